@@ -1,0 +1,47 @@
+// The contract between the pipeline and a source's collector: data in, no judgement out.
+import type { Snapshot, SourceId } from './types.js';
+
+/** Minimal structured logger (pino-compatible subset), injected so tests and the CLI choose where logs go. */
+export interface Logger {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+  child?(bindings: Record<string, unknown>): Logger;
+}
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Injected clock; the pipeline and tests decide what "now" is. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface CollectContext {
+  /** The scope to collect (AWS account id, GitHub org, IdP tenant). */
+  scope: string;
+  /** ISO 8601 UTC instant of the scheduled slot. */
+  slot: string;
+  clock: Clock;
+  logger: Logger;
+  signal?: AbortSignal;
+  /**
+   * Incremental-read cursors saved by the previous run of this source and scope (e.g. CloudTrail LookupEvents,
+   * PR merges). Read from the ledger; the collector returns updated cursors in `Snapshot.metrics`-free `cursors`.
+   */
+  cursors?: Record<string, string>;
+}
+
+/**
+ * A collector reads one source. It returns resources and raw artifacts and contains no compliance `if`.
+ * A read that fails is reported in `Snapshot.errors` (never thrown away); `collect` throws only for a failure that
+ * left nothing to report, and the pipeline then records `error` results for every rule of the source.
+ */
+export interface Collector {
+  source: SourceId;
+  /** Scopes this collector is configured for (resolving them may call the source, e.g. STS GetCallerIdentity). */
+  scopes(): Promise<string[]>;
+  collect(ctx: CollectContext): Promise<Snapshot>;
+}
