@@ -1,0 +1,39 @@
+// What each collectors/<source>/index.ts exports, so the composition root can wire a source without knowing its API.
+import type { z } from 'zod';
+import type { Collector, Logger, Clock } from './collector.js';
+import type { SourceId } from './types.js';
+
+export interface CollectorDeps {
+  logger: Logger;
+  clock: Clock;
+  /** Where the config file lives, to resolve relative paths (key files, mapping files). */
+  configDir: string;
+}
+
+/** A running local emulator of a source's API, for tests, the demo and benchmarks. */
+export interface RunningEmulator {
+  /** Base URL, e.g. http://127.0.0.1:43125 */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface EmulatorOptions {
+  /** 0 or undefined = a random free port on 127.0.0.1. */
+  port?: number;
+  /** `demo`: a small estate with some controls failing; other values are source-specific. */
+  estate?: 'demo' | unknown;
+}
+
+export interface SourcePlugin<C = unknown> {
+  id: SourceId;
+  /** zod schema of this source's block under `sources:` in vigil.config.yaml (after ${ENV} interpolation). */
+  configSchema: z.ZodType<C>;
+  createCollector(config: C, deps: CollectorDeps): Collector;
+  /** Starts the bundled emulator. */
+  startEmulator(opts?: EmulatorOptions): Promise<RunningEmulator>;
+  /**
+   * The config block (and environment variables) that point this source at a running emulator, used by `vigil demo`.
+   * Fake credentials only.
+   */
+  demoConfig(emulator: RunningEmulator): { config: C; env?: Record<string, string> };
+}
