@@ -29,7 +29,7 @@ export interface CollectContext {
   signal?: AbortSignal;
   /**
    * Incremental-read cursors saved by the previous run of this source and scope (e.g. CloudTrail LookupEvents,
-   * PR merges). Read from the ledger; the collector returns updated cursors in `Snapshot.metrics`-free `cursors`.
+   * PR merges). Read from the ledger; the collector returns updated cursors in `Snapshot.cursors`.
    */
   cursors?: Record<string, string>;
 }

@@ -85,6 +85,8 @@ export interface Snapshot {
   minApiCalls?: number;
   /** Source-specific run metrics (GraphQL points, 304s, throttles). Numbers only; no secrets. */
   metrics?: Record<string, number>;
+  /** Incremental-read cursors to hand to the next run (see CollectContext.cursors); recorded in the run leaf. */
+  cursors?: Record<string, string>;
 }
 
 /** What a rule returns for one resource; the engine adds rule id and time. */
