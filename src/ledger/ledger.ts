@@ -1,0 +1,667 @@
+// The evidence ledger: one append-only RFC 6962 log of canonical JSON leaves with Ed25519-signed C2SP checkpoints.
+import { randomBytes, createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { AppError, UsageError } from '../core/errors.js';
+import { silentLogger, systemClock, type Clock, type Logger } from '../core/collector.js';
+import { canonicalBytes, canonicalString, parseJsonBytes } from './canonical.js';
+import { loadLedgerKey } from './keys.js';
+import { Frontier, leafHash } from './merkle.js';
+import {
+  ed25519Signer,
+  ed25519Verifier,
+  formatCheckpoint,
+  formatVkey,
+  isValidKeyName,
+  openCheckpoint,
+  rawEd25519PublicKey,
+  signNote,
+  type NoteSigner,
+  type NoteVerifier,
+} from './note.js';
+import { SqliteEvidenceStore } from './sqlite-store.js';
+import { putBlob as storePutBlob, sha256Hex, type EvidenceStore, type StoredCheckpoint, type StoredLeaf } from './store.js';
+
+export interface LeafInput {
+  type: string;
+  idempotencyKey?: string;
+  source?: string;
+  scope?: string;
+  data: Record<string, unknown>;
+}
+
+export interface AppendedLeaf {
+  seq: number;
+  type: string;
+  /** Hex leaf hash. */
+  hash: string;
+  duplicate: boolean;
+}
+
+export interface Checkpoint {
+  size: number;
+  /** Hex root. */
+  root: string;
+  note: string;
+  reason: string;
+  createdAt: string;
+}
+
+export type CheckpointReason = 'hourly' | 'daily' | 'shutdown' | 'export' | 'start' | 'manual';
+
+export interface LedgerOptions {
+  /** Directory holding `ledger.sqlite` and `keys/`. */
+  dataDir: string;
+  /** Storage; @defaultValue SQLite at `<dataDir>/ledger.sqlite` */
+  store?: EvidenceStore;
+  /** Log identity and key name; fixed at creation. @defaultValue `vigil.local/<random ledger id persisted in the store>` */
+  origin?: string;
+  /** @defaultValue the system clock */
+  clock?: Clock;
+  logger?: Logger;
+  /** Open for reading and verifying only: nothing is written (no key, no genesis, no alarm leaf). @defaultValue false */
+  readOnly?: boolean;
+  /**
+   * What the startup self-check reads. `full` re-hashes every stored body, so a body edited behind the ledger's back
+   * is named by seq before anything is signed; `hashes` only refolds the stored leaf hashes (faster on huge ledgers,
+   * but blind to a body edited without its hash column). @defaultValue 'full'
+   */
+  startupCheck?: 'full' | 'hashes';
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  size: number;
+  checkpointsChecked: number;
+  lastCheckpointSize: number;
+  uncoveredLeaves: number;
+  firstBadSeq?: number;
+  faults: Array<{ seq?: number; checkpointSize?: number; message: string }>;
+}
+
+export const LEAF_FORMAT_VERSION = 1;
+/** Envelope fields the ledger sets itself; `data` may not carry them. */
+const RESERVED_FIELDS = new Set(['v', 'seq', 'type', 'observedAt', 'source', 'scope', 'idempotencyKey']);
+/** Leaf types only the ledger itself writes, so their meaning cannot be forged through append(). */
+const LEDGER_OWNED_TYPES = new Set(['ledger.genesis', 'ledger.alarm', 'day.sealed']);
+const CHECKPOINT_REASONS = new Set<string>(['hourly', 'daily', 'shutdown', 'export', 'start', 'manual']);
+const MAX_FAULTS = 1000;
+const PROGRESS_EVERY = 10_000;
+
+interface PreparedLeaf {
+  type: string;
+  idempotencyKey?: string;
+  source?: string;
+  scope?: string;
+  data: Record<string, unknown>;
+}
+
+function validateInput(input: LeafInput, index: number, allowOwned: boolean): PreparedLeaf {
+  const where = `leaf input ${index}`;
+  if (typeof input !== 'object' || input === null) throw new AppError('LEDGER_BAD_LEAF', `${where} is not an object`);
+  if (typeof input.type !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/.test(input.type)) {
+    throw new AppError('LEDGER_BAD_LEAF', `${where}: type must be 1-128 characters of letters, digits, '.', '_', ':' or '-'`);
+  }
+  if (!allowOwned && (LEDGER_OWNED_TYPES.has(input.type) || input.type.startsWith('ledger.'))) {
+    throw new AppError('LEDGER_BAD_LEAF', `${where}: type ${input.type} is written only by the ledger itself`);
+  }
+  for (const f of ['idempotencyKey', 'source', 'scope'] as const) {
+    const v = input[f];
+    if (v !== undefined && (typeof v !== 'string' || v.length === 0 || v.length > 1024)) {
+      throw new AppError('LEDGER_BAD_LEAF', `${where}: ${f} must be a non-empty string of at most 1024 characters`);
+    }
+  }
+  const data = input.data;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new AppError('LEDGER_BAD_LEAF', `${where}: data must be an object`);
+  for (const k of Object.keys(data)) {
+    if (RESERVED_FIELDS.has(k)) throw new AppError('LEDGER_BAD_LEAF', `${where}: data.${k} is an envelope field the ledger sets itself`);
+  }
+  return input;
+}
+
+function buildBody(l: PreparedLeaf, seq: number, observedAt: string, index: number): Buffer {
+  const body: Record<string, unknown> = { v: LEAF_FORMAT_VERSION, seq, type: l.type, observedAt, ...l.data };
+  if (l.source !== undefined) body.source = l.source;
+  if (l.scope !== undefined) body.scope = l.scope;
+  if (l.idempotencyKey !== undefined) body.idempotencyKey = l.idempotencyKey;
+  return canonicalBytes(body, `leaf input ${index}`);
+}
+
+const toCheckpoint = (c: StoredCheckpoint): Checkpoint => ({
+  size: c.size,
+  root: c.root.toString('hex'),
+  note: c.note,
+  reason: c.reason,
+  createdAt: c.createdAt,
+});
+
+function nextUtcDay(date: string): string {
+  const d = new Date(`${date}T00:00:00.000Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString();
+}
+
+export class Ledger {
+  readonly origin: string;
+  readonly publicKeyPem: string;
+  /** Hex signed-note key ID of the ledger key under `origin`. */
+  readonly keyId: string;
+  /** Why the ledger refuses to sign, or null. Set when the startup self-check finds stored data that disagrees with what was signed. */
+  alarm: string | null = null;
+
+  private readonly store: EvidenceStore;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly readOnly: boolean;
+  private readonly signer: NoteSigner | undefined;
+  private readonly verifier: NoteVerifier;
+  private readonly rawPublicKey: Buffer;
+  private frontier = new Frontier();
+  private last: { size: number; root: Buffer } | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(args: {
+    store: EvidenceStore;
+    clock: Clock;
+    logger: Logger;
+    readOnly: boolean;
+    origin: string;
+    publicKeyPem: string;
+    signer: NoteSigner | undefined;
+    verifier: NoteVerifier;
+    rawPublicKey: Buffer;
+  }) {
+    this.store = args.store;
+    this.clock = args.clock;
+    this.logger = args.logger;
+    this.readOnly = args.readOnly;
+    this.origin = args.origin;
+    this.publicKeyPem = args.publicKeyPem;
+    this.signer = args.signer;
+    this.verifier = args.verifier;
+    this.rawPublicKey = args.rawPublicKey;
+    this.keyId = args.verifier.keyId.toString('hex');
+  }
+
+  static async open(opts: LedgerOptions): Promise<Ledger> {
+    const readOnly = opts.readOnly ?? false;
+    const logger = opts.logger ?? silentLogger;
+    const store = opts.store ?? SqliteEvidenceStore.open({ path: join(opts.dataDir, 'ledger.sqlite'), readOnly });
+    try {
+      if (store instanceof SqliteEvidenceStore && store.restoredTriggers.length > 0) {
+        logger.warn({ triggers: store.restoredTriggers }, 'ledger append-only triggers were missing and have been recreated; run `vigil ledger verify`');
+      }
+      const count = await store.leafCount();
+      const storedOrigin = await store.getMeta('origin');
+      if (readOnly && (count === 0 || storedOrigin === undefined)) {
+        throw new AppError('LEDGER_NOT_FOUND', `${store.location} holds no initialized ledger`, { exitCode: 2, remediation: 'check --data-dir' });
+      }
+      if (!readOnly && count > 0 && storedOrigin === undefined) {
+        throw new AppError('LEDGER_CORRUPT', `${store.location} holds leaves but no ledger origin`);
+      }
+      const isNew = count === 0;
+      const key = await loadLedgerKey(opts.dataDir, { create: !readOnly && isNew });
+      if (key === undefined || (!readOnly && key.privateKey === undefined)) {
+        throw new AppError('LEDGER_KEY_MISSING', `the ledger signing key is missing from ${join(opts.dataDir, 'keys')}`, {
+          remediation: 'restore keys/ledger-ed25519.key from backup; a new key cannot sign for an existing ledger',
+        });
+      }
+      let origin: string;
+      if (storedOrigin === undefined) {
+        const ledgerId = await store.initMeta('ledger_id', randomBytes(8).toString('hex'));
+        const wanted = opts.origin ?? `vigil.local/${ledgerId}`;
+        if (!isValidKeyName(wanted)) throw new UsageError('LEDGER_BAD_ORIGIN', `ledger origin ${JSON.stringify(wanted)} must be non-empty without spaces or '+'`);
+        origin = await store.initMeta('origin', wanted);
+      } else {
+        origin = storedOrigin;
+        if (opts.origin !== undefined && opts.origin !== storedOrigin) {
+          throw new UsageError('LEDGER_ORIGIN_MISMATCH', `ledger origin is ${storedOrigin}, not ${opts.origin}; an origin is fixed when the ledger is created`);
+        }
+      }
+      const ledger = new Ledger({
+        store,
+        clock: opts.clock ?? systemClock,
+        logger,
+        readOnly,
+        origin,
+        publicKeyPem: key.publicKeyPem,
+        signer: key.privateKey === undefined || readOnly ? undefined : ed25519Signer(origin, key.privateKey),
+        verifier: ed25519Verifier(origin, key.publicKey),
+        rawPublicKey: rawEd25519PublicKey(key.publicKey),
+      });
+      if (isNew) {
+        await ledger.appendNow(
+          [
+            {
+              type: 'ledger.genesis',
+              idempotencyKey: 'ledger.genesis',
+              data: {
+                format: 'vigil-ledger/v1',
+                origin,
+                ledgerId: (await store.getMeta('ledger_id')) ?? null,
+                tree: 'rfc6962-sha256',
+                leafEncoding: 'rfc8785-jcs-utf8',
+                checkpointFormat: 'c2sp-tlog-checkpoint+signed-note-ed25519',
+                keyId: ledger.keyId,
+                publicKey: ledger.rawPublicKey.toString('base64'),
+                vkey: formatVkey(origin, ledger.rawPublicKey),
+              },
+            },
+          ],
+          true,
+        );
+        if (key.created) logger.info({ origin, keyId: ledger.keyId }, 'new ledger created with a new signing key');
+      } else {
+        await ledger.selfCheck(opts.startupCheck ?? 'full');
+      }
+      return ledger;
+    } catch (e) {
+      if (opts.store === undefined) await store.close();
+      throw e;
+    }
+  }
+
+  /** Rebuilds the tree from storage and compares it with the last signed checkpoint; any disagreement raises the alarm. */
+  private async selfCheck(mode: 'full' | 'hashes'): Promise<void> {
+    const checkpoints = await this.store.checkpoints();
+    const bySize = new Map(checkpoints.map((c) => [c.size, c]));
+    const problems: string[] = [];
+    let firstBad: number | undefined;
+    const bad = (seq: number, message: string): void => {
+      if (firstBad === undefined || seq < firstBad) firstBad = seq;
+      if (problems.length < 10) problems.push(message);
+    };
+    const f = new Frontier();
+    const checkAt = (): void => {
+      const cp = bySize.get(f.size);
+      if (cp !== undefined && !cp.root.equals(f.root())) {
+        problems.push(`stored leaves no longer match the checkpoint signed at size ${cp.size}`);
+      }
+    };
+    let expected = 0;
+    if (mode === 'full') {
+      for await (const l of this.store.leaves()) {
+        if (l.seq !== expected) {
+          bad(expected, `leaf ${expected} is missing`);
+          break;
+        }
+        if (!leafHash(l.body).equals(l.leafHash)) bad(l.seq, `leaf ${l.seq} body does not match its stored hash`);
+        if (l.seq === 0) this.checkGenesis(l, bad);
+        f.append(l.leafHash);
+        checkAt();
+        expected++;
+      }
+    } else {
+      for await (const l of this.store.leafHashes()) {
+        if (l.seq !== expected) {
+          bad(expected, `leaf ${expected} is missing`);
+          break;
+        }
+        f.append(l.leafHash);
+        checkAt();
+        expected++;
+      }
+    }
+    const lastCp = checkpoints[checkpoints.length - 1];
+    if (lastCp !== undefined) {
+      if (lastCp.size > f.size) problems.push(`the last signed checkpoint covers ${lastCp.size} leaves but only ${f.size} are stored (truncated)`);
+      try {
+        const body = openCheckpoint(lastCp.note, [this.verifier], this.origin);
+        if (body.size !== lastCp.size || !body.root.equals(lastCp.root)) problems.push(`checkpoint ${lastCp.size}: signed note disagrees with its stored size/root`);
+      } catch (e) {
+        problems.push(`checkpoint ${lastCp.size}: ${(e as Error).message}`);
+      }
+      this.last = { size: lastCp.size, root: lastCp.root };
+    }
+    this.frontier = f;
+    if (problems.length > 0 || firstBad !== undefined) {
+      const where = firstBad === undefined ? '' : ` (first bad seq ${firstBad})`;
+      const message = `ledger self-check failed${where}: ${problems.join('; ')}`;
+      await this.raiseAlarm(message, { firstBadSeq: firstBad ?? null, lastCheckpointSize: lastCp?.size ?? null, storedLeaves: f.size });
+    }
+  }
+
+  private checkGenesis(l: StoredLeaf, bad: (seq: number, message: string) => void): void {
+    try {
+      const g = parseJsonBytes(l.body) as Record<string, unknown>;
+      if (g.type !== 'ledger.genesis') bad(0, 'leaf 0 is not ledger.genesis');
+      else if (g.keyId !== this.keyId || g.origin !== this.origin) bad(0, `signing key ${this.keyId} for ${this.origin} is not the key recorded in the genesis leaf`);
+    } catch {
+      bad(0, 'leaf 0 is not valid JSON');
+    }
+  }
+
+  private async raiseAlarm(message: string, details: Record<string, unknown>): Promise<void> {
+    this.alarm = message;
+    this.logger.error({ alarm: message, ...details }, 'LEDGER ALARM: stored evidence disagrees with signed checkpoints; signing is disabled');
+    if (this.readOnly) return;
+    const key = `ledger.alarm:${createHash('sha256').update(message).digest('hex').slice(0, 32)}`;
+    await this.appendNow([{ type: 'ledger.alarm', idempotencyKey: key, data: { message, ...details } }], true);
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new AppError('LEDGER_CLOSED', 'the ledger is closed');
+  }
+
+  private assertWritable(): void {
+    this.assertOpen();
+    if (this.readOnly || this.signer === undefined) throw new AppError('LEDGER_READ_ONLY', 'the ledger was opened read-only');
+  }
+
+  size(): number {
+    return this.frontier.size;
+  }
+
+  rootHex(): string {
+    return this.frontier.root().toString('hex');
+  }
+
+  append(inputs: LeafInput[]): Promise<AppendedLeaf[]> {
+    return this.exclusive(() => this.appendNow(inputs, false));
+  }
+
+  private async appendNow(inputs: readonly LeafInput[], allowOwned: boolean): Promise<AppendedLeaf[]> {
+    this.assertWritable();
+    const prepared = inputs.map((x, i) => validateInput(x, i, allowOwned));
+    const keys = [...new Set(prepared.flatMap((p) => (p.idempotencyKey === undefined ? [] : [p.idempotencyKey])))];
+    const existing = keys.length === 0 ? new Map<string, number>() : await this.store.seqsOfKeys(keys);
+    const observedAt = this.clock.now().toISOString();
+    const next = this.frontier.clone();
+    const rows: StoredLeaf[] = [];
+    const inBatch = new Map<string, AppendedLeaf>();
+    const out: AppendedLeaf[] = [];
+    for (const [i, p] of prepared.entries()) {
+      const k = p.idempotencyKey;
+      if (k !== undefined) {
+        const stored = existing.get(k);
+        if (stored !== undefined) {
+          out.push({ seq: stored, type: p.type, hash: '', duplicate: true });
+          continue;
+        }
+        const earlier = inBatch.get(k);
+        if (earlier !== undefined) {
+          out.push({ ...earlier, duplicate: true });
+          continue;
+        }
+      }
+      const seq = next.size;
+      const body = buildBody(p, seq, observedAt, i);
+      const hash = leafHash(body);
+      next.append(hash);
+      rows.push({ seq, leafHash: hash, body, type: p.type, observedAt, idempotencyKey: k ?? null, source: p.source ?? null, scope: p.scope ?? null });
+      const appended: AppendedLeaf = { seq, type: p.type, hash: hash.toString('hex'), duplicate: false };
+      if (k !== undefined) inBatch.set(k, appended);
+      out.push(appended);
+    }
+    if (rows.length > 0) await this.store.appendLeaves(rows);
+    this.frontier = next;
+    // Duplicates of earlier batches report the stored leaf's hash so callers can cite it.
+    const needHash = out.filter((o) => o.duplicate && o.hash === '');
+    if (needHash.length > 0) {
+      for await (const l of this.lookupHashes(needHash.map((o) => o.seq))) {
+        for (const o of needHash) if (o.seq === l.seq) o.hash = l.leafHash.toString('hex');
+      }
+    }
+    return out;
+  }
+
+  private async *lookupHashes(seqs: number[]): AsyncIterable<StoredLeaf> {
+    for (const s of [...new Set(seqs)]) {
+      for await (const l of this.store.leaves({ fromSeq: s, toSeq: s })) yield l;
+    }
+  }
+
+  async seqOfKey(idempotencyKey: string): Promise<number | undefined> {
+    this.assertOpen();
+    return (await this.store.seqsOfKeys([idempotencyKey])).get(idempotencyKey);
+  }
+
+  checkpoint(reason: CheckpointReason): Promise<Checkpoint | null> {
+    return this.exclusive(() => this.checkpointNow(reason));
+  }
+
+  private async checkpointNow(reason: CheckpointReason): Promise<Checkpoint | null> {
+    this.assertWritable();
+    if (!CHECKPOINT_REASONS.has(reason)) throw new AppError('LEDGER_BAD_REASON', `unknown checkpoint reason ${JSON.stringify(reason)}`);
+    if (this.alarm !== null) {
+      throw new AppError('LEDGER_ALARM', `refusing to sign a checkpoint: ${this.alarm}`, {
+        remediation: 'run `vigil ledger verify`, investigate the named leaves, and restore the ledger from a trusted copy',
+      });
+    }
+    const size = this.frontier.size;
+    const root = this.frontier.root();
+    if (this.last !== undefined) {
+      if (size < this.last.size) throw new AppError('LEDGER_ROLLBACK', `tree size ${size} is below the signed size ${this.last.size}; refusing to sign`);
+      if (size === this.last.size) {
+        if (root.equals(this.last.root)) return null;
+        const message = `tree of size ${size} has root ${root.toString('hex')} but ${this.last.root.toString('hex')} was signed`;
+        await this.raiseAlarm(message, { size });
+        throw new AppError('LEDGER_ALARM', `refusing to sign a checkpoint: ${message}`);
+      }
+    }
+    const note = signNote(formatCheckpoint({ origin: this.origin, size, root }), [this.signer as NoteSigner]);
+    openCheckpoint(note, [this.verifier], this.origin);
+    const createdAt = this.clock.now().toISOString();
+    const stored: StoredCheckpoint = { size, root, note, reason, createdAt, frontier: this.frontier.serialize() };
+    await this.store.addCheckpoint(stored);
+    this.last = { size, root };
+    this.logger.info({ size, root: root.toString('hex'), reason }, 'ledger checkpoint signed');
+    return toCheckpoint(stored);
+  }
+
+  /**
+   * Seals a UTC day: appends one `day.sealed` leaf (first/last seq of the day, counts by type, the previous daily
+   * checkpoint) unless that day is already sealed, then signs a `daily` checkpoint.
+   */
+  async sealDay(utcDate: string): Promise<Checkpoint | null> {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(utcDate) || Number.isNaN(Date.parse(`${utcDate}T00:00:00Z`)) || new Date(`${utcDate}T00:00:00Z`).toISOString().slice(0, 10) !== utcDate) {
+      throw new UsageError('LEDGER_BAD_DATE', `sealDay: ${JSON.stringify(utcDate)} is not a calendar date YYYY-MM-DD`);
+    }
+    const start = `${utcDate}T00:00:00.000Z`;
+    const end = nextUtcDay(utcDate);
+    if (this.clock.now().toISOString() < end) {
+      throw new UsageError('LEDGER_DAY_NOT_OVER', `sealDay: ${utcDate} has not ended yet (UTC); a day is sealed once it is over`);
+    }
+    await this.exclusive(async () => {
+      this.assertWritable();
+      const key = `day.sealed:${utcDate}`;
+      if ((await this.store.seqsOfKeys([key])).has(key)) return;
+      const stats = await this.store.dayStats(start, end);
+      const prev = (await this.store.checkpoints()).filter((c) => c.reason === 'daily').pop();
+      await this.appendNow(
+        [
+          {
+            type: 'day.sealed',
+            idempotencyKey: key,
+            data: {
+              date: utcDate,
+              from: start,
+              to: end,
+              firstSeq: stats.firstSeq,
+              lastSeq: stats.lastSeq,
+              leafCount: Object.values(stats.counts).reduce((a, b) => a + b, 0),
+              countsByType: stats.counts,
+              previousDayCheckpoint: prev === undefined ? null : { size: prev.size, root: prev.root.toString('hex') },
+            },
+          },
+        ],
+        true,
+      );
+    });
+    return this.checkpoint('daily');
+  }
+
+  async putBlob(data: Buffer, mediaType: string): Promise<{ sha256: string; size: number; isNew: boolean }> {
+    this.assertWritable();
+    return storePutBlob(this.store, data, mediaType);
+  }
+
+  /** The blob's bytes, re-hashed on the way out so a corrupted blob is never served as evidence. */
+  async getBlob(sha256: string): Promise<Buffer | undefined> {
+    this.assertOpen();
+    const b = await this.store.getBlob(sha256);
+    if (b === undefined) return undefined;
+    if (sha256Hex(b.data) !== sha256) throw new AppError('LEDGER_BLOB_CORRUPT', `stored blob ${sha256} no longer matches its hash`);
+    return b.data;
+  }
+
+  async hasBlob(sha256: string): Promise<boolean> {
+    this.assertOpen();
+    return this.store.hasBlob(sha256);
+  }
+
+  async lastLeaf(filter: { type: string; source?: string; scope?: string }): Promise<{ seq: number; body: Record<string, unknown> } | undefined> {
+    this.assertOpen();
+    const l = await this.store.lastLeaf(filter);
+    return l === undefined ? undefined : { seq: l.seq, body: parseJsonBytes(l.body) as Record<string, unknown> };
+  }
+
+  async *leaves(opts: { fromSeq?: number; toSeq?: number; types?: string[]; source?: string; scope?: string } = {}): AsyncIterable<{
+    seq: number;
+    type: string;
+    observedAt: string;
+    body: Buffer;
+    hash: string;
+  }> {
+    this.assertOpen();
+    for await (const l of this.store.leaves(opts)) {
+      yield { seq: l.seq, type: l.type, observedAt: l.observedAt, body: l.body, hash: l.leafHash.toString('hex') };
+    }
+  }
+
+  async checkpoints(): Promise<Checkpoint[]> {
+    this.assertOpen();
+    return (await this.store.checkpoints()).map(toCheckpoint);
+  }
+
+  /**
+   * Re-derives everything from the stored bytes: each body canonical and consistent with its columns, each hash,
+   * every checkpoint's signature and root. Keeps going after a fault and reports them all (up to 1000).
+   */
+  async verify(opts: { onProgress?: (seq: number) => void } = {}): Promise<VerifyReport> {
+    this.assertOpen();
+    const faults: VerifyReport['faults'] = [];
+    let dropped = 0;
+    let firstBad: number | undefined;
+    const fault = (f: { seq?: number; checkpointSize?: number; message: string }, badSeq?: number): void => {
+      if (badSeq !== undefined && (firstBad === undefined || badSeq < firstBad)) firstBad = badSeq;
+      if (faults.length < MAX_FAULTS) faults.push(f);
+      else dropped++;
+    };
+
+    const checkpoints = await this.store.checkpoints();
+    const bySize = new Map<number, StoredCheckpoint>();
+    let prevSize = -1;
+    let prevCreated = '';
+    for (const cp of checkpoints) {
+      if (cp.size <= prevSize) fault({ checkpointSize: cp.size, message: `checkpoint ${cp.size} was written after checkpoint ${prevSize}: checkpoints must grow` });
+      if (cp.createdAt < prevCreated) fault({ checkpointSize: cp.size, message: `checkpoint ${cp.size} is dated ${cp.createdAt}, before the previous one (${prevCreated})` });
+      prevSize = Math.max(prevSize, cp.size);
+      prevCreated = cp.createdAt > prevCreated ? cp.createdAt : prevCreated;
+      try {
+        const body = openCheckpoint(cp.note, [this.verifier], this.origin);
+        if (body.size !== cp.size) fault({ checkpointSize: cp.size, message: `checkpoint ${cp.size}: signed note says size ${body.size}` });
+        if (!body.root.equals(cp.root)) fault({ checkpointSize: cp.size, message: `checkpoint ${cp.size}: signed note root differs from the stored root` });
+        bySize.set(body.size, { ...cp, root: body.root });
+      } catch (e) {
+        fault({ checkpointSize: cp.size, message: `checkpoint ${cp.size}: ${(e as Error).message}` });
+      }
+    }
+    const sizes = [...bySize.keys()].sort((a, b) => a - b);
+
+    const total = await this.store.leafCount();
+    const f = new Frontier();
+    let lastGoodCheckpoint = 0;
+    let checked = 0;
+    let expected = 0;
+    for await (const l of this.store.leaves({ toSeq: total - 1 })) {
+      if (l.seq !== expected) {
+        fault({ seq: expected, message: `leaves ${expected}..${l.seq - 1} are missing` }, expected);
+        break;
+      }
+      const hash = leafHash(l.body);
+      if (!hash.equals(l.leafHash)) fault({ seq: l.seq, message: `leaf ${l.seq}: body does not match its stored leaf hash` }, l.seq);
+      this.checkBody(l, fault);
+      f.append(hash);
+      expected++;
+      const cp = bySize.get(f.size);
+      if (cp !== undefined) {
+        checked++;
+        if (!cp.root.equals(f.root())) {
+          fault(
+            { checkpointSize: cp.size, message: `checkpoint ${cp.size}: recomputed root differs; the leaves in seq ${lastGoodCheckpoint}..${cp.size - 1} no longer match what was signed` },
+            lastGoodCheckpoint,
+          );
+        } else {
+          lastGoodCheckpoint = cp.size;
+        }
+      }
+      if (opts.onProgress !== undefined && expected % PROGRESS_EVERY === 0) opts.onProgress(l.seq);
+    }
+    const size = f.size;
+    for (const s of sizes) {
+      if (s > size) fault({ checkpointSize: s, message: `checkpoint ${s} covers more leaves than the ${size} stored: leaves ${size}..${s - 1} are missing` }, size);
+    }
+    if (sizes.includes(0)) checked++;
+    if (size === 0) fault({ message: 'the ledger holds no leaves (no genesis)' });
+    opts.onProgress?.(Math.max(0, size - 1));
+    if (dropped > 0) faults.push({ message: `${dropped} more faults not listed` });
+    const lastCheckpointSize = checkpoints.reduce((m, c) => Math.max(m, c.size), 0);
+    const report: VerifyReport = {
+      ok: faults.length === 0,
+      size,
+      checkpointsChecked: checked,
+      lastCheckpointSize,
+      uncoveredLeaves: Math.max(0, size - lastCheckpointSize),
+      faults,
+    };
+    if (firstBad !== undefined) report.firstBadSeq = firstBad;
+    return report;
+  }
+
+  private checkBody(l: StoredLeaf, fault: (f: { seq?: number; message: string }, badSeq?: number) => void): void {
+    let body: Record<string, unknown>;
+    try {
+      const parsed = parseJsonBytes(l.body);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+      body = parsed as Record<string, unknown>;
+    } catch (e) {
+      fault({ seq: l.seq, message: `leaf ${l.seq}: body is not a UTF-8 JSON object (${(e as Error).message})` }, l.seq);
+      return;
+    }
+    let canonical = false;
+    try {
+      canonical = canonicalString(body) === l.body.toString('utf8');
+    } catch {
+      canonical = false;
+    }
+    if (!canonical) fault({ seq: l.seq, message: `leaf ${l.seq}: body is not in RFC 8785 canonical form` }, l.seq);
+    const mismatch = (field: string, column: unknown, value: unknown): void => {
+      if ((value ?? null) !== column) fault({ seq: l.seq, message: `leaf ${l.seq}: body ${field} ${JSON.stringify(value)} disagrees with the stored ${field} ${JSON.stringify(column)}` }, l.seq);
+    };
+    if (body.v !== LEAF_FORMAT_VERSION) fault({ seq: l.seq, message: `leaf ${l.seq}: unknown envelope version ${JSON.stringify(body.v)}` }, l.seq);
+    mismatch('seq', l.seq, body.seq);
+    mismatch('type', l.type, body.type);
+    mismatch('observedAt', l.observedAt, body.observedAt);
+    mismatch('source', l.source, body.source);
+    mismatch('scope', l.scope, body.scope);
+    mismatch('idempotencyKey', l.idempotencyKey, body.idempotencyKey);
+    if (l.seq === 0) {
+      if (body.type !== 'ledger.genesis') fault({ seq: 0, message: 'leaf 0 is not ledger.genesis' }, 0);
+      else if (body.keyId !== this.keyId || body.origin !== this.origin) fault({ seq: 0, message: `genesis records key ${String(body.keyId)} for ${String(body.origin)}, not ${this.keyId} for ${this.origin}` }, 0);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.queue;
+    this.closed = true;
+    await this.store.close();
+  }
+}

@@ -1,0 +1,375 @@
+// SQLite EvidenceStore (better-sqlite3 v12): WAL + synchronous=FULL, STRICT tables, append-only triggers.
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { AppError } from '../core/errors.js';
+import type { BlobRecord, DayStats, EvidenceStore, LeafQuery, StoredCheckpoint, StoredLeaf } from './store.js';
+
+/** 'VIGL': marks the file as a Vigil ledger so we never migrate someone else's database. */
+export const APPLICATION_ID = 0x5669474c;
+export const SCHEMA_VERSION = 1;
+const PAGE = 512;
+
+const APPEND_ONLY_TABLES = ['meta', 'leaves', 'checkpoints', 'blobs'] as const;
+
+function triggersSql(): string {
+  return APPEND_ONLY_TABLES.map(
+    (t) => `
+CREATE TRIGGER IF NOT EXISTS ${t}_no_update BEFORE UPDATE ON ${t} BEGIN SELECT RAISE(ABORT, 'append-only: ${t} rows are never updated'); END;
+CREATE TRIGGER IF NOT EXISTS ${t}_no_delete BEFORE DELETE ON ${t} BEGIN SELECT RAISE(ABORT, 'append-only: ${t} rows are never deleted'); END;`,
+  ).join('\n');
+}
+
+const SCHEMA_V1 = `
+CREATE TABLE meta(
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE leaves(
+  seq INTEGER PRIMARY KEY CHECK (seq >= 0),
+  leaf_hash BLOB NOT NULL CHECK (length(leaf_hash) = 32),
+  body BLOB NOT NULL,
+  type TEXT NOT NULL,
+  observed_at TEXT NOT NULL,
+  idempotency_key TEXT UNIQUE,
+  source TEXT,
+  scope TEXT
+) STRICT;
+CREATE INDEX leaves_by_type ON leaves(type, source, scope);
+CREATE INDEX leaves_by_source ON leaves(source, scope);
+CREATE INDEX leaves_by_time ON leaves(observed_at);
+
+CREATE TABLE checkpoints(
+  id INTEGER PRIMARY KEY,
+  size INTEGER NOT NULL UNIQUE CHECK (size >= 0),
+  root BLOB NOT NULL CHECK (length(root) = 32),
+  note TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  frontier BLOB NOT NULL
+) STRICT;
+-- A log must never sign a smaller tree after a larger one; refuse to even store one.
+CREATE TRIGGER checkpoints_grow BEFORE INSERT ON checkpoints
+  WHEN NEW.size <= (SELECT COALESCE(MAX(size), -1) FROM checkpoints)
+  BEGIN SELECT RAISE(ABORT, 'checkpoints must grow'); END;
+
+CREATE TABLE blobs(
+  sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+  media_type TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  data BLOB NOT NULL
+) STRICT;
+`;
+
+interface LeafRow {
+  seq: number;
+  leaf_hash: Buffer;
+  body: Buffer;
+  type: string;
+  observed_at: string;
+  idempotency_key: string | null;
+  source: string | null;
+  scope: string | null;
+}
+
+interface CheckpointRow {
+  size: number;
+  root: Buffer;
+  note: string;
+  reason: string;
+  created_at: string;
+  frontier: Buffer;
+}
+
+const toLeaf = (r: LeafRow): StoredLeaf => ({
+  seq: r.seq,
+  leafHash: r.leaf_hash,
+  body: r.body,
+  type: r.type,
+  observedAt: r.observed_at,
+  idempotencyKey: r.idempotency_key,
+  source: r.source,
+  scope: r.scope,
+});
+
+const toCheckpoint = (r: CheckpointRow): StoredCheckpoint => ({
+  size: r.size,
+  root: r.root,
+  note: r.note,
+  reason: r.reason,
+  createdAt: r.created_at,
+  frontier: r.frontier,
+});
+
+export interface SqliteStoreOptions {
+  /** Path of the database file; its directory is created when writable. */
+  path: string;
+  /** Open without writing anything: no schema creation, no WAL switch. @defaultValue false */
+  readOnly?: boolean;
+  /** How long to wait for another process's lock, in ms. @defaultValue 10000 */
+  busyTimeoutMs?: number;
+}
+
+export class SqliteEvidenceStore implements EvidenceStore {
+  readonly readOnly: boolean;
+  readonly location: string;
+  /** Append-only triggers that were missing at open and have been recreated (a sign someone dropped them). */
+  readonly restoredTriggers: string[] = [];
+  private readonly db: Database.Database;
+  private readonly stmts = new Map<string, Database.Statement>();
+
+  private constructor(db: Database.Database, opts: SqliteStoreOptions) {
+    this.db = db;
+    this.readOnly = opts.readOnly ?? false;
+    this.location = opts.path;
+  }
+
+  static open(opts: SqliteStoreOptions): SqliteEvidenceStore {
+    const readOnly = opts.readOnly ?? false;
+    if (readOnly && !existsSync(opts.path)) {
+      throw new AppError('LEDGER_NOT_FOUND', `no ledger database at ${opts.path}`, { exitCode: 2, remediation: 'check --data-dir' });
+    }
+    if (!readOnly) mkdirSync(dirname(opts.path), { recursive: true, mode: 0o700 });
+    let db: Database.Database;
+    try {
+      db = new Database(opts.path, { readonly: readOnly, fileMustExist: readOnly });
+    } catch (cause) {
+      throw new AppError('LEDGER_OPEN_FAILED', `cannot open ledger database ${opts.path}: ${(cause as Error).message}`, { cause });
+    }
+    const store = new SqliteEvidenceStore(db, opts);
+    try {
+      store.init(opts.busyTimeoutMs ?? 10_000);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+    return store;
+  }
+
+  private init(busyTimeoutMs: number): void {
+    const db = this.db;
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    const appId = db.pragma('application_id', { simple: true }) as number;
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (appId !== 0 && appId !== APPLICATION_ID) {
+      throw new AppError('LEDGER_NOT_A_LEDGER', `${this.location} is an SQLite database of another application (application_id ${appId})`, { exitCode: 2 });
+    }
+    if (version > SCHEMA_VERSION) {
+      throw new AppError('LEDGER_SCHEMA_TOO_NEW', `${this.location} has ledger schema ${version}; this Vigil knows up to ${SCHEMA_VERSION}`, {
+        remediation: 'upgrade Vigil',
+      });
+    }
+    if (this.readOnly) {
+      if (appId !== APPLICATION_ID || version !== SCHEMA_VERSION) {
+        throw new AppError('LEDGER_NOT_A_LEDGER', `${this.location} is not an initialized Vigil ledger`, { exitCode: 2 });
+      }
+      db.pragma('query_only = ON');
+      return;
+    }
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    // Several processes may race to create the schema; IMMEDIATE serializes them and the version re-check inside decides.
+    db.transaction(() => {
+      const v = db.pragma('user_version', { simple: true }) as number;
+      const id = db.pragma('application_id', { simple: true }) as number;
+      if (v === 0) {
+        const tables = db.prepare(`SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'`).get() as { n: number };
+        if (id === 0 && tables.n > 0) {
+          throw new AppError('LEDGER_NOT_A_LEDGER', `${this.location} already holds tables that are not a Vigil ledger`, { exitCode: 2 });
+        }
+        db.exec(SCHEMA_V1);
+        db.exec(triggersSql());
+        db.pragma(`application_id = ${APPLICATION_ID}`);
+        db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      } else {
+        const present = new Set(
+          (db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'trigger'`).all() as Array<{ name: string }>).map((r) => r.name),
+        );
+        for (const t of APPEND_ONLY_TABLES) {
+          for (const n of [`${t}_no_update`, `${t}_no_delete`]) if (!present.has(n)) this.restoredTriggers.push(n);
+        }
+        if (this.restoredTriggers.length > 0) db.exec(triggersSql());
+      }
+    }).immediate();
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.stmts.get(sql);
+    if (s === undefined) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  private writable(): void {
+    if (this.readOnly) throw new AppError('LEDGER_READ_ONLY', `ledger ${this.location} was opened read-only`);
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    const row = this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  async initMeta(key: string, value: string): Promise<string> {
+    this.writable();
+    this.stmt('INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)').run(key, value);
+    return (await this.getMeta(key)) as string;
+  }
+
+  async leafCount(): Promise<number> {
+    return (this.stmt('SELECT COALESCE(MAX(seq) + 1, 0) AS n FROM leaves').get() as { n: number }).n;
+  }
+
+  async appendLeaves(leaves: readonly StoredLeaf[]): Promise<void> {
+    this.writable();
+    if (leaves.length === 0) return;
+    const next = this.stmt('SELECT COALESCE(MAX(seq) + 1, 0) AS n FROM leaves');
+    const insert = this.stmt(
+      'INSERT INTO leaves(seq, leaf_hash, body, type, observed_at, idempotency_key, source, scope) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.db
+      .transaction(() => {
+        const n = (next.get() as { n: number }).n;
+        const first = leaves[0] as StoredLeaf;
+        if (first.seq !== n) {
+          throw new AppError('LEDGER_CONCURRENT_WRITER', `ledger ${this.location} holds ${n} leaves but the writer expected ${first.seq}; is another writer running?`);
+        }
+        let expected = n;
+        for (const l of leaves) {
+          if (l.seq !== expected) throw new AppError('LEDGER_BAD_APPEND', `leaf seq ${l.seq} is not the next seq ${expected}`);
+          insert.run(l.seq, l.leafHash, l.body, l.type, l.observedAt, l.idempotencyKey, l.source, l.scope);
+          expected++;
+        }
+      })
+      .immediate();
+  }
+
+  async seqsOfKeys(keys: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const q = this.stmt('SELECT seq FROM leaves WHERE idempotency_key = ?');
+    for (const k of keys) {
+      const row = q.get(k) as { seq: number } | undefined;
+      if (row !== undefined) out.set(k, row.seq);
+    }
+    return out;
+  }
+
+  async *leaves(query: LeafQuery = {}): AsyncIterable<StoredLeaf> {
+    const where: string[] = ['seq >= ?'];
+    const params: unknown[] = [];
+    if (query.toSeq !== undefined) {
+      where.push('seq <= ?');
+      params.push(query.toSeq);
+    }
+    if (query.types !== undefined) {
+      if (query.types.length === 0) return;
+      where.push(`type IN (${query.types.map(() => '?').join(',')})`);
+      params.push(...query.types);
+    }
+    if (query.source !== undefined) {
+      where.push('source = ?');
+      params.push(query.source);
+    }
+    if (query.scope !== undefined) {
+      where.push('scope = ?');
+      params.push(query.scope);
+    }
+    const sql = `SELECT * FROM leaves WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${PAGE}`;
+    let from = Math.max(0, query.fromSeq ?? 0);
+    for (;;) {
+      // Keyset pages, not one open cursor: the connection stays free for writes between pages.
+      const rows = this.stmt(sql).all(from, ...params) as LeafRow[];
+      for (const r of rows) yield toLeaf(r);
+      if (rows.length < PAGE) return;
+      from = (rows[rows.length - 1] as LeafRow).seq + 1;
+    }
+  }
+
+  async *leafHashes(fromSeq = 0): AsyncIterable<{ seq: number; leafHash: Buffer }> {
+    const q = this.stmt(`SELECT seq, leaf_hash FROM leaves WHERE seq >= ? ORDER BY seq LIMIT ${PAGE * 8}`);
+    let from = fromSeq;
+    for (;;) {
+      const rows = q.all(from) as Array<{ seq: number; leaf_hash: Buffer }>;
+      for (const r of rows) yield { seq: r.seq, leafHash: r.leaf_hash };
+      if (rows.length < PAGE * 8) return;
+      from = (rows[rows.length - 1] as { seq: number }).seq + 1;
+    }
+  }
+
+  async lastLeaf(filter: { type: string; source?: string; scope?: string }): Promise<StoredLeaf | undefined> {
+    const where = ['type = ?'];
+    const params: unknown[] = [filter.type];
+    if (filter.source !== undefined) {
+      where.push('source = ?');
+      params.push(filter.source);
+    }
+    if (filter.scope !== undefined) {
+      where.push('scope = ?');
+      params.push(filter.scope);
+    }
+    const row = this.stmt(`SELECT * FROM leaves WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT 1`).get(...params) as LeafRow | undefined;
+    return row === undefined ? undefined : toLeaf(row);
+  }
+
+  async dayStats(fromIso: string, toIso: string): Promise<DayStats> {
+    const range = this.stmt('SELECT MIN(seq) AS first, MAX(seq) AS last FROM leaves WHERE observed_at >= ? AND observed_at < ?').get(fromIso, toIso) as {
+      first: number | null;
+      last: number | null;
+    };
+    const rows = this.stmt('SELECT type, count(*) AS n FROM leaves WHERE observed_at >= ? AND observed_at < ? GROUP BY type ORDER BY type').all(
+      fromIso,
+      toIso,
+    ) as Array<{ type: string; n: number }>;
+    const counts: Record<string, number> = {};
+    for (const r of rows) counts[r.type] = r.n;
+    return { firstSeq: range.first, lastSeq: range.last, counts };
+  }
+
+  async addCheckpoint(cp: StoredCheckpoint): Promise<void> {
+    this.writable();
+    this.stmt('INSERT INTO checkpoints(size, root, note, reason, created_at, frontier) VALUES (?, ?, ?, ?, ?, ?)').run(
+      cp.size,
+      cp.root,
+      cp.note,
+      cp.reason,
+      cp.createdAt,
+      cp.frontier,
+    );
+  }
+
+  async checkpoints(): Promise<StoredCheckpoint[]> {
+    return (this.stmt('SELECT size, root, note, reason, created_at, frontier FROM checkpoints ORDER BY id').all() as CheckpointRow[]).map(toCheckpoint);
+  }
+
+  async lastCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    const row = this.stmt('SELECT size, root, note, reason, created_at, frontier FROM checkpoints ORDER BY id DESC LIMIT 1').get() as
+      | CheckpointRow
+      | undefined;
+    return row === undefined ? undefined : toCheckpoint(row);
+  }
+
+  async putBlob(blob: BlobRecord, data: Buffer): Promise<boolean> {
+    this.writable();
+    const r = this.stmt('INSERT OR IGNORE INTO blobs(sha256, media_type, size, data) VALUES (?, ?, ?, ?)').run(blob.sha256, blob.mediaType, blob.size, data);
+    return r.changes === 1;
+  }
+
+  async getBlob(sha256: string): Promise<{ record: BlobRecord; data: Buffer } | undefined> {
+    const row = this.stmt('SELECT sha256, media_type, size, data FROM blobs WHERE sha256 = ?').get(sha256) as
+      | { sha256: string; media_type: string; size: number; data: Buffer }
+      | undefined;
+    if (row === undefined) return undefined;
+    return { record: { sha256: row.sha256, mediaType: row.media_type, size: row.size }, data: row.data };
+  }
+
+  async hasBlob(sha256: string): Promise<boolean> {
+    return this.stmt('SELECT 1 FROM blobs WHERE sha256 = ?').get(sha256) !== undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
