@@ -1,0 +1,7 @@
+// Every rule Vigil ships: one import and one spread per source, so each source's list merges without conflicts.
+import type { Rule } from '../src/core/types.js';
+import { awsRules } from './aws/index.js';
+
+export const allRules: Rule[] = [
+  ...awsRules,
+];

@@ -1,0 +1,145 @@
+// Loads and validates framework data files (rules/frameworks/*.yaml): criteria, the rule ids that evidence them, and the manual evidence they need.
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { UsageError } from '../core/errors.js';
+
+/** Where the bundled framework files live (rules/frameworks at the repository root). */
+export const DEFAULT_FRAMEWORKS_DIR = fileURLToPath(new URL('../../rules/frameworks/', import.meta.url));
+
+const RuleRef = z.strictObject({
+  id: z.string().regex(/^[a-z0-9-]+(\.[a-z0-9_]+)+$/, 'a dotted rule id like aws.iam.root_mfa_enabled'),
+  rationale: z.string().trim().min(1, 'a one-line rationale'),
+});
+
+const Criterion = z.strictObject({
+  id: z.string().trim().min(1, 'a criterion id like CC6.1'),
+  title: z.string().trim().min(1, 'a title'),
+  description: z.string().trim().min(1, 'a description'),
+  rules: z.array(RuleRef).default([]),
+  manual: z.string().trim().min(1, 'a description of the manual evidence needed').optional(),
+});
+
+const FrameworkSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9-]+$/, 'a lower-case id like soc2'),
+  title: z.string().trim().min(1, 'a title'),
+  version: z.string().trim().min(1, 'a version'),
+  criteria: z.array(Criterion).min(1, 'at least one criterion'),
+});
+
+export interface FrameworkCriterion {
+  id: string;
+  title: string;
+  description: string;
+  rules: Array<{ id: string; rationale: string }>;
+  /** What manual evidence is needed where automation cannot cover the criterion. */
+  manual?: string;
+}
+
+export interface Framework {
+  id: string;
+  title: string;
+  version: string;
+  criteria: FrameworkCriterion[];
+}
+
+export interface FrameworkLoadOptions {
+  /** Directory holding `<id>.yaml` files. @defaultValue DEFAULT_FRAMEWORKS_DIR */
+  dir?: string;
+}
+
+function formatPath(path: readonly PropertyKey[], data: unknown): string {
+  let out = '';
+  let node: unknown = data;
+  for (const key of path) {
+    if (typeof key === 'number') {
+      out += `[${key}]`;
+      node = Array.isArray(node) ? node[key] : undefined;
+      // Name list items by their id too, so "criteria[17] (CC6.1)" can be found without counting.
+      const id = node && typeof node === 'object' ? (node as Record<string, unknown>).id : undefined;
+      if (typeof id === 'string') out += ` (${id})`;
+    } else {
+      out += out ? `.${String(key)}` : String(key);
+      node = node && typeof node === 'object' ? (node as Record<string, unknown>)[String(key)] : undefined;
+    }
+  }
+  return out || '(top level)';
+}
+
+/** Parses and validates one framework file; throws UsageError naming file, path and what was expected. */
+export function parseFramework(text: string, file: string): Framework {
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (e) {
+    const where = e instanceof YAMLParseError && e.linePos ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
+    throw new UsageError('BAD_FRAMEWORK', `${file}${where}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const parsed = FrameworkSchema.safeParse(data);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.slice(0, 5).map((i) => `${formatPath(i.path, data)}: ${i.message}`);
+    const more = parsed.error.issues.length > 5 ? ` (and ${parsed.error.issues.length - 5} more)` : '';
+    throw new UsageError('BAD_FRAMEWORK', `${file}: ${lines.join('; ')}${more}`);
+  }
+  const fw = parsed.data;
+  const seen = new Set<string>();
+  fw.criteria.forEach((c, i) => {
+    if (seen.has(c.id)) throw new UsageError('BAD_FRAMEWORK', `${file}: criteria[${i}] (${c.id}).id: duplicate criterion id; expected each criterion once`);
+    seen.add(c.id);
+    const ruleIds = new Set<string>();
+    c.rules.forEach((r, j) => {
+      if (ruleIds.has(r.id)) throw new UsageError('BAD_FRAMEWORK', `${file}: criteria[${i}] (${c.id}).rules[${j}].id: rule ${r.id} listed twice; expected each rule once per criterion`);
+      ruleIds.add(r.id);
+    });
+    if (c.rules.length === 0 && !c.manual) {
+      throw new UsageError('BAD_FRAMEWORK', `${file}: criteria[${i}] (${c.id}): no rules; expected \`manual:\` describing the manual evidence needed`);
+    }
+  });
+  const stem = basename(file).replace(/\.ya?ml$/, '');
+  if (fw.id !== stem) throw new UsageError('BAD_FRAMEWORK', `${file}: id: "${fw.id}" must equal the file name "${stem}"`);
+  return fw;
+}
+
+/** Loads `<dir>/<id>.yaml`. Throws UsageError when it is missing or invalid. */
+export function loadFramework(id = 'soc2', opts: FrameworkLoadOptions = {}): Framework {
+  const dir = opts.dir ?? DEFAULT_FRAMEWORKS_DIR;
+  if (!/^[a-z0-9-]+$/.test(id)) throw new UsageError('UNKNOWN_FRAMEWORK', `framework "${id}": expected a lower-case id like soc2`);
+  const file = join(dir, `${id}.yaml`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    const known = listFrameworkIds(dir);
+    throw new UsageError('UNKNOWN_FRAMEWORK', `framework "${id}": no file ${file} (available: ${known.join(', ') || 'none'})`);
+  }
+  return parseFramework(text, file);
+}
+
+function listFrameworkIds(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.slice(0, -'.yaml'.length))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Every framework in the directory, validated. */
+export function listFrameworks(opts: FrameworkLoadOptions = {}): Framework[] {
+  return listFrameworkIds(opts.dir ?? DEFAULT_FRAMEWORKS_DIR).map((id) => loadFramework(id, opts));
+}
+
+/** Criterion ids that map `ruleId`, in file order. */
+export function criteriaForRule(fw: Framework, ruleId: string): string[] {
+  return fw.criteria.filter((c) => c.rules.some((r) => r.id === ruleId)).map((c) => c.id);
+}
+
+/** Rule ids the framework maps that are not in `knownRuleIds`, with where they appear. Empty when all exist. */
+export function unknownRuleRefs(fw: Framework, knownRuleIds: Iterable<string>): Array<{ criterion: string; ruleId: string }> {
+  const known = new Set(knownRuleIds);
+  return fw.criteria.flatMap((c) => c.rules.filter((r) => !known.has(r.id)).map((r) => ({ criterion: c.id, ruleId: r.id })));
+}
