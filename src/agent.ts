@@ -1,0 +1,184 @@
+// Composition root: the one place that builds collectors, ledger, queues, scheduler and workers from a loaded config.
+import { resolve } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { Worker } from 'bullmq';
+import type { Collector, Clock, Logger } from './core/collector.js';
+import type { Rule, SourceId } from './core/types.js';
+import { UsageError } from './core/errors.js';
+import type { LoadedConfig } from './config/load.js';
+import { sourcePlugins } from './sources.js';
+import { allRules } from '../rules/index.js';
+import { Ledger } from './ledger/ledger.js';
+import { connect, checkEvictionPolicy, pingRedis, redisUrl, redisUnavailable } from './pipeline/redis.js';
+import { openQueues } from './pipeline/queues.js';
+import { Scheduler, type ScheduledSource } from './pipeline/scheduler.js';
+import { startCollectWorker } from './pipeline/collect-worker.js';
+import { LedgerWriter } from './pipeline/writer.js';
+import type { RecordOutcome } from './pipeline/record.js';
+import type { EvidenceJob } from './pipeline/collect-stage.js';
+
+export type Role = 'scheduler' | 'worker' | 'writer';
+
+export interface AgentContext {
+  loaded: LoadedConfig;
+  dataDir: string;
+  logger: Logger;
+  clock: Clock;
+}
+
+export function resolveDataDir(cliDataDir: string | undefined, loaded: LoadedConfig, fallback = '.vigil'): string {
+  if (cliDataDir) return resolve(cliDataDir);
+  if (loaded.config.dataDir) return resolve(loaded.dir, loaded.config.dataDir);
+  return resolve(fallback);
+}
+
+/** Rules in force: every registered rule minus those disabled in config (unknown ids there are a config error). */
+export function activeRules(loaded: LoadedConfig): Rule[] {
+  const known = new Set(allRules.map((r) => r.id));
+  for (const id of [...loaded.config.rules.disabled, ...Object.keys(loaded.config.rules.params)]) {
+    if (!known.has(id)) {
+      throw new UsageError('CONFIG_RULE', `${loaded.file ?? 'config'}: rules: unknown rule id "${id}" (see \`vigil rules list\`)`);
+    }
+  }
+  const disabled = new Set(loaded.config.rules.disabled);
+  return allRules.filter((r) => !disabled.has(r.id));
+}
+
+export function buildCollectors(ctx: AgentContext, only?: SourceId): Partial<Record<SourceId, Collector>> {
+  const out: Partial<Record<SourceId, Collector>> = {};
+  for (const [id, src] of Object.entries(ctx.loaded.sources) as Array<[SourceId, { config: unknown }]>) {
+    if (only && id !== only) continue;
+    const plugin = sourcePlugins[id];
+    if (!plugin) continue;
+    out[id] = plugin.createCollector(src.config, { logger: ctx.logger, clock: ctx.clock, configDir: ctx.loaded.dir });
+  }
+  return out;
+}
+
+export async function openLedger(ctx: AgentContext, opts: { readOnly?: boolean } = {}): Promise<Ledger> {
+  return Ledger.open({
+    dataDir: ctx.dataDir,
+    ...(ctx.loaded.config.origin ? { origin: ctx.loaded.config.origin } : {}),
+    clock: ctx.clock,
+    logger: ctx.logger,
+    ...(opts.readOnly ? { readOnly: true } : {}),
+  });
+}
+
+/** Caches a collector's scopes; resolving them can cost an API call (STS GetCallerIdentity). */
+function memoScopes(c: Collector): () => Promise<string[]> {
+  let cached: string[] | undefined;
+  return async () => (cached ??= await c.scopes());
+}
+
+export interface RunningAgent {
+  ledger: Ledger;
+  scheduler?: Scheduler;
+  writer?: LedgerWriter;
+  /** Enqueues an immediate, off-schedule collection of every source and resolves when all of them are recorded. */
+  collectNow(timeoutMs?: number): Promise<EvidenceJob[]>;
+  stop(reason?: string): Promise<void>;
+}
+
+export interface StartAgentOptions {
+  roles: Role[];
+  /** BullMQ key prefix override (tests, demo). */
+  prefix?: string;
+  redisUrl?: string;
+  /** Enqueue the current slot of every source at start. @defaultValue true */
+  enqueueOnStart?: boolean;
+}
+
+/** Starts the requested roles in this process. `vigil run` = all of them. */
+export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Promise<RunningAgent> {
+  const url = opts.redisUrl ?? redisUrl(ctx.loaded.config.redis.url);
+  if (!(await pingRedis(url))) throw redisUnavailable(url);
+  const prefix = opts.prefix ?? ctx.loaded.config.redis.prefix;
+  const rules = activeRules(ctx.loaded);
+  const params = ctx.loaded.config.rules.params;
+  const collectors = buildCollectors(ctx);
+  const connection: Redis = connect(url);
+  connection.on('error', (e) => ctx.logger.error({ err: e.message }, 'redis connection error'));
+  await checkEvictionPolicy(connection, ctx.logger);
+  const queues = openQueues(connection, prefix);
+  const ledger = await openLedger(ctx);
+  if (ledger.alarm) ctx.logger.error({ alarm: ledger.alarm }, 'LEDGER ALARM: stored leaves do not match the last signed checkpoint; no checkpoint will be signed');
+
+  const sources: Array<ScheduledSource & { source: SourceId }> = (Object.entries(ctx.loaded.sources) as Array<[SourceId, { schedule: string }]>)
+    .filter(([id]) => collectors[id])
+    .map(([id, s]) => ({ source: id, schedule: s.schedule, scopes: memoScopes(collectors[id]!) }));
+
+  const waiters = new Set<(o: RecordOutcome, j: EvidenceJob) => void>();
+  let writer: LedgerWriter | undefined;
+  let worker: Worker | undefined;
+  let scheduler: Scheduler | undefined;
+
+  if (opts.roles.includes('writer')) {
+    writer = new LedgerWriter({
+      ledger,
+      rules,
+      sources,
+      clock: ctx.clock,
+      logger: ctx.logger,
+      connection,
+      prefix,
+      heartbeatMinutes: ctx.loaded.config.heartbeatMinutes,
+      onRecorded: (o, j) => waiters.forEach((w) => w(o, j)),
+    });
+    await writer.start(opts.roles);
+  }
+  if (opts.roles.includes('worker')) {
+    worker = startCollectWorker({ connection, prefix, collectors, rules, params, ledger, evidence: queues.evidence, clock: ctx.clock, logger: ctx.logger });
+  }
+  scheduler = new Scheduler({ queue: queues.collect, sources, logger: ctx.logger, clock: ctx.clock });
+  if (opts.roles.includes('scheduler')) {
+    scheduler.start();
+    if (opts.enqueueOnStart ?? true) await scheduler.enqueueCurrent();
+  }
+
+  let stopped = false;
+  return {
+    ledger,
+    scheduler,
+    writer,
+    async collectNow(timeoutMs = 120_000) {
+      const now = ctx.clock.now();
+      const expected = new Set<string>();
+      const done: EvidenceJob[] = [];
+      const finished = new Promise<EvidenceJob[]>((resolvePromise, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(listener);
+          reject(new Error(`collection did not finish within ${Math.round(timeoutMs / 1000)} s`));
+        }, timeoutMs);
+        const listener = (_o: RecordOutcome, j: EvidenceJob) => {
+          const key = `${j.summary.source}|${j.summary.scope}|${j.summary.slot}`;
+          if (!expected.has(key)) return;
+          expected.delete(key);
+          done.push(j);
+          if (expected.size === 0) {
+            clearTimeout(timer);
+            waiters.delete(listener);
+            resolvePromise(done);
+          }
+        };
+        waiters.add(listener);
+      });
+      const slot = now.toISOString();
+      for (const s of sources) for (const scope of await s.scopes()) expected.add(`${s.source}|${scope}|${slot}`);
+      if (expected.size === 0) return [];
+      for (const s of sources) await scheduler!.enqueueSlot(s, now, true);
+      return finished;
+    },
+    async stop(reason = 'shutdown') {
+      if (stopped) return;
+      stopped = true;
+      await scheduler?.stop();
+      await worker?.close();
+      await writer?.stop(reason);
+      await queues.collect.close();
+      await queues.evidence.close();
+      await ledger.close();
+      connection.disconnect();
+    },
+  };
+}

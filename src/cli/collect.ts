@@ -1,0 +1,107 @@
+// `vigil collect`: collect, evaluate and record now, in this process (no Redis needed), then print the results.
+import type { SourceId, Result } from '../core/types.js';
+import { SOURCE_IDS } from '../core/types.js';
+import { UsageError } from '../core/errors.js';
+import { activeRules, buildCollectors, openLedger, type AgentContext } from '../agent.js';
+import { collectAndEvaluate } from '../pipeline/collect-stage.js';
+import { LedgerWriter } from '../pipeline/writer.js';
+import { loadFramework, criteriaForRule } from '../rules/frameworks.js';
+
+export interface CollectOptions {
+  source?: string;
+  json?: boolean;
+  failOnFail?: boolean;
+}
+
+export async function collectCommand(ctx: AgentContext, opts: CollectOptions): Promise<number> {
+  if (opts.source && !SOURCE_IDS.includes(opts.source as SourceId)) {
+    throw new UsageError('BAD_SOURCE', `--source: unknown source "${opts.source}" (expected one of ${SOURCE_IDS.join(', ')})`);
+  }
+  const only = opts.source as SourceId | undefined;
+  if (only && !ctx.loaded.sources[only]) {
+    throw new UsageError('SOURCE_NOT_CONFIGURED', `--source ${only}: not configured in ${ctx.loaded.file ?? 'the config'} (add it under sources:)`);
+  }
+  const collectors = buildCollectors(ctx, only);
+  if (Object.keys(collectors).length === 0) {
+    throw new UsageError('NO_SOURCES', 'no sources configured: run `vigil init` and edit vigil.config.yaml, or try `vigil demo`');
+  }
+  const rules = activeRules(ctx.loaded);
+  const framework = loadFramework(ctx.loaded.config.frameworks[0] ?? 'soc2');
+  const ledger = await openLedger(ctx);
+  const writer = new LedgerWriter({
+    ledger,
+    rules,
+    sources: Object.entries(ctx.loaded.sources).map(([source, s]) => ({ source, schedule: s!.schedule })),
+    clock: ctx.clock,
+    logger: ctx.logger,
+  });
+  const runs: Array<Record<string, unknown>> = [];
+  const all: Result[] = [];
+  try {
+    await writer.start(['collect']);
+    for (const [source, collector] of Object.entries(collectors) as Array<[SourceId, NonNullable<(typeof collectors)[SourceId]>]>) {
+      let scopes: string[];
+      try {
+        scopes = await collector.scopes();
+      } catch (e) {
+        throw new UsageError('SCOPE_UNRESOLVED', `${source}: could not determine what to collect: ${(e as Error).message}`);
+      }
+      for (const scope of scopes) {
+        const prev = await ledger.lastLeaf({ type: 'run', source, scope });
+        const cursors = prev?.body.cursors as Record<string, string> | undefined;
+        const slot = ctx.clock.now().toISOString();
+        const { job, results } = await collectAndEvaluate(
+          collector,
+          { source, scope, slot, ...(cursors ? { cursors } : {}) },
+          { rules, params: ctx.loaded.config.rules.params, clock: ctx.clock, logger: ctx.logger, blobs: ledger },
+        );
+        job.manual = true;
+        const outcome = await writer.record(job);
+        runs.push({
+          source,
+          scope,
+          slot,
+          seq: outcome.runSeq,
+          counts: job.summary.counts,
+          population: job.summary.populationSize,
+          apiCalls: job.summary.apiCalls,
+          ...(job.summary.minApiCalls !== undefined ? { minApiCalls: job.summary.minApiCalls } : {}),
+          changes: outcome.changes,
+          errors: job.summary.errors,
+        });
+        all.push(...results);
+      }
+    }
+  } finally {
+    await writer.stop('collect finished');
+    await ledger.close();
+  }
+  const withCriteria = all.map((r) => ({
+    ruleId: r.ruleId,
+    resourceId: r.resourceId,
+    status: r.status,
+    reason: r.reason,
+    ...(r.region ? { region: r.region } : {}),
+    criteria: criteriaForRule(framework, r.ruleId),
+  }));
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ runs, results: withCriteria }, null, 2) + '\n');
+  } else {
+    printResults(withCriteria, runs);
+  }
+  const failing = all.some((r) => r.status === 'fail' || r.status === 'error');
+  return opts.failOnFail && failing ? 1 : 0;
+}
+
+const MARK: Record<string, string> = { pass: 'PASS ', fail: 'FAIL ', error: 'ERROR', not_applicable: 'N/A  ' };
+
+function printResults(results: Array<{ ruleId: string; resourceId: string; status: string; reason: string; criteria: string[] }>, runs: Array<Record<string, unknown>>): void {
+  const out = process.stdout;
+  for (const r of results) out.write(`${MARK[r.status] ?? r.status}  ${r.ruleId}  ${r.resourceId}\n        ${r.reason}\n`);
+  for (const run of runs) {
+    const c = run.counts as Record<string, number>;
+    out.write(
+      `\n${run.source} ${run.scope}: ${c.pass} pass, ${c.fail} fail, ${c.error} error, ${c.not_applicable} n/a — ${run.population} resources, ${run.apiCalls} API calls, recorded as ledger leaf #${run.seq}\n`,
+    );
+  }
+}

@@ -1,0 +1,135 @@
+// `vigil demo`: the whole agent against the bundled emulators, with a Redis it finds or starts, data in .vigil-demo/.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { AppError } from '../core/errors.js';
+import { systemClock } from '../core/collector.js';
+import type { RunningEmulator } from '../core/source-plugin.js';
+import type { SourceId } from '../core/types.js';
+import { configSchema } from '../config/schema.js';
+import type { LoadedConfig } from '../config/load.js';
+import { sourcePlugins } from '../sources.js';
+import { startAgent, type AgentContext } from '../agent.js';
+import { pingRedis, DEFAULT_REDIS_URL } from '../pipeline/redis.js';
+import { computePosture } from '../report/posture.js';
+import { loadFramework } from '../rules/frameworks.js';
+import { loadResults } from '../pipeline/record.js';
+import { printPosture } from './status.js';
+import { makeLogger } from './context.js';
+import { waitForSignal } from './run.js';
+
+export interface DemoOptions {
+  once?: boolean;
+  dataDir?: string;
+}
+
+interface RedisHandle {
+  url: string;
+  stop(): void;
+  spawned: boolean;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+/** REDIS_URL if set; else a Redis on 127.0.0.1:6379; else a private redis-server on a free port. */
+export async function findOrStartRedis(log: (msg: string) => void): Promise<RedisHandle> {
+  const fromEnv = process.env.REDIS_URL;
+  if (fromEnv) {
+    if (await pingRedis(fromEnv, 3000)) return { url: fromEnv, stop() {}, spawned: false };
+    throw new AppError('REDIS_UNAVAILABLE', `REDIS_URL is set but nothing answers there`, { remediation: 'Start that Redis, or unset REDIS_URL to let the demo find or start one.' });
+  }
+  if (await pingRedis(DEFAULT_REDIS_URL, 1000)) return { url: DEFAULT_REDIS_URL, stop() {}, spawned: false };
+  const which = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
+  if (which.error || which.status !== 0) {
+    throw new AppError('REDIS_MISSING', 'no Redis answers on 127.0.0.1:6379 and there is no redis-server binary to start one', {
+      remediation: 'Install Redis (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis) or set REDIS_URL to a reachable Redis.',
+    });
+  }
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-redis-'));
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--maxmemory-policy', 'noeviction'],
+    { stdio: 'ignore' },
+  );
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; i < 50; i++) {
+    if (await pingRedis(url, 500)) {
+      log(`started a private redis-server on port ${port} (stopped when the demo ends)`);
+      return {
+        url,
+        spawned: true,
+        stop() {
+          child.kill('SIGTERM');
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new AppError('REDIS_START_FAILED', `redis-server did not answer on port ${port}`);
+}
+
+export async function demoCommand(opts: DemoOptions): Promise<number> {
+  const say = (m: string) => process.stdout.write(`${m}\n`);
+  const dataDir = resolve(opts.dataDir ?? '.vigil-demo');
+  const redis = await findOrStartRedis(say);
+  const emulators: RunningEmulator[] = [];
+  let agent: Awaited<ReturnType<typeof startAgent>> | undefined;
+  try {
+    const sources: LoadedConfig['sources'] = {};
+    for (const [id, plugin] of Object.entries(sourcePlugins) as Array<[SourceId, NonNullable<(typeof sourcePlugins)[SourceId]>]>) {
+      const emu = await plugin.startEmulator({ estate: 'demo' });
+      emulators.push(emu);
+      const { config, env } = plugin.demoConfig(emu);
+      Object.assign(process.env, env ?? {});
+      sources[id] = { schedule: '0 * * * *', config: plugin.configSchema.parse(config) };
+      say(`${id} emulator listening on ${emu.url}`);
+    }
+    const loaded: LoadedConfig = { config: configSchema.parse({ origin: 'vigil.local/demo' }), dir: process.cwd(), sources };
+    const ctx: AgentContext = { loaded, dataDir, logger: makeLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn'), clock: systemClock };
+    agent = await startAgent(ctx, { roles: ['scheduler', 'worker', 'writer'], prefix: 'vigil-demo', redisUrl: redis.url, enqueueOnStart: false });
+    say(`collecting now (queues on ${redis.url.replace(/\/\/[^@]*@/, '//***@')}, ledger in ${dataDir}) …`);
+    const jobs = await agent.collectNow();
+    const framework = loadFramework('soc2');
+    const posture = await computePosture(agent.ledger, framework);
+    say('');
+    for (const j of jobs) {
+      const c = j.summary.counts;
+      say(`${j.summary.source} ${j.summary.scope}: ${j.summary.populationSize} resources, ${j.summary.apiCalls} API calls → ${c.pass} pass, ${c.fail} fail, ${c.error} error, ${c.not_applicable} n/a`);
+      const results = (await loadResults(agent.ledger, await resultsShaOf(agent, j))) ?? [];
+      for (const r of results.filter((x) => x.status === 'fail' || x.status === 'error').slice(0, 15)) {
+        say(`  ${r.status.toUpperCase().padEnd(5)} ${r.ruleId}  ${r.resourceId}\n        ${r.reason}`);
+      }
+    }
+    say('');
+    printPosture(posture);
+    say(`\nEvidence is in ${dataDir}. Check it: npm run vigil -- ledger verify --data-dir ${dataDir}`);
+    if (opts.once) return 0;
+    say('Collecting again on schedule (hourly). Ctrl-C to stop.');
+    await waitForSignal();
+    return 0;
+  } finally {
+    await agent?.stop(opts.once ? 'demo --once finished' : 'signal');
+    for (const e of emulators) await e.close();
+    redis.stop();
+  }
+}
+
+async function resultsShaOf(agent: { ledger: import('../ledger/ledger.js').Ledger }, j: { summary: { source: string; scope: string } }): Promise<string> {
+  const last = await agent.ledger.lastLeaf({ type: 'run', source: j.summary.source, scope: j.summary.scope });
+  return String(last?.body.resultsSha256 ?? '');
+}

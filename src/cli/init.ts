@@ -1,0 +1,57 @@
+// `vigil init`: writes a commented vigil.config.yaml to start from; never overwrites without --force.
+import { existsSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UsageError } from '../core/errors.js';
+
+export const CONFIG_TEMPLATE = `# vigil.config.yaml — Vigil continuous compliance monitoring.
+# Values may reference environment variables as \${NAME} or \${NAME:-default}; keep secrets there, not in this file.
+
+# Where the evidence ledger, signing key and caches live (relative to this file). The CLI's --data-dir wins.
+dataDir: ./.vigil
+
+# Ledger identity, written into every signed checkpoint. Unique per ledger; no spaces or "+".
+# origin: vigil.example.com/acme/prod
+
+# Default collection schedule, cron in UTC (minute hour day-of-month month day-of-week). Hourly:
+schedule: "0 * * * *"
+
+# Minutes between heartbeat records, so an auditor can tell "agent up, nothing changed" from "agent down".
+heartbeatMinutes: 5
+
+redis:
+  # REDIS_URL wins over this. Redis must use maxmemory-policy noeviction.
+  url: \${REDIS_URL:-redis://127.0.0.1:6379}
+  prefix: vigil
+
+# Frameworks to report against (files in rules/frameworks/).
+frameworks: [soc2]
+
+rules:
+  # Per-rule parameter overrides; \`vigil rules list\` shows every rule and its current parameters.
+  params: {}
+  #   aws.iam.access_keys_rotated: { maxKeyAgeDays: 90 }
+  # Rules not evaluated here (recorded as out of scope).
+  disabled: []
+
+sources:
+  # AWS: the SDK's default credential and endpoint chain (AWS_PROFILE, AWS_ENDPOINT_URL, web identity, instance roles).
+  # The IAM policy the collector needs is deploy/aws/iam-policy.json.
+  aws:
+    # accountId: "123456789012"   # else resolved with sts:GetCallerIdentity
+    region: us-east-1
+    # schedule: "0 * * * *"
+
+  # github:
+  #   org: acme
+  #   auth: { token: \${GITHUB_TOKEN} }
+`;
+
+export function initCommand(opts: { out?: string; force?: boolean }): number {
+  const file = resolve(opts.out ?? 'vigil.config.yaml');
+  if (existsSync(file) && !opts.force) {
+    throw new UsageError('INIT_EXISTS', `${file} already exists; pass --force to overwrite it`);
+  }
+  writeFileSync(file, CONFIG_TEMPLATE, { mode: 0o644 });
+  process.stdout.write(`wrote ${file}\nnext: edit it, then \`vigil collect\` to check the setup, and \`vigil run\` to start monitoring\n`);
+  return 0;
+}

@@ -1,0 +1,117 @@
+// The `vigil` command line: parses arguments, runs one command, maps errors to exit codes (2 = your input, 1 = failure).
+import { Command, CommanderError, Option } from 'commander';
+import { isAppError } from '../core/errors.js';
+import { VERSION } from '../version.js';
+import { makeContext, type GlobalOptions } from './context.js';
+import { collectCommand } from './collect.js';
+import { statusCommand } from './status.js';
+import { ledgerVerifyCommand } from './ledger.js';
+import { initCommand } from './init.js';
+import { runCommand } from './run.js';
+import { rulesListCommand, rulesTestCommand } from './rules.js';
+import { demoCommand } from './demo.js';
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('vigil')
+    .description('Continuous compliance monitoring: collect, evaluate against SOC 2, record signed evidence.')
+    .version(VERSION)
+    .addOption(new Option('--config <file>', 'config file (default: $VIGIL_CONFIG, else ./vigil.config.yaml, else embedded defaults)'))
+    .addOption(new Option('--data-dir <dir>', 'where the ledger and keys live (default: config dataDir, else ./.vigil)'))
+    .showHelpAfterError('(run vigil --help for usage)')
+    .exitOverride();
+
+  const g = (cmd: Command): GlobalOptions => cmd.optsWithGlobals() as GlobalOptions;
+
+  program
+    .command('init')
+    .description('write a commented vigil.config.yaml')
+    .option('--out <file>', 'where to write it', 'vigil.config.yaml')
+    .option('--force', 'overwrite an existing file')
+    .action((o: { out: string; force?: boolean }) => setExit(initCommand(o)));
+
+  program
+    .command('run')
+    .description('scheduler + collect workers + ledger writer in one process (SIGTERM stops it cleanly)')
+    .action(async (_o, cmd: Command) => setExit(await runCommand(makeContext(g(cmd)), ['scheduler', 'worker', 'writer'])));
+  program
+    .command('scheduler')
+    .description('only enqueue collections on schedule (scale-out role)')
+    .action(async (_o, cmd: Command) => setExit(await runCommand(makeContext(g(cmd)), ['scheduler'])));
+  program
+    .command('worker')
+    .description('collect workers and the ledger writer (scale-out role; run one writer per ledger)')
+    .option('--no-writer', 'collect only; another process writes the ledger')
+    .action(async (o: { writer: boolean }, cmd: Command) =>
+      setExit(await runCommand(makeContext(g(cmd)), o.writer ? ['worker', 'writer'] : ['worker'])),
+    );
+
+  program
+    .command('collect')
+    .description('collect, evaluate and record now (in this process, no Redis needed); print the results')
+    .option('--source <source>', 'only this source (aws, github, okta, google-workspace, entra)')
+    .option('--json', 'machine-readable output: { runs, results }')
+    .option('--fail-on-fail', 'exit 1 when any result is fail or error')
+    .action(async (o: { source?: string; json?: boolean; failOnFail?: boolean }, cmd: Command) =>
+      setExit(await collectCommand(makeContext(g(cmd), o.json ? 'warn' : undefined), o)),
+    );
+
+  program
+    .command('status')
+    .description('posture per criterion from the latest runs, with coverage so far')
+    .option('--json', 'machine-readable output')
+    .option('--framework <id>', 'framework to report against', undefined)
+    .action(async (o: { json?: boolean; framework?: string }, cmd: Command) => setExit(await statusCommand(makeContext(g(cmd), 'warn'), o)));
+
+  const ledger = program.command('ledger').description('the local evidence ledger');
+  ledger
+    .command('verify')
+    .description('check every leaf against the signed checkpoints; exit 0 intact, 1 naming the first bad leaf')
+    .option('--json', 'machine-readable report')
+    .action(async (o: { json?: boolean }, cmd: Command) => setExit(await ledgerVerifyCommand(makeContext(g(cmd), 'warn'), o)));
+
+  const rules = program.command('rules').description('the rule catalogue');
+  rules
+    .command('list')
+    .description('every rule with severity, criteria and parameters')
+    .option('--json', 'machine-readable output')
+    .action((o: { json?: boolean }, cmd: Command) => setExit(rulesListCommand(makeContext(g(cmd), 'warn'), o)));
+  rules
+    .command('test')
+    .description('check the registry: unique ids, every rule mapped, every mapping resolves')
+    .action((_o, cmd: Command) => setExit(rulesTestCommand(makeContext(g(cmd), 'warn'))));
+
+  program
+    .command('demo')
+    .description('the whole agent against the bundled emulators (data in ./.vigil-demo)')
+    .option('--once', 'exit after the first collection cycle')
+    .action(async (o: { once?: boolean }, cmd: Command) => setExit(await demoCommand({ ...o, ...(g(cmd).dataDir ? { dataDir: g(cmd).dataDir } : {}) })));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version exit 0; everything else commander rejects is a usage error
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (isAppError(e)) {
+      process.stderr.write(`vigil: ${e.message}\n`);
+      if (e.remediation) process.stderr.write(`  ${e.remediation}\n`);
+      if (process.env.VIGIL_DEBUG && e.stack) process.stderr.write(`${e.stack}\n`);
+      return e.exitCode;
+    }
+    const err = e as Error;
+    process.stderr.write(`vigil: unexpected error: ${err.message}\n`);
+    if (process.env.VIGIL_DEBUG && err.stack) process.stderr.write(`${err.stack}\n`);
+    else process.stderr.write('  (set VIGIL_DEBUG=1 for details)\n');
+    return 1;
+  }
+}

@@ -1,0 +1,29 @@
+// `vigil status`: posture per criterion from the latest runs in the ledger, with coverage so far.
+import { openLedger, type AgentContext } from '../agent.js';
+import { loadFramework } from '../rules/frameworks.js';
+import { computePosture, type Posture } from '../report/posture.js';
+
+export async function statusCommand(ctx: AgentContext, opts: { json?: boolean; framework?: string }): Promise<number> {
+  const framework = loadFramework(opts.framework ?? ctx.loaded.config.frameworks[0] ?? 'soc2');
+  const ledger = await openLedger(ctx, { readOnly: true });
+  try {
+    const posture = await computePosture(ledger, framework);
+    if (opts.json) process.stdout.write(JSON.stringify(posture, null, 2) + '\n');
+    else printPosture(posture);
+  } finally {
+    await ledger.close();
+  }
+  return 0;
+}
+
+export function printPosture(p: Posture, out: NodeJS.WritableStream = process.stdout): void {
+  if (p.runs.length === 0) {
+    out.write('No runs recorded yet. Run `vigil collect` or `vigil run`.\n');
+  }
+  for (const r of p.runs) out.write(`last run: ${r.source} ${r.scope} at ${r.observedAt} (${r.outcome}, leaf #${r.seq})\n`);
+  out.write(`\n${'criterion'.padEnd(10)} ${'pass'.padStart(5)} ${'fail'.padStart(5)} ${'error'.padStart(5)}  coverage\n`);
+  for (const c of p.criteria) {
+    const note = c.coverage === 'manual' ? 'manual evidence needed' : c.coverage === 'no_data' ? 'no data yet' : c.coverage;
+    out.write(`${c.id.padEnd(10)} ${String(c.pass).padStart(5)} ${String(c.fail).padStart(5)} ${String(c.error).padStart(5)}  ${note}\n`);
+  }
+}

@@ -1,0 +1,65 @@
+// The shape of vigil.config.yaml. Source blocks are validated by each source's own schema (collectors/<source>/).
+import { z } from 'zod';
+import { validate as validateCron } from 'node-cron';
+
+const cron = z
+  .string()
+  .refine((s) => validateCron(s), { message: 'expected a cron expression such as "0 * * * *" (minute hour day month weekday)' });
+
+/** Fields every source block may carry besides its own settings. */
+const sourceBlock = z
+  .object({
+    /** Cron expression in UTC. @defaultValue the top-level `schedule` */
+    schedule: cron.optional(),
+    /** @defaultValue true */
+    enabled: z.boolean().optional(),
+  })
+  .passthrough();
+
+export const configSchema = z
+  .object({
+    /** Where the ledger, keys and caches live. CLI --data-dir wins. @defaultValue ./.vigil */
+    dataDir: z.string().min(1).optional(),
+    /** Ledger origin (C2SP checkpoint origin line): unique per ledger, no spaces or '+'. */
+    origin: z
+      .string()
+      .regex(/^[^\s+]+$/, 'expected a schema-less URL-like name without spaces or "+", e.g. vigil.example.com/acme/prod')
+      .optional(),
+    /** Default collection schedule (cron, UTC). @defaultValue hourly */
+    schedule: cron.default('0 * * * *'),
+    /** Minutes between heartbeat leaves. @defaultValue 5 */
+    heartbeatMinutes: z.number().int().min(1).max(60).default(5),
+    redis: z
+      .object({
+        /** @defaultValue REDIS_URL or redis://127.0.0.1:6379 */
+        url: z.string().url().optional(),
+        /** BullMQ key prefix. @defaultValue vigil */
+        prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('vigil'),
+      })
+      .strict()
+      .default({ prefix: 'vigil' }),
+    frameworks: z.array(z.string().regex(/^[a-z0-9_-]+$/)).default(['soc2']),
+    rules: z
+      .object({
+        /** Per-rule parameter overrides: { "aws.iam.access_keys_rotated": { maxKeyAgeDays: 60 } } */
+        params: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+        /** Rule ids not evaluated (recorded as excluded scope). */
+        disabled: z.array(z.string()).default([]),
+      })
+      .strict()
+      .default({ params: {}, disabled: [] }),
+    sources: z
+      .object({
+        aws: sourceBlock.optional(),
+        github: sourceBlock.optional(),
+        okta: sourceBlock.optional(),
+        'google-workspace': sourceBlock.optional(),
+        entra: sourceBlock.optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type VigilConfig = z.infer<typeof configSchema>;
+export type SourcesConfig = VigilConfig['sources'];

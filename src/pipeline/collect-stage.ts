@@ -1,0 +1,99 @@
+// Collect → evaluate for one source, scope and slot: turns whatever happened into a snapshot, results and a run summary.
+import type { Collector, Clock, Logger } from '../core/collector.js';
+import type { Result, Rule, RunSummary, Snapshot, SourceId, Status } from '../core/types.js';
+import { STATUSES } from '../core/types.js';
+import { redactSecrets } from '../core/errors.js';
+import { evaluateSnapshot } from '../rules/engine.js';
+import { ruleSetVersion } from '../rules/version.js';
+
+/** Where artifact bytes go: the ledger's content-addressed blob store. */
+export interface BlobSink {
+  putBlob(data: Buffer, mediaType: string): Promise<{ sha256: string; size: number; isNew: boolean }>;
+}
+
+/** A result as it travels to the ledger writer: the run leaf carries the time, so results do not. */
+export type RecordedResult = Omit<Result, 'observedAt'>;
+
+/** Payload of an `evidence` job: one run, its complete results, no secrets. */
+export interface EvidenceJob {
+  summary: RunSummary;
+  results: RecordedResult[];
+  cursors?: Record<string, string>;
+  manual?: boolean;
+}
+
+export interface CollectStageDeps {
+  rules: Rule[];
+  params: Record<string, Record<string, unknown>>;
+  clock: Clock;
+  logger: Logger;
+  blobs: BlobSink;
+}
+
+export async function collectAndEvaluate(
+  collector: Collector,
+  req: { source: SourceId; scope: string; slot: string; cursors?: Record<string, string>; signal?: AbortSignal },
+  deps: CollectStageDeps,
+): Promise<{ job: EvidenceJob; results: Result[]; snapshot: Snapshot }> {
+  const startedAt = deps.clock.now().toISOString();
+  let snapshot: Snapshot;
+  try {
+    snapshot = await collector.collect({
+      scope: req.scope,
+      slot: req.slot,
+      clock: deps.clock,
+      logger: deps.logger,
+      signal: req.signal,
+      cursors: req.cursors,
+    });
+  } catch (e) {
+    // A collector that could not report anything still leaves evidence: every rule of the source becomes `error`.
+    const err = e as Error & { code?: string; name?: string };
+    const message = redactSecrets(err.message || String(e));
+    deps.logger.error({ source: req.source, scope: req.scope, err: message }, 'collection failed');
+    const inputs = [...new Set(deps.rules.filter((r) => r.source === req.source).flatMap((r) => r.inputs))];
+    snapshot = {
+      source: req.source,
+      scope: req.scope,
+      slot: req.slot,
+      startedAt,
+      endedAt: deps.clock.now().toISOString(),
+      resources: [],
+      inputs: {},
+      artifacts: [],
+      errors: [{ operation: `${req.source}:collect`, code: err.code ?? err.name ?? 'CollectionFailed', message, inputs, retryable: true }],
+      apiCalls: 0,
+    };
+  }
+  const rules = deps.rules.filter((r) => r.source === req.source);
+  const results = evaluateSnapshot(snapshot, rules, { now: deps.clock.now(), params: deps.params });
+
+  const artifacts = [];
+  for (const a of snapshot.artifacts) {
+    const stored = await deps.blobs.putBlob(a.body, a.mediaType);
+    artifacts.push({ sha256: stored.sha256, mediaType: a.mediaType, size: stored.size, label: a.label });
+  }
+  const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
+  for (const r of results) counts[r.status]++;
+  const summary: RunSummary = {
+    source: snapshot.source,
+    scope: snapshot.scope,
+    slot: req.slot,
+    startedAt: snapshot.startedAt,
+    endedAt: snapshot.endedAt,
+    ruleSetVersion: ruleSetVersion(rules),
+    populationSize: snapshot.resources.length,
+    apiCalls: snapshot.apiCalls,
+    ...(snapshot.minApiCalls !== undefined ? { minApiCalls: snapshot.minApiCalls } : {}),
+    ...(snapshot.metrics ? { metrics: snapshot.metrics } : {}),
+    counts,
+    errors: snapshot.errors.map(({ retryable: _r, ...e }) => ({ ...e, message: redactSecrets(e.message) })),
+    artifacts,
+  };
+  const recorded = results.map(({ observedAt: _o, ...r }) => r);
+  return {
+    job: { summary, results: recorded, ...(snapshot.cursors ? { cursors: snapshot.cursors } : {}) },
+    results,
+    snapshot,
+  };
+}

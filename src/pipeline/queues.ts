@@ -1,0 +1,39 @@
+// Queue names and options: `collect` (one job per source:scope:slot), `evidence` (one job per run), `notify`.
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+export const QUEUE_COLLECT = 'collect';
+export const QUEUE_EVIDENCE = 'evidence';
+export const QUEUE_NOTIFY = 'notify';
+
+export interface CollectJobData {
+  source: string;
+  scope: string;
+  /** ISO 8601 instant of the slot. */
+  slot: string;
+  /** Set for `vigil collect`-style immediate runs outside the schedule. */
+  manual?: boolean;
+}
+
+/** Collections retry a few times (a run that still fails records `error` results itself, it does not throw). */
+export const collectJobOptions: JobsOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
+
+/** Evidence must not be dropped: many attempts, kept on failure for inspection. */
+export const evidenceJobOptions: JobsOptions = {
+  attempts: 20,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { age: 24 * 3600, count: 1_000 },
+  removeOnFail: false,
+};
+
+export function openQueues(connection: Redis, prefix: string) {
+  return {
+    collect: new Queue<CollectJobData>(QUEUE_COLLECT, { connection, prefix }),
+    evidence: new Queue(QUEUE_EVIDENCE, { connection, prefix }),
+  };
+}

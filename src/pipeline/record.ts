@@ -1,0 +1,124 @@
+// The ledger writer's logic for one run: results blob, one `change` leaf per status that moved, one `run` leaf. Idempotent.
+import canonicalize from 'canonicalize';
+import type { Ledger, LeafInput } from '../ledger/ledger.js';
+import type { EvidenceJob, RecordedResult } from './collect-stage.js';
+import type { Rule, Status } from '../core/types.js';
+import { ruleDefinition, ruleSetVersion } from '../rules/version.js';
+
+export interface RecordOutcome {
+  duplicate: boolean;
+  runSeq: number;
+  changes: number;
+  resultsSha256: string;
+  newResultsBlob: boolean;
+}
+
+const resultKey = (r: Pick<RecordedResult, 'ruleId' | 'resourceId'>) => `${r.ruleId}\u0000${r.resourceId}`;
+
+export function runKey(source: string, scope: string, slot: string): string {
+  return `run:${source}:${scope}:${slot}`;
+}
+
+/** Canonical bytes of a run's complete results: sorted, no timestamps, so an unchanged estate hashes the same every run. */
+export function resultsBlob(results: RecordedResult[]): Buffer {
+  const sorted = [...results].sort((a, b) => (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : a.resourceId < b.resourceId ? -1 : a.resourceId > b.resourceId ? 1 : 0));
+  return Buffer.from(canonicalize(sorted) ?? '[]', 'utf8');
+}
+
+export async function loadResults(ledger: Ledger, sha256: string): Promise<RecordedResult[] | undefined> {
+  const data = await ledger.getBlob(sha256);
+  return data ? (JSON.parse(data.toString('utf8')) as RecordedResult[]) : undefined;
+}
+
+export async function recordRun(ledger: Ledger, job: EvidenceJob): Promise<RecordOutcome> {
+  const s = job.summary;
+  const key = runKey(s.source, s.scope, s.slot);
+  const blobBytes = resultsBlob(job.results);
+  const existing = await ledger.seqOfKey(key);
+  if (existing !== undefined) {
+    return { duplicate: true, runSeq: existing, changes: 0, resultsSha256: '', newResultsBlob: false };
+  }
+  const blob = await ledger.putBlob(blobBytes, 'application/json');
+
+  const prev = await ledger.lastLeaf({ type: 'run', source: s.source, scope: s.scope });
+  const leaves: LeafInput[] = [];
+  const prevSha = prev?.body.resultsSha256 as string | undefined;
+  if (prev && prevSha && prevSha !== blob.sha256) {
+    const before = await loadResults(ledger, prevSha);
+    if (before) {
+      const prevMap = new Map(before.map((r) => [resultKey(r), r]));
+      for (const r of job.results) {
+        const k = resultKey(r);
+        const p = prevMap.get(k);
+        prevMap.delete(k);
+        if (p && p.status === r.status) continue;
+        leaves.push(changeLeaf(s.source, s.scope, s.slot, r, p?.status ?? null, r.status, r.reason));
+      }
+      for (const p of prevMap.values()) {
+        leaves.push(changeLeaf(s.source, s.scope, s.slot, p, p.status, 'absent', 'resource or rule no longer present in this run'));
+      }
+    }
+  }
+  const failed = s.errors.length > 0 && s.populationSize === 0;
+  leaves.push({
+    type: 'run',
+    idempotencyKey: key,
+    source: s.source,
+    scope: s.scope,
+    data: {
+      slot: s.slot,
+      startedAt: s.startedAt,
+      endedAt: s.endedAt,
+      outcome: failed ? 'failed' : s.errors.length > 0 ? 'partial' : 'complete',
+      ruleSetVersion: s.ruleSetVersion,
+      population: s.populationSize,
+      apiCalls: s.apiCalls,
+      ...(s.minApiCalls !== undefined ? { minApiCalls: s.minApiCalls } : {}),
+      ...(s.metrics ? { metrics: s.metrics } : {}),
+      counts: s.counts,
+      resultsSha256: blob.sha256,
+      resultsCount: job.results.length,
+      changes: leaves.length,
+      artifacts: s.artifacts,
+      errors: s.errors,
+      ...(job.cursors ? { cursors: job.cursors } : {}),
+      ...(job.manual ? { manual: true } : {}),
+    },
+  });
+  const appended = await ledger.append(leaves);
+  const run = appended[appended.length - 1]!;
+  return { duplicate: run.duplicate, runSeq: run.seq, changes: leaves.length - 1, resultsSha256: blob.sha256, newResultsBlob: blob.isNew };
+}
+
+function changeLeaf(source: string, scope: string, slot: string, r: RecordedResult, from: Status | null, to: Status | 'absent', reason: string): LeafInput {
+  return {
+    type: 'change',
+    idempotencyKey: `change:${source}:${scope}:${slot}:${r.ruleId}:${r.resourceId}`,
+    source,
+    scope,
+    data: { slot, ruleId: r.ruleId, resourceId: r.resourceId, from, to, reason, ...(r.region ? { region: r.region } : {}) },
+  };
+}
+
+/** `rule.defined` leaves for every rule (once per logic hash) and one `ruleset.defined` per rule-set version. */
+export async function recordRuleDefinitions(ledger: Ledger, rules: Rule[]): Promise<number> {
+  const defs = rules.map((r) => ruleDefinition(r));
+  const leaves: LeafInput[] = defs.map((d) => ({
+    type: 'rule.defined',
+    idempotencyKey: `rule:${d.id}:${d.logicSha256}`,
+    data: { rule: d },
+  }));
+  const bySource = new Map<string, Rule[]>();
+  for (const r of rules) bySource.set(r.source, [...(bySource.get(r.source) ?? []), r]);
+  for (const [source, rs] of bySource) {
+    const version = ruleSetVersion(rs);
+    leaves.push({
+      type: 'ruleset.defined',
+      idempotencyKey: `ruleset:${source}:${version}`,
+      source,
+      data: { ruleSetVersion: version, rules: rs.map((r) => ({ id: r.id, logicSha256: ruleDefinition(r).logicSha256 })) },
+    });
+  }
+  const out = await ledger.append(leaves);
+  return out.filter((l) => !l.duplicate).length;
+}

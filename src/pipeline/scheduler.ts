@@ -1,0 +1,66 @@
+// node-cron ticks → `collect` jobs. Job ids are source:scope:slot, so any number of schedulers enqueue each slot once.
+import { createTask, type ScheduledTask } from 'node-cron';
+import type { Queue } from 'bullmq';
+import type { Logger, Clock } from '../core/collector.js';
+import { collectJobId, slotAtOrBefore } from './slots.js';
+import { collectJobOptions, type CollectJobData } from './queues.js';
+
+export interface ScheduledSource {
+  source: string;
+  schedule: string;
+  /** Resolves the scopes to collect (cached by the caller when resolving costs an API call). */
+  scopes(): Promise<string[]>;
+}
+
+export interface SchedulerOptions {
+  queue: Queue<CollectJobData>;
+  sources: ScheduledSource[];
+  logger: Logger;
+  clock: Clock;
+}
+
+export class Scheduler {
+  private tasks: ScheduledTask[] = [];
+  constructor(private readonly opts: SchedulerOptions) {}
+
+  start(): void {
+    for (const s of this.opts.sources) {
+      const task = createTask(
+        s.schedule,
+        async (ctx) => {
+          await this.enqueueSlot(s, ctx.date).catch((e) => this.opts.logger.error({ source: s.source, err: (e as Error).message }, 'could not enqueue collection'));
+        },
+        { timezone: 'UTC', name: `collect:${s.source}`, noOverlap: false },
+      );
+      void task.start();
+      this.tasks.push(task);
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.tasks) await t.destroy();
+    this.tasks = [];
+  }
+
+  /** Enqueues the slot containing `at` for one source (all its scopes). Returns the job ids (existing ones included). */
+  async enqueueSlot(s: ScheduledSource, at: Date, manual = false): Promise<string[]> {
+    const slotDate = manual ? at : (slotAtOrBefore(s.schedule, at) ?? at);
+    const slot = new Date(Math.floor(slotDate.getTime() / 60_000) * 60_000).toISOString();
+    const ids: string[] = [];
+    for (const scope of await s.scopes()) {
+      const jobId = collectJobId(s.source, scope, slot);
+      await this.opts.queue.add('collect', { source: s.source, scope, slot, ...(manual ? { manual } : {}) }, { ...collectJobOptions, jobId });
+      ids.push(jobId);
+    }
+    this.opts.logger.info({ source: s.source, slot, jobs: ids.length }, 'collection enqueued');
+    return ids;
+  }
+
+  /** Enqueues the current slot of every source now (start-up and `vigil demo`). */
+  async enqueueCurrent(): Promise<string[]> {
+    const now = this.opts.clock.now();
+    const ids: string[] = [];
+    for (const s of this.opts.sources) ids.push(...(await this.enqueueSlot(s, now)));
+    return ids;
+  }
+}

@@ -1,0 +1,77 @@
+// Posture per criterion from the latest run of every source and scope in the ledger: what `vigil status` shows.
+import type { Ledger } from '../ledger/ledger.js';
+import type { Status } from '../core/types.js';
+import type { Framework } from '../rules/frameworks.js';
+import { loadResults } from '../pipeline/record.js';
+import type { RecordedResult } from '../pipeline/collect-stage.js';
+
+type Counts = Record<'pass' | 'fail' | 'error' | 'notApplicable', number>;
+
+export interface CriterionPosture extends Counts {
+  id: string;
+  title: string;
+  /** automated: every mapped rule has results; partial: some do; no_data: rules mapped, none evaluated yet; manual: no rule maps here. */
+  coverage: 'automated' | 'partial' | 'no_data' | 'manual';
+  manual?: string;
+  rules: Array<{ id: string } & Counts>;
+}
+
+export interface Posture {
+  framework: string;
+  runs: Array<{ source: string; scope: string; slot: string; seq: number; outcome: string; observedAt: string }>;
+  criteria: CriterionPosture[];
+}
+
+const zero = (): Counts => ({ pass: 0, fail: 0, error: 0, notApplicable: 0 });
+const bump = (c: Counts, s: Status) => {
+  if (s === 'not_applicable') c.notApplicable++;
+  else c[s]++;
+};
+
+/** Latest run leaf per source and scope. */
+export async function latestRuns(ledger: Ledger): Promise<Map<string, { seq: number; body: Record<string, unknown> }>> {
+  const latest = new Map<string, { seq: number; body: Record<string, unknown> }>();
+  for await (const leaf of ledger.leaves({ types: ['run'] })) {
+    const body = JSON.parse(leaf.body.toString('utf8')) as Record<string, unknown>;
+    latest.set(`${String(body.source)}|${String(body.scope)}`, { seq: leaf.seq, body });
+  }
+  return latest;
+}
+
+export async function computePosture(ledger: Ledger, framework: Framework): Promise<Posture> {
+  const latest = await latestRuns(ledger);
+  const byRule = new Map<string, Counts>();
+  const runs: Posture['runs'] = [];
+  for (const { seq, body } of latest.values()) {
+    runs.push({
+      source: String(body.source),
+      scope: String(body.scope),
+      slot: String(body.slot),
+      seq,
+      outcome: String(body.outcome ?? 'complete'),
+      observedAt: String(body.endedAt ?? body.observedAt),
+    });
+    const results: RecordedResult[] = (await loadResults(ledger, String(body.resultsSha256))) ?? [];
+    for (const r of results) {
+      const c = byRule.get(r.ruleId) ?? zero();
+      bump(c, r.status);
+      byRule.set(r.ruleId, c);
+    }
+  }
+  const criteria = framework.criteria.map((cr): CriterionPosture => {
+    const total = zero();
+    const rules = cr.rules.map((m) => {
+      const c = byRule.get(m.id) ?? zero();
+      total.pass += c.pass;
+      total.fail += c.fail;
+      total.error += c.error;
+      total.notApplicable += c.notApplicable;
+      return { id: m.id, ...c };
+    });
+    const evaluated = rules.filter((r) => r.pass + r.fail + r.error + r.notApplicable > 0).length;
+    const coverage = rules.length === 0 ? 'manual' : evaluated === 0 ? 'no_data' : evaluated === rules.length ? 'automated' : 'partial';
+    return { id: cr.id, title: cr.title, ...total, coverage, ...(cr.manual ? { manual: cr.manual } : {}), rules };
+  });
+  runs.sort((a, b) => (a.source + a.scope < b.source + b.scope ? -1 : 1));
+  return { framework: framework.id, runs, criteria };
+}

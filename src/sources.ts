@@ -1,0 +1,5 @@
+// The source plug-ins this build ships, by id. Adding a source = one import and one entry here.
+import type { SourcePlugin } from './core/source-plugin.js';
+import type { SourceId } from './core/types.js';
+
+export const sourcePlugins: Partial<Record<SourceId, SourcePlugin<any>>> = {};
