@@ -44,6 +44,10 @@ export interface AwsIamUserAttributes {
   attachedPolicies: string[];
   /** Inline policies on the user, documents URL-decoded and parsed. */
   inlinePolicies: Array<{ name: string; document: unknown }>;
+  /** True when a virtual MFA device is assigned to the user (from ListVirtualMFADevices). Undefined when unknown. */
+  virtualMfa?: boolean;
+  /** True when the user is in the credential report but not in the authorization details (created between reads). */
+  detailsMissing?: boolean;
 }
 
 /** `aws.iam.group` — id = group ARN. `members` are user ARNs. */
@@ -62,6 +66,8 @@ export interface AwsIamRoleAttributes {
   attachedPolicies: string[];
   inlinePolicies: Array<{ name: string; document: unknown }>;
   lastUsed: string | null;
+  /** Region of the last use; IAM tracks role use for the trailing 400 days only. */
+  lastUsedRegion?: string | null;
 }
 
 /** `aws.iam.policy` — managed policy, id = policy ARN; `document` is the default version, URL-decoded and parsed. */
@@ -70,6 +76,7 @@ export interface AwsIamPolicyAttributes {
   attachmentCount: number;
   defaultVersionId: string;
   document: unknown;
+  path?: string;
 }
 
 /**

@@ -1,0 +1,288 @@
+// Maps raw IAM replies (credential report, summary, password policy, authorization details, virtual MFA) to Vigil resources.
+import type { GroupDetail, ManagedPolicyDetail, PasswordPolicy, RoleDetail, UserDetail, VirtualMFADevice } from '@aws-sdk/client-iam';
+import type { CollectionError, Resource } from '../../src/core/types.js';
+import { csvRecords } from './csv.js';
+import type {
+  AwsAccessKey,
+  AwsAccountAttributes,
+  AwsIamGroupAttributes,
+  AwsIamPasswordPolicyAttributes,
+  AwsIamPolicyAttributes,
+  AwsIamRoleAttributes,
+  AwsIamRootAttributes,
+  AwsIamUserAttributes,
+} from './types.js';
+
+/** What one run read; a part is absent when its call failed. `at` is when the source reported it. */
+export interface RawIam {
+  accountId: string;
+  report?: { csv: string; generatedAt: string };
+  summary?: { map: Record<string, number>; at: string };
+  passwordPolicy?: { policy: PasswordPolicy | null; at: string };
+  details?: { users: UserDetail[]; groups: GroupDetail[]; roles: RoleDetail[]; policies: ManagedPolicyDetail[]; at: string };
+  virtualMfa?: { devices: VirtualMFADevice[]; at: string };
+}
+
+export const REPORT_COLUMNS = [
+  'user',
+  'arn',
+  'user_creation_time',
+  'password_enabled',
+  'password_last_used',
+  'password_last_changed',
+  'mfa_active',
+  'access_key_1_active',
+  'access_key_1_last_rotated',
+  'access_key_1_last_used_date',
+  'access_key_2_active',
+  'access_key_2_last_rotated',
+  'access_key_2_last_used_date',
+] as const;
+
+const NO_VALUE = new Set(['N/A', 'no_information', 'not_supported', '']);
+
+/** Report timestamps (`2024-05-01T12:00:00+00:00`) to ISO UTC; the report's "no value" markers to null. */
+function reportTime(v: string | undefined): string | null {
+  if (v === undefined || NO_VALUE.has(v)) return null;
+  const ms = Date.parse(v);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+function reportBool(v: string | undefined): boolean {
+  return (v ?? '').toLowerCase() === 'true';
+}
+
+function reportKeys(row: Record<string, string>): AwsAccessKey[] {
+  const keys: AwsAccessKey[] = [];
+  for (const slot of [1, 2] as const) {
+    const active = reportBool(row[`access_key_${slot}_active`]);
+    const lastRotated = reportTime(row[`access_key_${slot}_last_rotated`]);
+    // an absent key is "false,N/A,…"; an inactive key still has its rotation date
+    if (!active && lastRotated === null) continue;
+    keys.push({ slot, active, lastRotated, lastUsed: reportTime(row[`access_key_${slot}_last_used_date`]) });
+  }
+  return keys;
+}
+
+function iso(d: Date | undefined): string | null {
+  return d ? d.toISOString() : null;
+}
+
+/** IAM returns policy documents URL-encoded (RFC 3986); decode and parse, or report the document as malformed. */
+function decodeDoc(encoded: string | undefined, where: string, problems: string[]): unknown {
+  if (encoded === undefined) return null;
+  try {
+    return JSON.parse(decodeURIComponent(encoded));
+  } catch {
+    problems.push(where);
+    return null;
+  }
+}
+
+export interface Normalized {
+  resources: Resource[];
+  errors: CollectionError[];
+  /** Entities in the authorization details, as IAM counts them for MaxItems. */
+  entityCount: number;
+}
+
+export function normalize(raw: RawIam): Normalized {
+  const { accountId } = raw;
+  const scope = accountId;
+  const resources: Resource[] = [];
+  const errors: CollectionError[] = [];
+  const rootArn = `arn:aws:iam::${accountId}:root`;
+  const base = { source: 'aws' as const, scope };
+
+  if (raw.summary) {
+    const attributes: AwsAccountAttributes = { accountId, summary: raw.summary.map };
+    resources.push({ ...base, type: 'aws.account', id: rootArn, name: accountId, attributes: { ...attributes }, observedAt: raw.summary.at });
+  }
+
+  // credential report rows by ARN
+  const rows = new Map<string, Record<string, string>>();
+  let rootRow: Record<string, string> | undefined;
+  if (raw.report) {
+    let parsed: ReturnType<typeof csvRecords> | undefined;
+    try {
+      parsed = csvRecords(raw.report.csv);
+    } catch (e) {
+      errors.push(malformed('iam:GetCredentialReport', `credential report is not valid CSV: ${(e as Error).message}`, ['aws.iam.root', 'aws.iam.user']));
+    }
+    const missing = parsed ? REPORT_COLUMNS.filter((c) => !parsed.header.includes(c)) : [];
+    if (parsed && missing.length > 0) {
+      errors.push(malformed('iam:GetCredentialReport', `credential report lacks columns: ${missing.join(', ')}`, ['aws.iam.root', 'aws.iam.user']));
+    } else if (parsed) {
+      for (const r of parsed.records) {
+        if (r.user === '<root_account>') rootRow = r;
+        else if (r.arn) rows.set(r.arn, r);
+      }
+    }
+  }
+
+  const virtualByUser = new Map<string, boolean>();
+  let rootVirtual: boolean | undefined;
+  if (raw.virtualMfa) {
+    rootVirtual = false;
+    for (const d of raw.virtualMfa.devices) {
+      const arn = d.User?.Arn;
+      if (!arn) continue;
+      if (arn === rootArn) rootVirtual = true;
+      else virtualByUser.set(arn, true);
+    }
+  }
+
+  if (rootRow || raw.summary) {
+    const keys = rootRow ? reportKeys(rootRow) : [];
+    const attrs: Partial<AwsIamRootAttributes> = {};
+    if (rootRow) {
+      attrs.mfaActive = reportBool(rootRow.mfa_active);
+      attrs.passwordEnabled = rootRow.password_enabled === 'not_supported' ? 'not_supported' : reportBool(rootRow.password_enabled);
+      attrs.passwordLastUsed = reportTime(rootRow.password_last_used);
+      attrs.accessKeys = keys;
+    }
+    if (raw.summary) attrs.accountMfaEnabled = raw.summary.map.AccountMFAEnabled === 1;
+    attrs.accessKeysPresent = raw.summary ? raw.summary.map.AccountAccessKeysPresent === 1 : keys.length > 0;
+    if (rootVirtual !== undefined) attrs.virtualMfa = rootVirtual;
+    resources.push({ ...base, type: 'aws.iam.root', id: rootArn, name: 'root', attributes: { ...attrs }, observedAt: raw.report?.generatedAt ?? raw.summary!.at });
+  }
+
+  const problems: string[] = [];
+  let entityCount = 0;
+  if (raw.details) {
+    const d = raw.details;
+    entityCount = d.users.length + d.groups.length + d.roles.length + d.policies.length;
+    const inline = (list: Array<{ PolicyName?: string; PolicyDocument?: string }> | undefined, where: string) =>
+      (list ?? []).map((p) => ({ name: p.PolicyName ?? '', document: decodeDoc(p.PolicyDocument, `${where} inline ${p.PolicyName ?? ''}`, problems) }));
+    const attached = (list: Array<{ PolicyArn?: string }> | undefined): string[] => (list ?? []).map((p) => p.PolicyArn ?? '').filter(Boolean);
+    const groupArnByName = new Map<string, string>();
+    const members = new Map<string, string[]>();
+    for (const g of d.groups) {
+      if (g.GroupName && g.Arn) {
+        groupArnByName.set(g.GroupName, g.Arn);
+        members.set(g.Arn, []);
+      }
+    }
+    const seenUsers = new Set<string>();
+    for (const u of d.users) {
+      if (!u.Arn) continue;
+      seenUsers.add(u.Arn);
+      for (const g of u.GroupList ?? []) members.get(groupArnByName.get(g) ?? '')?.push(u.Arn);
+      const row = rows.get(u.Arn);
+      resources.push({
+        ...base,
+        type: 'aws.iam.user',
+        id: u.Arn,
+        name: u.UserName ?? u.Arn,
+        attributes: { ...userAttrs(u, row, virtualByUser, raw.virtualMfa !== undefined, inline(u.UserPolicyList, u.Arn), attached(u.AttachedManagedPolicies)) },
+        observedAt: row && raw.report ? raw.report.generatedAt : d.at,
+      });
+    }
+    // a user in the report but not in the details was created between the two reads, or the details were cut short
+    for (const [arn, row] of rows) {
+      if (seenUsers.has(arn)) continue;
+      resources.push({ ...base, type: 'aws.iam.user', id: arn, name: row.user ?? arn, attributes: { ...userAttrs(undefined, row, virtualByUser, raw.virtualMfa !== undefined, [], []), detailsMissing: true }, observedAt: raw.report!.generatedAt });
+    }
+    for (const g of d.groups) {
+      if (!g.Arn) continue;
+      const attrs: AwsIamGroupAttributes = { path: g.Path ?? '/', members: members.get(g.Arn) ?? [], attachedPolicies: attached(g.AttachedManagedPolicies), inlinePolicies: inline(g.GroupPolicyList, g.Arn) };
+      resources.push({ ...base, type: 'aws.iam.group', id: g.Arn, name: g.GroupName ?? g.Arn, attributes: { ...attrs }, observedAt: d.at });
+    }
+    for (const r of d.roles) {
+      if (!r.Arn) continue;
+      const attrs: AwsIamRoleAttributes = {
+        path: r.Path ?? '/',
+        createdAt: iso(r.CreateDate) ?? '',
+        assumeRolePolicy: decodeDoc(r.AssumeRolePolicyDocument, `${r.Arn} trust policy`, problems),
+        attachedPolicies: attached(r.AttachedManagedPolicies),
+        inlinePolicies: inline(r.RolePolicyList, r.Arn),
+        lastUsed: iso(r.RoleLastUsed?.LastUsedDate),
+      };
+      resources.push({ ...base, type: 'aws.iam.role', id: r.Arn, name: r.RoleName ?? r.Arn, attributes: { ...attrs, lastUsedRegion: r.RoleLastUsed?.Region ?? null }, observedAt: d.at });
+    }
+    for (const p of d.policies) {
+      if (!p.Arn) continue;
+      const def = (p.PolicyVersionList ?? []).find((v) => v.IsDefaultVersion) ?? (p.PolicyVersionList ?? []).find((v) => v.VersionId === p.DefaultVersionId);
+      const attrs: AwsIamPolicyAttributes = {
+        awsManaged: p.Arn.startsWith('arn:aws:iam::aws:policy/'),
+        attachmentCount: p.AttachmentCount ?? 0,
+        defaultVersionId: p.DefaultVersionId ?? def?.VersionId ?? '',
+        document: def ? decodeDoc(def.Document, `${p.Arn} ${def.VersionId ?? ''}`, problems) : null,
+      };
+      if (!def) problems.push(`${p.Arn} has no default version`);
+      resources.push({ ...base, type: 'aws.iam.policy', id: p.Arn, name: p.PolicyName ?? p.Arn, attributes: { ...attrs, path: p.Path ?? '/' }, observedAt: d.at });
+    }
+  } else {
+    // without the details, users still come from the report so per-user credential checks can run
+    for (const [arn, row] of rows) {
+      resources.push({ ...base, type: 'aws.iam.user', id: arn, name: row.user ?? arn, attributes: { ...userAttrs(undefined, row, virtualByUser, raw.virtualMfa !== undefined, [], []), detailsMissing: true }, observedAt: raw.report!.generatedAt });
+    }
+  }
+  if (problems.length > 0) {
+    errors.push(
+      malformed(
+        'iam:GetAccountAuthorizationDetails',
+        `${problems.length} policy document(s) could not be decoded, e.g. ${problems.slice(0, 3).join('; ')}`,
+        ['aws.iam.user', 'aws.iam.group', 'aws.iam.role', 'aws.iam.policy'],
+      ),
+    );
+  }
+
+  if (raw.passwordPolicy) {
+    const p = raw.passwordPolicy.policy;
+    const attrs: AwsIamPasswordPolicyAttributes =
+      p === null
+        ? { exists: false }
+        : {
+            exists: true,
+            minimumPasswordLength: p.MinimumPasswordLength,
+            requireSymbols: p.RequireSymbols,
+            requireNumbers: p.RequireNumbers,
+            requireUppercaseCharacters: p.RequireUppercaseCharacters,
+            requireLowercaseCharacters: p.RequireLowercaseCharacters,
+            allowUsersToChangePassword: p.AllowUsersToChangePassword,
+            expirePasswords: p.ExpirePasswords,
+            maxPasswordAge: p.MaxPasswordAge,
+            passwordReusePrevention: p.PasswordReusePrevention,
+            hardExpiry: p.HardExpiry,
+          };
+    const clean = Object.fromEntries(Object.entries(attrs).filter(([, v]) => v !== undefined));
+    resources.push({ ...base, type: 'aws.iam.password_policy', id: `arn:aws:iam::${accountId}:password-policy`, name: 'password-policy', attributes: clean, observedAt: raw.passwordPolicy.at });
+  }
+
+  return { resources, errors, entityCount };
+}
+
+function userAttrs(
+  u: UserDetail | undefined,
+  row: Record<string, string> | undefined,
+  virtualByUser: Map<string, boolean>,
+  virtualKnown: boolean,
+  inlinePolicies: Array<{ name: string; document: unknown }>,
+  attachedPolicies: string[],
+): Partial<AwsIamUserAttributes> {
+  const attrs: Partial<AwsIamUserAttributes> = {};
+  if (u) {
+    attrs.userId = u.UserId ?? '';
+    attrs.path = u.Path ?? '/';
+    attrs.createdAt = iso(u.CreateDate) ?? '';
+    attrs.groups = u.GroupList ?? [];
+    attrs.attachedPolicies = attachedPolicies;
+    attrs.inlinePolicies = inlinePolicies;
+  }
+  if (row) {
+    attrs.createdAt ??= reportTime(row.user_creation_time) ?? '';
+    attrs.passwordEnabled = reportBool(row.password_enabled);
+    attrs.passwordLastUsed = reportTime(row.password_last_used);
+    attrs.passwordLastChanged = reportTime(row.password_last_changed);
+    attrs.mfaActive = reportBool(row.mfa_active);
+    attrs.accessKeys = reportKeys(row);
+    const arn = row.arn ?? '';
+    if (virtualKnown) attrs.virtualMfa = virtualByUser.get(arn) === true;
+  }
+  return attrs;
+}
+
+function malformed(operation: string, message: string, inputs: string[]): CollectionError {
+  return { operation, code: 'MalformedResponse', message, inputs, retryable: false };
+}
