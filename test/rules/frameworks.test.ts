@@ -1,0 +1,92 @@
+// Framework loading: the bundled SOC 2 file is valid and complete, and broken files are rejected with file, path and expectation.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/core/errors.js';
+import { criteriaForRule, listFrameworks, loadFramework, parseFramework } from '../../src/rules/frameworks.js';
+
+const SOC2_CRITERIA = [
+  ...['1.1', '1.2', '1.3', '1.4', '1.5', '2.1', '2.2', '2.3', '3.1', '3.2', '3.3', '3.4', '4.1', '4.2', '5.1', '5.2', '5.3'],
+  ...['6.1', '6.2', '6.3', '6.4', '6.5', '6.6', '6.7', '6.8', '7.1', '7.2', '7.3', '7.4', '7.5', '8.1', '9.1', '9.2'],
+].map((n) => `CC${n}`).concat(['A1.1', 'A1.2', 'A1.3']);
+
+const dir = mkdtempSync(join(tmpdir(), 'vigil-fw-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function expectUsage(text: string, ...patterns: RegExp[]): void {
+  let caught: unknown;
+  try {
+    parseFramework(text, '/x/soc2.yaml');
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(UsageError);
+  for (const p of patterns) expect((caught as Error).message).toMatch(p);
+}
+
+const valid = `id: soc2
+title: T
+version: "1"
+criteria:
+  - id: CC6.1
+    title: Access
+    description: d
+    rules:
+      - id: aws.iam.root_mfa_enabled
+        rationale: r
+  - id: CC1.1
+    title: Ethics
+    description: d
+    manual: code of conduct
+`;
+
+describe('loadFramework', () => {
+  it('loads the bundled SOC 2 file with every security and availability criterion, in order', () => {
+    const fw = loadFramework();
+    expect(fw.id).toBe('soc2');
+    expect(fw.criteria.map((c) => c.id)).toEqual(SOC2_CRITERIA);
+    for (const c of fw.criteria) {
+      expect(c.description.length).toBeGreaterThan(10);
+      if (c.rules.length === 0) expect(c.manual, c.id).toBeTruthy();
+    }
+  });
+
+  it('maps the IAM rules as the catalogue says', () => {
+    const fw = loadFramework('soc2');
+    expect(criteriaForRule(fw, 'aws.iam.root_mfa_enabled')).toEqual(['CC6.1', 'CC6.6']);
+    expect(criteriaForRule(fw, 'aws.iam.no_direct_user_policies')).toEqual(['CC1.3', 'CC6.3']);
+    expect(criteriaForRule(fw, 'aws.iam.role_trust_and_staleness')).toEqual(['CC6.3', 'CC9.2']);
+    expect(criteriaForRule(fw, 'aws.iam.nope')).toEqual([]);
+  });
+
+  it('lists the frameworks in a directory and names the available ones when asked for a missing id', () => {
+    writeFileSync(join(dir, 'soc2.yaml'), valid);
+    expect(listFrameworks({ dir }).map((f) => f.id)).toEqual(['soc2']);
+    expect(() => loadFramework('iso27001', { dir })).toThrow(/framework "iso27001": no file .*iso27001\.yaml \(available: soc2\)/);
+    expect(() => loadFramework('../etc', { dir })).toThrow(UsageError);
+  });
+});
+
+describe('parseFramework rejects bad files', () => {
+  it('accepts a minimal valid file', () => {
+    expect(parseFramework(valid, '/x/soc2.yaml').criteria).toHaveLength(2);
+  });
+  it('names the line of a YAML syntax error', () => {
+    expectUsage('id: soc2\ncriteria: [\n', /\/x\/soc2\.yaml at line \d+/, /not valid YAML/);
+  });
+  it('names the path and the expectation for a schema error', () => {
+    expectUsage(valid.replace('        rationale: r\n', ''), /\/x\/soc2\.yaml: criteria\[0\] \(CC6\.1\)\.rules\[0\] \(aws\.iam\.root_mfa_enabled\)\.rationale/);
+    expectUsage(valid.replace('id: aws.iam.root_mfa_enabled', 'id: Root MFA'), /rules\[0\].*\.id: a dotted rule id/);
+    expectUsage(valid.replace('title: T\n', ''), /title/);
+    expectUsage(valid.replace('    description: d\n    manual', '    descripton: d\n    manual'), /criteria\[1\] \(CC1\.1\)/);
+  });
+  it('requires manual evidence for a criterion without rules', () => {
+    expectUsage(valid.replace('    manual: code of conduct\n', ''), /criteria\[1\] \(CC1\.1\): no rules; expected `manual:`/);
+  });
+  it('rejects duplicate criteria, duplicate rules in a criterion, and an id that differs from the file name', () => {
+    expectUsage(valid.replace('id: CC1.1', 'id: CC6.1'), /duplicate criterion id/);
+    expectUsage(valid.replace('        rationale: r\n', '        rationale: r\n      - id: aws.iam.root_mfa_enabled\n        rationale: again\n'), /listed twice/);
+    expectUsage(valid.replace('id: soc2', 'id: soc1'), /id: "soc1" must equal the file name "soc2"/);
+  });
+});

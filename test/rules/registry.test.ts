@@ -1,0 +1,117 @@
+// The rule registry against the files on disk, the framework mappings and the resource types collectors produce.
+import { readdirSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { SOURCE_IDS, type Rule, type SourceId } from '../../src/core/types.js';
+import { loadFramework, listFrameworks, unknownRuleRefs } from '../../src/rules/frameworks.js';
+import { allRules } from '../../rules/index.js';
+import { AWS_IAM_RESOURCE_TYPES } from '../../collectors/aws/types.js';
+
+/**
+ * Resource types each source's collector produces. A source adds its line when its first rule lands:
+ * `github: [...GITHUB_RESOURCE_TYPES]` from collectors/github/types.ts, and so on.
+ */
+const PRODUCED_TYPES: Partial<Record<SourceId, readonly string[]>> = {
+  aws: [...AWS_IAM_RESOURCE_TYPES],
+};
+
+const RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
+
+/**
+ * Rule files live under rules/<source>/ (a SourceId); every .ts there except index.ts is one rule. Other top-level
+ * folders (frameworks/, shared helpers such as identity/) hold data and code, never rules.
+ */
+function tsFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...tsFiles(p));
+    else if (e.name.endsWith('.ts') && e.name !== 'index.ts' && !e.name.endsWith('.test.ts') && !e.name.endsWith('.d.ts')) out.push(p);
+  }
+  return out.sort();
+}
+
+const topDirs = readdirSync(RULES_DIR, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+const sourceDirs = topDirs.filter((d) => (SOURCE_IDS as readonly string[]).includes(d));
+const files = sourceDirs.flatMap((d) => tsFiles(join(RULES_DIR, d)));
+const sharedFiles = topDirs.filter((d) => !sourceDirs.includes(d) && d !== 'frameworks').flatMap((d) => tsFiles(join(RULES_DIR, d)));
+
+const loaded: Array<{ file: string; id: string; rule: Rule }> = await Promise.all(
+  files.map(async (file) => {
+    const mod = (await import(pathToFileURL(file).href)) as { default?: Rule };
+    const id = relative(RULES_DIR, file).slice(0, -'.ts'.length).split(sep).join('.');
+    return { file: relative(RULES_DIR, file), id, rule: mod.default as Rule };
+  }),
+);
+
+describe('rule registry', () => {
+  it('finds the rule files', () => {
+    expect(files.length).toBeGreaterThanOrEqual(12);
+  });
+
+  it('keeps rules only under source folders: shared modules default-export no rule', async () => {
+    for (const f of sharedFiles) {
+      const mod = (await import(pathToFileURL(f).href)) as { default?: unknown };
+      const d = mod.default as Partial<Rule> | undefined;
+      expect(d && typeof d === 'object' && typeof d.evaluate === 'function', `${relative(RULES_DIR, f)} looks like a rule outside rules/<source>/`).toBeFalsy();
+    }
+  });
+
+  it.each(loaded.map((l) => [l.file, l] as const))('%s default-exports a well-formed rule whose id spells its path', (_f, l) => {
+    const r = l.rule;
+    expect(r, `${l.file} has no default export`).toBeTruthy();
+    expect(r.id).toBe(l.id);
+    expect(SOURCE_IDS).toContain(r.source);
+    expect(r.id.startsWith(`${r.source}.`)).toBe(true);
+    expect(['critical', 'high', 'medium', 'low']).toContain(r.severity);
+    expect(['snapshot', 'period']).toContain(r.mode);
+    for (const field of ['title', 'rationale', 'remediation'] as const) expect(r[field].trim().length, `${r.id}.${field}`).toBeGreaterThan(10);
+    expect(r.inputs.length).toBeGreaterThan(0);
+    expect(r.permissions.length).toBeGreaterThan(0);
+    expect(typeof r.evaluate).toBe('function');
+    for (const [k, spec] of Object.entries(r.params)) {
+      expect(spec.description, `${r.id} param ${k}`).toBeTruthy();
+      expect(spec.default, `${r.id} param ${k}`).not.toBeUndefined();
+    }
+  });
+
+  it('lists every rule file in allRules exactly once, and nothing else', () => {
+    const ids = allRules.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(loaded.map((l) => l.id).sort());
+    for (const l of loaded) expect(allRules).toContain(l.rule);
+  });
+
+  it('only reads resource types that the source collector produces', () => {
+    for (const r of allRules) {
+      const produced = PRODUCED_TYPES[r.source];
+      expect(produced, `${r.id}: add ${r.source}'s produced resource types to PRODUCED_TYPES in this test`).toBeDefined();
+      for (const input of r.inputs) expect(produced, `${r.id} reads ${input}`).toContain(input);
+    }
+  });
+
+  it('names real IAM actions as permissions for AWS rules', () => {
+    for (const r of allRules.filter((x) => x.source === 'aws')) {
+      for (const p of r.permissions) expect(p, r.id).toMatch(/^[a-z0-9-]+:[A-Z][A-Za-z0-9]+$/);
+    }
+  });
+});
+
+describe('frameworks against the registry', () => {
+  const soc2 = loadFramework('soc2');
+
+  it('maps every rule in at least one SOC 2 criterion', () => {
+    const mapped = new Set(soc2.criteria.flatMap((c) => c.rules.map((r) => r.id)));
+    const unmapped = allRules.map((r) => r.id).filter((id) => !mapped.has(id));
+    expect(unmapped).toEqual([]);
+  });
+
+  it('maps only rule ids that exist, in every framework', () => {
+    for (const fw of listFrameworks()) expect(unknownRuleRefs(fw, allRules.map((r) => r.id)), fw.id).toEqual([]);
+  });
+
+  it('gives every criterion rules or manual evidence', () => {
+    for (const c of soc2.criteria) expect(c.rules.length > 0 || Boolean(c.manual), c.id).toBe(true);
+  });
+});
