@@ -157,6 +157,8 @@ export class Ledger {
   private readonly rawPublicKey: Buffer;
   private frontier = new Frontier();
   private last: { size: number; root: Buffer } | undefined;
+  /** Set when fewer leaves are stored than were signed: appending would give signed seqs new content, so nothing is appended. */
+  private truncated = false;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -304,7 +306,10 @@ export class Ledger {
     }
     const lastCp = checkpoints[checkpoints.length - 1];
     if (lastCp !== undefined) {
-      if (lastCp.size > f.size) problems.push(`the last signed checkpoint covers ${lastCp.size} leaves but only ${f.size} are stored (truncated)`);
+      if (lastCp.size > f.size) {
+        problems.push(`the last signed checkpoint covers ${lastCp.size} leaves but only ${f.size} are stored (truncated)`);
+        this.truncated = true;
+      }
       try {
         const body = openCheckpoint(lastCp.note, [this.verifier], this.origin);
         if (body.size !== lastCp.size || !body.root.equals(lastCp.root)) problems.push(`checkpoint ${lastCp.size}: signed note disagrees with its stored size/root`);
@@ -334,7 +339,7 @@ export class Ledger {
   private async raiseAlarm(message: string, details: Record<string, unknown>): Promise<void> {
     this.alarm = message;
     this.logger.error({ alarm: message, ...details }, 'LEDGER ALARM: stored evidence disagrees with signed checkpoints; signing is disabled');
-    if (this.readOnly) return;
+    if (this.readOnly || this.truncated) return;
     const key = `ledger.alarm:${createHash('sha256').update(message).digest('hex').slice(0, 32)}`;
     await this.appendNow([{ type: 'ledger.alarm', idempotencyKey: key, data: { message, ...details } }], true);
   }
@@ -368,6 +373,11 @@ export class Ledger {
 
   private async appendNow(inputs: readonly LeafInput[], allowOwned: boolean): Promise<AppendedLeaf[]> {
     this.assertWritable();
+    if (this.truncated) {
+      throw new AppError('LEDGER_ALARM', `refusing to append: ${this.alarm ?? 'the ledger holds fewer leaves than were signed'}`, {
+        remediation: 'restore the ledger database from a backup that holds every signed leaf',
+      });
+    }
     const prepared = inputs.map((x, i) => validateInput(x, i, allowOwned));
     const keys = [...new Set(prepared.flatMap((p) => (p.idempotencyKey === undefined ? [] : [p.idempotencyKey])))];
     const existing = keys.length === 0 ? new Map<string, number>() : await this.store.seqsOfKeys(keys);
@@ -549,8 +559,11 @@ export class Ledger {
     const faults: VerifyReport['faults'] = [];
     let dropped = 0;
     let firstBad: number | undefined;
+    // Seqs known bad exactly (a body that disagrees with its own hash or envelope), as opposed to a checkpoint range.
+    const exactBad: number[] = [];
     const fault = (f: { seq?: number; checkpointSize?: number; message: string }, badSeq?: number): void => {
       if (badSeq !== undefined && (firstBad === undefined || badSeq < firstBad)) firstBad = badSeq;
+      if (f.seq !== undefined && badSeq === f.seq) exactBad.push(f.seq);
       if (faults.length < MAX_FAULTS) faults.push(f);
       else dropped++;
     };
@@ -594,9 +607,11 @@ export class Ledger {
       if (cp !== undefined) {
         checked++;
         if (!cp.root.equals(f.root())) {
+          // A leaf already named exactly inside this range explains the mismatch; only otherwise is the range start the best we know.
+          const explained = exactBad.some((b) => b >= lastGoodCheckpoint && b < cp.size);
           fault(
             { checkpointSize: cp.size, message: `checkpoint ${cp.size}: recomputed root differs; the leaves in seq ${lastGoodCheckpoint}..${cp.size - 1} no longer match what was signed` },
-            lastGoodCheckpoint,
+            explained ? undefined : lastGoodCheckpoint,
           );
         } else {
           lastGoodCheckpoint = cp.size;

@@ -1,0 +1,39 @@
+// Shared helpers for ledger tests: temp data dirs, a settable clock, raw SQL access that bypasses the ledger.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Clock } from '../../src/core/collector.js';
+
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-ledger-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export class TestClock implements Clock {
+  constructor(public t: number = Date.parse('2025-03-14T10:00:00.000Z')) {}
+  now(): Date {
+    return new Date(this.t);
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+/** Edits the ledger database behind the ledger's back, as an attacker with file access could. */
+export function rawDb(dataDir: string): Database.Database {
+  return new Database(join(dataDir, 'ledger.sqlite'));
+}
+
+export function tamperBody(dataDir: string, seq: number, mutate: (body: Buffer) => Buffer, alsoHash?: Buffer): void {
+  const db = rawDb(dataDir);
+  try {
+    db.exec('DROP TRIGGER IF EXISTS leaves_no_update');
+    const row = db.prepare('SELECT body FROM leaves WHERE seq = ?').get(seq) as { body: Buffer };
+    const body = mutate(Buffer.from(row.body));
+    if (alsoHash === undefined) db.prepare('UPDATE leaves SET body = ? WHERE seq = ?').run(body, seq);
+    else db.prepare('UPDATE leaves SET body = ?, leaf_hash = ? WHERE seq = ?').run(body, alsoHash, seq);
+  } finally {
+    db.close();
+  }
+}
