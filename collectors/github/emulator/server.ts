@@ -1,0 +1,305 @@
+// A local GitHub API (REST + GraphQL) over node:http for tests, the demo and benchmarks: pagination, rate limits, ETags, scopes, faults.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createHash, randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { demoOrg, generateOrg, FULL_APP_PERMISSIONS, FULL_CLASSIC_SCOPES, type EmuOrg, type EmuState, type EmuToken, type GenerateOptions } from './state.js';
+import { alertBody, installation, minimalRepository, orgFull, userList } from './rest-shapes.js';
+import { resolveGraphql, type GraphqlCaller } from './graphql.js';
+
+export interface CallRecord {
+  method: string;
+  /** Path and query string as received. */
+  path: string;
+  status: number;
+  /** GraphQL operation name for POST /graphql. */
+  operation?: string;
+  ifNoneMatch: boolean;
+}
+
+export interface SecondaryLimitFault {
+  /** How many of the next matching requests are refused. */
+  count: number;
+  /** @defaultValue 403 (GitHub also uses 429) */
+  status?: 403 | 429;
+  /** Seconds sent in retry-after. @defaultValue 1 */
+  retryAfter?: number;
+  /** Only requests whose path starts with this. */
+  pathPrefix?: string;
+}
+
+export interface GithubEmulatorOptions {
+  port?: number;
+  /** `demo` (default) or a generated org. */
+  estate?: 'demo' | { generate: GenerateOptions };
+  /** Extra tokens; by default `ghp_demo…` (classic, all scopes, owner alice) is accepted. */
+  tokens?: Record<string, EmuToken>;
+  now?: Date;
+  /** Primary limits per hour. @defaultValue 5000 */
+  rateLimit?: number;
+}
+
+export interface RunningGithubEmulator {
+  url: string;
+  close(): Promise<void>;
+  /** Every request received, in order. */
+  calls: CallRecord[];
+  /** The org being served; mutate it to change what the next request sees. */
+  state: EmuState;
+  faults: { secondaryRateLimit(f: SecondaryLimitFault): void; clear(): void };
+  /** Points and requests charged against each token, as GitHub's x-ratelimit-used would show. */
+  usage(token: string): { core: number; graphql: number };
+  addToken(token: string, t: EmuToken): void;
+}
+
+/** The classic token the demo config uses: all scopes, held by the org owner `alice`. Fake. */
+export const DEMO_TOKEN = 'ghp_DemoVigilEmulatorToken0000000000000000';
+export const DEMO_APP_ID = 301;
+export const DEMO_INSTALLATION_ID = 7001;
+
+const DOCS = 'https://docs.github.com/rest';
+
+interface Route { scopes: string[]; appPermission: string | null; ownerOnly: boolean; kind: 'org' | 'members' | 'outside' | 'repos' | 'actions' | 'workflow' | 'installations' | 'dependabot' | 'secret_scanning' | 'code_scanning' }
+
+const ROUTES: Array<[RegExp, Route]> = [
+  [/^\/orgs\/([^/]+)$/, { scopes: [], appPermission: null, ownerOnly: false, kind: 'org' }],
+  [/^\/orgs\/([^/]+)\/members$/, { scopes: ['read:org', 'admin:org'], appPermission: 'members', ownerOnly: false, kind: 'members' }],
+  [/^\/orgs\/([^/]+)\/outside_collaborators$/, { scopes: ['read:org', 'admin:org'], appPermission: 'members', ownerOnly: true, kind: 'outside' }],
+  [/^\/orgs\/([^/]+)\/repos$/, { scopes: [], appPermission: null, ownerOnly: false, kind: 'repos' }],
+  [/^\/orgs\/([^/]+)\/actions\/permissions$/, { scopes: ['admin:org'], appPermission: 'organization_administration', ownerOnly: true, kind: 'actions' }],
+  [/^\/orgs\/([^/]+)\/actions\/permissions\/workflow$/, { scopes: ['admin:org'], appPermission: 'organization_administration', ownerOnly: true, kind: 'workflow' }],
+  [/^\/orgs\/([^/]+)\/installations$/, { scopes: ['read:org', 'admin:org'], appPermission: 'organization_administration', ownerOnly: true, kind: 'installations' }],
+  [/^\/orgs\/([^/]+)\/dependabot\/alerts$/, { scopes: ['security_events', 'repo'], appPermission: 'vulnerability_alerts', ownerOnly: true, kind: 'dependabot' }],
+  [/^\/orgs\/([^/]+)\/secret-scanning\/alerts$/, { scopes: ['security_events', 'repo'], appPermission: 'secret_scanning_alerts', ownerOnly: true, kind: 'secret_scanning' }],
+  [/^\/orgs\/([^/]+)\/code-scanning\/alerts$/, { scopes: ['security_events'], appPermission: 'security_events', ownerOnly: true, kind: 'code_scanning' }],
+];
+
+function etagOf(body: string): string {
+  return `W/"${createHash('sha256').update(body).digest('hex').slice(0, 40)}"`;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Promise<RunningGithubEmulator> {
+  const now = opts.now ?? new Date();
+  const org: EmuOrg = opts.estate === undefined || opts.estate === 'demo' ? demoOrg(now) : generateOrg({ now, ...opts.estate.generate });
+  const owner = org.members.find((m) => m.role === 'admin')?.login ?? 'owner';
+  const state: EmuState = {
+    org,
+    tokens: new Map<string, EmuToken>([[DEMO_TOKEN, { login: owner, kind: 'classic', scopes: [...FULL_CLASSIC_SCOPES] }]]),
+    apps: new Map([[DEMO_APP_ID, { installationId: DEMO_INSTALLATION_ID, permissions: { ...FULL_APP_PERMISSIONS } }]]),
+  };
+  for (const [k, v] of Object.entries(opts.tokens ?? {})) state.tokens.set(k, v);
+  const calls: CallRecord[] = [];
+  const usage = new Map<string, { core: number; graphql: number }>();
+  let faults: SecondaryLimitFault[] = [];
+  const limit = opts.rateLimit ?? 5000;
+  const resetEpoch = Math.floor(Date.now() / 1000) + 3600;
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) send(res, 500, { message: `emulator error: ${(e as Error).message}`, documentation_url: DOCS });
+    });
+  });
+
+  function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    const text = body === undefined ? '' : JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-github-media-type': 'github.v3; format=json', 'x-github-request-id': randomBytes(8).toString('hex').toUpperCase(), ...headers });
+    res.end(text);
+  }
+
+  function rateHeaders(token: string, resource: 'core' | 'graphql'): Record<string, string> {
+    const u = usage.get(token) ?? { core: 0, graphql: 0 };
+    return { 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': String(Math.max(0, limit - u[resource])), 'x-ratelimit-used': String(u[resource]), 'x-ratelimit-reset': String(resetEpoch), 'x-ratelimit-resource': resource };
+  }
+
+  function charge(token: string, resource: 'core' | 'graphql', n: number): void {
+    const u = usage.get(token) ?? { core: 0, graphql: 0 };
+    u[resource] += n;
+    usage.set(token, u);
+  }
+
+  function can(t: EmuToken, scopes: string[], appPermission: string | null): boolean {
+    if (t.kind === 'classic') return scopes.length === 0 || scopes.some((s) => t.scopes?.includes(s));
+    return appPermission === null || t.permissions?.[appPermission] !== undefined;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const record: CallRecord = { method: req.method ?? 'GET', path: url.pathname + url.search, status: 0, ifNoneMatch: req.headers['if-none-match'] !== undefined };
+    calls.push(record);
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}): void => { record.status = status; send(res, status, body, headers); };
+
+    const fault = faults.find((f) => f.count > 0 && (f.pathPrefix === undefined || url.pathname.startsWith(f.pathPrefix)));
+    if (fault) {
+      fault.count--;
+      return reply(fault.status ?? 403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits' }, { 'retry-after': String(fault.retryAfter ?? 1) });
+    }
+
+    const auth = req.headers.authorization ?? '';
+    const m = /^(?:token|bearer) (\S+)$/i.exec(auth);
+    if (req.method === 'POST' && /^\/app\/installations\/(\d+)\/access_tokens$/.test(url.pathname)) {
+      // A GitHub App JWT: three base64url parts whose payload names the app id in `iss`.
+      const parts = m?.[1]?.split('.') ?? [];
+      let iss: number | undefined;
+      try { iss = Number(JSON.parse(Buffer.from(parts[1] ?? '', 'base64url').toString('utf8')).iss); } catch { iss = undefined; }
+      const app = iss === undefined ? undefined : state.apps.get(iss);
+      const instId = Number(/(\d+)/.exec(url.pathname)![1]);
+      if (parts.length !== 3 || !app) return reply(401, { message: 'A JSON web token could not be decoded', documentation_url: DOCS });
+      if (app.installationId !== instId) return reply(404, { message: 'Not Found', documentation_url: DOCS });
+      const token = `ghs_${randomBytes(18).toString('hex')}`;
+      state.tokens.set(token, { login: `app-${iss}[bot]`, kind: 'app', permissions: app.permissions });
+      return reply(201, { token, expires_at: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: app.permissions, repository_selection: 'all' });
+    }
+    const tokenValue = m?.[1];
+    const token = tokenValue === undefined ? undefined : state.tokens.get(tokenValue);
+    if (!tokenValue || !token) return reply(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' });
+    const isOwner = token.kind === 'app' || org.members.some((x) => x.login === token.login && x.role === 'admin');
+    const scopeHeaders: Record<string, string> = token.kind === 'classic' ? { 'x-oauth-scopes': (token.scopes ?? []).join(', ') } : {};
+
+    if (url.pathname === '/graphql' && req.method === 'POST') {
+      let parsed: { query?: unknown; variables?: unknown; operationName?: unknown };
+      try { parsed = JSON.parse(await readBody(req)) as typeof parsed; } catch { return reply(400, { message: 'Problems parsing JSON', documentation_url: DOCS }); }
+      if (typeof parsed.query !== 'string') return reply(400, { message: 'A query attribute must be specified and must be a string.', documentation_url: DOCS });
+      const caller: GraphqlCaller = {
+        token, isOwner,
+        canReadPrivate: can(token, ['repo'], 'metadata'),
+        canReadOrgAdmin: can(token, ['admin:org'], 'organization_administration'),
+        canReadAdministration: can(token, ['repo'], 'administration'),
+      };
+      const u = usage.get(tokenValue) ?? { core: 0, graphql: 0 };
+      const out = resolveGraphql(org, caller, parsed.query, typeof parsed.operationName === 'string' ? parsed.operationName : undefined,
+        (parsed.variables ?? {}) as Record<string, unknown>, { remaining: limit - u.graphql, resetAt: new Date(resetEpoch * 1000).toISOString() });
+      record.operation = /query\s+(\w+)/.exec(parsed.query)?.[1];
+      charge(tokenValue, 'graphql', out.cost);
+      return reply(200, out.body, { ...scopeHeaders, ...rateHeaders(tokenValue, 'graphql') });
+    }
+
+    if (req.method !== 'GET') return reply(404, { message: 'Not Found', documentation_url: DOCS, status: '404' });
+    const hit = ROUTES.find(([re]) => re.test(url.pathname));
+    const orgName = hit ? hit[0].exec(url.pathname)![1] : undefined;
+    if (!hit || orgName !== org.login) return reply(404, { message: 'Not Found', documentation_url: DOCS, status: '404' }, rateHeaders(tokenValue, 'core'));
+    const route = hit[1];
+    const accepted = { 'x-accepted-oauth-scopes': route.scopes.join(', ') };
+    if (!can(token, route.scopes, route.appPermission) && !(route.kind === 'members' && token.kind === 'classic')) {
+      charge(tokenValue, 'core', 1);
+      const message = token.kind === 'classic' ? 'Must have admin rights to Repository.' : token.kind === 'app' ? 'Resource not accessible by integration' : 'Resource not accessible by personal access token';
+      return reply(403, { message, documentation_url: DOCS, status: '403' }, { ...scopeHeaders, ...accepted, ...rateHeaders(tokenValue, 'core') });
+    }
+    if (route.ownerOnly && !isOwner) {
+      charge(tokenValue, 'core', 1);
+      return reply(403, { message: 'You must be an organization owner to use this endpoint.', documentation_url: DOCS, status: '403' }, { ...scopeHeaders, ...accepted, ...rateHeaders(tokenValue, 'core') });
+    }
+    const base = `http://${req.headers.host ?? '127.0.0.1'}`;
+    const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? 30) || 30));
+    let items: unknown[] | null = null;
+    let single: unknown = null;
+    let cursorPaging = false;
+    switch (route.kind) {
+      case 'org': single = orgFull(base, org, isOwner && can(token, ['read:org', 'admin:org'], 'organization_administration')); break;
+      case 'members': {
+        const filter = url.searchParams.get('filter');
+        const role = url.searchParams.get('role') ?? 'all';
+        if ((filter === '2fa_disabled' || filter === '2fa_insecure') && !isOwner) {
+          return reply(422, { message: 'Only owners can use this filter.', documentation_url: DOCS, status: '422' }, rateHeaders(tokenValue, 'core'));
+        }
+        // Without read:org a classic token sees public members only; the demo has none, like many orgs.
+        let list = token.kind === 'classic' && !can(token, ['read:org', 'admin:org'], null) ? [] : org.members;
+        if (role !== 'all') list = list.filter((x) => x.role === role);
+        if (filter === '2fa_disabled') list = list.filter((x) => !x.twoFactor);
+        if (filter === '2fa_insecure') list = [];
+        items = userList(base, list);
+        break;
+      }
+      case 'outside': {
+        const filter = url.searchParams.get('filter');
+        items = userList(base, filter === '2fa_disabled' ? org.outsideCollaborators.filter((x) => !x.twoFactor) : org.outsideCollaborators);
+        break;
+      }
+      case 'repos': {
+        const canPrivate = can(token, ['repo'], 'metadata');
+        const visible = org.repos.filter((r) => r.visibility === 'public' || canPrivate).sort((a, b) => a.name.localeCompare(b.name));
+        const admin = isOwner && can(token, ['repo'], 'administration');
+        items = visible.map((r) => minimalRepository(base, org, r, admin));
+        break;
+      }
+      case 'actions': single = { enabled_repositories: org.actions.enabledRepositories, allowed_actions: org.actions.allowedActions, ...(org.actions.allowedActions === 'selected' ? { selected_actions_url: `${base}/orgs/${org.login}/actions/permissions/selected-actions` } : {}) }; break;
+      case 'workflow': single = { default_workflow_permissions: org.actions.defaultWorkflowPermissions, can_approve_pull_request_reviews: org.actions.canApprovePullRequestReviews }; break;
+      case 'installations': {
+        const all = org.installations.map((i) => installation(base, org, i));
+        const pageNo = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
+        single = { total_count: all.length, installations: all.slice((pageNo - 1) * perPage, pageNo * perPage) };
+        items = null;
+        const last = Math.max(1, Math.ceil(all.length / perPage));
+        const link = linkHeader(base, url, pageNo, last);
+        return replyCached(req, res, record, tokenValue, single, { ...scopeHeaders, ...(link ? { link } : {}) });
+      }
+      default: {
+        const kind = route.kind;
+        const stateFilter = url.searchParams.get('state') ?? 'open';
+        const sev = url.searchParams.get('severity')?.split(',');
+        items = org.alerts.filter((a) => a.kind === kind && stateFilter.split(',').includes(a.state) && (!sev || (a.severity !== null && sev.includes(a.severity))))
+          .sort((a, b) => a.repo.localeCompare(b.repo) || a.number - b.number)
+          .map((a) => alertBody(base, org, a));
+        cursorPaging = kind === 'dependabot';
+      }
+    }
+    if (items === null) return replyCached(req, res, record, tokenValue, single, scopeHeaders);
+    if (cursorPaging) {
+      // Dependabot org alerts page with opaque before/after cursors, not page numbers.
+      const after = url.searchParams.get('after');
+      const start = after ? Number(Buffer.from(after, 'base64url').toString('utf8')) : 0;
+      const slice = items.slice(start, start + perPage);
+      const headers: Record<string, string> = { ...scopeHeaders };
+      if (start + perPage < items.length) {
+        const next = new URL(url.toString());
+        next.searchParams.set('after', Buffer.from(String(start + perPage)).toString('base64url'));
+        headers.link = `<${base}${next.pathname}${next.search}>; rel="next"`;
+      }
+      return replyCached(req, res, record, tokenValue, slice, headers);
+    }
+    const pageNo = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
+    const last = Math.max(1, Math.ceil(items.length / perPage));
+    const link = linkHeader(base, url, pageNo, last);
+    return replyCached(req, res, record, tokenValue, items.slice((pageNo - 1) * perPage, pageNo * perPage), { ...scopeHeaders, ...(link ? { link } : {}) });
+  }
+
+  function linkHeader(base: string, url: URL, pageNo: number, last: number): string | null {
+    const mk = (p: number, rel: string): string => { const u = new URL(url.toString()); u.searchParams.set('page', String(p)); return `<${base}${u.pathname}${u.search}>; rel="${rel}"`; };
+    const parts: string[] = [];
+    if (pageNo > 1) parts.push(mk(pageNo - 1, 'prev'));
+    if (pageNo < last) parts.push(mk(pageNo + 1, 'next'), mk(last, 'last'));
+    if (pageNo > 1) parts.push(mk(1, 'first'));
+    return parts.length > 0 ? parts.join(', ') : null;
+  }
+
+  /** 304 when If-None-Match matches: GitHub does not charge those against the primary limit. */
+  function replyCached(req: IncomingMessage, res: ServerResponse, record: CallRecord, token: string, body: unknown, headers: Record<string, string>): void {
+    const text = JSON.stringify(body);
+    const etag = etagOf(text + (headers.link ?? ''));
+    const base = { etag, 'cache-control': 'private, max-age=60, s-maxage=60', vary: 'Accept, Authorization, Cookie, X-GitHub-OTP', ...headers };
+    if (req.headers['if-none-match'] === etag) {
+      record.status = 304;
+      res.writeHead(304, { ...base, ...rateHeaders(token, 'core') });
+      res.end();
+      return;
+    }
+    charge(token, 'core', 1);
+    record.status = 200;
+    send(res, 200, body, { ...base, ...rateHeaders(token, 'core') });
+  }
+
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve, reject) => { server.closeAllConnections(); server.close((e) => (e ? reject(e) : resolve())); }),
+    calls, state,
+    faults: { secondaryRateLimit: (f) => { faults.push({ ...f }); }, clear: () => { faults = []; } },
+    usage: (t) => usage.get(t) ?? { core: 0, graphql: 0 },
+    addToken: (t, v) => { state.tokens.set(t, v); },
+  };
+}
