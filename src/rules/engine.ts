@@ -156,7 +156,7 @@ export function evaluateSnapshot(snapshot: Snapshot, rules: readonly Rule[], opt
       ruleId: rule.id,
       resourceId: scopeId,
       status,
-      reason: redactSecrets(reason),
+      reason,
       observedAt,
       ...(details ? { details } : {}),
     });
@@ -170,7 +170,8 @@ export function evaluateSnapshot(snapshot: Snapshot, rules: readonly Rule[], opt
       outcomes = rule.evaluate(snapshot, { now: opts.now, params: effectiveParams(rule, opts.params?.[rule.id]) });
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      out.push(scopeResult('error', `rule failed: ${message}`));
+      // A thrown message may quote data; it is the one free text here that did not come from scrubbed inputs.
+      out.push(scopeResult('error', `rule failed: ${redactSecrets(message)}`));
       continue;
     }
     if (!Array.isArray(outcomes) || !outcomes.every(isValidOutcome)) {
@@ -186,7 +187,8 @@ export function evaluateSnapshot(snapshot: Snapshot, rules: readonly Rule[], opt
         ruleId: rule.id,
         resourceId: o.resourceId,
         status: o.status,
-        reason: redactSecrets(o.reason),
+        // Not redacted: rules read normalized, already-scrubbed data, and the redactor would eat phrases like "password last used".
+        reason: o.reason,
         observedAt,
         ...(o.region !== undefined ? { region: o.region } : {}),
         ...(o.details !== undefined ? { details: o.details } : {}),
