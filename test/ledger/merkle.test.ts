@@ -92,7 +92,8 @@ describe('RFC 6962 known answers', () => {
     ];
     proof.forEach((_, i) => {
       const p = proof.map((x) => Buffer.from(x));
-      (p[i] as Buffer)[0] ^= 8;
+      const e = p[i] as Buffer;
+      e[0] = (e[0] as number) ^ 8;
       probes.push([`flip proof[${i}]`, leaf - 1, size, lh, p, root]);
     });
     if (proof.length > 0) probes.push(['removed component', leaf - 1, size, lh, proof.slice(0, -1), root]);
@@ -130,7 +131,8 @@ describe('RFC 6962 known answers', () => {
     ];
     proof.forEach((_, i) => {
       const p = proof.map((x) => Buffer.from(x));
-      (p[i] as Buffer)[0] ^= 16;
+      const e = p[i] as Buffer;
+      e[0] = (e[0] as number) ^ 16;
       probes.push([`flip proof[${i}]`, size1, size2, p, r1, r2]);
     });
     for (const [desc, s1, s2, p, a, b] of probes) expect(verifyConsistency(s1, s2, p, a, b), desc).toBe(false);
