@@ -97,7 +97,9 @@ const passwordPolicy = z.strictObject({
 });
 
 export const awsEstateSchema = z.strictObject({
-  accountId: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id (quote it in YAML)'),
+  accountId: z
+    .string({ error: (iss) => (iss.input === undefined ? 'required: the 12-digit AWS account id' : 'expected a 12-digit AWS account id as a string (quote it in YAML)') })
+    .regex(/^\d{12}$/, 'expected a 12-digit AWS account id (quote it in YAML)'),
   /** When the account (root user) was created. */
   created: isoInstant.default('2019-01-01T00:00:00Z'),
   /** The identity the collector calls as; named in AccessDenied messages and returned by STS GetCallerIdentity. */

@@ -203,7 +203,12 @@ export function demoEstate(now: Date = new Date()): AwsEstate {
     passwordPolicy: { minimumPasswordLength: 8, requireNumbers: true, allowUsersToChangePassword: true },
     groups: [
       { name: 'admins', created: d(1900), attachedPolicies: [admin] },
-      { name: 'developers', created: d(1900), attachedPolicies: [`arn:aws:iam::${acct}:policy/developer-access`, 'arn:aws:iam::aws:policy/IAMUserChangePassword'] },
+      {
+        name: 'developers',
+        created: d(1900),
+        attachedPolicies: [`arn:aws:iam::${acct}:policy/developer-access`, 'arn:aws:iam::aws:policy/IAMUserChangePassword'],
+        inlinePolicies: [{ name: 'deny-billing', document: { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'aws-portal:*', Resource: '*' }] } }],
+      },
       { name: 'readonly', created: d(1900), attachedPolicies: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] },
       { name: 'empty-legacy', created: d(1500) },
     ],
@@ -257,6 +262,7 @@ export function demoEstate(now: Date = new Date()): AwsEstate {
         created: d(600),
         trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
         attachedPolicies: ['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+        inlinePolicies: [{ name: 'read-config', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:GetParameter', Resource: `arn:aws:ssm:eu-west-1:${acct}:parameter/app/*` }] } }],
         lastUsed: { date: d(1), region: 'eu-west-1' },
       },
       {
