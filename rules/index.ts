@@ -1,7 +1,9 @@
 // Every rule Vigil ships: one import and one spread per source, so each source's list merges without conflicts.
 import type { Rule } from '../src/core/types.js';
 import { awsRules } from './aws/index.js';
+import { githubRules } from './github/index.js';
 
 export const allRules: Rule[] = [
   ...awsRules,
+  ...githubRules,
 ];

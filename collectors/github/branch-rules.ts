@@ -76,6 +76,7 @@ export function effectiveBranchRules(classic: GqlProtection | null, rulesets: Gq
     strictStatusChecks: classic?.requiresStatusChecks ? classic.requiresStrictStatusChecks : false,
     forcePushBlocked: classic !== null && !classic.allowsForcePushes,
     deletionBlocked: classic !== null && !classic.allowsDeletions,
+    enforceAdmins: classic ? classic.isAdminEnforced : null,
     adminsIncluded: (classic === null || classic.isAdminEnforced) && active.every((r) => r.bypassActors.totalCount === 0) && (classic !== null || active.length > 0),
   };
   for (const rs of active) {

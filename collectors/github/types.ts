@@ -102,7 +102,9 @@ export interface GithubBranchRulesAttributes {
   strictStatusChecks: boolean;
   forcePushBlocked: boolean;
   deletionBlocked: boolean;
-  /** Classic enforce_admins on, and every active ruleset has an empty bypass list. */
+  /** Classic protection's enforce_admins; null when the branch has no classic protection. */
+  enforceAdmins: boolean | null;
+  /** Classic enforce_admins on (when classic protection exists), and every active ruleset has an empty bypass list. */
   adminsIncluded: boolean;
 }
 

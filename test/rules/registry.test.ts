@@ -7,6 +7,7 @@ import { SOURCE_IDS, type Rule, type SourceId } from '../../src/core/types.js';
 import { loadFramework, listFrameworks, unknownRuleRefs } from '../../src/rules/frameworks.js';
 import { allRules } from '../../rules/index.js';
 import { AWS_IAM_RESOURCE_TYPES } from '../../collectors/aws/types.js';
+import { GITHUB_RESOURCE_TYPES } from '../../collectors/github/types.js';
 
 /**
  * Resource types each source's collector produces. A source adds its line when its first rule lands:
@@ -14,6 +15,7 @@ import { AWS_IAM_RESOURCE_TYPES } from '../../collectors/aws/types.js';
  */
 const PRODUCED_TYPES: Partial<Record<SourceId, readonly string[]>> = {
   aws: [...AWS_IAM_RESOURCE_TYPES],
+  github: [...GITHUB_RESOURCE_TYPES],
 };
 
 const RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));

@@ -1,0 +1,55 @@
+// Pure helpers the github.* rules share: typed resource access, day-level dates, and the active-branch population.
+import type { Resource, RuleOutcome, Snapshot } from '../../src/core/types.js';
+import type { GithubBranchRulesAttributes } from './types.js';
+
+export const DAY_MS = 86_400_000;
+
+export type Typed<A> = Resource & { attributes: A };
+
+/** Resources of one type sorted by id, so outcomes come out in a stable order. */
+export function ofType<A>(snapshot: Snapshot, type: string): Array<Typed<A>> {
+  return snapshot.resources.filter((r) => r.type === type).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) as Array<Typed<A>>;
+}
+
+/** `YYYY-MM-DD`: reasons carry dates, never ages, so they stay byte-identical while nothing changes. */
+export function day(iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : new Date(t).toISOString().slice(0, 10);
+}
+
+/** True when `iso` lies strictly more than `days` days before `now`. */
+export function olderThanDays(iso: string, now: Date, days: number): boolean {
+  const t = Date.parse(iso);
+  return !Number.isNaN(t) && now.getTime() - t > days * DAY_MS;
+}
+
+export const BRANCH_RULE_PERMISSIONS = ['App: Administration read (or classic token scope repo, held by a repository admin)'];
+
+/**
+ * Applies `judge` to the default branch of every non-archived repository. Archived repos cannot change, so they are
+ * outside the population; a branch whose protection the token could not see is `error`, never `pass`.
+ */
+export function perActiveBranch(
+  snapshot: Snapshot,
+  judge: (a: GithubBranchRulesAttributes) => { ok: boolean; reason: string; details?: Record<string, unknown> },
+): RuleOutcome[] {
+  const out: RuleOutcome[] = [];
+  for (const b of ofType<GithubBranchRulesAttributes>(snapshot, 'github.branch_rules')) {
+    const a = b.attributes;
+    if (a.archived) continue;
+    const where = `${a.repository} branch ${a.branch}`;
+    if (!a.visible) {
+      out.push({ resourceId: b.id, status: 'error', reason: `${where}: could not read its protection: needs admin on the repository (App permission Administration: read, or a classic token of a repository admin)` });
+      continue;
+    }
+    const v = judge(a);
+    out.push({ resourceId: b.id, status: v.ok ? 'pass' : 'fail', reason: `${where}: ${v.reason}`, ...(v.details ? { details: v.details } : {}) });
+  }
+  return out;
+}
+
+/** Which layers set the branch's rules, for reasons: "classic protection + ruleset infra-default-branch". */
+export function layers(a: GithubBranchRulesAttributes): string {
+  const parts = [a.classicProtection ? 'classic protection' : null, ...a.rulesets.filter((r) => r.enforcement === 'ACTIVE').map((r) => `ruleset ${r.name}`)].filter(Boolean);
+  return parts.length > 0 ? parts.join(' + ') : 'no protection';
+}
