@@ -25,7 +25,7 @@ export default defineRule({
       const a = root.attributes;
       const uses: Array<{ what: string; at: string; t: number }> = [];
       const pw = instant(a.passwordLastUsed);
-      if (pw !== undefined && a.passwordLastUsed) uses.push({ what: 'password (console sign-in)', at: a.passwordLastUsed, t: pw });
+      if (pw !== undefined && a.passwordLastUsed) uses.push({ what: 'console password', at: a.passwordLastUsed, t: pw });
       for (const k of a.accessKeys ?? []) {
         const t = instant(k.lastUsed);
         if (t !== undefined && k.lastUsed) uses.push({ what: `access key ${k.slot}`, at: k.lastUsed, t });
