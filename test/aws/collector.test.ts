@@ -1,3 +1,4 @@
+// AWS collector over real HTTP to the emulator: resources, paging, retries, failures as data, polling, scope.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { byName, byType, collect, collector, emulator, FAKE_SECRET } from './helpers.js';

@@ -1,3 +1,4 @@
+// The credential report CSV parser against RFC 4180 cases and a round-trip property.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { csvRecords, parseCsv } from '../../collectors/aws/csv.js';

@@ -1,3 +1,4 @@
+// AWS emulator: Query-protocol wire shapes against AWS samples, report life cycle, faults, estates and the CLI.
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,4 @@
+// The shipped least-privilege policy must equal the actions the collector really calls.
 import { afterEach, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
