@@ -17,56 +17,81 @@ export class CanonicalJsonError extends AppError {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-function keyPath(path: string, key: string): string {
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+function renderPath(root: string, path: readonly (string | number)[]): string {
+  let out = root;
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`;
+  }
+  return out;
 }
 
-/** Refuses anything outside the I-JSON data model instead of letting it be coerced. */
-function check(value: unknown, path: string, stack: Set<object>): void {
+/**
+ * One pass that both refuses anything outside the I-JSON data model and writes JCS. For well-formed strings and
+ * finite numbers, JSON.stringify already emits exactly what RFC 8785 §3.2.2 prescribes (ECMAScript string escaping
+ * and Number-to-String), and the default sort compares UTF-16 code units as §3.2.3 requires. The `canonicalize`
+ * package is the reference this is tested against; it walks every string character in JS, which made it the
+ * slowest step of ledger intake.
+ */
+function serialize(value: unknown, root: string, path: (string | number)[], stack: Set<object>): string {
   switch (typeof value) {
     case 'string':
-      if (LONE_SURROGATE.test(value)) throw new CanonicalJsonError(path, 'string contains a lone UTF-16 surrogate');
-      return;
+      if (LONE_SURROGATE.test(value)) throw new CanonicalJsonError(renderPath(root, path), 'string contains a lone UTF-16 surrogate');
+      return JSON.stringify(value);
     case 'number':
-      if (!Number.isFinite(value)) throw new CanonicalJsonError(path, `number ${String(value)} is not finite`);
-      return;
+      if (!Number.isFinite(value)) throw new CanonicalJsonError(renderPath(root, path), `number ${String(value)} is not finite`);
+      return JSON.stringify(value);
     case 'boolean':
-      return;
+      return value ? 'true' : 'false';
     case 'object': {
-      if (value === null) return;
-      if (stack.has(value)) throw new CanonicalJsonError(path, 'circular reference');
-      if (Array.isArray(value)) {
-        stack.add(value);
-        for (let i = 0; i < value.length; i++) {
-          if (!(i in value)) throw new CanonicalJsonError(`${path}[${i}]`, 'sparse array hole');
-          check(value[i], `${path}[${i}]`, stack);
-        }
-        stack.delete(value);
-        return;
-      }
-      const proto = Object.getPrototypeOf(value) as unknown;
-      if (proto !== Object.prototype && proto !== null) {
-        const kind = (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
-        throw new CanonicalJsonError(path, `${kind} is not a plain object (convert it first, e.g. a Date to an ISO string)`);
-      }
+      if (value === null) return 'null';
+      if (stack.has(value)) throw new CanonicalJsonError(renderPath(root, path), 'circular reference');
       stack.add(value);
-      for (const [k, v] of Object.entries(value)) {
-        if (LONE_SURROGATE.test(k)) throw new CanonicalJsonError(path, `key ${JSON.stringify(k)} contains a lone UTF-16 surrogate`);
-        check(v, keyPath(path, k), stack);
+      let out: string;
+      if (Array.isArray(value)) {
+        out = '[';
+        for (let i = 0; i < value.length; i++) {
+          path.push(i);
+          if (!(i in value)) throw new CanonicalJsonError(renderPath(root, path), 'sparse array hole');
+          out += (i === 0 ? '' : ',') + serialize(value[i], root, path, stack);
+          path.pop();
+        }
+        out += ']';
+      } else {
+        const proto = Object.getPrototypeOf(value) as unknown;
+        if (proto !== Object.prototype && proto !== null) {
+          const kind = (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
+          throw new CanonicalJsonError(renderPath(root, path), `${kind} is not a plain object (convert it first, e.g. a Date to an ISO string)`);
+        }
+        const keys = Object.keys(value).sort();
+        out = '{';
+        for (let i = 0; i < keys.length; i++) {
+          const k = keys[i] as string;
+          if (LONE_SURROGATE.test(k)) throw new CanonicalJsonError(renderPath(root, path), `key ${JSON.stringify(k)} contains a lone UTF-16 surrogate`);
+          path.push(k);
+          out += `${i === 0 ? '' : ','}${JSON.stringify(k)}:${serialize((value as Record<string, unknown>)[k], root, path, stack)}`;
+          path.pop();
+        }
+        out += '}';
       }
       stack.delete(value);
-      return;
+      return out;
     }
     default:
-      throw new CanonicalJsonError(path, `${typeof value} has no JSON form`);
+      throw new CanonicalJsonError(renderPath(root, path), `${typeof value} has no JSON form`);
   }
 }
 
 /** Canonical JSON text of `value` (RFC 8785). Throws CanonicalJsonError naming the offending path. */
 export function canonicalString(value: unknown, rootName = '$'): string {
-  check(value, rootName, new Set());
+  return serialize(value, rootName, [], new Set());
+}
+
+/** The `canonicalize` package's output, after the same strict checks; the reference canonicalString is tested against. */
+export function canonicalStringReference(value: unknown): string {
+  canonicalString(value);
   const out = canonicalize(value);
-  if (out === undefined) throw new CanonicalJsonError(rootName, 'no JSON form');
+  if (out === undefined) throw new CanonicalJsonError('$', 'no JSON form');
   return out;
 }
 

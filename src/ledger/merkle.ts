@@ -1,4 +1,5 @@
 // RFC 6962 / RFC 9162 Merkle tree hashing, the compact-range frontier, and inclusion/consistency proofs.
+import * as nodeCrypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 
 export const HASH_SIZE = 32;
@@ -9,14 +10,20 @@ const NODE_PREFIX = Buffer.from([0x01]);
 /** SHA-256("") — the root of the empty tree. */
 export const EMPTY_ROOT: Buffer = createHash('sha256').digest();
 
+type OneShotHash = (algorithm: string, data: Uint8Array, outputEncoding: 'buffer') => Buffer;
+// crypto.hash (Node ≥ 20.12) skips the Hash object; hashing is most of the ledger's per-leaf CPU.
+const oneShot = (nodeCrypto as unknown as { hash?: OneShotHash }).hash;
+const sha256: (data: Uint8Array) => Buffer =
+  typeof oneShot === 'function' ? (data) => oneShot('sha256', data, 'buffer') : (data) => createHash('sha256').update(data).digest();
+
 /** SHA-256(0x00 ‖ data): the prefix keeps a leaf from ever being confused with an inner node. */
 export function leafHash(data: Uint8Array): Buffer {
-  return createHash('sha256').update(LEAF_PREFIX).update(data).digest();
+  return sha256(Buffer.concat([LEAF_PREFIX, data]));
 }
 
 /** SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  return sha256(Buffer.concat([NODE_PREFIX, left, right]));
 }
 
 /** Largest power of two strictly less than n (n ≥ 2); RFC 6962 splits there, not at the midpoint. */

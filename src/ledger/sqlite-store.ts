@@ -37,7 +37,6 @@ CREATE TABLE leaves(
   scope TEXT
 ) STRICT;
 CREATE INDEX leaves_by_type ON leaves(type, source, scope);
-CREATE INDEX leaves_by_source ON leaves(source, scope);
 CREATE INDEX leaves_by_time ON leaves(observed_at);
 
 CREATE TABLE checkpoints(
@@ -249,10 +248,12 @@ export class SqliteEvidenceStore implements EvidenceStore {
 
   async seqsOfKeys(keys: readonly string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
-    const q = this.stmt('SELECT seq FROM leaves WHERE idempotency_key = ?');
-    for (const k of keys) {
-      const row = q.get(k) as { seq: number } | undefined;
-      if (row !== undefined) out.set(k, row.seq);
+    // One IN query per chunk instead of one lookup per key: intake checks every key of every batch.
+    const CHUNK = 256;
+    for (let i = 0; i < keys.length; i += CHUNK) {
+      const chunk = keys.slice(i, i + CHUNK);
+      const q = this.stmt(`SELECT idempotency_key AS k, seq FROM leaves WHERE idempotency_key IN (${chunk.map(() => '?').join(',')})`);
+      for (const row of q.all(...chunk) as Array<{ k: string; seq: number }>) out.set(row.k, row.seq);
     }
     return out;
   }

@@ -15,7 +15,9 @@ import {
   signNote,
   verifierFromVkey,
 } from '../../src/ledger/note.js';
-import { canonicalBytes, canonicalString, isCanonicalJson } from '../../src/ledger/canonical.js';
+import fc from 'fast-check';
+import canonicalize from 'canonicalize';
+import { canonicalBytes, canonicalString, canonicalStringReference, isCanonicalJson } from '../../src/ledger/canonical.js';
 
 // golang.org/x/mod/sumdb/note note_test.go
 const VKEY = 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW';
@@ -144,6 +146,20 @@ describe('canonical JSON (RFC 8785)', () => {
     ['function', { a: () => 1 }, /function/],
   ])('refuses %s with a message naming the path', (_, value, msg) => {
     expect(() => canonicalBytes(value)).toThrow(msg);
+  });
+
+  it('writes exactly what the canonicalize package writes, for any JSON value', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        const ours = canonicalString(v);
+        return ours === canonicalize(v) && ours === canonicalStringReference(v) && isCanonicalJson(Buffer.from(ours));
+      }),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ unit: 'binary' }), fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string({ unit: 'binary' }))), (v) => canonicalString(v) === canonicalize(v)),
+      { numRuns: 500 },
+    );
   });
 
   it('refuses cycles', () => {

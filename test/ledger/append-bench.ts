@@ -1,0 +1,81 @@
+// Ledger intake benchmark: Ledger.append (canonicalize + hash + tree + SQLite) against bare SQLite inserts of the same bytes.
+// Run: node --import tsx test/ledger/append-bench.ts [leaves=200000] [batch=1000]
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ledger } from '../../src/ledger/ledger.js';
+
+const total = Number(process.argv[2] ?? 200_000);
+const batch = Number(process.argv[3] ?? 1000);
+const dir = mkdtempSync(join(tmpdir(), 'vigil-ledger-bench-'));
+let peakRss = 0;
+const sample = (): void => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+};
+
+function inputs(from: number, n: number) {
+  return Array.from({ length: n }, (_, i) => ({
+    type: 'evaluation',
+    idempotencyKey: `aws:123456789012:aws.iam.user_mfa_enabled:arn:aws:iam::123456789012:user/u${from + i}:2025-03-14T10`,
+    source: 'aws',
+    scope: '123456789012',
+    data: { ruleId: 'aws.iam.user_mfa_enabled', resourceId: `arn:aws:iam::123456789012:user/u${from + i}`, status: 'pass', reason: 'MFA device present', details: { mfaDevices: 1 } },
+  }));
+}
+
+try {
+  // Baseline: the same JSON bytes inserted straight into an equivalent table, one transaction per batch.
+  const raw = new Database(join(dir, 'raw.sqlite'));
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = FULL');
+  raw.exec('CREATE TABLE leaves(seq INTEGER PRIMARY KEY, body BLOB NOT NULL, type TEXT NOT NULL, idempotency_key TEXT UNIQUE, source TEXT, scope TEXT) STRICT');
+  const ins = raw.prepare('INSERT INTO leaves(seq, body, type, idempotency_key, source, scope) VALUES (?, ?, ?, ?, ?, ?)');
+  let t0 = performance.now();
+  for (let s = 0; s < total; s += batch) {
+    const rows = inputs(s, Math.min(batch, total - s));
+    raw.transaction(() => {
+      rows.forEach((r, i) => ins.run(s + i, Buffer.from(JSON.stringify(r.data)), r.type, r.idempotencyKey, r.source, r.scope));
+    })();
+    sample();
+  }
+  const rawMs = performance.now() - t0;
+  raw.close();
+
+  const ledger = await Ledger.open({ dataDir: join(dir, 'ledger') });
+  t0 = performance.now();
+  for (let s = 0; s < total; s += batch) {
+    await ledger.append(inputs(s, Math.min(batch, total - s)));
+    sample();
+  }
+  await ledger.checkpoint('manual');
+  const ledgerMs = performance.now() - t0;
+  t0 = performance.now();
+  const report = await ledger.verify();
+  const verifyMs = performance.now() - t0;
+  await ledger.close();
+  sample();
+  t0 = performance.now();
+  const reopened = await Ledger.open({ dataDir: join(dir, 'ledger') });
+  const openMs = performance.now() - t0;
+  await reopened.close();
+  console.log(
+    JSON.stringify({
+      bench: 'ledger-append',
+      params: { leaves: total, batch },
+      wallMs: Math.round(ledgerMs),
+      rawInsertMs: Math.round(rawMs),
+      ledgerLeavesPerSec: Math.round(total / (ledgerMs / 1000)),
+      rawLeavesPerSec: Math.round(total / (rawMs / 1000)),
+      ratio: Number((rawMs / ledgerMs).toFixed(2)),
+      verifyMs: Math.round(verifyMs),
+      verifyOk: report.ok,
+      startupSelfCheckMs: Math.round(openMs),
+      apiCalls: 0,
+      minApiCalls: 0,
+      peakRssMb: Math.round(peakRss / 1e6),
+    }),
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
