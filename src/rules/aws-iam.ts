@@ -249,6 +249,17 @@ export class IamIndex {
   readonly users: Array<Typed<AwsIamUserAttributes>>;
   readonly groups: Array<Typed<AwsIamGroupAttributes>>;
   readonly roles: Array<Typed<AwsIamRoleAttributes>>;
+  // Group and managed documents are shared by thousands of users: parse each document object once.
+  private readonly parsed = new Map<unknown, ParsedPolicy>();
+
+  parse(document: unknown): ParsedPolicy {
+    let p = this.parsed.get(document);
+    if (!p) {
+      p = parsePolicy(document);
+      this.parsed.set(document, p);
+    }
+    return p;
+  }
 
   constructor(snapshot: Snapshot) {
     for (const p of resourcesOfType<AwsIamPolicyAttributes>(snapshot, 'aws.iam.policy')) this.policies.set(p.id, p);
@@ -271,12 +282,12 @@ export class IamIndex {
         if (arn !== ADMINISTRATOR_ACCESS_ARN) out.unresolved.push(`${prefix}managed policy ${arn} (document not collected)`);
         continue;
       }
-      const parsed = parsePolicy(p.attributes.document);
+      const parsed = this.parse(p.attributes.document);
       if (!parsed.ok) out.unresolved.push(`${prefix}managed policy ${arn} (${parsed.error})`);
       else out.held.push({ via: `${prefix}managed policy ${arn}`, arn, statements: parsed.statements });
     }
     for (const ip of [...inline].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const parsed = parsePolicy(ip.document);
+      const parsed = this.parse(ip.document);
       if (!parsed.ok) out.unresolved.push(`${prefix}inline policy ${ip.name} (${parsed.error})`);
       else out.held.push({ via: `${prefix}inline policy ${ip.name}`, statements: parsed.statements });
     }
