@@ -124,6 +124,19 @@ describe('Ledger basics', () => {
     ]);
   });
 
+  it('a second writer is detected and the stale writer appends nothing', async () => {
+    const { ledger, dir } = await fresh();
+    const other = await Ledger.open({ dataDir: join(dir) });
+    await other.append(evals(2, 'other'));
+    await other.close();
+    await expect(ledger.append(evals(3))).rejects.toMatchObject({ code: 'LEDGER_CONCURRENT_WRITER' });
+    expect(ledger.size()).toBe(1);
+    const ro = await Ledger.open({ dataDir: dir, readOnly: true });
+    cleanups.push(() => ro.close());
+    expect(ro.size()).toBe(3);
+    expect((await ro.verify()).ok).toBe(true);
+  });
+
   it('serves lastLeaf and filtered leaves by type, source and scope', async () => {
     const { ledger, clock } = await fresh();
     await ledger.append([

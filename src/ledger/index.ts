@@ -1,0 +1,11 @@
+// Public surface of the evidence ledger, for the pipeline, the CLI and export/verify.
+export { Ledger, LEAF_FORMAT_VERSION } from './ledger.js';
+export type { AppendedLeaf, Checkpoint, CheckpointReason, LeafInput, LedgerOptions, VerifyReport } from './ledger.js';
+export { SqliteEvidenceStore, APPLICATION_ID, SCHEMA_VERSION } from './sqlite-store.js';
+export type { SqliteStoreOptions } from './sqlite-store.js';
+export { putBlob, sha256Hex } from './store.js';
+export type { BlobRecord, DayStats, EvidenceStore, LeafQuery, StoredCheckpoint, StoredLeaf } from './store.js';
+export { canonicalBytes, canonicalString, isCanonicalJson, CanonicalJsonError } from './canonical.js';
+export * as merkle from './merkle.js';
+export * as note from './note.js';
+export { ledgerKeyPaths } from './keys.js';
