@@ -8,6 +8,7 @@ import { UsageError } from './core/errors.js';
 import type { LoadedConfig } from './config/load.js';
 import { sourcePlugins } from './sources.js';
 import { allRules } from '../rules/index.js';
+import { validateParamOverrides } from './rules/engine.js';
 import { Ledger } from './ledger/ledger.js';
 import { connect, checkEvictionPolicy, pingRedis, redisUrl, redisUnavailable } from './pipeline/redis.js';
 import { openQueues } from './pipeline/queues.js';
@@ -40,6 +41,7 @@ export function activeRules(loaded: LoadedConfig): Rule[] {
       throw new UsageError('CONFIG_RULE', `${loaded.file ?? 'config'}: rules: unknown rule id "${id}" (see \`vigil rules list\`)`);
     }
   }
+  validateParamOverrides(allRules, loaded.config.rules.params, { requireKnownRules: true });
   const disabled = new Set(loaded.config.rules.disabled);
   return allRules.filter((r) => !disabled.has(r.id));
 }
@@ -117,6 +119,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
     writer = new LedgerWriter({
       ledger,
       rules,
+      params,
       sources,
       clock: ctx.clock,
       logger: ctx.logger,
@@ -163,7 +166,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
         };
         waiters.add(listener);
       });
-      const slot = now.toISOString();
+      const slot = new Date(Math.floor(now.getTime() / 1000) * 1000).toISOString();
       for (const s of sources) for (const scope of await s.scopes()) expected.add(`${s.source}|${scope}|${slot}`);
       if (expected.size === 0) return [];
       for (const s of sources) await scheduler!.enqueueSlot(s, now, true);

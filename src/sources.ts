@@ -1,5 +1,8 @@
 // The source plug-ins this build ships, by id. Adding a source = one import and one entry here.
 import type { SourcePlugin } from './core/source-plugin.js';
 import type { SourceId } from './core/types.js';
+import { awsSource } from '../collectors/aws/index.js';
 
-export const sourcePlugins: Partial<Record<SourceId, SourcePlugin<any>>> = {};
+export const sourcePlugins: Partial<Record<SourceId, SourcePlugin<any>>> = {
+  aws: awsSource,
+};

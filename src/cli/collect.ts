@@ -31,6 +31,7 @@ export async function collectCommand(ctx: AgentContext, opts: CollectOptions): P
   const writer = new LedgerWriter({
     ledger,
     rules,
+    params: ctx.loaded.config.rules.params,
     sources: Object.entries(ctx.loaded.sources).map(([source, s]) => ({ source, schedule: s!.schedule })),
     clock: ctx.clock,
     logger: ctx.logger,

@@ -81,7 +81,7 @@ export async function collectAndEvaluate(
     slot: req.slot,
     startedAt: snapshot.startedAt,
     endedAt: snapshot.endedAt,
-    ruleSetVersion: ruleSetVersion(rules),
+    ruleSetVersion: ruleSetVersion(rules, deps.params),
     populationSize: snapshot.resources.length,
     apiCalls: snapshot.apiCalls,
     ...(snapshot.minApiCalls !== undefined ? { minApiCalls: snapshot.minApiCalls } : {}),

@@ -101,8 +101,8 @@ function changeLeaf(source: string, scope: string, slot: string, r: RecordedResu
 }
 
 /** `rule.defined` leaves for every rule (once per logic hash) and one `ruleset.defined` per rule-set version. */
-export async function recordRuleDefinitions(ledger: Ledger, rules: Rule[]): Promise<number> {
-  const defs = rules.map((r) => ruleDefinition(r));
+export async function recordRuleDefinitions(ledger: Ledger, rules: Rule[], params: Record<string, Record<string, unknown>> = {}): Promise<number> {
+  const defs = rules.map((r) => ruleDefinition(r, params[r.id]));
   const leaves: LeafInput[] = defs.map((d) => ({
     type: 'rule.defined',
     idempotencyKey: `rule:${d.id}:${d.logicSha256}`,
@@ -111,12 +111,12 @@ export async function recordRuleDefinitions(ledger: Ledger, rules: Rule[]): Prom
   const bySource = new Map<string, Rule[]>();
   for (const r of rules) bySource.set(r.source, [...(bySource.get(r.source) ?? []), r]);
   for (const [source, rs] of bySource) {
-    const version = ruleSetVersion(rs);
+    const version = ruleSetVersion(rs, params);
     leaves.push({
       type: 'ruleset.defined',
       idempotencyKey: `ruleset:${source}:${version}`,
       source,
-      data: { ruleSetVersion: version, rules: rs.map((r) => ({ id: r.id, logicSha256: ruleDefinition(r).logicSha256 })) },
+      data: { ruleSetVersion: version, rules: rs.map((r) => ({ id: r.id, logicSha256: ruleDefinition(r, params[r.id]).logicSha256 })) },
     });
   }
   const out = await ledger.append(leaves);

@@ -45,7 +45,9 @@ export class Scheduler {
   /** Enqueues the slot containing `at` for one source (all its scopes). Returns the job ids (existing ones included). */
   async enqueueSlot(s: ScheduledSource, at: Date, manual = false): Promise<string[]> {
     const slotDate = manual ? at : (slotAtOrBefore(s.schedule, at) ?? at);
-    const slot = new Date(Math.floor(slotDate.getTime() / 60_000) * 60_000).toISOString();
+    // Scheduled slots are whole minutes; a manual run is its own slot, to the second.
+    const unit = manual ? 1_000 : 60_000;
+    const slot = new Date(Math.floor(slotDate.getTime() / unit) * unit).toISOString();
     const ids: string[] = [];
     for (const scope of await s.scopes()) {
       const jobId = collectJobId(s.source, scope, slot);

@@ -20,6 +20,8 @@ export interface WriterSource {
 export interface LedgerWriterOptions {
   ledger: Ledger;
   rules: Rule[];
+  /** Per-rule parameter overrides in force, recorded with the rule definitions. */
+  params?: Record<string, Record<string, unknown>>;
   sources: WriterSource[];
   clock: Clock;
   logger: Logger;
@@ -64,7 +66,7 @@ export class LedgerWriter {
         },
       },
     ]);
-    await recordRuleDefinitions(ledger, this.opts.rules);
+    await recordRuleDefinitions(ledger, this.opts.rules, this.opts.params ?? {});
     await this.sweepGaps();
     await this.sealPastDay();
     await this.checkpointSafely('start');
