@@ -397,7 +397,9 @@ export class GithubRun {
     const now = this.ctx.clock.now();
     const prev = this.ctx.cursors?.[PR_CURSOR];
     const prevMs = prev ? Date.parse(prev) : NaN;
-    const from = Number.isNaN(prevMs) ? new Date(now.getTime() - this.opts.prMergeLookbackDays * 86_400_000) : new Date(prevMs + 1000);
+    // Windows overlap by the cursor's own second: search dates have second precision, so starting one second later
+    // could skip a merge that landed after the previous run read that second. A merge in that second may be reported twice.
+    const from = Number.isNaN(prevMs) ? new Date(now.getTime() - this.opts.prMergeLookbackDays * 86_400_000) : new Date(prevMs);
     const to = new Date(Math.floor(now.getTime() / 1000) * 1000);
     try {
       const seen = new Set<string>();

@@ -87,7 +87,7 @@ function page<T>(items: T[], start: number): { slice: T[]; pageInfo: { hasNextPa
   return { slice, pageInfo: { hasNextPage: start + 100 < items.length, endCursor: slice.length > 0 ? encodeCursor(start + slice.length - 1) : null } };
 }
 
-/** Parses `org:X is:pr is:merged merged:A..B` (ISO instants or dates); anything else is rejected so the emulator cannot be misused silently. */
+/** Parses `org:X is:pr is:merged merged:A..B` (ISO instants or dates; B counts to the end of its second, like GitHub's second-precision dates); anything else is rejected so the emulator cannot be misused silently. */
 function parseSearch(q: string): { org: string; from: number; to: number } | null {
   const m = /^org:(\S+) is:pr is:merged merged:(\S+)\.\.(\S+)$/.exec(q.trim());
   if (!m) return null;
@@ -109,7 +109,7 @@ export function resolveGraphql(org: EmuOrg, caller: GraphqlCaller, query: string
     const s = parseSearch(variables.q);
     if (!s) return { body: { errors: [gqlError('UNPROCESSABLE', `Emulator cannot parse search query ${variables.q}`, ['search'])] }, cost: 0 };
     const repos = new Map(org.repos.filter((r) => s.org === org.login && (r.visibility === 'public' || caller.canReadPrivate)).map((r) => [r.name, r]));
-    const matches = org.pulls.filter((p) => repos.has(p.repo) && Date.parse(p.mergedAt) >= s.from && Date.parse(p.mergedAt) <= s.to)
+    const matches = org.pulls.filter((p) => repos.has(p.repo) && Date.parse(p.mergedAt) >= s.from && Date.parse(p.mergedAt) < s.to + 1000)
       .sort((a, b) => a.mergedAt.localeCompare(b.mergedAt) || a.repo.localeCompare(b.repo) || a.number - b.number);
     const reachable = matches.slice(0, SEARCH_RESULT_CAP);
     const { slice, pageInfo } = page(reachable, start);
