@@ -3,7 +3,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { AppError, UsageError } from '../core/errors.js';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/collector.js';
-import { canonicalBytes, canonicalString, parseJsonBytes } from './canonical.js';
+import { canonicalBytes, parseJsonBytes } from './canonical.js';
 import { loadLedgerKey } from './keys.js';
 import { Frontier, leafHash } from './merkle.js';
 import {
@@ -19,6 +19,7 @@ import {
   type NoteVerifier,
 } from './note.js';
 import { SqliteEvidenceStore } from './sqlite-store.js';
+import { LEAF_FORMAT_VERSION, verifyStore, type VerifyReport } from './verify.js';
 import { putBlob as storePutBlob, sha256Hex, type EvidenceStore, type StoredCheckpoint, type StoredLeaf } from './store.js';
 
 export interface LeafInput {
@@ -68,24 +69,14 @@ export interface LedgerOptions {
   startupCheck?: 'full' | 'hashes';
 }
 
-export interface VerifyReport {
-  ok: boolean;
-  size: number;
-  checkpointsChecked: number;
-  lastCheckpointSize: number;
-  uncoveredLeaves: number;
-  firstBadSeq?: number;
-  faults: Array<{ seq?: number; checkpointSize?: number; message: string }>;
-}
 
-export const LEAF_FORMAT_VERSION = 1;
+export { LEAF_FORMAT_VERSION } from './verify.js';
+export type { VerifyReport } from './verify.js';
 /** Envelope fields the ledger sets itself; `data` may not carry them. */
 const RESERVED_FIELDS = new Set(['v', 'seq', 'type', 'observedAt', 'source', 'scope', 'idempotencyKey']);
 /** Leaf types only the ledger itself writes, so their meaning cannot be forged through append(). */
 const LEDGER_OWNED_TYPES = new Set(['ledger.genesis', 'ledger.alarm', 'day.sealed']);
 const CHECKPOINT_REASONS = new Set<string>(['hourly', 'daily', 'shutdown', 'export', 'start', 'manual']);
-const MAX_FAULTS = 1000;
-const PROGRESS_EVERY = 10_000;
 
 interface PreparedLeaf {
   type: string;
@@ -556,118 +547,7 @@ export class Ledger {
    */
   async verify(opts: { onProgress?: (seq: number) => void } = {}): Promise<VerifyReport> {
     this.assertOpen();
-    const faults: VerifyReport['faults'] = [];
-    let dropped = 0;
-    let firstBad: number | undefined;
-    // Seqs known bad exactly (a body that disagrees with its own hash or envelope), as opposed to a checkpoint range.
-    const exactBad: number[] = [];
-    const fault = (f: { seq?: number; checkpointSize?: number; message: string }, badSeq?: number): void => {
-      if (badSeq !== undefined && (firstBad === undefined || badSeq < firstBad)) firstBad = badSeq;
-      if (f.seq !== undefined && badSeq === f.seq) exactBad.push(f.seq);
-      if (faults.length < MAX_FAULTS) faults.push(f);
-      else dropped++;
-    };
-
-    const checkpoints = await this.store.checkpoints();
-    const bySize = new Map<number, StoredCheckpoint>();
-    let prevSize = -1;
-    for (const cp of checkpoints) {
-      if (cp.size <= prevSize) fault({ checkpointSize: cp.size, message: `checkpoint ${cp.size} was written after checkpoint ${prevSize}: checkpoints must grow` });
-      prevSize = Math.max(prevSize, cp.size);
-      try {
-        const body = openCheckpoint(cp.note, [this.verifier], this.origin);
-        if (body.size !== cp.size) fault({ checkpointSize: cp.size, message: `checkpoint ${cp.size}: signed note says size ${body.size}` });
-        if (!body.root.equals(cp.root)) fault({ checkpointSize: cp.size, message: `checkpoint ${cp.size}: signed note root differs from the stored root` });
-        bySize.set(body.size, { ...cp, root: body.root });
-      } catch (e) {
-        fault({ checkpointSize: cp.size, message: `checkpoint ${cp.size}: ${(e as Error).message}` });
-      }
-    }
-    const sizes = [...bySize.keys()].sort((a, b) => a - b);
-
-    const total = await this.store.leafCount();
-    const f = new Frontier();
-    let lastGoodCheckpoint = 0;
-    let checked = 0;
-    let expected = 0;
-    for await (const l of this.store.leaves({ toSeq: total - 1 })) {
-      if (l.seq !== expected) {
-        fault({ seq: expected, message: `leaves ${expected}..${l.seq - 1} are missing` }, expected);
-        break;
-      }
-      const hash = leafHash(l.body);
-      if (!hash.equals(l.leafHash)) fault({ seq: l.seq, message: `leaf ${l.seq}: body does not match its stored leaf hash` }, l.seq);
-      this.checkBody(l, fault);
-      f.append(hash);
-      expected++;
-      const cp = bySize.get(f.size);
-      if (cp !== undefined) {
-        checked++;
-        if (!cp.root.equals(f.root())) {
-          // A leaf already named exactly inside this range explains the mismatch; only otherwise is the range start the best we know.
-          const explained = exactBad.some((b) => b >= lastGoodCheckpoint && b < cp.size);
-          fault(
-            { checkpointSize: cp.size, message: `checkpoint ${cp.size}: recomputed root differs; the leaves in seq ${lastGoodCheckpoint}..${cp.size - 1} no longer match what was signed` },
-            explained ? undefined : lastGoodCheckpoint,
-          );
-        } else {
-          lastGoodCheckpoint = cp.size;
-        }
-      }
-      if (opts.onProgress !== undefined && expected % PROGRESS_EVERY === 0) opts.onProgress(l.seq);
-    }
-    const size = f.size;
-    for (const s of sizes) {
-      if (s > size) fault({ checkpointSize: s, message: `checkpoint ${s} covers more leaves than the ${size} stored: leaves ${size}..${s - 1} are missing` }, size);
-    }
-    if (sizes.includes(0)) checked++;
-    if (size === 0) fault({ message: 'the ledger holds no leaves (no genesis)' });
-    opts.onProgress?.(Math.max(0, size - 1));
-    if (dropped > 0) faults.push({ message: `${dropped} more faults not listed` });
-    const lastCheckpointSize = checkpoints.reduce((m, c) => Math.max(m, c.size), 0);
-    const report: VerifyReport = {
-      ok: faults.length === 0,
-      size,
-      checkpointsChecked: checked,
-      lastCheckpointSize,
-      uncoveredLeaves: Math.max(0, size - lastCheckpointSize),
-      faults,
-    };
-    if (firstBad !== undefined) report.firstBadSeq = firstBad;
-    return report;
-  }
-
-  private checkBody(l: StoredLeaf, fault: (f: { seq?: number; message: string }, badSeq?: number) => void): void {
-    let body: Record<string, unknown>;
-    try {
-      const parsed = parseJsonBytes(l.body);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
-      body = parsed as Record<string, unknown>;
-    } catch (e) {
-      fault({ seq: l.seq, message: `leaf ${l.seq}: body is not a UTF-8 JSON object (${(e as Error).message})` }, l.seq);
-      return;
-    }
-    let canonical = false;
-    try {
-      canonical = canonicalString(body) === l.body.toString('utf8');
-    } catch {
-      canonical = false;
-    }
-    if (!canonical) fault({ seq: l.seq, message: `leaf ${l.seq}: body is not in RFC 8785 canonical form` }, l.seq);
-    const mismatch = (field: string, column: unknown, value: unknown): void => {
-      if ((value ?? null) !== column) fault({ seq: l.seq, message: `leaf ${l.seq}: body ${field} ${JSON.stringify(value)} disagrees with the stored ${field} ${JSON.stringify(column)}` }, l.seq);
-    };
-    if (body.v !== LEAF_FORMAT_VERSION) fault({ seq: l.seq, message: `leaf ${l.seq}: unknown envelope version ${JSON.stringify(body.v)}` }, l.seq);
-    mismatch('seq', l.seq, body.seq);
-    mismatch('type', l.type, body.type);
-    mismatch('observedAt', l.observedAt, body.observedAt);
-    mismatch('source', l.source, body.source);
-    mismatch('scope', l.scope, body.scope);
-    mismatch('idempotencyKey', l.idempotencyKey, body.idempotencyKey);
-    if (l.seq === 0) {
-      if (body.type !== 'ledger.genesis') fault({ seq: 0, message: 'leaf 0 is not ledger.genesis' }, 0);
-      else if (body.keyId !== this.keyId || body.origin !== this.origin) fault({ seq: 0, message: `genesis records key ${String(body.keyId)} for ${String(body.origin)}, not ${this.keyId} for ${this.origin}` }, 0);
-    }
+    return verifyStore(this.store, { origin: this.origin, keyId: this.keyId, verifier: this.verifier }, opts);
   }
 
   async close(): Promise<void> {
