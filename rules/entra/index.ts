@@ -1,0 +1,17 @@
+// Registry of the entra.* rules: one import per rule file.
+import type { Rule } from '../../src/core/types.js';
+import caAdminsPhishingResistant from './ca/admins_phishing_resistant.js';
+import caLegacyAuthBlocked from './ca/legacy_auth_blocked.js';
+import caMfaRequiredAllUsers from './ca/mfa_required_all_users.js';
+import rolesGlobalAdminBounded from './roles/global_admin_bounded.js';
+import usersInactive from './users/inactive.js';
+import usersMfaRegistered from './users/mfa_registered.js';
+
+export const entraRules: Rule[] = [
+  usersMfaRegistered,
+  caMfaRequiredAllUsers,
+  caLegacyAuthBlocked,
+  caAdminsPhishingResistant,
+  rolesGlobalAdminBounded,
+  usersInactive,
+] as unknown as Rule[];

@@ -1,0 +1,124 @@
+// Entra collector against its Graph emulator over real HTTP: demo verdicts, paging, 429 Retry-After, licence and permission errors, audit cursor.
+import { afterEach, describe, expect, it } from 'vitest';
+import { entraSource, startEntraEmulator, type EntraEmulator } from '../../collectors/entra/index.js';
+import { entraConfigSchema } from '../../collectors/entra/config.js';
+import { ENTRA_AUDIT_CURSOR } from '../../collectors/entra/collector.js';
+import { ENTRA_RESOURCE_TYPES } from '../../collectors/entra/types.js';
+import { entraRules } from '../../rules/entra/index.js';
+import { evaluateSnapshot } from '../../src/rules/engine.js';
+import { byType, ctx, deps, statusOf } from './helpers.js';
+
+let emu: EntraEmulator | undefined;
+afterEach(async () => { await emu?.close(); emu = undefined; });
+
+const cfg = (e: EntraEmulator, extra: Record<string, unknown> = {}) => entraConfigSchema.parse({
+  tenantId: e.tenant.tenantId, clientId: 'emulator-client-id', clientSecret: 'emulator-client-secret', authorityHost: e.url, graphUrl: e.url, ...extra,
+});
+
+describe('entra collector', () => {
+  it('collects the demo tenant and the rules flag its known violations', async () => {
+    emu = await startEntraEmulator();
+    const snap = await entraSource.createCollector(entraSource.demoConfig(emu).config, deps).collect(ctx(emu.tenant.tenantId));
+    expect(snap.errors).toEqual([]);
+    expect(Object.keys(snap.inputs).sort()).toEqual([...ENTRA_RESOURCE_TYPES].sort());
+    const users = byType(snap, 'entra.user');
+    expect(users).toHaveLength(8);
+    const id = (upn: string) => users.find((u) => u.name === upn)!.id;
+    expect(users.find((u) => u.name === 'alice@example.com')!.attributes).toMatchObject({ isAdmin: true, adminRoles: ['Global Administrator'], phishingResistant: true, mfaEnrolled: true });
+    expect(users.find((u) => u.name === 'dave@example.com')!.attributes).toMatchObject({ active: false, status: 'disabled' });
+    expect(byType(snap, 'entra.audit_event').map((e) => e.name).sort()).toEqual(['Add member to role', 'Disable account']);
+    expect(snap.apiCalls).toBe(snap.minApiCalls);
+    expect(snap.artifacts.every((a) => !a.body.toString().includes('emulator-client-secret'))).toBe(true);
+
+    const results = evaluateSnapshot(snap, entraRules, { now: new Date() });
+    const t = emu.tenant.tenantId;
+    expect(statusOf(results, 'entra.users.mfa_registered', id('alice@example.com'))).toBe('pass');
+    expect(statusOf(results, 'entra.users.mfa_registered', id('bob@example.com'))).toBe('fail');
+    expect(statusOf(results, 'entra.users.mfa_registered', id('carol@example.com'))).toBe('fail');
+    expect(statusOf(results, 'entra.users.mfa_registered', id('heidi@example.com'))).toBe('pass');
+    expect(results.some((r) => r.ruleId === 'entra.users.mfa_registered' && r.resourceId === id('partner_example.net#ext#@example.onmicrosoft.com'))).toBe(false);
+    expect(statusOf(results, 'entra.users.inactive', id('erin@example.com'))).toBe('fail');
+    expect(statusOf(results, 'entra.users.inactive', id('frank@example.com'))).toBe('fail');
+    expect(statusOf(results, 'entra.ca.mfa_required_all_users', t)).toBe('fail');
+    expect(statusOf(results, 'entra.ca.legacy_auth_blocked', t)).toBe('pass');
+    expect(statusOf(results, 'entra.ca.admins_phishing_resistant', t)).toBe('fail');
+    expect(statusOf(results, 'entra.roles.global_admin_bounded', t)).toBe('fail');
+    expect(statusOf(results, 'entra.roles.global_admin_bounded', id('alice@example.com'))).toBe('pass');
+  });
+
+  it('follows @odata.nextLink with small pages and passes on a well-configured generated tenant', async () => {
+    emu = await startEntraEmulator({ estate: { users: 53, seed: 2 } });
+    const snap = await entraSource.createCollector(cfg(emu, { pageSize: 7 }), deps).collect(ctx('x'));
+    expect(snap.errors).toEqual([]);
+    expect(byType(snap, 'entra.user')).toHaveLength(53);
+    expect(emu.stats.byPath['/v1.0/users']).toBe(Math.ceil(53 / 7));
+    expect(snap.apiCalls).toBe(snap.minApiCalls);
+    const results = evaluateSnapshot(snap, entraRules, { now: new Date() });
+    for (const r of ['entra.ca.mfa_required_all_users', 'entra.ca.legacy_auth_blocked', 'entra.ca.admins_phishing_resistant', 'entra.roles.global_admin_bounded']) {
+      expect(statusOf(results, r, emu.tenant.tenantId), r).toBe('pass');
+    }
+  });
+
+  it('waits Retry-After on 429 and then completes', async () => {
+    emu = await startEntraEmulator({ throttle: { windowMs: 1000, limit: 4 } });
+    const t0 = Date.now();
+    const snap = await entraSource.createCollector(cfg(emu), deps).collect(ctx('x'));
+    expect(snap.errors).toEqual([]);
+    expect(emu.stats.rejected429).toBeGreaterThan(0);
+    expect(snap.metrics?.throttled).toBe(emu.stats.rejected429);
+    expect(snap.apiCalls).toBe(snap.minApiCalls! + emu.stats.rejected429);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('names the missing Entra ID P1 licence and still reads users and roles', async () => {
+    emu = await startEntraEmulator({ licence: 'free' });
+    const snap = await entraSource.createCollector(cfg(emu), deps).collect(ctx('x'));
+    expect(snap.errors.map((e) => [e.operation, e.code, e.permission, e.inputs])).toEqual([
+      ['entra:ListUsers(signInActivity)', 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', 'Entra ID P1 licence', ['entra.user.sign_in_activity']],
+      ['entra:ListUserRegistrationDetails', 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', 'Entra ID P1 licence', ['entra.user.mfa_registration']],
+      ['entra:ListConditionalAccessPolicies', 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', 'Entra ID P1 licence', ['entra.ca_policy']],
+    ]);
+    expect(byType(snap, 'entra.user')).toHaveLength(8);
+    const results = evaluateSnapshot(snap, entraRules, { now: new Date() });
+    const inactive = results.filter((r) => r.ruleId === 'entra.users.inactive');
+    expect(inactive).toHaveLength(1);
+    expect(inactive[0]!.status).toBe('error');
+    expect(inactive[0]!.reason).toContain('Entra ID P1 licence');
+    expect(results.filter((r) => r.ruleId === 'entra.roles.global_admin_bounded').every((r) => r.status !== 'error')).toBe(true);
+  });
+
+  it('names a missing application permission', async () => {
+    emu = await startEntraEmulator({ deniedPermissions: ['AuditLog.Read.All', 'Policy.Read.All'] });
+    const snap = await entraSource.createCollector(cfg(emu), deps).collect(ctx('x'));
+    expect(snap.errors.map((e) => [e.operation, e.code, e.permission])).toEqual([
+      ['entra:ListUsers(signInActivity)', 'Authorization_RequestDenied', 'AuditLog.Read.All'],
+      ['entra:ListUserRegistrationDetails', 'Authorization_RequestDenied', 'AuditLog.Read.All'],
+      ['entra:ListConditionalAccessPolicies', 'Authorization_RequestDenied', 'Policy.Read.All'],
+      ['entra:ListDirectoryAudits', 'Authorization_RequestDenied', 'AuditLog.Read.All'],
+    ]);
+  });
+
+  it('fails clearly on a wrong client secret without leaking it', async () => {
+    emu = await startEntraEmulator();
+    const snap = await entraSource.createCollector(cfg(emu, { clientSecret: 'wrong-secret-value' }), deps).collect(ctx('x'));
+    expect(snap.errors.length).toBeGreaterThan(0);
+    expect(snap.errors.every((e) => e.code === 'invalid_client' && e.message.includes('AADSTS7000215'))).toBe(true);
+    expect(JSON.stringify(snap)).not.toContain('wrong-secret-value');
+    expect(snap.inputs).toEqual({});
+  });
+
+  it('reads each directory audit once across runs', async () => {
+    emu = await startEntraEmulator();
+    const collector = entraSource.createCollector(cfg(emu), deps);
+    const first = await collector.collect(ctx('x'));
+    expect(byType(first, 'entra.audit_event')).toHaveLength(2);
+    emu.disableUser('erin@example.com');
+    const second = await collector.collect(ctx('x', first.cursors));
+    expect(byType(second, 'entra.audit_event').map((e) => [e.name, (e.attributes.targets as Array<{ userPrincipalName: string }>)[0]!.userPrincipalName])).toEqual([
+      ['Disable account', 'erin@example.com'],
+    ]);
+    expect(JSON.parse(second.cursors![ENTRA_AUDIT_CURSOR]!).ids).toHaveLength(1);
+    const third = await collector.collect(ctx('x', second.cursors));
+    expect(byType(third, 'entra.audit_event')).toHaveLength(0);
+  });
+});
