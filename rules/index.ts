@@ -2,8 +2,12 @@
 import type { Rule } from '../src/core/types.js';
 import { awsRules } from './aws/index.js';
 import { githubRules } from './github/index.js';
+import { oktaRules } from './okta/index.js';
+import { entraRules } from './entra/index.js';
 
 export const allRules: Rule[] = [
   ...awsRules,
   ...githubRules,
+  ...oktaRules,
+  ...entraRules,
 ];

@@ -8,6 +8,8 @@ import { loadFramework, listFrameworks, unknownRuleRefs } from '../../src/rules/
 import { allRules } from '../../rules/index.js';
 import { AWS_IAM_RESOURCE_TYPES } from '../../collectors/aws/types.js';
 import { GITHUB_RESOURCE_TYPES } from '../../collectors/github/types.js';
+import { OKTA_RESOURCE_TYPES } from '../../collectors/okta/types.js';
+import { ENTRA_RESOURCE_TYPES } from '../../collectors/entra/types.js';
 
 /**
  * Resource types each source's collector produces. A source adds its line when its first rule lands:
@@ -16,6 +18,8 @@ import { GITHUB_RESOURCE_TYPES } from '../../collectors/github/types.js';
 const PRODUCED_TYPES: Partial<Record<SourceId, readonly string[]>> = {
   aws: [...AWS_IAM_RESOURCE_TYPES],
   github: [...GITHUB_RESOURCE_TYPES],
+  okta: [...OKTA_RESOURCE_TYPES],
+  entra: [...ENTRA_RESOURCE_TYPES],
 };
 
 const RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
