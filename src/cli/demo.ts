@@ -86,6 +86,8 @@ export async function findOrStartRedis(log: (msg: string) => void): Promise<Redi
 export async function demoCommand(opts: DemoOptions): Promise<number> {
   const say = (m: string) => process.stdout.write(`${m}\n`);
   const dataDir = resolve(opts.dataDir ?? '.vigil-demo');
+  // The AWS SDK's Node 20 end-of-support notice is for operators (README says so); keep the demo's output readable.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const redis = await findOrStartRedis(say);
   const emulators: RunningEmulator[] = [];
   let agent: Awaited<ReturnType<typeof startAgent>> | undefined;
