@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { demoOrg, generateOrg, FULL_APP_PERMISSIONS, FULL_CLASSIC_SCOPES, type EmuOrg, type EmuState, type EmuToken, type GenerateOptions } from './state.js';
+import { demoOrg, generateOrg, FULL_APP_PERMISSIONS, FULL_CLASSIC_SCOPES, type EmuAlert, type EmuOrg, type EmuRepo, type EmuUser, type EmuState, type EmuToken, type GenerateOptions } from './state.js';
 import { alertBody, installation, minimalRepository, orgFull, userList } from './rest-shapes.js';
 import { resolveGraphql, type GraphqlCaller } from './graphql.js';
 
@@ -195,7 +195,9 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
     }
     const base = `http://${req.headers.host ?? '127.0.0.1'}`;
     const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? 30) || 30));
+    // Raw rows and their REST shape: only the requested page is shaped, so a 5,000-repo listing stays cheap per page.
     let items: unknown[] | null = null;
+    let shape: (x: never) => unknown = (x) => x;
     let single: unknown = null;
     let cursorPaging = false;
     switch (route.kind) {
@@ -211,19 +213,22 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
         if (role !== 'all') list = list.filter((x) => x.role === role);
         if (filter === '2fa_disabled') list = list.filter((x) => !x.twoFactor);
         if (filter === '2fa_insecure') list = [];
-        items = userList(base, list);
+        items = list;
+        shape = (u: EmuUser) => userList(base, [u])[0];
         break;
       }
       case 'outside': {
         const filter = url.searchParams.get('filter');
-        items = userList(base, filter === '2fa_disabled' ? org.outsideCollaborators.filter((x) => !x.twoFactor) : org.outsideCollaborators);
+        items = filter === '2fa_disabled' ? org.outsideCollaborators.filter((x) => !x.twoFactor) : org.outsideCollaborators;
+        shape = (u: EmuUser) => userList(base, [u])[0];
         break;
       }
       case 'repos': {
         const canPrivate = can(token, ['repo'], 'metadata');
         const visible = org.repos.filter((r) => r.visibility === 'public' || canPrivate).sort((a, b) => a.name.localeCompare(b.name));
         const admin = isOwner && can(token, ['repo'], 'administration');
-        items = visible.map((r) => minimalRepository(base, org, r, admin));
+        items = visible;
+        shape = (r: EmuRepo) => minimalRepository(base, org, r, admin);
         break;
       }
       case 'actions': single = { enabled_repositories: org.actions.enabledRepositories, allowed_actions: org.actions.allowedActions, ...(org.actions.allowedActions === 'selected' ? { selected_actions_url: `${base}/orgs/${org.login}/actions/permissions/selected-actions` } : {}) }; break;
@@ -242,8 +247,8 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
         const stateFilter = url.searchParams.get('state') ?? 'open';
         const sev = url.searchParams.get('severity')?.split(',');
         items = org.alerts.filter((a) => a.kind === kind && stateFilter.split(',').includes(a.state) && (!sev || (a.severity !== null && sev.includes(a.severity))))
-          .sort((a, b) => a.repo.localeCompare(b.repo) || a.number - b.number)
-          .map((a) => alertBody(base, org, a));
+          .sort((a, b) => a.repo.localeCompare(b.repo) || a.number - b.number);
+        shape = (a: EmuAlert) => alertBody(base, org, a);
         cursorPaging = kind === 'dependabot';
       }
     }
@@ -252,7 +257,7 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
       // Dependabot org alerts page with opaque before/after cursors, not page numbers.
       const after = url.searchParams.get('after');
       const start = after ? Number(Buffer.from(after, 'base64url').toString('utf8')) : 0;
-      const slice = items.slice(start, start + perPage);
+      const slice = items.slice(start, start + perPage).map((x) => shape(x as never));
       const headers: Record<string, string> = { ...scopeHeaders };
       if (start + perPage < items.length) {
         const next = new URL(url.toString());
@@ -264,7 +269,7 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
     const pageNo = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
     const last = Math.max(1, Math.ceil(items.length / perPage));
     const link = linkHeader(base, url, pageNo, last);
-    return replyCached(req, res, record, tokenValue, items.slice((pageNo - 1) * perPage, pageNo * perPage), { ...scopeHeaders, ...(link ? { link } : {}) });
+    return replyCached(req, res, record, tokenValue, items.slice((pageNo - 1) * perPage, pageNo * perPage).map((x) => shape(x as never)), { ...scopeHeaders, ...(link ? { link } : {}) });
   }
 
   function linkHeader(base: string, url: URL, pageNo: number, last: number): string | null {
