@@ -362,8 +362,29 @@ export class Ledger {
     return this.exclusive(() => this.appendNow(inputs, false));
   }
 
+  /**
+   * Takes in leaves another process appended since this one last looked (`vigil collect` beside `vigil run`), after
+   * checking each stored body against its hash, so this writer continues the same tree instead of failing for good.
+   */
+  private async catchUp(): Promise<void> {
+    const stored = await this.store.leafCount();
+    if (stored <= this.frontier.size) return;
+    const next = this.frontier.clone();
+    for await (const l of this.store.leaves({ fromSeq: next.size })) {
+      if (l.seq !== next.size || !leafHash(l.body).equals(l.leafHash)) {
+        throw new AppError('LEDGER_CONCURRENT_WRITER', `leaf ${l.seq} written by another process does not match its hash; run \`vigil ledger verify\``);
+      }
+      next.append(l.leafHash);
+    }
+    this.logger.info({ from: this.frontier.size, to: next.size }, 'ledger: took in leaves appended by another process');
+    this.frontier = next;
+    const lastCp = await this.store.lastCheckpoint();
+    if (lastCp !== undefined && (this.last === undefined || lastCp.size > this.last.size)) this.last = { size: lastCp.size, root: lastCp.root };
+  }
+
   private async appendNow(inputs: readonly LeafInput[], allowOwned: boolean): Promise<AppendedLeaf[]> {
     this.assertWritable();
+    await this.catchUp();
     if (this.truncated) {
       throw new AppError('LEDGER_ALARM', `refusing to append: ${this.alarm ?? 'the ledger holds fewer leaves than were signed'}`, {
         remediation: 'restore the ledger database from a backup that holds every signed leaf',
@@ -435,6 +456,7 @@ export class Ledger {
         remediation: 'run `vigil ledger verify`, investigate the named leaves, and restore the ledger from a trusted copy',
       });
     }
+    await this.catchUp();
     const size = this.frontier.size;
     const root = this.frontier.root();
     if (this.last !== undefined) {

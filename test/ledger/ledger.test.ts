@@ -124,17 +124,32 @@ describe('Ledger basics', () => {
     ]);
   });
 
-  it('a second writer is detected and the stale writer appends nothing', async () => {
+  it('a writer takes in leaves another process appended and continues the same tree', async () => {
     const { ledger, dir } = await fresh();
     const other = await Ledger.open({ dataDir: join(dir) });
     await other.append(evals(2, 'other'));
+    await other.checkpoint('manual');
     await other.close();
-    await expect(ledger.append(evals(3))).rejects.toMatchObject({ code: 'LEDGER_CONCURRENT_WRITER' });
-    expect(ledger.size()).toBe(1);
+    const out = await ledger.append(evals(3));
+    expect(out.map((o) => o.seq)).toEqual([3, 4, 5]);
+    expect(await ledger.checkpoint('hourly')).toMatchObject({ size: 6 });
     const ro = await Ledger.open({ dataDir: dir, readOnly: true });
     cleanups.push(() => ro.close());
-    expect(ro.size()).toBe(3);
+    expect(ro.size()).toBe(6);
     expect((await ro.verify()).ok).toBe(true);
+  });
+
+  it('a leaf another process wrote with a wrong hash is refused, and nothing is appended', async () => {
+    const { ledger, dir } = await fresh();
+    const other = await Ledger.open({ dataDir: join(dir) });
+    await other.append(evals(1, 'other'));
+    await other.close();
+    const db = rawDb(dir);
+    db.exec('DROP TRIGGER leaves_no_update');
+    db.prepare('UPDATE leaves SET leaf_hash = zeroblob(32) WHERE seq = 1').run();
+    db.close();
+    await expect(ledger.append(evals(3))).rejects.toMatchObject({ code: 'LEDGER_CONCURRENT_WRITER' });
+    expect(ledger.size()).toBe(1);
   });
 
   it('serves lastLeaf and filtered leaves by type, source and scope', async () => {
