@@ -1,14 +1,11 @@
 // Ledger intake benchmark: Ledger.append (canonicalize + hash + tree + SQLite) against bare SQLite inserts of the same bytes.
-// Run: node --import tsx test/ledger/append-bench.ts [leaves=200000] [batch=1000]
+// Run: npm run bench -- ledger-append [--leaves 200000] [--batch 1000]
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ledger } from '../../src/ledger/ledger.js';
 
-const total = Number(process.argv[2] ?? 200_000);
-const batch = Number(process.argv[3] ?? 1000);
-const dir = mkdtempSync(join(tmpdir(), 'vigil-ledger-bench-'));
 let peakRss = 0;
 const sample = (): void => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -24,6 +21,20 @@ function inputs(from: number, n: number) {
   }));
 }
 
+function num(argv: string[], name: string, def: number): number {
+  const i = argv.indexOf(`--${name}`);
+  const v = i < 0 ? def : Number(argv[i + 1]);
+  if (!Number.isInteger(v) || v <= 0) {
+    process.stderr.write(`--${name}: expected a positive whole number\n`);
+    process.exit(2);
+  }
+  return v;
+}
+
+export async function main(argv: string[]): Promise<void> {
+const total = num(argv, 'leaves', 200_000);
+const batch = num(argv, 'batch', 1000);
+const dir = mkdtempSync(join(tmpdir(), 'vigil-ledger-bench-'));
 try {
   // Baseline: the same JSON bytes inserted straight into an equivalent table, one transaction per batch.
   const raw = new Database(join(dir, 'raw.sqlite'));
@@ -78,4 +89,5 @@ try {
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
 }
