@@ -1,0 +1,237 @@
+// Local Google Admin SDK emulator: OAuth JWT-bearer token endpoint with domain-wide delegation scopes, Directory users,
+// roles and role assignments, Reports activities, with pageToken paging, Google error bodies and quota errors.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import type { RunningEmulator } from '../../src/core/source-plugin.js';
+import { GOOGLE_WORKSPACE_SCOPES } from './config.js';
+
+export interface EmuGwsUser {
+  id: string; primaryEmail: string; name: { givenName: string; familyName: string; fullName: string }; isAdmin: boolean; isDelegatedAdmin: boolean;
+  lastLoginTime: string; creationTime: string; suspended: boolean; archived: boolean; isEnrolledIn2Sv: boolean; isEnforcedIn2Sv: boolean; orgUnitPath: string;
+}
+export interface EmuActivity {
+  kind: 'admin#reports#activity';
+  id: { time: string; uniqueQualifier: string; applicationName: string; customerId: string };
+  actor: { email: string; profileId: string; callerType: 'USER' };
+  ipAddress: string;
+  events: Array<{ type: string; name: string; parameters: Array<{ name: string; value?: string; boolValue?: boolean }> }>;
+}
+export interface GwsTenant {
+  customerId: string;
+  users: EmuGwsUser[];
+  roles: Array<{ roleId: string; roleName: string; roleDescription: string; isSystemRole: boolean; isSuperAdminRole: boolean }>;
+  roleAssignments: Array<{ roleAssignmentId: string; roleId: string; assignedTo: string; assigneeType: 'user'; scopeType: 'CUSTOMER' | 'ORG_UNIT'; orgUnitId?: string }>;
+  activities: EmuActivity[];
+}
+
+export interface GwsEmulatorOptions {
+  port?: number;
+  estate?: 'demo' | { users: number; seed?: number };
+  /** Service-account client email accepted at the token endpoint. */
+  clientEmail?: string;
+  /** Scopes not authorised under domain-wide delegation: tokens asking for them get `unauthorized_client`. */
+  deniedScopes?: string[];
+  /** Requests per window before 429 RESOURCE_EXHAUSTED (or 403 userRateLimitExceeded when `rateLimit403`). */
+  quota?: { windowMs?: number; limit?: number; as403?: boolean };
+  now?: string;
+}
+
+export interface GwsEmulator extends RunningEmulator {
+  tenant: GwsTenant;
+  stats: { requests: number; byPath: Record<string, number>; rejected: number; tokens: number };
+  /** Suspends a user by email and writes the SUSPEND_USER admin activity. */
+  suspendUser(email: string, at?: Date): void;
+}
+
+const DAY = 86_400_000;
+
+function mkUser(n: number, email: string, full: string, now: number, o: { enrolled?: boolean; enforced?: boolean; superAdmin?: boolean; delegated?: boolean; suspended?: boolean; lastDays?: number | null; createdDays?: number }): EmuGwsUser {
+  const [givenName = '', familyName = ''] = full.split(' ');
+  return {
+    id: `1${String(n * 7919).padStart(20, '0')}`, primaryEmail: email, name: { givenName, familyName, fullName: full },
+    isAdmin: !!o.superAdmin, isDelegatedAdmin: !!o.delegated,
+    lastLoginTime: o.lastDays === null ? '1970-01-01T00:00:00.000Z' : new Date(now - (o.lastDays ?? 1) * DAY).toISOString(),
+    creationTime: new Date(now - (o.createdDays ?? 400) * DAY).toISOString(), suspended: !!o.suspended, archived: false,
+    isEnrolledIn2Sv: o.enrolled ?? true, isEnforcedIn2Sv: o.enforced ?? true, orgUnitPath: '/',
+  };
+}
+
+const ROLES: GwsTenant['roles'] = [
+  { roleId: '91447453409034240', roleName: '_SEED_ADMIN_ROLE', roleDescription: 'Google Apps Administrator Seed Role', isSystemRole: true, isSuperAdminRole: true },
+  { roleId: '91447453409034241', roleName: '_USER_MANAGEMENT_ADMIN_ROLE', roleDescription: 'User Management Administrator', isSystemRole: true, isSuperAdminRole: false },
+  { roleId: '91447453409034242', roleName: '_HELP_DESK_ADMIN_ROLE', roleDescription: 'Help Desk Administrator', isSystemRole: true, isSuperAdminRole: false },
+];
+
+function activity(t: GwsTenant, app: 'admin' | 'login', actor: string, type: string, name: string, params: Record<string, string>, at: Date): void {
+  t.activities.push({
+    kind: 'admin#reports#activity', id: { time: at.toISOString(), uniqueQualifier: String(BigInt.asIntN(64, BigInt(Math.floor(Math.random() * 2 ** 52)))), applicationName: app, customerId: 'C03az79cb' },
+    actor: { email: actor, profileId: '100000000000000000001', callerType: 'USER' }, ipAddress: '203.0.113.7',
+    events: [{ type, name, parameters: Object.entries(params).map(([k, v]) => ({ name: k, value: v })) }],
+  });
+}
+
+export function demoGwsTenant(now: number): GwsTenant {
+  const users = [
+    mkUser(1, 'alice@example.com', 'Alice Admin', now, { superAdmin: true }),
+    mkUser(2, 'bob@example.com', 'Bob Builder', now, { delegated: true, enrolled: false, enforced: false }),
+    mkUser(3, 'carol@example.com', 'Carol NoMfa', now, { enrolled: false, enforced: false }),
+    mkUser(4, 'dave@example.com', 'Dave Leaver', now, { suspended: true, lastDays: 3 }),
+    mkUser(5, 'erin@example.com', 'Erin Idle', now, { lastDays: 120 }),
+    mkUser(6, 'frank@example.com', 'Frank Never', now, { lastDays: null, createdDays: 60 }),
+    mkUser(7, 'heidi@example.com', 'Heidi Good', now, {}),
+  ];
+  const t: GwsTenant = {
+    customerId: 'C03az79cb', users, roles: ROLES,
+    roleAssignments: [
+      { roleAssignmentId: '9144745340903424001', roleId: ROLES[0]!.roleId, assignedTo: users[0]!.id, assigneeType: 'user', scopeType: 'CUSTOMER' },
+      { roleAssignmentId: '9144745340903424002', roleId: ROLES[1]!.roleId, assignedTo: users[1]!.id, assigneeType: 'user', scopeType: 'CUSTOMER' },
+    ],
+    activities: [],
+  };
+  activity(t, 'admin', 'alice@example.com', 'DELEGATED_ADMIN_SETTINGS', 'ASSIGN_ROLE', { ROLE_NAME: '_USER_MANAGEMENT_ADMIN_ROLE', USER_EMAIL: 'bob@example.com' }, new Date(now - 20 * DAY));
+  activity(t, 'admin', 'alice@example.com', 'USER_SETTINGS', 'SUSPEND_USER', { USER_EMAIL: 'dave@example.com' }, new Date(now - 2 * DAY));
+  activity(t, 'login', 'heidi@example.com', 'login', 'login_success', { login_type: 'google_password' }, new Date(now - 1 * DAY));
+  return t;
+}
+
+export function generatedGwsTenant(n: number, seed: number, now: number): GwsTenant {
+  let s = seed >>> 0;
+  const r = () => { s = (Math.imul(s ^ (s >>> 13), 1274126177) + 0x6d2b79f5) >>> 0; return s / 4294967296; };
+  const users: EmuGwsUser[] = [];
+  for (let i = 0; i < n; i++) {
+    users.push(mkUser(i + 1, `user${i + 1}@example.com`, `User ${i + 1}`, now, {
+      superAdmin: i < 3, delegated: i >= 3 && i < 15, enrolled: r() > 0.05, suspended: r() < 0.03, lastDays: r() < 0.05 ? null : Math.floor(r() * 150),
+    }));
+  }
+  const t: GwsTenant = {
+    customerId: 'C0generated', users, roles: ROLES,
+    roleAssignments: users.slice(0, 15).map((u, i) => ({ roleAssignmentId: String(9144745340903425000 + i), roleId: ROLES[i < 3 ? 0 : 1]!.roleId, assignedTo: u.id, assigneeType: 'user' as const, scopeType: 'CUSTOMER' as const })),
+    activities: [],
+  };
+  for (const u of users.filter((x) => x.suspended)) activity(t, 'admin', users[0]!.primaryEmail, 'USER_SETTINGS', 'SUSPEND_USER', { USER_EMAIL: u.primaryEmail }, new Date(now - Math.floor(r() * 25) * DAY));
+  for (let i = 0; i < Math.ceil(n / 100); i++) activity(t, 'login', users[i]!.primaryEmail, 'login', 'login_success', { login_type: 'google_password' }, new Date(now - Math.floor(r() * 20) * DAY));
+  return t;
+}
+
+export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<GwsEmulator> {
+  const now = opts.now ? Date.parse(opts.now) : Date.now();
+  const tenant = opts.estate === undefined || opts.estate === 'demo' ? demoGwsTenant(now) : generatedGwsTenant(opts.estate.users, opts.estate.seed ?? 1, now);
+  const clientEmail = opts.clientEmail ?? 'vigil@vigil-emulator.iam.gserviceaccount.com';
+  const denied = new Set(opts.deniedScopes ?? []);
+  const windowMs = opts.quota?.windowMs ?? 60_000;
+  const limit = opts.quota?.limit ?? 1_000_000;
+  const tokens = new Map<string, Set<string>>();
+  const stats: GwsEmulator['stats'] = { requests: 0, byPath: {}, rejected: 0, tokens: 0 };
+  let win = { start: 0, count: 0 };
+  let base = '';
+
+  const send = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', vary: 'Origin, X-Origin, Referer' });
+    res.end(JSON.stringify(body));
+  };
+  const gError = (res: ServerResponse, status: number, reason: string, message: string, statusText?: string) =>
+    send(res, status, { error: { code: status, message, errors: [{ message, domain: reason.includes('RateLimit') || reason === 'rateLimitExceeded' ? 'usageLimits' : 'global', reason }], ...(statusText ? { status: statusText } : {}) } });
+
+  const paged = <T>(res: ServerResponse, url: URL, items: T[], kind: string, field: string, max: number) => {
+    const n = Math.min(Number(url.searchParams.get('maxResults') ?? max) || max, max);
+    const tok = url.searchParams.get('pageToken');
+    const start = tok ? Number(Buffer.from(tok, 'base64url').toString()) : 0;
+    if (tok && !Number.isInteger(start)) return gError(res, 400, 'invalid', 'Invalid Input: pageToken');
+    const slice = items.slice(start, start + n);
+    const body: Record<string, unknown> = { kind, etag: `"${randomUUID()}"`, [field]: slice };
+    if (start + n < items.length) body.nextPageToken = Buffer.from(String(start + n)).toString('base64url');
+    send(res, 200, body);
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
+    const url = new URL(req.url ?? '/', base);
+    const path = url.pathname;
+    if (req.method === 'POST' && path === '/token') {
+      stats.tokens++;
+      const f = new URLSearchParams(body);
+      let claims: { iss?: string; sub?: string; scope?: string; aud?: string } = {};
+      try { claims = JSON.parse(Buffer.from((f.get('assertion') ?? '').split('.')[1] ?? '', 'base64url').toString()); } catch { /* invalid */ }
+      if (f.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer' || claims.iss !== clientEmail) {
+        return send(res, 400, { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' });
+      }
+      const scopes = (claims.scope ?? '').split(' ').filter(Boolean);
+      if (!claims.sub || scopes.some((s) => denied.has(s))) {
+        return send(res, 401, { error: 'unauthorized_client', error_description: 'Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.' });
+      }
+      const tok = `ya29.emu-${randomUUID()}`;
+      tokens.set(tok, new Set(scopes));
+      return send(res, 200, { access_token: tok, expires_in: 3599, token_type: 'Bearer' });
+    }
+    if (req.method === 'POST' && path.startsWith('/__emulator/users/')) {
+      const [, , , email, action] = path.split('/');
+      if (action !== 'suspend') return send(res, 404, {});
+      api.suspendUser(decodeURIComponent(email ?? ''));
+      return send(res, 200, { ok: true });
+    }
+    const auth = req.headers.authorization ?? '';
+    const granted = auth.startsWith('Bearer ') ? tokens.get(auth.slice(7)) : undefined;
+    if (!granted) return gError(res, 401, 'authError', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.', 'UNAUTHENTICATED');
+    const t = Date.now();
+    if (t >= win.start + windowMs) win = { start: t, count: 0 };
+    if (win.count >= limit) {
+      stats.rejected++;
+      return opts.quota?.as403
+        ? gError(res, 403, 'userRateLimitExceeded', 'Quota exceeded for quota metric \'Queries\' and limit \'Queries per minute per user\'')
+        : gError(res, 429, 'rateLimitExceeded', 'Quota exceeded for quota metric \'Queries\' and limit \'Queries per minute\'', 'RESOURCE_EXHAUSTED');
+    }
+    win.count++;
+    stats.requests++;
+    stats.byPath[path] = (stats.byPath[path] ?? 0) + 1;
+    const need = (scope: string) => {
+      if (granted.has(scope)) return true;
+      gError(res, 403, 'insufficientPermissions', 'Request had insufficient authentication scopes.', 'PERMISSION_DENIED');
+      return false;
+    };
+    if (path === '/admin/directory/v1/users') {
+      if (!need(GOOGLE_WORKSPACE_SCOPES.users)) return;
+      const c = url.searchParams.get('customer');
+      if (c !== 'my_customer' && c !== tenant.customerId) return gError(res, 400, 'badRequest', 'Bad Request');
+      return paged(res, url, tenant.users.map((u) => ({ kind: 'admin#directory#user', ...u, customerId: tenant.customerId, agreedToTerms: true, changePasswordAtNextLogin: false, ipWhitelisted: false, includeInGlobalAddressList: true, isMailboxSetup: true })), 'admin#directory#users', 'users', 500);
+    }
+    const cm = /^\/admin\/directory\/v1\/customer\/([^/]+)\/(roles|roleassignments)$/.exec(path);
+    if (cm) {
+      if (!need(GOOGLE_WORKSPACE_SCOPES.roles)) return;
+      return cm[2] === 'roles'
+        ? paged(res, url, tenant.roles.map((r) => ({ kind: 'admin#directory#role', etag: '"r"', ...r, rolePrivileges: [] })), 'admin#directory#roles', 'items', 100)
+        : paged(res, url, tenant.roleAssignments.map((a) => ({ kind: 'admin#directory#roleAssignment', etag: '"a"', ...a })), 'admin#directory#roleAssignments', 'items', 200);
+    }
+    const rm = /^\/admin\/reports\/v1\/activity\/users\/all\/applications\/([a-z_]+)$/.exec(path);
+    if (rm) {
+      if (!need(GOOGLE_WORKSPACE_SCOPES.reports)) return;
+      const start = url.searchParams.get('startTime');
+      if (start && Number.isNaN(Date.parse(start))) return gError(res, 400, 'invalid', 'Invalid value for: startTime');
+      const list = tenant.activities
+        .filter((a) => a.id.applicationName === rm[1] && (!start || Date.parse(a.id.time) >= Date.parse(start)))
+        .sort((a, b) => b.id.time.localeCompare(a.id.time));
+      return paged(res, url, list, 'admin#reports#activities', 'items', 1000);
+    }
+    return gError(res, 404, 'notFound', 'Not Found');
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      try { handle(req, res, Buffer.concat(chunks).toString()); } catch (e) { gError(res, 500, 'backendError', String(e)); }
+    });
+  });
+  await new Promise<void>((r) => server.listen(opts.port ?? 0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const api: GwsEmulator = {
+    url: base, tenant, stats,
+    suspendUser(email, at = new Date()) {
+      const u = tenant.users.find((x) => x.primaryEmail === email.toLowerCase());
+      if (!u) throw new Error(`emulator: no user ${email}`);
+      u.suspended = true;
+      activity(tenant, 'admin', tenant.users[0]!.primaryEmail, 'USER_SETTINGS', 'SUSPEND_USER', { USER_EMAIL: u.primaryEmail }, at);
+    },
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+  return api;
+}

@@ -1,0 +1,11 @@
+// Registry of the google-workspace.* rules: one import per rule file.
+import type { Rule } from '../../src/core/types.js';
+import adminsSuperAdminBounded from './admins/super_admin_bounded.js';
+import usersInactive from './users/inactive.js';
+import users2svEnrolled from './users/2sv_enrolled.js';
+
+export const googleWorkspaceRules: Rule[] = [
+  users2svEnrolled,
+  adminsSuperAdminBounded,
+  usersInactive,
+] as unknown as Rule[];

@@ -1,0 +1,90 @@
+// Google Workspace collector against its Admin SDK emulator over real HTTP: demo verdicts, pageToken paging, quota backoff, DWD scopes, Reports cursor.
+import { afterEach, describe, expect, it } from 'vitest';
+import { googleWorkspaceSource, startGwsEmulator, emulatorPrivateKey, type GwsEmulator } from '../../collectors/google-workspace/index.js';
+import { GOOGLE_WORKSPACE_SCOPES, googleWorkspaceConfigSchema } from '../../collectors/google-workspace/config.js';
+import { reportCursorKey } from '../../collectors/google-workspace/collector.js';
+import { GOOGLE_WORKSPACE_RESOURCE_TYPES } from '../../collectors/google-workspace/types.js';
+import { googleWorkspaceRules } from '../../rules/google-workspace/index.js';
+import { evaluateSnapshot } from '../../src/rules/engine.js';
+import { byType, ctx, deps, statusOf } from './helpers.js';
+
+let emu: GwsEmulator | undefined;
+afterEach(async () => { await emu?.close(); emu = undefined; });
+
+const cfg = (e: GwsEmulator, extra: Record<string, unknown> = {}) => googleWorkspaceConfigSchema.parse({
+  subject: 'reader@example.com', serviceAccount: { clientEmail: 'vigil@vigil-emulator.iam.gserviceaccount.com', privateKey: emulatorPrivateKey() },
+  tokenUrl: `${e.url}/token`, rootUrl: e.url, backoffMs: 50, ...extra,
+});
+
+describe('google workspace collector', () => {
+  it('collects the demo tenant and the rules flag its known violations', async () => {
+    emu = await startGwsEmulator();
+    const snap = await googleWorkspaceSource.createCollector(googleWorkspaceSource.demoConfig(emu).config, deps).collect(ctx('my_customer'));
+    expect(snap.errors).toEqual([]);
+    expect(Object.keys(snap.inputs).sort()).toEqual([...GOOGLE_WORKSPACE_RESOURCE_TYPES].sort());
+    const users = byType(snap, 'google-workspace.user');
+    expect(users).toHaveLength(7);
+    const id = (e: string) => users.find((u) => u.name === e)!.id;
+    expect(users.find((u) => u.name === 'alice@example.com')!.attributes).toMatchObject({ isSuperAdmin: true, adminRoles: ['Super Admin'], mfaEnrolled: true });
+    expect(users.find((u) => u.name === 'bob@example.com')!.attributes).toMatchObject({ isAdmin: true, adminRoles: ['_USER_MANAGEMENT_ADMIN_ROLE'] });
+    expect(users.find((u) => u.name === 'frank@example.com')!.attributes.lastLogin).toBeNull();
+    expect(byType(snap, 'google-workspace.activity').map((a) => a.name).sort()).toEqual(['ASSIGN_ROLE', 'SUSPEND_USER', 'login_success']);
+    expect(snap.apiCalls).toBe(snap.minApiCalls);
+    expect(emu.stats.tokens).toBe(3);
+
+    const results = evaluateSnapshot(snap, googleWorkspaceRules, { now: new Date() });
+    expect(statusOf(results, 'google-workspace.users.2sv_enrolled', id('carol@example.com'))).toBe('fail');
+    expect(statusOf(results, 'google-workspace.users.2sv_enrolled', id('heidi@example.com'))).toBe('pass');
+    expect(statusOf(results, 'google-workspace.users.2sv_enrolled', id('dave@example.com'))).toBeUndefined();
+    expect(statusOf(results, 'google-workspace.users.inactive', id('erin@example.com'))).toBe('fail');
+    expect(statusOf(results, 'google-workspace.users.inactive', id('frank@example.com'))).toBe('fail');
+    expect(statusOf(results, 'google-workspace.admins.super_admin_bounded', 'my_customer')).toBe('fail');
+    expect(statusOf(results, 'google-workspace.admins.super_admin_bounded', id('bob@example.com'))).toBe('fail');
+    expect(statusOf(results, 'google-workspace.admins.super_admin_bounded', id('alice@example.com'))).toBe('pass');
+  });
+
+  it('follows pageToken paging with small pages', async () => {
+    emu = await startGwsEmulator({ estate: { users: 23, seed: 4 } });
+    const snap = await googleWorkspaceSource.createCollector(cfg(emu, { pageSize: 5 }), deps).collect(ctx('x'));
+    expect(snap.errors).toEqual([]);
+    expect(new Set(byType(snap, 'google-workspace.user').map((u) => u.id)).size).toBe(23);
+    expect(emu.stats.byPath['/admin/directory/v1/users']).toBe(5);
+    expect(snap.apiCalls).toBe(snap.minApiCalls);
+  });
+
+  it.each([[false], [true]])('backs off on quota errors (403 userRateLimitExceeded: %s) and completes', async (as403) => {
+    emu = await startGwsEmulator({ quota: { windowMs: 300, limit: 3, as403 } });
+    const snap = await googleWorkspaceSource.createCollector(cfg(emu), deps).collect(ctx('x'));
+    expect(snap.errors).toEqual([]);
+    expect(emu.stats.rejected).toBeGreaterThan(0);
+    expect(snap.metrics?.throttled).toBe(emu.stats.rejected);
+    expect(byType(snap, 'google-workspace.user')).toHaveLength(7);
+  });
+
+  it('names a scope missing from domain-wide delegation and keeps the rest', async () => {
+    emu = await startGwsEmulator({ deniedScopes: [GOOGLE_WORKSPACE_SCOPES.reports] });
+    const snap = await googleWorkspaceSource.createCollector(cfg(emu), deps).collect(ctx('x'));
+    expect(snap.errors.map((e) => [e.operation, e.code, e.inputs])).toEqual([
+      ['admin.reports.activities.list(admin) (token)', 'unauthorized_client', ['google-workspace.activity']],
+      ['admin.reports.activities.list(login) (token)', 'unauthorized_client', ['google-workspace.activity']],
+    ]);
+    expect(snap.errors[0]!.permission).toContain('admin.reports.audit.readonly');
+    expect(snap.inputs['google-workspace.user']).toBeDefined();
+    expect(snap.inputs['google-workspace.activity']).toBeUndefined();
+  });
+
+  it('reads each Reports activity once across runs', async () => {
+    emu = await startGwsEmulator();
+    const collector = googleWorkspaceSource.createCollector(cfg(emu), deps);
+    const first = await collector.collect(ctx('x'));
+    expect(byType(first, 'google-workspace.activity')).toHaveLength(3);
+    emu.suspendUser('erin@example.com');
+    const second = await collector.collect(ctx('x', first.cursors));
+    expect(byType(second, 'google-workspace.activity').map((a) => [a.name, (a.attributes.events as Array<{ parameters: Record<string, string> }>)[0]!.parameters.USER_EMAIL])).toEqual([
+      ['SUSPEND_USER', 'erin@example.com'],
+    ]);
+    expect(second.cursors?.[reportCursorKey('login')]).toBe(first.cursors?.[reportCursorKey('login')]);
+    const third = await collector.collect(ctx('x', second.cursors));
+    expect(byType(third, 'google-workspace.activity')).toHaveLength(0);
+  });
+});
