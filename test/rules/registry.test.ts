@@ -10,6 +10,7 @@ import { AWS_IAM_RESOURCE_TYPES } from '../../collectors/aws/types.js';
 import { GITHUB_RESOURCE_TYPES } from '../../collectors/github/types.js';
 import { OKTA_RESOURCE_TYPES } from '../../collectors/okta/types.js';
 import { ENTRA_RESOURCE_TYPES } from '../../collectors/entra/types.js';
+import { GOOGLE_WORKSPACE_RESOURCE_TYPES } from '../../collectors/google-workspace/types.js';
 
 /**
  * Resource types each source's collector produces. A source adds its line when its first rule lands:
@@ -20,6 +21,7 @@ const PRODUCED_TYPES: Partial<Record<SourceId, readonly string[]>> = {
   github: [...GITHUB_RESOURCE_TYPES],
   okta: [...OKTA_RESOURCE_TYPES],
   entra: [...ENTRA_RESOURCE_TYPES],
+  'google-workspace': [...GOOGLE_WORKSPACE_RESOURCE_TYPES],
 };
 
 const RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
