@@ -1,0 +1,222 @@
+// The github.* rules by tables of snapshots, and the branch-rule layering they rely on.
+import { describe, expect, it } from 'vitest';
+import type { Resource, Rule, Snapshot } from '../../src/core/types.js';
+import { evaluateSnapshot } from '../../src/rules/engine.js';
+import { githubRules } from '../../rules/github/index.js';
+import { effectiveBranchRules, rulesetAppliesToDefaultBranch, type GqlProtection, type GqlRuleset } from '../../collectors/github/branch-rules.js';
+import type { GithubBranchRulesAttributes, GithubOrgAttributes } from '../../collectors/github/types.js';
+
+const NOW = new Date('2026-06-15T12:00:00Z');
+const T = NOW.toISOString();
+const rule = (id: string): Rule => githubRules.find((r) => r.id === id)!;
+
+function snap(resources: Array<[string, string, Record<string, unknown>]>): Snapshot {
+  const types = ['github.org', 'github.member', 'github.outside_collaborator', 'github.repository', 'github.branch_rules', 'github.alert', 'github.app_installation', 'github.pull_request'];
+  return {
+    source: 'github', scope: 'acme', slot: T, startedAt: T, endedAt: T, artifacts: [], errors: [], apiCalls: 1,
+    inputs: Object.fromEntries(types.map((t) => [t, { observedAt: T }])),
+    resources: resources.map(([type, id, attributes]): Resource => ({ source: 'github', scope: 'acme', type, id, name: id, attributes, observedAt: T })),
+  };
+}
+
+function run(id: string, s: Snapshot, params?: Record<string, unknown>, now = NOW): Array<[string, string]> {
+  return evaluateSnapshot(s, [rule(id)], { now, ...(params ? { params: { [id]: params } } : {}) }).map((r) => [r.resourceId, r.status]);
+}
+
+const ORG: GithubOrgAttributes = {
+  login: 'acme', plan: 'team', twoFactorRequirementEnabled: true, defaultRepositoryPermission: 'read', membersCanCreateRepositories: false,
+  membersCanCreatePublicRepositories: false, membersCanCreatePrivateRepositories: false,
+  actions: { enabledRepositories: 'all', allowedActions: 'selected', defaultWorkflowPermissions: 'read', canApprovePullRequestReviews: false },
+  saml: { configured: true, linkedIdentities: 2 }, ownerCount: 2, memberCount: 2,
+};
+const member = (login: string, over: Record<string, unknown> = {}): [string, string, Record<string, unknown>] =>
+  ['github.member', login, { login, role: 'member', twoFactorDisabled: false, samlLinked: true, ...over }];
+
+const BR: GithubBranchRulesAttributes = {
+  repository: 'acme/api', branch: 'main', archived: false, visible: true, classicProtection: true, rulesets: [], protected: true, requiresPullRequest: true,
+  requiredApprovingReviewCount: 1, dismissStaleReviews: true, requireCodeOwnerReview: true, requireLastPushApproval: false, requiredStatusChecks: ['ci'],
+  strictStatusChecks: false, forcePushBlocked: true, deletionBlocked: true, enforceAdmins: true, adminsIncluded: true,
+};
+const branch = (over: Partial<GithubBranchRulesAttributes>): [string, string, Record<string, unknown>] =>
+  ['github.branch_rules', `${over.repository ?? 'acme/api'}:main`, { ...BR, ...over }];
+
+describe('org rules', () => {
+  it.each([
+    ['all good', [['github.org', 'acme', ORG as never], member('a'), member('b')], 'pass'],
+    ['requirement off', [['github.org', 'acme', { ...ORG, twoFactorRequirementEnabled: false }], member('a')], 'fail'],
+    ['a member without 2FA', [['github.org', 'acme', ORG as never], member('a', { twoFactorDisabled: true })], 'fail'],
+    ['an outside collaborator without 2FA', [['github.org', 'acme', ORG as never], ['github.outside_collaborator', 'o', { login: 'o', twoFactorDisabled: true, repositories: [] }]], 'fail'],
+    ['requirement hidden from a non-owner', [['github.org', 'acme', { ...ORG, twoFactorRequirementEnabled: null }], member('a')], 'error'],
+    ['2FA list unreadable', [['github.org', 'acme', ORG as never], member('a', { twoFactorDisabled: null })], 'error'],
+  ] as const)('two_factor_enforced: %s → %s', (_n, res, want) => {
+    expect(run('github.org.two_factor_enforced', snap(res as never))).toEqual([['acme', want]]);
+  });
+
+  it.each([
+    [{}, 'pass'],
+    [{ defaultRepositoryPermission: 'write' }, 'fail'],
+    [{ membersCanCreatePublicRepositories: true }, 'fail'],
+    [{ defaultRepositoryPermission: null }, 'error'],
+  ] as const)('member_privileges_restricted %j → %s', (over, want) => {
+    expect(run('github.org.member_privileges_restricted', snap([['github.org', 'acme', { ...ORG, ...over }]]))).toEqual([['acme', want]]);
+  });
+
+  it('member_privileges_restricted can forbid all repository creation', () => {
+    const s = snap([['github.org', 'acme', { ...ORG, membersCanCreatePrivateRepositories: true }]]);
+    expect(run('github.org.member_privileges_restricted', s)).toEqual([['acme', 'pass']]);
+    expect(run('github.org.member_privileges_restricted', s, { forbidAllRepoCreation: true })).toEqual([['acme', 'fail']]);
+  });
+
+  it.each([[1, 'fail'], [2, 'pass'], [5, 'pass'], [6, 'fail']] as const)('admin_counts with %i owners → %s', (n, want) => {
+    const owners = Array.from({ length: n }, (_, i) => member(`o${i}`, { role: 'admin' }));
+    expect(run('github.org.admin_counts', snap([['github.org', 'acme', ORG as never], ...owners, member('m')]))).toEqual([['acme', want]]);
+  });
+
+  it('outside_collaborators_governed: admin fails, write passes by default, write fails when only READ is allowed', () => {
+    const s = snap([
+      ['github.outside_collaborator', 'a', { login: 'a', twoFactorDisabled: false, repositories: [{ repository: 'acme/x', permission: 'ADMIN' }] }],
+      ['github.outside_collaborator', 'w', { login: 'w', twoFactorDisabled: false, repositories: [{ repository: 'acme/x', permission: 'WRITE' }] }],
+    ]);
+    expect(run('github.org.outside_collaborators_governed', s)).toEqual([['a', 'fail'], ['w', 'pass']]);
+    expect(run('github.org.outside_collaborators_governed', s, { highestAllowed: 'READ' })).toEqual([['a', 'fail'], ['w', 'fail']]);
+  });
+
+  it.each([
+    [{ configured: true, linkedIdentities: 2 }, [member('a'), member('b')], 'pass'],
+    [{ configured: true, linkedIdentities: 1 }, [member('a'), member('b', { samlLinked: false })], 'fail'],
+    [{ configured: false, linkedIdentities: 0 }, [member('a', { samlLinked: null })], 'fail'],
+    [null, [member('a', { samlLinked: null })], 'error'],
+  ] as const)('saml_sso_enforced %j → %s', (saml, members, want) => {
+    expect(run('github.org.saml_sso_enforced', snap([['github.org', 'acme', { ...ORG, saml }], ...members] as never))).toEqual([['acme', want]]);
+  });
+
+  it.each([
+    [ORG.actions, 'pass'],
+    [{ ...ORG.actions!, defaultWorkflowPermissions: 'write' }, 'fail'],
+    [{ ...ORG.actions!, canApprovePullRequestReviews: true }, 'fail'],
+    [{ ...ORG.actions!, allowedActions: 'all' }, 'fail'],
+    [{ enabledRepositories: 'none', allowedActions: null, defaultWorkflowPermissions: 'write', canApprovePullRequestReviews: true }, 'pass'],
+    [null, 'error'],
+  ] as const)('actions_hardened %j → %s', (actions, want) => {
+    expect(run('github.org.actions_hardened', snap([['github.org', 'acme', { ...ORG, actions }]]))).toEqual([['acme', want]]);
+  });
+});
+
+describe('branch rules', () => {
+  const ids = ['default_branch_protected', 'pr_review_required', 'status_checks_required', 'no_admin_bypass', 'history_protected', 'codeowners_enforced'].map((x) => `github.repo.${x}`);
+  const repo: [string, string, Record<string, unknown>] = ['github.repository', 'acme/api', { fullName: 'acme/api', archived: false, codeownersPath: '.github/CODEOWNERS' }];
+
+  it('a fully protected branch passes every branch rule', () => {
+    for (const id of ids) expect(run(id, snap([repo, branch({})])), id).toEqual([['acme/api:main', 'pass']]);
+  });
+
+  it('an invisible branch is error for every branch rule, never pass; an archived one is outside the population', () => {
+    for (const id of ids) expect(run(id, snap([repo, branch({ visible: false })])), id).toEqual([['acme/api:main', 'error']]);
+    for (const id of ids) expect(run(id, snap([repo, branch({ archived: true })])), id).toEqual([['github:acme', 'not_applicable']]);
+  });
+
+  it.each([
+    ['github.repo.default_branch_protected', { protected: false, classicProtection: false }],
+    ['github.repo.pr_review_required', { requiresPullRequest: false }],
+    ['github.repo.pr_review_required', { dismissStaleReviews: false }],
+    ['github.repo.status_checks_required', { requiredStatusChecks: [] }],
+    ['github.repo.no_admin_bypass', { enforceAdmins: false }],
+    ['github.repo.no_admin_bypass', { rulesets: [{ id: 1, name: 'r', source: 'acme', enforcement: 'ACTIVE', bypassActorCount: 2, ruleTypes: [] }] }],
+    ['github.repo.history_protected', { forcePushBlocked: false }],
+    ['github.repo.history_protected', { deletionBlocked: false }],
+    ['github.repo.codeowners_enforced', { requireCodeOwnerReview: false }],
+  ] as const)('%s fails on %j', (id, over) => {
+    expect(run(id, snap([repo, branch(over as Partial<GithubBranchRulesAttributes>)]))).toEqual([['acme/api:main', 'fail']]);
+  });
+
+  it('parameters tighten the rules', () => {
+    expect(run('github.repo.pr_review_required', snap([branch({})]), { minApprovals: 2 })).toEqual([['acme/api:main', 'fail']]);
+    expect(run('github.repo.status_checks_required', snap([branch({})]), { requireStrict: true })).toEqual([['acme/api:main', 'fail']]);
+    expect(run('github.repo.no_admin_bypass', snap([branch({ rulesets: [{ id: 1, name: 'r', source: 'acme', enforcement: 'ACTIVE', bypassActorCount: 1, ruleTypes: [] }] })]), { allowedBypassActors: 1 })).toEqual([['acme/api:main', 'pass']]);
+    expect(run('github.repo.codeowners_enforced', snap([['github.repository', 'acme/api', { fullName: 'acme/api', codeownersPath: null }], branch({})]))).toEqual([['acme/api:main', 'fail']]);
+  });
+});
+
+describe('branch rule layering (collector side)', () => {
+  const classic: GqlProtection = {
+    requiresApprovingReviews: true, requiredApprovingReviewCount: 1, dismissesStaleReviews: false, requiresCodeOwnerReviews: false, requireLastPushApproval: false,
+    requiresStatusChecks: true, requiresStrictStatusChecks: false, requiredStatusCheckContexts: ['build'], allowsForcePushes: true, allowsDeletions: false, isAdminEnforced: true,
+  };
+  const rs = (over: Partial<GqlRuleset>): GqlRuleset => ({
+    databaseId: 1, name: 'r', enforcement: 'ACTIVE', target: 'BRANCH', source: { __typename: 'Organization', login: 'acme' },
+    conditions: { refName: { include: ['~DEFAULT_BRANCH'], exclude: [] } }, bypassActors: { totalCount: 0 },
+    rules: { nodes: [{ type: 'PULL_REQUEST', parameters: { requiredApprovingReviewCount: 2, dismissStaleReviewsOnPush: true } }, { type: 'NON_FAST_FORWARD', parameters: null }, { type: 'REQUIRED_STATUS_CHECKS', parameters: { strictRequiredStatusChecksPolicy: true, requiredStatusChecks: [{ context: 'test' }] } }] },
+    ...over,
+  });
+
+  it('the strictest value of classic protection and active rulesets wins', () => {
+    const e = effectiveBranchRules(classic, [rs({})], 'main');
+    expect(e).toMatchObject({ protected: true, requiredApprovingReviewCount: 2, dismissStaleReviews: true, forcePushBlocked: true, deletionBlocked: true, requiredStatusChecks: ['build', 'test'], strictStatusChecks: true, adminsIncluded: true });
+  });
+
+  it('evaluate-mode and non-matching rulesets enforce nothing', () => {
+    expect(effectiveBranchRules(null, [rs({ enforcement: 'EVALUATE' })], 'main')).toMatchObject({ protected: false, forcePushBlocked: false, adminsIncluded: false });
+    expect(effectiveBranchRules(null, [rs({ conditions: { refName: { include: ['refs/heads/release/*'], exclude: [] } } })], 'main').protected).toBe(false);
+  });
+
+  it.each([
+    [['refs/heads/main'], [], 'main', true],
+    [['refs/heads/*'], [], 'main', true],
+    [['refs/heads/release/*'], [], 'release/v1', true],
+    [['refs/heads/release/*'], [], 'release/v1/hotfix', false],
+    [['refs/heads/**'], [], 'a/b/c', true],
+    [['~ALL'], ['refs/heads/main'], 'main', false],
+    [['~ALL'], ['~DEFAULT_BRANCH'], 'main', false],
+    [['refs/heads/ma?n'], [], 'main', true],
+  ] as const)('include %j exclude %j on %s → %s', (include, exclude, b, want) => {
+    expect(rulesetAppliesToDefaultBranch(rs({ conditions: { refName: { include: [...include], exclude: [...exclude] } } }), b)).toBe(want);
+  });
+
+  it('a ruleset with bypass actors leaves admins able to skip it', () => {
+    expect(effectiveBranchRules(classic, [rs({ bypassActors: { totalCount: 1 } })], 'main').adminsIncluded).toBe(false);
+  });
+});
+
+describe('alerts and the change population', () => {
+  const alert = (id: string, kind: string, severity: string | null, createdAt: string, extra: Record<string, unknown> = {}): [string, string, Record<string, unknown>] =>
+    ['github.alert', id, { kind, repository: 'acme/api', number: 1, state: 'open', severity, createdAt, url: 'https://github.com/x', validity: null, secretType: null, ...extra }];
+  const daysAgo = (d: number, ms = 0): string => new Date(NOW.getTime() - d * 86_400_000 - ms).toISOString();
+
+  it('dependabot_sla: exactly at the SLA passes, a moment past fails, medium and low are outside the population', () => {
+    const s = snap([alert('c30', 'dependabot', 'critical', daysAgo(30)), alert('c31', 'dependabot', 'critical', daysAgo(30, 1)), alert('h', 'dependabot', 'high', daysAgo(89)), alert('m', 'dependabot', 'medium', daysAgo(400)), alert('x', 'code_scanning', 'critical', daysAgo(400))]);
+    expect(run('github.alerts.dependabot_sla', s)).toEqual([['c30', 'pass'], ['c31', 'fail'], ['h', 'pass']]);
+    expect(run('github.alerts.code_scanning', s)).toEqual([['x', 'fail']]);
+  });
+
+  it('secret_scanning_open: a live secret has the short SLA', () => {
+    const s = snap([alert('live', 'secret_scanning', null, daysAgo(2), { validity: 'active' }), alert('unknown', 'secret_scanning', null, daysAgo(2), { validity: 'unknown' })]);
+    expect(run('github.alerts.secret_scanning_open', s)).toEqual([['live', 'fail'], ['unknown', 'pass']]);
+  });
+
+  it('no alerts at all is not_applicable, not pass', () => {
+    expect(run('github.alerts.dependabot_sla', snap([]))).toEqual([['github:acme', 'not_applicable']]);
+  });
+
+  it('merged_changes_reviewed: approval by someone other than the author; other bases are outside the population', () => {
+    const pr = (id: string, author: string, approvers: string[], toDefaultBranch = true): [string, string, Record<string, unknown>] =>
+      ['github.pull_request', id, { repository: 'acme/api', number: 1, url: 'u', author, mergedBy: author, mergedAt: daysAgo(1), baseRef: toDefaultBranch ? 'main' : 'dev', defaultBranch: 'main', toDefaultBranch, approvers }];
+    const s = snap([pr('a#1', 'ann', ['bob']), pr('a#2', 'ann', ['ann']), pr('a#3', 'ann', []), pr('a#4', 'ann', ['ann', 'bob']), pr('a#5', 'ann', [], false)]);
+    expect(run('github.repo.merged_changes_reviewed', s)).toEqual([['a#1', 'pass'], ['a#2', 'fail'], ['a#3', 'fail'], ['a#4', 'pass']]);
+  });
+
+  it('reasons are identical for unchanged state evaluated later the same day', () => {
+    const s = snap([alert('c', 'dependabot', 'critical', daysAgo(40)), ['github.org', 'acme', ORG as never], member('a'), member('b', { role: 'admin' }), member('c', { role: 'admin' })]);
+    const later = new Date(NOW.getTime() + 5 * 3_600_000);
+    const reasons = (now: Date) => evaluateSnapshot(s, githubRules, { now }).map((r) => r.reason);
+    expect(reasons(later)).toEqual(reasons(NOW));
+  });
+
+  it('dependabot_alerts_enabled and secret_scanning_enabled: unknown is error, archived is skipped', () => {
+    const r = (id: string, over: Record<string, unknown>): [string, string, Record<string, unknown>] =>
+      ['github.repository', id, { fullName: id, archived: false, dependabotAlerts: true, secretScanning: true, secretScanningPushProtection: true, codeownersPath: null, ...over }];
+    const s = snap([r('a/on', {}), r('a/off', { dependabotAlerts: false, secretScanningPushProtection: false }), r('a/unknown', { dependabotAlerts: null, secretScanning: null }), r('a/old', { archived: true, dependabotAlerts: false })]);
+    expect(run('github.repo.dependabot_alerts_enabled', s)).toEqual([['a/off', 'fail'], ['a/on', 'pass'], ['a/unknown', 'error']]);
+    expect(run('github.repo.secret_scanning_enabled', s)).toEqual([['a/off', 'fail'], ['a/on', 'pass'], ['a/unknown', 'error']]);
+    expect(run('github.repo.secret_scanning_enabled', s, { requirePushProtection: false })).toEqual([['a/off', 'pass'], ['a/on', 'pass'], ['a/unknown', 'error']]);
+  });
+});
