@@ -23,6 +23,6 @@ export default defineRule({
     if (!customer) return [];
     // The Directory API does not say which 2SV methods admins use, so phishing resistance is not judged here.
     return adminOutcomes(resourcesOfType<GoogleWorkspaceUserAttributes>(snapshot, 'google-workspace.user'), customer.id,
-      (u) => (u.attributes as GoogleWorkspaceUserAttributes).isSuperAdmin, { ...params, requirePhishingResistant: false });
+      (u) => u.attributes.adminRoles.includes('Super Admin'), { ...params, requirePhishingResistant: false });
   },
 });
