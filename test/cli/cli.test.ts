@@ -151,3 +151,56 @@ describe('vigil CLI', () => {
     expect(v.code, v.stderr).toBe(0);
   }, 60_000);
 });
+
+describe('vigil run', () => {
+  it('collects the current slot at start and, on SIGTERM, finishes, writes agent.stopped and signs a shutdown checkpoint', async () => {
+    const emu = await startAwsEmulator({ estate: demoEstate(), reportDelayMs: 0 });
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-run-'));
+    const prefix = `vigiltest-run-${process.pid}-${Date.now()}`;
+    writeFileSync(join(dir, 'vigil.config.yaml'), `dataDir: ./data\nheartbeatMinutes: 1\nredis:\n  prefix: ${prefix}\nsources:\n  aws:\n    region: us-east-1\n`);
+    const child = spawn(process.execPath, [BIN, 'run'], {
+      cwd: dir,
+      env: { ...process.env, VIGIL_LOG_LEVEL: 'info', AWS_ENDPOINT_URL: emu.url, AWS_ACCESS_KEY_ID: 'AKIDTESTVIGILLOCAL', AWS_SECRET_ACCESS_KEY: 'test-only', AWS_REGION: 'us-east-1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let logs = '';
+    child.stderr.on('data', (d) => (logs += d));
+    const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!logs.includes('"msg":"run recorded"')) {
+        if (Date.now() > deadline) throw new Error(`no run recorded; logs:\n${logs}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      const { Ledger } = await import('../../src/ledger/ledger.js');
+      const ledger = await Ledger.open({ dataDir: join(dir, 'data'), readOnly: true });
+      try {
+        const types: string[] = [];
+        for await (const l of ledger.leaves()) types.push(l.type);
+        expect(types).toContain('run');
+        expect(types[types.length - 1]).toBe('agent.stopped');
+        const cps = await ledger.checkpoints();
+        expect(cps[cps.length - 1]).toMatchObject({ reason: 'shutdown', size: ledger.size() });
+        expect((await ledger.verify()).ok).toBe(true);
+      } finally {
+        await ledger.close();
+      }
+      expect(logs).not.toContain('test-only'); // the secret key never reaches the logs
+    } finally {
+      child.kill('SIGKILL');
+      await emu.close();
+      const { Queue } = await import('bullmq');
+      const { Redis } = await import('ioredis');
+      const conn = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+      for (const name of ['collect', 'evidence']) {
+        const q = new Queue(name, { connection: conn, prefix });
+        await q.obliterate({ force: true });
+        await q.close();
+      }
+      conn.disconnect();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
