@@ -46,13 +46,13 @@ export function activeRules(loaded: LoadedConfig): Rule[] {
   return allRules.filter((r) => !disabled.has(r.id));
 }
 
-export function buildCollectors(ctx: AgentContext, only?: SourceId): Partial<Record<SourceId, Collector>> {
+export function buildCollectors(ctx: AgentContext, only?: SourceId, redis?: Redis): Partial<Record<SourceId, Collector>> {
   const out: Partial<Record<SourceId, Collector>> = {};
   for (const [id, src] of Object.entries(ctx.loaded.sources) as Array<[SourceId, { config: unknown }]>) {
     if (only && id !== only) continue;
     const plugin = sourcePlugins[id];
     if (!plugin) continue;
-    out[id] = plugin.createCollector(src.config, { logger: ctx.logger, clock: ctx.clock, configDir: ctx.loaded.dir });
+    out[id] = plugin.createCollector(src.config, { logger: ctx.logger, clock: ctx.clock, configDir: ctx.loaded.dir, ...(redis ? { redis } : {}) });
   }
   return out;
 }
@@ -98,8 +98,8 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
   const prefix = opts.prefix ?? ctx.loaded.config.redis.prefix;
   const rules = activeRules(ctx.loaded);
   const params = ctx.loaded.config.rules.params;
-  const collectors = buildCollectors(ctx);
   const connection: Redis = connect(url);
+  const collectors = buildCollectors(ctx, undefined, connection);
   connection.on('error', (e) => ctx.logger.error({ err: e.message }, 'redis connection error'));
   await checkEvictionPolicy(connection, ctx.logger);
   const queues = openQueues(connection, prefix);

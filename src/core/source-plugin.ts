@@ -8,6 +8,8 @@ export interface CollectorDeps {
   clock: Clock;
   /** Where the config file lives, to resolve relative paths (key files, mapping files). */
   configDir: string;
+  /** Shared Redis connection (the agent's), for limits shared by every worker; absent in one-shot runs (`vigil collect`). */
+  redis?: import('ioredis').Redis;
 }
 
 /** A running local emulator of a source's API, for tests, the demo and benchmarks. */

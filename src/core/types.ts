@@ -87,6 +87,11 @@ export interface Snapshot {
   metrics?: Record<string, number>;
   /** Incremental-read cursors to hand to the next run (see CollectContext.cursors); recorded in the run leaf. */
   cursors?: Record<string, string>;
+  /**
+   * Parts of the period this run knows it cannot evidence (e.g. history older than the source keeps), recorded once as
+   * `gap` leaves. `from`/`to` are ISO 8601 UTC instants.
+   */
+  declaredGaps?: Array<{ from: string; to: string; reason: string }>;
 }
 
 /** What a rule returns for one resource; the engine adds rule id and time. */
@@ -97,6 +102,11 @@ export interface RuleOutcome {
   region?: string;
   /** Small, non-secret facts that support the verdict (ages, counts). */
   details?: Record<string, unknown>;
+  /**
+   * For `period` rules judging one event: when the event happened at the source (ISO 8601 UTC). Such outcomes are
+   * recorded once each as `event` leaves, outside the run's results and their change diff.
+   */
+  occurredAt?: string;
 }
 
 /** One evaluation, as recorded. */

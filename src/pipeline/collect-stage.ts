@@ -17,10 +17,18 @@ export type RecordedResult = Omit<Result, 'observedAt'>;
 /** Payload of an `evidence` job: one run, its complete results, no secrets. */
 export interface EvidenceJob {
   summary: RunSummary;
+  /** Judgements of the current state: hashed as the run's results blob and diffed against the previous run. */
   results: RecordedResult[];
+  /** Judgements of individual source events (results carrying `occurredAt`): each recorded once, as an `event` leaf. */
+  events?: PeriodResult[];
+  /** Period the source could not evidence (see Snapshot.declaredGaps), recorded once as `gap` leaves. */
+  declaredGaps?: Array<{ from: string; to: string; reason: string }>;
   cursors?: Record<string, string>;
   manual?: boolean;
 }
+
+/** A result about one event: when it happened at the source (`occurredAt`) and when Vigil read it (`readAt`). */
+export type PeriodResult = RecordedResult & { occurredAt: string; readAt: string };
 
 export interface CollectStageDeps {
   rules: Rule[];
@@ -90,9 +98,21 @@ export async function collectAndEvaluate(
     errors: snapshot.errors.map(({ retryable: _r, ...e }) => ({ ...e, message: redactSecrets(e.message) })),
     artifacts,
   };
-  const recorded = results.map(({ observedAt: _o, ...r }) => r);
+  // Event judgements leave the state diff: the next run will not see the same events, and that is no change.
+  const recorded: RecordedResult[] = [];
+  const events: PeriodResult[] = [];
+  for (const { observedAt, ...r } of results) {
+    if (r.occurredAt !== undefined) events.push({ ...r, occurredAt: r.occurredAt, readAt: observedAt });
+    else recorded.push(r);
+  }
   return {
-    job: { summary, results: recorded, ...(snapshot.cursors ? { cursors: snapshot.cursors } : {}) },
+    job: {
+      summary,
+      results: recorded,
+      ...(events.length > 0 ? { events } : {}),
+      ...(snapshot.declaredGaps && snapshot.declaredGaps.length > 0 ? { declaredGaps: snapshot.declaredGaps } : {}),
+      ...(snapshot.cursors ? { cursors: snapshot.cursors } : {}),
+    },
     results,
     snapshot,
   };

@@ -59,6 +59,7 @@ export async function recordRun(ledger: Ledger, job: EvidenceJob): Promise<Recor
       }
     }
   }
+  leaves.push(...periodLeaves(job, prev?.body.slot as string | undefined));
   const failed = s.errors.length > 0 && s.populationSize === 0;
   leaves.push({
     type: 'run',
@@ -78,7 +79,8 @@ export async function recordRun(ledger: Ledger, job: EvidenceJob): Promise<Recor
       counts: s.counts,
       resultsSha256: blob.sha256,
       resultsCount: job.results.length,
-      changes: leaves.length,
+      changes: leaves.filter((l) => l.type === 'change').length,
+      ...(job.events ? { events: job.events.length } : {}),
       artifacts: s.artifacts,
       errors: s.errors,
       ...(job.cursors ? { cursors: job.cursors } : {}),
@@ -87,7 +89,53 @@ export async function recordRun(ledger: Ledger, job: EvidenceJob): Promise<Recor
   });
   const appended = await ledger.append(leaves);
   const run = appended[appended.length - 1]!;
-  return { duplicate: run.duplicate, runSeq: run.seq, changes: leaves.length - 1, resultsSha256: blob.sha256, newResultsBlob: blob.isNew };
+  return { duplicate: run.duplicate, runSeq: run.seq, changes: leaves.filter((l) => l.type === 'change').length, resultsSha256: blob.sha256, newResultsBlob: blob.isNew };
+}
+
+/** Events read this long after they happened count as read late even when no earlier run could have seen them. */
+export const LATE_AFTER_MS = 26 * 3_600_000;
+
+/**
+ * `event` leaves (one per (rule, event), ever: the key has no slot, so an event read again by a later run is not
+ * recorded twice) and declared `gap` leaves. An event is `late` when it was read on the first run of the scope, when it
+ * happened before the previous run's slot (a run that should have covered it did not see it), or when it was read more
+ * than LATE_AFTER_MS after it happened (downtime, delivery delay).
+ */
+function periodLeaves(job: EvidenceJob, prevSlot: string | undefined): LeafInput[] {
+  const s = job.summary;
+  const out: LeafInput[] = [];
+  for (const g of job.declaredGaps ?? []) {
+    out.push({
+      type: 'gap',
+      idempotencyKey: `gap:declared:${s.source}:${s.scope}:${g.from}:${g.to}`,
+      source: s.source,
+      scope: s.scope,
+      data: { from: g.from, to: g.to, declared: true, slot: s.slot, reason: g.reason },
+    });
+  }
+  for (const e of job.events ?? []) {
+    const occurred = Date.parse(e.occurredAt);
+    const late = prevSlot === undefined || occurred < Date.parse(prevSlot) || Date.parse(e.readAt) - occurred > LATE_AFTER_MS;
+    out.push({
+      type: 'event',
+      idempotencyKey: `event:${s.source}:${s.scope}:${e.ruleId}:${e.resourceId}`,
+      source: s.source,
+      scope: s.scope,
+      data: {
+        slot: s.slot,
+        ruleId: e.ruleId,
+        resourceId: e.resourceId,
+        status: e.status,
+        reason: e.reason,
+        sourceTime: e.occurredAt,
+        readAt: e.readAt,
+        late,
+        ...(e.region ? { region: e.region } : {}),
+        ...(e.details ? { details: e.details } : {}),
+      },
+    });
+  }
+  return out;
 }
 
 function changeLeaf(source: string, scope: string, slot: string, r: RecordedResult, from: Status | null, to: Status | 'absent', reason: string): LeafInput {

@@ -192,6 +192,7 @@ export function evaluateSnapshot(snapshot: Snapshot, rules: readonly Rule[], opt
         observedAt,
         ...(o.region !== undefined ? { region: o.region } : {}),
         ...(o.details !== undefined ? { details: o.details } : {}),
+        ...(typeof o.occurredAt === 'string' ? { occurredAt: o.occurredAt } : {}),
       });
     }
   }
