@@ -101,6 +101,7 @@ describe('GitHub behaviour', () => {
     const res = await get('/orgs/acme-demo/dependabot/alerts', 'ghs_limited');
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ message: 'Resource not accessible by integration' });
+    expect(res.headers.get('x-accepted-github-permissions')).toBe('vulnerability_alerts=read');
   });
 
   it('injects secondary rate limits with retry-after', async () => {

@@ -187,7 +187,8 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
     if (!can(token, route.scopes, route.appPermission) && !(route.kind === 'members' && token.kind === 'classic')) {
       charge(tokenValue, 'core', 1);
       const message = token.kind === 'classic' ? 'Must have admin rights to Repository.' : token.kind === 'app' ? 'Resource not accessible by integration' : 'Resource not accessible by personal access token';
-      return reply(403, { message, documentation_url: DOCS, status: '403' }, { ...scopeHeaders, ...accepted, ...rateHeaders(tokenValue, 'core') });
+      const wanted: Record<string, string> = token.kind === 'classic' ? {} : { 'x-accepted-github-permissions': `${route.appPermission}=read` };
+      return reply(403, { message, documentation_url: DOCS, status: '403' }, { ...scopeHeaders, ...accepted, ...wanted, ...rateHeaders(tokenValue, 'core') });
     }
     if (route.ownerOnly && !isOwner) {
       charge(tokenValue, 'core', 1);

@@ -24,9 +24,10 @@ export default defineRule({
       const independent = a.approvers.filter((l) => l !== a.author);
       const details = { author: a.author, mergedBy: a.mergedBy, mergedAt: a.mergedAt, approvers: a.approvers, url: a.url };
       const what = `${p.id} merged ${day(a.mergedAt)} into ${a.baseRef} by ${a.mergedBy ?? 'unknown'}`;
+      // Each merge is an event: recorded once (occurredAt), since later runs read only merges after the cursor.
       out.push(independent.length > 0
-        ? { resourceId: p.id, status: 'pass', reason: `${what}: approved by ${independent.join(', ')}`, details }
-        : { resourceId: p.id, status: 'fail', reason: `${what}: no approval from anyone but the author ${a.author ?? '(unknown)'}`, details });
+        ? { resourceId: p.id, status: 'pass', reason: `${what}: approved by ${independent.join(', ')}`, details, occurredAt: a.mergedAt }
+        : { resourceId: p.id, status: 'fail', reason: `${what}: no approval from anyone but the author ${a.author ?? '(unknown)'}`, details, occurredAt: a.mergedAt });
     }
     return out;
   },
