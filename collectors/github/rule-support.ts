@@ -1,6 +1,6 @@
 // Pure helpers the github.* rules share: typed resource access, day-level dates, and the active-branch population.
 import type { Resource, RuleOutcome, Snapshot } from '../../src/core/types.js';
-import type { GithubBranchRulesAttributes } from './types.js';
+import type { GithubAlertAttributes, GithubBranchRulesAttributes } from './types.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -52,4 +52,22 @@ export function perActiveBranch(
 export function layers(a: GithubBranchRulesAttributes): string {
   const parts = [a.classicProtection ? 'classic protection' : null, ...a.rulesets.filter((r) => r.enforcement === 'ACTIVE').map((r) => `ruleset ${r.name}`)].filter(Boolean);
   return parts.length > 0 ? parts.join(' + ') : 'no protection';
+}
+
+/** Open alerts of one kind with a critical/high SLA: pass within it, fail past it; other severities are outside the population. */
+export function severitySlaOutcomes(snapshot: Snapshot, kind: GithubAlertAttributes['kind'], label: string, now: Date, sla: { criticalDays: number; highDays: number }): RuleOutcome[] {
+  const out: RuleOutcome[] = [];
+  for (const al of ofType<GithubAlertAttributes>(snapshot, 'github.alert')) {
+    const a = al.attributes;
+    if (a.kind !== kind || a.state !== 'open') continue;
+    const days = a.severity === 'critical' ? sla.criticalDays : a.severity === 'high' ? sla.highDays : null;
+    if (days === null) continue;
+    const late = olderThanDays(a.createdAt, now, days);
+    out.push({
+      resourceId: al.id, status: late ? 'fail' : 'pass',
+      reason: `${a.severity} ${label} alert ${a.repository}#${a.number} open since ${day(a.createdAt)}: ${late ? 'past' : 'within'} the ${days}-day SLA`,
+      details: { severity: a.severity, createdAt: a.createdAt, url: a.url },
+    });
+  }
+  return out;
 }

@@ -1,8 +1,6 @@
 // github.alerts.code_scanning: no open critical or high code-scanning alert is older than its SLA.
 import { defineRule } from '../../../src/rules/define.js';
-import { day, ofType, olderThanDays } from '../../../collectors/github/rule-support.js';
-import type { GithubAlertAttributes } from '../../../collectors/github/types.js';
-import type { RuleOutcome } from '../../../src/core/types.js';
+import { severitySlaOutcomes } from '../../../collectors/github/rule-support.js';
 
 export default defineRule({
   id: 'github.alerts.code_scanning',
@@ -19,19 +17,6 @@ export default defineRule({
     highDays: { description: 'SLA in days for high alerts.', default: 90 },
   },
   evaluate(snapshot, { now, params }) {
-    const out: RuleOutcome[] = [];
-    for (const al of ofType<GithubAlertAttributes>(snapshot, 'github.alert')) {
-      const a = al.attributes;
-      if (a.kind !== 'code_scanning' || a.state !== 'open') continue;
-      const sla = a.severity === 'critical' ? params.criticalDays : a.severity === 'high' ? params.highDays : null;
-      if (sla === null) continue;
-      const late = olderThanDays(a.createdAt, now, sla);
-      out.push({
-        resourceId: al.id, status: late ? 'fail' : 'pass',
-        reason: `${a.severity} code-scanning alert ${a.repository}#${a.number} open since ${day(a.createdAt)}: ${late ? 'past' : 'within'} the ${sla}-day SLA`,
-        details: { severity: a.severity, createdAt: a.createdAt, url: a.url },
-      });
-    }
-    return out;
+    return severitySlaOutcomes(snapshot, 'code_scanning', 'code-scanning', now, params);
   },
 });
