@@ -136,7 +136,7 @@ export class GithubRun {
   private missingScope(operation: string, permKey: keyof typeof PERMISSIONS, scope: string, inputs: string[]): void {
     this.errors.push({
       operation, code: 'MissingScope', permission: this.perm(permKey), inputs, retryable: false,
-      message: `the token's scopes (${[...(this.scopes ?? [])].join(', ') || 'none'}) lack ${scope}; GitHub would return only public data`,
+      message: `X-OAuth-Scopes lists ${[...(this.scopes ?? [])].join(', ') || 'nothing'}, without ${scope}; GitHub would return only public data`,
     });
   }
 
