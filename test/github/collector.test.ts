@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createGithubCollector, githubConfigSchema, type GithubSourceConfig, PR_CURSOR } from '../../collectors/github/index.js';
+import { createGithubCollector, githubConfigSchema, githubSource, type GithubSourceConfig, PR_CURSOR } from '../../collectors/github/index.js';
 import { DEMO_TOKEN, startGithubEmulator, type RunningGithubEmulator, type GithubEmulatorOptions } from '../../collectors/github/emulator/server.js';
 import { githubRules } from '../../rules/github/index.js';
 import { evaluateSnapshot } from '../../src/rules/engine.js';
@@ -235,6 +235,20 @@ describe('faults and permissions', () => {
     const e = await start();
     await expect(collect(collector({ org: 'no-such-org' }, e.url))).rejects.toMatchObject({ code: 'GITHUB_ORG_NOT_FOUND' });
     await expect(collect(collector({ auth: { token: 'ghp_wrong' } }, e.url))).rejects.toMatchObject({ code: 'GITHUB_BAD_CREDENTIALS' });
+  });
+
+  it('the plug-in starts its demo emulator and points a working config at it', async () => {
+    const running = await githubSource.startEmulator({ estate: 'demo' });
+    try {
+      const { config } = githubSource.demoConfig(running);
+      const c = githubSource.createCollector(githubSource.configSchema.parse(config), { logger: silentLogger, clock, configDir: dir });
+      expect(await c.scopes()).toEqual(['acme-demo']);
+      const s = await c.collect({ scope: 'acme-demo', slot: NOW.toISOString(), clock, logger: silentLogger });
+      expect(s.errors).toEqual([]);
+      expect(s.resources.length).toBeGreaterThan(20);
+    } finally {
+      await running.close();
+    }
   });
 
   it('rejects bad config with the field named', () => {
