@@ -1,31 +1,65 @@
-// Public entry of the AWS emulator: start it on an estate, and the estate helpers tests, the demo and benchmarks use.
-import { startAwsEmulatorServer, type AwsEmulator } from './server.js';
+// Public entry of the AWS emulator: start it on an estate (one account or an organization) and the estate helpers.
+import { startAwsEmulatorServer, type AwsEmulator, type AwsEmulatorOptions, type EmuMember } from './server.js';
 import type { AwsEstate } from './estate.js';
-import { demoEstate } from './generate.js';
+import { demoEstate, generateEstate } from './generate.js';
+import { generateServices, type AccountServices, type EmuAccountMeta } from './services-estate.js';
 
-export type { AwsEmulator, AwsFaults, RecordedCall } from './server.js';
+export type { AwsEmulator, AwsFaults, RecordedCall, EmuMember } from './server.js';
 export type { AwsEstate, AwsEstateInput } from './estate.js';
 export { parseEstate, loadEstateFile, awsEstateSchema } from './estate.js';
 export { generateEstate, demoEstate, type GenerateEstateOptions } from './generate.js';
 export { CREDENTIAL_REPORT_HEADER } from './iam-responses.js';
+export * from './services-estate.js';
 
-export interface StartAwsEmulatorOptions {
-  /** The estate to serve. @defaultValue demoEstate() */
-  estate?: AwsEstate;
-  /** 0 or undefined = a random free port on 127.0.0.1. */
-  port?: number;
-  /** Time a credential report takes to generate. @defaultValue 50 */
-  reportDelayMs?: number;
-  /** How long a generated credential report is served before a new one is made. @defaultValue 4 hours */
-  reportTtlMs?: number;
+export type StartAwsEmulatorOptions = Partial<AwsEmulatorOptions>;
+
+/** Starts the emulator on 127.0.0.1; the unmodified AWS SDK talks to it (point AWS_ENDPOINT_URL at `url`). */
+export function startAwsEmulator(opts: StartAwsEmulatorOptions = {}): Promise<AwsEmulator> {
+  return startAwsEmulatorServer({ ...opts, estate: opts.estate ?? demoEstate() });
 }
 
-/** Starts an IAM + STS emulator on 127.0.0.1 that the unmodified AWS SDK can talk to (point AWS_ENDPOINT_URL at `url`). */
-export function startAwsEmulator(opts: StartAwsEmulatorOptions = {}): Promise<AwsEmulator> {
-  return startAwsEmulatorServer({
-    estate: opts.estate ?? demoEstate(),
-    ...(opts.port !== undefined ? { port: opts.port } : {}),
-    ...(opts.reportDelayMs !== undefined ? { reportDelayMs: opts.reportDelayMs } : {}),
-    ...(opts.reportTtlMs !== undefined ? { reportTtlMs: opts.reportTtlMs } : {}),
-  });
+/** The role name and ExternalId generated organizations use. */
+export const EMU_ROLE_NAME = 'VigilAudit';
+export const EMU_EXTERNAL_ID = 'vigil-emulator-external-id';
+
+export interface OrgEstateOptions {
+  /** Accounts, management included. @defaultValue 3 */
+  accounts?: number;
+  /** IAM users per account. @defaultValue 10 */
+  users?: number;
+  regions?: string[];
+  now?: Date;
+  /** Member ids (0-based index among members) whose role cannot be assumed. */
+  unassumable?: number[];
+  historyDays?: number;
+  eventsPerDay?: number;
+  databases?: number;
+  healthy?: boolean;
+}
+
+/** An organization: the management account (home) and members, each with IAM, services and an assumable role. */
+export function orgEstate(o: OrgEstateOptions = {}): Pick<AwsEmulatorOptions, 'estate' | 'services' | 'members' | 'homeMeta'> {
+  const n = Math.max(1, o.accounts ?? 3);
+  const mk = (i: number): { estate: AwsEstate; services: AccountServices; meta: EmuAccountMeta } => {
+    const accountId = String(100000000000 + i * 111111).padStart(12, '0');
+    const estate = generateEstate({ users: o.users ?? 10, seed: i + 1, accountId });
+    return {
+      estate,
+      services: generateServices({
+        accountId,
+        ...(o.now ? { now: o.now } : {}),
+        ...(o.regions ? { regions: o.regions } : {}),
+        ...(o.historyDays !== undefined ? { historyDays: o.historyDays } : {}),
+        ...(o.eventsPerDay !== undefined ? { eventsPerDay: o.eventsPerDay } : {}),
+        ...(o.databases !== undefined ? { databases: o.databases } : {}),
+        ...(o.healthy !== undefined ? { healthy: o.healthy } : {}),
+        seed: i + 1,
+      }),
+      meta: { name: i === 0 ? 'management' : `member-${i}`, email: `aws+${accountId}@example.com`, status: 'ACTIVE', role: (o.unassumable ?? []).includes(i - 1) ? null : { name: EMU_ROLE_NAME, externalId: EMU_EXTERNAL_ID } },
+    };
+  };
+  const home = mk(0);
+  const members: EmuMember[] = [];
+  for (let i = 1; i < n; i++) members.push(mk(i));
+  return { estate: home.estate, services: home.services, homeMeta: home.meta, members };
 }

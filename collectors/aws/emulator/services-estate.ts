@@ -1,0 +1,244 @@
+// What an emulated account holds beyond IAM (regions, CloudTrail, RDS, Backup, S3, CloudWatch) and generators for it.
+
+export interface EmuTrail {
+  name: string;
+  homeRegion: string;
+  multiRegion: boolean;
+  organization: boolean;
+  logging: boolean;
+  logFileValidation: boolean;
+  kmsKeyId?: string;
+  latestDeliveryError?: string;
+  /** Last CloudWatch Logs delivery; absent = not integrated with CloudWatch Logs. */
+  cloudWatchLogsDelivery?: string;
+  /** `all`: read+write management events; `write`: WriteOnly; `none`: management events excluded. */
+  selectors: 'all' | 'write' | 'none';
+}
+
+export interface EmuEvent {
+  id: string;
+  time: string;
+  name: string;
+  source: string;
+  region: string;
+  readOnly: boolean;
+  /** `Root`, `IAMUser`, `AssumedRole`. */
+  userType: string;
+  userName: string;
+  mfaUsed?: boolean;
+  /** For ConsoleLogin: Success or Failure. */
+  outcome?: string;
+  /** Resource named in the request (the user created, the trail stopped). */
+  target?: string;
+}
+
+export interface EmuDbInstance {
+  id: string;
+  region: string;
+  engine: string;
+  backupRetention: number;
+  multiAz: boolean;
+  deletionProtection: boolean;
+  encrypted: boolean;
+  public: boolean;
+  clusterId?: string;
+  tags: Record<string, string>;
+}
+
+export interface EmuDbCluster {
+  id: string;
+  region: string;
+  engine: string;
+  backupRetention: number;
+  multiAz: boolean;
+  deletionProtection: boolean;
+  encrypted: boolean;
+  tags: Record<string, string>;
+}
+
+export interface EmuBackupPlan {
+  id: string;
+  name: string;
+  region: string;
+  rules: Array<{ name: string; schedule?: string; deleteAfterDays?: number }>;
+  selections: string[];
+}
+
+export interface EmuBackupJob {
+  id: string;
+  region: string;
+  resourceArn: string;
+  resourceType: string;
+  state: 'COMPLETED' | 'FAILED' | 'ABORTED' | 'EXPIRED' | 'PARTIAL';
+  created: string;
+  completed: string;
+  message?: string;
+}
+
+export interface AccountServices {
+  /** Regions enabled for the account (account:ListRegions). */
+  regions: string[];
+  trails: EmuTrail[];
+  /** CloudTrail management events, any order. */
+  events: EmuEvent[];
+  dbInstances: EmuDbInstance[];
+  dbClusters: EmuDbCluster[];
+  backupPlans: EmuBackupPlan[];
+  protectedResources: Array<{ arn: string; type: string; region: string; lastBackup: string }>;
+  backupJobs: EmuBackupJob[];
+  buckets: Array<{ name: string; region: string; created: string; tags: Record<string, string>; versioning: 'Enabled' | 'Suspended' | null }>;
+  alarms: Array<{ name: string; region: string; actionsEnabled: boolean; alarmActions: string[]; state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'; stateUpdated: string }>;
+}
+
+/** A member of an emulated organization. `role` null = no role Vigil can assume (AssumeRole answers AccessDenied). */
+export interface EmuAccountMeta {
+  name: string;
+  email: string;
+  status: 'ACTIVE' | 'SUSPENDED';
+  role: { name: string; externalId?: string } | null;
+}
+
+export function emptyServices(regions: string[] = ['us-east-1']): AccountServices {
+  return { regions, trails: [], events: [], dbInstances: [], dbClusters: [], backupPlans: [], protectedResources: [], backupJobs: [], buckets: [], alarms: [] };
+}
+
+/** Small deterministic PRNG (mulberry32) so generated estates are reproducible from a seed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface EventStreamOptions {
+  accountId: string;
+  /** Events are spread from `from` to `to`. */
+  from: Date;
+  to: Date;
+  /** Events per day on average. @defaultValue 20 */
+  perDay?: number;
+  regions?: string[];
+  seed?: number;
+}
+
+/**
+ * A CloudTrail management-event stream with a chosen mix: mostly routine writes and reads, some IAM provisioning,
+ * console sign-ins (a few without MFA), rare root use and rarer trail tampering.
+ */
+export function generateEvents(o: EventStreamOptions): EmuEvent[] {
+  const r = rng(o.seed ?? 7);
+  const regions = o.regions ?? ['us-east-1'];
+  const span = o.to.getTime() - o.from.getTime();
+  const n = Math.max(0, Math.round(((o.perDay ?? 20) * span) / 86_400_000));
+  const out: EmuEvent[] = [];
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const iamNames = ['CreateUser', 'DeleteUser', 'CreateLoginProfile', 'DeleteLoginProfile', 'CreateAccessKey', 'UpdateAccessKey', 'AttachUserPolicy', 'PutUserPolicy', 'AddUserToGroup', 'UpdateAssumeRolePolicy'];
+  const tamper = ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors'];
+  for (let i = 0; i < n; i++) {
+    // second precision, as CloudTrail reports
+    const time = new Date(Math.floor((o.from.getTime() + r() * span) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    const x = r();
+    const user = `user${Math.floor(r() * 40)}`;
+    let e: Omit<EmuEvent, 'id' | 'time'>;
+    if (x < 0.5) e = { name: pick(['RunInstances', 'CreateBucket', 'PutBucketPolicy', 'CreateDBSnapshot', 'AuthorizeSecurityGroupIngress']), source: 'ec2.amazonaws.com', region: pick(regions), readOnly: false, userType: 'AssumedRole', userName: 'deploy' };
+    else if (x < 0.7) e = { name: pick(['DescribeInstances', 'GetBucketAcl', 'ListUsers']), source: 'ec2.amazonaws.com', region: pick(regions), readOnly: true, userType: 'IAMUser', userName: user };
+    else if (x < 0.82) e = { name: pick(iamNames), source: 'iam.amazonaws.com', region: 'us-east-1', readOnly: false, userType: 'IAMUser', userName: 'admin', target: user };
+    else if (x < 0.95) e = { name: 'ConsoleLogin', source: 'signin.amazonaws.com', region: 'us-east-1', readOnly: false, userType: 'IAMUser', userName: user, mfaUsed: r() < 0.85, outcome: 'Success' };
+    else if (x < 0.975) e = r() < 0.5
+      ? { name: 'ConsoleLogin', source: 'signin.amazonaws.com', region: 'us-east-1', readOnly: false, userType: 'Root', userName: 'root', mfaUsed: r() < 0.5, outcome: 'Success' }
+      : { name: pick(['GetAccountSummary', 'CreateAccessKey']), source: 'iam.amazonaws.com', region: 'us-east-1', readOnly: r() < 0.5, userType: 'Root', userName: 'root' };
+    else e = { name: pick(tamper), source: 'cloudtrail.amazonaws.com', region: pick(regions), readOnly: false, userType: 'IAMUser', userName: 'admin', target: 'org-trail' };
+    out.push({ id: eventId(o.accountId, o.seed ?? 7, i), time, ...e });
+  }
+  return out;
+}
+
+function eventId(account: string, seed: number, i: number): string {
+  const h = (BigInt(account) * 1_000_003n + BigInt(seed) * 7919n + BigInt(i)).toString(16).padStart(32, '0').slice(-32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+export interface ServicesOptions {
+  accountId: string;
+  now?: Date;
+  regions?: string[];
+  /** Days of CloudTrail history to generate. @defaultValue 120 */
+  historyDays?: number;
+  eventsPerDay?: number;
+  /** Databases per region. @defaultValue 2 */
+  databases?: number;
+  seed?: number;
+  /** A healthy account passes every availability rule; otherwise a few controls fail. @defaultValue false */
+  healthy?: boolean;
+}
+
+/** A plausible account: an organization trail, tagged databases (some failing), a backup plan, buckets and alarms. */
+export function generateServices(o: ServicesOptions): AccountServices {
+  const now = o.now ?? new Date();
+  const regions = o.regions ?? ['us-east-1', 'eu-west-1'];
+  const r = rng((o.seed ?? 1) * 31 + Number(o.accountId.slice(-4)));
+  const healthy = o.healthy ?? false;
+  const iso = (msAgo: number): string => new Date(now.getTime() - msAgo).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const DAY = 86_400_000;
+  const s = emptyServices(regions);
+  s.trails.push({
+    name: 'org-trail',
+    homeRegion: regions[0]!,
+    multiRegion: true,
+    organization: false,
+    logging: true,
+    logFileValidation: true,
+    ...(healthy ? { kmsKeyId: `arn:aws:kms:${regions[0]}:${o.accountId}:key/1111aaaa-2222-3333-4444-555566667777` } : {}),
+    cloudWatchLogsDelivery: iso(5 * 60_000),
+    selectors: 'all',
+  });
+  s.events = generateEvents({ accountId: o.accountId, from: new Date(now.getTime() - (o.historyDays ?? 120) * DAY), to: new Date(now.getTime() - 20 * 60_000), regions, ...(o.eventsPerDay !== undefined ? { perDay: o.eventsPerDay } : {}), seed: o.seed ?? 1 });
+  for (const region of regions) {
+    for (let i = 0; i < (o.databases ?? 2); i++) {
+      const id = `db-${region}-${i}`;
+      const prod = i === 0;
+      const weak = !healthy && i === 1;
+      s.dbInstances.push({
+        id,
+        region,
+        engine: 'postgres',
+        backupRetention: weak ? 1 : 14,
+        multiAz: prod || healthy,
+        deletionProtection: prod || healthy,
+        encrypted: !weak,
+        public: false,
+        tags: prod ? { env: 'production', 'vigil:critical': 'true' } : { env: 'staging' },
+      });
+      const arn = `arn:aws:rds:${region}:${o.accountId}:db:${id}`;
+      if (prod || healthy) s.protectedResources.push({ arn, type: 'RDS', region, lastBackup: iso(6 * 3600_000) });
+    }
+    s.dbClusters.push({ id: `aurora-${region}`, region, engine: 'aurora-postgresql', backupRetention: 7, multiAz: true, deletionProtection: true, encrypted: true, tags: { env: 'production', 'vigil:critical': 'true' } });
+    s.protectedResources.push({ arn: `arn:aws:rds:${region}:${o.accountId}:cluster:aurora-${region}`, type: 'Aurora', region, lastBackup: iso(3 * 3600_000) });
+    s.backupPlans.push({ id: `plan-${region}`, name: 'daily-35d', region, rules: [{ name: 'daily', schedule: 'cron(0 5 ? * * *)', deleteAfterDays: healthy ? 35 : 30 }], selections: ['tagged-critical'] });
+    for (let d = 1; d <= 40; d++) {
+      const failed = !healthy && d % 13 === 0;
+      const created = iso(d * DAY);
+      s.backupJobs.push({
+        id: `job-${region}-${d}`,
+        region,
+        resourceArn: `arn:aws:rds:${region}:${o.accountId}:cluster:aurora-${region}`,
+        resourceType: 'Aurora',
+        state: failed ? 'FAILED' : 'COMPLETED',
+        created,
+        completed: iso(d * DAY - 40 * 60_000),
+        ...(failed ? { message: 'Backup job failed because the snapshot quota was exceeded' } : {}),
+      });
+    }
+    s.alarms.push({ name: `rds-cpu-${region}`, region, actionsEnabled: true, alarmActions: [`arn:aws:sns:${region}:${o.accountId}:oncall`], state: 'OK', stateUpdated: iso(2 * DAY) });
+    if (!healthy) s.alarms.push({ name: `orphan-${region}`, region, actionsEnabled: false, alarmActions: [], state: 'INSUFFICIENT_DATA', stateUpdated: iso(60 * DAY) });
+  }
+  s.buckets.push({ name: `critical-data-${o.accountId}`, region: regions[0]!, created: iso(400 * DAY), tags: { 'vigil:critical': 'true' }, versioning: 'Enabled' });
+  s.buckets.push({ name: `critical-logs-${o.accountId}`, region: regions[regions.length - 1]!, created: iso(300 * DAY), tags: { 'vigil:critical': 'true' }, versioning: healthy ? 'Enabled' : null });
+  s.buckets.push({ name: `scratch-${o.accountId}`, region: regions[0]!, created: iso(10 * DAY), tags: {}, versioning: null });
+  void r;
+  return s;
+}
