@@ -10,6 +10,8 @@ import { initCommand } from './init.js';
 import { runCommand } from './run.js';
 import { rulesListCommand, rulesTestCommand } from './rules.js';
 import { demoCommand } from './demo.js';
+import { exportCommand, type ExportCliOptions } from './export.js';
+import { verifyCommand } from './verify.js';
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('vigil')
@@ -68,6 +70,27 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('check every leaf against the signed checkpoints; exit 0 intact, 1 naming the first bad leaf')
     .option('--json', 'machine-readable report')
     .action(async (o: { json?: boolean }, cmd: Command) => setExit(await ledgerVerifyCommand(makeContext(g(cmd), 'warn'), o)));
+
+  program
+    .command('export')
+    .description('evidence bundle for auditors: --type 2 --from D --to D, or --type 1 --as-of D')
+    .requiredOption('--type <1|2>', 'Type 1 (point in time) or Type 2 (period)')
+    .option('--from <date>', 'Type 2: first day of the period (YYYY-MM-DD)')
+    .option('--to <date>', 'Type 2: last day of the period, included')
+    .option('--as-of <date>', 'Type 1: state at the close of this day')
+    .option('--tz <zone>', 'IANA time zone of the dates', 'UTC')
+    .option('--framework <id>', 'framework to report against', 'soc2')
+    .option('--criteria <ids>', 'only these criteria, comma-separated (CC6.1,A1.2)')
+    .option('--sample-seed <seed>', 'draw reproducible samples with this auditor-supplied seed')
+    .option('--out <path>', 'new folder, or a file ending in .zip')
+    .option('--json', 'machine-readable summary')
+    .action(async (o: ExportCliOptions, cmd: Command) => setExit(await exportCommand(makeContext(g(cmd), 'warn'), o)));
+  program
+    .command('verify <bundle>')
+    .description('verify an evidence bundle offline; exit 0 intact, 1 naming every fault')
+    .option('--trusted-key <pem>', 'the ledger public key obtained out of band')
+    .option('--json', 'machine-readable result')
+    .action(async (path: string, o: { trustedKey?: string; json?: boolean }) => setExit(await verifyCommand(path, o)));
 
   const rules = program.command('rules').description('the rule catalogue');
   rules

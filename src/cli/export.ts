@@ -1,0 +1,51 @@
+// `vigil export`: Type 1 / Type 2 evidence bundles for auditors (logic in src/export/bundle.ts).
+import { UsageError } from '../core/errors.js';
+import type { AgentContext } from '../agent.js';
+import { loadFramework } from '../rules/frameworks.js';
+import { exportBundle } from '../export/bundle.js';
+
+export interface ExportCliOptions {
+  type: string;
+  from?: string;
+  to?: string;
+  asOf?: string;
+  tz?: string;
+  framework?: string;
+  criteria?: string;
+  sampleSeed?: string;
+  out?: string;
+  json?: boolean;
+}
+
+export async function exportCommand(ctx: AgentContext, o: ExportCliOptions): Promise<number> {
+  if (o.type !== '1' && o.type !== '2') throw new UsageError('EXPORT_BAD_TYPE', `--type must be 1 or 2, got ${JSON.stringify(o.type)}`);
+  if (!o.out) throw new UsageError('EXPORT_NO_OUT', '--out PATH is required (a new folder, or a file ending in .zip)');
+  const type = o.type === '1' ? 1 : 2;
+  if (type === 2 && o.asOf) throw new UsageError('EXPORT_BAD_RANGE', '--as-of is for --type 1; a Type 2 export takes --from and --to');
+  if (type === 1 && (o.from || o.to)) throw new UsageError('EXPORT_BAD_RANGE', '--from/--to are for --type 2; a Type 1 export takes --as-of');
+  const fw = loadFramework(o.framework ?? 'soc2');
+  const framework = {
+    id: fw.id,
+    title: fw.title,
+    version: fw.version,
+    criteria: fw.criteria.map((c) => ({ id: c.id, title: c.title, rules: c.rules.map((r) => ({ id: r.id })), ...(c.manual ? { manual: c.manual } : {}) })),
+  };
+  const criteria = o.criteria ? o.criteria.split(',').map((x) => x.trim()).filter(Boolean) : undefined;
+  const r = await exportBundle({
+    dataDir: ctx.dataDir,
+    type,
+    ...(o.from ? { from: o.from } : {}),
+    ...(o.to ? { to: o.to } : {}),
+    ...(o.asOf ? { asOf: o.asOf } : {}),
+    tz: o.tz ?? 'UTC',
+    framework,
+    ...(criteria ? { criteria } : {}),
+    ...(o.sampleSeed !== undefined ? { sampleSeed: o.sampleSeed } : {}),
+    out: o.out,
+    clock: ctx.clock,
+    logger: ctx.logger,
+  });
+  if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+  else process.stdout.write(`exported ${r.out}: leaves ${r.startSize}..${r.endSize - 1} (${r.leaves}), ${r.attachments} attachments, ${r.files} files, ${r.bytes} bytes\n`);
+  return 0;
+}

@@ -1,0 +1,323 @@
+// `vigil export`: writes an evidence bundle (folder or deterministic zip) for a Type 2 period or a Type 1 instant, streaming from the ledger store.
+import { createPublicKey } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { AppError, UsageError } from '../core/errors.js';
+import type { Clock, Logger } from '../core/collector.js';
+import { Ledger } from '../ledger/ledger.js';
+import { SqliteEvidenceStore } from '../ledger/sqlite-store.js';
+import type { EvidenceStore, StoredCheckpoint } from '../ledger/store.js';
+import { loadLedgerKey } from '../ledger/keys.js';
+import { Frontier } from '../ledger/merkle.js';
+import { ed25519Signer, formatVkey, rawEd25519PublicKey, signNote } from '../ledger/note.js';
+import { canonicalString, parseJsonBytes } from '../ledger/canonical.js';
+import { asOfInstant, periodFromDates } from './period.js';
+import { buildReport, type FrameworkData, type LeafRecord, type ReportParams } from './report.js';
+import { BUNDLE_FORMAT, FileSink, listFiles, manifestNoteText, sha256File, UNSUMMED, writeDeterministicZip } from './files.js';
+import { buildVerifierScript } from './verifier-script.js';
+import { VERSION } from '../version.js';
+
+export interface ExportOptions {
+  dataDir: string;
+  type: 1 | 2;
+  /** Type 2: first and last date of the period (YYYY-MM-DD, both included). */
+  from?: string;
+  to?: string;
+  /** Type 1: the date whose close the state is taken at. */
+  asOf?: string;
+  /** IANA zone the dates are in. @defaultValue 'UTC' */
+  tz?: string;
+  framework: FrameworkData;
+  criteria?: string[];
+  sampleSeed?: string;
+  /** A folder (must not exist or be empty), or a path ending in `.zip`. */
+  out: string;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface ExportResult {
+  out: string;
+  files: number;
+  startSize: number;
+  endSize: number;
+  leaves: number;
+  attachments: number;
+  withheld: number;
+  bytes: number;
+}
+
+/** Bundle manifest (manifest.json): what verify needs to recompute the report, and what a reader needs to orient. */
+export interface BundleManifest {
+  format: string;
+  origin: string;
+  keyId: string;
+  generator: { name: string; version: string };
+  report: ReportParams & { frameworkFile: string };
+  tree: { startSize: number; startRoot: string; endSize: number; endRoot: string };
+  leafFiles: string[];
+  checkpoints: number[];
+  attachments: number;
+  withheld: number;
+}
+
+async function tryExportCheckpoint(opts: ExportOptions): Promise<void> {
+  let ledger: Ledger | undefined;
+  try {
+    ledger = await Ledger.open({ dataDir: opts.dataDir, clock: opts.clock, logger: opts.logger, startupCheck: 'hashes' });
+    await ledger.checkpoint('export');
+  } catch (e) {
+    opts.logger.warn({ err: (e as Error).message }, 'export: could not take an export checkpoint; exporting read-only from the last signed checkpoint');
+  } finally {
+    await ledger?.close().catch(() => undefined);
+  }
+}
+
+function firstLeafTime(store: EvidenceStore): Promise<string | undefined> {
+  return (async () => {
+    for await (const l of store.leaves({ fromSeq: 0, toSeq: 0 })) return l.observedAt;
+    return undefined;
+  })();
+}
+
+export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
+  const tz = opts.tz ?? 'UTC';
+  const outPath = resolve(opts.out);
+  const zip = outPath.toLowerCase().endsWith('.zip');
+  if (existsSync(outPath) && (zip || readdirSync(outPath).length > 0)) {
+    throw new UsageError('EXPORT_OUT_EXISTS', `--out ${opts.out} already exists${zip ? '' : ' and is not empty'}; choose a new path`);
+  }
+  if (!existsSync(join(opts.dataDir, 'ledger.sqlite'))) throw new UsageError('EXPORT_NO_LEDGER', `no ledger at ${join(opts.dataDir, 'ledger.sqlite')} (check --data-dir)`);
+  // Validate the range before touching the ledger, so bad input changes nothing.
+  const now = opts.clock.now();
+  if (opts.type === 2) {
+    if (!opts.from || !opts.to) throw new UsageError('EXPORT_BAD_RANGE', 'a Type 2 export needs --from and --to');
+    periodFromDates(opts.from, opts.to, tz, { now });
+  } else {
+    if (!opts.asOf) throw new UsageError('EXPORT_BAD_RANGE', 'a Type 1 export needs --as-of');
+    asOfInstant(opts.asOf, tz, now);
+  }
+  if (opts.criteria) {
+    const known = new Set(opts.framework.criteria.map((c) => c.id));
+    const bad = opts.criteria.filter((c) => !known.has(c));
+    if (bad.length > 0) throw new UsageError('EXPORT_BAD_CRITERIA', `--criteria: ${bad.join(', ')} not in framework ${opts.framework.id}`);
+  }
+  const key = await loadLedgerKey(opts.dataDir, { create: false });
+  if (key?.privateKey === undefined) throw new AppError('EXPORT_NO_KEY', `the ledger signing key in ${join(opts.dataDir, 'keys')} is needed to sign the bundle manifest`, { exitCode: 2 });
+
+  const store = SqliteEvidenceStore.open({ path: join(opts.dataDir, 'ledger.sqlite'), readOnly: true });
+  let ledgerStart: string | undefined;
+  try {
+    ledgerStart = await firstLeafTime(store);
+  } finally {
+    await store.close();
+  }
+  const period = opts.type === 2 ? periodFromDates(opts.from!, opts.to!, tz, { now, ...(ledgerStart ? { ledgerStart } : {}) }) : undefined;
+  const t1 = opts.type === 1 ? asOfInstant(opts.asOf!, tz, now) : undefined;
+  if (t1 && ledgerStart && t1.at <= ledgerStart) throw new UsageError('EXPORT_BAD_RANGE', `--as-of ${opts.asOf} is before the ledger began at ${ledgerStart}`);
+
+  await tryExportCheckpoint(opts);
+
+  const ro = SqliteEvidenceStore.open({ path: join(opts.dataDir, 'ledger.sqlite'), readOnly: true });
+  const work = zip ? mkdtempSync(join(dirname(outPath), '.vigil-export-')) : outPath;
+  try {
+    const origin = (await ro.getMeta('origin')) ?? '';
+    const count = await ro.leafCount();
+    const cps = (await ro.checkpoints()).sort((a, b) => a.size - b.size);
+    const endAt = period ? period.end : t1!.at;
+    const startAt = period ? period.start : t1!.at;
+    let endCp = cps.find((c) => c.createdAt >= endAt);
+    if (!endCp) {
+      const last = cps[cps.length - 1];
+      if (last && last.size === count) endCp = last;
+    }
+    if (!endCp) {
+      throw new AppError('EXPORT_NO_END_CHECKPOINT', `no signed checkpoint covers ${endAt}: the newest leaves are not sealed yet`, {
+        exitCode: 1,
+        remediation: 'run the export where it can write the ledger (it signs an export checkpoint), or wait for the hourly checkpoint',
+      });
+    }
+    let startCp: StoredCheckpoint | undefined;
+    if (period) {
+      startCp = [...cps].reverse().find((c) => c.createdAt <= startAt && c.size <= endCp.size);
+    } else {
+      // Type 1 needs the latest run of each scope before the instant and the rule definitions in force: start at the checkpoint below the earliest.
+      const latestRun = new Map<string, number>();
+      let minSeq = endCp.size;
+      for await (const l of ro.leaves({ toSeq: endCp.size - 1, types: ['run'] })) if (l.observedAt < startAt) latestRun.set(`${l.source}\u0000${l.scope}`, l.seq);
+      for (const s of latestRun.values()) minSeq = Math.min(minSeq, s);
+      startCp = [...cps].reverse().find((c) => c.size <= minSeq);
+    }
+    const s = startCp?.size ?? 0;
+    const e = endCp.size;
+    const frontier = startCp ? Frontier.deserialize(startCp.frontier) : new Frontier();
+
+    mkdirSync(join(work, 'ledger', 'leaves'), { recursive: true });
+    mkdirSync(join(work, 'ledger', 'checkpoints'), { recursive: true });
+    writeFileSync(join(work, 'ledger', 'frontier-start.json'), `${JSON.stringify(frontier.toJSON(), null, 2)}\n`);
+    const inSlice = cps.filter((c) => c.size >= s && c.size <= e);
+    for (const c of inSlice) writeFileSync(join(work, 'ledger', 'checkpoints', `${c.size}.checkpoint`), c.note);
+
+    // Leaves, one file per UTC day of observedAt, exact bytes; collect the blobs they reference.
+    const referenced = new Set<string>();
+    const leafFiles: string[] = [];
+    let fd: number | undefined;
+    let day = '';
+    let pending: Buffer[] = [];
+    let pendingLen = 0;
+    const flush = (): void => {
+      if (fd !== undefined && pendingLen > 0) writeSync(fd, Buffer.concat(pending));
+      pending = [];
+      pendingLen = 0;
+    };
+    let leaves = 0;
+    if (e > s) {
+      for await (const l of ro.leaves({ fromSeq: s, toSeq: e - 1 })) {
+        const d = l.observedAt.slice(0, 10);
+        if (d !== day) {
+          flush();
+          if (fd !== undefined) closeSync(fd);
+          day = d > day ? d : day; // a clock step back keeps writing the current file, so file order stays seq order
+          const name = `ledger/leaves/${day}.jsonl`;
+          if (!leafFiles.includes(name)) leafFiles.push(name);
+          fd = openSync(join(work, name), 'a');
+        }
+        pending.push(l.body, Buffer.from('\n'));
+        pendingLen += l.body.length + 1;
+        if (pendingLen > 1 << 20) flush();
+        leaves++;
+        if (l.type === 'run') {
+          const b = parseJsonBytes(l.body) as Record<string, unknown>;
+          if (typeof b.resultsSha256 === 'string') referenced.add(b.resultsSha256);
+          for (const a of (Array.isArray(b.artifacts) ? b.artifacts : []) as Array<{ sha256?: unknown }>) if (typeof a.sha256 === 'string') referenced.add(a.sha256);
+        }
+      }
+      flush();
+      if (fd !== undefined) closeSync(fd);
+    }
+
+    const withheld: Array<{ sha256: string; reason: string }> = [];
+    let attachments = 0;
+    for (const sha of [...referenced].sort()) {
+      if (!/^[0-9a-f]{64}$/.test(sha)) continue;
+      const b = await ro.getBlob(sha);
+      if (!b) {
+        withheld.push({ sha256: sha, reason: 'not in the ledger blob store' });
+        continue;
+      }
+      const dir = join(work, 'attachments', 'sha256', sha.slice(0, 2));
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, sha), b.data);
+      attachments++;
+    }
+    if (withheld.length > 0) writeFileSync(join(work, 'attachments', 'withheld.json'), `${JSON.stringify(withheld, null, 2)}\n`);
+
+    const frameworkFile = `framework/${opts.framework.id}.json`;
+    mkdirSync(join(work, 'framework'), { recursive: true });
+    writeFileSync(join(work, frameworkFile), `${canonicalString(opts.framework)}\n`);
+
+    const params: ReportParams = {
+      type: opts.type,
+      start: startAt,
+      end: endAt,
+      tz,
+      ...(period ? { from: period.from, to: period.to } : { asOf: t1!.asOf }),
+      framework: opts.framework,
+      ...(opts.criteria ? { criteria: opts.criteria } : {}),
+      ...(opts.sampleSeed !== undefined ? { sampleSeed: opts.sampleSeed } : {}),
+      slice: { startSize: s, endSize: e },
+    };
+    const sink = new FileSink(work);
+    async function* slice(): AsyncIterable<LeafRecord> {
+      if (e <= s) return;
+      for await (const l of ro.leaves({ fromSeq: s, toSeq: e - 1 })) {
+        yield { seq: l.seq, hash: l.leafHash.toString('hex'), body: parseJsonBytes(l.body) as Record<string, unknown> };
+      }
+    }
+    await buildReport(params, slice(), async (sha) => (await ro.getBlob(sha))?.data, sink);
+    sink.end();
+
+    const rawPub = rawEd25519PublicKey(key.publicKey);
+    const signer = ed25519Signer(origin, key.privateKey);
+    const keyId = signer.keyId.toString('hex');
+    mkdirSync(join(work, 'keys'), { recursive: true });
+    const pem = key.publicKey.export({ format: 'pem', type: 'spki' }).toString();
+    writeFileSync(join(work, 'keys', `ledger-${keyId}.pub.pem`), pem);
+    writeFileSync(
+      join(work, 'keys', 'ledger-keys.json'),
+      `${JSON.stringify([{ name: origin, key_id: keyId, alg: 'ed25519', public_key_b64: rawPub.toString('base64'), vkey: formatVkey(origin, rawPub), pem }], null, 2)}\n`,
+    );
+
+    mkdirSync(join(work, 'verify'), { recursive: true });
+    writeFileSync(join(work, 'verify', 'verify.mjs'), await buildVerifierScript());
+    writeFileSync(join(work, 'verify', 'VERSION'), `vigil ${VERSION} ${BUNDLE_FORMAT}\n`);
+
+    const { framework: _f, ...reportMeta } = params;
+    const manifest: BundleManifest = {
+      format: BUNDLE_FORMAT,
+      origin,
+      keyId,
+      generator: { name: 'vigil', version: VERSION },
+      report: { ...reportMeta, framework: undefined as never, frameworkFile },
+      tree: { startSize: s, startRoot: frontier.root().toString('hex'), endSize: e, endRoot: endCp.root.toString('hex') },
+      leafFiles,
+      checkpoints: inSlice.map((c) => c.size),
+      attachments,
+      withheld: withheld.length,
+    };
+    delete (manifest.report as Partial<ReportParams>).framework;
+    writeFileSync(join(work, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    writeFileSync(join(work, 'README.txt'), readme(keyId, params, s, e));
+
+    const files = listFiles(work).filter((f) => !UNSUMMED.has(f));
+    const sums = files.map((f) => `${sha256File(join(work, f))}  ${f}\n`).join('');
+    writeFileSync(join(work, 'SHA256SUMS'), sums);
+    const noteText = manifestNoteText({ origin, start: startAt, end: endAt, startSize: s, endSize: e, sumsSha256: sha256File(join(work, 'SHA256SUMS')) });
+    writeFileSync(join(work, 'manifest.note'), signNote(noteText, [signer]));
+
+    const all = listFiles(work);
+    let bytes = 0;
+    for (const f of all) bytes += readFileSync(join(work, f)).length;
+    if (zip) {
+      const mtime = new Date(Math.max(Date.parse(endAt), Date.parse('1980-01-02T00:00:00Z')));
+      await writeDeterministicZip(work, all, outPath, mtime);
+      bytes = readFileSync(outPath).length;
+    }
+    return { out: outPath, files: all.length, startSize: s, endSize: e, leaves, attachments, withheld: withheld.length, bytes };
+  } finally {
+    await ro.close();
+    if (zip) rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function readme(keyId: string, p: ReportParams, s: number, e: number): string {
+  const what = p.type === 2 ? `Type 2 period ${p.from} to ${p.to} (${p.tz}) = [${p.start}, ${p.end})` : `Type 1 state as of the close of ${p.asOf} (${p.tz}) = ${p.end}`;
+  return `Vigil evidence bundle (${BUNDLE_FORMAT})
+${what}
+Ledger leaves ${s}..${e - 1}, covered by the signed checkpoints in ledger/checkpoints/.
+
+This bundle checks itself with standard tools, then with the bundled verifier. Do not let tools change line
+endings (git autocrlf, "smart" unzip): that would, correctly, break verification.
+
+1. Every file is listed and unmodified:
+     sha256sum -c SHA256SUMS
+2. The manifest note is signed by the ledger key and commits to SHA256SUMS (compare the key fingerprint with
+   the one given to you out of band: openssl pkey -pubin -in keys/ledger-${keyId}.pub.pem -outform DER | sha256sum):
+     awk '/^$/{exit} {print}' manifest.note > body.txt
+     grep '^— ' manifest.note | head -1 | awk '{print $3}' | base64 -d | tail -c +5 > sig.bin
+     openssl pkeyutl -verify -pubin -inkey keys/ledger-${keyId}.pub.pem -rawin -in body.txt -sigfile sig.bin
+     sha256sum SHA256SUMS        # must equal the "sums sha256:" line of manifest.note
+   Each ledger/checkpoints/<size>.checkpoint verifies the same way.
+3. Recompute the Merkle tree from the leaves, check it against every checkpoint, check the attachments, and
+   recompute every report file byte for byte (Node.js 18 or later, no other software):
+     node verify/verify.mjs . --trusted-key keys/ledger-${keyId}.pub.pem
+   Exit 0 = intact; 1 = integrity failure (each fault names the file, leaf seq and what differs); 2 = bad usage.
+   Pass the key you obtained out of band as --trusted-key; the one in keys/ only proves self-consistency.
+
+Layout: ledger/ (frontier at the slice start, leaves as canonical JSON lines by UTC day, checkpoints),
+attachments/sha256/<aa>/<sha256> (results blobs and raw API payloads the leaves reference), framework/ (criteria
+mapping used for the report), report/ (report.html, summary.json, coverage.csv, timeline.csv, gaps.csv,
+exceptions.csv, risk-acceptances.csv, changes.csv, populations/, snapshots/, samples/, oscal-assessment-results.json),
+verify/verify.mjs (the verifier, one file, no dependencies).
+`;
+}

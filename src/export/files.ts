@@ -1,0 +1,115 @@
+// Bundle file plumbing shared by export and verify: buffered writers, SHA256SUMS, the manifest note text, deterministic zips.
+import { createHash } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, writeSync, createWriteStream, lstatSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import yazl from 'yazl';
+import type { ReportSink } from './report.js';
+
+export const BUNDLE_FORMAT = 'evidence-bundle/v1';
+/** Files SHA256SUMS does not list: itself and the note that signs it. */
+export const UNSUMMED = new Set(['SHA256SUMS', 'manifest.note']);
+
+/** Writes many files at once with bounded memory: appends are buffered per path and flushed in 64 KiB chunks. */
+export class FileSink implements ReportSink {
+  private readonly buffers = new Map<string, { parts: string[]; len: number; created: boolean }>();
+  constructor(private readonly root: string) {}
+
+  write(path: string, text: string): void {
+    let b = this.buffers.get(path);
+    if (!b) {
+      b = { parts: [], len: 0, created: false };
+      this.buffers.set(path, b);
+    }
+    b.parts.push(text);
+    b.len += text.length;
+    if (b.len > 65_536) this.flush(path, b);
+  }
+
+  private flush(path: string, b: { parts: string[]; len: number; created: boolean }): void {
+    const file = join(this.root, path);
+    if (!b.created) mkdirSync(dirname(file), { recursive: true });
+    const fd = openSync(file, b.created ? 'a' : 'w');
+    try {
+      writeSync(fd, b.parts.join(''));
+    } finally {
+      closeSync(fd);
+    }
+    b.created = true;
+    b.parts = [];
+    b.len = 0;
+  }
+
+  end(): void {
+    for (const [path, b] of this.buffers) if (b.len > 0 || !b.created) this.flush(path, b);
+    this.buffers.clear();
+  }
+}
+
+/** Hashes what would be written, per path: how verify compares a recomputed report without writing it. */
+export class HashSink implements ReportSink {
+  readonly hashes = new Map<string, ReturnType<typeof createHash>>();
+  /** The first 64 KiB of each file, to name the first differing line when a report file disagrees. */
+  readonly heads = new Map<string, string>();
+  write(path: string, text: string): void {
+    let h = this.hashes.get(path);
+    if (!h) {
+      h = createHash('sha256');
+      this.hashes.set(path, h);
+      this.heads.set(path, '');
+    }
+    h.update(text, 'utf8');
+    const head = this.heads.get(path)!;
+    if (head.length < 65_536) this.heads.set(path, head + text.slice(0, 65_536 - head.length));
+  }
+  digests(): Map<string, string> {
+    return new Map([...this.hashes].map(([p, h]) => [p, h.digest('hex')]));
+  }
+}
+
+/** Every regular file under `root`, as sorted forward-slash relative paths. */
+export function listFiles(root: string, rel = ''): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(join(root, rel)).sort()) {
+    const p = rel ? `${rel}/${name}` : name;
+    const st = lstatSync(join(root, p));
+    if (st.isDirectory()) out.push(...listFiles(root, p));
+    else out.push(p);
+  }
+  return out.sort();
+}
+
+export function sha256File(path: string): string {
+  const h = createHash('sha256');
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  try {
+    for (;;) {
+      const n = readFileChunk(fd, buf);
+      if (n === 0) break;
+      h.update(buf.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return h.digest('hex');
+}
+
+function readFileChunk(fd: number, buf: Buffer): number {
+  return readSync(fd, buf, 0, buf.length, null);
+}
+
+/** The signed body of manifest.note: format, origin, period, tree slice and the SHA-256 of SHA256SUMS. */
+export function manifestNoteText(m: { origin: string; start: string; end: string; startSize: number; endSize: number; sumsSha256: string }): string {
+  return `${BUNDLE_FORMAT}\n${m.origin}\nperiod ${m.start} ${m.end}\ntree ${m.startSize} ${m.endSize}\nsums sha256:${m.sumsSha256}\n`;
+}
+
+/** A zip of `root`'s files in sorted order with fixed times and modes: the same folder always gives the same bytes. */
+export async function writeDeterministicZip(root: string, files: string[], out: string, mtime: Date): Promise<void> {
+  const zip = new yazl.ZipFile();
+  for (const f of files) zip.addFile(join(root, f), f, { mtime, mode: 0o100644, compress: true });
+  zip.end();
+  await new Promise<void>((res, rej) => {
+    const ws = createWriteStream(out);
+    zip.outputStream.pipe(ws).on('close', () => res()).on('error', rej);
+  });
+}

@@ -1,0 +1,515 @@
+// The auditor report as a pure function of the bundled leaves, results blobs and framework data: export writes it, verify recomputes it byte for byte.
+import { createHash } from 'node:crypto';
+import { datesInPeriod, localDate } from './period.js';
+
+/** Framework data as embedded in a bundle (framework/<id>.json): criteria and the rule ids that evidence them. */
+export interface FrameworkData {
+  id: string;
+  title: string;
+  version: string;
+  criteria: Array<{ id: string; title: string; rules: Array<{ id: string }>; manual?: string }>;
+}
+
+export interface ReportParams {
+  type: 1 | 2;
+  /** [start, end) UTC instants; for Type 1 both are the as-of instant. */
+  start: string;
+  end: string;
+  tz: string;
+  from?: string;
+  to?: string;
+  asOf?: string;
+  framework: FrameworkData;
+  criteria?: string[];
+  sampleSeed?: string;
+  slice: { startSize: number; endSize: number };
+}
+
+export interface LeafRecord {
+  seq: number;
+  /** Hex leaf hash. */
+  hash: string;
+  body: Record<string, unknown>;
+}
+
+/** Where report files go: written files on export, hashes on verify. Writes to one path arrive in order. */
+export interface ReportSink {
+  write(path: string, text: string): void;
+}
+
+export type BlobReader = (sha256: string) => Promise<Buffer | undefined>;
+
+interface RecordedResult {
+  ruleId: string;
+  resourceId: string;
+  status: string;
+  reason: string;
+}
+
+/** Deviation SLA when a rule records none: what an auditor reads "within SLA" against. */
+export const DEFAULT_SLA_HOURS = 720;
+const STATUS_ORDER = ['fail', 'error', 'pass', 'not_applicable'] as const;
+const BIT: Record<string, number> = { pass: 1, fail: 2, error: 4, not_applicable: 8 };
+
+export function csvField(v: unknown): string {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+const csvRow = (fields: unknown[]): string => `${fields.map(csvField).join(',')}\r\n`;
+
+/** Safe file-name form of a rule id (ids are dotted lower-case already; anything else is escaped). */
+export function fileSafe(id: string): string {
+  return id.replace(/[^A-Za-z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** Sample size by how often a control operates (AICPA practitioner table, evidence-ledger.md §1.3). */
+export function sampleSize(runsPerDay: number, population: number): { n: number; frequency: string } {
+  const pick = (n: number, frequency: string) => ({ n: Math.min(n, population), frequency });
+  if (runsPerDay > 1.5) return pick(25, 'many times a day');
+  if (runsPerDay >= 0.7) return pick(25, 'daily');
+  if (runsPerDay >= 1 / 8) return pick(5, 'weekly');
+  if (runsPerDay >= 1 / 40) return pick(2, 'monthly');
+  return pick(1, 'annual or less');
+}
+
+const sha = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
+
+/** Deterministic UUID (version 5 layout over SHA-256) so OSCAL output is reproducible. */
+function uuidOf(name: string): string {
+  const h = sha(`vigil-oscal:${name}`);
+  const v = `5${h.slice(13, 16)}`;
+  const variant = ((parseInt(h.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${v}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+interface RuleStats {
+  runs: number;
+  evaluations: number;
+  counts: Record<string, number>;
+  first?: string;
+  last?: string;
+  days: Map<string, number>;
+  popHash: ReturnType<typeof createHash>;
+  sample: Array<{ key: string; item: string; row: Record<string, unknown> }>;
+}
+
+interface Deviation {
+  ruleId: string;
+  resourceId: string;
+  scope: string;
+  firstSeq: number | null;
+  firstAt: string | null;
+  openedAt: string;
+  carriedIn: boolean;
+}
+
+/**
+ * Streams `leaves` (ascending seq, the whole bundled slice) and writes every report file to `sink`. Memory is bounded by
+ * rules × days, the open deviations and one parsed results blob per scope, never by the number of evaluations.
+ */
+export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRecord>, blobs: BlobReader, sink: ReportSink): Promise<void> {
+  const started = new Set<string>();
+  const out = (path: string, header: string[] | null, text: string): void => {
+    if (header && !started.has(path)) {
+      started.add(path);
+      sink.write(path, csvRow(header));
+    }
+    sink.write(path, text);
+  };
+  const selected = new Set(p.criteria ?? p.framework.criteria.map((c) => c.id));
+  const criteria = p.framework.criteria.filter((c) => selected.has(c.id));
+  const scopeRules = new Set(criteria.flatMap((c) => c.rules.map((r) => r.id)));
+  const ruleFilter = (id: string): boolean => p.criteria === undefined || scopeRules.has(id);
+  const inPeriod = (at: string): boolean => at >= p.start && at < p.end;
+  const dates = p.type === 2 ? datesInPeriod(p.start, p.end, p.tz) : [];
+
+  const stats = new Map<string, RuleStats>();
+  const ruleStats = (id: string): RuleStats => {
+    let s = stats.get(id);
+    if (!s) {
+      s = { runs: 0, evaluations: 0, counts: { pass: 0, fail: 0, error: 0, not_applicable: 0 }, days: new Map(), popHash: createHash('sha256'), sample: [] };
+      stats.set(id, s);
+    }
+    return s;
+  };
+  for (const id of [...scopeRules].sort()) ruleStats(id);
+
+  const countsByType: Record<string, number> = {};
+  let leavesInPeriod = 0;
+  let margin = 0;
+  let runsInPeriod = 0;
+  const gaps: string[] = [];
+  const ruleChanges: string[] = [];
+  const acceptances: string[] = [];
+  const alerts: number[] = [];
+  const agentVersions = new Set<string>();
+  const scopes = new Set<string>();
+  const deviations = new Map<string, Deviation>();
+  const seenScope = new Set<string>();
+  const closedDeviations: string[] = [];
+  const cache = new Map<string, { sha: string; results: RecordedResult[] }>();
+  const lastOfDay = new Map<string, { date: string; seq: number; hash: string; slot: string; sha: string; scope: string; source: string }>();
+  /** Type 1: the latest run per source/scope before the instant. */
+  const latest = new Map<string, LeafRecord>();
+  const ruleDefs = new Map<string, { seq: number; at: string; logicSha256: string; title: string; severity: string }>();
+
+  const results = async (scopeKey: string, sha256: string): Promise<RecordedResult[]> => {
+    const c = cache.get(scopeKey);
+    if (c && c.sha === sha256) return c.results;
+    const data = await blobs(sha256);
+    if (data === undefined) throw new Error(`results blob ${sha256} is missing`);
+    const parsed = JSON.parse(data.toString('utf8')) as RecordedResult[];
+    cache.set(scopeKey, { sha: sha256, results: parsed });
+    return parsed;
+  };
+
+  const flushSnapshot = async (key: string): Promise<void> => {
+    const d = lastOfDay.get(key);
+    if (!d) return;
+    const rows = new Map<string, string[]>();
+    for (const r of await results(key, d.sha)) {
+      if (!ruleFilter(r.ruleId)) continue;
+      const arr = rows.get(r.ruleId) ?? [];
+      arr.push(csvRow([d.seq, d.hash, d.slot, d.source, d.scope, r.resourceId, r.status, r.reason]));
+      rows.set(r.ruleId, arr);
+    }
+    for (const [rule, arr] of [...rows].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      out(`report/snapshots/${fileSafe(rule)}/${d.date}.csv`, ['run_seq', 'run_leaf_hash', 'slot', 'source', 'scope', 'resource', 'status', 'reason'], arr.join(''));
+    }
+  };
+
+  for await (const l of leaves) {
+    const b = l.body;
+    const type = str(b.type) ?? '?';
+    const at = str(b.observedAt) ?? '';
+    const within = p.type === 2 ? inPeriod(at) : at < p.end;
+    if (!within) {
+      margin++;
+      continue;
+    }
+    leavesInPeriod++;
+    countsByType[type] = (countsByType[type] ?? 0) + 1;
+    const source = str(b.source) ?? '';
+    const scope = str(b.scope) ?? '';
+    switch (type) {
+      case 'agent.started': {
+        const v = str(b.version);
+        if (v) agentVersions.add(v);
+        ruleChanges.push(csvRow([l.seq, at, 'agent.started', '', v ?? '', '']));
+        break;
+      }
+      case 'rule.defined': {
+        const r = (b.rule ?? {}) as Record<string, unknown>;
+        const id = str(r.id) ?? '';
+        ruleDefs.set(id, { seq: l.seq, at, logicSha256: str(r.logicSha256) ?? '', title: str(r.title) ?? '', severity: str(r.severity) ?? '' });
+        if (ruleFilter(id)) ruleChanges.push(csvRow([l.seq, at, 'rule.defined', id, str(r.logicSha256) ?? '', JSON.stringify(r.params ?? {})]));
+        break;
+      }
+      case 'ruleset.defined':
+        ruleChanges.push(csvRow([l.seq, at, 'ruleset.defined', source, str(b.ruleSetVersion) ?? '', '']));
+        break;
+      case 'gap':
+        gaps.push(csvRow([l.seq, l.hash, source, scope, str(b.from) ?? '', str(b.to) ?? '', b.slots ?? '', 'declared gap (missed slots)', str(b.reason) ?? '']));
+        break;
+      case 'alert':
+        alerts.push(l.seq);
+        break;
+      case 'change': {
+        if (p.type !== 2) break;
+        const ruleId = str(b.ruleId) ?? '';
+        const resourceId = str(b.resourceId) ?? '';
+        if (!ruleFilter(ruleId)) break;
+        const k = `${source}\u0000${scope}\u0000${ruleId}\u0000${resourceId}`;
+        const open = deviations.get(k);
+        if (b.to === 'fail' && !open) {
+          deviations.set(k, { ruleId, resourceId, scope, firstSeq: l.seq, firstAt: at, openedAt: at, carriedIn: false });
+        } else if (b.to !== 'fail' && open) {
+          closedDeviations.push(deviationRow(open, l.seq, at, p.end));
+          deviations.delete(k);
+        }
+        break;
+      }
+      case 'run': {
+        scopes.add(`${source}/${scope}`);
+        const key = `${source}\u0000${scope}`;
+        const resultsSha = str(b.resultsSha256) ?? '';
+        if (p.type === 1) {
+          latest.set(key, l);
+          break;
+        }
+        runsInPeriod++;
+        if (b.outcome === 'failed') {
+          gaps.push(csvRow([l.seq, l.hash, source, scope, str(b.slot) ?? '', str(b.slot) ?? '', 1, 'collection failed (results are error)', JSON.stringify(b.errors ?? [])]));
+        }
+        const date = localDate(at, p.tz);
+        const slot = str(b.slot) ?? '';
+        const prev = lastOfDay.get(key);
+        if (prev && prev.date !== date) await flushSnapshot(key);
+        const rs = await results(key, resultsSha);
+        const firstOfScope = !seenScope.has(key);
+        seenScope.add(key);
+        const touched = new Set<string>();
+        for (const r of rs) {
+          if (!ruleFilter(r.ruleId)) continue;
+          const s = ruleStats(r.ruleId);
+          if (!touched.has(r.ruleId)) {
+            touched.add(r.ruleId);
+            s.runs++;
+          }
+          s.evaluations++;
+          s.counts[r.status] = (s.counts[r.status] ?? 0) + 1;
+          s.first ??= at;
+          s.last = at;
+          s.days.set(date, (s.days.get(date) ?? 0) | (BIT[r.status] ?? 0));
+          const row = csvRow([l.seq, l.hash, slot, source, scope, r.resourceId, r.status, r.reason]);
+          s.popHash.update(row);
+          out(`report/populations/${fileSafe(r.ruleId)}.csv`, ['run_seq', 'run_leaf_hash', 'slot', 'source', 'scope', 'resource', 'status', 'reason'], row);
+          if (p.sampleSeed !== undefined) {
+            const item = `${l.seq}:${r.resourceId}`;
+            const keyHash = sha(`${p.sampleSeed}:${item}`);
+            const smp = s.sample;
+            if (smp.length < 60 || keyHash < smp[smp.length - 1]!.key) {
+              smp.push({ key: keyHash, item, row: { runSeq: l.seq, runLeafHash: l.hash, slot, source, scope, resource: r.resourceId, status: r.status } });
+              smp.sort((x, y) => (x.key < y.key ? -1 : 1));
+              if (smp.length > 60) smp.pop();
+            }
+          }
+          if (firstOfScope && r.status === 'fail') {
+            const k = `${source}\u0000${scope}\u0000${r.ruleId}\u0000${r.resourceId}`;
+            if (!deviations.has(k)) deviations.set(k, { ruleId: r.ruleId, resourceId: r.resourceId, scope, firstSeq: null, firstAt: null, openedAt: p.start, carriedIn: true });
+          }
+        }
+        lastOfDay.set(key, { date, seq: l.seq, hash: l.hash, slot, sha: resultsSha, scope, source });
+        break;
+      }
+      default:
+        if (type.startsWith('exception.')) {
+          acceptances.push(csvRow([l.seq, at, type, str(b.id) ?? str(b.exceptionId) ?? '', str(b.ruleId) ?? '', str(b.resourceId) ?? '', str(b.approver) ?? str(b.approvedBy) ?? '', str(b.expiresAt) ?? '', str(b.reason) ?? '']));
+        }
+    }
+  }
+
+  if (p.type === 1) {
+    for (const key of [...latest.keys()].sort()) {
+      const l = latest.get(key)!;
+      const b = l.body;
+      const rs = await results(key, str(b.resultsSha256) ?? '');
+      for (const r of rs) {
+        if (!ruleFilter(r.ruleId)) continue;
+        const s = ruleStats(r.ruleId);
+        s.evaluations++;
+        s.counts[r.status] = (s.counts[r.status] ?? 0) + 1;
+        const at = str(b.observedAt) ?? '';
+        if (s.first === undefined || at < s.first) s.first = at;
+        if (s.last === undefined || at > s.last) s.last = at;
+        const row = csvRow([l.seq, l.hash, str(b.slot) ?? '', str(b.source) ?? '', str(b.scope) ?? '', r.resourceId, r.status, r.reason]);
+        s.popHash.update(row);
+        out(`report/populations/${fileSafe(r.ruleId)}.csv`, ['run_seq', 'run_leaf_hash', 'slot', 'source', 'scope', 'resource', 'status', 'reason'], row);
+      }
+    }
+  } else {
+    for (const key of [...lastOfDay.keys()].sort()) await flushSnapshot(key);
+  }
+
+  const ruleIds = [...stats.keys()].sort();
+  // Rules with no evaluation still get a population file: an empty population is evidence too.
+  for (const id of ruleIds) {
+    const path = `report/populations/${fileSafe(id)}.csv`;
+    if (!started.has(path)) out(path, ['run_seq', 'run_leaf_hash', 'slot', 'source', 'scope', 'resource', 'status', 'reason'], '');
+  }
+
+  const dayStatus = (s: RuleStats, d: string): string => {
+    const bits = s.days.get(d) ?? 0;
+    if (bits === 0) return 'no_data';
+    for (const st of STATUS_ORDER) if (bits & BIT[st]!) return st;
+    return 'no_data';
+  };
+
+  // coverage.csv: every criterion in scope, including those this tool does not cover.
+  const coverage: Array<Record<string, unknown>> = [];
+  for (const c of criteria) {
+    const rules = c.rules.map((r) => r.id);
+    if (rules.length === 0) {
+      out('report/coverage.csv', COVERAGE_HEADER, csvRow([c.id, c.title, '', 'not covered by this tool', c.manual ?? '', 0, 0, 0, 0, 0, 0, '', '', 0, dates.length, 0]));
+      coverage.push({ criterion: c.id, rule: null, coverage: 'not covered by this tool', manual: c.manual ?? null });
+      continue;
+    }
+    for (const id of rules) {
+      const s = ruleStats(id);
+      const daysWith = dates.filter((d) => s.days.has(d)).length;
+      const open = [...deviations.values()].filter((d) => d.ruleId === id).length;
+      const cov = s.evaluations === 0 ? 'no automated evidence in period' : 'automated';
+      out('report/coverage.csv', COVERAGE_HEADER, csvRow([c.id, c.title, id, cov, c.manual ?? '', s.runs, s.evaluations, s.counts.pass, s.counts.fail, s.counts.error, s.counts.not_applicable, s.first ?? '', s.last ?? '', daysWith, dates.length, open]));
+      coverage.push({ criterion: c.id, rule: id, coverage: cov, evaluations: s.evaluations, daysWithEvidence: daysWith });
+    }
+  }
+
+  if (p.type === 2) {
+    for (const id of ruleIds) {
+      const s = ruleStats(id);
+      out('report/timeline.csv', ['rule', 'date', 'status'], dates.map((d) => csvRow([id, d, dayStatus(s, d)])).join(''));
+    }
+    out('report/gaps.csv', ['seq', 'leaf_hash', 'source', 'scope', 'from', 'to', 'slots', 'kind', 'detail'], gaps.join(''));
+    const stillOpen = [...deviations.values()].sort((a, b) => (a.ruleId + a.resourceId < b.ruleId + b.resourceId ? -1 : 1)).map((d) => deviationRow(d, null, null, p.end));
+    out('report/exceptions.csv', EXCEPTION_HEADER, closedDeviations.join('') + stillOpen.join(''));
+  }
+  out('report/risk-acceptances.csv', ['seq', 'observed_at', 'type', 'exception_id', 'rule', 'resource', 'approver', 'expires_at', 'reason'], acceptances.join(''));
+  out('report/changes.csv', ['seq', 'observed_at', 'kind', 'subject', 'version_or_hash', 'parameters'], ruleChanges.join(''));
+
+  const samples: Record<string, unknown> = {};
+  if (p.sampleSeed !== undefined) {
+    const days = Math.max(1, dates.length);
+    for (const id of ruleIds) {
+      const s = ruleStats(id);
+      const { n, frequency } = sampleSize(s.runs / days, s.evaluations);
+      const doc = {
+        rule: id,
+        method: 'sort population items by sha256(seed ":" item) ascending, take the first n; item = "<run_seq>:<resource>"',
+        seed: p.sampleSeed,
+        population: `report/populations/${fileSafe(id)}.csv`,
+        populationSha256: s.popHash.copy().digest('hex'),
+        populationSize: s.evaluations,
+        frequency,
+        n,
+        selected: s.sample.slice(0, n).map((x) => ({ item: x.item, sortKey: x.key, ...x.row })),
+      };
+      out(`report/samples/${fileSafe(id)}.json`, null, `${JSON.stringify(doc, null, 2)}\n`);
+      samples[id] = n;
+    }
+  }
+
+  const totals = { pass: 0, fail: 0, error: 0, not_applicable: 0 };
+  for (const s of stats.values()) for (const k of Object.keys(totals) as Array<keyof typeof totals>) totals[k] += s.counts[k] ?? 0;
+  const summary = {
+    format: 'vigil-report/v1',
+    type: p.type,
+    period: p.type === 2 ? { from: p.from, to: p.to, tz: p.tz, start: p.start, end: p.end } : { asOf: p.asOf, tz: p.tz, at: p.end },
+    framework: { id: p.framework.id, title: p.framework.title, version: p.framework.version },
+    criteriaInScope: criteria.map((c) => c.id),
+    criteriaNotCovered: criteria.filter((c) => c.rules.length === 0).map((c) => c.id),
+    slice: p.slice,
+    leaves: { inPeriod: leavesInPeriod, outsidePeriod: margin, byType: sortObj(countsByType) },
+    runs: p.type === 2 ? runsInPeriod : latest.size,
+    scopes: [...scopes].sort(),
+    agentVersions: [...agentVersions].sort(),
+    evaluations: totals,
+    gaps: gaps.length,
+    deviations: { closed: closedDeviations.length, openAtEnd: deviations.size, slaHours: DEFAULT_SLA_HOURS },
+    riskAcceptanceRecords: acceptances.length,
+    alerts: alerts.length,
+    rules: Object.fromEntries(ruleIds.map((id) => {
+      const s = ruleStats(id);
+      return [id, { runs: s.runs, evaluations: s.evaluations, counts: s.counts, first: s.first ?? null, last: s.last ?? null, daysWithEvidence: dates.filter((d) => s.days.has(d)).length }];
+    })),
+    ...(p.sampleSeed !== undefined ? { samples } : {}),
+  };
+  out('report/summary.json', null, `${JSON.stringify(summary, null, 2)}\n`);
+  out('report/oscal-assessment-results.json', null, `${JSON.stringify(oscal(p, criteria, stats), null, 2)}\n`);
+  out('report/report.html', null, html(p, summary, criteria, stats, ruleIds, dates, dayStatus, gaps.length));
+}
+
+const COVERAGE_HEADER = ['criterion', 'criterion_title', 'rule', 'coverage', 'manual_evidence', 'runs', 'evaluations', 'pass', 'fail', 'error', 'not_applicable', 'first_evidence', 'last_evidence', 'days_with_evidence', 'days_in_period', 'open_deviations_at_end'];
+const EXCEPTION_HEADER = ['rule', 'resource', 'scope', 'first_detected_seq', 'first_detected_at', 'opened_at', 'closed_seq', 'closed_at', 'duration_hours', 'sla_hours', 'within_sla', 'carried_in', 'carried_out'];
+
+function deviationRow(d: Deviation, closedSeq: number | null, closedAt: string | null, periodEnd: string): string {
+  const endAt = closedAt ?? periodEnd;
+  const hours = Math.round(((Date.parse(endAt) - Date.parse(d.openedAt)) / 3_600_000) * 100) / 100;
+  return csvRow([d.ruleId, d.resourceId, d.scope, d.firstSeq ?? '', d.firstAt ?? 'before period', d.openedAt, closedSeq ?? '', closedAt ?? '', hours, DEFAULT_SLA_HOURS, closedAt === null ? (hours > DEFAULT_SLA_HOURS ? 'no' : 'open') : hours <= DEFAULT_SLA_HOURS ? 'yes' : 'no', d.carriedIn ? 'yes' : 'no', closedAt === null ? 'yes' : 'no']);
+}
+
+function sortObj(o: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+}
+
+function oscal(p: ReportParams, criteria: FrameworkData['criteria'], stats: Map<string, RuleStats>): unknown {
+  const id = `${p.framework.id}:${p.type}:${p.start}:${p.end}`;
+  const findings = criteria.map((c) => {
+    const rules = c.rules.map((r) => stats.get(r.id));
+    const fails = rules.reduce((n, s) => n + (s ? s.counts.fail! + s.counts.error! : 0), 0);
+    const evals = rules.reduce((n, s) => n + (s ? s.evaluations : 0), 0);
+    const state = c.rules.length > 0 && evals > 0 && fails === 0 ? 'satisfied' : 'not-satisfied';
+    return {
+      uuid: uuidOf(`${id}:finding:${c.id}`),
+      title: `${c.id} ${c.title}`,
+      description: c.rules.length === 0 ? `Not covered by this tool. ${c.manual ?? ''}`.trim() : `${evals} automated evaluations, ${fails} failing or in error, by rules ${c.rules.map((r) => r.id).join(', ')}.`,
+      target: { type: 'objective-id', 'target-id': c.id.toLowerCase(), status: { state } },
+    };
+  });
+  return {
+    'assessment-results': {
+      uuid: uuidOf(id),
+      metadata: { title: `Vigil ${p.type === 2 ? 'Type 2' : 'Type 1'} evidence: ${p.framework.title}`, 'last-modified': p.end, version: '1', 'oscal-version': '1.0.6' },
+      'import-ap': { href: '#vigil-continuous-monitoring' },
+      results: [
+        {
+          uuid: uuidOf(`${id}:result`),
+          title: p.type === 2 ? `Operating effectiveness ${p.from ?? ''}..${p.to ?? ''} (${p.tz})` : `Design as of ${p.asOf ?? ''} (${p.tz})`,
+          description: 'Results of Vigil automated rules recorded in a signed Merkle-log evidence ledger; recomputable from the bundle.',
+          start: p.type === 2 ? p.start : p.end,
+          ...(p.type === 2 ? { end: p.end } : {}),
+          'reviewed-controls': { 'control-selections': [{ 'include-controls': criteria.map((c) => ({ 'control-id': c.id.toLowerCase() })) }] },
+          ...(findings.length > 0 ? { findings } : {}),
+        },
+      ],
+    },
+  };
+}
+
+const esc = (s: unknown): string => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const COLORS: Record<string, string> = { pass: '#2e7d32', fail: '#c62828', error: '#ef6c00', not_applicable: '#9e9e9e', no_data: '#e0e0e0' };
+
+function html(
+  p: ReportParams,
+  summary: Record<string, unknown>,
+  criteria: FrameworkData['criteria'],
+  stats: Map<string, RuleStats>,
+  ruleIds: string[],
+  dates: string[],
+  dayStatus: (s: RuleStats, d: string) => string,
+  gapCount: number,
+): string {
+  const title = p.type === 2 ? `SOC 2 Type 2 evidence, ${p.from} to ${p.to} (${p.tz})` : `SOC 2 Type 1 evidence as of ${p.asOf} (${p.tz})`;
+  const cell = 6;
+  const labelW = 330;
+  const chart = p.type === 2
+    ? `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="per-rule daily timeline" width="${labelW + dates.length * cell + 10}" height="${ruleIds.length * (cell + 4) + 20}">` +
+      ruleIds.map((id, i) => {
+        const s = stats.get(id)!;
+        const y = i * (cell + 4) + 14;
+        return `<text x="0" y="${y + cell}" font-size="9">${esc(id)}</text>` + dates.map((d, j) => {
+          const st = dayStatus(s, d);
+          return `<rect x="${labelW + j * cell}" y="${y}" width="${cell - 1}" height="${cell + 2}" fill="${COLORS[st]}"><title>${esc(`${id} ${d}: ${st}`)}</title></rect>`;
+        }).join('');
+      }).join('') + `</svg>`
+    : '';
+  const rows = criteria.map((c) => c.rules.length === 0
+    ? `<tr><td>${esc(c.id)}</td><td>${esc(c.title)}</td><td colspan="6"><em>not covered by this tool</em> — ${esc(c.manual ?? '')}</td></tr>`
+    : c.rules.map((r) => {
+      const s = stats.get(r.id);
+      return `<tr><td>${esc(c.id)}</td><td>${esc(c.title)}</td><td>${esc(r.id)}</td><td>${s?.evaluations ?? 0}</td><td>${s?.counts.pass ?? 0}</td><td>${s?.counts.fail ?? 0}</td><td>${s?.counts.error ?? 0}</td><td>${dates.filter((d) => s?.days.has(d)).length}/${dates.length}</td></tr>`;
+    }).join('')).join('\n');
+  const legend = Object.entries(COLORS).map(([k, v]) => `<span style="display:inline-block;width:10px;height:10px;background:${v}"></span> ${k.replace('_', ' ')}`).join(' &nbsp; ');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
+<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1400px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;font-size:12px}th{background:#f4f4f4}.chart{overflow-x:auto}</style></head>
+<body>
+<h1>${esc(title)}</h1>
+<p>Information produced by the entity's monitoring tool (Vigil), not an auditor's opinion. Every figure below is recomputed from the signed ledger leaves in this bundle by <code>verify/verify.mjs</code>.</p>
+<h2>Scope and period</h2>
+<pre>${esc(JSON.stringify({ period: summary.period, framework: summary.framework, scopes: summary.scopes, agentVersions: summary.agentVersions, slice: summary.slice }, null, 2))}</pre>
+<h2>Integrity</h2>
+<p>Run <code>node verify/verify.mjs .</code> in the bundle (or <code>vigil verify</code>); see README.txt for the <code>sha256sum</code> and <code>openssl</code> steps. The bundle holds ledger leaves ${p.slice.startSize}..${p.slice.endSize - 1} and the signed checkpoints that cover them.</p>
+<h2>Coverage by criterion</h2>
+<table><tr><th>criterion</th><th>title</th><th>rule</th><th>evaluations</th><th>pass</th><th>fail</th><th>error</th><th>days with evidence</th></tr>
+${rows}
+</table>
+${p.type === 2 ? `<h2>Timeline (per rule, per day)</h2><p>${legend}</p><div class="chart">${chart}</div>` : ''}
+<h2>Gaps, deviations, risk acceptance</h2>
+<p>${gapCount} gap records (gaps.csv); deviations: ${esc(JSON.stringify(summary.deviations))} (exceptions.csv); ${esc(summary.riskAcceptanceRecords)} risk-acceptance records (risk-acceptances.csv); rule and agent changes in changes.csv.</p>
+<h2>Populations and samples</h2>
+<p>populations/&lt;rule&gt;.csv lists every evaluation with its run leaf seq and hash; snapshots/&lt;rule&gt;/&lt;date&gt;.csv the state per day for date sampling${p.sampleSeed !== undefined ? '; samples/&lt;rule&gt;.json the seeded selections' : ''}.</p>
+</body></html>
+`;
+}

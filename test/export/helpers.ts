@@ -1,0 +1,98 @@
+// A hand-made ledger for export/verify tests: a few days of runs through the real recordRun, with changes, a gap, an exception and checkpoints.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ledger } from '../../src/ledger/ledger.js';
+import { recordRun } from '../../src/pipeline/record.js';
+import type { RecordedResult } from '../../src/pipeline/collect-stage.js';
+import type { FrameworkData } from '../../src/export/report.js';
+import { silentLogger, type Clock } from '../../src/core/collector.js';
+
+export class SimClock implements Clock {
+  constructor(public t: number) {}
+  now(): Date {
+    return new Date(this.t);
+  }
+}
+
+export const FRAMEWORK: FrameworkData = {
+  id: 'soc2',
+  title: 'SOC 2 test',
+  version: 'test',
+  criteria: [
+    { id: 'CC6.1', title: 'Logical access', rules: [{ id: 'aws.iam.root_mfa_enabled' }, { id: 'aws.iam.user_mfa_enabled' }] },
+    { id: 'CC7.2', title: 'Monitoring', rules: [{ id: 'aws.iam.user_mfa_enabled' }] },
+    { id: 'CC1.1', title: 'Integrity and ethics', rules: [], manual: 'Code of conduct acknowledgements.' },
+  ],
+};
+
+export interface DemoLedger {
+  dataDir: string;
+  clock: SimClock;
+}
+
+/**
+ * Builds runs every `everyHours` from `startIso` for `days` days; user bob fails MFA on day 2 and is fixed on day 3;
+ * the slots of day 2 from 12:00 to 18:00 are missing and declared as a gap; sealed daily, checkpointed hourly.
+ */
+export async function buildDemoLedger(opts: { startIso?: string; days?: number; everyHours?: number; users?: number } = {}): Promise<DemoLedger> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-export-'));
+  const start = Date.parse(opts.startIso ?? '2025-03-01T00:00:00.000Z');
+  const days = opts.days ?? 4;
+  const every = opts.everyHours ?? 3;
+  const users = opts.users ?? 3;
+  const clock = new SimClock(start - 3600_000);
+  const ledger = await Ledger.open({ dataDir, clock, logger: silentLogger, origin: 'vigil.test/export' });
+  await ledger.append([
+    { type: 'agent.started', data: { version: '0.1.0', roles: ['writer'] } },
+    { type: 'rule.defined', idempotencyKey: 'rule:a', data: { rule: { id: 'aws.iam.root_mfa_enabled', title: 'Root MFA', severity: 'critical', logicSha256: 'a'.repeat(64), params: {} } } },
+    { type: 'rule.defined', idempotencyKey: 'rule:b', data: { rule: { id: 'aws.iam.user_mfa_enabled', title: 'User MFA', severity: 'high', logicSha256: 'b'.repeat(64), params: {} } } },
+  ]);
+  await ledger.checkpoint('start');
+  let lastDay = '';
+  for (let t = start; t < start + days * 86_400_000; t += every * 3600_000) {
+    clock.t = t + 60_000;
+    const day = new Date(t).toISOString().slice(0, 10);
+    if (lastDay && day !== lastDay) await ledger.sealDay(lastDay);
+    lastDay = day;
+    const hour = new Date(t).getUTCHours();
+    const dayIndex = Math.floor((t - start) / 86_400_000);
+    if (dayIndex === 1 && hour >= 12 && hour <= 18) {
+      if (hour === 12) {
+        await ledger.append([{ type: 'gap', idempotencyKey: `gap:${t}`, source: 'aws', scope: '111122223333', data: { from: new Date(t).toISOString(), to: new Date(t + 6 * 3600_000).toISOString(), slots: 3, reason: 'agent down' } }]);
+      }
+      continue;
+    }
+    const results: RecordedResult[] = [{ ruleId: 'aws.iam.root_mfa_enabled', resourceId: 'root', status: 'pass', reason: 'root has MFA' }];
+    for (let u = 0; u < users; u++) {
+      const failing = u === 1 && dayIndex === 1;
+      results.push({ ruleId: 'aws.iam.user_mfa_enabled', resourceId: `user-${u}`, status: failing ? 'fail' : 'pass', reason: failing ? 'no MFA device, "console" login' : 'MFA device' });
+    }
+    await recordRun(ledger, {
+      summary: {
+        source: 'aws',
+        scope: '111122223333',
+        slot: new Date(t).toISOString(),
+        startedAt: new Date(t).toISOString(),
+        endedAt: new Date(t + 30_000).toISOString(),
+        ruleSetVersion: 'v1',
+        populationSize: users + 1,
+        apiCalls: 3,
+        counts: { pass: 0, fail: 0, error: 0, not_applicable: 0 },
+        errors: [],
+        artifacts: [],
+      },
+      results,
+    });
+    if (dayIndex === 1 && hour === 6) {
+      await ledger.append([{ type: 'exception.granted', data: { id: 'ex-1', ruleId: 'aws.iam.user_mfa_enabled', resourceId: 'user-1', approver: 'ciso@example.com', expiresAt: '2025-04-01T00:00:00Z', reason: 'hardware key on order' } }]);
+    }
+    clock.t = t + 120_000;
+    await ledger.checkpoint('hourly');
+  }
+  clock.t = start + days * 86_400_000 + 60_000;
+  await ledger.sealDay(lastDay);
+  await ledger.close();
+  clock.t = start + days * 86_400_000 + 3 * 3600_000;
+  return { dataDir, clock };
+}
