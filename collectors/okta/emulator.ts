@@ -243,6 +243,8 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
   let force429 = opts.force429 ?? 0;
   const windows = new Map<string, { start: number; count: number }>();
   const tokens = new Map<string, Set<string>>();
+  // Users are mutated in place, never added, so one index serves the whole run.
+  const userById = new Map(tenant.users.map((u) => [u.id, u]));
   const stats: OktaEmulator['stats'] = { requests: 0, byBucket: {}, rejected429: 0 };
   let base = '';
 
@@ -263,7 +265,7 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
   });
 
   /** Cursor paging as Okta does it: `after` is the id of the last item of the previous page. */
-  const page = <T>(res: ServerResponse, items: T[], idOf: (t: T) => string, url: URL, max: number, rl: Record<string, string>) => {
+  const page = <T>(res: ServerResponse, items: T[], idOf: (t: T) => string, url: URL, max: number, rl: Record<string, string>, render: (t: T) => unknown = (t) => t) => {
     const limit = Math.min(Number(url.searchParams.get('limit') ?? max) || max, max);
     const after = url.searchParams.get('after');
     let start = 0;
@@ -280,7 +282,7 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
       nu.searchParams.set('limit', String(limit));
       links.push(`<${nu.toString()}>; rel="next"`);
     }
-    send(res, 200, slice, { ...rl, link: links.join(', ') });
+    send(res, 200, slice.map(render), { ...rl, link: links.join(', ') });
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
@@ -348,10 +350,10 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
       const m = search ? /^status eq "([A-Z_]+)"$/.exec(search) : null;
       if (search && !m) return oktaError(res, 400, 'E0000031', 'Invalid search.');
       const list = m ? tenant.users.filter((u) => u.status === m[1]) : tenant.users.filter((u) => u.status !== 'DEPROVISIONED');
-      return page(res, list.map(userJson), (u) => u.id, url, maxUserPage, headers);
+      return page(res, list, (u) => u.id, url, maxUserPage, headers, userJson);
     }
     if (userId) {
-      const u = tenant.users.find((x) => x.id === decodeURIComponent(userId));
+      const u = userById.get(decodeURIComponent(userId));
       if (!u) return oktaError(res, 404, 'E0000007', `Not found: Resource not found: ${userId} (User)`, headers);
       if (path.endsWith('/factors')) {
         return send(res, 200, u.factors.map((f) => ({ ...f, profile: {}, _links: { self: { href: `${base}/api/v1/users/${u.id}/factors/${f.id}` } } })), headers);
