@@ -64,6 +64,8 @@ export async function openLedger(ctx: AgentContext, opts: { readOnly?: boolean }
     clock: ctx.clock,
     logger: ctx.logger,
     ...(opts.readOnly ? { readOnly: true } : {}),
+    // DESIGN: DATABASE_URL=postgres://… switches the evidence store from SQLite to PostgreSQL.
+    ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
   });
 }
 

@@ -19,6 +19,7 @@ import {
   type NoteVerifier,
 } from './note.js';
 import { SqliteEvidenceStore } from './sqlite-store.js';
+import { PgEvidenceStore } from './pg-store.js';
 import { LEAF_FORMAT_VERSION, verifyStore, type VerifyReport } from './verify.js';
 import { putBlob as storePutBlob, sha256Hex, type EvidenceStore, type StoredCheckpoint, type StoredLeaf } from './store.js';
 
@@ -52,8 +53,10 @@ export type CheckpointReason = 'hourly' | 'daily' | 'shutdown' | 'export' | 'sta
 export interface LedgerOptions {
   /** Directory holding `ledger.sqlite` and `keys/`. */
   dataDir: string;
-  /** Storage; @defaultValue SQLite at `<dataDir>/ledger.sqlite` */
+  /** Storage; @defaultValue PostgreSQL at `databaseUrl` when given, else SQLite at `<dataDir>/ledger.sqlite` */
   store?: EvidenceStore;
+  /** `postgres://…[?schema=NAME]`: keep the leaves in PostgreSQL (PgEvidenceStore) instead of SQLite; keys stay in `<dataDir>/keys`. */
+  databaseUrl?: string;
   /** Log identity and key name; fixed at creation. @defaultValue `vigil.local/<random ledger id persisted in the store>` */
   origin?: string;
   /** @defaultValue the system clock */
@@ -179,9 +182,13 @@ export class Ledger {
   static async open(opts: LedgerOptions): Promise<Ledger> {
     const readOnly = opts.readOnly ?? false;
     const logger = opts.logger ?? silentLogger;
-    const store = opts.store ?? SqliteEvidenceStore.open({ path: join(opts.dataDir, 'ledger.sqlite'), readOnly });
+    const store =
+      opts.store ??
+      (opts.databaseUrl !== undefined
+        ? await PgEvidenceStore.open({ url: opts.databaseUrl, readOnly, logger })
+        : SqliteEvidenceStore.open({ path: join(opts.dataDir, 'ledger.sqlite'), readOnly }));
     try {
-      if (store instanceof SqliteEvidenceStore && store.restoredTriggers.length > 0) {
+      if ((store instanceof SqliteEvidenceStore || store instanceof PgEvidenceStore) && store.restoredTriggers.length > 0) {
         logger.warn({ triggers: store.restoredTriggers }, 'ledger append-only triggers were missing and have been recreated; run `vigil ledger verify`');
       }
       const count = await store.leafCount();

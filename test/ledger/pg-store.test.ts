@@ -1,0 +1,476 @@
+// PostgreSQL evidence store on a real server: the ledger's behaviour, append-only guards, roles, tampering, two writers, the CLI.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { Ledger } from '../../src/ledger/ledger.js';
+import { PgEvidenceStore, redactDatabaseUrl } from '../../src/ledger/pg-store.js';
+import { leafHash } from '../../src/ledger/merkle.js';
+import { sha256Hex, type StoredLeaf } from '../../src/ledger/store.js';
+import { AppError } from '../../src/core/errors.js';
+import { startAwsEmulator, demoEstate, type AwsEmulator } from '../../collectors/aws/emulator/index.js';
+import { TestClock, tempDir } from './helpers.js';
+
+const BASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+let admin: pg.Client;
+const schemas: string[] = [];
+const roles: string[] = [];
+const dirs: Array<() => void> = [];
+
+function withParam(url: string, key: string, value: string): string {
+  const u = new URL(url);
+  u.searchParams.set(key, value);
+  return u.toString();
+}
+
+function asUser(url: string, user: string): string {
+  const u = new URL(url);
+  u.username = user;
+  u.password = '';
+  return u.toString();
+}
+
+/** A schema name no other test uses; dropped after the test. */
+function freshSchema(): { schema: string; url: string } {
+  const schema = `vigil_t_${randomBytes(6).toString('hex')}`;
+  schemas.push(schema);
+  return { schema, url: withParam(BASE_URL, 'schema', schema) };
+}
+
+function freshDir(): string {
+  const t = tempDir();
+  dirs.push(t.cleanup);
+  return t.dir;
+}
+
+async function sql<R extends pg.QueryResultRow = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> {
+  return (await admin.query<R>(text, params)).rows;
+}
+
+async function expectRejects(p: Promise<unknown>, pattern: RegExp): Promise<unknown> {
+  let err: unknown;
+  try {
+    await p;
+  } catch (e) {
+    err = e;
+  }
+  expect(err, `expected rejection matching ${pattern}`).toBeDefined();
+  expect(String((err as Error).message)).toMatch(pattern);
+  return err;
+}
+
+beforeAll(async () => {
+  admin = new pg.Client({ connectionString: BASE_URL });
+  try {
+    await admin.connect();
+  } catch (e) {
+    // Not a skip: CI (.ci/run) starts PostgreSQL, and a missing server must show up as a failure.
+    throw new Error(`PostgreSQL is not reachable at ${redactDatabaseUrl(BASE_URL)} (set TEST_DATABASE_URL): ${(e as Error).message}`);
+  }
+});
+
+afterEach(async () => {
+  for (const s of schemas.splice(0)) await admin.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+  for (const r of roles.splice(0)) await admin.query(`DROP ROLE IF EXISTS "${r}"`);
+  for (const d of dirs.splice(0)) d();
+});
+
+afterAll(async () => {
+  await admin?.end();
+});
+
+describe('Ledger over PostgreSQL', () => {
+  it('creates the schema, appends canonical bodies, checkpoints, verifies and reopens the same tree', async () => {
+    const { url, schema } = freshSchema();
+    const dir = freshDir();
+    const clock = new TestClock();
+    const ledger = await Ledger.open({ dataDir: dir, databaseUrl: url, clock, origin: 'vigil.test/pg' });
+    const out = await ledger.append([
+      { type: 'run', source: 'aws', scope: '123', idempotencyKey: 'run:aws:123:1', data: { n: 1, text: 'é ✓ "quoted" \\ back' } },
+      { type: 'change', source: 'aws', scope: '123', data: { from: null, to: 'fail' } },
+    ]);
+    expect(out.map((o) => o.seq)).toEqual([1, 2]);
+    const cp = await ledger.checkpoint('manual');
+    expect(cp?.size).toBe(3);
+    const root = ledger.rootHex();
+    expect((await ledger.verify()).ok).toBe(true);
+    await ledger.close();
+
+    // The tables are where the URL said, and the bodies are the exact bytes that were hashed.
+    const rows = await sql<{ seq: number; body: Buffer; leaf_hash: Buffer }>(`SELECT seq::int AS seq, body, leaf_hash FROM "${schema}".leaves ORDER BY seq`);
+    expect(rows).toHaveLength(3);
+    for (const r of rows) expect(leafHash(r.body).equals(r.leaf_hash)).toBe(true);
+    expect(rows[1]!.body.toString('utf8')).toContain('"text":"é ✓ \\"quoted\\" \\\\ back"');
+
+    const again = await Ledger.open({ dataDir: dir, databaseUrl: url, clock });
+    expect(again.alarm).toBeNull();
+    expect(again.origin).toBe('vigil.test/pg');
+    expect(again.size()).toBe(3);
+    expect(again.rootHex()).toBe(root);
+    await again.append([{ type: 'heartbeat', data: {} }]);
+    clock.advance(1000);
+    expect((await again.checkpoint('hourly'))?.size).toBe(4);
+    expect((await again.lastLeaf({ type: 'run', source: 'aws', scope: '123' }))?.seq).toBe(1);
+    await again.close();
+
+    const ro = await Ledger.open({ dataDir: dir, databaseUrl: url, readOnly: true });
+    const report = await ro.verify();
+    expect(report).toMatchObject({ ok: true, size: 4, checkpointsChecked: 2 });
+    await expectRejects(ro.append([{ type: 'x', data: {} }]), /read-only/);
+    await ro.close();
+  });
+
+  it('appends idempotently: a key seen before, or twice in one call, yields one leaf', async () => {
+    const { url } = freshSchema();
+    const ledger = await Ledger.open({ dataDir: freshDir(), databaseUrl: url });
+    const a = await ledger.append([{ type: 'run', idempotencyKey: 'k', data: { x: 1 } }]);
+    const b = await ledger.append([
+      { type: 'run', idempotencyKey: 'k', data: { x: 1 } },
+      { type: 'run', idempotencyKey: 'k2', data: { x: 2 } },
+      { type: 'run', idempotencyKey: 'k2', data: { x: 2 } },
+    ]);
+    expect(b[0]).toMatchObject({ seq: a[0]!.seq, duplicate: true, hash: a[0]!.hash });
+    expect(b[1]).toMatchObject({ seq: 2, duplicate: false });
+    expect(b[2]).toMatchObject({ seq: 2, duplicate: true });
+    expect(ledger.size()).toBe(3);
+    expect(await ledger.seqOfKey('k2')).toBe(2);
+    await ledger.close();
+  });
+
+  it('pages through more leaves than one page holds, and filters by type, source, scope and day', async () => {
+    const { url } = freshSchema();
+    const clock = new TestClock(Date.parse('2025-03-14T10:00:00.000Z'));
+    const ledger = await Ledger.open({ dataDir: freshDir(), databaseUrl: url, clock });
+    const inputs = Array.from({ length: 1300 }, (_, i) => ({ type: i % 3 === 0 ? 'run' : 'change', source: i % 2 === 0 ? 'aws' : 'github', scope: 's', data: { i } }));
+    await ledger.append(inputs);
+    let expected = 0;
+    for await (const l of ledger.leaves()) {
+      expect(l.seq).toBe(expected++);
+      expect(leafHash(l.body).toString('hex')).toBe(l.hash);
+    }
+    expect(expected).toBe(1301);
+    const runsAws: number[] = [];
+    for await (const l of ledger.leaves({ types: ['run'], source: 'aws', fromSeq: 100, toSeq: 1000 })) runsAws.push(l.seq);
+    const want = inputs.map((x, i) => ({ ...x, seq: i + 1 })).filter((x) => x.type === 'run' && x.source === 'aws' && x.seq >= 100 && x.seq <= 1000);
+    expect(runsAws).toEqual(want.map((x) => x.seq));
+    const lastGithubChange = want.length === 0 ? -1 : inputs.map((x, i) => ({ ...x, seq: i + 1 })).filter((x) => x.type === 'change' && x.source === 'github').pop()!.seq;
+    expect((await ledger.lastLeaf({ type: 'change', source: 'github' }))?.seq).toBe(lastGithubChange);
+
+    clock.t = Date.parse('2025-03-15T00:00:01.000Z');
+    const sealed = await ledger.sealDay('2025-03-14');
+    expect(sealed?.reason).toBe('daily');
+    const seal = await ledger.lastLeaf({ type: 'day.sealed' });
+    expect(seal?.body).toMatchObject({ date: '2025-03-14', firstSeq: 0, lastSeq: 1300, leafCount: 1301, countsByType: { 'ledger.genesis': 1, run: 434, change: 866 } });
+    await ledger.close();
+  });
+
+  it('stores blobs once, content-addressed, byte for byte', async () => {
+    const { url } = freshSchema();
+    const ledger = await Ledger.open({ dataDir: freshDir(), databaseUrl: url });
+    const data = Buffer.concat([Buffer.from([0, 0xff, 0x5c, 0x78, 0x00]), randomBytes(200_000)]);
+    const first = await ledger.putBlob(data, 'application/octet-stream');
+    expect(first).toMatchObject({ sha256: sha256Hex(data), size: data.length, isNew: true });
+    // A second handle (a collect worker in another process) sees it and does not store it twice.
+    const worker = await PgEvidenceStore.open({ url });
+    expect(await worker.putBlob({ sha256: first.sha256, mediaType: 'application/octet-stream', size: data.length }, data)).toBe(false);
+    expect(await worker.hasBlob(first.sha256)).toBe(true);
+    await worker.close();
+    expect((await ledger.getBlob(first.sha256))?.equals(data)).toBe(true);
+    expect(await ledger.getBlob('0'.repeat(64))).toBeUndefined();
+    await ledger.close();
+  });
+});
+
+describe('append-only guards in PostgreSQL', () => {
+  it('triggers block UPDATE, DELETE and TRUNCATE on every table, even with session_replication_role = replica', async () => {
+    const { url, schema } = freshSchema();
+    const ledger = await Ledger.open({ dataDir: freshDir(), databaseUrl: url });
+    await ledger.append([{ type: 'x', data: {} }]);
+    await ledger.checkpoint('manual');
+    await ledger.putBlob(Buffer.from('blob'), 'text/plain');
+    await ledger.close();
+    const q = (t: string) => `"${schema}".${t}`;
+    const attempts = [
+      `UPDATE ${q('leaves')} SET type = 'y'`,
+      `DELETE FROM ${q('leaves')} WHERE seq = 1`,
+      `TRUNCATE ${q('leaves')}`,
+      `UPDATE ${q('meta')} SET value = 'other'`,
+      `DELETE FROM ${q('meta')}`,
+      `TRUNCATE ${q('meta')}`,
+      `UPDATE ${q('checkpoints')} SET reason = 'x'`,
+      `DELETE FROM ${q('checkpoints')}`,
+      `TRUNCATE ${q('checkpoints')}`,
+      `UPDATE ${q('blobs')} SET data = 'x'`,
+      `DELETE FROM ${q('blobs')}`,
+      `TRUNCATE ${q('blobs')}`,
+    ];
+    for (const replica of [false, true]) {
+      for (const stmt of attempts) {
+        await admin.query('BEGIN');
+        try {
+          if (replica) await admin.query('SET LOCAL session_replication_role = replica');
+          await expectRejects(admin.query(stmt), /append-only: \w+ rows are never (updated|deleted|truncated)/);
+        } finally {
+          await admin.query('ROLLBACK');
+        }
+      }
+    }
+    expect((await sql<{ n: number }>(`SELECT count(*)::int AS n FROM ${q('leaves')}`))[0]!.n).toBe(2);
+    // A checkpoint smaller than the last one is refused by the database itself.
+    const store = await PgEvidenceStore.open({ url });
+    const last = (await store.lastCheckpoint())!;
+    await expectRejects(store.addCheckpoint({ ...last, size: last.size - 1 }), /checkpoints must grow/);
+    await store.close();
+  });
+
+  it('a writer role can INSERT and SELECT but is denied UPDATE/DELETE/TRUNCATE; a reader role only reads', async () => {
+    const { url, schema } = freshSchema();
+    const writer = `vigil_w_${randomBytes(4).toString('hex')}`;
+    const reader = `vigil_r_${randomBytes(4).toString('hex')}`;
+    roles.push(writer, reader);
+    await sql(`CREATE ROLE "${writer}" LOGIN`);
+    await sql(`CREATE ROLE "${reader}" LOGIN`);
+    // The owner (migration role) creates the schema and grants; the agent then runs as the writer.
+    const owner = await PgEvidenceStore.open({ url, grants: { writer, reader } });
+    expect(owner.ownsTables).toBe(true);
+    await owner.close();
+    const dir = freshDir();
+    const ledger = await Ledger.open({ dataDir: dir, databaseUrl: asUser(url, writer) });
+    await ledger.append([{ type: 'x', data: { a: 1 } }]);
+    expect(await ledger.checkpoint('manual')).not.toBeNull();
+    await ledger.putBlob(Buffer.from('evidence'), 'text/plain');
+    await ledger.close();
+
+    const w = new pg.Client({ connectionString: asUser(BASE_URL, writer) });
+    await w.connect();
+    try {
+      for (const stmt of [`UPDATE "${schema}".leaves SET type = 'y'`, `DELETE FROM "${schema}".blobs`, `TRUNCATE "${schema}".checkpoints`, `ALTER TABLE "${schema}".leaves DISABLE TRIGGER ALL`]) {
+        await expectRejects(w.query(stmt), /permission denied|must be owner/);
+      }
+      await expectRejects(w.query('SET session_replication_role = replica'), /permission denied/);
+    } finally {
+      await w.end();
+    }
+    const asWriter = await PgEvidenceStore.open({ url: asUser(url, writer) });
+    expect(asWriter.ownsTables).toBe(false);
+    await asWriter.close();
+
+    const ro = await Ledger.open({ dataDir: dir, databaseUrl: asUser(url, reader), readOnly: true });
+    expect((await ro.verify()).ok).toBe(true);
+    await ro.close();
+    const r = new pg.Client({ connectionString: asUser(BASE_URL, reader) });
+    await r.connect();
+    try {
+      await expectRejects(r.query(`INSERT INTO "${schema}".meta(key, value) VALUES ('x', 'y')`), /permission denied/);
+    } finally {
+      await r.end();
+    }
+    await sql(`DROP OWNED BY "${writer}", "${reader}"`);
+  });
+
+  it('a body changed by raw SQL (trigger disabled) is named by verify and by the next open, which refuses to sign and restores the trigger', async () => {
+    const { url, schema } = freshSchema();
+    const dir = freshDir();
+    const ledger = await Ledger.open({ dataDir: dir, databaseUrl: url });
+    await ledger.append([
+      { type: 'run', data: { outcome: 'complete' } },
+      { type: 'run', data: { outcome: 'complete' } },
+    ]);
+    await ledger.checkpoint('manual');
+    await ledger.close();
+
+    await sql(`ALTER TABLE "${schema}".leaves DISABLE TRIGGER leaves_no_update_delete`);
+    await sql(`UPDATE "${schema}".leaves SET body = convert_to(replace(convert_from(body, 'UTF8'), 'complete', 'completE'), 'UTF8') WHERE seq = 2`);
+
+    const ro = await Ledger.open({ dataDir: dir, databaseUrl: url, readOnly: true });
+    const report = await ro.verify();
+    expect(report.ok).toBe(false);
+    expect(report.firstBadSeq).toBe(2);
+    expect(report.faults.some((f) => f.seq === 2)).toBe(true);
+    await ro.close();
+
+    const warnings: unknown[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (o: unknown) => void warnings.push(o) };
+    const reopened = await Ledger.open({ dataDir: dir, databaseUrl: url, logger });
+    expect(reopened.alarm).toMatch(/first bad seq 2/);
+    expect(warnings).toContainEqual({ triggers: ['leaves_no_update_delete'] });
+    await expectRejects(reopened.checkpoint('manual'), /refusing to sign/);
+    expect((await reopened.lastLeaf({ type: 'ledger.alarm' }))?.body.message).toMatch(/leaf 2 body does not match/);
+    await reopened.close();
+    const enabled = await sql<{ tgenabled: string }>(
+      `SELECT tgenabled FROM pg_trigger WHERE tgname = 'leaves_no_update_delete' AND tgrelid = '"${schema}".leaves'::regclass`,
+    );
+    expect(enabled).toEqual([{ tgenabled: 'A' }]);
+  });
+
+  it('leaves deleted from the end are detected against the signed size and nothing more is appended', async () => {
+    const { url, schema } = freshSchema();
+    const dir = freshDir();
+    const ledger = await Ledger.open({ dataDir: dir, databaseUrl: url });
+    await ledger.append([{ type: 'x', data: { a: 1 } }, { type: 'x', data: { a: 2 } }]);
+    await ledger.checkpoint('manual');
+    await ledger.close();
+    await sql(`ALTER TABLE "${schema}".leaves DISABLE TRIGGER leaves_no_update_delete`);
+    await sql(`DELETE FROM "${schema}".leaves WHERE seq = 2`);
+    const reopened = await Ledger.open({ dataDir: dir, databaseUrl: url });
+    expect(reopened.alarm).toMatch(/truncated/);
+    await expectRejects(reopened.append([{ type: 'x', data: {} }]), /refusing to append/);
+    await reopened.close();
+  });
+});
+
+describe('two writers on one PostgreSQL ledger', () => {
+  it('racing appends of the same seq: exactly one commits, the other gets LEDGER_CONCURRENT_WRITER, and no seq is lost', async () => {
+    const { url } = freshSchema();
+    const ledger = await Ledger.open({ dataDir: freshDir(), databaseUrl: url });
+    await ledger.close();
+    const a = await PgEvidenceStore.open({ url });
+    const b = await PgEvidenceStore.open({ url });
+    const leaf = (seq: number, tag: string): StoredLeaf => {
+      const body = Buffer.from(JSON.stringify({ seq, tag }));
+      return { seq, leafHash: leafHash(body), body, type: 'x', observedAt: '2025-03-14T10:00:00.000Z', idempotencyKey: `${tag}:${seq}`, source: null, scope: null };
+    };
+    for (let round = 0; round < 5; round++) {
+      const seq = await a.leafCount();
+      const results = await Promise.allSettled([a.appendLeaves([leaf(seq, 'a'), leaf(seq + 1, 'a')]), b.appendLeaves([leaf(seq, 'b')])]);
+      const ok = results.filter((r) => r.status === 'fulfilled');
+      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(ok).toHaveLength(1);
+      expect(failed).toHaveLength(1);
+      expect((failed[0]!.reason as AppError).code).toBe('LEDGER_CONCURRENT_WRITER');
+    }
+    // A rolled-back append leaves no hole: seqs stay 0..n-1.
+    const seqs: number[] = [];
+    for await (const l of a.leafHashes()) seqs.push(l.seq);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i));
+    await expectRejects(a.appendLeaves([leaf(seqs.length + 1, 'gap')]), /another writer/);
+    await a.close();
+    await b.close();
+  });
+
+  it('a second Ledger takes in the first one\'s leaves and both keep one verifiable tree', async () => {
+    const { url } = freshSchema();
+    const dir = freshDir();
+    const one = await Ledger.open({ dataDir: dir, databaseUrl: url });
+    const two = await Ledger.open({ dataDir: dir, databaseUrl: url });
+    await one.append([{ type: 'x', data: { by: 'one' } }]);
+    await two.append([{ type: 'x', data: { by: 'two' } }]);
+    await one.append([{ type: 'x', data: { by: 'one again' } }]);
+    expect(one.size()).toBe(4);
+    expect((await one.checkpoint('manual'))?.size).toBe(4);
+    expect((await two.checkpoint('manual'))).toBeNull(); // same tree, already signed
+    expect(two.rootHex()).toBe(one.rootHex());
+    expect((await two.verify()).ok).toBe(true);
+    await one.close();
+    await two.close();
+  });
+});
+
+describe('opening PostgreSQL stores', () => {
+  it('an unreachable server is one clear error that never shows the password', async () => {
+    const secret = 'hunter2-very-secret';
+    const err = (await expectRejects(PgEvidenceStore.open({ url: `postgres://vigil:${secret}@127.0.0.1:1/evidence?sslmode=disable` }), /cannot reach PostgreSQL/)) as AppError;
+    expect(err.code).toBe('LEDGER_DB_UNAVAILABLE');
+    expect(err.message).not.toContain(secret);
+    expect(err.message).toContain('vigil:***@127.0.0.1:1');
+    expect(redactDatabaseUrl(`postgresql://u:${secret}@h/db?password=${secret}`)).not.toContain(secret);
+  });
+
+  it('refuses bad URLs and schema names as usage errors, and a schema holding foreign tables', async () => {
+    await expectRejects(PgEvidenceStore.open({ url: 'mysql://u@h/db' }), /must start with postgres/);
+    await expectRejects(PgEvidenceStore.open({ url: withParam(BASE_URL, 'schema', 'Bad-Name') }), /schema name/);
+    const { url, schema } = freshSchema();
+    await sql(`CREATE SCHEMA "${schema}"`);
+    await sql(`CREATE TABLE "${schema}".customers(id int)`);
+    const err = (await expectRejects(PgEvidenceStore.open({ url }), /not a Vigil ledger/)) as AppError;
+    expect(err.exitCode).toBe(2);
+  });
+
+  it('a read-only open of a missing ledger fails and creates nothing; a read-only store cannot write even by SQL', async () => {
+    const { url, schema } = freshSchema();
+    const err = (await expectRejects(Ledger.open({ dataDir: freshDir(), databaseUrl: url, readOnly: true }), /no initialized Vigil ledger/)) as AppError;
+    expect(err.exitCode).toBe(2);
+    expect(await sql(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [schema])).toEqual([]);
+    const w = await Ledger.open({ dataDir: freshDir(), databaseUrl: url });
+    await w.close();
+    const ro = await PgEvidenceStore.open({ url, readOnly: true });
+    await expectRejects(ro.initMeta('x', 'y'), /read-only/);
+    // The session itself is read-only in the server, so a bug that bypassed our checks would still write nothing.
+    const probe = await (ro as unknown as { pool: pg.Pool }).pool.query('SHOW default_transaction_read_only');
+    expect(probe.rows[0]).toEqual({ default_transaction_read_only: 'on' });
+    await ro.close();
+  });
+});
+
+const BIN = resolve(__dirname, '../../src/bin/vigil.mjs');
+
+function vigil(args: string[], opts: { env: Record<string, string>; cwd: string }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => res({ code, stdout, stderr }));
+  });
+}
+
+describe('the CLI with DATABASE_URL', () => {
+  let emu: AwsEmulator;
+  beforeAll(async () => {
+    emu = await startAwsEmulator({ estate: demoEstate(), reportDelayMs: 0 });
+  });
+  afterAll(async () => {
+    await emu?.close();
+  });
+
+  it('collect, status and ledger verify run against PostgreSQL; a tampered leaf makes verify exit 1', async () => {
+    const { url, schema } = freshSchema();
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-pg-cli-'));
+    dirs.push(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'vigil.config.yaml'), 'dataDir: ./data\norigin: vigil.test/pg-cli\nsources:\n  aws:\n    region: us-east-1\n');
+    const env = {
+      DATABASE_URL: url,
+      AWS_ENDPOINT_URL: emu.url,
+      AWS_ACCESS_KEY_ID: 'AKIDTESTVIGILLOCAL',
+      AWS_SECRET_ACCESS_KEY: 'test-only',
+      AWS_REGION: 'us-east-1',
+    };
+    const c = await vigil(['collect', '--json'], { env, cwd: dir });
+    expect(c.stderr).not.toMatch(/\n\s+at /);
+    expect(c.code).toBe(0);
+    const out = JSON.parse(c.stdout) as { runs: unknown[]; results: Array<{ status: string }> };
+    expect(out.runs).toHaveLength(1);
+    expect(out.results.some((r) => r.status === 'fail')).toBe(true);
+    // The evidence went to PostgreSQL, not to a SQLite file in the data dir.
+    const runs = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".leaves WHERE type = 'run'`);
+    expect(runs[0]!.n).toBe(1);
+    expect((await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".blobs`))[0]!.n).toBeGreaterThan(0);
+
+    const v = await vigil(['ledger', 'verify'], { env, cwd: dir });
+    expect(v.code).toBe(0);
+    expect(v.stdout).toMatch(/ledger OK/);
+
+    const s = await vigil(['status', '--json'], { env, cwd: dir });
+    expect(s.code).toBe(0);
+    const status = JSON.parse(s.stdout) as { runs: Array<{ source: string }>; criteria: Array<{ id: string; fail: number }> };
+    expect(status.runs.map((r) => r.source)).toEqual(['aws']);
+    expect(status.criteria.find((x) => x.id === 'CC6.1')!.fail).toBeGreaterThan(0);
+
+    const [run] = await sql<{ seq: number }>(`SELECT seq::int AS seq FROM "${schema}".leaves WHERE type = 'run'`);
+    await sql(`ALTER TABLE "${schema}".leaves DISABLE TRIGGER leaves_no_update_delete`);
+    await sql(`UPDATE "${schema}".leaves SET body = convert_to(replace(convert_from(body, 'UTF8'), '"outcome":"complete"', '"outcome":"completE"'), 'UTF8') WHERE seq = $1`, [run!.seq]);
+    const bad = await vigil(['ledger', 'verify'], { env, cwd: dir });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain(`first bad leaf: #${run!.seq}`);
+
+    const missing = await vigil(['status'], { env: { ...env, DATABASE_URL: withParam(BASE_URL, 'schema', `vigil_t_absent_${randomBytes(3).toString('hex')}`) }, cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no initialized Vigil ledger/);
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
+  });
+});
