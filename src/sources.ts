@@ -2,7 +2,9 @@
 import type { SourcePlugin } from './core/source-plugin.js';
 import type { SourceId } from './core/types.js';
 import { awsSource } from '../collectors/aws/index.js';
+import { githubSource } from '../collectors/github/index.js';
 
 export const sourcePlugins: Partial<Record<SourceId, SourcePlugin<any>>> = {
   aws: awsSource,
+  github: githubSource,
 };
