@@ -41,9 +41,16 @@ sources:
     region: us-east-1
     # schedule: "0 * * * *"
 
+  # GitHub: a GitHub App (recommended; permissions in deploy/github/) or a token of an organization owner.
   # github:
   #   org: acme
-  #   auth: { token: \${GITHUB_TOKEN} }
+  #   auth:
+  #     appId: 123456
+  #     installationId: 7654321
+  #     privateKeyPath: ./vigil-github-app.pem
+  #   # auth:
+  #   #   token: \${GITHUB_TOKEN}
+  #   # baseUrl: https://ghe.example.com/api/v3   # GitHub Enterprise Server
 `;
 
 export function initCommand(opts: { out?: string; force?: boolean }): number {

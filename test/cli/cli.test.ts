@@ -204,3 +204,40 @@ describe('vigil run', () => {
     }
   }, 60_000);
 });
+
+describe('vigil collect --source github', () => {
+  it('gives the seeded verdicts on the demo org, and a token without read:org gives error results naming it', async () => {
+    const { startGithubEmulator, DEMO_TOKEN } = await import('../../collectors/github/emulator/server.js');
+    const emu = await startGithubEmulator({
+      estate: 'demo',
+      tokens: { ghp_NoReadOrgVigilTestToken00000000000000: { login: 'alice', kind: 'classic', scopes: ['repo', 'security_events'] } },
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-gh-'));
+    try {
+      writeFileSync(join(dir, 'vigil.config.yaml'), `sources:\n  github:\n    org: acme-demo\n    baseUrl: ${emu.url}\n    auth:\n      token: \${GH_TOKEN}\n`);
+      const full = await vigil(['collect', '--source', 'github', '--json', '--data-dir', join(dir, 'a')], { cwd: dir, env: { GH_TOKEN: DEMO_TOKEN } });
+      expect(full.code, full.stderr).toBe(0);
+      const a = JSON.parse(full.stdout) as { results: Array<{ ruleId: string; resourceId: string; status: string; reason: string }> };
+      const st = (rule: string, res: string) => a.results.find((r) => r.ruleId === rule && r.resourceId === res)?.status;
+      expect(st('github.org.two_factor_enforced', 'acme-demo')).toBe('fail');
+      expect(st('github.repo.default_branch_protected', 'acme-demo/web:main')).toBe('fail');
+      expect(a.results.filter((r) => r.status === 'error')).toEqual([]);
+      expect(a.results.some((r) => r.status === 'pass')).toBe(true);
+      expect(full.stdout + full.stderr).not.toContain(DEMO_TOKEN);
+
+      const limited = await vigil(['collect', '--source', 'github', '--json', '--data-dir', join(dir, 'b')], {
+        cwd: dir,
+        env: { GH_TOKEN: 'ghp_NoReadOrgVigilTestToken00000000000000' },
+      });
+      expect(limited.code, limited.stderr).toBe(0);
+      const b = JSON.parse(limited.stdout) as { results: Array<{ ruleId: string; status: string; reason: string }> };
+      const twoFa = b.results.filter((r) => r.ruleId === 'github.org.two_factor_enforced');
+      expect(twoFa.map((r) => r.status)).toEqual(['error']);
+      expect(twoFa[0]!.reason).toContain('read:org');
+      expect(b.results.some((r) => r.status === 'pass')).toBe(true);
+    } finally {
+      await emu.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
