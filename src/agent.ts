@@ -17,8 +17,10 @@ import { startCollectWorker } from './pipeline/collect-worker.js';
 import { LedgerWriter } from './pipeline/writer.js';
 import type { RecordOutcome } from './pipeline/record.js';
 import type { EvidenceJob } from './pipeline/collect-stage.js';
+import { startAlerting, type Alerting } from './alerts/start.js';
+import { startApi, type RunningApi } from './api/start.js';
 
-export type Role = 'scheduler' | 'worker' | 'writer';
+export type Role = 'scheduler' | 'worker' | 'writer' | 'api';
 
 export interface AgentContext {
   loaded: LoadedConfig;
@@ -79,6 +81,10 @@ export interface RunningAgent {
   ledger: Ledger;
   scheduler?: Scheduler;
   writer?: LedgerWriter;
+  /** Alert engine and notify worker (writer role). */
+  alerting?: Alerting;
+  /** The HTTP API (api role). */
+  api?: RunningApi;
   /** Enqueues an immediate, off-schedule collection of every source and resolves when all of them are recorded. */
   collectNow(timeoutMs?: number): Promise<EvidenceJob[]>;
   stop(reason?: string): Promise<void>;
@@ -116,6 +122,8 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
   let writer: LedgerWriter | undefined;
   let worker: Worker | undefined;
   let scheduler: Scheduler | undefined;
+  let alerting: Alerting | undefined;
+  let api: RunningApi | undefined;
 
   if (opts.roles.includes('writer')) {
     writer = new LedgerWriter({
@@ -129,8 +137,10 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       prefix,
       heartbeatMinutes: ctx.loaded.config.heartbeatMinutes,
       onRecorded: (o, j) => waiters.forEach((w) => w(o, j)),
+      afterRecord: async () => alerting?.afterRun(),
     });
     await writer.start(opts.roles);
+    alerting = await startAlerting({ loaded: ctx.loaded, ledger, rules, clock: ctx.clock, logger: ctx.logger, connection, prefix });
   }
   if (opts.roles.includes('worker')) {
     worker = startCollectWorker({ connection, prefix, collectors, rules, params, ledger, evidence: queues.evidence, clock: ctx.clock, logger: ctx.logger });
@@ -141,11 +151,15 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
     if (opts.enqueueOnStart ?? true) await scheduler.enqueueCurrent();
   }
 
+  if (opts.roles.includes('api')) api = await startApi(ctx, { ledger, rules, redis: connection, prefix });
+
   let stopped = false;
   return {
     ledger,
     scheduler,
     writer,
+    ...(alerting ? { alerting } : {}),
+    ...(api ? { api } : {}),
     async collectNow(timeoutMs = 120_000) {
       const now = ctx.clock.now();
       const expected = new Set<string>();
@@ -177,8 +191,10 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
     async stop(reason = 'shutdown') {
       if (stopped) return;
       stopped = true;
+      await api?.close();
       await scheduler?.stop();
       await worker?.close();
+      await alerting?.stop();
       await writer?.stop(reason);
       await queues.collect.close();
       await queues.evidence.close();

@@ -10,6 +10,9 @@ import { initCommand } from './init.js';
 import { runCommand } from './run.js';
 import { rulesListCommand, rulesTestCommand } from './rules.js';
 import { demoCommand } from './demo.js';
+import { alertsCommand } from './alerts.js';
+import { serveCommand, hashTokenCommand } from './serve.js';
+import { exceptionsAddCommand, exceptionsListCommand, exceptionsRevokeCommand } from './exceptions.js';
 import { exportCommand, type ExportCliOptions } from './export.js';
 import { verifyCommand } from './verify.js';
 
@@ -33,8 +36,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('run')
-    .description('scheduler + collect workers + ledger writer in one process (SIGTERM stops it cleanly)')
-    .action(async (_o, cmd: Command) => setExit(await runCommand(makeContext(g(cmd)), ['scheduler', 'worker', 'writer'])));
+    .description('scheduler + collect workers + ledger writer + alerts + HTTP API in one process (SIGTERM stops it cleanly)')
+    .action(async (_o, cmd: Command) => setExit(await runCommand(makeContext(g(cmd)), ['scheduler', 'worker', 'writer', 'api'])));
   program
     .command('scheduler')
     .description('only enqueue collections on schedule (scale-out role)')
@@ -63,6 +66,55 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'machine-readable output')
     .option('--framework <id>', 'framework to report against', undefined)
     .action(async (o: { json?: boolean; framework?: string }, cmd: Command) => setExit(await statusCommand(makeContext(g(cmd), 'warn'), o)));
+
+  // Alerts, HTTP API and exceptions (issue 7)
+  program
+    .command('alerts')
+    .description('the alert feed from the ledger (oldest first)')
+    .option('--follow', 'keep printing new alerts as they are recorded')
+    .option('--json', 'one JSON object per line')
+    .option('--after <seq>', 'only alerts after this ledger seq')
+    .option('--limit <n>', 'at most this many (without --follow)')
+    .action(async (o: { follow?: boolean; json?: boolean; after?: string; limit?: string }, cmd: Command) => setExit(await alertsCommand(makeContext(g(cmd), 'warn'), o)));
+  program
+    .command('serve')
+    .description('the HTTP API alone (alerts, posture, findings, exceptions, /readyz, /metrics)')
+    .option('--listen <host:port>', 'overrides api.listen')
+    .action(async (o: { listen?: string }, cmd: Command) => setExit(await serveCommand(makeContext(g(cmd)), o)));
+  program
+    .command('api')
+    .description('HTTP API helpers')
+    .command('hash-token [token]')
+    .description('print the SHA-256 to put in api.tokens[].sha256 (token from the argument or stdin; --new makes one)')
+    .option('--new', 'generate a random token and print it with its hash')
+    .action(async (token: string | undefined, o: { new?: boolean }) => setExit(await hashTokenCommand({ ...(token ? { token } : {}), ...o })));
+  const exceptions = program.command('exceptions').description('risk acceptance: failures accepted until an expiry, with approver');
+  exceptions
+    .command('add')
+    .description('grant an exception (recorded as a ledger leaf)')
+    .requiredOption('--rule <id>', 'rule id')
+    .requiredOption('--resource <id>', 'resource id (as in findings), or * for every resource of the rule')
+    .requiredOption('--reason <text>', 'why the risk is accepted')
+    .requiredOption('--requester <who>', 'who asks for it')
+    .requiredOption('--approver <who>', 'who approves it (not the requester)')
+    .requiredOption('--expires <date>', 'YYYY-MM-DD (end of that UTC day) or ISO 8601 instant')
+    .option('--id <id>', 'exception id (default: generated)')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { rule: string; resource: string; reason: string; approver: string; requester: string; expires: string; id?: string; json?: boolean }, cmd: Command) =>
+      setExit(await exceptionsAddCommand(makeContext(g(cmd), 'warn'), o)),
+    );
+  exceptions
+    .command('list')
+    .description('active exceptions (--all: also revoked and expired)')
+    .option('--all', 'include revoked and expired')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { json?: boolean; all?: boolean }, cmd: Command) => setExit(await exceptionsListCommand(makeContext(g(cmd), 'warn'), o)));
+  exceptions
+    .command('revoke <id>')
+    .description('revoke an active exception')
+    .requiredOption('--by <who>', 'who revokes it')
+    .requiredOption('--reason <text>', 'why')
+    .action(async (id: string, o: { by: string; reason: string }, cmd: Command) => setExit(await exceptionsRevokeCommand(makeContext(g(cmd), 'warn'), id, o)));
 
   const ledger = program.command('ledger').description('the local evidence ledger');
   ledger

@@ -24,6 +24,7 @@ export function printPosture(p: Posture, out: NodeJS.WritableStream = process.st
   out.write(`\n${'criterion'.padEnd(10)} ${'pass'.padStart(5)} ${'fail'.padStart(5)} ${'error'.padStart(5)}  coverage\n`);
   for (const c of p.criteria) {
     const note = c.coverage === 'manual' ? 'manual evidence needed' : c.coverage === 'no_data' ? 'no data yet' : c.coverage;
-    out.write(`${c.id.padEnd(10)} ${String(c.pass).padStart(5)} ${String(c.fail).padStart(5)} ${String(c.error).padStart(5)}  ${note}\n`);
+    const accepted = c.accepted ? `  (${c.accepted} fail (accepted) under exception)` : '';
+    out.write(`${c.id.padEnd(10)} ${String(c.pass).padStart(5)} ${String(c.fail).padStart(5)} ${String(c.error).padStart(5)}  ${note}${accepted}\n`);
   }
 }

@@ -1,6 +1,7 @@
 // The shape of vigil.config.yaml. Source blocks are validated by each source's own schema (collectors/<source>/).
 import { z } from 'zod';
 import { validate as validateCron } from 'node-cron';
+import { alertsConfigSchema, apiConfigSchema, exceptionsConfigSchema } from '../alerts/config.js';
 
 const cron = z
   .string()
@@ -58,6 +59,12 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    /** Alert sinks, grace windows and delivery retries (src/alerts/config.ts). */
+    alerts: alertsConfigSchema.optional(),
+    /** HTTP API: listen address and hashed bearer tokens with roles. */
+    api: apiConfigSchema.optional(),
+    /** Risk acceptance kept in a reviewed file. */
+    exceptions: exceptionsConfigSchema.optional(),
   })
   .strict();
 

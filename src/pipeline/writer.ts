@@ -33,6 +33,11 @@ export interface LedgerWriterOptions {
   /** A slot counts as missed once it is this old and has no run: the longest a run may take. @defaultValue 30 min */
   gapGraceMs?: number;
   onRecorded?: (outcome: RecordOutcome, job: EvidenceJob) => void;
+  /**
+   * Awaited after each run is recorded, duplicates included (a retried job re-runs it), before `onRecorded`:
+   * the alert engine derives and appends its `alert` leaves here, inside the single writer.
+   */
+  afterRecord?: (outcome: RecordOutcome, job: EvidenceJob) => Promise<void>;
 }
 
 export class LedgerWriter {
@@ -100,6 +105,7 @@ export class LedgerWriter {
         'run recorded',
       );
     }
+    await this.opts.afterRecord?.(outcome, job);
     this.opts.onRecorded?.(outcome, job);
     return outcome;
   }

@@ -4,8 +4,10 @@ import type { Status } from '../core/types.js';
 import type { Framework } from '../rules/frameworks.js';
 import { loadResults } from '../pipeline/record.js';
 import type { RecordedResult } from '../pipeline/collect-stage.js';
+import { loadExceptions } from '../exceptions/exceptions.js';
 
-type Counts = Record<'pass' | 'fail' | 'error' | 'notApplicable', number>;
+/** `accepted` counts the failures (already in `fail`) that an active exception accepts: shown as `fail (accepted)`. */
+type Counts = Record<'pass' | 'fail' | 'error' | 'notApplicable' | 'accepted', number>;
 
 export interface CriterionPosture extends Counts {
   id: string;
@@ -22,7 +24,7 @@ export interface Posture {
   criteria: CriterionPosture[];
 }
 
-const zero = (): Counts => ({ pass: 0, fail: 0, error: 0, notApplicable: 0 });
+const zero = (): Counts => ({ pass: 0, fail: 0, error: 0, notApplicable: 0, accepted: 0 });
 const bump = (c: Counts, s: Status) => {
   if (s === 'not_applicable') c.notApplicable++;
   else c[s]++;
@@ -38,8 +40,9 @@ export async function latestRuns(ledger: Ledger): Promise<Map<string, { seq: num
   return latest;
 }
 
-export async function computePosture(ledger: Ledger, framework: Framework): Promise<Posture> {
+export async function computePosture(ledger: Ledger, framework: Framework, now: Date = new Date()): Promise<Posture> {
   const latest = await latestRuns(ledger);
+  const exceptions = await loadExceptions(ledger);
   const byRule = new Map<string, Counts>();
   const runs: Posture['runs'] = [];
   for (const { seq, body } of latest.values()) {
@@ -55,6 +58,7 @@ export async function computePosture(ledger: Ledger, framework: Framework): Prom
     for (const r of results) {
       const c = byRule.get(r.ruleId) ?? zero();
       bump(c, r.status);
+      if (r.status === 'fail' && exceptions.acceptedBy(r.ruleId, r.resourceId, now)) c.accepted++;
       byRule.set(r.ruleId, c);
     }
   }
@@ -66,6 +70,7 @@ export async function computePosture(ledger: Ledger, framework: Framework): Prom
       total.fail += c.fail;
       total.error += c.error;
       total.notApplicable += c.notApplicable;
+      total.accepted += c.accepted;
       return { id: m.id, ...c };
     });
     const evaluated = rules.filter((r) => r.pass + r.fail + r.error + r.notApplicable > 0).length;

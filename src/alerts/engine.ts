@@ -1,0 +1,342 @@
+// Derives alerts from the ledger (change, run, gap and exception leaves) and appends them as `alert` leaves; restart-safe.
+import { createHash } from 'node:crypto';
+import type { Clock, Logger } from '../core/collector.js';
+import type { Rule, Severity } from '../core/types.js';
+import type { Ledger, LeafInput } from '../ledger/ledger.js';
+import { loadResults } from '../pipeline/record.js';
+import { ExceptionBook, EXCEPTION_LEAF_TYPES, endLeaf } from '../exceptions/exceptions.js';
+import type { AlertKind, AlertsConfig, GraceWindow } from './config.js';
+
+export interface AlertItem {
+  resourceId: string;
+  /** Status before the transition (null for a resource first seen failing). */
+  from: string | null;
+  to: string;
+  reason: string;
+  /** When the current status began (ledger time of its change leaf). */
+  since?: string;
+  region?: string;
+}
+
+/** The data of an `alert` leaf. */
+export interface AlertData {
+  kind: AlertKind;
+  severity: Severity;
+  title: string;
+  ruleId?: string;
+  /** The run that triggered it (seq of its `run` leaf) and that run's slot. */
+  runSeq?: number;
+  slot?: string;
+  count: number;
+  items?: AlertItem[];
+  /** Chunk index when one transition of more than MAX_ITEMS resources is split over several leaves. */
+  part?: number;
+  parts?: number;
+  gap?: { seq: number; from: string; to: string; slots: number; reason: string };
+  exception?: { id: string; ruleId: string; resourceId: string; expiresAt: string; approver: string; requester: string; reason: string };
+}
+
+/** An alert as read back from the ledger. */
+export interface AlertRecord extends AlertData {
+  seq: number;
+  observedAt: string;
+  source?: string;
+  scope?: string;
+}
+
+export const MAX_ITEMS_PER_ALERT = 1000;
+const SEVERITY_ORDER: Severity[] = ['low', 'medium', 'high', 'critical'];
+export const severityRank = (s: string) => SEVERITY_ORDER.indexOf(s as Severity);
+
+interface ItemState {
+  ruleId: string;
+  resourceId: string;
+  status: string;
+  from: string | null;
+  reason: string;
+  since: string;
+  /** Index (per scope) of the run the current status was first seen in. */
+  sinceRun: number;
+  alerted?: 'broke' | 'error' | 'recovered';
+  /** An exception on it ended: alert again without waiting for grace. */
+  reopen?: boolean;
+  region?: string;
+}
+
+interface ScopeState {
+  source: string;
+  scope: string;
+  runs: number;
+  lastRunSeq?: number;
+  lastSlot?: string;
+  resultsSha256?: string;
+  items: Map<string, ItemState>;
+}
+
+const FOLD_TYPES = ['run', 'change', 'gap', 'alert', ...EXCEPTION_LEAF_TYPES];
+const ik = (ruleId: string, resourceId: string) => `${ruleId}\u0000${resourceId}`;
+const hash12 = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
+
+export interface AlertEngineOptions {
+  ledger: Ledger;
+  rules: Rule[];
+  config: AlertsConfig;
+  clock: Clock;
+  logger: Logger;
+  /** Called with the seqs of newly appended alert leaves (delivery). */
+  onAlerts?: (seqs: number[]) => Promise<void>;
+}
+
+/**
+ * Keeps a fold of the ledger (what is failing since when, what was alerted) and turns it into `alert` leaves.
+ * The fold is memory only as a cache: it is rebuilt from the ledger at start, so pending grace windows survive a restart,
+ * and every alert leaf has an idempotency key derived from what it reports, so a replay appends nothing twice.
+ */
+export class AlertEngine {
+  private nextSeq = 0;
+  private readonly scopes = new Map<string, ScopeState>();
+  private readonly pendingGaps = new Map<number, { source: string; scope: string; from: string; to: string; slots: number; reason: string }>();
+  private readonly alertedExceptions = new Set<string>();
+  readonly exceptions = new ExceptionBook();
+  private readonly rulesById: Map<string, Rule>;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly opts: AlertEngineOptions) {
+    this.rulesById = new Map(opts.rules.map((r) => [r.id, r]));
+  }
+
+  /** Folds new leaves, appends the alerts now due, and hands their seqs to `onAlerts`. Calls are serialized. */
+  tick(): Promise<number[]> {
+    const run = this.chain.then(() => this.tickNow());
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async tickNow(): Promise<number[]> {
+    const seqs: number[] = [];
+    // A second pass picks up what the first one's leaves caused (an exception expiring re-opens its failures).
+    for (let pass = 0; pass < 3; pass++) {
+      await this.catchUp();
+      const now = this.opts.clock.now();
+      const leaves = [...this.expiryLeaves(now), ...this.gapAlerts(), ...this.ruleAlerts(now)];
+      if (leaves.length === 0) break;
+      const out = await this.opts.ledger.append(leaves);
+      const added = out.filter((o) => o.type === 'alert' && !o.duplicate).map((o) => o.seq);
+      seqs.push(...added);
+      if (out.every((o) => o.duplicate)) {
+        await this.catchUp();
+        break;
+      }
+    }
+    if (seqs.length) this.opts.logger.info({ alerts: seqs.length }, 'alerts recorded');
+    if (seqs.length && this.opts.onAlerts) await this.opts.onAlerts(seqs);
+    return seqs;
+  }
+
+  private reopenWanted: Array<{ ruleId: string; resourceId: string; at: string }> = [];
+
+  /** Folds every relevant leaf appended since the last call. */
+  async catchUp(): Promise<void> {
+    for await (const l of this.opts.ledger.leaves({ fromSeq: this.nextSeq, types: FOLD_TYPES })) {
+      this.fold(l.seq, JSON.parse(l.body.toString('utf8')) as Record<string, unknown>);
+      this.nextSeq = l.seq + 1;
+    }
+    if (this.reopenWanted.length) await this.resolveReopens();
+  }
+
+  private scope(source: string, scope: string): ScopeState {
+    const k = `${source}|${scope}`;
+    let s = this.scopes.get(k);
+    if (!s) this.scopes.set(k, (s = { source, scope, runs: 0, items: new Map() }));
+    return s;
+  }
+
+  private fold(seq: number, b: Record<string, unknown>): void {
+    const type = String(b.type);
+    const at = String(b.observedAt);
+    if (type.startsWith('exception.')) {
+      this.exceptions.apply(seq, b);
+      if (type !== 'exception.granted') {
+        const e = this.exceptions.all.get(String(b.exceptionId));
+        if (e) this.reopenWanted.push({ ruleId: e.ruleId, resourceId: e.resourceId, at });
+      }
+      return;
+    }
+    if (type === 'gap') {
+      this.pendingGaps.set(seq, { source: String(b.source), scope: String(b.scope), from: String(b.from), to: String(b.to), slots: Number(b.slots), reason: String(b.reason) });
+      return;
+    }
+    if (type === 'alert') return this.foldAlert(b as unknown as AlertRecord);
+    const s = this.scope(String(b.source), String(b.scope));
+    if (type === 'run') {
+      s.runs++;
+      s.lastRunSeq = seq;
+      s.lastSlot = String(b.slot);
+      s.resultsSha256 = String(b.resultsSha256);
+      return;
+    }
+    // change: precedes its run leaf in the same batch, so the run it belongs to is s.runs + 1
+    const key = ik(String(b.ruleId), String(b.resourceId));
+    const to = String(b.to);
+    const prev = s.items.get(key);
+    if (to === 'fail' || to === 'error') {
+      const item: ItemState = prev ?? { ruleId: String(b.ruleId), resourceId: String(b.resourceId), status: to, from: null, reason: '', since: at, sinceRun: s.runs + 1 };
+      if (!prev || prev.status !== to) {
+        item.since = at;
+        item.sinceRun = s.runs + 1;
+      }
+      item.from = (b.from as string | null) ?? null;
+      item.status = to;
+      item.reason = String(b.reason);
+      if (typeof b.region === 'string') item.region = b.region;
+      s.items.set(key, item);
+    } else if (prev) {
+      prev.from = prev.status;
+      prev.status = to;
+      prev.reason = String(b.reason);
+      prev.since = at;
+      prev.reopen = false;
+      if (prev.alerted !== 'broke' && prev.alerted !== 'error') s.items.delete(key);
+    }
+  }
+
+  private foldAlert(a: AlertRecord): void {
+    if (a.kind === 'gap' && a.gap) this.pendingGaps.delete(a.gap.seq);
+    if ((a.kind === 'exception.expiring' || a.kind === 'exception.expired') && a.exception) this.alertedExceptions.add(`${a.kind}:${a.exception.id}`);
+    if (!a.ruleId || !a.items || !a.source || !a.scope) return;
+    const s = this.scope(a.source, a.scope);
+    for (const it of a.items) {
+      const key = ik(a.ruleId, it.resourceId);
+      const item = s.items.get(key);
+      if (!item) continue;
+      if (a.kind === 'recovered') s.items.delete(key);
+      else if (a.kind === 'broke' || a.kind === 'error') {
+        item.alerted = a.kind;
+        item.reopen = false;
+      }
+    }
+  }
+
+  /** An exception ended: its failure must alert again. The item may not be in the fold (failing since the first run), so read the latest results. */
+  private async resolveReopens(): Promise<void> {
+    const wanted = this.reopenWanted;
+    this.reopenWanted = [];
+    for (const w of wanted) {
+      for (const s of this.scopes.values()) {
+        const existing = s.items.get(ik(w.ruleId, w.resourceId));
+        if (existing) {
+          if (existing.status === 'fail') {
+            existing.alerted = undefined;
+            existing.reopen = true;
+          }
+          continue;
+        }
+        if (!s.resultsSha256) continue;
+        const results = (await loadResults(this.opts.ledger, s.resultsSha256)) ?? [];
+        for (const r of results) {
+          if (r.ruleId !== w.ruleId || (w.resourceId !== '*' && r.resourceId !== w.resourceId) || r.status !== 'fail') continue;
+          s.items.set(ik(r.ruleId, r.resourceId), { ruleId: r.ruleId, resourceId: r.resourceId, status: 'fail', from: null, reason: r.reason, since: w.at, sinceRun: s.runs, reopen: true, ...(r.region ? { region: r.region } : {}) });
+        }
+      }
+    }
+  }
+
+  graceFor(ruleId: string): Required<GraceWindow> {
+    const g = this.opts.config.grace;
+    const sev = this.rulesById.get(ruleId)?.severity ?? 'medium';
+    const w = g.rules[ruleId] ?? g.severity[sev] ?? g.default;
+    return { runs: w.runs ?? 1, minutes: w.minutes ?? 0 };
+  }
+
+  private ruleAlerts(now: Date): LeafInput[] {
+    const leaves: LeafInput[] = [];
+    for (const s of this.scopes.values()) {
+      const groups = new Map<string, { ruleId: string; kind: AlertKind; items: AlertItem[] }>();
+      for (const item of s.items.values()) {
+        let kind: AlertKind | undefined;
+        if (item.status === 'fail' || item.status === 'error') {
+          const k = item.status === 'fail' ? 'broke' : 'error';
+          if (item.alerted === k) continue;
+          if (k === 'broke' && this.exceptions.acceptedBy(item.ruleId, item.resourceId, now)) continue;
+          const g = this.graceFor(item.ruleId);
+          const runsSeen = s.runs - item.sinceRun + 1;
+          const minutes = (now.getTime() - Date.parse(item.since)) / 60_000;
+          if (!item.reopen && (runsSeen < g.runs || minutes < g.minutes)) continue;
+          kind = k;
+        } else if (item.alerted === 'broke' || item.alerted === 'error') {
+          kind = 'recovered';
+        }
+        if (!kind) continue;
+        const gk = `${item.ruleId}\u0000${kind}`;
+        const grp = groups.get(gk) ?? { ruleId: item.ruleId, kind, items: [] };
+        grp.items.push({ resourceId: item.resourceId, from: item.from, to: item.status, reason: item.reason, since: item.since, ...(item.region ? { region: item.region } : {}) });
+        groups.set(gk, grp);
+      }
+      for (const g of groups.values()) {
+        g.items.sort((a, b) => (a.resourceId < b.resourceId ? -1 : a.resourceId > b.resourceId ? 1 : 0));
+        const rule = this.rulesById.get(g.ruleId);
+        const parts = Math.ceil(g.items.length / MAX_ITEMS_PER_ALERT);
+        for (let p = 0; p < parts; p++) {
+          const items = g.items.slice(p * MAX_ITEMS_PER_ALERT, (p + 1) * MAX_ITEMS_PER_ALERT);
+          const ids = hash12(items.map((i) => `${i.resourceId}\u0000${i.to}`).join('\n'));
+          const verb = g.kind === 'broke' ? 'failing' : g.kind === 'error' ? 'could not be evaluated' : 'recovered';
+          const data: AlertData = {
+            kind: g.kind,
+            severity: rule?.severity ?? 'medium',
+            title: `${rule?.title ?? g.ruleId}: ${items.length} resource${items.length === 1 ? '' : 's'} ${verb}`,
+            ruleId: g.ruleId,
+            ...(s.lastRunSeq !== undefined ? { runSeq: s.lastRunSeq } : {}),
+            ...(s.lastSlot ? { slot: s.lastSlot } : {}),
+            count: items.length,
+            items,
+            ...(parts > 1 ? { part: p + 1, parts } : {}),
+          };
+          leaves.push({ type: 'alert', source: s.source, scope: s.scope, idempotencyKey: `alert:${s.source}:${s.scope}:${g.ruleId}:${g.kind}:${s.lastRunSeq ?? 0}:${ids}`, data: data as unknown as Record<string, unknown> });
+        }
+      }
+    }
+    return leaves;
+  }
+
+  private gapAlerts(): LeafInput[] {
+    return [...this.pendingGaps.entries()].map(([seq, g]) => ({
+      type: 'alert',
+      source: g.source,
+      scope: g.scope,
+      idempotencyKey: `alert:gap:${seq}`,
+      data: {
+        kind: 'gap',
+        severity: 'high',
+        title: `Monitoring gap: ${g.source} ${g.scope} missed ${g.slots} scheduled run${g.slots === 1 ? '' : 's'} (${g.from} – ${g.to})`,
+        count: g.slots,
+        gap: { seq, ...g },
+      } satisfies AlertData as unknown as Record<string, unknown>,
+    }));
+  }
+
+  /** Expired exceptions get an `exception.expired` leaf and an alert; those expiring soon get one warning alert. */
+  private expiryLeaves(now: Date): LeafInput[] {
+    const leaves: LeafInput[] = [];
+    const warnMs = this.opts.config.expiringDays * 86_400_000;
+    for (const e of this.exceptions.active()) {
+      const left = Date.parse(e.expiresAt) - now.getTime();
+      const kind: AlertKind | undefined = left <= 0 ? 'exception.expired' : left <= warnMs ? 'exception.expiring' : undefined;
+      if (!kind || this.alertedExceptions.has(`${kind}:${e.id}`)) continue;
+      if (kind === 'exception.expired') leaves.push(endLeaf('expired', e.id, 'vigil', `expiry ${e.expiresAt} reached`));
+      const rule = this.rulesById.get(e.ruleId);
+      leaves.push({
+        type: 'alert',
+        idempotencyKey: `alert:${kind}:${e.id}`,
+        data: {
+          kind,
+          severity: rule?.severity ?? 'medium',
+          title: kind === 'exception.expired' ? `Exception ${e.id} expired: ${e.ruleId} on ${e.resourceId} is no longer accepted` : `Exception ${e.id} expires ${e.expiresAt}: ${e.ruleId} on ${e.resourceId}`,
+          ruleId: e.ruleId,
+          count: 1,
+          exception: { id: e.id, ruleId: e.ruleId, resourceId: e.resourceId, expiresAt: e.expiresAt, approver: e.approver, requester: e.requester, reason: e.reason },
+        } satisfies AlertData as unknown as Record<string, unknown>,
+      });
+    }
+    return leaves;
+  }
+}

@@ -1,0 +1,62 @@
+// Findings: the latest result of every rule on every resource, filtered, with accepted failures shown as `fail (accepted)`.
+import type { Ledger } from '../ledger/ledger.js';
+import { latestRuns } from '../report/posture.js';
+import { loadResults } from '../pipeline/record.js';
+import { loadExceptions } from '../exceptions/exceptions.js';
+
+export interface Finding {
+  ruleId: string;
+  resourceId: string;
+  source: string;
+  scope: string;
+  status: string;
+  /** `status`, or `fail (accepted)` when an active exception accepts the failure. */
+  display: string;
+  reason: string;
+  region?: string;
+  runSeq: number;
+  slot: string;
+  exception?: { id: string; expiresAt: string; approver: string; requester: string; reason: string };
+}
+
+export interface FindingsQuery {
+  status?: string;
+  rule?: string;
+  source?: string;
+  scope?: string;
+  limit?: number;
+}
+
+export async function listFindings(ledger: Ledger, q: FindingsQuery, now: Date): Promise<{ findings: Finding[]; total: number }> {
+  const runs = await latestRuns(ledger);
+  const book = await loadExceptions(ledger);
+  const out: Finding[] = [];
+  let total = 0;
+  const limit = q.limit ?? 1000;
+  for (const { seq, body } of [...runs.values()].sort((a, b) => a.seq - b.seq)) {
+    if (q.source && body.source !== q.source) continue;
+    if (q.scope && body.scope !== q.scope) continue;
+    for (const r of (await loadResults(ledger, String(body.resultsSha256))) ?? []) {
+      if (q.rule && r.ruleId !== q.rule) continue;
+      const exc = r.status === 'fail' ? book.acceptedBy(r.ruleId, r.resourceId, now) : undefined;
+      const display = exc ? 'fail (accepted)' : r.status;
+      if (q.status && q.status !== r.status && q.status !== display && !(q.status === 'accepted' && exc)) continue;
+      total++;
+      if (out.length >= limit) continue;
+      out.push({
+        ruleId: r.ruleId,
+        resourceId: r.resourceId,
+        source: String(body.source),
+        scope: String(body.scope),
+        status: r.status,
+        display,
+        reason: r.reason,
+        ...(r.region ? { region: r.region } : {}),
+        runSeq: seq,
+        slot: String(body.slot),
+        ...(exc ? { exception: { id: exc.id, expiresAt: exc.expiresAt, approver: exc.approver, requester: exc.requester, reason: exc.reason } } : {}),
+      });
+    }
+  }
+  return { findings: out, total };
+}
