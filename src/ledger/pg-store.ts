@@ -9,7 +9,7 @@ export const PG_SCHEMA_VERSION = 1;
 const SCHEMA_MARKER = 'vigil-ledger schema';
 /** First key of the two-key advisory lock ('VIGL'); the second is hashtext(schema), so ledgers in one database do not block each other. */
 const LOCK_CLASS = 0x5669474c;
-const PAGE = 512;
+const DEFAULT_PAGE = 2048;
 const INSERT_CHUNK = 500;
 const DEFAULT_SCHEMA = 'vigil';
 const APPEND_ONLY_TABLES = ['meta', 'leaves', 'checkpoints', 'blobs'] as const;
@@ -25,6 +25,8 @@ export interface PgStoreOptions {
   readOnly?: boolean;
   /** Most connections held at once. @defaultValue 4 */
   poolSize?: number;
+  /** Leaves per keyset page when streaming (hash-only reads take 8× as many): bounds memory, sets round trips. @defaultValue 2048 */
+  pageSize?: number;
   /**
    * Roles to grant on the tables when this open creates or checks the schema (the connecting role must own them):
    * `writer` gets SELECT, INSERT; `reader` gets SELECT. UPDATE, DELETE and TRUNCATE are revoked from both and PUBLIC.
@@ -137,6 +139,7 @@ export class PgEvidenceStore implements EvidenceStore {
   private readonly password: string | undefined;
   private readonly logger: Logger;
   private readonly s: string;
+  private page = DEFAULT_PAGE;
 
   private constructor(pool: pg.Pool, schema: string, location: string, readOnly: boolean, password: string | undefined, logger: Logger) {
     this.pool = pool;
@@ -178,6 +181,7 @@ export class PgEvidenceStore implements EvidenceStore {
       },
     });
     const store = new PgEvidenceStore(pool, schema, location, readOnly, parsed.password, logger);
+    if (opts.pageSize !== undefined) store.page = Math.max(1, Math.floor(opts.pageSize));
     // An idle connection dropped by the server must not crash the agent; the next query reconnects.
     pool.on('error', (e) => logger.warn({ err: store.redact(e.message), store: location }, 'PostgreSQL connection lost'));
     try {
@@ -511,24 +515,24 @@ COMMENT ON SCHEMA ${s} IS '${SCHEMA_MARKER} ${PG_SCHEMA_VERSION}';
     }
     if (query.source !== undefined) where.push(`source = ${p(query.source)}`);
     if (query.scope !== undefined) where.push(`scope = ${p(query.scope)}`);
-    const sql = `SELECT ${LEAF_COLUMNS} FROM ${this.t('leaves')} WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${PAGE}`;
+    const sql = `SELECT ${LEAF_COLUMNS} FROM ${this.t('leaves')} WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${this.page}`;
     let from = Math.max(0, query.fromSeq ?? 0);
     for (;;) {
       // Keyset pages, not a held cursor: no connection or snapshot stays pinned while the caller works between pages.
       const rows = (await this.query<LeafRow>('read leaves', sql, [from, ...params])).rows;
       for (const r of rows) yield toLeaf(r);
-      if (rows.length < PAGE) return;
+      if (rows.length < this.page) return;
       from = (rows[rows.length - 1] as LeafRow).seq + 1;
     }
   }
 
   async *leafHashes(fromSeq = 0): AsyncIterable<{ seq: number; leafHash: Buffer }> {
-    const sql = `SELECT seq, leaf_hash FROM ${this.t('leaves')} WHERE seq >= $1 ORDER BY seq LIMIT ${PAGE * 8}`;
+    const sql = `SELECT seq, leaf_hash FROM ${this.t('leaves')} WHERE seq >= $1 ORDER BY seq LIMIT ${this.page * 8}`;
     let from = fromSeq;
     for (;;) {
       const rows = (await this.query<{ seq: number; leaf_hash: Buffer }>('read leaf hashes', sql, [from])).rows;
       for (const r of rows) yield { seq: r.seq, leafHash: r.leaf_hash };
-      if (rows.length < PAGE * 8) return;
+      if (rows.length < this.page * 8) return;
       from = (rows[rows.length - 1] as { seq: number }).seq + 1;
     }
   }

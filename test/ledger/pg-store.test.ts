@@ -144,7 +144,9 @@ describe('Ledger over PostgreSQL', () => {
   it('pages through more leaves than one page holds, and filters by type, source, scope and day', async () => {
     const { url } = freshSchema();
     const clock = new TestClock(Date.parse('2025-03-14T10:00:00.000Z'));
-    const ledger = await Ledger.open({ dataDir: freshDir(), databaseUrl: url, clock });
+    // Small pages so 1,300 leaves span many of them (and hash-only reads, 8× larger, more than one).
+    const store = await PgEvidenceStore.open({ url, pageSize: 100 });
+    const ledger = await Ledger.open({ dataDir: freshDir(), store, clock });
     const inputs = Array.from({ length: 1300 }, (_, i) => ({ type: i % 3 === 0 ? 'run' : 'change', source: i % 2 === 0 ? 'aws' : 'github', scope: 's', data: { i } }));
     await ledger.append(inputs);
     let expected = 0;
@@ -153,6 +155,9 @@ describe('Ledger over PostgreSQL', () => {
       expect(leafHash(l.body).toString('hex')).toBe(l.hash);
     }
     expect(expected).toBe(1301);
+    let hashes = 0;
+    for await (const h of store.leafHashes(1)) expect(h.seq).toBe(1 + hashes++);
+    expect(hashes).toBe(1300);
     const runsAws: number[] = [];
     for await (const l of ledger.leaves({ types: ['run'], source: 'aws', fromSeq: 100, toSeq: 1000 })) runsAws.push(l.seq);
     const want = inputs.map((x, i) => ({ ...x, seq: i + 1 })).filter((x) => x.type === 'run' && x.source === 'aws' && x.seq >= 100 && x.seq <= 1000);
