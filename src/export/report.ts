@@ -129,7 +129,7 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
   const ruleStats = (id: string): RuleStats => {
     let s = stats.get(id);
     if (!s) {
-      s = { runs: 0, evaluations: 0, counts: { pass: 0, fail: 0, error: 0, not_applicable: 0 }, days: new Map(), popHash: createHash('sha256'), sample: [] };
+      s = { runs: 0, evaluations: 0, counts: { pass: 0, fail: 0, error: 0, not_applicable: 0 }, days: new Map(), popHash: createHash('sha256').update(csvRow(POP_HEADER)), sample: [] };
       stats.set(id, s);
     }
     return s;
@@ -410,6 +410,7 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
   out('report/report.html', null, html(p, summary, criteria, stats, ruleIds, dates, dayStatus, gaps.length));
 }
 
+const POP_HEADER = ['run_seq', 'run_leaf_hash', 'slot', 'source', 'scope', 'resource', 'status', 'reason'];
 const COVERAGE_HEADER = ['criterion', 'criterion_title', 'rule', 'coverage', 'manual_evidence', 'runs', 'evaluations', 'pass', 'fail', 'error', 'not_applicable', 'first_evidence', 'last_evidence', 'days_with_evidence', 'days_in_period', 'open_deviations_at_end'];
 const EXCEPTION_HEADER = ['rule', 'resource', 'scope', 'first_detected_seq', 'first_detected_at', 'opened_at', 'closed_seq', 'closed_at', 'duration_hours', 'sla_hours', 'within_sla', 'carried_in', 'carried_out'];
 

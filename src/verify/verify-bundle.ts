@@ -85,7 +85,7 @@ export async function verifyBundle(path: string, opts: VerifyBundleOptions = {})
 
 /** Extracts only after every entry name passed the hygiene checks: no traversal, absolute paths, symlinks, duplicates or case twins. */
 async function extractZip(file: string, dest: string, maxBytes: number, fault: (f: BundleFault) => void): Promise<void> {
-  const zip = await new Promise<yauzl.ZipFile>((res, rej) => yauzl.open(file, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, strictFileNames: false }, (err, z) => (err ? rej(err) : res(z!))));
+  const zip = await new Promise<yauzl.ZipFile>((res, rej) => yauzl.open(file, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true, strictFileNames: false }, (err, z) => (err ? rej(err) : res(z!))));
   const entries: yauzl.Entry[] = [];
   const seen = new Map<string, string>();
   let total = 0;

@@ -1,0 +1,227 @@
+// Export → verify on a hand-made ledger: Type 1 vs Type 2 contents, determinism, the mutation matrix, a mutation property, OSCAL schema, CLI exit codes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync, createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import fc from 'fast-check';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { buildDemoLedger, FRAMEWORK, type DemoLedger } from './helpers.js';
+import { exportBundle } from '../../src/export/bundle.js';
+import { verifyBundle } from '../../src/verify/verify-bundle.js';
+import { listFiles, manifestNoteText } from '../../src/export/files.js';
+import { loadLedgerKey } from '../../src/ledger/keys.js';
+import { ed25519Signer, signNote } from '../../src/ledger/note.js';
+import { silentLogger } from '../../src/core/collector.js';
+
+let demo: DemoLedger;
+let work: string;
+let bundle: string;
+let keyPem: string;
+
+const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
+
+function copy(name: string): string {
+  const dst = join(work, name);
+  cpSync(bundle, dst, { recursive: true });
+  return dst;
+}
+
+function resum(dir: string): void {
+  const files = listFiles(dir).filter((f) => f !== 'SHA256SUMS' && f !== 'manifest.note');
+  writeFileSync(join(dir, 'SHA256SUMS'), files.map((f) => `${sha(join(dir, f))}  ${f}\n`).join(''));
+}
+
+async function resign(dir: string): Promise<void> {
+  resum(dir);
+  const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  const key = await loadLedgerKey(demo.dataDir, { create: false });
+  const text = manifestNoteText({ origin: m.origin, start: m.report.start, end: m.report.end, startSize: m.tree.startSize, endSize: m.tree.endSize, sumsSha256: sha(join(dir, 'SHA256SUMS')) });
+  writeFileSync(join(dir, 'manifest.note'), signNote(text, [ed25519Signer(m.origin, key!.privateKey!)]));
+}
+
+function leafFile(dir: string): string {
+  return join(dir, 'ledger/leaves', readdirSync(join(dir, 'ledger/leaves')).sort()[1]!);
+}
+
+function editLines(p: string, fn: (lines: string[]) => string[]): void {
+  const lines = readFileSync(p, 'utf8').split('\n');
+  lines.pop();
+  const out = fn(lines);
+  writeFileSync(p, out.length === 0 ? '' : out.join('\n') + '\n');
+}
+
+beforeAll(async () => {
+  demo = await buildDemoLedger();
+  work = mkdtempSync(join(tmpdir(), 'vigil-bundle-test-'));
+  bundle = join(work, 'base');
+  await exportBundle({ dataDir: demo.dataDir, type: 2, from: '2025-03-01', to: '2025-03-03', framework: FRAMEWORK, sampleSeed: 's1', out: bundle, clock: demo.clock, logger: silentLogger });
+  keyPem = join(work, 'trusted.pem');
+  cpSync(join(demo.dataDir, 'keys', 'ledger-ed25519.pub.pem'), keyPem);
+}, 60_000);
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+  rmSync(demo.dataDir, { recursive: true, force: true });
+});
+
+describe('export then verify', () => {
+  it('an untouched bundle verifies with the pinned key, and with the bundled verify.mjs alone', async () => {
+    const r = await verifyBundle(bundle, { trustedKeyFile: keyPem });
+    expect(r.faults).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.stats.reportFiles).toBeGreaterThan(10);
+    const iso = mkdtempSync(join(tmpdir(), 'vigil-iso-'));
+    cpSync(bundle, join(iso, 'b'), { recursive: true });
+    const run = spawnSync(process.execPath, [join(iso, 'b', 'verify', 'verify.mjs'), join(iso, 'b'), '--trusted-key', keyPem], { cwd: iso, encoding: 'utf8' });
+    rmSync(iso, { recursive: true, force: true });
+    expect(run.stdout).toContain('bundle OK');
+    expect(run.status).toBe(0);
+  });
+
+  it('the same period exported twice gives byte-identical zips, and the zip verifies', async () => {
+    const a = join(work, 'a.zip');
+    const b = join(work, 'b.zip');
+    for (const out of [a, b]) await exportBundle({ dataDir: demo.dataDir, type: 2, from: '2025-03-01', to: '2025-03-03', framework: FRAMEWORK, sampleSeed: 's1', out, clock: demo.clock, logger: silentLogger });
+    expect(sha(a)).toBe(sha(b));
+    expect((await verifyBundle(a, { trustedKeyFile: keyPem })).ok).toBe(true);
+  });
+
+  it('Type 2 holds the period: timeline per day, the deviation opened and closed, the gap, samples, and criteria with no automation', () => {
+    const timeline = readFileSync(join(bundle, 'report/timeline.csv'), 'utf8');
+    expect(timeline).toContain('aws.iam.user_mfa_enabled,2025-03-02,fail');
+    expect(timeline).toContain('aws.iam.user_mfa_enabled,2025-03-03,pass');
+    const ex = readFileSync(join(bundle, 'report/exceptions.csv'), 'utf8').trim().split('\r\n');
+    expect(ex).toHaveLength(2);
+    expect(ex[1]).toMatch(/^aws\.iam\.user_mfa_enabled,user-1,111122223333,\d+,2025-03-02T/);
+    expect(readFileSync(join(bundle, 'report/gaps.csv'), 'utf8')).toContain('2025-03-02T12:00:00.000Z,2025-03-02T18:00:00.000Z,3');
+    expect(readFileSync(join(bundle, 'report/coverage.csv'), 'utf8')).toContain('CC1.1,Integrity and ethics,,not covered by this tool');
+    expect(readFileSync(join(bundle, 'report/risk-acceptances.csv'), 'utf8')).toContain('exception.granted,ex-1');
+    const sample = JSON.parse(readFileSync(join(bundle, 'report/samples/aws.iam.user_mfa_enabled.json'), 'utf8'));
+    expect(sample.n).toBe(25);
+    expect(sample.populationSha256).toBe(sha(join(bundle, 'report/populations/aws.iam.user_mfa_enabled.csv')));
+    // Reproducible anywhere: the first pick is the population item with the smallest sha256(seed:item).
+    const rows = readFileSync(join(bundle, 'report/populations/aws.iam.user_mfa_enabled.csv'), 'utf8').trim().split('\r\n').slice(1);
+    const keys = rows.map((r) => { const f = r.split(','); return createHash('sha256').update(`s1:${f[0]}:${f[5]}`).digest('hex'); }).sort();
+    expect(sample.selected[0].sortKey).toBe(keys[0]);
+    expect(readdirSync(join(bundle, 'report/snapshots/aws.iam.user_mfa_enabled'))).toEqual(['2025-03-01.csv', '2025-03-02.csv', '2025-03-03.csv']);
+    expect(readFileSync(join(bundle, 'report/report.html'), 'utf8')).toMatch(/<svg[^>]*per-rule daily timeline/);
+  });
+
+  it('Type 1 holds the latest state as of the instant, no timeline, and verifies', async () => {
+    const out = join(work, 't1');
+    await exportBundle({ dataDir: demo.dataDir, type: 1, asOf: '2025-03-02', framework: FRAMEWORK, out, clock: demo.clock, logger: silentLogger });
+    expect(existsSync(join(out, 'report/timeline.csv'))).toBe(false);
+    const pop = readFileSync(join(out, 'report/populations/aws.iam.user_mfa_enabled.csv'), 'utf8').trim().split('\r\n');
+    expect(pop).toHaveLength(4);
+    expect(pop.find((l) => l.includes('user-1'))).toContain(',fail,');
+    expect(JSON.parse(readFileSync(join(out, 'report/summary.json'), 'utf8')).type).toBe(1);
+    expect((await verifyBundle(out, { trustedKeyFile: keyPem })).ok).toBe(true);
+  });
+
+  it('writes OSCAL assessment-results valid against NIST OSCAL 1.0.6', () => {
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(resolve(__dirname, 'fixtures/oscal_assessment-results_schema.json'), 'utf8')));
+    const doc = JSON.parse(readFileSync(join(bundle, 'report/oscal-assessment-results.json'), 'utf8'));
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+  });
+});
+
+type Mutation = { id: string; apply: (dir: string) => void | Promise<void>; code: string; file?: RegExp; trustedKey?: () => string };
+
+const matrix: Mutation[] = [
+  { id: 'A1 flip a byte in a leaf line', apply: (d) => { const p = leafFile(d); const b = readFileSync(p); b[40] ^= 0x01; writeFileSync(p, b); }, code: 'FILE_MODIFIED', file: /ledger\/leaves/ },
+  { id: 'A1 flip a leaf byte, re-hash SUMS and re-sign (insider with the key)', apply: async (d) => { const p = leafFile(d); const b = readFileSync(p); b[40] ^= 0x01; writeFileSync(p, b); await resign(d); }, code: 'ROOT_MISMATCH' },
+  { id: 'A2 flip a bit in a checkpoint root', apply: (d) => { const dir = join(d, 'ledger/checkpoints'); const p = join(dir, readdirSync(dir)[3]!); const t = readFileSync(p, 'utf8').split('\n'); t[2] = t[2]!.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')); writeFileSync(p, t.join('\n')); }, code: 'SIGNATURE', file: /checkpoints/ },
+  { id: 'A3 flip a byte in manifest.note', apply: (d) => { const p = join(d, 'manifest.note'); const b = readFileSync(p); b[5] ^= 0x20; writeFileSync(p, b); }, code: 'SIGNATURE', file: /manifest\.note/ },
+  { id: 'A3 edit SHA256SUMS', apply: (d) => { appendFileSync(join(d, 'SHA256SUMS'), `${'0'.repeat(64)}  README.txt\n`); }, code: 'SUMS_MALFORMED' },
+  { id: 'A4 flip a byte in an attachment (SUMS re-hashed)', apply: async (d) => { const dir = join(d, 'attachments/sha256'); const sub = readdirSync(dir)[0]!; const p = join(dir, sub, readdirSync(join(dir, sub))[0]!); const b = readFileSync(p); b[3] ^= 0x01; writeFileSync(p, b); await resign(d); }, code: 'ATTACHMENT_MISMATCH' },
+  { id: 'A7 edit a report CSV and re-sign', apply: async (d) => { const p = join(d, 'report/coverage.csv'); writeFileSync(p, readFileSync(p, 'utf8').replace(',0,', ',1,')); await resign(d); }, code: 'REPORT_MISMATCH', file: /coverage\.csv/ },
+  { id: 'H5 drop a population row and re-sign', apply: async (d) => { editLines(join(d, 'report/populations/aws.iam.user_mfa_enabled.csv'), (l) => l.filter((_, i) => i !== 5)); await resign(d); }, code: 'REPORT_MISMATCH', file: /populations/ },
+  { id: 'A8 reformat a leaf with the same JSON meaning and re-sign', apply: async (d) => { editLines(leafFile(d), (l) => l.map((x, i) => (i === 1 ? JSON.stringify(JSON.parse(x), null, 0).replace('{', '{ ') : x))); await resign(d); }, code: 'LEAF_NOT_CANONICAL' },
+  { id: 'B1 drop a leaf and re-sign', apply: async (d) => { editLines(leafFile(d), (l) => l.filter((_, i) => i !== 2)); await resign(d); }, code: 'SEQ_MISMATCH' },
+  { id: 'B3 swap two adjacent leaves and re-sign', apply: async (d) => { editLines(leafFile(d), (l) => { const t = l[1]!; l[1] = l[2]!; l[2] = t; return l; }); await resign(d); }, code: 'SEQ_MISMATCH' },
+  { id: 'B5 delete a whole day file', apply: (d) => rmSync(leafFile(d)), code: 'FILE_MISSING', file: /ledger\/leaves/ },
+  { id: "B6' delete the end checkpoint and re-sign", apply: async (d) => { const m = JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8')); rmSync(join(d, `ledger/checkpoints/${m.tree.endSize}.checkpoint`)); await resign(d); }, code: 'NO_END_CHECKPOINT' },
+  { id: 'C1 remove the last leaves and re-sign', apply: async (d) => { const files = readdirSync(join(d, 'ledger/leaves')).sort(); editLines(join(d, 'ledger/leaves', files[files.length - 1]!), (l) => l.slice(0, -1)); await resign(d); }, code: 'SIZE_MISMATCH' },
+  { id: 'C3 a leaf file cut mid-line', apply: (d) => { const p = leafFile(d); const b = readFileSync(p); writeFileSync(p, b.subarray(0, b.length - 7)); }, code: 'LEAF_TRUNCATED' },
+  { id: 'D2 a leaf line duplicated, re-signed', apply: async (d) => { editLines(leafFile(d), (l) => [l[0]!, ...l]); await resign(d); }, code: 'SEQ_MISMATCH' },
+  { id: 'F1 only an unknown key signed (pinned key differs)', apply: () => undefined, code: 'SIGNATURE', trustedKey: () => { const p = join(work, 'other.pem'); writeFileSync(p, generateKeyPairSync('ed25519').publicKey.export({ format: 'pem', type: 'spki' })); return p; } },
+  { id: 'I unlisted extra file', apply: (d) => writeFileSync(join(d, 'report/notes.txt'), 'hi'), code: 'UNLISTED_FILE', file: /notes\.txt/ },
+  { id: 'I symlink in the bundle', apply: (d) => symlinkSync('/etc/passwd', join(d, 'report/passwd')), code: 'CONTAINER', file: /passwd/ },
+];
+
+describe('mutation matrix (evidence-ledger.md §3.2)', () => {
+  for (const m of matrix) {
+    it(`${m.id} → exit 1 with ${m.code}`, async () => {
+      const dir = copy(m.id.replace(/[^A-Za-z0-9]+/g, '-'));
+      await m.apply(dir);
+      const r = await verifyBundle(dir, { trustedKeyFile: m.trustedKey ? m.trustedKey() : keyPem });
+      expect(r.ok).toBe(false);
+      const hit = r.faults.find((f) => f.code === m.code);
+      expect(hit, JSON.stringify(r.faults)).toBeDefined();
+      if (m.file) expect(hit!.file).toMatch(m.file);
+    });
+  }
+});
+
+describe('mutation property', () => {
+  it('no single random byte flip, insertion, deletion or truncation in any file verifies', async () => {
+    const files = listFiles(bundle).filter((f) => !f.startsWith('verify/'));
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.nat(files.length - 1), fc.nat(1_000_000), fc.integer({ min: 1, max: 255 }), fc.constantFrom('flip', 'insert', 'delete', 'truncate'), async (fi, off, x, kind) => {
+        const dir = copy(`prop-${n++}`);
+        const p = join(dir, files[fi]!);
+        const b = readFileSync(p);
+        const at = b.length === 0 ? 0 : off % b.length;
+        let mutated: Buffer;
+        if (kind === 'flip' && b.length > 0) { mutated = Buffer.from(b); mutated[at] ^= x; }
+        else if (kind === 'insert') mutated = Buffer.concat([b.subarray(0, at), Buffer.from([x]), b.subarray(at)]);
+        else if (kind === 'delete' && b.length > 0) mutated = Buffer.concat([b.subarray(0, at), b.subarray(at + 1)]);
+        else mutated = b.subarray(0, at);
+        if (mutated.equals(b)) mutated = Buffer.concat([b, Buffer.from('x')]);
+        writeFileSync(p, mutated);
+        const r = await verifyBundle(dir, { trustedKeyFile: keyPem });
+        rmSync(dir, { recursive: true, force: true });
+        return !r.ok;
+      }),
+      { numRuns: 25 },
+    );
+  }, 60_000);
+});
+
+describe('vigil export / verify CLI', () => {
+  const BIN = resolve(__dirname, '../../src/bin/vigil.mjs');
+  const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, VIGIL_LOG_LEVEL: 'warn' } });
+  it('bad ranges exit 2 with a message naming the option', () => {
+    const r1 = run(['--data-dir', demo.dataDir, 'export', '--type', '2', '--from', '2025-03-03', '--to', '2025-03-01', '--out', join(work, 'x')]);
+    expect(r1.status).toBe(2);
+    expect(r1.stderr).toContain('--to 2025-03-01 is before --from');
+    const r2 = run(['--data-dir', demo.dataDir, 'export', '--type', '2', '--from', '2025-02-30', '--to', '2025-03-01', '--out', join(work, 'x')]);
+    expect(r2.status).toBe(2);
+    expect(r2.stderr).toContain('--from');
+    const r3 = run(['--data-dir', demo.dataDir, 'export', '--type', '2', '--from', '2099-01-01', '--to', '2099-01-02', '--out', join(work, 'x')]);
+    expect(r3.status).toBe(2);
+    expect(r3.stderr).toContain('future');
+    const r4 = run(['--data-dir', demo.dataDir, 'export', '--type', '2', '--from', '2020-01-01', '--to', '2020-01-02', '--out', join(work, 'x')]);
+    expect(r4.status).toBe(2);
+    expect(r4.stderr).toContain('before the ledger began');
+    expect(existsSync(join(work, 'x'))).toBe(false);
+  }, 60_000);
+  it('vigil verify exits 0 on the bundle and 1 naming the file after a flip', () => {
+    expect(run(['verify', bundle, '--trusted-key', keyPem]).status).toBe(0);
+    const dir = copy('cli-flip');
+    const p = join(dir, 'report/summary.json');
+    const b = readFileSync(p);
+    b[10] ^= 1;
+    writeFileSync(p, b);
+    const r = run(['verify', dir]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('report/summary.json');
+    expect(run(['verify', join(work, 'nope')]).status).toBe(2);
+  }, 60_000);
+});
