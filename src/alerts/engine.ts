@@ -158,7 +158,20 @@ export class AlertEngine {
       this.exceptions.apply(seq, b);
       if (type !== 'exception.granted') {
         const e = this.exceptions.all.get(String(b.exceptionId));
-        if (e) this.reopenWanted.push({ ruleId: e.ruleId, resourceId: e.resourceId, at });
+        if (!e) return;
+        // Items in the fold re-open now, in ledger order (a later alert leaf then marks them alerted again);
+        // the others are looked up in the latest results after this catch-up.
+        let found = false;
+        for (const s of this.scopes.values()) {
+          const item = s.items.get(ik(e.ruleId, e.resourceId));
+          if (!item) continue;
+          found = true;
+          if (item.status === 'fail') {
+            item.alerted = undefined;
+            item.reopen = true;
+          }
+        }
+        if (!found || e.resourceId === '*') this.reopenWanted.push({ ruleId: e.ruleId, resourceId: e.resourceId, at });
       }
       return;
     }
@@ -208,7 +221,11 @@ export class AlertEngine {
     for (const it of a.items) {
       const key = ik(a.ruleId, it.resourceId);
       const item = s.items.get(key);
-      if (!item) continue;
+      if (!item) {
+        // alerted before its re-open lookup ran (same batch): that lookup is answered already
+        this.reopenWanted = this.reopenWanted.filter((w) => !(w.ruleId === a.ruleId && w.resourceId === it.resourceId));
+        continue;
+      }
       if (a.kind === 'recovered') s.items.delete(key);
       else if (a.kind === 'broke' || a.kind === 'error') {
         item.alerted = a.kind;
@@ -223,18 +240,11 @@ export class AlertEngine {
     this.reopenWanted = [];
     for (const w of wanted) {
       for (const s of this.scopes.values()) {
-        const existing = s.items.get(ik(w.ruleId, w.resourceId));
-        if (existing) {
-          if (existing.status === 'fail') {
-            existing.alerted = undefined;
-            existing.reopen = true;
-          }
-          continue;
-        }
         if (!s.resultsSha256) continue;
         const results = (await loadResults(this.opts.ledger, s.resultsSha256)) ?? [];
         for (const r of results) {
           if (r.ruleId !== w.ruleId || (w.resourceId !== '*' && r.resourceId !== w.resourceId) || r.status !== 'fail') continue;
+          if (s.items.has(ik(r.ruleId, r.resourceId))) continue;
           s.items.set(ik(r.ruleId, r.resourceId), { ruleId: r.ruleId, resourceId: r.resourceId, status: 'fail', from: null, reason: r.reason, since: w.at, sinceRun: s.runs, reopen: true, ...(r.region ? { region: r.region } : {}) });
         }
       }

@@ -1,0 +1,66 @@
+// Shared test setup for alerts, API and exceptions: a temp ledger, a settable clock, and synthetic runs recorded by the writer.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Clock, Logger } from '../../src/core/collector.js';
+import { silentLogger } from '../../src/core/collector.js';
+import type { Rule, Status } from '../../src/core/types.js';
+import { Ledger } from '../../src/ledger/ledger.js';
+import { recordRun } from '../../src/pipeline/record.js';
+import type { EvidenceJob } from '../../src/pipeline/collect-stage.js';
+import { alertsConfigSchema, type AlertsConfig } from '../../src/alerts/config.js';
+
+export const SCOPE = '111122223333';
+
+export const settableClock = (iso: string): Clock & { set(iso: string): void; advance(ms: number): void } => {
+  let t = new Date(iso);
+  return { now: () => new Date(t), set: (x: string) => void (t = new Date(x)), advance: (ms: number) => void (t = new Date(t.getTime() + ms)) };
+};
+
+const mkRule = (id: string, severity: Rule['severity']): Rule => ({
+  id,
+  title: `${id} holds`,
+  severity,
+  source: 'aws',
+  mode: 'snapshot',
+  inputs: ['aws.test.thing'],
+  permissions: [],
+  rationale: 'test',
+  remediation: 'test',
+  params: {},
+  evaluate: () => [],
+});
+export const CRIT = mkRule('aws.test.critical_thing', 'critical');
+export const HIGH = mkRule('aws.test.high_thing', 'high');
+export const RULES = [CRIT, HIGH];
+
+export function tempDir(prefix = 'vigil-alerts-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export async function openLedger(dir: string, clock: Clock, logger: Logger = silentLogger): Promise<Ledger> {
+  return Ledger.open({ dataDir: dir, clock, logger });
+}
+
+export function config(over: Partial<AlertsConfig> = {}): AlertsConfig {
+  return { ...alertsConfigSchema.parse({}), ...over };
+}
+
+/** Records one run whose results are `statuses[ruleId][resourceId]`, at the clock's current time as slot. */
+export async function recordStatuses(ledger: Ledger, clock: Clock, statuses: Record<string, Record<string, Status>>, source = 'aws', scope = SCOPE) {
+  const slot = clock.now().toISOString();
+  const results = Object.entries(statuses).flatMap(([ruleId, byRes]) => Object.entries(byRes).map(([resourceId, status]) => ({ ruleId, resourceId, status, reason: status === 'pass' ? 'ok' : `${resourceId} is ${status}` })));
+  const counts = { pass: 0, fail: 0, error: 0, not_applicable: 0 } as Record<Status, number>;
+  for (const r of results) counts[r.status]++;
+  const job: EvidenceJob = {
+    summary: { source: source as 'aws', scope, slot, startedAt: slot, endedAt: slot, ruleSetVersion: 'test', populationSize: results.length, apiCalls: 1, counts, errors: [], artifacts: [] },
+    results,
+  };
+  return recordRun(ledger, job);
+}
+
+export async function leavesOf(ledger: Ledger, type: string): Promise<Array<Record<string, unknown> & { seq: number }>> {
+  const out: Array<Record<string, unknown> & { seq: number }> = [];
+  for await (const l of ledger.leaves({ types: [type] })) out.push({ ...(JSON.parse(l.body.toString()) as Record<string, unknown>), seq: l.seq });
+  return out;
+}
