@@ -15,7 +15,10 @@ import {
   type UserDetail,
   type VirtualMFADevice,
 } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { OrganizationsClient, ListAccountsCommand } from '@aws-sdk/client-organizations';
+import { collectServices } from './services.js';
+import { localRateLimiter, redisRateLimiter } from './limits.js';
 import type { Collector, CollectContext } from '../../src/core/collector.js';
 import { AppError, redactSecrets } from '../../src/core/errors.js';
 import type { CollectorDeps } from '../../src/core/source-plugin.js';
@@ -69,10 +72,65 @@ export function createAwsCollector(config: AwsSourceConfig, deps: CollectorDeps)
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
   };
   let scopes: Promise<string[]> | undefined;
+  const multi = config.organization === true || config.accounts !== undefined;
+  const roleName = config.roleName ?? 'VigilAudit';
+  const limiter = deps.redis ? redisRateLimiter(deps.redis) : localRateLimiter();
+  const pathStyle = config.endpoint !== undefined || process.env.AWS_ENDPOINT_URL !== undefined;
+
+  /** Temporary credentials for the account's role; held in memory for this run only, never logged or stored. */
+  async function assume(account: string): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }> {
+    const sts = new STSClient(clientConfig);
+    try {
+      const out = await sts.send(
+        new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/${roleName}`, RoleSessionName: 'vigil', DurationSeconds: 3600, ...(config.externalId ? { ExternalId: config.externalId } : {}) }),
+      );
+      const c = out.Credentials;
+      if (!c?.AccessKeyId || !c.SecretAccessKey) throw new AppError('AWS_ASSUME_ROLE_FAILED', `sts:AssumeRole into ${account} returned no credentials`);
+      return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}), ...(c.Expiration ? { expiration: c.Expiration } : {}) };
+    } catch (e) {
+      if (e instanceof AppError) throw e;
+      const err = e as SdkError;
+      throw new AppError('AWS_ASSUME_ROLE_FAILED', `sts:AssumeRole into arn:aws:iam::${account}:role/${roleName} failed: ${err.name ?? 'Error'}: ${redactSecrets(err.message ?? '')}`, {
+        retryable: (err.$metadata?.httpStatusCode ?? 500) >= 500,
+        remediation: `Deploy deploy/aws/member-role.yaml (role ${roleName}, trust policy naming the management account and the ExternalId) in account ${account}.`,
+        cause: e,
+      });
+    } finally {
+      sts.destroy();
+    }
+  }
 
   return {
     source: 'aws',
     scopes(): Promise<string[]> {
+      if (config.accounts) return Promise.resolve([...config.accounts]);
+      if (config.organization) {
+        scopes ??= (async () => {
+          const org = new OrganizationsClient(clientConfig);
+          try {
+            const ids: string[] = [];
+            let token: string | undefined;
+            do {
+              const out = await org.send(new ListAccountsCommand({ MaxResults: 20, ...(token ? { NextToken: token } : {}) }));
+              for (const a of out.Accounts ?? []) if (a.Id && (a.State ?? a.Status) === 'ACTIVE') ids.push(a.Id);
+              token = out.NextToken;
+            } while (token);
+            deps.logger.info({ accounts: ids.length }, 'aws: organization accounts listed');
+            return ids;
+          } catch (e) {
+            scopes = undefined;
+            const err = e as SdkError;
+            throw new AppError('AWS_LIST_ACCOUNTS_FAILED', `organizations:ListAccounts failed: ${err.name ?? 'Error'}: ${redactSecrets(err.message ?? '')}`, {
+              retryable: true,
+              remediation: 'Run Vigil with credentials of the organization management account (or a delegated administrator), or list the accounts in sources.aws.accounts.',
+              cause: e,
+            });
+          } finally {
+            org.destroy();
+          }
+        })();
+        return scopes;
+      }
       if (config.accountId) return Promise.resolve([config.accountId]);
       scopes ??= (async () => {
         const sts = new STSClient(clientConfig);
@@ -96,8 +154,32 @@ export function createAwsCollector(config: AwsSourceConfig, deps: CollectorDeps)
       })();
       return scopes;
     },
-    collect(ctx: CollectContext): Promise<Snapshot> {
-      return collectOnce(clientConfig, config.pageSize ?? IAM_MAX_ITEMS, ctx);
+    async collect(ctx: CollectContext): Promise<Snapshot> {
+      const cc = multi ? { ...clientConfig, credentials: await assume(ctx.scope) } : clientConfig;
+      const iam = await collectOnce(cc, config.pageSize ?? IAM_MAX_ITEMS, ctx);
+      if (config.iamOnly) return iam;
+      const svc = await collectServices(ctx, {
+        clientConfig: cc,
+        region,
+        ...(config.regions ? { regions: config.regions } : {}),
+        regionConcurrency: config.regionConcurrency ?? 4,
+        ...(config.periodStart ? { periodStart: config.periodStart } : {}),
+        limiter,
+        pathStyle,
+      });
+      return {
+        ...iam,
+        endedAt: ctx.clock.now().toISOString(),
+        resources: [...iam.resources, ...svc.resources],
+        inputs: { ...iam.inputs, ...svc.inputs },
+        artifacts: [...iam.artifacts, ...svc.artifacts],
+        errors: [...iam.errors, ...svc.errors],
+        apiCalls: iam.apiCalls + svc.apiCalls + (multi ? 1 : 0),
+        minApiCalls: (iam.minApiCalls ?? 0) + (svc.minApiCalls ?? 0) + (multi ? 1 : 0),
+        metrics: { ...iam.metrics, ...svc.metrics },
+        ...(svc.cursors && Object.keys(svc.cursors).length > 0 ? { cursors: svc.cursors } : {}),
+        ...(svc.declaredGaps && svc.declaredGaps.length > 0 ? { declaredGaps: svc.declaredGaps } : {}),
+      };
     },
   };
 }

@@ -1,20 +1,38 @@
 // The `sources.aws` block of vigil.config.yaml: everything else (credentials, endpoint) comes from the AWS SDK's own chain.
 import { z } from 'zod';
 
-export const awsSourceConfigSchema = z.strictObject({
-  /** The account to collect. When absent, STS GetCallerIdentity names it (one call, cached). */
-  accountId: z
-    .string()
-    .regex(/^\d{12}$/, 'expected a 12-digit AWS account id (quote it in YAML so leading zeros survive)')
-    .optional(),
-  /** Region for the IAM/STS clients; IAM is global. @defaultValue us-east-1 */
-  region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'expected an AWS region such as us-east-1').optional(),
-  /** SDK attempts per request, first try included (adaptive retry). @defaultValue 8 */
-  maxAttempts: z.number().int().min(1).max(20).optional(),
-  /** MaxItems per page for paged IAM calls (1-1000); only tests need a smaller one. @defaultValue 1000 */
-  pageSize: z.number().int().min(1).max(1000).optional(),
-  /** Endpoint override for tests; users rely on AWS_ENDPOINT_URL / profiles like every AWS tool. */
-  endpoint: z.url({ protocol: /^https?$/ }).optional(),
-});
+const accountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id (quote it in YAML so leading zeros survive)');
+const region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'expected an AWS region such as us-east-1');
+
+export const awsSourceConfigSchema = z
+  .strictObject({
+    /** The account to collect. When absent, STS GetCallerIdentity names it (one call, cached). */
+    accountId: accountId.optional(),
+    /** Region for the global clients (IAM, STS, Organizations, S3 ListBuckets) and where trails are listed. @defaultValue us-east-1 */
+    region: region.optional(),
+    /** SDK attempts per request, first try included (adaptive retry). @defaultValue 8 */
+    maxAttempts: z.number().int().min(1).max(20).optional(),
+    /** MaxItems per page for paged IAM calls (1-1000); only tests need a smaller one. @defaultValue 1000 */
+    pageSize: z.number().int().min(1).max(1000).optional(),
+    /** Endpoint override for tests; users rely on AWS_ENDPOINT_URL / profiles like every AWS tool. */
+    endpoint: z.url({ protocol: /^https?$/ }).optional(),
+    /** Collect every ACTIVE account of the AWS Organization (ListAccounts, from the management account). @defaultValue false */
+    organization: z.boolean().optional(),
+    /** Collect exactly these accounts (the alternative to `organization`). */
+    accounts: z.array(accountId).min(1).optional(),
+    /** Role assumed in each account when `organization` or `accounts` is set. @defaultValue VigilAudit */
+    roleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name').optional(),
+    /** ExternalId the role's trust policy requires. Kept in memory only; use ${ENV} interpolation. */
+    externalId: z.string().min(2).max(1224).optional(),
+    /** Regions to collect; when absent, the account's enabled regions (account:ListRegions). */
+    regions: z.array(region).min(1).optional(),
+    /** Regions collected at once per account. @defaultValue 4 */
+    regionConcurrency: z.number().int().min(1).max(32).optional(),
+    /** Start of the audit period: history before what the APIs still hold is declared as a gap. @defaultValue 365 days before the first run */
+    periodStart: z.iso.datetime({ offset: true }).optional(),
+    /** Collect only IAM (the behaviour before CloudTrail and availability services). @defaultValue false */
+    iamOnly: z.boolean().optional(),
+  })
+  .refine((c) => !(c.organization && c.accounts), { message: 'set either organization: true or accounts: [...], not both', path: ['accounts'] });
 
 export type AwsSourceConfig = z.infer<typeof awsSourceConfigSchema>;

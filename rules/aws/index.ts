@@ -12,6 +12,20 @@ import root_credentials_minimized from './iam/root_credentials_minimized.js';
 import root_mfa_enabled from './iam/root_mfa_enabled.js';
 import root_recent_use from './iam/root_recent_use.js';
 import unused_credentials_disabled from './iam/unused_credentials_disabled.js';
+import multi_region_trail_logging from './cloudtrail/multi_region_trail_logging.js';
+import log_integrity from './cloudtrail/log_integrity.js';
+import no_logging_tampering from './cloudtrail/no_logging_tampering.js';
+import sensitive_signins from './cloudtrail/sensitive_signins.js';
+import iam_change_events from './cloudtrail/iam_change_events.js';
+import rds_automated_backups from './rds/automated_backups.js';
+import rds_multi_az from './rds/multi_az.js';
+import rds_deletion_protection from './rds/deletion_protection.js';
+import rds_encrypted_private from './rds/encrypted_private.js';
+import backup_plan_retention from './backup/plan_retention.js';
+import backup_critical_resources_covered from './backup/critical_resources_covered.js';
+import backup_job_success from './backup/job_success.js';
+import s3_versioning_critical_buckets from './s3/versioning_critical_buckets.js';
+import cloudwatch_alarms_actionable from './cloudwatch/alarms_actionable.js';
 
 export const awsRules: Rule[] = [
   root_mfa_enabled,
@@ -26,4 +40,18 @@ export const awsRules: Rule[] = [
   no_full_admin_policies,
   no_dangerous_permissions,
   role_trust_and_staleness,
+  multi_region_trail_logging,
+  log_integrity,
+  no_logging_tampering,
+  sensitive_signins,
+  iam_change_events,
+  rds_automated_backups,
+  rds_multi_az,
+  rds_deletion_protection,
+  rds_encrypted_private,
+  backup_plan_retention,
+  backup_critical_resources_covered,
+  backup_job_success,
+  s3_versioning_critical_buckets,
+  cloudwatch_alarms_actionable,
 ];

@@ -7,6 +7,7 @@ import { SOURCE_IDS, type Rule, type SourceId } from '../../src/core/types.js';
 import { loadFramework, listFrameworks, unknownRuleRefs } from '../../src/rules/frameworks.js';
 import { allRules } from '../../rules/index.js';
 import { AWS_IAM_RESOURCE_TYPES } from '../../collectors/aws/types.js';
+import { AWS_SERVICE_RESOURCE_TYPES } from '../../collectors/aws/services.js';
 import { GITHUB_RESOURCE_TYPES } from '../../collectors/github/types.js';
 import { OKTA_RESOURCE_TYPES } from '../../collectors/okta/types.js';
 import { ENTRA_RESOURCE_TYPES } from '../../collectors/entra/types.js';
@@ -17,7 +18,7 @@ import { GOOGLE_WORKSPACE_RESOURCE_TYPES } from '../../collectors/google-workspa
  * `github: [...GITHUB_RESOURCE_TYPES]` from collectors/github/types.ts, and so on.
  */
 const PRODUCED_TYPES: Partial<Record<SourceId, readonly string[]>> = {
-  aws: [...AWS_IAM_RESOURCE_TYPES],
+  aws: [...AWS_IAM_RESOURCE_TYPES, ...AWS_SERVICE_RESOURCE_TYPES],
   github: [...GITHUB_RESOURCE_TYPES],
   okta: [...OKTA_RESOURCE_TYPES],
   entra: [...ENTRA_RESOURCE_TYPES],

@@ -1,0 +1,27 @@
+// aws.cloudwatch.alarms_actionable: metric alarms notify someone and are not stuck without data.
+import { defineRule } from '../../../src/rules/define.js';
+
+export default defineRule({
+  id: 'aws.cloudwatch.alarms_actionable',
+  title: 'Metric alarms have actions enabled, an ALARM action, and are not stuck in INSUFFICIENT_DATA',
+  severity: 'high',
+  source: 'aws',
+  mode: 'snapshot',
+  inputs: ['aws.cloudwatch.alarm'],
+  permissions: ['cloudwatch:DescribeAlarms'],
+  rationale: 'An alarm that notifies nobody, or watches a metric that no longer reports, gives false comfort about availability.',
+  remediation: 'Enable actions and add an SNS topic (with a subscription) as an ALARM action; fix or delete alarms whose metric stopped reporting.',
+  params: { maxInsufficientDataDays: { description: 'Longest an alarm may sit in INSUFFICIENT_DATA.', default: 7 } },
+  evaluate(snapshot, { params, now }) {
+    return snapshot.resources
+      .filter((r) => r.type === 'aws.cloudwatch.alarm')
+      .map((a) => {
+        const x = a.attributes;
+        const bad: string[] = [];
+        if (!x.actionsEnabled) bad.push('actions disabled');
+        if (!Array.isArray(x.alarmActions) || x.alarmActions.length === 0) bad.push('no ALARM action');
+        if (x.state === 'INSUFFICIENT_DATA' && typeof x.stateUpdated === 'string' && now.getTime() - Date.parse(x.stateUpdated) > params.maxInsufficientDataDays * 86_400_000) bad.push(`INSUFFICIENT_DATA since ${x.stateUpdated}`);
+        return { resourceId: a.id, status: bad.length === 0 ? 'pass' : 'fail', reason: bad.length === 0 ? `${a.name} notifies ${(x.alarmActions as string[]).join(', ')}` : `${a.name}: ${bad.join(', ')}`, ...(a.region ? { region: a.region } : {}) };
+      });
+  },
+});

@@ -1,0 +1,21 @@
+// aws.rds.multi_az: production databases survive the loss of an availability zone.
+import { defineRule } from '../../../src/rules/define.js';
+import { hasTag } from '../../../src/rules/aws-services.js';
+
+export default defineRule({
+  id: 'aws.rds.multi_az',
+  title: 'Production DB instances and clusters are Multi-AZ',
+  severity: 'medium',
+  source: 'aws',
+  mode: 'snapshot',
+  inputs: ['aws.rds.instance', 'aws.rds.cluster'],
+  permissions: ['rds:DescribeDBInstances', 'rds:DescribeDBClusters'],
+  rationale: 'A single-AZ production database goes down with its zone; Multi-AZ fails over within minutes.',
+  remediation: 'modify-db-instance --multi-az (or add a reader in another AZ to the cluster).',
+  params: { productionTag: { description: 'Tag marking production resources: key=value, or key alone.', default: 'env=production' } },
+  evaluate(snapshot, { params }) {
+    return snapshot.resources
+      .filter((r) => (r.type === 'aws.rds.cluster' || (r.type === 'aws.rds.instance' && !r.attributes.clusterId)) && hasTag(r.attributes.tags, params.productionTag))
+      .map((r) => ({ resourceId: r.id, status: r.attributes.multiAz ? 'pass' : 'fail', reason: `${r.name} is ${r.attributes.multiAz ? '' : 'not '}Multi-AZ`, ...(r.region ? { region: r.region } : {}) }));
+  },
+});
