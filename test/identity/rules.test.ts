@@ -1,0 +1,145 @@
+// Identity rules by tables: hand-built snapshots in, verdicts out, for the shared logic and each provider's policy rules.
+import { describe, expect, it } from 'vitest';
+import type { Resource, Snapshot, SourceId } from '../../src/core/types.js';
+import { evaluateSnapshot } from '../../src/rules/engine.js';
+import { oktaRules } from '../../rules/okta/index.js';
+import { entraRules } from '../../rules/entra/index.js';
+import { googleWorkspaceRules } from '../../rules/google-workspace/index.js';
+import { GLOBAL_ADMIN_TEMPLATE_ID, PHISHING_RESISTANT_STRENGTH_ID } from '../../collectors/entra/types.js';
+
+const NOW = new Date('2026-11-28T12:00:00.000Z');
+const ago = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOString();
+
+function snapshot(source: SourceId, inputs: string[], resources: Array<{ type: string; id: string; attributes: Record<string, unknown> }>): Snapshot {
+  const at = NOW.toISOString();
+  return {
+    source, scope: 't', slot: at, startedAt: at, endedAt: at, artifacts: [], errors: [], apiCalls: 0,
+    inputs: Object.fromEntries(inputs.map((i) => [i, { observedAt: at }])),
+    resources: resources.map((r): Resource => ({ source, scope: 't', name: r.id, observedAt: at, ...r })),
+  };
+}
+
+const user = (id: string, o: Record<string, unknown>) => ({
+  type: 'okta.user', id,
+  attributes: { email: `${id}@x.io`, login: `${id}@x.io`, displayName: id, status: 'ACTIVE', active: true, isAdmin: false, adminRoles: [], mfaEnrolled: true, mfaMethods: ['push'], phishingResistant: false, lastLogin: ago(1), lastLoginKnown: true, created: ago(400), statusChanged: null, mfaFactors: [], ...o },
+});
+const OKTA_INPUTS = ['okta.org', 'okta.user', 'okta.user.factors', 'okta.admin_role', 'okta.policy', 'okta.log_stream'];
+const verdict = (s: Snapshot, rules: typeof oktaRules, ruleId: string, id: string) =>
+  evaluateSnapshot(s, rules.filter((r) => r.id === ruleId), { now: NOW }).find((r) => r.resourceId === id)?.status;
+
+describe('okta.users.mfa_enrolled', () => {
+  it.each([
+    ['push', { mfaMethods: ['push'] }, 'pass'],
+    ['no factor', { mfaEnrolled: false, mfaMethods: [] }, 'fail'],
+    ['sms only', { mfaMethods: ['sms'] }, 'fail'],
+    ['sms and webauthn', { mfaMethods: ['sms', 'webauthn'] }, 'pass'],
+    ['factors unread', { mfaEnrolled: null, mfaMethods: [] }, 'error'],
+    ['deactivated: not judged', { active: false, status: 'DEPROVISIONED', mfaEnrolled: false }, undefined],
+  ] as const)('%s → %s', (_n, attrs, want) => {
+    expect(verdict(snapshot('okta', OKTA_INPUTS, [user('u1', attrs)]), oktaRules, 'okta.users.mfa_enrolled', 'u1')).toBe(want);
+  });
+});
+
+describe('okta.users.inactive', () => {
+  it.each([
+    ['recent', { lastLogin: ago(10) }, 'pass'],
+    ['exactly 90 days', { lastLogin: ago(90) }, 'pass'],
+    ['91 days', { lastLogin: ago(91) }, 'fail'],
+    ['never, new account', { lastLogin: null, created: ago(5) }, 'pass'],
+    ['never, old account', { lastLogin: null, created: ago(45) }, 'fail'],
+  ] as const)('%s → %s', (_n, attrs, want) => {
+    expect(verdict(snapshot('okta', OKTA_INPUTS, [user('u1', attrs)]), oktaRules, 'okta.users.inactive', 'u1')).toBe(want);
+  });
+
+  it('keeps the reason identical from day to day while the state is unchanged', () => {
+    const s = snapshot('okta', OKTA_INPUTS, [user('u1', { lastLogin: '2026-07-01T08:00:00.000Z' })]);
+    const a = evaluateSnapshot(s, oktaRules.filter((r) => r.id === 'okta.users.inactive'), { now: NOW })[0]!.reason;
+    const b = evaluateSnapshot(s, oktaRules.filter((r) => r.id === 'okta.users.inactive'), { now: new Date(NOW.getTime() + 86_400_000) })[0]!.reason;
+    expect(a).toBe(b);
+  });
+});
+
+describe('okta.admins.inventory_bounded', () => {
+  const org = { type: 'okta.org', id: 'org', attributes: { orgUrl: 'x', userCount: 3, systemLogRead: true } };
+  const admin = (id: string, roles: string[], pr: boolean) => user(id, { isAdmin: true, adminRoles: roles, phishingResistant: pr, mfaMethods: pr ? ['webauthn'] : ['push'] });
+  it.each([
+    [[admin('a', ['SUPER_ADMIN'], true)], 'fail'],
+    [[admin('a', ['SUPER_ADMIN'], true), admin('b', ['SUPER_ADMIN'], true)], 'pass'],
+    [['a', 'b', 'c', 'd', 'e'].map((x) => admin(x, ['SUPER_ADMIN'], true)), 'fail'],
+  ])('super admin count (%#)', (users, want) => {
+    expect(verdict(snapshot('okta', OKTA_INPUTS, [org, ...users]), oktaRules, 'okta.admins.inventory_bounded', 'org')).toBe(want);
+  });
+  it('fails an admin without a phishing-resistant factor', () => {
+    expect(verdict(snapshot('okta', OKTA_INPUTS, [org, admin('a', ['ORG_ADMIN'], false)]), oktaRules, 'okta.admins.inventory_bounded', 'a')).toBe('fail');
+  });
+});
+
+describe('okta.policy.password_and_session', () => {
+  const pw = (complexity: Record<string, number>, history: number, lockout: number) => ({
+    type: 'okta.policy', id: 'p', attributes: { type: 'PASSWORD', status: 'ACTIVE', priority: 1, system: true, rules: [], settings: { complexity, age: { historyCount: history }, lockout: { maxAttempts: lockout } } },
+  });
+  const strong = { minLength: 14, minLowerCase: 1, minUpperCase: 1, minNumber: 1, minSymbol: 1 };
+  it.each([
+    [pw(strong, 5, 5), 'pass'],
+    [pw({ ...strong, minLength: 8 }, 5, 5), 'fail'],
+    [pw({ ...strong, minSymbol: 0 }, 5, 5), 'fail'],
+    [pw(strong, 0, 5), 'fail'],
+    [pw(strong, 5, 0), 'fail'],
+  ])('password policy %#', (p, want) => {
+    expect(verdict(snapshot('okta', OKTA_INPUTS, [p]), oktaRules, 'okta.policy.password_and_session', 'p')).toBe(want);
+  });
+  const session = (s: Record<string, unknown>) => ({
+    type: 'okta.policy', id: 's', attributes: { type: 'OKTA_SIGN_ON', status: 'ACTIVE', priority: 1, system: true, settings: null, rules: [{ id: 'r', name: 'Default Rule', status: 'ACTIVE', priority: 1, system: true, conditions: null, actions: { signon: { access: 'ALLOW', requireFactor: true, session: s } } }] },
+  });
+  it.each([
+    [{ maxSessionIdleMinutes: 15, maxSessionLifetimeMinutes: 720, usePersistentCookie: false }, 'pass'],
+    [{ maxSessionIdleMinutes: 120, maxSessionLifetimeMinutes: 720, usePersistentCookie: false }, 'fail'],
+    [{ maxSessionIdleMinutes: 15, maxSessionLifetimeMinutes: 0, usePersistentCookie: false }, 'fail'],
+    [{ maxSessionIdleMinutes: 15, maxSessionLifetimeMinutes: 720, usePersistentCookie: true }, 'fail'],
+  ])('global session %#', (s, want) => {
+    expect(verdict(snapshot('okta', OKTA_INPUTS, [session(s)]), oktaRules, 'okta.policy.password_and_session', 's')).toBe(want);
+  });
+});
+
+describe('entra Conditional Access rules', () => {
+  const INPUTS = ['entra.tenant', 'entra.ca_policy', 'entra.user', 'entra.role_assignment', 'entra.user.mfa_registration', 'entra.user.sign_in_activity'];
+  const tenant = (sd: boolean) => ({ type: 'entra.tenant', id: 't', attributes: { securityDefaultsEnabled: sd, userCount: 1 } });
+  const ca = (id: string, state: string, users: Record<string, string[]>, grant: Record<string, unknown>, clientAppTypes = ['all']) => ({
+    type: 'entra.ca_policy', id, attributes: { state, conditions: { users, applications: { includeApplications: ['All'] }, clientAppTypes }, grantControls: grant },
+  });
+  const mfaAll = (state: string, exclude: string[] = []) => ca('mfa', state, { includeUsers: ['All'], excludeUsers: exclude }, { operator: 'OR', builtInControls: ['mfa'] });
+  it.each([
+    ['enforced for all', [tenant(false), mfaAll('enabled')], 'pass'],
+    ['report-only', [tenant(false), mfaAll('enabledForReportingButNotEnforced')], 'fail'],
+    ['undocumented exclusion', [tenant(false), mfaAll('enabled', ['someone'])], 'fail'],
+    ['security defaults', [tenant(true)], 'pass'],
+    ['nothing', [tenant(false)], 'fail'],
+  ] as const)('mfa_required_all_users: %s', (_n, res, want) => {
+    expect(verdict(snapshot('entra', INPUTS, [...res]), entraRules, 'entra.ca.mfa_required_all_users', 't')).toBe(want);
+  });
+  it.each([
+    [ca('b', 'enabled', { includeUsers: ['All'] }, { builtInControls: ['block'] }, ['exchangeActiveSync', 'other']), 'pass'],
+    [ca('b', 'enabled', { includeUsers: ['All'] }, { builtInControls: ['block'] }, ['exchangeActiveSync']), 'fail'],
+    [ca('b', 'disabled', { includeUsers: ['All'] }, { builtInControls: ['block'] }, ['exchangeActiveSync', 'other']), 'fail'],
+  ])('legacy_auth_blocked %#', (p, want) => {
+    expect(verdict(snapshot('entra', INPUTS, [tenant(false), p]), entraRules, 'entra.ca.legacy_auth_blocked', 't')).toBe(want);
+  });
+  it.each([
+    [ca('p', 'enabled', { includeRoles: [GLOBAL_ADMIN_TEMPLATE_ID] }, { authenticationStrength: { id: PHISHING_RESISTANT_STRENGTH_ID } }), 'pass'],
+    [ca('p', 'enabled', { includeRoles: [GLOBAL_ADMIN_TEMPLATE_ID] }, { builtInControls: ['mfa'] }), 'fail'],
+    [ca('p', 'enabled', { includeRoles: ['other-role'] }, { authenticationStrength: { id: PHISHING_RESISTANT_STRENGTH_ID } }), 'fail'],
+  ])('admins_phishing_resistant %#', (p, want) => {
+    expect(verdict(snapshot('entra', INPUTS, [tenant(false), p]), entraRules, 'entra.ca.admins_phishing_resistant', 't')).toBe(want);
+  });
+});
+
+describe('google-workspace.users.2sv_enrolled', () => {
+  const g = (o: Record<string, unknown>) => ({ ...user('g1', { mfaMethods: [], phishingResistant: null, ...o }), type: 'google-workspace.user' });
+  it.each([
+    [{ mfaEnrolled: true }, 'pass'],
+    [{ mfaEnrolled: false }, 'fail'],
+    [{ mfaEnrolled: false, active: false, status: 'suspended' }, undefined],
+  ] as const)('%o → %s', (o, want) => {
+    expect(verdict(snapshot('google-workspace', ['google-workspace.user'], [g(o)]), googleWorkspaceRules, 'google-workspace.users.2sv_enrolled', 'g1')).toBe(want);
+  });
+});
