@@ -6,8 +6,9 @@ import { generateKeyPairSync, createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+const addFormats = addFormatsModule as unknown as (a: Ajv) => void;
 import { buildDemoLedger, FRAMEWORK, type DemoLedger } from './helpers.js';
 import { exportBundle } from '../../src/export/bundle.js';
 import { verifyBundle } from '../../src/verify/verify-bundle.js';
@@ -133,12 +134,12 @@ describe('export then verify', () => {
 type Mutation = { id: string; apply: (dir: string) => void | Promise<void>; code: string; file?: RegExp; trustedKey?: () => string };
 
 const matrix: Mutation[] = [
-  { id: 'A1 flip a byte in a leaf line', apply: (d) => { const p = leafFile(d); const b = readFileSync(p); b[40] ^= 0x01; writeFileSync(p, b); }, code: 'FILE_MODIFIED', file: /ledger\/leaves/ },
-  { id: 'A1 flip a leaf byte, re-hash SUMS and re-sign (insider with the key)', apply: async (d) => { const p = leafFile(d); const b = readFileSync(p); b[40] ^= 0x01; writeFileSync(p, b); await resign(d); }, code: 'ROOT_MISMATCH' },
+  { id: 'A1 flip a byte in a leaf line', apply: (d) => { const p = leafFile(d); const b = readFileSync(p); b[40] = b[40]! ^ 0x01; writeFileSync(p, b); }, code: 'FILE_MODIFIED', file: /ledger\/leaves/ },
+  { id: 'A1 flip a leaf byte, re-hash SUMS and re-sign (insider with the key)', apply: async (d) => { const p = leafFile(d); const b = readFileSync(p); b[40] = b[40]! ^ 0x01; writeFileSync(p, b); await resign(d); }, code: 'ROOT_MISMATCH' },
   { id: 'A2 flip a bit in a checkpoint root', apply: (d) => { const dir = join(d, 'ledger/checkpoints'); const p = join(dir, readdirSync(dir)[3]!); const t = readFileSync(p, 'utf8').split('\n'); t[2] = t[2]!.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')); writeFileSync(p, t.join('\n')); }, code: 'SIGNATURE', file: /checkpoints/ },
-  { id: 'A3 flip a byte in manifest.note', apply: (d) => { const p = join(d, 'manifest.note'); const b = readFileSync(p); b[5] ^= 0x20; writeFileSync(p, b); }, code: 'SIGNATURE', file: /manifest\.note/ },
+  { id: 'A3 flip a byte in manifest.note', apply: (d) => { const p = join(d, 'manifest.note'); const b = readFileSync(p); b[5] = b[5]! ^ 0x20; writeFileSync(p, b); }, code: 'SIGNATURE', file: /manifest\.note/ },
   { id: 'A3 edit SHA256SUMS', apply: (d) => { appendFileSync(join(d, 'SHA256SUMS'), `${'0'.repeat(64)}  README.txt\n`); }, code: 'SUMS_MALFORMED' },
-  { id: 'A4 flip a byte in an attachment (SUMS re-hashed)', apply: async (d) => { const dir = join(d, 'attachments/sha256'); const sub = readdirSync(dir)[0]!; const p = join(dir, sub, readdirSync(join(dir, sub))[0]!); const b = readFileSync(p); b[3] ^= 0x01; writeFileSync(p, b); await resign(d); }, code: 'ATTACHMENT_MISMATCH' },
+  { id: 'A4 flip a byte in an attachment (SUMS re-hashed)', apply: async (d) => { const dir = join(d, 'attachments/sha256'); const sub = readdirSync(dir)[0]!; const p = join(dir, sub, readdirSync(join(dir, sub))[0]!); const b = readFileSync(p); b[3] = b[3]! ^ 0x01; writeFileSync(p, b); await resign(d); }, code: 'ATTACHMENT_MISMATCH' },
   { id: 'A7 edit a report CSV and re-sign', apply: async (d) => { const p = join(d, 'report/coverage.csv'); writeFileSync(p, readFileSync(p, 'utf8').replace(',0,', ',1,')); await resign(d); }, code: 'REPORT_MISMATCH', file: /coverage\.csv/ },
   { id: 'H5 drop a population row and re-sign', apply: async (d) => { editLines(join(d, 'report/populations/aws.iam.user_mfa_enabled.csv'), (l) => l.filter((_, i) => i !== 5)); await resign(d); }, code: 'REPORT_MISMATCH', file: /populations/ },
   { id: 'A8 reformat a leaf with the same JSON meaning and re-sign', apply: async (d) => { editLines(leafFile(d), (l) => l.map((x, i) => (i === 1 ? JSON.stringify(JSON.parse(x), null, 0).replace('{', '{ ') : x))); await resign(d); }, code: 'LEAF_NOT_CANONICAL' },
@@ -179,7 +180,7 @@ describe('mutation property', () => {
         const b = readFileSync(p);
         const at = b.length === 0 ? 0 : off % b.length;
         let mutated: Buffer;
-        if (kind === 'flip' && b.length > 0) { mutated = Buffer.from(b); mutated[at] ^= x; }
+        if (kind === 'flip' && b.length > 0) { mutated = Buffer.from(b); mutated[at] = mutated[at]! ^ x; }
         else if (kind === 'insert') mutated = Buffer.concat([b.subarray(0, at), Buffer.from([x]), b.subarray(at)]);
         else if (kind === 'delete' && b.length > 0) mutated = Buffer.concat([b.subarray(0, at), b.subarray(at + 1)]);
         else mutated = b.subarray(0, at);
@@ -217,7 +218,7 @@ describe('vigil export / verify CLI', () => {
     const dir = copy('cli-flip');
     const p = join(dir, 'report/summary.json');
     const b = readFileSync(p);
-    b[10] ^= 1;
+    b[10] = b[10]! ^ 1;
     writeFileSync(p, b);
     const r = run(['verify', dir]);
     expect(r.status).toBe(1);
