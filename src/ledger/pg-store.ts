@@ -372,7 +372,10 @@ COMMENT ON SCHEMA ${s} IS '${SCHEMA_MARKER} ${PG_SCHEMA_VERSION}';
             remediation: 'choose another schema with ?schema= in DATABASE_URL',
           });
         }
-        await c.query(`CREATE SCHEMA IF NOT EXISTS ${this.s}`);
+        // Only when missing: even CREATE SCHEMA IF NOT EXISTS needs CREATE on the database, which an owner role given a
+        // ready-made schema (docs/ledger.md) does not have.
+        const has = await c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.schema]);
+        if (has.rowCount === 0) await c.query(`CREATE SCHEMA ${this.s}`);
         await c.query(this.schemaSql());
         for (const n of GUARD_TRIGGERS) await c.query(this.triggerSql(n));
         this.logger.info({ store: this.location }, 'created PostgreSQL ledger schema');

@@ -234,13 +234,13 @@ describe('append-only guards in PostgreSQL', () => {
 
   it('a writer role can INSERT and SELECT but is denied UPDATE/DELETE/TRUNCATE; a reader role only reads', async () => {
     const { url, schema } = freshSchema();
-    const writer = `vigil_w_${randomBytes(4).toString('hex')}`;
-    const reader = `vigil_r_${randomBytes(4).toString('hex')}`;
-    roles.push(writer, reader);
-    await sql(`CREATE ROLE "${writer}" LOGIN`);
-    await sql(`CREATE ROLE "${reader}" LOGIN`);
-    // The owner (migration role) creates the schema and grants; the agent then runs as the writer.
-    const owner = await PgEvidenceStore.open({ url, grants: { writer, reader } });
+    const tag = randomBytes(4).toString('hex');
+    const [ownerRole, writer, reader] = [`vigil_o_${tag}`, `vigil_w_${tag}`, `vigil_r_${tag}`];
+    roles.push(writer, reader, ownerRole);
+    // As docs/ledger.md says: an administrator creates the roles and the schema; the owner role migrates and grants.
+    for (const r of [ownerRole, writer, reader]) await sql(`CREATE ROLE "${r}" LOGIN`);
+    await sql(`CREATE SCHEMA "${schema}" AUTHORIZATION "${ownerRole}"`);
+    const owner = await PgEvidenceStore.open({ url: asUser(url, ownerRole), grants: { writer, reader } });
     expect(owner.ownsTables).toBe(true);
     await owner.close();
     const dir = freshDir();
@@ -274,7 +274,8 @@ describe('append-only guards in PostgreSQL', () => {
     } finally {
       await r.end();
     }
-    await sql(`DROP OWNED BY "${writer}", "${reader}"`);
+    await sql(`DROP SCHEMA "${schema}" CASCADE`);
+    await sql(`DROP OWNED BY "${writer}", "${reader}", "${ownerRole}"`);
   });
 
   it('a body changed by raw SQL (trigger disabled) is named by verify and by the next open, which refuses to sign and restores the trigger', async () => {
