@@ -6,24 +6,16 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { Logger } from '../../src/core/collector.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
 import { Notifier, slackBody } from '../../src/alerts/deliver.js';
 import { verifySignature, signPayload } from '../../src/alerts/signature.js';
 import { addressRefusal, validateSinkUrl } from '../../src/alerts/ssrf.js';
 import { alertsConfigSchema, type SinkConfig } from '../../src/alerts/config.js';
 import { QUEUE_NOTIFY } from '../../src/pipeline/queues.js';
-import { leavesOf, openLedger, settableClock, tempDir } from './helpers.js';
+import { capturingLogger, leavesOf, openLedger, tempDir } from './helpers.js';
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = 'whsec-test-' + randomBytes(12).toString('hex');
-
-/** Captures every log call, so a test can assert what never reached the logs. */
-export function capturingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const rec = (obj: unknown, msg?: string) => void lines.push(JSON.stringify(obj) + ' ' + (msg ?? ''));
-  return { lines, debug: rec, info: rec, warn: rec, error: rec } as Logger & { lines: string[] };
-}
 
 interface Receiver {
   url: string;

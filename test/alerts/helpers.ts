@@ -64,3 +64,11 @@ export async function leavesOf(ledger: Ledger, type: string): Promise<Array<Reco
   for await (const l of ledger.leaves({ types: [type] })) out.push({ ...(JSON.parse(l.body.toString()) as Record<string, unknown>), seq: l.seq });
   return out;
 }
+
+/** Captures every log call, so a test can assert what never reached the logs. */
+export function capturingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const rec = (obj: unknown, msg?: string) => void lines.push(JSON.stringify(obj) + ' ' + (msg ?? ''));
+  return { lines, debug: rec, info: rec, warn: rec, error: rec } as Logger & { lines: string[] };
+}
+
