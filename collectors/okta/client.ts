@@ -39,8 +39,8 @@ export interface OktaPage<T> {
 interface Bucket {
   limit: number;
   remaining: number;
-  /** Requests issued while the window's end was unknown. */
-  pending: number;
+  /** Requests sent and not yet answered: the server has not counted them in the remaining it reports. */
+  inFlight: number;
   resetAt: number;
 }
 
@@ -135,7 +135,7 @@ export class OktaClient {
       const b = this.buckets.get(bucket);
       if (!b) {
         // Unknown bucket: send one probe and let its headers tell the budget before fanning out.
-        this.buckets.set(bucket, { limit: 1, remaining: 0, resetAt: Number.POSITIVE_INFINITY, pending: 1 });
+        this.buckets.set(bucket, { limit: 1, remaining: 0, resetAt: Number.POSITIVE_INFINITY, inFlight: 1 });
         return;
       }
       const now = Date.now();
@@ -143,11 +143,10 @@ export class OktaClient {
         // A new window has begun but no reply has told us its end yet: allow `limit` requests, then poll.
         b.remaining = b.limit;
         b.resetAt = Number.POSITIVE_INFINITY;
-        b.pending = 0;
       }
       if (b.remaining > this.opts.rateLimitReserve) {
         b.remaining--;
-        if (!Number.isFinite(b.resetAt)) b.pending++;
+        b.inFlight++;
         return;
       }
       await sleep(Number.isFinite(b.resetAt) ? b.resetAt - now + 20 : 50, this.opts.signal);
@@ -161,16 +160,26 @@ export class OktaClient {
     if (!h.has('x-rate-limit-remaining') || !Number.isFinite(remaining) || !Number.isFinite(reset)) return;
     const resetAt = reset * 1000;
     const prev = this.buckets.get(bucket);
+    // The reply's own request is no longer in flight; the others were not yet counted by the server.
+    const others = prev ? Math.max(0, prev.inFlight - 1) : 0;
     if (prev && prev.resetAt === resetAt) {
       // Concurrent replies arrive out of order: within one window, the smallest remaining is the truest.
-      prev.remaining = Math.min(prev.remaining, remaining);
+      prev.remaining = Math.min(prev.remaining, remaining - others);
     } else if (prev && Number.isFinite(prev.resetAt) && resetAt < prev.resetAt) {
       // A late reply from an older window says nothing about this one.
     } else {
-      // First reply of a window: the server has not yet counted our other requests in flight.
-      const inFlight = prev && !Number.isFinite(prev.resetAt) ? Math.max(0, prev.pending - 1) : 0;
-      this.buckets.set(bucket, { limit: Number.isFinite(limit) && limit > 0 ? limit : remaining, remaining: Math.max(0, remaining - inFlight), resetAt, pending: 0 });
+      this.buckets.set(bucket, {
+        limit: Number.isFinite(limit) && limit > 0 ? limit : remaining,
+        remaining: Math.max(0, remaining - others),
+        resetAt,
+        inFlight: prev?.inFlight ?? 0,
+      });
     }
+  }
+
+  private settle(bucket: string): void {
+    const b = this.buckets.get(bucket);
+    if (b && b.inFlight > 0) b.inFlight--;
   }
 
   async get<T>(pathAndQuery: string, operation: string): Promise<OktaPage<T>> {
@@ -186,11 +195,13 @@ export class OktaClient {
           signal: this.opts.signal,
         });
       } catch (e) {
+        this.settle(bucket);
         if (this.opts.signal?.aborted || attempt >= this.opts.maxRetries) throw e;
         await sleep(Math.min(30_000, 500 * 2 ** attempt), this.opts.signal);
         continue;
       }
       this.note(bucket, res.headers);
+      this.settle(bucket);
       const text = await res.text();
       if (res.status === 429 || res.status >= 500) {
         if (attempt >= this.opts.maxRetries) throw toError(res.status, text, operation);

@@ -208,6 +208,8 @@ export function createOktaCollector(config: OktaConfig, deps: CollectorDeps): Co
             const page = await client.get<RawFactor[]>(`/api/v1/users/${encodeURIComponent(u.id)}/factors`, 'okta:ListFactors');
             factors.set(u.id, page.items);
           } catch (e) {
+            // A user deleted between the list and this read is gone, not unreadable: leave its factors unknown.
+            if (e instanceof OktaApiError && e.status === 404) return;
             factorFailures++;
             factorError ??= toCollectionError(e, 'okta:ListFactors');
           }
