@@ -12,8 +12,11 @@ import type {
   GoogleWorkspaceActivityAttributes, GoogleWorkspaceCustomerAttributes, GoogleWorkspaceRoleAssignmentAttributes, GoogleWorkspaceUserAttributes,
 } from './types.js';
 
-export const REPORT_APPLICATIONS = ['admin', 'login'] as const;
-export const reportCursorKey = (app: string) => `google-workspace.reports.${app}`;
+/** Reports streams read each run: every admin event, and the chosen login events (one stream per event name). */
+export function reportStreams(loginEvents: string[]): Array<{ app: 'admin' | 'login'; eventName?: string }> {
+  return [{ app: 'admin' }, ...loginEvents.map((eventName) => ({ app: 'login' as const, eventName }))];
+}
+export const reportCursorKey = (app: string, eventName?: string) => `google-workspace.reports.${app}${eventName ? `.${eventName}` : ''}`;
 
 /** Directory's lastLoginTime for a user who never signed in. */
 const NEVER = '1970-01-01T00:00:00.000Z';
@@ -166,14 +169,15 @@ export function createGoogleWorkspaceCollector(config: GoogleWorkspaceConfig, de
       const cursors: Record<string, string> = {};
       let reportsOk = true;
       const readAt = observed();
-      for (const app of REPORT_APPLICATIONS) {
-        const keyName = reportCursorKey(app);
+      for (const { app, eventName } of reportStreams(config.loginEvents)) {
+        const keyName = reportCursorKey(app, eventName);
         const saved = ctx.cursors?.[keyName];
         let cursor: { t: string; ids: string[] } | null = null;
         try { cursor = saved ? JSON.parse(saved) : null; } catch { cursor = null; }
         try {
           const start = cursor?.t ?? new Date(Date.parse(ctx.slot) - config.reportsLookbackDays * 86_400_000).toISOString();
-          const items = await listAll<RawActivity>(`/admin/reports/v1/activity/users/all/applications/${app}?startTime=${encodeURIComponent(start)}&maxResults=1000`, 'items', GOOGLE_WORKSPACE_SCOPES.reports, 'admin.reports.activities.list');
+          const ev = eventName ? `&eventName=${encodeURIComponent(eventName)}` : '';
+          const items = await listAll<RawActivity>(`/admin/reports/v1/activity/users/all/applications/${app}?startTime=${encodeURIComponent(start)}&maxResults=1000${ev}`, 'items', GOOGLE_WORKSPACE_SCOPES.reports, 'admin.reports.activities.list');
           const skip = new Set(cursor?.ids ?? []);
           let maxT = start;
           let ids = new Set(cursor?.ids ?? []);
@@ -194,7 +198,7 @@ export function createGoogleWorkspaceCollector(config: GoogleWorkspaceConfig, de
           cursors[keyName] = JSON.stringify({ t: maxT, ids: [...ids].sort() });
         } catch (e) {
           reportsOk = false;
-          fail(e, `admin.reports.activities.list(${app})`, PERMS.reports);
+          fail(e, `admin.reports.activities.list(${app}${eventName ? `:${eventName}` : ''})`, PERMS.reports);
           if (saved) cursors[keyName] = saved;
         }
       }

@@ -29,6 +29,11 @@ export const googleWorkspaceConfigSchema = z.strictObject({
   pageSize: z.number().int().min(1).max(500).default(500),
   /** Reports: first run without a cursor reads this many days back (Google keeps 180 days). @defaultValue 30 */
   reportsLookbackDays: z.number().int().min(1).max(180).default(30),
+  /**
+   * Login-audit events to keep, one Reports stream each. Successful sign-ins are left out on purpose: they are the bulk
+   * of the login log and `lastLoginTime` already says who is active. @defaultValue login_failure, suspicious_login, account_disabled_password_leak
+   */
+  loginEvents: z.array(z.string().regex(/^[a-z_]+$/)).default(['login_failure', 'suspicious_login', 'account_disabled_password_leak']),
   /** Retries per request on 429, rate-limit 403s and 5xx (exponential backoff). @defaultValue 6 */
   maxRetries: z.number().int().min(0).max(20).default(6),
   /** First backoff in ms, doubled each retry. @defaultValue 1000 */

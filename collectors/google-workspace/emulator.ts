@@ -92,6 +92,7 @@ export function demoGwsTenant(now: number): GwsTenant {
   activity(t, 'admin', 'alice@example.com', 'DELEGATED_ADMIN_SETTINGS', 'ASSIGN_ROLE', { ROLE_NAME: '_USER_MANAGEMENT_ADMIN_ROLE', USER_EMAIL: 'bob@example.com' }, new Date(now - 20 * DAY));
   activity(t, 'admin', 'alice@example.com', 'USER_SETTINGS', 'SUSPEND_USER', { USER_EMAIL: 'dave@example.com' }, new Date(now - 2 * DAY));
   activity(t, 'login', 'heidi@example.com', 'login', 'login_success', { login_type: 'google_password' }, new Date(now - 1 * DAY));
+  activity(t, 'login', 'carol@example.com', 'login', 'login_failure', { login_type: 'google_password', login_failure_type: 'login_failure_invalid_password' }, new Date(now - 1 * DAY));
   return t;
 }
 
@@ -110,7 +111,9 @@ export function generatedGwsTenant(n: number, seed: number, now: number): GwsTen
     activities: [],
   };
   for (const u of users.filter((x) => x.suspended)) activity(t, 'admin', users[0]!.primaryEmail, 'USER_SETTINGS', 'SUSPEND_USER', { USER_EMAIL: u.primaryEmail }, new Date(now - Math.floor(r() * 25) * DAY));
-  for (let i = 0; i < Math.ceil(n / 100); i++) activity(t, 'login', users[i]!.primaryEmail, 'login', 'login_success', { login_type: 'google_password' }, new Date(now - Math.floor(r() * 20) * DAY));
+  for (let i = 0; i < Math.ceil(n / 10); i++) {
+    activity(t, 'login', users[i]!.primaryEmail, 'login', i % 10 === 0 ? 'login_failure' : 'login_success', { login_type: 'google_password' }, new Date(now - Math.floor(r() * 20) * DAY));
+  }
   return t;
 }
 
@@ -208,6 +211,7 @@ export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<G
       if (start && Number.isNaN(Date.parse(start))) return gError(res, 400, 'invalid', 'Invalid value for: startTime');
       const list = tenant.activities
         .filter((a) => a.id.applicationName === rm[1] && (!start || Date.parse(a.id.time) >= Date.parse(start)))
+        .filter((a) => !url.searchParams.get('eventName') || a.events.some((e) => e.name === url.searchParams.get('eventName')))
         .sort((a, b) => b.id.time.localeCompare(a.id.time));
       return paged(res, url, list, 'admin#reports#activities', 'items', 1000);
     }

@@ -28,9 +28,11 @@ describe('google workspace collector', () => {
     expect(users.find((u) => u.name === 'alice@example.com')!.attributes).toMatchObject({ isSuperAdmin: true, adminRoles: ['Super Admin'], mfaEnrolled: true });
     expect(users.find((u) => u.name === 'bob@example.com')!.attributes).toMatchObject({ isAdmin: true, adminRoles: ['_USER_MANAGEMENT_ADMIN_ROLE'] });
     expect(users.find((u) => u.name === 'frank@example.com')!.attributes.lastLogin).toBeNull();
-    expect(byType(snap, 'google-workspace.activity').map((a) => a.name).sort()).toEqual(['ASSIGN_ROLE', 'SUSPEND_USER', 'login_success']);
+    expect(byType(snap, 'google-workspace.activity').map((a) => a.name).sort()).toEqual(['ASSIGN_ROLE', 'SUSPEND_USER', 'login_failure']);
     expect(snap.apiCalls).toBe(snap.minApiCalls);
     expect(emu.stats.tokens).toBe(3);
+    // Successful sign-ins are not read: lastLoginTime covers them, and they are most of the login log.
+    expect(emu.stats.byPath['/admin/reports/v1/activity/users/all/applications/login']).toBe(3);
 
     const results = evaluateSnapshot(snap, googleWorkspaceRules, { now: new Date() });
     expect(statusOf(results, 'google-workspace.users.2sv_enrolled', id('carol@example.com'))).toBe('fail');
@@ -66,7 +68,9 @@ describe('google workspace collector', () => {
     const snap = await googleWorkspaceSource.createCollector(cfg(emu), deps).collect(ctx('x'));
     expect(snap.errors.map((e) => [e.operation, e.code, e.inputs])).toEqual([
       ['admin.reports.activities.list(admin) (token)', 'unauthorized_client', ['google-workspace.activity']],
-      ['admin.reports.activities.list(login) (token)', 'unauthorized_client', ['google-workspace.activity']],
+      ['admin.reports.activities.list(login:login_failure) (token)', 'unauthorized_client', ['google-workspace.activity']],
+      ['admin.reports.activities.list(login:suspicious_login) (token)', 'unauthorized_client', ['google-workspace.activity']],
+      ['admin.reports.activities.list(login:account_disabled_password_leak) (token)', 'unauthorized_client', ['google-workspace.activity']],
     ]);
     expect(snap.errors[0]!.permission).toContain('admin.reports.audit.readonly');
     expect(snap.inputs['google-workspace.user']).toBeDefined();
@@ -83,7 +87,7 @@ describe('google workspace collector', () => {
     expect(byType(second, 'google-workspace.activity').map((a) => [a.name, (a.attributes.events as Array<{ parameters: Record<string, string> }>)[0]!.parameters.USER_EMAIL])).toEqual([
       ['SUSPEND_USER', 'erin@example.com'],
     ]);
-    expect(second.cursors?.[reportCursorKey('login')]).toBe(first.cursors?.[reportCursorKey('login')]);
+    expect(second.cursors?.[reportCursorKey('login', 'login_failure')]).toBe(first.cursors?.[reportCursorKey('login', 'login_failure')]);
     const third = await collector.collect(ctx('x', second.cursors));
     expect(byType(third, 'google-workspace.activity')).toHaveLength(0);
   });
