@@ -5,6 +5,8 @@ export type { LedgerIdentity } from './verify.js';
 export type { AppendedLeaf, Checkpoint, CheckpointReason, LeafInput, LedgerOptions, VerifyReport } from './ledger.js';
 export { SqliteEvidenceStore, APPLICATION_ID, SCHEMA_VERSION } from './sqlite-store.js';
 export type { SqliteStoreOptions } from './sqlite-store.js';
+export { PgEvidenceStore, PG_SCHEMA_VERSION, redactDatabaseUrl } from './pg-store.js';
+export type { PgStoreOptions } from './pg-store.js';
 export { putBlob, sha256Hex } from './store.js';
 export type { BlobRecord, DayStats, EvidenceStore, LeafQuery, StoredCheckpoint, StoredLeaf } from './store.js';
 export { canonicalBytes, canonicalString, isCanonicalJson, CanonicalJsonError } from './canonical.js';
