@@ -89,7 +89,8 @@ function nextDate(p: { y: number; m: number; d: number }): { y: number; m: numbe
 
 /**
  * `--from A --to B` → [start of A, start of the day after B) in `tz`: the `to` date is included, as auditors write
- * periods ("1 January to 30 June"). Refuses to ≤ from, a period that ends in the future, and one that starts before the ledger.
+ * periods ("1 January to 30 June"). A period whose last day is today ends now. Refuses to < from, a `to` in the future, and
+ * a period outside the ledger's life.
  */
 export function periodFromDates(from: string, to: string, tz: string, bounds: { now: Date; ledgerStart?: string }): Period {
   const zone = checkTimeZone(tz);
@@ -99,26 +100,32 @@ export function periodFromDates(from: string, to: string, tz: string, bounds: { 
   const nb = nextDate(b);
   const end = startOfLocalDay(nb.y, nb.m, nb.d, zone);
   if (end <= start || to < from) throw new UsageError('EXPORT_BAD_RANGE', `--to ${to} is before --from ${from}; a period needs at least one day`);
-  if (end > bounds.now.getTime()) {
-    throw new UsageError('EXPORT_BAD_RANGE', `--to ${to} ends at ${new Date(end).toISOString()}, which is in the future; export a period that has ended`);
+  const now = Math.floor(bounds.now.getTime() / 1000) * 1000;
+  const lastDayStart = startOfLocalDay(b.y, b.m, b.d, zone);
+  if (lastDayStart > now) {
+    throw new UsageError('EXPORT_BAD_RANGE', `--to ${to} is in the future (${zone}); the last day of a period can be today at the latest`);
   }
-  if (bounds.ledgerStart !== undefined && end <= Date.parse(bounds.ledgerStart)) {
+  // A period whose last day is today ends at the export instant: evidence so far, not evidence yet to come.
+  const effectiveEnd = Math.min(end, now);
+  if (bounds.ledgerStart !== undefined && effectiveEnd <= Date.parse(bounds.ledgerStart)) {
     throw new UsageError('EXPORT_BAD_RANGE', `the period ${from}..${to} (${zone}) ends before the ledger began at ${bounds.ledgerStart}`);
   }
   if (bounds.ledgerStart !== undefined && start < Date.parse(bounds.ledgerStart) - DAY_MS) {
     throw new UsageError('EXPORT_BAD_RANGE', `--from ${from} is before the ledger began at ${bounds.ledgerStart}; start the period on or after ${bounds.ledgerStart.slice(0, 10)}`);
   }
-  return { from, to, tz: zone, start: new Date(start).toISOString(), end: new Date(end).toISOString() };
+  return { from, to, tz: zone, start: new Date(start).toISOString(), end: new Date(effectiveEnd).toISOString() };
 }
 
-/** `--as-of D` → the instant D ends in `tz` (the state at close of that day). */
+/** `--as-of D` → the instant D ends in `tz` (the state at close of that day), or now when D is today. */
 export function asOfInstant(date: string, tz: string, now: Date): { asOf: string; tz: string; at: string } {
   const zone = checkTimeZone(tz);
   const p = parseDate(date, '--as-of');
   const nd = nextDate(p);
   const at = startOfLocalDay(nd.y, nd.m, nd.d, zone);
-  if (at > now.getTime()) throw new UsageError('EXPORT_BAD_RANGE', `--as-of ${date} has not ended yet (${zone}); a Type 1 export is as of the close of a past day`);
-  return { asOf: date, tz: zone, at: new Date(at).toISOString() };
+  const nowS = Math.floor(now.getTime() / 1000) * 1000;
+  if (startOfLocalDay(p.y, p.m, p.d, zone) > nowS) throw new UsageError('EXPORT_BAD_RANGE', `--as-of ${date} is in the future (${zone})`);
+  // As of today means as of now.
+  return { asOf: date, tz: zone, at: new Date(Math.min(at, nowS)).toISOString() };
 }
 
 /** Local date (YYYY-MM-DD) of instant `iso` in `tz`: the day bucket used by timelines and snapshots. */

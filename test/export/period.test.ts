@@ -39,7 +39,15 @@ describe('periodFromDates', () => {
     bad(() => periodFromDates('2025-03-01', '2025-03-02', 'Mars/Olympus', { now }), /not an IANA time zone/);
     bad(() => periodFromDates('2029-12-30', '2030-01-05', 'UTC', { now }), /future/);
     bad(() => periodFromDates('2020-01-01', '2020-01-02', 'UTC', { now, ledgerStart: '2024-01-01T00:00:00Z' }), /before the ledger began/);
-    bad(() => asOfInstant('2031-01-01', 'UTC', now), /has not ended/);
+    bad(() => asOfInstant('2031-01-01', 'UTC', now), /future/);
     expect(asOfInstant('2025-03-09', 'America/New_York', now).at).toBe('2025-03-10T04:00:00.000Z');
+  });
+  it('a period whose last day is today ends at the export instant; as of today means as of now', () => {
+    const midday = new Date('2030-01-01T12:34:56.789Z');
+    expect(periodFromDates('2029-12-01', '2030-01-01', 'UTC', { now: midday })).toMatchObject({ start: '2029-12-01T00:00:00.000Z', end: '2030-01-01T12:34:56.000Z' });
+    expect(asOfInstant('2030-01-01', 'UTC', midday).at).toBe('2030-01-01T12:34:56.000Z');
+    expect(() => periodFromDates('2029-12-01', '2030-01-02', 'UTC', { now: midday })).toThrow(/future/);
+    // the day has started in UTC but not yet in Los Angeles (still 2029-12-31 there)
+    expect(() => periodFromDates('2029-12-01', '2030-01-01', 'America/Los_Angeles', { now: new Date('2030-01-01T05:00:00Z') })).toThrow(/future/);
   });
 });
