@@ -8,6 +8,8 @@ export function parseCsv(text: string): string[][] {
   let i = 0;
   const n = text.length;
   let quoted = false;
+  // a quoted empty field ("") is a field even though it adds no characters
+  let opened = false;
   while (i < n) {
     const c = text.charCodeAt(i);
     if (quoted) {
@@ -30,6 +32,7 @@ export function parseCsv(text: string): string[][] {
     }
     if (c === 34 && field === '') {
       quoted = true;
+      opened = true;
       i++;
     } else if (c === 44 /* , */) {
       row.push(field);
@@ -40,6 +43,7 @@ export function parseCsv(text: string): string[][] {
       rows.push(row);
       row = [];
       field = '';
+      opened = false;
       i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
     } else {
       let j = i;
@@ -57,7 +61,7 @@ export function parseCsv(text: string): string[][] {
     }
   }
   if (quoted) throw new Error(`unterminated quoted field in row ${rows.length + 1}`);
-  if (field !== '' || row.length > 0) {
+  if (field !== '' || row.length > 0 || opened) {
     row.push(field);
     rows.push(row);
   }
