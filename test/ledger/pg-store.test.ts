@@ -386,6 +386,20 @@ describe('opening PostgreSQL stores', () => {
     expect(redactDatabaseUrl(`postgresql://u:${secret}@h/db?password=${secret}`)).not.toContain(secret);
   });
 
+  it("honours the URL's sslmode: TLS is used when the server offers it, and required TLS fails loudly when it does not", async () => {
+    const { url } = freshSchema();
+    const serverSsl = (await sql<{ ssl: string }>('SHOW ssl'))[0]!.ssl;
+    if (serverSsl === 'on') {
+      const store = await PgEvidenceStore.open({ url: withParam(url, 'sslmode', 'no-verify') });
+      const probe = await (store as unknown as { pool: pg.Pool }).pool.query('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
+      expect(probe.rows[0]).toEqual({ ssl: true });
+      await store.close();
+    } else {
+      const err = (await expectRejects(PgEvidenceStore.open({ url: withParam(url, 'sslmode', 'no-verify') }), /does not support SSL/)) as AppError;
+      expect(err).toBeInstanceOf(AppError);
+    }
+  });
+
   it('refuses bad URLs and schema names as usage errors, and a schema holding foreign tables', async () => {
     await expectRejects(PgEvidenceStore.open({ url: 'mysql://u@h/db' }), /must start with postgres/);
     await expectRejects(PgEvidenceStore.open({ url: withParam(BASE_URL, 'schema', 'Bad-Name') }), /schema name/);
