@@ -1,4 +1,5 @@
 // Microsoft Graph client: OAuth client-credentials token, @odata.nextLink paging, 429/5xx retry honouring Retry-After.
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../../src/core/collector.js';
 
 export class GraphApiError extends Error {
@@ -20,12 +21,7 @@ export interface GraphClientOptions {
   fetch?: typeof fetch;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(resolve, Math.max(0, ms));
-    signal?.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason); }, { once: true });
-  });
+const sleep = (ms: number, signal?: AbortSignal) => delay(Math.max(0, ms), undefined, signal ? { signal } : undefined);
 
 /**
  * Plain fetch rather than @azure/identity: MSAL refuses non-https authorities, so the SDK could not reach the emulator,

@@ -1,4 +1,5 @@
 // Google Admin SDK client: service-account JWT bearer grant with domain-wide delegation, one token per scope, backoff on quota errors.
+import { setTimeout as delay } from 'node:timers/promises';
 import { createPrivateKey, sign } from 'node:crypto';
 import type { Logger } from '../../src/core/collector.js';
 
@@ -23,12 +24,7 @@ export interface GoogleClientOptions {
   fetch?: typeof fetch;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(resolve, Math.max(0, ms));
-    signal?.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason); }, { once: true });
-  });
+const sleep = (ms: number, signal?: AbortSignal) => delay(Math.max(0, ms), undefined, signal ? { signal } : undefined);
 
 const RATE_REASONS = new Set(['userRateLimitExceeded', 'rateLimitExceeded', 'quotaExceeded']);
 

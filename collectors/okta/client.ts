@@ -1,4 +1,5 @@
 // Okta REST client: SSWS or OAuth private_key_jwt auth, Link-header paging, per-endpoint X-Rate-Limit-* buckets, 429 retry.
+import { setTimeout as delay } from 'node:timers/promises';
 import { createPrivateKey, randomUUID, sign } from 'node:crypto';
 import type { Logger } from '../../src/core/collector.js';
 
@@ -44,12 +45,7 @@ interface Bucket {
   resetAt: number;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(resolve, Math.max(0, ms));
-    signal?.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason); }, { once: true });
-  });
+const sleep = (ms: number, signal?: AbortSignal) => delay(Math.max(0, ms), undefined, signal ? { signal } : undefined);
 
 /** Okta meters each endpoint family separately; key the local view the same way. */
 export function oktaBucket(path: string): string {

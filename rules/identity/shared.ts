@@ -1,23 +1,10 @@
-// Identity rule logic written once and used by the okta.*, gws.* and entra.* rules: MFA, inactivity, admin bounds.
-import type { Resource, RuleOutcome, Snapshot } from '../../src/core/types.js';
+// Identity rule logic written once and used by the okta.*, google-workspace.* and entra.* rules: MFA, inactivity, admin bounds.
+import type { RuleOutcome } from '../../src/core/types.js';
 import { PHISHING_RESISTANT_METHODS, WEAK_MFA_METHODS, type IdentityUserAttributes } from './types.js';
 
-export const DAY_MS = 86_400_000;
-
-export type Typed<A> = Resource & { attributes: A };
-
-/** Resources of one type sorted by id, so outcomes come out in a stable order. */
-export function resourcesOfType<A>(snapshot: Snapshot, type: string): Array<Typed<A>> {
-  return snapshot.resources
-    .filter((r) => r.type === type)
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) as Array<Typed<A>>;
-}
-
-/** `YYYY-MM-DD` of an ISO instant: reasons carry dates, never ages, so they stay identical while nothing changes. */
-export function day(iso: string): string {
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? iso : new Date(t).toISOString().slice(0, 10);
-}
+// The typed resource access and day formatting every rule family shares live beside the AWS helpers.
+export { DAY_MS, day, resourcesOfType, type Typed } from '../../src/rules/aws-iam.js';
+import { DAY_MS, day, type Typed } from '../../src/rules/aws-iam.js';
 
 /** True when `iso` lies strictly more than `days` days before `now`. */
 export function olderThanDays(iso: string, days: number, now: Date): boolean {
