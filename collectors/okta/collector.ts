@@ -10,7 +10,7 @@ import { PHISHING_RESISTANT_METHODS } from '../../rules/identity/types.js';
 import { OktaApiError, OktaClient, type OktaAuth } from './client.js';
 import type { OktaConfig } from './config.js';
 import type {
-  OktaAdminRoleAttributes, OktaLogEventAttributes, OktaLogStreamAttributes, OktaOrgAttributes, OktaPolicyAttributes,
+  OktaAdminRoleAttributes, OktaApiTokenAttributes, OktaLogEventAttributes, OktaLogStreamAttributes, OktaOrgAttributes, OktaPolicyAttributes,
   OktaUserAttributes,
 } from './types.js';
 
@@ -84,6 +84,7 @@ const PERMISSIONS: Record<string, { permission: string; inputs: string[] }> = {
   'okta:ListPolicyRules': { permission: 'okta.policies.read', inputs: ['okta.policy'] },
   'okta:ListLogStreams': { permission: 'okta.logStreams.read', inputs: ['okta.log_stream'] },
   'okta:ListLogEvents': { permission: 'okta.logs.read', inputs: ['okta.log_event'] },
+  'okta:ListApiTokens': { permission: 'okta.apiTokens.read', inputs: ['okta.api_token'] },
 };
 
 function toCollectionError(e: unknown, operation: string): CollectionError {
@@ -305,6 +306,25 @@ export function createOktaCollector(config: OktaConfig, deps: CollectorDeps): Co
         inputs['okta.log_stream'] = { observedAt: at };
       } catch (e) {
         errors.push(toCollectionError(e, 'okta:ListLogStreams'));
+      }
+
+      // API token metadata: who owns each token (tokens act with their owner's roles) and where it may be used from.
+      try {
+        const tokens = await listAll<{ id: string; name: string; userId: string; network?: { connection?: string }; expiresAt?: string; lastUpdated?: string }>(
+          '/api/v1/api-tokens', 'okta:ListApiTokens');
+        const at = observed();
+        const loginById = new Map((users ?? []).map((u) => [u.id, u.profile?.login?.toLowerCase() ?? null]));
+        for (const t of tokens) {
+          const a: OktaApiTokenAttributes = {
+            ownerId: t.userId, ownerLogin: loginById.get(t.userId) ?? null,
+            ownerRoles: [...new Set((rolesByUser.get(t.userId) ?? []).map((r) => r.type))].sort(),
+            networkConnection: t.network?.connection ?? 'ANYWHERE', expiresAt: t.expiresAt ?? null, lastUpdated: t.lastUpdated ?? null,
+          };
+          resources.push({ source: 'okta', scope: host, type: 'okta.api_token', id: t.id, name: t.name, attributes: { ...a }, observedAt: at });
+        }
+        inputs['okta.api_token'] = { observedAt: at };
+      } catch (e) {
+        errors.push(toCollectionError(e, 'okta:ListApiTokens'));
       }
 
       // System Log, polled in ascending order from the saved `next` link: each event is read exactly once.

@@ -8,6 +8,7 @@ export const OKTA_READ_SCOPES = [
   'okta.policies.read',
   'okta.logs.read',
   'okta.logStreams.read',
+  'okta.apiTokens.read',
 ] as const;
 
 const ssws = z.strictObject({

@@ -35,6 +35,7 @@ export interface OktaTenant {
   policies: Array<{ id: string; type: string; name: string; status: string; priority: number; system: boolean; settings?: unknown; rules: unknown[] }>;
   logStreams: Array<{ id: string; type: string; name: string; status: string }>;
   logs: EmuLogEvent[];
+  apiTokens: Array<{ id: string; name: string; userId: string; clientName: string; tokenWindow: string; network: { connection: string; include?: string[] }; created: string; lastUpdated: string; expiresAt: string }>;
 }
 
 export interface OktaEmulatorOptions {
@@ -179,7 +180,7 @@ export function demoOktaTenant(now: number): OktaTenant {
     makeUser(7, 'grace@example.com', 'Grace', 'Suspended', now, { status: 'SUSPENDED', factors: ['push'], statusChangedDaysAgo: 10 }),
     makeUser(8, 'heidi@example.com', 'Heidi', 'Good', now, { factors: ['fastpass', 'push'] }),
   ];
-  const t: OktaTenant = { users, policies: basePolicies(true), logStreams: [], logs: [] };
+  const t: OktaTenant = { users, policies: basePolicies(true), logStreams: [], logs: [], apiTokens: [apiToken('00Tdemo0001', 'terraform', users[0]!.id, 'ANYWHERE', now)] };
   const admin = users[0]!;
   logEvent(t, 'user.lifecycle.suspend', users[6]!, admin, new Date(now - 10 * DAY));
   logEvent(t, 'user.lifecycle.deactivate', users[3]!, admin, new Date(now - 2 * DAY));
@@ -202,10 +203,21 @@ export function generatedOktaTenant(n: number, seed: number, now: number): OktaT
       status, factors, roles, lastLoginDaysAgo: r() < 0.05 ? null : Math.floor(r() * 150), createdDaysAgo: 200 + Math.floor(r() * 500),
     }));
   }
-  const t: OktaTenant = { users, policies: basePolicies(false), logStreams: [{ id: '0oxStream0001', type: 'aws_eventbridge', name: 'SIEM', status: 'ACTIVE' }], logs: [] };
+  const t: OktaTenant = {
+    users, policies: basePolicies(false), logStreams: [{ id: '0oxStream0001', type: 'aws_eventbridge', name: 'SIEM', status: 'ACTIVE' }], logs: [],
+    apiTokens: [apiToken('00Tgen00001', 'provisioning', users[Math.min(5, users.length - 1)]!.id, 'ZONE', now)],
+  };
   for (const u of users.filter((u) => u.status === 'DEPROVISIONED')) logEvent(t, 'user.lifecycle.deactivate', u, users[0]!, new Date(now - Math.floor(r() * 60) * DAY));
   t.logs.sort((a, b) => a.published.localeCompare(b.published));
   return t;
+}
+
+function apiToken(id: string, name: string, userId: string, connection: string, now: number): OktaTenant['apiTokens'][number] {
+  const created = new Date(now - 100 * DAY).toISOString();
+  return {
+    id, name, userId, clientName: 'Okta API', tokenWindow: 'P30D', created, lastUpdated: created, expiresAt: new Date(now + 20 * DAY).toISOString(),
+    network: connection === 'ZONE' ? { connection, include: ['nzoCorpNetwork01'] } : { connection },
+  };
 }
 
 function logEvent(t: OktaTenant, eventType: string, target: EmuUser, actor: EmuUser, at: Date): void {
@@ -225,6 +237,7 @@ const ROUTE_SCOPES: Array<[RegExp, string, string]> = [
   [/^\/api\/v1\/policies(\/[^/]+\/rules)?$/, 'okta.policies.read', 'policies'],
   [/^\/api\/v1\/logStreams$/, 'okta.logStreams.read', 'default'],
   [/^\/api\/v1\/logs$/, 'okta.logs.read', 'logs'],
+  [/^\/api\/v1\/api-tokens$/, 'okta.apiTokens.read', 'default'],
 ];
 
 const DEFAULT_LIMITS: Record<string, number> = { users: 600, 'users/{id}/factors': 1200, 'users/{id}/roles': 1200, logs: 120, policies: 1200, iam: 1200, default: 1200 };
@@ -388,6 +401,7 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
       })), headers);
     }
     if (path === '/api/v1/logStreams') return send(res, 200, tenant.logStreams, headers);
+    if (path === '/api/v1/api-tokens') return send(res, 200, tenant.apiTokens.map((t) => ({ ...t, _links: { self: { href: `${base}/api/v1/api-tokens/${t.id}` } } })), headers);
     if (path === '/api/v1/logs') {
       const since = url.searchParams.get('since');
       const limit = Math.min(Number(url.searchParams.get('limit') ?? 100) || 100, 1000);

@@ -55,6 +55,18 @@ export interface OktaLogEventAttributes {
   readAt: string;
 }
 
+/** `okta.api_token` — an SSWS API token's metadata (never its value). id = token id. */
+export interface OktaApiTokenAttributes {
+  ownerId: string;
+  ownerLogin: string | null;
+  /** Admin role types the owner holds; the token acts with them. */
+  ownerRoles: string[];
+  /** `ANYWHERE`, or `ZONE` when restricted to network zones. */
+  networkConnection: string;
+  expiresAt: string | null;
+  lastUpdated: string | null;
+}
+
 /**
  * `okta.org` — one per tenant; id = org host. Facts about the collection itself that rules need.
  */
@@ -77,6 +89,7 @@ export const OKTA_RESOURCE_TYPES = [
   'okta.policy',
   'okta.log_stream',
   'okta.log_event',
+  'okta.api_token',
 ] as const;
 
 export type OktaResourceType = (typeof OKTA_RESOURCE_TYPES)[number];

@@ -1,5 +1,6 @@
 // Registry of the okta.* rules: one import per rule file.
 import type { Rule } from '../../src/core/types.js';
+import adminsApiTokensRestricted from './admins/api_tokens_restricted.js';
 import adminsInventoryBounded from './admins/inventory_bounded.js';
 import logsRetainedExternally from './logs/retained_externally.js';
 import policyMfaEnforced from './policy/mfa_enforced.js';
@@ -12,6 +13,7 @@ export const oktaRules: Rule[] = [
   policyMfaEnforced,
   policyPasswordAndSession,
   adminsInventoryBounded,
+  adminsApiTokensRestricted,
   usersInactive,
   logsRetainedExternally,
 ] as unknown as Rule[];

@@ -50,6 +50,8 @@ describe('okta collector', () => {
     expect(statusOf(results, 'okta.policy.password_and_session', '00pPasswordDefault01')).toBe('fail');
     expect(statusOf(results, 'okta.policy.password_and_session', '00pSignOnDefault001')).toBe('fail');
     expect(statusOf(results, 'okta.logs.retained_externally', scope!)).toBe('fail');
+    expect(statusOf(results, 'okta.admins.api_tokens_restricted', '00Tdemo0001')).toBe('fail');
+    expect(results.find((r) => r.ruleId === 'okta.admins.api_tokens_restricted')!.reason).toBe('API token "terraform" is owned by super admin alice@example.com and usable from any network');
     // Unchanged state gives byte-identical reasons on the next run.
     const again = evaluateSnapshot(await collector.collect(ctx(scope!)), oktaRules, { now: new Date() });
     expect(again.map((r) => `${r.ruleId} ${r.resourceId} ${r.status} ${r.reason}`)).toEqual(results.map((r) => `${r.ruleId} ${r.resourceId} ${r.status} ${r.reason}`));
@@ -95,7 +97,7 @@ describe('okta collector', () => {
   });
 
   it('names the missing OAuth scope and errors only the rules that need it', async () => {
-    emu = await startOktaEmulator({ deniedScopes: ['okta.roles.read', 'okta.logs.read'] });
+    emu = await startOktaEmulator({ deniedScopes: ['okta.roles.read', 'okta.logs.read', 'okta.apiTokens.read'] });
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const config = oktaConfigSchema.parse({
       orgUrl: emu.url,
@@ -104,6 +106,7 @@ describe('okta collector', () => {
     const snap = await oktaSource.createCollector(config, deps).collect(ctx('x'));
     expect(snap.errors.map((e) => [e.operation, e.code, e.permission, e.inputs])).toEqual([
       ['okta:ListRoleAssignees', 'E0000006', 'okta.roles.read', ['okta.admin_role']],
+      ['okta:ListApiTokens', 'E0000006', 'okta.apiTokens.read', ['okta.api_token']],
       ['okta:ListLogEvents', 'E0000006', 'okta.logs.read', ['okta.log_event']],
     ]);
     expect(snap.inputs['okta.user']).toBeDefined();
