@@ -176,6 +176,9 @@ export class AlertEngine {
       return;
     }
     if (type === 'gap') {
+      // Monitoring gaps (scheduled slots with no run) carry a slot count; other gap leaves (history a source's API could
+      // not reach on a first run) are coverage notes for the auditor, not alerts.
+      if (typeof b.slots !== 'number' || !Number.isFinite(b.slots)) return;
       this.pendingGaps.set(seq, { source: String(b.source), scope: String(b.scope), from: String(b.from), to: String(b.to), slots: Number(b.slots), reason: String(b.reason) });
       return;
     }

@@ -33,16 +33,17 @@ export async function startAlerting(args: { loaded: LoadedConfig; ledger: Ledger
       args.logger.error({ err: (e as Error).message }, 'exceptions file not applied (previous exceptions stay in force)');
     }
   };
+  // Never fails the evidence job that triggered it: the run is recorded, and alerts derive from the ledger on the next tick.
   const afterRun = async () => {
     await syncFile();
-    await engine.tick();
+    await engine.tick().catch((e) => args.logger.error({ err: (e as Error).message }, 'alerts not derived yet (retried at the next tick)'));
   };
   await afterRun();
   if (notifier) {
     await notifier.recover();
     notifier.start();
   }
-  const timer = setInterval(() => void afterRun().catch((e) => args.logger.error({ err: (e as Error).message }, 'alert tick failed')), config.tickSeconds * 1000);
+  const timer = setInterval(() => void afterRun(), config.tickSeconds * 1000);
   timer.unref();
   return {
     engine,

@@ -102,6 +102,8 @@ describe('alert engine', () => {
   it('a monitoring gap leaf becomes one gap alert', async () => {
     const e = engine();
     await ledger.append([{ type: 'gap', source: 'aws', scope: SCOPE, idempotencyKey: 'gap:x', data: { from: '2026-03-01T11:00:00.000Z', to: '2026-03-01T14:00:00.000Z', slots: 4, schedule: '0 * * * *', reason: 'no run' } }]);
+    // a coverage note (history an API could not reach), not a missed slot: no alert
+    await ledger.append([{ type: 'gap', source: 'aws', scope: SCOPE, idempotencyKey: 'gap:history', data: { from: '2025-01-01T00:00:00.000Z', to: '2026-01-01T00:00:00.000Z', reason: 'only 90 days of history' } }]);
     expect(await e.tick()).toHaveLength(1);
     expect(await e.tick()).toEqual([]);
     expect(await engine().tick()).toEqual([]);
