@@ -39,8 +39,15 @@ export class FileSink implements ReportSink {
     b.len = 0;
   }
 
-  end(): void {
-    for (const [path, b] of this.buffers) if (b.len > 0 || !b.created) this.flush(path, b);
+  /** Flushes one finished file and forgets it, or (no path) every file. */
+  end(path?: string): void {
+    if (path !== undefined) {
+      const b = this.buffers.get(path);
+      if (b && (b.len > 0 || !b.created)) this.flush(path, b);
+      this.buffers.delete(path);
+      return;
+    }
+    for (const [p, b] of this.buffers) if (b.len > 0 || !b.created) this.flush(p, b);
     this.buffers.clear();
   }
 }
@@ -50,6 +57,7 @@ export class HashSink implements ReportSink {
   readonly hashes = new Map<string, ReturnType<typeof createHash>>();
   /** The first 64 KiB of each file, to name the first differing line when a report file disagrees. */
   readonly heads = new Map<string, string>();
+  private readonly done = new Map<string, string>();
   write(path: string, text: string): void {
     let h = this.hashes.get(path);
     if (!h) {
@@ -61,8 +69,16 @@ export class HashSink implements ReportSink {
     const head = this.heads.get(path)!;
     if (head.length < 65_536) this.heads.set(path, head + text.slice(0, 65_536 - head.length));
   }
+  /** A finished file keeps its digest and a 2 KiB head: a year of daily snapshot files must not hold 64 KiB each. */
+  end(path: string): void {
+    const h = this.hashes.get(path);
+    if (!h) return;
+    this.done.set(path, h.digest('hex'));
+    this.hashes.delete(path);
+    this.heads.set(path, (this.heads.get(path) ?? '').slice(0, 2048));
+  }
   digests(): Map<string, string> {
-    return new Map([...this.hashes].map(([p, h]) => [p, h.digest('hex')]));
+    return new Map([...this.done, ...[...this.hashes].map(([p, h]) => [p, h.digest('hex')] as [string, string])].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
   }
 }
 

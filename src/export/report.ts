@@ -1,6 +1,7 @@
 // The auditor report as a pure function of the bundled leaves, results blobs and framework data: export writes it, verify recomputes it byte for byte.
 import { createHash } from 'node:crypto';
 import { datesInPeriod, localDate } from './period.js';
+import { EvaluationSampler, POPULATION_HEADER, populationRow, ScopeIntervals, type Interval } from './population.js';
 
 /** Framework data as embedded in a bundle (framework/<id>.json): criteria and the rule ids that evidence them. */
 export interface FrameworkData {
@@ -35,6 +36,8 @@ export interface LeafRecord {
 /** Where report files go: written files on export, hashes on verify. Writes to one path arrive in order. */
 export interface ReportSink {
   write(path: string, text: string): void;
+  /** Called once a file is complete, so a sink can release what it holds for it (thousands of snapshot files). */
+  end?(path: string): void;
 }
 
 export type BlobReader = (sha256: string) => Promise<Buffer | undefined>;
@@ -92,8 +95,20 @@ interface RuleStats {
   last?: string;
   days: Map<string, number>;
   popHash: ReturnType<typeof createHash>;
-  sample: Array<{ key: string; item: string; row: Record<string, unknown> }>;
+  popRows: number;
+  sampler?: EvaluationSampler;
 }
+
+/** A parsed results blob with its per-rule tallies, so a run that repeats the previous blob costs O(rules). */
+interface ParsedResults {
+  results: RecordedResult[];
+  byRule: Array<{ ruleId: string; n: number; counts: Record<string, number>; bits: number }>;
+}
+
+/** Parsed results blobs kept by hash: an unchanged estate repeats one hash, a few scopes alternate between a few. */
+const BLOB_CACHE_ENTRIES = 8;
+/** The largest sample the frequency table asks for. */
+const MAX_SAMPLE = 25;
 
 interface Deviation {
   ruleId: string;
@@ -129,7 +144,15 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
   const ruleStats = (id: string): RuleStats => {
     let s = stats.get(id);
     if (!s) {
-      s = { runs: 0, evaluations: 0, counts: { pass: 0, fail: 0, error: 0, not_applicable: 0 }, days: new Map(), popHash: createHash('sha256').update(csvRow(POP_HEADER)), sample: [] };
+      s = {
+        runs: 0,
+        evaluations: 0,
+        counts: { pass: 0, fail: 0, error: 0, not_applicable: 0 },
+        days: new Map(),
+        popHash: createHash('sha256').update(csvRow(POPULATION_HEADER)),
+        popRows: 0,
+        ...(p.sampleSeed !== undefined ? { sampler: new EvaluationSampler(p.sampleSeed, MAX_SAMPLE) } : {}),
+      };
       stats.set(id, s);
     }
     return s;
@@ -149,36 +172,93 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
   const deviations = new Map<string, Deviation>();
   const seenScope = new Set<string>();
   const closedDeviations: string[] = [];
-  const cache = new Map<string, { sha: string; results: RecordedResult[] }>();
+  const cache = new Map<string, ParsedResults>();
+  const intervals = new Map<string, ScopeIntervals>();
   const lastOfDay = new Map<string, { date: string; seq: number; hash: string; slot: string; sha: string; scope: string; source: string }>();
   /** Type 1: the latest run per source/scope before the instant. */
   const latest = new Map<string, LeafRecord>();
   const ruleDefs = new Map<string, { seq: number; at: string; logicSha256: string; title: string; severity: string }>();
 
-  const results = async (scopeKey: string, sha256: string): Promise<RecordedResult[]> => {
-    const c = cache.get(scopeKey);
-    if (c && c.sha === sha256) return c.results;
+  const parsedResults = async (sha256: string): Promise<ParsedResults> => {
+    const c = cache.get(sha256);
+    if (c) {
+      cache.delete(sha256);
+      cache.set(sha256, c);
+      return c;
+    }
     const data = await blobs(sha256);
     if (data === undefined) throw new Error(`results blob ${sha256} is missing`);
-    const parsed = JSON.parse(data.toString('utf8')) as RecordedResult[];
-    cache.set(scopeKey, { sha: sha256, results: parsed });
+    const rs = JSON.parse(data.toString('utf8')) as RecordedResult[];
+    const tally = new Map<string, ParsedResults['byRule'][number]>();
+    for (const r of rs) {
+      if (!ruleFilter(r.ruleId)) continue;
+      let t = tally.get(r.ruleId);
+      if (!t) {
+        t = { ruleId: r.ruleId, n: 0, counts: {}, bits: 0 };
+        tally.set(r.ruleId, t);
+      }
+      t.n++;
+      t.counts[r.status] = (t.counts[r.status] ?? 0) + 1;
+      t.bits |= BIT[r.status] ?? 0;
+    }
+    const parsed = { results: rs, byRule: [...tally.values()] };
+    cache.set(sha256, parsed);
+    if (cache.size > BLOB_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
     return parsed;
   };
+  const results = async (sha256: string): Promise<RecordedResult[]> => (await parsedResults(sha256)).results;
 
-  const flushSnapshot = async (key: string): Promise<void> => {
-    const d = lastOfDay.get(key);
-    if (!d) return;
+  const writeInterval = (iv: Interval): void => {
+    if (!ruleFilter(iv.ruleId)) return;
+    const s = ruleStats(iv.ruleId);
+    const row = csvRow(populationRow(iv));
+    s.popHash.update(row);
+    s.popRows++;
+    s.sampler?.offer(iv);
+    out(`report/populations/${fileSafe(iv.ruleId)}.csv`, POPULATION_HEADER, row);
+  };
+
+  type DayRef = { date: string; seq: number; hash: string; slot: string; sha: string; scope: string; source: string };
+  /** Days some scope has moved past, waiting until every scope has, so each snapshot file is written whole and released. */
+  const pendingDays = new Map<string, Map<string, DayRef>>();
+  const writeSnapshotDay = async (date: string, refs: Map<string, DayRef>): Promise<void> => {
     const rows = new Map<string, string[]>();
-    for (const r of await results(key, d.sha)) {
-      if (!ruleFilter(r.ruleId)) continue;
-      const arr = rows.get(r.ruleId) ?? [];
-      arr.push(csvRow([d.seq, d.hash, d.slot, d.source, d.scope, r.resourceId, r.status, r.reason]));
-      rows.set(r.ruleId, arr);
+    for (const key of [...refs.keys()].sort()) {
+      const d = refs.get(key)!;
+      for (const r of await results(d.sha)) {
+        if (!ruleFilter(r.ruleId)) continue;
+        let arr = rows.get(r.ruleId);
+        if (!arr) {
+          arr = [];
+          rows.set(r.ruleId, arr);
+        }
+        arr.push(csvRow([d.seq, d.hash, d.slot, d.source, d.scope, r.resourceId, r.status, r.reason]));
+      }
     }
     for (const [rule, arr] of [...rows].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-      out(`report/snapshots/${fileSafe(rule)}/${d.date}.csv`, ['run_seq', 'run_leaf_hash', 'slot', 'source', 'scope', 'resource', 'status', 'reason'], arr.join(''));
+      const path = `report/snapshots/${fileSafe(rule)}/${date}.csv`;
+      out(path, ['run_seq', 'run_leaf_hash', 'slot', 'source', 'scope', 'resource', 'status', 'reason'], arr.join(''));
+      sink.end?.(path);
     }
   };
+  const flushSnapshot = async (key: string, final = false): Promise<void> => {
+    const d = lastOfDay.get(key);
+    if (d) {
+      let refs = pendingDays.get(d.date);
+      if (!refs) {
+        refs = new Map();
+        pendingDays.set(d.date, refs);
+      }
+      refs.set(key, d);
+    }
+    if (final) return;
+    for (const date of [...pendingDays.keys()].sort()) {
+      if ([...lastOfDay.entries()].some(([k, x]) => k !== key && x.date <= date)) break;
+      await writeSnapshotDay(date, pendingDays.get(date)!);
+      pendingDays.delete(date);
+    }
+  };
+
 
   for await (const l of leaves) {
     const b = l.body;
@@ -247,36 +327,27 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
         const slot = str(b.slot) ?? '';
         const prev = lastOfDay.get(key);
         if (prev && prev.date !== date) await flushSnapshot(key);
-        const rs = await results(key, resultsSha);
+        const parsed = await parsedResults(resultsSha);
         const firstOfScope = !seenScope.has(key);
         seenScope.add(key);
-        const touched = new Set<string>();
-        for (const r of rs) {
-          if (!ruleFilter(r.ruleId)) continue;
-          const s = ruleStats(r.ruleId);
-          if (!touched.has(r.ruleId)) {
-            touched.add(r.ruleId);
-            s.runs++;
-          }
-          s.evaluations++;
-          s.counts[r.status] = (s.counts[r.status] ?? 0) + 1;
+        for (const t of parsed.byRule) {
+          const s = ruleStats(t.ruleId);
+          s.runs++;
+          s.evaluations += t.n;
+          for (const st in t.counts) s.counts[st] = (s.counts[st] ?? 0) + t.counts[st]!;
           s.first ??= at;
           s.last = at;
-          s.days.set(date, (s.days.get(date) ?? 0) | (BIT[r.status] ?? 0));
-          const row = csvRow([l.seq, l.hash, slot, source, scope, r.resourceId, r.status, r.reason]);
-          s.popHash.update(row);
-          out(`report/populations/${fileSafe(r.ruleId)}.csv`, ['run_seq', 'run_leaf_hash', 'slot', 'source', 'scope', 'resource', 'status', 'reason'], row);
-          if (p.sampleSeed !== undefined) {
-            const item = `${l.seq}:${r.resourceId}`;
-            const keyHash = sha(`${p.sampleSeed}:${item}`);
-            const smp = s.sample;
-            if (smp.length < 60 || keyHash < smp[smp.length - 1]!.key) {
-              smp.push({ key: keyHash, item, row: { runSeq: l.seq, runLeafHash: l.hash, slot, source, scope, resource: r.resourceId, status: r.status } });
-              smp.sort((x, y) => (x.key < y.key ? -1 : 1));
-              if (smp.length > 60) smp.pop();
-            }
-          }
-          if (firstOfScope && r.status === 'fail') {
+          s.days.set(date, (s.days.get(date) ?? 0) | t.bits);
+        }
+        let iv = intervals.get(key);
+        if (!iv) {
+          iv = new ScopeIntervals(source, scope);
+          intervals.set(key, iv);
+        }
+        for (const closed of await iv.run({ seq: l.seq, hash: l.hash, slot }, resultsSha, async () => parsed.results)) writeInterval(closed);
+        if (firstOfScope) {
+          for (const r of parsed.results) {
+            if (!ruleFilter(r.ruleId) || r.status !== 'fail') continue;
             const k = `${source}\u0000${scope}\u0000${r.ruleId}\u0000${r.resourceId}`;
             if (!deviations.has(k)) deviations.set(k, { ruleId: r.ruleId, resourceId: r.resourceId, scope, firstSeq: null, firstAt: null, openedAt: p.start, carriedIn: true });
           }
@@ -295,29 +366,31 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
     for (const key of [...latest.keys()].sort()) {
       const l = latest.get(key)!;
       const b = l.body;
-      const rs = await results(key, str(b.resultsSha256) ?? '');
-      for (const r of rs) {
-        if (!ruleFilter(r.ruleId)) continue;
-        const s = ruleStats(r.ruleId);
-        s.evaluations++;
-        s.counts[r.status] = (s.counts[r.status] ?? 0) + 1;
-        const at = str(b.observedAt) ?? '';
+      const parsed = await parsedResults(str(b.resultsSha256) ?? '');
+      const at = str(b.observedAt) ?? '';
+      for (const t of parsed.byRule) {
+        const s = ruleStats(t.ruleId);
+        s.evaluations += t.n;
+        for (const st in t.counts) s.counts[st] = (s.counts[st] ?? 0) + t.counts[st]!;
         if (s.first === undefined || at < s.first) s.first = at;
         if (s.last === undefined || at > s.last) s.last = at;
-        const row = csvRow([l.seq, l.hash, str(b.slot) ?? '', str(b.source) ?? '', str(b.scope) ?? '', r.resourceId, r.status, r.reason]);
-        s.popHash.update(row);
-        out(`report/populations/${fileSafe(r.ruleId)}.csv`, ['run_seq', 'run_leaf_hash', 'slot', 'source', 'scope', 'resource', 'status', 'reason'], row);
       }
+      const iv = new ScopeIntervals(str(b.source) ?? '', str(b.scope) ?? '');
+      await iv.run({ seq: l.seq, hash: l.hash, slot: str(b.slot) ?? '' }, str(b.resultsSha256) ?? '', async () => parsed.results);
+      intervals.set(key, iv);
     }
   } else {
-    for (const key of [...lastOfDay.keys()].sort()) await flushSnapshot(key);
+    for (const key of [...lastOfDay.keys()].sort()) await flushSnapshot(key, true);
+    for (const date of [...pendingDays.keys()].sort()) await writeSnapshotDay(date, pendingDays.get(date)!);
   }
+  // Intervals still open at the end, by source and scope, then rule and resource.
+  for (const key of [...intervals.keys()].sort()) for (const iv of intervals.get(key)!.finish()) writeInterval(iv);
 
   const ruleIds = [...stats.keys()].sort();
   // Rules with no evaluation still get a population file: an empty population is evidence too.
   for (const id of ruleIds) {
     const path = `report/populations/${fileSafe(id)}.csv`;
-    if (!started.has(path)) out(path, ['run_seq', 'run_leaf_hash', 'slot', 'source', 'scope', 'resource', 'status', 'reason'], '');
+    if (!started.has(path)) out(path, POPULATION_HEADER, '');
   }
 
   const dayStatus = (s: RuleStats, d: string): string => {
@@ -366,14 +439,34 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
       const { n, frequency } = sampleSize(s.runs / days, s.evaluations);
       const doc = {
         rule: id,
-        method: 'sort population items by sha256(seed ":" item) ascending, take the first n; item = "<run_seq>:<resource>"',
+        method:
+          'uniform sample of single evaluations without replacement: every evaluation gets an independent key; an interval (population row) of w runs ' +
+          'yields its keys in increasing order as order statistics m1 = 1-(1-u1)^(1/w), mj = m(j-1) + (1-m(j-1))*(1-(1-uj)^(1/(w-j+1))), ' +
+          'uj = uniform(sha256(seed ":" item ":" j)), item = "<source>:<scope>:<rule>:<resource>:<first_run_seq>"; the j-th key belongs to run offset ' +
+          'floor(uniform(sha256(seed ":" item ":" j ":" t)) * w) for the first t not taken earlier in the interval; take the n smallest keys. ' +
+          'uniform(h) = (first 52 bits of h + 0.5) / 2^52. The run at offset o is the o-th run of that source/scope counted from first_run_seq.',
         seed: p.sampleSeed,
         population: `report/populations/${fileSafe(id)}.csv`,
         populationSha256: s.popHash.copy().digest('hex'),
+        populationRows: s.popRows,
         populationSize: s.evaluations,
         frequency,
         n,
-        selected: s.sample.slice(0, n).map((x) => ({ item: x.item, sortKey: x.key, ...x.row })),
+        selected: (s.sampler?.selected(n) ?? []).map((x) => {
+          const run = intervals.get(`${x.interval.source}\u0000${x.interval.scope}`)?.runs[x.interval.startIndex + x.offset];
+          return {
+            item: x.item,
+            sortKey: x.sortKey,
+            runSeq: run?.seq ?? null,
+            runLeafHash: run?.hash ?? null,
+            slot: run?.slot ?? null,
+            source: x.interval.source,
+            scope: x.interval.scope,
+            resource: x.interval.resourceId,
+            status: x.interval.status,
+            populationRow: { firstRunSeq: x.interval.first.seq, lastRunSeq: x.interval.last.seq, runs: x.interval.runs },
+          };
+        }),
       };
       out(`report/samples/${fileSafe(id)}.json`, null, `${JSON.stringify(doc, null, 2)}\n`);
       samples[id] = n;
@@ -410,7 +503,6 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
   out('report/report.html', null, html(p, summary, criteria, stats, ruleIds, dates, dayStatus, gaps.length));
 }
 
-const POP_HEADER = ['run_seq', 'run_leaf_hash', 'slot', 'source', 'scope', 'resource', 'status', 'reason'];
 const COVERAGE_HEADER = ['criterion', 'criterion_title', 'rule', 'coverage', 'manual_evidence', 'runs', 'evaluations', 'pass', 'fail', 'error', 'not_applicable', 'first_evidence', 'last_evidence', 'days_with_evidence', 'days_in_period', 'open_deviations_at_end'];
 const EXCEPTION_HEADER = ['rule', 'resource', 'scope', 'first_detected_seq', 'first_detected_at', 'opened_at', 'closed_seq', 'closed_at', 'duration_hours', 'sla_hours', 'within_sla', 'carried_in', 'carried_out'];
 
@@ -510,7 +602,7 @@ ${p.type === 2 ? `<h2>Timeline (per rule, per day)</h2><p>${legend}</p><div clas
 <h2>Gaps, deviations, risk acceptance</h2>
 <p>${gapCount} gap records (gaps.csv); deviations: ${esc(JSON.stringify(summary.deviations))} (exceptions.csv); ${esc(summary.riskAcceptanceRecords)} risk-acceptance records (risk-acceptances.csv); rule and agent changes in changes.csv.</p>
 <h2>Populations and samples</h2>
-<p>populations/&lt;rule&gt;.csv lists every evaluation with its run leaf seq and hash; snapshots/&lt;rule&gt;/&lt;date&gt;.csv the state per day for date sampling${p.sampleSeed !== undefined ? '; samples/&lt;rule&gt;.json the seeded selections' : ''}.</p>
+<p>populations/&lt;rule&gt;.csv lists every evaluation run-length encoded: one row per resource and unchanged status, with the first and last run (leaf seq and hash) and the number of runs; snapshots/&lt;rule&gt;/&lt;date&gt;.csv the state per day for date sampling${p.sampleSeed !== undefined ? '; samples/&lt;rule&gt;.json the seeded selections' : ''}.</p>
 </body></html>
 `;
 }

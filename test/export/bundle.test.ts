@@ -103,10 +103,24 @@ describe('export then verify', () => {
     const sample = JSON.parse(readFileSync(join(bundle, 'report/samples/aws.iam.user_mfa_enabled.json'), 'utf8'));
     expect(sample.n).toBe(25);
     expect(sample.populationSha256).toBe(sha(join(bundle, 'report/populations/aws.iam.user_mfa_enabled.csv')));
-    // Reproducible anywhere: the first pick is the population item with the smallest sha256(seed:item).
-    const rows = readFileSync(join(bundle, 'report/populations/aws.iam.user_mfa_enabled.csv'), 'utf8').trim().split('\r\n').slice(1);
-    const keys = rows.map((r) => { const f = r.split(','); return createHash('sha256').update(`s1:${f[0]}:${f[5]}`).digest('hex'); }).sort();
+    // Run-length population: one row per resource and unchanged status; runs add up to every evaluation.
+    const parseCsvLine = (line: string): string[] => [...line.matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)].map((m) => (m[1]!.startsWith('"') ? m[1]!.slice(1, -1).replace(/""/g, '"') : m[1]!));
+    const rows = readFileSync(join(bundle, 'report/populations/aws.iam.user_mfa_enabled.csv'), 'utf8').trim().split('\r\n').slice(1).map(parseCsvLine);
+    expect(rows.every((f) => f.length === 12)).toBe(true);
+    const summary = JSON.parse(readFileSync(join(bundle, 'report/summary.json'), 'utf8'));
+    expect(rows.reduce((n, f) => n + Number(f[11]), 0)).toBe(summary.rules['aws.iam.user_mfa_enabled'].evaluations);
+    expect(rows.filter((f) => f[2] === 'user-1').map((f) => f[3])).toEqual(['pass', 'fail', 'pass']);
+    expect(rows.filter((f) => f[2] === 'user-0')).toHaveLength(1);
+    // Reproducible anywhere: the first pick has the smallest first order statistic 1-(1-u)^(1/runs) over the rows.
+    const uniform = (t: string): number => { const h = createHash('sha256').update(t).digest(); return (h.readUInt32BE(0) * 2 ** 20 + (h.readUInt32BE(4) >>> 12) + 0.5) / 2 ** 52; };
+    const keys = rows.map((f) => 1 - Math.pow(1 - uniform(`s1:${f[0]}:${f[1]}:aws.iam.user_mfa_enabled:${f[2]}:${f[5]}:1`), 1 / Number(f[11]))).sort((x, y) => x - y);
     expect(sample.selected[0].sortKey).toBe(keys[0]);
+    expect(new Set(sample.selected.map((x: { item: string }) => x.item)).size).toBe(25);
+    for (const x of sample.selected as Array<{ runSeq: number; status: string; resource: string; populationRow: { firstRunSeq: number; lastRunSeq: number } }>) {
+      expect(x.runSeq).toBeGreaterThanOrEqual(x.populationRow.firstRunSeq);
+      expect(x.runSeq).toBeLessThanOrEqual(x.populationRow.lastRunSeq);
+      expect(rows.find((f) => f[2] === x.resource && Number(f[5]) === x.populationRow.firstRunSeq)?.[3]).toBe(x.status);
+    }
     expect(readdirSync(join(bundle, 'report/snapshots/aws.iam.user_mfa_enabled'))).toEqual(['2025-03-01.csv', '2025-03-02.csv', '2025-03-03.csv']);
     expect(readFileSync(join(bundle, 'report/report.html'), 'utf8')).toMatch(/<svg[^>]*per-rule daily timeline/);
   });
