@@ -3,6 +3,7 @@ import type { RunningEmulator, SourcePlugin, EmulatorOptions } from '../../src/c
 import { awsSourceConfigSchema, type AwsSourceConfig } from './config.js';
 import { createAwsCollector } from './collector.js';
 import { demoEstate, generateEstate, startAwsEmulator, type AwsEmulator } from './emulator/index.js';
+import { generateServices } from './emulator/services-estate.js';
 
 export { createAwsCollector, ACTION_INPUTS, IAM_MAX_ITEMS } from './collector.js';
 export { awsSourceConfigSchema, type AwsSourceConfig } from './config.js';
@@ -19,7 +20,10 @@ export const awsSource: SourcePlugin<AwsSourceConfig> = {
   async startEmulator(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
     // `estate` may be 'demo' (default) or a number of users for a generated estate
     const estate = typeof opts.estate === 'number' ? generateEstate({ users: opts.estate }) : demoEstate();
-    const emu: AwsEmulator = await startAwsEmulator({ estate, ...(opts.port !== undefined ? { port: opts.port } : {}) });
+    // The demo account also runs CloudTrail, databases, backups, buckets and alarms (some failing), with a short
+    // event history that reaches past LookupEvents' 90-day window, so the declared gap shows too.
+    const services = generateServices({ accountId: estate.accountId, regions: ['us-east-1', 'eu-west-1'], historyDays: 100, eventsPerDay: 2, databases: 2 });
+    const emu: AwsEmulator = await startAwsEmulator({ estate, services, ...(opts.port !== undefined ? { port: opts.port } : {}) });
     return emu;
   },
   demoConfig(emulator: RunningEmulator) {
