@@ -17,7 +17,7 @@ export function openApiDocument(routes: RouteSpec[]): Record<string, unknown> {
       responses['403'] = { description: `Token role below ${r.role}` };
     }
     if (r.url === '/readyz') responses['503'] = { description: 'Not ready' };
-    if (r.url === '/v1/exports') responses['501'] = { description: 'Export not available in this build' };
+    if (r.url === '/v1/exports') responses['400'] = { description: 'Bad range, type or criteria' };
     (paths[path] ??= {})[r.method.toLowerCase()] = {
       summary: r.summary,
       'x-vigil-role': r.role,

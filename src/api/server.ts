@@ -1,5 +1,8 @@
 // The HTTP API (fastify): alert feeds, SSE, posture, findings, runs, exceptions, exports, health, metrics; bearer tokens with roles.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Clock, Logger } from '../core/collector.js';
@@ -15,6 +18,7 @@ import { grantException, loadExceptions, revokeException, validateGrant } from '
 import { listFindings } from './findings.js';
 import { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
+import { exportBundle } from '../export/bundle.js';
 
 export type ApiRole = 'viewer' | 'auditor' | 'admin';
 const RANK: Record<ApiRole, number> = { viewer: 1, auditor: 2, admin: 3 };
@@ -83,7 +87,14 @@ export const ROUTES: RouteSpec[] = [
     body: { ruleId: 'string', resourceId: 'string', reason: 'string', requester: 'string', approver: 'string', expires: 'YYYY-MM-DD or ISO 8601' },
   },
   { method: 'POST', url: '/v1/exceptions/:id/revoke', role: 'admin', summary: 'Revoke an active exception', body: { by: 'string', reason: 'string' } },
-  { method: 'POST', url: '/v1/exports', role: 'auditor', summary: 'Auditor evidence export (streams the bundle); 501 until the export module is built', produces: 'application/zip' },
+  {
+    method: 'POST',
+    url: '/v1/exports',
+    role: 'auditor',
+    summary: 'Auditor evidence export: streams the signed bundle (zip) that `vigil export` writes',
+    body: { type: '1 or 2', from: 'YYYY-MM-DD (type 2)', to: 'YYYY-MM-DD (type 2)', asOf: 'YYYY-MM-DD (type 1)', tz: 'IANA zone, default UTC', criteria: 'comma-separated criterion ids', sampleSeed: 'string' },
+    produces: 'application/zip',
+  },
 ];
 
 export interface ApiOptions {
@@ -98,6 +109,8 @@ export interface ApiOptions {
   prefix?: string;
   /** Sources expected to run, for staleness in /readyz. */
   sources: Array<{ source: string; schedule: string }>;
+  /** The ledger's data directory: exports read it (without it, POST /v1/exports answers 501). */
+  dataDir?: string;
   /** SSE poll interval. @defaultValue 500 */
   streamPollMs?: number;
 }
@@ -265,11 +278,41 @@ export async function buildApi(opts: ApiOptions): Promise<BuiltApi> {
       const { seq } = await revokeException(ledger, id, b.by ?? req.principal!.name, b.reason ?? '');
       return { revoked: id, seq };
     },
-    'POST /v1/exports': async (_req, reply) =>
-      reply.code(501).send({
-        error: 'not_implemented',
-        message: 'evidence export is not available in this build yet (issue 6); use `vigil export` when it ships',
-      }),
+    'POST /v1/exports': async (req, reply) => {
+      if (!opts.dataDir) return reply.code(501).send({ error: 'not_implemented', message: 'exports need the local ledger directory; run the API inside `vigil run` or `vigil serve` on the ledger host' });
+      const b = (req.body ?? {}) as Record<string, unknown>;
+      const str = (k: string) => (typeof b[k] === 'string' && b[k] !== '' ? (b[k] as string) : undefined);
+      const type = String(b.type ?? '');
+      if (type !== '1' && type !== '2') return reply.code(400).send({ error: 'bad_request', message: 'body.type must be 1 or 2' });
+      const fw = opts.framework;
+      const tmp = mkdtempSync(join(tmpdir(), 'vigil-api-export-'));
+      const out = join(tmp, 'bundle.zip');
+      const cleanup = () => rmSync(tmp, { recursive: true, force: true });
+      try {
+        const r = await exportBundle({
+          dataDir: opts.dataDir,
+          type: type === '1' ? 1 : 2,
+          ...(str('from') ? { from: str('from')! } : {}),
+          ...(str('to') ? { to: str('to')! } : {}),
+          ...(str('asOf') ? { asOf: str('asOf')! } : {}),
+          tz: str('tz') ?? 'UTC',
+          framework: { id: fw.id, title: fw.title, version: fw.version, criteria: fw.criteria.map((c) => ({ id: c.id, title: c.title, rules: c.rules.map((x) => ({ id: x.id })), ...(c.manual ? { manual: c.manual } : {}) })) },
+          ...(str('criteria') ? { criteria: str('criteria')!.split(',').map((x) => x.trim()).filter(Boolean) } : {}),
+          ...(str('sampleSeed') !== undefined ? { sampleSeed: str('sampleSeed')! } : {}),
+          out,
+          clock,
+          logger,
+        });
+        logger.info({ by: req.principal!.name, type, leaves: r.leaves, bytes: r.bytes }, 'export streamed');
+        const name = type === '1' ? `vigil-type1-${str('asOf')}.zip` : `vigil-type2-${str('from')}-${str('to')}.zip`;
+        const stream = createReadStream(out);
+        stream.on('close', cleanup);
+        return reply.type('application/zip').header('content-disposition', `attachment; filename="${name.replace(/[^A-Za-z0-9_.-]/g, '_')}"`).send(stream);
+      } catch (e) {
+        cleanup();
+        throw e;
+      }
+    },
   };
 
   for (const r of ROUTES) {

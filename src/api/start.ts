@@ -27,6 +27,7 @@ export async function startApi(ctx: AgentContext, deps: { ledger: Ledger; rules:
     clock: ctx.clock,
     ...(deps.redis ? { redis: deps.redis } : {}),
     ...(deps.prefix ? { prefix: deps.prefix } : {}),
+    dataDir: ctx.dataDir,
     sources: Object.entries(ctx.loaded.sources).map(([source, s]) => ({ source, schedule: s!.schedule })),
   });
   await api.app.listen({ host, port });

@@ -13,7 +13,7 @@ import { CRIT, HIGH, RULES, capturingLogger, config, openLedger, recordStatuses,
 
 const TOKENS = { viewer: 'tok-viewer-' + 'a'.repeat(20), auditor: 'tok-auditor-' + 'b'.repeat(20), admin: 'tok-admin-' + 'c'.repeat(20) };
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-const framework: Framework = { id: 'soc2', title: 'SOC 2', criteria: [{ id: 'CC6.1', title: 'Logical access', rules: [{ id: CRIT.id }, { id: HIGH.id }] }] } as unknown as Framework;
+const framework: Framework = { id: 'soc2', title: 'SOC 2', version: 'test', criteria: [{ id: 'CC6.1', title: 'Logical access', rules: [{ id: CRIT.id }, { id: HIGH.id }] }] } as unknown as Framework;
 
 describe('HTTP API', () => {
   let dir: string;
@@ -40,6 +40,7 @@ describe('HTTP API', () => {
       logger,
       clock,
       sources: [{ source: 'aws', schedule: '0 * * * *' }],
+      dataDir: dir,
       streamPollMs: 50,
     });
   });
@@ -145,14 +146,23 @@ describe('HTTP API', () => {
     expect(list.exceptions).toEqual([expect.objectContaining({ id, status: 'revoked', endedBy: 'admin-token' })]);
   });
 
-  it('describes every route in /v1/openapi.json; exports answer 501 until the export module exists', async () => {
+  it('describes every route in /v1/openapi.json', async () => {
     const doc = (await req('GET', '/v1/openapi.json', TOKENS.viewer)).json() as { openapi: string; paths: Record<string, Record<string, { 'x-vigil-role': string }>> };
     expect(doc.openapi).toBe('3.1.0');
     for (const r of ROUTES) expect(doc.paths[r.url.replace(':id', '{id}')]?.[r.method.toLowerCase()]?.['x-vigil-role']).toBe(r.role);
-    const ex = await req('POST', '/v1/exports', TOKENS.auditor, {});
-    expect(ex.statusCode).toBe(501);
-    expect(ex.json()).toMatchObject({ error: 'not_implemented' });
   });
+
+  it('POST /v1/exports streams the signed evidence bundle to an auditor; a bad range is a 400 naming the field', async () => {
+    expect((await req('POST', '/v1/exports', TOKENS.auditor, { type: 3 })).json()).toMatchObject({ message: 'body.type must be 1 or 2' });
+    const bad = await req('POST', '/v1/exports', TOKENS.auditor, { type: 2, from: '2026-03-01' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ message: expect.stringMatching(/--from and --to/) });
+    const ex = await req('POST', '/v1/exports', TOKENS.auditor, { type: 2, from: '2026-03-01', to: '2026-03-01' });
+    expect(ex.statusCode, ex.body.slice(0, 300)).toBe(200);
+    expect(ex.headers['content-type']).toBe('application/zip');
+    expect(ex.headers['content-disposition']).toBe('attachment; filename="vigil-type2-2026-03-01-2026-03-01.zip"');
+    expect(ex.rawPayload.subarray(0, 2).toString()).toBe('PK');
+  }, 60_000);
 
   it('/readyz reports a stale source; /metrics folds runs and alerts from the ledger', async () => {
     const ready = await req('GET', '/readyz');
