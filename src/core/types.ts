@@ -1,7 +1,11 @@
 // Domain contracts shared by collectors, rules, the pipeline and the ledger. Keep them small: every later part builds on them.
 
-/** A source Vigil can collect from. One folder per source under collectors/. */
-export type SourceId = 'aws' | 'github' | 'okta' | 'google-workspace' | 'entra';
+/**
+ * A source Vigil can collect from (one folder per source under collectors/), or `identity`: the person view derived by
+ * the writer from the other sources' recorded runs (src/pipeline/people.ts). `identity` is not in SOURCE_IDS because
+ * nobody collects it directly.
+ */
+export type SourceId = 'aws' | 'github' | 'okta' | 'google-workspace' | 'entra' | 'identity';
 
 export const SOURCE_IDS: readonly SourceId[] = ['aws', 'github', 'okta', 'google-workspace', 'entra'];
 
@@ -168,4 +172,11 @@ export interface RunSummary {
   /** Set when the collection itself failed or was partial: the errors, with secrets removed. */
   errors: Array<Omit<CollectionError, 'retryable'>>;
   artifacts: ArtifactRef[];
+  /**
+   * sha-256 of the run's normalized resources blob (`{ inputs, resources }`, canonical, `observedAt` removed): the run
+   * can be re-evaluated from the ledger alone, and the person view is rebuilt from it.
+   */
+  resourcesSha256?: string;
+  /** Identity runs only: sha-256 of the per-person access-state blob the offboarding history is rebuilt from. */
+  peopleStateSha256?: string;
 }

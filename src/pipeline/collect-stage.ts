@@ -1,8 +1,9 @@
 // Collect → evaluate for one source, scope and slot: turns whatever happened into a snapshot, results and a run summary.
 import type { Collector, Clock, Logger } from '../core/collector.js';
-import type { Result, Rule, RunSummary, Snapshot, SourceId, Status } from '../core/types.js';
+import type { Resource, Result, Rule, RunSummary, Snapshot, SourceId, Status } from '../core/types.js';
 import { STATUSES } from '../core/types.js';
 import { redactSecrets } from '../core/errors.js';
+import { canonicalBytes } from '../ledger/canonical.js';
 import { evaluateSnapshot } from '../rules/engine.js';
 import { ruleSetVersion } from '../rules/version.js';
 
@@ -81,6 +82,7 @@ export async function collectAndEvaluate(
     const stored = await deps.blobs.putBlob(a.body, a.mediaType);
     artifacts.push({ sha256: stored.sha256, mediaType: a.mediaType, size: stored.size, label: a.label });
   }
+  const resources = await deps.blobs.putBlob(resourcesBlob(snapshot), 'application/json');
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
   for (const r of results) counts[r.status]++;
   const summary: RunSummary = {
@@ -97,6 +99,7 @@ export async function collectAndEvaluate(
     counts,
     errors: snapshot.errors.map(({ retryable: _r, ...e }) => ({ ...e, message: redactSecrets(e.message) })),
     artifacts,
+    resourcesSha256: resources.sha256,
   };
   // Event judgements leave the state diff: the next run will not see the same events, and that is no change.
   const recorded: RecordedResult[] = [];
@@ -115,5 +118,45 @@ export async function collectAndEvaluate(
     },
     results,
     snapshot,
+  };
+}
+
+/** What a resources blob holds: the types collected (so "collected, none found" differs from "not attempted") and the resources. */
+export interface ResourcesBlob {
+  inputs: string[];
+  resources: Array<Omit<Resource, 'observedAt'>>;
+}
+
+/**
+ * Canonical bytes of a run's normalized resources, sorted by (type, id), without `observedAt` (the run leaf carries the
+ * time), so an unchanged estate hashes the same every run and costs no new blob. The JSON round trip drops `undefined`
+ * attribute values that canonical JSON would refuse; collectors put no secrets in resources (see Resource).
+ */
+export function resourcesBlob(snapshot: Pick<Snapshot, 'inputs' | 'resources'>): Buffer {
+  const resources = snapshot.resources
+    .map(({ observedAt: _o, ...r }) => r)
+    .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const body: ResourcesBlob = { inputs: Object.keys(snapshot.inputs).sort(), resources };
+  return canonicalBytes(JSON.parse(JSON.stringify(body)) as unknown, 'resources');
+}
+
+/** Rebuilds a run's snapshot from its stored resources blob; every resource and input is stamped `observedAt`. */
+export function snapshotFromResources(
+  blob: Buffer,
+  run: { source: SourceId; scope: string; slot: string; startedAt: string; endedAt: string; errors?: Snapshot['errors'] },
+  observedAt = run.endedAt,
+): Snapshot {
+  const parsed = JSON.parse(blob.toString('utf8')) as ResourcesBlob;
+  return {
+    source: run.source,
+    scope: run.scope,
+    slot: run.slot,
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
+    resources: parsed.resources.map((r) => ({ ...r, observedAt })),
+    inputs: Object.fromEntries(parsed.inputs.map((t) => [t, { observedAt }])),
+    artifacts: [],
+    errors: run.errors ?? [],
+    apiCalls: 0,
   };
 }

@@ -79,6 +79,8 @@ export async function recordRun(ledger: Ledger, job: EvidenceJob): Promise<Recor
       counts: s.counts,
       resultsSha256: blob.sha256,
       resultsCount: job.results.length,
+      ...(s.resourcesSha256 ? { resourcesSha256: s.resourcesSha256 } : {}),
+      ...(s.peopleStateSha256 ? { peopleStateSha256: s.peopleStateSha256 } : {}),
       changes: leaves.filter((l) => l.type === 'change').length,
       ...(job.events ? { events: job.events.length } : {}),
       artifacts: s.artifacts,
