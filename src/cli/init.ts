@@ -51,6 +51,32 @@ sources:
   #   # auth:
   #   #   token: \${GITHUB_TOKEN}
   #   # baseUrl: https://ghe.example.com/api/v3   # GitHub Enterprise Server
+
+# Alerts: derived from the ledger after each run; delivered through the \`notify\` queue (docs/api.md).
+# alerts:
+#   sinks:
+#     - name: soc-webhook
+#       type: webhook                 # JSON body; HMAC-SHA256 over "timestamp.body" in Vigil-Signature
+#       url: https://hooks.example.com/vigil
+#       secret: \${VIGIL_WEBHOOK_SECRET}
+#     - name: slack
+#       type: slack
+#       url: \${SLACK_WEBHOOK_URL}     # the URL is the secret: keep it in the environment
+#       minSeverity: high
+#   grace:                            # a failure must persist this long before it alerts
+#     default: { runs: 2 }
+#     severity: { critical: { runs: 1 } }
+#     rules: {}                       # e.g. aws.iam.access_keys_rotated: { minutes: 240 }
+
+# HTTP API (vigil run and vigil serve). Tokens are stored as SHA-256: \`vigil api hash-token --new\`.
+# api:
+#   listen: 127.0.0.1:8080
+#   tokens:
+#     - { name: security-team, sha256: <64 hex>, role: viewer }   # viewer | auditor | admin
+
+# Risk acceptance kept in git and reviewed; also \`vigil exceptions add\`.
+# exceptions:
+#   file: ./exceptions.yaml
 `;
 
 export function initCommand(opts: { out?: string; force?: boolean }): number {
