@@ -292,11 +292,11 @@ export class AlertEngine {
         for (let p = 0; p < parts; p++) {
           const items = g.items.slice(p * MAX_ITEMS_PER_ALERT, (p + 1) * MAX_ITEMS_PER_ALERT);
           const ids = hash12(items.map((i) => `${i.resourceId}\u0000${i.to}`).join('\n'));
-          const verb = g.kind === 'broke' ? 'failing' : g.kind === 'error' ? 'could not be evaluated' : 'recovered';
+          const verb = g.kind === 'broke' ? 'Control broke' : g.kind === 'error' ? 'Could not evaluate' : 'Recovered';
           const data: AlertData = {
             kind: g.kind,
             severity: rule?.severity ?? 'medium',
-            title: `${rule?.title ?? g.ruleId}: ${items.length} resource${items.length === 1 ? '' : 's'} ${verb}`,
+            title: `${verb}: ${rule?.title ?? g.ruleId} (${items.length} resource${items.length === 1 ? '' : 's'})`,
             ruleId: g.ruleId,
             ...(s.lastRunSeq !== undefined ? { runSeq: s.lastRunSeq } : {}),
             ...(s.lastSlot ? { slot: s.lastSlot } : {}),
