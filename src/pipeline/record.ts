@@ -11,6 +11,8 @@ export interface RecordOutcome {
   changes: number;
   resultsSha256: string;
   newResultsBlob: boolean;
+  /** The identity run the writer derived from this run, if any (src/pipeline/people.ts). */
+  derived?: { job: EvidenceJob; outcome: RecordOutcome };
 }
 
 const resultKey = (r: Pick<RecordedResult, 'ruleId' | 'resourceId'>) => `${r.ruleId}\u0000${r.resourceId}`;

@@ -11,6 +11,7 @@ import { recordRun, recordRuleDefinitions, runKey, type RecordOutcome } from './
 import { QUEUE_EVIDENCE } from './queues.js';
 import { slotsBetween } from './slots.js';
 import { VERSION } from '../version.js';
+import { PeopleDeriver, type PeopleOptions } from './people.js';
 
 export interface WriterSource {
   source: string;
@@ -38,6 +39,11 @@ export interface LedgerWriterOptions {
    * the alert engine derives and appends its `alert` leaves here, inside the single writer.
    */
   afterRecord?: (outcome: RecordOutcome, job: EvidenceJob) => Promise<void>;
+  /**
+   * The person view: after each new run of okta, google-workspace, entra, github or aws, an `identity` run is derived
+   * and recorded (src/pipeline/people.ts). `false` turns it off. @defaultValue on, no mapping file, default params
+   */
+  people?: PeopleOptions | false;
 }
 
 export class LedgerWriter {
@@ -47,8 +53,11 @@ export class LedgerWriter {
   private readonly startedAt: Date;
   private stopping = false;
 
+  private readonly people?: PeopleDeriver;
+
   constructor(private readonly opts: LedgerWriterOptions) {
     this.startedAt = opts.clock.now();
+    if (opts.people !== false) this.people = new PeopleDeriver(opts.ledger, { clock: opts.clock, logger: opts.logger, ...(opts.people ? { options: opts.people } : {}) });
   }
 
   get ledger(): Ledger {
@@ -104,10 +113,29 @@ export class LedgerWriter {
         { source: job.summary.source, scope: job.summary.scope, slot: job.summary.slot, seq: outcome.runSeq, changes: outcome.changes, counts: job.summary.counts },
         'run recorded',
       );
+      if (this.people?.feeds(job.summary.source)) outcome.derived = await this.derivePeople(job);
     }
     await this.opts.afterRecord?.(outcome, job);
+    if (outcome.derived) this.opts.onRecorded?.(outcome.derived.outcome, outcome.derived.job);
     this.opts.onRecorded?.(outcome, job);
     return outcome;
+  }
+
+  /**
+   * The trigger is already recorded, so a failure here must not fail its job (a retry would find it duplicate and
+   * derive nothing): it is logged, and the next run of any of the five sources derives the view again.
+   */
+  private async derivePeople(job: EvidenceJob): Promise<RecordOutcome['derived']> {
+    try {
+      const d = await this.people!.afterRun(job.summary);
+      if (d && !d.outcome.duplicate) {
+        this.opts.logger.info({ source: 'identity', slot: d.job.summary.slot, seq: d.outcome.runSeq, changes: d.outcome.changes, counts: d.job.summary.counts }, 'identity run recorded');
+      }
+      return d;
+    } catch (e) {
+      this.opts.logger.error({ err: (e as Error).message, trigger: `${job.summary.source}:${job.summary.scope}` }, 'identity run not derived');
+      return undefined;
+    }
   }
 
   async heartbeat(): Promise<void> {

@@ -1,0 +1,384 @@
+// The derived `identity` run: after a run of an IdP, GitHub or AWS is recorded, joins the latest resources of every such source into the person view, evaluates the cross-source rules and records them like any other run.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import type { Clock, Logger } from '../core/collector.js';
+import type { ArtifactRef, CollectionError, RunSummary, SourceId, Status } from '../core/types.js';
+import { STATUSES } from '../core/types.js';
+import { UsageError } from '../core/errors.js';
+import type { Ledger, LeafInput } from '../ledger/ledger.js';
+import { canonicalBytes } from '../ledger/canonical.js';
+import { joinPeople, peopleMappingSchema, type PeopleMapping, type PeopleView, type Person } from '../../rules/identity/people.js';
+import { CROSS_SOURCE_RULES, evaluatePeople, offboardingTimeliness } from '../../rules/identity/xsys.js';
+import { snapshotFromResources, type EvidenceJob, type RecordedResult } from './collect-stage.js';
+import { recordRun, runKey, type RecordOutcome } from './record.js';
+
+export const IDENTITY_SOURCE: SourceId = 'identity';
+export const IDENTITY_SCOPE = 'people';
+
+/** Sources whose runs feed the person view, and the resource type each must have read completely to be joined. */
+export const PEOPLE_INPUTS: Readonly<Partial<Record<SourceId, string>>> = {
+  okta: 'okta.user',
+  'google-workspace': 'google-workspace.user',
+  entra: 'entra.user',
+  github: 'github.member',
+  aws: 'aws.iam.user',
+};
+const IDP_SOURCES: readonly SourceId[] = ['okta', 'google-workspace', 'entra'];
+
+/** Settings of the person view, from config (`people.mappingFile`, `rules.params`, `rules.disabled`). */
+export interface PeopleOptions {
+  /** Validated mapping file content. @defaultValue no mapping (email and local-part matching only) */
+  mapping?: PeopleMapping;
+  /** sha-256 of the mapping file bytes, recorded in the identity rule-set version. */
+  mappingSha256?: string;
+  /** Parameter overrides of `xsys.offboarding_timeliness`. */
+  params?: { slaHours?: number };
+  /** Cross-source rule ids disabled in config: their results are not recorded. */
+  disabled?: string[];
+  /** Only these sources are joined (the configured ones); a source dropped from config stops counting. @defaultValue all five */
+  sources?: readonly string[];
+  /** Offboarding points kept per deactivated person; only the last holding streak matters. @defaultValue 8 */
+  maxPointsPerPerson?: number;
+}
+
+/** Reads and validates the people mapping file (YAML or JSON); errors name the file, line and field. */
+export function loadPeopleMapping(file: string): { mapping: PeopleMapping; sha256: string } {
+  if (!existsSync(file)) throw new UsageError('PEOPLE_MAPPING', `${file}: no such people mapping file (people.mappingFile in the config)`);
+  const bytes = readFileSync(file);
+  const lc = new LineCounter();
+  const doc = parseDocument(bytes.toString('utf8'), { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
+  const at = (offset: number | undefined) => {
+    if (offset === undefined) return file;
+    const { line, col } = lc.linePos(offset);
+    return `${file}:${line}:${col}`;
+  };
+  if (doc.errors.length > 0) throw new UsageError('PEOPLE_MAPPING', `${at(doc.errors[0]!.pos[0])}: invalid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
+  const parsed = peopleMappingSchema.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) {
+    const lines = parsed.error.issues.slice(0, 5).map((i) => {
+      const path = i.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+      let node: { range?: [number, number, number] } | undefined;
+      for (let n = path.length; n > 0 && !node?.range; n--) node = doc.getIn(path.slice(0, n), true) as typeof node;
+      return `${at(node?.range?.[0])}: ${path.length ? path.join('.') : '(top level)'}: ${i.message}`;
+    });
+    throw new UsageError('PEOPLE_MAPPING', `invalid people mapping:\n  ${lines.join('\n  ')}`);
+  }
+  return { mapping: parsed.data, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/**
+ * Builds PeopleOptions from the loaded config: loads the mapping file (relative to the config file) and validates the
+ * cross-source rules' parameter overrides. Throws UsageError naming what is wrong.
+ */
+export function peopleOptionsFromConfig(cfg: {
+  file?: string;
+  dir: string;
+  config: { people?: { mappingFile?: string }; rules: { params: Record<string, Record<string, unknown>>; disabled: string[] } };
+  sources: Partial<Record<string, unknown>>;
+}): PeopleOptions {
+  const out: PeopleOptions = { sources: Object.keys(cfg.sources) };
+  const mf = cfg.config.people?.mappingFile;
+  if (mf) {
+    const { mapping, sha256 } = loadPeopleMapping(resolve(cfg.dir, mf));
+    out.mapping = mapping;
+    out.mappingSha256 = sha256;
+  }
+  const ids = new Set(CROSS_SOURCE_RULES.map((r) => r.id));
+  for (const [id, overrides] of Object.entries(cfg.config.rules.params)) {
+    if (!ids.has(id)) continue;
+    const rule = CROSS_SOURCE_RULES.find((r) => r.id === id)!;
+    for (const [k, v] of Object.entries(overrides ?? {})) {
+      if (!(k in rule.params)) {
+        throw new UsageError('UNKNOWN_RULE_PARAM', `params.${id}.${k}: rule ${id} has no parameter "${k}" (known: ${Object.keys(rule.params).join(', ') || 'none'})`);
+      }
+      if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new UsageError('BAD_RULE_PARAMS', `params.${id}.${k}: expected a positive number, got ${JSON.stringify(v)}`);
+    }
+  }
+  const sla = cfg.config.rules.params[offboardingTimeliness.id]?.slaHours;
+  if (typeof sla === 'number') out.params = { slaHours: sla };
+  const disabled = cfg.config.rules.disabled.filter((id) => ids.has(id));
+  if (disabled.length) out.disabled = disabled;
+  return out;
+}
+
+/** Version of the cross-source rule set: their metadata, effective params, the join and evaluation code, and the mapping. */
+export function crossSourceRuleSetVersion(opts: PeopleOptions): string {
+  return createHash('sha256').update(canonicalBytes(crossSourceDefinition(opts))).digest('hex').slice(0, 16);
+}
+
+function crossSourceDefinition(opts: PeopleOptions) {
+  const logicSha256 = createHash('sha256').update(joinPeople.toString()).update('\n').update(evaluatePeople.toString()).digest('hex');
+  return {
+    rules: CROSS_SOURCE_RULES.filter((r) => !opts.disabled?.includes(r.id)).map((r) => ({
+      id: r.id, title: r.title, severity: r.severity, mode: r.mode, inputs: r.inputs,
+      params: Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, (r.id === offboardingTimeliness.id && k === 'slaHours' ? opts.params?.slaHours : undefined) ?? v.default])),
+    })),
+    logicSha256,
+    mappingSha256: opts.mappingSha256 ?? null,
+  };
+}
+
+/** The per-person access state kept per identity run: `[email, activeInIdp, holdsDownstreamAccess, deactivatedAt]`, sorted. */
+export type PersonState = [string, boolean, boolean, string | null];
+
+export function peopleStateBlob(view: PeopleView): Buffer {
+  const rows: PersonState[] = view.people.map((p) => [p.email, p.activeInIdp, p.holdsDownstreamAccess, p.deactivatedAt]);
+  rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return canonicalBytes(rows, 'peopleState');
+}
+
+/** A run the view can be built from: the fields of its `run` leaf that matter here. */
+interface RunRef {
+  source: SourceId;
+  scope: string;
+  slot: string;
+  startedAt: string;
+  endedAt: string;
+  resourcesSha256?: string;
+  errors: Array<Omit<CollectionError, 'retryable'>>;
+}
+
+/** Offboarding history of one deactivated person: observation instants where their downstream access was seen held or not. */
+interface Tracked {
+  deactivatedAt: string | null;
+  holds: boolean;
+  points: Array<{ t: string; holds: boolean }>;
+}
+
+export interface DerivedRun {
+  job: EvidenceJob;
+  outcome: RecordOutcome;
+}
+
+/**
+ * Keeps, in memory, the latest usable run of every (source, scope) feeding the person view and the offboarding history
+ * of deactivated people, both rebuilt by one scan of the `run` leaves on first use. Memory is bounded by scopes and by
+ * deactivated people × `maxPointsPerPerson`, not by the length of the ledger. Used by the single ledger writer only.
+ */
+export class PeopleDeriver {
+  private loaded = false;
+  /** source|scope → latest run whose person input was read completely. */
+  private readonly usable = new Map<string, RunRef>();
+  /** source|scope → latest run, when it could not read the person input. */
+  private readonly broken = new Map<string, RunRef>();
+  private readonly cache = new Map<string, { sha: string; size: number; blob: Buffer }>();
+  private readonly tracked = new Map<string, Tracked>();
+  private lastState?: { sha: string; observedAt: string };
+  private definitionsWritten = false;
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly deps: { clock: Clock; logger: Logger; options?: PeopleOptions },
+  ) {}
+
+  private get opts(): PeopleOptions {
+    return this.deps.options ?? {};
+  }
+
+  /** Whether a run of this source can change the person view. */
+  feeds(source: string): boolean {
+    return PEOPLE_INPUTS[source as SourceId] !== undefined && (this.opts.sources?.includes(source) ?? true);
+  }
+
+  private async load(): Promise<void> {
+    if (this.loaded) return;
+    this.loaded = true;
+    for await (const leaf of this.ledger.leaves({ types: ['run'] })) {
+      const body = JSON.parse(leaf.body.toString('utf8')) as RunRef & { peopleStateSha256?: string };
+      if (body.source === IDENTITY_SOURCE) {
+        if (body.scope !== IDENTITY_SCOPE || !body.peopleStateSha256) continue;
+        if (body.peopleStateSha256 !== this.lastState?.sha) {
+          const blob = await this.ledger.getBlob(body.peopleStateSha256);
+          if (blob) this.track(JSON.parse(blob.toString('utf8')) as PersonState[], body.endedAt);
+        }
+        this.lastState = { sha: body.peopleStateSha256, observedAt: body.endedAt };
+      } else this.note(body);
+    }
+  }
+
+  private note(run: RunRef): void {
+    if (!this.feeds(run.source)) return;
+    const key = `${run.source}|${run.scope}`;
+    const input = PEOPLE_INPUTS[run.source]!;
+    if (run.resourcesSha256 && !run.errors.some((e) => e.inputs.includes(input))) {
+      this.usable.set(key, run);
+      this.broken.delete(key);
+    } else this.broken.set(key, run);
+  }
+
+  /** Folds one identity run's person states into the offboarding history (distinct transitions only). */
+  private track(rows: PersonState[], observedAt: string): void {
+    const prevAt = this.lastState?.observedAt;
+    const max = this.opts.maxPointsPerPerson ?? 8;
+    const seen = new Set<string>();
+    for (const [email, active, holds, deactivatedAt] of rows) {
+      seen.add(email);
+      if (active) {
+        this.tracked.delete(email);
+        continue;
+      }
+      const t = this.tracked.get(email);
+      if (!t || t.deactivatedAt !== deactivatedAt) {
+        this.tracked.set(email, { deactivatedAt, holds, points: [{ t: observedAt, holds }] });
+        continue;
+      }
+      if (t.holds === holds) continue;
+      // The previous run is the last observation of the old state: it bounds "last seen with access".
+      if (prevAt && t.points[t.points.length - 1]!.t < prevAt) t.points.push({ t: prevAt, holds: t.holds });
+      t.points.push({ t: observedAt, holds });
+      t.holds = holds;
+      if (t.points.length > max) t.points.splice(0, t.points.length - max);
+    }
+    for (const email of [...this.tracked.keys()]) if (!seen.has(email)) this.tracked.delete(email);
+  }
+
+  /**
+   * The history evaluatePeople needs, rebuilt from the tracked points of people who held access while deactivated:
+   * one view per distinct instant, each holding every such person's state as of that instant.
+   */
+  private history(): Array<{ observedAt: string; view: PeopleView }> {
+    const last = this.lastState?.observedAt;
+    const relevant = [...this.tracked.entries()]
+      .filter(([, t]) => t.points.some((p) => p.holds))
+      // The latest identity run observed each person in their current tracked state; evaluation needs that instant
+      // as the last one "still holding" when this run is the first without access.
+      .map(([email, t]): [string, Tracked] => [email, last && t.points[t.points.length - 1]!.t < last ? { ...t, points: [...t.points, { t: last, holds: t.holds }] } : t]);
+    const times = [...new Set(relevant.flatMap(([, t]) => t.points.map((p) => p.t)))].sort();
+    return times.map((at) => {
+      const people: Person[] = [];
+      for (const [email, t] of relevant) {
+        const p = t.points.filter((x) => x.t <= at).pop();
+        if (!p) continue;
+        people.push({ email, idp: [], github: [], aws: [], activeInIdp: false, deactivatedAt: t.deactivatedAt, holdsDownstreamAccess: p.holds });
+      }
+      return { observedAt: at, view: { people, unmatched: { github: [], aws: [] }, sources: [] } };
+    });
+  }
+
+  private async resources(run: RunRef): Promise<{ blob: Buffer; size: number } | undefined> {
+    const key = `${run.source}|${run.scope}`;
+    const hit = this.cache.get(key);
+    if (hit && hit.sha === run.resourcesSha256) return hit;
+    const blob = await this.ledger.getBlob(run.resourcesSha256!);
+    if (!blob) return undefined;
+    this.cache.set(key, { sha: run.resourcesSha256!, size: blob.length, blob });
+    return { blob, size: blob.length };
+  }
+
+  /**
+   * Called by the writer after a run is recorded. When the run feeds the person view and some IdP has a usable run,
+   * records an identity run (source `identity`, scope `people`) and returns it.
+   *
+   * Slot: the trigger's `endedAt`. Runs of several sources in the same scheduled slot each get their own identity run
+   * (none is lost to the run key), and a redelivered trigger is a duplicate run, so it derives nothing twice. Two
+   * triggers ending in the same millisecond: the later one takes the next free millisecond.
+   */
+  async afterRun(trigger: RunSummary): Promise<DerivedRun | undefined> {
+    if (trigger.source === IDENTITY_SOURCE || !this.feeds(trigger.source)) return undefined;
+    const firstLoad = !this.loaded;
+    await this.load();
+    // The scan already saw the trigger's leaf on first load; later triggers are noted here.
+    if (!firstLoad) this.note({ ...trigger, errors: trigger.errors });
+    const runs = [...this.usable.values()].sort((a, b) => `${a.source}|${a.scope}`.localeCompare(`${b.source}|${b.scope}`));
+    if (!runs.some((r) => IDP_SOURCES.includes(r.source))) return undefined;
+    await this.writeDefinitions();
+
+    const snapshots = [];
+    const artifacts: ArtifactRef[] = [];
+    const errors: RunSummary['errors'] = [];
+    for (const run of runs) {
+      const res = await this.resources(run);
+      if (!res) {
+        errors.push({ operation: 'identity:join', code: 'ResourcesBlobMissing', message: `${run.source} ${run.scope}: resources blob ${run.resourcesSha256} of the run of ${run.endedAt} is not in the ledger`, inputs: [PEOPLE_INPUTS[run.source]!] });
+        continue;
+      }
+      snapshots.push(snapshotFromResources(res.blob, { ...run, errors: [] }));
+      artifacts.push({ sha256: run.resourcesSha256!, mediaType: 'application/json', size: res.size, label: `resources:${run.source}:${run.scope}@${run.endedAt}` });
+    }
+    for (const [key, run] of this.broken) {
+      const input = PEOPLE_INPUTS[run.source]!;
+      const fallback = this.usable.get(key);
+      const why = run.errors.filter((e) => e.inputs.includes(input)).map((e) => `${e.operation} ${e.code}${e.permission ? ` (needs ${e.permission})` : ''}`).join('; ') || 'no resources recorded';
+      errors.push({
+        operation: 'identity:join',
+        code: fallback ? 'StaleInput' : 'InputUnavailable',
+        message: `${run.source} ${run.scope}: the run of ${run.endedAt} could not read ${input} (${why}); ${fallback ? `joined the run of ${fallback.endedAt} instead` : 'no earlier complete run to join'}`,
+        inputs: [input],
+      });
+    }
+
+    const view = joinPeople(snapshots, this.opts.mapping);
+    const now = this.deps.clock.now();
+    let results = evaluatePeople(view, { now, history: this.history(), params: this.opts.params ?? {} });
+    const disabled = new Set(this.opts.disabled ?? []);
+    results = results.filter((r) => !disabled.has(r.ruleId));
+    // A source with no complete run at all would make its accounts look absent: that is "could not tell", never a pass.
+    const unavailable = errors.filter((e) => e.code !== 'StaleInput');
+    if (unavailable.length > 0) {
+      const note = unavailable.map((e) => e.message).join('; ');
+      results = results.map((r) => ({ ...r, status: 'error' as Status, reason: `could not tell: ${note}. Partial view said: ${r.reason}` }));
+      // One result per unreadable scope and rule, so the gap shows even when the partial view judged nobody.
+      for (const [key, run] of this.broken) {
+        if (this.usable.has(key)) continue;
+        for (const rule of CROSS_SOURCE_RULES.filter((r) => !disabled.has(r.id))) {
+          results.push({ ruleId: rule.id, resourceId: `input:${run.source}:${run.scope}`, status: 'error', reason: `could not tell: ${run.source} ${run.scope} has no complete read of ${PEOPLE_INPUTS[run.source]!}`, observedAt: now.toISOString() });
+        }
+      }
+    }
+    const recorded: RecordedResult[] = results.map(({ observedAt: _o, ...r }) => r);
+    const state = await this.ledger.putBlob(peopleStateBlob(view), 'application/json');
+    const observed = view.sources.map((s) => s.observedAt).sort();
+    const endedAt = observed[observed.length - 1] ?? now.toISOString();
+    const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
+    for (const r of recorded) counts[r.status]++;
+
+    let slot = trigger.endedAt;
+    while ((await this.ledger.seqOfKey(runKey(IDENTITY_SOURCE, IDENTITY_SCOPE, slot))) !== undefined) {
+      slot = new Date(Date.parse(slot) + 1).toISOString();
+    }
+    const summary: RunSummary = {
+      source: IDENTITY_SOURCE,
+      scope: IDENTITY_SCOPE,
+      slot,
+      // The person view is as old as its oldest input and as new as its newest.
+      startedAt: observed[0] ?? endedAt,
+      endedAt,
+      ruleSetVersion: crossSourceRuleSetVersion(this.opts),
+      populationSize: view.people.length + view.unmatched.github.length + view.unmatched.aws.length,
+      apiCalls: 0,
+      counts,
+      errors,
+      artifacts,
+      peopleStateSha256: state.sha256,
+    };
+    const job: EvidenceJob = { summary, results: recorded };
+    const outcome = await recordRun(this.ledger, job);
+    if (!outcome.duplicate && state.sha256 !== this.lastState?.sha) {
+      this.track(JSON.parse(peopleStateBlob(view).toString('utf8')) as PersonState[], endedAt);
+    }
+    if (!outcome.duplicate) this.lastState = { sha: state.sha256, observedAt: endedAt };
+    return { job, outcome };
+  }
+
+  /** `rule.defined` leaves for the cross-source rules and a `ruleset.defined` for source `identity`, once per version. */
+  private async writeDefinitions(): Promise<void> {
+    if (this.definitionsWritten) return;
+    this.definitionsWritten = true;
+    const def = crossSourceDefinition(this.opts);
+    const version = crossSourceRuleSetVersion(this.opts);
+    const leaves: LeafInput[] = def.rules.map((r) => ({
+      type: 'rule.defined',
+      idempotencyKey: `rule:${r.id}:${def.logicSha256}:${version}`,
+      data: { rule: { ...r, source: IDENTITY_SOURCE, permissions: [], maxInputAgeHours: null, logicSha256: def.logicSha256 } },
+    }));
+    leaves.push({
+      type: 'ruleset.defined',
+      idempotencyKey: `ruleset:${IDENTITY_SOURCE}:${version}`,
+      source: IDENTITY_SOURCE,
+      data: { ruleSetVersion: version, rules: def.rules.map((r) => ({ id: r.id, logicSha256: def.logicSha256 })), mappingSha256: def.mappingSha256 },
+    });
+    await this.ledger.append(leaves);
+  }
+}
