@@ -8,6 +8,8 @@ import { UsageError } from './core/errors.js';
 import type { LoadedConfig } from './config/load.js';
 import { sourcePlugins } from './sources.js';
 import { allRules } from '../rules/index.js';
+import { CROSS_SOURCE_RULES } from '../rules/identity/xsys.js';
+import { peopleOptionsFromConfig } from './pipeline/people.js';
 import { validateParamOverrides } from './rules/engine.js';
 import { Ledger } from './ledger/ledger.js';
 import { connect, checkEvictionPolicy, pingRedis, redisUrl, redisUnavailable } from './pipeline/redis.js';
@@ -37,13 +39,15 @@ export function resolveDataDir(cliDataDir: string | undefined, loaded: LoadedCon
 
 /** Rules in force: every registered rule minus those disabled in config (unknown ids there are a config error). */
 export function activeRules(loaded: LoadedConfig): Rule[] {
-  const known = new Set(allRules.map((r) => r.id));
+  // Cross-source rules are known ids too; their params are checked by peopleOptionsFromConfig.
+  const known = new Set([...allRules.map((r) => r.id), ...CROSS_SOURCE_RULES.map((r) => r.id)]);
   for (const id of [...loaded.config.rules.disabled, ...Object.keys(loaded.config.rules.params)]) {
     if (!known.has(id)) {
       throw new UsageError('CONFIG_RULE', `${loaded.file ?? 'config'}: rules: unknown rule id "${id}" (see \`vigil rules list\`)`);
     }
   }
-  validateParamOverrides(allRules, loaded.config.rules.params, { requireKnownRules: true });
+  const crossSource = new Set(CROSS_SOURCE_RULES.map((r) => r.id));
+  validateParamOverrides(allRules, Object.fromEntries(Object.entries(loaded.config.rules.params).filter(([id]) => !crossSource.has(id))), { requireKnownRules: true });
   const disabled = new Set(loaded.config.rules.disabled);
   return allRules.filter((r) => !disabled.has(r.id));
 }
@@ -106,6 +110,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
   const prefix = opts.prefix ?? ctx.loaded.config.redis.prefix;
   const rules = activeRules(ctx.loaded);
   const params = ctx.loaded.config.rules.params;
+  const people = peopleOptionsFromConfig(ctx.loaded);
   const connection: Redis = connect(url);
   const collectors = buildCollectors(ctx, undefined, connection);
   connection.on('error', (e) => ctx.logger.error({ err: e.message }, 'redis connection error'));
@@ -136,6 +141,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       connection,
       prefix,
       heartbeatMinutes: ctx.loaded.config.heartbeatMinutes,
+      people,
       onRecorded: (o, j) => waiters.forEach((w) => w(o, j)),
       afterRecord: async () => alerting?.afterRun(),
     });

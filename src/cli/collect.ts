@@ -5,6 +5,7 @@ import { UsageError } from '../core/errors.js';
 import { activeRules, buildCollectors, openLedger, type AgentContext } from '../agent.js';
 import { collectAndEvaluate } from '../pipeline/collect-stage.js';
 import { LedgerWriter } from '../pipeline/writer.js';
+import { peopleOptionsFromConfig } from '../pipeline/people.js';
 import { loadFramework, criteriaForRule } from '../rules/frameworks.js';
 
 export interface CollectOptions {
@@ -26,6 +27,7 @@ export async function collectCommand(ctx: AgentContext, opts: CollectOptions): P
     throw new UsageError('NO_SOURCES', 'no sources configured: run `vigil init` and edit vigil.config.yaml, or try `vigil demo`');
   }
   const rules = activeRules(ctx.loaded);
+  const people = peopleOptionsFromConfig(ctx.loaded);
   const framework = loadFramework(ctx.loaded.config.frameworks[0] ?? 'soc2');
   const ledger = await openLedger(ctx);
   const writer = new LedgerWriter({
@@ -35,9 +37,11 @@ export async function collectCommand(ctx: AgentContext, opts: CollectOptions): P
     sources: Object.entries(ctx.loaded.sources).map(([source, s]) => ({ source, schedule: s!.schedule })),
     clock: ctx.clock,
     logger: ctx.logger,
+    people,
   });
   const runs: Array<Record<string, unknown>> = [];
   const all: Result[] = [];
+  let identity: { run: Record<string, unknown>; results: Result[] } | undefined;
   try {
     await writer.start(['collect']);
     for (const [source, collector] of Object.entries(collectors) as Array<[SourceId, NonNullable<(typeof collectors)[SourceId]>]>) {
@@ -71,7 +75,16 @@ export async function collectCommand(ctx: AgentContext, opts: CollectOptions): P
           errors: job.summary.errors,
         });
         all.push(...results);
+        // The person view derived from this run (okta, google-workspace, entra, github, aws): its latest results win.
+        const d = outcome.derived;
+        if (d && !d.outcome.duplicate) {
+          identity = { run: { source: 'identity', scope: d.job.summary.scope, slot: d.job.summary.slot, seq: d.outcome.runSeq, counts: d.job.summary.counts, population: d.job.summary.populationSize, apiCalls: 0, changes: d.outcome.changes, errors: d.job.summary.errors }, results: d.job.results.map((r) => ({ ...r, observedAt: d.job.summary.endedAt })) };
+        }
       }
+    }
+    if (identity) {
+      runs.push(identity.run);
+      all.push(...identity.results);
     }
   } finally {
     await writer.stop('collect finished');

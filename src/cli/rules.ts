@@ -1,5 +1,6 @@
 // `vigil rules list | test`: the rule catalogue in force, and a self-check of the registry and framework mappings.
 import { allRules } from '../../rules/index.js';
+import { CROSS_SOURCE_RULES } from '../../rules/identity/xsys.js';
 import { loadFramework, criteriaForRule } from '../rules/frameworks.js';
 import type { AgentContext } from '../agent.js';
 
@@ -17,6 +18,20 @@ export function rulesListCommand(ctx: AgentContext, opts: { json?: boolean }): n
     permissions: r.permissions,
     params: Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, (ctx.loaded.config.rules.params[r.id] ?? {})[k] ?? (v as { default: unknown }).default])),
   }));
+  // Cross-source rules read several sources' resources and are evaluated by the writer's identity run.
+  for (const r of CROSS_SOURCE_RULES) {
+    rows.push({
+      id: r.id,
+      title: r.title,
+      severity: r.severity,
+      mode: r.mode,
+      source: 'identity',
+      criteria: criteriaForRule(fw, r.id),
+      enabled: !disabled.has(r.id),
+      permissions: [],
+      params: Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, (ctx.loaded.config.rules.params[r.id] ?? {})[k] ?? v.default])),
+    });
+  }
   if (opts.json) process.stdout.write(JSON.stringify({ framework: fw.id, rules: rows }, null, 2) + '\n');
   else for (const r of rows) process.stdout.write(`${r.enabled ? ' ' : '-'} ${r.id.padEnd(46)} ${r.severity.padEnd(8)} ${r.criteria.join(',').padEnd(22)} ${r.title}\n`);
   return 0;
@@ -34,11 +49,17 @@ export function rulesTestCommand(ctx: AgentContext): number {
     if (!r.title || !r.rationale || !r.remediation) problems.push(`${r.id}: title, rationale and remediation are required`);
     if (r.inputs.length === 0) problems.push(`${r.id}: declares no inputs`);
   }
+  for (const r of CROSS_SOURCE_RULES) {
+    if (ids.has(r.id)) problems.push(`${r.id}: duplicate rule id (cross-source)`);
+    ids.add(r.id);
+    if (criteriaForRule(fw, r.id).length === 0) problems.push(`${r.id}: not mapped by framework ${fw.id}`);
+    if (!r.title || !r.rationale || !r.remediation) problems.push(`${r.id}: title, rationale and remediation are required`);
+  }
   for (const c of fw.criteria) {
     for (const m of c.rules) if (!ids.has(m.id)) problems.push(`${fw.id} ${c.id}: maps unknown rule ${m.id}`);
     if (c.rules.length === 0 && !c.manual) problems.push(`${fw.id} ${c.id}: no rule and no manual evidence described`);
   }
   for (const p of problems) process.stdout.write(`problem: ${p}\n`);
-  process.stdout.write(`${allRules.length} rules, ${fw.criteria.length} criteria in ${fw.id}: ${problems.length === 0 ? 'OK' : `${problems.length} problem(s)`}\n`);
+  process.stdout.write(`${allRules.length + CROSS_SOURCE_RULES.length} rules, ${fw.criteria.length} criteria in ${fw.id}: ${problems.length === 0 ? 'OK' : `${problems.length} problem(s)`}\n`);
   return problems.length === 0 ? 0 : 1;
 }

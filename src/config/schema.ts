@@ -65,6 +65,14 @@ export const configSchema = z
     api: apiConfigSchema.optional(),
     /** Risk acceptance kept in a reviewed file. */
     exceptions: exceptionsConfigSchema.optional(),
+    /** The cross-source person view (src/pipeline/people.ts). */
+    people: z
+      .object({
+        /** YAML or JSON file, relative to the config file, mapping GitHub logins and IAM users to IdP emails (rules/identity/people.ts). */
+        mappingFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { SOURCE_IDS, type Rule, type SourceId } from '../../src/core/types.js';
 import { loadFramework, listFrameworks, unknownRuleRefs } from '../../src/rules/frameworks.js';
 import { allRules } from '../../rules/index.js';
+import { CROSS_SOURCE_RULES } from '../../rules/identity/xsys.js';
 import { AWS_IAM_RESOURCE_TYPES } from '../../collectors/aws/types.js';
 import { AWS_SERVICE_RESOURCE_TYPES } from '../../collectors/aws/services.js';
 import { GITHUB_RESOURCE_TYPES } from '../../collectors/github/types.js';
@@ -107,17 +108,36 @@ describe('rule registry', () => {
   });
 });
 
+/** Cross-source rules (evaluated by the writer's identity run, not per source): an explicit list beside allRules. */
+const allIds = [...allRules.map((r) => r.id), ...CROSS_SOURCE_RULES.map((r) => r.id)];
+
+describe('cross-source rules', () => {
+  it('have ids unique across both lists, in the xsys namespace, with full metadata', () => {
+    expect(new Set(allIds).size).toBe(allIds.length);
+    for (const r of CROSS_SOURCE_RULES) {
+      expect(r.id).toMatch(/^xsys\.[a-z_]+$/);
+      for (const field of ['title', 'rationale', 'remediation'] as const) expect(r[field].trim().length, `${r.id}.${field}`).toBeGreaterThan(10);
+      for (const [k, spec] of Object.entries(r.params)) expect(spec.default, `${r.id} param ${k}`).not.toBeUndefined();
+    }
+  });
+
+  it('read only resource types some collector produces', () => {
+    const produced = new Set(Object.values(PRODUCED_TYPES).flatMap((t) => [...(t ?? [])]));
+    for (const r of CROSS_SOURCE_RULES) for (const input of r.inputs) expect(produced.has(input), `${r.id} reads ${input}`).toBe(true);
+  });
+});
+
 describe('frameworks against the registry', () => {
   const soc2 = loadFramework('soc2');
 
   it('maps every rule in at least one SOC 2 criterion', () => {
     const mapped = new Set(soc2.criteria.flatMap((c) => c.rules.map((r) => r.id)));
-    const unmapped = allRules.map((r) => r.id).filter((id) => !mapped.has(id));
+    const unmapped = allIds.filter((id) => !mapped.has(id));
     expect(unmapped).toEqual([]);
   });
 
   it('maps only rule ids that exist, in every framework', () => {
-    for (const fw of listFrameworks()) expect(unknownRuleRefs(fw, allRules.map((r) => r.id)), fw.id).toEqual([]);
+    for (const fw of listFrameworks()) expect(unknownRuleRefs(fw, allIds), fw.id).toEqual([]);
   });
 
   it('gives every criterion rules or manual evidence', () => {
