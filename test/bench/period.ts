@@ -1,0 +1,255 @@
+// The 12-month period benchmark: a simulated ledger built through the real writer path, then export and verify each timed in its own process.
+// Run: npm run bench -- period [--months 12] [--resources 10000] [--rules 60] [--scopes 4] [--types 10] [--change-events 4] [--outages 3]
+import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger, type Clock } from '../../src/core/collector.js';
+import type { RecordedResult } from '../../src/pipeline/collect-stage.js';
+import { Ledger, type LeafInput } from '../../src/ledger/ledger.js';
+import { loadLedgerKey } from '../../src/ledger/keys.js';
+import { SqliteEvidenceStore } from '../../src/ledger/sqlite-store.js';
+import { inclusionProof, leafHash, verifyInclusion } from '../../src/ledger/merkle.js';
+import { ed25519Verifier, openCheckpoint } from '../../src/ledger/note.js';
+import { recordRun } from '../../src/pipeline/record.js';
+import { LedgerWriter } from '../../src/pipeline/writer.js';
+import { endLeaf, grantLeaf } from '../../src/exceptions/exceptions.js';
+import { loadFramework } from '../../src/rules/frameworks.js';
+
+class SimClock implements Clock {
+  constructor(public t: number) {}
+  now(): Date {
+    return new Date(this.t);
+  }
+}
+
+function num(argv: string[], name: string, def: number): number {
+  const i = argv.indexOf(`--${name}`);
+  const v = i < 0 ? def : Number(argv[i + 1]);
+  if (!Number.isInteger(v) || v < 0) {
+    process.stderr.write(`--${name}: expected a whole number, got ${argv[i + 1]}\n`);
+    process.exit(2);
+  }
+  return v;
+}
+
+/** Deterministic PRNG so two runs build the same ledger. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const dirBytes = (dir: string): number => readdirSync(dir, { recursive: true, withFileTypes: true }).reduce((n, e) => n + (e.isFile() ? statSync(join(e.parentPath, e.name)).size : 0), 0);
+
+function child(args: string[]): Record<string, unknown> {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', new URL('./_period-child.ts', import.meta.url).pathname, ...args], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const months = num(argv, 'months', 12);
+  const resources = num(argv, 'resources', 10_000);
+  const ruleCount = num(argv, 'rules', 60);
+  const scopeCount = num(argv, 'scopes', 4);
+  const types = Math.max(1, Math.min(num(argv, 'types', 10), ruleCount));
+  const changeEvents = Math.max(1, num(argv, 'change-events', 4));
+  const outages = num(argv, 'outages', 3);
+  const keep = argv.includes('--keep');
+  const rand = rng(42);
+  let peakRss = 0;
+  const sample = (): void => void (peakRss = Math.max(peakRss, process.memoryUsage().rss));
+
+  // Rule ids: the SOC 2 mapped rules first (so the report's coverage is real), then simulated ones.
+  const mapped = [...new Set(loadFramework('soc2').criteria.flatMap((c) => c.rules.map((r) => r.id)))].sort();
+  const ruleIds = Array.from({ length: ruleCount }, (_, i) => mapped[i] ?? `sim.rule_${String(i).padStart(2, '0')}`);
+  // Each rule judges one resource type; each resource has one type: resources × rules / types results a round.
+  const scopes = Array.from({ length: scopeCount }, (_, i) => String(100000000000 + i * 111111111));
+  const state = scopes.map((scope, si) => {
+    const rs: RecordedResult[] = [];
+    for (let r = si; r < resources; r += scopeCount) {
+      const resourceId = `arn:aws:iam::${scope}:resource/t${r % types}/res-${String(r).padStart(6, '0')}`;
+      for (let k = r % types; k < ruleCount; k += types) {
+        const fail = rand() < 0.04;
+        rs.push({ ruleId: ruleIds[k]!, resourceId, status: fail ? 'fail' : 'pass', reason: fail ? 'control not in place on this resource' : 'control in place' });
+      }
+    }
+    return rs;
+  });
+  const perRound = state.reduce((n, s) => n + s.length, 0);
+  const flipsPerDay = Math.round(perRound * 0.01);
+
+  const start = Date.UTC(2025, 0, 1);
+  const endDate = new Date(start);
+  endDate.setUTCMonth(endDate.getUTCMonth() + months);
+  const end = endDate.getTime();
+  const days = Math.round((end - start) / 86_400_000);
+  const outageDays = new Set(Array.from({ length: outages }, (_, i) => Math.floor(((i + 1) * days) / (outages + 1))));
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-period-'));
+  const clock = new SimClock(start - 3600_000);
+  const ledger = await Ledger.open({ dataDir, clock, logger: silentLogger, origin: 'vigil.bench/period' });
+  const writer = new LedgerWriter({ ledger, rules: [], sources: [{ source: 'aws', schedule: '0 * * * *' }], clock, logger: silentLogger });
+  await ledger.append([
+    { type: 'agent.started', data: { version: 'bench', roles: ['writer'] } },
+    ...ruleIds.map((id): LeafInput => ({ type: 'rule.defined', idempotencyKey: `rule:${id}`, data: { rule: { id, title: id, severity: 'high', logicSha256: createHash('sha256').update(id).digest('hex'), params: {} } } })),
+  ]);
+  await ledger.checkpoint('start');
+
+  const t0 = performance.now();
+  let runs = 0;
+  let changes = 0;
+  let newBlobs = 0;
+  let gapLeaves = 0;
+  let exceptions = 0;
+  let recordMs = 0;
+  let lastDay = '';
+  let down = false;
+  for (let t = start; t < end; t += 3600_000) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    const dayIndex = Math.floor((t - start) / 86_400_000);
+    const hour = new Date(t).getUTCHours();
+    if (lastDay && day !== lastDay) {
+      clock.t = t + 5_000;
+      await ledger.sealDay(lastDay);
+      sample();
+    }
+    lastDay = day;
+    // An outage: six hourly slots with no run in every scope, declared by the writer's gap sweep once collection resumes.
+    const outage = outageDays.has(dayIndex) && hour >= 9 && hour < 15;
+    if (outage) {
+      down = true;
+      continue;
+    }
+    if (down) {
+      down = false;
+      clock.t = t + 10_000;
+      gapLeaves += await writer.sweepGaps();
+    }
+    // Changes cluster in a few events a day (deploys, admin sessions), each in one scope.
+    for (let ev = 0; ev < changeEvents; ev++) {
+      if (Math.floor((ev * 24) / changeEvents) !== hour) continue;
+      const rs = state[Math.floor(rand() * scopeCount)]!;
+      for (let f = 0; f < Math.round(flipsPerDay / changeEvents); f++) {
+        const r = rs[Math.floor(rand() * rs.length)]!;
+        const fail = r.status === 'pass';
+        r.status = fail ? 'fail' : 'pass';
+        r.reason = fail ? 'control not in place on this resource' : 'control in place';
+      }
+    }
+    for (let si = 0; si < scopeCount; si++) {
+      const slot = new Date(t).toISOString();
+      clock.t = t + 60_000 + si * 1000;
+      const results = state[si]!;
+      const counts = { pass: 0, fail: 0, error: 0, not_applicable: 0 };
+      for (const r of results) counts[r.status as keyof typeof counts]++;
+      const r0 = performance.now();
+      const o = await recordRun(ledger, {
+        summary: { source: 'aws', scope: scopes[si]!, slot, startedAt: slot, endedAt: new Date(t + 55_000).toISOString(), ruleSetVersion: 'bench', populationSize: results.length, apiCalls: 0, counts, errors: [], artifacts: [] },
+        results,
+      });
+      recordMs += performance.now() - r0;
+      runs++;
+      changes += o.changes;
+      if (o.newResultsBlob) newBlobs++;
+    }
+    // A few risk acceptances over the period, granted and later revoked.
+    if (hour === 12 && dayIndex % 60 === 5) {
+      const id = `exc_bench_${dayIndex}`;
+      const r = state[0]![dayIndex % state[0]!.length]!;
+      await ledger.append([grantLeaf({ id, ruleId: r.ruleId, resourceId: r.resourceId, reason: 'compensating control during migration', requester: 'eng@example.com', approver: 'ciso@example.com', expiresAt: new Date(t + 45 * 86_400_000).toISOString(), origin: 'cli' })]);
+      exceptions++;
+    }
+    if (hour === 12 && dayIndex % 60 === 35) {
+      await ledger.append([endLeaf('revoked', `exc_bench_${dayIndex - 30}`, 'ciso@example.com', 'migration finished')]);
+      exceptions++;
+    }
+    clock.t = t + 50 * 60_000;
+    await ledger.checkpoint('hourly');
+    if (hour === 0) {
+      sample();
+      process.stderr.write(`\r${day} runs=${runs} changes=${changes} blobs=${newBlobs} ${Math.round((performance.now() - t0) / 1000)}s `);
+    }
+  }
+  clock.t = end + 5_000;
+  await ledger.sealDay(lastDay);
+  const leaves = (await ledger.checkpoints()).at(-1)!.size;
+  await ledger.close();
+  const buildMs = performance.now() - t0;
+  process.stderr.write('\n');
+  const ledgerBytes = dirBytes(dataDir);
+
+  // Export and verify, each in its own process.
+  const work = mkdtempSync(join(tmpdir(), 'vigil-period-out-'));
+  const bundle = join(work, 'bundle');
+  const to = new Date(end - 86_400_000).toISOString().slice(0, 10);
+  const exp = child(['export', dataDir, '2025-01-01', to, bundle, 'bench-seed', new Date(end + 2 * 3600_000).toISOString()]);
+  const bundleBytes = dirBytes(bundle);
+  const key = (await loadLedgerKey(dataDir, { create: false }))!;
+  const pem = join(work, 'trusted.pem');
+  (await import('node:fs')).writeFileSync(pem, key.publicKey.export({ format: 'pem', type: 'spki' }));
+  const ver = child(['verify', bundle, pem]);
+
+  // Any sampled run rebuilt and verified: its results blob re-hashed against the run leaf, and the leaf's inclusion in the
+  // newest signed checkpoint proven from the stored leaf hashes.
+  const sampleFile = readdirSync(join(bundle, 'report/samples'))[0]!;
+  const picked = JSON.parse((await import('node:fs')).readFileSync(join(bundle, 'report/samples', sampleFile), 'utf8')) as { selected: Array<{ runSeq: number }> };
+  const runSeq = picked.selected[0]?.runSeq ?? Math.floor(leaves / 2);
+  const r0 = performance.now();
+  const ro = SqliteEvidenceStore.open({ path: join(dataDir, 'ledger.sqlite'), readOnly: true });
+  const db = new Database(join(dataDir, 'ledger.sqlite'), { readonly: true });
+  const cp = (await ro.lastCheckpoint())!;
+  const row = db.prepare('SELECT body FROM leaves WHERE seq = ?').get(runSeq) as { body: Buffer };
+  const runLeaf = JSON.parse(row.body.toString('utf8')) as { type: string; resultsSha256: string };
+  const blob = (await ro.getBlob(runLeaf.resultsSha256))!.data;
+  const blobOk = runLeaf.type === 'run' && createHash('sha256').update(blob).digest('hex') === runLeaf.resultsSha256;
+  JSON.parse(blob.toString('utf8'));
+  const hashes = (db.prepare('SELECT leaf_hash FROM leaves WHERE seq < ? ORDER BY seq').raw().all(cp.size) as Array<[Buffer]>).map((x) => x[0]);
+  const proof = inclusionProof(runSeq, hashes);
+  const signed = openCheckpoint(cp.note, [ed25519Verifier('vigil.bench/period', key.publicKey)], 'vigil.bench/period');
+  const included = verifyInclusion(runSeq, signed.size, leafHash(row.body), proof, signed.root);
+  const rebuildRunMs = Math.round(performance.now() - r0);
+  db.close();
+  await ro.close();
+  sample();
+
+  const line = {
+    bench: 'period',
+    params: { months, resources, rules: ruleCount, scopes: scopeCount, types, changeEvents, outages, resultsPerRound: perRound, flipsPerDay },
+    wallMs: Math.round(performance.now() - t0),
+    buildMs: Math.round(buildMs),
+    recordRunMs: Math.round(recordMs),
+    runs,
+    leaves,
+    changes,
+    newResultsBlobs: newBlobs,
+    gapLeaves,
+    exceptionLeaves: exceptions,
+    leavesPerSec: Math.round(leaves / (buildMs / 1000)),
+    ledgerBytes,
+    bundleBytes,
+    exportMs: exp.wallMs,
+    exportPeakRssMb: exp.maxRssMb,
+    verifyMs: ver.wallMs,
+    verifyPeakRssMb: ver.maxRssMb,
+    verifyOk: ver.ok,
+    verifyFaults: ver.faults,
+    rebuildRunMs,
+    rebuildRunOk: blobOk && included,
+    apiCalls: 0,
+    minApiCalls: 0,
+    peakRssMb: Math.round(peakRss / 2 ** 20),
+  };
+  if (!keep) {
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  } else process.stderr.write(`kept ${dataDir} and ${work}\n`);
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
