@@ -89,8 +89,7 @@ export async function main(argv: string[]): Promise<void> {
     });
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    const config = alertsConfigSchema.parse({ retry: { attempts: 50, backoffMs: 2 } });
-    config.sinks = [{ name: 'bench', type: 'webhook', url, secret, allowInsecure: true, allowLoopback: true, allowPrivateNetwork: false, minSeverity: 'low' }];
+    const config = alertsConfigSchema.parse({ retry: { attempts: 50, backoffMs: 2 }, sinks: [{ name: 'bench', type: 'webhook', url, secret, allowInsecure: true, allowLoopback: true }] });
     const realClock = { now: () => new Date() };
     const notifier = new Notifier({ ledger, config, connection: conn, prefix, clock: realClock, logger: silentLogger, concurrency: 16 });
     const out = await ledger.append(Array.from({ length: deliveries }, (_, i) => ({ type: 'alert', idempotencyKey: `alert:bench:${i}`, data: { kind: 'gap', severity: 'high', title: `b${i}`, count: 1 } })));
