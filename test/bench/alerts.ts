@@ -96,7 +96,7 @@ export async function main(argv: string[]): Promise<void> {
     t0 = performance.now();
     await notifier.enqueue(out.map((o) => o.seq));
     notifier.start();
-    while ((await notifier.queue.getJobCounts('completed')).completed < deliveries) {
+    while (((await notifier.queue.getJobCounts('completed')).completed ?? 0) < deliveries) {
       sample();
       await new Promise((r) => setTimeout(r, 50));
     }
