@@ -111,6 +111,8 @@ export interface ApiOptions {
   sources: Array<{ source: string; schedule: string }>;
   /** The ledger's data directory: exports read it (without it, POST /v1/exports answers 501). */
   dataDir?: string;
+  /** Open SSE streams allowed at once; more get 503 (each one polls the store). @defaultValue 100 */
+  maxStreams?: number;
   /** SSE poll interval. @defaultValue 500 */
   streamPollMs?: number;
 }
@@ -205,6 +207,7 @@ export async function buildApi(opts: ApiOptions): Promise<BuiltApi> {
           : q.after !== undefined
             ? intParam(q.after, -1, -1, Number.MAX_SAFE_INTEGER, 'after')
             : ((await ledger.lastLeaf({ type: 'alert' }))?.seq ?? -1);
+      if (streams.size >= (opts.maxStreams ?? 100)) return reply.code(503).header('retry-after', '30').send({ error: 'busy', message: 'too many open alert streams; retry later' });
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
