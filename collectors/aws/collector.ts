@@ -90,11 +90,15 @@ export function createAwsCollector(config: AwsSourceConfig, deps: CollectorDeps)
     } catch (e) {
       if (e instanceof AppError) throw e;
       const err = e as SdkError;
-      throw new AppError('AWS_ASSUME_ROLE_FAILED', `sts:AssumeRole into arn:aws:iam::${account}:role/${roleName} failed: ${err.name ?? 'Error'}: ${redactSecrets(err.message ?? '')}`, {
-        retryable: (err.$metadata?.httpStatusCode ?? 500) >= 500,
-        remediation: `Deploy deploy/aws/member-role.yaml (role ${roleName}, trust policy naming the management account and the ExternalId) in account ${account}.`,
-        cause: e,
-      });
+      // operation/permission let the pipeline name what was missing in every `error` result of this account
+      throw Object.assign(
+        new AppError('AWS_ASSUME_ROLE_FAILED', `sts:AssumeRole into arn:aws:iam::${account}:role/${roleName} failed: ${err.name ?? 'Error'}: ${redactSecrets(err.message ?? '')}`, {
+          retryable: (err.$metadata?.httpStatusCode ?? 500) >= 500,
+          remediation: `Create role ${roleName} in account ${account} with deploy/aws/member-policy.json and the trust policy deploy/aws/member-trust-policy.json (management account and ExternalId).`,
+          cause: e,
+        }),
+        { operation: 'sts:AssumeRole', permission: `sts:AssumeRole on arn:aws:iam::${account}:role/${roleName} (role trust policy with the ExternalId)` },
+      );
     } finally {
       sts.destroy();
     }

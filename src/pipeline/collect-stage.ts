@@ -57,7 +57,7 @@ export async function collectAndEvaluate(
     });
   } catch (e) {
     // A collector that could not report anything still leaves evidence: every rule of the source becomes `error`.
-    const err = e as Error & { code?: string; name?: string };
+    const err = e as Error & { code?: string; name?: string; operation?: string; permission?: string };
     const message = redactSecrets(err.message || String(e));
     deps.logger.error({ source: req.source, scope: req.scope, err: message }, 'collection failed');
     const inputs = [...new Set(deps.rules.filter((r) => r.source === req.source).flatMap((r) => r.inputs))];
@@ -70,7 +70,16 @@ export async function collectAndEvaluate(
       resources: [],
       inputs: {},
       artifacts: [],
-      errors: [{ operation: `${req.source}:collect`, code: err.code ?? err.name ?? 'CollectionFailed', message, inputs, retryable: true }],
+      errors: [
+        {
+          operation: err.operation ?? `${req.source}:collect`,
+          code: err.code ?? err.name ?? 'CollectionFailed',
+          message,
+          ...(err.permission ? { permission: err.permission } : {}),
+          inputs,
+          retryable: true,
+        },
+      ],
       apiCalls: 0,
     };
   }

@@ -241,3 +241,42 @@ describe('vigil collect --source github', () => {
     }
   }, 60_000);
 });
+
+describe('vigil collect --source aws across an organization', () => {
+  it('gives per-account, per-region results, and an account whose role cannot be assumed gives errors for that account only', async () => {
+    const { orgEstate, EMU_ROLE_NAME, EMU_EXTERNAL_ID } = await import('../../collectors/aws/emulator/index.js');
+    const regions = ['us-east-1', 'eu-west-1'];
+    const emu = await startAwsEmulator({ ...orgEstate({ accounts: 3, users: 5, regions, unassumable: [1], historyDays: 3, eventsPerDay: 2 }), reportDelayMs: 0 });
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-org-'));
+    try {
+      writeFileSync(
+        join(dir, 'vigil.config.yaml'),
+        `sources:\n  aws:\n    organization: true\n    roleName: ${EMU_ROLE_NAME}\n    externalId: \${EXTERNAL_ID}\n    regions: [${regions.join(', ')}]\n`,
+      );
+      const env = { AWS_ENDPOINT_URL: emu.url, AWS_ACCESS_KEY_ID: 'AKIDTESTVIGILLOCAL', AWS_SECRET_ACCESS_KEY: 'test-only', AWS_REGION: 'us-east-1', EXTERNAL_ID: EMU_EXTERNAL_ID };
+      const r = await vigil(['collect', '--source', 'aws', '--json'], { cwd: dir, env });
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout) as { runs: Array<{ scope: string; counts: Record<string, number> }>; results: Array<{ ruleId: string; resourceId: string; status: string; reason: string; region?: string }> };
+      expect(out.runs).toHaveLength(3);
+      const [management, broken, healthy] = out.runs.map((x) => x.scope).sort();
+      expect(broken).toBeDefined();
+      const of = (acct: string) => out.results.filter((x) => x.resourceId.includes(acct));
+      // the account whose role cannot be assumed: only errors, naming sts:AssumeRole
+      const brokenRun = out.runs.find((x) => x.counts.error > 0 && x.counts.pass === 0)!;
+      expect(brokenRun).toBeDefined();
+      const brokenResults = out.results.filter((x) => x.resourceId === `aws:${brokenRun.scope}`);
+      expect(brokenResults.length).toBeGreaterThan(10);
+      expect(brokenResults.every((x) => x.status === 'error' && x.reason.includes('sts:AssumeRole'))).toBe(true);
+      // the others judge normally, per region
+      for (const acct of [management, healthy].filter((a) => a !== brokenRun.scope)) {
+        const rs = of(acct!);
+        expect(rs.some((x) => x.status === 'pass')).toBe(true);
+        expect(rs.filter((x) => x.status === 'error')).toEqual([]);
+        expect(new Set(rs.map((x) => x.region).filter(Boolean))).toEqual(new Set(regions));
+      }
+    } finally {
+      await emu.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
