@@ -146,7 +146,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       afterRecord: async () => alerting?.afterRun(),
     });
     await writer.start(opts.roles);
-    alerting = await startAlerting({ loaded: ctx.loaded, ledger, rules, clock: ctx.clock, logger: ctx.logger, connection, prefix });
+    alerting = await startAlerting({ loaded: ctx.loaded, ledger, rules: [...rules, ...CROSS_SOURCE_RULES], clock: ctx.clock, logger: ctx.logger, connection, prefix });
   }
   if (opts.roles.includes('worker')) {
     worker = startCollectWorker({ connection, prefix, collectors, rules, params, ledger, evidence: queues.evidence, clock: ctx.clock, logger: ctx.logger });

@@ -77,9 +77,12 @@ const FOLD_TYPES = ['run', 'change', 'gap', 'alert', ...EXCEPTION_LEAF_TYPES];
 const ik = (ruleId: string, resourceId: string) => `${ruleId}\u0000${resourceId}`;
 const hash12 = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
 
+/** What the engine needs of a rule: its title and severity (source rules and cross-source rules alike). */
+export type AlertRuleInfo = Pick<Rule, 'id' | 'title' | 'severity'>;
+
 export interface AlertEngineOptions {
   ledger: Ledger;
-  rules: Rule[];
+  rules: AlertRuleInfo[];
   config: AlertsConfig;
   clock: Clock;
   logger: Logger;
@@ -98,7 +101,7 @@ export class AlertEngine {
   private readonly pendingGaps = new Map<number, { source: string; scope: string; from: string; to: string; slots: number; reason: string }>();
   private readonly alertedExceptions = new Set<string>();
   readonly exceptions = new ExceptionBook();
-  private readonly rulesById: Map<string, Rule>;
+  private readonly rulesById: Map<string, AlertRuleInfo>;
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: AlertEngineOptions) {

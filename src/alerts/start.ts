@@ -2,12 +2,11 @@
 import type { Redis } from 'ioredis';
 import { resolve } from 'node:path';
 import type { Clock, Logger } from '../core/collector.js';
-import type { Rule } from '../core/types.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { LoadedConfig } from '../config/load.js';
 import { syncExceptionsFile } from '../exceptions/exceptions.js';
 import { alertsConfigSchema } from './config.js';
-import { AlertEngine } from './engine.js';
+import { AlertEngine, type AlertRuleInfo } from './engine.js';
 import { Notifier } from './deliver.js';
 
 export interface Alerting {
@@ -18,7 +17,7 @@ export interface Alerting {
   stop(): Promise<void>;
 }
 
-export async function startAlerting(args: { loaded: LoadedConfig; ledger: Ledger; rules: Rule[]; clock: Clock; logger: Logger; connection?: Redis; prefix?: string }): Promise<Alerting> {
+export async function startAlerting(args: { loaded: LoadedConfig; ledger: Ledger; rules: AlertRuleInfo[]; clock: Clock; logger: Logger; connection?: Redis; prefix?: string }): Promise<Alerting> {
   const config = args.loaded.config.alerts ?? alertsConfigSchema.parse({});
   const notifier = args.connection && args.prefix ? new Notifier({ ledger: args.ledger, config, connection: args.connection, prefix: args.prefix, clock: args.clock, logger: args.logger }) : undefined;
   const engine = new AlertEngine({ ledger: args.ledger, rules: args.rules, config, clock: args.clock, logger: args.logger, ...(notifier ? { onAlerts: async (seqs: number[]) => void (await notifier.enqueue(seqs)) } : {}) });

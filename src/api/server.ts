@@ -7,13 +7,13 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Redis } from 'ioredis';
 import type { Clock, Logger } from '../core/collector.js';
 import { isAppError } from '../core/errors.js';
-import type { Rule } from '../core/types.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Framework } from '../rules/frameworks.js';
 import { computePosture, latestRuns } from '../report/posture.js';
 import { slotsBetween } from '../pipeline/slots.js';
 import { readAlerts, latestAlerts, renderAtom, renderJsonFeed, toAlertRecord } from '../alerts/feed.js';
 import type { ApiConfig } from '../alerts/config.js';
+import type { AlertRuleInfo } from '../alerts/engine.js';
 import { grantException, loadExceptions, revokeException, validateGrant } from '../exceptions/exceptions.js';
 import { listFindings } from './findings.js';
 import { ApiMetrics } from './metrics.js';
@@ -99,7 +99,8 @@ export const ROUTES: RouteSpec[] = [
 
 export interface ApiOptions {
   ledger: Ledger;
-  rules: Rule[];
+  /** Rules whose ids exceptions may name (source and cross-source rules). */
+  rules: AlertRuleInfo[];
   framework: Framework;
   config: ApiConfig;
   logger: Logger;

@@ -1,5 +1,6 @@
 // `vigil exceptions add | list | revoke`: risk acceptance recorded as ledger leaves, with approver, requester and expiry.
 import { activeRules, openLedger, type AgentContext } from '../agent.js';
+import { CROSS_SOURCE_RULES } from '../../rules/identity/xsys.js';
 import { grantException, loadExceptions, revokeException, validateGrant } from '../exceptions/exceptions.js';
 
 export async function exceptionsAddCommand(
@@ -10,7 +11,7 @@ export async function exceptionsAddCommand(
     { ruleId: o.rule, resourceId: o.resource, reason: o.reason, approver: o.approver, requester: o.requester, expires: o.expires, origin: 'cli', ...(o.id ? { id: o.id } : {}) },
     ctx.clock.now(),
     'vigil exceptions add',
-    new Set(activeRules(ctx.loaded).map((r) => r.id)),
+    new Set([...activeRules(ctx.loaded), ...CROSS_SOURCE_RULES].map((r) => r.id)),
   );
   const ledger = await openLedger(ctx);
   try {
