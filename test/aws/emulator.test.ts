@@ -119,7 +119,8 @@ describe('AWS emulator wire format', () => {
   });
 
   it('runs the credential report life cycle: not present, started, in progress, complete', async () => {
-    emu = await startAwsEmulator({ estate: demoEstate(), reportDelayMs: 150 });
+    // generous delay: the steps below must all land before the report is ready, even on a loaded CI machine
+    emu = await startAwsEmulator({ estate: demoEstate(), reportDelayMs: 1500 });
     const none = await query(emu.url, iamForm('GetCredentialReport'));
     expect(none.status).toBe(410);
     expect(none.text).toContain('<Code>ReportNotPresent</Code>');
@@ -130,7 +131,7 @@ describe('AWS emulator wire format', () => {
     const early = await query(emu.url, iamForm('GetCredentialReport'));
     expect(early.status).toBe(404);
     expect(early.text).toContain('<Code>ReportInProgress</Code>');
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 1600));
     expect((await query(emu.url, iamForm('GenerateCredentialReport'))).text).toContain('<State>COMPLETE</State>');
     const got = await query(emu.url, iamForm('GetCredentialReport'));
     expect(got.status).toBe(200);
