@@ -262,7 +262,7 @@ describe('vigil collect --source aws across an organization', () => {
       expect(broken).toBeDefined();
       const of = (acct: string) => out.results.filter((x) => x.resourceId.includes(acct));
       // the account whose role cannot be assumed: only errors, naming sts:AssumeRole
-      const brokenRun = out.runs.find((x) => x.counts.error > 0 && x.counts.pass === 0)!;
+      const brokenRun = out.runs.find((x) => (x.counts.error ?? 0) > 0 && x.counts.pass === 0)!;
       expect(brokenRun).toBeDefined();
       const brokenResults = out.results.filter((x) => x.resourceId === `aws:${brokenRun.scope}`);
       expect(brokenResults.length).toBeGreaterThan(10);
