@@ -13,7 +13,7 @@ import { ed25519Signer, formatVkey, rawEd25519PublicKey, signNote } from '../led
 import { canonicalString, parseJsonBytes } from '../ledger/canonical.js';
 import { asOfInstant, periodFromDates } from './period.js';
 import { buildReport, type FrameworkData, type LeafRecord, type ReportParams } from './report.js';
-import { BUNDLE_FORMAT, FileSink, listFiles, manifestNoteText, sha256File, UNSUMMED, writeDeterministicZip } from './files.js';
+import { BUNDLE_FORMAT, FileSink, gzipBundleFile, listFiles, manifestNoteText, sha256File, UNSUMMED, writeDeterministicZip } from './files.js';
 import { buildVerifierScript } from './verifier-script.js';
 import { VERSION } from '../version.js';
 
@@ -207,7 +207,8 @@ export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
       }
       const dir = join(work, 'attachments', 'sha256', sha.slice(0, 2));
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, sha), b.data);
+      // Named by the SHA-256 of the content, stored gzipped: results blobs are repetitive JSON (about 10x smaller).
+      writeFileSync(join(dir, `${sha}.gz`), gzipBundleFile(b.data));
       attachments++;
     }
     if (withheld.length > 0) writeFileSync(join(work, 'attachments', 'withheld.json'), `${JSON.stringify(withheld, null, 2)}\n`);
@@ -299,8 +300,12 @@ Ledger leaves ${s}..${e - 1}, covered by the signed checkpoints in ledger/checkp
 This bundle checks itself with standard tools, then with the bundled verifier. Do not let tools change line
 endings (git autocrlf, "smart" unzip): that would, correctly, break verification.
 
-1. Every file is listed and unmodified:
+1. Every file is listed and unmodified (SHA256SUMS lists the files as stored, so the .gz files by their
+   compressed bytes):
      sha256sum -c SHA256SUMS
+   Each attachment is gzip-compressed and named by the SHA-256 of its uncompressed content; check them all:
+     for f in attachments/sha256/*/*.gz; do [ "$(gzip -dc "$f" | sha256sum | cut -c1-64)" = "$(basename "$f" .gz)" ] || echo "BAD $f"; done
+   (no output = every attachment matches its name; read one with gzip -dc FILE).
 2. The manifest note is signed by the ledger key and commits to SHA256SUMS (compare the key fingerprint with
    the one given to you out of band: openssl pkey -pubin -in keys/ledger-${keyId}.pub.pem -outform DER | sha256sum):
      awk '/^$/{exit} {print}' manifest.note > body.txt
@@ -315,7 +320,7 @@ endings (git autocrlf, "smart" unzip): that would, correctly, break verification
    Pass the key you obtained out of band as --trusted-key; the one in keys/ only proves self-consistency.
 
 Layout: ledger/ (frontier at the slice start, leaves as canonical JSON lines by UTC day, checkpoints),
-attachments/sha256/<aa>/<sha256> (results blobs and raw API payloads the leaves reference), framework/ (criteria
+attachments/sha256/<aa>/<sha256>.gz (results blobs and raw API payloads the leaves reference, gzip), framework/ (criteria
 mapping used for the report), report/ (report.html, summary.json, coverage.csv, timeline.csv, gaps.csv,
 exceptions.csv, risk-acceptances.csv, changes.csv, populations/, snapshots/, samples/, oscal-assessment-results.json),
 verify/verify.mjs (the verifier, one file, no dependencies).

@@ -1,13 +1,62 @@
 // Bundle file plumbing shared by export and verify: buffered writers, SHA256SUMS, the manifest note text, deterministic zips.
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readSync, writeSync, createWriteStream, lstatSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, writeSync, createReadStream, createWriteStream, lstatSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { createGunzip, gzipSync } from 'node:zlib';
 import yazl from 'yazl';
 import type { ReportSink } from './report.js';
 
 export const BUNDLE_FORMAT = 'evidence-bundle/v1';
 /** Files SHA256SUMS does not list: itself and the note that signs it. */
 export const UNSUMMED = new Set(['SHA256SUMS', 'manifest.note']);
+
+/**
+ * The fixed 10-byte gzip header of every compressed bundle file: no name, no mtime, XFL 0 (level 6), OS 255 (unknown),
+ * so the same content gives the same bytes on any platform running the same zlib.
+ */
+export const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff]);
+
+/** gzip with the bundle's fixed header (Node writes the build platform's OS code; the header must not depend on it). */
+export function gzipBundleFile(data: Buffer | string): Buffer {
+  const z = gzipSync(data, { level: 6 });
+  GZIP_HEADER.copy(z, 0);
+  return z;
+}
+
+/**
+ * Streams a `.gz` bundle file through gunzip and SHA-256 in 1 MiB reads: the digest of the content, or what is wrong
+ * with the container (header other than GZIP_HEADER, a corrupt stream, bytes after the gzip member).
+ */
+export async function gunzipSha256(path: string, onChunk?: (chunk: Buffer) => void): Promise<{ sha256: string } | { problem: string }> {
+  const h = createHash('sha256');
+  const size = statSync(path).size;
+  const head = Buffer.alloc(GZIP_HEADER.length);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (!head.equals(GZIP_HEADER)) return { problem: 'gzip header differs from the bundle\'s fixed header' };
+  const gunzip = createGunzip();
+  try {
+    await new Promise<void>((res, rej) => {
+      const rs = createReadStream(path, { highWaterMark: 1 << 20 });
+      rs.on('error', rej);
+      gunzip.on('error', rej);
+      gunzip.on('data', (c: Buffer) => {
+        h.update(c);
+        onChunk?.(c);
+      });
+      gunzip.on('end', () => res());
+      rs.pipe(gunzip);
+    });
+  } catch (e) {
+    return { problem: `not a valid gzip stream (${(e as Error).message})` };
+  }
+  if (gunzip.bytesWritten !== size) return { problem: `${size - gunzip.bytesWritten} byte(s) after the end of the gzip stream` };
+  return { sha256: h.digest('hex') };
+}
 
 /** Writes many files at once with bounded memory: appends are buffered per path and flushed in 64 KiB chunks. */
 export class FileSink implements ReportSink {
@@ -122,7 +171,8 @@ export function manifestNoteText(m: { origin: string; start: string; end: string
 /** A zip of `root`'s files in sorted order with fixed times and modes: the same folder always gives the same bytes. */
 export async function writeDeterministicZip(root: string, files: string[], out: string, mtime: Date): Promise<void> {
   const zip = new yazl.ZipFile();
-  for (const f of files) zip.addFile(join(root, f), f, { mtime, mode: 0o100644, compress: true });
+  // Already-compressed files are stored: deflating them again only costs time.
+  for (const f of files) zip.addFile(join(root, f), f, { mtime, mode: 0o100644, compress: !f.endsWith('.gz') });
   zip.end();
   await new Promise<void>((res, rej) => {
     const ws = createWriteStream(out);

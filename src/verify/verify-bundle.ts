@@ -9,7 +9,7 @@ import { isCanonicalJson } from '../ledger/canonical.js';
 import { Frontier, leafHash } from '../ledger/merkle.js';
 import { ed25519Verifier, openCheckpoint, openNote, type NoteVerifier } from '../ledger/note.js';
 import { buildReport, type FrameworkData, type LeafRecord, type ReportParams } from '../export/report.js';
-import { BUNDLE_FORMAT, HashSink, UNSUMMED, manifestNoteText, sha256File } from '../export/files.js';
+import { BUNDLE_FORMAT, gunzipSha256, HashSink, UNSUMMED, manifestNoteText, sha256File } from '../export/files.js';
 
 export interface BundleFault {
   code: string;
@@ -345,14 +345,21 @@ async function verifyFolder(
       fault({ code: 'ATTACHMENT', file: 'attachments/withheld.json', message: 'not valid JSON' });
     }
   }
+  // Streamed through gunzip and SHA-256: an attachment is never held whole here.
   for (const f of files.filter((x) => x.startsWith('attachments/sha256/'))) {
-    const m = /^attachments\/sha256\/([0-9a-f]{2})\/([0-9a-f]{64})$/.exec(f);
-    if (!m || m[1] !== m[2]!.slice(0, 2)) fault({ code: 'ATTACHMENT', file: f, message: 'unexpected attachment path' });
-    else if (sha256File(join(root, f)) !== m[2]) fault({ code: 'ATTACHMENT_MISMATCH', file: f, message: 'content does not match its SHA-256 name' });
+    const m = /^attachments\/sha256\/([0-9a-f]{2})\/([0-9a-f]{64})\.gz$/.exec(f);
+    if (!m || m[1] !== m[2]!.slice(0, 2)) {
+      fault({ code: 'ATTACHMENT', file: f, message: 'unexpected attachment path (expected attachments/sha256/<aa>/<sha256>.gz)' });
+      continue;
+    }
+    const d = await gunzipSha256(join(root, f));
+    if ('problem' in d) fault({ code: 'ATTACHMENT_MISMATCH', file: f, message: d.problem });
+    else if (d.sha256 !== m[2]) fault({ code: 'ATTACHMENT_MISMATCH', file: f, message: 'uncompressed content does not match its SHA-256 name' });
     else stats.attachments++;
   }
   for (const h of referenced) {
-    if (!present.has(`attachments/sha256/${h.slice(0, 2)}/${h}`) && !withheld.has(h)) fault({ code: 'ATTACHMENT_MISSING', file: `attachments/sha256/${h.slice(0, 2)}/${h}`, message: 'referenced by a leaf but neither present nor declared withheld' });
+    const f = attachmentPath(h);
+    if (!present.has(f) && !withheld.has(h)) fault({ code: 'ATTACHMENT_MISSING', file: f, message: 'referenced by a leaf but neither present nor declared withheld' });
   }
   if (badLeaves > 0) {
     fault({ code: 'REPORT_SKIPPED', message: `report not recomputed: ${badLeaves} leaf line(s) could not be read as evidence` });
@@ -384,10 +391,10 @@ async function verifyFolder(
     }
   }
   const blobs = async (sha: string): Promise<Buffer | undefined> => {
-    const p = join(root, 'attachments/sha256', sha.slice(0, 2), sha);
-    if (!/^[0-9a-f]{64}$/.test(sha) || !existsSync(p)) return undefined;
-    const data = readFileSync(p);
-    return createHash('sha256').update(data).digest('hex') === sha ? data : undefined;
+    if (!/^[0-9a-f]{64}$/.test(sha) || !present.has(attachmentPath(sha))) return undefined;
+    const chunks: Buffer[] = [];
+    const d = await gunzipSha256(join(root, attachmentPath(sha)), (c) => chunks.push(c));
+    return 'sha256' in d && d.sha256 === sha ? Buffer.concat(chunks) : undefined;
   };
   try {
     await buildReport(params, leavesOf(), blobs, sink);
@@ -405,6 +412,8 @@ async function verifyFolder(
   }
   for (const f of files) if (f.startsWith('report/') && !digests.has(f)) fault({ code: 'REPORT_EXTRA', file: f, message: 'report file that the leaves do not produce' });
 }
+
+const attachmentPath = (sha: string): string => `attachments/sha256/${sha.slice(0, 2)}/${sha}.gz`;
 
 function firstDiff(actual: string, expected: string): string {
   const a = actual.split('\n');

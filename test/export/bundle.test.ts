@@ -12,7 +12,8 @@ const addFormats = addFormatsModule as unknown as (a: Ajv) => void;
 import { buildDemoLedger, FRAMEWORK, type DemoLedger } from './helpers.js';
 import { exportBundle } from '../../src/export/bundle.js';
 import { verifyBundle } from '../../src/verify/verify-bundle.js';
-import { listFiles, manifestNoteText } from '../../src/export/files.js';
+import { gzipBundleFile, listFiles, manifestNoteText } from '../../src/export/files.js';
+import { gunzipSync } from 'node:zlib';
 import { loadLedgerKey } from '../../src/ledger/keys.js';
 import { ed25519Signer, signNote } from '../../src/ledger/note.js';
 import { silentLogger } from '../../src/core/collector.js';
@@ -45,6 +46,13 @@ async function resign(dir: string): Promise<void> {
 
 function leafFile(dir: string): string {
   return join(dir, 'ledger/leaves', readdirSync(join(dir, 'ledger/leaves')).sort()[1]!);
+}
+
+/** The first results blob of the bundle (gzipped, named by the SHA-256 of its content). */
+function attachment(dir: string): string {
+  const root = join(dir, 'attachments/sha256');
+  const sub = readdirSync(root).sort()[0]!;
+  return join(root, sub, readdirSync(join(root, sub)).sort()[0]!);
 }
 
 function editLines(p: string, fn: (lines: string[]) => string[]): void {
@@ -125,6 +133,23 @@ describe('export then verify', () => {
     expect(readFileSync(join(bundle, 'report/report.html'), 'utf8')).toMatch(/<svg[^>]*per-rule daily timeline/);
   });
 
+  it('attachments are gzip files named by the SHA-256 of their content, checkable with sha256sum and gzip alone (README.txt steps)', () => {
+    const sums = spawnSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: bundle, encoding: 'utf8' });
+    expect(sums.status, sums.stdout + sums.stderr).toBe(0);
+    const loop = /^ {5}(for f in attachments.*)$/m.exec(readFileSync(join(bundle, 'README.txt'), 'utf8'))![1]!;
+    const ok = spawnSync('sh', ['-c', loop], { cwd: bundle, encoding: 'utf8' });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toBe('');
+    const gz = listFiles(bundle).filter((f) => f.startsWith('attachments/'));
+    expect(gz.length).toBeGreaterThan(0);
+    expect(gz.every((f) => f.endsWith('.gz'))).toBe(true);
+    // The same loop names a tampered attachment.
+    const dir = copy('readme-loop');
+    const p = attachment(dir);
+    writeFileSync(p, gzipBundleFile('{}'));
+    expect(spawnSync('sh', ['-c', loop], { cwd: dir, encoding: 'utf8' }).stdout).toContain(`BAD attachments/sha256/`);
+  });
+
   it('Type 1 holds the latest state as of the instant, no timeline, and verifies', async () => {
     const out = join(work, 't1');
     await exportBundle({ dataDir: demo.dataDir, type: 1, asOf: '2025-03-02', framework: FRAMEWORK, out, clock: demo.clock, logger: silentLogger });
@@ -153,7 +178,11 @@ const matrix: Mutation[] = [
   { id: 'A2 flip a bit in a checkpoint root', apply: (d) => { const dir = join(d, 'ledger/checkpoints'); const p = join(dir, readdirSync(dir)[3]!); const t = readFileSync(p, 'utf8').split('\n'); t[2] = t[2]!.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')); writeFileSync(p, t.join('\n')); }, code: 'SIGNATURE', file: /checkpoints/ },
   { id: 'A3 flip a byte in manifest.note', apply: (d) => { const p = join(d, 'manifest.note'); const b = readFileSync(p); b[5] = b[5]! ^ 0x20; writeFileSync(p, b); }, code: 'SIGNATURE', file: /manifest\.note/ },
   { id: 'A3 edit SHA256SUMS', apply: (d) => { appendFileSync(join(d, 'SHA256SUMS'), `${'0'.repeat(64)}  README.txt\n`); }, code: 'SUMS_MALFORMED' },
-  { id: 'A4 flip a byte in an attachment (SUMS re-hashed)', apply: async (d) => { const dir = join(d, 'attachments/sha256'); const sub = readdirSync(dir)[0]!; const p = join(dir, sub, readdirSync(join(dir, sub))[0]!); const b = readFileSync(p); b[3] = b[3]! ^ 0x01; writeFileSync(p, b); await resign(d); }, code: 'ATTACHMENT_MISMATCH' },
+  { id: 'A4 flip a byte in an attachment gzip header (SUMS re-hashed)', apply: async (d) => { const p = attachment(d); const b = readFileSync(p); b[3] = b[3]! ^ 0x01; writeFileSync(p, b); await resign(d); }, code: 'ATTACHMENT_MISMATCH', file: /^attachments\/sha256\/[0-9a-f]{2}\/[0-9a-f]{64}\.gz$/ },
+  { id: 'A4 flip a byte inside the compressed data of an attachment (SUMS re-hashed)', apply: async (d) => { const p = attachment(d); const b = readFileSync(p); b[Math.floor(b.length / 2)] = b[Math.floor(b.length / 2)]! ^ 0x10; writeFileSync(p, b); await resign(d); }, code: 'ATTACHMENT_MISMATCH', file: /^attachments\/sha256\/[0-9a-f]{2}\/[0-9a-f]{64}\.gz$/ },
+  { id: 'A4 an attachment replaced by another gzip of other content (SUMS re-hashed)', apply: async (d) => { const p = attachment(d); writeFileSync(p, gzipBundleFile(gunzipSync(readFileSync(p)).toString('utf8').replace('pass', 'fail'))); await resign(d); }, code: 'ATTACHMENT_MISMATCH', file: /\.gz$/ },
+  { id: 'A4 a zero byte after the gzip stream of an attachment (SUMS re-hashed)', apply: async (d) => { appendFileSync(attachment(d), Buffer.from([0])); await resign(d); }, code: 'ATTACHMENT_MISMATCH', file: /\.gz$/ },
+  { id: 'A4 an attachment stored uncompressed under its plain name (SUMS re-hashed)', apply: async (d) => { const p = attachment(d); writeFileSync(p.replace(/\.gz$/, ''), gunzipSync(readFileSync(p))); rmSync(p); await resign(d); }, code: 'ATTACHMENT_MISSING' },
   { id: 'A7 edit a report CSV and re-sign', apply: async (d) => { const p = join(d, 'report/coverage.csv'); writeFileSync(p, readFileSync(p, 'utf8').replace(',0,', ',1,')); await resign(d); }, code: 'REPORT_MISMATCH', file: /coverage\.csv/ },
   { id: 'H5 drop a population row and re-sign', apply: async (d) => { editLines(join(d, 'report/populations/aws.iam.user_mfa_enabled.csv'), (l) => l.filter((_, i) => i !== 5)); await resign(d); }, code: 'REPORT_MISMATCH', file: /populations/ },
   { id: 'A8 reformat a leaf with the same JSON meaning and re-sign', apply: async (d) => { editLines(leafFile(d), (l) => l.map((x, i) => (i === 1 ? JSON.stringify(JSON.parse(x), null, 0).replace('{', '{ ') : x))); await resign(d); }, code: 'LEAF_NOT_CANONICAL' },
