@@ -117,6 +117,16 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
         say(`  ${r.status.toUpperCase().padEnd(5)} ${r.ruleId}  ${r.resourceId}\n        ${r.reason}`);
       }
     }
+    // The person view across sources is derived by the ledger writer after the runs above.
+    const people = await agent.ledger.lastLeaf({ type: 'run', source: 'identity', scope: 'people' });
+    if (people) {
+      const results = (await loadResults(agent.ledger, String(people.body.resultsSha256))) ?? [];
+      const counts = people.body.counts as Record<string, number>;
+      say(`identity people (joined across sources): ${counts.pass ?? 0} pass, ${counts.fail ?? 0} fail, ${counts.error ?? 0} error`);
+      for (const r of results.filter((x) => x.status === 'fail' || x.status === 'error').slice(0, 8)) {
+        say(`  ${r.status.toUpperCase().padEnd(5)} ${r.ruleId}  ${r.resourceId}\n        ${r.reason}`);
+      }
+    }
     say('');
     printPosture(posture);
     say(`\nEvidence is in ${dataDir}. Check it: npm run vigil -- ledger verify --data-dir ${dataDir}`);
