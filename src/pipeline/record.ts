@@ -1,9 +1,9 @@
 // The ledger writer's logic for one run: results blob, one `change` leaf per status that moved, one `run` leaf. Idempotent.
-import canonicalize from 'canonicalize';
 import type { Ledger, LeafInput } from '../ledger/ledger.js';
 import type { EvidenceJob, RecordedResult } from './collect-stage.js';
 import type { Rule, Status } from '../core/types.js';
 import { ruleDefinition, ruleSetVersion } from '../rules/version.js';
+import { blobBytes, buildResults, prepareResults, resultKey, ResultsCache } from './results-cache.js';
 
 export interface RecordOutcome {
   duplicate: boolean;
@@ -15,33 +15,25 @@ export interface RecordOutcome {
   derived?: { job: EvidenceJob; outcome: RecordOutcome };
 }
 
-const resultKey = (r: Pick<RecordedResult, 'ruleId' | 'resourceId'>) => `${r.ruleId}\u0000${r.resourceId}`;
-
 export function runKey(source: string, scope: string, slot: string): string {
   return `run:${source}:${scope}:${slot}`;
 }
 
 /** Canonical bytes of a run's complete results: sorted, no timestamps, so an unchanged estate hashes the same every run. */
 export function resultsBlob(results: RecordedResult[]): Buffer {
-  const sorted = [...results].sort((a, b) => (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : a.resourceId < b.resourceId ? -1 : a.resourceId > b.resourceId ? 1 : 0));
-  return Buffer.from(`[${sorted.map(canonicalResult).join(',')}]`, 'utf8');
+  return buildResults(results).bytes;
 }
 
-/**
- * RFC 8785 form of one result, ~10× faster than the generic canonicalizer for the usual flat record: with keys in code
- * unit order and only strings, finite numbers, booleans and null as values, JSON.stringify is exactly JCS (JCS is
- * defined by ECMAScript's serialization of those). Anything nested goes through `canonicalize`.
- */
-function canonicalResult(r: RecordedResult): string {
-  const o = r as unknown as Record<string, unknown>;
-  const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
-  const flat: Record<string, unknown> = {};
-  for (const k of keys) {
-    const v = o[k];
-    if (v !== null && typeof v !== 'string' && typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v))) return canonicalize(r) ?? 'null';
-    flat[k] = v;
+/** One cache per open ledger: the process that records runs keeps each scope's previous results in memory. */
+const caches = new WeakMap<Ledger, ResultsCache>();
+
+function cacheOf(ledger: Ledger): ResultsCache {
+  let c = caches.get(ledger);
+  if (c === undefined) {
+    c = new ResultsCache();
+    caches.set(ledger, c);
   }
-  return JSON.stringify(flat);
+  return c;
 }
 
 export async function loadResults(ledger: Ledger, sha256: string): Promise<RecordedResult[] | undefined> {
@@ -52,29 +44,42 @@ export async function loadResults(ledger: Ledger, sha256: string): Promise<Recor
 export async function recordRun(ledger: Ledger, job: EvidenceJob): Promise<RecordOutcome> {
   const s = job.summary;
   const key = runKey(s.source, s.scope, s.slot);
-  const blobBytes = resultsBlob(job.results);
   const existing = await ledger.seqOfKey(key);
   if (existing !== undefined) {
     return { duplicate: true, runSeq: existing, changes: 0, resultsSha256: '', newResultsBlob: false };
   }
-  const blob = await ledger.putBlob(blobBytes, 'application/json');
+  const cache = cacheOf(ledger);
+  const prepared = prepareResults(job.results, cache.get(s.source, s.scope));
+  // Results equal to the cached previous run's: the blob is already stored under that hash, so nothing is serialized.
+  const blob =
+    prepared.bytes === undefined && (await ledger.hasBlob(prepared.sha256))
+      ? { sha256: prepared.sha256, isNew: false }
+      : await ledger.putBlob(prepared.bytes ?? blobBytes(prepared.next.order), 'application/json');
 
   const prev = await ledger.lastLeaf({ type: 'run', source: s.source, scope: s.scope });
   const leaves: LeafInput[] = [];
   const prevSha = prev?.body.resultsSha256 as string | undefined;
   if (prev && prevSha && prevSha !== blob.sha256) {
-    const before = await loadResults(ledger, prevSha);
-    if (before) {
-      const prevMap = new Map(before.map((r) => [resultKey(r), r]));
-      for (const r of job.results) {
-        const k = resultKey(r);
-        const p = prevMap.get(k);
-        prevMap.delete(k);
-        if (p && p.status === r.status) continue;
-        leaves.push(changeLeaf(s.source, s.scope, s.slot, r, p?.status ?? null, r.status, r.reason));
+    if (prepared.diff !== undefined && prepared.diff.base === prevSha) {
+      // The cache holds exactly the previous run's results: the diff is known without reading its blob.
+      for (const m of prepared.diff.moved) leaves.push(changeLeaf(s.source, s.scope, s.slot, m.result, m.from, m.result.status, m.result.reason));
+      for (const e of prepared.diff.removed) {
+        leaves.push(changeLeaf(s.source, s.scope, s.slot, e, e.status, 'absent', 'resource or rule no longer present in this run'));
       }
-      for (const p of prevMap.values()) {
-        leaves.push(changeLeaf(s.source, s.scope, s.slot, p, p.status, 'absent', 'resource or rule no longer present in this run'));
+    } else {
+      const before = await loadResults(ledger, prevSha);
+      if (before) {
+        const prevMap = new Map(before.map((r) => [resultKey(r), r]));
+        for (const r of job.results) {
+          const k = resultKey(r);
+          const p = prevMap.get(k);
+          prevMap.delete(k);
+          if (p && p.status === r.status) continue;
+          leaves.push(changeLeaf(s.source, s.scope, s.slot, r, p?.status ?? null, r.status, r.reason));
+        }
+        for (const p of prevMap.values()) {
+          leaves.push(changeLeaf(s.source, s.scope, s.slot, p, p.status, 'absent', 'resource or rule no longer present in this run'));
+        }
       }
     }
   }
@@ -108,8 +113,16 @@ export async function recordRun(ledger: Ledger, job: EvidenceJob): Promise<Recor
       ...(job.manual ? { manual: true } : {}),
     },
   });
-  const appended = await ledger.append(leaves);
+  let appended;
+  try {
+    appended = await ledger.append(leaves);
+  } catch (e) {
+    cache.delete(s.source, s.scope);
+    throw e;
+  }
   const run = appended[appended.length - 1]!;
+  if (run.duplicate) cache.delete(s.source, s.scope);
+  else cache.set(s.source, s.scope, prepared.next);
   return { duplicate: run.duplicate, runSeq: run.seq, changes: leaves.filter((l) => l.type === 'change').length, resultsSha256: blob.sha256, newResultsBlob: blob.isNew };
 }
 
@@ -159,7 +172,7 @@ function periodLeaves(job: EvidenceJob, prevSlot: string | undefined): LeafInput
   return out;
 }
 
-function changeLeaf(source: string, scope: string, slot: string, r: RecordedResult, from: Status | null, to: Status | 'absent', reason: string): LeafInput {
+function changeLeaf(source: string, scope: string, slot: string, r: Pick<RecordedResult, 'ruleId' | 'resourceId' | 'region'>, from: Status | null, to: Status | 'absent', reason: string): LeafInput {
   return {
     type: 'change',
     idempotencyKey: `change:${source}:${scope}:${slot}:${r.ruleId}:${r.resourceId}`,

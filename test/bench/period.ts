@@ -1,5 +1,5 @@
 // The 12-month period benchmark: a simulated ledger built through the real writer path, then export and verify each timed in its own process.
-// Run: npm run bench -- period [--months 12] [--resources 10000] [--rules 60] [--scopes 4] [--types 10] [--change-events 4] [--outages 3]
+// Run: npm run bench -- period [--months 12 | --days N] [--resources 10000] [--rules 60] [--scopes 4] [--types 10] [--change-events 4] [--outages 3]
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -56,6 +56,8 @@ function child(args: string[]): Record<string, unknown> {
 
 export async function main(argv: string[]): Promise<void> {
   const months = num(argv, 'months', 12);
+  // --days N replaces --months for quick iterations on the recording path.
+  const dayCount = num(argv, 'days', 0);
   const resources = num(argv, 'resources', 10_000);
   const ruleCount = num(argv, 'rules', 60);
   const scopeCount = num(argv, 'scopes', 4);
@@ -88,7 +90,8 @@ export async function main(argv: string[]): Promise<void> {
 
   const start = Date.UTC(2025, 0, 1);
   const endDate = new Date(start);
-  endDate.setUTCMonth(endDate.getUTCMonth() + months);
+  if (dayCount > 0) endDate.setUTCDate(endDate.getUTCDate() + dayCount);
+  else endDate.setUTCMonth(endDate.getUTCMonth() + months);
   const end = endDate.getTime();
   const days = Math.round((end - start) / 86_400_000);
   const outageDays = new Set(Array.from({ length: outages }, (_, i) => Math.floor(((i + 1) * days) / (outages + 1))));
@@ -222,7 +225,7 @@ export async function main(argv: string[]): Promise<void> {
 
   const line = {
     bench: 'period',
-    params: { months, resources, rules: ruleCount, scopes: scopeCount, types, changeEvents, outages, resultsPerRound: perRound, flipsPerDay },
+    params: { months: dayCount > 0 ? null : months, ...(dayCount > 0 ? { days: dayCount } : {}), resources, rules: ruleCount, scopes: scopeCount, types, changeEvents, outages, resultsPerRound: perRound, flipsPerDay },
     wallMs: Math.round(performance.now() - t0),
     buildMs: Math.round(buildMs),
     recordRunMs: Math.round(recordMs),
