@@ -101,12 +101,17 @@ export class FileSink implements ReportSink {
   }
 }
 
-/** Hashes what would be written, per path: how verify compares a recomputed report without writing it. */
+/**
+ * Hashes what would be written, per path: how verify compares a recomputed report without writing it. A file is handed
+ * to `onEnd` when it is complete and then forgotten except for its digest, so a year of daily snapshot files holds no heads.
+ */
 export class HashSink implements ReportSink {
-  readonly hashes = new Map<string, ReturnType<typeof createHash>>();
-  /** The first 64 KiB of each file, to name the first differing line when a report file disagrees. */
-  readonly heads = new Map<string, string>();
+  private readonly hashes = new Map<string, ReturnType<typeof createHash>>();
+  /** The first 64 KiB of each open file, to name the first differing line when a report file disagrees. */
+  private readonly heads = new Map<string, string>();
   private readonly done = new Map<string, string>();
+  constructor(private readonly onEnd?: (path: string, sha256: string, head: string) => void) {}
+
   write(path: string, text: string): void {
     let h = this.hashes.get(path);
     if (!h) {
@@ -118,16 +123,22 @@ export class HashSink implements ReportSink {
     const head = this.heads.get(path)!;
     if (head.length < 65_536) this.heads.set(path, head + text.slice(0, 65_536 - head.length));
   }
-  /** A finished file keeps its digest and a 2 KiB head: a year of daily snapshot files must not hold 64 KiB each. */
+
   end(path: string): void {
     const h = this.hashes.get(path);
     if (!h) return;
-    this.done.set(path, h.digest('hex'));
+    const digest = h.digest('hex');
+    const head = this.heads.get(path) ?? '';
     this.hashes.delete(path);
-    this.heads.set(path, (this.heads.get(path) ?? '').slice(0, 2048));
+    this.heads.delete(path);
+    this.done.set(path, digest);
+    this.onEnd?.(path, digest, head);
   }
-  digests(): Map<string, string> {
-    return new Map([...this.done, ...[...this.hashes].map(([p, h]) => [p, h.digest('hex')] as [string, string])].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+
+  /** Ends every file still open; returns the digest of every file written, by path. */
+  finish(): Map<string, string> {
+    for (const p of [...this.hashes.keys()].sort()) this.end(p);
+    return new Map([...this.done].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
   }
 }
 

@@ -99,14 +99,16 @@ interface RuleStats {
   sampler?: EvaluationSampler;
 }
 
-/** A parsed results blob with its per-rule tallies, so a run that repeats the previous blob costs O(rules). */
-interface ParsedResults {
-  results: RecordedResult[];
-  byRule: Array<{ ruleId: string; n: number; counts: Record<string, number>; bits: number }>;
-}
+/** Per-rule tallies of one results blob, so a run that repeats an earlier blob costs O(rules) and no parse. */
+type Tally = Array<{ ruleId: string; n: number; counts: Record<string, number>; bits: number }>;
 
-/** Parsed results blobs kept by hash: an unchanged estate repeats one hash, a few scopes alternate between a few. */
-const BLOB_CACHE_ENTRIES = 8;
+/** Tallies kept by blob hash: O(rules) each, so many fit. */
+const TALLY_CACHE_ENTRIES = 256;
+/**
+ * Parsed results blobs kept by hash, bounded by the bytes of their JSON (a parsed blob takes a few times that): enough
+ * for the current blob of a few scopes at 10,000 resources, and at least the one in use whatever its size.
+ */
+const RESULTS_CACHE_BYTES = 24 * 2 ** 20;
 /** The largest sample the frequency table asks for. */
 const MAX_SAMPLE = 25;
 
@@ -163,50 +165,72 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
   let leavesInPeriod = 0;
   let margin = 0;
   let runsInPeriod = 0;
-  const gaps: string[] = [];
-  const ruleChanges: string[] = [];
-  const acceptances: string[] = [];
+  // Rows of the event files go to the sink as their leaves stream by: a long period holds none of them.
+  let gapCount = 0;
+  const gap = (row: string): void => {
+    gapCount++;
+    if (p.type === 2) out('report/gaps.csv', GAPS_HEADER, row);
+  };
+  const ruleChange = (row: string): void => out('report/changes.csv', CHANGES_HEADER, row);
+  let acceptanceCount = 0;
   const alerts: number[] = [];
   const agentVersions = new Set<string>();
   const scopes = new Set<string>();
   const deviations = new Map<string, Deviation>();
   const seenScope = new Set<string>();
-  const closedDeviations: string[] = [];
-  const cache = new Map<string, ParsedResults>();
+  let closedDeviations = 0;
+  const tallies = new Map<string, Tally>();
+  const parsed = new Map<string, { results: RecordedResult[]; bytes: number }>();
+  let parsedBytes = 0;
   const intervals = new Map<string, ScopeIntervals>();
   const lastOfDay = new Map<string, { date: string; seq: number; hash: string; slot: string; sha: string; scope: string; source: string }>();
   /** Type 1: the latest run per source/scope before the instant. */
   const latest = new Map<string, LeafRecord>();
   const ruleDefs = new Map<string, { seq: number; at: string; logicSha256: string; title: string; severity: string }>();
 
-  const parsedResults = async (sha256: string): Promise<ParsedResults> => {
-    const c = cache.get(sha256);
+  const results = async (sha256: string): Promise<RecordedResult[]> => {
+    const c = parsed.get(sha256);
     if (c) {
-      cache.delete(sha256);
-      cache.set(sha256, c);
-      return c;
+      parsed.delete(sha256);
+      parsed.set(sha256, c);
+      return c.results;
     }
     const data = await blobs(sha256);
     if (data === undefined) throw new Error(`results blob ${sha256} is missing`);
     const rs = JSON.parse(data.toString('utf8')) as RecordedResult[];
-    const tally = new Map<string, ParsedResults['byRule'][number]>();
-    for (const r of rs) {
+    parsed.set(sha256, { results: rs, bytes: data.length });
+    parsedBytes += data.length;
+    for (const [k, v] of parsed) {
+      if (parsedBytes <= RESULTS_CACHE_BYTES || k === sha256) break;
+      parsed.delete(k);
+      parsedBytes -= v.bytes;
+    }
+    return rs;
+  };
+  const tally = async (sha256: string): Promise<Tally> => {
+    const c = tallies.get(sha256);
+    if (c) {
+      tallies.delete(sha256);
+      tallies.set(sha256, c);
+      return c;
+    }
+    const byRule = new Map<string, Tally[number]>();
+    for (const r of await results(sha256)) {
       if (!ruleFilter(r.ruleId)) continue;
-      let t = tally.get(r.ruleId);
+      let t = byRule.get(r.ruleId);
       if (!t) {
         t = { ruleId: r.ruleId, n: 0, counts: {}, bits: 0 };
-        tally.set(r.ruleId, t);
+        byRule.set(r.ruleId, t);
       }
       t.n++;
       t.counts[r.status] = (t.counts[r.status] ?? 0) + 1;
       t.bits |= BIT[r.status] ?? 0;
     }
-    const parsed = { results: rs, byRule: [...tally.values()] };
-    cache.set(sha256, parsed);
-    if (cache.size > BLOB_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
-    return parsed;
+    const t = [...byRule.values()];
+    tallies.set(sha256, t);
+    if (tallies.size > TALLY_CACHE_ENTRIES) tallies.delete(tallies.keys().next().value!);
+    return t;
   };
-  const results = async (sha256: string): Promise<RecordedResult[]> => (await parsedResults(sha256)).results;
 
   const writeInterval = (iv: Interval): void => {
     if (!ruleFilter(iv.ruleId)) return;
@@ -222,23 +246,20 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
   /** Days some scope has moved past, waiting until every scope has, so each snapshot file is written whole and released. */
   const pendingDays = new Map<string, Map<string, DayRef>>();
   const writeSnapshotDay = async (date: string, refs: Map<string, DayRef>): Promise<void> => {
-    const rows = new Map<string, string[]>();
+    // Rows go straight to each rule's file, scope by scope; every file of the day is complete after the last scope.
+    const paths = new Set<string>();
     for (const key of [...refs.keys()].sort()) {
       const d = refs.get(key)!;
       for (const r of await results(d.sha)) {
         if (!ruleFilter(r.ruleId)) continue;
-        let arr = rows.get(r.ruleId);
-        if (!arr) {
-          arr = [];
-          rows.set(r.ruleId, arr);
-        }
-        arr.push(csvRow([d.seq, d.hash, d.slot, d.source, d.scope, r.resourceId, r.status, r.reason]));
+        const path = `report/snapshots/${fileSafe(r.ruleId)}/${date}.csv`;
+        paths.add(path);
+        out(path, SNAPSHOT_HEADER, csvRow([d.seq, d.hash, d.slot, d.source, d.scope, r.resourceId, r.status, r.reason]));
       }
     }
-    for (const [rule, arr] of [...rows].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-      const path = `report/snapshots/${fileSafe(rule)}/${date}.csv`;
-      out(path, ['run_seq', 'run_leaf_hash', 'slot', 'source', 'scope', 'resource', 'status', 'reason'], arr.join(''));
+    for (const path of [...paths].sort()) {
       sink.end?.(path);
+      started.delete(path);
     }
   };
   const flushSnapshot = async (key: string, final = false): Promise<void> => {
@@ -277,21 +298,21 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
       case 'agent.started': {
         const v = str(b.version);
         if (v) agentVersions.add(v);
-        ruleChanges.push(csvRow([l.seq, at, 'agent.started', '', v ?? '', '']));
+        ruleChange(csvRow([l.seq, at, 'agent.started', '', v ?? '', '']));
         break;
       }
       case 'rule.defined': {
         const r = (b.rule ?? {}) as Record<string, unknown>;
         const id = str(r.id) ?? '';
         ruleDefs.set(id, { seq: l.seq, at, logicSha256: str(r.logicSha256) ?? '', title: str(r.title) ?? '', severity: str(r.severity) ?? '' });
-        if (ruleFilter(id)) ruleChanges.push(csvRow([l.seq, at, 'rule.defined', id, str(r.logicSha256) ?? '', JSON.stringify(r.params ?? {})]));
+        if (ruleFilter(id)) ruleChange(csvRow([l.seq, at, 'rule.defined', id, str(r.logicSha256) ?? '', JSON.stringify(r.params ?? {})]));
         break;
       }
       case 'ruleset.defined':
-        ruleChanges.push(csvRow([l.seq, at, 'ruleset.defined', source, str(b.ruleSetVersion) ?? '', '']));
+        ruleChange(csvRow([l.seq, at, 'ruleset.defined', source, str(b.ruleSetVersion) ?? '', '']));
         break;
       case 'gap':
-        gaps.push(csvRow([l.seq, l.hash, source, scope, str(b.from) ?? '', str(b.to) ?? '', b.slots ?? '', 'declared gap (missed slots)', str(b.reason) ?? '']));
+        gap(csvRow([l.seq, l.hash, source, scope, str(b.from) ?? '', str(b.to) ?? '', b.slots ?? '', 'declared gap (missed slots)', str(b.reason) ?? '']));
         break;
       case 'alert':
         alerts.push(l.seq);
@@ -306,7 +327,8 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
         if (b.to === 'fail' && !open) {
           deviations.set(k, { ruleId, resourceId, scope, firstSeq: l.seq, firstAt: at, openedAt: at, carriedIn: false });
         } else if (b.to !== 'fail' && open) {
-          closedDeviations.push(deviationRow(open, l.seq, at, p.end));
+          closedDeviations++;
+          out('report/exceptions.csv', EXCEPTION_HEADER, deviationRow(open, l.seq, at, p.end));
           deviations.delete(k);
         }
         break;
@@ -321,16 +343,15 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
         }
         runsInPeriod++;
         if (b.outcome === 'failed') {
-          gaps.push(csvRow([l.seq, l.hash, source, scope, str(b.slot) ?? '', str(b.slot) ?? '', 1, 'collection failed (results are error)', JSON.stringify(b.errors ?? [])]));
+          gap(csvRow([l.seq, l.hash, source, scope, str(b.slot) ?? '', str(b.slot) ?? '', 1, 'collection failed (results are error)', JSON.stringify(b.errors ?? [])]));
         }
         const date = localDate(at, p.tz);
         const slot = str(b.slot) ?? '';
         const prev = lastOfDay.get(key);
         if (prev && prev.date !== date) await flushSnapshot(key);
-        const parsed = await parsedResults(resultsSha);
         const firstOfScope = !seenScope.has(key);
         seenScope.add(key);
-        for (const t of parsed.byRule) {
+        for (const t of await tally(resultsSha)) {
           const s = ruleStats(t.ruleId);
           s.runs++;
           s.evaluations += t.n;
@@ -344,9 +365,9 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
           iv = new ScopeIntervals(source, scope);
           intervals.set(key, iv);
         }
-        for (const closed of await iv.run({ seq: l.seq, hash: l.hash, slot }, resultsSha, async () => parsed.results)) writeInterval(closed);
+        for (const closed of await iv.run({ seq: l.seq, hash: l.hash, slot }, resultsSha, () => results(resultsSha))) writeInterval(closed);
         if (firstOfScope) {
-          for (const r of parsed.results) {
+          for (const r of await results(resultsSha)) {
             if (!ruleFilter(r.ruleId) || r.status !== 'fail') continue;
             const k = `${source}\u0000${scope}\u0000${r.ruleId}\u0000${r.resourceId}`;
             if (!deviations.has(k)) deviations.set(k, { ruleId: r.ruleId, resourceId: r.resourceId, scope, firstSeq: null, firstAt: null, openedAt: p.start, carriedIn: true });
@@ -357,7 +378,8 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
       }
       default:
         if (type.startsWith('exception.')) {
-          acceptances.push(csvRow([l.seq, at, type, str(b.id) ?? str(b.exceptionId) ?? '', str(b.ruleId) ?? '', str(b.resourceId) ?? '', str(b.approver) ?? str(b.approvedBy) ?? '', str(b.expiresAt) ?? '', str(b.reason) ?? '']));
+          acceptanceCount++;
+          out('report/risk-acceptances.csv', ACCEPTANCES_HEADER, csvRow([l.seq, at, type, str(b.id) ?? str(b.exceptionId) ?? '', str(b.ruleId) ?? '', str(b.resourceId) ?? '', str(b.approver) ?? str(b.approvedBy) ?? '', str(b.expiresAt) ?? '', str(b.reason) ?? '']));
         }
     }
   }
@@ -366,9 +388,9 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
     for (const key of [...latest.keys()].sort()) {
       const l = latest.get(key)!;
       const b = l.body;
-      const parsed = await parsedResults(str(b.resultsSha256) ?? '');
+      const sha256 = str(b.resultsSha256) ?? '';
       const at = str(b.observedAt) ?? '';
-      for (const t of parsed.byRule) {
+      for (const t of await tally(sha256)) {
         const s = ruleStats(t.ruleId);
         s.evaluations += t.n;
         for (const st in t.counts) s.counts[st] = (s.counts[st] ?? 0) + t.counts[st]!;
@@ -376,7 +398,7 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
         if (s.last === undefined || at > s.last) s.last = at;
       }
       const iv = new ScopeIntervals(str(b.source) ?? '', str(b.scope) ?? '');
-      await iv.run({ seq: l.seq, hash: l.hash, slot: str(b.slot) ?? '' }, str(b.resultsSha256) ?? '', async () => parsed.results);
+      await iv.run({ seq: l.seq, hash: l.hash, slot: str(b.slot) ?? '' }, sha256, () => results(sha256));
       intervals.set(key, iv);
     }
   } else {
@@ -424,12 +446,12 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
       const s = ruleStats(id);
       out('report/timeline.csv', ['rule', 'date', 'status'], dates.map((d) => csvRow([id, d, dayStatus(s, d)])).join(''));
     }
-    out('report/gaps.csv', ['seq', 'leaf_hash', 'source', 'scope', 'from', 'to', 'slots', 'kind', 'detail'], gaps.join(''));
+    out('report/gaps.csv', GAPS_HEADER, '');
     const stillOpen = [...deviations.values()].sort((a, b) => (a.ruleId + a.resourceId < b.ruleId + b.resourceId ? -1 : 1)).map((d) => deviationRow(d, null, null, p.end));
-    out('report/exceptions.csv', EXCEPTION_HEADER, closedDeviations.join('') + stillOpen.join(''));
+    out('report/exceptions.csv', EXCEPTION_HEADER, stillOpen.join(''));
   }
-  out('report/risk-acceptances.csv', ['seq', 'observed_at', 'type', 'exception_id', 'rule', 'resource', 'approver', 'expires_at', 'reason'], acceptances.join(''));
-  out('report/changes.csv', ['seq', 'observed_at', 'kind', 'subject', 'version_or_hash', 'parameters'], ruleChanges.join(''));
+  out('report/risk-acceptances.csv', ACCEPTANCES_HEADER, '');
+  out('report/changes.csv', CHANGES_HEADER, '');
 
   const samples: Record<string, unknown> = {};
   if (p.sampleSeed !== undefined) {
@@ -488,9 +510,9 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
     scopes: [...scopes].sort(),
     agentVersions: [...agentVersions].sort(),
     evaluations: totals,
-    gaps: gaps.length,
-    deviations: { closed: closedDeviations.length, openAtEnd: deviations.size, slaHours: DEFAULT_SLA_HOURS },
-    riskAcceptanceRecords: acceptances.length,
+    gaps: gapCount,
+    deviations: { closed: closedDeviations, openAtEnd: deviations.size, slaHours: DEFAULT_SLA_HOURS },
+    riskAcceptanceRecords: acceptanceCount,
     alerts: alerts.length,
     rules: Object.fromEntries(ruleIds.map((id) => {
       const s = ruleStats(id);
@@ -500,10 +522,14 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
   };
   out('report/summary.json', null, `${JSON.stringify(summary, null, 2)}\n`);
   out('report/oscal-assessment-results.json', null, `${JSON.stringify(oscal(p, criteria, stats), null, 2)}\n`);
-  out('report/report.html', null, html(p, summary, criteria, stats, ruleIds, dates, dayStatus, gaps.length));
+  out('report/report.html', null, html(p, summary, criteria, stats, ruleIds, dates, dayStatus, gapCount));
 }
 
 const COVERAGE_HEADER = ['criterion', 'criterion_title', 'rule', 'coverage', 'manual_evidence', 'runs', 'evaluations', 'pass', 'fail', 'error', 'not_applicable', 'first_evidence', 'last_evidence', 'days_with_evidence', 'days_in_period', 'open_deviations_at_end'];
+const SNAPSHOT_HEADER = ['run_seq', 'run_leaf_hash', 'slot', 'source', 'scope', 'resource', 'status', 'reason'];
+const GAPS_HEADER = ['seq', 'leaf_hash', 'source', 'scope', 'from', 'to', 'slots', 'kind', 'detail'];
+const CHANGES_HEADER = ['seq', 'observed_at', 'kind', 'subject', 'version_or_hash', 'parameters'];
+const ACCEPTANCES_HEADER = ['seq', 'observed_at', 'type', 'exception_id', 'rule', 'resource', 'approver', 'expires_at', 'reason'];
 const EXCEPTION_HEADER = ['rule', 'resource', 'scope', 'first_detected_seq', 'first_detected_at', 'opened_at', 'closed_seq', 'closed_at', 'duration_hours', 'sla_hours', 'within_sla', 'carried_in', 'carried_out'];
 
 function deviationRow(d: Deviation, closedSeq: number | null, closedAt: string | null, periodEnd: string): string {

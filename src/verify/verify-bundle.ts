@@ -1,6 +1,6 @@
 // Offline verification of an evidence bundle: container, signatures, Merkle tree, attachments, and the report recomputed byte for byte.
 import { createHash, createPublicKey } from 'node:crypto';
-import { createReadStream, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, createWriteStream } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -377,7 +377,12 @@ async function verifyFolder(
   const params: ReportParams = { ...reportMeta, framework };
   delete (params as Partial<ReportParams & { frameworkFile: string }>).frameworkFile;
   if (params.slice?.startSize !== s || params.slice?.endSize !== e) fault({ code: 'MANIFEST', file: 'manifest.json', message: 'report slice differs from the tree slice' });
-  const sink = new HashSink();
+  // Each report file is compared as soon as its recomputation is complete, so nothing of it is held afterwards.
+  const sink = new HashSink((p, want, head) => {
+    stats.reportFiles++;
+    if (!present.has(p)) fault({ code: 'REPORT_MISSING', file: p, message: 'report file recomputed from the leaves is missing from the bundle' });
+    else if (sha256File(join(root, p)) !== want) fault({ code: 'REPORT_MISMATCH', file: p, message: `differs from the recomputation from the leaves${firstDiff(readHead(join(root, p)), head)}` });
+  });
   async function* leavesOf(): AsyncIterable<LeafRecord> {
     let seq = s;
     for (const f of leafFiles) {
@@ -402,18 +407,22 @@ async function verifyFolder(
     fault({ code: 'REPORT', message: `report could not be recomputed: ${(err as Error).message}` });
     return;
   }
-  const digests = sink.digests();
-  for (const [p, want] of digests) {
-    stats.reportFiles++;
-    if (!present.has(p)) fault({ code: 'REPORT_MISSING', file: p, message: 'report file recomputed from the leaves is missing from the bundle' });
-    else if (sha256File(join(root, p)) !== want) {
-      fault({ code: 'REPORT_MISMATCH', file: p, message: `differs from the recomputation from the leaves${firstDiff(readFileSync(join(root, p), 'utf8').slice(0, 65_536), sink.heads.get(p) ?? '')}` });
-    }
-  }
+  const digests = sink.finish();
   for (const f of files) if (f.startsWith('report/') && !digests.has(f)) fault({ code: 'REPORT_EXTRA', file: f, message: 'report file that the leaves do not produce' });
 }
 
 const attachmentPath = (sha: string): string => `attachments/sha256/${sha.slice(0, 2)}/${sha}.gz`;
+
+/** The first 64 KiB of a file as text: enough to name the first differing line without reading a large file whole. */
+function readHead(path: string): string {
+  const buf = Buffer.alloc(65_536);
+  const fd = openSync(path, 'r');
+  try {
+    return buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
 
 function firstDiff(actual: string, expected: string): string {
   const a = actual.split('\n');
