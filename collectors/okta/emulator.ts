@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { RunningEmulator } from '../../src/core/source-plugin.js';
+import { mulberry32 } from '../../src/core/seeded-random.js';
 
 export interface EmuUser {
   id: string;
@@ -68,16 +69,7 @@ export interface OktaEmulator extends RunningEmulator {
 
 const DAY = 86_400_000;
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const FACTOR_KINDS: Record<string, { factorType: string; provider: string; vendorName: string }> = {
   push: { factorType: 'push', provider: 'OKTA', vendorName: 'OKTA' },

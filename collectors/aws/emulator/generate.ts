@@ -1,5 +1,6 @@
 // Deterministic estates: a large realistic one for benchmarks and a small readable demo with some controls failing.
 import { parseEstate, type AwsEstate, type AwsEstateInput } from './estate.js';
+import { mulberry32 } from '../../../src/core/seeded-random.js';
 
 export interface GenerateEstateOptions {
   /** Number of IAM users. @defaultValue 1000 */
@@ -25,17 +26,7 @@ const TEAMS = ['engineering', 'platform', 'data', 'finance', 'support', 'securit
 const SERVICES = ['s3', 'ec2', 'sts', 'lambda', 'dynamodb', 'iam', 'logs'];
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-2'];
 
-/** mulberry32: tiny, fast, good enough for test data, and identical on every platform. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 function startOfUtcDay(d: Date): Date {
   return new Date(Math.floor(d.getTime() / DAY) * DAY);

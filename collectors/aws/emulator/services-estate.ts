@@ -1,4 +1,5 @@
 // What an emulated account holds beyond IAM (regions, CloudTrail, RDS, Backup, S3, CloudWatch) and generators for it.
+import { mulberry32 } from '../../../src/core/seeded-random.js';
 
 export interface EmuTrail {
   name: string;
@@ -102,17 +103,7 @@ export function emptyServices(regions: string[] = ['us-east-1']): AccountService
   return { regions, trails: [], events: [], dbInstances: [], dbClusters: [], backupPlans: [], protectedResources: [], backupJobs: [], buckets: [], alarms: [] };
 }
 
-/** Small deterministic PRNG (mulberry32) so generated estates are reproducible from a seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 export interface EventStreamOptions {
   accountId: string;

@@ -1,4 +1,5 @@
 // Mutable organization state served by the GitHub emulator: the demo org with known violations and generated orgs of any size.
+import { mulberry32 } from '../../../src/core/seeded-random.js';
 
 export interface EmuClassicProtection {
   requiredApprovingReviewCount: number | null;
@@ -246,17 +247,7 @@ export function demoOrg(now: Date = new Date()): EmuOrg {
   };
 }
 
-/** Small deterministic PRNG so generated orgs are identical run after run (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 export interface GenerateOptions {
   repos: number;
