@@ -322,7 +322,7 @@ endings (git autocrlf, "smart" unzip): that would, correctly, break verification
 Layout: ledger/ (frontier at the slice start, leaves as canonical JSON lines by UTC day, checkpoints),
 attachments/sha256/<aa>/<sha256>.gz (results blobs and raw API payloads the leaves reference, gzip), framework/ (criteria
 mapping used for the report), report/ (report.html, summary.json, coverage.csv, timeline.csv, gaps.csv,
-exceptions.csv, risk-acceptances.csv, changes.csv, populations/, snapshots/, samples/, oscal-assessment-results.json),
+exceptions.csv, risk-acceptances.csv, changes.csv, populations/, snapshots/ (gzip), samples/, oscal-assessment-results.json),
 verify/verify.mjs (the verifier, one file, no dependencies).
 `;
 }

@@ -2,7 +2,8 @@
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readSync, writeSync, createReadStream, createWriteStream, lstatSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createGunzip, gzipSync } from 'node:zlib';
+import { createGunzip, gunzipSync, gzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
 import yazl from 'yazl';
 import type { ReportSink } from './report.js';
 
@@ -58,7 +59,24 @@ export async function gunzipSha256(path: string, onChunk?: (chunk: Buffer) => vo
   return { sha256: h.digest('hex') };
 }
 
-/** Writes many files at once with bounded memory: appends are buffered per path and flushed in 64 KiB chunks. */
+/** A small `.gz` bundle file decompressed in memory, with the same container checks as gunzipSha256. */
+export function gunzipFileSync(path: string): { data: Buffer } | { problem: string } {
+  const buf = readFileSync(path);
+  if (buf.length < GZIP_HEADER.length || !buf.subarray(0, GZIP_HEADER.length).equals(GZIP_HEADER)) return { problem: 'gzip header differs from the bundle\'s fixed header' };
+  try {
+    const r = gunzipSync(buf, { info: true }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+    if (r.engine.bytesWritten !== buf.length) return { problem: `${buf.length - r.engine.bytesWritten} byte(s) after the end of the gzip stream` };
+    return { data: r.buffer };
+  } catch (e) {
+    return { problem: `not a valid gzip stream (${(e as Error).message})` };
+  }
+}
+
+/**
+ * Writes many files at once with bounded memory: appends are buffered per path and flushed in 64 KiB chunks. A path
+ * ending in `.gz` is held until its end() and written gzipped with the bundle's fixed header (such files are small: one
+ * rule's state on one day).
+ */
 export class FileSink implements ReportSink {
   private readonly buffers = new Map<string, { parts: string[]; len: number; created: boolean }>();
   constructor(private readonly root: string) {}
@@ -71,7 +89,7 @@ export class FileSink implements ReportSink {
     }
     b.parts.push(text);
     b.len += text.length;
-    if (b.len > 65_536) this.flush(path, b);
+    if (b.len > 65_536 && !path.endsWith('.gz')) this.flush(path, b);
   }
 
   private flush(path: string, b: { parts: string[]; len: number; created: boolean }): void {
@@ -79,7 +97,8 @@ export class FileSink implements ReportSink {
     if (!b.created) mkdirSync(dirname(file), { recursive: true });
     const fd = openSync(file, b.created ? 'a' : 'w');
     try {
-      writeSync(fd, b.parts.join(''));
+      if (path.endsWith('.gz')) writeSync(fd, gzipBundleFile(b.parts.join('')));
+      else writeSync(fd, b.parts.join(''));
     } finally {
       closeSync(fd);
     }

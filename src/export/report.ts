@@ -252,7 +252,7 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
       const d = refs.get(key)!;
       for (const r of await results(d.sha)) {
         if (!ruleFilter(r.ruleId)) continue;
-        const path = `report/snapshots/${fileSafe(r.ruleId)}/${date}.csv`;
+        const path = `report/snapshots/${fileSafe(r.ruleId)}/${date}.csv.gz`;
         paths.add(path);
         out(path, SNAPSHOT_HEADER, csvRow([d.seq, d.hash, d.slot, d.source, d.scope, r.resourceId, r.status, r.reason]));
       }
@@ -628,7 +628,7 @@ ${p.type === 2 ? `<h2>Timeline (per rule, per day)</h2><p>${legend}</p><div clas
 <h2>Gaps, deviations, risk acceptance</h2>
 <p>${gapCount} gap records (gaps.csv); deviations: ${esc(JSON.stringify(summary.deviations))} (exceptions.csv); ${esc(summary.riskAcceptanceRecords)} risk-acceptance records (risk-acceptances.csv); rule and agent changes in changes.csv.</p>
 <h2>Populations and samples</h2>
-<p>populations/&lt;rule&gt;.csv lists every evaluation run-length encoded: one row per resource and unchanged status, with the first and last run (leaf seq and hash) and the number of runs; snapshots/&lt;rule&gt;/&lt;date&gt;.csv the state per day for date sampling${p.sampleSeed !== undefined ? '; samples/&lt;rule&gt;.json the seeded selections' : ''}.</p>
+<p>populations/&lt;rule&gt;.csv lists every evaluation run-length encoded: one row per resource and unchanged status, with the first and last run (leaf seq and hash) and the number of runs; snapshots/&lt;rule&gt;/&lt;date&gt;.csv.gz the state per day for date sampling (gzip)${p.sampleSeed !== undefined ? '; samples/&lt;rule&gt;.json the seeded selections' : ''}.</p>
 </body></html>
 `;
 }

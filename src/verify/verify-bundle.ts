@@ -9,7 +9,7 @@ import { isCanonicalJson } from '../ledger/canonical.js';
 import { Frontier, leafHash } from '../ledger/merkle.js';
 import { ed25519Verifier, openCheckpoint, openNote, type NoteVerifier } from '../ledger/note.js';
 import { buildReport, type FrameworkData, type LeafRecord, type ReportParams } from '../export/report.js';
-import { BUNDLE_FORMAT, gunzipSha256, HashSink, UNSUMMED, manifestNoteText, sha256File } from '../export/files.js';
+import { BUNDLE_FORMAT, gunzipFileSync, gunzipSha256, HashSink, UNSUMMED, manifestNoteText, sha256File } from '../export/files.js';
 
 export interface BundleFault {
   code: string;
@@ -378,10 +378,17 @@ async function verifyFolder(
   delete (params as Partial<ReportParams & { frameworkFile: string }>).frameworkFile;
   if (params.slice?.startSize !== s || params.slice?.endSize !== e) fault({ code: 'MANIFEST', file: 'manifest.json', message: 'report slice differs from the tree slice' });
   // Each report file is compared as soon as its recomputation is complete, so nothing of it is held afterwards.
+  // A `.gz` report file is compared by its content (the recomputation is text); its container is checked like an attachment's.
   const sink = new HashSink((p, want, head) => {
     stats.reportFiles++;
-    if (!present.has(p)) fault({ code: 'REPORT_MISSING', file: p, message: 'report file recomputed from the leaves is missing from the bundle' });
-    else if (sha256File(join(root, p)) !== want) fault({ code: 'REPORT_MISMATCH', file: p, message: `differs from the recomputation from the leaves${firstDiff(readHead(join(root, p)), head)}` });
+    if (!present.has(p)) return fault({ code: 'REPORT_MISSING', file: p, message: 'report file recomputed from the leaves is missing from the bundle' });
+    if (p.endsWith('.gz')) {
+      const d = gunzipFileSync(join(root, p));
+      if ('problem' in d) fault({ code: 'REPORT_MISMATCH', file: p, message: d.problem });
+      else if (createHash('sha256').update(d.data).digest('hex') !== want) {
+        fault({ code: 'REPORT_MISMATCH', file: p, message: `uncompressed content differs from the recomputation from the leaves${firstDiff(d.data.subarray(0, 65_536).toString('utf8'), head)}` });
+      }
+    } else if (sha256File(join(root, p)) !== want) fault({ code: 'REPORT_MISMATCH', file: p, message: `differs from the recomputation from the leaves${firstDiff(readHead(join(root, p)), head)}` });
   });
   async function* leavesOf(): AsyncIterable<LeafRecord> {
     let seq = s;

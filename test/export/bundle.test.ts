@@ -129,7 +129,10 @@ describe('export then verify', () => {
       expect(x.runSeq).toBeLessThanOrEqual(x.populationRow.lastRunSeq);
       expect(rows.find((f) => f[2] === x.resource && Number(f[5]) === x.populationRow.firstRunSeq)?.[3]).toBe(x.status);
     }
-    expect(readdirSync(join(bundle, 'report/snapshots/aws.iam.user_mfa_enabled'))).toEqual(['2025-03-01.csv', '2025-03-02.csv', '2025-03-03.csv']);
+    expect(readdirSync(join(bundle, 'report/snapshots/aws.iam.user_mfa_enabled'))).toEqual(['2025-03-01.csv.gz', '2025-03-02.csv.gz', '2025-03-03.csv.gz']);
+    const snap = gunzipSync(readFileSync(join(bundle, 'report/snapshots/aws.iam.user_mfa_enabled/2025-03-02.csv.gz'))).toString('utf8').split('\r\n');
+    expect(snap[0]).toBe('run_seq,run_leaf_hash,slot,source,scope,resource,status,reason');
+    expect(snap.some((l) => /,user-1,fail,/.test(l))).toBe(true);
     expect(readFileSync(join(bundle, 'report/report.html'), 'utf8')).toMatch(/<svg[^>]*per-rule daily timeline/);
   });
 
@@ -185,6 +188,8 @@ const matrix: Mutation[] = [
   { id: 'A4 an attachment stored uncompressed under its plain name (SUMS re-hashed)', apply: async (d) => { const p = attachment(d); writeFileSync(p.replace(/\.gz$/, ''), gunzipSync(readFileSync(p))); rmSync(p); await resign(d); }, code: 'ATTACHMENT_MISSING' },
   { id: 'A7 edit a report CSV and re-sign', apply: async (d) => { const p = join(d, 'report/coverage.csv'); writeFileSync(p, readFileSync(p, 'utf8').replace(',0,', ',1,')); await resign(d); }, code: 'REPORT_MISMATCH', file: /coverage\.csv/ },
   { id: 'H5 drop a population row and re-sign', apply: async (d) => { editLines(join(d, 'report/populations/aws.iam.user_mfa_enabled.csv'), (l) => l.filter((_, i) => i !== 5)); await resign(d); }, code: 'REPORT_MISMATCH', file: /populations/ },
+  { id: 'H6 a snapshot row edited inside its gzip file and re-signed', apply: async (d) => { const p = join(d, 'report/snapshots/aws.iam.user_mfa_enabled/2025-03-02.csv.gz'); writeFileSync(p, gzipBundleFile(gunzipSync(readFileSync(p)).toString('utf8').replace(',fail,', ',pass,'))); await resign(d); }, code: 'REPORT_MISMATCH', file: /snapshots\/aws\.iam\.user_mfa_enabled\/2025-03-02\.csv\.gz$/ },
+  { id: 'H6 flip a byte inside a compressed snapshot and re-sign', apply: async (d) => { const p = join(d, 'report/snapshots/aws.iam.user_mfa_enabled/2025-03-02.csv.gz'); const b = readFileSync(p); b[Math.floor(b.length / 2)] = b[Math.floor(b.length / 2)]! ^ 0x04; writeFileSync(p, b); await resign(d); }, code: 'REPORT_MISMATCH', file: /2025-03-02\.csv\.gz$/ },
   { id: 'A8 reformat a leaf with the same JSON meaning and re-sign', apply: async (d) => { editLines(leafFile(d), (l) => l.map((x, i) => (i === 1 ? JSON.stringify(JSON.parse(x), null, 0).replace('{', '{ ') : x))); await resign(d); }, code: 'LEAF_NOT_CANONICAL' },
   { id: 'B1 drop a leaf and re-sign', apply: async (d) => { editLines(leafFile(d), (l) => l.filter((_, i) => i !== 2)); await resign(d); }, code: 'SEQ_MISMATCH' },
   { id: 'B3 swap two adjacent leaves and re-sign', apply: async (d) => { editLines(leafFile(d), (l) => { const t = l[1]!; l[1] = l[2]!; l[2] = t; return l; }); await resign(d); }, code: 'SEQ_MISMATCH' },
