@@ -2,9 +2,12 @@
 import pg from 'pg';
 import { AppError, UsageError, redactSecrets } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/collector.js';
+import { decodeBlob, encodeBlob } from './blob-codec.js';
 import type { BlobRecord, DayStats, EvidenceStore, LeafQuery, StoredCheckpoint, StoredLeaf } from './store.js';
 
-export const PG_SCHEMA_VERSION = 1;
+/** 1: the first layout. 2: blobs gain `encoding` (identity | br | deflate | gzip); `size` stays the decoded size. */
+export const PG_SCHEMA_VERSION = 2;
+const ENCODING_COLUMN = `encoding text NOT NULL DEFAULT 'identity' CHECK (encoding IN ('identity', 'br', 'deflate', 'gzip'))`;
 /** Written as the schema's comment: marks it as a Vigil ledger so we never migrate someone else's schema. */
 const SCHEMA_MARKER = 'vigil-ledger schema';
 /** First key of the two-key advisory lock ('VIGL'); the second is hashtext(schema), so ledgers in one database do not block each other. */
@@ -134,6 +137,8 @@ export class PgEvidenceStore implements EvidenceStore {
   readonly missingTriggers: string[] = [];
   /** Whether the connected role owns the tables, and so could disable the triggers itself. */
   ownsTables = false;
+  /** False on a version 1 schema this role could not upgrade (or opened read-only): blobs are then stored and read as is. */
+  blobEncoding = true;
 
   private readonly pool: pg.Pool;
   private readonly password: string | undefined;
@@ -296,7 +301,8 @@ CREATE TABLE ${t('blobs')}(
   sha256 text COLLATE "C" PRIMARY KEY CHECK (sha256 ~ '^[0-9a-f]{64}$'),
   media_type text NOT NULL,
   size bigint NOT NULL CHECK (size >= 0),
-  data bytea NOT NULL
+  data bytea NOT NULL,
+  ${ENCODING_COLUMN}
 );
 CREATE FUNCTION ${s}.vigil_append_only() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog AS $fn$
 BEGIN
@@ -348,12 +354,14 @@ COMMENT ON SCHEMA ${s} IS '${SCHEMA_MARKER} ${PG_SCHEMA_VERSION}';
     await this.query('connect', 'SELECT 1');
     if (this.readOnly) {
       const marker = await this.marker(this.pool);
-      if (marker === undefined || marker.version !== PG_SCHEMA_VERSION) {
+      if (marker === undefined || marker.version < 1 || marker.version > PG_SCHEMA_VERSION) {
         throw new AppError('LEDGER_NOT_FOUND', `${this.location} holds no initialized Vigil ledger`, {
           exitCode: 2,
           remediation: 'check DATABASE_URL and its schema= parameter, or run `vigil collect` once to create the ledger',
         });
       }
+      // Reading never migrates: an older schema is read in its own layout.
+      this.blobEncoding = marker.version >= 2;
       this.ownsTables = await this.checkOwner(this.pool);
       await this.checkTriggers(this.pool, false);
       return;
@@ -385,6 +393,19 @@ COMMENT ON SCHEMA ${s} IS '${SCHEMA_MARKER} ${PG_SCHEMA_VERSION}';
         });
       }
       this.ownsTables = await this.checkOwner(c);
+      if (marker !== undefined && marker.version < 2) {
+        if (this.ownsTables) {
+          // Additive, and a constant default needs no table rewrite; the append-only triggers do not fire on ALTER.
+          await c.query(`ALTER TABLE ${this.t('blobs')} ADD COLUMN ${ENCODING_COLUMN}; COMMENT ON SCHEMA ${this.s} IS '${SCHEMA_MARKER} ${PG_SCHEMA_VERSION}'`);
+          this.logger.info({ store: this.location, from: marker.version, to: PG_SCHEMA_VERSION }, 'upgraded PostgreSQL ledger schema (compressed blobs)');
+        } else {
+          this.blobEncoding = false;
+          this.logger.warn(
+            { store: this.location, version: marker.version },
+            'ledger schema is version 1 and this role does not own the tables: blobs are stored uncompressed until the owner connects once to upgrade it',
+          );
+        }
+      }
       await this.checkTriggers(c, this.ownsTables);
       if (grants !== undefined && (grants.writer !== undefined || grants.reader !== undefined)) {
         if (!this.ownsTables) throw new AppError('LEDGER_DB_PERMISSION', `cannot grant on ${this.location}: the connected role does not own the ledger tables`);
@@ -598,25 +619,36 @@ COMMENT ON SCHEMA ${s} IS '${SCHEMA_MARKER} ${PG_SCHEMA_VERSION}';
     return row === undefined ? undefined : toCheckpoint(row);
   }
 
+  /** `size` is the length of `data` as given; the row keeps it compressed when that saves space (blob-codec.ts). */
   async putBlob(blob: BlobRecord, data: Buffer): Promise<boolean> {
     this.writable();
+    if (!this.blobEncoding) {
+      const r = await this.query(
+        'store blob',
+        `INSERT INTO ${this.t('blobs')}(sha256, media_type, size, data) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING`,
+        [blob.sha256, blob.mediaType, data.length, data],
+      );
+      return r.rowCount === 1;
+    }
+    const { encoding, stored } = await encodeBlob(data);
     const r = await this.query(
       'store blob',
-      `INSERT INTO ${this.t('blobs')}(sha256, media_type, size, data) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING`,
-      [blob.sha256, blob.mediaType, blob.size, data],
+      `INSERT INTO ${this.t('blobs')}(sha256, media_type, size, data, encoding) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING`,
+      [blob.sha256, blob.mediaType, data.length, stored, encoding],
     );
     return r.rowCount === 1;
   }
 
   async getBlob(sha256: string): Promise<{ record: BlobRecord; data: Buffer } | undefined> {
-    const r = await this.query<{ sha256: string; media_type: string; size: number; data: Buffer }>(
+    const r = await this.query<{ sha256: string; media_type: string; size: number; data: Buffer; encoding: string }>(
       'read blob',
-      `SELECT sha256, media_type, size, data FROM ${this.t('blobs')} WHERE sha256 = $1`,
+      `SELECT sha256, media_type, size, data, ${this.blobEncoding ? 'encoding' : `'identity' AS encoding`} FROM ${this.t('blobs')} WHERE sha256 = $1`,
       [sha256],
     );
     const row = r.rows[0];
     if (row === undefined) return undefined;
-    return { record: { sha256: row.sha256, mediaType: row.media_type, size: row.size }, data: row.data };
+    const data = await decodeBlob(this.location, row.sha256, row.encoding, row.data, row.size);
+    return { record: { sha256: row.sha256, mediaType: row.media_type, size: row.size }, data };
   }
 
   async hasBlob(sha256: string): Promise<boolean> {

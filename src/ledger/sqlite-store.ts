@@ -3,11 +3,13 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AppError } from '../core/errors.js';
+import { decodeBlob, encodeBlob } from './blob-codec.js';
 import type { BlobRecord, DayStats, EvidenceStore, LeafQuery, StoredCheckpoint, StoredLeaf } from './store.js';
 
 /** 'VIGL': marks the file as a Vigil ledger so we never migrate someone else's database. */
 export const APPLICATION_ID = 0x5669474c;
-export const SCHEMA_VERSION = 1;
+/** 1: the first layout. 2: blobs gain `encoding` (identity | br | deflate | gzip); `size` stays the decoded size. */
+export const SCHEMA_VERSION = 2;
 const PAGE = 512;
 
 const APPEND_ONLY_TABLES = ['meta', 'leaves', 'checkpoints', 'blobs'] as const;
@@ -59,6 +61,11 @@ CREATE TABLE blobs(
   size INTEGER NOT NULL,
   data BLOB NOT NULL
 ) STRICT;
+`;
+
+/** Additive only: a v1 file is upgraded in place under the same IMMEDIATE transaction that checks its version. */
+const MIGRATE_V2 = `
+ALTER TABLE blobs ADD COLUMN encoding TEXT NOT NULL DEFAULT 'identity' CHECK (encoding IN ('identity', 'br', 'deflate', 'gzip'));
 `;
 
 interface LeafRow {
@@ -117,6 +124,8 @@ export class SqliteEvidenceStore implements EvidenceStore {
   readonly restoredTriggers: string[] = [];
   private readonly db: Database.Database;
   private readonly stmts = new Map<string, Database.Statement>();
+  /** False only for a v1 file opened read-only (not migrated): its blobs are all stored as is. */
+  private blobEncoding = true;
 
   private constructor(db: Database.Database, opts: SqliteStoreOptions) {
     this.db = db;
@@ -160,9 +169,11 @@ export class SqliteEvidenceStore implements EvidenceStore {
       });
     }
     if (this.readOnly) {
-      if (appId !== APPLICATION_ID || version !== SCHEMA_VERSION) {
+      if (appId !== APPLICATION_ID || version < 1) {
         throw new AppError('LEDGER_NOT_A_LEDGER', `${this.location} is not an initialized Vigil ledger`, { exitCode: 2 });
       }
+      // Reading never migrates: an older file is read in its own layout.
+      this.blobEncoding = version >= 2;
       db.pragma('query_only = ON');
       return;
     }
@@ -179,10 +190,15 @@ export class SqliteEvidenceStore implements EvidenceStore {
           throw new AppError('LEDGER_NOT_A_LEDGER', `${this.location} already holds tables that are not a Vigil ledger`, { exitCode: 2 });
         }
         db.exec(SCHEMA_V1);
+        db.exec(MIGRATE_V2);
         db.exec(triggersSql());
         db.pragma(`application_id = ${APPLICATION_ID}`);
         db.pragma(`user_version = ${SCHEMA_VERSION}`);
       } else {
+        if (v < 2) {
+          db.exec(MIGRATE_V2);
+          db.pragma(`user_version = ${SCHEMA_VERSION}`);
+        }
         const present = new Set(
           (db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'trigger'`).all() as Array<{ name: string }>).map((r) => r.name),
         );
@@ -352,22 +368,37 @@ export class SqliteEvidenceStore implements EvidenceStore {
     return row === undefined ? undefined : toCheckpoint(row);
   }
 
+  /** `size` is the length of `data` as given; the row keeps it compressed when that saves space (blob-codec.ts). */
   async putBlob(blob: BlobRecord, data: Buffer): Promise<boolean> {
     this.writable();
-    const r = this.stmt('INSERT OR IGNORE INTO blobs(sha256, media_type, size, data) VALUES (?, ?, ?, ?)').run(blob.sha256, blob.mediaType, blob.size, data);
+    if (this.hasBlobNow(blob.sha256)) return false;
+    const { encoding, stored } = await encodeBlob(data);
+    const r = this.stmt('INSERT OR IGNORE INTO blobs(sha256, media_type, size, data, encoding) VALUES (?, ?, ?, ?, ?)').run(
+      blob.sha256,
+      blob.mediaType,
+      data.length,
+      stored,
+      encoding,
+    );
     return r.changes === 1;
   }
 
   async getBlob(sha256: string): Promise<{ record: BlobRecord; data: Buffer } | undefined> {
-    const row = this.stmt('SELECT sha256, media_type, size, data FROM blobs WHERE sha256 = ?').get(sha256) as
-      | { sha256: string; media_type: string; size: number; data: Buffer }
-      | undefined;
+    const sql = this.blobEncoding
+      ? 'SELECT sha256, media_type, size, data, encoding FROM blobs WHERE sha256 = ?'
+      : `SELECT sha256, media_type, size, data, 'identity' AS encoding FROM blobs WHERE sha256 = ?`;
+    const row = this.stmt(sql).get(sha256) as { sha256: string; media_type: string; size: number; data: Buffer; encoding: string } | undefined;
     if (row === undefined) return undefined;
-    return { record: { sha256: row.sha256, mediaType: row.media_type, size: row.size }, data: row.data };
+    const data = await decodeBlob(this.location, row.sha256, row.encoding, row.data, row.size);
+    return { record: { sha256: row.sha256, mediaType: row.media_type, size: row.size }, data };
+  }
+
+  private hasBlobNow(sha256: string): boolean {
+    return this.stmt('SELECT 1 FROM blobs WHERE sha256 = ?').get(sha256) !== undefined;
   }
 
   async hasBlob(sha256: string): Promise<boolean> {
-    return this.stmt('SELECT 1 FROM blobs WHERE sha256 = ?').get(sha256) !== undefined;
+    return this.hasBlobNow(sha256);
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import Database from 'better-sqlite3';
+import { SqliteEvidenceStore } from '../../src/ledger/sqlite-store.js';
 import { oktaSource, startOktaEmulator, type OktaEmulator } from '../../collectors/okta/index.js';
 import { githubSource } from '../../collectors/github/index.js';
 import { startGithubEmulator, type RunningGithubEmulator } from '../../collectors/github/emulator/server.js';
@@ -98,7 +99,9 @@ describe('vigil collect: people joined across Okta, GitHub and AWS', () => {
       expect(bodies.length).toBeGreaterThanOrEqual(3);
       const last = bodies.at(-1)!;
       expect(last).toMatchObject({ scope: 'people', outcome: 'complete' });
-      const blob = db.prepare('SELECT data FROM blobs WHERE sha256 = ?').get(last.resultsSha256) as { data: Buffer } | undefined;
+      // Blobs may be stored brotli-compressed (src/ledger/blob-codec.ts); the store decodes and re-checks them.
+      const ro = SqliteEvidenceStore.open({ path: join(dir, 'data', 'ledger.sqlite'), readOnly: true });
+      const blob = await ro.getBlob(String(last.resultsSha256)).finally(() => ro.close());
       const stored = JSON.parse(blob!.data.toString('utf8')) as Array<{ ruleId: string; resourceId: string; details?: { offboardingHours?: number } }>;
       const hours = stored.find((r) => r.ruleId === 'xsys.offboarding_timeliness' && r.resourceId === 'person:erin@example.com')?.details?.offboardingHours;
       expect(typeof hours).toBe('number');
