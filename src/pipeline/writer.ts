@@ -54,6 +54,9 @@ export class LedgerWriter {
   private stopping = false;
 
   private readonly people?: PeopleDeriver;
+  /** Scopes seen in run leaves by source, and the leaf count scanned so far: each sweep reads only the leaves since. */
+  private readonly runScopes = new Map<string, Set<string>>();
+  private scannedTo = 0;
 
   constructor(private readonly opts: LedgerWriterOptions) {
     this.startedAt = opts.clock.now();
@@ -154,11 +157,16 @@ export class LedgerWriter {
     const { ledger, clock } = this.opts;
     const now = clock.now();
     const grace = this.opts.gapGraceMs ?? 30 * 60_000;
-    const scopes = new Map<string, Set<string>>();
-    for await (const leaf of ledger.leaves({ types: ['run'] })) {
-      const body = JSON.parse(leaf.body.toString('utf8')) as { source: string; scope: string };
-      if (!scopes.has(body.source)) scopes.set(body.source, new Set());
-      scopes.get(body.source)!.add(body.scope);
+    const scopes = this.runScopes;
+    // Hourly over a year of runs: the first sweep reads every run leaf once, later ones only what was appended since.
+    const upTo = ledger.size();
+    if (upTo > this.scannedTo) {
+      for await (const leaf of ledger.leaves({ types: ['run'], fromSeq: this.scannedTo, toSeq: upTo - 1 })) {
+        const body = JSON.parse(leaf.body.toString('utf8')) as { source: string; scope: string };
+        if (!scopes.has(body.source)) scopes.set(body.source, new Set());
+        scopes.get(body.source)!.add(body.scope);
+      }
+      this.scannedTo = upTo;
     }
     const leaves: LeafInput[] = [];
     for (const s of this.opts.sources) {
