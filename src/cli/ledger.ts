@@ -10,13 +10,14 @@ export async function ledgerVerifyCommand(ctx: AgentContext, opts: { json?: bool
     } else if (report.ok) {
       process.stdout.write(
         `ledger OK: ${report.size} leaves, ${report.checkpointsChecked} signed checkpoints verified (origin ${ledger.origin}, key ${ledger.keyId})` +
+          (report.blobsChecked !== undefined ? `, ${report.blobsChecked} blobs re-hashed` : '') +
           (report.uncoveredLeaves ? `; ${report.uncoveredLeaves} newest leaves not yet covered by a checkpoint` : '') +
           '\n',
       );
     } else {
       process.stdout.write(`ledger FAILED verification${report.firstBadSeq !== undefined ? ` — first bad leaf: #${report.firstBadSeq}` : ''}\n`);
       for (const f of report.faults) {
-        process.stdout.write(`  - ${f.seq !== undefined ? `leaf #${f.seq}: ` : f.checkpointSize !== undefined ? `checkpoint at size ${f.checkpointSize}: ` : ''}${f.message}\n`);
+        process.stdout.write(`  - ${f.seq !== undefined ? `leaf #${f.seq}: ` : f.checkpointSize !== undefined ? `checkpoint at size ${f.checkpointSize}: ` : f.blob !== undefined ? 'blob: ' : ''}${f.message}\n`);
       }
     }
     return report.ok ? 0 : 1;

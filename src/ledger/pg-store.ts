@@ -651,6 +651,17 @@ COMMENT ON SCHEMA ${s} IS '${SCHEMA_MARKER} ${PG_SCHEMA_VERSION}';
     return { record: { sha256: row.sha256, mediaType: row.media_type, size: row.size }, data };
   }
 
+  async *blobHashes(): AsyncIterable<string> {
+    const sql = `SELECT sha256 FROM ${this.t('blobs')} WHERE sha256 > $1 ORDER BY sha256 LIMIT ${this.page}`;
+    let after = '';
+    for (;;) {
+      const rows = (await this.query<{ sha256: string }>('read blob hashes', sql, [after])).rows;
+      for (const r of rows) yield r.sha256;
+      if (rows.length < this.page) return;
+      after = (rows[rows.length - 1] as { sha256: string }).sha256;
+    }
+  }
+
   async hasBlob(sha256: string): Promise<boolean> {
     const r = await this.query('read blob', `SELECT 1 FROM ${this.t('blobs')} WHERE sha256 = $1`, [sha256]);
     return r.rowCount === 1;

@@ -397,6 +397,17 @@ export class SqliteEvidenceStore implements EvidenceStore {
     return this.stmt('SELECT 1 FROM blobs WHERE sha256 = ?').get(sha256) !== undefined;
   }
 
+  async *blobHashes(): AsyncIterable<string> {
+    const q = this.stmt(`SELECT sha256 FROM blobs WHERE sha256 > ? ORDER BY sha256 LIMIT ${PAGE * 2}`);
+    let after = '';
+    for (;;) {
+      const rows = q.all(after) as Array<{ sha256: string }>;
+      for (const r of rows) yield r.sha256;
+      if (rows.length < PAGE * 2) return;
+      after = (rows[rows.length - 1] as { sha256: string }).sha256;
+    }
+  }
+
   async hasBlob(sha256: string): Promise<boolean> {
     return this.hasBlobNow(sha256);
   }

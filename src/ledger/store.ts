@@ -87,6 +87,8 @@ export interface EvidenceStore {
   putBlob(blob: BlobRecord, data: Buffer): Promise<boolean>;
   getBlob(sha256: string): Promise<{ record: BlobRecord; data: Buffer } | undefined>;
   hasBlob(sha256: string): Promise<boolean>;
+  /** Every stored blob's SHA-256, in order, streamed; lets verification read each blob back. Optional for other stores. */
+  blobHashes?(): AsyncIterable<string>;
 
   close(): Promise<void>;
 }

@@ -131,6 +131,7 @@ describe('SQLite blob store', () => {
     const b = resultsLike(8_001);
     const pa = await ledger.putBlob(a, 'application/json');
     const pb = await ledger.putBlob(b, 'application/json');
+    expect(await ledger.verify()).toMatchObject({ ok: true, blobsChecked: 2 });
     await ledger.close();
 
     const db = new Database(join(dir, 'ledger.sqlite'));
@@ -151,6 +152,12 @@ describe('SQLite blob store', () => {
     await store.close();
     const again = await Ledger.open({ dataDir: dir, clock, readOnly: true });
     await expectCorrupt(again.getBlob(pb.sha256), pb.sha256, /no longer matches its hash/);
+    // `vigil ledger verify` reads every blob back and names both, leaving the leaves' verdict alone.
+    const report = await again.verify();
+    expect(report.ok).toBe(false);
+    expect(report.blobsChecked).toBe(2);
+    expect(report.faults.map((f) => f.blob).sort()).toEqual([pa.sha256, pb.sha256].sort());
+    expect(report.firstBadSeq).toBeUndefined();
     await again.close();
   });
 });

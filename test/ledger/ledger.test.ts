@@ -67,7 +67,7 @@ describe('Ledger basics', () => {
     expect(openCheckpoint(cp?.note ?? '', [ed25519Verifier('ledger.example.com/acme/prod', pub)]).size).toBe(4);
 
     const report = await ledger.verify();
-    expect(report).toEqual({ ok: true, size: 4, checkpointsChecked: 1, lastCheckpointSize: 4, uncoveredLeaves: 0, faults: [] });
+    expect(report).toEqual({ ok: true, size: 4, checkpointsChecked: 1, lastCheckpointSize: 4, uncoveredLeaves: 0, blobsChecked: 0, faults: [] });
   });
 
   it('the default origin is vigil.local/<ledger id> and stays the same across opens', async () => {
