@@ -3,6 +3,7 @@ import { UsageError } from '../core/errors.js';
 import type { AgentContext } from '../agent.js';
 import { loadFramework } from '../rules/frameworks.js';
 import { exportBundle } from '../export/bundle.js';
+import { isVigilBin, rerunWithBoundedHeap } from '../export/bounded-heap.js';
 
 export interface ExportCliOptions {
   type: string;
@@ -31,6 +32,8 @@ export async function exportCommand(ctx: AgentContext, o: ExportCliOptions): Pro
     criteria: fw.criteria.map((c) => ({ id: c.id, title: c.title, rules: c.rules.map((r) => ({ id: r.id })), ...(c.manual ? { manual: c.manual } : {}) })),
   };
   const criteria = o.criteria ? o.criteria.split(',').map((x) => x.trim()).filter(Boolean) : undefined;
+  const rerun = await rerunWithBoundedHeap(isVigilBin);
+  if (rerun !== undefined) return rerun;
   const r = await exportBundle({
     dataDir: ctx.dataDir,
     type,

@@ -2,8 +2,11 @@
 import { UsageError } from '../core/errors.js';
 import { verifyBundle } from '../verify/verify-bundle.js';
 import { formatVerification } from '../verify/standalone.js';
+import { isVigilBin, rerunWithBoundedHeap } from '../export/bounded-heap.js';
 
 export async function verifyCommand(path: string, o: { trustedKey?: string; json?: boolean }): Promise<number> {
+  const rerun = await rerunWithBoundedHeap(isVigilBin);
+  if (rerun !== undefined) return rerun;
   let r;
   try {
     r = await verifyBundle(path, o.trustedKey !== undefined ? { trustedKeyFile: o.trustedKey } : {});

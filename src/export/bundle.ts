@@ -107,8 +107,10 @@ export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
 
   const store = SqliteEvidenceStore.open({ path: join(opts.dataDir, 'ledger.sqlite'), readOnly: true });
   let ledgerStart: string | undefined;
+  let sealedAt: string | undefined;
   try {
     ledgerStart = await firstLeafTime(store);
+    sealedAt = (await store.lastCheckpoint())?.createdAt;
   } finally {
     await store.close();
   }
@@ -116,7 +118,10 @@ export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
   const t1 = opts.type === 1 ? asOfInstant(opts.asOf!, tz, now) : undefined;
   if (t1 && ledgerStart && t1.at <= ledgerStart) throw new UsageError('EXPORT_BAD_RANGE', `--as-of ${opts.asOf} is before the ledger began at ${ledgerStart}`);
 
-  await tryExportCheckpoint(opts);
+  // Sign an export checkpoint only when no signed checkpoint covers the end yet: the end checkpoint is the first one at or
+  // after the end, so one more would change nothing, and opening the ledger for writing costs memory and a write.
+  const endAt0 = period ? period.end : t1!.at;
+  if (sealedAt === undefined || sealedAt < endAt0) await tryExportCheckpoint(opts);
 
   const ro = SqliteEvidenceStore.open({ path: join(opts.dataDir, 'ledger.sqlite'), readOnly: true });
   const work = zip ? mkdtempSync(join(dirname(outPath), '.vigil-export-')) : outPath;

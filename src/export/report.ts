@@ -108,7 +108,7 @@ const TALLY_CACHE_ENTRIES = 256;
  * Parsed results blobs kept by hash, bounded by the bytes of their JSON (a parsed blob takes a few times that): enough
  * for the current blob of a few scopes at 10,000 resources, and at least the one in use whatever its size.
  */
-const RESULTS_CACHE_BYTES = 24 * 2 ** 20;
+const RESULTS_CACHE_BYTES = 12 * 2 ** 20;
 /** The largest sample the frequency table asks for. */
 const MAX_SAMPLE = 25;
 

@@ -1,5 +1,6 @@
 // Entry point of the bundled verify/verify.mjs and of `vigil verify`'s output: runs verifyBundle and prints every fault.
 import { verifyBundle, type BundleVerification } from './verify-bundle.js';
+import { rerunWithBoundedHeap } from '../export/bounded-heap.js';
 
 export function formatVerification(r: BundleVerification): string {
   const lines: string[] = [];
@@ -47,5 +48,7 @@ function usage(msg: string): number {
 // Run when executed as the bundled script (not when imported by the CLI).
 const isMain = typeof process !== 'undefined' && process.argv[1] !== undefined && /verify\.mjs$/.test(process.argv[1]);
 if (isMain) {
-  runVerifyCli(process.argv.slice(2)).then((code) => process.exit(code));
+  rerunWithBoundedHeap((script) => /verify\.mjs$/.test(script))
+    .then((code) => code ?? runVerifyCli(process.argv.slice(2)))
+    .then((code) => process.exit(code));
 }

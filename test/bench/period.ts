@@ -17,6 +17,7 @@ import { recordRun } from '../../src/pipeline/record.js';
 import { LedgerWriter } from '../../src/pipeline/writer.js';
 import { endLeaf, grantLeaf } from '../../src/exceptions/exceptions.js';
 import { loadFramework } from '../../src/rules/frameworks.js';
+import { BOUNDED_HEAP_FLAGS } from '../../src/export/bounded-heap.js';
 
 class SimClock implements Clock {
   constructor(public t: number) {}
@@ -50,7 +51,8 @@ function rng(seed: number): () => number {
 const dirBytes = (dir: string): number => readdirSync(dir, { recursive: true, withFileTypes: true }).reduce((n, e) => n + (e.isFile() ? statSync(join(e.parentPath, e.name)).size : 0), 0);
 
 function child(args: string[]): Record<string, unknown> {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', new URL('./_period-child.ts', import.meta.url).pathname, ...args], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
+  // The same heap flags `vigil export`/`vigil verify` and verify.mjs run under (src/export/bounded-heap.ts).
+  const out = execFileSync(process.execPath, [...BOUNDED_HEAP_FLAGS, '--import', 'tsx', new URL('./_period-child.ts', import.meta.url).pathname, ...args], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
 }
 
