@@ -22,6 +22,7 @@ import { SqliteEvidenceStore } from './sqlite-store.js';
 import { PgEvidenceStore } from './pg-store.js';
 import { LEAF_FORMAT_VERSION, verifyStore, type VerifyReport } from './verify.js';
 import { putBlob as storePutBlob, sha256Hex, type EvidenceStore, type StoredCheckpoint, type StoredLeaf } from './store.js';
+import { proveLeaf, type LeafProof } from './prove.js';
 
 export interface LeafInput {
   type: string;
@@ -574,6 +575,12 @@ export class Ledger {
    * Re-derives everything from the stored bytes: each body canonical and consistent with its columns, each hash,
    * every checkpoint's signature and root. Keeps going after a fault and reports them all (up to 1000).
    */
+  /** Proves leaf `seq` is in the signed log from the two checkpoints around it (see prove.ts); cheap at any ledger size. */
+  async proveLeaf(seq: number): Promise<LeafProof> {
+    this.assertOpen();
+    return proveLeaf(this.store, seq, { origin: this.origin, verifier: this.verifier });
+  }
+
   async verify(opts: { onProgress?: (seq: number) => void } = {}): Promise<VerifyReport> {
     this.assertOpen();
     return verifyStore(this.store, { origin: this.origin, keyId: this.keyId, verifier: this.verifier }, opts);
