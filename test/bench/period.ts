@@ -1,6 +1,5 @@
 // The 12-month period benchmark: a simulated ledger built through the real writer path, then export and verify each timed in its own process.
 // Run: npm run bench -- period [--months 12 | --days N] [--resources 10000] [--rules 60] [--scopes 4] [--types 10] [--change-events 4] [--outages 3]
-import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -10,9 +9,6 @@ import { silentLogger, type Clock } from '../../src/core/collector.js';
 import type { RecordedResult } from '../../src/pipeline/collect-stage.js';
 import { Ledger, type LeafInput } from '../../src/ledger/ledger.js';
 import { loadLedgerKey } from '../../src/ledger/keys.js';
-import { SqliteEvidenceStore } from '../../src/ledger/sqlite-store.js';
-import { inclusionProof, leafHash, verifyInclusion } from '../../src/ledger/merkle.js';
-import { ed25519Verifier, openCheckpoint } from '../../src/ledger/note.js';
 import { recordRun } from '../../src/pipeline/record.js';
 import { LedgerWriter } from '../../src/pipeline/writer.js';
 import { endLeaf, grantLeaf } from '../../src/exceptions/exceptions.js';
@@ -202,26 +198,21 @@ export async function main(argv: string[]): Promise<void> {
   (await import('node:fs')).writeFileSync(pem, key.publicKey.export({ format: 'pem', type: 'spki' }));
   const ver = child(['verify', bundle, pem]);
 
-  // Any sampled run rebuilt and verified: its results blob re-hashed against the run leaf, and the leaf's inclusion in the
-  // newest signed checkpoint proven from the stored leaf hashes.
+  // Any sampled run rebuilt and verified: its leaf proven in the signed log (Ledger.proveLeaf: the frontier of the
+  // checkpoint below it, extended with the leaves up to the next signed checkpoint), its results blob read back and
+  // re-hashed against the run leaf.
   const sampleFile = readdirSync(join(bundle, 'report/samples'))[0]!;
   const picked = JSON.parse((await import('node:fs')).readFileSync(join(bundle, 'report/samples', sampleFile), 'utf8')) as { selected: Array<{ runSeq: number }> };
   const runSeq = picked.selected[0]?.runSeq ?? Math.floor(leaves / 2);
-  const r0 = performance.now();
-  const ro = SqliteEvidenceStore.open({ path: join(dataDir, 'ledger.sqlite'), readOnly: true });
-  const db = new Database(join(dataDir, 'ledger.sqlite'), { readonly: true });
-  const cp = (await ro.lastCheckpoint())!;
-  const row = db.prepare('SELECT body FROM leaves WHERE seq = ?').get(runSeq) as { body: Buffer };
-  const runLeaf = JSON.parse(row.body.toString('utf8')) as { type: string; resultsSha256: string };
-  const blob = (await ro.getBlob(runLeaf.resultsSha256))!.data;
-  const blobOk = runLeaf.type === 'run' && createHash('sha256').update(blob).digest('hex') === runLeaf.resultsSha256;
-  JSON.parse(blob.toString('utf8'));
-  const hashes = (db.prepare('SELECT leaf_hash FROM leaves WHERE seq < ? ORDER BY seq').raw().all(cp.size) as Array<[Buffer]>).map((x) => x[0]);
-  const proof = inclusionProof(runSeq, hashes);
-  const signed = openCheckpoint(cp.note, [ed25519Verifier('vigil.bench/period', key.publicKey)], 'vigil.bench/period');
-  const included = verifyInclusion(runSeq, signed.size, leafHash(row.body), proof, signed.root);
+  const ro = await Ledger.open({ dataDir, readOnly: true, startupCheck: 'hashes', clock, logger: silentLogger });
+  const r0 = performance.now(); // opening the ledger (its own start-up self-check) is not part of rebuilding a run
+  const proof = await ro.proveLeaf(runSeq);
+  const runLeaf = JSON.parse(proof.leaf?.body.toString('utf8') ?? '{}') as { type?: string; resultsSha256?: string };
+  const blob = runLeaf.resultsSha256 ? await ro.getBlob(runLeaf.resultsSha256) : undefined;
+  const blobOk = runLeaf.type === 'run' && blob !== undefined && createHash('sha256').update(blob).digest('hex') === runLeaf.resultsSha256;
+  if (blob) JSON.parse(blob.toString('utf8'));
+  const included = proof.ok;
   const rebuildRunMs = Math.round(performance.now() - r0);
-  db.close();
   await ro.close();
   sample();
 
