@@ -6,32 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Ledger } from '../../src/ledger/ledger.js';
+import { inputs, num, peakRssBytes, sample } from './_ledger-append-common.js';
 import { redactDatabaseUrl } from '../../src/ledger/pg-store.js';
-
-let peakRss = 0;
-const sample = (): void => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-};
-
-function inputs(from: number, n: number) {
-  return Array.from({ length: n }, (_, i) => ({
-    type: 'evaluation',
-    idempotencyKey: `aws:123456789012:aws.iam.user_mfa_enabled:arn:aws:iam::123456789012:user/u${from + i}:2025-03-14T10`,
-    source: 'aws',
-    scope: '123456789012',
-    data: { ruleId: 'aws.iam.user_mfa_enabled', resourceId: `arn:aws:iam::123456789012:user/u${from + i}`, status: 'pass', reason: 'MFA device present', details: { mfaDevices: 1 } },
-  }));
-}
-
-function num(argv: string[], name: string, def: number): number {
-  const i = argv.indexOf(`--${name}`);
-  const v = i < 0 ? def : Number(argv[i + 1]);
-  if (!Number.isInteger(v) || v <= 0) {
-    process.stderr.write(`--${name}: expected a positive whole number\n`);
-    process.exit(2);
-  }
-  return v;
-}
 
 export async function main(argv: string[]): Promise<void> {
   const total = num(argv, 'leaves', 100_000);
@@ -97,7 +73,7 @@ export async function main(argv: string[]): Promise<void> {
         startupSelfCheckMs: Math.round(openMs),
         apiCalls: 0,
         minApiCalls: 0,
-        peakRssMb: Math.round(peakRss / 1e6),
+        peakRssMb: Math.round(peakRssBytes() / 1e6),
       }),
     );
   } finally {
