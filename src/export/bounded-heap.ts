@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
  * several times the live set and keeps 16 MiB semi-spaces: measured 536 MB peak RSS for a one-month export. With these,
  * the same export peaks under 256 MB and takes about 20% longer (more, smaller collections).
  */
-export const BOUNDED_HEAP_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=2'];
+export const BOUNDED_HEAP_FLAGS = ['--max-old-space-size=112', '--max-semi-space-size=2'];
 /** Set in the child so it does not re-run itself. */
 const MARK = 'VIGIL_BOUNDED_HEAP';
 
