@@ -1,6 +1,6 @@
 // Tables of hand-made snapshots for the credential-report rules: root, console MFA, password policy, key rotation, unused credentials.
 import { describe, expect, it } from 'vitest';
-import type { Rule, Status } from '../../src/core/types.js';
+import type { Rule } from '../../src/core/types.js';
 import rootMfa from '../../rules/aws/iam/root_mfa_enabled.js';
 import rootCreds from '../../rules/aws/iam/root_credentials_minimized.js';
 import rootUse from '../../rules/aws/iam/root_recent_use.js';
@@ -8,26 +8,8 @@ import consoleMfa from '../../rules/aws/iam/console_users_mfa.js';
 import pwPolicy from '../../rules/aws/iam/password_policy_strong.js';
 import rotated from '../../rules/aws/iam/access_keys_rotated.js';
 import unused from '../../rules/aws/iam/unused_credentials_disabled.js';
-import { ACCOUNT, NOW, ROOT_ARN, daysAgo, key, one, passwordPolicy, root, run, snapshot, user, userArn } from './helpers.js';
+import { ACCOUNT, NOW, ROOT_ARN, daysAgo, key, one, passwordPolicy, root, run, snapshot, user, userArn, table } from './helpers.js';
 import { evaluateSnapshot } from '../../src/rules/engine.js';
-import type { Resource } from '../../src/core/types.js';
-
-interface Row {
-  name: string;
-  resources: Resource[];
-  params?: Record<string, unknown>;
-  id: string;
-  status: Status;
-  reason?: RegExp;
-}
-
-function table(rule: Rule, rows: Row[]): void {
-  it.each(rows.map((r) => [r.name, r] as const))('%s', (_n, row) => {
-    const r = one(run(rule, row.resources, row.params), row.id);
-    expect(r.status, r.reason).toBe(row.status);
-    if (row.reason) expect(r.reason).toMatch(row.reason);
-  });
-}
 
 describe('aws.iam.root_mfa_enabled', () => {
   table(rootMfa as Rule, [

@@ -1,6 +1,6 @@
 // Policy-document analysis and the rules built on it: admin MFA, direct policies, full admin, escalation, role trust.
 import { describe, expect, it } from 'vitest';
-import type { Resource, Rule, Status } from '../../src/core/types.js';
+import type { Resource, Rule } from '../../src/core/types.js';
 import { allowsAction, allowsWholeService, assessAdmin, parsePolicy, wildcardMatch } from '../../src/rules/aws-iam.js';
 import type { Statement } from '../../src/rules/aws-iam.js';
 import privileged from '../../rules/aws/iam/privileged_users_mfa.js';
@@ -8,7 +8,7 @@ import direct from '../../rules/aws/iam/no_direct_user_policies.js';
 import fullAdmin from '../../rules/aws/iam/no_full_admin_policies.js';
 import dangerous from '../../rules/aws/iam/no_dangerous_permissions.js';
 import trust from '../../rules/aws/iam/role_trust_and_staleness.js';
-import { ACCOUNT, ADMIN_DOC, daysAgo, doc, group, groupArn, one, policy, policyArn, role, roleArn, run, user, userArn } from './helpers.js';
+import { ACCOUNT, ADMIN_DOC, daysAgo, doc, group, groupArn, one, policy, policyArn, role, roleArn, run, user, userArn, table } from './helpers.js';
 
 const ADMIN_ARN = 'arn:aws:iam::aws:policy/AdministratorAccess';
 
@@ -73,23 +73,6 @@ describe('policy analysis', () => {
     expect(allowsWholeService(stmts(doc({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*' })), 'kms')).toBe(false);
   });
 });
-
-interface Row {
-  name: string;
-  resources: Resource[];
-  params?: Record<string, unknown>;
-  id: string;
-  status: Status;
-  reason?: RegExp;
-}
-
-function table(rule: Rule, rows: Row[]): void {
-  it.each(rows.map((r) => [r.name, r] as const))('%s', (_n, row) => {
-    const r = one(run(rule, row.resources, row.params), row.id);
-    expect(r.status, r.reason).toBe(row.status);
-    if (row.reason) expect(r.reason).toMatch(row.reason);
-  });
-}
 
 describe('aws.iam.privileged_users_mfa', () => {
   const dan = userArn('dan');

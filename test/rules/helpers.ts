@@ -1,5 +1,6 @@
 // Builders for hand-made AWS snapshots used by the rule tables: one account, everything collected an hour before NOW.
-import type { Resource, Result, Rule, Snapshot } from '../../src/core/types.js';
+import { expect, it } from 'vitest';
+import type { Resource, Result, Rule, Snapshot, Status } from '../../src/core/types.js';
 import { evaluateSnapshot } from '../../src/rules/engine.js';
 import { AWS_IAM_RESOURCE_TYPES } from '../../collectors/aws/types.js';
 import type {
@@ -142,4 +143,23 @@ export function one(results: Map<string, Result>, id: string): Result {
   const r = results.get(id);
   if (!r) throw new Error(`no result for ${id}; have ${[...results.keys()].join(', ')}`);
   return r;
+}
+
+/** One row of a rule's table test: the resources in, the verdict expected for one resource. */
+export interface Row {
+  name: string;
+  resources: Resource[];
+  params?: Record<string, unknown>;
+  id: string;
+  status: Status;
+  reason?: RegExp;
+}
+
+/** A test per row: the rule, through the real engine, gives `status` (and a reason matching `reason`) for `id`. */
+export function table(rule: Rule, rows: Row[]): void {
+  it.each(rows.map((r) => [r.name, r] as const))('%s', (_n, row) => {
+    const r = one(run(rule, row.resources, row.params), row.id);
+    expect(r.status, r.reason).toBe(row.status);
+    if (row.reason) expect(r.reason).toMatch(row.reason);
+  });
 }
