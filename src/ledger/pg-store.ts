@@ -4,6 +4,7 @@ import { AppError, UsageError, redactSecrets } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/collector.js';
 import { decodeBlob, encodeBlob } from './blob-codec.js';
 import type { BlobRecord, DayStats, EvidenceStore, LeafQuery, StoredCheckpoint, StoredLeaf } from './store.js';
+import { toCheckpoint, toLeaf, type CheckpointRow, type LeafRow } from './rows.js';
 
 /** 1: the first layout. 2: blobs gain `encoding` (identity | br | deflate | gzip); `size` stays the decoded size. */
 export const PG_SCHEMA_VERSION = 2;
@@ -38,48 +39,8 @@ export interface PgStoreOptions {
   logger?: Logger;
 }
 
-interface LeafRow {
-  seq: number;
-  leaf_hash: Buffer;
-  body: Buffer;
-  type: string;
-  observed_at: string;
-  idempotency_key: string | null;
-  source: string | null;
-  scope: string | null;
-}
-
-interface CheckpointRow {
-  size: number;
-  root: Buffer;
-  note: string;
-  reason: string;
-  created_at: string;
-  frontier: Buffer;
-}
-
 const LEAF_COLUMNS = 'seq, leaf_hash, body, type, observed_at, idempotency_key, source, scope';
 const CHECKPOINT_COLUMNS = 'size, root, note, reason, created_at, frontier';
-
-const toLeaf = (r: LeafRow): StoredLeaf => ({
-  seq: r.seq,
-  leafHash: r.leaf_hash,
-  body: r.body,
-  type: r.type,
-  observedAt: r.observed_at,
-  idempotencyKey: r.idempotency_key,
-  source: r.source,
-  scope: r.scope,
-});
-
-const toCheckpoint = (r: CheckpointRow): StoredCheckpoint => ({
-  size: r.size,
-  root: r.root,
-  note: r.note,
-  reason: r.reason,
-  createdAt: r.created_at,
-  frontier: r.frontier,
-});
 
 function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;

@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { AppError } from '../core/errors.js';
 import { decodeBlob, encodeBlob } from './blob-codec.js';
 import type { BlobRecord, DayStats, EvidenceStore, LeafQuery, StoredCheckpoint, StoredLeaf } from './store.js';
+import { toCheckpoint, toLeaf, type CheckpointRow, type LeafRow } from './rows.js';
 
 /** 'VIGL': marks the file as a Vigil ledger so we never migrate someone else's database. */
 export const APPLICATION_ID = 0x5669474c;
@@ -67,46 +68,6 @@ CREATE TABLE blobs(
 const MIGRATE_V2 = `
 ALTER TABLE blobs ADD COLUMN encoding TEXT NOT NULL DEFAULT 'identity' CHECK (encoding IN ('identity', 'br', 'deflate', 'gzip'));
 `;
-
-interface LeafRow {
-  seq: number;
-  leaf_hash: Buffer;
-  body: Buffer;
-  type: string;
-  observed_at: string;
-  idempotency_key: string | null;
-  source: string | null;
-  scope: string | null;
-}
-
-interface CheckpointRow {
-  size: number;
-  root: Buffer;
-  note: string;
-  reason: string;
-  created_at: string;
-  frontier: Buffer;
-}
-
-const toLeaf = (r: LeafRow): StoredLeaf => ({
-  seq: r.seq,
-  leafHash: r.leaf_hash,
-  body: r.body,
-  type: r.type,
-  observedAt: r.observed_at,
-  idempotencyKey: r.idempotency_key,
-  source: r.source,
-  scope: r.scope,
-});
-
-const toCheckpoint = (r: CheckpointRow): StoredCheckpoint => ({
-  size: r.size,
-  root: r.root,
-  note: r.note,
-  reason: r.reason,
-  createdAt: r.created_at,
-  frontier: r.frontier,
-});
 
 export interface SqliteStoreOptions {
   /** Path of the database file; its directory is created when writable. */
