@@ -1,5 +1,4 @@
 // Composition root: the one place that builds collectors, ledger, queues, scheduler and workers from a loaded config.
-import { resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
 import type { Collector, Clock, Logger } from './core/collector.js';
@@ -22,6 +21,8 @@ import type { EvidenceJob } from './pipeline/collect-stage.js';
 import { startAlerting, type Alerting } from './alerts/start.js';
 import { startApi, type RunningApi } from './api/start.js';
 
+export { resolveDataDir } from './config/data-dir.js';
+
 export type Role = 'scheduler' | 'worker' | 'writer' | 'api';
 
 export interface AgentContext {
@@ -31,11 +32,6 @@ export interface AgentContext {
   clock: Clock;
 }
 
-export function resolveDataDir(cliDataDir: string | undefined, loaded: LoadedConfig, fallback = '.vigil'): string {
-  if (cliDataDir) return resolve(cliDataDir);
-  if (loaded.config.dataDir) return resolve(loaded.dir, loaded.config.dataDir);
-  return resolve(fallback);
-}
 
 /** Rules in force: every registered rule minus those disabled in config (unknown ids there are a config error). */
 export function activeRules(loaded: LoadedConfig): Rule[] {

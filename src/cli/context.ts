@@ -1,10 +1,13 @@
 // What every command needs before it starts: the config (file, VIGIL_CONFIG or embedded defaults), data dir and logger.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import pino from 'pino';
 import { loadConfigFile, defaultConfig, type LoadedConfig } from '../config/load.js';
-import { resolveDataDir, type AgentContext } from '../agent.js';
-import { systemClock, type Logger } from '../core/collector.js';
+import type { AgentContext } from '../agent.js';
+import { resolveDataDir } from '../config/data-dir.js';
+import { systemClock } from '../core/collector.js';
+import { makeLogger } from './logger.js';
+
+export { makeLogger };
 
 export interface GlobalOptions {
   config?: string;
@@ -19,21 +22,6 @@ export function loadConfig(opts: GlobalOptions): LoadedConfig {
   if (file) return loadConfigFile(file);
   if (existsSync(resolve(DEFAULT_CONFIG_FILE))) return loadConfigFile(DEFAULT_CONFIG_FILE);
   return defaultConfig();
-}
-
-/** Structured logs go to stderr, so stdout stays clean for --json. Secrets are redacted by path. */
-export function makeLogger(level = process.env.VIGIL_LOG_LEVEL ?? 'info'): Logger {
-  return pino(
-    {
-      level,
-      base: undefined,
-      redact: {
-        paths: ['*.token', '*.password', '*.secret', '*.privateKey', '*.clientSecret', '*.authorization', 'headers.authorization', '*.headers.authorization'],
-        censor: '[REDACTED]',
-      },
-    },
-    pino.destination(2),
-  ) as unknown as Logger;
 }
 
 export function makeContext(opts: GlobalOptions, logLevel?: string): AgentContext {

@@ -3,7 +3,9 @@ import { UsageError } from '../core/errors.js';
 import type { AgentContext } from '../agent.js';
 import { loadFramework } from '../rules/frameworks.js';
 import { exportBundle } from '../export/bundle.js';
-import { isVigilBin, rerunWithBoundedHeap } from '../export/bounded-heap.js';
+import { BOUNDED_HEAP_MARK, isVigilBin, rerunWithBoundedHeap } from '../export/bounded-heap.js';
+import { leanWorkerScript, runLeanWorker } from '../export/lean.js';
+import type { ExportJob } from '../export/export-main.js';
 
 export interface ExportCliOptions {
   type: string;
@@ -32,9 +34,7 @@ export async function exportCommand(ctx: AgentContext, o: ExportCliOptions): Pro
     criteria: fw.criteria.map((c) => ({ id: c.id, title: c.title, rules: c.rules.map((r) => ({ id: r.id })), ...(c.manual ? { manual: c.manual } : {}) })),
   };
   const criteria = o.criteria ? o.criteria.split(',').map((x) => x.trim()).filter(Boolean) : undefined;
-  const rerun = await rerunWithBoundedHeap(isVigilBin);
-  if (rerun !== undefined) return rerun;
-  const r = await exportBundle({
+  const job: ExportJob = {
     dataDir: ctx.dataDir,
     type,
     ...(o.from ? { from: o.from } : {}),
@@ -45,9 +45,18 @@ export async function exportCommand(ctx: AgentContext, o: ExportCliOptions): Pro
     ...(criteria ? { criteria } : {}),
     ...(o.sampleSeed !== undefined ? { sampleSeed: o.sampleSeed } : {}),
     out: o.out,
-    clock: ctx.clock,
-    logger: ctx.logger,
-  });
+    ...(o.json ? { json: true } : {}),
+    logLevel: process.env.VIGIL_LOG_LEVEL ?? 'warn',
+  };
+  // From the command line, the export runs in a lean worker process (src/export/lean.ts) with a capped heap; in-process
+  // callers (tests) and a worker that could not be written fall through to doing it here.
+  if (isVigilBin(process.argv[1] ?? '') && process.env[BOUNDED_HEAP_MARK] !== '1') {
+    const verifierScript = await leanWorkerScript('verify');
+    const code = (verifierScript !== undefined ? await runLeanWorker('export', [JSON.stringify({ ...job, verifierScript })]) : undefined) ?? (await rerunWithBoundedHeap(isVigilBin));
+    if (code !== undefined) return code;
+  }
+  const { json: _json, logLevel: _level, ...opts } = job;
+  const r = await exportBundle({ ...opts, clock: ctx.clock, logger: ctx.logger });
   if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
   else process.stdout.write(`exported ${r.out}: leaves ${r.startSize}..${r.endSize - 1} (${r.leaves}), ${r.attachments} attachments, ${r.files} files, ${r.bytes} bytes\n`);
   return 0;

@@ -1,20 +1,13 @@
 // The `vigil` command line: parses arguments, runs one command, maps errors to exit codes (2 = your input, 1 = failure).
 import { Command, CommanderError, Option } from 'commander';
-import { isAppError } from '../core/errors.js';
+import { reportError } from './report-error.js';
 import { VERSION } from '../version.js';
-import { makeContext, type GlobalOptions } from './context.js';
-import { collectCommand } from './collect.js';
-import { statusCommand } from './status.js';
-import { ledgerVerifyCommand } from './ledger.js';
-import { initCommand } from './init.js';
-import { runCommand } from './run.js';
-import { rulesListCommand, rulesTestCommand } from './rules.js';
-import { demoCommand } from './demo.js';
-import { alertsCommand } from './alerts.js';
-import { serveCommand, hashTokenCommand } from './serve.js';
-import { exceptionsAddCommand, exceptionsListCommand, exceptionsRevokeCommand } from './exceptions.js';
-import { exportCommand, type ExportCliOptions } from './export.js';
-import { verifyCommand } from './verify.js';
+import type { GlobalOptions } from './context.js';
+import type { AgentContext } from '../agent.js';
+
+/** Command modules (and the context: config, sources, SDKs) load only for the command that runs: `vigil verify` or `--help` stay light. */
+const makeContext = async (opts: GlobalOptions, logLevel?: string): Promise<AgentContext> => (await import('./context.js')).makeContext(opts, logLevel);
+import type { ExportCliOptions } from './export.js';
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('vigil')
@@ -32,22 +25,22 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('write a commented vigil.config.yaml')
     .option('--out <file>', 'where to write it', 'vigil.config.yaml')
     .option('--force', 'overwrite an existing file')
-    .action((o: { out: string; force?: boolean }) => setExit(initCommand(o)));
+    .action(async (o: { out: string; force?: boolean }) => setExit((await import('./init.js')).initCommand(o)));
 
   program
     .command('run')
     .description('scheduler + collect workers + ledger writer + alerts + HTTP API in one process (SIGTERM stops it cleanly)')
-    .action(async (_o, cmd: Command) => setExit(await runCommand(makeContext(g(cmd)), ['scheduler', 'worker', 'writer', 'api'])));
+    .action(async (_o, cmd: Command) => setExit(await (await import('./run.js')).runCommand(await makeContext(g(cmd)), ['scheduler', 'worker', 'writer', 'api'])));
   program
     .command('scheduler')
     .description('only enqueue collections on schedule (scale-out role)')
-    .action(async (_o, cmd: Command) => setExit(await runCommand(makeContext(g(cmd)), ['scheduler'])));
+    .action(async (_o, cmd: Command) => setExit(await (await import('./run.js')).runCommand(await makeContext(g(cmd)), ['scheduler'])));
   program
     .command('worker')
     .description('collect workers and the ledger writer (scale-out role; run one writer per ledger)')
     .option('--no-writer', 'collect only; another process writes the ledger')
     .action(async (o: { writer: boolean }, cmd: Command) =>
-      setExit(await runCommand(makeContext(g(cmd)), o.writer ? ['worker', 'writer'] : ['worker'])),
+      setExit(await (await import('./run.js')).runCommand(await makeContext(g(cmd)), o.writer ? ['worker', 'writer'] : ['worker'])),
     );
 
   program
@@ -57,7 +50,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'machine-readable output: { runs, results }')
     .option('--fail-on-fail', 'exit 1 when any result is fail or error')
     .action(async (o: { source?: string; json?: boolean; failOnFail?: boolean }, cmd: Command) =>
-      setExit(await collectCommand(makeContext(g(cmd), o.json ? 'warn' : undefined), o)),
+      setExit(await (await import('./collect.js')).collectCommand(await makeContext(g(cmd), o.json ? 'warn' : undefined), o)),
     );
 
   program
@@ -65,7 +58,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('posture per criterion from the latest runs, with coverage so far')
     .option('--json', 'machine-readable output')
     .option('--framework <id>', 'framework to report against', undefined)
-    .action(async (o: { json?: boolean; framework?: string }, cmd: Command) => setExit(await statusCommand(makeContext(g(cmd), 'warn'), o)));
+    .action(async (o: { json?: boolean; framework?: string }, cmd: Command) => setExit(await (await import('./status.js')).statusCommand(await makeContext(g(cmd), 'warn'), o)));
 
   // Alerts, HTTP API and exceptions (issue 7)
   program
@@ -75,19 +68,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'one JSON object per line')
     .option('--after <seq>', 'only alerts after this ledger seq')
     .option('--limit <n>', 'at most this many (without --follow)')
-    .action(async (o: { follow?: boolean; json?: boolean; after?: string; limit?: string }, cmd: Command) => setExit(await alertsCommand(makeContext(g(cmd), 'warn'), o)));
+    .action(async (o: { follow?: boolean; json?: boolean; after?: string; limit?: string }, cmd: Command) => setExit(await (await import('./alerts.js')).alertsCommand(await makeContext(g(cmd), 'warn'), o)));
   program
     .command('serve')
     .description('the HTTP API alone (alerts, posture, findings, exceptions, /readyz, /metrics)')
     .option('--listen <host:port>', 'overrides api.listen')
-    .action(async (o: { listen?: string }, cmd: Command) => setExit(await serveCommand(makeContext(g(cmd)), o)));
+    .action(async (o: { listen?: string }, cmd: Command) => setExit(await (await import('./serve.js')).serveCommand(await makeContext(g(cmd)), o)));
   program
     .command('api')
     .description('HTTP API helpers')
     .command('hash-token [token]')
     .description('print the SHA-256 to put in api.tokens[].sha256 (token from the argument or stdin; --new makes one)')
     .option('--new', 'generate a random token and print it with its hash')
-    .action(async (token: string | undefined, o: { new?: boolean }) => setExit(await hashTokenCommand({ ...(token ? { token } : {}), ...o })));
+    .action(async (token: string | undefined, o: { new?: boolean }) => setExit(await (await import('./serve.js')).hashTokenCommand({ ...(token ? { token } : {}), ...o })));
   const exceptions = program.command('exceptions').description('risk acceptance: failures accepted until an expiry, with approver');
   exceptions
     .command('add')
@@ -101,27 +94,27 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--id <id>', 'exception id (default: generated)')
     .option('--json', 'machine-readable output')
     .action(async (o: { rule: string; resource: string; reason: string; approver: string; requester: string; expires: string; id?: string; json?: boolean }, cmd: Command) =>
-      setExit(await exceptionsAddCommand(makeContext(g(cmd), 'warn'), o)),
+      setExit(await (await import('./exceptions.js')).exceptionsAddCommand(await makeContext(g(cmd), 'warn'), o)),
     );
   exceptions
     .command('list')
     .description('active exceptions (--all: also revoked and expired)')
     .option('--all', 'include revoked and expired')
     .option('--json', 'machine-readable output')
-    .action(async (o: { json?: boolean; all?: boolean }, cmd: Command) => setExit(await exceptionsListCommand(makeContext(g(cmd), 'warn'), o)));
+    .action(async (o: { json?: boolean; all?: boolean }, cmd: Command) => setExit(await (await import('./exceptions.js')).exceptionsListCommand(await makeContext(g(cmd), 'warn'), o)));
   exceptions
     .command('revoke <id>')
     .description('revoke an active exception')
     .requiredOption('--by <who>', 'who revokes it')
     .requiredOption('--reason <text>', 'why')
-    .action(async (id: string, o: { by: string; reason: string }, cmd: Command) => setExit(await exceptionsRevokeCommand(makeContext(g(cmd), 'warn'), id, o)));
+    .action(async (id: string, o: { by: string; reason: string }, cmd: Command) => setExit(await (await import('./exceptions.js')).exceptionsRevokeCommand(await makeContext(g(cmd), 'warn'), id, o)));
 
   const ledger = program.command('ledger').description('the local evidence ledger');
   ledger
     .command('verify')
     .description('check every leaf against the signed checkpoints; exit 0 intact, 1 naming the first bad leaf')
     .option('--json', 'machine-readable report')
-    .action(async (o: { json?: boolean }, cmd: Command) => setExit(await ledgerVerifyCommand(makeContext(g(cmd), 'warn'), o)));
+    .action(async (o: { json?: boolean }, cmd: Command) => setExit(await (await import('./ledger.js')).ledgerVerifyCommand(await makeContext(g(cmd), 'warn'), o)));
 
   program
     .command('export')
@@ -136,30 +129,30 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--sample-seed <seed>', 'draw reproducible samples with this auditor-supplied seed')
     .option('--out <path>', 'new folder, or a file ending in .zip')
     .option('--json', 'machine-readable summary')
-    .action(async (o: ExportCliOptions, cmd: Command) => setExit(await exportCommand(makeContext(g(cmd), 'warn'), o)));
+    .action(async (o: ExportCliOptions, cmd: Command) => setExit(await (await import('./export.js')).exportCommand(await makeContext(g(cmd), 'warn'), o)));
   program
     .command('verify <bundle>')
     .description('verify an evidence bundle offline; exit 0 intact, 1 naming every fault')
     .option('--trusted-key <pem>', 'the ledger public key obtained out of band')
     .option('--json', 'machine-readable result')
-    .action(async (path: string, o: { trustedKey?: string; json?: boolean }) => setExit(await verifyCommand(path, o)));
+    .action(async (path: string, o: { trustedKey?: string; json?: boolean }) => setExit(await (await import('./verify.js')).verifyCommand(path, o)));
 
   const rules = program.command('rules').description('the rule catalogue');
   rules
     .command('list')
     .description('every rule with severity, criteria and parameters')
     .option('--json', 'machine-readable output')
-    .action((o: { json?: boolean }, cmd: Command) => setExit(rulesListCommand(makeContext(g(cmd), 'warn'), o)));
+    .action(async (o: { json?: boolean }, cmd: Command) => setExit((await import('./rules.js')).rulesListCommand(await makeContext(g(cmd), 'warn'), o)));
   rules
     .command('test')
     .description('check the registry: unique ids, every rule mapped, every mapping resolves')
-    .action((_o, cmd: Command) => setExit(rulesTestCommand(makeContext(g(cmd), 'warn'))));
+    .action(async (_o, cmd: Command) => setExit((await import('./rules.js')).rulesTestCommand(await makeContext(g(cmd), 'warn'))));
 
   program
     .command('demo')
     .description('the whole agent against the bundled emulators (data in ./.vigil-demo)')
     .option('--once', 'exit after the first collection cycle')
-    .action(async (o: { once?: boolean }, cmd: Command) => setExit(await demoCommand({ ...o, ...(g(cmd).dataDir ? { dataDir: g(cmd).dataDir } : {}) })));
+    .action(async (o: { once?: boolean }, cmd: Command) => setExit(await (await import('./demo.js')).demoCommand({ ...o, ...(g(cmd).dataDir ? { dataDir: g(cmd).dataDir } : {}) })));
 
   return program;
 }
@@ -177,16 +170,6 @@ export async function main(argv: string[]): Promise<number> {
       // help and version exit 0; everything else commander rejects is a usage error
       return e.exitCode === 0 ? 0 : 2;
     }
-    if (isAppError(e)) {
-      process.stderr.write(`vigil: ${e.message}\n`);
-      if (e.remediation) process.stderr.write(`  ${e.remediation}\n`);
-      if (process.env.VIGIL_DEBUG && e.stack) process.stderr.write(`${e.stack}\n`);
-      return e.exitCode;
-    }
-    const err = e as Error;
-    process.stderr.write(`vigil: unexpected error: ${err.message}\n`);
-    if (process.env.VIGIL_DEBUG && err.stack) process.stderr.write(`${err.stack}\n`);
-    else process.stderr.write('  (set VIGIL_DEBUG=1 for details)\n');
-    return 1;
+    return reportError(e);
   }
 }

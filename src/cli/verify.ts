@@ -2,11 +2,17 @@
 import { UsageError } from '../core/errors.js';
 import { verifyBundle } from '../verify/verify-bundle.js';
 import { formatVerification } from '../verify/standalone.js';
-import { isVigilBin, rerunWithBoundedHeap } from '../export/bounded-heap.js';
+import { BOUNDED_HEAP_MARK, isVigilBin, rerunWithBoundedHeap } from '../export/bounded-heap.js';
+import { runLeanWorker } from '../export/lean.js';
 
 export async function verifyCommand(path: string, o: { trustedKey?: string; json?: boolean }): Promise<number> {
-  const rerun = await rerunWithBoundedHeap(isVigilBin);
-  if (rerun !== undefined) return rerun;
+  // From the command line, verification runs in the bundle's own verifier (verify/verify.mjs, plain JavaScript) under a
+  // capped heap; in-process callers (tests) and a worker that could not be written fall through to doing it here.
+  if (isVigilBin(process.argv[1] ?? '') && process.env[BOUNDED_HEAP_MARK] !== '1') {
+    const args = [path, ...(o.trustedKey !== undefined ? ['--trusted-key', o.trustedKey] : []), ...(o.json ? ['--json'] : [])];
+    const code = (await runLeanWorker('verify', args)) ?? (await rerunWithBoundedHeap(isVigilBin));
+    if (code !== undefined) return code;
+  }
   let r;
   try {
     r = await verifyBundle(path, o.trustedKey !== undefined ? { trustedKeyFile: o.trustedKey } : {});

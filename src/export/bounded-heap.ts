@@ -9,13 +9,18 @@ import { spawn } from 'node:child_process';
  */
 export const BOUNDED_HEAP_FLAGS = ['--max-old-space-size=112', '--max-semi-space-size=2'];
 /** Set in the child so it does not re-run itself. */
-const MARK = 'VIGIL_BOUNDED_HEAP';
+export const BOUNDED_HEAP_MARK = 'VIGIL_BOUNDED_HEAP';
+const MARK = BOUNDED_HEAP_MARK;
+
+/** Whether the user capped the heap themselves (NODE_OPTIONS or node flags): then their cap is used, not ours. */
+export function userHeapCap(): boolean {
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  return given.some((a) => a.startsWith('--max-old-space-size'));
+}
 
 /** Whether the current process already runs with a heap cap (ours, or one the user chose). */
 export function heapAlreadyBounded(): boolean {
-  if (process.env[MARK] === '1') return true;
-  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-  return given.some((a) => a.startsWith('--max-old-space-size'));
+  return process.env[MARK] === '1' || userHeapCap();
 }
 
 /**

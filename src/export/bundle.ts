@@ -14,7 +14,6 @@ import { canonicalString, parseJsonBytes } from '../ledger/canonical.js';
 import { asOfInstant, periodFromDates } from './period.js';
 import { buildReport, type FrameworkData, type LeafRecord, type ReportParams } from './report.js';
 import { BUNDLE_FORMAT, FileSink, gzipBundleFile, listFiles, manifestNoteText, sha256File, UNSUMMED, writeDeterministicZip } from './files.js';
-import { buildVerifierScript } from './verifier-script.js';
 import { VERSION } from '../version.js';
 
 export interface ExportOptions {
@@ -32,6 +31,8 @@ export interface ExportOptions {
   sampleSeed?: string;
   /** A folder (must not exist or be empty), or a path ending in `.zip`. */
   out: string;
+  /** A file holding the built verify/verify.mjs (src/export/lean.ts writes one); built here when absent. */
+  verifierScript?: string;
   clock: Clock;
   logger: Logger;
 }
@@ -124,6 +125,7 @@ export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
   if (sealedAt === undefined || sealedAt < endAt0) await tryExportCheckpoint(opts);
 
   const ro = SqliteEvidenceStore.open({ path: join(opts.dataDir, 'ledger.sqlite'), readOnly: true });
+  const outExisted = existsSync(outPath);
   const work = zip ? mkdtempSync(join(dirname(outPath), '.vigil-export-')) : outPath;
   try {
     const origin = (await ro.getMeta('origin')) ?? '';
@@ -261,7 +263,9 @@ export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
     );
 
     mkdirSync(join(work, 'verify'), { recursive: true });
-    writeFileSync(join(work, 'verify', 'verify.mjs'), await buildVerifierScript());
+    // The export worker is handed the verifier already built, so it needs no bundler of its own.
+    const verifier = opts.verifierScript !== undefined ? readFileSync(opts.verifierScript, 'utf8') : await (await import('./verifier-script.js')).buildVerifierScript();
+    writeFileSync(join(work, 'verify', 'verify.mjs'), verifier);
     writeFileSync(join(work, 'verify', 'VERSION'), `vigil ${VERSION} ${BUNDLE_FORMAT}\n`);
 
     const { framework: _f, ...reportMeta } = params;
@@ -296,6 +300,14 @@ export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
       bytes = statSync(outPath).size;
     }
     return { out: outPath, files: all.length, startSize: s, endSize: e, leaves, attachments, withheld: withheld.length, bytes };
+  } catch (e) {
+    // A failed export leaves no half-written bundle that could be mistaken for a whole one: the folder goes (or, if it
+    // was there already, empty, goes back to empty).
+    if (!zip && existsSync(outPath)) {
+      if (outExisted) for (const f of readdirSync(outPath)) rmSync(join(outPath, f), { recursive: true, force: true });
+      else rmSync(outPath, { recursive: true, force: true });
+    }
+    throw e;
   } finally {
     await ro.close();
     if (zip) rmSync(work, { recursive: true, force: true });

@@ -46,9 +46,9 @@ function usage(msg: string): number {
 }
 
 // Run when executed as the bundled script (not when imported by the CLI).
-const isMain = typeof process !== 'undefined' && process.argv[1] !== undefined && /verify\.mjs$/.test(process.argv[1]);
+const isMain = typeof process !== 'undefined' && process.argv[1] !== undefined && /verify(-[0-9a-f]{16})?\.mjs$/.test(process.argv[1]);
 if (isMain) {
-  rerunWithBoundedHeap((script) => /verify\.mjs$/.test(script))
+  rerunWithBoundedHeap((script) => /verify(-[0-9a-f]{16})?\.mjs$/.test(script))
     .then((code) => code ?? runVerifyCli(process.argv.slice(2)))
     .then((code) => process.exit(code));
 }

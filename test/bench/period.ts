@@ -1,8 +1,8 @@
-// The 12-month period benchmark: a simulated ledger built through the real writer path, then export and verify each timed in its own process.
+// The 12-month period benchmark: a simulated ledger built through the real writer path, then `vigil export` and `vigil verify` run as a user runs them, timed, with the peak RSS of each process.
 // Run: npm run bench -- period [--months 12 | --days N] [--resources 10000] [--rules 60] [--scopes 4] [--types 10] [--change-events 4] [--outages 3]
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger, type Clock } from '../../src/core/collector.js';
@@ -13,7 +13,6 @@ import { recordRun } from '../../src/pipeline/record.js';
 import { LedgerWriter } from '../../src/pipeline/writer.js';
 import { endLeaf, grantLeaf } from '../../src/exceptions/exceptions.js';
 import { loadFramework } from '../../src/rules/frameworks.js';
-import { BOUNDED_HEAP_FLAGS } from '../../src/export/bounded-heap.js';
 
 class SimClock implements Clock {
   constructor(public t: number) {}
@@ -46,10 +45,29 @@ function rng(seed: number): () => number {
 
 const dirBytes = (dir: string): number => readdirSync(dir, { recursive: true, withFileTypes: true }).reduce((n, e) => n + (e.isFile() ? statSync(join(e.parentPath, e.name)).size : 0), 0);
 
-function child(args: string[]): Record<string, unknown> {
-  // The same heap flags `vigil export`/`vigil verify` and verify.mjs run under (src/export/bounded-heap.ts).
-  const out = execFileSync(process.execPath, [...BOUNDED_HEAP_FLAGS, '--import', 'tsx', new URL('./_period-child.ts', import.meta.url).pathname, ...args], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
-  return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
+const VIGIL_BIN = new URL('../../src/bin/vigil.mjs', import.meta.url).pathname;
+const RSS_REPORTER = new URL('./_rss-reporter.mjs', import.meta.url).href;
+
+/**
+ * Runs a `vigil` command exactly as a user would (the launcher, which hands export and verify to a lean worker process
+ * under a capped heap: src/export/lean.ts) and reads each process's own peak RSS, recorded by _rss-reporter.mjs.
+ */
+function vigilCli(args: string[], work: string, worker: RegExp): { out: string; wallMs: number; workerRssMb: number; launcherRssMb: number } {
+  const rssFile = join(work, `rss-${args[2] ?? args[0]}.jsonl`);
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [VIGIL_BIN, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${RSS_REPORTER}`.trim(), VIGIL_BENCH_RSS_FILE: rssFile },
+  });
+  const wallMs = Math.round(performance.now() - t0);
+  if (r.status !== 0) throw new Error(`vigil ${args.join(' ')} exited ${r.status}: ${r.stdout}`);
+  const procs = readFileSync(rssFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { script: string; maxRssKb: number });
+  const mb = (p: { maxRssKb: number } | undefined): number => (p ? Math.round(p.maxRssKb / 1024) : -1);
+  const workers = procs.filter((p) => worker.test(p.script));
+  if (workers.length !== 1) throw new Error(`expected one worker process for vigil ${args.join(' ')}, saw ${JSON.stringify(procs)}`);
+  return { out: r.stdout, wallMs, workerRssMb: mb(workers[0]), launcherRssMb: mb(procs.find((p) => /vigil\.mjs$/.test(p.script))) };
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -191,18 +209,20 @@ export async function main(argv: string[]): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'vigil-period-out-'));
   const bundle = join(work, 'bundle');
   const to = new Date(end - 86_400_000).toISOString().slice(0, 10);
-  const exp = child(['export', dataDir, '2025-01-01', to, bundle, 'bench-seed', new Date(end + 2 * 3600_000).toISOString()]);
+  const expRun = vigilCli(['--data-dir', dataDir, 'export', '--type', '2', '--from', '2025-01-01', '--to', to, '--sample-seed', 'bench-seed', '--out', bundle, '--json'], work, /[\\/]export-[0-9a-f]{16}\.mjs$/);
+  const exp = JSON.parse(expRun.out.trim()) as { leaves: number; files: number; bytes: number; attachments: number };
   const bundleBytes = dirBytes(bundle);
   const key = (await loadLedgerKey(dataDir, { create: false }))!;
   const pem = join(work, 'trusted.pem');
-  (await import('node:fs')).writeFileSync(pem, key.publicKey.export({ format: 'pem', type: 'spki' }));
-  const ver = child(['verify', bundle, pem]);
+  writeFileSync(pem, key.publicKey.export({ format: 'pem', type: 'spki' }));
+  const verRun = vigilCli(['verify', bundle, '--trusted-key', pem, '--json'], work, /[\\/]verify-[0-9a-f]{16}\.mjs$/);
+  const ver = JSON.parse(verRun.out) as { ok: boolean; faults: unknown[]; stats: unknown };
 
   // Any sampled run rebuilt and verified: its leaf proven in the signed log (Ledger.proveLeaf: the frontier of the
   // checkpoint below it, extended with the leaves up to the next signed checkpoint), its results blob read back and
   // re-hashed against the run leaf.
   const sampleFile = readdirSync(join(bundle, 'report/samples'))[0]!;
-  const picked = JSON.parse((await import('node:fs')).readFileSync(join(bundle, 'report/samples', sampleFile), 'utf8')) as { selected: Array<{ runSeq: number }> };
+  const picked = JSON.parse(readFileSync(join(bundle, 'report/samples', sampleFile), 'utf8')) as { selected: Array<{ runSeq: number }> };
   const runSeq = picked.selected[0]?.runSeq ?? Math.floor(leaves / 2);
   const ro = await Ledger.open({ dataDir, readOnly: true, startupCheck: 'hashes', clock, logger: silentLogger });
   const r0 = performance.now(); // opening the ledger (its own start-up self-check) is not part of rebuilding a run
@@ -231,12 +251,16 @@ export async function main(argv: string[]): Promise<void> {
     leavesPerSec: Math.round(leaves / (buildMs / 1000)),
     ledgerBytes,
     bundleBytes,
-    exportMs: exp.wallMs,
-    exportPeakRssMb: exp.maxRssMb,
-    verifyMs: ver.wallMs,
-    verifyPeakRssMb: ver.maxRssMb,
+    exportedLeaves: exp.leaves,
+    exportMs: expRun.wallMs,
+    exportPeakRssMb: expRun.workerRssMb,
+    exportLauncherRssMb: expRun.launcherRssMb,
+    verifyMs: verRun.wallMs,
+    verifyPeakRssMb: verRun.workerRssMb,
+    verifyLauncherRssMb: verRun.launcherRssMb,
     verifyOk: ver.ok,
-    verifyFaults: ver.faults,
+    verifyFaults: ver.faults.slice(0, 5),
+    verifyStats: ver.stats,
     rebuildRunMs,
     rebuildRunOk: blobOk && included,
     apiCalls: 0,

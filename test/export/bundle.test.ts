@@ -17,6 +17,7 @@ import { gunzipSync } from 'node:zlib';
 import { loadLedgerKey } from '../../src/ledger/keys.js';
 import { ed25519Signer, signNote } from '../../src/ledger/note.js';
 import { silentLogger } from '../../src/core/collector.js';
+import { BOUNDED_HEAP_FLAGS } from '../../src/export/bounded-heap.js';
 
 let demo: DemoLedger;
 let work: string;
@@ -90,6 +91,13 @@ describe('export then verify', () => {
     expect(run.status).toBe(0);
   });
 
+  it('a failed export leaves no half-written folder behind', async () => {
+    const out = join(work, 'failed-export');
+    await expect(
+      exportBundle({ dataDir: demo.dataDir, type: 2, from: '2025-03-01', to: '2025-03-03', framework: FRAMEWORK, out, verifierScript: join(work, 'no-such-verifier.mjs'), clock: demo.clock, logger: silentLogger }),
+    ).rejects.toThrow(/no-such-verifier/);
+    expect(existsSync(out)).toBe(false);
+  });
   it('the same period exported twice gives byte-identical zips, and the zip verifies', async () => {
     const a = join(work, 'a.zip');
     const b = join(work, 'b.zip');
@@ -261,6 +269,33 @@ describe('vigil export / verify CLI', () => {
     expect(r4.stderr).toContain('before the ledger began');
     expect(existsSync(join(work, 'x'))).toBe(false);
   }, 60_000);
+  it('vigil export and vigil verify do their work in a lean worker under the capped heap; the bundle verifies', () => {
+    const probe = join(work, 'probe.jsonl');
+    const env = { ...process.env, VIGIL_LOG_LEVEL: 'warn', NODE_OPTIONS: `--import=${new URL('./fixtures/process-probe.mjs', import.meta.url).href}`, VIGIL_PROBE_FILE: probe };
+    delete (env as Record<string, string | undefined>).VIGIL_BOUNDED_HEAP;
+    const out = join(work, 'cli-export');
+    const e = spawnSync(process.execPath, [BIN, '--data-dir', demo.dataDir, 'export', '--type', '2', '--from', '2025-03-01', '--to', '2025-03-03', '--sample-seed', 's1', '--out', out, '--json'], { encoding: 'utf8', env });
+    expect(e.status, e.stderr).toBe(0);
+    expect(JSON.parse(e.stdout).out).toBe(out);
+    const v = spawnSync(process.execPath, [BIN, 'verify', out, '--trusted-key', keyPem], { encoding: 'utf8', env });
+    expect(v.status, v.stdout + v.stderr).toBe(0);
+    expect(v.stdout).toContain('bundle OK');
+    // The worker writes the evidence an in-process export writes, verifier included, byte for byte (the report differs:
+    // the CLI reports against the real SOC 2 framework, the in-process export against the test's small one).
+    const evidence = (dir: string) => readFileSync(join(dir, 'SHA256SUMS'), 'utf8').split('\n').filter((l) => /  (ledger|attachments|keys|verify)\//.test(l));
+    expect(evidence(out).length).toBeGreaterThan(10);
+    expect(evidence(out)).toEqual(evidence(bundle));
+    const procs = readFileSync(probe, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { script: string; execArgv: string[]; heapLimitMb: number });
+    const cap = BOUNDED_HEAP_FLAGS.find((f) => f.startsWith('--max-old-space-size'))!;
+    for (const name of ['export', 'verify']) {
+      const workers = procs.filter((p) => new RegExp(`[\\\\/]${name}-[0-9a-f]{16}\\.mjs$`).test(p.script));
+      expect(workers, `${name} worker in ${JSON.stringify(procs)}`).toHaveLength(1);
+      expect(workers[0]!.execArgv).toContain(cap);
+      expect(workers[0]!.heapLimitMb).toBeLessThan(Number(cap.split('=')[1]) + 64);
+    }
+    // The launcher itself ran uncapped and did no export work: two launchers, two workers, nothing else.
+    expect(procs).toHaveLength(4);
+  }, 120_000);
   it('vigil verify exits 0 on the bundle and 1 naming the file after a flip', () => {
     expect(run(['verify', bundle, '--trusted-key', keyPem]).status).toBe(0);
     const dir = copy('cli-flip');

@@ -1,0 +1,24 @@
+// Entry point of the export worker process (see lean.ts): runs one exportBundle from a JSON job and prints the summary.
+// Loads only what an export needs (no config, sources or SDKs), so its peak memory is the export's own.
+import { systemClock } from '../core/collector.js';
+import { makeLogger } from '../cli/logger.js';
+import { reportError } from '../cli/report-error.js';
+import { exportBundle, type ExportOptions } from './bundle.js';
+
+/** What `vigil export` hands its worker: the options minus clock and logger. No secrets: paths, dates, framework data. */
+export type ExportJob = Omit<ExportOptions, 'clock' | 'logger'> & { json?: boolean; logLevel: string };
+
+async function runExportJob(text: string | undefined): Promise<number> {
+  try {
+    if (text === undefined) throw new Error('export worker: no job given');
+    const { json, logLevel, ...opts } = JSON.parse(text) as ExportJob;
+    const r = await exportBundle({ ...opts, clock: systemClock, logger: makeLogger(logLevel) });
+    if (json) process.stdout.write(`${JSON.stringify(r)}\n`);
+    else process.stdout.write(`exported ${r.out}: leaves ${r.startSize}..${r.endSize - 1} (${r.leaves}), ${r.attachments} attachments, ${r.files} files, ${r.bytes} bytes\n`);
+    return 0;
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+process.exitCode = await runExportJob(process.argv[2]);

@@ -1,0 +1,96 @@
+// Export and verify run in a worker process that is plain bundled JavaScript (no TypeScript loader, no config, sources or
+// SDKs) under a capped heap, so the process doing the streaming holds only what the export or verification needs.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { BOUNDED_HEAP_FLAGS, BOUNDED_HEAP_MARK, userHeapCap } from './bounded-heap.js';
+import { buildVerifierScript } from './verifier-script.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/**
+ * Where the worker scripts are written, named by the hash of their content (so a changed source tree gets a new file
+ * and two processes never fight over one). Inside the project so the export worker resolves its packages
+ * (better-sqlite3 is a native module and cannot be bundled). Override with VIGIL_CACHE_DIR (it must sit where
+ * node_modules resolves, e.g. a folder under the project).
+ */
+export const leanCacheDir = (): string => process.env.VIGIL_CACHE_DIR ?? join(ROOT, 'node_modules', '.cache', 'vigil');
+
+export type LeanWorker = 'export' | 'verify';
+
+async function source(worker: LeanWorker): Promise<string> {
+  // The verifier is the very verify/verify.mjs a bundle carries: fully self-contained.
+  if (worker === 'verify') return buildVerifierScript();
+  const r = await build({
+    absWorkingDir: ROOT,
+    entryPoints: ['src/export/export-main.ts'],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    write: false,
+    legalComments: 'none',
+    charset: 'utf8',
+    logLevel: 'silent',
+    banner: { js: '// Vigil export worker, generated from src/export/export-main.ts by src/export/lean.ts.' },
+    plugins: [
+      {
+        // Code the worker can never reach, left out so it does not load esbuild or pg (about 20 MB resident): the
+        // verifier arrives prebuilt (ExportOptions.verifierScript) and an export reads the SQLite ledger.
+        name: 'vigil-export-worker-stubs',
+        setup(b) {
+          b.onResolve({ filter: /^\.\/(verifier-script|pg-store)\.js$/ }, (a) => ({ path: a.path, namespace: 'vigil-stub' }));
+          b.onLoad({ filter: /.*/, namespace: 'vigil-stub' }, (a) => ({
+            contents: a.path.includes('verifier')
+              ? "export async function buildVerifierScript() { throw new Error('the export worker is given the verifier prebuilt'); }"
+              : "export class PgEvidenceStore { static async open() { throw new Error('the export worker reads the SQLite ledger only'); } }",
+            loader: 'js',
+          }));
+        },
+      },
+    ],
+  });
+  return r.outputFiles[0]!.text;
+}
+
+/** Builds (or finds) the worker script; undefined when it cannot be written, and the caller falls back. */
+export async function leanWorkerScript(worker: LeanWorker): Promise<string | undefined> {
+  try {
+    const text = await source(worker);
+    const dir = leanCacheDir();
+    const file = join(dir, `${worker}-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.mjs`);
+    if (!existsSync(file)) {
+      mkdirSync(dir, { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, text);
+      renameSync(tmp, file);
+      // Scripts of earlier source trees: kept a day (a process may still be starting one), then removed.
+      for (const f of readdirSync(dir)) {
+        const p = join(dir, f);
+        if (f.startsWith(`${worker}-`) && p !== file && Date.now() - statSync(p).mtimeMs > 86_400_000) rmSync(p, { force: true });
+      }
+    }
+    return file;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs `worker` with `args` in a child Node with BOUNDED_HEAP_FLAGS (unless NODE_OPTIONS already caps the heap: the
+ * user's choice wins), output passed through, and resolves to its exit code. Resolves undefined, doing nothing, when the
+ * worker script cannot be built or written; the caller then does the work in-process.
+ */
+export async function runLeanWorker(worker: LeanWorker, args: string[]): Promise<number | undefined> {
+  const script = await leanWorkerScript(worker);
+  if (script === undefined) return undefined;
+  const flags = userHeapCap() ? [] : BOUNDED_HEAP_FLAGS;
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, [...flags, script, ...args], { stdio: 'inherit', env: { ...process.env, [BOUNDED_HEAP_MARK]: '1' } });
+    child.on('error', rej);
+    child.on('exit', (code, signal) => res(code ?? (signal ? 1 : 0)));
+  });
+}
