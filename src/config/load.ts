@@ -5,7 +5,7 @@ import { parseDocument, LineCounter, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../core/errors.js';
 import { configSchema, type VigilConfig, type SourcesConfig } from './schema.js';
-import { sourcePlugins } from '../sources.js';
+import { sourceConfigSchemas } from '../source-schemas.js';
 import type { SourceId } from '../core/types.js';
 
 export interface LoadedConfig {
@@ -80,13 +80,13 @@ function validateSources(
   const out: LoadedConfig['sources'] = {};
   for (const [id, block] of Object.entries(sources) as Array<[SourceId, Record<string, unknown> | undefined]>) {
     if (!block) continue;
-    const plugin = sourcePlugins[id];
+    const schema = sourceConfigSchemas[id];
     const { schedule, enabled, ...rest } = block as { schedule?: string; enabled?: boolean };
     if (enabled === false) continue;
-    if (!plugin) {
+    if (!schema) {
       throw new UsageError('CONFIG_SOURCE', `${where(nodeOffset(doc, ['sources', id]))}: source "${id}" is not available in this build`);
     }
-    const parsed = (plugin.configSchema as z.ZodType).safeParse(rest);
+    const parsed = schema.safeParse(rest);
     if (!parsed.success) throw zodToUsage(parsed.error, doc, where, ['sources', id]);
     out[id] = { schedule: schedule ?? defaultSchedule, config: parsed.data };
   }

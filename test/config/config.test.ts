@@ -69,3 +69,12 @@ describe('config', () => {
     expect(e.message).toContain('gitlab');
   });
 });
+
+describe('source config schemas', () => {
+  it('config loading validates each source with the very schema its plug-in declares', async () => {
+    const { sourceConfigSchemas } = await import('../../src/source-schemas.js');
+    const { sourcePlugins } = await import('../../src/sources.js');
+    expect(Object.keys(sourceConfigSchemas).sort()).toEqual(Object.keys(sourcePlugins).sort());
+    for (const [id, plugin] of Object.entries(sourcePlugins)) expect(sourceConfigSchemas[id as keyof typeof sourceConfigSchemas], id).toBe(plugin!.configSchema);
+  });
+});
