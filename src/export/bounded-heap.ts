@@ -8,6 +8,13 @@ import { spawn } from 'node:child_process';
  * the same export peaks under 256 MB and takes about 20% longer (more, smaller collections).
  */
 export const BOUNDED_HEAP_FLAGS = ['--max-old-space-size=112', '--max-semi-space-size=2'];
+/**
+ * glibc malloc settings for the worker (other C libraries ignore them; the user's own values win): one arena instead of
+ * one per thread of libuv's pool (zlib, file reads), and freed memory above 128 KiB handed back to the system. Measured
+ * on a 2-month export at 10,000 resources: 239 MB peak RSS without, 202–217 MB with.
+ */
+export const WORKER_MALLOC_ENV: Record<string, string> = { MALLOC_ARENA_MAX: '1', MALLOC_TRIM_THRESHOLD_: '131072' };
+
 /** Set in the child so it does not re-run itself. */
 export const BOUNDED_HEAP_MARK = 'VIGIL_BOUNDED_HEAP';
 const MARK = BOUNDED_HEAP_MARK;
@@ -35,7 +42,7 @@ export function rerunWithBoundedHeap(isEntry: (script: string) => boolean): Prom
   return new Promise((res, rej) => {
     const child = spawn(process.execPath, [...BOUNDED_HEAP_FLAGS, ...process.execArgv, script, ...process.argv.slice(2)], {
       stdio: 'inherit',
-      env: { ...process.env, [MARK]: '1' },
+      env: { ...WORKER_MALLOC_ENV, ...process.env, [MARK]: '1' },
     });
     child.on('error', rej);
     child.on('exit', (code, signal) => res(code ?? (signal ? 1 : 0)));

@@ -62,6 +62,9 @@ export interface BundleManifest {
   withheld: number;
 }
 
+/** Export reads the ledger once, in seq order: a small page cache is as fast as the 16 MB default, and 14 MB lighter. */
+const READER_CACHE_KIB = 2048;
+
 async function tryExportCheckpoint(opts: ExportOptions): Promise<void> {
   let ledger: Ledger | undefined;
   try {
@@ -106,7 +109,7 @@ export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
   const key = await loadLedgerKey(opts.dataDir, { create: false });
   if (key?.privateKey === undefined) throw new AppError('EXPORT_NO_KEY', `the ledger signing key in ${join(opts.dataDir, 'keys')} is needed to sign the bundle manifest`, { exitCode: 2 });
 
-  const store = SqliteEvidenceStore.open({ path: join(opts.dataDir, 'ledger.sqlite'), readOnly: true });
+  const store = SqliteEvidenceStore.open({ path: join(opts.dataDir, 'ledger.sqlite'), readOnly: true, cacheKiB: READER_CACHE_KIB });
   let ledgerStart: string | undefined;
   let sealedAt: string | undefined;
   try {
@@ -124,7 +127,7 @@ export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
   const endAt0 = period ? period.end : t1!.at;
   if (sealedAt === undefined || sealedAt < endAt0) await tryExportCheckpoint(opts);
 
-  const ro = SqliteEvidenceStore.open({ path: join(opts.dataDir, 'ledger.sqlite'), readOnly: true });
+  const ro = SqliteEvidenceStore.open({ path: join(opts.dataDir, 'ledger.sqlite'), readOnly: true, cacheKiB: READER_CACHE_KIB });
   const outExisted = existsSync(outPath);
   const work = zip ? mkdtempSync(join(dirname(outPath), '.vigil-export-')) : outPath;
   try {

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, write
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { BOUNDED_HEAP_FLAGS, BOUNDED_HEAP_MARK, userHeapCap } from './bounded-heap.js';
+import { BOUNDED_HEAP_FLAGS, BOUNDED_HEAP_MARK, userHeapCap, WORKER_MALLOC_ENV } from './bounded-heap.js';
 import { buildVerifierScript } from './verifier-script.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -19,6 +19,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const leanCacheDir = (): string => process.env.VIGIL_CACHE_DIR ?? join(ROOT, 'node_modules', '.cache', 'vigil');
 
 export type LeanWorker = 'export' | 'verify';
+
 
 async function source(worker: LeanWorker): Promise<string> {
   // The verifier is the very verify/verify.mjs a bundle carries: fully self-contained.
@@ -89,7 +90,7 @@ export async function runLeanWorker(worker: LeanWorker, args: string[]): Promise
   if (script === undefined) return undefined;
   const flags = userHeapCap() ? [] : BOUNDED_HEAP_FLAGS;
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [...flags, script, ...args], { stdio: 'inherit', env: { ...process.env, [BOUNDED_HEAP_MARK]: '1' } });
+    const child = spawn(process.execPath, [...flags, script, ...args], { stdio: 'inherit', env: { ...WORKER_MALLOC_ENV, ...process.env, [BOUNDED_HEAP_MARK]: '1' } });
     child.on('error', rej);
     child.on('exit', (code, signal) => res(code ?? (signal ? 1 : 0)));
   });

@@ -17,7 +17,7 @@ import { gunzipSync } from 'node:zlib';
 import { loadLedgerKey } from '../../src/ledger/keys.js';
 import { ed25519Signer, signNote } from '../../src/ledger/note.js';
 import { silentLogger } from '../../src/core/collector.js';
-import { BOUNDED_HEAP_FLAGS } from '../../src/export/bounded-heap.js';
+import { BOUNDED_HEAP_FLAGS, WORKER_MALLOC_ENV } from '../../src/export/bounded-heap.js';
 
 let demo: DemoLedger;
 let work: string;
@@ -272,7 +272,7 @@ describe('vigil export / verify CLI', () => {
   it('vigil export and vigil verify do their work in a lean worker under the capped heap; the bundle verifies', () => {
     const probe = join(work, 'probe.jsonl');
     const env = { ...process.env, VIGIL_LOG_LEVEL: 'warn', NODE_OPTIONS: `--import=${new URL('./fixtures/process-probe.mjs', import.meta.url).href}`, VIGIL_PROBE_FILE: probe };
-    delete (env as Record<string, string | undefined>).VIGIL_BOUNDED_HEAP;
+    for (const k of ['VIGIL_BOUNDED_HEAP', ...Object.keys(WORKER_MALLOC_ENV)]) delete (env as Record<string, string | undefined>)[k];
     const out = join(work, 'cli-export');
     const e = spawnSync(process.execPath, [BIN, '--data-dir', demo.dataDir, 'export', '--type', '2', '--from', '2025-03-01', '--to', '2025-03-03', '--sample-seed', 's1', '--out', out, '--json'], { encoding: 'utf8', env });
     expect(e.status, e.stderr).toBe(0);
@@ -285,13 +285,14 @@ describe('vigil export / verify CLI', () => {
     const evidence = (dir: string) => readFileSync(join(dir, 'SHA256SUMS'), 'utf8').split('\n').filter((l) => /  (ledger|attachments|keys|verify)\//.test(l));
     expect(evidence(out).length).toBeGreaterThan(10);
     expect(evidence(out)).toEqual(evidence(bundle));
-    const procs = readFileSync(probe, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { script: string; execArgv: string[]; heapLimitMb: number });
+    const procs = readFileSync(probe, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { script: string; execArgv: string[]; heapLimitMb: number; mallocArenaMax: string | null });
     const cap = BOUNDED_HEAP_FLAGS.find((f) => f.startsWith('--max-old-space-size'))!;
     for (const name of ['export', 'verify']) {
       const workers = procs.filter((p) => new RegExp(`[\\\\/]${name}-[0-9a-f]{16}\\.mjs$`).test(p.script));
       expect(workers, `${name} worker in ${JSON.stringify(procs)}`).toHaveLength(1);
       expect(workers[0]!.execArgv).toContain(cap);
       expect(workers[0]!.heapLimitMb).toBeLessThan(Number(cap.split('=')[1]) + 64);
+      expect(workers[0]!.mallocArenaMax).toBe(WORKER_MALLOC_ENV.MALLOC_ARENA_MAX);
     }
     // The launcher itself ran uncapped and did no export work: two launchers, two workers, nothing else.
     expect(procs).toHaveLength(4);
