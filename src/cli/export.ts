@@ -56,7 +56,8 @@ export async function exportCommand(ctx: AgentContext, o: ExportCliOptions): Pro
     if (code !== undefined) return code;
   }
   const { json: _json, logLevel: _level, ...opts } = job;
-  const r = await exportBundle({ ...opts, clock: ctx.clock, logger: ctx.logger });
+  const databaseUrl = process.env.DATABASE_URL;
+  const r = await exportBundle({ ...opts, ...(databaseUrl ? { databaseUrl } : {}), clock: ctx.clock, logger: ctx.logger });
   if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
   else process.stdout.write(`exported ${r.out}: leaves ${r.startSize}..${r.endSize - 1} (${r.leaves}), ${r.attachments} attachments, ${r.files} files, ${r.bytes} bytes\n`);
   return 0;

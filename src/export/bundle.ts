@@ -6,6 +6,7 @@ import { AppError, UsageError } from '../core/errors.js';
 import type { Clock, Logger } from '../core/collector.js';
 import { Ledger } from '../ledger/ledger.js';
 import { SqliteEvidenceStore } from '../ledger/sqlite-store.js';
+import { PgEvidenceStore } from '../ledger/pg-store.js';
 import type { EvidenceStore, StoredCheckpoint } from '../ledger/store.js';
 import { loadLedgerKey } from '../ledger/keys.js';
 import { Frontier } from '../ledger/merkle.js';
@@ -31,6 +32,8 @@ export interface ExportOptions {
   sampleSeed?: string;
   /** A folder (must not exist or be empty), or a path ending in `.zip`. */
   out: string;
+  /** `postgres://…`: the ledger is in PostgreSQL (as for every other command, from DATABASE_URL); keys stay in dataDir. */
+  databaseUrl?: string;
   /** A file holding the built verify/verify.mjs (src/export/lean.ts writes one); built here when absent. */
   verifierScript?: string;
   clock: Clock;
@@ -68,7 +71,7 @@ const READER_CACHE_KIB = 2048;
 async function tryExportCheckpoint(opts: ExportOptions): Promise<void> {
   let ledger: Ledger | undefined;
   try {
-    ledger = await Ledger.open({ dataDir: opts.dataDir, clock: opts.clock, logger: opts.logger, startupCheck: 'hashes' });
+    ledger = await Ledger.open({ dataDir: opts.dataDir, clock: opts.clock, logger: opts.logger, startupCheck: 'hashes', ...(opts.databaseUrl !== undefined ? { databaseUrl: opts.databaseUrl } : {}) });
     await ledger.checkpoint('export');
   } catch (e) {
     opts.logger.warn({ err: (e as Error).message }, 'export: could not take an export checkpoint; exporting read-only from the last signed checkpoint');
@@ -91,7 +94,7 @@ export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
   if (existsSync(outPath) && (zip || readdirSync(outPath).length > 0)) {
     throw new UsageError('EXPORT_OUT_EXISTS', `--out ${opts.out} already exists${zip ? '' : ' and is not empty'}; choose a new path`);
   }
-  if (!existsSync(join(opts.dataDir, 'ledger.sqlite'))) throw new UsageError('EXPORT_NO_LEDGER', `no ledger at ${join(opts.dataDir, 'ledger.sqlite')} (check --data-dir)`);
+  if (opts.databaseUrl === undefined && !existsSync(join(opts.dataDir, 'ledger.sqlite'))) throw new UsageError('EXPORT_NO_LEDGER', `no ledger at ${join(opts.dataDir, 'ledger.sqlite')} (check --data-dir, or DATABASE_URL for a PostgreSQL ledger)`);
   // Validate the range before touching the ledger, so bad input changes nothing.
   const now = opts.clock.now();
   if (opts.type === 2) {
@@ -109,7 +112,11 @@ export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
   const key = await loadLedgerKey(opts.dataDir, { create: false });
   if (key?.privateKey === undefined) throw new AppError('EXPORT_NO_KEY', `the ledger signing key in ${join(opts.dataDir, 'keys')} is needed to sign the bundle manifest`, { exitCode: 2 });
 
-  const store = SqliteEvidenceStore.open({ path: join(opts.dataDir, 'ledger.sqlite'), readOnly: true, cacheKiB: READER_CACHE_KIB });
+  const openReader = async (): Promise<EvidenceStore> =>
+    opts.databaseUrl !== undefined
+      ? PgEvidenceStore.open({ url: opts.databaseUrl, readOnly: true, logger: opts.logger })
+      : SqliteEvidenceStore.open({ path: join(opts.dataDir, 'ledger.sqlite'), readOnly: true, cacheKiB: READER_CACHE_KIB });
+  const store = await openReader();
   let ledgerStart: string | undefined;
   let sealedAt: string | undefined;
   try {
@@ -127,7 +134,7 @@ export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
   const endAt0 = period ? period.end : t1!.at;
   if (sealedAt === undefined || sealedAt < endAt0) await tryExportCheckpoint(opts);
 
-  const ro = SqliteEvidenceStore.open({ path: join(opts.dataDir, 'ledger.sqlite'), readOnly: true, cacheKiB: READER_CACHE_KIB });
+  const ro = await openReader();
   const outExisted = existsSync(outPath);
   const work = zip ? mkdtempSync(join(dirname(outPath), '.vigil-export-')) : outPath;
   try {

@@ -6,13 +6,15 @@ import { reportError } from '../cli/report-error.js';
 import { exportBundle, type ExportOptions } from './bundle.js';
 
 /** What `vigil export` hands its worker: the options minus clock and logger. No secrets: paths, dates, framework data. */
-export type ExportJob = Omit<ExportOptions, 'clock' | 'logger'> & { json?: boolean; logLevel: string };
+export type ExportJob = Omit<ExportOptions, 'clock' | 'logger' | 'databaseUrl'> & { json?: boolean; logLevel: string };
 
 async function runExportJob(text: string | undefined): Promise<number> {
   try {
     if (text === undefined) throw new Error('export worker: no job given');
     const { json, logLevel, ...opts } = JSON.parse(text) as ExportJob;
-    const r = await exportBundle({ ...opts, clock: systemClock, logger: makeLogger(logLevel) });
+    // DATABASE_URL comes from the environment, never the job: it may carry a password, and argv is visible to `ps`.
+    const databaseUrl = process.env.DATABASE_URL;
+    const r = await exportBundle({ ...opts, ...(databaseUrl ? { databaseUrl } : {}), clock: systemClock, logger: makeLogger(logLevel) });
     if (json) process.stdout.write(`${JSON.stringify(r)}\n`);
     else process.stdout.write(`exported ${r.out}: leaves ${r.startSize}..${r.endSize - 1} (${r.leaves}), ${r.attachments} attachments, ${r.files} files, ${r.bytes} bytes\n`);
     return 0;

@@ -39,15 +39,13 @@ async function source(worker: LeanWorker): Promise<string> {
     banner: { js: '// Vigil export worker, generated from src/export/export-main.ts by src/export/lean.ts.' },
     plugins: [
       {
-        // Code the worker can never reach, left out so it does not load esbuild or pg (about 20 MB resident): the
-        // verifier arrives prebuilt (ExportOptions.verifierScript) and an export reads the SQLite ledger.
-        name: 'vigil-export-worker-stubs',
+        // The verifier arrives prebuilt (ExportOptions.verifierScript): left out, the worker does not load esbuild
+        // (about 18 MB resident).
+        name: 'vigil-export-worker-no-bundler',
         setup(b) {
-          b.onResolve({ filter: /^\.\/(verifier-script|pg-store)\.js$/ }, (a) => ({ path: a.path, namespace: 'vigil-stub' }));
-          b.onLoad({ filter: /.*/, namespace: 'vigil-stub' }, (a) => ({
-            contents: a.path.includes('verifier')
-              ? "export async function buildVerifierScript() { throw new Error('the export worker is given the verifier prebuilt'); }"
-              : "export class PgEvidenceStore { static async open() { throw new Error('the export worker reads the SQLite ledger only'); } }",
+          b.onResolve({ filter: /^\.\/verifier-script\.js$/ }, (a) => ({ path: a.path, namespace: 'vigil-stub' }));
+          b.onLoad({ filter: /.*/, namespace: 'vigil-stub' }, () => ({
+            contents: "export async function buildVerifierScript() { throw new Error('the export worker is given the verifier prebuilt'); }",
             loader: 'js',
           }));
         },

@@ -1,5 +1,6 @@
 // PostgreSQL EvidenceStore (pg): one schema per ledger, append-only ALWAYS triggers, seq assigned under an advisory lock.
-import pg from 'pg';
+// The driver loads when a PostgreSQL store is opened, not with this module: SQLite users never load it.
+import type pg from 'pg';
 import { AppError, UsageError, redactSecrets } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/collector.js';
 import { decodeBlob, encodeBlob } from './blob-codec.js';
@@ -136,14 +137,15 @@ export class PgEvidenceStore implements EvidenceStore {
       u.searchParams.set('options', `${options ? `${options} ` : ''}-c default_transaction_read_only=on`);
       connectionString = u.toString();
     }
-    const pool = new pg.Pool({
+    const { default: pgDriver } = await import('pg');
+    const pool = new pgDriver.Pool({
       connectionString,
       max: opts.poolSize ?? 4,
       application_name: 'vigil',
       // int8 columns (seq, size, counts) as numbers: seqs stay far below 2^53.
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-          oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+          oid === 20 ? (v: string) => Number(v) : pgDriver.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
       },
     });
     const store = new PgEvidenceStore(pool, schema, location, readOnly, parsed.password, logger);

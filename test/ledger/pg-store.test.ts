@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -448,7 +448,7 @@ describe('the CLI with DATABASE_URL', () => {
     await emu?.close();
   });
 
-  it('collect, status and ledger verify run against PostgreSQL; a tampered leaf makes verify exit 1', async () => {
+  it('collect, status, ledger verify and export run against PostgreSQL; a tampered leaf makes verify exit 1', async () => {
     const { url, schema } = freshSchema();
     const dir = mkdtempSync(join(tmpdir(), 'vigil-pg-cli-'));
     dirs.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -480,6 +480,18 @@ describe('the CLI with DATABASE_URL', () => {
     const status = JSON.parse(s.stdout) as { runs: Array<{ source: string }>; criteria: Array<{ id: string; fail: number }> };
     expect(status.runs.map((r) => r.source)).toEqual(['aws']);
     expect(status.criteria.find((x) => x.id === 'CC6.1')!.fail).toBeGreaterThan(0);
+
+    // An auditor bundle straight from the PostgreSQL ledger, through the export worker; it verifies offline.
+    const [first] = await sql<{ at: string }>(`SELECT observed_at AS at FROM "${schema}".leaves ORDER BY seq LIMIT 1`);
+    const fromDay = first!.at.slice(0, 10);
+    const bundleDir = join(dir, 'bundle');
+    const x = await vigil(['export', '--type', '2', '--from', fromDay, '--to', new Date().toISOString().slice(0, 10), '--out', bundleDir, '--json'], { env, cwd: dir });
+    expect(x.code, x.stderr).toBe(0);
+    expect((JSON.parse(x.stdout) as { leaves: number }).leaves).toBeGreaterThan(0);
+    expect(existsSync(join(dir, 'data', 'ledger.sqlite'))).toBe(false);
+    const xv = await vigil(['verify', bundleDir], { env, cwd: dir });
+    expect(xv.code, xv.stdout).toBe(0);
+    expect(xv.stdout).toMatch(/bundle OK/);
 
     const [run] = await sql<{ seq: number }>(`SELECT seq::int AS seq FROM "${schema}".leaves WHERE type = 'run'`);
     await sql(`ALTER TABLE "${schema}".leaves DISABLE TRIGGER leaves_no_update_delete`);
