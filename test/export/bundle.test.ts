@@ -297,6 +297,20 @@ describe('vigil export / verify CLI', () => {
     // The launcher itself ran uncapped and did no export work: two launchers, two workers, nothing else.
     expect(procs).toHaveLength(4);
   }, 120_000);
+  it('where the worker script cannot be written, export and verify still run, re-run under the heap cap', () => {
+    const probe = join(work, 'probe-fallback.jsonl');
+    const env = { ...process.env, VIGIL_LOG_LEVEL: 'warn', VIGIL_CACHE_DIR: '/dev/null/not-a-folder', NODE_OPTIONS: `--import=${new URL('./fixtures/process-probe.mjs', import.meta.url).href}`, VIGIL_PROBE_FILE: probe };
+    delete (env as Record<string, string | undefined>).VIGIL_BOUNDED_HEAP;
+    const out = join(work, 'cli-export-fallback');
+    const e = spawnSync(process.execPath, [BIN, '--data-dir', demo.dataDir, 'export', '--type', '2', '--from', '2025-03-01', '--to', '2025-03-03', '--out', out], { encoding: 'utf8', env });
+    expect(e.status, e.stderr).toBe(0);
+    expect(spawnSync(process.execPath, [BIN, 'verify', out, '--trusted-key', keyPem], { encoding: 'utf8', env }).status).toBe(0);
+    const procs = readFileSync(probe, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { script: string; execArgv: string[] });
+    // Two commands, each a launcher plus its capped re-run of itself; no worker script anywhere.
+    expect(procs).toHaveLength(4);
+    expect(procs.every((p) => /vigil\.mjs$/.test(p.script))).toBe(true);
+    expect(procs.filter((p) => p.execArgv.includes(BOUNDED_HEAP_FLAGS[0]!))).toHaveLength(2);
+  }, 120_000);
   it('vigil verify exits 0 on the bundle and 1 naming the file after a flip', () => {
     expect(run(['verify', bundle, '--trusted-key', keyPem]).status).toBe(0);
     const dir = copy('cli-flip');
