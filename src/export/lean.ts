@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, stop as stopEsbuild } from 'esbuild';
 import { BOUNDED_HEAP_FLAGS, BOUNDED_HEAP_MARK, userHeapCap, WORKER_MALLOC_ENV } from './bounded-heap.js';
 import { buildVerifierScript } from './verifier-script.js';
 
@@ -57,8 +57,16 @@ async function source(worker: LeanWorker): Promise<string> {
 
 /** Builds (or finds) the worker script; undefined when it cannot be written, and the caller falls back. */
 export async function leanWorkerScript(worker: LeanWorker): Promise<string | undefined> {
+  let text: string;
   try {
-    const text = await source(worker);
+    text = await source(worker);
+  } catch {
+    return undefined;
+  } finally {
+    // esbuild's service is a separate process that would otherwise live beside the worker for the whole run.
+    await stopEsbuild();
+  }
+  try {
     const dir = leanCacheDir();
     const file = join(dir, `${worker}-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.mjs`);
     if (!existsSync(file)) {
