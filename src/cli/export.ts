@@ -2,7 +2,6 @@
 import { UsageError } from '../core/errors.js';
 import type { AgentContext } from '../agent.js';
 import { loadFramework } from '../rules/frameworks.js';
-import { exportBundle } from '../export/bundle.js';
 import { BOUNDED_HEAP_MARK, isVigilBin, rerunWithBoundedHeap } from '../export/bounded-heap.js';
 import { leanWorkerScript, runLeanWorker } from '../export/lean.js';
 import type { ExportJob } from '../export/export-main.js';
@@ -56,6 +55,8 @@ export async function exportCommand(ctx: AgentContext, o: ExportCliOptions): Pro
     if (code !== undefined) return code;
   }
   const { json: _json, logLevel: _level, ...opts } = job;
+  // In-process: the exporter (SQLite, ledger, report) loads only here, so the launcher of a worker run does not hold it.
+  const { exportBundle } = await import('../export/bundle.js');
   const databaseUrl = process.env.DATABASE_URL;
   const r = await exportBundle({ ...opts, ...(databaseUrl ? { databaseUrl } : {}), clock: ctx.clock, logger: ctx.logger });
   if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);

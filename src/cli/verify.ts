@@ -1,7 +1,5 @@
 // `vigil verify PATH`: offline bundle verification; needs no data dir or config (logic in src/verify/).
 import { UsageError } from '../core/errors.js';
-import { verifyBundle } from '../verify/verify-bundle.js';
-import { formatVerification } from '../verify/standalone.js';
 import { BOUNDED_HEAP_MARK, isVigilBin, rerunWithBoundedHeap } from '../export/bounded-heap.js';
 import { runLeanWorker } from '../export/lean.js';
 
@@ -13,6 +11,9 @@ export async function verifyCommand(path: string, o: { trustedKey?: string; json
     const code = (await runLeanWorker('verify', args)) ?? (await rerunWithBoundedHeap(isVigilBin));
     if (code !== undefined) return code;
   }
+  // In-process: the verifier loads only here, so the launcher of a worker run does not hold it.
+  const { verifyBundle } = await import('../verify/verify-bundle.js');
+  const { formatVerification } = await import('../verify/standalone.js');
   let r;
   try {
     r = await verifyBundle(path, o.trustedKey !== undefined ? { trustedKeyFile: o.trustedKey } : {});
