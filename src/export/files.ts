@@ -61,7 +61,11 @@ export async function gunzipSha256(path: string, onChunk?: (chunk: Buffer) => vo
 
 /** A small `.gz` bundle file decompressed in memory, with the same container checks as gunzipSha256. */
 export function gunzipFileSync(path: string): { data: Buffer } | { problem: string } {
-  const buf = readFileSync(path);
+  return gunzipBuffer(readFileSync(path));
+}
+
+/** The bytes of a `.gz` bundle file decompressed, with the same container checks as gunzipSha256. */
+export function gunzipBuffer(buf: Buffer): { data: Buffer } | { problem: string } {
   if (buf.length < GZIP_HEADER.length || !buf.subarray(0, GZIP_HEADER.length).equals(GZIP_HEADER)) return { problem: 'gzip header differs from the bundle\'s fixed header' };
   try {
     const r = gunzipSync(buf, { info: true }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };

@@ -1,15 +1,12 @@
 // Offline verification of an evidence bundle: container, signatures, Merkle tree, attachments, and the report recomputed byte for byte.
 import { createHash, createPublicKey } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, openSync, readSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, createWriteStream } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import yauzl from 'yauzl';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isCanonicalJson } from '../ledger/canonical.js';
 import { Frontier, leafHash } from '../ledger/merkle.js';
 import { ed25519Verifier, openCheckpoint, openNote, type NoteVerifier } from '../ledger/note.js';
 import { buildReport, type FrameworkData, type LeafRecord, type ReportParams } from '../export/report.js';
-import { BUNDLE_FORMAT, gunzipFileSync, gunzipSha256, HashSink, UNSUMMED, manifestNoteText, sha256File } from '../export/files.js';
+import { BUNDLE_FORMAT, gunzipBuffer, HashSink, UNSUMMED, manifestNoteText } from '../export/files.js';
+import { folderFiles, zipFiles, type BundleFiles } from './bundle-files.js';
 
 export interface BundleFault {
   code: string;
@@ -33,6 +30,8 @@ export interface VerifyBundleOptions {
 }
 
 const MAX_FAULTS = 500;
+/** A single bundle file larger than this is refused rather than read (a day of leaves at 10,000 resources is ~1 MB). */
+const MAX_ENTRY_BYTES = 1 << 30;
 const ALLOWED_NAME = /^[A-Za-z0-9._%+-]+$/;
 
 class UsageProblem extends Error {
@@ -60,85 +59,30 @@ export async function verifyBundle(path: string, opts: VerifyBundleOptions = {})
   const stats = { leaves: 0, checkpoints: 0, attachments: 0, reportFiles: 0 };
   const result = (): BundleVerification => ({ ok: faults.length === 0, faults, warnings, stats });
 
-  let root = path;
-  let cleanup: string | undefined;
+  const containerFault = (p: { file?: string; message: string }): void => fault({ code: 'CONTAINER', ...p });
+  let bundle: BundleFiles;
   if (statSync(path).isFile()) {
-    cleanup = mkdtempSync(join(tmpdir(), 'vigil-verify-'));
-    root = cleanup;
+    // A .zip is read in place, entry by entry: nothing is extracted to disk. Every entry name is checked first.
     try {
-      await extractZip(path, root, opts.maxBytes ?? 16 * 2 ** 30, fault);
+      bundle = await zipFiles(path, { maxBytes: opts.maxBytes ?? 16 * 2 ** 30, maxEntryBytes: MAX_ENTRY_BYTES }, pathProblem, containerFault);
     } catch (e) {
       fault({ code: 'CONTAINER', file: path, message: `not a readable zip: ${(e as Error).message}` });
-    }
-    if (faults.length > 0) {
-      rmSync(cleanup, { recursive: true, force: true });
       return result();
     }
-  }
+    if (faults.length > 0) {
+      bundle.close();
+      return result();
+    }
+  } else bundle = folderFiles(path, containerFault);
   try {
-    await verifyFolder(root, { trusted, trustedPem }, fault, warnings, stats);
+    await verifyFiles(bundle, { trusted, trustedPem }, fault, warnings, stats);
+  } catch (e) {
+    // A zip entry that cannot be read (corrupt deflate data, a header pointing outside the file) is a container fault.
+    fault({ code: 'CONTAINER', file: path, message: `unreadable bundle entry: ${(e as Error).message}` });
   } finally {
-    if (cleanup) rmSync(cleanup, { recursive: true, force: true });
+    bundle.close();
   }
   return result();
-}
-
-/** Extracts only after every entry name passed the hygiene checks: no traversal, absolute paths, symlinks, duplicates or case twins. */
-async function extractZip(file: string, dest: string, maxBytes: number, fault: (f: BundleFault) => void): Promise<void> {
-  const zip = await new Promise<yauzl.ZipFile>((res, rej) => yauzl.open(file, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true, strictFileNames: false }, (err, z) => (err ? rej(err) : res(z!))));
-  const entries: yauzl.Entry[] = [];
-  const seen = new Map<string, string>();
-  let total = 0;
-  await new Promise<void>((res, rej) => {
-    zip.on('entry', (e: yauzl.Entry) => {
-      entries.push(e);
-      zip.readEntry();
-    });
-    zip.on('end', () => res());
-    zip.on('error', rej);
-    zip.readEntry();
-  });
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  const names: string[] = [];
-  for (const e of entries) {
-    let name: string;
-    try {
-      name = decoder.decode(e.fileName as unknown as Buffer);
-    } catch {
-      fault({ code: 'CONTAINER', message: 'zip entry name is not UTF-8' });
-      continue;
-    }
-    names.push(name);
-    const problem = pathProblem(name);
-    if (problem) fault({ code: 'CONTAINER', file: name, message: problem });
-    const unixMode = (e.externalFileAttributes >>> 16) & 0o170000;
-    if (unixMode === 0o120000) fault({ code: 'CONTAINER', file: name, message: 'symlink entries are not allowed' });
-    const lower = name.toLowerCase();
-    if (seen.has(lower)) fault({ code: 'CONTAINER', file: name, message: seen.get(lower) === name ? 'duplicate zip entry' : `name differs only in case from ${seen.get(lower)}` });
-    seen.set(lower, name);
-    total += e.uncompressedSize;
-    if (total > maxBytes) {
-      fault({ code: 'CONTAINER', file: name, message: `bundle expands beyond ${maxBytes} bytes (zip bomb?)` });
-      break;
-    }
-  }
-  if (names.length !== entries.length) return;
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i]!;
-    const name = names[i]!;
-    if (name.endsWith('/')) continue;
-    if (pathProblem(name)) return;
-    const target = join(dest, name);
-    mkdirSync(dirname(target), { recursive: true });
-    await new Promise<void>((res, rej) => {
-      zip.openReadStream(e, (err, rs) => {
-        if (err || !rs) return rej(err ?? new Error('no stream'));
-        rs.on('error', rej);
-        rs.pipe(createWriteStream(target, { flags: 'wx' })).on('close', () => res()).on('error', rej);
-      });
-    });
-  }
-  zip.close();
 }
 
 function pathProblem(name: string): string | undefined {
@@ -150,27 +94,15 @@ function pathProblem(name: string): string | undefined {
   return undefined;
 }
 
-function walk(root: string, rel: string, out: string[], fault: (f: BundleFault) => void): void {
-  for (const name of readdirSync(join(root, rel)).sort()) {
-    const p = rel ? `${rel}/${name}` : name;
-    const st = lstatSync(join(root, p));
-    if (st.isSymbolicLink()) fault({ code: 'CONTAINER', file: p, message: 'symlinks are not allowed in a bundle' });
-    else if (st.isDirectory()) walk(root, p, out, fault);
-    else if (st.isFile()) out.push(p);
-    else fault({ code: 'CONTAINER', file: p, message: 'not a regular file' });
-  }
-}
-
-async function verifyFolder(
-  root: string,
+async function verifyFiles(
+  bundle: BundleFiles,
   keys: { trusted?: NoteVerifier[]; trustedPem?: string },
   fault: (f: BundleFault) => void,
   warnings: string[],
   stats: BundleVerification['stats'],
 ): Promise<void> {
   // 1. Container: every file listed in SHA256SUMS with its hash; nothing unlisted; sane names.
-  const files: string[] = [];
-  walk(root, '', files, fault);
+  const files = bundle.files;
   const lowerSeen = new Map<string, string>();
   for (const f of files) {
     const problem = pathProblem(f);
@@ -179,12 +111,11 @@ async function verifyFolder(
     if (prev) fault({ code: 'CONTAINER', file: f, message: `name differs only in case from ${prev}` });
     lowerSeen.set(f.toLowerCase(), f);
   }
-  const sumsPath = join(root, 'SHA256SUMS');
   const listed = new Map<string, string>();
-  if (!existsSync(sumsPath)) {
+  if (!bundle.has('SHA256SUMS')) {
     fault({ code: 'SUMS_MISSING', file: 'SHA256SUMS', message: 'SHA256SUMS is missing' });
   } else {
-    const text = readFileSync(sumsPath, 'utf8');
+    const text = bundle.read('SHA256SUMS').toString('utf8');
     const lines = text.split('\n');
     if (lines.pop() !== '') fault({ code: 'SUMS_MALFORMED', file: 'SHA256SUMS', message: 'does not end with a newline' });
     lines.forEach((line, i) => {
@@ -198,7 +129,17 @@ async function verifyFolder(
   for (const f of files) if (!UNSUMMED.has(f) && !listed.has(f)) fault({ code: 'UNLISTED_FILE', file: f, message: 'file is not listed in SHA256SUMS' });
   for (const [f, want] of listed) {
     if (!present.has(f)) fault({ code: 'FILE_MISSING', file: f, message: 'listed in SHA256SUMS but missing' });
-    else if (sha256File(join(root, f)) !== want) fault({ code: 'FILE_MODIFIED', file: f, message: 'content does not match its SHA256SUMS hash' });
+    else {
+      let got: string;
+      try {
+        got = bundle.sha256(f);
+      } catch (err) {
+        // A zip entry whose compressed data is corrupt: named, and the rest of the bundle still checked.
+        fault({ code: 'CONTAINER', file: f, message: `unreadable: ${(err as Error).message}` });
+        continue;
+      }
+      if (got !== want) fault({ code: 'FILE_MODIFIED', file: f, message: 'content does not match its SHA256SUMS hash' });
+    }
   }
   // A year's bundle lists tens of thousands of files: what only this step needs is released before the report is recomputed.
   listed.clear();
@@ -207,7 +148,7 @@ async function verifyFolder(
   // 2. Keys and the manifest note.
   let manifest: Record<string, unknown> = {};
   try {
-    manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    manifest = JSON.parse(bundle.read('manifest.json').toString('utf8')) as Record<string, unknown>;
   } catch (e) {
     fault({ code: 'MANIFEST', file: 'manifest.json', message: `unreadable: ${(e as Error).message}` });
   }
@@ -215,7 +156,7 @@ async function verifyFolder(
   let pem = keys.trustedPem;
   if (pem === undefined) {
     const keyFile = `keys/ledger-${String(manifest.keyId)}.pub.pem`;
-    if (present.has(keyFile)) pem = readFileSync(join(root, keyFile), 'utf8');
+    if (present.has(keyFile)) pem = bundle.read(keyFile).toString('utf8');
     warnings.push('no --trusted-key given: signatures were checked against the key inside the bundle, which proves consistency, not origin');
   }
   let verifiers: NoteVerifier[] = [];
@@ -233,14 +174,14 @@ async function verifyFolder(
   }
   if (present.has('manifest.note') && verifiers.length > 0) {
     try {
-      const opened = openNote(readFileSync(join(root, 'manifest.note')), verifiers);
+      const opened = openNote(bundle.read('manifest.note'), verifiers);
       const expected = manifestNoteText({
         origin,
         start: String(reportMeta.start),
         end: String(reportMeta.end),
         startSize: tree.startSize ?? -1,
         endSize: tree.endSize ?? -1,
-        sumsSha256: existsSync(sumsPath) ? sha256File(sumsPath) : '',
+        sumsSha256: bundle.has('SHA256SUMS') ? bundle.sha256('SHA256SUMS') : '',
       });
       if (opened.text !== expected) fault({ code: 'MANIFEST_MISMATCH', file: 'manifest.note', message: 'the signed note does not commit to this SHA256SUMS, period and tree slice (manifest.json or SHA256SUMS changed)' });
     } catch (e) {
@@ -262,7 +203,7 @@ async function verifyFolder(
       continue;
     }
     try {
-      const cp = openCheckpoint(readFileSync(join(root, f)), verifiers, origin);
+      const cp = openCheckpoint(bundle.read(f), verifiers, origin);
       if (cp.size !== Number(m[1])) fault({ code: 'CHECKPOINT', file: f, message: `signed size ${cp.size} differs from the file name` });
       const prev = roots.get(cp.size);
       if (prev && !prev.equals(cp.root)) fault({ code: 'EQUIVOCATION', file: f, message: `two different roots for size ${cp.size}` });
@@ -278,7 +219,7 @@ async function verifyFolder(
   // 4. Tree: fold the start frontier, stream every leaf, compare at each checkpoint; size must end at e.
   let frontier = new Frontier();
   try {
-    frontier = Frontier.fromJSON(JSON.parse(readFileSync(join(root, 'ledger/frontier-start.json'), 'utf8')) as { size: number; hashes: string[] });
+    frontier = Frontier.fromJSON(JSON.parse(bundle.read('ledger/frontier-start.json').toString('utf8')) as { size: number; hashes: string[] });
     if (frontier.size !== s) fault({ code: 'FRONTIER', file: 'ledger/frontier-start.json', message: `frontier size ${frontier.size} is not the slice start ${s}` });
     const r = roots.get(s);
     if (s > 0 && r && !r.equals(frontier.root())) fault({ code: 'ROOT_MISMATCH', file: 'ledger/frontier-start.json', message: `frontier root differs from the signed checkpoint at size ${s}` });
@@ -294,7 +235,7 @@ async function verifyFolder(
   let lastGood = s;
   const referenced = new Set<string>();
   for (const f of leafFiles) {
-    const buf = readFileSync(join(root, f));
+    const buf = bundle.read(f);
     if (buf.length > 0 && buf[buf.length - 1] !== 0x0a) fault({ code: 'LEAF_TRUNCATED', file: f, message: 'the file does not end with a newline (cut mid-line?)' });
     let pos = 0;
     while (pos < buf.length) {
@@ -342,7 +283,7 @@ async function verifyFolder(
   let withheld = new Set<string>();
   if (present.has('attachments/withheld.json')) {
     try {
-      withheld = new Set((JSON.parse(readFileSync(join(root, 'attachments/withheld.json'), 'utf8')) as Array<{ sha256: string }>).map((w) => w.sha256));
+      withheld = new Set((JSON.parse(bundle.read('attachments/withheld.json').toString('utf8')) as Array<{ sha256: string }>).map((w) => w.sha256));
     } catch {
       fault({ code: 'ATTACHMENT', file: 'attachments/withheld.json', message: 'not valid JSON' });
     }
@@ -354,7 +295,7 @@ async function verifyFolder(
       fault({ code: 'ATTACHMENT', file: f, message: 'unexpected attachment path (expected attachments/sha256/<aa>/<sha256>.gz)' });
       continue;
     }
-    const d = await gunzipSha256(join(root, f));
+    const d = await bundle.gunzip(f, false);
     if ('problem' in d) fault({ code: 'ATTACHMENT_MISMATCH', file: f, message: d.problem });
     else if (d.sha256 !== m[2]) fault({ code: 'ATTACHMENT_MISMATCH', file: f, message: 'uncompressed content does not match its SHA-256 name' });
     else stats.attachments++;
@@ -371,7 +312,7 @@ async function verifyFolder(
   // 6. Report: recompute every file from the leaves and compare byte for byte; extra or missing report files are faults.
   let framework: FrameworkData;
   try {
-    framework = JSON.parse(readFileSync(join(root, String(reportMeta.frameworkFile)), 'utf8')) as FrameworkData;
+    framework = JSON.parse(bundle.read(String(reportMeta.frameworkFile)).toString('utf8')) as FrameworkData;
   } catch (err) {
     fault({ code: 'REPORT', file: String(reportMeta.frameworkFile), message: `framework data unreadable: ${(err as Error).message}` });
     return;
@@ -385,18 +326,17 @@ async function verifyFolder(
     stats.reportFiles++;
     if (!present.has(p)) return fault({ code: 'REPORT_MISSING', file: p, message: 'report file recomputed from the leaves is missing from the bundle' });
     if (p.endsWith('.gz')) {
-      const d = gunzipFileSync(join(root, p));
+      const d = gunzipBuffer(bundle.read(p));
       if ('problem' in d) fault({ code: 'REPORT_MISMATCH', file: p, message: d.problem });
       else if (createHash('sha256').update(d.data).digest('hex') !== want) {
         fault({ code: 'REPORT_MISMATCH', file: p, message: `uncompressed content differs from the recomputation from the leaves${firstDiff(d.data.subarray(0, 65_536).toString('utf8'), head)}` });
       }
-    } else if (sha256File(join(root, p)) !== want) fault({ code: 'REPORT_MISMATCH', file: p, message: `differs from the recomputation from the leaves${firstDiff(readHead(join(root, p)), head)}` });
+    } else if (bundle.sha256(p) !== want) fault({ code: 'REPORT_MISMATCH', file: p, message: `differs from the recomputation from the leaves${firstDiff(bundle.head(p), head)}` });
   });
   async function* leavesOf(): AsyncIterable<LeafRecord> {
     let seq = s;
     for (const f of leafFiles) {
-      const rl = createInterface({ input: createReadStream(join(root, f)), crlfDelay: Infinity });
-      for await (const line of rl) {
+      for await (const line of bundle.lines(f)) {
         if (line === '' && seq >= e) continue;
         const bytes = Buffer.from(line, 'utf8');
         yield { seq, hash: leafHash(bytes).toString('hex'), body: JSON.parse(line) as Record<string, unknown> };
@@ -406,9 +346,8 @@ async function verifyFolder(
   }
   const blobs = async (sha: string): Promise<Buffer | undefined> => {
     if (!/^[0-9a-f]{64}$/.test(sha) || !present.has(attachmentPath(sha))) return undefined;
-    const chunks: Buffer[] = [];
-    const d = await gunzipSha256(join(root, attachmentPath(sha)), (c) => chunks.push(c));
-    return 'sha256' in d && d.sha256 === sha ? Buffer.concat(chunks) : undefined;
+    const d = await bundle.gunzip(attachmentPath(sha), true);
+    return 'sha256' in d && d.sha256 === sha ? d.data : undefined;
   };
   try {
     await buildReport(params, leavesOf(), blobs, sink);
@@ -421,17 +360,6 @@ async function verifyFolder(
 }
 
 const attachmentPath = (sha: string): string => `attachments/sha256/${sha.slice(0, 2)}/${sha}.gz`;
-
-/** The first 64 KiB of a file as text: enough to name the first differing line without reading a large file whole. */
-function readHead(path: string): string {
-  const buf = Buffer.alloc(65_536);
-  const fd = openSync(path, 'r');
-  try {
-    return buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
-}
 
 function firstDiff(actual: string, expected: string): string {
   const a = actual.split('\n');

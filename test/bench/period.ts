@@ -53,7 +53,7 @@ const RSS_REPORTER = new URL('./_rss-reporter.mjs', import.meta.url).href;
  * under a capped heap: src/export/lean.ts) and reads each process's own peak RSS, recorded by _rss-reporter.mjs.
  */
 function vigilCli(args: string[], work: string, worker: RegExp): { out: string; wallMs: number; workerRssMb: number; launcherRssMb: number } {
-  const rssFile = join(work, `rss-${args[2] ?? args[0]}.jsonl`);
+  const rssFile = join(work, `rss-${args.find((a) => a === 'export' || a === 'verify') ?? 'vigil'}.jsonl`);
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [VIGIL_BIN, ...args], {
     encoding: 'utf8',

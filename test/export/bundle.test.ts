@@ -1,6 +1,6 @@
 // Export → verify on a hand-made ledger: Type 1 vs Type 2 contents, determinism, the mutation matrix, a mutation property, OSCAL schema, CLI exit codes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, appendFileSync, createWriteStream, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,8 @@ const addFormats = addFormatsModule as unknown as (a: Ajv) => void;
 import { buildDemoLedger, FRAMEWORK, type DemoLedger } from './helpers.js';
 import { exportBundle } from '../../src/export/bundle.js';
 import { verifyBundle } from '../../src/verify/verify-bundle.js';
-import { gzipBundleFile, listFiles, manifestNoteText } from '../../src/export/files.js';
+import { gzipBundleFile, listFiles, manifestNoteText, writeDeterministicZip } from '../../src/export/files.js';
+import yazl from 'yazl';
 import { gunzipSync } from 'node:zlib';
 import { loadLedgerKey } from '../../src/ledger/keys.js';
 import { ed25519Signer, signNote } from '../../src/ledger/note.js';
@@ -223,6 +224,87 @@ describe('mutation matrix (evidence-ledger.md §3.2)', () => {
       if (m.file) expect(hit!.file).toMatch(m.file);
     });
   }
+});
+
+describe('mutation matrix on .zip bundles, read in place', () => {
+  // The same mutations, the folder then zipped as export zips it: the zip reader must find the same faults.
+  for (const m of matrix.filter((x) => !x.id.includes('symlink'))) {
+    it(`${m.id} (zipped) → exit 1 with ${m.code}`, async () => {
+      const dir = copy(`zip-${m.id.replace(/[^A-Za-z0-9]+/g, '-')}`);
+      await m.apply(dir);
+      const z = `${dir}.zip`;
+      await writeDeterministicZip(dir, listFiles(dir), z, new Date('2025-03-04T00:00:00Z'));
+      const r = await verifyBundle(z, { trustedKeyFile: m.trustedKey ? m.trustedKey() : keyPem });
+      expect(r.ok).toBe(false);
+      const hit = r.faults.find((f) => f.code === m.code);
+      expect(hit, JSON.stringify(r.faults)).toBeDefined();
+      if (m.file) expect(hit!.file).toMatch(m.file);
+    });
+  }
+
+  /** A zip of the untouched bundle plus `extra` entries added by `add`. */
+  async function zipWith(name: string, add: (z: yazl.ZipFile) => void): Promise<string> {
+    const z = new yazl.ZipFile();
+    for (const f of listFiles(bundle)) z.addFile(join(bundle, f), f);
+    add(z);
+    z.end();
+    const out = join(work, name);
+    await new Promise<void>((res, rej) => z.outputStream.pipe(createWriteStream(out)).on('close', () => res()).on('error', rej));
+    return out;
+  }
+
+  it('an intact zip verifies without extracting anything to disk', async () => {
+    const z = await zipWith('intact.zip', () => undefined);
+    const before = readdirSync(tmpdir()).filter((n) => n.startsWith('vigil-verify-')).length;
+    const r = await verifyBundle(z, { trustedKeyFile: keyPem });
+    expect(r.faults).toEqual([]);
+    expect(r.stats.reportFiles).toBeGreaterThan(10);
+    expect(readdirSync(tmpdir()).filter((n) => n.startsWith('vigil-verify-')).length).toBe(before);
+  });
+  it('a path-traversal entry is a container fault, and nothing is read', async () => {
+    // yazl refuses "..", so the entry is written as "xx/evil.txt" and renamed in place (same length) in both headers.
+    const z = await zipWith('traversal.zip', (zz) => zz.addBuffer(Buffer.from('pwned'), 'xx/evil.txt'));
+    const b = readFileSync(z);
+    let at = b.indexOf('xx/evil.txt');
+    while (at >= 0) {
+      b.write('../evil.txt', at);
+      at = b.indexOf('xx/evil.txt', at + 1);
+    }
+    writeFileSync(z, b);
+    const r = await verifyBundle(z, { trustedKeyFile: keyPem });
+    expect(r.ok).toBe(false);
+    expect(r.faults).toEqual([{ code: 'CONTAINER', file: '../evil.txt', message: 'path traversal or empty path segment' }]);
+  });
+  it('symlink and duplicate entries are container faults', async () => {
+    const z = await zipWith('links.zip', (zz) => {
+      zz.addBuffer(Buffer.from('/etc/passwd'), 'report/passwd', { mode: 0o120777 });
+      zz.addBuffer(Buffer.from('again'), 'README.txt');
+    });
+    const r = await verifyBundle(z, { trustedKeyFile: keyPem });
+    expect(r.ok).toBe(false);
+    expect(r.faults).toContainEqual({ code: 'CONTAINER', file: 'report/passwd', message: 'symlink entries are not allowed' });
+    expect(r.faults).toContainEqual({ code: 'CONTAINER', file: 'README.txt', message: 'duplicate zip entry' });
+  });
+  it('corrupt compressed data inside an entry is named, not a crash', async () => {
+    const z = join(work, 'corrupt.zip');
+    await writeDeterministicZip(bundle, listFiles(bundle), z, new Date('2025-03-04T00:00:00Z'));
+    const b = readFileSync(z);
+    // The first deflated entry's data starts after its 30-byte local header, name and extra field.
+    const nameLen = b.readUInt16LE(26);
+    const extraLen = b.readUInt16LE(28);
+    expect(b.readUInt16LE(8)).toBe(8);
+    const data = 30 + nameLen + extraLen;
+    for (let i = 0; i < 16; i++) b[data + i] = 0xff;
+    writeFileSync(z, b);
+    const r = await verifyBundle(z, { trustedKeyFile: keyPem });
+    expect(r.ok).toBe(false);
+    expect(listFiles(bundle)[0]).toBe('README.txt');
+    expect(r.faults).toHaveLength(1);
+    expect(r.faults[0]).toMatchObject({ code: 'CONTAINER', file: 'README.txt' });
+    expect(r.faults[0]!.message).toMatch(/^unreadable: /);
+    // It kept going: everything else was checked and recomputed.
+    expect(r.stats.reportFiles).toBeGreaterThan(10);
+  });
 });
 
 describe('mutation property', () => {

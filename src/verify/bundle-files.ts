@@ -1,0 +1,191 @@
+// How verify reads a bundle: a folder from the file system, or a .zip entry by entry in place (nothing extracted to disk).
+import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { inflateRawSync } from 'node:zlib';
+import yauzl from 'yauzl';
+import { gunzipBuffer, gunzipSha256, sha256File } from '../export/files.js';
+
+/** A container problem found while listing the bundle (verify reports it as a fault). */
+export interface ContainerProblem {
+  file?: string;
+  message: string;
+}
+
+type GunzipResult = { sha256: string; data?: Buffer } | { problem: string };
+
+/** Read access to the files of a bundle, whatever holds them. Paths are bundle-relative, `/`-separated. */
+export interface BundleFiles {
+  /** Every regular file, sorted. */
+  readonly files: string[];
+  has(path: string): boolean;
+  read(path: string): Buffer;
+  sha256(path: string): string;
+  /** Gunzips a `.gz` bundle file with the bundle's container checks; the content too when `keep`. */
+  gunzip(path: string, keep: boolean): Promise<GunzipResult>;
+  /** The first 64 KiB as text. */
+  head(path: string): string;
+  /** The file's lines (without line ends). */
+  lines(path: string): AsyncIterable<string>;
+  close(): void;
+}
+
+const HEAD_BYTES = 65_536;
+
+/** A bundle folder; `walk` reports symlinks and other non-regular files as problems and leaves them out. */
+export function folderFiles(root: string, problem: (p: ContainerProblem) => void): BundleFiles {
+  const files: string[] = [];
+  const walk = (rel: string): void => {
+    for (const name of readdirSync(join(root, rel)).sort()) {
+      const p = rel ? `${rel}/${name}` : name;
+      const st = lstatSync(join(root, p));
+      if (st.isSymbolicLink()) problem({ file: p, message: 'symlinks are not allowed in a bundle' });
+      else if (st.isDirectory()) walk(p);
+      else if (st.isFile()) files.push(p);
+      else problem({ file: p, message: 'not a regular file' });
+    }
+  };
+  walk('');
+  files.sort();
+  const set = new Set(files);
+  return {
+    files,
+    has: (p) => set.has(p),
+    read: (p) => readFileSync(join(root, p)),
+    sha256: (p) => sha256File(join(root, p)),
+    async gunzip(p, keep) {
+      // Streamed through gunzip and SHA-256: without `keep`, an attachment is never held whole.
+      const chunks: Buffer[] = [];
+      const d = await gunzipSha256(join(root, p), keep ? (c) => chunks.push(c) : undefined);
+      return 'sha256' in d && keep ? { sha256: d.sha256, data: Buffer.concat(chunks) } : d;
+    },
+    head(p) {
+      const buf = Buffer.alloc(HEAD_BYTES);
+      const fd = openSync(join(root, p), 'r');
+      try {
+        return buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
+      } finally {
+        closeSync(fd);
+      }
+    },
+    lines: (p) => createInterface({ input: createReadStream(join(root, p)), crlfDelay: Infinity }),
+    close: () => undefined,
+  };
+}
+
+interface ZipEntry {
+  offset: number;
+  compressedSize: number;
+  size: number;
+  method: number;
+}
+
+/**
+ * A `.zip` bundle read in place: the central directory is listed (and every entry name checked) with yauzl, then each
+ * entry is read by its local header and inflated in memory when asked for. Bundle entries are small (a day of leaves,
+ * one attachment, one report file); an entry larger than `maxEntryBytes` is a problem, not a read.
+ */
+export async function zipFiles(
+  file: string,
+  limits: { maxBytes: number; maxEntryBytes: number },
+  pathProblem: (name: string) => string | undefined,
+  problem: (p: ContainerProblem) => void,
+): Promise<BundleFiles> {
+  const zip = await new Promise<yauzl.ZipFile>((res, rej) =>
+    yauzl.open(file, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true, strictFileNames: false }, (err, z) => (err ? rej(err) : res(z!))),
+  );
+  const raw: yauzl.Entry[] = [];
+  try {
+    await new Promise<void>((res, rej) => {
+      zip.on('entry', (e: yauzl.Entry) => {
+        raw.push(e);
+        zip.readEntry();
+      });
+      zip.on('end', () => res());
+      zip.on('error', rej);
+      zip.readEntry();
+    });
+  } finally {
+    zip.close();
+  }
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const entries = new Map<string, ZipEntry>();
+  const seen = new Map<string, string>();
+  let total = 0;
+  for (const e of raw) {
+    let name: string;
+    try {
+      name = decoder.decode(e.fileName as unknown as Buffer);
+    } catch {
+      problem({ message: 'zip entry name is not UTF-8' });
+      continue;
+    }
+    const bad = pathProblem(name);
+    if (bad) problem({ file: name, message: bad });
+    const unixMode = (e.externalFileAttributes >>> 16) & 0o170000;
+    if (unixMode === 0o120000) problem({ file: name, message: 'symlink entries are not allowed' });
+    const lower = name.toLowerCase();
+    if (seen.has(lower)) problem({ file: name, message: seen.get(lower) === name ? 'duplicate zip entry' : `name differs only in case from ${seen.get(lower)}` });
+    seen.set(lower, name);
+    total += e.uncompressedSize;
+    if (total > limits.maxBytes) {
+      problem({ file: name, message: `bundle expands beyond ${limits.maxBytes} bytes (zip bomb?)` });
+      break;
+    }
+    if (e.uncompressedSize > limits.maxEntryBytes) problem({ file: name, message: `entry expands to ${e.uncompressedSize} bytes, beyond ${limits.maxEntryBytes}` });
+    if (e.compressionMethod !== 0 && e.compressionMethod !== 8) problem({ file: name, message: `unsupported compression method ${e.compressionMethod}` });
+    if ((e.generalPurposeBitFlag & 0x1) !== 0) problem({ file: name, message: 'encrypted entries are not allowed' });
+    if (name.endsWith('/') || bad || unixMode === 0o120000) continue;
+    entries.set(name, { offset: e.relativeOffsetOfLocalHeader, compressedSize: e.compressedSize, size: e.uncompressedSize, method: e.compressionMethod });
+  }
+  const files = [...entries.keys()].sort();
+  const fd = openSync(file, 'r');
+  const fileSize = fstatSync(fd).size;
+  const readAt = (pos: number, len: number): Buffer => {
+    if (pos < 0 || pos + len > fileSize) throw new Error('entry data lies outside the zip file');
+    const buf = Buffer.allocUnsafe(len);
+    let got = 0;
+    while (got < len) {
+      const n = readSync(fd, buf, got, len - got, pos + got);
+      if (n === 0) throw new Error('zip file ends inside an entry');
+      got += n;
+    }
+    return buf;
+  };
+  const read = (p: string): Buffer => {
+    const e = entries.get(p);
+    if (!e) throw new Error(`${p} is not in the zip`);
+    if (e.size > limits.maxEntryBytes) throw new Error(`entry expands beyond ${limits.maxEntryBytes} bytes`);
+    const local = readAt(e.offset, 30);
+    if (local.readUInt32LE(0) !== 0x04034b50) throw new Error('bad local file header');
+    const start = e.offset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+    const stored = readAt(start, e.compressedSize);
+    const data = e.method === 0 ? stored : inflateRawSync(stored, { maxOutputLength: Math.max(1, e.size) });
+    if (data.length !== e.size) throw new Error(`entry holds ${data.length} bytes, its directory says ${e.size}`);
+    return data;
+  };
+  return {
+    files,
+    has: (p) => entries.has(p),
+    read,
+    sha256: (p) => createHash('sha256').update(read(p)).digest('hex'),
+    async gunzip(p, keep) {
+      const d = gunzipBuffer(read(p));
+      if ('problem' in d) return d;
+      return { sha256: createHash('sha256').update(d.data).digest('hex'), ...(keep ? { data: d.data } : {}) };
+    },
+    head: (p) => read(p).subarray(0, HEAD_BYTES).toString('utf8'),
+    async *lines(p) {
+      const text = read(p).toString('utf8');
+      let pos = 0;
+      while (pos < text.length) {
+        let nl = text.indexOf('\n', pos);
+        if (nl < 0) nl = text.length;
+        yield text.endsWith('\r', nl) ? text.slice(pos, nl - 1) : text.slice(pos, nl);
+        pos = nl + 1;
+      }
+    },
+    close: () => closeSync(fd),
+  };
+}
