@@ -1,4 +1,4 @@
-// Runs `vigil export`/`vigil verify` and verify.mjs in a child Node with a capped V8 heap, so peak RSS stays bounded.
+// Heap and malloc settings of the export and verify workers (src/export/lean.ts), and the capped re-run of itself that verify.mjs uses (and the CLI falls back to).
 import { spawn } from 'node:child_process';
 
 /**
