@@ -92,53 +92,8 @@ export async function zipFiles(
   pathProblem: (name: string) => string | undefined,
   problem: (p: ContainerProblem) => void,
 ): Promise<BundleFiles> {
-  const zip = await new Promise<yauzl.ZipFile>((res, rej) =>
-    yauzl.open(file, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true, strictFileNames: false }, (err, z) => (err ? rej(err) : res(z!))),
-  );
-  const raw: yauzl.Entry[] = [];
-  try {
-    await new Promise<void>((res, rej) => {
-      zip.on('entry', (e: yauzl.Entry) => {
-        raw.push(e);
-        zip.readEntry();
-      });
-      zip.on('end', () => res());
-      zip.on('error', rej);
-      zip.readEntry();
-    });
-  } finally {
-    zip.close();
-  }
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  const entries = new Map<string, ZipEntry>();
-  const seen = new Map<string, string>();
-  let total = 0;
-  for (const e of raw) {
-    let name: string;
-    try {
-      name = decoder.decode(e.fileName as unknown as Buffer);
-    } catch {
-      problem({ message: 'zip entry name is not UTF-8' });
-      continue;
-    }
-    const bad = pathProblem(name);
-    if (bad) problem({ file: name, message: bad });
-    const unixMode = (e.externalFileAttributes >>> 16) & 0o170000;
-    if (unixMode === 0o120000) problem({ file: name, message: 'symlink entries are not allowed' });
-    const lower = name.toLowerCase();
-    if (seen.has(lower)) problem({ file: name, message: seen.get(lower) === name ? 'duplicate zip entry' : `name differs only in case from ${seen.get(lower)}` });
-    seen.set(lower, name);
-    total += e.uncompressedSize;
-    if (total > limits.maxBytes) {
-      problem({ file: name, message: `bundle expands beyond ${limits.maxBytes} bytes (zip bomb?)` });
-      break;
-    }
-    if (e.uncompressedSize > limits.maxEntryBytes) problem({ file: name, message: `entry expands to ${e.uncompressedSize} bytes, beyond ${limits.maxEntryBytes}` });
-    if (e.compressionMethod !== 0 && e.compressionMethod !== 8) problem({ file: name, message: `unsupported compression method ${e.compressionMethod}` });
-    if ((e.generalPurposeBitFlag & 0x1) !== 0) problem({ file: name, message: 'encrypted entries are not allowed' });
-    if (name.endsWith('/') || bad || unixMode === 0o120000) continue;
-    entries.set(name, { offset: e.relativeOffsetOfLocalHeader, compressedSize: e.compressedSize, size: e.uncompressedSize, method: e.compressionMethod });
-  }
+  // Listed and indexed in helpers of their own, so the yauzl entries (~1 KB each) are not kept alive by the closures below.
+  const entries = indexEntries(await centralDirectory(file), limits, pathProblem, problem);
   const files = [...entries.keys()].sort();
   const fd = openSync(file, 'r');
   const fileSize = fstatSync(fd).size;
@@ -188,4 +143,68 @@ export async function zipFiles(
     },
     close: () => closeSync(fd),
   };
+}
+
+/** Every entry of the zip's central directory, names undecoded. */
+async function centralDirectory(file: string): Promise<yauzl.Entry[]> {
+  const zip = await new Promise<yauzl.ZipFile>((res, rej) =>
+    yauzl.open(file, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true, strictFileNames: false }, (err, z) => (err ? rej(err) : res(z!))),
+  );
+  const raw: yauzl.Entry[] = [];
+  try {
+    await new Promise<void>((res, rej) => {
+      zip.on('entry', (e: yauzl.Entry) => {
+        raw.push(e);
+        zip.readEntry();
+      });
+      zip.on('end', () => res());
+      zip.on('error', rej);
+      zip.readEntry();
+    });
+  } finally {
+    zip.close();
+    // yauzl's file reader stays referenced for a while after close; without its listeners it holds no entries.
+    zip.removeAllListeners();
+  }
+  return raw;
+}
+
+/** Entry names checked; the readable ones by name. */
+function indexEntries(
+  raw: yauzl.Entry[],
+  limits: { maxBytes: number; maxEntryBytes: number },
+  pathProblem: (name: string) => string | undefined,
+  problem: (p: ContainerProblem) => void,
+): Map<string, ZipEntry> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const entries = new Map<string, ZipEntry>();
+  const seen = new Map<string, string>();
+  let total = 0;
+  for (const e of raw) {
+    let name: string;
+    try {
+      name = decoder.decode(e.fileName as unknown as Buffer);
+    } catch {
+      problem({ message: 'zip entry name is not UTF-8' });
+      continue;
+    }
+    const bad = pathProblem(name);
+    if (bad) problem({ file: name, message: bad });
+    const unixMode = (e.externalFileAttributes >>> 16) & 0o170000;
+    if (unixMode === 0o120000) problem({ file: name, message: 'symlink entries are not allowed' });
+    const lower = name.toLowerCase();
+    if (seen.has(lower)) problem({ file: name, message: seen.get(lower) === name ? 'duplicate zip entry' : `name differs only in case from ${seen.get(lower)}` });
+    seen.set(lower, name);
+    total += e.uncompressedSize;
+    if (total > limits.maxBytes) {
+      problem({ file: name, message: `bundle expands beyond ${limits.maxBytes} bytes (zip bomb?)` });
+      break;
+    }
+    if (e.uncompressedSize > limits.maxEntryBytes) problem({ file: name, message: `entry expands to ${e.uncompressedSize} bytes, beyond ${limits.maxEntryBytes}` });
+    if (e.compressionMethod !== 0 && e.compressionMethod !== 8) problem({ file: name, message: `unsupported compression method ${e.compressionMethod}` });
+    if ((e.generalPurposeBitFlag & 0x1) !== 0) problem({ file: name, message: 'encrypted entries are not allowed' });
+    if (name.endsWith('/') || bad || unixMode === 0o120000) continue;
+    entries.set(name, { offset: e.relativeOffsetOfLocalHeader, compressedSize: e.compressedSize, size: e.uncompressedSize, method: e.compressionMethod });
+  }
+  return entries;
 }

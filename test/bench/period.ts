@@ -12,6 +12,7 @@ import { loadLedgerKey } from '../../src/ledger/keys.js';
 import { recordRun } from '../../src/pipeline/record.js';
 import { LedgerWriter } from '../../src/pipeline/writer.js';
 import { endLeaf, grantLeaf } from '../../src/exceptions/exceptions.js';
+import { listFiles, writeDeterministicZip } from '../../src/export/files.js';
 import { loadFramework } from '../../src/rules/frameworks.js';
 
 class SimClock implements Clock {
@@ -52,8 +53,8 @@ const RSS_REPORTER = new URL('./_rss-reporter.mjs', import.meta.url).href;
  * Runs a `vigil` command exactly as a user would (the launcher, which hands export and verify to a lean worker process
  * under a capped heap: src/export/lean.ts) and reads each process's own peak RSS, recorded by _rss-reporter.mjs.
  */
-function vigilCli(args: string[], work: string, worker: RegExp): { out: string; wallMs: number; workerRssMb: number; launcherRssMb: number } {
-  const rssFile = join(work, `rss-${args.find((a) => a === 'export' || a === 'verify') ?? 'vigil'}.jsonl`);
+function vigilCli(args: string[], work: string, worker: RegExp, label: string = args.find((a) => a === 'export' || a === 'verify') ?? 'vigil'): { out: string; wallMs: number; workerRssMb: number; launcherRssMb: number } {
+  const rssFile = join(work, `rss-${label}.jsonl`);
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [VIGIL_BIN, ...args], {
     encoding: 'utf8',
@@ -217,6 +218,12 @@ export async function main(argv: string[]): Promise<void> {
   writeFileSync(pem, key.publicKey.export({ format: 'pem', type: 'spki' }));
   const verRun = vigilCli(['verify', bundle, '--trusted-key', pem, '--json'], work, /[\\/]verify-[0-9a-f]{16}\.mjs$/);
   const ver = JSON.parse(verRun.out) as { ok: boolean; faults: unknown[]; stats: unknown };
+  // The same bundle as a .zip (as `--out x.zip` writes it), verified in place.
+  const zip = join(work, 'bundle.zip');
+  await writeDeterministicZip(bundle, listFiles(bundle), zip, new Date(end));
+  const zipBytes = statSync(zip).size;
+  const zipRun = vigilCli(['verify', zip, '--trusted-key', pem, '--json'], work, /[\\/]verify-[0-9a-f]{16}\.mjs$/, 'verify-zip');
+  const zipVer = JSON.parse(zipRun.out) as { ok: boolean; faults: unknown[] };
 
   // Any sampled run rebuilt and verified: its leaf proven in the signed log (Ledger.proveLeaf: the frontier of the
   // checkpoint below it, extended with the leaves up to the next signed checkpoint), its results blob read back and
@@ -261,6 +268,11 @@ export async function main(argv: string[]): Promise<void> {
     verifyOk: ver.ok,
     verifyFaults: ver.faults.slice(0, 5),
     verifyStats: ver.stats,
+    zipBytes,
+    verifyZipMs: zipRun.wallMs,
+    verifyZipPeakRssMb: zipRun.workerRssMb,
+    verifyZipOk: zipVer.ok,
+    verifyZipFaults: zipVer.faults.slice(0, 5),
     rebuildRunMs,
     rebuildRunOk: blobOk && included,
     apiCalls: 0,
