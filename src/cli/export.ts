@@ -56,10 +56,8 @@ export async function exportCommand(ctx: AgentContext, o: ExportCliOptions): Pro
   }
   const { json: _json, logLevel: _level, ...opts } = job;
   // In-process: the exporter (SQLite, ledger, report) loads only here, so the launcher of a worker run does not hold it.
-  const { exportBundle } = await import('../export/bundle.js');
+  const { exportBundle, printExportResult } = await import('../export/bundle.js');
   const databaseUrl = process.env.DATABASE_URL;
-  const r = await exportBundle({ ...opts, ...(databaseUrl ? { databaseUrl } : {}), clock: ctx.clock, logger: ctx.logger });
-  if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
-  else process.stdout.write(`exported ${r.out}: leaves ${r.startSize}..${r.endSize - 1} (${r.leaves}), ${r.attachments} attachments, ${r.files} files, ${r.bytes} bytes\n`);
+  printExportResult(await exportBundle({ ...opts, ...(databaseUrl ? { databaseUrl } : {}), clock: ctx.clock, logger: ctx.logger }), o.json === true);
   return 0;
 }

@@ -51,6 +51,12 @@ export interface ExportResult {
   bytes: number;
 }
 
+/** What `vigil export` prints when it is done: the result as JSON, or one line. */
+export function printExportResult(r: ExportResult, json: boolean): void {
+  if (json) process.stdout.write(`${JSON.stringify(r)}\n`);
+  else process.stdout.write(`exported ${r.out}: leaves ${r.startSize}..${r.endSize - 1} (${r.leaves}), ${r.attachments} attachments, ${r.files} files, ${r.bytes} bytes\n`);
+}
+
 /** Bundle manifest (manifest.json): what verify needs to recompute the report, and what a reader needs to orient. */
 export interface BundleManifest {
   format: string;

@@ -3,7 +3,7 @@
 import { systemClock } from '../core/collector.js';
 import { makeLogger } from '../cli/logger.js';
 import { reportError } from '../cli/report-error.js';
-import { exportBundle, type ExportOptions } from './bundle.js';
+import { exportBundle, printExportResult, type ExportOptions } from './bundle.js';
 
 /** What `vigil export` hands its worker: the options minus clock and logger. No secrets: paths, dates, framework data. */
 export type ExportJob = Omit<ExportOptions, 'clock' | 'logger' | 'databaseUrl'> & { json?: boolean; logLevel: string };
@@ -14,9 +14,7 @@ async function runExportJob(text: string | undefined): Promise<number> {
     const { json, logLevel, ...opts } = JSON.parse(text) as ExportJob;
     // DATABASE_URL comes from the environment, never the job: it may carry a password, and argv is visible to `ps`.
     const databaseUrl = process.env.DATABASE_URL;
-    const r = await exportBundle({ ...opts, ...(databaseUrl ? { databaseUrl } : {}), clock: systemClock, logger: makeLogger(logLevel) });
-    if (json) process.stdout.write(`${JSON.stringify(r)}\n`);
-    else process.stdout.write(`exported ${r.out}: leaves ${r.startSize}..${r.endSize - 1} (${r.leaves}), ${r.attachments} attachments, ${r.files} files, ${r.bytes} bytes\n`);
+    printExportResult(await exportBundle({ ...opts, ...(databaseUrl ? { databaseUrl } : {}), clock: systemClock, logger: makeLogger(logLevel) }), json === true);
     return 0;
   } catch (e) {
     return reportError(e);
