@@ -13,6 +13,7 @@ import { recordRun } from '../../src/pipeline/record.js';
 import { LedgerWriter } from '../../src/pipeline/writer.js';
 import { endLeaf, grantLeaf } from '../../src/exceptions/exceptions.js';
 import { listFiles, writeDeterministicZip } from '../../src/export/files.js';
+import { mulberry32 } from '../../src/core/seeded-random.js';
 import { loadFramework } from '../../src/rules/frameworks.js';
 
 class SimClock implements Clock {
@@ -30,18 +31,6 @@ function num(argv: string[], name: string, def: number): number {
     process.exit(2);
   }
   return v;
-}
-
-/** Deterministic PRNG so two runs build the same ledger. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const dirBytes = (dir: string): number => readdirSync(dir, { recursive: true, withFileTypes: true }).reduce((n, e) => n + (e.isFile() ? statSync(join(e.parentPath, e.name)).size : 0), 0);
@@ -82,7 +71,7 @@ export async function main(argv: string[]): Promise<void> {
   const changeEvents = Math.max(1, num(argv, 'change-events', 4));
   const outages = num(argv, 'outages', 3);
   const keep = argv.includes('--keep');
-  const rand = rng(42);
+  const rand = mulberry32(42); // deterministic: two runs build the same ledger
   let peakRss = 0;
   const sample = (): void => void (peakRss = Math.max(peakRss, process.memoryUsage().rss));
 

@@ -12,6 +12,7 @@ import { oktaSource, startOktaEmulator, type OktaEmulator } from '../../collecto
 import { githubSource } from '../../collectors/github/index.js';
 import { startGithubEmulator, type RunningGithubEmulator } from '../../collectors/github/emulator/server.js';
 import { awsSource } from '../../collectors/aws/index.js';
+import { removeFromGithubAndAws } from '../identity/helpers.js';
 import { startAwsEmulator, type AwsEmulator } from '../../collectors/aws/emulator/index.js';
 
 const BIN = resolve(__dirname, '../../src/bin/vigil.mjs');
@@ -81,11 +82,7 @@ describe('vigil collect: people joined across Okta, GitHub and AWS', () => {
     expect(orphan.reason).toContain('GitHub acme-demo/erin');
     expect(orphan.reason).toMatch(/AWS user arn:aws:iam::\d{12}:user\/erin with 1 active access key/);
 
-    gh.state.org.members = gh.state.org.members.filter((m) => m.login !== 'erin');
-    const erin = aws.estate.users.find((u) => u.name === 'erin')!;
-    for (const k of erin.accessKeys) k.active = false;
-    delete (erin as { password?: unknown }).password;
-    aws.expireCredentialReport();
+    removeFromGithubAndAws(gh, aws, 'erin');
     const after = await collect();
     expect(find(after, 'xsys.identity_reconciliation', 'person:erin@example.com')?.status).toBe('pass');
     const off = find(after, 'xsys.offboarding_timeliness', 'person:erin@example.com')!;

@@ -9,7 +9,7 @@ import { githubSource } from '../../collectors/github/index.js';
 import { startGithubEmulator, type RunningGithubEmulator } from '../../collectors/github/emulator/server.js';
 import { awsSource } from '../../collectors/aws/index.js';
 import { startAwsEmulator, type AwsEmulator } from '../../collectors/aws/emulator/index.js';
-import { ctx, deps } from './helpers.js';
+import { ctx, deps, removeFromGithubAndAws } from './helpers.js';
 
 const T = '2026-11-20T10:00:00.000Z';
 function snap(source: SourceId, scope: string, resources: Array<Partial<Resource> & { type: string; id: string; attributes: Record<string, unknown> }>, endedAt = T): Snapshot {
@@ -91,11 +91,7 @@ describe('orphaned access end to end over the emulators', () => {
     expect(orphan.reason).toContain('GitHub acme-demo/erin');
     expect(orphan.reason).toMatch(/AWS user arn:aws:iam::\d{12}:user\/erin with 1 active access key/);
 
-    gh.state.org.members = gh.state.org.members.filter((m) => m.login !== 'erin');
-    const erin = aws.estate.users.find((u) => u.name === 'erin')!;
-    for (const k of erin.accessKeys) k.active = false;
-    delete (erin as { password?: unknown }).password;
-    aws.expireCredentialReport();
+    removeFromGithubAndAws(gh, aws, 'erin');
     const afterView = joinPeople(await collectAll());
     const results = evaluatePeople(afterView, { now: new Date(), history: [{ observedAt: t0, view: before }, { observedAt: during.sources.map((s) => s.observedAt).sort().pop()!, view: during }] });
     expect(results.find((r) => r.ruleId === 'xsys.identity_reconciliation' && r.resourceId === 'person:erin@example.com')!.status).toBe('pass');

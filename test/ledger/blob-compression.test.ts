@@ -4,13 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { brotliCompressSync } from 'node:zlib';
 import Database from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
 import { SqliteEvidenceStore, SCHEMA_VERSION } from '../../src/ledger/sqlite-store.js';
-import { PgEvidenceStore, PG_SCHEMA_VERSION, redactDatabaseUrl } from '../../src/ledger/pg-store.js';
+import { PgEvidenceStore, PG_SCHEMA_VERSION } from '../../src/ledger/pg-store.js';
 import { putBlob, sha256Hex, type EvidenceStore } from '../../src/ledger/store.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { AppError } from '../../src/core/errors.js';
-import { TestClock, tempDir } from './helpers.js';
+import { TestClock, tempDir, connectTestPostgres, TEST_DATABASE_URL } from './helpers.js';
 
 /** A results blob as the writer makes them: sorted JSON records with long repeated ids. */
 function resultsLike(n: number): Buffer {
@@ -162,20 +162,14 @@ describe('SQLite blob store', () => {
   });
 });
 
-const BASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const BASE_URL = TEST_DATABASE_URL;
 
 describe('PostgreSQL blob store', () => {
   let admin: pg.Client;
   const schemas: string[] = [];
   const opened: EvidenceStore[] = [];
   beforeAll(async () => {
-    admin = new pg.Client({ connectionString: BASE_URL });
-    try {
-      await admin.connect();
-    } catch (e) {
-      // Not a skip: CI starts PostgreSQL, and a missing server must show up as a failure.
-      throw new Error(`PostgreSQL is not reachable at ${redactDatabaseUrl(BASE_URL)} (set TEST_DATABASE_URL): ${(e as Error).message}`);
-    }
+    admin = await connectTestPostgres();
   });
   afterEach(async () => {
     for (const s of opened.splice(0)) await s.close();

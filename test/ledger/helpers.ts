@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
+import { redactDatabaseUrl } from '../../src/ledger/pg-store.js';
 import type { Clock } from '../../src/core/collector.js';
 
 export function tempDir(): { dir: string; cleanup: () => void } {
@@ -36,4 +38,18 @@ export function tamperBody(dataDir: string, seq: number, mutate: (body: Buffer) 
   } finally {
     db.close();
   }
+}
+
+/** The PostgreSQL the tests use (`TEST_DATABASE_URL`; CI's .ci/run starts it). */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A connected admin client for creating and dropping test schemas. Not a skip: a missing server fails the tests. */
+export async function connectTestPostgres(): Promise<pg.Client> {
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  try {
+    await admin.connect();
+  } catch (e) {
+    throw new Error(`PostgreSQL is not reachable at ${redactDatabaseUrl(TEST_DATABASE_URL)} (set TEST_DATABASE_URL): ${(e as Error).message}`);
+  }
+  return admin;
 }

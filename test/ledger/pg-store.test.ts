@@ -12,9 +12,9 @@ import { leafHash } from '../../src/ledger/merkle.js';
 import { sha256Hex, type StoredLeaf } from '../../src/ledger/store.js';
 import { AppError } from '../../src/core/errors.js';
 import { startAwsEmulator, demoEstate, type AwsEmulator } from '../../collectors/aws/emulator/index.js';
-import { TestClock, tempDir } from './helpers.js';
+import { TestClock, tempDir, connectTestPostgres, TEST_DATABASE_URL } from './helpers.js';
 
-const BASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const BASE_URL = TEST_DATABASE_URL;
 
 let admin: pg.Client;
 const schemas: string[] = [];
@@ -64,13 +64,7 @@ async function expectRejects(p: Promise<unknown>, pattern: RegExp): Promise<unkn
 }
 
 beforeAll(async () => {
-  admin = new pg.Client({ connectionString: BASE_URL });
-  try {
-    await admin.connect();
-  } catch (e) {
-    // Not a skip: CI (.ci/run) starts PostgreSQL, and a missing server must show up as a failure.
-    throw new Error(`PostgreSQL is not reachable at ${redactDatabaseUrl(BASE_URL)} (set TEST_DATABASE_URL): ${(e as Error).message}`);
-  }
+  admin = await connectTestPostgres();
 });
 
 afterEach(async () => {
