@@ -32,6 +32,11 @@ export interface CollectContext {
    * PR merges). Read from the ledger; the collector returns updated cursors in `Snapshot.cursors`.
    */
   cursors?: Record<string, string>;
+  /**
+   * Called by the collector as each API operation starts (e.g. `iam:GetCredentialReport`), so a collection cut short
+   * by its deadline can name the operation in flight. Optional: collectors call it through `ctx.onOperation?.(op)`.
+   */
+  onOperation?: (operation: string) => void;
 }
 
 /**

@@ -63,8 +63,60 @@ export interface CollectionError {
   permission?: string;
   /** Resource types that are missing or incomplete because of this failure. */
   inputs: string[];
+  /**
+   * When set, the failure leaves only these resources (ids within `inputs`) incomplete — a field that could not be read
+   * for one repository, one user's factors — and the other resources of those types are complete. Rules still run; the
+   * engine turns each outcome on a listed resource that is not `fail` into `error`. When absent, the whole of every
+   * type in `inputs` is incomplete and every rule needing one of them is `error` on the scope.
+   */
+  resources?: string[];
+  /** What kind of failure this was, so every reason names the real cause (see src/core/failure.ts). */
+  cause?: FailureCause;
   retryable: boolean;
 }
+
+/**
+ * The real cause of a failed read, in words a reason can use:
+ * - `denied`: the source answered that the caller may not do this (403 AccessDenied, missing scope) — the only cause
+ *   for which "needs permission X" is said;
+ * - `unauthenticated`: no credentials, or the source rejected them (401, invalid token, expired key);
+ * - `unreachable`: no answer at the network level (connection refused or reset, DNS failure, TLS failure);
+ * - `timeout`: no complete answer within the request timeout or the collection deadline;
+ * - `throttled`: rate limited, and retries within the deadline did not clear it;
+ * - `malformed`: an answer that is not the documented shape (empty body, HTML, truncated JSON, list key missing);
+ * - `incomplete`: a well-formed answer that leaves the input incomplete (a page missing, a required row absent,
+ *   a per-field error, a field null where access was missing);
+ * - `not_found`: the source says the thing does not exist (404) where it must;
+ * - `unimplemented`: the source does not support the operation (501, UnknownOperation, feature not available);
+ * - `server_error`: the source failed (5xx) and retries did not clear it;
+ * - `internal`: a defect in Vigil itself.
+ */
+export type FailureCause =
+  | 'denied'
+  | 'unauthenticated'
+  | 'unreachable'
+  | 'timeout'
+  | 'throttled'
+  | 'malformed'
+  | 'incomplete'
+  | 'not_found'
+  | 'unimplemented'
+  | 'server_error'
+  | 'internal';
+
+export const FAILURE_CAUSES: readonly FailureCause[] = [
+  'denied',
+  'unauthenticated',
+  'unreachable',
+  'timeout',
+  'throttled',
+  'malformed',
+  'incomplete',
+  'not_found',
+  'unimplemented',
+  'server_error',
+  'internal',
+];
 
 /**
  * One collection run of one source and scope for one slot.

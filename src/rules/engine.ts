@@ -2,6 +2,7 @@
 import { STATUSES } from '../core/types.js';
 import type { CollectionError, Result, Rule, RuleOutcome, Snapshot } from '../core/types.js';
 import { UsageError, redactSecrets } from '../core/errors.js';
+import { describeCollectionError } from '../core/failure.js';
 
 /** Inputs older than this (hours) at evaluation time make a rule `error`, unless the rule sets `maxInputAgeHours`. */
 export const DEFAULT_MAX_INPUT_AGE_HOURS = 26;
@@ -74,12 +75,12 @@ export function effectiveParams(rule: Rule, overrides?: Record<string, unknown>)
 
 /** Why a rule cannot be evaluated on this snapshot, or undefined when every input is usable. */
 function inputProblem(snapshot: Snapshot, rule: Rule, now: Date): { reason: string; details: Record<string, unknown> } | undefined {
-  const hits: CollectionError[] = snapshot.errors.filter((e) => e.inputs.some((i) => rule.inputs.includes(i)));
+  // Per-resource failures (`resources` set) leave the rest of the input complete: handled after evaluation.
+  const hits: CollectionError[] = snapshot.errors.filter((e) => !e.resources && e.inputs.some((i) => rule.inputs.includes(i)));
   if (hits.length > 0) {
     const parts = hits.map((e) => {
       const missing = e.inputs.filter((i) => rule.inputs.includes(i));
-      const perm = e.permission ? `; needs permission ${e.permission}` : '';
-      return `${e.operation} failed with ${e.code}${perm} (leaves ${missing.join(', ')} incomplete)`;
+      return `${describeCollectionError(e)} (leaves ${missing.join(', ')} incomplete)`;
     });
     return {
       reason: `could not evaluate: ${parts.join('; ')}`,
@@ -87,6 +88,7 @@ function inputProblem(snapshot: Snapshot, rule: Rule, now: Date): { reason: stri
         errors: hits.map((e) => ({
           operation: e.operation,
           code: e.code,
+          cause: e.cause ?? 'internal',
           ...(e.permission ? { permission: e.permission } : {}),
           inputs: e.inputs.filter((i) => rule.inputs.includes(i)),
         })),
@@ -115,6 +117,20 @@ function inputProblem(snapshot: Snapshot, rule: Rule, now: Date): { reason: stri
     };
   }
   return undefined;
+}
+
+/** Failures limited to single resources (CollectionError.resources) that touch this rule's inputs, by resource id. */
+function resourceProblems(snapshot: Snapshot, rule: Rule): Map<string, CollectionError[]> {
+  const out = new Map<string, CollectionError[]>();
+  for (const e of snapshot.errors) {
+    if (!e.resources || !e.inputs.some((i) => rule.inputs.includes(i))) continue;
+    for (const id of e.resources) {
+      const list = out.get(id) ?? [];
+      list.push(e);
+      out.set(id, list);
+    }
+  }
+  return out;
 }
 
 function isValidOutcome(o: unknown): o is RuleOutcome {
@@ -182,7 +198,22 @@ export function evaluateSnapshot(snapshot: Snapshot, rules: readonly Rule[], opt
       out.push(scopeResult('not_applicable', `no ${rule.inputs.join(' or ')} in scope`));
       continue;
     }
+    const partial = resourceProblems(snapshot, rule);
     for (const o of outcomes) {
+      const problem = o.status === 'fail' ? undefined : partial.get(o.resourceId);
+      if (problem) {
+        // A verdict on a resource whose inputs were read only in part is "could not tell" — a fail seen on what was read stands.
+        out.push({
+          ruleId: rule.id,
+          resourceId: o.resourceId,
+          status: 'error',
+          reason: `could not evaluate: ${problem.map((e) => describeCollectionError(e)).join('; ')} (this resource was read incompletely)`,
+          observedAt,
+          ...(o.region !== undefined ? { region: o.region } : {}),
+          details: { errors: problem.map((e) => ({ operation: e.operation, code: e.code, cause: e.cause ?? 'internal', ...(e.permission ? { permission: e.permission } : {}) })) },
+        });
+        continue;
+      }
       out.push({
         ruleId: rule.id,
         resourceId: o.resourceId,

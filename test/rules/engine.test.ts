@@ -56,7 +56,7 @@ describe('evaluateSnapshot', () => {
   it('turns a collection error on one of the inputs into one error naming operation, code and permission', () => {
     const snap = snapshot([user('a'), user('b')], {
       errors: [
-        { operation: 'iam:GetAccountAuthorizationDetails', code: 'AccessDenied', message: 'not authorized', permission: 'iam:GetAccountAuthorizationDetails', inputs: ['aws.iam.group', 'aws.iam.role'], retryable: false },
+        { operation: 'iam:GetAccountAuthorizationDetails', code: 'AccessDenied', message: 'not authorized', permission: 'iam:GetAccountAuthorizationDetails', inputs: ['aws.iam.group', 'aws.iam.role'], cause: 'denied', retryable: false },
         { operation: 'iam:GetAccountPasswordPolicy', code: 'AccessDenied', message: 'no', permission: 'iam:GetAccountPasswordPolicy', inputs: ['aws.iam.password_policy'], retryable: false },
       ],
     });
@@ -65,11 +65,43 @@ describe('evaluateSnapshot', () => {
     const r = results[0]!;
     expect(r.status).toBe('error');
     expect(r.resourceId).toBe(`aws:${ACCOUNT}`);
-    expect(r.reason).toContain('iam:GetAccountAuthorizationDetails failed with AccessDenied');
-    expect(r.reason).toContain('needs permission iam:GetAccountAuthorizationDetails');
+    expect(r.reason).toContain('iam:GetAccountAuthorizationDetails failed: access denied by the source (AccessDenied)');
+    expect(r.reason).toContain("needs permission iam:GetAccountAuthorizationDetails");
     expect(r.reason).toContain('aws.iam.group');
     expect(r.reason).not.toContain('GetAccountPasswordPolicy');
-    expect(r.details).toEqual({ errors: [{ operation: 'iam:GetAccountAuthorizationDetails', code: 'AccessDenied', permission: 'iam:GetAccountAuthorizationDetails', inputs: ['aws.iam.group'] }] });
+    expect(r.details).toEqual({ errors: [{ operation: 'iam:GetAccountAuthorizationDetails', code: 'AccessDenied', cause: 'denied', permission: 'iam:GetAccountAuthorizationDetails', inputs: ['aws.iam.group'] }] });
+  });
+
+  it('names the real cause and claims a missing permission only when the source denied the call', () => {
+    const refused = evaluateSnapshot(
+      snapshot([user('a')], { errors: [{ operation: 'iam:GetAccountAuthorizationDetails', code: 'ECONNREFUSED', message: 'connect ECONNREFUSED', permission: 'iam:GetAccountAuthorizationDetails', inputs: ['aws.iam.group'], cause: 'unreachable', retryable: true }] }),
+      [probe],
+      { now: NOW },
+    )[0]!;
+    expect(refused.status).toBe('error');
+    expect(refused.reason).toContain('source unreachable (ECONNREFUSED)');
+    expect(refused.reason).not.toContain('needs permission');
+    const uncaused = evaluateSnapshot(
+      snapshot([user('a')], { errors: [{ operation: 'op', code: 'X', message: 'm', permission: 'p:q', inputs: ['aws.iam.group'], retryable: false }] }),
+      [probe],
+      { now: NOW },
+    )[0]!;
+    expect(uncaused.reason).not.toContain('needs permission');
+  });
+
+  it('turns non-fail outcomes on a resource read only in part into error, keeps the other resources and a seen fail', () => {
+    const judge = defineRule({
+      id: 'aws.test.judge', title: 't', severity: 'low', source: 'aws', mode: 'snapshot', inputs: ['aws.iam.user'], permissions: [], rationale: 'r', remediation: 'r', params: {},
+      evaluate: (s) => s.resources.map((r) => ({ resourceId: r.id, status: r.id.endsWith('bad') ? 'fail' as const : 'pass' as const, reason: 'x' })),
+    });
+    const snap = snapshot([user('a'), user('b'), user('c-bad')], {
+      errors: [{ operation: 'iam:ListMFADevices', code: 'Throttling', message: 'm', inputs: ['aws.iam.user'], resources: [userArn("a"), userArn("c-bad")], cause: 'throttled', retryable: true }],
+    });
+    const byId = new Map(evaluateSnapshot(snap, [judge], { now: NOW }).map((r) => [r.resourceId.split('/').pop(), r]));
+    expect(byId.get('a')?.status).toBe('error');
+    expect(byId.get('a')?.reason).toContain('throttled by the source (Throttling)');
+    expect(byId.get('b')?.status).toBe('pass');
+    expect(byId.get('c-bad')?.status).toBe('fail');
   });
 
   it('does not call the rule when its input errored', () => {
