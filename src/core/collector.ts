@@ -10,6 +10,12 @@ export interface Logger {
   child?(bindings: Record<string, unknown>): Logger;
 }
 
+/**
+ * The scope recorded when a source's scopes could not be resolved at all (e.g. sts:GetCallerIdentity unreachable and no
+ * accountId configured): the failure is still recorded as an `error` run of this scope, never dropped.
+ */
+export const UNRESOLVED_SCOPE = '(unresolved)';
+
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** Injected clock; the pipeline and tests decide what "now" is. */

@@ -5,7 +5,7 @@ import { redactSecrets } from './errors.js';
 /** Per-request timeout every source client uses unless its config sets `requestTimeoutMs`. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** Bounds for `requestTimeoutMs` in any source's config: below, nothing answers; above, a hung call holds a worker. */
-export const REQUEST_TIMEOUT_BOUNDS_MS = { min: 1_000, max: 300_000 } as const;
+export const REQUEST_TIMEOUT_BOUNDS_MS = { min: 100, max: 300_000 } as const;
 
 /** Human words for each cause, used in every `error` reason. */
 export const CAUSE_TEXT: Record<FailureCause, string> = {
