@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import type { Logger } from '../../src/core/collector.js';
 import { redactSecrets } from '../../src/core/errors.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, MalformedReplyError } from '../../src/core/failure.js';
 import type { Artifact } from '../../src/core/types.js';
 
 export const VigilOctokit = Octokit.plugin(throttling, retry, paginateGraphQL);
@@ -20,12 +21,13 @@ export interface RequestStats {
   graphqlRequests: number;
   graphqlPoints: number;
   secondaryRateLimited: number;
+  primaryRateLimited: number;
   serverErrors: number;
   authRequests: number;
 }
 
 export function emptyStats(): RequestStats {
-  return { restRequests: 0, rest304: 0, graphqlRequests: 0, graphqlPoints: 0, secondaryRateLimited: 0, serverErrors: 0, authRequests: 0 };
+  return { restRequests: 0, rest304: 0, graphqlRequests: 0, graphqlPoints: 0, secondaryRateLimited: 0, primaryRateLimited: 0, serverErrors: 0, authRequests: 0 };
 }
 
 interface CachedReply {
@@ -81,10 +83,16 @@ export interface ClientOptions {
   cache: EtagCache;
   /** Raw replies captured as artifacts (secrets stripped); GraphQL `rateLimit` removed so unchanged data hashes the same. */
   artifacts: Artifact[];
-  /** Scale for retry-after waits, for tests. @defaultValue 1000 */
+  /** Milliseconds per second of a rate-limit or back-off wait; tests shrink it. @defaultValue 1000 */
   retryAfterBaseValue?: number;
-  /** @defaultValue 3 */
+  /** Retries of one request (5xx, reset connection, rate limit). @defaultValue 3 */
   maxRetries?: number;
+  /** Timeout of each request, body included. @defaultValue DEFAULT_REQUEST_TIMEOUT_MS */
+  requestTimeoutMs?: number;
+  /** Longest single rate-limit wait; a limit resetting later is given up on at once (`throttled`). @defaultValue 60000 */
+  maxRateLimitWaitMs?: number;
+  /** The collection's signal: aborting it ends every request and every wait at once. */
+  signal?: AbortSignal;
   fetchImpl?: typeof fetch;
 }
 
@@ -99,11 +107,63 @@ function withUrl(r: Response, url: string): Response {
   return r;
 }
 
+/** A wait that ends early (rejecting with the signal's reason) when the collection is aborted. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0) return signal?.aborted ? Promise.reject(signal.reason) : Promise.resolve();
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) { reject(signal.reason); return; }
+    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = (): void => { clearTimeout(t); reject(signal!.reason); };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Header GitHub's throttling reply carries, set on the reply we hand back after giving up, so the failure names `throttled`. */
+export const THROTTLED_HEADER = 'x-vigil-throttled';
+
+/**
+ * GitHub's documented rate-limit replies: primary (403/429 with `x-ratelimit-remaining: 0`, wait until
+ * `x-ratelimit-reset`; GraphQL also answers 200 with an error of type RATE_LIMITED) and secondary (403/429 with
+ * `retry-after`, or the "secondary rate limit" message without it: wait at least a minute).
+ */
+export function rateLimitOf(status: number, headers: Headers, body: string, nowMs: number): { kind: 'primary' | 'secondary'; seconds: number } | null {
+  const graphqlLimited = status === 200 && /"type"\s*:\s*"RATE_LIMITED"/.test(body);
+  if (status !== 403 && status !== 429 && !graphqlLimited) return null;
+  const retryAfter = headers.get('retry-after');
+  if (retryAfter !== null) {
+    const n = Number(retryAfter);
+    return { kind: 'secondary', seconds: Number.isFinite(n) && n >= 0 ? n : 60 };
+  }
+  if (headers.get('x-ratelimit-remaining') === '0' || graphqlLimited) {
+    const reset = Number(headers.get('x-ratelimit-reset'));
+    // No reset time: we cannot know how long to wait, so do not wait at all.
+    return { kind: 'primary', seconds: Number.isFinite(reset) && reset > 0 ? Math.max(0, reset - nowMs / 1000) : Number.POSITIVE_INFINITY };
+  }
+  if (/secondary rate limit/i.test(body)) return { kind: 'secondary', seconds: 60 };
+  if (status === 429) return { kind: 'secondary', seconds: 60 };
+  return null;
+}
+
+/** Pagination links must stay on the configured API host: a Link elsewhere would send the credential to it. */
+function checkLinkHost(link: string | null, origin: string, label: string): void {
+  if (!link) return;
+  for (const m of link.matchAll(/<([^>]*)>/g)) {
+    let ok = false;
+    try { ok = new URL(m[1]!).origin === origin; } catch { ok = false; }
+    if (!ok) throw new MalformedReplyError(label, `Link header points outside ${origin}: ${m[1]!.slice(0, 200)}`);
+  }
+}
+
 export function createClient(o: ClientOptions): VigilOctokitClient {
   const baseFetch = o.fetchImpl ?? fetch;
   const baseUrl = o.baseUrl.replace(/\/+$/, '');
+  const origin = new URL(baseUrl).origin;
   const apiPrefix = new URL(baseUrl).pathname.replace(/\/+$/, '');
   const gqlPages = new Map<string, number>();
+  const unit = o.retryAfterBaseValue ?? 1000;
+  const maxRetries = o.maxRetries ?? 3;
+  const timeoutMs = o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const maxWaitMs = o.maxRateLimitWaitMs ?? 60_000;
 
   const countingFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
@@ -111,82 +171,118 @@ export function createClient(o: ClientOptions): VigilOctokitClient {
     const method = (init?.method ?? 'GET').toUpperCase();
     const isGraphql = u.pathname.endsWith('/graphql');
     const isAuth = method === 'POST' && /\/app\/installations\/\d+\/access_tokens$/.test(u.pathname);
+    const label = `${method} ${u.pathname.slice(apiPrefix.length) || '/'}${u.search}`;
+    if (u.origin !== origin) throw new MalformedReplyError(label, `request to ${u.origin}, outside the configured ${origin}`);
     const headers = new Headers(init?.headers as ConstructorParameters<typeof Headers>[0]);
     const cached = method === 'GET' ? o.cache.get(url) : undefined;
     if (cached) headers.set('if-none-match', cached.etag);
-    if (isGraphql) o.stats.graphqlRequests++;
-    else if (isAuth) o.stats.authRequests++;
-    else o.stats.restRequests++;
-    const res = await baseFetch(url, { ...init, headers });
-    if (res.status === 403 || res.status === 429) {
-      if (res.headers.get('retry-after') !== null) o.stats.secondaryRateLimited++;
-    }
-    if (res.status >= 500) o.stats.serverErrors++;
-    const label = `${method} ${u.pathname.slice(apiPrefix.length) || '/'}${u.search}`;
-    if (res.status === 304 && cached) {
-      o.stats.rest304++;
-      o.artifacts.push(toArtifact(label, cached.body));
-      const h = new Headers(res.headers);
-      h.set('content-type', 'application/json; charset=utf-8');
-      if (cached.link) h.set('link', cached.link);
-      return withUrl(new Response(cached.body, { status: 200, headers: h }), url);
-    }
-    if (res.status !== 200 || isAuth) return res;
-    const body = stripSecrets(u.pathname, await res.text());
-    if (isGraphql) {
-      let op = 'graphql';
+    for (let attempt = 0; ; attempt++) {
+      if (isGraphql) o.stats.graphqlRequests++;
+      else if (isAuth) o.stats.authRequests++;
+      else o.stats.restRequests++;
+      // One timeout covers the whole exchange, body included: a reply that never ends is cut like one that never starts.
+      const signals = [AbortSignal.timeout(timeoutMs), ...(o.signal ? [o.signal] : []), ...(init?.signal ? [init.signal] : [])];
+      const signal = AbortSignal.any(signals);
+      let res: Response;
+      let body: string;
       try {
-        const parsed = JSON.parse(body) as { data?: { rateLimit?: { cost?: number } } };
-        o.stats.graphqlPoints += parsed.data?.rateLimit?.cost ?? 0;
-        const reqBody = typeof init?.body === 'string' ? init.body : '';
-        op = /query\s+(\w+)/.exec(reqBody)?.[1] ?? op;
-        if (parsed.data) delete parsed.data.rateLimit;
-        const n = (gqlPages.get(op) ?? 0) + 1;
-        gqlPages.set(op, n);
-        o.artifacts.push(toArtifact(`POST /graphql ${op}#${n}`, JSON.stringify(parsed)));
-      } catch {
-        // Not JSON: octokit will report it; nothing to record.
+        res = await baseFetch(url, { ...init, headers, signal });
+        body = await res.text();
+      } catch (e) {
+        const reset = /fetch failed|ECONNRESET|socket|other side closed/i.test(`${(e as Error).message} ${String((e as { cause?: { code?: string } }).cause?.code ?? '')}`);
+        if (reset && attempt < maxRetries && !o.signal?.aborted) { await sleep(unit * 2 ** attempt, o.signal); continue; }
+        throw e;
       }
-    } else {
-      o.artifacts.push(toArtifact(label, body));
-      const etag = res.headers.get('etag');
-      if (method === 'GET' && etag) o.cache.set(url, { etag, body, link: res.headers.get('link') });
+      const limit = rateLimitOf(res.status, res.headers, isGraphql || res.status !== 200 ? body : '', Date.now());
+      if (limit) {
+        if (limit.kind === 'secondary') o.stats.secondaryRateLimited++;
+        else o.stats.primaryRateLimited++;
+        const waitMs = limit.seconds * unit;
+        if (attempt < maxRetries && waitMs <= maxWaitMs) {
+          o.logger.warn({ source: 'github', route: label, kind: limit.kind, waitMs }, 'GitHub rate limit; waiting');
+          await sleep(waitMs, o.signal);
+          continue;
+        }
+        o.logger.warn({ source: 'github', route: label, kind: limit.kind, waitMs }, 'GitHub rate limit; giving up on this read');
+        const h = new Headers(res.headers);
+        h.set(THROTTLED_HEADER, limit.kind);
+        // A GraphQL RATE_LIMITED reply is a 200; hand it back as the 429 it means, so it is never read as data.
+        return withUrl(new Response(body, { status: res.status === 200 ? 429 : res.status, statusText: res.statusText, headers: h }), url);
+      }
+      if (res.status >= 500) {
+        o.stats.serverErrors++;
+        if (attempt < maxRetries) { await sleep(unit * 2 ** attempt, o.signal); continue; }
+      }
+      if (res.status === 304 && cached) {
+        o.stats.rest304++;
+        o.artifacts.push(toArtifact(label, cached.body));
+        checkLinkHost(cached.link, origin, label);
+        const h = new Headers(res.headers);
+        h.set('content-type', 'application/json; charset=utf-8');
+        if (cached.link) h.set('link', cached.link);
+        return withUrl(new Response(cached.body, { status: 200, headers: h }), url);
+      }
+      if (res.status !== 200 || isAuth) return withUrl(new Response(res.status === 204 || res.status === 304 ? null : body, { status: res.status, statusText: res.statusText, headers: res.headers }), url);
+      checkLinkHost(res.headers.get('link'), origin, label);
+      const kept = stripSecrets(u.pathname, body);
+      if (isGraphql) recordGraphql(kept, init);
+      else {
+        o.artifacts.push(toArtifact(label, kept));
+        const etag = res.headers.get('etag');
+        // Only a reply that parses is worth a 304 later: a cached truncated body would be replayed as if it were fresh.
+        if (method === 'GET' && etag && parses(kept)) o.cache.set(url, { etag, body: kept, link: res.headers.get('link') });
+      }
+      return withUrl(new Response(kept, { status: res.status, statusText: res.statusText, headers: res.headers }), url);
     }
-    return withUrl(new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers }), url);
   };
 
-  const maxRetries = o.maxRetries ?? 3;
-  const noDelay = { key: () => ({ schedule: (_opts: unknown, fn: (...a: unknown[]) => unknown, ...args: unknown[]) => Promise.resolve(fn(...args)) }) };
+  const recordGraphql = (body: string, init?: RequestInit): void => {
+    let op = 'graphql';
+    try {
+      const parsed = JSON.parse(body) as { data?: { rateLimit?: { cost?: unknown } } | null };
+      const cost = parsed.data?.rateLimit?.cost;
+      if (typeof cost === 'number') o.stats.graphqlPoints += cost;
+      const reqBody = typeof init?.body === 'string' ? init.body : '';
+      op = /query\s+(\w+)/.exec(reqBody)?.[1] ?? op;
+      if (parsed.data) delete parsed.data.rateLimit;
+      const n = (gqlPages.get(op) ?? 0) + 1;
+      gqlPages.set(op, n);
+      o.artifacts.push(toArtifact(`POST /graphql ${op}#${n}`, JSON.stringify(parsed)));
+    } catch {
+      // Not JSON: the reader reports it as malformed; nothing to record.
+    }
+  };
+
   const authOptions = 'token' in o.auth
     ? { auth: o.auth.token }
     : { authStrategy: createAppAuth, auth: { appId: o.auth.appId, privateKey: o.auth.privateKey, installationId: o.auth.installationId } };
+  const noDelay = { key: () => ({ schedule: (_opts: unknown, fn: (...a: unknown[]) => unknown, ...args: unknown[]) => Promise.resolve(fn(...args)) }) };
   return new VigilOctokit({
     baseUrl,
     ...authOptions,
     userAgent: 'vigil-compliance-agent',
-    request: { fetch: countingFetch },
+    request: { fetch: countingFetch, ...(o.signal ? { signal: o.signal } : {}) },
     log: {
       debug: () => {},
       info: () => {},
       warn: (m: string) => o.logger.warn({ source: 'github' }, redactSecrets(m)),
       error: (m: string) => o.logger.error({ source: 'github' }, redactSecrets(m)),
     },
-    retry: { retries: maxRetries, retryAfterBaseValue: o.retryAfterBaseValue ?? 1000 },
+    // Retries and rate-limit waits happen in countingFetch, where they are bounded and end when the collection is
+    // aborted; the plugins' own waits (Bottleneck timers) cannot be cancelled, so they never wait here.
+    retry: { enabled: false },
     throttle: {
       id: `vigil-${Math.random().toString(36).slice(2)}`,
-      retryAfterBaseValue: o.retryAfterBaseValue ?? 1000,
+      retryAfterBaseValue: unit,
       // The plugin spaces "write" requests 1 s apart and counts GraphQL as writes; every query we send is a read, and our
       // GraphQL pages are already sequential, so that spacing would only add 1 s per page.
       write: noDelay,
-      onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
-        o.logger.warn({ source: 'github', retryAfter, retryCount, route: `${options.method} ${options.url}` }, 'GitHub secondary rate limit; waiting');
-        return retryCount < maxRetries;
-      },
-      onRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
-        o.logger.warn({ source: 'github', retryAfter, retryCount, route: `${options.method} ${options.url}` }, 'GitHub primary rate limit exhausted');
-        // Waiting for the hourly reset inside a run would stall the slot; fail this read and let the next slot retry.
-        return retryAfter <= 60 && retryCount < 1;
-      },
+      onSecondaryRateLimit: () => false,
+      onRateLimit: () => false,
     },
   });
+}
+
+function parses(body: string): boolean {
+  try { JSON.parse(body); return true; } catch { return false; }
 }

@@ -1,13 +1,16 @@
 // Reads one GitHub organization into a Snapshot: REST with ETags where GraphQL lacks the data, GraphQL pages of 100 for repos and rules.
 import type { CollectContext, Logger } from '../../src/core/collector.js';
 import { AppError } from '../../src/core/errors.js';
+import { MalformedReplyError } from '../../src/core/failure.js';
 import type { Artifact, CollectionError, Resource, Snapshot } from '../../src/core/types.js';
 import { emptyStats, type EtagCache, type VigilOctokitClient, createClient, type ClientOptions } from './client.js';
-import { effectiveBranchRules, type GqlProtection, type GqlRuleset } from './branch-rules.js';
-import { MERGED_PULL_REQUESTS_QUERY, ORG_REPOSITORIES_QUERY, ORG_SAML_QUERY, OUTSIDE_COLLABORATORS_PER_REPO, RULESETS_PER_REPO, SEARCH_RESULT_CAP } from './queries.js';
+import { githubCause, githubCollectionError, isFeatureNotEnabled } from './failure.js';
+import { connectionPages, errorsByNode, GraphqlErrorsError, isObject } from './graphql-read.js';
+import { MERGED_PULL_REQUESTS_QUERY, ORG_SAML_QUERY, SEARCH_RESULT_CAP } from './queries.js';
+import { readRepositories } from './repositories.js';
 import {
-  GITHUB_RESOURCE_TYPES, type GithubAlertAttributes, type GithubBranchRulesAttributes, type GithubMemberAttributes, type GithubOrgAttributes,
-  type GithubOutsideCollaboratorAttributes, type GithubPullRequestAttributes, type GithubRepositoryAttributes, type GithubAppInstallationAttributes,
+  GITHUB_RESOURCE_TYPES, type GithubAlertAttributes, type GithubAlertFeedAttributes, type GithubMemberAttributes, type GithubOrgAttributes,
+  type GithubOutsideCollaboratorAttributes, type GithubPullRequestAttributes, type GithubAppInstallationAttributes,
 } from './types.js';
 
 /** Cursor key in Snapshot.cursors: the merged-at instant up to which pull requests were read. */
@@ -37,48 +40,11 @@ const PERMISSIONS: Record<string, { classic: string; app: string }> = {
   secret_scanning: { classic: 'security_events', app: 'Secret scanning alerts: read' },
   code_scanning: { classic: 'security_events', app: 'Code scanning alerts: read' },
   pulls: { classic: 'repo', app: 'Pull requests: read' },
+  collaborators: { classic: 'repo (push access to the repository)', app: 'Metadata: read, installed on the repository with push access' },
 };
-
-function pages(n: number): number {
-  return Math.max(1, Math.ceil(n / 100));
-}
 
 function isoSeconds(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-interface RepoRow {
-  fullName: string;
-  visibility: string;
-  archived: boolean;
-  fork: boolean;
-  defaultBranch: string | null;
-  sa?: { secret_scanning?: { status?: string }; secret_scanning_push_protection?: { status?: string } };
-}
-
-interface GqlRepo {
-  nameWithOwner: string;
-  isArchived: boolean;
-  visibility: string;
-  viewerPermission: string | null;
-  hasVulnerabilityAlertsEnabled: boolean | null;
-  defaultBranchRef: { name: string; branchProtectionRule: GqlProtection | null } | null;
-  rulesets: { totalCount: number; nodes: GqlRuleset[] } | null;
-  collaborators: { totalCount: number; edges: Array<{ permission: string; node: { login: string } }> } | null;
-  codeownersRoot: unknown;
-  codeownersGithub: unknown;
-  codeownersDocs: unknown;
-}
-
-interface GqlPull {
-  number?: number;
-  url: string;
-  mergedAt: string;
-  baseRefName: string;
-  author: { login: string } | null;
-  mergedBy: { login: string } | null;
-  repository: { nameWithOwner: string; defaultBranchRef: { name: string } | null };
-  reviews: { nodes: Array<{ author: { login: string } | null }> } | null;
 }
 
 /** One collection run; holds the per-run state so `collect` stays a readable sequence of reads. */
@@ -112,20 +78,17 @@ export class GithubRun {
     this.resources.push({ source: 'github', scope: this.opts.org, type, id, name, attributes: attributes as Record<string, unknown>, observedAt });
   }
 
-  /** Records a failed read. 401/403/404 on an org we could read means "no access", named by its permission. */
-  private fail(operation: string, permKey: keyof typeof PERMISSIONS, inputs: string[], e: unknown): void {
-    const status = statusOf(e);
-    const message = e instanceof Error ? e.message : String(e);
-    const secondary = /secondary rate/i.test(message);
-    const code = secondary ? 'SecondaryRateLimit' : status === 401 ? 'BadCredentials' : status === 403 ? 'AccessDenied' : status === 404 ? 'NotFound' : status === 422 ? 'Unprocessable'
-      : status !== undefined ? `HTTP${status}` : e instanceof AppError ? e.code : 'RequestFailed';
-    const noAccess = !secondary && (status === 401 || status === 403 || status === 404 || status === 422);
-    this.errors.push({
-      operation, code, message: message.slice(0, 300), ...(noAccess || status === undefined ? { permission: this.perm(permKey) } : {}),
-      inputs, retryable: secondary || (status !== undefined && status >= 500) || status === undefined,
-    });
+  /** Records a failed read with its real cause (rate limit, denial, malformed reply…); the permission is named for denials. */
+  private fail(operation: string, permKey: keyof typeof PERMISSIONS, inputs: string[], e: unknown, resources?: string[]): void {
+    const err = githubCollectionError(e, { operation, inputs, permission: this.perm(permKey), ...(resources ? { resources } : {}) });
+    this.errors.push(err);
     this.minApiCalls += 1;
-    this.logger.warn({ source: 'github', operation, code, status }, 'GitHub read failed');
+    this.logger.warn({ source: 'github', operation, code: err.code, cause: err.cause }, 'GitHub read failed');
+  }
+
+  /** Calls ctx.onOperation so a collection cut by its deadline names the read in flight. */
+  private op(operation: string): void {
+    this.ctx.onOperation?.(`github:${operation}`);
   }
 
   /** A classic token's scopes are known from X-OAuth-Scopes: reads GitHub would silently narrow (public data only) are refused here. */
@@ -135,18 +98,22 @@ export class GithubRun {
 
   private missingScope(operation: string, permKey: keyof typeof PERMISSIONS, scope: string, inputs: string[]): void {
     this.errors.push({
-      operation, code: 'MissingScope', permission: this.perm(permKey), inputs, retryable: false,
+      operation, code: 'MissingScope', permission: this.perm(permKey), inputs, retryable: false, cause: 'denied',
       message: `X-OAuth-Scopes lists ${[...(this.scopes ?? [])].join(', ') || 'nothing'}, without ${scope}; GitHub would return only public data`,
     });
   }
 
   private async listAll(route: string, params: Record<string, string | number>): Promise<Array<Record<string, unknown>>> {
     const items: Array<Record<string, unknown>> = [];
+    this.op(route);
     for await (const page of this.octokit.paginate.iterator(route as 'GET /orgs/{org}/members', { org: this.opts.org, per_page: 100, ...params } as never)) {
+      // Octokit hands a body that is not JSON back as a string: a page that is not a list of objects is malformed, never empty.
       const data = page.data as unknown;
-      if (Array.isArray(data)) items.push(...(data as Array<Record<string, unknown>>));
+      if (!Array.isArray(data)) throw new MalformedReplyError(route, `page is ${typeof data === 'string' ? `text (${data.length} characters)` : data === null ? 'null' : typeof data}, not a list`);
+      for (const item of data) if (!isObject(item)) throw new MalformedReplyError(route, 'a list item is not an object');
+      items.push(...(data as Array<Record<string, unknown>>));
     }
-    this.minApiCalls += pages(items.length);
+    this.minApiCalls += Math.max(1, Math.ceil(items.length / 100));
     return items;
   }
 
@@ -155,8 +122,10 @@ export class GithubRun {
     const org = this.opts.org;
     let orgData: Record<string, unknown>;
     try {
+      this.op('GET /orgs/{org}');
       const res = await this.octokit.request('GET /orgs/{org}', { org });
-      orgData = res.data as Record<string, unknown>;
+      if (!isObject(res.data) || typeof res.data.login !== 'string') throw new MalformedReplyError('GET /orgs/{org}', 'reply is not an organization object');
+      orgData = res.data;
       const scopesHeader = res.headers['x-oauth-scopes'];
       if (typeof scopesHeader === 'string') {
         this.authKind = 'classic';
@@ -164,19 +133,25 @@ export class GithubRun {
       }
       this.minApiCalls += 1;
     } catch (e) {
-      const status = statusOf(e);
-      throw new AppError(status === 404 ? 'GITHUB_ORG_NOT_FOUND' : status === 401 ? 'GITHUB_BAD_CREDENTIALS' : 'GITHUB_UNREACHABLE',
-        `GitHub: cannot read organization ${org}: ${e instanceof Error ? e.message : String(e)}`,
-        { retryable: status === undefined || status >= 500, remediation: 'Check sources.github.org, baseUrl and the credential.', cause: e });
+      const { cause } = githubCause(e);
+      // Bad credentials and a wrong org are configuration faults the operator must fix; anything else (throttled,
+      // unreachable, timeout, malformed) is recorded as an error run of every input, with its cause.
+      if (cause === 'unauthenticated' || cause === 'not_found') {
+        throw new AppError(cause === 'not_found' ? 'GITHUB_ORG_NOT_FOUND' : 'GITHUB_BAD_CREDENTIALS',
+          `GitHub: cannot read organization ${org}: ${e instanceof Error ? e.message : String(e)}`,
+          { retryable: false, remediation: 'Check sources.github.org, baseUrl and the credential.', cause: e });
+      }
+      this.fail('GET /orgs/{org}', 'orgSettings', [...GITHUB_RESOURCE_TYPES], e);
+      return this.snapshot(startedAt);
     }
     const orgObservedAt = this.now();
     if (orgData.two_factor_requirement_enabled === undefined) {
       this.errors.push({
-        operation: 'GET /orgs/{org}', code: 'FieldsHidden', permission: this.perm('orgSettings'), inputs: ['github.org'], retryable: false,
+        operation: 'GET /orgs/{org}', code: 'FieldsHidden', permission: this.perm('orgSettings'), inputs: ['github.org'], retryable: false, cause: 'denied',
         message: 'two_factor_requirement_enabled and default_repository_permission are only returned to organization owners',
       });
     }
-    const [members, outside, actions, saml] = await Promise.all([
+    const [members, outside, actions, saml, repoGaps] = await Promise.all([
       this.readMembers(), this.readOutsideCollaborators(), this.readActions(), this.readSaml(),
       this.readRepositories(), this.readInstallations(), this.readAlerts(), this.readPullRequests(),
     ]);
@@ -185,32 +160,49 @@ export class GithubRun {
       const attrs: GithubOutsideCollaboratorAttributes = { login: o.login, twoFactorDisabled: o.twoFactorDisabled, repositories: outsidePerms.get(o.login) ?? [] };
       this.add('github.outside_collaborator', o.login, o.login, attrs, this.now());
     }
+    if (outside && repoGaps && repoGaps.length > 0) {
+      // A repository whose collaborators could not be read may hold any outside collaborator at any permission.
+      const denied = repoGaps.some((g) => g.cause === 'denied');
+      const shown = repoGaps.slice(0, 5).map((g) => `${g.repo} (${g.detail})`).join('; ');
+      this.errors.push({
+        operation: 'graphql repository.collaborators', code: denied ? 'AccessDenied' : 'Incomplete', cause: denied ? 'denied' : repoGaps[0]!.cause,
+        permission: this.perm('collaborators'), inputs: ['github.outside_collaborator'], resources: outside.map((o) => o.login), retryable: false,
+        message: `outside collaborators of ${repoGaps.length} repositories could not be read: ${shown}${repoGaps.length > 5 ? '; …' : ''}`,
+      });
+    }
     const samlLogins = saml?.logins;
     for (const m of members ?? []) {
       const attrs: GithubMemberAttributes = { ...m, samlLinked: samlLogins ? samlLogins.has(m.login) : null };
       this.add('github.member', m.login, m.login, attrs, orgObservedAt);
     }
     const b = (k: string): boolean | null => (typeof orgData[k] === 'boolean' ? (orgData[k] as boolean) : null);
+    const plan = orgData.plan;
     const orgAttrs: GithubOrgAttributes = {
-      login: String(orgData.login ?? org),
-      plan: typeof (orgData.plan as { name?: unknown } | undefined)?.name === 'string' ? String((orgData.plan as { name: string }).name) : null,
+      login: String(orgData.login),
+      plan: isObject(plan) && typeof plan.name === 'string' ? plan.name : null,
       twoFactorRequirementEnabled: b('two_factor_requirement_enabled'),
       defaultRepositoryPermission: typeof orgData.default_repository_permission === 'string' ? orgData.default_repository_permission as GithubOrgAttributes['defaultRepositoryPermission'] : null,
       membersCanCreateRepositories: b('members_can_create_repositories'),
       membersCanCreatePublicRepositories: b('members_can_create_public_repositories'),
       membersCanCreatePrivateRepositories: b('members_can_create_private_repositories'),
       actions, saml: saml ? { configured: saml.configured, linkedIdentities: saml.logins?.size ?? 0 } : null,
-      ownerCount: (members ?? []).filter((m) => m.role === 'admin').length,
-      memberCount: (members ?? []).length,
+      // Without the member list there is no count: the org rules needing it are already `error` through github.member.
+      ownerCount: members ? members.filter((m) => m.role === 'admin').length : 0,
+      memberCount: members ? members.length : 0,
     };
     this.add('github.org', org, org, orgAttrs, orgObservedAt);
-    const endedAt = this.now();
-    for (const t of GITHUB_RESOURCE_TYPES) this.inputs[t] ??= { observedAt: endedAt };
     this.inputs['github.org'] = { observedAt: orgObservedAt };
+    return this.snapshot(startedAt);
+  }
+
+  private snapshot(startedAt: string): Snapshot {
+    const endedAt = this.now();
+    // Every type was attempted; a failed one is also named in `errors`, which the engine checks first.
+    for (const t of GITHUB_RESOURCE_TYPES) this.inputs[t] ??= { observedAt: endedAt };
     if (this.stats.authRequests > 0) this.minApiCalls += 1;
     const apiCalls = this.stats.restRequests + this.stats.graphqlRequests + this.stats.authRequests;
     return {
-      source: 'github', scope: org, slot: this.ctx.slot, startedAt, endedAt,
+      source: 'github', scope: this.opts.org, slot: this.ctx.slot, startedAt, endedAt,
       resources: this.resources, inputs: this.inputs, artifacts: dedupe(this.artifacts), errors: this.errors,
       apiCalls, minApiCalls: this.minApiCalls,
       metrics: { ...this.stats },
@@ -228,14 +220,17 @@ export class GithubRun {
     let admins: Array<Record<string, unknown>>;
     try {
       [all, admins] = await Promise.all([this.listAll('GET /orgs/{org}/members', { role: 'all' }), this.listAll('GET /orgs/{org}/members', { role: 'admin' })]);
+      for (const u of [...all, ...admins]) if (typeof u.login !== 'string') throw new MalformedReplyError('GET /orgs/{org}/members', 'a member has no login');
     } catch (e) { this.fail('GET /orgs/{org}/members', 'members', inputs, e); return null; }
     let no2fa: Set<string> | null = null;
     try {
-      no2fa = new Set((await this.listAll('GET /orgs/{org}/members', { filter: '2fa_disabled' })).map((u) => String(u.login)));
-    } catch (e) { this.fail('GET /orgs/{org}/members?filter=2fa_disabled', 'members2fa', ['github.member'], e); }
-    const adminSet = new Set(admins.map((u) => String(u.login)));
+      const list = await this.listAll('GET /orgs/{org}/members', { filter: '2fa_disabled' });
+      if (list.some((u) => typeof u.login !== 'string')) throw new MalformedReplyError('GET /orgs/{org}/members?filter=2fa_disabled', 'a member has no login');
+      no2fa = new Set(list.map((u) => u.login as string));
+    } catch (e) { this.fail('GET /orgs/{org}/members?filter=2fa_disabled', 'members2fa', [], e); }
+    const adminSet = new Set(admins.map((u) => u.login as string));
     this.inputs['github.member'] = { observedAt: this.now() };
-    return all.map((u) => ({ login: String(u.login), role: adminSet.has(String(u.login)) ? 'admin' as const : 'member' as const, twoFactorDisabled: no2fa ? no2fa.has(String(u.login)) : null }));
+    return all.map((u) => ({ login: u.login as string, role: adminSet.has(u.login as string) ? 'admin' as const : 'member' as const, twoFactorDisabled: no2fa ? no2fa.has(u.login as string) : null }));
   }
 
   private async readOutsideCollaborators(): Promise<Array<{ login: string; twoFactorDisabled: boolean | null }> | null> {
@@ -246,24 +241,32 @@ export class GithubRun {
         this.listAll('GET /orgs/{org}/outside_collaborators', {}),
         this.listAll('GET /orgs/{org}/outside_collaborators', { filter: '2fa_disabled' }),
       ]);
-      const off = new Set(no2fa.map((u) => String(u.login)));
-      return all.map((u) => ({ login: String(u.login), twoFactorDisabled: off.has(String(u.login)) }));
+      if ([...all, ...no2fa].some((u) => typeof u.login !== 'string')) throw new MalformedReplyError('GET /orgs/{org}/outside_collaborators', 'a collaborator has no login');
+      const off = new Set(no2fa.map((u) => u.login as string));
+      return all.map((u) => ({ login: u.login as string, twoFactorDisabled: off.has(u.login as string) }));
     } catch (e) { this.fail('GET /orgs/{org}/outside_collaborators', 'outside', inputs, e); return null; }
   }
 
   private async readActions(): Promise<GithubOrgAttributes['actions']> {
     try {
+      this.op('GET /orgs/{org}/actions/permissions');
       const [perm, wf] = await Promise.all([
         this.octokit.request('GET /orgs/{org}/actions/permissions', { org: this.opts.org }),
         this.octokit.request('GET /orgs/{org}/actions/permissions/workflow', { org: this.opts.org }),
       ]);
+      const p = perm.data as unknown;
+      const w = wf.data as unknown;
+      if (!isObject(p) || typeof p.enabled_repositories !== 'string') throw new MalformedReplyError('GET /orgs/{org}/actions/permissions', 'enabled_repositories missing');
+      if (!isObject(w)) throw new MalformedReplyError('GET /orgs/{org}/actions/permissions/workflow', 'reply is not an object');
       this.minApiCalls += 2;
       return {
-        enabledRepositories: perm.data.enabled_repositories, allowedActions: perm.data.allowed_actions ?? null,
-        defaultWorkflowPermissions: wf.data.default_workflow_permissions ?? null, canApprovePullRequestReviews: wf.data.can_approve_pull_request_reviews ?? null,
+        // allowed_actions is absent when Actions are disabled (enabled_repositories: none); the rule reads it only otherwise.
+        enabledRepositories: p.enabled_repositories, allowedActions: typeof p.allowed_actions === 'string' ? p.allowed_actions : null,
+        defaultWorkflowPermissions: w.default_workflow_permissions === 'read' || w.default_workflow_permissions === 'write' ? w.default_workflow_permissions : null,
+        canApprovePullRequestReviews: typeof w.can_approve_pull_request_reviews === 'boolean' ? w.can_approve_pull_request_reviews : null,
       };
     } catch (e) {
-      // Only the Actions fields go missing; they are optional in github.org and no rule in this set needs them.
+      // Only the Actions fields go missing: github.actions_hardened reads `actions: null` as "could not tell".
       this.fail('GET /orgs/{org}/actions/permissions', 'actions', [], e);
       return null;
     }
@@ -272,124 +275,145 @@ export class GithubRun {
   private async readSaml(): Promise<{ configured: boolean; logins: Set<string> | null } | null> {
     const logins = new Set<string>();
     let configured = false;
+    const op = 'graphql organization.samlIdentityProvider';
     try {
-      for await (const page of this.octokit.graphql.paginate.iterator(ORG_SAML_QUERY, { org: this.opts.org })) {
-        const idp = (page as { organization?: { samlIdentityProvider?: { externalIdentities: { nodes: Array<{ user: { login: string } | null }> } } | null } }).organization?.samlIdentityProvider;
-        if (!idp) break;
+      this.op(op);
+      for await (const page of connectionPages(this.octokit, op, ORG_SAML_QUERY, { org: this.opts.org }, ['organization', 'samlIdentityProvider', 'externalIdentities'])) {
+        // samlIdentityProvider: null with no error is GitHub's answer for an org without SAML; with an error it is a denial.
+        if (page.errors.length > 0) throw new GraphqlErrorsError(op, page.errors);
+        if (page.connection === null) {
+          const orgNode = page.data.organization;
+          if (!isObject(orgNode) || orgNode.samlIdentityProvider !== null) throw new MalformedReplyError(op, 'externalIdentities is null');
+          break;
+        }
         configured = true;
-        for (const n of idp.externalIdentities.nodes) if (n.user) logins.add(n.user.login);
+        for (const n of page.connection.nodes) {
+          if (!isObject(n) || !('user' in n)) throw new MalformedReplyError(op, 'an external identity has no user field');
+          // user: null is an identity not linked to any GitHub account.
+          if (isObject(n.user) && typeof n.user.login === 'string') logins.add(n.user.login);
+        }
       }
-      this.minApiCalls += pages(logins.size);
+      this.minApiCalls += Math.max(1, Math.ceil(logins.size / 100));
       return { configured, logins: configured ? logins : null };
     } catch (e) {
-      this.fail('graphql organization.samlIdentityProvider', 'saml', ['github.org', 'github.member'], graphqlStatus(e));
+      this.fail(op, 'saml', ['github.org', 'github.member'], e);
       return null;
     }
   }
 
-  private async readRepositories(): Promise<void> {
+  /** Returns the repositories whose collaborators could not be read (null when the listing failed as a whole). */
+  private async readRepositories(): Promise<Array<{ repo: string; cause: CollectionError['cause'] & string; detail: string }> | null> {
     const repoInputs = ['github.repository', 'github.branch_rules', 'github.outside_collaborator'];
     if (this.lacksScope(['repo'])) {
       this.missingScope('GET /orgs/{org}/repos', 'repos', 'repo', [...repoInputs, 'github.pull_request']);
-      return;
+      return null;
     }
-    let rows: RepoRow[];
-    const gql = new Map<string, GqlRepo>();
+    this.op('graphql organization.repositories');
+    let read: Awaited<ReturnType<typeof readRepositories>>;
     try {
-      const [rest] = await Promise.all([
-        this.listAll('GET /orgs/{org}/repos', { type: 'all', sort: 'full_name' }),
-        (async () => {
-          for await (const page of this.octokit.graphql.paginate.iterator(ORG_REPOSITORIES_QUERY, { org: this.opts.org })) {
-            const nodes = (page as { organization: { repositories: { nodes: GqlRepo[] } } }).organization.repositories.nodes;
-            for (const n of nodes) gql.set(n.nameWithOwner, n);
-          }
-          this.minApiCalls += pages(gql.size);
-        })(),
-      ]);
-      rows = rest.map((r) => ({
-        fullName: String(r.full_name), visibility: String(r.visibility ?? (r.private ? 'private' : 'public')), archived: r.archived === true, fork: r.fork === true,
-        defaultBranch: typeof r.default_branch === 'string' ? r.default_branch : null, sa: r.security_and_analysis as RepoRow['sa'],
-      }));
+      read = await readRepositories(this.octokit, this.opts.org, (route, params) => this.listAll(route, params));
     } catch (e) {
-      this.fail('graphql organization.repositories / GET /orgs/{org}/repos', 'repos', repoInputs, graphqlStatus(e));
-      return;
+      this.fail('graphql organization.repositories / GET /orgs/{org}/repos', 'repos', repoInputs, e);
+      return null;
     }
+    this.minApiCalls += Math.max(1, read.graphqlPages);
     const observedAt = this.now();
-    let truncated = 0;
-    for (const row of rows) {
-      const g = gql.get(row.fullName);
-      const sa = row.sa;
-      const repoAttrs: GithubRepositoryAttributes = {
-        fullName: row.fullName, visibility: row.visibility as GithubRepositoryAttributes['visibility'], archived: row.archived, fork: row.fork,
-        defaultBranch: row.defaultBranch,
-        secretScanning: sa?.secret_scanning?.status ? sa.secret_scanning.status === 'enabled' : null,
-        secretScanningPushProtection: sa?.secret_scanning_push_protection?.status ? sa.secret_scanning_push_protection.status === 'enabled' : null,
-        dependabotAlerts: g && g.viewerPermission === 'ADMIN' ? g.hasVulnerabilityAlertsEnabled : null,
-        codeownersPath: g ? (g.codeownersGithub ? '.github/CODEOWNERS' : g.codeownersRoot ? 'CODEOWNERS' : g.codeownersDocs ? 'docs/CODEOWNERS' : null) : null,
-      };
-      this.add('github.repository', row.fullName, row.fullName, repoAttrs, observedAt);
-      if (!g) continue;
-      for (const e of g.collaborators?.edges ?? []) {
-        const list = this.outsideRepoPermissions.get(e.node.login) ?? [];
-        list.push({ repository: row.fullName, permission: e.permission as GithubOutsideCollaboratorAttributes['repositories'][number]['permission'] });
-        this.outsideRepoPermissions.set(e.node.login, list);
-      }
-      if ((g.collaborators?.totalCount ?? 0) > OUTSIDE_COLLABORATORS_PER_REPO || (g.rulesets?.totalCount ?? 0) > RULESETS_PER_REPO) truncated++;
-      const branch = g.defaultBranchRef?.name ?? row.defaultBranch;
-      if (!branch) continue;
-      const visible = g.viewerPermission === 'ADMIN';
-      const eff = effectiveBranchRules(g.defaultBranchRef?.branchProtectionRule ?? null, g.rulesets?.nodes ?? [], branch);
-      const attrs: GithubBranchRulesAttributes = { repository: row.fullName, branch, archived: row.archived, visible, ...eff };
-      this.add('github.branch_rules', `${row.fullName}:${branch}`, `${row.fullName}:${branch}`, attrs, observedAt);
-    }
-    if (truncated > 0) {
+    for (const r of read.repositories) this.add('github.repository', r.id, r.id, r.attrs, observedAt);
+    for (const br of read.branches) this.add('github.branch_rules', br.id, br.id, br.attrs, observedAt);
+    for (const [login, list] of read.outsidePerms) this.outsideRepoPermissions.set(login, list);
+    // One error per kind of gap and cause, listing the resources it leaves incomplete; the rest of the org is judged.
+    const groups = new Map<string, typeof read.gaps>();
+    for (const g of read.gaps) groups.set(`${g.what}|${g.cause}|${g.inputs.join(',')}`, [...(groups.get(`${g.what}|${g.cause}|${g.inputs.join(',')}`) ?? []), g]);
+    for (const list of groups.values()) {
+      const g0 = list[0]!;
       this.errors.push({
-        operation: 'graphql organization.repositories', code: 'Truncated', retryable: false, inputs: ['github.outside_collaborator', 'github.branch_rules'],
-        message: `${truncated} repositories have more than ${OUTSIDE_COLLABORATORS_PER_REPO} outside collaborators or ${RULESETS_PER_REPO} rulesets; the rest were not read`,
+        operation: `graphql repository.${g0.what.replace(/\s+/g, '_')}`, code: g0.cause === 'denied' ? 'AccessDenied' : 'Incomplete', cause: g0.cause,
+        ...(g0.permKey ? { permission: this.perm(g0.permKey) } : {}), inputs: g0.inputs, resources: [...new Set(list.flatMap((g) => g.resources))].sort(),
+        retryable: false, message: `${list.length} repositories: ${list.slice(0, 5).map((g) => g.detail).join('; ')}${list.length > 5 ? '; …' : ''}`.slice(0, 300),
       });
     }
     this.inputs['github.repository'] = { observedAt };
     this.inputs['github.branch_rules'] = { observedAt };
+    return read.collaboratorGaps;
   }
 
   private async readInstallations(): Promise<void> {
+    const op = 'GET /orgs/{org}/installations';
     try {
+      this.op(op);
       const list: Array<Record<string, unknown>> = [];
-      for await (const page of this.octokit.paginate.iterator('GET /orgs/{org}/installations', { org: this.opts.org, per_page: 100 })) {
-        list.push(...(page.data as unknown as Array<Record<string, unknown>>));
+      for await (const page of this.octokit.paginate.iterator(op, { org: this.opts.org, per_page: 100 })) {
+        // The paginator lifts `installations` out of `{ total_count, installations }`; anything else is not that reply.
+        const data = page.data as unknown;
+        if (!Array.isArray(data)) throw new MalformedReplyError(op, 'installations list missing');
+        list.push(...(data as Array<Record<string, unknown>>));
       }
-      this.minApiCalls += pages(list.length);
+      this.minApiCalls += Math.max(1, Math.ceil(list.length / 100));
       const observedAt = this.now();
       for (const i of list) {
+        if (!isObject(i) || typeof i.id !== 'number' || typeof i.app_slug !== 'string' || !isObject(i.permissions) || !Array.isArray(i.events) || typeof i.created_at !== 'string') {
+          throw new MalformedReplyError(op, 'an installation lacks id, app_slug, permissions, events or created_at');
+        }
         const attrs: GithubAppInstallationAttributes = {
-          appSlug: String(i.app_slug), appId: Number(i.app_id), repositorySelection: i.repository_selection as 'all' | 'selected',
-          permissions: (i.permissions ?? {}) as Record<string, string>, events: (i.events ?? []) as string[], createdAt: String(i.created_at), suspended: i.suspended_at !== null && i.suspended_at !== undefined,
+          appSlug: i.app_slug, appId: Number(i.app_id), repositorySelection: i.repository_selection as 'all' | 'selected',
+          permissions: i.permissions as Record<string, string>, events: i.events as string[], createdAt: i.created_at, suspended: i.suspended_at !== null && i.suspended_at !== undefined,
         };
-        this.add('github.app_installation', String(i.id), String(i.app_slug), attrs, observedAt);
+        this.add('github.app_installation', String(i.id), i.app_slug, attrs, observedAt);
       }
-    } catch (e) { this.fail('GET /orgs/{org}/installations', 'installations', ['github.app_installation'], e); }
+    } catch (e) {
+      // Drop what a failed later page left behind: the type is either complete or in error.
+      for (let k = this.resources.length - 1; k >= 0; k--) if (this.resources[k]!.type === 'github.app_installation') this.resources.splice(k, 1);
+      this.fail(op, 'installations', ['github.app_installation'], e);
+    }
   }
 
+  /**
+   * Each alert kind is its own feed (`github.alert_feed`, id `kind:org`): a failed or refused list makes only that
+   * kind's rule `error`, and a feature GitHub says is not enabled is recorded as such, never as "no alerts".
+   */
   private async readAlerts(): Promise<void> {
     const kinds = [['dependabot', 'GET /orgs/{org}/dependabot/alerts'], ['secret_scanning', 'GET /orgs/{org}/secret-scanning/alerts'], ['code_scanning', 'GET /orgs/{org}/code-scanning/alerts']] as const;
-    let failed = false;
     await Promise.all(kinds.map(async ([kind, route]) => {
+      const feedId = `${kind}:${this.opts.org}`;
+      const feed = (state: GithubAlertFeedAttributes['state'], detail: string | null, open: number): void => {
+        const attrs: GithubAlertFeedAttributes = { kind, state, detail, openAlerts: open };
+        this.add('github.alert_feed', feedId, `${kind} alerts of ${this.opts.org}`, attrs, this.now());
+      };
       try {
         const list = await this.listAll(route, { state: 'open' });
-        const observedAt = this.now();
-        for (const a of list) {
-          const repo = String((a.repository as { full_name?: string } | null)?.full_name ?? 'unknown');
-          const sev = kind === 'dependabot' ? (a.security_advisory as { severity?: string } | undefined)?.severity
-            : kind === 'code_scanning' ? (a.rule as { security_severity_level?: string | null } | undefined)?.security_severity_level : null;
+        const parsed = list.map((a) => {
+          const repo = isObject(a.repository) && typeof a.repository.full_name === 'string' ? a.repository.full_name : null;
+          if (repo === null || typeof a.number !== 'number' || typeof a.state !== 'string' || typeof a.created_at !== 'string') {
+            throw new MalformedReplyError(route, 'an alert lacks repository.full_name, number, state or created_at');
+          }
+          const adv = a.security_advisory;
+          const rule = a.rule;
+          const sev = kind === 'dependabot' ? (isObject(adv) && typeof adv.severity === 'string' ? adv.severity : undefined)
+            : kind === 'code_scanning' ? (isObject(rule) ? (rule.security_severity_level as string | null | undefined) : undefined) : null;
+          // A Dependabot alert has a severity; a code-scanning alert's may be null (not a security rule). Absent is malformed.
+          if (sev === undefined) throw new MalformedReplyError(route, `alert ${repo}#${a.number} has no severity field`);
           const attrs: GithubAlertAttributes = {
-            kind, repository: repo, number: Number(a.number), state: String(a.state), severity: sev ?? null, createdAt: String(a.created_at), url: String(a.html_url),
+            kind, repository: repo, number: a.number, state: a.state, severity: sev, createdAt: a.created_at, url: String(a.html_url),
             validity: typeof a.validity === 'string' ? a.validity : null, secretType: typeof a.secret_type === 'string' ? a.secret_type : null,
           };
-          this.add('github.alert', `${kind}:${repo}#${attrs.number}`, `${kind} ${repo}#${attrs.number}`, attrs, observedAt);
+          return attrs;
+        });
+        const observedAt = this.now();
+        for (const attrs of parsed) this.add('github.alert', `${kind}:${attrs.repository}#${attrs.number}`, `${kind} ${attrs.repository}#${attrs.number}`, attrs, observedAt);
+        feed('listed', null, parsed.length);
+      } catch (e) {
+        if (isFeatureNotEnabled(e)) {
+          const msg = (e as { response?: { data?: { message?: unknown } } }).response?.data?.message;
+          feed('not_enabled', typeof msg === 'string' ? msg.slice(0, 200) : 'feature not enabled', 0);
+          this.minApiCalls += 1;
+          return;
         }
-      } catch (e) { failed = true; this.fail(route, kind, ['github.alert'], e); }
+        feed('unread', null, 0);
+        this.fail(route, kind, ['github.alert_feed'], e, [feedId]);
+      }
     }));
-    if (!failed) this.inputs['github.alert'] = { observedAt: this.now() };
+    this.inputs['github.alert'] = { observedAt: this.now() };
+    this.inputs['github.alert_feed'] = { observedAt: this.now() };
   }
 
   private async readPullRequests(): Promise<void> {
@@ -401,66 +425,76 @@ export class GithubRun {
     // could skip a merge that landed after the previous run read that second. A merge in that second may be reported twice.
     const from = Number.isNaN(prevMs) ? new Date(now.getTime() - this.opts.prMergeLookbackDays * 86_400_000) : new Date(prevMs);
     const to = new Date(Math.floor(now.getTime() / 1000) * 1000);
+    const op = 'graphql search(type: ISSUE, is:pr is:merged)';
     try {
+      this.op(op);
       const seen = new Set<string>();
-      await this.searchWindow(from, to, seen);
+      const gaps: string[] = [];
+      await this.searchWindow(from, to, seen, gaps);
+      if (gaps.length > 0) {
+        this.errors.push({
+          operation: 'graphql search.nodes.reviews', code: 'Incomplete', cause: 'incomplete', permission: this.perm('pulls'), inputs: ['github.pull_request'],
+          resources: gaps, retryable: false, message: `approvals of ${gaps.length} merged pull requests could not be read`,
+        });
+      }
       this.cursors[PR_CURSOR] = isoSeconds(to);
       this.inputs['github.pull_request'] = { observedAt: this.now() };
     } catch (e) {
-      this.fail('graphql search(type: ISSUE, is:pr is:merged)', 'pulls', ['github.pull_request'], graphqlStatus(e));
+      for (let k = this.resources.length - 1; k >= 0; k--) if (this.resources[k]!.type === 'github.pull_request') this.resources.splice(k, 1);
+      this.fail(op, 'pulls', ['github.pull_request'], e);
     }
   }
 
   /** Search stops at 1,000 results, so a window holding more is halved until each half fits. */
-  private async searchWindow(from: Date, to: Date, seen: Set<string>): Promise<void> {
+  private async searchWindow(from: Date, to: Date, seen: Set<string>, gaps: string[]): Promise<void> {
     if (from.getTime() > to.getTime()) return;
+    const op = 'graphql search(type: ISSUE, is:pr is:merged)';
     const q = `org:${this.opts.org} is:pr is:merged merged:${isoSeconds(from)}..${isoSeconds(to)}`;
     let count = 0;
     let first = true;
-    for await (const page of this.octokit.graphql.paginate.iterator(MERGED_PULL_REQUESTS_QUERY, { q })) {
-      const search = (page as { search: { issueCount: number; nodes: GqlPull[] } }).search;
+    for await (const page of connectionPages(this.octokit, op, MERGED_PULL_REQUESTS_QUERY, { q }, ['search'])) {
+      if (page.connection === null) throw new GraphqlErrorsError(op, page.errors.length > 0 ? page.errors : [{ message: 'search is null' }]);
+      const { byNode, whole } = errorsByNode(page.errors, ['search']);
+      if (whole.length > 0) throw new GraphqlErrorsError(op, whole);
+      const search = page.connection;
+      if (typeof search.issueCount !== 'number') throw new MalformedReplyError(op, 'search.issueCount missing');
       if (first && search.issueCount > SEARCH_RESULT_CAP && to.getTime() - from.getTime() > 2000) {
         const mid = new Date(Math.floor((from.getTime() + to.getTime()) / 2000) * 1000);
-        await this.searchWindow(from, mid, seen);
-        await this.searchWindow(new Date(mid.getTime() + 1000), to, seen);
+        await this.searchWindow(from, mid, seen, gaps);
+        await this.searchWindow(new Date(mid.getTime() + 1000), to, seen, gaps);
         return;
       }
       first = false;
-      for (const pr of search.nodes) {
-        if (pr.number === undefined) continue;
-        const repo = pr.repository.nameWithOwner;
-        const id = `${repo}#${pr.number}`;
-        if (seen.has(id)) continue;
+      search.nodes.forEach((raw, i) => {
+        if (!isObject(raw)) throw new MalformedReplyError(op, `search node ${i} is not an object`);
+        if (raw.number === undefined) return; // an issue, not a pull request: the query selects PR fields only
+        const repoNode = raw.repository;
+        if (typeof raw.number !== 'number' || typeof raw.mergedAt !== 'string' || typeof raw.baseRefName !== 'string' || typeof raw.url !== 'string'
+          || !isObject(repoNode) || typeof repoNode.nameWithOwner !== 'string' || !('defaultBranchRef' in repoNode)) {
+          throw new MalformedReplyError(op, `pull request node ${i} lacks number, url, mergedAt, baseRefName or repository`);
+        }
+        const repo = repoNode.nameWithOwner;
+        const id = `${repo}#${raw.number}`;
+        if (seen.has(id)) return;
         seen.add(id);
         count++;
-        const defaultBranch = pr.repository.defaultBranchRef?.name ?? null;
+        const ref = repoNode.defaultBranchRef;
+        const defaultBranch = isObject(ref) && typeof ref.name === 'string' ? ref.name : null;
+        const reviews = raw.reviews;
+        const reviewNodes = isObject(reviews) && Array.isArray(reviews.nodes) && (byNode.get(i) ?? []).length === 0 ? reviews.nodes : null;
+        // Approvals that could not be read are "unknown", never "none": the merge is then `error`, not an exception.
+        if (reviewNodes === null) gaps.push(id);
+        const login = (u: unknown): string | null => (isObject(u) && typeof u.login === 'string' ? u.login : null);
         const attrs: GithubPullRequestAttributes = {
-          repository: repo, number: pr.number, url: pr.url, author: pr.author?.login ?? null, mergedBy: pr.mergedBy?.login ?? null, mergedAt: pr.mergedAt,
-          baseRef: pr.baseRefName, defaultBranch, toDefaultBranch: defaultBranch !== null && pr.baseRefName === defaultBranch,
-          approvers: [...new Set((pr.reviews?.nodes ?? []).map((r) => r.author?.login).filter((l): l is string => typeof l === 'string'))].sort(),
+          repository: repo, number: raw.number, url: raw.url, author: login(raw.author), mergedBy: login(raw.mergedBy), mergedAt: raw.mergedAt,
+          baseRef: raw.baseRefName, defaultBranch, toDefaultBranch: defaultBranch !== null && raw.baseRefName === defaultBranch,
+          approvers: reviewNodes === null ? null : [...new Set(reviewNodes.map((r) => (isObject(r) ? login(r.author) : null)).filter((l): l is string => l !== null))].sort(),
         };
-        this.add('github.pull_request', id, id, attrs, pr.mergedAt);
-      }
+        this.add('github.pull_request', id, id, attrs, raw.mergedAt);
+      });
     }
-    this.minApiCalls += pages(count);
+    this.minApiCalls += Math.max(1, Math.ceil(count / 100));
   }
-}
-
-/** GraphQL errors arrive as GraphqlResponseError (status 200): turn FORBIDDEN / INSUFFICIENT_SCOPES into the 403 they mean. */
-function graphqlStatus(e: unknown): unknown {
-  const errs = (e as { errors?: Array<{ type?: string; message?: string }> }).errors;
-  if (Array.isArray(errs) && statusOf(e) === undefined) {
-    const t = errs.map((x) => x.type).find((x) => x === 'FORBIDDEN' || x === 'INSUFFICIENT_SCOPES' || x === 'NOT_FOUND');
-    const msg = errs.map((x) => x.message).join('; ');
-    if (t) return Object.assign(new Error(msg), { status: t === 'NOT_FOUND' ? 404 : 403 });
-  }
-  return e;
-}
-
-/** HTTP status of an Octokit RequestError (duck-typed: @octokit/request-error is not a direct dependency). */
-function statusOf(e: unknown): number | undefined {
-  const s = (e as { status?: unknown } | null)?.status;
-  return typeof s === 'number' ? s : undefined;
 }
 
 function dedupe(list: Artifact[]): Artifact[] {

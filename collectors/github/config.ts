@@ -1,5 +1,9 @@
 // The `sources.github` block of vigil.config.yaml: its own module so config loading needs no GitHub client code.
 import { z } from 'zod';
+import { DEFAULT_REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_BOUNDS_MS } from '../../src/core/failure.js';
+
+/** Longest a single rate-limit wait may last: beyond it the read ends as `throttled` and the next slot retries. */
+export const RATE_LIMIT_WAIT_BOUNDS_MS = { min: 0, max: 900_000 } as const;
 
 const id = z.union([z.number().int().positive(), z.string().regex(/^\d+$/, 'expected a numeric id').transform(Number)]);
 
@@ -31,6 +35,21 @@ export const githubConfigSchema = z.strictObject({
    * `vigil collect` runs start cold.
    */
   etagCacheFile: z.string().min(1).optional(),
+  /** Timeout of every HTTP request (REST, GraphQL, App token), body included. @defaultValue 30000 */
+  requestTimeoutMs: z.number().int()
+    .min(REQUEST_TIMEOUT_BOUNDS_MS.min, `requestTimeoutMs must be between ${REQUEST_TIMEOUT_BOUNDS_MS.min} and ${REQUEST_TIMEOUT_BOUNDS_MS.max} ms`)
+    .max(REQUEST_TIMEOUT_BOUNDS_MS.max, `requestTimeoutMs must be between ${REQUEST_TIMEOUT_BOUNDS_MS.min} and ${REQUEST_TIMEOUT_BOUNDS_MS.max} ms`)
+    .default(DEFAULT_REQUEST_TIMEOUT_MS),
+  /** Retries of one request after a 5xx, a reset connection or a rate limit. @defaultValue 3 */
+  maxRetries: z.number().int().min(0, 'maxRetries must be between 0 and 10').max(10, 'maxRetries must be between 0 and 10').default(3),
+  /**
+   * Longest wait for one rate limit to clear (primary: until `x-ratelimit-reset`; secondary: `retry-after`). A limit
+   * that resets later ends the read as `throttled`; the collection deadline cuts any wait short. @defaultValue 60000
+   */
+  maxRateLimitWaitMs: z.number().int()
+    .min(RATE_LIMIT_WAIT_BOUNDS_MS.min, `maxRateLimitWaitMs must be between ${RATE_LIMIT_WAIT_BOUNDS_MS.min} and ${RATE_LIMIT_WAIT_BOUNDS_MS.max} ms`)
+    .max(RATE_LIMIT_WAIT_BOUNDS_MS.max, `maxRateLimitWaitMs must be between ${RATE_LIMIT_WAIT_BOUNDS_MS.min} and ${RATE_LIMIT_WAIT_BOUNDS_MS.max} ms`)
+    .default(60_000),
 });
 
 export type GithubSourceConfig = z.infer<typeof githubConfigSchema>;

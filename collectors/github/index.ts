@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { Collector, CollectContext } from '../../src/core/collector.js';
 import { UsageError } from '../../src/core/errors.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../src/core/failure.js';
 import type { CollectorDeps, EmulatorOptions, RunningEmulator, SourcePlugin } from '../../src/core/source-plugin.js';
 import type { Snapshot } from '../../src/core/types.js';
 import { githubConfigSchema, type GithubSourceConfig } from './config.js';
@@ -19,8 +20,10 @@ export { githubConfigSchema, type GithubSourceConfig } from './config.js';
 
 /** Internal knobs for tests and benchmarks (not part of the config file). */
 export interface GithubCollectorInternals {
+  /** Milliseconds per second of rate-limit and back-off waits (tests shrink it). */
   retryAfterBaseValue?: number;
   maxRetries?: number;
+  fetchImpl?: typeof fetch;
 }
 
 export function createGithubCollector(config: GithubSourceConfig, deps: CollectorDeps, internals: GithubCollectorInternals = {}): Collector {
@@ -37,7 +40,10 @@ export function createGithubCollector(config: GithubSourceConfig, deps: Collecto
     async collect(ctx: CollectContext): Promise<Snapshot> {
       const run = new GithubRun({
         org: config.org, prMergeLookbackDays: config.prMergeLookbackDays,
-        client: { baseUrl: config.baseUrl, auth, ...internals },
+        client: {
+          baseUrl: config.baseUrl, auth, requestTimeoutMs: config.requestTimeoutMs, maxRetries: config.maxRetries,
+          maxRateLimitWaitMs: config.maxRateLimitWaitMs, ...(ctx.signal ? { signal: ctx.signal } : {}), ...internals,
+        },
       }, ctx, cache);
       const snap = await run.run();
       cache.save();
@@ -64,7 +70,7 @@ export const githubSource: SourcePlugin<GithubSourceConfig> = {
     return startGithubEmulator({ port: opts?.port, estate: gen ? { generate: gen } : 'demo' });
   },
   demoConfig: (emulator) => ({
-    config: { org: 'acme-demo', baseUrl: emulator.url, auth: { token: DEMO_TOKEN }, prMergeLookbackDays: 90 },
+    config: { org: 'acme-demo', baseUrl: emulator.url, auth: { token: DEMO_TOKEN }, prMergeLookbackDays: 90, requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS, maxRetries: 3, maxRateLimitWaitMs: 60_000 },
   }),
 };
 

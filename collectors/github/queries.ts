@@ -17,6 +17,7 @@ query OrgRepositories($org: String!, $cursor: String) {
         databaseId
         nameWithOwner
         isArchived
+        isEmpty
         visibility
         viewerPermission
         hasVulnerabilityAlertsEnabled

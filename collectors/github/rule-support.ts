@@ -1,6 +1,6 @@
 // Pure helpers the github.* rules share: typed resource access, day-level dates, and the active-branch population.
 import type { Resource, RuleOutcome, Snapshot } from '../../src/core/types.js';
-import type { GithubAlertAttributes, GithubBranchRulesAttributes } from './types.js';
+import type { GithubAlertAttributes, GithubAlertFeedAttributes, GithubBranchRulesAttributes } from './types.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -54,6 +54,32 @@ export function layers(a: GithubBranchRulesAttributes): string {
   return parts.length > 0 ? parts.join(' + ') : 'no protection';
 }
 
+/**
+ * One outcome on the kind's feed (`github.alert_feed`): `pass`/`fail` when the whole list was read (summing the
+ * per-alert verdicts), `not_applicable` when GitHub says the feature is not enabled (whether it should be is judged by
+ * the repository rules), `error` when the list could not be read. The feed outcome is what stops an unread list from
+ * ever reading as "no alerts past SLA".
+ */
+export function feedOutcome(snapshot: Snapshot, kind: GithubAlertAttributes['kind'], label: string, perAlert: RuleOutcome[]): RuleOutcome[] {
+  const feeds = ofType<GithubAlertFeedAttributes>(snapshot, 'github.alert_feed').filter((f) => f.attributes.kind === kind);
+  const out: RuleOutcome[] = [];
+  for (const f of feeds) {
+    const a = f.attributes;
+    if (a.state === 'unread') { out.push({ resourceId: f.id, status: 'error', reason: `${label} alerts of ${snapshot.scope} could not be listed` }); continue; }
+    if (a.state === 'not_enabled') {
+      out.push({ resourceId: f.id, status: 'not_applicable', reason: `${label} is not enabled in ${snapshot.scope} (GitHub: ${a.detail ?? 'not enabled'}): there are no ${label} alerts to judge` });
+      continue;
+    }
+    const late = perAlert.filter((o) => o.status === 'fail').length;
+    out.push({
+      resourceId: f.id, status: late > 0 ? 'fail' : 'pass',
+      reason: `${snapshot.scope}: ${a.openAlerts} open ${label} alert(s) listed in full; ${late > 0 ? `${late} past their SLA` : 'none with an SLA is past it'}`,
+      details: { openAlerts: a.openAlerts, pastSla: late },
+    });
+  }
+  return [...out, ...perAlert];
+}
+
 /** Open alerts of one kind with a critical/high SLA: pass within it, fail past it; other severities are outside the population. */
 export function severitySlaOutcomes(snapshot: Snapshot, kind: GithubAlertAttributes['kind'], label: string, now: Date, sla: { criticalDays: number; highDays: number }): RuleOutcome[] {
   const out: RuleOutcome[] = [];
@@ -69,5 +95,5 @@ export function severitySlaOutcomes(snapshot: Snapshot, kind: GithubAlertAttribu
       details: { severity: a.severity, createdAt: a.createdAt, url: a.url },
     });
   }
-  return out;
+  return feedOutcome(snapshot, kind, label, out);
 }

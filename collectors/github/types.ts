@@ -8,6 +8,7 @@ export const GITHUB_RESOURCE_TYPES = [
   'github.repository',
   'github.branch_rules',
   'github.alert',
+  'github.alert_feed',
   'github.app_installation',
   'github.pull_request',
 ] as const;
@@ -123,6 +124,20 @@ export interface GithubAlertAttributes {
   secretType: string | null;
 }
 
+/**
+ * `github.alert_feed` (id = `kind:org`): whether the org's list of one alert kind was read. `listed` means every page of
+ * the list was read (so the `github.alert` resources of that kind are the whole population); `not_enabled` means GitHub
+ * answered that the feature is off (Advanced Security / Code Security not enabled), a fact the repo rules judge;
+ * `unread` means the read failed (its CollectionError names the cause).
+ */
+export interface GithubAlertFeedAttributes {
+  kind: GithubAlertAttributes['kind'];
+  state: 'listed' | 'not_enabled' | 'unread';
+  /** GitHub's own words for `not_enabled`. */
+  detail: string | null;
+  openAlerts: number;
+}
+
 /** `github.app_installation` (id = installation id). */
 export interface GithubAppInstallationAttributes {
   appSlug: string;
@@ -145,6 +160,6 @@ export interface GithubPullRequestAttributes {
   baseRef: string;
   defaultBranch: string | null;
   toDefaultBranch: boolean;
-  /** Logins that submitted an APPROVED review. */
-  approvers: string[];
+  /** Logins that submitted an APPROVED review; null when the reviews could not be read (the merge is then `error`). */
+  approvers: string[] | null;
 }

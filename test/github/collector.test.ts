@@ -42,7 +42,7 @@ describe('demo organization', () => {
     const e = await start();
     const s = await collect(collector({}, e.url));
     expect(s.errors).toEqual([]);
-    expect(Object.keys(s.inputs).sort()).toEqual(['github.alert', 'github.app_installation', 'github.branch_rules', 'github.member', 'github.org', 'github.outside_collaborator', 'github.pull_request', 'github.repository']);
+    expect(Object.keys(s.inputs).sort()).toEqual(['github.alert', 'github.alert_feed', 'github.app_installation', 'github.branch_rules', 'github.member', 'github.org', 'github.outside_collaborator', 'github.pull_request', 'github.repository']);
     const org = byType(s, 'github.org').get('acme-demo')!;
     expect(org).toMatchObject({ twoFactorRequirementEnabled: false, defaultRepositoryPermission: 'write', ownerCount: 1, memberCount: 5, saml: { configured: true, linkedIdentities: 4 } });
     expect(org.actions).toEqual({ enabledRepositories: 'all', allowedActions: 'all', defaultWorkflowPermissions: 'write', canApprovePullRequestReviews: true });

@@ -11,7 +11,7 @@ const T = NOW.toISOString();
 const rule = (id: string): Rule => githubRules.find((r) => r.id === id)!;
 
 function snap(resources: Array<[string, string, Record<string, unknown>]>): Snapshot {
-  const types = ['github.org', 'github.member', 'github.outside_collaborator', 'github.repository', 'github.branch_rules', 'github.alert', 'github.app_installation', 'github.pull_request'];
+  const types = ['github.org', 'github.member', 'github.outside_collaborator', 'github.repository', 'github.branch_rules', 'github.alert', 'github.alert_feed', 'github.app_installation', 'github.pull_request'];
   return {
     source: 'github', scope: 'acme', slot: T, startedAt: T, endedAt: T, artifacts: [], errors: [], apiCalls: 1,
     inputs: Object.fromEntries(types.map((t) => [t, { observedAt: T }])),
@@ -195,6 +195,33 @@ describe('alerts and the change population', () => {
 
   it('no alerts at all is not_applicable, not pass', () => {
     expect(run('github.alerts.dependabot_sla', snap([]))).toEqual([['github:acme', 'not_applicable']]);
+  });
+
+  const feed = (kind: string, state: string, openAlerts = 0, detail: string | null = null): [string, string, Record<string, unknown>] =>
+    ['github.alert_feed', `${kind}:acme`, { kind, state, detail, openAlerts }];
+
+  it.each([
+    ['listed, none late', [feed('code_scanning', 'listed', 1), alert('x', 'code_scanning', 'high', daysAgo(10))], [['code_scanning:acme', 'pass'], ['x', 'pass']]],
+    ['listed, one late', [feed('code_scanning', 'listed', 1), alert('x', 'code_scanning', 'critical', daysAgo(40))], [['code_scanning:acme', 'fail'], ['x', 'fail']]],
+    ['listed and empty', [feed('code_scanning', 'listed', 0)], [['code_scanning:acme', 'pass']]],
+    ['feature not enabled (GitHub said so)', [feed('code_scanning', 'not_enabled', 0, 'Advanced Security must be enabled for this repository to use code scanning.')], [['code_scanning:acme', 'not_applicable']]],
+    ['list not read', [feed('code_scanning', 'unread')], [['code_scanning:acme', 'error']]],
+    ['another kind unread does not touch this one', [feed('code_scanning', 'listed', 0), feed('dependabot', 'unread')], [['code_scanning:acme', 'pass']]],
+  ] as const)('code_scanning feed: %s', (_n, res, want) => {
+    expect(run('github.alerts.code_scanning', snap(res as never))).toEqual(want);
+  });
+
+  it('a failed list of one alert kind (per-resource error on its feed) errors only that kind’s rule', () => {
+    const s = snap([feed('code_scanning', 'unread'), feed('dependabot', 'listed', 0), feed('secret_scanning', 'listed', 1), alert('s', 'secret_scanning', null, daysAgo(1))]);
+    s.errors.push({ operation: 'GET /orgs/{org}/code-scanning/alerts', code: 'NotFound', cause: 'not_found', message: 'Not Found', inputs: ['github.alert_feed'], resources: ['code_scanning:acme'], retryable: false });
+    expect(run('github.alerts.code_scanning', s)).toEqual([['code_scanning:acme', 'error']]);
+    expect(run('github.alerts.dependabot_sla', s)).toEqual([['dependabot:acme', 'pass']]);
+    expect(run('github.alerts.secret_scanning_open', s)).toEqual([['s', 'pass'], ['secret_scanning:acme', 'pass']]);
+  });
+
+  it('merged_changes_reviewed: approvals that could not be read are error, never an unreviewed merge', () => {
+    const s = snap([['github.pull_request', 'a#9', { repository: 'acme/api', number: 9, url: 'u', author: 'ann', mergedBy: 'ann', mergedAt: daysAgo(1), baseRef: 'main', defaultBranch: 'main', toDefaultBranch: true, approvers: null }]]);
+    expect(run('github.repo.merged_changes_reviewed', s)).toEqual([['a#9', 'error']]);
   });
 
   it('merged_changes_reviewed: approval by someone other than the author; other bases are outside the population', () => {

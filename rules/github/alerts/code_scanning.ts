@@ -8,7 +8,7 @@ export default defineRule({
   severity: 'medium',
   source: 'github',
   mode: 'snapshot',
-  inputs: ['github.alert'],
+  inputs: ['github.alert', 'github.alert_feed'],
   permissions: ['security_events (classic)', 'Code scanning alerts: read'],
   rationale: 'Static analysis finds vulnerabilities in the organisation’s own code; fixing the serious ones within a set time is evidence that findings are acted on (CC7.1).',
   remediation: 'Fix the flagged code, or dismiss the alert as a false positive or accepted risk with a comment so the decision is on record.',

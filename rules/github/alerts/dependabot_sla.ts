@@ -8,7 +8,7 @@ export default defineRule({
   severity: 'high',
   source: 'github',
   mode: 'snapshot',
-  inputs: ['github.alert'],
+  inputs: ['github.alert', 'github.alert_feed'],
   permissions: ['security_events (classic)', 'Dependabot alerts: read'],
   rationale: 'Vulnerability management (CC7.1) is shown by fixing known vulnerabilities within a defined time; an alert open past its SLA is an exception to that policy.',
   remediation: 'Merge the Dependabot security update or upgrade the dependency; if it is not exploitable, dismiss the alert with a reason so the decision is recorded.',

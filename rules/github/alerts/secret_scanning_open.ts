@@ -1,6 +1,6 @@
 // github.alerts.secret_scanning_open: no open secret-scanning alert is older than its SLA.
 import { defineRule } from '../../../src/rules/define.js';
-import { day, ofType, olderThanDays } from '../../../collectors/github/rule-support.js';
+import { day, feedOutcome, ofType, olderThanDays } from '../../../collectors/github/rule-support.js';
 import type { GithubAlertAttributes } from '../../../collectors/github/types.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
@@ -10,7 +10,7 @@ export default defineRule({
   severity: 'critical',
   source: 'github',
   mode: 'snapshot',
-  inputs: ['github.alert'],
+  inputs: ['github.alert', 'github.alert_feed'],
   permissions: ['security_events (classic)', 'Secret scanning alerts: read'],
   rationale: 'A leaked credential works for whoever found it until it is revoked. An open alert means the secret may still be live; `active` validity means GitHub confirmed it is.',
   remediation: 'Revoke and rotate the credential at its issuer, then close the alert as revoked. Never close it without rotating.',
@@ -31,6 +31,6 @@ export default defineRule({
         details: { secretType: a.secretType, validity: a.validity, createdAt: a.createdAt, url: a.url },
       });
     }
-    return out;
+    return feedOutcome(snapshot, 'secret_scanning', 'secret-scanning', out);
   },
 });

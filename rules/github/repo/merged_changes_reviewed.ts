@@ -21,6 +21,10 @@ export default defineRule({
     for (const p of ofType<GithubPullRequestAttributes>(snapshot, 'github.pull_request')) {
       const a = p.attributes;
       if (!a.toDefaultBranch) continue;
+      if (a.approvers === null) {
+        out.push({ resourceId: p.id, status: 'error', reason: `${p.id} merged ${day(a.mergedAt)}: its approving reviews could not be read`, occurredAt: a.mergedAt });
+        continue;
+      }
       const independent = a.approvers.filter((l) => l !== a.author);
       const details = { author: a.author, mergedBy: a.mergedBy, mergedAt: a.mergedAt, approvers: a.approvers, url: a.url };
       const what = `${p.id} merged ${day(a.mergedAt)} into ${a.baseRef} by ${a.mergedBy ?? 'unknown'}`;
