@@ -103,15 +103,33 @@ export class GithubRun {
     });
   }
 
-  private async listAll(route: string, params: Record<string, string | number>): Promise<Array<Record<string, unknown>>> {
-    const items: Array<Record<string, unknown>> = [];
+  private async listAll(route: string, params: Record<string, string | number>, listKey?: string): Promise<Array<Record<string, unknown>>> {
     this.op(route);
-    for await (const page of this.octokit.paginate.iterator(route as 'GET /orgs/{org}/members', { org: this.opts.org, per_page: 100, ...params } as never)) {
-      // Octokit hands a body that is not JSON back as a string: a page that is not a list of objects is malformed, never empty.
-      const data = page.data as unknown;
+    return this.pagesOf(route, params, listKey);
+  }
+
+  /**
+   * Every page of a REST list, following `Link: rel="next"` (kept on the API host by the client). Octokit's paginator
+   * turns a null or empty body into `[]`, so it is not used: a page that is not a list of objects is malformed, never empty.
+   */
+  private async pagesOf(route: string, params: Record<string, string | number>, listKey?: string): Promise<Array<Record<string, unknown>>> {
+    const items: Array<Record<string, unknown>> = [];
+    let res = await this.octokit.request(route as 'GET /orgs/{org}/members', { org: this.opts.org, per_page: 100, ...params } as never);
+    const seen = new Set<string>();
+    for (;;) {
+      let data = res.data as unknown;
+      if (listKey !== undefined) {
+        if (!isObject(data) || !Array.isArray(data[listKey])) throw new MalformedReplyError(route, `reply has no ${listKey} list`);
+        data = data[listKey];
+      }
       if (!Array.isArray(data)) throw new MalformedReplyError(route, `page is ${typeof data === 'string' ? `text (${data.length} characters)` : data === null ? 'null' : typeof data}, not a list`);
       for (const item of data) if (!isObject(item)) throw new MalformedReplyError(route, 'a list item is not an object');
       items.push(...(data as Array<Record<string, unknown>>));
+      const next = /<([^>]+)>;\s*rel="next"/.exec(String(res.headers.link ?? ''))?.[1];
+      if (!next) break;
+      if (seen.has(next)) throw new MalformedReplyError(route, 'Link rel="next" repeats a page already read');
+      seen.add(next);
+      res = await this.octokit.request({ method: 'GET', url: next } as never) as typeof res;
     }
     this.minApiCalls += Math.max(1, Math.ceil(items.length / 100));
     return items;
@@ -341,14 +359,7 @@ export class GithubRun {
     const op = 'GET /orgs/{org}/installations';
     try {
       this.op(op);
-      const list: Array<Record<string, unknown>> = [];
-      for await (const page of this.octokit.paginate.iterator(op, { org: this.opts.org, per_page: 100 })) {
-        // The paginator lifts `installations` out of `{ total_count, installations }`; anything else is not that reply.
-        const data = page.data as unknown;
-        if (!Array.isArray(data)) throw new MalformedReplyError(op, 'installations list missing');
-        list.push(...(data as Array<Record<string, unknown>>));
-      }
-      this.minApiCalls += Math.max(1, Math.ceil(list.length / 100));
+      const list = await this.pagesOf(op, {}, 'installations');
       const observedAt = this.now();
       for (const i of list) {
         if (!isObject(i) || typeof i.id !== 'number' || typeof i.app_slug !== 'string' || !isObject(i.permissions) || !Array.isArray(i.events) || typeof i.created_at !== 'string') {

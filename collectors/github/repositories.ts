@@ -178,5 +178,5 @@ function readOne(row: RestRow, g: { node: Record<string, unknown>; errors: Map<s
     eff = effectiveBranchRules(null, [], branch);
   }
   if (problem) out.gaps.push({ what: problem.what, inputs: ['github.branch_rules'], resources: [branchId], cause: problem.cause, detail: problem.detail, permKey: 'branchRules' });
-  out.branches.push({ id: branchId, attrs: { repository: id, branch, archived: row.archived, visible, ...eff } });
+  out.branches.push({ id: branchId, attrs: { repository: id, branch, archived: row.archived, visible, complete: problem === null, ...eff } });
 }

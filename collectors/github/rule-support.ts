@@ -42,6 +42,11 @@ export function perActiveBranch(
       out.push({ resourceId: b.id, status: 'error', reason: `${where}: could not read its protection: needs admin on the repository (App permission Administration: read, or a classic token of a repository admin)` });
       continue;
     }
+    if (a.complete === false) {
+      // What was read could make a fail look certain (no ruleset seen) when the rulesets were simply not read.
+      out.push({ resourceId: b.id, status: 'error', reason: `${where}: its rules were read incompletely (see the collection errors), so no verdict` });
+      continue;
+    }
     const v = judge(a);
     out.push({ resourceId: b.id, status: v.ok ? 'pass' : 'fail', reason: `${where}: ${v.reason}`, ...(v.details ? { details: v.details } : {}) });
   }

@@ -91,6 +91,11 @@ export interface GithubBranchRulesAttributes {
   archived: boolean;
   /** False when the token lacks admin on the repo: classic protection is then invisible and nothing below can be trusted. */
   visible: boolean;
+  /**
+   * False when part of the branch's rules could not be read (a GraphQL error on the ref or rulesets, rulesets truncated):
+   * every rule is then `error` on the branch, even one that would fail. Absent in snapshots recorded before it existed.
+   */
+  complete?: boolean;
   classicProtection: boolean;
   rulesets: GithubRulesetSummary[];
   protected: boolean;

@@ -177,6 +177,17 @@ describe('branch rule layering (collector side)', () => {
   });
 });
 
+describe('incompletely read branches', () => {
+  it.each([
+    ['default_branch_protected', { protected: false }],
+    ['pr_review_required', {}],
+    ['history_protected', { forcePushBlocked: false }],
+  ] as const)('%s: complete: false is error even where the read part would fail or pass', (id, over) => {
+    expect(run(`github.repo.${id}`, snap([branch({ ...over, complete: false })]))).toEqual([['acme/api:main', 'error']]);
+    expect(run(`github.repo.${id}`, snap([branch({ ...over, complete: true })]))[0]![1]).not.toBe('error');
+  });
+});
+
 describe('alerts and the change population', () => {
   const alert = (id: string, kind: string, severity: string | null, createdAt: string, extra: Record<string, unknown> = {}): [string, string, Record<string, unknown>] =>
     ['github.alert', id, { kind, repository: 'acme/api', number: 1, state: 'open', severity, createdAt, url: 'https://github.com/x', validity: null, secretType: null, ...extra }];

@@ -1,6 +1,7 @@
 // Resolvers for the fixed GraphQL documents the collector sends, keyed by operation name, with GitHub-shaped data, errors and costs.
 import { MERGED_PULL_REQUESTS_QUERY, ORG_REPOSITORIES_QUERY, ORG_SAML_QUERY, SEARCH_RESULT_CAP, queryCost } from '../queries.js';
 import type { EmuOrg, EmuRepo, EmuToken } from './state.js';
+import type { GraphqlFieldFault } from './server.js';
 
 export interface GraphqlCaller {
   token: EmuToken;
@@ -64,9 +65,9 @@ function repoNode(org: EmuOrg, r: EmuRepo, c: GraphqlCaller): unknown {
   const p = r.protection;
   const blob = (path: string): unknown => (r.codeowners === path ? { __typename: 'Blob' } : null);
   return {
-    databaseId: r.id, nameWithOwner: `${org.login}/${r.name}`, isArchived: r.archived, visibility: r.visibility.toUpperCase(), viewerPermission: perm,
+    databaseId: r.id, nameWithOwner: `${org.login}/${r.name}`, isArchived: r.archived, isEmpty: r.empty === true, visibility: r.visibility.toUpperCase(), viewerPermission: perm,
     hasVulnerabilityAlertsEnabled: r.dependabot,
-    defaultBranchRef: {
+    defaultBranchRef: r.empty ? null : {
       name: r.defaultBranch,
       // GitHub hides classic protection from callers without admin on the repo.
       branchProtectionRule: p && perm === 'ADMIN' ? {
@@ -77,7 +78,7 @@ function repoNode(org: EmuOrg, r: EmuRepo, c: GraphqlCaller): unknown {
       } : null,
     },
     rulesets: (() => { const n = rulesetNodes(org, r); return { totalCount: n.length, nodes: n }; })(),
-    collaborators: perm === 'READ' || perm === 'TRIAGE' ? null : { totalCount: r.outside.length, edges: r.outside.map((o) => ({ permission: o.permission, node: { login: o.login } })) },
+    collaborators: perm === 'READ' || perm === 'TRIAGE' || (r.collaboratorsHiddenFromFineGrained && c.token.kind === 'fine_grained') ? null : { totalCount: r.outside.length, edges: r.outside.map((o) => ({ permission: o.permission, node: { login: o.login } })) },
     codeownersRoot: blob('CODEOWNERS'), codeownersGithub: blob('.github/CODEOWNERS'), codeownersDocs: blob('docs/CODEOWNERS'),
   };
 }
@@ -96,7 +97,29 @@ function parseSearch(q: string): { org: string; from: number; to: number } | nul
   return Number.isNaN(from) || Number.isNaN(to) ? null : { org: m[1]!, from, to };
 }
 
-export function resolveGraphql(org: EmuOrg, caller: GraphqlCaller, query: string, operationName: string | undefined, variables: Record<string, unknown>, rate: { remaining: number; resetAt: string }): GraphqlReply {
+/**
+ * GitHub answers a field the caller may not read with `null` and an errors[] entry whose `path` points at it, beside
+ * the rest of the data: collaborators need push access ("Must have push access to view repository collaborators.").
+ */
+function fieldErrors(org: EmuOrg, caller: GraphqlCaller, nodes: Array<Record<string, unknown>>, repos: EmuRepo[], faults: GraphqlFieldFault[]): unknown[] {
+  const errors: unknown[] = [];
+  nodes.forEach((n, i) => {
+    const r = repos[i]!;
+    const path = (field: string): string[] => ['organization', 'repositories', 'nodes', i as unknown as string, field];
+    for (const f of faults.filter((x) => x.repo === r.name)) {
+      n[f.field] = null;
+      errors.push(gqlError(f.type ?? 'INTERNAL', f.message ?? 'Something went wrong while executing your query. This may be the result of a timeout.', path(f.field)));
+    }
+    if (n.collaborators === null && !faults.some((x) => x.repo === r.name && x.field === 'collaborators')) {
+      const msg = r.collaboratorsHiddenFromFineGrained && caller.token.kind === 'fine_grained' ? 'Resource not accessible by personal access token' : 'Must have push access to view repository collaborators.';
+      errors.push(gqlError('FORBIDDEN', msg, path('collaborators')));
+    }
+  });
+  void org;
+  return errors;
+}
+
+export function resolveGraphql(org: EmuOrg, caller: GraphqlCaller, query: string, operationName: string | undefined, variables: Record<string, unknown>, rate: { remaining: number; resetAt: string }, faults: GraphqlFieldFault[] = []): GraphqlReply {
   const name = operationName ?? /query\s+(\w+)/.exec(query)?.[1];
   if (!name || DOCUMENTS[name] === undefined) return { body: { errors: [gqlError('UNKNOWN_OPERATION', `The emulator does not resolve operation ${name ?? '(anonymous)'}`)] }, cost: 0 };
   if (DOCUMENTS[name] !== query) return { body: { errors: [gqlError('UNEXPECTED_DOCUMENT', `Query document for ${name} differs from the one the collector sends`)] }, cost: 0 };
@@ -130,7 +153,9 @@ export function resolveGraphql(org: EmuOrg, caller: GraphqlCaller, query: string
   if (name === 'OrgRepositories') {
     const visible = org.repos.filter((r) => r.visibility === 'public' || caller.canReadPrivate).sort((a, b) => a.name.localeCompare(b.name));
     const { slice, pageInfo } = page(visible, start);
-    return { cost, body: { data: { rateLimit, organization: { repositories: { totalCount: visible.length, pageInfo, nodes: slice.map((r) => repoNode(org, r, caller)) } } } } };
+    const nodes = slice.map((r) => repoNode(org, r, caller) as Record<string, unknown>);
+    const errors = fieldErrors(org, caller, nodes, slice, faults);
+    return { cost, body: { data: { rateLimit, organization: { repositories: { totalCount: visible.length, pageInfo, nodes } } }, ...(errors.length > 0 ? { errors } : {}) } };
   }
   // OrgSamlIdentities: owners only.
   if (!caller.isOwner || !caller.canReadOrgAdmin) {

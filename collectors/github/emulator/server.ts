@@ -27,6 +27,39 @@ export interface SecondaryLimitFault {
   pathPrefix?: string;
 }
 
+/** GitHub's primary limit: 403 (or 429) with `x-ratelimit-remaining: 0` and the reset instant in `x-ratelimit-reset`. */
+export interface PrimaryLimitFault {
+  count: number;
+  /** @defaultValue 403 */
+  status?: 403 | 429;
+  /** Seconds until `x-ratelimit-reset`. @defaultValue 3600 */
+  resetInSeconds?: number;
+  pathPrefix?: string;
+}
+
+/** Any reply in place of the real one (HTML error page, empty body, wrong shape, off-host Link), or none at all (`hang`). */
+export interface ReplyFault {
+  count: number;
+  pathPrefix?: string;
+  /** GraphQL operation name, for POST /graphql. */
+  operation?: string;
+  status?: number;
+  body?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+  /** Accept the request and never answer. */
+  hang?: boolean;
+}
+
+/** A per-field GraphQL error: the field is null in `data` and an `errors[]` entry points at it by `path`. */
+export interface GraphqlFieldFault {
+  /** Repository name (without the org). */
+  repo: string;
+  field: 'collaborators' | 'rulesets' | 'defaultBranchRef' | 'codeownersGithub';
+  type?: string;
+  message?: string;
+}
+
 export interface GithubEmulatorOptions {
   port?: number;
   /** `demo` (default) or a generated org. */
@@ -45,7 +78,13 @@ export interface RunningGithubEmulator {
   calls: CallRecord[];
   /** The org being served; mutate it to change what the next request sees. */
   state: EmuState;
-  faults: { secondaryRateLimit(f: SecondaryLimitFault): void; clear(): void };
+  faults: {
+    secondaryRateLimit(f: SecondaryLimitFault): void;
+    primaryRateLimit(f: PrimaryLimitFault): void;
+    reply(f: ReplyFault): void;
+    graphqlFieldError(f: GraphqlFieldFault): void;
+    clear(): void;
+  };
   /** Points and requests charged against each token, as GitHub's x-ratelimit-used would show. */
   usage(token: string): { core: number; graphql: number };
   addToken(token: string, t: EmuToken): void;
@@ -96,6 +135,9 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
   const calls: CallRecord[] = [];
   const usage = new Map<string, { core: number; graphql: number }>();
   let faults: SecondaryLimitFault[] = [];
+  let primary: PrimaryLimitFault[] = [];
+  let replies: ReplyFault[] = [];
+  let fieldFaults: GraphqlFieldFault[] = [];
   const limit = opts.rateLimit ?? 5000;
   const resetEpoch = Math.floor(Date.now() / 1000) + 3600;
 
@@ -133,11 +175,31 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
     calls.push(record);
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}): void => { record.status = status; send(res, status, body, headers); };
 
-    const fault = faults.find((f) => f.count > 0 && (f.pathPrefix === undefined || url.pathname.startsWith(f.pathPrefix)));
+    const matches = (f: { pathPrefix?: string }): boolean => f.pathPrefix === undefined || url.pathname.startsWith(f.pathPrefix);
+    const p = primary.find((f) => f.count > 0 && matches(f));
+    if (p) {
+      p.count--;
+      const reset = Math.floor(Date.now() / 1000) + (p.resetInSeconds ?? 3600);
+      return reply(p.status ?? 403, { message: 'API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' },
+        { 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': '0', 'x-ratelimit-used': String(limit), 'x-ratelimit-reset': String(reset), 'x-ratelimit-resource': url.pathname === '/graphql' ? 'graphql' : 'core' });
+    }
+    const fault = faults.find((f) => f.count > 0 && matches(f));
     if (fault) {
       fault.count--;
       return reply(fault.status ?? 403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits' }, { 'retry-after': String(fault.retryAfter ?? 1) });
     }
+
+    const override = (op?: string): boolean => {
+      const f = replies.find((x) => x.count > 0 && matches(x) && (x.operation === undefined || x.operation === op));
+      if (!f) return false;
+      f.count--;
+      if (f.hang) { record.status = -1; return true; }
+      record.status = f.status ?? 200;
+      res.writeHead(f.status ?? 200, { 'content-type': f.contentType ?? 'application/json; charset=utf-8', ...(f.headers ?? {}) });
+      res.end(f.body ?? '');
+      return true;
+    };
+    if (url.pathname !== '/graphql' && override()) return;
 
     const auth = req.headers.authorization ?? '';
     const m = /^(?:token|bearer) (\S+)$/i.exec(auth);
@@ -172,8 +234,9 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
       };
       const u = usage.get(tokenValue) ?? { core: 0, graphql: 0 };
       const out = resolveGraphql(org, caller, parsed.query, typeof parsed.operationName === 'string' ? parsed.operationName : undefined,
-        (parsed.variables ?? {}) as Record<string, unknown>, { remaining: limit - u.graphql, resetAt: new Date(resetEpoch * 1000).toISOString() });
+        (parsed.variables ?? {}) as Record<string, unknown>, { remaining: limit - u.graphql, resetAt: new Date(resetEpoch * 1000).toISOString() }, fieldFaults);
       record.operation = /query\s+(\w+)/.exec(parsed.query)?.[1];
+      if (override(record.operation)) return;
       charge(tokenValue, 'graphql', out.cost);
       return reply(200, out.body, { ...scopeHeaders, ...rateHeaders(tokenValue, 'graphql') });
     }
@@ -245,6 +308,10 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
       }
       default: {
         const kind = route.kind;
+        // GitHub's documented replies when the feature is off for the org (no GitHub Advanced Security / Code Security).
+        if (kind === 'code_scanning' && org.codeSecurity === false) {
+          return reply(403, { message: 'Advanced Security must be enabled for this repository to use code scanning.', documentation_url: `${DOCS}/code-scanning/code-scanning#list-code-scanning-alerts-for-an-organization`, status: '403' }, { ...scopeHeaders, ...rateHeaders(tokenValue, 'core') });
+        }
         const stateFilter = url.searchParams.get('state') ?? 'open';
         const sev = url.searchParams.get('severity')?.split(',');
         items = org.alerts.filter((a) => a.kind === kind && stateFilter.split(',').includes(a.state) && (!sev || (a.severity !== null && sev.includes(a.severity))))
@@ -304,7 +371,13 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
     url: `http://127.0.0.1:${port}`,
     close: () => new Promise<void>((resolve, reject) => { server.closeAllConnections(); server.close((e) => (e ? reject(e) : resolve())); }),
     calls, state,
-    faults: { secondaryRateLimit: (f) => { faults.push({ ...f }); }, clear: () => { faults = []; } },
+    faults: {
+      secondaryRateLimit: (f) => { faults.push({ ...f }); },
+      primaryRateLimit: (f) => { primary.push({ ...f }); },
+      reply: (f) => { replies.push({ ...f }); },
+      graphqlFieldError: (f) => { fieldFaults.push({ ...f }); },
+      clear: () => { faults = []; primary = []; replies = []; fieldFaults = []; },
+    },
     usage: (t) => usage.get(t) ?? { core: 0, graphql: 0 },
     addToken: (t, v) => { state.tokens.set(t, v); },
   };

@@ -48,6 +48,10 @@ export interface EmuRepo {
   outside: Array<{ login: string; permission: 'READ' | 'TRIAGE' | 'WRITE' | 'MAINTAIN' | 'ADMIN' }>;
   createdAt: string;
   updatedAt: string;
+  /** A fine-grained token not granted this repository's collaborators gets `collaborators: null` and a FORBIDDEN error. */
+  collaboratorsHiddenFromFineGrained?: boolean;
+  /** No commits: GitHub's defaultBranchRef is null. */
+  empty?: boolean;
 }
 
 export interface EmuUser {
@@ -114,6 +118,8 @@ export interface EmuOrg {
   installations: EmuInstallation[];
   pulls: EmuPull[];
   createdAt: string;
+  /** False: no GitHub Advanced Security / Code Security, so the org code-scanning alerts endpoint refuses (403). */
+  codeSecurity?: boolean;
 }
 
 /**
