@@ -1,5 +1,7 @@
 // Local Microsoft Graph + token endpoint emulator for Entra ID: users, registration details, roles, Conditional Access,
-// directory audits, with @odata.nextLink paging, Graph error bodies, licence/permission 403s and 429 Retry-After.
+// directory audits, role-assignable groups with transitive members, PIM schedule instances, with @odata.nextLink paging,
+// Graph error bodies, licence/permission 403s (and PIM's 400 AadPremiumLicenseRequired), 429 Retry-After, and a reply
+// hook for tests that degrade one reply.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -17,7 +19,14 @@ export interface EntraTenant {
   tenantId: string;
   users: EmuEntraUser[];
   roleDefinitions: Array<{ id: string; displayName: string; templateId: string; isBuiltIn: boolean }>;
+  /** Permanent (or currently activated) assignments; principalId may be a user, a service principal or a group. */
   roleAssignments: Array<{ id: string; principalId: string; roleDefinitionId: string; directoryScopeId: string }>;
+  /** PIM eligibilities (served as roleEligibilityScheduleInstances, P2 only). */
+  eligibilities: Array<{ id: string; principalId: string; roleDefinitionId: string; directoryScopeId: string; startDateTime: string; endDateTime: string | null }>;
+  /** PIM time-bound active assignments not listed in roleAssignments (served as roleAssignmentScheduleInstances). */
+  pimActive: Array<{ id: string; principalId: string; roleDefinitionId: string; directoryScopeId: string; startDateTime: string; endDateTime: string | null }>;
+  groups: Array<{ id: string; displayName: string; isAssignableToRole: boolean; members: string[] }>;
+  servicePrincipals: Array<{ id: string; displayName: string; appId: string }>;
   caPolicies: Array<Record<string, unknown> & { id: string; displayName: string }>;
   securityDefaults: boolean;
   audits: Array<Record<string, unknown> & { id: string; activityDateTime: string; activityDisplayName: string }>;
@@ -28,7 +37,10 @@ export interface EntraEmulatorOptions {
   estate?: 'demo' | { users: number; seed?: number };
   clientId?: string;
   clientSecret?: string;
-  /** `free` makes signInActivity, registration details and Conditional Access answer Graph's licence 403. @defaultValue 'P1' */
+  /**
+   * `free` makes signInActivity, registration details and Conditional Access answer Graph's licence 403; below `P2` the
+   * PIM schedule-instance lists answer 400 AadPremiumLicenseRequired, as Graph does. @defaultValue 'P2'
+   */
   licence?: 'free' | 'P1' | 'P2';
   /** Application permissions the app lacks. */
   deniedPermissions?: string[];
@@ -37,7 +49,14 @@ export interface EntraEmulatorOptions {
   /** Largest page served (Graph: 999 for users). */
   maxPage?: number;
   now?: string;
+  /**
+   * Test hook: called for every Graph GET (after auth) with its path and how many times that path was asked before;
+   * a returned reply is sent instead of the real one ('hang' accepts and never answers, 'reset' drops the socket).
+   */
+  reply?: (req: { path: string; url: URL; n: number }) => EmulatorReply | undefined;
 }
+
+export type EmulatorReply = { status: number; body: string; headers?: Record<string, string> } | 'hang' | 'reset';
 
 export interface EntraEmulator extends RunningEmulator {
   tenant: EntraTenant;
@@ -59,13 +78,26 @@ function guid(n: number, salt: number): string {
   return `${hex}-${(n & 0xffff).toString(16).padStart(4, '0')}-4${(salt & 0xfff).toString(16).padStart(3, '0')}-8000-${n.toString(16).padStart(12, '0')}`;
 }
 
-function user(n: number, upn: string, name: string, now: number, o: { enabled?: boolean; methods?: string[]; lastDays?: number | null; createdDays?: number; guest?: boolean; synced?: boolean }): EmuEntraUser {
-  const last = o.lastDays === null ? null : new Date(now - (o.lastDays ?? 1) * DAY).toISOString();
+interface UserOpts {
+  enabled?: boolean; methods?: string[]; lastDays?: number | null; createdDays?: number; guest?: boolean; synced?: boolean;
+  /** Days since the last failed interactive attempt (recorded in lastSignInDateTime when newer than the last success). */
+  failedDays?: number;
+  /** Days since the last non-interactive attempt, successful or not. */
+  nonInteractiveDays?: number | null;
+}
+
+function user(n: number, upn: string, name: string, now: number, o: UserOpts): EmuEntraUser {
+  const iso = (d: number | null | undefined) => (d === null || d === undefined ? null : new Date(now - d * DAY).toISOString());
+  const success = o.lastDays === null ? null : (o.lastDays ?? 1);
+  // lastSignInDateTime and lastNonInteractiveSignInDateTime record attempts, failed ones included (Graph signInActivity
+  // docs); only lastSuccessfulSignInDateTime says the account was really used.
+  const interactive = o.failedDays !== undefined && (success === null || o.failedDays < success) ? o.failedDays : success;
+  const nonInteractive = o.nonInteractiveDays === undefined ? (success === null ? null : success + 0.5) : o.nonInteractiveDays;
   return {
     id: guid(n, 1), userPrincipalName: upn, mail: o.guest ? upn.split('#EXT#')[0]!.replace('_', '@') : upn, displayName: name,
     accountEnabled: o.enabled ?? true, userType: o.guest ? 'Guest' : 'Member', createdDateTime: new Date(now - (o.createdDays ?? 400) * DAY).toISOString(),
     onPremisesSyncEnabled: o.synced ? true : null,
-    signInActivity: { lastSignInDateTime: last, lastNonInteractiveSignInDateTime: last, lastSuccessfulSignInDateTime: last },
+    signInActivity: { lastSignInDateTime: iso(interactive), lastNonInteractiveSignInDateTime: iso(nonInteractive), lastSuccessfulSignInDateTime: iso(success) },
     methods: o.methods ?? [],
   };
 }
@@ -121,14 +153,28 @@ export function demoEntraTenant(now: number): EntraTenant {
     user(5, 'erin@example.com', 'Erin Idle', now, { methods: ['softwareOneTimePasscode'], lastDays: 120 }),
     user(6, 'frank@example.com', 'Frank Never', now, { methods: ['microsoftAuthenticatorPush'], lastDays: null, createdDays: 60 }),
     user(7, 'partner_example.net#EXT#@example.onmicrosoft.com', 'Partner Guest', now, { guest: true, methods: ['email'], lastDays: 5 }),
-    user(8, 'heidi@example.com', 'Heidi Good', now, { methods: ['windowsHelloForBusiness', 'microsoftAuthenticatorPush'] }),
+    user(8, 'heidi@example.com', 'Heidi Good', now, { methods: ['windowsHelloForBusiness', 'microsoftAuthenticatorPush'], failedDays: 0.2 }),
+    // Global Administrator only through the role-assignable group below, synced from on-premises, push only.
+    user(9, 'ivan@example.com', 'Ivan Tier0', now, { methods: ['microsoftAuthenticatorPush'], synced: true }),
+    // PIM-eligible Global Administrator, push only.
+    user(10, 'judy@example.com', 'Judy Eligible', now, { methods: ['microsoftAuthenticatorPush'] }),
+    // Dormant for 200 days but under password spraying: failed attempts yesterday, none succeeded.
+    user(11, 'kim@example.com', 'Kim Sprayed', now, { methods: ['microsoftAuthenticatorPush'], lastDays: 200, failedDays: 1, nonInteractiveDays: 2 }),
+    // Created long ago, never a successful sign-in recorded, failed attempts last week.
+    user(12, 'leo@example.com', 'Leo Probed', now, { methods: ['microsoftAuthenticatorPush'], lastDays: null, failedDays: 6, nonInteractiveDays: null, createdDays: 900 }),
   ];
+  const tier0 = { id: 'c0ffee00-0000-4000-8000-0000000000a1', displayName: 'Tier0 Admins', isAssignableToRole: true, members: [users[8]!.id] };
   const t: EntraTenant = {
     tenantId: '3f0c1b4e-1a2b-4c3d-8e9f-0a1b2c3d4e5f', users, roleDefinitions: roleDefs(),
     roleAssignments: [
       { id: 'ra-ga-alice', principalId: users[0]!.id, roleDefinitionId: ROLE_IDS.globalAdmin, directoryScopeId: '/' },
       { id: 'ra-ua-bob', principalId: users[1]!.id, roleDefinitionId: ROLE_IDS.userAdmin, directoryScopeId: '/' },
+      { id: 'ra-ga-tier0', principalId: tier0.id, roleDefinitionId: ROLE_IDS.globalAdmin, directoryScopeId: '/' },
     ],
+    eligibilities: [
+      { id: 'es-ga-judy', principalId: users[9]!.id, roleDefinitionId: ROLE_IDS.globalAdmin, directoryScopeId: '/', startDateTime: new Date(now - 30 * DAY).toISOString(), endDateTime: null },
+    ],
+    pimActive: [], groups: [tier0], servicePrincipals: [],
     caPolicies: caPolicies(true), securityDefaults: false, audits: [],
   };
   audit(t, 'Add member to role', users[1]!, new Date(now - 20 * DAY));
@@ -148,6 +194,7 @@ export function generatedEntraTenant(n: number, seed: number, now: number): Entr
   const t: EntraTenant = {
     tenantId: '9a8b7c6d-0000-4000-8000-00000000beef', users, roleDefinitions: roleDefs(),
     roleAssignments: users.slice(0, 30).map((u, i) => ({ id: `ra-${i}`, principalId: u.id, roleDefinitionId: i < 3 ? ROLE_IDS.globalAdmin : i < 12 ? ROLE_IDS.userAdmin : ROLE_IDS.globalReader, directoryScopeId: '/' })),
+    eligibilities: [], pimActive: [], groups: [], servicePrincipals: [],
     caPolicies: caPolicies(false), securityDefaults: false, audits: [],
   };
   for (const u of users.filter((u) => !u.accountEnabled)) audit(t, 'Disable account', u, new Date(now - Math.floor(r() * 25) * DAY));
@@ -158,7 +205,8 @@ export function generatedEntraTenant(n: number, seed: number, now: number): Entr
 const ROUTES: Array<[RegExp, string, boolean]> = [
   [/^\/v1\.0\/users$/, 'User.Read.All', false],
   [/^\/v1\.0\/reports\/authenticationMethods\/userRegistrationDetails$/, 'AuditLog.Read.All', true],
-  [/^\/v1\.0\/roleManagement\/directory\/role(Definitions|Assignments)$/, 'RoleManagement.Read.Directory', false],
+  [/^\/v1\.0\/roleManagement\/directory\/role(Definitions|Assignments|EligibilityScheduleInstances|AssignmentScheduleInstances)$/, 'RoleManagement.Read.Directory', false],
+  [/^\/v1\.0\/groups\/[^/]+\/transitiveMembers$/, 'GroupMember.Read.All', false],
   [/^\/v1\.0\/identity\/conditionalAccess\/policies$/, 'Policy.Read.All', true],
   [/^\/v1\.0\/policies\/identitySecurityDefaultsEnforcementPolicy$/, 'Policy.Read.All', false],
   [/^\/v1\.0\/auditLogs\/directoryAudits$/, 'AuditLog.Read.All', false],
@@ -169,7 +217,8 @@ export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promi
   const tenant = opts.estate === undefined || opts.estate === 'demo' ? demoEntraTenant(now) : generatedEntraTenant(opts.estate.users, opts.estate.seed ?? 1, now);
   const clientId = opts.clientId ?? 'emulator-client-id';
   const clientSecret = opts.clientSecret ?? 'emulator-client-secret';
-  const licence = opts.licence ?? 'P1';
+  const licence = opts.licence ?? 'P2';
+  const asked: Record<string, number> = {};
   const denied = new Set(opts.deniedPermissions ?? []);
   const windowMs = opts.throttle?.windowMs ?? 10_000;
   const limit = opts.throttle?.limit ?? 100_000;
@@ -235,6 +284,12 @@ export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promi
     win.count++;
     stats.requests++;
     stats.byPath[path] = (stats.byPath[path] ?? 0) + 1;
+    const n = asked[path] ?? 0;
+    asked[path] = n + 1;
+    const override = opts.reply?.({ path, url, n });
+    if (override === 'hang') return;
+    if (override === 'reset') { res.socket?.destroy(); return; }
+    if (override) { res.writeHead(override.status, { 'content-type': 'application/json', ...override.headers }); res.end(override.body); return; }
 
     const [, permission, premium] = route;
     const select = (url.searchParams.get('$select') ?? '').split(',').filter(Boolean);
@@ -245,10 +300,34 @@ export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promi
     if (denied.has(permission) || (wantsSignIn && denied.has('AuditLog.Read.All'))) {
       return graphError(res, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
     }
+    // PIM needs Entra ID P2 (or ID Governance); Graph answers 400, not 403, on a tenant without it.
+    if (/ScheduleInstances$/.test(path) && licence !== 'P2') {
+      return graphError(res, 400, 'AadPremiumLicenseRequired', 'The tenant needs to have Microsoft Entra ID P2 or Microsoft Entra ID Governance license.');
+    }
+    const principalOf = (id: string): Record<string, unknown> | null => {
+      const u = tenant.users.find((x) => x.id === id);
+      if (u) return { '@odata.type': '#microsoft.graph.user', id: u.id, displayName: u.displayName, userPrincipalName: u.userPrincipalName };
+      const g = tenant.groups.find((x) => x.id === id);
+      if (g) return { '@odata.type': '#microsoft.graph.group', id: g.id, displayName: g.displayName, isAssignableToRole: g.isAssignableToRole };
+      const sp = tenant.servicePrincipals.find((x) => x.id === id);
+      if (sp) return { '@odata.type': '#microsoft.graph.servicePrincipal', id: sp.id, displayName: sp.displayName, appId: sp.appId };
+      return null;
+    };
+    const expand = <T extends { principalId: string }>(a: T): T & { principal?: unknown } => (url.searchParams.get('$expand') === 'principal' ? { ...a, principal: principalOf(a.principalId) } : a);
+    const groupMembers = /^\/v1\.0\/groups\/([^/]+)\/transitiveMembers$/.exec(path);
+    if (groupMembers) {
+      const g = tenant.groups.find((x) => x.id === decodeURIComponent(groupMembers[1]!));
+      if (!g) return graphError(res, 404, 'Request_ResourceNotFound', `Resource '${groupMembers[1]}' does not exist or one of its queried reference-property objects are not present.`);
+      return paged(res, url, g.members, 'directoryObjects', (id) => principalOf(id));
+    }
 
     const userOut = (u: EmuEntraUser) => {
       const full: Record<string, unknown> = { ...u };
       delete full.methods;
+      const s = u.signInActivity;
+      // A user with no recorded sign-in attempt has no signInActivity in the reply.
+      if (!s.lastSignInDateTime && !s.lastNonInteractiveSignInDateTime && !s.lastSuccessfulSignInDateTime) delete full.signInActivity;
+      else full.signInActivity = { ...s, lastSignInRequestId: randomUUID(), lastNonInteractiveSignInRequestId: randomUUID(), lastSuccessfulSignInRequestId: randomUUID() };
       if (select.length === 0) { delete full.signInActivity; return full; }
       return Object.fromEntries(select.filter((k) => k in full).map((k) => [k, full[k]]));
     };
@@ -268,12 +347,21 @@ export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promi
         });
       case '/v1.0/roleManagement/directory/roleDefinitions': return paged(res, url, tenant.roleDefinitions, 'roleManagement/directory/roleDefinitions');
       case '/v1.0/roleManagement/directory/roleAssignments':
-        return paged(res, url, tenant.roleAssignments, 'roleManagement/directory/roleAssignments(principal())', (a) => {
-          const u = tenant.users.find((x) => x.id === a.principalId);
-          return url.searchParams.get('$expand') === 'principal'
-            ? { ...a, principal: u ? { '@odata.type': '#microsoft.graph.user', id: u.id, userPrincipalName: u.userPrincipalName, displayName: u.displayName } : null }
-            : a;
-        });
+        return paged(res, url, tenant.roleAssignments, 'roleManagement/directory/roleAssignments(principal())', expand);
+      case '/v1.0/roleManagement/directory/roleEligibilityScheduleInstances':
+        return paged(res, url, tenant.eligibilities, 'roleManagement/directory/roleEligibilityScheduleInstances(principal())', (e) => expand({
+          ...e, appScopeId: null, memberType: 'Direct', roleEligibilityScheduleId: `${e.id}-schedule`,
+        }));
+      case '/v1.0/roleManagement/directory/roleAssignmentScheduleInstances': {
+        // Every active assignment has an instance: the permanent ones ('Assigned', no end) and PIM activations ('Activated').
+        const all = [
+          ...tenant.roleAssignments.map((a) => ({ ...a, startDateTime: null, endDateTime: null, assignmentType: 'Assigned' })),
+          ...tenant.pimActive.map((a) => ({ ...a, assignmentType: 'Activated' })),
+        ];
+        return paged(res, url, all, 'roleManagement/directory/roleAssignmentScheduleInstances(principal())', (a) => expand({
+          ...a, appScopeId: null, memberType: 'Direct', roleAssignmentOriginId: a.id, roleAssignmentScheduleId: `${a.id}-schedule`,
+        }));
+      }
       case '/v1.0/identity/conditionalAccess/policies': return paged(res, url, tenant.caPolicies, 'identity/conditionalAccess/policies');
       case '/v1.0/policies/identitySecurityDefaultsEnforcementPolicy':
         return send(res, 200, { '@odata.context': `${base}/v1.0/$metadata#policies/identitySecurityDefaultsEnforcementPolicy/$entity`, id: '00000000-0000-0000-0000-000000000005', displayName: 'Security Defaults', description: 'Security defaults is a set of basic identity security mechanisms recommended by Microsoft.', isEnabled: tenant.securityDefaults });

@@ -2,10 +2,15 @@
 import type { IdentityUserAttributes } from '../../rules/identity/types.js';
 
 /**
- * `entra.user` — id = object id, name = userPrincipalName. `lastLoginKnown` is false when signInActivity could not be
- * read (no Entra ID P1, or no AuditLog.Read.All); `mfaEnrolled` is null when userRegistrationDetails could not be read.
+ * `entra.user` — id = object id, name = userPrincipalName. `lastLogin` is `signInActivity.lastSuccessfulSignInDateTime`
+ * only: the interactive and non-interactive times also record failed attempts, so a sprayed dormant account would look
+ * used. It is null when no successful sign-in was recorded (Entra records it from 1 December 2023, not backfilled).
+ * `lastLoginKnown` is false when signInActivity could not be read (no Entra ID P1, or no AuditLog.Read.All);
+ * `mfaEnrolled` is null when the user's userRegistrationDetails row could not be read.
  */
 export interface EntraUserAttributes extends IdentityUserAttributes {
+  /** Latest sign-in attempt of any kind, failed ones included (for the reason text only; never evidence of use). */
+  lastSignInAttempt: string | null;
   userType: string;
   onPremisesSyncEnabled: boolean;
   /** Graph `methodsRegistered`, as returned. */
@@ -20,9 +25,17 @@ export interface EntraRoleAssignmentAttributes {
   /** Template id of the role, e.g. 62e90394-69f5-4237-9190-012177145e10 for Global Administrator. */
   roleTemplateId: string;
   principalId: string;
+  /** `user`, `servicePrincipal` or `group`; a group's members appear as their own resources with `viaGroupId`. */
   principalType: string;
   principalName: string;
   directoryScopeId: string;
+  /** `active` (permanent, or a PIM activation) or `eligible` (PIM: can activate the role at will). */
+  assignment: 'active' | 'eligible';
+  /** End of a time-bound PIM assignment or eligibility; null when permanent. */
+  endDateTime: string | null;
+  /** Set when the principal holds the role as a (transitive) member of this role-assignable group. */
+  viaGroupId: string | null;
+  viaGroupName: string | null;
 }
 
 /** `entra.ca_policy` — a Conditional Access policy as Graph returns it (state, conditions, grant controls). */
@@ -40,6 +53,8 @@ export interface EntraCaPolicyAttributes {
 export interface EntraTenantAttributes {
   securityDefaultsEnabled: boolean | null;
   userCount: number;
+  /** False when Graph said the tenant has no Entra ID P2 / ID Governance, so no PIM eligibility exists; null if not read. */
+  pimLicensed: boolean | null;
 }
 
 /** `entra.audit_event` — directory audit events read this run (disable/delete user, role member changes). id = audit id. */
@@ -66,6 +81,9 @@ export const ENTRA_RESOURCE_TYPES = [
   'entra.ca_policy',
   'entra.audit_event',
 ] as const;
+
+/** Date from which Entra records `lastSuccessfulSignInDateTime` (not backfilled; Graph signInActivity docs). */
+export const SUCCESSFUL_SIGN_IN_RECORDED_FROM = '2023-12-01T00:00:00Z';
 
 /** Global Administrator role template id. */
 export const GLOBAL_ADMIN_TEMPLATE_ID = '62e90394-69f5-4237-9190-012177145e10';

@@ -22,7 +22,7 @@ describe('entra collector', () => {
     expect(snap.errors).toEqual([]);
     expect(Object.keys(snap.inputs).sort()).toEqual([...ENTRA_RESOURCE_TYPES].sort());
     const users = byType(snap, 'entra.user');
-    expect(users).toHaveLength(8);
+    expect(users).toHaveLength(12);
     const id = (upn: string) => users.find((u) => u.name === upn)!.id;
     expect(users.find((u) => u.name === 'alice@example.com')!.attributes).toMatchObject({ isAdmin: true, adminRoles: ['Global Administrator'], phishingResistant: true, mfaEnrolled: true });
     expect(users.find((u) => u.name === 'dave@example.com')!.attributes).toMatchObject({ active: false, status: 'disabled' });
@@ -42,8 +42,24 @@ describe('entra collector', () => {
     expect(statusOf(results, 'entra.ca.mfa_required_all_users', t)).toBe('fail');
     expect(statusOf(results, 'entra.ca.legacy_auth_blocked', t)).toBe('pass');
     expect(statusOf(results, 'entra.ca.admins_phishing_resistant', t)).toBe('fail');
-    expect(statusOf(results, 'entra.roles.global_admin_bounded', t)).toBe('fail');
+    // Group-held and PIM-eligible Global Administrators count: alice (direct), ivan (via Tier0 Admins), judy (eligible).
+    const ga = results.find((r) => r.ruleId === 'entra.roles.global_admin_bounded' && r.resourceId === t)!;
+    expect(ga.status).toBe('pass');
+    expect(ga.reason).toBe('3 Global Administrators (alice@example.com, ivan@example.com (active via group Tier0 Admins), judy@example.com (eligible))');
     expect(statusOf(results, 'entra.roles.global_admin_bounded', id('alice@example.com'))).toBe('pass');
+    expect(statusOf(results, 'entra.roles.global_admin_bounded', id('ivan@example.com'))).toBe('fail'); // synced, only reachable through the group
+    // Admins through a group or PIM are judged as admins: push-only fails the phishing-resistant requirement.
+    expect(users.find((u) => u.name === 'ivan@example.com')!.attributes).toMatchObject({ isAdmin: true, adminRoles: ['Global Administrator'] });
+    expect(users.find((u) => u.name === 'judy@example.com')!.attributes).toMatchObject({ isAdmin: true, adminRoles: ['Global Administrator'] });
+    expect(statusOf(results, 'entra.users.mfa_registered', id('ivan@example.com'))).toBe('fail');
+    expect(statusOf(results, 'entra.users.mfa_registered', id('judy@example.com'))).toBe('fail');
+    // Only successful sign-ins are use: kim's failed attempts yesterday do not make a 200-day-dormant account active.
+    const kim = results.find((r) => r.ruleId === 'entra.users.inactive' && r.resourceId === id('kim@example.com'))!;
+    expect(kim.status).toBe('fail');
+    expect(kim.reason).toMatch(/more than 90 days ago.*sign-in attempts as late as/);
+    expect(results.find((r) => r.ruleId === 'entra.users.inactive' && r.resourceId === id('leo@example.com'))!.reason)
+      .toMatch(/^leo@example\.com is active with no successful sign-in recorded since it was created \d{4}-\d\d-\d\d; sign-in attempts as late as \d{4}-\d\d-\d\d \(failed ones included\) are not use$/);
+    expect(statusOf(results, 'entra.users.inactive', id('heidi@example.com'))).toBe('pass');
   });
 
   it('follows @odata.nextLink with small pages and passes on a well-configured generated tenant', async () => {
@@ -78,7 +94,7 @@ describe('entra collector', () => {
       ['entra:ListUserRegistrationDetails', 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', 'Entra ID P1 licence', ['entra.user.mfa_registration']],
       ['entra:ListConditionalAccessPolicies', 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', 'Entra ID P1 licence', ['entra.ca_policy']],
     ]);
-    expect(byType(snap, 'entra.user')).toHaveLength(8);
+    expect(byType(snap, 'entra.user')).toHaveLength(12);
     const results = evaluateSnapshot(snap, entraRules, { now: new Date() });
     const inactive = results.filter((r) => r.ruleId === 'entra.users.inactive');
     expect(inactive).toHaveLength(1);

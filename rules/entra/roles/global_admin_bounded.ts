@@ -1,4 +1,4 @@
-// entra.roles.global_admin_bounded: Global Administrator has 2..N holders, all cloud-only accounts.
+// entra.roles.global_admin_bounded: Global Administrator has 2..N holders (direct, through groups, PIM-eligible), all cloud-only.
 import { defineRule } from '../../../src/rules/define.js';
 import { resourcesOfType } from '../../identity/shared.js';
 import { GLOBAL_ADMIN_TEMPLATE_ID, type EntraRoleAssignmentAttributes, type EntraTenantAttributes, type EntraUserAttributes } from '../../../collectors/entra/types.js';
@@ -11,7 +11,7 @@ export default defineRule({
   source: 'entra',
   mode: 'snapshot',
   inputs: ['entra.tenant', 'entra.user', 'entra.role_assignment'],
-  permissions: ['RoleManagement.Read.Directory', 'User.Read.All'],
+  permissions: ['RoleManagement.Read.Directory', 'GroupMember.Read.All', 'User.Read.All'],
   rationale: 'Every Global Administrator can change every control; fewer holders means a smaller target, but at least two avoid lock-out. Synced accounts let an on-premises compromise reach the cloud tenant.',
   remediation: 'Remove Global Administrator from people who need a narrower role, keep two cloud-only break-glass accounts, and assign the rest through PIM.',
   params: {
@@ -22,16 +22,28 @@ export default defineRule({
     const t = resourcesOfType<EntraTenantAttributes>(snapshot, 'entra.tenant')[0];
     if (!t) return [];
     const users = new Map(resourcesOfType<EntraUserAttributes>(snapshot, 'entra.user').map((u) => [u.id, u]));
-    const holders = resourcesOfType<EntraRoleAssignmentAttributes>(snapshot, 'entra.role_assignment')
-      .filter((a) => a.attributes.roleTemplateId === GLOBAL_ADMIN_TEMPLATE_ID);
-    const names = holders.map((h) => h.attributes.principalName).sort();
+    // Holders are people and apps: a role-assignable group is expanded by the collector into its transitive members,
+    // and a PIM-eligible holder can activate the role at will, so both count.
+    const grants = resourcesOfType<EntraRoleAssignmentAttributes>(snapshot, 'entra.role_assignment')
+      .filter((a) => a.attributes.roleTemplateId === GLOBAL_ADMIN_TEMPLATE_ID && a.attributes.principalType !== 'group');
+    const holders = new Map<string, { name: string; paths: string[] }>();
+    for (const g of grants) {
+      const a = g.attributes;
+      const path = `${a.assignment}${a.viaGroupName ? ` via group ${a.viaGroupName}` : ''}`;
+      const h = holders.get(a.principalId) ?? { name: a.principalName, paths: [] };
+      if (!h.paths.includes(path)) h.paths.push(path);
+      holders.set(a.principalId, h);
+    }
+    const named = [...holders.values()].map((h) => ({ name: h.name, how: h.paths.sort().join(', ') })).sort((x, y) => x.name.localeCompare(y.name));
+    const names = named.map((h) => (h.how === 'active' ? h.name : `${h.name} (${h.how})`));
+    const details = { holders: named, pimLicensed: t.attributes.pimLicensed };
     const out: RuleOutcome[] = [];
-    const n = holders.length;
+    const n = holders.size;
     out.push(n < params.min || n > params.max
-      ? { resourceId: t.id, status: 'fail', reason: `${n} Global Administrators (${names.join(', ') || 'none'}); expected ${params.min}–${params.max}`, details: { holders: names } }
-      : { resourceId: t.id, status: 'pass', reason: `${n} Global Administrators (${names.join(', ')})`, details: { holders: names } });
-    for (const h of holders) {
-      const u = users.get(h.attributes.principalId);
+      ? { resourceId: t.id, status: 'fail', reason: `${n} Global Administrators (${names.join(', ') || 'none'}); expected ${params.min}–${params.max}`, details }
+      : { resourceId: t.id, status: 'pass', reason: `${n} Global Administrators (${names.join(', ')})`, details });
+    for (const id of holders.keys()) {
+      const u = users.get(id);
       if (!u) continue;
       out.push(u.attributes.onPremisesSyncEnabled
         ? { resourceId: u.id, status: 'fail', reason: `Global Administrator ${u.attributes.login} is synced from on-premises` }
