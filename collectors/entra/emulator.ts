@@ -50,7 +50,7 @@ export interface EntraEmulatorOptions {
   maxPage?: number;
   now?: string;
   /**
-   * Test hook: called for every Graph GET (after auth) with its path and how many times that path was asked before;
+   * Test hook: called for every request (token included, before any other handling) with its path and how many times that path was asked before;
    * a returned reply is sent instead of the real one ('hang' accepts and never answers, 'reset' drops the socket).
    */
   reply?: (req: { path: string; url: URL; n: number }) => EmulatorReply | undefined;
@@ -251,6 +251,14 @@ export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promi
   const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
     const url = new URL(req.url ?? '/', base);
     const path = url.pathname;
+    if (!path.startsWith('/__emulator/')) {
+      const n = asked[path] ?? 0;
+      asked[path] = n + 1;
+      const override = opts.reply?.({ path, url, n });
+      if (override === 'hang') return;
+      if (override === 'reset') { res.socket?.destroy(); return; }
+      if (override) { res.writeHead(override.status, { 'content-type': 'application/json', ...override.headers }); res.end(override.body); return; }
+    }
     const tokenPath = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(path);
     if (req.method === 'POST' && tokenPath) {
       const f = new URLSearchParams(body);
@@ -284,12 +292,6 @@ export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promi
     win.count++;
     stats.requests++;
     stats.byPath[path] = (stats.byPath[path] ?? 0) + 1;
-    const n = asked[path] ?? 0;
-    asked[path] = n + 1;
-    const override = opts.reply?.({ path, url, n });
-    if (override === 'hang') return;
-    if (override === 'reset') { res.socket?.destroy(); return; }
-    if (override) { res.writeHead(override.status, { 'content-type': 'application/json', ...override.headers }); res.end(override.body); return; }
 
     const [, permission, premium] = route;
     const select = (url.searchParams.get('$select') ?? '').split(',').filter(Boolean);

@@ -1,0 +1,232 @@
+// Entra collector soundness over real HTTP: each degraded Graph reply turns passes into errors (never the reverse),
+// per-resource gaps stay per resource, PIM and group holders are read, and every wait is bounded and abortable.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startEntraEmulator, type EntraEmulator, type EntraEmulatorOptions } from '../../collectors/entra/index.js';
+import type { EmulatorReply } from '../../collectors/entra/emulator.js';
+import { createEntraCollector } from '../../collectors/entra/collector.js';
+import { entraConfigSchema } from '../../collectors/entra/config.js';
+import { entraRules } from '../../rules/entra/index.js';
+import { evaluateSnapshot } from '../../src/rules/engine.js';
+import type { CollectContext } from '../../src/core/collector.js';
+import type { Snapshot } from '../../src/core/types.js';
+import { byType, ctx, deps, statusOf } from './helpers.js';
+
+let emu: EntraEmulator | undefined;
+afterEach(async () => { await emu?.close(); emu = undefined; });
+
+async function collect(o: EntraEmulatorOptions = {}, extra: Record<string, unknown> = {}, c: Partial<CollectContext> = {}): Promise<Snapshot> {
+  emu = await startEntraEmulator(o);
+  const config = entraConfigSchema.parse({
+    tenantId: emu.tenant.tenantId, clientId: 'emulator-client-id', clientSecret: 'emulator-client-secret', authorityHost: emu.url, graphUrl: emu.url,
+    maxRetries: 1, maxRetryWaitMs: 0, ...extra,
+  });
+  return createEntraCollector(config, deps).collect({ ...ctx(emu.tenant.tenantId), ...c });
+}
+const results = (s: Snapshot) => evaluateSnapshot(s, entraRules, { now: new Date() });
+const passes = (s: Snapshot) => new Set(results(s).filter((r) => r.status === 'pass').map((r) => `${r.ruleId}|${r.resourceId}`));
+const idOf = (s: Snapshot, upn: string) => byType(s, 'entra.user').find((u) => u.name === upn)!.id;
+const json = (body: unknown, status = 200): EmulatorReply => ({ status, body: JSON.stringify(body) });
+
+describe('entra degradation property', () => {
+  it('degrading any one reply never adds a pass, never crashes, never hangs', async () => {
+    const healthy = await collect();
+    expect(healthy.errors).toEqual([]);
+    const good = passes(healthy);
+    const paths = Object.keys(emu!.stats.byPath).concat(`/${healthy.scope}/oauth2/v2.0/token`);
+    await emu!.close();
+    emu = undefined;
+    const kinds: Array<[string, EmulatorReply]> = [
+      ['empty', { status: 200, body: '' }], ['{}', json({})], ['[]', json([])], ['null', json(null)], ['value null', json({ value: null })],
+      ['html', { status: 200, body: '<html><body>Service unavailable</body></html>', headers: { 'content-type': 'text/html' } }],
+      ['truncated', { status: 200, body: '{"value":[{"id":"00000000-0000' }], ['401', json({ error: { code: 'InvalidAuthenticationToken', message: 'x' } }, 401)],
+      ['403', json({ error: { code: 'Authorization_RequestDenied', message: 'x' } }, 403)], ['404', json({ error: { code: 'Request_ResourceNotFound', message: 'x' } }, 404)],
+      ['429', { status: 429, body: '', headers: { 'retry-after': '0' } }], ['500', json({ error: { code: 'InternalServerError', message: 'x' } }, 500)],
+      ['reset', 'reset'], ['hang', 'hang'],
+    ];
+    let replays = 0;
+    for (const path of paths) {
+      for (const [kind, reply] of kinds) {
+        const t0 = Date.now();
+        // The first reply of `path` is degraded; retries (429, 500, reset) see a healthy one, as after a real blip.
+        const snap = await collect({ reply: (r) => (r.path === path && r.n === 0 ? reply : undefined) }, { requestTimeoutMs: 300 });
+        replays++;
+        expect(Date.now() - t0, `${path} ${kind}`).toBeLessThan(5000);
+        for (const p of passes(snap)) expect(good.has(p), `${path} ${kind}: ${p} passes only when degraded`).toBe(true);
+        expect(snap.errors.every((e) => e.cause !== undefined), `${path} ${kind}: every error has a cause`).toBe(true);
+        await emu!.close();
+        emu = undefined;
+      }
+    }
+    console.log(`entra degradation property: ${replays} degraded replays over ${paths.length} request paths`);
+    expect(replays).toBeGreaterThanOrEqual(11 * kinds.length);
+  }, 120_000);
+});
+
+describe('entra completeness', () => {
+  it('a 403 on signInActivity makes entra.users.inactive error naming the permission, never pass', async () => {
+    const snap = await collect({ deniedPermissions: ['AuditLog.Read.All'] });
+    const inactive = results(snap).filter((r) => r.ruleId === 'entra.users.inactive');
+    expect(inactive.map((r) => r.status)).toEqual(['error']);
+    expect(inactive[0]!.reason).toContain('entra:ListUsers(signInActivity) failed: access denied by the source (Authorization_RequestDenied); needs permission AuditLog.Read.All');
+    expect(byType(snap, 'entra.user')).toHaveLength(12);
+  });
+
+  it('a reply without the value array is malformed: the input is error, never an empty list', async () => {
+    const snap = await collect({ reply: (r) => (r.path === '/v1.0/users' ? json({ '@odata.context': 'x' }) : undefined) });
+    expect(snap.errors[0]).toMatchObject({ operation: 'entra:ListUsers', cause: 'malformed', inputs: ['entra.tenant', 'entra.user', 'entra.user.sign_in_activity'] });
+    expect(results(snap).filter((r) => r.ruleId === 'entra.users.inactive').map((r) => r.status)).toEqual(['error']);
+  });
+
+  it('an @odata.nextLink off the Graph host is malformed and gets no request (the token stays home)', async () => {
+    let hits = 0;
+    const other = createServer((_q, res) => { hits++; res.end('{"value":[]}'); });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    const elsewhere = `http://127.0.0.1:${(other.address() as AddressInfo).port}/v1.0/users?$skiptoken=x`;
+    try {
+      const snap = await collect({ reply: (r) => (r.path === '/v1.0/roleManagement/directory/roleDefinitions' ? json({ value: [], '@odata.nextLink': elsewhere }) : undefined) });
+      expect(snap.errors).toEqual([expect.objectContaining({ operation: 'entra:ListRoleDefinitions', cause: 'malformed', inputs: ['entra.role_assignment'] })]);
+      expect(hits).toBe(0);
+      expect(statusOf(results(snap), 'entra.roles.global_admin_bounded', `entra:${snap.scope}`)).toBe('error');
+    } finally { other.close(); }
+  });
+
+  it('a user missing from userRegistrationDetails is error for that user only', async () => {
+    let alice = '';
+    const snap = await collect({
+      reply: (r) => {
+        if (r.path !== '/v1.0/reports/authenticationMethods/userRegistrationDetails') return undefined;
+        const rows = emu!.tenant.users.filter((u) => u.userPrincipalName !== 'heidi@example.com').map((u) => ({ id: u.id, isMfaRegistered: true, isMfaCapable: true, methodsRegistered: u.methods }));
+        alice = emu!.tenant.users[0]!.id;
+        return json({ value: rows });
+      },
+    });
+    expect(snap.errors).toEqual([expect.objectContaining({ code: 'NoRegistrationRow', cause: 'incomplete', resources: [idOf(snap, 'heidi@example.com')] })]);
+    const r = results(snap);
+    expect(statusOf(r, 'entra.users.mfa_registered', idOf(snap, 'heidi@example.com'))).toBe('error');
+    expect(statusOf(r, 'entra.users.mfa_registered', alice)).toBe('pass');
+  });
+
+  it('a user row with accountEnabled null is a per-resource error, not a default', async () => {
+    const snap = await collect({
+      reply: (r) => {
+        if (r.path !== '/v1.0/users') return undefined;
+        const value = emu!.tenant.users.map((u) => ({ ...u, methods: undefined, accountEnabled: u.userPrincipalName === 'heidi@example.com' ? null : u.accountEnabled }));
+        return json({ value });
+      },
+    });
+    const heidi = emu!.tenant.users.find((u) => u.userPrincipalName === 'heidi@example.com')!.id;
+    expect(snap.errors).toEqual([expect.objectContaining({ operation: 'entra:ListUsers', cause: 'incomplete', inputs: ['entra.user'], resources: [heidi] })]);
+    const r = results(snap).filter((x) => x.resourceId === heidi);
+    expect(r.length).toBeGreaterThan(0);
+    expect(r.every((x) => x.status === 'error' || x.status === 'fail')).toBe(true);
+  });
+});
+
+describe('entra role holders', () => {
+  it('a failed group-membership read errors the role inputs: no group-held admin is judged a non-admin', async () => {
+    const snap = await collect({ reply: (r) => (r.path.endsWith('/transitiveMembers') ? json({ error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges' } }, 403) : undefined) });
+    expect(snap.errors).toEqual([expect.objectContaining({ operation: 'entra:ListGroupTransitiveMembers', cause: 'denied', permission: 'GroupMember.Read.All', inputs: ['entra.role_assignment'] })]);
+    const r = results(snap);
+    // A missing input errors the whole rule on the scope: no per-user mfa verdict for ivan at all, so no pass.
+    expect(statusOf(r, 'entra.roles.global_admin_bounded', `entra:${snap.scope}`)).toBe('error');
+    expect(statusOf(r, 'entra.users.mfa_registered', `entra:${snap.scope}`)).toBe('error');
+    expect(r.some((x) => x.resourceId === idOf(snap, 'ivan@example.com') && x.ruleId !== 'entra.users.inactive' && x.status === 'pass')).toBe(false);
+  });
+
+  it('reads PIM eligibility with $expand=principal and counts eligible holders', async () => {
+    const snap = await collect();
+    const eligible = byType(snap, 'entra.role_assignment').filter((a) => a.attributes.assignment === 'eligible');
+    expect(eligible.map((a) => [a.id, a.attributes.principalName, a.attributes.roleName])).toEqual([['es-ga-judy', 'judy@example.com', 'Global Administrator']]);
+    expect(emu!.stats.byPath['/v1.0/roleManagement/directory/roleEligibilityScheduleInstances']).toBe(1);
+    expect(emu!.stats.byPath['/v1.0/roleManagement/directory/roleAssignmentScheduleInstances']).toBe(1);
+    const viaGroup = byType(snap, 'entra.role_assignment').filter((a) => a.attributes.viaGroupId);
+    expect(viaGroup.map((a) => [a.attributes.principalName, a.attributes.viaGroupName])).toEqual([['ivan@example.com', 'Tier0 Admins']]);
+  });
+
+  it('a PIM activation listed only as a schedule instance counts as an active holder', async () => {
+    const snap = await collect({
+      reply: (r) => {
+        if (r.path !== '/v1.0/roleManagement/directory/roleAssignmentScheduleInstances') return undefined;
+        const heidi = emu!.tenant.users.find((u) => u.userPrincipalName === 'heidi@example.com')!;
+        return json({ value: [{ id: 'ai-heidi', principalId: heidi.id, roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10', directoryScopeId: '/', appScopeId: null,
+          startDateTime: new Date(Date.now() - 3_600_000).toISOString(), endDateTime: new Date(Date.now() + 3_600_000).toISOString(), assignmentType: 'Activated', memberType: 'Direct',
+          principal: { '@odata.type': '#microsoft.graph.user', id: heidi.id, userPrincipalName: heidi.userPrincipalName, displayName: heidi.displayName } }] });
+      },
+    });
+    const ga = results(snap).find((r) => r.ruleId === 'entra.roles.global_admin_bounded' && r.resourceId === snap.scope)!;
+    expect(ga.reason).toContain('heidi@example.com');
+    expect(ga.reason).toMatch(/^4 Global Administrators/);
+  });
+
+  it('a tenant without P2 has no PIM: Graph\'s AadPremiumLicenseRequired is recorded, not an error', async () => {
+    const snap = await collect({ licence: 'P1' });
+    expect(snap.errors).toEqual([]);
+    expect(byType(snap, 'entra.tenant')[0]!.attributes.pimLicensed).toBe(false);
+    expect(statusOf(results(snap), 'entra.roles.global_admin_bounded', snap.scope)).toBe('pass'); // alice and ivan
+  });
+
+  it('an eligibility instance without its expanded principal is malformed', async () => {
+    const snap = await collect({
+      reply: (r) => (r.path === '/v1.0/roleManagement/directory/roleEligibilityScheduleInstances'
+        ? json({ value: [{ id: 'e1', principalId: 'p1', roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10', directoryScopeId: '/', principal: null }] }) : undefined),
+    });
+    expect(snap.errors).toEqual([expect.objectContaining({ operation: 'entra:ListRoleEligibilityScheduleInstances', cause: 'malformed', inputs: ['entra.role_assignment'] })]);
+  });
+});
+
+describe('entra deadlines and causes', () => {
+  it('a Retry-After beyond maxRetryWaitMs ends the read as throttled at once', async () => {
+    const t0 = Date.now();
+    const snap = await collect({ reply: (r) => (r.path === '/v1.0/identity/conditionalAccess/policies' ? { status: 429, body: '', headers: { 'retry-after': '3600' } } : undefined) },
+      { maxRetries: 6, maxRetryWaitMs: 1000 });
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(snap.errors).toEqual([expect.objectContaining({ operation: 'entra:ListConditionalAccessPolicies', cause: 'throttled', retryable: true })]);
+    expect(snap.errors[0]!.permission).toBeUndefined();
+  });
+
+  it('a reply that never ends times out after requestTimeoutMs, naming the operation', async () => {
+    const ops: string[] = [];
+    const snap = await collect({ reply: (r) => (r.path === '/v1.0/policies/identitySecurityDefaultsEnforcementPolicy' ? 'hang' : undefined) }, { requestTimeoutMs: 200 },
+      { onOperation: (op) => ops.push(op) });
+    expect(snap.errors).toEqual([expect.objectContaining({ operation: 'entra:GetSecurityDefaults', cause: 'timeout', code: 'RequestTimeout' })]);
+    expect(ops).toContain('entra:GetSecurityDefaults');
+    expect(ops[0]).toBe('entra:token');
+  });
+
+  it('an aborted collection stops promptly', async () => {
+    const ac = new AbortController();
+    const t0 = Date.now();
+    const run = collect({ reply: (r) => { if (r.path === '/v1.0/users') { setImmediate(() => ac.abort(new Error('deadline'))); return 'hang'; } return undefined; } },
+      {}, { signal: ac.signal });
+    await expect(run).rejects.toThrow('deadline');
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
+  it('a failing token endpoint is one unauthenticated error, fast, and nothing else is asked', async () => {
+    const snap = await collect({ reply: (r) => (r.path.endsWith('/oauth2/v2.0/token') ? json({ error: 'invalid_client', error_description: 'AADSTS7000222: The provided client secret keys are expired.' }, 401) : undefined) });
+    expect(snap.errors).toEqual([expect.objectContaining({ operation: 'entra:token', cause: 'unauthenticated', code: 'invalid_client' })]);
+    expect(snap.apiCalls).toBe(1);
+    expect(results(snap).every((r) => r.status === 'error')).toBe(true);
+  });
+
+  it('a corrupt saved audit cursor is logged and kept when the read fails', async () => {
+    const warnings: string[] = [];
+    const logger = { ...deps.logger, warn: (_o: object | string, msg?: string) => { warnings.push(msg ?? ''); } };
+    const snap = await collect({ reply: (r) => (r.path === '/v1.0/auditLogs/directoryAudits' ? json({}, 500) : undefined) }, { maxRetries: 0 },
+      { cursors: { 'entra.directoryAudits': '{"t":"yesterday"' }, logger });
+    expect(warnings).toContain('entra: saved audit cursor is corrupt; reading from the lookback window');
+    expect(snap.metrics?.corruptCursor).toBe(1);
+    expect(snap.cursors?.['entra.directoryAudits']).toBe('{"t":"yesterday"');
+    expect(snap.errors).toEqual([expect.objectContaining({ operation: 'entra:ListDirectoryAudits', cause: 'server_error' })]);
+  });
+
+  it('config rejects timeouts and waits outside their bounds, naming them', () => {
+    const base = { tenantId: 't', clientId: 'c', clientSecret: 's' };
+    expect(entraConfigSchema.parse(base).requestTimeoutMs).toBe(30_000);
+    expect(() => entraConfigSchema.parse({ ...base, requestTimeoutMs: 50 })).toThrow('requestTimeoutMs must be between 100 and 300000 ms');
+    expect(() => entraConfigSchema.parse({ ...base, maxRetryWaitMs: 86_400_000 })).toThrow('maxRetryWaitMs must be between 0 and 300000 ms');
+    expect(() => entraConfigSchema.parse({ ...base, maxRetries: 100 })).toThrow('maxRetries must be between 0 and 10');
+  });
+});
