@@ -1,0 +1,240 @@
+// The degradation property: a source's demo collection replayed with one reply degraded may lose passes, never gain them.
+import { createHash } from 'node:crypto';
+import type { Clock } from '../../src/core/collector.js';
+import { silentLogger } from '../../src/core/collector.js';
+import { mulberry32 } from '../../src/core/seeded-random.js';
+import type { SourcePlugin, RunningEmulator } from '../../src/core/source-plugin.js';
+import type { Result, Rule, Status } from '../../src/core/types.js';
+import { collectAndEvaluate, type BlobSink, type CollectStageDeps } from '../../src/pipeline/collect-stage.js';
+import { allRules } from '../../rules/index.js';
+import { DEGRADE_MODES, startDegradingProxy, type DegradeMode, type DegradingProxy } from '../support/degrading-proxy.js';
+
+/** One degraded replay to run: the reply to `key` degraded with `mode`. */
+export interface Replay {
+  key: string;
+  mode: DegradeMode;
+}
+
+/** A (rule, resource) that passes (or is not applicable) degraded but did not pass (or was absent) healthy. */
+export interface Violation {
+  key: string;
+  mode: DegradeMode;
+  ruleId: string;
+  resourceId: string;
+  healthy: Status | 'absent';
+  degraded: Status;
+  reason: string;
+}
+
+export interface PropertyReport {
+  source: string;
+  requests: number;
+  /** Replays whose degradation was applied (the others had nothing to act on, or the key was not requested). */
+  replays: number;
+  skipped: number;
+  violations: Violation[];
+  /** Replays that had not returned by the deadline plus margin. */
+  hangs: Replay[];
+  crashes: Array<Replay & { error: string }>;
+  wallMs: number;
+  /** Milliseconds spent per mode (applied replays), to see which modes the time budget goes to. */
+  msByMode: Partial<Record<DegradeMode, number>>;
+  /** The slowest applied replay. */
+  slowest?: Replay & { ms: number };
+}
+
+export interface SourceSetup {
+  plugin: SourcePlugin<any>;
+  /**
+   * Config values set over the demo config (e.g. a short `requestTimeoutMs` so `hang` ends quickly, small backoffs).
+   * A key the source's schema rejects (not added yet) is left out rather than failing the run.
+   */
+  overrides?: Record<string, unknown>;
+  /** Each collection's deadline, passed as `deps.deadlineMs`; the harness aborts `signal` there too. @defaultValue 10000 */
+  deadlineMs?: number;
+  /** Past the deadline by this much, a replay counts as a hang. @defaultValue 3000 */
+  hangMarginMs?: number;
+}
+
+export interface DegradationHarness {
+  source: string;
+  /** Keys of every request of the healthy collection, in arrival order. */
+  keys: string[];
+  healthy: Result[];
+  healthyMs: number;
+  /** Config overrides the source's schema did not accept (so the property runs without them). */
+  dropped: string[];
+  run(replays: Replay[]): Promise<PropertyReport>;
+  close(): Promise<void>;
+}
+
+const memoryBlobs: BlobSink = {
+  async putBlob(data: Buffer) {
+    return { sha256: createHash('sha256').update(data).digest('hex'), size: data.length, isNew: true };
+  },
+};
+
+/** Starts the emulator behind a degrading proxy, resolves the scope and records one healthy collection. */
+export async function setUpSource(setup: SourceSetup): Promise<DegradationHarness> {
+  const { plugin } = setup;
+  const deadlineMs = setup.deadlineMs ?? 10_000;
+  const margin = setup.hangMarginMs ?? 3_000;
+  const emulator = await plugin.startEmulator({ estate: 'demo' });
+  const proxy: DegradingProxy = await startDegradingProxy(emulator.url);
+  const viaProxy: RunningEmulator = { url: proxy.url, close: () => proxy.close() };
+  const demo = plugin.demoConfig(viaProxy);
+  Object.assign(process.env, demo.env ?? {});
+  let config = plugin.configSchema.parse(demo.config) as Record<string, unknown>;
+  const dropped: string[] = [];
+  for (const [k, v] of Object.entries(setup.overrides ?? {})) {
+    const tried = plugin.configSchema.safeParse({ ...config, [k]: v });
+    if (tried.success) config = tried.data as Record<string, unknown>;
+    else dropped.push(k);
+  }
+  const rules: Rule[] = allRules.filter((r) => r.source === plugin.id);
+  // Every replay sees the same instants relative to its own start, so time windows match the healthy run's.
+  const base = Date.now();
+  const clockFrom = (t0: number): Clock => ({ now: () => new Date(base + (performance.now() - t0)) });
+
+  const scopeCollector = plugin.createCollector(config, { logger: silentLogger, clock: clockFrom(performance.now()), configDir: process.cwd() });
+  const scopes = await scopeCollector.scopes();
+  if (!scopes[0]) throw new Error(`${plugin.id}: the demo collector names no scope`);
+  const scope: string = scopes[0];
+
+  async function collectOnce(): Promise<{ results?: Result[]; error?: string; ms: number; hung: boolean }> {
+    const t0 = performance.now();
+    const clock = clockFrom(t0);
+    const collector = plugin.createCollector(config, { logger: silentLogger, clock, configDir: process.cwd() });
+    const abort = new AbortController();
+    // Not a literal, so `deadlineMs` reaches the pipeline once it reads it and type-checks before it does.
+    const deps: CollectStageDeps & { deadlineMs?: number } = { rules, params: {}, clock, logger: silentLogger, blobs: memoryBlobs };
+    deps.deadlineMs = deadlineMs;
+    const watchdog = setTimeout(() => abort.abort(new Error('collection deadline (degradation harness)')), deadlineMs);
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<'hung'>((resolve) => { timer = setTimeout(() => resolve('hung'), deadlineMs + margin); });
+    try {
+      const out = await Promise.race([
+        collectAndEvaluate(collector, { source: plugin.id, scope, slot: new Date(base).toISOString(), signal: abort.signal }, deps),
+        gaveUp,
+      ]);
+      const ms = performance.now() - t0;
+      if (out === 'hung') return { ms, hung: true };
+      return { results: out.results, ms, hung: false };
+    } catch (e) {
+      return { error: (e as Error)?.stack ?? String(e), ms: performance.now() - t0, hung: false };
+    } finally {
+      clearTimeout(watchdog);
+      clearTimeout(timer);
+    }
+  }
+
+  proxy.reset();
+  const healthyRun = await collectOnce();
+  if (!healthyRun.results) throw new Error(`${plugin.id}: the healthy collection failed: ${healthyRun.error ?? 'hung'}`);
+  const keys = proxy.seen().map((s) => s.key);
+  const healthy = healthyRun.results;
+  // A property over no request or no pass holds vacuously: say so instead of passing.
+  const firstErrors = healthy.filter((r) => r.status === 'error').slice(0, 3).map((r) => `${r.ruleId}: ${r.reason}`).join('; ');
+  if (keys.length === 0) throw new Error(`${plugin.id}: the healthy collection sent no request through the proxy (${firstErrors})`);
+  if (!healthy.some((r) => r.status === 'pass')) throw new Error(`${plugin.id}: the healthy collection has no pass to protect (${firstErrors})`);
+  const healthyStatus = new Map<string, Set<Status>>();
+  for (const r of healthy) {
+    const k = `${r.ruleId}\u0000${r.resourceId}`;
+    const set = healthyStatus.get(k) ?? new Set<Status>();
+    set.add(r.status);
+    healthyStatus.set(k, set);
+  }
+  const good = (s: Status) => s === 'pass' || s === 'not_applicable';
+
+  return {
+    source: plugin.id,
+    keys,
+    healthy,
+    healthyMs: healthyRun.ms,
+    dropped,
+    async run(replays) {
+      const t0 = performance.now();
+      const report: PropertyReport = { source: plugin.id, requests: keys.length, replays: 0, skipped: 0, violations: [], hangs: [], crashes: [], wallMs: 0, msByMode: {} };
+      for (const replay of replays) {
+        proxy.reset(replay);
+        const out = await collectOnce();
+        const outcome = proxy.outcome();
+        if (!outcome || !outcome.applied) {
+          report.skipped++;
+          continue;
+        }
+        report.replays++;
+        report.msByMode[replay.mode] = Math.round((report.msByMode[replay.mode] ?? 0) + out.ms);
+        if (!report.slowest || out.ms > report.slowest.ms) report.slowest = { ...replay, ms: Math.round(out.ms) };
+        if (out.hung) {
+          report.hangs.push(replay);
+          continue;
+        }
+        if (!out.results) {
+          report.crashes.push({ ...replay, error: out.error ?? 'unknown' });
+          continue;
+        }
+        for (const r of out.results) {
+          if (!good(r.status)) continue;
+          const before = healthyStatus.get(`${r.ruleId}\u0000${r.resourceId}`);
+          if (before && [...before].some(good)) continue;
+          report.violations.push({
+            ...replay, ruleId: r.ruleId, resourceId: r.resourceId,
+            healthy: before ? [...before].join('|') as Status : 'absent', degraded: r.status, reason: r.reason,
+          });
+        }
+      }
+      report.wallMs = Math.round(performance.now() - t0);
+      return report;
+    },
+    async close() {
+      await proxy.close();
+      await emulator.close();
+    },
+  };
+}
+
+/**
+ * The bounded matrix for `npm test`: every request gets `perRequest` modes from a seeded rotation (so every mode lands
+ * on many requests), `hang` only on `hangs` requests; at most `maxReplays` in all (requests sampled, seeded).
+ */
+export function sampledMatrix(keys: string[], opts: { seed: number; perRequest?: number; hangs?: number; maxReplays?: number }): Replay[] {
+  const rnd = mulberry32(opts.seed);
+  const perRequest = opts.perRequest ?? 2;
+  const quick = DEGRADE_MODES.filter((m) => m !== 'hang');
+  const offset = Math.floor(rnd() * quick.length);
+  let chosen = keys.map((key, i) => ({ key, i }));
+  const cap = opts.maxReplays ?? Infinity;
+  const hangCount = Math.min(opts.hangs ?? 2, keys.length);
+  const budget = Math.max(1, Math.floor((cap - hangCount) / perRequest));
+  if (chosen.length > budget) chosen = shuffle(chosen, rnd).slice(0, budget).sort((a, b) => a.i - b.i);
+  const out: Replay[] = [];
+  for (const { key, i } of chosen) {
+    for (let j = 0; j < perRequest; j++) out.push({ key, mode: quick[(i * perRequest + j + offset) % quick.length]! });
+  }
+  for (const { key } of shuffle(keys.map((key, i) => ({ key, i })), rnd).slice(0, hangCount)) out.push({ key, mode: 'hang' });
+  return out;
+}
+
+/** The full matrix for the bench: every request × every mode. */
+export function fullMatrix(keys: string[]): Replay[] {
+  return keys.flatMap((key) => DEGRADE_MODES.map((mode) => ({ key, mode })));
+}
+
+function shuffle<T>(xs: T[], rnd: () => number): T[] {
+  const a = [...xs];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
+
+/** The assertion message: each violation, hang and crash, one line each, so the source's engineer can replay it. */
+export function describeReport(r: PropertyReport): string {
+  const lines = [`${r.source}: ${r.replays} degraded replays over ${r.requests} requests, ${r.violations.length} violations, ${r.hangs.length} hangs, ${r.crashes.length} crashes`];
+  for (const v of r.violations) lines.push(`  VIOLATION [${v.key}] ${v.mode}: ${v.ruleId} ${v.resourceId}: ${v.healthy} → ${v.degraded} (${v.reason})`);
+  for (const h of r.hangs) lines.push(`  HANG [${h.key}] ${h.mode}`);
+  for (const c of r.crashes) lines.push(`  CRASH [${c.key}] ${c.mode}: ${c.error.split('\n')[0]}`);
+  return lines.join('\n');
+}
