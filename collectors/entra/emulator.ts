@@ -201,6 +201,20 @@ export function generatedEntraTenant(n: number, seed: number, now: number): Entr
   return t;
 }
 
+/** A policy as Graph serializes it: every collection of conditionalAccessUsers/Applications present, empty when unused. */
+function caPolicyOut(p: EntraTenant['caPolicies'][number]): unknown {
+  const c = (p.conditions ?? {}) as { users?: Record<string, unknown>; applications?: Record<string, unknown>; clientAppTypes?: string[] };
+  const list = (o: Record<string, unknown> | undefined, k: string) => (Array.isArray(o?.[k]) ? o![k] : []);
+  const users = Object.fromEntries(['includeUsers', 'excludeUsers', 'includeGroups', 'excludeGroups', 'includeRoles', 'excludeRoles'].map((k) => [k, list(c.users, k)]));
+  const applications = Object.fromEntries(['includeApplications', 'excludeApplications', 'includeUserActions', 'includeAuthenticationContextClassReferences'].map((k) => [k, list(c.applications, k)]));
+  const g = p.grantControls as Record<string, unknown> | null | undefined;
+  return {
+    ...p,
+    conditions: { userRiskLevels: [], signInRiskLevels: [], platforms: null, locations: null, ...c, users, applications, clientAppTypes: c.clientAppTypes ?? ['all'] },
+    grantControls: g ? { operator: 'OR', customAuthenticationFactors: [], termsOfUse: [], authenticationStrength: null, ...g, builtInControls: Array.isArray(g.builtInControls) ? g.builtInControls : [] } : null,
+  };
+}
+
 /** Permission each path needs, and whether it needs a premium (P1) licence. */
 const ROUTES: Array<[RegExp, string, boolean]> = [
   [/^\/v1\.0\/users$/, 'User.Read.All', false],
@@ -364,7 +378,7 @@ export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promi
           ...a, appScopeId: null, memberType: 'Direct', roleAssignmentOriginId: a.id, roleAssignmentScheduleId: `${a.id}-schedule`,
         }));
       }
-      case '/v1.0/identity/conditionalAccess/policies': return paged(res, url, tenant.caPolicies, 'identity/conditionalAccess/policies');
+      case '/v1.0/identity/conditionalAccess/policies': return paged(res, url, tenant.caPolicies, 'identity/conditionalAccess/policies', caPolicyOut);
       case '/v1.0/policies/identitySecurityDefaultsEnforcementPolicy':
         return send(res, 200, { '@odata.context': `${base}/v1.0/$metadata#policies/identitySecurityDefaultsEnforcementPolicy/$entity`, id: '00000000-0000-0000-0000-000000000005', displayName: 'Security Defaults', description: 'Security defaults is a set of basic identity security mechanisms recommended by Microsoft.', isEnabled: tenant.securityDefaults });
       case '/v1.0/auditLogs/directoryAudits': {

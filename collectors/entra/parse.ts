@@ -85,11 +85,22 @@ export function memberProblem(m: Obj): string | null {
 }
 
 export interface RawCaPolicy { id: string; displayName: string; state: string; conditions: Obj; grantControls: Obj | null }
-/** `conditionalAccessPolicy`: state and conditions are always present; grantControls is null for session-only policies. */
+const isStrList = (x: unknown): x is string[] => Array.isArray(x) && x.every(isStr);
+const CA_USER_LISTS = ['includeUsers', 'excludeUsers', 'includeGroups', 'excludeGroups', 'includeRoles', 'excludeRoles'];
+
+/**
+ * `conditionalAccessPolicy`: state and conditions are always present, and Graph serializes every user and application
+ * collection (empty when unused), so a missing exclusion list is a broken reply, not "no exclusions". grantControls is
+ * null for session-only policies.
+ */
 export function caPolicyProblem(p: Obj): string | null {
   if (!isStr(p.displayName) || !isStr(p.state)) return 'displayName or state missing';
-  if (!isObj(p.conditions)) return 'conditions missing or null';
-  if (p.grantControls !== null && !isObj(p.grantControls)) return 'grantControls missing';
+  const c = p.conditions;
+  if (!isObj(c)) return 'conditions missing or null';
+  if (!isObj(c.users) || !CA_USER_LISTS.every((k) => isStrList((c.users as Obj)[k]))) return 'conditions.users lists missing';
+  if (!isObj(c.applications) || !isStrList(c.applications.includeApplications) || !isStrList(c.applications.excludeApplications)) return 'conditions.applications lists missing';
+  if (!isStrList(c.clientAppTypes)) return 'conditions.clientAppTypes missing';
+  if (p.grantControls !== null && !(isObj(p.grantControls) && isStrList(p.grantControls.builtInControls))) return 'grantControls missing or without builtInControls';
   return null;
 }
 

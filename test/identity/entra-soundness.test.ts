@@ -124,6 +124,20 @@ describe('entra completeness', () => {
   });
 });
 
+describe('entra Conditional Access completeness', () => {
+  it('a policy without its exclusion lists is malformed: no CA rule passes on "no exclusions"', async () => {
+    const healthy = await collect({ estate: { users: 20, seed: 3 } });
+    expect(statusOf(results(healthy), 'entra.ca.admins_phishing_resistant', healthy.scope)).toBe('pass');
+    await emu!.close();
+    // The policies as stored, without the empty collections Graph always serializes (excludeRoles, excludeUsers, …).
+    const snap = await collect({ estate: { users: 20, seed: 3 }, reply: (r) => (r.path === '/v1.0/identity/conditionalAccess/policies' ? json({ value: emu!.tenant.caPolicies }) : undefined) });
+    expect(snap.errors).toEqual([expect.objectContaining({ operation: 'entra:ListConditionalAccessPolicies', cause: 'malformed', inputs: ['entra.ca_policy'] })]);
+    for (const rule of ['entra.ca.admins_phishing_resistant', 'entra.ca.mfa_required_all_users', 'entra.ca.legacy_auth_blocked']) {
+      expect(statusOf(results(snap), rule, `entra:${snap.scope}`), rule).toBe('error');
+    }
+  });
+});
+
 describe('entra role holders', () => {
   it('a failed group-membership read errors the role inputs: no group-held admin is judged a non-admin', async () => {
     const snap = await collect({ reply: (r) => (r.path.endsWith('/transitiveMembers') ? json({ error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges' } }, 403) : undefined) });
