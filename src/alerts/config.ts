@@ -28,7 +28,7 @@ const sink = z
     allowLoopback: z.boolean().default(false),
     /** Only these alert kinds. @defaultValue all */
     kinds: z.array(z.enum(ALERT_KINDS)).optional(),
-    /** Only rule alerts at or above this severity (gap and exception alerts always go). @defaultValue low */
+    /** Only rule alerts at or above this severity (gap, exception and monitoring-health alerts always go). @defaultValue low */
     minSeverity: severity.default('low'),
   })
   .strict()

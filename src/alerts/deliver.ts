@@ -32,9 +32,10 @@ export interface NotifierOptions {
 }
 
 /** Whether a sink wants this alert (kind filter; severity floor for rule alerts). */
-export function sinkWants(sink: SinkConfig, a: Pick<AlertRecord, 'kind' | 'severity'>): boolean {
+export function sinkWants(sink: SinkConfig, a: Pick<AlertRecord, 'kind' | 'severity' | 'health'>): boolean {
   if (sink.kinds && !sink.kinds.includes(a.kind)) return false;
-  if ((a.kind === 'broke' || a.kind === 'error' || a.kind === 'recovered') && severityRank(a.severity) < severityRank(sink.minSeverity)) return false;
+  // Monitoring-health alerts go whatever the threshold, like gaps: a source that cannot be read hides every severity.
+  if ((a.kind === 'broke' || a.kind === 'error' || a.kind === 'recovered') && !a.health && severityRank(a.severity) < severityRank(sink.minSeverity)) return false;
   return true;
 }
 

@@ -1,11 +1,13 @@
 // Derives alerts from the ledger (change, run, gap and exception leaves) and appends them as `alert` leaves; restart-safe.
 import { createHash } from 'node:crypto';
 import type { Clock, Logger } from '../core/collector.js';
+import { UNRESOLVED_SCOPE } from '../core/collector.js';
 import type { Rule, Severity } from '../core/types.js';
 import type { Ledger, LeafInput } from '../ledger/ledger.js';
 import { loadResults } from '../pipeline/record.js';
 import { ExceptionBook, EXCEPTION_LEAF_TYPES, endLeaf } from '../exceptions/exceptions.js';
 import type { AlertKind, AlertsConfig, GraceWindow } from './config.js';
+import { runHealth, type RunErrorSummary, type RunHealth } from '../report/health.js';
 
 export interface AlertItem {
   resourceId: string;
@@ -34,6 +36,20 @@ export interface AlertData {
   parts?: number;
   gap?: { seq: number; from: string; to: string; slots: number; reason: string };
   exception?: { id: string; ruleId: string; resourceId: string; expiresAt: string; approver: string; requester: string; reason: string };
+  /** Monitoring health of a whole source/scope (kind `error` when it could not be read, `recovered` when it is again). */
+  health?: HealthAlert;
+}
+
+/** What a monitoring-health alert says: since when the scope could not be read, for how many runs, and why. */
+export interface HealthAlert {
+  state: 'failing' | 'healthy';
+  /** Ledger time of the first failing run of this episode. */
+  since: string;
+  /** Failing runs in the episode so far (for `healthy`: how many runs failed before this one). */
+  failedRuns: number;
+  causes: string[];
+  errors: RunErrorSummary[];
+  reason?: string;
 }
 
 /** An alert as read back from the ledger. */
@@ -61,6 +77,11 @@ interface ItemState {
   /** An exception on it ended: alert again without waiting for grace. */
   reopen?: boolean;
   region?: string;
+  /**
+   * Absent from the latest run while that run could not have seen it (the scope or the rule's input failed): its last
+   * observed status stands. Not observing a failure is not a recovery; it is resolved at the next healthy run.
+   */
+  unobserved?: boolean;
 }
 
 interface ScopeState {
@@ -71,6 +92,8 @@ interface ScopeState {
   lastSlot?: string;
   resultsSha256?: string;
   items: Map<string, ItemState>;
+  /** Set while the scope's runs fail entirely: the episode's first failing run, its length and the causes alerted. */
+  failing?: { since: string; runs: number; causes: string };
 }
 
 const FOLD_TYPES = ['run', 'change', 'gap', 'alert', ...EXCEPTION_LEAF_TYPES];
@@ -99,6 +122,8 @@ export class AlertEngine {
   private nextSeq = 0;
   private readonly scopes = new Map<string, ScopeState>();
   private readonly pendingGaps = new Map<number, { source: string; scope: string; from: string; to: string; slots: number; reason: string }>();
+  /** Health alerts due, by idempotency key; derived from run leaves in ledger order, so a restart rebuilds the same set. */
+  private readonly pendingHealth = new Map<string, LeafInput>();
   private readonly alertedExceptions = new Set<string>();
   readonly exceptions = new ExceptionBook();
   private readonly rulesById: Map<string, AlertRuleInfo>;
@@ -121,7 +146,7 @@ export class AlertEngine {
     for (let pass = 0; pass < 3; pass++) {
       await this.catchUp();
       const now = this.opts.clock.now();
-      const leaves = [...this.expiryLeaves(now), ...this.gapAlerts(), ...this.ruleAlerts(now)];
+      const leaves = [...this.expiryLeaves(now), ...this.gapAlerts(), ...this.pendingHealth.values(), ...this.ruleAlerts(now)];
       if (leaves.length === 0) break;
       const out = await this.opts.ledger.append(leaves);
       const added = out.filter((o) => o.type === 'alert' && !o.duplicate).map((o) => o.seq);
@@ -185,19 +210,31 @@ export class AlertEngine {
       this.pendingGaps.set(seq, { source: String(b.source), scope: String(b.scope), from: String(b.from), to: String(b.to), slots: Number(b.slots), reason: String(b.reason) });
       return;
     }
-    if (type === 'alert') return this.foldAlert(b as unknown as AlertRecord);
+    if (type === 'alert') {
+      if (b.health) this.pendingHealth.delete(String(b.idempotencyKey));
+      return this.foldAlert(b as unknown as AlertRecord);
+    }
     const s = this.scope(String(b.source), String(b.scope));
     if (type === 'run') {
       s.runs++;
       s.lastRunSeq = seq;
       s.lastSlot = String(b.slot);
       s.resultsSha256 = String(b.resultsSha256);
+      const h = runHealth(b);
+      this.foldHealth(s, seq, at, String(b.slot), h);
+      if (h.state === 'healthy') this.resolveUnobserved(s, at);
       return;
     }
     // change: precedes its run leaf in the same batch, so the run it belongs to is s.runs + 1
     const key = ik(String(b.ruleId), String(b.resourceId));
     const to = String(b.to);
     const prev = s.items.get(key);
+    if (to === 'absent' && prev) {
+      // Whether it is gone or merely unread is known only from the run leaf that follows (same batch).
+      prev.unobserved = true;
+      return;
+    }
+    if (prev) prev.unobserved = false;
     if (to === 'fail' || to === 'error') {
       const item: ItemState = prev ?? { ruleId: String(b.ruleId), resourceId: String(b.resourceId), status: to, from: null, reason: '', since: at, sinceRun: s.runs + 1 };
       if (!prev || prev.status !== to) {
@@ -216,6 +253,79 @@ export class AlertEngine {
       prev.since = at;
       prev.reopen = false;
       if (prev.alerted !== 'broke' && prev.alerted !== 'error') s.items.delete(key);
+    }
+  }
+
+  /**
+   * A run that failed entirely opens a health episode (one alert, the first run included); a change of causes within it
+   * alerts again; the first healthy run closes it with one `recovered` alert. A run with a real scope also closes the
+   * source's UNRESOLVED_SCOPE episode: its scopes resolve again, and each real scope then has its own health.
+   */
+  private foldHealth(s: ScopeState, seq: number, at: string, slot: string, h: RunHealth): void {
+    if (h.state === 'failing') {
+      const causes = h.causes.join(',');
+      if (!s.failing) {
+        s.failing = { since: at, runs: 1, causes };
+        this.queueHealth(s, seq, slot, h, 'opened');
+      } else {
+        s.failing.runs++;
+        if (s.failing.causes !== causes) {
+          s.failing.causes = causes;
+          this.queueHealth(s, seq, slot, h, 'changed');
+        }
+      }
+    } else if (s.failing) {
+      this.queueHealth(s, seq, slot, h, 'recovered');
+      s.failing = undefined;
+    }
+    if (s.scope === UNRESOLVED_SCOPE) return;
+    const u = this.scopes.get(`${s.source}|${UNRESOLVED_SCOPE}`);
+    if (u?.failing) {
+      if (h.state === 'healthy') this.queueHealth(u, seq, slot, h, 'recovered', s.scope);
+      u.failing = undefined;
+    }
+  }
+
+  private queueHealth(s: ScopeState, seq: number, slot: string, h: RunHealth, what: 'opened' | 'changed' | 'recovered', resolvedAs?: string): void {
+    const ep = s.failing!;
+    const where = `${s.source} ${s.scope}`;
+    const plural = (n: number) => `${n} failed run${n === 1 ? '' : 's'}`;
+    const title =
+      what === 'opened'
+        ? `Monitoring failed: ${where} could not be read — ${h.reason}`
+        : what === 'changed'
+          ? `Monitoring still failing: ${where} (${plural(ep.runs)}), now ${h.reason}`
+          : resolvedAs
+            ? `Monitoring recovered: ${s.source} scopes resolved again (${resolvedAs} read) after ${plural(ep.runs)} since ${ep.since}`
+            : `Monitoring recovered: ${where} read again after ${plural(ep.runs)} since ${ep.since}`;
+    const kind: AlertKind = what === 'recovered' ? 'recovered' : 'error';
+    const health: HealthAlert = {
+      state: what === 'recovered' ? 'healthy' : 'failing',
+      since: ep.since,
+      failedRuns: ep.runs,
+      causes: what === 'recovered' ? ep.causes.split(',').filter(Boolean) : h.causes,
+      errors: h.errors,
+      ...(h.reason ? { reason: h.reason } : {}),
+    };
+    const data: AlertData = { kind, severity: 'high', title, runSeq: seq, slot, count: 1, health };
+    const key = `alert:health:${s.source}:${s.scope}:${kind}:${seq}`;
+    this.pendingHealth.set(key, { type: 'alert', source: s.source, scope: s.scope, idempotencyKey: key, data: data as unknown as Record<string, unknown> });
+  }
+
+  /** After a healthy run: an unobserved item is really gone unless its rule could not be judged on the whole scope. */
+  private resolveUnobserved(s: ScopeState, at: string): void {
+    const scopeId = `${s.source}:${s.scope}`;
+    for (const [key, item] of s.items) {
+      if (!item.unobserved) continue;
+      const whole = s.items.get(ik(item.ruleId, scopeId));
+      if (item.resourceId !== scopeId && whole && !whole.unobserved && whole.status === 'error') continue;
+      item.unobserved = false;
+      item.from = item.status;
+      item.status = 'absent';
+      item.reason = 'resource or rule no longer present in this run';
+      item.since = at;
+      item.reopen = false;
+      if (item.alerted !== 'broke' && item.alerted !== 'error') s.items.delete(key);
     }
   }
 
@@ -270,9 +380,13 @@ export class AlertEngine {
       const groups = new Map<string, { ruleId: string; kind: AlertKind; items: AlertItem[] }>();
       for (const item of s.items.values()) {
         let kind: AlertKind | undefined;
+        // Not seen by the latest run (its scope could not be read): neither a new failure nor a recovery can be told.
+        if (item.unobserved) continue;
         if (item.status === 'fail' || item.status === 'error') {
           const k = item.status === 'fail' ? 'broke' : 'error';
           if (item.alerted === k) continue;
+          // While the whole scope cannot be read, its one health alert says so; a could-not-evaluate per rule is noise.
+          if (k === 'error' && s.failing) continue;
           if (k === 'broke' && this.exceptions.acceptedBy(item.ruleId, item.resourceId, now)) continue;
           const g = this.graceFor(item.ruleId);
           const runsSeen = s.runs - item.sinceRun + 1;

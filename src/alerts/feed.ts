@@ -43,6 +43,7 @@ export function alertText(a: AlertRecord, maxItems = 20): string {
   for (const it of (a.items ?? []).slice(0, maxItems)) lines.push(`- ${it.resourceId}: ${it.from ?? 'new'} → ${it.to} (${it.reason})`);
   if ((a.items?.length ?? 0) > maxItems) lines.push(`… and ${a.items!.length - maxItems} more`);
   if (a.gap) lines.push(a.gap.reason);
+  if (a.health) for (const e of a.health.errors.slice(0, maxItems)) lines.push(`- ${e.operation}: ${e.cause} (${e.code}): ${e.message}`);
   if (a.exception) lines.push(`approved by ${a.exception.approver} for ${a.exception.requester}: ${a.exception.reason}`);
   return lines.join('\n');
 }

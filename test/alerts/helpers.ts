@@ -59,6 +59,23 @@ export async function recordStatuses(ledger: Ledger, clock: Clock, statuses: Rec
   return recordRun(ledger, job);
 }
 
+/** A run error as the pipeline records it in the run leaf (no `retryable`). */
+export type RunError = EvidenceJob['summary']['errors'][number];
+
+/**
+ * Records one run of `scope` that could not read anything: one scope-level `error` result per rule (resource id
+ * `<source>:<scope>`, as the rules engine writes them) and the given collection errors.
+ */
+export async function recordFailing(ledger: Ledger, clock: Clock, ruleIds: string[], errors: RunError[], source = 'aws', scope = SCOPE) {
+  const slot = clock.now().toISOString();
+  const results = ruleIds.map((ruleId) => ({ ruleId, resourceId: `${source}:${scope}`, status: 'error' as Status, reason: `${errors[0]?.operation ?? 'collect'} failed` }));
+  const job: EvidenceJob = {
+    summary: { source: source as 'aws', scope, slot, startedAt: slot, endedAt: slot, ruleSetVersion: 'test', populationSize: 0, apiCalls: 1, counts: { pass: 0, fail: 0, error: results.length, not_applicable: 0 }, errors, artifacts: [] },
+    results,
+  };
+  return recordRun(ledger, job);
+}
+
 export async function leavesOf(ledger: Ledger, type: string): Promise<Array<Record<string, unknown> & { seq: number }>> {
   const out: Array<Record<string, unknown> & { seq: number }> = [];
   for await (const l of ledger.leaves({ types: [type] })) out.push({ ...(JSON.parse(l.body.toString()) as Record<string, unknown>), seq: l.seq });

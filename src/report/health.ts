@@ -1,0 +1,73 @@
+// Monitoring health of one run: whether a source/scope could be read at all, and why not, from its `run` leaf alone.
+import type { FailureCause } from '../core/types.js';
+import { FAILURE_CAUSES } from '../core/types.js';
+import { describeCollectionError } from '../core/failure.js';
+
+/** One collection error as the run leaf records it (the pipeline drops `retryable`). */
+export interface RunErrorSummary {
+  operation: string;
+  code: string;
+  cause: FailureCause;
+  message: string;
+  permission?: string;
+}
+
+export interface RunHealth {
+  /**
+   * `failing`: the run observed nothing it could judge — every result is `error`, or no result at all beside collection
+   * errors. Monitoring of that scope is down, which is itself a control failure (an auditor's "could not tell").
+   * `healthy`: at least one result was judged (pass, fail or not_applicable); partial errors are rule-level matters.
+   */
+  state: 'healthy' | 'failing';
+  /** Distinct causes of the run's collection errors, most frequent first (empty when healthy or none recorded). */
+  causes: FailureCause[];
+  /** The run's collection errors (at most MAX_ERRORS), for alerts and /readyz. */
+  errors: RunErrorSummary[];
+  /** One line saying why the run is failing, naming the first error's operation and cause; undefined when healthy. */
+  reason?: string;
+}
+
+const MAX_ERRORS = 20;
+const isCause = (c: unknown): c is FailureCause => typeof c === 'string' && (FAILURE_CAUSES as readonly string[]).includes(c);
+
+/** The health of a run from its leaf body (`counts`, `errors`). A leaf without counts is judged by its errors alone. */
+export function runHealth(body: Record<string, unknown>): RunHealth {
+  const counts = (body.counts && typeof body.counts === 'object' ? body.counts : {}) as Record<string, unknown>;
+  const n = (k: string) => (typeof counts[k] === 'number' ? (counts[k] as number) : 0);
+  const total = n('pass') + n('fail') + n('error') + n('not_applicable');
+  const rawErrors = Array.isArray(body.errors) ? (body.errors as Array<Record<string, unknown>>) : [];
+  const errors: RunErrorSummary[] = rawErrors.slice(0, MAX_ERRORS).map((e) => ({
+    operation: String(e.operation ?? 'unknown'),
+    code: String(e.code ?? 'UNKNOWN'),
+    // A leaf written before causes existed has none: say "internal" rather than guess a cause that was not recorded.
+    cause: isCause(e.cause) ? e.cause : 'internal',
+    message: String(e.message ?? ''),
+    ...(typeof e.permission === 'string' ? { permission: e.permission } : {}),
+  }));
+  const failing = total > 0 ? n('error') === total : rawErrors.length > 0;
+  if (!failing) return { state: 'healthy', causes: [], errors: [] };
+  const tally = new Map<FailureCause, number>();
+  for (const e of rawErrors) {
+    const c = isCause(e.cause) ? e.cause : 'internal';
+    tally.set(c, (tally.get(c) ?? 0) + 1);
+  }
+  const causes = [...tally.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([c]) => c);
+  const first = errors[0];
+  const more = rawErrors.length > 1 ? ` (+${rawErrors.length - 1} more error${rawErrors.length === 2 ? '' : 's'})` : '';
+  const reason = first ? `${describeCollectionError(first)}${more}` : `every one of its ${total} results is error`;
+  return { state: 'failing', causes, errors, reason };
+}
+
+/**
+ * Drops the run of a source's UNRESOLVED_SCOPE once a later run of that source has a real scope: the scopes resolved
+ * again, so that failure is over (each real scope then speaks for itself). Input and output are keyed `source|scope`.
+ */
+export function supersedeUnresolved<T extends { seq: number; body: Record<string, unknown> }>(latest: Map<string, T>, unresolvedScope: string): Map<string, T> {
+  const out = new Map(latest);
+  for (const [k, r] of latest) {
+    if (String(r.body.scope) !== unresolvedScope) continue;
+    const later = [...latest.values()].some((o) => o.body.source === r.body.source && String(o.body.scope) !== unresolvedScope && o.seq > r.seq);
+    if (later) out.delete(k);
+  }
+  return out;
+}
