@@ -1,6 +1,5 @@
 // Composition root: the one place that builds collectors, ledger, queues, scheduler and workers from a loaded config.
 import type { Redis } from 'ioredis';
-import type { Worker } from 'bullmq';
 import type { Collector, Clock, Logger } from './core/collector.js';
 import type { Rule, SourceId } from './core/types.js';
 import { UsageError } from './core/errors.js';
@@ -14,7 +13,8 @@ import { Ledger } from './ledger/ledger.js';
 import { connect, checkEvictionPolicy, pingRedis, redisUrl, redisUnavailable } from './pipeline/redis.js';
 import { openQueues } from './pipeline/queues.js';
 import { Scheduler, type ScheduledSource } from './pipeline/scheduler.js';
-import { startCollectWorker } from './pipeline/collect-worker.js';
+import { startCollectWorker, SHUTDOWN_GRACE_MS, type CollectWorker } from './pipeline/collect-worker.js';
+import { sourceDeadlineMs } from './config/deadline.js';
 import { LedgerWriter } from './pipeline/writer.js';
 import type { RecordOutcome } from './pipeline/record.js';
 import type { EvidenceJob } from './pipeline/collect-stage.js';
@@ -71,6 +71,16 @@ export async function openLedger(ctx: AgentContext, opts: { readOnly?: boolean }
   });
 }
 
+/**
+ * The collection deadline of each configured source (ms): `sources.<id>.deadlineSeconds`, or its schedule's shortest
+ * slot interval. `vigil collect` passes it to collectAndEvaluate as `deadlineMs`, the collect worker to each job.
+ */
+export function sourceDeadlines(loaded: LoadedConfig): Partial<Record<SourceId, number>> {
+  const out: Partial<Record<SourceId, number>> = {};
+  for (const [id, s] of Object.entries(loaded.sources) as Array<[SourceId, { schedule: string; deadlineMs?: number }]>) out[id] = s.deadlineMs ?? sourceDeadlineMs(s.schedule);
+  return out;
+}
+
 /** Caches a collector's scopes; resolving them can cost an API call (STS GetCallerIdentity). */
 function memoScopes(c: Collector): () => Promise<string[]> {
   let cached: string[] | undefined;
@@ -97,6 +107,8 @@ export interface StartAgentOptions {
   redisUrl?: string;
   /** Enqueue the current slot of every source at start. @defaultValue true */
   enqueueOnStart?: boolean;
+  /** How long stop() lets in-flight collections run before cutting them short (recorded as `error`). @defaultValue 10 s */
+  shutdownGraceMs?: number;
 }
 
 /** Starts the requested roles in this process. `vigil run` = all of them. */
@@ -121,7 +133,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
 
   const waiters = new Set<(o: RecordOutcome, j: EvidenceJob) => void>();
   let writer: LedgerWriter | undefined;
-  let worker: Worker | undefined;
+  let worker: CollectWorker | undefined;
   let scheduler: Scheduler | undefined;
   let alerting: Alerting | undefined;
   let api: RunningApi | undefined;
@@ -145,7 +157,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
     alerting = await startAlerting({ loaded: ctx.loaded, ledger, rules: [...rules, ...CROSS_SOURCE_RULES], clock: ctx.clock, logger: ctx.logger, connection, prefix });
   }
   if (opts.roles.includes('worker')) {
-    worker = startCollectWorker({ connection, prefix, collectors, rules, params, ledger, evidence: queues.evidence, clock: ctx.clock, logger: ctx.logger });
+    worker = startCollectWorker({ connection, prefix, collectors, rules, params, ledger, evidence: queues.evidence, clock: ctx.clock, logger: ctx.logger, deadlines: sourceDeadlines(ctx.loaded) });
   }
   scheduler = new Scheduler({ queue: queues.collect, sources, logger: ctx.logger, clock: ctx.clock });
   if (opts.roles.includes('scheduler')) {
@@ -195,7 +207,8 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       stopped = true;
       await api?.close();
       await scheduler?.stop();
-      await worker?.close();
+      // Bounded: collections past the grace are cut short and recorded as `error` ("cut short by shutdown").
+      await worker?.shutdown(opts.shutdownGraceMs ?? SHUTDOWN_GRACE_MS);
       await alerting?.stop();
       await writer?.stop(reason);
       await queues.collect.close();

@@ -2,6 +2,12 @@
 import { UsageError } from '../core/errors.js';
 import { startAgent, type AgentContext, type Role } from '../agent.js';
 
+/**
+ * The longest SIGTERM may take: 10 s of grace for in-flight collections, then the evidence in hand, `agent.stopped`
+ * and the shutdown checkpoint. Past it the process exits 1 without them (the next start's gap sweep accounts the slots).
+ */
+export const SHUTDOWN_LIMIT_MS = 30_000;
+
 export async function runCommand(ctx: AgentContext, roles: Role[]): Promise<number> {
   if (Object.keys(ctx.loaded.sources).length === 0) {
     throw new UsageError('NO_SOURCES', 'no sources configured: run `vigil init` and edit vigil.config.yaml, or try `vigil demo`');
@@ -10,8 +16,12 @@ export async function runCommand(ctx: AgentContext, roles: Role[]): Promise<numb
   ctx.logger.info({ roles, dataDir: ctx.dataDir }, 'vigil running');
   await waitForSignal();
   ctx.logger.info('stopping: finishing work in hand, signing the shutdown checkpoint');
-  await agent.stop('signal');
-  return 0;
+  let limit: NodeJS.Timeout | undefined;
+  const over = new Promise<number>((res) => (limit = setTimeout(() => res(1), SHUTDOWN_LIMIT_MS)));
+  const code = await Promise.race([agent.stop('signal').then(() => 0), over]);
+  clearTimeout(limit);
+  if (code !== 0) ctx.logger.error({ limitMs: SHUTDOWN_LIMIT_MS }, 'shutdown did not finish in time: exiting without the shutdown checkpoint');
+  return code;
 }
 
 export function waitForSignal(): Promise<string> {

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { UsageError } from '../core/errors.js';
 import { configSchema, type VigilConfig, type SourcesConfig } from './schema.js';
 import { sourceConfigSchemas } from '../source-schemas.js';
+import { deadlineProblem, sourceDeadlineMs } from './deadline.js';
 import type { SourceId } from '../core/types.js';
 
 export interface LoadedConfig {
@@ -13,8 +14,11 @@ export interface LoadedConfig {
   /** Absolute path of the file read, or undefined when running on the embedded defaults. */
   file?: string;
   dir: string;
-  /** Validated per-source plug-in configs. */
-  sources: Partial<Record<SourceId, { schedule: string; config: unknown }>>;
+  /**
+   * Validated per-source plug-in configs. `deadlineMs` is the collection deadline in force (see src/config/deadline.ts);
+   * configs built in code may leave it out, and sourceDeadlineMs(schedule) then gives the default.
+   */
+  sources: Partial<Record<SourceId, { schedule: string; config: unknown; deadlineMs?: number }>>;
 }
 
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
@@ -81,14 +85,19 @@ function validateSources(
   for (const [id, block] of Object.entries(sources) as Array<[SourceId, Record<string, unknown> | undefined]>) {
     if (!block) continue;
     const schema = sourceConfigSchemas[id];
-    const { schedule, enabled, ...rest } = block as { schedule?: string; enabled?: boolean };
+    const { schedule, enabled, deadlineSeconds, ...rest } = block as { schedule?: string; enabled?: boolean; deadlineSeconds?: number };
     if (enabled === false) continue;
     if (!schema) {
       throw new UsageError('CONFIG_SOURCE', `${where(nodeOffset(doc, ['sources', id]))}: source "${id}" is not available in this build`);
     }
     const parsed = schema.safeParse(rest);
     if (!parsed.success) throw zodToUsage(parsed.error, doc, where, ['sources', id]);
-    out[id] = { schedule: schedule ?? defaultSchedule, config: parsed.data };
+    const effective = schedule ?? defaultSchedule;
+    const problem = deadlineSeconds === undefined ? undefined : deadlineProblem(effective, deadlineSeconds);
+    if (problem) {
+      throw new UsageError('CONFIG_INVALID', `invalid config:\n  ${where(nodeOffset(doc, ['sources', id, 'deadlineSeconds']))}: sources.${id}.deadlineSeconds: ${problem}`);
+    }
+    out[id] = { schedule: effective, config: parsed.data, deadlineMs: sourceDeadlineMs(effective, deadlineSeconds) };
   }
   return out;
 }

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { validate as validateCron } from 'node-cron';
 import { alertsConfigSchema, apiConfigSchema, exceptionsConfigSchema } from '../alerts/config.js';
+import { DEADLINE_BOUNDS_S } from './deadline.js';
 
 const cron = z
   .string()
@@ -14,6 +15,16 @@ const sourceBlock = z
     schedule: cron.optional(),
     /** @defaultValue true */
     enabled: z.boolean().optional(),
+    /**
+     * Longest one collection of this source may take (seconds); past it the run is `error` (TIMEOUT) naming the
+     * operation in flight. At most the schedule's shortest slot interval. @defaultValue that interval
+     */
+    deadlineSeconds: z
+      .number({ message: `expected a number of seconds from ${DEADLINE_BOUNDS_S.min} to ${DEADLINE_BOUNDS_S.max}` })
+      .int(`expected whole seconds from ${DEADLINE_BOUNDS_S.min} to ${DEADLINE_BOUNDS_S.max}`)
+      .min(DEADLINE_BOUNDS_S.min, `a deadline below ${DEADLINE_BOUNDS_S.min} s would disable collection; expected ${DEADLINE_BOUNDS_S.min} to ${DEADLINE_BOUNDS_S.max} s`)
+      .max(DEADLINE_BOUNDS_S.max, `expected at most ${DEADLINE_BOUNDS_S.max} s (a day); bounds are ${DEADLINE_BOUNDS_S.min} to ${DEADLINE_BOUNDS_S.max} s`)
+      .optional(),
   })
   .passthrough();
 

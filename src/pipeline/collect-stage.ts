@@ -1,8 +1,9 @@
 // Collect → evaluate for one source, scope and slot: turns whatever happened into a snapshot, results and a run summary.
 import type { Collector, Clock, Logger } from '../core/collector.js';
-import type { Resource, Result, Rule, RunSummary, Snapshot, SourceId, Status } from '../core/types.js';
+import type { FailureCause, Resource, Result, Rule, RunSummary, Snapshot, SourceId, Status } from '../core/types.js';
 import { STATUSES } from '../core/types.js';
 import { redactSecrets } from '../core/errors.js';
+import { collectionErrorFrom } from '../core/failure.js';
 import { canonicalBytes } from '../ledger/canonical.js';
 import { evaluateSnapshot } from '../rules/engine.js';
 import { ruleSetVersion } from '../rules/version.js';
@@ -37,30 +38,57 @@ export interface CollectStageDeps {
   clock: Clock;
   logger: Logger;
   blobs: BlobSink;
+  /**
+   * The collection's deadline: past it `ctx.signal` is aborted and the run is recorded as `error` (`TIMEOUT`) for every
+   * input of the source, naming the operation in flight, whether or not the collector honours the signal.
+   * Undefined: no deadline (only for callers that bound the work otherwise). See sourceDeadlineMs().
+   */
+  deadlineMs?: number;
+}
+
+/** What a request asks for: one source, scope and slot; `scopeError` when the scope could not even be resolved. */
+export interface CollectRequest {
+  source: SourceId;
+  scope: string;
+  slot: string;
+  cursors?: Record<string, string>;
+  /** Aborting it (shutdown) cuts the collection short; it is recorded as `error` (`timeout`, "cut short by shutdown"). */
+  signal?: AbortSignal;
+  /** The collector's scopes() failed: nothing is collected and the run records this failure for every input. */
+  scopeError?: unknown;
+}
+
+/** Why a collection ended before the collector returned: its deadline passed, or the process is shutting down. */
+class CollectionCut extends Error {
+  readonly code = 'TIMEOUT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'CollectionCut';
+  }
 }
 
 export async function collectAndEvaluate(
   collector: Collector,
-  req: { source: SourceId; scope: string; slot: string; cursors?: Record<string, string>; signal?: AbortSignal },
+  req: CollectRequest,
   deps: CollectStageDeps,
 ): Promise<{ job: EvidenceJob; results: Result[]; snapshot: Snapshot }> {
   const startedAt = deps.clock.now().toISOString();
+  const inputs = [...new Set(deps.rules.filter((r) => r.source === req.source).flatMap((r) => r.inputs))];
   let snapshot: Snapshot;
+  let inFlight = `${req.source}:collect`;
   try {
-    snapshot = await collector.collect({
-      scope: req.scope,
-      slot: req.slot,
-      clock: deps.clock,
-      logger: deps.logger,
-      signal: req.signal,
-      cursors: req.cursors,
-    });
+    if (req.scopeError !== undefined) throw req.scopeError;
+    snapshot = await collectWithin(collector, req, deps, (op) => (inFlight = op));
   } catch (e) {
     // A collector that could not report anything still leaves evidence: every rule of the source becomes `error`.
-    const err = e as Error & { code?: string; name?: string; operation?: string; permission?: string };
-    const message = redactSecrets(err.message || String(e));
-    deps.logger.error({ source: req.source, scope: req.scope, err: message }, 'collection failed');
-    const inputs = [...new Set(deps.rules.filter((r) => r.source === req.source).flatMap((r) => r.inputs))];
+    const operation = req.scopeError !== undefined ? `${req.source}:scopes` : ((e as { operation?: unknown }).operation as string | undefined) ?? inFlight;
+    const permission = (e as { permission?: unknown }).permission;
+    const named = (e as { failureCause?: FailureCause }).failureCause;
+    const error =
+      e instanceof CollectionCut
+        ? collectionErrorFrom(e, { operation, inputs }, { code: 'TIMEOUT', cause: 'timeout', retryable: true })
+        : collectionErrorFrom(e, { operation, inputs, ...(typeof permission === 'string' ? { permission } : {}) }, named ? { cause: named } : {});
+    deps.logger.error({ source: req.source, scope: req.scope, slot: req.slot, operation, cause: error.cause, err: error.message }, 'collection failed');
     snapshot = {
       source: req.source,
       scope: req.scope,
@@ -70,16 +98,7 @@ export async function collectAndEvaluate(
       resources: [],
       inputs: {},
       artifacts: [],
-      errors: [
-        {
-          operation: err.operation ?? `${req.source}:collect`,
-          code: err.code ?? err.name ?? 'CollectionFailed',
-          message,
-          ...(err.permission ? { permission: err.permission } : {}),
-          inputs,
-          retryable: true,
-        },
-      ],
+      errors: [error],
       apiCalls: 0,
     };
   }
@@ -128,6 +147,54 @@ export async function collectAndEvaluate(
     results,
     snapshot,
   };
+}
+
+/**
+ * Runs `collector.collect` under its deadline and the caller's signal. Either one aborts the collector's signal and
+ * throws CollectionCut at once: the worker slot is freed even when a collector ignores its signal (its promise is left
+ * to settle on its own, its result unused). The deadline is a real timer; the injected clock only stamps times.
+ */
+async function collectWithin(collector: Collector, req: CollectRequest, deps: CollectStageDeps, onOperation: (op: string) => void): Promise<Snapshot> {
+  const ac = new AbortController();
+  let inFlight = `${req.source}:collect`;
+  let cut: ((e: CollectionCut) => void) | undefined;
+  const cutShort = new Promise<never>((_, reject) => (cut = reject));
+  const stop = (why: string): void => {
+    const e = new CollectionCut(why);
+    ac.abort(e);
+    cut!(e);
+  };
+  const onShutdown = (): void => stop(`collection cut short by shutdown during ${inFlight}`);
+  if (req.signal?.aborted) onShutdown();
+  req.signal?.addEventListener('abort', onShutdown, { once: true });
+  const timer =
+    deps.deadlineMs !== undefined
+      ? setTimeout(() => stop(`deadline of ${formatSeconds(deps.deadlineMs!)} passed during ${inFlight}`), deps.deadlineMs)
+      : undefined;
+  try {
+    const collecting = collector.collect({
+      scope: req.scope,
+      slot: req.slot,
+      clock: deps.clock,
+      logger: deps.logger,
+      signal: ac.signal,
+      ...(req.cursors ? { cursors: req.cursors } : {}),
+      onOperation: (op) => {
+        inFlight = op;
+        onOperation(op);
+      },
+    });
+    // The losing collection may still reject later: that is expected and must not surface as an unhandled rejection.
+    collecting.catch(() => {});
+    return await Promise.race([collecting, cutShort]);
+  } finally {
+    if (timer) clearTimeout(timer);
+    req.signal?.removeEventListener('abort', onShutdown);
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 /** What a resources blob holds: the types collected (so "collected, none found" differs from "not attempted") and the resources. */

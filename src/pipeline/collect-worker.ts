@@ -1,4 +1,4 @@
-// BullMQ worker for `collect`: runs the collector and rules for one job and hands the run to the `evidence` queue.
+// BullMQ worker for `collect`: runs the collector and rules for one job, under its deadline, and hands the run to `evidence`.
 import { Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Collector, Clock, Logger } from '../core/collector.js';
@@ -6,6 +6,17 @@ import type { Rule, SourceId } from '../core/types.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { collectAndEvaluate } from './collect-stage.js';
 import { evidenceJobOptions, QUEUE_COLLECT, type CollectJobData } from './queues.js';
+
+/**
+ * Lock settings of the collect worker. A killed worker's jobs are taken over once their lock lapses and a stalled-job
+ * check runs: 30 s + at most 15 s, well inside the shortest slot interval worth scheduling. The worker renews its locks
+ * every lockDuration/2 while a job runs, so a short lock does not take a live job away. A job can stall twice (two
+ * kills in a row) before BullMQ fails it; a failed slot then ends as a gap.
+ */
+export const COLLECT_LOCK = { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 2 } as const;
+
+/** How long SIGTERM lets in-flight collections finish before they are cut short and recorded as `error`. */
+export const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface CollectWorkerOptions {
   connection: Redis;
@@ -17,24 +28,38 @@ export interface CollectWorkerOptions {
   evidence: Queue;
   clock: Clock;
   logger: Logger;
-  /** Collections run at once by this process. @defaultValue 2 */
+  /** Deadline of one collection per source (ms); a source without one gets no deadline (tests only). */
+  deadlines?: Partial<Record<SourceId, number>>;
+  /**
+   * Collections run at once by this process. A collection holds its slot at most its deadline (≤ its schedule's
+   * interval), so each source holds at most two slots (this one and a late one); two per source means no source can
+   * take another's. @defaultValue 2 × the number of sources, at least 2
+   */
   concurrency?: number;
   onRun?: (job: CollectJobData) => void;
 }
 
-export function startCollectWorker(opts: CollectWorkerOptions): Worker<CollectJobData> {
+export type CollectWorker = Worker<CollectJobData> & {
+  /** Stops taking jobs; in-flight collections get `graceMs`, then are cut short (recorded as `error`, cause timeout). */
+  shutdown(graceMs?: number): Promise<void>;
+};
+
+export function startCollectWorker(opts: CollectWorkerOptions): CollectWorker {
+  // Aborted on shutdown after the grace: each in-flight collection ends as an `error` run, so its slot is still one run.
+  const shutdown = new AbortController();
   const worker = new Worker<CollectJobData>(
     QUEUE_COLLECT,
     async (job: Job<CollectJobData>) => {
-      const { source, scope, slot, manual } = job.data;
+      const { source, scope, slot, manual, scopeError } = job.data;
       const collector = opts.collectors[source as SourceId];
       if (!collector) throw new Error(`no collector configured for source ${source}`);
       const prev = await opts.ledger.lastLeaf({ type: 'run', source, scope });
       const cursors = (prev?.body.cursors as Record<string, string> | undefined) ?? undefined;
+      const deadlineMs = opts.deadlines?.[source as SourceId];
       const { job: evidence } = await collectAndEvaluate(
         collector,
-        { source: source as SourceId, scope, slot, ...(cursors ? { cursors } : {}) },
-        { rules: opts.rules, params: opts.params, clock: opts.clock, logger: opts.logger, blobs: opts.ledger },
+        { source: source as SourceId, scope, slot, signal: shutdown.signal, ...(cursors ? { cursors } : {}), ...(scopeError ? { scopeError: scopeFailure(scopeError) } : {}) },
+        { rules: opts.rules, params: opts.params, clock: opts.clock, logger: opts.logger, blobs: opts.ledger, ...(deadlineMs !== undefined ? { deadlineMs } : {}) },
       );
       if (manual) evidence.manual = true;
       // Same id as the collect job: a redelivered collect job cannot enqueue the run twice.
@@ -42,9 +67,32 @@ export function startCollectWorker(opts: CollectWorkerOptions): Worker<CollectJo
       opts.onRun?.(job.data);
       return { counts: evidence.summary.counts, apiCalls: evidence.summary.apiCalls };
     },
-    { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 2, lockDuration: 5 * 60_000 },
+    {
+      connection: opts.connection,
+      prefix: opts.prefix,
+      concurrency: opts.concurrency ?? Math.max(2, 2 * Object.keys(opts.collectors).length),
+      ...COLLECT_LOCK,
+    },
   );
   worker.on('failed', (job, err) => opts.logger.error({ job: job?.id, err: err.message }, 'collect job failed'));
   worker.on('error', (err) => opts.logger.error({ err: err.message }, 'collect worker error'));
-  return worker;
+  return Object.assign(worker, {
+    async shutdown(graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
+      const closing = worker.close();
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<'grace'>((r) => (timer = setTimeout(() => r('grace'), graceMs)));
+      const first = await Promise.race([closing.then(() => 'closed' as const), graceOver]);
+      clearTimeout(timer);
+      if (first === 'grace') {
+        opts.logger.warn({ graceMs }, 'collections still running at shutdown: cutting them short (recorded as error)');
+        shutdown.abort();
+        await closing;
+      }
+    },
+  });
+}
+
+/** The scope-resolution failure the scheduler put in the job, as an error that keeps the cause it named. */
+function scopeFailure(e: NonNullable<CollectJobData['scopeError']>): Error {
+  return Object.assign(new Error(e.message), { code: e.code, name: e.code, failureCause: e.cause });
 }

@@ -1,6 +1,7 @@
 // Queue names and options: `collect` (one job per source:scope:slot), `evidence` (one job per run), `notify`.
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { FailureCause } from '../core/types.js';
 
 export const QUEUE_COLLECT = 'collect';
 export const QUEUE_EVIDENCE = 'evidence';
@@ -13,6 +14,8 @@ export interface CollectJobData {
   slot: string;
   /** Set for `vigil collect`-style immediate runs outside the schedule. */
   manual?: boolean;
+  /** Set with scope UNRESOLVED_SCOPE when the source's scopes() failed: the run records this failure, collects nothing. */
+  scopeError?: { code: string; message: string; cause: FailureCause };
 }
 
 /** Collections retry a few times (a run that still fails records `error` results itself, it does not throw). */

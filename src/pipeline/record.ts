@@ -83,7 +83,8 @@ export async function recordRun(ledger: Ledger, job: EvidenceJob): Promise<Recor
       }
     }
   }
-  leaves.push(...periodLeaves(job, prev?.body.slot as string | undefined));
+  const earlier = job.declaredGaps && job.declaredGaps.length > 0 ? await declaredSpans(ledger, s.source, s.scope) : new Map<string, Array<[number, number]>>();
+  leaves.push(...periodLeaves(job, prev?.body.slot as string | undefined, earlier));
   const failed = s.errors.length > 0 && s.populationSize === 0;
   leaves.push({
     type: 'run',
@@ -135,16 +136,25 @@ export const LATE_AFTER_MS = 26 * 3_600_000;
  * happened before the previous run's slot (a run that should have covered it did not see it), or when it was read more
  * than LATE_AFTER_MS after it happened (downtime, delivery delay).
  */
-function periodLeaves(job: EvidenceJob, prevSlot: string | undefined): LeafInput[] {
+function periodLeaves(job: EvidenceJob, prevSlot: string | undefined, earlier: Map<string, Array<[number, number]>>): LeafInput[] {
   const s = job.summary;
   const out: LeafInput[] = [];
   for (const g of job.declaredGaps ?? []) {
+    const kind = gapKind(g.reason);
+    const spans = earlier.get(kind) ?? [];
+    const uncovered = uncoveredPart(Date.parse(g.from), Date.parse(g.to), spans);
+    // Already declared in whole by an earlier run (a run that could not save its cursor declares it again): once only.
+    if (!uncovered) continue;
+    const from = new Date(uncovered[0]).toISOString();
+    const to = new Date(uncovered[1]).toISOString();
+    spans.push(uncovered);
+    earlier.set(kind, spans);
     out.push({
       type: 'gap',
-      idempotencyKey: `gap:declared:${s.source}:${s.scope}:${g.from}:${g.to}`,
+      idempotencyKey: `gap:declared:${s.source}:${s.scope}:${kind}:${from}:${to}`,
       source: s.source,
       scope: s.scope,
-      data: { from: g.from, to: g.to, declared: true, slot: s.slot, reason: g.reason },
+      data: { from, to, declared: true, kind, slot: s.slot, reason: g.reason },
     });
   }
   for (const e of job.events ?? []) {
@@ -170,6 +180,41 @@ function periodLeaves(job: EvidenceJob, prevSlot: string | undefined): LeafInput
     });
   }
   return out;
+}
+
+/** What a declared gap is about, without its instants: two declarations of one kind may not cover the same span twice. */
+export function gapKind(reason: string): string {
+  return reason.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z/g, '<t>').replace(/\s+/g, ' ').trim().slice(0, 200);
+}
+
+/** Declared history gaps already in the ledger for one scope, by kind. Gaps are few (a handful per source a year). */
+async function declaredSpans(ledger: Ledger, source: string, scope: string): Promise<Map<string, Array<[number, number]>>> {
+  const out = new Map<string, Array<[number, number]>>();
+  for await (const l of ledger.leaves({ types: ['gap'], source, scope })) {
+    const b = JSON.parse(l.body.toString('utf8')) as { declared?: boolean; from?: string; to?: string; reason?: string; kind?: string };
+    if (b.declared !== true || typeof b.from !== 'string' || typeof b.to !== 'string') continue;
+    const kind = b.kind ?? gapKind(b.reason ?? '');
+    out.set(kind, [...(out.get(kind) ?? []), [Date.parse(b.from), Date.parse(b.to)]]);
+  }
+  return out;
+}
+
+/**
+ * The part of [from, to] no earlier span covers, when it is one piece: a span reaching past an earlier one keeps only
+ * what is new. A new span with an uncovered hole in its middle is kept whole (the hole is new; the ends are not lost).
+ */
+function uncoveredPart(from: number, to: number, spans: Array<[number, number]>): [number, number] | undefined {
+  let f = from;
+  let t = to;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [a, b] of spans) {
+      if (a <= f && f < b && b < t) (f = b), (changed = true);
+      else if (a < t && t <= b && f < a) (t = a), (changed = true);
+      else if (a <= f && t <= b) return undefined;
+    }
+  }
+  return [f, t];
 }
 
 function changeLeaf(source: string, scope: string, slot: string, r: Pick<RecordedResult, 'ruleId' | 'resourceId' | 'region'>, from: Status | null, to: Status | 'absent', reason: string): LeafInput {

@@ -2,7 +2,10 @@
 import { createTask, type ScheduledTask } from 'node-cron';
 import type { Queue } from 'bullmq';
 import type { Logger, Clock } from '../core/collector.js';
-import { collectJobId, slotAtOrBefore } from './slots.js';
+import { UNRESOLVED_SCOPE } from '../core/collector.js';
+import { classifyFailure } from '../core/failure.js';
+import { redactSecrets } from '../core/errors.js';
+import { collectJobId, hasSecondsField, slotAtOrBefore } from './slots.js';
 import { collectJobOptions, type CollectJobData } from './queues.js';
 
 export interface ScheduledSource {
@@ -45,11 +48,27 @@ export class Scheduler {
   /** Enqueues the slot containing `at` for one source (all its scopes). Returns the job ids (existing ones included). */
   async enqueueSlot(s: ScheduledSource, at: Date, manual = false): Promise<string[]> {
     const slotDate = manual ? at : (slotAtOrBefore(s.schedule, at) ?? at);
-    // Scheduled slots are whole minutes; a manual run is its own slot, to the second.
-    const unit = manual ? 1_000 : 60_000;
+    // Scheduled slots are whole minutes (whole seconds for a 6-field cron); a manual run is its own slot, to the second.
+    const unit = manual || hasSecondsField(s.schedule) ? 1_000 : 60_000;
     const slot = new Date(Math.floor(slotDate.getTime() / unit) * unit).toISOString();
     const ids: string[] = [];
-    for (const scope of await s.scopes()) {
+    let scopes: string[];
+    try {
+      scopes = await s.scopes();
+    } catch (e) {
+      // The slot is still accounted: one `error` run of UNRESOLVED_SCOPE names why nothing could be collected.
+      const message = redactSecrets((e as Error)?.message ?? String(e));
+      const code = typeof (e as { code?: unknown })?.code === 'string' ? (e as { code: string }).code : ((e as Error)?.name ?? 'SCOPES_FAILED');
+      const jobId = collectJobId(s.source, UNRESOLVED_SCOPE, slot);
+      this.opts.logger.error({ source: s.source, slot, err: message }, 'could not resolve scopes: recording an error run');
+      await this.opts.queue.add(
+        'collect',
+        { source: s.source, scope: UNRESOLVED_SCOPE, slot, scopeError: { code, message, cause: classifyFailure(e) }, ...(manual ? { manual } : {}) },
+        { ...collectJobOptions, jobId },
+      );
+      return [jobId];
+    }
+    for (const scope of scopes) {
       const jobId = collectJobId(s.source, scope, slot);
       await this.opts.queue.add('collect', { source: s.source, scope, slot, ...(manual ? { manual } : {}) }, { ...collectJobOptions, jobId });
       ids.push(jobId);

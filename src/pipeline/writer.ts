@@ -1,5 +1,5 @@
 // The single ledger writer: consumes `evidence`, and writes lifecycle, heartbeat, gap, seal and checkpoint records.
-import { Worker, type Job } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import { createTask, type ScheduledTask } from 'node-cron';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
@@ -8,8 +8,9 @@ import type { Rule } from '../core/types.js';
 import type { Ledger, LeafInput } from '../ledger/ledger.js';
 import type { EvidenceJob } from './collect-stage.js';
 import { recordRun, recordRuleDefinitions, runKey, type RecordOutcome } from './record.js';
-import { QUEUE_EVIDENCE } from './queues.js';
-import { slotsBetween } from './slots.js';
+import { QUEUE_COLLECT, QUEUE_EVIDENCE } from './queues.js';
+import { collectJobId, minSlotIntervalMs } from './slots.js';
+import { GapFrontier } from './gap-frontier.js';
 import { VERSION } from '../version.js';
 import { PeopleDeriver, type PeopleOptions } from './people.js';
 
@@ -31,8 +32,17 @@ export interface LedgerWriterOptions {
   prefix?: string;
   /** @defaultValue 5 */
   heartbeatMinutes?: number;
-  /** A slot counts as missed once it is this old and has no run: the longest a run may take. @defaultValue 30 min */
+  /**
+   * A slot counts as missed once it is this old, has no run and no queued or running job that could still record one.
+   * @defaultValue per source: twice its shortest slot interval, at least 1 min, at most 30 min
+   */
   gapGraceMs?: number;
+  /**
+   * A queued job stops holding its slot back once the slot is this much older than the grace (a job that waits with no
+   * worker to take it must not keep the gap unrecorded); a run that arrives later for a slot already declared a gap is
+   * logged and not recorded, so the slot stays one gap. @defaultValue 3 × the grace
+   */
+  pendingLimitMs?: number;
   onRecorded?: (outcome: RecordOutcome, job: EvidenceJob) => void;
   /**
    * Awaited after each run is recorded, duplicates included (a retried job re-runs it), before `onRecorded`:
@@ -54,12 +64,15 @@ export class LedgerWriter {
   private stopping = false;
 
   private readonly people?: PeopleDeriver;
-  /** Scopes seen in run leaves by source, and the leaf count scanned so far: each sweep reads only the leaves since. */
-  private readonly runScopes = new Map<string, Set<string>>();
-  private scannedTo = 0;
+  /** Per-(source, scope) slot accounting, read incrementally from the ledger. */
+  private readonly frontier: GapFrontier;
+  /** Recording a run and sweeping gaps take turns, so a sweep never declares a slot whose run is being recorded. */
+  private turn: Promise<unknown> = Promise.resolve();
+  private queues?: { collect: Queue; evidence: Queue };
 
   constructor(private readonly opts: LedgerWriterOptions) {
     this.startedAt = opts.clock.now();
+    this.frontier = new GapFrontier(opts.ledger);
     if (opts.people !== false) this.people = new PeopleDeriver(opts.ledger, { clock: opts.clock, logger: opts.logger, ...(opts.people ? { options: opts.people } : {}) });
   }
 
@@ -84,7 +97,10 @@ export class LedgerWriter {
       },
     ]);
     await recordRuleDefinitions(ledger, this.opts.rules, this.opts.params ?? {});
-    await this.sweepGaps();
+    if (this.opts.connection) {
+      this.queues = { collect: new Queue(QUEUE_COLLECT, { connection: this.opts.connection, prefix: this.opts.prefix }), evidence: new Queue(QUEUE_EVIDENCE, { connection: this.opts.connection, prefix: this.opts.prefix }) };
+    }
+    await this.sweepSafely();
     await this.sealPastDay();
     await this.checkpointSafely('start');
     if (this.opts.connection) {
@@ -99,18 +115,44 @@ export class LedgerWriter {
     }
     const hb = (this.opts.heartbeatMinutes ?? 5) * 60_000;
     this.timers.push(setInterval(() => void this.heartbeat(), hb).unref());
+    // Sweep as often as the most frequent schedule ticks (hourly at most, every 5 s at least), so gaps show promptly.
+    const every = Math.min(3_600_000, Math.max(5_000, ...this.opts.sources.map((s) => minSlotIntervalMs(s.schedule))));
+    this.timers.push(setInterval(() => void this.sweepSafely(), every).unref());
     this.tasks.push(
-      createTask('0 * * * *', async () => {
-        await this.sweepGaps();
-        await this.checkpointSafely('hourly');
-      }, { timezone: 'UTC', name: 'ledger:hourly' }),
+      createTask('0 * * * *', async () => void (await this.checkpointSafely('hourly')), { timezone: 'UTC', name: 'ledger:hourly' }),
       createTask('0 0 * * *', async () => void (await this.sealPastDay()), { timezone: 'UTC', name: 'ledger:daily' }),
     );
     for (const t of this.tasks) void t.start();
   }
 
   async record(job: EvidenceJob): Promise<RecordOutcome> {
+    return this.inTurn(() => this.recordNow(job));
+  }
+
+  private inTurn<T>(f: () => Promise<T>): Promise<T> {
+    const next = this.turn.then(f, f);
+    this.turn = next.catch(() => {});
+    return next;
+  }
+
+  private async recordNow(job: EvidenceJob): Promise<RecordOutcome> {
+    const s = job.summary;
+    const configured = this.opts.sources.find((x) => x.source === s.source)?.schedule;
+    if (!job.manual && configured !== undefined) {
+      await this.frontier.catchUp();
+      const key = runKey(s.source, s.scope, s.slot);
+      if (
+        (await this.opts.ledger.seqOfKey(key)) === undefined &&
+        this.frontier.isExpectedSlot(s.source, s.slot, configured) &&
+        this.frontier.coveredByGap(s.source, s.scope, s.slot)
+      ) {
+        // The slot is already one gap; a second account of it would make it both. The evidence job is not retried.
+        this.opts.logger.warn({ source: s.source, scope: s.scope, slot: s.slot }, 'run arrived after its slot was declared a gap: not recorded');
+        return { duplicate: true, runSeq: -1, changes: 0, resultsSha256: '', newResultsBlob: false };
+      }
+    }
     const outcome = await recordRun(this.opts.ledger, job);
+    if (!outcome.duplicate) this.frontier.noteRun(s.source, s.scope, s.slot);
     if (!outcome.duplicate) {
       this.opts.logger.info(
         { source: job.summary.source, scope: job.summary.scope, slot: job.summary.slot, seq: outcome.runSeq, changes: outcome.changes, counts: job.summary.counts },
@@ -149,61 +191,73 @@ export class LedgerWriter {
     );
   }
 
+  /** sweepGaps, with a failure logged rather than thrown: a timer or start-up sweep must never take the writer down. */
+  async sweepSafely(): Promise<number> {
+    if (this.stopping) return 0;
+    try {
+      return await this.sweepGaps();
+    } catch (e) {
+      this.opts.logger.error({ err: (e as Error).message }, 'gap sweep failed (retried at the next sweep)');
+      return 0;
+    }
+  }
+
   /**
-   * Declares every scheduled slot before the current one that has no run as a `gap` leaf (contiguous slots → one leaf).
-   * Scopes are those the ledger has seen runs for; a scope never collected has no expected slots yet.
+   * Declares every expected slot of every known (source, scope) that is older than the grace and has neither a run nor
+   * a job that may still record one as a `gap` leaf (consecutive missing slots → one leaf), slots before later runs
+   * and before the scope's first run included. Incremental: reads only leaves appended since, walks only from each
+   * scope's frontier (see GapFrontier).
    */
   async sweepGaps(): Promise<number> {
-    const { ledger, clock } = this.opts;
-    const now = clock.now();
-    const grace = this.opts.gapGraceMs ?? 30 * 60_000;
-    const scopes = this.runScopes;
-    // Hourly over a year of runs: the first sweep reads every run leaf once, later ones only what was appended since.
-    const upTo = ledger.size();
-    if (upTo > this.scannedTo) {
-      for await (const leaf of ledger.leaves({ types: ['run'], fromSeq: this.scannedTo, toSeq: upTo - 1 })) {
-        const body = JSON.parse(leaf.body.toString('utf8')) as { source: string; scope: string };
-        if (!scopes.has(body.source)) scopes.set(body.source, new Set());
-        scopes.get(body.source)!.add(body.scope);
-      }
-      this.scannedTo = upTo;
-    }
-    const leaves: LeafInput[] = [];
-    for (const s of this.opts.sources) {
-      for (const scope of scopes.get(s.source) ?? []) {
-        const lastRun = await ledger.lastLeaf({ type: 'run', source: s.source, scope });
-        const lastGap = await ledger.lastLeaf({ type: 'gap', source: s.source, scope });
-        const marks = [lastRun?.body.slot, lastGap?.body.to].filter((x): x is string => typeof x === 'string').map((x) => new Date(x).getTime());
-        if (marks.length === 0) continue;
-        const from = new Date(Math.max(...marks));
-        const candidates = slotsBetween(s.schedule, from, new Date(now.getTime() - grace));
-        const due = candidates;
-        let run: Date[] = [];
-        const flush = () => {
-          if (run.length === 0) return;
-          const f = run[0]!.toISOString();
-          const t = run[run.length - 1]!.toISOString();
+    return this.inTurn(async () => {
+      const { ledger, clock } = this.opts;
+      const now = clock.now().getTime();
+      await this.frontier.catchUp();
+      const verdicts = await this.frontier.sweep(
+        this.opts.sources,
+        (source) => now - this.graceMs(source),
+        (source, scope, slot) => (now - slot.getTime() > this.graceMs(source) + this.pendingLimitMs(source) ? Promise.resolve(false) : this.pending(source, scope, slot)),
+      );
+      const leaves: LeafInput[] = [];
+      for (const v of verdicts) {
+        for (const stretch of v.missing) {
+          const f = stretch[0]!.toISOString();
+          const t = stretch[stretch.length - 1]!.toISOString();
           leaves.push({
             type: 'gap',
-            idempotencyKey: `gap:${s.source}:${scope}:${f}:${t}`,
-            source: s.source,
-            scope,
-            data: { from: f, to: t, slots: run.length, schedule: s.schedule, reason: 'no run recorded for these scheduled slots (agent down, or collection never finished)' },
+            idempotencyKey: `gap:${v.source}:${v.scope}:${f}:${t}`,
+            source: v.source,
+            scope: v.scope,
+            data: { from: f, to: t, slots: stretch.length, schedule: v.schedule, reason: 'no run recorded for these scheduled slots (agent down, or collection never finished)' },
           });
-          run = [];
-        };
-        for (const d of due) {
-          if ((await ledger.seqOfKey(runKey(s.source, scope, d.toISOString()))) !== undefined) flush();
-          else run.push(d);
         }
-        flush();
       }
-    }
-    if (leaves.length === 0) return 0;
-    const out = await ledger.append(leaves);
-    const added = out.filter((l) => !l.duplicate).length;
-    if (added) this.opts.logger.warn({ gaps: added }, 'monitoring gaps recorded');
-    return added;
+      if (leaves.length === 0) return 0;
+      const out = await ledger.append(leaves);
+      const added = out.filter((l) => !l.duplicate).length;
+      if (added) this.opts.logger.warn({ gaps: added }, 'monitoring gaps recorded');
+      return added;
+    });
+  }
+
+  private graceMs(source: string): number {
+    if (this.opts.gapGraceMs !== undefined) return this.opts.gapGraceMs;
+    const schedule = this.opts.sources.find((s) => s.source === source)?.schedule;
+    const interval = schedule ? minSlotIntervalMs(schedule) : 3_600_000;
+    return Math.min(30 * 60_000, Math.max(60_000, 2 * interval));
+  }
+
+  private pendingLimitMs(source: string): number {
+    return this.opts.pendingLimitMs ?? 3 * this.graceMs(source);
+  }
+
+  /** Whether the slot's collect job, or the evidence job it made, is still queued or running (and may record a run). */
+  private async pending(source: string, scope: string, slot: Date): Promise<boolean> {
+    if (!this.queues) return false;
+    const id = collectJobId(source, scope, slot);
+    const live = (state: string) => !['completed', 'failed', 'unknown'].includes(state);
+    if (live(await this.queues.collect.getJobState(id))) return true;
+    return live(await this.queues.evidence.getJobState(id));
   }
 
   /** Seals the previous UTC day if it is not sealed yet (after downtime over midnight too). */
@@ -232,6 +286,9 @@ export class LedgerWriter {
     for (const t of this.timers) clearInterval(t);
     for (const t of this.tasks) await t.destroy();
     if (this.worker) await this.worker.close();
+    await this.turn;
+    await this.queues?.collect.close();
+    await this.queues?.evidence.close();
     await this.opts.ledger.append([{ type: 'agent.stopped', data: { reason, pid: process.pid } }]).catch(() => {});
     await this.checkpointSafely('shutdown');
   }
