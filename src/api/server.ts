@@ -9,7 +9,8 @@ import type { Clock, Logger } from '../core/collector.js';
 import { isAppError } from '../core/errors.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Framework } from '../rules/frameworks.js';
-import { computePosture, latestRuns } from '../report/posture.js';
+import { computePosture } from '../report/posture.js';
+import { latestScopeHealth, unhealthyFirst } from '../report/health.js';
 import { slotsBetween } from '../pipeline/slots.js';
 import { readAlerts, latestAlerts, renderAtom, renderJsonFeed, toAlertRecord } from '../alerts/feed.js';
 import type { ApiConfig } from '../alerts/config.js';
@@ -37,7 +38,7 @@ export interface RouteSpec {
 /** The route table: the OpenAPI document and the auth test are both generated from it. */
 export const ROUTES: RouteSpec[] = [
   { method: 'GET', url: '/healthz', role: 'public', summary: 'Liveness: the process answers' },
-  { method: 'GET', url: '/readyz', role: 'public', summary: 'Readiness: Redis and the evidence store reachable, last run per source not stale' },
+  { method: 'GET', url: '/readyz', role: 'public', summary: 'Readiness: Redis and the evidence store reachable, last run per source not stale (503 otherwise); `degraded` (200) names each source/scope whose latest run could not read anything, with its cause' },
   { method: 'GET', url: '/metrics', role: 'viewer', summary: 'Prometheus metrics', produces: 'text/plain' },
   { method: 'GET', url: '/v1/openapi.json', role: 'viewer', summary: 'This API description (OpenAPI 3.1)' },
   {
@@ -340,10 +341,23 @@ function selfUrl(req: FastifyRequest): string {
   return `${req.protocol}://${req.headers.host ?? 'localhost'}${req.url}`;
 }
 
-/** Redis answers PING, the store answers a read, and no configured source has gone without a run for too long. */
+/** One readiness check. `degraded`: the process works but a source cannot be read (a monitoring-health failure). */
+export interface ReadinessCheck {
+  ok: boolean;
+  status?: 'ok' | 'degraded' | 'not_ready';
+  detail?: string;
+  /** For a source: the health of each of its scopes' latest runs, failing ones first. */
+  scopes?: Array<{ scope: string; state: 'healthy' | 'failing'; lastRunSeq: number; failingSince?: string; failedRuns?: number; causes?: string[]; reason?: string }>;
+}
+
+/**
+ * Redis answers PING, the store answers a read, no configured source has gone without a run for too long (any of these
+ * failing: not ready, 503), and every scope's latest run read something (else: `degraded`, still 200, with the cause —
+ * the API and alert feed must stay reachable precisely when a source is down).
+ */
 export async function readiness(opts: ApiOptions, startedAt: Date) {
   const now = opts.clock.now();
-  const checks: Record<string, { ok: boolean; detail?: string }> = {};
+  const checks: Record<string, ReadinessCheck> = {};
   if (opts.redis) {
     try {
       const pong = await Promise.race([opts.redis.ping(), new Promise<string>((_, rej) => setTimeout(() => rej(new Error('timeout')), 1500))]);
@@ -352,9 +366,9 @@ export async function readiness(opts: ApiOptions, startedAt: Date) {
       checks.redis = { ok: false, detail: (e as Error).message };
     }
   }
-  let runs: Awaited<ReturnType<typeof latestRuns>> | undefined;
+  let runs: Awaited<ReturnType<typeof latestScopeHealth>> | undefined;
   try {
-    runs = await latestRuns(opts.ledger);
+    runs = await latestScopeHealth(opts.ledger);
     checks.store = { ok: true };
   } catch (e) {
     checks.store = { ok: false, detail: (e as Error).message };
@@ -362,16 +376,36 @@ export async function readiness(opts: ApiOptions, startedAt: Date) {
   for (const s of opts.sources) {
     const interval = intervalMs(s.schedule, now);
     const limit = opts.config.staleAfterMinutes !== undefined ? opts.config.staleAfterMinutes * 60_000 : 2 * interval + 30 * 60_000;
-    const last = runs ? [...runs.values()].filter((r) => r.body.source === s.source).map((r) => Date.parse(String(r.body.endedAt))).sort((a, b) => b - a)[0] : undefined;
+    const mine = runs ? [...runs.values()].filter((r) => r.source === s.source) : [];
+    const last = mine.map((r) => Date.parse(String(r.body.endedAt))).sort((a, b) => b - a)[0];
+    const key = `source:${s.source}`;
     if (last === undefined) {
       const young = now.getTime() - startedAt.getTime() < limit;
-      checks[`source:${s.source}`] = { ok: young, detail: young ? 'no run yet' : `no run recorded within ${Math.round(limit / 60_000)} min of start` };
-    } else {
-      const age = now.getTime() - last;
-      checks[`source:${s.source}`] = { ok: age <= limit, detail: `last run ended ${Math.round(age / 60_000)} min ago (stale after ${Math.round(limit / 60_000)})` };
+      checks[key] = { ok: young, status: young ? 'ok' : 'not_ready', detail: young ? 'no run yet' : `no run recorded within ${Math.round(limit / 60_000)} min of start` };
+      continue;
     }
+    const age = now.getTime() - last;
+    const stale = age > limit;
+    const scopes = mine.sort(unhealthyFirst).map((r) => ({
+      scope: r.scope,
+      state: r.health.state,
+      lastRunSeq: r.seq,
+      ...(r.health.state === 'failing' ? { failingSince: r.failingSince!, failedRuns: r.failedRuns, causes: r.health.causes, reason: r.health.reason! } : {}),
+    }));
+    const failing = scopes.filter((x) => x.state === 'failing');
+    const ageText = `last run ended ${Math.round(age / 60_000)} min ago (stale after ${Math.round(limit / 60_000)})`;
+    const why = failing.map((f) => `${f.scope} cannot be read since ${f.failingSince} (${f.failedRuns} run${f.failedRuns === 1 ? '' : 's'}): ${f.reason}`).join('; ');
+    checks[key] = {
+      ok: !stale && failing.length === 0,
+      status: stale ? 'not_ready' : failing.length > 0 ? 'degraded' : 'ok',
+      detail: failing.length > 0 ? `${why}; ${ageText}` : ageText,
+      scopes,
+    };
   }
-  return { ready: Object.values(checks).every((c) => c.ok), checks };
+  const values = Object.values(checks);
+  const ready = values.every((c) => c.ok || c.status === 'degraded');
+  const degraded = Object.entries(checks).filter(([, c]) => c.status === 'degraded').map(([k]) => k);
+  return { ready, status: !ready ? ('not_ready' as const) : degraded.length > 0 ? ('degraded' as const) : ('ready' as const), ...(degraded.length ? { degraded } : {}), checks };
 }
 
 function intervalMs(schedule: string, now: Date): number {

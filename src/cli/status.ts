@@ -20,7 +20,12 @@ export function printPosture(p: Posture, out: NodeJS.WritableStream = process.st
   if (p.runs.length === 0) {
     out.write('No runs recorded yet. Run `vigil collect` or `vigil run`.\n');
   }
-  for (const r of p.runs) out.write(`last run: ${r.source} ${r.scope} at ${r.observedAt} (${r.outcome}, leaf #${r.seq})\n`);
+  // Sources that cannot be read first: every criterion below is "could not tell" for them.
+  for (const r of p.runs) {
+    if (r.health === 'failing') {
+      out.write(`NOT MONITORED: ${r.source} ${r.scope}: ${r.failedRuns} failed run${r.failedRuns === 1 ? '' : 's'} since ${r.failingSince} (last at ${r.observedAt}, leaf #${r.seq})\n  ${r.reason}\n`);
+    } else out.write(`last run: ${r.source} ${r.scope} at ${r.observedAt} (${r.outcome}, leaf #${r.seq})\n`);
+  }
   out.write(`\n${'criterion'.padEnd(10)} ${'pass'.padStart(5)} ${'fail'.padStart(5)} ${'error'.padStart(5)}  coverage\n`);
   for (const c of p.criteria) {
     const note = c.coverage === 'manual' ? 'manual evidence needed' : c.coverage === 'no_data' ? 'no data yet' : c.coverage;

@@ -2,6 +2,8 @@
 import type { FailureCause } from '../core/types.js';
 import { FAILURE_CAUSES } from '../core/types.js';
 import { describeCollectionError } from '../core/failure.js';
+import { UNRESOLVED_SCOPE } from '../core/collector.js';
+import type { Ledger } from '../ledger/ledger.js';
 
 /** One collection error as the run leaf records it (the pipeline drops `retryable`). */
 export interface RunErrorSummary {
@@ -70,4 +72,53 @@ export function supersedeUnresolved<T extends { seq: number; body: Record<string
     if (later) out.delete(k);
   }
   return out;
+}
+
+/** The latest run of one source/scope with its health and, when failing, since when (first run of the streak). */
+export interface ScopeHealth {
+  source: string;
+  scope: string;
+  seq: number;
+  body: Record<string, unknown>;
+  health: RunHealth;
+  /** `endedAt` of the first run of the current failing streak. */
+  failingSince?: string;
+  /** Consecutive failing runs up to the latest. */
+  failedRuns: number;
+}
+
+/**
+ * Health of the latest run of every source/scope, keyed `source|scope`, in one pass over the run leaves; the
+ * UNRESOLVED_SCOPE run of a source is dropped once a later run of that source has a real scope.
+ */
+export async function latestScopeHealth(ledger: Ledger): Promise<Map<string, ScopeHealth>> {
+  const out = new Map<string, ScopeHealth>();
+  for await (const leaf of ledger.leaves({ types: ['run'] })) {
+    const body = JSON.parse(leaf.body.toString('utf8')) as Record<string, unknown>;
+    const key = `${String(body.source)}|${String(body.scope)}`;
+    const prev = out.get(key);
+    const health = runHealth(body);
+    const failing = health.state === 'failing';
+    out.set(key, {
+      source: String(body.source),
+      scope: String(body.scope),
+      seq: leaf.seq,
+      body,
+      health,
+      ...(failing ? { failingSince: prev?.failingSince ?? String(body.endedAt ?? body.slot) } : {}),
+      failedRuns: failing ? (prev?.failedRuns ?? 0) + 1 : 0,
+    });
+  }
+  return supersedeUnresolved(out, UNRESOLVED_SCOPE);
+}
+
+/** Failing scopes first (longest streak first), then the rest by source and scope: the order `vigil status` prints. */
+export function unhealthyFirst<T extends { source: string; scope: string; failedRuns?: number }>(a: T, b: T): number {
+  const fa = a.failedRuns ?? 0;
+  const fb = b.failedRuns ?? 0;
+  if ((fa > 0) !== (fb > 0)) return fa > 0 ? -1 : 1;
+  if (fa !== fb) return fb - fa;
+  const ka = `${a.source}\u0000${a.scope}`;
+  const kb = `${b.source}\u0000${b.scope}`;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }

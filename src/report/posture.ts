@@ -5,6 +5,7 @@ import type { Framework } from '../rules/frameworks.js';
 import { loadResults } from '../pipeline/record.js';
 import type { RecordedResult } from '../pipeline/collect-stage.js';
 import { loadExceptions } from '../exceptions/exceptions.js';
+import { latestScopeHealth, unhealthyFirst } from './health.js';
 
 /** `accepted` counts the failures (already in `fail`) that an active exception accepts: shown as `fail (accepted)`. */
 type Counts = Record<'pass' | 'fail' | 'error' | 'notApplicable' | 'accepted', number>;
@@ -20,7 +21,21 @@ export interface CriterionPosture extends Counts {
 
 export interface Posture {
   framework: string;
-  runs: Array<{ source: string; scope: string; slot: string; seq: number; outcome: string; observedAt: string }>;
+  /** Latest run per source and scope; scopes that could not be read at all come first, with the cause. */
+  runs: Array<{
+    source: string;
+    scope: string;
+    slot: string;
+    seq: number;
+    outcome: string;
+    observedAt: string;
+    health: 'healthy' | 'failing';
+    /** Consecutive failing runs up to this one (0 when healthy). */
+    failedRuns: number;
+    failingSince?: string;
+    causes?: string[];
+    reason?: string;
+  }>;
   criteria: CriterionPosture[];
 }
 
@@ -41,11 +56,11 @@ export async function latestRuns(ledger: Ledger): Promise<Map<string, { seq: num
 }
 
 export async function computePosture(ledger: Ledger, framework: Framework, now: Date = new Date()): Promise<Posture> {
-  const latest = await latestRuns(ledger);
+  const latest = await latestScopeHealth(ledger);
   const exceptions = await loadExceptions(ledger);
   const byRule = new Map<string, Counts>();
   const runs: Posture['runs'] = [];
-  for (const { seq, body } of latest.values()) {
+  for (const { seq, body, health, failedRuns, failingSince } of latest.values()) {
     runs.push({
       source: String(body.source),
       scope: String(body.scope),
@@ -53,6 +68,9 @@ export async function computePosture(ledger: Ledger, framework: Framework, now: 
       seq,
       outcome: String(body.outcome ?? 'complete'),
       observedAt: String(body.endedAt ?? body.observedAt),
+      health: health.state,
+      failedRuns,
+      ...(health.state === 'failing' ? { failingSince: failingSince!, causes: health.causes, reason: health.reason! } : {}),
     });
     const results: RecordedResult[] = (await loadResults(ledger, String(body.resultsSha256))) ?? [];
     for (const r of results) {
@@ -77,6 +95,6 @@ export async function computePosture(ledger: Ledger, framework: Framework, now: 
     const coverage = rules.length === 0 ? 'manual' : evaluated === 0 ? 'no_data' : evaluated === rules.length ? 'automated' : 'partial';
     return { id: cr.id, title: cr.title, ...total, coverage, ...(cr.manual ? { manual: cr.manual } : {}), rules };
   });
-  runs.sort((a, b) => (a.source + a.scope < b.source + b.scope ? -1 : 1));
+  runs.sort(unhealthyFirst);
   return { framework: framework.id, runs, criteria };
 }
