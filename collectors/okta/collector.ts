@@ -1,18 +1,24 @@
-// Okta collector: users with factors, admin roles, policies, log streams and System Log lifecycle events, normalized.
-import { createHash } from 'node:crypto';
+// Okta collector: users with factors, admin roles (group-held ones expanded), policies, log streams, API tokens and
+// System Log lifecycle events, each read completely or reported as a CollectionError naming its real cause.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Collector, CollectContext } from '../../src/core/collector.js';
 import type { CollectorDeps } from '../../src/core/source-plugin.js';
-import type { Artifact, CollectionError, Resource, Snapshot } from '../../src/core/types.js';
-import { redactSecrets } from '../../src/core/errors.js';
+import type { CollectionError, Resource, Snapshot } from '../../src/core/types.js';
+import { collectionErrorFrom } from '../../src/core/failure.js';
 import { PHISHING_RESISTANT_METHODS } from '../../rules/identity/types.js';
 import { OktaApiError, OktaClient, type OktaAuth } from './client.js';
 import type { OktaConfig } from './config.js';
+import { artifact, OktaReader } from './reader.js';
+import { asList, parseFactor, parsePolicy, parseRule, parseStream, parseToken, parseUser, type RawFactor, type RawUser } from './parse.js';
+import { pool, readAdminRoles, type HeldRole } from './admin-roles.js';
+import { readSystemLog } from './system-log.js';
 import type {
   OktaAdminRoleAttributes, OktaApiTokenAttributes, OktaLogEventAttributes, OktaLogStreamAttributes, OktaOrgAttributes, OktaPolicyAttributes,
   OktaUserAttributes,
 } from './types.js';
+
+export { artifact };
 
 /** System Log events that evidence offboarding and privilege changes. */
 export const OKTA_LOG_EVENT_TYPES = [
@@ -29,29 +35,12 @@ export const OKTA_LOG_EVENT_TYPES = [
 
 export const OKTA_LOG_CURSOR = 'okta.systemLog';
 
-/** Statuses in which a user can sign in, so factors matter. */
+/**
+ * Statuses in which a user can sign in, so factors matter. SUSPENDED and DEPROVISIONED users cannot sign in (Okta
+ * keeps a suspended user's factors and groups so an unsuspend restores access; a deactivated user loses them), STAGED
+ * and PROVISIONED users have not yet set credentials.
+ */
 const SIGN_IN_STATUSES = new Set(['ACTIVE', 'PASSWORD_EXPIRED', 'LOCKED_OUT', 'RECOVERY']);
-
-interface RawUser {
-  id: string;
-  status: string;
-  created?: string | null;
-  statusChanged?: string | null;
-  lastLogin?: string | null;
-  profile?: { login?: string; email?: string; firstName?: string; lastName?: string; displayName?: string };
-}
-interface RawFactor { factorType: string; provider: string; status: string }
-interface RawRole { id: string; type: string; label?: string; status?: string; assignmentType?: 'USER' | 'GROUP' }
-interface RawPolicy { id: string; name: string; type: string; status: string; priority?: number; system?: boolean; settings?: { password?: unknown } }
-interface RawRule { id: string; name: string; status: string; priority?: number; system?: boolean; conditions?: unknown; actions?: unknown }
-interface RawLogEvent {
-  uuid: string;
-  published: string;
-  eventType: string;
-  actor?: { id: string; type: string; alternateId: string } | null;
-  target?: Array<{ id: string; type: string; alternateId: string; displayName: string }> | null;
-  outcome?: { result?: string } | null;
-}
 
 export function factorMethod(factorType: string, provider: string): string {
   switch (factorType) {
@@ -69,17 +58,16 @@ export function factorMethod(factorType: string, provider: string): string {
   }
 }
 
-export function artifact(label: string, body: string, mediaType = 'application/json'): Artifact {
-  const buf = Buffer.from(redactSecrets(body));
-  return { sha256: createHash('sha256').update(buf).digest('hex'), mediaType, size: buf.length, label, body: buf };
-}
-
 /** Which read failed maps to which permission and which inputs it leaves incomplete. */
 const PERMISSIONS: Record<string, { permission: string; inputs: string[] }> = {
+  'okta:oauth2/v1/token': { permission: 'okta.users.read', inputs: [] },
   'okta:ListUsers': { permission: 'okta.users.read', inputs: ['okta.org', 'okta.user', 'okta.user.factors'] },
   'okta:ListFactors': { permission: 'okta.users.read', inputs: ['okta.user.factors'] },
   'okta:ListRoleAssignees': { permission: 'okta.roles.read', inputs: ['okta.admin_role'] },
   'okta:ListRolesForUser': { permission: 'okta.roles.read', inputs: ['okta.admin_role'] },
+  'okta:ListGroups': { permission: 'okta.groups.read', inputs: ['okta.admin_role'] },
+  'okta:ListGroupAssignedRoles': { permission: 'okta.roles.read', inputs: ['okta.admin_role'] },
+  'okta:ListGroupUsers': { permission: 'okta.groups.read', inputs: ['okta.admin_role'] },
   'okta:ListPolicies': { permission: 'okta.policies.read', inputs: ['okta.policy'] },
   'okta:ListPolicyRules': { permission: 'okta.policies.read', inputs: ['okta.policy'] },
   'okta:ListLogStreams': { permission: 'okta.logStreams.read', inputs: ['okta.log_stream'] },
@@ -87,32 +75,17 @@ const PERMISSIONS: Record<string, { permission: string; inputs: string[] }> = {
   'okta:ListApiTokens': { permission: 'okta.apiTokens.read', inputs: ['okta.api_token'] },
 };
 
-function toCollectionError(e: unknown, operation: string): CollectionError {
-  const p = PERMISSIONS[operation] ?? { permission: undefined, inputs: [] };
-  if (e instanceof OktaApiError) {
-    const denied = e.status === 403 || e.status === 401;
-    return {
-      operation,
-      code: e.errorCode,
-      message: redactSecrets(denied ? `${e.summary} (needs ${p.permission})` : e.message),
-      permission: p.permission,
-      inputs: p.inputs,
-      retryable: e.status === 429 || e.status >= 500,
-    };
-  }
-  const msg = e instanceof Error ? e.message : String(e);
-  return { operation, code: 'NetworkError', message: redactSecrets(msg), permission: p.permission, inputs: p.inputs, retryable: true };
-}
-
-async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let i = 0;
-  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (i < items.length) {
-      const item = items[i++] as T;
-      await fn(item);
-    }
-  });
-  await Promise.all(workers);
+/**
+ * A CollectionError for a failed read. The error's own operation (the request that failed, e.g. the token endpoint)
+ * names it; the inputs are those of the read the caller attempted (`readOp`).
+ */
+function oktaError(e: unknown, readOp: string, extra: { resources?: string[]; inputs?: string[] } = {}): CollectionError {
+  const failedOp = e instanceof OktaApiError ? e.operation : (e as { operation?: unknown })?.operation;
+  const operation = typeof failedOp === 'string' && failedOp.startsWith('okta:') ? failedOp : readOp;
+  const p = PERMISSIONS[operation] ?? PERMISSIONS[readOp] ?? { permission: undefined, inputs: [] };
+  const inputs = extra.inputs ?? PERMISSIONS[readOp]?.inputs ?? p.inputs;
+  return collectionErrorFrom(e, { operation, inputs, ...(p.permission ? { permission: p.permission } : {}), ...(extra.resources ? { resources: extra.resources } : {}) },
+    e instanceof OktaApiError ? { code: e.errorCode, cause: e.cause_ } : {});
 }
 
 export function createOktaCollector(config: OktaConfig, deps: CollectorDeps): Collector {
@@ -130,70 +103,38 @@ export function createOktaCollector(config: OktaConfig, deps: CollectorDeps): Co
     async scopes() { return [host]; },
     async collect(ctx: CollectContext): Promise<Snapshot> {
       const startedAt = ctx.clock.now().toISOString();
-      const logger = ctx.logger;
       const client = new OktaClient({
-        orgUrl, auth: auth(), logger, maxRetries: config.maxRetries, rateLimitReserve: config.rateLimitReserve, signal: ctx.signal,
+        orgUrl, auth: auth(), logger: ctx.logger, maxRetries: config.maxRetries, rateLimitReserve: config.rateLimitReserve,
+        requestTimeoutMs: config.requestTimeoutMs, maxRateLimitWaitMs: config.maxRateLimitWaitMs, signal: ctx.signal,
+        ...(ctx.onOperation ? { onOperation: ctx.onOperation } : {}),
       });
+      const r = new OktaReader(client);
       const resources: Resource[] = [];
-      const artifacts: Artifact[] = [];
       const errors: CollectionError[] = [];
       const inputs: Snapshot['inputs'] = {};
       const observed = () => ctx.clock.now().toISOString();
-      let minApiCalls = config.auth.type === 'oauth' ? 1 : 0;
-
-      /** Follows Link headers; each page is one artifact. */
-      const listAll = async <T>(path: string, operation: string): Promise<T[]> => {
-        const out: T[] = [];
-        let next: string | null = path;
-        let n = 0;
-        while (next) {
-          const page: { items: T[]; next: string | null; raw: string } = await client.get<T[]>(next, operation);
-          artifacts.push(artifact(`${operation}#${++n}`, page.raw));
-          out.push(...page.items);
-          next = page.items.length === 0 ? null : page.next;
-        }
-        minApiCalls += Math.max(1, n);
-        return out;
-      };
+      if (config.auth.type === 'oauth') r.minApiCalls++;
+      const push = (type: string, id: string, name: string, attributes: object, observedAt: string) =>
+        resources.push({ source: 'okta', scope: host, type, id, name, attributes: { ...attributes } as Record<string, unknown>, observedAt });
 
       // Users: the default list omits DEPROVISIONED users, who matter most for offboarding, so read them too.
       let users: RawUser[] | null = null;
       try {
-        const live = await listAll<RawUser>(`/api/v1/users?limit=${config.pageSize}`, 'okta:ListUsers');
-        const gone = await listAll<RawUser>(
-          `/api/v1/users?limit=${config.pageSize}&search=${encodeURIComponent('status eq "DEPROVISIONED"')}`, 'okta:ListUsers');
-        users = [...live, ...gone];
+        const live = await r.listAll(`/api/v1/users?limit=${config.pageSize}`, 'okta:ListUsers', parseUser);
+        const gone = await r.listAll(
+          `/api/v1/users?limit=${config.pageSize}&search=${encodeURIComponent('status eq "DEPROVISIONED"')}`, 'okta:ListUsers', parseUser);
+        users = [...new Map([...live, ...gone].map((u) => [u.id, u])).values()];
       } catch (e) {
-        errors.push(toCollectionError(e, 'okta:ListUsers'));
+        errors.push(oktaError(e, 'okta:ListUsers'));
       }
 
-      // Admin roles: list assignees, then each admin's roles (admins are few; no per-user read for everyone).
-      const rolesByUser = new Map<string, RawRole[]>();
-      let rolesOk = true;
+      // Admin roles, direct and group-held. Any failed read leaves the whole inventory incomplete.
+      let rolesByUser: Map<string, HeldRole[]> | null = null;
       try {
-        let next: string | null = '/api/v1/iam/assignees/users?limit=200';
-        const ids: string[] = [];
-        let n = 0;
-        while (next) {
-          const page: { items: { value: Array<{ id: string }>; _links?: { next?: { href: string } } }; raw: string } =
-            await client.get(next, 'okta:ListRoleAssignees');
-          artifacts.push(artifact(`okta:ListRoleAssignees#${++n}`, page.raw));
-          ids.push(...page.items.value.map((v) => v.id));
-          const href = page.items._links?.next?.href;
-          next = href ? (() => { const u = new URL(href, orgUrl); return u.pathname + u.search; })() : null;
-        }
-        minApiCalls += n + ids.length;
-        const raws: Record<string, RawRole[]> = {};
-        await pool(ids, config.concurrency, async (id) => {
-          const page = await client.get<RawRole[]>(`/api/v1/users/${encodeURIComponent(id)}/roles`, 'okta:ListRolesForUser');
-          rolesByUser.set(id, page.items);
-          raws[id] = page.items;
-        });
-        artifacts.push(artifact('okta:ListRolesForUser', JSON.stringify(raws)));
+        rolesByUser = await readAdminRoles(r, orgUrl, config.concurrency, ctx.signal);
         inputs['okta.admin_role'] = { observedAt: observed() };
       } catch (e) {
-        rolesOk = false;
-        errors.push(toCollectionError(e, e instanceof OktaApiError ? e.operation : 'okta:ListRoleAssignees'));
+        errors.push(oktaError(e, 'okta:ListRoleAssignees'));
       }
 
       if (users) {
@@ -201,66 +142,87 @@ export function createOktaCollector(config: OktaConfig, deps: CollectorDeps): Co
         // Factors: Okta has no bulk factor endpoint, so this is the one per-user read, paced by X-Rate-Limit-*.
         const factors = new Map<string, RawFactor[]>();
         const signInUsers = users.filter((u) => SIGN_IN_STATUSES.has(u.status));
-        let factorError: CollectionError | null = null;
-        let factorFailures = 0;
-        await pool(signInUsers, config.concurrency, async (u) => {
-          if (factorError && !factorError.retryable) return;
-          try {
-            const page = await client.get<RawFactor[]>(`/api/v1/users/${encodeURIComponent(u.id)}/factors`, 'okta:ListFactors');
-            factors.set(u.id, page.items);
-          } catch (e) {
-            // A user deleted between the list and this read is gone, not unreadable: leave its factors unknown.
-            if (e instanceof OktaApiError && e.status === 404) return;
-            factorFailures++;
-            factorError ??= toCollectionError(e, 'okta:ListFactors');
-          }
-        });
-        minApiCalls += signInUsers.length;
-        if (factorError) {
-          const fe = factorError as CollectionError;
-          errors.push({ ...fe, message: `${fe.message} (${factorFailures} of ${signInUsers.length} users unread)` });
-        } else {
-          inputs['okta.user.factors'] = { observedAt: observed() };
+        const failed = new Map<string, CollectionError>();
+        let fatal: CollectionError | null = null;
+        try {
+          await pool(signInUsers, config.concurrency, async (u) => {
+            // Once the source has refused us outright, reading the rest would only repeat the refusal.
+            if (fatal) { failed.set(u.id, fatal); return; }
+            const op = 'okta:ListFactors';
+            try {
+              const page = await client.get<unknown>(`/api/v1/users/${encodeURIComponent(u.id)}/factors`, op);
+              factors.set(u.id, asList(op, page.items).map((o) => parseFactor(op, o)));
+            } catch (e) {
+              const err = oktaError(e, op);
+              failed.set(u.id, err);
+              if (['denied', 'unauthenticated'].includes(err.cause ?? '') || ctx.signal?.aborted) fatal ??= err;
+            }
+          }, ctx.signal);
+        } catch (e) {
+          fatal ??= oktaError(e, 'okta:ListFactors');
+          for (const u of signInUsers) if (!factors.has(u.id) && !failed.has(u.id)) failed.set(u.id, fatal);
         }
-        artifacts.push(artifact('okta:ListFactors', JSON.stringify(Object.fromEntries(factors))));
+        r.minApiCalls += signInUsers.length;
+        r.artifacts.push(artifact('okta:ListFactors', JSON.stringify(Object.fromEntries(factors))));
+        if (failed.size === 0) {
+          inputs['okta.user.factors'] = { observedAt: observed() };
+        } else if (fatal || failed.size === signInUsers.length) {
+          const first = fatal ?? [...failed.values()][0]!;
+          errors.push({ ...first, message: `${first.message} (${failed.size} of ${signInUsers.length} users unread)` });
+        } else {
+          // Only these users' factors are unknown: their MFA verdicts become `error`, everyone else is judged.
+          inputs['okta.user.factors'] = { observedAt: observed() };
+          const byCause = new Map<string, { err: CollectionError; ids: string[] }>();
+          for (const [id, err] of failed) {
+            const k = `${err.cause}:${err.code}`;
+            const g = byCause.get(k) ?? { err, ids: [] };
+            g.ids.push(id);
+            byCause.set(k, g);
+          }
+          for (const { err, ids } of byCause.values()) errors.push({ ...err, inputs: ['okta.user.factors'], resources: ids.sort(), message: `${err.message} (${ids.length} of ${signInUsers.length} users unread)` });
+        }
 
         const usersAt = observed();
+        const unknownLastLogin: string[] = [];
         for (const u of users) {
           const fs = factors.get(u.id);
           const active = (fs ?? []).filter((f) => f.status === 'ACTIVE');
           const methods = [...new Set(active.map((f) => factorMethod(f.factorType, f.provider)))].sort();
-          const roles = rolesByUser.get(u.id) ?? [];
-          const login = (u.profile?.login ?? u.id).toLowerCase();
+          const roles = rolesByUser?.get(u.id) ?? [];
+          const login = u.profile.login.toLowerCase();
+          // null lastLogin is Okta's "never signed in"; a missing field is "unknown", which the inactivity rule reports as error.
+          if (u.lastLogin === undefined) unknownLastLogin.push(u.id);
           const attrs: OktaUserAttributes = {
-            email: u.profile?.email?.toLowerCase() ?? null,
+            email: u.profile.email?.toLowerCase() ?? null,
             login,
-            displayName: u.profile?.displayName ?? [u.profile?.firstName, u.profile?.lastName].filter(Boolean).join(' '),
+            displayName: u.profile.displayName ?? [u.profile.firstName, u.profile.lastName].filter(Boolean).join(' '),
             status: u.status,
             active: SIGN_IN_STATUSES.has(u.status),
             isAdmin: roles.length > 0,
-            adminRoles: [...new Set(roles.map((r) => r.type))].sort(),
+            adminRoles: [...new Set(roles.map((x) => x.type))].sort(),
             mfaEnrolled: fs ? active.length > 0 : null,
             mfaMethods: methods,
             phishingResistant: fs ? methods.some((m) => PHISHING_RESISTANT_METHODS.includes(m)) : null,
             lastLogin: u.lastLogin ?? null,
-            lastLoginKnown: true,
-            created: u.created ?? null,
-            statusChanged: u.statusChanged ?? null,
-            mfaFactors: (fs ?? []).map((f) => ({
-              factorType: f.factorType, provider: f.provider, status: f.status, method: factorMethod(f.factorType, f.provider),
-            })),
+            lastLoginKnown: u.lastLogin !== undefined,
+            created: u.created,
+            statusChanged: u.statusChanged,
+            mfaFactors: (fs ?? []).map((f) => ({ factorType: f.factorType, provider: f.provider, status: f.status, method: factorMethod(f.factorType, f.provider) })),
           };
-          resources.push({ source: 'okta', scope: host, type: 'okta.user', id: u.id, name: login, attributes: { ...attrs }, observedAt: usersAt });
+          push('okta.user', u.id, login, attrs, usersAt);
+        }
+        if (unknownLastLogin.length > 0) {
+          errors.push({ operation: 'okta:ListUsers', code: 'MISSING_FIELD', message: `lastLogin missing on ${unknownLastLogin.length} users`, inputs: ['okta.user'], resources: unknownLastLogin, cause: 'malformed', retryable: false });
         }
         inputs['okta.user'] = { observedAt: usersAt };
-        if (rolesOk) {
+        if (rolesByUser) {
           for (const [uid, roles] of rolesByUser) {
-            for (const r of roles) {
+            for (const x of roles) {
               const a: OktaAdminRoleAttributes = {
-                roleType: r.type, label: r.label ?? r.type, assignmentType: r.assignmentType ?? 'USER', principalId: uid,
-                principalLogin: byId.get(uid)?.profile?.login?.toLowerCase() ?? null, status: r.status ?? 'ACTIVE',
+                roleType: x.type, label: x.label, assignmentType: x.via, principalId: x.groupId ?? uid,
+                principalLogin: byId.get(uid)?.profile.login.toLowerCase() ?? null, status: x.status,
               };
-              resources.push({ source: 'okta', scope: host, type: 'okta.admin_role', id: `${uid}:${r.id}`, name: `${a.principalLogin ?? uid} ${r.type}`, attributes: { ...a }, observedAt: usersAt });
+              push('okta.admin_role', `${uid}:${x.id}`, `${a.principalLogin ?? uid} ${x.type}${x.groupName ? ` via ${x.groupName}` : ''}`, a, usersAt);
             }
           }
         }
@@ -270,111 +232,98 @@ export function createOktaCollector(config: OktaConfig, deps: CollectorDeps): Co
       try {
         const policyAt = observed();
         for (const type of ['PASSWORD', 'OKTA_SIGN_ON', 'ACCESS_POLICY', 'MFA_ENROLL'] as const) {
-          const policies = await listAll<RawPolicy>(`/api/v1/policies?type=${type}`, 'okta:ListPolicies');
+          const policies = await r.listAll(`/api/v1/policies?type=${type}`, 'okta:ListPolicies', parsePolicy);
           for (const p of policies) {
-            let rules: RawRule[] = [];
-            if (type === 'OKTA_SIGN_ON' || type === 'ACCESS_POLICY') {
-              try {
-                rules = await listAll<RawRule>(`/api/v1/policies/${encodeURIComponent(p.id)}/rules`, 'okta:ListPolicyRules');
-              } catch (e) {
-                throw e instanceof OktaApiError ? e : new Error(String(e));
-              }
+            const rules = type === 'OKTA_SIGN_ON' || type === 'ACCESS_POLICY'
+              ? await r.listAll(`/api/v1/policies/${encodeURIComponent(p.id)}/rules`, 'okta:ListPolicyRules', parseRule)
+              : [];
+            if ((type === 'OKTA_SIGN_ON' || type === 'ACCESS_POLICY') && rules.length === 0) {
+              // Okta keeps a Default Rule (global session) or Catch-all Rule (authentication) on every such policy and
+              // refuses to delete it: an empty list is a short read, and judging it would pass a policy nobody saw.
+              errors.push({ operation: 'okta:ListPolicyRules', code: 'EMPTY_RULES', message: `policy ${p.id} returned no rules (Okta keeps a default rule on every policy)`, inputs: ['okta.policy'], resources: [p.id], cause: 'incomplete', retryable: true });
+            }
+            const password = p.settings?.password;
+            if (type === 'PASSWORD' && (typeof password !== 'object' || password === null)) {
+              // The password rule needs settings.password; without it this policy cannot be judged.
+              errors.push({ operation: 'okta:ListPolicies', code: 'MISSING_FIELD', message: `policy ${p.id} has no settings.password`, inputs: ['okta.policy'], resources: [p.id], cause: 'malformed', retryable: false });
             }
             const a: OktaPolicyAttributes = {
-              type, status: p.status, priority: p.priority ?? null, system: p.system ?? false,
-              settings: type === 'PASSWORD' ? ((p.settings?.password as Record<string, unknown> | undefined) ?? null) : null,
-              rules: rules.map((r) => ({
-                id: r.id, name: r.name, status: r.status, priority: r.priority ?? null, system: r.system ?? false,
-                conditions: r.conditions ?? null, actions: r.actions ?? null,
-              })),
+              type, status: p.status, priority: p.priority, system: p.system,
+              settings: type === 'PASSWORD' && typeof password === 'object' && password !== null ? password as Record<string, unknown> : null,
+              rules,
             };
-            resources.push({ source: 'okta', scope: host, type: 'okta.policy', id: p.id, name: p.name, attributes: { ...a }, observedAt: policyAt });
+            push('okta.policy', p.id, p.name, a, policyAt);
           }
         }
         inputs['okta.policy'] = { observedAt: policyAt };
       } catch (e) {
-        errors.push(toCollectionError(e, e instanceof OktaApiError ? e.operation : 'okta:ListPolicies'));
+        errors.push(oktaError(e, 'okta:ListPolicies'));
+        // Policies already pushed came from an incomplete read: drop them so no rule judges half a policy set.
+        for (let i = resources.length - 1; i >= 0; i--) if (resources[i]!.type === 'okta.policy') resources.splice(i, 1);
       }
 
       try {
-        const streams = await listAll<{ id: string; name: string; type: string; status: string }>('/api/v1/logStreams', 'okta:ListLogStreams');
+        const streams = await r.listAll('/api/v1/logStreams', 'okta:ListLogStreams', parseStream);
         const at = observed();
-        for (const s of streams) {
-          const a: OktaLogStreamAttributes = { type: s.type, status: s.status };
-          resources.push({ source: 'okta', scope: host, type: 'okta.log_stream', id: s.id, name: s.name, attributes: { ...a }, observedAt: at });
-        }
+        for (const s of streams) push('okta.log_stream', s.id, s.name, { type: s.type, status: s.status } satisfies OktaLogStreamAttributes, at);
         inputs['okta.log_stream'] = { observedAt: at };
       } catch (e) {
-        errors.push(toCollectionError(e, 'okta:ListLogStreams'));
+        errors.push(oktaError(e, 'okta:ListLogStreams'));
       }
 
       // API token metadata: who owns each token (tokens act with their owner's roles) and where it may be used from.
       try {
-        const tokens = await listAll<{ id: string; name: string; userId: string; network?: { connection?: string }; expiresAt?: string; lastUpdated?: string }>(
-          '/api/v1/api-tokens', 'okta:ListApiTokens');
+        const tokens = await r.listAll('/api/v1/api-tokens', 'okta:ListApiTokens', parseToken);
         const at = observed();
-        const loginById = new Map((users ?? []).map((u) => [u.id, u.profile?.login?.toLowerCase() ?? null]));
+        const loginById = new Map((users ?? []).map((u) => [u.id, u.profile.login.toLowerCase()]));
         for (const t of tokens) {
           const a: OktaApiTokenAttributes = {
             ownerId: t.userId, ownerLogin: loginById.get(t.userId) ?? null,
-            ownerRoles: [...new Set((rolesByUser.get(t.userId) ?? []).map((r) => r.type))].sort(),
-            networkConnection: t.network?.connection ?? 'ANYWHERE', expiresAt: t.expiresAt ?? null, lastUpdated: t.lastUpdated ?? null,
+            ownerRoles: [...new Set((rolesByUser?.get(t.userId) ?? []).map((x) => x.type))].sort(),
+            networkConnection: t.networkConnection, expiresAt: t.expiresAt, lastUpdated: t.lastUpdated,
           };
-          resources.push({ source: 'okta', scope: host, type: 'okta.api_token', id: t.id, name: t.name, attributes: { ...a }, observedAt: at });
+          push('okta.api_token', t.id, t.name, a, at);
         }
         inputs['okta.api_token'] = { observedAt: at };
       } catch (e) {
-        errors.push(toCollectionError(e, 'okta:ListApiTokens'));
+        errors.push(oktaError(e, 'okta:ListApiTokens'));
       }
 
-      // System Log, polled in ascending order from the saved `next` link: each event is read exactly once.
+      // System Log: each run reads up to now from the last window's end minus an overlap; events de-duplicate by uuid.
       const cursors: Record<string, string> = {};
       let systemLogRead = false;
       try {
-        const saved = ctx.cursors?.[OKTA_LOG_CURSOR];
-        const filter = OKTA_LOG_EVENT_TYPES.map((t) => `eventType eq "${t}"`).join(' or ');
-        const since = new Date(Date.parse(ctx.slot) - config.logLookbackDays * 86_400_000).toISOString();
-        let next: string | null = saved && saved.startsWith('/api/v1/logs')
-          ? saved
-          : `/api/v1/logs?${new URLSearchParams({ since, sortOrder: 'ASCENDING', limit: String(config.logPageSize), filter })}`;
-        let n = 0;
-        const readAt = observed();
-        while (next) {
-          const page: { items: RawLogEvent[]; next: string | null; raw: string } = await client.get<RawLogEvent[]>(next, 'okta:ListLogEvents');
-          n++;
-          if (page.items.length > 0) artifacts.push(artifact(`okta:ListLogEvents#${n}`, page.raw));
-          for (const ev of page.items) {
-            const a: OktaLogEventAttributes = {
-              eventType: ev.eventType, published: ev.published,
-              actor: ev.actor ? { id: ev.actor.id, type: ev.actor.type, alternateId: ev.actor.alternateId } : null,
-              targets: (ev.target ?? []).map((t) => ({ id: t.id, type: t.type, alternateId: t.alternateId, displayName: t.displayName })),
-              outcome: ev.outcome?.result ?? null,
-              readAt,
-            };
-            resources.push({ source: 'okta', scope: host, type: 'okta.log_event', id: ev.uuid, name: ev.eventType, attributes: { ...a }, observedAt: ev.published });
-          }
-          // A short page means we have caught up; its next link is where the following run resumes.
-          if (page.next) cursors[OKTA_LOG_CURSOR] = page.next;
-          next = page.items.length < config.logPageSize ? null : page.next;
+        const readAt = ctx.clock.now();
+        const { events, cursor } = await readSystemLog(r, {
+          filter: OKTA_LOG_EVENT_TYPES.map((t) => `eventType eq "${t}"`).join(' or '),
+          pageSize: config.logPageSize, lookbackDays: config.logLookbackDays, overlapMinutes: config.logOverlapMinutes,
+          slot: ctx.slot, until: readAt, saved: ctx.cursors?.[OKTA_LOG_CURSOR],
+        });
+        for (const ev of events) {
+          const a: OktaLogEventAttributes = {
+            eventType: ev.eventType, published: ev.published, actor: ev.actor, targets: ev.target, outcome: ev.outcome, readAt: readAt.toISOString(),
+          };
+          push('okta.log_event', ev.uuid, ev.eventType, a, ev.published);
         }
-        minApiCalls += Math.max(1, n);
+        cursors[OKTA_LOG_CURSOR] = cursor;
         systemLogRead = true;
-        inputs['okta.log_event'] = { observedAt: readAt };
+        inputs['okta.log_event'] = { observedAt: readAt.toISOString() };
       } catch (e) {
-        errors.push(toCollectionError(e, 'okta:ListLogEvents'));
+        errors.push(oktaError(e, 'okta:ListLogEvents'));
+        for (let i = resources.length - 1; i >= 0; i--) if (resources[i]!.type === 'okta.log_event') resources.splice(i, 1);
         if (ctx.cursors?.[OKTA_LOG_CURSOR]) cursors[OKTA_LOG_CURSOR] = ctx.cursors[OKTA_LOG_CURSOR];
       }
 
       if (users) {
         const at = observed();
         const a: OktaOrgAttributes = { orgUrl, userCount: users.length, systemLogRead };
-        resources.push({ source: 'okta', scope: host, type: 'okta.org', id: host, name: host, attributes: { ...a }, observedAt: at });
+        push('okta.org', host, host, a, at);
         inputs['okta.org'] = { observedAt: at };
       }
 
       return {
         source: 'okta', scope: host, slot: ctx.slot, startedAt, endedAt: ctx.clock.now().toISOString(),
-        resources, inputs, artifacts, errors, apiCalls: client.apiCalls, minApiCalls,
+        resources, inputs, artifacts: r.artifacts, errors, apiCalls: client.apiCalls, minApiCalls: r.minApiCalls,
         metrics: { throttled: client.throttled, users: users?.length ?? 0 },
         cursors,
       };

@@ -1,15 +1,20 @@
 // Okta source config: org URL and one of two credentials (SSWS API token, or an OAuth service app with scoped reads).
 import { z } from 'zod';
+import { DEFAULT_REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_BOUNDS_MS } from '../../src/core/failure.js';
 
 /** Read scopes an OAuth service app needs; grant exactly these. */
 export const OKTA_READ_SCOPES = [
   'okta.users.read',
+  'okta.groups.read',
   'okta.roles.read',
   'okta.policies.read',
   'okta.logs.read',
   'okta.logStreams.read',
   'okta.apiTokens.read',
 ] as const;
+
+/** Longest single wait for a rate-limit window to reset: Okta's windows are one minute, so more means a wrong header. */
+export const RATE_LIMIT_WAIT_BOUNDS_MS = { min: 1_000, max: 300_000 } as const;
 
 const ssws = z.strictObject({
   type: z.literal('ssws'),
@@ -30,6 +35,9 @@ const oauth = z.strictObject({
   message: 'give exactly one of privateKey or privateKeyFile',
 });
 
+const timeoutMessage = `requestTimeoutMs must be between ${REQUEST_TIMEOUT_BOUNDS_MS.min} and ${REQUEST_TIMEOUT_BOUNDS_MS.max} ms`;
+const waitMessage = `maxRateLimitWaitMs must be between ${RATE_LIMIT_WAIT_BOUNDS_MS.min} and ${RATE_LIMIT_WAIT_BOUNDS_MS.max} ms`;
+
 export const oktaConfigSchema = z.strictObject({
   /** https://<your-org>.okta.com (or a custom domain, or the emulator). */
   orgUrl: z.url(),
@@ -42,10 +50,25 @@ export const oktaConfigSchema = z.strictObject({
   logPageSize: z.number().int().min(1).max(1000).default(1000),
   /** On the first run (no saved cursor), how far back to read the System Log. Okta keeps 90 days. @defaultValue 90 */
   logLookbackDays: z.number().int().min(1).max(90).default(90),
-  /** Retries per request on 429 and 5xx. @defaultValue 6 */
-  maxRetries: z.number().int().min(0).max(20).default(6),
+  /**
+   * Each run re-reads the System Log from this long before the newest event already read, because Okta indexes events
+   * asynchronously and one can appear after a later one was served; re-read events are dropped by `uuid`. @defaultValue 15
+   */
+  logOverlapMinutes: z.number().int().min(0).max(1440).default(15),
+  /** Retries per request on 429, 5xx and dropped connections. @defaultValue 4 */
+  maxRetries: z.number().int().min(0).max(10).default(4),
   /** Rate-limit headroom: stop issuing when a bucket's X-Rate-Limit-Remaining falls to this. @defaultValue 1 */
-  rateLimitReserve: z.number().int().min(0).default(1),
+  rateLimitReserve: z.number().int().min(0).max(100).default(1),
+  /** Timeout of every HTTP request (token endpoint included), body included. @defaultValue 30000 */
+  requestTimeoutMs: z.number().int()
+    .min(REQUEST_TIMEOUT_BOUNDS_MS.min, timeoutMessage)
+    .max(REQUEST_TIMEOUT_BOUNDS_MS.max, timeoutMessage)
+    .default(DEFAULT_REQUEST_TIMEOUT_MS),
+  /** Longest wait for one rate-limit window (X-Rate-Limit-Reset); a longer reset fails the read as throttled. @defaultValue 90000 */
+  maxRateLimitWaitMs: z.number().int()
+    .min(RATE_LIMIT_WAIT_BOUNDS_MS.min, waitMessage)
+    .max(RATE_LIMIT_WAIT_BOUNDS_MS.max, waitMessage)
+    .default(90_000),
 });
 
 export type OktaConfig = z.infer<typeof oktaConfigSchema>;

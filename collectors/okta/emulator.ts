@@ -4,40 +4,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { RunningEmulator } from '../../src/core/source-plugin.js';
-import { mulberry32 } from '../../src/core/seeded-random.js';
+import { demoOktaTenant, generatedOktaTenant, logEvent, type EmuLogEvent, type EmuUser, type OktaTenant } from './emulator-tenant.js';
 
-export interface EmuUser {
-  id: string;
-  status: string;
-  created: string;
-  activated: string | null;
-  statusChanged: string | null;
-  lastLogin: string | null;
-  lastUpdated: string;
-  passwordChanged: string | null;
-  profile: { login: string; email: string; firstName: string; lastName: string };
-  factors: Array<{ id: string; factorType: string; provider: string; vendorName: string; status: string; created: string; lastUpdated: string }>;
-  roles: Array<{ id: string; type: string; label: string; status: string; created: string; lastUpdated: string; assignmentType: 'USER' | 'GROUP' }>;
-}
-
-export interface EmuLogEvent {
-  uuid: string;
-  published: string;
-  eventType: string;
-  displayMessage: string;
-  severity: string;
-  actor: { id: string; type: string; alternateId: string; displayName: string };
-  target: Array<{ id: string; type: string; alternateId: string; displayName: string }>;
-  outcome: { result: string };
-}
-
-export interface OktaTenant {
-  users: EmuUser[];
-  policies: Array<{ id: string; type: string; name: string; status: string; priority: number; system: boolean; settings?: unknown; rules: unknown[] }>;
-  logStreams: Array<{ id: string; type: string; name: string; status: string }>;
-  logs: EmuLogEvent[];
-  apiTokens: Array<{ id: string; name: string; userId: string; clientName: string; tokenWindow: string; network: { connection: string; include?: string[] }; created: string; lastUpdated: string; expiresAt: string }>;
-}
+export { demoOktaTenant, generatedOktaTenant, type EmuLogEvent, type EmuUser, type OktaTenant };
 
 export interface OktaEmulatorOptions {
   port?: number;
@@ -56,175 +25,54 @@ export interface OktaEmulatorOptions {
   now?: string;
   /** Largest page the emulator serves for /users (Okta: 200). */
   maxUserPage?: number;
+  /** Replies to degrade (also pushable later through `emulator.faults`). */
+  faults?: OktaReplyFault[];
+}
+
+/**
+ * One degraded reply in place of the real one: any status/body/headers (HTML error page, empty body, `{}`, a 429 with or
+ * without X-Rate-Limit-* headers), a dropped connection (`reset`), or no answer at all (`hang`).
+ */
+export interface OktaReplyFault {
+  /** How many matching requests it applies to. */
+  count: number;
+  /** Only requests whose path starts with this (e.g. `/api/v1/users/00u`, `/oauth2/v1/token`). */
+  pathPrefix?: string;
+  /** Only requests whose path matches this. */
+  pathPattern?: RegExp;
+  /** Only the request with this sequence number (1-based, every request counted, token requests included). */
+  atRequest?: number;
+  status?: number;
+  body?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+  /** Send headers and half the body, then close the socket. */
+  truncate?: boolean;
+  reset?: boolean;
+  hang?: boolean;
 }
 
 export interface OktaEmulator extends RunningEmulator {
   tenant: OktaTenant;
-  /** Requests served per bucket, 429s sent, and the current in-window counts. */
-  stats: { requests: number; byBucket: Record<string, number>; rejected429: number };
+  /** Requests served per bucket, 429s sent, and every request received (degraded ones included; `atRequest` counts these). */
+  stats: { requests: number; byBucket: Record<string, number>; rejected429: number; received: number };
   /** Deactivates a user by login, as an admin would: status DEPROVISIONED and a System Log event. */
+  /** Degraded replies still to serve; push to add. */
+  faults: OktaReplyFault[];
+  /** Adds a System Log event as Okta indexes a late one: `published` in the past, readable only from now on. */
+  addLogEvent(eventType: string, login: string, published: Date): void;
   deactivateUser(login: string, at?: Date): void;
   suspendUser(login: string, at?: Date): void;
 }
 
 const DAY = 86_400_000;
 
-const rng = mulberry32;
-
-const FACTOR_KINDS: Record<string, { factorType: string; provider: string; vendorName: string }> = {
-  push: { factorType: 'push', provider: 'OKTA', vendorName: 'OKTA' },
-  totp: { factorType: 'token:software:totp', provider: 'OKTA', vendorName: 'OKTA' },
-  google: { factorType: 'token:software:totp', provider: 'GOOGLE', vendorName: 'GOOGLE' },
-  sms: { factorType: 'sms', provider: 'OKTA', vendorName: 'OKTA' },
-  call: { factorType: 'call', provider: 'OKTA', vendorName: 'OKTA' },
-  email: { factorType: 'email', provider: 'OKTA', vendorName: 'OKTA' },
-  webauthn: { factorType: 'webauthn', provider: 'FIDO', vendorName: 'FIDO' },
-  fastpass: { factorType: 'signed_nonce', provider: 'OKTA', vendorName: 'OKTA' },
-};
-
-function oktaId(prefix: string, n: number): string {
-  return `${prefix}${n.toString(36).padStart(8, '0')}Emu5d7`.slice(0, 20);
-}
-
-function makeUser(n: number, login: string, first: string, last: string, now: number, o: {
-  status?: string; createdDaysAgo?: number; lastLoginDaysAgo?: number | null; factors?: string[]; roles?: string[]; statusChangedDaysAgo?: number;
-}): EmuUser {
-  const created = new Date(now - (o.createdDaysAgo ?? 400) * DAY).toISOString();
-  const status = o.status ?? 'ACTIVE';
-  return {
-    id: oktaId('00u', n),
-    status,
-    created,
-    activated: status === 'STAGED' ? null : created,
-    statusChanged: o.statusChangedDaysAgo === undefined ? created : new Date(now - o.statusChangedDaysAgo * DAY).toISOString(),
-    lastLogin: o.lastLoginDaysAgo === null ? null : new Date(now - (o.lastLoginDaysAgo ?? 1) * DAY).toISOString(),
-    lastUpdated: created,
-    passwordChanged: created,
-    profile: { login, email: login, firstName: first, lastName: last },
-    factors: (o.factors ?? []).map((k, i) => ({
-      id: oktaId(k === 'webauthn' ? 'fwf' : 'opf', n * 10 + i),
-      ...(FACTOR_KINDS[k] ?? FACTOR_KINDS.push!),
-      status: 'ACTIVE', created, lastUpdated: created,
-    })),
-    roles: (o.roles ?? []).map((type, i) => ({
-      id: oktaId('ra1', n * 10 + i), type, label: type.split('_').map((w) => w[0] + w.slice(1).toLowerCase()).join(' '),
-      status: 'ACTIVE', created, lastUpdated: created, assignmentType: 'USER' as const,
-    })),
-  };
-}
-
-function basePolicies(demo: boolean): OktaTenant['policies'] {
-  return [
-    {
-      id: '00pPasswordDefault01', type: 'PASSWORD', name: 'Default Policy', status: 'ACTIVE', priority: 1, system: true,
-      settings: {
-        password: {
-          complexity: { minLength: demo ? 8 : 14, minLowerCase: 1, minUpperCase: 1, minNumber: 1, minSymbol: demo ? 0 : 1, excludeUsername: true, dictionary: { common: { exclude: true } } },
-          age: { maxAgeDays: 0, expireWarnDays: 0, minAgeMinutes: 0, historyCount: demo ? 0 : 5 },
-          lockout: { maxAttempts: demo ? 0 : 5, autoUnlockMinutes: 0, showLockoutFailures: false },
-        },
-        recovery: { factors: { okta_email: { status: 'ACTIVE' } } },
-        delegation: { options: { skipUnlock: false } },
-      },
-      rules: [],
-    },
-    {
-      id: '00pSignOnDefault001', type: 'OKTA_SIGN_ON', name: 'Default Policy', status: 'ACTIVE', priority: 1, system: true,
-      rules: [{
-        id: '0prSignOnDefault01', name: 'Default Rule', status: 'ACTIVE', priority: 1, system: true, type: 'SIGN_ON',
-        conditions: { people: { users: { exclude: [] } }, network: { connection: 'ANYWHERE' } },
-        actions: {
-          signon: {
-            access: 'ALLOW', requireFactor: !demo, factorPromptMode: 'ALWAYS', rememberDeviceByDefault: false,
-            session: { usePersistentCookie: false, maxSessionIdleMinutes: demo ? 120 : 15, maxSessionLifetimeMinutes: demo ? 0 : 720 },
-          },
-        },
-      }],
-    },
-    {
-      id: '00pAccessAdminCons1', type: 'ACCESS_POLICY', name: 'Okta Admin Console', status: 'ACTIVE', priority: 1, system: false,
-      rules: [{
-        id: '0prAdminConsole001', name: 'Admin Console rule', status: 'ACTIVE', priority: 0, system: false, type: 'ACCESS_POLICY',
-        conditions: null,
-        actions: { appSignOn: { access: 'ALLOW', verificationMethod: { factorMode: '2FA', type: 'ASSURANCE', reauthenticateIn: 'PT2H', constraints: [{ possession: { phishingResistant: 'REQUIRED', deviceBound: 'REQUIRED' } }] } } },
-      }],
-    },
-    {
-      id: '00pAccessDashboard1', type: 'ACCESS_POLICY', name: 'Okta Dashboard', status: 'ACTIVE', priority: 2, system: false,
-      rules: [{
-        id: '0prDashboard00001', name: 'Dashboard rule', status: 'ACTIVE', priority: 0, system: false, type: 'ACCESS_POLICY',
-        conditions: null,
-        actions: { appSignOn: { access: 'ALLOW', verificationMethod: { factorMode: demo ? '1FA' : '2FA', type: 'ASSURANCE', reauthenticateIn: 'PT12H', constraints: [] } } },
-      }],
-    },
-  ];
-}
-
-/** The demo tenant: each named user carries one known violation (see docs/identity.md). */
-export function demoOktaTenant(now: number): OktaTenant {
-  const users = [
-    makeUser(1, 'alice@example.com', 'Alice', 'Admin', now, { factors: ['webauthn', 'push'], roles: ['SUPER_ADMIN'] }),
-    makeUser(2, 'bob@example.com', 'Bob', 'Builder', now, { factors: ['sms'], roles: ['ORG_ADMIN'] }),
-    makeUser(3, 'carol@example.com', 'Carol', 'NoMfa', now, { factors: [] }),
-    makeUser(4, 'dave@example.com', 'Dave', 'Leaver', now, { status: 'DEPROVISIONED', factors: ['push'], statusChangedDaysAgo: 2, lastLoginDaysAgo: 3 }),
-    makeUser(5, 'erin@example.com', 'Erin', 'Idle', now, { factors: ['push'], lastLoginDaysAgo: 120 }),
-    makeUser(6, 'frank@example.com', 'Frank', 'Never', now, { factors: ['totp'], lastLoginDaysAgo: null, createdDaysAgo: 60 }),
-    makeUser(7, 'grace@example.com', 'Grace', 'Suspended', now, { status: 'SUSPENDED', factors: ['push'], statusChangedDaysAgo: 10 }),
-    makeUser(8, 'heidi@example.com', 'Heidi', 'Good', now, { factors: ['fastpass', 'push'] }),
-  ];
-  const t: OktaTenant = { users, policies: basePolicies(true), logStreams: [], logs: [], apiTokens: [apiToken('00Tdemo0001', 'terraform', users[0]!.id, 'ANYWHERE', now)] };
-  const admin = users[0]!;
-  logEvent(t, 'user.lifecycle.suspend', users[6]!, admin, new Date(now - 10 * DAY));
-  logEvent(t, 'user.lifecycle.deactivate', users[3]!, admin, new Date(now - 2 * DAY));
-  logEvent(t, 'user.account.privilege.grant', users[1]!, admin, new Date(now - 30 * DAY));
-  t.logs.sort((a, b) => a.published.localeCompare(b.published));
-  return t;
-}
-
-/** A generated tenant of `n` users with realistic proportions of weak, missing and strong factors. */
-export function generatedOktaTenant(n: number, seed: number, now: number): OktaTenant {
-  const r = rng(seed);
-  const users: EmuUser[] = [];
-  for (let i = 0; i < n; i++) {
-    const x = r();
-    const status = x < 0.03 ? 'DEPROVISIONED' : x < 0.05 ? 'SUSPENDED' : x < 0.06 ? 'STAGED' : 'ACTIVE';
-    const f = r();
-    const factors = f < 0.04 ? [] : f < 0.1 ? ['sms'] : f < 0.2 ? ['webauthn', 'push'] : f < 0.6 ? ['push'] : ['push', 'totp'];
-    const roles = i < 3 ? ['SUPER_ADMIN'] : i < 15 ? ['ORG_ADMIN'] : i < 30 ? ['READ_ONLY_ADMIN'] : [];
-    users.push(makeUser(i + 1, `user${i + 1}@example.com`, 'User', String(i + 1), now, {
-      status, factors, roles, lastLoginDaysAgo: r() < 0.05 ? null : Math.floor(r() * 150), createdDaysAgo: 200 + Math.floor(r() * 500),
-    }));
-  }
-  const t: OktaTenant = {
-    users, policies: basePolicies(false), logStreams: [{ id: '0oxStream0001', type: 'aws_eventbridge', name: 'SIEM', status: 'ACTIVE' }], logs: [],
-    apiTokens: [apiToken('00Tgen00001', 'provisioning', users[Math.min(5, users.length - 1)]!.id, 'ZONE', now)],
-  };
-  for (const u of users.filter((u) => u.status === 'DEPROVISIONED')) logEvent(t, 'user.lifecycle.deactivate', u, users[0]!, new Date(now - Math.floor(r() * 60) * DAY));
-  t.logs.sort((a, b) => a.published.localeCompare(b.published));
-  return t;
-}
-
-function apiToken(id: string, name: string, userId: string, connection: string, now: number): OktaTenant['apiTokens'][number] {
-  const created = new Date(now - 100 * DAY).toISOString();
-  return {
-    id, name, userId, clientName: 'Okta API', tokenWindow: 'P30D', created, lastUpdated: created, expiresAt: new Date(now + 20 * DAY).toISOString(),
-    network: connection === 'ZONE' ? { connection, include: ['nzoCorpNetwork01'] } : { connection },
-  };
-}
-
-function logEvent(t: OktaTenant, eventType: string, target: EmuUser, actor: EmuUser, at: Date): void {
-  t.logs.push({
-    uuid: randomUUID(), published: at.toISOString(), eventType, displayMessage: eventType, severity: 'INFO',
-    actor: { id: actor.id, type: 'User', alternateId: actor.profile.login, displayName: `${actor.profile.firstName} ${actor.profile.lastName}` },
-    target: [{ id: target.id, type: 'User', alternateId: target.profile.login, displayName: `${target.profile.firstName} ${target.profile.lastName}` }],
-    outcome: { result: 'SUCCESS' },
-  });
-}
-
 const ROUTE_SCOPES: Array<[RegExp, string, string]> = [
   [/^\/api\/v1\/users\/[^/]+\/factors$/, 'okta.users.read', 'users/{id}/factors'],
   [/^\/api\/v1\/users\/[^/]+\/roles$/, 'okta.roles.read', 'users/{id}/roles'],
   [/^\/api\/v1\/users$/, 'okta.users.read', 'users'],
+  [/^\/api\/v1\/groups\/[^/]+\/roles$/, 'okta.roles.read', 'groups'],
+  [/^\/api\/v1\/groups(\/[^/]+\/users)?$/, 'okta.groups.read', 'groups'],
   [/^\/api\/v1\/iam\/assignees\/users$/, 'okta.roles.read', 'iam'],
   [/^\/api\/v1\/policies(\/[^/]+\/rules)?$/, 'okta.policies.read', 'policies'],
   [/^\/api\/v1\/logStreams$/, 'okta.logStreams.read', 'default'],
@@ -232,7 +80,7 @@ const ROUTE_SCOPES: Array<[RegExp, string, string]> = [
   [/^\/api\/v1\/api-tokens$/, 'okta.apiTokens.read', 'default'],
 ];
 
-const DEFAULT_LIMITS: Record<string, number> = { users: 600, 'users/{id}/factors': 1200, 'users/{id}/roles': 1200, logs: 120, policies: 1200, iam: 1200, default: 1200 };
+const DEFAULT_LIMITS: Record<string, number> = { groups: 1200, users: 600, 'users/{id}/factors': 1200, 'users/{id}/roles': 1200, logs: 120, policies: 1200, iam: 1200, default: 1200 };
 
 export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise<OktaEmulator> {
   const now = opts.now ? Date.parse(opts.now) : Date.now();
@@ -246,11 +94,13 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
   const limits = { ...DEFAULT_LIMITS, ...(opts.rateLimit?.limits ?? {}) } as Record<string, number>;
   const maxUserPage = opts.maxUserPage ?? 200;
   let force429 = opts.force429 ?? 0;
+  const faults: OktaReplyFault[] = [...(opts.faults ?? [])];
+  const hung = new Set<ServerResponse>();
   const windows = new Map<string, { start: number; count: number }>();
   const tokens = new Map<string, Set<string>>();
   // Users are mutated in place, never added, so one index serves the whole run.
   const userById = new Map(tenant.users.map((u) => [u.id, u]));
-  const stats: OktaEmulator['stats'] = { requests: 0, byBucket: {}, rejected429: 0 };
+  const stats: OktaEmulator['stats'] = { requests: 0, byBucket: {}, rejected429: 0, received: 0 };
   let base = '';
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -290,9 +140,25 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
     send(res, 200, slice.map(render), { ...rl, link: links.join(', ') });
   };
 
+  /** Serves a degraded reply when one matches; true when the request was answered (or deliberately left hanging). */
+  const degrade = (req: IncomingMessage, res: ServerResponse, path: string): boolean => {
+    const seq = ++stats.received;
+    const f = faults.find((x) => x.count > 0 && (x.atRequest === undefined || x.atRequest === seq) && (x.pathPrefix === undefined || path.startsWith(x.pathPrefix)) && (x.pathPattern === undefined || x.pathPattern.test(path)));
+    if (!f) return false;
+    f.count--;
+    if (f.hang) { hung.add(res); return true; }
+    if (f.reset) { req.socket.destroy(); return true; }
+    const body = f.body ?? '';
+    res.writeHead(f.status ?? 200, { 'content-type': f.contentType ?? 'application/json', ...(f.headers ?? {}) });
+    if (f.truncate) { res.write(body.slice(0, Math.floor(body.length / 2))); req.socket.destroy(); return true; }
+    res.end(body);
+    return true;
+  };
+
   const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
     const url = new URL(req.url ?? '/', base);
     const path = url.pathname;
+    if (degrade(req, res, path)) return;
     if (req.method === 'POST' && path === '/oauth2/v1/token') {
       const form = new URLSearchParams(body);
       const assertion = form.get('client_assertion') ?? '';
@@ -365,6 +231,20 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
       }
       return send(res, 200, u.roles, headers);
     }
+    const groupPath = /^\/api\/v1\/groups\/([^/]+)\/(roles|users)$/.exec(path);
+    if (groupPath) {
+      const g = tenant.groups.find((x) => x.id === decodeURIComponent(groupPath[1]!));
+      if (!g) return oktaError(res, 404, 'E0000007', `Not found: Resource not found: ${groupPath[1]} (UserGroup)`, headers);
+      if (groupPath[2] === 'roles') return send(res, 200, g.roles, headers);
+      const members = g.members.map((id) => userById.get(id)).filter((u): u is EmuUser => u !== undefined);
+      return page(res, members, (u) => u.id, url, 1000, headers, userJson);
+    }
+    if (path === '/api/v1/groups') {
+      return page(res, tenant.groups, (g) => g.id, url, 10_000, headers, (g) => ({
+        id: g.id, created: new Date(now - 300 * DAY).toISOString(), type: g.type, profile: g.profile,
+        _links: { users: { href: `${base}/api/v1/groups/${g.id}/users` } },
+      }));
+    }
     if (path === '/api/v1/iam/assignees/users') {
       const admins = tenant.users.filter((u) => u.roles.length > 0);
       const limit = Math.min(Number(url.searchParams.get('limit') ?? 100) || 100, 200);
@@ -396,6 +276,7 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
     if (path === '/api/v1/api-tokens') return send(res, 200, tenant.apiTokens.map((t) => ({ ...t, _links: { self: { href: `${base}/api/v1/api-tokens/${t.id}` } } })), headers);
     if (path === '/api/v1/logs') {
       const since = url.searchParams.get('since');
+      const until = url.searchParams.get('until');
       const limit = Math.min(Number(url.searchParams.get('limit') ?? 100) || 100, 1000);
       const filter = url.searchParams.get('filter');
       const wanted = filter ? new Set([...filter.matchAll(/eventType eq "([^"]+)"/g)].map((m) => m[1])) : null;
@@ -406,6 +287,7 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
       for (let i = startIdx; i < tenant.logs.length && events.length < limit; i++) {
         const ev = tenant.logs[i]!;
         if (since && ev.published < since) continue;
+        if (until && ev.published >= until) continue;
         if (wanted && !wanted.has(ev.eventType)) continue;
         events.push({ ev, idx: i });
       }
@@ -441,6 +323,11 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
     url: base,
     tenant,
     stats,
+    faults,
+    addLogEvent(eventType, login, published) {
+      logEvent(tenant, eventType, find(login), tenant.users[0]!, published);
+      tenant.logs.sort((a, b) => a.published.localeCompare(b.published));
+    },
     deactivateUser(login, at = new Date()) {
       const u = find(login);
       u.status = 'DEPROVISIONED';
@@ -454,7 +341,7 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
       u.statusChanged = at.toISOString();
       logEvent(tenant, 'user.lifecycle.suspend', u, tenant.users[0]!, at);
     },
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () => new Promise<void>((r) => { for (const h of hung) h.destroy(); server.closeAllConnections(); server.close(() => r()); }),
   };
   return api;
 }

@@ -10,7 +10,10 @@ export interface OktaUserAttributes extends IdentityUserAttributes {
   mfaFactors: Array<{ factorType: string; provider: string; status: string; method: string }>;
 }
 
-/** `okta.admin_role` — one per role assignment (user or group). id = `<principalId>:<roleAssignmentId>`. */
+/**
+ * `okta.admin_role` — one per role a user holds, directly (`USER`) or through a group (`GROUP`, expanded to each
+ * member). id = `<userId>:<roleAssignmentId>`; `principalId` is the user, or the group for group-held roles.
+ */
 export interface OktaAdminRoleAttributes {
   roleType: string;
   label: string;
@@ -29,10 +32,11 @@ export interface OktaPolicyAttributes {
   type: 'PASSWORD' | 'OKTA_SIGN_ON' | 'ACCESS_POLICY' | 'MFA_ENROLL';
   status: string;
   priority: number | null;
-  system: boolean;
+  /** Okta's `system` flag (the built-in default policy); null when the reply omitted it. */
+  system: boolean | null;
   /** For PASSWORD policies: `settings.password` (complexity, age, lockout). */
   settings: Record<string, unknown> | null;
-  rules: Array<{ id: string; name: string; status: string; priority: number | null; system: boolean; conditions: unknown; actions: unknown }>;
+  rules: Array<{ id: string; name: string; status: string; priority: number | null; system: boolean | null; conditions: unknown; actions: unknown }>;
 }
 
 /** `okta.log_stream` — id = stream id. */
@@ -61,8 +65,8 @@ export interface OktaApiTokenAttributes {
   ownerLogin: string | null;
   /** Admin role types the owner holds; the token acts with them. */
   ownerRoles: string[];
-  /** `ANYWHERE`, or `ZONE` when restricted to network zones. */
-  networkConnection: string;
+  /** `ANYWHERE`, or `ZONE` when restricted to network zones; null when the reply carried no network settings (unknown). */
+  networkConnection: string | null;
   expiresAt: string | null;
   lastUpdated: string | null;
 }

@@ -123,7 +123,8 @@ describe('okta collector', () => {
     const collector = oktaSource.createCollector(ssws(emu.url), deps);
     const first = await collector.collect(ctx('x'));
     expect(byType(first, 'okta.log_event')).toHaveLength(3);
-    expect(first.cursors?.[OKTA_LOG_CURSOR]).toMatch(/^\/api\/v1\/logs\?/);
+    // The cursor is the end of the window read (plus uuids inside the overlap), not a next link: see okta-soundness.test.ts.
+    expect(JSON.parse(first.cursors![OKTA_LOG_CURSOR]!)).toMatchObject({ v: 2, seen: [] });
     emu.deactivateUser('erin@example.com');
     const second = await collector.collect(ctx('x', first.cursors));
     const events = byType(second, 'okta.log_event');

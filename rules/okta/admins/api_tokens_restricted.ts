@@ -26,8 +26,13 @@ export default defineRule({
       const owner = a.ownerLogin ?? a.ownerId;
       const problems: string[] = [];
       if (a.ownerRoles.includes('SUPER_ADMIN')) problems.push(`owned by super admin ${owner}`);
-      if (params.requireNetworkZone && a.networkConnection !== 'ZONE') problems.push(`usable from ${a.networkConnection === 'ANYWHERE' ? 'any network' : a.networkConnection}`);
+      if (params.requireNetworkZone && a.networkConnection !== null && a.networkConnection !== 'ZONE') problems.push(`usable from ${a.networkConnection === 'ANYWHERE' ? 'any network' : a.networkConnection}`);
       const details = { owner, ownerRoles: a.ownerRoles, networkConnection: a.networkConnection };
+      if (a.networkConnection === null && params.requireNetworkZone && problems.length === 0) {
+        // Okta did not say where the token may be used from: no pass on a setting nobody saw.
+        out.push({ resourceId: t.id, status: 'error', reason: `API token "${t.name}": network restriction could not be read`, details });
+        continue;
+      }
       out.push(problems.length
         ? { resourceId: t.id, status: 'fail', reason: `API token "${t.name}" is ${problems.join(' and ')}`, details }
         : { resourceId: t.id, status: 'pass', reason: `API token "${t.name}" (owner ${owner}) is restricted to network zones and not held by a super admin`, details });
