@@ -14,7 +14,7 @@ export const OKTA_READ_SCOPES = [
 ] as const;
 
 /** Longest single wait for a rate-limit window to reset: Okta's windows are one minute, so more means a wrong header. */
-export const RATE_LIMIT_WAIT_BOUNDS_MS = { min: 1_000, max: 300_000 } as const;
+export const RATE_LIMIT_WAIT_BOUNDS_MS = { min: 100, max: 300_000 } as const;
 
 const ssws = z.strictObject({
   type: z.literal('ssws'),
