@@ -1,10 +1,12 @@
-// Google Admin SDK client: service-account JWT bearer grant with domain-wide delegation, one token per scope, backoff on quota errors.
+// Google Admin SDK client: service-account JWT bearer grant with domain-wide delegation, one token per scope, per-request timeouts, bounded backoff on quota errors.
 import { setTimeout as delay } from 'node:timers/promises';
 import { createPrivateKey, sign } from 'node:crypto';
 import type { Logger } from '../../src/core/collector.js';
+import type { FailureCause } from '../../src/core/types.js';
+import { MalformedReplyError, causeOfStatus } from '../../src/core/failure.js';
 
 export class GoogleApiError extends Error {
-  constructor(readonly status: number, readonly code: string, readonly summary: string, readonly operation: string) {
+  constructor(readonly status: number, readonly code: string, readonly summary: string, readonly operation: string, readonly failure: FailureCause) {
     super(`${operation}: HTTP ${status} ${code} ${summary}`);
     this.name = 'GoogleApiError';
   }
@@ -19,12 +21,14 @@ export interface GoogleClientOptions {
   rootUrl: string;
   maxRetries: number;
   backoffMs: number;
+  /** Longest single wait, whatever `Retry-After` or the exponential schedule asks for. */
+  maxBackoffMs: number;
+  requestTimeoutMs: number;
   logger: Logger;
   signal?: AbortSignal;
+  onOperation?: (operation: string) => void;
   fetch?: typeof fetch;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) => delay(Math.max(0, ms), undefined, signal ? { signal } : undefined);
 
 const RATE_REASONS = new Set(['userRateLimitExceeded', 'rateLimitExceeded', 'quotaExceeded']);
 
@@ -36,6 +40,8 @@ export class GoogleClient {
   apiCalls = 0;
   throttled = 0;
   private readonly tokens = new Map<string, { value: string; expiresAt: number }>();
+  /** A scope whose grant was refused stays refused for this collection: one token call, not one per request. */
+  private readonly tokenFailures = new Map<string, GoogleApiError>();
   private readonly doFetch: typeof fetch;
   private readonly root: string;
 
@@ -44,8 +50,20 @@ export class GoogleClient {
     this.root = o.rootUrl.replace(/\/+$/, '');
   }
 
-  /** One token per scope, so a scope missing from domain-wide delegation only fails the API that needs it. */
+  /** The collection's abort signal joined with this request's timeout, so a hung reply (headers or body) ends. */
+  private requestSignal(): AbortSignal {
+    const t = AbortSignal.timeout(this.o.requestTimeoutMs);
+    return this.o.signal ? AbortSignal.any([this.o.signal, t]) : t;
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    await delay(Math.max(0, Math.min(ms, this.o.maxBackoffMs)), undefined, this.o.signal ? { signal: this.o.signal } : undefined);
+  }
+
+  /** One token per scope, so a scope missing from domain-wide delegation only fails the API that needs it. Never retried: a bad key stays bad. */
   private async token(scope: string): Promise<string> {
+    const refused = this.tokenFailures.get(scope);
+    if (refused) throw refused;
     const cached = this.tokens.get(scope);
     if (cached && cached.expiresAt > Date.now() + 60_000) return cached.value;
     const now = Math.floor(Date.now() / 1000);
@@ -54,43 +72,64 @@ export class GoogleClient {
     const claims = enc({ iss: this.o.clientEmail, sub: this.o.subject, scope, aud: this.o.tokenUrl, iat: now, exp: now + 3600 });
     const sig = sign('RSA-SHA256', Buffer.from(`${head}.${claims}`), createPrivateKey(this.o.privateKeyPem)).toString('base64url');
     this.apiCalls++;
+    this.o.onOperation?.('google:token');
     const res = await this.doFetch(this.o.tokenUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: `${head}.${claims}.${sig}` }),
-      signal: this.o.signal,
+      signal: this.requestSignal(),
     });
     const text = await res.text();
-    let j: { access_token?: string; expires_in?: number; error?: string; error_description?: string } = {};
-    try { j = JSON.parse(text); } catch { /* keep empty */ }
-    if (!res.ok || !j.access_token) throw new GoogleApiError(res.status, j.error ?? `HTTP${res.status}`, j.error_description ?? text.slice(0, 200), 'google:token');
-    this.tokens.set(scope, { value: j.access_token, expiresAt: Date.now() + (j.expires_in ?? 3599) * 1000 });
-    return j.access_token;
+    let j: { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown } = {};
+    try { const parsed: unknown = JSON.parse(text); if (parsed && typeof parsed === 'object') j = parsed as typeof j; } catch { /* not JSON: reported below */ }
+    if (res.ok && typeof j.access_token === 'string' && j.access_token) {
+      const ttl = typeof j.expires_in === 'number' && j.expires_in > 0 ? j.expires_in : 300;
+      this.tokens.set(scope, { value: j.access_token, expiresAt: Date.now() + ttl * 1000 });
+      return j.access_token;
+    }
+    const code = typeof j.error === 'string' ? j.error : `HTTP${res.status}`;
+    const summary = typeof j.error_description === 'string' ? j.error_description : text.slice(0, 200);
+    // unauthorized_client: the key is fine but this scope is not granted under domain-wide delegation — a denial the admin can fix.
+    const cause: FailureCause = res.ok ? 'malformed' : code === 'unauthorized_client' || code === 'access_denied' ? 'denied'
+      : res.status >= 500 ? 'server_error' : res.status === 429 ? 'throttled' : 'unauthenticated';
+    const err = new GoogleApiError(res.status, code, summary, 'google:token', cause);
+    if (cause === 'denied' || cause === 'unauthenticated') this.tokenFailures.set(scope, err);
+    throw err;
   }
 
-  async get<T>(path: string, scope: string, operation: string): Promise<{ body: T; raw: string }> {
+  /** GET one page; the body is returned parsed but unchecked (the caller knows its shape). Throws GoogleApiError, MalformedReplyError or the fetch error. */
+  async get(path: string, scope: string, operation: string): Promise<{ body: Record<string, unknown>; raw: string }> {
     for (let attempt = 0; ; attempt++) {
       const tok = await this.token(scope);
       this.apiCalls++;
+      this.o.onOperation?.(operation);
       let res: Response;
+      let raw: string;
       try {
-        res = await this.doFetch(this.root + path, { headers: { authorization: `Bearer ${tok}`, accept: 'application/json' }, signal: this.o.signal });
+        res = await this.doFetch(this.root + path, { headers: { authorization: `Bearer ${tok}`, accept: 'application/json' }, signal: this.requestSignal() });
+        raw = await res.text();
       } catch (e) {
-        if (this.o.signal?.aborted || attempt >= this.o.maxRetries) throw e;
-        await sleep(this.o.backoffMs * 2 ** attempt, this.o.signal);
+        // A timeout is not retried: a server that hung once will likely hang again, and the collection deadline is finite.
+        const timedOut = (e as { name?: string }).name === 'TimeoutError';
+        if (this.o.signal?.aborted || timedOut || attempt >= this.o.maxRetries) throw e;
+        await this.sleep(this.o.backoffMs * 2 ** attempt);
         continue;
       }
-      const raw = await res.text();
-      if (res.ok) return { body: JSON.parse(raw) as T, raw };
+      if (res.ok) {
+        let body: unknown;
+        try { body = JSON.parse(raw); } catch { throw new MalformedReplyError(operation, `HTTP ${res.status} body is not JSON (${raw.length} bytes)`); }
+        if (!body || typeof body !== 'object' || Array.isArray(body)) throw new MalformedReplyError(operation, 'reply is not a JSON object');
+        return { body: body as Record<string, unknown>, raw };
+      }
       const err = toError(res.status, raw, operation);
-      const rate = res.status === 429 || (res.status === 403 && RATE_REASONS.has(err.code));
+      const rate = err.failure === 'throttled';
       if ((rate || res.status >= 500) && attempt < this.o.maxRetries) {
         if (rate) this.throttled++;
         const ra = Number(res.headers.get('retry-after'));
-        // Google asks for truncated exponential backoff with jitter on quota errors.
+        // Google asks for truncated exponential backoff with jitter on quota errors; the wait is capped by maxBackoffMs.
         const wait = Number.isFinite(ra) && ra > 0 ? ra * 1000 : this.o.backoffMs * 2 ** attempt + Math.floor(Math.random() * this.o.backoffMs);
-        this.o.logger.warn({ operation, status: res.status, waitMs: wait }, 'google: backing off');
-        await sleep(wait, this.o.signal);
+        this.o.logger.warn({ operation, status: res.status, waitMs: Math.min(wait, this.o.maxBackoffMs) }, 'google: backing off');
+        await this.sleep(wait);
         continue;
       }
       throw err;
@@ -99,10 +138,15 @@ export class GoogleClient {
 }
 
 function toError(status: number, raw: string, operation: string): GoogleApiError {
+  let reason = `HTTP${status}`;
+  let message = raw.slice(0, 200);
   try {
-    const j = JSON.parse(raw) as { error?: { message?: string; errors?: Array<{ reason?: string }>; status?: string } };
-    return new GoogleApiError(status, j.error?.errors?.[0]?.reason ?? j.error?.status ?? `HTTP${status}`, j.error?.message ?? '', operation);
-  } catch {
-    return new GoogleApiError(status, `HTTP${status}`, raw.slice(0, 200), operation);
-  }
+    const j = JSON.parse(raw) as { error?: { message?: unknown; errors?: Array<{ reason?: unknown }>; status?: unknown } };
+    const r = j?.error?.errors?.[0]?.reason ?? j?.error?.status;
+    if (typeof r === 'string') reason = r;
+    if (typeof j?.error?.message === 'string') message = j.error.message;
+  } catch { /* an HTML error page: keep the status */ }
+  const rate = status === 429 || (status === 403 && RATE_REASONS.has(reason));
+  const cause: FailureCause = rate ? 'throttled' : causeOfStatus(status) ?? 'internal';
+  return new GoogleApiError(status, reason, message, operation, cause);
 }

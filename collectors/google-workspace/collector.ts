@@ -1,4 +1,4 @@
-// Google Workspace collector: Directory users (2SV, suspension, admin, last login), admin roles, Reports admin/login activity.
+// Google Workspace collector: Directory users (2SV, suspension, admin, last login), admin roles (groups expanded), Reports admin/login activity.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -6,42 +6,32 @@ import type { Collector, CollectContext } from '../../src/core/collector.js';
 import type { CollectorDeps } from '../../src/core/source-plugin.js';
 import type { Artifact, CollectionError, Resource, Snapshot } from '../../src/core/types.js';
 import { UsageError, redactSecrets } from '../../src/core/errors.js';
+import { MalformedReplyError, collectionErrorFrom } from '../../src/core/failure.js';
 import { GoogleApiError, GoogleClient } from './client.js';
 import { GOOGLE_WORKSPACE_SCOPES, type GoogleWorkspaceConfig } from './config.js';
-import type {
-  GoogleWorkspaceActivityAttributes, GoogleWorkspaceCustomerAttributes, GoogleWorkspaceRoleAssignmentAttributes, GoogleWorkspaceUserAttributes,
-} from './types.js';
+import { parsePage, parseUser, type ListShape, type ParsedUser } from './parse.js';
+import { readRoles, type ListAll, type RoleRead } from './roles.js';
+import { parseCursor, readStream, reportCursorKey, reportStreams } from './reports.js';
+import type { GoogleWorkspaceCustomerAttributes, GoogleWorkspaceRoleAssignmentAttributes, GoogleWorkspaceUserAttributes } from './types.js';
 
-/** Reports streams read each run: every admin event, and the chosen login events (one stream per event name). */
-export function reportStreams(loginEvents: string[]): Array<{ app: 'admin' | 'login'; eventName?: string }> {
-  return [{ app: 'admin' }, ...loginEvents.map((eventName) => ({ app: 'login' as const, eventName }))];
-}
-export const reportCursorKey = (app: string, eventName?: string) => `google-workspace.reports.${app}${eventName ? `.${eventName}` : ''}`;
+export { reportCursorKey, reportStreams } from './reports.js';
 
 /** Directory's lastLoginTime for a user who never signed in. */
 const NEVER = '1970-01-01T00:00:00.000Z';
-const SUPER_ADMIN_ROLE = '_SEED_ADMIN_ROLE';
+/** More pages than any real list has: a server that keeps handing out new tokens is cut off as incomplete, not followed forever. */
+const MAX_PAGES = 10_000;
 
 function artifact(label: string, body: string): Artifact {
   const buf = Buffer.from(redactSecrets(body));
   return { sha256: createHash('sha256').update(buf).digest('hex'), mediaType: 'application/json', size: buf.length, label, body: buf };
 }
 
-interface RawUser {
-  id: string; primaryEmail: string; name?: { fullName?: string }; isAdmin?: boolean; isDelegatedAdmin?: boolean; lastLoginTime?: string;
-  creationTime?: string; suspended?: boolean; archived?: boolean; isEnrolledIn2Sv?: boolean; isEnforcedIn2Sv?: boolean; orgUnitPath?: string;
-}
-interface RawRole { roleId: string; roleName: string; isSuperAdminRole?: boolean; isSystemRole?: boolean }
-interface RawAssignment { roleAssignmentId: string; roleId: string; assignedTo: string; assigneeType?: string; scopeType: string; orgUnitId?: string }
-interface RawActivity {
-  id: { time: string; uniqueQualifier: string; applicationName: string };
-  actor?: { email?: string };
-  events?: Array<{ type?: string; name: string; parameters?: Array<{ name: string; value?: string; boolValue?: boolean; multiValue?: string[] }> }>;
-}
+const USERS: ListShape = { kind: 'admin#directory#users', field: 'users', mayBeEmpty: false };
 
 const PERMS = {
   users: { permission: `${GOOGLE_WORKSPACE_SCOPES.users} (admin privilege Users › Read)`, inputs: ['google-workspace.customer', 'google-workspace.user'] },
   roles: { permission: `${GOOGLE_WORKSPACE_SCOPES.roles} (admin privilege Admin roles › Read)`, inputs: ['google-workspace.admin_role_assignment'] },
+  groups: { permission: `${GOOGLE_WORKSPACE_SCOPES.groups} (admin privilege Groups › Read)`, inputs: ['google-workspace.admin_role_assignment'] },
   reports: { permission: `${GOOGLE_WORKSPACE_SCOPES.reports} (admin privilege Reports)`, inputs: ['google-workspace.activity'] },
 };
 
@@ -67,7 +57,8 @@ export function createGoogleWorkspaceCollector(config: GoogleWorkspaceConfig, de
       const k = key();
       const client = new GoogleClient({
         clientEmail: config.serviceAccount.clientEmail, privateKeyPem: k.pem, privateKeyId: k.kid, subject: config.subject,
-        tokenUrl: config.tokenUrl, rootUrl: config.rootUrl, maxRetries: config.maxRetries, backoffMs: config.backoffMs, logger: ctx.logger, signal: ctx.signal,
+        tokenUrl: config.tokenUrl, rootUrl: config.rootUrl, maxRetries: config.maxRetries, backoffMs: config.backoffMs,
+        maxBackoffMs: config.maxBackoffMs, requestTimeoutMs: config.requestTimeoutMs, logger: ctx.logger, signal: ctx.signal, onOperation: ctx.onOperation,
       });
       const resources: Resource[] = [];
       const artifacts: Artifact[] = [];
@@ -79,52 +70,53 @@ export function createGoogleWorkspaceCollector(config: GoogleWorkspaceConfig, de
 
       const fail = (e: unknown, operation: string, p: { permission: string; inputs: string[] }) => {
         const g = e instanceof GoogleApiError ? e : null;
-        errors.push({
-          operation: g?.operation === 'google:token' ? `${operation} (token)` : operation,
-          code: g?.code ?? 'NetworkError',
-          message: redactSecrets(g ? `${g.summary} (needs ${p.permission})` : e instanceof Error ? e.message : String(e)),
-          permission: p.permission, inputs: p.inputs, retryable: !g || g.status === 429 || g.status >= 500,
-        });
+        const op = g ? g.operation : e instanceof MalformedReplyError ? e.operation : operation;
+        errors.push(collectionErrorFrom(e, { operation: op, inputs: p.inputs, permission: p.permission },
+          g ? { code: g.code, cause: g.failure, message: `HTTP ${g.status} ${g.summary}` } : {}));
       };
-      /** pageToken paging; every page is an artifact. */
-      const listAll = async <T>(path: string, field: string, scopeUrl: string, operation: string): Promise<T[]> => {
+      /** pageToken paging to the last page, each page shape-checked and kept as an artifact. */
+      const listAll: ListAll = async (path, shape, scopeUrl, operation) => {
         tokenScopes.add(scopeUrl);
-        const out: T[] = [];
+        const out: Array<Record<string, unknown>> = [];
+        const seenTokens = new Set<string>();
         let pageToken: string | undefined;
         let n = 0;
         do {
+          if (n >= MAX_PAGES) throw new MalformedReplyError(operation, `more than ${MAX_PAGES} pages`);
           const sep = path.includes('?') ? '&' : '?';
-          const { body, raw }: { body: Record<string, unknown> & { nextPageToken?: string }; raw: string } =
-            await client.get(path + (pageToken ? `${sep}pageToken=${encodeURIComponent(pageToken)}` : ''), scopeUrl, operation);
+          const { body, raw } = await client.get(path + (pageToken ? `${sep}pageToken=${encodeURIComponent(pageToken)}` : ''), scopeUrl, operation).catch((e: unknown) => {
+            // A refused token names the API it was for, so the error points at the scope to grant.
+            throw e instanceof GoogleApiError && e.operation === 'google:token' ? new GoogleApiError(e.status, e.code, e.summary, `${operation} (token)`, e.failure) : e;
+          });
           artifacts.push(artifact(`${operation}#${++n}`, raw));
-          out.push(...((body[field] as T[] | undefined) ?? []));
-          pageToken = body.nextPageToken || undefined;
+          const page = parsePage(body, shape, operation);
+          out.push(...page.items);
+          if (page.next !== undefined && seenTokens.has(page.next)) throw new MalformedReplyError(operation, 'nextPageToken repeats an earlier page');
+          if (page.next !== undefined) seenTokens.add(page.next);
+          pageToken = page.next;
         } while (pageToken);
         minApiCalls += n;
         return out;
       };
 
       const cust = encodeURIComponent(config.customerId);
-      const roleNames = new Map<string, RawRole>();
-      const rolesByUser = new Map<string, string[]>();
-      let assignments: RawAssignment[] | null = null;
+      let roles: RoleRead | null = null;
       try {
-        for (const r of await listAll<RawRole>(`/admin/directory/v1/customer/${cust}/roles?maxResults=100`, 'items', GOOGLE_WORKSPACE_SCOPES.roles, 'admin.directory.roles.list')) roleNames.set(r.roleId, r);
-        assignments = await listAll<RawAssignment>(`/admin/directory/v1/customer/${cust}/roleassignments?maxResults=200`, 'items', GOOGLE_WORKSPACE_SCOPES.roles, 'admin.directory.roleAssignments.list');
-        for (const a of assignments) {
-          const role = roleNames.get(a.roleId);
-          const name = role?.roleName === SUPER_ADMIN_ROLE ? 'Super Admin' : role?.roleName ?? a.roleId;
-          rolesByUser.set(a.assignedTo, [...(rolesByUser.get(a.assignedTo) ?? []), name]);
-        }
+        roles = await readRoles(listAll, cust, { roles: GOOGLE_WORKSPACE_SCOPES.roles, groups: GOOGLE_WORKSPACE_SCOPES.groups });
       } catch (e) {
-        fail(e, e instanceof GoogleApiError && e.operation !== 'google:token' ? e.operation : 'admin.directory.roles.list', PERMS.roles);
+        const op = e instanceof GoogleApiError || e instanceof MalformedReplyError ? e.operation : 'admin.directory.roles.list';
+        fail(e, op, op.includes('members.list') ? PERMS.groups : PERMS.roles);
       }
 
-      let users: RawUser[] | null = null;
+      let users: ParsedUser[] | null = null;
       try {
-        const fields = 'nextPageToken,users(id,primaryEmail,name/fullName,isAdmin,isDelegatedAdmin,lastLoginTime,creationTime,suspended,archived,isEnrolledIn2Sv,isEnforcedIn2Sv,orgUnitPath)';
-        users = await listAll<RawUser>(`/admin/directory/v1/users?customer=${cust}&maxResults=${config.pageSize}&projection=basic&fields=${encodeURIComponent(fields)}`, 'users', GOOGLE_WORKSPACE_SCOPES.users, 'admin.directory.users.list');
+        const fields = 'kind,nextPageToken,users(id,primaryEmail,name/fullName,isAdmin,isDelegatedAdmin,lastLoginTime,creationTime,suspended,archived,isEnrolledIn2Sv,isEnforcedIn2Sv,orgUnitPath)';
+        const op = 'admin.directory.users.list';
+        const raw = await listAll(`/admin/directory/v1/users?customer=${cust}&maxResults=${config.pageSize}&projection=basic&fields=${encodeURIComponent(fields)}`, USERS, GOOGLE_WORKSPACE_SCOPES.users, op);
+        users = raw.map((u) => parseUser(u, op));
+        if (new Set(users.map((u) => u.id)).size !== users.length) throw new MalformedReplyError(op, 'the same user id on two pages');
       } catch (e) {
+        users = null;
         fail(e, 'admin.directory.users.list', PERMS.users);
       }
 
@@ -133,73 +125,80 @@ export function createGoogleWorkspaceCollector(config: GoogleWorkspaceConfig, de
         const loginOf = new Map(users.map((u) => [u.id, u.primaryEmail.toLowerCase()]));
         for (const u of users) {
           const login = u.primaryEmail.toLowerCase();
-          const roles = [...new Set([...(u.isAdmin ? ['Super Admin'] : []), ...(rolesByUser.get(u.id) ?? [])])].sort();
-          const active = !u.suspended && !u.archived;
+          const roleSet = new Set([...(u.isAdmin ? ['Super Admin'] : []), ...(roles?.rolesByUser.get(u.id) ?? []), ...(roles?.everyone ?? [])]);
+          const adminRoles = [...roleSet].sort();
           const attrs: GoogleWorkspaceUserAttributes = {
-            email: login, login, displayName: u.name?.fullName ?? login,
-            status: u.archived ? 'archived' : u.suspended ? 'suspended' : 'active', active,
-            isAdmin: !!u.isAdmin || !!u.isDelegatedAdmin, adminRoles: roles,
-            mfaEnrolled: !!u.isEnrolledIn2Sv, mfaMethods: [], phishingResistant: null,
-            lastLogin: !u.lastLoginTime || u.lastLoginTime === NEVER ? null : u.lastLoginTime, lastLoginKnown: true,
+            email: login, login, displayName: u.fullName ?? login,
+            status: u.archived ? 'archived' : u.suspended ? 'suspended' : u.suspended === false && u.archived === false ? 'active' : 'unknown',
+            // Unknown suspension is judged as active; the per-resource error below keeps any such verdict from being a pass.
+            active: u.suspended !== true && u.archived !== true,
+            isAdmin: u.isAdmin === true || u.isDelegatedAdmin === true || adminRoles.length > 0, adminRoles,
+            mfaEnrolled: u.isEnrolledIn2Sv ?? null, mfaMethods: [], phishingResistant: null,
+            lastLogin: u.lastLoginTime === undefined || u.lastLoginTime === NEVER ? null : u.lastLoginTime, lastLoginKnown: u.lastLoginTime !== undefined,
             created: u.creationTime ?? null, statusChanged: null,
-            isEnrolledIn2Sv: !!u.isEnrolledIn2Sv, isEnforcedIn2Sv: !!u.isEnforcedIn2Sv, suspended: !!u.suspended, archived: !!u.archived,
-            isSuperAdmin: !!u.isAdmin, isDelegatedAdmin: !!u.isDelegatedAdmin, orgUnitPath: u.orgUnitPath ?? '/',
+            isEnrolledIn2Sv: u.isEnrolledIn2Sv ?? null, isEnforcedIn2Sv: u.isEnforcedIn2Sv ?? null, suspended: u.suspended ?? null, archived: u.archived ?? null,
+            isSuperAdmin: u.isAdmin ?? null, isDelegatedAdmin: u.isDelegatedAdmin ?? null, orgUnitPath: u.orgUnitPath ?? null,
           };
           resources.push({ source: 'google-workspace', scope, type: 'google-workspace.user', id: u.id, name: login, attributes: { ...attrs }, observedAt: at });
+          if (u.missing.length > 0) {
+            // Without isAdmin the super-admin count of the customer is unknown too.
+            const adminUnknown = u.missing.includes('isAdmin') || u.missing.includes('isDelegatedAdmin');
+            errors.push({
+              operation: 'admin.directory.users.list', code: 'MISSING_FIELDS', cause: 'incomplete', retryable: true,
+              message: `user ${u.id} without ${u.missing.join(', ')}`, permission: PERMS.users.permission,
+              inputs: ['google-workspace.user'], resources: adminUnknown ? [u.id, scope] : [u.id],
+            });
+          }
         }
         const c: GoogleWorkspaceCustomerAttributes = { userCount: users.length };
         resources.push({ source: 'google-workspace', scope, type: 'google-workspace.customer', id: scope, name: scope, attributes: { ...c }, observedAt: at });
         inputs['google-workspace.user'] = { observedAt: at };
         inputs['google-workspace.customer'] = { observedAt: at };
-        if (assignments) {
-          for (const a of assignments) {
-            const role = roleNames.get(a.roleId);
+        if (roles) {
+          for (const a of roles.assignments) {
+            const memberIds = a.assigneeType === 'GROUP' ? roles.groupMembers.get(a.assignedTo) ?? null : null;
             const attrs: GoogleWorkspaceRoleAssignmentAttributes = {
-              roleId: a.roleId, roleName: role?.roleName === SUPER_ADMIN_ROLE ? 'Super Admin' : role?.roleName ?? a.roleId,
-              isSuperAdminRole: !!role?.isSuperAdminRole, assignedTo: a.assignedTo, assigneeType: a.assigneeType ?? 'user',
-              assigneeLogin: loginOf.get(a.assignedTo) ?? null, scopeType: a.scopeType, orgUnitId: a.orgUnitId ?? null,
+              roleId: a.roleId, roleName: a.roleName, isSuperAdminRole: a.isSuperAdminRole, assignedTo: a.assignedTo, assigneeType: a.assigneeType,
+              assigneeLogin: loginOf.get(a.assignedTo) ?? null, memberIds, scopeType: a.scopeType, orgUnitId: a.orgUnitId,
             };
             resources.push({ source: 'google-workspace', scope, type: 'google-workspace.admin_role_assignment', id: a.roleAssignmentId, name: `${attrs.assigneeLogin ?? a.assignedTo} ${attrs.roleName}`, attributes: { ...attrs }, observedAt: at });
+          }
+          // Role holders who are not users of this customer (external members, or ids users.list did not return) cannot be judged.
+          const strangers = [
+            ...roles.unjudged.map((x) => `${x.member} (${x.role} via group ${x.group})`),
+            ...[...roles.rolesByUser].filter(([id]) => !loginOf.has(id)).map(([id, r]) => `${id} (${[...r].join(', ')})`),
+          ];
+          if (strangers.length > 0) {
+            errors.push({
+              operation: 'admin.directory.roleAssignments.list', code: 'UNJUDGED_ROLE_HOLDERS', cause: 'incomplete', retryable: false,
+              message: `admin role holders not among this customer's users: ${strangers.join('; ')}`, permission: PERMS.roles.permission,
+              inputs: ['google-workspace.admin_role_assignment'], resources: [scope],
+            });
           }
           inputs['google-workspace.admin_role_assignment'] = { observedAt: at };
         }
       }
 
-      // Reports: from the saved instant, skipping the ids already read at that instant (the API is newest-first, startTime inclusive).
       const cursors: Record<string, string> = {};
       let reportsOk = true;
+      let cursorResets = 0;
       const readAt = observed();
-      for (const { app, eventName } of reportStreams(config.loginEvents)) {
-        const keyName = reportCursorKey(app, eventName);
+      const floor = new Date(Date.parse(ctx.slot) - config.reportsLookbackDays * 86_400_000).toISOString();
+      for (const s of reportStreams(config.loginEvents)) {
+        const keyName = reportCursorKey(s.app, s.eventName);
         const saved = ctx.cursors?.[keyName];
-        let cursor: { t: string; ids: string[] } | null = null;
-        try { cursor = saved ? JSON.parse(saved) : null; } catch { cursor = null; }
+        const cursor = parseCursor(saved, keyName, ctx.logger);
+        if (saved !== undefined && !cursor) cursorResets++;
         try {
-          const start = cursor?.t ?? new Date(Date.parse(ctx.slot) - config.reportsLookbackDays * 86_400_000).toISOString();
-          const ev = eventName ? `&eventName=${encodeURIComponent(eventName)}` : '';
-          const items = await listAll<RawActivity>(`/admin/reports/v1/activity/users/all/applications/${app}?startTime=${encodeURIComponent(start)}&maxResults=1000${ev}`, 'items', GOOGLE_WORKSPACE_SCOPES.reports, 'admin.reports.activities.list');
-          const skip = new Set(cursor?.ids ?? []);
-          let maxT = start;
-          let ids = new Set(cursor?.ids ?? []);
-          for (const it of items) {
-            const id = `${app}:${it.id.time}:${it.id.uniqueQualifier}`;
-            if (it.id.time === cursor?.t && skip.has(id)) continue;
-            const attrs: GoogleWorkspaceActivityAttributes = {
-              application: app, time: it.id.time, actor: it.actor?.email?.toLowerCase() ?? null,
-              events: (it.events ?? []).map((e) => ({
-                type: e.type ?? null, name: e.name,
-                parameters: Object.fromEntries((e.parameters ?? []).map((p) => [p.name, p.value ?? p.boolValue ?? p.multiValue ?? ''])),
-              })),
-              readAt,
-            };
-            resources.push({ source: 'google-workspace', scope, type: 'google-workspace.activity', id, name: attrs.events.map((e) => e.name).join(',') || app, attributes: { ...attrs }, observedAt: it.id.time });
-            if (Date.parse(it.id.time) > Date.parse(maxT)) { maxT = it.id.time; ids = new Set([id]); } else if (it.id.time === maxT) ids.add(id);
+          const read = await readStream(listAll, GOOGLE_WORKSPACE_SCOPES.reports, s, cursor, { floor, overlapMs: config.reportsOverlapMinutes * 60_000, readAt });
+          for (const a of read.activities) {
+            resources.push({ source: 'google-workspace', scope, type: 'google-workspace.activity', id: a.id, name: a.name, attributes: { ...a.attributes }, observedAt: a.attributes.time });
           }
-          cursors[keyName] = JSON.stringify({ t: maxT, ids: [...ids].sort() });
+          cursors[keyName] = JSON.stringify(read.cursor);
         } catch (e) {
           reportsOk = false;
-          fail(e, `admin.reports.activities.list(${app}${eventName ? `:${eventName}` : ''})`, PERMS.reports);
-          if (saved) cursors[keyName] = saved;
+          fail(e, `admin.reports.activities.list(${s.app}${s.eventName ? `:${s.eventName}` : ''})`, PERMS.reports);
+          if (saved !== undefined) cursors[keyName] = saved;
         }
       }
       if (reportsOk) inputs['google-workspace.activity'] = { observedAt: readAt };
@@ -208,7 +207,7 @@ export function createGoogleWorkspaceCollector(config: GoogleWorkspaceConfig, de
       return {
         source: 'google-workspace', scope, slot: ctx.slot, startedAt, endedAt: ctx.clock.now().toISOString(),
         resources, inputs, artifacts, errors, apiCalls: client.apiCalls, minApiCalls,
-        metrics: { throttled: client.throttled, users: users?.length ?? 0 }, cursors,
+        metrics: { throttled: client.throttled, users: users?.length ?? 0, cursorResets }, cursors,
       };
     },
   };

@@ -1,11 +1,14 @@
 // Google Workspace source config: a service account with domain-wide delegation impersonating a read-only admin.
 import { z } from 'zod';
+import { DEFAULT_REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_BOUNDS_MS } from '../../src/core/failure.js';
 
 /** OAuth scopes to authorise for the service account's client id under domain-wide delegation. All read-only. */
 export const GOOGLE_WORKSPACE_SCOPES = {
   users: 'https://www.googleapis.com/auth/admin.directory.user.readonly',
   roles: 'https://www.googleapis.com/auth/admin.directory.rolemanagement.readonly',
   reports: 'https://www.googleapis.com/auth/admin.reports.audit.readonly',
+  /** members.list, to expand admin roles assigned to groups into the people who hold them. */
+  groups: 'https://www.googleapis.com/auth/admin.directory.group.member.readonly',
 } as const;
 
 export const googleWorkspaceConfigSchema = z.strictObject({
@@ -34,10 +37,23 @@ export const googleWorkspaceConfigSchema = z.strictObject({
    * of the login log and `lastLoginTime` already says who is active. @defaultValue login_failure, suspicious_login, account_disabled_password_leak
    */
   loginEvents: z.array(z.string().regex(/^[a-z_]+$/)).default(['login_failure', 'suspicious_login', 'account_disabled_password_leak']),
-  /** Retries per request on 429, rate-limit 403s and 5xx (exponential backoff). @defaultValue 6 */
-  maxRetries: z.number().int().min(0).max(20).default(6),
+  /**
+   * Reports: each run re-reads this many minutes before the newest event already read, because Google delivers some
+   * events late (Admin and Login log events lag "a couple of minutes", with "a small chance" of more — support article
+   * "Data retention and lag times"). Events already read are skipped by id. @defaultValue 60
+   */
+  reportsOverlapMinutes: z.number().int().min(0, 'reportsOverlapMinutes must be 0–2880').max(2880, 'reportsOverlapMinutes must be 0–2880 (2 days)').default(60),
+  /** Retries per request on 429, rate-limit 403s, 5xx and connection failures (exponential backoff). @defaultValue 6 */
+  maxRetries: z.number().int().min(0).max(10).default(6),
   /** First backoff in ms, doubled each retry. @defaultValue 1000 */
-  backoffMs: z.number().int().min(1).default(1000),
+  backoffMs: z.number().int().min(1).max(60_000, 'backoffMs must be 1–60000').default(1000),
+  /** Longest single wait (also caps Retry-After), so a quota reply cannot park a worker. @defaultValue 32000 */
+  maxBackoffMs: z.number().int().min(1).max(300_000, 'maxBackoffMs must be 1–300000').default(32_000),
+  /** Timeout of every HTTP request (token and API), headers and body. @defaultValue 30000 */
+  requestTimeoutMs: z.number().int()
+    .min(REQUEST_TIMEOUT_BOUNDS_MS.min, `requestTimeoutMs must be ${REQUEST_TIMEOUT_BOUNDS_MS.min}–${REQUEST_TIMEOUT_BOUNDS_MS.max} ms`)
+    .max(REQUEST_TIMEOUT_BOUNDS_MS.max, `requestTimeoutMs must be ${REQUEST_TIMEOUT_BOUNDS_MS.min}–${REQUEST_TIMEOUT_BOUNDS_MS.max} ms`)
+    .default(DEFAULT_REQUEST_TIMEOUT_MS),
 });
 
 export type GoogleWorkspaceConfig = z.infer<typeof googleWorkspaceConfigSchema>;

@@ -1,5 +1,6 @@
 // Local Google Admin SDK emulator: OAuth JWT-bearer token endpoint with domain-wide delegation scopes, Directory users,
-// roles and role assignments, Reports activities, with pageToken paging, Google error bodies and quota errors.
+// roles, role assignments (to users and to groups), group members, Reports activities (late deliveries too), with pageToken
+// paging, empty lists omitted as Google omits them, Google error bodies, quota errors and per-request reply overrides.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -21,9 +22,15 @@ export interface GwsTenant {
   customerId: string;
   users: EmuGwsUser[];
   roles: Array<{ roleId: string; roleName: string; roleDescription: string; isSystemRole: boolean; isSuperAdminRole: boolean }>;
-  roleAssignments: Array<{ roleAssignmentId: string; roleId: string; assignedTo: string; assigneeType: 'user'; scopeType: 'CUSTOMER' | 'ORG_UNIT'; orgUnitId?: string }>;
+  /** assigneeType as the reference spells it: USER or GROUP (assignedTo is then a group id). */
+  roleAssignments: Array<{ roleAssignmentId: string; roleId: string; assignedTo: string; assigneeType: 'USER' | 'GROUP'; scopeType: 'CUSTOMER' | 'ORG_UNIT'; orgUnitId?: string }>;
+  /** Groups by id; a member is a user id (type USER), a group id (type GROUP, nested) or `CUSTOMER`. */
+  groups: Array<{ id: string; email: string; members: Array<{ type: 'USER' | 'GROUP' | 'CUSTOMER' | 'EXTERNAL'; id: string; email?: string }> }>;
   activities: EmuActivity[];
 }
+
+/** A canned reply for one request, or a reply that never comes / a reset connection. */
+export type EmulatorReply = { status: number; body: string; headers?: Record<string, string> } | 'hang' | 'reset';
 
 export interface GwsEmulatorOptions {
   port?: number;
@@ -35,6 +42,8 @@ export interface GwsEmulatorOptions {
   /** Requests per window before 429 RESOURCE_EXHAUSTED (or 403 userRateLimitExceeded when `rateLimit403`). */
   quota?: { windowMs?: number; limit?: number; as403?: boolean };
   now?: string;
+  /** Replaces the reply to a request (n counts earlier requests to the same path), for degradation tests. */
+  reply?: (req: { path: string; url: URL; n: number }) => EmulatorReply | undefined;
 }
 
 export interface GwsEmulator extends RunningEmulator {
@@ -42,6 +51,8 @@ export interface GwsEmulator extends RunningEmulator {
   stats: { requests: number; byPath: Record<string, number>; rejected: number; tokens: number };
   /** Suspends a user by email and writes the SUSPEND_USER admin activity. */
   suspendUser(email: string, at?: Date): void;
+  /** Writes an activity now visible to the Reports API, with its own (possibly past) event time: a late delivery. */
+  recordActivity(app: 'admin' | 'login', actor: string, type: string, name: string, params: Record<string, string>, at: Date): void;
 }
 
 const DAY = 86_400_000;
@@ -84,8 +95,14 @@ export function demoGwsTenant(now: number): GwsTenant {
   const t: GwsTenant = {
     customerId: 'C03az79cb', users, roles: ROLES,
     roleAssignments: [
-      { roleAssignmentId: '9144745340903424001', roleId: ROLES[0]!.roleId, assignedTo: users[0]!.id, assigneeType: 'user', scopeType: 'CUSTOMER' },
-      { roleAssignmentId: '9144745340903424002', roleId: ROLES[1]!.roleId, assignedTo: users[1]!.id, assigneeType: 'user', scopeType: 'CUSTOMER' },
+      { roleAssignmentId: '9144745340903424001', roleId: ROLES[0]!.roleId, assignedTo: users[0]!.id, assigneeType: 'USER', scopeType: 'CUSTOMER' },
+      { roleAssignmentId: '9144745340903424002', roleId: ROLES[1]!.roleId, assignedTo: users[1]!.id, assigneeType: 'USER', scopeType: 'CUSTOMER' },
+      // Help desk through a group: carol directly, heidi through a nested group (only derived membership finds her).
+      { roleAssignmentId: '9144745340903424003', roleId: ROLES[2]!.roleId, assignedTo: '03as4poj1qd1lqb', assigneeType: 'GROUP', scopeType: 'CUSTOMER' },
+    ],
+    groups: [
+      { id: '03as4poj1qd1lqb', email: 'helpdesk@example.com', members: [{ type: 'USER', id: users[2]!.id }, { type: 'GROUP', id: '01ci93xb3tmzcaq' }] },
+      { id: '01ci93xb3tmzcaq', email: 'helpdesk-emea@example.com', members: [{ type: 'USER', id: users[6]!.id }] },
     ],
     activities: [],
   };
@@ -107,7 +124,8 @@ export function generatedGwsTenant(n: number, seed: number, now: number): GwsTen
   }
   const t: GwsTenant = {
     customerId: 'C0generated', users, roles: ROLES,
-    roleAssignments: users.slice(0, 15).map((u, i) => ({ roleAssignmentId: String(9144745340903425000 + i), roleId: ROLES[i < 3 ? 0 : 1]!.roleId, assignedTo: u.id, assigneeType: 'user' as const, scopeType: 'CUSTOMER' as const })),
+    roleAssignments: users.slice(0, 15).map((u, i) => ({ roleAssignmentId: String(9144745340903425000 + i), roleId: ROLES[i < 3 ? 0 : 1]!.roleId, assignedTo: u.id, assigneeType: 'USER' as const, scopeType: 'CUSTOMER' as const })),
+    groups: [],
     activities: [],
   };
   for (const u of users.filter((x) => x.suspended)) activity(t, 'admin', users[0]!.primaryEmail, 'USER_SETTINGS', 'SUSPEND_USER', { USER_EMAIL: u.primaryEmail }, new Date(now - Math.floor(r() * 25) * DAY));
@@ -127,6 +145,7 @@ export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<G
   const tokens = new Map<string, Set<string>>();
   const stats: GwsEmulator['stats'] = { requests: 0, byPath: {}, rejected: 0, tokens: 0 };
   let win = { start: 0, count: 0 };
+  const asked: Record<string, number> = {};
   let base = '';
 
   const send = (res: ServerResponse, status: number, body: unknown) => {
@@ -142,7 +161,8 @@ export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<G
     const start = tok ? Number(Buffer.from(tok, 'base64url').toString()) : 0;
     if (tok && !Number.isInteger(start)) return gError(res, 400, 'invalid', 'Invalid Input: pageToken');
     const slice = items.slice(start, start + n);
-    const body: Record<string, unknown> = { kind, etag: `"${randomUUID()}"`, [field]: slice };
+    // Google leaves an empty list out of the JSON altogether.
+    const body: Record<string, unknown> = { kind, etag: `"${randomUUID()}"`, ...(slice.length ? { [field]: slice } : {}) };
     if (start + n < items.length) body.nextPageToken = Buffer.from(String(start + n)).toString('base64url');
     send(res, 200, body);
   };
@@ -150,6 +170,14 @@ export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<G
   const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
     const url = new URL(req.url ?? '/', base);
     const path = url.pathname;
+    if (!path.startsWith('/__emulator/')) {
+      const n = asked[path] ?? 0;
+      asked[path] = n + 1;
+      const override = opts.reply?.({ path, url, n });
+      if (override === 'hang') return;
+      if (override === 'reset') { res.socket?.destroy(); return; }
+      if (override) { res.writeHead(override.status, { 'content-type': 'application/json; charset=UTF-8', ...override.headers }); res.end(override.body); return; }
+    }
     if (req.method === 'POST' && path === '/token') {
       stats.tokens++;
       const f = new URLSearchParams(body);
@@ -204,6 +232,28 @@ export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<G
         ? paged(res, url, tenant.roles.map((r) => ({ kind: 'admin#directory#role', etag: '"r"', ...r, rolePrivileges: [] })), 'admin#directory#roles', 'items', 100)
         : paged(res, url, tenant.roleAssignments.map((a) => ({ kind: 'admin#directory#roleAssignment', etag: '"a"', ...a })), 'admin#directory#roleAssignments', 'items', 200);
     }
+    const gm = /^\/admin\/directory\/v1\/groups\/([^/]+)\/members$/.exec(path);
+    if (gm) {
+      if (!need(GOOGLE_WORKSPACE_SCOPES.groups)) return;
+      const key = decodeURIComponent(gm[1]!);
+      const g = tenant.groups.find((x) => x.id === key || x.email === key);
+      if (!g) return gError(res, 404, 'notFound', 'Resource Not Found: groupKey');
+      const derived = url.searchParams.get('includeDerivedMembership') === 'true';
+      const out: Array<Record<string, unknown>> = [];
+      const seen = new Set<string>();
+      const walk = (grp: GwsTenant['groups'][number]) => {
+        for (const m of grp.members) {
+          if (seen.has(m.id)) continue;
+          seen.add(m.id);
+          const u = tenant.users.find((x) => x.id === m.id);
+          out.push({ kind: 'admin#directory#member', etag: '"m"', id: m.id, ...(u ? { email: u.primaryEmail } : m.email ? { email: m.email } : {}), role: 'MEMBER', type: m.type, status: 'ACTIVE' });
+          const sub = m.type === 'GROUP' ? tenant.groups.find((x) => x.id === m.id) : undefined;
+          if (derived && sub) walk(sub);
+        }
+      };
+      walk(g);
+      return paged(res, url, out, 'admin#directory#members', 'members', 200);
+    }
     const rm = /^\/admin\/reports\/v1\/activity\/users\/all\/applications\/([a-z_]+)$/.exec(path);
     if (rm) {
       if (!need(GOOGLE_WORKSPACE_SCOPES.reports)) return;
@@ -235,6 +285,7 @@ export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<G
       u.suspended = true;
       activity(tenant, 'admin', tenant.users[0]!.primaryEmail, 'USER_SETTINGS', 'SUSPEND_USER', { USER_EMAIL: u.primaryEmail }, at);
     },
+    recordActivity(app, actor, type, name, params, at) { activity(tenant, app, actor, type, name, params, at); },
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
   return api;

@@ -4,16 +4,18 @@ import type { IdentityUserAttributes } from '../../rules/identity/types.js';
 /**
  * `google-workspace.user` — id = Directory user id, name = primaryEmail. `mfaEnrolled` is `isEnrolledIn2Sv`; the
  * Directory API does not say which 2SV methods are enrolled, so `mfaMethods` is empty and `phishingResistant` null.
- * `isAdmin` is true for super admins and delegated admins; `adminRoles` names the roles.
+ * `isAdmin` is true for super admins, delegated admins and anyone holding an admin role directly or through a group;
+ * `adminRoles` names the roles. A field the reply left out is `null` (never a guessed `false`), and the collector then
+ * records a per-resource error for the user, so no verdict on it can be `pass`.
  */
 export interface GoogleWorkspaceUserAttributes extends IdentityUserAttributes {
-  isEnrolledIn2Sv: boolean;
-  isEnforcedIn2Sv: boolean;
-  suspended: boolean;
-  archived: boolean;
-  isSuperAdmin: boolean;
-  isDelegatedAdmin: boolean;
-  orgUnitPath: string;
+  isEnrolledIn2Sv: boolean | null;
+  isEnforcedIn2Sv: boolean | null;
+  suspended: boolean | null;
+  archived: boolean | null;
+  isSuperAdmin: boolean | null;
+  isDelegatedAdmin: boolean | null;
+  orgUnitPath: string | null;
 }
 
 /** `google-workspace.admin_role_assignment` — id = roleAssignmentId. */
@@ -22,8 +24,10 @@ export interface GoogleWorkspaceRoleAssignmentAttributes {
   roleName: string;
   isSuperAdminRole: boolean;
   assignedTo: string;
-  assigneeType: string;
+  assigneeType: 'USER' | 'GROUP';
   assigneeLogin: string | null;
+  /** For a GROUP assignment: the user ids of its members (derived membership), `*` for the whole customer. */
+  memberIds: string[] | null;
   scopeType: string;
   orgUnitId: string | null;
 }

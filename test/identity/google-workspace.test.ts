@@ -30,7 +30,8 @@ describe('google workspace collector', () => {
     expect(users.find((u) => u.name === 'frank@example.com')!.attributes.lastLogin).toBeNull();
     expect(byType(snap, 'google-workspace.activity').map((a) => a.name).sort()).toEqual(['ASSIGN_ROLE', 'SUSPEND_USER', 'login_failure']);
     expect(snap.apiCalls).toBe(snap.minApiCalls);
-    expect(emu.stats.tokens).toBe(3);
+    // Four scopes now: users, roles, reports and group members (a role is assigned to a group in the demo tenant).
+    expect(emu.stats.tokens).toBe(4);
     // Successful sign-ins are not read: lastLoginTime covers them, and they are most of the login log.
     expect(emu.stats.byPath['/admin/reports/v1/activity/users/all/applications/login']).toBe(3);
 
@@ -43,6 +44,9 @@ describe('google workspace collector', () => {
     expect(statusOf(results, 'google-workspace.admins.super_admin_bounded', 'my_customer')).toBe('fail');
     expect(statusOf(results, 'google-workspace.admins.super_admin_bounded', id('bob@example.com'))).toBe('fail');
     expect(statusOf(results, 'google-workspace.admins.super_admin_bounded', id('alice@example.com'))).toBe('pass');
+    // Help desk held through a group: carol directly in it (no 2SV), heidi through a nested group (2SV on).
+    expect(statusOf(results, 'google-workspace.admins.super_admin_bounded', id('carol@example.com'))).toBe('fail');
+    expect(statusOf(results, 'google-workspace.admins.super_admin_bounded', id('heidi@example.com'))).toBe('pass');
   });
 
   it('follows pageToken paging with small pages', async () => {
