@@ -1,5 +1,6 @@
 // The degradation property: a source's demo collection replayed with one reply degraded may lose passes, never gain them.
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../../src/core/collector.js';
 import { silentLogger } from '../../src/core/collector.js';
 import { mulberry32 } from '../../src/core/seeded-random.js';
@@ -54,6 +55,10 @@ export interface SourceSetup {
   deadlineMs?: number;
   /** Past the deadline by this much, a replay counts as a hang. @defaultValue 3000 */
   hangMarginMs?: number;
+  /** Replays run at once, each lane its own proxy and healthy baseline (collections mostly wait). @defaultValue 1 */
+  lanes?: number;
+  /** Config that points the source at one lane's proxy when the demo config does it through the environment (AWS). */
+  pointAt?: (url: string) => Record<string, unknown>;
 }
 
 export interface DegradationHarness {
@@ -74,38 +79,38 @@ const memoryBlobs: BlobSink = {
   },
 };
 
-/** Starts the emulator behind a degrading proxy, resolves the scope and records one healthy collection. */
+/** One proxy in front of the emulator, with its own config, scope and healthy baseline; replays run on lanes in parallel. */
+interface Lane {
+  proxy: DegradingProxy;
+  config: Record<string, unknown>;
+  scope: string;
+  keys: string[];
+  healthy: Result[];
+  healthyMs: number;
+  healthyStatus: Map<string, Set<Status>>;
+}
+
+const good = (s: Status) => s === 'pass' || s === 'not_applicable';
+
+/** Starts the emulator behind degrading proxies (one per lane), resolves the scope and records a healthy collection per lane. */
 export async function setUpSource(setup: SourceSetup): Promise<DegradationHarness> {
   const { plugin } = setup;
   const deadlineMs = setup.deadlineMs ?? 10_000;
   const margin = setup.hangMarginMs ?? 3_000;
-  const emulator = await plugin.startEmulator({ estate: 'demo' });
-  const proxy: DegradingProxy = await startDegradingProxy(emulator.url);
-  const viaProxy: RunningEmulator = { url: proxy.url, close: () => proxy.close() };
-  const demo = plugin.demoConfig(viaProxy);
-  Object.assign(process.env, demo.env ?? {});
-  let config = plugin.configSchema.parse(demo.config) as Record<string, unknown>;
-  const dropped: string[] = [];
-  for (const [k, v] of Object.entries(setup.overrides ?? {})) {
-    const tried = plugin.configSchema.safeParse({ ...config, [k]: v });
-    if (tried.success) config = tried.data as Record<string, unknown>;
-    else dropped.push(k);
-  }
   const rules: Rule[] = allRules.filter((r) => r.source === plugin.id);
   // Every replay sees the same instants relative to its own start, so time windows match the healthy run's.
   const base = Date.now();
   const clockFrom = (t0: number): Clock => ({ now: () => new Date(base + (performance.now() - t0)) });
+  const emulator = await plugin.startEmulator({ estate: 'demo' });
+  const dropped = new Set<string>();
 
-  const scopeCollector = plugin.createCollector(config, { logger: silentLogger, clock: clockFrom(performance.now()), configDir: process.cwd() });
-  const scopes = await scopeCollector.scopes();
-  if (!scopes[0]) throw new Error(`${plugin.id}: the demo collector names no scope`);
-  const scope: string = scopes[0];
-
-  async function collectOnce(): Promise<{ results?: Result[]; error?: string; ms: number; hung: boolean }> {
+  async function collectOnce(lane: Pick<Lane, 'config' | 'scope'>): Promise<{ results?: Result[]; error?: string; ms: number; hung: boolean }> {
     const t0 = performance.now();
     const clock = clockFrom(t0);
-    const collector = plugin.createCollector(config, { logger: silentLogger, clock, configDir: process.cwd() });
+    const collector = plugin.createCollector(lane.config, { logger: silentLogger, clock, configDir: process.cwd() });
     const abort = new AbortController();
+    // Every request of an SDK client listens on the run's signal; a collection has more than Node's default of 10.
+    setMaxListeners(0, abort.signal);
     // Not a literal, so `deadlineMs` reaches the pipeline once it reads it and type-checks before it does.
     const deps: CollectStageDeps & { deadlineMs?: number } = { rules, params: {}, clock, logger: silentLogger, blobs: memoryBlobs };
     deps.deadlineMs = deadlineMs;
@@ -114,7 +119,7 @@ export async function setUpSource(setup: SourceSetup): Promise<DegradationHarnes
     const gaveUp = new Promise<'hung'>((resolve) => { timer = setTimeout(() => resolve('hung'), deadlineMs + margin); });
     try {
       const out = await Promise.race([
-        collectAndEvaluate(collector, { source: plugin.id, scope, slot: new Date(base).toISOString(), signal: abort.signal }, deps),
+        collectAndEvaluate(collector, { source: plugin.id, scope: lane.scope, slot: new Date(base).toISOString(), signal: abort.signal }, deps),
         gaveUp,
       ]);
       const ms = performance.now() - t0;
@@ -128,67 +133,95 @@ export async function setUpSource(setup: SourceSetup): Promise<DegradationHarnes
     }
   }
 
-  proxy.reset();
-  const healthyRun = await collectOnce();
-  if (!healthyRun.results) throw new Error(`${plugin.id}: the healthy collection failed: ${healthyRun.error ?? 'hung'}`);
-  const keys = proxy.seen().map((s) => s.key);
-  const healthy = healthyRun.results;
-  // A property over no request or no pass holds vacuously: say so instead of passing.
-  const firstErrors = healthy.filter((r) => r.status === 'error').slice(0, 3).map((r) => `${r.ruleId}: ${r.reason}`).join('; ');
-  if (keys.length === 0) throw new Error(`${plugin.id}: the healthy collection sent no request through the proxy (${firstErrors})`);
-  if (!healthy.some((r) => r.status === 'pass')) throw new Error(`${plugin.id}: the healthy collection has no pass to protect (${firstErrors})`);
-  const healthyStatus = new Map<string, Set<Status>>();
-  for (const r of healthy) {
-    const k = `${r.ruleId}\u0000${r.resourceId}`;
-    const set = healthyStatus.get(k) ?? new Set<Status>();
-    set.add(r.status);
-    healthyStatus.set(k, set);
+  async function openLane(i: number): Promise<Lane> {
+    const proxy = await startDegradingProxy(emulator.url);
+    const viaProxy: RunningEmulator = { url: proxy.url, close: () => proxy.close() };
+    const demo = plugin.demoConfig(viaProxy);
+    // Environment is per process: only lane 0 may rely on it; the others need `pointAt` (e.g. AWS's `endpoint`).
+    if (i === 0) Object.assign(process.env, demo.env ?? {});
+    let config = plugin.configSchema.parse(demo.config) as Record<string, unknown>;
+    for (const [k, v] of Object.entries({ ...setup.overrides, ...setup.pointAt?.(proxy.url) })) {
+      const tried = plugin.configSchema.safeParse({ ...config, [k]: v });
+      if (tried.success) config = tried.data as Record<string, unknown>;
+      else dropped.add(k);
+    }
+    const scopes = await plugin.createCollector(config, { logger: silentLogger, clock: clockFrom(performance.now()), configDir: process.cwd() }).scopes();
+    if (!scopes[0]) throw new Error(`${plugin.id}: the demo collector names no scope`);
+    const scope: string = scopes[0];
+    proxy.reset();
+    const run = await collectOnce({ config, scope });
+    if (!run.results) throw new Error(`${plugin.id}: the healthy collection failed: ${run.error ?? 'hung'}`);
+    const keys = proxy.seen().map((s) => s.key);
+    // A property over no request or no pass holds vacuously: say so instead of passing.
+    const firstErrors = run.results.filter((r) => r.status === 'error').slice(0, 3).map((r) => `${r.ruleId}: ${r.reason}`).join('; ');
+    if (keys.length === 0) throw new Error(`${plugin.id}: the healthy collection sent no request through the proxy (${firstErrors})`);
+    if (!run.results.some((r) => r.status === 'pass')) throw new Error(`${plugin.id}: the healthy collection has no pass to protect (${firstErrors})`);
+    const healthyStatus = new Map<string, Set<Status>>();
+    for (const r of run.results) {
+      const k = `${r.ruleId}\u0000${r.resourceId}`;
+      healthyStatus.set(k, (healthyStatus.get(k) ?? new Set<Status>()).add(r.status));
+    }
+    return { proxy, config, scope, keys, healthy: run.results, healthyMs: run.ms, healthyStatus };
   }
-  const good = (s: Status) => s === 'pass' || s === 'not_applicable';
+
+  const lanes: Lane[] = [];
+  try {
+    for (let i = 0; i < Math.max(1, setup.lanes ?? 1); i++) lanes.push(await openLane(i));
+  } catch (e) {
+    for (const l of lanes) await l.proxy.close();
+    await emulator.close();
+    throw e;
+  }
+  const first = lanes[0]!;
+
+  async function replayOn(lane: Lane, replay: Replay, report: PropertyReport): Promise<void> {
+    lane.proxy.reset(replay);
+    const out = await collectOnce(lane);
+    const outcome = lane.proxy.outcome();
+    if (!outcome || !outcome.applied) {
+      report.skipped++;
+      return;
+    }
+    report.replays++;
+    report.msByMode[replay.mode] = Math.round((report.msByMode[replay.mode] ?? 0) + out.ms);
+    if (!report.slowest || out.ms > report.slowest.ms) report.slowest = { ...replay, ms: Math.round(out.ms) };
+    if (out.hung) {
+      report.hangs.push(replay);
+      return;
+    }
+    if (!out.results) {
+      report.crashes.push({ ...replay, error: out.error ?? 'unknown' });
+      return;
+    }
+    for (const r of out.results) {
+      if (!good(r.status)) continue;
+      const before = lane.healthyStatus.get(`${r.ruleId}\u0000${r.resourceId}`);
+      if (before && [...before].some(good)) continue;
+      report.violations.push({
+        ...replay, ruleId: r.ruleId, resourceId: r.resourceId,
+        healthy: before ? [...before].join('|') as Status : 'absent', degraded: r.status, reason: r.reason,
+      });
+    }
+  }
 
   return {
     source: plugin.id,
-    keys,
-    healthy,
-    healthyMs: healthyRun.ms,
-    dropped,
+    keys: first.keys,
+    healthy: first.healthy,
+    healthyMs: first.healthyMs,
+    dropped: [...dropped],
     async run(replays) {
       const t0 = performance.now();
-      const report: PropertyReport = { source: plugin.id, requests: keys.length, replays: 0, skipped: 0, violations: [], hangs: [], crashes: [], wallMs: 0, msByMode: {} };
-      for (const replay of replays) {
-        proxy.reset(replay);
-        const out = await collectOnce();
-        const outcome = proxy.outcome();
-        if (!outcome || !outcome.applied) {
-          report.skipped++;
-          continue;
-        }
-        report.replays++;
-        report.msByMode[replay.mode] = Math.round((report.msByMode[replay.mode] ?? 0) + out.ms);
-        if (!report.slowest || out.ms > report.slowest.ms) report.slowest = { ...replay, ms: Math.round(out.ms) };
-        if (out.hung) {
-          report.hangs.push(replay);
-          continue;
-        }
-        if (!out.results) {
-          report.crashes.push({ ...replay, error: out.error ?? 'unknown' });
-          continue;
-        }
-        for (const r of out.results) {
-          if (!good(r.status)) continue;
-          const before = healthyStatus.get(`${r.ruleId}\u0000${r.resourceId}`);
-          if (before && [...before].some(good)) continue;
-          report.violations.push({
-            ...replay, ruleId: r.ruleId, resourceId: r.resourceId,
-            healthy: before ? [...before].join('|') as Status : 'absent', degraded: r.status, reason: r.reason,
-          });
-        }
-      }
+      const report: PropertyReport = { source: plugin.id, requests: first.keys.length, replays: 0, skipped: 0, violations: [], hangs: [], crashes: [], wallMs: 0, msByMode: {} };
+      let next = 0;
+      await Promise.all(lanes.map(async (lane) => {
+        while (next < replays.length) await replayOn(lane, replays[next++]!, report);
+      }));
       report.wallMs = Math.round(performance.now() - t0);
       return report;
     },
     async close() {
-      await proxy.close();
+      for (const l of lanes) await l.proxy.close();
       await emulator.close();
     },
   };
