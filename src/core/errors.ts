@@ -34,26 +34,63 @@ export class UsageError extends AppError {
   }
 }
 
-const SECRET_PATTERNS: RegExp[] = [
-  /\b(AKIA|ASIA)[0-9A-Z]{16}\b/g,
-  /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g,
-  /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
-  /\bxox[abpr]-[A-Za-z0-9-]{10,}\b/g,
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
-  /(authorization|x-amz-security-token|x-api-key|token|secret|password|ssws)(["'\s:=]+)(bearer\s+|ssws\s+)?[^\s"',;]+/gi,
+const R = '[REDACTED]';
+
+/** A bare value that looks like a credential rather than an English word: long, and not only lowercase letters. */
+function looksLikeCredential(v: string): boolean {
+  return v.length >= 8 && !/^[a-z]+$/.test(v) && /[0-9]|[A-Z].*[a-z]|[a-z].*[A-Z]|[-_./+=~]/.test(v) && !/^[A-Z]?[a-z]+[.,;:!?]?$/.test(v);
+}
+
+/**
+ * Names whose value is a secret wherever they appear as `name=value` or `"name": "value"`. Matched as whole names, so
+ * `token_type`, `tokenCount` or "the security token included" are not.
+ */
+const SECRET_KEYS =
+  'password|passwd|pwd|secret|client_secret|clientSecret|secret_key|secretKey|aws_secret_access_key|secretAccessKey|' +
+  'token|access_token|accessToken|refresh_token|refreshToken|id_token|idToken|session_token|sessionToken|api_key|apiKey|apikey|' +
+  'api_token|apiToken|private_key|privateKey|private_key_id|x-api-key|x-amz-security-token|x-amz-signature|x-amz-credential|' +
+  'x-goog-signature|x-goog-credential|signature|sig|client_assertion|assertion|code_verifier';
+
+/** Each pattern matches a secret value (with just enough context to be sure) and says what to keep around it. */
+const SECRET_PATTERNS: Array<{ re: RegExp; replace: (m: string, ...g: string[]) => string }> = [
+  // PEM private keys (certificates are public and stay)
+  { re: /-----BEGIN ([A-Z0-9 ]*PRIVATE KEY)-----[\s\S]*?-----END \1-----/g, replace: () => R },
+  // URL userinfo: keep the user so the operator can tell which account; an already masked password stays as it is
+  { re: /\b([a-z][a-z0-9+.-]*:\/\/)([^:/@\s"']+):([^@\s"'/]+)@/gi, replace: (m, scheme: string, user: string, pass: string) => (/^\*+$/.test(pass) ? m : `${scheme}${user}:${R}@`) },
+  // Known token shapes: AWS access key ids, GitHub, Slack, Google API keys and OAuth tokens, JWTs
+  { re: /\b(?:AKIA|ASIA|AIDA|AROA|ABIA|ACCA)[0-9A-Z]{16}\b/g, replace: () => R },
+  { re: /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, replace: () => R },
+  { re: /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g, replace: () => R },
+  { re: /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g, replace: () => R },
+  { re: /\bAIza[0-9A-Za-z_-]{35}\b/g, replace: () => R },
+  { re: /\bya29\.[0-9A-Za-z_-]{20,}/g, replace: () => R },
+  { re: /\b1\/\/0[0-9A-Za-z_-]{20,}/g, replace: () => R },
+  { re: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, replace: () => R },
+  // Authorization headers, in header, JSON or key=value form: keep the scheme, drop the credential
+  {
+    re: /\b((?:proxy-)?authorization)(["']?\s*[:=]\s*["']?)(?:(bearer|basic|ssws|token|digest|negotiate|aws4-hmac-sha256|sharedkey)\s+)?([^\s"',;]+)/gi,
+    replace: (m, name: string, sep: string, scheme: string | undefined, value: string) =>
+      scheme || looksLikeCredential(value) || value === R ? `${name}${sep}${scheme ? `${scheme} ` : ''}${R}` : m,
+  },
+  // Credential schemes without a header name: "Bearer <token>", "SSWS <token>" (Okta)
+  { re: /\b(Bearer|SSWS)\s+([A-Za-z0-9\-._~+/]+=*)/g, replace: (m, scheme: string, v: string) => (v !== 'REDACTED' && looksLikeCredential(v) ? `${scheme} ${R}` : m) },
+  // "name": "value" (JSON, YAML with quotes): structured, so any value of a secret-named key goes
+  { re: new RegExp(`(["'])(${SECRET_KEYS})\\1(\\s*:\\s*)(["'])((?:\\\\.|(?!\\4).)+)\\4`, 'gi'), replace: (_m, q: string, k: string, sep: string, vq: string) => `${q}${k}${q}${sep}${vq}${R}${vq}` },
+  // name=value (query strings, DSNs, env lines): any value; name: value (prose-like): only a credential-looking value
+  {
+    re: new RegExp(`(?<![A-Za-z0-9_-])(${SECRET_KEYS})(?![A-Za-z0-9_-])(\\s*=\\s*|:[ \\t]*)(["']?)([^\\s"'&,;<>)]+)`, 'gi'),
+    replace: (m, k: string, sep: string, q: string, v: string) => (v === R || v.startsWith('[REDACTED') ? m : sep.includes('=') || q || looksLikeCredential(v) ? `${k}${sep}${q}${R}` : m),
+  },
 ];
 
-/** Removes things that look like credentials from free text before it is logged or stored. */
+/**
+ * Removes credential values from free text before it is logged or stored: known token shapes, Authorization headers,
+ * secret-named `key=value` pairs, URL passwords, PEM private keys, JWTs. English words are left alone ("Unexpected
+ * token '<'", "The security token included in the request is invalid"): an error message must stay readable.
+ */
 export function redactSecrets(text: string): string {
   let out = text;
-  for (const re of SECRET_PATTERNS) {
-    out = out.replace(re, (m, ...groups) => {
-      if (typeof groups[0] === 'string' && typeof groups[1] === 'string' && /^(authorization|x-amz|x-api|token|secret|password|ssws)/i.test(groups[0])) {
-        return `${groups[0]}${groups[1]}[REDACTED]`;
-      }
-      return '[REDACTED]';
-    });
-  }
+  for (const p of SECRET_PATTERNS) out = out.replace(p.re, p.replace as (m: string, ...g: unknown[]) => string);
   return out;
 }
 
