@@ -139,7 +139,35 @@ describe('google-workspace.users.2sv_enrolled', () => {
     [{ mfaEnrolled: true }, 'pass'],
     [{ mfaEnrolled: false }, 'fail'],
     [{ mfaEnrolled: false, active: false, status: 'suspended' }, undefined],
+    [{ mfaEnrolled: null, isEnrolledIn2Sv: null }, 'error'],
   ] as const)('%o → %s', (o, want) => {
     expect(verdict(snapshot('google-workspace', ['google-workspace.user'], [g(o)]), googleWorkspaceRules, 'google-workspace.users.2sv_enrolled', 'g1')).toBe(want);
+  });
+});
+
+describe('google-workspace.admins.super_admin_bounded and inactive (roles held through groups, fields the reply left out)', () => {
+  const GW = ['google-workspace.customer', 'google-workspace.user', 'google-workspace.admin_role_assignment'];
+  const g = (id: string, o: Record<string, unknown>) => ({ ...user(id, { mfaMethods: [], phishingResistant: null, ...o }), type: 'google-workspace.user' });
+  const supers = ['s1', 's2'].map((id) => g(id, { isAdmin: true, adminRoles: ['Super Admin'] }));
+  const customer = { type: 'google-workspace.customer', id: 't', attributes: { userCount: 3 } };
+  it.each([
+    ['help desk through a group, 2SV on', { isAdmin: true, adminRoles: ['_HELP_DESK_ADMIN_ROLE'], mfaEnrolled: true }, 'pass'],
+    ['help desk through a group, no 2SV', { isAdmin: true, adminRoles: ['_HELP_DESK_ADMIN_ROLE'], mfaEnrolled: false }, 'fail'],
+    ['admin, 2SV not in the reply', { isAdmin: true, adminRoles: ['_HELP_DESK_ADMIN_ROLE'], mfaEnrolled: null }, 'error'],
+    ['not an admin: not judged', { mfaEnrolled: false }, undefined],
+  ] as const)('%s → %s', (_n, o, want) => {
+    expect(verdict(snapshot('google-workspace', GW, [customer, ...supers, g('g1', o)]), googleWorkspaceRules, 'google-workspace.admins.super_admin_bounded', 'g1')).toBe(want);
+  });
+  it.each([
+    ['lastLoginTime in the reply', { lastLogin: ago(3), lastLoginKnown: true }, 'pass'],
+    ['lastLoginTime left out', { lastLogin: null, lastLoginKnown: false }, 'error'],
+  ] as const)('inactive: %s → %s', (_n, o, want) => {
+    expect(verdict(snapshot('google-workspace', ['google-workspace.user'], [g('g1', o)]), googleWorkspaceRules, 'google-workspace.users.inactive', 'g1')).toBe(want);
+  });
+  it('a per-user gap (resources: [id]) turns that admin\'s pass into error and leaves the others judged', () => {
+    const s = snapshot('google-workspace', GW, [customer, ...supers, g('g1', { isAdmin: true, adminRoles: ['_HELP_DESK_ADMIN_ROLE'] })]);
+    s.errors.push({ operation: 'admin.directory.users.list', code: 'MISSING_FIELDS', cause: 'incomplete', message: 'user g1 without suspended', inputs: ['google-workspace.user'], resources: ['g1'], retryable: true });
+    expect(verdict(s, googleWorkspaceRules, 'google-workspace.admins.super_admin_bounded', 'g1')).toBe('error');
+    expect(verdict(s, googleWorkspaceRules, 'google-workspace.admins.super_admin_bounded', 's1')).toBe('pass');
   });
 });

@@ -10,7 +10,12 @@ export default defineRule({
   source: 'google-workspace',
   mode: 'snapshot',
   inputs: ['google-workspace.customer', 'google-workspace.user', 'google-workspace.admin_role_assignment'],
-  permissions: ['https://www.googleapis.com/auth/admin.directory.user.readonly', 'https://www.googleapis.com/auth/admin.directory.rolemanagement.readonly'],
+  permissions: [
+    'https://www.googleapis.com/auth/admin.directory.user.readonly',
+    'https://www.googleapis.com/auth/admin.directory.rolemanagement.readonly',
+    // Roles assigned to groups are expanded to their members.
+    'https://www.googleapis.com/auth/admin.directory.group.member.readonly',
+  ],
   rationale:
     'Super admins can read every mailbox and change every setting. Too many widens the target; one is a lock-out risk. Admins without 2SV are the easiest way in. The details list every admin role holder for access review.',
   remediation: 'Keep 2–4 named super admins used only for administration, give others scoped admin roles, and require 2SV (security keys) for admins.',

@@ -20,7 +20,8 @@ export default defineRule({
     const users = resourcesOfType<GoogleWorkspaceUserAttributes>(snapshot, 'google-workspace.user');
     const enforced = new Map(users.map((u) => [u.id, u.attributes.isEnforcedIn2Sv]));
     return mfaOutcomes(users, { failWeakOnly: false, factorWord: '2SV' }).map((o) => ({
-      ...o, details: { ...o.details, enforced: enforced.get(o.resourceId) ?? false },
+      // null when the reply did not say: never reported as "not enforced".
+      ...o, details: { ...o.details, enforced: enforced.get(o.resourceId) ?? null },
     }));
   },
 });
