@@ -126,6 +126,8 @@ export class GoogleClient {
       if ((rate || res.status >= 500) && attempt < this.o.maxRetries) {
         if (rate) this.throttled++;
         const ra = Number(res.headers.get('retry-after'));
+        // A Retry-After beyond the cap is honoured by not retrying early: the read fails now as throttled.
+        if (Number.isFinite(ra) && ra * 1000 > this.o.maxBackoffMs) throw err;
         // Google asks for truncated exponential backoff with jitter on quota errors; the wait is capped by maxBackoffMs.
         const wait = Number.isFinite(ra) && ra > 0 ? ra * 1000 : this.o.backoffMs * 2 ** attempt + Math.floor(Math.random() * this.o.backoffMs);
         this.o.logger.warn({ operation, status: res.status, waitMs: Math.min(wait, this.o.maxBackoffMs) }, 'google: backing off');

@@ -206,6 +206,14 @@ describe('google workspace deadlines', () => {
     expect(snap.errors.every((e) => e.cause !== undefined)).toBe(true);
   });
 
+  it('a Retry-After beyond maxBackoffMs fails the read at once as throttled instead of retrying early', async () => {
+    const t0 = Date.now();
+    const snap = await collect({ reply: (q) => (q.path === '/admin/directory/v1/users' ? { status: 429, body: '', headers: { 'retry-after': '3600' } } : undefined) }, { maxRetries: 5, maxBackoffMs: 1000 });
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(snap.errors).toEqual([expect.objectContaining({ operation: 'admin.directory.users.list', cause: 'throttled', retryable: true })]);
+    expect(emu!.stats.byPath['/admin/directory/v1/users']).toBeUndefined();
+  });
+
   it('rejects a request timeout or backoff outside their bounds, naming them', () => {
     const base = { subject: 'a@example.com', serviceAccount: { clientEmail: 'a@example.com', privateKey: 'k' } };
     expect(() => googleWorkspaceConfigSchema.parse({ ...base, requestTimeoutMs: 0 })).toThrow(/100–300000/);
