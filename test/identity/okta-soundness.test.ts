@@ -7,6 +7,7 @@ import { oktaSource, startOktaEmulator, type OktaEmulator } from '../../collecto
 import { oktaConfigSchema } from '../../collectors/okta/config.js';
 import type { OktaReplyFault } from '../../collectors/okta/emulator.js';
 import { OKTA_LOG_CURSOR } from '../../collectors/okta/collector.js';
+import { mulberry32 } from '../../src/core/seeded-random.js';
 import { oktaRules } from '../../rules/okta/index.js';
 import { evaluateSnapshot } from '../../src/rules/engine.js';
 import type { Result, Snapshot } from '../../src/core/types.js';
@@ -222,5 +223,32 @@ describe('okta: degrading any one reply never adds a pass', () => {
     }
     console.log(`okta degradation: ${replays} degraded replays over ${requests} requests`);
     expect(replays).toBe(requests * kinds.length);
+  }, 120_000);
+});
+
+describe('okta: many collections with 5 % of replies corrupted at random (the issue\'s hang scenario)', () => {
+  it('every collection ends, none crashes, and none passes what the healthy tenant does not', async () => {
+    const big = 1_000_000;
+    emu = await startOktaEmulator({ rateLimit: { limits: { users: big, logs: big, default: big, groups: big, iam: big, policies: big, 'users/{id}/factors': big, 'users/{id}/roles': big } } });
+    const healthy = await collect(emu, { maxRetries: 1 });
+    const good = passes(evaluate(healthy));
+    const perRun = emu.stats.received;
+    const kinds: Array<Omit<OktaReplyFault, 'count' | 'atRequest'>> = [
+      { status: 429, body: '' }, { status: 500, body: '' }, { status: 200, body: HTML, contentType: 'text/html' }, { status: 200, body: '' },
+      { status: 200, body: '{}' }, { reset: true }, { hang: true }, { status: 200, body: '[{"id":"00ux"', truncate: true },
+    ];
+    const rnd = mulberry32(212);
+    let degraded = 0;
+    for (let run = 0; run < 20; run++) {
+      emu.faults.length = 0;
+      const start = emu.stats.received;
+      // Retries make a run longer than the healthy one: draw over twice its requests.
+      for (let i = 1; i <= perRun * 2; i++) {
+        if (rnd() < 0.05) { emu.faults.push({ count: 1, atRequest: start + i, ...kinds[Math.floor(rnd() * kinds.length)]! }); degraded++; }
+      }
+      const snap = await collect(emu, { maxRetries: 1 });
+      expect([...passes(evaluate(snap))].filter((p) => !good.has(p)), `run ${run}`).toEqual([]);
+    }
+    expect(degraded).toBeGreaterThan(10);
   }, 120_000);
 });
