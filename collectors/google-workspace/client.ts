@@ -42,6 +42,7 @@ export class GoogleClient {
   private readonly tokens = new Map<string, { value: string; expiresAt: number }>();
   /** A scope whose grant was refused stays refused for this collection: one token call, not one per request. */
   private readonly tokenFailures = new Map<string, GoogleApiError>();
+  private tokenEndpointHung: unknown;
   private readonly doFetch: typeof fetch;
   private readonly root: string;
 
@@ -71,15 +72,28 @@ export class GoogleClient {
     const head = enc({ alg: 'RS256', typ: 'JWT', ...(this.o.privateKeyId ? { kid: this.o.privateKeyId } : {}) });
     const claims = enc({ iss: this.o.clientEmail, sub: this.o.subject, scope, aud: this.o.tokenUrl, iat: now, exp: now + 3600 });
     const sig = sign('RSA-SHA256', Buffer.from(`${head}.${claims}`), createPrivateKey(this.o.privateKeyPem)).toString('base64url');
-    this.apiCalls++;
-    this.o.onOperation?.('google:token');
-    const res = await this.doFetch(this.o.tokenUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: `${head}.${claims}.${sig}` }),
-      signal: this.requestSignal(),
-    });
-    const text = await res.text();
+    if (this.tokenEndpointHung) throw this.tokenEndpointHung;
+    let res: Response;
+    let text: string;
+    for (let attempt = 0; ; attempt++) {
+      this.apiCalls++;
+      this.o.onOperation?.('google:token');
+      try {
+        res = await this.doFetch(this.o.tokenUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: `${head}.${claims}.${sig}` }),
+          signal: this.requestSignal(),
+        });
+        text = await res.text();
+        break;
+      } catch (e) {
+        // A token endpoint that timed out once is not asked again this collection: every scope would wait the full timeout.
+        if ((e as { name?: string }).name === 'TimeoutError') { this.tokenEndpointHung = e; throw e; }
+        // One retry for a reset connection; a second failure is the endpoint's state, not a blip.
+        if (this.o.signal?.aborted || attempt >= Math.min(1, this.o.maxRetries)) throw e;
+      }
+    }
     let j: { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown } = {};
     try { const parsed: unknown = JSON.parse(text); if (parsed && typeof parsed === 'object') j = parsed as typeof j; } catch { /* not JSON: reported below */ }
     if (res.ok && typeof j.access_token === 'string' && j.access_token) {

@@ -196,6 +196,15 @@ describe('google workspace deadlines', () => {
     expect(ops).toContain('admin.reports.activities.list(login:login_failure)');
   });
 
+  it('a token endpoint that never answers is asked once: every input errors as timeout within about one request timeout', async () => {
+    const t0 = Date.now();
+    const snap = await collect({ reply: (q) => (q.path === '/token' ? 'hang' : undefined) }, { requestTimeoutMs: 300 });
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(snap.apiCalls).toBe(1);
+    expect(new Set(snap.errors.map((e) => e.cause))).toEqual(new Set(['timeout']));
+    expect(new Set(results(snap).map((r) => r.status))).toEqual(new Set(['error']));
+  });
+
   it('an aborted collection stops promptly', async () => {
     const ac = new AbortController();
     const t0 = Date.now();
