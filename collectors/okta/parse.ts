@@ -11,7 +11,7 @@ export interface RawUser {
   profile: { login: string; email: string | null; firstName: string | null; lastName: string | null; displayName: string | null };
 }
 export interface RawFactor { factorType: string; provider: string; status: string }
-export interface RawRole { id: string; type: string; label: string; status: string; assignmentType: string | null }
+export interface RawRole { id: string; type: string; label: string; status: string | null; assignmentType: string | null }
 export interface RawGroup { id: string; name: string }
 export interface RawPolicy { id: string; name: string; type: string; status: string; priority: number | null; system: boolean | null; settings: Record<string, unknown> | null }
 export interface RawRule { id: string; name: string; status: string; priority: number | null; system: boolean | null; conditions: unknown; actions: unknown }
@@ -67,7 +67,7 @@ export function parseFactor(op: string, o: Obj): RawFactor {
 
 export function parseRole(op: string, o: Obj): RawRole {
   need(op, o, ['id', 'type'], 'role assignment');
-  return { id: o.id as string, type: o.type as string, label: optStr(o.label) ?? (o.type as string), status: optStr(o.status) ?? 'ACTIVE', assignmentType: optStr(o.assignmentType) };
+  return { id: o.id as string, type: o.type as string, label: optStr(o.label) ?? (o.type as string), status: optStr(o.status), assignmentType: optStr(o.assignmentType) };
 }
 
 export function parseGroup(op: string, o: Obj): RawGroup {

@@ -21,7 +21,8 @@ export interface OktaAdminRoleAttributes {
   principalId: string;
   /** Login of the user holding it (USER assignments). */
   principalLogin: string | null;
-  status: string;
+  /** The assignment's status as Okta sent it; null when the reply omitted it. */
+  status: string | null;
 }
 
 /**

@@ -182,6 +182,20 @@ describe('okta: completeness per resource', () => {
     } finally { await emu2.close(); }
   });
 
+  it('suspended and deactivated users cannot sign in: no factor read, no MFA or inactivity verdict, status kept', async () => {
+    emu = await startOktaEmulator();
+    const snap = await collect(emu);
+    const results = evaluate(snap);
+    for (const login of ['grace@example.com', 'dave@example.com']) {
+      const u = byType(snap, 'okta.user').find((x) => x.name === login)!;
+      expect(u.attributes).toMatchObject({ active: false, mfaEnrolled: null });
+      expect(statusOf(results, 'okta.users.mfa_enrolled', u.id)).toBeUndefined();
+      expect(statusOf(results, 'okta.users.inactive', u.id)).toBeUndefined();
+    }
+    expect(byType(snap, 'okta.user').find((x) => x.name === 'grace@example.com')!.attributes.status).toBe('SUSPENDED');
+    expect(emu.stats.byBucket['users/{id}/factors']).toBe(emu.tenant.users.filter((u) => u.status === 'ACTIVE').length);
+  });
+
   it('rejects request timeouts and rate-limit waits outside their bounds, naming them', () => {
     const base = { orgUrl: 'https://a.okta.com', auth: { type: 'ssws', token: 't' } };
     const bad = oktaConfigSchema.safeParse({ ...base, requestTimeoutMs: 0 });
