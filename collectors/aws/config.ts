@@ -1,5 +1,6 @@
 // The `sources.aws` block of vigil.config.yaml: everything else (credentials, endpoint) comes from the AWS SDK's own chain.
 import { z } from 'zod';
+import { DEFAULT_REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_BOUNDS_MS } from '../../src/core/failure.js';
 
 const accountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id (quote it in YAML so leading zeros survive)');
 const region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'expected an AWS region such as us-east-1');
@@ -11,7 +12,17 @@ export const awsSourceConfigSchema = z
     /** Region for the global clients (IAM, STS, Organizations, S3 ListBuckets) and where trails are listed. @defaultValue us-east-1 */
     region: region.optional(),
     /** SDK attempts per request, first try included (adaptive retry). @defaultValue 8 */
-    maxAttempts: z.number().int().min(1).max(20).optional(),
+    maxAttempts: z.number().int().min(1, 'maxAttempts must be between 1 and 20').max(20, 'maxAttempts must be between 1 and 20').optional(),
+    /**
+     * Connection and request timeout of every HTTP request to AWS, in ms (each retry attempt has its own).
+     * @defaultValue 30000 (DEFAULT_REQUEST_TIMEOUT_MS)
+     */
+    requestTimeoutMs: z
+      .number()
+      .int()
+      .min(REQUEST_TIMEOUT_BOUNDS_MS.min, `requestTimeoutMs must be between ${REQUEST_TIMEOUT_BOUNDS_MS.min} and ${REQUEST_TIMEOUT_BOUNDS_MS.max} ms`)
+      .max(REQUEST_TIMEOUT_BOUNDS_MS.max, `requestTimeoutMs must be between ${REQUEST_TIMEOUT_BOUNDS_MS.min} and ${REQUEST_TIMEOUT_BOUNDS_MS.max} ms`)
+      .optional(),
     /** MaxItems per page for paged IAM calls (1-1000); only tests need a smaller one. @defaultValue 1000 */
     pageSize: z.number().int().min(1).max(1000).optional(),
     /** Endpoint override for tests; users rely on AWS_ENDPOINT_URL / profiles like every AWS tool. */

@@ -69,15 +69,18 @@ export function parseCsv(text: string): string[][] {
 }
 
 /** Rows as objects keyed by the header row; columns are found by name so AWS may add or reorder them. */
-export function csvRecords(text: string): { header: string[]; records: Array<Record<string, string>> } {
+export function csvRecords(text: string): { header: string[]; records: Array<Record<string, string>>; ragged: number } {
   const rows = parseCsv(text);
   const header = rows[0] ?? [];
-  const records = rows.slice(1).filter((r) => !(r.length === 1 && r[0] === '')).map((r) => {
+  const body = rows.slice(1).filter((r) => !(r.length === 1 && r[0] === ''));
+  // a row with another number of fields than the header is a cut-short or garbled report, not a row of blanks
+  const ragged = body.filter((r) => r.length !== header.length).length;
+  const records = body.map((r) => {
     const o: Record<string, string> = {};
     header.forEach((h, k) => {
       o[h] = r[k] ?? '';
     });
     return o;
   });
-  return { header, records };
+  return { header, records, ragged };
 }

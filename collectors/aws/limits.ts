@@ -40,11 +40,17 @@ export function localRateLimiter(): RateLimiter {
 
 function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    if (signal?.aborted) return reject(new Error('aborted'));
+    // the listener goes when the wait ends, or a long collection piles up one per paced request on the same signal
+    const onAbort = (): void => {
       clearTimeout(t);
       reject(new Error('aborted'));
-    }, { once: true });
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 

@@ -99,7 +99,7 @@ export function normalize(raw: RawIam): Normalized {
     resources.push({ ...base, type: 'aws.account', id: rootArn, name: accountId, attributes: { ...attributes }, observedAt: raw.summary.at });
   }
 
-  // credential report rows by ARN
+  // credential report rows by ARN; a report is complete only with its header, well-formed rows and the root row
   const rows = new Map<string, Record<string, string>>();
   let rootRow: Record<string, string> | undefined;
   if (raw.report) {
@@ -110,13 +110,18 @@ export function normalize(raw: RawIam): Normalized {
       errors.push(malformed('iam:GetCredentialReport', `credential report is not valid CSV: ${(e as Error).message}`, ['aws.iam.root', 'aws.iam.user']));
     }
     const missing = parsed ? REPORT_COLUMNS.filter((c) => !parsed.header.includes(c)) : [];
+    const bad = parsed ? parsed.records.flatMap((r) => rowProblems(r)).slice(0, 3) : [];
     if (parsed && missing.length > 0) {
       errors.push(malformed('iam:GetCredentialReport', `credential report lacks columns: ${missing.join(', ')}`, ['aws.iam.root', 'aws.iam.user']));
+    } else if (parsed && (parsed.ragged > 0 || bad.length > 0)) {
+      errors.push(malformed('iam:GetCredentialReport', parsed.ragged > 0 ? `${parsed.ragged} credential report row(s) do not have the header's ${parsed.header.length} fields` : `credential report values not as documented: ${bad.join('; ')}`, ['aws.iam.root', 'aws.iam.user']));
     } else if (parsed) {
       for (const r of parsed.records) {
         if (r.user === '<root_account>') rootRow = r;
-        else if (r.arn) rows.set(r.arn, r);
+        else rows.set(r.arn!, r);
       }
+      // IAM always lists the root user first; without that row nothing about root's password or keys was observed
+      if (!rootRow) errors.push({ ...malformed('iam:GetCredentialReport', 'credential report has no <root_account> row', ['aws.iam.root'], 'incomplete'), resources: [rootArn] });
     }
   }
 
@@ -133,7 +138,7 @@ export function normalize(raw: RawIam): Normalized {
   }
 
   if (rootRow || raw.summary) {
-    const keys = rootRow ? reportKeys(rootRow) : [];
+    const keys = rootRow ? reportKeys(rootRow) : undefined;
     const attrs: Partial<AwsIamRootAttributes> = {};
     if (rootRow) {
       attrs.mfaActive = reportBool(rootRow.mfa_active);
@@ -141,8 +146,10 @@ export function normalize(raw: RawIam): Normalized {
       attrs.passwordLastUsed = reportTime(rootRow.password_last_used);
       attrs.accessKeys = keys;
     }
+    // the collector checked both summary entries are numbers; without the summary, the keys come from the report alone
     if (raw.summary) attrs.accountMfaEnabled = raw.summary.map.AccountMFAEnabled === 1;
-    attrs.accessKeysPresent = raw.summary ? raw.summary.map.AccountAccessKeysPresent === 1 : keys.length > 0;
+    if (raw.summary) attrs.accessKeysPresent = raw.summary.map.AccountAccessKeysPresent === 1;
+    else if (keys) attrs.accessKeysPresent = keys.length > 0;
     if (rootVirtual !== undefined) attrs.virtualMfa = rootVirtual;
     resources.push({ ...base, type: 'aws.iam.root', id: rootArn, name: 'root', attributes: { ...attrs }, observedAt: raw.report?.generatedAt ?? raw.summary!.at });
   }
@@ -283,6 +290,23 @@ function userAttrs(
   return attrs;
 }
 
-function malformed(operation: string, message: string, inputs: string[]): CollectionError {
-  return { operation, code: 'MalformedResponse', message, inputs, retryable: false };
+function malformed(operation: string, message: string, inputs: string[], cause: 'malformed' | 'incomplete' = 'malformed'): CollectionError {
+  return { operation, code: cause === 'incomplete' ? 'IncompleteReport' : 'MalformedResponse', message, inputs, cause, retryable: cause === 'incomplete' };
+}
+
+const BOOL = new Set(['true', 'false']);
+/** What in one credential-report row is not a value the documented report format allows. */
+function rowProblems(r: Record<string, string>): string[] {
+  const who = r.user ?? '?';
+  const out: string[] = [];
+  if (!r.user) out.push('a row without a user');
+  if (!r.arn || !/^arn:aws[\w-]*:iam::\d{12}:/.test(r.arn)) out.push(`${who}: arn ${JSON.stringify(r.arn ?? '')}`);
+  const root = r.user === '<root_account>';
+  if (!BOOL.has(r.password_enabled ?? '') && !(root && r.password_enabled === 'not_supported')) out.push(`${who}: password_enabled=${r.password_enabled}`);
+  for (const c of ['mfa_active', 'access_key_1_active', 'access_key_2_active'] as const) if (!BOOL.has(r[c] ?? '')) out.push(`${who}: ${c}=${r[c]}`);
+  for (const c of ['password_last_used', 'password_last_changed', 'access_key_1_last_rotated', 'access_key_1_last_used_date', 'access_key_2_last_rotated', 'access_key_2_last_used_date'] as const) {
+    const v = r[c] ?? '';
+    if (!NO_VALUE.has(v) && Number.isNaN(Date.parse(v))) out.push(`${who}: ${c}=${v}`);
+  }
+  return out;
 }

@@ -67,8 +67,33 @@ export interface AwsFaults {
   allow(action: string): void;
   /** The next `n` calls of `action` answer 500 InternalFailure. */
   fail(action: string, n: number): void;
+  /**
+   * The next `n` calls of `action` (default: every call until clear) get this reply verbatim — e.g. `200` with an empty
+   * body, an HTML error page from a proxy, a truncated document — instead of the service's answer.
+   */
+  reply(action: string, reply: RawReply, n?: number): void;
+  /**
+   * Every call of `action` is refused as AWS refuses a bad or expired key: Query services (IAM, STS, RDS) answer
+   * 403 InvalidClientTokenId, JSON services 400 UnrecognizedClientException, S3 403 InvalidAccessKeyId.
+   */
+  rejectCredentials(action: string): void;
+  /**
+   * Every call of `action` on a JSON-protocol service is denied with a 403 whose body is XML, as AWS's front door
+   * answers requests it refuses before they reach the service (the SDK cannot parse it as JSON).
+   */
+  denyWithXml(action: string): void;
+  /** The credential report omits the `<root_account>` row (a report IAM documents as always starting with it). */
+  omitRootRow(on: boolean): void;
   /** Removes every injected fault. */
   clear(): void;
+}
+
+/** A reply served verbatim by `faults.reply`. */
+export interface RawReply {
+  status: number;
+  body: string;
+  contentType?: string;
+  headers?: Record<string, string>;
 }
 
 export interface AwsEmulator {
@@ -106,6 +131,10 @@ export async function startAwsEmulatorServer(opts: AwsEmulatorOptions): Promise<
   const throttles = new Map<string, number>();
   const failures = new Map<string, number>();
   const denied = new Set<string>();
+  const replies = new Map<string, { reply: RawReply; left: number }>();
+  const badCredentials = new Set<string>();
+  const xmlDenied = new Set<string>();
+  let withoutRoot = false;
   const reports = new Map<string, ReportState>();
   let services = opts.services ?? emptyServices();
   const members = new Map<string, EmuMember>((opts.members ?? []).map((m) => [m.estate.accountId, m]));
@@ -136,12 +165,30 @@ export async function startAwsEmulatorServer(opts: AwsEmulatorOptions): Promise<
     deny: (a) => void denied.add(a),
     allow: (a) => void denied.delete(a),
     fail: (a, n) => void failures.set(a, n),
+    reply: (a, reply, n = Infinity) => void replies.set(a, { reply, left: n }),
+    rejectCredentials: (a) => void badCredentials.add(a),
+    denyWithXml: (a) => void xmlDenied.add(a),
+    omitRootRow: (on) => {
+      withoutRoot = on;
+    },
     clear: () => {
       throttles.clear();
       failures.clear();
       denied.clear();
+      replies.clear();
+      badCredentials.clear();
+      xmlDenied.clear();
+      withoutRoot = false;
     },
   };
+
+  /** The verbatim reply injected for `action`, consuming one use. */
+  function injected(action: string): RawReply | undefined {
+    const r = replies.get(action);
+    if (!r || r.left <= 0) return undefined;
+    r.left--;
+    return r.reply;
+  }
 
   function takeOne(m: Map<string, number>, action: string): boolean {
     const n = m.get(action) ?? 0;
@@ -155,7 +202,8 @@ export async function startAwsEmulatorServer(opts: AwsEmulatorOptions): Promise<
     let report = reports.get(estate.accountId) ?? null;
     if (report === null || now - report.readyAt > reportTtlMs) {
       // The report is a snapshot of the estate when generation starts, like IAM's.
-      report = { startedAt: now, readyAt: now + reportDelayMs, csv: credentialReportCsv(estate) };
+      const csv = credentialReportCsv(estate);
+      report = { startedAt: now, readyAt: now + reportDelayMs, csv: withoutRoot ? csv.split('\n').filter((l) => !l.startsWith('<root_account>,')).join('\n') : csv };
       reports.set(estate.accountId, report);
       if (reportDelayMs > 0) {
         return el('State', 'STARTED') + el('Description', 'No report exists. Starting a new report generation task');
@@ -272,6 +320,14 @@ export async function startAwsEmulatorServer(opts: AwsEmulatorOptions): Promise<
       const expected = service === 'sts' ? '2011-06-15' : '2010-05-08';
       if (version !== expected) throw new QueryError(400, 'InvalidAction', `Could not find operation ${action} for version ${version || '(none)'}`);
       if (service === 'iam' && !IAM_ACTIONS.has(action)) throw new QueryError(400, 'InvalidAction', `Could not find operation ${action} for version ${version}`);
+      const raw = injected(action);
+      if (raw) {
+        calls.push({ service, action, account, region, params: recorded, status: raw.status, at: Date.now() });
+        res.writeHead(raw.status, { 'Content-Type': raw.contentType ?? 'text/xml', 'x-amzn-RequestId': requestId, ...(raw.headers ?? {}) });
+        res.end(raw.body);
+        return;
+      }
+      if (badCredentials.has(action)) throw new QueryError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
       if (denied.has(action)) {
         const perm = `${service}:${action}`;
         throw new QueryError(403, 'AccessDenied', `User: ${caller(acctEstate, roleName).arn} is not authorized to perform: ${perm} on resource: * because no identity-based policy allows the ${perm} action`);
@@ -301,6 +357,17 @@ export async function startAwsEmulatorServer(opts: AwsEmulatorOptions): Promise<
     try {
       if (action === '') throw new ServiceError(400, 'UnknownOperationException', `Unknown operation ${sreq.method} ${url.pathname}`);
       const perm = `${service === 'monitoring' ? 'cloudwatch' : service}:${action}`;
+      const raw = injected(action);
+      if (raw) return reply(raw.status, raw.contentType ?? 'application/json', raw.body, raw.headers ?? {});
+      if (badCredentials.has(action)) {
+        if (service === 's3') throw new ServiceError(403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.');
+        if (service === 'rds') throw new ServiceError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+        throw new ServiceError(400, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+      }
+      if (xmlDenied.has(action) && service !== 's3' && service !== 'rds') {
+        const who = account === estate.accountId ? callerArn(estate) : `arn:aws:sts::${account}:assumed-role/vigil/vigil`;
+        return reply(403, 'text/xml', `<AccessDeniedException>\n  <Message>User: ${who} is not authorized to perform: ${perm} with an explicit deny in a service control policy</Message>\n</AccessDeniedException>\n`, {}, 'AccessDeniedException');
+      }
       if (denied.has(action)) {
         const who = account === estate.accountId ? callerArn(estate) : `arn:aws:sts::${account}:assumed-role/vigil/vigil`;
         throw new ServiceError(service === 's3' || service === 'backup' || service === 'account' ? 403 : 400, service === 's3' || service === 'rds' ? 'AccessDenied' : 'AccessDeniedException', `User: ${who} is not authorized to perform: ${perm} because no identity-based policy allows the ${perm} action`);
