@@ -1,8 +1,11 @@
 // `vigil collect`: collect, evaluate and record now, in this process (no Redis needed), then print the results.
 import type { SourceId, Result } from '../core/types.js';
 import { SOURCE_IDS } from '../core/types.js';
-import { UsageError } from '../core/errors.js';
-import { activeRules, buildCollectors, openLedger, type AgentContext } from '../agent.js';
+import { UsageError, isAppError } from '../core/errors.js';
+import { UNRESOLVED_SCOPE } from '../core/collector.js';
+import { describeCollectionError } from '../core/failure.js';
+import { activeRules, buildCollectors, openLedger, sourceDeadlines, type AgentContext } from '../agent.js';
+import { runHealth } from '../report/health.js';
 import { collectAndEvaluate } from '../pipeline/collect-stage.js';
 import { LedgerWriter } from '../pipeline/writer.js';
 import { peopleOptionsFromConfig } from '../pipeline/people.js';
@@ -26,6 +29,18 @@ export async function collectCommand(ctx: AgentContext, opts: CollectOptions): P
   if (Object.keys(collectors).length === 0) {
     throw new UsageError('NO_SOURCES', 'no sources configured: run `vigil init` and edit vigil.config.yaml, or try `vigil demo`');
   }
+  // Scopes first, before anything is written: a bad config found here is exit 2 with nothing recorded, while a source
+  // that cannot be reached (no credentials, STS down) is a runtime failure recorded as an `error` run of UNRESOLVED_SCOPE.
+  const plan: Array<{ source: SourceId; collector: NonNullable<(typeof collectors)[SourceId]>; scopes: string[]; scopeError?: unknown }> = [];
+  for (const [source, collector] of Object.entries(collectors) as Array<[SourceId, NonNullable<(typeof collectors)[SourceId]>]>) {
+    try {
+      plan.push({ source, collector, scopes: await collector.scopes() });
+    } catch (e) {
+      if (isAppError(e) && e.exitCode === 2) throw e;
+      plan.push({ source, collector, scopes: [UNRESOLVED_SCOPE], scopeError: e });
+    }
+  }
+  const deadlines = sourceDeadlines(ctx.loaded);
   const rules = activeRules(ctx.loaded);
   const people = peopleOptionsFromConfig(ctx.loaded);
   const framework = loadFramework(ctx.loaded.config.frameworks[0] ?? 'soc2');
@@ -44,21 +59,16 @@ export async function collectCommand(ctx: AgentContext, opts: CollectOptions): P
   let identity: { run: Record<string, unknown>; results: Result[] } | undefined;
   try {
     await writer.start(['collect']);
-    for (const [source, collector] of Object.entries(collectors) as Array<[SourceId, NonNullable<(typeof collectors)[SourceId]>]>) {
-      let scopes: string[];
-      try {
-        scopes = await collector.scopes();
-      } catch (e) {
-        throw new UsageError('SCOPE_UNRESOLVED', `${source}: could not determine what to collect: ${(e as Error).message}`);
-      }
+    for (const { source, collector, scopes, scopeError } of plan) {
+      const deadlineMs = deadlines[source];
       for (const scope of scopes) {
         const prev = await ledger.lastLeaf({ type: 'run', source, scope });
         const cursors = prev?.body.cursors as Record<string, string> | undefined;
         const slot = ctx.clock.now().toISOString();
         const { job, results } = await collectAndEvaluate(
           collector,
-          { source, scope, slot, ...(cursors ? { cursors } : {}) },
-          { rules, params: ctx.loaded.config.rules.params, clock: ctx.clock, logger: ctx.logger, blobs: ledger },
+          { source, scope, slot, ...(cursors ? { cursors } : {}), ...(scopeError !== undefined ? { scopeError } : {}) },
+          { rules, params: ctx.loaded.config.rules.params, clock: ctx.clock, logger: ctx.logger, blobs: ledger, ...(deadlineMs !== undefined ? { deadlineMs } : {}) },
         );
         job.manual = true;
         const outcome = await writer.record(job);
@@ -73,6 +83,7 @@ export async function collectCommand(ctx: AgentContext, opts: CollectOptions): P
           ...(job.summary.minApiCalls !== undefined ? { minApiCalls: job.summary.minApiCalls } : {}),
           changes: outcome.changes,
           errors: job.summary.errors,
+          health: runHealth({ counts: job.summary.counts, errors: job.summary.errors }).state,
         });
         all.push(...results);
         // The person view derived from this run (okta, google-workspace, entra, github, aws): its latest results win.
@@ -103,6 +114,13 @@ export async function collectCommand(ctx: AgentContext, opts: CollectOptions): P
   } else {
     printResults(withCriteria, runs);
   }
+  // A source or scope that could not be read at all is a runtime failure: recorded (above), and exit 1 whatever the flags.
+  const unreadable = runs.filter((r) => r.health === 'failing');
+  for (const r of unreadable) {
+    const h = runHealth({ counts: r.counts, errors: r.errors });
+    process.stderr.write(`vigil: ${String(r.source)} ${String(r.scope)} could not be read: ${h.reason}; recorded as an error run (ledger leaf #${String(r.seq)})\n`);
+  }
+  if (unreadable.length > 0) return 1;
   const failing = all.some((r) => r.status === 'fail' || r.status === 'error');
   return opts.failOnFail && failing ? 1 : 0;
 }
@@ -117,5 +135,9 @@ function printResults(results: Array<{ ruleId: string; resourceId: string; statu
     out.write(
       `\n${run.source} ${run.scope}: ${c.pass} pass, ${c.fail} fail, ${c.error} error, ${c.not_applicable} n/a — ${run.population} resources, ${run.apiCalls} API calls, recorded as ledger leaf #${run.seq}\n`,
     );
+    // The collection errors behind the `error` results, each with its real cause (a permission only when denied).
+    const errors = (run.errors as Array<Parameters<typeof describeCollectionError>[0]> | undefined) ?? [];
+    for (const e of errors.slice(0, 10)) out.write(`  ${describeCollectionError(e)}\n`);
+    if (errors.length > 10) out.write(`  … and ${errors.length - 10} more collection errors (--json lists them)\n`);
   }
 }
