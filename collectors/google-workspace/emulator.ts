@@ -135,6 +135,38 @@ export function generatedGwsTenant(n: number, seed: number, now: number): GwsTen
   return t;
 }
 
+/** Splits a `fields` selector at top-level commas: `kind,users(id,name/fullName)` → [`kind`, `users(id,name/fullName)`]. */
+function splitTop(sel: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of sel) {
+    if (ch === ',' && depth === 0) { out.push(cur); cur = ''; continue; }
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    cur += ch;
+  }
+  if (cur) out.push(cur);
+  return out.map((x) => x.trim()).filter(Boolean);
+}
+
+/** Google's partial response: only the selected fields come back (`a/b` a sub-field, `list(x,y)` fields of each entry). */
+export function partial(v: unknown, sel: string): unknown {
+  if (Array.isArray(v)) return v.map((x) => partial(x, sel));
+  if (!v || typeof v !== 'object') return v;
+  const o = v as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const f of splitTop(sel)) {
+    const paren = /^([^(/]+)\((.*)\)$/.exec(f);
+    const [head, rest] = paren ? [paren[1]!, paren[2]!] : f.includes('/') ? [f.slice(0, f.indexOf('/')), f.slice(f.indexOf('/') + 1)] : [f, undefined];
+    if (!(head in o)) continue;
+    const picked = rest === undefined ? o[head] : partial(o[head], rest);
+    const prev = out[head];
+    out[head] = prev && typeof prev === 'object' && !Array.isArray(prev) && picked && typeof picked === 'object' ? { ...prev, ...picked } : picked;
+  }
+  return out;
+}
+
 export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<GwsEmulator> {
   const now = opts.now ? Date.parse(opts.now) : Date.now();
   const tenant = opts.estate === undefined || opts.estate === 'demo' ? demoGwsTenant(now) : generatedGwsTenant(opts.estate.users, opts.estate.seed ?? 1, now);
@@ -155,7 +187,7 @@ export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<G
   const gError = (res: ServerResponse, status: number, reason: string, message: string, statusText?: string) =>
     send(res, status, { error: { code: status, message, errors: [{ message, domain: reason.includes('RateLimit') || reason === 'rateLimitExceeded' ? 'usageLimits' : 'global', reason }], ...(statusText ? { status: statusText } : {}) } });
 
-  const paged = <T>(res: ServerResponse, url: URL, items: T[], kind: string, field: string, max: number) => {
+  const paged = <T>(res: ServerResponse, url: URL, items: T[], kind: string, field: string, max: number, fields?: string | null) => {
     const n = Math.min(Number(url.searchParams.get('maxResults') ?? max) || max, max);
     const tok = url.searchParams.get('pageToken');
     const start = tok ? Number(Buffer.from(tok, 'base64url').toString()) : 0;
@@ -164,7 +196,7 @@ export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<G
     // Google leaves an empty list out of the JSON altogether.
     const body: Record<string, unknown> = { kind, etag: `"${randomUUID()}"`, ...(slice.length ? { [field]: slice } : {}) };
     if (start + n < items.length) body.nextPageToken = Buffer.from(String(start + n)).toString('base64url');
-    send(res, 200, body);
+    send(res, 200, fields ? partial(body, fields) : body);
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
@@ -223,7 +255,7 @@ export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<G
       if (!need(GOOGLE_WORKSPACE_SCOPES.users)) return;
       const c = url.searchParams.get('customer');
       if (c !== 'my_customer' && c !== tenant.customerId) return gError(res, 400, 'badRequest', 'Bad Request');
-      return paged(res, url, tenant.users.map((u) => ({ kind: 'admin#directory#user', ...u, customerId: tenant.customerId, agreedToTerms: true, changePasswordAtNextLogin: false, ipWhitelisted: false, includeInGlobalAddressList: true, isMailboxSetup: true })), 'admin#directory#users', 'users', 500);
+      return paged(res, url, tenant.users.map((u) => ({ kind: 'admin#directory#user', ...u, customerId: tenant.customerId, agreedToTerms: true, changePasswordAtNextLogin: false, ipWhitelisted: false, includeInGlobalAddressList: true, isMailboxSetup: true })), 'admin#directory#users', 'users', 500, url.searchParams.get('fields'));
     }
     const cm = /^\/admin\/directory\/v1\/customer\/([^/]+)\/(roles|roleassignments)$/.exec(path);
     if (cm) {

@@ -38,7 +38,8 @@ export async function readRoles(listAll: ListAll, cust: string, scopes: { roles:
     const { roleId, roleName: name } = need(r, ['roleId', 'roleName'], rolesOp, 'role');
     const isSuper = bool(r.isSuperAdminRole);
     if (isSuper === undefined) throw new MalformedReplyError(rolesOp, `role ${roleId} without isSuperAdminRole`);
-    roles.set(roleId!, { name: roleName(name!), isSuper });
+    // The flag, not the system name, says super admin: whatever the role is called, its holders count as super admins.
+    roles.set(roleId!, { name: isSuper ? 'Super Admin' : roleName(name!), isSuper });
   }
   const asgOp = 'admin.directory.roleAssignments.list';
   const assignments: Assignment[] = [];

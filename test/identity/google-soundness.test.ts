@@ -140,6 +140,15 @@ describe('google workspace completeness', () => {
     expect(statusOf(r, 'google-workspace.admins.super_admin_bounded', idOf(snap, 'alice@example.com'))).toBe('pass');
   });
 
+  it('the emulator answers a fields mask as Google does (only what was selected), and the collector selects kind', async () => {
+    emu = await startGwsEmulator();
+    const body = await fetchHealthy(emu, `/admin/directory/v1/users?customer=my_customer&fields=${encodeURIComponent('users(id,name/fullName)')}`, GOOGLE_WORKSPACE_SCOPES.users);
+    expect(Object.keys(body)).toEqual(['users']);
+    expect((body.users as Array<Record<string, unknown>>)[0]).toEqual({ id: expect.any(String), name: { fullName: 'Alice Admin' } });
+    await emu.close();
+    expect((await collect()).errors).toEqual([]);
+  });
+
   it('a nextPageToken that repeats is malformed, not followed forever', async () => {
     const snap = await collect({ reply: (q) => (q.path.includes('/applications/admin') ? json({ kind: 'admin#reports#activities', nextPageToken: 'again' }) : undefined) });
     expect(snap.errors).toEqual([expect.objectContaining({ operation: 'admin.reports.activities.list(admin)', cause: 'malformed' })]);
