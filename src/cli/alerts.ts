@@ -18,6 +18,8 @@ export function formatAlert(a: AlertRecord): string {
   const head = `#${a.seq} ${a.observedAt} ${a.kind.toUpperCase().padEnd(9)} ${a.severity.padEnd(8)} ${a.title}`;
   const items = (a.items ?? []).slice(0, 10).map((i) => `    ${i.resourceId}: ${i.from ?? 'new'} → ${i.to} — ${i.reason}`);
   if ((a.items?.length ?? 0) > 10) items.push(`    … and ${a.items!.length - 10} more`);
+  // A monitoring-health alert: each collection error with its cause, so "why" is on screen, not only in the run leaf.
+  for (const e of (a.health?.errors ?? []).slice(0, 10)) items.push(`    ${e.operation}: ${e.cause} (${e.code}) — ${e.message}`);
   return [head, ...items].join('\n');
 }
 
