@@ -94,6 +94,15 @@ describe('google workspace admin roles held through groups', () => {
     expect(statusOf(r, 'google-workspace.users.2sv_enrolled', idOf(snap, 'heidi@example.com'))).toBe('pass');
   });
 
+  it('an empty group comes back without a members key (Google omits empty lists): nobody holds its role, no error', async () => {
+    emu = await startGwsEmulator();
+    emu.tenant.groups[0]!.members = [];
+    const snap = await createGoogleWorkspaceCollector(config(emu), deps).collect(ctx('my_customer'));
+    expect(snap.errors).toEqual([]);
+    expect(byType(snap, 'google-workspace.admin_role_assignment').find((a) => a.attributes.assigneeType === 'GROUP')!.attributes.memberIds).toEqual([]);
+    expect(statusOf(results(snap), 'google-workspace.admins.super_admin_bounded', idOf(snap, 'carol@example.com'))).toBeUndefined();
+  });
+
   it('an external member holding a role is named and makes the customer row error, never a pass', async () => {
     const snap = await collect({
       reply: (q) => (q.path.endsWith('/members') ? json({ kind: 'admin#directory#members', members: [{ kind: 'admin#directory#member', id: '1099', email: 'x@gmail.com', type: 'EXTERNAL', role: 'MEMBER' }] }) : undefined),
