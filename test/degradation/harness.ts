@@ -139,17 +139,25 @@ export async function setUpSource(setup: SourceSetup): Promise<DegradationHarnes
     const demo = plugin.demoConfig(viaProxy);
     // Environment is per process: only lane 0 may rely on it; the others need `pointAt` (e.g. AWS's `endpoint`).
     if (i === 0) Object.assign(process.env, demo.env ?? {});
-    let config = plugin.configSchema.parse(demo.config) as Record<string, unknown>;
-    for (const [k, v] of Object.entries({ ...setup.overrides, ...setup.pointAt?.(proxy.url) })) {
-      const tried = plugin.configSchema.safeParse({ ...config, [k]: v });
-      if (tried.success) config = tried.data as Record<string, unknown>;
-      else dropped.add(k);
-    }
+    const configure = (skip: string[]) => {
+      let config = plugin.configSchema.parse(demo.config) as Record<string, unknown>;
+      for (const [k, v] of Object.entries({ ...setup.overrides, ...setup.pointAt?.(proxy.url) })) {
+        if (skip.includes(k)) continue;
+        const tried = plugin.configSchema.safeParse({ ...config, [k]: v });
+        if (tried.success) config = tried.data as Record<string, unknown>;
+        else dropped.add(k);
+      }
+      return config;
+    };
+    const config = configure([]);
+    // The baseline keeps the source's own request timeout: a healthy reply slowed past 300 ms by a busy machine must not
+    // count as a healthy `error` that a degraded run could then "gain" as a pass. Timeouts do not change the requests.
+    const baseline = configure(['requestTimeoutMs']);
     const scopes = await plugin.createCollector(config, { logger: silentLogger, clock: clockFrom(performance.now()), configDir: process.cwd() }).scopes();
     if (!scopes[0]) throw new Error(`${plugin.id}: the demo collector names no scope`);
     const scope: string = scopes[0];
     proxy.reset();
-    const run = await collectOnce({ config, scope });
+    const run = await collectOnce({ config: baseline, scope });
     if (!run.results) throw new Error(`${plugin.id}: the healthy collection failed: ${run.error ?? 'hung'}`);
     const keys = proxy.seen().map((s) => s.key);
     // A property over no request or no pass holds vacuously: say so instead of passing.
