@@ -4,6 +4,8 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Ledger } from '../ledger/ledger.js';
 import { QUEUE_COLLECT, QUEUE_EVIDENCE, QUEUE_NOTIFY } from '../pipeline/queues.js';
+import { UNRESOLVED_SCOPE } from '../core/collector.js';
+import { runHealth } from '../report/health.js';
 
 /**
  * Run and alert figures are folded incrementally from the ledger at scrape time, so `vigil serve` in its own process
@@ -18,6 +20,7 @@ export class ApiMetrics {
   private readonly apiCalls: Counter<'source'>;
   private readonly alerts: Counter<'kind' | 'severity'>;
   private readonly deliveryFailed: Counter<'sink'>;
+  private readonly failing: Gauge<'source' | 'scope'>;
   private nextSeq = 0;
   private size = 0;
   private queues: Queue[] = [];
@@ -32,6 +35,15 @@ export class ApiMetrics {
     this.alerts = new Counter({ name: 'vigil_alerts_total', help: 'Alert leaves recorded', labelNames: ['kind', 'severity'], registers: r });
     this.deliveryFailed = new Counter({ name: 'vigil_alert_deliveries_failed_total', help: 'Deliveries that exhausted their retries', labelNames: ['sink'], registers: r });
     const self = this;
+    this.failing = new Gauge({
+      name: 'vigil_scope_failing',
+      help: '1 while the latest run of a source/scope read nothing (monitoring down), else 0',
+      labelNames: ['source', 'scope'],
+      registers: r,
+      async collect() {
+        await self.scan();
+      },
+    });
     new Gauge({
       name: 'vigil_ledger_leaves',
       help: 'Leaves in the evidence ledger',
@@ -58,8 +70,15 @@ export class ApiMetrics {
     }
   }
 
-  /** Folds run, alert and delivery.failed leaves appended since the last scrape. */
-  async scan(): Promise<void> {
+  private scanning: Promise<void> | undefined;
+
+  /** Folds run, alert and delivery.failed leaves appended since the last scrape; concurrent callers share one pass. */
+  scan(): Promise<void> {
+    this.scanning ??= this.scanNow().finally(() => (this.scanning = undefined));
+    return this.scanning;
+  }
+
+  private async scanNow(): Promise<void> {
     for await (const l of this.ledger.leaves({ fromSeq: this.nextSeq, types: ['run', 'alert', 'delivery.failed'] })) {
       const b = JSON.parse(l.body.toString('utf8')) as Record<string, unknown>;
       const source = String(b.source ?? '');
@@ -68,6 +87,10 @@ export class ApiMetrics {
         const d = (Date.parse(String(b.endedAt)) - Date.parse(String(b.startedAt))) / 1000;
         if (Number.isFinite(d) && d >= 0) this.runDuration.observe({ source }, d);
         this.apiCalls.inc({ source }, Number(b.apiCalls ?? 0));
+        const scope = String(b.scope ?? '');
+        this.failing.set({ source, scope }, runHealth(b).state === 'failing' ? 1 : 0);
+        // scopes resolved again: the unresolved-scope failure is over (src/report/health.ts supersedeUnresolved)
+        if (scope !== UNRESOLVED_SCOPE) this.failing.remove({ source, scope: UNRESOLVED_SCOPE });
       } else if (l.type === 'alert') this.alerts.inc({ kind: String(b.kind), severity: String(b.severity) });
       else this.deliveryFailed.inc({ sink: String(b.sink) });
       this.nextSeq = l.seq + 1;

@@ -1,6 +1,7 @@
 // /readyz and `vigil status` on monitoring health: a scope that cannot be read is `degraded` with its cause, listed first.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { silentLogger, UNRESOLVED_SCOPE } from '../../src/core/collector.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
@@ -15,6 +16,7 @@ import { CRIT, HIGH, RULES, SCOPE, config, leavesOf, openLedger, recordFailing, 
 const framework = { id: 'soc2', title: 'SOC 2', version: 'test', criteria: [{ id: 'CC6.1', title: 'Logical access', rules: [{ id: CRIT.id }, { id: HIGH.id }] }] } as unknown as Framework;
 const NO_CREDS: RunError = { operation: 'sts:GetCallerIdentity', code: 'CredentialsProviderError', message: 'Could not load credentials from any providers', inputs: ['aws.test.thing'], cause: 'unauthenticated' };
 const OTHER = '444455556666';
+const TOKEN = 'readyz-viewer-token-0123456789';
 
 describe('/readyz and status on monitoring health', () => {
   let dir: string;
@@ -64,6 +66,14 @@ describe('/readyz and status on monitoring health', () => {
     expect(aws).toMatchObject({ ok: false, status: 'degraded', scopes: [{ scope: SCOPE, state: 'failing', failedRuns: 2, causes: ['unauthenticated'] }, { scope: OTHER, state: 'healthy' }] });
     expect(String(aws.detail)).toContain(`${SCOPE} cannot be read since 2026-03-01T10:00:00.000Z (2 runs): sts:GetCallerIdentity failed: no valid credentials (CredentialsProviderError)`);
     expect(String(aws.detail)).not.toContain('needs permission');
+    const api = await buildApi({ ledger, rules: RULES, framework, config: apiConfigSchema.parse({ tokens: [{ name: 'v', sha256: createHash('sha256').update(TOKEN).digest('hex'), role: 'viewer' }] }), logger: silentLogger, clock, sources: [] });
+    try {
+      const m = (await api.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } })).body;
+      expect(m).toContain(`vigil_scope_failing{source="aws",scope="${SCOPE}"} 1`);
+      expect(m).toContain(`vigil_scope_failing{source="aws",scope="${OTHER}"} 0`);
+    } finally {
+      await api.close();
+    }
 
     const text = await statusText();
     const lines = text.split('\n');

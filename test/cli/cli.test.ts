@@ -255,7 +255,9 @@ describe('vigil collect --source aws across an organization', () => {
       );
       const env = { AWS_ENDPOINT_URL: emu.url, AWS_ACCESS_KEY_ID: 'AKIDTESTVIGILLOCAL', AWS_SECRET_ACCESS_KEY: 'test-only', AWS_REGION: 'us-east-1', EXTERNAL_ID: EMU_EXTERNAL_ID };
       const r = await vigil(['collect', '--source', 'aws', '--json'], { cwd: dir, env });
-      expect(r.code, r.stderr).toBe(0);
+      // an account that cannot be read at all is a runtime failure: recorded, and exit 1 naming it (issue 11; was 0)
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/vigil: aws \d{12} could not be read: sts:AssumeRole into \S+ failed: access denied by the source \(AWS_ASSUME_ROLE_FAILED\); needs permission sts:AssumeRole/);
       const out = JSON.parse(r.stdout) as { runs: Array<{ scope: string; counts: Record<string, number> }>; results: Array<{ ruleId: string; resourceId: string; status: string; reason: string; region?: string }> };
       expect(out.runs).toHaveLength(3);
       const [management, broken, healthy] = out.runs.map((x) => x.scope).sort();
