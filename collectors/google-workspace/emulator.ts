@@ -124,8 +124,12 @@ export function generatedGwsTenant(n: number, seed: number, now: number): GwsTen
   }
   const t: GwsTenant = {
     customerId: 'C0generated', users, roles: ROLES,
-    roleAssignments: users.slice(0, 15).map((u, i) => ({ roleAssignmentId: String(9144745340903425000 + i), roleId: ROLES[i < 3 ? 0 : 1]!.roleId, assignedTo: u.id, assigneeType: 'USER' as const, scopeType: 'CUSTOMER' as const })),
-    groups: [],
+    roleAssignments: [
+      ...users.slice(0, 15).map((u, i) => ({ roleAssignmentId: String(9144745340903425000 + i), roleId: ROLES[i < 3 ? 0 : 1]!.roleId, assignedTo: u.id, assigneeType: 'USER' as const, scopeType: 'CUSTOMER' as const })),
+      // Help desk held through a group, as larger tenants usually grant delegated roles.
+      ...(n > 15 ? [{ roleAssignmentId: '9144745340903426000', roleId: ROLES[2]!.roleId, assignedTo: '03helpdeskgen00', assigneeType: 'GROUP' as const, scopeType: 'CUSTOMER' as const }] : []),
+    ],
+    groups: n > 15 ? [{ id: '03helpdeskgen00', email: 'helpdesk@example.com', members: users.slice(15, Math.min(n, 25)).map((u) => ({ type: 'USER' as const, id: u.id })) }] : [],
     activities: [],
   };
   for (const u of users.filter((x) => x.suspended)) activity(t, 'admin', users[0]!.primaryEmail, 'USER_SETTINGS', 'SUSPEND_USER', { USER_EMAIL: u.primaryEmail }, new Date(now - Math.floor(r() * 25) * DAY));
