@@ -19,11 +19,14 @@ export function eventOutcomes(
 ): RuleOutcome[] {
   const out: RuleOutcome[] = [];
   const perRegion = new Map<string, number>();
+  const unjudged = new Map<string, number>();
   for (const e of snapshot.resources.filter((r) => r.type === 'aws.cloudtrail.event')) {
     const v = judge(e);
     if (!v) continue;
     const a = e.attributes;
-    perRegion.set(e.region ?? '', (perRegion.get(e.region ?? '') ?? 0) + 1);
+    // an event that could not be judged leaves the region's summary "could not tell", not a clean pass
+    if (v.status === 'error') unjudged.set(e.region ?? '', (unjudged.get(e.region ?? '') ?? 0) + 1);
+    else perRegion.set(e.region ?? '', (perRegion.get(e.region ?? '') ?? 0) + 1);
     out.push({
       resourceId: e.id,
       ...v,
@@ -34,7 +37,22 @@ export function eventOutcomes(
   }
   for (const h of snapshot.resources.filter((r) => r.type === 'aws.cloudtrail.history').sort((a, b) => (a.id < b.id ? -1 : 1))) {
     const n = perRegion.get(h.region ?? '') ?? 0;
-    out.push({ resourceId: h.id, ...summary(n, h), ...(h.region ? { region: h.region } : {}), details: { from: h.attributes.from, to: h.attributes.to, events: n } });
+    const u = unjudged.get(h.region ?? '') ?? 0;
+    const s = u > 0 ? { status: 'error' as const, reason: `${u} event(s) between ${String(h.attributes.from)} and ${String(h.attributes.to)} could not be judged` } : summary(n, h);
+    out.push({ resourceId: h.id, ...s, ...(h.region ? { region: h.region } : {}), details: { from: h.attributes.from, to: h.attributes.to, events: n } });
   }
   return out;
+}
+
+/**
+ * Attributes among `keys` the collector could not read for `r` (null or absent). A rule that needs one gives `error`
+ * for that resource ("could not tell"), never a verdict from a default.
+ */
+export function unread(r: Resource, keys: readonly string[]): string[] {
+  return keys.filter((k) => r.attributes[k] === null || r.attributes[k] === undefined);
+}
+
+/** The `error` outcome for a resource missing attributes a rule needs. */
+export function unreadOutcome(r: Resource, missing: string[]): RuleOutcome {
+  return { resourceId: r.id, status: 'error', reason: `${r.name}: could not tell — ${missing.join(', ')} not reported by AWS`, ...(r.region ? { region: r.region } : {}), details: { unread: missing } };
 }

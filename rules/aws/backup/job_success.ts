@@ -1,5 +1,6 @@
 // aws.backup.job_success: each backup job that ended in the period, listed, with failures flagged for follow-up.
 import { defineRule } from '../../../src/rules/define.js';
+import { unread, unreadOutcome } from '../../../src/rules/aws-services.js';
 
 export default defineRule({
   id: 'aws.backup.job_success',
@@ -17,6 +18,8 @@ export default defineRule({
       .filter((r) => r.type === 'aws.backup.job')
       .map((j) => {
         const a = j.attributes;
+        const missing = unread(j, ['state', 'completedAt']);
+        if (missing.length > 0) return unreadOutcome(j, missing);
         const ok = a.state === 'COMPLETED';
         return {
           resourceId: j.id,

@@ -20,7 +20,9 @@ export default defineRule({
       // no DeleteAfterDays means recovery points are kept forever
       return Number(p.attributes.selections) > 0 && rules.some((r) => r.schedule && (r.deleteAfterDays === null || r.deleteAfterDays >= params.minRetentionDays));
     });
+    const unread = plans.filter((p) => !Array.isArray(p.attributes.rules) || typeof p.attributes.selections !== 'number');
     if (good.length > 0) return good.map((p) => ({ resourceId: p.id, status: 'pass' as const, reason: `plan ${p.name} is scheduled, selects resources and keeps backups ≥ ${params.minRetentionDays} days`, ...(p.region ? { region: p.region } : {}) }));
+    if (unread.length > 0) return [{ resourceId: accountId(snapshot), status: 'error', reason: `no backup plan qualifies on what was read; ${unread.map((p) => p.name).join(', ')} could not be judged (rules or selections unread)` }];
     return [{ resourceId: accountId(snapshot), status: 'fail', reason: plans.length === 0 ? 'no AWS Backup plan' : `none of ${plans.length} backup plan(s) has a schedule, selections and retention ≥ ${params.minRetentionDays} days`, details: { plans: plans.map((p) => p.name) } }];
   },
 });

@@ -19,9 +19,16 @@ export default defineRule({
   evaluate(snapshot, { params, now }) {
     const trails = snapshot.resources.filter((r) => r.type === 'aws.cloudtrail.trail');
     const problems: string[] = [];
+    const unknown: string[] = [];
     for (const t of trails) {
       const a = t.attributes;
       const why: string[] = [];
+      // a trail whose scope, logging or selectors were not reported cannot qualify, nor be counted out
+      const unreadKeys = ['logging', 'managementEvents', ...(a.multiRegion === null && a.organization === null ? ['multiRegion'] : [])].filter((k) => a[k] === null || a[k] === undefined);
+      if (unreadKeys.length > 0) {
+        unknown.push(`${t.name}: ${unreadKeys.join(', ')} unread`);
+        continue;
+      }
       if (!a.multiRegion && !a.organization) why.push('single-region');
       if (a.logging !== true) why.push('not logging');
       if (a.managementEvents !== 'all') why.push(`management events: ${String(a.managementEvents)}`);
@@ -34,6 +41,7 @@ export default defineRule({
       if (why.length === 0) return [{ resourceId: t.id, status: 'pass', reason: `trail ${t.name} is multi-region, logging all management events, delivering without errors`, region: t.region }];
       problems.push(`${t.name}: ${why.join(', ')}`);
     }
+    if (unknown.length > 0) return [{ resourceId: accountId(snapshot), status: 'error', reason: `no trail qualifies on what was read, and ${unknown.length} could not be judged (${unknown.join('; ')})`, details: { trails: trails.length } }];
     return [{ resourceId: accountId(snapshot), status: 'fail', reason: trails.length === 0 ? 'no CloudTrail trail in the account' : `no trail qualifies (${problems.join('; ')})`, details: { trails: trails.length } }];
   },
 });

@@ -19,6 +19,8 @@ export default defineRule({
       (e) => {
         const a = e.attributes;
         if (a.userType === 'Root') return { status: 'fail', reason: `root ${a.eventName === 'ConsoleLogin' ? 'console sign-in' : `API call ${a.eventName}`} at ${a.eventTime}${a.mfaUsed === false ? ' without MFA' : ''}: needs an explanation` };
+        // CloudTrail documents MFAUsed on every console sign-in; without it, whether MFA was used cannot be told
+        if (a.eventName === 'ConsoleLogin' && a.mfaUsed === null && a.loginOutcome !== 'Failure') return { status: 'error', reason: `console sign-in by ${a.userName} at ${a.eventTime}: MFAUsed not recorded, could not tell whether MFA was used` };
         if (a.eventName === 'ConsoleLogin' && a.mfaUsed === false && a.loginOutcome !== 'Failure') return { status: 'fail', reason: `console sign-in without MFA by ${a.userName} at ${a.eventTime}` };
         return undefined;
       },

@@ -1,5 +1,6 @@
 // aws.cloudwatch.alarms_actionable: metric alarms notify someone and are not stuck without data.
 import { defineRule } from '../../../src/rules/define.js';
+import { unread, unreadOutcome } from '../../../src/rules/aws-services.js';
 
 export default defineRule({
   id: 'aws.cloudwatch.alarms_actionable',
@@ -18,9 +19,11 @@ export default defineRule({
       .map((a) => {
         const x = a.attributes;
         const bad: string[] = [];
-        if (!x.actionsEnabled) bad.push('actions disabled');
-        if (!Array.isArray(x.alarmActions) || x.alarmActions.length === 0) bad.push('no ALARM action');
+        const missing = unread(a, ['actionsEnabled', 'alarmActions', 'state', ...(x.state === 'INSUFFICIENT_DATA' ? ['stateUpdated'] : [])]);
+        if (x.actionsEnabled === false) bad.push('actions disabled');
+        if (Array.isArray(x.alarmActions) && x.alarmActions.length === 0) bad.push('no ALARM action');
         if (x.state === 'INSUFFICIENT_DATA' && typeof x.stateUpdated === 'string' && now.getTime() - Date.parse(x.stateUpdated) > params.maxInsufficientDataDays * 86_400_000) bad.push(`INSUFFICIENT_DATA since ${x.stateUpdated}`);
+        if (bad.length === 0 && missing.length > 0) return unreadOutcome(a, missing);
         return { resourceId: a.id, status: bad.length === 0 ? 'pass' : 'fail', reason: bad.length === 0 ? `${a.name} notifies ${(x.alarmActions as string[]).join(', ')}` : `${a.name}: ${bad.join(', ')}`, ...(a.region ? { region: a.region } : {}) };
       });
   },

@@ -26,6 +26,10 @@ export default defineRule({
     const out: RuleOutcome[] = [];
     for (const root of resourcesOfType<AwsIamRootAttributes>(snapshot, 'aws.iam.root')) {
       const a = root.attributes;
+      if (!Array.isArray(a.accessKeys) && typeof a.accessKeysPresent !== 'boolean') {
+        out.push({ resourceId: root.id, status: 'error', reason: 'could not tell whether root has access keys: neither the credential report root row nor GetAccountSummary was read' });
+        continue;
+      }
       const keys = a.accessKeys ?? [];
       const problems: string[] = [];
       for (const k of [...keys].sort((x, y) => x.slot - y.slot)) {
@@ -37,6 +41,10 @@ export default defineRule({
       if (params.requireNoRootPassword) {
         details.passwordEnabled = a.passwordEnabled;
         if (a.passwordEnabled === true) problems.push('root has a console password');
+        else if (a.passwordEnabled === undefined && problems.length === 0) {
+          out.push({ resourceId: root.id, status: 'error', reason: 'root has no access keys, but whether it has a password could not be told: the credential report gave no <root_account> row', details });
+          continue;
+        }
         else if (a.passwordEnabled === 'not_supported' && problems.length === 0) {
           out.push({ resourceId: root.id, status: 'error', reason: 'root has no access keys, but whether it has a password could not be told: the credential report gives password_enabled=not_supported', details });
           continue;

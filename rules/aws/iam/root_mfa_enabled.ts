@@ -25,6 +25,10 @@ export default defineRule({
       const a = root.attributes;
       // GetAccountSummary is read live; the credential report can be up to 4 h old, so the summary decides.
       const enabled = a.accountMfaEnabled;
+      if (typeof enabled !== 'boolean') {
+        out.push({ resourceId: root.id, status: 'error', reason: 'could not tell whether root has MFA: GetAccountSummary AccountMFAEnabled was not read' });
+        continue;
+      }
       const details = { accountMfaEnabled: a.accountMfaEnabled, credentialReportMfaActive: a.mfaActive, virtualMfa: a.virtualMfa ?? null };
       const lag = a.mfaActive !== enabled ? ` (the credential report, which can lag, says mfa_active=${a.mfaActive})` : '';
       if (!enabled) {

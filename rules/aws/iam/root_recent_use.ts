@@ -23,6 +23,11 @@ export default defineRule({
     const out: RuleOutcome[] = [];
     for (const root of resourcesOfType<AwsIamRootAttributes>(snapshot, 'aws.iam.root')) {
       const a = root.attributes;
+      // both come from the credential report's <root_account> row; without it no use of root was observed either way
+      if (a.passwordLastUsed === undefined || !Array.isArray(a.accessKeys)) {
+        out.push({ resourceId: root.id, status: 'error', reason: 'could not tell when root was last used: the credential report gave no <root_account> row' });
+        continue;
+      }
       const uses: Array<{ what: string; at: string; t: number }> = [];
       const pw = instant(a.passwordLastUsed);
       if (pw !== undefined && a.passwordLastUsed) uses.push({ what: 'console password', at: a.passwordLastUsed, t: pw });

@@ -1,5 +1,6 @@
 // aws.rds.automated_backups: every DB instance and cluster keeps automated backups long enough.
 import { defineRule } from '../../../src/rules/define.js';
+import { unread, unreadOutcome } from '../../../src/rules/aws-services.js';
 
 export default defineRule({
   id: 'aws.rds.automated_backups',
@@ -17,7 +18,9 @@ export default defineRule({
     return snapshot.resources
       .filter((r) => r.type === 'aws.rds.cluster' || (r.type === 'aws.rds.instance' && !r.attributes.clusterId))
       .map((r) => {
-        const days = Number(r.attributes.backupRetentionPeriod ?? 0);
+        const missing = unread(r, ['backupRetentionPeriod']);
+        if (missing.length > 0) return unreadOutcome(r, missing);
+        const days = Number(r.attributes.backupRetentionPeriod);
         const ok = days >= params.minRetentionDays;
         return { resourceId: r.id, status: ok ? 'pass' : 'fail', reason: days === 0 ? `${r.name}: automated backups are off` : `${r.name}: backups kept ${days} day(s)${ok ? '' : `, fewer than ${params.minRetentionDays}`}`, ...(r.region ? { region: r.region } : {}), details: { retentionDays: days } };
       });

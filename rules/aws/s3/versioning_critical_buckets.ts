@@ -1,6 +1,6 @@
 // aws.s3.versioning_critical_buckets: critical buckets keep earlier versions of overwritten or deleted objects.
 import { defineRule } from '../../../src/rules/define.js';
-import { hasTag } from '../../../src/rules/aws-services.js';
+import { hasTag, unread, unreadOutcome } from '../../../src/rules/aws-services.js';
 
 export default defineRule({
   id: 'aws.s3.versioning_critical_buckets',
@@ -15,7 +15,13 @@ export default defineRule({
   params: { criticalTag: { description: 'Tag marking critical buckets: key=value, or key alone.', default: 'vigil:critical=true' } },
   evaluate(snapshot, { params }) {
     return snapshot.resources
-      .filter((r) => r.type === 'aws.s3.bucket' && hasTag(r.attributes.tags, params.criticalTag))
-      .map((b) => ({ resourceId: b.id, status: b.attributes.versioning === 'Enabled' ? 'pass' : 'fail', reason: `${b.name}: versioning ${String(b.attributes.versioning ?? 'never enabled')}`, ...(b.region ? { region: b.region } : {}) }));
+      .filter((r) => r.type === 'aws.s3.bucket' && (r.attributes.tags === null || r.attributes.tags === undefined || hasTag(r.attributes.tags, params.criticalTag)))
+      .map((b) => {
+        const missing = unread(b, ['tags']);
+        if (missing.length > 0) return unreadOutcome(b, missing);
+        // versioning null is S3's documented "never enabled" — but only once GetBucketVersioning was read
+        if (b.attributes.versioningRead !== true) return unreadOutcome(b, ['versioning']);
+        return { resourceId: b.id, status: b.attributes.versioning === 'Enabled' ? 'pass' : 'fail', reason: `${b.name}: versioning ${String(b.attributes.versioning ?? 'never enabled')}`, ...(b.region ? { region: b.region } : {}) };
+      });
   },
 });
