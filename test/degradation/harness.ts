@@ -111,10 +111,10 @@ export async function setUpSource(setup: SourceSetup): Promise<DegradationHarnes
     const abort = new AbortController();
     // Every request of an SDK client listens on the run's signal; a collection has more than Node's default of 10.
     setMaxListeners(0, abort.signal);
-    // Not a literal, so `deadlineMs` reaches the pipeline once it reads it and type-checks before it does.
-    const deps: CollectStageDeps & { deadlineMs?: number } = { rules, params: {}, clock, logger: silentLogger, blobs: memoryBlobs };
-    deps.deadlineMs = deadlineMs;
-    const watchdog = setTimeout(() => abort.abort(new Error('collection deadline (degradation harness)')), deadlineMs);
+    const deps: CollectStageDeps = { rules, params: {}, clock, logger: silentLogger, blobs: memoryBlobs, deadlineMs };
+    // The pipeline cuts the collection at its deadline; aborting `signal` half a margin later is only a backstop, late
+    // enough that the pipeline's own cut (naming the operation in flight) is what gets recorded.
+    const watchdog = setTimeout(() => abort.abort(new Error('collection deadline (degradation harness)')), deadlineMs + margin / 2);
     let timer: NodeJS.Timeout | undefined;
     const gaveUp = new Promise<'hung'>((resolve) => { timer = setTimeout(() => resolve('hung'), deadlineMs + margin); });
     try {
