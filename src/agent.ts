@@ -129,7 +129,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
 
   const sources: Array<ScheduledSource & { source: SourceId }> = (Object.entries(ctx.loaded.sources) as Array<[SourceId, { schedule: string }]>)
     .filter(([id]) => collectors[id])
-    .map(([id, s]) => ({ source: id, schedule: s.schedule, scopes: memoScopes(collectors[id]!) }));
+    .map(([id, s]) => ({ source: id, schedule: s.schedule, scopes: memoScopes(collectors[id]!), deadlineMs: sourceDeadlines(ctx.loaded)[id] }));
 
   const waiters = new Set<(o: RecordOutcome, j: EvidenceJob) => void>();
   let writer: LedgerWriter | undefined;

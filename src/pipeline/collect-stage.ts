@@ -159,10 +159,12 @@ async function collectWithin(collector: Collector, req: CollectRequest, deps: Co
   let inFlight = `${req.source}:collect`;
   let cut: ((e: CollectionCut) => void) | undefined;
   const cutShort = new Promise<never>((_, reject) => (cut = reject));
+  let cutBy: CollectionCut | undefined;
   const stop = (why: string): void => {
-    const e = new CollectionCut(why);
-    ac.abort(e);
-    cut!(e);
+    cutBy ??= new CollectionCut(why);
+    // Cut first: aborting runs the collector's listeners at once, and its own AbortError must not win the race.
+    cut!(cutBy);
+    ac.abort(cutBy);
   };
   const onShutdown = (): void => stop(`collection cut short by shutdown during ${inFlight}`);
   if (req.signal?.aborted) onShutdown();
@@ -186,7 +188,11 @@ async function collectWithin(collector: Collector, req: CollectRequest, deps: Co
     });
     // The losing collection may still reject later: that is expected and must not surface as an unhandled rejection.
     collecting.catch(() => {});
-    return await Promise.race([collecting, cutShort]);
+    const snapshot = await Promise.race([collecting, cutShort]).catch((e: unknown) => {
+      throw cutBy ?? e;
+    });
+    if (cutBy) throw cutBy;
+    return snapshot;
   } finally {
     if (timer) clearTimeout(timer);
     req.signal?.removeEventListener('abort', onShutdown);

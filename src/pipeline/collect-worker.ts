@@ -9,11 +9,13 @@ import { evidenceJobOptions, QUEUE_COLLECT, type CollectJobData } from './queues
 
 /**
  * Lock settings of the collect worker. A killed worker's jobs are taken over once their lock lapses and a stalled-job
- * check runs: 30 s + at most 15 s, well inside the shortest slot interval worth scheduling. The worker renews its locks
- * every lockDuration/2 while a job runs, so a short lock does not take a live job away. A job can stall twice (two
+ * check runs: 15 s + at most 5 s, well inside the shortest slot interval worth scheduling (BullMQ's 5-minute default
+ * held them past the next slot). The worker renews its locks every lockDuration/2 while a job runs, so a short lock
+ * does not take a live job away unless its event loop is blocked for 15 s; even then the cost is a repeated
+ * collection, never a second record (evidence and run leaves are keyed by the job id). A job can stall twice (two
  * kills in a row) before BullMQ fails it; a failed slot then ends as a gap.
  */
-export const COLLECT_LOCK = { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 2 } as const;
+export const COLLECT_LOCK = { lockDuration: 15_000, stalledInterval: 5_000, maxStalledCount: 2 } as const;
 
 /** How long SIGTERM lets in-flight collections finish before they are cut short and recorded as `error`. */
 export const SHUTDOWN_GRACE_MS = 10_000;

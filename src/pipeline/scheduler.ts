@@ -13,6 +13,8 @@ export interface ScheduledSource {
   schedule: string;
   /** Resolves the scopes to collect (cached by the caller when resolving costs an API call). */
   scopes(): Promise<string[]>;
+  /** Bound on resolving scopes (the source's collection deadline): past it the slot is an UNRESOLVED_SCOPE error run. */
+  deadlineMs?: number;
 }
 
 export interface SchedulerOptions {
@@ -54,7 +56,7 @@ export class Scheduler {
     const ids: string[] = [];
     let scopes: string[];
     try {
-      scopes = await s.scopes();
+      scopes = await withDeadline(s.scopes(), s.deadlineMs, `${s.source}:scopes`);
     } catch (e) {
       // The slot is still accounted: one `error` run of UNRESOLVED_SCOPE names why nothing could be collected.
       const message = redactSecrets((e as Error)?.message ?? String(e));
@@ -84,4 +86,14 @@ export class Scheduler {
     for (const s of this.opts.sources) ids.push(...(await this.enqueueSlot(s, now)));
     return ids;
   }
+}
+
+/** A scope resolution that never answers must not hold the scheduler: past the deadline it fails as a timeout. */
+function withDeadline<T>(p: Promise<T>, ms: number | undefined, operation: string): Promise<T> {
+  if (ms === undefined) return p;
+  let timer: NodeJS.Timeout | undefined;
+  const over = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`deadline of ${ms / 1000} s passed during ${operation}`), { code: 'TIMEOUT' })), ms);
+  });
+  return Promise.race([p, over]).finally(() => clearTimeout(timer));
 }

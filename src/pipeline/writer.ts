@@ -34,7 +34,7 @@ export interface LedgerWriterOptions {
   heartbeatMinutes?: number;
   /**
    * A slot counts as missed once it is this old, has no run and no queued or running job that could still record one.
-   * @defaultValue per source: twice its shortest slot interval, at least 1 min, at most 30 min
+   * @defaultValue per source: twice its shortest slot interval, at least 10 s, at most 30 min
    */
   gapGraceMs?: number;
   /**
@@ -244,7 +244,9 @@ export class LedgerWriter {
     if (this.opts.gapGraceMs !== undefined) return this.opts.gapGraceMs;
     const schedule = this.opts.sources.find((s) => s.source === source)?.schedule;
     const interval = schedule ? minSlotIntervalMs(schedule) : 3_600_000;
-    return Math.min(30 * 60_000, Math.max(60_000, 2 * interval));
+    // Queued and running jobs hold their slot back themselves (see pending()); the grace only covers a slot's tick
+    // reaching the queue, and a scheduler that is down.
+    return Math.min(30 * 60_000, Math.max(10_000, 2 * interval));
   }
 
   private pendingLimitMs(source: string): number {

@@ -64,3 +64,106 @@ describe('LedgerWriter.sweepGaps', () => {
     }
   });
 });
+
+const gapsOf = async (ledger: Ledger, declared = false): Promise<Array<Record<string, unknown>>> => {
+  const out: Array<Record<string, unknown>> = [];
+  for await (const l of ledger.leaves({ types: ['gap'] })) {
+    const b = JSON.parse(l.body.toString('utf8')) as Record<string, unknown>;
+    if ((b.declared === true) === declared) out.push(b);
+  }
+  return out;
+};
+
+async function open(at: string) {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  const clock = new TestClock(Date.parse(at));
+  const ledger = await Ledger.open({ dataDir: t.dir, clock, logger: silentLogger });
+  const writer = (logger = silentLogger) => new LedgerWriter({ ledger, rules: [], sources: [{ source: 'aws', schedule: '0 * * * *' }], clock, logger, people: false });
+  return { clock, ledger, writer };
+}
+
+describe('every slot is one run or one gap', () => {
+  it('slots missed before a later run become gaps (the old sweep looked only after the last run)', async () => {
+    const { clock, ledger, writer } = await open(hour(0));
+    try {
+      await recordRun(ledger, job('111', hour(0)));
+      clock.t = Date.parse(hour(5)) + 60_000;
+      await recordRun(ledger, job('111', hour(5)));
+      clock.t = Date.parse(hour(6)) + 20 * 60_000; // 06:00 is still within its grace
+      expect(await writer().sweepGaps()).toBe(1);
+      expect((await gapsOf(ledger)).map((g) => [g.from, g.to, g.slots])).toEqual([[hour(1), hour(4), 4]]);
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  it('slots from the first start with the source configured, before the scope first ran, become gaps', async () => {
+    const { clock, ledger, writer } = await open(hour(0).replace(':00:00', ':05:00'));
+    try {
+      const w = writer();
+      await w.start(['writer']); // agent.started at 00:05 names aws: the 00:00 slot is expected from then on
+      await w.stop();
+      clock.t = Date.parse(hour(3)) + 60_000;
+      await recordRun(ledger, job('111', hour(3)));
+      clock.t = Date.parse(hour(4)) + 20 * 60_000;
+      expect(await writer().sweepGaps()).toBe(1);
+      expect((await gapsOf(ledger)).map((g) => [g.scope, g.from, g.to, g.slots])).toEqual([['111', hour(0), hour(2), 3]]);
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  it('a run that arrives after its slot was declared a gap is not recorded: the slot stays one gap', async () => {
+    const { clock, ledger, writer } = await open(hour(0));
+    try {
+      await recordRun(ledger, job('111', hour(0)));
+      clock.t = Date.parse(hour(2)) + 20 * 60_000;
+      const w = writer();
+      expect(await w.sweepGaps()).toBe(1); // 01:00 is a gap
+      const late = await w.record(job('111', hour(1)));
+      expect(late.duplicate).toBe(true);
+      expect(await ledger.seqOfKey(`run:aws:111:${hour(1)}`)).toBeUndefined();
+      // A fresh writer (after a restart) knows it too, from the ledger alone.
+      expect((await writer().record(job('111', hour(1)))).duplicate).toBe(true);
+      // A run of a slot not yet accounted is recorded as usual.
+      expect((await w.record(job('111', hour(2)))).duplicate).toBe(false);
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  it('a sweep that fails is logged, not thrown', async () => {
+    const { ledger, writer } = await open(hour(0));
+    const errors: string[] = [];
+    const logger = { ...silentLogger, error: (_o: object | string, msg?: string) => void errors.push(msg ?? '') };
+    const w = writer(logger);
+    await ledger.close();
+    expect(await w.sweepSafely()).toBe(0);
+    expect(errors).toEqual(['gap sweep failed (retried at the next sweep)']);
+  });
+});
+
+describe('declared history gaps', () => {
+  const withGap = (slot: string, from: string, to: string): EvidenceJob => ({
+    ...job('111', slot),
+    declaredGaps: [{ from, to, reason: `CloudTrail LookupEvents only returns the last 90 days; history before ${to} was out of reach on the first run` }],
+  });
+
+  it('are recorded once: a span already declared is not declared again, a longer one only for what is new', async () => {
+    const { ledger } = await open(hour(0));
+    try {
+      const start = '2025-01-01T00:00:00.000Z';
+      await recordRun(ledger, withGap(hour(0), start, hour(0)));
+      await recordRun(ledger, withGap(hour(1), start, hour(0))); // the same span again: nothing new
+      await recordRun(ledger, withGap(hour(2), start, hour(1))); // reaches an hour further: only that hour is new
+      await recordRun(ledger, withGap(hour(3), start, hour(1)));
+      expect((await gapsOf(ledger, true)).map((g) => [g.from, g.to, g.slot])).toEqual([
+        [start, hour(0), hour(0)],
+        [hour(0), hour(1), hour(2)],
+      ]);
+    } finally {
+      await ledger.close();
+    }
+  });
+});
