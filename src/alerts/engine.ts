@@ -304,7 +304,7 @@ export class AlertEngine {
       since: ep.since,
       failedRuns: ep.runs,
       causes: what === 'recovered' ? ep.causes.split(',').filter(Boolean) : h.causes,
-      errors: h.errors,
+      errors: what === 'recovered' ? [] : h.errors,
       ...(h.reason ? { reason: h.reason } : {}),
     };
     const data: AlertData = { kind, severity: 'high', title, runSeq: seq, slot, count: 1, health };
@@ -322,7 +322,8 @@ export class AlertEngine {
       item.unobserved = false;
       item.from = item.status;
       item.status = 'absent';
-      item.reason = 'resource or rule no longer present in this run';
+      // a scope-level error going away means the rule judges the scope's resources again, not that something was deleted
+      item.reason = item.resourceId === scopeId ? 'the rule evaluates the scope again' : 'resource or rule no longer present in this run';
       item.since = at;
       item.reopen = false;
       if (item.alerted !== 'broke' && item.alerted !== 'error') s.items.delete(key);

@@ -24,7 +24,11 @@ export function printPosture(p: Posture, out: NodeJS.WritableStream = process.st
   for (const r of p.runs) {
     if (r.health === 'failing') {
       out.write(`NOT MONITORED: ${r.source} ${r.scope}: ${r.failedRuns} failed run${r.failedRuns === 1 ? '' : 's'} since ${r.failingSince} (last at ${r.observedAt}, leaf #${r.seq})\n  ${r.reason}\n`);
-    } else out.write(`last run: ${r.source} ${r.scope} at ${r.observedAt} (${r.outcome}, leaf #${r.seq})\n`);
+    } else {
+      // partial errors: say how many and why, so "error" counts below are not read as "needs permission"
+      const errs = r.errors > 0 ? ` — ${r.errors} collection error${r.errors === 1 ? '' : 's'}: ${(r.causes ?? []).join(', ')}` : '';
+      out.write(`last run: ${r.source} ${r.scope} at ${r.observedAt} (${r.outcome}, leaf #${r.seq})${errs}\n`);
+    }
   }
   out.write(`\n${'criterion'.padEnd(10)} ${'pass'.padStart(5)} ${'fail'.padStart(5)} ${'error'.padStart(5)}  coverage\n`);
   for (const c of p.criteria) {

@@ -21,10 +21,12 @@ export interface RunHealth {
    * `healthy`: at least one result was judged (pass, fail or not_applicable); partial errors are rule-level matters.
    */
   state: 'healthy' | 'failing';
-  /** Distinct causes of the run's collection errors, most frequent first (empty when healthy or none recorded). */
+  /** Distinct causes of the run's collection errors, most frequent first (a healthy run may have some: partial errors). */
   causes: FailureCause[];
   /** The run's collection errors (at most MAX_ERRORS), for alerts and /readyz. */
   errors: RunErrorSummary[];
+  /** How many collection errors the run recorded in all. */
+  errorCount: number;
   /** One line saying why the run is failing, naming the first error's operation and cause; undefined when healthy. */
   reason?: string;
 }
@@ -47,17 +49,17 @@ export function runHealth(body: Record<string, unknown>): RunHealth {
     ...(typeof e.permission === 'string' ? { permission: e.permission } : {}),
   }));
   const failing = total > 0 ? n('error') === total : rawErrors.length > 0;
-  if (!failing) return { state: 'healthy', causes: [], errors: [] };
   const tally = new Map<FailureCause, number>();
   for (const e of rawErrors) {
     const c = isCause(e.cause) ? e.cause : 'internal';
     tally.set(c, (tally.get(c) ?? 0) + 1);
   }
   const causes = [...tally.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([c]) => c);
+  if (!failing) return { state: 'healthy', causes, errors, errorCount: rawErrors.length };
   const first = errors[0];
   const more = rawErrors.length > 1 ? ` (+${rawErrors.length - 1} more error${rawErrors.length === 2 ? '' : 's'})` : '';
   const reason = first ? `${describeCollectionError(first)}${more}` : `every one of its ${total} results is error`;
-  return { state: 'failing', causes, errors, reason };
+  return { state: 'failing', causes, errors, errorCount: rawErrors.length, reason };
 }
 
 /**

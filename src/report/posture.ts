@@ -33,7 +33,10 @@ export interface Posture {
     /** Consecutive failing runs up to this one (0 when healthy). */
     failedRuns: number;
     failingSince?: string;
+    /** Causes of the run's collection errors (failing, or partial), most frequent first. */
     causes?: string[];
+    /** Collection errors the run recorded. */
+    errors: number;
     reason?: string;
   }>;
   criteria: CriterionPosture[];
@@ -70,7 +73,9 @@ export async function computePosture(ledger: Ledger, framework: Framework, now: 
       observedAt: String(body.endedAt ?? body.observedAt),
       health: health.state,
       failedRuns,
-      ...(health.state === 'failing' ? { failingSince: failingSince!, causes: health.causes, reason: health.reason! } : {}),
+      errors: health.errorCount,
+      ...(health.causes.length > 0 ? { causes: health.causes } : {}),
+      ...(health.state === 'failing' ? { failingSince: failingSince!, reason: health.reason! } : {}),
     });
     const results: RecordedResult[] = (await loadResults(ledger, String(body.resultsSha256))) ?? [];
     for (const r of results) {

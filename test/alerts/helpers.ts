@@ -47,13 +47,13 @@ export function config(over: Partial<AlertsConfig> = {}): AlertsConfig {
 }
 
 /** Records one run whose results are `statuses[ruleId][resourceId]`, at the clock's current time as slot. */
-export async function recordStatuses(ledger: Ledger, clock: Clock, statuses: Record<string, Record<string, Status>>, source = 'aws', scope = SCOPE) {
+export async function recordStatuses(ledger: Ledger, clock: Clock, statuses: Record<string, Record<string, Status>>, source = 'aws', scope = SCOPE, errors: EvidenceJob['summary']['errors'] = []) {
   const slot = clock.now().toISOString();
   const results = Object.entries(statuses).flatMap(([ruleId, byRes]) => Object.entries(byRes).map(([resourceId, status]) => ({ ruleId, resourceId, status, reason: status === 'pass' ? 'ok' : `${resourceId} is ${status}` })));
   const counts = { pass: 0, fail: 0, error: 0, not_applicable: 0 } as Record<Status, number>;
   for (const r of results) counts[r.status]++;
   const job: EvidenceJob = {
-    summary: { source: source as 'aws', scope, slot, startedAt: slot, endedAt: slot, ruleSetVersion: 'test', populationSize: results.length, apiCalls: 1, counts, errors: [], artifacts: [] },
+    summary: { source: source as 'aws', scope, slot, startedAt: slot, endedAt: slot, ruleSetVersion: 'test', populationSize: results.length, apiCalls: 1, counts, errors, artifacts: [] },
     results,
   };
   return recordRun(ledger, job);

@@ -101,8 +101,10 @@ describe('/readyz and status on monitoring health', () => {
     expect(await statusText()).not.toContain(UNRESOLVED_SCOPE);
   });
 
-  it('a healthy source with partial errors is ready, not degraded', async () => {
-    await recordStatuses(ledger, clock, { [CRIT.id]: { a: 'pass' }, [HIGH.id]: { [`aws:${SCOPE}`]: 'error' } });
+  it('a healthy source with partial errors is ready, not degraded; status names the partial errors\' causes', async () => {
+    const timeout: RunError = { operation: 'iam:GetCredentialReport', code: 'TIMEOUT', message: 'timed out', inputs: ['aws.test.thing'], cause: 'timeout' };
+    await recordStatuses(ledger, clock, { [CRIT.id]: { a: 'pass' }, [HIGH.id]: { [`aws:${SCOPE}`]: 'error' } }, 'aws', SCOPE, [timeout]);
     expect(await ready()).toMatchObject({ code: 200, body: { ready: true, status: 'ready' } });
+    expect((await statusText()).split('\n')[0]).toMatch(new RegExp(`^last run: aws ${SCOPE} at \\S+ \\(partial, leaf #\\d+\\) — 1 collection error: timeout$`));
   });
 });
