@@ -1,0 +1,44 @@
+// Every source's request timeout is bounded, and the message a user sees names the file, the line, the field and the bounds.
+import { describe, expect, it } from 'vitest';
+import { parseConfigText } from '../../src/config/load.js';
+import { sourceConfigSchemas } from '../../src/source-schemas.js';
+import { SOURCE_IDS } from '../../src/core/types.js';
+import { REQUEST_TIMEOUT_BOUNDS_MS } from '../../src/core/failure.js';
+import { UsageError } from '../../src/core/errors.js';
+
+const { min, max } = REQUEST_TIMEOUT_BOUNDS_MS;
+// "between 100 and 300000 ms" or "100–300000 ms": both name the bounds
+const namesBounds = (m: string) => m.includes(String(min)) && m.includes(String(max));
+
+describe('requestTimeoutMs bounds', () => {
+  it.each(SOURCE_IDS.map((s) => [s]))('%s refuses a timeout outside its bounds, naming them', (source) => {
+    const schema = sourceConfigSchemas[source];
+    expect(schema, `${source} has a config schema`).toBeDefined();
+    for (const bad of [0, min - 1, max + 1, 86_400_000]) {
+      const r = schema!.safeParse({ requestTimeoutMs: bad });
+      expect(r.success).toBe(false);
+      const issue = r.error!.issues.find((i) => i.path.join('.') === 'requestTimeoutMs');
+      expect(issue, `${source} requestTimeoutMs: ${bad}`).toBeDefined();
+      expect(namesBounds(issue!.message), issue!.message).toBe(true);
+    }
+    for (const ok of [min, 30_000, max]) {
+      const r = schema!.safeParse({ requestTimeoutMs: ok });
+      expect(r.success ? [] : r.error.issues.filter((i) => i.path.join('.') === 'requestTimeoutMs')).toEqual([]);
+    }
+  });
+
+  it('the CLI-visible error names file, line, field and bounds', () => {
+    const file = '/etc/vigil/vigil.config.yaml';
+    try {
+      parseConfigText('sources:\n  aws:\n    region: us-east-1\n    requestTimeoutMs: 0\n', file, {});
+      throw new Error('expected a UsageError');
+    } catch (e) {
+      expect(e).toBeInstanceOf(UsageError);
+      const m = (e as UsageError).message;
+      expect(m).toContain(`${file}:4:`);
+      expect(m).toContain('sources.aws.requestTimeoutMs');
+      expect(namesBounds(m), m).toBe(true);
+      expect((e as UsageError).exitCode).toBe(2);
+    }
+  });
+});
