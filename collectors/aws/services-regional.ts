@@ -149,7 +149,7 @@ async function readBackupJobs(rd: Reader, region: string, bk: AnyClient): Promis
   if (!jobPrev) {
     const from = o.periodStart ?? dayFloor(now.getTime() - 365 * 86_400_000).toISOString();
     if (Date.parse(from) < jobReach.getTime()) {
-      rd.gaps.set(`bk:${from}:${gapTo}`, { from, to: gapTo, reason: `AWS Backup ListBackupJobs only returns the last 30 days; job history before ${jobReach.toISOString()} was out of reach on the first run` });
+      rd.gaps.set(`bk:${from}:${gapTo}`, { from, to: gapTo, reason: `AWS Backup ListBackupJobs only returns the last 30 days; job history before ${gapTo} was out of reach on the first run` });
       accounted = gapTo;
     }
   } else if (jobStart < jobReach) {

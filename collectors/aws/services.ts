@@ -246,11 +246,11 @@ async function readHistory(rd: Reader, region: string, seen: Set<string>): Promi
     if (!prev) {
       const from = o.periodStart ?? dayFloor(now.getTime() - 365 * DAY_MS).toISOString();
       if (Date.parse(from) < reach.getTime()) {
-        rd.gaps.set(`ct:${from}:${gapTo}`, { from, to: gapTo, reason: `CloudTrail LookupEvents only returns the last 90 days; history before ${reach.toISOString()} was out of reach on the first run` });
+        rd.gaps.set(`ct:${from}:${gapTo}`, { from, to: gapTo, reason: `CloudTrail LookupEvents only returns the last 90 days; history before ${gapTo} was out of reach on the first run` });
         accounted = gapTo;
       }
     } else if (start < reach) {
-      rd.gaps.set(`ct:${prev}:${gapTo}`, { from: prev, to: gapTo, reason: `no run read CloudTrail history between ${prev} and ${reach.toISOString()}, which LookupEvents no longer returns` });
+      rd.gaps.set(`ct:${prev}:${gapTo}`, { from: prev, to: gapTo, reason: `no run read CloudTrail history between ${prev} and ${gapTo}, which LookupEvents no longer returns` });
       start = reach;
       accounted = gapTo;
     }
@@ -312,7 +312,7 @@ function eventAttributes(e: CtEvent): (Record<string, unknown> & { id: string; n
   } catch {
     return `event ${e.EventId}: CloudTrailEvent is not JSON`;
   }
-  if (!detail || typeof detail !== 'object' || !detail.userIdentity || typeof detail.userIdentity !== 'object') return `event ${e.EventId}: CloudTrailEvent without userIdentity`;
+  if (!detail || typeof detail !== 'object' || !detail.userIdentity || typeof detail.userIdentity !== 'object' || !str((detail.userIdentity as Record<string, unknown>).type)) return `event ${e.EventId}: CloudTrailEvent without userIdentity.type`;
   const ui = detail.userIdentity as Record<string, unknown>;
   const extra = (detail.additionalEventData ?? {}) as Record<string, unknown>;
   const resp = (detail.responseElements ?? {}) as Record<string, unknown>;

@@ -93,7 +93,10 @@ export function requireList<T>(operation: string, out: unknown, key: string): T[
   return v as T[];
 }
 
-/** The SDK client options every AWS client gets: a bounded connection and request timeout on each attempt. */
-export function requestHandlerOptions(timeoutMs: number): { requestHandler: { connectionTimeout: number; requestTimeout: number } } {
-  return { requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs } };
+/**
+ * The SDK client options every AWS client gets: connection, whole-request and idle-socket timeouts on each attempt.
+ * `throwOnRequestTimeout` matters: without it the handler only logs a warning when requestTimeout passes, and waits on.
+ */
+export function requestHandlerOptions(timeoutMs: number): { requestHandler: { connectionTimeout: number; requestTimeout: number; socketTimeout: number; throwOnRequestTimeout: true } } {
+  return { requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, socketTimeout: timeoutMs, throwOnRequestTimeout: true } };
 }
