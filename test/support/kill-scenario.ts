@@ -27,7 +27,7 @@ export interface KillScenarioOptions {
   dataDir?: string;
   /** Sources run against their bundled emulators. @defaultValue ['aws', 'github'] */
   sources?: SourceId[];
-  /** Longest time `vigil run` lives once running before its kill (ms), seeded-random in [0, this]. @defaultValue 2500 */
+  /** Longest time `vigil run` lives once running before its kill (ms), seeded-random in [0, this]. @defaultValue 2000 */
   maxLifeMs?: number;
   /** Longest the final, unkilled run may take to account every slot up to its last run. @defaultValue 70 s */
   settleMs?: number;
@@ -75,7 +75,7 @@ export async function runKillScenario(opts: KillScenarioOptions): Promise<KillSc
     writeFileSync(configFile, JSON.stringify({ dataDir: join(dir, 'data'), origin: 'vigil.test/kill', redis: { prefix: 'kill' }, api: { listen: '127.0.0.1:0' }, sources }, null, 2));
     const restartsAt = new Set<number>();
     for (let i = 0; restartsAt.size < Math.min(opts.redisRestarts ?? 0, opts.kills); i++) restartsAt.add(Math.floor(rand() * opts.kills));
-    const maxLife = opts.maxLifeMs ?? 2500;
+    const maxLife = opts.maxLifeMs ?? 2000;
     let redisRestarts = 0;
     for (let k = 0; k < opts.kills; k++) {
       const child = vigil(['run', '--config', configFile], env);
