@@ -10,7 +10,7 @@ import { isAppError } from '../core/errors.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Framework } from '../rules/frameworks.js';
 import { computePosture } from '../report/posture.js';
-import { latestScopeHealth, unhealthyFirst } from '../report/health.js';
+import { latestScopeHealth, runHealth, unhealthyFirst } from '../report/health.js';
 import { slotsBetween } from '../pipeline/slots.js';
 import { readAlerts, latestAlerts, renderAtom, renderJsonFeed, toAlertRecord } from '../alerts/feed.js';
 import type { ApiConfig } from '../alerts/config.js';
@@ -76,7 +76,7 @@ export const ROUTES: RouteSpec[] = [
     method: 'GET',
     url: '/v1/runs',
     role: 'viewer',
-    summary: 'Run leaves after a cursor (ledger seq)',
+    summary: 'Run leaves after a cursor (ledger seq), each with `health` (failing when the run read nothing)',
     query: { after: { type: 'integer', description: 'seq cursor (default -1)' }, limit: { type: 'integer', description: '1-1000, default 100' } },
   },
   { method: 'GET', url: '/v1/exceptions', role: 'viewer', summary: 'Every exception with its state (active, revoked, expired)' },
@@ -258,7 +258,8 @@ export async function buildApi(opts: ApiOptions): Promise<BuiltApi> {
       let next = after;
       for await (const l of ledger.leaves({ fromSeq: after + 1, types: ['run'] })) {
         const { v: _v, type: _t, idempotencyKey: _k, ...b } = JSON.parse(l.body.toString('utf8')) as Record<string, unknown>;
-        runs.push(b);
+        // `health`: whether the run read anything at all (src/report/health.ts), so a client need not re-derive it
+        runs.push({ ...b, health: runHealth(b).state });
         next = l.seq;
         if (runs.length >= limit) break;
       }

@@ -71,6 +71,9 @@ describe('/readyz and status on monitoring health', () => {
       const m = (await api.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } })).body;
       expect(m).toContain(`vigil_scope_failing{source="aws",scope="${SCOPE}"} 1`);
       expect(m).toContain(`vigil_scope_failing{source="aws",scope="${OTHER}"} 0`);
+      const runs = (await api.app.inject({ method: 'GET', url: '/v1/runs', headers: { authorization: `Bearer ${TOKEN}` } })).json() as { runs: Array<{ scope: string; health: string; errors: Array<{ cause: string }> }> };
+      expect(runs.runs.map((r) => `${r.scope}:${r.health}`)).toEqual([`${OTHER}:healthy`, `${SCOPE}:failing`, `${SCOPE}:failing`]);
+      expect(runs.runs[1]!.errors[0]!.cause).toBe('unauthenticated');
     } finally {
       await api.close();
     }
