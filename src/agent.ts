@@ -157,7 +157,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
     alerting = await startAlerting({ loaded: ctx.loaded, ledger, rules: [...rules, ...CROSS_SOURCE_RULES], clock: ctx.clock, logger: ctx.logger, connection, prefix });
   }
   if (opts.roles.includes('worker')) {
-    worker = startCollectWorker({ connection, prefix, collectors, rules, params, ledger, evidence: queues.evidence, clock: ctx.clock, logger: ctx.logger, deadlines: sourceDeadlines(ctx.loaded) });
+    worker = startCollectWorker({ connection, prefix, collectors, rules, params, ledger, evidence: queues.evidence, clock: ctx.clock, logger: ctx.logger, deadlines: sourceDeadlines(ctx.loaded), schedules: Object.fromEntries(sources.map((s) => [s.source, s.schedule])) });
   }
   scheduler = new Scheduler({ queue: queues.collect, sources, logger: ctx.logger, clock: ctx.clock });
   if (opts.roles.includes('scheduler')) {

@@ -6,6 +6,7 @@ import type { Rule, SourceId } from '../core/types.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { collectAndEvaluate } from './collect-stage.js';
 import { evidenceJobOptions, QUEUE_COLLECT, type CollectJobData } from './queues.js';
+import { slotTooLate } from './gap-frontier.js';
 
 /**
  * Lock settings of the collect worker. A killed worker's jobs are taken over once their lock lapses and a stalled-job
@@ -33,6 +34,11 @@ export interface CollectWorkerOptions {
   /** Deadline of one collection per source (ms); a source without one gets no deadline (tests only). */
   deadlines?: Partial<Record<SourceId, number>>;
   /**
+   * Schedules by source: a scheduled job whose slot is already past the gap sweep's hold-back (it is, or will be, a
+   * gap, and its run would not be recorded) is skipped instead of holding a worker slot. Without it, nothing is skipped.
+   */
+  schedules?: Partial<Record<SourceId, string>>;
+  /**
    * Collections run at once by this process. A collection holds its slot at most its deadline (≤ its schedule's
    * interval), so each source holds at most two slots (this one and a late one); two per source means no source can
    * take another's. @defaultValue 2 × the number of sources, at least 2
@@ -55,6 +61,11 @@ export function startCollectWorker(opts: CollectWorkerOptions): CollectWorker {
       const { source, scope, slot, manual, scopeError } = job.data;
       const collector = opts.collectors[source as SourceId];
       if (!collector) throw new Error(`no collector configured for source ${source}`);
+      const schedule = opts.schedules?.[source as SourceId];
+      if (!manual && schedule && slotTooLate(schedule, slot, opts.clock.now().getTime())) {
+        opts.logger.warn({ source, scope, slot }, 'slot too old to collect (it is accounted as a gap): skipped');
+        return { skipped: true };
+      }
       const prev = await opts.ledger.lastLeaf({ type: 'run', source, scope });
       const cursors = (prev?.body.cursors as Record<string, string> | undefined) ?? undefined;
       const deadlineMs = opts.deadlines?.[source as SourceId];

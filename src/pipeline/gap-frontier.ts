@@ -1,7 +1,27 @@
 // Per-(source, scope) accounting of scheduled slots: which expected slots are a run, a gap, or still to be decided.
 import type { Ledger } from '../ledger/ledger.js';
 import { UNRESOLVED_SCOPE } from '../core/collector.js';
-import { matchesSlot, slotAtOrBefore, slotsBetween } from './slots.js';
+import { matchesSlot, minSlotIntervalMs, slotAtOrBefore, slotsBetween } from './slots.js';
+
+/**
+ * How old a slot with no run must be before it counts as missed: twice the schedule's shortest interval, at least
+ * 10 s, at most 30 min (hourly: 30 min). Queued and running jobs hold their slot back themselves beyond it.
+ */
+export function defaultGapGraceMs(schedule: string): number {
+  return Math.min(30 * 60_000, Math.max(10_000, 2 * minSlotIntervalMs(schedule)));
+}
+
+/** How long past the grace a queued or running job still holds its slot back from the gap sweep. */
+export const HOLD_BACK_GRACES = 3;
+
+/**
+ * Whether a scheduled slot is too old to collect: the sweep has declared it (or will declare it) a gap whatever
+ * happens, and its run would not be recorded; the collect worker skips such a job rather than spend a slot on it.
+ */
+export function slotTooLate(schedule: string, slot: string, now: number): boolean {
+  const grace = defaultGapGraceMs(schedule);
+  return now - Date.parse(slot) > grace * (1 + HOLD_BACK_GRACES);
+}
 
 /** One stretch of a source's life under one schedule, from one `agent.started` to the next (`schedule: null`: not configured). */
 interface Epoch {

@@ -10,7 +10,7 @@ import type { EvidenceJob } from './collect-stage.js';
 import { recordRun, recordRuleDefinitions, runKey, type RecordOutcome } from './record.js';
 import { QUEUE_COLLECT, QUEUE_EVIDENCE } from './queues.js';
 import { collectJobId, minSlotIntervalMs } from './slots.js';
-import { GapFrontier } from './gap-frontier.js';
+import { defaultGapGraceMs, GapFrontier, HOLD_BACK_GRACES } from './gap-frontier.js';
 import { VERSION } from '../version.js';
 import { PeopleDeriver, type PeopleOptions } from './people.js';
 
@@ -243,14 +243,11 @@ export class LedgerWriter {
   private graceMs(source: string): number {
     if (this.opts.gapGraceMs !== undefined) return this.opts.gapGraceMs;
     const schedule = this.opts.sources.find((s) => s.source === source)?.schedule;
-    const interval = schedule ? minSlotIntervalMs(schedule) : 3_600_000;
-    // Queued and running jobs hold their slot back themselves (see pending()); the grace only covers a slot's tick
-    // reaching the queue, and a scheduler that is down.
-    return Math.min(30 * 60_000, Math.max(10_000, 2 * interval));
+    return schedule ? defaultGapGraceMs(schedule) : 30 * 60_000;
   }
 
   private pendingLimitMs(source: string): number {
-    return this.opts.pendingLimitMs ?? 3 * this.graceMs(source);
+    return this.opts.pendingLimitMs ?? HOLD_BACK_GRACES * this.graceMs(source);
   }
 
   /** Whether the slot's collect job, or the evidence job it made, is still queued or running (and may record a run). */
