@@ -102,6 +102,7 @@ export function normalize(raw: RawIam): Normalized {
   // credential report rows by ARN; a report is complete only with its header, well-formed rows and the root row
   const rows = new Map<string, Record<string, string>>();
   let rootRow: Record<string, string> | undefined;
+  let reportRead = false;
   if (raw.report) {
     let parsed: ReturnType<typeof csvRecords> | undefined;
     try {
@@ -116,6 +117,7 @@ export function normalize(raw: RawIam): Normalized {
     } else if (parsed && (parsed.ragged > 0 || bad.length > 0)) {
       errors.push(malformed('iam:GetCredentialReport', parsed.ragged > 0 ? `${parsed.ragged} credential report row(s) do not have the header's ${parsed.header.length} fields` : `credential report values not as documented: ${bad.join('; ')}`, ['aws.iam.root', 'aws.iam.user']));
     } else if (parsed) {
+      reportRead = true;
       for (const r of parsed.records) {
         if (r.user === '<root_account>') rootRow = r;
         else rows.set(r.arn!, r);
@@ -184,6 +186,11 @@ export function normalize(raw: RawIam): Normalized {
         attributes: { ...userAttrs(u, row, virtualByUser, raw.virtualMfa !== undefined, inline(u.UserPolicyList, u.Arn), attached(u.AttachedManagedPolicies)) },
         observedAt: row && raw.report ? raw.report.generatedAt : d.at,
       });
+    }
+    // a user in the details but not in the report (the report is up to 4 h old) has no observed password, MFA or keys
+    const unreported = d.users.filter((u) => u.Arn && !rows.has(u.Arn)).map((u) => u.Arn!);
+    if (reportRead && unreported.length > 0) {
+      errors.push({ ...malformed('iam:GetCredentialReport', `${unreported.length} user(s) are newer than the credential report (no row): ${unreported.slice(0, 3).join(', ')}`, ['aws.iam.user'], 'incomplete'), resources: unreported });
     }
     // a user in the report but not in the details was created between the two reads, or the details were cut short
     for (const [arn, row] of rows) {

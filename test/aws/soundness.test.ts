@@ -56,6 +56,19 @@ describe('AWS completeness contract over HTTP', () => {
     }
   });
 
+  it('a user newer than the cached credential report is error for the credential rules, not outside their population', async () => {
+    emu = await emulator(demoEstate());
+    await run(emu);
+    // the report is cached for 4 hours, as in IAM: the next run reads a report generated before this user existed
+    emu.estate.users.push({ name: 'newbie', path: '/', created: '2025-01-01T00:00:00Z', password: { lastChanged: '2025-01-01T00:00:00Z', lastUsed: null }, mfa: [], accessKeys: [], groups: [], attachedPolicies: [], inlinePolicies: [] });
+    const { s, results } = await run(emu);
+    const arn = `arn:aws:iam::${ACCOUNT}:user/newbie`;
+    expect(s.errors).toEqual([expect.objectContaining({ operation: 'iam:GetCredentialReport', cause: 'incomplete', resources: [arn] })]);
+    for (const id of ['aws.iam.console_users_mfa', 'aws.iam.unused_credentials_disabled', 'aws.iam.access_keys_rotated']) {
+      expect(results.find((r) => r.ruleId === id && r.resourceId === arn)?.status, id).toBe('error');
+    }
+  });
+
   it.each([
     ['cloudtrail:LookupEvents', 'LookupEvents', ['aws.cloudtrail.no_logging_tampering', 'aws.cloudtrail.sensitive_signins', 'aws.cloudtrail.iam_change_events']],
     ['rds:DescribeDBInstances', 'DescribeDBInstances', ['aws.rds.encrypted_private']],

@@ -24,6 +24,11 @@ export default defineRule({
   evaluate(snapshot, { now, params }) {
     const out: RuleOutcome[] = [];
     for (const u of resourcesOfType<AwsIamUserAttributes>(snapshot, 'aws.iam.user')) {
+      // not in the credential report (newer than it): its credentials were not observed
+      if (u.attributes.passwordEnabled === undefined) {
+        out.push({ resourceId: u.id, status: 'error', reason: `could not tell: user ${u.name} is not in the credential report (created after it was generated)` });
+        continue;
+      }
       const active = (u.attributes.accessKeys ?? []).filter((k) => k.active).sort((a, b) => a.slot - b.slot);
       // Users without active keys have nothing to rotate: they are outside the population.
       if (active.length === 0) continue;

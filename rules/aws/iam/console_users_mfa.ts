@@ -19,6 +19,11 @@ export default defineRule({
   evaluate(snapshot) {
     const out: RuleOutcome[] = [];
     for (const u of resourcesOfType<AwsIamUserAttributes>(snapshot, 'aws.iam.user')) {
+      // not in the credential report (newer than it): its credentials were not observed
+      if (u.attributes.passwordEnabled === undefined) {
+        out.push({ resourceId: u.id, status: 'error', reason: `could not tell: user ${u.name} is not in the credential report (created after it was generated)` });
+        continue;
+      }
       // Users without a console password are outside this rule's population; their keys are judged elsewhere.
       if (u.attributes.passwordEnabled !== true) continue;
       const lastUsed = u.attributes.passwordLastUsed ? `, password last used ${day(u.attributes.passwordLastUsed)}` : ', password never used';

@@ -29,7 +29,8 @@ export default defineRule({
       if (admin) {
         const details = { adminVia: via, virtualMfa: u.attributes.virtualMfa ?? null };
         const through = `admin through ${listSome(via)}`;
-        if (!u.attributes.mfaActive) out.push({ resourceId: u.id, status: 'fail', reason: `admin user ${u.name} has no MFA (${through})`, details });
+        if (u.attributes.mfaActive === undefined) out.push({ resourceId: u.id, status: 'error', reason: `admin user ${u.name}: whether MFA is active could not be told (not in the credential report)`, details });
+        else if (!u.attributes.mfaActive) out.push({ resourceId: u.id, status: 'fail', reason: `admin user ${u.name} has no MFA (${through})`, details });
         else if (params.requireHardware && u.attributes.virtualMfa === undefined) {
           out.push({ resourceId: u.id, status: 'error', reason: `admin user ${u.name} has MFA, but whether it is hardware could not be told: virtual MFA devices were not listed (iam:ListVirtualMFADevices)`, details });
         } else if (params.requireHardware && u.attributes.virtualMfa) {

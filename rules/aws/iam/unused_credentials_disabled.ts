@@ -23,6 +23,11 @@ export default defineRule({
     const out: RuleOutcome[] = [];
     for (const u of resourcesOfType<AwsIamUserAttributes>(snapshot, 'aws.iam.user')) {
       const a = u.attributes;
+      // not in the credential report (newer than it): its credentials were not observed
+      if (a.passwordEnabled === undefined) {
+        out.push({ resourceId: u.id, status: 'error', reason: `could not tell: user ${u.name} is not in the credential report (created after it was generated)` });
+        continue;
+      }
       const stale: string[] = [];
       const unknown: string[] = [];
       let creds = 0;
