@@ -134,6 +134,9 @@ export class GapFrontier {
     const out: Date[] = [];
     for (const [i, e] of epochs.entries()) {
       if (e.schedule === null || out.length >= limit) continue;
+      // Epochs wholly behind the frontier cost nothing: a year of restarts is not walked again every sweep.
+      const next = epochs[i + 1];
+      if (next && next.at - 1 <= from) continue;
       // An agent enqueues the slot in force when it starts, so that slot is expected too.
       // Runs before the first recorded start (ledgers from before starts named their sources) follow its schedule.
       const begin = i === 0 ? from : Math.max(from, epochStart(e) - 1);
