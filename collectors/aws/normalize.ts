@@ -172,6 +172,15 @@ export function normalize(raw: RawIam): Normalized {
         members.set(g.Arn, []);
       }
     }
+    // IAM sends every membership and policy list, empty ones as empty elements; one missing is not "none"
+    const lists = (arn: string | undefined, o: Record<string, unknown>, keys: string[]): void => {
+      const gone = keys.filter((k) => !Array.isArray(o[k]));
+      if (gone.length > 0) problems.push(`${arn ?? 'an entity without Arn'} lacks ${gone.join(', ')}`);
+    };
+    for (const u of d.users) lists(u.Arn, u as Record<string, unknown>, ['GroupList', 'AttachedManagedPolicies', 'UserPolicyList']);
+    for (const g of d.groups) lists(g.Arn, g as Record<string, unknown>, ['AttachedManagedPolicies', 'GroupPolicyList']);
+    for (const r of d.roles) lists(r.Arn, r as Record<string, unknown>, ['AttachedManagedPolicies', 'RolePolicyList']);
+    for (const x of [...d.users, ...d.groups, ...d.roles, ...d.policies]) if (!x.Arn) problems.push('an entity without Arn');
     const seenUsers = new Set<string>();
     for (const u of d.users) {
       if (!u.Arn) continue;
@@ -236,7 +245,7 @@ export function normalize(raw: RawIam): Normalized {
     errors.push(
       malformed(
         'iam:GetAccountAuthorizationDetails',
-        `${problems.length} policy document(s) could not be decoded, e.g. ${problems.slice(0, 3).join('; ')}`,
+        `${problems.length} entit(ies) or policy document(s) not as documented, e.g. ${problems.slice(0, 3).join('; ')}`,
         ['aws.iam.user', 'aws.iam.group', 'aws.iam.role', 'aws.iam.policy'],
       ),
     );
