@@ -26,10 +26,21 @@ export const collectJobOptions: JobsOptions = {
   removeOnFail: { age: 30 * 24 * 3600 },
 };
 
-/** Evidence must not be dropped: many attempts, kept on failure for inspection. */
+/** Longest wait between two attempts of an evidence job. */
+export const EVIDENCE_BACKOFF_CAP_MS = 60_000;
+
+/**
+ * Backoff of `evidence` jobs (the writer's worker settings): doubling from 1 s, capped at a minute, so 20 attempts span
+ * about 15 minutes. Plain exponential backoff would wait 2^19 s (six days) before the last one.
+ */
+export function cappedBackoff(attemptsMade: number): number {
+  return Math.min(EVIDENCE_BACKOFF_CAP_MS, 1_000 * 2 ** Math.max(0, attemptsMade - 1));
+}
+
+/** Evidence must not be dropped: many attempts (backoff capped, see cappedBackoff), kept on failure for inspection. */
 export const evidenceJobOptions: JobsOptions = {
   attempts: 20,
-  backoff: { type: 'exponential', delay: 1_000 },
+  backoff: { type: 'capped', delay: 1_000 },
   removeOnComplete: { age: 24 * 3600, count: 1_000 },
   removeOnFail: false,
 };

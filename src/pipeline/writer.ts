@@ -8,7 +8,7 @@ import type { Rule } from '../core/types.js';
 import type { Ledger, LeafInput } from '../ledger/ledger.js';
 import type { EvidenceJob } from './collect-stage.js';
 import { recordRun, recordRuleDefinitions, runKey, type RecordOutcome } from './record.js';
-import { QUEUE_COLLECT, QUEUE_EVIDENCE } from './queues.js';
+import { cappedBackoff, QUEUE_COLLECT, QUEUE_EVIDENCE } from './queues.js';
 import { collectJobId, minSlotIntervalMs } from './slots.js';
 import { defaultGapGraceMs, GapFrontier, HOLD_BACK_GRACES } from './gap-frontier.js';
 import { VERSION } from '../version.js';
@@ -109,6 +109,7 @@ export class LedgerWriter {
         prefix: this.opts.prefix,
         concurrency: 1,
         lockDuration: 120_000,
+        settings: { backoffStrategy: (attemptsMade: number) => cappedBackoff(attemptsMade) },
       });
       this.worker.on('error', (err) => logger.error({ err: err.message }, 'evidence worker error'));
       this.worker.on('failed', (job, err) => logger.error({ job: job?.id, err: err.message }, 'evidence job failed (will retry)'));

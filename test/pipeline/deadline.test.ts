@@ -171,3 +171,14 @@ describe('seconds schedules', () => {
     expect(minSlotIntervalMs('0,45 * * * *')).toBe(15 * 60_000);
   });
 });
+
+describe('retry bounds', () => {
+  it('evidence jobs back off doubling from 1 s, capped at a minute: 20 attempts within 20 minutes, not days', async () => {
+    const { cappedBackoff, evidenceJobOptions } = await import('../../src/pipeline/queues.js');
+    expect([1, 2, 3, 6, 7, 19].map(cappedBackoff)).toEqual([1_000, 2_000, 4_000, 32_000, 60_000, 60_000]);
+    const attempts = evidenceJobOptions.attempts!;
+    let total = 0;
+    for (let a = 1; a < attempts; a++) total += cappedBackoff(a);
+    expect(total).toBeLessThan(20 * 60_000);
+  });
+});
