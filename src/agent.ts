@@ -159,7 +159,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
   if (opts.roles.includes('worker')) {
     worker = startCollectWorker({ connection, prefix, collectors, rules, params, ledger, evidence: queues.evidence, clock: ctx.clock, logger: ctx.logger, deadlines: sourceDeadlines(ctx.loaded), schedules: Object.fromEntries(sources.map((s) => [s.source, s.schedule])) });
   }
-  scheduler = new Scheduler({ queue: queues.collect, sources, logger: ctx.logger, clock: ctx.clock });
+  scheduler = new Scheduler({ queue: queues.collect, sources, logger: ctx.logger, clock: ctx.clock, ...(writer ? { onScopes: (source: string, scopes: string[]) => writer!.expectScopes(source, scopes) } : {}) });
   if (opts.roles.includes('scheduler')) {
     scheduler.start();
     if (opts.enqueueOnStart ?? true) await scheduler.enqueueCurrent();

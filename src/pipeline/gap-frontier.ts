@@ -96,6 +96,14 @@ export class GapFrontier {
     if (t > st.accountedTo) st.runs.add(t);
   }
 
+  /**
+   * A scope the scheduler resolved: expected from the source's first start even before its first run is recorded, so
+   * a scope whose every collection is lost is still accounted (as gaps).
+   */
+  expectScope(source: string, scope: string): void {
+    if (scope !== UNRESOLVED_SCOPE) this.state(source, scope, Infinity);
+  }
+
   private noteGap(source: string, scope: string, from: number, to: number): void {
     const st = this.state(source, scope, from);
     if (to > st.accountedTo) st.gaps.push([from, to]);

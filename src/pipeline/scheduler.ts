@@ -22,6 +22,8 @@ export interface SchedulerOptions {
   sources: ScheduledSource[];
   logger: Logger;
   clock: Clock;
+  /** Told the scopes resolved for each enqueued slot (the writer in the same process expects them from then on). */
+  onScopes?: (source: string, scopes: string[]) => void;
 }
 
 export class Scheduler {
@@ -70,6 +72,7 @@ export class Scheduler {
       );
       return [jobId];
     }
+    if (!manual) this.opts.onScopes?.(s.source, scopes);
     for (const scope of scopes) {
       const jobId = collectJobId(s.source, scope, slot);
       await this.opts.queue.add('collect', { source: s.source, scope, slot, ...(manual ? { manual } : {}) }, { ...collectJobOptions, jobId });

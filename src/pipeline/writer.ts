@@ -192,6 +192,11 @@ export class LedgerWriter {
     );
   }
 
+  /** Tells the sweep about a scope the scheduler resolved (see GapFrontier.expectScope). */
+  expectScopes(source: string, scopes: string[]): void {
+    for (const scope of scopes) this.frontier.expectScope(source, scope);
+  }
+
   /** sweepGaps, with a failure logged rather than thrown: a timer or start-up sweep must never take the writer down. */
   async sweepSafely(): Promise<number> {
     if (this.stopping) return 0;

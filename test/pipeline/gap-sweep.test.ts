@@ -114,6 +114,21 @@ describe('every slot is one run or one gap', () => {
     }
   });
 
+  it('a scope the scheduler resolved but whose every collection was lost is accounted from the first start', async () => {
+    const { clock, ledger, writer } = await open(hour(0).replace(':00:00', ':05:00'));
+    try {
+      const w = writer();
+      await w.start(['writer']);
+      w.expectScopes('aws', ['333']);
+      clock.t = Date.parse(hour(3)) + 20 * 60_000;
+      expect(await w.sweepGaps()).toBe(1);
+      await w.stop();
+      expect((await gapsOf(ledger)).map((g) => [g.scope, g.from, g.to, g.slots])).toEqual([['333', hour(0), hour(2), 3]]);
+    } finally {
+      await ledger.close();
+    }
+  });
+
   it('a run that arrives after its slot was declared a gap is not recorded: the slot stays one gap', async () => {
     const { clock, ledger, writer } = await open(hour(0));
     try {
