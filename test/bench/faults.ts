@@ -22,6 +22,7 @@ interface SourceFigures {
   requests: number;
   replays: number;
   notApplicable: number;
+  notReached: number;
   falsePasses: number;
   hangs: number;
   crashes: number;
@@ -59,17 +60,17 @@ export async function main(argv: string[]): Promise<void> {
       try {
         const report = await h.run(fullMatrix(h.keys));
         perSource[id] = {
-          requests: report.requests, replays: report.replays, notApplicable: report.skipped, falsePasses: report.violations.length,
+          requests: report.requests, replays: report.replays, notApplicable: report.skipped, notReached: report.notReached.length, falsePasses: report.violations.length,
           hangs: report.hangs.length, crashes: report.crashes.length, wallMs: report.wallMs, healthyMs: Math.round(h.healthyMs),
         };
         // The details go to stderr so stdout stays one JSON line.
-        if (values.verbose || report.violations.length + report.hangs.length + report.crashes.length > 0) process.stderr.write(`${describeReport(report)}\n`);
+        if (values.verbose || report.notReached.length + report.violations.length + report.hangs.length + report.crashes.length > 0) process.stderr.write(`${describeReport(report)}\n`);
       } finally {
         await h.close();
       }
     } catch (e) {
       // A source whose healthy run cannot be recorded is a finding too, not a reason to lose the other sources' figures.
-      perSource[id] = { requests: 0, replays: 0, notApplicable: 0, falsePasses: 0, hangs: 0, crashes: 1, wallMs: Math.round(performance.now() - started), healthyMs: 0, error: (e as Error).message.slice(0, 300) };
+      perSource[id] = { requests: 0, replays: 0, notApplicable: 0, notReached: 0, falsePasses: 0, hangs: 0, crashes: 1, wallMs: Math.round(performance.now() - started), healthyMs: 0, error: (e as Error).message.slice(0, 300) };
       process.stderr.write(`${id}: ${(e as Error).message}\n`);
     }
   }

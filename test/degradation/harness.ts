@@ -30,9 +30,12 @@ export interface Violation {
 export interface PropertyReport {
   source: string;
   requests: number;
-  /** Replays whose degradation was applied (the others had nothing to act on, or the key was not requested). */
+  /** Replays whose degradation was applied. */
   replays: number;
+  /** Replays whose mode had nothing to act on in that reply (see docs/faults.md). */
   skipped: number;
+  /** Replays whose key the degraded collection never requested (polling varies how often a request repeats). */
+  notReached: Replay[];
   violations: Violation[];
   /** Replays that had not returned by the deadline plus margin. */
   hangs: Replay[];
@@ -57,6 +60,8 @@ export interface SourceSetup {
   hangMarginMs?: number;
   /** Replays run at once, each lane its own proxy and healthy baseline (collections mostly wait). @defaultValue 1 */
   lanes?: number;
+  /** Rules to judge with. @defaultValue every shipped rule of the plug-in's source */
+  rules?: Rule[];
   /** Config that points the source at one lane's proxy when the demo config does it through the environment (AWS). */
   pointAt?: (url: string) => Record<string, unknown>;
 }
@@ -97,7 +102,7 @@ export async function setUpSource(setup: SourceSetup): Promise<DegradationHarnes
   const { plugin } = setup;
   const deadlineMs = setup.deadlineMs ?? 10_000;
   const margin = setup.hangMarginMs ?? 3_000;
-  const rules: Rule[] = allRules.filter((r) => r.source === plugin.id);
+  const rules: Rule[] = setup.rules ?? allRules.filter((r) => r.source === plugin.id);
   // Every replay sees the same instants relative to its own start, so time windows match the healthy run's.
   const base = Date.now();
   const clockFrom = (t0: number): Clock => ({ now: () => new Date(base + (performance.now() - t0)) });
@@ -174,7 +179,12 @@ export async function setUpSource(setup: SourceSetup): Promise<DegradationHarnes
 
   const lanes: Lane[] = [];
   try {
-    for (let i = 0; i < Math.max(1, setup.lanes ?? 1); i++) lanes.push(await openLane(i));
+    // Lane 0 first: it sets the demo environment (credentials) the other lanes share; then the rest at once.
+    lanes.push(await openLane(0));
+    const rest = await Promise.allSettled(Array.from({ length: Math.max(1, setup.lanes ?? 1) - 1 }, (_, i) => openLane(i + 1)));
+    for (const r of rest) if (r.status === 'fulfilled') lanes.push(r.value);
+    const failed = rest.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   } catch (e) {
     for (const l of lanes) await l.proxy.close();
     await emulator.close();
@@ -186,7 +196,11 @@ export async function setUpSource(setup: SourceSetup): Promise<DegradationHarnes
     lane.proxy.reset(replay);
     const out = await collectOnce(lane);
     const outcome = lane.proxy.outcome();
-    if (!outcome || !outcome.applied) {
+    if (!outcome) {
+      report.notReached.push(replay);
+      return;
+    }
+    if (!outcome.applied) {
       report.skipped++;
       return;
     }
@@ -220,7 +234,7 @@ export async function setUpSource(setup: SourceSetup): Promise<DegradationHarnes
     dropped: [...dropped],
     async run(replays) {
       const t0 = performance.now();
-      const report: PropertyReport = { source: plugin.id, requests: first.keys.length, replays: 0, skipped: 0, violations: [], hangs: [], crashes: [], wallMs: 0, msByMode: {} };
+      const report: PropertyReport = { source: plugin.id, requests: first.keys.length, replays: 0, skipped: 0, notReached: [], violations: [], hangs: [], crashes: [], wallMs: 0, msByMode: {} };
       let next = 0;
       await Promise.all(lanes.map(async (lane) => {
         while (next < replays.length) await replayOn(lane, replays[next++]!, report);
@@ -277,5 +291,7 @@ export function describeReport(r: PropertyReport): string {
   for (const v of r.violations) lines.push(`  VIOLATION [${v.key}] ${v.mode}: ${v.ruleId} ${v.resourceId}: ${v.healthy} → ${v.degraded} (${v.reason})`);
   for (const h of r.hangs) lines.push(`  HANG [${h.key}] ${h.mode}`);
   for (const c of r.crashes) lines.push(`  CRASH [${c.key}] ${c.mode}: ${c.error.split('\n')[0]}`);
+  const unreached = [...new Set(r.notReached.map((x) => x.key))];
+  if (unreached.length > 0) lines.push(`  not reached in some replays: ${unreached.join(' | ')}`);
   return lines.join('\n');
 }

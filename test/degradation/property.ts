@@ -19,7 +19,7 @@ export function degradationProperty(setup: SourceSetup, budget: MatrixBudget, ti
     try {
       const report = await h.run(sampledMatrix(h.keys, budget));
       console.log(
-        `degradation ${report.source}: ${report.replays} degraded replays (${report.skipped} not applicable) over ${report.requests} requests, ` +
+        `degradation ${report.source}: ${report.replays} degraded replays (${report.skipped} not applicable, ${report.notReached.length} not reached) over ${report.requests} requests, ` +
         `${report.violations.length} violations, ${report.hangs.length} hangs, ${report.crashes.length} crashes, ${report.wallMs} ms` +
         (h.dropped.length ? `; config overrides not accepted by the source: ${h.dropped.join(', ')}` : ''),
       );
