@@ -21,7 +21,7 @@ import { MalformedReplyError } from '../../src/core/failure.js';
 import type { Artifact, CollectionError, Snapshot } from '../../src/core/types.js';
 import { awsCollectionError, errorCode } from './failure.js';
 import { normalize, type RawIam } from './normalize.js';
-import { AWS_IAM_RESOURCE_TYPES } from './types.js';
+import { AWS_IAM_RESOURCE_TYPES } from '../../src/core/contracts/aws.js';
 import { abortedError, awsSend, requireList, type SendResult } from './wire.js';
 
 /** The fewest entities IAM returns per page of the paged calls (their MaxItems ceiling). */

@@ -7,7 +7,7 @@ import { generateServices } from './emulator/services-estate.js';
 
 export { createAwsCollector, ACTION_INPUTS, IAM_MAX_ITEMS } from './collector.js';
 export { awsSourceConfigSchema, type AwsSourceConfig } from './config.js';
-export * from './types.js';
+export * from '../../src/core/contracts/aws.js';
 
 /** Fake credentials for the demo: they only ever reach the local emulator, and do not look like real AWS keys. */
 export const DEMO_ACCESS_KEY_ID = 'AKIDEMOVIGILLOCALONLY';

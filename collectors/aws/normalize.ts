@@ -11,7 +11,7 @@ import type {
   AwsIamRoleAttributes,
   AwsIamRootAttributes,
   AwsIamUserAttributes,
-} from './types.js';
+} from '../../src/core/contracts/aws.js';
 
 /** What one run read; a part is absent when its call failed. `at` is when the source reported it. */
 export interface RawIam {

@@ -6,7 +6,7 @@ import type { CollectorDeps } from '../../src/core/source-plugin.js';
 import type { Artifact, CollectionError, Resource, Snapshot } from '../../src/core/types.js';
 import { redactSecrets } from '../../src/core/errors.js';
 import { MalformedReplyError, collectionErrorFrom } from '../../src/core/failure.js';
-import { PHISHING_RESISTANT_METHODS } from '../../rules/identity/types.js';
+import { PHISHING_RESISTANT_METHODS } from '../../src/core/contracts/identity.js';
 import { GraphApiError, GraphClient } from './client.js';
 import type { EntraConfig } from './config.js';
 import {
@@ -16,7 +16,7 @@ import {
 import { readRoles } from './roles.js';
 import {
   ENTRA_RESOURCE_TYPES, type EntraAuditEventAttributes, type EntraCaPolicyAttributes, type EntraTenantAttributes, type EntraUserAttributes,
-} from './types.js';
+} from '../../src/core/contracts/entra.js';
 
 export const ENTRA_AUDIT_CURSOR = 'entra.directoryAudits';
 

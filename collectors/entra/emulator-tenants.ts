@@ -1,7 +1,7 @@
 // The emulated Entra tenants: the demo tenant with its known violations (MFA gaps, idle and sprayed accounts, a
 // group-held and a PIM-eligible Global Administrator) and generated tenants of any size for benchmarks.
 import { randomUUID } from 'node:crypto';
-import { GLOBAL_ADMIN_TEMPLATE_ID, PHISHING_RESISTANT_STRENGTH_ID } from './types.js';
+import { GLOBAL_ADMIN_TEMPLATE_ID, PHISHING_RESISTANT_STRENGTH_ID } from '../../src/core/contracts/entra.js';
 
 export interface EmuEntraUser {
   id: string; userPrincipalName: string; mail: string | null; displayName: string; accountEnabled: boolean; userType: string;

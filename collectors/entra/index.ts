@@ -4,7 +4,7 @@ import { createEntraCollector } from './collector.js';
 import { entraConfigSchema, type EntraConfig } from './config.js';
 import { startEntraEmulator } from './emulator.js';
 
-export { ENTRA_RESOURCE_TYPES } from './types.js';
+export { ENTRA_RESOURCE_TYPES } from '../../src/core/contracts/entra.js';
 export type { EntraConfig } from './config.js';
 export { startEntraEmulator, type EntraEmulator, type EntraEmulatorOptions } from './emulator.js';
 

@@ -6,7 +6,7 @@ import { GraphApiError } from './client.js';
 import {
   assignmentProblem, check, memberProblem, roleDefinitionProblem, type RawAssignment, type RawMember, type RawRoleDefinition,
 } from './parse.js';
-import type { EntraRoleAssignmentAttributes } from './types.js';
+import type { EntraRoleAssignmentAttributes } from '../../src/core/contracts/entra.js';
 
 export interface RoleRead {
   resources: Resource[];

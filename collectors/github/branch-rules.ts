@@ -1,5 +1,5 @@
 // Works out which rulesets apply to a default branch and merges them with classic protection the way GitHub layers them.
-import type { GithubBranchRulesAttributes, GithubRulesetSummary } from './types.js';
+import type { GithubBranchRulesAttributes, GithubRulesetSummary } from '../../src/core/contracts/github.js';
 
 export interface GqlProtection {
   requiresApprovingReviews: boolean;

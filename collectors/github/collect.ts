@@ -11,7 +11,7 @@ import { readRepositories } from './repositories.js';
 import {
   GITHUB_RESOURCE_TYPES, type GithubAlertAttributes, type GithubAlertFeedAttributes, type GithubMemberAttributes, type GithubOrgAttributes,
   type GithubOutsideCollaboratorAttributes, type GithubPullRequestAttributes, type GithubAppInstallationAttributes,
-} from './types.js';
+} from '../../src/core/contracts/github.js';
 
 /** Cursor key in Snapshot.cursors: the merged-at instant up to which pull requests were read. */
 export const PR_CURSOR = 'github.pull_requests.mergedUntil';

@@ -12,7 +12,7 @@ import { EtagCache } from './client.js';
 import { GithubRun } from './collect.js';
 import { DEMO_TOKEN, startGithubEmulator } from './emulator/server.js';
 
-export { GITHUB_RESOURCE_TYPES } from './types.js';
+export { GITHUB_RESOURCE_TYPES } from '../../src/core/contracts/github.js';
 export { PR_CURSOR } from './collect.js';
 export { startGithubEmulator, DEMO_TOKEN, DEMO_APP_ID, DEMO_INSTALLATION_ID } from './emulator/server.js';
 

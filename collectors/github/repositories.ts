@@ -4,7 +4,7 @@ import type { FailureCause } from '../../src/core/types.js';
 import { effectiveBranchRules, type GqlProtection, type GqlRuleset } from './branch-rules.js';
 import { connectionPages, errorsByNode, GraphqlErrorsError, isObject, type GqlError } from './graphql-read.js';
 import { ORG_REPOSITORIES_QUERY } from './queries.js';
-import type { GithubBranchRulesAttributes, GithubOutsideCollaboratorAttributes, GithubRepositoryAttributes } from './types.js';
+import type { GithubBranchRulesAttributes, GithubOutsideCollaboratorAttributes, GithubRepositoryAttributes } from '../../src/core/contracts/github.js';
 import type { VigilOctokitClient } from './client.js';
 
 const OP = 'graphql organization.repositories';

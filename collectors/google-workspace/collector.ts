@@ -12,7 +12,7 @@ import { GOOGLE_WORKSPACE_SCOPES, type GoogleWorkspaceConfig } from './config.js
 import { parsePage, parseUser, type ListShape, type ParsedUser } from './parse.js';
 import { readRoles, type ListAll, type RoleRead } from './roles.js';
 import { parseCursor, readStream, reportCursorKey, reportStreams } from './reports.js';
-import type { GoogleWorkspaceCustomerAttributes, GoogleWorkspaceRoleAssignmentAttributes, GoogleWorkspaceUserAttributes } from './types.js';
+import type { GoogleWorkspaceCustomerAttributes, GoogleWorkspaceRoleAssignmentAttributes, GoogleWorkspaceUserAttributes } from '../../src/core/contracts/google-workspace.js';
 
 export { reportCursorKey, reportStreams } from './reports.js';
 

@@ -5,7 +5,7 @@ import { createGoogleWorkspaceCollector } from './collector.js';
 import { googleWorkspaceConfigSchema, type GoogleWorkspaceConfig } from './config.js';
 import { startGwsEmulator } from './emulator.js';
 
-export { GOOGLE_WORKSPACE_RESOURCE_TYPES } from './types.js';
+export { GOOGLE_WORKSPACE_RESOURCE_TYPES } from '../../src/core/contracts/google-workspace.js';
 export type { GoogleWorkspaceConfig } from './config.js';
 export { startGwsEmulator, type GwsEmulator, type GwsEmulatorOptions } from './emulator.js';
 

@@ -1,7 +1,7 @@
 // Reports API streams read with an overlap window behind the saved cursor, de-duplicated by (time, uniqueQualifier), so late-delivered events are read once.
 import type { Logger } from '../../src/core/collector.js';
 import { MalformedReplyError } from '../../src/core/failure.js';
-import type { GoogleWorkspaceActivityAttributes } from './types.js';
+import type { GoogleWorkspaceActivityAttributes } from '../../src/core/contracts/google-workspace.js';
 import { need, str, time, type ListShape } from './parse.js';
 import type { ListAll } from './roles.js';
 

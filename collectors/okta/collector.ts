@@ -6,7 +6,7 @@ import type { Collector, CollectContext } from '../../src/core/collector.js';
 import type { CollectorDeps } from '../../src/core/source-plugin.js';
 import type { CollectionError, Resource, Snapshot } from '../../src/core/types.js';
 import { collectionErrorFrom } from '../../src/core/failure.js';
-import { PHISHING_RESISTANT_METHODS } from '../../rules/identity/types.js';
+import { PHISHING_RESISTANT_METHODS } from '../../src/core/contracts/identity.js';
 import { OktaApiError, OktaClient, type OktaAuth } from './client.js';
 import type { OktaConfig } from './config.js';
 import { artifact, OktaReader } from './reader.js';
@@ -16,7 +16,7 @@ import { readSystemLog } from './system-log.js';
 import type {
   OktaAdminRoleAttributes, OktaApiTokenAttributes, OktaLogEventAttributes, OktaLogStreamAttributes, OktaOrgAttributes, OktaPolicyAttributes,
   OktaUserAttributes,
-} from './types.js';
+} from '../../src/core/contracts/okta.js';
 
 export { artifact };
 

@@ -4,7 +4,7 @@ import { createOktaCollector } from './collector.js';
 import { oktaConfigSchema, type OktaConfig } from './config.js';
 import { startOktaEmulator } from './emulator.js';
 
-export { OKTA_RESOURCE_TYPES } from './types.js';
+export { OKTA_RESOURCE_TYPES } from '../../src/core/contracts/okta.js';
 export type { OktaConfig } from './config.js';
 export { startOktaEmulator, type OktaEmulator, type OktaEmulatorOptions } from './emulator.js';
 

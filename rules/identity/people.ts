@@ -1,7 +1,7 @@
 // Joins identity-provider users with GitHub members and AWS IAM users into `person` records, listing what does not match.
 import { z } from 'zod';
 import type { Resource, Snapshot } from '../../src/core/types.js';
-import { IDENTITY_USER_TYPES, type IdentityUserAttributes } from './types.js';
+import { IDENTITY_USER_TYPES, type IdentityUserAttributes } from '../../src/core/contracts/identity.js';
 
 /**
  * Optional mapping file (YAML or JSON, validated with this schema) for accounts that cannot be matched by email:

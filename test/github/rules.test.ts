@@ -4,7 +4,7 @@ import type { Resource, Rule, Snapshot } from '../../src/core/types.js';
 import { evaluateSnapshot } from '../../src/rules/engine.js';
 import { githubRules } from '../../rules/github/index.js';
 import { effectiveBranchRules, rulesetAppliesToDefaultBranch, type GqlProtection, type GqlRuleset } from '../../collectors/github/branch-rules.js';
-import type { GithubBranchRulesAttributes, GithubOrgAttributes } from '../../collectors/github/types.js';
+import type { GithubBranchRulesAttributes, GithubOrgAttributes } from '../../src/core/contracts/github.js';
 
 const NOW = new Date('2026-06-15T12:00:00Z');
 const T = NOW.toISOString();

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Resource, Snapshot } from '../../src/core/types.js';
 import { evaluateSnapshot } from '../../src/rules/engine.js';
 import { entraRules } from '../../rules/entra/index.js';
-import { GLOBAL_ADMIN_TEMPLATE_ID } from '../../collectors/entra/types.js';
+import { GLOBAL_ADMIN_TEMPLATE_ID } from '../../src/core/contracts/entra.js';
 
 const NOW = new Date('2026-11-28T12:00:00.000Z');
 const ago = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOString();

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { entraSource, startEntraEmulator, type EntraEmulator } from '../../collectors/entra/index.js';
 import { entraConfigSchema } from '../../collectors/entra/config.js';
 import { ENTRA_AUDIT_CURSOR } from '../../collectors/entra/collector.js';
-import { ENTRA_RESOURCE_TYPES } from '../../collectors/entra/types.js';
+import { ENTRA_RESOURCE_TYPES } from '../../src/core/contracts/entra.js';
 import { entraRules } from '../../rules/entra/index.js';
 import { evaluateSnapshot } from '../../src/rules/engine.js';
 import { byType, ctx, deps, statusOf } from './helpers.js';

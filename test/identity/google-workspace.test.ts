@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { googleWorkspaceSource, startGwsEmulator, emulatorPrivateKey, type GwsEmulator } from '../../collectors/google-workspace/index.js';
 import { GOOGLE_WORKSPACE_SCOPES, googleWorkspaceConfigSchema } from '../../collectors/google-workspace/config.js';
 import { reportCursorKey } from '../../collectors/google-workspace/collector.js';
-import { GOOGLE_WORKSPACE_RESOURCE_TYPES } from '../../collectors/google-workspace/types.js';
+import { GOOGLE_WORKSPACE_RESOURCE_TYPES } from '../../src/core/contracts/google-workspace.js';
 import { googleWorkspaceRules } from '../../rules/google-workspace/index.js';
 import { evaluateSnapshot } from '../../src/rules/engine.js';
 import { byType, ctx, deps, statusOf } from './helpers.js';

@@ -62,3 +62,58 @@ describe('per-resource read failures', () => {
     expect(verdict(snapshot([p], [err]), 'okta.policy.password_and_session', 's')).toBe('error');
   });
 });
+
+// Review of issue 11: a policy setting Okta always sends, missing from the reply, was read as 0/off (a fail) or the rule
+// holding it was skipped (a pass on a rule nobody saw). Each is now `error`; a weakness seen still fails.
+describe('okta.policy.* with settings missing from the reply', () => {
+  const strong = { minLength: 14, minLowerCase: 1, minUpperCase: 1, minNumber: 1, minSymbol: 1 };
+  const pw = (complexity: Record<string, unknown>, age: Record<string, unknown> = { historyCount: 5 }, lockout: Record<string, unknown> = { maxAttempts: 5 }) => ({
+    type: 'okta.policy', id: 'p', attributes: { type: 'PASSWORD', status: 'ACTIVE', priority: 1, system: true, rules: [], settings: { complexity, age, lockout } },
+  });
+  it.each([
+    ['every setting present', pw(strong), 'pass'],
+    ['minLength missing', pw({ ...strong, minLength: undefined }), 'error'],
+    ['minSymbol missing', pw({ ...strong, minSymbol: undefined }), 'error'],
+    ['historyCount missing', pw(strong, {}), 'error'],
+    ['lockout.maxAttempts null', pw(strong, undefined, { maxAttempts: null }), 'error'],
+    ['lockout.maxAttempts 0 (documented: no lockout)', pw(strong, undefined, { maxAttempts: 0 }), 'fail'],
+    ['minLength missing, but a short history seen', pw({ ...strong, minLength: undefined }, { historyCount: 0 }), 'fail'],
+  ] as const)('password policy, %s → %s', (_n, p, want) => {
+    expect(verdict(snapshot([p]), 'okta.policy.password_and_session', 'p')).toBe(want);
+  });
+
+  const rule = (actions: unknown) => ({ id: 'r', name: 'Default Rule', status: 'ACTIVE', priority: 1, system: true, conditions: null, actions });
+  const signOn = (actions: unknown) => ({ type: 'okta.policy', id: 's', attributes: { type: 'OKTA_SIGN_ON', status: 'ACTIVE', priority: 1, system: true, settings: null, rules: [rule(actions)] } });
+  const session = { maxSessionIdleMinutes: 15, maxSessionLifetimeMinutes: 720, usePersistentCookie: false };
+  it.each([
+    ['every setting present', { signon: { access: 'ALLOW', requireFactor: true, session } }, 'pass'],
+    ['a DENY rule', { signon: { access: 'DENY' } }, 'pass'],
+    ['actions null', null, 'error'],
+    ['signon without access', { signon: { requireFactor: true, session } }, 'error'],
+    ['ALLOW without session', { signon: { access: 'ALLOW', requireFactor: true } }, 'error'],
+    ['idle timeout missing', { signon: { access: 'ALLOW', requireFactor: true, session: { ...session, maxSessionIdleMinutes: undefined } } }, 'error'],
+    ['usePersistentCookie missing', { signon: { access: 'ALLOW', requireFactor: true, session: { ...session, usePersistentCookie: undefined } } }, 'error'],
+    ['lifetime missing, idle too long seen', { signon: { access: 'ALLOW', requireFactor: true, session: { ...session, maxSessionIdleMinutes: 120, maxSessionLifetimeMinutes: undefined } } }, 'fail'],
+  ] as const)('global session policy, %s → %s', (_n, actions, want) => {
+    expect(verdict(snapshot([signOn(actions)]), 'okta.policy.password_and_session', 's')).toBe(want);
+  });
+  it.each([
+    ['prompts for a factor', { signon: { access: 'ALLOW', requireFactor: true, session } }, 'pass'],
+    ['does not prompt', { signon: { access: 'ALLOW', requireFactor: false, session } }, 'fail'],
+    ['actions null', null, 'error'],
+    ['signon without access', { signon: { requireFactor: true } }, 'error'],
+  ] as const)('classic mfa_enforced, %s → %s', (_n, actions, want) => {
+    expect(verdict(snapshot([signOn(actions)]), 'okta.policy.mfa_enforced', 's')).toBe(want);
+  });
+
+  const access = (actions: unknown) => ({ type: 'okta.policy', id: 'a', name: 'Dashboard', attributes: { type: 'ACCESS_POLICY', status: 'ACTIVE', priority: 1, system: false, settings: null, rules: [rule(actions)] } });
+  it.each([
+    ['2FA', { appSignOn: { access: 'ALLOW', verificationMethod: { factorMode: '2FA', type: 'ASSURANCE', constraints: [] } } }, 'pass'],
+    ['1FA', { appSignOn: { access: 'ALLOW', verificationMethod: { factorMode: '1FA', type: 'ASSURANCE', constraints: [] } } }, 'fail'],
+    ['a DENY rule', { appSignOn: { access: 'DENY' } }, 'pass'],
+    ['actions null', null, 'error'],
+    ['appSignOn without access', { appSignOn: { verificationMethod: { factorMode: '1FA' } } }, 'error'],
+  ] as const)('authentication policy, %s → %s', (_n, actions, want) => {
+    expect(verdict(snapshot([access(actions)]), 'okta.policy.mfa_enforced', 'a')).toBe(want);
+  });
+});

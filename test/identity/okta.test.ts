@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { oktaSource, startOktaEmulator, type OktaEmulator } from '../../collectors/okta/index.js';
 import { oktaConfigSchema } from '../../collectors/okta/config.js';
 import { OKTA_LOG_CURSOR } from '../../collectors/okta/collector.js';
-import { OKTA_RESOURCE_TYPES } from '../../collectors/okta/types.js';
+import { OKTA_RESOURCE_TYPES } from '../../src/core/contracts/okta.js';
 import { oktaRules } from '../../rules/okta/index.js';
 import { evaluateSnapshot } from '../../src/rules/engine.js';
 import { byType, ctx, deps, statusOf } from './helpers.js';

@@ -5,7 +5,7 @@ import { evaluateSnapshot } from '../../src/rules/engine.js';
 import { oktaRules } from '../../rules/okta/index.js';
 import { entraRules } from '../../rules/entra/index.js';
 import { googleWorkspaceRules } from '../../rules/google-workspace/index.js';
-import { GLOBAL_ADMIN_TEMPLATE_ID, PHISHING_RESISTANT_STRENGTH_ID } from '../../collectors/entra/types.js';
+import { GLOBAL_ADMIN_TEMPLATE_ID, PHISHING_RESISTANT_STRENGTH_ID } from '../../src/core/contracts/entra.js';
 
 const NOW = new Date('2026-11-28T12:00:00.000Z');
 const ago = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOString();

@@ -1,8 +1,8 @@
 // Policy-document analysis and the rules built on it: admin MFA, direct policies, full admin, escalation, role trust.
 import { describe, expect, it } from 'vitest';
 import type { Resource, Rule } from '../../src/core/types.js';
-import { allowsAction, allowsWholeService, assessAdmin, parsePolicy, wildcardMatch } from '../../src/rules/aws-iam.js';
-import type { Statement } from '../../src/rules/aws-iam.js';
+import { allowsAction, allowsWholeService, assessAdmin, parsePolicy, wildcardMatch } from '../../src/rules/support/aws-iam.js';
+import type { Statement } from '../../src/rules/support/aws-iam.js';
 import privileged from '../../rules/aws/iam/privileged_users_mfa.js';
 import direct from '../../rules/aws/iam/no_direct_user_policies.js';
 import fullAdmin from '../../rules/aws/iam/no_full_admin_policies.js';

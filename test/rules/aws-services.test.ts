@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Resource, Rule, Status } from '../../src/core/types.js';
 import { evaluateSnapshot } from '../../src/rules/engine.js';
-import { AWS_IAM_RESOURCE_TYPES } from '../../collectors/aws/types.js';
+import { AWS_IAM_RESOURCE_TYPES } from '../../src/core/contracts/aws.js';
 import { AWS_SERVICE_RESOURCE_TYPES } from '../../collectors/aws/services.js';
 import { ACCOUNT, NOW, ROOT_ARN, daysAgo, snapshot } from './helpers.js';
 import multiRegion from '../../rules/aws/cloudtrail/multi_region_trail_logging.js';

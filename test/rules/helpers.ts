@@ -2,7 +2,7 @@
 import { expect, it } from 'vitest';
 import type { Resource, Result, Rule, Snapshot, Status } from '../../src/core/types.js';
 import { evaluateSnapshot } from '../../src/rules/engine.js';
-import { AWS_IAM_RESOURCE_TYPES } from '../../collectors/aws/types.js';
+import { AWS_IAM_RESOURCE_TYPES } from '../../src/core/contracts/aws.js';
 import type {
   AwsAccessKey,
   AwsIamGroupAttributes,
@@ -11,7 +11,7 @@ import type {
   AwsIamRoleAttributes,
   AwsIamRootAttributes,
   AwsIamUserAttributes,
-} from '../../collectors/aws/types.js';
+} from '../../src/core/contracts/aws.js';
 
 export const NOW = new Date('2025-06-15T12:00:00.000Z');
 export const ACCOUNT = '111122223333';

@@ -7,12 +7,12 @@ import { SOURCE_IDS, type Rule, type SourceId } from '../../src/core/types.js';
 import { loadFramework, listFrameworks, unknownRuleRefs } from '../../src/rules/frameworks.js';
 import { allRules } from '../../rules/index.js';
 import { CROSS_SOURCE_RULES } from '../../rules/identity/xsys.js';
-import { AWS_IAM_RESOURCE_TYPES } from '../../collectors/aws/types.js';
+import { AWS_IAM_RESOURCE_TYPES } from '../../src/core/contracts/aws.js';
 import { AWS_SERVICE_RESOURCE_TYPES } from '../../collectors/aws/services.js';
-import { GITHUB_RESOURCE_TYPES } from '../../collectors/github/types.js';
-import { OKTA_RESOURCE_TYPES } from '../../collectors/okta/types.js';
-import { ENTRA_RESOURCE_TYPES } from '../../collectors/entra/types.js';
-import { GOOGLE_WORKSPACE_RESOURCE_TYPES } from '../../collectors/google-workspace/types.js';
+import { GITHUB_RESOURCE_TYPES } from '../../src/core/contracts/github.js';
+import { OKTA_RESOURCE_TYPES } from '../../src/core/contracts/okta.js';
+import { ENTRA_RESOURCE_TYPES } from '../../src/core/contracts/entra.js';
+import { GOOGLE_WORKSPACE_RESOURCE_TYPES } from '../../src/core/contracts/google-workspace.js';
 
 /**
  * Resource types each source's collector produces. A source adds its line when its first rule lands:

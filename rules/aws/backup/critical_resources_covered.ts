@@ -1,6 +1,6 @@
 // aws.backup.critical_resources_covered: each critical database is protected by AWS Backup with a recent recovery point.
 import { defineRule } from '../../../src/rules/define.js';
-import { hasTag, unread, unreadOutcome } from '../../../src/rules/aws-services.js';
+import { hasTag, unread, unreadOutcome } from '../../../src/rules/support/aws-services.js';
 
 export default defineRule({
   id: 'aws.backup.critical_resources_covered',

@@ -1,6 +1,6 @@
 // aws.backup.job_success: each backup job that ended in the period, listed, with failures flagged for follow-up.
 import { defineRule } from '../../../src/rules/define.js';
-import { unread, unreadOutcome } from '../../../src/rules/aws-services.js';
+import { unread, unreadOutcome } from '../../../src/rules/support/aws-services.js';
 
 export default defineRule({
   id: 'aws.backup.job_success',

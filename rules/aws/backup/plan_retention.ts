@@ -1,6 +1,6 @@
 // aws.backup.plan_retention: a scheduled backup plan with resource selections keeps backups long enough.
 import { defineRule } from '../../../src/rules/define.js';
-import { accountId } from '../../../src/rules/aws-services.js';
+import { accountId } from '../../../src/rules/support/aws-services.js';
 
 export default defineRule({
   id: 'aws.backup.plan_retention',

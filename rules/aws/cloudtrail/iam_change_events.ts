@@ -1,6 +1,6 @@
 // aws.cloudtrail.iam_change_events: the population of IAM provisioning and deprovisioning events, to sample.
 import { defineRule } from '../../../src/rules/define.js';
-import { eventOutcomes } from '../../../src/rules/aws-services.js';
+import { eventOutcomes } from '../../../src/rules/support/aws-services.js';
 
 export const IAM_CHANGE_EVENTS = new Set(['CreateUser', 'DeleteUser', 'CreateLoginProfile', 'DeleteLoginProfile', 'CreateAccessKey', 'UpdateAccessKey', 'DeleteAccessKey', 'AttachUserPolicy', 'DetachUserPolicy', 'PutUserPolicy', 'AddUserToGroup', 'RemoveUserFromGroup', 'UpdateAssumeRolePolicy']);
 

@@ -1,6 +1,6 @@
 // aws.cloudtrail.log_integrity: every trail validates its log files and encrypts them with SSE-KMS.
 import { defineRule } from '../../../src/rules/define.js';
-import { accountId, unreadOutcome } from '../../../src/rules/aws-services.js';
+import { accountId, unreadOutcome } from '../../../src/rules/support/aws-services.js';
 
 export default defineRule({
   id: 'aws.cloudtrail.log_integrity',

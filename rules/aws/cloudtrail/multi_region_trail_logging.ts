@@ -1,6 +1,6 @@
 // aws.cloudtrail.multi_region_trail_logging: a multi-region trail records all management events and delivers them.
 import { defineRule } from '../../../src/rules/define.js';
-import { accountId } from '../../../src/rules/aws-services.js';
+import { accountId } from '../../../src/rules/support/aws-services.js';
 
 export default defineRule({
   id: 'aws.cloudtrail.multi_region_trail_logging',

@@ -1,6 +1,6 @@
 // aws.cloudtrail.no_logging_tampering: every StopLogging, DeleteTrail, UpdateTrail or PutEventSelectors is listed.
 import { defineRule } from '../../../src/rules/define.js';
-import { eventOutcomes } from '../../../src/rules/aws-services.js';
+import { eventOutcomes } from '../../../src/rules/support/aws-services.js';
 
 const TAMPERING = new Set(['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors']);
 

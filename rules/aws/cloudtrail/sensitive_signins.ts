@@ -1,6 +1,6 @@
 // aws.cloudtrail.sensitive_signins: root sign-ins and API calls, and console sign-ins without MFA, listed one by one.
 import { defineRule } from '../../../src/rules/define.js';
-import { eventOutcomes } from '../../../src/rules/aws-services.js';
+import { eventOutcomes } from '../../../src/rules/support/aws-services.js';
 
 export default defineRule({
   id: 'aws.cloudtrail.sensitive_signins',

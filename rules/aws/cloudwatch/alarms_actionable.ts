@@ -1,6 +1,6 @@
 // aws.cloudwatch.alarms_actionable: metric alarms notify someone and are not stuck without data.
 import { defineRule } from '../../../src/rules/define.js';
-import { unread, unreadOutcome } from '../../../src/rules/aws-services.js';
+import { unread, unreadOutcome } from '../../../src/rules/support/aws-services.js';
 
 export default defineRule({
   id: 'aws.cloudwatch.alarms_actionable',

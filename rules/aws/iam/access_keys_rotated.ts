@@ -1,7 +1,8 @@
 // aws.iam.access_keys_rotated: active access keys are young, one per user, and none sits unused since user setup.
 import { defineRule } from '../../../src/rules/define.js';
-import { day, instant, olderThanDays, resourcesOfType } from '../../../src/rules/aws-iam.js';
-import type { AwsIamUserAttributes } from '../../../collectors/aws/types.js';
+import { day, instant, olderThanDays } from '../../../src/rules/support/time.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { AwsIamUserAttributes } from '../../../src/core/contracts/aws.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 export default defineRule({

@@ -1,7 +1,8 @@
 // aws.iam.console_users_mfa: every IAM user who can sign in to the console has an MFA device.
 import { defineRule } from '../../../src/rules/define.js';
-import { day, resourcesOfType } from '../../../src/rules/aws-iam.js';
-import type { AwsIamUserAttributes } from '../../../collectors/aws/types.js';
+import { day } from '../../../src/rules/support/time.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { AwsIamUserAttributes } from '../../../src/core/contracts/aws.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 export default defineRule({

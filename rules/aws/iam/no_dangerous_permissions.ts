@@ -1,6 +1,7 @@
 // aws.iam.no_dangerous_permissions: no customer policy opens a privilege-escalation path or grants full CloudTrail or KMS control.
 import { defineRule } from '../../../src/rules/define.js';
-import { IamIndex, allowsAction, allowsWholeService, listSome, parsePolicy } from '../../../src/rules/aws-iam.js';
+import { IamIndex, allowsAction, allowsWholeService, parsePolicy } from '../../../src/rules/support/aws-iam.js';
+import { listSome } from '../../../src/rules/support/resources.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 /**

@@ -1,7 +1,7 @@
 // aws.iam.no_direct_user_policies: users get permissions only through groups or roles; every user is in a group; no group is empty.
 import { defineRule } from '../../../src/rules/define.js';
-import { listSome, resourcesOfType } from '../../../src/rules/aws-iam.js';
-import type { AwsIamGroupAttributes, AwsIamUserAttributes } from '../../../collectors/aws/types.js';
+import { listSome, resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { AwsIamGroupAttributes, AwsIamUserAttributes } from '../../../src/core/contracts/aws.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 export default defineRule({

@@ -1,6 +1,7 @@
 // aws.iam.no_full_admin_policies: no customer-managed or inline policy allows every action on every resource; AdministratorAccess holders are listed.
 import { defineRule } from '../../../src/rules/define.js';
-import { ADMINISTRATOR_ACCESS_ARN, IamIndex, assessAdmin, listSome, parsePolicy } from '../../../src/rules/aws-iam.js';
+import { ADMINISTRATOR_ACCESS_ARN, IamIndex, assessAdmin, parsePolicy } from '../../../src/rules/support/aws-iam.js';
+import { listSome } from '../../../src/rules/support/resources.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 export default defineRule({

@@ -1,7 +1,7 @@
 // aws.iam.password_policy_strong: the account password policy exists and meets the baseline.
 import { defineRule } from '../../../src/rules/define.js';
-import { resourcesOfType } from '../../../src/rules/aws-iam.js';
-import type { AwsIamPasswordPolicyAttributes } from '../../../collectors/aws/types.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { AwsIamPasswordPolicyAttributes } from '../../../src/core/contracts/aws.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 export default defineRule({

@@ -1,6 +1,7 @@
 // aws.iam.privileged_users_mfa: users holding admin-equivalent permissions, directly or through a group, have MFA.
 import { defineRule } from '../../../src/rules/define.js';
-import { IamIndex, listSome, principalAdmin } from '../../../src/rules/aws-iam.js';
+import { IamIndex, principalAdmin } from '../../../src/rules/support/aws-iam.js';
+import { listSome } from '../../../src/rules/support/resources.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 export default defineRule({

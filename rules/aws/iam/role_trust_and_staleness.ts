@@ -1,8 +1,10 @@
 // aws.iam.role_trust_and_staleness: roles trust only known accounts (or require ExternalId), service trusts resist confused deputies, and unused roles are flagged.
 import { defineRule } from '../../../src/rules/define.js';
-import { day, instant, listSome, olderThanDays, parsePolicy, resourcesOfType } from '../../../src/rules/aws-iam.js';
-import type { Statement } from '../../../src/rules/aws-iam.js';
-import type { AwsIamRoleAttributes } from '../../../collectors/aws/types.js';
+import { day, instant, olderThanDays } from '../../../src/rules/support/time.js';
+import { listSome, resourcesOfType } from '../../../src/rules/support/resources.js';
+import { parsePolicy } from '../../../src/rules/support/aws-iam.js';
+import type { Statement } from '../../../src/rules/support/aws-iam.js';
+import type { AwsIamRoleAttributes } from '../../../src/core/contracts/aws.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 /** Condition keys that pin an otherwise open AWS principal to an organization, account or caller. */

@@ -1,7 +1,8 @@
 // aws.iam.root_credentials_minimized: the root user has no access keys (and, where required, no password).
 import { defineRule } from '../../../src/rules/define.js';
-import { day, resourcesOfType } from '../../../src/rules/aws-iam.js';
-import type { AwsIamRootAttributes } from '../../../collectors/aws/types.js';
+import { day } from '../../../src/rules/support/time.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { AwsIamRootAttributes } from '../../../src/core/contracts/aws.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 export default defineRule({

@@ -1,7 +1,7 @@
 // aws.iam.root_mfa_enabled: the root user is protected by MFA (optionally a hardware device).
 import { defineRule } from '../../../src/rules/define.js';
-import { resourcesOfType } from '../../../src/rules/aws-iam.js';
-import type { AwsIamRootAttributes } from '../../../collectors/aws/types.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { AwsIamRootAttributes } from '../../../src/core/contracts/aws.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 export default defineRule({

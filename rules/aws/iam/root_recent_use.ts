@@ -1,7 +1,8 @@
 // aws.iam.root_recent_use: the root user's password and keys have not been used recently (point-in-time view).
 import { defineRule } from '../../../src/rules/define.js';
-import { DAY_MS, day, instant, resourcesOfType } from '../../../src/rules/aws-iam.js';
-import type { AwsIamRootAttributes } from '../../../collectors/aws/types.js';
+import { DAY_MS, day, instant } from '../../../src/rules/support/time.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { AwsIamRootAttributes } from '../../../src/core/contracts/aws.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 export default defineRule({

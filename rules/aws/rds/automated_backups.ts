@@ -1,6 +1,6 @@
 // aws.rds.automated_backups: every DB instance and cluster keeps automated backups long enough.
 import { defineRule } from '../../../src/rules/define.js';
-import { unread, unreadOutcome } from '../../../src/rules/aws-services.js';
+import { unread, unreadOutcome } from '../../../src/rules/support/aws-services.js';
 
 export default defineRule({
   id: 'aws.rds.automated_backups',

@@ -1,6 +1,6 @@
 // aws.rds.deletion_protection: production databases cannot be deleted by one mistaken call.
 import { defineRule } from '../../../src/rules/define.js';
-import { hasTag, unread, unreadOutcome } from '../../../src/rules/aws-services.js';
+import { hasTag, unread, unreadOutcome } from '../../../src/rules/support/aws-services.js';
 
 export default defineRule({
   id: 'aws.rds.deletion_protection',

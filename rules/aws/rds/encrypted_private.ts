@@ -1,6 +1,6 @@
 // aws.rds.encrypted_private: DB storage is encrypted and instances are not reachable from the internet.
 import { defineRule } from '../../../src/rules/define.js';
-import { unread, unreadOutcome } from '../../../src/rules/aws-services.js';
+import { unread, unreadOutcome } from '../../../src/rules/support/aws-services.js';
 
 export default defineRule({
   id: 'aws.rds.encrypted_private',

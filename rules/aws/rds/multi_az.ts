@@ -1,6 +1,6 @@
 // aws.rds.multi_az: production databases survive the loss of an availability zone.
 import { defineRule } from '../../../src/rules/define.js';
-import { hasTag, unread, unreadOutcome } from '../../../src/rules/aws-services.js';
+import { hasTag, unread, unreadOutcome } from '../../../src/rules/support/aws-services.js';
 
 export default defineRule({
   id: 'aws.rds.multi_az',

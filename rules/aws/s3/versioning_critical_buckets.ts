@@ -1,6 +1,6 @@
 // aws.s3.versioning_critical_buckets: critical buckets keep earlier versions of overwritten or deleted objects.
 import { defineRule } from '../../../src/rules/define.js';
-import { hasTag, unread, unreadOutcome } from '../../../src/rules/aws-services.js';
+import { hasTag, unread, unreadOutcome } from '../../../src/rules/support/aws-services.js';
 
 export default defineRule({
   id: 'aws.s3.versioning_critical_buckets',

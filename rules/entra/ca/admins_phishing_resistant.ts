@@ -1,8 +1,8 @@
 // entra.ca.admins_phishing_resistant: privileged roles must satisfy the phishing-resistant authentication strength.
 import { defineRule } from '../../../src/rules/define.js';
-import { resourcesOfType } from '../../identity/shared.js';
-import { GLOBAL_ADMIN_TEMPLATE_ID, PHISHING_RESISTANT_STRENGTH_ID, type EntraCaPolicyAttributes, type EntraTenantAttributes } from '../../../collectors/entra/types.js';
-import { allApps, enforced } from '../../identity/entra-ca.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import { GLOBAL_ADMIN_TEMPLATE_ID, PHISHING_RESISTANT_STRENGTH_ID, type EntraCaPolicyAttributes, type EntraTenantAttributes } from '../../../src/core/contracts/entra.js';
+import { allApps, enforced } from '../../../src/rules/support/entra-ca.js';
 
 export default defineRule({
   id: 'entra.ca.admins_phishing_resistant',

@@ -1,8 +1,8 @@
 // entra.ca.legacy_auth_blocked: an enforced Conditional Access policy blocks legacy-authentication clients for everyone.
 import { defineRule } from '../../../src/rules/define.js';
-import { resourcesOfType } from '../../identity/shared.js';
-import type { EntraCaPolicyAttributes, EntraTenantAttributes } from '../../../collectors/entra/types.js';
-import { allApps, allUsers, enforced } from '../../identity/entra-ca.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { EntraCaPolicyAttributes, EntraTenantAttributes } from '../../../src/core/contracts/entra.js';
+import { allApps, allUsers, enforced } from '../../../src/rules/support/entra-ca.js';
 
 export default defineRule({
   id: 'entra.ca.legacy_auth_blocked',

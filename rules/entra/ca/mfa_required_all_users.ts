@@ -1,8 +1,8 @@
 // entra.ca.mfa_required_all_users: an enforced Conditional Access policy requires MFA for all users and apps, or Security Defaults is on.
 import { defineRule } from '../../../src/rules/define.js';
-import { resourcesOfType } from '../../identity/shared.js';
-import type { EntraCaPolicyAttributes, EntraTenantAttributes } from '../../../collectors/entra/types.js';
-import { allApps, allUsers, enforced, exclusions, requiresMfa } from '../../identity/entra-ca.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { EntraCaPolicyAttributes, EntraTenantAttributes } from '../../../src/core/contracts/entra.js';
+import { allApps, allUsers, enforced, exclusions, requiresMfa } from '../../../src/rules/support/entra-ca.js';
 
 export default defineRule({
   id: 'entra.ca.mfa_required_all_users',

@@ -1,7 +1,7 @@
 // entra.roles.global_admin_bounded: Global Administrator has 2..N holders (direct, through groups, PIM-eligible), all cloud-only.
 import { defineRule } from '../../../src/rules/define.js';
-import { resourcesOfType } from '../../identity/shared.js';
-import { GLOBAL_ADMIN_TEMPLATE_ID, type EntraRoleAssignmentAttributes, type EntraTenantAttributes, type EntraUserAttributes } from '../../../collectors/entra/types.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import { GLOBAL_ADMIN_TEMPLATE_ID, type EntraRoleAssignmentAttributes, type EntraTenantAttributes, type EntraUserAttributes } from '../../../src/core/contracts/entra.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 export default defineRule({

@@ -1,7 +1,9 @@
 // entra.users.inactive: enabled Entra accounts have signed in successfully within N days.
 import { defineRule } from '../../../src/rules/define.js';
-import { DAY_MS, day, inactiveOutcomes, resourcesOfType } from '../../identity/shared.js';
-import { SUCCESSFUL_SIGN_IN_RECORDED_FROM, type EntraUserAttributes } from '../../../collectors/entra/types.js';
+import { DAY_MS, day } from '../../../src/rules/support/time.js';
+import { inactiveOutcomes } from '../../../src/rules/support/identity.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import { SUCCESSFUL_SIGN_IN_RECORDED_FROM, type EntraUserAttributes } from '../../../src/core/contracts/entra.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 export default defineRule({

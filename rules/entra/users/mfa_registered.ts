@@ -1,7 +1,8 @@
 // entra.users.mfa_registered: every enabled member (and every admin) has registered MFA; admins a phishing-resistant method.
 import { defineRule } from '../../../src/rules/define.js';
-import { mfaOutcomes, resourcesOfType } from '../../identity/shared.js';
-import type { EntraUserAttributes } from '../../../collectors/entra/types.js';
+import { mfaOutcomes } from '../../../src/rules/support/identity.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { EntraUserAttributes } from '../../../src/core/contracts/entra.js';
 
 export default defineRule({
   id: 'entra.users.mfa_registered',

@@ -1,6 +1,6 @@
 // github.alerts.code_scanning: no open critical or high code-scanning alert is older than its SLA.
 import { defineRule } from '../../../src/rules/define.js';
-import { severitySlaOutcomes } from '../../../collectors/github/rule-support.js';
+import { severitySlaOutcomes } from '../../../src/rules/support/github.js';
 
 export default defineRule({
   id: 'github.alerts.code_scanning',

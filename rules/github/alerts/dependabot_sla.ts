@@ -1,6 +1,6 @@
 // github.alerts.dependabot_sla: no open critical or high Dependabot alert is older than its SLA.
 import { defineRule } from '../../../src/rules/define.js';
-import { severitySlaOutcomes } from '../../../collectors/github/rule-support.js';
+import { severitySlaOutcomes } from '../../../src/rules/support/github.js';
 
 export default defineRule({
   id: 'github.alerts.dependabot_sla',

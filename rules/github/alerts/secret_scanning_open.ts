@@ -1,7 +1,9 @@
 // github.alerts.secret_scanning_open: no open secret-scanning alert is older than its SLA.
 import { defineRule } from '../../../src/rules/define.js';
-import { day, feedOutcome, ofType, olderThanDays } from '../../../collectors/github/rule-support.js';
-import type { GithubAlertAttributes } from '../../../collectors/github/types.js';
+import { day, olderThanDays } from '../../../src/rules/support/time.js';
+import { feedOutcome } from '../../../src/rules/support/github.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { GithubAlertAttributes } from '../../../src/core/contracts/github.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 export default defineRule({
@@ -20,7 +22,7 @@ export default defineRule({
   },
   evaluate(snapshot, { now, params }) {
     const out: RuleOutcome[] = [];
-    for (const al of ofType<GithubAlertAttributes>(snapshot, 'github.alert')) {
+    for (const al of resourcesOfType<GithubAlertAttributes>(snapshot, 'github.alert')) {
       const a = al.attributes;
       if (a.kind !== 'secret_scanning' || a.state !== 'open') continue;
       const sla = a.validity === 'active' ? params.activeSlaDays : params.slaDays;

@@ -1,7 +1,7 @@
 // github.org.actions_hardened: the default GITHUB_TOKEN is read-only, workflows cannot approve PRs, allowed actions are restricted.
 import { defineRule } from '../../../src/rules/define.js';
-import { ofType } from '../../../collectors/github/rule-support.js';
-import type { GithubOrgAttributes } from '../../../collectors/github/types.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { GithubOrgAttributes } from '../../../src/core/contracts/github.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 export default defineRule({
@@ -19,7 +19,7 @@ export default defineRule({
   params: {},
   evaluate(snapshot) {
     const out: RuleOutcome[] = [];
-    for (const o of ofType<GithubOrgAttributes>(snapshot, 'github.org')) {
+    for (const o of resourcesOfType<GithubOrgAttributes>(snapshot, 'github.org')) {
       const a = o.attributes.actions;
       if (a === null) {
         out.push({ resourceId: o.id, status: 'error', reason: `org ${o.attributes.login}: could not read Actions settings (admin:org, or Organization administration: read)` });

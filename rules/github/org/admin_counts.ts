@@ -1,7 +1,7 @@
 // github.org.admin_counts: the number of organization owners is within bounds; lists them for access review.
 import { defineRule } from '../../../src/rules/define.js';
-import { ofType } from '../../../collectors/github/rule-support.js';
-import type { GithubMemberAttributes, GithubOrgAttributes } from '../../../collectors/github/types.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { GithubMemberAttributes, GithubOrgAttributes } from '../../../src/core/contracts/github.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 export default defineRule({
@@ -21,8 +21,8 @@ export default defineRule({
   },
   evaluate(snapshot, { params }) {
     const out: RuleOutcome[] = [];
-    const owners = ofType<GithubMemberAttributes>(snapshot, 'github.member').filter((m) => m.attributes.role === 'admin').map((m) => m.id);
-    for (const o of ofType<GithubOrgAttributes>(snapshot, 'github.org')) {
+    const owners = resourcesOfType<GithubMemberAttributes>(snapshot, 'github.member').filter((m) => m.attributes.role === 'admin').map((m) => m.id);
+    for (const o of resourcesOfType<GithubOrgAttributes>(snapshot, 'github.org')) {
       const n = owners.length;
       const ok = n >= params.minOwners && n <= params.maxOwners;
       out.push({

@@ -1,7 +1,7 @@
 // github.org.member_privileges_restricted: base permission none/read, and members cannot create public repositories.
 import { defineRule } from '../../../src/rules/define.js';
-import { ofType } from '../../../collectors/github/rule-support.js';
-import type { GithubOrgAttributes } from '../../../collectors/github/types.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { GithubOrgAttributes } from '../../../src/core/contracts/github.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 export default defineRule({
@@ -22,7 +22,7 @@ export default defineRule({
   },
   evaluate(snapshot, { params }) {
     const out: RuleOutcome[] = [];
-    for (const o of ofType<GithubOrgAttributes>(snapshot, 'github.org')) {
+    for (const o of resourcesOfType<GithubOrgAttributes>(snapshot, 'github.org')) {
       const a = o.attributes;
       if (a.defaultRepositoryPermission === null || a.membersCanCreatePublicRepositories === null) {
         out.push({ resourceId: o.id, status: 'error', reason: `org ${a.login}: member privilege settings are visible to organization owners only` });

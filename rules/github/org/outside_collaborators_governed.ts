@@ -1,7 +1,7 @@
 // github.org.outside_collaborators_governed: no outside collaborator holds admin (or, optionally, write) on any repository.
 import { defineRule } from '../../../src/rules/define.js';
-import { ofType } from '../../../collectors/github/rule-support.js';
-import type { GithubOutsideCollaboratorAttributes } from '../../../collectors/github/types.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { GithubOutsideCollaboratorAttributes } from '../../../src/core/contracts/github.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 const RANK: Record<string, number> = { READ: 0, TRIAGE: 1, WRITE: 2, MAINTAIN: 3, ADMIN: 4 };
@@ -23,7 +23,7 @@ export default defineRule({
   evaluate(snapshot, { params }) {
     const limit = RANK[params.highestAllowed.toUpperCase()] ?? RANK.WRITE!;
     const out: RuleOutcome[] = [];
-    for (const c of ofType<GithubOutsideCollaboratorAttributes>(snapshot, 'github.outside_collaborator')) {
+    for (const c of resourcesOfType<GithubOutsideCollaboratorAttributes>(snapshot, 'github.outside_collaborator')) {
       const over = c.attributes.repositories.filter((r) => (RANK[r.permission] ?? 4) > limit).map((r) => `${r.permission} on ${r.repository}`).sort();
       const all = c.attributes.repositories.map((r) => `${r.repository}:${r.permission}`).sort();
       out.push(over.length > 0

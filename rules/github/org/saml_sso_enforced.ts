@@ -1,7 +1,7 @@
 // github.org.saml_sso_enforced: SAML SSO is configured and every member has a linked identity, so access follows the IdP.
 import { defineRule } from '../../../src/rules/define.js';
-import { ofType } from '../../../collectors/github/rule-support.js';
-import type { GithubMemberAttributes, GithubOrgAttributes } from '../../../collectors/github/types.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { GithubMemberAttributes, GithubOrgAttributes } from '../../../src/core/contracts/github.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 export default defineRule({
@@ -19,7 +19,7 @@ export default defineRule({
   params: {},
   evaluate(snapshot) {
     const out: RuleOutcome[] = [];
-    for (const o of ofType<GithubOrgAttributes>(snapshot, 'github.org')) {
+    for (const o of resourcesOfType<GithubOrgAttributes>(snapshot, 'github.org')) {
       const saml = o.attributes.saml;
       if (saml === null) {
         out.push({ resourceId: o.id, status: 'error', reason: `org ${o.attributes.login}: could not read the SAML identity provider (admin:org as an owner, or Organization administration: read)` });
@@ -29,7 +29,7 @@ export default defineRule({
         out.push({ resourceId: o.id, status: 'fail', reason: `org ${o.attributes.login}: no SAML identity provider is configured` });
         continue;
       }
-      const unlinked = ofType<GithubMemberAttributes>(snapshot, 'github.member').filter((m) => m.attributes.samlLinked === false).map((m) => m.id);
+      const unlinked = resourcesOfType<GithubMemberAttributes>(snapshot, 'github.member').filter((m) => m.attributes.samlLinked === false).map((m) => m.id);
       out.push(unlinked.length > 0
         ? { resourceId: o.id, status: 'fail', reason: `org ${o.attributes.login}: SAML SSO configured but ${unlinked.length} member(s) have no linked identity: ${unlinked.join(', ')}`, details: { unlinked } }
         : { resourceId: o.id, status: 'pass', reason: `org ${o.attributes.login}: SAML SSO configured and every member has a linked identity` });

@@ -1,7 +1,7 @@
 // github.org.two_factor_enforced: the org requires 2FA and no member or outside collaborator lacks it.
 import { defineRule } from '../../../src/rules/define.js';
-import { ofType } from '../../../collectors/github/rule-support.js';
-import type { GithubMemberAttributes, GithubOrgAttributes, GithubOutsideCollaboratorAttributes } from '../../../collectors/github/types.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { GithubMemberAttributes, GithubOrgAttributes, GithubOutsideCollaboratorAttributes } from '../../../src/core/contracts/github.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 export default defineRule({
@@ -19,11 +19,11 @@ export default defineRule({
   params: {},
   evaluate(snapshot) {
     const out: RuleOutcome[] = [];
-    for (const o of ofType<GithubOrgAttributes>(snapshot, 'github.org')) {
+    for (const o of resourcesOfType<GithubOrgAttributes>(snapshot, 'github.org')) {
       const a = o.attributes;
-      const noMembers = ofType<GithubMemberAttributes>(snapshot, 'github.member').filter((m) => m.attributes.twoFactorDisabled === true).map((m) => m.id);
-      const unknown = ofType<GithubMemberAttributes>(snapshot, 'github.member').some((m) => m.attributes.twoFactorDisabled === null);
-      const noOutside = ofType<GithubOutsideCollaboratorAttributes>(snapshot, 'github.outside_collaborator').filter((m) => m.attributes.twoFactorDisabled === true).map((m) => m.id);
+      const noMembers = resourcesOfType<GithubMemberAttributes>(snapshot, 'github.member').filter((m) => m.attributes.twoFactorDisabled === true).map((m) => m.id);
+      const unknown = resourcesOfType<GithubMemberAttributes>(snapshot, 'github.member').some((m) => m.attributes.twoFactorDisabled === null);
+      const noOutside = resourcesOfType<GithubOutsideCollaboratorAttributes>(snapshot, 'github.outside_collaborator').filter((m) => m.attributes.twoFactorDisabled === true).map((m) => m.id);
       const details = { twoFactorRequirementEnabled: a.twoFactorRequirementEnabled, membersWithout2fa: noMembers, outsideCollaboratorsWithout2fa: noOutside };
       const problems: string[] = [];
       if (a.twoFactorRequirementEnabled === false) problems.push('the organization does not require 2FA');

@@ -1,7 +1,8 @@
 // github.repo.codeowners_enforced: a CODEOWNERS file exists and code-owner review is required on the default branch.
 import { defineRule } from '../../../src/rules/define.js';
-import { BRANCH_RULE_PERMISSIONS, ofType, perActiveBranch } from '../../../collectors/github/rule-support.js';
-import type { GithubRepositoryAttributes } from '../../../collectors/github/types.js';
+import { BRANCH_RULE_PERMISSIONS, perActiveBranch } from '../../../src/rules/support/github.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { GithubRepositoryAttributes } from '../../../src/core/contracts/github.js';
 
 export default defineRule({
   id: 'github.repo.codeowners_enforced',
@@ -15,7 +16,7 @@ export default defineRule({
   remediation: 'Add .github/CODEOWNERS on the default branch and enable "Require review from Code Owners" in the ruleset pull-request rule or classic protection.',
   params: {},
   evaluate(snapshot) {
-    const repos = new Map(ofType<GithubRepositoryAttributes>(snapshot, 'github.repository').map((r) => [r.id, r.attributes]));
+    const repos = new Map(resourcesOfType<GithubRepositoryAttributes>(snapshot, 'github.repository').map((r) => [r.id, r.attributes]));
     return perActiveBranch(snapshot, (a) => {
       const path = repos.get(a.repository)?.codeownersPath ?? null;
       const problems = [path ? null : 'no CODEOWNERS file (CODEOWNERS, .github/CODEOWNERS or docs/CODEOWNERS)', a.requireCodeOwnerReview ? null : 'code-owner review not required']

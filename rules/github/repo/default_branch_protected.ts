@@ -1,6 +1,6 @@
 // github.repo.default_branch_protected: every active repository's default branch is covered by classic protection or an active ruleset.
 import { defineRule } from '../../../src/rules/define.js';
-import { BRANCH_RULE_PERMISSIONS, layers, perActiveBranch } from '../../../collectors/github/rule-support.js';
+import { BRANCH_RULE_PERMISSIONS, layers, perActiveBranch } from '../../../src/rules/support/github.js';
 
 export default defineRule({
   id: 'github.repo.default_branch_protected',

@@ -1,7 +1,7 @@
 // github.repo.dependabot_alerts_enabled: Dependabot alerts are on for every active repository.
 import { defineRule } from '../../../src/rules/define.js';
-import { ofType } from '../../../collectors/github/rule-support.js';
-import type { GithubRepositoryAttributes } from '../../../collectors/github/types.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { GithubRepositoryAttributes } from '../../../src/core/contracts/github.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 export default defineRule({
@@ -17,7 +17,7 @@ export default defineRule({
   params: {},
   evaluate(snapshot) {
     const out: RuleOutcome[] = [];
-    for (const r of ofType<GithubRepositoryAttributes>(snapshot, 'github.repository')) {
+    for (const r of resourcesOfType<GithubRepositoryAttributes>(snapshot, 'github.repository')) {
       if (r.attributes.archived) continue;
       const on = r.attributes.dependabotAlerts;
       out.push(on === null

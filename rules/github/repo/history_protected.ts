@@ -1,6 +1,6 @@
 // github.repo.history_protected: force-push and deletion are blocked on default branches.
 import { defineRule } from '../../../src/rules/define.js';
-import { BRANCH_RULE_PERMISSIONS, layers, perActiveBranch } from '../../../collectors/github/rule-support.js';
+import { BRANCH_RULE_PERMISSIONS, layers, perActiveBranch } from '../../../src/rules/support/github.js';
 
 export default defineRule({
   id: 'github.repo.history_protected',

@@ -1,7 +1,8 @@
 // github.repo.merged_changes_reviewed: every PR merged to a default branch in the period had an approval from someone other than its author.
 import { defineRule } from '../../../src/rules/define.js';
-import { day, ofType } from '../../../collectors/github/rule-support.js';
-import type { GithubPullRequestAttributes } from '../../../collectors/github/types.js';
+import { day } from '../../../src/rules/support/time.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { GithubPullRequestAttributes } from '../../../src/core/contracts/github.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 export default defineRule({
@@ -18,7 +19,7 @@ export default defineRule({
   params: {},
   evaluate(snapshot) {
     const out: RuleOutcome[] = [];
-    for (const p of ofType<GithubPullRequestAttributes>(snapshot, 'github.pull_request')) {
+    for (const p of resourcesOfType<GithubPullRequestAttributes>(snapshot, 'github.pull_request')) {
       const a = p.attributes;
       if (!a.toDefaultBranch) continue;
       if (a.approvers === null) {

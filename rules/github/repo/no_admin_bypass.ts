@@ -1,6 +1,6 @@
 // github.repo.no_admin_bypass: protection applies to administrators and no active ruleset has a bypass list.
 import { defineRule } from '../../../src/rules/define.js';
-import { BRANCH_RULE_PERMISSIONS, perActiveBranch } from '../../../collectors/github/rule-support.js';
+import { BRANCH_RULE_PERMISSIONS, perActiveBranch } from '../../../src/rules/support/github.js';
 
 export default defineRule({
   id: 'github.repo.no_admin_bypass',

@@ -1,6 +1,6 @@
 // github.repo.pr_review_required: merging to the default branch needs approving reviews, with stale approvals dismissed.
 import { defineRule } from '../../../src/rules/define.js';
-import { BRANCH_RULE_PERMISSIONS, layers, perActiveBranch } from '../../../collectors/github/rule-support.js';
+import { BRANCH_RULE_PERMISSIONS, layers, perActiveBranch } from '../../../src/rules/support/github.js';
 
 export default defineRule({
   id: 'github.repo.pr_review_required',

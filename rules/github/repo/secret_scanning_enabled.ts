@@ -1,7 +1,7 @@
 // github.repo.secret_scanning_enabled: secret scanning (and optionally push protection) is on for every active repository.
 import { defineRule } from '../../../src/rules/define.js';
-import { ofType } from '../../../collectors/github/rule-support.js';
-import type { GithubRepositoryAttributes } from '../../../collectors/github/types.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { GithubRepositoryAttributes } from '../../../src/core/contracts/github.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 export default defineRule({
@@ -19,7 +19,7 @@ export default defineRule({
   },
   evaluate(snapshot, { params }) {
     const out: RuleOutcome[] = [];
-    for (const r of ofType<GithubRepositoryAttributes>(snapshot, 'github.repository')) {
+    for (const r of resourcesOfType<GithubRepositoryAttributes>(snapshot, 'github.repository')) {
       const a = r.attributes;
       if (a.archived) continue;
       if (a.secretScanning === null || (params.requirePushProtection && a.secretScanningPushProtection === null)) {

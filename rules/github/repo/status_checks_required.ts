@@ -1,6 +1,6 @@
 // github.repo.status_checks_required: default branches require passing status checks before merge.
 import { defineRule } from '../../../src/rules/define.js';
-import { BRANCH_RULE_PERMISSIONS, layers, perActiveBranch } from '../../../collectors/github/rule-support.js';
+import { BRANCH_RULE_PERMISSIONS, layers, perActiveBranch } from '../../../src/rules/support/github.js';
 
 export default defineRule({
   id: 'github.repo.status_checks_required',

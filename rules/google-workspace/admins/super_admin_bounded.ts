@@ -1,7 +1,8 @@
 // google-workspace.admins.super_admin_bounded: super admins number 2–4 and every admin has 2SV; all role holders are listed.
 import { defineRule } from '../../../src/rules/define.js';
-import { adminOutcomes, resourcesOfType } from '../../identity/shared.js';
-import type { GoogleWorkspaceUserAttributes } from '../../../collectors/google-workspace/types.js';
+import { adminOutcomes } from '../../../src/rules/support/identity.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { GoogleWorkspaceUserAttributes } from '../../../src/core/contracts/google-workspace.js';
 
 export default defineRule({
   id: 'google-workspace.admins.super_admin_bounded',

@@ -1,7 +1,8 @@
 // google-workspace.users.2sv_enrolled: every active Google Workspace user is enrolled in 2-Step Verification.
 import { defineRule } from '../../../src/rules/define.js';
-import { mfaOutcomes, resourcesOfType } from '../../identity/shared.js';
-import type { GoogleWorkspaceUserAttributes } from '../../../collectors/google-workspace/types.js';
+import { mfaOutcomes } from '../../../src/rules/support/identity.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { GoogleWorkspaceUserAttributes } from '../../../src/core/contracts/google-workspace.js';
 
 export default defineRule({
   id: 'google-workspace.users.2sv_enrolled',

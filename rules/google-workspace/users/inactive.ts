@@ -1,7 +1,8 @@
 // google-workspace.users.inactive: active Google Workspace accounts have signed in within N days.
 import { defineRule } from '../../../src/rules/define.js';
-import { inactiveOutcomes, resourcesOfType } from '../../identity/shared.js';
-import type { GoogleWorkspaceUserAttributes } from '../../../collectors/google-workspace/types.js';
+import { inactiveOutcomes } from '../../../src/rules/support/identity.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { GoogleWorkspaceUserAttributes } from '../../../src/core/contracts/google-workspace.js';
 
 export default defineRule({
   id: 'google-workspace.users.inactive',

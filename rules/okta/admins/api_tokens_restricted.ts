@@ -1,7 +1,7 @@
 // okta.admins.api_tokens_restricted: no API token is owned by a super admin, and every token is limited to network zones.
 import { defineRule } from '../../../src/rules/define.js';
-import { resourcesOfType } from '../../identity/shared.js';
-import type { OktaApiTokenAttributes } from '../../../collectors/okta/types.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { OktaApiTokenAttributes } from '../../../src/core/contracts/okta.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 export default defineRule({

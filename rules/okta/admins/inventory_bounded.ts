@@ -1,7 +1,8 @@
 // okta.admins.inventory_bounded: super admins are few, and every admin uses MFA (phishing-resistant when required).
 import { defineRule } from '../../../src/rules/define.js';
-import { adminOutcomes, resourcesOfType } from '../../identity/shared.js';
-import type { OktaUserAttributes } from '../../../collectors/okta/types.js';
+import { adminOutcomes } from '../../../src/rules/support/identity.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { OktaUserAttributes } from '../../../src/core/contracts/okta.js';
 
 export default defineRule({
   id: 'okta.admins.inventory_bounded',

@@ -1,7 +1,7 @@
 // okta.logs.retained_externally: the System Log outlives Okta's 90-day retention (an active log stream).
 import { defineRule } from '../../../src/rules/define.js';
-import { resourcesOfType } from '../../identity/shared.js';
-import type { OktaLogStreamAttributes, OktaOrgAttributes } from '../../../collectors/okta/types.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { OktaLogStreamAttributes, OktaOrgAttributes } from '../../../src/core/contracts/okta.js';
 
 export default defineRule({
   id: 'okta.logs.retained_externally',

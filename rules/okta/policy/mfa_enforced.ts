@@ -1,7 +1,7 @@
 // okta.policy.mfa_enforced: authentication policies require two factors (phishing-resistant for the Admin Console).
 import { defineRule } from '../../../src/rules/define.js';
-import { resourcesOfType } from '../../identity/shared.js';
-import type { OktaPolicyAttributes } from '../../../collectors/okta/types.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { OktaPolicyAttributes } from '../../../src/core/contracts/okta.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 interface AppSignOn { access?: string; verificationMethod?: { factorMode?: string; constraints?: Array<{ possession?: { phishingResistant?: string } }> } }

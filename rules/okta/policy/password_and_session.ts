@@ -1,7 +1,7 @@
 // okta.policy.password_and_session: password policies are strong and global sessions are short and not persistent.
 import { defineRule } from '../../../src/rules/define.js';
-import { resourcesOfType } from '../../identity/shared.js';
-import type { OktaPolicyAttributes } from '../../../collectors/okta/types.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { OktaPolicyAttributes } from '../../../src/core/contracts/okta.js';
 import type { RuleOutcome } from '../../../src/core/types.js';
 
 interface PasswordSettings {

@@ -1,7 +1,8 @@
 // okta.users.inactive: ACTIVE Okta users have signed in within N days.
 import { defineRule } from '../../../src/rules/define.js';
-import { inactiveOutcomes, resourcesOfType } from '../../identity/shared.js';
-import type { OktaUserAttributes } from '../../../collectors/okta/types.js';
+import { inactiveOutcomes } from '../../../src/rules/support/identity.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { OktaUserAttributes } from '../../../src/core/contracts/okta.js';
 
 export default defineRule({
   id: 'okta.users.inactive',

@@ -1,7 +1,8 @@
 // okta.users.mfa_enrolled: every Okta user who can sign in has an active factor besides the password.
 import { defineRule } from '../../../src/rules/define.js';
-import { mfaOutcomes, resourcesOfType } from '../../identity/shared.js';
-import type { OktaUserAttributes } from '../../../collectors/okta/types.js';
+import { mfaOutcomes } from '../../../src/rules/support/identity.js';
+import { resourcesOfType } from '../../../src/rules/support/resources.js';
+import type { OktaUserAttributes } from '../../../src/core/contracts/okta.js';
 
 export default defineRule({
   id: 'okta.users.mfa_enrolled',

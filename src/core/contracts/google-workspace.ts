@@ -1,5 +1,5 @@
 // Normalized Google Workspace resources the collector produces and the google-workspace.* rules read.
-import type { IdentityUserAttributes } from '../../rules/identity/types.js';
+import type { IdentityUserAttributes } from './identity.js';
 
 /**
  * `google-workspace.user` — id = Directory user id, name = primaryEmail. `mfaEnrolled` is `isEnrolledIn2Sv`; the

@@ -1,5 +1,5 @@
 // Helpers shared by the aws.* rules over CloudTrail, RDS, Backup, S3 and CloudWatch: tag matching and event summaries.
-import type { Resource, RuleOutcome, Snapshot } from '../core/types.js';
+import type { Resource, RuleOutcome, Snapshot } from '../../core/types.js';
 
 /** `key=value` matches that tag value; `key` alone matches any value. */
 export function hasTag(tags: unknown, spec: string): boolean {

@@ -1,46 +1,18 @@
-// Pure helpers the aws.iam.* rules share: typed resource access, day-level date checks, and IAM policy-document analysis.
-import type { Resource, Snapshot } from '../core/types.js';
+// IAM policy-document analysis the aws.iam.* rules share: parsing, action and resource matching, admin-equivalence, and what each principal holds.
+import type { Snapshot } from '../../core/types.js';
 import type {
   AwsIamGroupAttributes,
   AwsIamPolicyAttributes,
   AwsIamRoleAttributes,
   AwsIamUserAttributes,
-} from '../../collectors/aws/types.js';
-
-export const DAY_MS = 86_400_000;
+} from '../../core/contracts/aws.js';
+import { resourcesOfType, type Typed } from './resources.js';
 
 /** AWS's managed full-access policy; holding it is admin-equivalent whatever its document says. */
 export const ADMINISTRATOR_ACCESS_ARN = 'arn:aws:iam::aws:policy/AdministratorAccess';
 
 /** The IAM actions that feed the credential-report-based resources (root, users). */
 export const CREDENTIAL_REPORT_PERMISSIONS = ['iam:GenerateCredentialReport', 'iam:GetCredentialReport'];
-
-export type Typed<A> = Resource & { attributes: A };
-
-/** Resources of one type, sorted by id so outcomes come out in a stable order. */
-export function resourcesOfType<A>(snapshot: Snapshot, type: string): Array<Typed<A>> {
-  return snapshot.resources
-    .filter((r) => r.type === type)
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) as Array<Typed<A>>;
-}
-
-/** `YYYY-MM-DD` of an ISO instant: reasons carry dates, never ages, so they stay byte-identical while nothing changes. */
-export function day(iso: string): string {
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? iso : new Date(t).toISOString().slice(0, 10);
-}
-
-/** Parses an ISO instant; undefined for null, empty or unparseable (the credential report's `N/A`, `no_information`). */
-export function instant(iso: string | null | undefined): number | undefined {
-  if (iso === null || iso === undefined || iso === '') return undefined;
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? undefined : t;
-}
-
-/** True when `iso` lies strictly more than `days` days before `now`; exactly `days` days is not older. */
-export function olderThanDays(iso: number, now: Date, days: number): boolean {
-  return now.getTime() - iso > days * DAY_MS;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Policy documents
@@ -356,9 +328,4 @@ export function principalAdmin(p: PrincipalPolicies): { admin: boolean; via: str
     }
   }
   return { admin: p.administratorAccess.length > 0 || whole.admin, via };
-}
-
-/** Shorthand for listing at most `n` items in a reason, with a count of the rest. */
-export function listSome(items: readonly string[], n = 3): string {
-  return items.length <= n ? items.join(', ') : `${items.slice(0, n).join(', ')} and ${items.length - n} more`;
 }

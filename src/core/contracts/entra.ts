@@ -1,5 +1,5 @@
 // Normalized Microsoft Entra ID resources the collector produces and the entra.* rules read.
-import type { IdentityUserAttributes } from '../../rules/identity/types.js';
+import type { IdentityUserAttributes } from './identity.js';
 
 /**
  * `entra.user` — id = object id, name = userPrincipalName. `lastLogin` is `signInActivity.lastSuccessfulSignInDateTime`

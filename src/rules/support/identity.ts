@@ -1,16 +1,8 @@
 // Identity rule logic written once and used by the okta.*, google-workspace.* and entra.* rules: MFA, inactivity, admin bounds.
-import type { RuleOutcome } from '../../src/core/types.js';
-import { PHISHING_RESISTANT_METHODS, WEAK_MFA_METHODS, type IdentityUserAttributes } from './types.js';
-
-// The typed resource access and day formatting every rule family shares live beside the AWS helpers.
-export { DAY_MS, day, resourcesOfType, type Typed } from '../../src/rules/aws-iam.js';
-import { DAY_MS, day, type Typed } from '../../src/rules/aws-iam.js';
-
-/** True when `iso` lies strictly more than `days` days before `now`. */
-export function olderThanDays(iso: string, days: number, now: Date): boolean {
-  const t = Date.parse(iso);
-  return !Number.isNaN(t) && now.getTime() - t > days * DAY_MS;
-}
+import type { RuleOutcome } from '../../core/types.js';
+import { WEAK_MFA_METHODS, type IdentityUserAttributes } from '../../core/contracts/identity.js';
+import type { Typed } from './resources.js';
+import { day, olderThanDays } from './time.js';
 
 /**
  * Every user who can sign in has an active second factor; optionally, users whose only factors are SMS, voice,
@@ -46,12 +38,12 @@ export function inactiveOutcomes(users: Array<Typed<IdentityUserAttributes>>, no
     if (!a.lastLoginKnown) {
       out.push({ resourceId: u.id, status: 'error', reason: `${a.login}: last sign-in time is not available`, details });
     } else if (a.lastLogin === null) {
-      if (a.created !== null && !olderThanDays(a.created, graceDays, now)) {
+      if (a.created !== null && !olderThanDays(a.created, now, graceDays)) {
         out.push({ resourceId: u.id, status: 'pass', reason: `${a.login} never signed in but was created ${day(a.created)}, within the ${graceDays}-day grace period`, details });
       } else {
         out.push({ resourceId: u.id, status: 'fail', reason: `${a.login} is active but has never signed in${a.created ? ` (created ${day(a.created)})` : ''}`, details });
       }
-    } else if (olderThanDays(a.lastLogin, days, now)) {
+    } else if (olderThanDays(a.lastLogin, now, days)) {
       out.push({ resourceId: u.id, status: 'fail', reason: `${a.login} last signed in ${day(a.lastLogin)}, more than ${days} days ago, and is still active`, details });
     } else {
       out.push({ resourceId: u.id, status: 'pass', reason: `${a.login} signed in within the last ${days} days`, details });
@@ -92,5 +84,3 @@ export function adminOutcomes(
   }
   return out;
 }
-
-export { PHISHING_RESISTANT_METHODS };

@@ -1,5 +1,5 @@
 // Normalized Okta resources the collector produces and the okta.* rules read. Attribute names are Vigil's, not Okta's.
-import type { IdentityUserAttributes } from '../../rules/identity/types.js';
+import type { IdentityUserAttributes } from './identity.js';
 
 /**
  * `okta.user` — id = Okta user id, name = login. Shared identity fields plus Okta's factor detail.

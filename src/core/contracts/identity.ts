@@ -41,8 +41,3 @@ export const PHISHING_RESISTANT_METHODS: readonly string[] = ['webauthn', 'secur
 
 /** The identity-user resource types, one per IdP. */
 export const IDENTITY_USER_TYPES = ['okta.user', 'google-workspace.user', 'entra.user'] as const;
-
-/** Whole days between two instants, floored, so reasons stay stable within a day. */
-export function daysBetween(fromIso: string, now: Date): number {
-  return Math.floor((now.getTime() - Date.parse(fromIso)) / 86_400_000);
-}

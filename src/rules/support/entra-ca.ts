@@ -1,6 +1,6 @@
 // Pure helpers the entra.ca.* rules share: which Conditional Access policies are enforced and whom they cover.
-import type { Typed } from './shared.js';
-import type { EntraCaPolicyAttributes } from '../../collectors/entra/types.js';
+import type { EntraCaPolicyAttributes } from '../../core/contracts/entra.js';
+import type { Typed } from './resources.js';
 
 export function enforced(p: Typed<EntraCaPolicyAttributes>): boolean {
   return p.attributes.state === 'enabled';

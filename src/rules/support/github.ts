@@ -1,27 +1,8 @@
-// Pure helpers the github.* rules share: typed resource access, day-level dates, and the active-branch population.
-import type { Resource, RuleOutcome, Snapshot } from '../../src/core/types.js';
-import type { GithubAlertAttributes, GithubAlertFeedAttributes, GithubBranchRulesAttributes } from './types.js';
-
-export const DAY_MS = 86_400_000;
-
-export type Typed<A> = Resource & { attributes: A };
-
-/** Resources of one type sorted by id, so outcomes come out in a stable order. */
-export function ofType<A>(snapshot: Snapshot, type: string): Array<Typed<A>> {
-  return snapshot.resources.filter((r) => r.type === type).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) as Array<Typed<A>>;
-}
-
-/** `YYYY-MM-DD`: reasons carry dates, never ages, so they stay byte-identical while nothing changes. */
-export function day(iso: string): string {
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? iso : new Date(t).toISOString().slice(0, 10);
-}
-
-/** True when `iso` lies strictly more than `days` days before `now`. */
-export function olderThanDays(iso: string, now: Date, days: number): boolean {
-  const t = Date.parse(iso);
-  return !Number.isNaN(t) && now.getTime() - t > days * DAY_MS;
-}
+// Pure helpers the github.* rules share: the active-branch population, the layers that set a branch's rules, and alert feeds with their SLAs.
+import type { RuleOutcome, Snapshot } from '../../core/types.js';
+import type { GithubAlertAttributes, GithubAlertFeedAttributes, GithubBranchRulesAttributes } from '../../core/contracts/github.js';
+import { resourcesOfType } from './resources.js';
+import { day, olderThanDays } from './time.js';
 
 export const BRANCH_RULE_PERMISSIONS = ['App: Administration read (or classic token scope repo, held by a repository admin)'];
 
@@ -34,7 +15,7 @@ export function perActiveBranch(
   judge: (a: GithubBranchRulesAttributes) => { ok: boolean; reason: string; details?: Record<string, unknown> },
 ): RuleOutcome[] {
   const out: RuleOutcome[] = [];
-  for (const b of ofType<GithubBranchRulesAttributes>(snapshot, 'github.branch_rules')) {
+  for (const b of resourcesOfType<GithubBranchRulesAttributes>(snapshot, 'github.branch_rules')) {
     const a = b.attributes;
     if (a.archived) continue;
     const where = `${a.repository} branch ${a.branch}`;
@@ -66,7 +47,7 @@ export function layers(a: GithubBranchRulesAttributes): string {
  * ever reading as "no alerts past SLA".
  */
 export function feedOutcome(snapshot: Snapshot, kind: GithubAlertAttributes['kind'], label: string, perAlert: RuleOutcome[]): RuleOutcome[] {
-  const feeds = ofType<GithubAlertFeedAttributes>(snapshot, 'github.alert_feed').filter((f) => f.attributes.kind === kind);
+  const feeds = resourcesOfType<GithubAlertFeedAttributes>(snapshot, 'github.alert_feed').filter((f) => f.attributes.kind === kind);
   const out: RuleOutcome[] = [];
   for (const f of feeds) {
     const a = f.attributes;
@@ -88,7 +69,7 @@ export function feedOutcome(snapshot: Snapshot, kind: GithubAlertAttributes['kin
 /** Open alerts of one kind with a critical/high SLA: pass within it, fail past it; other severities are outside the population. */
 export function severitySlaOutcomes(snapshot: Snapshot, kind: GithubAlertAttributes['kind'], label: string, now: Date, sla: { criticalDays: number; highDays: number }): RuleOutcome[] {
   const out: RuleOutcome[] = [];
-  for (const al of ofType<GithubAlertAttributes>(snapshot, 'github.alert')) {
+  for (const al of resourcesOfType<GithubAlertAttributes>(snapshot, 'github.alert')) {
     const a = al.attributes;
     if (a.kind !== kind || a.state !== 'open') continue;
     const days = a.severity === 'critical' ? sla.criticalDays : a.severity === 'high' ? sla.highDays : null;
