@@ -29,10 +29,13 @@ export default defineRule({
     if (access.length > 0) {
       for (const p of access) {
         const problems: string[] = [];
+        const unread: string[] = [];
         const isAdminConsole = /admin console/i.test(p.name);
         for (const r of p.attributes.rules.filter((r) => r.status === 'ACTIVE')) {
           const a = (r.actions as { appSignOn?: AppSignOn } | null)?.appSignOn;
-          if (a?.access !== 'ALLOW') continue;
+          // Okta always sends appSignOn.access (ALLOW or DENY): without it the rule may allow anything, so it is unread, not skipped.
+          if (a?.access !== 'ALLOW' && a?.access !== 'DENY') { unread.push(r.name); continue; }
+          if (a.access !== 'ALLOW') continue;
           const vm = a.verificationMethod;
           if (vm?.factorMode !== '2FA') problems.push(`rule "${r.name}" allows ${vm?.factorMode ?? 'unspecified'} sign-on`);
           else if (isAdminConsole && params.adminPhishingResistant && !(vm.constraints ?? []).some((c) => c.possession?.phishingResistant === 'REQUIRED')) {
@@ -41,18 +44,23 @@ export default defineRule({
         }
         out.push(problems.length
           ? { resourceId: p.id, status: 'fail', reason: `authentication policy "${p.name}": ${problems.join('; ')}` }
-          : { resourceId: p.id, status: 'pass', reason: `authentication policy "${p.name}" requires two factors${isAdminConsole && params.adminPhishingResistant ? ', phishing-resistant' : ''}` });
+          : unread.length
+            ? { resourceId: p.id, status: 'error', reason: `authentication policy "${p.name}": could not tell: rule${unread.length > 1 ? 's' : ''} ${unread.map((n) => `"${n}"`).join(', ')} came without actions.appSignOn.access` }
+            : { resourceId: p.id, status: 'pass', reason: `authentication policy "${p.name}" requires two factors${isAdminConsole && params.adminPhishingResistant ? ', phishing-resistant' : ''}` });
       }
       return out;
     }
     for (const p of policies.filter((p) => p.attributes.type === 'OKTA_SIGN_ON')) {
-      const weak = p.attributes.rules
-        .filter((r) => r.status === 'ACTIVE')
-        .filter((r) => { const s = (r.actions as { signon?: SignOn } | null)?.signon; return s?.access === 'ALLOW' && s.requireFactor !== true; })
-        .map((r) => r.name);
+      const active = p.attributes.rules.filter((r) => r.status === 'ACTIVE');
+      const signOn = (r: (typeof active)[number]) => (r.actions as { signon?: SignOn } | null)?.signon;
+      const weak = active.filter((r) => { const s = signOn(r); return s?.access === 'ALLOW' && s.requireFactor !== true; }).map((r) => r.name);
+      // Okta always sends signon.access (ALLOW or DENY); a rule without it may allow sign-on with one factor.
+      const unread = active.filter((r) => { const s = signOn(r); return s?.access !== 'ALLOW' && s?.access !== 'DENY'; }).map((r) => r.name);
       out.push(weak.length
         ? { resourceId: p.id, status: 'fail', reason: `sign-on policy "${p.name}": rules ${weak.map((w) => `"${w}"`).join(', ')} allow sign-on without a second factor` }
-        : { resourceId: p.id, status: 'pass', reason: `sign-on policy "${p.name}" prompts for a factor on every allowing rule` });
+        : unread.length
+          ? { resourceId: p.id, status: 'error', reason: `sign-on policy "${p.name}": could not tell: rule${unread.length > 1 ? 's' : ''} ${unread.map((n) => `"${n}"`).join(', ')} came without actions.signon.access` }
+          : { resourceId: p.id, status: 'pass', reason: `sign-on policy "${p.name}" prompts for a factor on every allowing rule` });
     }
     return out;
   },

@@ -35,32 +35,48 @@ export default defineRule({
     const out: RuleOutcome[] = [];
     for (const p of resourcesOfType<OktaPolicyAttributes>(snapshot, 'okta.policy').filter((p) => p.attributes.status === 'ACTIVE')) {
       const problems: string[] = [];
+      // Okta sends every one of these fields (0 where a limit is off); a missing one is unread, never "0" or "off".
+      const unread: string[] = [];
+      const num = (v: unknown, name: string): number | undefined => {
+        if (typeof v === 'number' && Number.isFinite(v)) return v;
+        unread.push(name);
+        return undefined;
+      };
       if (p.attributes.type === 'PASSWORD') {
         const s = (p.attributes.settings ?? {}) as PasswordSettings;
         const c = s.complexity ?? {};
-        if ((c.minLength ?? 0) < params.minLength) problems.push(`minimum length ${c.minLength ?? 0} < ${params.minLength}`);
+        const len = num(c.minLength, 'complexity.minLength');
+        if (len !== undefined && len < params.minLength) problems.push(`minimum length ${len} < ${params.minLength}`);
         if (params.requireComplexity) {
-          const missing = (['minLowerCase', 'minUpperCase', 'minNumber', 'minSymbol'] as const).filter((k) => (c[k] ?? 0) < 1);
+          const missing = (['minLowerCase', 'minUpperCase', 'minNumber', 'minSymbol'] as const).filter((k) => { const v = num(c[k], `complexity.${k}`); return v !== undefined && v < 1; });
           if (missing.length) problems.push(`complexity lacks ${missing.join(', ')}`);
         }
-        if ((s.age?.historyCount ?? 0) < params.minHistory) problems.push(`history ${s.age?.historyCount ?? 0} < ${params.minHistory}`);
-        const lock = s.lockout?.maxAttempts ?? 0;
-        if (lock === 0 || lock > params.maxLockoutAttempts) problems.push(lock === 0 ? 'no lockout' : `lockout after ${lock} attempts > ${params.maxLockoutAttempts}`);
+        const history = num(s.age?.historyCount, 'age.historyCount');
+        if (history !== undefined && history < params.minHistory) problems.push(`history ${history} < ${params.minHistory}`);
+        // maxAttempts 0 is Okta's documented "no lockout".
+        const lock = num(s.lockout?.maxAttempts, 'lockout.maxAttempts');
+        if (lock !== undefined && (lock === 0 || lock > params.maxLockoutAttempts)) problems.push(lock === 0 ? 'no lockout' : `lockout after ${lock} attempts > ${params.maxLockoutAttempts}`);
       } else if (p.attributes.type === 'OKTA_SIGN_ON') {
         for (const r of p.attributes.rules.filter((r) => r.status === 'ACTIVE')) {
           const s = (r.actions as { signon?: { access?: string; session?: Session } } | null)?.signon;
-          if (s?.access !== 'ALLOW' || !s.session) continue;
-          const idle = s.session.maxSessionIdleMinutes ?? 0;
-          const life = s.session.maxSessionLifetimeMinutes ?? 0;
-          if (idle === 0 || idle > params.maxIdleMinutes) problems.push(`rule "${r.name}" idle timeout ${idle || 'unlimited'} min > ${params.maxIdleMinutes}`);
-          if (life === 0 || life > params.maxLifetimeMinutes) problems.push(`rule "${r.name}" session lifetime ${life || 'unlimited'} min > ${params.maxLifetimeMinutes}`);
-          if (s.session.usePersistentCookie) problems.push(`rule "${r.name}" uses persistent cookies`);
+          if (s?.access === 'DENY') continue;
+          if (s?.access !== 'ALLOW' || typeof s.session !== 'object' || s.session === null) { unread.push(`rule "${r.name}" actions.signon`); continue; }
+          // 0 is Okta's documented "no limit" for both.
+          const idle = num(s.session.maxSessionIdleMinutes, `rule "${r.name}" maxSessionIdleMinutes`);
+          const life = num(s.session.maxSessionLifetimeMinutes, `rule "${r.name}" maxSessionLifetimeMinutes`);
+          if (idle !== undefined && (idle === 0 || idle > params.maxIdleMinutes)) problems.push(`rule "${r.name}" idle timeout ${idle || 'unlimited'} min > ${params.maxIdleMinutes}`);
+          if (life !== undefined && (life === 0 || life > params.maxLifetimeMinutes)) problems.push(`rule "${r.name}" session lifetime ${life || 'unlimited'} min > ${params.maxLifetimeMinutes}`);
+          if (s.session.usePersistentCookie === true) problems.push(`rule "${r.name}" uses persistent cookies`);
+          else if (s.session.usePersistentCookie !== false) unread.push(`rule "${r.name}" usePersistentCookie`);
         }
       } else continue;
       const kind = p.attributes.type === 'PASSWORD' ? 'password policy' : 'global session policy';
+      // A weakness seen stands; otherwise an unread setting makes the policy "could not tell".
       out.push(problems.length
         ? { resourceId: p.id, status: 'fail', reason: `${kind} "${p.name}": ${problems.join('; ')}` }
-        : { resourceId: p.id, status: 'pass', reason: `${kind} "${p.name}" meets the baseline` });
+        : unread.length
+          ? { resourceId: p.id, status: 'error', reason: `${kind} "${p.name}": could not tell: ${unread.join(', ')} missing from the reply` }
+          : { resourceId: p.id, status: 'pass', reason: `${kind} "${p.name}" meets the baseline` });
     }
     return out;
   },
