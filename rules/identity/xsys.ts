@@ -41,8 +41,6 @@ export const offboardingTimeliness: CrossSourceRule = {
   params: { slaHours: { description: 'Hours allowed from IdP deactivation to removal everywhere.', default: 24 } },
 };
 
-export const CROSS_SOURCE_RULES: CrossSourceRule[] = [identityReconciliation, offboardingTimeliness];
-
 function describeAccess(p: Person): string {
   const parts = [
     ...p.github.map((g) => `GitHub ${g.org}/${g.login} (${g.role})`),

@@ -6,7 +6,7 @@ import { loadFramework } from '../rules/frameworks.js';
 import { apiConfigSchema } from '../alerts/config.js';
 import { buildApi, type BuiltApi } from './server.js';
 import type { AlertRuleInfo } from '../alerts/engine.js';
-import { CROSS_SOURCE_RULES } from '../../rules/identity/xsys.js';
+import { CROSS_SOURCE_RULES } from '../../rules/index.js';
 
 export interface RunningApi extends BuiltApi {
   /** e.g. http://127.0.0.1:8080 (the real port when the config asks for 0). */

@@ -1,6 +1,6 @@
 // `vigil exceptions add | list | revoke`: risk acceptance recorded as ledger leaves, with approver, requester and expiry.
 import { activeRules, openLedger, type AgentContext } from '../agent.js';
-import { CROSS_SOURCE_RULES } from '../../rules/identity/xsys.js';
+import { CROSS_SOURCE_RULES } from '../../rules/index.js';
 import { grantException, loadExceptions, revokeException, validateGrant } from '../exceptions/exceptions.js';
 
 export async function exceptionsAddCommand(

@@ -1,6 +1,5 @@
 // `vigil rules list | test`: the rule catalogue in force, and a self-check of the registry and framework mappings.
-import { allRules } from '../../rules/index.js';
-import { CROSS_SOURCE_RULES } from '../../rules/identity/xsys.js';
+import { CROSS_SOURCE_RULES, allRules } from '../../rules/index.js';
 import { loadFramework, criteriaForRule } from '../rules/frameworks.js';
 import type { AgentContext } from '../agent.js';
 

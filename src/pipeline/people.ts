@@ -10,7 +10,8 @@ import { UsageError } from '../core/errors.js';
 import type { Ledger, LeafInput } from '../ledger/ledger.js';
 import { canonicalBytes } from '../ledger/canonical.js';
 import { joinPeople, peopleMappingSchema, type PeopleMapping, type PeopleView, type Person } from '../../rules/identity/people.js';
-import { CROSS_SOURCE_RULES, evaluatePeople, offboardingTimeliness } from '../../rules/identity/xsys.js';
+import { CROSS_SOURCE_RULES } from '../../rules/index.js';
+import { evaluatePeople, offboardingTimeliness } from '../../rules/identity/xsys.js';
 import { snapshotFromResources, type EvidenceJob, type RecordedResult } from './collect-stage.js';
 import { recordRun, runKey, type RecordOutcome } from './record.js';
 
