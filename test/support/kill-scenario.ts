@@ -104,6 +104,8 @@ export async function runKillScenario(opts: KillScenarioOptions): Promise<KillSc
       check = await accounting(join(dir, 'data'));
       if (check.runs > runsBefore && check.unaccounted === 0 && check.duplicated === 0) break;
     }
+    // A final run that ended by itself (a crash at start-up) proves nothing about the sweep: say so.
+    const selfExit = final.exitCode !== null ? [`the final vigil run exited by itself with code ${final.exitCode}`] : [];
     final.kill('SIGTERM');
     await exited(final);
     check = await accounting(join(dir, 'data'));
@@ -117,7 +119,7 @@ export async function runKillScenario(opts: KillScenarioOptions): Promise<KillSc
       runs: check.runs,
       gapSlots: check.gapSlots,
       verifyOk: verify.code === 0,
-      details: [...(verify.code === 0 ? [] : [verify.out.slice(0, 2000)]), ...check.details],
+      details: [...selfExit, ...(verify.code === 0 ? [] : [verify.out.slice(0, 2000)]), ...check.details],
       wallMs: Date.now() - started,
     };
   } finally {
