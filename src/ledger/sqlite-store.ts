@@ -11,7 +11,7 @@ import { toCheckpoint, toLeaf, type CheckpointRow, type LeafRow } from './rows.j
 export const APPLICATION_ID = 0x5669474c;
 /** 1: the first layout. 2: blobs gain `encoding` (identity | br | deflate | gzip); `size` stays the decoded size. */
 export const SCHEMA_VERSION = 2;
-const PAGE = 512;
+const DEFAULT_PAGE = 512;
 
 const APPEND_ONLY_TABLES = ['meta', 'leaves', 'checkpoints', 'blobs'] as const;
 
@@ -81,6 +81,8 @@ export interface SqliteStoreOptions {
    * @defaultValue better-sqlite3's 16,000 KiB
    */
   cacheKiB?: number;
+  /** Leaves per keyset page when streaming (hash-only reads take 8×, blob hashes 2×): bounds memory per page. @defaultValue 512 */
+  pageSize?: number;
 }
 
 export class SqliteEvidenceStore implements EvidenceStore {
@@ -92,11 +94,13 @@ export class SqliteEvidenceStore implements EvidenceStore {
   private readonly stmts = new Map<string, Database.Statement>();
   /** False only for a v1 file opened read-only (not migrated): its blobs are all stored as is. */
   private blobEncoding = true;
+  private readonly page: number;
 
   private constructor(db: Database.Database, opts: SqliteStoreOptions) {
     this.db = db;
     this.readOnly = opts.readOnly ?? false;
     this.location = opts.path;
+    this.page = Math.max(1, Math.floor(opts.pageSize ?? DEFAULT_PAGE));
   }
 
   static open(opts: SqliteStoreOptions): SqliteEvidenceStore {
@@ -261,24 +265,24 @@ export class SqliteEvidenceStore implements EvidenceStore {
       where.push('scope = ?');
       params.push(query.scope);
     }
-    const sql = `SELECT * FROM leaves WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${PAGE}`;
+    const sql = `SELECT * FROM leaves WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${this.page}`;
     let from = Math.max(0, query.fromSeq ?? 0);
     for (;;) {
       // Keyset pages, not one open cursor: the connection stays free for writes between pages.
       const rows = this.stmt(sql).all(from, ...params) as LeafRow[];
       for (const r of rows) yield toLeaf(r);
-      if (rows.length < PAGE) return;
+      if (rows.length < this.page) return;
       from = (rows[rows.length - 1] as LeafRow).seq + 1;
     }
   }
 
   async *leafHashes(fromSeq = 0): AsyncIterable<{ seq: number; leafHash: Buffer }> {
-    const q = this.stmt(`SELECT seq, leaf_hash FROM leaves WHERE seq >= ? ORDER BY seq LIMIT ${PAGE * 8}`);
+    const q = this.stmt(`SELECT seq, leaf_hash FROM leaves WHERE seq >= ? ORDER BY seq LIMIT ${this.page * 8}`);
     let from = fromSeq;
     for (;;) {
       const rows = q.all(from) as Array<{ seq: number; leaf_hash: Buffer }>;
       for (const r of rows) yield { seq: r.seq, leafHash: r.leaf_hash };
-      if (rows.length < PAGE * 8) return;
+      if (rows.length < this.page * 8) return;
       from = (rows[rows.length - 1] as { seq: number }).seq + 1;
     }
   }
@@ -365,12 +369,12 @@ export class SqliteEvidenceStore implements EvidenceStore {
   }
 
   async *blobHashes(): AsyncIterable<string> {
-    const q = this.stmt(`SELECT sha256 FROM blobs WHERE sha256 > ? ORDER BY sha256 LIMIT ${PAGE * 2}`);
+    const q = this.stmt(`SELECT sha256 FROM blobs WHERE sha256 > ? ORDER BY sha256 LIMIT ${this.page * 2}`);
     let after = '';
     for (;;) {
       const rows = q.all(after) as Array<{ sha256: string }>;
       for (const r of rows) yield r.sha256;
-      if (rows.length < PAGE * 2) return;
+      if (rows.length < this.page * 2) return;
       after = (rows[rows.length - 1] as { sha256: string }).sha256;
     }
   }
