@@ -41,7 +41,9 @@ export function userProblem(withSignIn: boolean) {
     if (typeof u.accountEnabled !== 'boolean') return 'accountEnabled missing or null';
     if (!isStr(u.userType)) return 'userType missing or null';
     if (!isNullableIso(u.createdDateTime)) return 'createdDateTime unreadable';
-    if (u.onPremisesSyncEnabled !== undefined && u.onPremisesSyncEnabled !== null && typeof u.onPremisesSyncEnabled !== 'boolean') return 'onPremisesSyncEnabled unreadable';
+    // Selected, Graph always sends it (null = never synced); absent, a synced Global Administrator would read as cloud-only.
+    if (u.onPremisesSyncEnabled === undefined) return 'onPremisesSyncEnabled missing';
+    if (u.onPremisesSyncEnabled !== null && typeof u.onPremisesSyncEnabled !== 'boolean') return 'onPremisesSyncEnabled unreadable';
     if (withSignIn && u.signInActivity !== undefined && u.signInActivity !== null) {
       const s = u.signInActivity;
       if (!isObj(s)) return 'signInActivity is not an object';

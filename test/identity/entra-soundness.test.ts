@@ -122,6 +122,18 @@ describe('entra completeness', () => {
     expect(r.length).toBeGreaterThan(0);
     expect(r.every((x) => x.status === 'error' || x.status === 'fail')).toBe(true);
   });
+  it('a user row without onPremisesSyncEnabled is a per-resource error: a synced Global Administrator never reads as cloud-only', async () => {
+    const snap = await collect({
+      reply: (r) => {
+        if (r.path !== '/v1.0/users') return undefined;
+        const value = emu!.tenant.users.map(({ onPremisesSyncEnabled, ...u }) => ({ ...u, methods: undefined, ...(u.userPrincipalName === 'ivan@example.com' ? {} : { onPremisesSyncEnabled }) }));
+        return json({ value });
+      },
+    });
+    const ivan = emu!.tenant.users.find((u) => u.userPrincipalName === 'ivan@example.com')!.id;
+    expect(snap.errors).toEqual([expect.objectContaining({ operation: 'entra:ListUsers', cause: 'incomplete', resources: [ivan] })]);
+    expect(statusOf(results(snap), 'entra.roles.global_admin_bounded', ivan)).toBe('error');
+  });
 });
 
 describe('entra Conditional Access completeness', () => {
