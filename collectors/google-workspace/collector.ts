@@ -141,8 +141,10 @@ export function createGoogleWorkspaceCollector(config: GoogleWorkspaceConfig, de
           };
           resources.push({ source: 'google-workspace', scope, type: 'google-workspace.user', id: u.id, name: login, attributes: { ...attrs }, observedAt: at });
           if (u.missing.length > 0) {
-            // Without isAdmin the super-admin count of the customer is unknown too.
-            const adminUnknown = u.missing.includes('isAdmin') || u.missing.includes('isDelegatedAdmin');
+            // Without isAdmin the super-admin count of the customer is unknown too; so it is when an admin's suspension
+            // is unknown, since the count takes only active admins and this one was counted as active.
+            const adminUnknown = u.missing.includes('isAdmin') || u.missing.includes('isDelegatedAdmin')
+              || (adminRoles.length > 0 && (u.missing.includes('suspended') || u.missing.includes('archived')));
             errors.push({
               operation: 'admin.directory.users.list', code: 'MISSING_FIELDS', cause: 'incomplete', retryable: true,
               message: `user ${u.id} without ${u.missing.join(', ')}`, permission: PERMS.users.permission,

@@ -149,6 +149,19 @@ describe('google workspace completeness', () => {
     expect(statusOf(r, 'google-workspace.admins.super_admin_bounded', idOf(snap, 'alice@example.com'))).toBe('pass');
   });
 
+  it('a super admin without suspended is a per-user error and makes the super-admin count error: it was counted as active', async () => {
+    emu = await startGwsEmulator();
+    // dave is suspended; as a second super admin with `suspended` dropped, he made the count 2 (within 2–4) and passed.
+    emu.tenant.users.find((u) => u.primaryEmail === 'dave@example.com')!.isAdmin = true;
+    const page = await fetchHealthy(emu, '/admin/directory/v1/users?customer=my_customer', GOOGLE_WORKSPACE_SCOPES.users);
+    const dave = (page.users as Array<Record<string, unknown>>).find((u) => u.primaryEmail === 'dave@example.com')!;
+    delete dave.suspended;
+    await emu.close();
+    const snap = await collect({ reply: (q) => (q.path === '/admin/directory/v1/users' ? json(page) : undefined) });
+    expect(snap.errors).toEqual([expect.objectContaining({ code: 'MISSING_FIELDS', resources: [dave.id, 'my_customer'] })]);
+    expect(statusOf(results(snap), 'google-workspace.admins.super_admin_bounded', 'my_customer')).toBe('error');
+  });
+
   it('the emulator answers a fields mask as Google does (only what was selected), and the collector selects kind', async () => {
     emu = await startGwsEmulator();
     const body = await fetchHealthy(emu, `/admin/directory/v1/users?customer=my_customer&fields=${encodeURIComponent('users(id,name/fullName)')}`, GOOGLE_WORKSPACE_SCOPES.users);
