@@ -156,7 +156,11 @@ export class GraphClient {
   async list(path: string, operation: string, onPage: (raw: string) => void): Promise<unknown[]> {
     const out: unknown[] = [];
     let next: string | undefined = path;
+    // A nextLink that comes back again would be followed until the collection deadline: end it as malformed at once.
+    const seen = new Set<string>();
     while (next !== undefined) {
+      if (seen.has(next)) throw new MalformedReplyError(operation, '@odata.nextLink repeats an earlier page');
+      seen.add(next);
       const { body, raw } = await this.get(next, operation);
       onPage(raw);
       if (!body || typeof body !== 'object' || Array.isArray(body)) throw new MalformedReplyError(operation, 'reply is not a JSON object');

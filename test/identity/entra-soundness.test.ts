@@ -92,6 +92,19 @@ describe('entra completeness', () => {
     } finally { other.close(); }
   });
 
+  it('an @odata.nextLink that repeats a page is malformed at once, not followed until the deadline', async () => {
+    let hits = 0;
+    const snap = await collect({
+      reply: (r) => {
+        if (r.path !== '/v1.0/roleManagement/directory/roleDefinitions') return undefined;
+        hits++;
+        return json({ value: [], '@odata.nextLink': `${emu!.url}/v1.0/roleManagement/directory/roleDefinitions?$skiptoken=again` });
+      },
+    });
+    expect(snap.errors).toEqual([expect.objectContaining({ operation: 'entra:ListRoleDefinitions', cause: 'malformed', inputs: ['entra.role_assignment'] })]);
+    expect(hits).toBe(2);
+  });
+
   it('a user missing from userRegistrationDetails is error for that user only', async () => {
     let alice = '';
     const snap = await collect({
