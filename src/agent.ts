@@ -1,6 +1,6 @@
 // Composition root: the one place that builds collectors, ledger, queues, scheduler and workers from a loaded config.
 import type { Redis } from 'ioredis';
-import type { Collector, Clock, Logger } from './core/collector.js';
+import type { Collector } from './core/collector.js';
 import type { Rule, SourceId } from './core/types.js';
 import { UsageError } from './core/errors.js';
 import type { LoadedConfig } from './config/load.js';
@@ -19,18 +19,14 @@ import type { RecordOutcome } from './pipeline/record.js';
 import type { EvidenceJob } from './pipeline/collect-stage.js';
 import { startAlerting, type Alerting } from './alerts/start.js';
 import { startApi, type RunningApi } from './api/start.js';
+import type { AgentContext } from './agent-context.js';
 
 export { resolveDataDir } from './config/data-dir.js';
 
 export type Role = 'scheduler' | 'worker' | 'writer' | 'api';
 
-export interface AgentContext {
-  loaded: LoadedConfig;
-  dataDir: string;
-  logger: Logger;
-  clock: Clock;
-}
-
+// Its own module so the parts the root starts (the API) can take it without importing the root back.
+export type { AgentContext } from './agent-context.js';
 
 /** Rules in force: every registered rule minus those disabled in config (unknown ids there are a config error). */
 export function activeRules(loaded: LoadedConfig): Rule[] {

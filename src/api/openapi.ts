@@ -1,5 +1,5 @@
 // Builds the OpenAPI 3.1 description served at /v1/openapi.json from the route table, so the two cannot drift apart.
-import type { RouteSpec } from './server.js';
+import type { RouteSpec } from './route-spec.js';
 import { VERSION } from '../version.js';
 
 export function openApiDocument(routes: RouteSpec[]): Record<string, unknown> {

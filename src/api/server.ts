@@ -19,21 +19,10 @@ import { grantException, loadExceptions, revokeException, validateGrant } from '
 import { listFindings } from './findings.js';
 import { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
+import type { ApiRole, RouteSpec } from './route-spec.js';
 import { exportBundle } from '../export/bundle.js';
 
-export type ApiRole = 'viewer' | 'auditor' | 'admin';
 const RANK: Record<ApiRole, number> = { viewer: 1, auditor: 2, admin: 3 };
-
-export interface RouteSpec {
-  method: 'GET' | 'POST';
-  url: string;
-  /** `public` routes are the probes only; everything else needs a token of at least this role. */
-  role: ApiRole | 'public';
-  summary: string;
-  query?: Record<string, { type: 'string' | 'integer'; description: string }>;
-  body?: Record<string, unknown>;
-  produces?: string;
-}
 
 /** The route table: the OpenAPI document and the auth test are both generated from it. */
 export const ROUTES: RouteSpec[] = [

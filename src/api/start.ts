@@ -1,6 +1,6 @@
 // Starts the HTTP API on the configured address for `vigil serve` and the `api` role of `vigil run`.
 import type { Redis } from 'ioredis';
-import type { AgentContext } from '../agent.js';
+import type { AgentContext } from '../agent-context.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { loadFramework } from '../rules/frameworks.js';
 import { apiConfigSchema } from '../alerts/config.js';

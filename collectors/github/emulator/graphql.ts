@@ -1,7 +1,15 @@
 // Resolvers for the fixed GraphQL documents the collector sends, keyed by operation name, with GitHub-shaped data, errors and costs.
 import { MERGED_PULL_REQUESTS_QUERY, ORG_REPOSITORIES_QUERY, ORG_SAML_QUERY, SEARCH_RESULT_CAP, queryCost } from '../queries.js';
 import type { EmuOrg, EmuRepo, EmuToken } from './state.js';
-import type { GraphqlFieldFault } from './server.js';
+
+/** A per-field GraphQL error: the field is null in `data` and an `errors[]` entry points at it by `path`. */
+export interface GraphqlFieldFault {
+  /** Repository name (without the org). */
+  repo: string;
+  field: 'collaborators' | 'rulesets' | 'defaultBranchRef' | 'codeownersGithub';
+  type?: string;
+  message?: string;
+}
 
 export interface GraphqlCaller {
   token: EmuToken;

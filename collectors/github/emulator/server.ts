@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { demoOrg, generateOrg, FULL_APP_PERMISSIONS, FULL_CLASSIC_SCOPES, type EmuAlert, type EmuOrg, type EmuRepo, type EmuUser, type EmuState, type EmuToken, type GenerateOptions } from './state.js';
 import { alertBody, installation, minimalRepository, orgFull, userList } from './rest-shapes.js';
-import { resolveGraphql, type GraphqlCaller } from './graphql.js';
+import { resolveGraphql, type GraphqlCaller, type GraphqlFieldFault } from './graphql.js';
 
 export interface CallRecord {
   method: string;
@@ -49,15 +49,6 @@ export interface ReplyFault {
   headers?: Record<string, string>;
   /** Accept the request and never answer. */
   hang?: boolean;
-}
-
-/** A per-field GraphQL error: the field is null in `data` and an `errors[]` entry points at it by `path`. */
-export interface GraphqlFieldFault {
-  /** Repository name (without the org). */
-  repo: string;
-  field: 'collaborators' | 'rulesets' | 'defaultBranchRef' | 'codeownersGithub';
-  type?: string;
-  message?: string;
 }
 
 export interface GithubEmulatorOptions {

@@ -1,0 +1,15 @@
+// The shape of one HTTP route: what the route table in server.ts lists and the OpenAPI document is built from.
+
+/** API token roles, each allowed what the ones before it are. */
+export type ApiRole = 'viewer' | 'auditor' | 'admin';
+
+export interface RouteSpec {
+  method: 'GET' | 'POST';
+  url: string;
+  /** `public` routes are the probes only; everything else needs a token of at least this role. */
+  role: ApiRole | 'public';
+  summary: string;
+  query?: Record<string, { type: 'string' | 'integer'; description: string }>;
+  body?: Record<string, unknown>;
+  produces?: string;
+}
