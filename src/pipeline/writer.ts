@@ -117,7 +117,7 @@ export class LedgerWriter {
     const hb = (this.opts.heartbeatMinutes ?? 5) * 60_000;
     this.timers.push(setInterval(() => void this.heartbeat(), hb).unref());
     // Sweep as often as the most frequent schedule ticks (hourly at most, every 5 s at least), so gaps show promptly.
-    const every = Math.min(3_600_000, Math.max(5_000, ...this.opts.sources.map((s) => minSlotIntervalMs(s.schedule))));
+    const every = Math.min(3_600_000, Math.max(5_000, Math.min(...this.opts.sources.map((s) => minSlotIntervalMs(s.schedule)))));
     this.timers.push(setInterval(() => void this.sweepSafely(), every).unref());
     this.tasks.push(
       createTask('0 * * * *', async () => void (await this.checkpointSafely('hourly')), { timezone: 'UTC', name: 'ledger:hourly' }),
