@@ -1,25 +1,21 @@
-// PostgreSQL EvidenceStore (pg): one schema per ledger, append-only ALWAYS triggers, seq assigned under an advisory lock.
-// The driver loads when a PostgreSQL store is opened, not with this module: SQLite users never load it.
+// PostgreSQL EvidenceStore (pg): leaves, checkpoints and blobs in one schema per ledger, seq assigned under an advisory lock.
+// Schema, guard triggers and migrations: pg-schema.ts; URLs and error codes: pg-url.ts. The driver loads when a store is
+// opened, not with this module: SQLite users never load it.
 import type pg from 'pg';
 import { AppError, UsageError, redactSecrets } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/collector.js';
 import { decodeBlob, encodeBlob } from './blob-codec.js';
 import type { BlobRecord, DayStats, EvidenceStore, LeafQuery, StoredCheckpoint, StoredLeaf } from './store.js';
 import { toCheckpoint, toLeaf, type CheckpointRow, type LeafRow } from './rows.js';
+import { initPgSchema, LOCK_CLASS, tableName, type PgGrants } from './pg-schema.js';
+import { parseUrl, pgError, redactDatabaseUrl } from './pg-url.js';
 
-/** 1: the first layout. 2: blobs gain `encoding` (identity | br | deflate | gzip); `size` stays the decoded size. */
-export const PG_SCHEMA_VERSION = 2;
-const ENCODING_COLUMN = `encoding text NOT NULL DEFAULT 'identity' CHECK (encoding IN ('identity', 'br', 'deflate', 'gzip'))`;
-/** Written as the schema's comment: marks it as a Vigil ledger so we never migrate someone else's schema. */
-const SCHEMA_MARKER = 'vigil-ledger schema';
-/** First key of the two-key advisory lock ('VIGL'); the second is hashtext(schema), so ledgers in one database do not block each other. */
-const LOCK_CLASS = 0x5669474c;
+export { PG_SCHEMA_VERSION } from './pg-schema.js';
+export { redactDatabaseUrl } from './pg-url.js';
+
 const DEFAULT_PAGE = 2048;
 const INSERT_CHUNK = 500;
 const DEFAULT_SCHEMA = 'vigil';
-const APPEND_ONLY_TABLES = ['meta', 'leaves', 'checkpoints', 'blobs'] as const;
-/** Every trigger the append-only guarantee rests on, by table; each must exist with tgenabled = 'A' (ENABLE ALWAYS). */
-const GUARD_TRIGGERS = APPEND_ONLY_TABLES.flatMap((t) => [`${t}_no_update_delete`, `${t}_no_truncate`]).concat('checkpoints_grow');
 
 export interface PgStoreOptions {
   /** A libpq-style URL: `postgres://user:password@host:5432/db?sslmode=verify-full&schema=vigil`. The password never appears in messages. */
@@ -43,51 +39,6 @@ export interface PgStoreOptions {
 const LEAF_COLUMNS = 'seq, leaf_hash, body, type, observed_at, idempotency_key, source, scope';
 const CHECKPOINT_COLUMNS = 'size, root, note, reason, created_at, frontier';
 
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-/** The URL as it may be shown: password replaced, everything else kept so the operator can tell which database it was. */
-export function redactDatabaseUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== '') u.password = '***';
-    for (const k of [...u.searchParams.keys()]) if (/pass|secret|key$/i.test(k) && k !== 'sslkey') u.searchParams.set(k, '***');
-    return u.toString();
-  } catch {
-    // key=value DSN or something unparseable: redactSecrets knows password=…
-    return redactSecrets(url.replace(/\/\/([^:/@\s]+):[^@\s]*@/, '//$1:***@'));
-  }
-}
-
-interface ParsedUrl {
-  connectionString: string;
-  schemaFromUrl: string | undefined;
-  password: string | undefined;
-}
-
-function parseUrl(url: string): ParsedUrl {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new UsageError('DATABASE_URL_INVALID', `DATABASE_URL is not a URL (expected postgres://user@host:5432/db): ${redactDatabaseUrl(url)}`);
-  }
-  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
-    throw new UsageError('DATABASE_URL_INVALID', `DATABASE_URL must start with postgres:// or postgresql://, got ${u.protocol}//… (${redactDatabaseUrl(url)})`);
-  }
-  const schemaFromUrl = u.searchParams.get('schema') ?? undefined;
-  // `schema` is ours, not libpq's: pg would pass unknown parameters nowhere useful, so take it off before connecting.
-  u.searchParams.delete('schema');
-  const password = u.password === '' ? undefined : decodeURIComponent(u.password);
-  return { connectionString: u.toString(), schemaFromUrl, password };
-}
-
-function pgCode(e: unknown): string | undefined {
-  const c = (e as { code?: unknown }).code;
-  return typeof c === 'string' ? c : undefined;
-}
-
 export class PgEvidenceStore implements EvidenceStore {
   readonly readOnly: boolean;
   /** Redacted URL and schema, e.g. `postgres://vigil:***@db:5432/evidence?schema=vigil`. */
@@ -105,13 +56,11 @@ export class PgEvidenceStore implements EvidenceStore {
   private readonly pool: pg.Pool;
   private readonly password: string | undefined;
   private readonly logger: Logger;
-  private readonly s: string;
   private page = DEFAULT_PAGE;
 
   private constructor(pool: pg.Pool, schema: string, location: string, readOnly: boolean, password: string | undefined, logger: Logger) {
     this.pool = pool;
     this.schema = schema;
-    this.s = quoteIdent(schema);
     this.location = location;
     this.readOnly = readOnly;
     this.password = password;
@@ -167,32 +116,8 @@ export class PgEvidenceStore implements EvidenceStore {
     if (this.password !== undefined && this.password.length > 0) out = out.split(this.password).join('***');
     return redactSecrets(out);
   }
-
   private wrap(e: unknown, what: string): AppError {
-    if (e instanceof AppError) return e;
-    const code = pgCode(e);
-    const msg = this.redact((e as Error).message ?? String(e));
-    if (code === '42501') {
-      return new AppError('LEDGER_DB_PERMISSION', `${what} on ${this.location}: ${msg}`, {
-        cause: e,
-        remediation: 'grant the role SELECT, INSERT on the ledger tables (see docs/ledger.md, PostgreSQL roles)',
-      });
-    }
-    if (code === 'P0001' && msg.startsWith('append-only')) return new AppError('LEDGER_APPEND_ONLY', `${what}: ${msg}`, { cause: e });
-    if (code === '25006') return new AppError('LEDGER_READ_ONLY', `${what}: ${this.location} was opened read-only`, { cause: e });
-    if (code === '28P01' || code === '28000' || code === '3D000') {
-      return new AppError('LEDGER_DB_UNAVAILABLE', `cannot use PostgreSQL at ${this.location}: ${msg}`, { cause: e, exitCode: 2, remediation: 'check DATABASE_URL' });
-    }
-    // Node socket errors carry E… codes (no SQLSTATE class starts with E); class 08 is a connection exception.
-    const down = code === undefined ? /Connection terminated|timeout/i.test(msg) : code.startsWith('E') || code.startsWith('08') || code === '57P01' || code === '57P03';
-    if (down) {
-      return new AppError('LEDGER_DB_UNAVAILABLE', `cannot reach PostgreSQL at ${this.location}: ${msg}`, {
-        cause: e,
-        retryable: true,
-        remediation: 'check that PostgreSQL is running and DATABASE_URL names it',
-      });
-    }
-    return new AppError('LEDGER_DB_ERROR', `${what} on ${this.location} failed: ${msg}${code ? ` (SQLSTATE ${code})` : ''}`, { cause: e });
+    return pgError(e, what, this.location, (text) => this.redact(text));
   }
 
   private async query<R extends pg.QueryResultRow>(what: string, sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
@@ -226,199 +151,26 @@ export class PgEvidenceStore implements EvidenceStore {
   }
 
   private t(table: string): string {
-    return `${this.s}.${quoteIdent(table)}`;
+    return tableName(this.schema, table);
   }
 
-  private schemaSql(): string {
-    const s = this.s;
-    const t = (n: string) => this.t(n);
-    // COLLATE "C": ISO timestamps and keys compare bytewise, as in SQLite, whatever the database's locale.
-    return `
-CREATE TABLE ${t('meta')}(
-  key text COLLATE "C" PRIMARY KEY,
-  value text NOT NULL
-);
-CREATE TABLE ${t('leaves')}(
-  seq bigint PRIMARY KEY CHECK (seq >= 0),
-  leaf_hash bytea NOT NULL CHECK (octet_length(leaf_hash) = 32),
-  body bytea NOT NULL,
-  type text COLLATE "C" NOT NULL,
-  observed_at text COLLATE "C" NOT NULL,
-  idempotency_key text COLLATE "C" UNIQUE,
-  source text COLLATE "C",
-  scope text COLLATE "C"
-);
-CREATE INDEX leaves_by_type_seq ON ${t('leaves')}(type, seq);
-CREATE INDEX leaves_by_type_source_scope ON ${t('leaves')}(type, source, scope, seq);
-CREATE INDEX leaves_by_time ON ${t('leaves')}(observed_at);
-CREATE TABLE ${t('checkpoints')}(
-  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  size bigint NOT NULL UNIQUE CHECK (size >= 0),
-  root bytea NOT NULL CHECK (octet_length(root) = 32),
-  note text NOT NULL,
-  reason text NOT NULL,
-  created_at text COLLATE "C" NOT NULL,
-  frontier bytea NOT NULL
-);
-CREATE TABLE ${t('blobs')}(
-  sha256 text COLLATE "C" PRIMARY KEY CHECK (sha256 ~ '^[0-9a-f]{64}$'),
-  media_type text NOT NULL,
-  size bigint NOT NULL CHECK (size >= 0),
-  data bytea NOT NULL,
-  ${ENCODING_COLUMN}
-);
-CREATE FUNCTION ${s}.vigil_append_only() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog AS $fn$
-BEGIN
-  RAISE EXCEPTION 'append-only: % rows are never %d', TG_TABLE_NAME, lower(TG_OP);
-END
-$fn$;
-CREATE FUNCTION ${s}.vigil_checkpoints_grow() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog AS $fn$
-BEGIN
-  -- A log must never sign a smaller tree after a larger one; refuse to even store one.
-  IF NEW.size <= (SELECT COALESCE(MAX(size), -1) FROM ${t('checkpoints')}) THEN
-    RAISE EXCEPTION 'checkpoints must grow: size % is not above the last stored checkpoint', NEW.size;
-  END IF;
-  RETURN NEW;
-END
-$fn$;
-COMMENT ON SCHEMA ${s} IS '${SCHEMA_MARKER} ${PG_SCHEMA_VERSION}';
-`;
-  }
-
-  /** (Re)creates one guard trigger and marks it ENABLE ALWAYS, so session_replication_role = replica does not silence it. */
-  private triggerSql(name: string): string {
-    const table = name === 'checkpoints_grow' ? 'checkpoints' : name.replace(/_no_(update_delete|truncate)$/, '');
-    const t = this.t(table);
-    const create =
-      name === 'checkpoints_grow'
-        ? `CREATE TRIGGER checkpoints_grow BEFORE INSERT ON ${t} FOR EACH ROW EXECUTE FUNCTION ${this.s}.vigil_checkpoints_grow()`
-        : name.endsWith('_no_truncate')
-          ? `CREATE TRIGGER ${quoteIdent(name)} BEFORE TRUNCATE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION ${this.s}.vigil_append_only()`
-          : `CREATE TRIGGER ${quoteIdent(name)} BEFORE UPDATE OR DELETE ON ${t} FOR EACH ROW EXECUTE FUNCTION ${this.s}.vigil_append_only()`;
-    return `DROP TRIGGER IF EXISTS ${quoteIdent(name)} ON ${t};\n${create};\nALTER TABLE ${t} ENABLE ALWAYS TRIGGER ${quoteIdent(name)};`;
-  }
-
-  private grantsSql(grants: { writer?: string; reader?: string }): string {
-    const tables = APPEND_ONLY_TABLES.map((n) => this.t(n)).join(', ');
-    const out = [`REVOKE ALL ON ${tables} FROM PUBLIC;`];
-    if (grants.writer !== undefined) {
-      const w = quoteIdent(grants.writer);
-      out.push(`GRANT USAGE ON SCHEMA ${this.s} TO ${w};`, `REVOKE UPDATE, DELETE, TRUNCATE ON ${tables} FROM ${w};`, `GRANT SELECT, INSERT ON ${tables} TO ${w};`);
-    }
-    if (grants.reader !== undefined) {
-      const r = quoteIdent(grants.reader);
-      out.push(`GRANT USAGE ON SCHEMA ${this.s} TO ${r};`, `REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ${tables} FROM ${r};`, `GRANT SELECT ON ${tables} TO ${r};`);
-    }
-    return out.join('\n');
-  }
-
-  private async init(grants: { writer?: string; reader?: string } | undefined): Promise<void> {
-    // Connect once up front so an unreachable server or bad password is one clear message, not a failure deep in a query.
-    await this.query('connect', 'SELECT 1');
-    if (this.readOnly) {
-      const marker = await this.marker(this.pool);
-      if (marker === undefined || marker.version < 1 || marker.version > PG_SCHEMA_VERSION) {
-        throw new AppError('LEDGER_NOT_FOUND', `${this.location} holds no initialized Vigil ledger`, {
-          exitCode: 2,
-          remediation: 'check DATABASE_URL and its schema= parameter, or run `vigil collect` once to create the ledger',
-        });
-      }
-      // Reading never migrates: an older schema is read in its own layout.
-      this.blobEncoding = marker.version >= 2;
-      this.ownsTables = await this.checkOwner(this.pool);
-      await this.checkTriggers(this.pool, false);
-      return;
-    }
-    // Several processes may race to create the schema; the advisory lock serializes them and the marker re-check decides.
-    await this.locked('create ledger schema', async (c) => {
-      const marker = await this.marker(c);
-      if (marker === undefined) {
-        const exists = await c.query<{ n: number }>(
-          `SELECT count(*)::int8 AS n FROM pg_class WHERE relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND relkind IN ('r', 'p', 'v')`,
-          [this.schema],
-        );
-        if ((exists.rows[0]?.n ?? 0) > 0) {
-          throw new AppError('LEDGER_NOT_A_LEDGER', `${this.location}: schema ${this.schema} already holds tables that are not a Vigil ledger`, {
-            exitCode: 2,
-            remediation: 'choose another schema with ?schema= in DATABASE_URL',
-          });
-        }
-        // Only when missing: even CREATE SCHEMA IF NOT EXISTS needs CREATE on the database, which an owner role given a
-        // ready-made schema (docs/ledger.md) does not have.
-        const has = await c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.schema]);
-        if (has.rowCount === 0) await c.query(`CREATE SCHEMA ${this.s}`);
-        await c.query(this.schemaSql());
-        for (const n of GUARD_TRIGGERS) await c.query(this.triggerSql(n));
-        this.logger.info({ store: this.location }, 'created PostgreSQL ledger schema');
-      } else if (marker.version > PG_SCHEMA_VERSION) {
-        throw new AppError('LEDGER_SCHEMA_TOO_NEW', `${this.location} has ledger schema ${marker.version}; this Vigil knows up to ${PG_SCHEMA_VERSION}`, {
-          remediation: 'upgrade Vigil',
-        });
-      }
-      this.ownsTables = await this.checkOwner(c);
-      if (marker !== undefined && marker.version < 2) {
-        if (this.ownsTables) {
-          // Additive, and a constant default needs no table rewrite; the append-only triggers do not fire on ALTER.
-          await c.query(`ALTER TABLE ${this.t('blobs')} ADD COLUMN ${ENCODING_COLUMN}; COMMENT ON SCHEMA ${this.s} IS '${SCHEMA_MARKER} ${PG_SCHEMA_VERSION}'`);
-          this.logger.info({ store: this.location, from: marker.version, to: PG_SCHEMA_VERSION }, 'upgraded PostgreSQL ledger schema (compressed blobs)');
-        } else {
-          this.blobEncoding = false;
-          this.logger.warn(
-            { store: this.location, version: marker.version },
-            'ledger schema is version 1 and this role does not own the tables: blobs are stored uncompressed until the owner connects once to upgrade it',
-          );
-        }
-      }
-      await this.checkTriggers(c, this.ownsTables);
-      if (grants !== undefined && (grants.writer !== undefined || grants.reader !== undefined)) {
-        if (!this.ownsTables) throw new AppError('LEDGER_DB_PERMISSION', `cannot grant on ${this.location}: the connected role does not own the ledger tables`);
-        await c.query(this.grantsSql(grants));
-      }
-    });
-    if (this.ownsTables) {
-      this.logger.info(
-        { store: this.location },
-        'the connected PostgreSQL role owns the ledger tables and could disable the append-only triggers; run the agent as a separate writer role (docs/ledger.md)',
-      );
-    }
-  }
-
-  private async marker(c: pg.Pool | pg.PoolClient): Promise<{ version: number } | undefined> {
-    const r = await c.query<{ d: string | null }>(`SELECT obj_description(oid, 'pg_namespace') AS d FROM pg_namespace WHERE nspname = $1`, [this.schema]);
-    const d = r.rows[0]?.d;
-    if (d === undefined || d === null || !d.startsWith(SCHEMA_MARKER + ' ')) return undefined;
-    return { version: Number(d.slice(SCHEMA_MARKER.length + 1)) };
-  }
-
-  private async checkOwner(c: pg.Pool | pg.PoolClient): Promise<boolean> {
-    const r = await c.query<{ owns: boolean }>(`SELECT pg_has_role(current_user, c.relowner, 'USAGE') AS owns FROM pg_class c WHERE c.oid = $1::regclass`, [
-      `${this.s}.leaves`,
-    ]);
-    return r.rows[0]?.owns ?? false;
-  }
-
-  private async checkTriggers(c: pg.Pool | pg.PoolClient, canRestore: boolean): Promise<void> {
-    const r = await c.query<{ tgname: string; tgenabled: string }>(
-      `SELECT t.tgname, t.tgenabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE n.nspname = $1 AND NOT t.tgisinternal`,
-      [this.schema],
+  private async init(grants: PgGrants | undefined): Promise<void> {
+    const state = await initPgSchema(
+      {
+        schema: this.schema,
+        location: this.location,
+        readOnly: this.readOnly,
+        logger: this.logger,
+        pool: this.pool,
+        query: (what, sql) => this.query(what, sql),
+        locked: (what, fn) => this.locked(what, fn),
+      },
+      grants,
     );
-    const state = new Map(r.rows.map((x) => [x.tgname, x.tgenabled]));
-    for (const n of GUARD_TRIGGERS) {
-      if (state.get(n) === 'A') continue;
-      if (canRestore) {
-        await c.query(this.triggerSql(n));
-        this.restoredTriggers.push(n);
-      } else {
-        this.missingTriggers.push(n);
-      }
-    }
-    if (this.missingTriggers.length > 0) {
-      this.logger.error(
-        { triggers: this.missingTriggers, store: this.location },
-        'ledger append-only triggers are missing or disabled and this role cannot restore them; ask the table owner to reconnect Vigil once, then run `vigil ledger verify`',
-      );
-    }
+    this.ownsTables = state.ownsTables;
+    this.blobEncoding = state.blobEncoding;
+    this.restoredTriggers.push(...state.restoredTriggers);
+    this.missingTriggers.push(...state.missingTriggers);
   }
 
   private writable(): void {
