@@ -15,7 +15,7 @@ import { GOOGLE_WORKSPACE_RESOURCE_TYPES } from '../../src/core/contracts/google
 
 /**
  * Resource types each source's collector produces. A source adds its line when its first rule lands:
- * `github: [...GITHUB_RESOURCE_TYPES]` from collectors/github/types.ts, and so on.
+ * `github: [...GITHUB_RESOURCE_TYPES]` from src/core/contracts/github.ts, and so on.
  */
 const PRODUCED_TYPES: Partial<Record<SourceId, readonly string[]>> = {
   aws: [...AWS_IAM_RESOURCE_TYPES, ...AWS_SERVICE_RESOURCE_TYPES],
@@ -29,7 +29,7 @@ const RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
 
 /**
  * Rule files live under rules/<source>/ (a SourceId); every .ts there except index.ts is one rule. Other top-level
- * folders (frameworks/, shared helpers such as identity/) hold data and code, never rules.
+ * folders (frameworks/, and identity/ with the cross-source rules and the person join) hold data and code, never per-source rules.
  */
 function tsFiles(dir: string): string[] {
   const out: string[] = [];
