@@ -69,6 +69,8 @@ export class LedgerWriter {
   /** Recording a run and sweeping gaps take turns, so a sweep never declares a slot whose run is being recorded. */
   private turn: Promise<unknown> = Promise.resolve();
   private queues?: { collect: Queue; evidence: Queue };
+  /** Off for `vigil collect` (see start()). */
+  private sweeps = true;
 
   constructor(private readonly opts: LedgerWriterOptions) {
     this.startedAt = opts.clock.now();
@@ -100,6 +102,9 @@ export class LedgerWriter {
     if (this.opts.connection) {
       this.queues = { collect: new Queue(QUEUE_COLLECT, { connection: this.opts.connection, prefix: this.opts.prefix }), evidence: new Queue(QUEUE_EVIDENCE, { connection: this.opts.connection, prefix: this.opts.prefix }) };
     }
+    // `vigil collect` neither runs the schedule nor sees the queue: a sweep from it could declare a gap for a slot
+    // whose job a running agent still holds. The agent's writer sweeps.
+    this.sweeps = !roles.includes('collect');
     await this.sweepSafely();
     await this.sealPastDay();
     await this.checkpointSafely('start');
@@ -199,7 +204,7 @@ export class LedgerWriter {
 
   /** sweepGaps, with a failure logged rather than thrown: a timer or start-up sweep must never take the writer down. */
   async sweepSafely(): Promise<number> {
-    if (this.stopping) return 0;
+    if (this.stopping || !this.sweeps) return 0;
     try {
       return await this.sweepGaps();
     } catch (e) {

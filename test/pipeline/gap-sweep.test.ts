@@ -129,6 +129,21 @@ describe('every slot is one run or one gap', () => {
     }
   });
 
+  it('a `vigil collect` start expects no slots (it runs no schedule)', async () => {
+    const { clock, ledger, writer } = await open(hour(0).replace(':00:00', ':05:00'));
+    try {
+      const w = writer();
+      await w.start(['collect']);
+      await w.stop();
+      clock.t = Date.parse(hour(3)) + 60_000;
+      await recordRun(ledger, job('111', hour(3)));
+      clock.t = Date.parse(hour(4)) + 20 * 60_000;
+      expect(await writer().sweepGaps()).toBe(0);
+    } finally {
+      await ledger.close();
+    }
+  });
+
   it('a run that arrives after its slot was declared a gap is not recorded: the slot stays one gap', async () => {
     const { clock, ledger, writer } = await open(hour(0));
     try {
