@@ -3,14 +3,13 @@ import { randomBytes, createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { AppError, UsageError } from '../core/errors.js';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/collector.js';
-import { canonicalBytes, parseJsonBytes } from './canonical.js';
+import { parseJsonBytes } from './canonical.js';
 import { loadLedgerKey } from './keys.js';
 import { Frontier, leafHash } from './merkle.js';
 import {
   ed25519Signer,
   ed25519Verifier,
   formatCheckpoint,
-  formatVkey,
   isValidKeyName,
   openCheckpoint,
   rawEd25519PublicKey,
@@ -20,36 +19,15 @@ import {
 } from './note.js';
 import { SqliteEvidenceStore } from './sqlite-store.js';
 import { PgEvidenceStore } from './pg-store.js';
-import { LEAF_FORMAT_VERSION, verifyStore, type VerifyReport } from './verify.js';
+import { verifyStore, type VerifyReport } from './verify.js';
 import { putBlob as storePutBlob, sha256Hex, type EvidenceStore, type StoredCheckpoint, type StoredLeaf } from './store.js';
 import { proveLeaf, type LeafProof } from './prove.js';
+import { genesisLeaf, planAppend, validateInput, type AppendedLeaf, type LeafInput } from './leaf-input.js';
+import { CHECKPOINT_REASONS, daySealKey, daySealedLeaf, sealableDay, toCheckpoint, type Checkpoint, type CheckpointReason } from './seals.js';
+import { selfCheck } from './self-check.js';
 
-export interface LeafInput {
-  type: string;
-  idempotencyKey?: string;
-  source?: string;
-  scope?: string;
-  data: Record<string, unknown>;
-}
-
-export interface AppendedLeaf {
-  seq: number;
-  type: string;
-  /** Hex leaf hash. */
-  hash: string;
-  duplicate: boolean;
-}
-
-export interface Checkpoint {
-  size: number;
-  /** Hex root. */
-  root: string;
-  note: string;
-  reason: string;
-  createdAt: string;
-}
-
-export type CheckpointReason = 'hourly' | 'daily' | 'shutdown' | 'export' | 'start' | 'manual';
+export type { AppendedLeaf, LeafInput } from './leaf-input.js';
+export type { Checkpoint, CheckpointReason } from './seals.js';
 
 export interface LedgerOptions {
   /** Directory holding `ledger.sqlite` and `keys/`. */
@@ -73,68 +51,13 @@ export interface LedgerOptions {
   startupCheck?: 'full' | 'hashes';
 }
 
-
 export { LEAF_FORMAT_VERSION } from './verify.js';
 export type { VerifyReport } from './verify.js';
-/** Envelope fields the ledger sets itself; `data` may not carry them. */
-const RESERVED_FIELDS = new Set(['v', 'seq', 'type', 'observedAt', 'source', 'scope', 'idempotencyKey']);
-/** Leaf types only the ledger itself writes, so their meaning cannot be forged through append(). */
-const LEDGER_OWNED_TYPES = new Set(['ledger.genesis', 'ledger.alarm', 'day.sealed']);
-const CHECKPOINT_REASONS = new Set<string>(['hourly', 'daily', 'shutdown', 'export', 'start', 'manual']);
 
-interface PreparedLeaf {
-  type: string;
-  idempotencyKey?: string;
-  source?: string;
-  scope?: string;
-  data: Record<string, unknown>;
-}
-
-function validateInput(input: LeafInput, index: number, allowOwned: boolean): PreparedLeaf {
-  const where = `leaf input ${index}`;
-  if (typeof input !== 'object' || input === null) throw new AppError('LEDGER_BAD_LEAF', `${where} is not an object`);
-  if (typeof input.type !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/.test(input.type)) {
-    throw new AppError('LEDGER_BAD_LEAF', `${where}: type must be 1-128 characters of letters, digits, '.', '_', ':' or '-'`);
-  }
-  if (!allowOwned && (LEDGER_OWNED_TYPES.has(input.type) || input.type.startsWith('ledger.'))) {
-    throw new AppError('LEDGER_BAD_LEAF', `${where}: type ${input.type} is written only by the ledger itself`);
-  }
-  for (const f of ['idempotencyKey', 'source', 'scope'] as const) {
-    const v = input[f];
-    if (v !== undefined && (typeof v !== 'string' || v.length === 0 || v.length > 1024)) {
-      throw new AppError('LEDGER_BAD_LEAF', `${where}: ${f} must be a non-empty string of at most 1024 characters`);
-    }
-  }
-  const data = input.data;
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new AppError('LEDGER_BAD_LEAF', `${where}: data must be an object`);
-  for (const k of Object.keys(data)) {
-    if (RESERVED_FIELDS.has(k)) throw new AppError('LEDGER_BAD_LEAF', `${where}: data.${k} is an envelope field the ledger sets itself`);
-  }
-  return input;
-}
-
-function buildBody(l: PreparedLeaf, seq: number, observedAt: string, index: number): Buffer {
-  const body: Record<string, unknown> = { v: LEAF_FORMAT_VERSION, seq, type: l.type, observedAt, ...l.data };
-  if (l.source !== undefined) body.source = l.source;
-  if (l.scope !== undefined) body.scope = l.scope;
-  if (l.idempotencyKey !== undefined) body.idempotencyKey = l.idempotencyKey;
-  return canonicalBytes(body, `leaf input ${index}`);
-}
-
-const toCheckpoint = (c: StoredCheckpoint): Checkpoint => ({
-  size: c.size,
-  root: c.root.toString('hex'),
-  note: c.note,
-  reason: c.reason,
-  createdAt: c.createdAt,
-});
-
-function nextUtcDay(date: string): string {
-  const d = new Date(`${date}T00:00:00.000Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString();
-}
-
+/**
+ * The ledger's one writer handle (or a reader's): appends and checkpoints are serialised through `exclusive`; the
+ * roles live beside it — leaf-input.ts (appending), seals.ts (checkpoints, day seals), self-check.ts, prove.ts, verify.ts.
+ */
 export class Ledger {
   readonly origin: string;
   readonly publicKeyPem: string;
@@ -231,26 +154,8 @@ export class Ledger {
         rawPublicKey: rawEd25519PublicKey(key.publicKey),
       });
       if (isNew) {
-        await ledger.appendNow(
-          [
-            {
-              type: 'ledger.genesis',
-              idempotencyKey: 'ledger.genesis',
-              data: {
-                format: 'vigil-ledger/v1',
-                origin,
-                ledgerId: (await store.getMeta('ledger_id')) ?? null,
-                tree: 'rfc6962-sha256',
-                leafEncoding: 'rfc8785-jcs-utf8',
-                checkpointFormat: 'c2sp-tlog-checkpoint+signed-note-ed25519',
-                keyId: ledger.keyId,
-                publicKey: ledger.rawPublicKey.toString('base64'),
-                vkey: formatVkey(origin, ledger.rawPublicKey),
-              },
-            },
-          ],
-          true,
-        );
+        const ledgerId = (await store.getMeta('ledger_id')) ?? null;
+        await ledger.appendNow([genesisLeaf({ origin, ledgerId, keyId: ledger.keyId, rawPublicKey: ledger.rawPublicKey })], true);
         if (key.created) logger.info({ origin, keyId: ledger.keyId }, 'new ledger created with a new signing key');
       } else {
         await ledger.selfCheck(opts.startupCheck ?? 'full');
@@ -264,75 +169,12 @@ export class Ledger {
 
   /** Rebuilds the tree from storage and compares it with the last signed checkpoint; any disagreement raises the alarm. */
   private async selfCheck(mode: 'full' | 'hashes'): Promise<void> {
-    const checkpoints = await this.store.checkpoints();
-    const bySize = new Map(checkpoints.map((c) => [c.size, c]));
-    const problems: string[] = [];
-    let firstBad: number | undefined;
-    const bad = (seq: number, message: string): void => {
-      if (firstBad === undefined || seq < firstBad) firstBad = seq;
-      if (problems.length < 10) problems.push(message);
-    };
-    const f = new Frontier();
-    const checkAt = (): void => {
-      const cp = bySize.get(f.size);
-      if (cp !== undefined && !cp.root.equals(f.root())) {
-        problems.push(`stored leaves no longer match the checkpoint signed at size ${cp.size}`);
-      }
-    };
-    let expected = 0;
-    if (mode === 'full') {
-      for await (const l of this.store.leaves()) {
-        if (l.seq !== expected) {
-          bad(expected, `leaf ${expected} is missing`);
-          break;
-        }
-        if (!leafHash(l.body).equals(l.leafHash)) bad(l.seq, `leaf ${l.seq} body does not match its stored hash`);
-        if (l.seq === 0) this.checkGenesis(l, bad);
-        f.append(l.leafHash);
-        checkAt();
-        expected++;
-      }
-    } else {
-      for await (const l of this.store.leafHashes()) {
-        if (l.seq !== expected) {
-          bad(expected, `leaf ${expected} is missing`);
-          break;
-        }
-        f.append(l.leafHash);
-        checkAt();
-        expected++;
-      }
-    }
-    const lastCp = checkpoints[checkpoints.length - 1];
-    if (lastCp !== undefined) {
-      if (lastCp.size > f.size) {
-        problems.push(`the last signed checkpoint covers ${lastCp.size} leaves but only ${f.size} are stored (truncated)`);
-        this.truncated = true;
-      }
-      try {
-        const body = openCheckpoint(lastCp.note, [this.verifier], this.origin);
-        if (body.size !== lastCp.size || !body.root.equals(lastCp.root)) problems.push(`checkpoint ${lastCp.size}: signed note disagrees with its stored size/root`);
-      } catch (e) {
-        problems.push(`checkpoint ${lastCp.size}: ${(e as Error).message}`);
-      }
-      this.last = { size: lastCp.size, root: lastCp.root };
-    }
-    this.frontier = f;
-    if (problems.length > 0 || firstBad !== undefined) {
-      const where = firstBad === undefined ? '' : ` (first bad seq ${firstBad})`;
-      const message = `ledger self-check failed${where}: ${problems.join('; ')}`;
-      await this.raiseAlarm(message, { firstBadSeq: firstBad ?? null, lastCheckpointSize: lastCp?.size ?? null, storedLeaves: f.size });
-    }
-  }
-
-  private checkGenesis(l: StoredLeaf, bad: (seq: number, message: string) => void): void {
-    try {
-      const g = parseJsonBytes(l.body) as Record<string, unknown>;
-      if (g.type !== 'ledger.genesis') bad(0, 'leaf 0 is not ledger.genesis');
-      else if (g.keyId !== this.keyId || g.origin !== this.origin) bad(0, `signing key ${this.keyId} for ${this.origin} is not the key recorded in the genesis leaf`);
-    } catch {
-      bad(0, 'leaf 0 is not valid JSON');
-    }
+    const r = await selfCheck(this.store, { origin: this.origin, keyId: this.keyId, verifier: this.verifier }, mode);
+    // Before the alarm: a truncated ledger must not take even the alarm leaf, and the frontier is what later appends continue.
+    this.truncated = r.truncated;
+    if (r.last !== undefined) this.last = r.last;
+    this.frontier = r.frontier;
+    if (r.alarm !== undefined) await this.raiseAlarm(r.alarm.message, r.alarm.details);
   }
 
   private async raiseAlarm(message: string, details: Record<string, unknown>): Promise<void> {
@@ -402,33 +244,7 @@ export class Ledger {
     const keys = [...new Set(prepared.flatMap((p) => (p.idempotencyKey === undefined ? [] : [p.idempotencyKey])))];
     const existing = keys.length === 0 ? new Map<string, number>() : await this.store.seqsOfKeys(keys);
     const observedAt = this.clock.now().toISOString();
-    const next = this.frontier.clone();
-    const rows: StoredLeaf[] = [];
-    const inBatch = new Map<string, AppendedLeaf>();
-    const out: AppendedLeaf[] = [];
-    for (const [i, p] of prepared.entries()) {
-      const k = p.idempotencyKey;
-      if (k !== undefined) {
-        const stored = existing.get(k);
-        if (stored !== undefined) {
-          out.push({ seq: stored, type: p.type, hash: '', duplicate: true });
-          continue;
-        }
-        const earlier = inBatch.get(k);
-        if (earlier !== undefined) {
-          out.push({ ...earlier, duplicate: true });
-          continue;
-        }
-      }
-      const seq = next.size;
-      const body = buildBody(p, seq, observedAt, i);
-      const hash = leafHash(body);
-      next.append(hash);
-      rows.push({ seq, leafHash: hash, body, type: p.type, observedAt, idempotencyKey: k ?? null, source: p.source ?? null, scope: p.scope ?? null });
-      const appended: AppendedLeaf = { seq, type: p.type, hash: hash.toString('hex'), duplicate: false };
-      if (k !== undefined) inBatch.set(k, appended);
-      out.push(appended);
-    }
+    const { rows, out, next } = planAppend(prepared, existing, this.frontier, observedAt);
     if (rows.length > 0) await this.store.appendLeaves(rows);
     this.frontier = next;
     // Duplicates of earlier batches report the stored leaf's hash so callers can cite it.
@@ -491,39 +307,12 @@ export class Ledger {
    * checkpoint) unless that day is already sealed, then signs a `daily` checkpoint.
    */
   async sealDay(utcDate: string): Promise<Checkpoint | null> {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(utcDate) || Number.isNaN(Date.parse(`${utcDate}T00:00:00Z`)) || new Date(`${utcDate}T00:00:00Z`).toISOString().slice(0, 10) !== utcDate) {
-      throw new UsageError('LEDGER_BAD_DATE', `sealDay: ${JSON.stringify(utcDate)} is not a calendar date YYYY-MM-DD`);
-    }
-    const start = `${utcDate}T00:00:00.000Z`;
-    const end = nextUtcDay(utcDate);
-    if (this.clock.now().toISOString() < end) {
-      throw new UsageError('LEDGER_DAY_NOT_OVER', `sealDay: ${utcDate} has not ended yet (UTC); a day is sealed once it is over`);
-    }
+    const day = sealableDay(utcDate, this.clock.now());
     await this.exclusive(async () => {
       this.assertWritable();
-      const key = `day.sealed:${utcDate}`;
+      const key = daySealKey(utcDate);
       if ((await this.store.seqsOfKeys([key])).has(key)) return;
-      const stats = await this.store.dayStats(start, end);
-      const prev = (await this.store.checkpoints()).filter((c) => c.reason === 'daily').pop();
-      await this.appendNow(
-        [
-          {
-            type: 'day.sealed',
-            idempotencyKey: key,
-            data: {
-              date: utcDate,
-              from: start,
-              to: end,
-              firstSeq: stats.firstSeq,
-              lastSeq: stats.lastSeq,
-              leafCount: Object.values(stats.counts).reduce((a, b) => a + b, 0),
-              countsByType: stats.counts,
-              previousDayCheckpoint: prev === undefined ? null : { size: prev.size, root: prev.root.toString('hex') },
-            },
-          },
-        ],
-        true,
-      );
+      await this.appendNow([await daySealedLeaf(this.store, utcDate, day)], true);
     });
     return this.checkpoint('daily');
   }
@@ -571,16 +360,16 @@ export class Ledger {
     return (await this.store.checkpoints()).map(toCheckpoint);
   }
 
-  /**
-   * Re-derives everything from the stored bytes: each body canonical and consistent with its columns, each hash,
-   * every checkpoint's signature and root. Keeps going after a fault and reports them all (up to 1000).
-   */
   /** Proves leaf `seq` is in the signed log from the two checkpoints around it (see prove.ts); cheap at any ledger size. */
   async proveLeaf(seq: number): Promise<LeafProof> {
     this.assertOpen();
     return proveLeaf(this.store, seq, { origin: this.origin, verifier: this.verifier });
   }
 
+  /**
+   * Re-derives everything from the stored bytes: each body canonical and consistent with its columns, each hash,
+   * every checkpoint's signature and root. Keeps going after a fault and reports them all (up to 1000).
+   */
   async verify(opts: { onProgress?: (seq: number) => void } = {}): Promise<VerifyReport> {
     this.assertOpen();
     return verifyStore(this.store, { origin: this.origin, keyId: this.keyId, verifier: this.verifier }, opts);
