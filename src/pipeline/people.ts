@@ -12,6 +12,7 @@ import { canonicalBytes } from '../ledger/canonical.js';
 import { joinPeople, peopleMappingSchema, type PeopleMapping, type PeopleView, type Person } from '../../rules/identity/people.js';
 import { CROSS_SOURCE_RULES } from '../../rules/index.js';
 import { evaluatePeople, offboardingTimeliness } from '../../rules/identity/xsys.js';
+import { DEFAULT_MAX_INPUT_AGE_HOURS } from '../rules/engine.js';
 import { snapshotFromResources, type EvidenceJob, type RecordedResult } from './collect-stage.js';
 import { recordRun, runKey, type RecordOutcome } from './record.js';
 
@@ -42,6 +43,11 @@ export interface PeopleOptions {
   sources?: readonly string[];
   /** Offboarding points kept per deactivated person; only the last holding streak matters. @defaultValue 8 */
   maxPointsPerPerson?: number;
+  /**
+   * A joined run older than this (hours) before the newest run in the view makes every result `error`: a last good read
+   * that old cannot back "holds no downstream access". @defaultValue DEFAULT_MAX_INPUT_AGE_HOURS (26, as for single-source rules)
+   */
+  maxInputAgeHours?: number;
 }
 
 /** Reads and validates the people mapping file (YAML or JSON); errors name the file, line and field. */
@@ -118,7 +124,12 @@ function crossSourceDefinition(opts: PeopleOptions) {
     })),
     logicSha256,
     mappingSha256: opts.mappingSha256 ?? null,
+    maxInputAgeHours: maxInputAgeHours(opts),
   };
+}
+
+function maxInputAgeHours(opts: PeopleOptions): number {
+  return opts.maxInputAgeHours ?? DEFAULT_MAX_INPUT_AGE_HOURS;
 }
 
 /** The per-person access state kept per identity run: `[email, activeInIdp, holdsDownstreamAccess, deactivatedAt]`, sorted. */
@@ -298,16 +309,29 @@ export class PeopleDeriver {
       snapshots.push(snapshotFromResources(res.blob, { ...run, errors: [] }));
       artifacts.push({ sha256: run.resourcesSha256!, mediaType: 'application/json', size: res.size, label: `resources:${run.source}:${run.scope}@${run.endedAt}` });
     }
-    for (const [key, run] of this.broken) {
-      const input = PEOPLE_INPUTS[run.source]!;
+    // Ages are measured from the newest run in the view, not the writer's clock, so a backlog recorded late is judged
+    // as of when it was observed; an undatable run counts as too old, as in the rules engine.
+    const limitH = maxInputAgeHours(this.opts);
+    const asOf = Math.max(...[...this.usable.values(), ...this.broken.values()].map((r) => Date.parse(r.endedAt)).filter((n) => !Number.isNaN(n)));
+    const ageH = (run: RunRef) => (asOf - Date.parse(run.endedAt)) / 3_600_000;
+    /** source|scope → why the scope has no complete read recent enough to judge by. */
+    const unreadable = new Map<string, { source: SourceId; scope: string; why: string }>();
+    for (const key of [...new Set([...this.usable.keys(), ...this.broken.keys()])].sort()) {
+      const run = this.broken.get(key);
       const fallback = this.usable.get(key);
-      const why = run.errors.filter((e) => e.inputs.includes(input)).map((e) => `${e.operation} ${e.code}${e.permission ? ` (needs ${e.permission})` : ''}`).join('; ') || 'no resources recorded';
-      errors.push({
-        operation: 'identity:join',
-        code: fallback ? 'StaleInput' : 'InputUnavailable',
-        message: `${run.source} ${run.scope}: the run of ${run.endedAt} could not read ${input} (${why}); ${fallback ? `joined the run of ${fallback.endedAt} instead` : 'no earlier complete run to join'}`,
-        inputs: [input],
-      });
+      const { source, scope } = (run ?? fallback)!;
+      const input = PEOPLE_INPUTS[source]!;
+      const failed = run ? `the run of ${run.endedAt} could not read ${input} (${run.errors.filter((e) => e.inputs.includes(input)).map((e) => `${e.operation} ${e.code}${e.permission ? ` (needs ${e.permission})` : ''}`).join('; ') || 'no resources recorded'}); ` : '';
+      const age = fallback ? ageH(fallback) : NaN;
+      if (fallback && age <= limitH) {
+        if (run) errors.push({ operation: 'identity:join', code: 'StaleInput', message: `${source} ${scope}: ${failed}joined the run of ${fallback.endedAt} instead`, inputs: [input] });
+        continue;
+      }
+      const message = fallback
+        ? `${source} ${scope}: ${failed}its latest complete read of ${input} is the run of ${fallback.endedAt}, ${Number.isNaN(age) ? 'of unreadable age' : `${age.toFixed(1)} h old, ${(age - limitH).toFixed(1)} h beyond the ${limitH} h limit`}`
+        : `${source} ${scope}: ${failed}no earlier complete run to join`;
+      errors.push({ operation: 'identity:join', code: fallback ? 'InputTooOld' : 'InputUnavailable', message, inputs: [input] });
+      unreadable.set(key, { source, scope, why: fallback ? `${source} ${scope}'s latest complete read of ${input} is ${Number.isNaN(age) ? 'of unreadable age' : `${age.toFixed(1)} h old (limit ${limitH} h)`}` : `${source} ${scope} has no complete read of ${input}` });
     }
 
     const view = joinPeople(snapshots, this.opts.mapping);
@@ -315,16 +339,16 @@ export class PeopleDeriver {
     let results = evaluatePeople(view, { now, history: this.history(), params: this.opts.params ?? {} });
     const disabled = new Set(this.opts.disabled ?? []);
     results = results.filter((r) => !disabled.has(r.ruleId));
-    // A source with no complete run at all would make its accounts look absent: that is "could not tell", never a pass.
+    // A source with no complete run at all, or only one too old to trust, would make its accounts look absent (or
+    // present) as of long ago: that is "could not tell", never a pass.
     const unavailable = errors.filter((e) => e.code !== 'StaleInput');
     if (unavailable.length > 0) {
       const note = unavailable.map((e) => e.message).join('; ');
       results = results.map((r) => ({ ...r, status: 'error' as Status, reason: `could not tell: ${note}. Partial view said: ${r.reason}` }));
       // One result per unreadable scope and rule, so the gap shows even when the partial view judged nobody.
-      for (const [key, run] of this.broken) {
-        if (this.usable.has(key)) continue;
+      for (const { source, scope, why } of unreadable.values()) {
         for (const rule of CROSS_SOURCE_RULES.filter((r) => !disabled.has(r.id))) {
-          results.push({ ruleId: rule.id, resourceId: `input:${run.source}:${run.scope}`, status: 'error', reason: `could not tell: ${run.source} ${run.scope} has no complete read of ${PEOPLE_INPUTS[run.source]!}`, observedAt: now.toISOString() });
+          results.push({ ruleId: rule.id, resourceId: `input:${source}:${scope}`, status: 'error', reason: `could not tell: ${why}`, observedAt: now.toISOString() });
         }
       }
     }
@@ -372,7 +396,7 @@ export class PeopleDeriver {
     const leaves: LeafInput[] = def.rules.map((r) => ({
       type: 'rule.defined',
       idempotencyKey: `rule:${r.id}:${def.logicSha256}:${version}`,
-      data: { rule: { ...r, source: IDENTITY_SOURCE, permissions: [], maxInputAgeHours: null, logicSha256: def.logicSha256 } },
+      data: { rule: { ...r, source: IDENTITY_SOURCE, permissions: [], maxInputAgeHours: def.maxInputAgeHours, logicSha256: def.logicSha256 } },
     }));
     leaves.push({
       type: 'ruleset.defined',

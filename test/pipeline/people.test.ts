@@ -212,6 +212,83 @@ describe('derived identity run', () => {
     expect(stale.job.results.find((r) => r.resourceId === 'person:erin@example.com')!.status).toBe('fail');
   });
 
+  it('a last good read older than the input-age limit backs no verdict: error naming the source and its age', async () => {
+    // erin left GitHub long ago by the last good read; she has since been re-added, but GitHub reads now fail.
+    const estate: Estate = { erinActive: false, erinDeactivatedAt: t.toISOString(), erinInGithub: false, erinKeyActive: false };
+    const writer = new LedgerWriter({ ledger, rules: [], sources: [], clock, logger: silentLogger });
+    const failing: Collector = { ...collector('github', () => estate), collect: async () => { throw Object.assign(new Error('Bad credentials'), { code: 'Unauthorized' }); } };
+    const run = async (c: Collector, source: SourceId) => {
+      const { job } = await collectAndEvaluate(c, { source, scope: SCOPES[source]!, slot: clock.now().toISOString() }, { rules: allRules, params: {}, clock, logger: silentLogger, blobs: ledger });
+      hours(0.1);
+      return (await writer.record(job)).derived!;
+    };
+    // AWS (read every round) still has erin's user, with no active key: she is judged, and passes on complete reads.
+    await run(collector('okta', () => estate), 'okta');
+    await run(collector('aws', () => estate), 'aws');
+    const good = await run(collector('github', () => estate), 'github');
+    expect(good.job.results.find((r) => r.resourceId === 'person:erin@example.com')!.status).toBe('pass');
+    const erin = (d: typeof good) => d.job.results.find((r) => r.ruleId === 'xsys.identity_reconciliation' && r.resourceId === 'person:erin@example.com')!;
+
+    // Within the limit the fallback is joined as before (StaleInput, verdicts kept).
+    hours(20);
+    estate.erinInGithub = true;
+    await run(collector('aws', () => estate), 'aws');
+    const recent = await run(failing, 'github');
+    expect(recent.job.summary.errors.map((e) => e.code)).toEqual(['StaleInput']);
+    expect(erin(recent).status).toBe('pass');
+
+    // 30 h after the last good GitHub read: the old code still passed erin on it.
+    hours(10);
+    await run(collector('okta', () => estate), 'okta');
+    await run(collector('aws', () => estate), 'aws');
+    const old = await run(failing, 'github');
+    expect(old.job.summary.errors).toHaveLength(1);
+    expect(old.job.summary.errors[0]).toMatchObject({ operation: 'identity:join', code: 'InputTooOld', inputs: ['github.member'] });
+    expect(old.job.summary.errors[0]!.message).toMatch(/^github acme: the run of .* could not read github\.member .*latest complete read of github\.member is the run of .*, 30\.\d h old, 4\.\d h beyond the 26 h limit$/);
+    expect(erin(old).status).toBe('error');
+    expect(erin(old).reason).toMatch(/could not tell: github acme: .*4\.\d h beyond the 26 h limit/);
+    expect(old.job.results.filter((r) => r.resourceId === 'input:github:acme').map((r) => `${r.ruleId} ${r.status}`)).toEqual([
+      'xsys.identity_reconciliation error',
+      'xsys.offboarding_timeliness error',
+    ]);
+    expect(old.job.results.some((r) => r.status === 'pass')).toBe(false);
+
+    // An okta run deriving the view meets the same too-old GitHub read.
+    const okta = await run(collector('okta', () => estate), 'okta');
+    expect(okta.job.summary.errors.map((e) => e.code)).toEqual(['InputTooOld']);
+    expect(erin(okta).status).toBe('error');
+
+    // A later complete read replaces it: the re-added account is now seen.
+    const back = await run(collector('github', () => estate), 'github');
+    expect(back.job.summary.errors).toEqual([]);
+    expect(erin(back).status).toBe('fail');
+  });
+
+  it('a source that stops producing runs ages out too, with no failed run to point at; the limit is a people option', async () => {
+    const estate: Estate = { erinActive: false, erinDeactivatedAt: t.toISOString(), erinInGithub: false, erinKeyActive: false };
+    const writer = new LedgerWriter({ ledger, rules: [], sources: [], clock, logger: silentLogger, people: { maxInputAgeHours: 48 } });
+    const run = async (source: SourceId) => {
+      const { job } = await collectAndEvaluate(collector(source, () => estate), { source, scope: SCOPES[source]!, slot: clock.now().toISOString() }, { rules: allRules, params: {}, clock, logger: silentLogger, blobs: ledger });
+      hours(0.1);
+      return (await writer.record(job)).derived!;
+    };
+    await run('github');
+    await run('aws');
+    await run('okta');
+    hours(40);
+    await run('aws');
+    const within = await run('okta');
+    expect(within.job.summary.errors).toEqual([]);
+    expect(within.job.results.find((r) => r.resourceId === 'person:erin@example.com')!.status).toBe('pass');
+    hours(10);
+    await run('aws');
+    const aged = await run('okta');
+    expect(aged.job.summary.errors).toHaveLength(1);
+    expect(aged.job.summary.errors[0]!.message).toMatch(/^github acme: its latest complete read of github\.member is the run of .*, 50\.\d h old, 2\.\d h beyond the 48 h limit$/);
+    expect(aged.job.results.filter((r) => r.status !== 'error')).toEqual([]);
+    expect(aged.job.results.find((r) => r.resourceId === 'input:github:acme')!.reason).toMatch(/github acme's latest complete read of github\.member is 50\.\d h old \(limit 48 h\)/);
+  });
+
   it('loads the mapping file and names file, line and field when it is wrong', () => {
     const good = join(dir, 'people.yaml');
     writeFileSync(good, 'people:\n  - email: erin@example.com\n    github: [erin-gh]\n');
