@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // CLI tests spawn the compiled CLI: compile what changed first (src/bin/build.mjs).
+    globalSetup: ['test/support/build-dist.ts'],
   },
 });

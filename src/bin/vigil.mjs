@@ -1,9 +1,20 @@
 #!/usr/bin/env node
-// The `vigil` command: runs the TypeScript sources through tsx's loader, so a fresh clone needs only `npm ci`.
-import { register } from 'tsx/esm/api';
+// The `vigil` command: runs the compiled CLI (dist/src/cli/main.js) in plain Node, no TypeScript loader at run time.
+// In a checkout (a .git beside package.json), or when dist/ is missing, sources changed since the last build are compiled
+// first (src/bin/build.mjs, a few ms when nothing changed), so `npm run vigil` and `npm run demo` always run the current
+// sources and a stale dist/ is never what runs.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../cli/main.ts');
+const root = new URL('../../', import.meta.url);
+const entry = new URL('dist/src/cli/main.js', root);
+if (existsSync(new URL('.git', root)) || !existsSync(entry)) {
+  const { compile, isCompiled } = await import('./build.mjs');
+  if (!isCompiled()) {
+    const { failed } = await compile();
+    for (const f of failed) process.stderr.write(`vigil: cannot compile ${f.file}: ${f.message}\n`);
+  }
+}
+const { main } = await import(entry.href);
 const code = await main(process.argv);
 // Exit explicitly: a finished command must not linger on an idle Redis socket or timer.
 process.exit(code);

@@ -4,12 +4,13 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build, stop as stopEsbuild } from 'esbuild';
 import { BOUNDED_HEAP_FLAGS, BOUNDED_HEAP_MARK, userHeapCap, WORKER_MALLOC_ENV } from './bounded-heap.js';
 import { buildVerifierScript } from './verifier-script.js';
+import { PACKAGE_ROOT } from '../core/package-root.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// The TypeScript sources are bundled whichever tree runs (sources or dist/), so a worker is the same script either way.
+const ROOT = PACKAGE_ROOT;
 /**
  * Where the worker scripts are written, named by the hash of their content (so a changed source tree gets a new file
  * and two processes never fight over one). Inside the project so the export worker resolves its packages

@@ -1,8 +1,9 @@
 // Builds the bundle's zero-dependency verify/verify.mjs by bundling src/verify/standalone.ts: one implementation, two ways to run it.
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { PACKAGE_ROOT } from '../core/package-root.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// Bundled from the TypeScript sources whichever tree runs (sources or dist/): one verifier per source tree.
+const ROOT = PACKAGE_ROOT;
 let cached: string | undefined;
 
 /** The verifier as one ESM file for Node ≥ 18; deterministic for a given source tree and esbuild version. */

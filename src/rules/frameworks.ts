@@ -5,9 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
+import { PACKAGE_ROOT_URL } from '../core/package-root.js';
 
-/** Where the bundled framework files live (rules/frameworks at the repository root). */
-export const DEFAULT_FRAMEWORKS_DIR = fileURLToPath(new URL('../../rules/frameworks/', import.meta.url));
+/** Where the bundled framework files live (rules/frameworks at the package root, read in place by the compiled tree too). */
+export const DEFAULT_FRAMEWORKS_DIR = fileURLToPath(new URL('rules/frameworks/', PACKAGE_ROOT_URL));
 
 const RuleRef = z.strictObject({
   id: z.string().regex(/^[a-z0-9-]+(\.[a-z0-9_]+)+$/, 'a dotted rule id like aws.iam.root_mfa_enabled'),
