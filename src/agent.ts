@@ -9,6 +9,7 @@ import { CROSS_SOURCE_RULES, allRules } from '../rules/index.js';
 import { peopleOptionsFromConfig } from './pipeline/people.js';
 import { validateParamOverrides } from './rules/engine.js';
 import { Ledger } from './ledger/ledger.js';
+import { openLedger } from './ledger/open-ledger.js';
 import { connect, checkEvictionPolicy, pingRedis, redisUrl, redisUnavailable } from './pipeline/redis.js';
 import { openQueues } from './pipeline/queues.js';
 import { Scheduler, type ScheduledSource } from './pipeline/scheduler.js';
@@ -54,17 +55,8 @@ export function buildCollectors(ctx: AgentContext, only?: SourceId, redis?: Redi
   return out;
 }
 
-export async function openLedger(ctx: AgentContext, opts: { readOnly?: boolean } = {}): Promise<Ledger> {
-  return Ledger.open({
-    dataDir: ctx.dataDir,
-    ...(ctx.loaded.config.origin ? { origin: ctx.loaded.config.origin } : {}),
-    clock: ctx.clock,
-    logger: ctx.logger,
-    ...(opts.readOnly ? { readOnly: true } : {}),
-    // DESIGN: DATABASE_URL=postgres://… switches the evidence store from SQLite to PostgreSQL.
-    ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
-  });
-}
+// In its own module so read-only commands open the ledger without loading this root (queues, API, collectors).
+export { openLedger };
 
 /**
  * The collection deadline of each configured source (ms): `sources.<id>.deadlineSeconds`, or its schedule's shortest

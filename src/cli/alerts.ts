@@ -1,5 +1,6 @@
 // `vigil alerts [--follow] [--json]`: the alert feed, read from the ledger (the same leaves the API and webhooks serve).
-import { openLedger, type AgentContext } from '../agent.js';
+import type { AgentContext } from '../agent-context.js';
+import { openLedger } from '../ledger/open-ledger.js';
 import { UsageError } from '../core/errors.js';
 import { readAlerts } from '../alerts/feed.js';
 import type { AlertRecord } from '../alerts/engine.js';

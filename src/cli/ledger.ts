@@ -1,5 +1,6 @@
 // `vigil ledger verify`: recompute the whole local ledger and check it against its signed checkpoints.
-import { openLedger, type AgentContext } from '../agent.js';
+import type { AgentContext } from '../agent-context.js';
+import { openLedger } from '../ledger/open-ledger.js';
 
 export async function ledgerVerifyCommand(ctx: AgentContext, opts: { json?: boolean }): Promise<number> {
   const ledger = await openLedger(ctx, { readOnly: true });

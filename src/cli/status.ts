@@ -1,5 +1,6 @@
 // `vigil status`: posture per criterion from the latest runs in the ledger, with coverage so far.
-import { openLedger, type AgentContext } from '../agent.js';
+import type { AgentContext } from '../agent-context.js';
+import { openLedger } from '../ledger/open-ledger.js';
 import { loadFramework } from '../rules/frameworks.js';
 import { computePosture, type Posture } from '../report/posture.js';
 
