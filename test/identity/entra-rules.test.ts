@@ -91,4 +91,13 @@ describe('entra.roles.global_admin_bounded', () => {
     const s = snapshot([tenant, user('e', { isAdmin: true, adminRoles: ['Global Administrator'], mfaMethods: ['push'], phishingResistant: false })]);
     expect(verdict(s, 'entra.users.mfa_registered', 'e')).toBe('fail');
   });
+
+  it.each([
+    ['phishing-resistant', true, 'pass'],
+    ['not phishing-resistant', false, 'fail'],
+    ['MFA known, phishing resistance unread', null, 'error'],
+  ] as const)('entra.users.mfa_registered admin: %s → %s', (_n, pr, want) => {
+    const s = snapshot([tenant, user('e', { isAdmin: true, adminRoles: ['Global Administrator'], phishingResistant: pr })]);
+    expect(verdict(s, 'entra.users.mfa_registered', 'e')).toBe(want);
+  });
 });

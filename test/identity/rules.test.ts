@@ -72,6 +72,18 @@ describe('okta.admins.inventory_bounded', () => {
   it('fails an admin without a phishing-resistant factor', () => {
     expect(verdict(snapshot('okta', OKTA_INPUTS, [org, admin('a', ['ORG_ADMIN'], false)]), oktaRules, 'okta.admins.inventory_bounded', 'a')).toBe('fail');
   });
+  it.each([
+    ['phishing-resistant → pass', { phishingResistant: true, mfaMethods: ['webauthn'] }, true, 'pass'],
+    ['MFA known, phishing resistance unread, required → error', { phishingResistant: null }, true, 'error'],
+    ['MFA known, phishing resistance unread, not required → pass', { phishingResistant: null }, false, 'pass'],
+    ['MFA unread → error', { mfaEnrolled: null, phishingResistant: null, mfaMethods: [] }, false, 'error'],
+  ] as const)('admin: %s', (_n, o, required, want) => {
+    const s = snapshot('okta', OKTA_INPUTS, [org, user('a', { isAdmin: true, adminRoles: ['ORG_ADMIN'], ...o })]);
+    const rules = oktaRules.filter((r) => r.id === 'okta.admins.inventory_bounded');
+    const got = evaluateSnapshot(s, rules, { now: NOW, params: { 'okta.admins.inventory_bounded': { requirePhishingResistant: required } } }).find((r) => r.resourceId === 'a');
+    expect(got?.status).toBe(want);
+    if (want === 'error' && o.mfaEnrolled !== null) expect(got?.reason).toMatch(/phishing-resistant factor is enrolled could not be read/);
+  });
 });
 
 describe('okta.policy.password_and_session', () => {

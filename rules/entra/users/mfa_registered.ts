@@ -28,7 +28,9 @@ export default defineRule({
     const byId = new Map(users.map((u) => [u.id, u.attributes]));
     return out.map((o) => {
       const a = byId.get(o.resourceId);
-      if (o.status !== 'pass' || !a?.isAdmin || a.phishingResistant !== false) return o;
+      if (o.status !== 'pass' || !a?.isAdmin || a.phishingResistant === true) return o;
+      // Enrolment known but methods not: the requirement cannot be judged, so the admin is error, not pass.
+      if (a.phishingResistant === null) return { ...o, status: 'error' as const, reason: `admin ${a.login} (${a.adminRoles.join(', ')}): whether a phishing-resistant method is registered could not be read` };
       return { ...o, status: 'fail' as const, reason: `admin ${a.login} (${a.adminRoles.join(', ')}) has no phishing-resistant method (${a.mfaMethods.join(', ')})` };
     });
   },

@@ -54,7 +54,8 @@ export function inactiveOutcomes(users: Array<Typed<IdentityUserAttributes>>, no
 
 /**
  * Admins: a count of super admins within [min, max] on the tenant resource, and each admin with MFA (phishing-resistant
- * when required and the provider can tell).
+ * when required). A provider that never says which factors are used (Google) is called with the requirement off; where it
+ * is required, an admin whose phishing resistance could not be read is `error`, never `pass`.
  */
 export function adminOutcomes(
   users: Array<Typed<IdentityUserAttributes>>,
@@ -76,7 +77,9 @@ export function adminOutcomes(
     const details = { login: a.login, roles: a.adminRoles, methods: a.mfaMethods };
     if (a.mfaEnrolled === null) out.push({ resourceId: u.id, status: 'error', reason: `admin ${a.login}: MFA enrolment could not be read`, details });
     else if (!a.mfaEnrolled) out.push({ resourceId: u.id, status: 'fail', reason: `admin ${a.login} (${a.adminRoles.join(', ')}) has no MFA`, details });
-    else if (p.requirePhishingResistant && a.phishingResistant === false) {
+    else if (p.requirePhishingResistant && a.phishingResistant === null) {
+      out.push({ resourceId: u.id, status: 'error', reason: `admin ${a.login} (${a.adminRoles.join(', ')}): whether a phishing-resistant factor is enrolled could not be read`, details });
+    } else if (p.requirePhishingResistant && a.phishingResistant === false) {
       out.push({ resourceId: u.id, status: 'fail', reason: `admin ${a.login} (${a.adminRoles.join(', ')}) has no phishing-resistant factor (${a.mfaMethods.join(', ')})`, details });
     } else {
       out.push({ resourceId: u.id, status: 'pass', reason: `admin ${a.login} (${a.adminRoles.join(', ')}) uses ${a.phishingResistant ? 'phishing-resistant ' : ''}MFA`, details });
