@@ -5,7 +5,7 @@ import { runKillScenario } from '../support/kill-scenario.js';
 
 describe('kill test', () => {
   it('20 SIGKILLs of vigil run (one Redis restart among them): every slot one run or one gap, ledger verifies', async () => {
-    const r = await runKillScenario({ kills: 20, redisRestarts: 1, seed: 20261201, settleMs: 45_000 });
+    const r = await runKillScenario({ kills: 20, redisRestarts: 1, seed: 20261201, settleMs: 60_000 });
     expect(r.details).toEqual([]);
     expect(r.kills).toBe(20);
     expect(r.redisRestarts).toBe(1);
