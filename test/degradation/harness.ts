@@ -84,8 +84,12 @@ const memoryBlobs: BlobSink = {
   },
 };
 
-/** One proxy in front of the emulator, with its own config, scope and healthy baseline; replays run on lanes in parallel. */
+/**
+ * One emulator and its proxy, with its own config, scope and healthy baseline; replays run on lanes in parallel. Each
+ * lane has its own emulator so one lane's traffic never throttles another's (AWS emulates LookupEvents' 2 TPS).
+ */
 interface Lane {
+  emulator: RunningEmulator;
   proxy: DegradingProxy;
   config: Record<string, unknown>;
   scope: string;
@@ -97,7 +101,7 @@ interface Lane {
 
 const good = (s: Status) => s === 'pass' || s === 'not_applicable';
 
-/** Starts the emulator behind degrading proxies (one per lane), resolves the scope and records a healthy collection per lane. */
+/** Starts an emulator behind a degrading proxy per lane, resolves the scope and records a healthy collection per lane. */
 export async function setUpSource(setup: SourceSetup): Promise<DegradationHarness> {
   const { plugin } = setup;
   const deadlineMs = setup.deadlineMs ?? 10_000;
@@ -106,7 +110,6 @@ export async function setUpSource(setup: SourceSetup): Promise<DegradationHarnes
   // Every replay sees the same instants relative to its own start, so time windows match the healthy run's.
   const base = Date.now();
   const clockFrom = (t0: number): Clock => ({ now: () => new Date(base + (performance.now() - t0)) });
-  const emulator = await plugin.startEmulator({ estate: 'demo' });
   const dropped = new Set<string>();
 
   async function collectOnce(lane: Pick<Lane, 'config' | 'scope'>): Promise<{ results?: Result[]; error?: string; ms: number; hung: boolean }> {
@@ -139,7 +142,17 @@ export async function setUpSource(setup: SourceSetup): Promise<DegradationHarnes
   }
 
   async function openLane(i: number): Promise<Lane> {
+    const emulator = await plugin.startEmulator({ estate: 'demo' });
     const proxy = await startDegradingProxy(emulator.url);
+    try {
+      return await recordLane(i, emulator, proxy);
+    } catch (e) {
+      await closeLane({ emulator, proxy });
+      throw e;
+    }
+  }
+
+  async function recordLane(i: number, emulator: RunningEmulator, proxy: DegradingProxy): Promise<Lane> {
     const viaProxy: RunningEmulator = { url: proxy.url, close: () => proxy.close() };
     const demo = plugin.demoConfig(viaProxy);
     // Environment is per process: only lane 0 may rely on it; the others need `pointAt` (e.g. AWS's `endpoint`).
@@ -161,10 +174,22 @@ export async function setUpSource(setup: SourceSetup): Promise<DegradationHarnes
     const scopes = await plugin.createCollector(config, { logger: silentLogger, clock: clockFrom(performance.now()), configDir: process.cwd() }).scopes();
     if (!scopes[0]) throw new Error(`${plugin.id}: the demo collector names no scope`);
     const scope: string = scopes[0];
-    proxy.reset();
-    const run = await collectOnce({ config: baseline, scope });
-    if (!run.results) throw new Error(`${plugin.id}: the healthy collection failed: ${run.error ?? 'hung'}`);
-    const keys = proxy.seen().map((s) => s.key);
+    // The baseline must not be weakened by a passing accident (a busy machine, a throttle): of up to three healthy
+    // runs, the one with the fewest errors is kept, so an error a replay could "gain" a pass over is the source's own.
+    let run: Awaited<ReturnType<typeof collectOnce>> | undefined;
+    let keys: string[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      proxy.reset();
+      const tried = await collectOnce({ config: baseline, scope });
+      if (!tried.results) continue;
+      const errors = (r: Result[]) => r.filter((x) => x.status === 'error').length;
+      if (!run?.results || errors(tried.results) < errors(run.results)) {
+        run = tried;
+        keys = proxy.seen().map((s) => s.key);
+      }
+      if (errors(tried.results) === 0) break;
+    }
+    if (!run?.results) throw new Error(`${plugin.id}: the healthy collection failed three times: ${run?.error ?? 'hung'}`);
     // A property over no request or no pass holds vacuously: say so instead of passing.
     const firstErrors = run.results.filter((r) => r.status === 'error').slice(0, 3).map((r) => `${r.ruleId}: ${r.reason}`).join('; ');
     if (keys.length === 0) throw new Error(`${plugin.id}: the healthy collection sent no request through the proxy (${firstErrors})`);
@@ -174,7 +199,7 @@ export async function setUpSource(setup: SourceSetup): Promise<DegradationHarnes
       const k = `${r.ruleId}\u0000${r.resourceId}`;
       healthyStatus.set(k, (healthyStatus.get(k) ?? new Set<Status>()).add(r.status));
     }
-    return { proxy, config, scope, keys, healthy: run.results, healthyMs: run.ms, healthyStatus };
+    return { emulator, proxy, config, scope, keys, healthy: run.results, healthyMs: run.ms, healthyStatus };
   }
 
   const lanes: Lane[] = [];
@@ -186,8 +211,7 @@ export async function setUpSource(setup: SourceSetup): Promise<DegradationHarnes
     const failed = rest.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
   } catch (e) {
-    for (const l of lanes) await l.proxy.close();
-    await emulator.close();
+    for (const l of lanes) await closeLane(l);
     throw e;
   }
   const first = lanes[0]!;
@@ -243,10 +267,14 @@ export async function setUpSource(setup: SourceSetup): Promise<DegradationHarnes
       return report;
     },
     async close() {
-      for (const l of lanes) await l.proxy.close();
-      await emulator.close();
+      for (const l of lanes) await closeLane(l);
     },
   };
+}
+
+async function closeLane(l: Pick<Lane, 'emulator' | 'proxy'>): Promise<void> {
+  await l.proxy.close();
+  await l.emulator.close();
 }
 
 /**
