@@ -7,17 +7,15 @@ import { join } from 'node:path';
 import { build, stop as stopEsbuild } from 'esbuild';
 import { BOUNDED_HEAP_FLAGS, BOUNDED_HEAP_MARK, userHeapCap, WORKER_MALLOC_ENV } from './bounded-heap.js';
 import { buildVerifierScript } from './verifier-script.js';
-import { PACKAGE_ROOT } from '../core/package-root.js';
+import { cacheDir, PACKAGE_ROOT } from '../core/package-root.js';
 
 // The TypeScript sources are bundled whichever tree runs (sources or dist/), so a worker is the same script either way.
 const ROOT = PACKAGE_ROOT;
 /**
- * Where the worker scripts are written, named by the hash of their content (so a changed source tree gets a new file
- * and two processes never fight over one). Inside the project so the export worker resolves its packages
- * (better-sqlite3 is a native module and cannot be bundled). Override with VIGIL_CACHE_DIR (it must sit where
- * node_modules resolves, e.g. a folder under the project).
+ * Where the worker scripts are written (src/core/package-root.ts: cacheDir), named by the hash of their content (so a
+ * changed source tree gets a new file and two processes never fight over one).
  */
-export const leanCacheDir = (): string => process.env.VIGIL_CACHE_DIR ?? join(ROOT, 'node_modules', '.cache', 'vigil');
+export const leanCacheDir = cacheDir;
 
 export type LeanWorker = 'export' | 'verify';
 

@@ -1,11 +1,12 @@
 // Loads and validates framework data files (rules/frameworks/*.yaml): criteria, the rule ids that evidence them, and the manual evidence they need.
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
-import { PACKAGE_ROOT_URL } from '../core/package-root.js';
+import { cacheDir, PACKAGE_ROOT_URL } from '../core/package-root.js';
 
 /** Where the bundled framework files live (rules/frameworks at the package root, read in place by the compiled tree too). */
 export const DEFAULT_FRAMEWORKS_DIR = fileURLToPath(new URL('rules/frameworks/', PACKAGE_ROOT_URL));
@@ -69,14 +70,45 @@ function formatPath(path: readonly PropertyKey[], data: unknown): string {
   return out || '(top level)';
 }
 
+/**
+ * Parsing soc2.yaml (28 KB) is most of what `vigil status` spends starting up (150–280 ms), so the parsed document of
+ * a file that validated is kept as JSON under cacheDir(), named by a hash of the text, and read back instead of parsing
+ * again. Only valid files are kept, and a valid file holds only strings, arrays and maps (the schema is strict), so the
+ * JSON is exactly what the YAML parses to; the schema and checks below still run on it.
+ */
+const parsedCacheFile = (text: string): string => join(cacheDir(), 'frameworks', `${createHash('sha256').update(text).digest('hex').slice(0, 32)}.json`);
+
+function readParsedCache(text: string): unknown {
+  try {
+    return JSON.parse(readFileSync(parsedCacheFile(text), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function writeParsedCache(text: string, data: unknown): void {
+  try {
+    const file = parsedCacheFile(text);
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(data));
+    renameSync(tmp, file);
+  } catch {
+    // A read-only install parses every time: slower, same result.
+  }
+}
+
 /** Parses and validates one framework file; throws UsageError naming file, path and what was expected. */
 export function parseFramework(text: string, file: string): Framework {
-  let data: unknown;
-  try {
-    data = parseYaml(text);
-  } catch (e) {
-    const where = e instanceof YAMLParseError && e.linePos ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
-    throw new UsageError('BAD_FRAMEWORK', `${file}${where}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  let data: unknown = readParsedCache(text);
+  const cached = data !== undefined;
+  if (!cached) {
+    try {
+      data = parseYaml(text);
+    } catch (e) {
+      const where = e instanceof YAMLParseError && e.linePos ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
+      throw new UsageError('BAD_FRAMEWORK', `${file}${where}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+    }
   }
   const parsed = FrameworkSchema.safeParse(data);
   if (!parsed.success) {
@@ -100,6 +132,7 @@ export function parseFramework(text: string, file: string): Framework {
   });
   const stem = basename(file).replace(/\.ya?ml$/, '');
   if (fw.id !== stem) throw new UsageError('BAD_FRAMEWORK', `${file}: id: "${fw.id}" must equal the file name "${stem}"`);
+  if (!cached) writeParsedCache(text, data);
   return fw;
 }
 
