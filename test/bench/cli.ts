@@ -1,7 +1,7 @@
 // The CLI start-up benchmark: `vigil --version`, `vigil --help` and `vigil status` on a demo ledger, run as a user runs
 // them (the src/bin/vigil.mjs launcher and the compiled tree), each timed as a ratio to a bare `node -e ''` measured in
 // the same run, with each command's peak RSS. Targets (DESIGN.md, issue 12): --version ≤ 2×, status ≤ 5×.
-// Run: npm run bench -- cli [--runs 15] [--keep]
+// Run: npm run bench -- cli [--runs 20] [--keep]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,7 +50,7 @@ function peakRssMb(args: string[], env: NodeJS.ProcessEnv, work: string, label: 
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const runs = num(argv, 'runs', 15);
+  const runs = num(argv, 'runs', 20);
   const keep = argv.includes('--keep');
   const work = mkdtempSync(join(tmpdir(), 'vigil-bench-cli-'));
   const dataDir = join(work, 'data');
