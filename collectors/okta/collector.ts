@@ -233,6 +233,11 @@ export function createOktaCollector(config: OktaConfig, deps: CollectorDeps): Co
         const policyAt = observed();
         for (const type of ['PASSWORD', 'OKTA_SIGN_ON', 'ACCESS_POLICY', 'MFA_ENROLL'] as const) {
           const policies = await r.listAll(`/api/v1/policies?type=${type}`, 'okta:ListPolicies', parsePolicy);
+          if ((type === 'PASSWORD' || type === 'OKTA_SIGN_ON') && policies.length === 0) {
+            // Okta keeps a required Default Policy of each type that cannot be deleted: an empty list is a short read,
+            // and the rules would call the org "nothing in scope".
+            errors.push({ operation: 'okta:ListPolicies', code: 'EMPTY_POLICIES', message: `no ${type} policy returned (Okta keeps an undeletable Default Policy of each type)`, inputs: ['okta.policy'], cause: 'incomplete', retryable: true });
+          }
           for (const p of policies) {
             const rules = type === 'OKTA_SIGN_ON' || type === 'ACCESS_POLICY'
               ? await r.listAll(`/api/v1/policies/${encodeURIComponent(p.id)}/rules`, 'okta:ListPolicyRules', parseRule)

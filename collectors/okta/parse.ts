@@ -128,10 +128,13 @@ export function parseLogEvent(op: string, o: Obj): RawLogEvent {
   const a = o.actor;
   const targets = o.target === null || o.target === undefined ? [] : o.target;
   if (!Array.isArray(targets)) throw new MalformedReplyError(op, `event ${String(o.uuid)} target is not a list`);
+  // A target that is not an object cannot be read; dropping it would hide who was deactivated or granted a role.
+  const bad = targets.findIndex((t) => !isObj(t));
+  if (bad >= 0) throw new MalformedReplyError(op, `event ${String(o.uuid)} target ${bad} is not an object`);
   return {
     uuid: o.uuid as string, published: o.published as string, eventType: o.eventType as string,
     actor: isObj(a) && str(a.id) ? { id: a.id, type: optStr(a.type) ?? '', alternateId: optStr(a.alternateId) ?? '' } : null,
-    target: targets.filter(isObj).map((t) => ({ id: optStr(t.id) ?? '', type: optStr(t.type) ?? '', alternateId: optStr(t.alternateId) ?? '', displayName: optStr(t.displayName) ?? '' })),
+    target: (targets as Obj[]).map((t) => ({ id: optStr(t.id) ?? '', type: optStr(t.type) ?? '', alternateId: optStr(t.alternateId) ?? '', displayName: optStr(t.displayName) ?? '' })),
     outcome: isObj(o.outcome) ? optStr(o.outcome.result) : null,
   };
 }

@@ -63,6 +63,27 @@ describe('per-resource read failures', () => {
   });
 });
 
+// Review of issue 11: Okta keeps an undeletable Default Policy of every type, so no active password, global session or
+// authentication policy is a short read: `error` on the scope, never `not_applicable` ("nothing in scope").
+describe('okta.policy.* with no active policy of a type Okta always keeps', () => {
+  const strongPw = { type: 'okta.policy', id: 'p', attributes: { type: 'PASSWORD', status: 'ACTIVE', priority: 1, system: true, rules: [], settings: { complexity: { minLength: 14, minLowerCase: 1, minUpperCase: 1, minNumber: 1, minSymbol: 1 }, age: { historyCount: 5 }, lockout: { maxAttempts: 5 } } } };
+  const session = { type: 'okta.policy', id: 's', attributes: { type: 'OKTA_SIGN_ON', status: 'ACTIVE', priority: 1, system: true, settings: null, rules: [{ id: 'r', name: 'Default Rule', status: 'ACTIVE', priority: 1, system: true, conditions: null, actions: { signon: { access: 'ALLOW', requireFactor: true, session: { maxSessionIdleMinutes: 15, maxSessionLifetimeMinutes: 720, usePersistentCookie: false } } } }] } };
+  const inactive = (r: typeof strongPw | typeof session) => ({ ...r, attributes: { ...r.attributes, status: 'INACTIVE' } });
+  it.each([
+    ['both present', 'okta.policy.password_and_session', undefined, [strongPw, session]],
+    ['no password policy', 'okta.policy.password_and_session', 'error', [session]],
+    ['no global session policy', 'okta.policy.password_and_session', 'error', [strongPw]],
+    ['only inactive ones', 'okta.policy.password_and_session', 'error', [inactive(strongPw), inactive(session)]],
+    ['no policy at all', 'okta.policy.password_and_session', 'error', []],
+    ['mfa_enforced, a sign-on policy present', 'okta.policy.mfa_enforced', undefined, [session]],
+    ['mfa_enforced, no active sign-on or authentication policy', 'okta.policy.mfa_enforced', 'error', [strongPw, inactive(session)]],
+  ] as const)('%s: %s → scope %s', (_n, ruleId, want, rs) => {
+    const results = evaluateSnapshot(snapshot([...rs]), oktaRules.filter((r) => r.id === ruleId), { now: NOW });
+    expect(results.find((r) => r.resourceId === 'okta:t')?.status).toBe(want);
+    expect(results.map((r) => r.status)).not.toContain('not_applicable');
+  });
+});
+
 // Review of issue 11: a policy setting Okta always sends, missing from the reply, was read as 0/off (a fail) or the rule
 // holding it was skipped (a pass on a rule nobody saw). Each is now `error`; a weakness seen still fails.
 describe('okta.policy.* with settings missing from the reply', () => {

@@ -182,6 +182,34 @@ describe('okta: completeness per resource', () => {
     } finally { await emu2.close(); }
   });
 
+  it('a System Log event with a target that is not an object is a malformed reply, not an event with the target dropped', async () => {
+    emu = await startOktaEmulator();
+    const event = { uuid: 'ev-bad-target', published: new Date().toISOString(), eventType: 'user.lifecycle.deactivate', actor: { id: '00uadmin', type: 'User', alternateId: 'admin@example.com' }, target: [{ id: '00uerin', type: 'User', alternateId: 'erin@example.com', displayName: 'Erin' }, 'erin@example.com'], outcome: { result: 'SUCCESS' } };
+    emu.faults.push({ count: 5, pathPrefix: '/api/v1/logs', status: 200, body: JSON.stringify([event]) });
+    const snap = await collect(emu);
+    expect(snap.errors).toEqual([expect.objectContaining({ operation: 'okta:ListLogEvents', cause: 'malformed', inputs: ['okta.log_event'] })]);
+    expect(snap.errors[0]!.message).toContain('event ev-bad-target target 1 is not an object');
+    expect(snap.inputs['okta.log_event']).toBeUndefined();
+    expect(byType(snap, 'okta.log_event')).toHaveLength(0);
+  });
+
+  it('no PASSWORD or no OKTA_SIGN_ON policy listed is a short read (Okta keeps an undeletable Default Policy of each): error, not not_applicable', async () => {
+    emu = await startOktaEmulator();
+    const healthy = evaluate(await collect(emu));
+    expect(healthy.filter((r) => r.ruleId === 'okta.policy.password_and_session').map((r) => r.status)).not.toContain('not_applicable');
+    for (const type of ['PASSWORD', 'OKTA_SIGN_ON']) {
+      const all = emu.tenant.policies;
+      emu.tenant.policies = all.filter((p) => p.type !== type);
+      const snap = await collect(emu);
+      emu.tenant.policies = all;
+      expect(snap.errors).toEqual([expect.objectContaining({ operation: 'okta:ListPolicies', code: 'EMPTY_POLICIES', cause: 'incomplete', inputs: ['okta.policy'] })]);
+      expect(snap.errors[0]!.message).toContain(`no ${type} policy returned`);
+      const rs = evaluate(snap).filter((r) => r.ruleId.startsWith('okta.policy.'));
+      expect(rs.length).toBeGreaterThan(0);
+      expect(rs.every((r) => r.status === 'error')).toBe(true);
+    }
+  });
+
   it('suspended and deactivated users cannot sign in: no factor read, no MFA or inactivity verdict, status kept', async () => {
     emu = await startOktaEmulator();
     const snap = await collect(emu);

@@ -62,6 +62,9 @@ export default defineRule({
           ? { resourceId: p.id, status: 'error', reason: `sign-on policy "${p.name}": could not tell: rule${unread.length > 1 ? 's' : ''} ${unread.map((n) => `"${n}"`).join(', ')} came without actions.signon.access` }
           : { resourceId: p.id, status: 'pass', reason: `sign-on policy "${p.name}" prompts for a factor on every allowing rule` });
     }
+    // Okta documents a required, undeletable Default global session policy in every org: none active read is a short
+    // read, not "nothing in scope".
+    if (out.length === 0) out.push({ resourceId: `${snapshot.source}:${snapshot.scope}`, status: 'error', reason: 'could not tell: no active authentication or global session policy was read, yet Okta keeps an undeletable Default Policy of each type' });
     return out;
   },
 });

@@ -78,6 +78,14 @@ export default defineRule({
           ? { resourceId: p.id, status: 'error', reason: `${kind} "${p.name}": could not tell: ${unread.join(', ')} missing from the reply` }
           : { resourceId: p.id, status: 'pass', reason: `${kind} "${p.name}" meets the baseline` });
     }
+    // Okta documents a required, undeletable Default Policy of every type (the one that applies when no other does), so
+    // an org without an active password or global session policy does not exist: none read is a short read, "could not
+    // tell", never "nothing in scope".
+    const active = new Set(resourcesOfType<OktaPolicyAttributes>(snapshot, 'okta.policy').filter((p) => p.attributes.status === 'ACTIVE').map((p) => p.attributes.type));
+    const absent = (['PASSWORD', 'OKTA_SIGN_ON'] as const).filter((t) => !active.has(t));
+    if (absent.length) {
+      out.push({ resourceId: `${snapshot.source}:${snapshot.scope}`, status: 'error', reason: `could not tell: no active ${absent.map((t) => (t === 'PASSWORD' ? 'password' : 'global session')).join(' or ')} policy was read, yet Okta keeps an undeletable Default Policy of each type` });
+    }
     return out;
   },
 });
