@@ -48,6 +48,10 @@ describe('org rules', () => {
     ['an outside collaborator without 2FA', [['github.org', 'acme', ORG as never], ['github.outside_collaborator', 'o', { login: 'o', twoFactorDisabled: true, repositories: [] }]], 'fail'],
     ['requirement hidden from a non-owner', [['github.org', 'acme', { ...ORG, twoFactorRequirementEnabled: null }], member('a')], 'error'],
     ['2FA list unreadable', [['github.org', 'acme', ORG as never], member('a', { twoFactorDisabled: null })], 'error'],
+    ['an outside collaborator whose 2FA state is null', [['github.org', 'acme', ORG as never], member('a'), ['github.outside_collaborator', 'o', { login: 'o', twoFactorDisabled: null, repositories: [] }]], 'error'],
+    ['an outside collaborator without a 2FA state', [['github.org', 'acme', ORG as never], member('a'), ['github.outside_collaborator', 'o', { login: 'o', repositories: [] }]], 'error'],
+    ['a member without a 2FA state', [['github.org', 'acme', ORG as never], member('a', { twoFactorDisabled: undefined })], 'error'],
+    ['members and collaborators all known', [['github.org', 'acme', ORG as never], member('a'), ['github.outside_collaborator', 'o', { login: 'o', twoFactorDisabled: false, repositories: [] }]], 'pass'],
   ] as const)('two_factor_enforced: %s → %s', (_n, res, want) => {
     expect(run('github.org.two_factor_enforced', snap(res as never))).toEqual([['acme', want]]);
   });
