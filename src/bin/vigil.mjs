@@ -9,9 +9,15 @@ const root = new URL('../../', import.meta.url);
 const entry = new URL('dist/src/cli/main.js', root);
 if (existsSync(new URL('.git', root)) || !existsSync(entry)) {
   const { compile, isCompiled } = await import('./build.mjs');
-  if (!isCompiled()) {
-    const { failed } = await compile();
-    for (const f of failed) process.stderr.write(`vigil: cannot compile ${f.file}: ${f.message}\n`);
+  try {
+    if (!isCompiled()) {
+      const { failed } = await compile();
+      for (const f of failed) process.stderr.write(`vigil: cannot compile ${f.file}: ${f.message}\n`);
+    }
+  } catch (e) {
+    // dist/ not writable, say: run the last build, and say so, rather than refuse to run at all.
+    if (!existsSync(entry)) throw e;
+    process.stderr.write(`vigil: cannot update dist/ (${e.message}); running the last build\n`);
   }
 }
 const { main } = await import(entry.href);
