@@ -1,6 +1,7 @@
 // aws.cloudwatch.alarms_actionable: metric alarms notify someone and are not stuck without data.
 import { defineRule } from '../../../src/rules/define.js';
 import { unread, unreadOutcome } from '../../../src/rules/support/aws-services.js';
+import { olderThanDays } from '../../../src/rules/support/time.js';
 
 export default defineRule({
   id: 'aws.cloudwatch.alarms_actionable',
@@ -22,7 +23,7 @@ export default defineRule({
         const missing = unread(a, ['actionsEnabled', 'alarmActions', 'state', ...(x.state === 'INSUFFICIENT_DATA' ? ['stateUpdated'] : [])]);
         if (x.actionsEnabled === false) bad.push('actions disabled');
         if (Array.isArray(x.alarmActions) && x.alarmActions.length === 0) bad.push('no ALARM action');
-        if (x.state === 'INSUFFICIENT_DATA' && typeof x.stateUpdated === 'string' && now.getTime() - Date.parse(x.stateUpdated) > params.maxInsufficientDataDays * 86_400_000) bad.push(`INSUFFICIENT_DATA since ${x.stateUpdated}`);
+        if (x.state === 'INSUFFICIENT_DATA' && typeof x.stateUpdated === 'string' && olderThanDays(x.stateUpdated, now, params.maxInsufficientDataDays)) bad.push(`INSUFFICIENT_DATA since ${x.stateUpdated}`);
         if (bad.length === 0 && missing.length > 0) return unreadOutcome(a, missing);
         return { resourceId: a.id, status: bad.length === 0 ? 'pass' : 'fail', reason: bad.length === 0 ? `${a.name} notifies ${(x.alarmActions as string[]).join(', ')}` : `${a.name}: ${bad.join(', ')}`, ...(a.region ? { region: a.region } : {}) };
       });
