@@ -4,5 +4,5 @@ import { degradationProperty } from './property.js';
 import { degradationSetups } from './sources.js';
 
 describe('google-workspace degradation property', () => {
-  degradationProperty(degradationSetups['google-workspace'], { seed: 14, perRequest: 3, hangs: 3, maxReplays: 60 }, 150_000);
+  degradationProperty(degradationSetups['google-workspace'], { seed: 14, perRequest: 5, hangs: 3, maxReplays: 70 }, 150_000);
 });

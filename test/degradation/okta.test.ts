@@ -4,5 +4,5 @@ import { degradationProperty } from './property.js';
 import { degradationSetups } from './sources.js';
 
 describe('okta degradation property', () => {
-  degradationProperty(degradationSetups['okta'], { seed: 11, perRequest: 3, hangs: 3, maxReplays: 60 }, 150_000);
+  degradationProperty(degradationSetups['okta'], { seed: 11, perRequest: 2, hangs: 3, maxReplays: 60 }, 150_000);
 });
