@@ -98,6 +98,7 @@ describe('aws.iam.access_keys_rotated', () => {
     { name: 'a known failure outranks an unknown', resources: [user('bob', { accessKeys: [key(1, true, null, 1), key(2, true, 200, 1)] })], id: bob, status: 'fail' },
     { name: 'maxKeyAgeDays override', resources: [user('bob', { accessKeys: [key(1, true, 40, 1)] })], params: { maxKeyAgeDays: 30 }, id: bob, status: 'fail' },
     { name: 'user with no keys is outside the population', resources: [user('bob')], id: `aws:${ACCOUNT}`, status: 'not_applicable' },
+    { name: 'access keys absent from the snapshot are unknown, not none: error', resources: [user('bob', { accessKeys: undefined })], id: bob, status: 'error', reason: /came without its credential report access keys/ },
   ]);
 });
 
@@ -114,6 +115,7 @@ describe('aws.iam.unused_credentials_disabled', () => {
     { name: 'never-used old key fails', resources: [user('carol', { accessKeys: [key(1, true, 60, null)] })], id: carol, status: 'fail', reason: /access key 1 never used since creation/ },
     { name: 'inactive stale key is ignored', resources: [user('carol', { accessKeys: [key(1, false, 300, 200)] })], id: `aws:${ACCOUNT}`, status: 'not_applicable' },
     { name: 'never-used key with unknown creation is an error', resources: [user('carol', { accessKeys: [key(1, true, null, null)] })], id: carol, status: 'error', reason: /unknown/ },
+    { name: 'access keys absent beside a recently used password: error, not a pass on the password alone', resources: [user('carol', { passwordEnabled: true, passwordLastUsed: daysAgo(3), accessKeys: undefined })], id: carol, status: 'error', reason: /access keys/ },
     { name: 'unusedDays 90 override', resources: [user('carol', { passwordEnabled: true, passwordLastUsed: daysAgo(60) })], params: { unusedDays: 90 }, id: carol, status: 'pass' },
   ]);
 });

@@ -87,6 +87,9 @@ describe('aws.iam.privileged_users_mfa', () => {
     { name: 'unknown MFA type is an error when hardware is required', resources: [user('dan', { attachedPolicies: [ADMIN_ARN], groups: [], mfaActive: true })], params: { requireHardware: true }, id: dan, status: 'error' },
     { name: 'unreadable policy on a user without MFA is an error', resources: [user('dan', { groups: [], attachedPolicies: [policyArn('missing')] })], id: dan, status: 'error', reason: /document not collected/ },
     { name: 'user missing from the authorization details, without MFA, is an error', resources: [user('dan', { groups: [], detailsMissing: true })], id: dan, status: 'error', reason: /authorization details/ },
+    { name: 'user whose attached policies were not read, without MFA, is an error', resources: [user('dan', { groups: [], attachedPolicies: undefined })], id: dan, status: 'error', reason: /attached policies \(not collected\)/ },
+    { name: 'user whose group memberships were not read, without MFA, is an error', resources: [user('dan', { groups: undefined })], id: dan, status: 'error', reason: /group memberships \(not collected\)/ },
+    { name: 'a group of the user without its policy lists, without MFA, is an error', resources: [user('dan', { groups: ['Ops'] }), group('Ops', { attachedPolicies: undefined })], id: dan, status: 'error', reason: /group Ops: attached policies \(not collected\)/ },
     { name: 'non-admin users are outside the population', resources: [user('dan', { groups: [], inlinePolicies: [{ name: 'ro', document: doc({ Effect: 'Allow', Action: 's3:Get*', Resource: '*' }) }] })], id: `aws:${ACCOUNT}`, status: 'not_applicable' },
   ]);
 
@@ -110,6 +113,9 @@ describe('aws.iam.no_direct_user_policies', () => {
     { name: 'empty group fails', resources: [group('Empty')], id: groupArn('Empty'), status: 'fail', reason: /no members/ },
     { name: 'group named by a user is not empty even if members were not listed', resources: [user('frank', { groups: ['Developers'] }), group('Developers')], id: groupArn('Developers'), status: 'pass' },
     { name: 'user missing from the authorization details is an error', resources: [user('frank', { detailsMissing: true })], id: frank, status: 'error' },
+    { name: 'user without attachedPolicies is unknown, not "none": error', resources: [user('frank', { attachedPolicies: undefined }), group('Developers', { members: [frank] })], id: frank, status: 'error', reason: /came without attachedPolicies/ },
+    { name: 'user without inlinePolicies or groups: error', resources: [user('frank', { inlinePolicies: undefined, groups: undefined })], id: frank, status: 'error', reason: /inlinePolicies, groups/ },
+    { name: 'group without a member list that no user names: error', resources: [group('Empty', { members: undefined })], id: groupArn('Empty'), status: 'error', reason: /member list/ },
   ]);
 });
 
@@ -125,6 +131,9 @@ describe('aws.iam.no_full_admin_policies', () => {
     { name: 'unparseable document is an error', resources: [policy(star, '{oops')], id: star, status: 'error' },
     { name: 'AWS managed policies are not judged as customer policies', resources: [policy(ADMIN_ARN, ADMIN_DOC)], id: ADMIN_ARN, status: 'pass', reason: /held by 0 principal/ },
     { name: 'AdministratorAccess holders are listed for review', resources: [user('gina', { groups: ['Admins'] }), group('Admins', { attachedPolicies: [ADMIN_ARN] }), role('break-glass', { attachedPolicies: [ADMIN_ARN] })], id: ADMIN_ARN, status: 'pass', reason: /held by 3 principal\(s\)/ },
+    { name: 'a role whose attached policies were not read: the holders list is error', resources: [role('deploy', { attachedPolicies: undefined })], id: ADMIN_ARN, status: 'error', reason: /1 principal\(s\) not read/ },
+    { name: 'a role whose attached policies were not read: error for the role', resources: [role('deploy', { attachedPolicies: undefined })], id: roleArn('deploy'), status: 'error', reason: /attachedPolicies were not read/ },
+    { name: 'a user missing from the authorization details: error for it when holders are flagged', resources: [user('gina', { detailsMissing: true, groups: undefined, attachedPolicies: undefined, inlinePolicies: undefined })], params: { flagAdministratorAccessHolders: true }, id: userArn('gina'), status: 'error', reason: /authorization details/ },
     { name: 'holders fail when flagged', resources: [user('gina', { groups: ['Admins'] }), group('Admins', { attachedPolicies: [ADMIN_ARN] })], params: { flagAdministratorAccessHolders: true }, id: userArn('gina'), status: 'fail', reason: /through group Admins/ },
   ]);
 });
@@ -144,6 +153,7 @@ describe('aws.iam.no_dangerous_permissions', () => {
     { name: 'cloudtrail:* fails', resources: [policy(p, doc({ Effect: 'Allow', Action: 'cloudtrail:*', Resource: '*' }))], id: p, status: 'fail', reason: /cloudtrail:\*/ },
     { name: 'services param', resources: [policy(p, doc({ Effect: 'Allow', Action: 'cloudtrail:*', Resource: '*' }))], params: { services: ['kms'] }, id: p, status: 'pass' },
     { name: 'inline group policy is judged too', resources: [group('Ops', { inlinePolicies: [{ name: 'iam', document: doc({ Effect: 'Allow', Action: 'iam:PutUserPolicy', Resource: '*' }) }] })], id: `${groupArn('Ops')}#inline/iam`, status: 'fail' },
+    { name: 'a user whose inline policies were not read is an error, not silence', resources: [user('hal', { inlinePolicies: undefined })], id: userArn('hal'), status: 'error', reason: /inline policies of user .* were not read/ },
     { name: 'AWS managed policies are out of scope', resources: [policy(ADMIN_ARN, ADMIN_DOC)], id: `aws:${ACCOUNT}`, status: 'not_applicable' },
   ]);
 });

@@ -30,7 +30,11 @@ export default defineRule({
         out.push({ resourceId: u.id, status: 'error', reason: `could not tell: user ${u.name} is not in the credential report (created after it was generated)` });
         continue;
       }
-      const active = (u.attributes.accessKeys ?? []).filter((k) => k.active).sort((a, b) => a.slot - b.slot);
+      if (!Array.isArray(u.attributes.accessKeys)) {
+        out.push({ resourceId: u.id, status: 'error', reason: `could not tell: user ${u.name} came without its credential report access keys` });
+        continue;
+      }
+      const active = u.attributes.accessKeys.filter((k) => k.active).sort((a, b) => a.slot - b.slot);
       // Users without active keys have nothing to rotate: they are outside the population.
       if (active.length === 0) continue;
       const fails: string[] = [];

@@ -68,6 +68,10 @@ export default defineRule({
       if (services.length > 0) parts.push(`full control of ${services.join(', ')}`);
       out.push({ resourceId: doc.id, status: 'fail', reason: `${doc.kind} allows ${parts.join('; ')} on every resource`, details: { escalationPaths: paths, fullServices: services } });
     }
+    // Inline policies of a principal the snapshot lacks them for were never judged: error for it, not silence.
+    for (const p of index.unread().filter((x) => x.missing.includes('inlinePolicies') || x.missing.includes('authorization details'))) {
+      out.push({ resourceId: p.arn, status: 'error', reason: `could not tell: the inline policies of ${p.kind} ${p.arn} were not read (${p.missing.join(', ')} missing)` });
+    }
     return out;
   },
 });

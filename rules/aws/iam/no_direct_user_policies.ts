@@ -29,6 +29,12 @@ export default defineRule({
         out.push({ resourceId: u.id, status: 'error', reason: `user ${u.name} is in the credential report but not in the authorization details (created between reads); its policies and groups are unknown` });
         continue;
       }
+      // A list absent from the snapshot is unknown, not empty: judging it as "none" would pass a user nobody saw.
+      const unread = (['attachedPolicies', 'inlinePolicies', 'groups'] as const).filter((k) => !Array.isArray(a[k]));
+      if (unread.length > 0) {
+        out.push({ resourceId: u.id, status: 'error', reason: `could not tell: user ${u.name} came without ${unread.join(', ')}` });
+        continue;
+      }
       const problems: string[] = [];
       const attached = [...(a.attachedPolicies ?? [])].sort();
       const inline = (a.inlinePolicies ?? []).map((p) => p.name).sort();
@@ -45,6 +51,10 @@ export default defineRule({
       // Membership is known from both sides; a group counts as used if either side names it.
       const named = new Set(users.flatMap((u) => u.attributes.groups ?? []));
       for (const g of resourcesOfType<AwsIamGroupAttributes>(snapshot, 'aws.iam.group')) {
+        if (!Array.isArray(g.attributes.members) && !named.has(g.name)) {
+          out.push({ resourceId: g.id, status: 'error', reason: `could not tell: group ${g.name} came without its member list` });
+          continue;
+        }
         const members = (g.attributes.members ?? []).length;
         if (members === 0 && !named.has(g.name)) out.push({ resourceId: g.id, status: 'fail', reason: `group ${g.name} has no members` });
         else out.push({ resourceId: g.id, status: 'pass', reason: `group ${g.name} has members` });

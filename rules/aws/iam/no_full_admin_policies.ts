@@ -51,10 +51,16 @@ export default defineRule({
     for (const g of index.groups) if (index.groupPolicies(g).administratorAccess.length > 0) holders.push({ arn: g.id, via: 'direct' });
     for (const r of index.roles) if (index.rolePolicies(r).administratorAccess.length > 0) holders.push({ arn: r.id, via: 'direct' });
     holders.sort((x, y) => (x.arn < y.arn ? -1 : x.arn > y.arn ? 1 : x.via < y.via ? -1 : 1));
+    // A principal whose policy lists were not read may hold AdministratorAccess or an inline *:*: error for it, and the
+    // holders list is not complete. A holder already seen still fails.
+    const unread = index.unread().filter((p) => !(params.flagAdministratorAccessHolders && holders.some((h) => h.arn === p.arn)));
+    for (const p of unread) out.push({ resourceId: p.arn, status: 'error', reason: `could not tell what ${p.kind} ${p.arn} holds: its ${p.missing.join(', ')} were not read` });
     if (params.flagAdministratorAccessHolders) {
       for (const h of holders) {
         out.push({ resourceId: h.arn, status: 'fail', reason: `holds AWS AdministratorAccess (${h.via === 'direct' ? 'attached directly' : `through ${h.via}`})` });
       }
+    } else if (unread.length > 0) {
+      out.push({ resourceId: ADMINISTRATOR_ACCESS_ARN, status: 'error', reason: `could not list every AWS AdministratorAccess holder: ${unread.length} principal(s) not read (${listSome(unread.map((p) => p.arn))})`, details: { holders } });
     } else {
       const principals = [...new Set(holders.map((h) => h.arn))];
       out.push({

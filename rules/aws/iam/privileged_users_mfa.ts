@@ -25,7 +25,7 @@ export default defineRule({
     for (const u of index.users) {
       const held = index.userPolicies(u);
       // Created between the credential report and the authorization details: its policies were not read.
-      if (u.attributes.detailsMissing) held.unresolved.push('user missing from the authorization details (created between reads)');
+      if (u.attributes.detailsMissing) held.unresolved.unshift('user missing from the authorization details (created between reads)');
       const { admin, via } = principalAdmin(held);
       if (admin) {
         const details = { adminVia: via, virtualMfa: u.attributes.virtualMfa ?? null };

@@ -29,6 +29,10 @@ export default defineRule({
         out.push({ resourceId: u.id, status: 'error', reason: `could not tell: user ${u.name} is not in the credential report (created after it was generated)` });
         continue;
       }
+      if (!Array.isArray(a.accessKeys)) {
+        out.push({ resourceId: u.id, status: 'error', reason: `could not tell: user ${u.name} came without its credential report access keys` });
+        continue;
+      }
       const stale: string[] = [];
       const unknown: string[] = [];
       let creds = 0;
@@ -45,7 +49,7 @@ export default defineRule({
         else if (olderThanDays(created, now, params.unusedDays)) stale.push(`${what} never used since ${sinceWhat} ${day(since ?? '')}`);
       };
       if (a.passwordEnabled === true) judge('password', a.passwordLastUsed, a.passwordLastChanged ?? a.createdAt, a.passwordLastChanged ? 'set' : 'user creation');
-      for (const k of [...(a.accessKeys ?? [])].filter((k) => k.active).sort((x, y) => x.slot - y.slot)) {
+      for (const k of [...a.accessKeys].filter((k) => k.active).sort((x, y) => x.slot - y.slot)) {
         judge(`access key ${k.slot}`, k.lastUsed, k.lastRotated, 'creation');
       }
       if (creds === 0) continue;

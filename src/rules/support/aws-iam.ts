@@ -243,11 +243,14 @@ export class IamIndex {
 
   private collect(
     prefix: string,
-    attached: readonly string[],
-    inline: ReadonlyArray<{ name: string; document: unknown }>,
+    attached: readonly string[] | undefined,
+    inline: ReadonlyArray<{ name: string; document: unknown }> | undefined,
     out: PrincipalPolicies,
   ): void {
-    for (const arn of [...attached].sort()) {
+    // A list the snapshot lacks is unknown, not empty: it may hold AdministratorAccess.
+    if (!Array.isArray(attached)) out.unresolved.push(`${prefix}attached policies (not collected)`);
+    if (!Array.isArray(inline)) out.unresolved.push(`${prefix}inline policies (not collected)`);
+    for (const arn of [...(attached ?? [])].sort()) {
       if (arn === ADMINISTRATOR_ACCESS_ARN) out.administratorAccess.push(`${prefix}${arn}`);
       const p = this.policies.get(arn);
       if (!p) {
@@ -258,7 +261,7 @@ export class IamIndex {
       if (!parsed.ok) out.unresolved.push(`${prefix}managed policy ${arn} (${parsed.error})`);
       else out.held.push({ via: `${prefix}managed policy ${arn}`, arn, statements: parsed.statements });
     }
-    for (const ip of [...inline].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const ip of [...(inline ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const parsed = this.parse(ip.document);
       if (!parsed.ok) out.unresolved.push(`${prefix}inline policy ${ip.name} (${parsed.error})`);
       else out.held.push({ via: `${prefix}inline policy ${ip.name}`, statements: parsed.statements });
@@ -268,28 +271,46 @@ export class IamIndex {
   /** Everything a user holds: its own attached and inline policies and those of its groups. */
   userPolicies(user: Typed<AwsIamUserAttributes>): PrincipalPolicies {
     const out: PrincipalPolicies = { held: [], administratorAccess: [], unresolved: [] };
-    this.collect('', user.attributes.attachedPolicies ?? [], user.attributes.inlinePolicies ?? [], out);
+    this.collect('', user.attributes.attachedPolicies, user.attributes.inlinePolicies, out);
+    if (!Array.isArray(user.attributes.groups)) out.unresolved.push('group memberships (not collected)');
     for (const name of [...(user.attributes.groups ?? [])].sort()) {
       const g = this.groupsByName.get(name);
       if (!g) {
         out.unresolved.push(`group ${name} (not collected)`);
         continue;
       }
-      this.collect(`group ${name}: `, g.attributes.attachedPolicies ?? [], g.attributes.inlinePolicies ?? [], out);
+      this.collect(`group ${name}: `, g.attributes.attachedPolicies, g.attributes.inlinePolicies, out);
     }
     return out;
   }
 
   rolePolicies(role: Typed<AwsIamRoleAttributes>): PrincipalPolicies {
     const out: PrincipalPolicies = { held: [], administratorAccess: [], unresolved: [] };
-    this.collect('', role.attributes.attachedPolicies ?? [], role.attributes.inlinePolicies ?? [], out);
+    this.collect('', role.attributes.attachedPolicies, role.attributes.inlinePolicies, out);
     return out;
   }
 
   groupPolicies(group: Typed<AwsIamGroupAttributes>): PrincipalPolicies {
     const out: PrincipalPolicies = { held: [], administratorAccess: [], unresolved: [] };
-    this.collect('', group.attributes.attachedPolicies ?? [], group.attributes.inlinePolicies ?? [], out);
+    this.collect('', group.attributes.attachedPolicies, group.attributes.inlinePolicies, out);
     return out;
+  }
+
+  /**
+   * Principals whose policy lists the snapshot lacks (a user missing from the authorization details, or a list absent
+   * with no per-resource error): what they hold is unknown, so rules over policies say `error` for each, never a pass
+   * by omission.
+   */
+  unread(): Array<{ arn: string; kind: 'user' | 'group' | 'role'; missing: string[] }> {
+    const out: Array<{ arn: string; kind: 'user' | 'group' | 'role'; missing: string[] }> = [];
+    const lists = (a: object, keys: string[]) => keys.filter((k) => !Array.isArray((a as Record<string, unknown>)[k]));
+    for (const u of this.users) {
+      const missing = u.attributes.detailsMissing ? ['authorization details'] : lists(u.attributes, ['groups', 'attachedPolicies', 'inlinePolicies']);
+      if (missing.length) out.push({ arn: u.id, kind: 'user', missing });
+    }
+    for (const g of this.groups) { const missing = lists(g.attributes, ['attachedPolicies', 'inlinePolicies']); if (missing.length) out.push({ arn: g.id, kind: 'group', missing }); }
+    for (const r of this.roles) { const missing = lists(r.attributes, ['attachedPolicies', 'inlinePolicies']); if (missing.length) out.push({ arn: r.id, kind: 'role', missing }); }
+    return out.sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
   }
 
   /** Customer-managed and inline policy documents with a stable id each, for per-policy rules. */
