@@ -66,3 +66,28 @@ describe('AWS rules on the emulated demo estate', () => {
     );
   });
 });
+
+describe('a user in the credential report but not in the authorization details, both read without error', () => {
+  it('is error for every policy rule, never a pass or silence by omission', async () => {
+    // The report is a snapshot taken when it is generated and served until it expires; bob is deleted after that, so the
+    // next collection finds his row in the report but not in the details, with no per-resource error.
+    const own = await startAwsEmulator({ estate: loadEstateFile(ESTATE), reportDelayMs: 0 });
+    try {
+      const c = createAwsCollector({ endpoint: own.url, maxAttempts: 2, iamOnly: true }, { logger: silentLogger, clock: systemClock, configDir: '.' });
+      const run = () => c.collect({ scope: ACCOUNT, slot: new Date().toISOString(), clock: systemClock, logger: silentLogger });
+      await run();
+      own.estate.users = own.estate.users.filter((u) => u.name !== 'bob');
+      const s = await run();
+      expect(s.errors).toEqual([]);
+      expect(s.resources.find((r) => r.id === arn('user', 'bob'))?.attributes).toMatchObject({ detailsMissing: true });
+      const rs = evaluateSnapshot(s, awsRules, { now: new Date() });
+      const of = (ruleId: string, id: string) => rs.find((r) => r.ruleId === ruleId && r.resourceId === id);
+      for (const ruleId of ['aws.iam.no_direct_user_policies', 'aws.iam.no_full_admin_policies', 'aws.iam.no_dangerous_permissions', 'aws.iam.privileged_users_mfa']) {
+        expect(of(ruleId, arn('user', 'bob'))?.status, ruleId).toBe('error');
+      }
+      expect(of('aws.iam.no_full_admin_policies', 'arn:aws:iam::aws:policy/AdministratorAccess')?.status).toBe('error');
+    } finally {
+      await own.close();
+    }
+  });
+});
