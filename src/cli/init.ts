@@ -40,6 +40,9 @@ sources:
     # accountId: "123456789012"   # else resolved with sts:GetCallerIdentity
     region: us-east-1
     # schedule: "0 * * * *"
+    # requestTimeoutMs: 30000     # every API request's timeout (100 to 300000); every source takes it
+    # deadlineSeconds: 3600       # a collection still running after this is recorded as error (TIMEOUT) and freed;
+    #                             # default and maximum: the schedule's shortest interval between two slots
 
   # GitHub: a GitHub App (recommended; permissions in deploy/github/) or a token of an organization owner.
   # github:
