@@ -58,7 +58,7 @@ describe('entra collector', () => {
     expect(kim.status).toBe('fail');
     expect(kim.reason).toMatch(/more than 90 days ago.*sign-in attempts as late as/);
     expect(results.find((r) => r.ruleId === 'entra.users.inactive' && r.resourceId === id('leo@example.com'))!.reason)
-      .toMatch(/^leo@example\.com is active with no successful sign-in recorded since it was created \d{4}-\d\d-\d\d; sign-in attempts as late as \d{4}-\d\d-\d\d \(failed ones included\) are not use$/);
+      .toMatch(/^leo@example\.com is active with no successful sign-in recorded since it was created \d{4}-\d\d-\d\d; sign-in attempts as late as \d{4}-\d\d-\d\d \(failed ones included\) do not count as activity$/);
     expect(statusOf(results, 'entra.users.inactive', id('heidi@example.com'))).toBe('pass');
   });
 

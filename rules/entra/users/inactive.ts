@@ -32,7 +32,7 @@ export default defineRule({
       const a = byId.get(o.resourceId);
       if (!a || !a.lastLoginKnown) return o;
       const attempts = a.lastSignInAttempt && (!a.lastLogin || Date.parse(a.lastSignInAttempt) > Date.parse(a.lastLogin))
-        ? `; sign-in attempts as late as ${day(a.lastSignInAttempt)} (failed ones included) are not use` : '';
+        ? `; sign-in attempts as late as ${day(a.lastSignInAttempt)} (failed ones included) do not count as activity` : '';
       const details = { ...o.details, lastSuccessfulSignIn: a.lastLogin, lastSignInAttempt: a.lastSignInAttempt };
       if (a.lastLogin !== null) return { ...o, reason: o.status === 'fail' ? `${o.reason}${attempts}` : o.reason, details };
       if (o.status !== 'fail') return { ...o, details };
