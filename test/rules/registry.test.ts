@@ -1,5 +1,6 @@
 // The rule registry against the files on disk, the framework mappings and the resource types collectors produce.
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { GITHUB_RESOURCE_TYPES } from '../../src/core/contracts/github.js';
 import { OKTA_RESOURCE_TYPES } from '../../src/core/contracts/okta.js';
 import { ENTRA_RESOURCE_TYPES } from '../../src/core/contracts/entra.js';
 import { GOOGLE_WORKSPACE_RESOURCE_TYPES } from '../../src/core/contracts/google-workspace.js';
+import { scanVerdicts } from './verdict-scan.js';
 
 /**
  * Resource types each source's collector produces. A source adds its line when its first rule lands:
@@ -141,5 +143,72 @@ describe('frameworks against the registry', () => {
 
   it('gives every criterion rules or manual evidence', () => {
     for (const c of soc2.criteria) expect(c.rules.length > 0 || Boolean(c.manual), c.id).toBe(true);
+  });
+});
+
+/**
+ * Every rule has a table test with a row asserting `pass` and a row asserting `fail`: a rule never seen failing may
+ * be unable to fail (a vacuous control), one never seen passing may be unable to pass. The rows are found by a static
+ * scan of the table files (test/rules/verdict-scan.ts says why not at run time: vitest's forked workers share no
+ * memory, and the tables come in several shapes). The scan credits a status only where a test unit names one rule, or
+ * a line names one rule beside its status; a rule it misses needs a plain row naming it, which is the point.
+ */
+const TABLE_FILES = [
+  'test/rules/aws-iam-credentials.test.ts',
+  'test/rules/aws-iam-policies.test.ts',
+  'test/rules/aws-services.test.ts',
+  'test/github/rules.test.ts',
+  'test/identity/rules.test.ts',
+  'test/identity/okta-rules.test.ts',
+  'test/identity/entra-rules.test.ts',
+].map((f) => fileURLToPath(new URL(`../../${f}`, import.meta.url)));
+
+/** Rules that cannot give `fail`, each with the reason; anything listed here still needs its `pass` row. */
+const CANNOT_FAIL: Record<string, string> = {
+  'aws.cloudtrail.iam_change_events':
+    'a population to sample, not a control check: every IAM change event is listed as pass and the region summary counts them; only unjudgeable events make it error',
+};
+
+describe('rule tables', () => {
+  const credited = scanVerdicts(TABLE_FILES, allRules.map((r) => r.id));
+
+  it.each(allRules.map((r) => [r.id] as const))('%s has a table row asserting pass and one asserting fail', (id) => {
+    const seen = credited.get(id)!;
+    expect(seen.has('pass'), `${id}: no table row asserts pass`).toBe(true);
+    if (id in CANNOT_FAIL) expect(seen.has('fail'), `${id} is in CANNOT_FAIL but a row asserts fail: take it off the list`).toBe(false);
+    else expect(seen.has('fail'), `${id}: no table row asserts fail (add one, or list it in CANNOT_FAIL with the reason)`).toBe(true);
+  });
+
+  it('lists in CANNOT_FAIL only rules that exist, each with a reason', () => {
+    for (const [id, why] of Object.entries(CANNOT_FAIL)) {
+      expect(allRules.map((r) => r.id), id).toContain(id);
+      expect(why.trim().length, id).toBeGreaterThan(20);
+    }
+  });
+
+  it('the scan credits what a unit or a line ties to one rule, and nothing else', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-scan-'));
+    try {
+      const file = join(dir, 'x.test.ts');
+      writeFileSync(file, [
+        "import one from '../../rules/a/b/one.js';",
+        "describe('a.b.one', () => {",
+        "  table(one as Rule, [{ name: 'p', id: 'x', status: 'pass' }]);",
+        '});',
+        "it('several rules', () => {",
+        "  expect(run('a.b.two', s)).toEqual([['x', 'fail']]);",
+        "  expect(run('a.b.three', s)).not.toBe('pass');",
+        "  expect(run('a.b.two', s) && run('a.b.three', s)).toEqual([['x', 'pass']]);",
+        "  // expect(run('a.b.three', s)).toBe('fail');",
+        '});',
+      ].join('\n'));
+      // the import resolves against the file's folder, as in a real table file two levels below the repo root
+      const got = scanVerdicts([file], ['a.b.one', 'a.b.two', 'a.b.three']);
+      expect([...got.get('a.b.one')!]).toEqual(['pass']);
+      expect([...got.get('a.b.two')!]).toEqual(['fail']);
+      expect([...got.get('a.b.three')!]).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
