@@ -133,6 +133,24 @@ describe('branch rules', () => {
     expect(run(id, snap([repo, branch(over as Partial<GithubBranchRulesAttributes>)]))).toEqual([['acme/api:main', 'fail']]);
   });
 
+  // One row per verdict and rule, each naming its rule: the pass and fail each branch rule must show (registry test).
+  it.each([
+    ['github.repo.default_branch_protected', {}, 'pass'],
+    ['github.repo.default_branch_protected', { protected: false, classicProtection: false }, 'fail'],
+    ['github.repo.pr_review_required', {}, 'pass'],
+    ['github.repo.pr_review_required', { requiredApprovingReviewCount: 0 }, 'fail'],
+    ['github.repo.status_checks_required', {}, 'pass'],
+    ['github.repo.status_checks_required', { requiredStatusChecks: [] }, 'fail'],
+    ['github.repo.no_admin_bypass', {}, 'pass'],
+    ['github.repo.no_admin_bypass', { enforceAdmins: false }, 'fail'],
+    ['github.repo.history_protected', {}, 'pass'],
+    ['github.repo.history_protected', { forcePushBlocked: false }, 'fail'],
+    ['github.repo.codeowners_enforced', {}, 'pass'],
+    ['github.repo.codeowners_enforced', { requireCodeOwnerReview: false }, 'fail'],
+  ] as const)('%s on %j → %s', (id, over, want) => {
+    expect(run(id, snap([repo, branch(over as Partial<GithubBranchRulesAttributes>)]))).toEqual([['acme/api:main', want]]);
+  });
+
   it('parameters tighten the rules', () => {
     expect(run('github.repo.pr_review_required', snap([branch({})]), { minApprovals: 2 })).toEqual([['acme/api:main', 'fail']]);
     expect(run('github.repo.status_checks_required', snap([branch({})]), { requireStrict: true })).toEqual([['acme/api:main', 'fail']]);

@@ -138,3 +138,24 @@ describe('okta.policy.* with settings missing from the reply', () => {
     expect(verdict(snapshot([access(actions)]), 'okta.policy.mfa_enforced', 'a')).toBe(want);
   });
 });
+
+describe('okta.logs.retained_externally', () => {
+  const org = (systemLogRead: boolean) => ({ type: 'okta.org', id: 'org', attributes: { orgUrl: 'https://t.okta.com', userCount: 3, systemLogRead } });
+  const stream = (id: string, status: string) => ({ type: 'okta.log_stream', id, attributes: { type: 'aws_eventbridge', status } });
+  it.each([
+    ['an active stream', [org(true), stream('ls1', 'ACTIVE')], 'pass'],
+    ['one active stream beside an inactive one', [org(true), stream('ls1', 'INACTIVE'), stream('ls2', 'ACTIVE')], 'pass'],
+    ['no stream at all', [org(true)], 'fail'],
+    ['only an inactive stream', [org(true), stream('ls1', 'INACTIVE')], 'fail'],
+  ] as const)('%s → %s', (_n, resources, want) => {
+    expect(verdict(snapshot([...resources]), 'okta.logs.retained_externally', 'org')).toBe(want);
+  });
+
+  it('accepts the agent’s own System Log export only when asked to, and only when this run read the log', () => {
+    const rules = oktaRules.filter((r) => r.id === 'okta.logs.retained_externally');
+    const judge = (read: boolean) =>
+      evaluateSnapshot(snapshot([org(read)]), rules, { now: NOW, params: { 'okta.logs.retained_externally': { acceptAgentExport: true } } })[0]?.status;
+    expect(judge(true)).toBe('pass');
+    expect(judge(false)).toBe('fail');
+  });
+});

@@ -173,6 +173,8 @@ describe('google-workspace.admins.super_admin_bounded and inactive (roles held t
   it.each([
     ['lastLoginTime in the reply', { lastLogin: ago(3), lastLoginKnown: true }, 'pass'],
     ['lastLoginTime left out', { lastLogin: null, lastLoginKnown: false }, 'error'],
+    ['last signed in 91 days ago', { lastLogin: ago(91), lastLoginKnown: true }, 'fail'],
+    ['never signed in, created 45 days ago', { lastLogin: null, lastLoginKnown: true, created: ago(45) }, 'fail'],
   ] as const)('inactive: %s → %s', (_n, o, want) => {
     expect(verdict(snapshot('google-workspace', ['google-workspace.user'], [g('g1', o)]), googleWorkspaceRules, 'google-workspace.users.inactive', 'g1')).toBe(want);
   });
