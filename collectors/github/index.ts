@@ -13,7 +13,7 @@ import { GithubRun } from './collect.js';
 import { DEMO_TOKEN, startGithubEmulator } from './emulator/server.js';
 
 export { GITHUB_RESOURCE_TYPES } from '../../src/core/contracts/github.js';
-export { PR_CURSOR } from './collect.js';
+export { PR_CURSOR } from './pull-requests.js';
 export { startGithubEmulator, DEMO_TOKEN, DEMO_APP_ID, DEMO_INSTALLATION_ID } from './emulator/server.js';
 
 export { githubConfigSchema, type GithubSourceConfig } from './config.js';
