@@ -12,6 +12,17 @@ export function tempDir(): { dir: string; cleanup: () => void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** `n` evaluation leaves for one AWS account, every third a fail; `prefix` keeps idempotency keys apart between batches. */
+export function evals(n: number, prefix = 'e'): Array<{ type: string; idempotencyKey: string; source: string; scope: string; data: Record<string, unknown> }> {
+  return Array.from({ length: n }, (_, i) => ({
+    type: 'evaluation',
+    idempotencyKey: `${prefix}-${i}`,
+    source: 'aws',
+    scope: '123456789012',
+    data: { ruleId: 'aws.iam.root_mfa_enabled', resourceId: `r${i}`, status: i % 3 === 0 ? 'fail' : 'pass' },
+  }));
+}
+
 export class TestClock implements Clock {
   constructor(public t: number = Date.parse('2025-03-14T10:00:00.000Z')) {}
   now(): Date {

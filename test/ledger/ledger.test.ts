@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { openCheckpoint, ed25519Verifier } from '../../src/ledger/note.js';
 import { leafHash, rootOf } from '../../src/ledger/merkle.js';
-import { rawDb, tamperBody, tempDir, TestClock } from './helpers.js';
+import { evals, rawDb, tamperBody, tempDir, TestClock } from './helpers.js';
 
 const cleanups: Array<() => void | Promise<void>> = [];
 afterEach(async () => {
@@ -21,16 +21,6 @@ async function fresh(opts: { origin?: string; clock?: TestClock } = {}) {
   const ledger = await Ledger.open({ dataDir: t.dir, clock, origin: opts.origin });
   cleanups.push(() => ledger.close());
   return { dir: t.dir, clock, ledger };
-}
-
-function evals(n: number, prefix = 'e'): Array<{ type: string; idempotencyKey: string; source: string; scope: string; data: Record<string, unknown> }> {
-  return Array.from({ length: n }, (_, i) => ({
-    type: 'evaluation',
-    idempotencyKey: `${prefix}-${i}`,
-    source: 'aws',
-    scope: '123456789012',
-    data: { ruleId: 'aws.iam.root_mfa_enabled', resourceId: `r${i}`, status: i % 3 === 0 ? 'fail' : 'pass' },
-  }));
 }
 
 describe('Ledger basics', () => {

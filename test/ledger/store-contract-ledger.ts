@@ -4,18 +4,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { leafHash } from '../../src/ledger/merkle.js';
 import { putBlob, sha256Hex } from '../../src/ledger/store.js';
-import { TestClock } from './helpers.js';
+import { evals, TestClock } from './helpers.js';
 import type { FixtureTracker } from './store-contract.js';
-
-function evals(n: number, prefix = 'e'): Array<{ type: string; idempotencyKey: string; source: string; scope: string; data: Record<string, unknown> }> {
-  return Array.from({ length: n }, (_, i) => ({
-    type: 'evaluation',
-    idempotencyKey: `${prefix}-${i}`,
-    source: 'aws',
-    scope: '123456789012',
-    data: { ruleId: 'aws.iam.root_mfa_enabled', resourceId: `r${i}`, status: i % 3 === 0 ? 'fail' : 'pass' },
-  }));
-}
 
 /** Registers the Ledger-level cases over the backend `fixtures` opens (called by describeStoreContract). */
 export function describeLedgerOverStore(name: string, fixtures: FixtureTracker): void {
