@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { RunningEmulator } from '../../src/core/source-plugin.js';
+import { replyOverrides, type EmulatorReply, type ReplyHook } from '../../src/core/emulator-reply.js';
 import { audit, demoEntraTenant, generatedEntraTenant, type EmuEntraUser, type EntraTenant } from './emulator-tenants.js';
 
 export type { EmuEntraUser, EntraTenant } from './emulator-tenants.js';
@@ -32,10 +33,10 @@ export interface EntraEmulatorOptions {
    * Test hook: called for every request (token included, before any other handling) with its path and how many times that path was asked before;
    * a returned reply is sent instead of the real one ('hang' accepts and never answers, 'reset' drops the socket).
    */
-  reply?: (req: { path: string; url: URL; n: number }) => EmulatorReply | undefined;
+  reply?: ReplyHook;
 }
 
-export type EmulatorReply = { status: number; body: string; headers?: Record<string, string> } | 'hang' | 'reset';
+export type { EmulatorReply };
 
 export interface EntraEmulator extends RunningEmulator {
   tenant: EntraTenant;
@@ -75,7 +76,7 @@ export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promi
   const clientId = opts.clientId ?? 'emulator-client-id';
   const clientSecret = opts.clientSecret ?? 'emulator-client-secret';
   const licence = opts.licence ?? 'P2';
-  const asked: Record<string, number> = {};
+  const overridden = replyOverrides(opts.reply, 'application/json');
   const denied = new Set(opts.deniedPermissions ?? []);
   const windowMs = opts.throttle?.windowMs ?? 10_000;
   const limit = opts.throttle?.limit ?? 100_000;
@@ -108,14 +109,7 @@ export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promi
   const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
     const url = new URL(req.url ?? '/', base);
     const path = url.pathname;
-    if (!path.startsWith('/__emulator/')) {
-      const n = asked[path] ?? 0;
-      asked[path] = n + 1;
-      const override = opts.reply?.({ path, url, n });
-      if (override === 'hang') return;
-      if (override === 'reset') { res.socket?.destroy(); return; }
-      if (override) { res.writeHead(override.status, { 'content-type': 'application/json', ...override.headers }); res.end(override.body); return; }
-    }
+    if (overridden(url, res)) return;
     const tokenPath = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(path);
     if (req.method === 'POST' && tokenPath) {
       const f = new URLSearchParams(body);

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { RunningEmulator } from '../../src/core/source-plugin.js';
+import { replyOverrides, type EmulatorReply, type ReplyHook } from '../../src/core/emulator-reply.js';
 import { GOOGLE_WORKSPACE_SCOPES } from './config.js';
 
 export interface EmuGwsUser {
@@ -29,8 +30,7 @@ export interface GwsTenant {
   activities: EmuActivity[];
 }
 
-/** A canned reply for one request, or a reply that never comes / a reset connection. */
-export type EmulatorReply = { status: number; body: string; headers?: Record<string, string> } | 'hang' | 'reset';
+export type { EmulatorReply };
 
 export interface GwsEmulatorOptions {
   port?: number;
@@ -43,7 +43,7 @@ export interface GwsEmulatorOptions {
   quota?: { windowMs?: number; limit?: number; as403?: boolean };
   now?: string;
   /** Replaces the reply to a request (n counts earlier requests to the same path), for degradation tests. */
-  reply?: (req: { path: string; url: URL; n: number }) => EmulatorReply | undefined;
+  reply?: ReplyHook;
 }
 
 export interface GwsEmulator extends RunningEmulator {
@@ -181,7 +181,7 @@ export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<G
   const tokens = new Map<string, Set<string>>();
   const stats: GwsEmulator['stats'] = { requests: 0, byPath: {}, rejected: 0, tokens: 0 };
   let win = { start: 0, count: 0 };
-  const asked: Record<string, number> = {};
+  const overridden = replyOverrides(opts.reply, 'application/json; charset=UTF-8');
   let base = '';
 
   const send = (res: ServerResponse, status: number, body: unknown) => {
@@ -206,14 +206,7 @@ export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<G
   const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
     const url = new URL(req.url ?? '/', base);
     const path = url.pathname;
-    if (!path.startsWith('/__emulator/')) {
-      const n = asked[path] ?? 0;
-      asked[path] = n + 1;
-      const override = opts.reply?.({ path, url, n });
-      if (override === 'hang') return;
-      if (override === 'reset') { res.socket?.destroy(); return; }
-      if (override) { res.writeHead(override.status, { 'content-type': 'application/json; charset=UTF-8', ...override.headers }); res.end(override.body); return; }
-    }
+    if (overridden(url, res)) return;
     if (req.method === 'POST' && path === '/token') {
       stats.tokens++;
       const f = new URLSearchParams(body);
