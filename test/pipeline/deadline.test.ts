@@ -3,27 +3,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Collector, CollectContext } from '../../src/core/collector.js';
 import { silentLogger } from '../../src/core/collector.js';
-import type { Rule, Snapshot } from '../../src/core/types.js';
+import type { Snapshot } from '../../src/core/types.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { collectAndEvaluate } from '../../src/pipeline/collect-stage.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { UsageError } from '../../src/core/errors.js';
 import { minSlotIntervalMs, slotAtOrBefore, slotsBetween } from '../../src/pipeline/slots.js';
 import { TestClock, tempDir } from '../ledger/helpers.js';
+import { thingRule } from './helpers.js';
 
-const rule: Rule = {
-  id: 'aws.test.thing_ok',
-  title: 'Things are ok',
-  severity: 'low',
-  source: 'aws',
-  mode: 'snapshot',
-  inputs: ['aws.test.thing'],
-  permissions: ['test:Read'],
-  rationale: 'test',
-  remediation: 'test',
-  params: {},
-  evaluate: (snap) => snap.resources.map((r) => ({ resourceId: r.id, status: 'pass', reason: 'ok' })),
-};
+const rule = thingRule();
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

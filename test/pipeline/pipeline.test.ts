@@ -1,14 +1,10 @@
 // The pipeline on real Redis and a real SQLite ledger: one job per slot, idempotent recording, gaps, failures as data.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Collector, Clock } from '../../src/core/collector.js';
 import { silentLogger } from '../../src/core/collector.js';
-import type { Rule, Snapshot } from '../../src/core/types.js';
+import type { Snapshot } from '../../src/core/types.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { Scheduler } from '../../src/pipeline/scheduler.js';
 import { startCollectWorker } from '../../src/pipeline/collect-worker.js';
@@ -16,8 +12,7 @@ import { LedgerWriter } from '../../src/pipeline/writer.js';
 import { collectAndEvaluate } from '../../src/pipeline/collect-stage.js';
 import { QUEUE_COLLECT, QUEUE_EVIDENCE } from '../../src/pipeline/queues.js';
 import { loadResults } from '../../src/pipeline/record.js';
-
-const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { closeQueueEnv, openQueueEnv, thingRule } from './helpers.js';
 
 const fixedClock = (iso: string): Clock & { set(iso: string): void } => {
   let t = new Date(iso);
@@ -25,20 +20,9 @@ const fixedClock = (iso: string): Clock & { set(iso: string): void } => {
 };
 
 /** A test rule over `aws.test.thing`: passes when attributes.ok is true. */
-const rule: Rule = {
-  id: 'aws.test.thing_ok',
-  title: 'Things are ok',
-  severity: 'low',
-  source: 'aws',
-  mode: 'snapshot',
-  inputs: ['aws.test.thing'],
-  permissions: ['test:Read'],
-  rationale: 'test',
-  remediation: 'test',
-  params: {},
-  evaluate: (snap) =>
-    snap.resources.map((r) => ({ resourceId: r.id, status: r.attributes.ok ? 'pass' : 'fail', reason: r.attributes.ok ? 'ok' : 'not ok' })),
-};
+const rule = thingRule((snap) =>
+  snap.resources.map((r) => ({ resourceId: r.id, status: r.attributes.ok ? 'pass' : 'fail', reason: r.attributes.ok ? 'ok' : 'not ok' })),
+);
 
 function fakeCollector(state: { things: Record<string, boolean>; fail?: boolean; calls: number }): Collector {
   return {
@@ -71,20 +55,11 @@ describe('pipeline', () => {
   let ledger: Ledger;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vigil-pipe-'));
-    prefix = `vigiltest-${randomBytes(6).toString('hex')}`;
-    conn = new Redis(REDIS, { maxRetriesPerRequest: null });
+    ({ dir, prefix, conn } = openQueueEnv('vigil-pipe-'));
   });
   afterEach(async () => {
     await ledger?.close();
-    const q = new Queue(QUEUE_COLLECT, { connection: conn, prefix });
-    const e = new Queue(QUEUE_EVIDENCE, { connection: conn, prefix });
-    await q.obliterate({ force: true });
-    await e.obliterate({ force: true });
-    await q.close();
-    await e.close();
-    conn.disconnect();
-    rmSync(dir, { recursive: true, force: true });
+    await closeQueueEnv({ dir, prefix, conn });
   });
 
   it('two schedulers enqueue one job per source:scope:slot, and it is recorded once', async () => {

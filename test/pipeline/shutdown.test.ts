@@ -1,15 +1,11 @@
 // Shutdown and the queue: in-flight collections past the grace are cut short and recorded as `error`, so their slot is
 // still one run; a slot whose job is still queued is not declared a gap; an unresolvable scope is an error run.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Collector, Clock } from '../../src/core/collector.js';
 import { silentLogger } from '../../src/core/collector.js';
-import type { Rule, Snapshot } from '../../src/core/types.js';
+import type { Snapshot } from '../../src/core/types.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { Scheduler } from '../../src/pipeline/scheduler.js';
 import { startCollectWorker } from '../../src/pipeline/collect-worker.js';
@@ -17,22 +13,9 @@ import { LedgerWriter } from '../../src/pipeline/writer.js';
 import type { EvidenceJob } from '../../src/pipeline/collect-stage.js';
 import { QUEUE_COLLECT, QUEUE_EVIDENCE } from '../../src/pipeline/queues.js';
 import { collectJobId } from '../../src/pipeline/slots.js';
+import { closeQueueEnv, openQueueEnv, thingRule } from './helpers.js';
 
-const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-const rule: Rule = {
-  id: 'aws.test.thing_ok',
-  title: 'Things are ok',
-  severity: 'low',
-  source: 'aws',
-  mode: 'snapshot',
-  inputs: ['aws.test.thing'],
-  permissions: ['test:Read'],
-  rationale: 'test',
-  remediation: 'test',
-  params: {},
-  evaluate: (snap) => snap.resources.map((r) => ({ resourceId: r.id, status: 'pass', reason: 'ok' })),
-};
+const rule = thingRule();
 
 const clockAt = (iso: string): Clock & { t: number } => {
   const c = { t: Date.parse(iso), now: () => new Date(c.t) };
@@ -58,21 +41,13 @@ describe('shutdown and queued slots', () => {
   const closers: Array<{ close(): Promise<void> }> = [];
 
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'vigil-stop-'));
-    prefix = `vigiltest-${randomBytes(6).toString('hex')}`;
-    conn = new Redis(REDIS, { maxRetriesPerRequest: null });
+    ({ dir, prefix, conn } = openQueueEnv('vigil-stop-'));
   });
   afterEach(async () => {
     for (const c of closers.splice(0).reverse()) await c.close();
     await ledger?.close();
     ledger = undefined;
-    for (const name of [QUEUE_COLLECT, QUEUE_EVIDENCE]) {
-      const q = new Queue(name, { connection: conn, prefix });
-      await q.obliterate({ force: true });
-      await q.close();
-    }
-    conn.disconnect();
-    rmSync(dir, { recursive: true, force: true });
+    await closeQueueEnv({ dir, prefix, conn });
   });
 
   it('shutdown cuts a hung collection short after the grace and records it as error (cut short by shutdown)', async () => {
