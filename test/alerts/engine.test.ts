@@ -1,32 +1,19 @@
 // Alert derivation on a real SQLite ledger: one alert per transition, grace windows, grouping, restart, gaps, exceptions.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/collector.js';
-import type { Ledger } from '../../src/ledger/ledger.js';
 import { AlertEngine } from '../../src/alerts/engine.js';
 import { grantException, validateGrant } from '../../src/exceptions/exceptions.js';
-import { CRIT, HIGH, RULES, SCOPE, config, leavesOf, openLedger, recordStatuses, settableClock, tempDir } from './helpers.js';
+import { CRIT, HIGH, RULES, SCOPE, config, leavesOf, recordStatuses, ledgerPerTest, settableClock } from './helpers.js';
 
 describe('alert engine', () => {
-  let dir: string;
-  let ledger: Ledger;
   const clock = settableClock('2026-03-01T10:00:00Z');
   const hour = 3600_000;
+  const lt = ledgerPerTest(clock, '2026-03-01T10:00:00Z');
 
-  beforeEach(async () => {
-    dir = tempDir();
-    clock.set('2026-03-01T10:00:00Z');
-    ledger = await openLedger(dir, clock);
-  });
-  afterEach(async () => {
-    await ledger.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const engine = (over = {}) => new AlertEngine({ ledger, rules: RULES, config: config(over), clock, logger: silentLogger });
+  const engine = (over = {}) => new AlertEngine({ ledger: lt.ledger, rules: RULES, config: config(over), clock, logger: silentLogger });
   const step = async (e: AlertEngine, statuses: Parameters<typeof recordStatuses>[2]) => {
     clock.advance(hour);
-    await recordStatuses(ledger, clock, statuses);
+    await recordStatuses(lt.ledger, clock, statuses);
     return e.tick();
   };
 
@@ -39,13 +26,13 @@ describe('alert engine', () => {
     expect(await e.tick()).toEqual([]);
     const rec = await step(e, { [CRIT.id]: { a: 'pass', b: 'pass' } });
     expect(rec).toHaveLength(1);
-    const alerts = await leavesOf(ledger, 'alert');
+    const alerts = await leavesOf(lt.ledger, 'alert');
     expect(alerts.map((a) => [a.kind, a.ruleId, (a.items as Array<{ resourceId: string; from: string; to: string }>).map((i) => `${i.resourceId}:${i.from}>${i.to}`)])).toEqual([
       ['broke', CRIT.id, ['a:pass>fail']],
       ['recovered', CRIT.id, ['a:fail>pass']],
     ]);
     expect(alerts[0]).toMatchObject({ severity: 'critical', source: 'aws', scope: SCOPE, count: 1 });
-    expect((await ledger.verify()).ok).toBe(true);
+    expect((await lt.ledger.verify()).ok).toBe(true);
   });
 
   it('a high control waits for its grace window (2 runs by default); flapping inside it stays quiet', async () => {
@@ -55,7 +42,7 @@ describe('alert engine', () => {
     expect(await step(e, { [HIGH.id]: { a: 'pass' } })).toEqual([]); // flapped back: no recovery either
     expect(await step(e, { [HIGH.id]: { a: 'fail' } })).toEqual([]);
     expect(await step(e, { [HIGH.id]: { a: 'fail' } })).toHaveLength(1); // second consecutive failing run
-    expect((await leavesOf(ledger, 'alert')).map((a) => a.kind)).toEqual(['broke']);
+    expect((await leavesOf(lt.ledger, 'alert')).map((a) => a.kind)).toEqual(['broke']);
   });
 
   it('a minutes grace window alerts from the timer tick once it has passed, without a new run', async () => {
@@ -73,7 +60,7 @@ describe('alert engine', () => {
     const all = (s: 'pass' | 'fail') => Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`r${String(i).padStart(3, '0')}`, s]));
     await step(e, { [CRIT.id]: all('pass') });
     expect(await step(e, { [CRIT.id]: all('fail') })).toHaveLength(1);
-    const [a] = await leavesOf(ledger, 'alert');
+    const [a] = await leavesOf(lt.ledger, 'alert');
     expect(a).toMatchObject({ kind: 'broke', count: 500 });
     expect((a!.items as unknown[]).length).toBe(500);
   });
@@ -82,11 +69,11 @@ describe('alert engine', () => {
     const e1 = engine();
     await step(e1, { [HIGH.id]: { a: 'pass' }, [CRIT.id]: { x: 'pass' } });
     await step(e1, { [HIGH.id]: { a: 'fail' }, [CRIT.id]: { x: 'fail' } }); // CRIT alerts now, HIGH pending
-    expect(await leavesOf(ledger, 'alert')).toHaveLength(1);
+    expect(await leavesOf(lt.ledger, 'alert')).toHaveLength(1);
     const e2 = engine(); // "restart": fresh memory, same ledger
     expect(await e2.tick()).toEqual([]);
     expect(await step(e2, { [HIGH.id]: { a: 'fail' }, [CRIT.id]: { x: 'fail' } })).toHaveLength(1); // HIGH's 2nd run
-    const kinds = (await leavesOf(ledger, 'alert')).map((a) => `${a.kind}:${a.ruleId}`);
+    const kinds = (await leavesOf(lt.ledger, 'alert')).map((a) => `${a.kind}:${a.ruleId}`);
     expect(kinds).toEqual([`broke:${CRIT.id}`, `broke:${HIGH.id}`]);
     expect(await engine().tick()).toEqual([]);
   });
@@ -96,19 +83,19 @@ describe('alert engine', () => {
     // b keeps passing: a scope whose every result is error is a monitoring-health alert instead (test/alerts/health.test.ts)
     await step(e, { [CRIT.id]: { a: 'pass', b: 'pass' } });
     await step(e, { [CRIT.id]: { a: 'error', b: 'pass' } });
-    const [a] = await leavesOf(ledger, 'alert');
+    const [a] = await leavesOf(lt.ledger, 'alert');
     expect(a).toMatchObject({ kind: 'error', items: [expect.objectContaining({ resourceId: 'a', to: 'error', reason: 'a is error' })] });
   });
 
   it('a monitoring gap leaf becomes one gap alert', async () => {
     const e = engine();
-    await ledger.append([{ type: 'gap', source: 'aws', scope: SCOPE, idempotencyKey: 'gap:x', data: { from: '2026-03-01T11:00:00.000Z', to: '2026-03-01T14:00:00.000Z', slots: 4, schedule: '0 * * * *', reason: 'no run' } }]);
+    await lt.ledger.append([{ type: 'gap', source: 'aws', scope: SCOPE, idempotencyKey: 'gap:x', data: { from: '2026-03-01T11:00:00.000Z', to: '2026-03-01T14:00:00.000Z', slots: 4, schedule: '0 * * * *', reason: 'no run' } }]);
     // a coverage note (history an API could not reach), not a missed slot: no alert
-    await ledger.append([{ type: 'gap', source: 'aws', scope: SCOPE, idempotencyKey: 'gap:history', data: { from: '2025-01-01T00:00:00.000Z', to: '2026-01-01T00:00:00.000Z', reason: 'only 90 days of history' } }]);
+    await lt.ledger.append([{ type: 'gap', source: 'aws', scope: SCOPE, idempotencyKey: 'gap:history', data: { from: '2025-01-01T00:00:00.000Z', to: '2026-01-01T00:00:00.000Z', reason: 'only 90 days of history' } }]);
     expect(await e.tick()).toHaveLength(1);
     expect(await e.tick()).toEqual([]);
     expect(await engine().tick()).toEqual([]);
-    const [a] = await leavesOf(ledger, 'alert');
+    const [a] = await leavesOf(lt.ledger, 'alert');
     expect(a).toMatchObject({ kind: 'gap', source: 'aws', scope: SCOPE, count: 4 });
   });
 
@@ -116,16 +103,16 @@ describe('alert engine', () => {
     const e = engine({ expiringDays: 1 });
     await step(e, { [CRIT.id]: { a: 'pass', b: 'fail' } }); // b fails from the first run (baseline)
     const g = validateGrant({ ruleId: CRIT.id, resourceId: 'a', reason: 'vendor fix due', requester: 'dev@x', approver: 'ciso@x', expires: '2026-03-03T12:00:00Z' }, clock.now());
-    await grantException(ledger, g);
+    await grantException(lt.ledger, g);
     expect(await step(e, { [CRIT.id]: { a: 'fail', b: 'fail' } })).toEqual([]); // accepted
     clock.set('2026-03-02T13:00:00Z');
     expect(await e.tick()).toHaveLength(1); // expiring within a day
     // granted, then expired with no tick in between: recorded expired without a prior warning
     const b2 = validateGrant({ ruleId: CRIT.id, resourceId: 'b', reason: 'legacy', requester: 'dev@x', approver: 'ciso@x', expires: '2026-03-02T14:00:00Z' }, clock.now());
-    await grantException(ledger, b2);
+    await grantException(lt.ledger, b2);
     clock.set('2026-03-03T13:00:00Z');
     const after = await e.tick();
-    const alerts = await leavesOf(ledger, 'alert');
+    const alerts = await leavesOf(lt.ledger, 'alert');
     expect(alerts.map((a) => `${a.kind}:${(a.exception as { id?: string } | undefined)?.id ?? (a.items as Array<{ resourceId: string }>).map((i) => i.resourceId).join(',')}`)).toEqual([
       `exception.expiring:${g.id}`,
       `exception.expired:${g.id}`,
@@ -134,7 +121,7 @@ describe('alert engine', () => {
       'broke:b', // re-opened from the latest results: it failed since the first run, so the fold had not seen it
     ]);
     expect(after).toHaveLength(4);
-    expect((await leavesOf(ledger, 'exception.expired')).map((x) => x.exceptionId)).toEqual([g.id, b2.id]);
+    expect((await leavesOf(lt.ledger, 'exception.expired')).map((x) => x.exceptionId)).toEqual([g.id, b2.id]);
     expect(await engine().tick()).toEqual([]);
   });
 });

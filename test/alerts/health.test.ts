@@ -1,45 +1,32 @@
 // Monitoring health as a control: a scope that cannot be read alerts on that run (first run included), once per episode,
 // names the cause, and recovers once; a failing scope never makes broken controls "recover".
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { silentLogger, UNRESOLVED_SCOPE } from '../../src/core/collector.js';
-import type { Ledger } from '../../src/ledger/ledger.js';
 import { AlertEngine, type AlertData } from '../../src/alerts/engine.js';
 import { sinkWants } from '../../src/alerts/deliver.js';
-import { CRIT, HIGH, RULES, SCOPE, config, leavesOf, openLedger, recordFailing, recordStatuses, settableClock, tempDir, type RunError } from './helpers.js';
+import { CRIT, HIGH, RULES, SCOPE, config, leavesOf, recordFailing, recordStatuses, ledgerPerTest, settableClock, type RunError } from './helpers.js';
 
 const NO_CREDS: RunError = { operation: 'sts:GetCallerIdentity', code: 'CredentialsProviderError', message: 'Could not load credentials from any providers', inputs: ['aws.test.thing'], cause: 'unauthenticated' };
 const REFUSED: RunError = { operation: 'iam:GenerateCredentialReport', code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1', inputs: ['aws.test.thing'], permission: 'iam:GenerateCredentialReport', cause: 'unreachable' };
 const IDS = RULES.map((r) => r.id);
 
 describe('monitoring-health alerts', () => {
-  let dir: string;
-  let ledger: Ledger;
   const clock = settableClock('2026-03-01T10:00:00Z');
   const hour = 3600_000;
+  const lt = ledgerPerTest(clock, '2026-03-01T10:00:00Z');
 
-  beforeEach(async () => {
-    dir = tempDir();
-    clock.set('2026-03-01T10:00:00Z');
-    ledger = await openLedger(dir, clock);
-  });
-  afterEach(async () => {
-    await ledger.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const engine = () => new AlertEngine({ ledger, rules: RULES, config: config(), clock, logger: silentLogger });
+  const engine = () => new AlertEngine({ ledger: lt.ledger, rules: RULES, config: config(), clock, logger: silentLogger });
   const failing = async (e: AlertEngine | undefined, errors: RunError[] = [NO_CREDS], scope = SCOPE) => {
     clock.advance(hour);
-    await recordFailing(ledger, clock, IDS, errors, 'aws', scope);
+    await recordFailing(lt.ledger, clock, IDS, errors, 'aws', scope);
     return e ? e.tick() : [];
   };
   const healthy = async (e: AlertEngine | undefined, statuses: Parameters<typeof recordStatuses>[2] = { [CRIT.id]: { a: 'pass' }, [HIGH.id]: { a: 'pass' } }, scope = SCOPE) => {
     clock.advance(hour);
-    await recordStatuses(ledger, clock, statuses, 'aws', scope);
+    await recordStatuses(lt.ledger, clock, statuses, 'aws', scope);
     return e ? e.tick() : [];
   };
-  const alerts = async () => (await leavesOf(ledger, 'alert')) as unknown as Array<AlertData & { seq: number; source: string; scope: string }>;
+  const alerts = async () => (await leavesOf(lt.ledger, 'alert')) as unknown as Array<AlertData & { seq: number; source: string; scope: string }>;
 
   it('a source failing from its first run alerts on that run, naming the cause; once per episode; one recovery', async () => {
     const e = engine();
@@ -57,7 +44,7 @@ describe('monitoring-health alerts', () => {
     expect(all[1]!.title).toContain('read again after 13 failed runs');
     for (let i = 0; i < 3; i++) expect(await healthy(e)).toEqual([]);
     expect(await engine().tick()).toEqual([]); // restart: nothing repeated
-    expect((await ledger.verify()).ok).toBe(true);
+    expect((await lt.ledger.verify()).ok).toBe(true);
   });
 
   it('a steady healthy source raises nothing, partial errors included', async () => {

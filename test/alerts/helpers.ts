@@ -1,7 +1,8 @@
 // Shared test setup for alerts, API and exceptions: a temp ledger, a settable clock, and synthetic runs recorded by the writer.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import type { Clock, Logger } from '../../src/core/collector.js';
 import { silentLogger } from '../../src/core/collector.js';
 import type { Rule, Status } from '../../src/core/types.js';
@@ -40,6 +41,25 @@ export function tempDir(prefix = 'vigil-alerts-'): string {
 
 export async function openLedger(dir: string, clock: Clock, logger: Logger = silentLogger): Promise<Ledger> {
   return Ledger.open({ dataDir: dir, clock, logger });
+}
+
+/**
+ * Gives each test of the calling `describe` a fresh ledger in a fresh dir, with `clock` set back to `startIso` first;
+ * closes and removes it afterwards. Read `ledger` inside a test (it is replaced before each one).
+ */
+export function ledgerPerTest(clock: Clock & { set(iso: string): void }, startIso: string): { readonly ledger: Ledger } {
+  let dir: string;
+  let ledger: Ledger;
+  beforeEach(async () => {
+    dir = tempDir();
+    clock.set(startIso);
+    ledger = await openLedger(dir, clock);
+  });
+  afterEach(async () => {
+    await ledger.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { get ledger() { return ledger; } };
 }
 
 export function config(over: Partial<AlertsConfig> = {}): AlertsConfig {
