@@ -4,14 +4,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEntraEmulator, type EntraEmulator, type EntraEmulatorOptions } from '../../collectors/entra/index.js';
-import type { EmulatorReply } from '../../collectors/entra/emulator.js';
+import type { EmulatorReply } from '../../src/core/emulator-reply.js';
 import { createEntraCollector } from '../../collectors/entra/collector.js';
 import { entraConfigSchema } from '../../collectors/entra/config.js';
 import { entraRules } from '../../rules/entra/index.js';
 import { evaluateSnapshot } from '../../src/rules/engine.js';
 import type { CollectContext } from '../../src/core/collector.js';
 import type { Snapshot } from '../../src/core/types.js';
-import { byType, ctx, deps, statusOf } from './helpers.js';
+import { byType, ctx, degradeEachReply, deps, statusOf } from './helpers.js';
 
 let emu: EntraEmulator | undefined;
 afterEach(async () => { await emu?.close(); emu = undefined; });
@@ -45,20 +45,11 @@ describe('entra degradation property', () => {
       ['429', { status: 429, body: '', headers: { 'retry-after': '0' } }], ['500', json({ error: { code: 'InternalServerError', message: 'x' } }, 500)],
       ['reset', 'reset'], ['hang', 'hang'],
     ];
-    let replays = 0;
-    for (const path of paths) {
-      for (const [kind, reply] of kinds) {
-        const t0 = Date.now();
-        // The first reply of `path` is degraded; retries (429, 500, reset) see a healthy one, as after a real blip.
-        const snap = await collect({ reply: (r) => (r.path === path && r.n === 0 ? reply : undefined) }, { requestTimeoutMs: 300 });
-        replays++;
-        expect(Date.now() - t0, `${path} ${kind}`).toBeLessThan(5000);
-        for (const p of passes(snap)) expect(good.has(p), `${path} ${kind}: ${p} passes only when degraded`).toBe(true);
-        expect(snap.errors.every((e) => e.cause !== undefined), `${path} ${kind}: every error has a cause`).toBe(true);
-        await emu!.close();
-        emu = undefined;
-      }
-    }
+    const replays = await degradeEachReply({
+      paths, kinds, good, passes,
+      collect: (reply) => collect({ reply }, { requestTimeoutMs: 300 }),
+      close: async () => { await emu!.close(); emu = undefined; },
+    });
     console.log(`entra degradation property: ${replays} degraded replays over ${paths.length} request paths`);
     expect(replays).toBeGreaterThanOrEqual(11 * kinds.length);
   }, 120_000);

@@ -2,7 +2,7 @@
 // late Reports events are read once, missing fields are per-user errors, and every request is timed out and abortable.
 import { afterEach, describe, expect, it } from 'vitest';
 import { emulatorPrivateKey, startGwsEmulator, type GwsEmulator, type GwsEmulatorOptions } from '../../collectors/google-workspace/index.js';
-import type { EmulatorReply } from '../../collectors/google-workspace/emulator.js';
+import type { EmulatorReply } from '../../src/core/emulator-reply.js';
 import { createGoogleWorkspaceCollector } from '../../collectors/google-workspace/collector.js';
 import { GOOGLE_WORKSPACE_SCOPES, googleWorkspaceConfigSchema } from '../../collectors/google-workspace/config.js';
 import { reportCursorKey } from '../../collectors/google-workspace/reports.js';
@@ -10,7 +10,7 @@ import { googleWorkspaceRules } from '../../rules/google-workspace/index.js';
 import { evaluateSnapshot } from '../../src/rules/engine.js';
 import type { CollectContext, Logger } from '../../src/core/collector.js';
 import type { Snapshot } from '../../src/core/types.js';
-import { byType, ctx, deps, statusOf } from './helpers.js';
+import { byType, ctx, degradeEachReply, deps, statusOf } from './helpers.js';
 
 let emu: GwsEmulator | undefined;
 afterEach(async () => { await emu?.close(); emu = undefined; });
@@ -53,20 +53,11 @@ describe('google workspace degradation property', () => {
       ['429', { status: 429, body: '', headers: { 'retry-after': '0' } }], ['500', { status: 500, body: '<html>Internal error</html>' }],
       ['reset', 'reset'], ['hang', 'hang'],
     ];
-    let replays = 0;
-    for (const path of paths) {
-      for (const [kind, reply] of kinds) {
-        const t0 = Date.now();
-        // Only the first reply of the path is degraded; a retry sees a healthy one, as after a real blip.
-        const snap = await collect({ reply: (r) => (r.path === path && r.n === 0 ? reply : undefined) }, { requestTimeoutMs: 300 });
-        replays++;
-        expect(Date.now() - t0, `${path} ${kind}`).toBeLessThan(5000);
-        for (const p of passes(snap)) expect(good.has(p), `${path} ${kind}: ${p} passes only when degraded`).toBe(true);
-        expect(snap.errors.every((e) => e.cause !== undefined), `${path} ${kind}: every error has a cause`).toBe(true);
-        await emu!.close();
-        emu = undefined;
-      }
-    }
+    const replays = await degradeEachReply({
+      paths, kinds, good, passes,
+      collect: (reply) => collect({ reply }, { requestTimeoutMs: 300 }),
+      close: async () => { await emu!.close(); emu = undefined; },
+    });
     console.log(`google-workspace degradation property: ${replays} degraded replays over ${paths.length} request paths`);
     expect(replays).toBe(paths.length * kinds.length);
   }, 120_000);
