@@ -79,6 +79,21 @@ async function leavesOf(type: string, source?: string) {
   return out;
 }
 
+/**
+ * A writer (people on) over the test's ledger, and `run`: collect one source with every rule, record it a tenth of an
+ * hour later, return the derived identity run. `failing` is a GitHub collector whose every read is refused.
+ */
+function recorder(estate: Estate) {
+  const writer = new LedgerWriter({ ledger, rules: [], sources: [], clock, logger: silentLogger });
+  const failing: Collector = { ...collector('github', () => estate), collect: async () => { throw Object.assign(new Error('Bad credentials'), { code: 'Unauthorized' }); } };
+  const run = async (c: Collector, source: SourceId) => {
+    const { job } = await collectAndEvaluate(c, { source, scope: SCOPES[source]!, slot: clock.now().toISOString() }, { rules: allRules, params: {}, clock, logger: silentLogger, blobs: ledger });
+    hours(0.1);
+    return (await writer.record(job)).derived!;
+  };
+  return { failing, run };
+}
+
 describe('derived identity run', () => {
   it('records orphaned access naming all three accounts, then the offboarding time and the fail→pass change; redelivery adds nothing', async () => {
     const estate: Estate = { erinActive: true, erinDeactivatedAt: null, erinInGithub: true, erinKeyActive: true };
@@ -189,13 +204,7 @@ describe('derived identity run', () => {
 
   it('an unreadable source is error, never a pass, and a later complete run replaces it', async () => {
     const estate: Estate = { erinActive: false, erinDeactivatedAt: t.toISOString(), erinInGithub: true, erinKeyActive: false };
-    const writer = new LedgerWriter({ ledger, rules: [], sources: [], clock, logger: silentLogger });
-    const failing: Collector = { ...collector('github', () => estate), collect: async () => { throw Object.assign(new Error('Bad credentials'), { code: 'Unauthorized' }); } };
-    const run = async (c: Collector, source: SourceId) => {
-      const { job } = await collectAndEvaluate(c, { source, scope: SCOPES[source]!, slot: clock.now().toISOString() }, { rules: allRules, params: {}, clock, logger: silentLogger, blobs: ledger });
-      hours(0.1);
-      return (await writer.record(job)).derived!;
-    };
+    const { failing, run } = recorder(estate);
     await run(collector('okta', () => estate), 'okta');
     const d = await run(failing, 'github');
     expect(d.job.summary.errors[0]).toMatchObject({ operation: 'identity:join', code: 'InputUnavailable', inputs: ['github.member'] });
@@ -215,13 +224,7 @@ describe('derived identity run', () => {
   it('a last good read older than the input-age limit backs no verdict: error naming the source and its age', async () => {
     // erin left GitHub long ago by the last good read; she has since been re-added, but GitHub reads now fail.
     const estate: Estate = { erinActive: false, erinDeactivatedAt: t.toISOString(), erinInGithub: false, erinKeyActive: false };
-    const writer = new LedgerWriter({ ledger, rules: [], sources: [], clock, logger: silentLogger });
-    const failing: Collector = { ...collector('github', () => estate), collect: async () => { throw Object.assign(new Error('Bad credentials'), { code: 'Unauthorized' }); } };
-    const run = async (c: Collector, source: SourceId) => {
-      const { job } = await collectAndEvaluate(c, { source, scope: SCOPES[source]!, slot: clock.now().toISOString() }, { rules: allRules, params: {}, clock, logger: silentLogger, blobs: ledger });
-      hours(0.1);
-      return (await writer.record(job)).derived!;
-    };
+    const { failing, run } = recorder(estate);
     // AWS (read every round) still has erin's user, with no active key: she is judged, and passes on complete reads.
     await run(collector('okta', () => estate), 'okta');
     await run(collector('aws', () => estate), 'aws');
