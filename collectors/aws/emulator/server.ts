@@ -1,24 +1,16 @@
-// The AWS emulator's HTTP server: routes each request to IAM and STS (Query) or the services in services.ts, applying the fault switches.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
+// The AWS emulator's HTTP server: its options and handle (calls, faults, estate), wiring the credential report, STS and request routing.
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AwsEstate } from './estate.js';
-import {
-  QueryError,
-  callerArn,
-  getAccountAuthorizationDetails,
-  getAccountPasswordPolicy,
-  getAccountSummary,
-  listVirtualMfaDevices,
-} from './iam-responses.js';
-import { createCredentialReports, type CredentialReports } from './credential-report.js';
+import { createCredentialReports } from './credential-report.js';
 import { createFaultSwitches, type AwsFaults } from './faults.js';
-import { caller, createSts } from './sts.js';
-import { IAM_NS, STS_NS, errorEnvelope, okEnvelope } from './xml.js';
-import { ServiceError, actionOf, handleService, renderServiceError, type OrgAccount } from './services.js';
+import { handleRequest, type RecordedCall, type RouteContext } from './routes.js';
+import type { OrgAccount } from './service-protocol.js';
+import { createSts } from './sts.js';
 import { emptyServices, type AccountServices, type EmuAccountMeta } from './services-estate.js';
 
 export type { AwsFaults, RawReply } from './faults.js';
+export type { RecordedCall } from './routes.js';
 
 /** A member account of an emulated organization. */
 export interface EmuMember {
@@ -47,20 +39,6 @@ export interface AwsEmulatorOptions {
   lookupEventsPerSecond?: number;
 }
 
-/** One request the emulator answered. `params` are the form parameters minus Action/Version; they hold no secrets. */
-export interface RecordedCall {
-  service: string;
-  action: string;
-  /** The account the request acted in (from its credentials). */
-  account: string;
-  region: string;
-  params: Record<string, string>;
-  status: number;
-  /** Error code when status is not 2xx. */
-  code?: string;
-  at: number;
-}
-
 export interface AwsEmulator {
   /** Base URL, e.g. http://127.0.0.1:43125 — use as AWS_ENDPOINT_URL. */
   readonly url: string;
@@ -78,28 +56,6 @@ export interface AwsEmulator {
   /** Forgets the generated credential report, as if 4 hours had passed without one being generated. */
   expireCredentialReport(): void;
   close(): Promise<void>;
-}
-
-const IAM_ACTIONS = new Set(['GenerateCredentialReport', 'GetCredentialReport', 'GetAccountSummary', 'GetAccountPasswordPolicy', 'GetAccountAuthorizationDetails', 'ListVirtualMFADevices']);
-
-/** Answers one IAM action as a Query result body, or throws the QueryError IAM would answer. */
-function iam(action: string, params: URLSearchParams, estate: AwsEstate, reports: CredentialReports): string {
-  switch (action) {
-    case 'GenerateCredentialReport':
-      return reports.generate(estate);
-    case 'GetCredentialReport':
-      return reports.get(estate);
-    case 'GetAccountSummary':
-      return getAccountSummary(estate);
-    case 'GetAccountPasswordPolicy':
-      return getAccountPasswordPolicy(estate);
-    case 'GetAccountAuthorizationDetails':
-      return getAccountAuthorizationDetails(estate, params);
-    case 'ListVirtualMFADevices':
-      return listVirtualMfaDevices(estate, params);
-    default:
-      throw new QueryError(400, 'InvalidAction', `Could not find operation ${action} for version 2010-05-08`);
-  }
 }
 
 export async function startAwsEmulatorServer(opts: AwsEmulatorOptions): Promise<AwsEmulator> {
@@ -132,108 +88,10 @@ export async function startAwsEmulatorServer(opts: AwsEmulatorOptions): Promise<
     lookupEventsPerSecond: opts.lookupEventsPerSecond ?? 2,
   };
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const requestId = randomUUID();
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const rawBody = Buffer.concat(chunks);
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const auth = req.headers.authorization ?? '';
-    const cred = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/\d{8}\/([^/]+)\/([a-z0-9-]+)\/aws4_request/.exec(auth) ?? /^([^/]+)\/\d{8}\/([^/]+)\/([a-z0-9-]+)\/aws4_request/.exec(url.searchParams.get('X-Amz-Credential') ?? '');
-    const scope = cred?.[3];
-    const region = cred?.[2] ?? 'us-east-1';
-    // Temporary credentials from AssumeRole act in the role's account; anything else is the home account's.
-    const session = cred ? sessions.get(cred[1]!) : undefined;
-    const account = session ? session.slice(0, 12) : estate.accountId;
-    const roleName = session?.slice(13);
-    if (scope !== undefined && scope !== 'iam' && scope !== 'sts') return handleOther(req, res, url, rawBody, scope, region, account, requestId);
-
-    const params = new URLSearchParams(url.search);
-    for (const [k, v] of new URLSearchParams(rawBody.toString('utf8'))) params.append(k, v);
-    const action = params.get('Action') ?? '';
-    const version = params.get('Version') ?? '';
-    const service: 'iam' | 'sts' = scope === 'sts' || (scope === undefined && version === '2011-06-15') ? 'sts' : 'iam';
-    const ns = service === 'sts' ? STS_NS : IAM_NS;
-    const recorded: Record<string, string> = {};
-    for (const [k, v] of params) if (k !== 'Action' && k !== 'Version' && k !== 'ExternalId' && !k.startsWith('X-Amz-')) recorded[k] = v;
-    const send = (status: number, body: string, code?: string): void => {
-      calls.push({ service, action, account, region, params: recorded, status, ...(code ? { code } : {}), at: Date.now() });
-      res.writeHead(status, { 'Content-Type': 'text/xml', 'x-amzn-RequestId': requestId, 'Content-Length': Buffer.byteLength(body) });
-      res.end(body);
-    };
-    const acctEstate = iamOf(account);
-
-    try {
-      if (scope === undefined) throw new QueryError(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
-      if (action === '') throw new QueryError(400, 'MissingAction', 'Missing Action');
-      const expected = service === 'sts' ? '2011-06-15' : '2010-05-08';
-      if (version !== expected) throw new QueryError(400, 'InvalidAction', `Could not find operation ${action} for version ${version || '(none)'}`);
-      if (service === 'iam' && !IAM_ACTIONS.has(action)) throw new QueryError(400, 'InvalidAction', `Could not find operation ${action} for version ${version}`);
-      const raw = faults.injected(action);
-      if (raw) {
-        calls.push({ service, action, account, region, params: recorded, status: raw.status, at: Date.now() });
-        res.writeHead(raw.status, { 'Content-Type': raw.contentType ?? 'text/xml', 'x-amzn-RequestId': requestId, ...(raw.headers ?? {}) });
-        res.end(raw.body);
-        return;
-      }
-      if (faults.hasBadCredentials(action)) throw new QueryError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
-      if (faults.isDenied(action)) {
-        const perm = `${service}:${action}`;
-        throw new QueryError(403, 'AccessDenied', `User: ${caller(acctEstate, roleName).arn} is not authorized to perform: ${perm} on resource: * because no identity-based policy allows the ${perm} action`);
-      }
-      if (faults.takeFailure(action)) throw new QueryError(500, 'InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 'Receiver');
-      if (faults.takeThrottle(action)) throw new QueryError(400, 'Throttling', 'Rate exceeded');
-      const result = service === 'sts' ? sts(action, params, acctEstate, roleName) : iam(action, params, acctEstate, reports);
-      send(200, okEnvelope(ns, action, result, requestId));
-    } catch (e) {
-      if (e instanceof QueryError) send(e.status, errorEnvelope(ns, e.type, e.code, e.message, requestId), e.code);
-      else send(500, errorEnvelope(ns, 'Receiver', 'InternalFailure', 'Internal emulator error', requestId), 'InternalFailure');
-    }
-  }
-
-  /** CloudTrail, Organizations, CloudWatch, RDS, Backup, Account and S3, with the same fault injection as IAM. */
-  function handleOther(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer, service: string, region: string, account: string, requestId: string): void {
-    const target = String(req.headers['x-amz-target'] ?? '');
-    const sreq = { service, region, account, method: req.method ?? 'GET', path: decodeURIComponent(url.pathname), query: url.searchParams, target, body };
-    const action = actionOf(sreq);
-    const recorded: Record<string, string> = {};
-    for (const [k, v] of url.searchParams) if (!k.startsWith('X-Amz-')) recorded[k] = v;
-    const reply = (status: number, contentType: string, text: string, headers: Record<string, string> = {}, code?: string): void => {
-      calls.push({ service, action, account, region, params: recorded, status, ...(code ? { code } : {}), at: Date.now() });
-      res.writeHead(status, { 'Content-Type': contentType, 'x-amzn-RequestId': requestId, 'x-amz-request-id': requestId, 'Content-Length': Buffer.byteLength(text), ...headers });
-      res.end(text);
-    };
-    try {
-      if (action === '') throw new ServiceError(400, 'UnknownOperationException', `Unknown operation ${sreq.method} ${url.pathname}`);
-      const perm = `${service === 'monitoring' ? 'cloudwatch' : service}:${action}`;
-      const raw = faults.injected(action);
-      if (raw) return reply(raw.status, raw.contentType ?? 'application/json', raw.body, raw.headers ?? {});
-      if (faults.hasBadCredentials(action)) {
-        if (service === 's3') throw new ServiceError(403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.');
-        if (service === 'rds') throw new ServiceError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
-        throw new ServiceError(400, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
-      }
-      if (faults.isXmlDenied(action) && service !== 's3' && service !== 'rds') {
-        const who = account === estate.accountId ? callerArn(estate) : `arn:aws:sts::${account}:assumed-role/vigil/vigil`;
-        return reply(403, 'text/xml', `<AccessDeniedException>\n  <Message>User: ${who} is not authorized to perform: ${perm} with an explicit deny in a service control policy</Message>\n</AccessDeniedException>\n`, {}, 'AccessDeniedException');
-      }
-      if (faults.isDenied(action)) {
-        const who = account === estate.accountId ? callerArn(estate) : `arn:aws:sts::${account}:assumed-role/vigil/vigil`;
-        throw new ServiceError(service === 's3' || service === 'backup' || service === 'account' ? 403 : 400, service === 's3' || service === 'rds' ? 'AccessDenied' : 'AccessDeniedException', `User: ${who} is not authorized to perform: ${perm} because no identity-based policy allows the ${perm} action`);
-      }
-      if (faults.takeFailure(action)) throw new ServiceError(500, service === 's3' ? 'InternalError' : 'InternalFailure', 'We encountered an internal error. Please try again.');
-      if (faults.takeThrottle(action)) throw new ServiceError(service === 's3' ? 503 : 400, service === 's3' ? 'SlowDown' : 'ThrottlingException', 'Rate exceeded', 1);
-      const out = handleService(sreq, action, serviceState, lookups);
-      reply(out.status, out.contentType, out.body, out.headers);
-    } catch (e) {
-      const err = e instanceof ServiceError ? e : new ServiceError(500, 'InternalFailure', 'Internal emulator error');
-      const r = renderServiceError(service, err, requestId);
-      reply(err.status, r.contentType, r.body, r.headers, err.code);
-    }
-  }
+  const routes: RouteContext = { home: () => estate, iamOf, sessions, calls, faults, reports, sts, serviceState, lookups };
 
   const server = createServer((req, res) => {
-    handle(req, res).catch(() => {
+    handleRequest(routes, req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
