@@ -23,6 +23,7 @@ import { awsCollectionError, errorCode } from './failure.js';
 import { normalize, type RawIam } from './normalize.js';
 import { AWS_IAM_RESOURCE_TYPES } from '../../src/core/contracts/aws.js';
 import { abortedError, awsSend, requireList, type SendResult } from './wire.js';
+import { abortableSleep } from '../../src/core/abortable-sleep.js';
 
 /** The fewest entities IAM returns per page of the paged calls (their MaxItems ceiling). */
 export const IAM_MAX_ITEMS = 1000;
@@ -209,7 +210,7 @@ export async function collectIam(clientConfig: ConstructorParameters<typeof IAMC
         if (g.ok) addArtifact(`iam:GenerateCredentialReport#${generateCalls}`, 'application/xml', g.body);
         else generateFailure = g;
       }
-      await sleep(delay, signal);
+      await abortableSleep(delay, signal, () => abortedError());
       waited += delay;
       delay = Math.min(REPORT_POLL_MAX_MS, delay * 2);
     }
@@ -285,17 +286,3 @@ function checkScope(raw: RawIam, scope: string): void {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortedError());
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(abortedError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}

@@ -1,4 +1,5 @@
 // Builds the Octokit client: throttling and retry plugins, App or token auth, and a fetch that counts requests, keeps ETags and strips secrets.
+import { abortableSleep } from '../../src/core/abortable-sleep.js';
 import { Octokit } from '@octokit/rest';
 import { throttling } from '@octokit/plugin-throttling';
 import { retry } from '@octokit/plugin-retry';
@@ -107,16 +108,6 @@ function withUrl(r: Response, url: string): Response {
   return r;
 }
 
-/** A wait that ends early (rejecting with the signal's reason) when the collection is aborted. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0) return signal?.aborted ? Promise.reject(signal.reason) : Promise.resolve();
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) { reject(signal.reason); return; }
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = (): void => { clearTimeout(t); reject(signal!.reason); };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** Header GitHub's throttling reply carries, set on the reply we hand back after giving up, so the failure names `throttled`. */
 export const THROTTLED_HEADER = 'x-vigil-throttled';
@@ -190,7 +181,7 @@ export function createClient(o: ClientOptions): VigilOctokitClient {
         body = await res.text();
       } catch (e) {
         const reset = /fetch failed|ECONNRESET|socket|other side closed/i.test(`${(e as Error).message} ${String((e as { cause?: { code?: string } }).cause?.code ?? '')}`);
-        if (reset && attempt < maxRetries && !o.signal?.aborted) { await sleep(unit * 2 ** attempt, o.signal); continue; }
+        if (reset && attempt < maxRetries && !o.signal?.aborted) { await abortableSleep(unit * 2 ** attempt, o.signal); continue; }
         throw e;
       }
       const limit = rateLimitOf(res.status, res.headers, isGraphql || res.status !== 200 ? body : '', Date.now());
@@ -200,7 +191,7 @@ export function createClient(o: ClientOptions): VigilOctokitClient {
         const waitMs = limit.seconds * unit;
         if (attempt < maxRetries && waitMs <= maxWaitMs) {
           o.logger.warn({ source: 'github', route: label, kind: limit.kind, waitMs }, 'GitHub rate limit; waiting');
-          await sleep(waitMs, o.signal);
+          await abortableSleep(waitMs, o.signal);
           continue;
         }
         o.logger.warn({ source: 'github', route: label, kind: limit.kind, waitMs }, 'GitHub rate limit; giving up on this read');
@@ -211,7 +202,7 @@ export function createClient(o: ClientOptions): VigilOctokitClient {
       }
       if (res.status >= 500) {
         o.stats.serverErrors++;
-        if (attempt < maxRetries) { await sleep(unit * 2 ** attempt, o.signal); continue; }
+        if (attempt < maxRetries) { await abortableSleep(unit * 2 ** attempt, o.signal); continue; }
       }
       if (res.status === 304 && cached) {
         o.stats.rest304++;
