@@ -12,9 +12,11 @@ describe('kill test', () => {
     expect(r.unaccounted).toBe(0);
     expect(r.duplicated).toBe(0);
     expect(r.verifyOk).toBe(true);
-    // The scenario really lost slots to the kills and still recorded runs: a test that accounts nothing proves nothing.
+    // The scenario really spanned many slots and recorded runs: a test that accounts nothing proves nothing. Whether a
+    // kill costs a slot (a gap) or its job is picked up by the next life (a run) depends on timing, and both are
+    // correct, so gaps are not required here (test/pipeline/gap-sweep.test.ts proves they are written).
     expect(r.runs).toBeGreaterThan(0);
-    expect(r.gapSlots).toBeGreaterThan(0);
+    expect(r.slots).toBeGreaterThanOrEqual(10);
     expect(r.slots).toBe(r.runs + r.gapSlots);
   }, 240_000);
 });
