@@ -78,7 +78,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('api')
     .description('HTTP API helpers')
     .command('hash-token [token]')
-    .description('print the SHA-256 to put in api.tokens[].sha256 (token from the argument or stdin; --new makes one)')
+    .description('print the SHA-256 to put in api.tokens[].sha256 (token read from stdin, never an argument; --new makes one)')
     .option('--new', 'generate a random token and print it with its hash')
     .action(async (token: string | undefined, o: { new?: boolean }) => setExit(await (await import('./serve.js')).hashTokenCommand({ ...(token ? { token } : {}), ...o })));
   const exceptions = program.command('exceptions').description('risk acceptance: failures accepted until an expiry, with approver');
