@@ -2,12 +2,10 @@
 import type { Redis } from 'ioredis';
 import type { Collector } from './core/collector.js';
 import type { Rule, SourceId } from './core/types.js';
-import { UsageError } from './core/errors.js';
 import type { LoadedConfig } from './config/load.js';
 import { sourcePlugins } from './sources.js';
 import { CROSS_SOURCE_RULES, allRules } from '../rules/index.js';
 import { peopleOptionsFromConfig } from './pipeline/people.js';
-import { validateParamOverrides } from './rules/engine.js';
 import { Ledger } from './ledger/ledger.js';
 import { openLedger } from './ledger/open-ledger.js';
 import { connect, checkEvictionPolicy, pingRedis, redisUrl, redisUnavailable } from './pipeline/redis.js';
@@ -23,6 +21,7 @@ import { startApi, type RunningApi } from './api/start.js';
 import type { AgentContext } from './agent-context.js';
 
 export { resolveDataDir } from './config/data-dir.js';
+import { checkRuleSettings } from './config/rule-settings.js';
 
 export type Role = 'scheduler' | 'worker' | 'writer' | 'api';
 
@@ -32,14 +31,7 @@ export type { AgentContext } from './agent-context.js';
 /** Rules in force: every registered rule minus those disabled in config (unknown ids there are a config error). */
 export function activeRules(loaded: LoadedConfig): Rule[] {
   // Cross-source rules are known ids too; their params are checked by peopleOptionsFromConfig.
-  const known = new Set([...allRules.map((r) => r.id), ...CROSS_SOURCE_RULES.map((r) => r.id)]);
-  for (const id of [...loaded.config.rules.disabled, ...Object.keys(loaded.config.rules.params)]) {
-    if (!known.has(id)) {
-      throw new UsageError('CONFIG_RULE', `${loaded.file ?? 'config'}: rules: unknown rule id "${id}" (see \`vigil rules list\`)`);
-    }
-  }
-  const crossSource = new Set(CROSS_SOURCE_RULES.map((r) => r.id));
-  validateParamOverrides(allRules, Object.fromEntries(Object.entries(loaded.config.rules.params).filter(([id]) => !crossSource.has(id))), { requireKnownRules: true });
+  checkRuleSettings(loaded, { rules: allRules, otherIds: CROSS_SOURCE_RULES.map((r) => r.id) });
   const disabled = new Set(loaded.config.rules.disabled);
   return allRules.filter((r) => !disabled.has(r.id));
 }
