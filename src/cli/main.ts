@@ -16,6 +16,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--config <file>', 'config file (default: $VIGIL_CONFIG, else ./vigil.config.yaml, else embedded defaults)'))
     .addOption(new Option('--data-dir <dir>', 'where the ledger and keys live (default: config dataDir, else ./.vigil)'))
     .showHelpAfterError('(run vigil --help for usage)')
+    // Every subcommand takes --config and --data-dir: its own --help must say so.
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride();
 
   const g = (cmd: Command): GlobalOptions => cmd.optsWithGlobals() as GlobalOptions;
@@ -112,7 +114,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   const ledger = program.command('ledger').description('the local evidence ledger');
   ledger
     .command('verify')
-    .description('check every leaf against the signed checkpoints; exit 0 intact, 1 naming the first bad leaf')
+    .description('check every leaf against the signed checkpoints; exit 0 intact, 1 naming every bad leaf found')
     .option('--json', 'machine-readable report')
     .action(async (o: { json?: boolean }, cmd: Command) => setExit(await (await import('./ledger.js')).ledgerVerifyCommand(await makeContext(g(cmd), 'warn'), o)));
 
