@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { tmpdir } from 'node:os';
 import { loadConfigFile, parseConfigText } from '../../src/config/load.js';
-import { checkRuleSettings } from '../../src/config/rule-settings.js';
+import { checkRuleSettings, type RuleCatalogue } from '../../src/config/rule-settings.js';
 import { CONFIG_TEMPLATE } from '../../src/cli/init.js';
 import { UsageError } from '../../src/core/errors.js';
 
@@ -116,7 +116,7 @@ describe('source config schemas', () => {
 });
 
 describe('rule settings in config', () => {
-  const catalogue = {
+  const catalogue: RuleCatalogue = {
     rules: [
       { id: 'aws.iam.access_keys_rotated', params: { maxKeyAgeDays: { default: 90, description: 'd' } } },
       { id: 'aws.iam.root_mfa_enabled', params: {} },
