@@ -111,7 +111,6 @@ export function awsAppError(code: string, operation: string, err: unknown, opts:
           : undefined;
   const carrier = classifyFailure(err) === cause || !fields ? err : Object.assign(new Error(redactSecrets(e.message ?? '')), fields);
   return new SourceError(code, text, {
-    retryable: ['unreachable', 'timeout', 'throttled', 'server_error'].includes(cause),
     remediation: opts.remediation,
     cause: carrier,
     operation,

@@ -35,6 +35,9 @@ export class UsageError extends AppError {
   }
 }
 
+/** Causes of a failed read that a later retry may not meet again. */
+export const RETRYABLE_CAUSES: readonly FailureCause[] = ['unreachable', 'timeout', 'throttled', 'server_error'];
+
 export interface SourceErrorOptions extends Omit<AppErrorOptions, 'exitCode'> {
   /** The source operation that failed (`iam:ListUsers`, `okta:ListUsers`, `admin.directory.users.list`). */
   operation: string;
@@ -57,7 +60,8 @@ export class SourceError extends AppError {
   readonly status?: number;
 
   constructor(code: string, message: string, opts: SourceErrorOptions) {
-    super(code, message, opts);
+    // Retryable follows the cause unless the caller knows better.
+    super(code, message, { ...opts, retryable: opts.retryable ?? (opts.failureCause !== undefined && RETRYABLE_CAUSES.includes(opts.failureCause)) });
     this.name = 'SourceError';
     this.operation = opts.operation;
     if (opts.permission !== undefined) this.permission = opts.permission;

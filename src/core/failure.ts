@@ -1,6 +1,6 @@
 // Names the real cause of a failed read (network, timeout, malformed reply, denial…) so no reason says "needs permission" for a refused connection.
 import type { CollectionError, FailureCause } from './types.js';
-import { SourceError, redactSecrets } from './errors.js';
+import { RETRYABLE_CAUSES, SourceError, redactSecrets } from './errors.js';
 
 /** Per-request timeout every source client uses unless its config sets `requestTimeoutMs`. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -126,7 +126,7 @@ export function collectionErrorFrom(
     inputs: base.inputs,
     ...(base.resources ? { resources: base.resources } : {}),
     cause,
-    retryable: overrides.retryable ?? ['unreachable', 'timeout', 'throttled', 'server_error'].includes(cause),
+    retryable: overrides.retryable ?? RETRYABLE_CAUSES.includes(cause),
   };
 }
 

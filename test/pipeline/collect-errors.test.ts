@@ -52,6 +52,11 @@ describe('collect stage error typing', () => {
     expect(job.summary.errors[0]).toMatchObject({ operation: 's3:ListBuckets', cause: 'throttled' });
   });
 
+  it('a SourceError is retryable exactly when its cause may pass (unreachable, timeout, throttled, server error)', () => {
+    const of = (failureCause?: 'throttled' | 'denied' | 'malformed') => new SourceError('X', 'x', { operation: 'op', ...(failureCause ? { failureCause } : {}) }).retryable;
+    expect([of('throttled'), of('denied'), of('malformed'), of()]).toEqual([true, false, false, false]);
+  });
+
   it('a MalformedReplyError is a SourceError naming its operation and the malformed cause', async () => {
     const err = new MalformedReplyError('iam:GetAccountSummary', 'no <GetAccountSummaryResponse> element');
     expect(err).toBeInstanceOf(SourceError);
