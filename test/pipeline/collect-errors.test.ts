@@ -2,13 +2,10 @@
 // operation, the permission it needs and the cause its client saw; any other Error is classified, not trusted.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Collector } from '../../src/core/collector.js';
-import { silentLogger } from '../../src/core/collector.js';
 import { AppError, SourceError } from '../../src/core/errors.js';
 import { MalformedReplyError } from '../../src/core/failure.js';
-import { Ledger } from '../../src/ledger/ledger.js';
 import { collectAndEvaluate } from '../../src/pipeline/collect-stage.js';
-import { TestClock, tempDir } from '../ledger/helpers.js';
-import { thingRule } from './helpers.js';
+import { stageDeps } from './helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -16,11 +13,9 @@ afterEach(async () => {
 });
 
 async function deps() {
-  const t = tempDir();
-  const clock = new TestClock(Date.parse('2026-03-01T10:00:00Z'));
-  const ledger = await Ledger.open({ dataDir: t.dir, clock, logger: silentLogger });
-  cleanups.push(t.cleanup, () => ledger.close());
-  return { rules: [thingRule()], params: {}, clock, logger: silentLogger, blobs: ledger };
+  const s = await stageDeps();
+  cleanups.push(s.cleanup);
+  return s.deps;
 }
 
 /** A collector that announces `inFlight` and then throws `err`. */
