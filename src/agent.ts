@@ -1,4 +1,5 @@
-// Composition root: the one place that builds collectors, ledger, queues, scheduler and workers from a loaded config.
+// Composition root: the one place that decides each process's role and builds its parts (collectors, rules, ledger,
+// writer, queues, scheduler, workers, alerting, API) from a command's context. Every command asks it for what it needs.
 import type { Redis } from 'ioredis';
 import type { Collector } from './core/collector.js';
 import type { Rule, SourceId } from './core/types.js';
@@ -17,13 +18,60 @@ import { LedgerWriter } from './pipeline/writer.js';
 import type { RecordOutcome } from './pipeline/record.js';
 import type { EvidenceJob } from './pipeline/collect-stage.js';
 import { startAlerting, type Alerting } from './alerts/start.js';
-import { startApi, type RunningApi } from './api/start.js';
+import { listenApi, type RunningApi } from './api/start.js';
+import type { ApiOptions } from './api/options.js';
+import { apiConfigSchema } from './alerts/config.js';
+import type { AlertRuleInfo } from './alerts/engine.js';
+import { loadFramework } from './rules/frameworks.js';
 import type { AgentContext } from './agent-context.js';
 
 export { resolveDataDir } from './config/data-dir.js';
 import { checkRuleSettings } from './config/rule-settings.js';
 
+/** A part a long-running process starts (`startAgent`). */
 export type Role = 'scheduler' | 'worker' | 'writer' | 'api';
+
+/**
+ * What a process is towards the ledger, one per command. Decided here and nowhere else; pass it on to whatever needs to
+ * know who is writing (see PROCESS_ROLES for what each may append, and docs/architecture.md "Who writes the ledger").
+ */
+export type ProcessRole = 'run' | 'scheduler' | 'worker' | 'collect-worker' | 'collect' | 'serve' | 'demo' | 'exceptions' | 'export';
+
+/**
+ * Groups of leaves a process may append. `lifecycle`: agent.started/stopped, heartbeat, rule.defined, ruleset.defined;
+ * `runs`: run, change, event, declared gap (and the derived identity run); `sweeps`: swept gap, day.sealed;
+ * `alerts`: alert, exception.expired, delivery.failed, and exception.granted/revoked synced from the exceptions file;
+ * `exceptions`: exception.granted/revoked by a person (API admin route or CLI).
+ */
+export type LeafGroup = 'lifecycle' | 'runs' | 'sweeps' | 'alerts' | 'exceptions';
+
+export interface ProcessModel {
+  /** The command that runs a process in this role. */
+  command: string;
+  /** Parts it starts (for the long-running roles). */
+  parts: Role[];
+  /** Leaves it may append; none means it opens the ledger read-only or not at all. */
+  appends: LeafGroup[];
+  /** Whether it puts blobs (artifacts, resources, results). */
+  blobs: boolean;
+  /** Checkpoints it signs. */
+  checkpoints: Array<'start' | 'hourly' | 'daily' | 'shutdown' | 'export'>;
+}
+
+const WRITER: Omit<ProcessModel, 'command' | 'parts'> = { appends: ['lifecycle', 'runs', 'sweeps', 'alerts'], blobs: true, checkpoints: ['start', 'hourly', 'daily', 'shutdown'] };
+
+/** The writer model in code: which process may append what. Serialisation between them is the ledger's (catch-up + store lock). */
+export const PROCESS_ROLES: Readonly<Record<ProcessRole, ProcessModel>> = {
+  run: { command: 'vigil run', parts: ['scheduler', 'worker', 'writer', 'api'], ...WRITER, appends: [...WRITER.appends, 'exceptions'] },
+  scheduler: { command: 'vigil scheduler', parts: ['scheduler'], appends: [], blobs: false, checkpoints: [] },
+  worker: { command: 'vigil worker', parts: ['worker', 'writer'], ...WRITER },
+  'collect-worker': { command: 'vigil worker --no-writer', parts: ['worker'], appends: [], blobs: true, checkpoints: [] },
+  collect: { command: 'vigil collect', parts: [], appends: ['lifecycle', 'runs'], blobs: true, checkpoints: ['start', 'shutdown'] },
+  serve: { command: 'vigil serve', parts: ['api'], appends: ['exceptions'], blobs: false, checkpoints: [] },
+  demo: { command: 'vigil demo', parts: ['scheduler', 'worker', 'writer'], ...WRITER },
+  exceptions: { command: 'vigil exceptions add|revoke', parts: [], appends: ['exceptions'], blobs: false, checkpoints: [] },
+  export: { command: 'vigil export, POST /v1/exports', parts: [], appends: [], blobs: false, checkpoints: ['export'] },
+};
 
 // Its own module so the parts the root starts (the API) can take it without importing the root back.
 export type { AgentContext } from './agent-context.js';
@@ -194,6 +242,103 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       await queues.evidence.close();
       await ledger.close();
       connection.disconnect();
+    },
+  };
+}
+
+/** What `vigil collect` records through: the ledger and a queue-less LedgerWriter (no gap sweep, no alerts). */
+export interface CollectRecorder {
+  role: 'collect';
+  ledger: Ledger;
+  writer: LedgerWriter;
+  rules: Rule[];
+  params: Record<string, Record<string, unknown>>;
+  /** Each source's collection deadline (ms). */
+  deadlines: Partial<Record<SourceId, number>>;
+  /** Stops the writer (agent.stopped, shutdown checkpoint) and closes the ledger. */
+  close(reason: string): Promise<void>;
+}
+
+/**
+ * Opens the ledger and starts the queue-less writer for `vigil collect`. Call it only once the command's input is known
+ * good (scopes resolved): it writes `agent.started` and the rule definitions.
+ */
+export async function openCollectRecorder(ctx: AgentContext): Promise<CollectRecorder> {
+  const rules = activeRules(ctx.loaded);
+  const params = ctx.loaded.config.rules.params;
+  const people = peopleOptionsFromConfig(ctx.loaded);
+  const ledger = await openLedger(ctx);
+  const writer = new LedgerWriter({
+    ledger,
+    rules,
+    params,
+    sources: Object.entries(ctx.loaded.sources).map(([source, s]) => ({ source, schedule: s!.schedule })),
+    clock: ctx.clock,
+    logger: ctx.logger,
+    people,
+  });
+  const recorder: CollectRecorder = {
+    role: 'collect',
+    ledger,
+    writer,
+    rules,
+    params,
+    deadlines: sourceDeadlines(ctx.loaded),
+    async close(reason) {
+      try {
+        await writer.stop(reason);
+      } finally {
+        await ledger.close();
+      }
+    },
+  };
+  try {
+    await writer.start(['collect']);
+  } catch (e) {
+    await recorder.close('collect finished');
+    throw e;
+  }
+  return recorder;
+}
+
+/** What the API is built from in this process: the ledger, the rules exceptions may name, framework, tokens, sources. */
+export function apiOptions(ctx: AgentContext, deps: { ledger: Ledger; rules: AlertRuleInfo[]; redis?: Redis; prefix?: string }): ApiOptions {
+  return {
+    ledger: deps.ledger,
+    rules: [...deps.rules, ...CROSS_SOURCE_RULES.filter((x) => !deps.rules.some((r) => r.id === x.id))],
+    framework: loadFramework(ctx.loaded.config.frameworks[0] ?? 'soc2'),
+    config: ctx.loaded.config.api ?? apiConfigSchema.parse({}),
+    logger: ctx.logger,
+    clock: ctx.clock,
+    ...(deps.redis ? { redis: deps.redis } : {}),
+    ...(deps.prefix ? { prefix: deps.prefix } : {}),
+    dataDir: ctx.dataDir,
+    sources: Object.entries(ctx.loaded.sources).map(([source, s]) => ({ source, schedule: s!.schedule })),
+  };
+}
+
+function startApi(ctx: AgentContext, deps: { ledger: Ledger; rules: AlertRuleInfo[]; redis?: Redis; prefix?: string; listen?: string }): Promise<RunningApi> {
+  return listenApi(apiOptions(ctx, deps), deps.listen ?? process.env.VIGIL_API_LISTEN);
+}
+
+/** `vigil serve`: the API over the ledger, with Redis for readiness and queue metrics when one answers. */
+export async function startServe(ctx: AgentContext, o: { listen?: string } = {}): Promise<{ role: 'serve'; api: RunningApi; close(): Promise<void> }> {
+  // Writable: admins grant and revoke exceptions through the API; the ledger takes in other writers' leaves before each append.
+  const ledger = await openLedger(ctx);
+  const url = redisUrl(ctx.loaded.config.redis.url);
+  let redis: Redis | undefined;
+  if (await pingRedis(url)) {
+    redis = connect(url);
+    redis.on('error', (e) => ctx.logger.warn({ err: e.message }, 'redis connection error'));
+  } else ctx.logger.warn({}, 'redis not reachable: /readyz will report it and queue metrics are off');
+  const api = await startApi(ctx, { ledger, rules: activeRules(ctx.loaded), ...(redis ? { redis, prefix: ctx.loaded.config.redis.prefix } : {}), ...(o.listen ? { listen: o.listen } : {}) });
+  return {
+    role: 'serve',
+    api,
+    async close() {
+      await api.close();
+      await ledger.close();
+      redis?.disconnect();
     },
   };
 }

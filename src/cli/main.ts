@@ -32,17 +32,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('run')
     .description('scheduler + collect workers + ledger writer + alerts + HTTP API in one process (SIGTERM stops it cleanly)')
-    .action(async (_o, cmd: Command) => setExit(await (await import('./run.js')).runCommand(await makeContext(g(cmd)), ['scheduler', 'worker', 'writer', 'api'])));
+    .action(async (_o, cmd: Command) => setExit(await (await import('./run.js')).runCommand(await makeContext(g(cmd)), 'run')));
   program
     .command('scheduler')
     .description('only enqueue collections on schedule (scale-out role)')
-    .action(async (_o, cmd: Command) => setExit(await (await import('./run.js')).runCommand(await makeContext(g(cmd)), ['scheduler'])));
+    .action(async (_o, cmd: Command) => setExit(await (await import('./run.js')).runCommand(await makeContext(g(cmd)), 'scheduler')));
   program
     .command('worker')
     .description('collect workers and the ledger writer (scale-out role; run one writer per ledger)')
     .option('--no-writer', 'collect only; another process writes the ledger')
     .action(async (o: { writer: boolean }, cmd: Command) =>
-      setExit(await (await import('./run.js')).runCommand(await makeContext(g(cmd)), o.writer ? ['worker', 'writer'] : ['worker'])),
+      setExit(await (await import('./run.js')).runCommand(await makeContext(g(cmd)), o.writer ? 'worker' : 'collect-worker')),
     );
 
   program

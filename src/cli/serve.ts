@@ -1,30 +1,17 @@
 // `vigil serve` (the HTTP API alone) and `vigil api hash-token` (the SHA-256 that goes in api.tokens).
 import { createHash, randomBytes } from 'node:crypto';
 import { UsageError } from '../core/errors.js';
-import type { Redis } from 'ioredis';
-import { activeRules, openLedger, type AgentContext } from '../agent.js';
-import { connect, pingRedis, redisUrl } from '../pipeline/redis.js';
-import { startApi } from '../api/start.js';
+import { startServe, type AgentContext } from '../agent.js';
 import { waitForSignal } from './run.js';
 
 export async function serveCommand(ctx: AgentContext, o: { listen?: string }): Promise<number> {
-  // Writable: admins grant and revoke exceptions through the API; the ledger takes in other writers' leaves before each append.
-  const ledger = await openLedger(ctx);
-  const url = redisUrl(ctx.loaded.config.redis.url);
-  let redis: Redis | undefined;
-  if (await pingRedis(url)) {
-    redis = connect(url);
-    redis.on('error', (e) => ctx.logger.warn({ err: e.message }, 'redis connection error'));
-  } else ctx.logger.warn({}, 'redis not reachable: /readyz will report it and queue metrics are off');
-  const api = await startApi(ctx, { ledger, rules: activeRules(ctx.loaded), ...(redis ? { redis, prefix: ctx.loaded.config.redis.prefix } : {}), ...(o.listen ? { listen: o.listen } : {}) });
+  const served = await startServe(ctx, o);
   await waitForSignal();
-  await api.close();
-  await ledger.close();
-  redis?.disconnect();
+  await served.close();
   return 0;
 }
 
-/** Prints the hex SHA-256 of a token (argument, or stdin). With --new, makes a random token and prints both. */
+/** Prints the hex SHA-256 of a token read from stdin. With --new, makes a random token and prints both. */
 export async function hashTokenCommand(o: { token?: string; new?: boolean }, input: NodeJS.ReadableStream = process.stdin, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   // A token on the command line lands in shell history and in every process listing: take it only from stdin.
   if (o.token !== undefined) {
