@@ -9,6 +9,7 @@ import { CROSS_SOURCE_RULES, allRules } from '../rules/index.js';
 import { peopleOptionsFromConfig } from './pipeline/people.js';
 import { Ledger } from './ledger/ledger.js';
 import { openLedger } from './ledger/open-ledger.js';
+import { takeWriterLock } from './ledger/writer-lock.js';
 import { connect, checkEvictionPolicy, pingRedis, redisUrl, redisUnavailable } from './pipeline/redis.js';
 import { openQueues } from './pipeline/queues.js';
 import { Scheduler, type ScheduledSource } from './pipeline/scheduler.js';
@@ -136,6 +137,13 @@ export interface StartAgentOptions {
   enqueueOnStart?: boolean;
   /** How long stop() lets in-flight collections run before cutting them short (recorded as `error`). @defaultValue 10 s */
   shutdownGraceMs?: number;
+  /** The command, as named to a second writer that is refused. @defaultValue `vigil run` */
+  command?: string;
+}
+
+/** Where this context's ledger is, for its writer lock. */
+function writerLockTarget(ctx: AgentContext, command: string): { dataDir: string; databaseUrl?: string; command: string; logger: AgentContext['logger'] } {
+  return { dataDir: ctx.dataDir, command, logger: ctx.logger, ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}) };
 }
 
 /** Starts the requested roles in this process. `vigil run` = all of them. */
@@ -150,6 +158,11 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
   const collectors = buildCollectors(ctx, undefined, connection);
   connection.on('error', (e) => ctx.logger.error({ err: e.message }, 'redis connection error'));
   await checkEvictionPolicy(connection, ctx.logger);
+  // One writer per ledger: taken before the ledger is opened for writing, so a second writer refuses having written nothing.
+  const lock = opts.roles.includes('writer') ? await takeWriterLock(writerLockTarget(ctx, opts.command ?? 'vigil run')).catch((e: unknown) => {
+    connection.disconnect();
+    throw e;
+  }) : undefined;
   const queues = openQueues(connection, prefix);
   const ledger = await openLedger(ctx);
   if (ledger.alarm) ctx.logger.error({ alarm: ledger.alarm }, 'LEDGER ALARM: stored leaves do not match the last signed checkpoint; no checkpoint will be signed');
@@ -241,6 +254,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       await queues.collect.close();
       await queues.evidence.close();
       await ledger.close();
+      await lock?.release();
       connection.disconnect();
     },
   };
@@ -267,7 +281,15 @@ export async function openCollectRecorder(ctx: AgentContext): Promise<CollectRec
   const rules = activeRules(ctx.loaded);
   const params = ctx.loaded.config.rules.params;
   const people = peopleOptionsFromConfig(ctx.loaded);
-  const ledger = await openLedger(ctx);
+  // `vigil collect` beside a running agent would be a second writer: it is refused, naming the agent (docs/architecture.md).
+  const lock = await takeWriterLock(writerLockTarget(ctx, PROCESS_ROLES.collect.command));
+  let ledger: Ledger;
+  try {
+    ledger = await openLedger(ctx);
+  } catch (e) {
+    await lock.release();
+    throw e;
+  }
   const writer = new LedgerWriter({
     ledger,
     rules,
@@ -289,6 +311,7 @@ export async function openCollectRecorder(ctx: AgentContext): Promise<CollectRec
         await writer.stop(reason);
       } finally {
         await ledger.close();
+        await lock.release();
       }
     },
   };

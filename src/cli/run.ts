@@ -13,7 +13,7 @@ export async function runCommand(ctx: AgentContext, role: ProcessRole): Promise<
   if (Object.keys(ctx.loaded.sources).length === 0) {
     throw new UsageError('NO_SOURCES', 'no sources configured: run `vigil init` and edit vigil.config.yaml, or try `vigil demo`');
   }
-  const agent = await startAgent(ctx, { roles });
+  const agent = await startAgent(ctx, { roles, command: PROCESS_ROLES[role].command });
   ctx.logger.info({ roles, dataDir: ctx.dataDir }, 'vigil running');
   await waitForSignal();
   ctx.logger.info('stopping: finishing work in hand, signing the shutdown checkpoint');
