@@ -99,11 +99,18 @@ export function strictBase64(text: string): Buffer | undefined {
   return bytes.toString('base64') === text ? bytes : undefined;
 }
 
+/** Splits a vkey at its first two '+': the base64 key after them may itself hold '+' (as Go's note.NewVerifier reads it). */
+export function splitVkey(vkey: string): [string, string, string] | undefined {
+  const a = vkey.indexOf('+');
+  const b = a < 0 ? -1 : vkey.indexOf('+', a + 1);
+  return b < 0 ? undefined : [vkey.slice(0, a), vkey.slice(a + 1, b), vkey.slice(b + 1)];
+}
+
 /** Parses a vkey; refuses anything but a well-formed Ed25519 key whose ID matches its name and key. */
 export function verifierFromVkey(vkey: string): NoteVerifier {
-  const parts = vkey.split('+');
-  if (parts.length !== 3) throw new NoteError('vkey must be <name>+<hex keyid>+<base64 key>');
-  const [name, idHex, keyB64] = parts as [string, string, string];
+  const parts = splitVkey(vkey);
+  if (parts === undefined) throw new NoteError('vkey must be <name>+<hex keyid>+<base64 key>');
+  const [name, idHex, keyB64] = parts;
   if (!isValidKeyName(name)) throw new NoteError('vkey has an invalid name');
   if (!/^[0-9a-f]{8}$/.test(idHex)) throw new NoteError('vkey key ID must be 8 lowercase hex digits');
   const key = strictBase64(keyB64);

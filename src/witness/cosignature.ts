@@ -8,6 +8,7 @@ import {
   parseSignatureLine,
   parseSignedNote,
   rawEd25519PublicKey,
+  splitVkey,
   strictBase64,
 } from '../ledger/note.js';
 
@@ -53,9 +54,9 @@ export interface WitnessKey {
 
 /** Parses a cosignature/v1 vkey (type 0x04); refuses other types and a key ID that does not match name and key. */
 export function parseCosignatureVkey(vkey: string): WitnessKey {
-  const parts = vkey.split('+');
-  if (parts.length !== 3) throw new CosignatureError('WITNESS_BAD_VKEY', 'witness vkey must be <name>+<hex key ID>+<base64 key>');
-  const [name, idHex, keyB64] = parts as [string, string, string];
+  const parts = splitVkey(vkey);
+  if (parts === undefined) throw new CosignatureError('WITNESS_BAD_VKEY', 'witness vkey must be <name>+<hex key ID>+<base64 key>');
+  const [name, idHex, keyB64] = parts;
   if (!isValidKeyName(name)) throw new CosignatureError('WITNESS_BAD_VKEY', 'witness vkey has an invalid name');
   if (!/^[0-9a-f]{8}$/.test(idHex)) throw new CosignatureError('WITNESS_BAD_VKEY', 'witness vkey key ID must be 8 lowercase hex digits');
   const key = strictBase64(keyB64);
