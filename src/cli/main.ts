@@ -167,7 +167,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .requiredOption('--key <file>', 'the witness private key (create it with: vigil witness key --key FILE --new)')
     .requiredOption('--listen <host:port>', 'address to listen on, e.g. 127.0.0.1:7380 (port 0: any free port)')
     .requiredOption('--state <dir>', 'state directory (one witness per directory; never delete it: it is what refuses rollbacks)')
-    .option('--origin <origin=vkey>', "a log to cosign: its origin and the log's note vkey (`vigil ledger key`); repeatable; bare VKEY means origin = key name", collect)
+    .option('--origin <origin=vkey>', "a log to cosign: its origin and the log's Ed25519 note vkey (name+keyid+base64); repeatable; a bare VKEY means origin = key name", collect)
     .option('--name <name>', 'witness name (default: vigil-witness/<key hash>, as `witness key` prints)')
     .option('--max-body <bytes>', 'largest request body accepted (default 65536)')
     .action(async (o: { key: string; listen: string; state: string; origin?: string[]; name?: string; maxBody?: string }) =>

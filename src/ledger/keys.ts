@@ -128,7 +128,8 @@ export async function writeNoClobber(path: string, data: string, mode: number): 
   }
 }
 
-async function syncDir(dir: string): Promise<void> {
+/** fsyncs a directory, so a rename or link in it survives a crash (a no-op on Windows). */
+export async function syncDir(dir: string): Promise<void> {
   if (!checksPermissions) return;
   const fh = await fs.open(dir, 'r');
   try {

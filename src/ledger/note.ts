@@ -47,14 +47,19 @@ export function ed25519PrivateKeyFromSeed(seed: Uint8Array): KeyObject {
   return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
 }
 
-/** Signed-note key ID: SHA-256(name ‖ 0x0A ‖ 0x01 ‖ pubkey)[:4]. */
-export function ed25519KeyId(name: string, rawPublicKey: Uint8Array): Buffer {
+/** Signed-note key ID for a signature type: SHA-256(name ‖ 0x0A ‖ type ‖ pubkey)[:4]. */
+export function noteKeyId(name: string, signatureType: number, rawPublicKey: Uint8Array): Buffer {
   return createHash('sha256')
     .update(Buffer.from(name, 'utf8'))
-    .update(Buffer.from([0x0a, ALG_ED25519]))
+    .update(Buffer.from([0x0a, signatureType]))
     .update(rawPublicKey)
     .digest()
     .subarray(0, 4);
+}
+
+/** Signed-note key ID of an Ed25519 note key: SHA-256(name ‖ 0x0A ‖ 0x01 ‖ pubkey)[:4]. */
+export function ed25519KeyId(name: string, rawPublicKey: Uint8Array): Buffer {
+  return noteKeyId(name, ALG_ED25519, rawPublicKey);
 }
 
 /** The vkey text form `<name>+<hex keyid>+<base64(0x01 ‖ pubkey)>`, as Go's note package and witnesses read it. */

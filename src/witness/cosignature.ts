@@ -1,10 +1,11 @@
 // C2SP tlog-cosignature (cosignature/v1, Ed25519, signature type 0x04): the line a witness adds to a checkpoint.
-import { createHash, sign, verify, type KeyObject } from 'node:crypto';
+import { sign, verify, type KeyObject } from 'node:crypto';
 import { AppError } from '../core/errors.js';
 import {
   ed25519PublicKeyFromRaw,
   formatSignatureLine,
   isValidKeyName,
+  noteKeyId,
   parseSignatureLine,
   parseSignedNote,
   rawEd25519PublicKey,
@@ -29,12 +30,7 @@ export class CosignatureError extends AppError {
 
 /** Cosigner key ID: SHA-256(name ‖ 0x0A ‖ 0x04 ‖ 32-byte Ed25519 public key)[:4]. */
 export function cosignatureKeyId(name: string, rawPublicKey: Uint8Array): Buffer {
-  return createHash('sha256')
-    .update(Buffer.from(name, 'utf8'))
-    .update(Buffer.from([0x0a, ALG_COSIGNATURE_V1]))
-    .update(rawPublicKey)
-    .digest()
-    .subarray(0, 4);
+  return noteKeyId(name, ALG_COSIGNATURE_V1, rawPublicKey);
 }
 
 /** The witness's vkey: `<name>+<hex key ID>+<base64(0x04 ‖ public key)>`. */

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, join } from 'node:path';
 import { AppError } from '../core/errors.js';
+import { syncDir } from '../ledger/keys.js';
 import { parseCheckpoint } from '../ledger/note.js';
 
 /** What a witness holds for one log: the last checkpoint it cosigned. */
@@ -17,7 +18,6 @@ export interface OriginState {
   cosignedAt: string;
 }
 
-const checksPermissions = process.platform !== 'win32';
 const STATE_SUFFIX = '.json';
 
 /** File name for an origin: a hash, since origins hold '/' and may be long; the origin itself is inside. */
@@ -101,15 +101,5 @@ export class WitnessStateStore {
     }
     await syncDir(this.dir);
     this.states.set(s.origin, s);
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  if (!checksPermissions) return;
-  const fh = await fs.open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
   }
 }
