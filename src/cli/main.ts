@@ -150,6 +150,30 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('check the registry: unique ids, every rule mapped, every mapping resolves')
     .action(async (_o, cmd: Command) => setExit((await import('./rules.js')).rulesTestCommand(await makeContext(g(cmd), 'warn'))));
 
+  // Witness (issue 14): run by a third party with its own key; needs no config, ledger or Redis.
+  const witness = program.command('witness').description('a C2SP tlog-witness: cosigns checkpoints of the logs it is configured for, refusing rollbacks and forks');
+  const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+  witness
+    .command('key')
+    .description("print the witness's public key as a C2SP vkey (cosignature/v1); --new creates the key file (0600) if missing")
+    .requiredOption('--key <file>', 'the witness private key (PKCS#8 PEM, Ed25519)')
+    .option('--name <name>', 'witness name in its vkey and cosignatures (default: vigil-witness/<key hash>); give serve the same')
+    .option('--new', 'create the key file if it does not exist (never overwrites)')
+    .option('--json', 'machine-readable output: { name, keyId, vkey, keyFile, created }')
+    .action(async (o: { key: string; name?: string; new?: boolean; json?: boolean }) => setExit(await (await import('./witness.js')).witnessKeyCommand(o)));
+  witness
+    .command('serve')
+    .description('serve POST /add-checkpoint until SIGTERM; state (last cosigned checkpoint per log) persisted atomically in --state')
+    .requiredOption('--key <file>', 'the witness private key (create it with: vigil witness key --key FILE --new)')
+    .requiredOption('--listen <host:port>', 'address to listen on, e.g. 127.0.0.1:7380 (port 0: any free port)')
+    .requiredOption('--state <dir>', 'state directory (one witness per directory; never delete it: it is what refuses rollbacks)')
+    .option('--origin <origin=vkey>', "a log to cosign: its origin and the log's Ed25519 note vkey (name+keyid+base64); repeatable; a bare VKEY means origin = key name", collect)
+    .option('--name <name>', 'witness name (default: vigil-witness/<key hash>, as `witness key` prints)')
+    .option('--max-body <bytes>', 'largest request body accepted (default 65536)')
+    .action(async (o: { key: string; listen: string; state: string; origin?: string[]; name?: string; maxBody?: string }) =>
+      setExit(await (await import('./witness.js')).witnessServeCommand(o)),
+    );
+
   program
     .command('demo')
     .description('the whole agent against the bundled emulators (data in ./.vigil-demo)')
