@@ -1,7 +1,7 @@
 // The Google Workspace emulator and the config that points the collector at it: for `vigil demo`, tests and benchmarks
 // only, loaded lazily through collectors/manifest.ts so no agent process loads emulator code.
 import { generateKeyPairSync } from 'node:crypto';
-import type { SourceDemo } from '../../src/core/source-plugin.js';
+import { tenantEstate, type SourceDemo } from '../../src/core/source-plugin.js';
 import { googleWorkspaceConfigSchema, type GoogleWorkspaceConfig } from './config.js';
 import { startGwsEmulator } from './emulator.js';
 
@@ -15,10 +15,7 @@ export function emulatorPrivateKey(): string {
 }
 
 export const googleWorkspaceDemo: SourceDemo<GoogleWorkspaceConfig> = {
-  startEmulator: (opts) => startGwsEmulator({
-    port: opts?.port,
-    estate: opts?.estate === undefined || opts.estate === 'demo' ? 'demo' : (opts.estate as { users: number; seed?: number }),
-  }),
+  startEmulator: (opts) => startGwsEmulator({ port: opts?.port, estate: tenantEstate(opts) }),
   demoConfig: (emulator) => ({
     config: googleWorkspaceConfigSchema.parse({
       subject: 'vigil-reader@example.com',

@@ -51,3 +51,8 @@ export interface SourceDemo<C = unknown> {
    */
   demoConfig(emulator: RunningEmulator): { config: C; env?: Record<string, string> };
 }
+
+/** `estate` as the identity-provider emulators take it: their demo tenant by default, else a generated tenant's size. */
+export function tenantEstate(opts?: EmulatorOptions): 'demo' | { users: number; seed?: number } {
+  return opts?.estate === undefined || opts.estate === 'demo' ? 'demo' : (opts.estate as { users: number; seed?: number });
+}
