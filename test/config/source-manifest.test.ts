@@ -11,6 +11,8 @@ import { parseConfigText } from '../../src/config/load.js';
 import { loadSourceDemos, sourcePlugins } from '../../src/sources.js';
 import { PEOPLE_INPUTS } from '../../src/pipeline/people.js';
 import { CONFIG_TEMPLATE, configTemplate } from '../../src/cli/init.js';
+import { IDENTITY_USER_TYPES } from '../../src/core/contracts/identity.js';
+import { CROSS_SOURCE_RULES } from '../../rules/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ids = [...SOURCE_IDS].sort();
@@ -63,6 +65,13 @@ describe('the source manifest', () => {
   it('the person view joins the sources with a peopleInput, and every identity provider is one of them', () => {
     expect(Object.keys(PEOPLE_INPUTS).sort()).toEqual(SOURCE_MANIFEST.filter((s) => 'peopleInput' in s).map((s) => s.id).sort());
     for (const s of SOURCE_MANIFEST.filter((x) => x.kind === 'identity-provider')) expect(PEOPLE_INPUTS[s.id], s.id).toBeDefined();
+  });
+
+  // Core and rules may not import collectors/, so these two lists cannot derive from the manifest; they must agree with it.
+  it("core's identity-user types and the cross-source rules' inputs agree with the manifest", () => {
+    const idpInputs = SOURCE_MANIFEST.filter((s) => s.kind === 'identity-provider').map((s) => s.peopleInput);
+    expect([...IDENTITY_USER_TYPES].sort()).toEqual(idpInputs.sort());
+    for (const rule of CROSS_SOURCE_RULES) expect([...rule.inputs].sort(), rule.id).toEqual(Object.values(PEOPLE_INPUTS).sort());
   });
 });
 
