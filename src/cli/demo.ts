@@ -10,7 +10,7 @@ import type { RunningEmulator } from '../core/source-plugin.js';
 import { configSchema } from '../config/schema.js';
 import type { LoadedConfig } from '../config/load.js';
 import { loadSourceDemos } from '../sources.js';
-import { startAgent, type AgentContext } from '../agent.js';
+import { PROCESS_ROLES, startAgent, type AgentContext } from '../agent.js';
 import { pingRedis, DEFAULT_REDIS_URL } from '../pipeline/redis.js';
 import { computePosture } from '../report/posture.js';
 import { loadFramework } from '../rules/frameworks.js';
@@ -103,7 +103,7 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     }
     const loaded: LoadedConfig = { config: configSchema.parse({ origin: 'vigil.local/demo' }), dir: process.cwd(), sources };
     const ctx: AgentContext = { loaded, dataDir, logger: makeLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn'), clock: systemClock };
-    agent = await startAgent(ctx, { roles: ['scheduler', 'worker', 'writer'], prefix: 'vigil-demo', redisUrl: redis.url, enqueueOnStart: false });
+    agent = await startAgent(ctx, { roles: PROCESS_ROLES.demo.parts, prefix: 'vigil-demo', redisUrl: redis.url, enqueueOnStart: false, command: PROCESS_ROLES.demo.command });
     say(`collecting now (queues on ${redis.url.replace(/\/\/[^@]*@/, '//***@')}, ledger in ${dataDir}) …`);
     const jobs = await agent.collectNow();
     const framework = loadFramework('soc2');
