@@ -1,6 +1,6 @@
 // `vigil collect`: collect, evaluate and record now, in this process (no Redis needed), then print the results.
 import type { SourceId, Result } from '../core/types.js';
-import { SOURCE_IDS } from '../core/types.js';
+import { SOURCE_IDS } from '../../collectors/manifest.js';
 import { UsageError, isAppError } from '../core/errors.js';
 import { UNRESOLVED_SCOPE } from '../core/collector.js';
 import { describeCollectionError } from '../core/failure.js';
@@ -16,7 +16,7 @@ export interface CollectOptions {
 }
 
 export async function collectCommand(ctx: AgentContext, opts: CollectOptions): Promise<number> {
-  if (opts.source && !SOURCE_IDS.includes(opts.source as SourceId)) {
+  if (opts.source && !(SOURCE_IDS as readonly string[]).includes(opts.source)) {
     throw new UsageError('BAD_SOURCE', `--source: unknown source "${opts.source}" (expected one of ${SOURCE_IDS.join(', ')})`);
   }
   const only = opts.source as SourceId | undefined;

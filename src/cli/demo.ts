@@ -8,10 +8,9 @@ import { join, resolve } from 'node:path';
 import { AppError } from '../core/errors.js';
 import { systemClock } from '../core/collector.js';
 import type { RunningEmulator } from '../core/source-plugin.js';
-import type { SourceId } from '../core/types.js';
 import { configSchema } from '../config/schema.js';
 import type { LoadedConfig } from '../config/load.js';
-import { sourcePlugins } from '../sources.js';
+import { loadSourceDemos } from '../sources.js';
 import { PROCESS_ROLES, startAgent, type AgentContext } from '../agent.js';
 import { pingRedis, DEFAULT_REDIS_URL } from '../pipeline/redis.js';
 import { computePosture } from '../report/posture.js';
@@ -94,10 +93,11 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
   let agent: Awaited<ReturnType<typeof startAgent>> | undefined;
   try {
     const sources: LoadedConfig['sources'] = {};
-    for (const [id, plugin] of Object.entries(sourcePlugins) as Array<[SourceId, NonNullable<(typeof sourcePlugins)[SourceId]>]>) {
-      const emu = await plugin.startEmulator({ estate: 'demo' });
+    // Every source of the manifest, each with its emulator (collectors/<source>/demo.ts, loaded only here).
+    for (const { id, plugin, demo } of await loadSourceDemos()) {
+      const emu = await demo.startEmulator({ estate: 'demo' });
       emulators.push(emu);
-      const { config, env } = plugin.demoConfig(emu);
+      const { config, env } = demo.demoConfig(emu);
       Object.assign(process.env, env ?? {});
       sources[id] = { schedule: '0 * * * *', config: plugin.configSchema.parse(config) };
       say(`${id} emulator listening on ${emu.url}`);

@@ -48,7 +48,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('collect')
     .description('collect, evaluate and record now (in this process, no Redis needed); print the results')
-    .option('--source <source>', 'only this source (aws, github, okta, google-workspace, entra)')
+    .option('--source <source>', 'only this source (a key under `sources:` in the config)')
     .option('--json', 'machine-readable output: { runs, results }')
     .option('--fail-on-fail', 'exit 1 when any result is fail or error')
     .action(async (o: { source?: string; json?: boolean; failOnFail?: boolean }, cmd: Command) =>

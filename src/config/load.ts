@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { suggestKey } from './suggest.js';
 import { UsageError } from '../core/errors.js';
 import { configSchema, type VigilConfig, type SourcesConfig } from './schema.js';
-import { sourceConfigSchemas } from '../source-schemas.js';
+import { sourceLine } from '../../collectors/manifest.js';
 import { deadlineProblem, sourceDeadlineMs } from './deadline.js';
 import type { SourceId } from '../core/types.js';
 
@@ -132,7 +132,7 @@ function validateSources(
   const out: LoadedConfig['sources'] = {};
   for (const [id, block] of Object.entries(sources) as Array<[SourceId, Record<string, unknown> | undefined]>) {
     if (!block) continue;
-    const schema = sourceConfigSchemas[id];
+    const schema = sourceLine(id)?.configSchema;
     const { schedule, enabled, deadlineSeconds, ...rest } = block as { schedule?: string; enabled?: boolean; deadlineSeconds?: number };
     if (enabled === false) continue;
     if (!schema) {

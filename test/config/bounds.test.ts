@@ -1,8 +1,7 @@
 // Every source's request timeout is bounded, and the message a user sees names the file, the line, the field and the bounds.
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
-import { sourceConfigSchemas } from '../../src/source-schemas.js';
-import { SOURCE_IDS } from '../../src/core/types.js';
+import { SOURCE_IDS, sourceLine } from '../../collectors/manifest.js';
 import { REQUEST_TIMEOUT_BOUNDS_MS } from '../../src/core/failure.js';
 import { UsageError } from '../../src/core/errors.js';
 
@@ -12,7 +11,7 @@ const namesBounds = (m: string) => m.includes(String(min)) && m.includes(String(
 
 describe('requestTimeoutMs bounds', () => {
   it.each(SOURCE_IDS.map((s) => [s]))('%s refuses a timeout outside its bounds, naming them', (source) => {
-    const schema = sourceConfigSchemas[source];
+    const schema = sourceLine(source)?.configSchema;
     expect(schema, `${source} has a config schema`).toBeDefined();
     for (const bad of [0, min - 1, max + 1, 86_400_000]) {
       const r = schema!.safeParse({ requestTimeoutMs: bad });
@@ -61,7 +60,7 @@ function numberSettings(schema: unknown, path: string[] = [], out: Array<{ path:
 describe('every numeric setting has an upper bound', () => {
   it('in the top-level config and in every source block', async () => {
     const { configSchema } = await import('../../src/config/schema.js');
-    const found = [...numberSettings(configSchema), ...SOURCE_IDS.flatMap((s) => numberSettings(sourceConfigSchemas[s], ['sources', s]))];
+    const found = [...numberSettings(configSchema), ...SOURCE_IDS.flatMap((s) => numberSettings(sourceLine(s)!.configSchema, ['sources', s]))];
     expect(found.length).toBeGreaterThan(20); // the walk reaches the settings (alerts, api, every source)
     // GitHub App and installation ids are identifiers, not amounts; Number.MAX_SAFE_INTEGER is their natural bound.
     const unbounded = found.filter((f) => f.max === undefined || !Number.isFinite(f.max) || (f.max >= Number.MAX_SAFE_INTEGER && !/Id$/.test(f.path)));

@@ -108,10 +108,10 @@ describe('config', () => {
 
 describe('source config schemas', () => {
   it('config loading validates each source with the very schema its plug-in declares', async () => {
-    const { sourceConfigSchemas } = await import('../../src/source-schemas.js');
+    const { SOURCE_MANIFEST } = await import('../../collectors/manifest.js');
     const { sourcePlugins } = await import('../../src/sources.js');
-    expect(Object.keys(sourceConfigSchemas).sort()).toEqual(Object.keys(sourcePlugins).sort());
-    for (const [id, plugin] of Object.entries(sourcePlugins)) expect(sourceConfigSchemas[id as keyof typeof sourceConfigSchemas], id).toBe(plugin!.configSchema);
+    expect(SOURCE_MANIFEST.map((s) => s.id).sort()).toEqual(Object.keys(sourcePlugins).sort());
+    for (const s of SOURCE_MANIFEST) expect(s.configSchema, s.id).toBe(sourcePlugins[s.id]!.configSchema);
   });
 });
 

@@ -3,7 +3,8 @@
 import { createServer } from 'node:net';
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { oktaSource, startOktaEmulator, type OktaEmulator } from '../../collectors/okta/index.js';
+import { oktaSource } from '../../collectors/okta/index.js';
+import { startOktaEmulator, type OktaEmulator } from '../../collectors/okta/demo.js';
 import { oktaConfigSchema } from '../../collectors/okta/config.js';
 import type { OktaReplyFault } from '../../collectors/okta/emulator.js';
 import { OKTA_LOG_CURSOR } from '../../collectors/okta/collector.js';
