@@ -10,6 +10,7 @@ import { peopleOptionsFromConfig } from './pipeline/people.js';
 import { Ledger } from './ledger/ledger.js';
 import { openLedger } from './ledger/open-ledger.js';
 import { takeWriterLock } from './ledger/writer-lock.js';
+import { configureRedisHealth } from './pipeline/redis-health.js';
 import { connect, checkEvictionPolicy, pingRedis, redisUrl, redisUnavailable } from './pipeline/redis.js';
 import { openQueues } from './pipeline/queues.js';
 import { Scheduler, type ScheduledSource } from './pipeline/scheduler.js';
@@ -156,7 +157,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
   const people = peopleOptionsFromConfig(ctx.loaded);
   const connection: Redis = connect(url);
   const collectors = buildCollectors(ctx, undefined, connection);
-  connection.on('error', (e) => ctx.logger.error({ err: e.message }, 'redis connection error'));
+  configureRedisHealth(ctx.logger).watchClient(connection, 'redis connection');
   await checkEvictionPolicy(connection, ctx.logger);
   // One writer per ledger: taken before the ledger is opened for writing, so a second writer refuses having written nothing.
   const lock = opts.roles.includes('writer') ? await takeWriterLock(writerLockTarget(ctx, opts.command ?? 'vigil run')).catch((e: unknown) => {
@@ -352,7 +353,7 @@ export async function startServe(ctx: AgentContext, o: { listen?: string } = {})
   let redis: Redis | undefined;
   if (await pingRedis(url)) {
     redis = connect(url);
-    redis.on('error', (e) => ctx.logger.warn({ err: e.message }, 'redis connection error'));
+    configureRedisHealth(ctx.logger).watchClient(redis, 'redis connection');
   } else ctx.logger.warn({}, 'redis not reachable: /readyz will report it and queue metrics are off');
   const api = await startApi(ctx, { ledger, rules: activeRules(ctx.loaded), ...(redis ? { redis, prefix: ctx.loaded.config.redis.prefix } : {}), ...(o.listen ? { listen: o.listen } : {}) });
   return {

@@ -1,4 +1,5 @@
 // Alert delivery through BullMQ `notify`: one job per (alert, sink), signed webhook or Slack POST, retries, failures recorded.
+import { redisHealth } from '../pipeline/redis-health.js';
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -103,7 +104,7 @@ export class Notifier {
   private readonly cursorKey: string;
 
   constructor(private readonly opts: NotifierOptions) {
-    this.queue = new Queue<NotifyJob>(QUEUE_NOTIFY, { connection: opts.connection, prefix: opts.prefix });
+    this.queue = redisHealth().watch(new Queue<NotifyJob>(QUEUE_NOTIFY, { connection: opts.connection, prefix: opts.prefix }), 'notify queue');
     this.sinks = new Map(opts.config.sinks.map((s) => [s.name, s]));
     this.cursorKey = `${opts.prefix}:vigil:notify:enqueued`;
   }
@@ -167,7 +168,7 @@ export class Notifier {
       prefix: this.opts.prefix,
       concurrency: this.opts.concurrency ?? 8,
     });
-    this.worker.on('error', (err) => this.opts.logger.error({ err: redactSecrets(err.message) }, 'notify worker error'));
+    redisHealth().watch(this.worker, 'notify worker');
   }
 
   private async process(job: Job<NotifyJob>): Promise<void> {

@@ -1,4 +1,5 @@
 // BullMQ worker for `collect`: runs the collector and rules for one job, under its deadline, and hands the run to `evidence`.
+import { redisHealth } from './redis-health.js';
 import { Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Collector, Clock, Logger } from '../core/collector.js';
@@ -89,7 +90,7 @@ export function startCollectWorker(opts: CollectWorkerOptions): CollectWorker {
     },
   );
   worker.on('failed', (job, err) => opts.logger.error({ job: job?.id, err: err.message }, 'collect job failed'));
-  worker.on('error', (err) => opts.logger.error({ err: err.message }, 'collect worker error'));
+  redisHealth().watch(worker, 'collect worker');
   return Object.assign(worker, {
     async shutdown(graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
       const closing = worker.close();
