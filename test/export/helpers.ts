@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { recordRun } from '../../src/pipeline/record.js';
+import { grantLeaf } from '../../src/exceptions/exceptions.js';
 import type { RecordedResult } from '../../src/pipeline/collect-stage.js';
 import type { FrameworkData } from '../../src/export/report.js';
 import { silentLogger, type Clock } from '../../src/core/collector.js';
@@ -85,7 +86,7 @@ export async function buildDemoLedger(opts: { startIso?: string; days?: number; 
       results,
     });
     if (dayIndex === 1 && hour === 6) {
-      await ledger.append([{ type: 'exception.granted', data: { id: 'ex-1', ruleId: 'aws.iam.user_mfa_enabled', resourceId: 'user-1', approver: 'ciso@example.com', expiresAt: '2025-04-01T00:00:00Z', reason: 'hardware key on order' } }]);
+      await ledger.append([grantLeaf({ id: 'ex-1', ruleId: 'aws.iam.user_mfa_enabled', resourceId: 'user-1', requester: 'bob@example.com', approver: 'ciso@example.com', expiresAt: '2025-04-01T00:00:00.000Z', reason: 'hardware key on order', origin: 'cli' })]);
     }
     clock.t = t + 120_000;
     await ledger.checkpoint('hourly');
