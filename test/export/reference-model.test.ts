@@ -1,4 +1,4 @@
-// The report's facts checked apart from the exporter: random ledgers exported as Type 2 bundles must equal reference-model.ts.
+// The report's facts checked apart from the exporter: random ledgers exported as Type 2 bundles must equal reference-model.ts, and verify.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,9 +11,11 @@ import { endLeaf, grantLeaf, loadExceptions } from '../../src/exceptions/excepti
 import { silentLogger } from '../../src/core/collector.js';
 import { exportBundle } from '../../src/export/bundle.js';
 import { buildVerifierScript } from '../../src/export/verifier-script.js';
+import { verifyBundle } from '../../src/verify/verify-bundle.js';
 import type { FrameworkData } from '../../src/export/report.js';
 import { SimClock } from './helpers.js';
-import { dateIn, parseCsv, referenceReport, type ModelLeaf, type ModelResult } from './reference-model.js';
+import { parseCsv } from '../../src/verify/report-invariants.js';
+import { dateIn, referenceReport, type ModelLeaf, type ModelResult } from './reference-model.js';
 
 const RULES = ['r.alpha', 'r.beta'];
 const FRAMEWORK: FrameworkData = {
@@ -152,7 +154,7 @@ describe('reference model', () => {
         const { leaves, results, clock, from, to } = await buildLedger(sc, dataDir);
         await exportBundle({ dataDir, type: 2, from, to, tz: sc.tz, framework: FRAMEWORK, out, verifierScript, clock, logger: silentLogger });
         const model = referenceReport({ leaves, results: (sha) => results.get(sha)!, from, to, tz: sc.tz, now: clock.now().toISOString(), frameworkRules: ['r.alpha', 'r.beta', 'r.never'] });
-        const csv = (f: string): string[][] => parseCsv(readFileSync(join(out, 'report', f), 'utf8'));
+        const csv = (f: string): string[][] => parseCsv(readFileSync(join(out, 'report', f), 'utf8')).slice(1);
         const summary = JSON.parse(readFileSync(join(out, 'report/summary.json'), 'utf8')) as Record<string, any>;
         const sorted = (rows: string[][]): string[][] => [...rows].sort((a, b) => (a.join('\u0001') < b.join('\u0001') ? -1 : 1));
         expect({ start: summary.period.start, end: summary.period.end }).toEqual({ start: model.start, end: model.end });
@@ -166,6 +168,8 @@ describe('reference model', () => {
         expect(summary.gaps).toBe(model.gaps.length);
         expect(csv('risk-acceptances.csv')).toEqual(model.risk);
         expect(summary.riskAcceptances).toBe(model.risk.length);
+        // The bundle verifies, report invariants included (every other scenario: verify costs as much as the export).
+        if (n % 2 === 0) expect((await verifyBundle(out, { trustedKeyFile: join(dataDir, 'keys', 'ledger-ed25519.pub.pem') })).faults).toEqual([]);
         for (const d of model.deviations) (d[7] === '' ? seen.open++ : seen.closed++), d[12] === 'yes' && seen.carriedIn++;
         for (const g of model.gaps) seen.gapKinds.add(g[7]!), g[8] === 'yes' && seen.clipped++;
         for (const r of model.risk) seen[r[9] as 'revoked' | 'expired' | 'active']++, r[5]! < model.start && seen.grantedBeforePeriod++;

@@ -219,26 +219,3 @@ function register(all: ModelLeaf[], inside: ModelLeaf[], end: number): string[][
     return [id, e.ruleId!, e.resourceId!, e.requester!, e.approver!, String(g.body.observedAt), e.expiresAt!, revoked ? String(revoked.body.observedAt) : '', e.reason!, status, String(g.seq), last ? String(last.seq) : '', last ? String(last.body.by) : '', last ? String(last.body.reason) : ''];
   });
 }
-
-/** Fields of each CSV line after the header (RFC 4180 quoting). */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      (row = []), (field = ''), i++;
-    } else field += c;
-  }
-  return rows.slice(1);
-}
