@@ -408,3 +408,27 @@ describe('vigil export / verify CLI', () => {
     expect(run(['verify', join(work, 'nope')]).status).toBe(2);
   }, 60_000);
 });
+
+describe('Type 1 facts', () => {
+  it('carries the definition of every rule it reports, and leaves a scope that stopped reporting out of the systems in scope', async () => {
+    const d = await buildDemoLedger({ days: 4, retiredScope: '999999999999' });
+    const out = mkdtempSync(join(tmpdir(), 'vigil-t1-'));
+    try {
+      await exportBundle({ dataDir: d.dataDir, type: 1, asOf: '2025-03-04', framework: FRAMEWORK, out: join(out, 'b'), clock: d.clock, logger: silentLogger });
+      const summary = JSON.parse(readFileSync(join(out, 'b/report/summary.json'), 'utf8'));
+      const changes = readFileSync(join(out, 'b/report/changes.csv'), 'utf8');
+      const reported = Object.entries(summary.rules as Record<string, { evaluations: number }>).filter(([, r]) => r.evaluations > 0).map(([id]) => id);
+      expect(reported.sort()).toEqual(['aws.iam.root_mfa_enabled', 'aws.iam.user_mfa_enabled']);
+      for (const id of reported) expect(changes).toMatch(new RegExp(`,rule\\.defined,${id.replace(/\./g, '\\.')},[0-9a-f]{64},`));
+      // The account that reported once on the first day is stale at the close of the fourth: listed apart, not counted.
+      expect(summary.scopes).toEqual(['aws/111122223333']);
+      expect(summary.staleScopes).toEqual(['aws/999999999999']);
+      expect(summary.runs).toBe(1);
+      expect(summary.rules['aws.iam.root_mfa_enabled'].evaluations).toBe(1);
+      expect((await verifyBundle(join(out, 'b'), { trustedKeyFile: join(d.dataDir, 'keys', 'ledger-ed25519.pub.pem') })).faults).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+      rmSync(d.dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -35,8 +35,9 @@ export interface DemoLedger {
 /**
  * Builds runs every `everyHours` from `startIso` for `days` days; user bob fails MFA on day 2 and is fixed on day 3;
  * the slots of day 2 from 12:00 to 18:00 are missing and declared as a gap; sealed daily, checkpointed hourly.
+ * `retiredScope`: one more AWS account that reports once, at the first slot, and never again.
  */
-export async function buildDemoLedger(opts: { startIso?: string; days?: number; everyHours?: number; users?: number } = {}): Promise<DemoLedger> {
+export async function buildDemoLedger(opts: { startIso?: string; days?: number; everyHours?: number; users?: number; retiredScope?: string } = {}): Promise<DemoLedger> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-export-'));
   const start = Date.parse(opts.startIso ?? '2025-03-01T00:00:00.000Z');
   const days = opts.days ?? 4;
@@ -69,10 +70,11 @@ export async function buildDemoLedger(opts: { startIso?: string; days?: number; 
       const failing = u === 1 && dayIndex === 1;
       results.push({ ruleId: 'aws.iam.user_mfa_enabled', resourceId: `user-${u}`, status: failing ? 'fail' : 'pass', reason: failing ? 'no MFA device, "console" login' : 'MFA device' });
     }
-    await recordRun(ledger, {
+    const scopes = opts.retiredScope !== undefined && t === start ? ['111122223333', opts.retiredScope] : ['111122223333'];
+    for (const scope of scopes) await recordRun(ledger, {
       summary: {
         source: 'aws',
-        scope: '111122223333',
+        scope,
         slot: new Date(t).toISOString(),
         startedAt: new Date(t).toISOString(),
         endedAt: new Date(t + 30_000).toISOString(),
