@@ -58,7 +58,7 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
     runs: walk.runs,
     scopes: [...walk.scopes].sort(),
     ...(p.type === 1 ? { staleScopes: [...walk.staleScopes].sort() } : {}),
-    agentVersions: [...walk.agentVersions].sort(),
+    agentVersions: [...walk.changes.agentVersions].sort(),
     evaluations: tallies.totals(),
     gaps: walk.gaps.count,
     deviations: { closed: walk.deviations.closed, openAtEnd: walk.deviations.openCount, slaHours: DEFAULT_SLA_HOURS },

@@ -1,6 +1,7 @@
 // One pass over the bundled slice: each leaf goes to the report part that owns it (tallies, deviations, gaps, register, populations, snapshots).
 import { localDate } from '../period.js';
-import { csvRow, type ReportOut } from './csv.js';
+import { ChangeLog } from './changes.js';
+import type { ReportOut } from './csv.js';
 import { Deviations } from './deviations.js';
 import { Gaps } from './gaps.js';
 import { Populations } from './populations.js';
@@ -10,8 +11,6 @@ import { Snapshots } from './snapshots.js';
 import type { RuleTallies } from './tallies.js';
 import { str, type LeafRecord, type ReportParams } from './types.js';
 
-export const CHANGES_FILE = 'report/changes.csv';
-export const CHANGES_HEADER = ['seq', 'observed_at', 'kind', 'subject', 'version_or_hash', 'parameters'];
 /**
  * Type 1: a scope whose latest run is older than this at the instant no longer reports (removed from config, an
  * account closed, a demo tenant gone): it is listed as stale, not as an in-scope system, and its results are not counted.
@@ -24,8 +23,8 @@ export class ReportWalk {
   readonly register: RiskRegister;
   readonly populations: Populations;
   readonly snapshots: Snapshots;
+  readonly changes: ChangeLog;
   readonly countsByType: Record<string, number> = {};
-  readonly agentVersions = new Set<string>();
   /** Type 2: source/scope of every run in the period; Type 1: of every latest run still reporting. */
   readonly scopes = new Set<string>();
   readonly staleScopes = new Set<string>();
@@ -49,6 +48,7 @@ export class ReportWalk {
     this.register = new RiskRegister(out, p.end);
     this.populations = new Populations(out, tallies, results, ruleFilter);
     this.snapshots = new Snapshots(out, results, ruleFilter);
+    this.changes = new ChangeLog(out, ruleFilter);
   }
 
   async leaf(l: LeafRecord): Promise<void> {
@@ -62,16 +62,7 @@ export class ReportWalk {
     }
     this.leavesInPeriod++;
     this.countsByType[type] = (this.countsByType[type] ?? 0) + 1;
-    const change = (row: unknown[]): void => this.out.write(CHANGES_FILE, CHANGES_HEADER, csvRow([l.seq, at, ...row]));
-    if (type === 'agent.started') {
-      const v = str(b.version);
-      if (v) this.agentVersions.add(v);
-      change(['agent.started', '', v ?? '', '']);
-    } else if (type === 'rule.defined') {
-      const r = (b.rule ?? {}) as Record<string, unknown>;
-      const id = str(r.id) ?? '';
-      if (this.ruleFilter(id)) change(['rule.defined', id, str(r.logicSha256) ?? '', JSON.stringify(r.params ?? {})]);
-    } else if (type === 'ruleset.defined') change(['ruleset.defined', str(b.source) ?? '', str(b.ruleSetVersion) ?? '', '']);
+    if (type === 'agent.started' || type === 'rule.defined' || type === 'ruleset.defined') this.changes.leaf(l, type, at);
     else if (type === 'gap') this.gaps.gapLeaf(l);
     else if (type === 'alert') this.alerts++;
     else if (type === 'change') {
@@ -128,6 +119,6 @@ export class ReportWalk {
     this.gaps.finish();
     if (this.p.type === 2) this.deviations.finish();
     this.register.finish();
-    this.out.write(CHANGES_FILE, CHANGES_HEADER, '');
+    this.changes.finish();
   }
 }
