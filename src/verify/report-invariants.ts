@@ -13,6 +13,9 @@ export interface InvariantFault {
 const REGISTER_REQUIRED = ['id', 'rule', 'resource', 'requester', 'approver', 'granted', 'expires', 'reason'];
 const DEVIATION_COLUMNS = ['rule', 'resource', 'source', 'scope', 'first_detected_seq', 'first_detected_at', 'opened_at', 'closed_seq'];
 const STATUSES = ['pass', 'fail', 'error', 'not_applicable'];
+/** The files every report has, whatever its period; Type 2 adds the ones about time. */
+const EXPECTED_FILES = ['summary.json', 'coverage.csv', 'risk-acceptances.csv', 'changes.csv', 'oscal-assessment-results.json', 'report.html'];
+const EXPECTED_TYPE2_FILES = ['timeline.csv', 'gaps.csv', 'deviations.csv'];
 
 interface SeenLeaf {
   type: string;
@@ -39,7 +42,10 @@ export class ReportInvariants {
   private readonly wanted = new Map<number, SeenLeaf | null>();
   private sliceStart: number | undefined;
 
-  constructor(private readonly read: (path: string) => Buffer | undefined) {
+  constructor(
+    private readonly read: (path: string) => Buffer | undefined,
+    private readonly has: (path: string) => boolean = (path) => read(path) !== undefined,
+  ) {
     const text = read('report/summary.json')?.toString('utf8');
     try {
       this.summary = text === undefined ? undefined : (JSON.parse(text) as Record<string, unknown>);
@@ -65,6 +71,8 @@ export class ReportInvariants {
   }
 
   check(): InvariantFault[] {
+    const expected = [...EXPECTED_FILES, ...(this.summary?.type === 1 ? [] : EXPECTED_TYPE2_FILES)];
+    for (const f of expected) if (!this.has(`report/${f}`)) this.fault(`report/${f}`, 'is missing: every report has it');
     this.checkRegister();
     this.checkDeviations();
     this.checkTotals();

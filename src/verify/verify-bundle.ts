@@ -351,7 +351,7 @@ async function verifyFiles(
     return 'sha256' in d && d.sha256 === sha ? d.data : undefined;
   };
   // Facts any correct report holds, checked on the bundle's own files: recomputing only proves the exporter ran.
-  const invariants = new ReportInvariants((p) => (present.has(p) ? bundle.read(p) : undefined));
+  const invariants = new ReportInvariants((p) => (present.has(p) ? bundle.read(p) : undefined), (p) => present.has(p));
   try {
     await buildReport(params, invariants.tap(leavesOf()), blobs, sink);
   } catch (err) {

@@ -47,11 +47,18 @@ async function check(files: Record<string, string>): Promise<Array<{ file: strin
   return inv.check();
 }
 
-const base = { 'report/summary.json': summary(), 'report/risk-acceptances.csv': GOOD_REGISTER, 'report/deviations.csv': GOOD_DEVIATIONS, 'report/gaps.csv': GAPS };
+const OTHER_FILES = Object.fromEntries(['coverage.csv', 'changes.csv', 'oscal-assessment-results.json', 'report.html', 'timeline.csv'].map((f) => [`report/${f}`, '']));
+const base: Record<string, string> = { ...OTHER_FILES, 'report/summary.json': summary(), 'report/risk-acceptances.csv': GOOD_REGISTER, 'report/deviations.csv': GOOD_DEVIATIONS, 'report/gaps.csv': GAPS };
 
 describe('report invariants', () => {
   it('hold on a consistent report', async () => {
     expect(await check(base)).toEqual([]);
+  });
+
+  it('a report file every report has is named when missing (the old name of deviations.csv does not stand in for it)', async () => {
+    const without = (...names: string[]): Record<string, string> => Object.fromEntries(Object.entries(base).filter(([k]) => !names.includes(k)));
+    expect(await check({ ...without('report/deviations.csv'), 'report/exceptions.csv': GOOD_DEVIATIONS, 'report/summary.json': summary({ deviations: { closed: 0, openAtEnd: 0 } }) })).toEqual([{ code: 'REPORT_INVARIANT', file: 'report/deviations.csv', message: 'is missing: every report has it' }]);
+    expect(await check({ ...without('report/deviations.csv', 'report/timeline.csv', 'report/gaps.csv'), 'report/summary.json': summary({ type: 1 }) })).toEqual([]);
   });
 
   it('a register row with an empty required field is named by row, id and the missing columns', async () => {
