@@ -15,7 +15,7 @@ import { verifyBundle } from '../../src/verify/verify-bundle.js';
 import type { FrameworkData } from '../../src/export/report.js';
 import { SimClock } from './helpers.js';
 import { parseCsv } from '../../src/verify/report-invariants.js';
-import { dateIn, referenceReport, type ModelLeaf, type ModelResult } from './reference-model.js';
+import { dateIn, referenceReport, referenceType1, type ModelLeaf, type ModelResult } from './reference-model.js';
 
 const RULES = ['r.alpha', 'r.beta'];
 const FRAMEWORK: FrameworkData = {
@@ -40,12 +40,24 @@ const scenario = fc.record({
   startMinutes: fc.integer({ min: 0, max: 48 * 60 - 1 }),
   every: fc.constantFrom(1, 2, 3, 6),
   scopeCount: fc.integer({ min: 1, max: 2 }),
+  /** The second scope stops reporting after this step (an account closed): stale in a later Type 1. */
+  retireAfter: fc.option(fc.nat(12), { freq: 2 }),
   resources: fc.integer({ min: 1, max: 3 }),
   steps: fc.array(step, { minLength: 6, maxLength: 36 }),
   fromShift: fc.integer({ min: 0, max: 3 }),
   days: fc.integer({ min: 0, max: 3 }),
 });
 type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+/** One fixed case besides the random ones: the second account closes early in a long ledger, so Type 1 has a stale scope. */
+const STALE_EXAMPLE: Scenario = {
+  tz: 'UTC', startMinutes: 75, every: 6, scopeCount: 2, retireAfter: 1, resources: 2, fromShift: 1, days: 2,
+  steps: Array.from({ length: 24 }, (_, i) => ({
+    scopes: [{ action: 'run', statuses: ['fail', 'same', 'pass', 'same', 'same', 'fail'] }, { action: 'run', statuses: ['same', 'same', 'same', 'same', 'same', 'same'] }],
+    exception: i === 2 ? { kind: 'grant', cell: 0, hours: 40 } : null,
+    declared: null,
+  })),
+};
 
 let work: string;
 let verifierScript: string;
@@ -80,6 +92,7 @@ async function buildLedger(sc: Scenario, dataDir: string): Promise<{ leaves: Mod
     clock.t = t + 60_000;
     for (let i = 0; i < scopes.length; i++) {
       const a = st.scopes[i]!;
+      if (i === 1 && sc.retireAfter !== null && n > sc.retireAfter) continue;
       if (a.action === 'outage') {
         missed[i]!.push(t);
         continue;
@@ -143,10 +156,10 @@ async function buildLedger(sc: Scenario, dataDir: string): Promise<{ leaves: Mod
 }
 
 describe('reference model', () => {
-  it('tallies, timeline, deviations, gaps and the risk register of random ledgers equal an independent computation', async () => {
+  it('tallies, timeline, deviations, gaps and the risk register of random ledgers (and Type 1 state and rule definitions) equal an independent computation', async () => {
     let n = 0;
     // What the random ledgers exercised, so a property that only ever compared empty files cannot pass.
-    const seen = { closed: 0, open: 0, carriedIn: 0, gapKinds: new Set<string>(), clipped: 0, revoked: 0, expired: 0, active: 0, grantedBeforePeriod: 0 };
+    const seen = { closed: 0, open: 0, carriedIn: 0, gapKinds: new Set<string>(), clipped: 0, revoked: 0, expired: 0, active: 0, grantedBeforePeriod: 0, type1Rules: 0, stale: 0 };
     await fc.assert(
       fc.asyncProperty(scenario, async (sc) => {
         const dataDir = join(work, `l${n}`);
@@ -170,15 +183,35 @@ describe('reference model', () => {
         expect(summary.riskAcceptances).toBe(model.risk.length);
         // The bundle verifies, report invariants included (every other scenario: verify costs as much as the export).
         if (n % 2 === 0) expect((await verifyBundle(out, { trustedKeyFile: join(dataDir, 'keys', 'ledger-ed25519.pub.pem') })).faults).toEqual([]);
+        if (n % 2 === 1) {
+          // Type 1 on the same ledger, as of the period's last day or of today: the latest run of each scope still
+          // reporting, and every reported rule's definition.
+          const t1 = join(work, `t1-${n}`);
+          const asOf = n % 4 === 1 ? to : dateIn(clock.t, sc.tz);
+          await exportBundle({ dataDir, type: 1, asOf, tz: sc.tz, framework: FRAMEWORK, out: t1, verifierScript, clock, logger: silentLogger });
+          const m1 = referenceType1({ leaves, results: (sha) => results.get(sha)!, asOf, tz: sc.tz, now: clock.now().toISOString(), frameworkRules: ['r.alpha', 'r.beta', 'r.never'] });
+          const s1 = JSON.parse(readFileSync(join(t1, 'report/summary.json'), 'utf8')) as Record<string, any>;
+          expect(s1.period.at).toBe(m1.at);
+          expect(Object.fromEntries(Object.entries(s1.rules as Record<string, any>).map(([id, r]) => [id, { evaluations: r.evaluations, counts: r.counts, first: r.first, last: r.last }]))).toEqual(m1.rules);
+          expect({ scopes: s1.scopes, staleScopes: s1.staleScopes, runs: s1.runs }).toEqual({ scopes: m1.scopes, staleScopes: m1.staleScopes, runs: m1.scopes.length });
+          const defined = new Set(parseCsv(readFileSync(join(t1, 'report/changes.csv'), 'utf8')).filter((r) => r[2] === 'rule.defined').map((r) => r[3]));
+          for (const id of m1.reported) expect(defined.has(id), `definition of ${id} in the Type 1 bundle`).toBe(true);
+          seen.type1Rules += m1.reported.length;
+          seen.stale += m1.staleScopes.length;
+          rmSync(t1, { recursive: true, force: true });
+        }
         for (const d of model.deviations) (d[7] === '' ? seen.open++ : seen.closed++), d[12] === 'yes' && seen.carriedIn++;
         for (const g of model.gaps) seen.gapKinds.add(g[7]!), g[8] === 'yes' && seen.clipped++;
         for (const r of model.risk) seen[r[9] as 'revoked' | 'expired' | 'active']++, r[5]! < model.start && seen.grantedBeforePeriod++;
         rmSync(out, { recursive: true, force: true });
         rmSync(dataDir, { recursive: true, force: true });
       }),
-      { numRuns: 25 },
+      {
+        numRuns: 25,
+        examples: [[STALE_EXAMPLE]],
+      },
     );
-    expect(Math.min(seen.closed, seen.open, seen.carriedIn, seen.clipped, seen.revoked, seen.expired, seen.active, seen.grantedBeforePeriod), JSON.stringify({ ...seen, gapKinds: [...seen.gapKinds] })).toBeGreaterThan(0);
+    expect(Math.min(seen.closed, seen.open, seen.carriedIn, seen.clipped, seen.revoked, seen.expired, seen.active, seen.grantedBeforePeriod, seen.type1Rules, seen.stale), JSON.stringify({ ...seen, gapKinds: [...seen.gapKinds] })).toBeGreaterThan(0);
     expect([...seen.gapKinds].sort()).toEqual(['collection failed', 'history out of reach', 'missed slots']);
   }, 120_000);
 });

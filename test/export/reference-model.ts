@@ -219,3 +219,43 @@ function register(all: ModelLeaf[], inside: ModelLeaf[], end: number): string[][
     return [id, e.ruleId!, e.resourceId!, e.requester!, e.approver!, String(g.body.observedAt), e.expiresAt!, revoked ? String(revoked.body.observedAt) : '', e.reason!, status, String(g.seq), last ? String(last.seq) : '', last ? String(last.body.by) : '', last ? String(last.body.reason) : ''];
   });
 }
+
+export interface ModelType1 {
+  at: string;
+  rules: Record<string, { evaluations: number; counts: Record<string, number>; first: string | null; last: string | null }>;
+  scopes: string[];
+  staleScopes: string[];
+  /** Rules with evaluations, whose definitions the bundle must carry. */
+  reported: string[];
+}
+
+/**
+ * Type 1 as of the close of `asOf` (or `now` when that is earlier): each scope's latest run before the instant, counted
+ * once, unless it is more than 48 hours old — a scope that stopped reporting is stale, not in scope.
+ */
+export function referenceType1(input: Omit<ModelInput, 'from' | 'to'> & { asOf: string }): ModelType1 {
+  const at = Math.min(dayStart(nextDate(input.asOf), input.tz), Math.floor(Date.parse(input.now) / 1000) * 1000);
+  const latest = new Map<string, ModelLeaf>();
+  for (const l of input.leaves) if (l.body.type === 'run' && Date.parse(String(l.body.observedAt)) < at) latest.set(`${String(l.body.source)}/${String(l.body.scope)}`, l);
+  const rules: ModelType1['rules'] = {};
+  for (const id of input.frameworkRules) rules[id] = { evaluations: 0, counts: { pass: 0, fail: 0, error: 0, not_applicable: 0 }, first: null, last: null };
+  const scopes: string[] = [];
+  const staleScopes: string[] = [];
+  for (const [name, l] of latest) {
+    const when = String(l.body.observedAt);
+    if (Date.parse(when) < at - 48 * 3_600_000) {
+      staleScopes.push(name);
+      continue;
+    }
+    scopes.push(name);
+    for (const x of input.results(String(l.body.resultsSha256))) {
+      const r = (rules[x.ruleId] ??= { evaluations: 0, counts: { pass: 0, fail: 0, error: 0, not_applicable: 0 }, first: null, last: null });
+      r.evaluations++;
+      r.counts[x.status] = (r.counts[x.status] ?? 0) + 1;
+      if (r.first === null || when < r.first) r.first = when;
+      if (r.last === null || when > r.last) r.last = when;
+    }
+  }
+  const reported = Object.keys(rules).filter((id) => rules[id]!.evaluations > 0).sort();
+  return { at: iso(at), rules, scopes: scopes.sort(), staleScopes: staleScopes.sort(), reported };
+}
