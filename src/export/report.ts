@@ -1,5 +1,5 @@
 // The auditor report as a pure function of the bundled leaves, results blobs and framework data: export writes it, verify recomputes it byte for byte.
-// Each output file has its own module under report/; this one walks the slice once and writes the summary, coverage, OSCAL and HTML.
+// Each output file has its own module under report/ (walk.ts makes the one pass); this one runs it and writes the summary, coverage, OSCAL and HTML.
 import { createHash } from 'node:crypto';
 import { datesInPeriod } from './period.js';
 import { csvRow, ReportOut } from './report/csv.js';
