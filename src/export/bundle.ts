@@ -14,6 +14,7 @@ import { ed25519Signer, formatVkey, rawEd25519PublicKey, signNote } from '../led
 import { canonicalString, parseJsonBytes } from '../ledger/canonical.js';
 import { asOfInstant, periodFromDates } from './period.js';
 import { buildReport, type FrameworkData, type LeafRecord, type ReportParams } from './report.js';
+import { TYPE1_STALE_HOURS } from './report/walk.js';
 import { BUNDLE_FORMAT, FileSink, gzipBundleFile, listFiles, manifestNoteText, sha256File, UNSUMMED, writeDeterministicZip } from './files.js';
 import { VERSION } from '../version.js';
 
@@ -164,11 +165,21 @@ export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
     if (period) {
       startCp = [...cps].reverse().find((c) => c.createdAt <= startAt && c.size <= endCp.size);
     } else {
-      // Type 1 needs the latest run of each scope before the instant and the rule definitions in force: start at the checkpoint below the earliest.
-      const latestRun = new Map<string, number>();
+      // Type 1 needs the latest run of each scope still reporting and the definition in force of every rule it reports
+      // (`rule.defined`, written once per logic hash, often long before): start at the checkpoint below the earliest.
+      const latestRun = new Map<string, { seq: number; at: string }>();
+      for await (const l of ro.leaves({ toSeq: endCp.size - 1, types: ['run'] })) if (l.observedAt < startAt) latestRun.set(`${l.source}\u0000${l.scope}`, { seq: l.seq, at: l.observedAt });
+      const freshFrom = Date.parse(startAt) - TYPE1_STALE_HOURS * 3_600_000;
       let minSeq = endCp.size;
-      for await (const l of ro.leaves({ toSeq: endCp.size - 1, types: ['run'] })) if (l.observedAt < startAt) latestRun.set(`${l.source}\u0000${l.scope}`, l.seq);
-      for (const s of latestRun.values()) minSeq = Math.min(minSeq, s);
+      for (const r of latestRun.values()) if (Date.parse(r.at) >= freshFrom) minSeq = Math.min(minSeq, r.seq);
+      const inScope = opts.criteria ? new Set(opts.framework.criteria.filter((c) => opts.criteria!.includes(c.id)).flatMap((c) => c.rules.map((r) => r.id))) : undefined;
+      const definedAt = new Map<string, number>();
+      for await (const l of ro.leaves({ toSeq: endCp.size - 1, types: ['rule.defined'] })) {
+        if (l.observedAt >= startAt) continue;
+        const id = String(((parseJsonBytes(l.body) as { rule?: { id?: unknown } }).rule ?? {}).id ?? '');
+        if (!inScope || inScope.has(id)) definedAt.set(id, l.seq);
+      }
+      for (const seq of definedAt.values()) minSeq = Math.min(minSeq, seq);
       startCp = [...cps].reverse().find((c) => c.size <= minSeq);
     }
     const s = startCp?.size ?? 0;
@@ -361,7 +372,8 @@ endings (git autocrlf, "smart" unzip): that would, correctly, break verification
 Layout: ledger/ (frontier at the slice start, leaves as canonical JSON lines by UTC day, checkpoints),
 attachments/sha256/<aa>/<sha256>.gz (results blobs and raw API payloads the leaves reference, gzip), framework/ (criteria
 mapping used for the report), report/ (report.html, summary.json, coverage.csv, timeline.csv, gaps.csv,
-exceptions.csv, risk-acceptances.csv, changes.csv, populations/, snapshots/ (gzip), samples/, oscal-assessment-results.json),
+deviations.csv (failure episodes), risk-acceptances.csv (exceptions granted, revoked or expired), changes.csv,
+populations/, snapshots/ (gzip), samples/, oscal-assessment-results.json),
 verify/verify.mjs (the verifier, one file, no dependencies).
 `;
 }

@@ -7,6 +7,7 @@ import { ed25519Verifier, openCheckpoint, openNote, type NoteVerifier } from '..
 import { buildReport, type FrameworkData, type LeafRecord, type ReportParams } from '../export/report.js';
 import { BUNDLE_FORMAT, gunzipBuffer, HashSink, UNSUMMED, manifestNoteText } from '../export/files.js';
 import { folderFiles, zipFiles, type BundleFiles } from './bundle-files.js';
+import { ReportInvariants } from './report-invariants.js';
 
 export interface BundleFault {
   code: string;
@@ -349,12 +350,15 @@ async function verifyFiles(
     const d = await bundle.gunzip(attachmentPath(sha), true);
     return 'sha256' in d && d.sha256 === sha ? d.data : undefined;
   };
+  // Facts any correct report holds, checked on the bundle's own files: recomputing only proves the exporter ran.
+  const invariants = new ReportInvariants((p) => (present.has(p) ? bundle.read(p) : undefined), (p) => present.has(p));
   try {
-    await buildReport(params, leavesOf(), blobs, sink);
+    await buildReport(params, invariants.tap(leavesOf()), blobs, sink);
   } catch (err) {
     fault({ code: 'REPORT', message: `report could not be recomputed: ${(err as Error).message}` });
     return;
   }
+  for (const f of invariants.check()) fault(f);
   const digests = sink.finish();
   for (const f of files) if (f.startsWith('report/') && !digests.has(f)) fault({ code: 'REPORT_EXTRA', file: f, message: 'report file that the leaves do not produce' });
 }

@@ -11,7 +11,7 @@ import { Ledger, type LeafInput } from '../../src/ledger/ledger.js';
 import { loadLedgerKey } from '../../src/ledger/keys.js';
 import { recordRun } from '../../src/pipeline/record.js';
 import { LedgerWriter } from '../../src/pipeline/writer.js';
-import { endLeaf, grantLeaf } from '../../src/exceptions/exceptions.js';
+import { endLeaf, grantLeaf, loadExceptions } from '../../src/exceptions/exceptions.js';
 import { listFiles, writeDeterministicZip } from '../../src/export/files.js';
 import { mulberry32 } from '../../src/core/seeded-random.js';
 import { loadFramework } from '../../src/rules/frameworks.js';
@@ -177,7 +177,8 @@ export async function main(argv: string[]): Promise<void> {
       exceptions++;
     }
     if (hour === 12 && dayIndex % 60 === 35) {
-      await ledger.append([endLeaf('revoked', `exc_bench_${dayIndex - 30}`, 'ciso@example.com', 'migration finished')]);
+      const granted = (await loadExceptions(ledger)).all.get(`exc_bench_${dayIndex - 30}`)!;
+      await ledger.append([endLeaf('revoked', granted, 'ciso@example.com', 'migration finished')]);
       exceptions++;
     }
     clock.t = t + 50 * 60_000;
