@@ -1,12 +1,14 @@
 // Offline verification of an evidence bundle: container, signatures, Merkle tree, attachments, and the report recomputed byte for byte.
-import { createHash, createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isCanonicalJson } from '../ledger/canonical.js';
 import { Frontier, leafHash } from '../ledger/merkle.js';
 import { ed25519Verifier, openCheckpoint, openNote, type NoteVerifier } from '../ledger/note.js';
+import { parseFingerprint } from '../ledger/fingerprint.js';
 import { buildReport, type FrameworkData, type LeafRecord, type ReportParams } from '../export/report.js';
 import { BUNDLE_FORMAT, gunzipBuffer, HashSink, UNSUMMED, manifestNoteText } from '../export/files.js';
 import { folderFiles, zipFiles, type BundleFiles } from './bundle-files.js';
+import { genesisKeyProblem, resolveBundleKey, type BundleKey, type KeyPin } from './bundle-key.js';
 
 export interface BundleFault {
   code: string;
@@ -20,11 +22,21 @@ export interface BundleVerification {
   faults: BundleFault[];
   warnings: string[];
   stats: { leaves: number; checkpoints: number; attachments: number; reportFiles: number };
+  /** Faults found beyond the MAX_FAULTS listed. */
+  omittedFaults: number;
+  /** What the bundle says it is (from manifest.json), when it could be read. */
+  bundle?: { type: number; period: string; tz: string; start: string; end: string; origin: string };
+  /** The key the signatures were checked with, when one was usable. */
+  key?: BundleKey;
 }
 
 export interface VerifyBundleOptions {
   /** PEM (SPKI) of the ledger key obtained out of band. Without it the bundle's own keys/ are used, with a warning. */
   trustedKeyFile?: string;
+  /** `SHA256:<hex>` fingerprint of the ledger key obtained out of band (`vigil ledger key`); the bundle's key must have it. */
+  trustedFingerprint?: string;
+  /** Refuse to verify without `trustedKeyFile` or `trustedFingerprint` (a usage error). @defaultValue false */
+  requirePin?: boolean;
   /** Refuse bundles (or zip entries) larger than this. @defaultValue 16 GiB */
   maxBytes?: number;
 }
@@ -41,23 +53,33 @@ class UsageProblem extends Error {
 /** Verifies a bundle folder or .zip; never throws for integrity faults, only for bad usage (missing path, unreadable key). */
 export async function verifyBundle(path: string, opts: VerifyBundleOptions = {}): Promise<BundleVerification> {
   if (!existsSync(path)) throw new UsageProblem(`${path} does not exist`);
-  let trusted: NoteVerifier[] | undefined;
-  let trustedPem: string | undefined;
+  const pin: KeyPin = {};
+  if (opts.trustedKeyFile !== undefined && opts.trustedFingerprint !== undefined) throw new UsageProblem('give --trusted-key or --trusted-fingerprint, not both');
   if (opts.trustedKeyFile !== undefined) {
     try {
-      trustedPem = readFileSync(opts.trustedKeyFile, 'utf8');
-      createPublicKey(trustedPem);
+      pin.pem = readFileSync(opts.trustedKeyFile, 'utf8');
+      createPublicKey(pin.pem);
     } catch {
       throw new UsageProblem(`--trusted-key ${opts.trustedKeyFile} is not a readable PEM public key`);
     }
   }
+  if (opts.trustedFingerprint !== undefined) {
+    pin.fingerprint = parseFingerprint(opts.trustedFingerprint);
+    if (pin.fingerprint === undefined) throw new UsageProblem(`--trusted-fingerprint ${JSON.stringify(opts.trustedFingerprint)} is not SHA256: followed by 64 hex digits (as \`vigil ledger key\` prints it)`);
+  }
+  if (opts.requirePin && pin.pem === undefined && pin.fingerprint === undefined) {
+    throw new UsageProblem('--require-pin: give the ledger key you obtained out of band as --trusted-fingerprint SHA256:… or --trusted-key FILE');
+  }
   const faults: BundleFault[] = [];
   const warnings: string[] = [];
+  let omittedFaults = 0;
   const fault = (f: BundleFault): void => {
     if (faults.length < MAX_FAULTS) faults.push(f);
+    else omittedFaults++;
   };
   const stats = { leaves: 0, checkpoints: 0, attachments: 0, reportFiles: 0 };
-  const result = (): BundleVerification => ({ ok: faults.length === 0, faults, warnings, stats });
+  const meta: Pick<BundleVerification, 'bundle' | 'key'> = {};
+  const result = (): BundleVerification => ({ ok: faults.length === 0 && omittedFaults === 0, faults, warnings, stats, omittedFaults, ...meta });
 
   const containerFault = (p: { file?: string; message: string }): void => fault({ code: 'CONTAINER', ...p });
   let bundle: BundleFiles;
@@ -75,7 +97,7 @@ export async function verifyBundle(path: string, opts: VerifyBundleOptions = {})
     }
   } else bundle = folderFiles(path, containerFault);
   try {
-    await verifyFiles(bundle, { trusted, trustedPem }, fault, warnings, stats);
+    await verifyFiles(bundle, pin, fault, warnings, stats, meta);
   } catch (e) {
     // A zip entry that cannot be read (corrupt deflate data, a header pointing outside the file) is a container fault.
     fault({ code: 'CONTAINER', file: path, message: `unreadable bundle entry: ${(e as Error).message}` });
@@ -96,10 +118,11 @@ function pathProblem(name: string): string | undefined {
 
 async function verifyFiles(
   bundle: BundleFiles,
-  keys: { trusted?: NoteVerifier[]; trustedPem?: string },
+  pin: KeyPin,
   fault: (f: BundleFault) => void,
   warnings: string[],
   stats: BundleVerification['stats'],
+  meta: Pick<BundleVerification, 'bundle' | 'key'>,
 ): Promise<void> {
   // 1. Container: every file listed in SHA256SUMS with its hash; nothing unlisted; sane names.
   const files = bundle.files;
@@ -153,21 +176,30 @@ async function verifyFiles(
     fault({ code: 'MANIFEST', file: 'manifest.json', message: `unreadable: ${(e as Error).message}` });
   }
   const origin = typeof manifest.origin === 'string' ? manifest.origin : '';
-  let pem = keys.trustedPem;
-  if (pem === undefined) {
-    const keyFile = `keys/ledger-${String(manifest.keyId)}.pub.pem`;
-    if (present.has(keyFile)) pem = bundle.read(keyFile).toString('utf8');
-    warnings.push('no --trusted-key given: signatures were checked against the key inside the bundle, which proves consistency, not origin');
-  }
+  const keyFile = `keys/ledger-${String(manifest.keyId)}.pub.pem`;
+  const resolved = resolveBundleKey(pin, origin, keyFile, present.has(keyFile) ? bundle.read(keyFile).toString('utf8') : undefined);
+  for (const f of resolved.faults) fault(f);
+  warnings.push(...resolved.warnings);
   let verifiers: NoteVerifier[] = [];
+  let signingKey: KeyObject | undefined;
   try {
-    if (pem === undefined) throw new Error('no public key');
-    verifiers = [ed25519Verifier(origin, createPublicKey(pem))];
+    if (resolved.key === undefined) throw new Error(`no public key (${keyFile} is missing)`);
+    verifiers = [ed25519Verifier(origin, resolved.key)];
+    signingKey = resolved.key;
+    if (resolved.info) meta.key = resolved.info;
   } catch (e) {
     fault({ code: 'KEY', file: 'keys/', message: `no usable ledger public key for origin ${JSON.stringify(origin)}: ${(e as Error).message}` });
   }
   const tree = (manifest.tree ?? {}) as { startSize?: number; endSize?: number };
   const reportMeta = (manifest.report ?? {}) as ReportParams & { frameworkFile?: string };
+  meta.bundle = {
+    type: Number(reportMeta.type),
+    period: reportMeta.type === 2 ? `${String(reportMeta.from)} to ${String(reportMeta.to)}` : `as of the close of ${String(reportMeta.asOf)}`,
+    tz: String(reportMeta.tz),
+    start: String(reportMeta.start),
+    end: String(reportMeta.end),
+    origin,
+  };
   if (manifest.format !== BUNDLE_FORMAT) fault({ code: 'MANIFEST', file: 'manifest.json', message: `format is ${JSON.stringify(manifest.format)}, not ${BUNDLE_FORMAT}` });
   if (!Number.isSafeInteger(tree.startSize) || !Number.isSafeInteger(tree.endSize) || tree.startSize! < 0 || tree.endSize! < tree.startSize!) {
     fault({ code: 'MANIFEST', file: 'manifest.json', message: 'tree.startSize/endSize are not valid sizes' });
@@ -254,6 +286,11 @@ async function verifyFiles(
         badLeaves++;
       }
       if (body) {
+        if (seqHere === 0 && signingKey) {
+          // A slice from genesis: the key the genesis leaf names must be the key that signed the checkpoints.
+          const problem = genesisKeyProblem(body, origin, signingKey);
+          if (problem) fault({ code: 'GENESIS_KEY', file: f, seq: 0, message: problem });
+        }
         if (body.seq !== seqHere) {
           fault({ code: 'SEQ_MISMATCH', file: f, seq: seqHere, message: `leaf at position ${seqHere} says seq ${JSON.stringify(body.seq)}` });
           badLeaves++;
