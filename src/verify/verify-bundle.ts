@@ -96,6 +96,7 @@ export async function verifyBundle(path: string, opts: VerifyBundleOptions = {})
       return result();
     }
   } else bundle = folderFiles(path, containerFault);
+  warnings.push(...(bundle.notes ?? []));
   try {
     await verifyFiles(bundle, pin, fault, warnings, stats, meta);
   } catch (e) {
