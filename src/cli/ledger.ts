@@ -32,7 +32,7 @@ export async function ledgerVerifyCommand(ctx: AgentContext, opts: { json?: bool
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     } else if (report.ok) {
       process.stdout.write(
-        `ledger OK: ${report.size} leaves, ${report.checkpointsChecked} signed checkpoints verified (origin ${ledger.origin}, key ${ledger.keyId})` +
+        `ledger OK: ${report.size} leaves, ${report.checkpointsChecked} signed checkpoints verified (origin ${ledger.origin}, key ${ledger.keyId}, ${keyFingerprint(ledger.publicKeyPem)})` +
           (report.blobsChecked !== undefined ? `, ${report.blobsChecked} blobs re-hashed` : '') +
           (report.uncoveredLeaves ? `; ${report.uncoveredLeaves} newest leaves not yet covered by a checkpoint` : '') +
           '\n',

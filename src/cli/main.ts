@@ -138,7 +138,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (o: ExportCliOptions, cmd: Command) => setExit(await (await import('./export.js')).exportCommand(await makeContext(g(cmd), 'warn'), o)));
   program
     .command('verify <bundle>')
-    .description('verify an evidence bundle offline; exit 0 intact, 1 naming every fault')
+    .description('verify an evidence bundle offline; exit 0 intact (and signed by the pinned key), 1 naming every fault, 2 bad usage')
     .option('--trusted-fingerprint <SHA256:hex>', 'the ledger key fingerprint obtained out of band (vigil ledger key); fail unless the bundle is signed by it')
     .option('--trusted-key <pem>', 'the ledger public key file obtained out of band; fail unless the bundle is signed by it')
     .option('--require-pin', 'refuse to verify without --trusted-fingerprint or --trusted-key (exit 2)')

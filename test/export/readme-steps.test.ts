@@ -67,6 +67,9 @@ describe("README.txt's steps", () => {
     const text = spawnSync(process.execPath, [BIN, '--data-dir', real.dataDir, 'ledger', 'key'], { encoding: 'utf8' }).stdout;
     expect(text).toContain(`fingerprint  ${k.fingerprint}`);
     expect(ledgerKey(forger.dataDir).fingerprint).not.toBe(k.fingerprint);
+    // `vigil ledger verify` names the full fingerprint too, not only the 4-byte key id.
+    const v = spawnSync(process.execPath, [BIN, '--data-dir', real.dataDir, 'ledger', 'verify'], { encoding: 'utf8' });
+    expect(v.stdout).toContain(`key ${k.keyId}, ${k.fingerprint})`);
   }, 30_000);
 
   it('pass on an intact bundle with the fingerprint recorded out of band, and write nothing into it', () => {
