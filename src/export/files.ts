@@ -178,10 +178,13 @@ export function listFiles(root: string, rel = ''): string[] {
   return out.sort();
 }
 
+/** One read buffer for every sha256File call (they are synchronous): a fresh 1 MiB per file was an mmap and munmap per file. */
+let readBuffer: Buffer | undefined;
+
 export function sha256File(path: string): string {
   const h = createHash('sha256');
   const fd = openSync(path, 'r');
-  const buf = Buffer.allocUnsafe(1 << 20);
+  const buf = (readBuffer ??= Buffer.allocUnsafe(1 << 20));
   try {
     for (;;) {
       const n = readFileChunk(fd, buf);

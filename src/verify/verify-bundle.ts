@@ -45,6 +45,8 @@ const MAX_FAULTS = 500;
 /** A single bundle file larger than this is refused rather than read (a day of leaves at 10,000 resources is ~1 MB). */
 const MAX_ENTRY_BYTES = 1 << 30;
 const ALLOWED_NAME = /^[A-Za-z0-9._%+-]+$/;
+/** One strict decoder for every leaf line (one per line was measurable at a year's 250,000 leaves). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 class UsageProblem extends Error {
   readonly exitCode = 2;
@@ -279,7 +281,7 @@ async function verifyFiles(
       const seqHere = expected;
       let body: Record<string, unknown> | undefined;
       try {
-        const v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as unknown;
+        const v = JSON.parse(UTF8.decode(bytes)) as unknown;
         if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not a JSON object');
         body = v as Record<string, unknown>;
       } catch (err) {
