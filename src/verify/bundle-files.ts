@@ -198,19 +198,21 @@ async function listAndCheck(
   }, size, raw as unknown as Parameters<typeof checkZipLayout>[2]);
   for (const p of layout.problems) problem({ ...p, message: `zip structure: ${p.message}` });
   if (!layout.sealed && layout.problems.length === 0) notes.push('the zip carries no seal from vigil export (made by another zip tool?): its entries, CRC-32s and local headers were checked, not its timestamps or file modes');
-  const prefix = commonFolder(raw);
+  const nested = commonFolder(raw);
+  const prefix = nested?.all ? nested.prefix : undefined;
   if (prefix !== undefined) notes.push(`the bundle is one level down in the zip, under ${prefix} (zipped as \`zip -r b.zip folder\`): read from there`);
+  else if (nested) notes.push(`SHA256SUMS is under ${nested.prefix}, but other entries lie outside that folder: zip the bundle from inside its folder (cd folder && zip -r ../b.zip .) or with nothing beside it`);
   return indexEntries(raw, limits, pathProblem, problem, prefix);
 }
 
-/** `folder/` when the zip has no SHA256SUMS at its root but every entry lies under one folder that has one. */
-function commonFolder(raw: yauzl.Entry[]): string | undefined {
+/** `folder/` when the zip has no SHA256SUMS at its root but a top-level folder has one; `all` when every entry lies in it. */
+function commonFolder(raw: yauzl.Entry[]): { prefix: string; all: boolean } | undefined {
   const names = raw.map((e) => (e.fileName as unknown as Buffer).toString('utf8'));
   if (names.includes('SHA256SUMS')) return undefined;
-  const first = names.find((n) => n.includes('/'));
-  const prefix = first === undefined ? undefined : `${first.slice(0, first.indexOf('/'))}/`;
-  if (prefix === undefined || prefix === '/' || !names.includes(`${prefix}SHA256SUMS`)) return undefined;
-  return names.every((n) => n.startsWith(prefix)) ? prefix : undefined;
+  const sums = names.find((n) => /^[^/]+\/SHA256SUMS$/.test(n));
+  if (sums === undefined) return undefined;
+  const prefix = sums.slice(0, sums.indexOf('/') + 1);
+  return { prefix, all: names.every((n) => n.startsWith(prefix)) };
 }
 
 /** Every entry of the zip's central directory, names undecoded. */

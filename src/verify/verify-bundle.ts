@@ -93,12 +93,12 @@ export async function verifyBundle(path: string, opts: VerifyBundleOptions = {})
       fault({ code: 'CONTAINER', file: path, message: `not a readable zip: ${(e as Error).message}` });
       return result();
     }
+    warnings.push(...(bundle.notes ?? []));
     if (faults.length > 0) {
       bundle.close();
       return result();
     }
   } else bundle = folderFiles(path, containerFault);
-  warnings.push(...(bundle.notes ?? []));
   try {
     await verifyFiles(bundle, pin, fault, warnings, stats, meta);
   } catch (e) {
@@ -195,8 +195,8 @@ async function verifyFiles(
   }
   const tree = (manifest.tree ?? {}) as { startSize?: number; endSize?: number };
   const reportMeta = (manifest.report ?? {}) as ReportParams & { frameworkFile?: string };
-  meta.bundle = {
-    type: Number(reportMeta.type),
+  if (reportMeta.type === 1 || reportMeta.type === 2) meta.bundle = {
+    type: reportMeta.type,
     period: reportMeta.type === 2 ? `${String(reportMeta.from)} to ${String(reportMeta.to)}` : `as of the close of ${String(reportMeta.asOf)}`,
     tz: String(reportMeta.tz),
     start: String(reportMeta.start),

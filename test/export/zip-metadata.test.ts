@@ -126,10 +126,11 @@ describe('zip metadata mutation matrix', () => {
 
 describe('zips made by other tools', () => {
   /** The bundle folder zipped with yazl, as another tool would: no seal, optionally one level down. */
-  async function foreignZip(name: string, prefix: string): Promise<string> {
+  async function foreignZip(name: string, prefix: string, extra?: string): Promise<string> {
     const z = new yazl.ZipFile();
     if (prefix) z.addEmptyDirectory(prefix);
     for (const f of listFiles(folder)) z.addFile(join(folder, f), `${prefix}${f}`);
+    if (extra) z.addBuffer(Buffer.from('x'), extra);
     z.end();
     const out = join(work, name);
     await new Promise<void>((res, rej) => z.outputStream.pipe(createWriteStream(out)).on('close', () => res()).on('error', rej));
@@ -147,6 +148,13 @@ describe('zips made by other tools', () => {
     expect(r.faults).toEqual([]);
     expect(r.ok).toBe(true);
     expect(r.warnings.some((w) => /one level down.*bundle\//.test(w))).toBe(true);
+  });
+
+  it('a bundle folder zipped beside other entries is refused, with a hint on how to zip it', async () => {
+    const r = await verifyBundle(await foreignZip('nested-extra.zip', 'bundle/', '__MACOSX/._bundle'), { trustedKeyFile: keyPem });
+    expect(r.ok).toBe(false);
+    expect(r.faults).toContainEqual(expect.objectContaining({ code: 'SUMS_MISSING' }));
+    expect(r.warnings.some((w) => /SHA256SUMS is under bundle\/, but other entries lie outside.*cd folder && zip -r/.test(w))).toBe(true);
   });
 
   it('Info-ZIP `zip -r b.zip folder` output verifies, and a flip in its local header fails', async () => {
