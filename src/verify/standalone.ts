@@ -7,14 +7,13 @@ export function formatVerification(r: BundleVerification): string {
   if (r.ok) {
     const b = r.bundle;
     const what = b ? `Type ${b.type}, ${b.period} (${b.tz}) = [${b.start}, ${b.end}), origin ${b.origin}: ` : '';
-    lines.push(`bundle OK: ${what}${r.stats.leaves} leaves, ${r.stats.checkpoints} signed checkpoints, ${r.stats.attachments} attachments, ${r.stats.reportFiles} report files recomputed byte for byte`);
-    if (r.key) {
-      lines.push(
-        r.key.pinnedBy
-          ? `  signed by ${r.key.fingerprint} (key id ${r.key.keyId}), the key you pinned with --${r.key.pinnedBy}`
-          : `  signed by ${r.key.fingerprint} (key id ${r.key.keyId}), the key inside the bundle: NOT pinned — the evidence is only as trustworthy as that key`,
-      );
-    }
+    // One line that states everything an auditor files: what was verified and which key signed it.
+    const key = !r.key
+      ? ''
+      : r.key.pinnedBy
+        ? `; signed by ${r.key.fingerprint} (key id ${r.key.keyId}), the key you pinned with --${r.key.pinnedBy}`
+        : `; signed by ${r.key.fingerprint} (key id ${r.key.keyId}), the key inside the bundle: NOT pinned — the evidence is only as trustworthy as that key`;
+    lines.push(`bundle OK: ${what}${r.stats.leaves} leaves, ${r.stats.checkpoints} signed checkpoints, ${r.stats.attachments} attachments, ${r.stats.reportFiles} report files recomputed byte for byte${key}`);
   } else {
     lines.push(`bundle FAILED verification: ${r.faults.length + r.omittedFaults} fault(s)`);
     for (const f of r.faults) lines.push(`  - [${f.code}] ${f.file ?? ''}${f.seq !== undefined ? ` (leaf seq ${f.seq})` : ''}: ${f.message}`);
