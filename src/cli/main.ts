@@ -8,6 +8,7 @@ import type { AgentContext } from '../agent.js';
 /** Command modules (and the context: config, sources, SDKs) load only for the command that runs: `vigil verify` or `--help` stay light. */
 const makeContext = async (opts: GlobalOptions, logLevel?: string): Promise<AgentContext> => (await import('./context.js')).makeContext(opts, logLevel);
 import type { ExportCliOptions } from './export.js';
+import type { VerifyCliOptions } from './verify.js';
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('vigil')
@@ -117,6 +118,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('check every leaf against the signed checkpoints; exit 0 intact, 1 naming every bad leaf found')
     .option('--json', 'machine-readable report')
     .action(async (o: { json?: boolean }, cmd: Command) => setExit(await (await import('./ledger.js')).ledgerVerifyCommand(await makeContext(g(cmd), 'warn'), o)));
+  ledger
+    .command('key')
+    .description("the ledger's origin, public key, key id and SHA-256 fingerprint: what an auditor records and pins")
+    .option('--json', 'machine-readable output')
+    .action(async (o: { json?: boolean }, cmd: Command) => setExit(await (await import('./ledger.js')).ledgerKeyCommand(await makeContext(g(cmd), 'warn'), o)));
 
   program
     .command('export')
@@ -134,10 +140,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (o: ExportCliOptions, cmd: Command) => setExit(await (await import('./export.js')).exportCommand(await makeContext(g(cmd), 'warn'), o)));
   program
     .command('verify <bundle>')
-    .description('verify an evidence bundle offline; exit 0 intact, 1 naming every fault')
-    .option('--trusted-key <pem>', 'the ledger public key obtained out of band')
+    .description('verify an evidence bundle offline; exit 0 intact (and signed by the pinned key), 1 naming every fault, 2 bad usage')
+    .option('--trusted-fingerprint <SHA256:hex>', 'the ledger key fingerprint obtained out of band (vigil ledger key); fail unless the bundle is signed by it')
+    .option('--trusted-key <pem>', 'the ledger public key file obtained out of band; fail unless the bundle is signed by it')
+    .option('--require-pin', 'refuse to verify without --trusted-fingerprint or --trusted-key (exit 2)')
     .option('--json', 'machine-readable result')
-    .action(async (path: string, o: { trustedKey?: string; json?: boolean }) => setExit(await (await import('./verify.js')).verifyCommand(path, o)));
+    .action(async (path: string, o: VerifyCliOptions) => setExit(await (await import('./verify.js')).verifyCommand(path, o)));
 
   const rules = program.command('rules').description('the rule catalogue');
   rules
