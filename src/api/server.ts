@@ -234,7 +234,7 @@ export async function buildApi(opts: ApiOptions): Promise<BuiltApi> {
       req.raw.on('close', end);
       await pump();
     },
-    'GET /v1/posture': async () => computePosture(ledger, opts.framework, clock.now()),
+    'GET /v1/posture': async () => computePosture(ledger, opts.framework, clock.now(), { sources: opts.sources.map((s) => s.source) }),
     'GET /v1/findings': async (req) => {
       const q = req.query as Record<string, string>;
       return listFindings(ledger, { ...(q.status ? { status: q.status } : {}), ...(q.rule ? { rule: q.rule } : {}), ...(q.source ? { source: q.source } : {}), ...(q.scope ? { scope: q.scope } : {}), limit: intParam(q.limit, 1000, 1, 100_000, 'limit') }, clock.now());
