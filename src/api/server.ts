@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Clock, Logger } from '../core/collector.js';
 import { isAppError } from '../core/errors.js';
 import type { Ledger } from '../ledger/ledger.js';
-import type { Framework } from '../rules/frameworks.js';
+import { frameworkData, type Framework } from '../rules/frameworks.js';
 import { computePosture } from '../report/posture.js';
 import { latestScopeHealth, runHealth, unhealthyFirst } from '../report/health.js';
 import { slotsBetween } from '../pipeline/slots.js';
@@ -291,7 +291,8 @@ export async function buildApi(opts: ApiOptions): Promise<BuiltApi> {
           ...(str('to') ? { to: str('to')! } : {}),
           ...(str('asOf') ? { asOf: str('asOf')! } : {}),
           tz: str('tz') ?? 'UTC',
-          framework: { id: fw.id, title: fw.title, version: fw.version, criteria: fw.criteria.map((c) => ({ id: c.id, title: c.title, rules: c.rules.map((x) => ({ id: x.id })), ...(c.manual ? { manual: c.manual } : {}) })) },
+          framework: frameworkData(fw),
+          sources: opts.sources.map((x) => x.source),
           ...(str('criteria') ? { criteria: str('criteria')!.split(',').map((x) => x.trim()).filter(Boolean) } : {}),
           ...(str('sampleSeed') !== undefined ? { sampleSeed: str('sampleSeed')! } : {}),
           out,

@@ -1,5 +1,5 @@
 // `vigil export`: writes an evidence bundle (folder or deterministic zip) for a Type 2 period or a Type 1 instant, streaming from the ledger store.
-import { createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AppError, UsageError } from '../core/errors.js';
@@ -30,6 +30,8 @@ export interface ExportOptions {
   framework: FrameworkData;
   criteria?: string[];
   sampleSeed?: string;
+  /** Sources configured: rules of other sources are out of scope in the report. @defaultValue every source in scope */
+  sources?: string[];
   /** A folder (must not exist or be empty), or a path ending in `.zip`. */
   out: string;
   /** `postgres://…`: the ledger is in PostgreSQL (as for every other command, from DATABASE_URL); keys stay in dataDir. */
@@ -256,6 +258,9 @@ export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
       ...(opts.criteria ? { criteria: opts.criteria } : {}),
       ...(opts.sampleSeed !== undefined ? { sampleSeed: opts.sampleSeed } : {}),
       slice: { startSize: s, endSize: e },
+      ...(opts.sources ? { sources: [...opts.sources].sort() } : {}),
+      // Stated in report.html's summary as computed at export: the bundle's own verifier checks the same figures.
+      integrity: { origin, keyFingerprint: createHash('sha256').update(rawEd25519PublicKey(key.publicKey)).digest('hex'), checkpoints: checkpointSizes.length, endRoot: endCp.root.toString('hex') },
     };
     const sink = new FileSink(work);
     async function* slice(): AsyncIterable<LeafRecord> {

@@ -181,13 +181,13 @@ export function frameworkData(fw: Framework): {
   id: string;
   title: string;
   version: string;
-  criteria: Array<{ id: string; title: string; rules: Array<{ id: string; evidence: EvidenceRole }>; manual?: string }>;
+  criteria: Array<{ id: string; title: string; rules: Array<{ id: string; evidence?: EvidenceRole }>; manual?: string }>;
 } {
   return {
     id: fw.id,
     title: fw.title,
     version: fw.version,
-    criteria: fw.criteria.map((c) => ({ id: c.id, title: c.title, rules: c.rules.map((r) => ({ id: r.id, evidence: r.evidence })), ...(c.manual ? { manual: c.manual } : {}) })),
+    criteria: fw.criteria.map((c) => ({ id: c.id, title: c.title, rules: c.rules.map((r) => ({ id: r.id, ...(r.evidence ? { evidence: r.evidence } : {}) })), ...(c.manual ? { manual: c.manual } : {}) })),
   };
 }
 
