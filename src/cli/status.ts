@@ -31,15 +31,15 @@ export function printPosture(p: Posture, out: NodeJS.WritableStream = process.st
       out.write(`last run: ${r.source} ${r.scope} at ${r.observedAt} (${r.outcome}, leaf #${r.seq})${errs}\n`);
     }
   }
-  // State first (the words OSCAL and report.html use), then the counts, then why; the manual evidence on its own line.
-  out.write(`\n${'criterion'.padEnd(10)} ${'state'.padEnd(13)} ${'pass'.padStart(5)} ${'fail'.padStart(5)} ${'error'.padStart(5)}  why\n`);
+  // Counts, then the state (the words OSCAL and report.html use) and why; the manual evidence on its own line.
+  out.write(`\n${'criterion'.padEnd(10)} ${'pass'.padStart(5)} ${'fail'.padStart(5)} ${'error'.padStart(5)}  ${'state'.padEnd(13)} why\n`);
   for (const c of p.criteria) {
     const why = c.reasons.filter((r) => r !== 'manual evidence needed').join('; ');
     const direct = c.rules.filter((r) => r.evidence === 'direct' && r.outcome !== 'out-of-scope').length;
     const supporting = c.rules.filter((r) => r.evidence === 'supporting' && r.outcome !== 'out-of-scope').length;
     const evidence = c.rules.length === 0 ? 'manual only' : `${direct} direct, ${supporting} supporting rule${direct + supporting === 1 ? '' : 's'} in scope`;
     const accepted = c.accepted ? `  (${c.accepted} fail (accepted) under exception)` : '';
-    out.write(`${c.id.padEnd(10)} ${c.state.padEnd(13)} ${String(c.pass).padStart(5)} ${String(c.fail).padStart(5)} ${String(c.error).padStart(5)}  ${why} (${evidence})${accepted}\n`);
+    out.write(`${c.id.padEnd(10)} ${String(c.pass).padStart(5)} ${String(c.fail).padStart(5)} ${String(c.error).padStart(5)}  ${c.state.padEnd(13)} ${why} (${evidence})${accepted}\n`);
     if (c.manual) out.write(`${''.padEnd(10)} manual evidence needed: ${c.manual}\n`);
   }
 }

@@ -92,8 +92,8 @@ describe('posture states', () => {
     out.on('data', (c: Buffer) => (text += c.toString()));
     printPosture(await computePosture(ledger, framework, clock.now(), { sources: ['aws'] }), out);
     const lines = text.split('\n');
-    expect(lines).toContain(`${'criterion'.padEnd(10)} ${'state'.padEnd(13)}  pass  fail error  why`);
-    expect(lines.find((l) => l.startsWith('CC6.1 '))).toMatch(/^CC6\.1\s+satisfied\s+1\s+1\s+0  direct rules passed \(1 direct, 1 supporting rules in scope\)$/);
+    expect(lines).toContain(`${'criterion'.padEnd(10)}  pass  fail error  ${'state'.padEnd(13)} why`);
+    expect(lines.find((l) => l.startsWith('CC6.1 '))).toMatch(/^CC6\.1\s+1\s+1\s+0  satisfied     direct rules passed \(1 direct, 1 supporting rules in scope\)$/);
     expect(lines.find((l) => l.startsWith('CC7.2 '))).toMatch(/not-satisfied .*1 direct rule failed/);
     const i = lines.findIndex((l) => l.startsWith('CC6.6 '));
     expect(lines[i]).toMatch(/not-assessed .*no direct automated evidence is mapped \(0 direct, 1 supporting rule in scope\)/);
