@@ -183,7 +183,9 @@ function timelineSection(m: ReportHtmlModel): string {
       return `<tr><th scope="row"><code>${esc(t.ruleId)}</code></th>${num(failing)}<td class="num">${(worst * 100).toFixed(1)} %</td>${num(outage)}${num(none)}</tr>`;
     })
     .join('\n');
-  const body = `<p>${TIMELINE_LEGEND}</p>
+  const left = m.rules.filter((r) => r.outcome === 'out-of-scope').length;
+  const omitted = left > 0 ? ` ${left} rule${left === 1 ? '' : 's'} of sources not configured, with no result in the period, ${left === 1 ? 'is' : 'are'} not drawn.` : '';
+  const body = `<p>${TIMELINE_LEGEND}${omitted}</p>
 <div class="chart">${svgTimeline(m.dates, m.timeline)}</div>
 <h3>The timeline in figures</h3>
 <table><thead><tr><th scope="col">Rule</th><th scope="col" class="num">Days with failures</th><th scope="col" class="num">Worst day (share failing)</th><th scope="col" class="num">Days with an outage or errors</th><th scope="col" class="num">Days without evidence</th></tr></thead>

@@ -569,7 +569,8 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
           ...(p.sampleSeed !== undefined ? { sample: sampleSize(s.runs / Math.max(1, dates.length), s.evaluations) } : {}) };
       }),
       dates,
-      timeline: p.type === 2 ? ruleIds.map((id) => ({ ruleId: id, days: timeline.row(id, ruleSource(id)) })) : [],
+      // Rules of sources not configured have no result at all: not drawn (the rules table lists them as out-of-scope).
+      timeline: p.type === 2 ? ruleIds.filter((id) => outcomeOf(id) !== 'out-of-scope').map((id) => ({ ruleId: id, days: timeline.row(id, ruleSource(id)) })) : [],
       tables: (path) => sink.table(path),
     }),
   );

@@ -15,7 +15,9 @@ export const CRITERION_STATES: readonly CriterionState[] = ['satisfied', 'not-sa
  * - `incomplete`: no fail, but errors, gaps or days without evidence;
  * - `no-data`: its source is in scope but no result was recorded;
  * - `not-applicable`: every result was not_applicable (nothing of that kind to judge);
- * - `out-of-scope`: its source is not configured, so its absence says nothing.
+ * - `out-of-scope`: its source is not configured and it has no result, so its absence says nothing. A rule with
+ *   results is judged on them even when its source is not configured (now, or in the config export was run with):
+ *   recorded evidence is never set aside.
  */
 export type RuleOutcome = 'passed' | 'failed' | 'incomplete' | 'no-data' | 'not-applicable' | 'out-of-scope';
 
@@ -31,9 +33,10 @@ export interface RuleTally {
 }
 
 export function ruleOutcome(t: RuleTally): RuleOutcome {
-  if (t.inScope === false) return 'out-of-scope';
+  const none = t.pass + t.fail + t.error + t.notApplicable === 0;
+  if (t.inScope === false && none) return 'out-of-scope';
   if (t.fail > 0) return 'failed';
-  if (t.pass + t.error + t.notApplicable === 0) return 'no-data';
+  if (none) return 'no-data';
   if (t.error > 0 || t.complete === false) return 'incomplete';
   if (t.pass === 0) return 'not-applicable';
   return 'passed';

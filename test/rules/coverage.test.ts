@@ -69,14 +69,19 @@ describe('ruleOutcome', () => {
     expect(t(0, 0, 0, 0)).toBe('no-data');
     expect(t(0, 0, 0, 4)).toBe('not-applicable');
     expect(t(0, 0, 0, 0, { inScope: false })).toBe('out-of-scope');
-    expect(t(0, 2, 0, 0, { inScope: false })).toBe('out-of-scope');
+    // Recorded evidence is judged even when its source is not configured (any more): never set aside.
+    expect(t(0, 2, 0, 0, { inScope: false })).toBe('failed');
+    expect(t(3, 0, 0, 0, { inScope: false })).toBe('passed');
   });
   it('never calls a rule passed without a pass and without every day and slot accounted for', () => {
     fc.assert(
       fc.property(fc.nat(3), fc.nat(3), fc.nat(3), fc.nat(3), fc.boolean(), fc.boolean(), (pass, fail, error, na, complete, inScope) => {
         const o = ruleOutcome({ pass, fail, error, notApplicable: na, complete, inScope });
-        if (o === 'passed') expect(pass > 0 && fail === 0 && error === 0 && complete && inScope).toBe(true);
+        if (o === 'passed') expect(pass > 0 && fail === 0 && error === 0 && complete).toBe(true);
+        if (fail > 0) expect(o).toBe('failed');
+        expect(o === 'out-of-scope').toBe(!inScope && pass + fail + error + na === 0);
       }),
+      { numRuns: 2000 },
     );
   });
 });
