@@ -8,7 +8,7 @@ const RULES_PER_CHART = 18;
 const WIDTH = 1120;
 const LABEL_W = 330;
 const PLOT_W = WIDTH - LABEL_W - 10;
-const ROW_H = 24;
+const ROW_H = 28;
 const MARK_H = 4;
 const BAR_H = ROW_H - MARK_H - 6;
 const AXIS_H = 34;
@@ -81,7 +81,9 @@ function chart(dates: readonly string[], rows: Array<{ ruleId: string; days: Tim
 export function svgTimeline(dates: readonly string[], rows: Array<{ ruleId: string; days: TimelineDay[] }>): string {
   if (rows.length === 0) return '<p><em>No rules in scope.</em></p>';
   const charts: string[] = [];
+  // Charts of even size (37 rules: 13, 12, 12), so no chart is a lone row or two.
   const n = Math.ceil(rows.length / RULES_PER_CHART);
-  for (let i = 0; i < n; i++) charts.push(chart(dates, rows.slice(i * RULES_PER_CHART, (i + 1) * RULES_PER_CHART), n > 1 ? ` (part ${i + 1} of ${n})` : ''));
+  const size = Math.ceil(rows.length / n);
+  for (let i = 0; i < n; i++) charts.push(chart(dates, rows.slice(i * size, (i + 1) * size), n > 1 ? ` (part ${i + 1} of ${n})` : ''));
   return charts.join('\n');
 }

@@ -63,7 +63,7 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#
 h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.3em;margin-top:1.8em;border-bottom:2px solid #333;padding-bottom:.2em}h3{font-size:1.05em;margin:1.2em 0 .4em}
 table{border-collapse:collapse;width:100%;margin:.4em 0 1em}th,td{border:1px solid var(--line);padding:3px 6px;vertical-align:top;text-align:left;font-size:12.5px;overflow-wrap:anywhere}
 th{background:#eef0f2}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;overflow-wrap:anywhere}
+code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:11.5px;overflow-wrap:anywhere}
 .state{display:inline-block;padding:1px 7px;border-radius:3px;color:#fff;font-weight:600;white-space:nowrap}
 .s-satisfied{background:var(--ok)}.s-not-satisfied{background:var(--bad)}.s-partial{background:var(--part)}.s-not-assessed{background:var(--na)}
 .note{color:#444}.summary th{width:15em;background:#f6f7f8}
@@ -144,8 +144,14 @@ ${integrity}`;
 }
 
 function criteriaSection(m: ReportHtmlModel): string {
-  const ruleList = (rs: CriterionAssessment['direct']) =>
-    rs.length === 0 ? '<em>none</em>' : `<ul class="tight">${rs.map((r) => `<li><code>${esc(r.id)}</code>: ${esc(r.outcome)}</li>`).join('')}</ul>`;
+  // Rules of sources not configured (and without results) are counted, not listed: they say nothing about this system.
+  const ruleList = (rs: CriterionAssessment['direct']) => {
+    const shown = rs.filter((r) => r.outcome !== 'out-of-scope');
+    const left = rs.length - shown.length;
+    const items = shown.map((r) => `<li><code>${esc(r.id)}</code>: ${esc(r.outcome)}</li>`).join('');
+    const more = left > 0 ? `<li class="note">${left} more of sources not configured</li>` : '';
+    return rs.length === 0 ? '<em>none</em>' : `<ul class="tight">${items}${more}</ul>`;
+  };
   const rows = m.criteria
     .map((c) => {
       const why = c.reasons.filter((r) => r !== 'manual evidence needed').join('; ');
@@ -153,7 +159,8 @@ function criteriaSection(m: ReportHtmlModel): string {
     })
     .join('\n');
   const body = `<p>A criterion is <strong>satisfied</strong> only when every direct rule of a configured source passed ${m.params.type === 2 ? 'throughout the period (evidence every day, no error, no gap or failed collection)' : 'at the as-of instant (no error)'} and its manual evidence is on record or none is required; <strong>not satisfied</strong> when a direct rule failed; <strong>not assessed</strong> when no direct rule gives automated evidence; <strong>partial</strong> otherwise. Supporting rules add evidence but never decide. Vigil holds no manual evidence yet, so a criterion that requires it is at best partial here: the evidence named in the last column must be obtained from the entity.</p>
-<table><thead><tr><th scope="col">Criterion</th><th scope="col">State and why</th><th scope="col">Direct evidence (rule: outcome)</th><th scope="col">Supporting evidence</th><th scope="col">Manual evidence needed</th></tr></thead>
+<table><colgroup><col style="width:13%"><col style="width:15%"><col style="width:26%"><col style="width:26%"><col style="width:20%"></colgroup>
+<thead><tr><th scope="col">Criterion</th><th scope="col">State and why</th><th scope="col">Direct evidence (rule: outcome)</th><th scope="col">Supporting evidence</th><th scope="col">Manual evidence needed</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>`;
