@@ -79,6 +79,19 @@ describe('report.html content', () => {
     expect(t).not.toMatch(/<title>[^<]*2025-03-02[^<]*fail/); // no fact only in a hover title
   });
 
+  it('a Type 1 report states the instant, judges the latest runs before it, and has no period sections', async () => {
+    const out = join(work, 't1');
+    await exportBundle({ dataDir: demo.dataDir, type: 1, asOf: '2025-03-02', framework: FRAMEWORK, sources: ['aws'], out, clock: demo.clock, logger: silentLogger });
+    const t1 = readFileSync(join(out, 'report/report.html'), 'utf8');
+    expect(t1).toContain('SOC 2 Type 1 (design at a point in time)');
+    expect(t1).toContain('as of the close of 2025-03-02 in UTC');
+    for (const id of ['summary', 'criteria', 'rules', 'risk-acceptances', 'changes', 'populations']) expect(t1).toContain(`<section id="${id}"`);
+    for (const id of ['timeline', 'deviations', 'gaps']) expect(t1).not.toContain(`<section id="${id}"`);
+    // bob still fails MFA at the close of day 2: CC6.1 not satisfied at the instant.
+    expect(readFileSync(join(out, 'report/coverage.csv'), 'utf8')).toMatch(/^CC6\.1,Logical access,aws\.iam\.user_mfa_enabled,.*,direct,failed,not-satisfied\r$/m);
+    expect((await verifyBundle(out)).faults).toEqual([]);
+  });
+
   it('is a pure function of the model: the same model renders the same bytes, and the verifier recomputes it', async () => {
     const model: ReportHtmlModel = {
       params: { type: 1, start: 'x', end: 'y', tz: 'UTC', asOf: '2025-03-02', framework: { id: 'f', title: 'F', version: '1' }, slice: { startSize: 0, endSize: 3 } },
