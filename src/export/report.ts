@@ -209,6 +209,12 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
   /** Type 1: the latest run per source/scope before the instant. */
   const latest = new Map<string, LeafRecord>();
   const ruleDefs = new Map<string, { seq: number; at: string; logicSha256: string; title: string; severity: string }>();
+  const noteRuleDef = (seq: number, at: string, b: Record<string, unknown>): string => {
+    const r = (b.rule ?? {}) as Record<string, unknown>;
+    const id = str(r.id) ?? '';
+    ruleDefs.set(id, { seq, at, logicSha256: str(r.logicSha256) ?? '', title: str(r.title) ?? '', severity: str(r.severity) ?? '' });
+    return id;
+  };
 
   const results = async (sha256: string): Promise<RecordedResult[]> => {
     const c = parsed.get(sha256);
@@ -310,6 +316,8 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
     const within = p.type === 2 ? inPeriod(at) : at < p.end;
     if (!within) {
       margin++;
+      // report.html names each rule by its definition in force, usually recorded when the agent started, before the period.
+      if (type === 'rule.defined' && at < p.end) noteRuleDef(l.seq, at, b);
       continue;
     }
     leavesInPeriod++;
@@ -325,8 +333,7 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
       }
       case 'rule.defined': {
         const r = (b.rule ?? {}) as Record<string, unknown>;
-        const id = str(r.id) ?? '';
-        ruleDefs.set(id, { seq: l.seq, at, logicSha256: str(r.logicSha256) ?? '', title: str(r.title) ?? '', severity: str(r.severity) ?? '' });
+        const id = noteRuleDef(l.seq, at, b);
         if (ruleFilter(id)) ruleChange(csvRow([l.seq, at, 'rule.defined', id, str(r.logicSha256) ?? '', JSON.stringify(r.params ?? {})]));
         break;
       }
