@@ -48,8 +48,6 @@ describe('report.html content', () => {
     expect(html).toContain('Type 2 (operating effectiveness over a period)');
     expect(html).toContain('<code>aws/111122223333</code>');
     expect(html).toContain('Computed at export');
-    // Rules are named by their definitions, recorded before the period began.
-    expect(html).toContain('<tr><th scope="row"><code>aws.iam.root_mfa_enabled</code><br><span class="note">Root MFA</span></th><td>critical</td>');
   });
 
   it('states each criterion in the words status and OSCAL use, with direct and supporting evidence and the manual evidence needed', () => {
