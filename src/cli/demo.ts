@@ -108,7 +108,7 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     say(`collecting now (queues on ${redis.url.replace(/\/\/[^@]*@/, '//***@')}, ledger in ${dataDir}) …`);
     const jobs = await agent.collectNow();
     const framework = loadFramework('soc2');
-    const posture = await computePosture(agent.ledger, framework);
+    const posture = await computePosture(agent.ledger, framework, new Date(), { sources: Object.keys(sources) });
     say('');
     for (const j of jobs) {
       const c = j.summary.counts;

@@ -1,7 +1,7 @@
 // `vigil export`: Type 1 / Type 2 evidence bundles for auditors (logic in src/export/bundle.ts).
 import { UsageError } from '../core/errors.js';
 import type { AgentContext } from '../agent.js';
-import { loadFramework } from '../rules/frameworks.js';
+import { frameworkData, loadFramework } from '../rules/frameworks.js';
 import { BOUNDED_HEAP_MARK, isVigilBin, rerunWithBoundedHeap } from '../export/bounded-heap.js';
 import { leanWorkerScript, runLeanWorker } from '../export/lean.js';
 import type { ExportJob } from '../export/export-main.js';
@@ -26,12 +26,7 @@ export async function exportCommand(ctx: AgentContext, o: ExportCliOptions): Pro
   if (type === 2 && o.asOf) throw new UsageError('EXPORT_BAD_RANGE', '--as-of is for --type 1; a Type 2 export takes --from and --to');
   if (type === 1 && (o.from || o.to)) throw new UsageError('EXPORT_BAD_RANGE', '--from/--to are for --type 2; a Type 1 export takes --as-of');
   const fw = loadFramework(o.framework ?? 'soc2');
-  const framework = {
-    id: fw.id,
-    title: fw.title,
-    version: fw.version,
-    criteria: fw.criteria.map((c) => ({ id: c.id, title: c.title, rules: c.rules.map((r) => ({ id: r.id })), ...(c.manual ? { manual: c.manual } : {}) })),
-  };
+  const framework = frameworkData(fw);
   const criteria = o.criteria ? o.criteria.split(',').map((x) => x.trim()).filter(Boolean) : undefined;
   const job: ExportJob = {
     dataDir: ctx.dataDir,
@@ -42,6 +37,7 @@ export async function exportCommand(ctx: AgentContext, o: ExportCliOptions): Pro
     tz: o.tz ?? 'UTC',
     framework,
     ...(criteria ? { criteria } : {}),
+    sources: Object.keys(ctx.loaded.sources),
     ...(o.sampleSeed !== undefined ? { sampleSeed: o.sampleSeed } : {}),
     out: o.out,
     ...(o.json ? { json: true } : {}),

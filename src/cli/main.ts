@@ -58,7 +58,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('status')
-    .description('posture per criterion from the latest runs, with coverage so far')
+    .description('per criterion from the latest runs: state (satisfied, not-satisfied, partial, not-assessed), why, and the manual evidence it needs')
     .option('--json', 'machine-readable output')
     .option('--framework <id>', 'framework to report against', undefined)
     .action(async (o: { json?: boolean; framework?: string }, cmd: Command) => setExit(await (await import('./status.js')).statusCommand(await makeContext(g(cmd), 'warn'), o)));

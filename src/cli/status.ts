@@ -8,7 +8,7 @@ export async function statusCommand(ctx: AgentContext, opts: { json?: boolean; f
   const framework = loadFramework(opts.framework ?? ctx.loaded.config.frameworks[0] ?? 'soc2');
   const ledger = await openLedger(ctx, { readOnly: true });
   try {
-    const posture = await computePosture(ledger, framework);
+    const posture = await computePosture(ledger, framework, new Date(), { sources: Object.keys(ctx.loaded.sources) });
     if (opts.json) process.stdout.write(JSON.stringify(posture, null, 2) + '\n');
     else printPosture(posture);
   } finally {
@@ -31,10 +31,15 @@ export function printPosture(p: Posture, out: NodeJS.WritableStream = process.st
       out.write(`last run: ${r.source} ${r.scope} at ${r.observedAt} (${r.outcome}, leaf #${r.seq})${errs}\n`);
     }
   }
-  out.write(`\n${'criterion'.padEnd(10)} ${'pass'.padStart(5)} ${'fail'.padStart(5)} ${'error'.padStart(5)}  coverage\n`);
+  // Counts, then the state (the words OSCAL and report.html use) and why; the manual evidence on its own line.
+  out.write(`\n${'criterion'.padEnd(10)} ${'pass'.padStart(5)} ${'fail'.padStart(5)} ${'error'.padStart(5)}  ${'state'.padEnd(13)} why\n`);
   for (const c of p.criteria) {
-    const note = c.coverage === 'manual' ? 'manual evidence needed' : c.coverage === 'no_data' ? 'no data yet' : c.coverage;
+    const why = c.reasons.filter((r) => r !== 'manual evidence needed').join('; ');
+    const direct = c.rules.filter((r) => r.evidence === 'direct' && r.outcome !== 'out-of-scope').length;
+    const supporting = c.rules.filter((r) => r.evidence === 'supporting' && r.outcome !== 'out-of-scope').length;
+    const evidence = c.rules.length === 0 ? 'manual only' : `${direct} direct, ${supporting} supporting rule${direct + supporting === 1 ? '' : 's'} in scope`;
     const accepted = c.accepted ? `  (${c.accepted} fail (accepted) under exception)` : '';
-    out.write(`${c.id.padEnd(10)} ${String(c.pass).padStart(5)} ${String(c.fail).padStart(5)} ${String(c.error).padStart(5)}  ${note}${accepted}\n`);
+    out.write(`${c.id.padEnd(10)} ${String(c.pass).padStart(5)} ${String(c.fail).padStart(5)} ${String(c.error).padStart(5)}  ${c.state.padEnd(13)} ${why} (${evidence})${accepted}\n`);
+    if (c.manual) out.write(`${''.padEnd(10)} manual evidence needed: ${c.manual}\n`);
   }
 }

@@ -1,4 +1,5 @@
 // `vigil export`: writes an evidence bundle (folder or deterministic zip) for a Type 2 period or a Type 1 instant, streaming from the ledger store.
+import { keyFingerprint } from '../ledger/fingerprint.js';
 import type { KeyObject } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -32,6 +33,8 @@ export interface ExportOptions {
   framework: FrameworkData;
   criteria?: string[];
   sampleSeed?: string;
+  /** Sources configured: rules of other sources are out of scope in the report. @defaultValue every source in scope */
+  sources?: string[];
   /** A folder (must not exist or be empty), or a path ending in `.zip`. */
   out: string;
   /** `postgres://…`: the ledger is in PostgreSQL (as for every other command, from DATABASE_URL); keys stay in dataDir. */
@@ -216,6 +219,9 @@ async function writeBundleFolder(
     ...(opts.criteria ? { criteria: opts.criteria } : {}),
     ...(opts.sampleSeed !== undefined ? { sampleSeed: opts.sampleSeed } : {}),
     slice: { startSize: s, endSize: e },
+    ...(opts.sources ? { sources: [...opts.sources].sort() } : {}),
+    // Stated in report.html's summary as computed at export; the verifier checks it against the bundle's key and checkpoints.
+    integrity: { origin, keyFingerprint: keyFingerprint(key.publicKey), checkpoints: ledger.checkpointSizes.length, endRoot: endCp.root.toString('hex') },
   };
   const sink = new FileSink(work);
   async function* slice(): AsyncIterable<LeafRecord> {

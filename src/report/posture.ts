@@ -6,6 +6,7 @@ import { loadResults } from '../pipeline/record.js';
 import type { RecordedResult } from '../pipeline/collect-stage.js';
 import { loadExceptions } from '../exceptions/exceptions.js';
 import { latestScopeHealth, unhealthyFirst } from './health.js';
+import { assessCriterion, ruleInScope, ruleOutcome, type CriterionState, type EvidenceRole, type RuleOutcome } from '../rules/coverage.js';
 
 /** `accepted` counts the failures (already in `fail`) that an active exception accepts: shown as `fail (accepted)`. */
 type Counts = Record<'pass' | 'fail' | 'error' | 'notApplicable' | 'accepted', number>;
@@ -15,8 +16,12 @@ export interface CriterionPosture extends Counts {
   title: string;
   /** automated: every mapped rule has results; partial: some do; no_data: rules mapped, none evaluated yet; manual: no rule maps here. */
   coverage: 'automated' | 'partial' | 'no_data' | 'manual';
+  /** The criterion's state from its direct rules and manual evidence (src/rules/coverage.ts), the words export uses too. */
+  state: CriterionState;
+  /** Why the state is what it is; "manual evidence needed" when the criterion's manual evidence is not on record. */
+  reasons: string[];
   manual?: string;
-  rules: Array<{ id: string } & Counts>;
+  rules: Array<{ id: string; evidence: EvidenceRole; outcome: RuleOutcome } & Counts>;
 }
 
 export interface Posture {
@@ -58,7 +63,12 @@ export async function latestRuns(ledger: Ledger): Promise<Map<string, { seq: num
   return latest;
 }
 
-export async function computePosture(ledger: Ledger, framework: Framework, now: Date = new Date()): Promise<Posture> {
+export interface PostureOptions {
+  /** Configured sources: rules of any other source are out of scope rather than "no data". @defaultValue every source */
+  sources?: readonly string[];
+}
+
+export async function computePosture(ledger: Ledger, framework: Framework, now: Date = new Date(), opts: PostureOptions = {}): Promise<Posture> {
   const latest = await latestScopeHealth(ledger);
   const exceptions = await loadExceptions(ledger);
   const byRule = new Map<string, Counts>();
@@ -94,11 +104,15 @@ export async function computePosture(ledger: Ledger, framework: Framework, now: 
       total.error += c.error;
       total.notApplicable += c.notApplicable;
       total.accepted += c.accepted;
-      return { id: m.id, ...c };
+      // The latest run of each scope is the window: a failing source shows as error results, so no completeness flag.
+      const outcome = ruleOutcome({ ...c, inScope: ruleInScope(m.id, opts.sources) });
+      return { id: m.id, evidence: m.evidence ?? 'supporting', outcome, ...c };
     });
     const evaluated = rules.filter((r) => r.pass + r.fail + r.error + r.notApplicable > 0).length;
     const coverage = rules.length === 0 ? 'manual' : evaluated === 0 ? 'no_data' : evaluated === rules.length ? 'automated' : 'partial';
-    return { id: cr.id, title: cr.title, ...total, coverage, ...(cr.manual ? { manual: cr.manual } : {}), rules };
+    const outcomes = new Map(rules.map((r) => [r.id, r.outcome]));
+    const { state, reasons } = assessCriterion(cr, (id) => outcomes.get(id)!);
+    return { id: cr.id, title: cr.title, ...total, coverage, state, reasons, ...(cr.manual ? { manual: cr.manual } : {}), rules };
   });
   runs.sort(unhealthyFirst);
   return { framework: framework.id, runs, criteria };

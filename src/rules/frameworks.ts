@@ -7,6 +7,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
 import { cacheDir, PACKAGE_ROOT_URL } from '../core/package-root.js';
+import { EVIDENCE_ROLES, type EvidenceRole } from './coverage.js';
 
 /** Where the bundled framework files live (rules/frameworks at the package root, read in place by the compiled tree too). */
 export const DEFAULT_FRAMEWORKS_DIR = fileURLToPath(new URL('rules/frameworks/', PACKAGE_ROOT_URL));
@@ -14,6 +15,10 @@ export const DEFAULT_FRAMEWORKS_DIR = fileURLToPath(new URL('rules/frameworks/',
 const RuleRef = z.strictObject({
   id: z.string().regex(/^[a-z0-9-]+(\.[a-z0-9_]+)+$/, 'a dotted rule id like aws.iam.root_mfa_enabled'),
   rationale: z.string().trim().min(1, 'a one-line rationale'),
+  // Required, so every mapping says honestly whether its result alone evidences the criterion (src/rules/coverage.ts).
+  evidence: z.enum(EVIDENCE_ROLES as [EvidenceRole, ...EvidenceRole[]], {
+    error: "expected `evidence: direct` (the rule's result alone evidences the criterion's point of focus) or `evidence: supporting`",
+  }),
 });
 
 const Criterion = z.strictObject({
@@ -35,8 +40,9 @@ export interface FrameworkCriterion {
   id: string;
   title: string;
   description: string;
-  rules: Array<{ id: string; rationale: string }>;
-  /** What manual evidence is needed where automation cannot cover the criterion. */
+  /** `direct`: the rule's result alone evidences the criterion's point of focus; `supporting`: it only adds to other evidence. */
+  rules: Array<{ id: string; rationale: string; evidence: EvidenceRole }>;
+  /** What manual evidence is needed where automation cannot cover the criterion; when set, the criterion needs it to be satisfied. */
   manual?: string;
 }
 
@@ -165,6 +171,24 @@ function listFrameworkIds(dir: string): string[] {
 /** Every framework in the directory, validated. */
 export function listFrameworks(opts: FrameworkLoadOptions = {}): Framework[] {
   return listFrameworkIds(opts.dir ?? DEFAULT_FRAMEWORKS_DIR).map((id) => loadFramework(id, opts));
+}
+
+/**
+ * The framework as an export embeds it (framework/<id>.json) and the report reads it: criteria, each mapping's id and
+ * evidence role, and the manual evidence needed; rationales stay in the framework file.
+ */
+export function frameworkData(fw: Framework): {
+  id: string;
+  title: string;
+  version: string;
+  criteria: Array<{ id: string; title: string; rules: Array<{ id: string; evidence?: EvidenceRole }>; manual?: string }>;
+} {
+  return {
+    id: fw.id,
+    title: fw.title,
+    version: fw.version,
+    criteria: fw.criteria.map((c) => ({ id: c.id, title: c.title, rules: c.rules.map((r) => ({ id: r.id, ...(r.evidence ? { evidence: r.evidence } : {}) })), ...(c.manual ? { manual: c.manual } : {}) })),
+  };
 }
 
 /** Criterion ids that map `ruleId`, in file order. */

@@ -21,8 +21,8 @@ export const FRAMEWORK: FrameworkData = {
   title: 'SOC 2 test',
   version: 'test',
   criteria: [
-    { id: 'CC6.1', title: 'Logical access', rules: [{ id: 'aws.iam.root_mfa_enabled' }, { id: 'aws.iam.user_mfa_enabled' }] },
-    { id: 'CC7.2', title: 'Monitoring', rules: [{ id: 'aws.iam.user_mfa_enabled' }] },
+    { id: 'CC6.1', title: 'Logical access', rules: [{ id: 'aws.iam.root_mfa_enabled', evidence: 'direct' }, { id: 'aws.iam.user_mfa_enabled', evidence: 'direct' }] },
+    { id: 'CC7.2', title: 'Monitoring', rules: [{ id: 'aws.iam.user_mfa_enabled', evidence: 'supporting' }], manual: 'Monitoring runbook and triaged alert samples.' },
     { id: 'CC1.1', title: 'Integrity and ethics', rules: [], manual: 'Code of conduct acknowledgements.' },
   ],
 };

@@ -35,6 +35,7 @@ criteria:
     rules:
       - id: aws.iam.root_mfa_enabled
         rationale: r
+        evidence: direct
   - id: CC1.1
     title: Ethics
     description: d
@@ -60,6 +61,15 @@ describe('loadFramework', () => {
     expect(criteriaForRule(fw, 'aws.iam.nope')).toEqual([]);
   });
 
+  it('does not let thin automation stand for a criterion: CC6.6 and CC4.1 have no direct rule, and every criterion with no direct rule names manual evidence', () => {
+    const fw = loadFramework('soc2');
+    const direct = (id: string) => fw.criteria.find((c) => c.id === id)!.rules.filter((r) => r.evidence === 'direct').map((r) => r.id);
+    expect(direct('CC6.6')).toEqual([]);
+    expect(direct('CC4.1')).toEqual([]);
+    expect(direct('CC8.1')).toContain('github.repo.merged_changes_reviewed');
+    for (const c of fw.criteria) if (!c.rules.some((r) => r.evidence === 'direct')) expect(c.manual, c.id).toBeTruthy();
+  });
+
   it('lists the frameworks in a directory and names the available ones when asked for a missing id', () => {
     writeFileSync(join(dir, 'soc2.yaml'), valid);
     expect(listFrameworks({ dir }).map((f) => f.id)).toEqual(['soc2']);
@@ -81,12 +91,17 @@ describe('parseFramework rejects bad files', () => {
     expectUsage(valid.replace('title: T\n', ''), /title/);
     expectUsage(valid.replace('    description: d\n    manual', '    descripton: d\n    manual'), /criteria\[1\] \(CC1\.1\)/);
   });
+  it('requires every mapping to say whether its evidence is direct or supporting, naming file, criterion and rule', () => {
+    expectUsage(valid.replace('        evidence: direct\n', ''), /\/x\/soc2\.yaml: criteria\[0\] \(CC6\.1\)\.rules\[0\] \(aws\.iam\.root_mfa_enabled\)\.evidence: expected `evidence: direct`/);
+    expectUsage(valid.replace('evidence: direct', 'evidence: strong'), /criteria\[0\] \(CC6\.1\)\.rules\[0\] \(aws\.iam\.root_mfa_enabled\)\.evidence: .*or `evidence: supporting`/);
+    expect(parseFramework(valid, '/x/soc2.yaml').criteria[0]!.rules[0]!.evidence).toBe('direct');
+  });
   it('requires manual evidence for a criterion without rules', () => {
     expectUsage(valid.replace('    manual: code of conduct\n', ''), /criteria\[1\] \(CC1\.1\): no rules; expected `manual:`/);
   });
   it('rejects duplicate criteria, duplicate rules in a criterion, and an id that differs from the file name', () => {
     expectUsage(valid.replace('id: CC1.1', 'id: CC6.1'), /duplicate criterion id/);
-    expectUsage(valid.replace('        rationale: r\n', '        rationale: r\n      - id: aws.iam.root_mfa_enabled\n        rationale: again\n'), /listed twice/);
+    expectUsage(valid.replace('        evidence: direct\n', '        evidence: direct\n      - id: aws.iam.root_mfa_enabled\n        rationale: again\n        evidence: supporting\n'), /listed twice/);
     expectUsage(valid.replace('id: soc2', 'id: soc1'), /id: "soc1" must equal the file name "soc2"/);
   });
 });

@@ -3,6 +3,7 @@ import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportBundle } from '../../export/bundle.js';
+import { frameworkData } from '../../rules/frameworks.js';
 import { ApiError } from '../errors.js';
 import type { HandlerDeps, Handlers } from '../options.js';
 
@@ -28,7 +29,8 @@ export function exportHandlers(deps: HandlerDeps): Handlers {
           ...(str('to') ? { to: str('to')! } : {}),
           ...(str('asOf') ? { asOf: str('asOf')! } : {}),
           tz: str('tz') ?? 'UTC',
-          framework: { id: fw.id, title: fw.title, version: fw.version, criteria: fw.criteria.map((c) => ({ id: c.id, title: c.title, rules: c.rules.map((x) => ({ id: x.id })), ...(c.manual ? { manual: c.manual } : {}) })) },
+          framework: frameworkData(fw),
+          sources: deps.opts.sources.map((x) => x.source),
           ...(str('criteria') ? { criteria: str('criteria')!.split(',').map((x) => x.trim()).filter(Boolean) } : {}),
           ...(str('sampleSeed') !== undefined ? { sampleSeed: str('sampleSeed')! } : {}),
           out,

@@ -1,11 +1,24 @@
 // The report's inputs and outputs: parameters, the leaves it reads, the blobs it resolves and the sink it writes to.
+import type { EvidenceRole } from '../../rules/coverage.js';
 
 /** Framework data as embedded in a bundle (framework/<id>.json): criteria and the rule ids that evidence them. */
 export interface FrameworkData {
   id: string;
   title: string;
   version: string;
-  criteria: Array<{ id: string; title: string; rules: Array<{ id: string }>; manual?: string }>;
+  /** `evidence` is absent in bundles from before it existed: such a mapping counts as supporting. */
+  criteria: Array<{ id: string; title: string; rules: Array<{ id: string; evidence?: EvidenceRole }>; manual?: string }>;
+}
+
+/** The bundle's integrity as computed at export (report.html's summary states it; the verifier checks the bundle against it). */
+export interface ExportIntegrity {
+  origin: string;
+  /** `SHA256:<hex>` of the signing key's DER SubjectPublicKeyInfo (src/ledger/fingerprint.ts). */
+  keyFingerprint: string;
+  /** Signed checkpoints in the bundle. */
+  checkpoints: number;
+  /** Root hash (hex) of the Merkle tree at the slice's end. */
+  endRoot: string;
 }
 
 export interface ReportParams {
@@ -21,6 +34,9 @@ export interface ReportParams {
   criteria?: string[];
   sampleSeed?: string;
   slice: { startSize: number; endSize: number };
+  /** Sources configured at export: rules of other sources are out of scope. Absent: every source counts as in scope. */
+  sources?: string[];
+  integrity?: ExportIntegrity;
 }
 
 export interface LeafRecord {

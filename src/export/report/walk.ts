@@ -10,6 +10,7 @@ import { RiskRegister } from './risk-acceptances.js';
 import { Snapshots } from './snapshots.js';
 import type { RuleTallies } from './tallies.js';
 import { str, type LeafRecord, type ReportParams } from './types.js';
+import type { DailyTimeline } from '../timeline.js';
 
 /**
  * Type 1: a scope whose latest run is older than this at the instant no longer reports (removed from config, an
@@ -35,6 +36,8 @@ export class ReportWalk {
   private readonly seenScope = new Set<string>();
   /** Type 1: the latest run per source/scope before the instant. */
   private readonly latest = new Map<string, LeafRecord>();
+  /** Each rule's definition in force at the end (title and severity for report.html), usually recorded before the period. */
+  readonly ruleDefs = new Map<string, { seq: number; title: string; severity: string }>();
 
   constructor(
     private readonly p: ReportParams,
@@ -42,6 +45,8 @@ export class ReportWalk {
     private readonly tallies: RuleTallies,
     private readonly results: ResultsReader,
     private readonly ruleFilter: (id: string) => boolean,
+    /** report.html's timeline: per day, the share of evaluations failing, and outages (gaps, failed runs). */
+    private readonly timeline?: DailyTimeline,
   ) {
     this.deviations = new Deviations(out, p.end);
     this.gaps = new Gaps(out, p);
@@ -56,6 +61,10 @@ export class ReportWalk {
     const type = str(b.type) ?? '?';
     const at = str(b.observedAt) ?? '';
     const within = this.p.type === 2 ? at >= this.p.start && at < this.p.end : at < this.p.end;
+    if (type === 'rule.defined' && at < this.p.end) {
+      const r = (b.rule ?? {}) as Record<string, unknown>;
+      this.ruleDefs.set(str(r.id) ?? '', { seq: l.seq, title: str(r.title) ?? '', severity: str(r.severity) ?? '' });
+    }
     if (!within) {
       this.margin++;
       return;
@@ -63,7 +72,10 @@ export class ReportWalk {
     this.leavesInPeriod++;
     this.countsByType[type] = (this.countsByType[type] ?? 0) + 1;
     if (type === 'agent.started' || type === 'rule.defined' || type === 'ruleset.defined') this.changes.leaf(l, type, at);
-    else if (type === 'gap') this.gaps.gapLeaf(l);
+    else if (type === 'gap') {
+      this.gaps.gapLeaf(l);
+      this.timeline?.outage(str(b.source) ?? '', str(b.from) ?? at, str(b.to) ?? at);
+    }
     else if (type === 'alert') this.alerts++;
     else if (type === 'change') {
       const ruleId = str(b.ruleId) ?? '';
@@ -84,10 +96,15 @@ export class ReportWalk {
     const slot = str(b.slot) ?? '';
     this.scopes.add(`${source}/${scope}`);
     this.runs++;
-    if (b.outcome === 'failed') this.gaps.failedRun(l);
+    if (b.outcome === 'failed') {
+      this.gaps.failedRun(l);
+      this.timeline?.outage(source, at, at);
+    }
     const date = localDate(at, this.p.tz);
     await this.snapshots.run(key, { date, seq: l.seq, hash: l.hash, slot, sha: resultsSha, scope, source });
-    this.tallies.addRun(await this.results.tally(resultsSha), at, date);
+    const tally = await this.results.tally(resultsSha);
+    this.tallies.addRun(tally, at, date);
+    for (const t of tally) this.timeline?.add(t.ruleId, date, t.n, t.counts);
     await this.populations.run(source, scope, { seq: l.seq, hash: l.hash, slot }, resultsSha);
     if (!this.seenScope.has(key)) {
       this.seenScope.add(key);

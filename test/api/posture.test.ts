@@ -1,0 +1,103 @@
+// /v1/posture and `vigil status` state each criterion in the words export uses (src/rules/coverage.ts), show the manual evidence it needs, and put unconfigured sources out of scope.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import { silentLogger } from '../../src/core/collector.js';
+import type { Ledger } from '../../src/ledger/ledger.js';
+import { buildApi } from '../../src/api/server.js';
+import { apiConfigSchema } from '../../src/alerts/config.js';
+import { computePosture, type Posture } from '../../src/report/posture.js';
+import { printPosture } from '../../src/cli/status.js';
+import type { Framework } from '../../src/rules/frameworks.js';
+import { CRIT, HIGH, RULES, openLedger, recordStatuses, settableClock, tempDir } from '../alerts/helpers.js';
+
+const r = (id: string, evidence: 'direct' | 'supporting') => ({ id, rationale: 'r', evidence });
+const framework: Framework = {
+  id: 'soc2',
+  title: 'SOC 2',
+  version: 'test',
+  criteria: [
+    { id: 'CC6.1', title: 'Logical access', description: 'd', rules: [r(CRIT.id, 'direct'), r(HIGH.id, 'supporting')] },
+    { id: 'CC6.6', title: 'External threats', description: 'd', rules: [r(CRIT.id, 'supporting')], manual: 'Network boundary design and penetration tests.' },
+    { id: 'CC7.2', title: 'Monitoring', description: 'd', rules: [r(HIGH.id, 'direct')], manual: 'Monitoring runbook.' },
+    { id: 'CC6.2', title: 'Removal', description: 'd', rules: [r('okta.users.inactive', 'direct')] },
+    { id: 'CC1.1', title: 'Ethics', description: 'd', rules: [], manual: 'Code of conduct.' },
+  ],
+};
+const TOKEN = 'posture-viewer-token-0123456789';
+
+describe('posture states', () => {
+  let dir: string;
+  let ledger: Ledger;
+  const clock = settableClock('2026-03-01T10:00:00Z');
+  beforeEach(async () => {
+    dir = tempDir('vigil-posture-');
+    ledger = await openLedger(dir, clock);
+  });
+  afterEach(async () => {
+    await ledger.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const byId = (p: Posture) => Object.fromEntries(p.criteria.map((c) => [c.id, c]));
+
+  it('decides from direct rules only, needs manual evidence, and calls a source that is not configured out of scope', async () => {
+    await recordStatuses(ledger, clock, { [CRIT.id]: { a: 'pass', b: 'pass' }, [HIGH.id]: { a: 'fail' } });
+    const p = byId(await computePosture(ledger, framework, clock.now(), { sources: ['aws'] }));
+    // CRIT passed and is the only direct rule; HIGH's fail is supporting here.
+    expect(p['CC6.1']).toMatchObject({ state: 'satisfied', pass: 2, fail: 1, coverage: 'automated' });
+    expect(p['CC6.1']!.rules.map((x) => [x.id, x.evidence, x.outcome])).toEqual([[CRIT.id, 'direct', 'passed'], [HIGH.id, 'supporting', 'failed']]);
+    // Supporting evidence alone never satisfies: not assessed, with the manual evidence named.
+    expect(p['CC6.6']).toMatchObject({ state: 'not-assessed', manual: 'Network boundary design and penetration tests.' });
+    expect(p['CC6.6']!.reasons).toContain('manual evidence needed');
+    expect(p['CC7.2']).toMatchObject({ state: 'not-satisfied' });
+    // Okta is not configured: out of scope, not "no data".
+    expect(p['CC6.2']).toMatchObject({ state: 'not-assessed', coverage: 'no_data' });
+    expect(p['CC6.2']!.rules[0]!.outcome).toBe('out-of-scope');
+    expect(p['CC6.2']!.reasons[0]).toBe('no direct rule applies to the sources in scope');
+    expect(p['CC1.1']).toMatchObject({ state: 'not-assessed', coverage: 'manual' });
+    // With Okta configured and no run yet, the same criterion has no data.
+    const withOkta = byId(await computePosture(ledger, framework, clock.now(), { sources: ['aws', 'okta'] }));
+    expect(withOkta['CC6.2']!.rules[0]!.outcome).toBe('no-data');
+    expect(withOkta['CC6.2']!.reasons[0]).toBe('no results recorded for the direct rules');
+  });
+
+  it('a passing criterion that needs manual evidence is partial, never satisfied', async () => {
+    await recordStatuses(ledger, clock, { [CRIT.id]: { a: 'pass' }, [HIGH.id]: { a: 'pass' } });
+    const p = byId(await computePosture(ledger, framework, clock.now(), { sources: ['aws'] }));
+    expect(p['CC7.2']).toMatchObject({ state: 'partial', reasons: ['direct rules passed', 'manual evidence needed'] });
+  });
+
+  it('/v1/posture carries the state beside the existing fields, from the configured sources', async () => {
+    await recordStatuses(ledger, clock, { [CRIT.id]: { a: 'pass' }, [HIGH.id]: { a: 'fail' } });
+    const config = apiConfigSchema.parse({ tokens: [{ name: 'v', sha256: createHash('sha256').update(TOKEN).digest('hex'), role: 'viewer' }] });
+    const api = await buildApi({ ledger, rules: RULES, framework, config, logger: silentLogger, clock, sources: [{ source: 'aws', schedule: '0 * * * *' }] });
+    try {
+      const res = await api.app.inject({ method: 'GET', url: '/v1/posture', headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(res.statusCode).toBe(200);
+      const body = res.json() as Posture;
+      const cc61 = body.criteria.find((c) => c.id === 'CC6.1')!;
+      expect(cc61).toMatchObject({ id: 'CC6.1', title: 'Logical access', state: 'satisfied', coverage: 'automated', pass: 1, fail: 1, error: 0 });
+      expect(body.criteria.find((c) => c.id === 'CC6.2')!.rules[0]!.outcome).toBe('out-of-scope');
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('`vigil status` prints the state, why, and the manual evidence each criterion needs', async () => {
+    await recordStatuses(ledger, clock, { [CRIT.id]: { a: 'pass' }, [HIGH.id]: { a: 'fail' } });
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (c: Buffer) => (text += c.toString()));
+    printPosture(await computePosture(ledger, framework, clock.now(), { sources: ['aws'] }), out);
+    const lines = text.split('\n');
+    expect(lines).toContain(`${'criterion'.padEnd(10)}  pass  fail error  ${'state'.padEnd(13)} why`);
+    expect(lines.find((l) => l.startsWith('CC6.1 '))).toMatch(/^CC6\.1\s+1\s+1\s+0  satisfied     direct rules passed \(1 direct, 1 supporting rules in scope\)$/);
+    expect(lines.find((l) => l.startsWith('CC7.2 '))).toMatch(/not-satisfied .*1 direct rule failed/);
+    const i = lines.findIndex((l) => l.startsWith('CC6.6 '));
+    expect(lines[i]).toMatch(/not-assessed .*no direct automated evidence is mapped \(0 direct, 1 supporting rule in scope\)/);
+    expect(lines[i + 1]).toBe(`${''.padEnd(10)} manual evidence needed: Network boundary design and penetration tests.`);
+    expect(lines.find((l) => l.startsWith('CC1.1 '))).toMatch(/not-assessed .*\(manual only\)/);
+  });
+});
