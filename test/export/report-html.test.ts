@@ -3,13 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { buildDemoLedger, FRAMEWORK, type DemoLedger } from './helpers.js';
 import { exportBundle } from '../../src/export/bundle.js';
 import { verifyBundle } from '../../src/verify/verify-bundle.js';
 import { silentLogger } from '../../src/core/collector.js';
 import { loadLedgerKey } from '../../src/ledger/keys.js';
-import { rawEd25519PublicKey } from '../../src/ledger/note.js';
 import { renderReportHtml, type ReportHtmlModel } from '../../src/export/report-html.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -41,7 +40,8 @@ describe('report.html content', () => {
     expect(summaryAt).toBeGreaterThan(0);
     for (const id of ['criteria', 'rules', 'timeline', 'deviations', 'gaps', 'risk-acceptances', 'changes', 'populations']) expect(html.indexOf(`<section id="${id}"`), id).toBeGreaterThan(summaryAt);
     const key = await loadLedgerKey(demo.dataDir, { create: false });
-    const fingerprint = createHash('sha256').update(rawEd25519PublicKey(key!.publicKey)).digest('hex');
+    // The fingerprint an auditor pins (`vigil ledger key`): SHA-256 of the key's DER SubjectPublicKeyInfo, derived here apart.
+    const fingerprint = createHash('sha256').update(createPublicKey(key!.publicKey).export({ format: 'der', type: 'spki' })).digest('hex');
     expect(html).toContain(`SHA256:${fingerprint}`);
     expect(html).toContain('vigil.test/export');
     expect(html).toContain('2025-03-01 to 2025-03-10 inclusive, dates in UTC');
