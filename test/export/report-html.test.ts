@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHash, createPublicKey } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { buildDemoLedger, FRAMEWORK, type DemoLedger } from './helpers.js';
 import { exportBundle } from '../../src/export/bundle.js';
 import { verifyBundle } from '../../src/verify/verify-bundle.js';
@@ -41,7 +41,7 @@ describe('report.html content', () => {
     for (const id of ['criteria', 'rules', 'timeline', 'deviations', 'gaps', 'risk-acceptances', 'changes', 'populations']) expect(html.indexOf(`<section id="${id}"`), id).toBeGreaterThan(summaryAt);
     const key = await loadLedgerKey(demo.dataDir, { create: false });
     // The fingerprint an auditor pins (`vigil ledger key`): SHA-256 of the key's DER SubjectPublicKeyInfo, derived here apart.
-    const fingerprint = createHash('sha256').update(createPublicKey(key!.publicKey).export({ format: 'der', type: 'spki' })).digest('hex');
+    const fingerprint = createHash('sha256').update(key!.publicKey.export({ format: 'der', type: 'spki' })).digest('hex');
     expect(html).toContain(`SHA256:${fingerprint}`);
     expect(html).toContain('vigil.test/export');
     expect(html).toContain('2025-03-01 to 2025-03-10 inclusive, dates in UTC');
