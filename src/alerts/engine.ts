@@ -309,7 +309,7 @@ export class AlertEngine {
     };
     const data: AlertData = { kind, severity: 'high', title, runSeq: seq, slot, count: 1, health };
     const key = `alert:health:${s.source}:${s.scope}:${kind}:${seq}`;
-    this.pendingHealth.set(key, { type: 'alert', source: s.source, scope: s.scope, idempotencyKey: key, data: data as unknown as Record<string, unknown> });
+    this.pendingHealth.set(key, { type: 'alert', source: s.source, scope: s.scope, idempotencyKey: key, data });
   }
 
   /** After a healthy run: an unobserved item is really gone unless its rule could not be judged on the whole scope. */
@@ -422,7 +422,7 @@ export class AlertEngine {
             items,
             ...(parts > 1 ? { part: p + 1, parts } : {}),
           };
-          leaves.push({ type: 'alert', source: s.source, scope: s.scope, idempotencyKey: `alert:${s.source}:${s.scope}:${g.ruleId}:${g.kind}:${s.lastRunSeq ?? 0}:${ids}`, data: data as unknown as Record<string, unknown> });
+          leaves.push({ type: 'alert', source: s.source, scope: s.scope, idempotencyKey: `alert:${s.source}:${s.scope}:${g.ruleId}:${g.kind}:${s.lastRunSeq ?? 0}:${ids}`, data });
         }
       }
     }
@@ -441,7 +441,7 @@ export class AlertEngine {
         title: `Monitoring gap: ${g.source} ${g.scope} missed ${g.slots} scheduled run${g.slots === 1 ? '' : 's'} (${g.from} – ${g.to})`,
         count: g.slots,
         gap: { seq, ...g },
-      } satisfies AlertData as unknown as Record<string, unknown>,
+      } satisfies AlertData,
     }));
   }
 
@@ -465,7 +465,7 @@ export class AlertEngine {
           ruleId: e.ruleId,
           count: 1,
           exception: { id: e.id, ruleId: e.ruleId, resourceId: e.resourceId, expiresAt: e.expiresAt, approver: e.approver, requester: e.requester, reason: e.reason },
-        } satisfies AlertData as unknown as Record<string, unknown>,
+        } satisfies AlertData,
       });
     }
     return leaves;
