@@ -10,6 +10,7 @@ import { peopleOptionsFromConfig } from './pipeline/people.js';
 import { validateParamOverrides } from './rules/engine.js';
 import { Ledger } from './ledger/ledger.js';
 import { openLedger } from './ledger/open-ledger.js';
+import { ledgerRoleFor } from './ledger/leaf-catalogue.js';
 import { connect, checkEvictionPolicy, pingRedis, redisUrl, redisUnavailable } from './pipeline/redis.js';
 import { openQueues } from './pipeline/queues.js';
 import { Scheduler, type ScheduledSource } from './pipeline/scheduler.js';
@@ -111,7 +112,8 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
   connection.on('error', (e) => ctx.logger.error({ err: e.message }, 'redis connection error'));
   await checkEvictionPolicy(connection, ctx.logger);
   const queues = openQueues(connection, prefix);
-  const ledger = await openLedger(ctx);
+  // One handle for every role in this process: the writer's role when it runs here (it appends the most), else the API's.
+  const ledger = await openLedger(ctx, { role: ledgerRoleFor(opts.roles) });
   if (ledger.alarm) ctx.logger.error({ alarm: ledger.alarm }, 'LEDGER ALARM: stored leaves do not match the last signed checkpoint; no checkpoint will be signed');
 
   const sources: Array<ScheduledSource & { source: SourceId }> = (Object.entries(ctx.loaded.sources) as Array<[SourceId, { schedule: string }]>)

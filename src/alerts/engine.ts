@@ -34,7 +34,7 @@ export interface AlertData {
   /** Chunk index when one transition of more than MAX_ITEMS resources is split over several leaves. */
   part?: number;
   parts?: number;
-  gap?: { seq: number; from: string; to: string; slots: number; reason: string };
+  gap?: { seq: number; source: string; scope: string; from: string; to: string; slots: number; reason: string };
   exception?: { id: string; ruleId: string; resourceId: string; expiresAt: string; approver: string; requester: string; reason: string };
   /** Monitoring health of a whole source/scope (kind `error` when it could not be read, `recovered` when it is again). */
   health?: HealthAlert;

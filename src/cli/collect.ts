@@ -44,7 +44,7 @@ export async function collectCommand(ctx: AgentContext, opts: CollectOptions): P
   const rules = activeRules(ctx.loaded);
   const people = peopleOptionsFromConfig(ctx.loaded);
   const framework = loadFramework(ctx.loaded.config.frameworks[0] ?? 'soc2');
-  const ledger = await openLedger(ctx);
+  const ledger = await openLedger(ctx, { role: 'collect' });
   const writer = new LedgerWriter({
     ledger,
     rules,

@@ -8,7 +8,7 @@ import { waitForSignal } from './run.js';
 
 export async function serveCommand(ctx: AgentContext, o: { listen?: string }): Promise<number> {
   // Writable: admins grant and revoke exceptions through the API; the ledger takes in other writers' leaves before each append.
-  const ledger = await openLedger(ctx);
+  const ledger = await openLedger(ctx, { role: 'api' });
   const url = redisUrl(ctx.loaded.config.redis.url);
   let redis: Redis | undefined;
   if (await pingRedis(url)) {

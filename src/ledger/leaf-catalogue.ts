@@ -217,7 +217,7 @@ export const LEAF_CATALOGUE = {
       items: z.array(alertItem).optional(),
       part: nonNegInt.optional(),
       parts: nonNegInt.optional(),
-      gap: z.strictObject({ seq: nonNegInt, from: z.string(), to: z.string(), slots: nonNegInt, reason: z.string() }).optional(),
+      gap: z.strictObject({ seq: nonNegInt, source: z.string(), scope: z.string(), from: z.string(), to: z.string(), slots: nonNegInt, reason: z.string() }).optional(),
       exception: exceptionGrant.omit({ origin: true }).optional(),
       health: z
         .strictObject({

@@ -3,6 +3,7 @@ import { createHash, createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isCanonicalJson } from '../ledger/canonical.js';
 import { Frontier, leafHash } from '../ledger/merkle.js';
+import { leafProblem } from '../ledger/leaf-catalogue.js';
 import { ed25519Verifier, openCheckpoint, openNote, type NoteVerifier } from '../ledger/note.js';
 import { buildReport, type FrameworkData, type LeafRecord, type ReportParams } from '../export/report.js';
 import { BUNDLE_FORMAT, gunzipBuffer, HashSink, UNSUMMED, manifestNoteText } from '../export/files.js';
@@ -261,6 +262,8 @@ async function verifyFiles(
           fault({ code: 'LEAF_NOT_CANONICAL', file: f, seq: seqHere, message: 'leaf bytes are not RFC 8785 canonical JSON (reformatted?)' });
           badLeaves++;
         }
+        const problem = leafProblem(body); // an unknown type, or data its type's schema refuses (leaf-catalogue.ts)
+        if (problem) fault({ code: problem.code, file: f, seq: seqHere, message: problem.message });
         if (body.type === 'run') {
           if (typeof body.resultsSha256 === 'string') referenced.add(body.resultsSha256);
           for (const a of (Array.isArray(body.artifacts) ? body.artifacts : []) as Array<{ sha256?: unknown }>) if (typeof a.sha256 === 'string') referenced.add(a.sha256);
