@@ -264,8 +264,8 @@ export type LeafInputOf<C extends LeafCatalogue, T extends TypesOf<C> = TypesOf<
 /** Any input for Vigil's catalogue. */
 export type LeafInput<T extends LeafType = LeafType> = LeafInputOf<VigilCatalogue, T>;
 
-/** Fields the ledger sets (or copies from the input) around the data. */
-export interface LeafEnvelope<T extends string = string> {
+/** Fields the ledger sets (or copies from the input) around the data. A type alias, so a leaf is a plain record. */
+export type LeafEnvelope<T extends string = string> = {
   v: number;
   seq: number;
   type: T;
@@ -273,14 +273,15 @@ export interface LeafEnvelope<T extends string = string> {
   source?: string;
   scope?: string;
   idempotencyKey?: string;
-}
+};
 export const ENVELOPE_FIELDS: ReadonlySet<string> = new Set(['v', 'seq', 'type', 'observedAt', 'source', 'scope', 'idempotencyKey']);
 
-export type BodyOf<C extends LeafCatalogue, T extends TypesOf<C>> = LeafEnvelope<T> & DataOf<C, T>;
+/** A stored leaf of type T of catalogue C; a union of T gives a union discriminated by `type`. */
+export type BodyOf<C extends LeafCatalogue, T extends TypesOf<C>> = T extends TypesOf<C> ? LeafEnvelope<T> & DataOf<C, T> : never;
 /** A stored leaf of type T. */
 export type LeafOf<T extends LeafType> = BodyOf<VigilCatalogue, T>;
 /** Any stored leaf, discriminated by `type`. */
-export type Leaf = { [T in LeafType]: LeafOf<T> }[LeafType];
+export type Leaf = LeafOf<LeafType>;
 
 const owned = new WeakMap<LeafCatalogue, ReadonlySet<string>>();
 
@@ -353,7 +354,8 @@ export function checkLeafInput(type: string, data: Record<string, unknown>, auth
 
 /** A stored leaf's bytes as a typed leaf, trusting them (they were checked at append; `vigil ledger verify` re-checks). */
 export function readLeaf(bytes: Uint8Array | string): Leaf {
-  return JSON.parse(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8')) as Leaf;
+  const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  return JSON.parse(text) as Leaf;
 }
 
 /** A stored leaf's bytes as a typed leaf, checked against the catalogue; `LEDGER_BAD_LEAF_BODY` names the field. */

@@ -377,6 +377,21 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
     }
   }
 
+  /**
+   * The leaves of the given types (and source, scope, seq range), each body typed by the catalogue: a union of those
+   * types, narrowed by `type`. The stored bytes are trusted as appended, like `readLeaf` (`verify()` re-checks them).
+   */
+  async *readLeaves<T extends TypesOf<C>>(opts: { types: readonly T[]; fromSeq?: number; toSeq?: number; source?: string; scope?: string }): AsyncIterable<{
+    seq: number;
+    observedAt: string;
+    hash: string;
+    body: BodyOf<C, T>;
+  }> {
+    for await (const l of this.leaves({ ...opts, types: [...opts.types] })) {
+      yield { seq: l.seq, observedAt: l.observedAt, hash: l.hash, body: JSON.parse(l.body.toString('utf8')) as BodyOf<C, T> };
+    }
+  }
+
   async checkpoints(): Promise<Checkpoint[]> {
     this.assertOpen();
     return (await this.store.checkpoints()).map(toCheckpoint);
