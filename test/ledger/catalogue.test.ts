@@ -4,7 +4,13 @@ import { Ledger } from '../../src/ledger/ledger.js';
 import { canonicalBytes } from '../../src/ledger/canonical.js';
 import { leafHash } from '../../src/ledger/merkle.js';
 import { LEAF_CATALOGUE, LEAF_TYPES, WRITER_ROLES, ledgerOwnedTypes, leafProblem, parseLeaf, readLeaf, type Leaf, type LeafInput, type WriterRole } from '../../src/ledger/leaf-catalogue.js';
-import { rawDb, tempDir, TestClock } from './helpers.js';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { silentLogger } from '../../src/core/collector.js';
+import { exportBundle } from '../../src/export/bundle.js';
+import { verifyBundle } from '../../src/verify/verify-bundle.js';
+import { buildDemoLedger, FRAMEWORK } from '../export/helpers.js';
+import { OPEN_CATALOGUE, rawDb, tempDir, TestClock } from './helpers.js';
 
 const cleanups: Array<() => void | Promise<void>> = [];
 afterEach(async () => {
@@ -172,4 +178,23 @@ describe('typed reads', () => {
     expect(() => parseLeaf(bytes)).toThrow(/leaf 7: gap leaf: data\.to: /);
     expect(() => parseLeaf(canonicalBytes({ v: 1, seq: 8, type: 'nope' }))).toThrow(expect.objectContaining({ code: 'LEDGER_UNKNOWN_LEAF_TYPE' }));
   });
+});
+
+describe('the leaf catalogue in the bundle verifier', () => {
+  it('names a signed leaf of an unknown type, and one with a bad body, as faults of their own (the tree still verifies)', async () => {
+    const demo = await buildDemoLedger({ days: 2 });
+    cleanups.push(() => rmSync(demo.dataDir, { recursive: true, force: true }));
+    // Leaves Vigil's catalogue refuses can only come from a ledger opened with another catalogue (or an edited store).
+    const other = await Ledger.open({ dataDir: demo.dataDir, clock: demo.clock, catalogue: OPEN_CATALOGUE });
+    const [x, hb] = await other.append([{ type: 'x', data: { a: 1 } }, { type: 'heartbeat', data: { uptimeSeconds: 1, mood: 'ok' } }]);
+    await other.close();
+    demo.clock.t = Date.parse('2025-03-04T00:30:00.000Z');
+    const out = join(demo.dataDir, 'bundle');
+    await exportBundle({ dataDir: demo.dataDir, type: 2, from: '2025-03-01', to: '2025-03-03', framework: FRAMEWORK, out, clock: demo.clock, logger: silentLogger });
+    const r = await verifyBundle(out, { trustedKeyFile: join(demo.dataDir, 'keys', 'ledger-ed25519.pub.pem') });
+    expect(r.faults).toEqual([
+      { code: 'LEAF_UNKNOWN_TYPE', file: expect.stringMatching(/^ledger\/leaves\/2025-03-03\.jsonl$/), seq: x!.seq, message: 'leaf type "x" is not in the leaf catalogue' },
+      { code: 'LEAF_BAD_BODY', file: expect.stringMatching(/^ledger\/leaves\/2025-03-03\.jsonl$/), seq: hb!.seq, message: 'heartbeat leaf: data.mood: not a field of this leaf type' },
+    ]);
+  }, 60_000);
 });
