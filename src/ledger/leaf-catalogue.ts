@@ -121,7 +121,8 @@ export const LEAF_CATALOGUE = {
         inputs: z.array(z.string()).readonly().optional(),
         permissions: z.array(z.string()).readonly().optional(),
         params: z.record(z.string(), z.unknown()).optional(),
-        maxInputAgeHours: z.number().optional(),
+        // null in identity rule definitions written before the person view had an input age.
+        maxInputAgeHours: z.number().nullable().optional(),
       }),
     }),
   ),

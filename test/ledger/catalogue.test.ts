@@ -146,6 +146,9 @@ describe('the leaf catalogue when verifying', () => {
   it('leafProblem accepts every body Vigil writes and names what it refuses', () => {
     const body = (i: LeafInput, seq = 1) => ({ v: 1, seq, type: i.type, observedAt: '2025-03-14T10:00:00.000Z', ...(i.source ? { source: i.source } : {}), ...i.data });
     for (const i of [run, change, grant]) expect(leafProblem(body(i))).toBeUndefined();
+    // Written by earlier versions, still in ledgers on disk: an identity rule definition without an input age.
+    const oldRule = { id: 'xsys.offboarding_timeliness', title: 't', severity: 'high' as const, mode: 'snapshot' as const, inputs: [], params: {}, source: 'identity', permissions: [], maxInputAgeHours: null, logicSha256: 'c'.repeat(64) };
+    expect(leafProblem(body({ type: 'rule.defined', data: { rule: oldRule } }))).toBeUndefined();
     expect(leafProblem({ ...body(change), to: 3 })).toEqual({ code: 'LEAF_BAD_BODY', message: expect.stringMatching(/^change leaf: data\.to: /) });
     expect(leafProblem({ v: 1, seq: 1, type: 42 })).toMatchObject({ code: 'LEAF_UNKNOWN_TYPE' });
   });
