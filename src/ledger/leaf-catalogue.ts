@@ -1,6 +1,11 @@
 // The leaf catalogue: every leaf type the ledger may hold, its body schema and TypeScript type, and which processes may append it.
-import { z } from 'zod';
+// zod/mini, not zod: the catalogue is bundled into every evidence bundle's verify/verify.mjs, where mini costs ~55 KB
+// and the full API ~750 KB. Messages come from the English locale, loaded here (mini loads none by itself).
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { AppError } from '../core/errors.js';
+
+z.config(en());
 
 /**
  * The processes that open the ledger writable (docs/architecture.md, "Who writes the ledger"). A ledger is opened with
@@ -14,7 +19,7 @@ export type LeafAuthor = WriterRole | 'ledger';
 /** What an `alert` leaf is about (also the `kinds` filter of a sink in the config). */
 export const ALERT_KINDS = ['broke', 'recovered', 'error', 'gap', 'exception.expiring', 'exception.expired'] as const;
 
-export interface LeafSpec<S extends z.ZodType = z.ZodType> {
+export interface LeafSpec<S extends z.core.$ZodType = z.core.$ZodType> {
   /** One line for docs/ledger.md's leaf table. */
   description: string;
   /** Who may append it; the ledger checks this at append. */
@@ -26,12 +31,12 @@ export interface LeafSpec<S extends z.ZodType = z.ZodType> {
 /** A catalogue of leaf types. Vigil's is LEAF_CATALOGUE; ledger mechanics tests pass their own to `Ledger.open`. */
 export type LeafCatalogue = Readonly<Record<string, LeafSpec>>;
 
-const leaf = <S extends z.ZodType>(description: string, writers: readonly LeafAuthor[], data: S): LeafSpec<S> => ({ description, writers, data });
+const leaf = <S extends z.core.$ZodType>(description: string, writers: readonly LeafAuthor[], data: S): LeafSpec<S> => ({ description, writers, data });
 
 // Nested shapes owned by other modules (rule definitions, collection errors, artifacts, metrics) are checked for the
 // fields readers rely on and otherwise passed through: the catalogue pins what a leaf is, not every detail inside it.
 const severity = z.enum(['critical', 'high', 'medium', 'low']);
-const nonNegInt = z.number().int().min(0);
+const nonNegInt = z.int().check(z.minimum(0));
 const counts = z.record(z.string(), z.number());
 const collectionError = z.looseObject({ operation: z.string(), code: z.string(), message: z.string() });
 const artifactRef = z.looseObject({ sha256: z.string() });
@@ -46,7 +51,7 @@ const exceptionGrant = z.strictObject({
   origin: z.string(),
 });
 const exceptionEnd = z.strictObject({ exceptionId: z.string(), by: z.string(), reason: z.string() });
-const alertItem = z.strictObject({ resourceId: z.string(), from: z.string().nullable(), to: z.string(), reason: z.string(), since: z.string().optional(), region: z.string().optional() });
+const alertItem = z.strictObject({ resourceId: z.string(), from: z.nullable(z.string()), to: z.string(), reason: z.string(), since: z.optional(z.string()), region: z.optional(z.string()) });
 
 const WRITER_ONLY = ['writer'] as const;
 const RUN_WRITERS = ['writer', 'collect'] as const;
@@ -59,7 +64,7 @@ export const LEAF_CATALOGUE = {
     z.strictObject({
       format: z.string(),
       origin: z.string(),
-      ledgerId: z.string().nullable(),
+      ledgerId: z.nullable(z.string()),
       tree: z.string(),
       leafEncoding: z.string(),
       checkpointFormat: z.string(),
@@ -73,10 +78,10 @@ export const LEAF_CATALOGUE = {
     ['ledger'],
     z.strictObject({
       message: z.string(),
-      firstBadSeq: nonNegInt.nullable().optional(),
-      lastCheckpointSize: nonNegInt.nullable().optional(),
-      storedLeaves: nonNegInt.optional(),
-      size: nonNegInt.optional(),
+      firstBadSeq: z.optional(z.nullable(nonNegInt)),
+      lastCheckpointSize: z.optional(z.nullable(nonNegInt)),
+      storedLeaves: z.optional(nonNegInt),
+      size: z.optional(nonNegInt),
     }),
   ),
   'day.sealed': leaf(
@@ -86,11 +91,11 @@ export const LEAF_CATALOGUE = {
       date: z.string(),
       from: z.string(),
       to: z.string(),
-      firstSeq: nonNegInt.nullable(),
-      lastSeq: nonNegInt.nullable(),
+      firstSeq: z.nullable(nonNegInt),
+      lastSeq: z.nullable(nonNegInt),
       leafCount: nonNegInt,
       countsByType: counts,
-      previousDayCheckpoint: z.strictObject({ size: nonNegInt, root: z.string() }).nullable(),
+      previousDayCheckpoint: z.nullable(z.strictObject({ size: nonNegInt, root: z.string() })),
     }),
   ),
   'agent.started': leaf(
@@ -98,15 +103,15 @@ export const LEAF_CATALOGUE = {
     RUN_WRITERS,
     z.strictObject({
       version: z.string(),
-      node: z.string().optional(),
-      host: z.string().optional(),
-      pid: nonNegInt.optional(),
+      node: z.optional(z.string()),
+      host: z.optional(z.string()),
+      pid: z.optional(nonNegInt),
       roles: z.array(z.string()),
-      sources: z.array(z.strictObject({ source: z.string(), schedule: z.string() })).optional(),
+      sources: z.optional(z.array(z.strictObject({ source: z.string(), schedule: z.string() }))),
     }),
   ),
-  'agent.stopped': leaf('a writer process stopped, and why', RUN_WRITERS, z.strictObject({ reason: z.string(), pid: nonNegInt.optional() })),
-  heartbeat: leaf('the writer is alive (every heartbeatMinutes)', RUN_WRITERS, z.strictObject({ uptimeSeconds: z.number(), pid: nonNegInt.optional() })),
+  'agent.stopped': leaf('a writer process stopped, and why', RUN_WRITERS, z.strictObject({ reason: z.string(), pid: z.optional(nonNegInt) })),
+  heartbeat: leaf('the writer is alive (every heartbeatMinutes)', RUN_WRITERS, z.strictObject({ uptimeSeconds: z.number(), pid: z.optional(nonNegInt) })),
   'rule.defined': leaf(
     "a rule's definition (metadata, params, logic hash), once per logic hash",
     RUN_WRITERS,
@@ -114,15 +119,15 @@ export const LEAF_CATALOGUE = {
       rule: z.strictObject({
         id: z.string(),
         logicSha256: z.string(),
-        title: z.string().optional(),
-        source: z.string().optional(),
-        severity: severity.optional(),
-        mode: z.enum(['snapshot', 'period']).optional(),
-        inputs: z.array(z.string()).readonly().optional(),
-        permissions: z.array(z.string()).readonly().optional(),
-        params: z.record(z.string(), z.unknown()).optional(),
+        title: z.optional(z.string()),
+        source: z.optional(z.string()),
+        severity: z.optional(severity),
+        mode: z.optional(z.enum(['snapshot', 'period'])),
+        inputs: z.optional(z.readonly(z.array(z.string()))),
+        permissions: z.optional(z.readonly(z.array(z.string()))),
+        params: z.optional(z.record(z.string(), z.unknown())),
         // null in identity rule definitions written before the person view had an input age.
-        maxInputAgeHours: z.number().nullable().optional(),
+        maxInputAgeHours: z.optional(z.nullable(z.number())),
       }),
     }),
   ),
@@ -132,7 +137,7 @@ export const LEAF_CATALOGUE = {
     z.strictObject({
       ruleSetVersion: z.string(),
       rules: z.array(z.strictObject({ id: z.string(), logicSha256: z.string() })),
-      mappingSha256: z.string().nullable().optional(),
+      mappingSha256: z.optional(z.nullable(z.string())),
     }),
   ),
   run: leaf(
@@ -146,19 +151,19 @@ export const LEAF_CATALOGUE = {
       ruleSetVersion: z.string(),
       population: nonNegInt,
       apiCalls: nonNegInt,
-      minApiCalls: nonNegInt.optional(),
-      metrics: z.record(z.string(), z.number()).optional(),
+      minApiCalls: z.optional(nonNegInt),
+      metrics: z.optional(z.record(z.string(), z.number())),
       counts,
       resultsSha256: z.string(),
       resultsCount: nonNegInt,
-      resourcesSha256: z.string().optional(),
-      peopleStateSha256: z.string().optional(),
+      resourcesSha256: z.optional(z.string()),
+      peopleStateSha256: z.optional(z.string()),
       changes: nonNegInt,
-      events: nonNegInt.optional(),
+      events: z.optional(nonNegInt),
       artifacts: z.array(artifactRef),
       errors: z.array(collectionError),
-      cursors: z.record(z.string(), z.string()).optional(),
-      manual: z.literal(true).optional(),
+      cursors: z.optional(z.record(z.string(), z.string())),
+      manual: z.optional(z.literal(true)),
     }),
   ),
   change: leaf(
@@ -168,10 +173,10 @@ export const LEAF_CATALOGUE = {
       slot: z.string(),
       ruleId: z.string(),
       resourceId: z.string(),
-      from: z.string().nullable(),
+      from: z.nullable(z.string()),
       to: z.string(),
       reason: z.string(),
-      region: z.string().optional(),
+      region: z.optional(z.string()),
     }),
   ),
   event: leaf(
@@ -186,8 +191,8 @@ export const LEAF_CATALOGUE = {
       sourceTime: z.string(),
       readAt: z.string(),
       late: z.boolean(),
-      region: z.string().optional(),
-      details: z.record(z.string(), z.unknown()).optional(),
+      region: z.optional(z.string()),
+      details: z.optional(z.record(z.string(), z.unknown())),
     }),
   ),
   gap: leaf(
@@ -197,11 +202,11 @@ export const LEAF_CATALOGUE = {
       from: z.string(),
       to: z.string(),
       reason: z.string(),
-      slots: nonNegInt.optional(),
-      schedule: z.string().optional(),
-      declared: z.literal(true).optional(),
-      kind: z.string().optional(),
-      slot: z.string().optional(),
+      slots: z.optional(nonNegInt),
+      schedule: z.optional(z.string()),
+      declared: z.optional(z.literal(true)),
+      kind: z.optional(z.string()),
+      slot: z.optional(z.string()),
     }),
   ),
   alert: leaf(
@@ -211,25 +216,23 @@ export const LEAF_CATALOGUE = {
       kind: z.enum(ALERT_KINDS),
       severity,
       title: z.string(),
-      ruleId: z.string().optional(),
-      runSeq: nonNegInt.optional(),
-      slot: z.string().optional(),
+      ruleId: z.optional(z.string()),
+      runSeq: z.optional(nonNegInt),
+      slot: z.optional(z.string()),
       count: nonNegInt,
-      items: z.array(alertItem).optional(),
-      part: nonNegInt.optional(),
-      parts: nonNegInt.optional(),
-      gap: z.strictObject({ seq: nonNegInt, source: z.string(), scope: z.string(), from: z.string(), to: z.string(), slots: nonNegInt, reason: z.string() }).optional(),
-      exception: exceptionGrant.omit({ origin: true }).optional(),
-      health: z
-        .strictObject({
+      items: z.optional(z.array(alertItem)),
+      part: z.optional(nonNegInt),
+      parts: z.optional(nonNegInt),
+      gap: z.optional(z.strictObject({ seq: nonNegInt, source: z.string(), scope: z.string(), from: z.string(), to: z.string(), slots: nonNegInt, reason: z.string() })),
+      exception: z.optional(z.omit(exceptionGrant, { origin: true })),
+      health: z.optional(z.strictObject({
           state: z.enum(['failing', 'healthy']),
           since: z.string(),
           failedRuns: nonNegInt,
           causes: z.array(z.string()),
-          errors: z.array(z.strictObject({ operation: z.string(), code: z.string(), cause: z.string(), message: z.string(), permission: z.string().optional() })),
-          reason: z.string().optional(),
-        })
-        .optional(),
+          errors: z.array(z.strictObject({ operation: z.string(), code: z.string(), cause: z.string(), message: z.string(), permission: z.optional(z.string()) })),
+          reason: z.optional(z.string()),
+        })),
     }),
   ),
   'exception.granted': leaf(
@@ -333,7 +336,7 @@ export function leafProblem(body: Record<string, unknown>, catalogue: LeafCatalo
   const type = body.type;
   const spec = typeof type === 'string' && Object.hasOwn(catalogue, type) ? catalogue[type] : undefined;
   if (spec === undefined) return { code: 'LEAF_UNKNOWN_TYPE', message: `leaf type ${JSON.stringify(type)} is not in the leaf catalogue` };
-  const r = spec.data.safeParse(dataOf(body));
+  const r = z.safeParse(spec.data, dataOf(body));
   return r.success ? undefined : { code: 'LEAF_BAD_BODY', message: `${String(type)} leaf: ${describeIssue(r.error.issues[0])}` };
 }
 
@@ -349,7 +352,7 @@ export function checkLeafInput(type: string, data: Record<string, unknown>, auth
   if (!spec.writers.includes(author)) {
     throw new AppError('LEDGER_WRITER_FORBIDDEN', `${where}: a ledger opened as ${author} may not append ${type} (written by: ${spec.writers.join(', ')})`);
   }
-  const r = spec.data.safeParse(data);
+  const r = z.safeParse(spec.data, data);
   if (!r.success) throw new AppError('LEDGER_BAD_LEAF_BODY', `${where}: ${type} leaf: ${describeIssue(r.error.issues[0])}`);
 }
 

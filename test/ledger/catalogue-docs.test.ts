@@ -2,16 +2,19 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { LEAF_CATALOGUE, LEAF_TYPES } from '../../src/ledger/leaf-catalogue.js';
 import { PACKAGE_ROOT } from '../../src/core/package-root.js';
 
+type Def = { type: string; options?: z.core.$ZodType[]; shape?: Record<string, z.core.$ZodType> };
+
 /** `a`, `b?` for an object schema; the first form of a union (the form code writes), as the table shows one. */
-function fields(schema: z.ZodType): string {
-  const s = schema instanceof z.ZodUnion ? (schema.options[0] as z.ZodType) : schema;
-  if (!(s instanceof z.ZodObject)) return '';
-  return Object.entries(s.shape as Record<string, z.ZodType>)
-    .map(([k, v]) => `\`${k}${v.safeParse(undefined).success ? '?' : ''}\``)
+function fields(schema: z.core.$ZodType): string {
+  const def = schema._zod.def as Def;
+  const obj = def.type === 'union' && def.options?.[0] !== undefined ? (def.options[0]._zod.def as Def) : def;
+  if (obj.type !== 'object' || obj.shape === undefined) return '';
+  return Object.entries(obj.shape)
+    .map(([k, v]) => `\`${k}${z.safeParse(v, undefined).success ? '?' : ''}\``)
     .join(', ');
 }
 

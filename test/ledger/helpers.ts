@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { LEAF_CATALOGUE, ledgerOwnedTypes, type LeafSpec } from '../../src/ledger/leaf-catalogue.js';
 
 const anyData = z.record(z.string(), z.unknown());
-type OpenSpec = LeafSpec<z.ZodType<Record<string, unknown>>>;
+type OpenSpec = LeafSpec<z.core.$ZodType<Record<string, unknown>>>;
 
 /**
  * For tests of the ledger's mechanics (tree, stores, checkpoints, tamper detection), which append made-up types
@@ -19,7 +19,7 @@ type OpenSpec = LeafSpec<z.ZodType<Record<string, unknown>>>;
  */
 export const OPEN_CATALOGUE: Readonly<Record<string, OpenSpec>> = Object.fromEntries([
   ...Object.entries(LEAF_CATALOGUE).map(([t, spec]): [string, OpenSpec] =>
-    ledgerOwnedTypes().has(t) ? [t, spec as OpenSpec] : [t, { description: spec.description, writers: spec.writers, data: anyData }],
+    ledgerOwnedTypes().has(t) ? [t, spec as LeafSpec as OpenSpec] : [t, { description: spec.description, writers: spec.writers, data: anyData }],
   ),
   ...['evaluation', 'x'].map((t): [string, OpenSpec] => [t, { description: 'test leaf', writers: ['writer'], data: anyData }]),
 ]);
