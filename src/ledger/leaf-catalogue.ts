@@ -33,8 +33,8 @@ export type LeafCatalogue = Readonly<Record<string, LeafSpec>>;
 
 const leaf = <S extends z.core.$ZodType>(description: string, writers: readonly LeafAuthor[], data: S): LeafSpec<S> => ({ description, writers, data });
 
-// Nested shapes owned by other modules (rule definitions, collection errors, artifacts, metrics) are checked for the
-// fields readers rely on and otherwise passed through: the catalogue pins what a leaf is, not every detail inside it.
+// A run's collection errors and artifacts are shapes owned by the collectors: checked for the fields readers rely on
+// and otherwise passed through. Everything else is strict, so a misspelt or stray field is named at append.
 const severity = z.enum(['critical', 'high', 'medium', 'low']);
 const nonNegInt = z.int().check(z.minimum(0));
 const counts = z.record(z.string(), z.number());
