@@ -33,7 +33,7 @@ export function createGithubCollector(config: GithubSourceConfig, deps: Collecto
       appId: config.auth.appId, installationId: config.auth.installationId,
       privateKey: config.auth.privateKey ?? readKey(resolve(deps.configDir, config.auth.privateKeyPath!)),
     };
-  const cache = new EtagCache(config.etagCacheFile ? resolve(deps.configDir, config.etagCacheFile) : undefined);
+  const cache = new EtagCache(config.etagCacheFile ? resolve(deps.configDir, config.etagCacheFile) : undefined, deps.logger);
   return {
     source: 'github',
     scopes: async () => [config.org],

@@ -302,7 +302,7 @@ export function createOktaCollector(config: OktaConfig, deps: CollectorDeps): Co
         const { events, cursor } = await readSystemLog(r, {
           filter: OKTA_LOG_EVENT_TYPES.map((t) => `eventType eq "${t}"`).join(' or '),
           pageSize: config.logPageSize, lookbackDays: config.logLookbackDays, overlapMinutes: config.logOverlapMinutes,
-          slot: ctx.slot, until: readAt, saved: ctx.cursors?.[OKTA_LOG_CURSOR],
+          slot: ctx.slot, until: readAt, saved: ctx.cursors?.[OKTA_LOG_CURSOR], logger: ctx.logger,
         });
         for (const ev of events) {
           const a: OktaLogEventAttributes = {

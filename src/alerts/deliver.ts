@@ -11,7 +11,7 @@ import { QUEUE_NOTIFY } from '../pipeline/queues.js';
 import type { AlertsConfig, SinkConfig } from './config.js';
 import { severityRank, type AlertRecord } from './engine.js';
 import { alertText, toAlertRecord } from './feed.js';
-import { guardedLookup } from './ssrf.js';
+import { guardedLookup, literalHostRefusal } from './ssrf.js';
 import { HEADER_DELIVERY, HEADER_SIGNATURE, HEADER_TIMESTAMP, signPayload } from './signature.js';
 
 export interface NotifyJob {
@@ -71,6 +71,9 @@ interface PostResult {
 
 function post(url: URL, body: string, headers: Record<string, string>, sink: SinkConfig, timeoutMs: number): Promise<PostResult> {
   const req = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  // Node connects to an IP-literal host without calling `lookup`, so the guard must judge literals here, at send time.
+  const refused = literalHostRefusal(url, sink);
+  if (refused) return Promise.reject(Object.assign(new Error(`refused to connect to ${url.hostname}: ${refused}`), { code: 'VIGIL_SSRF_REFUSED' }));
   return new Promise((resolve, reject) => {
     const r = req(
       url,

@@ -16,6 +16,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--config <file>', 'config file (default: $VIGIL_CONFIG, else ./vigil.config.yaml, else embedded defaults)'))
     .addOption(new Option('--data-dir <dir>', 'where the ledger and keys live (default: config dataDir, else ./.vigil)'))
     .showHelpAfterError('(run vigil --help for usage)')
+    // Every subcommand takes --config and --data-dir: its own --help must say so.
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride();
 
   const g = (cmd: Command): GlobalOptions => cmd.optsWithGlobals() as GlobalOptions;
@@ -30,17 +32,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('run')
     .description('scheduler + collect workers + ledger writer + alerts + HTTP API in one process (SIGTERM stops it cleanly)')
-    .action(async (_o, cmd: Command) => setExit(await (await import('./run.js')).runCommand(await makeContext(g(cmd)), ['scheduler', 'worker', 'writer', 'api'])));
+    .action(async (_o, cmd: Command) => setExit(await (await import('./run.js')).runCommand(await makeContext(g(cmd)), 'run')));
   program
     .command('scheduler')
     .description('only enqueue collections on schedule (scale-out role)')
-    .action(async (_o, cmd: Command) => setExit(await (await import('./run.js')).runCommand(await makeContext(g(cmd)), ['scheduler'])));
+    .action(async (_o, cmd: Command) => setExit(await (await import('./run.js')).runCommand(await makeContext(g(cmd)), 'scheduler')));
   program
     .command('worker')
     .description('collect workers and the ledger writer (scale-out role; run one writer per ledger)')
     .option('--no-writer', 'collect only; another process writes the ledger')
     .action(async (o: { writer: boolean }, cmd: Command) =>
-      setExit(await (await import('./run.js')).runCommand(await makeContext(g(cmd)), o.writer ? ['worker', 'writer'] : ['worker'])),
+      setExit(await (await import('./run.js')).runCommand(await makeContext(g(cmd)), o.writer ? 'worker' : 'collect-worker')),
     );
 
   program
@@ -78,7 +80,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('api')
     .description('HTTP API helpers')
     .command('hash-token [token]')
-    .description('print the SHA-256 to put in api.tokens[].sha256 (token from the argument or stdin; --new makes one)')
+    .description('print the SHA-256 to put in api.tokens[].sha256 (token read from stdin, never an argument; --new makes one)')
     .option('--new', 'generate a random token and print it with its hash')
     .action(async (token: string | undefined, o: { new?: boolean }) => setExit(await (await import('./serve.js')).hashTokenCommand({ ...(token ? { token } : {}), ...o })));
   const exceptions = program.command('exceptions').description('risk acceptance: failures accepted until an expiry, with approver');
@@ -112,7 +114,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   const ledger = program.command('ledger').description('the local evidence ledger');
   ledger
     .command('verify')
-    .description('check every leaf against the signed checkpoints; exit 0 intact, 1 naming the first bad leaf')
+    .description('check every leaf against the signed checkpoints; exit 0 intact, 1 naming every bad leaf found')
     .option('--json', 'machine-readable report')
     .action(async (o: { json?: boolean }, cmd: Command) => setExit(await (await import('./ledger.js')).ledgerVerifyCommand(await makeContext(g(cmd), 'warn'), o)));
 
@@ -147,6 +149,30 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('test')
     .description('check the registry: unique ids, every rule mapped, every mapping resolves')
     .action(async (_o, cmd: Command) => setExit((await import('./rules.js')).rulesTestCommand(await makeContext(g(cmd), 'warn'))));
+
+  // Witness (issue 14): run by a third party with its own key; needs no config, ledger or Redis.
+  const witness = program.command('witness').description('a C2SP tlog-witness: cosigns checkpoints of the logs it is configured for, refusing rollbacks and forks');
+  const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+  witness
+    .command('key')
+    .description("print the witness's public key as a C2SP vkey (cosignature/v1); --new creates the key file (0600) if missing")
+    .requiredOption('--key <file>', 'the witness private key (PKCS#8 PEM, Ed25519)')
+    .option('--name <name>', 'witness name in its vkey and cosignatures (default: vigil-witness/<key hash>); give serve the same')
+    .option('--new', 'create the key file if it does not exist (never overwrites)')
+    .option('--json', 'machine-readable output: { name, keyId, vkey, keyFile, created }')
+    .action(async (o: { key: string; name?: string; new?: boolean; json?: boolean }) => setExit(await (await import('./witness.js')).witnessKeyCommand(o)));
+  witness
+    .command('serve')
+    .description('serve POST /add-checkpoint until SIGTERM; state (last cosigned checkpoint per log) persisted atomically in --state')
+    .requiredOption('--key <file>', 'the witness private key (create it with: vigil witness key --key FILE --new)')
+    .requiredOption('--listen <host:port>', 'address to listen on, e.g. 127.0.0.1:7380 (port 0: any free port)')
+    .requiredOption('--state <dir>', 'state directory (one witness per directory; never delete it: it is what refuses rollbacks)')
+    .option('--origin <origin=vkey>', "a log to cosign: its origin and the log's Ed25519 note vkey (name+keyid+base64); repeatable; a bare VKEY means origin = key name", collect)
+    .option('--name <name>', 'witness name (default: vigil-witness/<key hash>, as `witness key` prints)')
+    .option('--max-body <bytes>', 'largest request body accepted (default 65536)')
+    .action(async (o: { key: string; listen: string; state: string; origin?: string[]; name?: string; maxBody?: string }) =>
+      setExit(await (await import('./witness.js')).witnessServeCommand(o)),
+    );
 
   program
     .command('demo')

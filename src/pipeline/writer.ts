@@ -299,7 +299,10 @@ export class LedgerWriter {
     await this.turn;
     await this.queues?.collect.close();
     await this.queues?.evidence.close();
-    await this.opts.ledger.append([{ type: 'agent.stopped', data: { reason, pid: process.pid } }]).catch(() => {});
+    // Its absence is how a reader tells a crash from a clean stop, so a failure to write it is logged, never dropped.
+    await this.opts.ledger.append([{ type: 'agent.stopped', data: { reason, pid: process.pid } }]).catch((e: unknown) =>
+      this.opts.logger.error({ err: (e as Error).message, reason }, 'agent.stopped not written'),
+    );
     await this.checkpointSafely('shutdown');
   }
 }

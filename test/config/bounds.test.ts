@@ -42,3 +42,29 @@ describe('requestTimeoutMs bounds', () => {
     }
   });
 });
+
+/** Every number setting reachable in a schema, with its path, unwrapping optional/default/object/array/record/union. */
+function numberSettings(schema: unknown, path: string[] = [], out: Array<{ path: string; max: number | undefined }> = []): typeof out {
+  const def = (schema as { _zod?: { def?: Record<string, unknown> } })._zod?.def;
+  if (!def) return out;
+  const t = def.type as string;
+  if (t === 'number') out.push({ path: path.join('.'), max: (schema as { maxValue?: number | null }).maxValue ?? undefined });
+  else if (t === 'object') for (const [k, v] of Object.entries(def.shape as Record<string, unknown>)) numberSettings(v, [...path, k], out);
+  else if (t === 'array') numberSettings(def.element, [...path, '[]'], out);
+  else if (t === 'record') numberSettings(def.valueType, [...path, '*'], out);
+  else if (t === 'union') for (const o of def.options as unknown[]) numberSettings(o, path, out);
+  else if (t === 'pipe') numberSettings(def.in, path, out);
+  else if (def.innerType) numberSettings(def.innerType, path, out);
+  return out;
+}
+
+describe('every numeric setting has an upper bound', () => {
+  it('in the top-level config and in every source block', async () => {
+    const { configSchema } = await import('../../src/config/schema.js');
+    const found = [...numberSettings(configSchema), ...SOURCE_IDS.flatMap((s) => numberSettings(sourceConfigSchemas[s], ['sources', s]))];
+    expect(found.length).toBeGreaterThan(20); // the walk reaches the settings (alerts, api, every source)
+    // GitHub App and installation ids are identifiers, not amounts; Number.MAX_SAFE_INTEGER is their natural bound.
+    const unbounded = found.filter((f) => f.max === undefined || !Number.isFinite(f.max) || (f.max >= Number.MAX_SAFE_INTEGER && !/Id$/.test(f.path)));
+    expect(unbounded.map((f) => f.path)).toEqual([]);
+  });
+});

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { canonicalBytes } from '../../src/ledger/canonical.js';
 import { leafHash } from '../../src/ledger/merkle.js';
-import { LEAF_CATALOGUE, LEAF_TYPES, WRITER_ROLES, ledgerOwnedTypes, leafProblem, parseLeaf, readLeaf, type Leaf, type LeafInput, type WriterRole } from '../../src/ledger/leaf-catalogue.js';
+import { PROCESS_ROLES, type LeafGroup } from '../../src/agent.js';
+import { LEAF_CATALOGUE, LEAF_TYPES, WRITER_ROLES, ledgerOwnedTypes, ledgerRoleFor, leafProblem, parseLeaf, readLeaf, type Leaf, type LeafInput, type WriterRole } from '../../src/ledger/leaf-catalogue.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/core/collector.js';
@@ -112,6 +113,28 @@ describe('the leaf catalogue at append', () => {
     for (const role of WRITER_ROLES) {
       const l = (await fresh(role)).ledger;
       await expect(appendAny(l, [{ type: 'day.sealed', data: {} }])).rejects.toThrow(/day\.sealed is written only by the ledger itself/);
+    }
+  });
+});
+
+describe('the writer model: PROCESS_ROLES (src/agent.ts) and the catalogue agree', () => {
+  // The leaf groups as PROCESS_ROLES documents them (swept gaps are `gap`; day.sealed is appended by the ledger itself).
+  const GROUPS: Record<LeafGroup, string[]> = {
+    lifecycle: ['agent.started', 'agent.stopped', 'heartbeat', 'rule.defined', 'ruleset.defined'],
+    runs: ['run', 'change', 'event', 'gap'],
+    sweeps: ['gap'],
+    alerts: ['alert', 'exception.expired', 'delivery.failed', 'exception.granted', 'exception.revoked'],
+    exceptions: ['exception.granted', 'exception.revoked'],
+  };
+  // What each process opens the ledger as: the agent by the parts it starts, the others as written in src/agent.ts.
+  const OWN_ROLE: Partial<Record<keyof typeof PROCESS_ROLES, WriterRole>> = { collect: 'collect', exceptions: 'exceptions', export: 'worker' };
+
+  it('every process may append, by its ledger role, exactly the leaf types of the groups PROCESS_ROLES gives it', () => {
+    for (const [name, p] of Object.entries(PROCESS_ROLES) as Array<[keyof typeof PROCESS_ROLES, (typeof PROCESS_ROLES)[keyof typeof PROCESS_ROLES]]>) {
+      const role = OWN_ROLE[name] ?? ledgerRoleFor(p.parts);
+      const allowed = LEAF_TYPES.filter((t) => (LEAF_CATALOGUE[t].writers as readonly string[]).includes(role)).sort();
+      const modelled = [...new Set(p.appends.flatMap((g) => GROUPS[g]))].sort();
+      expect(allowed, `${name} (ledger role ${role})`).toEqual(modelled);
     }
   });
 });
