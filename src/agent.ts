@@ -9,6 +9,7 @@ import { CROSS_SOURCE_RULES, allRules } from '../rules/index.js';
 import { peopleOptionsFromConfig } from './pipeline/people.js';
 import { Ledger } from './ledger/ledger.js';
 import { openLedger } from './ledger/open-ledger.js';
+import { ledgerRoleFor } from './ledger/leaf-catalogue.js';
 import { takeWriterLock } from './ledger/writer-lock.js';
 import { configureRedisHealth } from './pipeline/redis-health.js';
 import { connect, checkEvictionPolicy, pingRedis, redisUrl, redisUnavailable } from './pipeline/redis.js';
@@ -165,7 +166,8 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
     throw e;
   }) : undefined;
   const queues = openQueues(connection, prefix);
-  const ledger = await openLedger(ctx);
+  // One handle for every role in this process: the writer's role when it runs here (it appends the most), else the API's.
+  const ledger = await openLedger(ctx, { role: ledgerRoleFor(opts.roles) });
   if (ledger.alarm) ctx.logger.error({ alarm: ledger.alarm }, 'LEDGER ALARM: stored leaves do not match the last signed checkpoint; no checkpoint will be signed');
 
   const sources: Array<ScheduledSource & { source: SourceId }> = (Object.entries(ctx.loaded.sources) as Array<[SourceId, { schedule: string }]>)
@@ -286,7 +288,7 @@ export async function openCollectRecorder(ctx: AgentContext): Promise<CollectRec
   const lock = await takeWriterLock(writerLockTarget(ctx, PROCESS_ROLES.collect.command));
   let ledger: Ledger;
   try {
-    ledger = await openLedger(ctx);
+    ledger = await openLedger(ctx, { role: 'collect' });
   } catch (e) {
     await lock.release();
     throw e;
@@ -348,7 +350,7 @@ function startApi(ctx: AgentContext, deps: { ledger: Ledger; rules: AlertRuleInf
 /** `vigil serve`: the API over the ledger, with Redis for readiness and queue metrics when one answers. */
 export async function startServe(ctx: AgentContext, o: { listen?: string } = {}): Promise<{ role: 'serve'; api: RunningApi; close(): Promise<void> }> {
   // Writable: admins grant and revoke exceptions through the API; the ledger takes in other writers' leaves before each append.
-  const ledger = await openLedger(ctx);
+  const ledger = await openLedger(ctx, { role: 'api' });
   const url = redisUrl(ctx.loaded.config.redis.url);
   let redis: Redis | undefined;
   if (await pingRedis(url)) {

@@ -1,8 +1,10 @@
 // The `alerts:`, `api:` and `exceptions:` blocks of vigil.config.yaml (sinks, grace windows, tokens), validated with zod.
 import { z } from 'zod';
 import { validateSinkUrl } from './ssrf.js';
+import { ALERT_KINDS } from '../ledger/leaf-catalogue.js';
 
-export const ALERT_KINDS = ['broke', 'recovered', 'error', 'gap', 'exception.expiring', 'exception.expired'] as const;
+// The kinds are part of the `alert` leaf's schema, so the leaf catalogue owns them.
+export { ALERT_KINDS };
 export type AlertKind = (typeof ALERT_KINDS)[number];
 const severity = z.enum(['critical', 'high', 'medium', 'low']);
 

@@ -155,8 +155,8 @@ export class Notifier {
   }
 
   private async alertAt(seq: number): Promise<AlertRecord | undefined> {
-    for await (const l of this.opts.ledger.leaves({ fromSeq: seq, toSeq: seq, types: ['alert'] })) {
-      return toAlertRecord(l.seq, JSON.parse(l.body.toString('utf8')) as Record<string, unknown>);
+    for await (const l of this.opts.ledger.readLeaves({ fromSeq: seq, toSeq: seq, types: ['alert'] })) {
+      return toAlertRecord(l.seq, l.body);
     }
     return undefined;
   }

@@ -4,6 +4,7 @@ import type { Clock, Logger } from '../core/collector.js';
 import { UNRESOLVED_SCOPE } from '../core/collector.js';
 import type { Rule, Severity } from '../core/types.js';
 import type { Ledger, LeafInput } from '../ledger/ledger.js';
+import type { LeafOf } from '../ledger/leaf-catalogue.js';
 import { loadResults } from '../pipeline/record.js';
 import { ExceptionBook, EXCEPTION_LEAF_TYPES, endLeaf } from '../exceptions/exceptions.js';
 import type { AlertKind, AlertsConfig, GraceWindow } from './config.js';
@@ -34,7 +35,7 @@ export interface AlertData {
   /** Chunk index when one transition of more than MAX_ITEMS resources is split over several leaves. */
   part?: number;
   parts?: number;
-  gap?: { seq: number; from: string; to: string; slots: number; reason: string };
+  gap?: { seq: number; source: string; scope: string; from: string; to: string; slots: number; reason: string };
   exception?: { id: string; ruleId: string; resourceId: string; expiresAt: string; approver: string; requester: string; reason: string };
   /** Monitoring health of a whole source/scope (kind `error` when it could not be read, `recovered` when it is again). */
   health?: HealthAlert;
@@ -96,7 +97,9 @@ interface ScopeState {
   failing?: { since: string; runs: number; causes: string };
 }
 
-const FOLD_TYPES = ['run', 'change', 'gap', 'alert', ...EXCEPTION_LEAF_TYPES];
+const FOLD_TYPES = ['run', 'change', 'gap', 'alert', ...EXCEPTION_LEAF_TYPES] as const;
+/** A leaf the engine folds. */
+type FoldLeaf = LeafOf<(typeof FOLD_TYPES)[number]>;
 const ik = (ruleId: string, resourceId: string) => `${ruleId}\u0000${resourceId}`;
 const hash12 = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
 
@@ -165,8 +168,8 @@ export class AlertEngine {
 
   /** Folds every relevant leaf appended since the last call. */
   async catchUp(): Promise<void> {
-    for await (const l of this.opts.ledger.leaves({ fromSeq: this.nextSeq, types: FOLD_TYPES })) {
-      this.fold(l.seq, JSON.parse(l.body.toString('utf8')) as Record<string, unknown>);
+    for await (const l of this.opts.ledger.readLeaves({ fromSeq: this.nextSeq, types: FOLD_TYPES })) {
+      this.fold(l.seq, l.body);
       this.nextSeq = l.seq + 1;
     }
     if (this.reopenWanted.length) await this.resolveReopens();
@@ -179,12 +182,11 @@ export class AlertEngine {
     return s;
   }
 
-  private fold(seq: number, b: Record<string, unknown>): void {
-    const type = String(b.type);
+  private fold(seq: number, b: FoldLeaf): void {
     const at = String(b.observedAt);
-    if (type.startsWith('exception.')) {
+    if (b.type === 'exception.granted' || b.type === 'exception.revoked' || b.type === 'exception.expired') {
       this.exceptions.apply(seq, b);
-      if (type !== 'exception.granted') {
+      if (b.type !== 'exception.granted') {
         const e = this.exceptions.all.get(String(b.exceptionId));
         if (!e) return;
         // Items in the fold re-open now, in ledger order (a later alert leaf then marks them alerted again);
@@ -203,19 +205,19 @@ export class AlertEngine {
       }
       return;
     }
-    if (type === 'gap') {
+    if (b.type === 'gap') {
       // Monitoring gaps (scheduled slots with no run) carry a slot count; other gap leaves (history a source's API could
       // not reach on a first run) are coverage notes for the auditor, not alerts.
       if (typeof b.slots !== 'number' || !Number.isFinite(b.slots)) return;
       this.pendingGaps.set(seq, { source: String(b.source), scope: String(b.scope), from: String(b.from), to: String(b.to), slots: Number(b.slots), reason: String(b.reason) });
       return;
     }
-    if (type === 'alert') {
+    if (b.type === 'alert') {
       if (b.health) this.pendingHealth.delete(String(b.idempotencyKey));
       return this.foldAlert(b as unknown as AlertRecord);
     }
     const s = this.scope(String(b.source), String(b.scope));
-    if (type === 'run') {
+    if (b.type === 'run') {
       s.runs++;
       s.lastRunSeq = seq;
       s.lastSlot = String(b.slot);
@@ -309,7 +311,7 @@ export class AlertEngine {
     };
     const data: AlertData = { kind, severity: 'high', title, runSeq: seq, slot, count: 1, health };
     const key = `alert:health:${s.source}:${s.scope}:${kind}:${seq}`;
-    this.pendingHealth.set(key, { type: 'alert', source: s.source, scope: s.scope, idempotencyKey: key, data: data as unknown as Record<string, unknown> });
+    this.pendingHealth.set(key, { type: 'alert', source: s.source, scope: s.scope, idempotencyKey: key, data });
   }
 
   /** After a healthy run: an unobserved item is really gone unless its rule could not be judged on the whole scope. */
@@ -422,7 +424,7 @@ export class AlertEngine {
             items,
             ...(parts > 1 ? { part: p + 1, parts } : {}),
           };
-          leaves.push({ type: 'alert', source: s.source, scope: s.scope, idempotencyKey: `alert:${s.source}:${s.scope}:${g.ruleId}:${g.kind}:${s.lastRunSeq ?? 0}:${ids}`, data: data as unknown as Record<string, unknown> });
+          leaves.push({ type: 'alert', source: s.source, scope: s.scope, idempotencyKey: `alert:${s.source}:${s.scope}:${g.ruleId}:${g.kind}:${s.lastRunSeq ?? 0}:${ids}`, data });
         }
       }
     }
@@ -441,7 +443,7 @@ export class AlertEngine {
         title: `Monitoring gap: ${g.source} ${g.scope} missed ${g.slots} scheduled run${g.slots === 1 ? '' : 's'} (${g.from} – ${g.to})`,
         count: g.slots,
         gap: { seq, ...g },
-      } satisfies AlertData as unknown as Record<string, unknown>,
+      } satisfies AlertData,
     }));
   }
 
@@ -465,7 +467,7 @@ export class AlertEngine {
           ruleId: e.ruleId,
           count: 1,
           exception: { id: e.id, ruleId: e.ruleId, resourceId: e.resourceId, expiresAt: e.expiresAt, approver: e.approver, requester: e.requester, reason: e.reason },
-        } satisfies AlertData as unknown as Record<string, unknown>,
+        } satisfies AlertData,
       });
     }
     return leaves;

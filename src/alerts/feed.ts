@@ -17,8 +17,8 @@ export function toAlertRecord(seq: number, body: Record<string, unknown>): Alert
 export async function readAlerts(ledger: Ledger, after = -1, limit = 100): Promise<AlertPage> {
   const alerts: AlertRecord[] = [];
   let next = after;
-  for await (const l of ledger.leaves({ fromSeq: after + 1, types: ['alert'] })) {
-    alerts.push(toAlertRecord(l.seq, JSON.parse(l.body.toString('utf8')) as Record<string, unknown>));
+  for await (const l of ledger.readLeaves({ fromSeq: after + 1, types: ['alert'] })) {
+    alerts.push(toAlertRecord(l.seq, l.body));
     next = l.seq;
     if (alerts.length >= limit) break;
   }
@@ -28,8 +28,8 @@ export async function readAlerts(ledger: Ledger, after = -1, limit = 100): Promi
 /** The newest `limit` alerts, newest first (feed readers want the latest). */
 export async function latestAlerts(ledger: Ledger, limit = 50): Promise<AlertRecord[]> {
   const ring: AlertRecord[] = [];
-  for await (const l of ledger.leaves({ types: ['alert'] })) {
-    ring.push(toAlertRecord(l.seq, JSON.parse(l.body.toString('utf8')) as Record<string, unknown>));
+  for await (const l of ledger.readLeaves({ types: ['alert'] })) {
+    ring.push(toAlertRecord(l.seq, l.body));
     if (ring.length > limit) ring.shift();
   }
   return ring.reverse();

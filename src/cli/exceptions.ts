@@ -13,7 +13,7 @@ export async function exceptionsAddCommand(
     'vigil exceptions add',
     new Set([...activeRules(ctx.loaded), ...CROSS_SOURCE_RULES].map((r) => r.id)),
   );
-  const ledger = await openLedger(ctx);
+  const ledger = await openLedger(ctx, { role: 'exceptions' });
   try {
     const { seq } = await grantException(ledger, g);
     process.stdout.write(o.json ? `${JSON.stringify({ exception: g, seq })}\n` : `granted ${g.id}: ${g.ruleId} on ${g.resourceId} until ${g.expiresAt} (leaf #${seq})\n`);
@@ -43,7 +43,7 @@ export async function exceptionsListCommand(ctx: AgentContext, o: { json?: boole
 }
 
 export async function exceptionsRevokeCommand(ctx: AgentContext, id: string, o: { by: string; reason: string }): Promise<number> {
-  const ledger = await openLedger(ctx);
+  const ledger = await openLedger(ctx, { role: 'exceptions' });
   try {
     const { seq } = await revokeException(ledger, id, o.by, o.reason);
     process.stdout.write(`revoked ${id} (leaf #${seq})\n`);

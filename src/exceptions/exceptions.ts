@@ -5,8 +5,11 @@ import { parseDocument, LineCounter } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
 import type { Ledger, LeafInput } from '../ledger/ledger.js';
+import type { LeafOf } from '../ledger/leaf-catalogue.js';
 
 export const EXCEPTION_LEAF_TYPES = ['exception.granted', 'exception.revoked', 'exception.expired'] as const;
+/** An exception leaf as stored. */
+export type ExceptionLeaf = LeafOf<(typeof EXCEPTION_LEAF_TYPES)[number]>;
 
 export interface ExceptionGrant {
   id: string;
@@ -38,17 +41,17 @@ export class ExceptionBook {
   readonly all = new Map<string, ExceptionState>();
   nextSeq = 0;
 
-  /** Folds one ledger leaf body; ignores other types. */
-  apply(seq: number, body: Record<string, unknown>): void {
+  /** Folds one exception leaf. */
+  apply(seq: number, body: ExceptionLeaf): void {
     this.nextSeq = Math.max(this.nextSeq, seq + 1);
-    const type = body.type;
-    if (type === 'exception.granted') {
-      const g = body.exception as ExceptionGrant;
+    if (body.type === 'exception.granted') {
+      // The flat form the catalogue also accepts (no code writes it) has no `exception`, and fails here as it always has.
+      const g = ('exception' in body ? body.exception : undefined) as ExceptionGrant;
       if (!this.all.has(g.id)) this.all.set(g.id, { ...g, status: 'active', grantedSeq: seq, grantedAt: String(body.observedAt) });
-    } else if (type === 'exception.revoked' || type === 'exception.expired') {
+    } else if (body.type === 'exception.revoked' || body.type === 'exception.expired') {
       const e = this.all.get(String(body.exceptionId));
       if (!e || e.status !== 'active') return;
-      e.status = type === 'exception.revoked' ? 'revoked' : 'expired';
+      e.status = body.type === 'exception.revoked' ? 'revoked' : 'expired';
       e.endedSeq = seq;
       e.endedAt = String(body.observedAt);
       if (typeof body.by === 'string') e.endedBy = body.by;
@@ -58,8 +61,8 @@ export class ExceptionBook {
 
   /** Reads the exception leaves appended since the last call. */
   async catchUp(ledger: Ledger): Promise<this> {
-    for await (const l of ledger.leaves({ fromSeq: this.nextSeq, types: [...EXCEPTION_LEAF_TYPES] })) {
-      this.apply(l.seq, JSON.parse(l.body.toString('utf8')) as Record<string, unknown>);
+    for await (const l of ledger.readLeaves({ fromSeq: this.nextSeq, types: EXCEPTION_LEAF_TYPES })) {
+      this.apply(l.seq, l.body);
     }
     return this;
   }
@@ -122,7 +125,7 @@ export function validateGrant(g: GrantInput, now: Date, where = 'exception', kno
   return { id, ruleId: g.ruleId, resourceId: g.resourceId, reason: g.reason, requester: g.requester, approver: g.approver, expiresAt, origin: g.origin ?? 'cli' };
 }
 
-export function grantLeaf(g: ExceptionGrant): LeafInput {
+export function grantLeaf(g: ExceptionGrant): LeafInput<'exception.granted'> {
   return { type: 'exception.granted', idempotencyKey: `exception.granted:${g.id}`, data: { exception: { ...g } } };
 }
 
@@ -130,7 +133,7 @@ export function grantLeaf(g: ExceptionGrant): LeafInput {
  * An end leaf carries the grant it ends (with when it was granted), so a report whose slice starts after the grant can
  * still name the rule, resource, requester and approver of a revocation or expiry.
  */
-export function endLeaf(kind: 'revoked' | 'expired', e: ExceptionState, by: string, reason: string): LeafInput {
+export function endLeaf(kind: 'revoked' | 'expired', e: ExceptionState, by: string, reason: string): LeafInput<'exception.revoked' | 'exception.expired'> {
   const { id, ruleId, resourceId, reason: grantReason, requester, approver, expiresAt, origin, grantedSeq, grantedAt } = e;
   return {
     type: `exception.${kind}`,

@@ -1,6 +1,8 @@
 // Public surface of the evidence ledger, for the pipeline, the CLI and export/verify.
 export { Ledger, LEAF_FORMAT_VERSION } from './ledger.js';
 export { verifyStore } from './verify.js';
+export { LEAF_CATALOGUE, LEAF_TYPES, WRITER_ROLES, parseLeaf, readLeaf, isLeaf, leafProblem } from './leaf-catalogue.js';
+export type { Leaf, LeafOf, LeafType, LeafCatalogue, WriterRole } from './leaf-catalogue.js';
 export type { LedgerIdentity } from './verify.js';
 export type { AppendedLeaf, Checkpoint, CheckpointReason, LeafInput, LedgerOptions, VerifyReport } from './ledger.js';
 export { SqliteEvidenceStore, APPLICATION_ID, SCHEMA_VERSION } from './sqlite-store.js';

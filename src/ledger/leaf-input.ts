@@ -1,12 +1,16 @@
 // Appending, before storage: what callers hand the ledger, how it is checked, and how a batch becomes numbered leaf rows.
 import { AppError } from '../core/errors.js';
 import { canonicalBytes } from './canonical.js';
+import { checkLeafInput, ENVELOPE_FIELDS, ledgerOwnedTypes, type LeafAuthor, type LeafCatalogue, type LeafInput } from './leaf-catalogue.js';
 import { leafHash, type Frontier } from './merkle.js';
 import { formatVkey } from './note.js';
 import { LEAF_FORMAT_VERSION } from './verify.js';
 import type { StoredLeaf } from './store.js';
 
-export interface LeafInput {
+export type { LeafInput } from './leaf-catalogue.js';
+
+/** An input as the ledger handles it once its type is no longer needed: the envelope and untyped data. */
+export interface RawLeafInput {
   type: string;
   idempotencyKey?: string;
   source?: string;
@@ -23,18 +27,20 @@ export interface AppendedLeaf {
 }
 
 /** Envelope fields the ledger sets itself; `data` may not carry them. */
-const RESERVED_FIELDS = new Set(['v', 'seq', 'type', 'observedAt', 'source', 'scope', 'idempotencyKey']);
-/** Leaf types only the ledger itself writes, so their meaning cannot be forged through append(). */
-const LEDGER_OWNED_TYPES = new Set(['ledger.genesis', 'ledger.alarm', 'day.sealed']);
+const RESERVED_FIELDS = ENVELOPE_FIELDS;
 
-/** Refuses an input the envelope cannot carry, naming it by its index in the batch. `allowOwned`: the ledger's own leaves. */
-export function validateInput(input: LeafInput, index: number, allowOwned: boolean): LeafInput {
+/**
+ * Refuses an input the envelope cannot carry, a type the catalogue does not list or `author` may not append, and data
+ * that does not match its type's schema, naming the input by its index in the batch. `author` `ledger`: the ledger's
+ * own leaves (genesis, alarm, day seal), which no caller may append, so their meaning cannot be forged through append().
+ */
+export function validateInput(input: RawLeafInput, index: number, author: LeafAuthor, catalogue: LeafCatalogue): RawLeafInput {
   const where = `leaf input ${index}`;
   if (typeof input !== 'object' || input === null) throw new AppError('LEDGER_BAD_LEAF', `${where} is not an object`);
   if (typeof input.type !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/.test(input.type)) {
     throw new AppError('LEDGER_BAD_LEAF', `${where}: type must be 1-128 characters of letters, digits, '.', '_', ':' or '-'`);
   }
-  if (!allowOwned && (LEDGER_OWNED_TYPES.has(input.type) || input.type.startsWith('ledger.'))) {
+  if (author !== 'ledger' && (ledgerOwnedTypes(catalogue).has(input.type) || input.type.startsWith('ledger.'))) {
     throw new AppError('LEDGER_BAD_LEAF', `${where}: type ${input.type} is written only by the ledger itself`);
   }
   for (const f of ['idempotencyKey', 'source', 'scope'] as const) {
@@ -48,10 +54,11 @@ export function validateInput(input: LeafInput, index: number, allowOwned: boole
   for (const k of Object.keys(data)) {
     if (RESERVED_FIELDS.has(k)) throw new AppError('LEDGER_BAD_LEAF', `${where}: data.${k} is an envelope field the ledger sets itself`);
   }
+  checkLeafInput(input.type, data as Record<string, unknown>, author, where, catalogue);
   return input;
 }
 
-function buildBody(l: LeafInput, seq: number, observedAt: string, index: number): Buffer {
+function buildBody(l: RawLeafInput, seq: number, observedAt: string, index: number): Buffer {
   const body: Record<string, unknown> = { v: LEAF_FORMAT_VERSION, seq, type: l.type, observedAt, ...l.data };
   if (l.source !== undefined) body.source = l.source;
   if (l.scope !== undefined) body.scope = l.scope;
@@ -65,7 +72,7 @@ function buildBody(l: LeafInput, seq: number, observedAt: string, index: number)
  * batch comes back with an empty `hash` for the caller to fill from the stored leaf.
  */
 export function planAppend(
-  prepared: readonly LeafInput[],
+  prepared: readonly RawLeafInput[],
   existing: ReadonlyMap<string, number>,
   frontier: Frontier,
   observedAt: string,
@@ -101,7 +108,7 @@ export function planAppend(
 }
 
 /** Seq 0 of a new ledger: everything a verifier needs to know how to read the rest, and which key signs it. */
-export function genesisLeaf(g: { origin: string; ledgerId: string | null; keyId: string; rawPublicKey: Buffer }): LeafInput {
+export function genesisLeaf(g: { origin: string; ledgerId: string | null; keyId: string; rawPublicKey: Buffer }): LeafInput<'ledger.genesis'> {
   return {
     type: 'ledger.genesis',
     idempotencyKey: 'ledger.genesis',

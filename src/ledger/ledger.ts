@@ -22,34 +22,16 @@ import { PgEvidenceStore } from './pg-store.js';
 import { verifyStore, type VerifyReport } from './verify.js';
 import { putBlob as storePutBlob, sha256Hex, type EvidenceStore, type StoredCheckpoint, type StoredLeaf } from './store.js';
 import { proveLeaf, type LeafProof } from './prove.js';
-import { genesisLeaf, planAppend, validateInput, type AppendedLeaf, type LeafInput } from './leaf-input.js';
+import { genesisLeaf, planAppend, validateInput, type AppendedLeaf, type RawLeafInput } from './leaf-input.js';
+import { LEAF_CATALOGUE, type BodyOf, type LeafAuthor, type LeafCatalogue, type LeafInputOf, type TypesOf, type VigilCatalogue, type WriterRole } from './leaf-catalogue.js';
 import { CHECKPOINT_REASONS, daySealKey, daySealedLeaf, sealableDay, toCheckpoint, type Checkpoint, type CheckpointReason } from './seals.js';
 import { selfCheck } from './self-check.js';
+import type { LedgerOptions } from './ledger-options.js';
 
 export type { AppendedLeaf, LeafInput } from './leaf-input.js';
+export type { LedgerOptions } from './ledger-options.js';
 export type { Checkpoint, CheckpointReason } from './seals.js';
 
-export interface LedgerOptions {
-  /** Directory holding `ledger.sqlite` and `keys/`. */
-  dataDir: string;
-  /** Storage; @defaultValue PostgreSQL at `databaseUrl` when given, else SQLite at `<dataDir>/ledger.sqlite` */
-  store?: EvidenceStore;
-  /** `postgres://…[?schema=NAME]`: keep the leaves in PostgreSQL (PgEvidenceStore) instead of SQLite; keys stay in `<dataDir>/keys`. */
-  databaseUrl?: string;
-  /** Log identity and key name; fixed at creation. @defaultValue `vigil.local/<random ledger id persisted in the store>` */
-  origin?: string;
-  /** @defaultValue the system clock */
-  clock?: Clock;
-  logger?: Logger;
-  /** Open for reading and verifying only: nothing is written (no key, no genesis, no alarm leaf). @defaultValue false */
-  readOnly?: boolean;
-  /**
-   * What the startup self-check reads. `full` re-hashes every stored body, so a body edited behind the ledger's back
-   * is named by seq before anything is signed; `hashes` only refolds the stored leaf hashes (faster on huge ledgers,
-   * but blind to a body edited without its hash column). @defaultValue 'full'
-   */
-  startupCheck?: 'full' | 'hashes';
-}
 
 export { LEAF_FORMAT_VERSION } from './verify.js';
 export type { VerifyReport } from './verify.js';
@@ -58,8 +40,10 @@ export type { VerifyReport } from './verify.js';
  * The ledger's one writer handle (or a reader's): appends and checkpoints are serialised through `exclusive`; the
  * roles live beside it — leaf-input.ts (appending), seals.ts (checkpoints, day seals), self-check.ts, prove.ts, verify.ts.
  */
-export class Ledger {
+export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
   readonly origin: string;
+  /** The role appends are checked against. */
+  readonly role: WriterRole;
   readonly publicKeyPem: string;
   /** Hex signed-note key ID of the ledger key under `origin`. */
   readonly keyId: string;
@@ -73,6 +57,7 @@ export class Ledger {
   private readonly signer: NoteSigner | undefined;
   private readonly verifier: NoteVerifier;
   private readonly rawPublicKey: Buffer;
+  private readonly catalogue: LeafCatalogue;
   private frontier = new Frontier();
   private last: { size: number; root: Buffer } | undefined;
   /** Set when fewer leaves are stored than were signed: appending would give signed seqs new content, so nothing is appended. */
@@ -90,6 +75,8 @@ export class Ledger {
     signer: NoteSigner | undefined;
     verifier: NoteVerifier;
     rawPublicKey: Buffer;
+    role: WriterRole;
+    catalogue: LeafCatalogue;
   }) {
     this.store = args.store;
     this.clock = args.clock;
@@ -101,9 +88,11 @@ export class Ledger {
     this.verifier = args.verifier;
     this.rawPublicKey = args.rawPublicKey;
     this.keyId = args.verifier.keyId.toString('hex');
+    this.role = args.role;
+    this.catalogue = args.catalogue;
   }
 
-  static async open(opts: LedgerOptions): Promise<Ledger> {
+  static async open<C extends LeafCatalogue = VigilCatalogue>(opts: LedgerOptions<C>): Promise<Ledger<C>> {
     const readOnly = opts.readOnly ?? false;
     const logger = opts.logger ?? silentLogger;
     const store =
@@ -142,8 +131,10 @@ export class Ledger {
           throw new UsageError('LEDGER_ORIGIN_MISMATCH', `ledger origin is ${storedOrigin}, not ${opts.origin}; an origin is fixed when the ledger is created`);
         }
       }
-      const ledger = new Ledger({
+      const ledger = new Ledger<C>({
         store,
+        role: opts.role ?? 'writer',
+        catalogue: opts.catalogue ?? LEAF_CATALOGUE,
         clock: opts.clock ?? systemClock,
         logger,
         readOnly,
@@ -155,7 +146,7 @@ export class Ledger {
       });
       if (isNew) {
         const ledgerId = (await store.getMeta('ledger_id')) ?? null;
-        await ledger.appendNow([genesisLeaf({ origin, ledgerId, keyId: ledger.keyId, rawPublicKey: ledger.rawPublicKey })], true);
+        await ledger.appendNow([genesisLeaf({ origin, ledgerId, keyId: ledger.keyId, rawPublicKey: ledger.rawPublicKey })], 'ledger');
         if (key.created) logger.info({ origin, keyId: ledger.keyId }, 'new ledger created with a new signing key');
       } else {
         await ledger.selfCheck(opts.startupCheck ?? 'full');
@@ -182,7 +173,7 @@ export class Ledger {
     this.logger.error({ alarm: message, ...details }, 'LEDGER ALARM: stored evidence disagrees with signed checkpoints; signing is disabled');
     if (this.readOnly || this.truncated) return;
     const key = `ledger.alarm:${createHash('sha256').update(message).digest('hex').slice(0, 32)}`;
-    await this.appendNow([{ type: 'ledger.alarm', idempotencyKey: key, data: { message, ...details } }], true);
+    await this.appendNow([{ type: 'ledger.alarm', idempotencyKey: key, data: { message, ...details } }], 'ledger');
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -208,8 +199,12 @@ export class Ledger {
     return this.frontier.root().toString('hex');
   }
 
-  append(inputs: LeafInput[]): Promise<AppendedLeaf[]> {
-    return this.exclusive(() => this.appendNow(inputs, false));
+  /**
+   * Appends a batch atomically, as this ledger's role. Refuses (`LEDGER_UNKNOWN_LEAF_TYPE`, `LEDGER_BAD_LEAF_BODY`,
+   * `LEDGER_WRITER_FORBIDDEN`, `LEDGER_BAD_LEAF`) any input the catalogue does not allow, naming it; nothing is written then.
+   */
+  append<T extends TypesOf<C> = TypesOf<C>>(inputs: ReadonlyArray<LeafInputOf<C, T>>): Promise<AppendedLeaf[]> {
+    return this.exclusive(() => this.appendNow(inputs as readonly RawLeafInput[], this.role));
   }
 
   /**
@@ -232,7 +227,7 @@ export class Ledger {
     if (lastCp !== undefined && (this.last === undefined || lastCp.size > this.last.size)) this.last = { size: lastCp.size, root: lastCp.root };
   }
 
-  private async appendNow(inputs: readonly LeafInput[], allowOwned: boolean): Promise<AppendedLeaf[]> {
+  private async appendNow(inputs: readonly RawLeafInput[], author: LeafAuthor): Promise<AppendedLeaf[]> {
     this.assertWritable();
     await this.catchUp();
     if (this.truncated) {
@@ -240,7 +235,7 @@ export class Ledger {
         remediation: 'restore the ledger database from a backup that holds every signed leaf',
       });
     }
-    const prepared = inputs.map((x, i) => validateInput(x, i, allowOwned));
+    const prepared = inputs.map((x, i) => validateInput(x, i, author, this.catalogue));
     const keys = [...new Set(prepared.flatMap((p) => (p.idempotencyKey === undefined ? [] : [p.idempotencyKey])))];
     const existing = keys.length === 0 ? new Map<string, number>() : await this.store.seqsOfKeys(keys);
     const observedAt = this.clock.now().toISOString();
@@ -312,7 +307,7 @@ export class Ledger {
       this.assertWritable();
       const key = daySealKey(utcDate);
       if ((await this.store.seqsOfKeys([key])).has(key)) return;
-      await this.appendNow([await daySealedLeaf(this.store, utcDate, day)], true);
+      await this.appendNow([await daySealedLeaf(this.store, utcDate, day)], 'ledger');
     });
     return this.checkpoint('daily');
   }
@@ -336,10 +331,11 @@ export class Ledger {
     return this.store.hasBlob(sha256);
   }
 
-  async lastLeaf(filter: { type: string; source?: string; scope?: string }): Promise<{ seq: number; body: Record<string, unknown> } | undefined> {
+  /** The last leaf of a type (and source, scope), typed by the catalogue; the stored bytes are trusted as appended. */
+  async lastLeaf<T extends TypesOf<C>>(filter: { type: T; source?: string; scope?: string }): Promise<{ seq: number; body: BodyOf<C, T> } | undefined> {
     this.assertOpen();
     const l = await this.store.lastLeaf(filter);
-    return l === undefined ? undefined : { seq: l.seq, body: parseJsonBytes(l.body) as Record<string, unknown> };
+    return l === undefined ? undefined : { seq: l.seq, body: parseJsonBytes(l.body) as BodyOf<C, T> };
   }
 
   async *leaves(opts: { fromSeq?: number; toSeq?: number; types?: string[]; source?: string; scope?: string } = {}): AsyncIterable<{
@@ -352,6 +348,21 @@ export class Ledger {
     this.assertOpen();
     for await (const l of this.store.leaves(opts)) {
       yield { seq: l.seq, type: l.type, observedAt: l.observedAt, body: l.body, hash: l.leafHash.toString('hex') };
+    }
+  }
+
+  /**
+   * The leaves of the given types (and source, scope, seq range), each body typed by the catalogue: a union of those
+   * types, narrowed by `type`. The stored bytes are trusted as appended, like `readLeaf` (`verify()` re-checks them).
+   */
+  async *readLeaves<T extends TypesOf<C>>(opts: { types: readonly T[]; fromSeq?: number; toSeq?: number; source?: string; scope?: string }): AsyncIterable<{
+    seq: number;
+    observedAt: string;
+    hash: string;
+    body: BodyOf<C, T>;
+  }> {
+    for await (const l of this.leaves({ ...opts, types: [...opts.types] })) {
+      yield { seq: l.seq, observedAt: l.observedAt, hash: l.hash, body: JSON.parse(l.body.toString('utf8')) as BodyOf<C, T> };
     }
   }
 
@@ -372,7 +383,7 @@ export class Ledger {
    */
   async verify(opts: { onProgress?: (seq: number) => void } = {}): Promise<VerifyReport> {
     this.assertOpen();
-    return verifyStore(this.store, { origin: this.origin, keyId: this.keyId, verifier: this.verifier }, opts);
+    return verifyStore(this.store, { origin: this.origin, keyId: this.keyId, verifier: this.verifier }, { ...opts, catalogue: this.catalogue });
   }
 
   async close(): Promise<void> {

@@ -47,7 +47,7 @@ export function sealableDay(utcDate: string, now: Date): { start: string; end: s
 export const daySealKey = (utcDate: string): string => `day.sealed:${utcDate}`;
 
 /** The `day.sealed` leaf of a day: first/last seq and counts by type from the store, and the previous daily checkpoint. */
-export async function daySealedLeaf(store: EvidenceStore, utcDate: string, day: { start: string; end: string }): Promise<LeafInput> {
+export async function daySealedLeaf(store: EvidenceStore, utcDate: string, day: { start: string; end: string }): Promise<LeafInput<'day.sealed'>> {
   const stats = await store.dayStats(day.start, day.end);
   const prev = (await store.checkpoints()).filter((c) => c.reason === 'daily').pop();
   return {

@@ -3,6 +3,7 @@ import { canonicalString, parseJsonBytes } from './canonical.js';
 import { Frontier, leafHash } from './merkle.js';
 import { openCheckpoint, type NoteVerifier } from './note.js';
 import { sha256Hex, type EvidenceStore, type StoredCheckpoint, type StoredLeaf } from './store.js';
+import { LEAF_CATALOGUE, leafProblem, type LeafCatalogue } from './leaf-catalogue.js';
 
 export const LEAF_FORMAT_VERSION = 1;
 const MAX_FAULTS = 1000;
@@ -32,7 +33,12 @@ export interface LedgerIdentity {
  * Re-derives everything from the stored bytes: each body canonical and consistent with its columns, each hash,
  * every checkpoint's signature and root. Keeps going after a fault and reports them all (up to 1000).
  */
-export async function verifyStore(store: EvidenceStore, ledger: LedgerIdentity, opts: { onProgress?: (seq: number) => void } = {}): Promise<VerifyReport> {
+export async function verifyStore(
+  store: EvidenceStore,
+  ledger: LedgerIdentity,
+  opts: { onProgress?: (seq: number) => void; /** @defaultValue LEAF_CATALOGUE */ catalogue?: LeafCatalogue } = {},
+): Promise<VerifyReport> {
+  const catalogue = opts.catalogue ?? LEAF_CATALOGUE;
   const faults: VerifyReport['faults'] = [];
   let dropped = 0;
   let firstBad: number | undefined;
@@ -74,7 +80,7 @@ export async function verifyStore(store: EvidenceStore, ledger: LedgerIdentity, 
     }
     const hash = leafHash(l.body);
     if (!hash.equals(l.leafHash)) fault({ seq: l.seq, message: `leaf ${l.seq}: body does not match its stored leaf hash` }, l.seq);
-    checkBody(l, ledger, fault);
+    checkBody(l, ledger, catalogue, fault);
     f.append(hash);
     expected++;
     const cp = bySize.get(f.size);
@@ -130,7 +136,7 @@ export async function verifyStore(store: EvidenceStore, ledger: LedgerIdentity, 
   return report;
 }
 
-function checkBody(l: StoredLeaf, ledger: LedgerIdentity, fault: (f: { seq?: number; message: string }, badSeq?: number) => void): void {
+function checkBody(l: StoredLeaf, ledger: LedgerIdentity, catalogue: LeafCatalogue, fault: (f: { seq?: number; message: string }, badSeq?: number) => void): void {
   let body: Record<string, unknown>;
   try {
     const parsed = parseJsonBytes(l.body);
@@ -157,6 +163,9 @@ function checkBody(l: StoredLeaf, ledger: LedgerIdentity, fault: (f: { seq?: num
   mismatch('source', l.source, body.source);
   mismatch('scope', l.scope, body.scope);
   mismatch('idempotencyKey', l.idempotencyKey, body.idempotencyKey);
+  // Intact but not a leaf Vigil writes (an unknown type, a body its schema refuses): named, though not a broken hash.
+  const problem = leafProblem(body, catalogue);
+  if (problem !== undefined) fault({ seq: l.seq, message: `leaf ${l.seq}: ${problem.message}` });
   if (l.seq === 0) {
     if (body.type !== 'ledger.genesis') fault({ seq: 0, message: 'leaf 0 is not ledger.genesis' }, 0);
     else if (body.keyId !== ledger.keyId || body.origin !== ledger.origin) fault({ seq: 0, message: `genesis records key ${String(body.keyId)} for ${String(body.origin)}, not ${ledger.keyId} for ${ledger.origin}` }, 0);

@@ -69,7 +69,7 @@ export function startCollectWorker(opts: CollectWorkerOptions): CollectWorker {
         return { skipped: true };
       }
       const prev = await opts.ledger.lastLeaf({ type: 'run', source, scope });
-      const cursors = (prev?.body.cursors as Record<string, string> | undefined) ?? undefined;
+      const cursors = prev?.body.cursors;
       const deadlineMs = opts.deadlines?.[source as SourceId];
       const { job: evidence } = await collectAndEvaluate(
         collector,

@@ -68,13 +68,13 @@ export class GapFrontier {
   async catchUp(): Promise<void> {
     const upTo = this.ledger.size();
     if (upTo <= this.scannedTo) return;
-    for await (const leaf of this.ledger.leaves({ types: ['run', 'gap', 'agent.started'], fromSeq: this.scannedTo, toSeq: upTo - 1 })) {
-      const body = JSON.parse(leaf.body.toString('utf8')) as Record<string, unknown>;
+    for await (const leaf of this.ledger.readLeaves({ types: ['run', 'gap', 'agent.started'], fromSeq: this.scannedTo, toSeq: upTo - 1 })) {
+      const body = leaf.body;
       // `vigil collect` records its start too, but runs no schedule: its start expects no slots.
-      if (leaf.type === 'agent.started') {
+      if (body.type === 'agent.started') {
         if (!(Array.isArray(body.roles) && body.roles.includes('collect'))) this.noteStart(Date.parse(leaf.observedAt), body.sources);
       }
-      else if (leaf.type === 'run') this.noteRun(String(body.source), String(body.scope), String(body.slot));
+      else if (body.type === 'run') this.noteRun(String(body.source), String(body.scope), String(body.slot));
       else if (body.declared !== true && typeof body.from === 'string' && typeof body.to === 'string') {
         this.noteGap(String(body.source), String(body.scope), Date.parse(body.from), Date.parse(body.to));
       }

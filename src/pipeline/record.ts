@@ -58,7 +58,7 @@ export async function recordRun(ledger: Ledger, job: EvidenceJob): Promise<Recor
 
   const prev = await ledger.lastLeaf({ type: 'run', source: s.source, scope: s.scope });
   const leaves: LeafInput[] = [];
-  const prevSha = prev?.body.resultsSha256 as string | undefined;
+  const prevSha = prev?.body.resultsSha256;
   if (prev && prevSha && prevSha !== blob.sha256) {
     if (prepared.diff !== undefined && prepared.diff.base === prevSha) {
       // The cache holds exactly the previous run's results: the diff is known without reading its blob.
@@ -84,7 +84,7 @@ export async function recordRun(ledger: Ledger, job: EvidenceJob): Promise<Recor
     }
   }
   const earlier = job.declaredGaps && job.declaredGaps.length > 0 ? await declaredSpans(ledger, s.source, s.scope) : new Map<string, Array<[number, number]>>();
-  leaves.push(...periodLeaves(job, prev?.body.slot as string | undefined, earlier));
+  leaves.push(...periodLeaves(job, prev?.body.slot, earlier));
   const failed = s.errors.length > 0 && s.populationSize === 0;
   leaves.push({
     type: 'run',
@@ -190,8 +190,7 @@ export function gapKind(reason: string): string {
 /** Declared history gaps already in the ledger for one scope, by kind. Gaps are few (a handful per source a year). */
 async function declaredSpans(ledger: Ledger, source: string, scope: string): Promise<Map<string, Array<[number, number]>>> {
   const out = new Map<string, Array<[number, number]>>();
-  for await (const l of ledger.leaves({ types: ['gap'], source, scope })) {
-    const b = JSON.parse(l.body.toString('utf8')) as { declared?: boolean; from?: string; to?: string; reason?: string; kind?: string };
+  for await (const { body: b } of ledger.readLeaves({ types: ['gap'], source, scope })) {
     if (b.declared !== true || typeof b.from !== 'string' || typeof b.to !== 'string') continue;
     const kind = b.kind ?? gapKind(b.reason ?? '');
     out.set(kind, [...(out.get(kind) ?? []), [Date.parse(b.from), Date.parse(b.to)]]);

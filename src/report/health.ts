@@ -95,8 +95,8 @@ export interface ScopeHealth {
  */
 export async function latestScopeHealth(ledger: Ledger): Promise<Map<string, ScopeHealth>> {
   const out = new Map<string, ScopeHealth>();
-  for await (const leaf of ledger.leaves({ types: ['run'] })) {
-    const body = JSON.parse(leaf.body.toString('utf8')) as Record<string, unknown>;
+  for await (const leaf of ledger.readLeaves({ types: ['run'] })) {
+    const body = leaf.body;
     const key = `${String(body.source)}|${String(body.scope)}`;
     const prev = out.get(key);
     const health = runHealth(body);

@@ -56,8 +56,8 @@ const bump = (c: Counts, s: Status) => {
 /** Latest run leaf per source and scope. */
 export async function latestRuns(ledger: Ledger): Promise<Map<string, { seq: number; body: Record<string, unknown> }>> {
   const latest = new Map<string, { seq: number; body: Record<string, unknown> }>();
-  for await (const leaf of ledger.leaves({ types: ['run'] })) {
-    const body = JSON.parse(leaf.body.toString('utf8')) as Record<string, unknown>;
+  for await (const leaf of ledger.readLeaves({ types: ['run'] })) {
+    const body = leaf.body;
     latest.set(`${String(body.source)}|${String(body.scope)}`, { seq: leaf.seq, body });
   }
   return latest;

@@ -1,6 +1,7 @@
 // The checks verify runs on a bundle before the report is recomputed, one function a step: container, manifest and key, checkpoints, leaves and tree, attachments.
 import type { KeyObject } from 'node:crypto';
 import { isCanonicalJson } from '../ledger/canonical.js';
+import { leafProblem } from '../ledger/leaf-catalogue.js';
 import { Frontier, leafHash } from '../ledger/merkle.js';
 import { ed25519Verifier, openCheckpoint, openNote, type NoteVerifier } from '../ledger/note.js';
 import type { ReportParams } from '../export/report.js';
@@ -255,6 +256,8 @@ export function checkLeaves(
           fault({ code: 'LEAF_NOT_CANONICAL', file: f, seq: seqHere, message: 'leaf bytes are not RFC 8785 canonical JSON (reformatted?)' });
           badLeaves++;
         }
+        const problem = leafProblem(body); // an unknown type, or data its type's schema refuses (leaf-catalogue.ts)
+        if (problem) fault({ code: problem.code, file: f, seq: seqHere, message: problem.message });
         if (body.type === 'run') {
           if (typeof body.resultsSha256 === 'string') referenced.add(body.resultsSha256);
           for (const a of (Array.isArray(body.artifacts) ? body.artifacts : []) as Array<{ sha256?: unknown }>) if (typeof a.sha256 === 'string') referenced.add(a.sha256);

@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Ledger } from '../../src/ledger/ledger.js';
+import { Ledger, type LeafInput } from '../../src/ledger/ledger.js';
 import { silentLogger, systemClock } from '../../src/core/collector.js';
 import { tempDir } from './helpers.js';
 
 const BIN = resolve(__dirname, '../../src/bin/vigil.mjs');
-const alert = (i: number) => ({ type: 'alert', source: 'aws', scope: '1', idempotencyKey: `alert:cli:${i}`, data: { kind: 'broke', severity: 'high', title: `Control broke: thing ${i} (1 resource)`, ruleId: 'aws.x', count: 1, items: [{ resourceId: `r${i}`, from: 'pass', to: 'fail', reason: 'bad' }] } });
+const alert = (i: number): LeafInput<'alert'> => ({ type: 'alert', source: 'aws', scope: '1', idempotencyKey: `alert:cli:${i}`, data: { kind: 'broke', severity: 'high', title: `Control broke: thing ${i} (1 resource)`, ruleId: 'aws.x', count: 1, items: [{ resourceId: `r${i}`, from: 'pass', to: 'fail', reason: 'bad' }] } });
 
 describe('vigil alerts', () => {
   it('lists alerts (text and --json, --after) and --follow prints new ones until SIGTERM', async () => {

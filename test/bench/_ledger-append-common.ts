@@ -1,4 +1,5 @@
 // What the two ledger-append benchmarks (SQLite and PostgreSQL) share: the leaves they append, options, peak memory.
+import type { LeafInput } from '../../src/ledger/leaf-catalogue.js';
 
 let peakRss = 0;
 /** Samples resident memory; call between batches. */
@@ -7,14 +8,24 @@ export const sample = (): void => {
 };
 export const peakRssBytes = (): number => peakRss;
 
-/** `n` evaluation leaves, numbered from `from`, shaped like real ones. */
-export function inputs(from: number, n: number) {
+/** `n` `event` leaves (a catalogued type, so append checks their schema as in production), numbered from `from`. */
+export function inputs(from: number, n: number): Array<LeafInput<'event'>> {
   return Array.from({ length: n }, (_, i) => ({
-    type: 'evaluation',
+    type: 'event',
     idempotencyKey: `aws:123456789012:aws.iam.user_mfa_enabled:arn:aws:iam::123456789012:user/u${from + i}:2025-03-14T10`,
     source: 'aws',
     scope: '123456789012',
-    data: { ruleId: 'aws.iam.user_mfa_enabled', resourceId: `arn:aws:iam::123456789012:user/u${from + i}`, status: 'pass', reason: 'MFA device present', details: { mfaDevices: 1 } },
+    data: {
+      slot: '2025-03-14T10:00:00.000Z',
+      ruleId: 'aws.iam.user_mfa_enabled',
+      resourceId: `arn:aws:iam::123456789012:user/u${from + i}`,
+      status: 'pass',
+      reason: 'MFA device present',
+      sourceTime: '2025-03-14T09:58:00.000Z',
+      readAt: '2025-03-14T10:00:05.000Z',
+      late: false,
+      details: { mfaDevices: 1 },
+    },
   }));
 }
 

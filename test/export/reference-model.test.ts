@@ -134,7 +134,7 @@ async function buildLedger(sc: Scenario, dataDir: string): Promise<{ leaves: Mod
   }
   clock.t = t0 + sc.steps.length * every;
   for (let i = 0; i < scopes.length; i++) await flushOutage(i);
-  await ledger.append([{ type: 'heartbeat', data: {} }]);
+  await ledger.append([{ type: 'heartbeat', data: { uptimeSeconds: 1 } }]);
   await ledger.checkpoint('hourly');
   const leaves: ModelLeaf[] = [];
   const results = new Map<string, ModelResult[]>();

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { tempDir } from './helpers.js';
+import { tempDir, OPEN_CATALOGUE } from './helpers.js';
 
 const WRITER = fileURLToPath(new URL('./fixtures/crash-writer.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -55,7 +55,7 @@ describe('crash safety', () => {
       expect(got.length).toBeGreaterThan(0);
       acked.push(...got);
 
-      const ledger = await Ledger.open({ dataDir: t.dir });
+      const ledger = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: t.dir });
       try {
         expect(ledger.alarm).toBeNull();
         const report = await ledger.verify();

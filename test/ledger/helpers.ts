@@ -6,6 +6,23 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { redactDatabaseUrl } from '../../src/ledger/pg-store.js';
 import type { Clock } from '../../src/core/collector.js';
+import { z } from 'zod';
+import { LEAF_CATALOGUE, ledgerOwnedTypes, type LeafSpec } from '../../src/ledger/leaf-catalogue.js';
+
+const anyData = z.record(z.string(), z.unknown());
+type OpenSpec = LeafSpec<z.core.$ZodType<Record<string, unknown>>>;
+
+/**
+ * For tests of the ledger's mechanics (tree, stores, checkpoints, tamper detection), which append made-up types
+ * (`evaluation`, `x`) and arbitrary bodies: the ledger's own types as in Vigil's catalogue, every other type open to any
+ * data. What Vigil's catalogue itself refuses is tested in catalogue.test.ts.
+ */
+export const OPEN_CATALOGUE: Readonly<Record<string, OpenSpec>> = Object.fromEntries([
+  ...Object.entries(LEAF_CATALOGUE).map(([t, spec]): [string, OpenSpec] =>
+    ledgerOwnedTypes().has(t) ? [t, spec as LeafSpec as OpenSpec] : [t, { description: spec.description, writers: spec.writers, data: anyData }],
+  ),
+  ...['evaluation', 'x'].map((t): [string, OpenSpec] => [t, { description: 'test leaf', writers: ['writer'], data: anyData }]),
+]);
 
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-ledger-'));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { openCheckpoint, ed25519Verifier } from '../../src/ledger/note.js';
 import { leafHash, rootOf } from '../../src/ledger/merkle.js';
-import { evals, rawDb, tamperBody, tempDir, TestClock } from './helpers.js';
+import { evals, rawDb, tamperBody, tempDir, TestClock, OPEN_CATALOGUE } from './helpers.js';
 
 const cleanups: Array<() => void | Promise<void>> = [];
 afterEach(async () => {
@@ -18,7 +18,7 @@ async function fresh(opts: { origin?: string; clock?: TestClock } = {}) {
   const t = tempDir();
   cleanups.push(t.cleanup);
   const clock = opts.clock ?? new TestClock();
-  const ledger = await Ledger.open({ dataDir: t.dir, clock, origin: opts.origin });
+  const ledger = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: t.dir, clock, origin: opts.origin });
   cleanups.push(() => ledger.close());
   return { dir: t.dir, clock, ledger };
 }
@@ -62,14 +62,14 @@ describe('Ledger basics', () => {
   it('the default origin is vigil.local/<ledger id> and stays the same across opens', async () => {
     const t = tempDir();
     cleanups.push(t.cleanup);
-    const a = await Ledger.open({ dataDir: t.dir });
+    const a = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: t.dir });
     expect(a.origin).toMatch(/^vigil\.local\/[0-9a-f]{16}$/);
     await a.close();
-    const b = await Ledger.open({ dataDir: t.dir });
+    const b = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: t.dir });
     expect(b.origin).toBe(a.origin);
     expect(b.keyId).toBe(a.keyId);
     await b.close();
-    await expect(Ledger.open({ dataDir: t.dir, origin: 'other.example' })).rejects.toMatchObject({ code: 'LEDGER_ORIGIN_MISMATCH', exitCode: 2 });
+    await expect(Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: t.dir, origin: 'other.example' })).rejects.toMatchObject({ code: 'LEDGER_ORIGIN_MISMATCH', exitCode: 2 });
   });
 
   it('refuses bad input atomically, naming the input', async () => {
@@ -98,7 +98,7 @@ describe('Ledger basics', () => {
 
   it('a leaf another process wrote with a wrong hash is refused, and nothing is appended', async () => {
     const { ledger, dir } = await fresh();
-    const other = await Ledger.open({ dataDir: join(dir) });
+    const other = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: join(dir) });
     await other.append(evals(1, 'other'));
     await other.close();
     const db = rawDb(dir);
@@ -173,7 +173,7 @@ describe('append-only storage and tamper detection', () => {
 
     const logs: Array<Record<string, unknown>> = [];
     const logger = { debug() {}, info() {}, warn() {}, error: (o: object | string) => void logs.push(o as Record<string, unknown>) };
-    const reopened = await Ledger.open({ dataDir: dir, clock, logger });
+    const reopened = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir, clock, logger });
     cleanups.push(() => reopened.close());
     expect(reopened.alarm).toMatch(/first bad seq 6/);
     expect(logs[0]?.firstBadSeq).toBe(6);
@@ -201,7 +201,7 @@ describe('append-only storage and tamper detection', () => {
     db.close();
     tamperBody(dir, 7, () => body, leafHash(body));
 
-    const ro = await Ledger.open({ dataDir: dir, readOnly: true });
+    const ro = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir, readOnly: true });
     cleanups.push(() => ro.close());
     expect(ro.alarm).toMatch(/checkpoint signed at size 9/);
     const report = await ro.verify();
@@ -221,7 +221,7 @@ describe('append-only storage and tamper detection', () => {
     db.exec('DROP TRIGGER leaves_no_delete');
     db.prepare('DELETE FROM leaves WHERE seq >= 4').run();
     db.close();
-    const again = await Ledger.open({ dataDir: dir });
+    const again = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir });
     cleanups.push(() => again.close());
     expect(again.alarm).toMatch(/covers 6 leaves but only 4 are stored/);
     // Appending now would give signed seqs new content.
@@ -246,7 +246,7 @@ describe('append-only storage and tamper detection', () => {
     });
     db.prepare('UPDATE checkpoints SET note = ?').run(forged);
     db.close();
-    const ro = await Ledger.open({ dataDir: dir, readOnly: true });
+    const ro = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir, readOnly: true });
     cleanups.push(() => ro.close());
     expect(ro.alarm).toMatch(/does not verify/);
     const report = await ro.verify();
@@ -260,7 +260,7 @@ describe('append-only storage and tamper detection', () => {
     db.exec('DROP TRIGGER leaves_no_delete');
     db.close();
     const warns: unknown[] = [];
-    const again = await Ledger.open({ dataDir: dir, logger: { debug() {}, info() {}, error() {}, warn: (o) => void warns.push(o) } });
+    const again = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir, logger: { debug() {}, info() {}, error() {}, warn: (o) => void warns.push(o) } });
     cleanups.push(() => again.close());
     expect(warns).toEqual([{ triggers: ['leaves_no_delete'] }]);
     const db2 = rawDb(dir);
@@ -280,7 +280,7 @@ describe('keys and read-only use', () => {
     expect(readdirSync(join(dir, 'keys')).sort()).toEqual(['ledger-ed25519.key', 'ledger-ed25519.pub.pem']);
     await ledger.close();
     chmodSync(key, 0o640);
-    await expect(Ledger.open({ dataDir: dir })).rejects.toMatchObject({ code: 'LEDGER_KEY_PERMISSIONS', message: expect.stringContaining('mode 640') });
+    await expect(Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir })).rejects.toMatchObject({ code: 'LEDGER_KEY_PERMISSIONS', message: expect.stringContaining('mode 640') });
   });
 
   it('refuses to sign for an existing ledger with a missing key instead of making a new one', async () => {
@@ -288,22 +288,22 @@ describe('keys and read-only use', () => {
     await ledger.close();
     const { rmSync } = await import('node:fs');
     rmSync(join(dir, 'keys'), { recursive: true });
-    await expect(Ledger.open({ dataDir: dir })).rejects.toMatchObject({ code: 'LEDGER_KEY_MISSING' });
+    await expect(Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir })).rejects.toMatchObject({ code: 'LEDGER_KEY_MISSING' });
     expect(existsSync(join(dir, 'keys'))).toBe(false);
   });
 
   it('a read-only open writes nothing and cannot append or sign', async () => {
     const t = tempDir();
     cleanups.push(t.cleanup);
-    await expect(Ledger.open({ dataDir: t.dir, readOnly: true })).rejects.toMatchObject({ code: 'LEDGER_NOT_FOUND', exitCode: 2 });
+    await expect(Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: t.dir, readOnly: true })).rejects.toMatchObject({ code: 'LEDGER_NOT_FOUND', exitCode: 2 });
     expect(readdirSync(t.dir)).toEqual([]);
 
-    const w = await Ledger.open({ dataDir: t.dir });
+    const w = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: t.dir });
     await w.append(evals(3));
     await w.checkpoint('shutdown');
     await w.close();
     const before = readFileSync(join(t.dir, 'ledger.sqlite'));
-    const ro = await Ledger.open({ dataDir: t.dir, readOnly: true });
+    const ro = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: t.dir, readOnly: true });
     expect(ro.alarm).toBeNull();
     expect((await ro.verify()).ok).toBe(true);
     await expect(ro.append(evals(1, 'z'))).rejects.toMatchObject({ code: 'LEDGER_READ_ONLY' });

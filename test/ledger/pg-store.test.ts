@@ -13,7 +13,7 @@ import { leafHash } from '../../src/ledger/merkle.js';
 import type { StoredLeaf } from '../../src/ledger/store.js';
 import { AppError } from '../../src/core/errors.js';
 import { startAwsEmulator, demoEstate, type AwsEmulator } from '../../collectors/aws/emulator/index.js';
-import { TestClock, tempDir, connectTestPostgres, TEST_DATABASE_URL } from './helpers.js';
+import { TestClock, tempDir, connectTestPostgres, TEST_DATABASE_URL, OPEN_CATALOGUE } from './helpers.js';
 
 const BASE_URL = TEST_DATABASE_URL;
 
@@ -83,7 +83,7 @@ describe('Ledger over PostgreSQL', () => {
     const { url, schema } = freshSchema();
     const dir = freshDir();
     const clock = new TestClock();
-    const ledger = await Ledger.open({ dataDir: dir, databaseUrl: url, clock, origin: 'vigil.test/pg' });
+    const ledger = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir, databaseUrl: url, clock, origin: 'vigil.test/pg' });
     const out = await ledger.append([
       { type: 'run', source: 'aws', scope: '123', idempotencyKey: 'run:aws:123:1', data: { n: 1, text: 'é ✓ "quoted" \\ back' } },
       { type: 'change', source: 'aws', scope: '123', data: { from: null, to: 'fail' } },
@@ -101,7 +101,7 @@ describe('Ledger over PostgreSQL', () => {
     for (const r of rows) expect(leafHash(r.body).equals(r.leaf_hash)).toBe(true);
     expect(rows[1]!.body.toString('utf8')).toContain('"text":"é ✓ \\"quoted\\" \\\\ back"');
 
-    const again = await Ledger.open({ dataDir: dir, databaseUrl: url, clock });
+    const again = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir, databaseUrl: url, clock });
     expect(again.alarm).toBeNull();
     expect(again.origin).toBe('vigil.test/pg');
     expect(again.size()).toBe(3);
@@ -112,7 +112,7 @@ describe('Ledger over PostgreSQL', () => {
     expect((await again.lastLeaf({ type: 'run', source: 'aws', scope: '123' }))?.seq).toBe(1);
     await again.close();
 
-    const ro = await Ledger.open({ dataDir: dir, databaseUrl: url, readOnly: true });
+    const ro = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir, databaseUrl: url, readOnly: true });
     const report = await ro.verify();
     expect(report).toMatchObject({ ok: true, size: 4, checkpointsChecked: 2 });
     await expectRejects(ro.append([{ type: 'x', data: {} }]), /read-only/);
@@ -123,7 +123,7 @@ describe('Ledger over PostgreSQL', () => {
 describe('append-only guards in PostgreSQL', () => {
   it('triggers block UPDATE, DELETE and TRUNCATE on every table, even with session_replication_role = replica', async () => {
     const { url, schema } = freshSchema();
-    const ledger = await Ledger.open({ dataDir: freshDir(), databaseUrl: url });
+    const ledger = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: freshDir(), databaseUrl: url });
     await ledger.append([{ type: 'x', data: {} }]);
     await ledger.checkpoint('manual');
     await ledger.putBlob(Buffer.from('blob'), 'text/plain');
@@ -174,7 +174,7 @@ describe('append-only guards in PostgreSQL', () => {
     expect(owner.ownsTables).toBe(true);
     await owner.close();
     const dir = freshDir();
-    const ledger = await Ledger.open({ dataDir: dir, databaseUrl: asUser(url, writer) });
+    const ledger = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir, databaseUrl: asUser(url, writer) });
     await ledger.append([{ type: 'x', data: { a: 1 } }]);
     expect(await ledger.checkpoint('manual')).not.toBeNull();
     await ledger.putBlob(Buffer.from('evidence'), 'text/plain');
@@ -194,7 +194,7 @@ describe('append-only guards in PostgreSQL', () => {
     expect(asWriter.ownsTables).toBe(false);
     await asWriter.close();
 
-    const ro = await Ledger.open({ dataDir: dir, databaseUrl: asUser(url, reader), readOnly: true });
+    const ro = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir, databaseUrl: asUser(url, reader), readOnly: true });
     expect((await ro.verify()).ok).toBe(true);
     await ro.close();
     const r = new pg.Client({ connectionString: asUser(BASE_URL, reader) });
@@ -211,7 +211,7 @@ describe('append-only guards in PostgreSQL', () => {
   it('a body changed by raw SQL (trigger disabled) is named by verify and by the next open, which refuses to sign and restores the trigger', async () => {
     const { url, schema } = freshSchema();
     const dir = freshDir();
-    const ledger = await Ledger.open({ dataDir: dir, databaseUrl: url });
+    const ledger = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir, databaseUrl: url });
     await ledger.append([
       { type: 'run', data: { outcome: 'complete' } },
       { type: 'run', data: { outcome: 'complete' } },
@@ -222,7 +222,7 @@ describe('append-only guards in PostgreSQL', () => {
     await sql(`ALTER TABLE "${schema}".leaves DISABLE TRIGGER leaves_no_update_delete`);
     await sql(`UPDATE "${schema}".leaves SET body = convert_to(replace(convert_from(body, 'UTF8'), 'complete', 'completE'), 'UTF8') WHERE seq = 2`);
 
-    const ro = await Ledger.open({ dataDir: dir, databaseUrl: url, readOnly: true });
+    const ro = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir, databaseUrl: url, readOnly: true });
     const report = await ro.verify();
     expect(report.ok).toBe(false);
     expect(report.firstBadSeq).toBe(2);
@@ -231,7 +231,7 @@ describe('append-only guards in PostgreSQL', () => {
 
     const warnings: unknown[] = [];
     const logger = { debug() {}, info() {}, error() {}, warn: (o: unknown) => void warnings.push(o) };
-    const reopened = await Ledger.open({ dataDir: dir, databaseUrl: url, logger });
+    const reopened = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir, databaseUrl: url, logger });
     expect(reopened.alarm).toMatch(/first bad seq 2/);
     expect(warnings).toContainEqual({ triggers: ['leaves_no_update_delete'] });
     await expectRejects(reopened.checkpoint('manual'), /refusing to sign/);
@@ -246,13 +246,13 @@ describe('append-only guards in PostgreSQL', () => {
   it('leaves deleted from the end are detected against the signed size and nothing more is appended', async () => {
     const { url, schema } = freshSchema();
     const dir = freshDir();
-    const ledger = await Ledger.open({ dataDir: dir, databaseUrl: url });
+    const ledger = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir, databaseUrl: url });
     await ledger.append([{ type: 'x', data: { a: 1 } }, { type: 'x', data: { a: 2 } }]);
     await ledger.checkpoint('manual');
     await ledger.close();
     await sql(`ALTER TABLE "${schema}".leaves DISABLE TRIGGER leaves_no_update_delete`);
     await sql(`DELETE FROM "${schema}".leaves WHERE seq = 2`);
-    const reopened = await Ledger.open({ dataDir: dir, databaseUrl: url });
+    const reopened = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir, databaseUrl: url });
     expect(reopened.alarm).toMatch(/truncated/);
     await expectRejects(reopened.append([{ type: 'x', data: {} }]), /refusing to append/);
     await reopened.close();
@@ -262,7 +262,7 @@ describe('append-only guards in PostgreSQL', () => {
 describe('two writers on one PostgreSQL ledger', () => {
   it('racing appends of the same seq: exactly one commits, the other gets LEDGER_CONCURRENT_WRITER, and no seq is lost', async () => {
     const { url } = freshSchema();
-    const ledger = await Ledger.open({ dataDir: freshDir(), databaseUrl: url });
+    const ledger = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: freshDir(), databaseUrl: url });
     await ledger.close();
     const a = await PgEvidenceStore.open({ url });
     const b = await PgEvidenceStore.open({ url });
@@ -325,10 +325,10 @@ describe('opening PostgreSQL stores', () => {
 
   it('a read-only open of a missing ledger fails and creates nothing; a read-only store cannot write even by SQL', async () => {
     const { url, schema } = freshSchema();
-    const err = (await expectRejects(Ledger.open({ dataDir: freshDir(), databaseUrl: url, readOnly: true }), /no initialized Vigil ledger/)) as AppError;
+    const err = (await expectRejects(Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: freshDir(), databaseUrl: url, readOnly: true }), /no initialized Vigil ledger/)) as AppError;
     expect(err.exitCode).toBe(2);
     expect(await sql(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [schema])).toEqual([]);
-    const w = await Ledger.open({ dataDir: freshDir(), databaseUrl: url });
+    const w = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: freshDir(), databaseUrl: url });
     await w.close();
     const ro = await PgEvidenceStore.open({ url, readOnly: true });
     await expectRejects(ro.initMeta('x', 'y'), /read-only/);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { tamperBody, tempDir, TestClock } from './helpers.js';
+import { tamperBody, tempDir, TestClock, OPEN_CATALOGUE } from './helpers.js';
 
 type Op =
   | { kind: 'append'; leaves: Array<{ type: string; key?: number; data: Record<string, unknown> }> }
@@ -35,7 +35,7 @@ describe('ledger properties', () => {
       fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 12 }), fc.nat(), fc.nat(), fc.integer({ min: 1, max: 255 }), async (ops, pickLeaf, pickByte, xor) => {
         const t = tempDir();
         const clock = new TestClock();
-        const ledger = await Ledger.open({ dataDir: t.dir, clock });
+        const ledger = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: t.dir, clock });
         try {
           const seen = new Map<string, number>();
           for (const op of ops) {

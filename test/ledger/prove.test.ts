@@ -1,18 +1,18 @@
 // proveLeaf: a leaf's inclusion in the signed log, from the two checkpoints around it, without reading the whole log.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { rawDb, tamperBody, tempDir, TestClock } from './helpers.js';
+import { rawDb, tamperBody, tempDir, TestClock, OPEN_CATALOGUE } from './helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function ledgerWithCheckpoints(): Promise<{ ledger: Ledger; dir: string }> {
+async function ledgerWithCheckpoints(): Promise<{ ledger: Ledger<typeof OPEN_CATALOGUE>; dir: string }> {
   const { dir, cleanup } = tempDir();
   cleanups.push(cleanup);
   const clock = new TestClock(Date.parse('2026-01-01T00:00:00Z'));
-  const ledger = await Ledger.open({ dataDir: dir, clock });
+  const ledger = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir, clock });
   cleanups.push(() => ledger.close());
   for (let h = 0; h < 20; h++) {
     await ledger.append(Array.from({ length: 7 }, (_, i) => ({ type: 'evaluation', data: { h, i } })));
@@ -43,7 +43,7 @@ describe('proveLeaf', () => {
     await ledger.close();
     cleanups.pop();
     tamperBody(dir, 40, (b) => Buffer.from(b.toString('utf8').replace('"i":', '"j":')));
-    const ro = await Ledger.open({ dataDir: dir, readOnly: true });
+    const ro = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir, readOnly: true });
     cleanups.push(() => ro.close());
     const p = await ro.proveLeaf(40);
     expect(p.ok).toBe(false);
@@ -59,7 +59,7 @@ describe('proveLeaf', () => {
     db.exec('DROP TRIGGER IF EXISTS checkpoints_no_update');
     db.prepare('UPDATE checkpoints SET frontier = (SELECT frontier FROM checkpoints WHERE size = 8) WHERE size = 15').run();
     db.close();
-    const ro = await Ledger.open({ dataDir: dir, readOnly: true });
+    const ro = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir, readOnly: true });
     cleanups.push(() => ro.close());
     const p = await ro.proveLeaf(16);
     expect(p.ok).toBe(false);

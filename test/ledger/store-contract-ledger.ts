@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { leafHash } from '../../src/ledger/merkle.js';
 import { putBlob, sha256Hex } from '../../src/ledger/store.js';
-import { evals, TestClock } from './helpers.js';
+import { evals, TestClock, OPEN_CATALOGUE } from './helpers.js';
 import type { FixtureTracker } from './store-contract.js';
 
 /** Registers the Ledger-level cases over the backend `fixtures` opens (called by describeStoreContract). */
@@ -12,7 +12,7 @@ export function describeLedgerOverStore(name: string, fixtures: FixtureTracker):
   async function fresh(opts: { origin?: string; clock?: TestClock; pageSize?: number } = {}) {
     const f = await fixtures.open({ pageSize: opts.pageSize });
     const clock = opts.clock ?? new TestClock();
-    const ledger = fixtures.track(await Ledger.open({ dataDir: f.dataDir, store: f.store, clock, origin: opts.origin }));
+    const ledger = fixtures.track(await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: f.dataDir, store: f.store, clock, origin: opts.origin }));
     return { f, clock, ledger, store: f.store };
   }
 
@@ -143,21 +143,21 @@ export function describeLedgerOverStore(name: string, fixtures: FixtureTracker):
 
     it('a writer takes in leaves another process appended and continues the same tree', async () => {
       const { ledger, f } = await fresh();
-      const other = await Ledger.open({ dataDir: f.dataDir, store: await f.another() });
+      const other = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: f.dataDir, store: await f.another() });
       await other.append(evals(2, 'other'));
       await other.checkpoint('manual');
       await other.close();
       const out = await ledger.append(evals(3));
       expect(out.map((o) => o.seq)).toEqual([3, 4, 5]);
       expect(await ledger.checkpoint('hourly')).toMatchObject({ size: 6 });
-      const ro = fixtures.track(await Ledger.open({ dataDir: f.dataDir, store: await f.another({ readOnly: true }), readOnly: true }));
+      const ro = fixtures.track(await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: f.dataDir, store: await f.another({ readOnly: true }), readOnly: true }));
       expect(ro.size()).toBe(6);
       expect((await ro.verify()).ok).toBe(true);
     });
 
     it("a second Ledger takes in the first one's leaves and both keep one verifiable tree", async () => {
       const { ledger: one, f } = await fresh();
-      const two = fixtures.track(await Ledger.open({ dataDir: f.dataDir, store: await f.another() }));
+      const two = fixtures.track(await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: f.dataDir, store: await f.another() }));
       await one.append([{ type: 'x', data: { by: 'one' } }]);
       await two.append([{ type: 'x', data: { by: 'two' } }]);
       await one.append([{ type: 'x', data: { by: 'one again' } }]);

@@ -17,7 +17,7 @@ import { storeProofSource } from '../../src/witness/ledger-proofs.js';
 import { startWitnessServer, type RunningWitnessServer } from '../../src/witness/server.js';
 import { WitnessStateStore } from '../../src/witness/state.js';
 import { Witness } from '../../src/witness/witness.js';
-import { evals, tamperBody } from '../ledger/helpers.js';
+import { evals, OPEN_CATALOGUE, tamperBody } from '../ledger/helpers.js';
 
 describe('witnessing a Vigil ledger', () => {
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -30,7 +30,7 @@ describe('witnessing a Vigil ledger', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-witness-ledger-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const store = SqliteEvidenceStore.open({ path: join(dir, 'ledger.sqlite') });
-    const ledger = await Ledger.open({ dataDir: dir, store, origin: 'ledger.example.com/acme/prod' });
+    const ledger = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir, store, origin: 'ledger.example.com/acme/prod' });
     cleanups.push(() => ledger.close());
     const logVkey = formatVkey(ledger.origin, rawEd25519PublicKey(createPublicKey(ledger.publicKeyPem)));
     expect(logVkey).toContain(`+${ledger.keyId}+`);
