@@ -23,7 +23,7 @@ import { awsCollectionError, errorCode } from './failure.js';
 import { normalize, type RawIam } from './normalize.js';
 import { AWS_IAM_RESOURCE_TYPES } from '../../src/core/contracts/aws.js';
 import { abortedError, awsSend, requireList, type SendResult } from './wire.js';
-import { abortableSleep } from '../../src/core/abortable-sleep.js';
+import { clockSleep } from '../../src/core/abortable-sleep.js';
 
 /** The fewest entities IAM returns per page of the paged calls (their MaxItems ceiling). */
 export const IAM_MAX_ITEMS = 1000;
@@ -210,7 +210,7 @@ export async function collectIam(clientConfig: ConstructorParameters<typeof IAMC
         if (g.ok) addArtifact(`iam:GenerateCredentialReport#${generateCalls}`, 'application/xml', g.body);
         else generateFailure = g;
       }
-      await abortableSleep(delay, signal, () => abortedError());
+      await clockSleep(ctx.clock, delay, signal, () => abortedError());
       waited += delay;
       delay = Math.min(REPORT_POLL_MAX_MS, delay * 2);
     }

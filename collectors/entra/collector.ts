@@ -66,7 +66,7 @@ export function createEntraCollector(config: EntraConfig, _deps: CollectorDeps):
     async scopes() { return [tenant]; },
     async collect(ctx: CollectContext): Promise<Snapshot> {
       const startedAt = ctx.clock.now().toISOString();
-      const client = new GraphClient({ ...config, logger: ctx.logger, signal: ctx.signal, onOperation: ctx.onOperation });
+      const client = new GraphClient({ ...config, logger: ctx.logger, signal: ctx.signal, onOperation: ctx.onOperation, clock: ctx.clock });
       const resources: Resource[] = [];
       const artifacts: Artifact[] = [];
       const errors: CollectionError[] = [];

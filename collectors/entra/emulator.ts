@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { RunningEmulator } from '../../src/core/source-plugin.js';
+import { systemClock, type Clock } from '../../src/core/collector.js';
 import { replyOverrides, type EmulatorReply, type ReplyHook } from '../../src/core/emulator-reply.js';
 import { audit, demoEntraTenant, generatedEntraTenant, type EmuEntraUser, type EntraTenant } from './emulator-tenants.js';
 
@@ -28,7 +29,10 @@ export interface EntraEmulatorOptions {
   throttle?: { windowMs?: number; limit?: number };
   /** Largest page served (Graph: 999 for users). */
   maxPage?: number;
+  /** Fixed 'now' for generated timestamps (ISO). @defaultValue `clock` at start */
   now?: string;
+  /** What "now" is for throttle windows, error dates and admin actions, so a test can move time instead of waiting. @defaultValue the real clock */
+  clock?: Clock;
   /**
    * Test hook: called for every request (token included, before any other handling) with its path and how many times that path was asked before;
    * a returned reply is sent instead of the real one ('hang' accepts and never answers, 'reset' drops the socket).
@@ -71,7 +75,8 @@ const ROUTES: Array<[RegExp, string, boolean]> = [
 ];
 
 export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promise<EntraEmulator> {
-  const now = opts.now ? Date.parse(opts.now) : Date.now();
+  const clock = opts.clock ?? systemClock;
+  const now = opts.now ? Date.parse(opts.now) : clock.now().getTime();
   const tenant = opts.estate === undefined || opts.estate === 'demo' ? demoEntraTenant(now) : generatedEntraTenant(opts.estate.users, opts.estate.seed ?? 1, now);
   const clientId = opts.clientId ?? 'emulator-client-id';
   const clientSecret = opts.clientSecret ?? 'emulator-client-secret';
@@ -91,7 +96,7 @@ export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promi
     res.end(JSON.stringify(body));
   };
   const graphError = (res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) =>
-    send(res, status, { error: { code, message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': randomUUID(), 'client-request-id': randomUUID() } } }, headers);
+    send(res, status, { error: { code, message, innerError: { date: clock.now().toISOString().slice(0, 19), 'request-id': randomUUID(), 'client-request-id': randomUUID() } } }, headers);
 
   const paged = <T>(res: ServerResponse, url: URL, items: T[], context: string, map: (t: T) => unknown = (t) => t) => {
     const top = Math.min(Number(url.searchParams.get('$top') ?? 100) || 100, maxPage);
@@ -134,7 +139,7 @@ export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promi
     const auth = req.headers.authorization ?? '';
     if (!auth.startsWith('Bearer ') || !tokens.has(auth.slice(7))) return graphError(res, 401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.');
 
-    const t = Date.now();
+    const t = clock.now().getTime();
     if (t >= win.start + windowMs) win = { start: t, count: 0 };
     if (win.count >= limit) {
       stats.rejected429++;
@@ -242,7 +247,7 @@ export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promi
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const api: EntraEmulator = {
     url: base, tenant, stats,
-    disableUser(upn, at = new Date()) {
+    disableUser(upn, at = clock.now()) {
       const u = tenant.users.find((x) => x.userPrincipalName.toLowerCase() === upn.toLowerCase());
       if (!u) throw new Error(`emulator: no user ${upn}`);
       u.accountEnabled = false;

@@ -1,5 +1,5 @@
 // Builds the Octokit client: throttling and retry plugins, App or token auth, and a fetch that counts requests, keeps ETags and strips secrets.
-import { abortableSleep } from '../../src/core/abortable-sleep.js';
+import { clockSleep } from '../../src/core/abortable-sleep.js';
 import { Octokit } from '@octokit/rest';
 import { throttling } from '@octokit/plugin-throttling';
 import { retry } from '@octokit/plugin-retry';
@@ -7,7 +7,7 @@ import { paginateGraphQL } from '@octokit/plugin-paginate-graphql';
 import { createAppAuth } from '@octokit/auth-app';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
-import type { Logger } from '../../src/core/collector.js';
+import { systemClock, type Clock, type Logger } from '../../src/core/collector.js';
 import { redactSecrets } from '../../src/core/errors.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, MalformedReplyError } from '../../src/core/failure.js';
 import type { Artifact } from '../../src/core/types.js';
@@ -95,6 +95,8 @@ export interface ClientOptions {
   /** The collection's signal: aborting it ends every request and every wait at once. */
   signal?: AbortSignal;
   fetchImpl?: typeof fetch;
+  /** What "now" is against a rate-limit reset, and how waits pass (a test clock lets them pass at once). @defaultValue the real clock */
+  clock?: Clock;
 }
 
 function toArtifact(label: string, body: string): Artifact {
@@ -155,6 +157,7 @@ export function createClient(o: ClientOptions): VigilOctokitClient {
   const maxRetries = o.maxRetries ?? 3;
   const timeoutMs = o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const maxWaitMs = o.maxRateLimitWaitMs ?? 60_000;
+  const clock = o.clock ?? systemClock;
 
   const countingFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
@@ -181,17 +184,17 @@ export function createClient(o: ClientOptions): VigilOctokitClient {
         body = await res.text();
       } catch (e) {
         const reset = /fetch failed|ECONNRESET|socket|other side closed/i.test(`${(e as Error).message} ${String((e as { cause?: { code?: string } }).cause?.code ?? '')}`);
-        if (reset && attempt < maxRetries && !o.signal?.aborted) { await abortableSleep(unit * 2 ** attempt, o.signal); continue; }
+        if (reset && attempt < maxRetries && !o.signal?.aborted) { await clockSleep(clock, unit * 2 ** attempt, o.signal); continue; }
         throw e;
       }
-      const limit = rateLimitOf(res.status, res.headers, isGraphql || res.status !== 200 ? body : '', Date.now());
+      const limit = rateLimitOf(res.status, res.headers, isGraphql || res.status !== 200 ? body : '', clock.now().getTime());
       if (limit) {
         if (limit.kind === 'secondary') o.stats.secondaryRateLimited++;
         else o.stats.primaryRateLimited++;
         const waitMs = limit.seconds * unit;
         if (attempt < maxRetries && waitMs <= maxWaitMs) {
           o.logger.warn({ source: 'github', route: label, kind: limit.kind, waitMs }, 'GitHub rate limit; waiting');
-          await abortableSleep(waitMs, o.signal);
+          await clockSleep(clock, waitMs, o.signal);
           continue;
         }
         o.logger.warn({ source: 'github', route: label, kind: limit.kind, waitMs }, 'GitHub rate limit; giving up on this read');
@@ -202,7 +205,7 @@ export function createClient(o: ClientOptions): VigilOctokitClient {
       }
       if (res.status >= 500) {
         o.stats.serverErrors++;
-        if (attempt < maxRetries) { await abortableSleep(unit * 2 ** attempt, o.signal); continue; }
+        if (attempt < maxRetries) { await clockSleep(clock, unit * 2 ** attempt, o.signal); continue; }
       }
       if (res.status === 304 && cached) {
         o.stats.rest304++;

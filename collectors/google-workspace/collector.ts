@@ -59,6 +59,7 @@ export function createGoogleWorkspaceCollector(config: GoogleWorkspaceConfig, de
         clientEmail: config.serviceAccount.clientEmail, privateKeyPem: k.pem, privateKeyId: k.kid, subject: config.subject,
         tokenUrl: config.tokenUrl, rootUrl: config.rootUrl, maxRetries: config.maxRetries, backoffMs: config.backoffMs,
         maxBackoffMs: config.maxBackoffMs, requestTimeoutMs: config.requestTimeoutMs, logger: ctx.logger, signal: ctx.signal, onOperation: ctx.onOperation,
+        clock: ctx.clock,
       });
       const resources: Resource[] = [];
       const artifacts: Artifact[] = [];

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { RunningEmulator } from '../../src/core/source-plugin.js';
+import { systemClock, type Clock } from '../../src/core/collector.js';
 import { replyOverrides, type EmulatorReply, type ReplyHook } from '../../src/core/emulator-reply.js';
 import { GOOGLE_WORKSPACE_SCOPES } from './config.js';
 
@@ -41,7 +42,10 @@ export interface GwsEmulatorOptions {
   deniedScopes?: string[];
   /** Requests per window before 429 RESOURCE_EXHAUSTED (or 403 userRateLimitExceeded when `rateLimit403`). */
   quota?: { windowMs?: number; limit?: number; as403?: boolean };
+  /** Fixed 'now' for generated timestamps (ISO). @defaultValue `clock` at start */
   now?: string;
+  /** What "now" is for quota windows and admin actions, so a test can move time instead of waiting. @defaultValue the real clock */
+  clock?: Clock;
   /** Replaces the reply to a request (n counts earlier requests to the same path), for degradation tests. */
   reply?: ReplyHook;
 }
@@ -172,7 +176,8 @@ export function partial(v: unknown, sel: string): unknown {
 }
 
 export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<GwsEmulator> {
-  const now = opts.now ? Date.parse(opts.now) : Date.now();
+  const clock = opts.clock ?? systemClock;
+  const now = opts.now ? Date.parse(opts.now) : clock.now().getTime();
   const tenant = opts.estate === undefined || opts.estate === 'demo' ? demoGwsTenant(now) : generatedGwsTenant(opts.estate.users, opts.estate.seed ?? 1, now);
   const clientEmail = opts.clientEmail ?? 'vigil@vigil-emulator.iam.gserviceaccount.com';
   const denied = new Set(opts.deniedScopes ?? []);
@@ -232,7 +237,7 @@ export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<G
     const auth = req.headers.authorization ?? '';
     const granted = auth.startsWith('Bearer ') ? tokens.get(auth.slice(7)) : undefined;
     if (!granted) return gError(res, 401, 'authError', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.', 'UNAUTHENTICATED');
-    const t = Date.now();
+    const t = clock.now().getTime();
     if (t >= win.start + windowMs) win = { start: t, count: 0 };
     if (win.count >= limit) {
       stats.rejected++;
@@ -308,7 +313,7 @@ export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<G
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const api: GwsEmulator = {
     url: base, tenant, stats,
-    suspendUser(email, at = new Date()) {
+    suspendUser(email, at = clock.now()) {
       const u = tenant.users.find((x) => x.primaryEmail === email.toLowerCase());
       if (!u) throw new Error(`emulator: no user ${email}`);
       u.suspended = true;

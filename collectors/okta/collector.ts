@@ -105,7 +105,7 @@ export function createOktaCollector(config: OktaConfig, deps: CollectorDeps): Co
       const startedAt = ctx.clock.now().toISOString();
       const client = new OktaClient({
         orgUrl, auth: auth(), logger: ctx.logger, maxRetries: config.maxRetries, rateLimitReserve: config.rateLimitReserve,
-        requestTimeoutMs: config.requestTimeoutMs, maxRateLimitWaitMs: config.maxRateLimitWaitMs, signal: ctx.signal,
+        requestTimeoutMs: config.requestTimeoutMs, maxRateLimitWaitMs: config.maxRateLimitWaitMs, signal: ctx.signal, clock: ctx.clock,
         ...(ctx.onOperation ? { onOperation: ctx.onOperation } : {}),
       });
       const r = new OktaReader(client);

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { RunningEmulator } from '../../src/core/source-plugin.js';
+import { systemClock, type Clock } from '../../src/core/collector.js';
 import { demoOktaTenant, generatedOktaTenant, logEvent, type EmuLogEvent, type EmuUser, type OktaTenant } from './emulator-tenant.js';
 
 export { demoOktaTenant, generatedOktaTenant, type EmuLogEvent, type EmuUser, type OktaTenant };
@@ -21,8 +22,10 @@ export interface OktaEmulatorOptions {
   rateLimit?: { windowMs?: number; limits?: Partial<Record<string, number>> };
   /** The next N API requests get 429 (as when Okta's 75-concurrent-transaction limit is hit). */
   force429?: number;
-  /** Fixed 'now' for generated timestamps (ISO). @defaultValue the real clock at start */
+  /** Fixed 'now' for generated timestamps (ISO). @defaultValue `clock` at start */
   now?: string;
+  /** What "now" is for rate-limit windows and admin actions, so a test can move time instead of waiting. @defaultValue the real clock */
+  clock?: Clock;
   /** Largest page the emulator serves for /users (Okta: 200). */
   maxUserPage?: number;
   /** Replies to degrade (also pushable later through `emulator.faults`). */
@@ -83,7 +86,8 @@ const ROUTE_SCOPES: Array<[RegExp, string, string]> = [
 const DEFAULT_LIMITS: Record<string, number> = { groups: 1200, users: 600, 'users/{id}/factors': 1200, 'users/{id}/roles': 1200, logs: 120, policies: 1200, iam: 1200, default: 1200 };
 
 export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise<OktaEmulator> {
-  const now = opts.now ? Date.parse(opts.now) : Date.now();
+  const clock = opts.clock ?? systemClock;
+  const now = opts.now ? Date.parse(opts.now) : clock.now().getTime();
   const tenant = opts.estate === undefined || opts.estate === 'demo'
     ? demoOktaTenant(now)
     : generatedOktaTenant(opts.estate.users, opts.estate.seed ?? 1, now);
@@ -191,7 +195,7 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
     else return oktaError(res, 401, 'E0000011', 'Invalid token provided');
 
     // Per-bucket window: Okta's X-Rate-Limit-Reset is the UTC epoch second when the window resets.
-    const t = Date.now();
+    const t = clock.now().getTime();
     let w = windows.get(bucket);
     if (!w || t >= w.start + windowMs) { w = { start: t, count: 0 }; windows.set(bucket, w); }
     const limit = limits[bucket] ?? limits.default ?? 1200;
@@ -328,14 +332,14 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
       logEvent(tenant, eventType, find(login), tenant.users[0]!, published);
       tenant.logs.sort((a, b) => a.published.localeCompare(b.published));
     },
-    deactivateUser(login, at = new Date()) {
+    deactivateUser(login, at = clock.now()) {
       const u = find(login);
       u.status = 'DEPROVISIONED';
       u.statusChanged = at.toISOString();
       u.lastUpdated = at.toISOString();
       logEvent(tenant, 'user.lifecycle.deactivate', u, tenant.users[0]!, at);
     },
-    suspendUser(login, at = new Date()) {
+    suspendUser(login, at = clock.now()) {
       const u = find(login);
       u.status = 'SUSPENDED';
       u.statusChanged = at.toISOString();

@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock } from '../../../src/core/collector.js';
 import { demoOrg, generateOrg, FULL_APP_PERMISSIONS, FULL_CLASSIC_SCOPES, type EmuAlert, type EmuOrg, type EmuRepo, type EmuUser, type EmuState, type EmuToken, type GenerateOptions } from './state.js';
 import { alertBody, installation, minimalRepository, orgFull, userList } from './rest-shapes.js';
 import { resolveGraphql, type GraphqlCaller, type GraphqlFieldFault } from './graphql.js';
@@ -57,7 +58,10 @@ export interface GithubEmulatorOptions {
   estate?: 'demo' | { generate: GenerateOptions };
   /** Extra tokens; by default `ghp_demo…` (classic, all scopes, owner alice) is accepted. */
   tokens?: Record<string, EmuToken>;
+  /** Fixed 'now' for the generated org. @defaultValue `clock` at start */
   now?: Date;
+  /** What "now" is for rate-limit resets and token expiry, so a test can move time instead of waiting. @defaultValue the real clock */
+  clock?: Clock;
   /** Primary limits per hour. @defaultValue 5000 */
   rateLimit?: number;
 }
@@ -114,7 +118,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Promise<RunningGithubEmulator> {
-  const now = opts.now ?? new Date();
+  const clock = opts.clock ?? systemClock;
+  const now = opts.now ?? clock.now();
   const org: EmuOrg = opts.estate === undefined || opts.estate === 'demo' ? demoOrg(now) : generateOrg({ now, ...opts.estate.generate });
   const owner = org.members.find((m) => m.role === 'admin')?.login ?? 'owner';
   const state: EmuState = {
@@ -130,7 +135,7 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
   let replies: ReplyFault[] = [];
   let fieldFaults: GraphqlFieldFault[] = [];
   const limit = opts.rateLimit ?? 5000;
-  const resetEpoch = Math.floor(Date.now() / 1000) + 3600;
+  const resetEpoch = Math.floor(clock.now().getTime() / 1000) + 3600;
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
@@ -170,7 +175,7 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
     const p = primary.find((f) => f.count > 0 && matches(f));
     if (p) {
       p.count--;
-      const reset = Math.floor(Date.now() / 1000) + (p.resetInSeconds ?? 3600);
+      const reset = Math.floor(clock.now().getTime() / 1000) + (p.resetInSeconds ?? 3600);
       return reply(p.status ?? 403, { message: 'API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' },
         { 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': '0', 'x-ratelimit-used': String(limit), 'x-ratelimit-reset': String(reset), 'x-ratelimit-resource': url.pathname === '/graphql' ? 'graphql' : 'core' });
     }
@@ -205,7 +210,7 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
       if (app.installationId !== instId) return reply(404, { message: 'Not Found', documentation_url: DOCS });
       const token = `ghs_${randomBytes(18).toString('hex')}`;
       state.tokens.set(token, { login: `app-${iss}[bot]`, kind: 'app', permissions: app.permissions });
-      return reply(201, { token, expires_at: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: app.permissions, repository_selection: 'all' });
+      return reply(201, { token, expires_at: new Date(clock.now().getTime() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: app.permissions, repository_selection: 'all' });
     }
     const tokenValue = m?.[1];
     const token = tokenValue === undefined ? undefined : state.tokens.get(tokenValue);
