@@ -137,7 +137,7 @@ function rds(r: ServiceRequest, action: string, st: ServiceState): string {
   const marker = params.get('Marker');
   const max = Number(params.get('MaxRecords') ?? 100);
   if (!Number.isInteger(max) || max < 20 || max > 100) throw new ServiceError(400, 'InvalidParameterValue', 'Invalid value for MaxRecords. Must be between 20 and 100');
-  const requestId = 'emu-' + st.now().getTime().toString(36);
+  const requestId = 'emu-' + Date.now().toString(36);
   let inner: string;
   if (action === 'DescribeDBInstances') {
     const p = page(s.dbInstances.filter((d) => d.region === r.region), marker, max);
