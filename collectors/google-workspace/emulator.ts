@@ -175,6 +175,50 @@ export function partial(v: unknown, sel: string): unknown {
   return out;
 }
 
+const send = (res: ServerResponse, status: number, body: unknown) => {
+  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', vary: 'Origin, X-Origin, Referer' });
+  res.end(JSON.stringify(body));
+};
+
+/** Google's error body: usage-limit reasons in domain `usageLimits`, the rest in `global`. */
+const gError = (res: ServerResponse, status: number, reason: string, message: string, statusText?: string) =>
+  send(res, status, { error: { code: status, message, errors: [{ message, domain: reason.includes('RateLimit') || reason === 'rateLimitExceeded' ? 'usageLimits' : 'global', reason }], ...(statusText ? { status: statusText } : {}) } });
+
+/** The service account's JWT-bearer grant: issuer must be the client email, each scope authorised for delegation; signature not checked. */
+function grantToken(res: ServerResponse, body: string, clientEmail: string, denied: Set<string>, tokens: Map<string, Set<string>>): void {
+  const f = new URLSearchParams(body);
+  let claims: { iss?: string; sub?: string; scope?: string; aud?: string } = {};
+  try { claims = JSON.parse(Buffer.from((f.get('assertion') ?? '').split('.')[1] ?? '', 'base64url').toString()); } catch { /* invalid */ }
+  if (f.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer' || claims.iss !== clientEmail) {
+    return send(res, 400, { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' });
+  }
+  const scopes = (claims.scope ?? '').split(' ').filter(Boolean);
+  if (!claims.sub || scopes.some((s) => denied.has(s))) {
+    return send(res, 401, { error: 'unauthorized_client', error_description: 'Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.' });
+  }
+  const tok = `ya29.emu-${randomUUID()}`;
+  tokens.set(tok, new Set(scopes));
+  return send(res, 200, { access_token: tok, expires_in: 3599, token_type: 'Bearer' });
+}
+
+/** A group's members as the Directory API lists them; with `derived`, members of nested groups too (each once). */
+function groupMembers(tenant: GwsTenant, g: GwsTenant['groups'][number], derived: boolean): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  const seen = new Set<string>();
+  const walk = (grp: GwsTenant['groups'][number]) => {
+    for (const m of grp.members) {
+      if (seen.has(m.id)) continue;
+      seen.add(m.id);
+      const u = tenant.users.find((x) => x.id === m.id);
+      out.push({ kind: 'admin#directory#member', etag: '"m"', id: m.id, ...(u ? { email: u.primaryEmail } : m.email ? { email: m.email } : {}), role: 'MEMBER', type: m.type, status: 'ACTIVE' });
+      const sub = m.type === 'GROUP' ? tenant.groups.find((x) => x.id === m.id) : undefined;
+      if (derived && sub) walk(sub);
+    }
+  };
+  walk(g);
+  return out;
+}
+
 export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<GwsEmulator> {
   const clock = opts.clock ?? systemClock;
   const now = opts.now ? Date.parse(opts.now) : clock.now().getTime();
@@ -189,12 +233,6 @@ export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<G
   const overridden = replyOverrides(opts.reply, 'application/json; charset=UTF-8');
   let base = '';
 
-  const send = (res: ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', vary: 'Origin, X-Origin, Referer' });
-    res.end(JSON.stringify(body));
-  };
-  const gError = (res: ServerResponse, status: number, reason: string, message: string, statusText?: string) =>
-    send(res, status, { error: { code: status, message, errors: [{ message, domain: reason.includes('RateLimit') || reason === 'rateLimitExceeded' ? 'usageLimits' : 'global', reason }], ...(statusText ? { status: statusText } : {}) } });
 
   const paged = <T>(res: ServerResponse, url: URL, items: T[], kind: string, field: string, max: number, fields?: string | null) => {
     const n = Math.min(Number(url.searchParams.get('maxResults') ?? max) || max, max);
@@ -214,19 +252,7 @@ export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<G
     if (overridden(url, res)) return;
     if (req.method === 'POST' && path === '/token') {
       stats.tokens++;
-      const f = new URLSearchParams(body);
-      let claims: { iss?: string; sub?: string; scope?: string; aud?: string } = {};
-      try { claims = JSON.parse(Buffer.from((f.get('assertion') ?? '').split('.')[1] ?? '', 'base64url').toString()); } catch { /* invalid */ }
-      if (f.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer' || claims.iss !== clientEmail) {
-        return send(res, 400, { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' });
-      }
-      const scopes = (claims.scope ?? '').split(' ').filter(Boolean);
-      if (!claims.sub || scopes.some((s) => denied.has(s))) {
-        return send(res, 401, { error: 'unauthorized_client', error_description: 'Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.' });
-      }
-      const tok = `ya29.emu-${randomUUID()}`;
-      tokens.set(tok, new Set(scopes));
-      return send(res, 200, { access_token: tok, expires_in: 3599, token_type: 'Bearer' });
+      return grantToken(res, body, clientEmail, denied, tokens);
     }
     if (req.method === 'POST' && path.startsWith('/__emulator/users/')) {
       const [, , , email, action] = path.split('/');
@@ -273,19 +299,7 @@ export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<G
       const g = tenant.groups.find((x) => x.id === key || x.email === key);
       if (!g) return gError(res, 404, 'notFound', 'Resource Not Found: groupKey');
       const derived = url.searchParams.get('includeDerivedMembership') === 'true';
-      const out: Array<Record<string, unknown>> = [];
-      const seen = new Set<string>();
-      const walk = (grp: GwsTenant['groups'][number]) => {
-        for (const m of grp.members) {
-          if (seen.has(m.id)) continue;
-          seen.add(m.id);
-          const u = tenant.users.find((x) => x.id === m.id);
-          out.push({ kind: 'admin#directory#member', etag: '"m"', id: m.id, ...(u ? { email: u.primaryEmail } : m.email ? { email: m.email } : {}), role: 'MEMBER', type: m.type, status: 'ACTIVE' });
-          const sub = m.type === 'GROUP' ? tenant.groups.find((x) => x.id === m.id) : undefined;
-          if (derived && sub) walk(sub);
-        }
-      };
-      walk(g);
+      const out = groupMembers(tenant, g, derived);
       return paged(res, url, out, 'admin#directory#members', 'members', 200);
     }
     const rm = /^\/admin\/reports\/v1\/activity\/users\/all\/applications\/([a-z_]+)$/.exec(path);
