@@ -219,7 +219,7 @@ export function createClient(o: ClientOptions): VigilOctokitClient {
       if (res.status !== 200 || isAuth) return withUrl(new Response(res.status === 204 || res.status === 304 ? null : body, { status: res.status, statusText: res.statusText, headers: res.headers }), url);
       checkLinkHost(res.headers.get('link'), origin, label);
       const kept = stripSecrets(u.pathname, body);
-      if (isGraphql) recordGraphql(kept, init);
+      if (isGraphql) recordGraphql(o, gqlPages, kept, init);
       else {
         o.artifacts.push(toArtifact(label, kept));
         const etag = res.headers.get('etag');
@@ -227,23 +227,6 @@ export function createClient(o: ClientOptions): VigilOctokitClient {
         if (method === 'GET' && etag && parses(kept)) o.cache.set(url, { etag, body: kept, link: res.headers.get('link') });
       }
       return withUrl(new Response(kept, { status: res.status, statusText: res.statusText, headers: res.headers }), url);
-    }
-  };
-
-  const recordGraphql = (body: string, init?: RequestInit): void => {
-    let op = 'graphql';
-    try {
-      const parsed = JSON.parse(body) as { data?: { rateLimit?: { cost?: unknown } } | null };
-      const cost = parsed.data?.rateLimit?.cost;
-      if (typeof cost === 'number') o.stats.graphqlPoints += cost;
-      const reqBody = typeof init?.body === 'string' ? init.body : '';
-      op = /query\s+(\w+)/.exec(reqBody)?.[1] ?? op;
-      if (parsed.data) delete parsed.data.rateLimit;
-      const n = (gqlPages.get(op) ?? 0) + 1;
-      gqlPages.set(op, n);
-      o.artifacts.push(toArtifact(`POST /graphql ${op}#${n}`, JSON.stringify(parsed)));
-    } catch {
-      // Not JSON: the reader reports it as malformed; nothing to record.
     }
   };
 
@@ -275,6 +258,24 @@ export function createClient(o: ClientOptions): VigilOctokitClient {
       onRateLimit: () => false,
     },
   });
+}
+
+/** A GraphQL page as an artifact (its `rateLimit` removed, so unchanged data hashes the same), and its point cost counted. */
+function recordGraphql(o: ClientOptions, gqlPages: Map<string, number>, body: string, init?: RequestInit): void {
+  let op = 'graphql';
+  try {
+    const parsed = JSON.parse(body) as { data?: { rateLimit?: { cost?: unknown } } | null };
+    const cost = parsed.data?.rateLimit?.cost;
+    if (typeof cost === 'number') o.stats.graphqlPoints += cost;
+    const reqBody = typeof init?.body === 'string' ? init.body : '';
+    op = /query\s+(\w+)/.exec(reqBody)?.[1] ?? op;
+    if (parsed.data) delete parsed.data.rateLimit;
+    const n = (gqlPages.get(op) ?? 0) + 1;
+    gqlPages.set(op, n);
+    o.artifacts.push(toArtifact(`POST /graphql ${op}#${n}`, JSON.stringify(parsed)));
+  } catch {
+    // Not JSON: the reader reports it as malformed; nothing to record.
+  }
 }
 
 function parses(body: string): boolean {
