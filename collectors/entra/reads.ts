@@ -122,7 +122,6 @@ export function startRun(ctx: CollectContext, config: EntraConfig, client: Graph
 
 /** Users, with signInActivity when the licence and AuditLog.Read.All allow it; null when they could not be read. */
 export async function readUsers(run: EntraRun): Promise<{ users: Checked<RawUser> | null; signInKnown: boolean }> {
-  // Users, with signInActivity when the licence and AuditLog.Read.All allow it.
   const base = 'id,userPrincipalName,mail,displayName,accountEnabled,userType,createdDateTime,onPremisesSyncEnabled';
   let rawUsers: unknown[] | null = null;
   let signInKnown = false;
