@@ -1,15 +1,16 @@
-// Composition root: the one place that builds collectors, ledger, queues, scheduler and workers from a loaded config.
+// Composition root: the one place that decides each process's role and builds its parts (collectors, rules, ledger,
+// writer, queues, scheduler, workers, alerting, API) from a command's context. Every command asks it for what it needs.
 import type { Redis } from 'ioredis';
 import type { Collector } from './core/collector.js';
 import type { Rule, SourceId } from './core/types.js';
-import { UsageError } from './core/errors.js';
 import type { LoadedConfig } from './config/load.js';
 import { sourcePlugins } from './sources.js';
 import { CROSS_SOURCE_RULES, allRules } from '../rules/index.js';
 import { peopleOptionsFromConfig } from './pipeline/people.js';
-import { validateParamOverrides } from './rules/engine.js';
 import { Ledger } from './ledger/ledger.js';
 import { openLedger } from './ledger/open-ledger.js';
+import { takeWriterLock } from './ledger/writer-lock.js';
+import { configureRedisHealth } from './pipeline/redis-health.js';
 import { connect, checkEvictionPolicy, pingRedis, redisUrl, redisUnavailable } from './pipeline/redis.js';
 import { openQueues } from './pipeline/queues.js';
 import { Scheduler, type ScheduledSource } from './pipeline/scheduler.js';
@@ -19,12 +20,60 @@ import { LedgerWriter } from './pipeline/writer.js';
 import type { RecordOutcome } from './pipeline/record.js';
 import type { EvidenceJob } from './pipeline/collect-stage.js';
 import { startAlerting, type Alerting } from './alerts/start.js';
-import { startApi, type RunningApi } from './api/start.js';
+import { listenApi, type RunningApi } from './api/start.js';
+import type { ApiOptions } from './api/options.js';
+import { apiConfigSchema } from './alerts/config.js';
+import type { AlertRuleInfo } from './alerts/engine.js';
+import { loadFramework } from './rules/frameworks.js';
 import type { AgentContext } from './agent-context.js';
 
 export { resolveDataDir } from './config/data-dir.js';
+import { checkRuleSettings } from './config/rule-settings.js';
 
+/** A part a long-running process starts (`startAgent`). */
 export type Role = 'scheduler' | 'worker' | 'writer' | 'api';
+
+/**
+ * What a process is towards the ledger, one per command. Decided here and nowhere else; pass it on to whatever needs to
+ * know who is writing (see PROCESS_ROLES for what each may append, and docs/architecture.md "Who writes the ledger").
+ */
+export type ProcessRole = 'run' | 'scheduler' | 'worker' | 'collect-worker' | 'collect' | 'serve' | 'demo' | 'exceptions' | 'export';
+
+/**
+ * Groups of leaves a process may append. `lifecycle`: agent.started/stopped, heartbeat, rule.defined, ruleset.defined;
+ * `runs`: run, change, event, declared gap (and the derived identity run); `sweeps`: swept gap, day.sealed;
+ * `alerts`: alert, exception.expired, delivery.failed, and exception.granted/revoked synced from the exceptions file;
+ * `exceptions`: exception.granted/revoked by a person (API admin route or CLI).
+ */
+export type LeafGroup = 'lifecycle' | 'runs' | 'sweeps' | 'alerts' | 'exceptions';
+
+export interface ProcessModel {
+  /** The command that runs a process in this role. */
+  command: string;
+  /** Parts it starts (for the long-running roles). */
+  parts: Role[];
+  /** Leaves it may append; none means it opens the ledger read-only or not at all. */
+  appends: LeafGroup[];
+  /** Whether it puts blobs (artifacts, resources, results). */
+  blobs: boolean;
+  /** Checkpoints it signs. */
+  checkpoints: Array<'start' | 'hourly' | 'daily' | 'shutdown' | 'export'>;
+}
+
+const WRITER: Omit<ProcessModel, 'command' | 'parts'> = { appends: ['lifecycle', 'runs', 'sweeps', 'alerts'], blobs: true, checkpoints: ['start', 'hourly', 'daily', 'shutdown'] };
+
+/** The writer model in code: which process may append what. Serialisation between them is the ledger's (catch-up + store lock). */
+export const PROCESS_ROLES: Readonly<Record<ProcessRole, ProcessModel>> = {
+  run: { command: 'vigil run', parts: ['scheduler', 'worker', 'writer', 'api'], ...WRITER, appends: [...WRITER.appends, 'exceptions'] },
+  scheduler: { command: 'vigil scheduler', parts: ['scheduler'], appends: [], blobs: false, checkpoints: [] },
+  worker: { command: 'vigil worker', parts: ['worker', 'writer'], ...WRITER },
+  'collect-worker': { command: 'vigil worker --no-writer', parts: ['worker'], appends: [], blobs: true, checkpoints: [] },
+  collect: { command: 'vigil collect', parts: [], appends: ['lifecycle', 'runs'], blobs: true, checkpoints: ['start', 'shutdown'] },
+  serve: { command: 'vigil serve', parts: ['api'], appends: ['exceptions'], blobs: false, checkpoints: [] },
+  demo: { command: 'vigil demo', parts: ['scheduler', 'worker', 'writer'], ...WRITER },
+  exceptions: { command: 'vigil exceptions add|revoke', parts: [], appends: ['exceptions'], blobs: false, checkpoints: [] },
+  export: { command: 'vigil export, POST /v1/exports', parts: [], appends: [], blobs: false, checkpoints: ['export'] },
+};
 
 // Its own module so the parts the root starts (the API) can take it without importing the root back.
 export type { AgentContext } from './agent-context.js';
@@ -32,14 +81,7 @@ export type { AgentContext } from './agent-context.js';
 /** Rules in force: every registered rule minus those disabled in config (unknown ids there are a config error). */
 export function activeRules(loaded: LoadedConfig): Rule[] {
   // Cross-source rules are known ids too; their params are checked by peopleOptionsFromConfig.
-  const known = new Set([...allRules.map((r) => r.id), ...CROSS_SOURCE_RULES.map((r) => r.id)]);
-  for (const id of [...loaded.config.rules.disabled, ...Object.keys(loaded.config.rules.params)]) {
-    if (!known.has(id)) {
-      throw new UsageError('CONFIG_RULE', `${loaded.file ?? 'config'}: rules: unknown rule id "${id}" (see \`vigil rules list\`)`);
-    }
-  }
-  const crossSource = new Set(CROSS_SOURCE_RULES.map((r) => r.id));
-  validateParamOverrides(allRules, Object.fromEntries(Object.entries(loaded.config.rules.params).filter(([id]) => !crossSource.has(id))), { requireKnownRules: true });
+  checkRuleSettings(loaded, { rules: allRules, otherIds: CROSS_SOURCE_RULES.map((r) => r.id) });
   const disabled = new Set(loaded.config.rules.disabled);
   return allRules.filter((r) => !disabled.has(r.id));
 }
@@ -96,6 +138,13 @@ export interface StartAgentOptions {
   enqueueOnStart?: boolean;
   /** How long stop() lets in-flight collections run before cutting them short (recorded as `error`). @defaultValue 10 s */
   shutdownGraceMs?: number;
+  /** The command, as named to a second writer that is refused. @defaultValue `vigil run` */
+  command?: string;
+}
+
+/** Where this context's ledger is, for its writer lock. */
+function writerLockTarget(ctx: AgentContext, command: string): { dataDir: string; databaseUrl?: string; command: string; logger: AgentContext['logger'] } {
+  return { dataDir: ctx.dataDir, command, logger: ctx.logger, ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}) };
 }
 
 /** Starts the requested roles in this process. `vigil run` = all of them. */
@@ -108,8 +157,13 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
   const people = peopleOptionsFromConfig(ctx.loaded);
   const connection: Redis = connect(url);
   const collectors = buildCollectors(ctx, undefined, connection);
-  connection.on('error', (e) => ctx.logger.error({ err: e.message }, 'redis connection error'));
+  configureRedisHealth(ctx.logger).watchClient(connection, 'redis connection');
   await checkEvictionPolicy(connection, ctx.logger);
+  // One writer per ledger: taken before the ledger is opened for writing, so a second writer refuses having written nothing.
+  const lock = opts.roles.includes('writer') ? await takeWriterLock(writerLockTarget(ctx, opts.command ?? 'vigil run')).catch((e: unknown) => {
+    connection.disconnect();
+    throw e;
+  }) : undefined;
   const queues = openQueues(connection, prefix);
   const ledger = await openLedger(ctx);
   if (ledger.alarm) ctx.logger.error({ alarm: ledger.alarm }, 'LEDGER ALARM: stored leaves do not match the last signed checkpoint; no checkpoint will be signed');
@@ -201,7 +255,114 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       await queues.collect.close();
       await queues.evidence.close();
       await ledger.close();
+      await lock?.release();
       connection.disconnect();
+    },
+  };
+}
+
+/** What `vigil collect` records through: the ledger and a queue-less LedgerWriter (no gap sweep, no alerts). */
+export interface CollectRecorder {
+  role: 'collect';
+  ledger: Ledger;
+  writer: LedgerWriter;
+  rules: Rule[];
+  params: Record<string, Record<string, unknown>>;
+  /** Each source's collection deadline (ms). */
+  deadlines: Partial<Record<SourceId, number>>;
+  /** Stops the writer (agent.stopped, shutdown checkpoint) and closes the ledger. */
+  close(reason: string): Promise<void>;
+}
+
+/**
+ * Opens the ledger and starts the queue-less writer for `vigil collect`. Call it only once the command's input is known
+ * good (scopes resolved): it writes `agent.started` and the rule definitions.
+ */
+export async function openCollectRecorder(ctx: AgentContext): Promise<CollectRecorder> {
+  const rules = activeRules(ctx.loaded);
+  const params = ctx.loaded.config.rules.params;
+  const people = peopleOptionsFromConfig(ctx.loaded);
+  // `vigil collect` beside a running agent would be a second writer: it is refused, naming the agent (docs/architecture.md).
+  const lock = await takeWriterLock(writerLockTarget(ctx, PROCESS_ROLES.collect.command));
+  let ledger: Ledger;
+  try {
+    ledger = await openLedger(ctx);
+  } catch (e) {
+    await lock.release();
+    throw e;
+  }
+  const writer = new LedgerWriter({
+    ledger,
+    rules,
+    params,
+    sources: Object.entries(ctx.loaded.sources).map(([source, s]) => ({ source, schedule: s!.schedule })),
+    clock: ctx.clock,
+    logger: ctx.logger,
+    people,
+  });
+  const recorder: CollectRecorder = {
+    role: 'collect',
+    ledger,
+    writer,
+    rules,
+    params,
+    deadlines: sourceDeadlines(ctx.loaded),
+    async close(reason) {
+      try {
+        await writer.stop(reason);
+      } finally {
+        await ledger.close();
+        await lock.release();
+      }
+    },
+  };
+  try {
+    await writer.start(['collect']);
+  } catch (e) {
+    await recorder.close('collect finished');
+    throw e;
+  }
+  return recorder;
+}
+
+/** What the API is built from in this process: the ledger, the rules exceptions may name, framework, tokens, sources. */
+export function apiOptions(ctx: AgentContext, deps: { ledger: Ledger; rules: AlertRuleInfo[]; redis?: Redis; prefix?: string }): ApiOptions {
+  return {
+    ledger: deps.ledger,
+    rules: [...deps.rules, ...CROSS_SOURCE_RULES.filter((x) => !deps.rules.some((r) => r.id === x.id))],
+    framework: loadFramework(ctx.loaded.config.frameworks[0] ?? 'soc2'),
+    config: ctx.loaded.config.api ?? apiConfigSchema.parse({}),
+    logger: ctx.logger,
+    clock: ctx.clock,
+    ...(deps.redis ? { redis: deps.redis } : {}),
+    ...(deps.prefix ? { prefix: deps.prefix } : {}),
+    dataDir: ctx.dataDir,
+    sources: Object.entries(ctx.loaded.sources).map(([source, s]) => ({ source, schedule: s!.schedule })),
+  };
+}
+
+function startApi(ctx: AgentContext, deps: { ledger: Ledger; rules: AlertRuleInfo[]; redis?: Redis; prefix?: string; listen?: string }): Promise<RunningApi> {
+  return listenApi(apiOptions(ctx, deps), deps.listen ?? process.env.VIGIL_API_LISTEN);
+}
+
+/** `vigil serve`: the API over the ledger, with Redis for readiness and queue metrics when one answers. */
+export async function startServe(ctx: AgentContext, o: { listen?: string } = {}): Promise<{ role: 'serve'; api: RunningApi; close(): Promise<void> }> {
+  // Writable: admins grant and revoke exceptions through the API; the ledger takes in other writers' leaves before each append.
+  const ledger = await openLedger(ctx);
+  const url = redisUrl(ctx.loaded.config.redis.url);
+  let redis: Redis | undefined;
+  if (await pingRedis(url)) {
+    redis = connect(url);
+    configureRedisHealth(ctx.logger).watchClient(redis, 'redis connection');
+  } else ctx.logger.warn({}, 'redis not reachable: /readyz will report it and queue metrics are off');
+  const api = await startApi(ctx, { ledger, rules: activeRules(ctx.loaded), ...(redis ? { redis, prefix: ctx.loaded.config.redis.prefix } : {}), ...(o.listen ? { listen: o.listen } : {}) });
+  return {
+    role: 'serve',
+    api,
+    async close() {
+      await api.close();
+      await ledger.close();
+      redis?.disconnect();
     },
   };
 }

@@ -29,6 +29,9 @@ const LAYERS: Layer[] = [
   { prefix: /^src\/rules\//, name: 'src/rules/', allow: ['src/core/', 'src/rules/'], builtins: true },
   // Rules are pure functions of a snapshot: contracts from core, helpers from src/rules, nothing from a collector, no I/O.
   { prefix: /^rules\//, name: 'rules/', allow: ['rules/', 'src/core/', 'src/rules/'], builtins: false },
+  // The source manifest sits above the source folders to list them (and load their plug-ins and emulators lazily):
+  // it sees every source and core, nothing else, and core never imports it (core's SourceId is filled in from it).
+  { prefix: /^collectors\/manifest\.ts$/, name: 'collectors/manifest.ts', allow: ['collectors/', 'src/core/'], builtins: true },
   // A collector owns its folder and speaks core contracts; it never judges, so it never imports rules or another source.
   { prefix: /^collectors\/[^/]+\//, name: 'collectors/<source>/', allow: ['{own}', 'src/core/'], builtins: true },
 ];

@@ -47,3 +47,19 @@ export const awsSourceConfigSchema = z
   .refine((c) => !(c.organization && c.accounts), { message: 'set either organization: true or accounts: [...], not both', path: ['accounts'] });
 
 export type AwsSourceConfig = z.infer<typeof awsSourceConfigSchema>;
+
+/**
+ * This source's section of the config `vigil init` writes (collectors/manifest.ts hands it to src/cli/init.ts): the
+ * block as YAML at column 0, leading `#` lines describing it; init indents it under `sources:` and comments it out
+ * unless it is written active. A test uncomments every section and loads it with the config loader.
+ */
+export const AWS_CONFIG_TEMPLATE = `# AWS: the SDK's default credential and endpoint chain (AWS_PROFILE, AWS_ENDPOINT_URL, web identity, instance roles).
+# The IAM policy the collector needs is deploy/aws/iam-policy.json.
+aws:
+  # accountId: "123456789012"   # else resolved with sts:GetCallerIdentity
+  region: us-east-1
+  # schedule: "0 * * * *"
+  # requestTimeoutMs: 30000     # every API request's timeout (100 to 300000); every source takes it
+  # deadlineSeconds: 3600       # a collection still running after this is recorded as error (TIMEOUT) and freed;
+  #                             # default and maximum: the schedule's shortest interval between two slots
+`;

@@ -1,6 +1,6 @@
 // Names the real cause of a failed AWS call from its HTTP status and AWS error code, before any body parsing can mislead.
 import { classifyFailure, collectionErrorFrom, MalformedReplyError } from '../../src/core/failure.js';
-import { AppError, redactSecrets } from '../../src/core/errors.js';
+import { SourceError, redactSecrets } from '../../src/core/errors.js';
 import type { CollectionError, FailureCause } from '../../src/core/types.js';
 
 /** What a thrown SDK error carries that we read. */
@@ -94,7 +94,7 @@ const STATUS_OF: Partial<Record<FailureCause, number>> = { unauthenticated: 401,
  * An AppError for a failure outside a collection (scopes(), AssumeRole) that keeps its cause for the pipeline:
  * `failureCause` names it, and the error's `status`/`cause` chain makes `classifyFailure` agree.
  */
-export function awsAppError(code: string, operation: string, err: unknown, opts: { remediation: string; permission?: string }): AppError {
+export function awsAppError(code: string, operation: string, err: unknown, opts: { remediation: string; permission?: string }): SourceError {
   const e = (err ?? {}) as SdkError;
   const cause = awsCause(err);
   const wire = errorCode(e);
@@ -110,8 +110,12 @@ export function awsAppError(code: string, operation: string, err: unknown, opts:
           ? { code: 'ECONNREFUSED' }
           : undefined;
   const carrier = classifyFailure(err) === cause || !fields ? err : Object.assign(new Error(redactSecrets(e.message ?? '')), fields);
-  return Object.assign(
-    new AppError(code, text, { retryable: ['unreachable', 'timeout', 'throttled', 'server_error'].includes(cause), remediation: opts.remediation, cause: carrier }),
-    { operation, failureCause: cause, ...(opts.permission ? { permission: opts.permission } : {}), ...(STATUS_OF[cause] ? { status: STATUS_OF[cause] } : {}) },
-  );
+  return new SourceError(code, text, {
+    remediation: opts.remediation,
+    cause: carrier,
+    operation,
+    failureCause: cause,
+    ...(opts.permission ? { permission: opts.permission } : {}),
+    ...(STATUS_OF[cause] ? { status: STATUS_OF[cause] } : {}),
+  });
 }

@@ -1,41 +1,16 @@
-// The AWS source plug-in: config schema, collector factory, bundled emulator and the demo wiring.
-import type { RunningEmulator, SourcePlugin, EmulatorOptions } from '../../src/core/source-plugin.js';
+// The AWS source plug-in: config schema and collector factory. The emulator and demo wiring are in demo.ts.
+import type { SourcePlugin } from '../../src/core/source-plugin.js';
 import { awsSourceConfigSchema, type AwsSourceConfig } from './config.js';
 import { createAwsCollector } from './collector.js';
-import { demoEstate, generateEstate, startAwsEmulator, type AwsEmulator } from './emulator/index.js';
-import { generateServices } from './emulator/services-estate.js';
 
 export { createAwsCollector, ACTION_INPUTS, IAM_MAX_ITEMS } from './collector.js';
 export { awsSourceConfigSchema, type AwsSourceConfig } from './config.js';
 export * from '../../src/core/contracts/aws.js';
 
-/** Fake credentials for the demo: they only ever reach the local emulator, and do not look like real AWS keys. */
-export const DEMO_ACCESS_KEY_ID = 'AKIDEMOVIGILLOCALONLY';
-export const DEMO_SECRET_ACCESS_KEY = 'vigil-demo-not-a-secret';
-
 export const awsSource: SourcePlugin<AwsSourceConfig> = {
   id: 'aws',
   configSchema: awsSourceConfigSchema,
   createCollector: createAwsCollector,
-  async startEmulator(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
-    // `estate` may be 'demo' (default) or a number of users for a generated estate
-    const estate = typeof opts.estate === 'number' ? generateEstate({ users: opts.estate }) : demoEstate();
-    // The demo account also runs CloudTrail, databases, backups, buckets and alarms (some failing), with a short
-    // event history that reaches past LookupEvents' 90-day window, so the declared gap shows too.
-    const services = generateServices({ accountId: estate.accountId, regions: ['us-east-1', 'eu-west-1'], historyDays: 100, eventsPerDay: 2, databases: 2 });
-    const emu: AwsEmulator = await startAwsEmulator({ estate, services, ...(opts.port !== undefined ? { port: opts.port } : {}) });
-    return emu;
-  },
-  demoConfig(emulator: RunningEmulator) {
-    return {
-      // the account comes from STS like in production; the endpoint from AWS_ENDPOINT_URL like every AWS tool
-      config: {},
-      env: {
-        AWS_ENDPOINT_URL: emulator.url,
-        AWS_ACCESS_KEY_ID: DEMO_ACCESS_KEY_ID,
-        AWS_SECRET_ACCESS_KEY: DEMO_SECRET_ACCESS_KEY,
-        AWS_REGION: 'us-east-1',
-      },
-    };
-  },
 };
+
+export default awsSource;

@@ -309,8 +309,9 @@ function eventAttributes(e: CtEvent): (Record<string, unknown> & { id: string; n
   let detail: Record<string, unknown>;
   try {
     detail = JSON.parse(e.CloudTrailEvent ?? '') as Record<string, unknown>;
-  } catch {
-    return `event ${e.EventId}: CloudTrailEvent is not JSON`;
+  } catch (err) {
+    // The parser's own words say where the document breaks (cut short, a stray byte): keep them in the recorded error.
+    return `event ${e.EventId}: CloudTrailEvent is not JSON (${(err as Error).message.slice(0, 120)})`;
   }
   if (!detail || typeof detail !== 'object' || !detail.userIdentity || typeof detail.userIdentity !== 'object' || !str((detail.userIdentity as Record<string, unknown>).type)) return `event ${e.EventId}: CloudTrailEvent without userIdentity.type`;
   const ui = detail.userIdentity as Record<string, unknown>;

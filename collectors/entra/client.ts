@@ -3,17 +3,18 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { systemClock, type Clock, type Logger } from '../../src/core/collector.js';
 import type { FailureCause } from '../../src/core/types.js';
+import { SourceError } from '../../src/core/errors.js';
 import { MalformedReplyError, causeOfStatus, classifyFailure } from '../../src/core/failure.js';
 
-export class GraphApiError extends Error {
+export class GraphApiError extends SourceError {
   constructor(
-    readonly status: number,
-    readonly code: string,
+    override readonly status: number,
+    code: string,
     readonly summary: string,
-    readonly operation: string,
-    readonly failureCause: FailureCause,
+    operation: string,
+    override readonly failureCause: FailureCause,
   ) {
-    super(`${operation}: ${status ? `HTTP ${status} ` : ''}${code} ${summary}`);
+    super(code, `${operation}: ${status ? `HTTP ${status} ` : ''}${code} ${summary}`, { operation, failureCause, ...(status ? { status } : {}) });
     this.name = 'GraphApiError';
   }
 }

@@ -39,3 +39,14 @@ export const entraConfigSchema = z.strictObject({
 });
 
 export type EntraConfig = z.infer<typeof entraConfigSchema>;
+
+/** This source's section of the config `vigil init` writes (see AWS_CONFIG_TEMPLATE in collectors/aws/config.ts). */
+export const ENTRA_CONFIG_TEMPLATE = `# Microsoft Entra ID: an app registration with a client secret and admin-consented read-only application
+# permissions (User.Read.All, GroupMember.Read.All, AuditLog.Read.All, RoleManagement.Read.Directory, Policy.Read.All).
+entra:
+  tenantId: contoso.onmicrosoft.com
+  clientId: 9d1c0000-0000-0000-0000-000000000000
+  clientSecret: \${ENTRA_CLIENT_SECRET}
+  # authorityHost: https://login.microsoftonline.us   # sovereign clouds
+  # graphUrl: https://graph.microsoft.us
+`;

@@ -44,13 +44,14 @@ interface CachedReply {
  */
 export class EtagCache {
   private readonly entries = new Map<string, CachedReply>();
-  constructor(private readonly file?: string) {
+  constructor(private readonly file?: string, logger?: Logger) {
     if (!file) return;
     try {
       const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, CachedReply>;
       for (const [k, v] of Object.entries(raw)) this.entries.set(k, v);
-    } catch {
-      // A missing or corrupt cache only costs full requests.
+    } catch (e) {
+      // A missing cache is the first run; a corrupt one only costs full requests, but the operator should know why.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') logger?.warn({ file, err: (e as Error).message }, 'github: ETag cache file unreadable; starting with an empty cache');
     }
   }
   get(url: string): CachedReply | undefined { return this.entries.get(url); }

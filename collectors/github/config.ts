@@ -53,3 +53,16 @@ export const githubConfigSchema = z.strictObject({
 });
 
 export type GithubSourceConfig = z.infer<typeof githubConfigSchema>;
+
+/** This source's section of the config `vigil init` writes (see AWS_CONFIG_TEMPLATE in collectors/aws/config.ts). */
+export const GITHUB_CONFIG_TEMPLATE = `# GitHub: a GitHub App (recommended; permissions in deploy/github/) or a token of an organization owner.
+github:
+  org: acme
+  auth:
+    appId: 123456
+    installationId: 7654321
+    privateKeyPath: ./vigil-github-app.pem
+  # auth:
+  #   token: \${GITHUB_TOKEN}
+  # baseUrl: https://ghe.example.com/api/v3   # GitHub Enterprise Server
+`;

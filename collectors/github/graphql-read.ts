@@ -1,4 +1,5 @@
 // Reads GraphQL connections page by page, keeping partial replies (data plus errors[] with paths) instead of failing them whole.
+import { SourceError } from '../../src/core/errors.js';
 import { MalformedReplyError } from '../../src/core/failure.js';
 import type { VigilOctokitClient } from './client.js';
 
@@ -9,9 +10,9 @@ export interface GqlError {
 }
 
 /** A GraphQL reply with no usable data (only errors): the types drive the cause (FORBIDDEN → denied, …). */
-export class GraphqlErrorsError extends Error {
-  constructor(readonly operation: string, readonly errors: GqlError[]) {
-    super(`${operation}: ${errors.map((e) => `${e.type ?? 'ERROR'}: ${e.message}`).join('; ').slice(0, 300)}`);
+export class GraphqlErrorsError extends SourceError {
+  constructor(operation: string, readonly errors: GqlError[]) {
+    super('GRAPHQL_ERRORS', `${operation}: ${errors.map((e) => `${e.type ?? 'ERROR'}: ${e.message}`).join('; ').slice(0, 300)}`, { operation });
     this.name = 'GraphqlErrorsError';
   }
 }

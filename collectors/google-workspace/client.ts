@@ -3,11 +3,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createPrivateKey, sign } from 'node:crypto';
 import { systemClock, type Clock, type Logger } from '../../src/core/collector.js';
 import type { FailureCause } from '../../src/core/types.js';
+import { SourceError } from '../../src/core/errors.js';
 import { MalformedReplyError, causeOfStatus } from '../../src/core/failure.js';
 
-export class GoogleApiError extends Error {
-  constructor(readonly status: number, readonly code: string, readonly summary: string, readonly operation: string, readonly failure: FailureCause) {
-    super(`${operation}: HTTP ${status} ${code} ${summary}`);
+export class GoogleApiError extends SourceError {
+  constructor(override readonly status: number, code: string, readonly summary: string, operation: string, readonly failure: FailureCause) {
+    super(code, `${operation}: HTTP ${status} ${code} ${summary}`, { operation, status, failureCause: failure });
     this.name = 'GoogleApiError';
   }
 }

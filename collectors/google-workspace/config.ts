@@ -57,3 +57,15 @@ export const googleWorkspaceConfigSchema = z.strictObject({
 });
 
 export type GoogleWorkspaceConfig = z.infer<typeof googleWorkspaceConfigSchema>;
+
+/** This source's section of the config `vigil init` writes (see AWS_CONFIG_TEMPLATE in collectors/aws/config.ts). */
+export const GOOGLE_WORKSPACE_CONFIG_TEMPLATE = `# Google Workspace: a service account with domain-wide delegation (read-only scopes in docs/identity.md)
+# impersonating an admin that holds a custom read-only role.
+google-workspace:
+  customerId: my_customer                  # or C0xxxxxxx
+  subject: vigil-reader@acme.com           # the admin the service account impersonates
+  serviceAccount:
+    clientEmail: vigil@acme-sec.iam.gserviceaccount.com
+    keyFile: ./vigil-sa.json               # the JSON key, relative to this file
+    # privateKey: "\${GOOGLE_SA_KEY}"       # or the key's PEM from the environment instead of keyFile
+`;

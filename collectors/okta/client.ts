@@ -3,19 +3,20 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { createPrivateKey, randomUUID, sign } from 'node:crypto';
 import { systemClock, type Clock, type Logger } from '../../src/core/collector.js';
+import { SourceError } from '../../src/core/errors.js';
 import { MalformedReplyError } from '../../src/core/failure.js';
 import type { FailureCause } from '../../src/core/types.js';
 
 /** An Okta error reply (or a reply Vigil refuses, such as a next link off the org host), with the cause it stands for. */
-export class OktaApiError extends Error {
+export class OktaApiError extends SourceError {
   constructor(
-    readonly status: number,
+    override readonly status: number,
     readonly errorCode: string,
     readonly summary: string,
-    readonly operation: string,
+    operation: string,
     readonly cause_: FailureCause,
   ) {
-    super(`${operation}: HTTP ${status} ${errorCode} ${summary}`);
+    super(errorCode, `${operation}: HTTP ${status} ${errorCode} ${summary}`, { operation, status, failureCause: cause_ });
     this.name = 'OktaApiError';
   }
 }

@@ -72,3 +72,16 @@ export const oktaConfigSchema = z.strictObject({
 });
 
 export type OktaConfig = z.infer<typeof oktaConfigSchema>;
+
+/** This source's section of the config `vigil init` writes (see AWS_CONFIG_TEMPLATE in collectors/aws/config.ts). */
+export const OKTA_CONFIG_TEMPLATE = `# Okta: an OAuth service app (private_key_jwt) with read-only scopes and the Read-Only Administrator role
+# (docs/identity.md), or an SSWS token created by a Read-Only Administrator.
+okta:
+  orgUrl: https://acme.okta.com
+  auth:
+    type: oauth
+    clientId: 0oa1abcd
+    privateKeyFile: ./okta-vigil.pem   # relative to this file
+  # auth: { type: ssws, token: "\${OKTA_API_TOKEN}" }
+  # logLookbackDays: 90                # first run only; later runs resume from the saved System Log cursor
+`;

@@ -106,7 +106,7 @@ export async function readLogEvents(run: OktaRun, cursors: Record<string, string
     const { events, cursor } = await readSystemLog(run.r, {
       filter: OKTA_LOG_EVENT_TYPES.map((t) => `eventType eq "${t}"`).join(' or '),
       pageSize: config.logPageSize, lookbackDays: config.logLookbackDays, overlapMinutes: config.logOverlapMinutes,
-      slot: ctx.slot, until: readAt, saved: ctx.cursors?.[OKTA_LOG_CURSOR],
+      slot: ctx.slot, until: readAt, saved: ctx.cursors?.[OKTA_LOG_CURSOR], logger: ctx.logger,
     });
     for (const ev of events) {
       const a: OktaLogEventAttributes = {

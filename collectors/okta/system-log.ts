@@ -1,5 +1,6 @@
 // Okta System Log reads: bounded windows that overlap the previous run's, de-duplicated by event uuid, because Okta
 // indexes events asynchronously and an event can become readable after later ones were already served.
+import type { Logger } from '../../src/core/collector.js';
 import { MalformedReplyError } from '../../src/core/failure.js';
 import type { OktaReader } from './reader.js';
 import { MAX_PAGES } from './reader.js';
@@ -8,12 +9,20 @@ import { asList, parseLogEvent, type RawLogEvent } from './parse.js';
 /** Saved between runs: the upper bound of the last window read, and the uuids already read inside the overlap. */
 interface LogCursor { v: 2; until: string; seen: string[] }
 
-export function parseLogCursor(saved: string | undefined): LogCursor | null {
-  if (!saved || !saved.startsWith('{')) return null;
+/**
+ * The saved cursor, or null to read from the lookback window. A saved cursor that cannot be read is logged: the
+ * lookback re-reads events an earlier run already returned, so the operator must be able to tell why.
+ */
+export function parseLogCursor(saved: string | undefined, logger?: Logger): LogCursor | null {
+  if (!saved) return null;
+  let problem = 'not a version 2 cursor';
   try {
     const c = JSON.parse(saved) as Partial<LogCursor>;
     if (c.v === 2 && typeof c.until === 'string' && !Number.isNaN(Date.parse(c.until)) && Array.isArray(c.seen) && c.seen.every((s) => typeof s === 'string')) return c as LogCursor;
-  } catch { /* an unreadable cursor is treated as none: the lookback re-reads, and uuids still de-duplicate within the run */ }
+  } catch (e) {
+    problem = `not JSON (${(e as Error).message.slice(0, 80)})`;
+  }
+  logger?.error({ cursor: 'okta.systemLog', problem, saved: saved.slice(0, 200) }, 'okta: saved System Log cursor is corrupt; reading again from the lookback window');
   return null;
 }
 
@@ -27,12 +36,14 @@ export interface LogReadOptions {
   /** Upper bound of this window (the time of the read). */
   until: Date;
   saved: string | undefined;
+  /** Where a corrupt saved cursor is reported. */
+  logger?: Logger;
 }
 
 /** Reads the window, returns new events (never one already returned by an earlier run) and the cursor to save. */
 export async function readSystemLog(r: OktaReader, o: LogReadOptions): Promise<{ events: RawLogEvent[]; cursor: string }> {
   const op = 'okta:ListLogEvents';
-  const prev = parseLogCursor(o.saved);
+  const prev = parseLogCursor(o.saved, o.logger);
   const overlapMs = o.overlapMinutes * 60_000;
   const since = prev
     ? new Date(Date.parse(prev.until) - overlapMs)

@@ -91,7 +91,7 @@ export const apiConfigSchema = z
       )
       .default([]),
     /** A source whose last run is older than this is stale for /readyz. @defaultValue twice its schedule interval + 30 min */
-    staleAfterMinutes: z.number().min(1).optional(),
+    staleAfterMinutes: z.number().min(1).max(525_600, "expected at most 525600 minutes (a year)").optional(),
   })
   .strict();
 export type ApiConfig = z.infer<typeof apiConfigSchema>;

@@ -1,4 +1,5 @@
 // Alert delivery through BullMQ `notify`: one job per (alert, sink), signed webhook or Slack POST, retries, failures recorded.
+import { redisHealth } from '../pipeline/redis-health.js';
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -11,7 +12,7 @@ import { QUEUE_NOTIFY } from '../pipeline/queues.js';
 import type { AlertsConfig, SinkConfig } from './config.js';
 import { severityRank, type AlertRecord } from './engine.js';
 import { alertText, toAlertRecord } from './feed.js';
-import { guardedLookup } from './ssrf.js';
+import { guardedLookup, literalHostRefusal } from './ssrf.js';
 import { HEADER_DELIVERY, HEADER_SIGNATURE, HEADER_TIMESTAMP, signPayload } from './signature.js';
 
 export interface NotifyJob {
@@ -71,6 +72,9 @@ interface PostResult {
 
 function post(url: URL, body: string, headers: Record<string, string>, sink: SinkConfig, timeoutMs: number): Promise<PostResult> {
   const req = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  // Node connects to an IP-literal host without calling `lookup`, so the guard must judge literals here, at send time.
+  const refused = literalHostRefusal(url, sink);
+  if (refused) return Promise.reject(Object.assign(new Error(`refused to connect to ${url.hostname}: ${refused}`), { code: 'VIGIL_SSRF_REFUSED' }));
   return new Promise((resolve, reject) => {
     const r = req(
       url,
@@ -100,7 +104,7 @@ export class Notifier {
   private readonly cursorKey: string;
 
   constructor(private readonly opts: NotifierOptions) {
-    this.queue = new Queue<NotifyJob>(QUEUE_NOTIFY, { connection: opts.connection, prefix: opts.prefix });
+    this.queue = redisHealth().watch(new Queue<NotifyJob>(QUEUE_NOTIFY, { connection: opts.connection, prefix: opts.prefix }), 'notify queue');
     this.sinks = new Map(opts.config.sinks.map((s) => [s.name, s]));
     this.cursorKey = `${opts.prefix}:vigil:notify:enqueued`;
   }
@@ -164,7 +168,7 @@ export class Notifier {
       prefix: this.opts.prefix,
       concurrency: this.opts.concurrency ?? 8,
     });
-    this.worker.on('error', (err) => this.opts.logger.error({ err: redactSecrets(err.message) }, 'notify worker error'));
+    redisHealth().watch(this.worker, 'notify worker');
   }
 
   private async process(job: Job<NotifyJob>): Promise<void> {

@@ -453,7 +453,7 @@ export class AlertEngine {
       const left = Date.parse(e.expiresAt) - now.getTime();
       const kind: AlertKind | undefined = left <= 0 ? 'exception.expired' : left <= warnMs ? 'exception.expiring' : undefined;
       if (!kind || this.alertedExceptions.has(`${kind}:${e.id}`)) continue;
-      if (kind === 'exception.expired') leaves.push(endLeaf('expired', e.id, 'vigil', `expiry ${e.expiresAt} reached`));
+      if (kind === 'exception.expired') leaves.push(endLeaf('expired', e, 'vigil', `expiry ${e.expiresAt} reached`));
       const rule = this.rulesById.get(e.ruleId);
       leaves.push({
         type: 'alert',

@@ -1,4 +1,5 @@
 // Prometheus metrics for /metrics: runs, durations, API calls, alerts and ledger size (folded from the ledger), HTTP and queues.
+import { redisHealth } from '../pipeline/redis-health.js';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -54,7 +55,7 @@ export class ApiMetrics {
       },
     });
     if (connection && prefix) {
-      this.queues = [QUEUE_COLLECT, QUEUE_EVIDENCE, QUEUE_NOTIFY].map((n) => new Queue(n, { connection, prefix }));
+      this.queues = [QUEUE_COLLECT, QUEUE_EVIDENCE, QUEUE_NOTIFY].map((n) => redisHealth().watch(new Queue(n, { connection, prefix }), `${n} queue (metrics)`));
       new Gauge({
         name: 'vigil_queue_jobs',
         help: 'Jobs per queue and state',

@@ -1,4 +1,4 @@
-// The shape of one HTTP route: what the route table in server.ts lists and the OpenAPI document is built from.
+// The shape of one HTTP route: what the route table in routes.ts lists and the OpenAPI document is built from.
 
 /** API token roles, each allowed what the ones before it are. */
 export type ApiRole = 'viewer' | 'auditor' | 'admin';

@@ -22,5 +22,8 @@ if (existsSync(new URL('.git', root)) || !existsSync(entry)) {
 }
 const { main } = await import(entry.href);
 const code = await main(process.argv);
-// Exit explicitly: a finished command must not linger on an idle Redis socket or timer.
+// Exit explicitly: a finished command must not linger on an idle Redis socket or timer. Drain stdout and stderr first:
+// on a pipe they are asynchronous, and exiting at once would cut a large output (`vigil verify … --json | jq`).
+await new Promise((res) => process.stdout.write('', res));
+await new Promise((res) => process.stderr.write('', res));
 process.exit(code);

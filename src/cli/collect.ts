@@ -1,14 +1,12 @@
 // `vigil collect`: collect, evaluate and record now, in this process (no Redis needed), then print the results.
 import type { SourceId, Result } from '../core/types.js';
-import { SOURCE_IDS } from '../core/types.js';
+import { SOURCE_IDS } from '../../collectors/manifest.js';
 import { UsageError, isAppError } from '../core/errors.js';
 import { UNRESOLVED_SCOPE } from '../core/collector.js';
 import { describeCollectionError } from '../core/failure.js';
-import { activeRules, buildCollectors, openLedger, sourceDeadlines, type AgentContext } from '../agent.js';
+import { buildCollectors, openCollectRecorder, type AgentContext } from '../agent.js';
 import { runHealth } from '../report/health.js';
 import { collectAndEvaluate } from '../pipeline/collect-stage.js';
-import { LedgerWriter } from '../pipeline/writer.js';
-import { peopleOptionsFromConfig } from '../pipeline/people.js';
 import { loadFramework, criteriaForRule } from '../rules/frameworks.js';
 
 export interface CollectOptions {
@@ -18,7 +16,7 @@ export interface CollectOptions {
 }
 
 export async function collectCommand(ctx: AgentContext, opts: CollectOptions): Promise<number> {
-  if (opts.source && !SOURCE_IDS.includes(opts.source as SourceId)) {
+  if (opts.source && !(SOURCE_IDS as readonly string[]).includes(opts.source)) {
     throw new UsageError('BAD_SOURCE', `--source: unknown source "${opts.source}" (expected one of ${SOURCE_IDS.join(', ')})`);
   }
   const only = opts.source as SourceId | undefined;
@@ -40,25 +38,13 @@ export async function collectCommand(ctx: AgentContext, opts: CollectOptions): P
       plan.push({ source, collector, scopes: [UNRESOLVED_SCOPE], scopeError: e });
     }
   }
-  const deadlines = sourceDeadlines(ctx.loaded);
-  const rules = activeRules(ctx.loaded);
-  const people = peopleOptionsFromConfig(ctx.loaded);
   const framework = loadFramework(ctx.loaded.config.frameworks[0] ?? 'soc2');
-  const ledger = await openLedger(ctx);
-  const writer = new LedgerWriter({
-    ledger,
-    rules,
-    params: ctx.loaded.config.rules.params,
-    sources: Object.entries(ctx.loaded.sources).map(([source, s]) => ({ source, schedule: s!.schedule })),
-    clock: ctx.clock,
-    logger: ctx.logger,
-    people,
-  });
+  const recorder = await openCollectRecorder(ctx);
+  const { ledger, writer, rules, params, deadlines } = recorder;
   const runs: Array<Record<string, unknown>> = [];
   const all: Result[] = [];
   let identity: { run: Record<string, unknown>; results: Result[] } | undefined;
   try {
-    await writer.start(['collect']);
     for (const { source, collector, scopes, scopeError } of plan) {
       const deadlineMs = deadlines[source];
       for (const scope of scopes) {
@@ -68,7 +54,7 @@ export async function collectCommand(ctx: AgentContext, opts: CollectOptions): P
         const { job, results } = await collectAndEvaluate(
           collector,
           { source, scope, slot, ...(cursors ? { cursors } : {}), ...(scopeError !== undefined ? { scopeError } : {}) },
-          { rules, params: ctx.loaded.config.rules.params, clock: ctx.clock, logger: ctx.logger, blobs: ledger, ...(deadlineMs !== undefined ? { deadlineMs } : {}) },
+          { rules, params, clock: ctx.clock, logger: ctx.logger, blobs: ledger, ...(deadlineMs !== undefined ? { deadlineMs } : {}) },
         );
         job.manual = true;
         const outcome = await writer.record(job);
@@ -98,8 +84,7 @@ export async function collectCommand(ctx: AgentContext, opts: CollectOptions): P
       all.push(...identity.results);
     }
   } finally {
-    await writer.stop('collect finished');
-    await ledger.close();
+    await recorder.close('collect finished');
   }
   const withCriteria = all.map((r) => ({
     ruleId: r.ruleId,

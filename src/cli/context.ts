@@ -6,6 +6,7 @@ import type { AgentContext } from '../agent.js';
 import { resolveDataDir } from '../config/data-dir.js';
 import { systemClock } from '../core/collector.js';
 import { makeLogger } from './logger.js';
+import { checkRuleSettings } from '../config/rule-settings.js';
 
 export { makeLogger };
 
@@ -24,7 +25,13 @@ export function loadConfig(opts: GlobalOptions): LoadedConfig {
   return defaultConfig();
 }
 
-export function makeContext(opts: GlobalOptions, logLevel?: string): AgentContext {
+export async function makeContext(opts: GlobalOptions, logLevel?: string): Promise<AgentContext> {
   const loaded = loadConfig(opts);
+  // Every command that loads a config rejects a wrong rule setting at its line, not only those that evaluate rules.
+  // The rule catalogue is imported only when the config names rules, so plain configs keep commands fast.
+  if (loaded.config.rules.disabled.length > 0 || Object.keys(loaded.config.rules.params).length > 0) {
+    const { allRules, CROSS_SOURCE_RULES } = await import('../../rules/index.js');
+    checkRuleSettings(loaded, { rules: allRules, otherIds: CROSS_SOURCE_RULES.map((r) => r.id) });
+  }
   return { loaded, dataDir: resolveDataDir(opts.dataDir, loaded), logger: makeLogger(logLevel), clock: systemClock };
 }

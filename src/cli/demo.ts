@@ -1,4 +1,5 @@
 // `vigil demo`: the whole agent against the bundled emulators, with a Redis it finds or starts, data in .vigil-demo/.
+import { createHash } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -7,11 +8,10 @@ import { join, resolve } from 'node:path';
 import { AppError } from '../core/errors.js';
 import { systemClock } from '../core/collector.js';
 import type { RunningEmulator } from '../core/source-plugin.js';
-import type { SourceId } from '../core/types.js';
 import { configSchema } from '../config/schema.js';
 import type { LoadedConfig } from '../config/load.js';
-import { sourcePlugins } from '../sources.js';
-import { startAgent, type AgentContext } from '../agent.js';
+import { loadSourceDemos } from '../sources.js';
+import { PROCESS_ROLES, startAgent, type AgentContext } from '../agent.js';
 import { pingRedis, DEFAULT_REDIS_URL } from '../pipeline/redis.js';
 import { computePosture } from '../report/posture.js';
 import { loadFramework } from '../rules/frameworks.js';
@@ -93,17 +93,18 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
   let agent: Awaited<ReturnType<typeof startAgent>> | undefined;
   try {
     const sources: LoadedConfig['sources'] = {};
-    for (const [id, plugin] of Object.entries(sourcePlugins) as Array<[SourceId, NonNullable<(typeof sourcePlugins)[SourceId]>]>) {
-      const emu = await plugin.startEmulator({ estate: 'demo' });
+    // Every source of the manifest, each with its emulator (collectors/<source>/demo.ts, loaded only here).
+    for (const { id, plugin, demo } of await loadSourceDemos()) {
+      const emu = await demo.startEmulator({ estate: 'demo' });
       emulators.push(emu);
-      const { config, env } = plugin.demoConfig(emu);
+      const { config, env } = demo.demoConfig(emu);
       Object.assign(process.env, env ?? {});
       sources[id] = { schedule: '0 * * * *', config: plugin.configSchema.parse(config) };
       say(`${id} emulator listening on ${emu.url}`);
     }
     const loaded: LoadedConfig = { config: configSchema.parse({ origin: 'vigil.local/demo' }), dir: process.cwd(), sources };
     const ctx: AgentContext = { loaded, dataDir, logger: makeLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn'), clock: systemClock };
-    agent = await startAgent(ctx, { roles: ['scheduler', 'worker', 'writer'], prefix: 'vigil-demo', redisUrl: redis.url, enqueueOnStart: false });
+    agent = await startAgent(ctx, { roles: PROCESS_ROLES.demo.parts, prefix: demoPrefix(dataDir), redisUrl: redis.url, enqueueOnStart: false, command: PROCESS_ROLES.demo.command });
     say(`collecting now (queues on ${redis.url.replace(/\/\/[^@]*@/, '//***@')}, ledger in ${dataDir}) …`);
     const jobs = await agent.collectNow();
     const framework = loadFramework('soc2');
@@ -144,4 +145,12 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
 async function resultsShaOf(agent: { ledger: import('../ledger/ledger.js').Ledger }, j: { summary: { source: string; scope: string } }): Promise<string> {
   const last = await agent.ledger.lastLeaf({ type: 'run', source: j.summary.source, scope: j.summary.scope });
   return String(last?.body.resultsSha256 ?? '');
+}
+
+/**
+ * The demo's queue prefix, one per data dir: two demos on one Redis (a found one is shared) must not take each other's
+ * jobs — a job collected by the other demo would be read from its emulators and recorded in its ledger.
+ */
+export function demoPrefix(dataDir: string): string {
+  return `vigil-demo-${createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 12)}`;
 }

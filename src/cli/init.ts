@@ -2,8 +2,18 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { SOURCE_MANIFEST, type ManifestSourceId } from '../../collectors/manifest.js';
 
-export const CONFIG_TEMPLATE = `# vigil.config.yaml — Vigil continuous compliance monitoring.
+/** The source whose section is written active, so the file is a working example as written; the rest are commented. */
+const ACTIVE_BY_DEFAULT: readonly ManifestSourceId[] = ['aws'];
+
+/**
+ * The config `vigil init` writes: one section per source of the manifest (collectors/manifest.ts), each the source's
+ * own template (collectors/<source>/config.ts), written active for the sources in `active` and commented out for the
+ * others. Tests render every section active and load it with the config loader.
+ */
+export function configTemplate(active: readonly ManifestSourceId[] = ACTIVE_BY_DEFAULT): string {
+  return `# vigil.config.yaml — Vigil continuous compliance monitoring.
 # Values may reference environment variables as \${NAME} or \${NAME:-default}; keep secrets there, not in this file.
 
 # Where the evidence ledger, signing key and caches live (relative to this file). The CLI's --data-dir wins.
@@ -34,26 +44,7 @@ rules:
   disabled: []
 
 sources:
-  # AWS: the SDK's default credential and endpoint chain (AWS_PROFILE, AWS_ENDPOINT_URL, web identity, instance roles).
-  # The IAM policy the collector needs is deploy/aws/iam-policy.json.
-  aws:
-    # accountId: "123456789012"   # else resolved with sts:GetCallerIdentity
-    region: us-east-1
-    # schedule: "0 * * * *"
-    # requestTimeoutMs: 30000     # every API request's timeout (100 to 300000); every source takes it
-    # deadlineSeconds: 3600       # a collection still running after this is recorded as error (TIMEOUT) and freed;
-    #                             # default and maximum: the schedule's shortest interval between two slots
-
-  # GitHub: a GitHub App (recommended; permissions in deploy/github/) or a token of an organization owner.
-  # github:
-  #   org: acme
-  #   auth:
-  #     appId: 123456
-  #     installationId: 7654321
-  #     privateKeyPath: ./vigil-github-app.pem
-  #   # auth:
-  #   #   token: \${GITHUB_TOKEN}
-  #   # baseUrl: https://ghe.example.com/api/v3   # GitHub Enterprise Server
+${sourceSections(active)}
 
 # Alerts: derived from the ledger after each run; delivered through the \`notify\` queue (docs/api.md).
 # alerts:
@@ -81,6 +72,19 @@ sources:
 # exceptions:
 #   file: ./exceptions.yaml
 `;
+}
+
+/** Each source's template under `sources:`, indented; commented out (description lines kept as they are) unless active. */
+function sourceSections(active: readonly ManifestSourceId[]): string {
+  return SOURCE_MANIFEST.map((s) => {
+    const on = active.includes(s.id);
+    return s.configTemplate.trimEnd().split('\n')
+      .map((line) => (on || line.startsWith('#') ? `  ${line}` : `  # ${line}`).trimEnd())
+      .join('\n');
+  }).join('\n\n');
+}
+
+export const CONFIG_TEMPLATE = configTemplate();
 
 export function initCommand(opts: { out?: string; force?: boolean }): number {
   const file = resolve(opts.out ?? 'vigil.config.yaml');

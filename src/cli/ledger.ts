@@ -1,6 +1,28 @@
-// `vigil ledger verify`: recompute the whole local ledger and check it against its signed checkpoints.
+// `vigil ledger verify`: recompute the whole local ledger and check it against its signed checkpoints; `vigil ledger key`: what an auditor pins.
 import type { AgentContext } from '../agent-context.js';
+import { keyFingerprint } from '../ledger/fingerprint.js';
 import { openLedger } from '../ledger/open-ledger.js';
+
+/**
+ * The ledger's identity for an auditor to record at the start of an engagement, received from the company out of band,
+ * and later pass to `vigil verify --trusted-fingerprint`.
+ */
+export async function ledgerKeyCommand(ctx: AgentContext, opts: { json?: boolean }): Promise<number> {
+  const ledger = await openLedger(ctx, { readOnly: true });
+  try {
+    const info = { origin: ledger.origin, keyId: ledger.keyId, fingerprint: keyFingerprint(ledger.publicKeyPem), algorithm: 'ed25519', publicKeyPem: ledger.publicKeyPem };
+    if (opts.json) process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+    else {
+      process.stdout.write(
+        `origin       ${info.origin}\nkey id       ${info.keyId}\nfingerprint  ${info.fingerprint}\n` +
+          `             (SHA-256 of the key's DER SubjectPublicKeyInfo: openssl pkey -pubin -outform DER | sha256sum)\n\n${info.publicKeyPem}`,
+      );
+    }
+    return 0;
+  } finally {
+    await ledger.close();
+  }
+}
 
 export async function ledgerVerifyCommand(ctx: AgentContext, opts: { json?: boolean }): Promise<number> {
   const ledger = await openLedger(ctx, { readOnly: true });
@@ -10,7 +32,7 @@ export async function ledgerVerifyCommand(ctx: AgentContext, opts: { json?: bool
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     } else if (report.ok) {
       process.stdout.write(
-        `ledger OK: ${report.size} leaves, ${report.checkpointsChecked} signed checkpoints verified (origin ${ledger.origin}, key ${ledger.keyId})` +
+        `ledger OK: ${report.size} leaves, ${report.checkpointsChecked} signed checkpoints verified (origin ${ledger.origin}, key ${ledger.keyId}, ${keyFingerprint(ledger.publicKeyPem)})` +
           (report.blobsChecked !== undefined ? `, ${report.blobsChecked} blobs re-hashed` : '') +
           (report.uncoveredLeaves ? `; ${report.uncoveredLeaves} newest leaves not yet covered by a checkpoint` : '') +
           '\n',

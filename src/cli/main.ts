@@ -8,6 +8,7 @@ import type { AgentContext } from '../agent.js';
 /** Command modules (and the context: config, sources, SDKs) load only for the command that runs: `vigil verify` or `--help` stay light. */
 const makeContext = async (opts: GlobalOptions, logLevel?: string): Promise<AgentContext> => (await import('./context.js')).makeContext(opts, logLevel);
 import type { ExportCliOptions } from './export.js';
+import type { VerifyCliOptions } from './verify.js';
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('vigil')
@@ -16,6 +17,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--config <file>', 'config file (default: $VIGIL_CONFIG, else ./vigil.config.yaml, else embedded defaults)'))
     .addOption(new Option('--data-dir <dir>', 'where the ledger and keys live (default: config dataDir, else ./.vigil)'))
     .showHelpAfterError('(run vigil --help for usage)')
+    // Every subcommand takes --config and --data-dir: its own --help must say so.
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride();
 
   const g = (cmd: Command): GlobalOptions => cmd.optsWithGlobals() as GlobalOptions;
@@ -30,23 +33,23 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('run')
     .description('scheduler + collect workers + ledger writer + alerts + HTTP API in one process (SIGTERM stops it cleanly)')
-    .action(async (_o, cmd: Command) => setExit(await (await import('./run.js')).runCommand(await makeContext(g(cmd)), ['scheduler', 'worker', 'writer', 'api'])));
+    .action(async (_o, cmd: Command) => setExit(await (await import('./run.js')).runCommand(await makeContext(g(cmd)), 'run')));
   program
     .command('scheduler')
     .description('only enqueue collections on schedule (scale-out role)')
-    .action(async (_o, cmd: Command) => setExit(await (await import('./run.js')).runCommand(await makeContext(g(cmd)), ['scheduler'])));
+    .action(async (_o, cmd: Command) => setExit(await (await import('./run.js')).runCommand(await makeContext(g(cmd)), 'scheduler')));
   program
     .command('worker')
     .description('collect workers and the ledger writer (scale-out role; run one writer per ledger)')
     .option('--no-writer', 'collect only; another process writes the ledger')
     .action(async (o: { writer: boolean }, cmd: Command) =>
-      setExit(await (await import('./run.js')).runCommand(await makeContext(g(cmd)), o.writer ? ['worker', 'writer'] : ['worker'])),
+      setExit(await (await import('./run.js')).runCommand(await makeContext(g(cmd)), o.writer ? 'worker' : 'collect-worker')),
     );
 
   program
     .command('collect')
     .description('collect, evaluate and record now (in this process, no Redis needed); print the results')
-    .option('--source <source>', 'only this source (aws, github, okta, google-workspace, entra)')
+    .option('--source <source>', 'only this source (a key under `sources:` in the config)')
     .option('--json', 'machine-readable output: { runs, results }')
     .option('--fail-on-fail', 'exit 1 when any result is fail or error')
     .action(async (o: { source?: string; json?: boolean; failOnFail?: boolean }, cmd: Command) =>
@@ -78,7 +81,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('api')
     .description('HTTP API helpers')
     .command('hash-token [token]')
-    .description('print the SHA-256 to put in api.tokens[].sha256 (token from the argument or stdin; --new makes one)')
+    .description('print the SHA-256 to put in api.tokens[].sha256 (token read from stdin, never an argument; --new makes one)')
     .option('--new', 'generate a random token and print it with its hash')
     .action(async (token: string | undefined, o: { new?: boolean }) => setExit(await (await import('./serve.js')).hashTokenCommand({ ...(token ? { token } : {}), ...o })));
   const exceptions = program.command('exceptions').description('risk acceptance: failures accepted until an expiry, with approver');
@@ -112,9 +115,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
   const ledger = program.command('ledger').description('the local evidence ledger');
   ledger
     .command('verify')
-    .description('check every leaf against the signed checkpoints; exit 0 intact, 1 naming the first bad leaf')
+    .description('check every leaf against the signed checkpoints; exit 0 intact, 1 naming every bad leaf found')
     .option('--json', 'machine-readable report')
     .action(async (o: { json?: boolean }, cmd: Command) => setExit(await (await import('./ledger.js')).ledgerVerifyCommand(await makeContext(g(cmd), 'warn'), o)));
+  ledger
+    .command('key')
+    .description("the ledger's origin, public key, key id and SHA-256 fingerprint: what an auditor records and pins")
+    .option('--json', 'machine-readable output')
+    .action(async (o: { json?: boolean }, cmd: Command) => setExit(await (await import('./ledger.js')).ledgerKeyCommand(await makeContext(g(cmd), 'warn'), o)));
 
   program
     .command('export')
@@ -132,10 +140,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (o: ExportCliOptions, cmd: Command) => setExit(await (await import('./export.js')).exportCommand(await makeContext(g(cmd), 'warn'), o)));
   program
     .command('verify <bundle>')
-    .description('verify an evidence bundle offline; exit 0 intact, 1 naming every fault')
-    .option('--trusted-key <pem>', 'the ledger public key obtained out of band')
+    .description('verify an evidence bundle offline; exit 0 intact (and signed by the pinned key), 1 naming every fault, 2 bad usage')
+    .option('--trusted-fingerprint <SHA256:hex>', 'the ledger key fingerprint obtained out of band (vigil ledger key); fail unless the bundle is signed by it')
+    .option('--trusted-key <pem>', 'the ledger public key file obtained out of band; fail unless the bundle is signed by it')
+    .option('--require-pin', 'refuse to verify without --trusted-fingerprint or --trusted-key (exit 2)')
     .option('--json', 'machine-readable result')
-    .action(async (path: string, o: { trustedKey?: string; json?: boolean }) => setExit(await (await import('./verify.js')).verifyCommand(path, o)));
+    .action(async (path: string, o: VerifyCliOptions) => setExit(await (await import('./verify.js')).verifyCommand(path, o)));
 
   const rules = program.command('rules').description('the rule catalogue');
   rules
@@ -147,6 +157,30 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('test')
     .description('check the registry: unique ids, every rule mapped, every mapping resolves')
     .action(async (_o, cmd: Command) => setExit((await import('./rules.js')).rulesTestCommand(await makeContext(g(cmd), 'warn'))));
+
+  // Witness (issue 14): run by a third party with its own key; needs no config, ledger or Redis.
+  const witness = program.command('witness').description('a C2SP tlog-witness: cosigns checkpoints of the logs it is configured for, refusing rollbacks and forks');
+  const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+  witness
+    .command('key')
+    .description("print the witness's public key as a C2SP vkey (cosignature/v1); --new creates the key file (0600) if missing")
+    .requiredOption('--key <file>', 'the witness private key (PKCS#8 PEM, Ed25519)')
+    .option('--name <name>', 'witness name in its vkey and cosignatures (default: vigil-witness/<key hash>); give serve the same')
+    .option('--new', 'create the key file if it does not exist (never overwrites)')
+    .option('--json', 'machine-readable output: { name, keyId, vkey, keyFile, created }')
+    .action(async (o: { key: string; name?: string; new?: boolean; json?: boolean }) => setExit(await (await import('./witness.js')).witnessKeyCommand(o)));
+  witness
+    .command('serve')
+    .description('serve POST /add-checkpoint until SIGTERM; state (last cosigned checkpoint per log) persisted atomically in --state')
+    .requiredOption('--key <file>', 'the witness private key (create it with: vigil witness key --key FILE --new)')
+    .requiredOption('--listen <host:port>', 'address to listen on, e.g. 127.0.0.1:7380 (port 0: any free port)')
+    .requiredOption('--state <dir>', 'state directory (one witness per directory; never delete it: it is what refuses rollbacks)')
+    .option('--origin <origin=vkey>', "a log to cosign: its origin and the log's Ed25519 note vkey (name+keyid+base64); repeatable; a bare VKEY means origin = key name", collect)
+    .option('--name <name>', 'witness name (default: vigil-witness/<key hash>, as `witness key` prints)')
+    .option('--max-body <bytes>', 'largest request body accepted (default 65536)')
+    .action(async (o: { key: string; listen: string; state: string; origin?: string[]; name?: string; maxBody?: string }) =>
+      setExit(await (await import('./witness.js')).witnessServeCommand(o)),
+    );
 
   program
     .command('demo')

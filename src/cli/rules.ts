@@ -32,7 +32,15 @@ export function rulesListCommand(ctx: AgentContext, opts: { json?: boolean }): n
     });
   }
   if (opts.json) process.stdout.write(JSON.stringify({ framework: fw.id, rules: rows }, null, 2) + '\n');
-  else for (const r of rows) process.stdout.write(`${r.enabled ? ' ' : '-'} ${r.id.padEnd(46)} ${r.severity.padEnd(8)} ${r.criteria.join(',').padEnd(22)} ${r.title}\n`);
+  else {
+    for (const r of rows) {
+      process.stdout.write(`${r.enabled ? ' ' : '-'} ${r.id.padEnd(46)} ${r.severity.padEnd(8)} ${r.criteria.join(',').padEnd(22)} ${r.title}\n`);
+      // Parameters in force (config overrides applied), so `rules.params` can be written from what is shown here.
+      const params = Object.entries(r.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+      if (params.length) process.stdout.write(`    params: ${params.join(', ')}\n`);
+    }
+    process.stdout.write(`\n${rows.length} rules (- = disabled in config); override a parameter under rules.params.<rule id> in the config.\n`);
+  }
   return 0;
 }
 

@@ -1,6 +1,6 @@
 // `vigil run | scheduler | worker`: long-running roles, stopped cleanly by SIGTERM/SIGINT (shutdown checkpoint signed).
 import { UsageError } from '../core/errors.js';
-import { startAgent, type AgentContext, type Role } from '../agent.js';
+import { PROCESS_ROLES, startAgent, type AgentContext, type ProcessRole } from '../agent.js';
 
 /**
  * The longest SIGTERM may take: 10 s of grace for in-flight collections, then the evidence in hand, `agent.stopped`
@@ -8,11 +8,12 @@ import { startAgent, type AgentContext, type Role } from '../agent.js';
  */
 export const SHUTDOWN_LIMIT_MS = 30_000;
 
-export async function runCommand(ctx: AgentContext, roles: Role[]): Promise<number> {
+export async function runCommand(ctx: AgentContext, role: ProcessRole): Promise<number> {
+  const roles = PROCESS_ROLES[role].parts;
   if (Object.keys(ctx.loaded.sources).length === 0) {
     throw new UsageError('NO_SOURCES', 'no sources configured: run `vigil init` and edit vigil.config.yaml, or try `vigil demo`');
   }
-  const agent = await startAgent(ctx, { roles });
+  const agent = await startAgent(ctx, { roles, command: PROCESS_ROLES[role].command });
   ctx.logger.info({ roles, dataDir: ctx.dataDir }, 'vigil running');
   await waitForSignal();
   ctx.logger.info('stopping: finishing work in hand, signing the shutdown checkpoint');

@@ -3,25 +3,42 @@ import { UsageError } from '../core/errors.js';
 import { BOUNDED_HEAP_MARK, isVigilBin, rerunWithBoundedHeap } from '../export/bounded-heap.js';
 import { runLeanWorker } from '../export/lean.js';
 
-export async function verifyCommand(path: string, o: { trustedKey?: string; json?: boolean }): Promise<number> {
+export interface VerifyCliOptions {
+  trustedKey?: string;
+  trustedFingerprint?: string;
+  requirePin?: boolean;
+  json?: boolean;
+}
+
+export async function verifyCommand(path: string, o: VerifyCliOptions): Promise<number> {
   // From the command line, verification runs in the bundle's own verifier (verify/verify.mjs, plain JavaScript) under a
   // capped heap; in-process callers (tests) and a worker that could not be written fall through to doing it here.
   if (isVigilBin(process.argv[1] ?? '') && process.env[BOUNDED_HEAP_MARK] !== '1') {
-    const args = [path, ...(o.trustedKey !== undefined ? ['--trusted-key', o.trustedKey] : []), ...(o.json ? ['--json'] : [])];
+    const args = [
+      path,
+      ...(o.trustedKey !== undefined ? ['--trusted-key', o.trustedKey] : []),
+      ...(o.trustedFingerprint !== undefined ? ['--trusted-fingerprint', o.trustedFingerprint] : []),
+      ...(o.requirePin ? ['--require-pin'] : []),
+      ...(o.json ? ['--json'] : []),
+    ];
     const code = (await runLeanWorker('verify', args)) ?? (await rerunWithBoundedHeap(isVigilBin));
     if (code !== undefined) return code;
   }
   // In-process: the verifier loads only here, so the launcher of a worker run does not hold it.
   const { verifyBundle } = await import('../verify/verify-bundle.js');
-  const { formatVerification } = await import('../verify/standalone.js');
+  const { formatVerification, writeAll } = await import('../verify/standalone.js');
   let r;
   try {
-    r = await verifyBundle(path, o.trustedKey !== undefined ? { trustedKeyFile: o.trustedKey } : {});
+    r = await verifyBundle(path, {
+      ...(o.trustedKey !== undefined ? { trustedKeyFile: o.trustedKey } : {}),
+      ...(o.trustedFingerprint !== undefined ? { trustedFingerprint: o.trustedFingerprint } : {}),
+      ...(o.requirePin ? { requirePin: true } : {}),
+    });
   } catch (e) {
     const err = e as Error & { exitCode?: number };
     if (err.exitCode === 2) throw new UsageError('VERIFY_USAGE', err.message);
     throw e;
   }
-  process.stdout.write(o.json ? `${JSON.stringify(r, null, 2)}\n` : formatVerification(r));
+  await writeAll(o.json ? `${JSON.stringify(r, null, 2)}\n` : formatVerification(r));
   return r.ok ? 0 : 1;
 }

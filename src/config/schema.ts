@@ -1,8 +1,10 @@
-// The shape of vigil.config.yaml. Source blocks are validated by each source's own schema (collectors/<source>/).
+// The shape of vigil.config.yaml. Its `sources:` keys are the manifest's (collectors/manifest.ts); each block is
+// validated by its source's own schema (collectors/<source>/config.ts) in load.ts.
 import { z } from 'zod';
 import { validate as validateCron } from 'node-cron';
 import { alertsConfigSchema, apiConfigSchema, exceptionsConfigSchema } from '../alerts/config.js';
 import { DEADLINE_BOUNDS_S } from './deadline.js';
+import { SOURCE_IDS, type ManifestSourceId } from '../../collectors/manifest.js';
 
 const cron = z
   .string()
@@ -60,14 +62,9 @@ export const configSchema = z
       })
       .strict()
       .default({ params: {}, disabled: [] }),
+    /** One optional block per source of the manifest; any other key is an error naming it. */
     sources: z
-      .object({
-        aws: sourceBlock.optional(),
-        github: sourceBlock.optional(),
-        okta: sourceBlock.optional(),
-        'google-workspace': sourceBlock.optional(),
-        entra: sourceBlock.optional(),
-      })
+      .object(Object.fromEntries(SOURCE_IDS.map((id) => [id, sourceBlock.optional()])) as Record<ManifestSourceId, z.ZodOptional<typeof sourceBlock>>)
       .strict()
       .default({}),
     /** Alert sinks, grace windows and delivery retries (src/alerts/config.ts). */

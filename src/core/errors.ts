@@ -1,4 +1,5 @@
 // One error type for the whole agent: a stable code users can match on, whether a retry may help, and what to do.
+import type { FailureCause } from './types.js';
 
 export interface AppErrorOptions {
   /** Whether retrying the same operation later may succeed. @defaultValue false */
@@ -31,6 +32,41 @@ export class UsageError extends AppError {
   constructor(code: string, message: string, opts: Omit<AppErrorOptions, 'exitCode'> = {}) {
     super(code, message, { ...opts, exitCode: 2 });
     this.name = 'UsageError';
+  }
+}
+
+/** Causes of a failed read that a later retry may not meet again. */
+export const RETRYABLE_CAUSES: readonly FailureCause[] = ['unreachable', 'timeout', 'throttled', 'server_error'];
+
+export interface SourceErrorOptions extends Omit<AppErrorOptions, 'exitCode'> {
+  /** The source operation that failed (`iam:ListUsers`, `okta:ListUsers`, `admin.directory.users.list`). */
+  operation: string;
+  /** The permission the operation needs, when the source denied it. */
+  permission?: string;
+  /** The cause the source's own client already named; when absent the pipeline classifies the error (failure.ts). */
+  failureCause?: FailureCause;
+  /** The HTTP status of the source's reply, when there was one. */
+  status?: number;
+}
+
+/**
+ * A failed read from a source: what every collector client throws, so the pipeline reads the operation, permission
+ * and cause off a type instead of guessing at fields of any Error (src/pipeline/collect-stage.ts).
+ */
+export class SourceError extends AppError {
+  readonly operation: string;
+  readonly permission?: string;
+  readonly failureCause?: FailureCause;
+  readonly status?: number;
+
+  constructor(code: string, message: string, opts: SourceErrorOptions) {
+    // Retryable follows the cause unless the caller knows better.
+    super(code, message, { ...opts, retryable: opts.retryable ?? (opts.failureCause !== undefined && RETRYABLE_CAUSES.includes(opts.failureCause)) });
+    this.name = 'SourceError';
+    this.operation = opts.operation;
+    if (opts.permission !== undefined) this.permission = opts.permission;
+    if (opts.failureCause !== undefined) this.failureCause = opts.failureCause;
+    if (opts.status !== undefined) this.status = opts.status;
   }
 }
 

@@ -1,6 +1,6 @@
 // Names the real cause of a failed read (network, timeout, malformed reply, denial…) so no reason says "needs permission" for a refused connection.
 import type { CollectionError, FailureCause } from './types.js';
-import { redactSecrets } from './errors.js';
+import { RETRYABLE_CAUSES, SourceError, redactSecrets } from './errors.js';
 
 /** Per-request timeout every source client uses unless its config sets `requestTimeoutMs`. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -126,18 +126,14 @@ export function collectionErrorFrom(
     inputs: base.inputs,
     ...(base.resources ? { resources: base.resources } : {}),
     cause,
-    retryable: overrides.retryable ?? ['unreachable', 'timeout', 'throttled', 'server_error'].includes(cause),
+    retryable: overrides.retryable ?? RETRYABLE_CAUSES.includes(cause),
   };
 }
 
 /** A reply that is not the documented shape: thrown by parsers so the collector records `malformed`, not a crash. */
-export class MalformedReplyError extends Error {
-  readonly code = 'MALFORMED';
-  constructor(
-    readonly operation: string,
-    detail: string,
-  ) {
-    super(`${operation}: malformed reply: ${detail}`);
+export class MalformedReplyError extends SourceError {
+  constructor(operation: string, detail: string) {
+    super('MALFORMED', `${operation}: malformed reply: ${detail}`, { operation, failureCause: 'malformed' });
     this.name = 'MalformedReplyError';
   }
 }

@@ -1,4 +1,5 @@
-// What each collectors/<source>/index.ts exports, so the composition root can wire a source without knowing its API.
+// What each collectors/<source>/index.ts (production) and demo.ts (emulator, demo and tests only) export, so the
+// composition root can wire a source without knowing its API.
 import type { z } from 'zod';
 import type { Collector, Logger, Clock } from './collector.js';
 import type { SourceId } from './types.js';
@@ -26,11 +27,22 @@ export interface EmulatorOptions {
   estate?: 'demo' | unknown;
 }
 
+/**
+ * The production half of a source, default-exported by collectors/<source>/index.ts and loaded through the manifest
+ * (collectors/manifest.ts). It must not import the source's emulator: every agent process loads it.
+ */
 export interface SourcePlugin<C = unknown> {
   id: SourceId;
   /** zod schema of this source's block under `sources:` in vigil.config.yaml (after ${ENV} interpolation). */
   configSchema: z.ZodType<C>;
   createCollector(config: C, deps: CollectorDeps): Collector;
+}
+
+/**
+ * The demo half of a source, default-exported by collectors/<source>/demo.ts: its emulator and the config that points
+ * the collector at it. Loaded lazily through the manifest by `vigil demo`, tests and benchmarks, never by the agent.
+ */
+export interface SourceDemo<C = unknown> {
   /** Starts the bundled emulator. */
   startEmulator(opts?: EmulatorOptions): Promise<RunningEmulator>;
   /**
@@ -38,4 +50,9 @@ export interface SourcePlugin<C = unknown> {
    * Fake credentials only.
    */
   demoConfig(emulator: RunningEmulator): { config: C; env?: Record<string, string> };
+}
+
+/** `estate` as the identity-provider emulators take it: their demo tenant by default, else a generated tenant's size. */
+export function tenantEstate(opts?: EmulatorOptions): 'demo' | { users: number; seed?: number } {
+  return opts?.estate === undefined || opts.estate === 'demo' ? 'demo' : (opts.estate as { users: number; seed?: number });
 }

@@ -1,13 +1,18 @@
 // Domain contracts shared by collectors, rules, the pipeline and the ledger. Keep them small: every later part builds on them.
 
 /**
- * A source Vigil can collect from (one folder per source under collectors/), or `identity`: the person view derived by
- * the writer from the other sources' recorded runs (src/pipeline/people.ts). `identity` is not in SOURCE_IDS because
- * nobody collects it directly.
+ * The sources this build collects, one key per line of collectors/manifest.ts. Empty here and filled in there by
+ * declaration merging (`declare module`), so core can name every source without importing collectors/: adding a source
+ * is its manifest line, never an edit here. Its value type means nothing.
  */
-export type SourceId = 'aws' | 'github' | 'okta' | 'google-workspace' | 'entra' | 'identity';
+export interface CollectedSources {}
 
-export const SOURCE_IDS: readonly SourceId[] = ['aws', 'github', 'okta', 'google-workspace', 'entra'];
+/**
+ * A source Vigil can collect from (one folder per source under collectors/, one line in collectors/manifest.ts), or
+ * `identity`: the person view derived by the writer from the other sources' recorded runs (src/pipeline/people.ts).
+ * `identity` is not in SOURCE_IDS (collectors/manifest.ts) because nobody collects it directly.
+ */
+export type SourceId = (keyof CollectedSources & string) | 'identity';
 
 /** Outcome of one rule on one resource. `error` means "could not tell" and is never silently dropped. */
 export type Status = 'pass' | 'fail' | 'error' | 'not_applicable';

@@ -126,8 +126,17 @@ export function grantLeaf(g: ExceptionGrant): LeafInput {
   return { type: 'exception.granted', idempotencyKey: `exception.granted:${g.id}`, data: { exception: { ...g } } };
 }
 
-export function endLeaf(kind: 'revoked' | 'expired', id: string, by: string, reason: string): LeafInput {
-  return { type: `exception.${kind}`, idempotencyKey: `exception.${kind}:${id}`, data: { exceptionId: id, by, reason } };
+/**
+ * An end leaf carries the grant it ends (with when it was granted), so a report whose slice starts after the grant can
+ * still name the rule, resource, requester and approver of a revocation or expiry.
+ */
+export function endLeaf(kind: 'revoked' | 'expired', e: ExceptionState, by: string, reason: string): LeafInput {
+  const { id, ruleId, resourceId, reason: grantReason, requester, approver, expiresAt, origin, grantedSeq, grantedAt } = e;
+  return {
+    type: `exception.${kind}`,
+    idempotencyKey: `exception.${kind}:${id}`,
+    data: { exceptionId: id, by, reason, exception: { id, ruleId, resourceId, reason: grantReason, requester, approver, expiresAt, origin, grantedSeq, grantedAt } },
+  };
 }
 
 /** Records a grant. An id already granted is a usage error (ids are never reused, so history stays unambiguous). */
@@ -144,7 +153,7 @@ export async function revokeException(ledger: Ledger, id: string, by: string, re
   const e = book.all.get(id);
   if (!e) throw new UsageError('EXCEPTION_NOT_FOUND', `no exception with id ${id} (see \`vigil exceptions list\`)`);
   if (e.status !== 'active') throw new UsageError('EXCEPTION_NOT_ACTIVE', `exception ${id} is already ${e.status}`);
-  const [out] = await ledger.append([endLeaf('revoked', id, by, reason)]);
+  const [out] = await ledger.append([endLeaf('revoked', e, by, reason)]);
   return { seq: out!.seq };
 }
 
@@ -207,7 +216,7 @@ export async function syncExceptionsFile(ledger: Ledger, file: string, now: Date
   }
   for (const e of book.active()) {
     if (e.origin === `file:${file}` && !ids.has(e.id)) {
-      leaves.push(endLeaf('revoked', e.id, 'exceptions-file', `removed from ${file}`));
+      leaves.push(endLeaf('revoked', e, 'exceptions-file', `removed from ${file}`));
       revoked.push(e.id);
     }
   }

@@ -1,5 +1,5 @@
 // `vigil export`: writes an evidence bundle (folder or deterministic zip) for a Type 2 period or a Type 1 instant, streaming from the ledger store.
-import { createPublicKey } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AppError, UsageError } from '../core/errors.js';
@@ -14,7 +14,9 @@ import { ed25519Signer, formatVkey, rawEd25519PublicKey, signNote } from '../led
 import { canonicalString, parseJsonBytes } from '../ledger/canonical.js';
 import { asOfInstant, periodFromDates } from './period.js';
 import { buildReport, type FrameworkData, type LeafRecord, type ReportParams } from './report.js';
+import { TYPE1_STALE_HOURS } from './report/walk.js';
 import { BUNDLE_FORMAT, FileSink, gzipBundleFile, listFiles, manifestNoteText, sha256File, UNSUMMED, writeDeterministicZip } from './files.js';
+import { bundleReadme } from './readme.js';
 import { VERSION } from '../version.js';
 
 export interface ExportOptions {
@@ -93,7 +95,8 @@ function firstLeafTime(store: EvidenceStore): Promise<string | undefined> {
   })();
 }
 
-export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
+/** Checks the request before anything is read or written, so bad input changes nothing. */
+function validateRequest(opts: ExportOptions, now: Date): { tz: string; outPath: string; zip: boolean } {
   const tz = opts.tz ?? 'UTC';
   const outPath = resolve(opts.out);
   const zip = outPath.toLowerCase().endsWith('.zip');
@@ -101,8 +104,6 @@ export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
     throw new UsageError('EXPORT_OUT_EXISTS', `--out ${opts.out} already exists${zip ? '' : ' and is not empty'}; choose a new path`);
   }
   if (opts.databaseUrl === undefined && !existsSync(join(opts.dataDir, 'ledger.sqlite'))) throw new UsageError('EXPORT_NO_LEDGER', `no ledger at ${join(opts.dataDir, 'ledger.sqlite')} (check --data-dir, or DATABASE_URL for a PostgreSQL ledger)`);
-  // Validate the range before touching the ledger, so bad input changes nothing.
-  const now = opts.clock.now();
   if (opts.type === 2) {
     if (!opts.from || !opts.to) throw new UsageError('EXPORT_BAD_RANGE', 'a Type 2 export needs --from and --to');
     periodFromDates(opts.from, opts.to, tz, { now });
@@ -115,6 +116,20 @@ export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
     const bad = opts.criteria.filter((c) => !known.has(c));
     if (bad.length > 0) throw new UsageError('EXPORT_BAD_CRITERIA', `--criteria: ${bad.join(', ')} not in framework ${opts.framework.id}`);
   }
+  return { tz, outPath, zip };
+}
+
+/** The instants exported: a Type 2 period clipped to the ledger's start, or a Type 1 instant after it. */
+interface ExportRange {
+  startAt: string;
+  endAt: string;
+  period?: ReturnType<typeof periodFromDates>;
+  t1?: ReturnType<typeof asOfInstant>;
+}
+
+export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
+  const now = opts.clock.now();
+  const { tz, outPath, zip } = validateRequest(opts, now);
   const key = await loadLedgerKey(opts.dataDir, { create: false });
   if (key?.privateKey === undefined) throw new AppError('EXPORT_NO_KEY', `the ledger signing key in ${join(opts.dataDir, 'keys')} is needed to sign the bundle manifest`, { exitCode: 2 });
 
@@ -134,188 +149,26 @@ export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
   const period = opts.type === 2 ? periodFromDates(opts.from!, opts.to!, tz, { now, ...(ledgerStart ? { ledgerStart } : {}) }) : undefined;
   const t1 = opts.type === 1 ? asOfInstant(opts.asOf!, tz, now) : undefined;
   if (t1 && ledgerStart && t1.at <= ledgerStart) throw new UsageError('EXPORT_BAD_RANGE', `--as-of ${opts.asOf} is before the ledger began at ${ledgerStart}`);
+  const range: ExportRange = { startAt: period ? period.start : t1!.at, endAt: period ? period.end : t1!.at, ...(period ? { period } : {}), ...(t1 ? { t1 } : {}) };
 
   // Sign an export checkpoint only when no signed checkpoint covers the end yet: the end checkpoint is the first one at or
   // after the end, so one more would change nothing, and opening the ledger for writing costs memory and a write.
-  const endAt0 = period ? period.end : t1!.at;
-  if (sealedAt === undefined || sealedAt < endAt0) await tryExportCheckpoint(opts);
+  if (sealedAt === undefined || sealedAt < range.endAt) await tryExportCheckpoint(opts);
 
   const ro = await openReader();
   const outExisted = existsSync(outPath);
   const work = zip ? mkdtempSync(join(dirname(outPath), '.vigil-export-')) : outPath;
   try {
-    const origin = (await ro.getMeta('origin')) ?? '';
-    const count = await ro.leafCount();
-    const cps = (await ro.checkpoints()).sort((a, b) => a.size - b.size);
-    const endAt = period ? period.end : t1!.at;
-    const startAt = period ? period.start : t1!.at;
-    let endCp = cps.find((c) => c.createdAt >= endAt);
-    if (!endCp) {
-      const last = cps[cps.length - 1];
-      if (last && last.size === count) endCp = last;
-    }
-    if (!endCp) {
-      throw new AppError('EXPORT_NO_END_CHECKPOINT', `no signed checkpoint covers ${endAt}: the newest leaves are not sealed yet`, {
-        exitCode: 1,
-        remediation: 'run the export where it can write the ledger (it signs an export checkpoint), or wait for the hourly checkpoint',
-      });
-    }
-    let startCp: StoredCheckpoint | undefined;
-    if (period) {
-      startCp = [...cps].reverse().find((c) => c.createdAt <= startAt && c.size <= endCp.size);
-    } else {
-      // Type 1 needs the latest run of each scope before the instant and the rule definitions in force: start at the checkpoint below the earliest.
-      const latestRun = new Map<string, number>();
-      let minSeq = endCp.size;
-      for await (const l of ro.leaves({ toSeq: endCp.size - 1, types: ['run'] })) if (l.observedAt < startAt) latestRun.set(`${l.source}\u0000${l.scope}`, l.seq);
-      for (const s of latestRun.values()) minSeq = Math.min(minSeq, s);
-      startCp = [...cps].reverse().find((c) => c.size <= minSeq);
-    }
-    const s = startCp?.size ?? 0;
-    const e = endCp.size;
-    const frontier = startCp ? Frontier.deserialize(startCp.frontier) : new Frontier();
-
-    mkdirSync(join(work, 'ledger', 'leaves'), { recursive: true });
-    mkdirSync(join(work, 'ledger', 'checkpoints'), { recursive: true });
-    writeFileSync(join(work, 'ledger', 'frontier-start.json'), `${JSON.stringify(frontier.toJSON(), null, 2)}\n`);
-    const checkpointSizes: number[] = [];
-    for (const c of cps) {
-      if (c.size < s || c.size > e) continue;
-      writeFileSync(join(work, 'ledger', 'checkpoints', `${c.size}.checkpoint`), c.note);
-      checkpointSizes.push(c.size);
-    }
-    // Hourly checkpoints are ~9,000 notes and frontiers a year: not kept through the report.
-    cps.length = 0;
-
-    // Leaves, one file per UTC day of observedAt, exact bytes; collect the blobs they reference.
-    const referenced = new Set<string>();
-    const leafFiles: string[] = [];
-    let fd: number | undefined;
-    let day = '';
-    let pending: Buffer[] = [];
-    let pendingLen = 0;
-    const flush = (): void => {
-      if (fd !== undefined && pendingLen > 0) writeSync(fd, Buffer.concat(pending));
-      pending = [];
-      pendingLen = 0;
-    };
-    let leaves = 0;
-    if (e > s) {
-      for await (const l of ro.leaves({ fromSeq: s, toSeq: e - 1 })) {
-        const d = l.observedAt.slice(0, 10);
-        if (d !== day) {
-          flush();
-          if (fd !== undefined) closeSync(fd);
-          day = d > day ? d : day; // a clock step back keeps writing the current file, so file order stays seq order
-          const name = `ledger/leaves/${day}.jsonl`;
-          if (!leafFiles.includes(name)) leafFiles.push(name);
-          fd = openSync(join(work, name), 'a');
-        }
-        pending.push(l.body, Buffer.from('\n'));
-        pendingLen += l.body.length + 1;
-        if (pendingLen > 1 << 20) flush();
-        leaves++;
-        if (l.type === 'run') {
-          const b = parseJsonBytes(l.body) as Record<string, unknown>;
-          if (typeof b.resultsSha256 === 'string') referenced.add(b.resultsSha256);
-          for (const a of (Array.isArray(b.artifacts) ? b.artifacts : []) as Array<{ sha256?: unknown }>) if (typeof a.sha256 === 'string') referenced.add(a.sha256);
-        }
-      }
-      flush();
-      if (fd !== undefined) closeSync(fd);
-    }
-
-    const withheld: Array<{ sha256: string; reason: string }> = [];
-    let attachments = 0;
-    for (const sha of [...referenced].sort()) {
-      if (!/^[0-9a-f]{64}$/.test(sha)) continue;
-      const b = await ro.getBlob(sha);
-      if (!b) {
-        withheld.push({ sha256: sha, reason: 'not in the ledger blob store' });
-        continue;
-      }
-      const dir = join(work, 'attachments', 'sha256', sha.slice(0, 2));
-      mkdirSync(dir, { recursive: true });
-      // Named by the SHA-256 of the content, stored gzipped: results blobs are repetitive JSON (about 10x smaller).
-      writeFileSync(join(dir, `${sha}.gz`), gzipBundleFile(b.data));
-      attachments++;
-    }
-    if (withheld.length > 0) writeFileSync(join(work, 'attachments', 'withheld.json'), `${JSON.stringify(withheld, null, 2)}\n`);
-
-    const frameworkFile = `framework/${opts.framework.id}.json`;
-    mkdirSync(join(work, 'framework'), { recursive: true });
-    writeFileSync(join(work, frameworkFile), `${canonicalString(opts.framework)}\n`);
-
-    const params: ReportParams = {
-      type: opts.type,
-      start: startAt,
-      end: endAt,
-      tz,
-      ...(period ? { from: period.from, to: period.to } : { asOf: t1!.asOf }),
-      framework: opts.framework,
-      ...(opts.criteria ? { criteria: opts.criteria } : {}),
-      ...(opts.sampleSeed !== undefined ? { sampleSeed: opts.sampleSeed } : {}),
-      slice: { startSize: s, endSize: e },
-    };
-    const sink = new FileSink(work);
-    async function* slice(): AsyncIterable<LeafRecord> {
-      if (e <= s) return;
-      for await (const l of ro.leaves({ fromSeq: s, toSeq: e - 1 })) {
-        yield { seq: l.seq, hash: l.leafHash.toString('hex'), body: parseJsonBytes(l.body) as Record<string, unknown> };
-      }
-    }
-    await buildReport(params, slice(), async (sha) => (await ro.getBlob(sha))?.data, sink);
-    sink.end();
-
-    const rawPub = rawEd25519PublicKey(key.publicKey);
-    const signer = ed25519Signer(origin, key.privateKey);
-    const keyId = signer.keyId.toString('hex');
-    mkdirSync(join(work, 'keys'), { recursive: true });
-    const pem = key.publicKey.export({ format: 'pem', type: 'spki' }).toString();
-    writeFileSync(join(work, 'keys', `ledger-${keyId}.pub.pem`), pem);
-    writeFileSync(
-      join(work, 'keys', 'ledger-keys.json'),
-      `${JSON.stringify([{ name: origin, key_id: keyId, alg: 'ed25519', public_key_b64: rawPub.toString('base64'), vkey: formatVkey(origin, rawPub), pem }], null, 2)}\n`,
-    );
-
-    mkdirSync(join(work, 'verify'), { recursive: true });
-    // The export worker is handed the verifier already built, so it needs no bundler of its own.
-    const verifier = opts.verifierScript !== undefined ? readFileSync(opts.verifierScript, 'utf8') : await (await import('./verifier-script.js')).buildVerifierScript();
-    writeFileSync(join(work, 'verify', 'verify.mjs'), verifier);
-    writeFileSync(join(work, 'verify', 'VERSION'), `vigil ${VERSION} ${BUNDLE_FORMAT}\n`);
-
-    const { framework: _f, ...reportMeta } = params;
-    const manifest: BundleManifest = {
-      format: BUNDLE_FORMAT,
-      origin,
-      keyId,
-      generator: { name: 'vigil', version: VERSION },
-      report: { ...reportMeta, framework: undefined as never, frameworkFile },
-      tree: { startSize: s, startRoot: frontier.root().toString('hex'), endSize: e, endRoot: endCp.root.toString('hex') },
-      leafFiles,
-      checkpoints: checkpointSizes,
-      attachments,
-      withheld: withheld.length,
-    };
-    delete (manifest.report as Partial<ReportParams>).framework;
-    writeFileSync(join(work, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    writeFileSync(join(work, 'README.txt'), readme(keyId, params, s, e));
-
-    const files = listFiles(work).filter((f) => !UNSUMMED.has(f));
-    const sums = files.map((f) => `${sha256File(join(work, f))}  ${f}\n`).join('');
-    writeFileSync(join(work, 'SHA256SUMS'), sums);
-    const noteText = manifestNoteText({ origin, start: startAt, end: endAt, startSize: s, endSize: e, sumsSha256: sha256File(join(work, 'SHA256SUMS')) });
-    writeFileSync(join(work, 'manifest.note'), signNote(noteText, [signer]));
-
+    const written = await writeBundleFolder(opts, ro, range, tz, key, work);
     const all = listFiles(work);
     let bytes = 0;
     for (const f of all) bytes += statSync(join(work, f)).size;
     if (zip) {
-      const mtime = new Date(Math.max(Date.parse(endAt), Date.parse('1980-01-02T00:00:00Z')));
+      const mtime = new Date(Math.max(Date.parse(range.endAt), Date.parse('1980-01-02T00:00:00Z')));
       await writeDeterministicZip(work, all, outPath, mtime);
       bytes = statSync(outPath).size;
     }
-    return { out: outPath, files: all.length, startSize: s, endSize: e, leaves, attachments, withheld: withheld.length, bytes };
+    return { out: outPath, files: all.length, ...written, bytes };
   } catch (e) {
     // A failed export leaves no half-written bundle that could be mistaken for a whole one: the folder goes (or, if it
     // was there already, empty, goes back to empty).
@@ -330,38 +183,223 @@ export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
   }
 }
 
-function readme(keyId: string, p: ReportParams, s: number, e: number): string {
-  const what = p.type === 2 ? `Type 2 period ${p.from} to ${p.to} (${p.tz}) = [${p.start}, ${p.end})` : `Type 1 state as of the close of ${p.asOf} (${p.tz}) = ${p.end}`;
-  return `Vigil evidence bundle (${BUNDLE_FORMAT})
-${what}
-Ledger leaves ${s}..${e - 1}, covered by the signed checkpoints in ledger/checkpoints/.
+/** Every file of the bundle written into `work`, signed last (SHA256SUMS, then the manifest note over it). */
+async function writeBundleFolder(
+  opts: ExportOptions,
+  ro: EvidenceStore,
+  range: ExportRange,
+  tz: string,
+  key: { privateKey?: KeyObject; publicKey: KeyObject },
+  work: string,
+): Promise<Omit<ExportResult, 'out' | 'files' | 'bytes'>> {
+  const origin = (await ro.getMeta('origin')) ?? '';
+  const inScope = opts.criteria ? new Set(opts.framework.criteria.filter((c) => opts.criteria!.includes(c.id)).flatMap((c) => c.rules.map((r) => r.id))) : undefined;
+  const { startCp, endCp, cps } = await chooseSlice(ro, range, inScope);
+  const s = startCp?.size ?? 0;
+  const e = endCp.size;
+  const frontier = startCp ? Frontier.deserialize(startCp.frontier) : new Frontier();
+  const ledger = await writeLedgerSlice(ro, work, frontier, cps, s, e);
+  const att = await writeAttachments(ro, work, ledger.referenced);
 
-This bundle checks itself with standard tools, then with the bundled verifier. Do not let tools change line
-endings (git autocrlf, "smart" unzip): that would, correctly, break verification.
+  const frameworkFile = `framework/${opts.framework.id}.json`;
+  mkdirSync(join(work, 'framework'), { recursive: true });
+  writeFileSync(join(work, frameworkFile), `${canonicalString(opts.framework)}\n`);
 
-1. Every file is listed and unmodified (SHA256SUMS lists the files as stored, so the .gz files by their
-   compressed bytes):
-     sha256sum -c SHA256SUMS
-   Each attachment is gzip-compressed and named by the SHA-256 of its uncompressed content; check them all:
-     for f in attachments/sha256/*/*.gz; do [ "$(gzip -dc "$f" | sha256sum | cut -c1-64)" = "$(basename "$f" .gz)" ] || echo "BAD $f"; done
-   (no output = every attachment matches its name; read one with gzip -dc FILE).
-2. The manifest note is signed by the ledger key and commits to SHA256SUMS (compare the key fingerprint with
-   the one given to you out of band: openssl pkey -pubin -in keys/ledger-${keyId}.pub.pem -outform DER | sha256sum):
-     awk '/^$/{exit} {print}' manifest.note > body.txt
-     grep '^— ' manifest.note | head -1 | awk '{print $3}' | base64 -d | tail -c +5 > sig.bin
-     openssl pkeyutl -verify -pubin -inkey keys/ledger-${keyId}.pub.pem -rawin -in body.txt -sigfile sig.bin
-     sha256sum SHA256SUMS        # must equal the "sums sha256:" line of manifest.note
-   Each ledger/checkpoints/<size>.checkpoint verifies the same way.
-3. Recompute the Merkle tree from the leaves, check it against every checkpoint, check the attachments, and
-   recompute every report file byte for byte (Node.js 18 or later, no other software):
-     node verify/verify.mjs . --trusted-key keys/ledger-${keyId}.pub.pem
-   Exit 0 = intact; 1 = integrity failure (each fault names the file, leaf seq and what differs); 2 = bad usage.
-   Pass the key you obtained out of band as --trusted-key; the one in keys/ only proves self-consistency.
+  const { period, t1 } = range;
+  const params: ReportParams = {
+    type: opts.type,
+    start: range.startAt,
+    end: range.endAt,
+    tz,
+    ...(period ? { from: period.from, to: period.to } : { asOf: t1!.asOf }),
+    framework: opts.framework,
+    ...(opts.criteria ? { criteria: opts.criteria } : {}),
+    ...(opts.sampleSeed !== undefined ? { sampleSeed: opts.sampleSeed } : {}),
+    slice: { startSize: s, endSize: e },
+  };
+  const sink = new FileSink(work);
+  async function* slice(): AsyncIterable<LeafRecord> {
+    if (e <= s) return;
+    for await (const l of ro.leaves({ fromSeq: s, toSeq: e - 1 })) {
+      yield { seq: l.seq, hash: l.leafHash.toString('hex'), body: parseJsonBytes(l.body) as Record<string, unknown> };
+    }
+  }
+  await buildReport(params, slice(), async (sha) => (await ro.getBlob(sha))?.data, sink);
+  sink.end();
 
-Layout: ledger/ (frontier at the slice start, leaves as canonical JSON lines by UTC day, checkpoints),
-attachments/sha256/<aa>/<sha256>.gz (results blobs and raw API payloads the leaves reference, gzip), framework/ (criteria
-mapping used for the report), report/ (report.html, summary.json, coverage.csv, timeline.csv, gaps.csv,
-exceptions.csv, risk-acceptances.csv, changes.csv, populations/, snapshots/ (gzip), samples/, oscal-assessment-results.json),
-verify/verify.mjs (the verifier, one file, no dependencies).
-`;
+  const signer = ed25519Signer(origin, key.privateKey!);
+  const keyId = signer.keyId.toString('hex');
+  writeKeys(work, origin, keyId, key.publicKey);
+  await writeVerifier(work, opts.verifierScript);
+
+  const { framework: _f, ...reportMeta } = params;
+  const manifest: BundleManifest = {
+    format: BUNDLE_FORMAT,
+    origin,
+    keyId,
+    generator: { name: 'vigil', version: VERSION },
+    report: { ...reportMeta, framework: undefined as never, frameworkFile },
+    tree: { startSize: s, startRoot: frontier.root().toString('hex'), endSize: e, endRoot: endCp.root.toString('hex') },
+    leafFiles: ledger.leafFiles,
+    checkpoints: ledger.checkpointSizes,
+    attachments: att.attachments,
+    withheld: att.withheld,
+  };
+  delete (manifest.report as Partial<ReportParams>).framework;
+  writeFileSync(join(work, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(join(work, 'README.txt'), bundleReadme(keyId, params, s, e));
+
+  const files = listFiles(work).filter((f) => !UNSUMMED.has(f));
+  const sums = files.map((f) => `${sha256File(join(work, f))}  ${f}\n`).join('');
+  writeFileSync(join(work, 'SHA256SUMS'), sums);
+  const noteText = manifestNoteText({ origin, start: range.startAt, end: range.endAt, startSize: s, endSize: e, sumsSha256: sha256File(join(work, 'SHA256SUMS')) });
+  writeFileSync(join(work, 'manifest.note'), signNote(noteText, [signer]));
+  return { startSize: s, endSize: e, leaves: ledger.leaves, attachments: att.attachments, withheld: att.withheld };
+}
+
+/**
+ * The slice of the log exported: it ends at the first signed checkpoint at or after the end (or the last one, when it
+ * covers every leaf) and starts at the last checkpoint at or before the start — for Type 1, below the latest run of
+ * each scope before the instant, so the state and the rule definitions in force are inside it.
+ */
+async function chooseSlice(ro: EvidenceStore, range: ExportRange, inScope: Set<string> | undefined): Promise<{ startCp?: StoredCheckpoint; endCp: StoredCheckpoint; cps: StoredCheckpoint[] }> {
+  const count = await ro.leafCount();
+  const cps = (await ro.checkpoints()).sort((a, b) => a.size - b.size);
+  let endCp = cps.find((c) => c.createdAt >= range.endAt);
+  if (!endCp) {
+    const last = cps[cps.length - 1];
+    if (last && last.size === count) endCp = last;
+  }
+  if (!endCp) {
+    throw new AppError('EXPORT_NO_END_CHECKPOINT', `no signed checkpoint covers ${range.endAt}: the newest leaves are not sealed yet`, {
+      exitCode: 1,
+      remediation: 'run the export where it can write the ledger (it signs an export checkpoint), or wait for the hourly checkpoint',
+    });
+  }
+  let startCp: StoredCheckpoint | undefined;
+  if (range.period) {
+    startCp = [...cps].reverse().find((c) => c.createdAt <= range.startAt && c.size <= endCp.size);
+  } else {
+    // Type 1 needs the latest run of each scope still reporting and the definition in force of every rule it reports
+    // (`rule.defined`, written once per logic hash, often long before): start at the checkpoint below the earliest.
+    const latestRun = new Map<string, { seq: number; at: string }>();
+    for await (const l of ro.leaves({ toSeq: endCp.size - 1, types: ['run'] })) if (l.observedAt < range.startAt) latestRun.set(`${l.source}\u0000${l.scope}`, { seq: l.seq, at: l.observedAt });
+    const freshFrom = Date.parse(range.startAt) - TYPE1_STALE_HOURS * 3_600_000;
+    let minSeq = endCp.size;
+    for (const r of latestRun.values()) if (Date.parse(r.at) >= freshFrom) minSeq = Math.min(minSeq, r.seq);
+    const definedAt = new Map<string, number>();
+    for await (const l of ro.leaves({ toSeq: endCp.size - 1, types: ['rule.defined'] })) {
+      if (l.observedAt >= range.startAt) continue;
+      const id = String(((parseJsonBytes(l.body) as { rule?: { id?: unknown } }).rule ?? {}).id ?? '');
+      if (!inScope || inScope.has(id)) definedAt.set(id, l.seq);
+    }
+    for (const seq of definedAt.values()) minSeq = Math.min(minSeq, seq);
+    startCp = [...cps].reverse().find((c) => c.size <= minSeq);
+  }
+  return { ...(startCp ? { startCp } : {}), endCp, cps };
+}
+
+/** ledger/: the frontier at the slice start, the checkpoints inside the slice, and the leaves by UTC day, exact bytes. */
+async function writeLedgerSlice(
+  ro: EvidenceStore,
+  work: string,
+  frontier: Frontier,
+  cps: StoredCheckpoint[],
+  s: number,
+  e: number,
+): Promise<{ leafFiles: string[]; checkpointSizes: number[]; referenced: Set<string>; leaves: number }> {
+  mkdirSync(join(work, 'ledger', 'leaves'), { recursive: true });
+  mkdirSync(join(work, 'ledger', 'checkpoints'), { recursive: true });
+  writeFileSync(join(work, 'ledger', 'frontier-start.json'), `${JSON.stringify(frontier.toJSON(), null, 2)}\n`);
+  const checkpointSizes: number[] = [];
+  for (const c of cps) {
+    if (c.size < s || c.size > e) continue;
+    writeFileSync(join(work, 'ledger', 'checkpoints', `${c.size}.checkpoint`), c.note);
+    checkpointSizes.push(c.size);
+  }
+  // Hourly checkpoints are ~9,000 notes and frontiers a year: not kept through the report.
+  cps.length = 0;
+
+  // Leaves, one file per UTC day of observedAt, exact bytes; collect the blobs they reference.
+  const referenced = new Set<string>();
+  const leafFiles: string[] = [];
+  let fd: number | undefined;
+  let day = '';
+  let pending: Buffer[] = [];
+  let pendingLen = 0;
+  const flush = (): void => {
+    if (fd !== undefined && pendingLen > 0) writeSync(fd, Buffer.concat(pending));
+    pending = [];
+    pendingLen = 0;
+  };
+  let leaves = 0;
+  if (e > s) {
+    for await (const l of ro.leaves({ fromSeq: s, toSeq: e - 1 })) {
+      const d = l.observedAt.slice(0, 10);
+      if (d !== day) {
+        flush();
+        if (fd !== undefined) closeSync(fd);
+        day = d > day ? d : day; // a clock step back keeps writing the current file, so file order stays seq order
+        const name = `ledger/leaves/${day}.jsonl`;
+        if (!leafFiles.includes(name)) leafFiles.push(name);
+        fd = openSync(join(work, name), 'a');
+      }
+      pending.push(l.body, NEWLINE);
+      pendingLen += l.body.length + 1;
+      if (pendingLen > 1 << 20) flush();
+      leaves++;
+      if (l.type === 'run') {
+        const b = parseJsonBytes(l.body) as Record<string, unknown>;
+        if (typeof b.resultsSha256 === 'string') referenced.add(b.resultsSha256);
+        for (const a of (Array.isArray(b.artifacts) ? b.artifacts : []) as Array<{ sha256?: unknown }>) if (typeof a.sha256 === 'string') referenced.add(a.sha256);
+      }
+    }
+    flush();
+    if (fd !== undefined) closeSync(fd);
+  }
+  return { leafFiles, checkpointSizes, referenced, leaves };
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/** attachments/: every referenced blob gzipped under its SHA-256, or declared withheld when the store lacks it. */
+async function writeAttachments(ro: EvidenceStore, work: string, referenced: Set<string>): Promise<{ attachments: number; withheld: number }> {
+  const withheld: Array<{ sha256: string; reason: string }> = [];
+  let attachments = 0;
+  for (const sha of [...referenced].sort()) {
+    if (!/^[0-9a-f]{64}$/.test(sha)) continue;
+    const b = await ro.getBlob(sha);
+    if (!b) {
+      withheld.push({ sha256: sha, reason: 'not in the ledger blob store' });
+      continue;
+    }
+    const dir = join(work, 'attachments', 'sha256', sha.slice(0, 2));
+    mkdirSync(dir, { recursive: true });
+    // Named by the SHA-256 of the content, stored gzipped: results blobs are repetitive JSON (about 10x smaller).
+    writeFileSync(join(dir, `${sha}.gz`), gzipBundleFile(b.data));
+    attachments++;
+  }
+  if (withheld.length > 0) writeFileSync(join(work, 'attachments', 'withheld.json'), `${JSON.stringify(withheld, null, 2)}\n`);
+  return { attachments, withheld: withheld.length };
+}
+
+/** keys/: the ledger public key as PEM, and as JSON with its vkey (what a witness or Go's note package reads). */
+function writeKeys(work: string, origin: string, keyId: string, publicKey: KeyObject): void {
+  const rawPub = rawEd25519PublicKey(publicKey);
+  mkdirSync(join(work, 'keys'), { recursive: true });
+  const pem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
+  writeFileSync(join(work, 'keys', `ledger-${keyId}.pub.pem`), pem);
+  writeFileSync(
+    join(work, 'keys', 'ledger-keys.json'),
+    `${JSON.stringify([{ name: origin, key_id: keyId, alg: 'ed25519', public_key_b64: rawPub.toString('base64'), vkey: formatVkey(origin, rawPub), pem }], null, 2)}\n`,
+  );
+}
+
+/** verify/: the bundled verifier and the version that wrote the bundle. */
+async function writeVerifier(work: string, verifierScript: string | undefined): Promise<void> {
+  mkdirSync(join(work, 'verify'), { recursive: true });
+  // The export worker is handed the verifier already built, so it needs no bundler of its own.
+  const verifier = verifierScript !== undefined ? readFileSync(verifierScript, 'utf8') : await (await import('./verifier-script.js')).buildVerifierScript();
+  writeFileSync(join(work, 'verify', 'verify.mjs'), verifier);
+  writeFileSync(join(work, 'verify', 'VERSION'), `vigil ${VERSION} ${BUNDLE_FORMAT}\n`);
 }

@@ -1,11 +1,12 @@
 // Bundle file plumbing shared by export and verify: buffered writers, SHA256SUMS, the manifest note text, deterministic zips.
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readSync, writeSync, createReadStream, createWriteStream, lstatSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, writeSync, createReadStream, createWriteStream, fstatSync, lstatSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createGunzip, gunzipSync, gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import yazl from 'yazl';
 import type { ReportSink } from './report.js';
+import { SEAL_PLACEHOLDER, sealComment } from '../verify/zip-structure.js';
 
 export const BUNDLE_FORMAT = 'evidence-bundle/v1';
 /** Files SHA256SUMS does not list: itself and the note that signs it. */
@@ -177,10 +178,13 @@ export function listFiles(root: string, rel = ''): string[] {
   return out.sort();
 }
 
+/** One read buffer for every sha256File call (they are synchronous): a fresh 1 MiB per file was an mmap and munmap per file. */
+let readBuffer: Buffer | undefined;
+
 export function sha256File(path: string): string {
   const h = createHash('sha256');
   const fd = openSync(path, 'r');
-  const buf = Buffer.allocUnsafe(1 << 20);
+  const buf = (readBuffer ??= Buffer.allocUnsafe(1 << 20));
   try {
     for (;;) {
       const n = readFileChunk(fd, buf);
@@ -202,14 +206,30 @@ export function manifestNoteText(m: { origin: string; start: string; end: string
   return `${BUNDLE_FORMAT}\n${m.origin}\nperiod ${m.start} ${m.end}\ntree ${m.startSize} ${m.endSize}\nsums sha256:${m.sumsSha256}\n`;
 }
 
-/** A zip of `root`'s files in sorted order with fixed times and modes: the same folder always gives the same bytes. */
+/**
+ * A zip of `root`'s files in sorted order with fixed times and modes: the same folder always gives the same bytes. Its
+ * comment is the seal over the central directory (src/verify/zip-structure.ts), so verify notices any changed byte of
+ * the zip's metadata too.
+ */
 export async function writeDeterministicZip(root: string, files: string[], out: string, mtime: Date): Promise<void> {
   const zip = new yazl.ZipFile();
   // Already-compressed files are stored: deflating them again only costs time.
   for (const f of files) zip.addFile(join(root, f), f, { mtime, mode: 0o100644, compress: !f.endsWith('.gz') });
-  zip.end();
+  zip.end({ comment: SEAL_PLACEHOLDER, forceZip64Format: false });
   await new Promise<void>((res, rej) => {
     const ws = createWriteStream(out);
     zip.outputStream.pipe(ws).on('close', () => res()).on('error', rej);
   });
+  const fd = openSync(out, 'r+');
+  try {
+    const size = fstatSync(fd).size;
+    const seal = sealComment((pos, len) => {
+      const buf = Buffer.alloc(len);
+      readSync(fd, buf, 0, len, pos);
+      return buf;
+    }, size);
+    writeSync(fd, Buffer.from(seal.text, 'latin1'), 0, seal.text.length, seal.at);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -39,11 +39,19 @@ async function exists(path: string): Promise<boolean> {
 }
 
 async function readPrivate(path: string): Promise<KeyObject> {
+  return readEd25519PrivateKeyFile(path, 'ledger signing key', 'LEDGER_KEY');
+}
+
+/**
+ * Reads a PKCS#8 PEM Ed25519 private key, refusing one readable by group or others (`what` names it in messages,
+ * `codePrefix` prefixes the error codes: _PERMISSIONS, _INVALID). Shared by the ledger's and a witness's key.
+ */
+export async function readEd25519PrivateKeyFile(path: string, what: string, codePrefix: string): Promise<KeyObject> {
   const st = await fs.stat(path);
   if (checksPermissions && (st.mode & 0o077) !== 0) {
     throw new AppError(
-      'LEDGER_KEY_PERMISSIONS',
-      `ledger signing key ${path} is readable by group or others (mode ${(st.mode & 0o777).toString(8)}); refusing to use a key others may have copied`,
+      `${codePrefix}_PERMISSIONS`,
+      `${what} ${path} is readable by group or others (mode ${(st.mode & 0o777).toString(8)}); refusing to use a key others may have copied`,
       { remediation: `chmod 600 ${path} — and if others could read it, treat it as compromised and rotate it` },
     );
   }
@@ -51,10 +59,10 @@ async function readPrivate(path: string): Promise<KeyObject> {
   try {
     key = createPrivateKey(await fs.readFile(path));
   } catch (cause) {
-    throw new AppError('LEDGER_KEY_INVALID', `ledger signing key ${path} is not a readable PKCS#8 PEM private key`, { cause });
+    throw new AppError(`${codePrefix}_INVALID`, `${what} ${path} is not a readable PKCS#8 PEM private key`, { cause });
   }
   if (key.asymmetricKeyType !== 'ed25519') {
-    throw new AppError('LEDGER_KEY_INVALID', `ledger signing key ${path} is ${key.asymmetricKeyType ?? 'unknown'}, not Ed25519`);
+    throw new AppError(`${codePrefix}_INVALID`, `${what} ${path} is ${key.asymmetricKeyType ?? 'unknown'}, not Ed25519`);
   }
   return key;
 }
@@ -98,7 +106,7 @@ export async function loadLedgerKey(dataDir: string, opts: { create: boolean }):
 }
 
 /** Writes `path` only if it does not exist yet; returns false when another writer got there first. */
-async function writeNoClobber(path: string, data: string, mode: number): Promise<boolean> {
+export async function writeNoClobber(path: string, data: string, mode: number): Promise<boolean> {
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
   const fh = await fs.open(tmp, 'wx', mode);
   try {
@@ -120,7 +128,8 @@ async function writeNoClobber(path: string, data: string, mode: number): Promise
   }
 }
 
-async function syncDir(dir: string): Promise<void> {
+/** fsyncs a directory, so a rename or link in it survives a crash (a no-op on Windows). */
+export async function syncDir(dir: string): Promise<void> {
   if (!checksPermissions) return;
   const fh = await fs.open(dir, 'r');
   try {

@@ -267,3 +267,38 @@ function isPow2(n: number): boolean {
   }
   return n === 1;
 }
+
+/**
+ * PROOF(m, D[n]) from the frontier of the tree of size m and the leaf hashes m..n-1 alone: every node of a consistency
+ * proof lies wholly before m (and is then one of m's frontier subtrees) or wholly at or after m. So a proof between two
+ * checkpoints costs the leaves written between them, not the whole log (a witness is sent one per checkpoint).
+ */
+export function consistencyProofFromFrontier(frontier: Frontier, newerLeafHashes: readonly Uint8Array[]): Buffer[] {
+  const m = frontier.size;
+  const n = m + newerLeafHashes.length;
+  if (m === 0 || m === n) return [];
+  // The frontier's subtrees, largest first, keyed by the leaf range they cover: one per set bit of m.
+  const known = new Map<string, Buffer>();
+  const hashes = frontier.toJSON().hashes;
+  let lo = 0;
+  let bit = 1;
+  while (bit * 2 <= m) bit *= 2;
+  for (let i = 0; bit >= 1; bit /= 2) {
+    if (m - lo < bit) continue;
+    known.set(`${lo}:${lo + bit}`, Buffer.from(hashes[i++] as string, 'hex'));
+    lo += bit;
+  }
+  const range = (a: number, b: number): Buffer => {
+    if (a >= m) return rootOfRecursive(newerLeafHashes, a - m, b - m);
+    const h = known.get(`${a}:${b}`);
+    if (h === undefined) throw new RangeError(`consistency proof needs the subtree [${a}, ${b}), which is not on the frontier of size ${m}`);
+    return h;
+  };
+  const sub = (size1: number, a: number, b: number, complete: boolean): Buffer[] => {
+    if (size1 === b - a) return complete ? [] : [range(a, b)];
+    const k = splitPoint(b - a);
+    if (size1 <= k) return [...sub(size1, a, a + k, complete), range(a + k, b)];
+    return [...sub(size1 - k, a + k, b, false), range(a, a + k)];
+  };
+  return sub(m, 0, n, true);
+}

@@ -47,14 +47,19 @@ export function ed25519PrivateKeyFromSeed(seed: Uint8Array): KeyObject {
   return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
 }
 
-/** Signed-note key ID: SHA-256(name ‖ 0x0A ‖ 0x01 ‖ pubkey)[:4]. */
-export function ed25519KeyId(name: string, rawPublicKey: Uint8Array): Buffer {
+/** Signed-note key ID for a signature type: SHA-256(name ‖ 0x0A ‖ type ‖ pubkey)[:4]. */
+export function noteKeyId(name: string, signatureType: number, rawPublicKey: Uint8Array): Buffer {
   return createHash('sha256')
     .update(Buffer.from(name, 'utf8'))
-    .update(Buffer.from([0x0a, ALG_ED25519]))
+    .update(Buffer.from([0x0a, signatureType]))
     .update(rawPublicKey)
     .digest()
     .subarray(0, 4);
+}
+
+/** Signed-note key ID of an Ed25519 note key: SHA-256(name ‖ 0x0A ‖ 0x01 ‖ pubkey)[:4]. */
+export function ed25519KeyId(name: string, rawPublicKey: Uint8Array): Buffer {
+  return noteKeyId(name, ALG_ED25519, rawPublicKey);
 }
 
 /** The vkey text form `<name>+<hex keyid>+<base64(0x01 ‖ pubkey)>`, as Go's note package and witnesses read it. */
@@ -92,17 +97,25 @@ export function ed25519Verifier(name: string, publicKey: KeyObject): NoteVerifie
   };
 }
 
-function strictBase64(text: string): Buffer | undefined {
+/** Standard base64 (RFC 4648 §4) in its one canonical spelling, or undefined. */
+export function strictBase64(text: string): Buffer | undefined {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
   const bytes = Buffer.from(text, 'base64');
   return bytes.toString('base64') === text ? bytes : undefined;
 }
 
+/** Splits a vkey at its first two '+': the base64 key after them may itself hold '+' (as Go's note.NewVerifier reads it). */
+export function splitVkey(vkey: string): [string, string, string] | undefined {
+  const a = vkey.indexOf('+');
+  const b = a < 0 ? -1 : vkey.indexOf('+', a + 1);
+  return b < 0 ? undefined : [vkey.slice(0, a), vkey.slice(a + 1, b), vkey.slice(b + 1)];
+}
+
 /** Parses a vkey; refuses anything but a well-formed Ed25519 key whose ID matches its name and key. */
 export function verifierFromVkey(vkey: string): NoteVerifier {
-  const parts = vkey.split('+');
-  if (parts.length !== 3) throw new NoteError('vkey must be <name>+<hex keyid>+<base64 key>');
-  const [name, idHex, keyB64] = parts as [string, string, string];
+  const parts = splitVkey(vkey);
+  if (parts === undefined) throw new NoteError('vkey must be <name>+<hex keyid>+<base64 key>');
+  const [name, idHex, keyB64] = parts;
   if (!isValidKeyName(name)) throw new NoteError('vkey has an invalid name');
   if (!/^[0-9a-f]{8}$/.test(idHex)) throw new NoteError('vkey key ID must be 8 lowercase hex digits');
   const key = strictBase64(keyB64);
@@ -127,7 +140,7 @@ export function signNote(text: string, signers: readonly NoteSigner[]): string {
   let out = `${text}\n`;
   for (const s of signers) {
     const sig = s.sign(message);
-    out += `${EM_DASH_PREFIX}${s.name} ${Buffer.concat([s.keyId, sig]).toString('base64')}\n`;
+    out += `${formatSignatureLine(s.name, s.keyId, sig)}\n`;
   }
   return out;
 }
@@ -140,12 +153,21 @@ export interface OpenedNote {
   unknown: Array<{ name: string; keyId: string }>;
 }
 
+/** One signature line of a note, parsed but not verified. */
+export interface NoteSignatureLine {
+  name: string;
+  keyId: Buffer;
+  /** The signature bytes after the 4-byte key ID. */
+  signature: Buffer;
+  /** The line as it appeared, without its newline. */
+  line: string;
+}
+
 /**
- * Parses and verifies a signed note strictly: valid UTF-8, no control characters but newline, well-formed
- * signature lines. Unknown keys are ignored; a known key whose signature fails rejects the note; a note with
- * no signature from a known key is rejected.
+ * Splits a signed note into its text and signature lines, strictly (valid UTF-8, no control character but newline,
+ * well-formed lines), without verifying any signature: a caller can tell a malformed note from an untrusted one.
  */
-export function openNote(note: string | Uint8Array, verifiers: readonly NoteVerifier[]): OpenedNote {
+export function parseSignedNote(note: string | Uint8Array): { text: string; signatures: NoteSignatureLine[] } {
   let s: string;
   if (typeof note === 'string') {
     s = note;
@@ -165,21 +187,39 @@ export function openNote(note: string | Uint8Array, verifiers: readonly NoteVeri
   if (!sigBlock.endsWith('\n')) throw new NoteError('signature block must end with a newline');
   const lines = sigBlock.slice(0, -1).split('\n');
   if (lines.length > MAX_SIGNATURES) throw new NoteError(`more than ${MAX_SIGNATURES} signatures`);
+  return { text, signatures: lines.map(parseSignatureLine) };
+}
+
+/** Parses one `\u2014 <name> <base64(key ID ‖ signature)>` line (without its newline). */
+export function parseSignatureLine(line: string): NoteSignatureLine {
+  if (!line.startsWith(EM_DASH_PREFIX)) throw new NoteError('signature line must start with "\u2014 "');
+  const rest = line.slice(EM_DASH_PREFIX.length);
+  const space = rest.indexOf(' ');
+  if (space <= 0) throw new NoteError('signature line must be "\u2014 <name> <base64>"');
+  const name = rest.slice(0, space);
+  const blob = strictBase64(rest.slice(space + 1));
+  if (!isValidKeyName(name)) throw new NoteError(`signature line has an invalid key name ${JSON.stringify(name)}`);
+  if (blob === undefined || blob.length < 5) throw new NoteError(`signature by ${name} is not base64 of key ID and signature`);
+  return { name, keyId: blob.subarray(0, 4), signature: blob.subarray(4), line };
+}
+
+/** A signature line for `name`: em dash, space, name, space, base64(key ID ‖ signature). */
+export function formatSignatureLine(name: string, keyId: Uint8Array, signature: Uint8Array): string {
+  return `${EM_DASH_PREFIX}${name} ${Buffer.concat([keyId, signature]).toString('base64')}`;
+}
+
+/**
+ * Parses and verifies a signed note strictly: valid UTF-8, no control characters but newline, well-formed
+ * signature lines. Unknown keys are ignored; a known key whose signature fails rejects the note; a note with
+ * no signature from a known key is rejected.
+ */
+export function openNote(note: string | Uint8Array, verifiers: readonly NoteVerifier[]): OpenedNote {
+  const { text, signatures } = parseSignedNote(note);
   const verified: OpenedNote['verified'] = [];
   const unknown: OpenedNote['unknown'] = [];
   const message = Buffer.from(text, 'utf8');
   const seen = new Set<string>();
-  for (const line of lines) {
-    if (!line.startsWith(EM_DASH_PREFIX)) throw new NoteError('signature line must start with "\u2014 "');
-    const rest = line.slice(EM_DASH_PREFIX.length);
-    const space = rest.indexOf(' ');
-    if (space <= 0) throw new NoteError('signature line must be "\u2014 <name> <base64>"');
-    const name = rest.slice(0, space);
-    const blob = strictBase64(rest.slice(space + 1));
-    if (!isValidKeyName(name)) throw new NoteError(`signature line has an invalid key name ${JSON.stringify(name)}`);
-    if (blob === undefined || blob.length < 5) throw new NoteError(`signature by ${name} is not base64 of key ID and signature`);
-    const keyId = blob.subarray(0, 4);
-    const sig = blob.subarray(4);
+  for (const { name, keyId, signature: sig } of signatures) {
     const id = `${name}+${keyId.toString('hex')}`;
     const v = verifiers.find((x) => x.name === name && x.keyId.equals(keyId));
     if (v === undefined) {
@@ -208,12 +248,16 @@ export function formatCheckpoint(c: CheckpointBody): string {
   return `${c.origin}\n${c.size}\n${c.root.toString('base64')}\n`;
 }
 
-/** Strict parse of a checkpoint body (the note text, without signatures). Extension lines are refused. */
-export function parseCheckpoint(text: string): CheckpointBody {
+/**
+ * Strict parse of a checkpoint body (the note text, without signatures). Extension lines are refused unless
+ * `allowExtensions` (a witness cosigns other logs' checkpoints, which tlog-checkpoint lets carry them; they must be non-empty).
+ */
+export function parseCheckpoint(text: string, opts: { allowExtensions?: boolean } = {}): CheckpointBody {
   checkText(text);
   const lines = text.slice(0, -1).split('\n');
   if (lines.length < 3) throw new NoteError('checkpoint needs origin, size and root lines');
-  if (lines.length > 3) throw new NoteError('checkpoint has extension lines, which this ledger never writes');
+  if (lines.length > 3 && !opts.allowExtensions) throw new NoteError('checkpoint has extension lines, which this ledger never writes');
+  if (lines.slice(3).some((l) => l === '')) throw new NoteError('checkpoint extension lines must be non-empty');
   const [origin, sizeText, rootText] = lines as [string, string, string];
   if (!isValidKeyName(origin)) throw new NoteError('checkpoint origin is empty or contains spaces or "+"');
   if (!/^(0|[1-9][0-9]*)$/.test(sizeText)) throw new NoteError('checkpoint size must be decimal without leading zeros');

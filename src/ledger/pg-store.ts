@@ -15,7 +15,7 @@ export { redactDatabaseUrl } from './pg-url.js';
 
 const DEFAULT_PAGE = 2048;
 const INSERT_CHUNK = 500;
-const DEFAULT_SCHEMA = 'vigil';
+export const DEFAULT_SCHEMA = 'vigil';
 
 export interface PgStoreOptions {
   /** A libpq-style URL: `postgres://user:password@host:5432/db?sslmode=verify-full&schema=vigil`. The password never appears in messages. */

@@ -1,8 +1,8 @@
 // Collect → evaluate for one source, scope and slot: turns whatever happened into a snapshot, results and a run summary.
 import type { Collector, Clock, Logger } from '../core/collector.js';
-import type { FailureCause, Resource, Result, Rule, RunSummary, Snapshot, SourceId, Status } from '../core/types.js';
+import type { Resource, Result, Rule, RunSummary, Snapshot, SourceId, Status } from '../core/types.js';
 import { STATUSES } from '../core/types.js';
-import { redactSecrets } from '../core/errors.js';
+import { AppError, SourceError, redactSecrets } from '../core/errors.js';
 import { collectionErrorFrom } from '../core/failure.js';
 import { canonicalBytes } from '../ledger/canonical.js';
 import { evaluateSnapshot } from '../rules/engine.js';
@@ -59,10 +59,9 @@ export interface CollectRequest {
 }
 
 /** Why a collection ended before the collector returned: its deadline passed, or the process is shutting down. */
-class CollectionCut extends Error {
-  readonly code = 'TIMEOUT';
+class CollectionCut extends AppError {
   constructor(message: string) {
-    super(message);
+    super('TIMEOUT', message, { retryable: true });
     this.name = 'CollectionCut';
   }
 }
@@ -81,13 +80,13 @@ export async function collectAndEvaluate(
     snapshot = await collectWithin(collector, req, deps, (op) => (inFlight = op));
   } catch (e) {
     // A collector that could not report anything still leaves evidence: every rule of the source becomes `error`.
-    const operation = req.scopeError !== undefined ? `${req.source}:scopes` : ((e as { operation?: unknown }).operation as string | undefined) ?? inFlight;
-    const permission = (e as { permission?: unknown }).permission;
-    const named = (e as { failureCause?: FailureCause }).failureCause;
+    // Only a SourceError (what collector clients throw) says which operation failed, what it needs and why.
+    const failed = e instanceof SourceError ? e : undefined;
+    const operation = req.scopeError !== undefined ? `${req.source}:scopes` : (failed?.operation ?? inFlight);
     const error =
       e instanceof CollectionCut
         ? collectionErrorFrom(e, { operation, inputs }, { code: 'TIMEOUT', cause: 'timeout', retryable: true })
-        : collectionErrorFrom(e, { operation, inputs, ...(typeof permission === 'string' ? { permission } : {}) }, named ? { cause: named } : {});
+        : collectionErrorFrom(e, { operation, inputs, ...(failed?.permission ? { permission: failed.permission } : {}) }, failed?.failureCause ? { cause: failed.failureCause } : {});
     deps.logger.error({ source: req.source, scope: req.scope, slot: req.slot, operation, cause: error.cause, err: error.message }, 'collection failed');
     snapshot = {
       source: req.source,

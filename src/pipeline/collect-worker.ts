@@ -1,8 +1,10 @@
 // BullMQ worker for `collect`: runs the collector and rules for one job, under its deadline, and hands the run to `evidence`.
+import { redisHealth } from './redis-health.js';
 import { Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Collector, Clock, Logger } from '../core/collector.js';
 import type { Rule, SourceId } from '../core/types.js';
+import { SourceError } from '../core/errors.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { collectAndEvaluate } from './collect-stage.js';
 import { evidenceJobOptions, QUEUE_COLLECT, type CollectJobData } from './queues.js';
@@ -71,7 +73,7 @@ export function startCollectWorker(opts: CollectWorkerOptions): CollectWorker {
       const deadlineMs = opts.deadlines?.[source as SourceId];
       const { job: evidence } = await collectAndEvaluate(
         collector,
-        { source: source as SourceId, scope, slot, signal: shutdown.signal, ...(cursors ? { cursors } : {}), ...(scopeError ? { scopeError: scopeFailure(scopeError) } : {}) },
+        { source: source as SourceId, scope, slot, signal: shutdown.signal, ...(cursors ? { cursors } : {}), ...(scopeError ? { scopeError: scopeFailure(source, scopeError) } : {}) },
         { rules: opts.rules, params: opts.params, clock: opts.clock, logger: opts.logger, blobs: opts.ledger, ...(deadlineMs !== undefined ? { deadlineMs } : {}) },
       );
       if (manual) evidence.manual = true;
@@ -88,7 +90,7 @@ export function startCollectWorker(opts: CollectWorkerOptions): CollectWorker {
     },
   );
   worker.on('failed', (job, err) => opts.logger.error({ job: job?.id, err: err.message }, 'collect job failed'));
-  worker.on('error', (err) => opts.logger.error({ err: err.message }, 'collect worker error'));
+  redisHealth().watch(worker, 'collect worker');
   return Object.assign(worker, {
     async shutdown(graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
       const closing = worker.close();
@@ -106,6 +108,9 @@ export function startCollectWorker(opts: CollectWorkerOptions): CollectWorker {
 }
 
 /** The scope-resolution failure the scheduler put in the job, as an error that keeps the cause it named. */
-function scopeFailure(e: NonNullable<CollectJobData['scopeError']>): Error {
-  return Object.assign(new Error(e.message), { code: e.code, name: e.code, failureCause: e.cause });
+function scopeFailure(source: string, e: NonNullable<CollectJobData['scopeError']>): SourceError {
+  const err = new SourceError(e.code, e.message, { operation: `${source}:scopes`, failureCause: e.cause });
+  // The name stays the code it had when thrown, as the collection error records it.
+  err.name = e.code;
+  return err;
 }

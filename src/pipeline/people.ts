@@ -9,6 +9,7 @@ import { STATUSES } from '../core/types.js';
 import { UsageError } from '../core/errors.js';
 import type { Ledger, LeafInput } from '../ledger/ledger.js';
 import { canonicalBytes } from '../ledger/canonical.js';
+import { SOURCE_MANIFEST } from '../../collectors/manifest.js';
 import { joinPeople, peopleMappingSchema, type PeopleMapping, type PeopleView, type Person } from '../../rules/identity/people.js';
 import { CROSS_SOURCE_RULES } from '../../rules/index.js';
 import { evaluatePeople, offboardingTimeliness } from '../../rules/identity/xsys.js';
@@ -19,15 +20,15 @@ import { recordRun, runKey, type RecordOutcome } from './record.js';
 export const IDENTITY_SOURCE: SourceId = 'identity';
 export const IDENTITY_SCOPE = 'people';
 
-/** Sources whose runs feed the person view, and the resource type each must have read completely to be joined. */
-export const PEOPLE_INPUTS: Readonly<Partial<Record<SourceId, string>>> = {
-  okta: 'okta.user',
-  'google-workspace': 'google-workspace.user',
-  entra: 'entra.user',
-  github: 'github.member',
-  aws: 'aws.iam.user',
-};
-const IDP_SOURCES: readonly SourceId[] = ['okta', 'google-workspace', 'entra'];
+/**
+ * Sources whose runs feed the person view, and the resource type each must have read completely to be joined: the
+ * `peopleInput` of each manifest line (collectors/manifest.ts).
+ */
+export const PEOPLE_INPUTS: Readonly<Partial<Record<SourceId, string>>> = Object.fromEntries(
+  SOURCE_MANIFEST.flatMap((s) => ('peopleInput' in s ? [[s.id, s.peopleInput]] : [])),
+);
+/** The identity providers: a person view needs at least one of them, since their users are the people. */
+const IDP_SOURCES: readonly SourceId[] = SOURCE_MANIFEST.filter((s) => s.kind === 'identity-provider').map((s) => s.id);
 
 /** Settings of the person view, from config (`people.mappingFile`, `rules.params`, `rules.disabled`). */
 export interface PeopleOptions {
@@ -39,7 +40,7 @@ export interface PeopleOptions {
   params?: { slaHours?: number };
   /** Cross-source rule ids disabled in config: their results are not recorded. */
   disabled?: string[];
-  /** Only these sources are joined (the configured ones); a source dropped from config stops counting. @defaultValue all five */
+  /** Only these sources are joined (the configured ones); a source dropped from config stops counting. @defaultValue every source with a `peopleInput` in the manifest */
   sources?: readonly string[];
   /** Offboarding points kept per deactivated person; only the last holding streak matters. @defaultValue 8 */
   maxPointsPerPerson?: number;

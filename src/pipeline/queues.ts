@@ -1,4 +1,5 @@
 // Queue names and options: `collect` (one job per source:scope:slot), `evidence` (one job per run), `notify`.
+import { redisHealth } from './redis-health.js';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { FailureCause } from '../core/types.js';
@@ -47,7 +48,7 @@ export const evidenceJobOptions: JobsOptions = {
 
 export function openQueues(connection: Redis, prefix: string) {
   return {
-    collect: new Queue<CollectJobData>(QUEUE_COLLECT, { connection, prefix }),
-    evidence: new Queue(QUEUE_EVIDENCE, { connection, prefix }),
+    collect: redisHealth().watch(new Queue<CollectJobData>(QUEUE_COLLECT, { connection, prefix }), 'collect queue'),
+    evidence: redisHealth().watch(new Queue(QUEUE_EVIDENCE, { connection, prefix }), 'evidence queue'),
   };
 }

@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import type { Logger, Clock } from '../core/collector.js';
 import { UNRESOLVED_SCOPE } from '../core/collector.js';
 import { classifyFailure } from '../core/failure.js';
-import { redactSecrets } from '../core/errors.js';
+import { AppError, redactSecrets } from '../core/errors.js';
 import { collectJobId, hasSecondsField, slotAtOrBefore } from './slots.js';
 import { collectJobOptions, type CollectJobData } from './queues.js';
 
@@ -96,7 +96,7 @@ function withDeadline<T>(p: Promise<T>, ms: number | undefined, operation: strin
   if (ms === undefined) return p;
   let timer: NodeJS.Timeout | undefined;
   const over = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`deadline of ${ms / 1000} s passed during ${operation}`), { code: 'TIMEOUT' })), ms);
+    timer = setTimeout(() => reject(new AppError('TIMEOUT', `deadline of ${ms / 1000} s passed during ${operation}`, { retryable: true })), ms);
   });
   return Promise.race([p, over]).finally(() => clearTimeout(timer));
 }

@@ -1,4 +1,5 @@
 // The single ledger writer: consumes `evidence`, and writes lifecycle, heartbeat, gap, seal and checkpoint records.
+import { redisHealth } from './redis-health.js';
 import { Queue, Worker, type Job } from 'bullmq';
 import { createTask, type ScheduledTask } from 'node-cron';
 import { hostname } from 'node:os';
@@ -100,7 +101,10 @@ export class LedgerWriter {
     ]);
     await recordRuleDefinitions(ledger, this.opts.rules, this.opts.params ?? {});
     if (this.opts.connection) {
-      this.queues = { collect: new Queue(QUEUE_COLLECT, { connection: this.opts.connection, prefix: this.opts.prefix }), evidence: new Queue(QUEUE_EVIDENCE, { connection: this.opts.connection, prefix: this.opts.prefix }) };
+      this.queues = {
+        collect: redisHealth().watch(new Queue(QUEUE_COLLECT, { connection: this.opts.connection, prefix: this.opts.prefix }), 'collect queue'),
+        evidence: redisHealth().watch(new Queue(QUEUE_EVIDENCE, { connection: this.opts.connection, prefix: this.opts.prefix }), 'evidence queue'),
+      };
     }
     // `vigil collect` neither runs the schedule nor sees the queue: a sweep from it could declare a gap for a slot
     // whose job a running agent still holds. The agent's writer sweeps.
@@ -116,7 +120,7 @@ export class LedgerWriter {
         lockDuration: 120_000,
         settings: { backoffStrategy: (attemptsMade: number) => cappedBackoff(attemptsMade) },
       });
-      this.worker.on('error', (err) => logger.error({ err: err.message }, 'evidence worker error'));
+      redisHealth().watch(this.worker, 'evidence worker');
       this.worker.on('failed', (job, err) => logger.error({ job: job?.id, err: err.message }, 'evidence job failed (will retry)'));
     }
     const hb = (this.opts.heartbeatMinutes ?? 5) * 60_000;
@@ -299,7 +303,10 @@ export class LedgerWriter {
     await this.turn;
     await this.queues?.collect.close();
     await this.queues?.evidence.close();
-    await this.opts.ledger.append([{ type: 'agent.stopped', data: { reason, pid: process.pid } }]).catch(() => {});
+    // Its absence is how a reader tells a crash from a clean stop, so a failure to write it is logged, never dropped.
+    await this.opts.ledger.append([{ type: 'agent.stopped', data: { reason, pid: process.pid } }]).catch((e: unknown) =>
+      this.opts.logger.error({ err: (e as Error).message, reason }, 'agent.stopped not written'),
+    );
     await this.checkpointSafely('shutdown');
   }
 }

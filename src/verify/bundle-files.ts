@@ -1,11 +1,11 @@
 // How verify reads a bundle: a folder from the file system, or a .zip entry by entry in place (nothing extracted to disk).
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { inflateRawSync } from 'node:zlib';
 import yauzl from 'yauzl';
 import { gunzipBuffer, gunzipSha256, sha256File } from '../export/files.js';
+import { checkZipLayout, crc32 } from './zip-structure.js';
 
 /** A container problem found while listing the bundle (verify reports it as a fault). */
 export interface ContainerProblem {
@@ -29,9 +29,25 @@ export interface BundleFiles {
   /** The file's lines (without line ends). */
   lines(path: string): AsyncIterable<string>;
   close(): void;
+  /** What the reader had to say about the container that is not a fault (e.g. a zip made with `zip -r b.zip folder`). */
+  readonly notes?: string[];
 }
 
 const HEAD_BYTES = 65_536;
+/** `.gz` files up to this size are inflated in one call; larger ones are streamed. */
+const WHOLE_GUNZIP_BYTES = 16 << 20;
+
+/** The lines of a file's bytes, without line ends (`\n` or `\r\n`), as readline gives them. */
+async function* splitLines(buf: Buffer): AsyncIterable<string> {
+  const text = buf.toString('utf8');
+  let pos = 0;
+  while (pos < text.length) {
+    let nl = text.indexOf('\n', pos);
+    if (nl < 0) nl = text.length;
+    yield text.endsWith('\r', nl) ? text.slice(pos, nl - 1) : text.slice(pos, nl);
+    pos = nl + 1;
+  }
+}
 
 /** A bundle folder; `walk` reports symlinks and other non-regular files as problems and leaves them out. */
 export function folderFiles(root: string, problem: (p: ContainerProblem) => void): BundleFiles {
@@ -55,7 +71,14 @@ export function folderFiles(root: string, problem: (p: ContainerProblem) => void
     read: (p) => readFileSync(join(root, p)),
     sha256: (p) => sha256File(join(root, p)),
     async gunzip(p, keep) {
-      // Streamed through gunzip and SHA-256: without `keep`, an attachment is never held whole.
+      // A file of a few MiB (every results blob and snapshot file) is read and inflated in one synchronous call: streaming
+      // it costs a thread-pool hand-off per chunk, which dominated on a busy 2-core machine. Larger ones are streamed
+      // through gunzip and SHA-256, so without `keep` such an attachment is never held whole.
+      if (statSync(join(root, p)).size <= WHOLE_GUNZIP_BYTES) {
+        const d = gunzipBuffer(readFileSync(join(root, p)));
+        if ('problem' in d) return d;
+        return { sha256: createHash('sha256').update(d.data).digest('hex'), ...(keep ? { data: d.data } : {}) };
+      }
       const chunks: Buffer[] = [];
       const d = await gunzipSha256(join(root, p), keep ? (c) => chunks.push(c) : undefined);
       return 'sha256' in d && keep ? { sha256: d.sha256, data: Buffer.concat(chunks) } : d;
@@ -69,7 +92,8 @@ export function folderFiles(root: string, problem: (p: ContainerProblem) => void
         closeSync(fd);
       }
     },
-    lines: (p) => createInterface({ input: createReadStream(join(root, p)), crlfDelay: Infinity }),
+    // A leaf file is one UTC day (about 1 MB at 10,000 resources): read whole, not through a stream per file.
+    lines: (p) => splitLines(readFileSync(join(root, p))),
     close: () => undefined,
   };
 }
@@ -79,6 +103,7 @@ interface ZipEntry {
   compressedSize: number;
   size: number;
   method: number;
+  crc32: number;
 }
 
 /**
@@ -93,9 +118,16 @@ export async function zipFiles(
   problem: (p: ContainerProblem) => void,
 ): Promise<BundleFiles> {
   // Listed and indexed in helpers of their own, so the yauzl entries (~1 KB each) are not kept alive by the closures below.
-  const entries = indexEntries(await centralDirectory(file), limits, pathProblem, problem);
-  const files = [...entries.keys()].sort();
   const fd = openSync(file, 'r');
+  const notes: string[] = [];
+  let entries: Map<string, ZipEntry>;
+  try {
+    entries = await listAndCheck(file, fd, limits, pathProblem, problem, notes);
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+  const files = [...entries.keys()].sort();
   const fileSize = fstatSync(fd).size;
   const readAt = (pos: number, len: number): Buffer => {
     if (pos < 0 || pos + len > fileSize) throw new Error('entry data lies outside the zip file');
@@ -118,8 +150,14 @@ export async function zipFiles(
     const stored = readAt(start, e.compressedSize);
     const data = e.method === 0 ? stored : inflateRawSync(stored, { maxOutputLength: Math.max(1, e.size) });
     if (data.length !== e.size) throw new Error(`entry holds ${data.length} bytes, its directory says ${e.size}`);
+    // Checked on the first read only: verify reads some entries two or three times.
+    if (!crcChecked.has(p)) {
+      if (crc32(data) !== e.crc32) throw new Error(`CRC-32 of the content is ${crc32(data).toString(16)}, the central directory says ${e.crc32.toString(16)}`);
+      crcChecked.add(p);
+    }
     return data;
   };
+  const crcChecked = new Set<string>();
   return {
     files,
     has: (p) => entries.has(p),
@@ -131,18 +169,50 @@ export async function zipFiles(
       return { sha256: createHash('sha256').update(d.data).digest('hex'), ...(keep ? { data: d.data } : {}) };
     },
     head: (p) => read(p).subarray(0, HEAD_BYTES).toString('utf8'),
-    async *lines(p) {
-      const text = read(p).toString('utf8');
-      let pos = 0;
-      while (pos < text.length) {
-        let nl = text.indexOf('\n', pos);
-        if (nl < 0) nl = text.length;
-        yield text.endsWith('\r', nl) ? text.slice(pos, nl - 1) : text.slice(pos, nl);
-        pos = nl + 1;
-      }
-    },
+    lines: (p) => splitLines(read(p)),
     close: () => closeSync(fd),
+    notes,
   };
+}
+
+/**
+ * The central directory listed, the zip's byte layout checked against it (src/verify/zip-structure.ts), and the entries
+ * indexed by bundle path. A bundle zipped one level down (`zip -r b.zip folder`: every entry under `folder/`) is read
+ * as if zipped from inside, with a note.
+ */
+async function listAndCheck(
+  file: string,
+  fd: number,
+  limits: { maxBytes: number; maxEntryBytes: number },
+  pathProblem: (name: string) => string | undefined,
+  problem: (p: ContainerProblem) => void,
+  notes: string[],
+): Promise<Map<string, ZipEntry>> {
+  const raw = await centralDirectory(file);
+  const size = fstatSync(fd).size;
+  const layout = checkZipLayout((pos, len) => {
+    if (pos < 0 || pos + len > size) throw new Error('reaches past the end of the zip file');
+    const buf = Buffer.alloc(len);
+    readSync(fd, buf, 0, len, pos);
+    return buf;
+  }, size, raw as unknown as Parameters<typeof checkZipLayout>[2]);
+  for (const p of layout.problems) problem({ ...p, message: `zip structure: ${p.message}` });
+  if (!layout.sealed && layout.problems.length === 0) notes.push('the zip carries no seal from vigil export (made by another zip tool?): its entries, CRC-32s and local headers were checked, not its timestamps or file modes');
+  const nested = commonFolder(raw);
+  const prefix = nested?.all ? nested.prefix : undefined;
+  if (prefix !== undefined) notes.push(`the bundle is one level down in the zip, under ${prefix} (zipped as \`zip -r b.zip folder\`): read from there`);
+  else if (nested) notes.push(`SHA256SUMS is under ${nested.prefix}, but other entries lie outside that folder: zip the bundle from inside its folder (cd folder && zip -r ../b.zip .) or with nothing beside it`);
+  return indexEntries(raw, limits, pathProblem, problem, prefix);
+}
+
+/** `folder/` when the zip has no SHA256SUMS at its root but a top-level folder has one; `all` when every entry lies in it. */
+function commonFolder(raw: yauzl.Entry[]): { prefix: string; all: boolean } | undefined {
+  const names = raw.map((e) => (e.fileName as unknown as Buffer).toString('utf8'));
+  if (names.includes('SHA256SUMS')) return undefined;
+  const sums = names.find((n) => /^[^/]+\/SHA256SUMS$/.test(n));
+  if (sums === undefined) return undefined;
+  const prefix = sums.slice(0, sums.indexOf('/') + 1);
+  return { prefix, all: names.every((n) => n.startsWith(prefix)) };
 }
 
 /** Every entry of the zip's central directory, names undecoded. */
@@ -175,6 +245,7 @@ function indexEntries(
   limits: { maxBytes: number; maxEntryBytes: number },
   pathProblem: (name: string) => string | undefined,
   problem: (p: ContainerProblem) => void,
+  prefix?: string,
 ): Map<string, ZipEntry> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const entries = new Map<string, ZipEntry>();
@@ -187,6 +258,10 @@ function indexEntries(
     } catch {
       problem({ message: 'zip entry name is not UTF-8' });
       continue;
+    }
+    if (prefix !== undefined) {
+      if (name === prefix) continue;
+      name = name.slice(prefix.length);
     }
     const bad = pathProblem(name);
     if (bad) problem({ file: name, message: bad });
@@ -204,7 +279,8 @@ function indexEntries(
     if (e.compressionMethod !== 0 && e.compressionMethod !== 8) problem({ file: name, message: `unsupported compression method ${e.compressionMethod}` });
     if ((e.generalPurposeBitFlag & 0x1) !== 0) problem({ file: name, message: 'encrypted entries are not allowed' });
     if (name.endsWith('/') || bad || unixMode === 0o120000) continue;
-    entries.set(name, { offset: e.relativeOffsetOfLocalHeader, compressedSize: e.compressedSize, size: e.uncompressedSize, method: e.compressionMethod });
+    if (e.compressionMethod === 0 && e.compressedSize !== e.uncompressedSize) problem({ file: name, message: `stored entry of ${e.compressedSize} bytes says it expands to ${e.uncompressedSize}` });
+    entries.set(name, { offset: e.relativeOffsetOfLocalHeader, compressedSize: e.compressedSize, size: e.uncompressedSize, method: e.compressionMethod, crc32: e.crc32 });
   }
   return entries;
 }

@@ -1,14 +1,23 @@
 // Entry point of the bundled verify/verify.mjs and of `vigil verify`'s output: runs verifyBundle and prints every fault.
-import { verifyBundle, type BundleVerification } from './verify-bundle.js';
+import { verifyBundle, type BundleVerification, type VerifyBundleOptions } from './verify-bundle.js';
 import { rerunWithBoundedHeap } from '../export/bounded-heap.js';
 
 export function formatVerification(r: BundleVerification): string {
   const lines: string[] = [];
   if (r.ok) {
-    lines.push(`bundle OK: ${r.stats.leaves} leaves, ${r.stats.checkpoints} signed checkpoints, ${r.stats.attachments} attachments, ${r.stats.reportFiles} report files recomputed byte for byte`);
+    const b = r.bundle;
+    const what = b ? `Type ${b.type}, ${b.period} (${b.tz}) = [${b.start}, ${b.end}), origin ${b.origin}: ` : '';
+    // One line that states everything an auditor files: what was verified and which key signed it.
+    const key = !r.key
+      ? ''
+      : r.key.pinnedBy
+        ? `; signed by ${r.key.fingerprint} (key id ${r.key.keyId}), the key you pinned with --${r.key.pinnedBy}`
+        : `; signed by ${r.key.fingerprint} (key id ${r.key.keyId}), the key inside the bundle: NOT pinned — the evidence is only as trustworthy as that key`;
+    lines.push(`bundle OK: ${what}${r.stats.leaves} leaves, ${r.stats.checkpoints} signed checkpoints, ${r.stats.attachments} attachments, ${r.stats.reportFiles} report files recomputed byte for byte${key}`);
   } else {
-    lines.push(`bundle FAILED verification: ${r.faults.length} fault(s)`);
+    lines.push(`bundle FAILED verification: ${r.faults.length + r.omittedFaults} fault(s)`);
     for (const f of r.faults) lines.push(`  - [${f.code}] ${f.file ?? ''}${f.seq !== undefined ? ` (leaf seq ${f.seq})` : ''}: ${f.message}`);
+    if (r.omittedFaults > 0) lines.push(`  … and ${r.omittedFaults} more fault(s) not listed`);
   }
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
   return `${lines.join('\n')}\n`;
@@ -16,22 +25,26 @@ export function formatVerification(r: BundleVerification): string {
 
 export async function runVerifyCli(argv: string[]): Promise<number> {
   const args = [...argv];
-  let key: string | undefined;
+  const opts: VerifyBundleOptions = {};
   let json = false;
   const paths: string[] = [];
   while (args.length > 0) {
     const a = args.shift()!;
     if (a === '--trusted-key') {
-      key = args.shift();
-      if (key === undefined) return usage('--trusted-key needs a PEM file');
-    } else if (a === '--json') json = true;
+      opts.trustedKeyFile = args.shift();
+      if (opts.trustedKeyFile === undefined) return usage('--trusted-key needs a PEM file');
+    } else if (a === '--trusted-fingerprint') {
+      opts.trustedFingerprint = args.shift();
+      if (opts.trustedFingerprint === undefined) return usage('--trusted-fingerprint needs SHA256:<hex>');
+    } else if (a === '--require-pin') opts.requirePin = true;
+    else if (a === '--json') json = true;
     else if (a.startsWith('--')) return usage(`unknown option ${a}`);
     else paths.push(a);
   }
   if (paths.length !== 1) return usage('give exactly one bundle (folder or .zip)');
   try {
-    const r = await verifyBundle(paths[0]!, key !== undefined ? { trustedKeyFile: key } : {});
-    process.stdout.write(json ? `${JSON.stringify(r, null, 2)}\n` : formatVerification(r));
+    const r = await verifyBundle(paths[0]!, opts);
+    await writeAll(json ? `${JSON.stringify(r, null, 2)}\n` : formatVerification(r));
     return r.ok ? 0 : 1;
   } catch (e) {
     const err = e as Error & { exitCode?: number };
@@ -41,8 +54,23 @@ export async function runVerifyCli(argv: string[]): Promise<number> {
 }
 
 function usage(msg: string): number {
-  process.stderr.write(`verify: ${msg}\nusage: node verify.mjs <bundle-folder-or-zip> [--trusted-key key.pem] [--json]\n`);
+  process.stderr.write(`verify: ${msg}\nusage: node verify.mjs <bundle-folder-or-zip> [--trusted-fingerprint SHA256:<hex> | --trusted-key key.pem] [--require-pin] [--json]\n`);
   return 2;
+}
+
+/**
+ * Writes to stdout and resolves once Node has handed every byte to the OS. On a pipe stdout is asynchronous: a
+ * process.exit() right after a large write would cut the output (at 64 KiB, the pipe's buffer).
+ */
+export function writeAll(text: string): Promise<void> {
+  return new Promise((res, rej) => process.stdout.write(text, (err) => (err ? rej(err) : res())));
+}
+
+/** Exits once stdout and stderr are drained (an empty write's callback runs after every earlier write). */
+export async function exitAfterFlush(code: number): Promise<never> {
+  await new Promise<void>((res) => process.stdout.write('', () => res()));
+  await new Promise<void>((res) => process.stderr.write('', () => res()));
+  process.exit(code);
 }
 
 // Run when executed as the bundled script (not when imported by the CLI).
@@ -50,5 +78,5 @@ const isMain = typeof process !== 'undefined' && process.argv[1] !== undefined &
 if (isMain) {
   rerunWithBoundedHeap((script) => /verify(-[0-9a-f]{16})?\.mjs$/.test(script))
     .then((code) => code ?? runVerifyCli(process.argv.slice(2)))
-    .then((code) => process.exit(code));
+    .then((code) => exitAfterFlush(code));
 }

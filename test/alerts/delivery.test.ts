@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import type { Ledger } from '../../src/ledger/ledger.js';
 import { Notifier, slackBody } from '../../src/alerts/deliver.js';
 import { verifySignature, signPayload } from '../../src/alerts/signature.js';
-import { addressRefusal, validateSinkUrl } from '../../src/alerts/ssrf.js';
+import { addressRefusal, literalHostRefusal, validateSinkUrl } from '../../src/alerts/ssrf.js';
 import { alertsConfigSchema, type SinkConfig } from '../../src/alerts/config.js';
 import { QUEUE_NOTIFY } from '../../src/pipeline/queues.js';
 import { capturingLogger, leavesOf, openLedger, tempDir } from './helpers.js';
@@ -145,6 +145,18 @@ describe('alert delivery', () => {
     expect(String((await leavesOf(ledger, 'delivery.failed'))[0]!.error)).toMatch(/refused to connect to localhost: .* loopback/);
   });
 
+  it('refuses an IP-literal loopback sink at send time, which Node connects to without a lookup', async () => {
+    recv = await receiver(() => 'ok');
+    const config = alertsConfigSchema.parse({ retry: { attempts: 1, backoffMs: 5 } });
+    config.sinks = [sink(recv.url.replace('127.0.0.1', '[::ffff:127.0.0.1]'), { allowLoopback: false })];
+    notifier = new Notifier({ ledger, config, connection: conn, prefix, clock, logger: capturingLogger() });
+    await notifier.enqueue(await appendAlerts(1));
+    notifier.start();
+    await waitFor(async () => (await leavesOf(ledger, 'delivery.failed')).length === 1);
+    expect(recv.requests).toBe(0);
+    expect(String((await leavesOf(ledger, 'delivery.failed'))[0]!.error)).toMatch(/refused to connect to \[::ffff:7f00:1\]: .*IPv4-mapped IPv6 for 127\.0\.0\.1.*loopback/);
+  });
+
   it('recover() enqueues alerts recorded after the Redis cursor (crash between append and enqueue)', async () => {
     recv = await receiver(() => 'ok');
     const config = alertsConfigSchema.parse({ retry: { attempts: 3, backoffMs: 5 } });
@@ -185,6 +197,40 @@ describe('webhook signatures and URL policy', () => {
     expect(addressRefusal('10.1.2.3', all)).toBeUndefined();
     expect(addressRefusal('93.184.216.34', p)).toBeUndefined();
     expect(() => validateSinkUrl('https://169.254.169.254/latest/meta-data', all, 'u')).toThrow(/link-local/);
+  });
+
+  it('IPv6 forms that carry an IPv4 address are judged by that address (mapped, translated, compatible, NAT64, 6to4, Teredo, site-local)', () => {
+    const p = { allowInsecure: false, allowPrivateNetwork: false, allowLoopback: false };
+    // Each is a spelling of a loopback, private or metadata IPv4 host; hex forms are what URL parsing produces.
+    const refused: Array<[string, RegExp]> = [
+      ['::ffff:7f00:1', /IPv4-mapped IPv6 for 127\.0\.0\.1.*loopback/],
+      ['::ffff:a9fe:a9fe', /169\.254\.169\.254.*link-local/],
+      ['::ffff:0:a00:1', /IPv4-translated IPv6 for 10\.0\.0\.1.*private/],
+      ['::127.0.0.1', /IPv4-compatible IPv6 for 127\.0\.0\.1/],
+      ['::a9fe:a9fe', /IPv4-compatible IPv6 for 169\.254\.169\.254/],
+      ['64:ff9b::169.254.169.254', /NAT64 IPv6 for 169\.254\.169\.254/],
+      ['64:ff9b::a00:1', /NAT64 IPv6 for 10\.0\.0\.1.*private/],
+      ['64:ff9b:1::c0a8:101', /local-use NAT64 IPv6 for 192\.168\.1\.1/],
+      ['2002:7f00:1::1', /6to4 IPv6 for 127\.0\.0\.1/],
+      ['2002:a9fe:a9fe::', /6to4 IPv6 for 169\.254\.169\.254/],
+      ['2001:0:4136:e378:8000:63bf:f5ff:fffe', /Teredo IPv6 for 10\.0\.0\.1/],
+      ['fec0::1', /private-network/],
+    ];
+    for (const [ip, why] of refused) expect(addressRefusal(ip, p), ip).toMatch(why);
+    // The same forms around public IPv4 hosts stay allowed: NAT64 is how IPv6-only clusters reach IPv4 receivers.
+    for (const ip of ['64:ff9b::5db8:d822', '::ffff:5db8:d822', '2002:5db8:d822::1', '2606:4700::1111']) expect(addressRefusal(ip, p), ip).toBeUndefined();
+    // URL parsing turns [::ffff:127.0.0.1] into the hex form; the config check must see through it.
+    expect(() => validateSinkUrl('https://[::ffff:127.0.0.1]/hook', p, 'alerts.sinks.0.url')).toThrow(/alerts.sinks.0.url: .*loopback/);
+    expect(() => validateSinkUrl('https://[64:ff9b::a9fe:a9fe]/hook', { ...p, allowPrivateNetwork: true, allowLoopback: true }, 'u')).toThrow(/link-local/);
+  });
+
+  it('an IP-literal sink host is checked again at send time (Node never calls lookup for literals)', async () => {
+    // A sink that passed config load under one policy but is sent under a stricter one, as after a config change.
+    const url = new URL('http://127.0.0.1:9/hook');
+    const refusal = literalHostRefusal(url, { allowInsecure: true, allowPrivateNetwork: false, allowLoopback: false });
+    expect(refusal).toMatch(/loopback/);
+    expect(literalHostRefusal(new URL('http://[::ffff:a00:1]/'), { allowInsecure: true })).toMatch(/10\.0\.0\.1/);
+    expect(literalHostRefusal(new URL('https://hooks.example.com/'), {})).toBeUndefined();
   });
 
   it('Slack bodies are readable blocks naming the rule, severity and resources', () => {

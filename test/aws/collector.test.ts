@@ -6,6 +6,7 @@ import { abortableSleep } from '../../src/core/abortable-sleep.js';
 import type { Clock } from '../../src/core/collector.js';
 import { demoEstate, generateEstate, type AwsEmulator } from '../../collectors/aws/emulator/index.js';
 import { awsSource, AWS_IAM_RESOURCE_TYPES } from '../../collectors/aws/index.js';
+import { awsDemo } from '../../collectors/aws/demo.js';
 
 let emu: AwsEmulator | undefined;
 afterEach(async () => {
@@ -231,9 +232,9 @@ describe('awsSource plug-in', () => {
   });
 
   it('starts the demo emulator and gives fake, non-AWS-looking credentials', async () => {
-    const running = await awsSource.startEmulator();
+    const running = await awsDemo.startEmulator();
     try {
-      const { config, env } = awsSource.demoConfig(running);
+      const { config, env } = awsDemo.demoConfig(running);
       expect(config).toEqual({});
       expect(env?.AWS_ENDPOINT_URL).toBe(running.url);
       expect(env?.AWS_ACCESS_KEY_ID).toMatch(/^AKIDEMO/);

@@ -125,6 +125,17 @@ describe('AWS completeness contract over HTTP', () => {
     }
   }, 60_000);
 
+  it('an event whose CloudTrailEvent is not JSON is a malformed read that keeps the parser\'s detail, and the history is not passed', async () => {
+    emu = await withServices();
+    const when = Date.now() / 1000 - 3600;
+    emu.faults.reply('LookupEvents', { status: 200, contentType: 'application/x-amz-json-1.1', body: JSON.stringify({ Events: [{ EventId: 'ev-cut', EventName: 'StopLogging', EventTime: when, CloudTrailEvent: '{"userIdentity":{"type":"Ro' }] }) });
+    const { s, results } = await run(emu, FULL);
+    const e = s.errors.find((x) => x.operation === 'cloudtrail:LookupEvents');
+    expect(e).toMatchObject({ cause: 'malformed' });
+    expect(e?.message).toMatch(/event ev-cut: CloudTrailEvent is not JSON \(.*(JSON|string).*\)/);
+    expect(of(results, 'aws.cloudtrail.no_logging_tampering').map((r) => r.status)).not.toContain('pass');
+  });
+
   it('a single-region trail without log-file validation fails log_integrity (not "no trail in scope")', async () => {
     emu = await withServices();
     emu.services.trails = [{ name: 'local', homeRegion: 'us-east-1', multiRegion: false, organization: false, logging: true, logFileValidation: false, selectors: 'all' }];

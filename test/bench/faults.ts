@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { SOURCE_IDS, type SourceId } from '../../src/core/types.js';
+import type { SourceId } from '../../src/core/types.js';
+import { SOURCE_IDS } from '../../collectors/manifest.js';
 import { describeReport, fullMatrix, setUpSource } from '../degradation/harness.js';
 import { degradationSetups } from '../degradation/sources.js';
 

@@ -15,7 +15,7 @@ import { startEntraEmulator } from '../../collectors/entra/emulator.js';
 import { googleWorkspaceConfigSchema } from '../../collectors/google-workspace/config.js';
 import { createGoogleWorkspaceCollector } from '../../collectors/google-workspace/collector.js';
 import { startGwsEmulator } from '../../collectors/google-workspace/emulator.js';
-import { emulatorPrivateKey } from '../../collectors/google-workspace/index.js';
+import { emulatorPrivateKey } from '../../collectors/google-workspace/demo.js';
 import { oktaRules } from '../../rules/okta/index.js';
 import { entraRules } from '../../rules/entra/index.js';
 import { googleWorkspaceRules } from '../../rules/google-workspace/index.js';

@@ -133,6 +133,12 @@ describe('vigil CLI', () => {
     mkdirSync(join(dir, 'init'));
     expect((await vigil(['init', '--out', out], { cwd: dir })).code).toBe(0);
     expect(readFileSync(out, 'utf8')).toContain('# vigil.config.yaml');
+    // the file loads as written: commands taking --config accept it, and status stops only at the missing ledger
+    const rules = await vigil(['rules', 'list', '--config', out], { cwd: dir });
+    expect(rules.code, rules.stderr).toBe(0);
+    const status = await vigil(['status', '--config', out], { cwd: dir });
+    expect(status.stderr).not.toContain('invalid config');
+    expect(status.stderr).toContain('no ledger database');
     const again = await vigil(['init', '--out', out], { cwd: dir });
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('already exists');

@@ -119,4 +119,15 @@ describe('vigil collect exit codes', () => {
     expect(r.stdout).toBe('');
     expect(existsSync(join(dir, 'never-written'))).toBe(false);
   });
+
+  it('a rule-parameter typo is exit 2 at its file:line in every command that loads config, not only collect', async () => {
+    const bad = join(dir, 'typo.yaml');
+    writeFileSync(bad, `dataDir: ${join(dir, 'never-written-2')}\nrules:\n  params:\n    aws.iam.access_keys_rotated:\n      maxKeyAgeDay: 60\n`);
+    for (const cmd of [['status'], ['alerts'], ['exceptions', 'list'], ['collect', '--source', 'aws']]) {
+      const r = await vigil(['--config', bad, ...cmd], { env: { ...NO_CREDS }, cwd: dir });
+      expect(r.code, cmd.join(' ')).toBe(2);
+      expect(r.stderr).toContain(`${bad}:5:7: rules.params.aws.iam.access_keys_rotated.maxKeyAgeDay: rule aws.iam.access_keys_rotated has no parameter "maxKeyAgeDay" (did you mean "maxKeyAgeDays"?)`);
+    }
+    expect(existsSync(join(dir, 'never-written-2'))).toBe(false);
+  });
 });

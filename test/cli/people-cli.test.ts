@@ -8,10 +8,10 @@ import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import Database from 'better-sqlite3';
 import { SqliteEvidenceStore } from '../../src/ledger/sqlite-store.js';
-import { oktaSource, startOktaEmulator, type OktaEmulator } from '../../collectors/okta/index.js';
-import { githubSource } from '../../collectors/github/index.js';
+import { oktaDemo, startOktaEmulator, type OktaEmulator } from '../../collectors/okta/demo.js';
+import { githubDemo } from '../../collectors/github/demo.js';
 import { startGithubEmulator, type RunningGithubEmulator } from '../../collectors/github/emulator/server.js';
-import { awsSource } from '../../collectors/aws/index.js';
+import { awsDemo } from '../../collectors/aws/demo.js';
 import { removeFromGithubAndAws } from '../identity/helpers.js';
 import { startAwsEmulator, type AwsEmulator } from '../../collectors/aws/emulator/index.js';
 
@@ -43,13 +43,13 @@ describe('vigil collect: people joined across Okta, GitHub and AWS', () => {
   beforeAll(async () => {
     [okta, gh, aws] = await Promise.all([startOktaEmulator(), startGithubEmulator(), startAwsEmulator({ reportDelayMs: 1 })]);
     dir = mkdtempSync(join(tmpdir(), 'vigil-people-cli-'));
-    env = (awsSource.demoConfig(aws).env ?? {}) as Record<string, string>;
+    env = (awsDemo.demoConfig(aws).env ?? {}) as Record<string, string>;
     const config = {
       dataDir: './data',
       origin: 'vigil.test/people',
       people: { mappingFile: 'people.yaml' },
       rules: { params: { 'xsys.offboarding_timeliness': { slaHours: 12 } } },
-      sources: { okta: oktaSource.demoConfig(okta).config, github: githubSource.demoConfig(gh).config, aws: { ...awsSource.demoConfig(aws).config } },
+      sources: { okta: oktaDemo.demoConfig(okta).config, github: githubDemo.demoConfig(gh).config, aws: { ...awsDemo.demoConfig(aws).config } },
     };
     writeFileSync(join(dir, 'vigil.config.yaml'), stringify(config));
     writeFileSync(join(dir, 'people.yaml'), 'serviceAccounts:\n  github: []\n  aws: []\n');
@@ -124,7 +124,7 @@ describe('vigil collect: people joined across Okta, GitHub and AWS', () => {
   it('refuses a bad mapping file with file, line and field, exit 2', async () => {
     const bad = mkdtempSync(join(tmpdir(), 'vigil-people-bad-'));
     try {
-      writeFileSync(join(bad, 'vigil.config.yaml'), stringify({ dataDir: './data', people: { mappingFile: 'map.yaml' }, sources: { okta: oktaSource.demoConfig(okta).config } }));
+      writeFileSync(join(bad, 'vigil.config.yaml'), stringify({ dataDir: './data', people: { mappingFile: 'map.yaml' }, sources: { okta: oktaDemo.demoConfig(okta).config } }));
       writeFileSync(join(bad, 'map.yaml'), 'people:\n  - email: erin\n');
       const r = await vigil(['collect', '--json'], bad, env);
       expect(r.code).toBe(2);

@@ -1,8 +1,7 @@
 // Every source's request timeout is bounded, and the message a user sees names the file, the line, the field and the bounds.
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
-import { sourceConfigSchemas } from '../../src/source-schemas.js';
-import { SOURCE_IDS } from '../../src/core/types.js';
+import { SOURCE_IDS, sourceLine } from '../../collectors/manifest.js';
 import { REQUEST_TIMEOUT_BOUNDS_MS } from '../../src/core/failure.js';
 import { UsageError } from '../../src/core/errors.js';
 
@@ -12,7 +11,7 @@ const namesBounds = (m: string) => m.includes(String(min)) && m.includes(String(
 
 describe('requestTimeoutMs bounds', () => {
   it.each(SOURCE_IDS.map((s) => [s]))('%s refuses a timeout outside its bounds, naming them', (source) => {
-    const schema = sourceConfigSchemas[source];
+    const schema = sourceLine(source)?.configSchema;
     expect(schema, `${source} has a config schema`).toBeDefined();
     for (const bad of [0, min - 1, max + 1, 86_400_000]) {
       const r = schema!.safeParse({ requestTimeoutMs: bad });
@@ -40,5 +39,31 @@ describe('requestTimeoutMs bounds', () => {
       expect(namesBounds(m), m).toBe(true);
       expect((e as UsageError).exitCode).toBe(2);
     }
+  });
+});
+
+/** Every number setting reachable in a schema, with its path, unwrapping optional/default/object/array/record/union. */
+function numberSettings(schema: unknown, path: string[] = [], out: Array<{ path: string; max: number | undefined }> = []): typeof out {
+  const def = (schema as { _zod?: { def?: Record<string, unknown> } })._zod?.def;
+  if (!def) return out;
+  const t = def.type as string;
+  if (t === 'number') out.push({ path: path.join('.'), max: (schema as { maxValue?: number | null }).maxValue ?? undefined });
+  else if (t === 'object') for (const [k, v] of Object.entries(def.shape as Record<string, unknown>)) numberSettings(v, [...path, k], out);
+  else if (t === 'array') numberSettings(def.element, [...path, '[]'], out);
+  else if (t === 'record') numberSettings(def.valueType, [...path, '*'], out);
+  else if (t === 'union') for (const o of def.options as unknown[]) numberSettings(o, path, out);
+  else if (t === 'pipe') numberSettings(def.in, path, out);
+  else if (def.innerType) numberSettings(def.innerType, path, out);
+  return out;
+}
+
+describe('every numeric setting has an upper bound', () => {
+  it('in the top-level config and in every source block', async () => {
+    const { configSchema } = await import('../../src/config/schema.js');
+    const found = [...numberSettings(configSchema), ...SOURCE_IDS.flatMap((s) => numberSettings(sourceLine(s)!.configSchema, ['sources', s]))];
+    expect(found.length).toBeGreaterThan(20); // the walk reaches the settings (alerts, api, every source)
+    // GitHub App and installation ids are identifiers, not amounts; Number.MAX_SAFE_INTEGER is their natural bound.
+    const unbounded = found.filter((f) => f.max === undefined || !Number.isFinite(f.max) || (f.max >= Number.MAX_SAFE_INTEGER && !/Id$/.test(f.path)));
+    expect(unbounded.map((f) => f.path)).toEqual([]);
   });
 });

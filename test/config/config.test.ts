@@ -1,6 +1,8 @@
 // Config loading: env interpolation, validation errors that name file, line and field.
 import { describe, expect, it } from 'vitest';
-import { parseConfigText } from '../../src/config/load.js';
+import { tmpdir } from 'node:os';
+import { loadConfigFile, parseConfigText } from '../../src/config/load.js';
+import { checkRuleSettings, type RuleCatalogue } from '../../src/config/rule-settings.js';
 import { CONFIG_TEMPLATE } from '../../src/cli/init.js';
 import { UsageError } from '../../src/core/errors.js';
 
@@ -45,7 +47,41 @@ describe('config', () => {
 
   it('rejects unknown keys with file, line and field', () => {
     const e = usage(() => parse('schedule: "0 * * * *"\nheartbeatMinutes: 5\nredis:\n  prefixx: a\n'));
-    expect(e.message).toContain('vigil.config.yaml:4:3: redis: Unrecognized key: "prefixx"');
+    expect(e.message).toContain('vigil.config.yaml:4:3: redis.prefixx: unknown setting (did you mean "prefix"?)');
+  });
+
+  it('names the line of a top-level typo and suggests the key meant; no suggestion for a key unlike any', () => {
+    const e = usage(() => parse('heartbeatMinutes: 5\nschedul: "0 * * * *"\nzzzqqq: 1\n'));
+    expect(e.message).toContain('vigil.config.yaml:2:1: schedul: unknown setting (did you mean "schedule"?)');
+    expect(e.message).toMatch(/vigil\.config\.yaml:3:1: zzzqqq: unknown setting$/m);
+    expect(e.message).not.toMatch(/zzzqqq: unknown setting \(did you mean/);
+  });
+
+  it('suggests keys inside nested blocks (rules) and source blocks', () => {
+    expect(usage(() => parse('rules:\n  disable: []\n')).message).toContain(':2:3: rules.disable: unknown setting (did you mean "disabled"?)');
+    expect(usage(() => parse('sources:\n  awss: {}\n')).message).toContain(':2:3: sources.awss: unknown setting (did you mean "aws"?)');
+  });
+
+  it('an alias without its anchor is a config error at the alias, not a crash', () => {
+    const e = usage(() => parse('a: &x 1\nschedule: *y\n'));
+    expect(e.message).toBe('/etc/vigil/vigil.config.yaml:2:11: invalid YAML: alias *y has no anchor &y before it');
+  });
+
+  it('aliases that expand without bound (billion laughs) are refused, not expanded', () => {
+    const text = 'a: &a [1,2]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n';
+    expect(usage(() => parse(text)).message).toMatch(/invalid YAML: Excessive alias count/);
+  });
+
+  it('explains an unquoted ${VAR} inside a flow map, which YAML reads as syntax', () => {
+    const e = usage(() => parse('redis: {url: ${REDIS_URL}}\n', { REDIS_URL: 'redis://h:1' }));
+    expect(e.message).toContain('vigil.config.yaml:1:15: invalid YAML');
+    expect(e.message).toContain('quote it, e.g. url: "${REDIS_URL}"');
+    expect(parse('redis: {url: "${REDIS_URL}"}\n', { REDIS_URL: 'redis://h:1' }).config.redis.url).toBe('redis://h:1');
+  });
+
+  it('a directory given as the config file is a usage error naming it', () => {
+    const e = usage(() => loadConfigFile(tmpdir()));
+    expect(e.message).toBe(`${tmpdir()}: is a directory, not a config file (give the path of a vigil.config.yaml)`);
   });
 
   it('rejects a bad cron expression naming the field', () => {
@@ -72,9 +108,40 @@ describe('config', () => {
 
 describe('source config schemas', () => {
   it('config loading validates each source with the very schema its plug-in declares', async () => {
-    const { sourceConfigSchemas } = await import('../../src/source-schemas.js');
+    const { SOURCE_MANIFEST } = await import('../../collectors/manifest.js');
     const { sourcePlugins } = await import('../../src/sources.js');
-    expect(Object.keys(sourceConfigSchemas).sort()).toEqual(Object.keys(sourcePlugins).sort());
-    for (const [id, plugin] of Object.entries(sourcePlugins)) expect(sourceConfigSchemas[id as keyof typeof sourceConfigSchemas], id).toBe(plugin!.configSchema);
+    expect(SOURCE_MANIFEST.map((s) => s.id).sort()).toEqual(Object.keys(sourcePlugins).sort());
+    for (const s of SOURCE_MANIFEST) expect(s.configSchema, s.id).toBe(sourcePlugins[s.id]!.configSchema);
+  });
+});
+
+describe('rule settings in config', () => {
+  const catalogue: RuleCatalogue = {
+    rules: [
+      { id: 'aws.iam.access_keys_rotated', params: { maxKeyAgeDays: { default: 90, description: 'd' } } },
+      { id: 'aws.iam.root_mfa_enabled', params: {} },
+    ],
+    otherIds: ['xsys.offboarding_timeliness'],
+  };
+
+  it('names file, line and the parameter meant for a parameter typo', () => {
+    const loaded = parse('rules:\n  params:\n    aws.iam.access_keys_rotated:\n      maxKeyAgeDay: 60\n');
+    const e = usage(() => checkRuleSettings(loaded, catalogue));
+    expect(e.message).toBe(
+      '/etc/vigil/vigil.config.yaml:4:7: rules.params.aws.iam.access_keys_rotated.maxKeyAgeDay: rule aws.iam.access_keys_rotated has no parameter "maxKeyAgeDay" (did you mean "maxKeyAgeDays"?) (known: maxKeyAgeDays)',
+    );
+  });
+
+  it('names the line of an unknown rule id in disabled or params, with the id meant', () => {
+    const d = usage(() => checkRuleSettings(parse('rules:\n  disabled:\n    - aws.iam.root_mfa_enable\n'), catalogue));
+    expect(d.message).toMatch(/^\/etc\/vigil\/vigil\.config\.yaml:3:7: rules\.disabled\.0: unknown rule id "aws\.iam\.root_mfa_enable" \(did you mean "aws\.iam\.root_mfa_enabled"\?\)/);
+    const p = usage(() => checkRuleSettings(parse('rules:\n  params:\n    no.such.rule: {}\n'), catalogue));
+    expect(p.message).toMatch(/^\/etc\/vigil\/vigil\.config\.yaml:3:5: rules\.params\.no\.such\.rule: unknown rule id "no\.such\.rule" \(see/);
+  });
+
+  it('a value of the wrong kind names its line; a right one and cross-source ids pass', () => {
+    const e = usage(() => checkRuleSettings(parse('rules:\n  params:\n    aws.iam.access_keys_rotated:\n      maxKeyAgeDays: "60"\n'), catalogue));
+    expect(e.message).toMatch(/vigil\.config\.yaml:4:22: rules\.params\.aws\.iam\.access_keys_rotated\.maxKeyAgeDays: expected a number like 90, got string/);
+    expect(() => checkRuleSettings(parse('rules:\n  params:\n    aws.iam.access_keys_rotated: { maxKeyAgeDays: 60 }\n    xsys.offboarding_timeliness: { slaHours: 8 }\n'), catalogue)).not.toThrow();
   });
 });

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { Collector, CollectContext } from '../../src/core/collector.js';
 import { collectionErrorFrom, MalformedReplyError } from '../../src/core/failure.js';
-import type { RunningEmulator, SourcePlugin } from '../../src/core/source-plugin.js';
+import type { RunningEmulator, SourceDemo, SourcePlugin } from '../../src/core/source-plugin.js';
 import type { Rule, Snapshot } from '../../src/core/types.js';
 import { fullMatrix, sampledMatrix, setUpSource, describeReport } from './harness.js';
 import { DEGRADE_MODES } from '../support/degrading-proxy.js';
@@ -41,7 +41,7 @@ const rules: Rule[] = [
   },
 ];
 
-function toyPlugin(sound: boolean): SourcePlugin<{ url: string }> {
+function toyPlugin(sound: boolean): SourcePlugin<{ url: string }> & SourceDemo<{ url: string }> {
   return {
     id: 'aws',
     configSchema: z.strictObject({ url: z.string() }),

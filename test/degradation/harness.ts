@@ -4,7 +4,7 @@ import { setMaxListeners } from 'node:events';
 import type { Clock } from '../../src/core/collector.js';
 import { silentLogger } from '../../src/core/collector.js';
 import { mulberry32 } from '../../src/core/seeded-random.js';
-import type { SourcePlugin, RunningEmulator } from '../../src/core/source-plugin.js';
+import type { SourceDemo, SourcePlugin, RunningEmulator } from '../../src/core/source-plugin.js';
 import type { Result, Rule, Status } from '../../src/core/types.js';
 import { collectAndEvaluate, type BlobSink, type CollectStageDeps } from '../../src/pipeline/collect-stage.js';
 import { allRules } from '../../rules/index.js';
@@ -48,7 +48,8 @@ export interface PropertyReport {
 }
 
 export interface SourceSetup {
-  plugin: SourcePlugin<any>;
+  /** The production plug-in with its emulator half (collectors/<source>/index.ts and demo.ts). */
+  plugin: SourcePlugin<any> & SourceDemo<any>;
   /**
    * Config values set over the demo config (e.g. a short `requestTimeoutMs` so `hang` ends quickly, small backoffs).
    * A key the source's schema rejects (not added yet) is left out rather than failing the run.

@@ -100,10 +100,15 @@ describe('vigil exceptions / api hash-token (CLI)', () => {
     expect((await vigil(['ledger', 'verify'], dir)).code).toBe(0);
   }, 120_000); // ten CLI processes, each paying tsx start-up
 
-  it('hash-token prints the SHA-256 for api.tokens, from an argument or stdin', async () => {
+  it('hash-token prints the SHA-256 for api.tokens from stdin, and refuses a token in argv (shell history)', async () => {
     const want = createHash('sha256').update('s3cr3t-token').digest('hex');
-    expect((await vigil(['api', 'hash-token', 's3cr3t-token'], dir)).stdout).toBe(`${want}\n`);
+    const inArgv = await vigil(['api', 'hash-token', 's3cr3t-token'], dir);
+    expect(inArgv.code).toBe(2);
+    expect(inArgv.stdout).toBe('');
+    expect(inArgv.stderr).toMatch(/may not be given as an argument.*printf %s "\$TOKEN" \| vigil api hash-token/);
+    expect(inArgv.stderr).not.toContain('s3cr3t-token');
     expect((await vigil(['api', 'hash-token'], dir, 's3cr3t-token\n')).stdout).toBe(`${want}\n`);
+    expect((await vigil(['api', 'hash-token'], dir, '')).code).toBe(2);
     const made = (await vigil(['api', 'hash-token', '--new'], dir)).stdout;
     const tok = /token: +(\S+)/.exec(made)![1]!;
     expect(made).toContain(createHash('sha256').update(tok).digest('hex'));

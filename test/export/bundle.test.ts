@@ -111,12 +111,14 @@ describe('export then verify', () => {
     const timeline = readFileSync(join(bundle, 'report/timeline.csv'), 'utf8');
     expect(timeline).toContain('aws.iam.user_mfa_enabled,2025-03-02,fail');
     expect(timeline).toContain('aws.iam.user_mfa_enabled,2025-03-03,pass');
-    const ex = readFileSync(join(bundle, 'report/exceptions.csv'), 'utf8').trim().split('\r\n');
+    const ex = readFileSync(join(bundle, 'report/deviations.csv'), 'utf8').trim().split('\r\n');
     expect(ex).toHaveLength(2);
-    expect(ex[1]).toMatch(/^aws\.iam\.user_mfa_enabled,user-1,111122223333,\d+,2025-03-02T/);
+    expect(ex[1]).toMatch(/^aws\.iam\.user_mfa_enabled,user-1,aws,111122223333,\d+,2025-03-02T/);
+    expect(existsSync(join(bundle, 'report/exceptions.csv'))).toBe(false);
     expect(readFileSync(join(bundle, 'report/gaps.csv'), 'utf8')).toContain('2025-03-02T12:00:00.000Z,2025-03-02T18:00:00.000Z,3');
     expect(readFileSync(join(bundle, 'report/coverage.csv'), 'utf8')).toContain('CC1.1,Integrity and ethics,,not covered by this tool');
-    expect(readFileSync(join(bundle, 'report/risk-acceptances.csv'), 'utf8')).toContain('exception.granted,ex-1');
+    // The register names the grant in full (its fields are nested under `exception` in the leaf).
+    expect(readFileSync(join(bundle, 'report/risk-acceptances.csv'), 'utf8')).toMatch(/\r\nex-1,aws\.iam\.user_mfa_enabled,user-1,bob@example\.com,ciso@example\.com,2025-03-02T06:01:00\.000Z,2025-04-01T00:00:00\.000Z,,hardware key on order,active,\d+,,,\r\n$/);
     const sample = JSON.parse(readFileSync(join(bundle, 'report/samples/aws.iam.user_mfa_enabled.json'), 'utf8'));
     expect(sample.n).toBe(25);
     expect(sample.populationSha256).toBe(sha(join(bundle, 'report/populations/aws.iam.user_mfa_enabled.csv')));
@@ -404,5 +406,29 @@ describe('vigil export / verify CLI', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('report/summary.json');
     expect(run(['verify', join(work, 'nope')]).status).toBe(2);
+  }, 60_000);
+});
+
+describe('Type 1 facts', () => {
+  it('carries the definition of every rule it reports, and leaves a scope that stopped reporting out of the systems in scope', async () => {
+    const d = await buildDemoLedger({ days: 4, retiredScope: '999999999999' });
+    const out = mkdtempSync(join(tmpdir(), 'vigil-t1-'));
+    try {
+      await exportBundle({ dataDir: d.dataDir, type: 1, asOf: '2025-03-04', framework: FRAMEWORK, out: join(out, 'b'), clock: d.clock, logger: silentLogger });
+      const summary = JSON.parse(readFileSync(join(out, 'b/report/summary.json'), 'utf8'));
+      const changes = readFileSync(join(out, 'b/report/changes.csv'), 'utf8');
+      const reported = Object.entries(summary.rules as Record<string, { evaluations: number }>).filter(([, r]) => r.evaluations > 0).map(([id]) => id);
+      expect(reported.sort()).toEqual(['aws.iam.root_mfa_enabled', 'aws.iam.user_mfa_enabled']);
+      for (const id of reported) expect(changes).toMatch(new RegExp(`,rule\\.defined,${id.replace(/\./g, '\\.')},[0-9a-f]{64},`));
+      // The account that reported once on the first day is stale at the close of the fourth: listed apart, not counted.
+      expect(summary.scopes).toEqual(['aws/111122223333']);
+      expect(summary.staleScopes).toEqual(['aws/999999999999']);
+      expect(summary.runs).toBe(1);
+      expect(summary.rules['aws.iam.root_mfa_enabled'].evaluations).toBe(1);
+      expect((await verifyBundle(join(out, 'b'), { trustedKeyFile: join(d.dataDir, 'keys', 'ledger-ed25519.pub.pem') })).faults).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+      rmSync(d.dataDir, { recursive: true, force: true });
+    }
   }, 60_000);
 });

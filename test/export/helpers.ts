@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { recordRun } from '../../src/pipeline/record.js';
+import { grantLeaf } from '../../src/exceptions/exceptions.js';
 import type { RecordedResult } from '../../src/pipeline/collect-stage.js';
 import type { FrameworkData } from '../../src/export/report.js';
 import { silentLogger, type Clock } from '../../src/core/collector.js';
@@ -34,8 +35,9 @@ export interface DemoLedger {
 /**
  * Builds runs every `everyHours` from `startIso` for `days` days; user bob fails MFA on day 2 and is fixed on day 3;
  * the slots of day 2 from 12:00 to 18:00 are missing and declared as a gap; sealed daily, checkpointed hourly.
+ * `retiredScope`: one more AWS account that reports once, at the first slot, and never again.
  */
-export async function buildDemoLedger(opts: { startIso?: string; days?: number; everyHours?: number; users?: number } = {}): Promise<DemoLedger> {
+export async function buildDemoLedger(opts: { startIso?: string; days?: number; everyHours?: number; users?: number; retiredScope?: string } = {}): Promise<DemoLedger> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-export-'));
   const start = Date.parse(opts.startIso ?? '2025-03-01T00:00:00.000Z');
   const days = opts.days ?? 4;
@@ -68,10 +70,11 @@ export async function buildDemoLedger(opts: { startIso?: string; days?: number; 
       const failing = u === 1 && dayIndex === 1;
       results.push({ ruleId: 'aws.iam.user_mfa_enabled', resourceId: `user-${u}`, status: failing ? 'fail' : 'pass', reason: failing ? 'no MFA device, "console" login' : 'MFA device' });
     }
-    await recordRun(ledger, {
+    const scopes = opts.retiredScope !== undefined && t === start ? ['111122223333', opts.retiredScope] : ['111122223333'];
+    for (const scope of scopes) await recordRun(ledger, {
       summary: {
         source: 'aws',
-        scope: '111122223333',
+        scope,
         slot: new Date(t).toISOString(),
         startedAt: new Date(t).toISOString(),
         endedAt: new Date(t + 30_000).toISOString(),
@@ -85,7 +88,7 @@ export async function buildDemoLedger(opts: { startIso?: string; days?: number; 
       results,
     });
     if (dayIndex === 1 && hour === 6) {
-      await ledger.append([{ type: 'exception.granted', data: { id: 'ex-1', ruleId: 'aws.iam.user_mfa_enabled', resourceId: 'user-1', approver: 'ciso@example.com', expiresAt: '2025-04-01T00:00:00Z', reason: 'hardware key on order' } }]);
+      await ledger.append([grantLeaf({ id: 'ex-1', ruleId: 'aws.iam.user_mfa_enabled', resourceId: 'user-1', requester: 'bob@example.com', approver: 'ciso@example.com', expiresAt: '2025-04-01T00:00:00.000Z', reason: 'hardware key on order', origin: 'cli' })]);
     }
     clock.t = t + 120_000;
     await ledger.checkpoint('hourly');

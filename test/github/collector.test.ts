@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createGithubCollector, githubConfigSchema, githubSource, type GithubSourceConfig, PR_CURSOR } from '../../collectors/github/index.js';
+import { githubDemo } from '../../collectors/github/demo.js';
 import { DEMO_TOKEN, startGithubEmulator, type RunningGithubEmulator, type GithubEmulatorOptions } from '../../collectors/github/emulator/server.js';
 import { githubRules } from '../../rules/github/index.js';
 import { evaluateSnapshot } from '../../src/rules/engine.js';
@@ -238,9 +239,9 @@ describe('faults and permissions', () => {
   });
 
   it('the plug-in starts its demo emulator and points a working config at it', async () => {
-    const running = await githubSource.startEmulator({ estate: 'demo' });
+    const running = await githubDemo.startEmulator({ estate: 'demo' });
     try {
-      const { config } = githubSource.demoConfig(running);
+      const { config } = githubDemo.demoConfig(running);
       const c = githubSource.createCollector(githubSource.configSchema.parse(config), { logger: silentLogger, clock, configDir: dir });
       expect(await c.scopes()).toEqual(['acme-demo']);
       const s = await c.collect({ scope: 'acme-demo', slot: NOW.toISOString(), clock, logger: silentLogger });

@@ -3,7 +3,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEntraEmulator, type EntraEmulator, type EntraEmulatorOptions } from '../../collectors/entra/index.js';
+import { startEntraEmulator, type EntraEmulator, type EntraEmulatorOptions } from '../../collectors/entra/demo.js';
 import type { EmulatorReply } from '../../src/core/emulator-reply.js';
 import { createEntraCollector } from '../../collectors/entra/collector.js';
 import { entraConfigSchema } from '../../collectors/entra/config.js';

@@ -1,6 +1,7 @@
 // Entra collector against its Graph emulator over real HTTP: demo verdicts, paging, 429 Retry-After, licence and permission errors, audit cursor.
 import { afterEach, describe, expect, it } from 'vitest';
-import { entraSource, startEntraEmulator, type EntraEmulator } from '../../collectors/entra/index.js';
+import { entraSource } from '../../collectors/entra/index.js';
+import { entraDemo, startEntraEmulator, type EntraEmulator } from '../../collectors/entra/demo.js';
 import { entraConfigSchema } from '../../collectors/entra/config.js';
 import { ENTRA_AUDIT_CURSOR } from '../../collectors/entra/collector.js';
 import { ENTRA_RESOURCE_TYPES } from '../../src/core/contracts/entra.js';
@@ -19,7 +20,7 @@ const cfg = (e: EntraEmulator, extra: Record<string, unknown> = {}) => entraConf
 describe('entra collector', () => {
   it('collects the demo tenant and the rules flag its known violations', async () => {
     emu = await startEntraEmulator();
-    const snap = await entraSource.createCollector(entraSource.demoConfig(emu).config, deps).collect(ctx(emu.tenant.tenantId));
+    const snap = await entraSource.createCollector(entraDemo.demoConfig(emu).config, deps).collect(ctx(emu.tenant.tenantId));
     expect(snap.errors).toEqual([]);
     expect(Object.keys(snap.inputs).sort()).toEqual([...ENTRA_RESOURCE_TYPES].sort());
     const users = byType(snap, 'entra.user');

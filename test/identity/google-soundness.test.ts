@@ -1,7 +1,7 @@
 // Google Workspace soundness over real HTTP: degraded replies never add a pass, group-held roles are judged per person,
 // late Reports events are read once, missing fields are per-user errors, and every request is timed out and abortable.
 import { afterEach, describe, expect, it } from 'vitest';
-import { emulatorPrivateKey, startGwsEmulator, type GwsEmulator, type GwsEmulatorOptions } from '../../collectors/google-workspace/index.js';
+import { emulatorPrivateKey, startGwsEmulator, type GwsEmulator, type GwsEmulatorOptions } from '../../collectors/google-workspace/demo.js';
 import type { EmulatorReply } from '../../src/core/emulator-reply.js';
 import { createGoogleWorkspaceCollector } from '../../collectors/google-workspace/collector.js';
 import { GOOGLE_WORKSPACE_SCOPES, googleWorkspaceConfigSchema } from '../../collectors/google-workspace/config.js';

@@ -1,6 +1,7 @@
 // Google Workspace collector against its Admin SDK emulator over real HTTP: demo verdicts, pageToken paging, quota backoff, DWD scopes, Reports cursor.
 import { afterEach, describe, expect, it } from 'vitest';
-import { googleWorkspaceSource, startGwsEmulator, emulatorPrivateKey, type GwsEmulator } from '../../collectors/google-workspace/index.js';
+import { googleWorkspaceSource } from '../../collectors/google-workspace/index.js';
+import { googleWorkspaceDemo, startGwsEmulator, emulatorPrivateKey, type GwsEmulator } from '../../collectors/google-workspace/demo.js';
 import { GOOGLE_WORKSPACE_SCOPES, googleWorkspaceConfigSchema } from '../../collectors/google-workspace/config.js';
 import { reportCursorKey } from '../../collectors/google-workspace/collector.js';
 import { GOOGLE_WORKSPACE_RESOURCE_TYPES } from '../../src/core/contracts/google-workspace.js';
@@ -20,7 +21,7 @@ const cfg = (e: GwsEmulator, extra: Record<string, unknown> = {}) => googleWorks
 describe('google workspace collector', () => {
   it('collects the demo tenant and the rules flag its known violations', async () => {
     emu = await startGwsEmulator();
-    const snap = await googleWorkspaceSource.createCollector(googleWorkspaceSource.demoConfig(emu).config, deps).collect(ctx('my_customer'));
+    const snap = await googleWorkspaceSource.createCollector(googleWorkspaceDemo.demoConfig(emu).config, deps).collect(ctx('my_customer'));
     expect(snap.errors).toEqual([]);
     expect(Object.keys(snap.inputs).sort()).toEqual([...GOOGLE_WORKSPACE_RESOURCE_TYPES].sort());
     const users = byType(snap, 'google-workspace.user');

@@ -3,7 +3,8 @@
 import { createServer } from 'node:net';
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { oktaSource, startOktaEmulator, type OktaEmulator } from '../../collectors/okta/index.js';
+import { oktaSource } from '../../collectors/okta/index.js';
+import { startOktaEmulator, type OktaEmulator } from '../../collectors/okta/demo.js';
 import { oktaConfigSchema } from '../../collectors/okta/config.js';
 import type { OktaReplyFault } from '../../collectors/okta/emulator.js';
 import { OKTA_LOG_CURSOR } from '../../collectors/okta/collector.js';
@@ -11,6 +12,7 @@ import { mulberry32 } from '../../src/core/seeded-random.js';
 import { oktaRules } from '../../rules/okta/index.js';
 import { evaluateSnapshot } from '../../src/rules/engine.js';
 import type { Result, Snapshot } from '../../src/core/types.js';
+import type { Logger } from '../../src/core/collector.js';
 import { byType, ctx, deps, statusOf } from './helpers.js';
 import { TestClock } from '../support/test-clock.js';
 import type { Clock } from '../../src/core/collector.js';
@@ -183,6 +185,19 @@ describe('okta: completeness per resource', () => {
       emu2.addLogEvent('user.lifecycle.suspend', 'erin@example.com', new Date(Date.parse((JSON.parse(a.cursors![OKTA_LOG_CURSOR]!) as { until: string }).until) - 60_000));
       expect(byType(await collect(emu2, { logOverlapMinutes: 0 }, a.cursors), 'okta.log_event')).toHaveLength(0);
     } finally { await emu2.close(); }
+  });
+
+  it.each([
+    ['not JSON', '{"v":2,"until":'],
+    ['an unknown version', '{"v":1,"until":"2026-01-01T00:00:00Z","seen":[]}'],
+    ['a bare timestamp', '2026-01-01T00:00:00Z'],
+  ])('a corrupt saved System Log cursor (%s) is logged and the log read again from the lookback window', async (_n, saved) => {
+    emu = await startOktaEmulator();
+    const logged: Array<{ msg: string; fields: Record<string, unknown> }> = [];
+    const logger: Logger = { debug() {}, info() {}, warn() {}, error: (o, m) => { logged.push({ msg: String(m), fields: o as Record<string, unknown> }); } };
+    const snap = await oktaSource.createCollector(cfg(emu.url), deps).collect({ ...ctx(new URL(emu.url).host, { [OKTA_LOG_CURSOR]: saved }), logger });
+    expect(logged).toEqual([{ msg: 'okta: saved System Log cursor is corrupt; reading again from the lookback window', fields: expect.objectContaining({ cursor: OKTA_LOG_CURSOR, saved }) }]);
+    expect(byType(snap, 'okta.log_event')).toHaveLength(3);
   });
 
   it('a System Log event with a target that is not an object is a malformed reply, not an event with the target dropped', async () => {

@@ -1,7 +1,8 @@
 // Okta collector against its emulator over real HTTP: demo verdicts, paging, rate limits, permissions, System Log cursor.
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { oktaSource, startOktaEmulator, type OktaEmulator } from '../../collectors/okta/index.js';
+import { oktaSource } from '../../collectors/okta/index.js';
+import { oktaDemo, startOktaEmulator, type OktaEmulator } from '../../collectors/okta/demo.js';
 import { oktaConfigSchema } from '../../collectors/okta/config.js';
 import { OKTA_LOG_CURSOR } from '../../collectors/okta/collector.js';
 import { OKTA_RESOURCE_TYPES } from '../../src/core/contracts/okta.js';
@@ -19,7 +20,7 @@ const ssws = (url: string, extra: Record<string, unknown> = {}) =>
 describe('okta collector', () => {
   it('collects the demo tenant and the rules flag its known violations', async () => {
     emu = await startOktaEmulator();
-    const collector = oktaSource.createCollector(oktaSource.demoConfig(emu).config, deps);
+    const collector = oktaSource.createCollector(oktaDemo.demoConfig(emu).config, deps);
     const [scope] = await collector.scopes();
     const snap = await collector.collect(ctx(scope!));
     expect(snap.errors).toEqual([]);

@@ -4,10 +4,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Resource, Snapshot, SourceId } from '../../src/core/types.js';
 import { joinPeople } from '../../rules/identity/people.js';
 import { evaluatePeople } from '../../rules/identity/xsys.js';
-import { oktaSource, startOktaEmulator, type OktaEmulator } from '../../collectors/okta/index.js';
+import { oktaSource } from '../../collectors/okta/index.js';
+import { oktaDemo, startOktaEmulator, type OktaEmulator } from '../../collectors/okta/demo.js';
 import { githubSource } from '../../collectors/github/index.js';
+import { githubDemo } from '../../collectors/github/demo.js';
 import { startGithubEmulator, type RunningGithubEmulator } from '../../collectors/github/emulator/server.js';
 import { awsSource } from '../../collectors/aws/index.js';
+import { awsDemo } from '../../collectors/aws/demo.js';
 import { startAwsEmulator, type AwsEmulator } from '../../collectors/aws/emulator/index.js';
 import { ctx, deps, removeFromGithubAndAws } from './helpers.js';
 
@@ -73,11 +76,11 @@ describe('orphaned access end to end over the emulators', () => {
     okta = await startOktaEmulator();
     gh = await startGithubEmulator();
     aws = await startAwsEmulator({ reportDelayMs: 1 });
-    Object.assign(process.env, awsSource.demoConfig(aws).env ?? {});
+    Object.assign(process.env, awsDemo.demoConfig(aws).env ?? {});
     const collectors = [
-      oktaSource.createCollector(oktaSource.demoConfig(okta).config, deps),
-      githubSource.createCollector(githubSource.configSchema.parse(githubSource.demoConfig(gh).config), deps),
-      awsSource.createCollector(awsSource.configSchema.parse(awsSource.demoConfig(aws).config), deps),
+      oktaSource.createCollector(oktaDemo.demoConfig(okta).config, deps),
+      githubSource.createCollector(githubSource.configSchema.parse(githubDemo.demoConfig(gh).config), deps),
+      awsSource.createCollector(awsSource.configSchema.parse(awsDemo.demoConfig(aws).config), deps),
     ];
     const collectAll = async () => Promise.all(collectors.map(async (c) => c.collect(ctx((await c.scopes())[0]!))));
 

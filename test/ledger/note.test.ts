@@ -50,6 +50,16 @@ describe('signed note: Go reference vector', () => {
     expect(() => openNote(SIGNED.replace('cryptography', 'cryptographY'), [v])).toThrow(/does not verify/);
   });
 
+  it("reads a vkey whose base64 key holds '+' (transparency-dev/formats note_cosigv1_test.go), as Go's note package does", () => {
+    const v = verifierFromVkey('TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6');
+    expect({ name: v.name, keyId: v.keyId.toString('hex') }).toEqual({ name: 'TEST', keyId: '7997405c' });
+    // and every key this code formats reads back, '+' or not
+    for (let i = 0; i < 64; i++) {
+      const raw = rawEd25519PublicKey(generateKeyPairSync('ed25519').privateKey);
+      expect(verifierFromVkey(formatVkey('k', raw)).keyId).toEqual(ed25519KeyId('k', raw));
+    }
+  });
+
   it('refuses mangled vkeys', () => {
     expect(() => verifierFromVkey(VKEY.slice(0, -1))).toThrow();
     expect(() => verifierFromVkey(VKEY.replace('c74f20a3', 'c74f20a4'))).toThrow(/does not match/);

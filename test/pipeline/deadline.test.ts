@@ -2,15 +2,12 @@
 // the collector does with its signal; shutdown cuts it short the same way; config bounds and defaults of the deadline.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Collector, CollectContext } from '../../src/core/collector.js';
-import { silentLogger } from '../../src/core/collector.js';
 import type { Snapshot } from '../../src/core/types.js';
-import { Ledger } from '../../src/ledger/ledger.js';
 import { collectAndEvaluate } from '../../src/pipeline/collect-stage.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { UsageError } from '../../src/core/errors.js';
 import { minSlotIntervalMs, slotAtOrBefore, slotsBetween } from '../../src/pipeline/slots.js';
-import { TestClock, tempDir } from '../ledger/helpers.js';
-import { thingRule } from './helpers.js';
+import { stageDeps, thingRule } from './helpers.js';
 
 const rule = thingRule();
 
@@ -20,11 +17,9 @@ afterEach(async () => {
 });
 
 async function setup() {
-  const t = tempDir();
-  const clock = new TestClock(Date.parse('2026-03-01T10:00:00Z'));
-  const ledger = await Ledger.open({ dataDir: t.dir, clock, logger: silentLogger });
-  cleanups.push(t.cleanup, () => ledger.close());
-  return { clock, deps: { rules: [rule], params: {}, clock, logger: silentLogger, blobs: ledger } };
+  const { clock, deps, cleanup } = await stageDeps([rule]);
+  cleanups.push(cleanup);
+  return { clock, deps };
 }
 
 /** A collector that starts `operation` and then never answers; `honour` decides whether it listens to its signal. */

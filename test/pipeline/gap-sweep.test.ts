@@ -172,6 +172,26 @@ describe('every slot is one run or one gap', () => {
     expect(await w.sweepSafely()).toBe(0);
     expect(errors).toEqual(['gap sweep failed (retried at the next sweep)']);
   });
+
+  it('an agent.stopped that cannot be written is logged, and stop still finishes', async () => {
+    const { ledger, writer } = await open(hour(0));
+    try {
+      const errors: Array<{ msg: string; fields: object }> = [];
+      const logger = { ...silentLogger, error: (o: object | string, msg?: string) => void errors.push({ msg: msg ?? '', fields: typeof o === 'object' ? o : {} }) };
+      const w = writer(logger);
+      await w.start(['writer']);
+      const append = ledger.append.bind(ledger);
+      ledger.append = async (leaves, ...rest) => {
+        if (leaves.some((l) => l.type === 'agent.stopped')) throw new Error('disk full');
+        return append(leaves, ...rest);
+      };
+      await expect(w.stop('test')).resolves.toBeUndefined();
+      expect(errors).toEqual([{ msg: 'agent.stopped not written', fields: { err: 'disk full', reason: 'test' } }]);
+      expect(await ledger.lastLeaf({ type: 'agent.stopped' })).toBeUndefined();
+    } finally {
+      await ledger.close();
+    }
+  });
 });
 
 describe('declared history gaps', () => {

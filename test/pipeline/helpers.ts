@@ -7,6 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Rule } from '../../src/core/types.js';
+import { silentLogger } from '../../src/core/collector.js';
+import { Ledger } from '../../src/ledger/ledger.js';
+import type { CollectStageDeps } from '../../src/pipeline/collect-stage.js';
+import { TestClock, tempDir } from '../ledger/helpers.js';
 import { QUEUE_COLLECT, QUEUE_EVIDENCE } from '../../src/pipeline/queues.js';
 
 export const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -55,4 +59,19 @@ export async function closeQueueEnv({ dir, prefix, conn }: QueueEnv): Promise<vo
   }
   conn.disconnect();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** Collect-stage deps over a fresh ledger in a temp dir, the clock at 2026-03-01T10:00Z; `cleanup` closes and removes it. */
+export async function stageDeps(rules: Rule[] = [thingRule()]): Promise<{ clock: TestClock; deps: CollectStageDeps; cleanup: () => Promise<void> }> {
+  const t = tempDir();
+  const clock = new TestClock(Date.parse('2026-03-01T10:00:00Z'));
+  const ledger = await Ledger.open({ dataDir: t.dir, clock, logger: silentLogger });
+  return {
+    clock,
+    deps: { rules, params: {}, clock, logger: silentLogger, blobs: ledger },
+    async cleanup() {
+      await ledger.close();
+      t.cleanup();
+    },
+  };
 }

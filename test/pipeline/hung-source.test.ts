@@ -7,8 +7,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { sourcePlugins } from '../../src/sources.js';
-import type { RunningEmulator } from '../../src/core/source-plugin.js';
+import { loadSourceDemos } from '../../src/sources.js';
+import type { RunningEmulator, SourceDemo } from '../../src/core/source-plugin.js';
 import { silentLogger, systemClock } from '../../src/core/collector.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 
@@ -40,6 +40,7 @@ describe('hung source', () => {
   let hung: Server;
   const sockets = new Set<Socket>();
   let github: RunningEmulator;
+  let githubDemo: SourceDemo<any>;
   let dir: string;
 
   beforeAll(async () => {
@@ -50,7 +51,8 @@ describe('hung source', () => {
       s.on('close', () => sockets.delete(s));
     });
     await new Promise<void>((r) => hung.listen(0, '127.0.0.1', () => r()));
-    github = await sourcePlugins.github!.startEmulator({ estate: 'demo' });
+    githubDemo = (await loadSourceDemos(['github']))[0]!.demo;
+    github = await githubDemo.startEmulator({ estate: 'demo' });
     dir = mkdtempSync(join(tmpdir(), 'vigil-hung-'));
   });
   afterAll(async () => {
@@ -63,7 +65,7 @@ describe('hung source', () => {
 
   it('okta hangs: error TIMEOUT at its 3 s deadline, github on time every slot, SIGTERM honoured', async () => {
     const port = (hung.address() as { port: number }).port;
-    const gh = sourcePlugins.github!.demoConfig(github);
+    const gh = githubDemo.demoConfig(github);
     const config = {
       dataDir: join(dir, 'data'),
       origin: 'vigil.test/hung',

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { mulberry32 } from '../../src/core/seeded-random.js';
-import { sourcePlugins } from '../../src/sources.js';
+import { loadSourceDemos } from '../../src/sources.js';
 import type { RunningEmulator } from '../../src/core/source-plugin.js';
 import type { SourceId } from '../../src/core/types.js';
 import { silentLogger, systemClock, UNRESOLVED_SCOPE } from '../../src/core/collector.js';
@@ -26,7 +26,7 @@ export interface KillScenarioOptions {
   /** Where config and ledger live; a fresh temporary folder (removed afterwards) when absent. */
   dataDir?: string;
   /** Sources run against their bundled emulators. @defaultValue ['aws', 'github'] */
-  sources?: SourceId[];
+  sources?: Array<Exclude<SourceId, 'identity'>>;
   /** Longest time `vigil run` lives once running before its kill (ms), seeded-random in [0, this]. @defaultValue 2000 */
   maxLifeMs?: number;
   /** Longest the final, unkilled run may take to account every slot up to its last run. @defaultValue 70 s */
@@ -63,11 +63,10 @@ export async function runKillScenario(opts: KillScenarioOptions): Promise<KillSc
   const env: Record<string, string> = { REDIS_URL: redis.url, VIGIL_LOG_LEVEL: 'info', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
   try {
     const sources: Record<string, unknown> = {};
-    for (const id of opts.sources ?? (['aws', 'github'] as SourceId[])) {
-      const plugin = sourcePlugins[id]!;
-      const emu = await plugin.startEmulator({ estate: 'demo' });
+    for (const { id, demo } of await loadSourceDemos(opts.sources ?? ['aws', 'github'])) {
+      const emu = await demo.startEmulator({ estate: 'demo' });
       emulators.push(emu);
-      const { config, env: e } = plugin.demoConfig(emu);
+      const { config, env: e } = demo.demoConfig(emu);
       Object.assign(env, e ?? {});
       sources[id] = { ...(config as Record<string, unknown>), schedule: KILL_SCHEDULE };
     }

@@ -1,0 +1,54 @@
+// What the API is built from (ApiOptions) and what every area's handlers share: the handler shape and query parsing.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Clock, Logger } from '../core/collector.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { Framework } from '../rules/frameworks.js';
+import type { ApiConfig } from '../alerts/config.js';
+import type { AlertRuleInfo } from '../alerts/engine.js';
+import type { ApiMetrics } from './metrics.js';
+import { ApiError } from './errors.js';
+
+export interface ApiOptions {
+  ledger: Ledger;
+  /** Rules whose ids exceptions may name (source and cross-source rules). */
+  rules: AlertRuleInfo[];
+  framework: Framework;
+  config: ApiConfig;
+  logger: Logger;
+  clock: Clock;
+  /** For /readyz and queue-depth metrics. */
+  redis?: Redis;
+  prefix?: string;
+  /** Sources expected to run, for staleness in /readyz. */
+  sources: Array<{ source: string; schedule: string }>;
+  /** The ledger's data directory: exports read it (without it, POST /v1/exports answers 501). */
+  dataDir?: string;
+  /** Open SSE streams allowed at once; more get 503 (each one polls the store). @defaultValue 100 */
+  maxStreams?: number;
+  /** SSE poll interval. @defaultValue 500 */
+  streamPollMs?: number;
+}
+
+/** What each area's handlers get from buildApi. */
+export interface HandlerDeps {
+  opts: ApiOptions;
+  metrics: ApiMetrics;
+  /** When this API started: /readyz gives a source with no run yet until its staleness limit has passed since. */
+  startedAt: Date;
+  /** Closers of the open alert streams (SSE), so close() can end them. */
+  streams: Set<() => void>;
+}
+
+export type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
+/** Handlers of one area, keyed `METHOD url` as in ROUTES. */
+export type Handlers = Record<string, Handler>;
+
+/** An integer query parameter within bounds, or `dflt` when absent; anything else is a 400 naming the parameter. */
+export function intParam(v: unknown, dflt: number, min: number, max: number, name: string): number {
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ApiError('bad_request', `query parameter ${name} must be an integer from ${min} to ${max}`);
+  return n;
+}

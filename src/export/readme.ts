@@ -1,0 +1,57 @@
+// The bundle's README.txt: steps an auditor runs with standard tools, in order, that write nothing into the bundle and pin the key they recorded out of band.
+import type { ReportParams } from './report.js';
+import { BUNDLE_FORMAT } from './files.js';
+
+/**
+ * Every command is indented by exactly five spaces (test/export/readme-steps.test.ts runs them, in order, with bash).
+ * Scratch files go to a temporary folder: a file written into the bundle would make the last step fail (UNLISTED_FILE).
+ * The key is never taken from the bundle on trust: the auditor compares its fingerprint with the one the company gave
+ * them at the start of the engagement (`vigil ledger key`), because a bundle forged and re-signed with a fresh key is
+ * otherwise self-consistent.
+ */
+export function bundleReadme(keyId: string, p: ReportParams, s: number, e: number): string {
+  const what = p.type === 2 ? `Type 2 period ${p.from} to ${p.to} (${p.tz}) = [${p.start}, ${p.end})` : `Type 1 state as of the close of ${p.asOf} (${p.tz}) = ${p.end}`;
+  const key = `keys/ledger-${keyId}.pub.pem`;
+  return `Vigil evidence bundle (${BUNDLE_FORMAT})
+${what}
+Ledger leaves ${s}..${e - 1}, covered by the signed checkpoints in ledger/checkpoints/.
+
+This bundle checks itself with standard tools (bash, sha256sum, gzip, openssl 3), then with the bundled verifier.
+Do not let tools change line endings (git autocrlf, "smart" unzip): that would, correctly, break verification.
+Run the steps in a shell in the bundle folder; they write nothing into it.
+
+0. The key. At the start of the engagement the company gives you, out of band (not in this bundle), the fingerprint
+   of its ledger key: \`vigil ledger key\` prints it as SHA256:<64 hex digits>, the SHA-256 of the key's DER
+   SubjectPublicKeyInfo. Signatures prove only that the evidence was not changed since it was signed by that key; a
+   bundle re-signed with another key checks out in every step below except the fingerprint comparisons. Set it:
+   FP='SHA256:<the fingerprint you recorded>'
+1. Every file is listed and unmodified (SHA256SUMS lists the files as stored, so the .gz files by their
+   compressed bytes), and each attachment (gzip, named by the SHA-256 of its uncompressed content) matches its name
+   (no BAD line = every attachment matches; read one with gzip -dc FILE):
+     sha256sum --quiet -c SHA256SUMS
+     for f in attachments/sha256/*/*.gz; do [ "$(gzip -dc "$f" | sha256sum | cut -c1-64)" = "$(basename "$f" .gz)" ] || { echo "BAD $f"; false; }; done
+2. The key in this bundle is the key you recorded:
+     [ "SHA256:$(openssl pkey -pubin -in ${key} -outform DER | sha256sum | cut -c1-64)" = "$FP" ] && echo "key fingerprint matches" || { echo "KEY FINGERPRINT DIFFERS from the one you recorded: do not rely on this bundle"; false; }
+3. The manifest note is signed by that key and commits to this SHA256SUMS (scratch files in a temporary folder):
+     T="$(mktemp -d)"
+     awk '/^$/{exit} {print}' manifest.note > "$T/body.txt"
+     grep '^— ' manifest.note | head -1 | awk '{print $3}' | base64 -d | tail -c +5 > "$T/sig.bin"
+     openssl pkeyutl -verify -pubin -inkey ${key} -rawin -in "$T/body.txt" -sigfile "$T/sig.bin"
+     [ "sums sha256:$(sha256sum SHA256SUMS | cut -c1-64)" = "$(grep '^sums sha256:' manifest.note)" ] && echo "SHA256SUMS is the signed one" || { echo "SHA256SUMS DIFFERS from the signed manifest note"; false; }
+     rm -r "$T"
+   Each ledger/checkpoints/<size>.checkpoint verifies the same way.
+4. Recompute the Merkle tree from the leaves, check it against every checkpoint, check the attachments, and
+   recompute every report file byte for byte (Node.js 18 or later, no other software), pinned to your fingerprint:
+     node verify/verify.mjs . --trusted-fingerprint "$FP"
+   Exit 0 = intact and signed by the key you pinned; 1 = integrity failure (each fault names the file, leaf seq and
+   what differs), or signed by another key (KEY_NOT_PINNED); 2 = bad usage. Never pin ${key} itself: it came with
+   the bundle, so it proves only that the bundle is consistent with itself.
+
+Layout: ledger/ (frontier at the slice start, leaves as canonical JSON lines by UTC day, checkpoints),
+attachments/sha256/<aa>/<sha256>.gz (results blobs and raw API payloads the leaves reference, gzip), framework/ (criteria
+mapping used for the report), report/ (report.html, summary.json, coverage.csv, timeline.csv, gaps.csv,
+deviations.csv (failure episodes), risk-acceptances.csv (exceptions granted, revoked or expired), changes.csv,
+populations/, snapshots/ (gzip), samples/, oscal-assessment-results.json),
+verify/verify.mjs (the verifier, one file, no dependencies).
+`;
+}

@@ -1,0 +1,261 @@
+// A second, independent account of a Type 2 report's facts, computed straight from the whole ledger: the property test holds the exporter to it.
+// Written from the definitions in docs/export.md, not from src/export/: it imports nothing of the report code, only what
+// reads a ledger. It walks every run's full results (no change leaves, no caches, no slices) and derives from them.
+
+/** One ledger leaf as the model reads it. */
+export interface ModelLeaf {
+  seq: number;
+  hash: string;
+  body: Record<string, unknown>;
+}
+
+export interface ModelResult {
+  ruleId: string;
+  resourceId: string;
+  status: string;
+  reason: string;
+}
+
+export interface ModelInput {
+  /** Every leaf of the ledger, in seq order (not only the bundled slice). */
+  leaves: ModelLeaf[];
+  /** The results of a run, by its resultsSha256. */
+  results: (sha256: string) => ModelResult[];
+  from: string;
+  to: string;
+  tz: string;
+  /** The time of the export: a period whose last day is that day ends then. */
+  now: string;
+  /** Every rule the framework maps (all criteria are in scope). */
+  frameworkRules: string[];
+}
+
+export interface ModelReport {
+  start: string;
+  end: string;
+  dates: string[];
+  /** CSV rows (fields as strings), without headers. */
+  timeline: string[][];
+  deviations: string[][];
+  gaps: string[][];
+  risk: string[][];
+  rules: Record<string, { runs: number; evaluations: number; counts: Record<string, number>; first: string | null; last: string | null; daysWithEvidence: number }>;
+  totals: Record<string, number>;
+  runs: number;
+  scopes: string[];
+  closedDeviations: number;
+  openDeviations: number;
+}
+
+const SLA_HOURS = 720;
+
+/** Local calendar date of an instant in an IANA zone (en-CA formats as YYYY-MM-DD). */
+export function dateIn(t: number, tz: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(t));
+}
+
+/**
+ * The first instant whose local date is `date`: every zone's offsets and transitions fall on quarter hours, so walking
+ * quarter hours from 14 h before UTC midnight finds it (a skipped midnight makes it the instant the clocks resume).
+ */
+export function dayStart(date: string, tz: string): number {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const utc = Date.UTC(y, m - 1, d);
+  for (let t = utc - 15 * 3_600_000; t <= utc + 15 * 3_600_000; t += 15 * 60_000) if (dateIn(t, tz) === date) return t;
+  throw new Error(`no start found for ${date} in ${tz}`);
+}
+
+const nextDate = (date: string): string => new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+const iso = (t: number): string => new Date(t).toISOString();
+const worst = (statuses: Set<string>): string => ['fail', 'error', 'pass', 'not_applicable'].find((s) => statuses.has(s)) ?? 'no_data';
+
+export function referenceReport(input: ModelInput): ModelReport {
+  const start = dayStart(input.from, input.tz);
+  const end = Math.min(dayStart(nextDate(input.to), input.tz), Math.floor(Date.parse(input.now) / 1000) * 1000);
+  const inPeriod = (at: string): boolean => Date.parse(at) >= start && Date.parse(at) < end;
+  const dates: string[] = [];
+  for (let d = input.from; dates.length === 0 || d <= dateIn(end - 1, input.tz); d = nextDate(d)) dates.push(d);
+  const at = (l: ModelLeaf): string => String(l.body.observedAt);
+  const inside = input.leaves.filter((l) => inPeriod(at(l)));
+
+  // Tallies and the timeline: every result of every run in the period.
+  const rules: ModelReport['rules'] = {};
+  const days = new Map<string, Map<string, Set<string>>>();
+  const rule = (id: string) => (rules[id] ??= { runs: 0, evaluations: 0, counts: { pass: 0, fail: 0, error: 0, not_applicable: 0 }, first: null, last: null, daysWithEvidence: 0 });
+  for (const id of input.frameworkRules) rule(id);
+  const runs = inside.filter((l) => l.body.type === 'run');
+  for (const r of runs) {
+    const date = dateIn(Date.parse(at(r)), input.tz);
+    const seen = new Set<string>();
+    for (const x of input.results(String(r.body.resultsSha256))) {
+      const t = rule(x.ruleId);
+      if (!seen.has(x.ruleId)) t.runs++;
+      seen.add(x.ruleId);
+      t.evaluations++;
+      t.counts[x.status] = (t.counts[x.status] ?? 0) + 1;
+      t.first ??= at(r);
+      t.last = at(r);
+      const byDay = days.get(x.ruleId) ?? new Map<string, Set<string>>();
+      days.set(x.ruleId, byDay);
+      byDay.set(date, (byDay.get(date) ?? new Set()).add(x.status));
+    }
+  }
+  const ids = Object.keys(rules).sort();
+  for (const id of ids) rules[id]!.daysWithEvidence = dates.filter((d) => days.get(id)?.has(d)).length;
+  const timeline = ids.flatMap((id) => dates.map((d) => [id, d, worst(days.get(id)?.get(d) ?? new Set())]));
+  const totals = { pass: 0, fail: 0, error: 0, not_applicable: 0 } as Record<string, number>;
+  for (const id of ids) for (const k of Object.keys(totals)) totals[k]! += rules[id]!.counts[k] ?? 0;
+
+  return {
+    start: iso(start),
+    end: iso(end),
+    dates,
+    timeline,
+    ...deviationEpisodes(input, inPeriod, end),
+    gaps: gapRows(inside, start, end),
+    risk: register(input.leaves, inside, end),
+    rules,
+    totals,
+    runs: runs.length,
+    scopes: [...new Set(runs.map((r) => `${String(r.body.source)}/${String(r.body.scope)}`))].sort(),
+  };
+}
+
+/**
+ * A deviation is a stretch of consecutive runs of a scope in which the rule failed on the resource. It opens at the
+ * first such run in the period and closes at the first later run where the result is anything else (or gone). It is
+ * carried in when the failure was already there before the period: the scope's previous run also failed, or the scope
+ * had no earlier run at all. The leaf that first showed it is the run itself when carried in, else the change leaf.
+ */
+function deviationEpisodes(input: ModelInput, inPeriod: (at: string) => boolean, end: number): Pick<ModelReport, 'deviations' | 'closedDeviations' | 'openDeviations'> {
+  const changeSeq = new Map<string, number>();
+  for (const l of input.leaves) if (l.body.type === 'change') changeSeq.set([l.body.source, l.body.scope, l.body.slot, l.body.ruleId, l.body.resourceId].join('\u0000'), l.seq);
+  const rows: string[][] = [];
+  let closed = 0;
+  const byScope = new Map<string, ModelLeaf[]>();
+  for (const l of input.leaves) if (l.body.type === 'run') byScope.set(`${String(l.body.source)}\u0000${String(l.body.scope)}`, [...(byScope.get(`${String(l.body.source)}\u0000${String(l.body.scope)}`) ?? []), l]);
+  for (const scopeRuns of byScope.values()) {
+    const open = new Map<string, { seq: number; at: string; carried: boolean; ruleId: string; resourceId: string }>();
+    let prev: Map<string, string> | undefined;
+    let firstInPeriod = true;
+    for (const r of scopeRuns) {
+      const now = new Map(input.results(String(r.body.resultsSha256)).map((x) => [`${x.ruleId}\u0000${x.resourceId}`, x.status]));
+      const at = String(r.body.observedAt);
+      if (inPeriod(at)) {
+        const source = String(r.body.source);
+        const scope = String(r.body.scope);
+        for (const k of new Set([...(prev?.keys() ?? []), ...now.keys()])) {
+          const [ruleId, resourceId] = k.split('\u0000') as [string, string];
+          const status = now.get(k) ?? 'absent';
+          const was = prev?.get(k);
+          const leafSeq = (): number => changeSeq.get([source, scope, r.body.slot, ruleId, resourceId].join('\u0000'))!;
+          const o = open.get(k);
+          if (status === 'fail' && !o) {
+            const carried = firstInPeriod && (prev === undefined || was === 'fail');
+            if (carried || was !== 'fail') open.set(k, { seq: carried ? r.seq : leafSeq(), at, carried, ruleId, resourceId });
+          } else if (status !== 'fail' && o) {
+            closed++;
+            rows.push(episodeRow(o, source, scope, leafSeq(), at));
+            open.delete(k);
+          }
+        }
+        firstInPeriod = false;
+      }
+      prev = now;
+    }
+    const [source, scope] = [String(scopeRuns[0]!.body.source), String(scopeRuns[0]!.body.scope)];
+    for (const o of open.values()) rows.push(episodeRow(o, source, scope, null, null, end));
+  }
+  return { deviations: rows, closedDeviations: closed, openDeviations: rows.length - closed };
+}
+
+function episodeRow(o: { seq: number; at: string; carried: boolean; ruleId: string; resourceId: string }, source: string, scope: string, closedSeq: number | null, closedAt: string | null, end?: number): string[] {
+  const hours = Math.round(((closedAt !== null ? Date.parse(closedAt) : end!) - Date.parse(o.at)) / 36_000) / 100;
+  const sla = closedAt === null ? (hours > SLA_HOURS ? 'no' : 'open') : hours <= SLA_HOURS ? 'yes' : 'no';
+  return [o.ruleId, o.resourceId, source, scope, String(o.seq), o.at, o.at, closedSeq === null ? '' : String(closedSeq), closedAt ?? '', String(hours), String(SLA_HOURS), sla, o.carried ? 'yes' : 'no', closedAt === null ? 'yes' : 'no'];
+}
+
+/**
+ * Gaps of the period: the writer's missed slots (`from`/`to` are the first and last missed slot), history a collector
+ * declared out of reach ([from, to)), and runs that collected nothing (their one slot); each clipped to the period and
+ * left out when it does not touch it.
+ */
+function gapRows(inside: ModelLeaf[], start: number, end: number): string[][] {
+  const rows: string[][] = [];
+  for (const l of inside) {
+    const b = l.body;
+    let span: [string, string, boolean, string, string, string] | undefined;
+    if (b.type === 'gap') span = [String(b.from), String(b.to), b.declared !== true, b.declared === true ? 'history out of reach' : 'missed slots', String(b.slots ?? ''), String(b.reason ?? '')];
+    else if (b.type === 'run' && b.outcome === 'failed') span = [String(b.slot), String(b.slot), true, 'collection failed', '1', JSON.stringify(b.errors ?? [])];
+    if (!span) continue;
+    const [from, to, toIncluded, kind, slots, detail] = span;
+    const f = Date.parse(from);
+    const t = Date.parse(to);
+    if (f >= end || t < start || (!toIncluded && t === start)) continue;
+    const cf = f < start ? iso(start) : from;
+    const ct = t > end ? iso(end) : to;
+    rows.push([String(l.seq), l.hash, String(b.source ?? ''), String(b.scope ?? ''), cf, ct, slots, kind, cf !== from || ct !== to ? 'yes' : 'no', detail]);
+  }
+  return rows;
+}
+
+/** The register: every exception with a grant, revocation or expiry leaf in the period, its grant looked up wherever it is in the ledger. */
+function register(all: ModelLeaf[], inside: ModelLeaf[], end: number): string[][] {
+  const grants = new Map<string, ModelLeaf>();
+  for (const l of all) if (l.body.type === 'exception.granted') grants.set(String((l.body.exception as { id: string }).id), l);
+  const ids: string[] = [];
+  for (const l of inside) {
+    if (!String(l.body.type).startsWith('exception.')) continue;
+    const id = l.body.type === 'exception.granted' ? String((l.body.exception as { id: string }).id) : String(l.body.exceptionId);
+    if (!ids.includes(id)) ids.push(id);
+  }
+  return ids.map((id) => {
+    const g = grants.get(id)!;
+    const e = g.body.exception as Record<string, string>;
+    const ends = inside.filter((l) => (l.body.type === 'exception.revoked' || l.body.type === 'exception.expired') && l.body.exceptionId === id);
+    const last = ends[ends.length - 1];
+    const revoked = ends.find((l) => l.body.type === 'exception.revoked');
+    const status = revoked ? 'revoked' : ends.length > 0 || Date.parse(e.expiresAt!) <= end ? 'expired' : 'active';
+    return [id, e.ruleId!, e.resourceId!, e.requester!, e.approver!, String(g.body.observedAt), e.expiresAt!, revoked ? String(revoked.body.observedAt) : '', e.reason!, status, String(g.seq), last ? String(last.seq) : '', last ? String(last.body.by) : '', last ? String(last.body.reason) : ''];
+  });
+}
+
+export interface ModelType1 {
+  at: string;
+  rules: Record<string, { evaluations: number; counts: Record<string, number>; first: string | null; last: string | null }>;
+  scopes: string[];
+  staleScopes: string[];
+  /** Rules with evaluations, whose definitions the bundle must carry. */
+  reported: string[];
+}
+
+/**
+ * Type 1 as of the close of `asOf` (or `now` when that is earlier): each scope's latest run before the instant, counted
+ * once, unless it is more than 48 hours old — a scope that stopped reporting is stale, not in scope.
+ */
+export function referenceType1(input: Omit<ModelInput, 'from' | 'to'> & { asOf: string }): ModelType1 {
+  const at = Math.min(dayStart(nextDate(input.asOf), input.tz), Math.floor(Date.parse(input.now) / 1000) * 1000);
+  const latest = new Map<string, ModelLeaf>();
+  for (const l of input.leaves) if (l.body.type === 'run' && Date.parse(String(l.body.observedAt)) < at) latest.set(`${String(l.body.source)}/${String(l.body.scope)}`, l);
+  const rules: ModelType1['rules'] = {};
+  for (const id of input.frameworkRules) rules[id] = { evaluations: 0, counts: { pass: 0, fail: 0, error: 0, not_applicable: 0 }, first: null, last: null };
+  const scopes: string[] = [];
+  const staleScopes: string[] = [];
+  for (const [name, l] of latest) {
+    const when = String(l.body.observedAt);
+    if (Date.parse(when) < at - 48 * 3_600_000) {
+      staleScopes.push(name);
+      continue;
+    }
+    scopes.push(name);
+    for (const x of input.results(String(l.body.resultsSha256))) {
+      const r = (rules[x.ruleId] ??= { evaluations: 0, counts: { pass: 0, fail: 0, error: 0, not_applicable: 0 }, first: null, last: null });
+      r.evaluations++;
+      r.counts[x.status] = (r.counts[x.status] ?? 0) + 1;
+      if (r.first === null || when < r.first) r.first = when;
+      if (r.last === null || when > r.last) r.last = when;
+    }
+  }
+  const reported = Object.keys(rules).filter((id) => rules[id]!.evaluations > 0).sort();
+  return { at: iso(at), rules, scopes: scopes.sort(), staleScopes: staleScopes.sort(), reported };
+}
