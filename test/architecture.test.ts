@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importCycles, importsOf, sourceFiles, type ImportRef } from './support/imports.js';
+import { functionLengths, longFunctions } from './support/function-lengths.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TREES = ['src', 'collectors', 'rules'] as const;
@@ -76,6 +77,35 @@ describe('import direction', () => {
     expect(refs.map((r) => r.target)).toContain('rules/aws/index.ts');
     expect(refs.find((r) => r.target === 'src/core/types.ts')?.typeOnly).toBe(true);
     expect(sourceFiles(ROOT, TREES).length).toBeGreaterThan(150);
+  });
+});
+
+/** Longest function body allowed in collectors/ (STYLE: functions under ~120 lines); `src/` is reported, not yet held to it. */
+const MAX_FUNCTION_LINES = 120;
+
+describe('function length', () => {
+  it(`no function in collectors/ is longer than ${MAX_FUNCTION_LINES} lines`, () => {
+    expect(longFunctions(ROOT, ['collectors'], MAX_FUNCTION_LINES)).toEqual([]);
+  });
+
+  it('measures each function from its first line to its closing brace, named by itself, its class or its variable', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'vigil-len-'));
+    try {
+      const body = (n: number) => Array.from({ length: n }, (_, i) => `  const v${i} = ${i};`).join('\n');
+      mkdirSync(join(scratch, 'collectors/x'), { recursive: true });
+      writeFileSync(join(scratch, 'collectors/x/a.ts'), [
+        '// scratch',
+        `export function long(): void {\n${body(121)}\n}`,
+        `export const arrow = (): void => {\n${body(3)}\n};`,
+        `class K {\n  method(): string {\n    return \`{\${'}'}\`;\n  }\n}`,
+        `export const o = { prop: function (): void {\n${body(1)}\n} };`,
+      ].join('\n'));
+      const found = functionLengths(scratch, ['collectors']).map((f) => `${f.name}@${f.line}:${f.lines}`);
+      expect(found).toEqual(['long@2:123', 'arrow@125:5', 'K.method@131:3', 'prop@135:3']);
+      expect(longFunctions(scratch, ['collectors'], MAX_FUNCTION_LINES)).toEqual(['collectors/x/a.ts:2 long (123 lines)']);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });
 

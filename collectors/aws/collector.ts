@@ -59,36 +59,6 @@ export function createAwsCollector(config: AwsSourceConfig, deps: CollectorDeps)
     }
   }
 
-  async function listAccounts(): Promise<string[]> {
-    const org = new OrganizationsClient(clientConfig);
-    const remediation = 'Run Vigil with credentials of the organization management account (or a delegated administrator), or list the accounts in sources.aws.accounts.';
-    try {
-      const ids: string[] = [];
-      let token: string | undefined;
-      for (let page = 1; ; page++) {
-        const r = await awsSend<{ Accounts?: Array<{ Id?: string; State?: string; Status?: string }>; NextToken?: string }>(org, new ListAccountsCommand({ MaxResults: 20, ...(token ? { NextToken: token } : {}) }), { operation: 'organizations:ListAccounts', shape: { json: true } });
-        let accounts: Array<{ Id?: string; State?: string; Status?: string }>;
-        try {
-          if (!r.ok) throw withStatus(r.err, r.status);
-          accounts = requireList('organizations:ListAccounts', r.out, 'Accounts');
-          if (r.out.NextToken && page >= MAX_ACCOUNT_PAGES) throw new MalformedReplyError('organizations:ListAccounts', `more than ${MAX_ACCOUNT_PAGES} pages`);
-        } catch (e) {
-          throw awsAppError('AWS_LIST_ACCOUNTS_FAILED', 'organizations:ListAccounts', e, { remediation, permission: 'organizations:ListAccounts' });
-        }
-        for (const a of accounts) {
-          if (!a.Id || !/^\d{12}$/.test(a.Id)) throw awsAppError('AWS_LIST_ACCOUNTS_FAILED', 'organizations:ListAccounts', new MalformedReplyError('organizations:ListAccounts', 'an account without a 12-digit Id'), { remediation });
-          if ((a.State ?? a.Status) === 'ACTIVE') ids.push(a.Id);
-        }
-        token = r.out.NextToken;
-        if (!token) break;
-      }
-      deps.logger.info({ accounts: ids.length }, 'aws: organization accounts listed');
-      return ids;
-    } finally {
-      org.destroy();
-    }
-  }
-
   async function callerAccount(): Promise<string[]> {
     const sts = new STSClient(clientConfig);
     const remediation = 'Check the AWS credentials Vigil runs with (AWS_PROFILE, AWS_ACCESS_KEY_ID, role), or set sources.aws.accountId.';
@@ -109,7 +79,7 @@ export function createAwsCollector(config: AwsSourceConfig, deps: CollectorDeps)
       if (config.accounts) return Promise.resolve([...config.accounts]);
       // a configured account is the scope: STS is never called just to name it
       if (!config.organization && config.accountId) return Promise.resolve([config.accountId]);
-      scopes ??= (config.organization ? listAccounts() : callerAccount()).catch((e: unknown) => {
+      scopes ??= (config.organization ? listAccounts(clientConfig, deps.logger) : callerAccount()).catch((e: unknown) => {
         scopes = undefined; // a transient failure must not be cached
         throw e;
       });
@@ -143,6 +113,37 @@ export function createAwsCollector(config: AwsSourceConfig, deps: CollectorDeps)
       };
     },
   };
+}
+
+/** Active accounts of the organization (management account credentials, or a delegated administrator's). */
+async function listAccounts(clientConfig: NonNullable<ConstructorParameters<typeof OrganizationsClient>[0]>, logger: CollectorDeps['logger']): Promise<string[]> {
+  const org = new OrganizationsClient(clientConfig);
+  const remediation = 'Run Vigil with credentials of the organization management account (or a delegated administrator), or list the accounts in sources.aws.accounts.';
+  try {
+    const ids: string[] = [];
+    let token: string | undefined;
+    for (let page = 1; ; page++) {
+      const r = await awsSend<{ Accounts?: Array<{ Id?: string; State?: string; Status?: string }>; NextToken?: string }>(org, new ListAccountsCommand({ MaxResults: 20, ...(token ? { NextToken: token } : {}) }), { operation: 'organizations:ListAccounts', shape: { json: true } });
+      let accounts: Array<{ Id?: string; State?: string; Status?: string }>;
+      try {
+        if (!r.ok) throw withStatus(r.err, r.status);
+        accounts = requireList('organizations:ListAccounts', r.out, 'Accounts');
+        if (r.out.NextToken && page >= MAX_ACCOUNT_PAGES) throw new MalformedReplyError('organizations:ListAccounts', `more than ${MAX_ACCOUNT_PAGES} pages`);
+      } catch (e) {
+        throw awsAppError('AWS_LIST_ACCOUNTS_FAILED', 'organizations:ListAccounts', e, { remediation, permission: 'organizations:ListAccounts' });
+      }
+      for (const a of accounts) {
+        if (!a.Id || !/^\d{12}$/.test(a.Id)) throw awsAppError('AWS_LIST_ACCOUNTS_FAILED', 'organizations:ListAccounts', new MalformedReplyError('organizations:ListAccounts', 'an account without a 12-digit Id'), { remediation });
+        if ((a.State ?? a.Status) === 'ACTIVE') ids.push(a.Id);
+      }
+      token = r.out.NextToken;
+      if (!token) break;
+    }
+    logger.info({ accounts: ids.length }, 'aws: organization accounts listed');
+    return ids;
+  } finally {
+    org.destroy();
+  }
 }
 
 /** The SDK error with the HTTP status our reply capture saw, so the cause is read from the status first. */

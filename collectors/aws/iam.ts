@@ -1,50 +1,22 @@
 // Reads an account's IAM posture with a handful of bulk calls, each reply checked for completeness, into a Snapshot.
 import { createHash } from 'node:crypto';
-import {
-  GenerateCredentialReportCommand,
-  GetAccountAuthorizationDetailsCommand,
-  GetAccountPasswordPolicyCommand,
-  GetAccountSummaryCommand,
-  GetCredentialReportCommand,
-  IAMClient,
-  ListVirtualMFADevicesCommand,
-  type GroupDetail,
-  type ManagedPolicyDetail,
-  type PasswordPolicy,
-  type RoleDetail,
-  type UserDetail,
-  type VirtualMFADevice,
-} from '@aws-sdk/client-iam';
+import { IAMClient } from '@aws-sdk/client-iam';
 import type { CollectContext } from '../../src/core/collector.js';
 import { AppError } from '../../src/core/errors.js';
-import { MalformedReplyError } from '../../src/core/failure.js';
 import type { Artifact, CollectionError, Snapshot } from '../../src/core/types.js';
-import { awsCollectionError, errorCode } from './failure.js';
+import { awsCollectionError } from './failure.js';
 import { normalize, type RawIam } from './normalize.js';
 import { AWS_IAM_RESOURCE_TYPES } from '../../src/core/contracts/aws.js';
-import { abortedError, awsSend, requireList, type SendResult } from './wire.js';
-import { abortableSleep } from '../../src/core/abortable-sleep.js';
+import { abortedError, awsSend, type SendResult } from './wire.js';
+import {
+  ACTION_INPUTS, readAccountSummary, readAuthorizationDetails, readCredentialReport, readPasswordPolicy, readVirtualMfa, startCredentialReport,
+  type Failure, type IamRun,
+} from './iam-reads.js';
+
+export { ACTION_INPUTS };
 
 /** The fewest entities IAM returns per page of the paged calls (their MaxItems ceiling). */
 export const IAM_MAX_ITEMS = 1000;
-
-/** Resource types each IAM action feeds: what a failure of that action leaves missing or incomplete. */
-export const ACTION_INPUTS: Record<string, string[]> = {
-  GenerateCredentialReport: ['aws.iam.root', 'aws.iam.user'],
-  GetCredentialReport: ['aws.iam.root', 'aws.iam.user'],
-  GetAccountSummary: ['aws.account', 'aws.iam.root'],
-  GetAccountPasswordPolicy: ['aws.iam.password_policy'],
-  GetAccountAuthorizationDetails: ['aws.iam.user', 'aws.iam.group', 'aws.iam.role', 'aws.iam.policy'],
-  ListVirtualMFADevices: ['aws.iam.root', 'aws.iam.user'],
-};
-
-const REPORT_POLL_START_MS = 100;
-const REPORT_POLL_MAX_MS = 2000;
-/** The credential-report wait is bounded in time and in calls, whatever IAM answers. */
-const REPORT_WAIT_LIMIT_MS = 120_000;
-const REPORT_MAX_POLLS = 80;
-/** Pages of one paged IAM call: 1000 pages of 1000 entities is far past any real account; a loop of Markers is not. */
-const MAX_PAGES = 1000;
 
 export async function collectIam(clientConfig: ConstructorParameters<typeof IAMClient>[0], pageSize: number, ctx: CollectContext): Promise<Snapshot> {
   const { clock, logger, signal } = ctx;
@@ -64,160 +36,37 @@ export async function collectIam(clientConfig: ConstructorParameters<typeof IAMC
     { step: 'deserialize', priority: 'low', name: 'vigilCountRequests' },
   );
 
+  const raw: RawIam = { accountId: ctx.scope };
   const addArtifact = (label: string, mediaType: string, body: Buffer): void => {
     artifacts.push({ sha256: createHash('sha256').update(body).digest('hex'), mediaType, size: body.length, label, body });
   };
-
   const onReply = (status: number, body: Buffer): void => {
     if (status >= 500) metrics.serverErrors++;
     else if (status === 429 || (status === 400 && body.includes('<Code>Throttling</Code>'))) metrics.throttled++;
   };
-  async function call<T>(action: string, command: Parameters<typeof awsSend>[1]): Promise<SendResult<T>> {
-    metrics.invocations++;
-    return awsSend<T>(client, command, { operation: `iam:${action}`, shape: { xml: `${action}Response` }, onReply, ...(signal ? { signal } : {}), ...(ctx.onOperation ? { onOperation: ctx.onOperation } : {}) });
-  }
-
-  const fail = (action: string, r: { err: unknown; body?: Buffer; status?: number }, label = `iam:${action}`): void => {
+  const fail = (action: string, r: Failure, label = `iam:${action}`): void => {
     const e = awsCollectionError(`iam:${action}`, r.err, { inputs: ACTION_INPUTS[action] ?? [], ...(r.status !== undefined ? { status: r.status } : {}) });
     errors.push(e);
     if (r.body && r.body.length > 0) addArtifact(`${label}#error`, 'application/xml', r.body);
     logger.warn({ operation: `iam:${action}`, code: e.code, cause: e.cause, status: r.status }, 'aws: IAM call failed');
   };
-  /** A 2xx reply whose content is not what IAM documents: recorded as malformed, the reply kept as evidence. */
-  const malformed = (action: string, r: { body: Buffer; status: number }, e: unknown, label = `iam:${action}`): void => fail(action, { err: e, body: r.body, status: r.status }, label);
-
-  const raw: RawIam = { accountId: ctx.scope };
-  const now = (): string => clock.now().toISOString();
+  const run: IamRun = {
+    ctx, pageSize, raw, errors, metrics, addArtifact, fail,
+    call: <T>(action: string, command: Parameters<typeof awsSend>[1]): Promise<SendResult<T>> => {
+      metrics.invocations++;
+      return awsSend<T>(client, command, { operation: `iam:${action}`, shape: { xml: `${action}Response` }, onReply, ...(signal ? { signal } : {}), ...(ctx.onOperation ? { onOperation: ctx.onOperation } : {}) });
+    },
+    malformed: (action, r, e, label = `iam:${action}`) => fail(action, { err: e, body: r.body, status: r.status }, label),
+    now: () => clock.now().toISOString(),
+  };
 
   try {
     // 1. Start the credential report first: it generates while the other reads run.
-    let generateFailure: { err: unknown; body?: Buffer; status?: number } | undefined;
-    const gen = await call<{ State?: string }>('GenerateCredentialReport', new GenerateCredentialReportCommand({}));
-    if (gen.ok) addArtifact('iam:GenerateCredentialReport#1', 'application/xml', gen.body);
-    else generateFailure = gen;
-
+    const generateFailure = await startCredentialReport(run);
     // 2. The independent reads, concurrently.
-    const summaryP = (async () => {
-      const r = await call<{ SummaryMap?: Record<string, number> }>('GetAccountSummary', new GetAccountSummaryCommand({}));
-      if (!r.ok) return fail('GetAccountSummary', r);
-      addArtifact('iam:GetAccountSummary', 'application/xml', r.body);
-      const map = r.out.SummaryMap;
-      // the root verdicts read these two entries; a map without them is not GetAccountSummary's documented reply
-      const missing = ['AccountMFAEnabled', 'AccountAccessKeysPresent'].filter((k) => typeof map?.[k] !== 'number');
-      if (!map || missing.length > 0) return malformed('GetAccountSummary', r, new MalformedReplyError('iam:GetAccountSummary', map ? `SummaryMap lacks ${missing.join(', ')}` : 'SummaryMap missing'));
-      raw.summary = { map, at: now() };
-    })();
-    const policyP = (async () => {
-      const r = await call<{ PasswordPolicy?: PasswordPolicy }>('GetAccountPasswordPolicy', new GetAccountPasswordPolicyCommand({}));
-      if (r.ok) {
-        addArtifact('iam:GetAccountPasswordPolicy', 'application/xml', r.body);
-        if (!r.out.PasswordPolicy) return malformed('GetAccountPasswordPolicy', r, new MalformedReplyError('iam:GetAccountPasswordPolicy', 'PasswordPolicy missing'));
-        raw.passwordPolicy = { policy: r.out.PasswordPolicy, at: now() };
-      } else if (errorCode(r.err as { name?: string }) === 'NoSuchEntity' && r.status === 404) {
-        // no password policy is a finding about the account, not a failure to read it — but only when IAM said so
-        if (r.body) addArtifact('iam:GetAccountPasswordPolicy', 'application/xml', r.body);
-        raw.passwordPolicy = { policy: null, at: now() };
-      } else fail('GetAccountPasswordPolicy', r);
-    })();
-    const mfaP = (async () => {
-      const devices: VirtualMFADevice[] = [];
-      let marker: string | undefined;
-      const at = now();
-      for (;;) {
-        const page = ++metrics.virtualMfaPages;
-        const label = `iam:ListVirtualMFADevices#${page}`;
-        const r = await call<{ VirtualMFADevices?: VirtualMFADevice[]; IsTruncated?: boolean; Marker?: string }>(
-          'ListVirtualMFADevices',
-          new ListVirtualMFADevicesCommand({ AssignmentStatus: 'Assigned', MaxItems: pageSize, ...(marker ? { Marker: marker } : {}) }),
-        );
-        if (!r.ok) return fail('ListVirtualMFADevices', r, label);
-        addArtifact(label, 'application/xml', r.body);
-        try {
-          devices.push(...requireList<VirtualMFADevice>('iam:ListVirtualMFADevices', r.out, 'VirtualMFADevices'));
-          if (!r.out.IsTruncated) break;
-          if (!r.out.Marker || page >= MAX_PAGES) throw new MalformedReplyError('iam:ListVirtualMFADevices', page >= MAX_PAGES ? `more than ${MAX_PAGES} pages` : 'IsTruncated without Marker');
-        } catch (e) {
-          return malformed('ListVirtualMFADevices', r, e, label);
-        }
-        marker = r.out.Marker;
-      }
-      raw.virtualMfa = { devices, at };
-    })();
-    const detailsP = (async () => {
-      const d = { users: [] as UserDetail[], groups: [] as GroupDetail[], roles: [] as RoleDetail[], policies: [] as ManagedPolicyDetail[], at: now() };
-      let marker: string | undefined;
-      for (;;) {
-        const page = ++metrics.authorizationDetailsPages;
-        const label = `iam:GetAccountAuthorizationDetails#${page}`;
-        const r = await call<{ UserDetailList?: UserDetail[]; GroupDetailList?: GroupDetail[]; RoleDetailList?: RoleDetail[]; Policies?: ManagedPolicyDetail[]; IsTruncated?: boolean; Marker?: string }>(
-          'GetAccountAuthorizationDetails',
-          new GetAccountAuthorizationDetailsCommand({ MaxItems: pageSize, ...(marker ? { Marker: marker } : {}) }),
-        );
-        if (!r.ok) return fail('GetAccountAuthorizationDetails', r, label);
-        addArtifact(label, 'application/xml', r.body);
-        try {
-          // IAM sends all four lists on every page, empty ones as empty elements
-          const op = 'iam:GetAccountAuthorizationDetails';
-          const lists = [requireList<UserDetail>(op, r.out, 'UserDetailList'), requireList<GroupDetail>(op, r.out, 'GroupDetailList'), requireList<RoleDetail>(op, r.out, 'RoleDetailList'), requireList<ManagedPolicyDetail>(op, r.out, 'Policies')] as const;
-          d.users.push(...lists[0]);
-          d.groups.push(...lists[1]);
-          d.roles.push(...lists[2]);
-          d.policies.push(...lists[3]);
-          if (!r.out.IsTruncated) break;
-          if (!r.out.Marker || page >= MAX_PAGES) throw new MalformedReplyError(op, page >= MAX_PAGES ? `more than ${MAX_PAGES} pages` : 'IsTruncated without Marker');
-        } catch (e) {
-          return malformed('GetAccountAuthorizationDetails', r, e, label);
-        }
-        marker = r.out.Marker;
-      }
-      raw.details = d;
-    })();
-    await Promise.all([summaryP, policyP, mfaP, detailsP]);
-
-    // 3. The credential report: usually ready by now, so one GetCredentialReport suffices.
-    let waited = 0;
-    let delay = REPORT_POLL_START_MS;
-    let generateCalls = 1;
-    for (;;) {
-      const r = await call<{ Content?: Uint8Array; GeneratedTime?: Date }>('GetCredentialReport', new GetCredentialReportCommand({}));
-      if (r.ok) {
-        if (!r.out.Content || r.out.Content.length === 0 || !(r.out.GeneratedTime instanceof Date) || Number.isNaN(r.out.GeneratedTime.getTime())) {
-          malformed('GetCredentialReport', r, new MalformedReplyError('iam:GetCredentialReport', !r.out.Content || r.out.Content.length === 0 ? 'Content missing or empty' : 'GeneratedTime missing'));
-          break;
-        }
-        const csv = Buffer.from(r.out.Content).toString('utf8');
-        const generatedAt = r.out.GeneratedTime.toISOString();
-        addArtifact(`iam:GetCredentialReport (GeneratedTime=${generatedAt})`, 'text/csv', Buffer.from(csv, 'utf8'));
-        raw.report = { csv, generatedAt };
-        break;
-      }
-      const code = errorCode(r.err as { name?: string });
-      const notReady = code === 'ReportInProgress';
-      const needsGenerate = code === 'ReportNotPresent' || code === 'ReportExpired';
-      const outOfTime = waited >= REPORT_WAIT_LIMIT_MS || metrics.credentialReportPolls >= REPORT_MAX_POLLS;
-      if ((!notReady && !needsGenerate) || outOfTime || (needsGenerate && generateFailure)) {
-        if (generateFailure) fail('GenerateCredentialReport', generateFailure);
-        if (outOfTime) {
-          errors.push({ operation: 'iam:GetCredentialReport', code: 'ReportTimeout', message: `credential report not ready after ${Math.round(waited / 1000)} s and ${metrics.credentialReportPolls} polls`, inputs: ACTION_INPUTS.GetCredentialReport!, cause: 'timeout', retryable: true });
-        } else if (!(needsGenerate && generateFailure)) fail('GetCredentialReport', r);
-        break;
-      }
-      metrics.credentialReportPolls++;
-      if (needsGenerate) {
-        // the report expired or vanished between our Generate and Get: ask again
-        generateCalls++;
-        const g = await call<{ State?: string }>('GenerateCredentialReport', new GenerateCredentialReportCommand({}));
-        if (g.ok) addArtifact(`iam:GenerateCredentialReport#${generateCalls}`, 'application/xml', g.body);
-        else generateFailure = g;
-      }
-      await abortableSleep(delay, signal, () => abortedError());
-      waited += delay;
-      delay = Math.min(REPORT_POLL_MAX_MS, delay * 2);
-    }
-    if (raw.report && generateFailure) {
-      // Generate was refused but a report under 4 hours old was still served: usable, and its age is in GeneratedTime.
-      logger.warn({ operation: 'iam:GenerateCredentialReport' }, 'aws: could not generate a fresh credential report; using the cached one');
-    }
+    await Promise.all([readAccountSummary(run), readPasswordPolicy(run), readVirtualMfa(run), readAuthorizationDetails(run)]);
+    // 3. The credential report, by now usually ready.
+    await readCredentialReport(run, generateFailure);
   } catch (e) {
     if (signal?.aborted) throw abortedError(e);
     throw e;

@@ -86,23 +86,62 @@ export interface Normalized {
   entityCount: number;
 }
 
+/** What the normalizing steps share: the account, where resources and errors go, and what the report and MFA reads gave. */
+interface Normalizing {
+  raw: RawIam;
+  accountId: string;
+  rootArn: string;
+  base: { source: 'aws'; scope: string };
+  resources: Resource[];
+  errors: CollectionError[];
+  /** Credential report rows by user ARN. */
+  rows: Map<string, Record<string, string>>;
+  /** Whether the report was read whole (header, well-formed rows). */
+  reportRead: boolean;
+  /** Users with an assigned virtual MFA device, when the devices were read. */
+  virtualByUser: Map<string, boolean>;
+}
+
 export function normalize(raw: RawIam): Normalized {
   const { accountId } = raw;
-  const scope = accountId;
-  const resources: Resource[] = [];
-  const errors: CollectionError[] = [];
   const rootArn = `arn:aws:iam::${accountId}:root`;
-  const base = { source: 'aws' as const, scope };
+  const n: Normalizing = { raw, accountId, rootArn, base: { source: 'aws' as const, scope: accountId }, resources: [], errors: [], rows: new Map(), reportRead: false, virtualByUser: new Map() };
 
   if (raw.summary) {
     const attributes: AwsAccountAttributes = { accountId, summary: raw.summary.map };
-    resources.push({ ...base, type: 'aws.account', id: rootArn, name: accountId, attributes: { ...attributes }, observedAt: raw.summary.at });
+    n.resources.push({ ...n.base, type: 'aws.account', id: rootArn, name: accountId, attributes: { ...attributes }, observedAt: raw.summary.at });
+  }
+  const rootRow = readReport(n);
+  const rootVirtual = readVirtualMfa(n);
+  pushRoot(n, rootRow, rootVirtual);
+  const problems: string[] = [];
+  let entityCount = 0;
+  if (raw.details) {
+    entityCount = pushDetails(n, raw.details, problems);
+  } else {
+    // without the details, users still come from the report so per-user credential checks can run
+    for (const [arn, row] of n.rows) {
+      n.resources.push({ ...n.base, type: 'aws.iam.user', id: arn, name: row.user ?? arn, attributes: { ...userAttrs(undefined, row, n.virtualByUser, raw.virtualMfa !== undefined, [], []), detailsMissing: true }, observedAt: raw.report!.generatedAt });
+    }
+  }
+  if (problems.length > 0) {
+    n.errors.push(
+      malformed(
+        'iam:GetAccountAuthorizationDetails',
+        `${problems.length} entit(ies) or policy document(s) not as documented, e.g. ${problems.slice(0, 3).join('; ')}`,
+        ['aws.iam.user', 'aws.iam.group', 'aws.iam.role', 'aws.iam.policy'],
+      ),
+    );
   }
 
-  // credential report rows by ARN; a report is complete only with its header, well-formed rows and the root row
-  const rows = new Map<string, Record<string, string>>();
+  pushPasswordPolicy(n);
+  return { resources: n.resources, errors: n.errors, entityCount };
+}
+
+/** The credential report's rows into `n.rows`; returns the root row. Complete only with its header, well-formed rows and the root row. */
+function readReport(n: Normalizing): Record<string, string> | undefined {
+  const { raw, rootArn, errors, rows } = n;
   let rootRow: Record<string, string> | undefined;
-  let reportRead = false;
   if (raw.report) {
     let parsed: ReturnType<typeof csvRecords> | undefined;
     try {
@@ -117,7 +156,7 @@ export function normalize(raw: RawIam): Normalized {
     } else if (parsed && (parsed.ragged > 0 || bad.length > 0)) {
       errors.push(malformed('iam:GetCredentialReport', parsed.ragged > 0 ? `${parsed.ragged} credential report row(s) do not have the header's ${parsed.header.length} fields` : `credential report values not as documented: ${bad.join('; ')}`, ['aws.iam.root', 'aws.iam.user']));
     } else if (parsed) {
-      reportRead = true;
+      n.reportRead = true;
       for (const r of parsed.records) {
         if (r.user === '<root_account>') rootRow = r;
         else rows.set(r.arn!, r);
@@ -126,8 +165,12 @@ export function normalize(raw: RawIam): Normalized {
       if (!rootRow) errors.push({ ...malformed('iam:GetCredentialReport', 'credential report has no <root_account> row', ['aws.iam.root'], 'incomplete'), resources: [rootArn] });
     }
   }
+  return rootRow;
+}
 
-  const virtualByUser = new Map<string, boolean>();
+/** Assigned virtual MFA devices by user into `n.virtualByUser`; returns whether root has one (undefined when unread). */
+function readVirtualMfa(n: Normalizing): boolean | undefined {
+  const { raw, rootArn, virtualByUser } = n;
   let rootVirtual: boolean | undefined;
   if (raw.virtualMfa) {
     rootVirtual = false;
@@ -138,7 +181,11 @@ export function normalize(raw: RawIam): Normalized {
       else virtualByUser.set(arn, true);
     }
   }
+  return rootVirtual;
+}
 
+function pushRoot(n: Normalizing, rootRow: Record<string, string> | undefined, rootVirtual: boolean | undefined): void {
+  const { raw, rootArn, resources, base } = n;
   if (rootRow || raw.summary) {
     const keys = rootRow ? reportKeys(rootRow) : undefined;
     const attrs: Partial<AwsIamRootAttributes> = {};
@@ -155,102 +202,91 @@ export function normalize(raw: RawIam): Normalized {
     if (rootVirtual !== undefined) attrs.virtualMfa = rootVirtual;
     resources.push({ ...base, type: 'aws.iam.root', id: rootArn, name: 'root', attributes: { ...attrs }, observedAt: raw.report?.generatedAt ?? raw.summary!.at });
   }
+}
 
-  const problems: string[] = [];
-  let entityCount = 0;
-  if (raw.details) {
-    const d = raw.details;
-    entityCount = d.users.length + d.groups.length + d.roles.length + d.policies.length;
-    const inline = (list: Array<{ PolicyName?: string; PolicyDocument?: string }> | undefined, where: string) =>
-      (list ?? []).map((p) => ({ name: p.PolicyName ?? '', document: decodeDoc(p.PolicyDocument, `${where} inline ${p.PolicyName ?? ''}`, problems) }));
-    const attached = (list: Array<{ PolicyArn?: string }> | undefined): string[] => (list ?? []).map((p) => p.PolicyArn ?? '').filter(Boolean);
-    const groupArnByName = new Map<string, string>();
-    const members = new Map<string, string[]>();
-    for (const g of d.groups) {
-      if (g.GroupName && g.Arn) {
-        groupArnByName.set(g.GroupName, g.Arn);
-        members.set(g.Arn, []);
-      }
+/** Users, groups, roles and managed policies from the authorization details; returns their entity count. */
+function pushDetails(n: Normalizing, d: NonNullable<RawIam['details']>, problems: string[]): number {
+  const { raw, rows, virtualByUser, reportRead, resources, errors, base } = n;
+  const entityCount = d.users.length + d.groups.length + d.roles.length + d.policies.length;
+  const inline = (list: Array<{ PolicyName?: string; PolicyDocument?: string }> | undefined, where: string) =>
+    (list ?? []).map((p) => ({ name: p.PolicyName ?? '', document: decodeDoc(p.PolicyDocument, `${where} inline ${p.PolicyName ?? ''}`, problems) }));
+  const attached = (list: Array<{ PolicyArn?: string }> | undefined): string[] => (list ?? []).map((p) => p.PolicyArn ?? '').filter(Boolean);
+  const groupArnByName = new Map<string, string>();
+  const members = new Map<string, string[]>();
+  for (const g of d.groups) {
+    if (g.GroupName && g.Arn) {
+      groupArnByName.set(g.GroupName, g.Arn);
+      members.set(g.Arn, []);
     }
-    // IAM sends every membership and policy list, empty ones as empty elements; one missing is not "none"
-    const lists = (arn: string | undefined, o: Record<string, unknown>, keys: string[]): void => {
-      const gone = keys.filter((k) => !Array.isArray(o[k]));
-      if (gone.length > 0) problems.push(`${arn ?? 'an entity without Arn'} lacks ${gone.join(', ')}`);
+  }
+  // IAM sends every membership and policy list, empty ones as empty elements; one missing is not "none"
+  const lists = (arn: string | undefined, o: Record<string, unknown>, keys: string[]): void => {
+    const gone = keys.filter((k) => !Array.isArray(o[k]));
+    if (gone.length > 0) problems.push(`${arn ?? 'an entity without Arn'} lacks ${gone.join(', ')}`);
+  };
+  for (const u of d.users) lists(u.Arn, u as Record<string, unknown>, ['GroupList', 'AttachedManagedPolicies', 'UserPolicyList']);
+  for (const g of d.groups) lists(g.Arn, g as Record<string, unknown>, ['AttachedManagedPolicies', 'GroupPolicyList']);
+  for (const r of d.roles) lists(r.Arn, r as Record<string, unknown>, ['AttachedManagedPolicies', 'RolePolicyList']);
+  for (const x of [...d.users, ...d.groups, ...d.roles, ...d.policies]) if (!x.Arn) problems.push('an entity without Arn');
+  const seenUsers = new Set<string>();
+  for (const u of d.users) {
+    if (!u.Arn) continue;
+    seenUsers.add(u.Arn);
+    for (const g of u.GroupList ?? []) members.get(groupArnByName.get(g) ?? '')?.push(u.Arn);
+    const row = rows.get(u.Arn);
+    resources.push({
+      ...base,
+      type: 'aws.iam.user',
+      id: u.Arn,
+      name: u.UserName ?? u.Arn,
+      attributes: { ...userAttrs(u, row, virtualByUser, raw.virtualMfa !== undefined, inline(u.UserPolicyList, u.Arn), attached(u.AttachedManagedPolicies)) },
+      observedAt: row && raw.report ? raw.report.generatedAt : d.at,
+    });
+  }
+  // a user in the details but not in the report (the report is up to 4 h old) has no observed password, MFA or keys
+  const unreported = d.users.filter((u) => u.Arn && !rows.has(u.Arn)).map((u) => u.Arn!);
+  if (reportRead && unreported.length > 0) {
+    errors.push({ ...malformed('iam:GetCredentialReport', `${unreported.length} user(s) are newer than the credential report (no row): ${unreported.slice(0, 3).join(', ')}`, ['aws.iam.user'], 'incomplete'), resources: unreported });
+  }
+  // a user in the report but not in the details was created between the two reads, or the details were cut short
+  for (const [arn, row] of rows) {
+    if (seenUsers.has(arn)) continue;
+    resources.push({ ...base, type: 'aws.iam.user', id: arn, name: row.user ?? arn, attributes: { ...userAttrs(undefined, row, virtualByUser, raw.virtualMfa !== undefined, [], []), detailsMissing: true }, observedAt: raw.report!.generatedAt });
+  }
+  for (const g of d.groups) {
+    if (!g.Arn) continue;
+    const attrs: AwsIamGroupAttributes = { path: g.Path ?? '/', members: members.get(g.Arn) ?? [], attachedPolicies: attached(g.AttachedManagedPolicies), inlinePolicies: inline(g.GroupPolicyList, g.Arn) };
+    resources.push({ ...base, type: 'aws.iam.group', id: g.Arn, name: g.GroupName ?? g.Arn, attributes: { ...attrs }, observedAt: d.at });
+  }
+  for (const r of d.roles) {
+    if (!r.Arn) continue;
+    const attrs: AwsIamRoleAttributes = {
+      path: r.Path ?? '/',
+      createdAt: iso(r.CreateDate) ?? '',
+      assumeRolePolicy: decodeDoc(r.AssumeRolePolicyDocument, `${r.Arn} trust policy`, problems),
+      attachedPolicies: attached(r.AttachedManagedPolicies),
+      inlinePolicies: inline(r.RolePolicyList, r.Arn),
+      lastUsed: iso(r.RoleLastUsed?.LastUsedDate),
     };
-    for (const u of d.users) lists(u.Arn, u as Record<string, unknown>, ['GroupList', 'AttachedManagedPolicies', 'UserPolicyList']);
-    for (const g of d.groups) lists(g.Arn, g as Record<string, unknown>, ['AttachedManagedPolicies', 'GroupPolicyList']);
-    for (const r of d.roles) lists(r.Arn, r as Record<string, unknown>, ['AttachedManagedPolicies', 'RolePolicyList']);
-    for (const x of [...d.users, ...d.groups, ...d.roles, ...d.policies]) if (!x.Arn) problems.push('an entity without Arn');
-    const seenUsers = new Set<string>();
-    for (const u of d.users) {
-      if (!u.Arn) continue;
-      seenUsers.add(u.Arn);
-      for (const g of u.GroupList ?? []) members.get(groupArnByName.get(g) ?? '')?.push(u.Arn);
-      const row = rows.get(u.Arn);
-      resources.push({
-        ...base,
-        type: 'aws.iam.user',
-        id: u.Arn,
-        name: u.UserName ?? u.Arn,
-        attributes: { ...userAttrs(u, row, virtualByUser, raw.virtualMfa !== undefined, inline(u.UserPolicyList, u.Arn), attached(u.AttachedManagedPolicies)) },
-        observedAt: row && raw.report ? raw.report.generatedAt : d.at,
-      });
-    }
-    // a user in the details but not in the report (the report is up to 4 h old) has no observed password, MFA or keys
-    const unreported = d.users.filter((u) => u.Arn && !rows.has(u.Arn)).map((u) => u.Arn!);
-    if (reportRead && unreported.length > 0) {
-      errors.push({ ...malformed('iam:GetCredentialReport', `${unreported.length} user(s) are newer than the credential report (no row): ${unreported.slice(0, 3).join(', ')}`, ['aws.iam.user'], 'incomplete'), resources: unreported });
-    }
-    // a user in the report but not in the details was created between the two reads, or the details were cut short
-    for (const [arn, row] of rows) {
-      if (seenUsers.has(arn)) continue;
-      resources.push({ ...base, type: 'aws.iam.user', id: arn, name: row.user ?? arn, attributes: { ...userAttrs(undefined, row, virtualByUser, raw.virtualMfa !== undefined, [], []), detailsMissing: true }, observedAt: raw.report!.generatedAt });
-    }
-    for (const g of d.groups) {
-      if (!g.Arn) continue;
-      const attrs: AwsIamGroupAttributes = { path: g.Path ?? '/', members: members.get(g.Arn) ?? [], attachedPolicies: attached(g.AttachedManagedPolicies), inlinePolicies: inline(g.GroupPolicyList, g.Arn) };
-      resources.push({ ...base, type: 'aws.iam.group', id: g.Arn, name: g.GroupName ?? g.Arn, attributes: { ...attrs }, observedAt: d.at });
-    }
-    for (const r of d.roles) {
-      if (!r.Arn) continue;
-      const attrs: AwsIamRoleAttributes = {
-        path: r.Path ?? '/',
-        createdAt: iso(r.CreateDate) ?? '',
-        assumeRolePolicy: decodeDoc(r.AssumeRolePolicyDocument, `${r.Arn} trust policy`, problems),
-        attachedPolicies: attached(r.AttachedManagedPolicies),
-        inlinePolicies: inline(r.RolePolicyList, r.Arn),
-        lastUsed: iso(r.RoleLastUsed?.LastUsedDate),
-      };
-      resources.push({ ...base, type: 'aws.iam.role', id: r.Arn, name: r.RoleName ?? r.Arn, attributes: { ...attrs, lastUsedRegion: r.RoleLastUsed?.Region ?? null }, observedAt: d.at });
-    }
-    for (const p of d.policies) {
-      if (!p.Arn) continue;
-      const def = (p.PolicyVersionList ?? []).find((v) => v.IsDefaultVersion) ?? (p.PolicyVersionList ?? []).find((v) => v.VersionId === p.DefaultVersionId);
-      const attrs: AwsIamPolicyAttributes = {
-        awsManaged: p.Arn.startsWith('arn:aws:iam::aws:policy/'),
-        attachmentCount: p.AttachmentCount ?? 0,
-        defaultVersionId: p.DefaultVersionId ?? def?.VersionId ?? '',
-        document: def ? decodeDoc(def.Document, `${p.Arn} ${def.VersionId ?? ''}`, problems) : null,
-      };
-      if (!def) problems.push(`${p.Arn} has no default version`);
-      resources.push({ ...base, type: 'aws.iam.policy', id: p.Arn, name: p.PolicyName ?? p.Arn, attributes: { ...attrs, path: p.Path ?? '/' }, observedAt: d.at });
-    }
-  } else {
-    // without the details, users still come from the report so per-user credential checks can run
-    for (const [arn, row] of rows) {
-      resources.push({ ...base, type: 'aws.iam.user', id: arn, name: row.user ?? arn, attributes: { ...userAttrs(undefined, row, virtualByUser, raw.virtualMfa !== undefined, [], []), detailsMissing: true }, observedAt: raw.report!.generatedAt });
-    }
+    resources.push({ ...base, type: 'aws.iam.role', id: r.Arn, name: r.RoleName ?? r.Arn, attributes: { ...attrs, lastUsedRegion: r.RoleLastUsed?.Region ?? null }, observedAt: d.at });
   }
-  if (problems.length > 0) {
-    errors.push(
-      malformed(
-        'iam:GetAccountAuthorizationDetails',
-        `${problems.length} entit(ies) or policy document(s) not as documented, e.g. ${problems.slice(0, 3).join('; ')}`,
-        ['aws.iam.user', 'aws.iam.group', 'aws.iam.role', 'aws.iam.policy'],
-      ),
-    );
+  for (const p of d.policies) {
+    if (!p.Arn) continue;
+    const def = (p.PolicyVersionList ?? []).find((v) => v.IsDefaultVersion) ?? (p.PolicyVersionList ?? []).find((v) => v.VersionId === p.DefaultVersionId);
+    const attrs: AwsIamPolicyAttributes = {
+      awsManaged: p.Arn.startsWith('arn:aws:iam::aws:policy/'),
+      attachmentCount: p.AttachmentCount ?? 0,
+      defaultVersionId: p.DefaultVersionId ?? def?.VersionId ?? '',
+      document: def ? decodeDoc(def.Document, `${p.Arn} ${def.VersionId ?? ''}`, problems) : null,
+    };
+    if (!def) problems.push(`${p.Arn} has no default version`);
+    resources.push({ ...base, type: 'aws.iam.policy', id: p.Arn, name: p.PolicyName ?? p.Arn, attributes: { ...attrs, path: p.Path ?? '/' }, observedAt: d.at });
   }
+  return entityCount;
+}
 
+function pushPasswordPolicy(n: Normalizing): void {
+  const { raw, accountId, resources, base } = n;
   if (raw.passwordPolicy) {
     const p = raw.passwordPolicy.policy;
     const attrs: AwsIamPasswordPolicyAttributes =
@@ -272,8 +308,6 @@ export function normalize(raw: RawIam): Normalized {
     const clean = Object.fromEntries(Object.entries(attrs).filter(([, v]) => v !== undefined));
     resources.push({ ...base, type: 'aws.iam.password_policy', id: `arn:aws:iam::${accountId}:password-policy`, name: 'password-policy', attributes: clean, observedAt: raw.passwordPolicy.at });
   }
-
-  return { resources, errors, entityCount };
 }
 
 function userAttrs(

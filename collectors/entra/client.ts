@@ -1,7 +1,7 @@
 // Microsoft Graph client: client-credentials token, @odata.nextLink paging kept on the Graph host, bounded 429/5xx retry
 // honouring Retry-After, a timeout on every request, and errors that carry their real cause.
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Logger } from '../../src/core/collector.js';
+import { systemClock, type Clock, type Logger } from '../../src/core/collector.js';
 import type { FailureCause } from '../../src/core/types.js';
 import { SourceError } from '../../src/core/errors.js';
 import { MalformedReplyError, causeOfStatus, classifyFailure } from '../../src/core/failure.js';
@@ -33,6 +33,8 @@ export interface GraphClientOptions {
   /** Told as each request starts, so a collection cut by its deadline names the operation in flight. */
   onOperation?: (operation: string) => void;
   fetch?: typeof fetch;
+  /** What "now" is for token expiry and Retry-After dates, and how back-off waits pass. @defaultValue the real clock */
+  clock?: Clock;
 }
 
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
@@ -49,9 +51,11 @@ export class GraphClient {
   private tokenFailure: GraphApiError | null = null;
   private readonly doFetch: typeof fetch;
   private readonly graph: string;
+  private readonly clock: Clock;
 
   constructor(private readonly o: GraphClientOptions) {
     this.doFetch = o.fetch ?? fetch;
+    this.clock = o.clock ?? systemClock;
     this.graph = o.graphUrl.replace(/\/+$/, '');
   }
 
@@ -72,7 +76,7 @@ export class GraphClient {
 
   private async bearer(): Promise<string> {
     if (this.tokenFailure) throw this.tokenFailure;
-    if (this.token && this.token.expiresAt > Date.now() + 60_000) return this.token.value;
+    if (this.token && this.token.expiresAt > this.clock.now().getTime() + 60_000) return this.token.value;
     const url = `${this.o.authorityHost.replace(/\/+$/, '')}/${encodeURIComponent(this.o.tenantId)}/oauth2/v2.0/token`;
     this.o.onOperation?.('entra:token');
     let got: { res: Response; raw: string };
@@ -98,7 +102,7 @@ export class GraphClient {
     } catch { j = null; }
     if (res.ok && j && typeof j.access_token === 'string' && j.access_token) {
       const ttl = typeof j.expires_in === 'number' && j.expires_in > 0 ? j.expires_in : 300;
-      this.token = { value: j.access_token, expiresAt: Date.now() + ttl * 1000 };
+      this.token = { value: j.access_token, expiresAt: this.clock.now().getTime() + ttl * 1000 };
       return this.token.value;
     }
     // No token: whatever the reply (AADSTS error, 5xx, an HTML page), nothing can be read — say so once, fast.
@@ -134,7 +138,7 @@ export class GraphClient {
         if (res.status === 429) this.throttled++;
         const err = toError(res.status, raw, operation);
         if (attempt >= this.o.maxRetries) throw err;
-        const ra = retryAfterMs(res.headers.get('retry-after'));
+        const ra = retryAfterMs(res.headers.get('retry-after'), this.clock.now().getTime());
         if (ra !== null && ra > this.o.maxRetryWaitMs) {
           throw new GraphApiError(res.status, err.code, `Retry-After ${Math.ceil(ra / 1000)} s exceeds maxRetryWaitMs ${this.o.maxRetryWaitMs}`, operation, err.failureCause);
         }
@@ -181,16 +185,18 @@ export class GraphClient {
 
   private async wait(ms: number, operation: string, why: string): Promise<void> {
     this.o.logger.warn({ operation, waitMs: ms, why }, 'graph: backing off');
-    await delay(Math.max(0, ms), undefined, this.o.signal ? { signal: this.o.signal } : undefined);
+    // A clock that can sleep (a test's) lets the time pass at once; the real one waits on a timer.
+    if (this.clock.sleep) await this.clock.sleep(Math.max(0, ms), this.o.signal);
+    else await delay(Math.max(0, ms), undefined, this.o.signal ? { signal: this.o.signal } : undefined);
   }
 }
 
 /** Retry-After as milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3); null when absent or unreadable. */
-function retryAfterMs(h: string | null): number | null {
+function retryAfterMs(h: string | null, now: number): number | null {
   if (h === null || h.trim() === '') return null;
   if (/^\d+$/.test(h.trim())) return Number(h.trim()) * 1000;
   const t = Date.parse(h);
-  return Number.isNaN(t) ? null : Math.max(0, t - Date.now());
+  return Number.isNaN(t) ? null : Math.max(0, t - now);
 }
 
 function toError(status: number, raw: string, operation: string): GraphApiError {

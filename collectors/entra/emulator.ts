@@ -6,7 +6,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { RunningEmulator } from '../../src/core/source-plugin.js';
+import { systemClock, type Clock } from '../../src/core/collector.js';
 import { replyOverrides, type EmulatorReply, type ReplyHook } from '../../src/core/emulator-reply.js';
+import { serveGraph } from './emulator-routes.js';
 import { audit, demoEntraTenant, generatedEntraTenant, type EmuEntraUser, type EntraTenant } from './emulator-tenants.js';
 
 export type { EmuEntraUser, EntraTenant } from './emulator-tenants.js';
@@ -28,7 +30,10 @@ export interface EntraEmulatorOptions {
   throttle?: { windowMs?: number; limit?: number };
   /** Largest page served (Graph: 999 for users). */
   maxPage?: number;
+  /** Fixed 'now' for generated timestamps (ISO). @defaultValue `clock` at start */
   now?: string;
+  /** What "now" is for throttle windows, error dates and admin actions, so a test can move time instead of waiting. @defaultValue the real clock */
+  clock?: Clock;
   /**
    * Test hook: called for every request (token included, before any other handling) with its path and how many times that path was asked before;
    * a returned reply is sent instead of the real one ('hang' accepts and never answers, 'reset' drops the socket).
@@ -45,20 +50,6 @@ export interface EntraEmulator extends RunningEmulator {
   disableUser(upn: string, at?: Date): void;
 }
 
-/** A policy as Graph serializes it: every collection of conditionalAccessUsers/Applications present, empty when unused. */
-function caPolicyOut(p: EntraTenant['caPolicies'][number]): unknown {
-  const c = (p.conditions ?? {}) as { users?: Record<string, unknown>; applications?: Record<string, unknown>; clientAppTypes?: string[] };
-  const list = (o: Record<string, unknown> | undefined, k: string) => (Array.isArray(o?.[k]) ? o![k] : []);
-  const users = Object.fromEntries(['includeUsers', 'excludeUsers', 'includeGroups', 'excludeGroups', 'includeRoles', 'excludeRoles'].map((k) => [k, list(c.users, k)]));
-  const applications = Object.fromEntries(['includeApplications', 'excludeApplications', 'includeUserActions', 'includeAuthenticationContextClassReferences'].map((k) => [k, list(c.applications, k)]));
-  const g = p.grantControls as Record<string, unknown> | null | undefined;
-  return {
-    ...p,
-    conditions: { userRiskLevels: [], signInRiskLevels: [], platforms: null, locations: null, ...c, users, applications, clientAppTypes: c.clientAppTypes ?? ['all'] },
-    grantControls: g ? { operator: 'OR', customAuthenticationFactors: [], termsOfUse: [], authenticationStrength: null, ...g, builtInControls: Array.isArray(g.builtInControls) ? g.builtInControls : [] } : null,
-  };
-}
-
 /** Permission each path needs, and whether it needs a premium (P1) licence. */
 const ROUTES: Array<[RegExp, string, boolean]> = [
   [/^\/v1\.0\/users$/, 'User.Read.All', false],
@@ -71,7 +62,8 @@ const ROUTES: Array<[RegExp, string, boolean]> = [
 ];
 
 export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promise<EntraEmulator> {
-  const now = opts.now ? Date.parse(opts.now) : Date.now();
+  const clock = opts.clock ?? systemClock;
+  const now = opts.now ? Date.parse(opts.now) : clock.now().getTime();
   const tenant = opts.estate === undefined || opts.estate === 'demo' ? demoEntraTenant(now) : generatedEntraTenant(opts.estate.users, opts.estate.seed ?? 1, now);
   const clientId = opts.clientId ?? 'emulator-client-id';
   const clientSecret = opts.clientSecret ?? 'emulator-client-secret';
@@ -91,7 +83,7 @@ export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promi
     res.end(JSON.stringify(body));
   };
   const graphError = (res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) =>
-    send(res, status, { error: { code, message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': randomUUID(), 'client-request-id': randomUUID() } } }, headers);
+    send(res, status, { error: { code, message, innerError: { date: clock.now().toISOString().slice(0, 19), 'request-id': randomUUID(), 'client-request-id': randomUUID() } } }, headers);
 
   const paged = <T>(res: ServerResponse, url: URL, items: T[], context: string, map: (t: T) => unknown = (t) => t) => {
     const top = Math.min(Number(url.searchParams.get('$top') ?? 100) || 100, maxPage);
@@ -134,7 +126,7 @@ export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promi
     const auth = req.headers.authorization ?? '';
     if (!auth.startsWith('Bearer ') || !tokens.has(auth.slice(7))) return graphError(res, 401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.');
 
-    const t = Date.now();
+    const t = clock.now().getTime();
     if (t >= win.start + windowMs) win = { start: t, count: 0 };
     if (win.count >= limit) {
       stats.rejected429++;
@@ -157,78 +149,7 @@ export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promi
     if (/ScheduleInstances$/.test(path) && licence !== 'P2') {
       return graphError(res, 400, 'AadPremiumLicenseRequired', 'The tenant needs to have Microsoft Entra ID P2 or Microsoft Entra ID Governance license.');
     }
-    const principalOf = (id: string): Record<string, unknown> | null => {
-      const u = tenant.users.find((x) => x.id === id);
-      if (u) return { '@odata.type': '#microsoft.graph.user', id: u.id, displayName: u.displayName, userPrincipalName: u.userPrincipalName };
-      const g = tenant.groups.find((x) => x.id === id);
-      if (g) return { '@odata.type': '#microsoft.graph.group', id: g.id, displayName: g.displayName, isAssignableToRole: g.isAssignableToRole };
-      const sp = tenant.servicePrincipals.find((x) => x.id === id);
-      if (sp) return { '@odata.type': '#microsoft.graph.servicePrincipal', id: sp.id, displayName: sp.displayName, appId: sp.appId };
-      return null;
-    };
-    const expand = <T extends { principalId: string }>(a: T): T & { principal?: unknown } => (url.searchParams.get('$expand') === 'principal' ? { ...a, principal: principalOf(a.principalId) } : a);
-    const groupMembers = /^\/v1\.0\/groups\/([^/]+)\/transitiveMembers$/.exec(path);
-    if (groupMembers) {
-      const g = tenant.groups.find((x) => x.id === decodeURIComponent(groupMembers[1]!));
-      if (!g) return graphError(res, 404, 'Request_ResourceNotFound', `Resource '${groupMembers[1]}' does not exist or one of its queried reference-property objects are not present.`);
-      return paged(res, url, g.members, 'directoryObjects', (id) => principalOf(id));
-    }
-
-    const userOut = (u: EmuEntraUser) => {
-      const full: Record<string, unknown> = { ...u };
-      delete full.methods;
-      const s = u.signInActivity;
-      // A user with no recorded sign-in attempt has no signInActivity in the reply.
-      if (!s.lastSignInDateTime && !s.lastNonInteractiveSignInDateTime && !s.lastSuccessfulSignInDateTime) delete full.signInActivity;
-      else full.signInActivity = { ...s, lastSignInRequestId: randomUUID(), lastNonInteractiveSignInRequestId: randomUUID(), lastSuccessfulSignInRequestId: randomUUID() };
-      if (select.length === 0) { delete full.signInActivity; return full; }
-      return Object.fromEntries(select.filter((k) => k in full).map((k) => [k, full[k]]));
-    };
-    switch (path) {
-      case '/v1.0/users': return paged(res, url, tenant.users, `users(${select.join(',')})`, userOut);
-      case '/v1.0/reports/authenticationMethods/userRegistrationDetails':
-        return paged(res, url, tenant.users, 'reports/authenticationMethods/userRegistrationDetails', (u) => {
-          const admin = tenant.roleAssignments.some((a) => a.principalId === u.id);
-          const mfa = u.methods.some((m) => m !== 'email' && m !== 'securityQuestion');
-          return {
-            id: u.id, userPrincipalName: u.userPrincipalName, userDisplayName: u.displayName, userType: u.userType === 'Guest' ? 'guest' : 'member',
-            isAdmin: admin, isSsprRegistered: u.methods.length > 0, isSsprEnabled: true, isSsprCapable: u.methods.length > 0,
-            isMfaRegistered: mfa, isMfaCapable: mfa, isPasswordlessCapable: u.methods.includes('fido2') || u.methods.includes('windowsHelloForBusiness'),
-            methodsRegistered: u.methods, isSystemPreferredAuthenticationMethodEnabled: false, systemPreferredAuthenticationMethods: [],
-            userPreferredMethodForSecondaryAuthentication: u.methods[0] ?? 'none', lastUpdatedDateTime: u.createdDateTime,
-          };
-        });
-      case '/v1.0/roleManagement/directory/roleDefinitions': return paged(res, url, tenant.roleDefinitions, 'roleManagement/directory/roleDefinitions');
-      case '/v1.0/roleManagement/directory/roleAssignments':
-        return paged(res, url, tenant.roleAssignments, 'roleManagement/directory/roleAssignments(principal())', expand);
-      case '/v1.0/roleManagement/directory/roleEligibilityScheduleInstances':
-        return paged(res, url, tenant.eligibilities, 'roleManagement/directory/roleEligibilityScheduleInstances(principal())', (e) => expand({
-          ...e, appScopeId: null, memberType: 'Direct', roleEligibilityScheduleId: `${e.id}-schedule`,
-        }));
-      case '/v1.0/roleManagement/directory/roleAssignmentScheduleInstances': {
-        // Every active assignment has an instance: the permanent ones ('Assigned', no end) and PIM activations ('Activated').
-        const all = [
-          ...tenant.roleAssignments.map((a) => ({ ...a, startDateTime: null, endDateTime: null, assignmentType: 'Assigned' })),
-          ...tenant.pimActive.map((a) => ({ ...a, assignmentType: 'Activated' })),
-        ];
-        return paged(res, url, all, 'roleManagement/directory/roleAssignmentScheduleInstances(principal())', (a) => expand({
-          ...a, appScopeId: null, memberType: 'Direct', roleAssignmentOriginId: a.id, roleAssignmentScheduleId: `${a.id}-schedule`,
-        }));
-      }
-      case '/v1.0/identity/conditionalAccess/policies': return paged(res, url, tenant.caPolicies, 'identity/conditionalAccess/policies', caPolicyOut);
-      case '/v1.0/policies/identitySecurityDefaultsEnforcementPolicy':
-        return send(res, 200, { '@odata.context': `${base}/v1.0/$metadata#policies/identitySecurityDefaultsEnforcementPolicy/$entity`, id: '00000000-0000-0000-0000-000000000005', displayName: 'Security Defaults', description: 'Security defaults is a set of basic identity security mechanisms recommended by Microsoft.', isEnabled: tenant.securityDefaults });
-      case '/v1.0/auditLogs/directoryAudits': {
-        const filter = url.searchParams.get('$filter') ?? '';
-        const ge = /activityDateTime ge ([0-9T:.Z-]+)/.exec(filter)?.[1];
-        const names = new Set([...filter.matchAll(/activityDisplayName eq '([^']+)'/g)].map((m) => m[1]));
-        const list = tenant.audits
-          .filter((a) => (!ge || Date.parse(a.activityDateTime) >= Date.parse(ge)) && (names.size === 0 || names.has(a.activityDisplayName)))
-          .sort((a, b) => b.activityDateTime.localeCompare(a.activityDateTime));
-        return paged(res, url, list, 'auditLogs/directoryAudits');
-      }
-    }
-    return graphError(res, 400, 'BadRequest', 'Unsupported');
+    return serveGraph({ tenant, base, send, graphError, paged }, res, url, select);
   };
 
   const server = createServer((req, res) => {
@@ -242,7 +163,7 @@ export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promi
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const api: EntraEmulator = {
     url: base, tenant, stats,
-    disableUser(upn, at = new Date()) {
+    disableUser(upn, at = clock.now()) {
       const u = tenant.users.find((x) => x.userPrincipalName.toLowerCase() === upn.toLowerCase());
       if (!u) throw new Error(`emulator: no user ${upn}`);
       u.accountEnabled = false;

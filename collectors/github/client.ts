@@ -1,5 +1,5 @@
 // Builds the Octokit client: throttling and retry plugins, App or token auth, and a fetch that counts requests, keeps ETags and strips secrets.
-import { abortableSleep } from '../../src/core/abortable-sleep.js';
+import { clockSleep } from '../../src/core/abortable-sleep.js';
 import { Octokit } from '@octokit/rest';
 import { throttling } from '@octokit/plugin-throttling';
 import { retry } from '@octokit/plugin-retry';
@@ -7,7 +7,7 @@ import { paginateGraphQL } from '@octokit/plugin-paginate-graphql';
 import { createAppAuth } from '@octokit/auth-app';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
-import type { Logger } from '../../src/core/collector.js';
+import { systemClock, type Clock, type Logger } from '../../src/core/collector.js';
 import { redactSecrets } from '../../src/core/errors.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, MalformedReplyError } from '../../src/core/failure.js';
 import type { Artifact } from '../../src/core/types.js';
@@ -96,6 +96,8 @@ export interface ClientOptions {
   /** The collection's signal: aborting it ends every request and every wait at once. */
   signal?: AbortSignal;
   fetchImpl?: typeof fetch;
+  /** What "now" is against a rate-limit reset, and how waits pass (a test clock lets them pass at once). @defaultValue the real clock */
+  clock?: Clock;
 }
 
 function toArtifact(label: string, body: string): Artifact {
@@ -156,6 +158,7 @@ export function createClient(o: ClientOptions): VigilOctokitClient {
   const maxRetries = o.maxRetries ?? 3;
   const timeoutMs = o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const maxWaitMs = o.maxRateLimitWaitMs ?? 60_000;
+  const clock = o.clock ?? systemClock;
 
   const countingFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
@@ -182,17 +185,17 @@ export function createClient(o: ClientOptions): VigilOctokitClient {
         body = await res.text();
       } catch (e) {
         const reset = /fetch failed|ECONNRESET|socket|other side closed/i.test(`${(e as Error).message} ${String((e as { cause?: { code?: string } }).cause?.code ?? '')}`);
-        if (reset && attempt < maxRetries && !o.signal?.aborted) { await abortableSleep(unit * 2 ** attempt, o.signal); continue; }
+        if (reset && attempt < maxRetries && !o.signal?.aborted) { await clockSleep(clock, unit * 2 ** attempt, o.signal); continue; }
         throw e;
       }
-      const limit = rateLimitOf(res.status, res.headers, isGraphql || res.status !== 200 ? body : '', Date.now());
+      const limit = rateLimitOf(res.status, res.headers, isGraphql || res.status !== 200 ? body : '', clock.now().getTime());
       if (limit) {
         if (limit.kind === 'secondary') o.stats.secondaryRateLimited++;
         else o.stats.primaryRateLimited++;
         const waitMs = limit.seconds * unit;
         if (attempt < maxRetries && waitMs <= maxWaitMs) {
           o.logger.warn({ source: 'github', route: label, kind: limit.kind, waitMs }, 'GitHub rate limit; waiting');
-          await abortableSleep(waitMs, o.signal);
+          await clockSleep(clock, waitMs, o.signal);
           continue;
         }
         o.logger.warn({ source: 'github', route: label, kind: limit.kind, waitMs }, 'GitHub rate limit; giving up on this read');
@@ -203,7 +206,7 @@ export function createClient(o: ClientOptions): VigilOctokitClient {
       }
       if (res.status >= 500) {
         o.stats.serverErrors++;
-        if (attempt < maxRetries) { await abortableSleep(unit * 2 ** attempt, o.signal); continue; }
+        if (attempt < maxRetries) { await clockSleep(clock, unit * 2 ** attempt, o.signal); continue; }
       }
       if (res.status === 304 && cached) {
         o.stats.rest304++;
@@ -217,7 +220,7 @@ export function createClient(o: ClientOptions): VigilOctokitClient {
       if (res.status !== 200 || isAuth) return withUrl(new Response(res.status === 204 || res.status === 304 ? null : body, { status: res.status, statusText: res.statusText, headers: res.headers }), url);
       checkLinkHost(res.headers.get('link'), origin, label);
       const kept = stripSecrets(u.pathname, body);
-      if (isGraphql) recordGraphql(kept, init);
+      if (isGraphql) recordGraphql(o, gqlPages, kept, init);
       else {
         o.artifacts.push(toArtifact(label, kept));
         const etag = res.headers.get('etag');
@@ -225,23 +228,6 @@ export function createClient(o: ClientOptions): VigilOctokitClient {
         if (method === 'GET' && etag && parses(kept)) o.cache.set(url, { etag, body: kept, link: res.headers.get('link') });
       }
       return withUrl(new Response(kept, { status: res.status, statusText: res.statusText, headers: res.headers }), url);
-    }
-  };
-
-  const recordGraphql = (body: string, init?: RequestInit): void => {
-    let op = 'graphql';
-    try {
-      const parsed = JSON.parse(body) as { data?: { rateLimit?: { cost?: unknown } } | null };
-      const cost = parsed.data?.rateLimit?.cost;
-      if (typeof cost === 'number') o.stats.graphqlPoints += cost;
-      const reqBody = typeof init?.body === 'string' ? init.body : '';
-      op = /query\s+(\w+)/.exec(reqBody)?.[1] ?? op;
-      if (parsed.data) delete parsed.data.rateLimit;
-      const n = (gqlPages.get(op) ?? 0) + 1;
-      gqlPages.set(op, n);
-      o.artifacts.push(toArtifact(`POST /graphql ${op}#${n}`, JSON.stringify(parsed)));
-    } catch {
-      // Not JSON: the reader reports it as malformed; nothing to record.
     }
   };
 
@@ -273,6 +259,24 @@ export function createClient(o: ClientOptions): VigilOctokitClient {
       onRateLimit: () => false,
     },
   });
+}
+
+/** A GraphQL page as an artifact (its `rateLimit` removed, so unchanged data hashes the same), and its point cost counted. */
+function recordGraphql(o: ClientOptions, gqlPages: Map<string, number>, body: string, init?: RequestInit): void {
+  let op = 'graphql';
+  try {
+    const parsed = JSON.parse(body) as { data?: { rateLimit?: { cost?: unknown } } | null };
+    const cost = parsed.data?.rateLimit?.cost;
+    if (typeof cost === 'number') o.stats.graphqlPoints += cost;
+    const reqBody = typeof init?.body === 'string' ? init.body : '';
+    op = /query\s+(\w+)/.exec(reqBody)?.[1] ?? op;
+    if (parsed.data) delete parsed.data.rateLimit;
+    const n = (gqlPages.get(op) ?? 0) + 1;
+    gqlPages.set(op, n);
+    o.artifacts.push(toArtifact(`POST /graphql ${op}#${n}`, JSON.stringify(parsed)));
+  } catch {
+    // Not JSON: the reader reports it as malformed; nothing to record.
+  }
 }
 
 function parses(body: string): boolean {

@@ -60,7 +60,7 @@ export class RunState {
 
   constructor(readonly opts: CollectOptions, readonly ctx: CollectContext, cache: EtagCache) {
     this.logger = ctx.logger;
-    this.octokit = createClient({ ...opts.client, stats: this.stats, cache, artifacts: this.artifacts, logger: ctx.logger });
+    this.octokit = createClient({ ...opts.client, stats: this.stats, cache, artifacts: this.artifacts, logger: ctx.logger, clock: ctx.clock });
   }
 
   get org(): string {

@@ -1,7 +1,7 @@
 // Google Admin SDK client: service-account JWT bearer grant with domain-wide delegation, one token per scope, per-request timeouts, bounded backoff on quota errors.
 import { setTimeout as delay } from 'node:timers/promises';
 import { createPrivateKey, sign } from 'node:crypto';
-import type { Logger } from '../../src/core/collector.js';
+import { systemClock, type Clock, type Logger } from '../../src/core/collector.js';
 import type { FailureCause } from '../../src/core/types.js';
 import { SourceError } from '../../src/core/errors.js';
 import { MalformedReplyError, causeOfStatus } from '../../src/core/failure.js';
@@ -29,6 +29,8 @@ export interface GoogleClientOptions {
   signal?: AbortSignal;
   onOperation?: (operation: string) => void;
   fetch?: typeof fetch;
+  /** What "now" is for token expiry, and how back-off waits pass. @defaultValue the real clock */
+  clock?: Clock;
 }
 
 const RATE_REASONS = new Set(['userRateLimitExceeded', 'rateLimitExceeded', 'quotaExceeded']);
@@ -46,9 +48,11 @@ export class GoogleClient {
   private tokenEndpointHung: unknown;
   private readonly doFetch: typeof fetch;
   private readonly root: string;
+  private readonly clock: Clock;
 
   constructor(private readonly o: GoogleClientOptions) {
     this.doFetch = o.fetch ?? fetch;
+    this.clock = o.clock ?? systemClock;
     this.root = o.rootUrl.replace(/\/+$/, '');
   }
 
@@ -59,7 +63,10 @@ export class GoogleClient {
   }
 
   private async sleep(ms: number): Promise<void> {
-    await delay(Math.max(0, Math.min(ms, this.o.maxBackoffMs)), undefined, this.o.signal ? { signal: this.o.signal } : undefined);
+    const wait = Math.max(0, Math.min(ms, this.o.maxBackoffMs));
+    // A clock that can sleep (a test's) lets the time pass at once; the real one waits on a timer.
+    if (this.clock.sleep) await this.clock.sleep(wait, this.o.signal);
+    else await delay(wait, undefined, this.o.signal ? { signal: this.o.signal } : undefined);
   }
 
   /** One token per scope, so a scope missing from domain-wide delegation only fails the API that needs it. Never retried: a bad key stays bad. */
@@ -67,8 +74,8 @@ export class GoogleClient {
     const refused = this.tokenFailures.get(scope);
     if (refused) throw refused;
     const cached = this.tokens.get(scope);
-    if (cached && cached.expiresAt > Date.now() + 60_000) return cached.value;
-    const now = Math.floor(Date.now() / 1000);
+    if (cached && cached.expiresAt > this.clock.now().getTime() + 60_000) return cached.value;
+    const now = Math.floor(this.clock.now().getTime() / 1000);
     const enc = (x: object) => Buffer.from(JSON.stringify(x)).toString('base64url');
     const head = enc({ alg: 'RS256', typ: 'JWT', ...(this.o.privateKeyId ? { kid: this.o.privateKeyId } : {}) });
     const claims = enc({ iss: this.o.clientEmail, sub: this.o.subject, scope, aud: this.o.tokenUrl, iat: now, exp: now + 3600 });
@@ -99,7 +106,7 @@ export class GoogleClient {
     try { const parsed: unknown = JSON.parse(text); if (parsed && typeof parsed === 'object') j = parsed as typeof j; } catch { /* not JSON: reported below */ }
     if (res.ok && typeof j.access_token === 'string' && j.access_token) {
       const ttl = typeof j.expires_in === 'number' && j.expires_in > 0 ? j.expires_in : 300;
-      this.tokens.set(scope, { value: j.access_token, expiresAt: Date.now() + ttl * 1000 });
+      this.tokens.set(scope, { value: j.access_token, expiresAt: this.clock.now().getTime() + ttl * 1000 });
       return j.access_token;
     }
     const code = typeof j.error === 'string' ? j.error : `HTTP${res.status}`;

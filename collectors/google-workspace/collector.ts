@@ -11,13 +11,11 @@ import { GoogleApiError, GoogleClient } from './client.js';
 import { GOOGLE_WORKSPACE_SCOPES, type GoogleWorkspaceConfig } from './config.js';
 import { parsePage, parseUser, type ListShape, type ParsedUser } from './parse.js';
 import { readRoles, type ListAll, type RoleRead } from './roles.js';
+import { PERMS, pushUsers } from './users.js';
 import { parseCursor, readStream, reportCursorKey, reportStreams } from './reports.js';
-import type { GoogleWorkspaceCustomerAttributes, GoogleWorkspaceRoleAssignmentAttributes, GoogleWorkspaceUserAttributes } from '../../src/core/contracts/google-workspace.js';
 
 export { reportCursorKey, reportStreams } from './reports.js';
 
-/** Directory's lastLoginTime for a user who never signed in. */
-const NEVER = '1970-01-01T00:00:00.000Z';
 /** More pages than any real list has: a server that keeps handing out new tokens is cut off as incomplete, not followed forever. */
 const MAX_PAGES = 10_000;
 
@@ -28,12 +26,6 @@ function artifact(label: string, body: string): Artifact {
 
 const USERS: ListShape = { kind: 'admin#directory#users', field: 'users', mayBeEmpty: false };
 
-const PERMS = {
-  users: { permission: `${GOOGLE_WORKSPACE_SCOPES.users} (admin privilege Users › Read)`, inputs: ['google-workspace.customer', 'google-workspace.user'] },
-  roles: { permission: `${GOOGLE_WORKSPACE_SCOPES.roles} (admin privilege Admin roles › Read)`, inputs: ['google-workspace.admin_role_assignment'] },
-  groups: { permission: `${GOOGLE_WORKSPACE_SCOPES.groups} (admin privilege Groups › Read)`, inputs: ['google-workspace.admin_role_assignment'] },
-  reports: { permission: `${GOOGLE_WORKSPACE_SCOPES.reports} (admin privilege Reports)`, inputs: ['google-workspace.activity'] },
-};
 
 export function createGoogleWorkspaceCollector(config: GoogleWorkspaceConfig, deps: CollectorDeps): Collector {
   const scope = config.customerId;
@@ -59,6 +51,7 @@ export function createGoogleWorkspaceCollector(config: GoogleWorkspaceConfig, de
         clientEmail: config.serviceAccount.clientEmail, privateKeyPem: k.pem, privateKeyId: k.kid, subject: config.subject,
         tokenUrl: config.tokenUrl, rootUrl: config.rootUrl, maxRetries: config.maxRetries, backoffMs: config.backoffMs,
         maxBackoffMs: config.maxBackoffMs, requestTimeoutMs: config.requestTimeoutMs, logger: ctx.logger, signal: ctx.signal, onOperation: ctx.onOperation,
+        clock: ctx.clock,
       });
       const resources: Resource[] = [];
       const artifacts: Artifact[] = [];
@@ -74,30 +67,8 @@ export function createGoogleWorkspaceCollector(config: GoogleWorkspaceConfig, de
         errors.push(collectionErrorFrom(e, { operation: op, inputs: p.inputs, permission: p.permission },
           g ? { code: g.code, cause: g.failure, message: `HTTP ${g.status} ${g.summary}` } : {}));
       };
-      /** pageToken paging to the last page, each page shape-checked and kept as an artifact. */
-      const listAll: ListAll = async (path, shape, scopeUrl, operation) => {
-        tokenScopes.add(scopeUrl);
-        const out: Array<Record<string, unknown>> = [];
-        const seenTokens = new Set<string>();
-        let pageToken: string | undefined;
-        let n = 0;
-        do {
-          if (n >= MAX_PAGES) throw new MalformedReplyError(operation, `more than ${MAX_PAGES} pages`);
-          const sep = path.includes('?') ? '&' : '?';
-          const { body, raw } = await client.get(path + (pageToken ? `${sep}pageToken=${encodeURIComponent(pageToken)}` : ''), scopeUrl, operation).catch((e: unknown) => {
-            // A refused token names the API it was for, so the error points at the scope to grant.
-            throw e instanceof GoogleApiError && e.operation === 'google:token' ? new GoogleApiError(e.status, e.code, e.summary, `${operation} (token)`, e.failure) : e;
-          });
-          artifacts.push(artifact(`${operation}#${++n}`, raw));
-          const page = parsePage(body, shape, operation);
-          out.push(...page.items);
-          if (page.next !== undefined && seenTokens.has(page.next)) throw new MalformedReplyError(operation, 'nextPageToken repeats an earlier page');
-          if (page.next !== undefined) seenTokens.add(page.next);
-          pageToken = page.next;
-        } while (pageToken);
-        minApiCalls += n;
-        return out;
-      };
+      const pages = { count: 0 };
+      const listAll = pagedLister(client, artifacts, tokenScopes, pages);
 
       const cust = encodeURIComponent(config.customerId);
       let roles: RoleRead | null = null;
@@ -120,66 +91,7 @@ export function createGoogleWorkspaceCollector(config: GoogleWorkspaceConfig, de
         fail(e, 'admin.directory.users.list', PERMS.users);
       }
 
-      if (users) {
-        const at = observed();
-        const loginOf = new Map(users.map((u) => [u.id, u.primaryEmail.toLowerCase()]));
-        for (const u of users) {
-          const login = u.primaryEmail.toLowerCase();
-          const roleSet = new Set([...(u.isAdmin ? ['Super Admin'] : []), ...(roles?.rolesByUser.get(u.id) ?? []), ...(roles?.everyone ?? [])]);
-          const adminRoles = [...roleSet].sort();
-          const attrs: GoogleWorkspaceUserAttributes = {
-            email: login, login, displayName: u.fullName ?? login,
-            status: u.archived ? 'archived' : u.suspended ? 'suspended' : u.suspended === false && u.archived === false ? 'active' : 'unknown',
-            // Unknown suspension is judged as active; the per-resource error below keeps any such verdict from being a pass.
-            active: u.suspended !== true && u.archived !== true,
-            isAdmin: u.isAdmin === true || u.isDelegatedAdmin === true || adminRoles.length > 0, adminRoles,
-            mfaEnrolled: u.isEnrolledIn2Sv ?? null, mfaMethods: [], phishingResistant: null,
-            lastLogin: u.lastLoginTime === undefined || u.lastLoginTime === NEVER ? null : u.lastLoginTime, lastLoginKnown: u.lastLoginTime !== undefined,
-            created: u.creationTime ?? null, statusChanged: null,
-            isEnrolledIn2Sv: u.isEnrolledIn2Sv ?? null, isEnforcedIn2Sv: u.isEnforcedIn2Sv ?? null, suspended: u.suspended ?? null, archived: u.archived ?? null,
-            isSuperAdmin: u.isAdmin ?? null, isDelegatedAdmin: u.isDelegatedAdmin ?? null, orgUnitPath: u.orgUnitPath ?? null,
-          };
-          resources.push({ source: 'google-workspace', scope, type: 'google-workspace.user', id: u.id, name: login, attributes: { ...attrs }, observedAt: at });
-          if (u.missing.length > 0) {
-            // Without isAdmin the super-admin count of the customer is unknown too; so it is when an admin's suspension
-            // is unknown, since the count takes only active admins and this one was counted as active.
-            const adminUnknown = u.missing.includes('isAdmin') || u.missing.includes('isDelegatedAdmin')
-              || (adminRoles.length > 0 && (u.missing.includes('suspended') || u.missing.includes('archived')));
-            errors.push({
-              operation: 'admin.directory.users.list', code: 'MISSING_FIELDS', cause: 'incomplete', retryable: true,
-              message: `user ${u.id} without ${u.missing.join(', ')}`, permission: PERMS.users.permission,
-              inputs: ['google-workspace.user'], resources: adminUnknown ? [u.id, scope] : [u.id],
-            });
-          }
-        }
-        const c: GoogleWorkspaceCustomerAttributes = { userCount: users.length };
-        resources.push({ source: 'google-workspace', scope, type: 'google-workspace.customer', id: scope, name: scope, attributes: { ...c }, observedAt: at });
-        inputs['google-workspace.user'] = { observedAt: at };
-        inputs['google-workspace.customer'] = { observedAt: at };
-        if (roles) {
-          for (const a of roles.assignments) {
-            const memberIds = a.assigneeType === 'GROUP' ? roles.groupMembers.get(a.assignedTo) ?? null : null;
-            const attrs: GoogleWorkspaceRoleAssignmentAttributes = {
-              roleId: a.roleId, roleName: a.roleName, isSuperAdminRole: a.isSuperAdminRole, assignedTo: a.assignedTo, assigneeType: a.assigneeType,
-              assigneeLogin: loginOf.get(a.assignedTo) ?? null, memberIds, scopeType: a.scopeType, orgUnitId: a.orgUnitId,
-            };
-            resources.push({ source: 'google-workspace', scope, type: 'google-workspace.admin_role_assignment', id: a.roleAssignmentId, name: `${attrs.assigneeLogin ?? a.assignedTo} ${attrs.roleName}`, attributes: { ...attrs }, observedAt: at });
-          }
-          // Role holders who are not users of this customer (external members, or ids users.list did not return) cannot be judged.
-          const strangers = [
-            ...roles.unjudged.map((x) => `${x.member} (${x.role} via group ${x.group})`),
-            ...[...roles.rolesByUser].filter(([id]) => !loginOf.has(id)).map(([id, r]) => `${id} (${[...r].join(', ')})`),
-          ];
-          if (strangers.length > 0) {
-            errors.push({
-              operation: 'admin.directory.roleAssignments.list', code: 'UNJUDGED_ROLE_HOLDERS', cause: 'incomplete', retryable: false,
-              message: `admin role holders not among this customer's users: ${strangers.join('; ')}`, permission: PERMS.roles.permission,
-              inputs: ['google-workspace.admin_role_assignment'], resources: [scope],
-            });
-          }
-          inputs['google-workspace.admin_role_assignment'] = { observedAt: at };
-        }
-      }
+      if (users) pushUsers({ resources, errors, inputs }, scope, users, roles, observed());
 
       const cursors: Record<string, string> = {};
       let reportsOk = true;
@@ -204,7 +116,7 @@ export function createGoogleWorkspaceCollector(config: GoogleWorkspaceConfig, de
         }
       }
       if (reportsOk) inputs['google-workspace.activity'] = { observedAt: readAt };
-      minApiCalls += tokenScopes.size;
+      minApiCalls += pages.count + tokenScopes.size;
 
       return {
         source: 'google-workspace', scope, slot: ctx.slot, startedAt, endedAt: ctx.clock.now().toISOString(),
@@ -212,5 +124,32 @@ export function createGoogleWorkspaceCollector(config: GoogleWorkspaceConfig, de
         metrics: { throttled: client.throttled, users: users?.length ?? 0, cursorResets }, cursors,
       };
     },
+  };
+}
+
+/** A lister of pageToken pages to the last one, each page shape-checked and kept as an artifact; pages counted in `pages`. */
+function pagedLister(client: GoogleClient, artifacts: Artifact[], tokenScopes: Set<string>, pages: { count: number }): ListAll {
+  return async (path, shape, scopeUrl, operation) => {
+    tokenScopes.add(scopeUrl);
+    const out: Array<Record<string, unknown>> = [];
+    const seenTokens = new Set<string>();
+    let pageToken: string | undefined;
+    let n = 0;
+    do {
+      if (n >= MAX_PAGES) throw new MalformedReplyError(operation, `more than ${MAX_PAGES} pages`);
+      const sep = path.includes('?') ? '&' : '?';
+      const { body, raw } = await client.get(path + (pageToken ? `${sep}pageToken=${encodeURIComponent(pageToken)}` : ''), scopeUrl, operation).catch((e: unknown) => {
+        // A refused token names the API it was for, so the error points at the scope to grant.
+        throw e instanceof GoogleApiError && e.operation === 'google:token' ? new GoogleApiError(e.status, e.code, e.summary, `${operation} (token)`, e.failure) : e;
+      });
+      artifacts.push(artifact(`${operation}#${++n}`, raw));
+      const page = parsePage(body, shape, operation);
+      out.push(...page.items);
+      if (page.next !== undefined && seenTokens.has(page.next)) throw new MalformedReplyError(operation, 'nextPageToken repeats an earlier page');
+      if (page.next !== undefined) seenTokens.add(page.next);
+      pageToken = page.next;
+    } while (pageToken);
+    pages.count += n;
+    return out;
   };
 }

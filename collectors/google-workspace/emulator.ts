@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { RunningEmulator } from '../../src/core/source-plugin.js';
+import { systemClock, type Clock } from '../../src/core/collector.js';
 import { replyOverrides, type EmulatorReply, type ReplyHook } from '../../src/core/emulator-reply.js';
 import { GOOGLE_WORKSPACE_SCOPES } from './config.js';
 
@@ -41,7 +42,10 @@ export interface GwsEmulatorOptions {
   deniedScopes?: string[];
   /** Requests per window before 429 RESOURCE_EXHAUSTED (or 403 userRateLimitExceeded when `rateLimit403`). */
   quota?: { windowMs?: number; limit?: number; as403?: boolean };
+  /** Fixed 'now' for generated timestamps (ISO). @defaultValue `clock` at start */
   now?: string;
+  /** What "now" is for quota windows and admin actions, so a test can move time instead of waiting. @defaultValue the real clock */
+  clock?: Clock;
   /** Replaces the reply to a request (n counts earlier requests to the same path), for degradation tests. */
   reply?: ReplyHook;
 }
@@ -171,8 +175,53 @@ export function partial(v: unknown, sel: string): unknown {
   return out;
 }
 
+const send = (res: ServerResponse, status: number, body: unknown) => {
+  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', vary: 'Origin, X-Origin, Referer' });
+  res.end(JSON.stringify(body));
+};
+
+/** Google's error body: usage-limit reasons in domain `usageLimits`, the rest in `global`. */
+const gError = (res: ServerResponse, status: number, reason: string, message: string, statusText?: string) =>
+  send(res, status, { error: { code: status, message, errors: [{ message, domain: reason.includes('RateLimit') || reason === 'rateLimitExceeded' ? 'usageLimits' : 'global', reason }], ...(statusText ? { status: statusText } : {}) } });
+
+/** The service account's JWT-bearer grant: issuer must be the client email, each scope authorised for delegation; signature not checked. */
+function grantToken(res: ServerResponse, body: string, clientEmail: string, denied: Set<string>, tokens: Map<string, Set<string>>): void {
+  const f = new URLSearchParams(body);
+  let claims: { iss?: string; sub?: string; scope?: string; aud?: string } = {};
+  try { claims = JSON.parse(Buffer.from((f.get('assertion') ?? '').split('.')[1] ?? '', 'base64url').toString()); } catch { /* invalid */ }
+  if (f.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer' || claims.iss !== clientEmail) {
+    return send(res, 400, { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' });
+  }
+  const scopes = (claims.scope ?? '').split(' ').filter(Boolean);
+  if (!claims.sub || scopes.some((s) => denied.has(s))) {
+    return send(res, 401, { error: 'unauthorized_client', error_description: 'Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.' });
+  }
+  const tok = `ya29.emu-${randomUUID()}`;
+  tokens.set(tok, new Set(scopes));
+  return send(res, 200, { access_token: tok, expires_in: 3599, token_type: 'Bearer' });
+}
+
+/** A group's members as the Directory API lists them; with `derived`, members of nested groups too (each once). */
+function groupMembers(tenant: GwsTenant, g: GwsTenant['groups'][number], derived: boolean): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  const seen = new Set<string>();
+  const walk = (grp: GwsTenant['groups'][number]) => {
+    for (const m of grp.members) {
+      if (seen.has(m.id)) continue;
+      seen.add(m.id);
+      const u = tenant.users.find((x) => x.id === m.id);
+      out.push({ kind: 'admin#directory#member', etag: '"m"', id: m.id, ...(u ? { email: u.primaryEmail } : m.email ? { email: m.email } : {}), role: 'MEMBER', type: m.type, status: 'ACTIVE' });
+      const sub = m.type === 'GROUP' ? tenant.groups.find((x) => x.id === m.id) : undefined;
+      if (derived && sub) walk(sub);
+    }
+  };
+  walk(g);
+  return out;
+}
+
 export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<GwsEmulator> {
-  const now = opts.now ? Date.parse(opts.now) : Date.now();
+  const clock = opts.clock ?? systemClock;
+  const now = opts.now ? Date.parse(opts.now) : clock.now().getTime();
   const tenant = opts.estate === undefined || opts.estate === 'demo' ? demoGwsTenant(now) : generatedGwsTenant(opts.estate.users, opts.estate.seed ?? 1, now);
   const clientEmail = opts.clientEmail ?? 'vigil@vigil-emulator.iam.gserviceaccount.com';
   const denied = new Set(opts.deniedScopes ?? []);
@@ -184,12 +233,6 @@ export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<G
   const overridden = replyOverrides(opts.reply, 'application/json; charset=UTF-8');
   let base = '';
 
-  const send = (res: ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', vary: 'Origin, X-Origin, Referer' });
-    res.end(JSON.stringify(body));
-  };
-  const gError = (res: ServerResponse, status: number, reason: string, message: string, statusText?: string) =>
-    send(res, status, { error: { code: status, message, errors: [{ message, domain: reason.includes('RateLimit') || reason === 'rateLimitExceeded' ? 'usageLimits' : 'global', reason }], ...(statusText ? { status: statusText } : {}) } });
 
   const paged = <T>(res: ServerResponse, url: URL, items: T[], kind: string, field: string, max: number, fields?: string | null) => {
     const n = Math.min(Number(url.searchParams.get('maxResults') ?? max) || max, max);
@@ -209,19 +252,7 @@ export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<G
     if (overridden(url, res)) return;
     if (req.method === 'POST' && path === '/token') {
       stats.tokens++;
-      const f = new URLSearchParams(body);
-      let claims: { iss?: string; sub?: string; scope?: string; aud?: string } = {};
-      try { claims = JSON.parse(Buffer.from((f.get('assertion') ?? '').split('.')[1] ?? '', 'base64url').toString()); } catch { /* invalid */ }
-      if (f.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer' || claims.iss !== clientEmail) {
-        return send(res, 400, { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' });
-      }
-      const scopes = (claims.scope ?? '').split(' ').filter(Boolean);
-      if (!claims.sub || scopes.some((s) => denied.has(s))) {
-        return send(res, 401, { error: 'unauthorized_client', error_description: 'Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.' });
-      }
-      const tok = `ya29.emu-${randomUUID()}`;
-      tokens.set(tok, new Set(scopes));
-      return send(res, 200, { access_token: tok, expires_in: 3599, token_type: 'Bearer' });
+      return grantToken(res, body, clientEmail, denied, tokens);
     }
     if (req.method === 'POST' && path.startsWith('/__emulator/users/')) {
       const [, , , email, action] = path.split('/');
@@ -232,7 +263,7 @@ export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<G
     const auth = req.headers.authorization ?? '';
     const granted = auth.startsWith('Bearer ') ? tokens.get(auth.slice(7)) : undefined;
     if (!granted) return gError(res, 401, 'authError', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.', 'UNAUTHENTICATED');
-    const t = Date.now();
+    const t = clock.now().getTime();
     if (t >= win.start + windowMs) win = { start: t, count: 0 };
     if (win.count >= limit) {
       stats.rejected++;
@@ -268,19 +299,7 @@ export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<G
       const g = tenant.groups.find((x) => x.id === key || x.email === key);
       if (!g) return gError(res, 404, 'notFound', 'Resource Not Found: groupKey');
       const derived = url.searchParams.get('includeDerivedMembership') === 'true';
-      const out: Array<Record<string, unknown>> = [];
-      const seen = new Set<string>();
-      const walk = (grp: GwsTenant['groups'][number]) => {
-        for (const m of grp.members) {
-          if (seen.has(m.id)) continue;
-          seen.add(m.id);
-          const u = tenant.users.find((x) => x.id === m.id);
-          out.push({ kind: 'admin#directory#member', etag: '"m"', id: m.id, ...(u ? { email: u.primaryEmail } : m.email ? { email: m.email } : {}), role: 'MEMBER', type: m.type, status: 'ACTIVE' });
-          const sub = m.type === 'GROUP' ? tenant.groups.find((x) => x.id === m.id) : undefined;
-          if (derived && sub) walk(sub);
-        }
-      };
-      walk(g);
+      const out = groupMembers(tenant, g, derived);
       return paged(res, url, out, 'admin#directory#members', 'members', 200);
     }
     const rm = /^\/admin\/reports\/v1\/activity\/users\/all\/applications\/([a-z_]+)$/.exec(path);
@@ -308,7 +327,7 @@ export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<G
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const api: GwsEmulator = {
     url: base, tenant, stats,
-    suspendUser(email, at = new Date()) {
+    suspendUser(email, at = clock.now()) {
       const u = tenant.users.find((x) => x.primaryEmail === email.toLowerCase());
       if (!u) throw new Error(`emulator: no user ${email}`);
       u.suspended = true;

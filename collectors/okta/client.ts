@@ -2,7 +2,7 @@
 // timeouts and abort. Every loop here is bounded in count and in time; nothing waits past ctx.signal.
 import { setTimeout as delay } from 'node:timers/promises';
 import { createPrivateKey, randomUUID, sign } from 'node:crypto';
-import type { Logger } from '../../src/core/collector.js';
+import { systemClock, type Clock, type Logger } from '../../src/core/collector.js';
 import { SourceError } from '../../src/core/errors.js';
 import { MalformedReplyError } from '../../src/core/failure.js';
 import type { FailureCause } from '../../src/core/types.js';
@@ -37,6 +37,8 @@ export interface OktaClientOptions {
   onOperation?: (operation: string) => void;
   /** Injected for tests; defaults to global fetch. */
   fetch?: typeof fetch;
+  /** What "now" is for rate-limit windows and token expiry, and how back-off waits pass. @defaultValue the real clock */
+  clock?: Clock;
 }
 
 export interface OktaPage<T> {
@@ -54,10 +56,12 @@ interface Bucket {
   resetAt: number;
 }
 
-/** Polls of a spent bucket whose reset has passed but no reply has said the new window: bounded, then proceed. */
+/** Rounds of waiting on a spent bucket (for its replies in flight, or for its reset): bounded, then proceed. */
 const MAX_ACQUIRE_ROUNDS = 50;
 
-const sleep = (ms: number, signal?: AbortSignal) => delay(Math.max(0, ms), undefined, signal ? { signal } : undefined);
+/** Waits on the clock when it can sleep (a test's lets the time pass at once), on a real timer otherwise. */
+const sleep = (clock: Clock, ms: number, signal?: AbortSignal) =>
+  clock.sleep ? clock.sleep(Math.max(0, ms), signal) : delay(Math.max(0, ms), undefined, signal ? { signal } : undefined);
 
 /** Okta meters each endpoint family separately; key the local view the same way. */
 export function oktaBucket(path: string): string {
@@ -109,16 +113,20 @@ export class OktaClient {
   private readonly buckets = new Map<string, Bucket>();
   /** Buckets whose first reply is awaited: others wait for it instead of fanning out blind. */
   private readonly probes = new Map<string, Promise<void>>();
+  /** Callers waiting for every request in flight on a spent bucket to settle. */
+  private readonly drainWaiters = new Map<string, Array<() => void>>();
   private readonly base: string;
   private accessToken: { value: string; expiresAt: number } | null = null;
   /** A rejected client assertion is final for this run: every later request fails at once, as the first did. */
   private tokenFailure: OktaApiError | null = null;
   private tokenRequest: Promise<string> | null = null;
   private readonly doFetch: typeof fetch;
+  private readonly clock: Clock;
 
   constructor(private readonly opts: OktaClientOptions) {
     this.base = opts.orgUrl.replace(/\/+$/, '');
     this.doFetch = opts.fetch ?? fetch;
+    this.clock = opts.clock ?? systemClock;
   }
 
   /** The run's signal joined with a fresh per-request timeout; the timeout covers reading the body too. */
@@ -131,7 +139,7 @@ export class OktaClient {
     const a = this.opts.auth;
     if (a.type === 'ssws') return `SSWS ${a.token}`;
     if (this.tokenFailure) throw this.tokenFailure;
-    if (this.accessToken && this.accessToken.expiresAt > Date.now() + 60_000) return `Bearer ${this.accessToken.value}`;
+    if (this.accessToken && this.accessToken.expiresAt > this.clock.now().getTime() + 60_000) return `Bearer ${this.accessToken.value}`;
     // Concurrent callers share one token request.
     this.tokenRequest ??= this.requestToken(a).finally(() => { this.tokenRequest = null; });
     return this.tokenRequest;
@@ -141,7 +149,7 @@ export class OktaClient {
     const op = 'okta:oauth2/v1/token';
     this.opts.onOperation?.(op);
     const aud = `${this.base}/oauth2/v1/token`;
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(this.clock.now().getTime() / 1000);
     const header = { alg: 'RS256', typ: 'JWT', ...(a.keyId ? { kid: a.keyId } : {}) };
     const claims = { iss: a.clientId, sub: a.clientId, aud, iat: now, exp: now + 300, jti: randomUUID() };
     const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -176,13 +184,13 @@ export class OktaClient {
     let j: { access_token?: unknown; expires_in?: unknown };
     try { j = JSON.parse(text) as typeof j; } catch { throw new MalformedReplyError(op, 'token reply is not JSON'); }
     if (typeof j?.access_token !== 'string' || typeof j.expires_in !== 'number') throw new MalformedReplyError(op, 'token reply lacks access_token or expires_in');
-    this.accessToken = { value: j.access_token, expiresAt: Date.now() + j.expires_in * 1000 };
+    this.accessToken = { value: j.access_token, expiresAt: this.clock.now().getTime() + j.expires_in * 1000 };
     return `Bearer ${j.access_token}`;
   }
 
   /**
    * Waits while the endpoint's bucket is spent, so the org never sees a 429 from us in steady state. Bounded: at most
-   * `maxRateLimitWaitMs` per window and MAX_ACQUIRE_ROUNDS polls, then the request goes out and a 429 speaks for itself.
+   * `maxRateLimitWaitMs` per window and MAX_ACQUIRE_ROUNDS rounds, then the request goes out and a 429 speaks for itself.
    */
   private async acquire(bucket: string, operation: string): Promise<(() => void) | undefined> {
     for (let round = 0; round < MAX_ACQUIRE_ROUNDS; round++) {
@@ -196,9 +204,9 @@ export class OktaClient {
         this.probes.set(bucket, new Promise<void>((r) => { release = r; }));
         return () => { this.probes.delete(bucket); release(); };
       }
-      const now = Date.now();
+      const now = this.clock.now().getTime();
       if (now >= b.resetAt) {
-        // A new window has begun but no reply has told us its end yet: allow `limit` requests, then poll.
+        // A new window has begun but no reply has told us its end yet: allow `limit` requests, then wait for replies.
         b.remaining = b.limit;
         b.resetAt = Number.POSITIVE_INFINITY;
       }
@@ -212,9 +220,15 @@ export class OktaClient {
         this.buckets.delete(bucket);
         continue;
       }
-      const wait = Number.isFinite(b.resetAt) ? b.resetAt - now + 20 : 50;
+      if (b.inFlight > 0) {
+        // Spent with requests in flight: their replies are the freshest word on this window (and the server counts
+        // them in it), so wait for them rather than guess, then look again.
+        await this.drained(bucket);
+        continue;
+      }
+      const wait = b.resetAt - now + 20;
       if (wait > this.opts.maxRateLimitWaitMs) throw new OktaApiError(429, 'RATE_LIMIT_WAIT', `bucket ${bucket} resets in ${Math.round(wait / 1000)} s, beyond maxRateLimitWaitMs`, operation, 'throttled');
-      await sleep(wait, this.opts.signal);
+      await sleep(this.clock, wait, this.opts.signal);
     }
     return undefined;
   }
@@ -246,6 +260,24 @@ export class OktaClient {
   private settle(bucket: string): void {
     const b = this.buckets.get(bucket);
     if (b && b.inFlight > 0) b.inFlight--;
+    if (b && b.inFlight > 0) return;
+    const waiting = this.drainWaiters.get(bucket);
+    this.drainWaiters.delete(bucket);
+    for (const w of waiting ?? []) w();
+  }
+
+  /** Resolves when no request on `bucket` is in flight (each settles, by reply, error or timeout), or rejects on abort. */
+  private drained(bucket: string): Promise<void> {
+    const signal = this.opts.signal;
+    return new Promise<void>((resolve, reject) => {
+      // An abort rejects as a wait on the clock does, so the caller sees the same error whichever wait it was in.
+      const onAbort = (): void => void sleep(this.clock, 0, signal).catch(reject);
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const list = this.drainWaiters.get(bucket) ?? [];
+      list.push(() => { signal?.removeEventListener('abort', onAbort); resolve(); });
+      this.drainWaiters.set(bucket, list);
+    });
   }
 
   /** Backoff for a retry without a usable reset header: exponential, capped, and never past the wait bound. */
@@ -274,7 +306,7 @@ export class OktaClient {
         // Our own deadline or a timeout is not retried (a second hung reply would double the wait); a reset is.
         const name = (e as { name?: string })?.name;
         if (e instanceof OktaApiError || e instanceof MalformedReplyError || this.opts.signal?.aborted || name === 'TimeoutError' || name === 'AbortError' || attempt >= this.opts.maxRetries) throw e;
-        await sleep(this.backoff(attempt), this.opts.signal);
+        await sleep(this.clock, this.backoff(attempt), this.opts.signal);
         continue;
       }
       this.settle(bucket);
@@ -283,14 +315,14 @@ export class OktaClient {
         if (attempt >= this.opts.maxRetries) throw errorFromReply(res.status, text, operation);
         this.throttled += res.status === 429 ? 1 : 0;
         const reset = Number(res.headers.get('x-rate-limit-reset'));
-        const untilReset = reset * 1000 - Date.now();
+        const untilReset = reset * 1000 - this.clock.now().getTime();
         let wait = this.backoff(attempt);
         if (res.status === 429 && res.headers.has('x-rate-limit-reset') && Number.isFinite(reset) && reset > 0) {
           if (untilReset > this.opts.maxRateLimitWaitMs) throw errorFromReply(429, text, operation);
           wait = Math.max(0, untilReset) + 50 + Math.floor(Math.random() * 100);
         }
         this.opts.logger.warn({ operation, status: res.status, waitMs: wait }, 'okta: backing off');
-        await sleep(wait, this.opts.signal);
+        await sleep(this.clock, wait, this.opts.signal);
         continue;
       }
       if (!res.ok) throw errorFromReply(res.status, text, operation);

@@ -4,6 +4,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { RunningEmulator } from '../../src/core/source-plugin.js';
+import { systemClock, type Clock } from '../../src/core/collector.js';
+import { oktaError, send, serveResource, type OktaEmuState } from './emulator-routes.js';
 import { demoOktaTenant, generatedOktaTenant, logEvent, type EmuLogEvent, type EmuUser, type OktaTenant } from './emulator-tenant.js';
 
 export { demoOktaTenant, generatedOktaTenant, type EmuLogEvent, type EmuUser, type OktaTenant };
@@ -21,8 +23,10 @@ export interface OktaEmulatorOptions {
   rateLimit?: { windowMs?: number; limits?: Partial<Record<string, number>> };
   /** The next N API requests get 429 (as when Okta's 75-concurrent-transaction limit is hit). */
   force429?: number;
-  /** Fixed 'now' for generated timestamps (ISO). @defaultValue the real clock at start */
+  /** Fixed 'now' for generated timestamps (ISO). @defaultValue `clock` at start */
   now?: string;
+  /** What "now" is for rate-limit windows and admin actions, so a test can move time instead of waiting. @defaultValue the real clock */
+  clock?: Clock;
   /** Largest page the emulator serves for /users (Okta: 200). */
   maxUserPage?: number;
   /** Replies to degrade (also pushable later through `emulator.faults`). */
@@ -65,8 +69,6 @@ export interface OktaEmulator extends RunningEmulator {
   suspendUser(login: string, at?: Date): void;
 }
 
-const DAY = 86_400_000;
-
 const ROUTE_SCOPES: Array<[RegExp, string, string]> = [
   [/^\/api\/v1\/users\/[^/]+\/factors$/, 'okta.users.read', 'users/{id}/factors'],
   [/^\/api\/v1\/users\/[^/]+\/roles$/, 'okta.roles.read', 'users/{id}/roles'],
@@ -82,8 +84,40 @@ const ROUTE_SCOPES: Array<[RegExp, string, string]> = [
 
 const DEFAULT_LIMITS: Record<string, number> = { groups: 1200, users: 600, 'users/{id}/factors': 1200, 'users/{id}/roles': 1200, logs: 120, policies: 1200, iam: 1200, default: 1200 };
 
+/** Serves a degraded reply when one matches; true when the request was answered (or deliberately left hanging). */
+function degrade(d: { faults: OktaReplyFault[]; stats: OktaEmulator['stats']; hung: Set<ServerResponse> }, req: IncomingMessage, res: ServerResponse, path: string): boolean {
+  const { faults, stats, hung } = d;
+  const seq = ++stats.received;
+  const f = faults.find((x) => x.count > 0 && (x.atRequest === undefined || x.atRequest === seq) && (x.pathPrefix === undefined || path.startsWith(x.pathPrefix)) && (x.pathPattern === undefined || x.pathPattern.test(path)));
+  if (!f) return false;
+  f.count--;
+  if (f.hang) { hung.add(res); return true; }
+  if (f.reset) { req.socket.destroy(); return true; }
+  const body = f.body ?? '';
+  res.writeHead(f.status ?? 200, { 'content-type': f.contentType ?? 'application/json', ...(f.headers ?? {}) });
+  if (f.truncate) { res.write(body.slice(0, Math.floor(body.length / 2))); req.socket.destroy(); return true; }
+  res.end(body);
+  return true;
+}
+
+/** Okta's client-credentials grant (private_key_jwt): the assertion's issuer must be the client; its signature is not checked. */
+function grantToken(res: ServerResponse, body: string, clientId: string, denied: Set<string>, tokens: Map<string, Set<string>>): void {
+  const form = new URLSearchParams(body);
+  const assertion = form.get('client_assertion') ?? '';
+  let iss = '';
+  try { iss = (JSON.parse(Buffer.from(assertion.split('.')[1] ?? '', 'base64url').toString()) as { iss?: string }).iss ?? ''; } catch { /* invalid assertion */ }
+  if (form.get('grant_type') !== 'client_credentials' || iss !== clientId) {
+    return send(res, 401, { error: 'invalid_client', error_description: 'The client_assertion signature is invalid.' });
+  }
+  const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
+  const token = `emu.${randomUUID()}`;
+  tokens.set(token, new Set(scopes.filter((s) => !denied.has(s))));
+  return send(res, 200, { token_type: 'Bearer', expires_in: 3600, access_token: token, scope: scopes.join(' ') });
+}
+
 export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise<OktaEmulator> {
-  const now = opts.now ? Date.parse(opts.now) : Date.now();
+  const clock = opts.clock ?? systemClock;
+  const now = opts.now ? Date.parse(opts.now) : clock.now().getTime();
   const tenant = opts.estate === undefined || opts.estate === 'demo'
     ? demoOktaTenant(now)
     : generatedOktaTenant(opts.estate.users, opts.estate.seed ?? 1, now);
@@ -102,76 +136,13 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
   const userById = new Map(tenant.users.map((u) => [u.id, u]));
   const stats: OktaEmulator['stats'] = { requests: 0, byBucket: {}, rejected429: 0, received: 0 };
   let base = '';
-
-  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', ...headers });
-    res.end(text);
-  };
-  const oktaError = (res: ServerResponse, status: number, code: string, summary: string, headers: Record<string, string> = {}) =>
-    send(res, status, { errorCode: code, errorSummary: summary, errorLink: code, errorId: `oae${randomUUID().replace(/-/g, '').slice(0, 19)}`, errorCauses: [] }, headers);
-
-  const userJson = (u: EmuUser) => ({
-    id: u.id, status: u.status, created: u.created, activated: u.activated, statusChanged: u.statusChanged, lastLogin: u.lastLogin,
-    lastUpdated: u.lastUpdated, passwordChanged: u.passwordChanged, type: { id: 'oty1EmulatorDefault' },
-    profile: { ...u.profile, mobilePhone: null, secondEmail: null },
-    credentials: { password: {}, provider: { type: 'OKTA', name: 'OKTA' } },
-    _links: { self: { href: `${base}/api/v1/users/${u.id}` } },
-  });
-
-  /** Cursor paging as Okta does it: `after` is the id of the last item of the previous page. */
-  const page = <T>(res: ServerResponse, items: T[], idOf: (t: T) => string, url: URL, max: number, rl: Record<string, string>, render: (t: T) => unknown = (t) => t) => {
-    const limit = Math.min(Number(url.searchParams.get('limit') ?? max) || max, max);
-    const after = url.searchParams.get('after');
-    let start = 0;
-    if (after) {
-      const i = items.findIndex((t) => idOf(t) === after);
-      start = i < 0 ? items.length : i + 1;
-    }
-    const slice = items.slice(start, start + limit);
-    const self = `<${base}${url.pathname}${url.search}>; rel="self"`;
-    const links = [self];
-    if (start + limit < items.length && slice.length > 0) {
-      const nu = new URL(url.pathname + url.search, base);
-      nu.searchParams.set('after', idOf(slice[slice.length - 1]!));
-      nu.searchParams.set('limit', String(limit));
-      links.push(`<${nu.toString()}>; rel="next"`);
-    }
-    send(res, 200, slice.map(render), { ...rl, link: links.join(', ') });
-  };
-
-  /** Serves a degraded reply when one matches; true when the request was answered (or deliberately left hanging). */
-  const degrade = (req: IncomingMessage, res: ServerResponse, path: string): boolean => {
-    const seq = ++stats.received;
-    const f = faults.find((x) => x.count > 0 && (x.atRequest === undefined || x.atRequest === seq) && (x.pathPrefix === undefined || path.startsWith(x.pathPrefix)) && (x.pathPattern === undefined || x.pathPattern.test(path)));
-    if (!f) return false;
-    f.count--;
-    if (f.hang) { hung.add(res); return true; }
-    if (f.reset) { req.socket.destroy(); return true; }
-    const body = f.body ?? '';
-    res.writeHead(f.status ?? 200, { 'content-type': f.contentType ?? 'application/json', ...(f.headers ?? {}) });
-    if (f.truncate) { res.write(body.slice(0, Math.floor(body.length / 2))); req.socket.destroy(); return true; }
-    res.end(body);
-    return true;
-  };
+  const st: OktaEmuState = { tenant, userById, now, maxUserPage, base: '' };
 
   const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
     const url = new URL(req.url ?? '/', base);
     const path = url.pathname;
-    if (degrade(req, res, path)) return;
-    if (req.method === 'POST' && path === '/oauth2/v1/token') {
-      const form = new URLSearchParams(body);
-      const assertion = form.get('client_assertion') ?? '';
-      let iss = '';
-      try { iss = (JSON.parse(Buffer.from(assertion.split('.')[1] ?? '', 'base64url').toString()) as { iss?: string }).iss ?? ''; } catch { /* invalid assertion */ }
-      if (form.get('grant_type') !== 'client_credentials' || iss !== clientId) {
-        return send(res, 401, { error: 'invalid_client', error_description: 'The client_assertion signature is invalid.' });
-      }
-      const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
-      const token = `emu.${randomUUID()}`;
-      tokens.set(token, new Set(scopes.filter((s) => !denied.has(s))));
-      return send(res, 200, { token_type: 'Bearer', expires_in: 3600, access_token: token, scope: scopes.join(' ') });
-    }
+    if (degrade({ faults, stats, hung }, req, res, path)) return;
+    if (req.method === 'POST' && path === '/oauth2/v1/token') return grantToken(res, body, clientId, denied, tokens);
     if (req.method === 'POST' && path.startsWith('/__emulator/users/')) {
       const [, , , login, action] = path.split('/');
       if (action === 'deactivate') api.deactivateUser(decodeURIComponent(login ?? ''));
@@ -191,7 +162,7 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
     else return oktaError(res, 401, 'E0000011', 'Invalid token provided');
 
     // Per-bucket window: Okta's X-Rate-Limit-Reset is the UTC epoch second when the window resets.
-    const t = Date.now();
+    const t = clock.now().getTime();
     let w = windows.get(bucket);
     if (!w || t >= w.start + windowMs) { w = { start: t, count: 0 }; windows.set(bucket, w); }
     const limit = limits[bucket] ?? limits.default ?? 1200;
@@ -215,92 +186,7 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
       });
     }
 
-    const userId = /^\/api\/v1\/users\/([^/]+)\//.exec(path)?.[1];
-    if (path === '/api/v1/users') {
-      const search = url.searchParams.get('search');
-      const m = search ? /^status eq "([A-Z_]+)"$/.exec(search) : null;
-      if (search && !m) return oktaError(res, 400, 'E0000031', 'Invalid search.');
-      const list = m ? tenant.users.filter((u) => u.status === m[1]) : tenant.users.filter((u) => u.status !== 'DEPROVISIONED');
-      return page(res, list, (u) => u.id, url, maxUserPage, headers, userJson);
-    }
-    if (userId) {
-      const u = userById.get(decodeURIComponent(userId));
-      if (!u) return oktaError(res, 404, 'E0000007', `Not found: Resource not found: ${userId} (User)`, headers);
-      if (path.endsWith('/factors')) {
-        return send(res, 200, u.factors.map((f) => ({ ...f, profile: {}, _links: { self: { href: `${base}/api/v1/users/${u.id}/factors/${f.id}` } } })), headers);
-      }
-      return send(res, 200, u.roles, headers);
-    }
-    const groupPath = /^\/api\/v1\/groups\/([^/]+)\/(roles|users)$/.exec(path);
-    if (groupPath) {
-      const g = tenant.groups.find((x) => x.id === decodeURIComponent(groupPath[1]!));
-      if (!g) return oktaError(res, 404, 'E0000007', `Not found: Resource not found: ${groupPath[1]} (UserGroup)`, headers);
-      if (groupPath[2] === 'roles') return send(res, 200, g.roles, headers);
-      const members = g.members.map((id) => userById.get(id)).filter((u): u is EmuUser => u !== undefined);
-      return page(res, members, (u) => u.id, url, 1000, headers, userJson);
-    }
-    if (path === '/api/v1/groups') {
-      return page(res, tenant.groups, (g) => g.id, url, 10_000, headers, (g) => ({
-        id: g.id, created: new Date(now - 300 * DAY).toISOString(), type: g.type, profile: g.profile,
-        _links: { users: { href: `${base}/api/v1/groups/${g.id}/users` } },
-      }));
-    }
-    if (path === '/api/v1/iam/assignees/users') {
-      const admins = tenant.users.filter((u) => u.roles.length > 0);
-      const limit = Math.min(Number(url.searchParams.get('limit') ?? 100) || 100, 200);
-      const after = url.searchParams.get('after');
-      const start = after ? admins.findIndex((u) => u.id === after) + 1 : 0;
-      const slice = admins.slice(start, start + limit);
-      const links: Record<string, { href: string }> = { self: { href: `${base}${path}${url.search}` } };
-      if (start + limit < admins.length && slice.length) links.next = { href: `${base}${path}?limit=${limit}&after=${slice[slice.length - 1]!.id}` };
-      return send(res, 200, {
-        value: slice.map((u) => ({ id: u.id, orn: `orn:okta:directory:emulator:users:${u.id}`, _links: { roles: { href: `${base}/api/v1/users/${u.id}/roles` } } })),
-        _links: links,
-      }, headers);
-    }
-    if (path.startsWith('/api/v1/policies')) {
-      const rulesOf = /^\/api\/v1\/policies\/([^/]+)\/rules$/.exec(path)?.[1];
-      if (rulesOf) {
-        const p = tenant.policies.find((x) => x.id === rulesOf);
-        if (!p) return oktaError(res, 404, 'E0000007', `Not found: Resource not found: ${rulesOf} (Policy)`, headers);
-        return send(res, 200, p.rules, headers);
-      }
-      const type = url.searchParams.get('type');
-      if (!type) return oktaError(res, 400, 'E0000001', 'Api validation failed: type', headers);
-      return send(res, 200, tenant.policies.filter((p) => p.type === type).map(({ rules: _r, ...p }) => ({
-        ...p, conditions: null, created: new Date(now - 400 * DAY).toISOString(), lastUpdated: new Date(now - 400 * DAY).toISOString(),
-        _links: { self: { href: `${base}/api/v1/policies/${p.id}` }, rules: { href: `${base}/api/v1/policies/${p.id}/rules` } },
-      })), headers);
-    }
-    if (path === '/api/v1/logStreams') return send(res, 200, tenant.logStreams, headers);
-    if (path === '/api/v1/api-tokens') return send(res, 200, tenant.apiTokens.map((t) => ({ ...t, _links: { self: { href: `${base}/api/v1/api-tokens/${t.id}` } } })), headers);
-    if (path === '/api/v1/logs') {
-      const since = url.searchParams.get('since');
-      const until = url.searchParams.get('until');
-      const limit = Math.min(Number(url.searchParams.get('limit') ?? 100) || 100, 1000);
-      const filter = url.searchParams.get('filter');
-      const wanted = filter ? new Set([...filter.matchAll(/eventType eq "([^"]+)"/g)].map((m) => m[1])) : null;
-      const after = url.searchParams.get('after');
-      // `after` is an opaque position: here the index just past the last event returned.
-      const startIdx = after ? Number(after) : 0;
-      const events: Array<{ ev: EmuLogEvent; idx: number }> = [];
-      for (let i = startIdx; i < tenant.logs.length && events.length < limit; i++) {
-        const ev = tenant.logs[i]!;
-        if (since && ev.published < since) continue;
-        if (until && ev.published >= until) continue;
-        if (wanted && !wanted.has(ev.eventType)) continue;
-        events.push({ ev, idx: i });
-      }
-      const nextIdx = events.length ? events[events.length - 1]!.idx + 1 : Math.max(startIdx, tenant.logs.length);
-      const nu = new URL('/api/v1/logs', base);
-      for (const [k, v] of url.searchParams) if (k !== 'after') nu.searchParams.set(k, v);
-      nu.searchParams.set('after', String(nextIdx));
-      // Ascending polling always carries a next link, even when the page is empty.
-      return send(res, 200, events.map((e) => ({ ...e.ev, legacyEventType: null, version: '0', client: null, transaction: { type: 'WEB', id: 'emu' } })), {
-        ...headers, link: `<${base}${path}${url.search}>; rel="self", <${nu.toString()}>; rel="next"`,
-      });
-    }
-    return oktaError(res, 404, 'E0000022', 'The endpoint does not support the provided HTTP method', headers);
+    return serveResource(st, res, url, headers);
   };
 
   const server = createServer((req, res) => {
@@ -313,6 +199,7 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((r) => server.listen(opts.port ?? 0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  st.base = base;
 
   const find = (login: string) => {
     const u = tenant.users.find((x) => x.profile.login === login.toLowerCase());
@@ -328,14 +215,14 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
       logEvent(tenant, eventType, find(login), tenant.users[0]!, published);
       tenant.logs.sort((a, b) => a.published.localeCompare(b.published));
     },
-    deactivateUser(login, at = new Date()) {
+    deactivateUser(login, at = clock.now()) {
       const u = find(login);
       u.status = 'DEPROVISIONED';
       u.statusChanged = at.toISOString();
       u.lastUpdated = at.toISOString();
       logEvent(tenant, 'user.lifecycle.deactivate', u, tenant.users[0]!, at);
     },
-    suspendUser(login, at = new Date()) {
+    suspendUser(login, at = clock.now()) {
       const u = find(login);
       u.status = 'SUSPENDED';
       u.statusChanged = at.toISOString();

@@ -18,9 +18,15 @@ export const UNRESOLVED_SCOPE = '(unresolved)';
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** Injected clock; the pipeline and tests decide what "now" is. */
+/** Injected clock; the pipeline and tests decide what "now" is, and how a wait for time to pass is spent. */
 export interface Clock {
   now(): Date;
+  /**
+   * Waits `ms` on this clock, rejecting at once with the signal's reason when `signal` is (or becomes) aborted.
+   * Collectors' back-off and rate-limit waits go through it (`clockSleep`), so a test clock can let the time pass
+   * without the test waiting for it. @defaultValue a real timer (`abortableSleep`)
+   */
+  sleep?(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const systemClock: Clock = { now: () => new Date() };

@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { startAwsEmulator, demoEstate, type AwsEmulator } from '../../collectors/aws/emulator/index.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { startAgent, type RunningAgent } from '../../src/agent.js';
-import { systemClock } from '../../src/core/collector.js';
+import type { Clock } from '../../src/core/collector.js';
 import { verifySignature } from '../../src/alerts/signature.js';
 import { QUEUE_COLLECT, QUEUE_EVIDENCE, QUEUE_NOTIFY } from '../../src/pipeline/queues.js';
 import { capturingLogger, tempDir } from './helpers.js';
@@ -31,6 +31,8 @@ describe('alerts end to end', () => {
   let hookUrl: string;
   const deliveries: Array<{ id: string; kind: string; ruleId?: string; valid: boolean }> = [];
   let agent: RunningAgent;
+  let offsetMs = 0;
+  const clock: Clock = { now: () => new Date(Date.now() + offsetMs) };
   let prefix: string;
   const logger = capturingLogger();
 
@@ -68,7 +70,7 @@ api:
     - { name: ops, sha256: ${sha(TOKEN)}, role: viewer }
 `;
     const loaded = parseConfigText(yaml, join(dir, 'vigil.config.yaml'), { ...process.env, HOOK_SECRET: SECRET });
-    agent = await startAgent({ loaded, dataDir: join(dir, 'data'), logger, clock: systemClock }, { roles: ['worker', 'writer', 'api'], prefix, redisUrl: REDIS, enqueueOnStart: false });
+    agent = await startAgent({ loaded, dataDir: join(dir, 'data'), logger, clock },  { roles: ['worker', 'writer', 'api'], prefix, redisUrl: REDIS, enqueueOnStart: false });
   });
   afterAll(async () => {
     await agent?.stop();
@@ -90,15 +92,16 @@ api:
   };
   const alertsJson = async () => (JSON.parse((await api('/v1/alerts')).text) as { alerts: Array<{ seq: number; kind: string; ruleId?: string; items?: Array<{ resourceId: string }> }> }).alerts;
   const cycle = async () => {
-    await new Promise((r) => setTimeout(r, 1100)); // collectNow slots are per second
+    // collectNow slots are per second: each cycle moves the agent's clock a second on, so it is a slot of its own.
+    offsetMs += 1000;
     emu.expireCredentialReport();
-    const t = Date.now();
-    await agent.collectNow(60_000);
-    expect(Date.now() - t).toBeLessThan(20_000);
+    // A cycle (collect, record, alert) completes within 20 s, or collectNow rejects.
+    await agent.collectNow(20_000);
   };
-  const waitFor = async (cond: () => boolean, ms = 20_000) => {
+  const waitFor = async (cond: () => boolean, ms = 20_000) => waitForAsync(async () => cond(), ms);
+  const waitForAsync = async (cond: () => Promise<boolean>, ms = 20_000) => {
     const end = Date.now() + ms;
-    while (!cond()) {
+    while (!(await cond())) {
       if (Date.now() > end) throw new Error('timed out');
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -127,7 +130,12 @@ api:
     const all = await alertsJson();
     expect(all.map((a) => `${a.kind}:${a.ruleId}`)).toEqual([`broke:${ROOT_RULE}`, `recovered:${ROOT_RULE}`]);
     await waitFor(() => deliveries.length >= 2 && (sse.join('').match(/event: alert/g) ?? []).length >= 2);
-    await new Promise((r) => setTimeout(r, 300));
+    // Nothing more is coming: every notify job has run (a duplicate delivery would have been one of them).
+    const conn = new Redis(REDIS, { maxRetriesPerRequest: null });
+    const notify = new Queue(QUEUE_NOTIFY, { connection: conn, prefix });
+    await waitForAsync(async () => Object.values(await notify.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children')).every((n) => n === 0));
+    await notify.close();
+    conn.disconnect();
     sseReq.destroy();
     expect(deliveries.map((d) => `${d.kind}:${d.ruleId}:${d.valid}`)).toEqual([`broke:${ROOT_RULE}:true`, `recovered:${ROOT_RULE}:true`]);
     expect(new Set(deliveries.map((d) => d.id)).size).toBe(2);

@@ -2,6 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { byName, byType, collect, collector, emulator, FAKE_SECRET } from './helpers.js';
+import { abortableSleep } from '../../src/core/abortable-sleep.js';
+import type { Clock } from '../../src/core/collector.js';
 import { demoEstate, generateEstate, type AwsEmulator } from '../../collectors/aws/emulator/index.js';
 import { awsSource, AWS_IAM_RESOURCE_TYPES } from '../../collectors/aws/index.js';
 import { awsDemo } from '../../collectors/aws/demo.js';
@@ -182,8 +184,9 @@ describe('AWS collector against the emulator', () => {
   it('stops polling when the run is aborted', async () => {
     emu = await emulator(demoEstate(), 60_000);
     const ac = new AbortController();
-    setTimeout(() => ac.abort(), 300);
-    await expect(collect(emu, {}, ac.signal)).rejects.toMatchObject({ code: 'COLLECTION_ABORTED' });
+    // The run is aborted while it waits between polls: the clock's sleep is where that wait happens.
+    const clock: Clock = { now: () => new Date(), sleep: (ms, signal) => { ac.abort(); return abortableSleep(ms, signal); } };
+    await expect(collect(emu, {}, ac.signal, clock)).rejects.toMatchObject({ code: 'COLLECTION_ABORTED' });
   });
 
   it('resolves the scope from STS once, or uses the configured account without calling', async () => {

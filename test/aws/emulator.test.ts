@@ -17,6 +17,7 @@ import {
   type AwsEmulator,
 } from '../../collectors/aws/emulator/index.js';
 import { UsageError } from '../../src/core/errors.js';
+import { TestClock } from '../support/test-clock.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let emu: AwsEmulator | undefined;
@@ -119,8 +120,9 @@ describe('AWS emulator wire format', () => {
   });
 
   it('runs the credential report life cycle: not present, started, in progress, complete', async () => {
-    // generous delay: the steps below must all land before the report is ready, even on a loaded CI machine
-    emu = await startAwsEmulator({ estate: demoEstate(), reportDelayMs: 1500 });
+    // The emulator's clock stands still until the test moves it, so every step below lands before the report is ready.
+    const clock = new TestClock(Date.now());
+    emu = await startAwsEmulator({ estate: demoEstate(), reportDelayMs: 1500, clock });
     const none = await query(emu.url, iamForm('GetCredentialReport'));
     expect(none.status).toBe(410);
     expect(none.text).toContain('<Code>ReportNotPresent</Code>');
@@ -131,7 +133,7 @@ describe('AWS emulator wire format', () => {
     const early = await query(emu.url, iamForm('GetCredentialReport'));
     expect(early.status).toBe(404);
     expect(early.text).toContain('<Code>ReportInProgress</Code>');
-    await new Promise((r) => setTimeout(r, 1600));
+    clock.advance(1600);
     expect((await query(emu.url, iamForm('GenerateCredentialReport'))).text).toContain('<State>COMPLETE</State>');
     const got = await query(emu.url, iamForm('GetCredentialReport'));
     expect(got.status).toBe(200);

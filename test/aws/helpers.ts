@@ -1,5 +1,5 @@
 // Shared setup for the AWS tests: an emulator on a random port and a collector pointed at it with fake credentials.
-import { silentLogger, systemClock } from '../../src/core/collector.js';
+import { silentLogger, systemClock, type Clock } from '../../src/core/collector.js';
 import type { Snapshot } from '../../src/core/types.js';
 import { createAwsCollector, type AwsSourceConfig } from '../../collectors/aws/index.js';
 import { startAwsEmulator, type AwsEmulator, type AwsEstate } from '../../collectors/aws/emulator/index.js';
@@ -22,9 +22,9 @@ export function collector(emu: AwsEmulator, extra: Partial<AwsSourceConfig> = {}
   return createAwsCollector({ endpoint: emu.url, maxAttempts: 4, iamOnly: true, ...extra }, { logger: silentLogger, clock: systemClock, configDir: '.' });
 }
 
-export async function collect(emu: AwsEmulator, extra: Partial<AwsSourceConfig> = {}, signal?: AbortSignal): Promise<Snapshot> {
+export async function collect(emu: AwsEmulator, extra: Partial<AwsSourceConfig> = {}, signal?: AbortSignal, clock: Clock = systemClock): Promise<Snapshot> {
   const c = collector(emu, extra);
-  return c.collect({ scope: emu.estate.accountId, slot: '2025-01-01T00:00:00.000Z', clock: systemClock, logger: silentLogger, ...(signal ? { signal } : {}) });
+  return c.collect({ scope: emu.estate.accountId, slot: '2025-01-01T00:00:00.000Z', clock, logger: silentLogger, ...(signal ? { signal } : {}) });
 }
 
 export function byType(s: Snapshot, type: string) {

@@ -25,7 +25,7 @@ const aws = allRules.filter((r) => r.source === 'aws');
 beforeEach(async () => {
   t = new Date('2026-03-01T00:00:00Z');
   dir = mkdtempSync(join(tmpdir(), 'vigil-aws-org-'));
-  emu = await startAwsEmulator({ ...orgEstate({ accounts: 3, unassumable: [1], now: t, historyDays: 120, eventsPerDay: 3, regions: ['us-east-1', 'eu-west-1'] }), reportDelayMs: 0, now: () => clock.now() });
+  emu = await startAwsEmulator({ ...orgEstate({ accounts: 3, unassumable: [1], now: t, historyDays: 120, eventsPerDay: 3, regions: ['us-east-1', 'eu-west-1'] }), reportDelayMs: 0, clock });
 });
 afterEach(async () => {
   await emu.close();

@@ -9,7 +9,7 @@ import { githubDemo } from '../../collectors/github/demo.js';
 import { DEMO_TOKEN, startGithubEmulator, type RunningGithubEmulator, type GithubEmulatorOptions } from '../../collectors/github/emulator/server.js';
 import { githubRules } from '../../rules/github/index.js';
 import { evaluateSnapshot } from '../../src/rules/engine.js';
-import { silentLogger } from '../../src/core/collector.js';
+import { silentLogger, type Clock } from '../../src/core/collector.js';
 import type { Snapshot } from '../../src/core/types.js';
 
 const NOW = new Date();
@@ -30,8 +30,8 @@ function collector(config: Partial<GithubSourceConfig> & { auth?: GithubSourceCo
   return createGithubCollector(cfg, { logger: silentLogger, clock, configDir: dir }, { retryAfterBaseValue: 5 });
 }
 
-async function collect(c: ReturnType<typeof collector>, cursors?: Record<string, string>): Promise<Snapshot> {
-  return c.collect({ scope: 'acme-demo', slot: NOW.toISOString(), clock, logger: silentLogger, ...(cursors ? { cursors } : {}) });
+async function collect(c: ReturnType<typeof collector>, cursors?: Record<string, string>, at: Clock = clock): Promise<Snapshot> {
+  return c.collect({ scope: 'acme-demo', slot: NOW.toISOString(), clock: at, logger: silentLogger, ...(cursors ? { cursors } : {}) });
 }
 
 function byType(s: Snapshot, type: string): Map<string, Record<string, unknown>> {
@@ -118,8 +118,8 @@ describe('demo organization', () => {
     // A change shows up: a new merge after the cursor, and a repo losing protection.
     e.state.org.pulls.push({ repo: 'api', number: 43, author: 'carol', mergedBy: 'carol', mergedAt: new Date(Date.now() + 1500).toISOString(), baseRef: 'main', approvers: ['erin'] });
     e.state.org.repos.find((r) => r.name === 'api')!.secretScanning = false;
-    await new Promise((r) => setTimeout(r, 2100));
-    const third = await collect(c, second.cursors);
+    // The next run happens 2.1 s later on its clock, so the merge (1.5 s from now) lies inside its window.
+    const third = await collect(c, second.cursors, { now: () => new Date(Date.now() + 2100) });
     expect([...byType(third, 'github.pull_request').keys()]).toEqual(['acme-demo/api#43']);
     expect(byType(third, 'github.repository').get('acme-demo/api')).toMatchObject({ secretScanning: false });
     expect(third.metrics!.rest304).toBe((third.metrics!.restRequests ?? 0) - 1);

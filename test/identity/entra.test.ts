@@ -8,6 +8,7 @@ import { ENTRA_RESOURCE_TYPES } from '../../src/core/contracts/entra.js';
 import { entraRules } from '../../rules/entra/index.js';
 import { evaluateSnapshot } from '../../src/rules/engine.js';
 import { byType, ctx, deps, statusOf } from './helpers.js';
+import { TestClock } from '../support/test-clock.js';
 
 let emu: EntraEmulator | undefined;
 afterEach(async () => { await emu?.close(); emu = undefined; });
@@ -77,14 +78,14 @@ describe('entra collector', () => {
   });
 
   it('waits Retry-After on 429 and then completes', async () => {
-    emu = await startEntraEmulator({ throttle: { windowMs: 1000, limit: 4 } });
-    const t0 = Date.now();
-    const snap = await entraSource.createCollector(cfg(emu), deps).collect(ctx('x'));
+    const clock = new TestClock(Date.now());
+    emu = await startEntraEmulator({ throttle: { windowMs: 1000, limit: 4 }, clock });
+    const snap = await entraSource.createCollector(cfg(emu), deps).collect(ctx('x', undefined, clock));
     expect(snap.errors).toEqual([]);
     expect(emu.stats.rejected429).toBeGreaterThan(0);
     expect(snap.metrics?.throttled).toBe(emu.stats.rejected429);
     expect(snap.apiCalls).toBe(snap.minApiCalls! + emu.stats.rejected429);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+    expect(clock.elapsed()).toBeGreaterThanOrEqual(1000);
   });
 
   it('names the missing Entra ID P1 licence and still reads users and roles', async () => {

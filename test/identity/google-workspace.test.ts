@@ -8,6 +8,7 @@ import { GOOGLE_WORKSPACE_RESOURCE_TYPES } from '../../src/core/contracts/google
 import { googleWorkspaceRules } from '../../rules/google-workspace/index.js';
 import { evaluateSnapshot } from '../../src/rules/engine.js';
 import { byType, ctx, deps, statusOf } from './helpers.js';
+import { TestClock } from '../support/test-clock.js';
 
 let emu: GwsEmulator | undefined;
 afterEach(async () => { await emu?.close(); emu = undefined; });
@@ -60,8 +61,10 @@ describe('google workspace collector', () => {
   });
 
   it.each([[false], [true]])('backs off on quota errors (403 userRateLimitExceeded: %s) and completes', async (as403) => {
-    emu = await startGwsEmulator({ quota: { windowMs: 300, limit: 3, as403 } });
-    const snap = await googleWorkspaceSource.createCollector(cfg(emu), deps).collect(ctx('x'));
+    // Emulator and collector share a test clock: the quota window passes as the collector backs off on it.
+    const clock = new TestClock(Date.now());
+    emu = await startGwsEmulator({ quota: { windowMs: 300, limit: 3, as403 }, clock });
+    const snap = await googleWorkspaceSource.createCollector(cfg(emu), deps).collect(ctx('x', undefined, clock));
     expect(snap.errors).toEqual([]);
     expect(emu.stats.rejected).toBeGreaterThan(0);
     expect(snap.metrics?.throttled).toBe(emu.stats.rejected);

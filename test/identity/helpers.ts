@@ -1,6 +1,6 @@
 // Shared test plumbing for the identity collectors: a fixed clock, deps and a collect-context builder.
 import { expect } from 'vitest';
-import type { CollectContext } from '../../src/core/collector.js';
+import type { Clock, CollectContext } from '../../src/core/collector.js';
 import type { EmulatorReply, ReplyHook } from '../../src/core/emulator-reply.js';
 import { silentLogger } from '../../src/core/collector.js';
 import type { CollectorDeps } from '../../src/core/source-plugin.js';
@@ -10,8 +10,8 @@ import type { AwsEmulator } from '../../collectors/aws/emulator/index.js';
 
 export const deps: CollectorDeps = { logger: silentLogger, clock: { now: () => new Date() }, configDir: process.cwd() };
 
-export function ctx(scope: string, cursors?: Record<string, string>): CollectContext {
-  return { scope, slot: new Date().toISOString(), clock: { now: () => new Date() }, logger: silentLogger, ...(cursors ? { cursors } : {}) };
+export function ctx(scope: string, cursors?: Record<string, string>, clock: Clock = { now: () => new Date() }): CollectContext {
+  return { scope, slot: clock.now().toISOString(), clock, logger: silentLogger, ...(cursors ? { cursors } : {}) };
 }
 
 export function byType(s: Snapshot, type: string) {

@@ -14,6 +14,8 @@ import { evaluateSnapshot } from '../../src/rules/engine.js';
 import type { Result, Snapshot } from '../../src/core/types.js';
 import type { Logger } from '../../src/core/collector.js';
 import { byType, ctx, deps, statusOf } from './helpers.js';
+import { TestClock } from '../support/test-clock.js';
+import type { Clock } from '../../src/core/collector.js';
 
 let emu: OktaEmulator | undefined;
 afterEach(async () => { await emu?.close(); emu = undefined; });
@@ -21,8 +23,8 @@ afterEach(async () => { await emu?.close(); emu = undefined; });
 const cfg = (url: string, extra: Record<string, unknown> = {}) => oktaConfigSchema.parse({
   orgUrl: url, auth: { type: 'ssws', token: 'emulator-ssws-token' }, maxRetries: 1, requestTimeoutMs: 300, maxRateLimitWaitMs: 1000, ...extra,
 });
-const collect = async (e: OktaEmulator, extra: Record<string, unknown> = {}, cursors?: Record<string, string>) =>
-  oktaSource.createCollector(cfg(e.url, extra), deps).collect(ctx(new URL(e.url).host, cursors));
+const collect = async (e: OktaEmulator, extra: Record<string, unknown> = {}, cursors?: Record<string, string>, clock?: Clock) =>
+  oktaSource.createCollector(cfg(e.url, extra), deps).collect(ctx(new URL(e.url).host, cursors, clock));
 const passes = (rs: Result[]) => new Set(rs.filter((r) => r.status === 'pass').map((r) => `${r.ruleId} ${r.resourceId}`));
 const evaluate = (s: Snapshot) => evaluateSnapshot(s, oktaRules, { now: new Date() });
 
@@ -64,7 +66,8 @@ describe('okta: each failure mode of a reply ends as an error naming its cause',
       { count: 1, pathPattern: /\/factors$/, reset: true },
       { count: 1, pathPrefix: '/api/v1/policies', status: 200, body: '', headers: {} },
     ] });
-    const snap = await collect(emu, { maxRetries: 2 });
+    // The retries' back-off passes on a test clock, not in real time.
+    const snap = await collect(emu, { maxRetries: 2 }, undefined, new TestClock(Date.now()));
     // The empty 200 is not retried (it is an answer, and a malformed one); the 429 and the reset are.
     expect(snap.errors.map((e) => [e.operation, e.cause])).toEqual([['okta:ListPolicies', 'malformed']]);
     expect(byType(snap, 'okta.user')).toHaveLength(8);

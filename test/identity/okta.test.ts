@@ -9,6 +9,7 @@ import { OKTA_RESOURCE_TYPES } from '../../src/core/contracts/okta.js';
 import { oktaRules } from '../../rules/okta/index.js';
 import { evaluateSnapshot } from '../../src/rules/engine.js';
 import { byType, ctx, deps, statusOf } from './helpers.js';
+import { TestClock } from '../support/test-clock.js';
 
 let emu: OktaEmulator | undefined;
 afterEach(async () => { await emu?.close(); emu = undefined; });
@@ -72,29 +73,30 @@ describe('okta collector', () => {
   });
 
   it('paces itself by X-Rate-Limit-* headers so a small bucket never answers 429', async () => {
-    emu = await startOktaEmulator({ estate: { users: 10, seed: 9 }, rateLimit: { windowMs: 1000, limits: { 'users/{id}/factors': 4 } } });
-    const t0 = Date.now();
-    const snap = await oktaSource.createCollector(ssws(emu.url, { concurrency: 8, rateLimitReserve: 0 }), deps).collect(ctx('x'));
+    // Emulator and collector share a test clock: the windows reset as the collector waits on it, with no real wait.
+    const clock = new TestClock(Date.now());
+    emu = await startOktaEmulator({ estate: { users: 10, seed: 9 }, rateLimit: { windowMs: 1000, limits: { 'users/{id}/factors': 4 } }, clock });
+    const snap = await oktaSource.createCollector(ssws(emu.url, { concurrency: 8, rateLimitReserve: 0 }), deps).collect(ctx('x', undefined, clock));
     expect(snap.errors).toEqual([]);
     const active = emu.tenant.users.filter((u) => u.status === 'ACTIVE').length;
     expect(active).toBeGreaterThan(8);
     expect(emu.stats.byBucket['users/{id}/factors']).toBe(active);
     expect(emu.stats.rejected429).toBe(0);
     // Three windows of four are needed, so at least two window resets were waited for.
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+    expect(clock.elapsed()).toBeGreaterThanOrEqual(1000);
     expect(byType(snap, 'okta.user').filter((u) => u.attributes.active).every((u) => u.attributes.mfaEnrolled !== null)).toBe(true);
   });
 
   it('retries a 429 after X-Rate-Limit-Reset and counts the retry', async () => {
-    emu = await startOktaEmulator({ force429: 2, rateLimit: { windowMs: 1000 } });
-    const t0 = Date.now();
-    const snap = await oktaSource.createCollector(ssws(emu.url), deps).collect(ctx('x'));
+    const clock = new TestClock(Date.now());
+    emu = await startOktaEmulator({ force429: 2, rateLimit: { windowMs: 1000 }, clock });
+    const snap = await oktaSource.createCollector(ssws(emu.url), deps).collect(ctx('x', undefined, clock));
     expect(snap.errors).toEqual([]);
     expect(emu.stats.rejected429).toBe(2);
     expect(snap.metrics?.throttled).toBe(2);
     expect(snap.apiCalls).toBe(snap.minApiCalls! + 2);
     expect(byType(snap, 'okta.user')).toHaveLength(8);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
+    expect(clock.elapsed()).toBeGreaterThanOrEqual(300);
   });
 
   it('names the missing OAuth scope and errors only the rules that need it', async () => {

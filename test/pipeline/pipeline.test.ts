@@ -84,8 +84,10 @@ describe('pipeline', () => {
     const worker = startCollectWorker({ connection: conn, prefix, collectors: { aws: collector }, rules: [rule], params: {}, ledger, evidence, clock, logger: silentLogger });
     await waitFor(() => recorded.length >= 1);
     // the same slot enqueued again after completion adds nothing
+    const before = await queue.getJobCounts('completed');
     await s1.enqueueSlot(src, clock.now());
-    await new Promise((r) => setTimeout(r, 300));
+    // A job added now would be waiting, active, or (already run) one more completed: none is.
+    expect(await queue.getJobCounts('waiting', 'active', 'delayed', 'completed')).toEqual({ waiting: 0, active: 0, delayed: 0, completed: before.completed });
     await worker.close();
     await writer.stop();
     await queue.close();

@@ -66,6 +66,8 @@ export function cloudtrail(r: ServiceRequest, action: string, st: ServiceState, 
 function lookupEvents(r: ServiceRequest, inp: Record<string, unknown>, st: ServiceState, lookups: Map<string, number[]>): unknown {
   // The published limit: 2 requests per second per account per region; beyond it, ThrottlingException.
   const key = `${r.account}/${r.region}`;
+  // Real time, not the emulator's clock: the collector paces LookupEvents with a real-time limiter (in Redis, on
+  // Redis's TIME when workers share it), and this limit is what that pacing is checked against.
   const t = Date.now();
   const recent = (lookups.get(key) ?? []).filter((x) => x > t - 1000);
   if (recent.length >= st.lookupEventsPerSecond) {

@@ -1,4 +1,5 @@
 // The emulated IAM credential report's life cycle: generated as a snapshot of the estate, ready after a delay, expired after a TTL.
+import type { Clock } from '../../../src/core/collector.js';
 import type { AwsEstate } from './estate.js';
 import { QueryError, credentialReportCsv } from './iam-responses.js';
 import { el, ts } from './xml.js';
@@ -10,6 +11,8 @@ interface ReportState {
 }
 
 export interface CredentialReportOptions {
+  /** When generation starts and ends, and when a report expires. */
+  clock: Clock;
   /** Time GenerateCredentialReport takes before the report is COMPLETE. 0 allowed. */
   delayMs: number;
   /** How long a generated report is served before a new one may be generated. */
@@ -32,7 +35,7 @@ export function createCredentialReports(opts: CredentialReportOptions): Credenti
   const reports = new Map<string, ReportState>();
   return {
     generate(estate) {
-      const now = Date.now();
+      const now = opts.clock.now().getTime();
       let report = reports.get(estate.accountId) ?? null;
       if (report === null || now - report.readyAt > opts.ttlMs) {
         // The report is a snapshot of the estate when generation starts, like IAM's.
@@ -46,7 +49,7 @@ export function createCredentialReports(opts: CredentialReportOptions): Credenti
       return el('State', now >= report.readyAt ? 'COMPLETE' : 'INPROGRESS');
     },
     get(estate) {
-      const now = Date.now();
+      const now = opts.clock.now().getTime();
       const report = reports.get(estate.accountId) ?? null;
       if (report === null) throw new QueryError(410, 'ReportNotPresent', 'Unable to find credential report. Generate a credential report first.');
       if (now < report.readyAt) throw new QueryError(404, 'ReportInProgress', 'Credential report generation is in progress.');

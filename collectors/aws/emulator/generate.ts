@@ -81,6 +81,49 @@ export function generateEstate(opts: GenerateEstateOptions = {}): AwsEstate {
     });
   }
 
+  const g: Gen = { rnd, pick, ago, now, accountId };
+  const users = generateUsers(g, nUsers, groups, policyArns);
+  const roles = generateRoles(g, nRoles, policyArns);
+
+  return parseEstate(
+    {
+      accountId,
+      created: iso(now - 2200 * DAY),
+      root: { mfa: 'hardware', mfaEnabled: iso(now - 2100 * DAY), passwordLastUsed: iso(ago(120, 10)), accessKeys: [] },
+      users,
+      groups,
+      roles,
+      policies,
+      passwordPolicy: {
+        minimumPasswordLength: 14,
+        requireSymbols: true,
+        requireNumbers: true,
+        requireUppercaseCharacters: true,
+        requireLowercaseCharacters: true,
+        allowUsersToChangePassword: true,
+        maxPasswordAge: 90,
+        passwordReusePrevention: 24,
+        hardExpiry: false,
+      },
+      unassignedVirtualMfaDevices: Math.floor(nUsers / 100),
+    } satisfies AwsEstateInput,
+    'generateEstate',
+  );
+}
+
+/** The generator's seeded randomness and time, shared by its parts so they draw in the same order as ever. */
+interface Gen {
+  rnd: () => number;
+  pick: <T>(xs: readonly T[]) => T;
+  /** A time between `minDays` and `maxDays` before `now`, in ms. */
+  ago: (maxDays: number, minDays?: number) => number;
+  now: number;
+  accountId: string;
+}
+
+function generateUsers(g: Gen, nUsers: number, groups: NonNullable<AwsEstateInput['groups']>, policyArns: string[]): NonNullable<AwsEstateInput['users']> {
+  const { rnd, pick, ago, now } = g;
+  const nGroups = groups.length;
   const users: NonNullable<AwsEstateInput['users']> = [];
   for (let i = 0; i < nUsers; i++) {
     const team = TEAMS[i % TEAMS.length]!;
@@ -115,7 +158,11 @@ export function generateEstate(opts: GenerateEstateOptions = {}): AwsEstate {
       inlinePolicies: rnd() < 0.02 ? [{ name: 'personal', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] } }] : [],
     });
   }
+  return users;
+}
 
+function generateRoles(g: Gen, nRoles: number, policyArns: string[]): NonNullable<AwsEstateInput['roles']> {
+  const { rnd, pick, ago, accountId } = g;
   const roles: NonNullable<AwsEstateInput['roles']> = [];
   for (let i = 0; i < nRoles; i++) {
     const kind = rnd();
@@ -145,31 +192,7 @@ export function generateEstate(opts: GenerateEstateOptions = {}): AwsEstate {
       lastUsed: rnd() < 0.2 ? null : { date: iso(ago(300)), region: pick(REGIONS) },
     });
   }
-
-  return parseEstate(
-    {
-      accountId,
-      created: iso(now - 2200 * DAY),
-      root: { mfa: 'hardware', mfaEnabled: iso(now - 2100 * DAY), passwordLastUsed: iso(ago(120, 10)), accessKeys: [] },
-      users,
-      groups,
-      roles,
-      policies,
-      passwordPolicy: {
-        minimumPasswordLength: 14,
-        requireSymbols: true,
-        requireNumbers: true,
-        requireUppercaseCharacters: true,
-        requireLowercaseCharacters: true,
-        allowUsersToChangePassword: true,
-        maxPasswordAge: 90,
-        passwordReusePrevention: 24,
-        hardExpiry: false,
-      },
-      unassignedVirtualMfaDevices: Math.floor(nUsers / 100),
-    } satisfies AwsEstateInput,
-    'generateEstate',
-  );
+  return roles;
 }
 
 /**

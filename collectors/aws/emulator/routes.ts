@@ -1,6 +1,7 @@
 // Request routing of the AWS emulator: reads the SigV4 scope and account, applies the fault switches, and answers in each service's protocol.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../../src/core/collector.js';
 import type { AwsEstate } from './estate.js';
 import {
   QueryError,
@@ -33,6 +34,8 @@ export interface RecordedCall {
 
 /** What the handlers read and write; the server owns it and may replace the estate between requests. */
 export interface RouteContext {
+  /** The emulator's clock: when each call is recorded. */
+  clock: Clock;
   /** The home account's estate now. */
   home(): AwsEstate;
   /** The IAM estate of an account (home or member). */
@@ -97,7 +100,7 @@ export async function handleRequest(ctx: RouteContext, req: IncomingMessage, res
   const recorded: Record<string, string> = {};
   for (const [k, v] of params) if (k !== 'Action' && k !== 'Version' && k !== 'ExternalId' && !k.startsWith('X-Amz-')) recorded[k] = v;
   const send = (status: number, body: string, code?: string): void => {
-    ctx.calls.push({ service, action, account, region, params: recorded, status, ...(code ? { code } : {}), at: Date.now() });
+    ctx.calls.push({ service, action, account, region, params: recorded, status, ...(code ? { code } : {}), at: ctx.clock.now().getTime() });
     res.writeHead(status, { 'Content-Type': 'text/xml', 'x-amzn-RequestId': requestId, 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
   };
@@ -111,7 +114,7 @@ export async function handleRequest(ctx: RouteContext, req: IncomingMessage, res
     if (service === 'iam' && !IAM_ACTIONS.has(action)) throw new QueryError(400, 'InvalidAction', `Could not find operation ${action} for version ${version}`);
     const raw = ctx.faults.injected(action);
     if (raw) {
-      ctx.calls.push({ service, action, account, region, params: recorded, status: raw.status, at: Date.now() });
+      ctx.calls.push({ service, action, account, region, params: recorded, status: raw.status, at: ctx.clock.now().getTime() });
       res.writeHead(raw.status, { 'Content-Type': raw.contentType ?? 'text/xml', 'x-amzn-RequestId': requestId, ...(raw.headers ?? {}) });
       res.end(raw.body);
       return;
@@ -140,7 +143,7 @@ function handleOther(ctx: RouteContext, req: IncomingMessage, res: ServerRespons
   const recorded: Record<string, string> = {};
   for (const [k, v] of url.searchParams) if (!k.startsWith('X-Amz-')) recorded[k] = v;
   const reply = (status: number, contentType: string, text: string, headers: Record<string, string> = {}, code?: string): void => {
-    ctx.calls.push({ service, action, account, region, params: recorded, status, ...(code ? { code } : {}), at: Date.now() });
+    ctx.calls.push({ service, action, account, region, params: recorded, status, ...(code ? { code } : {}), at: ctx.clock.now().getTime() });
     res.writeHead(status, { 'Content-Type': contentType, 'x-amzn-RequestId': requestId, 'x-amz-request-id': requestId, 'Content-Length': Buffer.byteLength(text), ...headers });
     res.end(text);
   };

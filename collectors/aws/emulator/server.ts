@@ -1,5 +1,6 @@
 // The AWS emulator's HTTP server: its options and handle (calls, faults, estate), wiring the credential report, STS and request routing.
 import { createServer } from 'node:http';
+import { systemClock, type Clock } from '../../../src/core/collector.js';
 import type { AddressInfo } from 'node:net';
 import type { AwsEstate } from './estate.js';
 import { createCredentialReports } from './credential-report.js';
@@ -33,8 +34,11 @@ export interface AwsEmulatorOptions {
   members?: EmuMember[];
   /** Name, role and ExternalId of the home account as an organization member. */
   homeMeta?: EmuAccountMeta;
-  /** The emulator's idea of now (CloudTrail's 90-day window, Backup's 30 days). @defaultValue the system clock */
-  now?: () => Date;
+  /**
+   * The emulator's clock: CloudTrail's 90-day window and LookupEvents rate, Backup's 30 days, credential-report
+   * generation and expiry, STS expirations, call times; a test moves it instead of waiting. @defaultValue the real clock
+   */
+  clock?: Clock;
   /** LookupEvents allowed per second per account and region. @defaultValue 2 */
   lookupEventsPerSecond?: number;
 }
@@ -62,13 +66,14 @@ export async function startAwsEmulatorServer(opts: AwsEmulatorOptions): Promise<
   let estate = opts.estate;
   const calls: RecordedCall[] = [];
   const faults = createFaultSwitches();
-  const reports = createCredentialReports({ delayMs: opts.reportDelayMs ?? 50, ttlMs: opts.reportTtlMs ?? 4 * 3600_000, withoutRoot: faults.withoutRoot });
+  const clock = opts.clock ?? systemClock;
+  const reports = createCredentialReports({ clock, delayMs: opts.reportDelayMs ?? 50, ttlMs: opts.reportTtlMs ?? 4 * 3600_000, withoutRoot: faults.withoutRoot });
   let services = opts.services ?? emptyServices();
   const members = new Map<string, EmuMember>((opts.members ?? []).map((m) => [m.estate.accountId, m]));
-  const now = opts.now ?? (() => new Date());
+  const now = (): Date => clock.now();
   /** Temporary access key id → account, for credentials handed out by AssumeRole. */
   const sessions = new Map<string, string>();
-  const sts = createSts({ homeAccountId: () => estate.accountId, homeMeta: opts.homeMeta, memberMeta: (id) => members.get(id)?.meta, sessions });
+  const sts = createSts({ clock, homeAccountId: () => estate.accountId, homeMeta: opts.homeMeta, memberMeta: (id) => members.get(id)?.meta, sessions });
   const lookups = new Map<string, number[]>();
   const iamOf = (account: string): AwsEstate => (account === estate.accountId ? estate : (members.get(account)?.estate ?? estate));
   const servicesOf = (account: string): AccountServices => (account === estate.accountId ? services : (members.get(account)?.services ?? emptyServices()));
@@ -88,7 +93,7 @@ export async function startAwsEmulatorServer(opts: AwsEmulatorOptions): Promise<
     lookupEventsPerSecond: opts.lookupEventsPerSecond ?? 2,
   };
 
-  const routes: RouteContext = { home: () => estate, iamOf, sessions, calls, faults, reports, sts, serviceState, lookups };
+  const routes: RouteContext = { clock, home: () => estate, iamOf, sessions, calls, faults, reports, sts, serviceState, lookups };
 
   const server = createServer((req, res) => {
     handleRequest(routes, req, res).catch(() => {

@@ -1,4 +1,5 @@
 // The emulated STS: GetCallerIdentity as AWS names callers, and AssumeRole into organization members with their ExternalId.
+import type { Clock } from '../../../src/core/collector.js';
 import type { AwsEstate } from './estate.js';
 import { QueryError, callerArn } from './iam-responses.js';
 import { derivedId } from './aws-managed.js';
@@ -6,6 +7,8 @@ import { el, ts } from './xml.js';
 import type { EmuAccountMeta } from './services-estate.js';
 
 export interface StsOptions {
+  /** What session expirations count from. */
+  clock: Clock;
   /** The home account's id now (the estate may be replaced between runs). */
   homeAccountId: () => string;
   homeMeta: EmuAccountMeta | undefined;
@@ -47,7 +50,7 @@ export function createSts(opts: StsOptions): (action: string, params: URLSearchP
       el('AccessKeyId', akid) +
       el('SecretAccessKey', Math.random().toString(36).slice(2) + 'emulated') +
       el('SessionToken', 'emulated-session-' + Math.random().toString(36).slice(2)) +
-      el('Expiration', ts(new Date(Date.now() + dur * 1000))) +
+      el('Expiration', ts(new Date(opts.clock.now().getTime() + dur * 1000))) +
       '</Credentials>' +
       `<AssumedRoleUser>${el('AssumedRoleId', `${derivedId('AROA', arn)}:${sessionName}`)}${el('Arn', `arn:aws:sts::${target}:assumed-role/${m[2]}/${sessionName}`)}</AssumedRoleUser>`
     );

@@ -2,9 +2,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock } from '../../../src/core/collector.js';
 import { demoOrg, generateOrg, FULL_APP_PERMISSIONS, FULL_CLASSIC_SCOPES, type EmuAlert, type EmuOrg, type EmuRepo, type EmuUser, type EmuState, type EmuToken, type GenerateOptions } from './state.js';
-import { alertBody, installation, minimalRepository, orgFull, userList } from './rest-shapes.js';
-import { resolveGraphql, type GraphqlCaller, type GraphqlFieldFault } from './graphql.js';
+import { DOCS, ROUTES, graphqlCaller, refusal, restReply } from './rest-routes.js';
+import { resolveGraphql, type GraphqlFieldFault } from './graphql.js';
 
 export interface CallRecord {
   method: string;
@@ -57,7 +58,10 @@ export interface GithubEmulatorOptions {
   estate?: 'demo' | { generate: GenerateOptions };
   /** Extra tokens; by default `ghp_demo…` (classic, all scopes, owner alice) is accepted. */
   tokens?: Record<string, EmuToken>;
+  /** Fixed 'now' for the generated org. @defaultValue `clock` at start */
   now?: Date;
+  /** What "now" is for rate-limit resets and token expiry, so a test can move time instead of waiting. @defaultValue the real clock */
+  clock?: Clock;
   /** Primary limits per hour. @defaultValue 5000 */
   rateLimit?: number;
 }
@@ -86,23 +90,6 @@ export const DEMO_TOKEN = 'ghp_DemoVigilEmulatorToken0000000000000000';
 export const DEMO_APP_ID = 301;
 export const DEMO_INSTALLATION_ID = 7001;
 
-const DOCS = 'https://docs.github.com/rest';
-
-interface Route { scopes: string[]; appPermission: string | null; ownerOnly: boolean; kind: 'org' | 'members' | 'outside' | 'repos' | 'actions' | 'workflow' | 'installations' | 'dependabot' | 'secret_scanning' | 'code_scanning' }
-
-const ROUTES: Array<[RegExp, Route]> = [
-  [/^\/orgs\/([^/]+)$/, { scopes: [], appPermission: null, ownerOnly: false, kind: 'org' }],
-  [/^\/orgs\/([^/]+)\/members$/, { scopes: ['read:org', 'admin:org'], appPermission: 'members', ownerOnly: false, kind: 'members' }],
-  [/^\/orgs\/([^/]+)\/outside_collaborators$/, { scopes: ['read:org', 'admin:org'], appPermission: 'members', ownerOnly: true, kind: 'outside' }],
-  [/^\/orgs\/([^/]+)\/repos$/, { scopes: [], appPermission: null, ownerOnly: false, kind: 'repos' }],
-  [/^\/orgs\/([^/]+)\/actions\/permissions$/, { scopes: ['admin:org'], appPermission: 'organization_administration', ownerOnly: true, kind: 'actions' }],
-  [/^\/orgs\/([^/]+)\/actions\/permissions\/workflow$/, { scopes: ['admin:org'], appPermission: 'organization_administration', ownerOnly: true, kind: 'workflow' }],
-  [/^\/orgs\/([^/]+)\/installations$/, { scopes: ['read:org', 'admin:org'], appPermission: 'organization_administration', ownerOnly: true, kind: 'installations' }],
-  [/^\/orgs\/([^/]+)\/dependabot\/alerts$/, { scopes: ['security_events', 'repo'], appPermission: 'vulnerability_alerts', ownerOnly: true, kind: 'dependabot' }],
-  [/^\/orgs\/([^/]+)\/secret-scanning\/alerts$/, { scopes: ['security_events', 'repo'], appPermission: 'secret_scanning_alerts', ownerOnly: true, kind: 'secret_scanning' }],
-  [/^\/orgs\/([^/]+)\/code-scanning\/alerts$/, { scopes: ['security_events'], appPermission: 'security_events', ownerOnly: true, kind: 'code_scanning' }],
-];
-
 function etagOf(body: string): string {
   return `W/"${createHash('sha256').update(body).digest('hex').slice(0, 40)}"`;
 }
@@ -113,8 +100,66 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-github-media-type': 'github.v3; format=json', 'x-github-request-id': randomBytes(8).toString('hex').toUpperCase(), ...headers });
+  res.end(text);
+}
+
+/** A primary (reset in `x-ratelimit-reset`) or secondary (`retry-after`) rate-limit fault due on this request, if any. */
+function limitFault(primary: PrimaryLimitFault[], faults: SecondaryLimitFault[], matches: (f: { pathPrefix?: string }) => boolean, url: URL, limit: number, clock: Clock):
+  { status: number; body: unknown; headers: Record<string, string> } | undefined {
+  const p = primary.find((f) => f.count > 0 && matches(f));
+  if (p) {
+    p.count--;
+    const reset = Math.floor(clock.now().getTime() / 1000) + (p.resetInSeconds ?? 3600);
+    return { status: p.status ?? 403, body: { message: 'API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' },
+      headers: { 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': '0', 'x-ratelimit-used': String(limit), 'x-ratelimit-reset': String(reset), 'x-ratelimit-resource': url.pathname === '/graphql' ? 'graphql' : 'core' } };
+  }
+  const fault = faults.find((f) => f.count > 0 && matches(f));
+  if (fault) {
+    fault.count--;
+    return { status: fault.status ?? 403, body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits' }, headers: { 'retry-after': String(fault.retryAfter ?? 1) } };
+  }
+  return undefined;
+}
+
+/** GitHub's x-ratelimit-* headers for a token's use of one resource. */
+function rateHeadersOf(usage: Map<string, { core: number; graphql: number }>, limit: number, resetEpoch: number, token: string, resource: 'core' | 'graphql'): Record<string, string> {
+  const u = usage.get(token) ?? { core: 0, graphql: 0 };
+  return { 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': String(Math.max(0, limit - u[resource])), 'x-ratelimit-used': String(u[resource]), 'x-ratelimit-reset': String(resetEpoch), 'x-ratelimit-resource': resource };
+}
+
+/** Sends a reply fault due on this request (or leaves it hanging); true when one was. */
+function replyFault(replies: ReplyFault[], matches: (f: { pathPrefix?: string }) => boolean, record: CallRecord, res: ServerResponse, op?: string): boolean {
+  const f = replies.find((x) => x.count > 0 && matches(x) && (x.operation === undefined || x.operation === op));
+  if (!f) return false;
+  f.count--;
+  if (f.hang) { record.status = -1; return true; }
+  record.status = f.status ?? 200;
+  res.writeHead(f.status ?? 200, { 'content-type': f.contentType ?? 'application/json; charset=utf-8', ...(f.headers ?? {}) });
+  res.end(f.body ?? '');
+  return true;
+}
+
+/** POST /app/installations/{id}/access_tokens with a GitHub App JWT (payload names the app in `iss`; signature not checked). */
+function installationToken(state: EmuState, bearer: string | undefined, url: URL, clock: Clock): { status: number; body: unknown } {
+  // A GitHub App JWT: three base64url parts whose payload names the app id in `iss`.
+  const parts = bearer?.split('.') ?? [];
+  let iss: number | undefined;
+  try { iss = Number(JSON.parse(Buffer.from(parts[1] ?? '', 'base64url').toString('utf8')).iss); } catch { iss = undefined; }
+  const app = iss === undefined ? undefined : state.apps.get(iss);
+  const instId = Number(/(\d+)/.exec(url.pathname)![1]);
+  if (parts.length !== 3 || !app) return { status: 401, body: { message: 'A JSON web token could not be decoded', documentation_url: DOCS } };
+  if (app.installationId !== instId) return { status: 404, body: { message: 'Not Found', documentation_url: DOCS } };
+  const token = `ghs_${randomBytes(18).toString('hex')}`;
+  state.tokens.set(token, { login: `app-${iss}[bot]`, kind: 'app', permissions: app.permissions });
+  return { status: 201, body: { token, expires_at: new Date(clock.now().getTime() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: app.permissions, repository_selection: 'all' } };
+}
+
 export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Promise<RunningGithubEmulator> {
-  const now = opts.now ?? new Date();
+  const clock = opts.clock ?? systemClock;
+  const now = opts.now ?? clock.now();
   const org: EmuOrg = opts.estate === undefined || opts.estate === 'demo' ? demoOrg(now) : generateOrg({ now, ...opts.estate.generate });
   const owner = org.members.find((m) => m.role === 'admin')?.login ?? 'owner';
   const state: EmuState = {
@@ -130,7 +175,7 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
   let replies: ReplyFault[] = [];
   let fieldFaults: GraphqlFieldFault[] = [];
   const limit = opts.rateLimit ?? 5000;
-  const resetEpoch = Math.floor(Date.now() / 1000) + 3600;
+  const resetEpoch = Math.floor(clock.now().getTime() / 1000) + 3600;
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
@@ -138,27 +183,12 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
     });
   });
 
-  function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-    const text = body === undefined ? '' : JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-github-media-type': 'github.v3; format=json', 'x-github-request-id': randomBytes(8).toString('hex').toUpperCase(), ...headers });
-    res.end(text);
-  }
-
-  function rateHeaders(token: string, resource: 'core' | 'graphql'): Record<string, string> {
-    const u = usage.get(token) ?? { core: 0, graphql: 0 };
-    return { 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': String(Math.max(0, limit - u[resource])), 'x-ratelimit-used': String(u[resource]), 'x-ratelimit-reset': String(resetEpoch), 'x-ratelimit-resource': resource };
-  }
-
-  function charge(token: string, resource: 'core' | 'graphql', n: number): void {
+  const rateHeaders = (token: string, resource: 'core' | 'graphql'): Record<string, string> => rateHeadersOf(usage, limit, resetEpoch, token, resource);
+  const charge = (token: string, resource: 'core' | 'graphql', n: number): void => {
     const u = usage.get(token) ?? { core: 0, graphql: 0 };
     u[resource] += n;
     usage.set(token, u);
-  }
-
-  function can(t: EmuToken, scopes: string[], appPermission: string | null): boolean {
-    if (t.kind === 'classic') return scopes.length === 0 || scopes.some((s) => t.scopes?.includes(s));
-    return appPermission === null || t.permissions?.[appPermission] !== undefined;
-  }
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://emulator');
@@ -167,45 +197,17 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}): void => { record.status = status; send(res, status, body, headers); };
 
     const matches = (f: { pathPrefix?: string }): boolean => f.pathPrefix === undefined || url.pathname.startsWith(f.pathPrefix);
-    const p = primary.find((f) => f.count > 0 && matches(f));
-    if (p) {
-      p.count--;
-      const reset = Math.floor(Date.now() / 1000) + (p.resetInSeconds ?? 3600);
-      return reply(p.status ?? 403, { message: 'API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' },
-        { 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': '0', 'x-ratelimit-used': String(limit), 'x-ratelimit-reset': String(reset), 'x-ratelimit-resource': url.pathname === '/graphql' ? 'graphql' : 'core' });
-    }
-    const fault = faults.find((f) => f.count > 0 && matches(f));
-    if (fault) {
-      fault.count--;
-      return reply(fault.status ?? 403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits' }, { 'retry-after': String(fault.retryAfter ?? 1) });
-    }
+    const limited = limitFault(primary, faults, matches, url, limit, clock);
+    if (limited) return reply(limited.status, limited.body, limited.headers);
 
-    const override = (op?: string): boolean => {
-      const f = replies.find((x) => x.count > 0 && matches(x) && (x.operation === undefined || x.operation === op));
-      if (!f) return false;
-      f.count--;
-      if (f.hang) { record.status = -1; return true; }
-      record.status = f.status ?? 200;
-      res.writeHead(f.status ?? 200, { 'content-type': f.contentType ?? 'application/json; charset=utf-8', ...(f.headers ?? {}) });
-      res.end(f.body ?? '');
-      return true;
-    };
+    const override = (op?: string): boolean => replyFault(replies, matches, record, res, op);
     if (url.pathname !== '/graphql' && override()) return;
 
     const auth = req.headers.authorization ?? '';
     const m = /^(?:token|bearer) (\S+)$/i.exec(auth);
     if (req.method === 'POST' && /^\/app\/installations\/(\d+)\/access_tokens$/.test(url.pathname)) {
-      // A GitHub App JWT: three base64url parts whose payload names the app id in `iss`.
-      const parts = m?.[1]?.split('.') ?? [];
-      let iss: number | undefined;
-      try { iss = Number(JSON.parse(Buffer.from(parts[1] ?? '', 'base64url').toString('utf8')).iss); } catch { iss = undefined; }
-      const app = iss === undefined ? undefined : state.apps.get(iss);
-      const instId = Number(/(\d+)/.exec(url.pathname)![1]);
-      if (parts.length !== 3 || !app) return reply(401, { message: 'A JSON web token could not be decoded', documentation_url: DOCS });
-      if (app.installationId !== instId) return reply(404, { message: 'Not Found', documentation_url: DOCS });
-      const token = `ghs_${randomBytes(18).toString('hex')}`;
-      state.tokens.set(token, { login: `app-${iss}[bot]`, kind: 'app', permissions: app.permissions });
-      return reply(201, { token, expires_at: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: app.permissions, repository_selection: 'all' });
+      const out = installationToken(state, m?.[1], url, clock);
+      return reply(out.status, out.body);
     }
     const tokenValue = m?.[1];
     const token = tokenValue === undefined ? undefined : state.tokens.get(tokenValue);
@@ -217,12 +219,7 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
       let parsed: { query?: unknown; variables?: unknown; operationName?: unknown };
       try { parsed = JSON.parse(await readBody(req)) as typeof parsed; } catch { return reply(400, { message: 'Problems parsing JSON', documentation_url: DOCS }); }
       if (typeof parsed.query !== 'string') return reply(400, { message: 'A query attribute must be specified and must be a string.', documentation_url: DOCS });
-      const caller: GraphqlCaller = {
-        token, isOwner,
-        canReadPrivate: can(token, ['repo'], 'metadata'),
-        canReadOrgAdmin: can(token, ['admin:org'], 'organization_administration'),
-        canReadAdministration: can(token, ['repo'], 'administration'),
-      };
+      const caller = graphqlCaller(token, isOwner);
       const u = usage.get(tokenValue) ?? { core: 0, graphql: 0 };
       const out = resolveGraphql(org, caller, parsed.query, typeof parsed.operationName === 'string' ? parsed.operationName : undefined,
         (parsed.variables ?? {}) as Record<string, unknown>, { remaining: limit - u.graphql, resetAt: new Date(resetEpoch * 1000).toISOString() }, fieldFaults);
@@ -237,107 +234,14 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
     const orgName = hit ? hit[0].exec(url.pathname)![1] : undefined;
     if (!hit || orgName !== org.login) return reply(404, { message: 'Not Found', documentation_url: DOCS, status: '404' }, rateHeaders(tokenValue, 'core'));
     const route = hit[1];
-    const accepted = { 'x-accepted-oauth-scopes': route.scopes.join(', ') };
-    if (!can(token, route.scopes, route.appPermission) && !(route.kind === 'members' && token.kind === 'classic')) {
+    const refused = refusal(route, token, isOwner, scopeHeaders);
+    if (refused) {
       charge(tokenValue, 'core', 1);
-      const message = token.kind === 'classic' ? 'Must have admin rights to Repository.' : token.kind === 'app' ? 'Resource not accessible by integration' : 'Resource not accessible by personal access token';
-      const wanted: Record<string, string> = token.kind === 'classic' ? {} : { 'x-accepted-github-permissions': `${route.appPermission}=read` };
-      return reply(403, { message, documentation_url: DOCS, status: '403' }, { ...scopeHeaders, ...accepted, ...wanted, ...rateHeaders(tokenValue, 'core') });
+      return reply(refused.status, refused.body, { ...refused.headers, ...rateHeaders(tokenValue, 'core') });
     }
-    if (route.ownerOnly && !isOwner) {
-      charge(tokenValue, 'core', 1);
-      return reply(403, { message: 'You must be an organization owner to use this endpoint.', documentation_url: DOCS, status: '403' }, { ...scopeHeaders, ...accepted, ...rateHeaders(tokenValue, 'core') });
-    }
-    const base = `http://${req.headers.host ?? '127.0.0.1'}`;
-    const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? 30) || 30));
-    // Raw rows and their REST shape: only the requested page is shaped, so a 5,000-repo listing stays cheap per page.
-    let items: unknown[] | null = null;
-    let shape: (x: never) => unknown = (x) => x;
-    let single: unknown = null;
-    let cursorPaging = false;
-    switch (route.kind) {
-      case 'org': single = orgFull(base, org, isOwner && can(token, ['read:org', 'admin:org'], 'organization_administration')); break;
-      case 'members': {
-        const filter = url.searchParams.get('filter');
-        const role = url.searchParams.get('role') ?? 'all';
-        if ((filter === '2fa_disabled' || filter === '2fa_insecure') && !isOwner) {
-          return reply(422, { message: 'Only owners can use this filter.', documentation_url: DOCS, status: '422' }, rateHeaders(tokenValue, 'core'));
-        }
-        // Without read:org a classic token sees public members only; the demo has none, like many orgs.
-        let list = token.kind === 'classic' && !can(token, ['read:org', 'admin:org'], null) ? [] : org.members;
-        if (role !== 'all') list = list.filter((x) => x.role === role);
-        if (filter === '2fa_disabled') list = list.filter((x) => !x.twoFactor);
-        if (filter === '2fa_insecure') list = [];
-        items = list;
-        shape = (u: EmuUser) => userList(base, [u])[0];
-        break;
-      }
-      case 'outside': {
-        const filter = url.searchParams.get('filter');
-        items = filter === '2fa_disabled' ? org.outsideCollaborators.filter((x) => !x.twoFactor) : org.outsideCollaborators;
-        shape = (u: EmuUser) => userList(base, [u])[0];
-        break;
-      }
-      case 'repos': {
-        const canPrivate = can(token, ['repo'], 'metadata');
-        const visible = org.repos.filter((r) => r.visibility === 'public' || canPrivate).sort((a, b) => a.name.localeCompare(b.name));
-        const admin = isOwner && can(token, ['repo'], 'administration');
-        items = visible;
-        shape = (r: EmuRepo) => minimalRepository(base, org, r, admin);
-        break;
-      }
-      case 'actions': single = { enabled_repositories: org.actions.enabledRepositories, allowed_actions: org.actions.allowedActions, ...(org.actions.allowedActions === 'selected' ? { selected_actions_url: `${base}/orgs/${org.login}/actions/permissions/selected-actions` } : {}) }; break;
-      case 'workflow': single = { default_workflow_permissions: org.actions.defaultWorkflowPermissions, can_approve_pull_request_reviews: org.actions.canApprovePullRequestReviews }; break;
-      case 'installations': {
-        const all = org.installations.map((i) => installation(base, org, i));
-        const pageNo = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
-        single = { total_count: all.length, installations: all.slice((pageNo - 1) * perPage, pageNo * perPage) };
-        items = null;
-        const last = Math.max(1, Math.ceil(all.length / perPage));
-        const link = linkHeader(base, url, pageNo, last);
-        return replyCached(req, res, record, tokenValue, single, { ...scopeHeaders, ...(link ? { link } : {}) });
-      }
-      default: {
-        const kind = route.kind;
-        // GitHub's documented replies when the feature is off for the org (no GitHub Advanced Security / Code Security).
-        if (kind === 'code_scanning' && org.codeSecurity === false) {
-          return reply(403, { message: 'Advanced Security must be enabled for this repository to use code scanning.', documentation_url: `${DOCS}/code-scanning/code-scanning#list-code-scanning-alerts-for-an-organization`, status: '403' }, { ...scopeHeaders, ...rateHeaders(tokenValue, 'core') });
-        }
-        const stateFilter = url.searchParams.get('state') ?? 'open';
-        const sev = url.searchParams.get('severity')?.split(',');
-        items = org.alerts.filter((a) => a.kind === kind && stateFilter.split(',').includes(a.state) && (!sev || (a.severity !== null && sev.includes(a.severity))))
-          .sort((a, b) => a.repo.localeCompare(b.repo) || a.number - b.number);
-        shape = (a: EmuAlert) => alertBody(base, org, a);
-        cursorPaging = kind === 'dependabot';
-      }
-    }
-    if (items === null) return replyCached(req, res, record, tokenValue, single, scopeHeaders);
-    if (cursorPaging) {
-      // Dependabot org alerts page with opaque before/after cursors, not page numbers.
-      const after = url.searchParams.get('after');
-      const start = after ? Number(Buffer.from(after, 'base64url').toString('utf8')) : 0;
-      const slice = items.slice(start, start + perPage).map((x) => shape(x as never));
-      const headers: Record<string, string> = { ...scopeHeaders };
-      if (start + perPage < items.length) {
-        const next = new URL(url.toString());
-        next.searchParams.set('after', Buffer.from(String(start + perPage)).toString('base64url'));
-        headers.link = `<${base}${next.pathname}${next.search}>; rel="next"`;
-      }
-      return replyCached(req, res, record, tokenValue, slice, headers);
-    }
-    const pageNo = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
-    const last = Math.max(1, Math.ceil(items.length / perPage));
-    const link = linkHeader(base, url, pageNo, last);
-    return replyCached(req, res, record, tokenValue, items.slice((pageNo - 1) * perPage, pageNo * perPage).map((x) => shape(x as never)), { ...scopeHeaders, ...(link ? { link } : {}) });
-  }
-
-  function linkHeader(base: string, url: URL, pageNo: number, last: number): string | null {
-    const mk = (p: number, rel: string): string => { const u = new URL(url.toString()); u.searchParams.set('page', String(p)); return `<${base}${u.pathname}${u.search}>; rel="${rel}"`; };
-    const parts: string[] = [];
-    if (pageNo > 1) parts.push(mk(pageNo - 1, 'prev'));
-    if (pageNo < last) parts.push(mk(pageNo + 1, 'next'), mk(last, 'last'));
-    if (pageNo > 1) parts.push(mk(1, 'first'));
-    return parts.length > 0 ? parts.join(', ') : null;
+    const out = restReply({ route, url, base: `http://${req.headers.host ?? '127.0.0.1'}`, org, token, isOwner, scopeHeaders });
+    if (out.kind === 'error') return reply(out.status, out.body, { ...out.headers, ...rateHeaders(tokenValue, 'core') });
+    return replyCached(req, res, record, tokenValue, out.body, out.headers);
   }
 
   /** 304 when If-None-Match matches: GitHub does not charge those against the primary limit. */

@@ -1,0 +1,105 @@
+// The Entra (Microsoft Graph) emulator's resource routes: users, registration details, directory roles and PIM
+// instances, Conditional Access, security defaults and directory audits, in Graph's JSON shapes.
+import type { ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { EmuEntraUser, EntraTenant } from './emulator-tenants.js';
+
+/** What the routes need from the server: the tenant, its base URL, and its reply, error and paging helpers. */
+export interface GraphRouteContext {
+  tenant: EntraTenant;
+  base: string;
+  send(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void;
+  graphError(res: ServerResponse, status: number, code: string, message: string, headers?: Record<string, string>): void;
+  paged<T>(res: ServerResponse, url: URL, items: T[], context: string, map?: (t: T) => unknown): void;
+}
+
+/** A policy as Graph serializes it: every collection of conditionalAccessUsers/Applications present, empty when unused. */
+function caPolicyOut(p: EntraTenant['caPolicies'][number]): unknown {
+  const c = (p.conditions ?? {}) as { users?: Record<string, unknown>; applications?: Record<string, unknown>; clientAppTypes?: string[] };
+  const list = (o: Record<string, unknown> | undefined, k: string) => (Array.isArray(o?.[k]) ? o![k] : []);
+  const users = Object.fromEntries(['includeUsers', 'excludeUsers', 'includeGroups', 'excludeGroups', 'includeRoles', 'excludeRoles'].map((k) => [k, list(c.users, k)]));
+  const applications = Object.fromEntries(['includeApplications', 'excludeApplications', 'includeUserActions', 'includeAuthenticationContextClassReferences'].map((k) => [k, list(c.applications, k)]));
+  const g = p.grantControls as Record<string, unknown> | null | undefined;
+  return {
+    ...p,
+    conditions: { userRiskLevels: [], signInRiskLevels: [], platforms: null, locations: null, ...c, users, applications, clientAppTypes: c.clientAppTypes ?? ['all'] },
+    grantControls: g ? { operator: 'OR', customAuthenticationFactors: [], termsOfUse: [], authenticationStrength: null, ...g, builtInControls: Array.isArray(g.builtInControls) ? g.builtInControls : [] } : null,
+  };
+}
+
+/** A GET that passed authentication, throttling, licence and permission checks: the resource in Graph's shape. */
+export function serveGraph(g: GraphRouteContext, res: ServerResponse, url: URL, select: string[]): void {
+  const path = url.pathname;
+  const principalOf = (id: string): Record<string, unknown> | null => {
+    const u = g.tenant.users.find((x) => x.id === id);
+    if (u) return { '@odata.type': '#microsoft.graph.user', id: u.id, displayName: u.displayName, userPrincipalName: u.userPrincipalName };
+    const grp = g.tenant.groups.find((x) => x.id === id);
+    if (grp) return { '@odata.type': '#microsoft.graph.group', id: grp.id, displayName: grp.displayName, isAssignableToRole: grp.isAssignableToRole };
+    const sp = g.tenant.servicePrincipals.find((x) => x.id === id);
+    if (sp) return { '@odata.type': '#microsoft.graph.servicePrincipal', id: sp.id, displayName: sp.displayName, appId: sp.appId };
+    return null;
+  };
+  const expand = <T extends { principalId: string }>(a: T): T & { principal?: unknown } => (url.searchParams.get('$expand') === 'principal' ? { ...a, principal: principalOf(a.principalId) } : a);
+  const groupMembers = /^\/v1\.0\/groups\/([^/]+)\/transitiveMembers$/.exec(path);
+  if (groupMembers) {
+    const grp = g.tenant.groups.find((x) => x.id === decodeURIComponent(groupMembers[1]!));
+    if (!grp) return g.graphError(res, 404, 'Request_ResourceNotFound', `Resource '${groupMembers[1]}' does not exist or one of its queried reference-property objects are not present.`);
+    return g.paged(res, url, grp.members, 'directoryObjects', (id) => principalOf(id));
+  }
+
+  const userOut = (u: EmuEntraUser) => {
+    const full: Record<string, unknown> = { ...u };
+    delete full.methods;
+    const s = u.signInActivity;
+    // A user with no recorded sign-in attempt has no signInActivity in the reply.
+    if (!s.lastSignInDateTime && !s.lastNonInteractiveSignInDateTime && !s.lastSuccessfulSignInDateTime) delete full.signInActivity;
+    else full.signInActivity = { ...s, lastSignInRequestId: randomUUID(), lastNonInteractiveSignInRequestId: randomUUID(), lastSuccessfulSignInRequestId: randomUUID() };
+    if (select.length === 0) { delete full.signInActivity; return full; }
+    return Object.fromEntries(select.filter((k) => k in full).map((k) => [k, full[k]]));
+  };
+  switch (path) {
+    case '/v1.0/users': return g.paged(res, url, g.tenant.users, `users(${select.join(',')})`, userOut);
+    case '/v1.0/reports/authenticationMethods/userRegistrationDetails':
+      return g.paged(res, url, g.tenant.users, 'reports/authenticationMethods/userRegistrationDetails', (u) => {
+        const admin = g.tenant.roleAssignments.some((a) => a.principalId === u.id);
+        const mfa = u.methods.some((m) => m !== 'email' && m !== 'securityQuestion');
+        return {
+          id: u.id, userPrincipalName: u.userPrincipalName, userDisplayName: u.displayName, userType: u.userType === 'Guest' ? 'guest' : 'member',
+          isAdmin: admin, isSsprRegistered: u.methods.length > 0, isSsprEnabled: true, isSsprCapable: u.methods.length > 0,
+          isMfaRegistered: mfa, isMfaCapable: mfa, isPasswordlessCapable: u.methods.includes('fido2') || u.methods.includes('windowsHelloForBusiness'),
+          methodsRegistered: u.methods, isSystemPreferredAuthenticationMethodEnabled: false, systemPreferredAuthenticationMethods: [],
+          userPreferredMethodForSecondaryAuthentication: u.methods[0] ?? 'none', lastUpdatedDateTime: u.createdDateTime,
+        };
+      });
+    case '/v1.0/roleManagement/directory/roleDefinitions': return g.paged(res, url, g.tenant.roleDefinitions, 'roleManagement/directory/roleDefinitions');
+    case '/v1.0/roleManagement/directory/roleAssignments':
+      return g.paged(res, url, g.tenant.roleAssignments, 'roleManagement/directory/roleAssignments(principal())', expand);
+    case '/v1.0/roleManagement/directory/roleEligibilityScheduleInstances':
+      return g.paged(res, url, g.tenant.eligibilities, 'roleManagement/directory/roleEligibilityScheduleInstances(principal())', (e) => expand({
+        ...e, appScopeId: null, memberType: 'Direct', roleEligibilityScheduleId: `${e.id}-schedule`,
+      }));
+    case '/v1.0/roleManagement/directory/roleAssignmentScheduleInstances': {
+      // Every active assignment has an instance: the permanent ones ('Assigned', no end) and PIM activations ('Activated').
+      const all = [
+        ...g.tenant.roleAssignments.map((a) => ({ ...a, startDateTime: null, endDateTime: null, assignmentType: 'Assigned' })),
+        ...g.tenant.pimActive.map((a) => ({ ...a, assignmentType: 'Activated' })),
+      ];
+      return g.paged(res, url, all, 'roleManagement/directory/roleAssignmentScheduleInstances(principal())', (a) => expand({
+        ...a, appScopeId: null, memberType: 'Direct', roleAssignmentOriginId: a.id, roleAssignmentScheduleId: `${a.id}-schedule`,
+      }));
+    }
+    case '/v1.0/identity/conditionalAccess/policies': return g.paged(res, url, g.tenant.caPolicies, 'identity/conditionalAccess/policies', caPolicyOut);
+    case '/v1.0/policies/identitySecurityDefaultsEnforcementPolicy':
+      return g.send(res, 200, { '@odata.context': `${g.base}/v1.0/$metadata#policies/identitySecurityDefaultsEnforcementPolicy/$entity`, id: '00000000-0000-0000-0000-000000000005', displayName: 'Security Defaults', description: 'Security defaults is a set of basic identity security mechanisms recommended by Microsoft.', isEnabled: g.tenant.securityDefaults });
+    case '/v1.0/auditLogs/directoryAudits': {
+      const filter = url.searchParams.get('$filter') ?? '';
+      const ge = /activityDateTime ge ([0-9T:.Z-]+)/.exec(filter)?.[1];
+      const names = new Set([...filter.matchAll(/activityDisplayName eq '([^']+)'/g)].map((m) => m[1]));
+      const list = g.tenant.audits
+        .filter((a) => (!ge || Date.parse(a.activityDateTime) >= Date.parse(ge)) && (names.size === 0 || names.has(a.activityDisplayName)))
+        .sort((a, b) => b.activityDateTime.localeCompare(a.activityDateTime));
+      return g.paged(res, url, list, 'auditLogs/directoryAudits');
+    }
+  }
+  return g.graphError(res, 400, 'BadRequest', 'Unsupported');
+}
