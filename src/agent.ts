@@ -71,7 +71,8 @@ export const PROCESS_ROLES: Readonly<Record<ProcessRole, ProcessModel>> = {
   'collect-worker': { command: 'vigil worker --no-writer', parts: ['worker'], appends: [], blobs: true, checkpoints: [] },
   collect: { command: 'vigil collect', parts: [], appends: ['lifecycle', 'runs'], blobs: true, checkpoints: ['start', 'shutdown'] },
   serve: { command: 'vigil serve', parts: ['api'], appends: ['exceptions'], blobs: false, checkpoints: [] },
-  demo: { command: 'vigil demo', parts: ['scheduler', 'worker', 'writer'], ...WRITER },
+  // The API too (on loopback, with a token made per run); `vigil demo --once` leaves it out, as it exits.
+  demo: { command: 'vigil demo', parts: ['scheduler', 'worker', 'writer', 'api'], ...WRITER, appends: [...WRITER.appends, 'exceptions'] },
   exceptions: { command: 'vigil exceptions add|revoke', parts: [], appends: ['exceptions'], blobs: false, checkpoints: [] },
   export: { command: 'vigil export, POST /v1/exports', parts: [], appends: [], blobs: false, checkpoints: ['export'] },
 };
@@ -141,6 +142,8 @@ export interface StartAgentOptions {
   shutdownGraceMs?: number;
   /** The command, as named to a second writer that is refused. @defaultValue `vigil run` */
   command?: string;
+  /** Where the api part listens (host:port). @defaultValue VIGIL_API_LISTEN, else `api.listen` */
+  apiListen?: string;
 }
 
 /** Where this context's ledger is, for its writer lock. */
@@ -208,7 +211,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
     if (opts.enqueueOnStart ?? true) await scheduler.enqueueCurrent();
   }
 
-  if (opts.roles.includes('api')) api = await startApi(ctx, { ledger, rules, redis: connection, prefix });
+  if (opts.roles.includes('api')) api = await startApi(ctx, { ledger, rules, redis: connection, prefix, ...(opts.apiListen ? { listen: opts.apiListen } : {}) });
 
   let stopped = false;
   return {
