@@ -185,7 +185,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('demo')
     .description('the whole agent against the bundled emulators (data in ./.vigil-demo)')
-    .option('--once', 'exit after the first collection cycle')
+    .option('--once', 'exit after the first collection cycle (serves no API)')
     .action(async (o: { once?: boolean }, cmd: Command) => setExit(await (await import('./demo.js')).demoCommand({ ...o, ...(g(cmd).dataDir ? { dataDir: g(cmd).dataDir } : {}) })));
 
   return program;
