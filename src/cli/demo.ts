@@ -65,7 +65,9 @@ export async function findOrStartRedis(log: (msg: string) => void): Promise<Redi
   const child: ChildProcess = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--maxmemory-policy', 'noeviction'],
-    { stdio: 'ignore' },
+    // Its own process group: Ctrl-C in the terminal reaches only the demo, which stops its agent while this Redis still
+    // answers, says what it wrote, and then stops it.
+    { stdio: 'ignore', detached: true },
   );
   const url = `redis://127.0.0.1:${port}`;
   for (let i = 0; i < 50; i++) {
