@@ -98,6 +98,7 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
   let agent: Awaited<ReturnType<typeof startAgent>> | undefined;
   let ctx: AgentContext | undefined;
   let fromSeq = 0;
+  let interrupted = false;
   // Made per run and kept only as its hash in this process's config: printed once, on the line that shows how to use it.
   const token = `vigil-demo-${randomBytes(24).toString('base64url')}`;
   try {
@@ -118,17 +119,26 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     const parts = opts.once ? PROCESS_ROLES.demo.parts.filter((p) => p !== 'api') : PROCESS_ROLES.demo.parts;
     agent = await startAgent(ctx, { roles: parts, prefix: demoPrefix(dataDir), redisUrl: redis.url, enqueueOnStart: false, command: PROCESS_ROLES.demo.command, apiListen: DEMO_API_LISTEN });
     fromSeq = (await agent.ledger.lastLeaf({ type: 'agent.started' }))?.seq ?? 0;
+    // From here Ctrl-C (or SIGTERM) stops the demo cleanly, during the first cycle too, and it says what it wrote.
+    const signal = waitForSignal().then(() => void (interrupted = true));
     say(`collecting now (queues on ${redis.url.replace(/\/\/[^@]*@/, '//***@')}, ledger in ${dataDir}) …`);
-    await printFirstCycle(agent, await agent.collectNow(), Object.keys(sources), say);
-    if (!opts.once) {
-      say(`\nThe HTTP API is on ${agent.api!.url} (docs/api.md). Token for this run only (admin role, kept nowhere):`);
-      say(`  curl -H 'Authorization: Bearer ${token}' ${agent.api!.url}/v1/posture`);
-      say('Collecting again on schedule (hourly). Ctrl-C to stop.');
-      await waitForSignal();
-      say('\nstopping: finishing work in hand, signing the shutdown checkpoint …');
+    const cycle = agent.collectNow();
+    const jobs = await Promise.race([cycle, signal.then(() => undefined)]);
+    if (jobs === undefined) {
+      cycle.catch(() => undefined); // cut short by the stop below; what was recorded by then is in the summary
+      say('\nstopping during the first collection …');
+    } else {
+      await printFirstCycle(agent, jobs, Object.keys(sources), say);
+      if (!opts.once) {
+        say(`\nThe HTTP API is on ${agent.api!.url} (docs/api.md). Token for this run only (admin role, kept nowhere):`);
+        say(`  curl -H 'Authorization: Bearer ${token}' ${agent.api!.url}/v1/posture`);
+        say('Collecting again on schedule (hourly). Ctrl-C to stop.');
+        await signal;
+        say('\nstopping: finishing work in hand, signing the shutdown checkpoint …');
+      }
     }
   } finally {
-    await agent?.stop(opts.once ? 'demo --once finished' : 'signal');
+    await agent?.stop(opts.once && !interrupted ? 'demo --once finished' : 'signal');
     for (const e of emulators) await e.close();
     redis.stop();
   }

@@ -96,6 +96,18 @@ describe('vigil demo', () => {
     expect(demo.err()).not.toMatch(/\n\s+at /);
   }, 150_000);
 
+  it('Ctrl-C during the first collection still stops cleanly and says what it wrote', async () => {
+    const data = join(dir, 'interrupted');
+    const demo = start(['demo', '--data-dir', data]);
+    await waitFor(demo, /collecting now/, 90_000);
+    demo.child.kill('SIGINT');
+    expect(await demo.closed, demo.err().slice(-2000)).toBe(0);
+    expect(demo.out()).not.toContain('Ctrl-C to stop');
+    expect(demo.out()).toMatch(/This run wrote \d+ ledger leaves .*1 agent\.stopped/);
+    const verify = start(['ledger', 'verify', '--data-dir', data]);
+    expect(await verify.closed, verify.err()).toBe(0);
+  }, 150_000);
+
   it('two runs on one data dir record the same scopes (no new Okta tenant per emulator port)', async () => {
     const data = join(dir, 'twice');
     for (let i = 0; i < 2; i++) {
