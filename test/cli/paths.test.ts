@@ -261,6 +261,17 @@ describe('path errors name the path and the cause, and write nothing', () => {
     expect(r.stderr).toContain(`cannot write ledger ${join(d, 'ledger.sqlite')}: folder ${d} is not writable: permission denied`);
   }, 60_000);
 
+  it('vigil run with a data dir it cannot write: exit 1 naming the file and the permission, not "unexpected error"', async () => {
+    const d = freshLedger();
+    chmodSync(d, 0o555);
+    const config = join(root, `run-${n}.yaml`);
+    writeFileSync(config, `sources:\n  aws:\n    region: us-east-1\nredis:\n  prefix: vigil-paths-${process.pid}-${n}\n`);
+    chmodSync(config, 0o644);
+    const r = await refused(['--config', config, '--data-dir', d, 'run'], [d], { unprivileged: true });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${join(d, 'writer.lock')}: permission denied`);
+  }, 60_000);
+
   it('read commands work on a ledger in a folder this user cannot write (another user\'s data dir), and write nothing', async () => {
     const d = freshLedger();
     chmodSync(d, 0o555);
