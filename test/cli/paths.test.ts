@@ -320,4 +320,12 @@ describe('path errors name the path and the cause, and write nothing', () => {
     expect(r.stderr).toContain(`no exception with id nope: no ledger at ${join(d, 'ledger.sqlite')}`);
     expect(existsSync(d)).toBe(false);
   }, 60_000);
+
+  it('exit 2 makes no data dir: serve --listen with a port out of range', async () => {
+    const d = join(root, 'no-ledger-either');
+    const r = await refused(['--data-dir', d, 'serve', '--listen', '127.0.0.1:99999'], [root]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--listen "127.0.0.1:99999": expected HOST:PORT');
+    expect(existsSync(d)).toBe(false);
+  }, 60_000);
 });
