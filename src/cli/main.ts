@@ -135,7 +135,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--framework <id>', 'framework to report against', 'soc2')
     .option('--criteria <ids>', 'only these criteria, comma-separated (CC6.1,A1.2)')
     .option('--sample-seed <seed>', 'draw reproducible samples with this auditor-supplied seed')
-    .option('--out <path>', 'new folder, or a file ending in .zip')
+    .option('--out <path>', 'a new folder, or a new file ending in .zip (never an existing file or a symbolic link)')
+    .option('--file-mode <octal>', 'mode of the bundle files and the zip; folders get x where files get r', '0600')
     .option('--json', 'machine-readable summary')
     .action(async (o: ExportCliOptions, cmd: Command) => setExit(await (await import('./export.js')).exportCommand(await makeContext(g(cmd), 'warn'), o)));
   program
