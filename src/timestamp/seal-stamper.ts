@@ -1,9 +1,8 @@
 // Time-stamps each day seal's checkpoint with an RFC 3161 TSA, off the intake path, and records the token as evidence.
-import { createHash } from 'node:crypto';
 import type { Clock, Logger } from '../core/collector.js';
 import { clockSleep } from '../core/abortable-sleep.js';
 import type { Checkpoint, Ledger } from '../ledger/ledger.js';
-import { parseSignedNote } from '../ledger/note.js';
+import { checkpointDigest } from './bundle-index.js';
 import { parseToken, requestTimestamp, TimestampError } from './rfc3161.js';
 import type { TimestampingConfig } from './config.js';
 
@@ -17,14 +16,6 @@ export const stampBackoffMs = (attempt: number): number => Math.min(600_000, 10_
 export const STAMP_BACKLOG_DAYS = 31;
 
 export const tokenKey = (checkpointSize: number): string => `timestamp.token:${checkpointSize}`;
-
-/**
- * What is time-stamped: the SHA-256 of the checkpoint note's body, i.e. its text up to (not including) the blank line
- * before the signatures — `origin\nsize\nbase64(root)\n`. `awk '/^$/{exit} {print}' N.checkpoint | sha256sum` recomputes it.
- */
-export function checkpointDigest(note: string | Uint8Array): Buffer {
-  return createHash('sha256').update(parseSignedNote(note).text, 'utf8').digest();
-}
 
 /** The URL as recorded and logged: scheme, host and path (a query string may carry an API key). */
 export function tsaLabel(url: string): string {

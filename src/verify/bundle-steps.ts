@@ -261,7 +261,7 @@ export function checkLeaves(
         if (body.type === 'run') {
           if (typeof body.resultsSha256 === 'string') referenced.add(body.resultsSha256);
           for (const a of (Array.isArray(body.artifacts) ? body.artifacts : []) as Array<{ sha256?: unknown }>) if (typeof a.sha256 === 'string') referenced.add(a.sha256);
-        }
+        } else if (body.type === 'timestamp.token' && typeof body.tokenSha256 === 'string') referenced.add(body.tokenSha256);
       }
       frontier.append(leafHash(bytes));
       expected++;
