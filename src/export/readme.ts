@@ -68,7 +68,7 @@ function timestampStep(n: number): string {
    certificate from the TSA itself (not from this bundle), set TSA_CA=/path/to/TSA-CA.pem, then check each line of
    timestamps/index.tsv (checkpoint, SHA-256, token, time, serial, TSA):
      T="$(mktemp -d)"
-     grep -v '^#' timestamps/index.tsv | while IFS=$'\t' read -r cp digest token gentime serial tsa; do
+     grep -v '^#' timestamps/index.tsv | while IFS=$'\\t' read -r cp digest token gentime serial tsa; do
      [ "$(awk '/^$/{exit} {print}' "$cp" | sha256sum | cut -c1-64)" = "$digest" ] || { echo "CHECKPOINT DIGEST DIFFERS: $cp"; exit 1; }
      gzip -dc "$token" > "$T/token.tst"
      echo "$cp, time-stamped at $gentime by $tsa (serial $serial):"

@@ -138,6 +138,10 @@ describe('an agent with a TSA configured', () => {
     const cli = verifyCli(bundle, '--tsa-ca', caFile);
     expect(cli.status, cli.stdout + cli.stderr).toBe(0);
     expect(cli.stdout).toContain('2 RFC 3161 time stamps of day seals checked');
+    // The same from a zip, read in place.
+    const zip = join(work, 'ok', 'bundle.zip');
+    await exportBundle({ dataDir, type: 2, from: '2026-03-01', to: '2026-03-01', framework: FRAMEWORK, out: zip, clock: new TestClock('2026-03-02T01:05:00.000Z'), logger: capturingLogger() });
+    expect(await verifyBundle(zip, { tsaCaFile: caFile })).toMatchObject({ ok: true, timestamps: { count: 2, chainChecked: true } });
     const noCa = verifyCli(bundle);
     expect(noCa.status, noCa.stdout + noCa.stderr).toBe(0);
     expect(noCa.stdout).toContain('2 RFC 3161 time stamps of day seals: imprint and signature checked, their TSA certificate chain NOT checked');
@@ -159,6 +163,7 @@ describe('an agent with a TSA configured', () => {
   it("README.txt's steps, the openssl ts -verify step included, pass with the auditor's fingerprint and the TSA's root", async () => {
     const readme = readFileSync(join(bundle, 'README.txt'), 'utf8');
     expect(readme).toContain('openssl ts -verify -digest "$digest" -in "$T/token.tst" -token_in -CAfile "$TSA_CA"');
+    expect(readme).toContain("while IFS=$'\\t' read -r cp digest token"); // printable: no tab for a terminal to mangle
     const commands = readme.split('\n').filter((l) => /^ {5}\S/.test(l)).map((l) => l.slice(5));
     const fp = keyFingerprint((await loadLedgerKey(dataDir, { create: false }))!.publicKey);
     const run = (caPath: string) =>
