@@ -26,11 +26,11 @@ export function formatVerification(r: BundleVerification): string {
 /** The time stamps' part of the OK line: how many, and whether their chain to a TSA root was checked. */
 function timestampsText(r: BundleVerification): string {
   const t = r.timestamps;
-  if (!t || t.count === 0) return '';
-  const n = `${t.count} RFC 3161 time stamp${t.count === 1 ? '' : 's'} of day seals`;
+  if (!t || (t.count === 0 && !t.chainChecked)) return '';
+  const n = `${t.count} of ${t.seals} day seal${t.seals === 1 ? '' : 's'} time-stamped (RFC 3161)`;
   return t.chainChecked
-    ? `; ${n} checked (imprint, signature, chain to the TSA root you gave with --tsa-ca)`
-    : `; ${n}: imprint and signature checked, their TSA certificate chain NOT checked (give the TSA's root with --tsa-ca FILE)`;
+    ? `; ${n}, each token checked: imprint, signature, chain to the TSA root you gave with --tsa-ca`
+    : `; ${n}, each token's imprint and signature checked, their TSA certificate chain NOT checked (give the TSA's root with --tsa-ca FILE)`;
 }
 
 export async function runVerifyCli(argv: string[]): Promise<number> {

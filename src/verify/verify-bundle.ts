@@ -137,10 +137,9 @@ async function verifyFiles(
   const s = tree.startSize!;
   const e = tree.endSize!;
   const roots = checkCheckpoints(bundle, verifiers, m.origin, s, e, fault, stats);
-  const { leafFiles, badLeaves, referenced } = checkLeaves(bundle, m, roots, s, e, fault, stats);
+  const { leafFiles, badLeaves, referenced, seals } = checkLeaves(bundle, m, roots, s, e, fault, stats);
   await checkAttachments(bundle, present, referenced, fault, stats);
-  meta.timestamps = await checkTimestamps(bundle, present, tsaRoots, fault);
-  if (tsaRoots && meta.timestamps.count === 0 && !present.has('timestamps/index.tsv')) warnings.push('--tsa-ca was given, but this bundle carries no RFC 3161 time stamps');
+  meta.timestamps = await checkTimestamps(bundle, present, { trusted: tsaRoots, seals, checkpointSizes: [...roots.keys()] }, fault, warnings);
   if (badLeaves > 0) {
     fault({ code: 'REPORT_SKIPPED', message: `report not recomputed: ${badLeaves} leaf line(s) could not be read as evidence` });
     return;
