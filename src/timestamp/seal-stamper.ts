@@ -97,7 +97,8 @@ export class SealStamper {
         continue;
       }
       result.failed = { checkpointSize: p.checkpoint.size, error: err };
-      await this.alert(p, pending[pending.length - 1]!, err);
+      // Cut short by shutdown: not the TSA's failure, so no alert; the next start tries again.
+      if (!this.abort.signal.aborted) await this.alert(p, pending[pending.length - 1]!, err);
       break;
     }
     this.rounds.push(result);
@@ -132,7 +133,7 @@ export class SealStamper {
     for (let attempt = 1; attempt <= STAMP_ATTEMPTS; attempt++) {
       try {
         // requestTimestamp checks the reply's imprint, nonce and signature: a bad token is an error, never recorded.
-        const token = await requestTimestamp(config.url, digest, { timeoutMs: config.timeoutMs, ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}) });
+        const token = await requestTimestamp(config.url, digest, { timeoutMs: config.timeoutMs, signal: this.abort.signal, ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}) });
         const info = parseToken(token).tstInfo;
         const blob = await ledger.putBlob(token, TOKEN_MEDIA_TYPE);
         await ledger.append([
@@ -156,12 +157,16 @@ export class SealStamper {
       } catch (e) {
         last = e instanceof TimestampError ? e.message : `TSA ${tsa}: ${(e as Error).message}`;
         const retryable = e instanceof TimestampError ? e.retryable : false;
+        if (this.abort.signal.aborted) {
+          logger.warn({ date: p.date, checkpointSize: p.checkpoint.size, tsa }, 'time stamp request cut short by shutdown (tried again at the next start)');
+          return last;
+        }
         logger.warn({ date: p.date, checkpointSize: p.checkpoint.size, tsa, attempt, err: last }, 'time stamp request failed');
         if (!retryable || attempt === STAMP_ATTEMPTS) break;
         try {
           await clockSleep(this.opts.clock, stampBackoffMs(attempt), this.abort.signal);
         } catch {
-          break;
+          return last; // shutdown: the next start tries again
         }
       }
     }

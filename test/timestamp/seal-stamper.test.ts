@@ -116,6 +116,28 @@ describe('SealStamper', () => {
     expect((await leaves(ledger, 'timestamp.token')).map((t) => t.date)).toEqual(['2026-03-09']);
   }, 30_000);
 
+  it('stop() cuts a request to a TSA that does not answer short: nothing recorded, no alert', async () => {
+    const { ledger, clock, logger } = await sealed(['2026-03-08']);
+    const stamper = new SealStamper({ ledger, config: timestampingConfigSchema.parse({ url: tsa.url, timeoutMs: 120_000 }), clock, logger });
+    let seen!: () => void;
+    const asked = new Promise<void>((res) => (seen = res));
+    tsa.override = () => {
+      seen();
+      return 'hang';
+    };
+    stamper.kick();
+    await asked;
+    const t0 = Date.now();
+    await stamper.stop();
+    expect(Date.now() - t0).toBeLessThan(10_000); // not the 120 s timeout
+    expect(stamper.rounds).toEqual([{ stamped: [], failed: expect.objectContaining({ checkpointSize: expect.any(Number) }) }]);
+    expect(await leaves(ledger, 'timestamp.token')).toEqual([]);
+    expect(await leaves(ledger, 'alert')).toEqual([]);
+    expect(logger.lines.some((l) => l.endsWith('time stamp request cut short by shutdown (tried again at the next start)'))).toBe(true);
+    stamper.kick(); // after stop: nothing starts
+    expect(stamper.rounds).toHaveLength(1);
+  }, 30_000);
+
   it('the config refuses credentials in the URL and a timeout outside its bounds, naming them', () => {
     expect(timestampingConfigSchema.safeParse({ url: 'https://user:pw@tsa.example/tsr' }).error?.issues[0]?.message).toMatch(/may not carry a user name or password/);
     expect(timestampingConfigSchema.safeParse({ url: 'ftp://tsa.example/' }).error?.issues[0]?.message).toBe('expected an http or https URL');
