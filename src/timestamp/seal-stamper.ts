@@ -53,7 +53,7 @@ export class SealStamper {
   private running: Promise<void> | undefined;
   private again = false;
   private readonly abort = new AbortController();
-  /** Every round's outcome, newest last (tests and logs). */
+  /** The last rounds' outcomes (at most 100), newest last (tests and logs). */
   readonly rounds: StampRound[] = [];
 
   constructor(private readonly opts: SealStamperOptions) {}
@@ -102,6 +102,7 @@ export class SealStamper {
       break;
     }
     this.rounds.push(result);
+    if (this.rounds.length > 100) this.rounds.shift();
     return result;
   }
 
