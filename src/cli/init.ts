@@ -72,6 +72,11 @@ ${sourceSections(active)}
 # Risk acceptance kept in git and reviewed; also \`vigil exceptions add\`.
 # exceptions:
 #   file: ./exceptions.yaml
+
+# RFC 3161 time stamp of each daily seal by a time-stamping authority outside the company (README, "RFC 3161 time stamps").
+# timestamping:
+#   url: https://freetsa.org/tsr      # e.g. FreeTSA, or http://timestamp.digicert.com
+#   timeoutMs: 10000
 `;
 }
 

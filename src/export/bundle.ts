@@ -19,6 +19,7 @@ import { TYPE1_STALE_HOURS } from './report/walk.js';
 import { BUNDLE_FORMAT, FileSink, gzipBundleFile, listFiles, manifestNoteText, sha256File, UNSUMMED, writeDeterministicZip } from './files.js';
 import { bundleReadme } from './readme.js';
 import { applyBundleModes, bundleModes, checkOutPath, type BundleModes } from './out-path.js';
+import { writeTimestampIndex } from './timestamps.js';
 import { VERSION } from '../version.js';
 
 export interface ExportOptions {
@@ -214,6 +215,8 @@ async function writeBundleFolder(
   const e = endCp.size;
   const frontier = startCp ? Frontier.deserialize(startCp.frontier) : new Frontier();
   const ledger = await writeLedgerSlice(ro, work, frontier, cps, s, e);
+  const stamps = await writeTimestampIndex(ro, work, ledger.checkpointSizes, s, opts.logger);
+  for (const sha of stamps.tokens) ledger.referenced.add(sha);
   const att = await writeAttachments(ro, work, ledger.referenced);
 
   const frameworkFile = `framework/${opts.framework.id}.json`;
@@ -265,7 +268,7 @@ async function writeBundleFolder(
   };
   delete (manifest.report as Partial<ReportParams>).framework;
   writeFileSync(join(work, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  writeFileSync(join(work, 'README.txt'), bundleReadme(keyId, params, s, e));
+  writeFileSync(join(work, 'README.txt'), bundleReadme(keyId, params, s, e, stamps.tokens.length));
 
   const files = listFiles(work).filter((f) => !UNSUMMED.has(f));
   const sums = files.map((f) => `${sha256File(join(work, f))}  ${f}\n`).join('');
@@ -370,6 +373,9 @@ async function writeLedgerSlice(
         const b = parseJsonBytes(l.body) as Record<string, unknown>;
         if (typeof b.resultsSha256 === 'string') referenced.add(b.resultsSha256);
         for (const a of (Array.isArray(b.artifacts) ? b.artifacts : []) as Array<{ sha256?: unknown }>) if (typeof a.sha256 === 'string') referenced.add(a.sha256);
+      } else if (l.type === 'timestamp.token') {
+        const t = parseJsonBytes(l.body) as { tokenSha256?: unknown };
+        if (typeof t.tokenSha256 === 'string') referenced.add(t.tokenSha256);
       }
     }
     flush();
