@@ -203,7 +203,7 @@ function vigilOnce(args: string[], env: Record<string, string>): Promise<{ code:
   });
 }
 
-function exited(child: ChildProcess): Promise<void> {
+export function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((res) => child.once('exit', () => res()));
 }
@@ -248,7 +248,7 @@ async function killAndWait(child: ChildProcess): Promise<void> {
   await exited(child);
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const srv = createServer();
     srv.once('error', rej);
@@ -260,7 +260,7 @@ async function freePort(): Promise<number> {
 }
 
 /** A private redis-server on a free port with an fsync-always AOF, so a restart keeps every queued job. */
-async function startRedis(dir: string): Promise<{ url: string; restart(): Promise<void>; stop(): void }> {
+export async function startRedis(dir: string): Promise<{ url: string; restart(): Promise<void>; stop(): void }> {
   const { mkdirSync } = await import('node:fs');
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
