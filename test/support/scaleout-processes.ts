@@ -65,7 +65,7 @@ export class VigilProcess {
       const done = (err?: Error, l?: LogLine): void => {
         clearTimeout(timer);
         off();
-        this.child.off('exit', onExit);
+        this.child.off('close', onExit);
         if (err) rej(err);
         else res(l!);
       };
@@ -74,7 +74,7 @@ export class VigilProcess {
       });
       const onExit = (): void => done(new Error(`${this.name} exited (${this.child.exitCode ?? this.child.signalCode}) before ${what}: ${this.tail.join(' | ')}`));
       const timer = setTimeout(() => done(new Error(`${this.name}: no ${what} within ${ms / 1000} s: ${this.tail.join(' | ')}`)), ms);
-      this.child.once('exit', onExit);
+      this.child.once('close', onExit);
     });
   }
 

@@ -2,13 +2,14 @@
 // separate processes on a private Redis and a fresh PostgreSQL schema, collecting an emulated AWS organization on a
 // fast schedule; optionally one collect worker SIGKILLed mid-slot. Then every (account, slot) is counted in the ledger.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { silentLogger, systemClock } from '../../src/core/collector.js';
 import { Ledger } from '../../src/ledger/ledger.js';
+import { PUBLIC_KEY_FILE } from '../../src/ledger/keys.js';
 import { slotsBetween } from '../../src/pipeline/slots.js';
 import { startAwsEmulator, orgEstate, EMU_EXTERNAL_ID, type AwsEmulator } from '../../collectors/aws/emulator/index.js';
 import { DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY } from '../../collectors/aws/demo.js';
@@ -94,8 +95,15 @@ export async function runScaleout(o: ScaleoutOptions): Promise<ScaleoutResult> {
       REDIS_URL: redis.url, DATABASE_URL: databaseUrl, VIGIL_LOG_LEVEL: 'info', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       AWS_ACCESS_KEY_ID: DEMO_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: DEMO_SECRET_ACCESS_KEY, AWS_REGION: 'us-east-1',
     };
+    // Each role has its own data dir, as on its own host: only the writer's holds the signing key; the others get a
+    // copy of the public key (they sign nothing, and the ledger and blobs are in PostgreSQL).
+    const dataDirOf = (name: string) => join(dir, name === 'writer' ? 'data' : `data-${name}`);
     const spawn = (name: string, args: string[]) => {
-      const p = new VigilProcess(name, [...args, '--config', configFile], env, o.logDir);
+      if (name !== 'writer') {
+        mkdirSync(join(dataDirOf(name), 'keys'), { recursive: true, mode: 0o700 });
+        copyFileSync(join(dataDirOf('writer'), 'keys', PUBLIC_KEY_FILE), join(dataDirOf(name), 'keys', PUBLIC_KEY_FILE));
+      }
+      const p = new VigilProcess(name, [...args, '--config', configFile, '--data-dir', dataDirOf(name)], env, o.logDir);
       procs.push(p);
       return p;
     };
@@ -118,7 +126,7 @@ export async function runScaleout(o: ScaleoutOptions): Promise<ScaleoutResult> {
     let lastRecordAt = 0;
     const slotsDone = new Promise<void>((res, rej) => {
       const limit = setTimeout(() => rej(new Error(`the scheduler did not enqueue ${o.slots} slots in time: ${scheduler.tail.join(' | ')}`)), o.settleMs * 4);
-      scheduler.child.once('exit', () => rej(new Error(`the scheduler exited before enqueuing ${o.slots} slots: ${scheduler.tail.join(' | ')}`)));
+      scheduler.child.once('close', () => rej(new Error(`the scheduler exited before enqueuing ${o.slots} slots: ${scheduler.tail.join(' | ')}`)));
       scheduler.onLine((l: LogLine) => {
         if (l.msg !== 'collection enqueued' || typeof l.slot !== 'string') return;
         firstEnqueueAt ||= Date.now();
