@@ -4,15 +4,7 @@
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runScaleout } from '../support/scaleout-scenario.js';
-
-function positive(name: string, v: string | undefined, def: number): number {
-  const n = v === undefined ? def : Number(v);
-  if (!Number.isInteger(n) || n < 1) {
-    process.stderr.write(`--${name}: expected a positive integer, got ${v}\n`);
-    process.exit(2);
-  }
-  return n;
-}
+import { positive } from './_args.js';
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({

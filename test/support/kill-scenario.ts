@@ -193,7 +193,7 @@ function vigil(args: string[], env: Record<string, string>): ChildProcess {
   return child;
 }
 
-function vigilOnce(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+export function vigilOnce(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   return new Promise((res) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

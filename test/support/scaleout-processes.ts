@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exited } from './kill-scenario.js';
 
+export { vigilOnce } from './kill-scenario.js';
+
 const BIN = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../src/bin/vigil.mjs');
 
 export type LogLine = Record<string, unknown> & { msg?: string };
@@ -97,17 +99,6 @@ export class VigilProcess {
     this.log?.end();
     return this.child.exitCode;
   }
-}
-
-/** Runs `vigil ARGS` to completion and returns its exit code and output. */
-export function vigilOnce(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
-  return new Promise((res) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    child.stderr!.on('data', (d) => (out += d));
-    child.on('close', (code) => res({ code, out }));
-  });
 }
 
 export interface EndpointFigures {
