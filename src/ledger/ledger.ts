@@ -121,6 +121,14 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
         throw new AppError('LEDGER_CORRUPT', `${store.location} holds leaves but no ledger origin`);
       }
       const isNew = count === 0;
+      // A collect worker or scheduler started before the writer would otherwise create the ledger with a key of its
+      // own (on its own host), and the writer could then not sign for it: the writer creates it.
+      if (isNew && !readOnly && opts.role === 'worker') {
+        throw new AppError('LEDGER_NOT_FOUND', `${store.location} holds no ledger yet: a collect worker or scheduler never creates one`, {
+          retryable: true,
+          remediation: 'start the writer (vigil worker, or vigil run) first; it creates the ledger and its signing key',
+        });
+      }
       const key = await loadLedgerKey(opts.dataDir, { create: !readOnly && isNew });
       const role = opts.role ?? 'writer';
       if (key === undefined || (!readOnly && SIGNING_ROLES.has(role) && key.privateKey === undefined)) {

@@ -314,6 +314,19 @@ describe('keys and read-only use', () => {
     expect(existsSync(join(dir, 'keys'))).toBe(false);
   });
 
+  it('a collect worker or scheduler never creates a ledger: started before the writer, it is refused and makes no key', async () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    await expect(Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: t.dir, role: 'worker' })).rejects.toMatchObject({ code: 'LEDGER_NOT_FOUND', exitCode: 1, remediation: expect.stringContaining('start the writer') });
+    expect(existsSync(join(t.dir, 'keys'))).toBe(false);
+    // The writer then creates it, and the worker opens it.
+    const writer = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: t.dir });
+    await writer.close();
+    const worker = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: t.dir, role: 'worker' });
+    expect(worker.size()).toBe(1);
+    await worker.close();
+  });
+
   it('a read-only open writes nothing and cannot append or sign', async () => {
     const t = tempDir();
     cleanups.push(t.cleanup);
