@@ -137,6 +137,8 @@ export async function runScaleout(o: ScaleoutOptions): Promise<ScaleoutResult> {
         }
       });
     });
+    // Awaited below; until then a rejection (the scheduler died at start) must not end the process before cleanup.
+    slotsDone.catch(() => {});
     writer.onLine((l) => {
       if (l.msg !== 'run recorded' || l.source !== 'aws') return;
       recorded.set(String(l.slot), (recorded.get(String(l.slot)) ?? 0) + 1);
