@@ -141,6 +141,8 @@ export interface StartAgentOptions {
   shutdownGraceMs?: number;
   /** The command, as named to a second writer that is refused. @defaultValue `vigil run` */
   command?: string;
+  /** Told of every run the writer in this process records (the demo's line per cycle). */
+  onRecorded?: (o: RecordOutcome, j: EvidenceJob) => void;
 }
 
 /** Where this context's ledger is, for its writer lock. */
@@ -193,7 +195,10 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       prefix,
       heartbeatMinutes: ctx.loaded.config.heartbeatMinutes,
       people,
-      onRecorded: (o, j) => waiters.forEach((w) => w(o, j)),
+      onRecorded: (o, j) => {
+        waiters.forEach((w) => w(o, j));
+        opts.onRecorded?.(o, j);
+      },
       afterRecord: async () => alerting?.afterRun(),
     });
     await writer.start(opts.roles);

@@ -19,6 +19,7 @@ import { loadResults } from '../pipeline/record.js';
 import { printPosture } from './status.js';
 import { makeLogger } from './context.js';
 import { waitForSignal } from './run.js';
+import { CycleLines } from './demo-cycles.js';
 
 export interface DemoOptions {
   once?: boolean;
@@ -104,7 +105,8 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     }
     const loaded: LoadedConfig = { config: configSchema.parse({ origin: 'vigil.local/demo' }), dir: process.cwd(), sources };
     const ctx: AgentContext = { loaded, dataDir, logger: makeLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn'), clock: systemClock };
-    agent = await startAgent(ctx, { roles: PROCESS_ROLES.demo.parts, prefix: demoPrefix(dataDir), redisUrl: redis.url, enqueueOnStart: false, command: PROCESS_ROLES.demo.command });
+    const cycles = new CycleLines(say);
+    agent = await startAgent(ctx, { roles: PROCESS_ROLES.demo.parts, prefix: demoPrefix(dataDir), redisUrl: redis.url, enqueueOnStart: false, command: PROCESS_ROLES.demo.command, onRecorded: (o, j) => cycles.recorded(o, j) });
     say(`collecting now (queues on ${redis.url.replace(/\/\/[^@]*@/, '//***@')}, ledger in ${dataDir}) …`);
     const jobs = await agent.collectNow();
     const framework = loadFramework('soc2');
@@ -132,7 +134,8 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     printPosture(posture);
     say(`\nEvidence is in ${dataDir}. Check it: npm run vigil -- ledger verify --data-dir ${dataDir}`);
     if (opts.once) return 0;
-    say('Collecting again on schedule (hourly). Ctrl-C to stop.');
+    say('Collecting again on schedule (hourly); a line after each cycle. Ctrl-C to stop.');
+    cycles.start(jobs.length);
     await waitForSignal();
     return 0;
   } finally {
