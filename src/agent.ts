@@ -12,6 +12,7 @@ import { openLedger } from './ledger/open-ledger.js';
 import { ledgerRoleFor } from './ledger/leaf-catalogue.js';
 import { takeWriterLock } from './ledger/writer-lock.js';
 import { configureRedisHealth } from './pipeline/redis-health.js';
+import { loggedProgress } from './core/progress.js';
 import { connect, checkEvictionPolicy, pingRedis, redisUrl, redisUnavailable } from './pipeline/redis.js';
 import { openQueues } from './pipeline/queues.js';
 import { Scheduler, type ScheduledSource } from './pipeline/scheduler.js';
@@ -169,7 +170,8 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
   }) : undefined;
   const queues = openQueues(connection, prefix);
   // One handle for every role in this process: the writer's role when it runs here (it appends the most), else the API's.
-  const ledger = await openLedger(ctx, { role: ledgerRoleFor(opts.roles) });
+  // The startup self-check re-hashes every leaf: on a large ledger that is minutes, said in the log as it goes.
+  const ledger = await openLedger(ctx, { role: ledgerRoleFor(opts.roles), progress: loggedProgress('ledger', ctx.logger) });
   if (ledger.alarm) ctx.logger.error({ alarm: ledger.alarm }, 'LEDGER ALARM: stored leaves do not match the last signed checkpoint; no checkpoint will be signed');
 
   const sources: Array<ScheduledSource & { source: SourceId }> = (Object.entries(ctx.loaded.sources) as Array<[SourceId, { schedule: string }]>)

@@ -133,6 +133,11 @@ export function parseProgressLine(line: string): ProgressUpdate | undefined {
   }
 }
 
+/** A long-running process's progress as periodic log lines ("ledger self-check: self-check 412,000/9,300,000 leaves …"). */
+export function loggedProgress(task: string, logger: { info(obj: object, msg?: string): void }, o: { now?: () => number; intervalMs?: number } = {}): ProgressListener {
+  return periodicLines(task, { write: (line) => logger.info({}, line.trimEnd()) }, o);
+}
+
 /** What a worker child or standalone script reports to: markers for a parent, plain periodic lines on its own. */
 export function childProgress(task: string, out: RenderTarget, env: NodeJS.ProcessEnv = process.env): ProgressListener {
   return env[PROGRESS_MARKER_ENV] === '1' ? markerLines(out) : periodicLines(task, out, { intervalMs: progressIntervalMs(env) });

@@ -81,4 +81,17 @@ describe('progress off a terminal', () => {
     expect(alone.stderr).toMatch(/^verify: report (\d+)\/\1 leaves/m);
     expect(alone.stderr).not.toContain(PROGRESS_MARKER.trim());
   }, 60_000);
+
+  it('ledger verify shows the self-check rebuild and the verification as periodic lines; --json prints only the JSON', () => {
+    const run = (extra: string[]) => spawnSync(process.execPath, [BIN, '--data-dir', demo.dataDir, 'ledger', 'verify', ...extra], { encoding: 'utf8', env: env({ VIGIL_PROGRESS_INTERVAL_MS: '1' }) });
+    const r = run([]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ledger OK/);
+    expect(r.stderr).toMatch(/^ledger verify: self-check (\d+)\/\1 leaves/m);
+    expect(r.stderr).toMatch(/^ledger verify: leaves (\d+)\/\1 leaves/m);
+    const j = run(['--json']);
+    expect(j.status).toBe(0);
+    expect(j.stderr).toBe('');
+    expect(JSON.parse(j.stdout).ok).toBe(true);
+  }, 60_000);
 });
