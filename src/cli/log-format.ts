@@ -51,5 +51,8 @@ export function humanLogs(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = 
 /** A pino destination writing human lines to `out` (pino hands it one JSON record per write). */
 export function humanDestination(out: { write(text: string): unknown; isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): { write(record: string): void } {
   const color = out.isTTY === true && env.NO_COLOR === undefined;
-  return { write: (record) => void out.write(humanLogLine(record, { color })) };
+  // On a terminal a progress bar may be drawn on the current line (progress-console.ts): clear it first, so the record
+  // gets a line of its own; the bar is redrawn below at its next update.
+  const lift = out.isTTY === true ? '\r\u001b[K' : '';
+  return { write: (record) => void out.write(`${lift}${humanLogLine(record, { color })}`) };
 }

@@ -30,6 +30,18 @@ describe('humanLogLine', () => {
   });
 });
 
+describe('humanDestination', () => {
+  it('on a terminal, clears the line first (a progress bar may be drawn there); elsewhere writes the line alone', () => {
+    const rec = JSON.stringify({ level: 30, time: 0, msg: 'm' });
+    const tty: string[] = [];
+    humanDestination({ isTTY: true, write: (t) => tty.push(t) }, { NO_COLOR: '1' }).write(rec);
+    expect(tty).toEqual(['\r\u001b[K00:00:00 INFO  m\n']);
+    const pipe: string[] = [];
+    humanDestination({ write: (t) => pipe.push(t) }, {}).write(rec);
+    expect(pipe).toEqual(['00:00:00 INFO  m\n']);
+  });
+});
+
 describe('humanLogs', () => {
   it('human on a terminal, JSON elsewhere; VIGIL_LOG_FORMAT decides when set', () => {
     expect(humanLogs({ isTTY: true }, {})).toBe(true);
