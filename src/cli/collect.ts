@@ -81,6 +81,7 @@ export async function collectCommand(ctx: AgentContext, opts: CollectOptions): P
         });
         all.push(...results);
         finished++;
+        progress?.update({ phase: `${source} ${scope}`, unit: 'scopes done', done: finished, total });
         scopeDone(progress, { source, scope, ms: ctx.clock.now().getTime() - began, counts: job.summary.counts, population: job.summary.populationSize, done: finished, total });
         // The person view derived from this run (okta, google-workspace, entra, github, aws): its latest results win.
         const d = outcome.derived;
