@@ -52,6 +52,17 @@ export const configSchema = z
       })
       .strict()
       .default({ prefix: 'vigil' }),
+    scopes: z
+      .object({
+        /**
+         * A scope its source no longer lists (an account that left the AWS organization) is retired once its source has
+         * recorded this many runs without it; a scope removed from config is retired at the next start.
+         * @defaultValue 24
+         */
+        retireAfterRuns: z.number().int('expected a whole number of runs').min(1, 'expected at least 1 run').max(10_000, 'expected at most 10000 runs').default(24),
+      })
+      .strict()
+      .default({ retireAfterRuns: 24 }),
     frameworks: z.array(z.string().regex(/^[a-z0-9_-]+$/)).default(['soc2']),
     rules: z
       .object({
