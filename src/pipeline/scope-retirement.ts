@@ -110,7 +110,10 @@ export class ScopeRetirement {
     return this.append([this.reinstatement(r, slot, 'collected again')]);
   }
 
-  /** After a run of `source` is recorded: retires its scopes not listed and not seen for `retireAfterRuns` runs. */
+  /**
+   * After a run of `source` is recorded: retires its scopes not listed and with no run in the last `retireAfterRuns`
+   * slots its source completed (slots with a run of some other scope, the newest one excepted).
+   */
   async afterRun(source: string): Promise<LeafInput[]> {
     await this.catchUp();
     const n = this.runCounter.get(source)?.n ?? 0;
@@ -119,7 +122,8 @@ export class ScopeRetirement {
     for (const [k, seen] of this.seen) {
       const [src, scope] = k.split('\u0000') as [string, string];
       if (src !== source || this.retired.isRetired(src, scope) || listed?.has(scope)) continue;
-      const missed = n - seen.atRun;
+      // The newest slot does not count yet: this scope's run of it may still be on its way.
+      const missed = Math.max(0, n - seen.atRun - 1);
       if (missed >= this.o.retireAfterRuns) leaves.push(this.retirement(src, scope, seen, 'not-seen', `not seen for ${missed} runs of ${source}`, missed));
     }
     return this.append(leaves);
