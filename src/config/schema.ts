@@ -59,7 +59,12 @@ export const configSchema = z
          * recorded this many runs without it; a scope removed from config is retired at the next start.
          * @defaultValue 24
          */
-        retireAfterRuns: z.number().int('expected a whole number of runs').min(1, 'expected at least 1 run').max(10_000, 'expected at most 10000 runs').default(24),
+        retireAfterRuns: z
+          .number({ message: 'expected a number of runs from 1 to 10000' })
+          .int('expected a whole number of runs from 1 to 10000')
+          .min(1, 'expected 1 to 10000 runs')
+          .max(10_000, 'expected 1 to 10000 runs (10000 hourly runs is over a year)')
+          .default(24),
       })
       .strict()
       .default({ retireAfterRuns: 24 }),

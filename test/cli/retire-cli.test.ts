@@ -62,7 +62,7 @@ describe('vigil collect on config A, then config B with another Okta org', () =>
 
     const db = new Database(join(dir, 'data', 'ledger.sqlite'), { readonly: true });
     try {
-      const retired = (db.prepare("SELECT source, scope, body FROM leaves WHERE type = 'scope.retired'").all() as Array<{ source: string; scope: string; body: Buffer }>).map((r) => ({ source: r.source, scope: r.scope, ...(JSON.parse(r.body.toString('utf8')) as Record<string, unknown>) }));
+      const retired = (db.prepare("SELECT source, scope, body FROM leaves WHERE type = 'scope.retired'").all() as Array<{ source: string; scope: string; body: Buffer }>).map((r) => ({ source: r.source, scope: r.scope, ...(JSON.parse(r.body.toString('utf8')) as Record<string, unknown>) }) as Record<string, unknown>);
       expect(retired.map((r) => [r.source, r.scope, r.why, r.by])).toEqual([['okta', hostOf(a), 'removed-from-config', 'writer (vigil collect)']]);
       expect((retired[0]!.lastRun as { slot: string } | null)?.slot).toMatch(/^\d{4}-/);
     } finally {
