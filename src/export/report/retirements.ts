@@ -42,9 +42,15 @@ export class ReportRetirements {
     return this.inForce.isRetired(source, scope);
   }
 
+  /** Type 1: source/scope of the scopes with a run before the instant that are retired at it (as staleScopes, from the slice). */
+  readonly withRuns = new Set<string>();
+
   /** summary.json's `retiredScopes`: Type 1 the retirements in force at the instant, Type 2 those in the period. */
   rows(): RetiredScopeRow[] {
     if (this.type === 2) return this.events;
-    return this.inForce.list().map((r) => ({ scope: `${r.source}/${r.scope}`, retiredAt: r.at, why: r.why, reason: r.reason, by: r.by, lastRunAt: r.lastRun?.at ?? null }));
+    return this.inForce
+      .list()
+      .filter((r) => this.withRuns.has(`${r.source}/${r.scope}`))
+      .map((r) => ({ scope: `${r.source}/${r.scope}`, retiredAt: r.at, why: r.why, reason: r.reason, by: r.by, lastRunAt: r.lastRun?.at ?? null }));
   }
 }

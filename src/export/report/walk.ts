@@ -127,7 +127,10 @@ export class ReportWalk {
         const name = `${str(b.source) ?? ''}/${str(b.scope) ?? ''}`;
         const at = str(b.observedAt) ?? '';
         // Retired at the instant: out of scope however fresh its last run (listed in `retiredScopes` instead).
-        if (this.retirements.isRetired(str(b.source) ?? '', str(b.scope) ?? '')) continue;
+        if (this.retirements.isRetired(str(b.source) ?? '', str(b.scope) ?? '')) {
+          this.retirements.withRuns.add(name);
+          continue;
+        }
         if (Date.parse(at) < freshFrom) {
           this.staleScopes.add(name);
           continue;
