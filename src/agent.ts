@@ -21,6 +21,7 @@ import { LedgerWriter } from './pipeline/writer.js';
 import type { RecordOutcome } from './pipeline/record.js';
 import type { EvidenceJob } from './pipeline/collect-stage.js';
 import { startAlerting, type Alerting } from './alerts/start.js';
+import { SealStamper } from './timestamp/seal-stamper.js';
 import { listenApi, type RunningApi } from './api/start.js';
 import type { ApiOptions } from './api/options.js';
 import { apiConfigSchema } from './alerts/config.js';
@@ -43,7 +44,8 @@ export type ProcessRole = 'run' | 'scheduler' | 'worker' | 'collect-worker' | 'c
 /**
  * Groups of leaves a process may append. `lifecycle`: agent.started/stopped, heartbeat, rule.defined, ruleset.defined,
  * scope.retired/reinstated;
- * `runs`: run, change, event, declared gap (and the derived identity run); `sweeps`: swept gap, day.sealed;
+ * `runs`: run, change, event, declared gap (and the derived identity run); `sweeps`: swept gap, day.sealed, and the
+ * day seal's RFC 3161 `timestamp.token`;
  * `alerts`: alert, exception.expired, delivery.failed, and exception.granted/revoked synced from the exceptions file;
  * `exceptions`: exception.granted/revoked by a person (API admin route or CLI).
  */
@@ -72,7 +74,8 @@ export const PROCESS_ROLES: Readonly<Record<ProcessRole, ProcessModel>> = {
   'collect-worker': { command: 'vigil worker --no-writer', parts: ['worker'], appends: [], blobs: true, checkpoints: [] },
   collect: { command: 'vigil collect', parts: [], appends: ['lifecycle', 'runs'], blobs: true, checkpoints: ['start', 'shutdown'] },
   serve: { command: 'vigil serve', parts: ['api'], appends: ['exceptions'], blobs: false, checkpoints: [] },
-  demo: { command: 'vigil demo', parts: ['scheduler', 'worker', 'writer'], ...WRITER },
+  // The API too (on loopback, with a token made per run); `vigil demo --once` leaves it out, as it exits.
+  demo: { command: 'vigil demo', parts: ['scheduler', 'worker', 'writer', 'api'], ...WRITER, appends: [...WRITER.appends, 'exceptions'] },
   exceptions: { command: 'vigil exceptions add|revoke', parts: [], appends: ['exceptions'], blobs: false, checkpoints: [] },
   export: { command: 'vigil export, POST /v1/exports', parts: [], appends: [], blobs: false, checkpoints: ['export'] },
 };
@@ -132,6 +135,8 @@ export interface RunningAgent {
   alerting?: Alerting;
   /** The HTTP API (api role). */
   api?: RunningApi;
+  /** RFC 3161 time stamping of day seals (writer role, with `timestamping:` configured). */
+  stamper?: SealStamper;
   /** Enqueues an immediate, off-schedule collection of every source and resolves when all of them are recorded. */
   collectNow(timeoutMs?: number): Promise<EvidenceJob[]>;
   stop(reason?: string): Promise<void>;
@@ -148,6 +153,8 @@ export interface StartAgentOptions {
   shutdownGraceMs?: number;
   /** The command, as named to a second writer that is refused. @defaultValue `vigil run` */
   command?: string;
+  /** Where the api part listens (host:port). @defaultValue VIGIL_API_LISTEN, else `api.listen` */
+  apiListen?: string;
 }
 
 /** Where this context's ledger is, for its writer lock. */
@@ -187,6 +194,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
   let scheduler: Scheduler | undefined;
   let alerting: Alerting | undefined;
   let api: RunningApi | undefined;
+  const stamper = opts.roles.includes('writer') ? sealStamper(ctx, ledger, () => alerting) : undefined;
 
   if (opts.roles.includes('writer')) {
     writer = new LedgerWriter({
@@ -203,9 +211,12 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       people,
       onRecorded: (o, j) => waiters.forEach((w) => w(o, j)),
       afterRecord: async () => alerting?.afterRun(),
+      // Before alerting is up (the start-up seal) the kick below covers it, so a failure alert has a notifier.
+      ...(stamper ? { onSealed: () => void (alerting && stamper.kick()) } : {}),
     });
     await writer.start(opts.roles);
     alerting = await startAlerting({ loaded: ctx.loaded, ledger, rules: [...rules, ...CROSS_SOURCE_RULES], clock: ctx.clock, logger: ctx.logger, connection, prefix });
+    stamper?.kick();
   }
   if (opts.roles.includes('worker')) {
     worker = startCollectWorker({ connection, prefix, collectors, rules, params, ledger, evidence: queues.evidence, clock: ctx.clock, logger: ctx.logger, deadlines: sourceDeadlines(ctx.loaded), schedules: Object.fromEntries(sources.map((s) => [s.source, s.schedule])) });
@@ -216,7 +227,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
     if (opts.enqueueOnStart ?? true) await scheduler.enqueueCurrent();
   }
 
-  if (opts.roles.includes('api')) api = await startApi(ctx, { ledger, rules, redis: connection, prefix });
+  if (opts.roles.includes('api')) api = await startApi(ctx, { ledger, rules, redis: connection, prefix, ...(opts.apiListen ? { listen: opts.apiListen } : {}) });
 
   let stopped = false;
   return {
@@ -225,6 +236,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
     writer,
     ...(alerting ? { alerting } : {}),
     ...(api ? { api } : {}),
+    ...(stamper ? { stamper } : {}),
     async collectNow(timeoutMs = 120_000) {
       const now = ctx.clock.now();
       const expected = new Set<string>();
@@ -260,6 +272,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       await scheduler?.stop();
       // Bounded: collections past the grace are cut short and recorded as `error` ("cut short by shutdown").
       await worker?.shutdown(opts.shutdownGraceMs ?? SHUTDOWN_GRACE_MS);
+      await stamper?.stop();
       await alerting?.stop();
       await writer?.stop(reason);
       await queues.collect.close();
@@ -269,6 +282,13 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       connection.disconnect();
     },
   };
+}
+
+/** The day seals' time stamper when `timestamping:` is configured; its failure alerts go to the agent's notifier. */
+function sealStamper(ctx: AgentContext, ledger: Ledger, alerting: () => Alerting | undefined): SealStamper | undefined {
+  const config = ctx.loaded.config.timestamping;
+  if (!config) return undefined;
+  return new SealStamper({ ledger, config, clock: ctx.clock, logger: ctx.logger, onAlerts: async (seqs) => void (await alerting()?.notifier?.enqueue(seqs)) });
 }
 
 /** What `vigil collect` records through: the ledger and a queue-less LedgerWriter (no gap sweep, no alerts). */

@@ -135,7 +135,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--framework <id>', 'framework to report against', 'soc2')
     .option('--criteria <ids>', 'only these criteria, comma-separated (CC6.1,A1.2)')
     .option('--sample-seed <seed>', 'draw reproducible samples with this auditor-supplied seed')
-    .option('--out <path>', 'new folder, or a file ending in .zip')
+    .option('--out <path>', 'a new folder, or a new file ending in .zip (never an existing file or a symbolic link)')
+    .option('--file-mode <octal>', 'mode of the bundle files and the zip; folders get x where files get r', '0600')
     .option('--json', 'machine-readable summary')
     .action(async (o: ExportCliOptions, cmd: Command) => setExit(await (await import('./export.js')).exportCommand(await makeContext(g(cmd), 'warn'), o)));
   program
@@ -144,6 +145,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--trusted-fingerprint <SHA256:hex>', 'the ledger key fingerprint obtained out of band (vigil ledger key); fail unless the bundle is signed by it')
     .option('--trusted-key <pem>', 'the ledger public key file obtained out of band; fail unless the bundle is signed by it')
     .option('--require-pin', 'refuse to verify without --trusted-fingerprint or --trusted-key (exit 2)')
+    .option('--tsa-ca <pem>', "the RFC 3161 TSA's root certificate(s), obtained from the TSA: each time stamp must chain to it (without it the chain is not checked)")
     .option('--json', 'machine-readable result')
     .action(async (path: string, o: VerifyCliOptions) => setExit(await (await import('./verify.js')).verifyCommand(path, o)));
 
@@ -185,7 +187,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('demo')
     .description('the whole agent against the bundled emulators (data in ./.vigil-demo)')
-    .option('--once', 'exit after the first collection cycle')
+    .option('--once', 'exit after the first collection cycle (serves no API)')
     .action(async (o: { once?: boolean }, cmd: Command) => setExit(await (await import('./demo.js')).demoCommand({ ...o, ...(g(cmd).dataDir ? { dataDir: g(cmd).dataDir } : {}) })));
 
   return program;

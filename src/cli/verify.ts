@@ -7,6 +7,7 @@ export interface VerifyCliOptions {
   trustedKey?: string;
   trustedFingerprint?: string;
   requirePin?: boolean;
+  tsaCa?: string;
   json?: boolean;
 }
 
@@ -19,6 +20,7 @@ export async function verifyCommand(path: string, o: VerifyCliOptions): Promise<
       ...(o.trustedKey !== undefined ? ['--trusted-key', o.trustedKey] : []),
       ...(o.trustedFingerprint !== undefined ? ['--trusted-fingerprint', o.trustedFingerprint] : []),
       ...(o.requirePin ? ['--require-pin'] : []),
+      ...(o.tsaCa !== undefined ? ['--tsa-ca', o.tsaCa] : []),
       ...(o.json ? ['--json'] : []),
     ];
     const code = (await runLeanWorker('verify', args)) ?? (await rerunWithBoundedHeap(isVigilBin));
@@ -33,6 +35,7 @@ export async function verifyCommand(path: string, o: VerifyCliOptions): Promise<
       ...(o.trustedKey !== undefined ? { trustedKeyFile: o.trustedKey } : {}),
       ...(o.trustedFingerprint !== undefined ? { trustedFingerprint: o.trustedFingerprint } : {}),
       ...(o.requirePin ? { requirePin: true } : {}),
+      ...(o.tsaCa !== undefined ? { tsaCaFile: o.tsaCa } : {}),
     });
   } catch (e) {
     const err = e as Error & { exitCode?: number };

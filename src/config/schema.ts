@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { validate as validateCron } from 'node-cron';
 import { alertsConfigSchema, apiConfigSchema, exceptionsConfigSchema } from '../alerts/config.js';
 import { DEADLINE_BOUNDS_S } from './deadline.js';
+import { timestampingConfigSchema } from '../timestamp/config.js';
 import { SOURCE_IDS, type ManifestSourceId } from '../../collectors/manifest.js';
 
 const cron = z
@@ -97,6 +98,8 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    /** RFC 3161 time stamps of each daily seal's checkpoint (src/timestamp/config.ts). */
+    timestamping: timestampingConfigSchema.optional(),
   })
   .strict();
 

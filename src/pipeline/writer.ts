@@ -67,6 +67,11 @@ export interface LedgerWriterOptions {
    * retired (`scope.retired`, why `not-seen`); config `scopes.retireAfterRuns`. @defaultValue 24
    */
   retireAfterRuns?: number;
+  /**
+   * Called after each day seal (the `day.sealed` leaf and its checkpoint are written): RFC 3161 time stamping
+   * (src/timestamp/seal-stamper.ts) starts here, without holding the writer.
+   */
+  onSealed?: (utcDate: string) => void;
 }
 
 export class LedgerWriter {
@@ -326,6 +331,7 @@ export class LedgerWriter {
     const y = new Date(this.opts.clock.now().getTime() - 24 * 3600_000).toISOString().slice(0, 10);
     try {
       await this.opts.ledger.sealDay(y);
+      this.opts.onSealed?.(y);
     } catch (e) {
       this.opts.logger.error({ err: (e as Error).message, day: y }, 'day not sealed');
     }

@@ -13,7 +13,7 @@ export function formatVerification(r: BundleVerification): string {
       : r.key.pinnedBy
         ? `; signed by ${r.key.fingerprint} (key id ${r.key.keyId}), the key you pinned with --${r.key.pinnedBy}`
         : `; signed by ${r.key.fingerprint} (key id ${r.key.keyId}), the key inside the bundle: NOT pinned — the evidence is only as trustworthy as that key`;
-    lines.push(`bundle OK: ${what}${r.stats.leaves} leaves, ${r.stats.checkpoints} signed checkpoints, ${r.stats.attachments} attachments, ${r.stats.reportFiles} report files recomputed byte for byte${key}`);
+    lines.push(`bundle OK: ${what}${r.stats.leaves} leaves, ${r.stats.checkpoints} signed checkpoints, ${r.stats.attachments} attachments, ${r.stats.reportFiles} report files recomputed byte for byte${key}${timestampsText(r)}`);
   } else {
     lines.push(`bundle FAILED verification: ${r.faults.length + r.omittedFaults} fault(s)`);
     for (const f of r.faults) lines.push(`  - [${f.code}] ${f.file ?? ''}${f.seq !== undefined ? ` (leaf seq ${f.seq})` : ''}: ${f.message}`);
@@ -21,6 +21,16 @@ export function formatVerification(r: BundleVerification): string {
   }
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The time stamps' part of the OK line: how many, and whether their chain to a TSA root was checked. */
+function timestampsText(r: BundleVerification): string {
+  const t = r.timestamps;
+  if (!t || (t.count === 0 && !t.chainChecked)) return '';
+  const n = `${t.count} of ${t.seals} day seal${t.seals === 1 ? '' : 's'} time-stamped (RFC 3161)`;
+  return t.chainChecked
+    ? `; ${n}, each token checked: imprint, signature, chain to the TSA root you gave with --tsa-ca`
+    : `; ${n}, each token's imprint and signature checked, their TSA certificate chain NOT checked (give the TSA's root with --tsa-ca FILE)`;
 }
 
 export async function runVerifyCli(argv: string[]): Promise<number> {
@@ -36,6 +46,9 @@ export async function runVerifyCli(argv: string[]): Promise<number> {
     } else if (a === '--trusted-fingerprint') {
       opts.trustedFingerprint = args.shift();
       if (opts.trustedFingerprint === undefined) return usage('--trusted-fingerprint needs SHA256:<hex>');
+    } else if (a === '--tsa-ca') {
+      opts.tsaCaFile = args.shift();
+      if (opts.tsaCaFile === undefined) return usage('--tsa-ca needs a PEM file of the TSA root certificate(s)');
     } else if (a === '--require-pin') opts.requirePin = true;
     else if (a === '--json') json = true;
     else if (a.startsWith('--')) return usage(`unknown option ${a}`);
@@ -54,7 +67,7 @@ export async function runVerifyCli(argv: string[]): Promise<number> {
 }
 
 function usage(msg: string): number {
-  process.stderr.write(`verify: ${msg}\nusage: node verify.mjs <bundle-folder-or-zip> [--trusted-fingerprint SHA256:<hex> | --trusted-key key.pem] [--require-pin] [--json]\n`);
+  process.stderr.write(`verify: ${msg}\nusage: node verify.mjs <bundle-folder-or-zip> [--trusted-fingerprint SHA256:<hex> | --trusted-key key.pem] [--require-pin] [--tsa-ca TSA-CA.pem] [--json]\n`);
   return 2;
 }
 
