@@ -1,5 +1,6 @@
-// Scopes that retire, end to end as a user meets them: `vigil collect` with an Okta org, then with the org URL changed,
-// records one `scope.retired` leaf for the old tenant, and `vigil status` counts only the live one and names the other.
+// Scopes that retire, end to end as a user meets them: `vigil collect` with two AWS accounts, then with one of them
+// replaced in the config's `accounts`, records one `scope.retired` leaf for the account dropped, and `vigil status`
+// counts only the live accounts and names the retired one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,14 +8,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import Database from 'better-sqlite3';
-import { oktaDemo, startOktaEmulator, type OktaEmulator } from '../../collectors/okta/demo.js';
+import { startAwsEmulator, orgEstate, EMU_EXTERNAL_ID, type AwsEmulator } from '../../collectors/aws/emulator/index.js';
+import { awsDemo } from '../../collectors/aws/demo.js';
 import type { Posture } from '../../src/report/posture.js';
 
 const BIN = resolve(__dirname, '../../src/bin/vigil.mjs');
 
-function vigil(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function vigil(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((res) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, VIGIL_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -23,64 +25,61 @@ function vigil(args: string[], cwd: string): Promise<{ code: number | null; stdo
   });
 }
 
-describe('vigil collect on config A, then config B with another Okta org', () => {
-  let a: OktaEmulator;
-  let b: OktaEmulator;
+describe('vigil collect on config A, then config B with one AWS account replaced', () => {
+  let emu: AwsEmulator;
   let dir: string;
-  const hostOf = (e: OktaEmulator) => new URL(e.url).host;
-  const writeConfig = (e: OktaEmulator) => writeFileSync(join(dir, 'vigil.config.yaml'), stringify({ dataDir: './data', origin: 'vigil.test/retire', sources: { okta: oktaDemo.demoConfig(e).config } }));
+  let env: Record<string, string>;
+  // orgEstate's accounts: the management account and two members.
+  const [A0, A1, A2] = ['100000000000', '100000111111', '100000222222'];
+  const writeConfig = (accounts: string[]) =>
+    writeFileSync(join(dir, 'vigil.config.yaml'), stringify({ dataDir: './data', origin: 'vigil.test/retire', sources: { aws: { accounts, externalId: EMU_EXTERNAL_ID, maxAttempts: 3 } } }));
   const collect = async () => {
-    const r = await vigil(['collect', '--json'], dir);
+    const r = await vigil(['collect', '--json'], dir, env);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code, r.stderr).toBe(0);
   };
+  const status = async (): Promise<Posture> => {
+    const r = await vigil(['status', '--json'], dir, env);
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as Posture;
+  };
 
   beforeAll(async () => {
-    [a, b] = await Promise.all([startOktaEmulator(), startOktaEmulator()]);
+    emu = await startAwsEmulator({ ...orgEstate({ accounts: 3, regions: ['us-east-1'], users: 3 }), reportDelayMs: 0 });
+    env = (awsDemo.demoConfig(emu).env ?? {}) as Record<string, string>;
     dir = mkdtempSync(join(tmpdir(), 'vigil-retire-cli-'));
   });
   afterAll(async () => {
-    await Promise.all([a.close(), b.close()]);
+    await emu.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('records one retirement of the old org and counts only the new one in status', async () => {
-    const totals = async () => {
-      const r = await vigil(['status', '--json'], dir);
-      expect(r.code, r.stderr).toBe(0);
-      const p = JSON.parse(r.stdout) as Posture;
-      return p.criteria.reduce((n, c) => n + c.pass + c.fail + c.error + c.notApplicable, 0);
-    };
-    writeConfig(a);
+  it('records one retirement of the account dropped from config, and status counts only the live accounts', async () => {
+    writeConfig([A0, A1]);
     await collect();
-    // Both emulators serve the same demo tenant: one org's worth of results, before and after the move.
-    const oneOrg = await totals();
-    expect(oneOrg).toBeGreaterThan(0);
-    writeConfig(b);
+    expect((await status()).runs.filter((r) => r.source === 'aws').map((r) => r.scope).sort()).toEqual([A0, A1]);
+    writeConfig([A0, A2]);
     await collect();
     await collect();
 
     const db = new Database(join(dir, 'data', 'ledger.sqlite'), { readonly: true });
     try {
       const retired = (db.prepare("SELECT source, scope, body FROM leaves WHERE type = 'scope.retired'").all() as Array<{ source: string; scope: string; body: Buffer }>).map((r) => ({ source: r.source, scope: r.scope, ...(JSON.parse(r.body.toString('utf8')) as Record<string, unknown>) }) as Record<string, unknown>);
-      expect(retired.map((r) => [r.source, r.scope, r.why, r.by])).toEqual([['okta', hostOf(a), 'removed-from-config', 'writer (vigil collect)']]);
+      expect(retired.map((r) => [r.source, r.scope, r.why, r.by])).toEqual([['aws', A1, 'removed-from-config', 'writer (vigil collect)']]);
+      expect(String(retired[0]!.reason)).toContain(`no longer names ${A1}`);
       expect((retired[0]!.lastRun as { slot: string } | null)?.slot).toMatch(/^\d{4}-/);
     } finally {
       db.close();
     }
 
-    const json = await vigil(['status', '--json'], dir);
-    expect(json.code, json.stderr).toBe(0);
-    const posture = JSON.parse(json.stdout) as Posture;
-    expect(posture.runs.filter((r) => r.source === 'okta').map((r) => r.scope)).toEqual([hostOf(b)]);
-    expect(posture.retired.map((r) => `${r.source}/${r.scope}`)).toEqual([`okta/${hostOf(a)}`]);
+    const posture = await status();
+    expect(posture.runs.filter((r) => r.source === 'aws').map((r) => r.scope).sort()).toEqual([A0, A2]);
+    expect(posture.retired.map((r) => `${r.source}/${r.scope}`)).toEqual([`aws/${A1}`]);
 
-    expect(await totals()).toBe(oneOrg);
-
-    const text = await vigil(['status'], dir);
+    const text = await vigil(['status'], dir, env);
     expect(text.code, text.stderr).toBe(0);
-    expect(text.stdout).toContain(`retired: okta ${hostOf(a)} since `);
-    expect(text.stdout).not.toContain(`last run: okta ${hostOf(a)}`);
-    expect(text.stdout).toContain(`last run: okta ${hostOf(b)}`);
+    expect(text.stdout).toContain(`retired: aws ${A1} since `);
+    expect(text.stdout).not.toContain(`last run: aws ${A1}`);
+    expect(text.stdout).toContain(`last run: aws ${A2}`);
   }, 120_000);
 });
