@@ -21,6 +21,8 @@ afterEach(async () => {
 async function fresh(role?: WriterRole) {
   const t = tempDir();
   cleanups.push(t.cleanup);
+  // A collect worker never creates a ledger (LEDGER_NOT_FOUND): the writer makes it first, as in a deployment.
+  if (role === 'worker') await (await Ledger.open({ dataDir: t.dir, clock: new TestClock() })).close();
   const ledger = await Ledger.open({ dataDir: t.dir, clock: new TestClock(), ...(role ? { role } : {}) });
   cleanups.push(() => ledger.close());
   return { ledger, dir: t.dir };
