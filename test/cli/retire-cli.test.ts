@@ -2,28 +2,15 @@
 // replaced in the config's `accounts`, records one `scope.retired` leaf for the account dropped, and `vigil status`
 // counts only the live accounts and names the retired one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import Database from 'better-sqlite3';
 import { startAwsEmulator, orgEstate, EMU_EXTERNAL_ID, type AwsEmulator } from '../../collectors/aws/emulator/index.js';
 import { awsDemo } from '../../collectors/aws/demo.js';
 import type { Posture } from '../../src/report/posture.js';
-
-const BIN = resolve(__dirname, '../../src/bin/vigil.mjs');
-
-function vigil(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => res({ code, stdout, stderr }));
-  });
-}
+import { runVigil } from '../support/vigil-cli.js';
 
 describe('vigil collect on config A, then config B with one AWS account replaced', () => {
   let emu: AwsEmulator;
@@ -34,12 +21,12 @@ describe('vigil collect on config A, then config B with one AWS account replaced
   const writeConfig = (accounts: string[]) =>
     writeFileSync(join(dir, 'vigil.config.yaml'), stringify({ dataDir: './data', origin: 'vigil.test/retire', sources: { aws: { accounts, externalId: EMU_EXTERNAL_ID, maxAttempts: 3 } } }));
   const collect = async () => {
-    const r = await vigil(['collect', '--json'], dir, env);
+    const r = await runVigil(['collect', '--json'], dir, env);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code, r.stderr).toBe(0);
   };
   const status = async (): Promise<Posture> => {
-    const r = await vigil(['status', '--json'], dir, env);
+    const r = await runVigil(['status', '--json'], dir, env);
     expect(r.code, r.stderr).toBe(0);
     return JSON.parse(r.stdout) as Posture;
   };
@@ -76,7 +63,7 @@ describe('vigil collect on config A, then config B with one AWS account replaced
     expect(posture.runs.filter((r) => r.source === 'aws').map((r) => r.scope).sort()).toEqual([A0, A2]);
     expect(posture.retired.map((r) => `${r.source}/${r.scope}`)).toEqual([`aws/${A1}`]);
 
-    const text = await vigil(['status'], dir, env);
+    const text = await runVigil(['status'], dir, env);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain(`retired: aws ${A1} since `);
     expect(text.stdout).not.toContain(`last run: aws ${A1}`);
