@@ -43,7 +43,8 @@ export type Role = 'scheduler' | 'worker' | 'writer' | 'api';
 export type ProcessRole = 'run' | 'scheduler' | 'worker' | 'collect-worker' | 'collect' | 'serve' | 'demo' | 'exceptions' | 'export';
 
 /**
- * Groups of leaves a process may append. `lifecycle`: agent.started/stopped, heartbeat, rule.defined, ruleset.defined;
+ * Groups of leaves a process may append. `lifecycle`: agent.started/stopped, heartbeat, rule.defined, ruleset.defined,
+ * scope.retired/reinstated;
  * `runs`: run, change, event, declared gap (and the derived identity run); `sweeps`: swept gap, day.sealed, and the
  * day seal's RFC 3161 `timestamp.token`;
  * `alerts`: alert, exception.expired, delivery.failed, and exception.granted/revoked synced from the exceptions file;
@@ -115,6 +116,12 @@ export function sourceDeadlines(loaded: LoadedConfig): Partial<Record<SourceId, 
   return out;
 }
 
+/** The scopes a collector's config names (WriterSource.configScopes), when it names them. */
+function configScopesOf(c: Collector | undefined): { configScopes?: string[] } {
+  const named = c?.configScopes?.();
+  return named ? { configScopes: named } : {};
+}
+
 /** Caches a collector's scopes; resolving them can cost an API call (STS GetCallerIdentity). */
 function memoScopes(c: Collector): () => Promise<string[]> {
   let cached: string[] | undefined;
@@ -183,7 +190,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
 
   const sources: Array<ScheduledSource & { source: SourceId }> = (Object.entries(ctx.loaded.sources) as Array<[SourceId, { schedule: string }]>)
     .filter(([id]) => collectors[id])
-    .map(([id, s]) => ({ source: id, schedule: s.schedule, scopes: memoScopes(collectors[id]!), deadlineMs: sourceDeadlines(ctx.loaded)[id] }));
+    .map(([id, s]) => ({ source: id, schedule: s.schedule, scopes: memoScopes(collectors[id]!), deadlineMs: sourceDeadlines(ctx.loaded)[id], ...configScopesOf(collectors[id]!) }));
 
   const waiters = new Set<(o: RecordOutcome, j: EvidenceJob) => void>();
   let writer: LedgerWriter | undefined;
@@ -204,6 +211,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       connection,
       prefix,
       heartbeatMinutes: ctx.loaded.config.heartbeatMinutes,
+      retireAfterRuns: ctx.loaded.config.scopes.retireAfterRuns,
       people,
       onRecorded: (o, j) => {
         waiters.forEach((w) => w(o, j));
@@ -220,7 +228,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
   if (opts.roles.includes('worker')) {
     worker = startCollectWorker({ connection, prefix, collectors, rules, params, ledger, evidence: queues.evidence, clock: ctx.clock, logger: ctx.logger, deadlines: sourceDeadlines(ctx.loaded), schedules: Object.fromEntries(sources.map((s) => [s.source, s.schedule])) });
   }
-  scheduler = new Scheduler({ queue: queues.collect, sources, logger: ctx.logger, clock: ctx.clock, ...(writer ? { onScopes: (source: string, scopes: string[]) => writer!.expectScopes(source, scopes) } : {}) });
+  scheduler = new Scheduler({ queue: queues.collect, sources, logger: ctx.logger, clock: ctx.clock, ...(writer ? { onScopes: (source: string, scopes: string[], slot: string) => writer!.expectScopes(source, scopes, slot) } : {}) });
   if (opts.roles.includes('scheduler')) {
     scheduler.start();
     if (opts.enqueueOnStart ?? true) await scheduler.enqueueCurrent();
@@ -320,13 +328,24 @@ export async function openCollectRecorder(ctx: AgentContext): Promise<CollectRec
     await lock.release();
     throw e;
   }
+  // Every configured source's named scopes (not only `--source`'s), so a scope the config no longer names is retired;
+  // a source whose collector cannot be built here names none (its scopes then retire only when not seen).
+  const named = (source: SourceId): { configScopes?: string[] } => {
+    try {
+      return configScopesOf(buildCollectors(ctx, source)[source]);
+    } catch (e) {
+      ctx.logger.debug({ source, err: (e as Error).message }, 'config scopes unknown: collector not built');
+      return {};
+    }
+  };
   const writer = new LedgerWriter({
     ledger,
     rules,
     params,
-    sources: Object.entries(ctx.loaded.sources).map(([source, s]) => ({ source, schedule: s!.schedule })),
+    sources: Object.entries(ctx.loaded.sources).map(([source, s]) => ({ source, schedule: s!.schedule, ...named(source as SourceId) })),
     clock: ctx.clock,
     logger: ctx.logger,
+    retireAfterRuns: ctx.loaded.config.scopes.retireAfterRuns,
     people,
   });
   const recorder: CollectRecorder = {

@@ -85,6 +85,8 @@ export function createAwsCollector(config: AwsSourceConfig, deps: CollectorDeps)
       });
       return scopes;
     },
+    // listed accounts, or the one configured account; an organization's accounts (or ambient credentials') only AWS can name
+    configScopes: () => (config.accounts ? [...config.accounts] : !config.organization && config.accountId ? [config.accountId] : undefined),
     async collect(ctx: CollectContext): Promise<Snapshot> {
       const cc = multi ? { ...clientConfig, credentials: await assume(ctx.scope, ctx) } : clientConfig;
       const iam = await collectIam(cc, config.pageSize ?? IAM_MAX_ITEMS, ctx);

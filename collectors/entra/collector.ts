@@ -25,6 +25,7 @@ export function createEntraCollector(config: EntraConfig, _deps: CollectorDeps):
   return {
     source: 'entra',
     async scopes() { return [tenant]; },
+    configScopes: () => [tenant],
     async collect(ctx: CollectContext): Promise<Snapshot> {
       const startedAt = ctx.clock.now().toISOString();
       const client = new GraphClient({ ...config, logger: ctx.logger, signal: ctx.signal, onOperation: ctx.onOperation, clock: ctx.clock });

@@ -34,6 +34,7 @@ export function createGithubCollector(config: GithubSourceConfig, deps: Collecto
   return {
     source: 'github',
     scopes: async () => [config.org],
+    configScopes: () => [config.org],
     async collect(ctx: CollectContext): Promise<Snapshot> {
       const run = new GithubRun({
         org: config.org, prMergeLookbackDays: config.prMergeLookbackDays,

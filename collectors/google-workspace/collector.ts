@@ -44,6 +44,7 @@ export function createGoogleWorkspaceCollector(config: GoogleWorkspaceConfig, de
   return {
     source: 'google-workspace',
     async scopes() { return [scope]; },
+    configScopes: () => [scope],
     async collect(ctx: CollectContext): Promise<Snapshot> {
       const startedAt = ctx.clock.now().toISOString();
       const k = key();

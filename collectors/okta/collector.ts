@@ -33,6 +33,7 @@ export function createOktaCollector(config: OktaConfig, deps: CollectorDeps): Co
   return {
     source: 'okta',
     async scopes() { return [host]; },
+    configScopes: () => [host],
     async collect(ctx: CollectContext): Promise<Snapshot> {
       const startedAt = ctx.clock.now().toISOString();
       const client = new OktaClient({

@@ -73,14 +73,17 @@ export class ApiMetrics {
 
   private scanning: Promise<void> | undefined;
 
-  /** Folds run, alert and delivery.failed leaves appended since the last scrape; concurrent callers share one pass. */
+  /**
+   * Folds run, alert, delivery.failed and scope.retired leaves appended since the last scrape (a retired scope's
+   * failing gauge goes: it is no longer monitored, not failing); concurrent callers share one pass.
+   */
   scan(): Promise<void> {
     this.scanning ??= this.scanNow().finally(() => (this.scanning = undefined));
     return this.scanning;
   }
 
   private async scanNow(): Promise<void> {
-    for await (const l of this.ledger.leaves({ fromSeq: this.nextSeq, types: ['run', 'alert', 'delivery.failed'] })) {
+    for await (const l of this.ledger.leaves({ fromSeq: this.nextSeq, types: ['run', 'alert', 'delivery.failed', 'scope.retired'] })) {
       const b = JSON.parse(l.body.toString('utf8')) as Record<string, unknown>;
       const source = String(b.source ?? '');
       if (l.type === 'run') {
@@ -92,7 +95,8 @@ export class ApiMetrics {
         this.failing.set({ source, scope }, runHealth(b).state === 'failing' ? 1 : 0);
         // scopes resolved again: the unresolved-scope failure is over (src/report/health.ts supersedeUnresolved)
         if (scope !== UNRESOLVED_SCOPE) this.failing.remove({ source, scope: UNRESOLVED_SCOPE });
-      } else if (l.type === 'alert') this.alerts.inc({ kind: String(b.kind), severity: String(b.severity) });
+      } else if (l.type === 'scope.retired') this.failing.remove({ source, scope: String(b.scope ?? '') });
+      else if (l.type === 'alert') this.alerts.inc({ kind: String(b.kind), severity: String(b.severity) });
       else this.deliveryFailed.inc({ sink: String(b.sink) });
       this.nextSeq = l.seq + 1;
     }

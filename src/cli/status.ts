@@ -31,6 +31,11 @@ export function printPosture(p: Posture, out: NodeJS.WritableStream = process.st
       out.write(`last run: ${r.source} ${r.scope} at ${r.observedAt} (${r.outcome}, leaf #${r.seq})${errs}\n`);
     }
   }
+  // Retired scopes are out of scope: not counted below, named so a missing scope is never a silent one.
+  for (const r of p.retired) {
+    const last = r.lastRun ? `last run ${r.lastRun.at}, leaf #${r.lastRun.seq}` : 'no run';
+    out.write(`retired: ${r.source} ${r.scope} since ${r.at}: ${r.reason} (${last}; by ${r.by}, leaf #${r.seq})\n`);
+  }
   // Counts, then the state (the words OSCAL and report.html use) and why; the manual evidence on its own line.
   out.write(`\n${'criterion'.padEnd(10)} ${'pass'.padStart(5)} ${'fail'.padStart(5)} ${'error'.padStart(5)}  ${'state'.padEnd(13)} why\n`);
   for (const c of p.criteria) {

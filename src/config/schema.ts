@@ -53,6 +53,22 @@ export const configSchema = z
       })
       .strict()
       .default({ prefix: 'vigil' }),
+    scopes: z
+      .object({
+        /**
+         * A scope its source no longer lists (an account that left the AWS organization) is retired once its source has
+         * recorded this many runs without it; a scope removed from config is retired at the next start.
+         * @defaultValue 24
+         */
+        retireAfterRuns: z
+          .number({ message: 'expected a number of runs from 1 to 10000' })
+          .int('expected a whole number of runs from 1 to 10000')
+          .min(1, 'expected 1 to 10000 runs')
+          .max(10_000, 'expected 1 to 10000 runs (10000 hourly runs is over a year)')
+          .default(24),
+      })
+      .strict()
+      .default({ retireAfterRuns: 24 }),
     frameworks: z.array(z.string().regex(/^[a-z0-9_-]+$/)).default(['soc2']),
     rules: z
       .object({

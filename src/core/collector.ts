@@ -60,5 +60,11 @@ export interface Collector {
   source: SourceId;
   /** Scopes this collector is configured for (resolving them may call the source, e.g. STS GetCallerIdentity). */
   scopes(): Promise<string[]>;
+  /**
+   * The scopes its config names, without calling the source; undefined when only the source can say (an AWS
+   * organization's accounts, the account of ambient credentials). A scope with history that the config no longer
+   * names is retired as removed from config when the writer starts (src/pipeline/scope-retirement.ts).
+   */
+  configScopes?(): string[] | undefined;
   collect(ctx: CollectContext): Promise<Snapshot>;
 }

@@ -16,6 +16,7 @@ import { canonicalString, parseJsonBytes } from '../ledger/canonical.js';
 import { asOfInstant, periodFromDates } from './period.js';
 import { buildReport, type FrameworkData, type LeafRecord, type ReportParams } from './report.js';
 import { TYPE1_STALE_HOURS } from './report/walk.js';
+import { RETIREMENT_TYPES } from '../ledger/retired-scopes.js';
 import { BUNDLE_FORMAT, FileSink, gzipBundleFile, listFiles, manifestNoteText, sha256File, UNSUMMED, writeDeterministicZip } from './files.js';
 import { bundleReadme } from './readme.js';
 import { applyBundleModes, bundleModes, checkOutPath, type BundleModes } from './out-path.js';
@@ -314,6 +315,18 @@ async function chooseSlice(ro: EvidenceStore, range: ExportRange, inScope: Set<s
     const freshFrom = Date.parse(range.startAt) - TYPE1_STALE_HOURS * 3_600_000;
     let minSeq = endCp.size;
     for (const r of latestRun.values()) if (Date.parse(r.at) >= freshFrom) minSeq = Math.min(minSeq, r.seq);
+    // A scope retired before its latest run was recorded (a job queued before the retirement): its retirement too.
+    const retiredAt = new Map<string, number>();
+    for await (const l of ro.leaves({ toSeq: endCp.size - 1, types: [...RETIREMENT_TYPES] })) {
+      if (l.observedAt >= range.startAt) continue;
+      const k = `${l.source}\u0000${l.scope}`;
+      if (l.type === 'scope.retired') retiredAt.set(k, l.seq);
+      else retiredAt.delete(k);
+    }
+    for (const [k, seq] of retiredAt) {
+      const r = latestRun.get(k);
+      if (r && Date.parse(r.at) >= freshFrom) minSeq = Math.min(minSeq, seq);
+    }
     const definedAt = new Map<string, number>();
     for await (const l of ro.leaves({ toSeq: endCp.size - 1, types: ['rule.defined'] })) {
       if (l.observedAt >= range.startAt) continue;

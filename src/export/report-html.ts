@@ -98,6 +98,7 @@ function summarySection(m: ReportHtmlModel): string {
   const s = m.summary as {
     runs?: number;
     scopes?: string[];
+    retiredScopes?: Array<{ scope: string; retiredAt: string; reason: string; reinstatedAt?: string }>;
     agentVersions?: string[];
     evaluations?: Record<string, number>;
     gaps?: number;
@@ -130,7 +131,8 @@ function summarySection(m: ReportHtmlModel): string {
 <tr><th scope="row">Criterion states</th><td>${states}</td></tr>
 <tr><th scope="row">Sources configured</th><td>${p.sources ? list(p.sources) : '<em>not recorded: every source counted as in scope</em>'}</td></tr>
 <tr><th scope="row">Systems in scope (source/scope with runs)</th><td>${list(s.scopes)}</td></tr>
-<tr><th scope="row">Runs</th><td>${esc(s.runs ?? 0)} ${p.type === 2 ? 'in the period' : '(the latest per system before the instant)'}</td></tr>
+${s.retiredScopes ? `<tr><th scope="row">Systems retired${p.type === 2 ? ' in the period' : ' (out of scope)'}</th><td>${s.retiredScopes.map((r) => `<code>${esc(r.scope)}</code> at ${esc(r.retiredAt)}: ${esc(r.reason)}${r.reinstatedAt ? ` (back in scope at ${esc(r.reinstatedAt)})` : ''}`).join('<br>')}</td></tr>
+` : ''}<tr><th scope="row">Runs</th><td>${esc(s.runs ?? 0)} ${p.type === 2 ? 'in the period' : '(the latest per system before the instant)'}</td></tr>
 <tr><th scope="row">Evaluations</th><td>${esc(ev.pass ?? 0)} pass, ${esc(ev.fail ?? 0)} fail, ${esc(ev.error ?? 0)} error, ${esc(ev.not_applicable ?? 0)} not applicable</td></tr>
 <tr><th scope="row">Gaps</th><td>${esc(s.gaps ?? 0)}</td></tr>
 <tr><th scope="row">Deviations</th><td>${esc(s.deviations?.closed ?? 0)} closed, ${esc(s.deviations?.openAtEnd ?? 0)} open at the end (SLA ${esc(s.deviations?.slaHours ?? '')} h)</td></tr>

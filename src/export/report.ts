@@ -74,6 +74,8 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
     runs: walk.runs,
     scopes: [...walk.scopes].sort(),
     ...(p.type === 1 ? { staleScopes: [...walk.staleScopes].sort() } : {}),
+    // Only when some scope retired, so reports of ledgers without retirements keep their bytes.
+    ...(walk.retirements.rows().length > 0 ? { retiredScopes: walk.retirements.rows() } : {}),
     agentVersions: [...walk.changes.agentVersions].sort(),
     evaluations: tallies.totals(),
     gaps: walk.gaps.count,

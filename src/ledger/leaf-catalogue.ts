@@ -16,6 +16,9 @@ export const WRITER_ROLES = ['writer', 'collect', 'api', 'exceptions', 'worker']
 export type WriterRole = (typeof WRITER_ROLES)[number];
 export type LeafAuthor = WriterRole | 'ledger';
 
+/** Why a scope was retired (`scope.retired`): its config no longer names it, its source stopped listing it, or a person said so. */
+export const RETIRE_WHY = ['removed-from-config', 'not-seen', 'operator'] as const;
+
 /** What an `alert` leaf is about (also the `kinds` filter of a sink in the config). */
 export const ALERT_KINDS = ['broke', 'recovered', 'error', 'gap', 'exception.expiring', 'exception.expired', 'timestamp.failed'] as const;
 
@@ -215,6 +218,22 @@ export const LEAF_CATALOGUE = {
       kind: z.optional(z.string()),
       slot: z.optional(z.string()),
     }),
+  ),
+  'scope.retired': leaf(
+    'a scope left "in scope": removed from config, or not seen for a number of its source\'s runs; its history stays',
+    RUN_WRITERS,
+    z.strictObject({
+      why: z.enum(RETIRE_WHY),
+      reason: z.string(),
+      lastRun: z.nullable(z.strictObject({ seq: nonNegInt, slot: z.string(), at: z.string() })),
+      runsMissed: z.optional(nonNegInt),
+      by: z.string(),
+    }),
+  ),
+  'scope.reinstated': leaf(
+    'a retired scope is configured or seen again: expected from slot `from` on',
+    RUN_WRITERS,
+    z.strictObject({ from: z.string(), reason: z.string(), retiredSeq: nonNegInt, by: z.string() }),
   ),
   alert: leaf(
     'something an operator must hear about: a control broke or recovered, could not be evaluated, a gap, an exception ending',

@@ -38,6 +38,8 @@ interface ScopeState {
   gaps: Array<[number, number]>;
   /** The scope's first run's slot. */
   firstRun: number;
+  /** Retired (`scope.retired`, until `scope.reinstated`): the sweep declares no gaps for it. */
+  retired?: boolean;
 }
 
 /** What the sweep decides for one scope: the missing stretches to declare, and whether a pending job held it back. */
@@ -68,13 +70,15 @@ export class GapFrontier {
   async catchUp(): Promise<void> {
     const upTo = this.ledger.size();
     if (upTo <= this.scannedTo) return;
-    for await (const leaf of this.ledger.readLeaves({ types: ['run', 'gap', 'agent.started'], fromSeq: this.scannedTo, toSeq: upTo - 1 })) {
+    for await (const leaf of this.ledger.readLeaves({ types: ['run', 'gap', 'agent.started', 'scope.retired', 'scope.reinstated'], fromSeq: this.scannedTo, toSeq: upTo - 1 })) {
       const body = leaf.body;
       // `vigil collect` records its start too, but runs no schedule: its start expects no slots.
       if (body.type === 'agent.started') {
         if (!(Array.isArray(body.roles) && body.roles.includes('collect'))) this.noteStart(Date.parse(leaf.observedAt), body.sources);
       }
       else if (body.type === 'run') this.noteRun(String(body.source), String(body.scope), String(body.slot));
+      else if (body.type === 'scope.retired') this.state(String(body.source), String(body.scope), Infinity).retired = true;
+      else if (body.type === 'scope.reinstated') this.reinstate(String(body.source), String(body.scope), Date.parse(body.from));
       else if (body.declared !== true && typeof body.from === 'string' && typeof body.to === 'string') {
         this.noteGap(String(body.source), String(body.scope), Date.parse(body.from), Date.parse(body.to));
       }
@@ -105,6 +109,18 @@ export class GapFrontier {
    */
   expectScope(source: string, scope: string): void {
     if (scope !== UNRESOLVED_SCOPE) this.state(source, scope, Infinity);
+  }
+
+  /**
+   * A scope back in scope is expected again from slot `from`: what lies between its retirement and `from` was out of
+   * scope, not missed.
+   */
+  private reinstate(source: string, scope: string, from: number): void {
+    const st = this.state(source, scope, Infinity);
+    st.retired = false;
+    st.accountedTo = Math.max(st.accountedTo, from - 1);
+    for (const t of st.runs) if (t <= st.accountedTo) st.runs.delete(t);
+    st.gaps = st.gaps.filter(([, to]) => to > st.accountedTo);
   }
 
   private noteGap(source: string, scope: string, from: number, to: number): void {
@@ -170,6 +186,7 @@ export class GapFrontier {
     for (const { source, schedule } of sources) {
       const firstStart = (this.epochs.get(source) ?? []).find((e) => e.schedule !== null);
       for (const [scope, st] of this.scopes.get(source) ?? []) {
+        if (st.retired) continue;
         const startFloor = firstStart ? epochStart(firstStart) : Infinity;
         const from = st.accountedTo === -Infinity ? Math.min(st.firstRun, startFloor) - 1 : st.accountedTo;
         const slots = this.expected(source, schedule, from, until(source), limit);

@@ -180,6 +180,8 @@ export class PeopleDeriver {
   private readonly tracked = new Map<string, Tracked>();
   private lastState?: { sha: string; observedAt: string };
   private definitionsWritten = false;
+  /** source|scope of retired scopes (`scope.retired` until `scope.reinstated`): not joined, their people not counted. */
+  private readonly retired = new Set<string>();
 
   constructor(
     private readonly ledger: Ledger,
@@ -198,9 +200,10 @@ export class PeopleDeriver {
   private async load(): Promise<void> {
     if (this.loaded) return;
     this.loaded = true;
-    for await (const leaf of this.ledger.leaves({ types: ['run'] })) {
-      const body = JSON.parse(leaf.body.toString('utf8')) as RunRef & { peopleStateSha256?: string };
-      if (body.source === IDENTITY_SOURCE) {
+    for await (const leaf of this.ledger.leaves({ types: ['run', 'scope.retired', 'scope.reinstated'] })) {
+      const body = JSON.parse(leaf.body.toString('utf8')) as RunRef & { peopleStateSha256?: string; type: string };
+      if (body.type !== 'run') this.scopeChanged(body.type, body.source, body.scope);
+      else if (body.source === IDENTITY_SOURCE) {
         if (body.scope !== IDENTITY_SCOPE || !body.peopleStateSha256) continue;
         if (body.peopleStateSha256 !== this.lastState?.sha) {
           const blob = await this.ledger.getBlob(body.peopleStateSha256);
@@ -211,9 +214,30 @@ export class PeopleDeriver {
     }
   }
 
+  /**
+   * The writer retired or reinstated a scope. Before the first load the scan reads the leaf itself; after it, the
+   * retired scope's runs leave the join at once (a reinstated one joins again with its next run).
+   */
+  scopeLeaf(type: string, source: string, scope: string): void {
+    if (this.loaded) this.scopeChanged(type, source, scope);
+  }
+
+  private scopeChanged(type: string, source: string, scope: string): void {
+    const key = `${source}|${scope}`;
+    if (type === 'scope.reinstated') this.retired.delete(key);
+    else if (type === 'scope.retired') {
+      this.retired.add(key);
+      this.usable.delete(key);
+      this.broken.delete(key);
+      this.cache.delete(key);
+    }
+  }
+
   private note(run: RunRef): void {
     if (!this.feeds(run.source)) return;
     const key = `${run.source}|${run.scope}`;
+    // A run of a retired scope recorded late (its job was queued before the retirement) does not bring it back.
+    if (this.retired.has(key)) return;
     const input = PEOPLE_INPUTS[run.source]!;
     if (run.resourcesSha256 && !run.errors.some((e) => e.inputs.includes(input))) {
       this.usable.set(key, run);

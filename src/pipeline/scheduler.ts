@@ -23,7 +23,7 @@ export interface SchedulerOptions {
   logger: Logger;
   clock: Clock;
   /** Told the scopes resolved for each enqueued slot (the writer in the same process expects them from then on). */
-  onScopes?: (source: string, scopes: string[]) => void;
+  onScopes?: (source: string, scopes: string[], slot: string) => void;
 }
 
 export class Scheduler {
@@ -72,7 +72,7 @@ export class Scheduler {
       );
       return [jobId];
     }
-    if (!manual) this.opts.onScopes?.(s.source, scopes);
+    if (!manual) this.opts.onScopes?.(s.source, scopes, slot);
     for (const scope of scopes) {
       const jobId = collectJobId(s.source, scope, slot);
       await this.opts.queue.add('collect', { source: s.source, scope, slot, ...(manual ? { manual } : {}) }, { ...collectJobOptions, jobId });

@@ -10,14 +10,21 @@ import type { Ledger, LeafInput } from '../ledger/ledger.js';
 import type { EvidenceJob } from './collect-stage.js';
 import { recordRun, recordRuleDefinitions, runKey, type RecordOutcome } from './record.js';
 import { cappedBackoff, QUEUE_COLLECT, QUEUE_EVIDENCE } from './queues.js';
-import { collectJobId, minSlotIntervalMs } from './slots.js';
+import { collectJobId, minSlotIntervalMs, slotAtOrBefore } from './slots.js';
 import { defaultGapGraceMs, GapFrontier, HOLD_BACK_GRACES } from './gap-frontier.js';
 import { VERSION } from '../version.js';
 import { PeopleDeriver, type PeopleOptions } from './people.js';
+import { DEFAULT_RETIRE_AFTER_RUNS, ScopeRetirement } from './scope-retirement.js';
 
 export interface WriterSource {
   source: string;
   schedule: string;
+  /**
+   * The scopes its config names (an Okta org's host, a GitHub org, listed AWS accounts): at start, a scope of this
+   * source with history but not named here is retired as removed from config. Undefined when only the source can say
+   * which scopes exist (an AWS organization's accounts): those retire when not seen for `retireAfterRuns` runs.
+   */
+  configScopes?: readonly string[];
 }
 
 export interface LedgerWriterOptions {
@@ -56,6 +63,11 @@ export interface LedgerWriterOptions {
    */
   people?: PeopleOptions | false;
   /**
+   * A scope neither configured nor listed by its source that has no run while its source recorded this many runs is
+   * retired (`scope.retired`, why `not-seen`); config `scopes.retireAfterRuns`. @defaultValue 24
+   */
+  retireAfterRuns?: number;
+  /**
    * Called after each day seal (the `day.sealed` leaf and its checkpoint are written): RFC 3161 time stamping
    * (src/timestamp/seal-stamper.ts) starts here, without holding the writer.
    */
@@ -77,10 +89,14 @@ export class LedgerWriter {
   private queues?: { collect: Queue; evidence: Queue };
   /** Off for `vigil collect` (see start()). */
   private sweeps = true;
+  /** Which scopes are live: retires and reinstates them (src/pipeline/scope-retirement.ts). */
+  private readonly scopes: ScopeRetirement;
+  private by = 'writer';
 
   constructor(private readonly opts: LedgerWriterOptions) {
     this.startedAt = opts.clock.now();
     this.frontier = new GapFrontier(opts.ledger);
+    this.scopes = new ScopeRetirement(opts.ledger, { retireAfterRuns: opts.retireAfterRuns ?? DEFAULT_RETIRE_AFTER_RUNS, by: () => this.by });
     if (opts.people !== false) this.people = new PeopleDeriver(opts.ledger, { clock: opts.clock, logger: opts.logger, ...(opts.people ? { options: opts.people } : {}) });
   }
 
@@ -114,7 +130,10 @@ export class LedgerWriter {
     // `vigil collect` neither runs the schedule nor sees the queue: a sweep from it could declare a gap for a slot
     // whose job a running agent still holds. The agent's writer sweeps.
     this.sweeps = !roles.includes('collect');
+    this.by = roles.includes('collect') ? 'writer (vigil collect)' : 'writer';
     await this.sweepSafely();
+    // After the start-up sweep: slots missed while the agent was down are gaps of every scope it then had.
+    await this.inTurn(() => this.retireSafely(() => this.scopes.reconcileConfig(this.opts.sources, (source) => this.currentSlot(source))));
     await this.sealPastDay();
     await this.checkpointSafely('start');
     if (this.opts.connection) {
@@ -152,6 +171,7 @@ export class LedgerWriter {
 
   private async recordNow(job: EvidenceJob): Promise<RecordOutcome> {
     const s = job.summary;
+    await this.retireSafely(() => this.scopes.beforeRun(s.source, s.scope, s.slot));
     const configured = this.opts.sources.find((x) => x.source === s.source)?.schedule;
     if (!job.manual && configured !== undefined) {
       await this.frontier.catchUp();
@@ -168,6 +188,7 @@ export class LedgerWriter {
     }
     const outcome = await recordRun(this.opts.ledger, job);
     if (!outcome.duplicate) this.frontier.noteRun(s.source, s.scope, s.slot);
+    if (!outcome.duplicate) await this.retireSafely(() => this.scopes.afterRun(s.source));
     if (!outcome.duplicate) {
       this.opts.logger.info(
         { source: job.summary.source, scope: job.summary.scope, slot: job.summary.slot, seq: outcome.runSeq, changes: outcome.changes, counts: job.summary.counts },
@@ -206,9 +227,35 @@ export class LedgerWriter {
     );
   }
 
-  /** Tells the sweep about a scope the scheduler resolved (see GapFrontier.expectScope). */
-  expectScopes(source: string, scopes: string[]): void {
+  /**
+   * Tells the sweep about the scopes the scheduler resolved (see GapFrontier.expectScope); with the slot, also the
+   * retirement check: a retired scope listed again is reinstated, in the writer's turn (before any run of that slot).
+   */
+  expectScopes(source: string, scopes: string[], slot?: string): void {
     for (const scope of scopes) this.frontier.expectScope(source, scope);
+    if (slot !== undefined) void this.inTurn(() => this.retireSafely(() => this.scopes.listed(source, scopes, slot)));
+  }
+
+  /**
+   * A retirement or reinstatement failing must not fail the run it came with (nor the start): it is logged, and the
+   * next start, listing or run decides again. What was appended is passed on to the person view.
+   */
+  private async retireSafely(f: () => Promise<LeafInput[]>): Promise<void> {
+    try {
+      for (const l of await f()) {
+        this.opts.logger.info({ source: l.source, scope: l.scope, ...(l.type === 'scope.retired' ? { reason: l.data.reason } : { from: (l as LeafInput<'scope.reinstated'>).data.from }) }, l.type === 'scope.retired' ? 'scope retired' : 'scope reinstated');
+        this.people?.scopeLeaf(l.type, l.source!, l.scope!);
+      }
+    } catch (e) {
+      this.opts.logger.error({ err: (e as Error).message }, 'scope retirement check failed (decided again at the next run)');
+    }
+  }
+
+  /** The slot in force now for a source (where a scope configured again is expected from). */
+  private currentSlot(source: string): string {
+    const now = this.opts.clock.now();
+    const schedule = this.opts.sources.find((s) => s.source === source)?.schedule;
+    return ((schedule ? slotAtOrBefore(schedule, now) : undefined) ?? now).toISOString();
   }
 
   /** sweepGaps, with a failure logged rather than thrown: a timer or start-up sweep must never take the writer down. */

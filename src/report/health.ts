@@ -4,6 +4,7 @@ import { FAILURE_CAUSES } from '../core/types.js';
 import { describeCollectionError } from '../core/failure.js';
 import { UNRESOLVED_SCOPE } from '../core/collector.js';
 import type { Ledger } from '../ledger/ledger.js';
+import { RetiredScopes, RETIREMENT_TYPES } from '../ledger/retired-scopes.js';
 
 /** One collection error as the run leaf records it (the pipeline drops `retryable`). */
 export interface RunErrorSummary {
@@ -90,13 +91,18 @@ export interface ScopeHealth {
 }
 
 /**
- * Health of the latest run of every source/scope, keyed `source|scope`, in one pass over the run leaves; the
- * UNRESOLVED_SCOPE run of a source is dropped once a later run of that source has a real scope.
+ * Health of the latest run of every source/scope in scope, keyed `source|scope`, in one pass over the run and
+ * retirement leaves: a retired scope is left out (and put in `retired` when given), and the UNRESOLVED_SCOPE run of a
+ * source is dropped once a later run of that source has a real scope.
  */
-export async function latestScopeHealth(ledger: Ledger): Promise<Map<string, ScopeHealth>> {
+export async function latestScopeHealth(ledger: Ledger, retired = new RetiredScopes()): Promise<Map<string, ScopeHealth>> {
   const out = new Map<string, ScopeHealth>();
-  for await (const leaf of ledger.readLeaves({ types: ['run'] })) {
+  for await (const leaf of ledger.readLeaves({ types: ['run', ...RETIREMENT_TYPES] })) {
     const body = leaf.body;
+    if (body.type !== 'run') {
+      retired.leaf(leaf.seq, body);
+      continue;
+    }
     const key = `${String(body.source)}|${String(body.scope)}`;
     const prev = out.get(key);
     const health = runHealth(body);
@@ -111,6 +117,7 @@ export async function latestScopeHealth(ledger: Ledger): Promise<Map<string, Sco
       failedRuns: failing ? (prev?.failedRuns ?? 0) + 1 : 0,
     });
   }
+  for (const r of retired.list()) out.delete(`${r.source}|${r.scope}`);
   return supersedeUnresolved(out, UNRESOLVED_SCOPE);
 }
 

@@ -6,6 +6,7 @@ import { loadResults } from '../pipeline/record.js';
 import type { RecordedResult } from '../pipeline/collect-stage.js';
 import { loadExceptions } from '../exceptions/exceptions.js';
 import { latestScopeHealth, unhealthyFirst } from './health.js';
+import { RetiredScopes, RETIREMENT_TYPES, type Retirement } from '../ledger/retired-scopes.js';
 import { assessCriterion, ruleInScope, ruleOutcome, type CriterionState, type EvidenceRole, type RuleOutcome } from '../rules/coverage.js';
 
 /** `accepted` counts the failures (already in `fail`) that an active exception accepts: shown as `fail (accepted)`. */
@@ -45,6 +46,8 @@ export interface Posture {
     reason?: string;
   }>;
   criteria: CriterionPosture[];
+  /** Scopes retired (removed from config, or not seen): out of scope, so neither in `runs` nor counted; their history stays. */
+  retired: Retirement[];
 }
 
 const zero = (): Counts => ({ pass: 0, fail: 0, error: 0, notApplicable: 0, accepted: 0 });
@@ -53,13 +56,16 @@ const bump = (c: Counts, s: Status) => {
   else c[s]++;
 };
 
-/** Latest run leaf per source and scope. */
+/** Latest run leaf per source and scope in scope (a retired scope is left out). */
 export async function latestRuns(ledger: Ledger): Promise<Map<string, { seq: number; body: Record<string, unknown> }>> {
   const latest = new Map<string, { seq: number; body: Record<string, unknown> }>();
-  for await (const leaf of ledger.readLeaves({ types: ['run'] })) {
+  const retired = new RetiredScopes();
+  for await (const leaf of ledger.readLeaves({ types: ['run', ...RETIREMENT_TYPES] })) {
     const body = leaf.body;
-    latest.set(`${String(body.source)}|${String(body.scope)}`, { seq: leaf.seq, body });
+    if (body.type === 'run') latest.set(`${String(body.source)}|${String(body.scope)}`, { seq: leaf.seq, body });
+    else retired.leaf(leaf.seq, body);
   }
+  for (const r of retired.list()) latest.delete(`${r.source}|${r.scope}`);
   return latest;
 }
 
@@ -69,7 +75,8 @@ export interface PostureOptions {
 }
 
 export async function computePosture(ledger: Ledger, framework: Framework, now: Date = new Date(), opts: PostureOptions = {}): Promise<Posture> {
-  const latest = await latestScopeHealth(ledger);
+  const retired = new RetiredScopes();
+  const latest = await latestScopeHealth(ledger, retired);
   const exceptions = await loadExceptions(ledger);
   const byRule = new Map<string, Counts>();
   const runs: Posture['runs'] = [];
@@ -115,5 +122,5 @@ export async function computePosture(ledger: Ledger, framework: Framework, now: 
     return { id: cr.id, title: cr.title, ...total, coverage, state, reasons, ...(cr.manual ? { manual: cr.manual } : {}), rules };
   });
   runs.sort(unhealthyFirst);
-  return { framework: framework.id, runs, criteria };
+  return { framework: framework.id, runs, criteria, retired: retired.list() };
 }

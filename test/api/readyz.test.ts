@@ -95,6 +95,32 @@ describe('/readyz and status on monitoring health', () => {
     expect(after.body.degraded).toBeUndefined();
   });
 
+  it('a failing scope that is retired is no longer degraded, failing in /metrics or listed as a run; status names it retired', async () => {
+    await recordStatuses(ledger, clock, { [CRIT.id]: { a: 'pass' } }, 'aws', OTHER);
+    await recordFailing(ledger, clock, [CRIT.id, HIGH.id], [NO_CREDS]);
+    expect((await ready()).body).toMatchObject({ status: 'degraded' });
+    const last = (await leavesOf(ledger, 'run')).at(-1)!;
+    clock.advance(60_000);
+    await ledger.append([{ type: 'scope.retired', source: 'aws', scope: SCOPE, data: { why: 'removed-from-config', reason: 'removed from config (the config of aws no longer names it)', lastRun: { seq: last.seq, slot: String(last.slot), at: String(last.endedAt) }, by: 'writer' } }]);
+    const r = await ready();
+    expect(r.body).toMatchObject({ ready: true, status: 'ready', checks: { 'source:aws': { status: 'ok', scopes: [{ scope: OTHER, state: 'healthy' }] } } });
+    expect((r.body.checks['source:aws']!.scopes as unknown[]).length).toBe(1);
+    const api = await buildApi({ ledger, rules: RULES, framework, config: apiConfigSchema.parse({ tokens: [{ name: 'v', sha256: createHash('sha256').update(TOKEN).digest('hex'), role: 'viewer' }] }), logger: silentLogger, clock, sources: [] });
+    try {
+      const m = (await api.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } })).body;
+      expect(m).not.toContain(`vigil_scope_failing{source="aws",scope="${SCOPE}"}`);
+      expect(m).toContain(`vigil_scope_failing{source="aws",scope="${OTHER}"} 0`);
+      const posture = (await api.app.inject({ method: 'GET', url: '/v1/posture', headers: { authorization: `Bearer ${TOKEN}` } })).json() as { runs: Array<{ scope: string }>; retired: Array<{ scope: string; why: string }> };
+      expect(posture.runs.map((x) => x.scope)).toEqual([OTHER]);
+      expect(posture.retired.map((x) => [x.scope, x.why])).toEqual([[SCOPE, 'removed-from-config']]);
+    } finally {
+      await api.close();
+    }
+    const text = await statusText();
+    expect(text).not.toContain('NOT MONITORED');
+    expect(text).toContain(`retired: aws ${SCOPE} since 2026-03-01T10:01:00.000Z: removed from config (the config of aws no longer names it) (last run ${String(last.endedAt)}, leaf #${last.seq}; by writer, leaf #`);
+  });
+
   it('an unresolved-scope failure is degraded until a real scope of the source is read', async () => {
     await recordFailing(ledger, clock, [CRIT.id], [NO_CREDS], 'aws', UNRESOLVED_SCOPE);
     expect((await ready()).body).toMatchObject({ status: 'degraded', checks: { 'source:aws': { scopes: [{ scope: UNRESOLVED_SCOPE, state: 'failing' }] } } });

@@ -200,6 +200,16 @@ describe('AWS collector against the emulator', () => {
     expect(emu.calls).toHaveLength(0);
   });
 
+  it('names the scopes its config names (for retiring a scope removed from config), and none that only AWS can name', async () => {
+    emu = await emulator(demoEstate());
+    expect(collector(emu, { accountId: '000011112222' }).configScopes?.()).toEqual(['000011112222']);
+    expect(collector(emu, { accounts: ['111', '222'] }).configScopes?.()).toEqual(['111', '222']);
+    // Ambient credentials' account (STS) and an organization's accounts are the source's to say.
+    expect(collector(emu).configScopes?.()).toBeUndefined();
+    expect(collector(emu, { organization: true, accountId: '000011112222' }).configScopes?.()).toBeUndefined();
+    expect(emu.calls).toHaveLength(0);
+  });
+
   it('refuses to file data under another account than the scope', async () => {
     emu = await emulator(demoEstate());
     const c = collector(emu);

@@ -67,3 +67,23 @@ describe('every numeric setting has an upper bound', () => {
     expect(unbounded.map((f) => f.path)).toEqual([]);
   });
 });
+
+describe('scopes.retireAfterRuns bounds', () => {
+  it('defaults to 24, takes 1 to 10000, and names file, line, field and bounds otherwise', () => {
+    const file = '/etc/vigil/vigil.config.yaml';
+    expect(parseConfigText('schedule: "0 * * * *"\n', file, {}).config.scopes.retireAfterRuns).toBe(24);
+    for (const ok of [1, 10_000]) expect(parseConfigText(`scopes:\n  retireAfterRuns: ${ok}\n`, file, {}).config.scopes.retireAfterRuns).toBe(ok);
+    for (const bad of ['0', '10001', '2.5', 'often']) {
+      try {
+        parseConfigText(`scopes:\n  retireAfterRuns: ${bad}\n`, file, {});
+        throw new Error(`expected a UsageError for ${bad}`);
+      } catch (e) {
+        expect(e).toBeInstanceOf(UsageError);
+        const m = (e as UsageError).message;
+        expect(m).toContain(`${file}:2:`);
+        expect(m).toContain('scopes.retireAfterRuns');
+        expect(m).toContain('1 to 10000');
+      }
+    }
+  });
+});

@@ -36,8 +36,9 @@ export interface DemoLedger {
  * Builds runs every `everyHours` from `startIso` for `days` days; user bob fails MFA on day 2 and is fixed on day 3;
  * the slots of day 2 from 12:00 to 18:00 are missing and declared as a gap; sealed daily, checkpointed hourly.
  * `retiredScope`: one more AWS account that reports once, at the first slot, and never again.
+ * `retires`: one more AWS account that reports at every slot before `at`, and is retired (`scope.retired`) at `at`.
  */
-export async function buildDemoLedger(opts: { startIso?: string; days?: number; everyHours?: number; users?: number; retiredScope?: string } = {}): Promise<DemoLedger> {
+export async function buildDemoLedger(opts: { startIso?: string; days?: number; everyHours?: number; users?: number; retiredScope?: string; retires?: { scope: string; at: string } } = {}): Promise<DemoLedger> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-export-'));
   const start = Date.parse(opts.startIso ?? '2025-03-01T00:00:00.000Z');
   const days = opts.days ?? 4;
@@ -71,6 +72,14 @@ export async function buildDemoLedger(opts: { startIso?: string; days?: number; 
       results.push({ ruleId: 'aws.iam.user_mfa_enabled', resourceId: `user-${u}`, status: failing ? 'fail' : 'pass', reason: failing ? 'no MFA device, "console" login' : 'MFA device' });
     }
     const scopes = opts.retiredScope !== undefined && t === start ? ['111122223333', opts.retiredScope] : ['111122223333'];
+    const retires = opts.retires;
+    if (retires && t < Date.parse(retires.at)) scopes.push(retires.scope);
+    if (retires && t >= Date.parse(retires.at) && t - every * 3600_000 < Date.parse(retires.at)) {
+      clock.t = Date.parse(retires.at);
+      const last = await ledger.lastLeaf({ type: 'run', source: 'aws', scope: retires.scope });
+      await ledger.append([{ type: 'scope.retired', source: 'aws', scope: retires.scope, data: { why: 'removed-from-config', reason: 'removed from config (test)', lastRun: last ? { seq: last.seq, slot: last.body.slot, at: last.body.observedAt } : null, by: 'writer' } }]);
+      clock.t = t + 60_000;
+    }
     for (const scope of scopes) await recordRun(ledger, {
       summary: {
         source: 'aws',

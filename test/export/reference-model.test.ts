@@ -42,6 +42,8 @@ const scenario = fc.record({
   scopeCount: fc.integer({ min: 1, max: 2 }),
   /** The second scope stops reporting after this step (an account closed): stale in a later Type 1. */
   retireAfter: fc.option(fc.nat(12), { freq: 2 }),
+  /** And the writer retires it (`scope.retired`) this many steps after it stopped: out of scope in a later Type 1. */
+  retiredLeafAfter: fc.option(fc.nat(6), { freq: 2 }),
   resources: fc.integer({ min: 1, max: 3 }),
   steps: fc.array(step, { minLength: 6, maxLength: 36 }),
   fromShift: fc.integer({ min: 0, max: 3 }),
@@ -51,13 +53,16 @@ type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 
 /** One fixed case besides the random ones: the second account closes early in a long ledger, so Type 1 has a stale scope. */
 const STALE_EXAMPLE: Scenario = {
-  tz: 'UTC', startMinutes: 75, every: 6, scopeCount: 2, retireAfter: 1, resources: 2, fromShift: 1, days: 2,
+  tz: 'UTC', startMinutes: 75, every: 6, scopeCount: 2, retireAfter: 1, retiredLeafAfter: null, resources: 2, fromShift: 1, days: 2,
   steps: Array.from({ length: 24 }, (_, i) => ({
     scopes: [{ action: 'run', statuses: ['fail', 'same', 'pass', 'same', 'same', 'fail'] }, { action: 'run', statuses: ['same', 'same', 'same', 'same', 'same', 'same'] }],
     exception: i === 2 ? { kind: 'grant', cell: 0, hours: 40 } : null,
     declared: null,
   })),
 };
+
+/** The same ledger with the closed account retired two steps after its last run: in Type 2 with its retirement, out of Type 1. */
+const RETIRED_EXAMPLE: Scenario = { ...STALE_EXAMPLE, retiredLeafAfter: 1, retireAfter: 4, days: 3 };
 
 let work: string;
 let verifierScript: string;
@@ -112,6 +117,10 @@ async function buildLedger(sc: Scenario, dataDir: string): Promise<{ leaves: Mod
         results,
       });
     }
+    if (sc.scopeCount === 2 && sc.retireAfter !== null && sc.retiredLeafAfter !== null && n === sc.retireAfter + 1 + sc.retiredLeafAfter) {
+      clock.t = t + 90_000;
+      await ledger.append([{ type: 'scope.retired', idempotencyKey: `scope.retired:aws:222:first`, source: 'aws', scope: '222', data: { why: 'not-seen', reason: 'not seen (model)', lastRun: null, by: 'writer' } }]);
+    }
     if (st.declared) {
       const to = t + st.declared.toHours * 3_600_000;
       await ledger.append([{ type: 'gap', idempotencyKey: `gap:declared:${n}`, source: 'aws', scope: scopes[0]!, data: { from: new Date(to - (st.declared.backDays + 1) * 86_400_000).toISOString(), to: new Date(to).toISOString(), declared: true, kind: 'history', slot: new Date(t).toISOString(), reason: 'history no longer returned' } }]);
@@ -159,7 +168,7 @@ describe('reference model', () => {
   it('tallies, timeline, deviations, gaps and the risk register of random ledgers (and Type 1 state and rule definitions) equal an independent computation', async () => {
     let n = 0;
     // What the random ledgers exercised, so a property that only ever compared empty files cannot pass.
-    const seen = { closed: 0, open: 0, carriedIn: 0, gapKinds: new Set<string>(), clipped: 0, revoked: 0, expired: 0, active: 0, grantedBeforePeriod: 0, type1Rules: 0, stale: 0 };
+    const seen = { closed: 0, open: 0, carriedIn: 0, gapKinds: new Set<string>(), clipped: 0, revoked: 0, expired: 0, active: 0, grantedBeforePeriod: 0, type1Rules: 0, stale: 0, retiredType1: 0, retiredType2: 0 };
     await fc.assert(
       fc.asyncProperty(scenario, async (sc) => {
         const dataDir = join(work, `l${n}`);
@@ -175,6 +184,8 @@ describe('reference model', () => {
         expect(summary.rules).toEqual(model.rules);
         expect(summary.evaluations).toEqual(model.totals);
         expect({ runs: summary.runs, scopes: summary.scopes }).toEqual({ runs: model.runs, scopes: model.scopes });
+        expect(((summary.retiredScopes ?? []) as Array<{ scope: string; retiredAt: string }>).map((r) => [r.scope, r.retiredAt])).toEqual(model.retired);
+        seen.retiredType2 += model.retired.length;
         expect(sorted(csv('deviations.csv'))).toEqual(sorted(model.deviations));
         expect(summary.deviations).toMatchObject({ closed: model.closedDeviations, openAtEnd: model.openDeviations });
         expect(csv('gaps.csv')).toEqual(model.gaps);
@@ -194,6 +205,8 @@ describe('reference model', () => {
           expect(s1.period.at).toBe(m1.at);
           expect(Object.fromEntries(Object.entries(s1.rules as Record<string, any>).map(([id, r]) => [id, { evaluations: r.evaluations, counts: r.counts, first: r.first, last: r.last }]))).toEqual(m1.rules);
           expect({ scopes: s1.scopes, staleScopes: s1.staleScopes, runs: s1.runs }).toEqual({ scopes: m1.scopes, staleScopes: m1.staleScopes, runs: m1.scopes.length });
+          expect(((s1.retiredScopes ?? []) as Array<{ scope: string }>).map((r) => r.scope)).toEqual(m1.retiredScopes);
+          seen.retiredType1 += m1.retiredScopes.length;
           const defined = new Set(parseCsv(readFileSync(join(t1, 'report/changes.csv'), 'utf8')).filter((r) => r[2] === 'rule.defined').map((r) => r[3]));
           for (const id of m1.reported) expect(defined.has(id), `definition of ${id} in the Type 1 bundle`).toBe(true);
           seen.type1Rules += m1.reported.length;
@@ -208,10 +221,11 @@ describe('reference model', () => {
       }),
       {
         numRuns: 25,
-        examples: [[STALE_EXAMPLE]],
+        // Type 1 runs on every other case: the retired example twice, so one of them has a Type 1 (as of today).
+        examples: [[STALE_EXAMPLE], [RETIRED_EXAMPLE], [{ ...RETIRED_EXAMPLE, fromShift: 0 }]],
       },
     );
-    expect(Math.min(seen.closed, seen.open, seen.carriedIn, seen.clipped, seen.revoked, seen.expired, seen.active, seen.grantedBeforePeriod, seen.type1Rules, seen.stale), JSON.stringify({ ...seen, gapKinds: [...seen.gapKinds] })).toBeGreaterThan(0);
+    expect(Math.min(seen.closed, seen.open, seen.carriedIn, seen.clipped, seen.revoked, seen.expired, seen.active, seen.grantedBeforePeriod, seen.type1Rules, seen.stale, seen.retiredType1, seen.retiredType2), JSON.stringify({ ...seen, gapKinds: [...seen.gapKinds] })).toBeGreaterThan(0);
     expect([...seen.gapKinds].sort()).toEqual(['collection failed', 'history out of reach', 'missed slots']);
   }, 120_000);
 });

@@ -43,6 +43,8 @@ export interface ModelReport {
   totals: Record<string, number>;
   runs: number;
   scopes: string[];
+  /** `scope.retired` leaves in the period, in order: [source/scope, observedAt]. A retired scope's runs still count above. */
+  retired: string[][];
   closedDeviations: number;
   openDeviations: number;
 }
@@ -118,6 +120,7 @@ export function referenceReport(input: ModelInput): ModelReport {
     totals,
     runs: runs.length,
     scopes: [...new Set(runs.map((r) => `${String(r.body.source)}/${String(r.body.scope)}`))].sort(),
+    retired: inside.filter((l) => l.body.type === 'scope.retired').map((l) => [`${String(l.body.source)}/${String(l.body.scope)}`, at(l)]),
   };
 }
 
@@ -225,13 +228,16 @@ export interface ModelType1 {
   rules: Record<string, { evaluations: number; counts: Record<string, number>; first: string | null; last: string | null }>;
   scopes: string[];
   staleScopes: string[];
+  /** Scopes with a run before the instant whose latest retirement leaf before it is not followed by a reinstatement. */
+  retiredScopes: string[];
   /** Rules with evaluations, whose definitions the bundle must carry. */
   reported: string[];
 }
 
 /**
  * Type 1 as of the close of `asOf` (or `now` when that is earlier): each scope's latest run before the instant, counted
- * once, unless it is more than 48 hours old — a scope that stopped reporting is stale, not in scope.
+ * once, unless it is retired at the instant (listed apart) or more than 48 hours old — a scope that stopped reporting
+ * is stale, not in scope.
  */
 export function referenceType1(input: Omit<ModelInput, 'from' | 'to'> & { asOf: string }): ModelType1 {
   const at = Math.min(dayStart(nextDate(input.asOf), input.tz), Math.floor(Date.parse(input.now) / 1000) * 1000);
@@ -239,10 +245,22 @@ export function referenceType1(input: Omit<ModelInput, 'from' | 'to'> & { asOf: 
   for (const l of input.leaves) if (l.body.type === 'run' && Date.parse(String(l.body.observedAt)) < at) latest.set(`${String(l.body.source)}/${String(l.body.scope)}`, l);
   const rules: ModelType1['rules'] = {};
   for (const id of input.frameworkRules) rules[id] = { evaluations: 0, counts: { pass: 0, fail: 0, error: 0, not_applicable: 0 }, first: null, last: null };
+  const retired = new Set<string>();
+  for (const l of input.leaves) {
+    if (Date.parse(String(l.body.observedAt)) >= at) continue;
+    const name = `${String(l.body.source)}/${String(l.body.scope)}`;
+    if (l.body.type === 'scope.retired') retired.add(name);
+    else if (l.body.type === 'scope.reinstated') retired.delete(name);
+  }
   const scopes: string[] = [];
   const staleScopes: string[] = [];
+  const retiredScopes: string[] = [];
   for (const [name, l] of latest) {
     const when = String(l.body.observedAt);
+    if (retired.has(name)) {
+      retiredScopes.push(name);
+      continue;
+    }
     if (Date.parse(when) < at - 48 * 3_600_000) {
       staleScopes.push(name);
       continue;
@@ -257,5 +275,5 @@ export function referenceType1(input: Omit<ModelInput, 'from' | 'to'> & { asOf: 
     }
   }
   const reported = Object.keys(rules).filter((id) => rules[id]!.evaluations > 0).sort();
-  return { at: iso(at), rules, scopes: scopes.sort(), staleScopes: staleScopes.sort(), reported };
+  return { at: iso(at), rules, scopes: scopes.sort(), staleScopes: staleScopes.sort(), retiredScopes: retiredScopes.sort(), reported };
 }

@@ -21,6 +21,8 @@ afterEach(async () => {
 async function fresh(role?: WriterRole) {
   const t = tempDir();
   cleanups.push(t.cleanup);
+  // A collect worker never creates a ledger (LEDGER_NOT_FOUND): the writer makes it first, as in a deployment.
+  if (role === 'worker') await (await Ledger.open({ dataDir: t.dir, clock: new TestClock() })).close();
   const ledger = await Ledger.open({ dataDir: t.dir, clock: new TestClock(), ...(role ? { role } : {}) });
   cleanups.push(() => ledger.close());
   return { ledger, dir: t.dir };
@@ -121,7 +123,7 @@ describe('the writer model: PROCESS_ROLES (src/agent.ts) and the catalogue agree
   // The leaf groups as PROCESS_ROLES documents them (swept gaps are `gap`; day.sealed is appended by the ledger itself,
   // its time stamp by the writer's SealStamper).
   const GROUPS: Record<LeafGroup, string[]> = {
-    lifecycle: ['agent.started', 'agent.stopped', 'heartbeat', 'rule.defined', 'ruleset.defined'],
+    lifecycle: ['agent.started', 'agent.stopped', 'heartbeat', 'rule.defined', 'ruleset.defined', 'scope.retired', 'scope.reinstated'],
     runs: ['run', 'change', 'event', 'gap'],
     sweeps: ['gap', 'timestamp.token'],
     alerts: ['alert', 'exception.expired', 'delivery.failed', 'exception.granted', 'exception.revoked'],

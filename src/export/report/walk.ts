@@ -7,6 +7,7 @@ import { Gaps } from './gaps.js';
 import { Populations } from './populations.js';
 import type { ResultsReader } from './results.js';
 import { RiskRegister } from './risk-acceptances.js';
+import { ReportRetirements } from './retirements.js';
 import { Snapshots } from './snapshots.js';
 import type { RuleTallies } from './tallies.js';
 import { str, type LeafRecord, type ReportParams } from './types.js';
@@ -25,6 +26,8 @@ export class ReportWalk {
   readonly populations: Populations;
   readonly snapshots: Snapshots;
   readonly changes: ChangeLog;
+  /** Scopes retired: Type 1 leaves those retired at the instant out of `scopes`; both list them. */
+  readonly retirements: ReportRetirements;
   readonly countsByType: Record<string, number> = {};
   /** Type 2: source/scope of every run in the period; Type 1: of every latest run still reporting. */
   readonly scopes = new Set<string>();
@@ -54,6 +57,7 @@ export class ReportWalk {
     this.populations = new Populations(out, tallies, results, ruleFilter);
     this.snapshots = new Snapshots(out, results, ruleFilter);
     this.changes = new ChangeLog(out, ruleFilter);
+    this.retirements = new ReportRetirements(p.type);
   }
 
   async leaf(l: LeafRecord): Promise<void> {
@@ -84,6 +88,7 @@ export class ReportWalk {
       if (this.p.type === 1) this.latest.set(`${str(b.source) ?? ''}\u0000${str(b.scope) ?? ''}`, l);
       else await this.run(l, at);
     } else if (type.startsWith('exception.')) this.register.leaf(l, type, at);
+    else if (type === 'scope.retired' || type === 'scope.reinstated') this.retirements.leaf(l, type, at);
   }
 
   /** Type 2: one run in the period. */
@@ -121,6 +126,11 @@ export class ReportWalk {
         const b = l.body;
         const name = `${str(b.source) ?? ''}/${str(b.scope) ?? ''}`;
         const at = str(b.observedAt) ?? '';
+        // Retired at the instant: out of scope however fresh its last run (listed in `retiredScopes` instead).
+        if (this.retirements.isRetired(str(b.source) ?? '', str(b.scope) ?? '')) {
+          this.retirements.withRuns.add(name);
+          continue;
+        }
         if (Date.parse(at) < freshFrom) {
           this.staleScopes.add(name);
           continue;
