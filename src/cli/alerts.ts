@@ -4,7 +4,7 @@ import { openLedger } from '../ledger/open-ledger.js';
 import { UsageError } from '../core/errors.js';
 import { readAlerts } from '../alerts/feed.js';
 import type { AlertRecord } from '../alerts/engine.js';
-import { waitForSignal } from './run.js';
+import { waitForSignal } from './signals.js';
 
 export interface AlertsOptions {
   follow?: boolean;

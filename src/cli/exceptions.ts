@@ -1,6 +1,6 @@
 // `vigil exceptions add | list | revoke`: risk acceptance recorded as ledger leaves, with approver, requester and expiry.
-import { activeRules, openLedger, type AgentContext } from '../agent.js';
-import { CROSS_SOURCE_RULES } from '../../rules/index.js';
+import type { AgentContext } from '../agent-context.js';
+import { openLedger } from '../ledger/open-ledger.js';
 import { grantException, loadExceptions, revokeException, validateGrant } from '../exceptions/exceptions.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ export async function exceptionsAddCommand(
     { ruleId: o.rule, resourceId: o.resource, reason: o.reason, approver: o.approver, requester: o.requester, expires: o.expires, origin: 'cli', ...(o.id ? { id: o.id } : {}) },
     ctx.clock.now(),
     'vigil exceptions add',
-    new Set([...activeRules(ctx.loaded), ...CROSS_SOURCE_RULES].map((r) => r.id)),
+    await knownRuleIds(ctx),
   );
   const ledger = await openLedger(ctx, { role: 'exceptions' });
   try {
@@ -57,4 +57,11 @@ export async function exceptionsRevokeCommand(ctx: AgentContext, id: string, o: 
     await ledger.close();
   }
   return 0;
+}
+
+/** Rule ids a grant may name; the rule catalogue (and the composition root) load only for the commands that write. */
+async function knownRuleIds(ctx: AgentContext): Promise<Set<string>> {
+  const { activeRules } = await import('../agent.js');
+  const { CROSS_SOURCE_RULES } = await import('../../rules/index.js');
+  return new Set([...activeRules(ctx.loaded), ...CROSS_SOURCE_RULES].map((r) => r.id));
 }

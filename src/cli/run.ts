@@ -1,5 +1,8 @@
 // `vigil run | scheduler | worker`: long-running roles, stopped cleanly by SIGTERM/SIGINT (shutdown checkpoint signed).
 import { UsageError } from '../core/errors.js';
+import { waitForSignal } from './signals.js';
+
+export { waitForSignal };
 import { PROCESS_ROLES, startAgent, type AgentContext, type ProcessRole } from '../agent.js';
 
 /**
@@ -25,14 +28,3 @@ export async function runCommand(ctx: AgentContext, role: ProcessRole): Promise<
   return code;
 }
 
-export function waitForSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const on = (sig: string) => {
-      process.off('SIGTERM', on);
-      process.off('SIGINT', on);
-      resolve(sig);
-    };
-    process.on('SIGTERM', on);
-    process.on('SIGINT', on);
-  });
-}
