@@ -27,6 +27,7 @@ import { apiConfigSchema } from './alerts/config.js';
 import type { AlertRuleInfo } from './alerts/engine.js';
 import { loadFramework } from './rules/frameworks.js';
 import type { AgentContext } from './agent-context.js';
+import { WitnessSubmitter } from './witness/submitter.js';
 
 export { resolveDataDir } from './config/data-dir.js';
 import { checkRuleSettings } from './config/rule-settings.js';
@@ -125,6 +126,8 @@ export interface RunningAgent {
   alerting?: Alerting;
   /** The HTTP API (api role). */
   api?: RunningApi;
+  /** Submits checkpoints to the configured witnesses (writer role, `witnesses:` in config). */
+  witnesses?: WitnessSubmitter;
   /** Enqueues an immediate, off-schedule collection of every source and resolves when all of them are recorded. */
   collectNow(timeoutMs?: number): Promise<EvidenceJob[]>;
   stop(reason?: string): Promise<void>;
@@ -180,6 +183,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
   let scheduler: Scheduler | undefined;
   let alerting: Alerting | undefined;
   let api: RunningApi | undefined;
+  let witnesses: WitnessSubmitter | undefined;
 
   if (opts.roles.includes('writer')) {
     writer = new LedgerWriter({
@@ -195,9 +199,12 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       people,
       onRecorded: (o, j) => waiters.forEach((w) => w(o, j)),
       afterRecord: async () => alerting?.afterRun(),
+      onCheckpoint: () => witnesses?.nudge(),
     });
     await writer.start(opts.roles);
     alerting = await startAlerting({ loaded: ctx.loaded, ledger, rules: [...rules, ...CROSS_SOURCE_RULES], clock: ctx.clock, logger: ctx.logger, connection, prefix });
+    const engine = alerting.engine;
+    witnesses = await startWitnessing(ctx, ledger, async (a) => void (await engine.raise([a])));
   }
   if (opts.roles.includes('worker')) {
     worker = startCollectWorker({ connection, prefix, collectors, rules, params, ledger, evidence: queues.evidence, clock: ctx.clock, logger: ctx.logger, deadlines: sourceDeadlines(ctx.loaded), schedules: Object.fromEntries(sources.map((s) => [s.source, s.schedule])) });
@@ -217,6 +224,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
     writer,
     ...(alerting ? { alerting } : {}),
     ...(api ? { api } : {}),
+    ...(witnesses ? { witnesses } : {}),
     async collectNow(timeoutMs = 120_000) {
       const now = ctx.clock.now();
       const expected = new Set<string>();
@@ -254,6 +262,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       await worker?.shutdown(opts.shutdownGraceMs ?? SHUTDOWN_GRACE_MS);
       await alerting?.stop();
       await writer?.stop(reason);
+      await stopWitnessing(witnesses);
       await queues.collect.close();
       await queues.evidence.close();
       await ledger.close();
@@ -301,7 +310,9 @@ export async function openCollectRecorder(ctx: AgentContext): Promise<CollectRec
     clock: ctx.clock,
     logger: ctx.logger,
     people,
+    onCheckpoint: () => witnesses?.nudge(),
   });
+  let witnesses: WitnessSubmitter | undefined;
   const recorder: CollectRecorder = {
     role: 'collect',
     ledger,
@@ -312,6 +323,7 @@ export async function openCollectRecorder(ctx: AgentContext): Promise<CollectRec
     async close(reason) {
       try {
         await writer.stop(reason);
+        await stopWitnessing(witnesses);
       } finally {
         await ledger.close();
         await lock.release();
@@ -320,11 +332,32 @@ export async function openCollectRecorder(ctx: AgentContext): Promise<CollectRec
   };
   try {
     await writer.start(['collect']);
+    // No alert engine here (`collect` may not append alerts): a refusal is logged and shows in `vigil status`.
+    witnesses = await startWitnessing(ctx, ledger);
   } catch (e) {
     await recorder.close('collect finished');
     throw e;
   }
   return recorder;
+}
+
+/** How long a stopping writer waits for its witnesses to cosign the shutdown checkpoint. */
+const WITNESS_DRAIN_MS = 15_000;
+
+/** Starts the witness submitter when `witnesses:` is configured. */
+async function startWitnessing(ctx: AgentContext, ledger: Ledger, raiseAlert?: (a: import('./ledger/ledger.js').LeafInput<'alert'>) => Promise<void>): Promise<WitnessSubmitter | undefined> {
+  const list = ctx.loaded.config.witnesses;
+  if (list.length === 0) return undefined;
+  const w = new WitnessSubmitter({ ledger, witnesses: list, clock: ctx.clock, logger: ctx.logger, ...(raiseAlert ? { raiseAlert } : {}) });
+  await w.start();
+  return w;
+}
+
+/** Lets the witnesses cosign the shutdown checkpoint (bounded), then stops the loop; the ledger is still open. */
+async function stopWitnessing(w: WitnessSubmitter | undefined): Promise<void> {
+  if (!w) return;
+  await w.drain(WITNESS_DRAIN_MS);
+  await w.stop();
 }
 
 /** What the API is built from in this process: the ledger, the rules exceptions may name, framework, tokens, sources. */

@@ -9,7 +9,7 @@ import { AppError } from '../core/errors.js';
 import { systemClock } from '../core/collector.js';
 import type { RunningEmulator } from '../core/source-plugin.js';
 import { configSchema } from '../config/schema.js';
-import type { LoadedConfig } from '../config/load.js';
+import { loadConfigFile, type LoadedConfig } from '../config/load.js';
 import { loadSourceDemos } from '../sources.js';
 import { PROCESS_ROLES, startAgent, type AgentContext } from '../agent.js';
 import { pingRedis, DEFAULT_REDIS_URL } from '../pipeline/redis.js';
@@ -23,6 +23,8 @@ import { waitForSignal } from './run.js';
 export interface DemoOptions {
   once?: boolean;
   dataDir?: string;
+  /** A config file whose `witnesses:` block the demo uses (its sources stay the emulators). */
+  config?: string;
 }
 
 interface RedisHandle {
@@ -85,6 +87,9 @@ export async function findOrStartRedis(log: (msg: string) => void): Promise<Redi
 
 export async function demoCommand(opts: DemoOptions): Promise<number> {
   const say = (m: string) => process.stdout.write(`${m}\n`);
+  // --config: the demo's sources stay the emulators; the blocks that do not name a source (witnesses) are honoured.
+  // Read first, so a bad file is exit 2 with nothing started.
+  const fromFile = opts.config !== undefined ? loadConfigFile(opts.config).config : undefined;
   const dataDir = resolve(opts.dataDir ?? '.vigil-demo');
   // The AWS SDK's Node 20 end-of-support notice is for operators (README says so); keep the demo's output readable.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -102,7 +107,7 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
       sources[id] = { schedule: '0 * * * *', config: plugin.configSchema.parse(config) };
       say(`${id} emulator listening on ${emu.url}`);
     }
-    const loaded: LoadedConfig = { config: configSchema.parse({ origin: 'vigil.local/demo' }), dir: process.cwd(), sources };
+    const loaded: LoadedConfig = { config: configSchema.parse({ origin: 'vigil.local/demo', ...(fromFile ? { witnesses: fromFile.witnesses } : {}) }), dir: process.cwd(), sources };
     const ctx: AgentContext = { loaded, dataDir, logger: makeLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn'), clock: systemClock };
     agent = await startAgent(ctx, { roles: PROCESS_ROLES.demo.parts, prefix: demoPrefix(dataDir), redisUrl: redis.url, enqueueOnStart: false, command: PROCESS_ROLES.demo.command });
     say(`collecting now (queues on ${redis.url.replace(/\/\/[^@]*@/, '//***@')}, ledger in ${dataDir}) …`);

@@ -184,9 +184,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('demo')
-    .description('the whole agent against the bundled emulators (data in ./.vigil-demo)')
+    .description('the whole agent against the bundled emulators (data in ./.vigil-demo); --config FILE adds its witnesses: block')
     .option('--once', 'exit after the first collection cycle')
-    .action(async (o: { once?: boolean }, cmd: Command) => setExit(await (await import('./demo.js')).demoCommand({ ...o, ...(g(cmd).dataDir ? { dataDir: g(cmd).dataDir } : {}) })));
+    .action(async (o: { once?: boolean }, cmd: Command) =>
+      setExit(await (await import('./demo.js')).demoCommand({ ...o, ...(g(cmd).dataDir ? { dataDir: g(cmd).dataDir } : {}), ...(g(cmd).config ? { config: g(cmd).config } : {}) })),
+    );
 
   return program;
 }

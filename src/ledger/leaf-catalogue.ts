@@ -17,7 +17,7 @@ export type WriterRole = (typeof WRITER_ROLES)[number];
 export type LeafAuthor = WriterRole | 'ledger';
 
 /** What an `alert` leaf is about (also the `kinds` filter of a sink in the config). */
-export const ALERT_KINDS = ['broke', 'recovered', 'error', 'gap', 'exception.expiring', 'exception.expired'] as const;
+export const ALERT_KINDS = ['broke', 'recovered', 'error', 'gap', 'exception.expiring', 'exception.expired', 'witness'] as const;
 
 export interface LeafSpec<S extends z.core.$ZodType = z.core.$ZodType> {
   /** One line for docs/ledger.md's leaf table. */
@@ -59,6 +59,15 @@ const exceptionEnd = z.strictObject({
   exception: z.optional(z.strictObject({ ...exceptionGrant.shape, grantedSeq: nonNegInt, grantedAt: z.string() })),
 });
 const alertItem = z.strictObject({ resourceId: z.string(), from: z.nullable(z.string()), to: z.string(), reason: z.string(), since: z.optional(z.string()), region: z.optional(z.string()) });
+
+// A witness that refused a checkpoint (fork, bad proof, bad cosignature…), or has cosigned none of the last N.
+const witnessAlert = z.strictObject({
+  name: z.string(),
+  failure: z.string(),
+  checkpointSize: nonNegInt,
+  message: z.string(),
+  missingCheckpoints: z.optional(nonNegInt),
+});
 
 const WRITER_ONLY = ['writer'] as const;
 const RUN_WRITERS = ['writer', 'collect'] as const;
@@ -232,6 +241,7 @@ export const LEAF_CATALOGUE = {
       parts: z.optional(nonNegInt),
       gap: z.optional(z.strictObject({ seq: nonNegInt, source: z.string(), scope: z.string(), from: z.string(), to: z.string(), slots: nonNegInt, reason: z.string() })),
       exception: z.optional(z.omit(exceptionGrant, { origin: true })),
+      witness: z.optional(witnessAlert),
       health: z.optional(z.strictObject({
           state: z.enum(['failing', 'healthy']),
           since: z.string(),
@@ -253,6 +263,18 @@ export const LEAF_CATALOGUE = {
     "an alert's last delivery attempt to a sink failed",
     WRITER_ONLY,
     z.strictObject({ sink: z.string(), alertSeq: nonNegInt, deliveryId: z.string(), attempts: nonNegInt, error: z.string() }),
+  ),
+  'witness.cosigned': leaf(
+    'a witness cosigned a checkpoint signed before this leaf: the cosignature line, as the witness returned it',
+    RUN_WRITERS,
+    z.strictObject({
+      witness: z.string(),
+      keyId: z.string(),
+      checkpointSize: nonNegInt,
+      rootHash: z.string(),
+      cosignature: z.string(),
+      timestamp: nonNegInt,
+    }),
   ),
 } as const satisfies LeafCatalogue;
 
