@@ -144,6 +144,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--trusted-fingerprint <SHA256:hex>', 'the ledger key fingerprint obtained out of band (vigil ledger key); fail unless the bundle is signed by it')
     .option('--trusted-key <pem>', 'the ledger public key file obtained out of band; fail unless the bundle is signed by it')
     .option('--require-pin', 'refuse to verify without --trusted-fingerprint or --trusted-key (exit 2)')
+    .option('--witness-key <vkey>', "a witness's vkey obtained out of band (repeatable): the period's end (and start) checkpoints must be cosigned by it", (v: string, acc: string[] = []) => [...acc, v])
+    .option('--witness-quorum <n>', 'how many of the --witness-key witnesses must cosign (default: all given)')
     .option('--json', 'machine-readable result')
     .action(async (path: string, o: VerifyCliOptions) => setExit(await (await import('./verify.js')).verifyCommand(path, o)));
 

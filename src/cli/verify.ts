@@ -7,6 +7,9 @@ export interface VerifyCliOptions {
   trustedKey?: string;
   trustedFingerprint?: string;
   requirePin?: boolean;
+  /** Witness vkeys (repeatable). */
+  witnessKey?: string[];
+  witnessQuorum?: string;
   json?: boolean;
 }
 
@@ -19,6 +22,8 @@ export async function verifyCommand(path: string, o: VerifyCliOptions): Promise<
       ...(o.trustedKey !== undefined ? ['--trusted-key', o.trustedKey] : []),
       ...(o.trustedFingerprint !== undefined ? ['--trusted-fingerprint', o.trustedFingerprint] : []),
       ...(o.requirePin ? ['--require-pin'] : []),
+      ...(o.witnessKey ?? []).flatMap((k) => ['--witness-key', k]),
+      ...(o.witnessQuorum !== undefined ? ['--witness-quorum', o.witnessQuorum] : []),
       ...(o.json ? ['--json'] : []),
     ];
     const code = (await runLeanWorker('verify', args)) ?? (await rerunWithBoundedHeap(isVigilBin));
@@ -33,6 +38,8 @@ export async function verifyCommand(path: string, o: VerifyCliOptions): Promise<
       ...(o.trustedKey !== undefined ? { trustedKeyFile: o.trustedKey } : {}),
       ...(o.trustedFingerprint !== undefined ? { trustedFingerprint: o.trustedFingerprint } : {}),
       ...(o.requirePin ? { requirePin: true } : {}),
+      ...(o.witnessKey?.length ? { witnessKeys: o.witnessKey } : {}),
+      ...(o.witnessQuorum !== undefined ? { witnessQuorum: quorumOf(o.witnessQuorum) } : {}),
     });
   } catch (e) {
     const err = e as Error & { exitCode?: number };
@@ -41,4 +48,9 @@ export async function verifyCommand(path: string, o: VerifyCliOptions): Promise<
   }
   await writeAll(o.json ? `${JSON.stringify(r, null, 2)}\n` : formatVerification(r));
   return r.ok ? 0 : 1;
+}
+
+function quorumOf(q: string): number {
+  if (!/^[1-9][0-9]*$/.test(q)) throw new UsageError('VERIFY_USAGE', `--witness-quorum ${JSON.stringify(q)}: expected a whole number of witnesses`);
+  return Number(q);
 }

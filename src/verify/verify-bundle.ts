@@ -20,6 +20,7 @@ import {
   type BundleMeta,
   type VerifyStats,
 } from './bundle-steps.js';
+import { checkWitnesses, witnessOptionProblem, type WitnessCheckOptions, type WitnessSummary } from './witness-step.js';
 
 export type { BundleFault } from './bundle-steps.js';
 
@@ -34,6 +35,8 @@ export interface BundleVerification {
   bundle?: BundleMeta['bundle'];
   /** The key the signatures were checked with, when one was usable. */
   key?: BundleMeta['key'];
+  /** Witness cosignatures carried, and whether they were checked (`witnessKeys`). */
+  witness?: WitnessSummary;
 }
 
 export interface VerifyBundleOptions {
@@ -43,6 +46,10 @@ export interface VerifyBundleOptions {
   trustedFingerprint?: string;
   /** Refuse to verify without `trustedKeyFile` or `trustedFingerprint` (a usage error). @defaultValue false */
   requirePin?: boolean;
+  /** Witness vkeys obtained out of band: the end (and start) checkpoints must be cosigned by `witnessQuorum` of them. */
+  witnessKeys?: string[];
+  /** @defaultValue every witness key given */
+  witnessQuorum?: number;
   /** Refuse bundles (or zip entries) larger than this. @defaultValue 16 GiB */
   maxBytes?: number;
 }
@@ -75,6 +82,9 @@ export async function verifyBundle(path: string, opts: VerifyBundleOptions = {})
   if (opts.requirePin && pin.pem === undefined && pin.fingerprint === undefined) {
     throw new UsageProblem('--require-pin: give the ledger key you obtained out of band as --trusted-fingerprint SHA256:… or --trusted-key FILE');
   }
+  const witnessOpts: WitnessCheckOptions = { keys: opts.witnessKeys ?? [], ...(opts.witnessQuorum !== undefined ? { quorum: opts.witnessQuorum } : {}) };
+  const witnessProblem = witnessOptionProblem(witnessOpts);
+  if (witnessProblem !== undefined) throw new UsageProblem(witnessProblem);
   const faults: BundleFault[] = [];
   const warnings: string[] = [];
   let omittedFaults = 0;
@@ -84,7 +94,8 @@ export async function verifyBundle(path: string, opts: VerifyBundleOptions = {})
   };
   const stats = { leaves: 0, checkpoints: 0, attachments: 0, reportFiles: 0 };
   const meta: BundleMeta = {};
-  const result = (): BundleVerification => ({ ok: faults.length === 0 && omittedFaults === 0, faults, warnings, stats, omittedFaults, ...meta });
+  const witness: { summary?: WitnessSummary } = {};
+  const result = (): BundleVerification => ({ ok: faults.length === 0 && omittedFaults === 0, faults, warnings, stats, omittedFaults, ...meta, ...(witness.summary ? { witness: witness.summary } : {}) });
 
   const containerFault = (p: { file?: string; message: string }): void => fault({ code: 'CONTAINER', ...p });
   let bundle: BundleFiles;
@@ -103,7 +114,9 @@ export async function verifyBundle(path: string, opts: VerifyBundleOptions = {})
     }
   } else bundle = folderFiles(path, containerFault);
   try {
-    await verifyFiles(bundle, pin, fault, warnings, stats, meta);
+    await verifyFiles(bundle, pin, fault, warnings, stats, meta, (present, verifiers, origin, slice) => {
+      witness.summary = checkWitnesses(bundle, present, verifiers, origin, slice, witnessOpts, fault);
+    });
   } catch (e) {
     // A zip entry that cannot be read (corrupt deflate data, a header pointing outside the file) is a container fault.
     fault({ code: 'CONTAINER', file: path, message: `unreadable bundle entry: ${(e as Error).message}` });
@@ -121,6 +134,7 @@ async function verifyFiles(
   warnings: string[],
   stats: VerifyStats,
   meta: BundleMeta,
+  witnesses: (present: Set<string>, verifiers: Parameters<typeof checkWitnesses>[2], origin: string, slice: { s: number; e: number; roots: Map<number, Buffer> }) => void,
 ): Promise<void> {
   const files = bundle.files;
   const present = checkContainer(bundle, fault);
@@ -130,6 +144,7 @@ async function verifyFiles(
   const s = tree.startSize!;
   const e = tree.endSize!;
   const roots = checkCheckpoints(bundle, verifiers, m.origin, s, e, fault, stats);
+  witnesses(present, verifiers, m.origin, { s, e, roots });
   const { leafFiles, badLeaves, referenced } = checkLeaves(bundle, m, roots, s, e, fault, stats);
   await checkAttachments(bundle, present, referenced, fault, stats);
   if (badLeaves > 0) {
