@@ -122,9 +122,10 @@ export function checkWitnesses(
   const report = checkCosignedChain({ checkpoints, proofs: Array.isArray(proofs) ? proofs : [], witnesses: o.keys, quorum, require: 'any', logVerifiers: verifiers });
   for (const f of report.faults) {
     const size = f.checkpoint !== undefined ? chainSizes[f.checkpoint] : undefined;
-    const where = size !== undefined ? `checkpoint of size ${size} (leaves 0..${size - 1})` : '';
-    const message = f.kind === 'bad-cosignature' ? `${where}: ${f.message} — the checkpoint was re-signed over a history the witness did not cosign (a leaf before seq ${size} was rewritten)` : f.message;
-    fault({ code: `WITNESS_${f.kind.toUpperCase().replace(/-/g, '_')}`, ...(size !== undefined ? { file: fileOf(size) } : {}), message });
+    // The chain numbers checkpoints by position in its input; the file name says which one.
+    const message = f.message.replace(/^(cosigned )?checkpoint #\d+ /, '$1checkpoint ');
+    const why = f.kind === 'bad-cosignature' && size !== undefined ? ` — the witness cosigned another root at this size: leaves before seq ${size} were rewritten and re-signed, or the cosignature was altered` : '';
+    fault({ code: `WITNESS_${f.kind.toUpperCase().replace(/-/g, '_')}`, ...(size !== undefined ? { file: fileOf(size) } : {}), message: `${message}${why}` });
   }
   const cosigned = new Set(report.cosigned.map((c) => chainSizes[c.checkpoint]!));
   const rootOf = (n: number): Buffer | undefined => roots.get(n) ?? anchorRoots.get(n);
