@@ -139,7 +139,7 @@ describe('witness end to end (CLI)', () => {
     const last = list[list.length - 1]!;
     const sig = last.cosignature.split(' ');
     const b = Buffer.from(sig[2]!, 'base64');
-    b[b.length - 1] ^= 1;
+    b.writeUInt8(b.readUInt8(b.length - 1) ^ 1, b.length - 1);
     last.cosignature = `${sig[0]} ${sig[1]} ${b.toString('base64')}`;
     writeFileSync(file, `${JSON.stringify(list, null, 2)}\n`);
     const r = await vigil(['verify', copy, '--witness-key', witnessVkey]);
