@@ -49,6 +49,8 @@ export class WitnessSubmitter {
   private readonly abort = new AbortController();
   private readonly proofs: ConsistencyProofSource;
   private stopped = false;
+  /** Alert keys raised by this process: the ledger records a key once, and delivery should not hear it twice either. */
+  private readonly raised = new Set<string>();
 
   constructor(private readonly opts: WitnessSubmitterOptions) {
     for (const w of opts.witnesses) this.states.set(w.name, { name: w.name, cosignedSize: 0 });
@@ -116,6 +118,8 @@ export class WitnessSubmitter {
   private async offer(w: WitnessConfig, cp: { size: number; root: string; note: string }, sizes: number[]): Promise<void> {
     const s = this.states.get(w.name)!;
     if (s.cosignedSize >= cp.size) return;
+    // A refusal is final for that checkpoint: the next one is offered, not the same one again.
+    if (s.failure && ALARMING.has(s.failure.kind) && s.failure.checkpointSize === cp.size) return;
     try {
       const r = await submitCheckpoint({ url: w.url, vkey: w.key }, cp.note, s.cosignedSize, this.proofs, {
         timeoutMs: w.timeoutSeconds * 1000,
@@ -164,6 +168,8 @@ export class WitnessSubmitter {
     if (!this.opts.raiseAlert) return;
     // Once per witness, failure and checkpoint: a refusal repeated at every poll is one alert until the log moves on.
     const key = missing === undefined ? `alert:witness:${w.name}:${failure}:${size}` : `alert:witness:${w.name}:missing:${this.states.get(w.name)!.cosignedSize}`;
+    if (this.raised.has(key)) return;
+    this.raised.add(key);
     await this.opts
       .raiseAlert({
         type: 'alert',
