@@ -120,14 +120,19 @@ export function checkWitnesses(
   }
   const proofs = readJson<ChainProof[]>(bundle, present, PROOFS_FILE, fault) ?? [];
   const report = checkCosignedChain({ checkpoints, proofs: Array.isArray(proofs) ? proofs : [], witnesses: o.keys, quorum, require: 'any', logVerifiers: verifiers });
+  const cosigned = new Set(report.cosigned.map((c) => chainSizes[c.checkpoint]!));
   for (const f of report.faults) {
     const size = f.checkpoint !== undefined ? chainSizes[f.checkpoint] : undefined;
     // The chain numbers checkpoints by position in its input; the file name says which one.
     const message = f.message.replace(/^(cosigned )?checkpoint #\d+ /, '$1checkpoint ');
-    const why = f.kind === 'bad-cosignature' && size !== undefined ? ` — the witness cosigned another root at this size: leaves before seq ${size} were rewritten and re-signed, or the cosignature was altered` : '';
+    let why = '';
+    if (f.kind === 'bad-cosignature' && size !== undefined) {
+      // Below the last checkpoint still validly cosigned nothing changed; the rewrite is between it and this one.
+      const from = Math.max(0, ...[...cosigned].filter((n) => n < size));
+      why = ` — the witness cosigned another root at this size: a leaf in seq ${from}..${size - 1} was rewritten and re-signed, or the cosignature was altered`;
+    }
     fault({ code: `WITNESS_${f.kind.toUpperCase().replace(/-/g, '_')}`, ...(size !== undefined ? { file: fileOf(size) } : {}), message: `${message}${why}` });
   }
-  const cosigned = new Set(report.cosigned.map((c) => chainSizes[c.checkpoint]!));
   const rootOf = (n: number): Buffer | undefined => roots.get(n) ?? anchorRoots.get(n);
   const anchored = (at: number, direction: 'after' | 'before'): boolean => {
     if (cosigned.has(at)) return true;
