@@ -372,6 +372,7 @@ export function apiOptions(ctx: AgentContext, deps: { ledger: Ledger; rules: Ale
     ...(deps.redis ? { redis: deps.redis } : {}),
     ...(deps.prefix ? { prefix: deps.prefix } : {}),
     dataDir: ctx.dataDir,
+    witnesses: ctx.loaded.config.witnesses,
     sources: Object.entries(ctx.loaded.sources).map(([source, s]) => ({ source, schedule: s!.schedule })),
   };
 }
