@@ -42,7 +42,8 @@ export type Role = 'scheduler' | 'worker' | 'writer' | 'api';
 export type ProcessRole = 'run' | 'scheduler' | 'worker' | 'collect-worker' | 'collect' | 'serve' | 'demo' | 'exceptions' | 'export';
 
 /**
- * Groups of leaves a process may append. `lifecycle`: agent.started/stopped, heartbeat, rule.defined, ruleset.defined;
+ * Groups of leaves a process may append. `lifecycle`: agent.started/stopped, heartbeat, rule.defined, ruleset.defined,
+ * witness.cosigned (the writer part's witness submitter);
  * `runs`: run, change, event, declared gap (and the derived identity run); `sweeps`: swept gap, day.sealed;
  * `alerts`: alert, exception.expired, delivery.failed, and exception.granted/revoked synced from the exceptions file;
  * `exceptions`: exception.granted/revoked by a person (API admin route or CLI).

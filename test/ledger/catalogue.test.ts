@@ -120,7 +120,7 @@ describe('the leaf catalogue at append', () => {
 describe('the writer model: PROCESS_ROLES (src/agent.ts) and the catalogue agree', () => {
   // The leaf groups as PROCESS_ROLES documents them (swept gaps are `gap`; day.sealed is appended by the ledger itself).
   const GROUPS: Record<LeafGroup, string[]> = {
-    lifecycle: ['agent.started', 'agent.stopped', 'heartbeat', 'rule.defined', 'ruleset.defined'],
+    lifecycle: ['agent.started', 'agent.stopped', 'heartbeat', 'rule.defined', 'ruleset.defined', 'witness.cosigned'],
     runs: ['run', 'change', 'event', 'gap'],
     sweeps: ['gap'],
     alerts: ['alert', 'exception.expired', 'delivery.failed', 'exception.granted', 'exception.revoked'],
