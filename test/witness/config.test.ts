@@ -5,6 +5,10 @@ import { parseConfigText } from '../../src/config/load.js';
 import { UsageError } from '../../src/core/errors.js';
 import { ed25519Cosigner } from '../../src/witness/cosignature.js';
 import { TestLog } from './helpers.js';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runVigil } from '../support/run-cli.js';
 
 const file = '/etc/vigil/vigil.config.yaml';
 const vkey = ed25519Cosigner('witness.test/auditor', generateKeyPairSync('ed25519').privateKey).vkey;
@@ -40,5 +44,20 @@ describe('witnesses: config', () => {
       [`${entry('')}  - name: auditor\n    url: https://x.example\n    key: ${vkey}\n`, /witnesses\.1\.name.*used twice/],
     ];
     for (const [text, why] of cases) expect(refusal(text), text).toMatch(why);
+  });
+
+  it('vigil demo --config FILE reads the witnesses: block first: a bad one is exit 2 naming file:line, nothing started or written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-demo-witness-'));
+    try {
+      const cfg = join(dir, 'demo.yaml');
+      writeFileSync(cfg, `witnesses:\n  - name: auditor\n    url: https://w.example\n    key: nope\n`);
+      const r = await runVigil(['--config', cfg, '--data-dir', join(dir, 'data'), 'demo', '--once']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`${cfg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4:.*witnesses\\.0\\.key`));
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(existsSync(join(dir, 'data'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
