@@ -71,6 +71,12 @@ ${sourceSections(active)}
 # Risk acceptance kept in git and reviewed; also \`vigil exceptions add\`.
 # exceptions:
 #   file: ./exceptions.yaml
+
+# Witnesses someone else runs (\`vigil witness serve\`): every signed checkpoint is offered to each (README, "Run a witness").
+# witnesses:
+#   - name: auditor
+#     url: https://witness.auditor.example
+#     key: <the vkey \`vigil witness key\` printed>   # timeoutSeconds: 1-60 (10), alertAfterCheckpoints (3)
 `;
 }
 
