@@ -21,6 +21,7 @@ import { LedgerWriter } from './pipeline/writer.js';
 import type { RecordOutcome } from './pipeline/record.js';
 import type { EvidenceJob } from './pipeline/collect-stage.js';
 import { startAlerting, type Alerting } from './alerts/start.js';
+import { SealStamper } from './timestamp/seal-stamper.js';
 import { listenApi, type RunningApi } from './api/start.js';
 import type { ApiOptions } from './api/options.js';
 import { apiConfigSchema } from './alerts/config.js';
@@ -44,7 +45,8 @@ export type ProcessRole = 'run' | 'scheduler' | 'worker' | 'collect-worker' | 'c
 /**
  * Groups of leaves a process may append. `lifecycle`: agent.started/stopped, heartbeat, rule.defined, ruleset.defined,
  * witness.cosigned (the writer part's witness submitter);
- * `runs`: run, change, event, declared gap (and the derived identity run); `sweeps`: swept gap, day.sealed;
+ * `runs`: run, change, event, declared gap (and the derived identity run); `sweeps`: swept gap, day.sealed, and the
+ * day seal's RFC 3161 `timestamp.token`;
  * `alerts`: alert, exception.expired, delivery.failed, and exception.granted/revoked synced from the exceptions file;
  * `exceptions`: exception.granted/revoked by a person (API admin route or CLI).
  */
@@ -73,7 +75,8 @@ export const PROCESS_ROLES: Readonly<Record<ProcessRole, ProcessModel>> = {
   'collect-worker': { command: 'vigil worker --no-writer', parts: ['worker'], appends: [], blobs: true, checkpoints: [] },
   collect: { command: 'vigil collect', parts: [], appends: ['lifecycle', 'runs'], blobs: true, checkpoints: ['start', 'shutdown'] },
   serve: { command: 'vigil serve', parts: ['api'], appends: ['exceptions'], blobs: false, checkpoints: [] },
-  demo: { command: 'vigil demo', parts: ['scheduler', 'worker', 'writer'], ...WRITER },
+  // The API too (on loopback, with a token made per run); `vigil demo --once` leaves it out, as it exits.
+  demo: { command: 'vigil demo', parts: ['scheduler', 'worker', 'writer', 'api'], ...WRITER, appends: [...WRITER.appends, 'exceptions'] },
   exceptions: { command: 'vigil exceptions add|revoke', parts: [], appends: ['exceptions'], blobs: false, checkpoints: [] },
   export: { command: 'vigil export, POST /v1/exports', parts: [], appends: [], blobs: false, checkpoints: ['export'] },
 };
@@ -129,6 +132,8 @@ export interface RunningAgent {
   api?: RunningApi;
   /** Submits checkpoints to the configured witnesses (writer role, `witnesses:` in config). */
   witnesses?: WitnessSubmitter;
+  /** RFC 3161 time stamping of day seals (writer role, with `timestamping:` configured). */
+  stamper?: SealStamper;
   /** Enqueues an immediate, off-schedule collection of every source and resolves when all of them are recorded. */
   collectNow(timeoutMs?: number): Promise<EvidenceJob[]>;
   stop(reason?: string): Promise<void>;
@@ -145,6 +150,8 @@ export interface StartAgentOptions {
   shutdownGraceMs?: number;
   /** The command, as named to a second writer that is refused. @defaultValue `vigil run` */
   command?: string;
+  /** Where the api part listens (host:port). @defaultValue VIGIL_API_LISTEN, else `api.listen` */
+  apiListen?: string;
 }
 
 /** Where this context's ledger is, for its writer lock. */
@@ -185,6 +192,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
   let alerting: Alerting | undefined;
   let api: RunningApi | undefined;
   let witnesses: WitnessSubmitter | undefined;
+  const stamper = opts.roles.includes('writer') ? sealStamper(ctx, ledger, () => alerting) : undefined;
 
   if (opts.roles.includes('writer')) {
     writer = new LedgerWriter({
@@ -201,9 +209,12 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       onRecorded: (o, j) => waiters.forEach((w) => w(o, j)),
       afterRecord: async () => alerting?.afterRun(),
       onCheckpoint: () => witnesses?.nudge(),
+      // Before alerting is up (the start-up seal) the kick below covers it, so a failure alert has a notifier.
+      ...(stamper ? { onSealed: () => void (alerting && stamper.kick()) } : {}),
     });
     await writer.start(opts.roles);
     alerting = await startAlerting({ loaded: ctx.loaded, ledger, rules: [...rules, ...CROSS_SOURCE_RULES], clock: ctx.clock, logger: ctx.logger, connection, prefix });
+    stamper?.kick();
     const engine = alerting.engine;
     witnesses = await startWitnessing(ctx, ledger, async (a) => void (await engine.raise([a])));
   }
@@ -216,7 +227,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
     if (opts.enqueueOnStart ?? true) await scheduler.enqueueCurrent();
   }
 
-  if (opts.roles.includes('api')) api = await startApi(ctx, { ledger, rules, redis: connection, prefix });
+  if (opts.roles.includes('api')) api = await startApi(ctx, { ledger, rules, redis: connection, prefix, ...(opts.apiListen ? { listen: opts.apiListen } : {}) });
 
   let stopped = false;
   return {
@@ -226,6 +237,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
     ...(alerting ? { alerting } : {}),
     ...(api ? { api } : {}),
     ...(witnesses ? { witnesses } : {}),
+    ...(stamper ? { stamper } : {}),
     async collectNow(timeoutMs = 120_000) {
       const now = ctx.clock.now();
       const expected = new Set<string>();
@@ -261,6 +273,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       await scheduler?.stop();
       // Bounded: collections past the grace are cut short and recorded as `error` ("cut short by shutdown").
       await worker?.shutdown(opts.shutdownGraceMs ?? SHUTDOWN_GRACE_MS);
+      await stamper?.stop();
       await alerting?.stop();
       await writer?.stop(reason);
       await stopWitnessing(witnesses);
@@ -271,6 +284,13 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       connection.disconnect();
     },
   };
+}
+
+/** The day seals' time stamper when `timestamping:` is configured; its failure alerts go to the agent's notifier. */
+function sealStamper(ctx: AgentContext, ledger: Ledger, alerting: () => Alerting | undefined): SealStamper | undefined {
+  const config = ctx.loaded.config.timestamping;
+  if (!config) return undefined;
+  return new SealStamper({ ledger, config, clock: ctx.clock, logger: ctx.logger, onAlerts: async (seqs) => void (await alerting()?.notifier?.enqueue(seqs)) });
 }
 
 /** What `vigil collect` records through: the ledger and a queue-less LedgerWriter (no gap sweep, no alerts). */

@@ -20,7 +20,9 @@ export { OKTA_LOG_CURSOR, OKTA_LOG_EVENT_TYPES } from './org-reads.js';
 
 export function createOktaCollector(config: OktaConfig, deps: CollectorDeps): Collector {
   const orgUrl = config.orgUrl.replace(/\/+$/, '');
-  const host = new URL(orgUrl).host;
+  // The org's scope is its host name without the port: a real org is always on 443, so this is its host, while a local
+  // emulator (vigil demo) keeps one scope across restarts on different ports instead of adding a tenant each time.
+  const host = new URL(orgUrl).hostname;
   const auth = (): OktaAuth => {
     const a = config.auth;
     if (a.type === 'ssws') return a;

@@ -7,6 +7,7 @@ import type { Framework } from '../rules/frameworks.js';
 import type { ApiConfig } from '../alerts/config.js';
 import type { AlertRuleInfo } from '../alerts/engine.js';
 import type { ApiMetrics } from './metrics.js';
+import type { ApiAuth, RefusalLogOptions } from './auth.js';
 import { ApiError } from './errors.js';
 import type { WitnessConfig } from '../witness/config.js';
 
@@ -31,12 +32,16 @@ export interface ApiOptions {
   maxStreams?: number;
   /** SSE poll interval. @defaultValue 500 */
   streamPollMs?: number;
+  /** How many refused requests are logged one by one per window (the rest are summed). @defaultValue 10 per minute */
+  refusalLog?: RefusalLogOptions;
 }
 
 /** What each area's handlers get from buildApi. */
 export interface HandlerDeps {
   opts: ApiOptions;
   metrics: ApiMetrics;
+  /** Who is calling a public route (/readyz gives details only to a token holder). */
+  auth: ApiAuth;
   /** When this API started: /readyz gives a source with no run yet until its staleness limit has passed since. */
   startedAt: Date;
   /** Closers of the open alert streams (SSE), so close() can end them. */

@@ -26,9 +26,9 @@ export async function buildApi(opts: ApiOptions): Promise<BuiltApi> {
   const { ledger, logger, clock } = opts;
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
   const metrics = new ApiMetrics(ledger, opts.redis, opts.prefix);
-  const deps: HandlerDeps = { opts, metrics, startedAt: clock.now(), streams: new Set() };
+  const auth = installAuth(app, { tokens: opts.config.tokens, metrics, logger, clock, ...(opts.refusalLog ? { refusalLog: opts.refusalLog } : {}) });
+  const deps: HandlerDeps = { opts, metrics, auth, startedAt: clock.now(), streams: new Set() };
 
-  installAuth(app, opts.config.tokens, metrics, logger);
   app.addHook('onResponse', async (req, reply) => {
     metrics.http.inc({ route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(reply.statusCode) });
   });
@@ -47,6 +47,7 @@ export async function buildApi(opts: ApiOptions): Promise<BuiltApi> {
     async close() {
       for (const end of [...deps.streams]) end();
       await app.close();
+      auth.close();
       await metrics.close();
     },
   };

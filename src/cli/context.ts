@@ -1,5 +1,5 @@
 // What every command needs before it starts: the config (file, VIGIL_CONFIG or embedded defaults), data dir and logger.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfigFile, defaultConfig, type LoadedConfig } from '../config/load.js';
 import type { AgentContext } from '../agent.js';
@@ -7,6 +7,7 @@ import { resolveDataDir } from '../config/data-dir.js';
 import { systemClock } from '../core/collector.js';
 import { makeLogger } from './logger.js';
 import { checkRuleSettings } from '../config/rule-settings.js';
+import { UsageError } from '../core/errors.js';
 
 export { makeLogger };
 
@@ -33,5 +34,9 @@ export async function makeContext(opts: GlobalOptions, logLevel?: string): Promi
     const { allRules, CROSS_SOURCE_RULES } = await import('../../rules/index.js');
     checkRuleSettings(loaded, { rules: allRules, otherIds: CROSS_SOURCE_RULES.map((r) => r.id) });
   }
-  return { loaded, dataDir: resolveDataDir(opts.dataDir, loaded), logger: makeLogger(logLevel), clock: systemClock };
+  const dataDir = resolveDataDir(opts.dataDir, loaded);
+  if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) {
+    throw new UsageError('DATA_DIR_NOT_FOLDER', `data dir ${dataDir} is a file, not a folder`, { remediation: `check ${opts.dataDir ? '--data-dir' : 'dataDir in the config (or pass --data-dir)'}` });
+  }
+  return { loaded, dataDir, logger: makeLogger(logLevel), clock: systemClock };
 }

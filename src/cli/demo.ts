@@ -1,5 +1,6 @@
-// `vigil demo`: the whole agent against the bundled emulators, with a Redis it finds or starts, data in .vigil-demo/.
-import { createHash } from 'node:crypto';
+// `vigil demo`: the whole agent (API included) against the bundled emulators, with a Redis it finds or starts, data in
+// .vigil-demo/; on Ctrl-C it says what it wrote and how to verify it.
+import { createHash, randomBytes } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +12,9 @@ import type { RunningEmulator } from '../core/source-plugin.js';
 import { configSchema } from '../config/schema.js';
 import { loadConfigFile, type LoadedConfig } from '../config/load.js';
 import { loadSourceDemos } from '../sources.js';
-import { PROCESS_ROLES, startAgent, type AgentContext } from '../agent.js';
+import { PROCESS_ROLES, startAgent, type AgentContext, type RunningAgent } from '../agent.js';
+import type { EvidenceJob } from '../pipeline/collect-stage.js';
+import { openLedger } from '../ledger/open-ledger.js';
 import { pingRedis, DEFAULT_REDIS_URL } from '../pipeline/redis.js';
 import { computePosture } from '../report/posture.js';
 import { loadFramework } from '../rules/frameworks.js';
@@ -64,7 +67,9 @@ export async function findOrStartRedis(log: (msg: string) => void): Promise<Redi
   const child: ChildProcess = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--maxmemory-policy', 'noeviction'],
-    { stdio: 'ignore' },
+    // Its own process group: Ctrl-C in the terminal reaches only the demo, which stops its agent while this Redis still
+    // answers, says what it wrote, and then stops it.
+    { stdio: 'ignore', detached: true },
   );
   const url = `redis://127.0.0.1:${port}`;
   for (let i = 0; i < 50; i++) {
@@ -96,6 +101,11 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
   const redis = await findOrStartRedis(say);
   const emulators: RunningEmulator[] = [];
   let agent: Awaited<ReturnType<typeof startAgent>> | undefined;
+  let ctx: AgentContext | undefined;
+  let fromSeq = 0;
+  let interrupted = false;
+  // Made per run and kept only as its hash in this process's config: printed once, on the line that shows how to use it.
+  const token = `vigil-demo-${randomBytes(24).toString('base64url')}`;
   try {
     const sources: LoadedConfig['sources'] = {};
     // Every source of the manifest, each with its emulator (collectors/<source>/demo.ts, loaded only here).
@@ -107,44 +117,105 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
       sources[id] = { schedule: '0 * * * *', config: plugin.configSchema.parse(config) };
       say(`${id} emulator listening on ${emu.url}`);
     }
-    const loaded: LoadedConfig = { config: configSchema.parse({ origin: 'vigil.local/demo', ...(fromFile ? { witnesses: fromFile.witnesses } : {}) }), dir: process.cwd(), sources };
-    const ctx: AgentContext = { loaded, dataDir, logger: makeLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn'), clock: systemClock };
-    agent = await startAgent(ctx, { roles: PROCESS_ROLES.demo.parts, prefix: demoPrefix(dataDir), redisUrl: redis.url, enqueueOnStart: false, command: PROCESS_ROLES.demo.command });
+    const api = { listen: DEMO_API_LISTEN, tokens: [{ name: 'demo', sha256: createHash('sha256').update(token).digest('hex'), role: 'admin' }] };
+    const loaded: LoadedConfig = { config: configSchema.parse({ origin: 'vigil.local/demo', api, ...(fromFile ? { witnesses: fromFile.witnesses } : {}) }), dir: process.cwd(), sources };
+    ctx = { loaded, dataDir, logger: makeLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn'), clock: systemClock };
+    // --once exits after one cycle, so it serves no API.
+    const parts = opts.once ? PROCESS_ROLES.demo.parts.filter((p) => p !== 'api') : PROCESS_ROLES.demo.parts;
+    agent = await startAgent(ctx, { roles: parts, prefix: demoPrefix(dataDir), redisUrl: redis.url, enqueueOnStart: false, command: PROCESS_ROLES.demo.command, apiListen: DEMO_API_LISTEN });
+    fromSeq = (await agent.ledger.lastLeaf({ type: 'agent.started' }))?.seq ?? 0;
+    // From here Ctrl-C (or SIGTERM) stops the demo cleanly, during the first cycle too, and it says what it wrote.
+    const signal = waitForSignal().then(() => void (interrupted = true));
     say(`collecting now (queues on ${redis.url.replace(/\/\/[^@]*@/, '//***@')}, ledger in ${dataDir}) …`);
-    const jobs = await agent.collectNow();
-    const framework = loadFramework('soc2');
-    const posture = await computePosture(agent.ledger, framework, new Date(), { sources: Object.keys(sources) });
-    say('');
-    for (const j of jobs) {
-      const c = j.summary.counts;
-      say(`${j.summary.source} ${j.summary.scope}: ${j.summary.populationSize} resources, ${j.summary.apiCalls} API calls → ${c.pass} pass, ${c.fail} fail, ${c.error} error, ${c.not_applicable} n/a`);
-      const results = (await loadResults(agent.ledger, await resultsShaOf(agent, j))) ?? [];
-      for (const r of results.filter((x) => x.status === 'fail' || x.status === 'error').slice(0, 15)) {
-        say(`  ${r.status.toUpperCase().padEnd(5)} ${r.ruleId}  ${r.resourceId}\n        ${r.reason}`);
+    const cycle = agent.collectNow();
+    const jobs = await Promise.race([cycle, signal.then(() => undefined)]);
+    if (jobs === undefined) {
+      cycle.catch(() => undefined); // cut short by the stop below; what was recorded by then is in the summary
+      say('\nstopping during the first collection …');
+    } else {
+      await printFirstCycle(agent, jobs, Object.keys(sources), say);
+      if (!opts.once) {
+        say(`\nThe HTTP API is on ${agent.api!.url} (docs/api.md). Token for this run only (admin role, kept nowhere):`);
+        say(`  curl -H 'Authorization: Bearer ${token}' ${agent.api!.url}/v1/posture`);
+        say('Collecting again on schedule (hourly). Ctrl-C to stop.');
+        await signal;
+        say('\nstopping: finishing work in hand, signing the shutdown checkpoint …');
       }
     }
-    // The person view across sources is derived by the ledger writer after the runs above.
-    const people = await agent.ledger.lastLeaf({ type: 'run', source: 'identity', scope: 'people' });
-    if (people) {
-      const results = (await loadResults(agent.ledger, String(people.body.resultsSha256))) ?? [];
-      const counts = people.body.counts as Record<string, number>;
-      say(`identity people (joined across sources): ${counts.pass ?? 0} pass, ${counts.fail ?? 0} fail, ${counts.error ?? 0} error`);
-      for (const r of results.filter((x) => x.status === 'fail' || x.status === 'error').slice(0, 8)) {
-        say(`  ${r.status.toUpperCase().padEnd(5)} ${r.ruleId}  ${r.resourceId}\n        ${r.reason}`);
-      }
-    }
-    say('');
-    printPosture(posture);
-    say(`\nEvidence is in ${dataDir}. Check it: npm run vigil -- ledger verify --data-dir ${dataDir}`);
-    if (opts.once) return 0;
-    say('Collecting again on schedule (hourly). Ctrl-C to stop.');
-    await waitForSignal();
-    return 0;
   } finally {
-    await agent?.stop(opts.once ? 'demo --once finished' : 'signal');
+    await agent?.stop(opts.once && !interrupted ? 'demo --once finished' : 'signal');
     for (const e of emulators) await e.close();
     redis.stop();
   }
+  say(await whatWasWritten(ctx!, fromSeq));
+  return 0;
+}
+
+/** The demo's API listens on a free loopback port, whatever VIGIL_API_LISTEN says for a real agent. */
+const DEMO_API_LISTEN = '127.0.0.1:0';
+
+/** Lines of failures shown per run (and for the person view); the rest are counted, never dropped silently. */
+const SHOWN_PER_RUN = 15;
+const SHOWN_PEOPLE = 8;
+
+/** Each run of the first cycle with its failures, the person view across sources, and the posture. */
+async function printFirstCycle(agent: RunningAgent, jobs: EvidenceJob[], sources: string[], say: (m: string) => void): Promise<void> {
+  const framework = loadFramework('soc2');
+  const posture = await computePosture(agent.ledger, framework, new Date(), { sources });
+  const failures = (results: Array<{ status: string; ruleId: string; resourceId: string; reason: string }>, shown: number) => {
+    const bad = results.filter((x) => x.status === 'fail' || x.status === 'error');
+    for (const r of bad.slice(0, shown)) say(`  ${r.status.toUpperCase().padEnd(5)} ${r.ruleId}  ${r.resourceId}\n        ${r.reason}`);
+    if (bad.length > shown) say(`  … and ${bad.length - shown} more failing or error results`);
+  };
+  say('');
+  for (const j of jobs) {
+    const c = j.summary.counts;
+    say(`${j.summary.source} ${j.summary.scope}: ${j.summary.populationSize} resources, ${j.summary.apiCalls} API calls → ${c.pass} pass, ${c.fail} fail, ${c.error} error, ${c.not_applicable} n/a`);
+    failures((await loadResults(agent.ledger, await resultsShaOf(agent, j))) ?? [], SHOWN_PER_RUN);
+  }
+  // The person view across sources is derived by the ledger writer after the runs above.
+  const people = await agent.ledger.lastLeaf({ type: 'run', source: 'identity', scope: 'people' });
+  if (people) {
+    const counts = people.body.counts as Record<string, number>;
+    say(`identity people (joined across sources): ${counts.pass ?? 0} pass, ${counts.fail ?? 0} fail, ${counts.error ?? 0} error`);
+    failures((await loadResults(agent.ledger, String(people.body.resultsSha256))) ?? [], SHOWN_PEOPLE);
+  }
+  say('');
+  printPosture(posture);
+}
+
+/**
+ * What this run of the demo appended (from its `agent.started` leaf to the end, read back after the shutdown
+ * checkpoint), where, and the exact command that verifies it.
+ */
+async function whatWasWritten(ctx: AgentContext, fromSeq: number): Promise<string> {
+  const ledger = await openLedger(ctx, { readOnly: true });
+  const byType = new Map<string, number>();
+  let leaves = 0;
+  try {
+    for await (const l of ledger.leaves({ fromSeq })) {
+      leaves++;
+      byType.set(l.type, (byType.get(l.type) ?? 0) + 1);
+    }
+  } finally {
+    await ledger.close();
+  }
+  const kinds = [...byType].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([t, c]) => `${c} ${t}`).join(', ');
+  const runs = byType.get('run') ?? 0;
+  return [
+    `\nThis run wrote ${leaves} ledger leaves (#${fromSeq}–#${fromSeq + leaves - 1}; ${runs} run${runs === 1 ? '' : 's'} recorded) in ${ctx.dataDir}: ${kinds}.`,
+    `Verify it: ${vigilCommand()} ledger verify --data-dir ${shellWord(ctx.dataDir)}`,
+  ].join('\n');
+}
+
+/** How the user runs vigil here: through the package script when the demo was started with `npm run`, else the binary. */
+function vigilCommand(): string {
+  return process.env.npm_lifecycle_event ? 'npm run vigil --' : 'vigil';
+}
+
+/** A path as one shell word (quoted when it has anything a shell would split or expand). */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 async function resultsShaOf(agent: { ledger: import('../ledger/ledger.js').Ledger }, j: { summary: { source: string; scope: string } }): Promise<string> {

@@ -2,6 +2,9 @@
 import { activeRules, openLedger, type AgentContext } from '../agent.js';
 import { CROSS_SOURCE_RULES } from '../../rules/index.js';
 import { grantException, loadExceptions, revokeException, validateGrant } from '../exceptions/exceptions.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../core/errors.js';
 
 export async function exceptionsAddCommand(
   ctx: AgentContext,
@@ -43,6 +46,9 @@ export async function exceptionsListCommand(ctx: AgentContext, o: { json?: boole
 }
 
 export async function exceptionsRevokeCommand(ctx: AgentContext, id: string, o: { by: string; reason: string }): Promise<number> {
+  // Nothing to revoke in a ledger that does not exist: say so rather than create one (and its key) to find that out.
+  const file = join(ctx.dataDir, 'ledger.sqlite');
+  if (!process.env.DATABASE_URL && !existsSync(file)) throw new UsageError('EXCEPTION_NOT_FOUND', `no exception with id ${id}: no ledger at ${file}`, { remediation: 'check --data-dir' });
   const ledger = await openLedger(ctx, { role: 'exceptions' });
   try {
     const { seq } = await revokeException(ledger, id, o.by, o.reason);

@@ -5,6 +5,7 @@ import { frameworkData, loadFramework } from '../rules/frameworks.js';
 import { BOUNDED_HEAP_MARK, isVigilBin, rerunWithBoundedHeap } from '../export/bounded-heap.js';
 import { leanWorkerScript, runLeanWorker } from '../export/lean.js';
 import type { ExportJob } from '../export/export-main.js';
+import { parseFileMode } from '../export/out-path.js';
 
 export interface ExportCliOptions {
   type: string;
@@ -16,6 +17,7 @@ export interface ExportCliOptions {
   criteria?: string;
   sampleSeed?: string;
   out?: string;
+  fileMode?: string;
   json?: boolean;
 }
 
@@ -25,6 +27,7 @@ export async function exportCommand(ctx: AgentContext, o: ExportCliOptions): Pro
   const type = o.type === '1' ? 1 : 2;
   if (type === 2 && o.asOf) throw new UsageError('EXPORT_BAD_RANGE', '--as-of is for --type 1; a Type 2 export takes --from and --to');
   if (type === 1 && (o.from || o.to)) throw new UsageError('EXPORT_BAD_RANGE', '--from/--to are for --type 2; a Type 1 export takes --as-of');
+  const fileMode = o.fileMode !== undefined ? parseFileMode(o.fileMode) : undefined;
   const fw = loadFramework(o.framework ?? 'soc2');
   const framework = frameworkData(fw);
   const criteria = o.criteria ? o.criteria.split(',').map((x) => x.trim()).filter(Boolean) : undefined;
@@ -41,6 +44,7 @@ export async function exportCommand(ctx: AgentContext, o: ExportCliOptions): Pro
     ...(ctx.loaded.config.witnesses.length > 0 ? { witnesses: ctx.loaded.config.witnesses } : {}),
     ...(o.sampleSeed !== undefined ? { sampleSeed: o.sampleSeed } : {}),
     out: o.out,
+    ...(fileMode !== undefined ? { fileMode } : {}),
     ...(o.json ? { json: true } : {}),
     logLevel: process.env.VIGIL_LOG_LEVEL ?? 'warn',
   };

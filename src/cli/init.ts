@@ -1,7 +1,8 @@
 // `vigil init`: writes a commented vigil.config.yaml to start from; never overwrites without --force.
-import { existsSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { folderWriteProblem, pathKind } from '../core/path-problems.js';
 import { SOURCE_MANIFEST, type ManifestSourceId } from '../../collectors/manifest.js';
 
 /** The source whose section is written active, so the file is a working example as written; the rest are commented. */
@@ -77,6 +78,10 @@ ${sourceSections(active)}
 #   - name: auditor
 #     url: https://witness.auditor.example
 #     key: <the vkey \`vigil witness key\` printed>   # timeoutSeconds: 1-60 (10), alertAfterCheckpoints (3)
+# RFC 3161 time stamp of each daily seal by a time-stamping authority outside the company (README, "RFC 3161 time stamps").
+# timestamping:
+#   url: https://freetsa.org/tsr      # e.g. FreeTSA, or http://timestamp.digicert.com
+#   timeoutMs: 10000
 `;
 }
 
@@ -94,9 +99,15 @@ export const CONFIG_TEMPLATE = configTemplate();
 
 export function initCommand(opts: { out?: string; force?: boolean }): number {
   const file = resolve(opts.out ?? 'vigil.config.yaml');
-  if (existsSync(file) && !opts.force) {
+  const kind = pathKind(file);
+  // A folder or a link is refused even with --force: --force replaces a config file, nothing else.
+  if (kind === 'folder') throw new UsageError('INIT_OUT_FOLDER', `--out ${file} is a folder; give the path of the config file to write, such as ${resolve(file, 'vigil.config.yaml')}`);
+  if (kind === 'symlink' || kind === 'other') throw new UsageError('INIT_OUT_NOT_FILE', `--out ${file} is ${kind === 'symlink' ? 'a symbolic link' : 'not a regular file'}; give the path of a new file`);
+  if (kind === 'file' && !opts.force) {
     throw new UsageError('INIT_EXISTS', `${file} already exists; pass --force to overwrite it`);
   }
+  const problem = folderWriteProblem(dirname(file), { mustExist: true });
+  if (problem !== undefined) throw new UsageError('INIT_OUT_UNWRITABLE', `--out ${file}: ${problem}`);
   writeFileSync(file, CONFIG_TEMPLATE, { mode: 0o644 });
   process.stdout.write(`wrote ${file}\nnext: edit it, then \`vigil collect\` to check the setup, and \`vigil run\` to start monitoring\n`);
   return 0;

@@ -135,7 +135,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--framework <id>', 'framework to report against', 'soc2')
     .option('--criteria <ids>', 'only these criteria, comma-separated (CC6.1,A1.2)')
     .option('--sample-seed <seed>', 'draw reproducible samples with this auditor-supplied seed')
-    .option('--out <path>', 'new folder, or a file ending in .zip')
+    .option('--out <path>', 'a new folder, or a new file ending in .zip (never an existing file or a symbolic link)')
+    .option('--file-mode <octal>', 'mode of the bundle files and the zip; folders get x where files get r', '0600')
     .option('--json', 'machine-readable summary')
     .action(async (o: ExportCliOptions, cmd: Command) => setExit(await (await import('./export.js')).exportCommand(await makeContext(g(cmd), 'warn'), o)));
   program
@@ -146,6 +147,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--require-pin', 'refuse to verify without --trusted-fingerprint or --trusted-key (exit 2)')
     .option('--witness-key <vkey>', "a witness's vkey obtained out of band (repeatable): the period's end (and start) checkpoints must be cosigned by it", (v: string, acc: string[] = []) => [...acc, v])
     .option('--witness-quorum <n>', 'how many of the --witness-key witnesses must cosign (default: all given)')
+    .option('--tsa-ca <pem>', "the RFC 3161 TSA's root certificate(s), obtained from the TSA: each time stamp must chain to it (without it the chain is not checked)")
     .option('--json', 'machine-readable result')
     .action(async (path: string, o: VerifyCliOptions) => setExit(await (await import('./verify.js')).verifyCommand(path, o)));
 
@@ -187,7 +189,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('demo')
     .description('the whole agent against the bundled emulators (data in ./.vigil-demo); --config FILE adds its witnesses: block')
-    .option('--once', 'exit after the first collection cycle')
+    .option('--once', 'exit after the first collection cycle (serves no API)')
     .action(async (o: { once?: boolean }, cmd: Command) =>
       setExit(await (await import('./demo.js')).demoCommand({ ...o, ...(g(cmd).dataDir ? { dataDir: g(cmd).dataDir } : {}), ...(g(cmd).config ? { config: g(cmd).config } : {}) })),
     );

@@ -3,8 +3,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { UsageError } from '../core/errors.js';
 import { startServe, type AgentContext } from '../agent.js';
 import { waitForSignal } from './run.js';
+import { parseListen } from './witness.js';
 
 export async function serveCommand(ctx: AgentContext, o: { listen?: string }): Promise<number> {
+  // Checked before the ledger is opened: a mistyped address must not create a data dir or a ledger first.
+  if (o.listen !== undefined) parseListen(o.listen, 'SERVE_BAD_LISTEN');
   const served = await startServe(ctx, o);
   await waitForSignal();
   await served.close();

@@ -10,6 +10,7 @@ export interface VerifyCliOptions {
   /** Witness vkeys (repeatable). */
   witnessKey?: string[];
   witnessQuorum?: string;
+  tsaCa?: string;
   json?: boolean;
 }
 
@@ -24,6 +25,7 @@ export async function verifyCommand(path: string, o: VerifyCliOptions): Promise<
       ...(o.requirePin ? ['--require-pin'] : []),
       ...(o.witnessKey ?? []).flatMap((k) => ['--witness-key', k]),
       ...(o.witnessQuorum !== undefined ? ['--witness-quorum', o.witnessQuorum] : []),
+      ...(o.tsaCa !== undefined ? ['--tsa-ca', o.tsaCa] : []),
       ...(o.json ? ['--json'] : []),
     ];
     const code = (await runLeanWorker('verify', args)) ?? (await rerunWithBoundedHeap(isVigilBin));
@@ -40,6 +42,7 @@ export async function verifyCommand(path: string, o: VerifyCliOptions): Promise<
       ...(o.requirePin ? { requirePin: true } : {}),
       ...(o.witnessKey?.length ? { witnessKeys: o.witnessKey } : {}),
       ...(o.witnessQuorum !== undefined ? { witnessQuorum: quorumOf(o.witnessQuorum) } : {}),
+      ...(o.tsaCa !== undefined ? { tsaCaFile: o.tsaCa } : {}),
     });
   } catch (e) {
     const err = e as Error & { exitCode?: number };

@@ -97,10 +97,10 @@ export function parseOrigins(values: readonly string[]): Map<string, NoteVerifie
 }
 
 /** HOST:PORT or [IPv6]:PORT; port 0 picks a free one. */
-export function parseListen(listen: string): { host: string; port: number } {
+export function parseListen(listen: string, code = 'WITNESS_BAD_LISTEN'): { host: string; port: number } {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(listen);
   const port = Number(m?.[3]);
-  if (m === null || port > 65535) throw new UsageError('WITNESS_BAD_LISTEN', `--listen ${JSON.stringify(listen)}: expected HOST:PORT, e.g. 127.0.0.1:7380 or [::1]:7380`);
+  if (m === null || port > 65535) throw new UsageError(code, `--listen ${JSON.stringify(listen)}: expected HOST:PORT, e.g. 127.0.0.1:7380 or [::1]:7380`);
   return { host: (m[1] ?? m[2]) as string, port };
 }
 

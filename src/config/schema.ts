@@ -5,6 +5,7 @@ import { validate as validateCron } from 'node-cron';
 import { alertsConfigSchema, apiConfigSchema, exceptionsConfigSchema } from '../alerts/config.js';
 import { DEADLINE_BOUNDS_S } from './deadline.js';
 import { witnessesConfigSchema } from '../witness/config.js';
+import { timestampingConfigSchema } from '../timestamp/config.js';
 import { SOURCE_IDS, type ManifestSourceId } from '../../collectors/manifest.js';
 
 const cron = z
@@ -84,6 +85,8 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    /** RFC 3161 time stamps of each daily seal's checkpoint (src/timestamp/config.ts). */
+    timestamping: timestampingConfigSchema.optional(),
   })
   .strict();
 

@@ -1,15 +1,15 @@
 // `vigil export`: writes an evidence bundle (folder or deterministic zip) for a Type 2 period or a Type 1 instant, streaming from the ledger store.
 import { keyFingerprint } from '../ledger/fingerprint.js';
 import type { KeyObject } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { AppError, UsageError } from '../core/errors.js';
 import type { Clock, Logger } from '../core/collector.js';
 import { Ledger } from '../ledger/ledger.js';
 import { SqliteEvidenceStore } from '../ledger/sqlite-store.js';
 import { PgEvidenceStore } from '../ledger/pg-store.js';
 import type { EvidenceStore, StoredCheckpoint } from '../ledger/store.js';
-import { loadLedgerKey } from '../ledger/keys.js';
+import { ledgerKeyPaths, loadLedgerKey } from '../ledger/keys.js';
 import { Frontier } from '../ledger/merkle.js';
 import { ed25519Signer, formatVkey, rawEd25519PublicKey, signNote } from '../ledger/note.js';
 import { canonicalString, parseJsonBytes } from '../ledger/canonical.js';
@@ -20,6 +20,8 @@ import { BUNDLE_FORMAT, FileSink, gzipBundleFile, listFiles, manifestNoteText, s
 import { bundleReadme } from './readme.js';
 import { cosignExportCheckpoint, writeWitnessFiles, type BundleCosignature } from './witness-files.js';
 import type { WitnessConfig } from '../witness/config.js';
+import { applyBundleModes, bundleModes, checkOutPath, type BundleModes } from './out-path.js';
+import { writeTimestampIndex } from './timestamps.js';
 import { VERSION } from '../version.js';
 
 export interface ExportOptions {
@@ -37,8 +39,10 @@ export interface ExportOptions {
   sampleSeed?: string;
   /** Sources configured: rules of other sources are out of scope in the report. @defaultValue every source in scope */
   sources?: string[];
-  /** A folder (must not exist or be empty), or a path ending in `.zip`. */
+  /** A folder (must not exist or be empty), or a path ending in `.zip`; never a symbolic link (src/export/out-path.ts). */
   out: string;
+  /** Mode of the bundle's files (and the zip); folders get x where files get r. @defaultValue 0o600 (folders 0o700) */
+  fileMode?: number;
   /** `postgres://…`: the ledger is in PostgreSQL (as for every other command, from DATABASE_URL); keys stay in dataDir. */
   databaseUrl?: string;
   /** A file holding the built verify/verify.mjs (src/export/lean.ts writes one); built here when absent. */
@@ -108,13 +112,10 @@ function firstLeafTime(store: EvidenceStore): Promise<string | undefined> {
 }
 
 /** Checks the request before anything is read or written, so bad input changes nothing. */
-function validateRequest(opts: ExportOptions, now: Date): { tz: string; outPath: string; zip: boolean } {
+function validateRequest(opts: ExportOptions, now: Date): { tz: string; outPath: string; zip: boolean; modes: BundleModes } {
   const tz = opts.tz ?? 'UTC';
-  const outPath = resolve(opts.out);
-  const zip = outPath.toLowerCase().endsWith('.zip');
-  if (existsSync(outPath) && (zip || readdirSync(outPath).length > 0)) {
-    throw new UsageError('EXPORT_OUT_EXISTS', `--out ${opts.out} already exists${zip ? '' : ' and is not empty'}; choose a new path`);
-  }
+  const modes = bundleModes(opts.fileMode);
+  const { outPath, zip } = checkOutPath(opts.out);
   if (opts.databaseUrl === undefined && !existsSync(join(opts.dataDir, 'ledger.sqlite'))) throw new UsageError('EXPORT_NO_LEDGER', `no ledger at ${join(opts.dataDir, 'ledger.sqlite')} (check --data-dir, or DATABASE_URL for a PostgreSQL ledger)`);
   if (opts.type === 2) {
     if (!opts.from || !opts.to) throw new UsageError('EXPORT_BAD_RANGE', 'a Type 2 export needs --from and --to');
@@ -128,7 +129,7 @@ function validateRequest(opts: ExportOptions, now: Date): { tz: string; outPath:
     const bad = opts.criteria.filter((c) => !known.has(c));
     if (bad.length > 0) throw new UsageError('EXPORT_BAD_CRITERIA', `--criteria: ${bad.join(', ')} not in framework ${opts.framework.id}`);
   }
-  return { tz, outPath, zip };
+  return { tz, outPath, zip, modes };
 }
 
 /** The instants exported: a Type 2 period clipped to the ledger's start, or a Type 1 instant after it. */
@@ -141,9 +142,13 @@ interface ExportRange {
 
 export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
   const now = opts.clock.now();
-  const { tz, outPath, zip } = validateRequest(opts, now);
+  const { tz, outPath, zip, modes } = validateRequest(opts, now);
   const key = await loadLedgerKey(opts.dataDir, { create: false });
-  if (key?.privateKey === undefined) throw new AppError('EXPORT_NO_KEY', `the ledger signing key in ${join(opts.dataDir, 'keys')} is needed to sign the bundle manifest`, { exitCode: 2 });
+  if (key?.privateKey === undefined) {
+    const file = ledgerKeyPaths(opts.dataDir).privateKey;
+    const why = existsSync(file) ? `; this user cannot read ${file}` : '';
+    throw new AppError('EXPORT_NO_KEY', `the ledger signing key in ${join(opts.dataDir, 'keys')} is needed to sign the bundle manifest${why}`, { exitCode: 2 });
+  }
 
   const openReader = async (): Promise<EvidenceStore> =>
     opts.databaseUrl !== undefined
@@ -169,7 +174,13 @@ export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
 
   const ro = await openReader();
   const outExisted = existsSync(outPath);
+  // The folder is owner-only while it fills (mkdtemp makes it so for a zip), so no file is readable by others before
+  // its mode is set at the end.
   const work = zip ? mkdtempSync(join(dirname(outPath), '.vigil-export-')) : outPath;
+  if (!zip) {
+    mkdirSync(work, { recursive: true, mode: 0o700 });
+    chmodSync(work, 0o700);
+  }
   try {
     const written = await writeBundleFolder(opts, ro, range, tz, key, work, cosigned);
     const all = listFiles(work);
@@ -177,8 +188,10 @@ export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
     for (const f of all) bytes += statSync(join(work, f)).size;
     if (zip) {
       const mtime = new Date(Math.max(Date.parse(range.endAt), Date.parse('1980-01-02T00:00:00Z')));
-      await writeDeterministicZip(work, all, outPath, mtime);
+      await writeDeterministicZip(work, all, outPath, mtime, modes.file);
       bytes = statSync(outPath).size;
+    } else {
+      applyBundleModes(work, all, modes);
     }
     return { out: outPath, files: all.length, ...written, bytes };
   } catch (e) {
@@ -212,6 +225,8 @@ async function writeBundleFolder(
   const e = endCp.size;
   const frontier = startCp ? Frontier.deserialize(startCp.frontier) : new Frontier();
   const ledger = await writeLedgerSlice(ro, work, frontier, cps, s, e);
+  const stamps = await writeTimestampIndex(ro, work, ledger.checkpointSizes, s, opts.logger);
+  for (const sha of stamps.tokens) ledger.referenced.add(sha);
   const att = await writeAttachments(ro, work, ledger.referenced);
   const witness = await writeWitnessFiles(ro, work, s, e, cosigned);
 
@@ -265,7 +280,7 @@ async function writeBundleFolder(
   };
   delete (manifest.report as Partial<ReportParams>).framework;
   writeFileSync(join(work, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  writeFileSync(join(work, 'README.txt'), bundleReadme(keyId, params, s, e));
+  writeFileSync(join(work, 'README.txt'), bundleReadme(keyId, params, s, e, stamps.tokens.length));
 
   const files = listFiles(work).filter((f) => !UNSUMMED.has(f));
   const sums = files.map((f) => `${sha256File(join(work, f))}  ${f}\n`).join('');
@@ -370,6 +385,9 @@ async function writeLedgerSlice(
         const b = parseJsonBytes(l.body) as Record<string, unknown>;
         if (typeof b.resultsSha256 === 'string') referenced.add(b.resultsSha256);
         for (const a of (Array.isArray(b.artifacts) ? b.artifacts : []) as Array<{ sha256?: unknown }>) if (typeof a.sha256 === 'string') referenced.add(a.sha256);
+      } else if (l.type === 'timestamp.token') {
+        const t = parseJsonBytes(l.body) as { tokenSha256?: unknown };
+        if (typeof t.tokenSha256 === 'string') referenced.add(t.tokenSha256);
       }
     }
     flush();

@@ -1,6 +1,6 @@
 // Bundle file plumbing shared by export and verify: buffered writers, SHA256SUMS, the manifest note text, deterministic zips.
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readSync, writeSync, createReadStream, createWriteStream, fstatSync, lstatSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, writeSync, createReadStream, createWriteStream, fchmodSync, fstatSync, lstatSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createGunzip, gunzipSync, gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
@@ -211,13 +211,14 @@ export function manifestNoteText(m: { origin: string; start: string; end: string
  * comment is the seal over the central directory (src/verify/zip-structure.ts), so verify notices any changed byte of
  * the zip's metadata too.
  */
-export async function writeDeterministicZip(root: string, files: string[], out: string, mtime: Date): Promise<void> {
+export async function writeDeterministicZip(root: string, files: string[], out: string, mtime: Date, fileMode = 0o600): Promise<void> {
   const zip = new yazl.ZipFile();
   // Already-compressed files are stored: deflating them again only costs time.
   for (const f of files) zip.addFile(join(root, f), f, { mtime, mode: 0o100644, compress: !f.endsWith('.gz') });
   zip.end({ comment: SEAL_PLACEHOLDER, forceZip64Format: false });
   await new Promise<void>((res, rej) => {
-    const ws = createWriteStream(out);
+    // Created with its final mode (and set again below, whatever the umask): never readable by others, even briefly.
+    const ws = createWriteStream(out, { flags: 'wx', mode: fileMode });
     zip.outputStream.pipe(ws).on('close', () => res()).on('error', rej);
   });
   const fd = openSync(out, 'r+');
@@ -229,6 +230,7 @@ export async function writeDeterministicZip(root: string, files: string[], out: 
       return buf;
     }, size);
     writeSync(fd, Buffer.from(seal.text, 'latin1'), 0, seal.text.length, seal.at);
+    fchmodSync(fd, fileMode);
   } finally {
     closeSync(fd);
   }

@@ -9,7 +9,7 @@ import { BUNDLE_FORMAT } from './files.js';
  * them at the start of the engagement (`vigil ledger key`), because a bundle forged and re-signed with a fresh key is
  * otherwise self-consistent.
  */
-export function bundleReadme(keyId: string, p: ReportParams, s: number, e: number): string {
+export function bundleReadme(keyId: string, p: ReportParams, s: number, e: number, timestamps = 0): string {
   const what = p.type === 2 ? `Type 2 period ${p.from} to ${p.to} (${p.tz}) = [${p.start}, ${p.end})` : `Type 1 state as of the close of ${p.asOf} (${p.tz}) = ${p.end}`;
   const key = `keys/ledger-${keyId}.pub.pem`;
   return `Vigil evidence bundle (${BUNDLE_FORMAT})
@@ -46,12 +46,35 @@ Run the steps in a shell in the bundle folder; they write nothing into it.
    Exit 0 = intact and signed by the key you pinned; 1 = integrity failure (each fault names the file, leaf seq and
    what differs), or signed by another key (KEY_NOT_PINNED); 2 = bad usage. Never pin ${key} itself: it came with
    the bundle, so it proves only that the bundle is consistent with itself.
-
+${timestamps > 0 ? timestampStep(timestamps) : ''}
 Layout: ledger/ (frontier at the slice start, leaves as canonical JSON lines by UTC day, checkpoints),
 attachments/sha256/<aa>/<sha256>.gz (results blobs and raw API payloads the leaves reference, gzip), framework/ (criteria
 mapping used for the report), report/ (report.html, summary.json, coverage.csv, timeline.csv, gaps.csv,
 deviations.csv (failure episodes), risk-acceptances.csv (exceptions granted, revoked or expired), changes.csv,
 populations/, snapshots/ (gzip), samples/, oscal-assessment-results.json),
-verify/verify.mjs (the verifier, one file, no dependencies).
+verify/verify.mjs (the verifier, one file, no dependencies)${timestamps > 0 ? ', timestamps/index.tsv (which checkpoint each RFC 3161 token in attachments/ time-stamps)' : ''}.
+`;
+}
+
+/**
+ * Step 5, when the bundle carries time stamps: each token checked by OpenSSL against the TSA's root, which the auditor
+ * takes from the TSA, never from the bundle. Every line of the loop is one README command (five-space indent).
+ */
+function timestampStep(n: number): string {
+  return `5. Time stamps. This bundle carries ${n} RFC 3161 time stamp${n === 1 ? '' : 's'} of day seals: each proves that the
+   checkpoint it names existed when the time-stamping authority (TSA) signed it, so the evidence up to that checkpoint
+   was not rebuilt later, not even by whoever holds the ledger key. What is time-stamped is the SHA-256 of the
+   checkpoint note's body: its lines up to the first blank line, each ending in a newline. Take the TSA's root
+   certificate from the TSA itself (not from this bundle), set TSA_CA=/path/to/TSA-CA.pem, then check each line of
+   timestamps/index.tsv (checkpoint, SHA-256, token, time, serial, TSA):
+     T="$(mktemp -d)"
+     grep -v '^#' timestamps/index.tsv | while IFS=$'\\t' read -r cp digest token gentime serial tsa; do
+     [ "$(awk '/^$/{exit} {print}' "$cp" | sha256sum | cut -c1-64)" = "$digest" ] || { echo "CHECKPOINT DIGEST DIFFERS: $cp"; exit 1; }
+     gzip -dc "$token" > "$T/token.tst"
+     echo "$cp, time-stamped at $gentime by $tsa (serial $serial):"
+     openssl ts -verify -digest "$digest" -in "$T/token.tst" -token_in -CAfile "$TSA_CA" || { echo "TIME STAMP FAILS: $cp"; exit 1; }
+     done
+     rm -r "$T"
+   The bundled verifier checks the same (and names any token that fails): node verify/verify.mjs . --tsa-ca "$TSA_CA"
 `;
 }

@@ -3,6 +3,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject 
 import { promises as fs, constants as fsc } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AppError } from '../core/errors.js';
+import { fsCause } from '../core/path-problems.js';
 
 export const PRIVATE_KEY_FILE = 'ledger-ed25519.key';
 export const PUBLIC_KEY_FILE = 'ledger-ed25519.pub.pem';
@@ -29,13 +30,18 @@ export interface LedgerKey {
 
 const checksPermissions = process.platform !== 'win32';
 
-async function exists(path: string): Promise<boolean> {
+async function exists(path: string, mode: number = fsc.F_OK): Promise<boolean> {
   try {
-    await fs.access(path, fsc.F_OK);
+    await fs.access(path, mode);
     return true;
   } catch {
     return false;
   }
+}
+
+/** Whether this user may read `path` (the private key of a data dir owned by another user may not be). */
+export function readable(path: string): Promise<boolean> {
+  return exists(path, fsc.R_OK);
 }
 
 async function readPrivate(path: string): Promise<KeyObject> {
@@ -55,9 +61,15 @@ export async function readEd25519PrivateKeyFile(path: string, what: string, code
       { remediation: `chmod 600 ${path} — and if others could read it, treat it as compromised and rotate it` },
     );
   }
+  let pem: Buffer;
+  try {
+    pem = await fs.readFile(path);
+  } catch (cause) {
+    throw new AppError(`${codePrefix}_UNREADABLE`, `cannot read ${what} ${path}: ${fsCause(cause) ?? (cause as Error).message}`, { cause });
+  }
   let key: KeyObject;
   try {
-    key = createPrivateKey(await fs.readFile(path));
+    key = createPrivateKey(pem);
   } catch (cause) {
     throw new AppError(`${codePrefix}_INVALID`, `${what} ${path} is not a readable PKCS#8 PEM private key`, { cause });
   }
@@ -74,7 +86,8 @@ export async function readEd25519PrivateKeyFile(path: string, what: string, code
  */
 export async function loadLedgerKey(dataDir: string, opts: { create: boolean }): Promise<LedgerKey | undefined> {
   const p = ledgerKeyPaths(dataDir);
-  if (await exists(p.privateKey)) {
+  // A reader needs only the public key: one that may not read the private key (another user's data dir) reads that.
+  if ((await exists(p.privateKey)) && (opts.create || (await readable(p.privateKey)) || !(await exists(p.publicKey)))) {
     const privateKey = await readPrivate(p.privateKey);
     const publicKey = createPublicKey(privateKey);
     const publicKeyPem = publicKey.export({ format: 'pem', type: 'spki' }).toString();

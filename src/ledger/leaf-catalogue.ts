@@ -17,7 +17,7 @@ export type WriterRole = (typeof WRITER_ROLES)[number];
 export type LeafAuthor = WriterRole | 'ledger';
 
 /** What an `alert` leaf is about (also the `kinds` filter of a sink in the config). */
-export const ALERT_KINDS = ['broke', 'recovered', 'error', 'gap', 'exception.expiring', 'exception.expired', 'witness'] as const;
+export const ALERT_KINDS = ['broke', 'recovered', 'error', 'gap', 'exception.expiring', 'exception.expired', 'timestamp.failed', 'witness'] as const;
 
 export interface LeafSpec<S extends z.core.$ZodType = z.core.$ZodType> {
   /** One line for docs/ledger.md's leaf table. */
@@ -263,6 +263,20 @@ export const LEAF_CATALOGUE = {
     "an alert's last delivery attempt to a sink failed",
     WRITER_ONLY,
     z.strictObject({ sink: z.string(), alertSeq: nonNegInt, deliveryId: z.string(), attempts: nonNegInt, error: z.string() }),
+  ),
+  'timestamp.token': leaf(
+    "an RFC 3161 TSA's time stamp of a day seal's checkpoint (SHA-256 of the note body); the token is the blob `tokenSha256`",
+    WRITER_ONLY,
+    z.strictObject({
+      date: z.string(),
+      checkpointSize: nonNegInt,
+      checkpointRoot: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+      digest: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+      tsa: z.string(),
+      genTime: z.string(),
+      serial: z.string(),
+      tokenSha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+    }),
   ),
   'witness.cosigned': leaf(
     'a witness cosigned a checkpoint signed before this leaf: the cosignature line, as the witness returned it',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AppError, UsageError } from '../core/errors.js';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/collector.js';
 import { parseJsonBytes } from './canonical.js';
-import { loadLedgerKey } from './keys.js';
+import { loadLedgerKey, PUBLIC_KEY_FILE } from './keys.js';
 import { Frontier, leafHash } from './merkle.js';
 import {
   ed25519Signer,
@@ -35,6 +35,14 @@ export type { Checkpoint, CheckpointReason } from './seals.js';
 
 export { LEAF_FORMAT_VERSION } from './verify.js';
 export type { VerifyReport } from './verify.js';
+
+/**
+ * Ledger roles that sign checkpoints (the writer's start, hourly, daily and shutdown ones; `vigil collect`'s start and
+ * shutdown; an export's, under the default role), so need the private key. The others (`worker`: a collect worker or
+ * the scheduler; `api`: `vigil serve`; `exceptions`) append at most exception leaves and sign nothing: they open a
+ * ledger with only its public key, so the signing key can stay on the writer's host (docs/architecture.md).
+ */
+const SIGNING_ROLES: ReadonlySet<WriterRole> = new Set<WriterRole>(['writer', 'collect']);
 
 /**
  * The ledger's one writer handle (or a reader's): appends and checkpoints are serialised through `exclusive`; the
@@ -113,10 +121,21 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
         throw new AppError('LEDGER_CORRUPT', `${store.location} holds leaves but no ledger origin`);
       }
       const isNew = count === 0;
+      // A collect worker or scheduler started before the writer would otherwise create the ledger with a key of its
+      // own (on its own host), and the writer could then not sign for it: the writer creates it.
+      if (isNew && !readOnly && opts.role === 'worker') {
+        throw new AppError('LEDGER_NOT_FOUND', `${store.location} holds no ledger yet: a collect worker or scheduler never creates one`, {
+          retryable: true,
+          remediation: 'start the writer (vigil worker, or vigil run) first; it creates the ledger and its signing key',
+        });
+      }
       const key = await loadLedgerKey(opts.dataDir, { create: !readOnly && isNew });
-      if (key === undefined || (!readOnly && key.privateKey === undefined)) {
-        throw new AppError('LEDGER_KEY_MISSING', `the ledger signing key is missing from ${join(opts.dataDir, 'keys')}`, {
-          remediation: 'restore keys/ledger-ed25519.key from backup; a new key cannot sign for an existing ledger',
+      const role = opts.role ?? 'writer';
+      if (key === undefined || (!readOnly && SIGNING_ROLES.has(role) && key.privateKey === undefined)) {
+        throw new AppError('LEDGER_KEY_MISSING', `the ledger ${SIGNING_ROLES.has(role) && !readOnly ? 'signing' : 'public'} key is missing from ${join(opts.dataDir, 'keys')}`, {
+          remediation: SIGNING_ROLES.has(role) && !readOnly
+            ? 'restore keys/ledger-ed25519.key from backup; a new key cannot sign for an existing ledger'
+            : `copy keys/${PUBLIC_KEY_FILE} from the writer's data dir (a process that signs no checkpoint needs only the public key)`,
         });
       }
       let origin: string;
@@ -133,7 +152,7 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
       }
       const ledger = new Ledger<C>({
         store,
-        role: opts.role ?? 'writer',
+        role,
         catalogue: opts.catalogue ?? LEAF_CATALOGUE,
         clock: opts.clock ?? systemClock,
         logger,
@@ -188,7 +207,13 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
 
   private assertWritable(): void {
     this.assertOpen();
-    if (this.readOnly || this.signer === undefined) throw new AppError('LEDGER_READ_ONLY', 'the ledger was opened read-only');
+    if (this.readOnly) throw new AppError('LEDGER_READ_ONLY', 'the ledger was opened read-only');
+  }
+
+  /** Checkpoints and day seals are signed: a role opened with only the public key (SIGNING_ROLES) cannot make them. */
+  private assertCanSign(): void {
+    this.assertWritable();
+    if (this.signer === undefined) throw new AppError('LEDGER_NO_SIGNING_KEY', `this process opened the ledger as '${this.role}' without the signing key: only the writer signs checkpoints`);
   }
 
   size(): number {
@@ -268,7 +293,7 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
   }
 
   private async checkpointNow(reason: CheckpointReason): Promise<Checkpoint | null> {
-    this.assertWritable();
+    this.assertCanSign();
     if (!CHECKPOINT_REASONS.has(reason)) throw new AppError('LEDGER_BAD_REASON', `unknown checkpoint reason ${JSON.stringify(reason)}`);
     if (this.alarm !== null) {
       throw new AppError('LEDGER_ALARM', `refusing to sign a checkpoint: ${this.alarm}`, {
@@ -304,7 +329,7 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
   async sealDay(utcDate: string): Promise<Checkpoint | null> {
     const day = sealableDay(utcDate, this.clock.now());
     await this.exclusive(async () => {
-      this.assertWritable();
+      this.assertCanSign();
       const key = daySealKey(utcDate);
       if ((await this.store.seqsOfKeys([key])).has(key)) return;
       await this.appendNow([await daySealedLeaf(this.store, utcDate, day)], 'ledger');

@@ -34,7 +34,12 @@ export interface PgStoreOptions {
    */
   grants?: { writer?: string; reader?: string };
   logger?: Logger;
+  /** Longest wait for a connection (TCP, TLS and start-up): a server that accepts and never answers must not hang the agent. @defaultValue PG_CONNECT_TIMEOUT_MS (10 s) */
+  connectTimeoutMs?: number;
 }
+
+/** Default limit on opening a PostgreSQL connection; node-postgres waits forever without one. */
+export const PG_CONNECT_TIMEOUT_MS = 10_000;
 
 const LEAF_COLUMNS = 'seq, leaf_hash, body, type, observed_at, idempotency_key, source, scope';
 const CHECKPOINT_COLUMNS = 'size, root, note, reason, created_at, frontier';
@@ -91,6 +96,7 @@ export class PgEvidenceStore implements EvidenceStore {
       connectionString,
       max: opts.poolSize ?? 4,
       application_name: 'vigil',
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? PG_CONNECT_TIMEOUT_MS,
       // int8 columns (seq, size, counts) as numbers: seqs stay far below 2^53.
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>

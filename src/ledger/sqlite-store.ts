@@ -1,11 +1,10 @@
 // SQLite EvidenceStore (better-sqlite3 v12): WAL + synchronous=FULL, STRICT tables, append-only triggers.
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { AppError } from '../core/errors.js';
 import { decodeBlob, encodeBlob } from './blob-codec.js';
 import type { BlobRecord, DayStats, EvidenceStore, LeafQuery, StoredCheckpoint, StoredLeaf } from './store.js';
 import { toCheckpoint, toLeaf, type CheckpointRow, type LeafRow } from './rows.js';
+import { ledgerOpenFailure, prepareLedgerFolder, readerName, readerWillCreateSidecars, tidyReaderSidecars } from './sqlite-files.js';
 
 /** 'VIGL': marks the file as a Vigil ledger so we never migrate someone else's database. */
 export const APPLICATION_ID = 0x5669474c;
@@ -95,6 +94,8 @@ export class SqliteEvidenceStore implements EvidenceStore {
   /** False only for a v1 file opened read-only (not migrated): its blobs are all stored as is. */
   private blobEncoding = true;
   private readonly page: number;
+  /** A reader that created -wal/-shm removes them at close when it was the last user (sqlite-files.ts). */
+  private tidyOnClose = false;
 
   private constructor(db: Database.Database, opts: SqliteStoreOptions) {
     this.db = db;
@@ -105,22 +106,23 @@ export class SqliteEvidenceStore implements EvidenceStore {
 
   static open(opts: SqliteStoreOptions): SqliteEvidenceStore {
     const readOnly = opts.readOnly ?? false;
-    if (readOnly && !existsSync(opts.path)) {
-      throw new AppError('LEDGER_NOT_FOUND', `no ledger database at ${opts.path}`, { exitCode: 2, remediation: 'check --data-dir' });
-    }
-    if (!readOnly) mkdirSync(dirname(opts.path), { recursive: true, mode: 0o700 });
+    prepareLedgerFolder(opts.path, readOnly);
+    const reader = readOnly ? readerName(opts.path) : { name: opts.path, snapshot: false };
+    const tidy = readOnly && !reader.snapshot && readerWillCreateSidecars(opts.path);
     let db: Database.Database;
     try {
-      db = new Database(opts.path, { readonly: readOnly, fileMustExist: readOnly });
+      db = new Database(reader.name, { readonly: readOnly, fileMustExist: readOnly });
     } catch (cause) {
-      throw new AppError('LEDGER_OPEN_FAILED', `cannot open ledger database ${opts.path}: ${(cause as Error).message}`, { cause });
+      throw ledgerOpenFailure(opts.path, readOnly, cause);
     }
     const store = new SqliteEvidenceStore(db, opts);
+    store.tidyOnClose = tidy;
     try {
       store.init(opts.busyTimeoutMs ?? 10_000, opts.cacheKiB);
     } catch (e) {
       db.close();
-      throw e;
+      if (tidy) tidyReaderSidecars(opts.path);
+      throw ledgerOpenFailure(opts.path, readOnly, e);
     }
     return store;
   }
@@ -384,6 +386,8 @@ export class SqliteEvidenceStore implements EvidenceStore {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.db.close();
+    if (this.tidyOnClose) tidyReaderSidecars(this.location);
   }
 }

@@ -261,16 +261,24 @@ export async function acquirePgLock(opts: PgLockOptions): Promise<WriterLock> {
  * Takes the writer lock of the ledger a process is about to write: the PostgreSQL advisory lock when `databaseUrl` is
  * set (the schema named in it, else `vigil`), else the data dir's lock file (the dir is created, 0700, if missing).
  */
-export async function takeWriterLock(opts: { dataDir: string; databaseUrl?: string; command: string; logger?: { error(o: object, m: string): void } }): Promise<WriterLock> {
+export async function takeWriterLock(opts: { dataDir: string; databaseUrl?: string; command: string; logger?: { error(o: object, m: string): void }; connectTimeoutMs?: number }): Promise<WriterLock> {
   if (opts.databaseUrl) {
-    const { parseUrl } = await import('./pg-url.js');
-    const { DEFAULT_SCHEMA } = await import('./pg-store.js');
+    const { parseUrl, pgError, redactDatabaseUrl } = await import('./pg-url.js');
+    const { DEFAULT_SCHEMA, PG_CONNECT_TIMEOUT_MS } = await import('./pg-store.js');
     const parsed = parseUrl(opts.databaseUrl);
     const pg = (await import('pg')).default;
-    const client = new pg.Client({ connectionString: parsed.connectionString, ...(parsed.password === undefined ? {} : { password: parsed.password }) });
+    const client = new pg.Client({
+      connectionString: parsed.connectionString,
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? PG_CONNECT_TIMEOUT_MS,
+      ...(parsed.password === undefined ? {} : { password: parsed.password }),
+    });
     // Losing this session loses the lock: say so loudly rather than writing on without it unnoticed.
     client.on('error', (e: Error) => opts.logger?.error({ err: e.message }, 'writer lock: the PostgreSQL session holding the lock failed; another writer could now take it'));
-    await client.connect();
+    try {
+      await client.connect();
+    } catch (e) {
+      throw pgError(e, 'take the writer lock', redactDatabaseUrl(parsed.connectionString), (t) => (parsed.password ? t.split(parsed.password).join('***') : t));
+    }
     return acquirePgLock({ client: client as unknown as PgLockClient, schema: parsed.schemaFromUrl ?? DEFAULT_SCHEMA, command: opts.command });
   }
   const { mkdirSync } = await import('node:fs');

@@ -57,6 +57,11 @@ export interface LedgerWriterOptions {
   people?: PeopleOptions | false;
   /** Told after this writer signs a checkpoint (start, hourly, shutdown): the witness submitter's nudge. Must not throw. */
   onCheckpoint?: () => void;
+  /**
+   * Called after each day seal (the `day.sealed` leaf and its checkpoint are written): RFC 3161 time stamping
+   * (src/timestamp/seal-stamper.ts) starts here, without holding the writer.
+   */
+  onSealed?: (utcDate: string) => void;
 }
 
 export class LedgerWriter {
@@ -281,6 +286,7 @@ export class LedgerWriter {
     const y = new Date(this.opts.clock.now().getTime() - 24 * 3600_000).toISOString().slice(0, 10);
     try {
       await this.opts.ledger.sealDay(y);
+      this.opts.onSealed?.(y);
     } catch (e) {
       this.opts.logger.error({ err: (e as Error).message, day: y }, 'day not sealed');
     }

@@ -299,6 +299,8 @@ function chainProblem(signer: X509Certificate, pool: X509Certificate[], trusted:
 export interface RequestOptions {
   timeoutMs: number;
   fetch?: typeof fetch;
+  /** Cuts the request short (shutdown); it then fails like a request that got no answer. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -313,7 +315,7 @@ export async function requestTimestamp(url: string, digest: Buffer, opts: Reques
       method: 'POST',
       headers: { 'content-type': 'application/timestamp-query', accept: 'application/timestamp-reply' },
       body: new Uint8Array(buildRequest(digest, nonce)),
-      signal: AbortSignal.timeout(opts.timeoutMs),
+      signal: opts.signal ? AbortSignal.any([opts.signal, AbortSignal.timeout(opts.timeoutMs)]) : AbortSignal.timeout(opts.timeoutMs),
     });
   } catch (e) {
     const timedOut = (e as Error).name === 'TimeoutError';

@@ -192,9 +192,15 @@ export function checkCheckpoints(bundle: BundleFiles, verifiers: NoteVerifier[],
   return roots;
 }
 
+/** A `day.sealed` leaf of the slice: the time-stamp step looks for its checkpoint's token. */
+export interface DaySeal {
+  seq: number;
+  date: string;
+}
+
 /**
  * 4. Tree: fold the start frontier, stream every leaf, compare at each checkpoint; size must end at e. Returns the leaf
- * files, how many leaf lines could not be read as evidence, and the blobs the run leaves reference.
+ * files, how many leaf lines could not be read as evidence, the blobs the run leaves reference, and the day seals.
  */
 export function checkLeaves(
   bundle: BundleFiles,
@@ -204,7 +210,7 @@ export function checkLeaves(
   e: number,
   fault: (f: BundleFault) => void,
   stats: VerifyStats,
-): { leafFiles: string[]; badLeaves: number; referenced: Set<string> } {
+): { leafFiles: string[]; badLeaves: number; referenced: Set<string>; seals: DaySeal[] } {
   const { manifest, origin, signingKey } = m;
   const files = bundle.files;
   let frontier = new Frontier();
@@ -224,6 +230,7 @@ export function checkLeaves(
   let badLeaves = 0;
   let lastGood = s;
   const referenced = new Set<string>();
+  const seals: DaySeal[] = [];
   for (const f of leafFiles) {
     const buf = bundle.read(f);
     if (buf.length > 0 && buf[buf.length - 1] !== 0x0a) fault({ code: 'LEAF_TRUNCATED', file: f, message: 'the file does not end with a newline (cut mid-line?)' });
@@ -261,7 +268,8 @@ export function checkLeaves(
         if (body.type === 'run') {
           if (typeof body.resultsSha256 === 'string') referenced.add(body.resultsSha256);
           for (const a of (Array.isArray(body.artifacts) ? body.artifacts : []) as Array<{ sha256?: unknown }>) if (typeof a.sha256 === 'string') referenced.add(a.sha256);
-        }
+        } else if (body.type === 'timestamp.token' && typeof body.tokenSha256 === 'string') referenced.add(body.tokenSha256);
+        else if (body.type === 'day.sealed') seals.push({ seq: seqHere, date: String(body.date) });
       }
       frontier.append(leafHash(bytes));
       expected++;
@@ -275,7 +283,7 @@ export function checkLeaves(
     }
   }
   if (frontier.size !== e) fault({ code: 'SIZE_MISMATCH', file: 'ledger/leaves/', seq: Math.min(frontier.size, e), message: `the leaves end at size ${frontier.size}, but the signed end checkpoint is at size ${e}` });
-  return { leafFiles, badLeaves, referenced };
+  return { leafFiles, badLeaves, referenced, seals };
 }
 
 /** 5. Attachments: each named by its hash; every referenced blob present or declared withheld. */

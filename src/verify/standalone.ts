@@ -13,7 +13,7 @@ export function formatVerification(r: BundleVerification): string {
       : r.key.pinnedBy
         ? `; signed by ${r.key.fingerprint} (key id ${r.key.keyId}), the key you pinned with --${r.key.pinnedBy}`
         : `; signed by ${r.key.fingerprint} (key id ${r.key.keyId}), the key inside the bundle: NOT pinned — the evidence is only as trustworthy as that key`;
-    lines.push(`bundle OK: ${what}${r.stats.leaves} leaves, ${r.stats.checkpoints} signed checkpoints, ${r.stats.attachments} attachments, ${r.stats.reportFiles} report files recomputed byte for byte${key}${witnessText(r)}`);
+    lines.push(`bundle OK: ${what}${r.stats.leaves} leaves, ${r.stats.checkpoints} signed checkpoints, ${r.stats.attachments} attachments, ${r.stats.reportFiles} report files recomputed byte for byte${key}${timestampsText(r)}${witnessText(r)}`);
   } else {
     lines.push(`bundle FAILED verification: ${r.faults.length + r.omittedFaults} fault(s)`);
     for (const f of r.faults) lines.push(`  - [${f.code}] ${f.file ?? ''}${f.seq !== undefined ? ` (leaf seq ${f.seq})` : ''}: ${f.message}`);
@@ -30,6 +30,16 @@ function witnessText(r: BundleVerification): string {
   const who = w.witnesses.length > 0 ? ` (${w.witnesses.join(', ')})` : '';
   if (!w.checked) return `; ${w.carried} witness cosignature(s)${who} carried but NOT checked: give --witness-key VKEY`;
   return `; end checkpoint cosigned by ${w.quorum} of the witness key(s) you gave, consistent with every cosigned checkpoint (${w.carried} cosignature(s)${who})`;
+}
+
+/** The time stamps' part of the OK line: how many, and whether their chain to a TSA root was checked. */
+function timestampsText(r: BundleVerification): string {
+  const t = r.timestamps;
+  if (!t || (t.count === 0 && !t.chainChecked)) return '';
+  const n = `${t.count} of ${t.seals} day seal${t.seals === 1 ? '' : 's'} time-stamped (RFC 3161)`;
+  return t.chainChecked
+    ? `; ${n}, each token checked: imprint, signature, chain to the TSA root you gave with --tsa-ca`
+    : `; ${n}, each token's imprint and signature checked, their TSA certificate chain NOT checked (give the TSA's root with --tsa-ca FILE)`;
 }
 
 export async function runVerifyCli(argv: string[]): Promise<number> {
@@ -53,6 +63,9 @@ export async function runVerifyCli(argv: string[]): Promise<number> {
       const q = args.shift();
       if (q === undefined || !/^[1-9][0-9]*$/.test(q)) return usage('--witness-quorum needs a whole number of witnesses');
       opts.witnessQuorum = Number(q);
+    } else if (a === '--tsa-ca') {
+      opts.tsaCaFile = args.shift();
+      if (opts.tsaCaFile === undefined) return usage('--tsa-ca needs a PEM file of the TSA root certificate(s)');
     } else if (a === '--require-pin') opts.requirePin = true;
     else if (a === '--json') json = true;
     else if (a.startsWith('--')) return usage(`unknown option ${a}`);
@@ -71,7 +84,7 @@ export async function runVerifyCli(argv: string[]): Promise<number> {
 }
 
 function usage(msg: string): number {
-  process.stderr.write(`verify: ${msg}\nusage: node verify.mjs <bundle-folder-or-zip> [--trusted-fingerprint SHA256:<hex> | --trusted-key key.pem] [--require-pin] [--witness-key VKEY]… [--witness-quorum N] [--json]\n`);
+  process.stderr.write(`verify: ${msg}\nusage: node verify.mjs <bundle-folder-or-zip> [--trusted-fingerprint SHA256:<hex> | --trusted-key key.pem] [--require-pin] [--tsa-ca TSA-CA.pem] [--witness-key VKEY]… [--witness-quorum N] [--json]\n`);
   return 2;
 }
 

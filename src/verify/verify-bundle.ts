@@ -1,5 +1,5 @@
 // Offline verification of an evidence bundle: container, signatures, Merkle tree, attachments, and the report recomputed byte for byte.
-import { createHash, createPublicKey } from 'node:crypto';
+import { X509Certificate, createHash, createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { leafHash } from '../ledger/merkle.js';
 import { parseFingerprint } from '../ledger/fingerprint.js';
@@ -21,6 +21,7 @@ import {
   type VerifyStats,
 } from './bundle-steps.js';
 import { checkWitnesses, witnessOptionProblem, type WitnessCheckOptions, type WitnessSummary } from './witness-step.js';
+import { checkTimestamps, type TimestampSummary } from './timestamp-step.js';
 
 export type { BundleFault } from './bundle-steps.js';
 
@@ -37,6 +38,8 @@ export interface BundleVerification {
   key?: BundleMeta['key'];
   /** Witness cosignatures carried, and whether they were checked (`witnessKeys`). */
   witness?: WitnessSummary;
+  /** RFC 3161 time stamps checked (src/verify/timestamp-step.ts), when the bundle got that far. */
+  timestamps?: TimestampSummary;
 }
 
 export interface VerifyBundleOptions {
@@ -50,6 +53,8 @@ export interface VerifyBundleOptions {
   witnessKeys?: string[];
   /** @defaultValue every witness key given */
   witnessQuorum?: number;
+  /** PEM file of the TSA root certificate(s) the auditor trusts: each time stamp must chain to one. Without it the chain is not checked (and the result says so). */
+  tsaCaFile?: string;
   /** Refuse bundles (or zip entries) larger than this. @defaultValue 16 GiB */
   maxBytes?: number;
 }
@@ -85,6 +90,7 @@ export async function verifyBundle(path: string, opts: VerifyBundleOptions = {})
   const witnessOpts: WitnessCheckOptions = { keys: opts.witnessKeys ?? [], ...(opts.witnessQuorum !== undefined ? { quorum: opts.witnessQuorum } : {}) };
   const witnessProblem = witnessOptionProblem(witnessOpts);
   if (witnessProblem !== undefined) throw new UsageProblem(witnessProblem);
+  const tsaRoots = opts.tsaCaFile !== undefined ? readTsaRoots(opts.tsaCaFile) : undefined;
   const faults: BundleFault[] = [];
   const warnings: string[] = [];
   let omittedFaults = 0;
@@ -93,9 +99,8 @@ export async function verifyBundle(path: string, opts: VerifyBundleOptions = {})
     else omittedFaults++;
   };
   const stats = { leaves: 0, checkpoints: 0, attachments: 0, reportFiles: 0 };
-  const meta: BundleMeta = {};
-  const witness: { summary?: WitnessSummary } = {};
-  const result = (): BundleVerification => ({ ok: faults.length === 0 && omittedFaults === 0, faults, warnings, stats, omittedFaults, ...meta, ...(witness.summary ? { witness: witness.summary } : {}) });
+  const meta: BundleMeta & { timestamps?: TimestampSummary; witness?: WitnessSummary } = {};
+  const result = (): BundleVerification => ({ ok: faults.length === 0 && omittedFaults === 0, faults, warnings, stats, omittedFaults, ...meta });
 
   const containerFault = (p: { file?: string; message: string }): void => fault({ code: 'CONTAINER', ...p });
   let bundle: BundleFiles;
@@ -114,9 +119,7 @@ export async function verifyBundle(path: string, opts: VerifyBundleOptions = {})
     }
   } else bundle = folderFiles(path, containerFault);
   try {
-    await verifyFiles(bundle, pin, fault, warnings, stats, meta, (present, verifiers, origin, slice) => {
-      witness.summary = checkWitnesses(bundle, present, verifiers, origin, slice, witnessOpts, fault);
-    });
+    await verifyFiles(bundle, pin, tsaRoots, witnessOpts, fault, warnings, stats, meta);
   } catch (e) {
     // A zip entry that cannot be read (corrupt deflate data, a header pointing outside the file) is a container fault.
     fault({ code: 'CONTAINER', file: path, message: `unreadable bundle entry: ${(e as Error).message}` });
@@ -130,11 +133,12 @@ export async function verifyBundle(path: string, opts: VerifyBundleOptions = {})
 async function verifyFiles(
   bundle: BundleFiles,
   pin: KeyPin,
+  tsaRoots: X509Certificate[] | undefined,
+  witnessOpts: WitnessCheckOptions,
   fault: (f: BundleFault) => void,
   warnings: string[],
   stats: VerifyStats,
-  meta: BundleMeta,
-  witnesses: (present: Set<string>, verifiers: Parameters<typeof checkWitnesses>[2], origin: string, slice: { s: number; e: number; roots: Map<number, Buffer> }) => void,
+  meta: BundleMeta & { timestamps?: TimestampSummary; witness?: WitnessSummary },
 ): Promise<void> {
   const files = bundle.files;
   const present = checkContainer(bundle, fault);
@@ -144,9 +148,10 @@ async function verifyFiles(
   const s = tree.startSize!;
   const e = tree.endSize!;
   const roots = checkCheckpoints(bundle, verifiers, m.origin, s, e, fault, stats);
-  witnesses(present, verifiers, m.origin, { s, e, roots });
-  const { leafFiles, badLeaves, referenced } = checkLeaves(bundle, m, roots, s, e, fault, stats);
+  meta.witness = checkWitnesses(bundle, present, verifiers, m.origin, { s, e, roots }, witnessOpts, fault);
+  const { leafFiles, badLeaves, referenced, seals } = checkLeaves(bundle, m, roots, s, e, fault, stats);
   await checkAttachments(bundle, present, referenced, fault, stats);
+  meta.timestamps = await checkTimestamps(bundle, present, { trusted: tsaRoots, seals, checkpointSizes: [...roots.keys()] }, fault, warnings);
   if (badLeaves > 0) {
     fault({ code: 'REPORT_SKIPPED', message: `report not recomputed: ${badLeaves} leaf line(s) could not be read as evidence` });
     return;
@@ -205,6 +210,24 @@ async function verifyFiles(
   for (const f of files) if (f.startsWith('report/') && !digests.has(f)) fault({ code: 'REPORT_EXTRA', file: f, message: 'report file that the leaves do not produce' });
 }
 
+/** The certificates of a PEM file (one or several); a usage error naming the file when there is none or one is bad. */
+function readTsaRoots(file: string): X509Certificate[] {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch {
+    throw new UsageProblem(`--tsa-ca ${file} cannot be read`);
+  }
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw new UsageProblem(`--tsa-ca ${file} holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)`);
+  return blocks.map((b, i) => {
+    try {
+      return new X509Certificate(b);
+    } catch (e) {
+      throw new UsageProblem(`--tsa-ca ${file}: certificate ${i + 1} is not readable (${(e as Error).message})`);
+    }
+  });
+}
 
 function firstDiff(actual: string, expected: string): string {
   const a = actual.split('\n');

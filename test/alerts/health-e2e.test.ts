@@ -2,13 +2,15 @@
 // /readyz degraded with that cause, `vigil alerts` and `vigil status` show it — not "No alerts recorded" and "ok".
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tempDir } from './helpers.js';
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const BIN = resolve(__dirname, '../../src/bin/vigil.mjs');
+/** /readyz names sources and causes only to a token holder. */
+const TOKEN = 'health-viewer-' + randomBytes(8).toString('hex');
 
 /** No credential anywhere the SDK's default chain looks (env, files, instance metadata). */
 const noCredsEnv = (): Record<string, string> => {
@@ -28,7 +30,7 @@ const runCli = (args: string[], cwd: string) =>
 describe('monitoring health end to end', () => {
   it('a source failing from day one: one alert on the first run, /readyz degraded naming the cause', async () => {
     const dir = tempDir('vigil-health-e2e-');
-    writeFileSync(join(dir, 'vigil.config.yaml'), `dataDir: ./data\norigin: vigil.test/health\nredis:\n  prefix: vt${randomBytes(5).toString('hex')}\nsources:\n  aws:\n    region: us-east-1\napi:\n  listen: 127.0.0.1:0\n`);
+    writeFileSync(join(dir, 'vigil.config.yaml'), `dataDir: ./data\norigin: vigil.test/health\nredis:\n  prefix: vt${randomBytes(5).toString('hex')}\nsources:\n  aws:\n    region: us-east-1\napi:\n  listen: 127.0.0.1:0\n  tokens:\n    - { name: ops, sha256: ${createHash('sha256').update(TOKEN).digest('hex')}, role: viewer }\n`);
     const child = spawn(process.execPath, [BIN, 'run'], { cwd: dir, env: { ...noCredsEnv(), VIGIL_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
@@ -46,7 +48,7 @@ describe('monitoring health end to end', () => {
       });
       // the first collection is enqueued at start; wait for its run (an event: /readyz changes), bounded
       for (let i = 0; i < 300; i++) {
-        const r = await fetch(`${url}/readyz`);
+        const r = await fetch(`${url}/readyz`, { headers: { authorization: `Bearer ${TOKEN}` } });
         body = (await r.json()) as typeof body;
         if (body!.status === 'degraded') {
           expect(r.status).toBe(200);

@@ -173,9 +173,12 @@ describe('HTTP API', () => {
     const ready = await req('GET', '/readyz');
     expect(ready.statusCode).toBe(200);
     clock.advance(4 * 3600_000); // hourly source, last run 4 h ago: stale after 2 h 30
-    const stale = await req('GET', '/readyz');
+    const stale = await req('GET', '/readyz', TOKENS.viewer);
     expect(stale.statusCode).toBe(503);
     expect(stale.json()).toMatchObject({ ready: false, checks: { store: { ok: true }, 'source:aws': { ok: false } } });
+    const probe = await req('GET', '/readyz');
+    expect(probe.statusCode).toBe(503);
+    expect(probe.json()).toEqual({ ready: false, status: 'not_ready', reason: 'stale' });
     const m = (await req('GET', '/metrics', TOKENS.viewer)).body;
     expect(m).toMatch(/vigil_runs_total\{source="aws",outcome="complete"\} 4/);
     expect(m).toMatch(/vigil_alerts_total\{kind="broke",severity="critical"\} 2/);

@@ -33,10 +33,12 @@ describe('/readyz and status on monitoring health', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const ready = async () => {
-    const api = await buildApi({ ledger, rules: RULES, framework, config: apiConfigSchema.parse({}), logger: silentLogger, clock, sources: [{ source: 'aws', schedule: '0 * * * *' }] });
+  const viewer = { tokens: [{ name: 'v', sha256: createHash('sha256').update(TOKEN).digest('hex'), role: 'viewer' }] };
+  /** /readyz as a token holder sees it (the details); `token: null` asks as a probe with no token. */
+  const ready = async (token: string | null = TOKEN) => {
+    const api = await buildApi({ ledger, rules: RULES, framework, config: apiConfigSchema.parse(viewer), logger: silentLogger, clock, sources: [{ source: 'aws', schedule: '0 * * * *' }] });
     try {
-      const r = await api.app.inject({ method: 'GET', url: '/readyz' });
+      const r = await api.app.inject({ method: 'GET', url: '/readyz', ...(token !== null ? { headers: { authorization: `Bearer ${token}` } } : {}) });
       return { code: r.statusCode, body: r.json() as Record<string, unknown> & { checks: Record<string, Record<string, unknown>> } };
     } finally {
       await api.close();
@@ -109,5 +111,32 @@ describe('/readyz and status on monitoring health', () => {
     await recordStatuses(ledger, clock, { [CRIT.id]: { a: 'pass' }, [HIGH.id]: { [`aws:${SCOPE}`]: 'error' } }, 'aws', SCOPE, [timeout]);
     expect(await ready()).toMatchObject({ code: 200, body: { ready: true, status: 'ready' } });
     expect((await statusText()).split('\n')[0]).toMatch(new RegExp(`^last run: aws ${SCOPE} at \\S+ \\(partial, leaf #\\d+\\) — 1 collection error: timeout$`));
+  });
+  describe('without a token', () => {
+    it('says degraded in one word, with the status code a token holder gets, and names no source, scope or cause', async () => {
+      await recordFailing(ledger, clock, [CRIT.id, HIGH.id], [NO_CREDS]);
+      const full = await ready();
+      expect(full.body).toMatchObject({ status: 'degraded', checks: { 'source:aws': { scopes: [{ scope: SCOPE }] } } });
+      const probe = await ready(null);
+      expect(probe.code).toBe(full.code);
+      expect(probe.body).toEqual({ ready: true, status: 'degraded' });
+      // a token that is sent but unknown gets the probe's answer, not the details (and no 401: the route is public)
+      const wrong = await ready('not-a-token');
+      expect(wrong).toEqual(probe);
+    });
+
+    it('says ready, or not_ready with one word why (stale; store), with 200 and 503 as before', async () => {
+      await recordStatuses(ledger, clock, { [CRIT.id]: { a: 'pass' } });
+      expect(await ready(null)).toEqual({ code: 200, body: { ready: true, status: 'ready' } });
+      clock.advance(4 * 3600_000); // hourly source, last run 4 h ago: stale after 2 h 30
+      const stale = await ready(null);
+      expect(stale).toEqual({ code: 503, body: { ready: false, status: 'not_ready', reason: 'stale' } });
+      expect(JSON.stringify(stale.body)).not.toContain('aws');
+      expect((await ready()).body).toMatchObject({ ready: false, checks: { 'source:aws': { ok: false, status: 'not_ready' } } });
+      await ledger.close();
+      const closed = await ready(null);
+      expect(closed).toEqual({ code: 503, body: { ready: false, status: 'not_ready', reason: 'store' } });
+      ledger = await openLedger(dir, clock);
+    });
   });
 });

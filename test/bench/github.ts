@@ -7,15 +7,7 @@ import { DEMO_TOKEN, startGithubEmulator } from '../../collectors/github/emulato
 import { githubRules } from '../../rules/github/index.js';
 import { evaluateSnapshot } from '../../src/rules/engine.js';
 import type { Snapshot } from '../../src/core/types.js';
-
-function positive(name: string, v: string | undefined, def: number): number {
-  const n = v === undefined ? def : Number(v);
-  if (!Number.isInteger(n) || n < 1) {
-    process.stderr.write(`--${name}: expected a positive integer, got ${v}\n`);
-    process.exit(2);
-  }
-  return n;
-}
+import { positive } from './_args.js';
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { repos: { type: 'string' }, members: { type: 'string' }, seed: { type: 'string' } }, strict: true });

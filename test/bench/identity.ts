@@ -19,15 +19,7 @@ import { emulatorPrivateKey } from '../../collectors/google-workspace/demo.js';
 import { oktaRules } from '../../rules/okta/index.js';
 import { entraRules } from '../../rules/entra/index.js';
 import { googleWorkspaceRules } from '../../rules/google-workspace/index.js';
-
-function positive(name: string, v: string | undefined, def: number): number {
-  const n = v === undefined ? def : Number(v);
-  if (!Number.isInteger(n) || n < 1) {
-    process.stderr.write(`--${name}: expected a positive integer, got ${v}\n`);
-    process.exit(2);
-  }
-  return n;
-}
+import { positive } from './_args.js';
 
 const deps = { logger: silentLogger, clock: systemClock, configDir: '.' };
 

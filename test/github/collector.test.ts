@@ -232,6 +232,20 @@ describe('faults and permissions', () => {
     expect(byOp['GET /orgs/{org}/dependabot/alerts']).toBe('Dependabot alerts: read');
   });
 
+  it('a GitHub App id or installation that is wrong fails at once with the auth error, never hangs (issue 17)', async () => {
+    const e = await start();
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const cases = [
+      { auth: { appId: 999, installationId: 7001, privateKey }, says: 'cannot read organization acme-demo: A JSON web token could not be decoded' },
+      { auth: { appId: 301, installationId: 9999, privateKey }, says: 'cannot read organization acme-demo: Not Found' },
+    ];
+    for (const { auth, says } of cases) {
+      const started = Date.now();
+      await expect(collect(collector({ auth }, e.url))).rejects.toThrow(says);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    }
+  });
+
   it('throws a clear error when the org does not exist or the credential is bad', async () => {
     const e = await start();
     await expect(collect(collector({ org: 'no-such-org' }, e.url))).rejects.toMatchObject({ code: 'GITHUB_ORG_NOT_FOUND' });

@@ -292,6 +292,41 @@ describe('keys and read-only use', () => {
     expect(existsSync(join(dir, 'keys'))).toBe(false);
   });
 
+  it('a role that signs no checkpoint opens an existing ledger with only its public key; the writer still needs the private key', async () => {
+    const { ledger, dir, clock } = await fresh();
+    await ledger.close();
+    const { rmSync } = await import('node:fs');
+    // A collect worker or serve on another host: the writer's public key copied, the signing key not.
+    rmSync(join(dir, 'keys', 'ledger-ed25519.key'));
+    for (const role of ['worker', 'api', 'exceptions'] as const) {
+      const l = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir, clock, role });
+      const blob = await l.putBlob(Buffer.from(`artifact of ${role}`), 'text/plain');
+      expect((await l.getBlob(blob.sha256))?.toString()).toBe(`artifact of ${role}`);
+      await expect(l.checkpoint('start')).rejects.toMatchObject({ code: 'LEDGER_NO_SIGNING_KEY' });
+      await l.close();
+    }
+    for (const role of ['writer', 'collect'] as const) {
+      await expect(Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir, clock, role })).rejects.toMatchObject({ code: 'LEDGER_KEY_MISSING', message: expect.stringContaining('signing key') });
+    }
+    // Without the public key too, it is refused, naming the file to copy; no key is made for an existing ledger.
+    rmSync(join(dir, 'keys'), { recursive: true });
+    await expect(Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir, clock, role: 'worker' })).rejects.toMatchObject({ code: 'LEDGER_KEY_MISSING', message: expect.stringContaining('public key'), remediation: expect.stringContaining('ledger-ed25519.pub.pem') });
+    expect(existsSync(join(dir, 'keys'))).toBe(false);
+  });
+
+  it('a collect worker or scheduler never creates a ledger: started before the writer, it is refused and makes no key', async () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    await expect(Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: t.dir, role: 'worker' })).rejects.toMatchObject({ code: 'LEDGER_NOT_FOUND', exitCode: 1, remediation: expect.stringContaining('start the writer') });
+    expect(existsSync(join(t.dir, 'keys'))).toBe(false);
+    // The writer then creates it, and the worker opens it.
+    const writer = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: t.dir });
+    await writer.close();
+    const worker = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: t.dir, role: 'worker' });
+    expect(worker.size()).toBe(1);
+    await worker.close();
+  });
+
   it('a read-only open writes nothing and cannot append or sign', async () => {
     const t = tempDir();
     cleanups.push(t.cleanup);

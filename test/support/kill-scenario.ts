@@ -193,7 +193,7 @@ function vigil(args: string[], env: Record<string, string>): ChildProcess {
   return child;
 }
 
-function vigilOnce(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+export function vigilOnce(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   return new Promise((res) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -203,7 +203,7 @@ function vigilOnce(args: string[], env: Record<string, string>): Promise<{ code:
   });
 }
 
-function exited(child: ChildProcess): Promise<void> {
+export function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((res) => child.once('exit', () => res()));
 }
@@ -248,7 +248,7 @@ async function killAndWait(child: ChildProcess): Promise<void> {
   await exited(child);
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const srv = createServer();
     srv.once('error', rej);
@@ -260,7 +260,7 @@ async function freePort(): Promise<number> {
 }
 
 /** A private redis-server on a free port with an fsync-always AOF, so a restart keeps every queued job. */
-async function startRedis(dir: string): Promise<{ url: string; restart(): Promise<void>; stop(): void }> {
+export async function startRedis(dir: string): Promise<{ url: string; restart(): Promise<void>; stop(): void }> {
   const { mkdirSync } = await import('node:fs');
   mkdirSync(dir, { recursive: true });
   const port = await freePort();

@@ -1,4 +1,5 @@
-// Health routes: liveness, readiness (Redis, store, per-source staleness and read health), Prometheus metrics, OpenAPI.
+// Health routes: liveness, readiness (Redis, store, per-source staleness and read health; details only with a token),
+// Prometheus metrics, OpenAPI.
 import { latestScopeHealth, unhealthyFirst } from '../../report/health.js';
 import { slotsBetween } from '../../pipeline/slots.js';
 import { openApiDocument } from '../openapi.js';
@@ -10,9 +11,11 @@ export function healthHandlers(deps: HandlerDeps): Handlers {
   const { metrics } = deps;
   return {
     'GET /healthz': async () => ({ status: 'ok' }),
-    'GET /readyz': async (_req, reply) => {
+    'GET /readyz': async (req, reply) => {
+      // Probes need no token; which sources run, their scopes, ages and causes are for token holders (any role).
+      const who = deps.auth.optionalPrincipal(req);
       const checks = await readiness(deps.opts, deps.startedAt);
-      return reply.code(checks.ready ? 200 : 503).send(checks);
+      return reply.code(checks.ready ? 200 : 503).send(who ? checks : publicReadiness(checks));
     },
     'GET /metrics': async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
     'GET /v1/openapi.json': async () => openApiDocument(ROUTES),
@@ -92,6 +95,20 @@ export async function readiness(opts: ApiOptions, startedAt: Date) {
   const ready = values.every((c) => c.ok || c.status === 'degraded');
   const degraded = Object.entries(checks).filter(([, c]) => c.status === 'degraded').map(([k]) => k);
   return { ready, status: !ready ? ('not_ready' as const) : degraded.length > 0 ? ('degraded' as const) : ('ready' as const), ...(degraded.length ? { degraded } : {}), checks };
+}
+
+/** Why a process is not ready, in one word: the kind of the first check that failed. */
+export type NotReadyReason = 'redis' | 'store' | 'stale';
+
+/**
+ * /readyz as an unauthenticated caller sees it: ready or not, and one word why (`degraded`, or for `not_ready` the
+ * failing kind: `redis`, `store`, `stale`), naming no source, scope, age or cause.
+ */
+export function publicReadiness(r: Awaited<ReturnType<typeof readiness>>): { ready: boolean; status: 'ready' | 'degraded' | 'not_ready'; reason?: NotReadyReason } {
+  if (r.status !== 'not_ready') return { ready: r.ready, status: r.status };
+  const failed = Object.entries(r.checks).find(([, c]) => !c.ok && c.status !== 'degraded')?.[0];
+  const reason: NotReadyReason = failed === 'redis' || failed === 'store' ? failed : 'stale';
+  return { ready: false, status: 'not_ready', reason };
 }
 
 function intervalMs(schedule: string, now: Date): number {
