@@ -5,6 +5,7 @@ import type { LeafInput, Ledger } from '../ledger/ledger.js';
 import { submitCheckpoint, WitnessError, type ConsistencyProofSource, type SubmitCheckpointOptions } from './client.js';
 import type { WitnessConfig } from './config.js';
 import { storeProofSource } from './ledger-proofs.js';
+import { CoalescedRounds } from '../core/coalesced-rounds.js';
 
 /** What one witness looks like to `vigil status`, /readyz and the logs of this process. */
 export interface WitnessState {
@@ -44,8 +45,7 @@ export interface WitnessSubmitterOptions {
 export class WitnessSubmitter {
   private readonly states = new Map<string, WitnessState>();
   private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
+  private readonly rounds: CoalescedRounds;
   private readonly abort = new AbortController();
   private readonly proofs: ConsistencyProofSource;
   private stopped = false;
@@ -55,6 +55,11 @@ export class WitnessSubmitter {
   constructor(private readonly opts: WitnessSubmitterOptions) {
     for (const w of opts.witnesses) this.states.set(w.name, { name: w.name, cosignedSize: 0 });
     this.proofs = storeProofSource(opts.ledger.proofReader());
+    this.rounds = new CoalescedRounds(
+      () => this.round(),
+      (e) => opts.logger.error({ err: (e as Error).message }, 'witness round failed (retried at the next checkpoint)'),
+      () => this.stopped,
+    );
   }
 
   /** Reads what each witness last cosigned from the ledger, then polls. */
@@ -74,28 +79,17 @@ export class WitnessSubmitter {
 
   /** A checkpoint was (or may have been) signed: run a round now, or right after the one in flight. */
   nudge(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        await this.round().catch((e: unknown) => this.opts.logger.error({ err: (e as Error).message }, 'witness round failed (retried at the next checkpoint)'));
-      } while (this.again && !this.stopped);
-    })().finally(() => {
-      this.running = undefined;
-    });
+    this.rounds.kick();
   }
 
   /** Waits for the round in flight and one more (the shutdown checkpoint's), at most `timeoutMs`. */
   async drain(timeoutMs: number): Promise<void> {
-    this.nudge();
-    this.again = true;
+    // Two kicks: a round in flight may have read the checkpoints before the last one was signed; one more after it.
+    this.rounds.kick();
+    this.rounds.kick();
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), timeoutMs)));
-    const outcome = await Promise.race([this.running ?? Promise.resolve(), late]);
+    const outcome = await Promise.race([this.rounds.idle(), late]);
     clearTimeout(timer);
     if (outcome === 'late') this.opts.logger.warn({ timeoutMs }, 'witnesses did not cosign the last checkpoint before shutdown; the next start submits it');
   }
@@ -105,7 +99,7 @@ export class WitnessSubmitter {
     this.stopped = true;
     clearInterval(this.timer);
     this.abort.abort();
-    await this.running?.catch(() => undefined);
+    await this.rounds.idle();
   }
 
   private async round(): Promise<void> {
