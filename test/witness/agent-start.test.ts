@@ -5,13 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { silentLogger, systemClock } from '../../src/core/collector.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { startAgent, type RunningAgent } from '../../src/agent.js';
-import { QUEUE_COLLECT, QUEUE_EVIDENCE, QUEUE_NOTIFY } from '../../src/pipeline/queues.js';
+import { obliterateQueues } from '../support/queues.js';
 import { startTestWitness, type TestWitness } from './agent-helpers.js';
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -36,13 +34,7 @@ describe('startAgent with witnesses', () => {
     await agent?.stop();
     await good.server.close();
     await stranger.server.close();
-    const conn = new Redis(REDIS, { maxRetriesPerRequest: null });
-    for (const n of [QUEUE_COLLECT, QUEUE_EVIDENCE, QUEUE_NOTIFY]) {
-      const q = new Queue(n, { connection: conn, prefix });
-      await q.obliterate({ force: true });
-      await q.close();
-    }
-    conn.disconnect();
+    await obliterateQueues(REDIS, prefix);
     rmSync(dir, { recursive: true, force: true });
   });
 
