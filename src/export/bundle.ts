@@ -280,7 +280,7 @@ async function writeBundleFolder(
   };
   delete (manifest.report as Partial<ReportParams>).framework;
   writeFileSync(join(work, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  writeFileSync(join(work, 'README.txt'), bundleReadme(keyId, params, s, e, stamps.tokens.length));
+  writeFileSync(join(work, 'README.txt'), bundleReadme(keyId, params, s, e, stamps.tokens.length, witness));
 
   const files = listFiles(work).filter((f) => !UNSUMMED.has(f));
   const sums = files.map((f) => `${sha256File(join(work, f))}  ${f}\n`).join('');

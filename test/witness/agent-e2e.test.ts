@@ -85,6 +85,8 @@ describe('witness end to end (CLI)', () => {
     const sums = readFileSync(join(bundle, 'SHA256SUMS'), 'utf8');
     for (const f of manifest.witness!.files) expect(sums).toContain(`  ${f}\n`);
     expect(manifest.witness!.files).toContain('ledger/witness/proofs.json');
+    // README.txt tells the auditor to check them with the witness key taken from the witness, not the bundle
+    expect(readFileSync(join(bundle, 'README.txt'), 'utf8')).toMatch(/\n5\. Witnesses\. This bundle carries \d+ cosignatures by auditor[\s\S]*--witness-key "\$WITNESS_KEY"/);
   });
 
   it('verify with the pinned fingerprint and the witness key: OK, saying the end checkpoint is cosigned', async () => {
