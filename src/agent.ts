@@ -28,7 +28,7 @@ import { apiConfigSchema } from './alerts/config.js';
 import type { AlertRuleInfo } from './alerts/engine.js';
 import { loadFramework } from './rules/frameworks.js';
 import type { AgentContext } from './agent-context.js';
-import { WitnessSubmitter } from './witness/submitter.js';
+import { startWitnessing, stopWitnessing, type WitnessSubmitter } from './witness/submitter.js';
 
 export { resolveDataDir } from './config/data-dir.js';
 import { checkRuleSettings } from './config/rule-settings.js';
@@ -216,7 +216,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
     alerting = await startAlerting({ loaded: ctx.loaded, ledger, rules: [...rules, ...CROSS_SOURCE_RULES], clock: ctx.clock, logger: ctx.logger, connection, prefix });
     stamper?.kick();
     const engine = alerting.engine;
-    witnesses = await startWitnessing(ctx, ledger, async (a) => void (await engine.raise([a])));
+    witnesses = await startWitnessing(ctx.loaded.config.witnesses, { ledger, clock: ctx.clock, logger: ctx.logger, raiseAlert: async (a) => void (await engine.raise([a])) });
   }
   if (opts.roles.includes('worker')) {
     worker = startCollectWorker({ connection, prefix, collectors, rules, params, ledger, evidence: queues.evidence, clock: ctx.clock, logger: ctx.logger, deadlines: sourceDeadlines(ctx.loaded), schedules: Object.fromEntries(sources.map((s) => [s.source, s.schedule])) });
@@ -354,31 +354,12 @@ export async function openCollectRecorder(ctx: AgentContext): Promise<CollectRec
   try {
     await writer.start(['collect']);
     // No alert engine here (`collect` may not append alerts): a refusal is logged and shows in `vigil status`.
-    witnesses = await startWitnessing(ctx, ledger);
+    witnesses = await startWitnessing(ctx.loaded.config.witnesses, { ledger, clock: ctx.clock, logger: ctx.logger });
   } catch (e) {
     await recorder.close('collect finished');
     throw e;
   }
   return recorder;
-}
-
-/** How long a stopping writer waits for its witnesses to cosign the shutdown checkpoint. */
-const WITNESS_DRAIN_MS = 15_000;
-
-/** Starts the witness submitter when `witnesses:` is configured. */
-async function startWitnessing(ctx: AgentContext, ledger: Ledger, raiseAlert?: (a: import('./ledger/ledger.js').LeafInput<'alert'>) => Promise<void>): Promise<WitnessSubmitter | undefined> {
-  const list = ctx.loaded.config.witnesses;
-  if (list.length === 0) return undefined;
-  const w = new WitnessSubmitter({ ledger, witnesses: list, clock: ctx.clock, logger: ctx.logger, ...(raiseAlert ? { raiseAlert } : {}) });
-  await w.start();
-  return w;
-}
-
-/** Lets the witnesses cosign the shutdown checkpoint (bounded), then stops the loop; the ledger is still open. */
-async function stopWitnessing(w: WitnessSubmitter | undefined): Promise<void> {
-  if (!w) return;
-  await w.drain(WITNESS_DRAIN_MS);
-  await w.stop();
 }
 
 /** What the API is built from in this process: the ledger, the rules exceptions may name, framework, tokens, sources. */

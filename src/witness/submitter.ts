@@ -179,3 +179,21 @@ export class WitnessSubmitter {
       .catch((e: unknown) => this.opts.logger.error({ witness: w.name, err: (e as Error).message }, 'witness alert not recorded'));
   }
 }
+
+/** How long a stopping writer waits for its witnesses to cosign the shutdown checkpoint. */
+const DRAIN_MS = 15_000;
+
+/** The composition root's start: a submitter when `witnesses:` lists any, started (it offers the latest checkpoint). */
+export async function startWitnessing(witnesses: readonly WitnessConfig[], opts: Omit<WitnessSubmitterOptions, 'witnesses'>): Promise<WitnessSubmitter | undefined> {
+  if (witnesses.length === 0) return undefined;
+  const w = new WitnessSubmitter({ ...opts, witnesses });
+  await w.start();
+  return w;
+}
+
+/** Lets the witnesses cosign the shutdown checkpoint (bounded), then stops the loop; call while the ledger is open. */
+export async function stopWitnessing(w: WitnessSubmitter | undefined): Promise<void> {
+  if (!w) return;
+  await w.drain(DRAIN_MS);
+  await w.stop();
+}
