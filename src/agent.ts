@@ -12,6 +12,7 @@ import { openLedger } from './ledger/open-ledger.js';
 import { ledgerRoleFor } from './ledger/leaf-catalogue.js';
 import { takeWriterLock } from './ledger/writer-lock.js';
 import { configureRedisHealth } from './pipeline/redis-health.js';
+import { loggedProgress } from './core/progress.js';
 import { connect, checkEvictionPolicy, pingRedis, redisUrl, redisUnavailable } from './pipeline/redis.js';
 import { openQueues } from './pipeline/queues.js';
 import { Scheduler, type ScheduledSource } from './pipeline/scheduler.js';
@@ -152,6 +153,8 @@ export interface StartAgentOptions {
   command?: string;
   /** Where the api part listens (host:port). @defaultValue VIGIL_API_LISTEN, else `api.listen` */
   apiListen?: string;
+  /** Told of every run the writer in this process records (the demo's line per cycle). */
+  onRecorded?: (o: RecordOutcome, j: EvidenceJob) => void;
 }
 
 /** Where this context's ledger is, for its writer lock. */
@@ -178,7 +181,8 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
   }) : undefined;
   const queues = openQueues(connection, prefix);
   // One handle for every role in this process: the writer's role when it runs here (it appends the most), else the API's.
-  const ledger = await openLedger(ctx, { role: ledgerRoleFor(opts.roles) });
+  // The startup self-check re-hashes every leaf: on a large ledger that is minutes, said in the log as it goes.
+  const ledger = await openLedger(ctx, { role: ledgerRoleFor(opts.roles), progress: loggedProgress('ledger', ctx.logger) });
   if (ledger.alarm) ctx.logger.error({ alarm: ledger.alarm }, 'LEDGER ALARM: stored leaves do not match the last signed checkpoint; no checkpoint will be signed');
 
   const sources: Array<ScheduledSource & { source: SourceId }> = (Object.entries(ctx.loaded.sources) as Array<[SourceId, { schedule: string }]>)
@@ -206,7 +210,10 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       prefix,
       heartbeatMinutes: ctx.loaded.config.heartbeatMinutes,
       people,
-      onRecorded: (o, j) => waiters.forEach((w) => w(o, j)),
+      onRecorded: (o, j) => {
+        waiters.forEach((w) => w(o, j));
+        opts.onRecorded?.(o, j);
+      },
       afterRecord: async () => alerting?.afterRun(),
       onCheckpoint: () => witnesses?.nudge(),
       // Before alerting is up (the start-up seal) the kick below covers it, so a failure alert has a notifier.

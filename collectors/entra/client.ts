@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { systemClock, type Clock, type Logger } from '../../src/core/collector.js';
 import type { FailureCause } from '../../src/core/types.js';
 import { SourceError } from '../../src/core/errors.js';
+import { ThrottleNotice } from '../../src/core/throttle-notice.js';
 import { MalformedReplyError, causeOfStatus, classifyFailure } from '../../src/core/failure.js';
 
 export class GraphApiError extends SourceError {
@@ -52,10 +53,12 @@ export class GraphClient {
   private readonly doFetch: typeof fetch;
   private readonly graph: string;
   private readonly clock: Clock;
+  private readonly throttle: ThrottleNotice;
 
   constructor(private readonly o: GraphClientOptions) {
     this.doFetch = o.fetch ?? fetch;
     this.clock = o.clock ?? systemClock;
+    this.throttle = new ThrottleNotice(o.logger, 'entra', () => this.clock.now().getTime());
     this.graph = o.graphUrl.replace(/\/+$/, '');
   }
 
@@ -142,9 +145,10 @@ export class GraphClient {
         if (ra !== null && ra > this.o.maxRetryWaitMs) {
           throw new GraphApiError(res.status, err.code, `Retry-After ${Math.ceil(ra / 1000)} s exceeds maxRetryWaitMs ${this.o.maxRetryWaitMs}`, operation, err.failureCause);
         }
-        await this.wait(ra ?? this.backoff(attempt), operation, `HTTP ${res.status}`);
+        await this.wait(ra ?? this.backoff(attempt), operation, `HTTP ${res.status}`, res.status === 429);
         continue;
       }
+      this.throttle.clear();
       if (!res.ok) throw toError(res.status, raw, operation);
       try {
         return { body: JSON.parse(raw) as unknown, raw };
@@ -183,8 +187,10 @@ export class GraphClient {
     return Math.min(this.o.maxRetryWaitMs, 500 * 2 ** attempt);
   }
 
-  private async wait(ms: number, operation: string, why: string): Promise<void> {
-    this.o.logger.warn({ operation, waitMs: ms, why }, 'graph: backing off');
+  private async wait(ms: number, operation: string, why: string, throttled = false): Promise<void> {
+    // A 429 is throttling, said once per spell; other back-offs are logged as they happen.
+    if (throttled) this.throttle.waiting(ms, { operation });
+    else this.o.logger.warn({ operation, waitMs: ms, why }, 'graph: backing off');
     // A clock that can sleep (a test's) lets the time pass at once; the real one waits on a timer.
     if (this.clock.sleep) await this.clock.sleep(Math.max(0, ms), this.o.signal);
     else await delay(Math.max(0, ms), undefined, this.o.signal ? { signal: this.o.signal } : undefined);

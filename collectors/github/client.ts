@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { systemClock, type Clock, type Logger } from '../../src/core/collector.js';
 import { redactSecrets } from '../../src/core/errors.js';
+import { ThrottleNotice } from '../../src/core/throttle-notice.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, MalformedReplyError } from '../../src/core/failure.js';
 import type { Artifact } from '../../src/core/types.js';
 
@@ -159,6 +160,7 @@ export function createClient(o: ClientOptions): VigilOctokitClient {
   const timeoutMs = o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const maxWaitMs = o.maxRateLimitWaitMs ?? 60_000;
   const clock = o.clock ?? systemClock;
+  const throttle = new ThrottleNotice(o.logger, 'github', () => clock.now().getTime());
 
   const countingFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
@@ -194,16 +196,18 @@ export function createClient(o: ClientOptions): VigilOctokitClient {
         else o.stats.primaryRateLimited++;
         const waitMs = limit.seconds * unit;
         if (attempt < maxRetries && waitMs <= maxWaitMs) {
-          o.logger.warn({ source: 'github', route: label, kind: limit.kind, waitMs }, 'GitHub rate limit; waiting');
+          throttle.waiting(waitMs, { route: label, kind: limit.kind });
           await clockSleep(clock, waitMs, o.signal);
           continue;
         }
-        o.logger.warn({ source: 'github', route: label, kind: limit.kind, waitMs }, 'GitHub rate limit; giving up on this read');
+        // Recorded as a `throttled` collection error of the run; the throttling itself was said once, when it began.
+        o.logger.debug({ source: 'github', route: label, kind: limit.kind, waitMs }, 'GitHub rate limit; giving up on this read');
         const h = new Headers(res.headers);
         h.set(THROTTLED_HEADER, limit.kind);
         // A GraphQL RATE_LIMITED reply is a 200; hand it back as the 429 it means, so it is never read as data.
         return withUrl(new Response(body, { status: res.status === 200 ? 429 : res.status, statusText: res.statusText, headers: h }), url);
       }
+      throttle.clear();
       if (res.status >= 500) {
         o.stats.serverErrors++;
         if (attempt < maxRetries) { await clockSleep(clock, unit * 2 ** attempt, o.signal); continue; }

@@ -4,6 +4,7 @@ import { createPrivateKey, sign } from 'node:crypto';
 import { systemClock, type Clock, type Logger } from '../../src/core/collector.js';
 import type { FailureCause } from '../../src/core/types.js';
 import { SourceError } from '../../src/core/errors.js';
+import { ThrottleNotice } from '../../src/core/throttle-notice.js';
 import { MalformedReplyError, causeOfStatus } from '../../src/core/failure.js';
 
 export class GoogleApiError extends SourceError {
@@ -49,10 +50,12 @@ export class GoogleClient {
   private readonly doFetch: typeof fetch;
   private readonly root: string;
   private readonly clock: Clock;
+  private readonly throttle: ThrottleNotice;
 
   constructor(private readonly o: GoogleClientOptions) {
     this.doFetch = o.fetch ?? fetch;
     this.clock = o.clock ?? systemClock;
+    this.throttle = new ThrottleNotice(o.logger, 'google-workspace', () => this.clock.now().getTime());
     this.root = o.rootUrl.replace(/\/+$/, '');
   }
 
@@ -137,6 +140,7 @@ export class GoogleClient {
         await this.sleep(this.o.backoffMs * 2 ** attempt);
         continue;
       }
+      if (!(res.status === 429 || res.status === 403)) this.throttle.clear();
       if (res.ok) {
         let body: unknown;
         try { body = JSON.parse(raw); } catch { throw new MalformedReplyError(operation, `HTTP ${res.status} body is not JSON (${raw.length} bytes)`); }
@@ -152,7 +156,9 @@ export class GoogleClient {
         if (Number.isFinite(ra) && ra * 1000 > this.o.maxBackoffMs) throw err;
         // Google asks for truncated exponential backoff with jitter on quota errors; the wait is capped by maxBackoffMs.
         const wait = Number.isFinite(ra) && ra > 0 ? ra * 1000 : this.o.backoffMs * 2 ** attempt + Math.floor(Math.random() * this.o.backoffMs);
-        this.o.logger.warn({ operation, status: res.status, waitMs: Math.min(wait, this.o.maxBackoffMs) }, 'google: backing off');
+        // Throttling is said once per spell; a 5xx back-off is logged as it happens.
+        if (rate) this.throttle.waiting(Math.min(wait, this.o.maxBackoffMs), { operation });
+        else this.o.logger.warn({ operation, status: res.status, waitMs: Math.min(wait, this.o.maxBackoffMs) }, 'google: backing off');
         await this.sleep(wait);
         continue;
       }

@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createPrivateKey, randomUUID, sign } from 'node:crypto';
 import { systemClock, type Clock, type Logger } from '../../src/core/collector.js';
 import { SourceError } from '../../src/core/errors.js';
+import { ThrottleNotice } from '../../src/core/throttle-notice.js';
 import { MalformedReplyError } from '../../src/core/failure.js';
 import type { FailureCause } from '../../src/core/types.js';
 
@@ -122,11 +123,13 @@ export class OktaClient {
   private tokenRequest: Promise<string> | null = null;
   private readonly doFetch: typeof fetch;
   private readonly clock: Clock;
+  private readonly throttle: ThrottleNotice;
 
   constructor(private readonly opts: OktaClientOptions) {
     this.base = opts.orgUrl.replace(/\/+$/, '');
     this.doFetch = opts.fetch ?? fetch;
     this.clock = opts.clock ?? systemClock;
+    this.throttle = new ThrottleNotice(opts.logger, 'okta', () => this.clock.now().getTime());
   }
 
   /** The run's signal joined with a fresh per-request timeout; the timeout covers reading the body too. */
@@ -321,10 +324,13 @@ export class OktaClient {
           if (untilReset > this.opts.maxRateLimitWaitMs) throw errorFromReply(429, text, operation);
           wait = Math.max(0, untilReset) + 50 + Math.floor(Math.random() * 100);
         }
-        this.opts.logger.warn({ operation, status: res.status, waitMs: wait }, 'okta: backing off');
+        // A 429 is throttling, said once per spell; a 5xx back-off is logged as it happens.
+        if (res.status === 429) this.throttle.waiting(wait, { operation });
+        else this.opts.logger.warn({ operation, status: res.status, waitMs: wait }, 'okta: backing off');
         await sleep(this.clock, wait, this.opts.signal);
         continue;
       }
+      this.throttle.clear();
       if (!res.ok) throw errorFromReply(res.status, text, operation);
       let items: T;
       try {

@@ -24,7 +24,7 @@ export function formatAlert(a: AlertRecord): string {
   return [head, ...items].join('\n');
 }
 
-export async function alertsCommand(ctx: AgentContext, o: AlertsOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+export async function alertsCommand(ctx: AgentContext, o: AlertsOptions, out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   const after = o.after === undefined ? -1 : Number(o.after);
   const limit = o.limit === undefined ? 1000 : Number(o.limit);
   if (!Number.isInteger(after) || after < -1) throw new UsageError('ALERTS_ARGS', `--after: expected a ledger seq (integer ≥ -1), got ${o.after}`);
@@ -45,7 +45,9 @@ export async function alertsCommand(ctx: AgentContext, o: AlertsOptions, out: No
       if (shown === 0 && !o.json) out.write('No alerts recorded.\n');
       return 0;
     }
-    // Follow: poll the ledger (another process appends); WAL readers see each committed batch.
+    // Follow: poll the ledger (another process appends); WAL readers see each committed batch. Said on stderr, so a
+    // person knows the backlog is over and the command is not stuck; stdout (and --json) carries alerts only.
+    if (!o.json) err.write('— waiting for new alerts (Ctrl-C to stop)\n');
     let stop = false;
     void waitForSignal().then(() => (stop = true));
     while (!stop) {

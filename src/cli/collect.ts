@@ -8,6 +8,8 @@ import { buildCollectors, openCollectRecorder, type AgentContext } from '../agen
 import { runHealth } from '../report/health.js';
 import { collectAndEvaluate } from '../pipeline/collect-stage.js';
 import { loadFramework, criteriaForRule } from '../rules/frameworks.js';
+import { consoleProgress, type ConsoleProgress } from './progress-console.js';
+import { formatDuration } from '../core/progress.js';
 
 export interface CollectOptions {
   source?: string;
@@ -44,10 +46,16 @@ export async function collectCommand(ctx: AgentContext, opts: CollectOptions): P
   const runs: Array<Record<string, unknown>> = [];
   const all: Result[] = [];
   let identity: { run: Record<string, unknown>; results: Result[] } | undefined;
+  // A first collection can take minutes per source: one line on stderr as each scope finishes (and a bar on a terminal).
+  const progress = consoleProgress('collect', { json: opts.json === true });
+  const total = plan.reduce((n, p) => n + p.scopes.length, 0);
+  let finished = 0;
   try {
     for (const { source, collector, scopes, scopeError } of plan) {
       const deadlineMs = deadlines[source];
       for (const scope of scopes) {
+        const began = ctx.clock.now().getTime();
+        progress?.update({ phase: `${source} ${scope}`, unit: 'scopes done', done: finished, total });
         const prev = await ledger.lastLeaf({ type: 'run', source, scope });
         const cursors = prev?.body.cursors as Record<string, string> | undefined;
         const slot = ctx.clock.now().toISOString();
@@ -72,6 +80,9 @@ export async function collectCommand(ctx: AgentContext, opts: CollectOptions): P
           health: runHealth({ counts: job.summary.counts, errors: job.summary.errors }).state,
         });
         all.push(...results);
+        finished++;
+        progress?.update({ phase: `${source} ${scope}`, unit: 'scopes done', done: finished, total });
+        scopeDone(progress, { source, scope, ms: ctx.clock.now().getTime() - began, counts: job.summary.counts, population: job.summary.populationSize, done: finished, total });
         // The person view derived from this run (okta, google-workspace, entra, github, aws): its latest results win.
         const d = outcome.derived;
         if (d && !d.outcome.duplicate) {
@@ -84,6 +95,7 @@ export async function collectCommand(ctx: AgentContext, opts: CollectOptions): P
       all.push(...identity.results);
     }
   } finally {
+    progress?.end();
     await recorder.close('collect finished');
   }
   const withCriteria = all.map((r) => ({
@@ -108,6 +120,16 @@ export async function collectCommand(ctx: AgentContext, opts: CollectOptions): P
   if (unreadable.length > 0) return 1;
   const failing = all.some((r) => r.status === 'fail' || r.status === 'error');
   return opts.failOnFail && failing ? 1 : 0;
+}
+
+/** "collect: aws 123456789012 done in 4 s: 52 resources → 40 pass, 9 fail, 0 error (1/3)" on stderr. */
+function scopeDone(
+  progress: ConsoleProgress | undefined,
+  r: { source: string; scope: string; ms: number; counts: Record<string, number>; population: number; done: number; total: number },
+): void {
+  const c = r.counts;
+  const line = `collect: ${r.source} ${r.scope} done in ${formatDuration(r.ms)}: ${r.population} resources → ${c.pass ?? 0} pass, ${c.fail ?? 0} fail, ${c.error ?? 0} error (${r.done}/${r.total})\n`;
+  progress?.print(process.stderr, line);
 }
 
 const MARK: Record<string, string> = { pass: 'PASS ', fail: 'FAIL ', error: 'ERROR', not_applicable: 'N/A  ' };

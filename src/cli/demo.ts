@@ -22,6 +22,7 @@ import { loadResults } from '../pipeline/record.js';
 import { printPosture } from './status.js';
 import { makeLogger } from './context.js';
 import { waitForSignal } from './run.js';
+import { CycleLines } from './demo-cycles.js';
 
 export interface DemoOptions {
   once?: boolean;
@@ -120,9 +121,10 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     const api = { listen: DEMO_API_LISTEN, tokens: [{ name: 'demo', sha256: createHash('sha256').update(token).digest('hex'), role: 'admin' }] };
     const loaded: LoadedConfig = { config: configSchema.parse({ origin: 'vigil.local/demo', api, ...(fromFile ? { witnesses: fromFile.witnesses } : {}) }), dir: process.cwd(), sources };
     ctx = { loaded, dataDir, logger: makeLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn'), clock: systemClock };
+    const cycles = new CycleLines(say);
     // --once exits after one cycle, so it serves no API.
     const parts = opts.once ? PROCESS_ROLES.demo.parts.filter((p) => p !== 'api') : PROCESS_ROLES.demo.parts;
-    agent = await startAgent(ctx, { roles: parts, prefix: demoPrefix(dataDir), redisUrl: redis.url, enqueueOnStart: false, command: PROCESS_ROLES.demo.command, apiListen: DEMO_API_LISTEN });
+    agent = await startAgent(ctx, { roles: parts, prefix: demoPrefix(dataDir), redisUrl: redis.url, enqueueOnStart: false, command: PROCESS_ROLES.demo.command, apiListen: DEMO_API_LISTEN, onRecorded: (o, j) => cycles.recorded(o, j) });
     fromSeq = (await agent.ledger.lastLeaf({ type: 'agent.started' }))?.seq ?? 0;
     // From here Ctrl-C (or SIGTERM) stops the demo cleanly, during the first cycle too, and it says what it wrote.
     const signal = waitForSignal().then(() => void (interrupted = true));
@@ -137,7 +139,8 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
       if (!opts.once) {
         say(`\nThe HTTP API is on ${agent.api!.url} (docs/api.md). Token for this run only (admin role, kept nowhere):`);
         say(`  curl -H 'Authorization: Bearer ${token}' ${agent.api!.url}/v1/posture`);
-        say('Collecting again on schedule (hourly). Ctrl-C to stop.');
+        say('Collecting again on schedule (hourly); a line after each cycle. Ctrl-C to stop.');
+        cycles.start(jobs.length);
         await signal;
         say('\nstopping: finishing work in hand, signing the shutdown checkpoint …');
       }

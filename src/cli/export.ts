@@ -6,6 +6,7 @@ import { BOUNDED_HEAP_MARK, isVigilBin, rerunWithBoundedHeap } from '../export/b
 import { leanWorkerScript, runLeanWorker } from '../export/lean.js';
 import type { ExportJob } from '../export/export-main.js';
 import { parseFileMode } from '../export/out-path.js';
+import { consoleProgress } from './progress-console.js';
 
 export interface ExportCliOptions {
   type: string;
@@ -52,13 +53,16 @@ export async function exportCommand(ctx: AgentContext, o: ExportCliOptions): Pro
   // callers (tests) and a worker that could not be written fall through to doing it here.
   if (isVigilBin(process.argv[1] ?? '') && process.env[BOUNDED_HEAP_MARK] !== '1') {
     const verifierScript = await leanWorkerScript('verify');
-    const code = (verifierScript !== undefined ? await runLeanWorker('export', [JSON.stringify({ ...job, verifierScript })]) : undefined) ?? (await rerunWithBoundedHeap(isVigilBin));
+    const progress = consoleProgress('export', { json: o.json === true });
+    const code = (verifierScript !== undefined ? await runLeanWorker('export', [JSON.stringify({ ...job, verifierScript })], progress) : undefined) ?? (await rerunWithBoundedHeap(isVigilBin));
     if (code !== undefined) return code;
   }
   const { json: _json, logLevel: _level, ...opts } = job;
   // In-process: the exporter (SQLite, ledger, report) loads only here, so the launcher of a worker run does not hold it.
   const { exportBundle, printExportResult } = await import('../export/bundle.js');
   const databaseUrl = process.env.DATABASE_URL;
-  printExportResult(await exportBundle({ ...opts, ...(databaseUrl ? { databaseUrl } : {}), clock: ctx.clock, logger: ctx.logger }), o.json === true);
+  const progress = consoleProgress('export', { json: o.json === true });
+  const result = await exportBundle({ ...opts, ...(databaseUrl ? { databaseUrl } : {}), clock: ctx.clock, logger: ctx.logger, ...(progress ? { progress: progress.update } : {}) }).finally(() => progress?.end());
+  printExportResult(result, o.json === true);
   return 0;
 }

@@ -4,6 +4,7 @@ import { keyFingerprint } from '../ledger/fingerprint.js';
 import { openLedger } from '../ledger/open-ledger.js';
 import { createPublicKey } from 'node:crypto';
 import { formatVkey, rawEd25519PublicKey } from '../ledger/note.js';
+import { consoleProgress } from './progress-console.js';
 
 /**
  * The ledger's identity for an auditor to record at the start of an engagement, received from the company out of band,
@@ -30,9 +31,10 @@ export async function ledgerKeyCommand(ctx: AgentContext, opts: { json?: boolean
 }
 
 export async function ledgerVerifyCommand(ctx: AgentContext, opts: { json?: boolean }): Promise<number> {
-  const ledger = await openLedger(ctx, { readOnly: true });
+  const progress = consoleProgress('ledger verify', { json: opts.json === true });
+  const ledger = await openLedger(ctx, { readOnly: true, ...(progress ? { progress: progress.update } : {}) });
   try {
-    const report = await ledger.verify();
+    const report = await ledger.verify(progress ? { onProgress: (done, total) => progress.update({ phase: 'leaves', unit: 'leaves', done, total }) } : {}).finally(() => progress?.end());
     if (opts.json) {
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     } else if (report.ok) {

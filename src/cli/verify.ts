@@ -2,6 +2,7 @@
 import { UsageError } from '../core/errors.js';
 import { BOUNDED_HEAP_MARK, isVigilBin, rerunWithBoundedHeap } from '../export/bounded-heap.js';
 import { runLeanWorker } from '../export/lean.js';
+import { consoleProgress } from './progress-console.js';
 
 export interface VerifyCliOptions {
   trustedKey?: string;
@@ -28,13 +29,14 @@ export async function verifyCommand(path: string, o: VerifyCliOptions): Promise<
       ...(o.tsaCa !== undefined ? ['--tsa-ca', o.tsaCa] : []),
       ...(o.json ? ['--json'] : []),
     ];
-    const code = (await runLeanWorker('verify', args)) ?? (await rerunWithBoundedHeap(isVigilBin));
+    const code = (await runLeanWorker('verify', args, consoleProgress('verify', { json: o.json === true }))) ?? (await rerunWithBoundedHeap(isVigilBin));
     if (code !== undefined) return code;
   }
   // In-process: the verifier loads only here, so the launcher of a worker run does not hold it.
   const { verifyBundle } = await import('../verify/verify-bundle.js');
   const { formatVerification, writeAll } = await import('../verify/standalone.js');
   let r;
+  const progress = consoleProgress('verify', { json: o.json === true });
   try {
     r = await verifyBundle(path, {
       ...(o.trustedKey !== undefined ? { trustedKeyFile: o.trustedKey } : {}),
@@ -43,11 +45,14 @@ export async function verifyCommand(path: string, o: VerifyCliOptions): Promise<
       ...(o.witnessKey?.length ? { witnessKeys: o.witnessKey } : {}),
       ...(o.witnessQuorum !== undefined ? { witnessQuorum: quorumOf(o.witnessQuorum) } : {}),
       ...(o.tsaCa !== undefined ? { tsaCaFile: o.tsaCa } : {}),
+      ...(progress ? { progress: progress.update } : {}),
     });
   } catch (e) {
     const err = e as Error & { exitCode?: number };
     if (err.exitCode === 2) throw new UsageError('VERIFY_USAGE', err.message);
     throw e;
+  } finally {
+    progress?.end();
   }
   await writeAll(o.json ? `${JSON.stringify(r, null, 2)}\n` : formatVerification(r));
   return r.ok ? 0 : 1;

@@ -23,6 +23,7 @@ import type { WitnessConfig } from '../witness/config.js';
 import { applyBundleModes, bundleModes, checkOutPath, type BundleModes } from './out-path.js';
 import { writeTimestampIndex } from './timestamps.js';
 import { VERSION } from '../version.js';
+import type { ProgressListener } from '../core/progress.js';
 
 export interface ExportOptions {
   dataDir: string;
@@ -51,6 +52,8 @@ export interface ExportOptions {
   witnesses?: WitnessConfig[];
   clock: Clock;
   logger: Logger;
+  /** Told as leaves, attachments and report leaves are written (src/core/progress.ts); nothing it sees changes a byte. */
+  progress?: ProgressListener;
 }
 
 export interface ExportResult {
@@ -224,10 +227,11 @@ async function writeBundleFolder(
   const s = startCp?.size ?? 0;
   const e = endCp.size;
   const frontier = startCp ? Frontier.deserialize(startCp.frontier) : new Frontier();
-  const ledger = await writeLedgerSlice(ro, work, frontier, cps, s, e);
+  const progress = opts.progress ?? (() => undefined);
+  const ledger = await writeLedgerSlice(ro, work, frontier, cps, s, e, progress);
   const stamps = await writeTimestampIndex(ro, work, ledger.checkpointSizes, s, opts.logger);
   for (const sha of stamps.tokens) ledger.referenced.add(sha);
-  const att = await writeAttachments(ro, work, ledger.referenced);
+  const att = await writeAttachments(ro, work, ledger.referenced, progress);
   const witness = await writeWitnessFiles(ro, work, s, e, cosigned);
 
   const frameworkFile = `framework/${opts.framework.id}.json`;
@@ -252,7 +256,9 @@ async function writeBundleFolder(
   const sink = new FileSink(work);
   async function* slice(): AsyncIterable<LeafRecord> {
     if (e <= s) return;
+    let done = 0;
     for await (const l of ro.leaves({ fromSeq: s, toSeq: e - 1 })) {
+      progress({ phase: 'report', unit: 'leaves', done: ++done, total: e - s });
       yield { seq: l.seq, hash: l.leafHash.toString('hex'), body: parseJsonBytes(l.body) as Record<string, unknown> };
     }
   }
@@ -340,6 +346,7 @@ async function writeLedgerSlice(
   cps: StoredCheckpoint[],
   s: number,
   e: number,
+  progress: ProgressListener,
 ): Promise<{ leafFiles: string[]; checkpointSizes: number[]; referenced: Set<string>; leaves: number }> {
   mkdirSync(join(work, 'ledger', 'leaves'), { recursive: true });
   mkdirSync(join(work, 'ledger', 'checkpoints'), { recursive: true });
@@ -366,6 +373,7 @@ async function writeLedgerSlice(
     pendingLen = 0;
   };
   let leaves = 0;
+  let bytes = 0;
   if (e > s) {
     for await (const l of ro.leaves({ fromSeq: s, toSeq: e - 1 })) {
       const d = l.observedAt.slice(0, 10);
@@ -381,6 +389,8 @@ async function writeLedgerSlice(
       pendingLen += l.body.length + 1;
       if (pendingLen > 1 << 20) flush();
       leaves++;
+      bytes += l.body.length + 1;
+      progress({ phase: 'ledger', unit: 'leaves', done: leaves, total: e - s, bytes });
       if (l.type === 'run') {
         const b = parseJsonBytes(l.body) as Record<string, unknown>;
         if (typeof b.resultsSha256 === 'string') referenced.add(b.resultsSha256);
@@ -399,10 +409,13 @@ async function writeLedgerSlice(
 const NEWLINE = Buffer.from('\n');
 
 /** attachments/: every referenced blob gzipped under its SHA-256, or declared withheld when the store lacks it. */
-async function writeAttachments(ro: EvidenceStore, work: string, referenced: Set<string>): Promise<{ attachments: number; withheld: number }> {
+async function writeAttachments(ro: EvidenceStore, work: string, referenced: Set<string>, progress: ProgressListener): Promise<{ attachments: number; withheld: number }> {
   const withheld: Array<{ sha256: string; reason: string }> = [];
   let attachments = 0;
+  let done = 0;
+  let bytes = 0;
   for (const sha of [...referenced].sort()) {
+    progress({ phase: 'attachments', unit: 'blobs', done: done++, total: referenced.size, bytes });
     if (!/^[0-9a-f]{64}$/.test(sha)) continue;
     const b = await ro.getBlob(sha);
     if (!b) {
@@ -413,8 +426,10 @@ async function writeAttachments(ro: EvidenceStore, work: string, referenced: Set
     mkdirSync(dir, { recursive: true });
     // Named by the SHA-256 of the content, stored gzipped: results blobs are repetitive JSON (about 10x smaller).
     writeFileSync(join(dir, `${sha}.gz`), gzipBundleFile(b.data));
+    bytes += b.data.length;
     attachments++;
   }
+  progress({ phase: 'attachments', unit: 'blobs', done: referenced.size, total: referenced.size, bytes });
   if (withheld.length > 0) writeFileSync(join(work, 'attachments', 'withheld.json'), `${JSON.stringify(withheld, null, 2)}\n`);
   return { attachments, withheld: withheld.length };
 }

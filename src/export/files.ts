@@ -84,6 +84,8 @@ export function gunzipBuffer(buf: Buffer): { data: Buffer } | { problem: string 
  */
 export class FileSink implements ReportSink {
   private readonly buffers = new Map<string, { parts: string[]; len: number; created: boolean }>();
+  /** Folders made so far: a day's snapshot files go to 60 folders, and a mkdir per file was a failed system call each. */
+  private readonly dirs = new Set<string>();
   constructor(private readonly root: string) {}
 
   write(path: string, text: string): void {
@@ -99,7 +101,11 @@ export class FileSink implements ReportSink {
 
   private flush(path: string, b: { parts: string[]; len: number; created: boolean }): void {
     const file = join(this.root, path);
-    if (!b.created) mkdirSync(dirname(file), { recursive: true });
+    const dir = dirname(file);
+    if (!b.created && !this.dirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.dirs.add(dir);
+    }
     const fd = openSync(file, b.created ? 'a' : 'w');
     try {
       if (path.endsWith('.gz')) writeSync(fd, gzipBundleFile(b.parts.join('')));

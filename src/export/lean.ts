@@ -8,6 +8,7 @@ import { build, stop as stopEsbuild } from 'esbuild';
 import { BOUNDED_HEAP_FLAGS, BOUNDED_HEAP_MARK, userHeapCap, WORKER_MALLOC_ENV } from './bounded-heap.js';
 import { buildVerifierScript } from './verifier-script.js';
 import { cacheDir, PACKAGE_ROOT } from '../core/package-root.js';
+import { parseProgressLine, PROGRESS_MARKER_ENV, type ProgressListener } from '../core/progress.js';
 
 // The TypeScript sources are bundled whichever tree runs (sources or dist/), so a worker is the same script either way.
 const ROOT = PACKAGE_ROOT;
@@ -85,18 +86,54 @@ export async function leanWorkerScript(worker: LeanWorker): Promise<string | und
   }
 }
 
+/** Where a worker child's progress goes (src/cli/progress-console.ts: ConsoleProgress). */
+export interface LeanProgress {
+  update: ProgressListener;
+  /** Writes the child's other output with the progress display lifted. */
+  print(to: { write(text: string): unknown }, text: string): void;
+  end(): void;
+}
+
 /**
  * Runs `worker` with `args` in a child Node with BOUNDED_HEAP_FLAGS (unless NODE_OPTIONS already caps the heap: the
  * user's choice wins), output passed through, and resolves to its exit code. Resolves undefined, doing nothing, when the
- * worker script cannot be built or written; the caller then does the work in-process.
+ * worker script cannot be built or written; the caller then does the work in-process. With `progress`, the child
+ * reports progress as marker lines on its stderr (PROGRESS_MARKER_ENV), which go to `progress`; everything else it
+ * writes is passed through unchanged.
  */
-export async function runLeanWorker(worker: LeanWorker, args: string[]): Promise<number | undefined> {
+export async function runLeanWorker(worker: LeanWorker, args: string[], progress?: LeanProgress): Promise<number | undefined> {
   const script = await leanWorkerScript(worker);
   if (script === undefined) return undefined;
   const flags = userHeapCap() ? [] : BOUNDED_HEAP_FLAGS;
+  const env = { ...WORKER_MALLOC_ENV, ...process.env, [BOUNDED_HEAP_MARK]: '1', ...(progress ? { [PROGRESS_MARKER_ENV]: '1' } : {}) };
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [...flags, script, ...args], { stdio: 'inherit', env: { ...WORKER_MALLOC_ENV, ...process.env, [BOUNDED_HEAP_MARK]: '1' } });
+    const child = spawn(process.execPath, [...flags, script, ...args], { stdio: progress ? ['inherit', 'pipe', 'pipe'] : 'inherit', env });
     child.on('error', rej);
-    child.on('exit', (code, signal) => res(code ?? (signal ? 1 : 0)));
+    if (!progress) {
+      child.on('exit', (code, signal) => res(code ?? (signal ? 1 : 0)));
+      return;
+    }
+    // The child writes its result last: the display goes first, so the result is not drawn over.
+    child.stdout!.on('data', (b: Buffer) => {
+      progress.end();
+      process.stdout.write(b);
+    });
+    let partial = '';
+    const stderrLine = (line: string): void => {
+      const u = parseProgressLine(line);
+      if (u) progress.update(u);
+      else progress.print(process.stderr, `${line}\n`);
+    };
+    child.stderr!.setEncoding('utf8').on('data', (t: string) => {
+      const lines = (partial + t).split('\n');
+      partial = lines.pop()!;
+      for (const l of lines) stderrLine(l);
+    });
+    // 'close' (not 'exit'): every byte of the child's output has been passed on by then.
+    child.on('close', (code, signal) => {
+      if (partial !== '') progress.print(process.stderr, partial);
+      progress.end();
+      res(code ?? (signal ? 1 : 0));
+    });
   });
 }

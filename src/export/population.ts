@@ -61,6 +61,12 @@ export function populationRow(iv: Interval): unknown[] {
 export class ScopeIntervals {
   readonly runs: RunRef[] = [];
   private readonly open = new Map<string, OpenInterval>();
+  /**
+   * The open intervals in the order of the last results blob, when its (rule, resource) pairs were all distinct. A
+   * changed blob usually holds the same pairs in the same order (only statuses moved): it is then compared index by
+   * index, with no key built or looked up; `open` is rebuilt from this list only when the pairs differ.
+   */
+  private aligned: OpenInterval[] | undefined;
   private sha: string | undefined;
   private gen = 0;
 
@@ -68,39 +74,79 @@ export class ScopeIntervals {
 
   /** Records one run; `results` is read only when `resultsSha256` differs from the previous run's. Returns the intervals this run closed. */
   async run(ref: RunRef, resultsSha256: string, results: () => Promise<ResultLike[]>): Promise<Interval[]> {
-    const closed: Interval[] = [];
+    let closed: Interval[] = [];
     if (resultsSha256 !== this.sha || this.runs.length === 0) {
       const rs = await results();
-      const gen = ++this.gen;
-      for (const r of rs) {
-        const k = `${r.ruleId}\u0000${r.resourceId}`;
-        const iv = this.open.get(k);
-        if (iv && iv.gen !== gen && iv.status === r.status && iv.reason === r.reason) {
-          iv.gen = gen;
-          continue;
-        }
-        if (iv) closed.push(this.close(iv));
-        this.open.set(k, { ruleId: r.ruleId, resourceId: r.resourceId, status: r.status, reason: r.reason, first: ref, startCount: this.runs.length, gen });
-      }
-      const gone: OpenInterval[] = [];
-      for (const [k, iv] of this.open) {
-        if (iv.gen !== gen) {
-          gone.push(iv);
-          this.open.delete(k);
-        }
-      }
-      gone.sort(byRuleResource);
-      for (const iv of gone) closed.push(this.close(iv));
+      closed = this.sameKeys(rs) ? this.runAligned(ref, rs) : this.runKeyed(ref, rs);
       this.sha = resultsSha256;
     }
     this.runs.push(ref);
     return closed;
   }
 
+  private sameKeys(rs: ResultLike[]): boolean {
+    const a = this.aligned;
+    if (a === undefined || a.length !== rs.length) return false;
+    for (let i = 0; i < rs.length; i++) if (a[i]!.ruleId !== rs[i]!.ruleId || a[i]!.resourceId !== rs[i]!.resourceId) return false;
+    return true;
+  }
+
+  /** The same pairs in the same order as the last blob: what `runKeyed` does, index by index (nothing can be gone). */
+  private runAligned(ref: RunRef, rs: ResultLike[]): Interval[] {
+    const a = this.aligned!;
+    const closed: Interval[] = [];
+    const gen = ++this.gen;
+    for (let i = 0; i < rs.length; i++) {
+      const r = rs[i]!;
+      const iv = a[i]!;
+      if (iv.status === r.status && iv.reason === r.reason) {
+        iv.gen = gen;
+        continue;
+      }
+      closed.push(this.close(iv));
+      a[i] = { ruleId: iv.ruleId, resourceId: iv.resourceId, status: r.status, reason: r.reason, first: ref, startCount: this.runs.length, gen };
+    }
+    this.open.clear(); // rebuilt from `aligned` if a later blob's pairs differ
+    return closed;
+  }
+
+  private runKeyed(ref: RunRef, rs: ResultLike[]): Interval[] {
+    if (this.open.size === 0 && this.aligned) for (const iv of this.aligned) this.open.set(`${iv.ruleId}\u0000${iv.resourceId}`, iv);
+    const closed: Interval[] = [];
+    const gen = ++this.gen;
+    const order: OpenInterval[] = [];
+    for (const r of rs) {
+      const k = `${r.ruleId}\u0000${r.resourceId}`;
+      const iv = this.open.get(k);
+      if (iv && iv.gen !== gen && iv.status === r.status && iv.reason === r.reason) {
+        iv.gen = gen;
+        order.push(iv);
+        continue;
+      }
+      if (iv) closed.push(this.close(iv));
+      const next = { ruleId: r.ruleId, resourceId: r.resourceId, status: r.status, reason: r.reason, first: ref, startCount: this.runs.length, gen };
+      this.open.set(k, next);
+      order.push(next);
+    }
+    const gone: OpenInterval[] = [];
+    for (const [k, iv] of this.open) {
+      if (iv.gen !== gen) {
+        gone.push(iv);
+        this.open.delete(k);
+      }
+    }
+    gone.sort(byRuleResource);
+    for (const iv of gone) closed.push(this.close(iv));
+    this.aligned = this.open.size === rs.length ? order : undefined;
+    if (this.aligned) this.open.clear();
+    return closed;
+  }
+
   /** The intervals still open at the end of the period, by rule and resource. */
   finish(): Interval[] {
-    const rest = [...this.open.values()].sort(byRuleResource).map((iv) => this.close(iv));
+    const rest = [...(this.aligned ?? this.open.values())].sort(byRuleResource).map((iv) => this.close(iv));
     this.open.clear();
+    this.aligned = undefined;
     return rest;
   }
 

@@ -1,4 +1,5 @@
 // The options `Ledger.open` takes: where and how the ledger is stored, who this process is, what it accepts.
+import type { ProgressListener } from '../core/progress.js';
 import type { Clock, Logger } from '../core/collector.js';
 import type { LeafCatalogue, VigilCatalogue, WriterRole } from './leaf-catalogue.js';
 import type { EvidenceStore } from './store.js';
@@ -23,6 +24,8 @@ export interface LedgerOptions<C extends LeafCatalogue = VigilCatalogue> {
    * but blind to a body edited without its hash column). @defaultValue 'full'
    */
   startupCheck?: 'full' | 'hashes';
+  /** Told as the startup self-check rebuilds the tree (minutes on a year's ledger). */
+  progress?: ProgressListener;
   /**
    * Which process this is (docs/architecture.md, "Who writes the ledger"): `append()` refuses a leaf type the
    * catalogue does not list for this role. @defaultValue 'writer' (every type but the ledger's own)

@@ -26,6 +26,7 @@ import { genesisLeaf, planAppend, validateInput, type AppendedLeaf, type RawLeaf
 import { LEAF_CATALOGUE, type BodyOf, type LeafAuthor, type LeafCatalogue, type LeafInputOf, type TypesOf, type VigilCatalogue, type WriterRole } from './leaf-catalogue.js';
 import { CHECKPOINT_REASONS, daySealKey, daySealedLeaf, sealableDay, toCheckpoint, type Checkpoint, type CheckpointReason } from './seals.js';
 import { selfCheck } from './self-check.js';
+import type { ProgressListener } from '../core/progress.js';
 import type { LedgerOptions } from './ledger-options.js';
 
 export type { AppendedLeaf, LeafInput } from './leaf-input.js';
@@ -168,7 +169,7 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
         await ledger.appendNow([genesisLeaf({ origin, ledgerId, keyId: ledger.keyId, rawPublicKey: ledger.rawPublicKey })], 'ledger');
         if (key.created) logger.info({ origin, keyId: ledger.keyId }, 'new ledger created with a new signing key');
       } else {
-        await ledger.selfCheck(opts.startupCheck ?? 'full');
+        await ledger.selfCheck(opts.startupCheck ?? 'full', opts.progress);
       }
       return ledger;
     } catch (e) {
@@ -178,8 +179,8 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
   }
 
   /** Rebuilds the tree from storage and compares it with the last signed checkpoint; any disagreement raises the alarm. */
-  private async selfCheck(mode: 'full' | 'hashes'): Promise<void> {
-    const r = await selfCheck(this.store, { origin: this.origin, keyId: this.keyId, verifier: this.verifier }, mode);
+  private async selfCheck(mode: 'full' | 'hashes', progress?: ProgressListener): Promise<void> {
+    const r = await selfCheck(this.store, { origin: this.origin, keyId: this.keyId, verifier: this.verifier }, mode, progress);
     // Before the alarm: a truncated ledger must not take even the alarm leaf, and the frontier is what later appends continue.
     this.truncated = r.truncated;
     if (r.last !== undefined) this.last = r.last;
@@ -416,7 +417,7 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
    * Re-derives everything from the stored bytes: each body canonical and consistent with its columns, each hash,
    * every checkpoint's signature and root. Keeps going after a fault and reports them all (up to 1000).
    */
-  async verify(opts: { onProgress?: (seq: number) => void } = {}): Promise<VerifyReport> {
+  async verify(opts: { onProgress?: (done: number, total: number) => void } = {}): Promise<VerifyReport> {
     this.assertOpen();
     return verifyStore(this.store, { origin: this.origin, keyId: this.keyId, verifier: this.verifier }, { ...opts, catalogue: this.catalogue });
   }

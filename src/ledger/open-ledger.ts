@@ -3,9 +3,10 @@
 import type { AgentContext } from '../agent-context.js';
 import { Ledger } from './ledger.js';
 import type { WriterRole } from './leaf-catalogue.js';
+import type { ProgressListener } from '../core/progress.js';
 
 /** `role`: which process this is, so append refuses what that process never writes (leaf-catalogue.ts). @defaultValue 'writer' */
-export async function openLedger(ctx: AgentContext, opts: { readOnly?: boolean; role?: WriterRole } = {}): Promise<Ledger> {
+export async function openLedger(ctx: AgentContext, opts: { readOnly?: boolean; role?: WriterRole; progress?: ProgressListener } = {}): Promise<Ledger> {
   return Ledger.open({
     dataDir: ctx.dataDir,
     ...(ctx.loaded.config.origin ? { origin: ctx.loaded.config.origin } : {}),
@@ -13,6 +14,7 @@ export async function openLedger(ctx: AgentContext, opts: { readOnly?: boolean; 
     logger: ctx.logger,
     ...(opts.readOnly ? { readOnly: true } : {}),
     ...(opts.role ? { role: opts.role } : {}),
+    ...(opts.progress ? { progress: opts.progress } : {}),
     // DESIGN: DATABASE_URL=postgres://… switches the evidence store from SQLite to PostgreSQL.
     ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
   });

@@ -3,6 +3,7 @@ import { parseJsonBytes } from './canonical.js';
 import { Frontier, leafHash } from './merkle.js';
 import { openCheckpoint, type NoteVerifier } from './note.js';
 import type { EvidenceStore, StoredLeaf } from './store.js';
+import type { ProgressListener } from '../core/progress.js';
 
 export interface SelfCheckIdentity {
   origin: string;
@@ -26,7 +27,7 @@ export interface SelfCheckResult {
  * Reads the store once. `full` re-hashes every body (and checks the genesis leaf names this key); `hashes` only refolds
  * the stored hashes. Every checkpoint met on the way must match the rebuilt root; the last one's signature must verify.
  */
-export async function selfCheck(store: EvidenceStore, id: SelfCheckIdentity, mode: 'full' | 'hashes'): Promise<SelfCheckResult> {
+export async function selfCheck(store: EvidenceStore, id: SelfCheckIdentity, mode: 'full' | 'hashes', progress?: ProgressListener): Promise<SelfCheckResult> {
   const checkpoints = await store.checkpoints();
   const bySize = new Map(checkpoints.map((c) => [c.size, c]));
   const problems: string[] = [];
@@ -43,6 +44,7 @@ export async function selfCheck(store: EvidenceStore, id: SelfCheckIdentity, mod
     }
   };
   let expected = 0;
+  const total = progress ? await store.leafCount() : 0;
   const source: AsyncIterable<{ seq: number; leafHash: Buffer; body?: Buffer }> = mode === 'full' ? store.leaves() : store.leafHashes();
   for await (const l of source) {
     if (l.seq !== expected) {
@@ -56,6 +58,7 @@ export async function selfCheck(store: EvidenceStore, id: SelfCheckIdentity, mod
     f.append(l.leafHash);
     checkAt();
     expected++;
+    progress?.({ phase: 'self-check', unit: 'leaves', done: expected, total });
   }
   const lastCp = checkpoints[checkpoints.length - 1];
   let truncated = false;

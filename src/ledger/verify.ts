@@ -7,7 +7,7 @@ import { LEAF_CATALOGUE, leafProblem, type LeafCatalogue } from './leaf-catalogu
 
 export const LEAF_FORMAT_VERSION = 1;
 const MAX_FAULTS = 1000;
-const PROGRESS_EVERY = 10_000;
+const PROGRESS_EVERY = 1_000;
 
 export interface VerifyReport {
   ok: boolean;
@@ -36,7 +36,7 @@ export interface LedgerIdentity {
 export async function verifyStore(
   store: EvidenceStore,
   ledger: LedgerIdentity,
-  opts: { onProgress?: (seq: number) => void; /** @defaultValue LEAF_CATALOGUE */ catalogue?: LeafCatalogue } = {},
+  opts: { /** Leaves checked so far, of `total`. */ onProgress?: (done: number, total: number) => void; /** @defaultValue LEAF_CATALOGUE */ catalogue?: LeafCatalogue } = {},
 ): Promise<VerifyReport> {
   const catalogue = opts.catalogue ?? LEAF_CATALOGUE;
   const faults: VerifyReport['faults'] = [];
@@ -97,7 +97,7 @@ export async function verifyStore(
         lastGoodCheckpoint = cp.size;
       }
     }
-    if (opts.onProgress !== undefined && expected % PROGRESS_EVERY === 0) opts.onProgress(l.seq);
+    if (opts.onProgress !== undefined && expected % PROGRESS_EVERY === 0) opts.onProgress(expected, total);
   }
   const size = f.size;
   for (const s of sizes) {
@@ -120,7 +120,7 @@ export async function verifyStore(
     }
   }
   if (size === 0) fault({ message: 'the ledger holds no leaves (no genesis)' });
-  opts.onProgress?.(Math.max(0, size - 1));
+  opts.onProgress?.(size, total);
   if (dropped > 0) faults.push({ message: `${dropped} more faults not listed` });
   const lastCheckpointSize = checkpoints.reduce((m, c) => Math.max(m, c.size), 0);
   const report: VerifyReport = {

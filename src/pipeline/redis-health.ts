@@ -79,7 +79,8 @@ export class RedisHealth {
     const seconds = Math.round((this.now() - this.downSince) / 1000);
     this.downSince = undefined;
     this.close();
-    this.logger.info({ outageSeconds: seconds }, `Redis is reachable again after ${seconds} s; queues resume`);
+    // At the outage line's level: a process logging only warnings (the demo) must show the end of what it showed begin.
+    this.logger.warn({ outageSeconds: seconds }, `Redis is reachable again after ${seconds} s; queues resume`);
   }
 }
 

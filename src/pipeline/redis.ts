@@ -9,9 +9,18 @@ export function redisUrl(configured?: string, env: NodeJS.ProcessEnv = process.e
   return env.REDIS_URL || configured || DEFAULT_REDIS_URL;
 }
 
+/**
+ * Reconnect back-off: at most about a second between attempts. ioredis's default doubles up to 5 s (plus jitter), so a
+ * Redis back after a short outage went unnoticed for seconds — and queues stayed idle that long. BullMQ's duplicates of
+ * this connection (a worker's blocking connection) inherit it.
+ */
+export function reconnectDelayMs(times: number): number {
+  return Math.min(times * 200, 1000) + Math.floor(Math.random() * 100);
+}
+
 /** A connection suitable for BullMQ workers (blocking commands need maxRetriesPerRequest: null). */
 export function connect(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
+  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false, retryStrategy: reconnectDelayMs });
 }
 
 /** Answers whether something speaks Redis at `url` within `timeoutMs`. */

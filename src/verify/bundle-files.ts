@@ -1,7 +1,7 @@
 // How verify reads a bundle: a folder from the file system, or a .zip entry by entry in place (nothing extracted to disk).
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { sep } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import yauzl from 'yauzl';
 import { gunzipBuffer, gunzipSha256, sha256File } from '../export/files.js';
@@ -52,13 +52,16 @@ async function* splitLines(buf: Buffer): AsyncIterable<string> {
 /** A bundle folder; `walk` reports symlinks and other non-regular files as problems and leaves them out. */
 export function folderFiles(root: string, problem: (p: ContainerProblem) => void): BundleFiles {
   const files: string[] = [];
+  // A month's bundle is thousands of files: the directory entries' own types (Node falls back to lstat where the file
+  // system does not give them), and paths joined once with the root, not normalised per file.
+  const base = root.endsWith(sep) ? root : `${root}${sep}`;
+  const at = (p: string): string => `${base}${p}`;
   const walk = (rel: string): void => {
-    for (const name of readdirSync(join(root, rel)).sort()) {
-      const p = rel ? `${rel}/${name}` : name;
-      const st = lstatSync(join(root, p));
-      if (st.isSymbolicLink()) problem({ file: p, message: 'symlinks are not allowed in a bundle' });
-      else if (st.isDirectory()) walk(p);
-      else if (st.isFile()) files.push(p);
+    for (const d of readdirSync(rel ? at(rel) : root, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const p = rel ? `${rel}/${d.name}` : d.name;
+      if (d.isSymbolicLink()) problem({ file: p, message: 'symlinks are not allowed in a bundle' });
+      else if (d.isDirectory()) walk(p);
+      else if (d.isFile()) files.push(p);
       else problem({ file: p, message: 'not a regular file' });
     }
   };
@@ -68,24 +71,24 @@ export function folderFiles(root: string, problem: (p: ContainerProblem) => void
   return {
     files,
     has: (p) => set.has(p),
-    read: (p) => readFileSync(join(root, p)),
-    sha256: (p) => sha256File(join(root, p)),
+    read: (p) => readFileSync(at(p)),
+    sha256: (p) => sha256File(at(p)),
     async gunzip(p, keep) {
       // A file of a few MiB (every results blob and snapshot file) is read and inflated in one synchronous call: streaming
       // it costs a thread-pool hand-off per chunk, which dominated on a busy 2-core machine. Larger ones are streamed
       // through gunzip and SHA-256, so without `keep` such an attachment is never held whole.
-      if (statSync(join(root, p)).size <= WHOLE_GUNZIP_BYTES) {
-        const d = gunzipBuffer(readFileSync(join(root, p)));
+      if (statSync(at(p)).size <= WHOLE_GUNZIP_BYTES) {
+        const d = gunzipBuffer(readFileSync(at(p)));
         if ('problem' in d) return d;
         return { sha256: createHash('sha256').update(d.data).digest('hex'), ...(keep ? { data: d.data } : {}) };
       }
       const chunks: Buffer[] = [];
-      const d = await gunzipSha256(join(root, p), keep ? (c) => chunks.push(c) : undefined);
+      const d = await gunzipSha256(at(p), keep ? (c) => chunks.push(c) : undefined);
       return 'sha256' in d && keep ? { sha256: d.sha256, data: Buffer.concat(chunks) } : d;
     },
     head(p) {
       const buf = Buffer.alloc(HEAD_BYTES);
-      const fd = openSync(join(root, p), 'r');
+      const fd = openSync(at(p), 'r');
       try {
         return buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
       } finally {
@@ -93,7 +96,7 @@ export function folderFiles(root: string, problem: (p: ContainerProblem) => void
       }
     },
     // A leaf file is one UTC day (about 1 MB at 10,000 resources): read whole, not through a stream per file.
-    lines: (p) => splitLines(readFileSync(join(root, p))),
+    lines: (p) => splitLines(readFileSync(at(p))),
     close: () => undefined,
   };
 }

@@ -1,4 +1,5 @@
 // The checks verify runs on a bundle before the report is recomputed, one function a step: container, manifest and key, checkpoints, leaves and tree, attachments.
+import type { ProgressListener } from '../core/progress.js';
 import type { KeyObject } from 'node:crypto';
 import { isCanonicalJson } from '../ledger/canonical.js';
 import { leafProblem } from '../ledger/leaf-catalogue.js';
@@ -45,7 +46,7 @@ export function pathProblem(name: string): string | undefined {
 }
 
 /** 1. Container: every file listed in SHA256SUMS with its hash; nothing unlisted; sane names. Returns the files present. */
-export function checkContainer(bundle: BundleFiles, fault: (f: BundleFault) => void): Set<string> {
+export function checkContainer(bundle: BundleFiles, fault: (f: BundleFault) => void, progress: ProgressListener = () => undefined): Set<string> {
   const files = bundle.files;
   const lowerSeen = new Map<string, string>();
   for (const f of files) {
@@ -71,7 +72,9 @@ export function checkContainer(bundle: BundleFiles, fault: (f: BundleFault) => v
   }
   const present = new Set(files);
   for (const f of files) if (!UNSUMMED.has(f) && !listed.has(f)) fault({ code: 'UNLISTED_FILE', file: f, message: 'file is not listed in SHA256SUMS' });
+  let hashed = 0;
   for (const [f, want] of listed) {
+    progress({ phase: 'checksums', unit: 'files', done: hashed++, total: listed.size });
     if (!present.has(f)) fault({ code: 'FILE_MISSING', file: f, message: 'listed in SHA256SUMS but missing' });
     else {
       let got: string;
@@ -85,6 +88,7 @@ export function checkContainer(bundle: BundleFiles, fault: (f: BundleFault) => v
       if (got !== want) fault({ code: 'FILE_MODIFIED', file: f, message: 'content does not match its SHA256SUMS hash' });
     }
   }
+  progress({ phase: 'checksums', unit: 'files', done: listed.size, total: listed.size });
   // A year's bundle lists tens of thousands of files: what only this step needs is released before the report is recomputed.
   listed.clear();
   lowerSeen.clear();
@@ -210,6 +214,7 @@ export function checkLeaves(
   e: number,
   fault: (f: BundleFault) => void,
   stats: VerifyStats,
+  progress: ProgressListener = () => undefined,
 ): { leafFiles: string[]; badLeaves: number; referenced: Set<string>; seals: DaySeal[] } {
   const { manifest, origin, signingKey } = m;
   const files = bundle.files;
@@ -231,8 +236,11 @@ export function checkLeaves(
   let lastGood = s;
   const referenced = new Set<string>();
   const seals: DaySeal[] = [];
-  for (const f of leafFiles) {
+  let leafBytes = 0;
+  for (const [i, f] of leafFiles.entries()) {
+    progress({ phase: 'leaves', unit: 'leaf files', done: i, total: leafFiles.length, bytes: leafBytes });
     const buf = bundle.read(f);
+    leafBytes += buf.length;
     if (buf.length > 0 && buf[buf.length - 1] !== 0x0a) fault({ code: 'LEAF_TRUNCATED', file: f, message: 'the file does not end with a newline (cut mid-line?)' });
     let pos = 0;
     while (pos < buf.length) {
@@ -282,12 +290,20 @@ export function checkLeaves(
       }
     }
   }
+  progress({ phase: 'leaves', unit: 'leaf files', done: leafFiles.length, total: leafFiles.length, bytes: leafBytes });
   if (frontier.size !== e) fault({ code: 'SIZE_MISMATCH', file: 'ledger/leaves/', seq: Math.min(frontier.size, e), message: `the leaves end at size ${frontier.size}, but the signed end checkpoint is at size ${e}` });
   return { leafFiles, badLeaves, referenced, seals };
 }
 
 /** 5. Attachments: each named by its hash; every referenced blob present or declared withheld. */
-export async function checkAttachments(bundle: BundleFiles, present: Set<string>, referenced: Set<string>, fault: (f: BundleFault) => void, stats: VerifyStats): Promise<void> {
+export async function checkAttachments(
+  bundle: BundleFiles,
+  present: Set<string>,
+  referenced: Set<string>,
+  fault: (f: BundleFault) => void,
+  stats: VerifyStats,
+  progress: ProgressListener = () => undefined,
+): Promise<void> {
   const files = bundle.files;
   let withheld = new Set<string>();
   if (present.has('attachments/withheld.json')) {
@@ -298,7 +314,9 @@ export async function checkAttachments(bundle: BundleFiles, present: Set<string>
     }
   }
   // Streamed through gunzip and SHA-256: an attachment is never held whole here.
-  for (const f of files.filter((x) => x.startsWith('attachments/sha256/'))) {
+  const attachments = files.filter((x) => x.startsWith('attachments/sha256/'));
+  for (const [i, f] of attachments.entries()) {
+    progress({ phase: 'attachments', unit: 'files', done: i, total: attachments.length });
     const m = /^attachments\/sha256\/([0-9a-f]{2})\/([0-9a-f]{64})\.gz$/.exec(f);
     if (!m || m[1] !== m[2]!.slice(0, 2)) {
       fault({ code: 'ATTACHMENT', file: f, message: 'unexpected attachment path (expected attachments/sha256/<aa>/<sha256>.gz)' });
@@ -309,6 +327,7 @@ export async function checkAttachments(bundle: BundleFiles, present: Set<string>
     else if (d.sha256 !== m[2]) fault({ code: 'ATTACHMENT_MISMATCH', file: f, message: 'uncompressed content does not match its SHA-256 name' });
     else stats.attachments++;
   }
+  progress({ phase: 'attachments', unit: 'files', done: attachments.length, total: attachments.length });
   for (const h of referenced) {
     const f = attachmentPath(h);
     if (!present.has(f) && !withheld.has(h)) fault({ code: 'ATTACHMENT_MISSING', file: f, message: 'referenced by a leaf but neither present nor declared withheld' });

@@ -1,6 +1,7 @@
 // Entry point of the bundled verify/verify.mjs and of `vigil verify`'s output: runs verifyBundle and prints every fault.
 import { verifyBundle, type BundleVerification, type VerifyBundleOptions } from './verify-bundle.js';
 import { rerunWithBoundedHeap } from '../export/bounded-heap.js';
+import { childProgress } from '../core/progress.js';
 
 export function formatVerification(r: BundleVerification): string {
   const lines: string[] = [];
@@ -73,7 +74,8 @@ export async function runVerifyCli(argv: string[]): Promise<number> {
   }
   if (paths.length !== 1) return usage('give exactly one bundle (folder or .zip)');
   try {
-    const r = await verifyBundle(paths[0]!, opts);
+    // Progress on stderr, plain lines every VIGIL_PROGRESS_INTERVAL_MS (or markers `vigil verify` draws); none with --json.
+    const r = await verifyBundle(paths[0]!, json ? opts : { ...opts, progress: childProgress('verify', process.stderr) });
     await writeAll(json ? `${JSON.stringify(r, null, 2)}\n` : formatVerification(r));
     return r.ok ? 0 : 1;
   } catch (e) {

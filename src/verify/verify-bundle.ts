@@ -7,6 +7,7 @@ import { buildReport, type FrameworkData, type LeafRecord, type ReportParams } f
 import { gunzipBuffer, HashSink } from '../export/files.js';
 import { folderFiles, zipFiles, type BundleFiles } from './bundle-files.js';
 import { ReportInvariants } from './report-invariants.js';
+import type { ProgressListener } from '../core/progress.js';
 import type { KeyPin } from './bundle-key.js';
 import {
   attachmentPath,
@@ -57,6 +58,8 @@ export interface VerifyBundleOptions {
   tsaCaFile?: string;
   /** Refuse bundles (or zip entries) larger than this. @defaultValue 16 GiB */
   maxBytes?: number;
+  /** Told as each step advances (src/core/progress.ts); the verification does not depend on it. */
+  progress?: ProgressListener;
 }
 
 const MAX_FAULTS = 500;
@@ -119,7 +122,7 @@ export async function verifyBundle(path: string, opts: VerifyBundleOptions = {})
     }
   } else bundle = folderFiles(path, containerFault);
   try {
-    await verifyFiles(bundle, pin, tsaRoots, witnessOpts, fault, warnings, stats, meta);
+    await verifyFiles(bundle, pin, tsaRoots, witnessOpts, fault, warnings, stats, meta, opts.progress ?? (() => undefined));
   } catch (e) {
     // A zip entry that cannot be read (corrupt deflate data, a header pointing outside the file) is a container fault.
     fault({ code: 'CONTAINER', file: path, message: `unreadable bundle entry: ${(e as Error).message}` });
@@ -139,9 +142,10 @@ async function verifyFiles(
   warnings: string[],
   stats: VerifyStats,
   meta: BundleMeta & { timestamps?: TimestampSummary; witness?: WitnessSummary },
+  progress: ProgressListener,
 ): Promise<void> {
   const files = bundle.files;
-  const present = checkContainer(bundle, fault);
+  const present = checkContainer(bundle, fault, progress);
   const m = checkManifest(bundle, present, pin, fault, warnings, meta);
   const { verifiers, tree, reportMeta } = m;
   if (verifiers.length === 0 || !Number.isSafeInteger(tree.startSize) || !Number.isSafeInteger(tree.endSize)) return;
@@ -149,8 +153,8 @@ async function verifyFiles(
   const e = tree.endSize!;
   const roots = checkCheckpoints(bundle, verifiers, m.origin, s, e, fault, stats);
   meta.witness = checkWitnesses(bundle, present, verifiers, m.origin, { s, e, roots }, witnessOpts, fault);
-  const { leafFiles, badLeaves, referenced, seals } = checkLeaves(bundle, m, roots, s, e, fault, stats);
-  await checkAttachments(bundle, present, referenced, fault, stats);
+  const { leafFiles, badLeaves, referenced, seals } = checkLeaves(bundle, m, roots, s, e, fault, stats, progress);
+  await checkAttachments(bundle, present, referenced, fault, stats, progress);
   meta.timestamps = await checkTimestamps(bundle, present, { trusted: tsaRoots, seals, checkpointSizes: [...roots.keys()] }, fault, warnings);
   if (badLeaves > 0) {
     fault({ code: 'REPORT_SKIPPED', message: `report not recomputed: ${badLeaves} leaf line(s) could not be read as evidence` });
@@ -187,6 +191,7 @@ async function verifyFiles(
       for await (const line of bundle.lines(f)) {
         if (line === '' && seq >= e) continue;
         const bytes = Buffer.from(line, 'utf8');
+        progress({ phase: 'report', unit: 'leaves', done: seq - s + 1, total: e - s });
         yield { seq, hash: leafHash(bytes).toString('hex'), body: JSON.parse(line) as Record<string, unknown> };
         seq++;
       }

@@ -19,7 +19,9 @@ describe('vigil alerts', () => {
       const [first] = await ledger.append([alert(1)]);
       const child = spawn(process.execPath, [BIN, 'alerts', '--follow', '--json'], { cwd: dir, env: { ...process.env, VIGIL_LOG_LEVEL: 'warn' } });
       let out = '';
+      let err = '';
       child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
       const until = async (cond: () => boolean) => {
         for (let i = 0; i < 300 && !cond(); i++) await new Promise((r) => setTimeout(r, 50));
         expect(cond()).toBe(true);
@@ -29,6 +31,7 @@ describe('vigil alerts', () => {
       await until(() => out.split('\n').filter(Boolean).length === 3);
       child.kill('SIGTERM');
       expect(await new Promise((r) => child.on('close', r))).toBe(0);
+      expect(err).toBe('');
       const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { seq: number; title: string });
       expect(lines.map((l) => l.title)).toEqual([1, 2, 3].map((i) => `Control broke: thing ${i} (1 resource)`));
 
@@ -40,6 +43,19 @@ describe('vigil alerts', () => {
       });
       expect(text).toMatch(/^#\d+ \S+ BROKE\s+high\s+Control broke: thing 2 \(1 resource\)\n {4}r2: pass → fail — bad\n#\d+ .*thing 3/);
       expect(text).not.toContain('thing 1');
+
+      // Text --follow: after the backlog, one line on stderr says it is waiting; stdout has the alerts only.
+      const f = spawn(process.execPath, [BIN, 'alerts', '--follow', '--after', String(first!.seq)], { cwd: dir, env: { ...process.env, VIGIL_LOG_LEVEL: 'warn' } });
+      let fOut = '';
+      let fErr = '';
+      f.stdout.on('data', (d) => (fOut += d));
+      f.stderr.on('data', (d) => (fErr += d));
+      await until(() => fErr.includes('\n') && fOut.includes('thing 3'));
+      expect(fErr).toBe('— waiting for new alerts (Ctrl-C to stop)\n');
+      expect(fOut).toMatch(/thing 2[\s\S]*thing 3/);
+      f.kill('SIGTERM');
+      expect(await new Promise((r) => f.on('close', r))).toBe(0);
+      expect(fOut).not.toContain('waiting');
     } finally {
       await ledger.close();
       rmSync(dir, { recursive: true, force: true });

@@ -58,6 +58,17 @@ describe('vigil CLI', () => {
     expect(status.criteria.map((c) => c.id)).toContain('A1.3');
   });
 
+  it('collect says on stderr as each scope finishes (one line each, with its counts); --json prints no progress', async () => {
+    const r = await vigil(['collect'], { env, cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^collect: aws 123456789012 done in \d+ s: \d+ resources → \d+ pass, \d+ fail, \d+ error \(1\/1\)$/m);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const j = await vigil(['collect', '--json'], { env, cwd: dir });
+    expect(j.code).toBe(0);
+    expect(j.stderr).not.toContain('collect:');
+    expect(JSON.parse(j.stdout).runs[0]).toMatchObject({ source: 'aws', scope: '123456789012' });
+  }, 60_000);
+
   it('AccessDenied on a call turns the rules that need it into error results naming the IAM action', async () => {
     emu.faults.deny('GetAccountAuthorizationDetails');
     try {

@@ -39,6 +39,46 @@ describe('ScopeIntervals', () => {
     }), { numRuns: 300 });
   });
 
+  it('closes the same intervals in the same order whether a changed blob keeps its pairs in order or not (pairs added, dropped and reordered)', async () => {
+    // The plain keyed walk every changed blob once took: the tracker's index-by-index path must agree with it exactly.
+    const reference = (runs: ResultLike[][]): Array<[string, string, number, number]> => {
+      const open = new Map<string, { r: ResultLike; first: number; gen: number }>();
+      const out: Array<[string, string, number, number]> = [];
+      let prev: string | undefined;
+      runs.forEach((rs, i) => {
+        const sha = JSON.stringify(rs);
+        if (sha !== prev || i === 0) {
+          for (const r of rs) {
+            const k = `${r.ruleId}|${r.resourceId}`;
+            const iv = open.get(k);
+            if (iv && iv.gen !== i && iv.r.status === r.status && iv.r.reason === r.reason) iv.gen = i;
+            else {
+              if (iv) out.push([iv.r.resourceId, iv.r.status, iv.first, i - 1]);
+              open.set(k, { r, first: i, gen: i });
+            }
+          }
+          const gone = [...open].filter(([, iv]) => iv.gen !== i).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+          for (const [k, iv] of gone) {
+            out.push([iv.r.resourceId, iv.r.status, iv.first, i - 1]);
+            open.delete(k);
+          }
+        }
+        prev = sha;
+      });
+      for (const [, iv] of [...open].sort((a, b) => (a[0] < b[0] ? -1 : 1))) out.push([iv.r.resourceId, iv.r.status, iv.first, runs.length - 1]);
+      return out;
+    };
+    const blob = fc.uniqueArray(fc.record({ r: fc.integer({ min: 0, max: 4 }), s: fc.constantFrom(...statuses) }), { selector: (x) => x.r, maxLength: 5 })
+      .map((xs) => xs.map((x): ResultLike => ({ ruleId: 'rule', resourceId: `res-${x.r}`, status: x.s, reason: x.s })));
+    // Mostly the previous run's pairs with statuses moved (the common case), sometimes any list at all.
+    const runs = fc.tuple(blob, fc.array(fc.tuple(fc.boolean(), blob, fc.array(fc.constantFrom(...statuses), { minLength: 5, maxLength: 5 })), { maxLength: 12 }))
+      .map(([first, steps]) => steps.reduce<ResultLike[][]>((acc, [fresh, any, st]) => [...acc, fresh ? any : acc[acc.length - 1]!.map((r, j) => ({ ...r, status: st[j]!, reason: st[j]! }))], [first]));
+    await fc.assert(fc.asyncProperty(runs, async (rs) => {
+      const { intervals } = await track(rs);
+      expect(intervals.map((iv) => [iv.resourceId, iv.status, iv.first.seq / 10, iv.last.seq / 10])).toEqual(reference(rs));
+    }), { numRuns: 500 });
+  });
+
   it('reads a results blob only when its hash differs from the previous run', async () => {
     const same: ResultLike[] = [{ ruleId: 'r', resourceId: 'a', status: 'pass', reason: 'ok' }];
     const changed: ResultLike[] = [{ ruleId: 'r', resourceId: 'a', status: 'fail', reason: 'no' }];

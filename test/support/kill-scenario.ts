@@ -2,11 +2,9 @@
 // the ledger read back to check that every (source, scope, slot) is exactly one run or one gap and that it verifies.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { mulberry32 } from '../../src/core/seeded-random.js';
 import { loadSourceDemos } from '../../src/sources.js';
 import type { RunningEmulator } from '../../src/core/source-plugin.js';
@@ -14,6 +12,7 @@ import type { SourceId } from '../../src/core/types.js';
 import { silentLogger, systemClock, UNRESOLVED_SCOPE } from '../../src/core/collector.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { slotsBetween } from '../../src/pipeline/slots.js';
+import { exited, startPrivateRedis } from './redis-server.js';
 
 const BIN = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../src/bin/vigil.mjs');
 
@@ -58,7 +57,8 @@ export async function runKillScenario(opts: KillScenarioOptions): Promise<KillSc
   const started = Date.now();
   const rand = mulberry32(opts.seed);
   const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'vigil-kill-'));
-  const redis = await startRedis(join(dir, 'redis'));
+  // An fsync-always AOF, so a restart keeps every queued job.
+  const redis = await startPrivateRedis(join(dir, 'redis'), { aof: true });
   const emulators: RunningEmulator[] = [];
   const env: Record<string, string> = { REDIS_URL: redis.url, VIGIL_LOG_LEVEL: 'info', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
   try {
@@ -124,7 +124,7 @@ export async function runKillScenario(opts: KillScenarioOptions): Promise<KillSc
     };
   } finally {
     for (const e of emulators) await e.close();
-    redis.stop();
+    await redis.stop();
     if (!opts.dataDir) rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -203,11 +203,6 @@ export function vigilOnce(args: string[], env: Record<string, string>): Promise<
   });
 }
 
-export function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((res) => child.once('exit', () => res()));
-}
-
 /** Resolves once `vigil run` logs that it is running (its stderr is pino JSON), when it exits, or after `ms`. */
 function runningOrExit(child: ChildProcess, ms: number): Promise<void> {
   return new Promise((res) => {
@@ -246,54 +241,4 @@ function sleepOrExit(child: ChildProcess, ms: number): Promise<void> {
 async function killAndWait(child: ChildProcess): Promise<void> {
   child.kill('SIGKILL');
   await exited(child);
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => res(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-/** A private redis-server on a free port with an fsync-always AOF, so a restart keeps every queued job. */
-export async function startRedis(dir: string): Promise<{ url: string; restart(): Promise<void>; stop(): void }> {
-  const { mkdirSync } = await import('node:fs');
-  mkdirSync(dir, { recursive: true });
-  const port = await freePort();
-  const url = `redis://127.0.0.1:${port}`;
-  let child: ChildProcess | undefined;
-  const up = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir, '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
-    for (let i = 0; i < 100; i++) {
-      const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      r.on('error', () => {});
-      try {
-        await r.connect();
-        if ((await r.ping()) === 'PONG') return;
-      } catch {
-        // not up yet
-      } finally {
-        r.disconnect();
-      }
-      await new Promise((r2) => setTimeout(r2, 50));
-    }
-    throw new Error(`redis-server did not start on port ${port}`);
-  };
-  await up();
-  return {
-    url,
-    async restart() {
-      const c = child!;
-      c.kill('SIGKILL');
-      await exited(c);
-      await up();
-    },
-    stop() {
-      child?.kill('SIGKILL');
-    },
-  };
 }

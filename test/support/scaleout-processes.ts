@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exited } from './kill-scenario.js';
+import { exited } from './redis-server.js';
 
 export { vigilOnce } from './kill-scenario.js';
 

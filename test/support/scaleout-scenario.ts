@@ -13,7 +13,7 @@ import { PUBLIC_KEY_FILE } from '../../src/ledger/keys.js';
 import { slotsBetween } from '../../src/pipeline/slots.js';
 import { startAwsEmulator, orgEstate, EMU_EXTERNAL_ID, type AwsEmulator } from '../../collectors/aws/emulator/index.js';
 import { DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY } from '../../collectors/aws/demo.js';
-import { startRedis } from './kill-scenario.js';
+import { startPrivateRedis } from './redis-server.js';
 import { ApiProbe, VigilProcess, vigilOnce, type EndpointFigures, type LogLine } from './scaleout-processes.js';
 
 export interface ScaleoutOptions {
@@ -77,7 +77,7 @@ export async function runScaleout(o: ScaleoutOptions): Promise<ScaleoutResult> {
   const schema = `scaleout_${randomBytes(5).toString('hex')}`;
   const base = o.databaseUrl ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const databaseUrl = `${base}${base.includes('?') ? '&' : '?'}schema=${schema}`;
-  const redis = await startRedis(join(dir, 'redis'));
+  const redis = await startPrivateRedis(join(dir, 'redis'), { aof: true });
   const emu = await startAwsEmulator({ ...orgEstate({ accounts: o.accounts, users: 5, regions: ['us-east-1'], historyDays: 2, eventsPerDay: 2, databases: 1 }), reportDelayMs: 0 });
   const procs: VigilProcess[] = [];
   const details: string[] = [];
@@ -208,7 +208,7 @@ export async function runScaleout(o: ScaleoutOptions): Promise<ScaleoutResult> {
   } finally {
     for (const p of procs) await p.stop('SIGKILL');
     await emu.close();
-    redis.stop();
+    await redis.stop();
     await dropSchema(base, schema).catch((e: unknown) => details.push(`schema ${schema} not dropped: ${(e as Error).message}`));
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,5 @@
 // snapshots/<rule>/<date>.csv.gz: the state per day (each scope's last run of the day), written whole once every scope has moved past the day.
-import { csvRow, fileSafe, type ReportOut } from './csv.js';
+import { csvField, fileSafe, type ReportOut } from './csv.js';
 import type { ResultsReader } from './results.js';
 
 export const SNAPSHOT_HEADER = ['run_seq', 'run_leaf_hash', 'slot', 'source', 'scope', 'resource', 'status', 'reason'];
@@ -14,11 +14,20 @@ interface DayRef {
   source: string;
 }
 
+/**
+ * One results blob as snapshot text: per rule (in the blob's order), the `resource,status,reason` tail of each row.
+ * A row is its run's columns followed by that tail, and from one day to the next an unchanged result differs only in
+ * the run columns, so the tails are built once per blob and each day's file is a few joins, not a row at a time.
+ */
+type RowTails = Map<string, string[]>;
+
 export class Snapshots {
   /** Each scope's latest run, by scope key. */
   private readonly lastOfDay = new Map<string, DayRef>();
   /** Days some scope has moved past, waiting until every scope has, so each snapshot file is written whole and released. */
   private readonly pendingDays = new Map<string, Map<string, DayRef>>();
+  /** Row tails of the blob each scope's snapshot last used (a scope's blob changes only when one of its results does). */
+  private readonly tails = new Map<string, { sha: string; rows: RowTails }>();
 
   constructor(private readonly out: ReportOut, private readonly results: ResultsReader, private readonly ruleFilter: (id: string) => boolean) {}
 
@@ -34,19 +43,43 @@ export class Snapshots {
     for (const date of [...this.pendingDays.keys()].sort()) await this.writeDay(date, this.pendingDays.get(date)!);
   }
 
+  private async rowTails(key: string, sha: string): Promise<RowTails> {
+    const cached = this.tails.get(key);
+    if (cached?.sha === sha) return cached.rows;
+    const rows: RowTails = new Map();
+    for (const r of await this.results.results(sha)) {
+      if (!this.ruleFilter(r.ruleId)) continue;
+      let list = rows.get(r.ruleId);
+      if (!list) {
+        list = [];
+        rows.set(r.ruleId, list);
+      }
+      list.push(`${csvField(r.resourceId)},${csvField(r.status)},${csvField(r.reason)}`);
+    }
+    this.tails.set(key, { sha, rows });
+    return rows;
+  }
+
   private async writeDay(date: string, refs: Map<string, DayRef>): Promise<void> {
-    // Rows go straight to each rule's file, scope by scope; every file of the day is complete after the last scope.
-    const paths = new Set<string>();
+    // Each rule's file is its rows scope by scope (scopes in key order, results in blob order), written and ended whole,
+    // one file at a time.
+    const scopes: Array<{ head: string; rows: RowTails }> = [];
+    const paths = new Map<string, string>();
     for (const key of [...refs.keys()].sort()) {
       const d = refs.get(key)!;
-      for (const r of await this.results.results(d.sha)) {
-        if (!this.ruleFilter(r.ruleId)) continue;
-        const path = `report/snapshots/${fileSafe(r.ruleId)}/${date}.csv.gz`;
-        paths.add(path);
-        this.out.write(path, SNAPSHOT_HEADER, csvRow([d.seq, d.hash, d.slot, d.source, d.scope, r.resourceId, r.status, r.reason]));
-      }
+      const rows = await this.rowTails(key, d.sha);
+      scopes.push({ head: `${csvField(d.seq)},${csvField(d.hash)},${csvField(d.slot)},${csvField(d.source)},${csvField(d.scope)},`, rows });
+      for (const ruleId of rows.keys()) if (!paths.has(ruleId)) paths.set(ruleId, `report/snapshots/${fileSafe(ruleId)}/${date}.csv.gz`);
     }
-    for (const path of [...paths].sort()) this.out.end(path);
+    for (const [ruleId, path] of [...paths].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))) {
+      const parts: string[] = [];
+      for (const { head, rows } of scopes) {
+        const tails = rows.get(ruleId);
+        if (tails) parts.push(head, tails.join(`\r\n${head}`), '\r\n');
+      }
+      this.out.write(path, SNAPSHOT_HEADER, parts.join(''));
+      this.out.end(path);
+    }
   }
 
   private async flush(key: string, final = false): Promise<void> {
