@@ -29,6 +29,7 @@ import { apiConfigSchema } from './alerts/config.js';
 import type { AlertRuleInfo } from './alerts/engine.js';
 import { loadFramework } from './rules/frameworks.js';
 import type { AgentContext } from './agent-context.js';
+import { startWitnessing, stopWitnessing, type WitnessSubmitter } from './witness/submitter.js';
 
 export { resolveDataDir } from './config/data-dir.js';
 import { checkRuleSettings } from './config/rule-settings.js';
@@ -44,7 +45,7 @@ export type ProcessRole = 'run' | 'scheduler' | 'worker' | 'collect-worker' | 'c
 
 /**
  * Groups of leaves a process may append. `lifecycle`: agent.started/stopped, heartbeat, rule.defined, ruleset.defined,
- * scope.retired/reinstated;
+ * scope.retired/reinstated; witness.cosigned (the writer part's witness submitter);
  * `runs`: run, change, event, declared gap (and the derived identity run); `sweeps`: swept gap, day.sealed, and the
  * day seal's RFC 3161 `timestamp.token`;
  * `alerts`: alert, exception.expired, delivery.failed, and exception.granted/revoked synced from the exceptions file;
@@ -136,6 +137,8 @@ export interface RunningAgent {
   alerting?: Alerting;
   /** The HTTP API (api role). */
   api?: RunningApi;
+  /** Submits checkpoints to the configured witnesses (writer role, `witnesses:` in config). */
+  witnesses?: WitnessSubmitter;
   /** RFC 3161 time stamping of day seals (writer role, with `timestamping:` configured). */
   stamper?: SealStamper;
   /** Enqueues an immediate, off-schedule collection of every source and resolves when all of them are recorded. */
@@ -198,6 +201,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
   let scheduler: Scheduler | undefined;
   let alerting: Alerting | undefined;
   let api: RunningApi | undefined;
+  let witnesses: WitnessSubmitter | undefined;
   const stamper = opts.roles.includes('writer') ? sealStamper(ctx, ledger, () => alerting) : undefined;
 
   if (opts.roles.includes('writer')) {
@@ -218,12 +222,15 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
         opts.onRecorded?.(o, j);
       },
       afterRecord: async () => alerting?.afterRun(),
+      onCheckpoint: () => witnesses?.nudge(),
       // Before alerting is up (the start-up seal) the kick below covers it, so a failure alert has a notifier.
       ...(stamper ? { onSealed: () => void (alerting && stamper.kick()) } : {}),
     });
     await writer.start(opts.roles);
     alerting = await startAlerting({ loaded: ctx.loaded, ledger, rules: [...rules, ...CROSS_SOURCE_RULES], clock: ctx.clock, logger: ctx.logger, connection, prefix });
     stamper?.kick();
+    const engine = alerting.engine;
+    witnesses = await startWitnessing(ctx.loaded.config.witnesses, { ledger, clock: ctx.clock, logger: ctx.logger, raiseAlert: async (a) => void (await engine.raise([a])) });
   }
   if (opts.roles.includes('worker')) {
     worker = startCollectWorker({ connection, prefix, collectors, rules, params, ledger, evidence: queues.evidence, clock: ctx.clock, logger: ctx.logger, deadlines: sourceDeadlines(ctx.loaded), schedules: Object.fromEntries(sources.map((s) => [s.source, s.schedule])) });
@@ -243,6 +250,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
     writer,
     ...(alerting ? { alerting } : {}),
     ...(api ? { api } : {}),
+    ...(witnesses ? { witnesses } : {}),
     ...(stamper ? { stamper } : {}),
     async collectNow(timeoutMs = 120_000) {
       const now = ctx.clock.now();
@@ -282,6 +290,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       await stamper?.stop();
       await alerting?.stop();
       await writer?.stop(reason);
+      await stopWitnessing(witnesses);
       await queues.collect.close();
       await queues.evidence.close();
       await ledger.close();
@@ -347,7 +356,9 @@ export async function openCollectRecorder(ctx: AgentContext): Promise<CollectRec
     logger: ctx.logger,
     retireAfterRuns: ctx.loaded.config.scopes.retireAfterRuns,
     people,
+    onCheckpoint: () => witnesses?.nudge(),
   });
+  let witnesses: WitnessSubmitter | undefined;
   const recorder: CollectRecorder = {
     role: 'collect',
     ledger,
@@ -358,6 +369,7 @@ export async function openCollectRecorder(ctx: AgentContext): Promise<CollectRec
     async close(reason) {
       try {
         await writer.stop(reason);
+        await stopWitnessing(witnesses);
       } finally {
         await ledger.close();
         await lock.release();
@@ -366,6 +378,8 @@ export async function openCollectRecorder(ctx: AgentContext): Promise<CollectRec
   };
   try {
     await writer.start(['collect']);
+    // No alert engine here (`collect` may not append alerts): a refusal is logged and shows in `vigil status`.
+    witnesses = await startWitnessing(ctx.loaded.config.witnesses, { ledger, clock: ctx.clock, logger: ctx.logger });
   } catch (e) {
     await recorder.close('collect finished');
     throw e;
@@ -385,6 +399,7 @@ export function apiOptions(ctx: AgentContext, deps: { ledger: Ledger; rules: Ale
     ...(deps.redis ? { redis: deps.redis } : {}),
     ...(deps.prefix ? { prefix: deps.prefix } : {}),
     dataDir: ctx.dataDir,
+    witnesses: ctx.loaded.config.witnesses,
     sources: Object.entries(ctx.loaded.sources).map(([source, s]) => ({ source, schedule: s!.schedule })),
   };
 }

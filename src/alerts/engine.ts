@@ -164,6 +164,21 @@ export class AlertEngine {
     return seqs;
   }
 
+  /**
+   * Appends alerts raised outside the fold (a witness refusing a checkpoint: src/witness/submitter.ts), in turn with the
+   * ticks, and hands the new ones to delivery like any other. Keyed inputs are recorded once.
+   */
+  raise(alerts: Array<LeafInput<'alert'>>): Promise<number[]> {
+    const run = this.chain.then(async () => {
+      const out = await this.opts.ledger.append(alerts);
+      const seqs = out.filter((o) => !o.duplicate).map((o) => o.seq);
+      if (seqs.length && this.opts.onAlerts) await this.opts.onAlerts(seqs);
+      return seqs;
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
   private reopenWanted: Array<{ ruleId: string; resourceId: string; at: string }> = [];
 
   /** Folds every relevant leaf appended since the last call. */

@@ -9,6 +9,7 @@ import type { AlertRuleInfo } from '../alerts/engine.js';
 import type { ApiMetrics } from './metrics.js';
 import type { ApiAuth, RefusalLogOptions } from './auth.js';
 import { ApiError } from './errors.js';
+import type { WitnessConfig } from '../witness/config.js';
 
 export interface ApiOptions {
   ledger: Ledger;
@@ -21,6 +22,8 @@ export interface ApiOptions {
   /** For /readyz and queue-depth metrics. */
   redis?: Redis;
   prefix?: string;
+  /** Witnesses configured: /readyz is `degraded` naming one that refused or fell behind (src/witness/health.ts). */
+  witnesses?: WitnessConfig[];
   /** Sources expected to run, for staleness in /readyz. */
   sources: Array<{ source: string; schedule: string }>;
   /** The ledger's data directory: exports read it (without it, POST /v1/exports answers 501). */

@@ -5,7 +5,7 @@ import type { RouteSpec } from './route-spec.js';
 /** The route table: the OpenAPI document and the auth test are both generated from it. */
 export const ROUTES: RouteSpec[] = [
   { method: 'GET', url: '/healthz', role: 'public', summary: 'Liveness: the process answers' },
-  { method: 'GET', url: '/readyz', role: 'public', summary: 'Readiness: Redis and the evidence store reachable, last run per source not stale (503 otherwise); `degraded` (200) when a source/scope\'s latest run could not read anything. Without a token: `{ready, status, reason?}` only; with any valid token: every check, source, scope and cause' },
+  { method: 'GET', url: '/readyz', role: 'public', summary: 'Readiness: Redis and the evidence store reachable, last run per source not stale (503 otherwise); `degraded` (200) when a source/scope\'s latest run could not read anything, or a witness refused a checkpoint or fell behind. Without a token: `{ready, status, reason?}` only; with any valid token: every check, source, scope and cause' },
   { method: 'GET', url: '/metrics', role: 'viewer', summary: 'Prometheus metrics', produces: 'text/plain' },
   { method: 'GET', url: '/v1/openapi.json', role: 'viewer', summary: 'This API description (OpenAPI 3.1)' },
   {

@@ -10,7 +10,7 @@ import { AppError } from '../core/errors.js';
 import { systemClock } from '../core/collector.js';
 import type { RunningEmulator } from '../core/source-plugin.js';
 import { configSchema } from '../config/schema.js';
-import type { LoadedConfig } from '../config/load.js';
+import { loadConfigFile, type LoadedConfig } from '../config/load.js';
 import { loadSourceDemos } from '../sources.js';
 import { PROCESS_ROLES, startAgent, type AgentContext, type RunningAgent } from '../agent.js';
 import type { EvidenceJob } from '../pipeline/collect-stage.js';
@@ -27,6 +27,8 @@ import { CycleLines } from './demo-cycles.js';
 export interface DemoOptions {
   once?: boolean;
   dataDir?: string;
+  /** A config file whose `witnesses:` block the demo uses (its sources stay the emulators). */
+  config?: string;
 }
 
 interface RedisHandle {
@@ -91,6 +93,9 @@ export async function findOrStartRedis(log: (msg: string) => void): Promise<Redi
 
 export async function demoCommand(opts: DemoOptions): Promise<number> {
   const say = (m: string) => process.stdout.write(`${m}\n`);
+  // --config: the demo's sources stay the emulators; the blocks that do not name a source (witnesses) are honoured.
+  // Read first, so a bad file is exit 2 with nothing started.
+  const fromFile = opts.config !== undefined ? loadConfigFile(opts.config).config : undefined;
   const dataDir = resolve(opts.dataDir ?? '.vigil-demo');
   // The AWS SDK's Node 20 end-of-support notice is for operators (README says so); keep the demo's output readable.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -114,7 +119,7 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
       say(`${id} emulator listening on ${emu.url}`);
     }
     const api = { listen: DEMO_API_LISTEN, tokens: [{ name: 'demo', sha256: createHash('sha256').update(token).digest('hex'), role: 'admin' }] };
-    const loaded: LoadedConfig = { config: configSchema.parse({ origin: 'vigil.local/demo', api }), dir: process.cwd(), sources };
+    const loaded: LoadedConfig = { config: configSchema.parse({ origin: 'vigil.local/demo', api, ...(fromFile ? { witnesses: fromFile.witnesses } : {}) }), dir: process.cwd(), sources };
     ctx = { loaded, dataDir, logger: makeLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn'), clock: systemClock };
     const cycles = new CycleLines(say);
     // --once exits after one cycle, so it serves no API.

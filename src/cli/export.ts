@@ -42,6 +42,7 @@ export async function exportCommand(ctx: AgentContext, o: ExportCliOptions): Pro
     framework,
     ...(criteria ? { criteria } : {}),
     sources: Object.keys(ctx.loaded.sources),
+    ...(ctx.loaded.config.witnesses.length > 0 ? { witnesses: ctx.loaded.config.witnesses } : {}),
     ...(o.sampleSeed !== undefined ? { sampleSeed: o.sampleSeed } : {}),
     out: o.out,
     ...(fileMode !== undefined ? { fileMode } : {}),

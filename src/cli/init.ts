@@ -73,6 +73,11 @@ ${sourceSections(active)}
 # exceptions:
 #   file: ./exceptions.yaml
 
+# Witnesses someone else runs (\`vigil witness serve\`): every signed checkpoint is offered to each (README, "Run a witness").
+# witnesses:
+#   - name: auditor
+#     url: https://witness.auditor.example
+#     key: <the vkey \`vigil witness key\` printed>   # timeoutSeconds: 1-60 (10), alertAfterCheckpoints (3)
 # RFC 3161 time stamp of each daily seal by a time-stamping authority outside the company (README, "RFC 3161 time stamps").
 # timestamping:
 #   url: https://freetsa.org/tsr      # e.g. FreeTSA, or http://timestamp.digicert.com

@@ -2,6 +2,8 @@
 import type { AgentContext } from '../agent-context.js';
 import { keyFingerprint } from '../ledger/fingerprint.js';
 import { openLedger } from '../ledger/open-ledger.js';
+import { createPublicKey } from 'node:crypto';
+import { formatVkey, rawEd25519PublicKey } from '../ledger/note.js';
 import { consoleProgress } from './progress-console.js';
 
 /**
@@ -11,12 +13,15 @@ import { consoleProgress } from './progress-console.js';
 export async function ledgerKeyCommand(ctx: AgentContext, opts: { json?: boolean }): Promise<number> {
   const ledger = await openLedger(ctx, { readOnly: true });
   try {
-    const info = { origin: ledger.origin, keyId: ledger.keyId, fingerprint: keyFingerprint(ledger.publicKeyPem), algorithm: 'ed25519', publicKeyPem: ledger.publicKeyPem };
+    // vkey: the signed-note key a witness is configured with (`vigil witness serve --origin ORIGIN=VKEY`).
+    const vkey = formatVkey(ledger.origin, rawEd25519PublicKey(createPublicKey(ledger.publicKeyPem)));
+    const info = { origin: ledger.origin, keyId: ledger.keyId, fingerprint: keyFingerprint(ledger.publicKeyPem), algorithm: 'ed25519', publicKeyPem: ledger.publicKeyPem, vkey };
     if (opts.json) process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
     else {
       process.stdout.write(
         `origin       ${info.origin}\nkey id       ${info.keyId}\nfingerprint  ${info.fingerprint}\n` +
-          `             (SHA-256 of the key's DER SubjectPublicKeyInfo: openssl pkey -pubin -outform DER | sha256sum)\n\n${info.publicKeyPem}`,
+          `             (SHA-256 of the key's DER SubjectPublicKeyInfo: openssl pkey -pubin -outform DER | sha256sum)\n` +
+          `vkey         ${info.vkey}\n             (for a witness: vigil witness serve --origin ${info.origin}=VKEY)\n\n${info.publicKeyPem}`,
       );
     }
     return 0;

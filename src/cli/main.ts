@@ -145,6 +145,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--trusted-fingerprint <SHA256:hex>', 'the ledger key fingerprint obtained out of band (vigil ledger key); fail unless the bundle is signed by it')
     .option('--trusted-key <pem>', 'the ledger public key file obtained out of band; fail unless the bundle is signed by it')
     .option('--require-pin', 'refuse to verify without --trusted-fingerprint or --trusted-key (exit 2)')
+    .option('--witness-key <vkey>', "a witness's vkey obtained out of band (repeatable): the period's end (and start) checkpoints must be cosigned by it", (v: string, acc: string[] = []) => [...acc, v])
+    .option('--witness-quorum <n>', 'how many of the --witness-key witnesses must cosign (default: all given)')
     .option('--tsa-ca <pem>', "the RFC 3161 TSA's root certificate(s), obtained from the TSA: each time stamp must chain to it (without it the chain is not checked)")
     .option('--json', 'machine-readable result')
     .action(async (path: string, o: VerifyCliOptions) => setExit(await (await import('./verify.js')).verifyCommand(path, o)));
@@ -186,9 +188,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('demo')
-    .description('the whole agent against the bundled emulators (data in ./.vigil-demo)')
+    .description('the whole agent against the bundled emulators (data in ./.vigil-demo); --config FILE adds its witnesses: block')
     .option('--once', 'exit after the first collection cycle (serves no API)')
-    .action(async (o: { once?: boolean }, cmd: Command) => setExit(await (await import('./demo.js')).demoCommand({ ...o, ...(g(cmd).dataDir ? { dataDir: g(cmd).dataDir } : {}) })));
+    .action(async (o: { once?: boolean }, cmd: Command) =>
+      setExit(await (await import('./demo.js')).demoCommand({ ...o, ...(g(cmd).dataDir ? { dataDir: g(cmd).dataDir } : {}), ...(g(cmd).config ? { config: g(cmd).config } : {}) })),
+    );
 
   return program;
 }

@@ -3,14 +3,19 @@ import type { AgentContext } from '../agent-context.js';
 import { openLedger } from '../ledger/open-ledger.js';
 import { loadFramework } from '../rules/frameworks.js';
 import { computePosture, type Posture } from '../report/posture.js';
+import { formatWitnessHealth, witnessHealth } from '../witness/health.js';
 
 export async function statusCommand(ctx: AgentContext, opts: { json?: boolean; framework?: string }): Promise<number> {
   const framework = loadFramework(opts.framework ?? ctx.loaded.config.frameworks[0] ?? 'soc2');
   const ledger = await openLedger(ctx, { readOnly: true });
   try {
     const posture = await computePosture(ledger, framework, new Date(), { sources: Object.keys(ctx.loaded.sources) });
-    if (opts.json) process.stdout.write(JSON.stringify(posture, null, 2) + '\n');
-    else printPosture(posture);
+    const witnesses = await witnessHealth(ledger, ctx.loaded.config.witnesses);
+    if (opts.json) process.stdout.write(JSON.stringify(witnesses.length > 0 ? { ...posture, witnesses } : posture, null, 2) + '\n');
+    else {
+      process.stdout.write(formatWitnessHealth(witnesses));
+      printPosture(posture);
+    }
   } finally {
     await ledger.close();
   }

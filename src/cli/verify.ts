@@ -8,6 +8,9 @@ export interface VerifyCliOptions {
   trustedKey?: string;
   trustedFingerprint?: string;
   requirePin?: boolean;
+  /** Witness vkeys (repeatable). */
+  witnessKey?: string[];
+  witnessQuorum?: string;
   tsaCa?: string;
   json?: boolean;
 }
@@ -21,6 +24,8 @@ export async function verifyCommand(path: string, o: VerifyCliOptions): Promise<
       ...(o.trustedKey !== undefined ? ['--trusted-key', o.trustedKey] : []),
       ...(o.trustedFingerprint !== undefined ? ['--trusted-fingerprint', o.trustedFingerprint] : []),
       ...(o.requirePin ? ['--require-pin'] : []),
+      ...(o.witnessKey ?? []).flatMap((k) => ['--witness-key', k]),
+      ...(o.witnessQuorum !== undefined ? ['--witness-quorum', o.witnessQuorum] : []),
       ...(o.tsaCa !== undefined ? ['--tsa-ca', o.tsaCa] : []),
       ...(o.json ? ['--json'] : []),
     ];
@@ -37,6 +42,8 @@ export async function verifyCommand(path: string, o: VerifyCliOptions): Promise<
       ...(o.trustedKey !== undefined ? { trustedKeyFile: o.trustedKey } : {}),
       ...(o.trustedFingerprint !== undefined ? { trustedFingerprint: o.trustedFingerprint } : {}),
       ...(o.requirePin ? { requirePin: true } : {}),
+      ...(o.witnessKey?.length ? { witnessKeys: o.witnessKey } : {}),
+      ...(o.witnessQuorum !== undefined ? { witnessQuorum: quorumOf(o.witnessQuorum) } : {}),
       ...(o.tsaCa !== undefined ? { tsaCaFile: o.tsaCa } : {}),
       ...(progress ? { progress: progress.update } : {}),
     });
@@ -49,4 +56,9 @@ export async function verifyCommand(path: string, o: VerifyCliOptions): Promise<
   }
   await writeAll(o.json ? `${JSON.stringify(r, null, 2)}\n` : formatVerification(r));
   return r.ok ? 0 : 1;
+}
+
+function quorumOf(q: string): number {
+  if (!/^[1-9][0-9]*$/.test(q)) throw new UsageError('VERIFY_USAGE', `--witness-quorum ${JSON.stringify(q)}: expected a whole number of witnesses`);
+  return Number(q);
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { validate as validateCron } from 'node-cron';
 import { alertsConfigSchema, apiConfigSchema, exceptionsConfigSchema } from '../alerts/config.js';
 import { DEADLINE_BOUNDS_S } from './deadline.js';
+import { witnessesConfigSchema } from '../witness/config.js';
 import { timestampingConfigSchema } from '../timestamp/config.js';
 import { SOURCE_IDS, type ManifestSourceId } from '../../collectors/manifest.js';
 
@@ -90,6 +91,8 @@ export const configSchema = z
     api: apiConfigSchema.optional(),
     /** Risk acceptance kept in a reviewed file. */
     exceptions: exceptionsConfigSchema.optional(),
+    /** Witnesses (C2SP tlog-witness) every signed checkpoint is submitted to (src/witness/config.ts). @defaultValue none */
+    witnesses: witnessesConfigSchema.default([]),
     /** The cross-source person view (src/pipeline/people.ts). */
     people: z
       .object({

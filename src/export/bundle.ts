@@ -19,6 +19,8 @@ import { TYPE1_STALE_HOURS } from './report/walk.js';
 import { RETIREMENT_TYPES } from '../ledger/retired-scopes.js';
 import { BUNDLE_FORMAT, FileSink, gzipBundleFile, listFiles, manifestNoteText, sha256File, UNSUMMED, writeDeterministicZip } from './files.js';
 import { bundleReadme } from './readme.js';
+import { cosignExportCheckpoint, writeWitnessFiles, type BundleCosignature } from './witness-files.js';
+import type { WitnessConfig } from '../witness/config.js';
 import { applyBundleModes, bundleModes, checkOutPath, type BundleModes } from './out-path.js';
 import { writeTimestampIndex } from './timestamps.js';
 import { VERSION } from '../version.js';
@@ -47,6 +49,8 @@ export interface ExportOptions {
   databaseUrl?: string;
   /** A file holding the built verify/verify.mjs (src/export/lean.ts writes one); built here when absent. */
   verifierScript?: string;
+  /** The config's witnesses: an export checkpoint the export signs is offered to them, and their cosignatures carried. */
+  witnesses?: WitnessConfig[];
   clock: Clock;
   logger: Logger;
   /** Told as leaves, attachments and report leaves are written (src/core/progress.ts); nothing it sees changes a byte. */
@@ -82,18 +86,23 @@ export interface BundleManifest {
   checkpoints: number[];
   attachments: number;
   withheld: number;
+  /** ledger/witness/: the witnesses' cosignatures carried (checked by `vigil verify --witness-key`). */
+  witness?: { cosignatures: number; witnesses: string[]; files: string[] };
 }
 
 /** Export reads the ledger once, in seq order: a small page cache is as fast as the 16 MB default, and 14 MB lighter. */
 const READER_CACHE_KIB = 2048;
 
-async function tryExportCheckpoint(opts: ExportOptions): Promise<void> {
+/** Signs an export checkpoint and, with witnesses configured, has them cosign it (their cosignatures go in the bundle). */
+async function tryExportCheckpoint(opts: ExportOptions): Promise<BundleCosignature[]> {
   let ledger: Ledger | undefined;
   try {
     ledger = await Ledger.open({ dataDir: opts.dataDir, clock: opts.clock, logger: opts.logger, startupCheck: 'hashes', ...(opts.databaseUrl !== undefined ? { databaseUrl: opts.databaseUrl } : {}) });
-    await ledger.checkpoint('export');
+    const cp = await ledger.checkpoint('export');
+    return cp && opts.witnesses?.length ? await cosignExportCheckpoint(ledger, cp, opts.witnesses, opts.logger) : [];
   } catch (e) {
     opts.logger.warn({ err: (e as Error).message }, 'export: could not take an export checkpoint; exporting read-only from the last signed checkpoint');
+    return [];
   } finally {
     await ledger?.close().catch(() => undefined);
   }
@@ -165,7 +174,7 @@ export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
 
   // Sign an export checkpoint only when no signed checkpoint covers the end yet: the end checkpoint is the first one at or
   // after the end, so one more would change nothing, and opening the ledger for writing costs memory and a write.
-  if (sealedAt === undefined || sealedAt < range.endAt) await tryExportCheckpoint(opts);
+  const cosigned = sealedAt === undefined || sealedAt < range.endAt ? await tryExportCheckpoint(opts) : [];
 
   const ro = await openReader();
   const outExisted = existsSync(outPath);
@@ -177,7 +186,7 @@ export async function exportBundle(opts: ExportOptions): Promise<ExportResult> {
     chmodSync(work, 0o700);
   }
   try {
-    const written = await writeBundleFolder(opts, ro, range, tz, key, work);
+    const written = await writeBundleFolder(opts, ro, range, tz, key, work, cosigned);
     const all = listFiles(work);
     let bytes = 0;
     for (const f of all) bytes += statSync(join(work, f)).size;
@@ -211,6 +220,7 @@ async function writeBundleFolder(
   tz: string,
   key: { privateKey?: KeyObject; publicKey: KeyObject },
   work: string,
+  cosigned: readonly BundleCosignature[],
 ): Promise<Omit<ExportResult, 'out' | 'files' | 'bytes'>> {
   const origin = (await ro.getMeta('origin')) ?? '';
   const inScope = opts.criteria ? new Set(opts.framework.criteria.filter((c) => opts.criteria!.includes(c.id)).flatMap((c) => c.rules.map((r) => r.id))) : undefined;
@@ -223,6 +233,7 @@ async function writeBundleFolder(
   const stamps = await writeTimestampIndex(ro, work, ledger.checkpointSizes, s, opts.logger);
   for (const sha of stamps.tokens) ledger.referenced.add(sha);
   const att = await writeAttachments(ro, work, ledger.referenced, progress);
+  const witness = await writeWitnessFiles(ro, work, s, e, cosigned);
 
   const frameworkFile = `framework/${opts.framework.id}.json`;
   mkdirSync(join(work, 'framework'), { recursive: true });
@@ -272,10 +283,11 @@ async function writeBundleFolder(
     checkpoints: ledger.checkpointSizes,
     attachments: att.attachments,
     withheld: att.withheld,
+    ...(witness.cosignatures > 0 ? { witness } : {}),
   };
   delete (manifest.report as Partial<ReportParams>).framework;
   writeFileSync(join(work, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  writeFileSync(join(work, 'README.txt'), bundleReadme(keyId, params, s, e, stamps.tokens.length));
+  writeFileSync(join(work, 'README.txt'), bundleReadme(keyId, params, s, e, stamps.tokens.length, witness));
 
   const files = listFiles(work).filter((f) => !UNSUMMED.has(f));
   const sums = files.map((f) => `${sha256File(join(work, f))}  ${f}\n`).join('');

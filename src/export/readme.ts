@@ -9,7 +9,7 @@ import { BUNDLE_FORMAT } from './files.js';
  * them at the start of the engagement (`vigil ledger key`), because a bundle forged and re-signed with a fresh key is
  * otherwise self-consistent.
  */
-export function bundleReadme(keyId: string, p: ReportParams, s: number, e: number, timestamps = 0): string {
+export function bundleReadme(keyId: string, p: ReportParams, s: number, e: number, timestamps = 0, witness?: { cosignatures: number; witnesses: string[] }): string {
   const what = p.type === 2 ? `Type 2 period ${p.from} to ${p.to} (${p.tz}) = [${p.start}, ${p.end})` : `Type 1 state as of the close of ${p.asOf} (${p.tz}) = ${p.end}`;
   const key = `keys/ledger-${keyId}.pub.pem`;
   return `Vigil evidence bundle (${BUNDLE_FORMAT})
@@ -46,13 +46,13 @@ Run the steps in a shell in the bundle folder; they write nothing into it.
    Exit 0 = intact and signed by the key you pinned; 1 = integrity failure (each fault names the file, leaf seq and
    what differs), or signed by another key (KEY_NOT_PINNED); 2 = bad usage. Never pin ${key} itself: it came with
    the bundle, so it proves only that the bundle is consistent with itself.
-${timestamps > 0 ? timestampStep(timestamps) : ''}
+${timestamps > 0 ? timestampStep(timestamps) : ''}${witness && witness.cosignatures > 0 ? witnessStep(timestamps > 0 ? 6 : 5, witness) : ''}
 Layout: ledger/ (frontier at the slice start, leaves as canonical JSON lines by UTC day, checkpoints),
 attachments/sha256/<aa>/<sha256>.gz (results blobs and raw API payloads the leaves reference, gzip), framework/ (criteria
 mapping used for the report), report/ (report.html, summary.json, coverage.csv, timeline.csv, gaps.csv,
 deviations.csv (failure episodes), risk-acceptances.csv (exceptions granted, revoked or expired), changes.csv,
 populations/, snapshots/ (gzip), samples/, oscal-assessment-results.json),
-verify/verify.mjs (the verifier, one file, no dependencies)${timestamps > 0 ? ', timestamps/index.tsv (which checkpoint each RFC 3161 token in attachments/ time-stamps)' : ''}.
+verify/verify.mjs (the verifier, one file, no dependencies)${timestamps > 0 ? ', timestamps/index.tsv (which checkpoint each RFC 3161 token in attachments/ time-stamps)' : ''}${witness && witness.cosignatures > 0 ? ', ledger/witness/ (witness cosignatures, anchor checkpoints, consistency proofs)' : ''}.
 `;
 }
 
@@ -76,5 +76,17 @@ function timestampStep(n: number): string {
      done
      rm -r "$T"
    The bundled verifier checks the same (and names any token that fails): node verify/verify.mjs . --tsa-ca "$TSA_CA"
+`;
+}
+
+/** The witness step, when the bundle carries cosignatures: checked with the witness keys the auditor got from the witnesses. */
+function witnessStep(n: number, w: { cosignatures: number; witnesses: string[] }): string {
+  return `${n}. Witnesses. This bundle carries ${w.cosignatures} cosignature${w.cosignatures === 1 ? '' : 's'} by ${w.witnesses.join(', ')} (C2SP tlog-cosignature): a witness
+   the company does not control cosigned those checkpoints only after checking they extend what it cosigned before,
+   so a history rewritten later, even re-signed with the ledger key, no longer matches them. Take each witness's key
+   (its vkey) from the witness operator, not from this bundle, set WITNESS_KEY to it, then:
+     node verify/verify.mjs . --trusted-fingerprint "$FP" --witness-key "$WITNESS_KEY"
+   It fails (WITNESS_*) unless the period's end (and start) checkpoint is cosigned by that witness and every cosigned
+   checkpoint is consistent with the next; give --witness-key once per witness, and --witness-quorum N to need N of them.
 `;
 }

@@ -20,7 +20,7 @@ export type LeafAuthor = WriterRole | 'ledger';
 export const RETIRE_WHY = ['removed-from-config', 'not-seen', 'operator'] as const;
 
 /** What an `alert` leaf is about (also the `kinds` filter of a sink in the config). */
-export const ALERT_KINDS = ['broke', 'recovered', 'error', 'gap', 'exception.expiring', 'exception.expired', 'timestamp.failed'] as const;
+export const ALERT_KINDS = ['broke', 'recovered', 'error', 'gap', 'exception.expiring', 'exception.expired', 'timestamp.failed', 'witness'] as const;
 
 export interface LeafSpec<S extends z.core.$ZodType = z.core.$ZodType> {
   /** One line for docs/ledger.md's leaf table. */
@@ -62,6 +62,15 @@ const exceptionEnd = z.strictObject({
   exception: z.optional(z.strictObject({ ...exceptionGrant.shape, grantedSeq: nonNegInt, grantedAt: z.string() })),
 });
 const alertItem = z.strictObject({ resourceId: z.string(), from: z.nullable(z.string()), to: z.string(), reason: z.string(), since: z.optional(z.string()), region: z.optional(z.string()) });
+
+// A witness that refused a checkpoint (fork, bad proof, bad cosignature…), or has cosigned none of the last N.
+const witnessAlert = z.strictObject({
+  name: z.string(),
+  failure: z.string(),
+  checkpointSize: nonNegInt,
+  message: z.string(),
+  missingCheckpoints: z.optional(nonNegInt),
+});
 
 const WRITER_ONLY = ['writer'] as const;
 const RUN_WRITERS = ['writer', 'collect'] as const;
@@ -251,6 +260,7 @@ export const LEAF_CATALOGUE = {
       parts: z.optional(nonNegInt),
       gap: z.optional(z.strictObject({ seq: nonNegInt, source: z.string(), scope: z.string(), from: z.string(), to: z.string(), slots: nonNegInt, reason: z.string() })),
       exception: z.optional(z.omit(exceptionGrant, { origin: true })),
+      witness: z.optional(witnessAlert),
       health: z.optional(z.strictObject({
           state: z.enum(['failing', 'healthy']),
           since: z.string(),
@@ -285,6 +295,18 @@ export const LEAF_CATALOGUE = {
       genTime: z.string(),
       serial: z.string(),
       tokenSha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+    }),
+  ),
+  'witness.cosigned': leaf(
+    'a witness cosigned a checkpoint signed before this leaf: the cosignature line, as the witness returned it',
+    RUN_WRITERS,
+    z.strictObject({
+      witness: z.string(),
+      keyId: z.string(),
+      checkpointSize: nonNegInt,
+      rootHash: z.string(),
+      cosignature: z.string(),
+      timestamp: nonNegInt,
     }),
   ),
 } as const satisfies LeafCatalogue;

@@ -397,6 +397,16 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
     return (await this.store.checkpoints()).map(toCheckpoint);
   }
 
+  /**
+   * Read access to the stored checkpoints (with their frontiers) and leaf hashes: what a consistency proof between two
+   * checkpoint sizes is built from (the witness submitter's `storeProofSource`). Reads only; appends stay with the ledger.
+   */
+  proofReader(): Pick<EvidenceStore, 'checkpoints' | 'leafHashes'> {
+    this.assertOpen();
+    const store = this.store;
+    return { checkpoints: () => store.checkpoints(), leafHashes: (fromSeq?: number) => store.leafHashes(fromSeq) };
+  }
+
   /** Proves leaf `seq` is in the signed log from the two checkpoints around it (see prove.ts); cheap at any ledger size. */
   async proveLeaf(seq: number): Promise<LeafProof> {
     this.assertOpen();

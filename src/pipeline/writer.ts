@@ -62,6 +62,8 @@ export interface LedgerWriterOptions {
    * and recorded (src/pipeline/people.ts). `false` turns it off. @defaultValue on, no mapping file, default params
    */
   people?: PeopleOptions | false;
+  /** Told after this writer signs a checkpoint (start, hourly, shutdown): the witness submitter's nudge. Must not throw. */
+  onCheckpoint?: () => void;
   /**
    * A scope neither configured nor listed by its source that has no run while its source recorded this many runs is
    * retired (`scope.retired`, why `not-seen`); config `scopes.retireAfterRuns`. @defaultValue 24
@@ -341,6 +343,7 @@ export class LedgerWriter {
     try {
       const cp = await this.opts.ledger.checkpoint(reason);
       if (cp) this.opts.logger.info({ size: cp.size, reason }, 'checkpoint signed');
+      if (cp) this.opts.onCheckpoint?.();
     } catch (e) {
       this.opts.logger.error({ err: (e as Error).message, reason }, 'checkpoint refused');
     }

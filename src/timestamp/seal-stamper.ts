@@ -1,6 +1,7 @@
 // Time-stamps each day seal's checkpoint with an RFC 3161 TSA, off the intake path, and records the token as evidence.
 import type { Clock, Logger } from '../core/collector.js';
 import { clockSleep } from '../core/abortable-sleep.js';
+import { CoalescedRounds } from '../core/coalesced-rounds.js';
 import type { Checkpoint, Ledger } from '../ledger/ledger.js';
 import { checkpointDigest } from './bundle-index.js';
 import { parseToken, requestTimestamp, TimestampError } from './rfc3161.js';
@@ -50,8 +51,11 @@ export interface StampRound {
  * so a slow or absent TSA never holds the writer. Each round stamps every recent seal's checkpoint that has no token.
  */
 export class SealStamper {
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly loop = new CoalescedRounds(
+    async () => void (await this.round()),
+    (e) => this.opts.logger.error({ err: (e as Error).message }, 'time stamping round failed (retried at the next seal)'),
+    () => this.abort.signal.aborted,
+  );
   private readonly abort = new AbortController();
   /** The last rounds' outcomes (at most 100), newest last (tests and logs). */
   readonly rounds: StampRound[] = [];
@@ -59,24 +63,12 @@ export class SealStamper {
   constructor(private readonly opts: SealStamperOptions) {}
 
   kick(): void {
-    if (this.abort.signal.aborted) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        await this.round().catch((e: unknown) => this.opts.logger.error({ err: (e as Error).message }, 'time stamping round failed (retried at the next seal)'));
-      } while (this.again && !this.abort.signal.aborted);
-    })().finally(() => {
-      this.running = undefined;
-    });
+    this.loop.kick();
   }
 
   /** Resolves when no round is running. */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    await this.loop.idle();
   }
 
   /** Cuts a back-off short and waits for the round in hand to end (a token already received is still recorded). */

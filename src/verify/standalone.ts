@@ -14,7 +14,7 @@ export function formatVerification(r: BundleVerification): string {
       : r.key.pinnedBy
         ? `; signed by ${r.key.fingerprint} (key id ${r.key.keyId}), the key you pinned with --${r.key.pinnedBy}`
         : `; signed by ${r.key.fingerprint} (key id ${r.key.keyId}), the key inside the bundle: NOT pinned — the evidence is only as trustworthy as that key`;
-    lines.push(`bundle OK: ${what}${r.stats.leaves} leaves, ${r.stats.checkpoints} signed checkpoints, ${r.stats.attachments} attachments, ${r.stats.reportFiles} report files recomputed byte for byte${key}${timestampsText(r)}`);
+    lines.push(`bundle OK: ${what}${r.stats.leaves} leaves, ${r.stats.checkpoints} signed checkpoints, ${r.stats.attachments} attachments, ${r.stats.reportFiles} report files recomputed byte for byte${key}${timestampsText(r)}${witnessText(r)}`);
   } else {
     lines.push(`bundle FAILED verification: ${r.faults.length + r.omittedFaults} fault(s)`);
     for (const f of r.faults) lines.push(`  - [${f.code}] ${f.file ?? ''}${f.seq !== undefined ? ` (leaf seq ${f.seq})` : ''}: ${f.message}`);
@@ -22,6 +22,15 @@ export function formatVerification(r: BundleVerification): string {
   }
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The OK line's witness part: what was checked, or that the cosignatures carried were not. */
+function witnessText(r: BundleVerification): string {
+  const w = r.witness;
+  if (!w || (w.carried === 0 && !w.checked)) return '';
+  const who = w.witnesses.length > 0 ? ` (${w.witnesses.join(', ')})` : '';
+  if (!w.checked) return `; ${w.carried} witness cosignature(s)${who} carried but NOT checked: give --witness-key VKEY`;
+  return `; end checkpoint cosigned by ${w.quorum} of the witness key(s) you gave, consistent with every cosigned checkpoint (${w.carried} cosignature(s)${who})`;
 }
 
 /** The time stamps' part of the OK line: how many, and whether their chain to a TSA root was checked. */
@@ -47,6 +56,14 @@ export async function runVerifyCli(argv: string[]): Promise<number> {
     } else if (a === '--trusted-fingerprint') {
       opts.trustedFingerprint = args.shift();
       if (opts.trustedFingerprint === undefined) return usage('--trusted-fingerprint needs SHA256:<hex>');
+    } else if (a === '--witness-key') {
+      const k = args.shift();
+      if (k === undefined) return usage('--witness-key needs a witness vkey (as `vigil witness key` prints it)');
+      (opts.witnessKeys ??= []).push(k);
+    } else if (a === '--witness-quorum') {
+      const q = args.shift();
+      if (q === undefined || !/^[1-9][0-9]*$/.test(q)) return usage('--witness-quorum needs a whole number of witnesses');
+      opts.witnessQuorum = Number(q);
     } else if (a === '--tsa-ca') {
       opts.tsaCaFile = args.shift();
       if (opts.tsaCaFile === undefined) return usage('--tsa-ca needs a PEM file of the TSA root certificate(s)');
@@ -69,7 +86,7 @@ export async function runVerifyCli(argv: string[]): Promise<number> {
 }
 
 function usage(msg: string): number {
-  process.stderr.write(`verify: ${msg}\nusage: node verify.mjs <bundle-folder-or-zip> [--trusted-fingerprint SHA256:<hex> | --trusted-key key.pem] [--require-pin] [--tsa-ca TSA-CA.pem] [--json]\n`);
+  process.stderr.write(`verify: ${msg}\nusage: node verify.mjs <bundle-folder-or-zip> [--trusted-fingerprint SHA256:<hex> | --trusted-key key.pem] [--require-pin] [--tsa-ca TSA-CA.pem] [--witness-key VKEY]… [--witness-quorum N] [--json]\n`);
   return 2;
 }
 

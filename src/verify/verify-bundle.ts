@@ -21,6 +21,7 @@ import {
   type BundleMeta,
   type VerifyStats,
 } from './bundle-steps.js';
+import { checkWitnesses, witnessOptionProblem, type WitnessCheckOptions, type WitnessSummary } from './witness-step.js';
 import { checkTimestamps, type TimestampSummary } from './timestamp-step.js';
 
 export type { BundleFault } from './bundle-steps.js';
@@ -36,6 +37,8 @@ export interface BundleVerification {
   bundle?: BundleMeta['bundle'];
   /** The key the signatures were checked with, when one was usable. */
   key?: BundleMeta['key'];
+  /** Witness cosignatures carried, and whether they were checked (`witnessKeys`). */
+  witness?: WitnessSummary;
   /** RFC 3161 time stamps checked (src/verify/timestamp-step.ts), when the bundle got that far. */
   timestamps?: TimestampSummary;
 }
@@ -47,6 +50,10 @@ export interface VerifyBundleOptions {
   trustedFingerprint?: string;
   /** Refuse to verify without `trustedKeyFile` or `trustedFingerprint` (a usage error). @defaultValue false */
   requirePin?: boolean;
+  /** Witness vkeys obtained out of band: the end (and start) checkpoints must be cosigned by `witnessQuorum` of them. */
+  witnessKeys?: string[];
+  /** @defaultValue every witness key given */
+  witnessQuorum?: number;
   /** PEM file of the TSA root certificate(s) the auditor trusts: each time stamp must chain to one. Without it the chain is not checked (and the result says so). */
   tsaCaFile?: string;
   /** Refuse bundles (or zip entries) larger than this. @defaultValue 16 GiB */
@@ -83,6 +90,9 @@ export async function verifyBundle(path: string, opts: VerifyBundleOptions = {})
   if (opts.requirePin && pin.pem === undefined && pin.fingerprint === undefined) {
     throw new UsageProblem('--require-pin: give the ledger key you obtained out of band as --trusted-fingerprint SHA256:… or --trusted-key FILE');
   }
+  const witnessOpts: WitnessCheckOptions = { keys: opts.witnessKeys ?? [], ...(opts.witnessQuorum !== undefined ? { quorum: opts.witnessQuorum } : {}) };
+  const witnessProblem = witnessOptionProblem(witnessOpts);
+  if (witnessProblem !== undefined) throw new UsageProblem(witnessProblem);
   const tsaRoots = opts.tsaCaFile !== undefined ? readTsaRoots(opts.tsaCaFile) : undefined;
   const faults: BundleFault[] = [];
   const warnings: string[] = [];
@@ -92,7 +102,7 @@ export async function verifyBundle(path: string, opts: VerifyBundleOptions = {})
     else omittedFaults++;
   };
   const stats = { leaves: 0, checkpoints: 0, attachments: 0, reportFiles: 0 };
-  const meta: BundleMeta & { timestamps?: TimestampSummary } = {};
+  const meta: BundleMeta & { timestamps?: TimestampSummary; witness?: WitnessSummary } = {};
   const result = (): BundleVerification => ({ ok: faults.length === 0 && omittedFaults === 0, faults, warnings, stats, omittedFaults, ...meta });
 
   const containerFault = (p: { file?: string; message: string }): void => fault({ code: 'CONTAINER', ...p });
@@ -112,7 +122,7 @@ export async function verifyBundle(path: string, opts: VerifyBundleOptions = {})
     }
   } else bundle = folderFiles(path, containerFault);
   try {
-    await verifyFiles(bundle, pin, tsaRoots, fault, warnings, stats, meta, opts.progress ?? (() => undefined));
+    await verifyFiles(bundle, pin, tsaRoots, witnessOpts, fault, warnings, stats, meta, opts.progress ?? (() => undefined));
   } catch (e) {
     // A zip entry that cannot be read (corrupt deflate data, a header pointing outside the file) is a container fault.
     fault({ code: 'CONTAINER', file: path, message: `unreadable bundle entry: ${(e as Error).message}` });
@@ -127,10 +137,11 @@ async function verifyFiles(
   bundle: BundleFiles,
   pin: KeyPin,
   tsaRoots: X509Certificate[] | undefined,
+  witnessOpts: WitnessCheckOptions,
   fault: (f: BundleFault) => void,
   warnings: string[],
   stats: VerifyStats,
-  meta: BundleMeta & { timestamps?: TimestampSummary },
+  meta: BundleMeta & { timestamps?: TimestampSummary; witness?: WitnessSummary },
   progress: ProgressListener,
 ): Promise<void> {
   const files = bundle.files;
@@ -141,6 +152,7 @@ async function verifyFiles(
   const s = tree.startSize!;
   const e = tree.endSize!;
   const roots = checkCheckpoints(bundle, verifiers, m.origin, s, e, fault, stats);
+  meta.witness = checkWitnesses(bundle, present, verifiers, m.origin, { s, e, roots }, witnessOpts, fault);
   const { leafFiles, badLeaves, referenced, seals } = checkLeaves(bundle, m, roots, s, e, fault, stats, progress);
   await checkAttachments(bundle, present, referenced, fault, stats, progress);
   meta.timestamps = await checkTimestamps(bundle, present, { trusted: tsaRoots, seals, checkpointSizes: [...roots.keys()] }, fault, warnings);

@@ -14,8 +14,9 @@ import { parseConfigText } from '../../src/config/load.js';
 import { startAgent, type RunningAgent } from '../../src/agent.js';
 import type { Clock } from '../../src/core/collector.js';
 import { verifySignature } from '../../src/alerts/signature.js';
-import { QUEUE_COLLECT, QUEUE_EVIDENCE, QUEUE_NOTIFY } from '../../src/pipeline/queues.js';
+import { QUEUE_NOTIFY } from '../../src/pipeline/queues.js';
 import { capturingLogger, tempDir } from './helpers.js';
+import { obliterateQueues } from '../support/queues.js';
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const BIN = resolve(__dirname, '../../src/bin/vigil.mjs');
@@ -74,13 +75,7 @@ api:
   });
   afterAll(async () => {
     await agent?.stop();
-    const conn = new Redis(REDIS, { maxRetriesPerRequest: null });
-    for (const n of [QUEUE_COLLECT, QUEUE_EVIDENCE, QUEUE_NOTIFY]) {
-      const q = new Queue(n, { connection: conn, prefix });
-      await q.obliterate({ force: true });
-      await q.close();
-    }
-    conn.disconnect();
+    await obliterateQueues(REDIS, prefix);
     await emu?.close();
     await new Promise((r) => hook?.close(r));
     rmSync(dir, { recursive: true, force: true });

@@ -14,6 +14,7 @@ import { recordRun } from '../../src/pipeline/record.js';
 import { LedgerWriter } from '../../src/pipeline/writer.js';
 import { QUEUE_EVIDENCE, evidenceJobOptions } from '../../src/pipeline/queues.js';
 import { redisUrl } from '../../src/pipeline/redis.js';
+import { startBenchWitness, type BenchWitness } from './_witness.js';
 
 function arg(argv: string[], name: string, def: number): number {
   const i = argv.indexOf(`--${name}`);
@@ -49,7 +50,7 @@ function makeJobs(total: number, perRun: number, scopes: number, changeRate: num
     const counts = { pass: 0, fail: 0, error: 0, not_applicable: 0 } as Record<Status, number>;
     for (const r of results) counts[r.status]++;
     jobs.push({
-      summary: { source: 'aws', scope, slot, startedAt: slot, endedAt: slot, ruleSetVersion: 'bench', populationSize: perRun / 60, apiCalls: 10, counts, errors: [], artifacts: [] },
+      summary: { source: 'aws', scope, slot, startedAt: slot, endedAt: slot, ruleSetVersion: 'bench', populationSize: Math.ceil(perRun / 60), apiCalls: 10, counts, errors: [], artifacts: [] },
       results,
     });
   }
@@ -60,6 +61,9 @@ export async function main(argv: string[]): Promise<void> {
   const total = arg(argv, 'results', 200_000);
   const perRun = arg(argv, 'per-run', 2_000);
   const scopes = arg(argv, 'scopes', 10);
+  // --witness: one witness configured; the writer signs a checkpoint every --checkpoint-every runs, each offered to it.
+  const withWitness = argv.includes('--witness');
+  const checkpointEvery = arg(argv, 'checkpoint-every', 10);
   const jobs = makeJobs(total, perRun, scopes, 0.01);
   const results = jobs.reduce((n, j) => n + j.results.length, 0);
 
@@ -92,9 +96,11 @@ export async function main(argv: string[]): Promise<void> {
     prefix,
     onRecorded: () => {
       if (++recorded === jobs.length) resolveDone();
+      else if (witness && recorded % checkpointEvery === 0) void witness.checkpoint();
     },
   });
   await writer.start(['bench']);
+  const witness: BenchWitness | undefined = withWitness ? await startBenchWitness(b) : undefined;
   const startSize = b.size();
   const queue = new Queue(QUEUE_EVIDENCE, { connection: conn, prefix });
   const t1 = performance.now();
@@ -105,6 +111,7 @@ export async function main(argv: string[]): Promise<void> {
   await b.checkpoint('manual');
   const queueMs = performance.now() - t1;
   const queueLeaves = b.size() - startSize;
+  const cosign = await witness?.finish();
   const verify = await b.verify();
   await writer.stop();
   await queue.obliterate({ force: true });
@@ -119,13 +126,14 @@ export async function main(argv: string[]): Promise<void> {
   process.stdout.write(
     JSON.stringify({
       bench: 'intake',
-      params: { results, perRun, runs: jobs.length, scopes, changeRate: 0.01 },
+      params: { results, perRun, runs: jobs.length, scopes, changeRate: 0.01, ...(witness ? { witnesses: 1, checkpointEvery } : {}) },
       wallMs: Math.round(directMs + queueMs),
       directMs: Math.round(directMs),
       queueMs: Math.round(queueMs),
       directResultsPerSec: directRate,
       queueResultsPerSec: queueRate,
       ratio: Number((queueRate / directRate).toFixed(3)),
+      ...(cosign ? { checkpointsSigned: cosign.checkpoints, cosigned: cosign.cosigned } : {}),
       directLeaves,
       queueLeaves,
       verified: verify.ok,

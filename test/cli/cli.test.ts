@@ -3,32 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startAwsEmulator, demoEstate, type AwsEmulator } from '../../collectors/aws/emulator/index.js';
+import { runVigil, VIGIL_BIN as BIN } from '../support/run-cli.js';
 
-const BIN = resolve(__dirname, '../../src/bin/vigil.mjs');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function vigil(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<Run> {
-  return new Promise((res) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: opts.cwd ?? process.cwd(),
-      env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => res({ code, stdout, stderr }));
-  });
-}
+const vigil = runVigil;
 
 describe('vigil CLI', () => {
   let emu: AwsEmulator;

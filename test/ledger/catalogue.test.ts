@@ -123,7 +123,7 @@ describe('the writer model: PROCESS_ROLES (src/agent.ts) and the catalogue agree
   // The leaf groups as PROCESS_ROLES documents them (swept gaps are `gap`; day.sealed is appended by the ledger itself,
   // its time stamp by the writer's SealStamper).
   const GROUPS: Record<LeafGroup, string[]> = {
-    lifecycle: ['agent.started', 'agent.stopped', 'heartbeat', 'rule.defined', 'ruleset.defined', 'scope.retired', 'scope.reinstated'],
+    lifecycle: ['agent.started', 'agent.stopped', 'heartbeat', 'rule.defined', 'ruleset.defined', 'scope.retired', 'scope.reinstated', 'witness.cosigned'],
     runs: ['run', 'change', 'event', 'gap'],
     sweeps: ['gap', 'timestamp.token'],
     alerts: ['alert', 'exception.expired', 'delivery.failed', 'exception.granted', 'exception.revoked'],

@@ -3,6 +3,7 @@
 import { latestScopeHealth, unhealthyFirst } from '../../report/health.js';
 import { slotsBetween } from '../../pipeline/slots.js';
 import { openApiDocument } from '../openapi.js';
+import { witnessHealth } from '../../witness/health.js';
 import { ROUTES } from '../routes.js';
 import type { ApiOptions, HandlerDeps, Handlers } from '../options.js';
 
@@ -81,6 +82,14 @@ export async function readiness(opts: ApiOptions, startedAt: Date) {
       detail: failing.length > 0 ? `${why}; ${ageText}` : ageText,
       scopes,
     };
+  }
+  // A witness in trouble does not stop the agent (evidence is still recorded and signed): degraded, never not ready.
+  try {
+    for (const h of await witnessHealth(opts.ledger, opts.witnesses ?? [])) {
+      checks[`witness:${h.name}`] = { ok: h.state === 'ok', status: h.state, detail: h.reason ?? `cosigned checkpoint ${h.cosignedSize}; ${h.uncosignedCheckpoints} newer not cosigned yet` };
+    }
+  } catch (e) {
+    checks.store = { ok: false, detail: (e as Error).message };
   }
   const values = Object.values(checks);
   const ready = values.every((c) => c.ok || c.status === 'degraded');
