@@ -252,34 +252,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
     ...(api ? { api } : {}),
     ...(witnesses ? { witnesses } : {}),
     ...(stamper ? { stamper } : {}),
-    async collectNow(timeoutMs = 120_000) {
-      const now = ctx.clock.now();
-      const expected = new Set<string>();
-      const done: EvidenceJob[] = [];
-      const finished = new Promise<EvidenceJob[]>((resolvePromise, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(listener);
-          reject(new Error(`collection did not finish within ${Math.round(timeoutMs / 1000)} s`));
-        }, timeoutMs);
-        const listener = (_o: RecordOutcome, j: EvidenceJob) => {
-          const key = `${j.summary.source}|${j.summary.scope}|${j.summary.slot}`;
-          if (!expected.has(key)) return;
-          expected.delete(key);
-          done.push(j);
-          if (expected.size === 0) {
-            clearTimeout(timer);
-            waiters.delete(listener);
-            resolvePromise(done);
-          }
-        };
-        waiters.add(listener);
-      });
-      const slot = new Date(Math.floor(now.getTime() / 1000) * 1000).toISOString();
-      for (const s of sources) for (const scope of await s.scopes()) expected.add(`${s.source}|${scope}|${slot}`);
-      if (expected.size === 0) return [];
-      for (const s of sources) await scheduler!.enqueueSlot(s, now, true);
-      return finished;
-    },
+    collectNow: (timeoutMs = 120_000) => collectNow(ctx.clock, sources, scheduler!, waiters, timeoutMs),
     async stop(reason = 'shutdown') {
       if (stopped) return;
       stopped = true;
@@ -298,6 +271,45 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       connection.disconnect();
     },
   };
+}
+
+/**
+ * Enqueues the current instant of every source as an off-schedule slot and resolves with each scope's job once the
+ * writer (in this process) has recorded it; rejects after `timeoutMs`.
+ */
+async function collectNow(
+  clock: AgentContext['clock'],
+  sources: Array<ScheduledSource & { source: SourceId }>,
+  scheduler: Scheduler,
+  waiters: Set<(o: RecordOutcome, j: EvidenceJob) => void>,
+  timeoutMs: number,
+): Promise<EvidenceJob[]> {
+  const now = clock.now();
+  const expected = new Set<string>();
+  const done: EvidenceJob[] = [];
+  const finished = new Promise<EvidenceJob[]>((resolvePromise, reject) => {
+    const timer = setTimeout(() => {
+      waiters.delete(listener);
+      reject(new Error(`collection did not finish within ${Math.round(timeoutMs / 1000)} s`));
+    }, timeoutMs);
+    const listener = (_o: RecordOutcome, j: EvidenceJob) => {
+      const key = `${j.summary.source}|${j.summary.scope}|${j.summary.slot}`;
+      if (!expected.has(key)) return;
+      expected.delete(key);
+      done.push(j);
+      if (expected.size === 0) {
+        clearTimeout(timer);
+        waiters.delete(listener);
+        resolvePromise(done);
+      }
+    };
+    waiters.add(listener);
+  });
+  const slot = new Date(Math.floor(now.getTime() / 1000) * 1000).toISOString();
+  for (const s of sources) for (const scope of await s.scopes()) expected.add(`${s.source}|${scope}|${slot}`);
+  if (expected.size === 0) return [];
+  for (const s of sources) await scheduler.enqueueSlot(s, now, true);
+  return finished;
 }
 
 /** The day seals' time stamper when `timestamping:` is configured; its failure alerts go to the agent's notifier. */

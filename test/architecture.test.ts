@@ -80,12 +80,12 @@ describe('import direction', () => {
   });
 });
 
-/** Longest function body allowed in collectors/ (STYLE: functions under ~120 lines); `src/` is reported, not yet held to it. */
+/** Longest function body allowed in src/, collectors/ and rules/ (STYLE: functions under ~120 lines). */
 const MAX_FUNCTION_LINES = 120;
 
 describe('function length', () => {
-  it(`no function in collectors/ is longer than ${MAX_FUNCTION_LINES} lines`, () => {
-    expect(longFunctions(ROOT, ['collectors'], MAX_FUNCTION_LINES)).toEqual([]);
+  it(`no function in src/, collectors/ or rules/ is longer than ${MAX_FUNCTION_LINES} lines`, () => {
+    expect(longFunctions(ROOT, ['src', 'collectors', 'rules'], MAX_FUNCTION_LINES)).toEqual([]);
   });
 
   it('measures each function from its first line to its closing brace, named by itself, its class or its variable', () => {

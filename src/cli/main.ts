@@ -22,7 +22,20 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .exitOverride();
 
   const g = (cmd: Command): GlobalOptions => cmd.optsWithGlobals() as GlobalOptions;
+  addAgentCommands(program, g, setExit);
+  addReadCommands(program, g, setExit);
+  addApiAndExceptionCommands(program, g, setExit);
+  addEvidenceCommands(program, g, setExit);
+  addRuleAndWitnessCommands(program, g, setExit);
+  addDemoCommand(program, g, setExit);
+  return program;
+}
 
+type Globals = (cmd: Command) => GlobalOptions;
+type SetExit = (code: number) => void;
+
+/** Init, run, scheduler, worker: the long-running roles. */
+function addAgentCommands(program: Command, g: Globals, setExit: SetExit): void {
   program
     .command('init')
     .description('write a commented vigil.config.yaml')
@@ -45,7 +58,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (o: { writer: boolean }, cmd: Command) =>
       setExit(await (await import('./run.js')).runCommand(await makeContext(g(cmd)), o.writer ? 'worker' : 'collect-worker')),
     );
+}
 
+/** Collect, status, alerts: what the ledger and the sources say now. */
+function addReadCommands(program: Command, g: Globals, setExit: SetExit): void {
   program
     .command('collect')
     .description('collect, evaluate and record now (in this process, no Redis needed); print the results')
@@ -72,6 +88,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--after <seq>', 'only alerts after this ledger seq')
     .option('--limit <n>', 'at most this many (without --follow)')
     .action(async (o: { follow?: boolean; json?: boolean; after?: string; limit?: string }, cmd: Command) => setExit(await (await import('./alerts.js')).alertsCommand(await makeContext(g(cmd), 'warn'), o)));
+}
+
+/** Serve, api hash-token, exceptions add|list|revoke. */
+function addApiAndExceptionCommands(program: Command, g: Globals, setExit: SetExit): void {
   program
     .command('serve')
     .description('the HTTP API alone (alerts, posture, findings, exceptions, /readyz, /metrics)')
@@ -111,7 +131,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .requiredOption('--by <who>', 'who revokes it')
     .requiredOption('--reason <text>', 'why')
     .action(async (id: string, o: { by: string; reason: string }, cmd: Command) => setExit(await (await import('./exceptions.js')).exceptionsRevokeCommand(await makeContext(g(cmd), 'warn'), id, o)));
+}
 
+/** Ledger verify|key, export, verify: the auditor's evidence. */
+function addEvidenceCommands(program: Command, g: Globals, setExit: SetExit): void {
   const ledger = program.command('ledger').description('the local evidence ledger');
   ledger
     .command('verify')
@@ -150,7 +173,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--tsa-ca <pem>', "the RFC 3161 TSA's root certificate(s), obtained from the TSA: each time stamp must chain to it (without it the chain is not checked)")
     .option('--json', 'machine-readable result')
     .action(async (path: string, o: VerifyCliOptions) => setExit(await (await import('./verify.js')).verifyCommand(path, o)));
+}
 
+/** Rules list|test, witness key|serve. */
+function addRuleAndWitnessCommands(program: Command, g: Globals, setExit: SetExit): void {
   const rules = program.command('rules').description('the rule catalogue');
   rules
     .command('list')
@@ -185,7 +211,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (o: { key: string; listen: string; state: string; origin?: string[]; name?: string; maxBody?: string }) =>
       setExit(await (await import('./witness.js')).witnessServeCommand(o)),
     );
+}
 
+/** Demo: the whole agent against the emulators. */
+function addDemoCommand(program: Command, g: Globals, setExit: SetExit): void {
   program
     .command('demo')
     .description('the whole agent against the bundled emulators (data in ./.vigil-demo); --config FILE adds its witnesses: block')
@@ -193,8 +222,6 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (o: { once?: boolean }, cmd: Command) =>
       setExit(await (await import('./demo.js')).demoCommand({ ...o, ...(g(cmd).dataDir ? { dataDir: g(cmd).dataDir } : {}), ...(g(cmd).config ? { config: g(cmd).config } : {}) })),
     );
-
-  return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
