@@ -7,6 +7,7 @@ import { buildReport, type FrameworkData, type LeafRecord, type ReportParams } f
 import { gunzipBuffer, HashSink } from '../export/files.js';
 import { folderFiles, zipFiles, type BundleFiles } from './bundle-files.js';
 import { ReportInvariants } from './report-invariants.js';
+import { checkIntegrityStatement } from './integrity-statement.js';
 import type { ProgressListener } from '../core/progress.js';
 import type { KeyPin } from './bundle-key.js';
 import {
@@ -154,6 +155,8 @@ async function verifyFiles(
   const roots = checkCheckpoints(bundle, verifiers, m.origin, s, e, fault, stats);
   meta.witness = checkWitnesses(bundle, present, verifiers, m.origin, { s, e, roots }, witnessOpts, fault);
   const { leafFiles, badLeaves, referenced, seals } = checkLeaves(bundle, m, roots, s, e, fault, stats, progress);
+  const endRoot = roots.get(e);
+  checkIntegrityStatement((reportMeta as { integrity?: unknown }).integrity, { origin: m.origin, checkpoints: stats.checkpoints, ...(m.signingKey ? { signingKey: m.signingKey } : {}), ...(endRoot ? { endRoot } : {}) }, fault);
   await checkAttachments(bundle, present, referenced, fault, stats, progress);
   meta.timestamps = await checkTimestamps(bundle, present, { trusted: tsaRoots, seals, checkpointSizes: [...roots.keys()] }, fault, warnings);
   if (badLeaves > 0) {
