@@ -14,19 +14,11 @@ import { startGithubEmulator, type RunningGithubEmulator } from '../../collector
 import { awsDemo } from '../../collectors/aws/demo.js';
 import { removeFromGithubAndAws } from '../identity/helpers.js';
 import { startAwsEmulator, type AwsEmulator } from '../../collectors/aws/emulator/index.js';
+import { runVigil } from '../support/vigil-cli.js';
 
 const BIN = resolve(__dirname, '../../src/bin/vigil.mjs');
 
-function vigil(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => res({ code, stdout, stderr }));
-  });
-}
+const vigil = runVigil;
 
 interface CollectOut {
   runs: Array<{ source: string; scope: string; counts: Record<string, number> }>;

@@ -7,20 +7,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { startAwsEmulator, demoEstate, type AwsEmulator } from '../../collectors/aws/emulator/index.js';
+import { runVigil } from '../support/vigil-cli.js';
 
 const BIN = resolve(__dirname, '../../src/bin/vigil.mjs');
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-function once(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => res({ code, stdout, stderr }));
-  });
-}
+const once = runVigil;
 
 /** Resolves when the agent logs that it runs (pino JSON on stderr); rejects if it exits first. */
 function running(child: ChildProcess): Promise<void> {
