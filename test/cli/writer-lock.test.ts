@@ -47,7 +47,14 @@ describe('one writer per ledger (CLI)', () => {
 
   it('refuses a second run and a collect while the agent writes, naming it; frees the ledger when it stops', async () => {
     agent = spawn(process.execPath, [BIN, 'run'], { cwd: dir, env: { ...process.env, VIGIL_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    agent.stderr!.on('data', (d: Buffer) => (log += d.toString()));
     await running(agent);
+    // The first collection of each source is announced as it is recorded (issue 17: no silent first cycle); it may come
+    // before or after "vigil running", so the whole stderr is kept from the start.
+    const firstLine = /first collection: aws 123456789012: \d+ resources → \d+ pass, \d+ fail, \d+ error \(\d+ s after start; 1\/1 sources have reported\)/;
+    for (let i = 0; i < 600 && !firstLine.test(log); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(log).toMatch(firstLine);
 
     const second = await once(['run'], dir, env);
     expect(second.code).toBe(1);
