@@ -227,6 +227,9 @@ function pushDetails(n: Normalizing, d: NonNullable<RawIam['details']>, problems
   for (const u of d.users) lists(u.Arn, u as Record<string, unknown>, ['GroupList', 'AttachedManagedPolicies', 'UserPolicyList']);
   for (const g of d.groups) lists(g.Arn, g as Record<string, unknown>, ['AttachedManagedPolicies', 'GroupPolicyList']);
   for (const r of d.roles) lists(r.Arn, r as Record<string, unknown>, ['AttachedManagedPolicies', 'RolePolicyList']);
+  // IAM always sends a role's CreateDate and a managed policy's AttachmentCount: one missing is unknown, not "new"/"0"
+  for (const r of d.roles) if (r.Arn && iso(r.CreateDate) === null) problems.push(`${r.Arn} lacks CreateDate`);
+  for (const p of d.policies) if (p.Arn && typeof p.AttachmentCount !== 'number') problems.push(`${p.Arn} lacks AttachmentCount`);
   for (const x of [...d.users, ...d.groups, ...d.roles, ...d.policies]) if (!x.Arn) problems.push('an entity without Arn');
   const seenUsers = new Set<string>();
   for (const u of d.users) {
