@@ -3,6 +3,7 @@ import type { CriterionAssessment, CriterionState, RuleOutcome } from '../rules/
 import type { CapturedTable } from './report-tables.js';
 import { svgTimeline, TIMELINE_LEGEND } from './report-html-timeline.js';
 import type { TimelineDay } from './timeline.js';
+import type { ReportParams } from './report/types.js';
 
 /** The event CSVs report.html shows as tables (deviations.csv is the failure episodes' name once exceptions.csv is renamed). */
 export const HTML_TABLE_FILES: ReadonlySet<string> = new Set([
@@ -13,22 +14,9 @@ export const HTML_TABLE_FILES: ReadonlySet<string> = new Set([
   'report/changes.csv',
 ]);
 
-/** What report.html is rendered from; report.ts builds it (its own types are not imported, to keep the import graph a tree). */
+/** What report.html is rendered from; report.ts builds it. */
 export interface ReportHtmlModel {
-  params: {
-    type: 1 | 2;
-    start: string;
-    end: string;
-    tz: string;
-    from?: string;
-    to?: string;
-    asOf?: string;
-    framework: { id: string; title: string; version: string };
-    sampleSeed?: string;
-    slice: { startSize: number; endSize: number };
-    sources?: string[];
-    integrity?: { origin: string; keyFingerprint: string; checkpoints: number; endRoot: string };
-  };
+  params: Omit<ReportParams, 'framework' | 'criteria'> & { framework: Pick<ReportParams['framework'], 'id' | 'title' | 'version'> };
   /** summary.json as written. */
   summary: Record<string, unknown>;
   criteria: CriterionAssessment[];
