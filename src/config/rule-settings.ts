@@ -3,18 +3,13 @@ import { UsageError } from '../core/errors.js';
 import type { Rule } from '../core/types.js';
 import type { LoadedConfig } from './load.js';
 import { nearest } from './suggest.js';
+import { kindOf } from '../rules/engine.js';
 
 /** What the check needs of the rule catalogue: every rule with its declared parameters, and the other known ids. */
 export interface RuleCatalogue {
   rules: readonly Pick<Rule, 'id' | 'params'>[];
   /** Ids known elsewhere (cross-source rules), whose parameters are checked by their own owner. */
   otherIds: readonly string[];
-}
-
-function kindOf(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'list';
-  return typeof v;
 }
 
 /**

@@ -60,7 +60,8 @@ export function validateParamOverrides(
   }
 }
 
-function kindOf(v: unknown): string {
+/** The kind of a parameter value as messages name it: null, list, or its typeof. */
+export function kindOf(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'list';
   return typeof v;
