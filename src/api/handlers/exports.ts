@@ -36,6 +36,8 @@ export function exportHandlers(deps: HandlerDeps): Handlers {
           out,
           clock,
           logger,
+          // The export checkpoint is cosigned like `vigil export`'s, so an auditor's bundle carries its witnesses' word.
+          ...(deps.opts.witnesses?.length ? { witnesses: deps.opts.witnesses } : {}),
         });
         logger.info({ by: req.principal!.name, type, leaves: r.leaves, bytes: r.bytes }, 'export streamed');
         const name = type === '1' ? `vigil-type1-${str('asOf')}.zip` : `vigil-type2-${str('from')}-${str('to')}.zip`;
