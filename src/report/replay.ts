@@ -1,7 +1,7 @@
 // Rule replay: re-evaluates the resource snapshots stored with past runs with a rule as it is now (or with other
 // parameters) and reports, per day, where its verdicts would differ from what was recorded. Reads the ledger only.
 import type { Ledger } from '../ledger/ledger.js';
-import type { CollectionError, Rule, Status } from '../core/types.js';
+import type { CollectionError, Rule, Snapshot, Status } from '../core/types.js';
 import { UsageError } from '../core/errors.js';
 import { evaluateSnapshot, validateParamOverrides } from '../rules/engine.js';
 import { ruleDefinition } from '../rules/version.js';
@@ -80,29 +80,47 @@ class LastBlob<T> {
   }
 }
 
-const key = (r: { resourceId: string; region?: string }): string => `${r.resourceId}\u0000${r.region ?? ''}`;
+const key = (r: { resourceId: string; region?: string }): string => (r.region === undefined ? r.resourceId : `${r.resourceId}\u0000${r.region}`);
 
-/** Differences between the recorded results of one rule in one run and the replayed ones. */
-export function diffResults(recorded: readonly RecordedResult[], replayed: readonly RecordedResult[]): { compared: number; diffs: Omit<ReplayDifference, 'slot' | 'scope'>[] } {
-  const rec = new Map(recorded.map((r) => [key(r), r]));
-  const rep = new Map(replayed.map((r) => [key(r), r]));
-  const diffs: Omit<ReplayDifference, 'slot' | 'scope'>[] = [];
-  const keys = new Set([...rec.keys(), ...rep.keys()]);
-  for (const k of [...keys].sort()) {
+type Diff = Omit<ReplayDifference, 'slot' | 'scope'>;
+
+function difference(a: RecordedResult | undefined, b: RecordedResult | undefined): Diff {
+  const any = (a ?? b)!;
+  return {
+    resourceId: any.resourceId,
+    ...(any.region !== undefined ? { region: any.region } : {}),
+    recorded: a?.status ?? null,
+    replayed: b?.status ?? null,
+    recordedReason: a?.reason ?? null,
+    replayedReason: b?.reason ?? null,
+  };
+}
+
+/** Recorded results keyed by resource and region (built once per results blob). */
+export function indexResults(recorded: readonly RecordedResult[]): Map<string, RecordedResult> {
+  return new Map(recorded.map((r) => [key(r), r]));
+}
+
+/** Differences between the recorded results of one rule in one run and the replayed ones, ordered by resource. */
+export function diffResults(recorded: readonly RecordedResult[] | ReadonlyMap<string, RecordedResult>, replayed: readonly RecordedResult[]): { compared: number; diffs: Diff[] } {
+  const rec = recorded instanceof Map ? recorded : indexResults(recorded as readonly RecordedResult[]);
+  const diffs: Diff[] = [];
+  const seen = new Set<string>();
+  for (const b of replayed) {
+    const k = key(b);
+    seen.add(k);
     const a = rec.get(k);
-    const b = rep.get(k);
-    if (a && b && a.status === b.status) continue;
-    const any = (a ?? b)!;
-    diffs.push({
-      resourceId: any.resourceId,
-      ...(any.region !== undefined ? { region: any.region } : {}),
-      recorded: a?.status ?? null,
-      replayed: b?.status ?? null,
-      recordedReason: a?.reason ?? null,
-      replayedReason: b?.reason ?? null,
-    });
+    if (a === undefined || a.status !== b.status) diffs.push(difference(a, b));
   }
-  return { compared: keys.size, diffs };
+  let compared = seen.size;
+  for (const [k, a] of rec) {
+    if (seen.has(k)) continue;
+    compared++;
+    diffs.push(difference(a, undefined));
+  }
+  const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+  diffs.sort((x, y) => cmp(x.resourceId, y.resourceId) || cmp(x.region ?? '', y.region ?? ''));
+  return { compared, diffs };
 }
 
 function checkBounds(o: ReplayOptions): void {
@@ -151,10 +169,14 @@ export async function replayRule(ledger: Ledger, o: ReplayOptions): Promise<Repl
     if (sha !== undefined && !recordedLogic.includes(sha)) recordedLogic.push(sha);
   }
 
-  const resources = new LastBlob((sha) => ledger.getBlob(sha));
+  // Parsed once per distinct blob; each run re-stamps the shared resources with its own time (rules read, never write).
+  const resources = new LastBlob(async (sha) => {
+    const b = await ledger.getBlob(sha);
+    return b ? snapshotFromResources(b, { source: rule.source, scope: '', slot: '', startedAt: '', endedAt: '' }) : undefined;
+  });
   const results = new LastBlob(async (sha) => {
     const b = await ledger.getBlob(sha);
-    return b ? (JSON.parse(b.toString('utf8')) as RecordedResult[]).filter((r) => r.ruleId === rule.id) : undefined;
+    return b ? indexResults((JSON.parse(b.toString('utf8')) as RecordedResult[]).filter((r) => r.ruleId === rule.id)) : undefined;
   });
   const report: ReplayReport = {
     ruleId: rule.id,
@@ -182,13 +204,15 @@ export async function replayRule(ledger: Ledger, o: ReplayOptions): Promise<Repl
       report.notReplayable.push({ ...where, why: `no resources stored with this run (outcome ${run.outcome})` });
       continue;
     }
-    const blob = await resources.get(run.resourcesSha256);
+    const stored = await resources.get(run.resourcesSha256);
     const recorded = await results.get(run.resultsSha256);
-    if (blob === undefined || recorded === undefined) {
-      report.notReplayable.push({ ...where, why: `blob ${blob === undefined ? run.resourcesSha256 : run.resultsSha256} is not in the ledger` });
+    if (stored === undefined || recorded === undefined) {
+      report.notReplayable.push({ ...where, why: `blob ${stored === undefined ? run.resourcesSha256 : run.resultsSha256} is not in the ledger` });
       continue;
     }
-    const snapshot = snapshotFromResources(blob, { source: rule.source, scope, slot: run.slot, startedAt: run.startedAt, endedAt: run.endedAt, errors: recordedErrors(run.errors, rule) });
+    for (const r of stored.resources) r.observedAt = run.endedAt;
+    const inputs = Object.fromEntries(Object.keys(stored.inputs).map((t) => [t, { observedAt: run.endedAt }]));
+    const snapshot: Snapshot = { ...stored, scope, slot: run.slot, startedAt: run.startedAt, endedAt: run.endedAt, inputs, errors: recordedErrors(run.errors, rule) };
     const replayed = evaluateSnapshot(snapshot, [rule], { now: new Date(run.endedAt), ...(params ? { params } : {}) });
     const { compared, diffs } = diffResults(recorded, replayed);
     report.runsReplayed += 1;
