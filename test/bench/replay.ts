@@ -53,7 +53,7 @@ function users(n: number, at: number): Resource[] {
 export async function main(argv: string[]): Promise<void> {
   const days = positive('days', arg(argv, 'days'), 365);
   const every = positive('every-hours', arg(argv, 'every-hours'), 1);
-  const n = positive("users", arg(argv, "users"), 200);
+  const n = positive('users', arg(argv, 'users'), 200);
   const rule = allRules.find((r) => r.id === 'aws.iam.access_keys_rotated')!;
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-replay-'));
   try {
