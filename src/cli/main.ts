@@ -9,6 +9,7 @@ import type { AgentContext } from '../agent.js';
 const makeContext = async (opts: GlobalOptions, logLevel?: string): Promise<AgentContext> => (await import('./context.js')).makeContext(opts, logLevel);
 import type { ExportCliOptions } from './export.js';
 import type { VerifyCliOptions } from './verify.js';
+import type { ReplayCliOptions } from './rules.js';
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('vigil')
@@ -187,6 +188,17 @@ function addRuleAndWitnessCommands(program: Command, g: Globals, setExit: SetExi
     .command('test')
     .description('check the registry: unique ids, every rule mapped, every mapping resolves')
     .action(async (_o, cmd: Command) => setExit((await import('./rules.js')).rulesTestCommand(await makeContext(g(cmd), 'warn'))));
+  rules
+    .command('replay')
+    .description('re-evaluate the stored resource snapshots with a rule as it is now (or other --params) and print, per day, where verdicts would differ; writes nothing')
+    .requiredOption('--rule <id>', 'the rule to replay (snapshot rules of one source)')
+    .option('--from <date>', 'first day (YYYY-MM-DD, UTC) or instant of the run slots to replay')
+    .option('--to <date>', 'last day, included (YYYY-MM-DD, UTC), or an exclusive instant')
+    .option('--scope <scope>', 'only this scope of the rule\'s source')
+    .option('--params <json>', 'parameter overrides as a JSON object, replacing config\'s key by key')
+    .option('--examples <n>', 'differing results listed per day', '20')
+    .option('--json', 'machine-readable report')
+    .action(async (o: ReplayCliOptions, cmd: Command) => setExit(await (await import('./rules.js')).rulesReplayCommand(await makeContext(g(cmd), 'warn'), o)));
 
   // Witness (issue 14): run by a third party with its own key; needs no config, ledger or Redis.
   const witness = program.command('witness').description('a C2SP tlog-witness: cosigns checkpoints of the logs it is configured for, refusing rollbacks and forks');

@@ -1,7 +1,12 @@
-// `vigil rules list | test`: the rule catalogue in force, and a self-check of the registry and framework mappings.
+// `vigil rules list | test | replay`: the rule catalogue in force, a self-check of the registry and framework mappings,
+// and a replay of a rule over the stored snapshots.
 import { CROSS_SOURCE_RULES, allRules } from '../../rules/index.js';
 import { loadFramework, criteriaForRule } from '../rules/frameworks.js';
 import type { AgentContext } from '../agent.js';
+import { UsageError } from '../core/errors.js';
+import { nearest } from '../config/suggest.js';
+import { openLedger } from '../ledger/open-ledger.js';
+import { replayRule, type ReplayReport } from '../report/replay.js';
 
 export function rulesListCommand(ctx: AgentContext, opts: { json?: boolean }): number {
   const fw = loadFramework(ctx.loaded.config.frameworks[0] ?? 'soc2');
@@ -69,4 +74,98 @@ export function rulesTestCommand(ctx: AgentContext): number {
   for (const p of problems) process.stdout.write(`problem: ${p}\n`);
   process.stdout.write(`${allRules.length + CROSS_SOURCE_RULES.length} rules, ${fw.criteria.length} criteria in ${fw.id}: ${problems.length === 0 ? 'OK' : `${problems.length} problem(s)`}\n`);
   return problems.length === 0 ? 0 : 1;
+}
+
+export interface ReplayCliOptions {
+  rule: string;
+  from?: string;
+  to?: string;
+  scope?: string;
+  params?: string;
+  examples?: string;
+  json?: boolean;
+}
+
+/** `--from`/`--to` as instants: a bare day is its UTC midnight, and `--to DAY` includes that day. */
+function replayBounds(o: ReplayCliOptions): { from?: string; to?: string } {
+  const day = /^\d{4}-\d{2}-\d{2}$/;
+  const parse = (flag: string, v: string, nextDay: boolean): string => {
+    const ms = Date.parse(day.test(v) ? `${v}T00:00:00Z` : v);
+    if (Number.isNaN(ms) || (day.test(v) && new Date(ms).toISOString().slice(0, 10) !== v)) {
+      throw new UsageError('BAD_DATE', `${flag}: "${v}" is not a date (YYYY-MM-DD, or an ISO 8601 instant with a zone)`);
+    }
+    return new Date(nextDay && day.test(v) ? ms + 86_400_000 : ms).toISOString();
+  };
+  return { ...(o.from !== undefined ? { from: parse('--from', o.from, false) } : {}), ...(o.to !== undefined ? { to: parse('--to', o.to, true) } : {}) };
+}
+
+function replayParams(ctx: AgentContext, o: ReplayCliOptions): Record<string, unknown> | undefined {
+  const fromConfig = ctx.loaded.config.rules.params[o.rule];
+  if (o.params === undefined) return fromConfig;
+  let given: unknown;
+  try {
+    given = JSON.parse(o.params);
+  } catch (e) {
+    throw new UsageError('BAD_PARAMS', `--params: not JSON (${e instanceof Error ? e.message : String(e)}); give an object such as '{"maxAgeDays":30}'`);
+  }
+  if (given === null || typeof given !== 'object' || Array.isArray(given)) throw new UsageError('BAD_PARAMS', `--params: expected a JSON object of parameter names to values, got ${JSON.stringify(given)}`);
+  return { ...fromConfig, ...(given as Record<string, unknown>) };
+}
+
+/** `vigil rules replay`: the rule as it is now (or with --params) over the stored snapshots; prints where verdicts differ. */
+export async function rulesReplayCommand(ctx: AgentContext, o: ReplayCliOptions): Promise<number> {
+  const rule = allRules.find((r) => r.id === o.rule);
+  if (!rule) {
+    const cross = CROSS_SOURCE_RULES.some((r) => r.id === o.rule);
+    throw new UsageError(
+      cross ? 'REPLAY_UNSUPPORTED' : 'UNKNOWN_RULE',
+      cross
+        ? `--rule ${o.rule}: cross-source rules are evaluated on the joined person view, which replay does not rebuild yet`
+        : `--rule ${o.rule}: no such rule${didYouMean(o.rule)}`,
+      { remediation: 'List rules with `vigil rules list`.' },
+    );
+  }
+  const examples = o.examples === undefined ? 20 : Number(o.examples);
+  if (!Number.isInteger(examples) || examples < 0) throw new UsageError('BAD_ARGUMENT', `--examples: expected a whole number ≥ 0, got "${o.examples}"`);
+  const bounds = replayBounds(o);
+  const params = replayParams(ctx, o);
+  const ledger = await openLedger(ctx, { readOnly: true });
+  const started = performance.now();
+  let report: ReplayReport;
+  try {
+    report = await replayRule(ledger, { rule, ...bounds, ...(o.scope !== undefined ? { scope: o.scope } : {}), ...(params ? { params } : {}), examplesPerDay: examples });
+  } finally {
+    await ledger.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  if (o.json) process.stdout.write(JSON.stringify({ ...report, seconds: Number(seconds.toFixed(3)) }, null, 2) + '\n');
+  else printReplay(report, seconds);
+  return 0;
+}
+
+function printReplay(r: ReplayReport, seconds: number): void {
+  const out = process.stdout;
+  const logic = r.recordedLogic.length === 0 ? 'no recorded definition' : r.recordedLogic.includes(r.logicSha256) ? `recorded logic includes it (${r.recordedLogic.length} version(s))` : `differs from the ${r.recordedLogic.length} recorded version(s): ${r.recordedLogic.map((s) => s.slice(0, 12)).join(', ')}`;
+  out.write(`Replay of ${r.ruleId} (logic ${r.logicSha256.slice(0, 12)} as it is now; ${logic})\n`);
+  out.write(`params: ${JSON.stringify(r.params)}\n`);
+  out.write(`runs of ${r.source}${r.scope !== null ? ` scope ${r.scope}` : ''} with slots in [${r.from ?? 'first'}, ${r.to ?? 'last'})\n\n`);
+  if (r.days.length > 0) {
+    out.write(`${'day (UTC)'.padEnd(11)} ${'runs'.padStart(5)} ${'compared'.padStart(9)} ${'differ'.padStart(7)}  recorded→replayed\n`);
+    for (const d of r.days) {
+      const t = Object.entries(d.transitions).map(([k, n]) => `${k} ${n}`).join(', ');
+      out.write(`${d.day.padEnd(11)} ${String(d.runs).padStart(5)} ${String(d.compared).padStart(9)} ${String(d.differing).padStart(7)}  ${t}\n`);
+      for (const e of d.examples) out.write(`    ${e.slot} ${e.scope} ${e.resourceId}${e.region ? ` (${e.region})` : ''}: ${e.recorded ?? 'none'} → ${e.replayed ?? 'none'}: ${e.replayedReason ?? e.recordedReason ?? ''}\n`);
+    }
+    out.write('\n');
+  }
+  out.write(`${r.runsReplayed} run(s) replayed, ${r.resultsCompared} result(s) compared: ${r.differing} would differ, on ${r.days.length} day(s) (${seconds.toFixed(1)} s)\n`);
+  if (r.notReplayable.length > 0) {
+    out.write(`${r.notReplayable.length} run(s) not replayable, e.g. ${r.notReplayable.slice(0, 3).map((n) => `${n.scope} ${n.slot}: ${n.why}`).join('; ')}\n`);
+  }
+  out.write('Nothing was written: the recorded evidence is unchanged.\n');
+}
+
+function didYouMean(id: string): string {
+  const n = nearest(id, allRules.map((r) => r.id));
+  return n ? ` (did you mean ${n}?)` : '';
 }
