@@ -3,7 +3,8 @@
 // refused credentials), retries on the clock for 503 SlowDown and missed deadlines, and what status reads from it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Ledger } from '../../src/ledger/ledger.js';
 import type { LeafOf } from '../../src/ledger/leaf-catalogue.js';
@@ -13,6 +14,10 @@ import { formatPublishHealth, publishHealth } from '../../src/publish/health.js'
 import { emptyServices, lockedBucket, startAwsEmulator, type AwsEmulator } from '../../collectors/aws/emulator/index.js';
 import { capturingLogger, tempDir } from '../alerts/helpers.js';
 import { TestClock } from '../support/test-clock.js';
+import { runVigil } from '../support/run-cli.js';
+import { readiness } from '../../src/api/handlers/health.js';
+import { apiConfigSchema } from '../../src/alerts/config.js';
+import type { ApiOptions } from '../../src/api/options.js';
 
 const SECRET = 'wJalrXUtnFEMI-test-secret-never-logged';
 const cleanups: Array<() => unknown> = [];
@@ -42,7 +47,7 @@ async function setup(o: { bucket?: string; timeoutMs?: number; alertAfterCheckpo
   const logger = capturingLogger();
   const alerted: number[][] = [];
   const publisher = new S3Publisher({ ledger, config, clock, logger, client, onAlerts: async (s) => void alerted.push(s) });
-  return { ledger, clock, emu, config, client, logger, alerted, publisher };
+  return { dir, ledger, clock, emu, config, client, logger, alerted, publisher };
 }
 
 async function leaves<T extends 'publish.s3' | 'alert'>(ledger: Ledger, type: T): Promise<Array<LeafOf<T>>> {
@@ -98,7 +103,7 @@ describe('S3Publisher', () => {
   });
 
   it('a bucket without Object Lock: no object is written, nothing recorded as published, one critical alert, status degraded', async () => {
-    const { ledger, emu, publisher, alerted, config } = await setup({ bucket: 'plain' });
+    const { dir, ledger, emu, publisher, alerted, config, clock } = await setup({ bucket: 'plain' });
     const r = await publisher.round();
     expect(r).toMatchObject({ published: [], pending: 3, failed: { failure: 'no-object-lock' } });
     expect(calls(emu)).toEqual(['GetObjectLockConfiguration 404 ObjectLockConfigurationNotFoundError']);
@@ -113,6 +118,17 @@ describe('S3Publisher', () => {
     const [h] = await publishHealth(ledger, { s3: config });
     expect(h).toMatchObject({ state: 'degraded', copiedCheckpoints: 0, pendingCheckpoints: 2, pendingSeals: 1 });
     expect(formatPublishHealth([h!])).toMatch(/^WORM COPY DEGRADED: s3:\/\/plain: copy to S3 bucket plain failing \(no-object-lock\)/);
+    // /readyz: still ready (evidence is recorded and signed), degraded, naming the bucket.
+    const api = { ledger, clock, sources: [], config: apiConfigSchema.parse({}), publish: { s3: config } } as unknown as ApiOptions;
+    const ready = await readiness(api, clock.now());
+    expect(ready).toMatchObject({ ready: true, status: 'degraded', degraded: ['publish:s3:plain'] });
+    expect(ready.checks['publish:s3:plain']!.detail).toMatch(/no-object-lock/);
+    // vigil status, as an operator runs it, on the same ledger.
+    const cfg = join(dir, 'vigil.yaml');
+    writeFileSync(cfg, `publish:\n  s3:\n    bucket: plain\n    retentionDays: 400\n`);
+    const st = await runVigil(['--config', cfg, '--data-dir', dir, 'status']);
+    expect(st.code).toBe(0);
+    expect(st.stdout).toMatch(/^WORM COPY DEGRADED: s3:\/\/plain: copy to S3 bucket plain failing \(no-object-lock\)/m);
   });
 
   it('a version whose read-back shows a shorter retention (or none) is not recorded: critical alert', async () => {
