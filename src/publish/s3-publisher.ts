@@ -60,6 +60,8 @@ interface PendingObject {
 /** What one round did: the keys written, and the failure that ended it, if any. */
 export interface PublishRound {
   published: string[];
+  /** The round did nothing: the last failure was a refusal and no newer checkpoint has been signed since. */
+  held?: true;
   failed?: { key: string; failure: string; error: string };
   /** Objects still waiting after the round. */
   pending: number;
@@ -93,6 +95,13 @@ export class S3Publisher {
   private readonly abort = new AbortController();
   private readonly client: S3Client;
   private lockConfirmed = false;
+  /**
+   * After a refusal (no Object Lock, a lock not applied, credentials refused) the poll does not try again: only a newer
+   * checkpoint does, so a persistent misconfiguration cannot leave a locked, undeletable version behind every minute.
+   */
+  private heldAtSize = -1;
+  /** Versions written whose read-back failed, by key: the next try reads that version again before writing another. */
+  private readonly unconfirmed = new Map<string, { versionId: string; etag?: string; retainUntil: Date }>();
   private timer?: NodeJS.Timeout;
   /** Alert keys raised by this process. */
   private readonly raised = new Set<string>();
@@ -142,6 +151,8 @@ export class S3Publisher {
     const { config, logger } = this.opts;
     const pending = await this.pending();
     const result: PublishRound = { published: [], pending: pending.length };
+    const newest = pending.reduce((n, p) => Math.max(n, p.checkpointSize), -1);
+    if (pending.length > 0 && newest <= this.heldAtSize) return { ...result, held: true };
     try {
       if (pending.length > 0 && !this.lockConfirmed) await this.confirmLock();
       for (const p of pending.slice(0, PUBLISH_ROUND_MAX)) {
@@ -155,7 +166,10 @@ export class S3Publisher {
       const key = pending[result.published.length]?.key ?? '';
       result.failed = { key, failure: err.failure, error: err.message };
       if (this.abort.signal.aborted) logger.warn({ bucket: config.bucket, key }, 'WORM copy cut short by shutdown (written at the next start)');
-      else await this.failed(err, key, pending);
+      else {
+        if (ALARMING.has(err.failure) || !err.retryable) this.heldAtSize = newest;
+        await this.failed(err, key, pending);
+      }
     }
     this.rounds.push(result);
     if (this.rounds.length > 100) this.rounds.shift();
@@ -204,6 +218,21 @@ export class S3Publisher {
     const sha256 = sha.copy().digest('hex');
     const sha256b64 = sha.digest('base64');
     // Whole seconds: S3 keeps retention dates to the second at least, so the read-back compares like with like.
+    // A version written earlier whose read-back failed (say, HeadObject lacked s3:GetObjectRetention) is read again
+    // first: once it checks, it is the copy, and no second locked version is left behind.
+    const earlier = this.unconfirmed.get(p.key);
+    if (earlier !== undefined) {
+      try {
+        const again = await this.confirm(p, earlier.versionId, earlier.retainUntil, sha256b64);
+        this.unconfirmed.delete(p.key);
+        await this.record(p, earlier.versionId, again.etag ?? earlier.etag, again.held, sha256);
+        logger.info({ bucket: config.bucket, key: p.key, versionId: earlier.versionId, retainUntil: again.held.toISOString() }, 'WORM copy written earlier now confirmed');
+        return;
+      } catch (e) {
+        if (!(e instanceof PublishError) || e.retryable) throw e;
+        this.unconfirmed.delete(p.key);
+      }
+    }
     const retainUntil = new Date(Math.ceil((clock.now().getTime() + config.retentionDays * 86_400_000) / 1000) * 1000);
     const put = await this.call('PutObject', p.key, (signal) =>
       this.client.send(
@@ -212,9 +241,19 @@ export class S3Publisher {
       ),
     );
     if (!put.VersionId) throw new PublishError('not-versioned', `S3 PutObject ${config.bucket}/${p.key} returned no version id: the bucket is not versioned, so the object is not locked`);
-    const head = await this.call('HeadObject', p.key, (signal) => this.client.send(new HeadObjectCommand({ Bucket: config.bucket, Key: p.key, VersionId: put.VersionId, ChecksumMode: 'ENABLED' }), { abortSignal: signal }));
-    const where = `S3 ${config.bucket}/${p.key} version ${put.VersionId}`;
-    if (head.ObjectLockMode !== 'COMPLIANCE') throw new PublishError('not-locked', `${where} is not under COMPLIANCE retention (HeadObject says ${head.ObjectLockMode ?? 'no lock'})`);
+    this.unconfirmed.set(p.key, { versionId: put.VersionId, retainUntil, ...(put.ETag ? { etag: put.ETag } : {}) });
+    const head = await this.confirm(p, put.VersionId, retainUntil, sha256b64);
+    this.unconfirmed.delete(p.key);
+    await this.record(p, put.VersionId, head.etag ?? put.ETag, head.held, sha256);
+    logger.info({ bucket: config.bucket, key: p.key, versionId: put.VersionId, retainUntil: head.held.toISOString() }, 'WORM copy written and its lock confirmed');
+  }
+
+  /** HeadObject of the version: COMPLIANCE, retained at least until `retainUntil`, the same SHA-256 and length. */
+  private async confirm(p: PendingObject, versionId: string, retainUntil: Date, sha256b64: string): Promise<{ held: Date; etag?: string }> {
+    const { config } = this.opts;
+    const head = await this.call('HeadObject', p.key, (signal) => this.client.send(new HeadObjectCommand({ Bucket: config.bucket, Key: p.key, VersionId: versionId, ChecksumMode: 'ENABLED' }), { abortSignal: signal }));
+    const where = `S3 ${config.bucket}/${p.key} version ${versionId}`;
+    if (head.ObjectLockMode !== 'COMPLIANCE') throw new PublishError('not-locked', `${where} is not under COMPLIANCE retention (HeadObject says ${head.ObjectLockMode ?? 'no lock'}; it omits the lock without s3:GetObjectRetention)`);
     const held = head.ObjectLockRetainUntilDate;
     if (!(held instanceof Date) || held.getTime() < retainUntil.getTime()) {
       throw new PublishError('retention-short', `${where} is retained until ${held instanceof Date ? held.toISOString() : 'no date'}, not ${retainUntil.toISOString()} as asked (${config.retentionDays} days)`);
@@ -222,6 +261,12 @@ export class S3Publisher {
     if (head.ChecksumSHA256 !== sha256b64 || head.ContentLength !== p.body.length) {
       throw new PublishError('content-mismatch', `${where} holds ${head.ContentLength ?? '?'} bytes with SHA-256 ${head.ChecksumSHA256 ?? 'unknown'}, not the ${p.body.length} bytes written (${sha256b64})`);
     }
+    return { held, ...(head.ETag ? { etag: head.ETag } : {}) };
+  }
+
+  /** The `publish.s3` leaf of a confirmed copy. */
+  private async record(p: PendingObject, versionId: string, etag: string | undefined, held: Date, sha256: string): Promise<void> {
+    const { config, ledger } = this.opts;
     await ledger.append([
       {
         type: 'publish.s3',
@@ -230,8 +275,8 @@ export class S3Publisher {
           object: p.object,
           bucket: config.bucket,
           key: p.key,
-          versionId: put.VersionId,
-          etag: (head.ETag ?? put.ETag ?? '').replace(/"/g, ''),
+          versionId,
+          etag: (etag ?? '').replace(/"/g, ''),
           sha256,
           bytes: p.body.length,
           mode: 'COMPLIANCE',
@@ -242,7 +287,6 @@ export class S3Publisher {
         },
       },
     ]);
-    logger.info({ bucket: config.bucket, key: p.key, versionId: put.VersionId, retainUntil: held.toISOString() }, 'WORM copy written and its lock confirmed');
   }
 
   /** One S3 call with a deadline, retried on the clock for what a retry can mend. */
@@ -300,13 +344,15 @@ export class S3Publisher {
   }
 }
 
+/** Connection failures a retry may mend (the SDK passes Node's error code through). */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
 const CREDENTIAL_ERRORS = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired', 'CredentialsProviderError']);
 
 /** An SDK error as a PublishError: what failed, in S3's own words (no credentials are in them), and whether to retry. */
 export function classify(e: unknown, what: string, timedOut: boolean, timeoutMs: number): PublishError {
   if (e instanceof PublishError) return e;
   if (timedOut) return new PublishError('timeout', `${what}: no answer within ${timeoutMs} ms`, true);
-  const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const err = e as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const name = err.name ?? 'Error';
   const status = err.$metadata?.httpStatusCode;
   const message = `${what}: ${name}${status ? ` (HTTP ${status})` : ''}: ${err.message ?? String(e)}`;
@@ -314,7 +360,10 @@ export function classify(e: unknown, what: string, timedOut: boolean, timeoutMs:
   if (name === 'AccessDenied') return new PublishError('denied', message);
   if (name === 'NoSuchBucket') return new PublishError('no-bucket', message);
   if (name === 'ObjectLockConfigurationNotFoundError' || (name === 'InvalidRequest' && /object ?lock/i.test(err.message ?? ''))) return new PublishError('no-object-lock', message);
-  if (status === undefined || status >= 500 || name === 'SlowDown' || name === 'RequestTimeout') return new PublishError('unavailable', message, true);
+  if ((status !== undefined && status >= 500) || name === 'SlowDown' || name === 'RequestTimeout' || name === 'TimeoutError' || NETWORK_CODES.has(err.code ?? '')) {
+    return new PublishError('unavailable', message, true);
+  }
+  // Anything else (a 4xx, a client-side error such as "Region is missing") needs a person, not a retry.
   return new PublishError('refused', message);
 }
 

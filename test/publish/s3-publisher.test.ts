@@ -112,11 +112,18 @@ describe('S3Publisher', () => {
     expect(alerts).toEqual([expect.objectContaining({ kind: 'publish', severity: 'critical', publish: expect.objectContaining({ bucket: 'plain', failure: 'no-object-lock', pending: 3 }) })]);
     expect(alerts[0]!.publish!.message).toMatch(/ObjectLockConfigurationNotFoundError/);
     expect(alerted).toHaveLength(1);
-    // The next round asks again (the bucket may have been replaced), and does not alert twice for the same backlog.
-    await publisher.round();
-    expect(await leaves(ledger, 'alert')).toHaveLength(1);
+    // The poll does not ask again; a newer checkpoint does (the bucket may have been replaced), and alerts again.
+    emu.resetCalls();
+    expect((await publisher.round()).held).toBe(true);
+    expect(emu.calls).toEqual([]);
+    await ledger.append([{ type: 'heartbeat', data: { uptimeSeconds: 2 } }]);
+    clock.advance(60_000);
+    await ledger.checkpoint('hourly');
+    expect((await publisher.round()).failed).toMatchObject({ failure: 'no-object-lock' });
+    expect(calls(emu)).toEqual(['GetObjectLockConfiguration 404 ObjectLockConfigurationNotFoundError']);
+    expect(await leaves(ledger, 'alert')).toHaveLength(2);
     const [h] = await publishHealth(ledger, { s3: config });
-    expect(h).toMatchObject({ state: 'degraded', copiedCheckpoints: 0, pendingCheckpoints: 2, pendingSeals: 1 });
+    expect(h).toMatchObject({ state: 'degraded', copiedCheckpoints: 0, pendingCheckpoints: 3, pendingSeals: 1 });
     expect(formatPublishHealth([h!])).toMatch(/^WORM COPY DEGRADED: s3:\/\/plain: copy to S3 bucket plain failing \(no-object-lock\)/);
     // /readyz: still ready (evidence is recorded and signed), degraded, naming the bucket.
     const api = { ledger, clock, sources: [], config: apiConfigSchema.parse({}), publish: { s3: config } } as unknown as ApiOptions;
@@ -131,21 +138,46 @@ describe('S3Publisher', () => {
     expect(st.stdout).toMatch(/^WORM COPY DEGRADED: s3:\/\/plain: copy to S3 bucket plain failing \(no-object-lock\)/m);
   });
 
-  it('a version whose read-back shows a shorter retention (or none) is not recorded: critical alert', async () => {
-    const { ledger, emu, publisher } = await setup();
-    emu.faults.reply('HeadObject', { status: 200, body: '', headers: { ETag: '"x"', 'x-amz-version-id': 'v', 'x-amz-object-lock-mode': 'COMPLIANCE', 'x-amz-object-lock-retain-until-date': '2026-03-09T00:00:00.000Z' } }, 1);
+  it('a version read back without the lock is not recorded (critical alert); the poll does not write again, a newer checkpoint re-reads that version', async () => {
+    const { ledger, emu, publisher, clock } = await setup();
+    const first = (await ledger.checkpoints())[0]!;
+    // As S3 answers a HeadObject without s3:GetObjectRetention: no lock headers.
+    emu.faults.reply('HeadObject', { status: 200, body: '', headers: { ETag: '"x"', 'x-amz-version-id': 'v', 'Content-Length': '0' } }, 1);
     const r = await publisher.round();
-    expect(r.failed).toMatchObject({ failure: 'retention-short', key: 'vigil/prod/vigil.test/acme/checkpoints/2.txt' });
-    expect(r.failed!.error).toMatch(/retained until 2026-03-09T00:00:00.000Z, not 2027-/);
-    emu.faults.reply('HeadObject', { status: 200, body: '', headers: { ETag: '"x"', 'x-amz-version-id': 'v' } }, 1);
-    expect((await publisher.round()).failed).toMatchObject({ failure: 'not-locked' });
+    expect(r.failed).toMatchObject({ failure: 'not-locked', key: `vigil/prod/vigil.test/acme/checkpoints/${first.size}.txt` });
+    expect(r.failed!.error).toMatch(/is not under COMPLIANCE retention \(HeadObject says no lock; it omits the lock without s3:GetObjectRetention\)/);
     expect(await leaves(ledger, 'publish.s3')).toEqual([]);
-    expect((await leaves(ledger, 'alert')).map((a) => [a.severity, a.publish?.failure])).toEqual([
-      ['critical', 'retention-short'],
-      ['critical', 'not-locked'],
-    ]);
-    // Once S3 answers truthfully again, every object is copied.
-    expect((await publisher.round()).published).toHaveLength(3);
+    expect((await leaves(ledger, 'alert')).map((a) => [a.severity, a.publish?.failure])).toEqual([['critical', 'not-locked']]);
+    // The poll: held, no call (a misconfiguration must not leave a locked version behind every minute).
+    emu.resetCalls();
+    expect(await publisher.round()).toMatchObject({ held: true, published: [] });
+    expect(emu.calls).toEqual([]);
+    // A newer checkpoint: the version written first is read again and, locked as asked, recorded; no second put of it.
+    await ledger.append([{ type: 'heartbeat', data: { uptimeSeconds: 2 } }]);
+    clock.advance(60_000);
+    await ledger.checkpoint('hourly');
+    expect((await publisher.round()).published).toHaveLength(4);
+    expect(calls(emu).slice(0, 2)).toEqual(['HeadObject 200', 'PutObject 200']);
+    expect(emu.calls.filter((c) => c.action === 'PutObject')).toHaveLength(3);
+    const [copy] = await leaves(ledger, 'publish.s3');
+    expect(copy).toMatchObject({ checkpointSize: first.size, mode: 'COMPLIANCE' });
+  });
+
+  it('a retention shorter than asked, persistently: never recorded, one new version and one alert per newer checkpoint, none per poll', async () => {
+    const { ledger, emu, publisher, clock } = await setup();
+    const short = { status: 200, body: '', headers: { ETag: '"x"', 'x-amz-version-id': 'v', 'x-amz-object-lock-mode': 'COMPLIANCE', 'x-amz-object-lock-retain-until-date': '2026-03-09T00:00:00.000Z', 'Content-Length': '0' } };
+    emu.faults.reply('HeadObject', short);
+    const r = await publisher.round();
+    expect(r.failed).toMatchObject({ failure: 'retention-short' });
+    expect(r.failed!.error).toMatch(/retained until 2026-03-09T00:00:00.000Z, not 2027-04-1\dT\d\d:\d\d:\d\d.000Z as asked \(400 days\)/);
+    expect((await publisher.round()).held).toBe(true);
+    await ledger.append([{ type: 'heartbeat', data: { uptimeSeconds: 2 } }]);
+    clock.advance(60_000);
+    await ledger.checkpoint('hourly');
+    expect((await publisher.round()).failed).toMatchObject({ failure: 'retention-short' });
+    expect(emu.calls.filter((c) => c.action === 'PutObject')).toHaveLength(2);
+    expect(await leaves(ledger, 'publish.s3')).toEqual([]);
+    expect((await leaves(ledger, 'alert')).map((a) => a.publish?.failure)).toEqual(['retention-short', 'retention-short']);
   });
 
   it('503 SlowDown is retried with back-off on the clock, then the copy is made; no alert', async () => {
