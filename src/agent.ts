@@ -277,8 +277,8 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       await stamper?.stop();
       await alerting?.stop();
       await writer?.stop(reason);
-      await stopWitnessing(witnesses);
-      await stopPublishing(publisher);
+      // Both take the shutdown checkpoint, each bounded; side by side, so a slow witness does not eat the copy's time.
+      await Promise.all([stopWitnessing(witnesses), stopPublishing(publisher)]);
       await queues.collect.close();
       await queues.evidence.close();
       await ledger.close();
