@@ -30,6 +30,7 @@ import type { AlertRuleInfo } from './alerts/engine.js';
 import { loadFramework } from './rules/frameworks.js';
 import type { AgentContext } from './agent-context.js';
 import { startWitnessing, stopWitnessing, type WitnessSubmitter } from './witness/submitter.js';
+import { startPublishing, stopPublishing, type S3Publisher } from './publish/s3-publisher.js';
 
 export { resolveDataDir } from './config/data-dir.js';
 import { checkRuleSettings } from './config/rule-settings.js';
@@ -141,6 +142,8 @@ export interface RunningAgent {
   witnesses?: WitnessSubmitter;
   /** RFC 3161 time stamping of day seals (writer role, with `timestamping:` configured). */
   stamper?: SealStamper;
+  /** WORM copies of checkpoints and seals to S3 (writer role, with `publish.s3` configured). */
+  publisher?: S3Publisher;
   /** Enqueues an immediate, off-schedule collection of every source and resolves when all of them are recorded. */
   collectNow(timeoutMs?: number): Promise<EvidenceJob[]>;
   stop(reason?: string): Promise<void>;
@@ -202,6 +205,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
   let alerting: Alerting | undefined;
   let api: RunningApi | undefined;
   let witnesses: WitnessSubmitter | undefined;
+  let publisher: S3Publisher | undefined;
   const stamper = opts.roles.includes('writer') ? sealStamper(ctx, ledger, () => alerting) : undefined;
 
   if (opts.roles.includes('writer')) {
@@ -222,15 +226,24 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
         opts.onRecorded?.(o, j);
       },
       afterRecord: async () => alerting?.afterRun(),
-      onCheckpoint: () => witnesses?.nudge(),
+      onCheckpoint: () => {
+        witnesses?.nudge();
+        publisher?.kick();
+      },
       // Before alerting is up (the start-up seal) the kick below covers it, so a failure alert has a notifier.
-      ...(stamper ? { onSealed: () => void (alerting && stamper.kick()) } : {}),
+      onSealed: () => {
+        if (stamper && alerting) stamper.kick();
+        // The seal's daily checkpoint does not pass through onCheckpoint.
+        publisher?.kick();
+      },
     });
     await writer.start(opts.roles);
     alerting = await startAlerting({ loaded: ctx.loaded, ledger, rules: [...rules, ...CROSS_SOURCE_RULES], clock: ctx.clock, logger: ctx.logger, connection, prefix });
     stamper?.kick();
     const engine = alerting.engine;
     witnesses = await startWitnessing(ctx.loaded.config.witnesses, { ledger, clock: ctx.clock, logger: ctx.logger, raiseAlert: async (a) => void (await engine.raise([a])) });
+    // Every checkpoint (the daily one after each seal included) kicks it; it starts with the backlog.
+    publisher = startPublishing(ctx.loaded.config.publish?.s3, { ledger, clock: ctx.clock, logger: ctx.logger, onAlerts: async (seqs) => void (await alerting?.notifier?.enqueue(seqs)) });
   }
   if (opts.roles.includes('worker')) {
     worker = startCollectWorker({ connection, prefix, collectors, rules, params, ledger, evidence: queues.evidence, clock: ctx.clock, logger: ctx.logger, deadlines: sourceDeadlines(ctx.loaded), schedules: Object.fromEntries(sources.map((s) => [s.source, s.schedule])) });
@@ -252,6 +265,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
     ...(api ? { api } : {}),
     ...(witnesses ? { witnesses } : {}),
     ...(stamper ? { stamper } : {}),
+    ...(publisher ? { publisher } : {}),
     collectNow: (timeoutMs = 120_000) => collectNow(ctx.clock, sources, scheduler!, waiters, timeoutMs),
     async stop(reason = 'shutdown') {
       if (stopped) return;
@@ -263,7 +277,8 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       await stamper?.stop();
       await alerting?.stop();
       await writer?.stop(reason);
-      await stopWitnessing(witnesses);
+      // Both take the shutdown checkpoint, each bounded; side by side, so a slow witness does not eat the copy's time.
+      await Promise.all([stopWitnessing(witnesses), stopPublishing(publisher)]);
       await queues.collect.close();
       await queues.evidence.close();
       await ledger.close();
@@ -412,6 +427,7 @@ export function apiOptions(ctx: AgentContext, deps: { ledger: Ledger; rules: Ale
     ...(deps.prefix ? { prefix: deps.prefix } : {}),
     dataDir: ctx.dataDir,
     witnesses: ctx.loaded.config.witnesses,
+    ...(ctx.loaded.config.publish ? { publish: ctx.loaded.config.publish } : {}),
     sources: Object.entries(ctx.loaded.sources).map(([source, s]) => ({ source, schedule: s!.schedule })),
   };
 }

@@ -4,6 +4,7 @@ import type { RunningEmulator, SourceDemo, EmulatorOptions } from '../../src/cor
 import type { AwsSourceConfig } from './config.js';
 import { demoEstate, generateEstate, startAwsEmulator, type AwsEmulator } from './emulator/index.js';
 import { generateServices } from './emulator/services-estate.js';
+import { lockedBucket } from './emulator/s3-objects.js';
 
 /** Fake credentials for the demo: they only ever reach the local emulator, and do not look like real AWS keys. */
 export const DEMO_ACCESS_KEY_ID = 'AKIDEMOVIGILLOCALONLY';
@@ -16,6 +17,8 @@ export const awsDemo: SourceDemo<AwsSourceConfig> = {
     // The demo account also runs CloudTrail, databases, backups, buckets and alarms (some failing), with a short
     // event history that reaches past LookupEvents' 90-day window, so the declared gap shows too.
     const services = generateServices({ accountId: estate.accountId, regions: ['us-east-1', 'eu-west-1'], historyDays: 100, eventsPerDay: 2, databases: 2 });
+    // `vigil demo --config FILE` with a publish.s3 block: its bucket, created with Object Lock, in the home region.
+    for (const name of opts.wormBuckets ?? []) services.buckets.push(lockedBucket(name, 'us-east-1', new Date().toISOString()));
     const emu: AwsEmulator = await startAwsEmulator({ estate, services, ...(opts.port !== undefined ? { port: opts.port } : {}) });
     return emu;
   },

@@ -10,6 +10,7 @@ import type { ApiMetrics } from './metrics.js';
 import type { ApiAuth, RefusalLogOptions } from './auth.js';
 import { ApiError } from './errors.js';
 import type { WitnessConfig } from '../witness/config.js';
+import type { PublishConfig } from '../publish/config.js';
 
 export interface ApiOptions {
   ledger: Ledger;
@@ -24,6 +25,8 @@ export interface ApiOptions {
   prefix?: string;
   /** Witnesses configured: /readyz is `degraded` naming one that refused or fell behind (src/witness/health.ts). */
   witnesses?: WitnessConfig[];
+  /** WORM copies configured: /readyz is `degraded` while copies fail or fall behind (src/publish/health.ts). */
+  publish?: PublishConfig;
   /** Sources expected to run, for staleness in /readyz. */
   sources: Array<{ source: string; schedule: string }>;
   /** The ledger's data directory: exports read it (without it, POST /v1/exports answers 501). */

@@ -27,7 +27,7 @@ import { CycleLines } from './demo-cycles.js';
 export interface DemoOptions {
   once?: boolean;
   dataDir?: string;
-  /** A config file whose `witnesses:` block the demo uses (its sources stay the emulators). */
+  /** A config file whose `witnesses:` and `publish:` blocks the demo uses (its sources stay the emulators). */
   config?: string;
 }
 
@@ -93,7 +93,8 @@ export async function findOrStartRedis(log: (msg: string) => void): Promise<Redi
 
 export async function demoCommand(opts: DemoOptions): Promise<number> {
   const say = (m: string) => process.stdout.write(`${m}\n`);
-  // --config: the demo's sources stay the emulators; the blocks that do not name a source (witnesses) are honoured.
+  // --config: the demo's sources stay the emulators; the blocks that do not name a source (witnesses, publish) are
+  // honoured — publish.s3 goes to that bucket in the AWS emulator, created there with Object Lock.
   // Read first, so a bad file is exit 2 with nothing started.
   const fromFile = opts.config !== undefined ? loadConfigFile(opts.config).config : undefined;
   const dataDir = resolve(opts.dataDir ?? '.vigil-demo');
@@ -107,11 +108,14 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
   let interrupted = false;
   // Made per run and kept only as its hash in this process's config: printed once, on the line that shows how to use it.
   const token = `vigil-demo-${randomBytes(24).toString('base64url')}`;
+  const worm = fromFile?.publish?.s3;
+  let publish: { s3: NonNullable<typeof worm> } | undefined;
   try {
     const sources: LoadedConfig['sources'] = {};
     // Every source of the manifest, each with its emulator (collectors/<source>/demo.ts, loaded only here).
     for (const { id, plugin, demo } of await loadSourceDemos()) {
-      const emu = await demo.startEmulator({ estate: 'demo' });
+      const emu = await demo.startEmulator({ estate: 'demo', ...(worm ? { wormBuckets: [worm.bucket] } : {}) });
+      if (worm && id === 'aws') publish = { s3: { ...worm, endpoint: emu.url, region: 'us-east-1' } };
       emulators.push(emu);
       const { config, env } = demo.demoConfig(emu);
       Object.assign(process.env, env ?? {});
@@ -119,7 +123,7 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
       say(`${id} emulator listening on ${emu.url}`);
     }
     const api = { listen: DEMO_API_LISTEN, tokens: [{ name: 'demo', sha256: createHash('sha256').update(token).digest('hex'), role: 'admin' }] };
-    const loaded: LoadedConfig = { config: configSchema.parse({ origin: 'vigil.local/demo', api, ...(fromFile ? { witnesses: fromFile.witnesses } : {}) }), dir: process.cwd(), sources };
+    const loaded: LoadedConfig = { config: configSchema.parse({ origin: 'vigil.local/demo', api, ...(fromFile ? { witnesses: fromFile.witnesses } : {}), ...(publish ? { publish } : {}) }), dir: process.cwd(), sources };
     ctx = { loaded, dataDir, logger: makeLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn'), clock: systemClock };
     const cycles = new CycleLines(say);
     // --once exits after one cycle, so it serves no API.

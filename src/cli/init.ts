@@ -82,6 +82,12 @@ ${sourceSections(active)}
 # timestamping:
 #   url: https://freetsa.org/tsr      # e.g. FreeTSA, or http://timestamp.digicert.com
 #   timeoutMs: 10000
+# WORM copy of each signed checkpoint and day seal in an S3 bucket with Object Lock, COMPLIANCE mode (README, "WORM copies").
+# publish:
+#   s3:
+#     bucket: acme-vigil-worm          # created with Object Lock enabled
+#     prefix: vigil/prod
+#     retentionDays: 400               # required: cover the audit period and its retention
 `;
 }
 

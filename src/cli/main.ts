@@ -229,7 +229,7 @@ function addRuleAndWitnessCommands(program: Command, g: Globals, setExit: SetExi
 function addDemoCommand(program: Command, g: Globals, setExit: SetExit): void {
   program
     .command('demo')
-    .description('the whole agent against the bundled emulators (data in ./.vigil-demo); --config FILE adds its witnesses: block')
+    .description('the whole agent against the bundled emulators (data in ./.vigil-demo); --config FILE adds its witnesses: and publish: blocks')
     .option('--once', 'exit after the first collection cycle (serves no API)')
     .action(async (o: { once?: boolean }, cmd: Command) =>
       setExit(await (await import('./demo.js')).demoCommand({ ...o, ...(g(cmd).dataDir ? { dataDir: g(cmd).dataDir } : {}), ...(g(cmd).config ? { config: g(cmd).config } : {}) })),

@@ -4,6 +4,7 @@ import { openLedger } from '../ledger/open-ledger.js';
 import { loadFramework } from '../rules/frameworks.js';
 import { computePosture, type Posture } from '../report/posture.js';
 import { formatWitnessHealth, witnessHealth } from '../witness/health.js';
+import { formatPublishHealth, publishHealth } from '../publish/health.js';
 
 export async function statusCommand(ctx: AgentContext, opts: { json?: boolean; framework?: string }): Promise<number> {
   const framework = loadFramework(opts.framework ?? ctx.loaded.config.frameworks[0] ?? 'soc2');
@@ -11,9 +12,11 @@ export async function statusCommand(ctx: AgentContext, opts: { json?: boolean; f
   try {
     const posture = await computePosture(ledger, framework, new Date(), { sources: Object.keys(ctx.loaded.sources) });
     const witnesses = await witnessHealth(ledger, ctx.loaded.config.witnesses);
-    if (opts.json) process.stdout.write(JSON.stringify(witnesses.length > 0 ? { ...posture, witnesses } : posture, null, 2) + '\n');
+    const publish = await publishHealth(ledger, ctx.loaded.config.publish);
+    if (opts.json) process.stdout.write(JSON.stringify({ ...posture, ...(witnesses.length > 0 ? { witnesses } : {}), ...(publish.length > 0 ? { publish } : {}) }, null, 2) + '\n');
     else {
       process.stdout.write(formatWitnessHealth(witnesses));
+      process.stdout.write(formatPublishHealth(publish));
       printPosture(posture);
     }
   } finally {

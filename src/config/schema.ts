@@ -6,6 +6,7 @@ import { alertsConfigSchema, apiConfigSchema, exceptionsConfigSchema } from '../
 import { DEADLINE_BOUNDS_S } from './deadline.js';
 import { witnessesConfigSchema } from '../witness/config.js';
 import { timestampingConfigSchema } from '../timestamp/config.js';
+import { publishConfigSchema } from '../publish/config.js';
 import { SOURCE_IDS, type ManifestSourceId } from '../../collectors/manifest.js';
 
 const cron = z
@@ -103,6 +104,8 @@ export const configSchema = z
       .optional(),
     /** RFC 3161 time stamps of each daily seal's checkpoint (src/timestamp/config.ts). */
     timestamping: timestampingConfigSchema.optional(),
+    /** WORM copies of each signed checkpoint and day seal (src/publish/config.ts). @defaultValue none */
+    publish: publishConfigSchema.optional(),
   })
   .strict();
 

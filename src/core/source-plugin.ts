@@ -25,6 +25,8 @@ export interface EmulatorOptions {
   port?: number;
   /** `demo`: a small estate with some controls failing; other values are source-specific. */
   estate?: 'demo' | unknown;
+  /** S3 buckets with Object Lock for `vigil demo`'s WORM copies (`publish.s3`); sources without S3 ignore it. */
+  wormBuckets?: string[];
 }
 
 /**

@@ -20,7 +20,7 @@ export type LeafAuthor = WriterRole | 'ledger';
 export const RETIRE_WHY = ['removed-from-config', 'not-seen', 'operator'] as const;
 
 /** What an `alert` leaf is about (also the `kinds` filter of a sink in the config). */
-export const ALERT_KINDS = ['broke', 'recovered', 'error', 'gap', 'exception.expiring', 'exception.expired', 'timestamp.failed', 'witness'] as const;
+export const ALERT_KINDS = ['broke', 'recovered', 'error', 'gap', 'exception.expiring', 'exception.expired', 'timestamp.failed', 'witness', 'publish'] as const;
 
 export interface LeafSpec<S extends z.core.$ZodType = z.core.$ZodType> {
   /** One line for docs/ledger.md's leaf table. */
@@ -70,6 +70,16 @@ const witnessAlert = z.strictObject({
   checkpointSize: nonNegInt,
   message: z.string(),
   missingCheckpoints: z.optional(nonNegInt),
+});
+
+// A WORM copy that could not be written or verified: which target, why, and how many objects wait.
+const publishAlert = z.strictObject({
+  target: z.literal('s3'),
+  bucket: z.string(),
+  failure: z.string(),
+  message: z.string(),
+  key: z.optional(z.string()),
+  pending: nonNegInt,
 });
 
 const WRITER_ONLY = ['writer'] as const;
@@ -261,6 +271,7 @@ export const LEAF_CATALOGUE = {
       gap: z.optional(z.strictObject({ seq: nonNegInt, source: z.string(), scope: z.string(), from: z.string(), to: z.string(), slots: nonNegInt, reason: z.string() })),
       exception: z.optional(z.omit(exceptionGrant, { origin: true })),
       witness: z.optional(witnessAlert),
+      publish: z.optional(publishAlert),
       health: z.optional(z.strictObject({
           state: z.enum(['failing', 'healthy']),
           since: z.string(),
@@ -307,6 +318,24 @@ export const LEAF_CATALOGUE = {
       rootHash: z.string(),
       cosignature: z.string(),
       timestamp: nonNegInt,
+    }),
+  ),
+  'publish.s3': leaf(
+    'a signed checkpoint (or a day seal) was copied to an S3 bucket under Object Lock COMPLIANCE retention, as HeadObject confirmed',
+    WRITER_ONLY,
+    z.strictObject({
+      object: z.enum(['checkpoint', 'seal']),
+      bucket: z.string(),
+      key: z.string(),
+      versionId: z.string(),
+      etag: z.string(),
+      sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+      bytes: nonNegInt,
+      mode: z.literal('COMPLIANCE'),
+      retainUntil: z.string(),
+      checkpointSize: nonNegInt,
+      date: z.optional(z.string()),
+      sealSeq: z.optional(nonNegInt),
     }),
   ),
 } as const satisfies LeafCatalogue;

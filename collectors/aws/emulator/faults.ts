@@ -26,6 +26,8 @@ export interface AwsFaults {
   denyWithXml(action: string): void;
   /** The credential report omits the `<root_account>` row (a report IAM documents as always starting with it). */
   omitRootRow(on: boolean): void;
+  /** The next `n` calls of `action` are never answered (the connection stays open): only a client deadline ends them. */
+  stall(action: string, n: number): void;
   /** Removes every injected fault. */
   clear(): void;
 }
@@ -49,6 +51,8 @@ export interface FaultSwitches {
   injected(action: string): RawReply | undefined;
   /** Whether this call of `action` fails with 500, consuming one. */
   takeFailure(action: string): boolean;
+  /** Whether this call of `action` is left unanswered, consuming one. */
+  takeStall(action: string): boolean;
   /** Whether this call of `action` is throttled, consuming one. */
   takeThrottle(action: string): boolean;
   isDenied(action: string): boolean;
@@ -65,6 +69,7 @@ export function createFaultSwitches(): FaultSwitches {
   const replies = new Map<string, { reply: RawReply; left: number }>();
   const badCredentials = new Set<string>();
   const xmlDenied = new Set<string>();
+  const stalls = new Map<string, number>();
   let withoutRoot = false;
 
   // Arrow functions on a plain object, so a test may pass `emulator.faults.deny` around unbound.
@@ -76,6 +81,7 @@ export function createFaultSwitches(): FaultSwitches {
     reply: (a, reply, n = Infinity) => void replies.set(a, { reply, left: n }),
     rejectCredentials: (a) => void badCredentials.add(a),
     denyWithXml: (a) => void xmlDenied.add(a),
+    stall: (a, n) => void stalls.set(a, n),
     omitRootRow: (on) => {
       withoutRoot = on;
     },
@@ -86,6 +92,7 @@ export function createFaultSwitches(): FaultSwitches {
       replies.clear();
       badCredentials.clear();
       xmlDenied.clear();
+      stalls.clear();
       withoutRoot = false;
     },
   };
@@ -107,6 +114,7 @@ export function createFaultSwitches(): FaultSwitches {
     },
     takeFailure: (action) => takeOne(failures, action),
     takeThrottle: (action) => takeOne(throttles, action),
+    takeStall: (action) => takeOne(stalls, action),
     isDenied: (action) => denied.has(action),
     hasBadCredentials: (action) => badCredentials.has(action),
     isXmlDenied: (action) => xmlDenied.has(action),

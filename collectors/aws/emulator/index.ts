@@ -10,6 +10,7 @@ export { parseEstate, loadEstateFile, awsEstateSchema } from './estate.js';
 export { generateEstate, demoEstate, type GenerateEstateOptions } from './generate.js';
 export { CREDENTIAL_REPORT_HEADER } from './iam-responses.js';
 export * from './services-estate.js';
+export { lockedBucket } from './s3-objects.js';
 
 export type StartAwsEmulatorOptions = Partial<AwsEmulatorOptions>;
 

@@ -138,7 +138,7 @@ export async function handleRequest(ctx: RouteContext, req: IncomingMessage, res
 function handleOther(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer, service: string, region: string, account: string, requestId: string): void {
   const estate = ctx.home();
   const target = String(req.headers['x-amz-target'] ?? '');
-  const sreq = { service, region, account, method: req.method ?? 'GET', path: decodeURIComponent(url.pathname), query: url.searchParams, target, body };
+  const sreq = { service, region, account, method: req.method ?? 'GET', path: decodeURIComponent(url.pathname), query: url.searchParams, target, body, headers: req.headers };
   const action = actionOf(sreq);
   const recorded: Record<string, string> = {};
   for (const [k, v] of url.searchParams) if (!k.startsWith('X-Amz-')) recorded[k] = v;
@@ -150,6 +150,11 @@ function handleOther(ctx: RouteContext, req: IncomingMessage, res: ServerRespons
   try {
     if (action === '') throw new ServiceError(400, 'UnknownOperationException', `Unknown operation ${sreq.method} ${url.pathname}`);
     const perm = `${service === 'monitoring' ? 'cloudwatch' : service}:${action}`;
+    if (ctx.faults.takeStall(action)) {
+      // Never answered: the client's own deadline is the only way out (the server drops the socket at close).
+      ctx.calls.push({ service, action, account, region, params: recorded, status: 0, at: ctx.clock.now().getTime() });
+      return;
+    }
     const raw = ctx.faults.injected(action);
     if (raw) return reply(raw.status, raw.contentType ?? 'application/json', raw.body, raw.headers ?? {});
     if (ctx.faults.hasBadCredentials(action)) {

@@ -21,6 +21,8 @@ export interface ServiceRequest {
   query: URLSearchParams;
   target: string;
   body: Buffer;
+  /** Request headers (lower-case names), for the REST protocols that carry parameters in them (S3). */
+  headers?: Record<string, string | string[] | undefined>;
 }
 
 export interface ServiceReply {

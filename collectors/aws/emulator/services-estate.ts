@@ -87,8 +87,37 @@ export interface AccountServices {
   backupPlans: EmuBackupPlan[];
   protectedResources: Array<{ arn: string; type: string; region: string; lastBackup: string }>;
   backupJobs: EmuBackupJob[];
-  buckets: Array<{ name: string; region: string; created: string; tags: Record<string, string>; versioning: 'Enabled' | 'Suspended' | null }>;
+  buckets: EmuBucket[];
   alarms: Array<{ name: string; region: string; actionsEnabled: boolean; alarmActions: string[]; state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'; stateUpdated: string }>;
+}
+
+/** One version of an object in an emulated bucket (PutObject, HeadObject, DeleteObject). */
+export interface EmuObjectVersion {
+  key: string;
+  versionId: string;
+  body: Buffer;
+  contentType: string;
+  /** Hex MD5 of the body (S3's ETag for a single-part upload, quoted on the wire). */
+  md5: string;
+  /** The checksum the upload carried (S3 keeps and returns it with x-amz-checksum-mode: ENABLED). */
+  checksum?: { algorithm: string; value: string };
+  lastModified: string;
+  /** Object Lock retention of this version, if any. */
+  lock?: { mode: 'COMPLIANCE' | 'GOVERNANCE'; retainUntil: string };
+  /** A delete marker (DeleteObject without a version id on a versioned bucket). */
+  deleteMarker?: boolean;
+}
+
+/** An emulated bucket. `objectLock` set = created with Object Lock enabled (versioning is then always Enabled). */
+export interface EmuBucket {
+  name: string;
+  region: string;
+  created: string;
+  tags: Record<string, string>;
+  versioning: 'Enabled' | 'Suspended' | null;
+  objectLock?: { defaultRetention?: { mode: 'COMPLIANCE' | 'GOVERNANCE'; days: number } };
+  /** Every object version, oldest first. */
+  objects?: EmuObjectVersion[];
 }
 
 /** A member of an emulated organization. `role` null = no role Vigil can assume (AssumeRole answers AccessDenied). */

@@ -3,6 +3,7 @@
 import { cloudtrail } from './cloudtrail.js';
 import { ServiceError, input, page, secs, type ServiceReply, type ServiceRequest, type ServiceState } from './service-protocol.js';
 import { el, esc } from './xml.js';
+import { bucketNameOf, deleteObject, getObject, getObjectLockConfiguration, getObjectRetention, headObject, putObject, s3ObjectAction } from './s3-objects.js';
 
 /** Dispatches a request to its service; `action` names the operation for the call log and fault injection. */
 export function actionOf(r: ServiceRequest): string {
@@ -20,6 +21,8 @@ export function actionOf(r: ServiceRequest): string {
   if (r.service === 's3') {
     const parts = r.path.split('/').filter(Boolean);
     if (parts.length === 0) return 'ListBuckets';
+    if (parts.length > 1) return s3ObjectAction(r.method, r.query);
+    if (r.query.has('object-lock') && r.method === 'GET') return 'GetObjectLockConfiguration';
     if (r.query.has('tagging')) return 'GetBucketTagging';
     if (r.query.has('versioning')) return 'GetBucketVersioning';
     return '';
@@ -42,7 +45,7 @@ export function handleService(r: ServiceRequest, action: string, st: ServiceStat
     case 'account':
       return { action, status: 200, contentType: 'application/json', body: JSON.stringify(account(r, action, st)) };
     case 's3':
-      return { action, status: 200, contentType: 'application/xml', body: s3(r, action, st) };
+      return s3(r, action, st);
     default:
       throw new ServiceError(400, 'UnknownService', `This emulator does not serve ${r.service}`);
   }
@@ -56,7 +59,7 @@ export function renderServiceError(service: string, e: ServiceError, requestId: 
     return { contentType: 'text/xml', headers, body: `<ErrorResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><Error><Type>Sender</Type><Code>${esc(e.code)}</Code><Message>${esc(e.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>\n` };
   }
   if (service === 's3') {
-    return { contentType: 'application/xml', headers: {}, body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${esc(e.code)}</Code><Message>${esc(e.message)}</Message><RequestId>${requestId}</RequestId></Error>` };
+    return { contentType: 'application/xml', headers: {}, body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${esc(e.code)}</Code><Message>${esc(e.message)}</Message>${bucketNameOf(e)}<RequestId>${requestId}</RequestId></Error>` };
   }
   if (service === 'monitoring') headers['x-amzn-query-error'] = `${e.code};Sender`;
   const type = service === 'monitoring' ? `com.amazonaws.cloudwatch#${e.code}` : e.code;
@@ -246,24 +249,34 @@ function account(r: ServiceRequest, action: string, st: ServiceState): unknown {
 
 const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
-function s3(r: ServiceRequest, action: string, st: ServiceState): string {
+function s3(r: ServiceRequest, action: string, st: ServiceState): ServiceReply {
   const s = st.services(r.account);
   const head = '<?xml version="1.0" encoding="UTF-8"?>\n';
+  const xml = (body: string): ServiceReply => ({ action, status: 200, contentType: 'application/xml', body });
   if (action === 'ListBuckets') {
-    return `${head}<ListAllMyBucketsResult xmlns="${S3_NS}"><Owner><ID>${'ab'.repeat(32)}</ID></Owner><Buckets>${s.buckets
+    return xml(`${head}<ListAllMyBucketsResult xmlns="${S3_NS}"><Owner><ID>${'ab'.repeat(32)}</ID></Owner><Buckets>${s.buckets
       .map((b) => `<Bucket>${el('Name', b.name)}${el('CreationDate', new Date(b.created).toISOString())}${el('BucketRegion', b.region)}</Bucket>`)
-      .join('')}</Buckets></ListAllMyBucketsResult>`;
+      .join('')}</Buckets></ListAllMyBucketsResult>`);
   }
-  const name = decodeURIComponent(r.path.split('/').filter(Boolean)[0] ?? '');
+  const [bucketPart, ...keyParts] = r.path.split('/').filter(Boolean);
+  const name = decodeURIComponent(bucketPart ?? '');
   const b = s.buckets.find((x) => x.name === name);
   if (!b) throw new ServiceError(404, 'NoSuchBucket', 'The specified bucket does not exist');
   if (b.region !== r.region) throw new ServiceError(301, 'PermanentRedirect', 'The bucket you are attempting to access must be addressed using the specified endpoint.');
   if (action === 'GetBucketTagging') {
     const t = Object.entries(b.tags);
     if (t.length === 0) throw new ServiceError(404, 'NoSuchTagSet', 'The TagSet does not exist');
-    return `${head}<Tagging xmlns="${S3_NS}"><TagSet>${t.map(([k, v]) => `<Tag>${el('Key', k)}${el('Value', v)}</Tag>`).join('')}</TagSet></Tagging>`;
+    return xml(`${head}<Tagging xmlns="${S3_NS}"><TagSet>${t.map(([k, v]) => `<Tag>${el('Key', k)}${el('Value', v)}</Tag>`).join('')}</TagSet></Tagging>`);
   }
-  if (action === 'GetBucketVersioning') return `${head}<VersioningConfiguration xmlns="${S3_NS}">${b.versioning ? el('Status', b.versioning) : ''}</VersioningConfiguration>`;
+  if (action === 'GetBucketVersioning') return xml(`${head}<VersioningConfiguration xmlns="${S3_NS}">${b.versioning ? el('Status', b.versioning) : ''}</VersioningConfiguration>`);
+  if (action === 'GetObjectLockConfiguration') return getObjectLockConfiguration(b);
+  // r.path is already decoded once by the router; keys keep their slashes.
+  const key = keyParts.join('/');
+  const now = st.now();
+  if (action === 'PutObject') return putObject(r, b, key, now);
+  if (action === 'HeadObject') return headObject(r, b, key);
+  if (action === 'GetObject') return getObject(r, b, key);
+  if (action === 'GetObjectRetention') return getObjectRetention(r, b, key);
+  if (action === 'DeleteObject') return deleteObject(r, b, key, now);
   throw new ServiceError(501, 'NotImplemented', 'A header you provided implies functionality that is not implemented');
 }
-

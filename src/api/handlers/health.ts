@@ -4,6 +4,7 @@ import { latestScopeHealth, unhealthyFirst } from '../../report/health.js';
 import { slotsBetween } from '../../pipeline/slots.js';
 import { openApiDocument } from '../openapi.js';
 import { witnessHealth } from '../../witness/health.js';
+import { publishHealth } from '../../publish/health.js';
 import { ROUTES } from '../routes.js';
 import type { ApiOptions, HandlerDeps, Handlers } from '../options.js';
 
@@ -87,6 +88,10 @@ export async function readiness(opts: ApiOptions, startedAt: Date) {
   try {
     for (const h of await witnessHealth(opts.ledger, opts.witnesses ?? [])) {
       checks[`witness:${h.name}`] = { ok: h.state === 'ok', status: h.state, detail: h.reason ?? `cosigned checkpoint ${h.cosignedSize}; ${h.uncosignedCheckpoints} newer not cosigned yet` };
+    }
+    // Likewise the WORM copy: evidence is still recorded and signed while the bucket cannot take copies.
+    for (const h of await publishHealth(opts.ledger, opts.publish)) {
+      checks[`publish:s3:${h.bucket}`] = { ok: h.state === 'ok', status: h.state, detail: h.reason ?? `${h.copiedCheckpoints} checkpoint(s) copied; ${h.pendingCheckpoints} checkpoint(s) and ${h.pendingSeals} seal(s) waiting` };
     }
   } catch (e) {
     checks.store = { ok: false, detail: (e as Error).message };
