@@ -133,11 +133,15 @@ function maxInputAgeHours(opts: PeopleOptions): number {
   return opts.maxInputAgeHours ?? DEFAULT_MAX_INPUT_AGE_HOURS;
 }
 
-/** The per-person access state kept per identity run: `[email, activeInIdp, holdsDownstreamAccess, deactivatedAt]`, sorted. */
+/**
+ * The per-person access state kept per identity run: `[email, not leaving, holds access, offboarding from]`, sorted.
+ * Without an HR roster these are `[email, activeInIdp, holdsDownstreamAccess, deactivatedAt]` (as recorded before HR was
+ * joined); for an HR leaver, `[email, false, holds IdP or downstream access, end of the HR termination date]`.
+ */
 export type PersonState = [string, boolean, boolean, string | null];
 
 export function peopleStateBlob(view: PeopleView): Buffer {
-  const rows: PersonState[] = view.people.map((p) => [p.email, p.activeInIdp, p.holdsDownstreamAccess, p.deactivatedAt]);
+  const rows: PersonState[] = view.people.map((p) => [p.email, !p.leaver, p.holdsAccess, p.offboardingFrom]);
   rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return canonicalBytes(rows, 'peopleState');
 }
@@ -288,9 +292,12 @@ export class PeopleDeriver {
       for (const [email, t] of relevant) {
         const p = t.points.filter((x) => x.t <= at).pop();
         if (!p) continue;
-        people.push({ email, idp: [], github: [], aws: [], activeInIdp: false, deactivatedAt: t.deactivatedAt, holdsDownstreamAccess: p.holds });
+        people.push({
+          email, idp: [], github: [], aws: [], hr: null, serviceAccount: false, activeInIdp: false, deactivatedAt: t.deactivatedAt, holdsDownstreamAccess: p.holds,
+          leaver: true, offboardingFrom: t.deactivatedAt, offboardingBasis: null, holdsAccess: p.holds,
+        });
       }
-      return { observedAt: at, view: { people, unmatched: { github: [], aws: [] }, sources: [] } };
+      return { observedAt: at, view: { people, unmatched: { github: [], aws: [] }, sources: [], hrJoined: false } };
     });
   }
 
@@ -361,7 +368,8 @@ export class PeopleDeriver {
 
     const view = joinPeople(snapshots, this.opts.mapping);
     const now = this.deps.clock.now();
-    let results = evaluatePeople(view, { now, history: this.history(), params: this.opts.params ?? {} });
+    const hrConfigured = this.feeds('hris') && (this.opts.sources?.includes('hris') ?? [...this.usable.keys(), ...this.broken.keys()].some((k) => k.startsWith('hris|')));
+    let results = evaluatePeople(view, { now, history: this.history(), params: this.opts.params ?? {}, hrConfigured });
     const disabled = new Set(this.opts.disabled ?? []);
     results = results.filter((r) => !disabled.has(r.ruleId));
     // A source with no complete run at all, or only one too old to trust, would make its accounts look absent (or
