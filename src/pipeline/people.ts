@@ -12,7 +12,7 @@ import { canonicalBytes } from '../ledger/canonical.js';
 import { SOURCE_MANIFEST } from '../../collectors/manifest.js';
 import { joinPeople, peopleMappingSchema, type PeopleMapping, type PeopleView, type Person } from '../../rules/identity/people.js';
 import { CROSS_SOURCE_RULES } from '../../rules/index.js';
-import { evaluatePeople, offboardingTimeliness } from '../../rules/identity/xsys.js';
+import { evaluatePeople, hrReconciliation, offboardingTimeliness } from '../../rules/identity/xsys.js';
 import { DEFAULT_MAX_INPUT_AGE_HOURS } from '../rules/engine.js';
 import { snapshotFromResources, type EvidenceJob, type RecordedResult } from './collect-stage.js';
 import { recordRun, runKey, type RecordOutcome } from './record.js';
@@ -380,7 +380,7 @@ export class PeopleDeriver {
       results = results.map((r) => ({ ...r, status: 'error' as Status, reason: `could not tell: ${note}. Partial view said: ${r.reason}` }));
       // One result per unreadable scope and rule, so the gap shows even when the partial view judged nobody.
       for (const { source, scope, why } of unreadable.values()) {
-        for (const rule of CROSS_SOURCE_RULES.filter((r) => !disabled.has(r.id))) {
+        for (const rule of CROSS_SOURCE_RULES.filter((r) => !disabled.has(r.id) && (hrConfigured || r.id !== hrReconciliation.id))) {
           results.push({ ruleId: rule.id, resourceId: `input:${source}:${scope}`, status: 'error', reason: `could not tell: ${why}`, observedAt: now.toISOString() });
         }
       }
