@@ -26,15 +26,24 @@ export function createHrisCollector(config: HrisConfig, deps: CollectorDeps): Co
       const inputs: Snapshot['inputs'] = {};
       ctx.onOperation?.(READ_OPERATION);
       let bytes: Buffer | undefined;
+      let modifiedAt: Date | null = null;
       try {
-        bytes = path !== undefined
+        ({ bytes, modifiedAt } = path !== undefined
           ? await readRosterFile(path, config.maxBytes)
-          : await fetchRoster(config.url!, { headers: config.headers, maxBytes: config.maxBytes, timeoutMs: config.requestTimeoutMs, signal: ctx.signal });
+          : await fetchRoster(config.url!, { headers: config.headers, maxBytes: config.maxBytes, timeoutMs: config.requestTimeoutMs, signal: ctx.signal }));
       } catch (e) {
         errors.push(readError(e, where));
       }
       const observedAt = ctx.clock.now().toISOString();
-      if (bytes) {
+      // An export last written long ago lists as active people who have left since: it backs no verdict about today.
+      const ageH = modifiedAt ? (Date.parse(observedAt) - modifiedAt.getTime()) / 3_600_000 : 0;
+      if (bytes && ageH > config.maxAgeHours) {
+        errors.push({
+          operation: READ_OPERATION, code: 'HrisStaleExport', cause: 'incomplete', retryable: false, inputs: [EMPLOYEE_TYPE],
+          message: `${where}: last modified ${modifiedAt!.toISOString()}, ${ageH.toFixed(1)} h ago, beyond maxAgeHours (${config.maxAgeHours} h); schedule the export more often or raise sources.hris.maxAgeHours`,
+        });
+      }
+      if (bytes && ageH <= config.maxAgeHours) {
         ctx.onOperation?.(PARSE_OPERATION);
         artifacts.push({ sha256: createHash('sha256').update(bytes).digest('hex'), mediaType: 'text/csv', size: bytes.length, label: `hris:roster ${where}`, body: bytes });
         let text: string | undefined;
@@ -59,7 +68,7 @@ export function createHrisCollector(config: HrisConfig, deps: CollectorDeps): Co
       return {
         source: 'hris', scope: config.scope, slot: ctx.slot, startedAt, endedAt: ctx.clock.now().toISOString(),
         resources, inputs, artifacts, errors, apiCalls: path === undefined ? 1 : 0, minApiCalls: path === undefined ? 1 : 0,
-        metrics: { employees: resources.length, bytes: bytes?.length ?? 0 },
+        metrics: { employees: resources.length, bytes: bytes?.length ?? 0, ...(modifiedAt ? { exportAgeHours: Math.round(ageH * 10) / 10 } : {}) },
       };
     },
   };

@@ -69,6 +69,11 @@ export const hrisConfigSchema = z.strictObject({
   }).prefault({}),
   /** Largest roster accepted, in bytes; a larger file or reply is an error, never a truncated roster. @defaultValue 64 MiB */
   maxBytes: z.number().int().min(MAX_BYTES_BOUNDS.min, bytesMessage).max(MAX_BYTES_BOUNDS.max, bytesMessage).default(64 * 1024 * 1024),
+  /**
+   * Oldest export accepted, in hours, by the file's modification time or the URL's Last-Modified header (a reply without
+   * one counts as current). An older roster would show people who left since as employed. @defaultValue 48
+   */
+  maxAgeHours: z.number().min(1, 'maxAgeHours must be between 1 and 8760').max(8760, 'maxAgeHours must be between 1 and 8760').default(48),
   /** Timeout of the whole `url` request, body included. @defaultValue 30000 */
   requestTimeoutMs: z.number().int()
     .min(REQUEST_TIMEOUT_BOUNDS_MS.min, timeoutMessage)

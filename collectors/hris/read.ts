@@ -39,8 +39,14 @@ export function readError(e: unknown, where: string): CollectionError {
   };
 }
 
+/** The roster's bytes and when its source says they were last changed (file mtime, HTTP Last-Modified), when it says. */
+export interface RosterBytes {
+  bytes: Buffer;
+  modifiedAt: Date | null;
+}
+
 /** Reads a whole file, refusing one larger than `maxBytes` (checked on the bytes read, not only on the size stat reports). */
-export async function readRosterFile(path: string, maxBytes: number): Promise<Buffer> {
+export async function readRosterFile(path: string, maxBytes: number): Promise<RosterBytes> {
   let fh;
   try {
     fh = await open(path, 'r');
@@ -62,7 +68,7 @@ export async function readRosterFile(path: string, maxBytes: number): Promise<Bu
       if (total > maxBytes) throw new RosterReadError('HrisTooLarge', `${path}: larger than maxBytes (${maxBytes} bytes); raise sources.hris.maxBytes if the roster is really this big`, 'malformed');
       chunks.push(Buffer.from(buf.subarray(0, bytesRead)));
     }
-    return Buffer.concat(chunks);
+    return { bytes: Buffer.concat(chunks), modifiedAt: (await fh.stat()).mtime };
   } finally {
     await fh.close();
   }
@@ -72,7 +78,7 @@ export async function readRosterFile(path: string, maxBytes: number): Promise<Bu
  * GETs the roster: status 200 only (redirects followed only to HTTPS), HTML refused, body bounded by `maxBytes` and
  * the whole exchange by `timeoutMs` and the run's signal. Errors name the redacted URL.
  */
-export async function fetchRoster(url: string, opts: { headers: Record<string, string>; maxBytes: number; timeoutMs: number; signal?: AbortSignal }): Promise<Buffer> {
+export async function fetchRoster(url: string, opts: { headers: Record<string, string>; maxBytes: number; timeoutMs: number; signal?: AbortSignal }): Promise<RosterBytes> {
   const shown = redactUrl(url);
   const signals = [AbortSignal.timeout(opts.timeoutMs), ...(opts.signal ? [opts.signal] : [])];
   const signal = AbortSignal.any(signals);
@@ -107,7 +113,9 @@ export async function fetchRoster(url: string, opts: { headers: Record<string, s
     if (Number.isFinite(declared) && res.headers.get('content-length') !== null && total !== declared) {
       throw new RosterReadError('HrisTruncated', `GET ${shown}: ${total} bytes received of the ${declared} announced`, 'incomplete');
     }
-    return Buffer.concat(chunks);
+    const lastModified = res.headers.get('last-modified');
+    const modified = lastModified === null ? NaN : Date.parse(lastModified);
+    return { bytes: Buffer.concat(chunks), modifiedAt: Number.isNaN(modified) ? null : new Date(modified) };
   } catch (e) {
     if (e instanceof RosterReadError) throw e;
     const timedOut = signals[0]!.aborted || (e as Error)?.name === 'TimeoutError';

@@ -2,7 +2,7 @@
 // whole, valid roster; every failure a named error with its cause and no secret in it.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -69,6 +69,27 @@ describe('hris collector, file', () => {
     expect(big.inputs).toEqual({});
     writeFileSync(join(dir, 'latin1.csv'), Buffer.concat([Buffer.from(`${HEADER}\nE1,a@x.io,Jos`), Buffer.from([0xe9]), Buffer.from(',Active,2024-01-01,,,Eng\n')]));
     expect((await collect({ file: 'latin1.csv' })).errors[0]).toMatchObject({ code: 'HrisNotUtf8', cause: 'malformed' });
+  });
+});
+
+describe('hris collector, an old export', () => {
+  it('a file last modified beyond maxAgeHours is an error, not a roster of who was employed then', async () => {
+    writeFileSync(join(dir, 'old.csv'), `${HEADER}\nE1,ann@x.io,Ann,Active,2024-01-15,,,Eng\n`);
+    const then = new Date('2026-11-20T09:00:00.000Z');
+    utimesSync(join(dir, 'old.csv'), then, then);
+    const s = await collect({ file: 'old.csv' });
+    expect(s.resources).toEqual([]);
+    expect(s.inputs).toEqual({});
+    expect(s.errors).toEqual([expect.objectContaining({ code: 'HrisStaleExport', cause: 'incomplete', message: expect.stringContaining('last modified 2026-11-20T09:00:00.000Z, 264.0 h ago, beyond maxAgeHours (48 h)') })]);
+    expect((await collect({ file: 'old.csv', maxAgeHours: 300 })).resources).toHaveLength(1);
+  });
+
+  it("the URL's Last-Modified header is the export's age", async () => {
+    const base = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/csv', 'last-modified': 'Fri, 20 Nov 2026 09:00:00 GMT' }).end(`${HEADER}\nE1,a@x.io,A,Active,2024-01-01,,,Eng\n`);
+    });
+    expect((await collect({ url: `${base}/r.csv` })).errors[0]).toMatchObject({ code: 'HrisStaleExport' });
+    expect((await collect({ url: `${base}/r.csv`, maxAgeHours: 300 })).metrics).toMatchObject({ employees: 1, exportAgeHours: 264 });
   });
 });
 
