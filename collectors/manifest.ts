@@ -14,9 +14,13 @@ import { githubConfigSchema, GITHUB_CONFIG_TEMPLATE } from './github/config.js';
 import { oktaConfigSchema, OKTA_CONFIG_TEMPLATE } from './okta/config.js';
 import { googleWorkspaceConfigSchema, GOOGLE_WORKSPACE_CONFIG_TEMPLATE } from './google-workspace/config.js';
 import { entraConfigSchema, ENTRA_CONFIG_TEMPLATE } from './entra/config.js';
+import { hrisConfigSchema, HRIS_CONFIG_TEMPLATE } from './hris/config.js';
 
-/** What a source reads: a cloud account, a code host, or an identity provider (whose users anchor the person view). */
-export type SourceKind = 'cloud' | 'code' | 'identity-provider';
+/**
+ * What a source reads: a cloud account, a code host, an identity provider (whose users anchor the person view), or an
+ * HR roster (employment status joined to the people, never a person view on its own).
+ */
+export type SourceKind = 'cloud' | 'code' | 'identity-provider' | 'hr';
 
 export interface SourceManifestLine {
   /** The key under `sources:`, the folder under collectors/ and rules/, and the prefix of its resource and rule ids. */
@@ -42,6 +46,7 @@ export const SOURCE_MANIFEST = [
   { id: 'okta', name: 'Okta', kind: 'identity-provider', configSchema: oktaConfigSchema, configTemplate: OKTA_CONFIG_TEMPLATE, peopleInput: 'okta.user', plugin: () => import('./okta/index.js'), demo: () => import('./okta/demo.js') },
   { id: 'google-workspace', name: 'Google Workspace', kind: 'identity-provider', configSchema: googleWorkspaceConfigSchema, configTemplate: GOOGLE_WORKSPACE_CONFIG_TEMPLATE, peopleInput: 'google-workspace.user', plugin: () => import('./google-workspace/index.js'), demo: () => import('./google-workspace/demo.js') },
   { id: 'entra', name: 'Microsoft Entra ID', kind: 'identity-provider', configSchema: entraConfigSchema, configTemplate: ENTRA_CONFIG_TEMPLATE, peopleInput: 'entra.user', plugin: () => import('./entra/index.js'), demo: () => import('./entra/demo.js') },
+  { id: 'hris', name: 'HR roster', kind: 'hr', configSchema: hrisConfigSchema, configTemplate: HRIS_CONFIG_TEMPLATE, peopleInput: 'hris.employee', plugin: () => import('./hris/index.js'), demo: () => import('./hris/demo.js') },
 ] as const satisfies readonly SourceManifestLine[];
 
 /** The id of a source that is collected (every manifest line); `SourceId` adds the derived `identity`. */

@@ -1,5 +1,6 @@
-// Cross-source identity rules over the person view: orphaned access (xsys.identity_reconciliation) and offboarding
-// timeliness (xsys.offboarding_timeliness). Pure functions of joined snapshots, a history of views and `now`.
+// Cross-source identity rules over the person view: orphaned access (xsys.identity_reconciliation), access of HR leavers
+// and of people missing from the HR roster (xsys.hr_reconciliation) and offboarding timeliness
+// (xsys.offboarding_timeliness). Pure functions of joined snapshots, a history of views and `now`.
 import type { Result, Severity } from '../../src/core/types.js';
 import type { Person, PeopleView } from './people.js';
 
@@ -21,7 +22,7 @@ export const identityReconciliation: CrossSourceRule = {
   title: 'Every GitHub member and AWS IAM user belongs to an active identity-provider user',
   severity: 'high',
   mode: 'snapshot',
-  inputs: ['okta.user', 'google-workspace.user', 'entra.user', 'github.member', 'aws.iam.user'],
+  inputs: ['okta.user', 'google-workspace.user', 'entra.user', 'github.member', 'aws.iam.user', 'hris.employee'],
   rationale:
     'Access outside the IdP does not end when employment ends. A person deactivated in the IdP who still holds GitHub membership or AWS credentials is orphaned access, the most common leaver finding in SOC 2 audits.',
   remediation:
@@ -31,18 +32,37 @@ export const identityReconciliation: CrossSourceRule = {
 
 export const offboardingTimeliness: CrossSourceRule = {
   id: 'xsys.offboarding_timeliness',
-  title: 'Downstream access is removed within the SLA after IdP deactivation',
+  title: 'Access is removed within the SLA after termination (HR termination date, else IdP deactivation)',
   severity: 'high',
   mode: 'period',
-  inputs: ['okta.user', 'google-workspace.user', 'entra.user', 'github.member', 'aws.iam.user'],
+  inputs: ['okta.user', 'google-workspace.user', 'entra.user', 'github.member', 'aws.iam.user', 'hris.employee'],
   rationale:
-    'CC6.2 expects access removed promptly on termination. Measured from the IdP deactivation to the first observation with no GitHub membership or AWS credential left, over the period’s history of snapshots.',
+    'CC6.2 expects access removed promptly on termination. Measured from the HR termination date when the HR roster records one (the auditor’s authoritative list; the IdP accounts must then be removed too), otherwise from the IdP deactivation, to the first observation with no access left, over the period’s history of snapshots.',
   remediation: 'Automate deprovisioning (SCIM to GitHub, Identity Center instead of IAM users) or add the downstream removals to the leaver checklist.',
   params: { slaHours: { description: 'Hours allowed from IdP deactivation to removal everywhere.', default: 24 } },
 };
 
+export const hrReconciliation: CrossSourceRule = {
+  id: 'xsys.hr_reconciliation',
+  title: 'Every person holding access is an employee on the HR roster, and no terminated employee holds access',
+  severity: 'high',
+  mode: 'snapshot',
+  inputs: ['okta.user', 'google-workspace.user', 'entra.user', 'github.member', 'aws.iam.user', 'hris.employee'],
+  rationale:
+    'The HR roster is the authoritative list of who is employed. An active IdP account, GitHub membership or AWS credential of an employee HR has terminated is orphaned access, whether or not the IdP was told; an account with no HR record at all was granted outside the joiner process. Judged only when an HR roster source (`sources.hris`) is configured.',
+  remediation:
+    'Deactivate the terminated employee’s IdP accounts and remove their GitHub membership and AWS credentials; for accounts with no HR record, add the person to the roster, or declare shared and bot IdP accounts as `serviceAccounts.idp` in the people mapping file.',
+  params: {},
+};
+
+/** Active IdP accounts, for leavers whose IdP accounts are access still to remove. */
+function describeIdpAccess(p: Person): string[] {
+  return p.idp.filter((a) => a.active).map((a) => `${a.source} account ${a.login} (${a.status})`);
+}
+
 function describeAccess(p: Person): string {
   const parts = [
+    ...(p.offboardingBasis === 'hr' ? describeIdpAccess(p) : []),
     ...p.github.map((g) => `GitHub ${g.org}/${g.login} (${g.role})`),
     ...p.aws.filter((a) => a.passwordEnabled || a.activeAccessKeys > 0).map((a) => `AWS user ${a.arn}${a.activeAccessKeys ? ` with ${a.activeAccessKeys} active access key${a.activeAccessKeys > 1 ? 's' : ''}` : ''}${a.passwordEnabled ? ' with a console password' : ''}`),
   ];
@@ -60,6 +80,11 @@ export interface EvaluatePeopleOptions {
   /** Earlier views, oldest first (from the ledger), for offboarding times. The current view need not be included. */
   history?: Array<{ observedAt: string; view: PeopleView }>;
   params?: { slaHours?: number };
+  /**
+   * Whether an HR roster source is configured. When it is but no roster was joined, xsys.hr_reconciliation is `error`;
+   * when it is not, that rule records nothing (there is no roster to judge by). @defaultValue whether the view joined one
+   */
+  hrConfigured?: boolean;
 }
 
 /** Evaluates the cross-source rules; results carry `observedAt` = the newest source observation joined. */
@@ -85,33 +110,69 @@ export function evaluatePeople(view: PeopleView, opts: EvaluatePeopleOptions): R
     push(identityReconciliation.id, `aws:${a.arn}`, 'fail', `AWS IAM user ${a.arn} matches no IdP user and holds ${a.activeAccessKeys} active access key(s)${a.passwordEnabled ? ' and a console password' : ''}`);
   }
 
-  // Offboarding: every person deactivated in the IdP who held downstream access at or after deactivation.
+  evaluateHr(view, opts.hrConfigured ?? view.hrJoined, push);
+  evaluateOffboarding(view, opts, sla, observedAt, push);
+  return out.sort((a, b) => (a.ruleId + a.resourceId < b.ruleId + b.resourceId ? -1 : 1));
+}
+
+type Push = (ruleId: string, resourceId: string, status: Result['status'], reason: string, details?: Record<string, unknown>) => void;
+
+/** xsys.hr_reconciliation: HR leavers holding access, and people holding access the roster does not list. */
+function evaluateHr(view: PeopleView, configured: boolean, push: Push): void {
+  if (!configured) return;
+  if (!view.hrJoined) {
+    push(hrReconciliation.id, 'input:hris', 'error', 'could not tell: an HR roster is configured (sources.hris) but no complete read of it was joined');
+    return;
+  }
+  for (const p of view.people) {
+    const held = [...describeIdpAccess(p), describeAccess({ ...p, offboardingBasis: null })].filter((x) => x !== '').join(', ');
+    const id = `person:${p.email}`;
+    if (!p.hr) {
+      if (p.serviceAccount || held === '') continue;
+      push(hrReconciliation.id, id, 'fail', `${p.email} holds ${held} but has no record on the HR roster`, { idp: p.idp.map((a) => `${a.source}:${a.login}`) });
+      continue;
+    }
+    const hr = { employeeId: p.hr.employeeId, roster: p.hr.scope, line: p.hr.line, status: p.hr.statusRaw, terminationDate: p.hr.terminationDate };
+    if (p.hr.status === 'terminated') {
+      if (held !== '') push(hrReconciliation.id, id, 'fail', `orphaned access: ${p.email} (employee ${p.hr.employeeId}) was terminated in HR on ${p.hr.terminationDate} but still holds ${held}`, hr);
+      else if (p.idp.length + p.github.length + p.aws.length > 0) push(hrReconciliation.id, id, 'pass', `${p.email} (employee ${p.hr.employeeId}) was terminated in HR on ${p.hr.terminationDate} and holds no active access`, hr);
+    } else if (held !== '') {
+      push(hrReconciliation.id, id, 'pass', `${p.email} is employee ${p.hr.employeeId} (${p.hr.statusRaw}) on the HR roster`, hr);
+    }
+  }
+}
+
+/** xsys.offboarding_timeliness: every leaver (HR-terminated, else IdP-deactivated) who held access at or after leaving. */
+function evaluateOffboarding(view: PeopleView, opts: EvaluatePeopleOptions, sla: number, observedAt: string, push: Push): void {
   const history = [...(opts.history ?? []), { observedAt, view }];
   const personAt = (v: PeopleView, email: string) => v.people.find((x) => x.email === email);
   for (const p of view.people) {
-    if (p.activeInIdp || !p.deactivatedAt || p.idp.length === 0) continue;
-    const deact = Date.parse(p.deactivatedAt);
-    const after = history.filter((h) => Date.parse(h.observedAt) >= deact).map((h) => ({ t: h.observedAt, q: personAt(h.view, p.email) }));
-    const heldAfter = after.filter((h) => h.q?.holdsDownstreamAccess);
-    if (!p.holdsDownstreamAccess && heldAfter.length === 0) continue;
+    if (!p.leaver || !p.offboardingFrom) continue;
+    if (p.offboardingBasis === 'idp' && p.idp.length === 0) continue;
+    const from = Date.parse(p.offboardingFrom);
+    const after = history.filter((h) => Date.parse(h.observedAt) >= from).map((h) => ({ t: h.observedAt, q: personAt(h.view, p.email) }));
+    const heldAfter = after.filter((h) => h.q?.holdsAccess);
+    if (!p.holdsAccess && heldAfter.length === 0) continue;
     const resourceId = `person:${p.email}`;
-    const base = { deactivatedAt: p.deactivatedAt, slaHours: sla };
-    if (p.holdsDownstreamAccess) {
-      const overdue = opts.now.getTime() - deact > sla * 3_600_000;
+    const event = p.offboardingBasis === 'hr' ? `terminated in HR on ${p.hr!.terminationDate}` : `deactivated in the IdP ${day(p.offboardingFrom)}`;
+    const base = { offboardingFrom: p.offboardingFrom, basis: p.offboardingBasis, ...(p.offboardingBasis === 'idp' ? { deactivatedAt: p.offboardingFrom } : { terminationDate: p.hr!.terminationDate }), slaHours: sla };
+    if (p.holdsAccess) {
+      const overdue = opts.now.getTime() - from > sla * 3_600_000;
       push(offboardingTimeliness.id, resourceId, overdue ? 'fail' : 'pass',
         overdue
-          ? `${p.email} was deactivated ${day(p.deactivatedAt)} and still holds ${describeAccess(p)}, beyond the ${sla} h SLA`
-          : `${p.email} was deactivated ${day(p.deactivatedAt)}; removal of ${describeAccess(p)} is pending within the ${sla} h SLA`,
+          ? `${p.email} was ${event} and still holds ${describeAccess(p)}, beyond the ${sla} h SLA`
+          : `${p.email} was ${event}; removal of ${describeAccess(p)} is pending within the ${sla} h SLA`,
         { ...base, pending: true });
       continue;
     }
     // Removed: the first observation after the last one that still showed access bounds the removal time.
     const lastHeld = heldAfter[heldAfter.length - 1]!.t;
-    const removedSeen = after.find((h) => Date.parse(h.t) > Date.parse(lastHeld) && !h.q?.holdsDownstreamAccess)?.t ?? observedAt;
-    const hours = Math.round(((Date.parse(removedSeen) - deact) / 3_600_000) * 10) / 10;
+    const removedSeen = after.find((h) => Date.parse(h.t) > Date.parse(lastHeld) && !h.q?.holdsAccess)?.t ?? observedAt;
+    const hours = Math.round(((Date.parse(removedSeen) - from) / 3_600_000) * 10) / 10;
+    const what = p.offboardingBasis === 'hr' ? 'access' : 'downstream access';
+    const since = p.offboardingBasis === 'hr' ? `the end of the HR termination date ${p.hr!.terminationDate}` : `IdP deactivation ${p.offboardingFrom}`;
     push(offboardingTimeliness.id, resourceId, hours <= sla ? 'pass' : 'fail',
-      `${p.email}: downstream access removed by ${removedSeen} (${hours} h after IdP deactivation ${p.deactivatedAt}; SLA ${sla} h)`,
+      `${p.email}: ${what} removed by ${removedSeen} (${hours} h after ${since}; SLA ${sla} h)`,
       { ...base, removedObservedAt: removedSeen, lastSeenWithAccess: lastHeld, offboardingHours: hours });
   }
-  return out.sort((a, b) => (a.ruleId + a.resourceId < b.ruleId + b.resourceId ? -1 : 1));
 }

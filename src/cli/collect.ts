@@ -144,7 +144,12 @@ function printResults(results: Array<{ ruleId: string; resourceId: string; statu
     );
     // The collection errors behind the `error` results, each with its real cause (a permission only when denied).
     const errors = (run.errors as Array<Parameters<typeof describeCollectionError>[0]> | undefined) ?? [];
-    for (const e of errors.slice(0, 10)) out.write(`  ${describeCollectionError(e)}\n`);
+    for (const e of errors.slice(0, 10)) {
+      out.write(`  ${describeCollectionError(e)}\n`);
+      // The source's own words say where (a roster's line and column, the API's message); first line, bounded.
+      const detail = (e.message ?? '').split('\n')[0]!.trim();
+      if (detail) out.write(`      ${detail.length > 300 ? `${detail.slice(0, 300)}…` : detail}\n`);
+    }
     if (errors.length > 10) out.write(`  … and ${errors.length - 10} more collection errors (--json lists them)\n`);
   }
 }

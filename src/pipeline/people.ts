@@ -12,7 +12,7 @@ import { canonicalBytes } from '../ledger/canonical.js';
 import { SOURCE_MANIFEST } from '../../collectors/manifest.js';
 import { joinPeople, peopleMappingSchema, type PeopleMapping, type PeopleView, type Person } from '../../rules/identity/people.js';
 import { CROSS_SOURCE_RULES } from '../../rules/index.js';
-import { evaluatePeople, offboardingTimeliness } from '../../rules/identity/xsys.js';
+import { evaluatePeople, hrReconciliation, offboardingTimeliness } from '../../rules/identity/xsys.js';
 import { DEFAULT_MAX_INPUT_AGE_HOURS } from '../rules/engine.js';
 import { snapshotFromResources, type EvidenceJob, type RecordedResult } from './collect-stage.js';
 import { recordRun, runKey, type RecordOutcome } from './record.js';
@@ -133,11 +133,15 @@ function maxInputAgeHours(opts: PeopleOptions): number {
   return opts.maxInputAgeHours ?? DEFAULT_MAX_INPUT_AGE_HOURS;
 }
 
-/** The per-person access state kept per identity run: `[email, activeInIdp, holdsDownstreamAccess, deactivatedAt]`, sorted. */
+/**
+ * The per-person access state kept per identity run: `[email, not leaving, holds access, offboarding from]`, sorted.
+ * Without an HR roster these are `[email, activeInIdp, holdsDownstreamAccess, deactivatedAt]` (as recorded before HR was
+ * joined); for an HR leaver, `[email, false, holds IdP or downstream access, end of the HR termination date]`.
+ */
 export type PersonState = [string, boolean, boolean, string | null];
 
 export function peopleStateBlob(view: PeopleView): Buffer {
-  const rows: PersonState[] = view.people.map((p) => [p.email, p.activeInIdp, p.holdsDownstreamAccess, p.deactivatedAt]);
+  const rows: PersonState[] = view.people.map((p) => [p.email, !p.leaver, p.holdsAccess, p.offboardingFrom]);
   rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return canonicalBytes(rows, 'peopleState');
 }
@@ -288,9 +292,12 @@ export class PeopleDeriver {
       for (const [email, t] of relevant) {
         const p = t.points.filter((x) => x.t <= at).pop();
         if (!p) continue;
-        people.push({ email, idp: [], github: [], aws: [], activeInIdp: false, deactivatedAt: t.deactivatedAt, holdsDownstreamAccess: p.holds });
+        people.push({
+          email, idp: [], github: [], aws: [], hr: null, serviceAccount: false, activeInIdp: false, deactivatedAt: t.deactivatedAt, holdsDownstreamAccess: p.holds,
+          leaver: true, offboardingFrom: t.deactivatedAt, offboardingBasis: null, holdsAccess: p.holds,
+        });
       }
-      return { observedAt: at, view: { people, unmatched: { github: [], aws: [] }, sources: [] } };
+      return { observedAt: at, view: { people, unmatched: { github: [], aws: [] }, sources: [], hrJoined: false } };
     });
   }
 
@@ -361,7 +368,8 @@ export class PeopleDeriver {
 
     const view = joinPeople(snapshots, this.opts.mapping);
     const now = this.deps.clock.now();
-    let results = evaluatePeople(view, { now, history: this.history(), params: this.opts.params ?? {} });
+    const hrConfigured = this.feeds('hris') && (this.opts.sources?.includes('hris') ?? [...this.usable.keys(), ...this.broken.keys()].some((k) => k.startsWith('hris|')));
+    let results = evaluatePeople(view, { now, history: this.history(), params: this.opts.params ?? {}, hrConfigured });
     const disabled = new Set(this.opts.disabled ?? []);
     results = results.filter((r) => !disabled.has(r.ruleId));
     // A source with no complete run at all, or only one too old to trust, would make its accounts look absent (or
@@ -372,7 +380,7 @@ export class PeopleDeriver {
       results = results.map((r) => ({ ...r, status: 'error' as Status, reason: `could not tell: ${note}. Partial view said: ${r.reason}` }));
       // One result per unreadable scope and rule, so the gap shows even when the partial view judged nobody.
       for (const { source, scope, why } of unreadable.values()) {
-        for (const rule of CROSS_SOURCE_RULES.filter((r) => !disabled.has(r.id))) {
+        for (const rule of CROSS_SOURCE_RULES.filter((r) => !disabled.has(r.id) && (hrConfigured || r.id !== hrReconciliation.id))) {
           results.push({ ruleId: rule.id, resourceId: `input:${source}:${scope}`, status: 'error', reason: `could not tell: ${why}`, observedAt: now.toISOString() });
         }
       }

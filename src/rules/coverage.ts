@@ -98,11 +98,18 @@ export function ruleSource(ruleId: string): string {
 /** Sources the person view (`identity` runs) needs at least one of: it joins accounts to an identity provider. */
 const IDENTITY_PROVIDERS = ['okta', 'google-workspace', 'entra'];
 
+/**
+ * Person-view rules that judge nothing unless one more source is configured: `xsys.hr_reconciliation` records no result
+ * without an HR roster (rules/identity/xsys.ts), so without one it is out of scope rather than a rule lacking results.
+ */
+const IDENTITY_RULES_NEEDING: Readonly<Record<string, string>> = { 'xsys.hr_reconciliation': 'hris' };
+
 /** Whether a rule's source is configured. `configured` undefined means unknown: every source counts as in scope. */
 export function ruleInScope(ruleId: string, configured: readonly string[] | undefined): boolean {
   if (configured === undefined) return true;
   const source = ruleSource(ruleId);
-  if (source === 'identity') return configured.some((s) => IDENTITY_PROVIDERS.includes(s));
+  const needs = IDENTITY_RULES_NEEDING[ruleId];
+  if (source === 'identity') return configured.some((s) => IDENTITY_PROVIDERS.includes(s)) && (needs === undefined || configured.includes(needs));
   return configured.includes(source);
 }
 

@@ -127,7 +127,7 @@ describe('vigil demo', () => {
     }
     expect(scopesPerStart).toHaveLength(2);
     const [first, second] = scopesPerStart.map((s) => [...s].sort());
-    expect(first!.map((s) => s.split(' ')[0])).toEqual(['aws', 'entra', 'github', 'google-workspace', 'identity', 'okta']);
+    expect(first!.map((s) => s.split(' ')[0])).toEqual(['aws', 'entra', 'github', 'google-workspace', 'hris', 'identity', 'okta']);
     expect(second).toEqual(first);
   }, 150_000);
 });

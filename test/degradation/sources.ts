@@ -2,6 +2,17 @@
 import type { ManifestSourceId } from '../../collectors/manifest.js';
 import { loadSourceDemos } from '../../src/sources.js';
 import type { SourceSetup } from './harness.js';
+import type { Resource, Rule, RuleOutcome, Snapshot } from '../../src/core/types.js';
+
+/**
+ * The HR roster has no rule of its own (the person view judges it), so its property is checked with this probe: one
+ * pass per employee read. A degraded export must turn them into errors, never keep or add one.
+ */
+const hrisProbe: Rule = {
+  id: 'hris.probe.employee_read', title: 'Employee record read', severity: 'low', mode: 'snapshot', source: 'hris',
+  inputs: ['hris.employee'], permissions: ['read:roster'], params: {}, rationale: 'test probe', remediation: 'test probe',
+  evaluate: (snapshot: Snapshot): RuleOutcome[] => snapshot.resources.filter((r: Resource) => r.type === 'hris.employee').map((r) => ({ resourceId: r.id, status: 'pass', reason: 'read' })),
+};
 
 /**
  * Each source's tuning, one entry per manifest source (the type makes a new source add its own). `requestTimeoutMs:
@@ -19,6 +30,7 @@ const TUNING: Record<ManifestSourceId, Omit<SourceSetup, 'plugin'>> = {
   okta: { lanes: 3, overrides: { requestTimeoutMs: 300, maxRetries: 2, maxRateLimitWaitMs: 500 } },
   entra: { lanes: 3, overrides: { requestTimeoutMs: 300, maxRetries: 1, maxRetryWaitMs: 500 } },
   'google-workspace': { lanes: 3, overrides: { requestTimeoutMs: 300, maxRetries: 1, backoffMs: 50 } },
+  hris: { lanes: 1, overrides: { requestTimeoutMs: 300 }, rules: [hrisProbe] },
 };
 
 /** The test and the bench use the same setups: every source of the manifest, its plug-in joined with its emulator. */

@@ -93,6 +93,10 @@ describe('scope and assessment', () => {
     expect(ruleInScope('google-workspace.users.inactive', ['google-workspace'])).toBe(true);
     expect(ruleInScope('xsys.offboarding_timeliness', ['aws', 'github'])).toBe(false);
     expect(ruleInScope('xsys.offboarding_timeliness', ['github', 'entra'])).toBe(true);
+    // the HR rule judges nothing without a roster: out of scope, not "without results"
+    expect(ruleInScope('xsys.hr_reconciliation', ['okta', 'github'])).toBe(false);
+    expect(ruleInScope('xsys.hr_reconciliation', ['okta', 'hris'])).toBe(true);
+    expect(ruleInScope('xsys.hr_reconciliation', ['hris'])).toBe(false);
     expect(ruleInScope('okta.users.inactive', undefined)).toBe(true);
   });
   it('splits evidence by role; supporting rules never decide, and a mapping without a role counts as supporting', () => {

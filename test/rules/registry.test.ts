@@ -14,6 +14,7 @@ import { GITHUB_RESOURCE_TYPES } from '../../src/core/contracts/github.js';
 import { OKTA_RESOURCE_TYPES } from '../../src/core/contracts/okta.js';
 import { ENTRA_RESOURCE_TYPES } from '../../src/core/contracts/entra.js';
 import { GOOGLE_WORKSPACE_RESOURCE_TYPES } from '../../src/core/contracts/google-workspace.js';
+import { HRIS_RESOURCE_TYPES } from '../../src/core/contracts/hris.js';
 import { scanVerdicts } from './verdict-scan.js';
 
 /**
@@ -26,6 +27,7 @@ const PRODUCED_TYPES: Partial<Record<SourceId, readonly string[]>> = {
   okta: [...OKTA_RESOURCE_TYPES],
   entra: [...ENTRA_RESOURCE_TYPES],
   'google-workspace': [...GOOGLE_WORKSPACE_RESOURCE_TYPES],
+  hris: [...HRIS_RESOURCE_TYPES],
 };
 
 const RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
