@@ -86,8 +86,29 @@ export class ReportInvariants {
     for (const r of t?.rows() ?? []) {
       const empty = REGISTER_REQUIRED.filter((c) => (r[t!.header.indexOf(c)] ?? '').trim() === '');
       if (empty.length > 0) this.fault('report/risk-acceptances.csv', `row ${i + 1} (line ${i + 2}, id ${JSON.stringify(r[t!.header.indexOf('id')] ?? '')}) has no ${empty.join(', ')}`);
+      else this.checkActiveAtStart(t!, r, i);
       i++;
     }
+  }
+
+  /**
+   * A row `active_at_start` yes was granted before the period start (Type 1: the instant) and expires after it; a row
+   * `no` was granted or ended in the period. Older bundles without the column are not checked.
+   */
+  private checkActiveAtStart(t: Table, r: string[], i: number): void {
+    const col = (c: string): string => r[t.header.indexOf(c)] ?? '';
+    if (!t.header.includes('active_at_start')) return;
+    const period = (this.summary?.period ?? {}) as { start?: unknown; at?: unknown };
+    const start = typeof period.start === 'string' ? period.start : typeof period.at === 'string' ? period.at : undefined;
+    if (start === undefined) return;
+    const s = Date.parse(start);
+    const where = `row ${i + 1} (line ${i + 2}, id ${JSON.stringify(col('id'))})`;
+    const flag = col('active_at_start');
+    if (flag === 'yes' && !(Date.parse(col('granted')) < s && Date.parse(col('expires')) > s)) {
+      this.fault('report/risk-acceptances.csv', `${where} is marked active at the start ${start}, but was granted ${col('granted')} and expires ${col('expires')}`);
+    } else if (flag === 'no' && Date.parse(col('granted')) < s && col('ended_seq') === '') {
+      this.fault('report/risk-acceptances.csv', `${where} was granted ${col('granted')}, before the start ${start}, and has no end leaf in the period, yet is not marked active at the start`);
+    } else if (flag !== 'yes' && flag !== 'no') this.fault('report/risk-acceptances.csv', `${where} has active_at_start ${JSON.stringify(flag)}, not yes or no`);
   }
 
   /** A deviation opens at a leaf of the slice that observed it: a run of its scope, or a change of its rule and resource to fail. */

@@ -168,7 +168,7 @@ describe('reference model', () => {
   it('tallies, timeline, deviations, gaps and the risk register of random ledgers (and Type 1 state and rule definitions) equal an independent computation', async () => {
     let n = 0;
     // What the random ledgers exercised, so a property that only ever compared empty files cannot pass.
-    const seen = { closed: 0, open: 0, carriedIn: 0, gapKinds: new Set<string>(), clipped: 0, revoked: 0, expired: 0, active: 0, grantedBeforePeriod: 0, type1Rules: 0, stale: 0, retiredType1: 0, retiredType2: 0 };
+    const seen = { closed: 0, open: 0, carriedIn: 0, gapKinds: new Set<string>(), clipped: 0, revoked: 0, expired: 0, active: 0, grantedBeforePeriod: 0, activeAtStart: 0, type1Register: 0, type1Rules: 0, stale: 0, retiredType1: 0, retiredType2: 0 };
     await fc.assert(
       fc.asyncProperty(scenario, async (sc) => {
         const dataDir = join(work, `l${n}`);
@@ -206,6 +206,9 @@ describe('reference model', () => {
           expect(Object.fromEntries(Object.entries(s1.rules as Record<string, any>).map(([id, r]) => [id, { evaluations: r.evaluations, counts: r.counts, first: r.first, last: r.last }]))).toEqual(m1.rules);
           expect({ scopes: s1.scopes, staleScopes: s1.staleScopes, runs: s1.runs }).toEqual({ scopes: m1.scopes, staleScopes: m1.staleScopes, runs: m1.scopes.length });
           expect(((s1.retiredScopes ?? []) as Array<{ scope: string }>).map((r) => r.scope)).toEqual(m1.retiredScopes);
+          // The register as of the instant: every exception in force then, however long before it was granted.
+          expect(parseCsv(readFileSync(join(t1, 'report/risk-acceptances.csv'), 'utf8')).slice(1)).toEqual(m1.risk);
+          seen.type1Register += m1.risk.length;
           seen.retiredType1 += m1.retiredScopes.length;
           const defined = new Set(parseCsv(readFileSync(join(t1, 'report/changes.csv'), 'utf8')).filter((r) => r[2] === 'rule.defined').map((r) => r[3]));
           for (const id of m1.reported) expect(defined.has(id), `definition of ${id} in the Type 1 bundle`).toBe(true);
@@ -215,7 +218,7 @@ describe('reference model', () => {
         }
         for (const d of model.deviations) (d[7] === '' ? seen.open++ : seen.closed++), d[12] === 'yes' && seen.carriedIn++;
         for (const g of model.gaps) seen.gapKinds.add(g[7]!), g[8] === 'yes' && seen.clipped++;
-        for (const r of model.risk) seen[r[9] as 'revoked' | 'expired' | 'active']++, r[5]! < model.start && seen.grantedBeforePeriod++;
+        for (const r of model.risk) seen[r[9] as 'revoked' | 'expired' | 'active']++, r[5]! < model.start && seen.grantedBeforePeriod++, r[14] === 'yes' && seen.activeAtStart++;
         rmSync(out, { recursive: true, force: true });
         rmSync(dataDir, { recursive: true, force: true });
       }),
@@ -225,7 +228,7 @@ describe('reference model', () => {
         examples: [[STALE_EXAMPLE], [RETIRED_EXAMPLE], [{ ...RETIRED_EXAMPLE, fromShift: 0 }]],
       },
     );
-    expect(Math.min(seen.closed, seen.open, seen.carriedIn, seen.clipped, seen.revoked, seen.expired, seen.active, seen.grantedBeforePeriod, seen.type1Rules, seen.stale, seen.retiredType1, seen.retiredType2), JSON.stringify({ ...seen, gapKinds: [...seen.gapKinds] })).toBeGreaterThan(0);
+    expect(Math.min(seen.closed, seen.open, seen.carriedIn, seen.clipped, seen.revoked, seen.expired, seen.active, seen.grantedBeforePeriod, seen.activeAtStart, seen.type1Register, seen.type1Rules, seen.stale, seen.retiredType1, seen.retiredType2), JSON.stringify({ ...seen, gapKinds: [...seen.gapKinds] })).toBeGreaterThan(0);
     expect([...seen.gapKinds].sort()).toEqual(['collection failed', 'history out of reach', 'missed slots']);
   }, 120_000);
 });

@@ -115,7 +115,7 @@ export function referenceReport(input: ModelInput): ModelReport {
     timeline,
     ...deviationEpisodes(input, inPeriod, end),
     gaps: gapRows(inside, start, end),
-    risk: register(input.leaves, inside, end),
+    risk: register(input.leaves, inside, start, end),
     rules,
     totals,
     runs: runs.length,
@@ -202,11 +202,21 @@ function gapRows(inside: ModelLeaf[], start: number, end: number): string[][] {
   return rows;
 }
 
-/** The register: every exception with a grant, revocation or expiry leaf in the period, its grant looked up wherever it is in the ledger. */
-function register(all: ModelLeaf[], inside: ModelLeaf[], end: number): string[][] {
+/**
+ * The register: every exception in force at the start (granted before it, no end leaf before it, expiring after it),
+ * in grant order, then every other exception with a grant, revocation or expiry leaf in the period, in the order each
+ * first appears there; its grant looked up wherever it is in the ledger. Type 1 passes start = end = the instant.
+ */
+export function register(all: ModelLeaf[], inside: ModelLeaf[], start: number, end: number): string[][] {
   const grants = new Map<string, ModelLeaf>();
   for (const l of all) if (l.body.type === 'exception.granted') grants.set(String((l.body.exception as { id: string }).id), l);
-  const ids: string[] = [];
+  const isEnd = (l: ModelLeaf): boolean => l.body.type === 'exception.revoked' || l.body.type === 'exception.expired';
+  const endedBefore = new Set(all.filter((l) => isEnd(l) && Date.parse(String(l.body.observedAt)) < start).map((l) => String(l.body.exceptionId)));
+  const atStart = [...grants.values()]
+    .filter((g) => Date.parse(String(g.body.observedAt)) < start && !endedBefore.has(String((g.body.exception as { id: string }).id)) && Date.parse((g.body.exception as { expiresAt: string }).expiresAt) > start)
+    .sort((a, b) => a.seq - b.seq)
+    .map((g) => String((g.body.exception as { id: string }).id));
+  const ids: string[] = [...atStart];
   for (const l of inside) {
     if (!String(l.body.type).startsWith('exception.')) continue;
     const id = l.body.type === 'exception.granted' ? String((l.body.exception as { id: string }).id) : String(l.body.exceptionId);
@@ -215,11 +225,11 @@ function register(all: ModelLeaf[], inside: ModelLeaf[], end: number): string[][
   return ids.map((id) => {
     const g = grants.get(id)!;
     const e = g.body.exception as Record<string, string>;
-    const ends = inside.filter((l) => (l.body.type === 'exception.revoked' || l.body.type === 'exception.expired') && l.body.exceptionId === id);
+    const ends = inside.filter((l) => isEnd(l) && l.body.exceptionId === id);
     const last = ends[ends.length - 1];
     const revoked = ends.find((l) => l.body.type === 'exception.revoked');
     const status = revoked ? 'revoked' : ends.length > 0 || Date.parse(e.expiresAt!) <= end ? 'expired' : 'active';
-    return [id, e.ruleId!, e.resourceId!, e.requester!, e.approver!, String(g.body.observedAt), e.expiresAt!, revoked ? String(revoked.body.observedAt) : '', e.reason!, status, String(g.seq), last ? String(last.seq) : '', last ? String(last.body.by) : '', last ? String(last.body.reason) : ''];
+    return [id, e.ruleId!, e.resourceId!, e.requester!, e.approver!, String(g.body.observedAt), e.expiresAt!, revoked ? String(revoked.body.observedAt) : '', e.reason!, status, String(g.seq), last ? String(last.seq) : '', last ? String(last.body.by) : '', last ? String(last.body.reason) : '', atStart.includes(id) ? 'yes' : 'no'];
   });
 }
 
@@ -232,6 +242,8 @@ export interface ModelType1 {
   retiredScopes: string[];
   /** Rules with evaluations, whose definitions the bundle must carry. */
   reported: string[];
+  /** risk-acceptances.csv rows: the exceptions in force at the instant. */
+  risk: string[][];
 }
 
 /**
@@ -275,5 +287,5 @@ export function referenceType1(input: Omit<ModelInput, 'from' | 'to'> & { asOf: 
     }
   }
   const reported = Object.keys(rules).filter((id) => rules[id]!.evaluations > 0).sort();
-  return { at: iso(at), rules, scopes: scopes.sort(), staleScopes: staleScopes.sort(), retiredScopes: retiredScopes.sort(), reported };
+  return { at: iso(at), rules, scopes: scopes.sort(), staleScopes: staleScopes.sort(), retiredScopes: retiredScopes.sort(), reported, risk: register(input.leaves, [], at, at) };
 }

@@ -66,6 +66,17 @@ describe('report invariants', () => {
     expect(faults).toEqual([{ code: 'REPORT_INVARIANT', file: 'report/risk-acceptances.csv', message: 'row 2 (line 3, id "ex-2") has no rule, resource, requester, approver, expires, reason' }]);
   });
 
+  it('a register row marked active at the period start must have been in force then, and one granted before it and not ended in it must be so marked', async () => {
+    const head = REGISTER.replace('end_reason', 'end_reason,active_at_start');
+    const good = `${head}ex-0,r.a,res-1,ann@example.com,ciso@example.com,2025-02-20T06:00:00.000Z,2025-03-10T00:00:00.000Z,,known,active,3,,,,yes\r\nex-1,r.a,res-1,ann@example.com,ciso@example.com,2025-03-02T06:00:00.000Z,2025-04-01T00:00:00.000Z,,key on order,active,12,,,,no\r\n`;
+    expect(await check({ ...base, 'report/risk-acceptances.csv': good, 'report/summary.json': summary({ riskAcceptances: 2 }) })).toEqual([]);
+    const bad = `${head}ex-0,r.a,res-1,ann@example.com,ciso@example.com,2025-02-20T06:00:00.000Z,2025-03-10T00:00:00.000Z,,known,active,3,,,,no\r\nex-1,r.a,res-1,ann@example.com,ciso@example.com,2025-03-02T06:00:00.000Z,2025-04-01T00:00:00.000Z,,key on order,active,12,,,,yes\r\n`;
+    expect((await check({ ...base, 'report/risk-acceptances.csv': bad, 'report/summary.json': summary({ riskAcceptances: 2 }) })).map((f) => f.message)).toEqual([
+      `row 1 (line 2, id "ex-0") was granted 2025-02-20T06:00:00.000Z, before the start ${START}, and has no end leaf in the period, yet is not marked active at the start`,
+      `row 2 (line 3, id "ex-1") is marked active at the start ${START}, but was granted 2025-03-02T06:00:00.000Z and expires 2025-04-01T00:00:00.000Z`,
+    ]);
+  });
+
   it('a deviation that opens before its first observation, or names a leaf outside the slice or one that saw something else, is named', async () => {
     const early = GOOD_DEVIATIONS.replace('11,2025-03-02T06:00:00.000Z,2025-03-02T06:00:00.000Z', '11,2025-03-02T06:00:00.000Z,2025-03-01T00:00:00.000Z');
     expect(await check({ ...base, 'report/deviations.csv': early })).toEqual([
