@@ -114,7 +114,7 @@ export function referenceReport(input: ModelInput): ModelReport {
     dates,
     timeline,
     ...deviationEpisodes(input, inPeriod, end),
-    gaps: gapRows(inside, start, end),
+    gaps: gapRows(input.leaves, inside, start, end),
     risk: register(input.leaves, inside, start, end),
     rules,
     totals,
@@ -181,9 +181,12 @@ function episodeRow(o: { seq: number; at: string; carried: boolean; ruleId: stri
 /**
  * Gaps of the period: the writer's missed slots (`from`/`to` are the first and last missed slot), history a collector
  * declared out of reach ([from, to)), and runs that collected nothing (their one slot); each clipped to the period and
- * left out when it does not touch it.
+ * left out when it does not touch it. Missed slots are then split by the operator's declared outages recorded before
+ * the end (windows [from, to], both included; the declaration's scope, or every scope): each stretch of the clipped gap
+ * covered by a declaration is `declared outage` naming the earliest-recorded one covering it, the rest `missed slots`.
  */
-function gapRows(inside: ModelLeaf[], start: number, end: number): string[][] {
+function gapRows(all: ModelLeaf[], inside: ModelLeaf[], start: number, end: number): string[][] {
+  const declarations = all.filter((l) => l.body.type === 'outage.declared' && Date.parse(String(l.body.observedAt)) < end);
   const rows: string[][] = [];
   for (const l of inside) {
     const b = l.body;
@@ -197,7 +200,35 @@ function gapRows(inside: ModelLeaf[], start: number, end: number): string[][] {
     if (f >= end || t < start || (!toIncluded && t === start)) continue;
     const cf = f < start ? iso(start) : from;
     const ct = t > end ? iso(end) : to;
-    rows.push([String(l.seq), l.hash, String(b.source ?? ''), String(b.scope ?? ''), cf, ct, slots, kind, cf !== from || ct !== to ? 'yes' : 'no', detail]);
+    const row = (a: string, z: string, k: string, d?: ModelLeaf): string[] => {
+      const by = d?.body.declaredBy as { kind: string; name: string; role?: string } | undefined;
+      const declared = d ? [String(d.seq), String(d.body.observedAt), by!.kind === 'local' ? `local:${by!.name}` : `${by!.kind}:${by!.name} (${by!.role})`, String(d.body.reason)] : ['', '', '', ''];
+      return [String(l.seq), l.hash, String(b.source ?? ''), String(b.scope ?? ''), a, z, slots, k, a !== from || z !== to ? 'yes' : 'no', detail, ...declared];
+    };
+    if (kind !== 'missed slots') {
+      rows.push(row(cf, ct, kind));
+      continue;
+    }
+    const mine = declarations.filter((d) => d.body.source === b.source && (d.body.scope === undefined || d.body.scope === b.scope));
+    // Elementary stretches between every bound inside the gap; each takes the first declaration (ledger order) holding it whole.
+    const a0 = Date.parse(cf);
+    const z0 = Date.parse(ct);
+    const bounds = [a0, z0];
+    for (const d of mine) for (const x of [Date.parse(String(d.body.from)), Date.parse(String(d.body.to))]) if (x > a0 && x < z0 && !bounds.includes(x)) bounds.push(x);
+    bounds.sort((x, y) => x - y);
+    const stretches = a0 === z0 ? [[a0, z0]] : bounds.slice(0, -1).map((x, i) => [x, bounds[i + 1]!]);
+    const text = (x: number): string => (x === a0 ? cf : x === z0 ? ct : iso(x));
+    let cur: { a: number; z: number; d: ModelLeaf | undefined } | undefined;
+    const flush = (): void => void (cur && rows.push(row(text(cur.a), text(cur.z), cur.d ? 'declared outage' : 'missed slots', cur.d)));
+    for (const [x, y] of stretches as Array<[number, number]>) {
+      const d = mine.find((m) => Date.parse(String(m.body.from)) <= x && y <= Date.parse(String(m.body.to)));
+      if (cur && cur.d === d) cur.z = y;
+      else {
+        flush();
+        cur = { a: x, z: y, d };
+      }
+    }
+    flush();
   }
   return rows;
 }

@@ -71,6 +71,8 @@ export class ReportWalk {
     }
     // What was in force at the period start (Type 1: the instant): exceptions granted before it.
     if (type.startsWith('exception.') && at < this.p.start) this.register.prior(l, type, at);
+    // Declared outages recorded before the end, wherever their window lies: the slice holds those reaching into the period.
+    if (type === 'outage.declared' && at < this.p.end) this.gaps.declaration(l, at);
     if (!within) {
       this.margin++;
       return;
