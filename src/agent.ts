@@ -11,7 +11,7 @@ import { Ledger } from './ledger/ledger.js';
 import { openLedger } from './ledger/open-ledger.js';
 import { ledgerRoleFor } from './ledger/leaf-catalogue.js';
 import { takeWriterLock } from './ledger/writer-lock.js';
-import { configureRedisHealth } from './pipeline/redis-health.js';
+import { closeWithin, configureRedisHealth } from './pipeline/redis-health.js';
 import { loggedProgress } from './core/progress.js';
 import { connect, checkEvictionPolicy, pingRedis, redisUrl, redisUnavailable } from './pipeline/redis.js';
 import { openQueues } from './pipeline/queues.js';
@@ -265,8 +265,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       await alerting?.stop();
       await writer?.stop(reason);
       await stopWitnessing(witnesses);
-      await queues.collect.close();
-      await queues.evidence.close();
+      await closeWithin(Promise.all([queues.collect.close(), queues.evidence.close()]), 'queues', ctx.logger);
       await ledger.close();
       await lock?.release();
       connection.disconnect();

@@ -1,5 +1,5 @@
 // The single ledger writer: consumes `evidence`, and writes lifecycle, heartbeat, gap, seal and checkpoint records.
-import { redisHealth } from './redis-health.js';
+import { closeWithin, redisHealth } from './redis-health.js';
 import { Queue, Worker, type Job } from 'bullmq';
 import { createTask, type ScheduledTask } from 'node-cron';
 import { hostname } from 'node:os';
@@ -355,10 +355,10 @@ export class LedgerWriter {
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     for (const t of this.tasks) await t.destroy();
-    if (this.worker) await this.worker.close();
+    // Bounded: a close that hangs on a reconnecting Redis must not cost the shutdown checkpoint below.
+    if (this.worker) await closeWithin(this.worker.close(), 'evidence worker', this.opts.logger);
     await this.turn;
-    await this.queues?.collect.close();
-    await this.queues?.evidence.close();
+    if (this.queues) await closeWithin(Promise.all([this.queues.collect.close(), this.queues.evidence.close()]), "writer's queues", this.opts.logger);
     // Its absence is how a reader tells a crash from a clean stop, so a failure to write it is logged, never dropped.
     await this.opts.ledger.append([{ type: 'agent.stopped', data: { reason, pid: process.pid } }]).catch((e: unknown) =>
       this.opts.logger.error({ err: (e as Error).message, reason }, 'agent.stopped not written'),
