@@ -355,8 +355,12 @@ export class LedgerWriter {
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     for (const t of this.tasks) await t.destroy();
-    // Bounded: a close that hangs on a reconnecting Redis must not cost the shutdown checkpoint below.
-    if (this.worker) await closeWithin(this.worker.close(), 'evidence worker', this.opts.logger);
+    // The close stops taking jobs at once; the job in hand is recorded (`turn`) whatever Redis does, then the close has
+    // a bounded time: one that hangs on a reconnecting Redis must not cost the shutdown checkpoint below.
+    const closing = this.worker?.close();
+    await this.turn;
+    if (closing) await closeWithin(closing, 'evidence worker', this.opts.logger);
+    // A job the worker had fetched as the close began is recorded before `agent.stopped`.
     await this.turn;
     if (this.queues) await closeWithin(Promise.all([this.queues.collect.close(), this.queues.evidence.close()]), "writer's queues", this.opts.logger);
     // Its absence is how a reader tells a crash from a clean stop, so a failure to write it is logged, never dropped.
