@@ -11,7 +11,7 @@ import { Ledger } from './ledger/ledger.js';
 import { openLedger } from './ledger/open-ledger.js';
 import { ledgerRoleFor } from './ledger/leaf-catalogue.js';
 import { takeWriterLock } from './ledger/writer-lock.js';
-import { configureRedisHealth } from './pipeline/redis-health.js';
+import { closeWithin, configureRedisHealth } from './pipeline/redis-health.js';
 import { loggedProgress } from './core/progress.js';
 import { connect, checkEvictionPolicy, pingRedis, redisUrl, redisUnavailable } from './pipeline/redis.js';
 import { openQueues } from './pipeline/queues.js';
@@ -50,9 +50,10 @@ export type ProcessRole = 'run' | 'scheduler' | 'worker' | 'collect-worker' | 'c
  * `runs`: run, change, event, declared gap (and the derived identity run); `sweeps`: swept gap, day.sealed, and the
  * day seal's RFC 3161 `timestamp.token`;
  * `alerts`: alert, exception.expired, delivery.failed, and exception.granted/revoked synced from the exceptions file;
- * `exceptions`: exception.granted/revoked by a person (API admin route or CLI).
+ * `exceptions`: exception.granted/revoked by a person (API admin route or CLI);
+ * `outages`: outage.declared by a person at the CLI (`vigil gaps declare`, which opens the ledger as `exceptions`).
  */
-export type LeafGroup = 'lifecycle' | 'runs' | 'sweeps' | 'alerts' | 'exceptions';
+export type LeafGroup = 'lifecycle' | 'runs' | 'sweeps' | 'alerts' | 'exceptions' | 'outages';
 
 export interface ProcessModel {
   /** The command that runs a process in this role. */
@@ -67,7 +68,7 @@ export interface ProcessModel {
   checkpoints: Array<'start' | 'hourly' | 'daily' | 'shutdown' | 'export'>;
 }
 
-const WRITER: Omit<ProcessModel, 'command' | 'parts'> = { appends: ['lifecycle', 'runs', 'sweeps', 'alerts'], blobs: true, checkpoints: ['start', 'hourly', 'daily', 'shutdown'] };
+const WRITER: Omit<ProcessModel, 'command' | 'parts'> = { appends: ['lifecycle', 'runs', 'sweeps', 'alerts', 'outages'], blobs: true, checkpoints: ['start', 'hourly', 'daily', 'shutdown'] };
 
 /** The writer model in code: which process may append what. Serialisation between them is the ledger's (catch-up + store lock). */
 export const PROCESS_ROLES: Readonly<Record<ProcessRole, ProcessModel>> = {
@@ -79,7 +80,7 @@ export const PROCESS_ROLES: Readonly<Record<ProcessRole, ProcessModel>> = {
   serve: { command: 'vigil serve', parts: ['api'], appends: ['exceptions'], blobs: false, checkpoints: [] },
   // The API too (on loopback, with a token made per run); `vigil demo --once` leaves it out, as it exits.
   demo: { command: 'vigil demo', parts: ['scheduler', 'worker', 'writer', 'api'], ...WRITER, appends: [...WRITER.appends, 'exceptions'] },
-  exceptions: { command: 'vigil exceptions add|revoke', parts: [], appends: ['exceptions'], blobs: false, checkpoints: [] },
+  exceptions: { command: 'vigil exceptions add|revoke, vigil gaps declare', parts: [], appends: ['exceptions', 'outages'], blobs: false, checkpoints: [] },
   export: { command: 'vigil export, POST /v1/exports', parts: [], appends: [], blobs: false, checkpoints: ['export'] },
 };
 
@@ -279,8 +280,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       await writer?.stop(reason);
       // Both take the shutdown checkpoint, each bounded; side by side, so a slow witness does not eat the copy's time.
       await Promise.all([stopWitnessing(witnesses), stopPublishing(publisher)]);
-      await queues.collect.close();
-      await queues.evidence.close();
+      await closeWithin(Promise.all([queues.collect.close(), queues.evidence.close()]), 'queues', ctx.logger);
       await ledger.close();
       await lock?.release();
       connection.disconnect();

@@ -91,7 +91,7 @@ function addReadCommands(program: Command, g: Globals, setExit: SetExit): void {
     .action(async (o: { follow?: boolean; json?: boolean; after?: string; limit?: string }, cmd: Command) => setExit(await (await import('./alerts.js')).alertsCommand(await makeContext(g(cmd), 'warn'), o)));
 }
 
-/** Serve, api hash-token, exceptions add|list|revoke. */
+/** Serve, api hash-token, exceptions add|list|revoke, gaps declare|list. */
 function addApiAndExceptionCommands(program: Command, g: Globals, setExit: SetExit): void {
   program
     .command('serve')
@@ -132,6 +132,24 @@ function addApiAndExceptionCommands(program: Command, g: Globals, setExit: SetEx
     .requiredOption('--by <who>', 'who revokes it')
     .requiredOption('--reason <text>', 'why')
     .action(async (id: string, o: { by: string; reason: string }, cmd: Command) => setExit(await (await import('./exceptions.js')).exceptionsRevokeCommand(await makeContext(g(cmd), 'warn'), id, o)));
+  const gaps = program.command('gaps').description('monitoring gaps: declare a known outage of a source, list gaps and declarations');
+  gaps
+    .command('declare')
+    .description('record a planned or known monitoring outage (an outage.declared leaf, by the OS account running this); reports label missed slots inside it `declared outage`, and no gap is removed')
+    .requiredOption('--source <id>', 'source id (aws, github, okta, google-workspace, entra)')
+    .option('--scope <scope>', 'one scope of the source (default: every scope)')
+    .requiredOption('--from <instant>', 'ISO 8601 instant with a zone, e.g. 2025-03-01T08:00:00Z')
+    .requiredOption('--to <instant>', `ISO 8601 instant with a zone, after --from, at most 366 days ahead`)
+    .requiredOption('--reason <text>', 'why the source was not monitored')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { source: string; scope?: string; from: string; to: string; reason: string; json?: boolean }, cmd: Command) =>
+      setExit(await (await import('./gaps.js')).gapsDeclareCommand(await makeContext(g(cmd), 'warn'), o)),
+    );
+  gaps
+    .command('list')
+    .description('gaps the ledger recorded (missed slots, history out of reach) and declared outages, in ledger order')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { json?: boolean }, cmd: Command) => setExit(await (await import('./gaps.js')).gapsListCommand(await makeContext(g(cmd), 'warn'), o)));
 }
 
 /** Ledger verify|key, export, verify: the auditor's evidence. */

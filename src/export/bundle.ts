@@ -317,15 +317,17 @@ async function chooseSlice(ro: EvidenceStore, range: ExportRange, inScope: Set<s
     });
   }
   let startCp: StoredCheckpoint | undefined;
+  // Both types: the grant of every exception in force at the start, and every outage declared before it that reaches past it.
+  const carried = await carriedInSeq(ro, endCp.size, range.startAt);
   if (range.period) {
-    startCp = [...cps].reverse().find((c) => c.createdAt <= range.startAt && c.size <= endCp.size);
+    startCp = [...cps].reverse().find((c) => c.createdAt <= range.startAt && c.size <= Math.min(endCp.size, carried));
   } else {
     // Type 1 needs the latest run of each scope still reporting and the definition in force of every rule it reports
     // (`rule.defined`, written once per logic hash, often long before): start at the checkpoint below the earliest.
     const latestRun = new Map<string, { seq: number; at: string }>();
     for await (const l of ro.leaves({ toSeq: endCp.size - 1, types: ['run'] })) if (l.observedAt < range.startAt) latestRun.set(`${l.source}\u0000${l.scope}`, { seq: l.seq, at: l.observedAt });
     const freshFrom = Date.parse(range.startAt) - TYPE1_STALE_HOURS * 3_600_000;
-    let minSeq = endCp.size;
+    let minSeq = Math.min(endCp.size, carried);
     for (const r of latestRun.values()) if (Date.parse(r.at) >= freshFrom) minSeq = Math.min(minSeq, r.seq);
     // A scope retired before its latest run was recorded (a job queued before the retirement): its retirement too.
     const retiredAt = new Map<string, number>();
@@ -349,6 +351,27 @@ async function chooseSlice(ro: EvidenceStore, range: ExportRange, inScope: Set<s
     startCp = [...cps].reverse().find((c) => c.size <= minSeq);
   }
   return { ...(startCp ? { startCp } : {}), endCp, cps };
+}
+
+/**
+ * The lowest seq a report starting at `at` must read from before `at` (Infinity when none): the grant leaf of each
+ * exception in force at `at` (granted before it, not ended by a leaf before it, expiring after it), for the register's
+ * rows active at the start, and each `outage.declared` leaf recorded before `at` whose window ends after it.
+ */
+async function carriedInSeq(ro: EvidenceStore, endSize: number, at: string): Promise<number> {
+  const grants = new Map<string, { seq: number; expiresAt: string }>();
+  let min = Infinity;
+  if (endSize === 0) return min;
+  for await (const l of ro.leaves({ toSeq: endSize - 1, types: ['exception.granted', 'exception.revoked', 'exception.expired', 'outage.declared'] })) {
+    if (l.observedAt >= at) continue;
+    const b = parseJsonBytes(l.body) as { exception?: { id?: unknown; expiresAt?: unknown }; exceptionId?: unknown; to?: unknown };
+    if (l.type === 'outage.declared') {
+      if (typeof b.to === 'string' && Date.parse(b.to) > Date.parse(at)) min = Math.min(min, l.seq);
+    } else if (l.type === 'exception.granted') grants.set(String(b.exception?.id), { seq: l.seq, expiresAt: String(b.exception?.expiresAt) });
+    else grants.delete(String(b.exceptionId));
+  }
+  for (const g of grants.values()) if (Date.parse(g.expiresAt) > Date.parse(at)) min = Math.min(min, g.seq);
+  return min;
 }
 
 /** ledger/: the frontier at the slice start, the checkpoints inside the slice, and the leaves by UTC day, exact bytes. */

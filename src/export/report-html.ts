@@ -231,10 +231,10 @@ export function renderReportHtml(m: ReportHtmlModel): string {
     ...(p.type === 2
       ? [
           csvTable(m, ['report/deviations.csv', 'report/exceptions.csv'], 'deviations', 'Deviations', 'Each episode in which a resource failed a rule: when it was first seen failing, when it passed again (or that it was still open at the end), how long it lasted, and whether that was within the SLA.'),
-          csvTable(m, ['report/gaps.csv'], 'gaps', 'Gaps', 'Scheduled slots with no run, history a source could not reach, and collections that failed: stretches in which a control was not observed.'),
+          csvTable(m, ['report/gaps.csv'], 'gaps', 'Gaps', 'Scheduled slots with no run (inside an outage an operator declared: declared outage), history a source could not reach, and collections that failed: stretches in which a control was not observed.'),
         ]
       : []),
-    csvTable(m, ['report/risk-acceptances.csv'], 'risk-acceptances', 'Risk acceptances', 'Exceptions granted, revoked or expired, with who approved them and why.'),
+    csvTable(m, ['report/risk-acceptances.csv'], 'risk-acceptances', 'Risk acceptances', 'Exceptions in force at the start of the period, or granted, revoked or expired in it, with who approved them and why.'),
     csvTable(m, ['report/changes.csv'], 'changes', 'Changes to rules and the agent', 'Rule definitions (by the hash of their logic and their parameters), rule-set versions and agent starts recorded in the window.'),
     populationsSection(m),
   ];

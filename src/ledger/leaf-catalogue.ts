@@ -85,6 +85,13 @@ const publishAlert = z.strictObject({
 const WRITER_ONLY = ['writer'] as const;
 const RUN_WRITERS = ['writer', 'collect'] as const;
 const EXCEPTION_WRITERS = ['writer', 'api', 'exceptions'] as const;
+/** Operator declarations made at the CLI (`vigil gaps declare`), which opens the ledger as `exceptions`. */
+const OPERATOR_WRITERS = ['writer', 'exceptions'] as const;
+/** An authenticated principal (src/core/principal.ts): who made a decision, never a typed name. */
+const principal = z.union([
+  z.strictObject({ kind: z.literal('local'), name: z.string() }),
+  z.strictObject({ kind: z.enum(['token', 'session']), name: z.string(), role: z.string() }),
+]);
 
 export const LEAF_CATALOGUE = {
   'ledger.genesis': leaf(
@@ -289,6 +296,11 @@ export const LEAF_CATALOGUE = {
   ),
   'exception.revoked': leaf('an exception ended early, by whom and why', EXCEPTION_WRITERS, exceptionEnd),
   'exception.expired': leaf('an exception reached its expiry (written by the alert engine)', WRITER_ONLY, exceptionEnd),
+  'outage.declared': leaf(
+    'an operator declared a known monitoring outage of a source (all its scopes unless the envelope names one) over [from, to]; gaps inside it are reported as `declared outage`',
+    OPERATOR_WRITERS,
+    z.strictObject({ from: z.string(), to: z.string(), reason: z.string(), declaredBy: principal }),
+  ),
   'delivery.failed': leaf(
     "an alert's last delivery attempt to a sink failed",
     WRITER_ONLY,

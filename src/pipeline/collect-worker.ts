@@ -1,5 +1,5 @@
 // BullMQ worker for `collect`: runs the collector and rules for one job, under its deadline, and hands the run to `evidence`.
-import { redisHealth } from './redis-health.js';
+import { closeWithin, redisHealth } from './redis-health.js';
 import { Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Collector, Clock, Logger } from '../core/collector.js';
@@ -57,30 +57,17 @@ export type CollectWorker = Worker<CollectJobData> & {
 export function startCollectWorker(opts: CollectWorkerOptions): CollectWorker {
   // Aborted on shutdown after the grace: each in-flight collection ends as an `error` run, so its slot is still one run.
   const shutdown = new AbortController();
+  // Collections in hand: with none, a close that does not finish is a Redis connection, not work to wait the grace for.
+  let inFlight = 0;
   const worker = new Worker<CollectJobData>(
     QUEUE_COLLECT,
     async (job: Job<CollectJobData>) => {
-      const { source, scope, slot, manual, scopeError } = job.data;
-      const collector = opts.collectors[source as SourceId];
-      if (!collector) throw new Error(`no collector configured for source ${source}`);
-      const schedule = opts.schedules?.[source as SourceId];
-      if (!manual && schedule && slotTooLate(schedule, slot, opts.clock.now().getTime())) {
-        opts.logger.warn({ source, scope, slot }, 'slot too old to collect (it is accounted as a gap): skipped');
-        return { skipped: true };
+      inFlight++;
+      try {
+        return await collect(job);
+      } finally {
+        inFlight--;
       }
-      const prev = await opts.ledger.lastLeaf({ type: 'run', source, scope });
-      const cursors = prev?.body.cursors;
-      const deadlineMs = opts.deadlines?.[source as SourceId];
-      const { job: evidence } = await collectAndEvaluate(
-        collector,
-        { source: source as SourceId, scope, slot, signal: shutdown.signal, ...(cursors ? { cursors } : {}), ...(scopeError ? { scopeError: scopeFailure(source, scopeError) } : {}) },
-        { rules: opts.rules, params: opts.params, clock: opts.clock, logger: opts.logger, blobs: opts.ledger, ...(deadlineMs !== undefined ? { deadlineMs } : {}) },
-      );
-      if (manual) evidence.manual = true;
-      // Same id as the collect job: a redelivered collect job cannot enqueue the run twice.
-      await opts.evidence.add('run', evidence, { ...evidenceJobOptions, jobId: job.id! });
-      opts.onRun?.(job.data);
-      return { counts: evidence.summary.counts, apiCalls: evidence.summary.apiCalls };
     },
     {
       connection: opts.connection,
@@ -89,11 +76,35 @@ export function startCollectWorker(opts: CollectWorkerOptions): CollectWorker {
       ...COLLECT_LOCK,
     },
   );
+  async function collect(job: Job<CollectJobData>): Promise<unknown> {
+    const { source, scope, slot, manual, scopeError } = job.data;
+    const collector = opts.collectors[source as SourceId];
+    if (!collector) throw new Error(`no collector configured for source ${source}`);
+    const schedule = opts.schedules?.[source as SourceId];
+    if (!manual && schedule && slotTooLate(schedule, slot, opts.clock.now().getTime())) {
+      opts.logger.warn({ source, scope, slot }, 'slot too old to collect (it is accounted as a gap): skipped');
+      return { skipped: true };
+    }
+    const prev = await opts.ledger.lastLeaf({ type: 'run', source, scope });
+    const cursors = prev?.body.cursors;
+    const deadlineMs = opts.deadlines?.[source as SourceId];
+    const { job: evidence } = await collectAndEvaluate(
+      collector,
+      { source: source as SourceId, scope, slot, signal: shutdown.signal, ...(cursors ? { cursors } : {}), ...(scopeError ? { scopeError: scopeFailure(source, scopeError) } : {}) },
+      { rules: opts.rules, params: opts.params, clock: opts.clock, logger: opts.logger, blobs: opts.ledger, ...(deadlineMs !== undefined ? { deadlineMs } : {}) },
+    );
+    if (manual) evidence.manual = true;
+    // Same id as the collect job: a redelivered collect job cannot enqueue the run twice.
+    await opts.evidence.add('run', evidence, { ...evidenceJobOptions, jobId: job.id! });
+    opts.onRun?.(job.data);
+    return { counts: evidence.summary.counts, apiCalls: evidence.summary.apiCalls };
+  }
   worker.on('failed', (job, err) => opts.logger.error({ job: job?.id, err: err.message }, 'collect job failed'));
   redisHealth().watch(worker, 'collect worker');
   return Object.assign(worker, {
     async shutdown(graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
       const closing = worker.close();
+      if (inFlight === 0) return closeWithin(closing, 'collect worker', opts.logger);
       let timer: NodeJS.Timeout | undefined;
       const graceOver = new Promise<'grace'>((r) => (timer = setTimeout(() => r('grace'), graceMs)));
       const first = await Promise.race([closing.then(() => 'closed' as const), graceOver]);
@@ -101,7 +112,7 @@ export function startCollectWorker(opts: CollectWorkerOptions): CollectWorker {
       if (first === 'grace') {
         opts.logger.warn({ graceMs }, 'collections still running at shutdown: cutting them short (recorded as error)');
         shutdown.abort();
-        await closing;
+        await closeWithin(closing, 'collect worker', opts.logger);
       }
     },
   });

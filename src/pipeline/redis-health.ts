@@ -103,3 +103,26 @@ export function redisHealth(): RedisHealth {
   current ??= new RedisHealth(stderrLogger);
   return current;
 }
+
+/**
+ * How long a BullMQ close may take at shutdown. A Worker or Queue closed while its Redis connection is reconnecting
+ * (Redis back for under a second) can wait forever; past this the process goes on to record `agent.stopped` and sign
+ * the shutdown checkpoint, which need only the ledger. Jobs still held are redelivered after their lock expires.
+ */
+export const REDIS_CLOSE_DEADLINE_MS = 2_000;
+
+/** Waits for `closing` at most `ms`; on time-out logs which close did not finish and resolves anyway (never rejects). */
+export async function closeWithin(closing: Promise<unknown>, what: string, logger: Pick<Logger, 'warn'>, ms = REDIS_CLOSE_DEADLINE_MS): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const over = new Promise<'over'>((r) => (timer = setTimeout(() => r('over'), ms)));
+  const done = closing.then(
+    () => 'closed' as const,
+    (e: unknown) => {
+      logger.warn({ err: redactSecrets(e instanceof Error ? e.message : String(e)), what }, `${what}: close failed at shutdown; going on`);
+      return 'closed' as const;
+    },
+  );
+  const first = await Promise.race([done, over]);
+  clearTimeout(timer);
+  if (first === 'over') logger.warn({ what, deadlineMs: ms }, `${what} did not close within ${ms} ms (Redis reconnecting?): going on to record the stop without it`);
+}

@@ -1,5 +1,5 @@
 // The single ledger writer: consumes `evidence`, and writes lifecycle, heartbeat, gap, seal and checkpoint records.
-import { redisHealth } from './redis-health.js';
+import { closeWithin, redisHealth } from './redis-health.js';
 import { Queue, Worker, type Job } from 'bullmq';
 import { createTask, type ScheduledTask } from 'node-cron';
 import { hostname } from 'node:os';
@@ -355,10 +355,14 @@ export class LedgerWriter {
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     for (const t of this.tasks) await t.destroy();
-    if (this.worker) await this.worker.close();
+    // The close stops taking jobs at once; the job in hand is recorded (`turn`) whatever Redis does, then the close has
+    // a bounded time: one that hangs on a reconnecting Redis must not cost the shutdown checkpoint below.
+    const closing = this.worker?.close();
     await this.turn;
-    await this.queues?.collect.close();
-    await this.queues?.evidence.close();
+    if (closing) await closeWithin(closing, 'evidence worker', this.opts.logger);
+    // A job the worker had fetched as the close began is recorded before `agent.stopped`.
+    await this.turn;
+    if (this.queues) await closeWithin(Promise.all([this.queues.collect.close(), this.queues.evidence.close()]), "writer's queues", this.opts.logger);
     // Its absence is how a reader tells a crash from a clean stop, so a failure to write it is logged, never dropped.
     await this.opts.ledger.append([{ type: 'agent.stopped', data: { reason, pid: process.pid } }]).catch((e: unknown) =>
       this.opts.logger.error({ err: (e as Error).message, reason }, 'agent.stopped not written'),

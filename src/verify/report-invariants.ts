@@ -40,6 +40,9 @@ export class ReportInvariants {
   private readonly deviations: Table | undefined;
   /** Leaves deviation rows name as their first observation, by seq. */
   private readonly wanted = new Map<number, SeenLeaf | null>();
+  private readonly gaps: Table | undefined;
+  /** `outage.declared` leaves gaps.csv rows name, by seq. */
+  private readonly declared = new Map<number, { at: string; source: string; scope: string | undefined; from: string; to: string } | null>();
   private sliceStart: number | undefined;
 
   constructor(
@@ -55,6 +58,9 @@ export class ReportInvariants {
     this.deviations = this.table('report/deviations.csv', DEVIATION_COLUMNS);
     const seqCol = this.deviations?.header.indexOf('first_detected_seq') ?? -1;
     for (const r of this.deviations?.rows() ?? []) if (/^\d+$/.test(r[seqCol] ?? '')) this.wanted.set(Number(r[seqCol]), null);
+    this.gaps = this.table('report/gaps.csv', []);
+    const dCol = this.gaps?.header.indexOf('declared_seq') ?? -1;
+    if (dCol >= 0) for (const r of this.gaps!.rows()) if (/^\d+$/.test(r[dCol] ?? '')) this.declared.set(Number(r[dCol]), null);
   }
 
   /** Passes the slice's leaves through unchanged, keeping only those a deviation row names. */
@@ -66,6 +72,11 @@ export class ReportInvariants {
         const s = (v: unknown): string => (typeof v === 'string' ? v : '');
         this.wanted.set(l.seq, { type: s(b.type), at: s(b.observedAt), source: s(b.source), scope: s(b.scope), ruleId: s(b.ruleId), resourceId: s(b.resourceId), to: b.to });
       }
+      if (this.declared.has(l.seq) && l.body.type === 'outage.declared') {
+        const b = l.body;
+        const s = (v: unknown): string => (typeof v === 'string' ? v : '');
+        this.declared.set(l.seq, { at: s(b.observedAt), source: s(b.source), scope: typeof b.scope === 'string' ? b.scope : undefined, from: s(b.from), to: s(b.to) });
+      }
       yield l;
     }
   }
@@ -75,6 +86,7 @@ export class ReportInvariants {
     for (const f of expected) if (!this.has(`report/${f}`)) this.fault(`report/${f}`, 'is missing: every report has it');
     this.checkRegister();
     this.checkDeviations();
+    this.checkDeclaredOutages();
     this.checkTotals();
     return this.faults;
   }
@@ -86,8 +98,29 @@ export class ReportInvariants {
     for (const r of t?.rows() ?? []) {
       const empty = REGISTER_REQUIRED.filter((c) => (r[t!.header.indexOf(c)] ?? '').trim() === '');
       if (empty.length > 0) this.fault('report/risk-acceptances.csv', `row ${i + 1} (line ${i + 2}, id ${JSON.stringify(r[t!.header.indexOf('id')] ?? '')}) has no ${empty.join(', ')}`);
+      else this.checkActiveAtStart(t!, r, i);
       i++;
     }
+  }
+
+  /**
+   * A row `active_at_start` yes was granted before the period start (Type 1: the instant) and expires after it; a row
+   * `no` was granted or ended in the period. Older bundles without the column are not checked.
+   */
+  private checkActiveAtStart(t: Table, r: string[], i: number): void {
+    const col = (c: string): string => r[t.header.indexOf(c)] ?? '';
+    if (!t.header.includes('active_at_start')) return;
+    const period = (this.summary?.period ?? {}) as { start?: unknown; at?: unknown };
+    const start = typeof period.start === 'string' ? period.start : typeof period.at === 'string' ? period.at : undefined;
+    if (start === undefined) return;
+    const s = Date.parse(start);
+    const where = `row ${i + 1} (line ${i + 2}, id ${JSON.stringify(col('id'))})`;
+    const flag = col('active_at_start');
+    if (flag === 'yes' && !(Date.parse(col('granted')) < s && Date.parse(col('expires')) > s)) {
+      this.fault('report/risk-acceptances.csv', `${where} is marked active at the start ${start}, but was granted ${col('granted')} and expires ${col('expires')}`);
+    } else if (flag === 'no' && Date.parse(col('granted')) < s && col('ended_seq') === '') {
+      this.fault('report/risk-acceptances.csv', `${where} was granted ${col('granted')}, before the start ${start}, and has no end leaf in the period, yet is not marked active at the start`);
+    } else if (flag !== 'yes' && flag !== 'no') this.fault('report/risk-acceptances.csv', `${where} has active_at_start ${JSON.stringify(flag)}, not yes or no`);
   }
 
   /** A deviation opens at a leaf of the slice that observed it: a run of its scope, or a change of its rule and resource to fail. */
@@ -124,6 +157,35 @@ export class ReportInvariants {
     }
   }
 
+  /**
+   * A `declared outage` row names an `outage.declared` leaf of the slice, recorded before the period end, of its source
+   * (and scope, unless the declaration covers every scope), whose window holds the row's bounds; any other row names none.
+   */
+  private checkDeclaredOutages(): void {
+    const t = this.gaps;
+    if (!t || !t.header.includes('declared_seq')) return;
+    const end = (this.summary?.period as { end?: unknown } | undefined)?.end;
+    let i = -1;
+    for (const r of t.rows()) {
+      i++;
+      const col = (c: string): string => r[t.header.indexOf(c)] ?? '';
+      const where = `row ${i + 1} (line ${i + 2}, leaf ${col('seq')}, ${col('kind')})`;
+      const seqText = col('declared_seq');
+      if (col('kind') !== 'declared outage') {
+        if (seqText !== '') this.fault('report/gaps.csv', `${where} names declaration ${seqText} but is not a declared outage`);
+        continue;
+      }
+      const d = /^\d+$/.test(seqText) ? this.declared.get(Number(seqText)) : undefined;
+      if (!d) {
+        this.fault('report/gaps.csv', `${where} names declaration ${JSON.stringify(seqText)}, which is no outage.declared leaf of the slice`);
+        continue;
+      }
+      const covers = d.source === col('source') && (d.scope === undefined || d.scope === col('scope')) && Date.parse(d.from) <= Date.parse(col('from')) && Date.parse(col('to')) <= Date.parse(d.to);
+      if (!covers) this.fault('report/gaps.csv', `${where} [${col('from')}, ${col('to')}] of ${col('source')}/${col('scope')} is not inside declaration ${seqText} (${d.source}/${d.scope ?? '*'} [${d.from}, ${d.to}])`);
+      if (col('declared_at') !== d.at || (typeof end === 'string' && Date.parse(d.at) >= Date.parse(end))) this.fault('report/gaps.csv', `${where} says declared at ${col('declared_at')}; declaration ${seqText} was recorded at ${d.at}${typeof end === 'string' ? `, and must be before the period end ${end}` : ''}`);
+    }
+  }
+
   /** Every total in summary.json equals the rows or per-rule figures it sums. */
   private checkTotals(): void {
     const s = this.summary;
@@ -141,7 +203,7 @@ export class ReportInvariants {
     const register = this.table('report/risk-acceptances.csv', []);
     if (register && s.riskAcceptances !== register.count) this.fault('report/summary.json', `riskAcceptances is ${String(s.riskAcceptances)}, but risk-acceptances.csv has ${register.count} rows`);
     if (s.type !== 2) return;
-    const gaps = this.table('report/gaps.csv', []);
+    const gaps = this.gaps;
     if (gaps && s.gaps !== gaps.count) this.fault('report/summary.json', `gaps is ${String(s.gaps)}, but gaps.csv has ${gaps.count} rows`);
     const d = (s.deviations ?? {}) as { closed?: number; openAtEnd?: number };
     const t = this.deviations;

@@ -34,6 +34,8 @@ const step = fc.record({
   scopes: fc.array(fc.record({ action: fc.constantFrom('run', 'run', 'run', 'run', 'outage', 'failed'), statuses: fc.array(fc.constantFrom(...STATUSES), { minLength: 6, maxLength: 6 }) }), { minLength: 2, maxLength: 2 }),
   exception: fc.option(fc.record({ kind: fc.constantFrom('grant', 'grant', 'revoke', 'expire'), cell: fc.nat(5), hours: fc.integer({ min: 1, max: 60 }) }), { freq: 3 }),
   declared: fc.option(fc.record({ backDays: fc.integer({ min: 0, max: 3 }), toHours: fc.integer({ min: -30, max: 30 }) }), { freq: 8 }),
+  /** An operator's declared outage (`vigil gaps declare`): starting this many hours from now (negative: after the fact), lasting so long, of one scope or all. */
+  outage: fc.option(fc.record({ startHours: fc.integer({ min: -48, max: 24 }), hours: fc.integer({ min: 1, max: 40 }), allScopes: fc.boolean() }), { freq: 3 }),
 });
 const scenario = fc.record({
   tz: fc.constantFrom(...ZONES),
@@ -58,6 +60,7 @@ const STALE_EXAMPLE: Scenario = {
     scopes: [{ action: 'run', statuses: ['fail', 'same', 'pass', 'same', 'same', 'fail'] }, { action: 'run', statuses: ['same', 'same', 'same', 'same', 'same', 'same'] }],
     exception: i === 2 ? { kind: 'grant', cell: 0, hours: 40 } : null,
     declared: null,
+    outage: null,
   })),
 };
 
@@ -125,6 +128,10 @@ async function buildLedger(sc: Scenario, dataDir: string): Promise<{ leaves: Mod
       const to = t + st.declared.toHours * 3_600_000;
       await ledger.append([{ type: 'gap', idempotencyKey: `gap:declared:${n}`, source: 'aws', scope: scopes[0]!, data: { from: new Date(to - (st.declared.backDays + 1) * 86_400_000).toISOString(), to: new Date(to).toISOString(), declared: true, kind: 'history', slot: new Date(t).toISOString(), reason: 'history no longer returned' } }]);
     }
+    if (st.outage) {
+      const from = t + st.outage.startHours * 3_600_000 + 1_800_000;
+      await ledger.append([{ type: 'outage.declared', source: 'aws', ...(st.outage.allScopes ? {} : { scope: scopes[0]! }), data: { from: new Date(from).toISOString(), to: new Date(from + st.outage.hours * 3_600_000).toISOString(), reason: `maintenance ${n}`, declaredBy: { kind: 'local', name: 'ops@host' } } }]);
+    }
     if (st.exception) {
       const book = await loadExceptions(ledger);
       const active = book.active();
@@ -168,7 +175,7 @@ describe('reference model', () => {
   it('tallies, timeline, deviations, gaps and the risk register of random ledgers (and Type 1 state and rule definitions) equal an independent computation', async () => {
     let n = 0;
     // What the random ledgers exercised, so a property that only ever compared empty files cannot pass.
-    const seen = { closed: 0, open: 0, carriedIn: 0, gapKinds: new Set<string>(), clipped: 0, revoked: 0, expired: 0, active: 0, grantedBeforePeriod: 0, type1Rules: 0, stale: 0, retiredType1: 0, retiredType2: 0 };
+    const seen = { closed: 0, open: 0, carriedIn: 0, gapKinds: new Set<string>(), clipped: 0, revoked: 0, expired: 0, active: 0, grantedBeforePeriod: 0, activeAtStart: 0, type1Register: 0, declaredAfter: 0, declaredBeforeStart: 0, type1Rules: 0, stale: 0, retiredType1: 0, retiredType2: 0 };
     await fc.assert(
       fc.asyncProperty(scenario, async (sc) => {
         const dataDir = join(work, `l${n}`);
@@ -206,6 +213,9 @@ describe('reference model', () => {
           expect(Object.fromEntries(Object.entries(s1.rules as Record<string, any>).map(([id, r]) => [id, { evaluations: r.evaluations, counts: r.counts, first: r.first, last: r.last }]))).toEqual(m1.rules);
           expect({ scopes: s1.scopes, staleScopes: s1.staleScopes, runs: s1.runs }).toEqual({ scopes: m1.scopes, staleScopes: m1.staleScopes, runs: m1.scopes.length });
           expect(((s1.retiredScopes ?? []) as Array<{ scope: string }>).map((r) => r.scope)).toEqual(m1.retiredScopes);
+          // The register as of the instant: every exception in force then, however long before it was granted.
+          expect(parseCsv(readFileSync(join(t1, 'report/risk-acceptances.csv'), 'utf8')).slice(1)).toEqual(m1.risk);
+          seen.type1Register += m1.risk.length;
           seen.retiredType1 += m1.retiredScopes.length;
           const defined = new Set(parseCsv(readFileSync(join(t1, 'report/changes.csv'), 'utf8')).filter((r) => r[2] === 'rule.defined').map((r) => r[3]));
           for (const id of m1.reported) expect(defined.has(id), `definition of ${id} in the Type 1 bundle`).toBe(true);
@@ -214,8 +224,8 @@ describe('reference model', () => {
           rmSync(t1, { recursive: true, force: true });
         }
         for (const d of model.deviations) (d[7] === '' ? seen.open++ : seen.closed++), d[12] === 'yes' && seen.carriedIn++;
-        for (const g of model.gaps) seen.gapKinds.add(g[7]!), g[8] === 'yes' && seen.clipped++;
-        for (const r of model.risk) seen[r[9] as 'revoked' | 'expired' | 'active']++, r[5]! < model.start && seen.grantedBeforePeriod++;
+        for (const g of model.gaps) seen.gapKinds.add(g[7]!), g[8] === 'yes' && seen.clipped++, g[11]! > g[5]! && seen.declaredAfter++, g[11] !== '' && g[11]! < model.start && seen.declaredBeforeStart++;
+        for (const r of model.risk) seen[r[9] as 'revoked' | 'expired' | 'active']++, r[5]! < model.start && seen.grantedBeforePeriod++, r[14] === 'yes' && seen.activeAtStart++;
         rmSync(out, { recursive: true, force: true });
         rmSync(dataDir, { recursive: true, force: true });
       }),
@@ -225,7 +235,7 @@ describe('reference model', () => {
         examples: [[STALE_EXAMPLE], [RETIRED_EXAMPLE], [{ ...RETIRED_EXAMPLE, fromShift: 0 }]],
       },
     );
-    expect(Math.min(seen.closed, seen.open, seen.carriedIn, seen.clipped, seen.revoked, seen.expired, seen.active, seen.grantedBeforePeriod, seen.type1Rules, seen.stale, seen.retiredType1, seen.retiredType2), JSON.stringify({ ...seen, gapKinds: [...seen.gapKinds] })).toBeGreaterThan(0);
-    expect([...seen.gapKinds].sort()).toEqual(['collection failed', 'history out of reach', 'missed slots']);
+    expect(Math.min(seen.closed, seen.open, seen.carriedIn, seen.clipped, seen.revoked, seen.expired, seen.active, seen.grantedBeforePeriod, seen.activeAtStart, seen.type1Register, seen.declaredAfter, seen.declaredBeforeStart, seen.type1Rules, seen.stale, seen.retiredType1, seen.retiredType2), JSON.stringify({ ...seen, gapKinds: [...seen.gapKinds] })).toBeGreaterThan(0);
+    expect([...seen.gapKinds].sort()).toEqual(['collection failed', 'declared outage', 'history out of reach', 'missed slots']);
   }, 120_000);
 });

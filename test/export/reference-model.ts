@@ -114,8 +114,8 @@ export function referenceReport(input: ModelInput): ModelReport {
     dates,
     timeline,
     ...deviationEpisodes(input, inPeriod, end),
-    gaps: gapRows(inside, start, end),
-    risk: register(input.leaves, inside, end),
+    gaps: gapRows(input.leaves, inside, start, end),
+    risk: register(input.leaves, inside, start, end),
     rules,
     totals,
     runs: runs.length,
@@ -181,9 +181,12 @@ function episodeRow(o: { seq: number; at: string; carried: boolean; ruleId: stri
 /**
  * Gaps of the period: the writer's missed slots (`from`/`to` are the first and last missed slot), history a collector
  * declared out of reach ([from, to)), and runs that collected nothing (their one slot); each clipped to the period and
- * left out when it does not touch it.
+ * left out when it does not touch it. Missed slots are then split by the operator's declared outages recorded before
+ * the end (windows [from, to], both included; the declaration's scope, or every scope): each stretch of the clipped gap
+ * covered by a declaration is `declared outage` naming the earliest-recorded one covering it, the rest `missed slots`.
  */
-function gapRows(inside: ModelLeaf[], start: number, end: number): string[][] {
+function gapRows(all: ModelLeaf[], inside: ModelLeaf[], start: number, end: number): string[][] {
+  const declarations = all.filter((l) => l.body.type === 'outage.declared' && Date.parse(String(l.body.observedAt)) < end);
   const rows: string[][] = [];
   for (const l of inside) {
     const b = l.body;
@@ -197,16 +200,54 @@ function gapRows(inside: ModelLeaf[], start: number, end: number): string[][] {
     if (f >= end || t < start || (!toIncluded && t === start)) continue;
     const cf = f < start ? iso(start) : from;
     const ct = t > end ? iso(end) : to;
-    rows.push([String(l.seq), l.hash, String(b.source ?? ''), String(b.scope ?? ''), cf, ct, slots, kind, cf !== from || ct !== to ? 'yes' : 'no', detail]);
+    const row = (a: string, z: string, k: string, d?: ModelLeaf): string[] => {
+      const by = d?.body.declaredBy as { kind: string; name: string; role?: string } | undefined;
+      const declared = d ? [String(d.seq), String(d.body.observedAt), by!.kind === 'local' ? `local:${by!.name}` : `${by!.kind}:${by!.name} (${by!.role})`, String(d.body.reason)] : ['', '', '', ''];
+      return [String(l.seq), l.hash, String(b.source ?? ''), String(b.scope ?? ''), a, z, slots, k, a !== from || z !== to ? 'yes' : 'no', detail, ...declared];
+    };
+    if (kind !== 'missed slots') {
+      rows.push(row(cf, ct, kind));
+      continue;
+    }
+    const mine = declarations.filter((d) => d.body.source === b.source && (d.body.scope === undefined || d.body.scope === b.scope));
+    // Elementary stretches between every bound inside the gap; each takes the first declaration (ledger order) holding it whole.
+    const a0 = Date.parse(cf);
+    const z0 = Date.parse(ct);
+    const bounds = [a0, z0];
+    for (const d of mine) for (const x of [Date.parse(String(d.body.from)), Date.parse(String(d.body.to))]) if (x > a0 && x < z0 && !bounds.includes(x)) bounds.push(x);
+    bounds.sort((x, y) => x - y);
+    const stretches = a0 === z0 ? [[a0, z0]] : bounds.slice(0, -1).map((x, i) => [x, bounds[i + 1]!]);
+    const text = (x: number): string => (x === a0 ? cf : x === z0 ? ct : iso(x));
+    let cur: { a: number; z: number; d: ModelLeaf | undefined } | undefined;
+    const flush = (): void => void (cur && rows.push(row(text(cur.a), text(cur.z), cur.d ? 'declared outage' : 'missed slots', cur.d)));
+    for (const [x, y] of stretches as Array<[number, number]>) {
+      const d = mine.find((m) => Date.parse(String(m.body.from)) <= x && y <= Date.parse(String(m.body.to)));
+      if (cur && cur.d === d) cur.z = y;
+      else {
+        flush();
+        cur = { a: x, z: y, d };
+      }
+    }
+    flush();
   }
   return rows;
 }
 
-/** The register: every exception with a grant, revocation or expiry leaf in the period, its grant looked up wherever it is in the ledger. */
-function register(all: ModelLeaf[], inside: ModelLeaf[], end: number): string[][] {
+/**
+ * The register: every exception in force at the start (granted before it, no end leaf before it, expiring after it),
+ * in grant order, then every other exception with a grant, revocation or expiry leaf in the period, in the order each
+ * first appears there; its grant looked up wherever it is in the ledger. Type 1 passes start = end = the instant.
+ */
+export function register(all: ModelLeaf[], inside: ModelLeaf[], start: number, end: number): string[][] {
   const grants = new Map<string, ModelLeaf>();
   for (const l of all) if (l.body.type === 'exception.granted') grants.set(String((l.body.exception as { id: string }).id), l);
-  const ids: string[] = [];
+  const isEnd = (l: ModelLeaf): boolean => l.body.type === 'exception.revoked' || l.body.type === 'exception.expired';
+  const endedBefore = new Set(all.filter((l) => isEnd(l) && Date.parse(String(l.body.observedAt)) < start).map((l) => String(l.body.exceptionId)));
+  const atStart = [...grants.values()]
+    .filter((g) => Date.parse(String(g.body.observedAt)) < start && !endedBefore.has(String((g.body.exception as { id: string }).id)) && Date.parse((g.body.exception as { expiresAt: string }).expiresAt) > start)
+    .sort((a, b) => a.seq - b.seq)
+    .map((g) => String((g.body.exception as { id: string }).id));
+  const ids: string[] = [...atStart];
   for (const l of inside) {
     if (!String(l.body.type).startsWith('exception.')) continue;
     const id = l.body.type === 'exception.granted' ? String((l.body.exception as { id: string }).id) : String(l.body.exceptionId);
@@ -215,11 +256,11 @@ function register(all: ModelLeaf[], inside: ModelLeaf[], end: number): string[][
   return ids.map((id) => {
     const g = grants.get(id)!;
     const e = g.body.exception as Record<string, string>;
-    const ends = inside.filter((l) => (l.body.type === 'exception.revoked' || l.body.type === 'exception.expired') && l.body.exceptionId === id);
+    const ends = inside.filter((l) => isEnd(l) && l.body.exceptionId === id);
     const last = ends[ends.length - 1];
     const revoked = ends.find((l) => l.body.type === 'exception.revoked');
     const status = revoked ? 'revoked' : ends.length > 0 || Date.parse(e.expiresAt!) <= end ? 'expired' : 'active';
-    return [id, e.ruleId!, e.resourceId!, e.requester!, e.approver!, String(g.body.observedAt), e.expiresAt!, revoked ? String(revoked.body.observedAt) : '', e.reason!, status, String(g.seq), last ? String(last.seq) : '', last ? String(last.body.by) : '', last ? String(last.body.reason) : ''];
+    return [id, e.ruleId!, e.resourceId!, e.requester!, e.approver!, String(g.body.observedAt), e.expiresAt!, revoked ? String(revoked.body.observedAt) : '', e.reason!, status, String(g.seq), last ? String(last.seq) : '', last ? String(last.body.by) : '', last ? String(last.body.reason) : '', atStart.includes(id) ? 'yes' : 'no'];
   });
 }
 
@@ -232,6 +273,8 @@ export interface ModelType1 {
   retiredScopes: string[];
   /** Rules with evaluations, whose definitions the bundle must carry. */
   reported: string[];
+  /** risk-acceptances.csv rows: the exceptions in force at the instant. */
+  risk: string[][];
 }
 
 /**
@@ -275,5 +318,5 @@ export function referenceType1(input: Omit<ModelInput, 'from' | 'to'> & { asOf: 
     }
   }
   const reported = Object.keys(rules).filter((id) => rules[id]!.evaluations > 0).sort();
-  return { at: iso(at), rules, scopes: scopes.sort(), staleScopes: staleScopes.sort(), retiredScopes: retiredScopes.sort(), reported };
+  return { at: iso(at), rules, scopes: scopes.sort(), staleScopes: staleScopes.sort(), retiredScopes: retiredScopes.sort(), reported, risk: register(input.leaves, [], at, at) };
 }

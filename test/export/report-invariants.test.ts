@@ -38,6 +38,7 @@ const GOOD_DEVIATIONS = `${DEVIATIONS}r.a,res-1,aws,111,11,2025-03-02T06:00:00.0
 const leaves: LeafRecord[] = [
   { seq: 10, hash: 'h10', body: { type: 'run', source: 'aws', scope: '111', observedAt: '2025-03-01T03:00:00.000Z' } },
   { seq: 11, hash: 'h11', body: { type: 'change', source: 'aws', scope: '111', ruleId: 'r.a', resourceId: 'res-1', to: 'fail', observedAt: '2025-03-02T06:00:00.000Z' } },
+  { seq: 15, hash: 'h15', body: { type: 'outage.declared', source: 'aws', observedAt: '2025-03-02T09:00:00.000Z', from: '2025-03-01T08:00:00.000Z', to: '2025-03-01T12:00:00.000Z', reason: 'patching', declaredBy: { kind: 'local', name: 'ops@h' } } },
   { seq: 20, hash: 'h20', body: { type: 'change', source: 'aws', scope: '111', ruleId: 'r.a', resourceId: 'res-1', to: 'pass', observedAt: '2025-03-03T06:00:00.000Z' } },
 ];
 
@@ -64,6 +65,31 @@ describe('report invariants', () => {
   it('a register row with an empty required field is named by row, id and the missing columns', async () => {
     const faults = await check({ ...base, 'report/risk-acceptances.csv': `${GOOD_REGISTER}ex-2,,,,,2025-03-02T07:00:00.000Z,,2025-03-03T00:00:00.000Z,,revoked,,30,ciso,done\r\n`, 'report/summary.json': summary({ riskAcceptances: 2 }) });
     expect(faults).toEqual([{ code: 'REPORT_INVARIANT', file: 'report/risk-acceptances.csv', message: 'row 2 (line 3, id "ex-2") has no rule, resource, requester, approver, expires, reason' }]);
+  });
+
+  it('a register row marked active at the period start must have been in force then, and one granted before it and not ended in it must be so marked', async () => {
+    const head = REGISTER.replace('end_reason', 'end_reason,active_at_start');
+    const good = `${head}ex-0,r.a,res-1,ann@example.com,ciso@example.com,2025-02-20T06:00:00.000Z,2025-03-10T00:00:00.000Z,,known,active,3,,,,yes\r\nex-1,r.a,res-1,ann@example.com,ciso@example.com,2025-03-02T06:00:00.000Z,2025-04-01T00:00:00.000Z,,key on order,active,12,,,,no\r\n`;
+    expect(await check({ ...base, 'report/risk-acceptances.csv': good, 'report/summary.json': summary({ riskAcceptances: 2 }) })).toEqual([]);
+    const bad = `${head}ex-0,r.a,res-1,ann@example.com,ciso@example.com,2025-02-20T06:00:00.000Z,2025-03-10T00:00:00.000Z,,known,active,3,,,,no\r\nex-1,r.a,res-1,ann@example.com,ciso@example.com,2025-03-02T06:00:00.000Z,2025-04-01T00:00:00.000Z,,key on order,active,12,,,,yes\r\n`;
+    expect((await check({ ...base, 'report/risk-acceptances.csv': bad, 'report/summary.json': summary({ riskAcceptances: 2 }) })).map((f) => f.message)).toEqual([
+      `row 1 (line 2, id "ex-0") was granted 2025-02-20T06:00:00.000Z, before the start ${START}, and has no end leaf in the period, yet is not marked active at the start`,
+      `row 2 (line 3, id "ex-1") is marked active at the start ${START}, but was granted 2025-03-02T06:00:00.000Z and expires 2025-04-01T00:00:00.000Z`,
+    ]);
+  });
+
+  it('a declared-outage gap row must lie inside the declaration it names, recorded before the end at the time it says; other rows name none', async () => {
+    const head = GAPS.replace('detail', 'detail,declared_seq,declared_at,declared_by,declared_reason');
+    const row = (from: string, to: string, kind: string, declared: string) => `14,h14,aws,111,${from},${to},5,${kind},yes,no run,${declared}\r\n`;
+    const good = `${head}${row('2025-03-01T06:00:00.000Z', '2025-03-01T08:00:00.000Z', 'missed slots', ',,,')}${row('2025-03-01T08:00:00.000Z', '2025-03-01T12:00:00.000Z', 'declared outage', '15,2025-03-02T09:00:00.000Z,local:ops@h,patching')}`;
+    expect(await check({ ...base, 'report/gaps.csv': good, 'report/summary.json': summary({ gaps: 2 }) })).toEqual([]);
+    const bad = `${head}${row('2025-03-01T06:00:00.000Z', '2025-03-01T08:00:00.000Z', 'missed slots', '15,,,')}${row('2025-03-01T07:00:00.000Z', '2025-03-01T12:00:00.000Z', 'declared outage', '15,2025-03-01T09:00:00.000Z,local:ops@h,patching')}${row('2025-03-01T08:00:00.000Z', '2025-03-01T09:00:00.000Z', 'declared outage', '11,,,')}`;
+    expect((await check({ ...base, 'report/gaps.csv': bad, 'report/summary.json': summary({ gaps: 3 }) })).map((f) => f.message)).toEqual([
+      'row 1 (line 2, leaf 14, missed slots) names declaration 15 but is not a declared outage',
+      'row 2 (line 3, leaf 14, declared outage) [2025-03-01T07:00:00.000Z, 2025-03-01T12:00:00.000Z] of aws/111 is not inside declaration 15 (aws/* [2025-03-01T08:00:00.000Z, 2025-03-01T12:00:00.000Z])',
+      'row 2 (line 3, leaf 14, declared outage) says declared at 2025-03-01T09:00:00.000Z; declaration 15 was recorded at 2025-03-02T09:00:00.000Z, and must be before the period end 2025-03-04T00:00:00.000Z',
+      'row 3 (line 4, leaf 14, declared outage) names declaration "11", which is no outage.declared leaf of the slice',
+    ]);
   });
 
   it('a deviation that opens before its first observation, or names a leaf outside the slice or one that saw something else, is named', async () => {

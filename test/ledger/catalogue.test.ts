@@ -128,6 +128,7 @@ describe('the writer model: PROCESS_ROLES (src/agent.ts) and the catalogue agree
     sweeps: ['gap', 'timestamp.token'],
     alerts: ['alert', 'exception.expired', 'delivery.failed', 'exception.granted', 'exception.revoked'],
     exceptions: ['exception.granted', 'exception.revoked'],
+    outages: ['outage.declared'],
   };
   // What each process opens the ledger as: the agent by the parts it starts, the others as written in src/agent.ts.
   const OWN_ROLE: Partial<Record<keyof typeof PROCESS_ROLES, WriterRole>> = { collect: 'collect', exceptions: 'exceptions', export: 'worker' };

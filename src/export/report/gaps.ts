@@ -3,20 +3,50 @@ import { csvRow, type ReportOut } from './csv.js';
 import { str, type LeafRecord, type ReportParams } from './types.js';
 
 export const GAPS_FILE = 'report/gaps.csv';
-export const GAPS_HEADER = ['seq', 'leaf_hash', 'source', 'scope', 'from', 'to', 'slots', 'kind', 'clipped', 'detail'];
+export const GAPS_HEADER = ['seq', 'leaf_hash', 'source', 'scope', 'from', 'to', 'slots', 'kind', 'clipped', 'detail', 'declared_seq', 'declared_at', 'declared_by', 'declared_reason'];
 
 /** The kinds of gap, as gaps.csv names them. */
 export const GAP_KINDS = {
   /** The writer's sweep: scheduled slots that ended with no run (agent down, collection never finished). */
   missedSlots: 'missed slots',
+  /** Missed slots inside an outage an operator declared (`vigil gaps declare`): still missed, but known. */
+  declaredOutage: 'declared outage',
   /** A collector declared history it can no longer read (CloudTrail keeps 90 days, Backup 30). */
   outOfReach: 'history out of reach',
   /** A run was recorded but collected nothing: every result of that slot is an error. */
   collectionFailed: 'collection failed',
 } as const;
 
+/** An `outage.declared` leaf recorded before the period end: [from, to], both included. */
+interface Declaration {
+  seq: number;
+  at: string;
+  source: string;
+  scope: string | undefined;
+  from: number;
+  to: number;
+  by: string;
+  reason: string;
+}
+
+interface Row {
+  l: LeafRecord;
+  /** The leaf's own bounds, and the bounds clipped to the period. */
+  from: string;
+  to: string;
+  f: string;
+  t: string;
+  slots: unknown;
+  kind: string;
+  detail: string;
+}
+
+const NOT_DECLARED = ['', '', '', ''];
+
 export class Gaps {
   count = 0;
+  private readonly rows: Row[] = [];
+  private readonly declarations: Declaration[] = [];
 
   constructor(private readonly out: ReportOut, private readonly p: ReportParams) {}
 
@@ -33,7 +63,15 @@ export class Gaps {
     this.row(l, slot, slot, true, 1, GAP_KINDS.collectionFailed, JSON.stringify(l.body.errors ?? []));
   }
 
-  /** Type 2: every gap has a file row; Type 1 only counts them. A gap wholly outside the period is no gap of the period. */
+  /** An `outage.declared` leaf recorded before the period end (before or after the slots it covers). */
+  declaration(l: LeafRecord, at: string): void {
+    const b = l.body;
+    const by = (b.declaredBy ?? {}) as Record<string, unknown>;
+    const who = by.kind === 'local' ? `local:${str(by.name) ?? ''}` : `${str(by.kind) ?? '?'}:${str(by.name) ?? ''} (${str(by.role) ?? ''})`;
+    this.declarations.push({ seq: l.seq, at, source: str(b.source) ?? '', scope: str(b.scope), from: Date.parse(str(b.from) ?? ''), to: Date.parse(str(b.to) ?? ''), by: who, reason: str(b.reason) ?? '' });
+  }
+
+  /** Type 2: every gap has a row (written at the end, once every declaration is known); Type 1 only counts them. A gap wholly outside the period is no gap of the period. */
   private row(l: LeafRecord, from: string, to: string, inclusiveTo: boolean, slots: unknown, kind: string, detail: string): void {
     if (this.p.type !== 2) {
       this.count++;
@@ -43,14 +81,45 @@ export class Gaps {
     const [s, e, a, z] = [Date.parse(start), Date.parse(end), Date.parse(from), Date.parse(to)];
     // Instants compared as instants: a collector may write them without milliseconds.
     if ((inclusiveTo ? z < s : z <= s) || a >= e) return;
-    const f = a < s ? start : from;
-    const t = z > e ? end : to;
-    this.count++;
-    const b = l.body;
-    this.out.write(GAPS_FILE, GAPS_HEADER, csvRow([l.seq, l.hash, str(b.source) ?? '', str(b.scope) ?? '', f, t, slots, kind, f !== from || t !== to ? 'yes' : 'no', detail]));
+    this.rows.push({ l, from, to, f: a < s ? start : from, t: z > e ? end : to, slots, kind, detail });
+  }
+
+  /**
+   * Missed slots are cut at the bounds of the declared outages of their source (and scope) that overlap them: the parts
+   * inside one are `declared outage` (the earliest-recorded declaration that covers them), the rest stay `missed slots`.
+   */
+  private parts(r: Row): Array<{ f: string; t: string; kind: string; d?: Declaration }> {
+    if (r.kind !== GAP_KINDS.missedSlots) return [{ f: r.f, t: r.t, kind: r.kind }];
+    const [f, t] = [Date.parse(r.f), Date.parse(r.t)];
+    const b = r.l.body;
+    const ds = this.declarations.filter((d) => d.source === str(b.source) && (d.scope === undefined || d.scope === str(b.scope)) && d.from <= t && d.to >= f);
+    if (ds.length === 0) return [{ f: r.f, t: r.t, kind: r.kind }];
+    const cuts = [...new Set([f, t, ...ds.flatMap((d) => [d.from, d.to]).filter((x) => x > f && x < t)])].sort((x, y) => x - y);
+    const pieces = cuts.length === 1 ? [[f, f] as const] : cuts.slice(1).map((y, i) => [cuts[i]!, y] as const);
+    const out: Array<{ f: string; t: string; kind: string; d?: Declaration }> = [];
+    // The gap's own (clipped) bounds keep their spelling; a cut at a declaration's bound is written as an ISO instant.
+    const name = (x: number): string => (x === f ? r.f : x === t ? r.t : new Date(x).toISOString());
+    for (const [x, y] of pieces) {
+      const d = ds.find((d) => d.from <= x && y <= d.to);
+      const last = out[out.length - 1];
+      if (last && last.d === d) last.t = name(y);
+      else out.push({ f: name(x), t: name(y), kind: d ? GAP_KINDS.declaredOutage : GAP_KINDS.missedSlots, ...(d ? { d } : {}) });
+    }
+    return out;
   }
 
   finish(): void {
-    if (this.p.type === 2) this.out.write(GAPS_FILE, GAPS_HEADER, '');
+    if (this.p.type !== 2) return;
+    for (const r of this.rows) {
+      const b = r.l.body;
+      for (const part of this.parts(r)) {
+        this.count++;
+        const d = part.d;
+        const declared = d ? [d.seq, d.at, d.by, d.reason] : NOT_DECLARED;
+        const clipped = part.f !== r.from || part.t !== r.to ? 'yes' : 'no';
+        this.out.write(GAPS_FILE, GAPS_HEADER, csvRow([r.l.seq, r.l.hash, str(b.source) ?? '', str(b.scope) ?? '', part.f, part.t, r.slots, part.kind, clipped, r.detail, ...declared]));
+      }
+    }
+    this.out.write(GAPS_FILE, GAPS_HEADER, '');
   }
 }

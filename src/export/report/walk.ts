@@ -53,7 +53,7 @@ export class ReportWalk {
   ) {
     this.deviations = new Deviations(out, p.end);
     this.gaps = new Gaps(out, p);
-    this.register = new RiskRegister(out, p.end);
+    this.register = new RiskRegister(out, p.start, p.end);
     this.populations = new Populations(out, tallies, results, ruleFilter);
     this.snapshots = new Snapshots(out, results, ruleFilter);
     this.changes = new ChangeLog(out, ruleFilter);
@@ -69,6 +69,10 @@ export class ReportWalk {
       const r = (b.rule ?? {}) as Record<string, unknown>;
       this.ruleDefs.set(str(r.id) ?? '', { seq: l.seq, title: str(r.title) ?? '', severity: str(r.severity) ?? '' });
     }
+    // What was in force at the period start (Type 1: the instant): exceptions granted before it.
+    if (type.startsWith('exception.') && at < this.p.start) this.register.prior(l, type, at);
+    // Declared outages recorded before the end, wherever their window lies: the slice holds those reaching into the period.
+    if (type === 'outage.declared' && at < this.p.end) this.gaps.declaration(l, at);
     if (!within) {
       this.margin++;
       return;
@@ -87,7 +91,10 @@ export class ReportWalk {
     } else if (type === 'run') {
       if (this.p.type === 1) this.latest.set(`${str(b.source) ?? ''}\u0000${str(b.scope) ?? ''}`, l);
       else await this.run(l, at);
-    } else if (type.startsWith('exception.')) this.register.leaf(l, type, at);
+    } else if (type.startsWith('exception.')) {
+      if (at >= this.p.start) this.register.leaf(l, type, at);
+      else this.register.records++;
+    }
     else if (type === 'scope.retired' || type === 'scope.reinstated') this.retirements.leaf(l, type, at);
   }
 
