@@ -48,7 +48,7 @@ export type ProcessRole = 'run' | 'scheduler' | 'worker' | 'collect-worker' | 'c
  * Groups of leaves a process may append. `lifecycle`: agent.started/stopped, heartbeat, rule.defined, ruleset.defined,
  * scope.retired/reinstated; witness.cosigned (the writer part's witness submitter);
  * `runs`: run, change, event, declared gap (and the derived identity run); `sweeps`: swept gap, day.sealed, and the
- * day seal's RFC 3161 `timestamp.token`;
+ * day seal's RFC 3161 `timestamp.token`, and `publish.s3` (the WORM copy of a checkpoint or seal);
  * `alerts`: alert, exception.expired, delivery.failed, and exception.granted/revoked synced from the exceptions file;
  * `exceptions`: exception.granted/revoked by a person (API admin route or CLI);
  * `outages`: outage.declared by a person at the CLI (`vigil gaps declare`, which opens the ledger as `exceptions`).

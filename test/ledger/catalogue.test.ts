@@ -125,7 +125,7 @@ describe('the writer model: PROCESS_ROLES (src/agent.ts) and the catalogue agree
   const GROUPS: Record<LeafGroup, string[]> = {
     lifecycle: ['agent.started', 'agent.stopped', 'heartbeat', 'rule.defined', 'ruleset.defined', 'scope.retired', 'scope.reinstated', 'witness.cosigned'],
     runs: ['run', 'change', 'event', 'gap'],
-    sweeps: ['gap', 'timestamp.token'],
+    sweeps: ['gap', 'timestamp.token', 'publish.s3'],
     alerts: ['alert', 'exception.expired', 'delivery.failed', 'exception.granted', 'exception.revoked'],
     exceptions: ['exception.granted', 'exception.revoked'],
     outages: ['outage.declared'],
