@@ -223,7 +223,8 @@ export function endLeaf(kind: 'revoked' | 'expired', e: ExceptionState, by: stri
   const { id, ruleId, resourceId, reason: grantReason, requester, approver, expiresAt, origin, requestedBy, approvedBy } = e;
   const grantedSeq = e.grantedSeq ?? e.requestedSeq;
   const grantedAt = e.grantedAt ?? e.requestedAt;
-  const principals = { ...(requestedBy ? { requestedBy } : {}), ...(approvedBy ? { approvedBy } : {}) };
+  // A two-step exception also carries its principals, when it was requested and whether it was forced.
+  const principals = { ...(requestedBy ? { requestedBy } : {}), ...(approvedBy ? { approvedBy } : {}), ...(requestedBy ? { requestedAt: e.requestedAt } : {}), ...(e.forced ? { forced: true } : {}) };
   return {
     type: `exception.${kind}`,
     idempotencyKey: `exception.${kind}:${id}`,

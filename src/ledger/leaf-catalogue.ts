@@ -84,7 +84,7 @@ const exceptionEnd = z.strictObject({
   exceptionId: z.string(),
   by: z.string(),
   reason: z.string(),
-  exception: z.optional(z.strictObject({ ...exceptionGrant.shape, grantedSeq: nonNegInt, grantedAt: z.string() })),
+  exception: z.optional(z.strictObject({ ...exceptionGrant.shape, grantedSeq: nonNegInt, grantedAt: z.string(), requestedAt: z.optional(z.string()), forced: z.optional(z.boolean()) })),
   /** The principal that revoked it (absent on expiry, on file removal and on revocations written before principals). */
   byPrincipal: z.optional(principal),
 });

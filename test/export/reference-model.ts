@@ -202,24 +202,41 @@ function gapRows(inside: ModelLeaf[], start: number, end: number): string[][] {
   return rows;
 }
 
-/** The register: every exception with a grant, revocation or expiry leaf in the period, its grant looked up wherever it is in the ledger. */
+const principalText = (p: unknown): string => {
+  const q = p as { kind: string; name: string; role?: string };
+  return q.kind === 'local' ? `local:${q.name}` : `${q.kind}:${q.name} (${q.role})`;
+};
+
+/**
+ * The register: every exception that took effect (a grant, or an approval of a request) with a grant, approval,
+ * revocation or expiry leaf in the period, its grant or approval looked up wherever it is in the ledger. Requests and
+ * rejections are not rows. Requester and approver are the principals of a two-step exception, the typed names of a grant.
+ */
 function register(all: ModelLeaf[], inside: ModelLeaf[], end: number): string[][] {
-  const grants = new Map<string, ModelLeaf>();
-  for (const l of all) if (l.body.type === 'exception.granted') grants.set(String((l.body.exception as { id: string }).id), l);
+  const grants = new Map<string, { leaf: ModelLeaf; e: Record<string, unknown> }>();
+  for (const l of all) {
+    if (l.body.type === 'exception.granted') grants.set(String((l.body.exception as { id: string }).id), { leaf: l, e: l.body.exception as Record<string, unknown> });
+    if (l.body.type === 'exception.approved') {
+      const req = l.body.exception as Record<string, unknown>;
+      grants.set(String(l.body.exceptionId), { leaf: l, e: { ...req, requester: principalText(req.requestedBy), approver: principalText(l.body.by) } });
+    }
+  }
   const ids: string[] = [];
   for (const l of inside) {
-    if (!String(l.body.type).startsWith('exception.')) continue;
-    const id = l.body.type === 'exception.granted' ? String((l.body.exception as { id: string }).id) : String(l.body.exceptionId);
+    const t = String(l.body.type);
+    if (!t.startsWith('exception.') || t === 'exception.requested' || t === 'exception.rejected') continue;
+    const id = t === 'exception.granted' ? String((l.body.exception as { id: string }).id) : String(l.body.exceptionId);
     if (!ids.includes(id)) ids.push(id);
   }
   return ids.map((id) => {
-    const g = grants.get(id)!;
-    const e = g.body.exception as Record<string, string>;
+    const { leaf: g, e } = grants.get(id)!;
+    const s = (k: string) => String(e[k]);
     const ends = inside.filter((l) => (l.body.type === 'exception.revoked' || l.body.type === 'exception.expired') && l.body.exceptionId === id);
     const last = ends[ends.length - 1];
     const revoked = ends.find((l) => l.body.type === 'exception.revoked');
-    const status = revoked ? 'revoked' : ends.length > 0 || Date.parse(e.expiresAt!) <= end ? 'expired' : 'active';
-    return [id, e.ruleId!, e.resourceId!, e.requester!, e.approver!, String(g.body.observedAt), e.expiresAt!, revoked ? String(revoked.body.observedAt) : '', e.reason!, status, String(g.seq), last ? String(last.seq) : '', last ? String(last.body.by) : '', last ? String(last.body.reason) : ''];
+    const status = revoked ? 'revoked' : ends.length > 0 || Date.parse(s('expiresAt')) <= end ? 'expired' : 'active';
+    const twoStep = e.requestedBy !== undefined;
+    return [id, s('ruleId'), s('resourceId'), s('requester'), s('approver'), String(g.body.observedAt), s('expiresAt'), revoked ? String(revoked.body.observedAt) : '', s('reason'), status, String(g.seq), last ? String(last.seq) : '', last ? String(last.body.by) : '', last ? String(last.body.reason) : '', s('origin'), twoStep ? s('requestedAt') : '', e.forced === true ? 'yes' : ''];
   });
 }
 
