@@ -7,7 +7,7 @@ import { parseDocument, LineCounter } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
 import { describePrincipal, type Principal } from '../core/principal.js';
-import { sameIdentity } from '../core/identity-compare.js';
+import { normaliseIdentity, sameIdentity } from '../core/identity-compare.js';
 import type { Ledger, LeafInput } from '../ledger/ledger.js';
 import type { LeafOf } from '../ledger/leaf-catalogue.js';
 
@@ -174,7 +174,7 @@ function validateCommon(g: { ruleId: string; resourceId: string; reason: string;
  */
 export function validateGrant(g: GrantInput, now: Date, where = 'exception', knownRules?: Set<string>, maxDays = 366): ExceptionGrant {
   for (const f of ['requester', 'approver'] as const) {
-    if (typeof g[f] !== 'string' || g[f].trim() === '') throw new UsageError('EXCEPTION_INVALID', `${where}: ${f} is required`);
+    if (typeof g[f] !== 'string' || normaliseIdentity(g[f]) === '') throw new UsageError('EXCEPTION_INVALID', `${where}: ${f} is required (a name with something visible in it)`);
   }
   const { id, expiresAt } = validateCommon(g, now, where, knownRules, maxDays);
   if (sameIdentity(g.approver, g.requester)) {

@@ -9,6 +9,8 @@ import { buildApi, ROUTES, type BuiltApi } from '../../src/api/server.js';
 import { AlertEngine } from '../../src/alerts/engine.js';
 import { apiConfigSchema } from '../../src/alerts/config.js';
 import type { Framework } from '../../src/rules/frameworks.js';
+import { requestException, validateRequest } from '../../src/exceptions/exceptions.js';
+import { localPrincipal } from '../../src/core/principal.js';
 import { CRIT, HIGH, RULES, capturingLogger, config, openLedger, recordStatuses, settableClock, tempDir } from '../alerts/helpers.js';
 
 const TOKENS = { viewer: 'tok-viewer-' + 'a'.repeat(20), auditor: 'tok-auditor-' + 'b'.repeat(20), approver: 'tok-approver-' + 'e'.repeat(20), admin: 'tok-admin-' + 'c'.repeat(20) };
@@ -182,6 +184,18 @@ describe('HTTP API', () => {
     const e = ((await req('GET', '/v1/exceptions', TOKENS.viewer)).json() as { exceptions: Array<{ id: string; status: string; endedBy: string }> }).exceptions.find((x) => x.id === 'exc-alice');
     expect(e).toMatchObject({ status: 'rejected', endReason: 'not needed' });
     expect((await req('POST', '/v1/exceptions/exc-alice/approve', TOKENS.admin, {})).json()).toMatchObject({ message: expect.stringContaining('is rejected, not a pending request') });
+  });
+
+  it('a request made on the CLI (the local account) is approved through the API by an approver token and takes effect', async () => {
+    // what `vigil exceptions request` records: the OS account running it as a `local` principal
+    const r = validateRequest({ id: 'exc-cli', ruleId: CRIT.id, resourceId: 'a', reason: 'from the CLI', expires: '2026-06-01', origin: 'cli', requestedBy: localPrincipal() }, clock.now());
+    await requestException(ledger, r);
+    const findings = async () => ((await req('GET', `/v1/findings?rule=${CRIT.id}`, TOKENS.viewer)).json() as { findings: Array<{ resourceId: string; display: string; exception?: { id: string } }> }).findings.filter((f) => f.resourceId === 'a').map((f) => [f.display, f.exception?.id]);
+    expect(await findings()).toEqual([['fail', undefined]]);
+    const ok = await req('POST', '/v1/exceptions/exc-cli/approve', TOKENS.approver, {});
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toMatchObject({ exception: { requester: `local:${localPrincipal().name}`, approver: 'token:approver-token (approver)' } });
+    expect(await findings()).toEqual([['fail (accepted)', 'exc-cli']]);
   });
 
   it('an exception on a resource that does not fail the rule is refused unless force is true, and then warns', async () => {

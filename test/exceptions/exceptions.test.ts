@@ -36,6 +36,7 @@ describe('exception rules', () => {
     for (const approver of ['alice@example.com\u200b', '\u0430lice@example.com', 'Alice <alice@example.com>', 'ALICE@EXAMPLE.COM'])
       expect(() => validateGrant({ ...alice, approver }, now), JSON.stringify(approver)).toThrow(/approver must differ from requester/);
     expect(validateGrant({ ...alice, approver: 'bob@example.com' }, now).approver).toBe('bob@example.com');
+    expect(() => validateGrant({ ...alice, approver: '\u200b\u2060' }, now)).toThrow(/approver is required/);
     expect(() => validateGrant({ ...base, expires: '' }, now)).toThrow(/expires is required/);
     expect(() => validateGrant({ ...base, expires: '2026-02-01' }, now)).toThrow(/not in the future/);
     expect(() => validateGrant({ ...base, expires: 'next week' }, now)).toThrow(/expected a date/);
