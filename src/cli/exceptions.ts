@@ -113,7 +113,8 @@ export async function exceptionsListCommand(ctx: AgentContext, o: { json?: boole
   return 0;
 }
 
-export async function exceptionsRevokeCommand(ctx: AgentContext, id: string, o: { reason: string; tokenFile?: string }): Promise<number> {
+export async function exceptionsRevokeCommand(ctx: AgentContext, id: string, o: { reason: string; tokenFile?: string; by?: string }): Promise<number> {
+  if (o.by !== undefined) throw new UsageError('EXCEPTION_INVALID', `--by is no longer accepted: a revocation records the principal making it (the OS account running vigil, or the API token in --token-file), not a typed name`);
   const by = cliPrincipal(ctx, o.tokenFile);
   const ledger = await openExisting(ctx, id);
   try {

@@ -145,7 +145,8 @@ function addApiAndExceptionCommands(program: Command, g: Globals, setExit: SetEx
     .description('revoke an active exception (recorded with the principal revoking it)')
     .requiredOption('--reason <text>', 'why')
     .option('--token-file <file>', 'revoke as this API token\'s principal (default: the OS account running vigil)')
-    .action(async (id: string, o: { reason: string; tokenFile?: string }, cmd: Command) => setExit(await (await load()).exceptionsRevokeCommand(await makeContext(g(cmd), 'warn'), id, o)));
+    .addOption(new Option('--by <who>', 'removed: the revocation records the principal').hideHelp())
+    .action(async (id: string, o: { reason: string; tokenFile?: string; by?: string }, cmd: Command) => setExit(await (await load()).exceptionsRevokeCommand(await makeContext(g(cmd), 'warn'), id, o)));
   exceptions
     .command('add', { hidden: true })
     .description('removed: use request, then approve')

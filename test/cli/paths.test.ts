@@ -299,6 +299,7 @@ describe('path errors name the path and the cause, and write nothing', () => {
     ['export --criteria unknown', [...T2, '--criteria', 'ZZ9', '--out', 'OUT'], '--criteria: ZZ9'],
     ['exceptions revoke of an unknown id', ['exceptions', 'revoke', 'nope', '--reason', 'b'], 'no exception with id nope'],
     ['exceptions request on a resource with no failing result', ['exceptions', 'request', '--rule', 'aws.iam.root_mfa_enabled', '--resource', 'r', '--reason', 'x', '--expires', new Date(Date.now() + 86_400_000).toISOString()], 'r has no failing result for aws.iam.root_mfa_enabled (no result at all in the latest runs), so the exception would accept nothing today; pass --force'],
+    ['exceptions revoke --by (a typed name, removed)', ['exceptions', 'revoke', 'x', '--by', 'ciso', '--reason', 'b'], '--by is no longer accepted'],
     ['exceptions approve without a token', ['exceptions', 'approve', 'nope'], "required option '--token-file <file>' not specified"],
     ['alerts --after not a seq', ['alerts', '--after', 'x'], '--after'],
     ['status --framework unknown', ['status', '--framework', 'nope'], 'framework "nope"'],
