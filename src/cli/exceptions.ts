@@ -92,7 +92,8 @@ export async function exceptionsRejectCommand(ctx: AgentContext, id: string, o: 
 }
 
 const describe = (e: ExceptionState, now: number): string => {
-  const due = e.status === 'active' && Date.parse(e.expiresAt) <= now ? ' (expiry reached, expiring at next tick)' : '';
+  const passed = Date.parse(e.expiresAt) <= now;
+  const due = e.status === 'active' && passed ? ' (expiry reached, expiring at next tick)' : e.status === 'pending' && passed ? ' (expiry passed before approval: can no longer be approved)' : '';
   const who = e.status === 'pending' || (e.status === 'rejected' && !e.approver) ? `requested by ${e.requester}, awaiting approval` : `requested by ${e.requester}, approved by ${e.approver}`;
   const ended = e.status === 'rejected' ? `; rejected by ${e.endedBy}: ${e.endReason}` : '';
   return `${e.id}  ${e.status}${due}  ${e.ruleId}  ${e.resourceId}  until ${e.expiresAt}  ${who}${e.forced ? ' (forced: no failing result when requested)' : ''}: ${e.reason}${ended}\n`;
