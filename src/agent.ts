@@ -50,7 +50,7 @@ export type ProcessRole = 'run' | 'scheduler' | 'worker' | 'collect-worker' | 'c
  * `runs`: run, change, event, declared gap (and the derived identity run); `sweeps`: swept gap, day.sealed, and the
  * day seal's RFC 3161 `timestamp.token`, and `publish.s3` (the WORM copy of a checkpoint or seal);
  * `alerts`: alert, exception.expired, delivery.failed, and exception.granted/revoked synced from the exceptions file;
- * `exceptions`: exception.granted/revoked by a person (API admin route or CLI);
+ * `exceptions`: exception.requested/approved/rejected/revoked by a principal (API approver/admin routes or CLI);
  * `outages`: outage.declared by a person at the CLI (`vigil gaps declare`, which opens the ledger as `exceptions`).
  */
 export type LeafGroup = 'lifecycle' | 'runs' | 'sweeps' | 'alerts' | 'exceptions' | 'outages';
@@ -80,7 +80,7 @@ export const PROCESS_ROLES: Readonly<Record<ProcessRole, ProcessModel>> = {
   serve: { command: 'vigil serve', parts: ['api'], appends: ['exceptions'], blobs: false, checkpoints: [] },
   // The API too (on loopback, with a token made per run); `vigil demo --once` leaves it out, as it exits.
   demo: { command: 'vigil demo', parts: ['scheduler', 'worker', 'writer', 'api'], ...WRITER, appends: [...WRITER.appends, 'exceptions'] },
-  exceptions: { command: 'vigil exceptions add|revoke, vigil gaps declare', parts: [], appends: ['exceptions', 'outages'], blobs: false, checkpoints: [] },
+  exceptions: { command: 'vigil exceptions request|approve|reject|revoke, vigil gaps declare', parts: [], appends: ['exceptions', 'outages'], blobs: false, checkpoints: [] },
   export: { command: 'vigil export, POST /v1/exports', parts: [], appends: [], blobs: false, checkpoints: ['export'] },
 };
 
@@ -438,7 +438,7 @@ function startApi(ctx: AgentContext, deps: { ledger: Ledger; rules: AlertRuleInf
 
 /** `vigil serve`: the API over the ledger, with Redis for readiness and queue metrics when one answers. */
 export async function startServe(ctx: AgentContext, o: { listen?: string } = {}): Promise<{ role: 'serve'; api: RunningApi; close(): Promise<void> }> {
-  // Writable: admins grant and revoke exceptions through the API; the ledger takes in other writers' leaves before each append.
+  // Writable: approver and admin tokens request, approve, reject and revoke exceptions through the API; the ledger takes in other writers' leaves before each append.
   const ledger = await openLedger(ctx, { role: 'api' });
   const url = redisUrl(ctx.loaded.config.redis.url);
   let redis: Redis | undefined;

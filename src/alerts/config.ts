@@ -87,7 +87,7 @@ export const apiConfigSchema = z
             name: z.string().min(1),
             /** Hex SHA-256 of the token (`vigil api hash-token`); the token itself never goes in config. */
             sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters (vigil api hash-token)'),
-            role: z.enum(['viewer', 'auditor', 'admin']),
+            role: z.enum(['viewer', 'auditor', 'approver', 'admin']),
           })
           .strict(),
       )

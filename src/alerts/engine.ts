@@ -199,9 +199,10 @@ export class AlertEngine {
 
   private fold(seq: number, b: FoldLeaf): void {
     const at = String(b.observedAt);
-    if (b.type === 'exception.granted' || b.type === 'exception.revoked' || b.type === 'exception.expired') {
+    if (b.type === 'exception.granted' || b.type === 'exception.requested' || b.type === 'exception.approved' || b.type === 'exception.rejected' || b.type === 'exception.revoked' || b.type === 'exception.expired') {
       this.exceptions.apply(seq, b);
-      if (b.type !== 'exception.granted') {
+      // Only the end of an exception in force re-opens its failures (a request, approval or rejection does not).
+      if (b.type === 'exception.revoked' || b.type === 'exception.expired') {
         const e = this.exceptions.all.get(String(b.exceptionId));
         if (!e) return;
         // Items in the fold re-open now, in ledger order (a later alert leaf then marks them alerted again);

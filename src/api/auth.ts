@@ -1,4 +1,4 @@
-// Bearer-token authentication and role checks for every non-public route (roles: viewer < auditor < admin), with the
+// Bearer-token authentication and role checks for every non-public route (roles: viewer < auditor < approver < admin), with the
 // refusals counted in full and logged at a bounded rate.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -14,7 +14,7 @@ declare module 'fastify' {
   }
 }
 
-const RANK: Record<ApiRole, number> = { viewer: 1, auditor: 2, admin: 3 };
+const RANK: Record<ApiRole, number> = { viewer: 1, auditor: 2, approver: 3, admin: 4 };
 
 const sha256hex = (s: string) => createHash('sha256').update(s).digest('hex');
 

@@ -29,7 +29,7 @@ export function openApiDocument(routes: RouteSpec[]): Record<string, unknown> {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Vigil API', version: VERSION, description: 'Alert feed, posture, findings, runs, exceptions and exports. Roles: viewer < auditor < admin.' },
+    info: { title: 'Vigil API', version: VERSION, description: 'Alert feed, posture, findings, runs, exceptions and exports. Roles: viewer < auditor < approver < admin.' },
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     security: [{ bearer: [] }],
     paths,

@@ -1,7 +1,7 @@
 // The shape of one HTTP route: what the route table in routes.ts lists and the OpenAPI document is built from.
 
-/** API token roles, each allowed what the ones before it are. */
-export type ApiRole = 'viewer' | 'auditor' | 'admin';
+/** API token roles, each allowed what the ones before it are: `approver` may also request, approve, reject and revoke exceptions. */
+export type ApiRole = 'viewer' | 'auditor' | 'approver' | 'admin';
 
 export interface RouteSpec {
   method: 'GET' | 'POST';

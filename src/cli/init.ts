@@ -67,9 +67,9 @@ ${sourceSections(active)}
 # api:
 #   listen: 127.0.0.1:8080
 #   tokens:
-#     - { name: security-team, sha256: <64 hex>, role: viewer }   # viewer | auditor | admin
+#     - { name: security-team, sha256: <64 hex>, role: viewer }   # viewer | auditor | approver | admin
 
-# Risk acceptance kept in git and reviewed; also \`vigil exceptions add\`.
+# Risk acceptance kept in git and reviewed; or \`vigil exceptions request\` then \`approve\` (approver token).
 # exceptions:
 #   file: ./exceptions.yaml
 

@@ -91,7 +91,7 @@ function addReadCommands(program: Command, g: Globals, setExit: SetExit): void {
     .action(async (o: { follow?: boolean; json?: boolean; after?: string; limit?: string }, cmd: Command) => setExit(await (await import('./alerts.js')).alertsCommand(await makeContext(g(cmd), 'warn'), o)));
 }
 
-/** Serve, api hash-token, exceptions add|list|revoke, gaps declare|list. */
+/** Serve, api hash-token, exceptions request|approve|reject|list|revoke, gaps declare|list. */
 function addApiAndExceptionCommands(program: Command, g: Globals, setExit: SetExit): void {
   program
     .command('serve')
@@ -105,33 +105,55 @@ function addApiAndExceptionCommands(program: Command, g: Globals, setExit: SetEx
     .description('print the SHA-256 to put in api.tokens[].sha256 (token read from stdin, never an argument; --new makes one)')
     .option('--new', 'generate a random token and print it with its hash')
     .action(async (token: string | undefined, o: { new?: boolean }) => setExit(await (await import('./serve.js')).hashTokenCommand({ ...(token ? { token } : {}), ...o })));
-  const exceptions = program.command('exceptions').description('risk acceptance: failures accepted until an expiry, with approver');
+  const exceptions = program
+    .command('exceptions')
+    .description('risk acceptance: a failure accepted until an expiry, requested by one principal and approved by another');
+  const load = () => import('./exceptions.js');
   exceptions
-    .command('add')
-    .description('grant an exception (recorded as a ledger leaf)')
+    .command('request')
+    .description('request an exception (a ledger leaf, no effect until a different principal approves it)')
     .requiredOption('--rule <id>', 'rule id')
     .requiredOption('--resource <id>', 'resource id (as in findings), or * for every resource of the rule')
-    .requiredOption('--reason <text>', 'why the risk is accepted')
-    .requiredOption('--requester <who>', 'who asks for it')
-    .requiredOption('--approver <who>', 'who approves it (not the requester)')
+    .requiredOption('--reason <text>', 'why the risk should be accepted')
     .requiredOption('--expires <date>', 'YYYY-MM-DD (end of that UTC day) or ISO 8601 instant')
     .option('--id <id>', 'exception id (default: generated)')
+    .option('--force', 'request it although the resource has no failing result for the rule in the latest runs')
+    .option('--token-file <file>', 'request as this API token\'s principal (default: the OS account running vigil)')
     .option('--json', 'machine-readable output')
-    .action(async (o: { rule: string; resource: string; reason: string; approver: string; requester: string; expires: string; id?: string; json?: boolean }, cmd: Command) =>
-      setExit(await (await import('./exceptions.js')).exceptionsAddCommand(await makeContext(g(cmd), 'warn'), o)),
+    .action(async (o: { rule: string; resource: string; reason: string; expires: string; id?: string; force?: boolean; tokenFile?: string; json?: boolean }, cmd: Command) =>
+      setExit(await (await load()).exceptionsRequestCommand(await makeContext(g(cmd), 'warn'), o)),
     );
   exceptions
-    .command('list')
-    .description('active exceptions (--all: also revoked and expired)')
-    .option('--all', 'include revoked and expired')
+    .command('approve <id>')
+    .description('approve a pending request: needs an API token of role approver or admin whose principal is not the requester')
+    .requiredOption('--token-file <file>', 'file holding the approver\'s API token (checked against api.tokens)')
     .option('--json', 'machine-readable output')
-    .action(async (o: { json?: boolean; all?: boolean }, cmd: Command) => setExit(await (await import('./exceptions.js')).exceptionsListCommand(await makeContext(g(cmd), 'warn'), o)));
+    .action(async (id: string, o: { tokenFile: string; json?: boolean }, cmd: Command) => setExit(await (await load()).exceptionsApproveCommand(await makeContext(g(cmd), 'warn'), id, o)));
+  exceptions
+    .command('reject <id>')
+    .description('reject (or withdraw) a pending request')
+    .requiredOption('--reason <text>', 'why')
+    .option('--token-file <file>', 'reject as this API token\'s principal (default: the OS account running vigil)')
+    .action(async (id: string, o: { reason: string; tokenFile?: string }, cmd: Command) => setExit(await (await load()).exceptionsRejectCommand(await makeContext(g(cmd), 'warn'), id, o)));
+  exceptions
+    .command('list')
+    .description('active and pending exceptions (--all: also rejected, revoked and expired)')
+    .option('--all', 'include rejected, revoked and expired')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { json?: boolean; all?: boolean }, cmd: Command) => setExit(await (await load()).exceptionsListCommand(await makeContext(g(cmd), 'warn'), o)));
   exceptions
     .command('revoke <id>')
-    .description('revoke an active exception')
-    .requiredOption('--by <who>', 'who revokes it')
+    .description('revoke an active exception (recorded with the principal revoking it)')
     .requiredOption('--reason <text>', 'why')
-    .action(async (id: string, o: { by: string; reason: string }, cmd: Command) => setExit(await (await import('./exceptions.js')).exceptionsRevokeCommand(await makeContext(g(cmd), 'warn'), id, o)));
+    .option('--token-file <file>', 'revoke as this API token\'s principal (default: the OS account running vigil)')
+    .addOption(new Option('--by <who>', 'removed: the revocation records the principal').hideHelp())
+    .action(async (id: string, o: { reason: string; tokenFile?: string; by?: string }, cmd: Command) => setExit(await (await load()).exceptionsRevokeCommand(await makeContext(g(cmd), 'warn'), id, o)));
+  exceptions
+    .command('add', { hidden: true })
+    .description('removed: use request, then approve')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(async () => (await load()).exceptionsAddRemoved());
   const gaps = program.command('gaps').description('monitoring gaps: declare a known outage of a source, list gaps and declarations');
   gaps
     .command('declare')

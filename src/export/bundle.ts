@@ -354,7 +354,7 @@ async function chooseSlice(ro: EvidenceStore, range: ExportRange, inScope: Set<s
 }
 
 /**
- * The lowest seq a report starting at `at` must read from before `at` (Infinity when none): the grant leaf of each
+ * The lowest seq a report starting at `at` must read from before `at` (Infinity when none): the grant (or approval) leaf of each
  * exception in force at `at` (granted before it, not ended by a leaf before it, expiring after it), for the register's
  * rows active at the start, and each `outage.declared` leaf recorded before `at` whose window ends after it.
  */
@@ -362,12 +362,14 @@ async function carriedInSeq(ro: EvidenceStore, endSize: number, at: string): Pro
   const grants = new Map<string, { seq: number; expiresAt: string }>();
   let min = Infinity;
   if (endSize === 0) return min;
-  for await (const l of ro.leaves({ toSeq: endSize - 1, types: ['exception.granted', 'exception.revoked', 'exception.expired', 'outage.declared'] })) {
+  for await (const l of ro.leaves({ toSeq: endSize - 1, types: ['exception.granted', 'exception.approved', 'exception.revoked', 'exception.expired', 'outage.declared'] })) {
     if (l.observedAt >= at) continue;
     const b = parseJsonBytes(l.body) as { exception?: { id?: unknown; expiresAt?: unknown }; exceptionId?: unknown; to?: unknown };
     if (l.type === 'outage.declared') {
       if (typeof b.to === 'string' && Date.parse(b.to) > Date.parse(at)) min = Math.min(min, l.seq);
     } else if (l.type === 'exception.granted') grants.set(String(b.exception?.id), { seq: l.seq, expiresAt: String(b.exception?.expiresAt) });
+    // an approved request is the grant of a two-step exception
+    else if (l.type === 'exception.approved') grants.set(String(b.exceptionId ?? b.exception?.id), { seq: l.seq, expiresAt: String(b.exception?.expiresAt) });
     else grants.delete(String(b.exceptionId));
   }
   for (const g of grants.values()) if (Date.parse(g.expiresAt) > Date.parse(at)) min = Math.min(min, g.seq);

@@ -50,7 +50,7 @@ ${timestamps > 0 ? timestampStep(timestamps) : ''}${witness && witness.cosignatu
 Layout: ledger/ (frontier at the slice start, leaves as canonical JSON lines by UTC day, checkpoints),
 attachments/sha256/<aa>/<sha256>.gz (results blobs and raw API payloads the leaves reference, gzip), framework/ (criteria
 mapping used for the report), report/ (report.html, summary.json, coverage.csv, timeline.csv, gaps.csv,
-deviations.csv (failure episodes), risk-acceptances.csv (exceptions in force at the start, granted, revoked or expired), changes.csv,
+deviations.csv (failure episodes), risk-acceptances.csv (exceptions in force at the start, approved or granted, revoked or expired, with who asked and who approved), changes.csv,
 populations/, snapshots/ (gzip), samples/, oscal-assessment-results.json),
 verify/verify.mjs (the verifier, one file, no dependencies)${timestamps > 0 ? ', timestamps/index.tsv (which checkpoint each RFC 3161 token in attachments/ time-stamps)' : ''}${witness && witness.cosignatures > 0 ? ', ledger/witness/ (witness cosignatures, anchor checkpoints, consistency proofs)' : ''}.
 `;

@@ -43,6 +43,15 @@ const nonNegInt = z.int().check(z.minimum(0));
 const counts = z.record(z.string(), z.number());
 const collectionError = z.looseObject({ operation: z.string(), code: z.string(), message: z.string() });
 const artifactRef = z.looseObject({ sha256: z.string() });
+// Who made a decision (src/core/principal.ts): an API token or dashboard session (name and role), or the OS account
+// running the CLI.
+const principal = z.union([
+  z.strictObject({ kind: z.literal('token'), name: z.string(), role: z.string() }),
+  z.strictObject({ kind: z.literal('session'), name: z.string(), role: z.string() }),
+  z.strictObject({ kind: z.literal('local'), name: z.string() }),
+]);
+// `requester`/`approver` are typed names in a grant from exceptions.yaml (and in grants written before two-step
+// approval); in an approved request they are the principals described, which `requestedBy`/`approvedBy` hold.
 const exceptionGrant = z.strictObject({
   id: z.string(),
   ruleId: z.string(),
@@ -52,14 +61,32 @@ const exceptionGrant = z.strictObject({
   approver: z.string(),
   expiresAt: z.string(),
   origin: z.string(),
+  requestedBy: z.optional(principal),
+  approvedBy: z.optional(principal),
 });
+// A request for an exception: no effect until a different principal approves it. `forced`: requested with --force
+// although the resource had no failing result for the rule.
+const exceptionRequest = z.strictObject({
+  id: z.string(),
+  ruleId: z.string(),
+  resourceId: z.string(),
+  reason: z.string(),
+  expiresAt: z.string(),
+  origin: z.string(),
+  requestedBy: principal,
+  forced: z.optional(z.boolean()),
+});
+// An approval or rejection carries a copy of the request (with when it was requested), as end leaves carry the grant.
+const exceptionDecided = z.strictObject({ ...exceptionRequest.shape, requestedSeq: nonNegInt, requestedAt: z.string() });
 // An end leaf carries a copy of the grant it ends (with when it was granted) so a report whose slice starts after the
 // grant can still name it; end leaves written before that carry only the id.
 const exceptionEnd = z.strictObject({
   exceptionId: z.string(),
   by: z.string(),
   reason: z.string(),
-  exception: z.optional(z.strictObject({ ...exceptionGrant.shape, grantedSeq: nonNegInt, grantedAt: z.string() })),
+  exception: z.optional(z.strictObject({ ...exceptionGrant.shape, grantedSeq: nonNegInt, grantedAt: z.string(), requestedAt: z.optional(z.string()), forced: z.optional(z.boolean()) })),
+  /** The principal that revoked it (absent on expiry, on file removal and on revocations written before principals). */
+  byPrincipal: z.optional(principal),
 });
 const alertItem = z.strictObject({ resourceId: z.string(), from: z.nullable(z.string()), to: z.string(), reason: z.string(), since: z.optional(z.string()), region: z.optional(z.string()) });
 
@@ -87,11 +114,6 @@ const RUN_WRITERS = ['writer', 'collect'] as const;
 const EXCEPTION_WRITERS = ['writer', 'api', 'exceptions'] as const;
 /** Operator declarations made at the CLI (`vigil gaps declare`), which opens the ledger as `exceptions`. */
 const OPERATOR_WRITERS = ['writer', 'exceptions'] as const;
-/** An authenticated principal (src/core/principal.ts): who made a decision, never a typed name. */
-const principal = z.union([
-  z.strictObject({ kind: z.literal('local'), name: z.string() }),
-  z.strictObject({ kind: z.enum(['token', 'session']), name: z.string(), role: z.string() }),
-]);
 
 export const LEAF_CATALOGUE = {
   'ledger.genesis': leaf(
@@ -290,9 +312,24 @@ export const LEAF_CATALOGUE = {
     }),
   ),
   'exception.granted': leaf(
-    'a failure accepted as a risk until an expiry, with requester and approver',
+    'a failure accepted as a risk until an expiry, with requester and approver as typed names: from exceptions.yaml (origin `file:`), or written before two-step approval',
     EXCEPTION_WRITERS,
     z.strictObject({ exception: exceptionGrant }),
+  ),
+  'exception.requested': leaf(
+    'a principal asks for a failure to be accepted until an expiry; no effect until approved',
+    EXCEPTION_WRITERS,
+    z.strictObject({ exception: exceptionRequest }),
+  ),
+  'exception.approved': leaf(
+    'a different principal (API token of role approver or admin) approves a request: the exception takes effect',
+    EXCEPTION_WRITERS,
+    z.strictObject({ exceptionId: z.string(), by: principal, exception: exceptionDecided }),
+  ),
+  'exception.rejected': leaf(
+    'a principal rejects a pending request, with why',
+    EXCEPTION_WRITERS,
+    z.strictObject({ exceptionId: z.string(), by: principal, reason: z.string(), exception: exceptionDecided }),
   ),
   'exception.revoked': leaf('an exception ended early, by whom and why', EXCEPTION_WRITERS, exceptionEnd),
   'exception.expired': leaf('an exception reached its expiry (written by the alert engine)', WRITER_ONLY, exceptionEnd),

@@ -9,9 +9,18 @@ import { buildApi, ROUTES, type BuiltApi } from '../../src/api/server.js';
 import { AlertEngine } from '../../src/alerts/engine.js';
 import { apiConfigSchema } from '../../src/alerts/config.js';
 import type { Framework } from '../../src/rules/frameworks.js';
+import { requestException, validateRequest } from '../../src/exceptions/exceptions.js';
+import { localPrincipal } from '../../src/core/principal.js';
 import { CRIT, HIGH, RULES, capturingLogger, config, openLedger, recordStatuses, settableClock, tempDir } from '../alerts/helpers.js';
 
-const TOKENS = { viewer: 'tok-viewer-' + 'a'.repeat(20), auditor: 'tok-auditor-' + 'b'.repeat(20), admin: 'tok-admin-' + 'c'.repeat(20) };
+const TOKENS = { viewer: 'tok-viewer-' + 'a'.repeat(20), auditor: 'tok-auditor-' + 'b'.repeat(20), approver: 'tok-approver-' + 'e'.repeat(20), admin: 'tok-admin-' + 'c'.repeat(20) };
+/** Tokens whose names are one person written differently: separation of duties must see through each. */
+const ALICE = {
+  plain: { name: 'alice@example.com', role: 'approver', token: 'tok-alice-1-' + 'd'.repeat(20) },
+  zeroWidth: { name: 'alice@example.com\u200b', role: 'admin', token: 'tok-alice-2-' + 'd'.repeat(20) },
+  cyrillic: { name: '\u0430lice@example.com', role: 'approver', token: 'tok-alice-3-' + 'd'.repeat(20) },
+  displayName: { name: 'Alice <alice@example.com>', role: 'admin', token: 'tok-alice-4-' + 'd'.repeat(20) },
+};
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const framework: Framework = { id: 'soc2', title: 'SOC 2', version: 'test', criteria: [{ id: 'CC6.1', title: 'Logical access', rules: [{ id: CRIT.id }, { id: HIGH.id }] }] } as unknown as Framework;
 
@@ -36,7 +45,7 @@ describe('HTTP API', () => {
       ledger,
       rules: RULES,
       framework,
-      config: apiConfigSchema.parse({ tokens: Object.entries(TOKENS).map(([role, t]) => ({ name: `${role}-token`, sha256: sha(t), role })) }),
+      config: apiConfigSchema.parse({ tokens: [...Object.entries(TOKENS).map(([role, t]) => ({ name: `${role}-token`, sha256: sha(t), role })), ...Object.values(ALICE).map((a) => ({ name: a.name, sha256: sha(a.token), role: a.role }))] }),
       logger,
       clock,
       sources: [{ source: 'aws', schedule: '0 * * * *' }],
@@ -54,7 +63,7 @@ describe('HTTP API', () => {
     api.app.inject({ method, url, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}), ...(payload !== undefined ? { payload: payload as object } : {}) });
 
   it('walks the route table: every non-probe route needs a token (401) and the right role (403)', async () => {
-    const order = ['viewer', 'auditor', 'admin'] as const;
+    const order = ['viewer', 'auditor', 'approver', 'admin'] as const;
     expect(ROUTES.filter((r) => r.role === 'public').map((r) => r.url)).toEqual(['/healthz', '/readyz']);
     for (const r of ROUTES) {
       const url = r.url.replace(':id', 'exc_nope');
@@ -130,25 +139,74 @@ describe('HTTP API', () => {
     expect(events).toContain('"title":"live"');
   });
 
-  it('findings show accepted failures as `fail (accepted)` once an admin grants an exception; posture counts them', async () => {
-    const bad = await req('POST', '/v1/exceptions', TOKENS.admin, { ruleId: CRIT.id, resourceId: 'b', reason: 'r', requester: 'sam', approver: 'Sam', expires: '2026-06-01' });
-    expect(bad.statusCode).toBe(400);
-    expect(bad.json()).toMatchObject({ message: expect.stringContaining('approver must differ from requester') });
-    expect((await req('POST', '/v1/exceptions', TOKENS.admin, { ruleId: CRIT.id, resourceId: 'b', reason: 'r', requester: 'sam', approver: 'ciso' })).json()).toMatchObject({ message: expect.stringContaining('expires is required') });
-    const ok = await req('POST', '/v1/exceptions', TOKENS.admin, { ruleId: CRIT.id, resourceId: 'b', reason: 'legacy box, replaced in Q2', requester: 'sam', approver: 'ciso', expires: '2026-06-01' });
+  it('an exception requested by one token takes effect once a different approver token approves it; findings and posture count it', async () => {
+    // typed names are refused outright: the principal is the token
+    const typed = await req('POST', '/v1/exceptions', TOKENS.admin, { ruleId: CRIT.id, resourceId: 'b', reason: 'r', requester: 'sam', approver: 'ciso', expires: '2026-06-01' });
+    expect(typed.statusCode).toBe(400);
+    expect(typed.json()).toMatchObject({ message: expect.stringContaining('requester, approver may not be given') });
+    expect((await req('POST', '/v1/exceptions', TOKENS.approver, { ruleId: CRIT.id, resourceId: 'b', reason: 'r' })).json()).toMatchObject({ message: expect.stringContaining('expires is required') });
+    expect((await req('POST', '/v1/exceptions', TOKENS.auditor, { ruleId: CRIT.id, resourceId: 'b', reason: 'r', expires: '2026-06-01' })).statusCode).toBe(403);
+    const ok = await req('POST', '/v1/exceptions', TOKENS.approver, { ruleId: CRIT.id, resourceId: 'b', reason: 'legacy box, replaced in Q2', expires: '2026-06-01' });
     expect(ok.statusCode).toBe(201);
     const id = (ok.json() as { exception: { id: string } }).exception.id;
-    const f = (await req('GET', `/v1/findings?rule=${CRIT.id}`, TOKENS.viewer)).json() as { findings: Array<{ resourceId: string; status: string; display: string; exception?: { id: string } }> };
-    expect(f.findings.map((x) => [x.resourceId, x.status, x.display, x.exception?.id])).toEqual([
-      ['a', 'fail', 'fail', undefined],
-      ['b', 'fail', 'fail (accepted)', id],
-    ]);
+    const findings = async () => ((await req('GET', `/v1/findings?rule=${CRIT.id}`, TOKENS.viewer)).json() as { findings: Array<{ resourceId: string; status: string; display: string; exception?: { id: string } }> }).findings.map((x) => [x.resourceId, x.display, x.exception?.id]);
+    // pending: no effect
+    expect(await findings()).toEqual([['a', 'fail', undefined], ['b', 'fail', undefined]]);
+    const self = await req('POST', `/v1/exceptions/${id}/approve`, TOKENS.approver, {});
+    expect(self.statusCode).toBe(403);
+    expect(self.json()).toMatchObject({ message: expect.stringContaining('same principal') });
+    expect((await req('POST', `/v1/exceptions/${id}/approve`, TOKENS.auditor, {})).statusCode).toBe(403);
+    expect((await req('POST', `/v1/exceptions/${id}/approve`, TOKENS.admin, { approver: 'someone else' })).statusCode).toBe(400);
+    const approved = await req('POST', `/v1/exceptions/${id}/approve`, TOKENS.admin, {});
+    expect(approved.statusCode).toBe(200);
+    expect(approved.json()).toMatchObject({ exception: { status: 'active', requester: 'token:approver-token (approver)', approver: 'token:admin-token (admin)', approvedBy: { kind: 'token', name: 'admin-token', role: 'admin' } } });
+    expect((await req('POST', `/v1/exceptions/${id}/approve`, TOKENS.admin, {})).json()).toMatchObject({ message: expect.stringContaining('is active, not a pending request') });
+    expect(await findings()).toEqual([['a', 'fail', undefined], ['b', 'fail (accepted)', id]]);
     expect(((await req('GET', '/v1/findings?status=accepted', TOKENS.viewer)).json() as { total: number }).total).toBe(1);
     const posture = (await req('GET', '/v1/posture', TOKENS.viewer)).json() as { criteria: Array<{ id: string; fail: number; accepted: number }> };
     expect(posture.criteria[0]).toMatchObject({ id: 'CC6.1', fail: 2, accepted: 1 });
-    expect((await req('POST', `/v1/exceptions/${id}/revoke`, TOKENS.admin, { reason: 'replaced early' })).statusCode).toBe(200);
+    expect((await req('POST', `/v1/exceptions/${id}/revoke`, TOKENS.approver, { reason: 'replaced early', by: 'ciso' })).statusCode).toBe(400);
+    expect((await req('POST', `/v1/exceptions/${id}/revoke`, TOKENS.approver, { reason: 'replaced early' })).statusCode).toBe(200);
     const list = (await req('GET', '/v1/exceptions', TOKENS.viewer)).json() as { exceptions: Array<{ id: string; status: string; endedBy: string }> };
-    expect(list.exceptions).toEqual([expect.objectContaining({ id, status: 'revoked', endedBy: 'admin-token' })]);
+    expect(list.exceptions).toEqual([expect.objectContaining({ id, status: 'revoked', endedBy: 'token:approver-token (approver)' })]);
+  });
+
+  it('refuses approval by the requester under another spelling: zero-width space, Cyrillic look-alike, display-name form', async () => {
+    const asked = await req('POST', '/v1/exceptions', ALICE.plain.token, { ruleId: CRIT.id, resourceId: 'a', reason: 'r', expires: '2026-06-01', id: 'exc-alice' });
+    expect(asked.statusCode).toBe(201);
+    for (const who of [ALICE.plain, ALICE.zeroWidth, ALICE.cyrillic, ALICE.displayName]) {
+      const r = await req('POST', '/v1/exceptions/exc-alice/approve', who.token, {});
+      expect(r.statusCode, JSON.stringify(who.name)).toBe(403);
+      expect(r.json(), JSON.stringify(who.name)).toMatchObject({ error: 'forbidden', message: expect.stringContaining('is the same principal') });
+    }
+    expect((await req('POST', '/v1/exceptions/exc-alice/reject', ALICE.cyrillic.token, {})).json()).toMatchObject({ message: 'reject needs a reason' });
+    expect((await req('POST', '/v1/exceptions/exc-alice/reject', ALICE.cyrillic.token, { reason: 'not needed' })).statusCode).toBe(200);
+    const e = ((await req('GET', '/v1/exceptions', TOKENS.viewer)).json() as { exceptions: Array<{ id: string; status: string; endedBy: string }> }).exceptions.find((x) => x.id === 'exc-alice');
+    expect(e).toMatchObject({ status: 'rejected', endReason: 'not needed' });
+    expect((await req('POST', '/v1/exceptions/exc-alice/approve', TOKENS.admin, {})).json()).toMatchObject({ message: expect.stringContaining('is rejected, not a pending request') });
+  });
+
+  it('a request made on the CLI (the local account) is approved through the API by an approver token and takes effect', async () => {
+    // what `vigil exceptions request` records: the OS account running it as a `local` principal
+    const r = validateRequest({ id: 'exc-cli', ruleId: CRIT.id, resourceId: 'a', reason: 'from the CLI', expires: '2026-06-01', origin: 'cli', requestedBy: localPrincipal() }, clock.now());
+    await requestException(ledger, r);
+    const findings = async () => ((await req('GET', `/v1/findings?rule=${CRIT.id}`, TOKENS.viewer)).json() as { findings: Array<{ resourceId: string; display: string; exception?: { id: string } }> }).findings.filter((f) => f.resourceId === 'a').map((f) => [f.display, f.exception?.id]);
+    expect(await findings()).toEqual([['fail', undefined]]);
+    const ok = await req('POST', '/v1/exceptions/exc-cli/approve', TOKENS.approver, {});
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toMatchObject({ exception: { requester: `local:${localPrincipal().name}`, approver: 'token:approver-token (approver)' } });
+    expect(await findings()).toEqual([['fail (accepted)', 'exc-cli']]);
+  });
+
+  it('an exception on a resource that does not fail the rule is refused unless force is true, and then warns', async () => {
+    const body = { ruleId: CRIT.id, resourceId: 'no-such-resource', reason: 'r', expires: '2026-06-01' };
+    const refused = await req('POST', '/v1/exceptions', TOKENS.approver, body);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({ error: 'EXCEPTION_NO_FINDING', message: expect.stringContaining('no-such-resource has no failing result for') });
+    expect((await req('POST', '/v1/exceptions', TOKENS.approver, { ...body, force: 'yes' })).statusCode).toBe(400);
+    const forced = await req('POST', '/v1/exceptions', TOKENS.approver, { ...body, force: true });
+    expect(forced.statusCode).toBe(201);
+    expect(forced.json()).toMatchObject({ exception: { forced: true }, warning: expect.stringContaining('no result at all in the latest runs') });
   });
 
   it('describes every route in /v1/openapi.json', async () => {

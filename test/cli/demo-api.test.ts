@@ -66,7 +66,7 @@ describe('vigil demo', () => {
       expect(posture.status).toBe(200);
       expect(JSON.stringify(await posture.json())).toContain('CC6.1');
       expect((await fetch(`${url}/v1/posture`)).status).toBe(401);
-      // an admin token: the exports (auditor) and exception (admin) routes answer past the role check too
+      // an admin token: the exports (auditor) and exception (approver) routes answer past the role check too
       const exc = await fetch(`${url}/v1/exceptions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
       expect(exc.status).toBe(400);
       expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ ready: true, status: expect.stringMatching(/^(ready|degraded)$/) });

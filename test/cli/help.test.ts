@@ -16,7 +16,7 @@ describe('help and listings', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('every subcommand --help lists --config and --data-dir', () => {
-    for (const cmd of [['status'], ['collect'], ['export'], ['ledger', 'verify'], ['exceptions', 'add']]) {
+    for (const cmd of [['status'], ['collect'], ['export'], ['ledger', 'verify'], ['exceptions', 'request'], ['exceptions', 'approve']]) {
       const r = vigil([...cmd, '--help'], dir);
       expect(r.status, cmd.join(' ')).toBe(0);
       expect(r.stdout, cmd.join(' ')).toMatch(/Global Options:[\s\S]*--config <file>[\s\S]*--data-dir <dir>/);

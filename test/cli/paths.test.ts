@@ -238,7 +238,7 @@ describe('path errors name the path and the cause, and write nothing', () => {
   it('--data-dir a file: exit 2 saying it is a file, for readers and writers alike', async () => {
     const file = join(root, 'data-file');
     writeFileSync(file, 'x');
-    for (const cmd of [['status'], ['exceptions', 'revoke', 'x', '--by', 'a', '--reason', 'b']]) {
+    for (const cmd of [['status'], ['exceptions', 'revoke', 'x', '--reason', 'b']]) {
       const r = await refused(['--data-dir', file, ...cmd], [root]);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`data dir ${file} is a file, not a folder`);
@@ -247,7 +247,7 @@ describe('path errors name the path and the cause, and write nothing', () => {
 
   it('a writer with a data dir it cannot create: exit 1 naming the folder and the permission', async () => {
     const locked = lockedFolder();
-    const grant = ['exceptions', 'add', '--rule', 'aws.iam.root_mfa_enabled', '--resource', 'root', '--reason', 'r', '--requester', 'a', '--approver', 'b', '--expires', new Date(Date.now() + 86_400_000).toISOString()];
+    const grant = ['exceptions', 'request', '--rule', 'aws.iam.root_mfa_enabled', '--resource', 'root', '--reason', 'r', '--force', '--expires', new Date(Date.now() + 86_400_000).toISOString()];
     const r = await refused(['--data-dir', join(locked, 'data'), ...grant], [locked], { unprivileged: true });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`cannot create data dir ${join(locked, 'data')}: folder ${locked} is not writable: permission denied`);
@@ -256,7 +256,7 @@ describe('path errors name the path and the cause, and write nothing', () => {
   it('a writer on a ledger in a folder it cannot write: exit 1 naming the folder, the ledger unchanged', async () => {
     const d = freshLedger();
     chmodSync(d, 0o555);
-    const r = await refused(['--data-dir', d, 'exceptions', 'revoke', 'ex-1', '--by', 'a', '--reason', 'b'], [d], { unprivileged: true });
+    const r = await refused(['--data-dir', d, 'exceptions', 'revoke', 'ex-1', '--reason', 'b'], [d], { unprivileged: true });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`cannot write ledger ${join(d, 'ledger.sqlite')}: folder ${d} is not writable: permission denied`);
   }, 60_000);
@@ -297,8 +297,10 @@ describe('path errors name the path and the cause, and write nothing', () => {
     ['export --as-of before the ledger began', ['export', '--type', '1', '--as-of', '2020-01-01', '--out', 'OUT'], 'before the ledger began'],
     ['export a period before the ledger began', ['export', '--type', '2', '--from', '2020-01-01', '--to', '2020-01-02', '--out', 'OUT'], 'before the ledger began'],
     ['export --criteria unknown', [...T2, '--criteria', 'ZZ9', '--out', 'OUT'], '--criteria: ZZ9'],
-    ['exceptions revoke of an unknown id', ['exceptions', 'revoke', 'nope', '--by', 'a', '--reason', 'b'], 'no exception with id nope'],
-    ['exceptions add with requester = approver', ['exceptions', 'add', '--rule', 'aws.iam.root_mfa_enabled', '--resource', 'r', '--reason', 'x', '--requester', 'a', '--approver', 'a', '--expires', '2099-01-01'], 'approver must differ'],
+    ['exceptions revoke of an unknown id', ['exceptions', 'revoke', 'nope', '--reason', 'b'], 'no exception with id nope'],
+    ['exceptions request on a resource with no failing result', ['exceptions', 'request', '--rule', 'aws.iam.root_mfa_enabled', '--resource', 'r', '--reason', 'x', '--expires', new Date(Date.now() + 86_400_000).toISOString()], 'r has no failing result for aws.iam.root_mfa_enabled (no result at all in the latest runs), so the exception would accept nothing today; pass --force'],
+    ['exceptions revoke --by (a typed name, removed)', ['exceptions', 'revoke', 'x', '--by', 'ciso', '--reason', 'b'], '--by is no longer accepted'],
+    ['exceptions approve without a token', ['exceptions', 'approve', 'nope'], "required option '--token-file <file>' not specified"],
     ['alerts --after not a seq', ['alerts', '--after', 'x'], '--after'],
     ['status --framework unknown', ['status', '--framework', 'nope'], 'framework "nope"'],
     ['collect --source unknown', ['collect', '--source', 'nope'], 'unknown source "nope"'],
@@ -315,7 +317,7 @@ describe('path errors name the path and the cause, and write nothing', () => {
 
   it('exit 2 makes no data dir: exceptions revoke with no ledger there', async () => {
     const d = join(root, 'no-ledger-here');
-    const r = await refused(['--data-dir', d, 'exceptions', 'revoke', 'nope', '--by', 'a', '--reason', 'b'], [root]);
+    const r = await refused(['--data-dir', d, 'exceptions', 'revoke', 'nope', '--reason', 'b'], [root]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`no exception with id nope: no ledger at ${join(d, 'ledger.sqlite')}`);
     expect(existsSync(d)).toBe(false);

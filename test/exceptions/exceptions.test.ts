@@ -1,13 +1,15 @@
-// Exceptions: validation, the reviewed exceptions.yaml kept in step with the ledger, and the CLI as a user runs it.
+// Exceptions: validation (separation of duties as a person reads names), the reviewed exceptions.yaml kept in step with
+// the ledger, and the two-step CLI flow as a user runs it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { hostname, userInfo } from 'node:os';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { silentLogger } from '../../src/core/collector.js';
 import { loadExceptions, readExceptionsFile, syncExceptionsFile, validateGrant } from '../../src/exceptions/exceptions.js';
-import { leavesOf, settableClock, tempDir } from '../alerts/helpers.js';
+import { leavesOf, recordStatuses, settableClock, tempDir } from '../alerts/helpers.js';
 
 const BIN = resolve(__dirname, '../../src/bin/vigil.mjs');
 
@@ -29,6 +31,12 @@ describe('exception rules', () => {
   it('needs every field, an approver other than the requester, and a future expiry within a year', () => {
     expect(validateGrant(base, now).expiresAt).toBe('2026-04-01T23:59:59.999Z');
     expect(() => validateGrant({ ...base, approver: ' ANN ' }, now)).toThrow(/approver must differ from requester/);
+    // the measured holes: a zero-width space, a Cyrillic look-alike, a display-name form
+    const alice = { ...base, requester: 'alice@example.com' };
+    for (const approver of ['alice@example.com\u200b', '\u0430lice@example.com', 'Alice <alice@example.com>', 'ALICE@EXAMPLE.COM'])
+      expect(() => validateGrant({ ...alice, approver }, now), JSON.stringify(approver)).toThrow(/approver must differ from requester/);
+    expect(validateGrant({ ...alice, approver: 'bob@example.com' }, now).approver).toBe('bob@example.com');
+    expect(() => validateGrant({ ...alice, approver: '\u200b\u2060' }, now)).toThrow(/approver is required/);
     expect(() => validateGrant({ ...base, expires: '' }, now)).toThrow(/expires is required/);
     expect(() => validateGrant({ ...base, expires: '2026-02-01' }, now)).toThrow(/not in the future/);
     expect(() => validateGrant({ ...base, expires: 'next week' }, now)).toThrow(/expected a date/);
@@ -67,38 +75,74 @@ describe('exceptions.yaml', () => {
     writeFileSync(file, `exceptions:\n${entry('e3')}  - rule: aws.iam.root_mfa_enabled\n    resource: x\n    reason: y\n    requester: same\n    approver: same\n    expires: 2026-05-01\n`);
     expect(() => readExceptionsFile(file, clock.now())).toThrow(/exceptions\.yaml:9: exceptions\[1\]: approver must differ from requester/);
   });
+
+  it('refuses an entry whose approver is the requester written differently (zero-width space, Cyrillic а, display name)', () => {
+    const file = join(dir, 'sod.yaml');
+    for (const approver of ['"alice@example.com\\u200b"', '"\\u0430lice@example.com"', '"Alice <alice@example.com>"']) {
+      writeFileSync(file, `exceptions:\n  - rule: aws.iam.root_mfa_enabled\n    resource: x\n    reason: y\n    requester: alice@example.com\n    approver: ${approver}\n    expires: 2026-05-01\n`);
+      expect(() => readExceptionsFile(file, clock.now()), approver).toThrow(/sod\.yaml:2: exceptions\[0\]: approver must differ from requester/);
+    }
+    writeFileSync(file, `exceptions:\n  - rule: aws.iam.root_mfa_enabled\n    resource: x\n    reason: y\n    requester: alice@example.com\n    expires: 2026-05-01\n`);
+    expect(() => readExceptionsFile(file, clock.now())).toThrow(/exceptions\.0\.approver/);
+  });
 });
 
 describe('vigil exceptions / api hash-token (CLI)', () => {
   let dir: string;
-  beforeAll(() => {
+  const tok = { ciso: 'tok-ciso-' + 'a'.repeat(24), viewer: 'tok-viewer-' + 'b'.repeat(24), me: 'tok-me-' + 'c'.repeat(24) };
+  const sha = (t: string) => createHash('sha256').update(t).digest('hex');
+  const root = 'arn:aws:iam::123456789012:root';
+  const rule = 'aws.iam.root_mfa_enabled';
+  beforeAll(async () => {
     dir = tempDir('vigil-exc-cli-');
-    writeFileSync(join(dir, 'vigil.config.yaml'), 'dataDir: ./data\norigin: vigil.test/exc\n');
+    // A token named after the OS account running the CLI: its holder is the local requester, and may not approve.
+    const me = userInfo().username;
+    writeFileSync(
+      join(dir, 'vigil.config.yaml'),
+      `dataDir: ./data\norigin: vigil.test/exc\napi:\n  tokens:\n    - { name: ciso, sha256: ${sha(tok.ciso)}, role: approver }\n    - { name: viewer-bot, sha256: ${sha(tok.viewer)}, role: viewer }\n    - { name: "${me}", sha256: ${sha(tok.me)}, role: admin }\n`,
+    );
+    for (const [k, v] of Object.entries(tok)) writeFileSync(join(dir, `${k}.token`), `${v}\n`);
+    // the latest run: the root account fails MFA, another resource passes
+    const ledger = await Ledger.open({ dataDir: join(dir, 'data'), origin: 'vigil.test/exc', clock: settableClock(new Date().toISOString()), logger: silentLogger });
+    await recordStatuses(ledger, settableClock(new Date().toISOString()), { [rule]: { [root]: 'fail', 'arn:aws:iam::999999999999:root': 'pass' } });
+    await ledger.close();
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('add → list → revoke, each a ledger leaf; bad input exits 2 with a clear message', async () => {
-    const add = ['exceptions', 'add', '--rule', 'aws.iam.root_mfa_enabled', '--resource', 'arn:aws:iam::123456789012:root', '--reason', 'hardware token on order', '--requester', 'ann', '--expires', '2099-01-01'];
-    const same = await vigil([...add, '--approver', 'ann'], dir);
-    expect(same.code).toBe(2);
-    expect(same.stderr).toMatch(/approver must differ from requester/);
-    expect(same.stderr).not.toMatch(/\n\s+at /);
-    const far = await vigil([...add.slice(0, -2), '--approver', 'bob', '--expires', 'someday'], dir);
-    expect(far.code).toBe(2);
-    expect(far.stderr).toMatch(/expires: expected a date/);
-    const ok = await vigil([...add.slice(0, -2), '--expires', new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10), '--approver', 'bob', '--id', 'exc-root', '--json'], dir);
-    expect(ok.code).toBe(0);
-    expect(JSON.parse(ok.stdout)).toMatchObject({ exception: { id: 'exc-root', approver: 'bob', requester: 'ann', origin: 'cli' } });
-    const list = await vigil(['exceptions', 'list', '--json'], dir);
-    expect((JSON.parse(list.stdout) as { exceptions: Array<{ id: string; status: string }> }).exceptions).toEqual([expect.objectContaining({ id: 'exc-root', status: 'active' })]);
-    expect((await vigil(['exceptions', 'revoke', 'exc-root', '--by', 'ciso', '--reason', 'token arrived'], dir)).code).toBe(0);
-    const again = await vigil(['exceptions', 'revoke', 'exc-root', '--by', 'ciso', '--reason', 'x'], dir);
-    expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/already revoked/);
-    expect((await vigil(['exceptions', 'list'], dir)).stdout).toBe('No active exceptions.\n');
-    expect((await vigil(['exceptions', 'list', '--all'], dir)).stdout).toMatch(/^exc-root {2}revoked/);
+  it('request (local account) → approve (a different approver token) → list → revoke; the requester, a viewer and no finding are refused', async () => {
+    const expires = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    const removed = await vigil(['exceptions', 'add', '--rule', rule, '--resource', root, '--reason', 'r', '--requester', 'ann', '--approver', 'bob', '--expires', expires], dir);
+    expect(removed.code).toBe(2);
+    expect(removed.stderr).toMatch(/vigil exceptions add was replaced by a two-step flow.*vigil exceptions request/);
+    const req = ['exceptions', 'request', '--rule', rule, '--reason', 'hardware token on order', '--expires', expires];
+    const noFinding = await vigil([...req, '--resource', 'arn:aws:iam::999999999999:root'], dir);
+    expect(noFinding.code).toBe(2);
+    expect(noFinding.stderr).toMatch(/arn:aws:iam::999999999999:root has no failing result for aws\.iam\.root_mfa_enabled \(latest result: pass\).*pass --force/);
+    expect(noFinding.stderr).not.toMatch(/\n\s+at /);
+    const ok = await vigil([...req, '--resource', root, '--id', 'exc-root', '--json'], dir);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ status: 'pending', exception: { id: 'exc-root', origin: 'cli', requestedBy: { kind: 'local', name: `${userInfo().username}@${hostname()}` } } });
+    const viewer = await vigil(['exceptions', 'approve', 'exc-root', '--token-file', 'viewer.token'], dir);
+    expect(viewer.code).toBe(2);
+    expect(viewer.stderr).toMatch(/token "viewer-bot" has role viewer; approving needs role approver or admin/);
+    const self = await vigil(['exceptions', 'approve', 'exc-root', '--token-file', 'me.token'], dir);
+    expect(self.code).toBe(2);
+    expect(self.stderr).toMatch(/is the same principal once names are normalised, and may not approve it/);
+    const approved = await vigil(['exceptions', 'approve', 'exc-root', '--token-file', 'ciso.token'], dir);
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stdout).toMatch(/^approved exc-root by token:ciso \(approver\)/);
+    const list = JSON.parse((await vigil(['exceptions', 'list', '--json'], dir)).stdout) as { exceptions: Array<Record<string, unknown>> };
+    expect(list.exceptions).toEqual([expect.objectContaining({ id: 'exc-root', status: 'active', requester: `local:${userInfo().username}@${hostname()}`, approver: 'token:ciso (approver)' })]);
+    expect((await vigil(['exceptions', 'revoke', 'exc-root', '--reason', 'token arrived'], dir)).code).toBe(0);
+    const forced = await vigil([...req, '--resource', 'arn:aws:iam::999999999999:root', '--force', '--id', 'exc-forced'], dir);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).toMatch(/^warning: arn:aws:iam::999999999999:root has no failing result/);
+    expect(forced.stdout).toMatch(/not in effect until approved by someone else/);
+    const all = (await vigil(['exceptions', 'list', '--all'], dir)).stdout;
+    expect(all).toMatch(/^exc-root {2}revoked/m);
+    expect(all).toMatch(/^exc-forced {2}pending .*awaiting approval \(forced: no failing result when requested\)/m);
     expect((await vigil(['ledger', 'verify'], dir)).code).toBe(0);
-  }, 120_000); // ten CLI processes, each paying tsx start-up
+  }, 120_000); // a dozen CLI processes, each paying tsx start-up
 
   it('hash-token prints the SHA-256 for api.tokens from stdin, and refuses a token in argv (shell history)', async () => {
     const want = createHash('sha256').update('s3cr3t-token').digest('hex');

@@ -118,7 +118,7 @@ describe('export then verify', () => {
     expect(readFileSync(join(bundle, 'report/gaps.csv'), 'utf8')).toContain('2025-03-02T12:00:00.000Z,2025-03-02T18:00:00.000Z,3');
     expect(readFileSync(join(bundle, 'report/coverage.csv'), 'utf8')).toContain('CC1.1,Integrity and ethics,,not covered by this tool');
     // The register names the grant in full (its fields are nested under `exception` in the leaf).
-    expect(readFileSync(join(bundle, 'report/risk-acceptances.csv'), 'utf8')).toMatch(/\r\nex-1,aws\.iam\.user_mfa_enabled,user-1,bob@example\.com,ciso@example\.com,2025-03-02T06:01:00\.000Z,2025-04-01T00:00:00\.000Z,,hardware key on order,active,\d+,,,,no\r\n$/);
+    expect(readFileSync(join(bundle, 'report/risk-acceptances.csv'), 'utf8')).toMatch(/\r\nex-1,aws\.iam\.user_mfa_enabled,user-1,bob@example\.com,ciso@example\.com,2025-03-02T06:01:00\.000Z,2025-04-01T00:00:00\.000Z,,hardware key on order,active,\d+,,,,no,cli,,\r\n$/);
     const sample = JSON.parse(readFileSync(join(bundle, 'report/samples/aws.iam.user_mfa_enabled.json'), 'utf8'));
     expect(sample.n).toBe(25);
     expect(sample.populationSha256).toBe(sha(join(bundle, 'report/populations/aws.iam.user_mfa_enabled.csv')));

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { recordRun } from '../../src/pipeline/record.js';
 import type { RecordedResult } from '../../src/pipeline/collect-stage.js';
-import { endLeaf, grantLeaf, loadExceptions } from '../../src/exceptions/exceptions.js';
+import { approveException, endLeaf, grantLeaf, loadExceptions, rejectException, requestLeaf } from '../../src/exceptions/exceptions.js';
 import { silentLogger } from '../../src/core/collector.js';
 import { exportBundle } from '../../src/export/bundle.js';
 import { buildVerifierScript } from '../../src/export/verifier-script.js';
@@ -32,7 +32,7 @@ const ZONES = ['UTC', 'America/New_York', 'Asia/Kolkata', 'Pacific/Chatham', 'Au
 
 const step = fc.record({
   scopes: fc.array(fc.record({ action: fc.constantFrom('run', 'run', 'run', 'run', 'outage', 'failed'), statuses: fc.array(fc.constantFrom(...STATUSES), { minLength: 6, maxLength: 6 }) }), { minLength: 2, maxLength: 2 }),
-  exception: fc.option(fc.record({ kind: fc.constantFrom('grant', 'grant', 'revoke', 'expire'), cell: fc.nat(5), hours: fc.integer({ min: 1, max: 60 }) }), { freq: 3 }),
+  exception: fc.option(fc.record({ kind: fc.constantFrom('grant', 'grant', 'request', 'request', 'approve', 'approve', 'reject', 'revoke', 'expire'), cell: fc.nat(5), hours: fc.integer({ min: 1, max: 60 }) }), { freq: 3 }),
   declared: fc.option(fc.record({ backDays: fc.integer({ min: 0, max: 3 }), toHours: fc.integer({ min: -30, max: 30 }) }), { freq: 8 }),
   /** An operator's declared outage (`vigil gaps declare`): starting this many hours from now (negative: after the fact), lasting so long, of one scope or all. */
   outage: fc.option(fc.record({ startHours: fc.integer({ min: -48, max: 24 }), hours: fc.integer({ min: 1, max: 40 }), allScopes: fc.boolean() }), { freq: 3 }),
@@ -138,8 +138,18 @@ async function buildLedger(sc: Scenario, dataDir: string): Promise<{ leaves: Mod
       const c = cells[st.exception.cell % cells.length]!;
       if (st.exception.kind === 'grant') {
         await ledger.append([grantLeaf({ id: `exc-${n}`, ruleId: c.ruleId, resourceId: c.resourceId, reason: `accepted, "step" ${n}`, requester: 'eng@example.com', approver: 'ciso@example.com', expiresAt: new Date(t + st.exception.hours * 3_600_000).toISOString(), origin: 'cli' })]);
+      } else if (st.exception.kind === 'request') {
+        // a two-step exception: requested by a local account, in force only once a token approves it
+        const expiresAt = new Date(t + st.exception.hours * 3_600_000).toISOString();
+        await ledger.append([requestLeaf({ id: `exc-${n}`, ruleId: c.ruleId, resourceId: c.resourceId, reason: `asked, step ${n}`, expiresAt, origin: 'cli', requestedBy: { kind: 'local', name: 'eng@host' }, ...(n % 2 ? { forced: true } : {}) })]);
+      } else if (st.exception.kind === 'approve' || st.exception.kind === 'reject') {
+        const pending = [...book.all.values()].find((e) => e.status === 'pending' && Date.parse(e.expiresAt) > clock.t);
+        const by = { kind: 'token' as const, name: 'ciso', role: 'approver' };
+        if (pending && st.exception.kind === 'approve') await approveException(ledger, pending.id, by, new Date(clock.t));
+        if (pending && st.exception.kind === 'reject') await rejectException(ledger, pending.id, by, 'not now');
       } else if (st.exception.kind === 'revoke' && active[0]) {
-        await ledger.append([endLeaf('revoked', active[0], 'ciso@example.com', 'fixed')]);
+        const by = { kind: 'token' as const, name: 'ciso', role: 'admin' };
+        await ledger.append([n % 2 ? endLeaf('revoked', active[0], 'ciso@example.com', 'fixed') : endLeaf('revoked', active[0], 'token:ciso (admin)', 'fixed', by)]);
       } else if (st.exception.kind === 'expire') {
         const due = active.filter((e) => Date.parse(e.expiresAt) <= clock.t);
         if (due.length > 0) await ledger.append(due.map((e) => endLeaf('expired', e, 'vigil', `expiry ${e.expiresAt} reached`)));

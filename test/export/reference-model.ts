@@ -233,34 +233,49 @@ function gapRows(all: ModelLeaf[], inside: ModelLeaf[], start: number, end: numb
   return rows;
 }
 
+const principalText = (p: unknown): string => {
+  const q = p as { kind: string; name: string; role?: string };
+  return q.kind === 'local' ? `local:${q.name}` : `${q.kind}:${q.name} (${q.role})`;
+};
+
 /**
- * The register: every exception in force at the start (granted before it, no end leaf before it, expiring after it),
- * in grant order, then every other exception with a grant, revocation or expiry leaf in the period, in the order each
- * first appears there; its grant looked up wherever it is in the ledger. Type 1 passes start = end = the instant.
+ * The register: every exception that took effect (a grant, or an approval of a request) and was in force at the start
+ * (taking effect before it, no end leaf before it, expiring after it), in grant order, then every other such exception
+ * with a grant, approval, revocation or expiry leaf in the period, in the order each first appears there; its grant or
+ * approval looked up wherever it is in the ledger. Requests and rejections are not rows. Requester and approver are the
+ * principals of a two-step exception, the typed names of a grant. Type 1 passes start = end = the instant.
  */
 export function register(all: ModelLeaf[], inside: ModelLeaf[], start: number, end: number): string[][] {
-  const grants = new Map<string, ModelLeaf>();
-  for (const l of all) if (l.body.type === 'exception.granted') grants.set(String((l.body.exception as { id: string }).id), l);
+  const grants = new Map<string, { leaf: ModelLeaf; e: Record<string, unknown> }>();
+  for (const l of all) {
+    if (l.body.type === 'exception.granted') grants.set(String((l.body.exception as { id: string }).id), { leaf: l, e: l.body.exception as Record<string, unknown> });
+    if (l.body.type === 'exception.approved') {
+      const req = l.body.exception as Record<string, unknown>;
+      grants.set(String(l.body.exceptionId), { leaf: l, e: { ...req, requester: principalText(req.requestedBy), approver: principalText(l.body.by) } });
+    }
+  }
   const isEnd = (l: ModelLeaf): boolean => l.body.type === 'exception.revoked' || l.body.type === 'exception.expired';
   const endedBefore = new Set(all.filter((l) => isEnd(l) && Date.parse(String(l.body.observedAt)) < start).map((l) => String(l.body.exceptionId)));
-  const atStart = [...grants.values()]
-    .filter((g) => Date.parse(String(g.body.observedAt)) < start && !endedBefore.has(String((g.body.exception as { id: string }).id)) && Date.parse((g.body.exception as { expiresAt: string }).expiresAt) > start)
-    .sort((a, b) => a.seq - b.seq)
-    .map((g) => String((g.body.exception as { id: string }).id));
+  const atStart = [...grants.entries()]
+    .filter(([id, g]) => Date.parse(String(g.leaf.body.observedAt)) < start && !endedBefore.has(id) && Date.parse(String(g.e.expiresAt)) > start)
+    .sort((a, b) => a[1].leaf.seq - b[1].leaf.seq)
+    .map(([id]) => id);
   const ids: string[] = [...atStart];
   for (const l of inside) {
-    if (!String(l.body.type).startsWith('exception.')) continue;
-    const id = l.body.type === 'exception.granted' ? String((l.body.exception as { id: string }).id) : String(l.body.exceptionId);
+    const t = String(l.body.type);
+    if (!t.startsWith('exception.') || t === 'exception.requested' || t === 'exception.rejected') continue;
+    const id = t === 'exception.granted' ? String((l.body.exception as { id: string }).id) : String(l.body.exceptionId);
     if (!ids.includes(id)) ids.push(id);
   }
   return ids.map((id) => {
-    const g = grants.get(id)!;
-    const e = g.body.exception as Record<string, string>;
+    const { leaf: g, e } = grants.get(id)!;
+    const s = (k: string) => String(e[k]);
     const ends = inside.filter((l) => isEnd(l) && l.body.exceptionId === id);
     const last = ends[ends.length - 1];
     const revoked = ends.find((l) => l.body.type === 'exception.revoked');
-    const status = revoked ? 'revoked' : ends.length > 0 || Date.parse(e.expiresAt!) <= end ? 'expired' : 'active';
-    return [id, e.ruleId!, e.resourceId!, e.requester!, e.approver!, String(g.body.observedAt), e.expiresAt!, revoked ? String(revoked.body.observedAt) : '', e.reason!, status, String(g.seq), last ? String(last.seq) : '', last ? String(last.body.by) : '', last ? String(last.body.reason) : '', atStart.includes(id) ? 'yes' : 'no'];
+    const status = revoked ? 'revoked' : ends.length > 0 || Date.parse(s('expiresAt')) <= end ? 'expired' : 'active';
+    const twoStep = e.requestedBy !== undefined;
+    return [id, s('ruleId'), s('resourceId'), s('requester'), s('approver'), String(g.body.observedAt), s('expiresAt'), revoked ? String(revoked.body.observedAt) : '', s('reason'), status, String(g.seq), last ? String(last.seq) : '', last ? String(last.body.by) : '', last ? String(last.body.reason) : '', atStart.includes(id) ? 'yes' : 'no', s('origin'), twoStep ? s('requestedAt') : '', e.forced === true ? 'yes' : ''];
   });
 }
 

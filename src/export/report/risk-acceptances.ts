@@ -1,10 +1,26 @@
-// risk-acceptances.csv: the register of exceptions (`vigil exceptions add`) active at the period start or granted, revoked
-// or expired in the period, one row each (Type 1: those active at the instant).
+// risk-acceptances.csv: the register of exceptions in force at some point of the period (approved requests, grants from
+// exceptions.yaml, and older single-step grants): those in force at the period start, and those granted, revoked or
+// expired in it, one row each (Type 1: those in force at the instant). A request never approved (pending or rejected)
+// accepted no risk and is not a row.
 import { csvRow, type ReportOut } from './csv.js';
 import { str, type LeafRecord } from './types.js';
 
+/** A recorded principal as the register shows it (src/core/principal.ts describePrincipal); '' when absent. */
+function principalText(p: unknown): string {
+  if (typeof p !== 'object' || p === null) return '';
+  const { kind, name, role } = p as Record<string, unknown>;
+  if (typeof kind !== 'string' || typeof name !== 'string') return '';
+  return kind === 'local' ? `local:${name}` : `${kind}:${name} (${String(role)})`;
+}
+
 export const RISK_FILE = 'report/risk-acceptances.csv';
-export const RISK_HEADER = ['id', 'rule', 'resource', 'requester', 'approver', 'granted', 'expires', 'revoked', 'reason', 'status', 'granted_seq', 'ended_seq', 'ended_by', 'end_reason', 'active_at_start'];
+/**
+ * `requester`/`approver` are principals (`token:name (role)`, `local:user@host`) for a two-step exception, typed names
+ * for one from exceptions.yaml (`origin` `file:<path>`: only as trustworthy as the review of that file) or from before
+ * two-step approval. `active_at_start`: in force when the period began. `requested` is when a two-step exception was
+ * asked for; `forced`, `yes` when it was requested on a resource with no failing result.
+ */
+export const RISK_HEADER = ['id', 'rule', 'resource', 'requester', 'approver', 'granted', 'expires', 'revoked', 'reason', 'status', 'granted_seq', 'ended_seq', 'ended_by', 'end_reason', 'active_at_start', 'origin', 'requested', 'forced'];
 /** Columns every row must fill: what an auditor needs to judge an acceptance (checked again by the verifier). */
 export const RISK_REQUIRED = ['id', 'rule', 'resource', 'requester', 'approver', 'granted', 'expires', 'reason'] as const;
 
@@ -50,12 +66,15 @@ export class RiskRegister {
 
   /** An exception leaf recorded before the period start. */
   prior(l: LeafRecord, type: string, at: string): void {
+    if (type === 'exception.requested' || type === 'exception.rejected') return;
     const e = this.fold(l, type, at);
-    if (type !== 'exception.granted') e.endedBefore = true;
+    if (type !== 'exception.granted' && type !== 'exception.approved') e.endedBefore = true;
   }
 
   /** An exception leaf of the period. */
   leaf(l: LeafRecord, type: string, at: string): void {
+    // A request takes effect only when approved (whose leaf carries it); a rejected one never did.
+    if (type === 'exception.requested' || type === 'exception.rejected') return;
     this.records++;
     const e = this.fold(l, type, at);
     this.inPeriod.add(e.id);
@@ -63,14 +82,15 @@ export class RiskRegister {
 
   private fold(l: LeafRecord, type: string, at: string): Entry {
     const b = l.body;
-    const grant = (b.exception ?? {}) as Record<string, unknown>;
+    let grant = (b.exception ?? {}) as Record<string, unknown>;
+    if (type === 'exception.approved') grant = { ...grant, requester: principalText(grant.requestedBy), approver: principalText(b.by) };
     const id = type === 'exception.granted' ? str(grant.id) ?? '' : str(b.exceptionId) ?? str(grant.id) ?? '';
     let e = this.entries.get(id);
     if (!e) {
       e = { id, grant, granted: '', grantedSeq: '', revoked: '', expired: false, endedSeq: '', endedBy: '', endReason: '', endedBefore: false };
       this.entries.set(id, e);
     }
-    if (type === 'exception.granted') {
+    if (type === 'exception.granted' || type === 'exception.approved') {
       e.grant = grant;
       e.granted = at;
       e.grantedSeq = l.seq;
@@ -106,7 +126,8 @@ export class RiskRegister {
       const g = e.grant;
       const expires = str(g.expiresAt) ?? '';
       const status = e.revoked !== '' ? 'revoked' : e.expired || (expires !== '' && Date.parse(expires) <= Date.parse(this.end)) ? 'expired' : 'active';
-      return csvRow([e.id, str(g.ruleId) ?? '', str(g.resourceId) ?? '', str(g.requester) ?? '', str(g.approver) ?? '', e.granted, expires, e.revoked, str(g.reason) ?? '', status, e.grantedSeq, e.endedSeq, e.endedBy, e.endReason, ids.has(e.id) ? 'yes' : 'no']);
+      const requested = g.requestedBy === undefined ? '' : str(g.requestedAt) ?? '';
+      return csvRow([e.id, str(g.ruleId) ?? '', str(g.resourceId) ?? '', str(g.requester) ?? '', str(g.approver) ?? '', e.granted, expires, e.revoked, str(g.reason) ?? '', status, e.grantedSeq, e.endedSeq, e.endedBy, e.endReason, ids.has(e.id) ? 'yes' : 'no', str(g.origin) ?? '', requested, g.forced === true ? 'yes' : '']);
     });
     this.out.write(RISK_FILE, RISK_HEADER, rows.join(''));
   }
