@@ -23,6 +23,7 @@ import { cosignExportCheckpoint, writeWitnessFiles, type BundleCosignature } fro
 import type { WitnessConfig } from '../witness/config.js';
 import { applyBundleModes, bundleModes, checkOutPath, type BundleModes } from './out-path.js';
 import { writeTimestampIndex } from './timestamps.js';
+import { writeKeyChainFile } from './key-chain-file.js';
 import { VERSION } from '../version.js';
 import type { ProgressListener } from '../core/progress.js';
 
@@ -234,6 +235,7 @@ async function writeBundleFolder(
   for (const sha of stamps.tokens) ledger.referenced.add(sha);
   const att = await writeAttachments(ro, work, ledger.referenced, progress);
   const witness = await writeWitnessFiles(ro, work, s, e, cosigned);
+  await writeKeyChainFile(ro, work, origin, e);
 
   const frameworkFile = `framework/${opts.framework.id}.json`;
   mkdirSync(join(work, 'framework'), { recursive: true });

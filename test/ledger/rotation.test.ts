@@ -2,12 +2,12 @@
 // named by verify, and a rotation that crashes between any two steps finished (or never started) at the next open.
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
-import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { keyFingerprint } from '../../src/ledger/fingerprint.js';
 import { ed25519Signer, ed25519Verifier } from '../../src/ledger/note.js';
-import { rotationLeaf } from '../../src/ledger/rotation.js';
+import { rotationLeaf, rotationStatement } from '../../src/ledger/rotation.js';
 import { archivedKeyPath, nextKeyPath } from '../../src/ledger/key-files.js';
 import { ledgerKeyPaths } from '../../src/ledger/keys.js';
 import { tempDir, TestClock, OPEN_CATALOGUE } from './helpers.js';
@@ -132,13 +132,16 @@ describe('verify names a key the chain did not introduce', () => {
     expect(report.faults.find((f) => f.code === 'ROTATION_BAD_SIGNATURE')?.message).toContain('not signed by the old key');
   });
 
-  it('a rotation signed only by the new key (old signature copied from elsewhere) is refused the same way', async () => {
+  it('a rotation signed only by the new key (its signature standing in for the old key\'s) is refused the same way', async () => {
     const { open, clock } = await fresh();
     const ledger = await open();
     const thief = generateKeyPairSync('ed25519').privateKey;
     const real = ledger.keyChain().current;
     const forged = rotationLeaf({ origin: ledger.origin, oldKey: thief, newKey: thief, rotatedAt: clock.now().toISOString(), by });
+    // The statement names the real old key; the new key signs it, and its signature stands in for the old key's too.
     Object.assign(forged.data, { oldKeyId: real.keyId, oldFingerprint: real.fingerprint, oldPublicKey: real.raw.toString('base64') });
+    const sig = sign(null, rotationStatement(forged.data), thief).toString('base64');
+    Object.assign(forged.data, { oldSignature: sig, newSignature: sig });
     await appendAsLedger(ledger, forged);
     const report = await ledger.verify();
     expect(report.faults.map((f) => f.code)).toContain('ROTATION_BAD_SIGNATURE');
