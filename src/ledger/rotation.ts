@@ -3,14 +3,13 @@ import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { canonicalString } from './canonical.js';
 import { keyFingerprint } from './fingerprint.js';
 import { ed25519KeyId, ed25519PublicKeyFromRaw, ed25519Verifier, formatVkey, parseSignedNote, openCheckpoint, rawEd25519PublicKey, type CheckpointBody, type NoteVerifier } from './note.js';
-import type { LeafInput } from './leaf-input.js';
 import type { Principal } from '../core/principal.js';
 
 /** Domain separation: a rotation signature can never be mistaken for a checkpoint or manifest note signature (those sign text ending in "\n"). */
 const STATEMENT_PREFIX = 'vigil-key-rotation/v1\n';
 
 /** The data of a `key.rotated` leaf (leaf-catalogue.ts). */
-export interface RotationData {
+export type RotationData = {
   origin: string;
   oldKeyId: string;
   oldFingerprint: string;
@@ -25,7 +24,7 @@ export interface RotationData {
   /** Base64 Ed25519 signatures of rotationStatement(data) by the old and by the new key. */
   oldSignature: string;
   newSignature: string;
-}
+};
 
 /** A verification problem with a stable code (the codes are part of `vigil verify`'s and `vigil ledger verify`'s output). */
 export interface KeyProblem {
@@ -40,7 +39,7 @@ export function rotationStatement(d: Omit<RotationData, 'oldSignature' | 'newSig
 }
 
 /** The `key.rotated` leaf for replacing `oldKey` by `newKey`, signed by both. */
-export function rotationLeaf(a: { origin: string; oldKey: KeyObject; newKey: KeyObject; rotatedAt: string; by: Principal }): LeafInput<'key.rotated'> {
+export function rotationLeaf(a: { origin: string; oldKey: KeyObject; newKey: KeyObject; rotatedAt: string; by: Principal }): { type: 'key.rotated'; idempotencyKey: string; data: RotationData } {
   if (a.by.kind !== 'local') throw new Error('a key rotation is run by the local account that holds the data dir');
   const oldRaw = rawEd25519PublicKey(a.oldKey);
   const newRaw = rawEd25519PublicKey(a.newKey);

@@ -4,9 +4,11 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { keyFingerprint } from '../ledger/fingerprint.js';
 import { rawEd25519PublicKey } from '../ledger/note.js';
 import type { KeyChain } from '../ledger/rotation.js';
-import type { BundleFault } from './bundle-steps.js';
 import type { BundleFiles } from './bundle-files.js';
 import type { BundleKey, KeyPin } from './bundle-key.js';
+
+/** A fault as verify reports it (bundle-steps.ts's BundleFault, restated to keep the import graph acyclic). */
+type BundleFault = { code: string; file?: string; seq?: number; message: string };
 import { pinnedIndex, readBundleChain, type Handover } from './key-chain-step.js';
 
 export interface RotatedKey {

@@ -6,9 +6,11 @@ import { leafHash, verifyConsistency, verifyInclusion } from '../ledger/merkle.j
 import { openCheckpoint } from '../ledger/note.js';
 import { chainKey, genesisKey, KeyChain, type ChainKey } from '../ledger/rotation.js';
 import type { KeyChainFile } from '../export/key-chain-file.js';
-import type { BundleFault } from './bundle-steps.js';
 import type { BundleFiles } from './bundle-files.js';
 import type { KeyPin } from './bundle-key.js';
+
+/** A fault as verify reports it (bundle-steps.ts's BundleFault, restated to keep the import graph acyclic). */
+type BundleFault = { code: string; file?: string; seq?: number; message: string };
 
 const FILE = 'ledger/key-chain.json';
 
