@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { acquireFileLock } from '../../src/ledger/writer-lock.js';
 import { keyFingerprint } from '../../src/ledger/fingerprint.js';
@@ -77,6 +78,11 @@ describe('vigil ledger rotate-key (CLI)', () => {
     const ok = await runVigil(['verify', bundle, '--trusted-fingerprint', genesisFp], dir);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout).toContain(`reached by 1 rotation(s) from the key you pinned with --trusted-fingerprint (${genesisFp})`);
+
+    // The bundle's own verifier (verify/verify.mjs, no Vigil install) agrees.
+    const standalone = spawnSync(process.execPath, [join(bundle, 'verify', 'verify.mjs'), bundle, '--trusted-fingerprint', genesisFp], { encoding: 'utf8' });
+    expect(standalone.status, standalone.stdout + standalone.stderr).toBe(0);
+    expect(standalone.stdout).toContain('reached by 1 rotation(s)');
 
     // The chain's rotation leaf loses the old key's signature (SHA256SUMS no longer matches either: both are named).
     const chainFile = join(bundle, 'ledger', 'key-chain.json');

@@ -10,7 +10,8 @@ import { ed25519Signer, ed25519Verifier } from '../../src/ledger/note.js';
 import { rotationLeaf, rotationStatement } from '../../src/ledger/rotation.js';
 import { archivedKeyPath, nextKeyPath } from '../../src/ledger/key-files.js';
 import { ledgerKeyPaths } from '../../src/ledger/keys.js';
-import { tempDir, TestClock, OPEN_CATALOGUE } from './helpers.js';
+import { connectTestPostgres, tempDir, TestClock, OPEN_CATALOGUE, TEST_DATABASE_URL } from './helpers.js';
+import { randomBytes } from 'node:crypto';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -187,5 +188,33 @@ describe('key files', () => {
       expect(statSync(ledgerKeyPaths(dir).privateKey).mode & 0o777).toBe(0o600);
     }
     expect(readFileSync(join(dir, 'keys', 'ledger-ed25519.pub.pem'), 'utf8')).toBe(ledger.publicKeyPem);
+  });
+});
+
+describe('rotation on a PostgreSQL store', () => {
+  it('rotates, reopens under the new key and verifies (keys stay in the data dir)', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const schema = `vigil_t_${randomBytes(6).toString('hex')}`;
+    const u = new URL(TEST_DATABASE_URL);
+    u.searchParams.set('schema', schema);
+    const admin = await connectTestPostgres();
+    cleanups.push(async () => {
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end();
+    });
+    const ledger = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir, databaseUrl: u.toString(), origin: 'vigil.test/pgrot' });
+    await ledger.append([{ type: 'evaluation', data: { n: 1 } }]);
+    const r = await ledger.rotateKey(by);
+    await ledger.close();
+    const again = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir, databaseUrl: u.toString() });
+    cleanups.push(() => again.close());
+    expect(again.alarm).toBeNull();
+    expect(again.keyId).toBe(r.to.keyId);
+    await again.append([{ type: 'evaluation', data: { n: 2 } }]);
+    await again.checkpoint('hourly');
+    const report = await again.verify();
+    expect(report.faults).toEqual([]);
+    expect(report.keys?.rotations).toBe(1);
   });
 });
