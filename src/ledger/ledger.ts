@@ -70,6 +70,8 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
   /** The keys that signed this ledger, from the genesis key through each `key.rotated` leaf (rotation.ts). */
   private chain: KeyChain;
   private readonly dataDir: string;
+  /** Key id of the key in keys/ this process loaded: verify() checks it is one of the chain's. */
+  private readonly fileKeyId: string;
   private readonly catalogue: LeafCatalogue;
   private frontier = new Frontier();
   private last: { size: number; root: Buffer } | undefined;
@@ -90,6 +92,7 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
     role: WriterRole;
     catalogue: LeafCatalogue;
     dataDir: string;
+    fileKeyId: string;
   }) {
     this.store = args.store;
     this.clock = args.clock;
@@ -104,6 +107,7 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
     this.role = args.role;
     this.catalogue = args.catalogue;
     this.dataDir = args.dataDir;
+    this.fileKeyId = args.fileKeyId;
   }
 
   /** Hex signed-note key ID of the key that signs this ledger's checkpoints now (it changes with `rotateKey`). */
@@ -197,6 +201,7 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
         chain,
         rawPublicKey: rawEd25519PublicKey(key.publicKey),
         dataDir: opts.dataDir,
+        fileKeyId: fileKey.keyId,
       });
       if (isNew) {
         const ledgerId = (await store.getMeta('ledger_id')) ?? null;
@@ -522,7 +527,8 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
   /** Proves leaf `seq` is in the signed log from the two checkpoints around it (see prove.ts); cheap at any ledger size. */
   async proveLeaf(seq: number): Promise<LeafProof> {
     this.assertOpen();
-    const chain = this.chain;
+    // Read afresh: another process (rotate-key) may have rotated the key since this one opened the ledger.
+    const chain = (await storeKeyChain(this.store, this.origin)).chain ?? this.chain;
     return proveLeaf(this.store, seq, { origin: this.origin, verifier: this.verifier, verifierAt: (size) => chain.keyAt(size).verifier });
   }
 
@@ -532,7 +538,7 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
    */
   async verify(opts: { onProgress?: (done: number, total: number) => void } = {}): Promise<VerifyReport> {
     this.assertOpen();
-    return verifyStore(this.store, { origin: this.origin, keyId: this.keyId, verifier: this.verifier }, { ...opts, catalogue: this.catalogue });
+    return verifyStore(this.store, { origin: this.origin, keyId: this.fileKeyId, verifier: this.verifier }, { ...opts, catalogue: this.catalogue });
   }
 
   async close(): Promise<void> {

@@ -28,7 +28,7 @@ export interface VerifyReport {
 /** Whose ledger this is: checkpoints must carry this origin and verify with this key; the genesis must name them. */
 export interface LedgerIdentity {
   origin: string;
-  /** Hex signed-note key ID. */
+  /** Hex signed-note key ID of the key in keys/: it must be the genesis key or one a rotation introduced. */
   keyId: string;
   verifier: NoteVerifier;
 }

@@ -50,6 +50,9 @@ export function resolveRotatedKey(
   const manifestFp = keyFingerprint(manifestKey);
   if (!keys.some((k) => k.fingerprint === manifestFp)) {
     fault({ code: 'KEY_NOT_INTRODUCED', file: keyFile, message: `the bundle is signed by ${manifestFp}, which no rotation in ledger/key-chain.json introduced` });
+  } else if (manifestFp !== chain.newest.fingerprint) {
+    // The export signs with the key active then, the chain's last: a retired key signing a bundle is someone holding an old key.
+    fault({ code: 'KEY_NOT_ACTIVE', file: keyFile, message: `the bundle is signed by ${manifestFp}, a key retired by a later rotation (the chain's newest key is ${chain.newest.fingerprint})` });
   }
   const p = pinnedIndex(chain, pin);
   const end = chain.keyAt(endSize);

@@ -1,7 +1,7 @@
 // Key rotation (rotation.ts, Ledger.rotateKey): the chain from the genesis key, forged rotations and unintroduced keys
 // named by verify, and a rotation that crashes between any two steps finished (or never started) at the next open.
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { Ledger } from '../../src/ledger/ledger.js';
@@ -174,6 +174,27 @@ describe('verify names a key the chain did not introduce', () => {
     await ledger.append([{ type: 'evaluation', data: { n: 2 } }]);
     await ledger.checkpoint('hourly');
     expect((await ledger.verify()).faults.map((f) => f.code)).toContain('KEY_NOT_ACTIVE');
+  });
+});
+
+describe('the key in keys/', () => {
+  it('a key the chain never introduced is named by verify and raises the alarm; a writer cannot sign with it', async () => {
+    const { dir, open } = await fresh();
+    const ledger = await open();
+    await ledger.append([{ type: 'evaluation', data: { n: 1 } }]);
+    await ledger.checkpoint('hourly');
+    await ledger.close();
+    const stranger = generateKeyPairSync('ed25519');
+    const paths = ledgerKeyPaths(dir);
+    writeFileSync(paths.privateKey, stranger.privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+    writeFileSync(paths.publicKey, stranger.publicKey.export({ format: 'pem', type: 'spki' }));
+    await expect(open()).rejects.toThrow(/LEDGER_KEY_MISSING|no key file/);
+    const ro = await Ledger.open({ catalogue: OPEN_CATALOGUE, dataDir: dir, readOnly: true });
+    cleanups.push(() => ro.close());
+    expect(ro.alarm).toContain('KEY_NOT_INTRODUCED');
+    const report = await ro.verify();
+    expect(report.ok).toBe(false);
+    expect(report.faults.find((f) => f.code === 'KEY_NOT_INTRODUCED')?.message).toContain('the ledger key in keys/');
   });
 });
 
