@@ -184,7 +184,8 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
       const chain = loaded.chain ?? new KeyChain(origin, fileKey);
       const signs = !readOnly && key.privateKey !== undefined;
       const signingKey = !signs ? undefined : chain.current.keyId === fileKey.keyId ? key.privateKey : await findPrivateKey(opts.dataDir, origin, chain.current.keyId);
-      if (signs && signingKey === undefined) {
+      // Only a signing role needs the current key; a worker holding a stale copy of an old private key just signs nothing.
+      if (signs && signingKey === undefined && SIGNING_ROLES.has(role)) {
         throw new AppError('LEDGER_KEY_MISSING', `the ledger is signed by key ${chain.current.keyId} (${chain.current.fingerprint}) since its last rotation, but no key file in ${join(opts.dataDir, 'keys')} holds it`, {
           remediation: 'restore the keys/ directory from backup; if that key is lost, follow "A lost or compromised key" in docs/ledger.md',
         });
