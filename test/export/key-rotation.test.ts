@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { buildDemoLedger, FRAMEWORK, type DemoLedger } from './helpers.js';
 import { exportBundle } from '../../src/export/bundle.js';
 import { verifyBundle } from '../../src/verify/verify-bundle.js';
@@ -117,4 +118,23 @@ describe('export and verify across key rotations', () => {
     const f = r.faults.find((x) => x.code === 'KEY_NOT_INTRODUCED');
     expect(f?.file).toBe(`ledger/checkpoints/${m.tree.endSize}.checkpoint`);
   });
+});
+
+describe("the README's steps on a rotated bundle", () => {
+  /** README.txt's commands (indented by five spaces), in bash with `set -euo pipefail`, as an auditor runs them. */
+  const runReadme = (bundle: string, fp: string): { status: number | null; out: string } => {
+    const commands = readFileSync(join(bundle, 'README.txt'), 'utf8').split('\n').filter((l) => /^ {5}\S/.test(l)).map((l) => l.slice(5));
+    const r = spawnSync('bash', ['-c', `set -euo pipefail\n${commands.join('\n')}`], { cwd: bundle, encoding: 'utf8', env: { ...process.env, FP: fp, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` } });
+    return { status: r.status, out: r.stdout + r.stderr };
+  };
+
+  it('pass with the genesis fingerprint (step 2 finds it in the chain) and fail with a key not in the chain', () => {
+    expect(readFileSync(join(after, 'README.txt'), 'utf8')).toContain('rotated 2 time(s)');
+    const ok = runReadme(after, genesisFp);
+    expect(ok.status, ok.out).toBe(0);
+    expect(ok.out).toContain('your key is in the chain');
+    const bad = runReadme(after, keyFingerprint(generateKeyPairSync('ed25519').publicKey));
+    expect(bad.status).not.toBe(0);
+    expect(bad.out).toContain("YOUR KEY IS NOT IN THIS BUNDLE'S KEY CHAIN");
+  }, 60_000);
 });
