@@ -86,6 +86,13 @@ export async function ledgerRotateKeyCommand(ctx: AgentContext, opts: { json?: b
   if (!process.env.DATABASE_URL && !existsSync(join(ctx.dataDir, 'ledger.sqlite'))) {
     throw new UsageError('LEDGER_NOT_FOUND', `no ledger at ${join(ctx.dataDir, 'ledger.sqlite')}: nothing to rotate (check --data-dir)`);
   }
+  if (process.env.DATABASE_URL) {
+    // PostgreSQL: a read-only look first (an empty schema throws LEDGER_NOT_FOUND, exit 2, before anything is written).
+    const { PgEvidenceStore } = await import('../ledger/pg-store.js');
+    const store = await PgEvidenceStore.open({ url: process.env.DATABASE_URL, readOnly: true, logger: ctx.logger });
+    const count = await store.leafCount().finally(() => store.close());
+    if (count === 0) throw new UsageError('LEDGER_NOT_FOUND', `${store.location} holds no ledger: nothing to rotate`);
+  }
   const lock = await takeWriterLock({ dataDir: ctx.dataDir, command: 'vigil ledger rotate-key', logger: ctx.logger, ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}) });
   try {
     const ledger = await openLedger(ctx, { role: 'writer' });
