@@ -307,6 +307,10 @@ export function checkLeaves(
           for (const a of (Array.isArray(body.artifacts) ? body.artifacts : []) as Array<{ sha256?: unknown }>) if (typeof a.sha256 === 'string') referenced.add(a.sha256);
         } else if (body.type === 'timestamp.token' && typeof body.tokenSha256 === 'string') referenced.add(body.tokenSha256);
         else if (body.type === 'day.sealed') seals.push({ seq: seqHere, date: String(body.date) });
+        else if (body.type === 'key.rotated' && m.chain && !m.chain.steps.some((st) => st.seq === seqHere)) {
+          // A rotation in the slice is handed over by the end checkpoint, so the chain the bundle carries must hold it.
+          fault({ code: 'ROTATION_NOT_IN_CHAIN', file: f, seq: seqHere, message: `the key.rotated leaf at seq ${seqHere} is missing from ledger/key-chain.json (or its chain broke before it)` });
+        }
       }
       frontier.append(leafHash(bytes));
       expected++;

@@ -105,6 +105,19 @@ describe('export and verify across key rotations', () => {
     expect(r.faults.map((x) => x.code)).toContain('KEY_NOT_INTRODUCED');
   });
 
+  it('a key chain file that drops a rotation of the slice: ROTATION_NOT_IN_CHAIN and the later key KEY_NOT_INTRODUCED', async () => {
+    const dir = join(work, 'dropped-rotation');
+    cpSync(spanning, dir, { recursive: true });
+    const file = join(dir, 'ledger', 'key-chain.json');
+    const chain = JSON.parse(readFileSync(file, 'utf8')) as KeyChainFile;
+    chain.rotations.pop();
+    writeFileSync(file, JSON.stringify(chain));
+    resign(dir, currentKey());
+    const codes = (await verifyBundle(dir, { trustedFingerprint: genesisFp })).faults.map((f) => f.code);
+    expect(codes).toContain('ROTATION_NOT_IN_CHAIN');
+    expect(codes).toContain('KEY_NOT_INTRODUCED');
+  });
+
   it('a checkpoint signed by a key no rotation introduced is named KEY_NOT_INTRODUCED', async () => {
     const dir = join(work, 'foreign-checkpoint');
     cpSync(after, dir, { recursive: true });
