@@ -8,7 +8,6 @@ import { loadLedgerKey, PUBLIC_KEY_FILE } from './keys.js';
 import { Frontier, leafHash } from './merkle.js';
 import {
   ed25519Signer,
-  ed25519Verifier,
   formatCheckpoint,
   isValidKeyName,
   openCheckpoint,
