@@ -187,6 +187,11 @@ function addEvidenceCommands(program: Command, g: Globals, setExit: SetExit): vo
     .description("the ledger's origin, public key, key id and SHA-256 fingerprint: what an auditor records and pins")
     .option('--json', 'machine-readable output')
     .action(async (o: { json?: boolean }, cmd: Command) => setExit(await (await import('./ledger.js')).ledgerKeyCommand(await makeContext(g(cmd), 'warn'), o)));
+  ledger
+    .command('rotate-key')
+    .description('replace the signing key: a key.rotated leaf signed by the old and the new key, a checkpoint by the old key, then the new key signs (the old one is archived in keys/archive/); refused while a writer runs')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { json?: boolean }, cmd: Command) => setExit(await (await import('./ledger.js')).ledgerRotateKeyCommand(await makeContext(g(cmd), 'warn'), o)));
 
   program
     .command('export')

@@ -23,6 +23,7 @@ import { cosignExportCheckpoint, writeWitnessFiles, type BundleCosignature } fro
 import type { WitnessConfig } from '../witness/config.js';
 import { applyBundleModes, bundleModes, checkOutPath, type BundleModes } from './out-path.js';
 import { writeTimestampIndex } from './timestamps.js';
+import { writeKeyChainFile } from './key-chain-file.js';
 import { VERSION } from '../version.js';
 import type { ProgressListener } from '../core/progress.js';
 
@@ -234,6 +235,7 @@ async function writeBundleFolder(
   for (const sha of stamps.tokens) ledger.referenced.add(sha);
   const att = await writeAttachments(ro, work, ledger.referenced, progress);
   const witness = await writeWitnessFiles(ro, work, s, e, cosigned);
+  const rotations = await writeKeyChainFile(ro, work, origin, e);
 
   const frameworkFile = `framework/${opts.framework.id}.json`;
   mkdirSync(join(work, 'framework'), { recursive: true });
@@ -287,7 +289,7 @@ async function writeBundleFolder(
   };
   delete (manifest.report as Partial<ReportParams>).framework;
   writeFileSync(join(work, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  writeFileSync(join(work, 'README.txt'), bundleReadme(keyId, params, s, e, stamps.tokens.length, witness));
+  writeFileSync(join(work, 'README.txt'), bundleReadme(keyId, params, s, e, stamps.tokens.length, witness, rotations));
 
   const files = listFiles(work).filter((f) => !UNSUMMED.has(f));
   const sums = files.map((f) => `${sha256File(join(work, f))}  ${f}\n`).join('');

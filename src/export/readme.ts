@@ -9,7 +9,7 @@ import { BUNDLE_FORMAT } from './files.js';
  * them at the start of the engagement (`vigil ledger key`), because a bundle forged and re-signed with a fresh key is
  * otherwise self-consistent.
  */
-export function bundleReadme(keyId: string, p: ReportParams, s: number, e: number, timestamps = 0, witness?: { cosignatures: number; witnesses: string[] }): string {
+export function bundleReadme(keyId: string, p: ReportParams, s: number, e: number, timestamps = 0, witness?: { cosignatures: number; witnesses: string[] }, rotations = 0): string {
   const what = p.type === 2 ? `Type 2 period ${p.from} to ${p.to} (${p.tz}) = [${p.start}, ${p.end})` : `Type 1 state as of the close of ${p.asOf} (${p.tz}) = ${p.end}`;
   const key = `keys/ledger-${keyId}.pub.pem`;
   return `Vigil evidence bundle (${BUNDLE_FORMAT})
@@ -30,16 +30,16 @@ Run the steps in a shell in the bundle folder; they write nothing into it.
    (no BAD line = every attachment matches; read one with gzip -dc FILE):
      sha256sum --quiet -c SHA256SUMS
      for f in attachments/sha256/*/*.gz; do [ "$(gzip -dc "$f" | sha256sum | cut -c1-64)" = "$(basename "$f" .gz)" ] || { echo "BAD $f"; false; }; done
-2. The key in this bundle is the key you recorded:
+${rotations > 0 ? rotatedKeyStep(key, rotations) : `2. The key in this bundle is the key you recorded:
      [ "SHA256:$(openssl pkey -pubin -in ${key} -outform DER | sha256sum | cut -c1-64)" = "$FP" ] && echo "key fingerprint matches" || { echo "KEY FINGERPRINT DIFFERS from the one you recorded: do not rely on this bundle"; false; }
-3. The manifest note is signed by that key and commits to this SHA256SUMS (scratch files in a temporary folder):
+`}3. The manifest note is signed by that key and commits to this SHA256SUMS (scratch files in a temporary folder):
      T="$(mktemp -d)"
      awk '/^$/{exit} {print}' manifest.note > "$T/body.txt"
      grep '^— ' manifest.note | head -1 | awk '{print $3}' | base64 -d | tail -c +5 > "$T/sig.bin"
      openssl pkeyutl -verify -pubin -inkey ${key} -rawin -in "$T/body.txt" -sigfile "$T/sig.bin"
      [ "sums sha256:$(sha256sum SHA256SUMS | cut -c1-64)" = "$(grep '^sums sha256:' manifest.note)" ] && echo "SHA256SUMS is the signed one" || { echo "SHA256SUMS DIFFERS from the signed manifest note"; false; }
      rm -r "$T"
-   Each ledger/checkpoints/<size>.checkpoint verifies the same way.
+   Each ledger/checkpoints/<size>.checkpoint verifies the same way${rotations > 0 ? ', with the key active at its size (ledger/key-chain.json)' : ''}.
 4. Recompute the Merkle tree from the leaves, check it against every checkpoint, check the attachments, and
    recompute every report file byte for byte (Node.js 18 or later, no other software), pinned to your fingerprint:
      node verify/verify.mjs . --trusted-fingerprint "$FP"
@@ -88,5 +88,14 @@ function witnessStep(n: number, w: { cosignatures: number; witnesses: string[] }
      node verify/verify.mjs . --trusted-fingerprint "$FP" --witness-key "$WITNESS_KEY"
    It fails (WITNESS_*) unless the period's end (and start) checkpoint is cosigned by that witness and every cosigned
    checkpoint is consistent with the next; give --witness-key once per witness, and --witness-quorum N to need N of them.
+`;
+}
+
+/** Step 2 for a ledger whose key was rotated: the key here is the one current at export, reached through the chain. */
+function rotatedKeyStep(key: string, rotations: number): string {
+  return `2. The ledger's key was rotated ${rotations} time(s): ${key} is the key current at export, and ledger/key-chain.json
+   lists the genesis key and each rotation (signed by the old and the new key). The key you recorded must be one of
+   them (this only finds it; step 4 checks every rotation's signatures and proofs):
+     grep -q "$FP" ledger/key-chain.json && echo "your key is in the chain" || { echo "YOUR KEY IS NOT IN THIS BUNDLE'S KEY CHAIN: do not rely on this bundle"; false; }
 `;
 }

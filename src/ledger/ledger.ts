@@ -1,5 +1,5 @@
 // The evidence ledger: one append-only RFC 6962 log of canonical JSON leaves with Ed25519-signed C2SP checkpoints.
-import { randomBytes, createHash } from 'node:crypto';
+import { randomBytes, createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { AppError, UsageError } from '../core/errors.js';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/collector.js';
@@ -8,7 +8,6 @@ import { loadLedgerKey, PUBLIC_KEY_FILE } from './keys.js';
 import { Frontier, leafHash } from './merkle.js';
 import {
   ed25519Signer,
-  ed25519Verifier,
   formatCheckpoint,
   isValidKeyName,
   openCheckpoint,
@@ -28,6 +27,9 @@ import { CHECKPOINT_REASONS, daySealKey, daySealedLeaf, sealableDay, toCheckpoin
 import { selfCheck } from './self-check.js';
 import type { ProgressListener } from '../core/progress.js';
 import type { LedgerOptions } from './ledger-options.js';
+import { chainKey, KeyChain, rotationLeaf, storeKeyChain, type ChainFault, type ChainKey } from './rotation.js';
+import { activeFileIs, findPrivateKey, nextKeyPath, promoteNextKey, writeNextKey } from './key-files.js';
+import type { Principal } from '../core/principal.js';
 
 export type { AppendedLeaf, LeafInput } from './leaf-input.js';
 export type { LedgerOptions } from './ledger-options.js';
@@ -53,9 +55,6 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
   readonly origin: string;
   /** The role appends are checked against. */
   readonly role: WriterRole;
-  readonly publicKeyPem: string;
-  /** Hex signed-note key ID of the ledger key under `origin`. */
-  readonly keyId: string;
   /** Why the ledger refuses to sign, or null. Set when the startup self-check finds stored data that disagrees with what was signed. */
   alarm: string | null = null;
 
@@ -63,9 +62,15 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly readOnly: boolean;
-  private readonly signer: NoteSigner | undefined;
-  private readonly verifier: NoteVerifier;
+  private signer: NoteSigner | undefined;
+  private signingKey: KeyObject | undefined;
+  private verifier: NoteVerifier;
   private readonly rawPublicKey: Buffer;
+  /** The keys that signed this ledger, from the genesis key through each `key.rotated` leaf (rotation.ts). */
+  private chain: KeyChain;
+  private readonly dataDir: string;
+  /** Key id of the key in keys/ this process loaded: verify() checks it is one of the chain's. */
+  private readonly fileKeyId: string;
   private readonly catalogue: LeafCatalogue;
   private frontier = new Frontier();
   private last: { size: number; root: Buffer } | undefined;
@@ -80,25 +85,47 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
     logger: Logger;
     readOnly: boolean;
     origin: string;
-    publicKeyPem: string;
-    signer: NoteSigner | undefined;
-    verifier: NoteVerifier;
+    signingKey: KeyObject | undefined;
+    chain: KeyChain;
     rawPublicKey: Buffer;
     role: WriterRole;
     catalogue: LeafCatalogue;
+    dataDir: string;
+    fileKeyId: string;
   }) {
     this.store = args.store;
     this.clock = args.clock;
     this.logger = args.logger;
     this.readOnly = args.readOnly;
     this.origin = args.origin;
-    this.publicKeyPem = args.publicKeyPem;
-    this.signer = args.signer;
-    this.verifier = args.verifier;
+    this.chain = args.chain;
+    this.verifier = args.chain.current.verifier;
+    this.signingKey = args.signingKey;
+    this.signer = args.signingKey === undefined ? undefined : ed25519Signer(args.origin, args.signingKey);
     this.rawPublicKey = args.rawPublicKey;
-    this.keyId = args.verifier.keyId.toString('hex');
     this.role = args.role;
     this.catalogue = args.catalogue;
+    this.dataDir = args.dataDir;
+    this.fileKeyId = args.fileKeyId;
+  }
+
+  /** Hex signed-note key ID of the key that signs this ledger's checkpoints now (it changes with `rotateKey`). */
+  get keyId(): string {
+    return this.verifier.keyId.toString('hex');
+  }
+
+  /** SPKI PEM of the key that signs now. */
+  get publicKeyPem(): string {
+    return this.chain.current.publicKey.export({ format: 'pem', type: 'spki' }).toString();
+  }
+
+  /** The key chain, genesis key first (a copy of the list: the chain is this ledger's). */
+  keyChain(): { keys: ChainKey[]; current: ChainKey; rotations: Array<{ seq: number; from: string; to: string; handoverSize?: number }> } {
+    return {
+      keys: this.chain.keys,
+      current: this.chain.current,
+      rotations: this.chain.steps.map((st) => ({ seq: st.seq, from: st.from.keyId, to: st.to.keyId, ...(st.handoverSize !== undefined ? { handoverSize: st.handoverSize } : {}) })),
+    };
   }
 
   static async open<C extends LeafCatalogue = VigilCatalogue>(opts: LedgerOptions<C>): Promise<Ledger<C>> {
@@ -151,6 +178,17 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
           throw new UsageError('LEDGER_ORIGIN_MISMATCH', `ledger origin is ${storedOrigin}, not ${opts.origin}; an origin is fixed when the ledger is created`);
         }
       }
+      const fileKey = chainKey(origin, key.publicKey);
+      const loaded = isNew ? { chain: new KeyChain(origin, fileKey), faults: [] as ChainFault[] } : await storeKeyChain(store, origin);
+      const chain = loaded.chain ?? new KeyChain(origin, fileKey);
+      const signs = !readOnly && key.privateKey !== undefined;
+      const signingKey = !signs ? undefined : chain.current.keyId === fileKey.keyId ? key.privateKey : await findPrivateKey(opts.dataDir, origin, chain.current.keyId);
+      // Only a signing role needs the current key; a worker holding a stale copy of an old private key just signs nothing.
+      if (signs && signingKey === undefined && SIGNING_ROLES.has(role)) {
+        throw new AppError('LEDGER_KEY_MISSING', `the ledger is signed by key ${chain.current.keyId} (${chain.current.fingerprint}) since its last rotation, but no key file in ${join(opts.dataDir, 'keys')} holds it`, {
+          remediation: 'restore the keys/ directory from backup; if that key is lost, follow "A lost or compromised key" in docs/ledger.md',
+        });
+      }
       const ledger = new Ledger<C>({
         store,
         role,
@@ -159,10 +197,11 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
         logger,
         readOnly,
         origin,
-        publicKeyPem: key.publicKeyPem,
-        signer: key.privateKey === undefined || readOnly ? undefined : ed25519Signer(origin, key.privateKey),
-        verifier: ed25519Verifier(origin, key.publicKey),
+        signingKey,
+        chain,
         rawPublicKey: rawEd25519PublicKey(key.publicKey),
+        dataDir: opts.dataDir,
+        fileKeyId: fileKey.keyId,
       });
       if (isNew) {
         const ledgerId = (await store.getMeta('ledger_id')) ?? null;
@@ -170,6 +209,8 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
         if (key.created) logger.info({ origin, keyId: ledger.keyId }, 'new ledger created with a new signing key');
       } else {
         await ledger.selfCheck(opts.startupCheck ?? 'full', opts.progress);
+        await ledger.checkKeyChain(loaded.faults, fileKey);
+        if (signs && SIGNING_ROLES.has(role) && ledger.alarm === null) await ledger.completeRotation();
       }
       return ledger;
     } catch (e) {
@@ -180,12 +221,87 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
 
   /** Rebuilds the tree from storage and compares it with the last signed checkpoint; any disagreement raises the alarm. */
   private async selfCheck(mode: 'full' | 'hashes', progress?: ProgressListener): Promise<void> {
-    const r = await selfCheck(this.store, { origin: this.origin, keyId: this.keyId, verifier: this.verifier }, mode, progress);
+    const chain = this.chain;
+    const r = await selfCheck(this.store, { origin: this.origin, keyId: chain.root.keyId, verifier: this.verifier, verifierAt: (size) => chain.keyAt(size).verifier }, mode, progress);
     // Before the alarm: a truncated ledger must not take even the alarm leaf, and the frontier is what later appends continue.
     this.truncated = r.truncated;
     if (r.last !== undefined) this.last = r.last;
     this.frontier = r.frontier;
     if (r.alarm !== undefined) await this.raiseAlarm(r.alarm.message, r.alarm.details);
+  }
+
+  /**
+   * The stored rotations must each be signed by the key they replace (else someone with write access to the database
+   * introduced a key: the alarm), and the key in keys/ must be one of the chain's.
+   */
+  private async checkKeyChain(faults: readonly ChainFault[], fileKey: ChainKey): Promise<void> {
+    const problems = faults.map((f) => `${f.code}: ${f.message}`);
+    if (this.chain.find(fileKey.keyId) === undefined) {
+      problems.push(`KEY_NOT_INTRODUCED: the key in keys/ (${fileKey.keyId}, ${fileKey.fingerprint}) is neither the genesis key nor one a rotation introduced`);
+    }
+    if (problems.length > 0 && this.alarm === null) await this.raiseAlarm(`ledger key chain: ${problems.join('; ')}`, {});
+  }
+
+  /**
+   * Finishes a rotation a crash interrupted (rotateKey's steps, each one repeatable): a `key.rotated` leaf without its
+   * handover checkpoint gets one, signed by the old key; then the new key becomes the signer and the active key file.
+   */
+  private async completeRotation(): Promise<void> {
+    const pending = this.chain.newest !== this.chain.current ? this.chain.newest : undefined;
+    if (pending !== undefined) {
+      const next = await findPrivateKey(this.dataDir, this.origin, pending.keyId);
+      if (next === undefined) {
+        throw new AppError('LEDGER_ROTATION_INCOMPLETE', `a key rotation to ${pending.keyId} was recorded but its new key is not in ${nextKeyPath(this.dataDir)}`, {
+          remediation: 'restore keys/ from backup; if the new key is lost, follow "A lost or compromised key" in docs/ledger.md',
+        });
+      }
+      this.logger.warn({ keyId: pending.keyId }, 'ledger: completing a key rotation that was interrupted');
+      await this.checkpointNow('key-rotation');
+      this.useKey(next);
+    }
+    // The files may lag the chain (a crash between the handover and the rename): the active file becomes the current key.
+    // A stale next key no leaf names (a crash before step 2) is left alone: the next rotation replaces it.
+    if (!(await activeFileIs(this.dataDir, this.origin, this.keyId))) await promoteNextKey(this.dataDir, this.origin, { keyId: this.keyId });
+  }
+
+  /** Signs from now on with `key`, which must be the chain's current key. */
+  private useKey(key: KeyObject): void {
+    this.signingKey = key;
+    this.signer = ed25519Signer(this.origin, key);
+    this.verifier = this.chain.current.verifier;
+    if (this.signer.keyId.toString('hex') !== this.keyId) throw new AppError('LEDGER_KEY_MISMATCH', `the signing key is not the chain's current key ${this.keyId}`);
+  }
+
+  /**
+   * Replaces the signing key (`vigil ledger rotate-key`; the caller holds the writer lock). Steps, each safe to crash
+   * after — Ledger.open finishes what was started: (1) the new key is written to keys/ledger-ed25519.next.key; (2) a
+   * `key.rotated` leaf signed by both keys is appended; (3) a checkpoint covering it is signed by the old key (the
+   * handover); (4) the old key file is archived and the new one becomes keys/ledger-ed25519.key. Before (2) nothing
+   * happened (a stale next key is replaced by the next rotation); after (2) the rotation is done once (3) is signed.
+   * `afterStep` lets tests crash between steps.
+   */
+  rotateKey(by: Principal, opts: { afterStep?: (step: 'next-key' | 'leaf' | 'handover') => void } = {}): Promise<{ from: ChainKey; to: ChainKey; seq: number; handover: Checkpoint }> {
+    return this.exclusive(async () => {
+      this.assertCanSign();
+      if (this.alarm !== null) throw new AppError('LEDGER_ALARM', `refusing to rotate the key: ${this.alarm}`);
+      if (this.chain.newest !== this.chain.current) throw new AppError('LEDGER_ROTATION_INCOMPLETE', 'a rotation is still waiting for its handover checkpoint; reopen the ledger to finish it');
+      const from = this.chain.current;
+      const newKey = generateKeyPairSync('ed25519').privateKey;
+      await writeNextKey(this.dataDir, newKey);
+      opts.afterStep?.('next-key');
+      const input = rotationLeaf({ origin: this.origin, oldKey: this.signingKey as KeyObject, newKey, rotatedAt: this.clock.now().toISOString(), by });
+      const [appended] = await this.appendNow([input], 'ledger');
+      const problem = this.chain.addRotation(appended!.seq, input.data as unknown as Record<string, unknown>);
+      if (problem !== undefined) throw new AppError('LEDGER_ROTATION_FAILED', `${problem.code}: ${problem.message}`);
+      opts.afterStep?.('leaf');
+      const handover = await this.checkpointNow('key-rotation');
+      if (handover === null) throw new AppError('LEDGER_ROTATION_FAILED', 'no handover checkpoint was signed');
+      this.useKey(newKey);
+      opts.afterStep?.('handover');
+      await promoteNextKey(this.dataDir, this.origin, { keyId: this.keyId });
+      this.logger.info({ from: from.keyId, to: this.keyId, seq: appended!.seq }, 'ledger signing key rotated');
+      return { from, to: this.chain.current, seq: appended!.seq, handover };
+    });
   }
 
   private async raiseAlarm(message: string, details: Record<string, unknown>): Promise<void> {
@@ -318,6 +434,7 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
     const createdAt = this.clock.now().toISOString();
     const stored: StoredCheckpoint = { size, root, note, reason, createdAt, frontier: this.frontier.serialize() };
     await this.store.addCheckpoint(stored);
+    this.chain.noteCheckpoint(size);
     this.last = { size, root };
     this.logger.info({ size, root: root.toString('hex'), reason }, 'ledger checkpoint signed');
     return toCheckpoint(stored);
@@ -410,7 +527,9 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
   /** Proves leaf `seq` is in the signed log from the two checkpoints around it (see prove.ts); cheap at any ledger size. */
   async proveLeaf(seq: number): Promise<LeafProof> {
     this.assertOpen();
-    return proveLeaf(this.store, seq, { origin: this.origin, verifier: this.verifier });
+    // Read afresh: another process (rotate-key) may have rotated the key since this one opened the ledger.
+    const chain = (await storeKeyChain(this.store, this.origin)).chain ?? this.chain;
+    return proveLeaf(this.store, seq, { origin: this.origin, verifier: this.verifier, verifierAt: (size) => chain.keyAt(size).verifier });
   }
 
   /**
@@ -419,7 +538,7 @@ export class Ledger<C extends LeafCatalogue = VigilCatalogue> {
    */
   async verify(opts: { onProgress?: (done: number, total: number) => void } = {}): Promise<VerifyReport> {
     this.assertOpen();
-    return verifyStore(this.store, { origin: this.origin, keyId: this.keyId, verifier: this.verifier }, { ...opts, catalogue: this.catalogue });
+    return verifyStore(this.store, { origin: this.origin, keyId: this.fileKeyId, verifier: this.verifier }, { ...opts, catalogue: this.catalogue });
   }
 
   async close(): Promise<void> {

@@ -22,7 +22,7 @@ export interface LeafProof {
  * bodies, must give that checkpoint's signed root. Both signatures are checked. The cost is the leaves written between
  * two checkpoints (an hour's worth), not the size of the ledger.
  */
-export async function proveLeaf(store: EvidenceStore, seq: number, ledger: { origin: string; verifier: NoteVerifier }): Promise<LeafProof> {
+export async function proveLeaf(store: EvidenceStore, seq: number, ledger: { origin: string; verifier: NoteVerifier; /** The key a checkpoint of this size is signed by (after key rotations, rotation.ts); @defaultValue `verifier` */ verifierAt?: (size: number) => NoteVerifier }): Promise<LeafProof> {
   const fail = (problem: string, from = 0, to = 0, leavesRead = 0, leaf?: StoredLeaf): LeafProof => ({ ok: false, seq, from, to, leavesRead, problem, ...(leaf ? { leaf } : {}) });
   const cps = await store.checkpoints();
   let before: (typeof cps)[number] | undefined;
@@ -35,7 +35,7 @@ export async function proveLeaf(store: EvidenceStore, seq: number, ledger: { ori
   let frontier = new Frontier();
   if (before) {
     try {
-      const signed = openCheckpoint(before.note, [ledger.verifier], ledger.origin);
+      const signed = openCheckpoint(before.note, [ledger.verifierAt?.(before.size) ?? ledger.verifier], ledger.origin);
       frontier = Frontier.deserialize(before.frontier);
       if (frontier.size !== before.size || !frontier.root().equals(signed.root) || signed.size !== before.size) {
         return fail(`checkpoint ${before.size}: its stored frontier does not match its signed root`, before.size, after.size);
@@ -57,7 +57,7 @@ export async function proveLeaf(store: EvidenceStore, seq: number, ledger: { ori
   }
   if (frontier.size !== after.size) return fail(`leaves ${frontier.size}..${after.size - 1} are missing`, from, after.size, read, leaf);
   try {
-    const signed = openCheckpoint(after.note, [ledger.verifier], ledger.origin);
+    const signed = openCheckpoint(after.note, [ledger.verifierAt?.(after.size) ?? ledger.verifier], ledger.origin);
     if (signed.size !== after.size || !frontier.root().equals(signed.root)) {
       return fail(`the leaves between checkpoints ${from} and ${after.size} no longer hash to the signed root`, from, after.size, read, leaf);
     }

@@ -12,9 +12,9 @@ export interface Checkpoint {
   createdAt: string;
 }
 
-export type CheckpointReason = 'hourly' | 'daily' | 'shutdown' | 'export' | 'start' | 'manual';
+export type CheckpointReason = 'hourly' | 'daily' | 'shutdown' | 'export' | 'start' | 'manual' | 'key-rotation';
 
-export const CHECKPOINT_REASONS = new Set<string>(['hourly', 'daily', 'shutdown', 'export', 'start', 'manual']);
+export const CHECKPOINT_REASONS = new Set<string>(['hourly', 'daily', 'shutdown', 'export', 'start', 'manual', 'key-rotation']);
 
 export const toCheckpoint = (c: StoredCheckpoint): Checkpoint => ({
   size: c.size,

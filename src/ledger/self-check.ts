@@ -10,6 +10,8 @@ export interface SelfCheckIdentity {
   /** Hex key ID the genesis leaf must name. */
   keyId: string;
   verifier: NoteVerifier;
+  /** The key a checkpoint of this size is signed by (after key rotations, rotation.ts); @defaultValue `verifier` */
+  verifierAt?: (size: number) => NoteVerifier;
 }
 
 export interface SelfCheckResult {
@@ -69,7 +71,7 @@ export async function selfCheck(store: EvidenceStore, id: SelfCheckIdentity, mod
       truncated = true;
     }
     try {
-      const body = openCheckpoint(lastCp.note, [id.verifier], id.origin);
+      const body = openCheckpoint(lastCp.note, [id.verifierAt?.(lastCp.size) ?? id.verifier], id.origin);
       if (body.size !== lastCp.size || !body.root.equals(lastCp.root)) problems.push(`checkpoint ${lastCp.size}: signed note disagrees with its stored size/root`);
     } catch (e) {
       problems.push(`checkpoint ${lastCp.size}: ${(e as Error).message}`);

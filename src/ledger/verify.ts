@@ -4,6 +4,7 @@ import { Frontier, leafHash } from './merkle.js';
 import { openCheckpoint, type NoteVerifier } from './note.js';
 import { sha256Hex, type EvidenceStore, type StoredCheckpoint, type StoredLeaf } from './store.js';
 import { LEAF_CATALOGUE, leafProblem, type LeafCatalogue } from './leaf-catalogue.js';
+import { storeKeyChain } from './rotation.js';
 
 export const LEAF_FORMAT_VERSION = 1;
 const MAX_FAULTS = 1000;
@@ -18,13 +19,16 @@ export interface VerifyReport {
   /** Blobs read back, decoded and re-hashed (when the store can list them). */
   blobsChecked?: number;
   firstBadSeq?: number;
-  faults: Array<{ seq?: number; checkpointSize?: number; blob?: string; message: string }>;
+  /** The signing keys: the genesis key, the key signing now, and the rotations between them (rotation.ts). */
+  keys?: { genesis: { keyId: string; fingerprint: string }; current: { keyId: string; fingerprint: string }; rotations: number };
+  /** `code` names a key-chain fault: ROTATION_BAD_SIGNATURE, KEY_NOT_INTRODUCED, … (rotation.ts). */
+  faults: Array<{ code?: string; seq?: number; checkpointSize?: number; blob?: string; message: string }>;
 }
 
 /** Whose ledger this is: checkpoints must carry this origin and verify with this key; the genesis must name them. */
 export interface LedgerIdentity {
   origin: string;
-  /** Hex signed-note key ID. */
+  /** Hex signed-note key ID of the key in keys/: it must be the genesis key or one a rotation introduced. */
   keyId: string;
   verifier: NoteVerifier;
 }
@@ -44,13 +48,19 @@ export async function verifyStore(
   let firstBad: number | undefined;
   // Seqs known bad exactly (a body that disagrees with its own hash or envelope), as opposed to a checkpoint range.
   const exactBad: number[] = [];
-  const fault = (f: { seq?: number; checkpointSize?: number; blob?: string; message: string }, badSeq?: number): void => {
+  const fault = (f: { code?: string; seq?: number; checkpointSize?: number; blob?: string; message: string }, badSeq?: number): void => {
     if (badSeq !== undefined && (firstBad === undefined || badSeq < firstBad)) firstBad = badSeq;
     if (f.seq !== undefined && badSeq === f.seq) exactBad.push(f.seq);
     if (faults.length < MAX_FAULTS) faults.push(f);
     else dropped++;
   };
 
+  // The keys checkpoints may be signed by: the genesis key and each key a rotation signed by its predecessor introduced.
+  const { chain, faults: chainFaults } = await storeKeyChain(store, ledger.origin);
+  for (const cf of chainFaults) fault(cf, cf.seq);
+  if (chain !== undefined && chain.find(ledger.keyId) === undefined) {
+    fault({ code: 'KEY_NOT_INTRODUCED', message: `the ledger key in keys/ (key ${ledger.keyId}) is neither the genesis key nor one a rotation introduced` });
+  }
   const checkpoints = await store.checkpoints();
   const bySize = new Map<number, StoredCheckpoint>();
   let prevSize = -1;
@@ -58,7 +68,12 @@ export async function verifyStore(
     if (cp.size <= prevSize) fault({ checkpointSize: cp.size, message: `checkpoint ${cp.size} was written after checkpoint ${prevSize}: checkpoints must grow` });
     prevSize = Math.max(prevSize, cp.size);
     try {
-      const body = openCheckpoint(cp.note, [ledger.verifier], ledger.origin);
+      const opened = chain === undefined ? { body: openCheckpoint(cp.note, [ledger.verifier], ledger.origin) } : chain.openAt(cp.note, cp.size);
+      if ('problem' in opened) {
+        fault({ ...(opened.problem.code === 'SIGNATURE' ? {} : { code: opened.problem.code }), checkpointSize: cp.size, message: opened.problem.message });
+        continue;
+      }
+      const body = opened.body;
       if (body.size !== cp.size) fault({ checkpointSize: cp.size, message: `checkpoint ${cp.size}: signed note says size ${body.size}` });
       if (!body.root.equals(cp.root)) fault({ checkpointSize: cp.size, message: `checkpoint ${cp.size}: signed note root differs from the stored root` });
       bySize.set(body.size, { ...cp, root: body.root });
@@ -80,7 +95,7 @@ export async function verifyStore(
     }
     const hash = leafHash(l.body);
     if (!hash.equals(l.leafHash)) fault({ seq: l.seq, message: `leaf ${l.seq}: body does not match its stored leaf hash` }, l.seq);
-    checkBody(l, ledger, catalogue, fault);
+    checkBody(l, { origin: ledger.origin, keyId: chain?.root.keyId ?? ledger.keyId }, catalogue, fault);
     f.append(hash);
     expected++;
     const cp = bySize.get(f.size);
@@ -130,13 +145,16 @@ export async function verifyStore(
     lastCheckpointSize,
     uncoveredLeaves: Math.max(0, size - lastCheckpointSize),
     ...(blobsChecked !== undefined ? { blobsChecked } : {}),
+    ...(chain !== undefined
+      ? { keys: { genesis: { keyId: chain.root.keyId, fingerprint: chain.root.fingerprint }, current: { keyId: chain.current.keyId, fingerprint: chain.current.fingerprint }, rotations: chain.steps.length } }
+      : {}),
     faults,
   };
   if (firstBad !== undefined) report.firstBadSeq = firstBad;
   return report;
 }
 
-function checkBody(l: StoredLeaf, ledger: LedgerIdentity, catalogue: LeafCatalogue, fault: (f: { seq?: number; message: string }, badSeq?: number) => void): void {
+function checkBody(l: StoredLeaf, ledger: { origin: string; keyId: string }, catalogue: LeafCatalogue, fault: (f: { seq?: number; message: string }, badSeq?: number) => void): void {
   let body: Record<string, unknown>;
   try {
     const parsed = parseJsonBytes(l.body);

@@ -19,6 +19,11 @@ export interface BundleKey {
   keyId: string;
   /** How the key was pinned; null = not pinned, the bundle's own key was used. */
   pinnedBy: 'trusted-key' | 'trusted-fingerprint' | null;
+  /**
+   * Present when the ledger's key was rotated (ledger/key-chain.json): `fingerprint` is then the key that signed the
+   * slice's end, reached from the pinned key by `rotationsFromPin` rotations (negative: the pinned key came later).
+   */
+  chain?: { genesisFingerprint: string; rotations: number; pinnedFingerprint?: string; rotationsFromPin?: number };
 }
 
 export interface ResolvedKey {

@@ -9,6 +9,9 @@ import type { ReportParams } from '../export/report.js';
 import { BUNDLE_FORMAT, UNSUMMED, manifestNoteText } from '../export/files.js';
 import type { BundleFiles } from './bundle-files.js';
 import { genesisKeyProblem, resolveBundleKey, type BundleKey, type KeyPin } from './bundle-key.js';
+import { resolveRotatedKey } from './bundle-key-chain.js';
+import { readBundleChain, type Handover } from './key-chain-step.js';
+import type { KeyChain } from '../ledger/rotation.js';
 
 export interface BundleFault {
   code: string;
@@ -101,6 +104,10 @@ export interface ManifestAndKey {
   origin: string;
   verifiers: NoteVerifier[];
   signingKey?: KeyObject;
+  /** The keys checkpoints may be signed by, in order (one key when the ledger never rotated; src/verify/key-chain-step.ts). */
+  chain?: KeyChain;
+  /** Handover checkpoints of the chain's rotations, checked against the end checkpoint once it is verified. */
+  handovers: Handover[];
   tree: { startSize?: number; endSize?: number };
   reportMeta: ReportParams & { frameworkFile?: string };
 }
@@ -122,20 +129,34 @@ export function checkManifest(
   }
   const origin = typeof manifest.origin === 'string' ? manifest.origin : '';
   const keyFile = `keys/ledger-${String(manifest.keyId)}.pub.pem`;
-  const resolved = resolveBundleKey(pin, origin, keyFile, present.has(keyFile) ? bundle.read(keyFile).toString('utf8') : undefined);
-  for (const f of resolved.faults) fault(f);
-  warnings.push(...resolved.warnings);
+  const tree = (manifest.tree ?? {}) as { startSize?: number; endSize?: number };
+  const bundlePem = present.has(keyFile) ? bundle.read(keyFile).toString('utf8') : undefined;
   let verifiers: NoteVerifier[] = [];
   let signingKey: KeyObject | undefined;
-  try {
-    if (resolved.key === undefined) throw new Error(`no public key (${keyFile} is missing)`);
-    verifiers = [ed25519Verifier(origin, resolved.key)];
-    signingKey = resolved.key;
-    if (resolved.info) meta.key = resolved.info;
-  } catch (e) {
-    fault({ code: 'KEY', file: 'keys/', message: `no usable ledger public key for origin ${JSON.stringify(origin)}: ${(e as Error).message}` });
+  let chain: KeyChain | undefined;
+  let handovers: Handover[] = [];
+  if (present.has('ledger/key-chain.json')) {
+    // A ledger whose key was rotated: the pin may be any key of the chain the bundle carries (bundle-key-chain.ts).
+    const r = resolveRotatedKey(bundle, present, pin, origin, keyFile, bundlePem, tree.endSize ?? 0, fault, warnings);
+    if (r !== undefined) {
+      ({ chain, handovers, signingKey } = r);
+      verifiers = chain.keys.map((k) => k.verifier);
+      meta.key = r.info;
+    }
+  } else {
+    const resolved = resolveBundleKey(pin, origin, keyFile, bundlePem);
+    for (const f of resolved.faults) fault(f);
+    warnings.push(...resolved.warnings);
+    try {
+      if (resolved.key === undefined) throw new Error(`no public key (${keyFile} is missing)`);
+      verifiers = [ed25519Verifier(origin, resolved.key)];
+      signingKey = resolved.key;
+      chain = readBundleChain(bundle, present, origin, resolved.key, fault)?.chain;
+      if (resolved.info) meta.key = resolved.info;
+    } catch (e) {
+      fault({ code: 'KEY', file: 'keys/', message: `no usable ledger public key for origin ${JSON.stringify(origin)}: ${(e as Error).message}` });
+    }
   }
-  const tree = (manifest.tree ?? {}) as { startSize?: number; endSize?: number };
   const reportMeta = (manifest.report ?? {}) as ReportParams & { frameworkFile?: string };
   if (reportMeta.type === 1 || reportMeta.type === 2) meta.bundle = {
     type: reportMeta.type,
@@ -167,11 +188,11 @@ export function checkManifest(
   } else if (!present.has('manifest.note')) {
     fault({ code: 'FILE_MISSING', file: 'manifest.note', message: 'the signed manifest note is missing' });
   }
-  return { manifest, origin, verifiers, ...(signingKey ? { signingKey } : {}), tree, reportMeta };
+  return { manifest, origin, verifiers, ...(signingKey ? { signingKey } : {}), ...(chain ? { chain } : {}), handovers, tree, reportMeta };
 }
 
 /** 3. Checkpoints: strict parse, trusted signature, origin, name = size; no two roots for one size. Returns the roots by size. */
-export function checkCheckpoints(bundle: BundleFiles, verifiers: NoteVerifier[], origin: string, s: number, e: number, fault: (f: BundleFault) => void, stats: VerifyStats): Map<number, Buffer> {
+export function checkCheckpoints(bundle: BundleFiles, chain: KeyChain, origin: string, s: number, e: number, fault: (f: BundleFault) => void, stats: VerifyStats): Map<number, Buffer> {
   const files = bundle.files;
   const roots = new Map<number, Buffer>();
   for (const f of files.filter((x) => x.startsWith('ledger/checkpoints/'))) {
@@ -181,7 +202,13 @@ export function checkCheckpoints(bundle: BundleFiles, verifiers: NoteVerifier[],
       continue;
     }
     try {
-      const cp = openCheckpoint(bundle.read(f), verifiers, origin);
+      // Signed by the key active at that size: the chain names a key it never introduced (KEY_NOT_INTRODUCED) or one not active then.
+      const opened = chain.openAt(bundle.read(f), Number(m[1]));
+      if ('problem' in opened) {
+        fault({ code: opened.problem.code, file: f, message: opened.problem.message });
+        continue;
+      }
+      const cp = opened.body;
       if (cp.size !== Number(m[1])) fault({ code: 'CHECKPOINT', file: f, message: `signed size ${cp.size} differs from the file name` });
       const prev = roots.get(cp.size);
       if (prev && !prev.equals(cp.root)) fault({ code: 'EQUIVOCATION', file: f, message: `two different roots for size ${cp.size}` });
@@ -216,7 +243,9 @@ export function checkLeaves(
   stats: VerifyStats,
   progress: ProgressListener = () => undefined,
 ): { leafFiles: string[]; badLeaves: number; referenced: Set<string>; seals: DaySeal[] } {
-  const { manifest, origin, signingKey } = m;
+  const { manifest, origin } = m;
+  // The genesis leaf names the chain's first key, whichever key signs now.
+  const signingKey = m.chain?.root.publicKey ?? m.signingKey;
   const files = bundle.files;
   let frontier = new Frontier();
   try {
@@ -278,6 +307,10 @@ export function checkLeaves(
           for (const a of (Array.isArray(body.artifacts) ? body.artifacts : []) as Array<{ sha256?: unknown }>) if (typeof a.sha256 === 'string') referenced.add(a.sha256);
         } else if (body.type === 'timestamp.token' && typeof body.tokenSha256 === 'string') referenced.add(body.tokenSha256);
         else if (body.type === 'day.sealed') seals.push({ seq: seqHere, date: String(body.date) });
+        else if (body.type === 'key.rotated' && m.chain && !m.chain.steps.some((st) => st.seq === seqHere)) {
+          // A rotation in the slice is handed over by the end checkpoint, so the chain the bundle carries must hold it.
+          fault({ code: 'ROTATION_NOT_IN_CHAIN', file: f, seq: seqHere, message: `the key.rotated leaf at seq ${seqHere} is missing from ledger/key-chain.json (or its chain broke before it)` });
+        }
       }
       frontier.append(leafHash(bytes));
       expected++;

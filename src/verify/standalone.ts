@@ -11,7 +11,9 @@ export function formatVerification(r: BundleVerification): string {
     // One line that states everything an auditor files: what was verified and which key signed it.
     const key = !r.key
       ? ''
-      : r.key.pinnedBy
+      : r.key.chain
+        ? chainKeyText(r.key)
+        : r.key.pinnedBy
         ? `; signed by ${r.key.fingerprint} (key id ${r.key.keyId}), the key you pinned with --${r.key.pinnedBy}`
         : `; signed by ${r.key.fingerprint} (key id ${r.key.keyId}), the key inside the bundle: NOT pinned — the evidence is only as trustworthy as that key`;
     lines.push(`bundle OK: ${what}${r.stats.leaves} leaves, ${r.stats.checkpoints} signed checkpoints, ${r.stats.attachments} attachments, ${r.stats.reportFiles} report files recomputed byte for byte${key}${timestampsText(r)}${witnessText(r)}`);
@@ -22,6 +24,19 @@ export function formatVerification(r: BundleVerification): string {
   }
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The OK line's key part for a ledger whose key was rotated: the key that signed, and how it was reached from the pin. */
+function chainKeyText(k: NonNullable<BundleVerification['key']>): string {
+  const c = k.chain!;
+  const signed = `; signed by ${k.fingerprint} (key id ${k.keyId})`;
+  if (k.pinnedBy && c.pinnedFingerprint !== undefined) {
+    const n = c.rotationsFromPin ?? 0;
+    if (n === 0) return `${signed}, the key you pinned with --${k.pinnedBy}`;
+    const how = n > 0 ? `reached by ${n} rotation(s) from` : `${-n} rotation(s) before`;
+    return `${signed}, ${how} the key you pinned with --${k.pinnedBy} (${c.pinnedFingerprint}), each rotation signed by the old and the new key`;
+  }
+  return `${signed}, reached by a chain of ${c.rotations} rotation(s) from the genesis key ${c.genesisFingerprint} inside the bundle: NOT pinned — the evidence is only as trustworthy as that key`;
 }
 
 /** The OK line's witness part: what was checked, or that the cosignatures carried were not. */

@@ -22,6 +22,7 @@ import {
   type BundleMeta,
   type VerifyStats,
 } from './bundle-steps.js';
+import { checkHandovers } from './key-chain-step.js';
 import { checkWitnesses, witnessOptionProblem, type WitnessCheckOptions, type WitnessSummary } from './witness-step.js';
 import { checkTimestamps, type TimestampSummary } from './timestamp-step.js';
 
@@ -148,11 +149,12 @@ async function verifyFiles(
   const files = bundle.files;
   const present = checkContainer(bundle, fault, progress);
   const m = checkManifest(bundle, present, pin, fault, warnings, meta);
-  const { verifiers, tree, reportMeta } = m;
-  if (verifiers.length === 0 || !Number.isSafeInteger(tree.startSize) || !Number.isSafeInteger(tree.endSize)) return;
+  const { verifiers, tree, reportMeta, chain } = m;
+  if (verifiers.length === 0 || chain === undefined || !Number.isSafeInteger(tree.startSize) || !Number.isSafeInteger(tree.endSize)) return;
   const s = tree.startSize!;
   const e = tree.endSize!;
-  const roots = checkCheckpoints(bundle, verifiers, m.origin, s, e, fault, stats);
+  const roots = checkCheckpoints(bundle, chain, m.origin, s, e, fault, stats);
+  checkHandovers(m.handovers, e, roots.get(e), fault);
   meta.witness = checkWitnesses(bundle, present, verifiers, m.origin, { s, e, roots }, witnessOpts, fault);
   const { leafFiles, badLeaves, referenced, seals } = checkLeaves(bundle, m, roots, s, e, fault, stats, progress);
   const endRoot = roots.get(e);

@@ -38,7 +38,7 @@ export interface DemoLedger {
  * `retiredScope`: one more AWS account that reports once, at the first slot, and never again.
  * `retires`: one more AWS account that reports at every slot before `at`, and is retired (`scope.retired`) at `at`.
  */
-export async function buildDemoLedger(opts: { startIso?: string; days?: number; everyHours?: number; users?: number; retiredScope?: string; retires?: { scope: string; at: string } } = {}): Promise<DemoLedger> {
+export async function buildDemoLedger(opts: { startIso?: string; days?: number; everyHours?: number; users?: number; retiredScope?: string; retires?: { scope: string; at: string }; /** Slots (ISO) after whose run the key is rotated. */ rotateAt?: string[] } = {}): Promise<DemoLedger> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-export-'));
   const start = Date.parse(opts.startIso ?? '2025-03-01T00:00:00.000Z');
   const days = opts.days ?? 4;
@@ -101,6 +101,7 @@ export async function buildDemoLedger(opts: { startIso?: string; days?: number; 
     }
     clock.t = t + 120_000;
     await ledger.checkpoint('hourly');
+    if (opts.rotateAt?.includes(new Date(t).toISOString())) await ledger.rotateKey({ kind: 'local', name: 'ops@host' });
   }
   clock.t = start + days * 86_400_000 + 60_000;
   await ledger.sealDay(lastDay);

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, statSync, chmodSync, readdirSync } from 'node:fs';
 import { createPublicKey, verify as edVerify } from 'node:crypto';
 import { join } from 'node:path';
+import { keyFingerprint } from '../../src/ledger/fingerprint.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { openCheckpoint, ed25519Verifier } from '../../src/ledger/note.js';
 import { leafHash, rootOf } from '../../src/ledger/merkle.js';
@@ -56,7 +57,8 @@ describe('Ledger basics', () => {
     expect(openCheckpoint(cp?.note ?? '', [ed25519Verifier('ledger.example.com/acme/prod', pub)]).size).toBe(4);
 
     const report = await ledger.verify();
-    expect(report).toEqual({ ok: true, size: 4, checkpointsChecked: 1, lastCheckpointSize: 4, uncoveredLeaves: 0, blobsChecked: 0, faults: [] });
+    const key = { keyId: ledger.keyId, fingerprint: keyFingerprint(pub) };
+    expect(report).toEqual({ ok: true, size: 4, checkpointsChecked: 1, lastCheckpointSize: 4, uncoveredLeaves: 0, blobsChecked: 0, keys: { genesis: key, current: key, rotations: 0 }, faults: [] });
   });
 
   it('the default origin is vigil.local/<ledger id> and stays the same across opens', async () => {
