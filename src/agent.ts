@@ -41,7 +41,7 @@ export type Role = 'scheduler' | 'worker' | 'writer' | 'api';
  * What a process is towards the ledger, one per command. Decided here and nowhere else; pass it on to whatever needs to
  * know who is writing (see PROCESS_ROLES for what each may append, and docs/architecture.md "Who writes the ledger").
  */
-export type ProcessRole = 'run' | 'scheduler' | 'worker' | 'collect-worker' | 'collect' | 'serve' | 'demo' | 'exceptions' | 'export';
+export type ProcessRole = 'run' | 'scheduler' | 'worker' | 'collect-worker' | 'collect' | 'serve' | 'demo' | 'exceptions' | 'export' | 'evidence';
 
 /**
  * Groups of leaves a process may append. `lifecycle`: agent.started/stopped, heartbeat, rule.defined, ruleset.defined,
@@ -49,9 +49,10 @@ export type ProcessRole = 'run' | 'scheduler' | 'worker' | 'collect-worker' | 'c
  * `runs`: run, change, event, declared gap (and the derived identity run); `sweeps`: swept gap, day.sealed, and the
  * day seal's RFC 3161 `timestamp.token`;
  * `alerts`: alert, exception.expired, delivery.failed, and exception.granted/revoked synced from the exceptions file;
- * `exceptions`: exception.granted/revoked by a person (API admin route or CLI).
+ * `exceptions`: exception.granted/revoked by a person (API admin route or CLI);
+ * `evidence`: evidence.added by a person (API upload or `vigil evidence add`), with its file as a blob.
  */
-export type LeafGroup = 'lifecycle' | 'runs' | 'sweeps' | 'alerts' | 'exceptions';
+export type LeafGroup = 'lifecycle' | 'runs' | 'sweeps' | 'alerts' | 'exceptions' | 'evidence';
 
 export interface ProcessModel {
   /** The command that runs a process in this role. */
@@ -66,7 +67,9 @@ export interface ProcessModel {
   checkpoints: Array<'start' | 'hourly' | 'daily' | 'shutdown' | 'export'>;
 }
 
-const WRITER: Omit<ProcessModel, 'command' | 'parts'> = { appends: ['lifecycle', 'runs', 'sweeps', 'alerts'], blobs: true, checkpoints: ['start', 'hourly', 'daily', 'shutdown'] };
+// `evidence`: the API part of `vigil run` shares the writer's ledger (role `writer`), so that role may append it; the
+// writer itself never does.
+const WRITER: Omit<ProcessModel, 'command' | 'parts'> = { appends: ['lifecycle', 'runs', 'sweeps', 'alerts', 'evidence'], blobs: true, checkpoints: ['start', 'hourly', 'daily', 'shutdown'] };
 
 /** The writer model in code: which process may append what. Serialisation between them is the ledger's (catch-up + store lock). */
 export const PROCESS_ROLES: Readonly<Record<ProcessRole, ProcessModel>> = {
@@ -75,11 +78,12 @@ export const PROCESS_ROLES: Readonly<Record<ProcessRole, ProcessModel>> = {
   worker: { command: 'vigil worker', parts: ['worker', 'writer'], ...WRITER },
   'collect-worker': { command: 'vigil worker --no-writer', parts: ['worker'], appends: [], blobs: true, checkpoints: [] },
   collect: { command: 'vigil collect', parts: [], appends: ['lifecycle', 'runs'], blobs: true, checkpoints: ['start', 'shutdown'] },
-  serve: { command: 'vigil serve', parts: ['api'], appends: ['exceptions'], blobs: false, checkpoints: [] },
+  serve: { command: 'vigil serve', parts: ['api'], appends: ['exceptions', 'evidence'], blobs: true, checkpoints: [] },
   // The API too (on loopback, with a token made per run); `vigil demo --once` leaves it out, as it exits.
   demo: { command: 'vigil demo', parts: ['scheduler', 'worker', 'writer', 'api'], ...WRITER, appends: [...WRITER.appends, 'exceptions'] },
   exceptions: { command: 'vigil exceptions add|revoke', parts: [], appends: ['exceptions'], blobs: false, checkpoints: [] },
   export: { command: 'vigil export, POST /v1/exports', parts: [], appends: [], blobs: false, checkpoints: ['export'] },
+  evidence: { command: 'vigil evidence add', parts: [], appends: ['evidence'], blobs: true, checkpoints: [] },
 };
 
 // Its own module so the parts the root starts (the API) can take it without importing the root back.

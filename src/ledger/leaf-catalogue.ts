@@ -12,7 +12,7 @@ z.config(en());
  * one of them, and `append()` refuses a type whose entry below does not list it. `ledger` is the ledger itself
  * (genesis, alarm, day seals) and cannot be chosen by a caller.
  */
-export const WRITER_ROLES = ['writer', 'collect', 'api', 'exceptions', 'worker'] as const;
+export const WRITER_ROLES = ['writer', 'collect', 'api', 'exceptions', 'worker', 'evidence'] as const;
 export type WriterRole = (typeof WRITER_ROLES)[number];
 export type LeafAuthor = WriterRole | 'ledger';
 
@@ -20,7 +20,7 @@ export type LeafAuthor = WriterRole | 'ledger';
 export const RETIRE_WHY = ['removed-from-config', 'not-seen', 'operator'] as const;
 
 /** What an `alert` leaf is about (also the `kinds` filter of a sink in the config). */
-export const ALERT_KINDS = ['broke', 'recovered', 'error', 'gap', 'exception.expiring', 'exception.expired', 'timestamp.failed', 'witness'] as const;
+export const ALERT_KINDS = ['broke', 'recovered', 'error', 'gap', 'exception.expiring', 'exception.expired', 'timestamp.failed', 'witness', 'evidence.due', 'evidence.overdue'] as const;
 
 export interface LeafSpec<S extends z.core.$ZodType = z.core.$ZodType> {
   /** One line for docs/ledger.md's leaf table. */
@@ -70,6 +70,37 @@ const witnessAlert = z.strictObject({
   checkpointSize: nonNegInt,
   message: z.string(),
   missingCheckpoints: z.optional(nonNegInt),
+});
+
+// A manual evidence record (src/evidence/records.ts EvidenceData); the file is the blob `sha256`.
+const hex64 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
+const evidenceAdded = z.strictObject({
+  id: z.string().check(z.regex(/^ev_[0-9a-f]{12}$/)),
+  framework: z.string(),
+  criterion: z.string(),
+  requirement: z.string(),
+  title: z.string(),
+  sha256: hex64,
+  size: nonNegInt,
+  mediaType: z.string(),
+  fileName: z.string(),
+  effectiveAt: z.string(),
+  expiresAt: z.nullable(z.string()),
+  owner: z.nullable(z.string()),
+  ownerName: z.nullable(z.string()),
+  uploader: z.strictObject({ kind: z.enum(['token', 'session', 'local']), name: z.string(), role: z.optional(z.string()) }),
+  confidential: z.boolean(),
+});
+// A requirement that became due or overdue (src/evidence/records.ts dueStates), once per transition.
+const evidenceAlert = z.strictObject({
+  criterion: z.string(),
+  requirement: z.string(),
+  title: z.string(),
+  owner: z.nullable(z.string()),
+  state: z.enum(['due', 'overdue']),
+  expiresAt: z.optional(z.nullable(z.string())),
+  latest: z.optional(z.string()),
+  reason: z.string(),
 });
 
 const WRITER_ONLY = ['writer'] as const;
@@ -261,6 +292,7 @@ export const LEAF_CATALOGUE = {
       gap: z.optional(z.strictObject({ seq: nonNegInt, source: z.string(), scope: z.string(), from: z.string(), to: z.string(), slots: nonNegInt, reason: z.string() })),
       exception: z.optional(z.omit(exceptionGrant, { origin: true })),
       witness: z.optional(witnessAlert),
+      evidence: z.optional(z.array(evidenceAlert)),
       health: z.optional(z.strictObject({
           state: z.enum(['failing', 'healthy']),
           since: z.string(),
@@ -278,6 +310,11 @@ export const LEAF_CATALOGUE = {
   ),
   'exception.revoked': leaf('an exception ended early, by whom and why', EXCEPTION_WRITERS, exceptionEnd),
   'exception.expired': leaf('an exception reached its expiry (written by the alert engine)', WRITER_ONLY, exceptionEnd),
+  'evidence.added': leaf(
+    'a manual evidence file recorded for a criterion requirement: hash, size, media type, effective date, expiry, owner, uploader',
+    ['writer', 'api', 'evidence'],
+    evidenceAdded,
+  ),
   'delivery.failed': leaf(
     "an alert's last delivery attempt to a sink failed",
     WRITER_ONLY,
