@@ -11,6 +11,8 @@ import { defaultExpiry, recordFromLeaf, type EvidenceData, type EvidenceRecord }
 
 /** The largest evidence file accepted (a signed policy PDF, a pen-test report, an access-review spreadsheet). */
 export const MAX_EVIDENCE_BYTES = 50 * 1024 * 1024;
+/** POST /v1/evidence's body limit: the file travels base64-encoded in JSON (4/3 of its size) with a few fields beside it. */
+export const EVIDENCE_BODY_LIMIT = Math.ceil((MAX_EVIDENCE_BYTES * 4) / 3) + 64 * 1024;
 
 /** What a person submits, from `vigil evidence add` or `POST /v1/evidence`. */
 export interface EvidenceSubmission {

@@ -13,7 +13,7 @@ import { CRIT, HIGH, RULES, capturingLogger, config, openLedger, recordStatuses,
 
 const TOKENS = { viewer: 'tok-viewer-' + 'a'.repeat(20), auditor: 'tok-auditor-' + 'b'.repeat(20), admin: 'tok-admin-' + 'c'.repeat(20) };
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-const framework: Framework = { id: 'soc2', title: 'SOC 2', version: 'test', criteria: [{ id: 'CC6.1', title: 'Logical access', rules: [{ id: CRIT.id }, { id: HIGH.id }] }] } as unknown as Framework;
+const framework: Framework = { id: 'soc2', title: 'SOC 2', version: 'test', criteria: [{ id: 'CC6.1', title: 'Logical access', rules: [{ id: CRIT.id }, { id: HIGH.id }], manual: [] }] } as unknown as Framework;
 
 describe('HTTP API', () => {
   let dir: string;
