@@ -96,7 +96,7 @@ describe('report.html content', () => {
     const model: ReportHtmlModel = {
       params: { type: 1, start: 'x', end: 'y', tz: 'UTC', asOf: '2025-03-02', framework: { id: 'f', title: 'F', version: '1' }, slice: { startSize: 0, endSize: 3 } },
       summary: {},
-      criteria: [{ id: 'C1', title: 'T', state: 'partial', reasons: ['direct rules passed', 'manual evidence needed'], manual: 'docs', direct: [{ id: 'a.b.c', outcome: 'passed' }], supporting: [] }],
+      criteria: [{ id: 'C1', title: 'T', state: 'partial', reasons: ['direct rules passed', 'manual evidence needed'], manual: [{ id: 'docs', title: 'Docs', cadence: '12mo', state: 'missing', evidence: [] }], direct: [{ id: 'a.b.c', outcome: 'passed' }], supporting: [] }],
       rules: [],
       dates: [],
       timeline: [],
