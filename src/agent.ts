@@ -231,7 +231,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       ...(stamper ? { onSealed: () => void (alerting && stamper.kick()) } : {}),
     });
     await writer.start(opts.roles);
-    alerting = await startAlerting({ loaded: ctx.loaded, ledger, rules: [...rules, ...CROSS_SOURCE_RULES], clock: ctx.clock, logger: ctx.logger, connection, prefix });
+    alerting = await startAlerting({ loaded: ctx.loaded, ledger, rules: [...rules, ...CROSS_SOURCE_RULES], clock: ctx.clock, logger: ctx.logger, connection, prefix, criteria: loadFramework(ctx.loaded.config.frameworks[0] ?? 'soc2').criteria });
     stamper?.kick();
     const engine = alerting.engine;
     witnesses = await startWitnessing(ctx.loaded.config.witnesses, { ledger, clock: ctx.clock, logger: ctx.logger, raiseAlert: async (a) => void (await engine.raise([a])) });
