@@ -2,8 +2,8 @@
 // evidence expired) raises one `evidence.due` / `evidence.overdue` alert per transition, folded from the ledger.
 import { createHash } from 'node:crypto';
 import type { LeafInput } from '../ledger/ledger.js';
-import type { ManualRequirement } from '../evidence/requirements.js';
-import { dueStates, recordFromLeaf, type EvidenceRecord, type RequirementDue } from '../evidence/records.js';
+import type { ManualRequirement } from '../rules/requirements.js';
+import { dueStates, recordFromLeaf, type EvidenceRecord, type RequirementDue } from '../rules/manual-evidence.js';
 
 /** What the engine needs to judge manual evidence: the framework's requirements and the warning window. */
 export interface EvidenceAlertOptions {

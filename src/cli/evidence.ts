@@ -6,7 +6,7 @@ import { localPrincipal } from '../core/principal.js';
 import { openLedger } from '../ledger/open-ledger.js';
 import { loadFramework } from '../rules/frameworks.js';
 import { loadEvidence, MAX_EVIDENCE_BYTES, prepareEvidence, recordEvidence } from '../evidence/evidence.js';
-import { dueStates, type EvidenceRecord, type RequirementDue } from '../evidence/records.js';
+import { dueStates, type EvidenceRecord, type RequirementDue } from '../rules/manual-evidence.js';
 
 export interface EvidenceAddOptions {
   criterion: string;

@@ -6,8 +6,8 @@ import { UsageError } from '../core/errors.js';
 import type { Principal } from '../core/principal.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Framework } from '../rules/frameworks.js';
-import { addCadence, parseCadence } from './requirements.js';
-import { defaultExpiry, recordFromLeaf, type EvidenceData, type EvidenceRecord } from './records.js';
+import { addCadence, parseCadence } from '../rules/requirements.js';
+import { defaultExpiry, recordFromLeaf, type EvidenceData, type EvidenceRecord } from '../rules/manual-evidence.js';
 
 /** The largest evidence file accepted (a signed policy PDF, a pen-test report, an access-review spreadsheet). */
 export const MAX_EVIDENCE_BYTES = 50 * 1024 * 1024;

@@ -13,8 +13,8 @@ import { RuleTallies, type RuleStats } from './report/tallies.js';
 import { ReportWalk } from './report/walk.js';
 import type { BlobReader, FrameworkData, LeafRecord, ReportParams, ReportSink } from './report/types.js';
 import { sampleSize } from './report/populations.js';
-import { recordFromLeaf, requirementCoverage, type EvidenceRecord, type EvidenceWindow } from '../evidence/records.js';
-import type { ManualRequirement } from '../evidence/requirements.js';
+import { recordFromLeaf, requirementCoverage, type EvidenceRecord, type EvidenceWindow } from '../rules/manual-evidence.js';
+import type { ManualRequirement } from '../rules/requirements.js';
 
 export type { BlobReader, ExportIntegrity, FrameworkData, LeafRecord, ReportParams, ReportSink } from './report/types.js';
 export { csvField, fileSafe } from './report/csv.js';

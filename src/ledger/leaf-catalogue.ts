@@ -72,7 +72,7 @@ const witnessAlert = z.strictObject({
   missingCheckpoints: z.optional(nonNegInt),
 });
 
-// A manual evidence record (src/evidence/records.ts EvidenceData); the file is the blob `sha256`.
+// A manual evidence record (src/rules/manual-evidence.ts EvidenceData); the file is the blob `sha256`.
 const hex64 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
 const evidenceAdded = z.strictObject({
   id: z.string().check(z.regex(/^ev_[0-9a-f]{12}$/)),
@@ -91,7 +91,7 @@ const evidenceAdded = z.strictObject({
   uploader: z.strictObject({ kind: z.enum(['token', 'session', 'local']), name: z.string(), role: z.optional(z.string()) }),
   confidential: z.boolean(),
 });
-// A requirement that became due or overdue (src/evidence/records.ts dueStates), once per transition.
+// A requirement that became due or overdue (src/rules/manual-evidence.ts dueStates), once per transition.
 const evidenceAlert = z.strictObject({
   criterion: z.string(),
   requirement: z.string(),

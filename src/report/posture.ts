@@ -9,7 +9,7 @@ import { latestScopeHealth, unhealthyFirst } from './health.js';
 import { RetiredScopes, RETIREMENT_TYPES, type Retirement } from '../ledger/retired-scopes.js';
 import { assessCriterion, ruleInScope, ruleOutcome, type CriterionState, type EvidenceRole, type RuleOutcome } from '../rules/coverage.js';
 import { loadEvidence } from '../evidence/evidence.js';
-import { dueStates, requirementCoverage, type DueState, type EvidenceRecord, type RequirementCoverage } from '../evidence/records.js';
+import { dueStates, requirementCoverage, type DueState, type EvidenceRecord, type RequirementCoverage } from '../rules/manual-evidence.js';
 
 /** `accepted` counts the failures (already in `fail`) that an active exception accepts: shown as `fail (accepted)`. */
 type Counts = Record<'pass' | 'fail' | 'error' | 'notApplicable' | 'accepted', number>;
@@ -23,7 +23,7 @@ export interface CriterionPosture extends Counts {
   state: CriterionState;
   /** Why the state is what it is; "manual evidence needed" when the criterion's manual evidence is not on record. */
   reasons: string[];
-  /** Each manual requirement: evidenced now or not, by which records, and whether it is due (src/evidence/records.ts). */
+  /** Each manual requirement: evidenced now or not, by which records, and whether it is due (src/rules/manual-evidence.ts). */
   manual?: ManualPosture[];
   rules: Array<{ id: string; evidence: EvidenceRole; outcome: RuleOutcome } & Counts>;
 }

@@ -1,6 +1,6 @@
 // The one decision of what a criterion's evidence amounts to (satisfied, not-satisfied, partial, not-assessed), shared by `vigil status`, /v1/posture, OSCAL and report.html.
-import type { ManualRequirement } from '../evidence/requirements.js';
-import type { RequirementCoverage } from '../evidence/records.js';
+import type { ManualRequirement } from './requirements.js';
+import type { RequirementCoverage } from './manual-evidence.js';
 
 /** How a mapped rule's result bears on a criterion (the `evidence:` field of a framework mapping). */
 export type EvidenceRole = 'direct' | 'supporting';
@@ -49,7 +49,7 @@ export interface CriterionInput {
   direct: RuleOutcome[];
   /** The framework names manual evidence requirements for the criterion. */
   manualRequired: boolean;
-  /** Every requirement has evidence that counts for the window (src/evidence/records.ts; a per-hire one never does yet). */
+  /** Every requirement has evidence that counts for the window (src/rules/manual-evidence.ts; a per-hire one never does yet). */
   manualPresent: boolean;
 }
 
@@ -127,7 +127,7 @@ export interface CoverageCriterion {
 
 /**
  * Assesses one criterion from each mapped rule's outcome and, when it has manual requirements, how each stands for the
- * window (`manualOf`: src/evidence/records.ts requirementCoverage over the records; absent: no evidence counts).
+ * window (`manualOf`: src/rules/manual-evidence.ts requirementCoverage over the records; absent: no evidence counts).
  */
 export function assessCriterion(
   c: CoverageCriterion,

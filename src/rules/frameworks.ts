@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
 import { cacheDir, PACKAGE_ROOT_URL } from '../core/package-root.js';
 import { EVIDENCE_ROLES, type EvidenceRole } from './coverage.js';
-import { OWNER_KEY, parseCadence, REQUIREMENT_ID, type ManualRequirement } from '../evidence/requirements.js';
+import { OWNER_KEY, parseCadence, REQUIREMENT_ID, type ManualRequirement } from './requirements.js';
 
 /** Where the bundled framework files live (rules/frameworks at the package root, read in place by the compiled tree too). */
 export const DEFAULT_FRAMEWORKS_DIR = fileURLToPath(new URL('rules/frameworks/', PACKAGE_ROOT_URL));

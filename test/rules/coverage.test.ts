@@ -1,8 +1,8 @@
 // Criterion states: the decision table row by row, and random per-rule outcomes against a reference decision written apart from src/rules/coverage.ts.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { countsFor, dueStates, requirementCoverage, type EvidenceRecord } from '../../src/evidence/records.js';
-import { addCadence, cadenceOf, parseCadence, type ManualRequirement } from '../../src/evidence/requirements.js';
+import { countsFor, dueStates, requirementCoverage, type EvidenceRecord } from '../../src/rules/manual-evidence.js';
+import { addCadence, cadenceOf, parseCadence, type ManualRequirement } from '../../src/rules/requirements.js';
 import { assessCriterion, decideCriterion, ruleInScope, ruleOutcome, type CriterionState, type RuleOutcome } from '../../src/rules/coverage.js';
 
 const OUTCOMES: RuleOutcome[] = ['passed', 'failed', 'incomplete', 'no-data', 'not-applicable', 'out-of-scope'];
@@ -109,7 +109,7 @@ describe('scope and assessment', () => {
   });
 });
 
-describe('manual evidence coverage (src/evidence/records.ts)', () => {
+describe('manual evidence coverage (src/rules/manual-evidence.ts)', () => {
   const reqs = [
     { id: 'policy', title: 'Policy', cadence: '12mo', owner: 'security' },
     { id: 'training', title: 'Training on hire', cadence: 'on-hire:30d' },

@@ -2,7 +2,7 @@
 // named as the requirement's owner (config `evidence.owners`), recorded with the token as uploader.
 import { UsageError } from '../../core/errors.js';
 import { loadEvidence, prepareEvidence, recordEvidence, type EvidenceSubmission } from '../../evidence/evidence.js';
-import { dueStates } from '../../evidence/records.js';
+import { dueStates } from '../../rules/manual-evidence.js';
 import { ApiError } from '../errors.js';
 import type { HandlerDeps, Handlers } from '../options.js';
 

@@ -1,6 +1,6 @@
 // The report's inputs and outputs: parameters, the leaves it reads, the blobs it resolves and the sink it writes to.
 import type { EvidenceRole } from '../../rules/coverage.js';
-import type { ManualRequirement } from '../../evidence/requirements.js';
+import type { ManualRequirement } from '../../rules/requirements.js';
 
 /** Framework data as embedded in a bundle (framework/<id>.json): criteria and the rule ids that evidence them. */
 export interface FrameworkData {

@@ -1,5 +1,5 @@
-// Manual evidence records as the ledger holds them (`evidence.added` leaves), and what they cover: a pure module, also
-// bundled into the export's verifier (it recomputes the report), so no I/O and no node: imports here.
+// Manual evidence records as the ledger holds them (`evidence.added` leaves), and what they cover in a window; pure (no
+// I/O, no node: imports), as coverage.ts uses it and the export's verifier bundles it to recompute the report.
 import { addCadence, cadenceOf, type ManualRequirement } from './requirements.js';
 
 /** Who recorded a piece of evidence: an authenticated principal (src/core/principal.ts), copied into the leaf. */

@@ -1,5 +1,5 @@
 // Manual evidence requirements as data: the `manual:` list of a framework criterion (id, title, cadence, owner) and cadence arithmetic.
-// Full zod (frameworks.ts validates with it); the export's verifier never loads this module, it reads the parsed form.
+// Pure: frameworks.ts validates with it, coverage and the bundled verifier read the parsed form.
 
 /**
  * How often a requirement must be evidenced anew.
