@@ -176,3 +176,29 @@ describe('manual evidence coverage (src/rules/manual-evidence.ts)', () => {
     expect(parseCadence('12 months')).toEqual({ error: expect.stringMatching(/expected Nmo/) });
   });
 });
+
+describe('manual evidence coverage against a reference written apart', () => {
+  const DAY = 86_400_000;
+  const T0 = Date.parse('2027-01-01T00:00:00.000Z');
+  const iso = (d: number) => new Date(T0 + d * DAY).toISOString();
+  it('a requirement is evidenced exactly when some record of it counts: in the period by effective date, at an instant recorded, effective and unexpired', () => {
+    const record = fc.record({ req: fc.constantFrom('a', 'b'), eff: fc.integer({ min: 0, max: 200 }), lag: fc.integer({ min: 0, max: 60 }), life: fc.option(fc.integer({ min: 1, max: 120 }), { nil: null }) });
+    const windowArb = fc.oneof(fc.record({ at: fc.integer({ min: 0, max: 300 }) }), fc.record({ start: fc.integer({ min: 0, max: 200 }), len: fc.integer({ min: 1, max: 120 }) }));
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 6 }), windowArb, (rs, w) => {
+        const records = rs.map((r, i): EvidenceRecord => ({
+          id: `ev_${String(i).padStart(12, '0')}`, framework: 'soc2', criterion: 'CC1.1', requirement: r.req, title: 't', sha256: 'a'.repeat(64), size: 1, mediaType: 'text/plain', fileName: 'f',
+          effectiveAt: iso(r.eff), expiresAt: r.life === null ? null : iso(r.eff + r.life), owner: null, ownerName: null, uploader: { kind: 'local', name: 'u@h' }, confidential: false, seq: i, recordedAt: iso(r.eff + r.lag),
+        }));
+        const window = 'at' in w ? { at: iso(w.at) } : { start: iso(w.start), end: iso(w.start + w.len) };
+        const got = requirementCoverage('CC1.1', [{ id: 'a', title: 'A', cadence: '12mo' }, { id: 'b', title: 'B', cadence: '3mo' }], records, window).map((q) => q.state);
+        // The reference: days as integers, plain comparisons.
+        const counts = (r: (typeof rs)[number]) =>
+          'at' in w ? r.eff + r.lag <= w.at && r.eff <= w.at && (r.life === null || r.eff + r.life > w.at) : r.eff >= w.start && r.eff < w.start + w.len;
+        const want = ['a', 'b'].map((q) => (rs.some((r) => r.req === q && counts(r)) ? 'evidenced' : 'missing'));
+        expect(got).toEqual(want);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
