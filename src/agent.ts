@@ -416,7 +416,7 @@ export function apiOptions(ctx: AgentContext, deps: { ledger: Ledger; rules: Ale
     ...(deps.prefix ? { prefix: deps.prefix } : {}),
     dataDir: ctx.dataDir,
     witnesses: ctx.loaded.config.witnesses,
-    evidence: ctx.loaded.config.evidence,
+    ...(ctx.loaded.config.evidence ? { evidence: ctx.loaded.config.evidence } : {}),
     sources: Object.entries(ctx.loaded.sources).map(([source, s]) => ({ source, schedule: s!.schedule })),
   };
 }

@@ -38,7 +38,8 @@ export async function startAlerting(args: {
     clock: args.clock,
     logger: args.logger,
     ...(notifier ? { onAlerts: async (seqs: number[]) => void (await notifier.enqueue(seqs)) } : {}),
-    ...(args.criteria ? { evidence: { criteria: args.criteria, warnDays: args.loaded.config.evidence.warnDays } } : {}),
+    // Evidence alerts once the config says who owns the requirements (an `evidence:` block); status shows what is due regardless.
+    ...(args.criteria && args.loaded.config.evidence ? { evidence: { criteria: args.criteria, warnDays: args.loaded.config.evidence.warnDays } } : {}),
   });
   const excFile = args.loaded.config.exceptions?.file ? resolve(args.loaded.dir, args.loaded.config.exceptions.file) : undefined;
   const known = new Set(args.rules.map((r) => r.id));

@@ -6,7 +6,7 @@ import { localPrincipal } from '../core/principal.js';
 import { openLedger } from '../ledger/open-ledger.js';
 import { loadFramework } from '../rules/frameworks.js';
 import { loadEvidence, MAX_EVIDENCE_BYTES, prepareEvidence, recordEvidence } from '../evidence/evidence.js';
-import { dueStates, type EvidenceRecord, type RequirementDue } from '../rules/manual-evidence.js';
+import { DEFAULT_WARN_DAYS, dueStates, type EvidenceRecord, type RequirementDue } from '../rules/manual-evidence.js';
 
 export interface EvidenceAddOptions {
   criterion: string;
@@ -58,7 +58,7 @@ export async function evidenceAddCommand(ctx: AgentContext, o: EvidenceAddOption
     },
     ctx.clock.now(),
     localPrincipal(),
-    ctx.loaded.config.evidence.owners,
+    ctx.loaded.config.evidence?.owners ?? {},
     'vigil evidence add',
   );
   const ledger = await openLedger(ctx, { role: 'evidence' });
@@ -83,10 +83,10 @@ export async function evidenceListCommand(ctx: AgentContext, o: { due?: boolean;
   try {
     const records = (await loadEvidence(ledger)).filter((r) => r.framework === fw.id);
     if (o.due) {
-      const due = dueStates(fw.criteria, records, ctx.clock.now(), ctx.loaded.config.evidence.warnDays).filter((d) => d.state === 'due' || d.state === 'overdue');
+      const due = dueStates(fw.criteria, records, ctx.clock.now(), ctx.loaded.config.evidence?.warnDays ?? DEFAULT_WARN_DAYS).filter((d) => d.state === 'due' || d.state === 'overdue');
       if (o.json) process.stdout.write(`${JSON.stringify({ due }, null, 2)}\n`);
       else if (due.length === 0) process.stdout.write('No manual evidence due.\n');
-      else for (const d of due) process.stdout.write(dueLine(d, ctx.loaded.config.evidence.owners));
+      else for (const d of due) process.stdout.write(dueLine(d, ctx.loaded.config.evidence?.owners ?? {}));
     } else if (o.json) process.stdout.write(`${JSON.stringify({ evidence: records }, null, 2)}\n`);
     else if (records.length === 0) process.stdout.write('No manual evidence recorded.\n');
     else for (const r of records) process.stdout.write(recordLine(r));

@@ -3,13 +3,14 @@ import type { AgentContext } from '../agent-context.js';
 import { openLedger } from '../ledger/open-ledger.js';
 import { loadFramework } from '../rules/frameworks.js';
 import { computePosture, type Posture } from '../report/posture.js';
+import { DEFAULT_WARN_DAYS } from '../rules/manual-evidence.js';
 import { formatWitnessHealth, witnessHealth } from '../witness/health.js';
 
 export async function statusCommand(ctx: AgentContext, opts: { json?: boolean; framework?: string }): Promise<number> {
   const framework = loadFramework(opts.framework ?? ctx.loaded.config.frameworks[0] ?? 'soc2');
   const ledger = await openLedger(ctx, { readOnly: true });
   try {
-    const posture = await computePosture(ledger, framework, ctx.clock.now(), { sources: Object.keys(ctx.loaded.sources), evidenceWarnDays: ctx.loaded.config.evidence.warnDays });
+    const posture = await computePosture(ledger, framework, ctx.clock.now(), { sources: Object.keys(ctx.loaded.sources), evidenceWarnDays: ctx.loaded.config.evidence?.warnDays ?? DEFAULT_WARN_DAYS });
     const witnesses = await witnessHealth(ledger, ctx.loaded.config.witnesses);
     if (opts.json) process.stdout.write(JSON.stringify(witnesses.length > 0 ? { ...posture, witnesses } : posture, null, 2) + '\n');
     else {

@@ -9,7 +9,7 @@ import { latestScopeHealth, unhealthyFirst } from './health.js';
 import { RetiredScopes, RETIREMENT_TYPES, type Retirement } from '../ledger/retired-scopes.js';
 import { assessCriterion, ruleInScope, ruleOutcome, type CriterionState, type EvidenceRole, type RuleOutcome } from '../rules/coverage.js';
 import { loadEvidence } from '../evidence/evidence.js';
-import { dueStates, requirementCoverage, type DueState, type EvidenceRecord, type RequirementCoverage } from '../rules/manual-evidence.js';
+import { DEFAULT_WARN_DAYS, dueStates, requirementCoverage, type DueState, type EvidenceRecord, type RequirementCoverage } from '../rules/manual-evidence.js';
 
 /** `accepted` counts the failures (already in `fail`) that an active exception accepts: shown as `fail (accepted)`. */
 type Counts = Record<'pass' | 'fail' | 'error' | 'notApplicable' | 'accepted', number>;
@@ -92,7 +92,7 @@ export async function computePosture(ledger: Ledger, framework: Framework, now: 
   const latest = await latestScopeHealth(ledger, retired);
   const exceptions = await loadExceptions(ledger);
   const evidence = await loadEvidence(ledger);
-  const due = new Map(dueStates(framework.criteria, evidence, now, opts.evidenceWarnDays ?? 30).map((d) => [`${d.criterion}\u0000${d.requirement}`, d]));
+  const due = new Map(dueStates(framework.criteria, evidence, now, opts.evidenceWarnDays ?? DEFAULT_WARN_DAYS).map((d) => [`${d.criterion}\u0000${d.requirement}`, d]));
   const byId = new Map(evidence.map((r) => [r.id, r]));
   const manualOf = (criterion: string, reqs: Parameters<typeof requirementCoverage>[1]): ManualPosture[] =>
     requirementCoverage(criterion, reqs, evidence, { at: now.toISOString() }).map((q) => {

@@ -63,6 +63,9 @@ export function countsFor(r: EvidenceRecord, w: EvidenceWindow): boolean {
   return eff >= Date.parse(w.start) && eff < Date.parse(w.end);
 }
 
+/** Days before its evidence expires that a requirement becomes due, when the config does not say (`evidence.warnDays`). */
+export const DEFAULT_WARN_DAYS = 30;
+
 /** How one requirement stands for a window. `not-assessed`: per-hire cadence, which needs an HR roster no source supplies. */
 export type RequirementState = 'evidenced' | 'missing' | 'not-assessed';
 

@@ -4,6 +4,9 @@ import { AlertEngine } from '../../src/alerts/engine.js';
 import { prepareEvidence, recordEvidence } from '../../src/evidence/evidence.js';
 import type { Framework } from '../../src/rules/frameworks.js';
 import { RULES, config, leavesOf, ledgerPerTest, settableClock } from './helpers.js';
+import { startAlerting } from '../../src/alerts/start.js';
+import { parseConfigText } from '../../src/config/load.js';
+import { silentLogger } from '../../src/core/collector.js';
 
 const framework: Framework = {
   id: 'soc2',
@@ -58,5 +61,14 @@ describe('evidence alerts', () => {
     ]);
     const overdue = (await leavesOf(t.ledger, 'alert')).at(-1)!;
     expect(overdue).toMatchObject({ severity: 'medium', count: 1, title: 'Manual evidence overdue: CC6.3/access-review', evidence: [{ criterion: 'CC6.3', owner: 'security', state: 'overdue', latest: evidence.id }] });
+  });
+
+  it('the agent raises them once the config has an evidence: block (it names the owners), and not without one', async () => {
+    for (const [text, want] of [['sources: {}\n', 0], ['evidence:\n  owners: { security: ciso@example.com }\n', 1]] as const) {
+      const loaded = parseConfigText(text, '/x/vigil.config.yaml');
+      const alerting = await startAlerting({ loaded, ledger: t.ledger, rules: RULES, clock, logger: silentLogger, criteria: framework.criteria });
+      await alerting.stop();
+      expect((await leavesOf(t.ledger, 'alert')).filter((a) => a.kind === 'evidence.due'), text).toHaveLength(want);
+    }
   });
 });
