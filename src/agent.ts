@@ -42,7 +42,7 @@ export type Role = 'scheduler' | 'worker' | 'writer' | 'api';
  * What a process is towards the ledger, one per command. Decided here and nowhere else; pass it on to whatever needs to
  * know who is writing (see PROCESS_ROLES for what each may append, and docs/architecture.md "Who writes the ledger").
  */
-export type ProcessRole = 'run' | 'scheduler' | 'worker' | 'collect-worker' | 'collect' | 'serve' | 'demo' | 'exceptions' | 'export';
+export type ProcessRole = 'run' | 'scheduler' | 'worker' | 'collect-worker' | 'collect' | 'serve' | 'demo' | 'exceptions' | 'export' | 'evidence';
 
 /**
  * Groups of leaves a process may append. `lifecycle`: agent.started/stopped, heartbeat, rule.defined, ruleset.defined,
@@ -51,9 +51,10 @@ export type ProcessRole = 'run' | 'scheduler' | 'worker' | 'collect-worker' | 'c
  * day seal's RFC 3161 `timestamp.token`, and `publish.s3` (the WORM copy of a checkpoint or seal);
  * `alerts`: alert, exception.expired, delivery.failed, and exception.granted/revoked synced from the exceptions file;
  * `exceptions`: exception.requested/approved/rejected/revoked by a principal (API approver/admin routes or CLI);
- * `outages`: outage.declared by a person at the CLI (`vigil gaps declare`, which opens the ledger as `exceptions`).
+ * `outages`: outage.declared by a person at the CLI (`vigil gaps declare`, which opens the ledger as `exceptions`);
+ * `evidence`: evidence.added by a person (API upload or `vigil evidence add`), with its file as a blob.
  */
-export type LeafGroup = 'lifecycle' | 'runs' | 'sweeps' | 'alerts' | 'exceptions' | 'outages';
+export type LeafGroup = 'lifecycle' | 'runs' | 'sweeps' | 'alerts' | 'exceptions' | 'outages' | 'evidence';
 
 export interface ProcessModel {
   /** The command that runs a process in this role. */
@@ -68,7 +69,9 @@ export interface ProcessModel {
   checkpoints: Array<'start' | 'hourly' | 'daily' | 'shutdown' | 'export'>;
 }
 
-const WRITER: Omit<ProcessModel, 'command' | 'parts'> = { appends: ['lifecycle', 'runs', 'sweeps', 'alerts', 'outages'], blobs: true, checkpoints: ['start', 'hourly', 'daily', 'shutdown'] };
+// `evidence`: the API part of `vigil run` shares the writer's ledger (role `writer`), so that role may append it; the
+// writer itself never does.
+const WRITER: Omit<ProcessModel, 'command' | 'parts'> = { appends: ['lifecycle', 'runs', 'sweeps', 'alerts', 'outages', 'evidence'], blobs: true, checkpoints: ['start', 'hourly', 'daily', 'shutdown'] };
 
 /** The writer model in code: which process may append what. Serialisation between them is the ledger's (catch-up + store lock). */
 export const PROCESS_ROLES: Readonly<Record<ProcessRole, ProcessModel>> = {
@@ -77,11 +80,12 @@ export const PROCESS_ROLES: Readonly<Record<ProcessRole, ProcessModel>> = {
   worker: { command: 'vigil worker', parts: ['worker', 'writer'], ...WRITER },
   'collect-worker': { command: 'vigil worker --no-writer', parts: ['worker'], appends: [], blobs: true, checkpoints: [] },
   collect: { command: 'vigil collect', parts: [], appends: ['lifecycle', 'runs'], blobs: true, checkpoints: ['start', 'shutdown'] },
-  serve: { command: 'vigil serve', parts: ['api'], appends: ['exceptions'], blobs: false, checkpoints: [] },
+  serve: { command: 'vigil serve', parts: ['api'], appends: ['exceptions', 'evidence'], blobs: true, checkpoints: [] },
   // The API too (on loopback, with a token made per run); `vigil demo --once` leaves it out, as it exits.
   demo: { command: 'vigil demo', parts: ['scheduler', 'worker', 'writer', 'api'], ...WRITER, appends: [...WRITER.appends, 'exceptions'] },
   exceptions: { command: 'vigil exceptions request|approve|reject|revoke, vigil gaps declare', parts: [], appends: ['exceptions', 'outages'], blobs: false, checkpoints: [] },
   export: { command: 'vigil export, POST /v1/exports', parts: [], appends: [], blobs: false, checkpoints: ['export'] },
+  evidence: { command: 'vigil evidence add', parts: [], appends: ['evidence'], blobs: true, checkpoints: [] },
 };
 
 // Its own module so the parts the root starts (the API) can take it without importing the root back.
@@ -239,7 +243,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       },
     });
     await writer.start(opts.roles);
-    alerting = await startAlerting({ loaded: ctx.loaded, ledger, rules: [...rules, ...CROSS_SOURCE_RULES], clock: ctx.clock, logger: ctx.logger, connection, prefix });
+    alerting = await startAlerting({ loaded: ctx.loaded, ledger, rules: [...rules, ...CROSS_SOURCE_RULES], clock: ctx.clock, logger: ctx.logger, connection, prefix, criteria: loadFramework(ctx.loaded.config.frameworks[0] ?? 'soc2').criteria });
     stamper?.kick();
     const engine = alerting.engine;
     witnesses = await startWitnessing(ctx.loaded.config.witnesses, { ledger, clock: ctx.clock, logger: ctx.logger, raiseAlert: async (a) => void (await engine.raise([a])) });
@@ -428,6 +432,7 @@ export function apiOptions(ctx: AgentContext, deps: { ledger: Ledger; rules: Ale
     dataDir: ctx.dataDir,
     witnesses: ctx.loaded.config.witnesses,
     ...(ctx.loaded.config.publish ? { publish: ctx.loaded.config.publish } : {}),
+    ...(ctx.loaded.config.evidence ? { evidence: ctx.loaded.config.evidence } : {}),
     sources: Object.entries(ctx.loaded.sources).map(([source, s]) => ({ source, schedule: s!.schedule })),
   };
 }

@@ -9,6 +9,7 @@ import { loadResults } from '../pipeline/record.js';
 import { ExceptionBook, EXCEPTION_LEAF_TYPES, endLeaf } from '../exceptions/exceptions.js';
 import type { AlertKind, AlertsConfig, GraceWindow } from './config.js';
 import { runHealth, type RunErrorSummary, type RunHealth } from '../report/health.js';
+import { EvidenceAlerts, type EvidenceAlertItem, type EvidenceAlertOptions } from './evidence-alerts.js';
 
 export interface AlertItem {
   resourceId: string;
@@ -39,6 +40,8 @@ export interface AlertData {
   exception?: { id: string; ruleId: string; resourceId: string; expiresAt: string; approver: string; requester: string; reason: string };
   /** Monitoring health of a whole source/scope (kind `error` when it could not be read, `recovered` when it is again). */
   health?: HealthAlert;
+  /** Manual evidence requirements that became due or overdue (kinds `evidence.due`, `evidence.overdue`). */
+  evidence?: EvidenceAlertItem[];
 }
 
 /** What a monitoring-health alert says: since when the scope could not be read, for how many runs, and why. */
@@ -97,7 +100,7 @@ interface ScopeState {
   failing?: { since: string; runs: number; causes: string };
 }
 
-const FOLD_TYPES = ['run', 'change', 'gap', 'alert', ...EXCEPTION_LEAF_TYPES] as const;
+const FOLD_TYPES = ['run', 'change', 'gap', 'alert', 'evidence.added', ...EXCEPTION_LEAF_TYPES] as const;
 /** A leaf the engine folds. */
 type FoldLeaf = LeafOf<(typeof FOLD_TYPES)[number]>;
 const ik = (ruleId: string, resourceId: string) => `${ruleId}\u0000${resourceId}`;
@@ -114,6 +117,8 @@ export interface AlertEngineOptions {
   logger: Logger;
   /** Called with the seqs of newly appended alert leaves (delivery). */
   onAlerts?: (seqs: number[]) => Promise<void>;
+  /** Manual evidence requirements to raise due/overdue alerts for (src/alerts/evidence-alerts.ts). @defaultValue none */
+  evidence?: EvidenceAlertOptions;
 }
 
 /**
@@ -130,10 +135,12 @@ export class AlertEngine {
   private readonly alertedExceptions = new Set<string>();
   readonly exceptions = new ExceptionBook();
   private readonly rulesById: Map<string, AlertRuleInfo>;
+  private readonly evidence: EvidenceAlerts | undefined;
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: AlertEngineOptions) {
     this.rulesById = new Map(opts.rules.map((r) => [r.id, r]));
+    this.evidence = opts.evidence ? new EvidenceAlerts(opts.evidence) : undefined;
   }
 
   /** Folds new leaves, appends the alerts now due, and hands their seqs to `onAlerts`. Calls are serialized. */
@@ -149,7 +156,7 @@ export class AlertEngine {
     for (let pass = 0; pass < 3; pass++) {
       await this.catchUp();
       const now = this.opts.clock.now();
-      const leaves = [...this.expiryLeaves(now), ...this.gapAlerts(), ...this.pendingHealth.values(), ...this.ruleAlerts(now)];
+      const leaves = [...this.expiryLeaves(now), ...this.gapAlerts(), ...this.pendingHealth.values(), ...this.ruleAlerts(now), ...(this.evidence?.leaves(now) ?? [])];
       if (leaves.length === 0) break;
       const out = await this.opts.ledger.append(leaves);
       const added = out.filter((o) => o.type === 'alert' && !o.duplicate).map((o) => o.seq);
@@ -199,6 +206,7 @@ export class AlertEngine {
 
   private fold(seq: number, b: FoldLeaf): void {
     const at = String(b.observedAt);
+    if (b.type === 'evidence.added') return this.evidence?.record(seq, b as unknown as Record<string, unknown>);
     if (b.type === 'exception.granted' || b.type === 'exception.requested' || b.type === 'exception.approved' || b.type === 'exception.rejected' || b.type === 'exception.revoked' || b.type === 'exception.expired') {
       this.exceptions.apply(seq, b);
       // Only the end of an exception in force re-opens its failures (a request, approval or rejection does not).
@@ -230,6 +238,7 @@ export class AlertEngine {
     }
     if (b.type === 'alert') {
       if (b.health) this.pendingHealth.delete(String(b.idempotencyKey));
+      if (b.evidence) this.evidence?.alertedItems(b.evidence as EvidenceAlertItem[]);
       return this.foldAlert(b as unknown as AlertRecord);
     }
     const s = this.scope(String(b.source), String(b.scope));

@@ -8,6 +8,7 @@ import { syncExceptionsFile } from '../exceptions/exceptions.js';
 import { alertsConfigSchema } from './config.js';
 import { AlertEngine, type AlertRuleInfo } from './engine.js';
 import { Notifier } from './deliver.js';
+import type { EvidenceAlertOptions } from './evidence-alerts.js';
 
 export interface Alerting {
   engine: AlertEngine;
@@ -17,10 +18,29 @@ export interface Alerting {
   stop(): Promise<void>;
 }
 
-export async function startAlerting(args: { loaded: LoadedConfig; ledger: Ledger; rules: AlertRuleInfo[]; clock: Clock; logger: Logger; connection?: Redis; prefix?: string }): Promise<Alerting> {
+export async function startAlerting(args: {
+  loaded: LoadedConfig;
+  ledger: Ledger;
+  rules: AlertRuleInfo[];
+  clock: Clock;
+  logger: Logger;
+  connection?: Redis;
+  prefix?: string;
+  /** The framework's criteria, for manual evidence due/overdue alerts. @defaultValue none */
+  criteria?: EvidenceAlertOptions['criteria'];
+}): Promise<Alerting> {
   const config = args.loaded.config.alerts ?? alertsConfigSchema.parse({});
   const notifier = args.connection && args.prefix ? new Notifier({ ledger: args.ledger, config, connection: args.connection, prefix: args.prefix, clock: args.clock, logger: args.logger }) : undefined;
-  const engine = new AlertEngine({ ledger: args.ledger, rules: args.rules, config, clock: args.clock, logger: args.logger, ...(notifier ? { onAlerts: async (seqs: number[]) => void (await notifier.enqueue(seqs)) } : {}) });
+  const engine = new AlertEngine({
+    ledger: args.ledger,
+    rules: args.rules,
+    config,
+    clock: args.clock,
+    logger: args.logger,
+    ...(notifier ? { onAlerts: async (seqs: number[]) => void (await notifier.enqueue(seqs)) } : {}),
+    // Evidence alerts once the config says who owns the requirements (an `evidence:` block); status shows what is due regardless.
+    ...(args.criteria && args.loaded.config.evidence ? { evidence: { criteria: args.criteria, warnDays: args.loaded.config.evidence.warnDays } } : {}),
+  });
   const excFile = args.loaded.config.exceptions?.file ? resolve(args.loaded.dir, args.loaded.config.exceptions.file) : undefined;
   const known = new Set(args.rules.map((r) => r.id));
   const syncFile = async () => {

@@ -27,6 +27,8 @@ export interface ApiOptions {
   witnesses?: WitnessConfig[];
   /** WORM copies configured: /readyz is `degraded` while copies fail or fall behind (src/publish/health.ts). */
   publish?: PublishConfig;
+  /** Manual evidence: owner keys to people (an owner's token may upload for its requirements) and the due warning. @defaultValue no owners, 30 days */
+  evidence?: { owners: Record<string, string>; warnDays: number };
   /** Sources expected to run, for staleness in /readyz. */
   sources: Array<{ source: string; schedule: string }>;
   /** The ledger's data directory: exports read it (without it, POST /v1/exports answers 501). */

@@ -12,4 +12,6 @@ export interface RouteSpec {
   query?: Record<string, { type: 'string' | 'integer'; description: string }>;
   body?: Record<string, unknown>;
   produces?: string;
+  /** Largest request body for this route, in bytes. @defaultValue 64 KiB (the server's) */
+  bodyLimit?: number;
 }

@@ -1,6 +1,7 @@
 // The API's route table (method, url, role, summary, query and body shapes): routes, the OpenAPI document and the auth
 // test are all generated from it; each entry's handler lives in handlers/ with its area.
 import type { RouteSpec } from './route-spec.js';
+import { EVIDENCE_BODY_LIMIT } from '../evidence/evidence.js';
 
 /** The route table: the OpenAPI document and the auth test are both generated from it. */
 export const ROUTES: RouteSpec[] = [
@@ -57,6 +58,33 @@ export const ROUTES: RouteSpec[] = [
   { method: 'POST', url: '/v1/exceptions/:id/approve', role: 'approver', summary: 'Approve a pending request (403 when this token is the requester, names compared after NFKC and confusable folding)' },
   { method: 'POST', url: '/v1/exceptions/:id/reject', role: 'approver', summary: 'Reject a pending request', body: { reason: 'string' } },
   { method: 'POST', url: '/v1/exceptions/:id/revoke', role: 'approver', summary: 'Revoke an active exception (recorded with this token)', body: { reason: 'string' } },
+  {
+    method: 'GET',
+    url: '/v1/evidence',
+    role: 'viewer',
+    summary: 'Manual evidence records (hash, size, media type, effective, recorded, expiry, owner, uploader); `due=true`: requirements due or overdue now',
+    query: { due: { type: 'string', description: 'true: list requirements due or overdue instead of records' } },
+  },
+  {
+    method: 'POST',
+    url: '/v1/evidence',
+    role: 'viewer',
+    summary: "Record a file as manual evidence for a criterion requirement. Needs the admin role, or a token named as the requirement's owner (config evidence.owners); 403 otherwise. The token is recorded as uploader",
+    body: {
+      criterion: 'string',
+      requirement: 'string (required when the criterion has several)',
+      title: 'string',
+      fileName: 'string',
+      contentBase64: 'the file, base64',
+      mediaType: 'string (default: from fileName)',
+      effective: 'YYYY-MM-DD or ISO 8601, not in the future (default: now)',
+      expires: 'YYYY-MM-DD or ISO 8601 (default: effective + the requirement cadence)',
+      every: '12mo | 90d: expiry = effective + it (not with expires)',
+      owner: 'owner key or person',
+      confidential: 'boolean: bundles withhold the file',
+    },
+    bodyLimit: EVIDENCE_BODY_LIMIT,
+  },
   {
     method: 'POST',
     url: '/v1/exports',

@@ -73,6 +73,12 @@ ${sourceSections(active)}
 # exceptions:
 #   file: ./exceptions.yaml
 
+# Manual evidence (\`vigil evidence add\`, docs/evidence.md): who owns the framework's requirement owner keys, and how
+# many days before its evidence expires a requirement is due. An owner's API token (named as here) may upload for it.
+# evidence:
+#   owners: { hr: people-ops@example.com, security: ciso@example.com }
+#   warnDays: 30
+
 # Witnesses someone else runs (\`vigil witness serve\`): every signed checkpoint is offered to each (README, "Run a witness").
 # witnesses:
 #   - name: auditor

@@ -27,6 +27,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   addReadCommands(program, g, setExit);
   addApiAndExceptionCommands(program, g, setExit);
   addEvidenceCommands(program, g, setExit);
+  addManualEvidenceCommands(program, g, setExit);
   addRuleAndWitnessCommands(program, g, setExit);
   addDemoCommand(program, g, setExit);
   return program;
@@ -219,6 +220,34 @@ function addEvidenceCommands(program: Command, g: Globals, setExit: SetExit): vo
     .option('--tsa-ca <pem>', "the RFC 3161 TSA's root certificate(s), obtained from the TSA: each time stamp must chain to it (without it the chain is not checked)")
     .option('--json', 'machine-readable result')
     .action(async (path: string, o: VerifyCliOptions) => setExit(await (await import('./verify.js')).verifyCommand(path, o)));
+}
+
+/** Evidence add|list: manual evidence files against framework requirements (docs/evidence.md). */
+function addManualEvidenceCommands(program: Command, g: Globals, setExit: SetExit): void {
+  const evidence = program.command('evidence').description('manual evidence: files recorded against a criterion requirement, with effective date and expiry');
+  evidence
+    .command('add')
+    .description('record a file as evidence (stored by its SHA-256; the record is a ledger leaf naming you as uploader); exit 2 and nothing written on bad input')
+    .requiredOption('--criterion <id>', 'criterion id, e.g. CC1.1')
+    .option('--requirement <id>', "the criterion's requirement (required when it has several; see vigil status)")
+    .requiredOption('--title <text>', 'what the file is, e.g. "Code of conduct 2027"')
+    .requiredOption('--file <path>', 'the evidence file')
+    .option('--effective <date>', 'from when it holds: YYYY-MM-DD (start of that UTC day) or ISO instant, not in the future (default: now)')
+    .addOption(new Option('--expires <date>', 'until when it holds: YYYY-MM-DD (end of that UTC day) or ISO instant (default: effective + the requirement cadence)').conflicts('every'))
+    .addOption(new Option('--every <cadence>', 'expiry = effective + this (12mo, 90d)').conflicts('expires'))
+    .option('--owner <key|person>', "an owner key of the config's evidence.owners, or a person (default: the requirement's owner)")
+    .option('--confidential', 'export bundles carry its hash and record but withhold the file')
+    .option('--media-type <type>', 'media type (default: from the file extension)')
+    .option('--framework <id>', 'framework of the criterion (default: the first configured)')
+    .option('--json', 'machine-readable output')
+    .action(async (o: import('./evidence.js').EvidenceAddOptions, cmd: Command) => setExit(await (await import('./evidence.js')).evidenceAddCommand(await makeContext(g(cmd), 'warn'), o)));
+  evidence
+    .command('list')
+    .description('evidence recorded (--due: requirements due or overdue now)')
+    .option('--due', 'requirements whose evidence is missing, expires within evidence.warnDays, or has expired')
+    .option('--framework <id>', 'framework (default: the first configured)')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { due?: boolean; json?: boolean; framework?: string }, cmd: Command) => setExit(await (await import('./evidence.js')).evidenceListCommand(await makeContext(g(cmd), 'warn'), o)));
 }
 
 /** Rules list|test, witness key|serve. */

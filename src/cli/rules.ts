@@ -69,7 +69,7 @@ export function rulesTestCommand(ctx: AgentContext): number {
   }
   for (const c of fw.criteria) {
     for (const m of c.rules) if (!ids.has(m.id)) problems.push(`${fw.id} ${c.id}: maps unknown rule ${m.id}`);
-    if (c.rules.length === 0 && !c.manual) problems.push(`${fw.id} ${c.id}: no rule and no manual evidence described`);
+    if (c.rules.length === 0 && c.manual.length === 0) problems.push(`${fw.id} ${c.id}: no rule and no manual evidence described`);
   }
   for (const p of problems) process.stdout.write(`problem: ${p}\n`);
   process.stdout.write(`${allRules.length + CROSS_SOURCE_RULES.length} rules, ${fw.criteria.length} criteria in ${fw.id}: ${problems.length === 0 ? 'OK' : `${problems.length} problem(s)`}\n`);

@@ -3,6 +3,7 @@ import type { AgentContext } from '../agent-context.js';
 import { openLedger } from '../ledger/open-ledger.js';
 import { loadFramework } from '../rules/frameworks.js';
 import { computePosture, type Posture } from '../report/posture.js';
+import { DEFAULT_WARN_DAYS } from '../rules/manual-evidence.js';
 import { formatWitnessHealth, witnessHealth } from '../witness/health.js';
 import { formatPublishHealth, publishHealth } from '../publish/health.js';
 
@@ -10,7 +11,7 @@ export async function statusCommand(ctx: AgentContext, opts: { json?: boolean; f
   const framework = loadFramework(opts.framework ?? ctx.loaded.config.frameworks[0] ?? 'soc2');
   const ledger = await openLedger(ctx, { readOnly: true });
   try {
-    const posture = await computePosture(ledger, framework, new Date(), { sources: Object.keys(ctx.loaded.sources) });
+    const posture = await computePosture(ledger, framework, ctx.clock.now(), { sources: Object.keys(ctx.loaded.sources), evidenceWarnDays: ctx.loaded.config.evidence?.warnDays ?? DEFAULT_WARN_DAYS });
     const witnesses = await witnessHealth(ledger, ctx.loaded.config.witnesses);
     const publish = await publishHealth(ledger, ctx.loaded.config.publish);
     if (opts.json) process.stdout.write(JSON.stringify({ ...posture, ...(witnesses.length > 0 ? { witnesses } : {}), ...(publish.length > 0 ? { publish } : {}) }, null, 2) + '\n');
@@ -44,7 +45,7 @@ export function printPosture(p: Posture, out: NodeJS.WritableStream = process.st
     const last = r.lastRun ? `last run ${r.lastRun.at}, leaf #${r.lastRun.seq}` : 'no run';
     out.write(`retired: ${r.source} ${r.scope} since ${r.at}: ${r.reason} (${last}; by ${r.by}, leaf #${r.seq})\n`);
   }
-  // Counts, then the state (the words OSCAL and report.html use) and why; the manual evidence on its own line.
+  // Counts, then the state (the words OSCAL and report.html use) and why; each manual requirement on its own line.
   out.write(`\n${'criterion'.padEnd(10)} ${'pass'.padStart(5)} ${'fail'.padStart(5)} ${'error'.padStart(5)}  ${'state'.padEnd(13)} why\n`);
   for (const c of p.criteria) {
     const why = c.reasons.filter((r) => r !== 'manual evidence needed').join('; ');
@@ -53,6 +54,15 @@ export function printPosture(p: Posture, out: NodeJS.WritableStream = process.st
     const evidence = c.rules.length === 0 ? 'manual only' : `${direct} direct, ${supporting} supporting rule${direct + supporting === 1 ? '' : 's'} in scope`;
     const accepted = c.accepted ? `  (${c.accepted} fail (accepted) under exception)` : '';
     out.write(`${c.id.padEnd(10)} ${String(c.pass).padStart(5)} ${String(c.fail).padStart(5)} ${String(c.error).padStart(5)}  ${c.state.padEnd(13)} ${why} (${evidence})${accepted}\n`);
-    if (c.manual) out.write(`${''.padEnd(10)} manual evidence needed: ${c.manual}\n`);
+    for (const m of c.manual ?? []) out.write(`${''.padEnd(10)} ${manualLine(m)}\n`);
   }
+}
+
+/** `manual code-of-conduct (12mo, owner hr): evidenced by ev_… "Code of conduct 2027" (effective …, until …); current`. */
+function manualLine(m: NonNullable<Posture['criteria'][number]['manual']>[number]): string {
+  const head = `manual ${m.id} (${m.cadence}${m.owner !== undefined ? `, owner ${m.owner}` : ''})`;
+  if (m.state === 'not-assessed') return `${head}: not assessed: ${m.dueReason} — ${m.title}`;
+  if (m.state === 'missing') return `${head}: needed: ${m.title} — ${m.due}: ${m.dueReason}`;
+  const by = m.records.map((r) => `${r.id} "${r.title}" (effective ${r.effectiveAt.slice(0, 10)}, ${r.expiresAt === null ? 'no expiry' : `until ${r.expiresAt.slice(0, 10)}`}${r.confidential ? ', confidential' : ''})`);
+  return `${head}: evidenced by ${by.join(', ')}; ${m.due}${m.due === 'current' ? '' : `: ${m.dueReason}`}`;
 }

@@ -92,6 +92,20 @@ export const configSchema = z
     api: apiConfigSchema.optional(),
     /** Risk acceptance kept in a reviewed file. */
     exceptions: exceptionsConfigSchema.optional(),
+    /**
+     * Manual evidence (docs/evidence.md): who owns each requirement's owner key, and when evidence counts as due. With
+     * this block the agent's alert engine raises evidence.due / evidence.overdue alerts; without it, due requirements
+     * show only in `vigil status` and `vigil evidence list --due`.
+     */
+    evidence: z
+      .object({
+        /** Owner keys of framework requirements (`owner: hr`) to the person responsible: `{ hr: "people-ops@example.com" }`. An API token with this name may upload evidence for the key's requirements. @defaultValue {} */
+        owners: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'an owner key like hr'), z.string().trim().min(1, 'a person (email or name)')).default({}),
+        /** A requirement is due this many days before its evidence expires. @defaultValue 30 */
+        warnDays: z.number().int().min(0).max(365).default(30),
+      })
+      .strict()
+      .optional(),
     /** Witnesses (C2SP tlog-witness) every signed checkpoint is submitted to (src/witness/config.ts). @defaultValue none */
     witnesses: witnessesConfigSchema.default([]),
     /** The cross-source person view (src/pipeline/people.ts). */

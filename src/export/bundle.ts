@@ -233,7 +233,7 @@ async function writeBundleFolder(
   const ledger = await writeLedgerSlice(ro, work, frontier, cps, s, e, progress);
   const stamps = await writeTimestampIndex(ro, work, ledger.checkpointSizes, s, opts.logger);
   for (const sha of stamps.tokens) ledger.referenced.add(sha);
-  const att = await writeAttachments(ro, work, ledger.referenced, progress);
+  const att = await writeAttachments(ro, work, ledger.referenced, progress, ledger.confidential);
   const witness = await writeWitnessFiles(ro, work, s, e, cosigned);
   const rotations = await writeKeyChainFile(ro, work, origin, e);
 
@@ -387,7 +387,7 @@ async function writeLedgerSlice(
   s: number,
   e: number,
   progress: ProgressListener,
-): Promise<{ leafFiles: string[]; checkpointSizes: number[]; referenced: Set<string>; leaves: number }> {
+): Promise<{ leafFiles: string[]; checkpointSizes: number[]; referenced: Set<string>; confidential: Map<string, string>; leaves: number }> {
   mkdirSync(join(work, 'ledger', 'leaves'), { recursive: true });
   mkdirSync(join(work, 'ledger', 'checkpoints'), { recursive: true });
   writeFileSync(join(work, 'ledger', 'frontier-start.json'), `${JSON.stringify(frontier.toJSON(), null, 2)}\n`);
@@ -402,6 +402,7 @@ async function writeLedgerSlice(
 
   // Leaves, one file per UTC day of observedAt, exact bytes; collect the blobs they reference.
   const referenced = new Set<string>();
+  const confidential = new Map<string, string>();
   const leafFiles: string[] = [];
   let fd: number | undefined;
   let day = '';
@@ -438,19 +439,33 @@ async function writeLedgerSlice(
       } else if (l.type === 'timestamp.token') {
         const t = parseJsonBytes(l.body) as { tokenSha256?: unknown };
         if (typeof t.tokenSha256 === 'string') referenced.add(t.tokenSha256);
+      } else if (l.type === 'evidence.added') {
+        // Manual evidence: the file goes in the bundle unless it is confidential, when only its hash and record do.
+        const ev = parseJsonBytes(l.body) as { sha256?: unknown; confidential?: unknown; id?: unknown; criterion?: unknown; requirement?: unknown };
+        if (typeof ev.sha256 === 'string') {
+          if (ev.confidential === true) confidential.set(ev.sha256, `${String(ev.id)} (${String(ev.criterion)}/${String(ev.requirement)})`);
+          else referenced.add(ev.sha256);
+        }
       }
     }
     flush();
     if (fd !== undefined) closeSync(fd);
   }
-  return { leafFiles, checkpointSizes, referenced, leaves };
+  for (const h of referenced) confidential.delete(h);
+  return { leafFiles, checkpointSizes, referenced, confidential, leaves };
 }
 
 const NEWLINE = Buffer.from('\n');
 
-/** attachments/: every referenced blob gzipped under its SHA-256, or declared withheld when the store lacks it. */
-async function writeAttachments(ro: EvidenceStore, work: string, referenced: Set<string>, progress: ProgressListener): Promise<{ attachments: number; withheld: number }> {
-  const withheld: Array<{ sha256: string; reason: string }> = [];
+/**
+ * attachments/: every referenced blob gzipped under its SHA-256, or declared withheld when the store lacks it; the
+ * files of confidential manual evidence (sha256 → which evidence) are declared withheld and never written.
+ */
+async function writeAttachments(ro: EvidenceStore, work: string, referenced: Set<string>, progress: ProgressListener, confidential: Map<string, string> = new Map()): Promise<{ attachments: number; withheld: number }> {
+  const withheld: Array<{ sha256: string; reason: string }> = [...confidential].map(([sha256, what]) => ({
+    sha256,
+    reason: `confidential manual evidence ${what}: the file is withheld; its hash, size, media type and record are in the ledger`,
+  }));
   let attachments = 0;
   let done = 0;
   let bytes = 0;
@@ -470,7 +485,11 @@ async function writeAttachments(ro: EvidenceStore, work: string, referenced: Set
     attachments++;
   }
   progress({ phase: 'attachments', unit: 'blobs', done: referenced.size, total: referenced.size, bytes });
-  if (withheld.length > 0) writeFileSync(join(work, 'attachments', 'withheld.json'), `${JSON.stringify(withheld, null, 2)}\n`);
+  withheld.sort((a, b) => (a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0));
+  if (withheld.length > 0) {
+    mkdirSync(join(work, 'attachments'), { recursive: true });
+    writeFileSync(join(work, 'attachments', 'withheld.json'), `${JSON.stringify(withheld, null, 2)}\n`);
+  }
   return { attachments, withheld: withheld.length };
 }
 

@@ -145,16 +145,27 @@ function criteriaSection(m: ReportHtmlModel): string {
   const rows = m.criteria
     .map((c) => {
       const why = c.reasons.filter((r) => r !== 'manual evidence needed').join('; ');
-      return `<tr><th scope="row">${esc(c.id)}<br><span class="note">${esc(c.title)}</span></th><td>${badge(c.state)}<br>${esc(why)}</td><td>${ruleList(c.direct)}</td><td>${ruleList(c.supporting)}</td><td>${c.manual !== undefined ? esc(c.manual) : '<em>none required</em>'}</td></tr>`;
+      return `<tr><th scope="row">${esc(c.id)}<br><span class="note">${esc(c.title)}</span></th><td>${badge(c.state)}<br>${esc(why)}</td><td>${ruleList(c.direct)}</td><td>${ruleList(c.supporting)}</td><td>${manualList(c.manual)}</td></tr>`;
     })
     .join('\n');
-  const body = `<p>A criterion is <strong>satisfied</strong> only when every direct rule of a configured source passed ${m.params.type === 2 ? 'throughout the period (evidence every day, no error, no gap or failed collection)' : 'at the as-of instant (no error)'} and its manual evidence is on record or none is required; <strong>not satisfied</strong> when a direct rule failed; <strong>not assessed</strong> when no direct rule gives automated evidence; <strong>partial</strong> otherwise. Supporting rules add evidence but never decide. Vigil holds no manual evidence yet, so a criterion that requires it is at best partial here: the evidence named in the last column must be obtained from the entity.</p>
+  const body = `<p>A criterion is <strong>satisfied</strong> only when every direct rule of a configured source passed ${m.params.type === 2 ? 'throughout the period (evidence every day, no error, no gap or failed collection)' : 'at the as-of instant (no error)'} and each of its manual requirements is evidenced or none is required; <strong>not satisfied</strong> when a direct rule failed; <strong>not assessed</strong> when no direct rule gives automated evidence; <strong>partial</strong> otherwise. Supporting rules add evidence but never decide. Manual evidence counts ${m.params.type === 2 ? 'when its effective date falls in the period' : 'when it was recorded, effective and unexpired at the as-of instant'}; each record, its file (or <em>withheld</em> when confidential) and its hash are in <code>report/manual-evidence.csv</code>. A per-hire requirement needs an HR roster no source supplies: it is <em>not assessed</em>, and the criterion at best partial.</p>
 <table><colgroup><col style="width:13%"><col style="width:15%"><col style="width:26%"><col style="width:26%"><col style="width:20%"></colgroup>
-<thead><tr><th scope="col">Criterion</th><th scope="col">State and why</th><th scope="col">Direct evidence (rule: outcome)</th><th scope="col">Supporting evidence</th><th scope="col">Manual evidence needed</th></tr></thead>
+<thead><tr><th scope="col">Criterion</th><th scope="col">State and why</th><th scope="col">Direct evidence (rule: outcome)</th><th scope="col">Supporting evidence</th><th scope="col">Manual evidence (requirement: evidence)</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>`;
   return section('criteria', 'Criteria', body);
+}
+
+/** Each manual requirement with the records that evidence it, or what is still needed. */
+function manualList(manual: CriterionAssessment['manual']): string {
+  if (manual === undefined) return '<em>none required</em>';
+  const item = (q: NonNullable<CriterionAssessment['manual']>[number]): string => {
+    const head = `<code>${esc(q.id)}</code> (${esc(q.cadence)})`;
+    if (q.state === 'evidenced') return `<li>${head}: ${q.evidence.map((id) => `<code>${esc(id)}</code>`).join(', ')}</li>`;
+    return `<li>${head}: <strong>${q.state === 'missing' ? 'needed' : 'not assessed (per hire)'}</strong>: ${esc(q.title)}</li>`;
+  };
+  return `<ul class="tight">${manual.map(item).join('')}</ul>`;
 }
 
 function rulesSection(m: ReportHtmlModel): string {

@@ -13,6 +13,8 @@ import { RuleTallies, type RuleStats } from './report/tallies.js';
 import { ReportWalk } from './report/walk.js';
 import type { BlobReader, FrameworkData, LeafRecord, ReportParams, ReportSink } from './report/types.js';
 import { sampleSize } from './report/populations.js';
+import { recordFromLeaf, requirementCoverage, type EvidenceRecord, type EvidenceWindow } from '../rules/manual-evidence.js';
+import type { ManualRequirement } from '../rules/requirements.js';
 
 export type { BlobReader, ExportIntegrity, FrameworkData, LeafRecord, ReportParams, ReportSink } from './report/types.js';
 export { csvField, fileSafe } from './report/csv.js';
@@ -46,7 +48,11 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
   const tallies = new RuleTallies(p.sampleSeed);
   for (const id of [...scopeRules].sort()) tallies.get(id);
   const walk = new ReportWalk(p, out, tallies, new ResultsReader(blobs, ruleFilter), ruleFilter, timeline);
-  for await (const l of leaves) await walk.leaf(l);
+  const evidence: EvidenceRecord[] = [];
+  for await (const l of leaves) {
+    if (l.body.type === 'evidence.added') evidence.push(recordFromLeaf(l.seq, l.body));
+    await walk.leaf(l);
+  }
   await walk.finish();
 
   const stats = tallies.stats;
@@ -58,8 +64,13 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
     const complete = p.type === 1 || (dates.every((d) => s.days.has(d)) && !timeline.hadOutage(ruleSource(id)));
     return ruleOutcome({ pass: s.counts.pass ?? 0, fail: s.counts.fail ?? 0, error: s.counts.error ?? 0, notApplicable: s.counts.not_applicable ?? 0, complete, inScope: ruleInScope(id, p.sources) });
   };
-  const assessments: CriterionAssessment[] = criteria.map((c) => assessCriterion(c, outcomeOf));
+  // Manual evidence counts over the period by its effective date (Type 2), or in force at the instant (Type 1).
+  const window: EvidenceWindow = p.type === 2 ? { start: p.start, end: p.end } : { at: p.end };
+  const assessments: CriterionAssessment[] = criteria.map((c) =>
+    assessCriterion({ ...c, manual: requirementsOf(c) }, outcomeOf, (id, reqs) => requirementCoverage(id, reqs, evidence, window)),
+  );
   writeCoverage(out, criteria, tallies, walk, dates, assessments, outcomeOf);
+  writeManualEvidence(out, evidence, criteria, assessments);
   if (p.type === 2) tallies.writeTimeline(out, dates);
   const samples = p.sampleSeed !== undefined ? walk.populations.writeSamples(p.sampleSeed, dates.length) : undefined;
   const summary = {
@@ -83,6 +94,8 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
     riskAcceptanceRecords: walk.register.records,
     riskAcceptances: walk.register.rows,
     alerts: walk.alerts,
+    // Only when some was recorded in the slice, so reports of ledgers without manual evidence keep their bytes.
+    ...(evidence.length > 0 ? { manualEvidence: { records: evidence.length, confidential: evidence.filter((r) => r.confidential).length } } : {}),
     rules: tallies.summary(dates),
     ...(samples !== undefined ? { samples } : {}),
   };
@@ -131,7 +144,7 @@ function writeCoverage(
   for (const [i, c] of criteria.entries()) {
     const state = assessments[i]!.state;
     if (c.rules.length === 0) {
-      out.write('report/coverage.csv', COVERAGE_HEADER, csvRow([c.id, c.title, '', 'not covered by this tool', c.manual ?? '', 0, 0, 0, 0, 0, 0, '', '', 0, dates.length, 0, '', '', state]));
+      out.write('report/coverage.csv', COVERAGE_HEADER, csvRow([c.id, c.title, '', 'not covered by this tool', manualText(c), 0, 0, 0, 0, 0, 0, '', '', 0, dates.length, 0, '', '', state]));
       continue;
     }
     for (const r of c.rules) {
@@ -141,7 +154,40 @@ function writeCoverage(
       const open = walk.deviations.openFor(id);
       const outcome = outcomeOf(id);
       const cov = outcome === 'out-of-scope' ? 'source not configured' : s.evaluations === 0 ? 'no automated evidence in period' : 'automated';
-      out.write('report/coverage.csv', COVERAGE_HEADER, csvRow([c.id, c.title, id, cov, c.manual ?? '', s.runs, s.evaluations, s.counts.pass, s.counts.fail, s.counts.error, s.counts.not_applicable, s.first ?? '', s.last ?? '', daysWith, dates.length, open, r.evidence ?? 'supporting', outcome, state]));
+      out.write('report/coverage.csv', COVERAGE_HEADER, csvRow([c.id, c.title, id, cov, manualText(c), s.runs, s.evaluations, s.counts.pass, s.counts.fail, s.counts.error, s.counts.not_applicable, s.first ?? '', s.last ?? '', daysWith, dates.length, open, r.evidence ?? 'supporting', outcome, state]));
+    }
+  }
+}
+
+/** A criterion's manual requirements; a bundle from before issue 15 has one prose string, read as one requirement. */
+function requirementsOf(c: FrameworkData['criteria'][number]): ManualRequirement[] | undefined {
+  if (typeof c.manual === 'string') return [{ id: 'manual', title: c.manual, cadence: 'once' }];
+  return c.manual;
+}
+
+/** coverage.csv's manual_evidence column: the requirements' titles, as the prose column was before issue 15. */
+const manualText = (c: FrameworkData['criteria'][number]): string => (typeof c.manual === 'string' ? c.manual : (c.manual ?? []).map((m) => `${m.id} (${m.cadence}): ${m.title}`).join('; '));
+
+const MANUAL_HEADER = ['criterion', 'requirement', 'cadence', 'requirement_state', 'evidence_id', 'title', 'effective_at', 'recorded_at', 'expires_at', 'counts_in_window', 'sha256', 'size', 'media_type', 'file_name', 'file_in_bundle', 'owner', 'owner_name', 'uploader', 'leaf_seq'];
+
+/**
+ * manual-evidence.csv: one row per requirement in scope with no evidence in the slice, and one per evidence record in
+ * the slice (counting or not), with where its file is in the bundle or `withheld (confidential)`.
+ */
+function writeManualEvidence(out: ReportOut, evidence: EvidenceRecord[], criteria: FrameworkData['criteria'], assessments: CriterionAssessment[]): void {
+  for (const [i, c] of criteria.entries()) {
+    for (const q of assessments[i]!.manual ?? []) {
+      const records = evidence.filter((r) => r.criterion === c.id && r.requirement === q.id);
+      if (records.length === 0) out.write('report/manual-evidence.csv', MANUAL_HEADER, csvRow([c.id, q.id, q.cadence, q.state, '', '', '', '', '', '', '', '', '', '', '', q.owner ?? '', '', '', '']));
+      for (const r of records) {
+        const file = r.confidential ? 'withheld (confidential)' : `attachments/sha256/${r.sha256.slice(0, 2)}/${r.sha256}.gz`;
+        const who = r.uploader.kind === 'local' ? `local:${r.uploader.name}` : `${r.uploader.kind}:${r.uploader.name} (${r.uploader.role ?? ''})`;
+        out.write(
+          'report/manual-evidence.csv',
+          MANUAL_HEADER,
+          csvRow([c.id, q.id, q.cadence, q.state, r.id, r.title, r.effectiveAt, r.recordedAt, r.expiresAt ?? '', q.evidence.includes(r.id) ? 'yes' : 'no', r.sha256, r.size, r.mediaType, r.fileName, file, r.owner ?? '', r.ownerName ?? '', who, r.seq]),
+        );
+      }
     }
   }
 }
@@ -168,6 +214,17 @@ function oscalStatus(a: CriterionAssessment): Record<string, string> {
   return { state: 'not-satisfied', reason: a.state, remarks: `${why} (OSCAL's objective state has only two values). ${remarks}` };
 }
 
+/** One property per manual requirement: its state and the evidence ids that count (OSCAL prop values are single tokens-or-strings). */
+function oscalManualProps(a: CriterionAssessment): Array<{ name: string; ns: string; value: string; class?: string; remarks?: string }> {
+  return (a.manual ?? []).map((m) => ({
+    name: m.state === 'evidenced' ? 'manual-evidence' : 'manual-evidence-needed',
+    ns: VIGIL_OSCAL_NS,
+    class: m.id,
+    value: m.state === 'evidenced' ? m.evidence.join(' ') : m.title,
+    remarks: `${m.id} (${m.cadence}${m.owner !== undefined ? `, owner ${m.owner}` : ''}): ${m.state}`,
+  }));
+}
+
 function oscal(p: ReportParams, criteria: FrameworkData['criteria'], stats: Map<string, RuleStats>, assessments: CriterionAssessment[]): unknown {
   const id = `${p.framework.id}:${p.type}:${p.start}:${p.end}`;
   const findings = criteria.map((c, i) => {
@@ -186,7 +243,7 @@ function oscal(p: ReportParams, criteria: FrameworkData['criteria'], stats: Map<
       target: {
         type: 'objective-id',
         'target-id': c.id.toLowerCase(),
-        props: [{ name: 'criterion-state', ns: VIGIL_OSCAL_NS, value: a.state }, ...(a.manual !== undefined ? [{ name: 'manual-evidence-needed', ns: VIGIL_OSCAL_NS, value: a.manual }] : [])],
+        props: [{ name: 'criterion-state', ns: VIGIL_OSCAL_NS, value: a.state }, ...oscalManualProps(a)],
         status,
       },
     };

@@ -12,7 +12,7 @@ z.config(en());
  * one of them, and `append()` refuses a type whose entry below does not list it. `ledger` is the ledger itself
  * (genesis, alarm, day seals) and cannot be chosen by a caller.
  */
-export const WRITER_ROLES = ['writer', 'collect', 'api', 'exceptions', 'worker'] as const;
+export const WRITER_ROLES = ['writer', 'collect', 'api', 'exceptions', 'worker', 'evidence'] as const;
 export type WriterRole = (typeof WRITER_ROLES)[number];
 export type LeafAuthor = WriterRole | 'ledger';
 
@@ -20,7 +20,7 @@ export type LeafAuthor = WriterRole | 'ledger';
 export const RETIRE_WHY = ['removed-from-config', 'not-seen', 'operator'] as const;
 
 /** What an `alert` leaf is about (also the `kinds` filter of a sink in the config). */
-export const ALERT_KINDS = ['broke', 'recovered', 'error', 'gap', 'exception.expiring', 'exception.expired', 'timestamp.failed', 'witness', 'publish'] as const;
+export const ALERT_KINDS = ['broke', 'recovered', 'error', 'gap', 'exception.expiring', 'exception.expired', 'timestamp.failed', 'witness', 'publish', 'evidence.due', 'evidence.overdue'] as const;
 
 export interface LeafSpec<S extends z.core.$ZodType = z.core.$ZodType> {
   /** One line for docs/ledger.md's leaf table. */
@@ -107,6 +107,36 @@ const publishAlert = z.strictObject({
   message: z.string(),
   key: z.optional(z.string()),
   pending: nonNegInt,
+});
+// A manual evidence record (src/rules/manual-evidence.ts EvidenceData); the file is the blob `sha256`.
+const hex64 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
+const evidenceAdded = z.strictObject({
+  id: z.string().check(z.regex(/^ev_[0-9a-f]{12}$/)),
+  framework: z.string(),
+  criterion: z.string(),
+  requirement: z.string(),
+  title: z.string(),
+  sha256: hex64,
+  size: nonNegInt,
+  mediaType: z.string(),
+  fileName: z.string(),
+  effectiveAt: z.string(),
+  expiresAt: z.nullable(z.string()),
+  owner: z.nullable(z.string()),
+  ownerName: z.nullable(z.string()),
+  uploader: z.strictObject({ kind: z.enum(['token', 'session', 'local']), name: z.string(), role: z.optional(z.string()) }),
+  confidential: z.boolean(),
+});
+// A requirement that became due or overdue (src/rules/manual-evidence.ts dueStates), once per transition.
+const evidenceAlert = z.strictObject({
+  criterion: z.string(),
+  requirement: z.string(),
+  title: z.string(),
+  owner: z.nullable(z.string()),
+  state: z.enum(['due', 'overdue']),
+  expiresAt: z.optional(z.nullable(z.string())),
+  latest: z.optional(z.string()),
+  reason: z.string(),
 });
 
 const WRITER_ONLY = ['writer'] as const;
@@ -319,6 +349,7 @@ export const LEAF_CATALOGUE = {
       exception: z.optional(z.omit(exceptionGrant, { origin: true })),
       witness: z.optional(witnessAlert),
       publish: z.optional(publishAlert),
+      evidence: z.optional(z.array(evidenceAlert)),
       health: z.optional(z.strictObject({
           state: z.enum(['failing', 'healthy']),
           since: z.string(),
@@ -355,6 +386,11 @@ export const LEAF_CATALOGUE = {
     'an operator declared a known monitoring outage of a source (all its scopes unless the envelope names one) over [from, to]; gaps inside it are reported as `declared outage`',
     OPERATOR_WRITERS,
     z.strictObject({ from: z.string(), to: z.string(), reason: z.string(), declaredBy: principal }),
+  ),
+  'evidence.added': leaf(
+    'a manual evidence file recorded for a criterion requirement: hash, size, media type, effective date, expiry, owner, uploader',
+    ['writer', 'api', 'evidence'],
+    evidenceAdded,
   ),
   'delivery.failed': leaf(
     "an alert's last delivery attempt to a sink failed",

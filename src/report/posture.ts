@@ -8,6 +8,8 @@ import { loadExceptions } from '../exceptions/exceptions.js';
 import { latestScopeHealth, unhealthyFirst } from './health.js';
 import { RetiredScopes, RETIREMENT_TYPES, type Retirement } from '../ledger/retired-scopes.js';
 import { assessCriterion, ruleInScope, ruleOutcome, type CriterionState, type EvidenceRole, type RuleOutcome } from '../rules/coverage.js';
+import { loadEvidence } from '../evidence/evidence.js';
+import { DEFAULT_WARN_DAYS, dueStates, requirementCoverage, type DueState, type EvidenceRecord, type RequirementCoverage } from '../rules/manual-evidence.js';
 
 /** `accepted` counts the failures (already in `fail`) that an active exception accepts: shown as `fail (accepted)`. */
 type Counts = Record<'pass' | 'fail' | 'error' | 'notApplicable' | 'accepted', number>;
@@ -21,8 +23,17 @@ export interface CriterionPosture extends Counts {
   state: CriterionState;
   /** Why the state is what it is; "manual evidence needed" when the criterion's manual evidence is not on record. */
   reasons: string[];
-  manual?: string;
+  /** Each manual requirement: evidenced now or not, by which records, and whether it is due (src/rules/manual-evidence.ts). */
+  manual?: ManualPosture[];
   rules: Array<{ id: string; evidence: EvidenceRole; outcome: RuleOutcome } & Counts>;
+}
+
+/** A manual requirement as status shows it: what evidences it now and when it is due. */
+export interface ManualPosture extends RequirementCoverage {
+  due: DueState;
+  dueReason: string;
+  /** The records that count now. */
+  records: Array<Pick<EvidenceRecord, 'id' | 'title' | 'fileName' | 'sha256' | 'effectiveAt' | 'recordedAt' | 'expiresAt' | 'confidential'> & { uploader: string }>;
 }
 
 export interface Posture {
@@ -72,12 +83,33 @@ export async function latestRuns(ledger: Ledger): Promise<Map<string, { seq: num
 export interface PostureOptions {
   /** Configured sources: rules of any other source are out of scope rather than "no data". @defaultValue every source */
   sources?: readonly string[];
+  /** A requirement is due this many days before its evidence expires (config `evidence.warnDays`). @defaultValue 30 */
+  evidenceWarnDays?: number;
 }
 
 export async function computePosture(ledger: Ledger, framework: Framework, now: Date = new Date(), opts: PostureOptions = {}): Promise<Posture> {
   const retired = new RetiredScopes();
   const latest = await latestScopeHealth(ledger, retired);
   const exceptions = await loadExceptions(ledger);
+  const evidence = await loadEvidence(ledger);
+  const due = new Map(dueStates(framework.criteria, evidence, now, opts.evidenceWarnDays ?? DEFAULT_WARN_DAYS).map((d) => [`${d.criterion}\u0000${d.requirement}`, d]));
+  const byId = new Map(evidence.map((r) => [r.id, r]));
+  const manualOf = (criterion: string, reqs: Parameters<typeof requirementCoverage>[1]): ManualPosture[] =>
+    requirementCoverage(criterion, reqs, evidence, { at: now.toISOString() }).map((q) => {
+      const d = due.get(`${criterion}\u0000${q.id}`)!;
+      const records = q.evidence.map((id) => byId.get(id)!).map((r) => ({
+        id: r.id,
+        title: r.title,
+        fileName: r.fileName,
+        sha256: r.sha256,
+        effectiveAt: r.effectiveAt,
+        recordedAt: r.recordedAt,
+        expiresAt: r.expiresAt,
+        confidential: r.confidential,
+        uploader: r.uploader.kind === 'local' ? `local:${r.uploader.name}` : `${r.uploader.kind}:${r.uploader.name} (${r.uploader.role ?? ''})`,
+      }));
+      return { ...q, due: d.state, dueReason: d.reason, records };
+    });
   const byRule = new Map<string, Counts>();
   const runs: Posture['runs'] = [];
   for (const { seq, body, health, failedRuns, failingSince } of latest.values()) {
@@ -118,8 +150,9 @@ export async function computePosture(ledger: Ledger, framework: Framework, now: 
     const evaluated = rules.filter((r) => r.pass + r.fail + r.error + r.notApplicable > 0).length;
     const coverage = rules.length === 0 ? 'manual' : evaluated === 0 ? 'no_data' : evaluated === rules.length ? 'automated' : 'partial';
     const outcomes = new Map(rules.map((r) => [r.id, r.outcome]));
-    const { state, reasons } = assessCriterion(cr, (id) => outcomes.get(id)!);
-    return { id: cr.id, title: cr.title, ...total, coverage, state, reasons, ...(cr.manual ? { manual: cr.manual } : {}), rules };
+    let manual: ManualPosture[] | undefined;
+    const { state, reasons } = assessCriterion(cr, (id) => outcomes.get(id)!, (id, reqs) => (manual = manualOf(id, reqs)));
+    return { id: cr.id, title: cr.title, ...total, coverage, state, reasons, ...(manual ? { manual } : {}), rules };
   });
   runs.sort(unhealthyFirst);
   return { framework: framework.id, runs, criteria, retired: retired.list() };

@@ -1,4 +1,6 @@
 // The one decision of what a criterion's evidence amounts to (satisfied, not-satisfied, partial, not-assessed), shared by `vigil status`, /v1/posture, OSCAL and report.html.
+import type { ManualRequirement } from './requirements.js';
+import type { RequirementCoverage } from './manual-evidence.js';
 
 /** How a mapped rule's result bears on a criterion (the `evidence:` field of a framework mapping). */
 export type EvidenceRole = 'direct' | 'supporting';
@@ -45,9 +47,9 @@ export function ruleOutcome(t: RuleTally): RuleOutcome {
 export interface CriterionInput {
   /** Outcomes of the rules mapped `direct`. Supporting rules never decide the state. */
   direct: RuleOutcome[];
-  /** The framework names manual evidence for the criterion. */
+  /** The framework names manual evidence requirements for the criterion. */
   manualRequired: boolean;
-  /** That manual evidence is on record for the window (no manual-evidence store exists yet: always false today). */
+  /** Every requirement has evidence that counts for the window (src/rules/manual-evidence.ts; a per-hire one never does yet). */
   manualPresent: boolean;
 }
 
@@ -113,11 +115,11 @@ export function ruleInScope(ruleId: string, configured: readonly string[] | unde
   return configured.includes(source);
 }
 
-/** A criterion as every output shows it: its state, why, its evidence split by role, and the manual evidence it needs. */
+/** A criterion as every output shows it: its state, why, its evidence split by role, and each manual requirement with what evidences it. */
 export interface CriterionAssessment extends CriterionDecision {
   id: string;
   title: string;
-  manual?: string;
+  manual?: RequirementCoverage[];
   direct: Array<{ id: string; outcome: RuleOutcome }>;
   supporting: Array<{ id: string; outcome: RuleOutcome }>;
 }
@@ -127,19 +129,36 @@ export interface CoverageCriterion {
   id: string;
   title: string;
   rules: Array<{ id: string; evidence?: EvidenceRole }>;
-  manual?: string;
+  manual?: readonly ManualRequirement[];
 }
 
-/** Assesses one criterion from each mapped rule's outcome. No manual-evidence store exists yet, so it is never present. */
-export function assessCriterion(c: CoverageCriterion, outcomeOf: (ruleId: string) => RuleOutcome): CriterionAssessment {
+/**
+ * Assesses one criterion from each mapped rule's outcome and, when it has manual requirements, how each stands for the
+ * window (`manualOf`: src/rules/manual-evidence.ts requirementCoverage over the records; absent: no evidence counts).
+ */
+export function assessCriterion(
+  c: CoverageCriterion,
+  outcomeOf: (ruleId: string) => RuleOutcome,
+  manualOf?: (criterion: string, reqs: readonly ManualRequirement[]) => RequirementCoverage[],
+): CriterionAssessment {
   const direct = c.rules.filter((r) => r.evidence === 'direct').map((r) => ({ id: r.id, outcome: outcomeOf(r.id) }));
   const supporting = c.rules.filter((r) => r.evidence !== 'direct').map((r) => ({ id: r.id, outcome: outcomeOf(r.id) }));
-  const decision = decideCriterion({ direct: direct.map((r) => r.outcome), manualRequired: c.manual !== undefined, manualPresent: false });
-  return { id: c.id, title: c.title, ...decision, ...(c.manual !== undefined ? { manual: c.manual } : {}), direct, supporting };
+  const reqs = c.manual ?? [];
+  const manual = reqs.length === 0 ? undefined : manualOf ? manualOf(c.id, reqs) : reqs.map((q): RequirementCoverage => ({ id: q.id, title: q.title, cadence: q.cadence, ...(q.owner !== undefined ? { owner: q.owner } : {}), state: 'missing', evidence: [] }));
+  const manualPresent = manual !== undefined && manual.every((m) => m.state === 'evidenced');
+  const decision = decideCriterion({ direct: direct.map((r) => r.outcome), manualRequired: manual !== undefined, manualPresent });
+  return { id: c.id, title: c.title, ...decision, ...(manual !== undefined ? { manual } : {}), direct, supporting };
 }
 
-/** One line: the state and its reasons, with the manual evidence named when it is what is missing. */
+/** The requirements still needing evidence, as one phrase (`code-of-conduct (missing), hiring-checks (not-assessed)`). */
+export function manualNeeded(manual: readonly RequirementCoverage[] | undefined): string {
+  return (manual ?? []).filter((m) => m.state !== 'evidenced').map((m) => `${m.id} (${m.state === 'missing' ? 'missing' : 'not assessed: per hire'})`).join(', ');
+}
+
+/** One line: the state and its reasons, with the manual requirements named when they are what is missing. */
 export function describeAssessment(a: CriterionAssessment): string {
-  const manual = a.manual !== undefined ? `; manual evidence needed: ${a.manual}` : '';
+  const needed = manualNeeded(a.manual);
+  const evidenced = (a.manual ?? []).filter((m) => m.state === 'evidenced').map((m) => `${m.id} by ${m.evidence.join(', ')}`);
+  const manual = `${needed ? `; manual evidence needed: ${needed}` : ''}${evidenced.length > 0 ? `; manual evidence: ${evidenced.join('; ')}` : ''}`;
   return `${a.state}: ${a.reasons.filter((r) => r !== 'manual evidence needed').join('; ') || 'see rules'}${manual}`;
 }

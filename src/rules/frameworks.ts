@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
 import { cacheDir, PACKAGE_ROOT_URL } from '../core/package-root.js';
 import { EVIDENCE_ROLES, type EvidenceRole } from './coverage.js';
+import { OWNER_KEY, parseCadence, REQUIREMENT_ID, type ManualRequirement } from './requirements.js';
 
 /** Where the bundled framework files live (rules/frameworks at the package root, read in place by the compiled tree too). */
 export const DEFAULT_FRAMEWORKS_DIR = fileURLToPath(new URL('rules/frameworks/', PACKAGE_ROOT_URL));
@@ -21,12 +22,25 @@ const RuleRef = z.strictObject({
   }),
 });
 
+// One manual evidence requirement (docs/evidence.md, "Requirements"): the list replaced the one-line prose of issue 15.
+const Requirement = z.strictObject({
+  id: z.string().regex(REQUIREMENT_ID, 'a lower-case id like code-of-conduct, unique within the criterion'),
+  title: z.string().trim().min(1, 'a title saying what evidence a person must supply'),
+  cadence: z.string().superRefine((s, ctx) => {
+    const c = parseCadence(s);
+    if ('error' in c) ctx.addIssue({ code: 'custom', message: c.error });
+  }),
+  owner: z.string().regex(OWNER_KEY, 'an owner key like hr or security (mapped to a person by the config\'s evidence.owners)').optional(),
+});
+
 const Criterion = z.strictObject({
   id: z.string().trim().min(1, 'a criterion id like CC6.1'),
   title: z.string().trim().min(1, 'a title'),
   description: z.string().trim().min(1, 'a description'),
   rules: z.array(RuleRef).default([]),
-  manual: z.string().trim().min(1, 'a description of the manual evidence needed').optional(),
+  manual: z
+    .array(Requirement, { error: 'expected a list of requirements, each `{ id, title, cadence, owner }` (see the header of rules/frameworks/soc2.yaml)' })
+    .default([]),
 });
 
 const FrameworkSchema = z.strictObject({
@@ -42,8 +56,8 @@ export interface FrameworkCriterion {
   description: string;
   /** `direct`: the rule's result alone evidences the criterion's point of focus; `supporting`: it only adds to other evidence. */
   rules: Array<{ id: string; rationale: string; evidence: EvidenceRole }>;
-  /** What manual evidence is needed where automation cannot cover the criterion; when set, the criterion needs it to be satisfied. */
-  manual?: string;
+  /** Manual evidence a person must supply where automation cannot cover the criterion; the criterion is satisfied only once each is evidenced. */
+  manual: ManualRequirement[];
 }
 
 export interface Framework {
@@ -132,8 +146,13 @@ export function parseFramework(text: string, file: string): Framework {
       if (ruleIds.has(r.id)) throw new UsageError('BAD_FRAMEWORK', `${file}: criteria[${i}] (${c.id}).rules[${j}].id: rule ${r.id} listed twice; expected each rule once per criterion`);
       ruleIds.add(r.id);
     });
-    if (c.rules.length === 0 && !c.manual) {
-      throw new UsageError('BAD_FRAMEWORK', `${file}: criteria[${i}] (${c.id}): no rules; expected \`manual:\` describing the manual evidence needed`);
+    const reqIds = new Set<string>();
+    c.manual.forEach((m, j) => {
+      if (reqIds.has(m.id)) throw new UsageError('BAD_FRAMEWORK', `${file}: criteria[${i}] (${c.id}).manual[${j}].id: requirement ${m.id} listed twice; expected each id once per criterion`);
+      reqIds.add(m.id);
+    });
+    if (c.rules.length === 0 && c.manual.length === 0) {
+      throw new UsageError('BAD_FRAMEWORK', `${file}: criteria[${i}] (${c.id}): no rules; expected \`manual:\` listing the manual evidence needed`);
     }
   });
   const stem = basename(file).replace(/\.ya?ml$/, '');
@@ -181,13 +200,13 @@ export function frameworkData(fw: Framework): {
   id: string;
   title: string;
   version: string;
-  criteria: Array<{ id: string; title: string; rules: Array<{ id: string; evidence?: EvidenceRole }>; manual?: string }>;
+  criteria: Array<{ id: string; title: string; rules: Array<{ id: string; evidence?: EvidenceRole }>; manual?: ManualRequirement[] }>;
 } {
   return {
     id: fw.id,
     title: fw.title,
     version: fw.version,
-    criteria: fw.criteria.map((c) => ({ id: c.id, title: c.title, rules: c.rules.map((r) => ({ id: r.id, ...(r.evidence ? { evidence: r.evidence } : {}) })), ...(c.manual ? { manual: c.manual } : {}) })),
+    criteria: fw.criteria.map((c) => ({ id: c.id, title: c.title, rules: c.rules.map((r) => ({ id: r.id, ...(r.evidence ? { evidence: r.evidence } : {}) })), ...(c.manual.length > 0 ? { manual: c.manual.map((m) => ({ ...m })) } : {}) })),
   };
 }
 

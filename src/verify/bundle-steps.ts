@@ -242,7 +242,7 @@ export function checkLeaves(
   fault: (f: BundleFault) => void,
   stats: VerifyStats,
   progress: ProgressListener = () => undefined,
-): { leafFiles: string[]; badLeaves: number; referenced: Set<string>; seals: DaySeal[] } {
+): { leafFiles: string[]; badLeaves: number; referenced: Set<string>; confidential: Map<string, string>; seals: DaySeal[] } {
   const { manifest, origin } = m;
   // The genesis leaf names the chain's first key, whichever key signs now.
   const signingKey = m.chain?.root.publicKey ?? m.signingKey;
@@ -264,6 +264,8 @@ export function checkLeaves(
   let badLeaves = 0;
   let lastGood = s;
   const referenced = new Set<string>();
+  // Confidential manual evidence: its file must be withheld (declared in attachments/withheld.json); sha256 → evidence id.
+  const confidential = new Map<string, string>();
   const seals: DaySeal[] = [];
   let leafBytes = 0;
   for (const [i, f] of leafFiles.entries()) {
@@ -306,7 +308,10 @@ export function checkLeaves(
           if (typeof body.resultsSha256 === 'string') referenced.add(body.resultsSha256);
           for (const a of (Array.isArray(body.artifacts) ? body.artifacts : []) as Array<{ sha256?: unknown }>) if (typeof a.sha256 === 'string') referenced.add(a.sha256);
         } else if (body.type === 'timestamp.token' && typeof body.tokenSha256 === 'string') referenced.add(body.tokenSha256);
-        else if (body.type === 'day.sealed') seals.push({ seq: seqHere, date: String(body.date) });
+        else if (body.type === 'evidence.added' && typeof body.sha256 === 'string') {
+          if (body.confidential === true) confidential.set(body.sha256, String(body.id));
+          else referenced.add(body.sha256);
+        } else if (body.type === 'day.sealed') seals.push({ seq: seqHere, date: String(body.date) });
         else if (body.type === 'key.rotated' && m.chain && !m.chain.steps.some((st) => st.seq === seqHere)) {
           // A rotation in the slice is handed over by the end checkpoint, so the chain the bundle carries must hold it.
           fault({ code: 'ROTATION_NOT_IN_CHAIN', file: f, seq: seqHere, message: `the key.rotated leaf at seq ${seqHere} is missing from ledger/key-chain.json (or its chain broke before it)` });
@@ -325,23 +330,37 @@ export function checkLeaves(
   }
   progress({ phase: 'leaves', unit: 'leaf files', done: leafFiles.length, total: leafFiles.length, bytes: leafBytes });
   if (frontier.size !== e) fault({ code: 'SIZE_MISMATCH', file: 'ledger/leaves/', seq: Math.min(frontier.size, e), message: `the leaves end at size ${frontier.size}, but the signed end checkpoint is at size ${e}` });
-  return { leafFiles, badLeaves, referenced, seals };
+  for (const h of referenced) confidential.delete(h); // the same bytes also recorded openly: the file is in the bundle
+  return { leafFiles, badLeaves, referenced, confidential, seals };
 }
 
-/** 5. Attachments: each named by its hash; every referenced blob present or declared withheld. */
+/** A blob a leaf references whose file the bundle does not carry, and why (attachments/withheld.json). */
+export interface WithheldFile {
+  sha256: string;
+  reason: string;
+}
+
+/**
+ * 5. Attachments: each named by its hash (so a changed file no longer matches the ledger record that names it); every
+ * referenced blob present or declared withheld; confidential manual evidence withheld, never included. Returns what
+ * is withheld, for the result to show.
+ */
 export async function checkAttachments(
   bundle: BundleFiles,
   present: Set<string>,
-  referenced: Set<string>,
+  refs: { referenced: Set<string>; confidential: Map<string, string> },
   fault: (f: BundleFault) => void,
   stats: VerifyStats,
   progress: ProgressListener = () => undefined,
-): Promise<void> {
+): Promise<WithheldFile[]> {
+  const { referenced, confidential } = refs;
   const files = bundle.files;
   let withheld = new Set<string>();
+  let declared: WithheldFile[] = [];
   if (present.has('attachments/withheld.json')) {
     try {
-      withheld = new Set((JSON.parse(bundle.read('attachments/withheld.json').toString('utf8')) as Array<{ sha256: string }>).map((w) => w.sha256));
+      declared = (JSON.parse(bundle.read('attachments/withheld.json').toString('utf8')) as Array<{ sha256: unknown; reason: unknown }>).map((w) => ({ sha256: String(w.sha256), reason: String(w.reason) }));
+      withheld = new Set(declared.map((w) => w.sha256));
     } catch {
       fault({ code: 'ATTACHMENT', file: 'attachments/withheld.json', message: 'not valid JSON' });
     }
@@ -365,6 +384,12 @@ export async function checkAttachments(
     const f = attachmentPath(h);
     if (!present.has(f) && !withheld.has(h)) fault({ code: 'ATTACHMENT_MISSING', file: f, message: 'referenced by a leaf but neither present nor declared withheld' });
   }
+  for (const [h, id] of confidential) {
+    const f = attachmentPath(h);
+    if (present.has(f)) fault({ code: 'CONFIDENTIAL_INCLUDED', file: f, message: `the file of confidential evidence ${id} is in the bundle; its record says it is withheld` });
+    else if (!withheld.has(h)) fault({ code: 'ATTACHMENT_MISSING', file: f, message: `confidential evidence ${id} is not declared withheld in attachments/withheld.json` });
+  }
+  return declared.filter((w) => !present.has(attachmentPath(w.sha256)));
 }
 
 export const attachmentPath = (sha: string): string => `attachments/sha256/${sha.slice(0, 2)}/${sha}.gz`;

@@ -22,6 +22,8 @@ export function formatVerification(r: BundleVerification): string {
     for (const f of r.faults) lines.push(`  - [${f.code}] ${f.file ?? ''}${f.seq !== undefined ? ` (leaf seq ${f.seq})` : ''}: ${f.message}`);
     if (r.omittedFaults > 0) lines.push(`  … and ${r.omittedFaults} more fault(s) not listed`);
   }
+  // Withheld files are not faults (the bundle declares them), but an auditor must see what they did not receive.
+  for (const w of r.withheld ?? []) lines.push(`  withheld: ${w.sha256}: ${w.reason}`);
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
   return `${lines.join('\n')}\n`;
 }

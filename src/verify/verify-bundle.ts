@@ -19,6 +19,7 @@ import {
   checkManifest,
   pathProblem,
   type BundleFault,
+  type WithheldFile,
   type BundleMeta,
   type VerifyStats,
 } from './bundle-steps.js';
@@ -26,7 +27,7 @@ import { checkHandovers } from './key-chain-step.js';
 import { checkWitnesses, witnessOptionProblem, type WitnessCheckOptions, type WitnessSummary } from './witness-step.js';
 import { checkTimestamps, type TimestampSummary } from './timestamp-step.js';
 
-export type { BundleFault } from './bundle-steps.js';
+export type { BundleFault, WithheldFile } from './bundle-steps.js';
 
 export interface BundleVerification {
   ok: boolean;
@@ -43,6 +44,8 @@ export interface BundleVerification {
   witness?: WitnessSummary;
   /** RFC 3161 time stamps checked (src/verify/timestamp-step.ts), when the bundle got that far. */
   timestamps?: TimestampSummary;
+  /** Files a leaf references that the bundle withholds, and why (confidential manual evidence, blobs the store lacked). */
+  withheld?: WithheldFile[];
 }
 
 export interface VerifyBundleOptions {
@@ -104,7 +107,7 @@ export async function verifyBundle(path: string, opts: VerifyBundleOptions = {})
     else omittedFaults++;
   };
   const stats = { leaves: 0, checkpoints: 0, attachments: 0, reportFiles: 0 };
-  const meta: BundleMeta & { timestamps?: TimestampSummary; witness?: WitnessSummary } = {};
+  const meta: BundleMeta & { timestamps?: TimestampSummary; witness?: WitnessSummary; withheld?: WithheldFile[] } = {};
   const result = (): BundleVerification => ({ ok: faults.length === 0 && omittedFaults === 0, faults, warnings, stats, omittedFaults, ...meta });
 
   const containerFault = (p: { file?: string; message: string }): void => fault({ code: 'CONTAINER', ...p });
@@ -143,7 +146,7 @@ async function verifyFiles(
   fault: (f: BundleFault) => void,
   warnings: string[],
   stats: VerifyStats,
-  meta: BundleMeta & { timestamps?: TimestampSummary; witness?: WitnessSummary },
+  meta: BundleMeta & { timestamps?: TimestampSummary; witness?: WitnessSummary; withheld?: WithheldFile[] },
   progress: ProgressListener,
 ): Promise<void> {
   const files = bundle.files;
@@ -156,10 +159,10 @@ async function verifyFiles(
   const roots = checkCheckpoints(bundle, chain, m.origin, s, e, fault, stats);
   checkHandovers(m.handovers, e, roots.get(e), fault);
   meta.witness = checkWitnesses(bundle, present, verifiers, m.origin, { s, e, roots }, witnessOpts, fault);
-  const { leafFiles, badLeaves, referenced, seals } = checkLeaves(bundle, m, roots, s, e, fault, stats, progress);
+  const { leafFiles, badLeaves, referenced, confidential, seals } = checkLeaves(bundle, m, roots, s, e, fault, stats, progress);
   const endRoot = roots.get(e);
   checkIntegrityStatement((reportMeta as { integrity?: unknown }).integrity, { origin: m.origin, checkpoints: stats.checkpoints, ...(m.signingKey ? { signingKey: m.signingKey } : {}), ...(endRoot ? { endRoot } : {}) }, fault);
-  await checkAttachments(bundle, present, referenced, fault, stats, progress);
+  meta.withheld = await checkAttachments(bundle, present, { referenced, confidential }, fault, stats, progress);
   meta.timestamps = await checkTimestamps(bundle, present, { trusted: tsaRoots, seals, checkpointSizes: [...roots.keys()] }, fault, warnings);
   if (badLeaves > 0) {
     fault({ code: 'REPORT_SKIPPED', message: `report not recomputed: ${badLeaves} leaf line(s) could not be read as evidence` });

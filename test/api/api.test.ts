@@ -22,7 +22,7 @@ const ALICE = {
   displayName: { name: 'Alice <alice@example.com>', role: 'admin', token: 'tok-alice-4-' + 'd'.repeat(20) },
 };
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-const framework: Framework = { id: 'soc2', title: 'SOC 2', version: 'test', criteria: [{ id: 'CC6.1', title: 'Logical access', rules: [{ id: CRIT.id }, { id: HIGH.id }] }] } as unknown as Framework;
+const framework: Framework = { id: 'soc2', title: 'SOC 2', version: 'test', criteria: [{ id: 'CC6.1', title: 'Logical access', rules: [{ id: CRIT.id }, { id: HIGH.id }], manual: [] }] } as unknown as Framework;
 
 describe('HTTP API', () => {
   let dir: string;

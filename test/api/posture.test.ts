@@ -10,19 +10,22 @@ import { apiConfigSchema } from '../../src/alerts/config.js';
 import { computePosture, type Posture } from '../../src/report/posture.js';
 import { printPosture } from '../../src/cli/status.js';
 import type { Framework } from '../../src/rules/frameworks.js';
+import { prepareEvidence, recordEvidence } from '../../src/evidence/evidence.js';
+import { localPrincipal } from '../../src/core/principal.js';
 import { CRIT, HIGH, RULES, openLedger, recordStatuses, settableClock, tempDir } from '../alerts/helpers.js';
 
 const r = (id: string, evidence: 'direct' | 'supporting') => ({ id, rationale: 'r', evidence });
+const req = (id: string, title: string, cadence = '12mo') => ({ id, title, cadence, owner: 'security' });
 const framework: Framework = {
   id: 'soc2',
   title: 'SOC 2',
   version: 'test',
   criteria: [
-    { id: 'CC6.1', title: 'Logical access', description: 'd', rules: [r(CRIT.id, 'direct'), r(HIGH.id, 'supporting')] },
-    { id: 'CC6.6', title: 'External threats', description: 'd', rules: [r(CRIT.id, 'supporting')], manual: 'Network boundary design and penetration tests.' },
-    { id: 'CC7.2', title: 'Monitoring', description: 'd', rules: [r(HIGH.id, 'direct')], manual: 'Monitoring runbook.' },
-    { id: 'CC6.2', title: 'Removal', description: 'd', rules: [r('okta.users.inactive', 'direct')] },
-    { id: 'CC1.1', title: 'Ethics', description: 'd', rules: [], manual: 'Code of conduct.' },
+    { id: 'CC6.1', title: 'Logical access', description: 'd', rules: [r(CRIT.id, 'direct'), r(HIGH.id, 'supporting')], manual: [] },
+    { id: 'CC6.6', title: 'External threats', description: 'd', rules: [r(CRIT.id, 'supporting')], manual: [req('penetration-test', 'Network boundary design and penetration tests.')] },
+    { id: 'CC7.2', title: 'Monitoring', description: 'd', rules: [r(HIGH.id, 'direct')], manual: [req('runbook', 'Monitoring runbook.')] },
+    { id: 'CC6.2', title: 'Removal', description: 'd', rules: [r('okta.users.inactive', 'direct')], manual: [] },
+    { id: 'CC1.1', title: 'Ethics', description: 'd', rules: [], manual: [req('code-of-conduct', 'Code of conduct.'), req('training', 'Training within 30 days of hire', 'on-hire:30d')] },
   ],
 };
 const TOKEN = 'posture-viewer-token-0123456789';
@@ -49,7 +52,7 @@ describe('posture states', () => {
     expect(p['CC6.1']).toMatchObject({ state: 'satisfied', pass: 2, fail: 1, coverage: 'automated' });
     expect(p['CC6.1']!.rules.map((x) => [x.id, x.evidence, x.outcome])).toEqual([[CRIT.id, 'direct', 'passed'], [HIGH.id, 'supporting', 'failed']]);
     // Supporting evidence alone never satisfies: not assessed, with the manual evidence named.
-    expect(p['CC6.6']).toMatchObject({ state: 'not-assessed', manual: 'Network boundary design and penetration tests.' });
+    expect(p['CC6.6']).toMatchObject({ state: 'not-assessed', manual: [{ id: 'penetration-test', title: 'Network boundary design and penetration tests.', state: 'missing', due: 'due', evidence: [] }] });
     expect(p['CC6.6']!.reasons).toContain('manual evidence needed');
     expect(p['CC7.2']).toMatchObject({ state: 'not-satisfied' });
     // Okta is not configured: out of scope, not "no data".
@@ -97,7 +100,28 @@ describe('posture states', () => {
     expect(lines.find((l) => l.startsWith('CC7.2 '))).toMatch(/not-satisfied .*1 direct rule failed/);
     const i = lines.findIndex((l) => l.startsWith('CC6.6 '));
     expect(lines[i]).toMatch(/not-assessed .*no direct automated evidence is mapped \(0 direct, 1 supporting rule in scope\)/);
-    expect(lines[i + 1]).toBe(`${''.padEnd(10)} manual evidence needed: Network boundary design and penetration tests.`);
-    expect(lines.find((l) => l.startsWith('CC1.1 '))).toMatch(/not-assessed .*\(manual only\)/);
+    expect(lines[i + 1]).toBe(`${''.padEnd(10)} manual penetration-test (12mo, owner security): needed: Network boundary design and penetration tests. — due: no evidence recorded`);
+    const j = lines.findIndex((l) => l.startsWith('CC1.1 '));
+    expect(lines[j]).toMatch(/not-assessed .*\(manual only\)/);
+    expect(lines[j + 2]).toBe(`${''.padEnd(10)} manual training (on-hire:30d, owner security): not assessed: per new hire: needs an HR roster, which no source supplies yet — Training within 30 days of hire`);
+  });
+
+  it('evidence in force satisfies a requirement (partial becomes satisfied), names what evidences it, and lapses at expiry: due within warnDays, then overdue', async () => {
+    await recordStatuses(ledger, clock, { [CRIT.id]: { a: 'pass' }, [HIGH.id]: { a: 'pass' } });
+    const ev = prepareEvidence(framework, { criterion: 'CC7.2', title: 'Runbook v3', fileName: 'runbook.md', data: Buffer.from('# runbook'), effective: '2026-02-01' }, clock.now(), localPrincipal(), { security: 'sec@example.com' }, 'test');
+    const { evidence } = await recordEvidence(ledger, Buffer.from('# runbook'), ev);
+    expect(evidence).toMatchObject({ requirement: 'runbook', effectiveAt: '2026-02-01T00:00:00.000Z', expiresAt: '2027-02-01T00:00:00.000Z', owner: 'security', ownerName: 'sec@example.com', mediaType: 'text/markdown', size: 9 });
+    expect(await ledger.getBlob(evidence.sha256)).toEqual(Buffer.from('# runbook'));
+    let p = byId(await computePosture(ledger, framework, clock.now(), { sources: ['aws'] }));
+    expect(p['CC7.2']).toMatchObject({ state: 'satisfied', reasons: ['direct rules passed'], manual: [{ id: 'runbook', state: 'evidenced', evidence: [evidence.id], due: 'current' }] });
+    expect(p['CC7.2']!.manual![0]!.records).toMatchObject([{ id: evidence.id, title: 'Runbook v3', uploader: expect.stringMatching(/^local:/) }]);
+    // 20 days before expiry (warnDays 30): still evidenced, and due.
+    clock.set('2027-01-12T00:00:00Z');
+    await recordStatuses(ledger, clock, { [CRIT.id]: { a: 'pass' }, [HIGH.id]: { a: 'pass' } });
+    p = byId(await computePosture(ledger, framework, clock.now(), { sources: ['aws'] }));
+    expect(p['CC7.2']).toMatchObject({ state: 'satisfied', manual: [{ state: 'evidenced', due: 'due' }] });
+    clock.set('2027-02-01T00:00:00Z');
+    p = byId(await computePosture(ledger, framework, clock.now(), { sources: ['aws'] }));
+    expect(p['CC7.2']).toMatchObject({ state: 'partial', reasons: ['direct rules passed', 'manual evidence needed'], manual: [{ state: 'missing', due: 'overdue', dueReason: `evidence ${evidence.id} expired 2027-02-01T00:00:00.000Z` }] });
   });
 });

@@ -8,6 +8,7 @@ import { grantLeaf } from '../../src/exceptions/exceptions.js';
 import type { RecordedResult } from '../../src/pipeline/collect-stage.js';
 import type { FrameworkData } from '../../src/export/report.js';
 import { silentLogger, type Clock } from '../../src/core/collector.js';
+import { recordEvidence } from '../../src/evidence/evidence.js';
 
 export class SimClock implements Clock {
   constructor(public t: number) {}
@@ -22,10 +23,30 @@ export const FRAMEWORK: FrameworkData = {
   version: 'test',
   criteria: [
     { id: 'CC6.1', title: 'Logical access', rules: [{ id: 'aws.iam.root_mfa_enabled', evidence: 'direct' }, { id: 'aws.iam.user_mfa_enabled', evidence: 'direct' }] },
+    // The prose form bundles from before issue 15 carry: still read, as one requirement.
     { id: 'CC7.2', title: 'Monitoring', rules: [{ id: 'aws.iam.user_mfa_enabled', evidence: 'supporting' }], manual: 'Monitoring runbook and triaged alert samples.' },
-    { id: 'CC1.1', title: 'Integrity and ethics', rules: [], manual: 'Code of conduct acknowledgements.' },
+    {
+      id: 'CC1.1',
+      title: 'Integrity and ethics',
+      rules: [],
+      manual: [
+        { id: 'code-of-conduct', title: 'Code of conduct acknowledgements', cadence: '12mo', owner: 'hr' },
+        { id: 'background-checks', title: 'Background checks of new hires', cadence: 'on-hire:30d', owner: 'hr' },
+      ],
+    },
+    { id: 'CC6.6', title: 'External threats', rules: [], manual: [{ id: 'penetration-test', title: 'External penetration test', cadence: '12mo', owner: 'security' }] },
   ],
 };
+
+/** What `evidence: true` records on day 1 at 06:00: the code of conduct (open) and a penetration test (confidential). */
+export const EVIDENCE_FILES = { coc: Buffer.from('Code of conduct 2025, acknowledged by 3 of 3 staff.\n'), pentest: Buffer.from('%PDF-1.7 penetration test report (confidential)\n') };
+
+async function appendEvidence(ledger: Ledger, at: Date): Promise<void> {
+  const base = { framework: 'soc2', owner: 'hr', ownerName: 'people-ops@example.com', uploader: { kind: 'local' as const, name: 'alice@laptop' }, size: 0, sha256: '' };
+  const day = at.toISOString().slice(0, 10);
+  await recordEvidence(ledger, EVIDENCE_FILES.coc, { ...base, id: 'ev_000000000001', criterion: 'CC1.1', requirement: 'code-of-conduct', title: 'Code of conduct 2025', mediaType: 'text/plain', fileName: 'coc.txt', effectiveAt: `${day}T00:00:00.000Z`, expiresAt: '2026-03-01T00:00:00.000Z', confidential: false });
+  await recordEvidence(ledger, EVIDENCE_FILES.pentest, { ...base, id: 'ev_000000000002', criterion: 'CC6.6', requirement: 'penetration-test', title: 'Pen test 2025', mediaType: 'application/pdf', fileName: 'pentest.pdf', effectiveAt: `${day}T00:00:00.000Z`, expiresAt: null, owner: 'security', ownerName: null, confidential: true });
+}
 
 export interface DemoLedger {
   dataDir: string;
@@ -38,7 +59,7 @@ export interface DemoLedger {
  * `retiredScope`: one more AWS account that reports once, at the first slot, and never again.
  * `retires`: one more AWS account that reports at every slot before `at`, and is retired (`scope.retired`) at `at`.
  */
-export async function buildDemoLedger(opts: { startIso?: string; days?: number; everyHours?: number; users?: number; retiredScope?: string; retires?: { scope: string; at: string }; /** Slots (ISO) after whose run the key is rotated. */ rotateAt?: string[] } = {}): Promise<DemoLedger> {
+export async function buildDemoLedger(opts: { startIso?: string; days?: number; everyHours?: number; users?: number; retiredScope?: string; retires?: { scope: string; at: string }; /** Slots (ISO) after whose run the key is rotated. */ rotateAt?: string[]; evidence?: boolean } = {}): Promise<DemoLedger> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-export-'));
   const start = Date.parse(opts.startIso ?? '2025-03-01T00:00:00.000Z');
   const days = opts.days ?? 4;
@@ -96,6 +117,7 @@ export async function buildDemoLedger(opts: { startIso?: string; days?: number; 
       },
       results,
     });
+    if (opts.evidence && dayIndex === 0 && hour === 6) await appendEvidence(ledger, new Date(t));
     if (dayIndex === 1 && hour === 6) {
       await ledger.append([grantLeaf({ id: 'ex-1', ruleId: 'aws.iam.user_mfa_enabled', resourceId: 'user-1', requester: 'bob@example.com', approver: 'ciso@example.com', expiresAt: '2025-04-01T00:00:00.000Z', reason: 'hardware key on order', origin: 'cli' })]);
     }

@@ -60,10 +60,11 @@ describe('report.html content', () => {
     expect(row('CC6.1')).toContain('aws.iam.user_mfa_enabled</code>: failed');
     expect(row('CC7.2')).toContain('s-not-assessed');
     expect(row('CC7.2')).toContain('Monitoring runbook and triaged alert samples.');
-    expect(row('CC1.1')).toContain('Code of conduct acknowledgements.');
+    expect(row('CC1.1')).toContain('<code>code-of-conduct</code> (12mo): <strong>needed</strong>: Code of conduct acknowledgements');
+    expect(row('CC7.2')).toContain('<code>manual</code> (once): <strong>needed</strong>: Monitoring runbook'); // a pre-issue-15 bundle's prose
     const oscal = JSON.parse(readFileSync(join(bundle, 'report/oscal-assessment-results.json'), 'utf8'));
     const targets = oscal['assessment-results'].results[0].findings.map((f: { target: { props: Array<{ name: string; value: string }> } }) => f.target.props.find((p) => p.name === 'criterion-state')!.value);
-    expect(targets).toEqual(['not-satisfied', 'not-assessed', 'not-assessed']);
+    expect(targets).toEqual(['not-satisfied', 'not-assessed', 'not-assessed', 'not-assessed']);
   });
 
   it('shows deviations, gaps and risk acceptances as tables, and the timeline as a share of evaluations failing with outage marks and a date axis', () => {
@@ -96,7 +97,7 @@ describe('report.html content', () => {
     const model: ReportHtmlModel = {
       params: { type: 1, start: 'x', end: 'y', tz: 'UTC', asOf: '2025-03-02', framework: { id: 'f', title: 'F', version: '1' }, slice: { startSize: 0, endSize: 3 } },
       summary: {},
-      criteria: [{ id: 'C1', title: 'T', state: 'partial', reasons: ['direct rules passed', 'manual evidence needed'], manual: 'docs', direct: [{ id: 'a.b.c', outcome: 'passed' }], supporting: [] }],
+      criteria: [{ id: 'C1', title: 'T', state: 'partial', reasons: ['direct rules passed', 'manual evidence needed'], manual: [{ id: 'docs', title: 'Docs', cadence: '12mo', state: 'missing', evidence: [] }], direct: [{ id: 'a.b.c', outcome: 'passed' }], supporting: [] }],
       rules: [],
       dates: [],
       timeline: [],

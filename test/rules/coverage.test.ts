@@ -1,6 +1,8 @@
 // Criterion states: the decision table row by row, and random per-rule outcomes against a reference decision written apart from src/rules/coverage.ts.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { countsFor, dueStates, requirementCoverage, type EvidenceRecord } from '../../src/rules/manual-evidence.js';
+import { addCadence, cadenceOf, parseCadence, type ManualRequirement } from '../../src/rules/requirements.js';
 import { assessCriterion, decideCriterion, ruleInScope, ruleOutcome, type CriterionState, type RuleOutcome } from '../../src/rules/coverage.js';
 
 const OUTCOMES: RuleOutcome[] = ['passed', 'failed', 'incomplete', 'no-data', 'not-applicable', 'out-of-scope'];
@@ -101,12 +103,106 @@ describe('scope and assessment', () => {
   });
   it('splits evidence by role; supporting rules never decide, and a mapping without a role counts as supporting', () => {
     const a = assessCriterion(
-      { id: 'CC6.6', title: 'External', rules: [{ id: 'a.x.y', evidence: 'supporting' }, { id: 'b.x.y' }, { id: 'c.x.y', evidence: 'direct' }], manual: 'pen test' },
+      { id: 'CC6.6', title: 'External', rules: [{ id: 'a.x.y', evidence: 'supporting' }, { id: 'b.x.y' }, { id: 'c.x.y', evidence: 'direct' }], manual: [{ id: 'pen-test', title: 'pen test', cadence: '12mo' }] },
       (id) => (id === 'c.x.y' ? 'passed' : 'failed'),
     );
     expect(a.state).toBe('partial');
     expect(a.direct).toEqual([{ id: 'c.x.y', outcome: 'passed' }]);
     expect(a.supporting.map((r) => r.id)).toEqual(['a.x.y', 'b.x.y']);
-    expect(a.manual).toBe('pen test');
+    expect(a.manual).toEqual([{ id: 'pen-test', title: 'pen test', cadence: '12mo', state: 'missing', evidence: [] }]);
+  });
+});
+
+describe('manual evidence coverage (src/rules/manual-evidence.ts)', () => {
+  const reqs = [
+    { id: 'policy', title: 'Policy', cadence: '12mo', owner: 'security' },
+    { id: 'training', title: 'Training on hire', cadence: 'on-hire:30d' },
+  ];
+  const rec = (id: string, requirement: string, effectiveAt: string, expiresAt: string | null, recordedAt: string): EvidenceRecord => ({
+    id,
+    framework: 'soc2',
+    criterion: 'CC1.1',
+    requirement,
+    title: id,
+    sha256: 'a'.repeat(64),
+    size: 1,
+    mediaType: 'text/plain',
+    fileName: 'f.txt',
+    effectiveAt,
+    expiresAt,
+    owner: null,
+    ownerName: null,
+    uploader: { kind: 'local', name: 'u@h' },
+    confidential: false,
+    seq: 1,
+    recordedAt,
+  });
+  const before = rec('ev_before', 'policy', '2026-12-20T00:00:00.000Z', '2027-12-20T00:00:00.000Z', '2026-12-21T00:00:00.000Z');
+  const inside = rec('ev_inside', 'policy', '2027-02-01T00:00:00.000Z', '2028-02-01T00:00:00.000Z', '2027-02-03T00:00:00.000Z');
+  const period = { start: '2027-01-01T00:00:00.000Z', end: '2027-04-01T00:00:00.000Z' };
+
+  it('over a period counts evidence whose effective date falls in it; at an instant, evidence recorded, effective and unexpired then', () => {
+    expect(countsFor(inside, period)).toBe(true);
+    expect(countsFor(before, period)).toBe(false);
+    expect(countsFor(rec('x', 'policy', '2027-04-01T00:00:00.000Z', null, '2027-04-01T00:00:00.000Z'), period)).toBe(false);
+    expect(countsFor(before, { at: '2027-01-15T00:00:00.000Z' })).toBe(true);
+    expect(countsFor(before, { at: '2027-12-20T00:00:00.000Z' })).toBe(false); // expired at that instant
+    expect(countsFor(inside, { at: '2027-02-02T00:00:00.000Z' })).toBe(false); // effective, but not recorded yet
+    expect(requirementCoverage('CC1.1', reqs, [before, inside], period)).toEqual([
+      { id: 'policy', title: 'Policy', cadence: '12mo', owner: 'security', state: 'evidenced', evidence: ['ev_inside'] },
+      { id: 'training', title: 'Training on hire', cadence: 'on-hire:30d', state: 'not-assessed', evidence: [] },
+    ]);
+    expect(requirementCoverage('CC1.2', reqs, [before, inside], period)[0]!.state).toBe('missing');
+  });
+
+  it('a criterion is satisfied by manual evidence only when every requirement is evidenced: a per-hire one keeps it partial', () => {
+    const c = { id: 'CC1.1', title: 'Ethics', rules: [{ id: 'a.x.y', evidence: 'direct' as const }], manual: reqs };
+    const manualOf = (id: string, rs: readonly ManualRequirement[]) => requirementCoverage(id, rs, [inside], period);
+    expect(assessCriterion(c, () => 'passed', manualOf)).toMatchObject({ state: 'partial', reasons: ['direct rules passed', 'manual evidence needed'] });
+    expect(assessCriterion({ ...c, manual: [reqs[0]!] }, () => 'passed', manualOf)).toMatchObject({ state: 'satisfied', manual: [{ id: 'policy', state: 'evidenced', evidence: ['ev_inside'] }] });
+    expect(assessCriterion({ ...c, manual: [reqs[0]!] }, () => 'passed')).toMatchObject({ state: 'partial' });
+  });
+
+  it('due states: missing is due, within warnDays of expiry is due, expired is overdue, on-hire is not assessed', () => {
+    const crit = [{ id: 'CC1.1', manual: reqs }];
+    const at = (iso: string, records: EvidenceRecord[]) => dueStates(crit, records, new Date(iso), 30).map((d) => [d.requirement, d.state, d.reason]);
+    expect(at('2027-03-01T00:00:00Z', [])).toEqual([['policy', 'due', 'no evidence recorded'], ['training', 'not-assessed', 'per new hire: needs an HR roster, which no source supplies yet']]);
+    expect(at('2027-03-01T00:00:00Z', [before, inside])[0]).toEqual(['policy', 'current', 'evidence ev_inside until 2028-02-01T00:00:00.000Z']);
+    expect(at('2028-01-10T00:00:00Z', [before, inside])[0]).toEqual(['policy', 'due', 'evidence ev_inside expires 2028-02-01T00:00:00.000Z']);
+    expect(at('2028-02-01T00:00:00Z', [before, inside])[0]).toEqual(['policy', 'overdue', 'evidence ev_inside expired 2028-02-01T00:00:00.000Z']);
+  });
+
+  it('cadence arithmetic: calendar months clamp to the month end, days are days, once never expires', () => {
+    expect(addCadence('2027-01-31T00:00:00.000Z', cadenceOf('1mo'))).toBe('2027-02-28T00:00:00.000Z');
+    expect(addCadence('2027-03-01T12:00:00.000Z', cadenceOf('12mo'))).toBe('2028-03-01T12:00:00.000Z');
+    expect(addCadence('2027-03-01T00:00:00.000Z', cadenceOf('90d'))).toBe('2027-05-30T00:00:00.000Z');
+    expect(addCadence('2027-03-01T00:00:00.000Z', cadenceOf('once'))).toBeNull();
+    expect(parseCadence('12 months')).toEqual({ error: expect.stringMatching(/expected Nmo/) });
+  });
+});
+
+describe('manual evidence coverage against a reference written apart', () => {
+  const DAY = 86_400_000;
+  const T0 = Date.parse('2027-01-01T00:00:00.000Z');
+  const iso = (d: number) => new Date(T0 + d * DAY).toISOString();
+  it('a requirement is evidenced exactly when some record of it counts: in the period by effective date, at an instant recorded, effective and unexpired', () => {
+    const record = fc.record({ req: fc.constantFrom('a', 'b'), eff: fc.integer({ min: 0, max: 200 }), lag: fc.integer({ min: 0, max: 60 }), life: fc.option(fc.integer({ min: 1, max: 120 }), { nil: null }) });
+    const windowArb = fc.oneof(fc.record({ at: fc.integer({ min: 0, max: 300 }) }), fc.record({ start: fc.integer({ min: 0, max: 200 }), len: fc.integer({ min: 1, max: 120 }) }));
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 6 }), windowArb, (rs, w) => {
+        const records = rs.map((r, i): EvidenceRecord => ({
+          id: `ev_${String(i).padStart(12, '0')}`, framework: 'soc2', criterion: 'CC1.1', requirement: r.req, title: 't', sha256: 'a'.repeat(64), size: 1, mediaType: 'text/plain', fileName: 'f',
+          effectiveAt: iso(r.eff), expiresAt: r.life === null ? null : iso(r.eff + r.life), owner: null, ownerName: null, uploader: { kind: 'local', name: 'u@h' }, confidential: false, seq: i, recordedAt: iso(r.eff + r.lag),
+        }));
+        const window = 'at' in w ? { at: iso(w.at) } : { start: iso(w.start), end: iso(w.start + w.len) };
+        const got = requirementCoverage('CC1.1', [{ id: 'a', title: 'A', cadence: '12mo' }, { id: 'b', title: 'B', cadence: '3mo' }], records, window).map((q) => q.state);
+        // The reference: days as integers, plain comparisons.
+        const counts = (r: (typeof rs)[number]) =>
+          'at' in w ? r.eff + r.lag <= w.at && r.eff <= w.at && (r.life === null || r.eff + r.life > w.at) : r.eff >= w.start && r.eff < w.start + w.len;
+        const want = ['a', 'b'].map((q) => (rs.some((r) => r.req === q && counts(r)) ? 'evidenced' : 'missing'));
+        expect(got).toEqual(want);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

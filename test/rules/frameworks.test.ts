@@ -39,7 +39,11 @@ criteria:
   - id: CC1.1
     title: Ethics
     description: d
-    manual: code of conduct
+    manual:
+      - id: code-of-conduct
+        title: code of conduct
+        cadence: 12mo
+        owner: hr
 `;
 
 describe('loadFramework', () => {
@@ -49,7 +53,7 @@ describe('loadFramework', () => {
     expect(fw.criteria.map((c) => c.id)).toEqual(SOC2_CRITERIA);
     for (const c of fw.criteria) {
       expect(c.description.length).toBeGreaterThan(10);
-      if (c.rules.length === 0) expect(c.manual, c.id).toBeTruthy();
+      if (c.rules.length === 0) expect(c.manual.length, c.id).toBeGreaterThan(0);
     }
   });
 
@@ -67,7 +71,7 @@ describe('loadFramework', () => {
     expect(direct('CC6.6')).toEqual([]);
     expect(direct('CC4.1')).toEqual([]);
     expect(direct('CC8.1')).toContain('github.repo.merged_changes_reviewed');
-    for (const c of fw.criteria) if (!c.rules.some((r) => r.evidence === 'direct')) expect(c.manual, c.id).toBeTruthy();
+    for (const c of fw.criteria) if (!c.rules.some((r) => r.evidence === 'direct')) expect(c.manual.length, c.id).toBeGreaterThan(0);
   });
 
   it('lists the frameworks in a directory and names the available ones when asked for a missing id', () => {
@@ -97,7 +101,21 @@ describe('parseFramework rejects bad files', () => {
     expect(parseFramework(valid, '/x/soc2.yaml').criteria[0]!.rules[0]!.evidence).toBe('direct');
   });
   it('requires manual evidence for a criterion without rules', () => {
-    expectUsage(valid.replace('    manual: code of conduct\n', ''), /criteria\[1\] \(CC1\.1\): no rules; expected `manual:`/);
+    expectUsage(valid.replace(/    manual:\n(      .*\n|        .*\n)+/, ''), /criteria\[1\] \(CC1\.1\): no rules; expected `manual:`/);
+  });
+  it('reads manual evidence as a list of requirements with a cadence and an owner key, naming what is wrong', () => {
+    const fw = parseFramework(valid.replace('        owner: hr\n', '        owner: hr\n      - id: training\n        title: t\n        cadence: on-hire:30d\n'), '/x/soc2.yaml');
+    expect(fw.criteria[1]!.manual).toEqual([
+      { id: 'code-of-conduct', title: 'code of conduct', cadence: '12mo', owner: 'hr' },
+      { id: 'training', title: 't', cadence: 'on-hire:30d' },
+    ]);
+    expect(fw.criteria[0]!.manual).toEqual([]);
+    expectUsage(valid.replace(/    manual:\n(      .*\n|        .*\n)+/, '    manual: code of conduct\n'), /criteria\[1\] \(CC1\.1\)\.manual: expected a list of requirements/);
+    expectUsage(valid.replace('cadence: 12mo', 'cadence: yearly'), /criteria\[1\] \(CC1\.1\)\.manual\[0\] \(code-of-conduct\)\.cadence: "yearly": expected Nmo .* once, or on-hire:Nd/);
+    expectUsage(valid.replace('cadence: 12mo', 'cadence: on-hire:2mo'), /on-hire takes days/);
+    expectUsage(valid.replace('owner: hr', 'owner: People Ops'), /\.owner: an owner key/);
+    expectUsage(valid.replace('        owner: hr\n', '        owner: hr\n      - id: code-of-conduct\n        title: again\n        cadence: once\n'), /manual\[1\]\.id: requirement code-of-conduct listed twice/);
+    expectUsage(valid.replace('        cadence: 12mo\n', ''), /manual\[0\] \(code-of-conduct\)\.cadence/);
   });
   it('rejects duplicate criteria, duplicate rules in a criterion, and an id that differs from the file name', () => {
     expectUsage(valid.replace('id: CC1.1', 'id: CC6.1'), /duplicate criterion id/);

@@ -7,7 +7,7 @@ import { intParam, type HandlerDeps, type Handlers } from '../options.js';
 export function stateHandlers(deps: HandlerDeps): Handlers {
   const { ledger, clock } = deps.opts;
   return {
-    'GET /v1/posture': async () => computePosture(ledger, deps.opts.framework, clock.now(), { sources: deps.opts.sources.map((s) => s.source) }),
+    'GET /v1/posture': async () => computePosture(ledger, deps.opts.framework, clock.now(), { sources: deps.opts.sources.map((s) => s.source), evidenceWarnDays: deps.opts.evidence?.warnDays ?? 30 }),
     'GET /v1/findings': async (req) => {
       const q = req.query as Record<string, string>;
       return listFindings(ledger, { ...(q.status ? { status: q.status } : {}), ...(q.rule ? { rule: q.rule } : {}), ...(q.source ? { source: q.source } : {}), ...(q.scope ? { scope: q.scope } : {}), limit: intParam(q.limit, 1000, 1, 100_000, 'limit') }, clock.now());

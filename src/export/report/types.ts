@@ -1,13 +1,17 @@
 // The report's inputs and outputs: parameters, the leaves it reads, the blobs it resolves and the sink it writes to.
 import type { EvidenceRole } from '../../rules/coverage.js';
+import type { ManualRequirement } from '../../rules/requirements.js';
 
 /** Framework data as embedded in a bundle (framework/<id>.json): criteria and the rule ids that evidence them. */
 export interface FrameworkData {
   id: string;
   title: string;
   version: string;
-  /** `evidence` is absent in bundles from before it existed: such a mapping counts as supporting. */
-  criteria: Array<{ id: string; title: string; rules: Array<{ id: string; evidence?: EvidenceRole }>; manual?: string }>;
+  /**
+   * `evidence` is absent in bundles from before it existed: such a mapping counts as supporting. `manual` is a list of
+   * requirements; bundles from before issue 15 carry one prose string (read as one requirement, `manual`).
+   */
+  criteria: Array<{ id: string; title: string; rules: Array<{ id: string; evidence?: EvidenceRole }>; manual?: ManualRequirement[] | string }>;
 }
 
 /** The bundle's integrity as computed at export (report.html's summary states it; the verifier checks the bundle against it). */

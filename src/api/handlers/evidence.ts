@@ -1,0 +1,71 @@
+// Manual evidence routes: list records (and requirements due); upload a file as evidence, by an admin or by the token
+// named as the requirement's owner (config `evidence.owners`), recorded with the token as uploader.
+import { UsageError } from '../../core/errors.js';
+import { loadEvidence, prepareEvidence, recordEvidence, type EvidenceSubmission } from '../../evidence/evidence.js';
+import { dueStates } from '../../rules/manual-evidence.js';
+import { ApiError } from '../errors.js';
+import type { HandlerDeps, Handlers } from '../options.js';
+
+const str = (b: Record<string, unknown>, k: string, required = false): string | undefined => {
+  const v = b[k];
+  if (v === undefined || v === null) {
+    if (required) throw new UsageError('EVIDENCE_INVALID', `request body: ${k} is required`);
+    return undefined;
+  }
+  if (typeof v !== 'string') throw new UsageError('EVIDENCE_INVALID', `request body: ${k} must be a string`);
+  return v;
+};
+
+/** The submission in a JSON body: the file as `contentBase64` (strict base64) with its `fileName`. */
+function submissionOf(body: unknown): EvidenceSubmission {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new UsageError('EVIDENCE_INVALID', 'request body: expected a JSON object');
+  const b = body as Record<string, unknown>;
+  const content = str(b, 'contentBase64', true)!;
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(content) || content.length % 4 !== 0) throw new UsageError('EVIDENCE_INVALID', 'request body: contentBase64 is not base64');
+  if (b.confidential !== undefined && typeof b.confidential !== 'boolean') throw new UsageError('EVIDENCE_INVALID', 'request body: confidential must be true or false');
+  const opt = (k: keyof EvidenceSubmission & string) => {
+    const v = str(b, k);
+    return v !== undefined ? { [k]: v } : {};
+  };
+  return {
+    criterion: str(b, 'criterion', true)!,
+    title: str(b, 'title', true)!,
+    fileName: str(b, 'fileName', true)!,
+    data: Buffer.from(content, 'base64'),
+    ...opt('requirement'),
+    ...opt('mediaType'),
+    ...opt('effective'),
+    ...opt('expires'),
+    ...opt('every'),
+    ...opt('owner'),
+    ...(b.confidential === true ? { confidential: true } : {}),
+  };
+}
+
+export function evidenceHandlers(deps: HandlerDeps): Handlers {
+  const { ledger, clock, logger, framework } = deps.opts;
+  const owners = deps.opts.evidence?.owners ?? {};
+  return {
+    'GET /v1/evidence': async (req) => {
+      const records = (await loadEvidence(ledger)).filter((r) => r.framework === framework.id);
+      const q = req.query as { due?: string };
+      if (q.due !== undefined && q.due !== 'true' && q.due !== 'false') throw new ApiError('bad_request', 'query parameter due must be true or false');
+      if (q.due === 'true') return { due: dueStates(framework.criteria, records, clock.now(), deps.opts.evidence?.warnDays ?? 30).filter((d) => d.state === 'due' || d.state === 'overdue') };
+      return { evidence: records };
+    },
+    'POST /v1/evidence': async (req, reply) => {
+      const who = req.principal!;
+      const sub = submissionOf(req.body);
+      const ev = prepareEvidence(framework, sub, clock.now(), { kind: 'token', name: who.name, role: who.role }, owners, 'request body');
+      // An admin may upload any evidence; anyone else only for a requirement whose owner (key or person) is their token's name.
+      const owner = framework.criteria.find((c) => c.id === ev.criterion)!.manual.find((q) => q.id === ev.requirement)!.owner;
+      const isOwner = owner !== undefined && (who.name === owner || who.name === owners[owner]);
+      if (who.role !== 'admin' && !isOwner) {
+        throw new ApiError('forbidden', `uploading evidence for ${ev.criterion}/${ev.requirement} needs the admin role or the requirement's owner (${owner ?? 'none'}${owner !== undefined && owners[owner] !== undefined ? ` = ${owners[owner]}` : ''}); token "${who.name}" is neither`);
+      }
+      const { evidence, seq } = await recordEvidence(ledger, sub.data, ev);
+      logger.info({ evidence: evidence.id, criterion: evidence.criterion, requirement: evidence.requirement, sha256: evidence.sha256, by: who.name, seq }, 'evidence recorded');
+      return reply.code(201).send({ evidence, seq });
+    },
+  };
+}

@@ -1,0 +1,156 @@
+// Manual evidence records as the ledger holds them (`evidence.added` leaves), and what they cover in a window; pure (no
+// I/O, no node: imports), as coverage.ts uses it and the export's verifier bundles it to recompute the report.
+import { addCadence, cadenceOf, type ManualRequirement } from './requirements.js';
+
+/** Who recorded a piece of evidence: an authenticated principal (src/core/principal.ts), copied into the leaf. */
+export interface EvidenceUploader {
+  kind: 'token' | 'session' | 'local';
+  name: string;
+  role?: string;
+}
+
+/** The data of an `evidence.added` leaf. The leaf's `observedAt` is when it was recorded; never merged with `effectiveAt`. */
+export interface EvidenceData {
+  /** `ev_` + 12 hex digits, unique in the ledger. */
+  id: string;
+  framework: string;
+  criterion: string;
+  requirement: string;
+  title: string;
+  /** The file: a content-addressed blob in the ledger's blob store. */
+  sha256: string;
+  size: number;
+  mediaType: string;
+  /** The file's base name as given (no directories). */
+  fileName: string;
+  /** From when the evidence holds (the policy's adoption, the test's date): an ISO instant, never after it was recorded. */
+  effectiveAt: string;
+  /** Until when it holds; null when the requirement's cadence is `once` and no expiry was given. */
+  expiresAt: string | null;
+  /** The requirement's owner key and, when the config maps it, the person. */
+  owner: string | null;
+  ownerName: string | null;
+  uploader: EvidenceUploader;
+  /** Withheld from export bundles: they carry its hash and this record, not the file. */
+  confidential: boolean;
+}
+
+/** A record as read back: the data, its leaf seq and when it was recorded. */
+export interface EvidenceRecord extends EvidenceData {
+  seq: number;
+  recordedAt: string;
+}
+
+/** A record from a stored `evidence.added` leaf body (envelope + data). */
+export function recordFromLeaf(seq: number, body: Record<string, unknown>): EvidenceRecord {
+  const { v: _v, seq: _s, type: _t, observedAt, source: _so, scope: _sc, idempotencyKey: _k, ...data } = body;
+  return { ...(data as unknown as EvidenceData), seq, recordedAt: String(observedAt) };
+}
+
+/** The window coverage is judged over: an instant (status now, Type 1 as-of) or a period [start, end) (Type 2). */
+export type EvidenceWindow = { at: string } | { start: string; end: string };
+
+/**
+ * Whether a record counts for the window. At an instant: recorded by then, effective by then and not yet expired. Over a
+ * period: its effective date falls in the period (docs/evidence.md, "What counts").
+ */
+export function countsFor(r: EvidenceRecord, w: EvidenceWindow): boolean {
+  const eff = Date.parse(r.effectiveAt);
+  if ('at' in w) {
+    const at = Date.parse(w.at);
+    return Date.parse(r.recordedAt) <= at && eff <= at && (r.expiresAt === null || Date.parse(r.expiresAt) > at);
+  }
+  return eff >= Date.parse(w.start) && eff < Date.parse(w.end);
+}
+
+/** Days before its evidence expires that a requirement becomes due, when the config does not say (`evidence.warnDays`). */
+export const DEFAULT_WARN_DAYS = 30;
+
+/** How one requirement stands for a window. `not-assessed`: per-hire cadence, which needs an HR roster no source supplies. */
+export type RequirementState = 'evidenced' | 'missing' | 'not-assessed';
+
+export interface RequirementCoverage {
+  id: string;
+  title: string;
+  cadence: string;
+  owner?: string;
+  state: RequirementState;
+  /** Ids of the records that count, oldest effective first. */
+  evidence: string[];
+}
+
+/** Each requirement of a criterion with the records that count for it in the window. */
+export function requirementCoverage(criterion: string, reqs: readonly ManualRequirement[], records: readonly EvidenceRecord[], w: EvidenceWindow): RequirementCoverage[] {
+  return reqs.map((q) => {
+    const base = { id: q.id, title: q.title, cadence: q.cadence, ...(q.owner !== undefined ? { owner: q.owner } : {}) };
+    if (cadenceOf(q.cadence).kind === 'on-hire') return { ...base, state: 'not-assessed', evidence: [] };
+    const ev = records
+      .filter((r) => r.criterion === criterion && r.requirement === q.id && countsFor(r, w))
+      .sort((a, b) => a.effectiveAt.localeCompare(b.effectiveAt) || a.seq - b.seq)
+      .map((r) => r.id);
+    return { ...base, state: ev.length > 0 ? 'evidenced' : 'missing', evidence: ev };
+  });
+}
+
+/**
+ * When a requirement needs attention now:
+ * - `current`: evidence in force beyond the warning window;
+ * - `due`: no evidence ever recorded, or the evidence in force expires within the warning window;
+ * - `overdue`: every piece recorded has expired;
+ * - `not-assessed`: per-hire cadence (no HR roster).
+ */
+export type DueState = 'current' | 'due' | 'overdue' | 'not-assessed';
+
+export interface RequirementDue {
+  criterion: string;
+  requirement: string;
+  title: string;
+  cadence: string;
+  owner: string | null;
+  state: DueState;
+  /** Expiry of the evidence that lasts longest (null: never expires); absent when none was recorded. */
+  expiresAt?: string | null;
+  /** The record that lasts longest, which the state is judged on. */
+  latest?: string;
+  reason: string;
+}
+
+/** Every requirement of the framework with its due state at `now`; `warnDays` before expiry it becomes due. */
+export function dueStates(
+  criteria: ReadonlyArray<{ id: string; manual?: readonly ManualRequirement[] }>,
+  records: readonly EvidenceRecord[],
+  now: Date,
+  warnDays: number,
+): RequirementDue[] {
+  const out: RequirementDue[] = [];
+  const t = now.getTime();
+  for (const c of criteria) {
+    for (const q of c.manual ?? []) {
+      const base = { criterion: c.id, requirement: q.id, title: q.title, cadence: q.cadence, owner: q.owner ?? null };
+      if (cadenceOf(q.cadence).kind === 'on-hire') {
+        out.push({ ...base, state: 'not-assessed', reason: 'per new hire: needs an HR roster, which no source supplies yet' });
+        continue;
+      }
+      // The record that holds longest among those already effective (a future-dated one cannot be recorded).
+      const mine = records.filter((r) => r.criterion === c.id && r.requirement === q.id && Date.parse(r.effectiveAt) <= t);
+      const best = mine.reduce<EvidenceRecord | undefined>((b, r) => (b === undefined || expiryMs(r) > expiryMs(b) ? r : b), undefined);
+      if (best === undefined) {
+        out.push({ ...base, state: 'due', reason: 'no evidence recorded' });
+        continue;
+      }
+      const left = expiryMs(best) - t;
+      const ev = { expiresAt: best.expiresAt, latest: best.id };
+      if (left <= 0) out.push({ ...base, ...ev, state: 'overdue', reason: `evidence ${best.id} expired ${best.expiresAt}` });
+      else if (left <= warnDays * 86_400_000) out.push({ ...base, ...ev, state: 'due', reason: `evidence ${best.id} expires ${best.expiresAt}` });
+      else out.push({ ...base, ...ev, state: 'current', reason: best.expiresAt === null ? `evidence ${best.id}, no expiry` : `evidence ${best.id} until ${best.expiresAt}` });
+    }
+  }
+  return out;
+}
+
+const expiryMs = (r: EvidenceRecord): number => (r.expiresAt === null ? Number.POSITIVE_INFINITY : Date.parse(r.expiresAt));
+
+/** The default expiry of evidence effective at `effectiveAt` for a requirement: effective + cadence (null for `once`). */
+export function defaultExpiry(req: ManualRequirement, effectiveAt: string): string | null {
+  return addCadence(effectiveAt, cadenceOf(req.cadence));
+}

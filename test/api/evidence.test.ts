@@ -1,0 +1,128 @@
+// POST /v1/evidence and GET /v1/evidence in-process on a real ledger: an admin or the requirement's owner uploads, anyone else is refused with nothing written.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import type { Ledger } from '../../src/ledger/ledger.js';
+import { buildApi, type BuiltApi } from '../../src/api/server.js';
+import { apiConfigSchema } from '../../src/alerts/config.js';
+import type { Framework } from '../../src/rules/frameworks.js';
+import { RULES, capturingLogger, leavesOf, openLedger, settableClock, tempDir } from '../alerts/helpers.js';
+
+const TOKENS = { viewer: 'tok-viewer-' + 'a'.repeat(20), admin: 'tok-admin-' + 'c'.repeat(20), owner: 'tok-owner-' + 'd'.repeat(20) };
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+const framework: Framework = {
+  id: 'soc2',
+  title: 'SOC 2',
+  version: 'test',
+  criteria: [
+    {
+      id: 'CC1.1',
+      title: 'Ethics',
+      description: 'd',
+      rules: [],
+      manual: [
+        { id: 'code-of-conduct', title: 'Code of conduct acknowledgements', cadence: '12mo', owner: 'hr' },
+        { id: 'breaches', title: 'Breach handling', cadence: '12mo', owner: 'legal' },
+      ],
+    },
+  ],
+};
+
+describe('manual evidence over the API', () => {
+  let dir: string;
+  let ledger: Ledger;
+  let api: BuiltApi;
+  const clock = settableClock('2027-03-01T10:00:00Z');
+  beforeAll(async () => {
+    dir = tempDir('vigil-api-evidence-');
+    ledger = await openLedger(dir, clock);
+    api = await buildApi({
+      ledger,
+      rules: RULES,
+      framework,
+      config: apiConfigSchema.parse({
+        tokens: [
+          { name: 'viewer-token', sha256: sha(TOKENS.viewer), role: 'viewer' },
+          { name: 'admin-token', sha256: sha(TOKENS.admin), role: 'admin' },
+          { name: 'people-ops@example.com', sha256: sha(TOKENS.owner), role: 'viewer' },
+        ],
+      }),
+      evidence: { owners: { hr: 'people-ops@example.com' }, warnDays: 30 },
+      logger: capturingLogger(),
+      clock,
+      sources: [],
+    });
+  });
+  afterAll(async () => {
+    await api.close();
+    await ledger.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const post = (token: string, payload: Record<string, unknown>) => api.app.inject({ method: 'POST', url: '/v1/evidence', headers: { authorization: `Bearer ${token}` }, payload });
+  const file = Buffer.from('%PDF-1.7 signed code of conduct');
+  const body = { criterion: 'CC1.1', requirement: 'code-of-conduct', title: 'Code of conduct 2027', fileName: 'coc-2027.pdf', contentBase64: file.toString('base64'), effective: '2027-01-15' };
+
+  it('an admin uploads: the file becomes a blob, the record names the token as uploader, and GET lists it', async () => {
+    const res = await post(TOKENS.admin, { ...body, confidential: true });
+    expect(res.statusCode, res.body).toBe(201);
+    const { evidence, seq } = res.json() as { evidence: Record<string, unknown>; seq: number };
+    expect(evidence).toMatchObject({
+      criterion: 'CC1.1',
+      requirement: 'code-of-conduct',
+      sha256: sha256Hex(file),
+      size: file.length,
+      mediaType: 'application/pdf',
+      fileName: 'coc-2027.pdf',
+      effectiveAt: '2027-01-15T00:00:00.000Z',
+      expiresAt: '2028-01-15T00:00:00.000Z',
+      owner: 'hr',
+      ownerName: 'people-ops@example.com',
+      uploader: { kind: 'token', name: 'admin-token', role: 'admin' },
+      confidential: true,
+    });
+    expect(await ledger.getBlob(sha256Hex(file))).toEqual(file);
+    const leaves = await leavesOf(ledger, 'evidence.added');
+    expect(leaves).toHaveLength(1);
+    expect(leaves[0]).toMatchObject({ seq, observedAt: '2027-03-01T10:00:00.000Z', effectiveAt: '2027-01-15T00:00:00.000Z' });
+    const list = await api.app.inject({ method: 'GET', url: '/v1/evidence', headers: { authorization: `Bearer ${TOKENS.viewer}` } });
+    expect(list.json()).toMatchObject({ evidence: [{ id: evidence.id, recordedAt: '2027-03-01T10:00:00.000Z', seq }] });
+    const due = await api.app.inject({ method: 'GET', url: '/v1/evidence?due=true', headers: { authorization: `Bearer ${TOKENS.viewer}` } });
+    expect(due.json()).toEqual({ due: [expect.objectContaining({ criterion: 'CC1.1', requirement: 'breaches', state: 'due', reason: 'no evidence recorded' })] });
+  });
+
+  it('a viewer is refused (403) with nothing written; the owner token uploads for its own requirement only', async () => {
+    const before = await ledger.size();
+    const refused = await post(TOKENS.viewer, { ...body, contentBase64: Buffer.from('other').toString('base64') });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ error: 'forbidden', message: expect.stringMatching(/admin role or the requirement's owner \(hr = people-ops@example.com\)/) });
+    expect(await ledger.hasBlob(sha256Hex(Buffer.from('other')))).toBe(false);
+    expect(await ledger.size()).toBe(before);
+    expect((await post(TOKENS.owner, { ...body, requirement: 'breaches' })).statusCode).toBe(403);
+    const ok = await post(TOKENS.owner, { ...body, title: 'Acknowledgements Q1' });
+    expect(ok.statusCode, ok.body).toBe(201);
+    expect(ok.json()).toMatchObject({ evidence: { uploader: { kind: 'token', name: 'people-ops@example.com', role: 'viewer' } } });
+  });
+
+  it('bad input is a 400 naming the field, with nothing written', async () => {
+    const before = await ledger.size();
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ ...body, criterion: 'CC9.9' }, /unknown criterion "CC9\.9"/],
+      [{ ...body, requirement: undefined }, /has 2 requirements; name one/],
+      [{ ...body, effective: '2027-03-02' }, /effective 2027-03-02T00:00:00\.000Z is in the future/],
+      [{ ...body, expires: '2027-01-01' }, /expires .* is not after effective/],
+      [{ ...body, contentBase64: 'not base64!' }, /contentBase64 is not base64/],
+      [{ ...body, contentBase64: '' }, /is empty/],
+    ];
+    for (const [payload, message] of cases) {
+      const res = await post(TOKENS.admin, payload);
+      expect(res.statusCode, String(message)).toBe(400);
+      expect(res.json().message).toMatch(message);
+    }
+    expect(await ledger.size()).toBe(before);
+  });
+});
+
+function sha256Hex(b: Buffer): string {
+  return createHash('sha256').update(b).digest('hex');
+}
