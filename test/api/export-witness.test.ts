@@ -16,7 +16,7 @@ import { Witness } from '../../src/witness/witness.js';
 import { CRIT, RULES, capturingLogger, openLedger, recordStatuses, settableClock, tempDir } from '../alerts/helpers.js';
 
 const TOKEN = 'tok-auditor-' + 'b'.repeat(20);
-const framework = { id: 'soc2', title: 'SOC 2', version: 'test', criteria: [{ id: 'CC6.1', title: 'Logical access', rules: [{ id: CRIT.id }] }] } as unknown as Framework;
+const framework = { id: 'soc2', title: 'SOC 2', version: 'test', criteria: [{ id: 'CC6.1', title: 'Logical access', rules: [{ id: CRIT.id }], manual: [] }] } as unknown as Framework;
 
 describe('POST /v1/exports with a witness', () => {
   let dir: string;
