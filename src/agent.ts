@@ -42,7 +42,7 @@ export type Role = 'scheduler' | 'worker' | 'writer' | 'api';
  * What a process is towards the ledger, one per command. Decided here and nowhere else; pass it on to whatever needs to
  * know who is writing (see PROCESS_ROLES for what each may append, and docs/architecture.md "Who writes the ledger").
  */
-export type ProcessRole = 'run' | 'scheduler' | 'worker' | 'collect-worker' | 'collect' | 'serve' | 'demo' | 'exceptions' | 'export';
+export type ProcessRole = 'run' | 'scheduler' | 'worker' | 'collect-worker' | 'collect' | 'serve' | 'demo' | 'exceptions' | 'export' | 'review';
 
 /**
  * Groups of leaves a process may append. `lifecycle`: agent.started/stopped, heartbeat, rule.defined, ruleset.defined,
@@ -50,9 +50,11 @@ export type ProcessRole = 'run' | 'scheduler' | 'worker' | 'collect-worker' | 'c
  * `runs`: run, change, event, declared gap (and the derived identity run); `sweeps`: swept gap, day.sealed, and the
  * day seal's RFC 3161 `timestamp.token`;
  * `alerts`: alert, exception.expired, delivery.failed, and exception.granted/revoked synced from the exceptions file;
- * `exceptions`: exception.granted/revoked by a person (API admin route or CLI).
+ * `exceptions`: exception.granted/revoked by a person (API admin route or CLI);
+ * `reviews`: review.started/decided/closed (the `vigil review` CLI; the writer role may append them all);
+ * `review-decisions`: review.decided by a reviewer's token (API).
  */
-export type LeafGroup = 'lifecycle' | 'runs' | 'sweeps' | 'alerts' | 'exceptions';
+export type LeafGroup = 'lifecycle' | 'runs' | 'sweeps' | 'alerts' | 'exceptions' | 'reviews' | 'review-decisions';
 
 export interface ProcessModel {
   /** The command that runs a process in this role. */
@@ -67,7 +69,7 @@ export interface ProcessModel {
   checkpoints: Array<'start' | 'hourly' | 'daily' | 'shutdown' | 'export'>;
 }
 
-const WRITER: Omit<ProcessModel, 'command' | 'parts'> = { appends: ['lifecycle', 'runs', 'sweeps', 'alerts'], blobs: true, checkpoints: ['start', 'hourly', 'daily', 'shutdown'] };
+const WRITER: Omit<ProcessModel, 'command' | 'parts'> = { appends: ['lifecycle', 'runs', 'sweeps', 'alerts', 'reviews'], blobs: true, checkpoints: ['start', 'hourly', 'daily', 'shutdown'] };
 
 /** The writer model in code: which process may append what. Serialisation between them is the ledger's (catch-up + store lock). */
 export const PROCESS_ROLES: Readonly<Record<ProcessRole, ProcessModel>> = {
@@ -76,11 +78,13 @@ export const PROCESS_ROLES: Readonly<Record<ProcessRole, ProcessModel>> = {
   worker: { command: 'vigil worker', parts: ['worker', 'writer'], ...WRITER },
   'collect-worker': { command: 'vigil worker --no-writer', parts: ['worker'], appends: [], blobs: true, checkpoints: [] },
   collect: { command: 'vigil collect', parts: [], appends: ['lifecycle', 'runs'], blobs: true, checkpoints: ['start', 'shutdown'] },
-  serve: { command: 'vigil serve', parts: ['api'], appends: ['exceptions'], blobs: false, checkpoints: [] },
+  serve: { command: 'vigil serve', parts: ['api'], appends: ['exceptions', 'review-decisions'], blobs: false, checkpoints: [] },
   // The API too (on loopback, with a token made per run); `vigil demo --once` leaves it out, as it exits.
   demo: { command: 'vigil demo', parts: ['scheduler', 'worker', 'writer', 'api'], ...WRITER, appends: [...WRITER.appends, 'exceptions'] },
   exceptions: { command: 'vigil exceptions add|revoke', parts: [], appends: ['exceptions'], blobs: false, checkpoints: [] },
   export: { command: 'vigil export, POST /v1/exports', parts: [], appends: [], blobs: false, checkpoints: ['export'] },
+  // Puts the frozen population and the closing decisions as blobs (the leaves name them by hash).
+  review: { command: 'vigil review start|decide|close', parts: [], appends: ['reviews'], blobs: true, checkpoints: [] },
 };
 
 // Its own module so the parts the root starts (the API) can take it without importing the root back.

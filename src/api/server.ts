@@ -10,6 +10,7 @@ import { stateHandlers } from './handlers/state.js';
 import { exceptionHandlers } from './handlers/exceptions.js';
 import { exportHandlers } from './handlers/exports.js';
 import { healthHandlers } from './handlers/health.js';
+import { reviewHandlers } from './handlers/reviews.js';
 
 export { ROUTES } from './routes.js';
 export { authenticate } from './auth.js';
@@ -34,7 +35,7 @@ export async function buildApi(opts: ApiOptions): Promise<BuiltApi> {
   });
   app.setErrorHandler((err, _req, reply) => sendError(reply, err, logger));
 
-  const handlers: Handlers = { ...healthHandlers(deps), ...feedHandlers(deps), ...stateHandlers(deps), ...exceptionHandlers(deps), ...exportHandlers(deps) };
+  const handlers: Handlers = { ...healthHandlers(deps), ...feedHandlers(deps), ...stateHandlers(deps), ...exceptionHandlers(deps), ...reviewHandlers(deps), ...exportHandlers(deps) };
   for (const r of ROUTES) {
     const h = handlers[`${r.method} ${r.url}`];
     if (!h) throw new Error(`no handler for ${r.method} ${r.url}`);

@@ -411,6 +411,10 @@ async function writeLedgerSlice(
       } else if (l.type === 'timestamp.token') {
         const t = parseJsonBytes(l.body) as { tokenSha256?: unknown };
         if (typeof t.tokenSha256 === 'string') referenced.add(t.tokenSha256);
+      } else if (l.type === 'review.started' || l.type === 'review.closed') {
+        // An access review's frozen population and final decisions travel with it, checked by their hashes.
+        const r = parseJsonBytes(l.body) as { review?: { populationSha256?: unknown }; populationSha256?: unknown; decisionsSha256?: unknown };
+        for (const sha of [r.review?.populationSha256, r.populationSha256, r.decisionsSha256]) if (typeof sha === 'string') referenced.add(sha);
       }
     }
     flush();

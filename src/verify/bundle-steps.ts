@@ -277,6 +277,10 @@ export function checkLeaves(
           if (typeof body.resultsSha256 === 'string') referenced.add(body.resultsSha256);
           for (const a of (Array.isArray(body.artifacts) ? body.artifacts : []) as Array<{ sha256?: unknown }>) if (typeof a.sha256 === 'string') referenced.add(a.sha256);
         } else if (body.type === 'timestamp.token' && typeof body.tokenSha256 === 'string') referenced.add(body.tokenSha256);
+        else if (body.type === 'review.started' || body.type === 'review.closed') {
+          const r = body as { review?: { populationSha256?: unknown }; populationSha256?: unknown; decisionsSha256?: unknown };
+          for (const sha of [r.review?.populationSha256, r.populationSha256, r.decisionsSha256]) if (typeof sha === 'string') referenced.add(sha);
+        }
         else if (body.type === 'day.sealed') seals.push({ seq: seqHere, date: String(body.date) });
       }
       frontier.append(leafHash(bytes));

@@ -128,9 +128,11 @@ describe('the writer model: PROCESS_ROLES (src/agent.ts) and the catalogue agree
     sweeps: ['gap', 'timestamp.token'],
     alerts: ['alert', 'exception.expired', 'delivery.failed', 'exception.granted', 'exception.revoked'],
     exceptions: ['exception.granted', 'exception.revoked'],
+    reviews: ['review.started', 'review.decided', 'review.closed'],
+    'review-decisions': ['review.decided'],
   };
   // What each process opens the ledger as: the agent by the parts it starts, the others as written in src/agent.ts.
-  const OWN_ROLE: Partial<Record<keyof typeof PROCESS_ROLES, WriterRole>> = { collect: 'collect', exceptions: 'exceptions', export: 'worker' };
+  const OWN_ROLE: Partial<Record<keyof typeof PROCESS_ROLES, WriterRole>> = { collect: 'collect', exceptions: 'exceptions', export: 'worker', review: 'review' };
 
   it('every process may append, by its ledger role, exactly the leaf types of the groups PROCESS_ROLES gives it', () => {
     for (const [name, p] of Object.entries(PROCESS_ROLES) as Array<[keyof typeof PROCESS_ROLES, (typeof PROCESS_ROLES)[keyof typeof PROCESS_ROLES]]>) {
