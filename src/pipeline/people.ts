@@ -388,7 +388,8 @@ export class PeopleDeriver {
       results = results.map((r) => ({ ...r, status: 'error' as Status, reason: `could not tell: ${note}. Partial view said: ${r.reason}` }));
       // One result per unreadable scope and rule, so the gap shows even when the partial view judged nobody.
       for (const { source, scope, why } of unreadable.values()) {
-        for (const rule of CROSS_SOURCE_RULES.filter((r) => !disabled.has(r.id) && (hrConfigured || r.id !== hrReconciliation.id))) {
+        // Revocations judge only accounts someone decided to revoke; each names its own unreadable scope (evaluateRevocations).
+        for (const rule of CROSS_SOURCE_RULES.filter((r) => !disabled.has(r.id) && r.id !== accessReviewRevocations.id && (hrConfigured || r.id !== hrReconciliation.id))) {
           results.push({ ruleId: rule.id, resourceId: `input:${source}:${scope}`, status: 'error', reason: `could not tell: ${why}`, observedAt: now.toISOString() });
         }
       }
