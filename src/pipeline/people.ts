@@ -437,7 +437,8 @@ export class PeopleDeriver {
       const rest = r.account.slice(colon + 1);
       return { ...r, source: r.account.slice(0, colon), scope: rest.slice(0, rest.indexOf('/')) };
     });
-    if (revocations.length === 0) return [];
+    // Nothing to track is said, not left silent: a criterion the rule evidences directly then counts it as not applicable.
+    if (revocations.length === 0) return [{ ruleId: accessReviewRevocations.id, resourceId: 'revocations', status: 'not_applicable', reason: 'no access-review revoke decision stands', observedAt: now.toISOString() }];
     const joined = new Set(snapshots.map((s) => `${s.source}|${s.scope}`));
     return evaluateRevocations(accountsOf(snapshots), joined, revocations, { now, ...(this.opts.params?.graceDays ? { graceDays: this.opts.params.graceDays } : {}) });
   }
