@@ -152,7 +152,7 @@ export function peopleStateBlob(view: PeopleView): Buffer {
 }
 
 /** A run the view can be built from: the fields of its `run` leaf that matter here. */
-interface RunRef {
+export interface RunRef {
   source: SourceId;
   scope: string;
   slot: string;

@@ -2,22 +2,15 @@
 import type { Ledger } from '../ledger/ledger.js';
 import type { LeafOf } from '../ledger/leaf-catalogue.js';
 import type { Principal } from '../core/principal.js';
+import type { AccountRow } from '../../rules/identity/accounts.js';
 
 export const REVIEW_LEAF_TYPES = ['review.started', 'review.decided', 'review.closed'] as const;
 export type ReviewLeaf = LeafOf<(typeof REVIEW_LEAF_TYPES)[number]>;
 export const DECISIONS = ['keep', 'revoke', 'modify'] as const;
 export type Decision = (typeof DECISIONS)[number];
 
-/** One account of a frozen population (the blob a `review.started` leaf names). */
-export interface PopulationAccount {
-  id: string;
-  source: string;
-  scope: string;
-  name: string;
-  holdsAccess: boolean;
-  privileges: string[];
-  lastActivity: string | null;
-  observedAt: string;
+/** One account of a frozen population (the blob a `review.started` leaf names): the account as read, and who reviews it. */
+export interface PopulationAccount extends AccountRow {
   /** The person it belongs to (lower-cased email), or null for an account matched to nobody. */
   person: string | null;
   /** The person's HR record, when an HR roster was joined and lists them. */

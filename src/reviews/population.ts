@@ -1,26 +1,15 @@
 // Freezes an access review's population from the latest runs in the ledger: every account of the chosen sources with
 // its privileges and last activity, the person it belongs to with their HR status, and who reviews it.
 import { UsageError } from '../core/errors.js';
-import type { SourceId } from '../core/types.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { snapshotFromResources } from '../pipeline/collect-stage.js';
-import { PEOPLE_INPUTS } from '../pipeline/people.js';
+import { PEOPLE_INPUTS, type RunRef } from '../pipeline/people.js';
 import { joinPeople, type PeopleMapping } from '../../rules/identity/people.js';
 import { accountsOf } from '../../rules/identity/accounts.js';
 import type { Population, PopulationAccount } from './book.js';
 
 /** Sources whose accounts a review may cover (every person-view source but the HR roster, which holds no accounts). */
 export const REVIEWABLE_SOURCES: readonly string[] = Object.keys(PEOPLE_INPUTS).filter((s) => s !== 'hris');
-
-interface RunLeaf {
-  source: SourceId;
-  scope: string;
-  slot: string;
-  startedAt: string;
-  endedAt: string;
-  resourcesSha256?: string;
-  errors: Array<{ inputs: string[]; operation: string; code: string }>;
-}
 
 /** Parses `aws,github,okta`: each must be a reviewable source; duplicates and blanks are refused. */
 export function parseSources(list: string): string[] {
@@ -32,12 +21,12 @@ export function parseSources(list: string): string[] {
 }
 
 /** The latest run per source|scope that read the source's accounts completely, for these sources (plus the HR roster). */
-async function latestRuns(ledger: Ledger, sources: readonly string[]): Promise<{ usable: Map<string, RunLeaf>; notes: string[] }> {
-  const usable = new Map<string, RunLeaf>();
-  const broken = new Map<string, RunLeaf>();
+async function latestRuns(ledger: Ledger, sources: readonly string[]): Promise<{ usable: Map<string, RunRef>; notes: string[] }> {
+  const usable = new Map<string, RunRef>();
+  const broken = new Map<string, RunRef>();
   const wanted = new Set([...sources, 'hris']);
   for await (const leaf of ledger.leaves({ types: ['run', 'scope.retired', 'scope.reinstated'] })) {
-    const b = JSON.parse(leaf.body.toString('utf8')) as RunLeaf & { type: string };
+    const b = JSON.parse(leaf.body.toString('utf8')) as RunRef & { type: string };
     if (!wanted.has(b.source)) continue;
     const key = `${b.source}|${b.scope}`;
     if (b.type === 'scope.retired') {
