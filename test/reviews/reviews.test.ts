@@ -21,6 +21,7 @@ import { apiConfigSchema } from '../../src/alerts/config.js';
 import { AlertEngine } from '../../src/alerts/engine.js';
 import { alertsConfigSchema } from '../../src/alerts/config.js';
 import { buildPopulation, parseSources } from '../../src/reviews/population.js';
+import { peopleOptionsFromConfig } from '../../src/pipeline/people.js';
 import { closeReview, decide, startReview } from '../../src/reviews/reviews.js';
 import { loadReviews } from '../../src/reviews/book.js';
 import type { Framework } from '../../src/rules/frameworks.js';
@@ -214,6 +215,14 @@ describe('a revoke decision tracked against later runs', () => {
     await recordAll(writer);
     const pop = await buildPopulation(ledger, { reviewId: 'rev_t', name: 'tracker', sources: ['okta', 'github'], assign: 'manager', reviewers: ['dave@example.com'], now: clock.now() });
     await startReview(ledger, pop, { assign: 'manager', reviewers: ['dave@example.com'], by: localPrincipal() });
+    // SoD at assignment: with --assign given, nobody is given their own accounts.
+    const given = await buildPopulation(ledger, { reviewId: 'g', name: 'g', sources: ['okta'], assign: 'given', reviewers: ['ann@example.com', 'dave@example.com'], now: clock.now() });
+    expect(given.accounts.find((a) => a.id === 'okta:example.okta.com/ann@example.com')!.reviewers).toEqual(['dave@example.com']);
+    expect(given.accounts.find((a) => a.id === 'okta:example.okta.com/bob@example.com')!.reviewers).toEqual(['ann@example.com', 'dave@example.com']);
+    // The grace period is a rule parameter in config, checked like the others.
+    const cfg = (graceDays: unknown) => peopleOptionsFromConfig({ dir, config: { rules: { params: { 'xsys.access_review_revocations': { graceDays } }, disabled: [] } }, sources: {} });
+    expect(cfg(3).params).toEqual({ graceDays: 3 });
+    expect(() => cfg(0)).toThrow(/graceDays: expected a positive number/);
     const carol = token('carol@example.com', 'admin');
     await decide(ledger, { reviewId: 'rev_t', account: 'github:acme/erin', decision: 'revoke', reason: 'left the project' }, carol);
     // SoD: a reviewer cannot decide on their own account, nor on another reviewer's, and a viewer token cannot decide.
