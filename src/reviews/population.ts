@@ -4,6 +4,7 @@ import { UsageError } from '../core/errors.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { snapshotFromResources } from '../pipeline/collect-stage.js';
 import { PEOPLE_INPUTS, type RunRef } from '../pipeline/people.js';
+import { DEFAULT_MAX_INPUT_AGE_HOURS } from '../rules/engine.js';
 import { joinPeople, type PeopleMapping } from '../../rules/identity/people.js';
 import { accountsOf } from '../../rules/identity/accounts.js';
 import type { Population, PopulationAccount } from './book.js';
@@ -66,6 +67,11 @@ export async function buildPopulation(ledger: Ledger, o: BuildOptions): Promise<
     if (![...usable.values()].some((r) => r.source === s)) throw new UsageError('REVIEW_NO_RUN', `--sources: ${s} has no complete run in the ledger to freeze (run \`vigil collect --source ${s}\` first)`);
   }
   const runs = [...usable.values()].sort((a, b) => `${a.source}|${a.scope}`.localeCompare(`${b.source}|${b.scope}`));
+  // A review of a stale read is still a review, but the population says how old each frozen read was.
+  for (const r of runs) {
+    const ageH = (o.now.getTime() - Date.parse(r.endedAt)) / 3_600_000;
+    if (ageH > DEFAULT_MAX_INPUT_AGE_HOURS) notes.push(`${r.source} ${r.scope}: the frozen run of ${r.endedAt} is ${ageH.toFixed(1)} h old (rules treat reads older than ${DEFAULT_MAX_INPUT_AGE_HOURS} h as too old to judge by)`);
+  }
   const snapshots = [];
   for (const run of runs) {
     const blob = await ledger.getBlob(run.resourcesSha256!);

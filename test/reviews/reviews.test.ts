@@ -125,8 +125,10 @@ describe('vigil review: start → two reviewers decide over the API → close �
 
     const started = await vigil(['review', 'start', '--name', '2027-Q1 production access', '--sources', 'okta,github', '--reviewer', ME, '--id', 'rev_q1', '--json']);
     expect(started.code, started.stderr).toBe(0);
-    const s = JSON.parse(started.stdout) as { reviewId: string; populationSha256: string; accounts: number };
+    const s = JSON.parse(started.stdout) as { reviewId: string; populationSha256: string; accounts: number; notes: string[] };
     expect(s).toMatchObject({ reviewId: 'rev_q1', accounts: 7 });
+    // The CLI runs at the real time, weeks after the test's runs: the population says how old each frozen read is.
+    expect(s.notes).toContainEqual(expect.stringMatching(/^okta example\.okta\.com: the frozen run of 2026-11-02T09:06:00\.000Z is \d+\.\d h old/));
 
     api = await buildApi({
       ledger, rules: [...allRules, ...CROSS_SOURCE_RULES], logger: silentLogger, clock, sources: [], dataDir: join(dir, 'data'),
