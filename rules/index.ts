@@ -6,6 +6,7 @@ import { githubRules } from './github/index.js';
 import { oktaRules } from './okta/index.js';
 import { entraRules } from './entra/index.js';
 import { googleWorkspaceRules } from './google-workspace/index.js';
+import { accessReviewRevocations } from './identity/access-review-revocations.js';
 
 export const allRules: Rule[] = [
   ...awsRules,
@@ -19,4 +20,4 @@ export const allRules: Rule[] = [
  * Rules that read several sources at once (`xsys.*`). They are judged by the writer's identity run over the person
  * view (`evaluatePeople`), not by the per-source engine, so they are listed beside `allRules` rather than in it.
  */
-export const CROSS_SOURCE_RULES: CrossSourceRule[] = [identityReconciliation, offboardingTimeliness, hrReconciliation];
+export const CROSS_SOURCE_RULES: CrossSourceRule[] = [identityReconciliation, offboardingTimeliness, hrReconciliation, accessReviewRevocations];

@@ -42,7 +42,7 @@ export type Role = 'scheduler' | 'worker' | 'writer' | 'api';
  * What a process is towards the ledger, one per command. Decided here and nowhere else; pass it on to whatever needs to
  * know who is writing (see PROCESS_ROLES for what each may append, and docs/architecture.md "Who writes the ledger").
  */
-export type ProcessRole = 'run' | 'scheduler' | 'worker' | 'collect-worker' | 'collect' | 'serve' | 'demo' | 'exceptions' | 'export' | 'evidence';
+export type ProcessRole = 'run' | 'scheduler' | 'worker' | 'collect-worker' | 'collect' | 'serve' | 'demo' | 'exceptions' | 'export' | 'evidence' | 'review';
 
 /**
  * Groups of leaves a process may append. `lifecycle`: agent.started/stopped, heartbeat, rule.defined, ruleset.defined,
@@ -52,9 +52,11 @@ export type ProcessRole = 'run' | 'scheduler' | 'worker' | 'collect-worker' | 'c
  * `alerts`: alert, exception.expired, delivery.failed, and exception.granted/revoked synced from the exceptions file;
  * `exceptions`: exception.requested/approved/rejected/revoked by a principal (API approver/admin routes or CLI);
  * `outages`: outage.declared by a person at the CLI (`vigil gaps declare`, which opens the ledger as `exceptions`);
- * `evidence`: evidence.added by a person (API upload or `vigil evidence add`), with its file as a blob.
+ * `evidence`: evidence.added by a person (API upload or `vigil evidence add`), with its file as a blob;
+ * `reviews`: review.started/decided/closed (the `vigil review` CLI; the writer role may append them all);
+ * `review-decisions`: review.decided by a reviewer's token (API).
  */
-export type LeafGroup = 'lifecycle' | 'runs' | 'sweeps' | 'alerts' | 'exceptions' | 'outages' | 'evidence';
+export type LeafGroup = 'lifecycle' | 'runs' | 'sweeps' | 'alerts' | 'exceptions' | 'outages' | 'evidence' | 'reviews' | 'review-decisions';
 
 export interface ProcessModel {
   /** The command that runs a process in this role. */
@@ -71,7 +73,7 @@ export interface ProcessModel {
 
 // `evidence`: the API part of `vigil run` shares the writer's ledger (role `writer`), so that role may append it; the
 // writer itself never does.
-const WRITER: Omit<ProcessModel, 'command' | 'parts'> = { appends: ['lifecycle', 'runs', 'sweeps', 'alerts', 'outages', 'evidence'], blobs: true, checkpoints: ['start', 'hourly', 'daily', 'shutdown'] };
+const WRITER: Omit<ProcessModel, 'command' | 'parts'> = { appends: ['lifecycle', 'runs', 'sweeps', 'alerts', 'outages', 'evidence', 'reviews'], blobs: true, checkpoints: ['start', 'hourly', 'daily', 'shutdown'] };
 
 /** The writer model in code: which process may append what. Serialisation between them is the ledger's (catch-up + store lock). */
 export const PROCESS_ROLES: Readonly<Record<ProcessRole, ProcessModel>> = {
@@ -80,12 +82,14 @@ export const PROCESS_ROLES: Readonly<Record<ProcessRole, ProcessModel>> = {
   worker: { command: 'vigil worker', parts: ['worker', 'writer'], ...WRITER },
   'collect-worker': { command: 'vigil worker --no-writer', parts: ['worker'], appends: [], blobs: true, checkpoints: [] },
   collect: { command: 'vigil collect', parts: [], appends: ['lifecycle', 'runs'], blobs: true, checkpoints: ['start', 'shutdown'] },
-  serve: { command: 'vigil serve', parts: ['api'], appends: ['exceptions', 'evidence'], blobs: true, checkpoints: [] },
+  serve: { command: 'vigil serve', parts: ['api'], appends: ['exceptions', 'evidence', 'review-decisions'], blobs: true, checkpoints: [] },
   // The API too (on loopback, with a token made per run); `vigil demo --once` leaves it out, as it exits.
   demo: { command: 'vigil demo', parts: ['scheduler', 'worker', 'writer', 'api'], ...WRITER, appends: [...WRITER.appends, 'exceptions'] },
   exceptions: { command: 'vigil exceptions request|approve|reject|revoke, vigil gaps declare', parts: [], appends: ['exceptions', 'outages'], blobs: false, checkpoints: [] },
   export: { command: 'vigil export, POST /v1/exports', parts: [], appends: [], blobs: false, checkpoints: ['export'] },
   evidence: { command: 'vigil evidence add', parts: [], appends: ['evidence'], blobs: true, checkpoints: [] },
+  // Puts the frozen population and the closing decisions as blobs (the leaves name them by hash).
+  review: { command: 'vigil review start|decide|close', parts: [], appends: ['reviews'], blobs: true, checkpoints: [] },
 };
 
 // Its own module so the parts the root starts (the API) can take it without importing the root back.

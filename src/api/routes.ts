@@ -85,6 +85,17 @@ export const ROUTES: RouteSpec[] = [
     },
     bodyLimit: EVIDENCE_BODY_LIMIT,
   },
+  { method: 'GET', url: '/v1/reviews', role: 'auditor', summary: 'Access reviews with their state (open, closed) and progress' },
+  { method: 'GET', url: '/v1/reviews/:id', role: 'auditor', summary: 'One access review: progress, every decision with the reviewer\'s identity, and its sign-off once closed' },
+  { method: 'GET', url: '/v1/reviews/:id/population', role: 'auditor', summary: 'The frozen population of a review (accounts, privileges, last activity, HR status, reviewers), each with its decision' },
+  {
+    method: 'POST',
+    url: '/v1/reviews/:id/decisions',
+    // Decisions: REVIEW_DECIDER_ROLES in src/reviews/reviews.ts (approver and admin).
+    role: 'approver',
+    summary: 'Record a decision on one account as this token (which must be an assigned reviewer of it); 403 otherwise',
+    body: { account: 'SOURCE:SCOPE/NAME', decision: 'keep | revoke | modify', reason: 'string' },
+  },
   {
     method: 'POST',
     url: '/v1/exports',

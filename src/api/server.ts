@@ -11,6 +11,7 @@ import { exceptionHandlers } from './handlers/exceptions.js';
 import { exportHandlers } from './handlers/exports.js';
 import { healthHandlers } from './handlers/health.js';
 import { evidenceHandlers } from './handlers/evidence.js';
+import { reviewHandlers } from './handlers/reviews.js';
 
 export { ROUTES } from './routes.js';
 export { authenticate } from './auth.js';
@@ -35,7 +36,7 @@ export async function buildApi(opts: ApiOptions): Promise<BuiltApi> {
   });
   app.setErrorHandler((err, _req, reply) => sendError(reply, err, logger));
 
-  const handlers: Handlers = { ...healthHandlers(deps), ...feedHandlers(deps), ...stateHandlers(deps), ...exceptionHandlers(deps), ...exportHandlers(deps), ...evidenceHandlers(deps) };
+  const handlers: Handlers = { ...healthHandlers(deps), ...feedHandlers(deps), ...stateHandlers(deps), ...exceptionHandlers(deps), ...reviewHandlers(deps), ...exportHandlers(deps), ...evidenceHandlers(deps) };
   for (const r of ROUTES) {
     const h = handlers[`${r.method} ${r.url}`];
     if (!h) throw new Error(`no handler for ${r.method} ${r.url}`);

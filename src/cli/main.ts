@@ -29,6 +29,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   addEvidenceCommands(program, g, setExit);
   addManualEvidenceCommands(program, g, setExit);
   addRuleAndWitnessCommands(program, g, setExit);
+  addReviewCommands(program, g, setExit);
   addDemoCommand(program, g, setExit);
   return program;
 }
@@ -297,6 +298,52 @@ function addRuleAndWitnessCommands(program: Command, g: Globals, setExit: SetExi
     .action(async (o: { key: string; listen: string; state: string; origin?: string[]; name?: string; maxBody?: string }) =>
       setExit(await (await import('./witness.js')).witnessServeCommand(o)),
     );
+}
+
+/** Access reviews (issue 15): start, list, status, decide, close. */
+function addReviewCommands(program: Command, g: Globals, setExit: SetExit): void {
+  const review = program.command('review').description('access reviews (SOC 2 CC6.2, CC6.3): freeze accounts and privileges, record keep/revoke/modify per account, sign off');
+  const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+  const run = async (cmd: Command, f: (m: typeof import('./review.js'), ctx: AgentContext) => Promise<number>) => setExit(await f(await import('./review.js'), await makeContext(g(cmd), 'warn')));
+  review
+    .command('start')
+    .description("freeze the population (each account, its source, privileges, last activity, HR status) from the latest runs and assign reviewers")
+    .requiredOption('--name <name>', 'e.g. "2027-Q1 production access"')
+    .requiredOption('--sources <list>', 'comma-separated: aws,github,okta,google-workspace,entra')
+    .option('--reviewer <name>', 'a reviewer (token name, or user@host for the CLI); repeatable. With --assign manager: for accounts with no HR manager', collect)
+    .option('--assign <how>', 'manager: each person\'s HR manager reviews their accounts; given: every --reviewer reviews every account', 'manager')
+    .option('--id <id>', 'review id (default: generated)')
+    .option('--json', 'machine-readable output')
+    .action(async (o: import('./review.js').ReviewStartOptions, cmd: Command) => run(cmd, (m, ctx) => m.reviewStartCommand(ctx, o)));
+  review
+    .command('list')
+    .description('every access review with its state and progress')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { json?: boolean }, cmd: Command) => run(cmd, (m, ctx) => m.reviewListCommand(ctx, o)));
+  review
+    .command('status')
+    .description('one review: progress, decisions (--accounts: every account with its decision)')
+    .requiredOption('--review <id>', 'review id')
+    .option('--accounts', 'list every account of the population')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { review: string; accounts?: boolean; json?: boolean }, cmd: Command) => run(cmd, (m, ctx) => m.reviewStatusCommand(ctx, o)));
+  review
+    .command('decide')
+    .description('record a decision on one account, as the local OS account (which must be a reviewer of it)')
+    .requiredOption('--review <id>', 'review id')
+    .requiredOption('--account <id>', 'account id as in `review status --accounts` (SOURCE:SCOPE/NAME)')
+    .requiredOption('--decision <keep|revoke|modify>', 'keep, revoke or modify')
+    .requiredOption('--reason <text>', 'why')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { review: string; account: string; decision: string; reason: string; json?: boolean }, cmd: Command) => run(cmd, (m, ctx) => m.reviewDecideCommand(ctx, o)));
+  review
+    .command('close')
+    .description('sign the review off; refused while accounts are undecided unless --force --reason')
+    .requiredOption('--review <id>', 'review id')
+    .option('--force', 'close with accounts undecided (they are listed in the closing leaf)')
+    .option('--reason <text>', 'with --force: why')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { review: string; force?: boolean; reason?: string; json?: boolean }, cmd: Command) => run(cmd, (m, ctx) => m.reviewCloseCommand(ctx, o)));
 }
 
 /** Demo: the whole agent against the emulators. */

@@ -446,6 +446,10 @@ async function writeLedgerSlice(
           if (ev.confidential === true) confidential.set(ev.sha256, `${String(ev.id)} (${String(ev.criterion)}/${String(ev.requirement)})`);
           else referenced.add(ev.sha256);
         }
+      } else if (l.type === 'review.started' || l.type === 'review.closed') {
+        // An access review's frozen population and final decisions travel with it, checked by their hashes.
+        const r = parseJsonBytes(l.body) as { review?: { populationSha256?: unknown }; populationSha256?: unknown; decisionsSha256?: unknown };
+        for (const sha of [r.review?.populationSha256, r.populationSha256, r.decisionsSha256]) if (typeof sha === 'string') referenced.add(sha);
       }
     }
     flush();

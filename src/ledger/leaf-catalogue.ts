@@ -12,7 +12,7 @@ z.config(en());
  * one of them, and `append()` refuses a type whose entry below does not list it. `ledger` is the ledger itself
  * (genesis, alarm, day seals) and cannot be chosen by a caller.
  */
-export const WRITER_ROLES = ['writer', 'collect', 'api', 'exceptions', 'worker', 'evidence'] as const;
+export const WRITER_ROLES = ['writer', 'collect', 'api', 'exceptions', 'worker', 'evidence', 'review'] as const;
 export type WriterRole = (typeof WRITER_ROLES)[number];
 export type LeafAuthor = WriterRole | 'ledger';
 
@@ -138,6 +138,12 @@ const evidenceAlert = z.strictObject({
   latest: z.optional(z.string()),
   reason: z.string(),
 });
+
+// Access reviews (src/reviews/): who acted is an authenticated principal (src/core/principal.ts), never a typed name.
+const sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/));
+const REVIEW_DECISIONS = ['keep', 'revoke', 'modify'] as const;
+const REVIEW_WRITERS = ['writer', 'review'] as const;
+const REVIEW_DECIDERS = ['writer', 'api', 'review'] as const;
 
 const WRITER_ONLY = ['writer'] as const;
 const RUN_WRITERS = ['writer', 'collect'] as const;
@@ -391,6 +397,47 @@ export const LEAF_CATALOGUE = {
     'a manual evidence file recorded for a criterion requirement: hash, size, media type, effective date, expiry, owner, uploader',
     ['writer', 'api', 'evidence'],
     evidenceAdded,
+  ),
+  'review.started': leaf(
+    'an access review began: its population (accounts, privileges, last activity, HR status, reviewers) frozen as the blob `populationSha256`',
+    REVIEW_WRITERS,
+    z.strictObject({
+      review: z.strictObject({
+        id: z.string(),
+        name: z.string(),
+        sources: z.array(z.string()),
+        assign: z.enum(['manager', 'given']),
+        reviewers: z.array(z.string()),
+        startedBy: principal,
+        populationSha256: sha256Hex,
+        accounts: nonNegInt,
+        bySource: z.record(z.string(), nonNegInt),
+        runs: z.array(z.strictObject({ source: z.string(), scope: z.string(), endedAt: z.string(), resourcesSha256: sha256Hex })),
+      }),
+    }),
+  ),
+  'review.decided': leaf(
+    "a reviewer's decision on one account of an open access review (a later decision on the same account replaces it)",
+    REVIEW_DECIDERS,
+    z.strictObject({ reviewId: z.string(), account: z.string(), decision: z.enum(REVIEW_DECISIONS), reason: z.string(), by: principal }),
+  ),
+  'review.closed': leaf(
+    'an access review signed off: population and final decisions (blob `decisionsSha256`), counts, who decided, who closed, when',
+    REVIEW_WRITERS,
+    z.strictObject({
+      reviewId: z.string(),
+      name: z.string(),
+      populationSha256: sha256Hex,
+      decisionsSha256: sha256Hex,
+      startedAt: z.string(),
+      completedAt: z.string(),
+      counts: z.strictObject({ accounts: nonNegInt, keep: nonNegInt, revoke: nonNegInt, modify: nonNegInt, undecided: nonNegInt }),
+      forced: z.boolean(),
+      forceReason: z.optional(z.string()),
+      undecided: z.array(z.string()),
+      signedOff: z.array(principal),
+      closedBy: principal,
+    }),
   ),
   'delivery.failed': leaf(
     "an alert's last delivery attempt to a sink failed",

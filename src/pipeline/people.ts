@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { Clock, Logger } from '../core/collector.js';
-import type { ArtifactRef, CollectionError, RunSummary, SourceId, Status } from '../core/types.js';
+import type { ArtifactRef, CollectionError, Result, RunSummary, Snapshot, SourceId, Status } from '../core/types.js';
 import { STATUSES } from '../core/types.js';
 import { UsageError } from '../core/errors.js';
 import type { Ledger, LeafInput } from '../ledger/ledger.js';
@@ -13,6 +13,9 @@ import { SOURCE_MANIFEST } from '../../collectors/manifest.js';
 import { joinPeople, peopleMappingSchema, type PeopleMapping, type PeopleView, type Person } from '../../rules/identity/people.js';
 import { CROSS_SOURCE_RULES } from '../../rules/index.js';
 import { evaluatePeople, hrReconciliation, offboardingTimeliness } from '../../rules/identity/xsys.js';
+import { accessReviewRevocations, evaluateRevocations } from '../../rules/identity/access-review-revocations.js';
+import { accountsOf } from '../../rules/identity/accounts.js';
+import { ReviewBook } from '../reviews/book.js';
 import { DEFAULT_MAX_INPUT_AGE_HOURS } from '../rules/engine.js';
 import { snapshotFromResources, type EvidenceJob, type RecordedResult } from './collect-stage.js';
 import { recordRun, runKey, type RecordOutcome } from './record.js';
@@ -37,7 +40,7 @@ export interface PeopleOptions {
   /** sha-256 of the mapping file bytes, recorded in the identity rule-set version. */
   mappingSha256?: string;
   /** Parameter overrides of `xsys.offboarding_timeliness`. */
-  params?: { slaHours?: number };
+  params?: { slaHours?: number; graceDays?: number };
   /** Cross-source rule ids disabled in config: their results are not recorded. */
   disabled?: string[];
   /** Only these sources are joined (the configured ones); a source dropped from config stops counting. @defaultValue every source with a `peopleInput` in the manifest */
@@ -106,6 +109,8 @@ export function peopleOptionsFromConfig(cfg: {
   }
   const sla = cfg.config.rules.params[offboardingTimeliness.id]?.slaHours;
   if (typeof sla === 'number') out.params = { slaHours: sla };
+  const grace = cfg.config.rules.params[accessReviewRevocations.id]?.graceDays;
+  if (typeof grace === 'number') out.params = { ...out.params, graceDays: grace };
   const disabled = cfg.config.rules.disabled.filter((id) => ids.has(id));
   if (disabled.length) out.disabled = disabled;
   return out;
@@ -117,11 +122,11 @@ export function crossSourceRuleSetVersion(opts: PeopleOptions): string {
 }
 
 function crossSourceDefinition(opts: PeopleOptions) {
-  const logicSha256 = createHash('sha256').update(joinPeople.toString()).update('\n').update(evaluatePeople.toString()).digest('hex');
+  const logicSha256 = createHash('sha256').update(joinPeople.toString()).update('\n').update(evaluatePeople.toString()).update('\n').update(evaluateRevocations.toString()).digest('hex');
   return {
     rules: CROSS_SOURCE_RULES.filter((r) => !opts.disabled?.includes(r.id)).map((r) => ({
       id: r.id, title: r.title, severity: r.severity, mode: r.mode, inputs: r.inputs,
-      params: Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, (r.id === offboardingTimeliness.id && k === 'slaHours' ? opts.params?.slaHours : undefined) ?? v.default])),
+      params: Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, (r.id === offboardingTimeliness.id && k === 'slaHours' ? opts.params?.slaHours : r.id === accessReviewRevocations.id && k === 'graceDays' ? opts.params?.graceDays : undefined) ?? v.default])),
     })),
     logicSha256,
     mappingSha256: opts.mappingSha256 ?? null,
@@ -147,7 +152,7 @@ export function peopleStateBlob(view: PeopleView): Buffer {
 }
 
 /** A run the view can be built from: the fields of its `run` leaf that matter here. */
-interface RunRef {
+export interface RunRef {
   source: SourceId;
   scope: string;
   slot: string;
@@ -184,6 +189,8 @@ export class PeopleDeriver {
   private readonly tracked = new Map<string, Tracked>();
   private lastState?: { sha: string; observedAt: string };
   private definitionsWritten = false;
+  /** Access reviews, for the `revoke` decisions tracked by xsys.access_review_revocations; caught up at each identity run. */
+  private readonly reviews = new ReviewBook();
   /** source|scope of retired scopes (`scope.retired` until `scope.reinstated`): not joined, their people not counted. */
   private readonly retired = new Set<string>();
 
@@ -370,6 +377,7 @@ export class PeopleDeriver {
     const now = this.deps.clock.now();
     const hrConfigured = this.feeds('hris') && (this.opts.sources?.includes('hris') ?? [...this.usable.keys(), ...this.broken.keys()].some((k) => k.startsWith('hris|')));
     let results = evaluatePeople(view, { now, history: this.history(), params: this.opts.params ?? {}, hrConfigured });
+    results.push(...(await this.revocationResults(snapshots, now)));
     const disabled = new Set(this.opts.disabled ?? []);
     results = results.filter((r) => !disabled.has(r.ruleId));
     // A source with no complete run at all, or only one too old to trust, would make its accounts look absent (or
@@ -380,7 +388,8 @@ export class PeopleDeriver {
       results = results.map((r) => ({ ...r, status: 'error' as Status, reason: `could not tell: ${note}. Partial view said: ${r.reason}` }));
       // One result per unreadable scope and rule, so the gap shows even when the partial view judged nobody.
       for (const { source, scope, why } of unreadable.values()) {
-        for (const rule of CROSS_SOURCE_RULES.filter((r) => !disabled.has(r.id) && (hrConfigured || r.id !== hrReconciliation.id))) {
+        // Revocations judge only accounts someone decided to revoke; each names its own unreadable scope (evaluateRevocations).
+        for (const rule of CROSS_SOURCE_RULES.filter((r) => !disabled.has(r.id) && r.id !== accessReviewRevocations.id && (hrConfigured || r.id !== hrReconciliation.id))) {
           results.push({ ruleId: rule.id, resourceId: `input:${source}:${scope}`, status: 'error', reason: `could not tell: ${why}`, observedAt: now.toISOString() });
         }
       }
@@ -418,6 +427,20 @@ export class PeopleDeriver {
     }
     if (!outcome.duplicate) this.lastState = { sha: state.sha256, observedAt: endedAt };
     return { job, outcome };
+  }
+
+  /** xsys.access_review_revocations over the joined snapshots: every standing `revoke` decision of an access review. */
+  private async revocationResults(snapshots: Snapshot[], now: Date): Promise<Result[]> {
+    await this.reviews.catchUp(this.ledger);
+    const revocations = this.reviews.revocations().map((r) => {
+      const colon = r.account.indexOf(':');
+      const rest = r.account.slice(colon + 1);
+      return { ...r, source: r.account.slice(0, colon), scope: rest.slice(0, rest.indexOf('/')) };
+    });
+    // Nothing to track is said, not left silent: a criterion the rule evidences directly then counts it as not applicable.
+    if (revocations.length === 0) return [{ ruleId: accessReviewRevocations.id, resourceId: 'revocations', status: 'not_applicable', reason: 'no access-review revoke decision stands', observedAt: now.toISOString() }];
+    const joined = new Set(snapshots.map((s) => `${s.source}|${s.scope}`));
+    return evaluateRevocations(accountsOf(snapshots), joined, revocations, { now, ...(this.opts.params?.graceDays ? { graceDays: this.opts.params.graceDays } : {}) });
   }
 
   /** `rule.defined` leaves for the cross-source rules and a `ruleset.defined` for source `identity`, once per version. */

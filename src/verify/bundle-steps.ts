@@ -311,6 +311,9 @@ export function checkLeaves(
         else if (body.type === 'evidence.added' && typeof body.sha256 === 'string') {
           if (body.confidential === true) confidential.set(body.sha256, String(body.id));
           else referenced.add(body.sha256);
+        } else if (body.type === 'review.started' || body.type === 'review.closed') {
+          const r = body as { review?: { populationSha256?: unknown }; populationSha256?: unknown; decisionsSha256?: unknown };
+          for (const sha of [r.review?.populationSha256, r.populationSha256, r.decisionsSha256]) if (typeof sha === 'string') referenced.add(sha);
         } else if (body.type === 'day.sealed') seals.push({ seq: seqHere, date: String(body.date) });
         else if (body.type === 'key.rotated' && m.chain && !m.chain.steps.some((st) => st.seq === seqHere)) {
           // A rotation in the slice is handed over by the end checkpoint, so the chain the bundle carries must hold it.

@@ -130,9 +130,11 @@ describe('the writer model: PROCESS_ROLES (src/agent.ts) and the catalogue agree
     exceptions: ['exception.granted', 'exception.requested', 'exception.approved', 'exception.rejected', 'exception.revoked'],
     outages: ['outage.declared'],
     evidence: ['evidence.added'],
+    reviews: ['review.started', 'review.decided', 'review.closed'],
+    'review-decisions': ['review.decided'],
   };
   // What each process opens the ledger as: the agent by the parts it starts, the others as written in src/agent.ts.
-  const OWN_ROLE: Partial<Record<keyof typeof PROCESS_ROLES, WriterRole>> = { collect: 'collect', exceptions: 'exceptions', export: 'worker', evidence: 'evidence' };
+  const OWN_ROLE: Partial<Record<keyof typeof PROCESS_ROLES, WriterRole>> = { collect: 'collect', exceptions: 'exceptions', export: 'worker', evidence: 'evidence', review: 'review' };
 
   it('every ledger role may append exactly the leaf types of the groups PROCESS_ROLES gives the processes opening the ledger as it', () => {
     // The writer role is shared: `vigil run` (whose in-process API appends the exceptions group) and `vigil worker` (no

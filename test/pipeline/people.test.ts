@@ -209,6 +209,7 @@ describe('derived identity run', () => {
     const d = await run(failing, 'github');
     expect(d.job.summary.errors[0]).toMatchObject({ operation: 'identity:join', code: 'InputUnavailable', inputs: ['github.member'] });
     expect(d.job.results.map((r) => `${r.ruleId} ${r.resourceId} ${r.status}`)).toEqual([
+      'xsys.access_review_revocations revocations error',
       'xsys.identity_reconciliation input:github:acme error',
       'xsys.offboarding_timeliness input:github:acme error',
     ]);
