@@ -48,6 +48,6 @@ describe('composition root', () => {
       if (m.appends.includes('runs')) expect(m.blobs, role).toBe(true);
       if (m.appends.includes('runs') && !m.appends.includes('sweeps')) expect(role).toBe('collect');
     }
-    expect(PROCESS_ROLES.serve.appends).toEqual(['exceptions', 'review-decisions']);
+    expect(PROCESS_ROLES.serve.appends).toEqual(['exceptions', 'evidence', 'review-decisions']);
   });
 });
