@@ -12,4 +12,6 @@ export interface RouteSpec {
   query?: Record<string, { type: 'string' | 'integer'; description: string }>;
   body?: Record<string, unknown>;
   produces?: string;
+  /** Also readable with a feed capability token in `?feed=` (viewer scope; see feed-tokens.ts). */
+  feed?: boolean;
 }

@@ -3,14 +3,35 @@ import { computePosture } from '../../report/posture.js';
 import { runHealth } from '../../report/health.js';
 import { listFindings } from '../findings.js';
 import { intParam, type HandlerDeps, type Handlers } from '../options.js';
+import { FirstSeen, Memo, ledgerVersion } from '../dashboard-data.js';
+import { RETIREMENT_TYPES } from '../../ledger/retired-scopes.js';
+import { EXCEPTION_LEAF_TYPES } from '../../exceptions/exceptions.js';
 
 export function stateHandlers(deps: HandlerDeps): Handlers {
   const { ledger, clock } = deps.opts;
+  // Posture is recomputed only when a run, exception or retirement was appended, or a minute passed (exceptions expire).
+  const postures = new Memo<Awaited<ReturnType<typeof computePosture>>>(4);
+  const severity = new Map(deps.opts.rules.map((r) => [r.id, r.severity]));
+  const firstSeen = new FirstSeen(ledger);
   return {
-    'GET /v1/posture': async () => computePosture(ledger, deps.opts.framework, clock.now(), { sources: deps.opts.sources.map((s) => s.source) }),
+    'GET /v1/posture': async () => {
+      const now = clock.now();
+      const key = `${await ledgerVersion(ledger, ['run', ...EXCEPTION_LEAF_TYPES, ...RETIREMENT_TYPES])}|${Math.floor(now.getTime() / 60_000)}`;
+      return postures.get(key, () => computePosture(ledger, deps.opts.framework, now, { sources: deps.opts.sources.map((s) => s.source) }));
+    },
     'GET /v1/findings': async (req) => {
       const q = req.query as Record<string, string>;
-      return listFindings(ledger, { ...(q.status ? { status: q.status } : {}), ...(q.rule ? { rule: q.rule } : {}), ...(q.source ? { source: q.source } : {}), ...(q.scope ? { scope: q.scope } : {}), limit: intParam(q.limit, 1000, 1, 100_000, 'limit') }, clock.now());
+      await firstSeen.refresh();
+      const query = {
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.rule ? { rule: q.rule } : {}),
+        ...(q.source ? { source: q.source } : {}),
+        ...(q.scope ? { scope: q.scope } : {}),
+        ...(q.severity ? { severity: q.severity } : {}),
+        ...(q.minAgeDays ? { minAgeDays: intParam(q.minAgeDays, 0, 0, 100_000, 'minAgeDays') } : {}),
+        limit: intParam(q.limit, 1000, 1, 100_000, 'limit'),
+      };
+      return listFindings(ledger, query, clock.now(), { severityOf: (id) => severity.get(id), firstSeenOf: (...a) => firstSeen.of(...a) });
     },
     'GET /v1/runs': async (req) => {
       const q = req.query as Record<string, string>;
