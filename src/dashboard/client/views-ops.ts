@@ -82,7 +82,7 @@ async function feedsPanel(): Promise<HTMLElement> {
   return h('section', { 'aria-labelledby': 'feeds-h' }, h('h3', { id: 'feeds-h' }, 'Feed URLs for feed readers'), form, out, table('Feed URLs', ['Id', 'Name', 'State', 'Created by', 'Expires', ''], feeds.map((f) => [f.id, f.name, badge(f.state), f.createdBy, when(f.expiresAt), f.state === 'active' ? revoke(f.id) : ''])));
 }
 
-interface Exc { id: string; ruleId: string; resourceId: string; reason: string; requester: string; approver: string; expiresAt: string; state: string }
+interface Exc { id: string; ruleId: string; resourceId: string; reason: string; requester: string; approver: string; expiresAt: string; status: string }
 
 export async function exceptionsView(): Promise<HTMLElement> {
   const { exceptions } = await get<{ exceptions: Exc[] }>('/v1/exceptions');
@@ -117,7 +117,7 @@ export async function exceptionsView(): Promise<HTMLElement> {
     h('h2', { id: 'ex-h' }, 'Exceptions (risk acceptance)'),
     may('POST /v1/exceptions') ? form : h('p', {}, 'Your role can read exceptions only.'),
     out,
-    table('Every exception', ['Id', 'Rule', 'Resource', 'Requested by', 'Approved by', 'Expires', 'State', 'Reason', ''], exceptions.map((x) => [x.id, x.ruleId, x.resourceId, x.requester, x.approver, when(x.expiresAt), badge(x.state), x.reason, x.state === 'active' && may('POST /v1/exceptions/:id/revoke') ? revoke(x) : ''])),
+    table('Every exception', ['Id', 'Rule', 'Resource', 'Requested by', 'Approved by', 'Expires', 'State', 'Reason', ''], exceptions.map((x) => [x.id, x.ruleId, x.resourceId, x.requester, x.approver, when(x.expiresAt), badge(x.status), x.reason, x.status === 'active' && may('POST /v1/exceptions/:id/revoke') ? revoke(x) : ''])),
   );
 }
 
