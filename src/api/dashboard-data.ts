@@ -32,16 +32,25 @@ export class Memo<T> {
     while (this.m.size > this.max) this.m.delete(this.m.keys().next().value!);
     return p;
   }
+  delete(key: string): void {
+    this.m.delete(key);
+  }
 }
 
 type Tally = { pass: number; fail: number; error: number; notApplicable: number };
+
+/** Parsed results blobs by hash (content-addressed: never stale); bounded, since one blob can hold 100,000 results. */
+const parsed = new Memo<RecordedResult[] | undefined>(64);
+export function cachedResults(ledger: Ledger, sha: string): Promise<RecordedResult[] | undefined> {
+  return parsed.get(`${ledger.origin}|${sha}`, () => loadResults(ledger, sha));
+}
 
 /** Per-rule tallies of one results blob (blobs are content-addressed: a tally never goes stale). */
 const tallies = new Memo<Map<string, Tally>>(4096);
 function tallyOf(ledger: Ledger, sha: string): Promise<Map<string, Tally>> {
   return tallies.get(`${ledger.origin}|${sha}`, async () => {
     const m = new Map<string, Tally>();
-    for (const r of (await loadResults(ledger, sha)) ?? []) {
+    for (const r of (await cachedResults(ledger, sha)) ?? []) {
       const t = m.get(r.ruleId) ?? { pass: 0, fail: 0, error: 0, notApplicable: 0 };
       if (r.status === 'not_applicable') t.notApplicable++;
       else if (r.status === 'pass' || r.status === 'fail' || r.status === 'error') t[r.status]++;

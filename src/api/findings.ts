@@ -40,10 +40,15 @@ export interface FindingsQuery {
 export interface FindingsContext {
   severityOf?: (ruleId: string) => string | undefined;
   firstSeenOf?: (scope: string, ruleId: string, resourceId: string, status: string) => string | undefined;
+  /** The latest run per scope (a memo of latestRuns). @defaultValue latestRuns(ledger) */
+  latestRuns?: () => ReturnType<typeof latestRuns>;
+  /** A results blob by hash (a cache of loadResults). @defaultValue loadResults */
+  results?: (sha: string) => ReturnType<typeof loadResults>;
 }
 
 export async function listFindings(ledger: Ledger, q: FindingsQuery, now: Date, ctx: FindingsContext = {}): Promise<{ findings: Finding[]; total: number }> {
-  const runs = await latestRuns(ledger);
+  const runs = await (ctx.latestRuns ?? (() => latestRuns(ledger)))();
+  const load = ctx.results ?? ((sha: string) => loadResults(ledger, sha));
   const book = await loadExceptions(ledger);
   const out: Finding[] = [];
   let total = 0;
@@ -51,7 +56,7 @@ export async function listFindings(ledger: Ledger, q: FindingsQuery, now: Date, 
   for (const { seq, body } of [...runs.values()].sort((a, b) => a.seq - b.seq)) {
     if (q.source && body.source !== q.source) continue;
     if (q.scope && body.scope !== q.scope) continue;
-    for (const r of (await loadResults(ledger, String(body.resultsSha256))) ?? []) {
+    for (const r of (await load(String(body.resultsSha256))) ?? []) {
       if (q.rule && r.ruleId !== q.rule) continue;
       const exc = r.status === 'fail' ? book.acceptedBy(r.ruleId, r.resourceId, now) : undefined;
       const display = exc ? 'fail (accepted)' : r.status;

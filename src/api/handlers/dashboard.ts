@@ -53,6 +53,9 @@ export function dashboardHandlers(deps: HandlerDeps): Handlers {
   const { ledger, clock } = deps.opts;
   const trends = new Memo<Awaited<ReturnType<typeof postureTrend>>>(16);
   const sourceNames = deps.opts.sources.map((s) => s.source);
+  const sources = new Memo<Awaited<ReturnType<typeof sourcesView>>>(2);
+  // A proof that holds stays true (leaves and signed checkpoints never change); one that fails is recomputed.
+  const evidence = new Memo<Awaited<ReturnType<typeof resultEvidence>>>(256);
   return {
     'GET /v1/posture/trend': async (req) => {
       const days = intParam((req.query as Record<string, string>).days, 30, 1, 400, 'days');
@@ -64,14 +67,21 @@ export function dashboardHandlers(deps: HandlerDeps): Handlers {
       const seq = intParam((req.params as { seq: string }).seq, -1, 0, Number.MAX_SAFE_INTEGER, 'seq');
       const q = req.query as Record<string, string>;
       if (!q.rule || !q.resource) throw new ApiError('bad_request', 'query parameters rule and resource are required');
-      const ev = await resultEvidence(ledger, seq, q.rule, q.resource);
+      const key = `${seq}|${q.rule}|${q.resource}`;
+      const ev = await evidence.get(key, () => resultEvidence(ledger, seq, q.rule!, q.resource!));
+      if (!ev.inclusion.ok) evidence.delete(key);
       if (q.download === '1') {
         const name = `vigil-evidence-${seq}-${q.rule}.json`.replace(/[^A-Za-z0-9_.-]/g, '_');
         reply.header('content-disposition', `attachment; filename="${name}"`);
       }
       return reply.type('application/json; charset=utf-8').send(ev);
     },
-    'GET /v1/sources': async () => sourcesView(ledger, deps.opts.sources, clock.now()),
+    'GET /v1/sources': async () => {
+      const now = clock.now();
+      // The next slot moves with the clock: recomputed each minute, or when a run, gap or retirement was appended.
+      const key = `${await ledgerVersion(ledger, ['run', 'gap', ...RETIREMENT_TYPES])}|${Math.floor(now.getTime() / 60_000)}`;
+      return sources.get(key, () => sourcesView(ledger, deps.opts.sources, now));
+    },
     'GET /v1/ledger/key': async () => {
       const cps = await ledger.checkpoints();
       const lastCp = cps.reduce<(typeof cps)[number] | undefined>((a, c) => (!a || c.size > a.size ? c : a), undefined);

@@ -3,7 +3,8 @@ import { computePosture } from '../../report/posture.js';
 import { runHealth } from '../../report/health.js';
 import { listFindings } from '../findings.js';
 import { intParam, type HandlerDeps, type Handlers } from '../options.js';
-import { FirstSeen, Memo, ledgerVersion } from '../dashboard-data.js';
+import { FirstSeen, Memo, cachedResults, ledgerVersion } from '../dashboard-data.js';
+import { latestRuns } from '../../report/posture.js';
 import { RETIREMENT_TYPES } from '../../ledger/retired-scopes.js';
 import { EXCEPTION_LEAF_TYPES } from '../../exceptions/exceptions.js';
 
@@ -13,6 +14,7 @@ export function stateHandlers(deps: HandlerDeps): Handlers {
   const postures = new Memo<Awaited<ReturnType<typeof computePosture>>>(4);
   const severity = new Map(deps.opts.rules.map((r) => [r.id, r.severity]));
   const firstSeen = new FirstSeen(ledger);
+  const latest = new Memo<Awaited<ReturnType<typeof latestRuns>>>(2);
   return {
     'GET /v1/posture': async () => {
       const now = clock.now();
@@ -31,7 +33,13 @@ export function stateHandlers(deps: HandlerDeps): Handlers {
         ...(q.minAgeDays ? { minAgeDays: intParam(q.minAgeDays, 0, 0, 100_000, 'minAgeDays') } : {}),
         limit: intParam(q.limit, 1000, 1, 100_000, 'limit'),
       };
-      return listFindings(ledger, query, clock.now(), { severityOf: (id) => severity.get(id), firstSeenOf: (...a) => firstSeen.of(...a) });
+      const version = await ledgerVersion(ledger, ['run', ...RETIREMENT_TYPES]);
+      return listFindings(ledger, query, clock.now(), {
+        severityOf: (id) => severity.get(id),
+        firstSeenOf: (...a) => firstSeen.of(...a),
+        latestRuns: () => latest.get(version, () => latestRuns(ledger)),
+        results: (sha) => cachedResults(ledger, sha),
+      });
     },
     'GET /v1/runs': async (req) => {
       const q = req.query as Record<string, string>;
