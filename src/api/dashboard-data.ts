@@ -9,14 +9,28 @@ import type { RecordedResult } from '../pipeline/collect-stage.js';
 import { RETIREMENT_TYPES } from '../ledger/retired-scopes.js';
 import { assessCriterion, ruleInScope, ruleOutcome, type CriterionState } from '../rules/coverage.js';
 import { latestScopeHealth } from '../report/health.js';
+import { tallyResults, type BlobTally } from '../report/posture.js';
 import { slotsBetween } from '../pipeline/slots.js';
 import { keyFingerprint } from '../ledger/fingerprint.js';
 import { ApiError } from './errors.js';
 
-/** The highest seq of each leaf type read, as one string: a memo keyed on it is fresh whoever appended. */
-export async function ledgerVersion(ledger: Ledger, types: readonly string[]): Promise<string> {
-  const seqs = await Promise.all(types.map(async (t) => (await ledger.lastLeaf({ type: t as 'run' }))?.seq ?? -1));
-  return seqs.join(',');
+/**
+ * The ledger's size as this reader last saw it, caught up by reading only the leaves appended since (another process
+ * may be the writer, so the in-process tree size can lag): a memo keyed on it is fresh whoever appended. Cheaper than
+ * asking for the last leaf of each type, which the store answers by scanning that type's index.
+ */
+export class LedgerHead {
+  private size = 0;
+  private chain: Promise<void> = Promise.resolve();
+  constructor(private readonly ledger: Ledger) {}
+
+  version(): Promise<number> {
+    this.chain = this.chain.catch(() => undefined).then(async () => {
+      this.size = Math.max(this.size, this.ledger.size());
+      for await (const l of this.ledger.leaves({ fromSeq: this.size })) this.size = l.seq + 1;
+    });
+    return this.chain.then(() => this.size);
+  }
 }
 
 /** A memo of one async computation per key, keeping the last `max` keys. */
@@ -45,19 +59,10 @@ export function cachedResults(ledger: Ledger, sha: string): Promise<RecordedResu
   return parsed.get(`${ledger.origin}|${sha}`, () => loadResults(ledger, sha));
 }
 
-/** Per-rule tallies of one results blob (blobs are content-addressed: a tally never goes stale). */
-const tallies = new Memo<Map<string, Tally>>(4096);
-function tallyOf(ledger: Ledger, sha: string): Promise<Map<string, Tally>> {
-  return tallies.get(`${ledger.origin}|${sha}`, async () => {
-    const m = new Map<string, Tally>();
-    for (const r of (await cachedResults(ledger, sha)) ?? []) {
-      const t = m.get(r.ruleId) ?? { pass: 0, fail: 0, error: 0, notApplicable: 0 };
-      if (r.status === 'not_applicable') t.notApplicable++;
-      else if (r.status === 'pass' || r.status === 'fail' || r.status === 'error') t[r.status]++;
-      m.set(r.ruleId, t);
-    }
-    return m;
-  });
+/** Per-rule tallies of one results blob, and its failures (blobs are content-addressed: a tally never goes stale). */
+const tallies = new Memo<BlobTally>(4096);
+export function cachedTally(ledger: Ledger, sha: string): Promise<BlobTally> {
+  return tallies.get(`${ledger.origin}|${sha}`, async () => tallyResults((await cachedResults(ledger, sha)) ?? []));
 }
 
 export interface PostureTrend {
@@ -88,11 +93,10 @@ const LOOKBACK_MS = 8 * 86_400_000;
  * from the last run of each scope before the day ended (a scope whose last run is older than the window plus 8 days
  * does not count).
  */
-export async function postureTrend(ledger: Ledger, framework: Framework, sources: readonly string[], days: number, now: Date): Promise<PostureTrend> {
+export async function postureTrend(ledger: Ledger, framework: Framework, sources: readonly string[], days: number, now: Date, size: number): Promise<PostureTrend> {
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const ends = Array.from({ length: days }, (_, i) => today - (days - 1 - i) * 86_400_000 + 86_400_000);
-  const last = (await ledger.lastLeaf({ type: 'run' }))?.seq ?? -1;
-  const from = await firstSeqAt(ledger, ends[0]! - 86_400_000 - LOOKBACK_MS, last + 1);
+  const from = await firstSeqAt(ledger, ends[0]! - 86_400_000 - LOOKBACK_MS, size);
   const latest = new Map<string, string>();
   const snapshots: string[][] = [];
   let day = 0;
@@ -112,7 +116,7 @@ export async function postureTrend(ledger: Ledger, framework: Framework, sources
   for (const shas of snapshots) {
     const byRule = new Map<string, Tally>();
     for (const sha of shas) {
-      for (const [rule, t] of await tallyOf(ledger, sha)) {
+      for (const [rule, t] of (await cachedTally(ledger, sha)).byRule) {
         const c = byRule.get(rule) ?? { pass: 0, fail: 0, error: 0, notApplicable: 0 };
         byRule.set(rule, { pass: c.pass + t.pass, fail: c.fail + t.fail, error: c.error + t.error, notApplicable: c.notApplicable + t.notApplicable });
       }

@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../core/package-root.js';
 import { keyFingerprint } from '../../ledger/fingerprint.js';
 import { witnessHealth } from '../../witness/health.js';
-import { RETIREMENT_TYPES } from '../../ledger/retired-scopes.js';
 import { ApiError } from '../errors.js';
 import { intParam, type HandlerDeps, type Handlers } from '../options.js';
-import { Memo, ledgerVersion, postureTrend, resultEvidence, sourcesView } from '../dashboard-data.js';
+import { LedgerHead, Memo, postureTrend, resultEvidence, sourcesView } from '../dashboard-data.js';
 
 /** Where the built dashboard is (src/bin/build.mjs writes it). */
 export const DASHBOARD_DIR = join(PACKAGE_ROOT, 'dist', 'dashboard');
@@ -53,6 +52,7 @@ export function dashboardHandlers(deps: HandlerDeps): Handlers {
   const { ledger, clock } = deps.opts;
   const trends = new Memo<Awaited<ReturnType<typeof postureTrend>>>(16);
   const sourceNames = deps.opts.sources.map((s) => s.source);
+  const head = new LedgerHead(ledger);
   const sources = new Memo<Awaited<ReturnType<typeof sourcesView>>>(2);
   // A proof that holds stays true (leaves and signed checkpoints never change); one that fails is recomputed.
   const evidence = new Memo<Awaited<ReturnType<typeof resultEvidence>>>(256);
@@ -60,8 +60,8 @@ export function dashboardHandlers(deps: HandlerDeps): Handlers {
     'GET /v1/posture/trend': async (req) => {
       const days = intParam((req.query as Record<string, string>).days, 30, 1, 400, 'days');
       const now = clock.now();
-      const key = `${await ledgerVersion(ledger, ['run', ...RETIREMENT_TYPES])}|${days}|${now.toISOString().slice(0, 10)}`;
-      return trends.get(key, () => postureTrend(ledger, deps.opts.framework, sourceNames, days, now));
+      const size = await head.version();
+      return trends.get(`${size}|${days}|${now.toISOString().slice(0, 10)}`, () => postureTrend(ledger, deps.opts.framework, sourceNames, days, now, size));
     },
     'GET /v1/evidence/:seq': async (req, reply) => {
       const seq = intParam((req.params as { seq: string }).seq, -1, 0, Number.MAX_SAFE_INTEGER, 'seq');
@@ -78,8 +78,8 @@ export function dashboardHandlers(deps: HandlerDeps): Handlers {
     },
     'GET /v1/sources': async () => {
       const now = clock.now();
-      // The next slot moves with the clock: recomputed each minute, or when a run, gap or retirement was appended.
-      const key = `${await ledgerVersion(ledger, ['run', 'gap', ...RETIREMENT_TYPES])}|${Math.floor(now.getTime() / 60_000)}`;
+      // The next slot moves with the clock: recomputed each minute, or when a leaf was appended.
+      const key = `${await head.version()}|${Math.floor(now.getTime() / 60_000)}`;
       return sources.get(key, () => sourcesView(ledger, deps.opts.sources, now));
     },
     'GET /v1/ledger/key': async () => {

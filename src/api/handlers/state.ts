@@ -3,23 +3,27 @@ import { computePosture } from '../../report/posture.js';
 import { runHealth } from '../../report/health.js';
 import { listFindings } from '../findings.js';
 import { intParam, type HandlerDeps, type Handlers } from '../options.js';
-import { FirstSeen, Memo, cachedResults, ledgerVersion } from '../dashboard-data.js';
+import { FirstSeen, LedgerHead, Memo, cachedResults, cachedTally } from '../dashboard-data.js';
+import { ScopeHealthIndex } from '../../report/health.js';
 import { latestRuns } from '../../report/posture.js';
-import { RETIREMENT_TYPES } from '../../ledger/retired-scopes.js';
-import { EXCEPTION_LEAF_TYPES } from '../../exceptions/exceptions.js';
 
 export function stateHandlers(deps: HandlerDeps): Handlers {
   const { ledger, clock } = deps.opts;
-  // Posture is recomputed only when a run, exception or retirement was appended, or a minute passed (exceptions expire).
+  // Posture is recomputed only when a leaf was appended (a run, an exception…) or a minute passed (exceptions expire).
   const postures = new Memo<Awaited<ReturnType<typeof computePosture>>>(4);
   const severity = new Map(deps.opts.rules.map((r) => [r.id, r.severity]));
   const firstSeen = new FirstSeen(ledger);
+  const scopeHealth = new ScopeHealthIndex(ledger);
+  const head = new LedgerHead(ledger);
   const latest = new Memo<Awaited<ReturnType<typeof latestRuns>>>(2);
   return {
     'GET /v1/posture': async () => {
       const now = clock.now();
-      const key = `${await ledgerVersion(ledger, ['run', ...EXCEPTION_LEAF_TYPES, ...RETIREMENT_TYPES])}|${Math.floor(now.getTime() / 60_000)}`;
-      return postures.get(key, () => computePosture(ledger, deps.opts.framework, now, { sources: deps.opts.sources.map((s) => s.source) }));
+      const key = `${await head.version()}|${Math.floor(now.getTime() / 60_000)}`;
+      return postures.get(key, async () => {
+        const latest = await scopeHealth.current();
+        return computePosture(ledger, deps.opts.framework, now, { sources: deps.opts.sources.map((s) => s.source), scopes: { latest, retired: scopeHealth.retired.list() }, tally: (sha) => cachedTally(ledger, sha) });
+      });
     },
     'GET /v1/findings': async (req) => {
       const q = req.query as Record<string, string>;
@@ -33,7 +37,7 @@ export function stateHandlers(deps: HandlerDeps): Handlers {
         ...(q.minAgeDays ? { minAgeDays: intParam(q.minAgeDays, 0, 0, 100_000, 'minAgeDays') } : {}),
         limit: intParam(q.limit, 1000, 1, 100_000, 'limit'),
       };
-      const version = await ledgerVersion(ledger, ['run', ...RETIREMENT_TYPES]);
+      const version = String(await head.version());
       return listFindings(ledger, query, clock.now(), {
         severityOf: (id) => severity.get(id),
         firstSeenOf: (...a) => firstSeen.of(...a),
