@@ -54,13 +54,13 @@ export class Memo<T> {
 type Tally = { pass: number; fail: number; error: number; notApplicable: number };
 
 /** Parsed results blobs by hash (content-addressed: never stale); bounded, since one blob can hold 100,000 results. */
-const parsed = new Memo<RecordedResult[] | undefined>(64);
+const parsed = new Memo<RecordedResult[] | undefined>(32);
 export function cachedResults(ledger: Ledger, sha: string): Promise<RecordedResult[] | undefined> {
   return parsed.get(`${ledger.origin}|${sha}`, () => loadResults(ledger, sha));
 }
 
 /** Per-rule tallies of one results blob, and its failures (blobs are content-addressed: a tally never goes stale). */
-const tallies = new Memo<BlobTally>(4096);
+const tallies = new Memo<BlobTally>(1024);
 export function cachedTally(ledger: Ledger, sha: string): Promise<BlobTally> {
   return tallies.get(`${ledger.origin}|${sha}`, async () => tallyResults((await cachedResults(ledger, sha)) ?? []));
 }
