@@ -79,7 +79,7 @@ describeBrowser('dashboard in headless Chromium', () => {
   });
 
   /** A signed-in page of its own (cookies are per context), with console errors and off-origin requests collected. */
-  async function signedIn(who: keyof typeof TOKENS): Promise<{ ctx: BrowserContext; page: Page }> {
+  async function signedIn(who: keyof typeof TOKENS, viaForm = false): Promise<{ ctx: BrowserContext; page: Page }> {
     // bypassCSP: only so the test can inject axe-core; the page's own CSP (no inline script) is checked in the first test.
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, bypassCSP: true });
     const page = await ctx.newPage();
@@ -87,9 +87,15 @@ describeBrowser('dashboard in headless Chromium', () => {
     page.on('console', (m) => void (m.type() === 'error' && !m.text().includes('status of 4') && errors.push(`${who}: ${m.text()}`)));
     page.on('pageerror', (e) => errors.push(`${who}: ${e.message}`));
     page.on('request', (r) => void (!r.url().startsWith(url) && !r.url().startsWith('blob:') && errors.push(`off-origin request ${r.url()}`)));
-    await page.goto(url);
-    await page.getByLabel('API token').fill(TOKENS[who]);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    if (viaForm) {
+      await page.goto(url);
+      await page.getByLabel('API token').fill(TOKENS[who]);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+    } else {
+      // The same exchange the form makes, through the context's own cookie jar (the first test signs in with the form).
+      expect((await ctx.request.post(`${url}/v1/session`, { data: { token: TOKENS[who] } })).status()).toBe(201);
+      await page.goto(url);
+    }
     await page.getByText(`${who} (${ROLES[who]})`).waitFor();
     return { ctx, page };
   }
@@ -124,7 +130,7 @@ describeBrowser('dashboard in headless Chromium', () => {
     await p0.getByText('that token is not valid').waitFor();
     await ctx0.close();
 
-    const { ctx, page } = await signedIn('alice');
+    const { ctx, page } = await signedIn('alice', true);
     await page.getByRole('heading', { name: /Posture/ }).waitFor();
     const csp = (await page.request.get(url)).headers()['content-security-policy'];
     expect(csp).toContain("script-src 'self'");
