@@ -16,6 +16,7 @@ export function stateHandlers(deps: HandlerDeps): Handlers {
   const scopeHealth = new ScopeHealthIndex(ledger);
   const head = new LedgerHead(ledger);
   const latest = new Memo<Awaited<ReturnType<typeof latestRuns>>>(2);
+  const findings = new Memo<Awaited<ReturnType<typeof listFindings>>>(32);
   return {
     'GET /v1/posture': async () => {
       const now = clock.now();
@@ -38,12 +39,14 @@ export function stateHandlers(deps: HandlerDeps): Handlers {
         limit: intParam(q.limit, 1000, 1, 100_000, 'limit'),
       };
       const version = String(await head.version());
-      return listFindings(ledger, query, clock.now(), {
+      const now = clock.now();
+      // The same question about the same ledger in the same minute (durations count in minutes) has the same answer.
+      return findings.get(`${version}|${Math.floor(now.getTime() / 60_000)}|${JSON.stringify(query)}`, () => listFindings(ledger, query, now, {
         severityOf: (id) => severity.get(id),
         firstSeenOf: (...a) => firstSeen.of(...a),
         latestRuns: () => latest.get(version, () => latestRuns(ledger)),
         results: (sha) => cachedResults(ledger, sha),
-      });
+      }));
     },
     'GET /v1/runs': async (req) => {
       const q = req.query as Record<string, string>;
