@@ -141,6 +141,9 @@ describeBrowser('dashboard in headless Chromium', () => {
     expect(await page.locator('svg.trend').count()).toBe(2);
     await axe(page, 'posture');
     await shot(page, 'posture');
+    await page.getByLabel('Trend period (days)').selectOption('7');
+    await page.getByRole('table', { name: 'Criteria, their state now and over the last 7 days' }).waitFor();
+    expect(await page.locator('svg.trend').first().locator('rect').count()).toBe(7);
     await page.getByRole('link', { name: 'CC6.1' }).click();
     await page.getByRole('heading', { name: /CC6\.1 Logical access/ }).waitFor();
     await axe(page, 'criterion');

@@ -57,7 +57,7 @@ async function view(path: string, params: URLSearchParams): Promise<HTMLElement>
     case 'alerts': return alertsView();
     case 'exceptions': return exceptionsView();
     case 'auditor': return auditorView();
-    default: return postureView();
+    default: return postureView(params);
   }
 }
 

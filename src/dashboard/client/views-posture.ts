@@ -1,6 +1,6 @@
 // Posture: each criterion's state with its trend by day, and the drill-down from a criterion to its rules.
 import { get } from './api.js';
-import { badge, h, svg, table } from './dom.js';
+import { badge, field, h, select, svg, table } from './dom.js';
 
 interface RuleRow { id: string; evidence: string; outcome: string; pass: number; fail: number; error: number; notApplicable: number; accepted: number }
 interface Criterion { id: string; title: string; state: string; reasons: string[]; coverage: string; manual?: string; rules: RuleRow[] }
@@ -11,19 +11,25 @@ const STATE_Y: Record<string, number> = { satisfied: 0, partial: 1, 'not-assesse
 
 /** One criterion's states by day: a cell per day, coloured by state, with the first, middle and last dates on the axis. */
 function trendChart(id: string, dates: string[], states: string[]): SVGElement {
-  const cell = 8;
+  // At most ~480 px wide: a year is a strip of 1 px days, a week of 8 px ones.
+  const cell = Math.max(1, Math.min(8, Math.floor(480 / Math.max(1, dates.length))));
   const width = dates.length * cell;
   const changes = states.filter((s, i) => i > 0 && s !== states[i - 1]).length;
   const label = `${id} over ${dates[0]} to ${dates[dates.length - 1]}: ${states[states.length - 1] ?? 'no data'} on the last day, ${changes} change${changes === 1 ? '' : 's'} of state`;
   const chart = svg('svg', { width: width + 4, height: 34, viewBox: `0 0 ${width + 4} 34`, role: 'img', 'aria-label': label, class: 'trend' });
-  states.forEach((s, i) => chart.appendChild(svg('rect', { x: i * cell, y: 2 + (STATE_Y[s] ?? 2) * 3, width: cell - 1, height: 12 - (STATE_Y[s] ?? 2) * 3, class: `t-${s}` }, svg('title', {}, `${dates[i]}: ${s}`))));
+  states.forEach((s, i) => chart.appendChild(svg('rect', { x: i * cell, y: 2 + (STATE_Y[s] ?? 2) * 3, width: cell > 2 ? cell - 1 : cell, height: 12 - (STATE_Y[s] ?? 2) * 3, class: `t-${s}` }, svg('title', {}, `${dates[i]}: ${s}`))));
   const ticks = [0, Math.floor((dates.length - 1) / 2), dates.length - 1].filter((v, i, a) => a.indexOf(v) === i);
-  for (const t of ticks) chart.appendChild(svg('text', { x: Math.min(t * cell, width - 30), y: 30, class: 'axis' }, (dates[t] ?? '').slice(5)));
+  for (const t of ticks) chart.appendChild(svg('text', { x: Math.max(0, Math.min(t * cell, width - 30)), y: 30, class: 'axis' }, (dates[t] ?? '').slice(5)));
   return chart;
 }
 
-export async function postureView(): Promise<HTMLElement> {
-  const [p, t] = await Promise.all([get<Posture>('/v1/posture'), get<Trend>('/v1/posture/trend?days=30')]);
+const PERIODS = ['7', '30', '90', '365'];
+
+export async function postureView(params: URLSearchParams): Promise<HTMLElement> {
+  const days = PERIODS.includes(params.get('days') ?? '') ? params.get('days')! : '30';
+  const [p, t] = await Promise.all([get<Posture>('/v1/posture'), get<Trend>(`/v1/posture/trend?days=${days}`)]);
+  const period = select('days', PERIODS, days);
+  period.addEventListener('change', () => void (location.hash = `#/posture?days=${period.value}`));
   const trendOf = new Map(t.criteria.map((c) => [c.id, c.states]));
   const counts = p.criteria.reduce<Record<string, number>>((a, c) => ({ ...a, [c.state]: (a[c.state] ?? 0) + 1 }), {});
   return h(
@@ -31,9 +37,10 @@ export async function postureView(): Promise<HTMLElement> {
     { 'aria-labelledby': 'posture-h' },
     h('h2', { id: 'posture-h' }, `Posture — ${p.framework}`),
     h('p', {}, Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(', '), `. Trend: the state at the end of each day, ${t.dates[0]} to ${t.dates[t.dates.length - 1]} (UTC).`),
+    field('Trend period (days)', period),
     table(
-      'Criteria, their state now and over the last 30 days',
-      ['Criterion', 'Title', 'State', 'Why', 'Trend (30 days)'],
+      `Criteria, their state now and over the last ${days} days`,
+      ['Criterion', 'Title', 'State', 'Why', `Trend (${days} days)`],
       p.criteria.map((c) => [h('a', { href: `#/criterion/${encodeURIComponent(c.id)}` }, c.id), c.title, badge(c.state), c.reasons.join('; '), trendChart(c.id, t.dates, trendOf.get(c.id) ?? [])]),
     ),
   );
