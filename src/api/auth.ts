@@ -1,5 +1,6 @@
-// Bearer-token authentication and role checks for every non-public route (roles: viewer < auditor < approver < admin), with the
-// refusals counted in full and logged at a bounded rate.
+// Authentication and role checks for every non-public route (roles: viewer < auditor < approver < admin): a bearer token, or a
+// dashboard session cookie (with a CSRF header on every POST), or on the feed routes a capability token in `?feed=`;
+// refusals are counted in full and logged at a bounded rate (never with the token, cookie or capability).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Clock, Logger } from '../core/collector.js';
@@ -7,14 +8,25 @@ import type { ApiConfig } from '../alerts/config.js';
 import type { ApiMetrics } from './metrics.js';
 import type { ApiRole } from './route-spec.js';
 import { ApiError, sendError } from './errors.js';
+import { CSRF_HEADER, SESSION_COOKIE, csrfMatches, readCookie, type SessionStore } from './session.js';
+import type { FeedRefusal, FeedTokens } from './feed-tokens.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: { name: string; role: ApiRole };
+    authVia?: AuthVia;
   }
 }
 
 const RANK: Record<ApiRole, number> = { viewer: 1, auditor: 2, approver: 3, admin: 4 };
+
+/** Whether a principal of role `has` may use a route that needs `needs` (the one place that orders roles). */
+export function roleAllows(has: ApiRole, needs: ApiRole | 'public'): boolean {
+  return needs === 'public' || RANK[has] >= RANK[needs];
+}
+
+/** How a request proved who it is. */
+export type AuthVia = 'token' | 'session' | 'feed';
 
 const sha256hex = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -28,7 +40,7 @@ export function authenticate(header: string | undefined, tokens: ApiConfig['toke
   return found;
 }
 
-export type RefusalReason = 'missing_token' | 'unknown_token' | 'forbidden';
+export type RefusalReason = 'missing_token' | 'unknown_token' | 'forbidden' | 'unknown_session' | 'csrf' | FeedRefusal;
 
 export interface RefusalLogOptions {
   /** Refusals logged one by one per window; the rest are summed into one line when the window ends. @defaultValue 10 */
@@ -98,28 +110,62 @@ export interface ApiAuth {
   close(): void;
 }
 
+/** What the auth hook reads a route's needs from (`config` of each fastify route). */
+export interface RouteAuthConfig {
+  role?: ApiRole | 'public';
+  /** The route also accepts a feed capability token in `?feed=` (viewer scope). */
+  feed?: boolean;
+}
+
+type Caller = { who: { name: string; role: ApiRole }; via: AuthVia } | { refused: RefusalReason; message: string; status: 401 | 403 };
+
+/** Who is calling: bearer token first, then the session cookie (POSTs need the CSRF header), then a feed capability. */
+function identify(req: FastifyRequest, spec: RouteAuthConfig, o: { tokens: ApiConfig['tokens']; sessions?: SessionStore; feeds?: FeedTokens }): Caller {
+  if (req.headers.authorization) {
+    const who = authenticate(req.headers.authorization, o.tokens);
+    return who ? { who, via: 'token' } : { refused: 'unknown_token', message: 'a valid bearer token is required', status: 401 };
+  }
+  const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
+  if (cookie !== undefined && o.sessions) {
+    const s = o.sessions.get(cookie);
+    if (!s) return { refused: 'unknown_session', message: 'the session has expired or was ended; sign in again', status: 401 };
+    if (req.method !== 'GET' && req.method !== 'HEAD' && !csrfMatches(s, req.headers[CSRF_HEADER])) {
+      return { refused: 'csrf', message: `a request made with the session cookie must carry the session's ${CSRF_HEADER} header`, status: 403 };
+    }
+    return { who: s.principal, via: 'session' };
+  }
+  const feed = (req.query as Record<string, unknown> | undefined)?.feed;
+  if (spec.feed && typeof feed === 'string' && feed !== '' && o.feeds) {
+    const r = o.feeds.resolve(feed);
+    return r.ok ? { who: r.principal, via: 'feed' } : { refused: r.reason, message: 'this feed URL is not valid (unknown, expired or revoked)', status: 401 };
+  }
+  return { refused: 'missing_token', message: 'a valid bearer token is required', status: 401 };
+}
+
 /** Refuses a request without a token (401) or with too low a role for its route (403), counting and logging each. */
-export function installAuth(app: FastifyInstance, o: { tokens: ApiConfig['tokens']; metrics: ApiMetrics; logger: Logger; clock: Clock; refusalLog?: RefusalLogOptions }): ApiAuth {
+export function installAuth(app: FastifyInstance, o: { tokens: ApiConfig['tokens']; metrics: ApiMetrics; logger: Logger; clock: Clock; refusalLog?: RefusalLogOptions; sessions?: SessionStore; feeds?: FeedTokens }): ApiAuth {
   const { tokens, metrics, logger } = o;
   const log = new RefusalLog(logger, o.clock, o.refusalLog);
   app.addHook('onRequest', async (req, reply) => {
-    const spec = req.routeOptions.config as unknown as { role?: ApiRole | 'public' } | undefined;
-    const role = spec?.role;
+    const spec = (req.routeOptions.config ?? {}) as unknown as RouteAuthConfig;
+    const role = spec.role;
     if (role === undefined || role === 'public') return;
     const route = req.routeOptions.url ?? 'unknown';
-    const who = authenticate(req.headers.authorization, tokens);
-    if (!who) {
-      const reason = req.headers.authorization ? 'unknown_token' : 'missing_token';
-      metrics.authFailures.inc({ reason, route });
-      log.refused(reason, { route, method: req.method, ip: req.ip, status: 401 });
-      return sendError(reply, new ApiError('unauthorized', 'a valid bearer token is required', { headers: { 'www-authenticate': 'Bearer realm="vigil"' } }), logger);
+    const caller = identify(req, spec, o);
+    if ('refused' in caller) {
+      metrics.authFailures.inc({ reason: caller.refused, route });
+      log.refused(caller.refused, { route, method: req.method, ip: req.ip, status: caller.status });
+      const headers = caller.status === 401 ? { 'www-authenticate': 'Bearer realm="vigil"' } : undefined;
+      return sendError(reply, new ApiError(caller.status === 401 ? 'unauthorized' : 'forbidden', caller.message, headers ? { headers } : {}), logger);
     }
-    if (RANK[who.role] < RANK[role]) {
+    const { who, via } = caller;
+    if (!roleAllows(who.role, role)) {
       metrics.authFailures.inc({ reason: 'forbidden', route });
       log.refused('forbidden', { route, method: req.method, ip: req.ip, status: 403, token: who.name, role: who.role, needs: role });
       return sendError(reply, new ApiError('forbidden', `this route needs the ${role} role; token "${who.name}" has ${who.role}`), logger);
     }
     req.principal = who;
+    req.authVia = via;
   });
   return {
     optionalPrincipal(req) {

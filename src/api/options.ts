@@ -11,6 +11,8 @@ import type { ApiAuth, RefusalLogOptions } from './auth.js';
 import { ApiError } from './errors.js';
 import type { WitnessConfig } from '../witness/config.js';
 import type { PublishConfig } from '../publish/config.js';
+import type { SessionStore, SessionStoreOptions } from './session.js';
+import type { FeedTokens } from './feed-tokens.js';
 
 export interface ApiOptions {
   ledger: Ledger;
@@ -39,6 +41,10 @@ export interface ApiOptions {
   streamPollMs?: number;
   /** How many refused requests are logged one by one per window (the rest are summed). @defaultValue 10 per minute */
   refusalLog?: RefusalLogOptions;
+  /** Dashboard sign-in sessions (lifetime, how many at once). @defaultValue 8 hours, 1000 */
+  sessions?: SessionStoreOptions;
+  /** Where the built dashboard is. @defaultValue `<package root>/dist/dashboard` */
+  dashboardDir?: string;
 }
 
 /** What each area's handlers get from buildApi. */
@@ -51,6 +57,10 @@ export interface HandlerDeps {
   startedAt: Date;
   /** Closers of the open alert streams (SSE), so close() can end them. */
   streams: Set<() => void>;
+  /** Dashboard sessions (cookie → principal, CSRF token). */
+  sessions: SessionStore;
+  /** Feed capability tokens. */
+  feeds: FeedTokens;
 }
 
 export type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;

@@ -14,4 +14,6 @@ export interface RouteSpec {
   produces?: string;
   /** Largest request body for this route, in bytes. @defaultValue 64 KiB (the server's) */
   bodyLimit?: number;
+  /** Also readable with a feed capability token in `?feed=` (viewer scope; see feed-tokens.ts). */
+  feed?: boolean;
 }

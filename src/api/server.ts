@@ -12,6 +12,11 @@ import { exportHandlers } from './handlers/exports.js';
 import { healthHandlers } from './handlers/health.js';
 import { evidenceHandlers } from './handlers/evidence.js';
 import { reviewHandlers } from './handlers/reviews.js';
+import { sessionHandlers } from './handlers/session.js';
+import { dashboardAssetHandlers, dashboardHandlers } from './handlers/dashboard.js';
+import { feedTokenHandlers } from './handlers/feeds.js';
+import { SessionStore } from './session.js';
+import { FeedTokens } from './feed-tokens.js';
 
 export { ROUTES } from './routes.js';
 export { authenticate } from './auth.js';
@@ -28,19 +33,36 @@ export async function buildApi(opts: ApiOptions): Promise<BuiltApi> {
   const { ledger, logger, clock } = opts;
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
   const metrics = new ApiMetrics(ledger, opts.redis, opts.prefix);
-  const auth = installAuth(app, { tokens: opts.config.tokens, metrics, logger, clock, ...(opts.refusalLog ? { refusalLog: opts.refusalLog } : {}) });
-  const deps: HandlerDeps = { opts, metrics, auth, startedAt: clock.now(), streams: new Set() };
+  const sessions = new SessionStore(clock, opts.sessions);
+  const feeds = new FeedTokens(clock, opts.dataDir);
+  const auth = installAuth(app, { tokens: opts.config.tokens, metrics, logger, clock, sessions, feeds, ...(opts.refusalLog ? { refusalLog: opts.refusalLog } : {}) });
+  const deps: HandlerDeps = { opts, metrics, auth, startedAt: clock.now(), streams: new Set(), sessions, feeds };
 
   app.addHook('onResponse', async (req, reply) => {
     metrics.http.inc({ route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(reply.statusCode) });
   });
   app.setErrorHandler((err, _req, reply) => sendError(reply, err, logger));
 
-  const handlers: Handlers = { ...healthHandlers(deps), ...feedHandlers(deps), ...stateHandlers(deps), ...exceptionHandlers(deps), ...reviewHandlers(deps), ...exportHandlers(deps), ...evidenceHandlers(deps) };
+  const handlers: Handlers = {
+    ...healthHandlers(deps),
+    ...feedHandlers(deps),
+    ...feedTokenHandlers(deps),
+    ...stateHandlers(deps),
+    ...exceptionHandlers(deps),
+    ...reviewHandlers(deps),
+    ...evidenceHandlers(deps),
+    ...exportHandlers(deps),
+    ...sessionHandlers(deps),
+    ...dashboardHandlers(deps),
+  };
   for (const r of ROUTES) {
     const h = handlers[`${r.method} ${r.url}`];
     if (!h) throw new Error(`no handler for ${r.method} ${r.url}`);
-    app.route({ method: r.method, url: r.url, config: { role: r.role }, handler: h, ...(r.bodyLimit !== undefined ? { bodyLimit: r.bodyLimit } : {}) });
+    app.route({ method: r.method, url: r.url, config: { role: r.role, ...(r.feed ? { feed: true } : {}) }, handler: h, ...(r.bodyLimit !== undefined ? { bodyLimit: r.bodyLimit } : {}) });
+  }
+  // The dashboard's page and bundle: public (they hold no data; every view signs in through POST /v1/session).
+  for (const [key, h] of Object.entries(dashboardAssetHandlers(opts.dashboardDir))) {
+    app.route({ method: 'GET', url: key.slice('GET '.length), config: { role: 'public' }, handler: h });
   }
 
   return {

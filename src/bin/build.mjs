@@ -6,6 +6,9 @@
 // tree; emit only needs the types stripped, which esbuild does per file in well under a second (isolatedModules and
 // verbatimModuleSyntax guarantee a per-file transpile means the same as tsc's). Data files (rules/frameworks/*.yaml) are
 // not copied: the code finds them from the package root (src/core/package-root.ts), from either tree.
+//
+// The dashboard's browser code (src/dashboard/client/) is the exception: it is bundled by esbuild into one script,
+// dist/dashboard/app.js, beside its index.html and app.css, so the API serves it with nothing fetched at run time.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -21,6 +24,11 @@ const MANIFEST = join(DIST, '.vigil-build.json');
 const BUILD_INPUTS = ['tsconfig.json', 'src/bin/build.mjs'];
 
 const isSource = (name) => name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts');
+/** The dashboard's browser sources: bundled together (bundleDashboard), not compiled one by one for Node. */
+const CLIENT_DIR = 'src/dashboard/client';
+const isClientFile = (rel) => rel.startsWith(`${CLIENT_DIR}/`) && /\.(ts|html|css)$/.test(rel) && !rel.endsWith('.test.ts');
+/** Where the bundled dashboard goes. */
+export const DASHBOARD_OUT = join(DIST, 'dashboard');
 
 /**
  * Every TypeScript source to compile, as paths relative to ROOT with forward slashes, and every directory searched with
@@ -29,6 +37,7 @@ const isSource = (name) => name.endsWith('.ts') && !name.endsWith('.test.ts') &&
  */
 export function scanSources() {
   const files = [];
+  const client = [];
   const dirs = {};
   const walk = (rel) => {
     const abs = join(ROOT, rel);
@@ -36,11 +45,23 @@ export function scanSources() {
     dirs[rel] = mtimeOf(abs);
     for (const e of readdirSync(abs, { withFileTypes: true })) {
       if (e.isDirectory()) walk(`${rel}/${e.name}`);
+      else if (isClientFile(`${rel}/${e.name}`)) client.push(`${rel}/${e.name}`);
       else if (isSource(e.name)) files.push(`${rel}/${e.name}`);
     }
   };
   for (const top of SOURCE_DIRS) if (existsSync(join(ROOT, top))) walk(top);
-  return { files: files.sort(), dirs };
+  return { files: files.sort(), client: client.sort(), dirs };
+}
+
+/** Bundles the dashboard's browser code into dist/dashboard/app.js (minified, one file) and copies its page and style. */
+export async function bundleDashboard() {
+  const entry = join(ROOT, CLIENT_DIR, 'main.ts');
+  if (!existsSync(entry)) return;
+  const { build } = await import('esbuild');
+  mkdirSync(DASHBOARD_OUT, { recursive: true });
+  const r = await build({ entryPoints: [entry], bundle: true, format: 'esm', target: 'es2020', platform: 'browser', minify: true, write: false, logLevel: 'silent', legalComments: 'none' });
+  writeAtomic(join(DASHBOARD_OUT, 'app.js'), r.outputFiles[0].contents);
+  for (const f of ['index.html', 'app.css']) writeAtomic(join(DASHBOARD_OUT, f), readFileSync(join(ROOT, CLIENT_DIR, f)));
 }
 
 const outputOf = (src) => join(DIST, `${src.slice(0, -'.ts'.length)}.js`);
@@ -84,16 +105,28 @@ export async function compile({ force = false } = {}) {
   const before = readManifest();
   const inputs = inputsNow();
   const all = force || JSON.stringify(before.inputs) !== JSON.stringify(inputs);
-  const { files: sources, dirs } = scanSources();
+  const { files: sources, client, dirs } = scanSources();
   const files = {};
   const todo = [];
+  // The dashboard bundle is rebuilt when any of its files changed (their mtimes are in the manifest like the sources').
+  const clientMtimes = client.map((f) => [f, mtimeOf(join(ROOT, f))]);
+  const clientStale = all || !existsSync(join(DASHBOARD_OUT, 'app.js')) || clientMtimes.some(([f, m]) => before.files[f] !== m);
+  const failed = [];
+  if (clientStale && client.length > 0) {
+    try {
+      await bundleDashboard();
+    } catch (e) {
+      rmSync(join(DASHBOARD_OUT, 'app.js'), { force: true });
+      failed.push({ file: `${CLIENT_DIR}/main.ts`, message: (e.errors?.[0] ? `${e.errors[0].location?.file ?? ''}:${e.errors[0].location?.line ?? ''} ${e.errors[0].text}` : e.message ?? String(e)).split('\n')[0] });
+    }
+  }
+  if (!failed.length) for (const [f, m] of clientMtimes) files[f] = m;
   for (const src of sources) {
     // Stat before reading: an edit made while we compile leaves a newer mtime than the one recorded, so it is caught next run.
     const m = mtimeOf(join(ROOT, src));
     if (!all && before.files[src] === m && existsSync(outputOf(src))) files[src] = m;
     else todo.push([src, m]);
   }
-  const failed = [];
   if (todo.length > 0) {
     const { transform, stop } = await import('esbuild');
     const options = tsconfigRaw();
@@ -131,14 +164,14 @@ export async function compile({ force = false } = {}) {
     );
     }
   }
-  const present = new Set(sources);
-  const removed = Object.keys(before.files).filter((src) => !present.has(src));
+  const present = new Set([...sources, ...client]);
+  const removed = Object.keys(before.files).filter((src) => !present.has(src) && !isClientFile(src));
   for (const src of removed) {
     rmSync(outputOf(src), { force: true });
     rmSync(`${outputOf(src)}.map`, { force: true });
   }
-  if (todo.length > 0 || removed.length > 0 || JSON.stringify(dirs) !== JSON.stringify(before.dirs ?? {})) writeAtomic(MANIFEST, `${JSON.stringify({ inputs, dirs, files }, null, 1)}\n`);
-  return { compiled: todo.length - failed.length, removed: removed.length, failed };
+  if (todo.length > 0 || removed.length > 0 || clientStale || JSON.stringify(dirs) !== JSON.stringify(before.dirs ?? {})) writeAtomic(MANIFEST, `${JSON.stringify({ inputs, dirs, files }, null, 1)}\n`);
+  return { compiled: todo.length - failed.filter((f) => !isClientFile(f.file)).length, removed: removed.length, failed };
 }
 
 /**

@@ -141,8 +141,10 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     } else {
       await printFirstCycle(agent, jobs, Object.keys(sources), say);
       if (!opts.once) {
-        say(`\nThe HTTP API is on ${agent.api!.url} (docs/api.md). Token for this run only (admin role, kept nowhere):`);
-        say(`  curl -H 'Authorization: Bearer ${token}' ${agent.api!.url}/v1/posture`);
+        say(`\nDashboard: ${agent.api!.url}/ (docs/dashboard.md). Sign in with this token (admin role, for this run only, kept nowhere):`);
+        say(`  ${token}`);
+        say(`The HTTP API is on the same port (docs/api.md), with the same token as a bearer token:`);
+        say(`  curl -H "Authorization: Bearer $VIGIL_DEMO_TOKEN" ${agent.api!.url}/v1/posture`);
         say('Collecting again on schedule (hourly); a line after each cycle. Ctrl-C to stop.');
         cycles.start(jobs.length);
         await signal;

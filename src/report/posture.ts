@@ -1,11 +1,10 @@
 // Posture per criterion from the latest run of every source and scope in the ledger: what `vigil status` shows.
 import type { Ledger } from '../ledger/ledger.js';
-import type { Status } from '../core/types.js';
 import type { Framework } from '../rules/frameworks.js';
 import { loadResults } from '../pipeline/record.js';
 import type { RecordedResult } from '../pipeline/collect-stage.js';
 import { loadExceptions } from '../exceptions/exceptions.js';
-import { latestScopeHealth, unhealthyFirst } from './health.js';
+import { latestScopeHealth, unhealthyFirst, type ScopeHealth } from './health.js';
 import { RetiredScopes, RETIREMENT_TYPES, type Retirement } from '../ledger/retired-scopes.js';
 import { assessCriterion, ruleInScope, ruleOutcome, type CriterionState, type EvidenceRole, type RuleOutcome } from '../rules/coverage.js';
 import { loadEvidence } from '../evidence/evidence.js';
@@ -62,10 +61,6 @@ export interface Posture {
 }
 
 const zero = (): Counts => ({ pass: 0, fail: 0, error: 0, notApplicable: 0, accepted: 0 });
-const bump = (c: Counts, s: Status) => {
-  if (s === 'not_applicable') c.notApplicable++;
-  else c[s]++;
-};
 
 /** Latest run leaf per source and scope in scope (a retired scope is left out). */
 export async function latestRuns(ledger: Ledger): Promise<Map<string, { seq: number; body: Record<string, unknown> }>> {
@@ -85,11 +80,36 @@ export interface PostureOptions {
   sources?: readonly string[];
   /** A requirement is due this many days before its evidence expires (config `evidence.warnDays`). @defaultValue 30 */
   evidenceWarnDays?: number;
+  /** The latest run per scope and the retirements, when the caller keeps them (the API's ScopeHealthIndex). @defaultValue read from the ledger */
+  scopes?: { latest: Map<string, ScopeHealth>; retired: Retirement[] };
+  /** A results blob's tally, when the caller caches them by hash. @defaultValue tallyResults of the blob */
+  tally?: (resultsSha256: string) => Promise<BlobTally>;
+}
+
+/** One results blob summed per rule, with its failures (the only results an exception can accept). */
+export interface BlobTally {
+  byRule: Map<string, Omit<Counts, 'accepted'>>;
+  fails: Array<{ ruleId: string; resourceId: string }>;
+}
+
+export function tallyResults(results: readonly RecordedResult[]): BlobTally {
+  const byRule = new Map<string, Omit<Counts, 'accepted'>>();
+  const fails: BlobTally['fails'] = [];
+  for (const r of results) {
+    const c = byRule.get(r.ruleId) ?? { pass: 0, fail: 0, error: 0, notApplicable: 0 };
+    if (r.status === 'not_applicable') c.notApplicable++;
+    else c[r.status]++;
+    if (r.status === 'fail') fails.push({ ruleId: r.ruleId, resourceId: r.resourceId });
+    byRule.set(r.ruleId, c);
+  }
+  return { byRule, fails };
 }
 
 export async function computePosture(ledger: Ledger, framework: Framework, now: Date = new Date(), opts: PostureOptions = {}): Promise<Posture> {
-  const retired = new RetiredScopes();
-  const latest = await latestScopeHealth(ledger, retired);
+  const retiredFold = new RetiredScopes();
+  const latest = opts.scopes?.latest ?? (await latestScopeHealth(ledger, retiredFold));
+  const retired = opts.scopes?.retired ?? retiredFold.list();
+  const tally = opts.tally ?? (async (sha: string) => tallyResults((await loadResults(ledger, sha)) ?? []));
   const exceptions = await loadExceptions(ledger);
   const evidence = await loadEvidence(ledger);
   const due = new Map(dueStates(framework.criteria, evidence, now, opts.evidenceWarnDays ?? DEFAULT_WARN_DAYS).map((d) => [`${d.criterion}\u0000${d.requirement}`, d]));
@@ -126,13 +146,16 @@ export async function computePosture(ledger: Ledger, framework: Framework, now: 
       ...(health.causes.length > 0 ? { causes: health.causes } : {}),
       ...(health.state === 'failing' ? { failingSince: failingSince!, reason: health.reason! } : {}),
     });
-    const results: RecordedResult[] = (await loadResults(ledger, String(body.resultsSha256))) ?? [];
-    for (const r of results) {
-      const c = byRule.get(r.ruleId) ?? zero();
-      bump(c, r.status);
-      if (r.status === 'fail' && exceptions.acceptedBy(r.ruleId, r.resourceId, now)) c.accepted++;
-      byRule.set(r.ruleId, c);
+    const t = await tally(String(body.resultsSha256));
+    for (const [rule, n] of t.byRule) {
+      const c = byRule.get(rule) ?? zero();
+      c.pass += n.pass;
+      c.fail += n.fail;
+      c.error += n.error;
+      c.notApplicable += n.notApplicable;
+      byRule.set(rule, c);
     }
+    for (const f of t.fails) if (exceptions.acceptedBy(f.ruleId, f.resourceId, now)) byRule.get(f.ruleId)!.accepted++;
   }
   const criteria = framework.criteria.map((cr): CriterionPosture => {
     const total = zero();
@@ -155,5 +178,5 @@ export async function computePosture(ledger: Ledger, framework: Framework, now: 
     return { id: cr.id, title: cr.title, ...total, coverage, state, reasons, ...(manual ? { manual } : {}), rules };
   });
   runs.sort(unhealthyFirst);
-  return { framework: framework.id, runs, criteria, retired: retired.list() };
+  return { framework: framework.id, runs, criteria, retired };
 }

@@ -64,9 +64,9 @@ describe('HTTP API', () => {
 
   it('walks the route table: every non-probe route needs a token (401) and the right role (403)', async () => {
     const order = ['viewer', 'auditor', 'approver', 'admin'] as const;
-    expect(ROUTES.filter((r) => r.role === 'public').map((r) => r.url)).toEqual(['/healthz', '/readyz']);
+    expect(ROUTES.filter((r) => r.role === 'public').map((r) => r.url)).toEqual(['/healthz', '/readyz', '/v1/session']);
     for (const r of ROUTES) {
-      const url = r.url.replace(':id', 'exc_nope');
+      const url = r.url.replace(':id', 'exc_nope').replace(':seq', '0');
       const body = r.method === 'POST' ? {} : undefined;
       if (r.role === 'public') {
         expect((await req(r.method, url)).statusCode, url).not.toBe(401);
@@ -212,7 +212,7 @@ describe('HTTP API', () => {
   it('describes every route in /v1/openapi.json', async () => {
     const doc = (await req('GET', '/v1/openapi.json', TOKENS.viewer)).json() as { openapi: string; paths: Record<string, Record<string, { 'x-vigil-role': string }>> };
     expect(doc.openapi).toBe('3.1.0');
-    for (const r of ROUTES) expect(doc.paths[r.url.replace(':id', '{id}')]?.[r.method.toLowerCase()]?.['x-vigil-role']).toBe(r.role);
+    for (const r of ROUTES) expect(doc.paths[r.url.replace(/:(\w+)/g, '{$1}')]?.[r.method.toLowerCase()]?.['x-vigil-role']).toBe(r.role);
   });
 
   it('POST /v1/exports streams the signed evidence bundle to an auditor; a bad range is a 400 naming the field', async () => {

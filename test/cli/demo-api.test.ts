@@ -60,7 +60,11 @@ describe('vigil demo', () => {
     const demo = start(['demo', '--data-dir', data]);
     try {
       await waitFor(demo, /Ctrl-C to stop\./, 90_000);
-      const [, token, url] = /curl -H 'Authorization: Bearer (\S+)' (http:\/\/127\.0\.0\.1:\d+)\/v1\/posture/.exec(demo.out())!;
+      const [, url, token] = /^Dashboard: (http:\/\/127\.0\.0\.1:\d+)\/ .*\n {2}(\S+)$/m.exec(demo.out())!;
+      expect(demo.out()).toContain(`curl -H "Authorization: Bearer $VIGIL_DEMO_TOKEN" ${url}/v1/posture`);
+      // the dashboard is served on the API's port, and its sign-in takes the printed token
+      expect((await fetch(`${url}/`)).headers.get('content-type')).toMatch(/^text\/html/);
+      expect((await fetch(`${url}/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) })).status).toBe(201);
       expect(token).toMatch(/^vigil-demo-[\w-]{32}$/);
       const posture = await fetch(`${url}/v1/posture`, { headers: { authorization: `Bearer ${token}` } });
       expect(posture.status).toBe(200);

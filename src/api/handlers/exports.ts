@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportBundle } from '../../export/bundle.js';
 import { frameworkData } from '../../rules/frameworks.js';
+import { verifyBundle } from '../../verify/verify-bundle.js';
+import { keyFingerprint } from '../../ledger/fingerprint.js';
 import { ApiError } from '../errors.js';
 import type { HandlerDeps, Handlers } from '../options.js';
 
@@ -39,11 +41,18 @@ export function exportHandlers(deps: HandlerDeps): Handlers {
           // The export checkpoint is cosigned like `vigil export`'s, so an auditor's bundle carries its witnesses' word.
           ...(deps.opts.witnesses?.length ? { witnesses: deps.opts.witnesses } : {}),
         });
-        logger.info({ by: req.principal!.name, type, leaves: r.leaves, bytes: r.bytes }, 'export streamed');
+        // Verified here as `vigil verify` would, pinned to this ledger's key: the dashboard shows the verdict beside the download.
+        const fingerprint = keyFingerprint(deps.opts.ledger.publicKeyPem);
+        const v = await verifyBundle(out, { trustedFingerprint: fingerprint });
+        logger.info({ by: req.principal!.name, type, leaves: r.leaves, bytes: r.bytes, verified: v.ok }, 'export streamed');
         const name = type === '1' ? `vigil-type1-${str('asOf')}.zip` : `vigil-type2-${str('from')}-${str('to')}.zip`;
         const stream = createReadStream(out);
         stream.on('close', cleanup);
-        return reply.type('application/zip').header('content-disposition', `attachment; filename="${name.replace(/[^A-Za-z0-9_.-]/g, '_')}"`).send(stream);
+        const verdict = v.ok ? 'ok' : `faults=${v.faults.length + v.omittedFaults}`;
+        return reply
+          .header('x-vigil-verify', verdict)
+          .header('x-vigil-key-fingerprint', fingerprint)
+          .type('application/zip').header('content-disposition', `attachment; filename="${name.replace(/[^A-Za-z0-9_.-]/g, '_')}"`).send(stream);
       } catch (e) {
         cleanup();
         throw e;

@@ -68,3 +68,23 @@ async function alertStream(deps: HandlerDeps, req: FastifyRequest, reply: Fastif
 function selfUrl(req: FastifyRequest): string {
   return `${req.protocol}://${req.headers.host ?? 'localhost'}${req.url}`;
 }
+
+/** Feed capability URLs: admins list, create (the token is shown once) and revoke them. */
+export function feedTokenHandlers(deps: HandlerDeps): Handlers {
+  const { logger } = deps.opts;
+  return {
+    'GET /v1/feeds': async () => ({ feeds: deps.feeds.list() }),
+    'POST /v1/feeds': async (req, reply) => {
+      const b = (req.body ?? {}) as Record<string, unknown>;
+      const { token, record } = deps.feeds.create(b.name as string, req.principal!.name, b.expires as string | undefined);
+      logger.info({ feed: record.id, name: record.name, by: req.principal!.name }, 'feed URL created');
+      const base = `${req.protocol}://${req.headers.host ?? 'localhost'}`;
+      return reply.code(201).header('cache-control', 'no-store').send({ feed: record, atom: `${base}/v1/alerts.atom?feed=${token}`, json: `${base}/v1/alerts.json?feed=${token}` });
+    },
+    'POST /v1/feeds/:id/revoke': async (req) => {
+      const r = deps.feeds.revoke((req.params as { id: string }).id, req.principal!.name);
+      logger.info({ feed: r.id, by: req.principal!.name }, 'feed URL revoked');
+      return { feed: r };
+    },
+  };
+}

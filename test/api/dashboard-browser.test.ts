@@ -1,0 +1,239 @@
+// The dashboard end to end in headless Chromium against a real API on a real ledger: sign in, drill from a criterion to a
+// result's evidence and download it, approve an exception as a second principal (refused for the requester), export as
+// an auditor and download it, watch a live alert arrive; axe-core on every view (no serious or critical violation).
+// One browser for the file. Screenshots go to VIGIL_DASHBOARD_SCREENSHOTS when set (docs/img is refreshed that way).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Ledger } from '../../src/ledger/ledger.js';
+import { buildApi, type BuiltApi } from '../../src/api/server.js';
+import { AlertEngine } from '../../src/alerts/engine.js';
+import { apiConfigSchema } from '../../src/alerts/config.js';
+import type { Framework } from '../../src/rules/frameworks.js';
+import { keyFingerprint } from '../../src/ledger/fingerprint.js';
+import { CRIT, HIGH, RULES, capturingLogger, config, openLedger, recordStatuses, settableClock, tempDir } from '../alerts/helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const SHOTS_DIR = process.env.VIGIL_DASHBOARD_SCREENSHOTS;
+const TOKENS = { alice: 'tok-alice-' + 'a'.repeat(24), bob: 'tok-bob-' + 'b'.repeat(24), carol: 'tok-carol-' + 'c'.repeat(24) };
+const ROLES = { alice: 'admin', bob: 'admin', carol: 'auditor' } as const;
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+const framework = {
+  id: 'soc2',
+  title: 'SOC 2',
+  version: 'test',
+  criteria: [
+    { id: 'CC6.1', title: 'Logical access', rules: [{ id: CRIT.id, evidence: 'direct' }, { id: HIGH.id, evidence: 'supporting' }] },
+    { id: 'CC7.2', title: 'Monitoring', rules: [{ id: HIGH.id, evidence: 'direct' }], manual: 'Monitoring runbook.' },
+  ],
+} as unknown as Framework;
+
+const describeBrowser = existsSync(CHROMIUM) || process.env.CI === 'true' ? describe : describe.skip;
+
+describeBrowser('dashboard in headless Chromium', () => {
+  let dir: string;
+  let ledger: Ledger;
+  let api: BuiltApi;
+  let engine: AlertEngine;
+  let url: string;
+  let browser: Browser;
+  const clock = settableClock('2026-03-01T10:00:00Z');
+  const logger = capturingLogger();
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`).toBe(true);
+    dir = tempDir('vigil-dash-');
+    ledger = await openLedger(dir, clock);
+    engine = new AlertEngine({ ledger, rules: RULES, config: config(), clock, logger });
+    await recordStatuses(ledger, clock, { [CRIT.id]: { 'user-a': 'pass', 'user-b': 'pass' }, [HIGH.id]: { 'repo-1': 'pass' } });
+    clock.advance(3600_000);
+    await recordStatuses(ledger, clock, { [CRIT.id]: { 'user-a': 'pass', 'user-b': 'fail' }, [HIGH.id]: { 'repo-1': 'pass' } });
+    await engine.tick();
+    await ledger.checkpoint('manual');
+    api = await buildApi({
+      ledger,
+      rules: RULES,
+      framework,
+      config: apiConfigSchema.parse({ tokens: Object.entries(TOKENS).map(([n, t]) => ({ name: n, sha256: sha(t), role: ROLES[n as keyof typeof ROLES] })) }),
+      logger,
+      clock,
+      sources: [{ source: 'aws', schedule: '0 * * * *' }],
+      dataDir: dir,
+      streamPollMs: 50,
+    });
+    await api.app.listen({ host: '127.0.0.1', port: 0 });
+    url = `http://127.0.0.1:${(api.app.server.address() as { port: number }).port}`;
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await api?.close();
+    await ledger?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A signed-in page of its own (cookies are per context), with console errors and off-origin requests collected. */
+  async function signedIn(who: keyof typeof TOKENS, viaForm = false): Promise<{ ctx: BrowserContext; page: Page }> {
+    // bypassCSP: only so the test can inject axe-core; the page's own CSP (no inline script) is checked in the first test.
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, bypassCSP: true });
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(5000);
+    page.on('console', (m) => void (m.type() === 'error' && !m.text().includes('status of 4') && errors.push(`${who}: ${m.text()}`)));
+    page.on('pageerror', (e) => errors.push(`${who}: ${e.message}`));
+    page.on('request', (r) => void (!r.url().startsWith(url) && !r.url().startsWith('blob:') && errors.push(`off-origin request ${r.url()}`)));
+    if (viaForm) {
+      await page.goto(url);
+      await page.getByLabel('API token').fill(TOKENS[who]);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+    } else {
+      // The same exchange the form makes, through the context's own cookie jar (the first test signs in with the form).
+      expect((await ctx.request.post(`${url}/v1/session`, { data: { token: TOKENS[who] } })).status()).toBe(201);
+      await page.goto(url);
+    }
+    await page.getByText(`${who} (${ROLES[who]})`).waitFor();
+    return { ctx, page };
+  }
+
+  const AXE = join(process.cwd(), 'node_modules/axe-core/axe.min.js');
+  async function axe(page: Page, view: string): Promise<void> {
+    // Views change by hash (no reload): axe-core stays loaded after the first view of a page.
+    if (!(await page.evaluate(() => 'axe' in globalThis))) await page.addScriptTag({ path: AXE });
+    const violations = await page.evaluate(async () => {
+      const a = (globalThis as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> } }).axe;
+      return (await a.run((globalThis as unknown as { document: unknown }).document, { resultTypes: ['violations'] })).violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+    });
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), view).toEqual([]);
+  }
+
+  /** Screenshots are for docs/dashboard.md: taken only when VIGIL_DASHBOARD_SCREENSHOTS names a folder (they cost ~1 s each). */
+  const shot = async (page: Page, name: string) => {
+    if (!SHOTS_DIR) return;
+    const path = join(SHOTS_DIR, `dashboard-${name}.png`);
+    await page.screenshot({ path, fullPage: true });
+    expect(readFileSync(path).subarray(1, 4).toString('latin1')).toBe('PNG');
+  };
+
+  it('signs in, and drills from a criterion to its rules, a resource and its evidence, which downloads with its inclusion proof', async () => {
+    const ctx0 = await browser.newContext({ bypassCSP: true });
+    const p0 = await ctx0.newPage();
+    await p0.goto(url);
+    await p0.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await axe(p0, 'sign-in');
+    await p0.getByLabel('API token').fill('wrong-token');
+    await p0.getByRole('button', { name: 'Sign in' }).click();
+    await p0.getByText('that token is not valid').waitFor();
+    await ctx0.close();
+
+    const { ctx, page } = await signedIn('alice', true);
+    await page.getByRole('heading', { name: /Posture/ }).waitFor();
+    const csp = (await page.request.get(url)).headers()['content-security-policy'];
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    const cc61 = page.getByRole('row').filter({ hasText: 'Logical access' });
+    await expect(cc61.getByText('not-satisfied')).toBeTruthy();
+    expect(await cc61.textContent()).toContain('not-satisfied');
+    expect(await page.locator('svg.trend').count()).toBe(2);
+    await axe(page, 'posture');
+    await shot(page, 'posture');
+    await page.getByLabel('Trend period (days)').selectOption('7');
+    await page.getByRole('table', { name: 'Criteria, their state now and over the last 7 days' }).waitFor();
+    expect(await page.locator('svg.trend').first().locator('rect').count()).toBe(7);
+    await page.getByRole('link', { name: 'CC6.1' }).click();
+    await page.getByRole('heading', { name: /CC6\.1 Logical access/ }).waitFor();
+    await axe(page, 'criterion');
+    await page.getByRole('link', { name: `Resources of ${CRIT.id}` }).click();
+    await page.getByRole('heading', { name: 'Findings' }).waitFor();
+    await page.getByRole('link', { name: 'Evidence for user-b' }).waitFor();
+    expect(await page.getByRole('row').filter({ hasText: 'user-b' }).textContent()).toContain('critical');
+    await axe(page, 'findings');
+    await shot(page, 'findings');
+    await page.getByRole('link', { name: 'Evidence for user-b' }).click();
+    await page.locator('#inclusion').waitFor();
+    expect(await page.locator('#inclusion').textContent()).toMatch(/^Proved: leaf \d+ is in the log between signed checkpoints/);
+    await axe(page, 'evidence');
+    await shot(page, 'evidence');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#evidence-download').click()]);
+    const ev = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { result: { resourceId: string; status: string }; run: { leafHash: string }; inclusion: { ok: boolean; checkpoint: { note: string } }; keyFingerprint: string };
+    expect(ev.result).toMatchObject({ resourceId: 'user-b', status: 'fail' });
+    expect(ev.inclusion.ok).toBe(true);
+    expect(ev.inclusion.checkpoint.note).toContain(ledger.origin);
+    expect(ev.keyFingerprint).toBe(keyFingerprint(ledger.publicKeyPem));
+    await ctx.close();
+  }, 30_000);
+
+  it('refuses an exception approved by its requester and grants it approved by a second principal; sources view', async () => {
+    const approve = async (page: Page) => {
+      await page.goto(`${url}/#/exceptions`);
+      await page.getByLabel('Rule').fill(CRIT.id);
+      await page.getByLabel('Resource').fill('user-b');
+      await page.getByLabel('Reason').fill('break-glass account, reviewed weekly');
+      await page.getByLabel('Requested by').fill('alice');
+      await page.getByLabel('Expires').fill('2026-03-20');
+      await page.getByRole('button', { name: 'Approve exception' }).click();
+    };
+    const a = await signedIn('alice');
+    await approve(a.page);
+    await a.page.getByText(/Refused \(400\): .*approver must differ from requester/).waitFor();
+    await axe(a.page, 'exceptions');
+    const b = await signedIn('bob');
+    await approve(b.page);
+    await b.page.getByText(/^Approved exc_/).waitFor();
+    await b.page.goto(`${url}/#/findings?rule=${CRIT.id}`);
+    await b.page.getByText('fail (accepted)').waitFor();
+    await b.page.goto(`${url}/#/exceptions`);
+    await b.page.getByRole('row').filter({ hasText: 'bob' }).getByText('active').waitFor();
+    await shot(b.page, 'exceptions');
+    await b.page.goto(`${url}/#/sources`);
+    await b.page.getByRole('heading', { name: 'aws' }).waitFor();
+    expect(await b.page.getByText(/Schedule 0 \* \* \* \*; next run 2026-03-01 12:00:00Z/).count()).toBe(1);
+    await axe(b.page, 'sources');
+    await shot(b.page, 'sources');
+    await a.ctx.close();
+    await b.ctx.close();
+  }, 30_000);
+
+  it('shows a new alert live over SSE (the session cookie authenticates the EventSource)', async () => {
+    const { ctx, page } = await signedIn('alice');
+    await page.goto(`${url}/#/alerts`);
+    await page.getByText('Live: new alerts appear at the top.').waitFor();
+    const before = await page.locator('ol.timeline li').count();
+    clock.advance(3600_000);
+    await recordStatuses(ledger, clock, { [CRIT.id]: { 'user-a': 'fail', 'user-b': 'fail' }, [HIGH.id]: { 'repo-1': 'pass' } });
+    await engine.tick();
+    await page.getByText(/^New alert: /).waitFor({ timeout: 5000 });
+    expect(await page.locator('ol.timeline li').count()).toBe(before + 1);
+    const newest = page.locator('ol.timeline li').first();
+    expect(Number(await newest.getAttribute('data-seq'))).toBe((await ledger.lastLeaf({ type: 'alert' }))!.seq);
+    expect(await newest.textContent()).toContain(`Control broke: ${CRIT.id}`);
+    await axe(page, 'alerts');
+    await shot(page, 'alerts');
+    await ctx.close();
+  }, 30_000);
+
+  it('an auditor reads the key fingerprint, cannot approve, and creates, verifies and downloads a Type 2 export', async () => {
+    const { ctx, page } = await signedIn('carol');
+    await page.goto(`${url}/#/exceptions`);
+    await page.getByText('Your role can read exceptions only.').waitFor();
+    await page.goto(`${url}/#/auditor`);
+    await page.locator('#fingerprint').waitFor();
+    expect(await page.locator('#fingerprint').textContent()).toBe(keyFingerprint(ledger.publicKeyPem));
+    await page.getByLabel('From (Type 2)').fill('2026-03-01');
+    await page.getByLabel('To (Type 2)').fill('2026-03-01');
+    await page.getByLabel('Sample seed').fill('audit-2026');
+    await page.getByRole('button', { name: 'Create export' }).click();
+    await page.getByText(/Export ready \(\d+ bytes\)\. Verified against key SHA256:[0-9a-f]{64}: intact\./).waitFor({ timeout: 20_000 });
+    await axe(page, 'auditor');
+    await shot(page, 'auditor');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-download').click()]);
+    expect(download.suggestedFilename()).toBe('vigil-type2-2026-03-01-2026-03-01.zip');
+    expect(readFileSync((await download.path())!).subarray(0, 2).toString()).toBe('PK');
+    await ctx.close();
+    expect(errors).toEqual([]);
+  }, 40_000);
+});

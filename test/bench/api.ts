@@ -1,0 +1,141 @@
+// The dashboard's API routes timed over real HTTP on a simulated ledger: per-route p50/p95/p99 with the memos warm, and
+// the cold cost (the first read after a new run) of posture, trend and findings.
+// Run: npm run bench -- api [--days 30] [--resources 2000] [--rules 60] [--scopes 4] [--requests 40] [--data-dir DIR (an existing ledger)]
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger, type Clock } from '../../src/core/collector.js';
+import type { RecordedResult } from '../../src/pipeline/collect-stage.js';
+import { Ledger } from '../../src/ledger/ledger.js';
+import { recordRun } from '../../src/pipeline/record.js';
+import { mulberry32 } from '../../src/core/seeded-random.js';
+import { loadFramework } from '../../src/rules/frameworks.js';
+import { buildApi } from '../../src/api/server.js';
+import { apiConfigSchema } from '../../src/alerts/config.js';
+import { positive } from './_args.js';
+
+class SimClock implements Clock {
+  constructor(public t: number) {}
+  now(): Date {
+    return new Date(this.t);
+  }
+}
+
+const opt = (argv: string[], name: string): string | undefined => {
+  const i = argv.indexOf(`--${name}`);
+  return i < 0 ? undefined : argv[i + 1];
+};
+
+/** Hourly runs of `scopes` scopes over `days` days, 1 % of results flipping a day, through recordRun (the writer's path). */
+async function buildLedger(dataDir: string, clock: SimClock, o: { days: number; resources: number; rules: number; scopes: number }): Promise<{ ledger: Ledger; state: RecordedResult[][]; scopes: string[]; next: number }> {
+  const rand = mulberry32(7);
+  const mapped = [...new Set(loadFramework('soc2').criteria.flatMap((c) => c.rules.map((r) => r.id)))].sort();
+  const ruleIds = Array.from({ length: o.rules }, (_, i) => mapped[i] ?? `sim.rule_${i}`);
+  const scopes = Array.from({ length: o.scopes }, (_, i) => String(200000000000 + i));
+  const state = scopes.map((scope, si) => {
+    const rs: RecordedResult[] = [];
+    for (let r = si; r < o.resources; r += o.scopes) for (let k = r % 10; k < o.rules; k += 10) rs.push({ ruleId: ruleIds[k]!, resourceId: `arn:aws:iam::${scope}:res-${r}`, status: rand() < 0.04 ? 'fail' : 'pass', reason: 'sim' });
+    return rs;
+  });
+  const ledger = await Ledger.open({ dataDir, clock, logger: silentLogger, origin: 'vigil.bench/api' });
+  const flips = Math.max(1, Math.round(state.reduce((n, s) => n + s.length, 0) * 0.01));
+  const start = clock.t;
+  let t = start;
+  for (; t < start + o.days * 86_400_000; t += 3600_000) {
+    if (new Date(t).getUTCHours() === 10) for (let f = 0; f < flips; f++) flip(state[Math.floor(rand() * o.scopes)]!, rand);
+    for (let si = 0; si < o.scopes; si++) await runOnce(ledger, clock, state, scopes, si, t);
+    clock.t = t + 50 * 60_000;
+    await ledger.checkpoint('hourly');
+    if (new Date(t).getUTCHours() === 0) process.stderr.write(`\r${new Date(t).toISOString().slice(0, 10)} `);
+  }
+  process.stderr.write('\n');
+  return { ledger, state, scopes, next: t };
+}
+
+function flip(rs: RecordedResult[], rand: () => number): void {
+  const r = rs[Math.floor(rand() * rs.length)]!;
+  r.status = r.status === 'pass' ? 'fail' : 'pass';
+}
+
+async function runOnce(ledger: Ledger, clock: SimClock, state: RecordedResult[][], scopes: string[], si: number, t: number): Promise<void> {
+  const slot = new Date(t).toISOString();
+  clock.t = t + 60_000 + si * 1000;
+  const results = state[si]!;
+  const counts = { pass: 0, fail: 0, error: 0, not_applicable: 0 };
+  for (const r of results) counts[r.status as keyof typeof counts]++;
+  await recordRun(ledger, { summary: { source: 'aws', scope: scopes[si]!, slot, startedAt: slot, endedAt: new Date(t + 55_000).toISOString(), ruleSetVersion: 'bench', populationSize: results.length, apiCalls: 3, counts, errors: [], artifacts: [] }, results });
+}
+
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return Math.round(s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! * 10) / 10;
+};
+
+export async function main(argv: string[]): Promise<void> {
+  const days = positive('days', opt(argv, 'days'), 30);
+  const resources = positive('resources', opt(argv, 'resources'), 2000);
+  const rules = positive('rules', opt(argv, 'rules'), 60);
+  const scopeCount = positive('scopes', opt(argv, 'scopes'), 4);
+  const requests = positive('requests', opt(argv, 'requests'), 40);
+  const existing = opt(argv, 'data-dir');
+  const dataDir = existing ?? mkdtempSync(join(tmpdir(), 'vigil-bench-api-'));
+  const clock = new SimClock(Date.UTC(2025, 0, 1));
+  const t0 = performance.now();
+  const built = existing ? undefined : await buildLedger(dataDir, clock, { days, resources, rules, scopes: scopeCount });
+  const ledger = built?.ledger ?? (await Ledger.open({ dataDir, clock, logger: silentLogger, readOnly: true }));
+  if (!built) clock.t = Date.parse((await ledger.lastLeaf({ type: 'run' }))?.body.endedAt ?? new Date().toISOString());
+  const buildMs = Math.round(performance.now() - t0);
+  const token = 'bench-token-' + 'x'.repeat(20);
+  const api = await buildApi({
+    ledger,
+    rules: [],
+    framework: loadFramework('soc2'),
+    config: apiConfigSchema.parse({ tokens: [{ name: 'bench', sha256: createHash('sha256').update(token).digest('hex'), role: 'admin' }] }),
+    logger: silentLogger,
+    clock,
+    sources: [{ source: 'aws', schedule: '0 * * * *' }],
+    dataDir,
+  });
+  await api.app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(api.app.server.address() as { port: number }).port}`;
+  const get = async (path: string): Promise<number> => {
+    const s = performance.now();
+    const r = await fetch(base + path, { headers: { authorization: `Bearer ${token}` } });
+    await r.arrayBuffer();
+    if (r.status !== 200) throw new Error(`${path}: ${r.status}`);
+    return performance.now() - s;
+  };
+  const sample = (await (await fetch(`${base}/v1/findings?status=fail&limit=1`, { headers: { authorization: `Bearer ${token}` } })).json()) as { findings: Array<{ runSeq: number; ruleId: string; resourceId: string }> };
+  const f = sample.findings[0]!;
+  const routes = {
+    posture: '/v1/posture',
+    trend: '/v1/posture/trend?days=30',
+    findings: '/v1/findings?limit=500',
+    findingsFail: '/v1/findings?status=fail&limit=500',
+    evidence: `/v1/evidence/${f.runSeq}?${new URLSearchParams({ rule: f.ruleId, resource: f.resourceId }).toString()}`,
+    sources: '/v1/sources',
+    alerts: '/v1/alerts?after=-1&limit=1000',
+  };
+  const cold: Record<string, number[]> = { posture: [], trend: [], findings: [] };
+  // Cold: the first read after a new run (what a user sees once an hour), when the ledger can be written.
+  if (built) {
+    for (let i = 0; i < 3; i++) {
+      for (let si = 0; si < scopeCount; si++) await runOnce(ledger, clock, built.state, built.scopes, si, built.next + i * 3600_000);
+      for (const k of ['posture', 'trend', 'findings'] as const) cold[k]!.push(Math.round(await get(routes[k])));
+    }
+  }
+  const figures: Record<string, { p50: number; p95: number; p99: number }> = {};
+  for (const [name, path] of Object.entries(routes)) {
+    await get(path);
+    const xs: number[] = [];
+    for (let i = 0; i < requests; i++) xs.push(await get(path));
+    figures[name] = { p50: pct(xs, 50), p95: pct(xs, 95), p99: pct(xs, 99) };
+  }
+  const leaves = (await ledger.lastLeaf({ type: 'run' }))?.seq ?? 0;
+  await api.close();
+  await ledger.close();
+  if (!existing) rmSync(dataDir, { recursive: true, force: true });
+  const out = { bench: 'api', params: { days, resources, rules, scopes: scopeCount, requests, ...(existing ? { dataDir: existing } : {}) }, wallMs: Math.round(performance.now() - t0), buildMs, leaves, apiCalls: 0, minApiCalls: 0, peakRssMb: Math.round(process.memoryUsage().rss / 1048576), routesMs: figures, coldMs: cold };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
