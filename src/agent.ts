@@ -89,7 +89,8 @@ export const PROCESS_ROLES: Readonly<Record<ProcessRole, ProcessModel>> = {
   export: { command: 'vigil export, POST /v1/exports', parts: [], appends: [], blobs: false, checkpoints: ['export'] },
   evidence: { command: 'vigil evidence add', parts: [], appends: ['evidence'], blobs: true, checkpoints: [] },
   // Puts the frozen population and the closing decisions as blobs (the leaves name them by hash).
-  review: { command: 'vigil review start|decide|close', parts: [], appends: ['reviews'], blobs: true, checkpoints: [] },
+  // Closing also records the decisions as evidence of the framework's access-review requirement (`evidence`).
+  review: { command: 'vigil review start|decide|close', parts: [], appends: ['reviews', 'evidence'], blobs: true, checkpoints: [] },
 };
 
 // Its own module so the parts the root starts (the API) can take it without importing the root back.

@@ -342,8 +342,9 @@ function addReviewCommands(program: Command, g: Globals, setExit: SetExit): void
     .requiredOption('--review <id>', 'review id')
     .option('--force', 'close with accounts undecided (they are listed in the closing leaf)')
     .option('--reason <text>', 'with --force: why')
+    .option('--evidence <criterion/requirement>', "record the decisions as evidence of this requirement (repeatable; default: every requirement with id access-review in the framework; 'none': no evidence)", (v: string, acc: string[] = []) => [...acc, v])
     .option('--json', 'machine-readable output')
-    .action(async (o: { review: string; force?: boolean; reason?: string; json?: boolean }, cmd: Command) => run(cmd, (m, ctx) => m.reviewCloseCommand(ctx, o)));
+    .action(async (o: { review: string; force?: boolean; reason?: string; evidence?: string[]; json?: boolean }, cmd: Command) => run(cmd, (m, ctx) => m.reviewCloseCommand(ctx, o)));
 }
 
 /** Demo: the whole agent against the emulators. */

@@ -8,6 +8,8 @@ import { UsageError } from '../core/errors.js';
 import { describePrincipal, localPrincipal } from '../core/principal.js';
 import { loadReviews, reviewJson, type ReviewState } from '../reviews/book.js';
 import { closeReview, decide, newReviewId, openReview, readPopulation, startReview } from '../reviews/reviews.js';
+import { loadFramework, type Framework } from '../rules/frameworks.js';
+import { prepareEvidence, recordEvidence } from '../evidence/evidence.js';
 
 const out = (s: string) => process.stdout.write(s);
 
@@ -112,14 +114,51 @@ export async function reviewDecideCommand(ctx: AgentContext, o: { review: string
   return 0;
 }
 
-export async function reviewCloseCommand(ctx: AgentContext, o: { review: string; force?: boolean; reason?: string; json?: boolean }): Promise<number> {
+/**
+ * The evidence requirements a closed review evidences: `--evidence CRITERION/REQUIREMENT` (repeatable), `none`, or by
+ * default every requirement with id `access-review` in the configured framework. Checked before anything is written.
+ */
+function reviewEvidenceTargets(ctx: AgentContext, given: string[] | undefined): { fw: Framework; targets: Array<{ criterion: string; requirement: string }> } {
+  const fw = loadFramework(ctx.loaded.config.frameworks[0] ?? 'soc2');
+  if (given?.length === 1 && given[0] === 'none') return { fw, targets: [] };
+  if (given === undefined || given.length === 0) {
+    return { fw, targets: fw.criteria.flatMap((c) => c.manual.filter((q) => q.id === 'access-review').map((q) => ({ criterion: c.id, requirement: q.id }))) };
+  }
+  return {
+    fw,
+    targets: given.map((g) => {
+      const [criterion, requirement] = g.split('/');
+      if (!criterion || !requirement) throw new UsageError('REVIEW_INVALID', `--evidence ${JSON.stringify(g)}: expected CRITERION/REQUIREMENT (e.g. CC6.3/access-review) or none`);
+      return { criterion, requirement };
+    }),
+  };
+}
+
+export async function reviewCloseCommand(ctx: AgentContext, o: { review: string; force?: boolean; reason?: string; evidence?: string[]; json?: boolean }): Promise<number> {
   needLedger(ctx, 'vigil review close');
   if (o.reason !== undefined && !o.force) throw new UsageError('REVIEW_INVALID', '--reason is for --force (why undecided accounts are accepted)');
+  const by = localPrincipal();
+  const { fw, targets } = reviewEvidenceTargets(ctx, o.evidence);
+  const now = ctx.clock.now();
+  const owners = ctx.loaded.config.evidence?.owners ?? {};
+  // Validated now, with a stand-in for the file (the decisions blob exists only once the review is closed).
+  const prepared = (data: Buffer, title: string) =>
+    targets.map((t) => prepareEvidence(fw, { criterion: t.criterion, requirement: t.requirement, title, fileName: `review-${o.review}-decisions.json`, data, mediaType: 'application/json' }, now, by, owners, 'vigil review close --evidence'));
+  prepared(Buffer.from('{}'), 'check');
   const ledger = await openLedger(ctx, { role: 'review' });
   try {
-    const by = localPrincipal();
-    const r = await closeReview(ledger, o.review, by, { ...(o.force ? { force: true } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}), now: ctx.clock.now() });
-    out(o.json ? `${JSON.stringify({ reviewId: o.review, seq: r.seq, undecided: r.undecided, decisionsSha256: r.decisionsSha256 })}\n` : `closed review ${o.review} by ${describePrincipal(by)} (leaf #${r.seq})${r.undecided.length ? `; ${r.undecided.length} account(s) left undecided, recorded as such` : ''}\n`);
+    const r = await closeReview(ledger, o.review, by, { ...(o.force ? { force: true } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}), now });
+    const bytes = await ledger.getBlob(r.decisionsSha256);
+    if (bytes === undefined) throw new Error(`decisions blob ${r.decisionsSha256} of review ${o.review} is not in the ledger`);
+    const recorded = [];
+    for (const ev of prepared(bytes, `Access review ${o.review} closed${r.undecided.length ? ` (${r.undecided.length} undecided, forced)` : ''}`)) recorded.push(await recordEvidence(ledger, bytes, ev));
+    const evidence = recorded.map((x) => ({ id: x.evidence.id, criterion: x.evidence.criterion, requirement: x.evidence.requirement, seq: x.seq }));
+    if (o.json) out(`${JSON.stringify({ reviewId: o.review, seq: r.seq, undecided: r.undecided, decisionsSha256: r.decisionsSha256, evidence })}\n`);
+    else {
+      out(`closed review ${o.review} by ${describePrincipal(by)} (leaf #${r.seq})${r.undecided.length ? `; ${r.undecided.length} account(s) left undecided, recorded as such` : ''}\n`);
+      for (const e of evidence) out(`  recorded as evidence ${e.id} of ${e.criterion}/${e.requirement} (leaf #${e.seq})\n`);
+      if (evidence.length === 0) out(`  not recorded as evidence of any requirement (${o.evidence?.[0] === 'none' ? '--evidence none' : `framework ${fw.id} has no access-review requirement`})\n`);
+    }
   } finally {
     await ledger.close();
   }

@@ -394,8 +394,8 @@ export const LEAF_CATALOGUE = {
     z.strictObject({ from: z.string(), to: z.string(), reason: z.string(), declaredBy: principal }),
   ),
   'evidence.added': leaf(
-    'a manual evidence file recorded for a criterion requirement: hash, size, media type, effective date, expiry, owner, uploader',
-    ['writer', 'api', 'evidence'],
+    'a manual evidence file recorded for a criterion requirement: hash, size, media type, effective date, expiry, owner, uploader (a closed access review records its decisions as one)',
+    ['writer', 'api', 'evidence', 'review'],
     evidenceAdded,
   ),
   'review.started': leaf(

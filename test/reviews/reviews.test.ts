@@ -23,6 +23,7 @@ import { alertsConfigSchema } from '../../src/alerts/config.js';
 import { buildPopulation, parseSources } from '../../src/reviews/population.js';
 import { peopleOptionsFromConfig } from '../../src/pipeline/people.js';
 import { closeReview, decide, startReview } from '../../src/reviews/reviews.js';
+import { loadEvidence } from '../../src/evidence/evidence.js';
 import { loadReviews } from '../../src/reviews/book.js';
 import type { Framework } from '../../src/rules/frameworks.js';
 import { runVigil } from '../support/vigil-cli.js';
@@ -179,6 +180,11 @@ describe('vigil review: start → two reviewers decide over the API → close �
     expect((await post(TOKENS.dave, { account: 'github:acme/bob', decision: 'keep', reason: 'on-call rotation' })).statusCode).toBe(201);
     const closed = await vigil(['review', 'close', '--review', 'rev_q1', '--json']);
     expect(closed.code, closed.stderr).toBe(0);
+    // The closed review is recorded as evidence of the framework's access-review requirement: its decisions file, by the closer.
+    const closedOut = JSON.parse(closed.stdout) as { decisionsSha256: string; evidence: Array<{ criterion: string; requirement: string; seq: number }> };
+    expect(closedOut.evidence.map((e) => `${e.criterion}/${e.requirement}`)).toEqual(['CC6.3/access-review']);
+    const ev = (await loadEvidence(ledger)).find((e) => e.seq === closedOut.evidence[0]!.seq)!;
+    expect(ev).toMatchObject({ sha256: closedOut.decisionsSha256, mediaType: 'application/json', uploader: { kind: 'local', name: ME }, confidential: false });
     expect((await post(TOKENS.carol, { account: 'github:acme/ann', decision: 'keep', reason: 'r' })).statusCode).toBe(400);
     await expect(decide(ledger, { reviewId: 'rev_q1', account: 'github:acme/ci-bot', decision: 'revoke', reason: 'x' }, localPrincipal())).rejects.toMatchObject({ code: 'REVIEW_CLOSED' });
 
