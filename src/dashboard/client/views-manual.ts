@@ -101,13 +101,14 @@ export async function reviewView(id: string): Promise<HTMLElement> {
   const me = currentSession()!.principal.name.trim().toLowerCase();
   const out = status();
   const holder = h('div', {});
-  const { review } = await get<{ review: Review }>(`/v1/reviews/${encodeURIComponent(id)}`);
+  let { review } = await get<{ review: Review }>(`/v1/reviews/${encodeURIComponent(id)}`);
+  const progress = h('p', {});
   const canDecide = review.status === 'open' && may('POST /v1/reviews/:id/decisions');
   const decideForm = (a: Account) => {
     const choice = select('decision', ['keep', 'revoke', 'modify'], a.decision?.decision ?? 'keep');
     choice.setAttribute('aria-label', `Decision for ${a.id}`);
     const reason = h('input', { name: 'reason', required: true, 'aria-label': `Reason for ${a.id}` });
-    const f = h('form', { class: 'decide', 'aria-label': `Decide ${a.id}` }, choice, reason, h('button', { type: 'submit' }, `Decide ${a.id}`));
+    const f = h('form', { class: 'decide', 'aria-label': `Decide ${a.id}` }, choice, reason, h('button', { type: 'submit', 'aria-label': `Decide ${a.id}` }, 'Decide'));
     f.addEventListener('submit', async (e) => {
       e.preventDefault();
       try {
@@ -121,7 +122,9 @@ export async function reviewView(id: string): Promise<HTMLElement> {
     return f;
   };
   async function refresh(): Promise<void> {
-    const pop = await get<{ accounts: Account[] }>(`/v1/reviews/${encodeURIComponent(id)}/population`);
+    const [pop, now] = await Promise.all([get<{ accounts: Account[] }>(`/v1/reviews/${encodeURIComponent(id)}/population`), get<{ review: Review }>(`/v1/reviews/${encodeURIComponent(id)}`)]);
+    review = now.review;
+    progress.textContent = `${review.accounts} accounts, ${review.decided} decided, ${review.undecided} undecided. ${canDecide ? 'You can decide the accounts assigned to you (keep, revoke or modify, with a reason); you are recorded as the reviewer.' : review.status === 'open' ? 'Your role cannot record decisions.' : 'The review is closed; decisions are final.'}`;
     const mine = (a: Account) => a.reviewers.some((r) => r.trim().toLowerCase() === me);
     holder.replaceChildren(
       table(
@@ -137,7 +140,7 @@ export async function reviewView(id: string): Promise<HTMLElement> {
     { 'aria-labelledby': 'rv-h' },
     h('p', {}, h('a', { href: '#/reviews' }, '← Access reviews')),
     h('h2', { id: 'rv-h' }, `${review.id} ${review.name} `, badge(review.status)),
-    h('p', {}, `${review.accounts} accounts, ${review.decided} decided. ${canDecide ? 'You can decide the accounts assigned to you (keep, revoke or modify, with a reason); you are recorded as the reviewer.' : review.status === 'open' ? 'Your role cannot record decisions.' : 'The review is closed; decisions are final.'}`),
+    progress,
     out,
     holder,
   );
