@@ -76,7 +76,7 @@ export async function manualView(): Promise<HTMLElement> {
     'section',
     { 'aria-labelledby': 'man-h' },
     h('h2', { id: 'man-h' }, 'Manual evidence'),
-    reqs.length && may('POST /v1/evidence') ? uploadForm(reqs, out, refresh) : h('p', {}, 'The framework names no manual requirements.'),
+    !reqs.length ? h('p', {}, 'The framework names no manual requirements.') : may('POST /v1/evidence') ? uploadForm(reqs, out, refresh) : h('p', {}, 'Your role cannot upload evidence.'),
     out,
     holder,
   );
