@@ -63,9 +63,11 @@ describe('dashboard sessions and feed URLs', () => {
     expect(set).toMatch(/^vigil_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=28800$/);
     expect(body.principal).toEqual({ name: 'viewer-person', role: 'viewer' });
     expect(body.expiresAt).toBe('2026-03-01T18:00:00.000Z');
-    // The role's routes come from the route table: a viewer is offered no POST but its own sign-out.
+    // The role's routes come from the route table: a viewer is offered no POST but its own sign-out and the evidence
+    // upload, which the route table opens to any role because the handler admits a requirement's owner (or an admin).
     expect(body.allowed).toContain('GET /v1/posture');
-    expect(body.allowed.filter((r) => r.startsWith('POST'))).toEqual(['POST /v1/session/end']);
+    expect(body.allowed.filter((r) => r.startsWith('POST'))).toEqual(['POST /v1/evidence', 'POST /v1/session/end']);
+    expect(body.allowed).not.toContain('GET /v1/reviews');
     expect(sessionCookie('x', 1000, true)).toMatch(/; Secure$/);
   });
 
@@ -73,7 +75,8 @@ describe('dashboard sessions and feed URLs', () => {
     const { cookie, body } = await signIn(TOKENS.admin);
     expect((await withCookie('GET', '/v1/posture', cookie)).statusCode).toBe(200);
     expect((await withCookie('GET', '/v1/session', cookie)).json()).toMatchObject({ principal: { name: 'admin-person' }, csrf: body.csrf });
-    const grant = { ruleId: CRIT.id, resourceId: 'b', reason: 'compensating control', requester: 'someone-else', approver: 'admin-person', expires: '2026-04-01' };
+    // A request: who asks is the session's principal (typed requester/approver names are refused by the API).
+    const grant = { ruleId: CRIT.id, resourceId: 'b', reason: 'compensating control', expires: '2026-04-01' };
     const none = await withCookie('POST', '/v1/exceptions', cookie, undefined, grant);
     expect(none.statusCode).toBe(403);
     expect(none.json()).toMatchObject({ error: 'forbidden', message: expect.stringContaining('x-csrf-token') });
@@ -84,7 +87,15 @@ describe('dashboard sessions and feed URLs', () => {
     expect((await api.app.inject({ method: 'GET', url: '/v1/exceptions', headers: { cookie } })).json()).toEqual({ exceptions: [] });
     const ok = await withCookie('POST', '/v1/exceptions', cookie, body.csrf, grant);
     expect(ok.statusCode, ok.body).toBe(201);
-    expect(ok.json()).toMatchObject({ exception: { approver: 'admin-person', origin: 'api:admin-person' } });
+    expect(ok.json()).toMatchObject({ status: 'pending', exception: { requestedBy: { kind: 'token', name: 'admin-person', role: 'admin' }, origin: 'api:admin-person' } });
+    const id = (ok.json() as { exception: { id: string } }).exception.id;
+    // Approving is a POST like any other: without the CSRF token 403 csrf; with it, the requester's own session is refused.
+    const noCsrf = await withCookie('POST', `/v1/exceptions/${id}/approve`, cookie, undefined, {});
+    expect(noCsrf.statusCode).toBe(403);
+    expect(noCsrf.json()).toMatchObject({ message: expect.stringContaining('x-csrf-token') });
+    const own = await withCookie('POST', `/v1/exceptions/${id}/approve`, other.cookie, other.body.csrf, {});
+    expect(own.statusCode).toBe(403);
+    expect(own.json()).toMatchObject({ message: expect.stringContaining('may not approve it') });
   });
 
   it('a session keeps its role (viewer: 403 on an admin route even with CSRF), ends on sign-out, and expires after 8 hours', async () => {

@@ -1,6 +1,7 @@
 // The dashboard end to end in headless Chromium against a real API on a real ledger: sign in, drill from a criterion to a
-// result's evidence and download it, approve an exception as a second principal (refused for the requester), export as
-// an auditor and download it, watch a live alert arrive; axe-core on every view (no serious or critical violation).
+// result's evidence and download it, request an exception and approve it as a second principal (refused for the
+// requester), upload manual evidence and decide an access-review account, export as an auditor and download it, watch a
+// live alert arrive; axe-core on every view (no serious or critical violation).
 // One browser for the file. Screenshots go to VIGIL_DASHBOARD_SCREENSHOTS when set (docs/img is refreshed that way).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
@@ -13,21 +14,23 @@ import { AlertEngine } from '../../src/alerts/engine.js';
 import { apiConfigSchema } from '../../src/alerts/config.js';
 import type { Framework } from '../../src/rules/frameworks.js';
 import { keyFingerprint } from '../../src/ledger/fingerprint.js';
+import { startReview } from '../../src/reviews/reviews.js';
+import type { Population, PopulationAccount } from '../../src/reviews/book.js';
 import { CRIT, HIGH, RULES, capturingLogger, config, openLedger, recordStatuses, settableClock, tempDir } from '../alerts/helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 const SHOTS_DIR = process.env.VIGIL_DASHBOARD_SCREENSHOTS;
-const TOKENS = { alice: 'tok-alice-' + 'a'.repeat(24), bob: 'tok-bob-' + 'b'.repeat(24), carol: 'tok-carol-' + 'c'.repeat(24) };
-const ROLES = { alice: 'admin', bob: 'admin', carol: 'auditor' } as const;
+const TOKENS = { alice: 'tok-alice-' + 'a'.repeat(24), dave: 'tok-dave-' + 'd'.repeat(24), carol: 'tok-carol-' + 'c'.repeat(24) };
+const ROLES = { alice: 'admin', dave: 'approver', carol: 'auditor' } as const;
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const framework = {
   id: 'soc2',
   title: 'SOC 2',
   version: 'test',
   criteria: [
-    { id: 'CC6.1', title: 'Logical access', rules: [{ id: CRIT.id, evidence: 'direct' }, { id: HIGH.id, evidence: 'supporting' }] },
-    { id: 'CC7.2', title: 'Monitoring', rules: [{ id: HIGH.id, evidence: 'direct' }], manual: 'Monitoring runbook.' },
+    { id: 'CC6.1', title: 'Logical access', rules: [{ id: CRIT.id, evidence: 'direct' }, { id: HIGH.id, evidence: 'supporting' }], manual: [] },
+    { id: 'CC7.2', title: 'Monitoring', rules: [{ id: HIGH.id, evidence: 'direct' }], manual: [{ id: 'runbook', title: 'Monitoring runbook', cadence: '12mo', owner: 'secops' }] },
   ],
 } as unknown as Framework;
 
@@ -54,6 +57,13 @@ describeBrowser('dashboard in headless Chromium', () => {
     await recordStatuses(ledger, clock, { [CRIT.id]: { 'user-a': 'pass', 'user-b': 'fail' }, [HIGH.id]: { 'repo-1': 'pass' } });
     await engine.tick();
     await ledger.checkpoint('manual');
+    // An access review frozen through the library (as `vigil review start` does): dave reviews ann's account, alice bob's.
+    const account = (name: string, reviewer: string, hr: string): PopulationAccount => ({
+      id: `okta:acme.okta.com/${name}`, source: 'okta', scope: 'acme.okta.com', name, holdsAccess: true, privileges: ['Super administrator'], lastActivity: '2026-02-20T09:00:00Z',
+      observedAt: '2026-03-01T10:00:00Z', person: name, hr: { employeeId: `e-${name}`, status: hr, manager: reviewer, department: 'ops' }, reviewers: [reviewer],
+    });
+    const pop: Population = { reviewId: 'rev_q1', name: 'Q1 admins', frozenAt: '2026-03-01T11:00:00Z', sources: ['okta'], runs: [], notes: [], accounts: [account('ann@example.com', 'dave', 'terminated'), account('bob@example.com', 'alice', 'active')] };
+    await startReview(ledger, pop, { assign: 'manager', reviewers: [], by: { kind: 'local', name: 'ops@host' } });
     api = await buildApi({
       ledger,
       rules: RULES,
@@ -64,6 +74,7 @@ describeBrowser('dashboard in headless Chromium', () => {
       sources: [{ source: 'aws', schedule: '0 * * * *' }],
       dataDir: dir,
       streamPollMs: 50,
+      evidence: { owners: { secops: 'dave' }, warnDays: 30 },
     });
     await api.app.listen({ host: '127.0.0.1', port: 0 });
     url = `http://127.0.0.1:${(api.app.server.address() as { port: number }).port}`;
@@ -167,36 +178,95 @@ describeBrowser('dashboard in headless Chromium', () => {
     await ctx.close();
   }, 30_000);
 
-  it('refuses an exception approved by its requester and grants it approved by a second principal; sources view', async () => {
-    const approve = async (page: Page) => {
-      await page.goto(`${url}/#/exceptions`);
-      await page.getByLabel('Rule').fill(CRIT.id);
-      await page.getByLabel('Resource').fill('user-b');
-      await page.getByLabel('Reason').fill('break-glass account, reviewed weekly');
-      await page.getByLabel('Requested by').fill('alice');
+  it('an exception requested by one principal is refused approval by the same one and approved by a second; sources view', async () => {
+    const request = async (page: Page, resource: string, force: boolean) => {
+      await page.getByLabel('Rule', { exact: true }).fill(CRIT.id);
+      await page.getByLabel('Resource', { exact: true }).fill(resource);
+      await page.getByLabel('Reason', { exact: true }).fill('break-glass account, reviewed weekly');
       await page.getByLabel('Expires').fill('2026-03-20');
-      await page.getByRole('button', { name: 'Approve exception' }).click();
+      await page.getByLabel(/Request even though the resource has no failing result/).setChecked(force);
+      await page.getByRole('button', { name: 'Request exception' }).click();
     };
     const a = await signedIn('alice');
-    await approve(a.page);
-    await a.page.getByText(/Refused \(400\): .*approver must differ from requester/).waitFor();
+    await a.page.goto(`${url}/#/exceptions`);
+    // user-a passes: refused without force, recorded as forced (with the warning) with it.
+    await request(a.page, 'user-a', false);
+    await a.page.getByText(/^Refused \(400\): .*force/).waitFor();
+    await request(a.page, 'user-a', true);
+    await a.page.getByText(/^Requested exc_\w+ \(pending approval by another principal\).* Warning: /).waitFor();
+    await request(a.page, 'user-b', false);
+    await a.page.getByText(/^Requested exc_/).waitFor();
+    const row = a.page.getByRole('row').filter({ hasText: 'user-b' });
+    await row.getByText('pending').waitFor();
+    expect(await row.textContent()).toContain('alice (admin) — you');
+    // The requester approving their own request: the server refuses, and the page says so.
+    await row.getByRole('button', { name: /^Approve exc_/ }).click();
+    await a.page.getByText(/^Refused \(403\): .*requested by .*alice.* may not approve it/).waitFor();
     await axe(a.page, 'exceptions');
-    const b = await signedIn('bob');
-    await approve(b.page);
-    await b.page.getByText(/^Approved exc_/).waitFor();
-    await b.page.goto(`${url}/#/findings?rule=${CRIT.id}`);
-    await b.page.getByText('fail (accepted)').waitFor();
-    await b.page.goto(`${url}/#/exceptions`);
-    await b.page.getByRole('row').filter({ hasText: 'bob' }).getByText('active').waitFor();
-    await shot(b.page, 'exceptions');
-    await b.page.goto(`${url}/#/sources`);
-    await b.page.getByRole('heading', { name: 'aws' }).waitFor();
-    expect(await b.page.getByText(/Schedule 0 \* \* \* \*; next run 2026-03-01 12:00:00Z/).count()).toBe(1);
-    await axe(b.page, 'sources');
-    await shot(b.page, 'sources');
+    const d = await signedIn('dave');
+    await d.page.goto(`${url}/#/exceptions`);
+    const forced = d.page.getByRole('row').filter({ hasText: 'user-a' });
+    expect(await forced.textContent()).toContain('(forced)');
+    await d.page.getByLabel('Reason for a rejection or revocation').fill('user-a passes; nothing to accept');
+    await forced.getByRole('button', { name: /^Reject exc_/ }).click();
+    await d.page.getByText(/^Rejected exc_/).waitFor();
+    await forced.getByText('rejected').waitFor();
+    await d.page.getByRole('row').filter({ hasText: 'user-b' }).getByRole('button', { name: /^Approve exc_/ }).click();
+    await d.page.getByText(/^Approved exc_/).waitFor();
+    const granted = d.page.getByRole('row').filter({ hasText: 'user-b' });
+    await granted.getByText('active').waitFor();
+    expect(await granted.textContent()).toMatch(/alice \(admin\).*dave \(approver\)/);
+    await shot(d.page, 'exceptions');
+    await d.page.goto(`${url}/#/findings?rule=${CRIT.id}`);
+    await d.page.getByText('fail (accepted)').waitFor();
+    await d.page.goto(`${url}/#/sources`);
+    await d.page.getByRole('heading', { name: 'aws' }).waitFor();
+    expect(await d.page.getByText(/Schedule 0 \* \* \* \*; next run 2026-03-01 12:00:00Z/).count()).toBe(1);
+    await axe(d.page, 'sources');
+    await shot(d.page, 'sources');
     await a.ctx.close();
-    await b.ctx.close();
+    await d.ctx.close();
   }, 30_000);
+
+  it('the requirement owner uploads manual evidence (no longer due) and decides the review account assigned to them', async () => {
+    const { ctx, page } = await signedIn('dave');
+    await page.goto(`${url}/#/manual`);
+    const due = page.getByRole('table', { name: 'Requirements due or overdue now' });
+    expect(await due.getByRole('row').filter({ hasText: 'runbook' }).textContent()).toContain('no evidence recorded');
+    await page.getByLabel('Requirement').selectOption('CC7.2/runbook');
+    await page.getByLabel('Title').fill('Monitoring runbook v3');
+    await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'runbook.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 runbook') });
+    await page.getByRole('button', { name: 'Upload evidence' }).click();
+    await page.getByText(`Recorded ev_`).waitFor();
+    expect(await page.locator('p.status').textContent()).toContain(`SHA-256 ${createHash('sha256').update('%PDF-1.4 runbook').digest('hex')}, expires 2027-03-01`);
+    await page.locator('#nothing-due').waitFor();
+    expect(await page.getByRole('table', { name: 'Evidence recorded' }).getByRole('row').filter({ hasText: 'runbook.pdf' }).textContent()).toContain('dave (approver)');
+    await axe(page, 'manual evidence');
+    await shot(page, 'manual');
+    await page.goto(`${url}/#/criterion/CC7.2`);
+    const req = page.getByRole('table', { name: 'Manual evidence for CC7.2' }).getByRole('row').filter({ hasText: 'runbook' });
+    expect(await req.textContent()).toMatch(/Monitoring runbook12mosecopsevidencedcurrent/);
+    await axe(page, 'criterion with manual evidence');
+    await page.goto(`${url}/#/posture`);
+    await page.getByRole('heading', { name: /Posture/ }).waitFor();
+    await page.getByRole('link', { name: 'Access reviews' }).click();
+    await page.getByRole('link', { name: 'rev_q1' }).waitFor();
+    expect(await page.getByRole('row').filter({ hasText: 'rev_q1' }).textContent()).toContain('0 (2 left)');
+    await axe(page, 'reviews');
+    await page.getByRole('link', { name: 'rev_q1' }).click();
+    await page.getByRole('heading', { name: /rev_q1 Q1 admins/ }).waitFor();
+    // Only ann's account is dave's to decide; bob's is alice's.
+    expect(await page.getByRole('button', { name: /^Decide / }).count()).toBe(1);
+    await page.getByLabel('Decision for okta:acme.okta.com/ann@example.com').selectOption('revoke');
+    await page.getByLabel('Reason for okta:acme.okta.com/ann@example.com').fill('left the company');
+    await page.getByRole('button', { name: 'Decide okta:acme.okta.com/ann@example.com' }).click();
+    await page.getByText('Recorded revoke for okta:acme.okta.com/ann@example.com').waitFor();
+    await page.getByRole('row').filter({ hasText: 'ann@example.com' }).getByText('by dave: left the company').waitFor();
+    await page.getByText(/^2 accounts, 1 decided, 1 undecided\./).waitFor();
+    await axe(page, 'review');
+    await shot(page, 'review');
+    await ctx.close();
+  }, 20_000);
 
   it('shows a new alert live over SSE (the session cookie authenticates the EventSource)', async () => {
     const { ctx, page } = await signedIn('alice');
@@ -216,10 +286,16 @@ describeBrowser('dashboard in headless Chromium', () => {
     await ctx.close();
   }, 30_000);
 
-  it('an auditor reads the key fingerprint, cannot approve, and creates, verifies and downloads a Type 2 export', async () => {
+  it('an auditor reads the key fingerprint, cannot request exceptions or upload evidence, and creates, verifies and downloads a Type 2 export', async () => {
     const { ctx, page } = await signedIn('carol');
     await page.goto(`${url}/#/exceptions`);
     await page.getByText('Your role can read exceptions only.').waitFor();
+    // Any role is offered the upload form; the server refuses whoever is neither admin nor the requirement's owner.
+    await page.goto(`${url}/#/manual`);
+    await page.getByLabel('Title').fill('not mine');
+    await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'x.txt', mimeType: 'text/plain', buffer: Buffer.from('x') });
+    await page.getByRole('button', { name: 'Upload evidence' }).click();
+    await page.getByText(/^Refused \(403\): .*needs the admin role or the requirement's owner/).waitFor();
     await page.goto(`${url}/#/auditor`);
     await page.locator('#fingerprint').waitFor();
     expect(await page.locator('#fingerprint').textContent()).toBe(keyFingerprint(ledger.publicKeyPem));
@@ -227,6 +303,8 @@ describeBrowser('dashboard in headless Chromium', () => {
     await page.getByLabel('To (Type 2)').fill('2026-03-01');
     await page.getByLabel('Sample seed').fill('audit-2026');
     await page.getByRole('button', { name: 'Create export' }).click();
+    await page.getByText(/^Export ready|^Refused/).waitFor({ timeout: 20_000 });
+    expect(await page.locator('p.status').textContent()).toMatch(/^Export ready/);
     await page.getByText(/Export ready \(\d+ bytes\)\. Verified against key SHA256:[0-9a-f]{64}: intact\./).waitFor({ timeout: 20_000 });
     await axe(page, 'auditor');
     await shot(page, 'auditor');

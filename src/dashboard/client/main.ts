@@ -3,7 +3,9 @@ import { ApiFailure, currentSession, get, may, post, setSession, whenSignedOut, 
 import { field, h } from './dom.js';
 import { criterionView, postureView } from './views-posture.js';
 import { evidenceView, findingsView } from './views-findings.js';
-import { alertsView, auditorView, exceptionsView, leaveAlerts, sourcesView } from './views-ops.js';
+import { alertsView, auditorView, leaveAlerts, sourcesView } from './views-ops.js';
+import { exceptionsView } from './views-exceptions.js';
+import { manualView, reviewView, reviewsView } from './views-manual.js';
 
 const main = document.getElementById('main')!;
 const nav = document.getElementById('nav')!;
@@ -15,6 +17,8 @@ const VIEWS: Array<{ path: string; label: string; needs: string }> = [
   { path: 'sources', label: 'Sources', needs: 'GET /v1/sources' },
   { path: 'alerts', label: 'Alerts', needs: 'GET /v1/alerts' },
   { path: 'exceptions', label: 'Exceptions', needs: 'GET /v1/exceptions' },
+  { path: 'manual', label: 'Manual evidence', needs: 'GET /v1/evidence' },
+  { path: 'reviews', label: 'Access reviews', needs: 'GET /v1/reviews' },
   { path: 'auditor', label: 'Auditor', needs: 'GET /v1/ledger/key' },
 ];
 
@@ -56,6 +60,8 @@ async function view(path: string, params: URLSearchParams): Promise<HTMLElement>
     case 'sources': return sourcesView();
     case 'alerts': return alertsView();
     case 'exceptions': return exceptionsView();
+    case 'manual': return manualView();
+    case 'reviews': return arg ? reviewView(decodeURIComponent(arg)) : reviewsView();
     case 'auditor': return auditorView();
     default: return postureView(params);
   }

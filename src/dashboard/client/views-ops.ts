@@ -1,10 +1,10 @@
-// Sources, the live alert timeline (and feed URLs), exceptions, and the auditor's export, key and witnesses.
-import { ApiFailure, currentSession, get, may, post } from './api.js';
+// Sources, the live alert timeline (and feed URLs), and the auditor's export, key and witnesses.
+import { ApiFailure, get, may, post } from './api.js';
 import { badge, field, h, table, when } from './dom.js';
 
 /** A place for an action's outcome, read out by screen readers. */
-const status = () => h('p', { role: 'status', class: 'status' });
-const showError = (el: HTMLElement, e: unknown) => {
+export const status = () => h('p', { role: 'status', class: 'status' });
+export const showError = (el: HTMLElement, e: unknown) => {
   el.textContent = e instanceof ApiFailure ? `Refused (${e.status}): ${e.message}` : String(e);
   el.classList.add('error');
 };
@@ -80,45 +80,6 @@ async function feedsPanel(): Promise<HTMLElement> {
   });
   const revoke = (id: string) => h('button', { type: 'button', onclick: async () => { try { await post(`/v1/feeds/${id}/revoke`, {}); out.textContent = `Revoked ${id}.`; } catch (err) { showError(out, err); } } }, `Revoke ${id}`);
   return h('section', { 'aria-labelledby': 'feeds-h' }, h('h3', { id: 'feeds-h' }, 'Feed URLs for feed readers'), form, out, table('Feed URLs', ['Id', 'Name', 'State', 'Created by', 'Expires', ''], feeds.map((f) => [f.id, f.name, badge(f.state), f.createdBy, when(f.expiresAt), f.state === 'active' ? revoke(f.id) : ''])));
-}
-
-interface Exc { id: string; ruleId: string; resourceId: string; reason: string; requester: string; approver: string; expiresAt: string; status: string }
-
-export async function exceptionsView(): Promise<HTMLElement> {
-  const { exceptions } = await get<{ exceptions: Exc[] }>('/v1/exceptions');
-  const out = status();
-  const me = currentSession()!.principal.name;
-  const inputs = { ruleId: h('input', { name: 'ruleId', required: true }), resourceId: h('input', { name: 'resourceId', required: true }), reason: h('input', { name: 'reason', required: true }), requester: h('input', { name: 'requester', required: true }), expires: h('input', { name: 'expires', type: 'date', required: true }) };
-  const form = h(
-    'form',
-    { 'aria-label': 'Approve an exception' },
-    field('Rule', inputs.ruleId),
-    field('Resource', inputs.resourceId),
-    field('Reason', inputs.reason),
-    field('Requested by', inputs.requester),
-    field('Expires', inputs.expires),
-    h('p', {}, `Approver: you (${me}). The approver must not be the requester.`),
-    h('button', { type: 'submit' }, 'Approve exception'),
-  );
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    try {
-      const r = await post<{ exception: Exc }>('/v1/exceptions', { ruleId: inputs.ruleId.value, resourceId: inputs.resourceId.value, reason: inputs.reason.value, requester: inputs.requester.value, approver: me, expires: inputs.expires.value });
-      out.textContent = `Approved ${r.exception.id}, expires ${r.exception.expiresAt}.`;
-    } catch (err) {
-      showError(out, err);
-    }
-  });
-  const revoke = (x: Exc) =>
-    h('button', { type: 'button', onclick: async () => { try { await post(`/v1/exceptions/${encodeURIComponent(x.id)}/revoke`, { reason: 'revoked from the dashboard' }); out.textContent = `Revoked ${x.id}.`; } catch (err) { showError(out, err); } } }, `Revoke ${x.id}`);
-  return h(
-    'section',
-    { 'aria-labelledby': 'ex-h' },
-    h('h2', { id: 'ex-h' }, 'Exceptions (risk acceptance)'),
-    may('POST /v1/exceptions') ? form : h('p', {}, 'Your role can read exceptions only.'),
-    out,
-    table('Every exception', ['Id', 'Rule', 'Resource', 'Requested by', 'Approved by', 'Expires', 'State', 'Reason', ''], exceptions.map((x) => [x.id, x.ruleId, x.resourceId, x.requester, x.approver, when(x.expiresAt), badge(x.status), x.reason, x.status === 'active' && may('POST /v1/exceptions/:id/revoke') ? revoke(x) : ''])),
-  );
 }
 
 interface KeyInfo { origin: string; fingerprint: string; keyId: string; lastCheckpoint?: { size: number; createdAt: string; reason: string }; witnesses: Array<{ name: string; state: string; reason?: string; cosignedSize?: number }> }

@@ -3,7 +3,7 @@ import { get } from './api.js';
 import { badge, field, h, select, svg, table } from './dom.js';
 
 interface RuleRow { id: string; evidence: string; outcome: string; pass: number; fail: number; error: number; notApplicable: number; accepted: number }
-interface Criterion { id: string; title: string; state: string; reasons: string[]; coverage: string; manual?: string; rules: RuleRow[] }
+interface Criterion { id: string; title: string; state: string; reasons: string[]; coverage: string; manual?: Array<{ id: string; title: string; cadence: string; owner?: string; state: string; due: string; dueReason: string }>; rules: RuleRow[] }
 interface Posture { framework: string; criteria: Criterion[] }
 interface Trend { dates: string[]; criteria: Array<{ id: string; states: string[] }> }
 
@@ -56,7 +56,10 @@ export async function criterionView(id: string): Promise<HTMLElement> {
     h('p', {}, h('a', { href: '#/posture' }, '← Posture')),
     h('h2', { id: 'crit-h' }, `${c.id} ${c.title} `, badge(c.state)),
     h('p', {}, c.reasons.join('; ')),
-    c.manual ? h('p', {}, `Manual evidence needed: ${c.manual}`) : null,
+    c.manual?.length
+      ? table(`Manual evidence for ${c.id}`, ['Requirement', 'Title', 'Cadence', 'Owner', 'Now', 'Due', 'Why'], c.manual.map((q) => [q.id, q.title, q.cadence, q.owner ?? '—', badge(q.state), badge(q.due), q.dueReason]))
+      : null,
+    c.manual?.length ? h('p', {}, h('a', { href: '#/manual' }, 'Manual evidence: upload, and what is due')) : null,
     table(
       `Rules mapped to ${c.id}`,
       ['Rule', 'Evidence', 'Outcome', 'Pass', 'Fail', 'Error', 'N/A', 'Accepted', 'Resources'],

@@ -1,0 +1,147 @@
+// Manual evidence (what is due, what is recorded, upload a file) and access reviews (list, open one, decide the accounts
+// assigned to the signed-in principal). The server decides who may upload or decide; the page only offers.
+import { currentSession, get, may, post } from './api.js';
+import { badge, field, h, select, table, when } from './dom.js';
+import { showError, status } from './views-ops.js';
+
+interface Due { criterion: string; requirement: string; title: string; cadence: string; owner: string | null; state: string; expiresAt?: string | null; reason: string }
+interface Rec { id: string; criterion: string; requirement: string; title: string; fileName: string; sha256: string; size: number; mediaType: string; effectiveAt: string; expiresAt: string | null; recordedAt: string; owner: string | null; ownerName: string | null; uploader: { kind: string; name: string; role?: string }; confidential: boolean }
+interface Req { id: string; title: string; cadence: string; owner?: string; state: string; due: string; dueReason: string }
+interface Posture { criteria: Array<{ id: string; title: string; manual?: Req[] }> }
+
+const say = (el: HTMLElement, text: string) => {
+  el.classList.remove('error');
+  el.textContent = text;
+};
+
+/** The file as base64, as POST /v1/evidence takes it (chunked: String.fromCharCode has an argument limit). */
+async function base64(file: File): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+function uploadForm(reqs: Array<{ criterion: string; id: string; title: string; owner?: string }>, out: HTMLElement, refresh: () => Promise<void>): HTMLElement {
+  const keyOf = (r: { criterion: string; id: string }) => `${r.criterion}/${r.id}`;
+  const which = h('select', { name: 'requirement', required: true }, ...reqs.map((r) => h('option', { value: keyOf(r) }, `${keyOf(r)} — ${r.title}${r.owner ? ` (owner ${r.owner})` : ''}`)));
+  const i = { title: h('input', { name: 'title', required: true }), file: h('input', { name: 'file', type: 'file', required: true }), effective: h('input', { name: 'effective', type: 'date' }), confidential: h('input', { name: 'confidential', type: 'checkbox', id: 'ev-confidential' }) };
+  const form = h(
+    'form',
+    { 'aria-label': 'Upload evidence' },
+    field('Requirement', which),
+    field('Title', i.title),
+    field('File', i.file),
+    field('Effective (optional, default today)', i.effective),
+    h('div', { class: 'check' }, i.confidential, h('label', { for: 'ev-confidential' }, 'Confidential (export bundles carry its hash, not the file)')),
+    h('p', {}, 'Uploading needs the admin role or the requirement\'s owner; you are recorded as the uploader.'),
+    h('button', { type: 'submit' }, 'Upload evidence'),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const file = i.file.files?.[0];
+    const req = reqs.find((r) => keyOf(r) === which.value);
+    if (!file || !req) return showError(out, 'Choose a requirement and a file.');
+    try {
+      const body = { criterion: req.criterion, requirement: req.id, title: i.title.value, fileName: file.name, contentBase64: await base64(file), ...(file.type ? { mediaType: file.type } : {}), ...(i.effective.value ? { effective: i.effective.value } : {}), ...(i.confidential.checked ? { confidential: true } : {}) };
+      const r = await post<{ evidence: Rec }>('/v1/evidence', body);
+      say(out, `Recorded ${r.evidence.id} for ${keyOf(req)}: ${r.evidence.fileName}, SHA-256 ${r.evidence.sha256}, expires ${r.evidence.expiresAt === null ? 'never' : when(r.evidence.expiresAt)}.`);
+      await refresh();
+    } catch (err) {
+      showError(out, err);
+    }
+  });
+  return form;
+}
+
+export async function manualView(): Promise<HTMLElement> {
+  const out = status();
+  const holder = h('div', {});
+  async function refresh(): Promise<void> {
+    const [{ due }, { evidence }] = await Promise.all([get<{ due: Due[] }>('/v1/evidence?due=true'), get<{ evidence: Rec[] }>('/v1/evidence')]);
+    holder.replaceChildren(
+      due.length
+        ? table('Requirements due or overdue now', ['Criterion', 'Requirement', 'Title', 'Cadence', 'Owner', 'State', 'Why'], due.map((d) => [d.criterion, d.requirement, d.title, d.cadence, d.owner ?? '—', badge(d.state), d.reason]))
+        : h('p', { id: 'nothing-due' }, 'No requirement is due or overdue now.'),
+      table(
+        'Evidence recorded',
+        ['Id', 'Criterion', 'Requirement', 'Title', 'File', 'SHA-256', 'Effective', 'Expires', 'Uploaded by', 'Recorded'],
+        evidence.map((r) => [r.id, r.criterion, r.requirement, r.title, `${r.fileName} (${r.size} bytes${r.confidential ? ', confidential' : ''})`, h('span', { class: 'mono' }, r.sha256), when(r.effectiveAt), r.expiresAt === null ? 'never' : when(r.expiresAt), `${r.uploader.name}${r.uploader.role ? ` (${r.uploader.role})` : ''}`, when(r.recordedAt)]),
+      ),
+    );
+  }
+  const [posture] = await Promise.all([get<Posture>('/v1/posture'), refresh()]);
+  const reqs = posture.criteria.flatMap((c) => (c.manual ?? []).map((q) => ({ criterion: c.id, id: q.id, title: q.title, ...(q.owner ? { owner: q.owner } : {}) })));
+  return h(
+    'section',
+    { 'aria-labelledby': 'man-h' },
+    h('h2', { id: 'man-h' }, 'Manual evidence'),
+    !reqs.length ? h('p', {}, 'The framework names no manual requirements.') : may('POST /v1/evidence') ? uploadForm(reqs, out, refresh) : h('p', {}, 'Your role cannot upload evidence.'),
+    out,
+    holder,
+  );
+}
+
+interface Review { id: string; name: string; status: string; accounts: number; decided: number; undecided: number; startedAt: string; startedBy: { name: string }; reviewers: string[]; counts: Record<string, number> }
+interface Account { id: string; source: string; name: string; person: string | null; privileges: string[]; lastActivity: string | null; holdsAccess: boolean; hr: { status: string } | null; reviewers: string[]; decision: { decision: string; reason: string; by: { name: string }; decidedAt: string } | null }
+
+export async function reviewsView(): Promise<HTMLElement> {
+  const { reviews } = await get<{ reviews: Review[] }>('/v1/reviews');
+  return h(
+    'section',
+    { 'aria-labelledby': 'rev-h' },
+    h('h2', { id: 'rev-h' }, 'Access reviews'),
+    reviews.length
+      ? table('Access reviews', ['Review', 'Name', 'State', 'Accounts', 'Decided', 'Keep / revoke / modify', 'Started'], reviews.map((r) => [h('a', { href: `#/reviews/${encodeURIComponent(r.id)}` }, r.id), r.name, badge(r.status), r.accounts, `${r.decided} (${r.undecided} left)`, `${r.counts.keep ?? 0} / ${r.counts.revoke ?? 0} / ${r.counts.modify ?? 0}`, `${when(r.startedAt)} by ${r.startedBy.name}`]))
+      : h('p', {}, 'No access review has been started (vigil review start).'),
+  );
+}
+
+export async function reviewView(id: string): Promise<HTMLElement> {
+  const me = currentSession()!.principal.name.trim().toLowerCase();
+  const out = status();
+  const holder = h('div', {});
+  let { review } = await get<{ review: Review }>(`/v1/reviews/${encodeURIComponent(id)}`);
+  const progress = h('p', {});
+  const canDecide = review.status === 'open' && may('POST /v1/reviews/:id/decisions');
+  const decideForm = (a: Account) => {
+    const choice = select('decision', ['keep', 'revoke', 'modify'], a.decision?.decision ?? 'keep');
+    choice.setAttribute('aria-label', `Decision for ${a.id}`);
+    const reason = h('input', { name: 'reason', required: true, 'aria-label': `Reason for ${a.id}` });
+    const f = h('form', { class: 'decide', 'aria-label': `Decide ${a.id}` }, choice, reason, h('button', { type: 'submit', 'aria-label': `Decide ${a.id}` }, 'Decide'));
+    f.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try {
+        const r = await post<{ decision: string; seq: number }>(`/v1/reviews/${encodeURIComponent(id)}/decisions`, { account: a.id, decision: choice.value, reason: reason.value });
+        say(out, `Recorded ${r.decision} for ${a.id} (leaf ${r.seq}).`);
+        await refresh();
+      } catch (err) {
+        showError(out, err);
+      }
+    });
+    return f;
+  };
+  async function refresh(): Promise<void> {
+    const [pop, now] = await Promise.all([get<{ accounts: Account[] }>(`/v1/reviews/${encodeURIComponent(id)}/population`), get<{ review: Review }>(`/v1/reviews/${encodeURIComponent(id)}`)]);
+    review = now.review;
+    progress.textContent = `${review.accounts} accounts, ${review.decided} decided, ${review.undecided} undecided. ${canDecide ? 'You can decide the accounts assigned to you (keep, revoke or modify, with a reason); you are recorded as the reviewer.' : review.status === 'open' ? 'Your role cannot record decisions.' : 'The review is closed; decisions are final.'}`;
+    const mine = (a: Account) => a.reviewers.some((r) => r.trim().toLowerCase() === me);
+    holder.replaceChildren(
+      table(
+        `Accounts of ${review.id}`,
+        ['Account', 'Person', 'HR status', 'Privileges', 'Last activity', 'Reviewers', 'Decision', ...(canDecide ? ['Decide (yours)'] : [])],
+        pop.accounts.map((a) => [a.id, a.person ?? 'matched to nobody', a.hr?.status ?? '—', a.privileges.join(', ') || '—', when(a.lastActivity ?? undefined), a.reviewers.join(', ') || '—', a.decision ? h('span', {}, badge(a.decision.decision), ` by ${a.decision.by.name}: ${a.decision.reason}`) : 'undecided', ...(canDecide ? [mine(a) ? decideForm(a) : 'not assigned to you'] : [])]),
+      ),
+    );
+  }
+  await refresh();
+  return h(
+    'section',
+    { 'aria-labelledby': 'rv-h' },
+    h('p', {}, h('a', { href: '#/reviews' }, '← Access reviews')),
+    h('h2', { id: 'rv-h' }, `${review.id} ${review.name} `, badge(review.status)),
+    progress,
+    out,
+    holder,
+  );
+}
