@@ -3,10 +3,13 @@
 import { cloudtrail } from './cloudtrail.js';
 import { ServiceError, input, page, secs, type ServiceReply, type ServiceRequest, type ServiceState } from './service-protocol.js';
 import { el, esc } from './xml.js';
+import { SECURITY_SERVICES, S3_CONTROL_PREFIX, ec2Error, handleSecurity, s3Control, s3ControlError, securityActionOf } from './security.js';
 import { bucketNameOf, deleteObject, getObject, getObjectLockConfiguration, getObjectRetention, headObject, putObject, s3ObjectAction } from './s3-objects.js';
 
 /** Dispatches a request to its service; `action` names the operation for the call log and fault injection. */
 export function actionOf(r: ServiceRequest): string {
+  if (SECURITY_SERVICES.has(r.service)) return securityActionOf(r);
+  if (r.service === 's3' && r.path.startsWith(S3_CONTROL_PREFIX)) return r.path === `${S3_CONTROL_PREFIX}configuration/publicAccessBlock` && r.method === 'GET' ? 'GetPublicAccessBlock' : '';
   if (r.target) return r.target.slice(r.target.lastIndexOf('.') + 1);
   if (r.service === 'rds') return new URLSearchParams(r.body.toString('utf8')).get('Action') ?? r.query.get('Action') ?? '';
   if (r.service === 'backup') {
@@ -31,6 +34,8 @@ export function actionOf(r: ServiceRequest): string {
 }
 
 export function handleService(r: ServiceRequest, action: string, st: ServiceState, lookups: Map<string, number[]>): ServiceReply {
+  if (SECURITY_SERVICES.has(r.service)) return handleSecurity(r, action, st);
+  if (r.service === 's3' && r.path.startsWith(S3_CONTROL_PREFIX)) return s3Control(r, st);
   switch (r.service) {
     case 'cloudtrail':
       return json11(action, cloudtrail(r, action, st, lookups));
@@ -52,7 +57,9 @@ export function handleService(r: ServiceRequest, action: string, st: ServiceStat
 }
 
 /** The error body each protocol uses, so the SDK maps it to the right exception name. */
-export function renderServiceError(service: string, e: ServiceError, requestId: string): { contentType: string; body: string; headers: Record<string, string> } {
+export function renderServiceError(service: string, e: ServiceError, requestId: string, path = ''): { contentType: string; body: string; headers: Record<string, string> } {
+  if (service === 'ec2') return { contentType: 'text/xml;charset=UTF-8', headers: {}, body: ec2Error(e.code, e.message, requestId) };
+  if (service === 's3' && path.startsWith(S3_CONTROL_PREFIX)) return { contentType: 'application/xml', headers: {}, body: s3ControlError(e.code, e.message, requestId) };
   const headers: Record<string, string> = { 'x-amzn-ErrorType': e.code };
   if (e.retryAfterS !== undefined) headers['Retry-After'] = String(e.retryAfterS);
   if (service === 'rds') {
