@@ -7,6 +7,8 @@ import { GuardDutyClient, ListDetectorsCommand, GetDetectorCommand } from '@aws-
 import { SecurityHubClient, DescribeHubCommand } from '@aws-sdk/client-securityhub';
 import { ConfigServiceClient, DescribeConfigurationRecordersCommand, DescribeConfigurationRecorderStatusCommand } from '@aws-sdk/client-config-service';
 import { AccessAnalyzerClient, ListAnalyzersCommand } from '@aws-sdk/client-accessanalyzer';
+import { KMSClient, DescribeKeyCommand, GetKeyRotationStatusCommand, ListKeysCommand } from '@aws-sdk/client-kms';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { pages, withIds, type Item } from './services-regional.js';
 import type { AnyClient, Reader } from './service-reader.js';
 
@@ -22,6 +24,8 @@ export const SECURITY_REGIONAL_TYPES = {
   securityhub: 'aws.securityhub.hub',
   config: 'aws.config.recorders',
   analyzer: 'aws.accessanalyzer.analyzers',
+  kms: 'aws.kms.key',
+  logs: 'aws.logs.log_group',
 } as const;
 export type SecurityRegional = Record<keyof typeof SECURITY_REGIONAL_TYPES, boolean>;
 
@@ -184,6 +188,70 @@ async function readAnalyzers(rd: Reader, region: string): Promise<boolean> {
   return true;
 }
 
+/** Whether KMS can rotate a key automatically: customer managed, enabled, symmetric, key material made by KMS. */
+function rotatable(m: Item): boolean {
+  return m.KeyManager === 'CUSTOMER' && m.KeyState === 'Enabled' && m.KeySpec === 'SYMMETRIC_DEFAULT' && m.Origin === 'AWS_KMS';
+}
+
+/** KMS keys: ListKeys (Marker paging), DescribeKey for each, GetKeyRotationStatus for the keys KMS can rotate. */
+async function readKmsKeys(rd: Reader, region: string): Promise<boolean> {
+  const kms = rd.client(KMSClient as never, region) as AnyClient;
+  const keys = withIds(rd, 'kms:ListKeys', region, await pages(rd, 'kms:ListKeys', region, kms, (m) => new ListKeysCommand({ Limit: 1000, ...(m ? { Marker: m } : {}) }), 'Keys', (r) => (r.Truncated === true ? r.NextMarker : undefined)), ['KeyId', 'KeyArn']);
+  if (!keys) return false;
+  let ok = true;
+  for (const k of keys) {
+    const d = await rd.send<{ KeyMetadata?: Item }>('kms:DescribeKey', region, kms, new DescribeKeyCommand({ KeyId: String(k.KeyArn) }));
+    rd.count();
+    if (!d) {
+      ok = false;
+      continue;
+    }
+    const m = d.KeyMetadata;
+    if (!m || typeof m !== 'object') {
+      rd.malformed('kms:DescribeKey', region, `${String(k.KeyId)}: KeyMetadata missing`);
+      ok = false;
+      continue;
+    }
+    let rotation: Item | null = null;
+    if (rotatable(m)) {
+      const r = await rd.send<Item>('kms:GetKeyRotationStatus', region, kms, new GetKeyRotationStatusCommand({ KeyId: String(k.KeyArn) }));
+      rd.count();
+      if (!r) {
+        ok = false;
+        continue;
+      }
+      rotation = r;
+    }
+    rd.res('aws.kms.key', String(k.KeyArn), String(k.KeyId), region, {
+      // null where DescribeKey did not say: the rule is `error` for the key
+      manager: str(m.KeyManager),
+      state: str(m.KeyState),
+      spec: str(m.KeySpec),
+      origin: str(m.Origin),
+      rotationRead: rotation !== null,
+      rotationEnabled: rotation ? bool(rotation.KeyRotationEnabled) : null,
+      rotationPeriodDays: rotation ? num(rotation.RotationPeriodInDays) : null,
+    });
+  }
+  return ok;
+}
+
+/** CloudWatch Logs log groups and their retention; `retentionInDays` absent is documented as "never expire". */
+async function readLogGroups(rd: Reader, region: string): Promise<boolean> {
+  const logs = rd.client(CloudWatchLogsClient as never, region) as AnyClient;
+  const groups = withIds(rd, 'logs:DescribeLogGroups', region, await pages(rd, 'logs:DescribeLogGroups', region, logs, (t) => new DescribeLogGroupsCommand({ limit: 50, ...(t ? { nextToken: t } : {}) }), 'logGroups', (r) => r.nextToken), ['logGroupName', 'arn']);
+  if (!groups) return false;
+  for (const g of groups) {
+    const days = g.retentionInDays;
+    if (days !== undefined && num(days) === null) {
+      rd.malformed('logs:DescribeLogGroups', region, `${String(g.logGroupName)}: retentionInDays not a number`);
+      return false;
+    }
+    rd.res('aws.logs.log_group', String(g.arn).replace(/:\*$/, ''), String(g.logGroupName), region, { retentionInDays: days === undefined ? 'never_expire' : days });
+  }
+  return true;
+}
+
 /** One region's security settings; each flag is true when that type was read completely in the region. */
 export async function collectSecurity(rd: Reader, region: string): Promise<SecurityRegional> {
   const ec2 = rd.client(EC2Client as never, region) as AnyClient;
@@ -194,5 +262,7 @@ export async function collectSecurity(rd: Reader, region: string): Promise<Secur
     securityhub: await readSecurityHub(rd, region),
     config: await readConfig(rd, region),
     analyzer: await readAnalyzers(rd, region),
+    kms: await readKmsKeys(rd, region),
+    logs: await readLogGroups(rd, region),
   };
 }

@@ -41,6 +41,10 @@ export const SERVICE_ACTION_INPUTS: Record<string, string[]> = {
   'config:DescribeConfigurationRecorders': ['aws.config.recorders'],
   'config:DescribeConfigurationRecorderStatus': ['aws.config.recorders'],
   'access-analyzer:ListAnalyzers': ['aws.accessanalyzer.analyzers'],
+  'kms:ListKeys': ['aws.kms.key'],
+  'kms:DescribeKey': ['aws.kms.key'],
+  'kms:GetKeyRotationStatus': ['aws.kms.key'],
+  'logs:DescribeLogGroups': ['aws.logs.log_group'],
 };
 
 export const AWS_SERVICE_RESOURCE_TYPES = [...new Set(Object.values(SERVICE_ACTION_INPUTS).flat())];
@@ -145,7 +149,7 @@ export async function collectServices(ctx: CollectContext, o: ServicesOptions): 
     await readTrails(rd);
     if (regions) {
       const regional = { history: true, rdsI: true, rdsC: true, plans: true, prot: true, jobs: true, alarms: true };
-      const security: SecurityRegional = { sg: true, ebs: true, guardduty: true, securityhub: true, config: true, analyzer: true };
+      const security: SecurityRegional = { sg: true, ebs: true, guardduty: true, securityhub: true, config: true, analyzer: true, kms: true, logs: true };
       await mapBounded(regions, o.regionConcurrency, async (region) => {
         if (!(await readHistory(rd, region, seenEvents))) regional.history = false;
         const ok = await collectRegional(rd, region);

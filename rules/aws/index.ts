@@ -33,6 +33,8 @@ import guardduty_enabled from './guardduty/enabled.js';
 import securityhub_enabled from './securityhub/enabled.js';
 import config_recorder_enabled from './config/recorder_enabled.js';
 import access_analyzer_enabled from './iam/access_analyzer_enabled.js';
+import kms_key_rotation_enabled from './kms/key_rotation_enabled.js';
+import logs_retention_covers_audit_period from './logs/retention_covers_audit_period.js';
 
 export const awsRules: Rule[] = [
   root_mfa_enabled,
@@ -68,4 +70,6 @@ export const awsRules: Rule[] = [
   securityhub_enabled,
   config_recorder_enabled,
   access_analyzer_enabled,
+  kms_key_rotation_enabled,
+  logs_retention_covers_audit_period,
 ];

@@ -19,7 +19,7 @@ afterEach(async () => {
 const ACCOUNT = '123456789012';
 const REGIONS = ['us-east-1', 'eu-west-1'];
 const FULL: Partial<AwsSourceConfig> = { iamOnly: false, regions: REGIONS, maxAttempts: 2 };
-const SECURITY_RULES = ['aws.s3.account_public_access_blocked', 'aws.ec2.no_admin_ports_open_to_internet', 'aws.ec2.ebs_encrypted_by_default', 'aws.guardduty.enabled', 'aws.securityhub.enabled', 'aws.config.recorder_enabled', 'aws.iam.access_analyzer_enabled'];
+const SECURITY_RULES = ['aws.s3.account_public_access_blocked', 'aws.ec2.no_admin_ports_open_to_internet', 'aws.ec2.ebs_encrypted_by_default', 'aws.guardduty.enabled', 'aws.securityhub.enabled', 'aws.config.recorder_enabled', 'aws.iam.access_analyzer_enabled', 'aws.kms.key_rotation_enabled', 'aws.logs.retention_covers_audit_period'];
 
 async function withServices(healthy = false): Promise<AwsEmulator> {
   const e = await emulator(demoEstate());
@@ -40,7 +40,14 @@ describe('AWS security settings over HTTP', () => {
     emu = await withServices();
     const { s, results } = await run(emu);
     expect(s.errors).toEqual([]);
-    for (const id of SECURITY_RULES.slice(1)) expect(verdicts(results, id), id).toEqual({ 'us-east-1': 'pass', 'eu-west-1': 'fail' });
+    for (const id of SECURITY_RULES.slice(1, 7)) expect(verdicts(results, id), id).toEqual({ 'us-east-1': 'pass', 'eu-west-1': 'fail' });
+    // per key and per log group: the customer key without rotation and the trail's 30-day log group fail; the
+    // AWS-managed and asymmetric keys are not applicable (GetKeyRotationStatus is not even asked for them)
+    const kms = results.filter((r) => r.ruleId === 'aws.kms.key_rotation_enabled');
+    expect(kms.map((r) => `${r.region} ${r.status}`).sort()).toEqual(['eu-west-1 fail', 'eu-west-1 not_applicable', 'eu-west-1 not_applicable', 'us-east-1 not_applicable', 'us-east-1 not_applicable', 'us-east-1 pass']);
+    expect(emu.calls.filter((c) => c.action === 'GetKeyRotationStatus')).toHaveLength(2);
+    const logs = results.filter((r) => r.ruleId === 'aws.logs.retention_covers_audit_period' && r.status === 'fail');
+    expect(logs.map((r) => r.reason)).toEqual(['/aws/cloudtrail/org-trail: kept 30 days (at least 365 needed)']);
     // no account-level configuration: S3 answers NoSuchPublicAccessBlockConfiguration, which is a fail, not an error
     expect(verdicts(results, 'aws.s3.account_public_access_blocked')).toEqual({ account: 'fail' });
     const bastion = results.find((r) => r.ruleId === 'aws.ec2.no_admin_ports_open_to_internet' && r.status === 'fail');
@@ -48,14 +55,14 @@ describe('AWS security settings over HTTP', () => {
     expect(results.find((r) => r.ruleId === 'aws.securityhub.enabled' && r.status === 'fail')?.reason).toMatch(/not subscribed/);
     // every call went to its own service in its region; S3 Control named the account in x-amz-account-id
     const called = new Set(emu.calls.map((c) => `${c.service}:${c.action}`));
-    for (const a of ['s3:GetPublicAccessBlock', 'ec2:DescribeSecurityGroups', 'ec2:GetEbsEncryptionByDefault', 'guardduty:ListDetectors', 'guardduty:GetDetector', 'securityhub:DescribeHub', 'config:DescribeConfigurationRecorders', 'config:DescribeConfigurationRecorderStatus', 'access-analyzer:ListAnalyzers']) expect(called, a).toContain(a);
+    for (const a of ['kms:ListKeys', 'kms:DescribeKey', 'kms:GetKeyRotationStatus', 'logs:DescribeLogGroups', 's3:GetPublicAccessBlock', 'ec2:DescribeSecurityGroups', 'ec2:GetEbsEncryptionByDefault', 'guardduty:ListDetectors', 'guardduty:GetDetector', 'securityhub:DescribeHub', 'config:DescribeConfigurationRecorders', 'config:DescribeConfigurationRecorderStatus', 'access-analyzer:ListAnalyzers']) expect(called, a).toContain(a);
   });
 
   it('passes every security rule in every region of a healthy account', async () => {
     emu = await withServices(true);
     const { s, results } = await run(emu);
     expect(s.errors).toEqual([]);
-    for (const id of SECURITY_RULES) for (const v of Object.values(verdicts(results, id))) expect(v, id).toBe('pass');
+    for (const id of SECURITY_RULES) for (const r of results.filter((x) => x.ruleId === id)) expect(r.status, `${id} ${r.resourceId}`).toMatch(/^(pass|not_applicable)$/);
   });
 
   it('pages security groups, and a region without any group is read as empty', async () => {
@@ -79,6 +86,8 @@ describe('AWS security settings over HTTP', () => {
       ['GetDetector', 'guardduty:GetDetector', 'aws.guardduty.enabled'],
       ['DescribeConfigurationRecorderStatus', 'config:DescribeConfigurationRecorderStatus', 'aws.config.recorder_enabled'],
       ['ListAnalyzers', 'access-analyzer:ListAnalyzers', 'aws.iam.access_analyzer_enabled'],
+      ['GetKeyRotationStatus', 'kms:GetKeyRotationStatus', 'aws.kms.key_rotation_enabled'],
+      ['DescribeLogGroups', 'logs:DescribeLogGroups', 'aws.logs.retention_covers_audit_period'],
     ] as const;
     for (const [action] of cases) emu.faults.deny(action);
     const { s, results } = await run(emu);
@@ -109,6 +118,8 @@ describe('AWS security settings over HTTP', () => {
       GetPublicAccessBlock: { status: 200, contentType: 'application/xml', body: '<PublicAccessBlockConfiguration><BlockPublicAcls>true</BlockPublicAcls>' },
       ListDetectors: { status: 200, body: '{"detectorIds":null}' },
       ListAnalyzers: { status: 200, body: '{"analyzers":[{"name":"a"}]}' },
+      DescribeKey: { status: 200, body: '{}' },
+      DescribeLogGroups: { status: 200, body: '{"logGroups":[{"logGroupName":"/x","arn":"arn:aws:logs:us-east-1:123456789012:log-group:/x:*","retentionInDays":"forever"}]}' },
     },
   ])('degraded replies are error, never a verdict (%#)', async (replies) => {
     emu = await withServices(true);
@@ -123,6 +134,8 @@ describe('AWS security settings over HTTP', () => {
       ListDetectors: 'aws.guardduty.enabled',
       DescribeConfigurationRecorders: 'aws.config.recorder_enabled',
       ListAnalyzers: 'aws.iam.access_analyzer_enabled',
+      DescribeKey: 'aws.kms.key_rotation_enabled',
+      DescribeLogGroups: 'aws.logs.retention_covers_audit_period',
     };
     for (const action of Object.keys(replies)) {
       const v = Object.values(verdicts(results, ruleOf[action]!));

@@ -14,6 +14,8 @@ import guardduty from '../../rules/aws/guardduty/enabled.js';
 import securityhub from '../../rules/aws/securityhub/enabled.js';
 import configRecorder from '../../rules/aws/config/recorder_enabled.js';
 import analyzer from '../../rules/aws/iam/access_analyzer_enabled.js';
+import keyRotation from '../../rules/aws/kms/key_rotation_enabled.js';
+import logRetention from '../../rules/aws/logs/retention_covers_audit_period.js';
 
 const R = 'eu-west-1';
 const OBSERVED = new Date(NOW.getTime() - 3_600_000).toISOString();
@@ -39,6 +41,11 @@ const cfg = (recorders: unknown) => res('aws.config.recorders', CFG, `config/${R
 const AA = `arn:aws:access-analyzer:${R}:${ACCOUNT}:analyzers`;
 const aa = (analyzers: unknown) => res('aws.accessanalyzer.analyzers', AA, `access-analyzer/${R}`, { analyzers });
 const an = (type: string | null, status: string | null) => ({ arn: `arn:aws:access-analyzer:${R}:${ACCOUNT}:analyzer/a`, name: 'a', type, status });
+
+const keyArn = (id: string) => `arn:aws:kms:${R}:${ACCOUNT}:key/${id}`;
+const key = (id: string, a: Record<string, unknown> = {}) => res('aws.kms.key', keyArn(id), id, { manager: 'CUSTOMER', state: 'Enabled', spec: 'SYMMETRIC_DEFAULT', origin: 'AWS_KMS', rotationRead: true, rotationEnabled: true, rotationPeriodDays: 365, ...a });
+const lgArn = (n: string) => `arn:aws:logs:${R}:${ACCOUNT}:log-group:${n}`;
+const lg = (n: string, retentionInDays: unknown) => res('aws.logs.log_group', lgArn(n), n, { retentionInDays });
 
 interface Row {
   name: string;
@@ -118,4 +125,21 @@ table(analyzer, [
   { name: 'only an unused-access analyzer fails', resources: [aa([an('ACCOUNT_UNUSED_ACCESS', 'ACTIVE')])], id: AA, status: 'fail', reason: /no active external-access analyzer/ },
   { name: 'a disabled analyzer fails', resources: [aa([an('ACCOUNT', 'DISABLED')])], id: AA, status: 'fail' },
   { name: 'an analyzer without a status is error', resources: [aa([an('ACCOUNT', null)])], id: AA, status: 'error' },
+]);
+
+table(keyRotation, [
+  { name: 'a customer key rotating yearly passes', resources: [key('k1')], id: keyArn('k1'), status: 'pass' },
+  { name: 'a customer key without rotation fails', resources: [key('k1', { rotationEnabled: false })], id: keyArn('k1'), status: 'fail', reason: /rotation off/ },
+  { name: 'an AWS-managed key is not applicable (KMS rotates it)', resources: [key('k1', { manager: 'AWS', rotationRead: false, rotationEnabled: null })], id: keyArn('k1'), status: 'not_applicable' },
+  { name: 'an asymmetric key is not applicable', resources: [key('k1', { spec: 'ECC_NIST_P256', rotationRead: false, rotationEnabled: null })], id: keyArn('k1'), status: 'not_applicable' },
+  { name: 'a rotatable key whose status was not read is error', resources: [key('k1', { rotationRead: false, rotationEnabled: null })], id: keyArn('k1'), status: 'error' },
+  { name: 'a key whose metadata was not reported is error', resources: [key('k1', { manager: null })], id: keyArn('k1'), status: 'error' },
+]);
+
+table(logRetention, [
+  { name: 'a group kept 400 days passes', resources: [lg('/aws/cloudtrail/org', 400)], id: lgArn('/aws/cloudtrail/org'), status: 'pass' },
+  { name: 'a group whose events never expire passes', resources: [lg('/app/api', 'never_expire')], id: lgArn('/app/api'), status: 'pass', reason: /never expire/ },
+  { name: 'a group kept 30 days fails', resources: [lg('/aws/cloudtrail/org', 30)], id: lgArn('/aws/cloudtrail/org'), status: 'fail', reason: /kept 30 days/ },
+  { name: 'a retention not reported is error', resources: [lg('/aws/cloudtrail/org', null)], id: lgArn('/aws/cloudtrail/org'), status: 'error' },
+  { name: 'a group outside the configured prefixes is not judged', resources: [lg('/aws/cloudtrail/org', 400), lg('/app/short', 7)], id: lgArn('/aws/cloudtrail/org'), status: 'pass', params: { logGroupPrefixes: ['/aws/cloudtrail/'] } },
 ]);

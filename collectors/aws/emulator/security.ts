@@ -4,7 +4,7 @@
 import { ServiceError, input, page, secs, type ServiceReply, type ServiceRequest, type ServiceState } from './service-protocol.js';
 import { el } from './xml.js';
 
-export const SECURITY_SERVICES = new Set(['ec2', 'guardduty', 'securityhub', 'config', 'access-analyzer']);
+export const SECURITY_SERVICES = new Set(['ec2', 'guardduty', 'securityhub', 'config', 'access-analyzer', 'kms', 'logs']);
 const EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
 const S3C_NS = 'http://awss3control.amazonaws.com/doc/2018-08-20/';
 export const S3_CONTROL_PREFIX = '/v20180820/';
@@ -19,7 +19,7 @@ export function securityActionOf(r: ServiceRequest): string {
   }
   if (r.service === 'securityhub') return r.method === 'GET' && /^\/accounts\/?$/.test(r.path) ? 'DescribeHub' : '';
   if (r.service === 'access-analyzer') return r.method === 'GET' && /^\/analyzer\/?$/.test(r.path) ? 'ListAnalyzers' : '';
-  if (r.service === 'config' && r.target) return r.target.slice(r.target.lastIndexOf('.') + 1);
+  if ((r.service === 'config' || r.service === 'kms' || r.service === 'logs') && r.target) return r.target.slice(r.target.lastIndexOf('.') + 1);
   return '';
 }
 
@@ -35,6 +35,10 @@ export function handleSecurity(r: ServiceRequest, action: string, st: ServiceSta
       return { action, status: 200, contentType: 'application/json', body: JSON.stringify(accessAnalyzer(r, st)) };
     case 'config':
       return { action, status: 200, contentType: 'application/x-amz-json-1.1', body: JSON.stringify(config(r, action, st)) };
+    case 'kms':
+      return { action, status: 200, contentType: 'application/x-amz-json-1.1', body: JSON.stringify(kms(r, action, st)) };
+    case 'logs':
+      return { action, status: 200, contentType: 'application/x-amz-json-1.1', body: JSON.stringify(logs(r, action, st)) };
     default:
       throw new ServiceError(400, 'UnknownService', `This emulator does not serve ${r.service}`);
   }
@@ -143,4 +147,70 @@ function config(r: ServiceRequest, action: string, st: ServiceState): unknown {
     return { ConfigurationRecordersStatus: recs.map((c) => ({ name: c.name, lastStartTime: secs('2023-01-01T00:00:00Z'), recording: c.recording, lastStatus: c.lastStatus, lastStatusChangeTime: secs('2024-01-01T00:00:00Z') })) };
   }
   throw new ServiceError(400, 'UnknownOperationException', `Unknown operation ${action}`);
+}
+
+// ---- KMS and CloudWatch Logs (JSON 1.1) --------------------------------------------------------------------------
+
+function kms(r: ServiceRequest, action: string, st: ServiceState): unknown {
+  const inp = input(r);
+  const keys = st.services(r.account).kmsKeys.filter((k) => k.region === r.region);
+  const arn = (id: string): string => `arn:aws:kms:${r.region}:${r.account}:key/${id}`;
+  if (action === 'ListKeys') {
+    const limit = Number(inp.Limit ?? 100);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ServiceError(400, 'ValidationException', `1 validation error detected: Value '${String(inp.Limit)}' at 'limit' failed to satisfy constraint: Member must have value between 1 and 1000`);
+    const p = page(keys, inp.Marker, limit);
+    return { Keys: p.items.map((k) => ({ KeyId: k.id, KeyArn: arn(k.id) })), Truncated: p.next !== undefined, ...(p.next ? { NextMarker: p.next } : {}) };
+  }
+  const asked = String(inp.KeyId ?? '');
+  const k = keys.find((x) => x.id === asked || arn(x.id) === asked);
+  if (!k) throw new ServiceError(400, 'NotFoundException', `Key '${arn(asked)}' does not exist`);
+  if (action === 'DescribeKey') {
+    return {
+      KeyMetadata: {
+        AWSAccountId: r.account,
+        KeyId: k.id,
+        Arn: arn(k.id),
+        CreationDate: secs('2023-01-01T00:00:00Z'),
+        Enabled: k.state === 'Enabled',
+        Description: k.manager === 'AWS' ? 'Default key that protects my S3 objects when no other key is defined' : '',
+        KeyUsage: k.spec === 'SYMMETRIC_DEFAULT' ? 'ENCRYPT_DECRYPT' : 'SIGN_VERIFY',
+        KeyState: k.state,
+        Origin: k.origin,
+        KeyManager: k.manager,
+        CustomerMasterKeySpec: k.spec,
+        KeySpec: k.spec,
+        ...(k.spec === 'SYMMETRIC_DEFAULT' ? { EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'] } : { SigningAlgorithms: ['ECDSA_SHA_256'] }),
+        MultiRegion: false,
+      },
+    };
+  }
+  if (action === 'GetKeyRotationStatus') {
+    // KMS refuses rotation questions for keys it cannot rotate
+    if (k.spec !== 'SYMMETRIC_DEFAULT' || k.origin !== 'AWS_KMS') throw new ServiceError(400, 'UnsupportedOperationException', `${arn(k.id)} origin is ${k.origin} which is not valid for this operation.`);
+    if (k.state === 'Disabled' || k.state === 'PendingDeletion') throw new ServiceError(400, 'KMSInvalidStateException', `${arn(k.id)} is ${k.state.toLowerCase()}.`);
+    return { KeyRotationEnabled: k.rotation, KeyId: arn(k.id), ...(k.rotation ? { RotationPeriodInDays: 365, NextRotationDate: secs('2027-01-01T00:00:00Z') } : {}) };
+  }
+  throw new ServiceError(400, 'UnknownOperationException', `Unknown operation ${action}`);
+}
+
+function logs(r: ServiceRequest, action: string, st: ServiceState): unknown {
+  if (action !== 'DescribeLogGroups') throw new ServiceError(400, 'UnknownOperationException', `Unknown operation ${action}`);
+  const inp = input(r);
+  const limit = Number(inp.limit ?? 50);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw new ServiceError(400, 'InvalidParameterException', `1 validation error detected: Value '${String(inp.limit)}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 50`);
+  const groups = st.services(r.account).logGroups.filter((g) => g.region === r.region).sort((a, b) => (a.name < b.name ? -1 : 1));
+  const p = page(groups, inp.nextToken, limit);
+  return {
+    logGroups: p.items.map((g) => ({
+      logGroupName: g.name,
+      creationTime: Date.parse('2023-01-01T00:00:00Z'),
+      ...(g.retentionDays !== undefined ? { retentionInDays: g.retentionDays } : {}),
+      metricFilterCount: 0,
+      arn: `arn:aws:logs:${r.region}:${r.account}:log-group:${g.name}:*`,
+      storedBytes: 1024,
+      logGroupClass: 'STANDARD',
+      logGroupArn: `arn:aws:logs:${r.region}:${r.account}:log-group:${g.name}`,
+    })),
+    ...(p.next ? { nextToken: p.next } : {}),
+  };
 }

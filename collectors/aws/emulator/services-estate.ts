@@ -98,6 +98,9 @@ export interface AccountServices {
   /** Regions where Security Hub is enabled (elsewhere DescribeHub answers "not subscribed"). */
   securityHub: string[];
   configRecorders: Array<{ name: string; region: string; allSupported: boolean; includeGlobal: boolean; recording: boolean; lastStatus: 'SUCCESS' | 'FAILURE' | 'PENDING' }>;
+  kmsKeys: Array<{ id: string; region: string; manager: 'AWS' | 'CUSTOMER'; state: 'Enabled' | 'Disabled' | 'PendingDeletion'; spec: 'SYMMETRIC_DEFAULT' | 'ECC_NIST_P256' | 'HMAC_256'; origin: 'AWS_KMS' | 'EXTERNAL'; rotation: boolean }>;
+  /** `retentionDays` absent = never expire (DescribeLogGroups then omits retentionInDays). */
+  logGroups: Array<{ name: string; region: string; retentionDays?: number }>;
   analyzers: Array<{ name: string; region: string; type: 'ACCOUNT' | 'ORGANIZATION' | 'ACCOUNT_UNUSED_ACCESS' | 'ORGANIZATION_UNUSED_ACCESS'; status: 'ACTIVE' | 'CREATING' | 'DISABLED' | 'FAILED' }>;
 }
 
@@ -148,7 +151,7 @@ export interface EmuAccountMeta {
 }
 
 export function emptyServices(regions: string[] = ['us-east-1']): AccountServices {
-  return { regions, trails: [], events: [], dbInstances: [], dbClusters: [], backupPlans: [], protectedResources: [], backupJobs: [], buckets: [], alarms: [], publicAccessBlock: null, securityGroups: [], ebsDefaultEncryption: [], guardDuty: [], securityHub: [], configRecorders: [], analyzers: [] };
+  return { regions, trails: [], events: [], dbInstances: [], dbClusters: [], backupPlans: [], protectedResources: [], backupJobs: [], buckets: [], alarms: [], publicAccessBlock: null, securityGroups: [], ebsDefaultEncryption: [], guardDuty: [], securityHub: [], configRecorders: [], analyzers: [], kmsKeys: [], logGroups: [] };
 }
 
 const rng = mulberry32;
@@ -286,7 +289,8 @@ export function generateServices(o: ServicesOptions): AccountServices {
 /**
  * Security settings: healthy, everything is on in every region; otherwise the first region is well set up and the
  * others show the common gaps (no Block Public Access, SSH open to the world, EBS unencrypted by default, GuardDuty
- * suspended, Security Hub and Access Analyzer never enabled, the Config recorder stopped).
+ * suspended, Security Hub and Access Analyzer never enabled, the Config recorder stopped, a customer KMS key not
+ * rotated, the trail's log group kept 30 days).
  */
 function seedSecurity(s: AccountServices, accountId: string, regions: string[], healthy: boolean): void {
   s.publicAccessBlock = healthy ? { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true } : null;
@@ -302,5 +306,11 @@ function seedSecurity(s: AccountServices, accountId: string, regions: string[], 
     if (good) s.securityHub.push(region);
     s.configRecorders.push({ name: 'default', region, allSupported: true, includeGlobal: i === 0, recording: good, lastStatus: good ? 'SUCCESS' : 'FAILURE' });
     if (good) s.analyzers.push({ name: `external-access-${region}`, region, type: 'ACCOUNT', status: 'ACTIVE' });
+    const key = (n: number): string => `${tail}${i}${n}`.padEnd(8, '0') + '-1111-2222-3333-444455556666';
+    s.kmsKeys.push({ id: key(1), region, manager: 'AWS', state: 'Enabled', spec: 'SYMMETRIC_DEFAULT', origin: 'AWS_KMS', rotation: true });
+    s.kmsKeys.push({ id: key(2), region, manager: 'CUSTOMER', state: 'Enabled', spec: 'SYMMETRIC_DEFAULT', origin: 'AWS_KMS', rotation: good });
+    s.kmsKeys.push({ id: key(3), region, manager: 'CUSTOMER', state: 'Enabled', spec: 'ECC_NIST_P256', origin: 'AWS_KMS', rotation: false });
+    s.logGroups.push({ name: '/aws/cloudtrail/org-trail', region, retentionDays: good ? 400 : 30 });
+    s.logGroups.push({ name: '/app/api', region });
   });
 }
