@@ -212,6 +212,7 @@ async function readKmsKeys(rd: Reader, region: string): Promise<boolean> {
       ok = false;
       continue;
     }
+    rd.art(`kms:DescribeKey ${region} ${String(k.KeyId)}`, d);
     let rotation: Item | null = null;
     if (rotatable(m)) {
       const r = await rd.send<Item>('kms:GetKeyRotationStatus', region, kms, new GetKeyRotationStatusCommand({ KeyId: String(k.KeyArn) }));
@@ -221,6 +222,7 @@ async function readKmsKeys(rd: Reader, region: string): Promise<boolean> {
         continue;
       }
       rotation = r;
+      rd.art(`kms:GetKeyRotationStatus ${region} ${String(k.KeyId)}`, r);
     }
     rd.res('aws.kms.key', String(k.KeyArn), String(k.KeyId), region, {
       // null where DescribeKey did not say: the rule is `error` for the key
