@@ -9,6 +9,7 @@ import { ConfigServiceClient, DescribeConfigurationRecordersCommand, DescribeCon
 import { AccessAnalyzerClient, ListAnalyzersCommand } from '@aws-sdk/client-accessanalyzer';
 import { KMSClient, DescribeKeyCommand, GetKeyRotationStatusCommand, ListKeysCommand } from '@aws-sdk/client-kms';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { BackupClient, ListBackupVaultsCommand } from '@aws-sdk/client-backup';
 import { pages, withIds, type Item } from './services-regional.js';
 import type { AnyClient, Reader } from './service-reader.js';
 
@@ -26,6 +27,7 @@ export const SECURITY_REGIONAL_TYPES = {
   analyzer: 'aws.accessanalyzer.analyzers',
   kms: 'aws.kms.key',
   logs: 'aws.logs.log_group',
+  vaults: 'aws.backup.vault',
 } as const;
 export type SecurityRegional = Record<keyof typeof SECURITY_REGIONAL_TYPES, boolean>;
 
@@ -254,6 +256,26 @@ async function readLogGroups(rd: Reader, region: string): Promise<boolean> {
   return true;
 }
 
+/** Backup vaults, one bulk listing per region: encryption key, Vault Lock state and retention bounds, recovery points. */
+async function readBackupVaults(rd: Reader, region: string): Promise<boolean> {
+  const bk = rd.client(BackupClient as never, region) as AnyClient;
+  const vaults = withIds(rd, 'backup:ListBackupVaults', region, await pages(rd, 'backup:ListBackupVaults', region, bk, (t) => new ListBackupVaultsCommand({ MaxResults: 1000, ...(t ? { NextToken: t } : {}) }), 'BackupVaultList', (r) => r.NextToken), ['BackupVaultArn', 'BackupVaultName']);
+  if (!vaults) return false;
+  for (const v of vaults) {
+    rd.res('aws.backup.vault', String(v.BackupVaultArn), String(v.BackupVaultName), region, {
+      vaultType: str(v.VaultType),
+      // null where the listing did not say: the rule is `error` for the vault
+      encryptionKeyArn: str(v.EncryptionKeyArn),
+      recoveryPoints: num(v.NumberOfRecoveryPoints),
+      locked: bool(v.Locked),
+      // absent bounds are "no bound set" for a vault without Vault Lock
+      minRetentionDays: num(v.MinRetentionDays),
+      lockDate: isoOrNull(v.LockDate),
+    });
+  }
+  return true;
+}
+
 /** One region's security settings; each flag is true when that type was read completely in the region. */
 export async function collectSecurity(rd: Reader, region: string): Promise<SecurityRegional> {
   const ec2 = rd.client(EC2Client as never, region) as AnyClient;
@@ -266,5 +288,6 @@ export async function collectSecurity(rd: Reader, region: string): Promise<Secur
     analyzer: await readAnalyzers(rd, region),
     kms: await readKmsKeys(rd, region),
     logs: await readLogGroups(rd, region),
+    vaults: await readBackupVaults(rd, region),
   };
 }

@@ -45,6 +45,7 @@ export const SERVICE_ACTION_INPUTS: Record<string, string[]> = {
   'kms:DescribeKey': ['aws.kms.key'],
   'kms:GetKeyRotationStatus': ['aws.kms.key'],
   'logs:DescribeLogGroups': ['aws.logs.log_group'],
+  'backup:ListBackupVaults': ['aws.backup.vault'],
 };
 
 export const AWS_SERVICE_RESOURCE_TYPES = [...new Set(Object.values(SERVICE_ACTION_INPUTS).flat())];
@@ -149,7 +150,7 @@ export async function collectServices(ctx: CollectContext, o: ServicesOptions): 
     await readTrails(rd);
     if (regions) {
       const regional = { history: true, rdsI: true, rdsC: true, plans: true, prot: true, jobs: true, alarms: true };
-      const security: SecurityRegional = { sg: true, ebs: true, guardduty: true, securityhub: true, config: true, analyzer: true, kms: true, logs: true };
+      const security: SecurityRegional = { sg: true, ebs: true, guardduty: true, securityhub: true, config: true, analyzer: true, kms: true, logs: true, vaults: true };
       await mapBounded(regions, o.regionConcurrency, async (region) => {
         if (!(await readHistory(rd, region, seenEvents))) regional.history = false;
         const ok = await collectRegional(rd, region);

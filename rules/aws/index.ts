@@ -35,6 +35,7 @@ import config_recorder_enabled from './config/recorder_enabled.js';
 import access_analyzer_enabled from './iam/access_analyzer_enabled.js';
 import kms_key_rotation_enabled from './kms/key_rotation_enabled.js';
 import logs_retention_covers_audit_period from './logs/retention_covers_audit_period.js';
+import backup_vault_protected from './backup/vault_protected.js';
 
 export const awsRules: Rule[] = [
   root_mfa_enabled,
@@ -72,4 +73,5 @@ export const awsRules: Rule[] = [
   access_analyzer_enabled,
   kms_key_rotation_enabled,
   logs_retention_covers_audit_period,
+  backup_vault_protected,
 ];

@@ -19,7 +19,7 @@ afterEach(async () => {
 const ACCOUNT = '123456789012';
 const REGIONS = ['us-east-1', 'eu-west-1'];
 const FULL: Partial<AwsSourceConfig> = { iamOnly: false, regions: REGIONS, maxAttempts: 2 };
-const SECURITY_RULES = ['aws.s3.account_public_access_blocked', 'aws.ec2.no_admin_ports_open_to_internet', 'aws.ec2.ebs_encrypted_by_default', 'aws.guardduty.enabled', 'aws.securityhub.enabled', 'aws.config.recorder_enabled', 'aws.iam.access_analyzer_enabled', 'aws.kms.key_rotation_enabled', 'aws.logs.retention_covers_audit_period'];
+const SECURITY_RULES = ['aws.s3.account_public_access_blocked', 'aws.ec2.no_admin_ports_open_to_internet', 'aws.ec2.ebs_encrypted_by_default', 'aws.guardduty.enabled', 'aws.securityhub.enabled', 'aws.config.recorder_enabled', 'aws.iam.access_analyzer_enabled', 'aws.kms.key_rotation_enabled', 'aws.logs.retention_covers_audit_period', 'aws.backup.vault_protected'];
 
 async function withServices(healthy = false): Promise<AwsEmulator> {
   const e = await emulator(demoEstate());
@@ -48,6 +48,8 @@ describe('AWS security settings over HTTP', () => {
     expect(emu.calls.filter((c) => c.action === 'GetKeyRotationStatus')).toHaveLength(2);
     const logs = results.filter((r) => r.ruleId === 'aws.logs.retention_covers_audit_period' && r.status === 'fail');
     expect(logs.map((r) => r.reason)).toEqual(['/aws/cloudtrail/org-trail: kept 30 days (at least 365 needed)']);
+    const vaults = results.filter((r) => r.ruleId === 'aws.backup.vault_protected');
+    expect(vaults.map((r) => `${r.region} ${r.resourceId.split(':').pop()} ${r.status}`).sort()).toEqual(['eu-west-1 Default not_applicable', 'eu-west-1 prod-vault fail', 'us-east-1 Default not_applicable', 'us-east-1 prod-vault pass']);
     // no account-level configuration: S3 answers NoSuchPublicAccessBlockConfiguration, which is a fail, not an error
     expect(verdicts(results, 'aws.s3.account_public_access_blocked')).toEqual({ account: 'fail' });
     const bastion = results.find((r) => r.ruleId === 'aws.ec2.no_admin_ports_open_to_internet' && r.status === 'fail');
@@ -84,6 +86,7 @@ describe('AWS security settings over HTTP', () => {
       ['ListAnalyzers', 'access-analyzer:ListAnalyzers', 'aws.iam.access_analyzer_enabled'],
       ['GetKeyRotationStatus', 'kms:GetKeyRotationStatus', 'aws.kms.key_rotation_enabled'],
       ['DescribeLogGroups', 'logs:DescribeLogGroups', 'aws.logs.retention_covers_audit_period'],
+      ['ListBackupVaults', 'backup:ListBackupVaults', 'aws.backup.vault_protected'],
     ] as const;
     for (const [action] of cases) emu.faults.deny(action);
     const { s, results } = await run(emu);
@@ -116,6 +119,7 @@ describe('AWS security settings over HTTP', () => {
       ListAnalyzers: { status: 200, body: '{"analyzers":[{"name":"a"}]}' },
       DescribeKey: { status: 200, body: '{}' },
       DescribeLogGroups: { status: 200, body: '{"logGroups":[{"logGroupName":"/x","arn":"arn:aws:logs:us-east-1:123456789012:log-group:/x:*","retentionInDays":"forever"}]}' },
+      ListBackupVaults: { status: 200, body: '{"BackupVaultList":[{"BackupVaultName":"v","BackupVaultArn":"arn:aws:backup:us-east-1:123456789012:backup-vault:v","NumberOfRecoveryPoints":3}]}' },
     },
   ])('degraded replies are error, never a verdict (%#)', async (replies) => {
     emu = await withServices(true);
@@ -139,6 +143,7 @@ describe('AWS security settings over HTTP', () => {
       ListAnalyzers: 'aws.iam.access_analyzer_enabled',
       DescribeKey: 'aws.kms.key_rotation_enabled',
       DescribeLogGroups: 'aws.logs.retention_covers_audit_period',
+      ListBackupVaults: 'aws.backup.vault_protected',
     };
     for (const action of Object.keys(replies)) {
       const v = Object.values(verdicts(results, ruleOf[action]!));

@@ -16,6 +16,7 @@ import configRecorder from '../../rules/aws/config/recorder_enabled.js';
 import analyzer from '../../rules/aws/iam/access_analyzer_enabled.js';
 import keyRotation from '../../rules/aws/kms/key_rotation_enabled.js';
 import logRetention from '../../rules/aws/logs/retention_covers_audit_period.js';
+import vaultProtected from '../../rules/aws/backup/vault_protected.js';
 
 const R = 'eu-west-1';
 const OBSERVED = new Date(NOW.getTime() - 3_600_000).toISOString();
@@ -46,6 +47,9 @@ const keyArn = (id: string) => `arn:aws:kms:${R}:${ACCOUNT}:key/${id}`;
 const key = (id: string, a: Record<string, unknown> = {}) => res('aws.kms.key', keyArn(id), id, { manager: 'CUSTOMER', state: 'Enabled', spec: 'SYMMETRIC_DEFAULT', origin: 'AWS_KMS', rotationRead: true, rotationEnabled: true, rotationPeriodDays: 365, ...a });
 const lgArn = (n: string) => `arn:aws:logs:${R}:${ACCOUNT}:log-group:${n}`;
 const lg = (n: string, retentionInDays: unknown) => res('aws.logs.log_group', lgArn(n), n, { retentionInDays });
+
+const vaultArn = (n: string) => `arn:aws:backup:${R}:${ACCOUNT}:backup-vault:${n}`;
+const vault = (n: string, a: Record<string, unknown> = {}) => res('aws.backup.vault', vaultArn(n), n, { vaultType: 'BACKUP_VAULT', encryptionKeyArn: `arn:aws:kms:${R}:${ACCOUNT}:key/k`, recoveryPoints: 40, locked: true, minRetentionDays: 35, lockDate: null, ...a });
 
 interface Row {
   name: string;
@@ -142,4 +146,13 @@ table(logRetention, [
   { name: 'a group kept 30 days fails', resources: [lg('/aws/cloudtrail/org', 30)], id: lgArn('/aws/cloudtrail/org'), status: 'fail', reason: /kept 30 days/ },
   { name: 'a retention not reported is error', resources: [lg('/aws/cloudtrail/org', null)], id: lgArn('/aws/cloudtrail/org'), status: 'error' },
   { name: 'a group outside the configured prefixes is not judged', resources: [lg('/aws/cloudtrail/org', 400), lg('/app/short', 7)], id: lgArn('/aws/cloudtrail/org'), status: 'pass', params: { logGroupPrefixes: ['/aws/cloudtrail/'] } },
+]);
+
+table(vaultProtected, [
+  { name: 'a locked vault with 35 days minimum retention passes', resources: [vault('prod')], id: vaultArn('prod'), status: 'pass' },
+  { name: 'a vault without Vault Lock fails', resources: [vault('prod', { locked: false, minRetentionDays: null })], id: vaultArn('prod'), status: 'fail', reason: /no Vault Lock/ },
+  { name: 'a lock whose minimum retention is below the parameter fails', resources: [vault('prod', { minRetentionDays: 1 })], id: vaultArn('prod'), status: 'fail', reason: /minimum retention 1 < 7/ },
+  { name: 'an empty vault is not applicable', resources: [vault('Default', { recoveryPoints: 0, locked: false })], id: vaultArn('Default'), status: 'not_applicable' },
+  { name: 'the lock state not reported is error', resources: [vault('prod', { locked: null })], id: vaultArn('prod'), status: 'error', reason: /locked/ },
+  { name: 'the recovery point count not reported is error', resources: [vault('prod', { recoveryPoints: null })], id: vaultArn('prod'), status: 'error' },
 ]);

@@ -98,6 +98,8 @@ export interface AccountServices {
   /** Regions where Security Hub is enabled (elsewhere DescribeHub answers "not subscribed"). */
   securityHub: string[];
   configRecorders: Array<{ name: string; region: string; allSupported: boolean; includeGlobal: boolean; recording: boolean; lastStatus: 'SUCCESS' | 'FAILURE' | 'PENDING' }>;
+  /** Backup vaults; `minRetentionDays` set = Vault Lock applied (with `locked` once its grace period ended). */
+  backupVaults: Array<{ name: string; region: string; recoveryPoints: number; locked: boolean; minRetentionDays?: number }>;
   kmsKeys: Array<{ id: string; region: string; manager: 'AWS' | 'CUSTOMER'; state: 'Enabled' | 'Disabled' | 'PendingDeletion'; spec: 'SYMMETRIC_DEFAULT' | 'ECC_NIST_P256' | 'HMAC_256'; origin: 'AWS_KMS' | 'EXTERNAL'; rotation: boolean }>;
   /** `retentionDays` absent = never expire (DescribeLogGroups then omits retentionInDays). */
   logGroups: Array<{ name: string; region: string; retentionDays?: number }>;
@@ -151,7 +153,7 @@ export interface EmuAccountMeta {
 }
 
 export function emptyServices(regions: string[] = ['us-east-1']): AccountServices {
-  return { regions, trails: [], events: [], dbInstances: [], dbClusters: [], backupPlans: [], protectedResources: [], backupJobs: [], buckets: [], alarms: [], publicAccessBlock: null, securityGroups: [], ebsDefaultEncryption: [], guardDuty: [], securityHub: [], configRecorders: [], analyzers: [], kmsKeys: [], logGroups: [] };
+  return { regions, trails: [], events: [], dbInstances: [], dbClusters: [], backupPlans: [], protectedResources: [], backupJobs: [], buckets: [], alarms: [], publicAccessBlock: null, securityGroups: [], ebsDefaultEncryption: [], guardDuty: [], securityHub: [], configRecorders: [], analyzers: [], kmsKeys: [], logGroups: [], backupVaults: [] };
 }
 
 const rng = mulberry32;
@@ -290,7 +292,7 @@ export function generateServices(o: ServicesOptions): AccountServices {
  * Security settings: healthy, everything is on in every region; otherwise the first region is well set up and the
  * others show the common gaps (no Block Public Access, SSH open to the world, EBS unencrypted by default, GuardDuty
  * suspended, Security Hub and Access Analyzer never enabled, the Config recorder stopped, a customer KMS key not
- * rotated, the trail's log group kept 30 days).
+ * rotated, the trail's log group kept 30 days, the production backup vault without Vault Lock).
  */
 function seedSecurity(s: AccountServices, accountId: string, regions: string[], healthy: boolean): void {
   s.publicAccessBlock = healthy ? { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true } : null;
@@ -312,5 +314,7 @@ function seedSecurity(s: AccountServices, accountId: string, regions: string[], 
     s.kmsKeys.push({ id: key(3), region, manager: 'CUSTOMER', state: 'Enabled', spec: 'ECC_NIST_P256', origin: 'AWS_KMS', rotation: false });
     s.logGroups.push({ name: '/aws/cloudtrail/org-trail', region, retentionDays: good ? 400 : 30 });
     s.logGroups.push({ name: '/app/api', region });
+    s.backupVaults.push({ name: 'Default', region, recoveryPoints: 0, locked: false });
+    s.backupVaults.push({ name: 'prod-vault', region, recoveryPoints: 40, locked: good, ...(good ? { minRetentionDays: 35 } : {}) });
   });
 }

@@ -17,6 +17,7 @@ export function actionOf(r: ServiceRequest): string {
     if (/^\/backup\/plans\/[^/]+\/selections\/?$/.test(r.path)) return 'ListBackupSelections';
     if (/^\/backup\/plans\/[^/]+\/?$/.test(r.path)) return 'GetBackupPlan';
     if (r.path.startsWith('/backup-jobs')) return 'ListBackupJobs';
+    if (/^\/backup-vaults\/?$/.test(r.path)) return 'ListBackupVaults';
     if (r.path.startsWith('/resources')) return 'ListProtectedResources';
     return '';
   }
@@ -230,6 +231,24 @@ function backup(r: ServiceRequest, action: string, st: ServiceState): unknown {
       const p = page(jobs, q.get('nextToken'), max);
       return {
         BackupJobs: p.items.map((j) => ({ BackupJobId: j.id, AccountId: r.account, BackupVaultName: 'Default', ResourceArn: j.resourceArn, ResourceType: j.resourceType, State: j.state, CreationDate: secs(j.created), CompletionDate: secs(j.completed), ...(j.message ? { StatusMessage: j.message } : {}) })),
+        ...(p.next ? { NextToken: p.next } : {}),
+      };
+    }
+    case 'ListBackupVaults': {
+      const p = page(s.backupVaults.filter((v) => v.region === r.region), q.get('nextToken'), max);
+      return {
+        BackupVaultList: p.items.map((v) => ({
+          BackupVaultName: v.name,
+          BackupVaultArn: `arn:aws:backup:${r.region}:${r.account}:backup-vault:${v.name}`,
+          VaultType: 'BACKUP_VAULT',
+          VaultState: 'AVAILABLE',
+          CreationDate: secs('2023-01-01T00:00:00Z'),
+          EncryptionKeyArn: `arn:aws:kms:${r.region}:${r.account}:key/${v.name === 'Default' ? 'aws-backup' : 'prod'}-0000-1111-2222-333344445555`,
+          CreatorRequestId: v.name,
+          NumberOfRecoveryPoints: v.recoveryPoints,
+          Locked: v.locked,
+          ...(v.minRetentionDays !== undefined ? { MinRetentionDays: v.minRetentionDays, MaxRetentionDays: 3650, LockDate: secs('2024-01-04T00:00:00Z') } : {}),
+        })),
         ...(p.next ? { NextToken: p.next } : {}),
       };
     }
