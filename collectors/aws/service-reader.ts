@@ -39,6 +39,9 @@ export type ServicesPart = Pick<Snapshot, 'resources' | 'inputs' | 'artifacts' |
 
 export type AnyClient = { send(cmd: never, o?: unknown): Promise<unknown>; middlewareStack: { add(mw: unknown, o: Record<string, unknown>): void }; destroy(): void };
 
+/** Whether a failed call's code, status and message are the service's documented "nothing there". */
+export type Absent = (code: string, status: number | undefined, message: string) => boolean;
+
 /** What the per-service readers share: sending, recording resources, artifacts, errors, gaps and cursors. */
 export interface Reader {
   account: string;
@@ -51,10 +54,11 @@ export interface Reader {
   client<T extends AnyClient>(C: new (c: Record<string, unknown>) => T, region: string, extra?: Record<string, unknown>): T;
   /**
    * Sends one command; on success checks `list` is a list, and returns the output; on failure records a
-   * CollectionError (cause from status and code) and returns undefined, or `null` when `absent(code, status)` says the
-   * failure means "nothing there" (S3 NoSuchTagSet).
+   * CollectionError (cause from status and code) and returns undefined, or `null` when `absent(code, status, message)`
+   * says the failure is the service's documented answer for "nothing there" (S3 NoSuchTagSet, an account without a
+   * Public Access Block, a region where Security Hub is not enabled).
    */
-  send<T>(op: string, region: string, c: AnyClient, cmd: unknown, opt?: { list?: string; perSecond?: number; absent?: (code: string, status: number | undefined) => boolean }): Promise<T | null | undefined>;
+  send<T>(op: string, region: string, c: AnyClient, cmd: unknown, opt?: { list?: string; perSecond?: number; absent?: Absent }): Promise<T | null | undefined>;
   /** Records a reply that is not the documented shape (an item without its id, a loop of tokens). */
   malformed(op: string, region: string, detail: string, cause?: 'malformed' | 'incomplete'): void;
   res(type: string, id: string, name: string, region: string | undefined, attributes: Record<string, unknown>): void;

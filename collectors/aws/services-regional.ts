@@ -4,7 +4,7 @@ import { BackupClient, GetBackupPlanCommand, ListBackupJobsCommand, ListBackupPl
 import { S3Client, GetBucketTaggingCommand, GetBucketVersioningCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { BACKUP_JOB_WINDOW_MS, dayCeil, dayFloor, MAX_PAGES, type AnyClient, type Reader } from './service-reader.js';
-type Item = Record<string, unknown>;
+export type Item = Record<string, unknown>;
 
 const bool = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -23,7 +23,7 @@ function tags(list: unknown): Record<string, string> | null {
 }
 
 /** Every page of a listing: `next` reads the continuation from a page. Undefined when any page failed or the pages loop. */
-async function pages(rd: Reader, op: string, region: string, c: AnyClient, mk: (t?: string) => unknown, list: string, next: (r: Item) => unknown): Promise<Item[] | undefined> {
+export async function pages(rd: Reader, op: string, region: string, c: AnyClient, mk: (t?: string) => unknown, list: string, next: (r: Item) => unknown): Promise<Item[] | undefined> {
   const out: Item[] = [];
   let token: string | undefined;
   for (let page = 1; ; page++) {
@@ -43,7 +43,7 @@ async function pages(rd: Reader, op: string, region: string, c: AnyClient, mk: (
 }
 
 /** Every item must carry its ids; one that does not makes the listing malformed (its resource cannot be named). */
-function withIds(rd: Reader, op: string, region: string, items: Item[] | undefined, ids: string[]): Item[] | undefined {
+export function withIds(rd: Reader, op: string, region: string, items: Item[] | undefined, ids: string[]): Item[] | undefined {
   if (!items) return undefined;
   const bad = items.find((i) => ids.some((k) => !str(i[k])));
   if (bad) {

@@ -1,4 +1,6 @@
-// Collects an account's CloudTrail (trails and event history), RDS, Backup, S3 and CloudWatch, region by region.
+// Collects an account's CloudTrail (trails and event history), RDS, Backup, S3 and CloudWatch, and its security
+// settings (S3 Block Public Access, EC2 security groups and EBS default encryption, GuardDuty, Security Hub, Config,
+// Access Analyzer), region by region.
 import { createHash } from 'node:crypto';
 import { AccountClient, ListRegionsCommand } from '@aws-sdk/client-account';
 import { CloudTrailClient, DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand, LookupEventsCommand, type Event as CtEvent } from '@aws-sdk/client-cloudtrail';
@@ -8,12 +10,13 @@ import type { Artifact, CollectionError, Resource, Snapshot } from '../../src/co
 import { awsCollectionError, errorCode } from './failure.js';
 import { mapBounded } from './limits.js';
 import { collectRegional, collectS3 } from './services-regional.js';
-import { CLOUDTRAIL_DELIVERY_LAG_MS, DAY_MS, DEFAULT_PER_SECOND, LOOKUP_EVENTS_PER_SECOND, LOOKUP_STREAMS, LOOKUP_WINDOW_MS, MAX_PAGES, dayCeil, dayFloor, type AnyClient, type Reader, type ServicesOptions, type ServicesPart } from './service-reader.js';
+import { SECURITY_REGIONAL_TYPES, collectAccountPublicAccessBlock, collectSecurity, type SecurityRegional } from './services-security.js';
+import { CLOUDTRAIL_DELIVERY_LAG_MS, DAY_MS, DEFAULT_PER_SECOND, LOOKUP_EVENTS_PER_SECOND, LOOKUP_STREAMS, LOOKUP_WINDOW_MS, MAX_PAGES, dayCeil, dayFloor, type Absent, type AnyClient, type Reader, type ServicesOptions, type ServicesPart } from './service-reader.js';
 import { awsSend, requireList, type ReplyShape } from './wire.js';
 
 /** Resource types each non-IAM action feeds: what its failure leaves missing or incomplete. */
 export const SERVICE_ACTION_INPUTS: Record<string, string[]> = {
-  'account:ListRegions': ['aws.cloudtrail.history', 'aws.cloudtrail.event', 'aws.rds.instance', 'aws.rds.cluster', 'aws.backup.plan', 'aws.backup.protected_resource', 'aws.backup.job', 'aws.cloudwatch.alarm'],
+  'account:ListRegions': ['aws.cloudtrail.history', 'aws.cloudtrail.event', 'aws.rds.instance', 'aws.rds.cluster', 'aws.backup.plan', 'aws.backup.protected_resource', 'aws.backup.job', 'aws.cloudwatch.alarm', ...Object.values(SECURITY_REGIONAL_TYPES)],
   'cloudtrail:DescribeTrails': ['aws.cloudtrail.trail'],
   'cloudtrail:GetTrailStatus': ['aws.cloudtrail.trail'],
   'cloudtrail:GetEventSelectors': ['aws.cloudtrail.trail'],
@@ -29,6 +32,20 @@ export const SERVICE_ACTION_INPUTS: Record<string, string[]> = {
   's3:GetBucketTagging': ['aws.s3.bucket'],
   's3:GetBucketVersioning': ['aws.s3.bucket'],
   'cloudwatch:DescribeAlarms': ['aws.cloudwatch.alarm'],
+  's3:GetAccountPublicAccessBlock': ['aws.s3.account_public_access_block'],
+  'ec2:DescribeSecurityGroups': ['aws.ec2.security_group'],
+  'ec2:GetEbsEncryptionByDefault': ['aws.ec2.ebs_default_encryption'],
+  'guardduty:ListDetectors': ['aws.guardduty.detectors'],
+  'guardduty:GetDetector': ['aws.guardduty.detectors'],
+  'securityhub:DescribeHub': ['aws.securityhub.hub'],
+  'config:DescribeConfigurationRecorders': ['aws.config.recorders'],
+  'config:DescribeConfigurationRecorderStatus': ['aws.config.recorders'],
+  'access-analyzer:ListAnalyzers': ['aws.accessanalyzer.analyzers'],
+  'kms:ListKeys': ['aws.kms.key'],
+  'kms:DescribeKey': ['aws.kms.key'],
+  'kms:GetKeyRotationStatus': ['aws.kms.key'],
+  'logs:DescribeLogGroups': ['aws.logs.log_group'],
+  'backup:ListBackupVaults': ['aws.backup.vault'],
 };
 
 export const AWS_SERVICE_RESOURCE_TYPES = [...new Set(Object.values(SERVICE_ACTION_INPUTS).flat())];
@@ -40,6 +57,9 @@ const XML_ROOT: Record<string, string> = {
   's3:ListAllMyBuckets': 'ListAllMyBucketsResult',
   's3:GetBucketTagging': 'Tagging',
   's3:GetBucketVersioning': 'VersioningConfiguration',
+  's3:GetAccountPublicAccessBlock': 'PublicAccessBlockConfiguration',
+  'ec2:DescribeSecurityGroups': 'DescribeSecurityGroupsResponse',
+  'ec2:GetEbsEncryptionByDefault': 'GetEbsEncryptionByDefaultResponse',
 };
 
 export { LOOKUP_EVENTS_PER_SECOND, DEFAULT_PER_SECOND, CLOUDTRAIL_DELIVERY_LAG_MS, LOOKUP_WINDOW_MS, BACKUP_JOB_WINDOW_MS, MAX_PAGES, LOOKUP_STREAMS, dayFloor, dayCeil } from './service-reader.js';
@@ -81,7 +101,7 @@ export async function collectServices(ctx: CollectContext, o: ServicesOptions): 
       clients.push(c);
       return c;
     },
-    async send<T>(op: string, region: string, c: AnyClient, cmd: unknown, opt: { list?: string; perSecond?: number; absent?: (code: string, status: number | undefined) => boolean } = {}) {
+    async send<T>(op: string, region: string, c: AnyClient, cmd: unknown, opt: { list?: string; perSecond?: number; absent?: Absent } = {}) {
       await o.limiter.take(`${op.split(':')[0]}:${account}:${region}`, opt.perSecond ?? DEFAULT_PER_SECOND, signal);
       const shape: ReplyShape = XML_ROOT[op] ? { xml: XML_ROOT[op] } : { json: true };
       const r = await awsSend<T>(c, cmd as Parameters<typeof awsSend>[1], { operation: op, shape, ...(signal ? { signal } : {}), ...(ctx.onOperation ? { onOperation: ctx.onOperation } : {}) });
@@ -94,7 +114,7 @@ export async function collectServices(ctx: CollectContext, o: ServicesOptions): 
           err = e;
         }
       } else {
-        if (opt.absent?.(errorCode(r.err as { name?: string }), r.status)) return null;
+        if (opt.absent?.(errorCode(r.err as { name?: string }), r.status, String((r.err as { message?: unknown }).message ?? ''))) return null;
         err = r.err;
       }
       const e = awsCollectionError(op, err, { inputs: SERVICE_ACTION_INPUTS[op] ?? [], where: region, ...(r.status !== undefined ? { status: r.status } : {}) });
@@ -130,11 +150,15 @@ export async function collectServices(ctx: CollectContext, o: ServicesOptions): 
     await readTrails(rd);
     if (regions) {
       const regional = { history: true, rdsI: true, rdsC: true, plans: true, prot: true, jobs: true, alarms: true };
+      const security: SecurityRegional = { sg: true, ebs: true, guardduty: true, securityhub: true, config: true, analyzer: true, kms: true, logs: true, vaults: true };
       await mapBounded(regions, o.regionConcurrency, async (region) => {
         if (!(await readHistory(rd, region, seenEvents))) regional.history = false;
         const ok = await collectRegional(rd, region);
         for (const k of Object.keys(ok) as Array<keyof typeof ok>) if (!ok[k]) regional[k] = false;
+        const sec = await collectSecurity(rd, region);
+        for (const k of Object.keys(sec) as Array<keyof SecurityRegional>) if (!sec[k]) security[k] = false;
       });
+      for (const [k, t] of Object.entries(SECURITY_REGIONAL_TYPES)) if (security[k as keyof SecurityRegional]) rd.mark(t);
       if (regional.history) {
         rd.mark('aws.cloudtrail.history');
         rd.mark('aws.cloudtrail.event');
@@ -143,6 +167,7 @@ export async function collectServices(ctx: CollectContext, o: ServicesOptions): 
       for (const [k, t] of Object.entries(types)) if (regional[k as keyof typeof types]) rd.mark(t);
     }
     if (await collectS3(rd)) rd.mark('aws.s3.bucket');
+    if (await collectAccountPublicAccessBlock(rd)) rd.mark('aws.s3.account_public_access_block');
   } finally {
     for (const c of clients) c.destroy();
   }

@@ -26,6 +26,16 @@ import backup_critical_resources_covered from './backup/critical_resources_cover
 import backup_job_success from './backup/job_success.js';
 import s3_versioning_critical_buckets from './s3/versioning_critical_buckets.js';
 import cloudwatch_alarms_actionable from './cloudwatch/alarms_actionable.js';
+import s3_account_public_access_blocked from './s3/account_public_access_blocked.js';
+import ec2_no_admin_ports_open_to_internet from './ec2/no_admin_ports_open_to_internet.js';
+import ec2_ebs_encrypted_by_default from './ec2/ebs_encrypted_by_default.js';
+import guardduty_enabled from './guardduty/enabled.js';
+import securityhub_enabled from './securityhub/enabled.js';
+import config_recorder_enabled from './config/recorder_enabled.js';
+import access_analyzer_enabled from './iam/access_analyzer_enabled.js';
+import kms_key_rotation_enabled from './kms/key_rotation_enabled.js';
+import logs_retention_covers_audit_period from './logs/retention_covers_audit_period.js';
+import backup_vault_protected from './backup/vault_protected.js';
 
 export const awsRules: Rule[] = [
   root_mfa_enabled,
@@ -54,4 +64,14 @@ export const awsRules: Rule[] = [
   backup_job_success,
   s3_versioning_critical_buckets,
   cloudwatch_alarms_actionable,
+  s3_account_public_access_blocked,
+  ec2_no_admin_ports_open_to_internet,
+  ec2_ebs_encrypted_by_default,
+  guardduty_enabled,
+  securityhub_enabled,
+  config_recorder_enabled,
+  access_analyzer_enabled,
+  kms_key_rotation_enabled,
+  logs_retention_covers_audit_period,
+  backup_vault_protected,
 ];

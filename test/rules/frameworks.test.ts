@@ -65,10 +65,11 @@ describe('loadFramework', () => {
     expect(criteriaForRule(fw, 'aws.iam.nope')).toEqual([]);
   });
 
-  it('does not let thin automation stand for a criterion: CC6.6 and CC4.1 have no direct rule, and every criterion with no direct rule names manual evidence', () => {
+  it('does not let thin automation stand for a criterion: CC4.1 has no direct rule, CC6.6 only the AWS boundary checks, and every criterion with no direct rule names manual evidence', () => {
     const fw = loadFramework('soc2');
     const direct = (id: string) => fw.criteria.find((c) => c.id === id)!.rules.filter((r) => r.evidence === 'direct').map((r) => r.id);
-    expect(direct('CC6.6')).toEqual([]);
+    expect(direct('CC6.6').sort()).toEqual(['aws.ec2.no_admin_ports_open_to_internet', 'aws.s3.account_public_access_blocked']);
+    expect(fw.criteria.find((c) => c.id === 'CC6.6')!.manual).toBeTruthy();
     expect(direct('CC4.1')).toEqual([]);
     expect(direct('CC8.1')).toContain('github.repo.merged_changes_reviewed');
     for (const c of fw.criteria) if (!c.rules.some((r) => r.evidence === 'direct')) expect(c.manual.length, c.id).toBeGreaterThan(0);

@@ -134,7 +134,7 @@ export async function handleRequest(ctx: RouteContext, req: IncomingMessage, res
   }
 }
 
-/** CloudTrail, Organizations, CloudWatch, RDS, Backup, Account and S3, with the same fault injection as IAM. */
+/** CloudTrail, Organizations, CloudWatch, RDS, Backup, Account, S3 and S3 Control, EC2, GuardDuty, Security Hub, Config and Access Analyzer, with the same fault injection as IAM. */
 function handleOther(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer, service: string, region: string, account: string, requestId: string): void {
   const estate = ctx.home();
   const target = String(req.headers['x-amz-target'] ?? '');
@@ -158,25 +158,32 @@ function handleOther(ctx: RouteContext, req: IncomingMessage, res: ServerRespons
     const raw = ctx.faults.injected(action);
     if (raw) return reply(raw.status, raw.contentType ?? 'application/json', raw.body, raw.headers ?? {});
     if (ctx.faults.hasBadCredentials(action)) {
+      if (service === 'ec2') throw new ServiceError(401, 'AuthFailure', 'AWS was not able to validate the provided access credentials');
       if (service === 's3') throw new ServiceError(403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.');
       if (service === 'rds') throw new ServiceError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
       throw new ServiceError(400, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
     }
-    if (ctx.faults.isXmlDenied(action) && service !== 's3' && service !== 'rds') {
+    if (ctx.faults.isXmlDenied(action) && service !== 's3' && service !== 'rds' && service !== 'ec2') {
       const who = account === estate.accountId ? callerArn(estate) : `arn:aws:sts::${account}:assumed-role/vigil/vigil`;
       return reply(403, 'text/xml', `<AccessDeniedException>\n  <Message>User: ${who} is not authorized to perform: ${perm} with an explicit deny in a service control policy</Message>\n</AccessDeniedException>\n`, {}, 'AccessDeniedException');
     }
     if (ctx.faults.isDenied(action)) {
       const who = account === estate.accountId ? callerArn(estate) : `arn:aws:sts::${account}:assumed-role/vigil/vigil`;
+      if (service === 'ec2') throw new ServiceError(403, 'UnauthorizedOperation', `You are not authorized to perform this operation. User: ${who} is not authorized to perform: ${perm}`);
+      if (['guardduty', 'securityhub', 'access-analyzer'].includes(service)) throw new ServiceError(403, 'AccessDeniedException', `User: ${who} is not authorized to perform: ${perm} because no identity-based policy allows the ${perm} action`);
       throw new ServiceError(service === 's3' || service === 'backup' || service === 'account' ? 403 : 400, service === 's3' || service === 'rds' ? 'AccessDenied' : 'AccessDeniedException', `User: ${who} is not authorized to perform: ${perm} because no identity-based policy allows the ${perm} action`);
     }
     if (ctx.faults.takeFailure(action)) throw new ServiceError(500, service === 's3' ? 'InternalError' : 'InternalFailure', 'We encountered an internal error. Please try again.');
-    if (ctx.faults.takeThrottle(action)) throw new ServiceError(service === 's3' ? 503 : 400, service === 's3' ? 'SlowDown' : 'ThrottlingException', 'Rate exceeded', 1);
+    if (ctx.faults.takeThrottle(action)) {
+      if (service === 'ec2') throw new ServiceError(503, 'RequestLimitExceeded', 'Request limit exceeded.', 1);
+      if (['guardduty', 'securityhub', 'access-analyzer'].includes(service)) throw new ServiceError(429, 'TooManyRequestsException', 'Rate exceeded', 1);
+      throw new ServiceError(service === 's3' ? 503 : 400, service === 's3' ? 'SlowDown' : 'ThrottlingException', 'Rate exceeded', 1);
+    }
     const out = handleService(sreq, action, ctx.serviceState, ctx.lookups);
     reply(out.status, out.contentType, out.body, out.headers);
   } catch (e) {
     const err = e instanceof ServiceError ? e : new ServiceError(500, 'InternalFailure', 'Internal emulator error');
-    const r = renderServiceError(service, err, requestId);
+    const r = renderServiceError(service, err, requestId, sreq.path);
     reply(err.status, r.contentType, r.body, r.headers, err.code);
   }
 }

@@ -89,6 +89,30 @@ export interface AccountServices {
   backupJobs: EmuBackupJob[];
   buckets: EmuBucket[];
   alarms: Array<{ name: string; region: string; actionsEnabled: boolean; alarmActions: string[]; state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'; stateUpdated: string }>;
+  /** Account-level S3 Block Public Access; null = never set (NoSuchPublicAccessBlockConfiguration). */
+  publicAccessBlock: { blockPublicAcls: boolean; ignorePublicAcls: boolean; blockPublicPolicy: boolean; restrictPublicBuckets: boolean } | null;
+  securityGroups: EmuSecurityGroup[];
+  /** Regions where EBS encryption by default is on. */
+  ebsDefaultEncryption: string[];
+  guardDuty: Array<{ id: string; region: string; status: 'ENABLED' | 'DISABLED' }>;
+  /** Regions where Security Hub is enabled (elsewhere DescribeHub answers "not subscribed"). */
+  securityHub: string[];
+  configRecorders: Array<{ name: string; region: string; allSupported: boolean; includeGlobal: boolean; recording: boolean; lastStatus: 'SUCCESS' | 'FAILURE' | 'PENDING' }>;
+  /** Backup vaults; `minRetentionDays` set = Vault Lock applied (with `locked` once its grace period ended). */
+  backupVaults: Array<{ name: string; region: string; recoveryPoints: number; locked: boolean; minRetentionDays?: number }>;
+  kmsKeys: Array<{ id: string; region: string; manager: 'AWS' | 'CUSTOMER'; state: 'Enabled' | 'Disabled' | 'PendingDeletion'; spec: 'SYMMETRIC_DEFAULT' | 'ECC_NIST_P256' | 'HMAC_256'; origin: 'AWS_KMS' | 'EXTERNAL'; rotation: boolean }>;
+  /** `retentionDays` absent = never expire (DescribeLogGroups then omits retentionInDays). */
+  logGroups: Array<{ name: string; region: string; retentionDays?: number }>;
+  analyzers: Array<{ name: string; region: string; type: 'ACCOUNT' | 'ORGANIZATION' | 'ACCOUNT_UNUSED_ACCESS' | 'ORGANIZATION_UNUSED_ACCESS'; status: 'ACTIVE' | 'CREATING' | 'DISABLED' | 'FAILED' }>;
+}
+
+/** An inbound rule: protocol `tcp`, `udp`, `icmp` or `-1` (all); ports absent for `-1`. */
+export interface EmuSecurityGroup {
+  id: string;
+  name: string;
+  region: string;
+  vpcId: string;
+  ingress: Array<{ protocol: string; from?: number; to?: number; cidrs: string[]; ipv6?: string[] }>;
 }
 
 /** One version of an object in an emulated bucket (PutObject, HeadObject, DeleteObject). */
@@ -129,7 +153,7 @@ export interface EmuAccountMeta {
 }
 
 export function emptyServices(regions: string[] = ['us-east-1']): AccountServices {
-  return { regions, trails: [], events: [], dbInstances: [], dbClusters: [], backupPlans: [], protectedResources: [], backupJobs: [], buckets: [], alarms: [] };
+  return { regions, trails: [], events: [], dbInstances: [], dbClusters: [], backupPlans: [], protectedResources: [], backupJobs: [], buckets: [], alarms: [], publicAccessBlock: null, securityGroups: [], ebsDefaultEncryption: [], guardDuty: [], securityHub: [], configRecorders: [], analyzers: [], kmsKeys: [], logGroups: [], backupVaults: [] };
 }
 
 const rng = mulberry32;
@@ -256,9 +280,41 @@ export function generateServices(o: ServicesOptions): AccountServices {
     s.alarms.push({ name: `rds-cpu-${region}`, region, actionsEnabled: true, alarmActions: [`arn:aws:sns:${region}:${o.accountId}:oncall`], state: 'OK', stateUpdated: iso(2 * DAY) });
     if (!healthy) s.alarms.push({ name: `orphan-${region}`, region, actionsEnabled: false, alarmActions: [], state: 'INSUFFICIENT_DATA', stateUpdated: iso(60 * DAY) });
   }
+  seedSecurity(s, o.accountId, regions, healthy);
   s.buckets.push({ name: `critical-data-${o.accountId}`, region: regions[0]!, created: iso(400 * DAY), tags: { 'vigil:critical': 'true' }, versioning: 'Enabled' });
   s.buckets.push({ name: `critical-logs-${o.accountId}`, region: regions[regions.length - 1]!, created: iso(300 * DAY), tags: { 'vigil:critical': 'true' }, versioning: healthy ? 'Enabled' : null });
   s.buckets.push({ name: `scratch-${o.accountId}`, region: regions[0]!, created: iso(10 * DAY), tags: {}, versioning: null });
   void r;
   return s;
+}
+
+/**
+ * Security settings: healthy, everything is on in every region; otherwise the first region is well set up and the
+ * others show the common gaps (no Block Public Access, SSH open to the world, EBS unencrypted by default, GuardDuty
+ * suspended, Security Hub and Access Analyzer never enabled, the Config recorder stopped, a customer KMS key not
+ * rotated, the trail's log group kept 30 days, the production backup vault without Vault Lock).
+ */
+function seedSecurity(s: AccountServices, accountId: string, regions: string[], healthy: boolean): void {
+  s.publicAccessBlock = healthy ? { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true } : null;
+  const tail = accountId.slice(-6);
+  regions.forEach((region, i) => {
+    const good = healthy || i === 0;
+    const vpcId = `vpc-${tail}${i}`;
+    s.securityGroups.push({ id: `sg-${tail}${i}0`, name: 'default', region, vpcId, ingress: [] });
+    s.securityGroups.push({ id: `sg-${tail}${i}1`, name: 'web', region, vpcId, ingress: [{ protocol: 'tcp', from: 443, to: 443, cidrs: ['0.0.0.0/0'], ipv6: ['::/0'] }, { protocol: 'tcp', from: 22, to: 22, cidrs: ['10.0.0.0/8'] }] });
+    if (!good) s.securityGroups.push({ id: `sg-${tail}${i}2`, name: 'bastion', region, vpcId, ingress: [{ protocol: 'tcp', from: 22, to: 22, cidrs: ['0.0.0.0/0'] }] });
+    if (good) s.ebsDefaultEncryption.push(region);
+    s.guardDuty.push({ id: `${tail}${i}`.padEnd(32, '0'), region, status: good ? 'ENABLED' : 'DISABLED' });
+    if (good) s.securityHub.push(region);
+    s.configRecorders.push({ name: 'default', region, allSupported: true, includeGlobal: i === 0, recording: good, lastStatus: good ? 'SUCCESS' : 'FAILURE' });
+    if (good) s.analyzers.push({ name: `external-access-${region}`, region, type: 'ACCOUNT', status: 'ACTIVE' });
+    const key = (n: number): string => `${tail}${i}${n}`.padEnd(8, '0') + '-1111-2222-3333-444455556666';
+    s.kmsKeys.push({ id: key(1), region, manager: 'AWS', state: 'Enabled', spec: 'SYMMETRIC_DEFAULT', origin: 'AWS_KMS', rotation: true });
+    s.kmsKeys.push({ id: key(2), region, manager: 'CUSTOMER', state: 'Enabled', spec: 'SYMMETRIC_DEFAULT', origin: 'AWS_KMS', rotation: good });
+    s.kmsKeys.push({ id: key(3), region, manager: 'CUSTOMER', state: 'Enabled', spec: 'ECC_NIST_P256', origin: 'AWS_KMS', rotation: false });
+    s.logGroups.push({ name: '/aws/cloudtrail/org-trail', region, retentionDays: good ? 400 : 30 });
+    s.logGroups.push({ name: '/app/api', region });
+    s.backupVaults.push({ name: 'Default', region, recoveryPoints: 0, locked: false });
+    s.backupVaults.push({ name: 'prod-vault', region, recoveryPoints: 40, locked: good, ...(good ? { minRetentionDays: 35 } : {}) });
+  });
 }

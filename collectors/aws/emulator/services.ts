@@ -3,10 +3,13 @@
 import { cloudtrail } from './cloudtrail.js';
 import { ServiceError, input, page, secs, type ServiceReply, type ServiceRequest, type ServiceState } from './service-protocol.js';
 import { el, esc } from './xml.js';
+import { SECURITY_SERVICES, S3_CONTROL_PREFIX, ec2Error, handleSecurity, s3Control, s3ControlError, securityActionOf } from './security.js';
 import { bucketNameOf, deleteObject, getObject, getObjectLockConfiguration, getObjectRetention, headObject, putObject, s3ObjectAction } from './s3-objects.js';
 
 /** Dispatches a request to its service; `action` names the operation for the call log and fault injection. */
 export function actionOf(r: ServiceRequest): string {
+  if (SECURITY_SERVICES.has(r.service)) return securityActionOf(r);
+  if (r.service === 's3' && r.path.startsWith(S3_CONTROL_PREFIX)) return r.path === `${S3_CONTROL_PREFIX}configuration/publicAccessBlock` && r.method === 'GET' ? 'GetPublicAccessBlock' : '';
   if (r.target) return r.target.slice(r.target.lastIndexOf('.') + 1);
   if (r.service === 'rds') return new URLSearchParams(r.body.toString('utf8')).get('Action') ?? r.query.get('Action') ?? '';
   if (r.service === 'backup') {
@@ -14,6 +17,7 @@ export function actionOf(r: ServiceRequest): string {
     if (/^\/backup\/plans\/[^/]+\/selections\/?$/.test(r.path)) return 'ListBackupSelections';
     if (/^\/backup\/plans\/[^/]+\/?$/.test(r.path)) return 'GetBackupPlan';
     if (r.path.startsWith('/backup-jobs')) return 'ListBackupJobs';
+    if (/^\/backup-vaults\/?$/.test(r.path)) return 'ListBackupVaults';
     if (r.path.startsWith('/resources')) return 'ListProtectedResources';
     return '';
   }
@@ -31,6 +35,8 @@ export function actionOf(r: ServiceRequest): string {
 }
 
 export function handleService(r: ServiceRequest, action: string, st: ServiceState, lookups: Map<string, number[]>): ServiceReply {
+  if (SECURITY_SERVICES.has(r.service)) return handleSecurity(r, action, st);
+  if (r.service === 's3' && r.path.startsWith(S3_CONTROL_PREFIX)) return s3Control(r, st);
   switch (r.service) {
     case 'cloudtrail':
       return json11(action, cloudtrail(r, action, st, lookups));
@@ -52,7 +58,9 @@ export function handleService(r: ServiceRequest, action: string, st: ServiceStat
 }
 
 /** The error body each protocol uses, so the SDK maps it to the right exception name. */
-export function renderServiceError(service: string, e: ServiceError, requestId: string): { contentType: string; body: string; headers: Record<string, string> } {
+export function renderServiceError(service: string, e: ServiceError, requestId: string, path = ''): { contentType: string; body: string; headers: Record<string, string> } {
+  if (service === 'ec2') return { contentType: 'text/xml;charset=UTF-8', headers: {}, body: ec2Error(e.code, e.message, requestId) };
+  if (service === 's3' && path.startsWith(S3_CONTROL_PREFIX)) return { contentType: 'application/xml', headers: {}, body: s3ControlError(e.code, e.message, requestId) };
   const headers: Record<string, string> = { 'x-amzn-ErrorType': e.code };
   if (e.retryAfterS !== undefined) headers['Retry-After'] = String(e.retryAfterS);
   if (service === 'rds') {
@@ -223,6 +231,24 @@ function backup(r: ServiceRequest, action: string, st: ServiceState): unknown {
       const p = page(jobs, q.get('nextToken'), max);
       return {
         BackupJobs: p.items.map((j) => ({ BackupJobId: j.id, AccountId: r.account, BackupVaultName: 'Default', ResourceArn: j.resourceArn, ResourceType: j.resourceType, State: j.state, CreationDate: secs(j.created), CompletionDate: secs(j.completed), ...(j.message ? { StatusMessage: j.message } : {}) })),
+        ...(p.next ? { NextToken: p.next } : {}),
+      };
+    }
+    case 'ListBackupVaults': {
+      const p = page(s.backupVaults.filter((v) => v.region === r.region), q.get('nextToken'), max);
+      return {
+        BackupVaultList: p.items.map((v) => ({
+          BackupVaultName: v.name,
+          BackupVaultArn: `arn:aws:backup:${r.region}:${r.account}:backup-vault:${v.name}`,
+          VaultType: 'BACKUP_VAULT',
+          VaultState: 'AVAILABLE',
+          CreationDate: secs('2023-01-01T00:00:00Z'),
+          EncryptionKeyArn: `arn:aws:kms:${r.region}:${r.account}:key/${v.name === 'Default' ? 'aws-backup' : 'prod'}-0000-1111-2222-333344445555`,
+          CreatorRequestId: v.name,
+          NumberOfRecoveryPoints: v.recoveryPoints,
+          Locked: v.locked,
+          ...(v.minRetentionDays !== undefined ? { MinRetentionDays: v.minRetentionDays, MaxRetentionDays: 3650, LockDate: secs('2024-01-04T00:00:00Z') } : {}),
+        })),
         ...(p.next ? { NextToken: p.next } : {}),
       };
     }
