@@ -1,7 +1,7 @@
 // `vigil rules list | test | replay`: the rule catalogue in force, a self-check of the registry and framework mappings,
 // and a replay of a rule over the stored snapshots.
 import { CROSS_SOURCE_RULES, allRules } from '../../rules/index.js';
-import { listFrameworks, loadFramework, criteriaForRule } from '../rules/frameworks.js';
+import { listFrameworks, loadConfiguredFramework, loadFramework, criteriaForRule } from '../rules/frameworks.js';
 import type { AgentContext } from '../agent.js';
 import { UsageError } from '../core/errors.js';
 import { nearest } from '../config/suggest.js';
@@ -9,7 +9,8 @@ import { openLedger } from '../ledger/open-ledger.js';
 import { replayRule, type ReplayReport } from '../report/replay.js';
 
 export function rulesListCommand(ctx: AgentContext, opts: { json?: boolean }): number {
-  const fw = loadFramework(ctx.loaded.config.frameworks[0] ?? 'soc2');
+  // The criteria in scope (config `criteria.<framework>`), as status and exports show them.
+  const fw = loadConfiguredFramework(ctx.loaded.config);
   const disabled = new Set(ctx.loaded.config.rules.disabled);
   const rows = allRules.map((r) => ({
     id: r.id,
