@@ -80,7 +80,7 @@ export const configSchema = z
     criteria: z
       .record(
         z.string().regex(/^[a-z0-9-]+$/, 'expected a framework id like soc2 (see `vigil frameworks list`)'),
-        z.array(z.string().trim().min(1, 'expected a category or criterion id'), { error: 'expected a list of categories or criterion ids, e.g. [security, availability, confidentiality]' }).min(1, 'expected at least one category or criterion id'),
+        z.array(z.string({ error: 'expected a category or criterion id as text: quote numeric ids such as "5.10" (unquoted, YAML reads 5.10 as the number 5.1)' }).trim().min(1, 'expected a category or criterion id'), { error: 'expected a list of categories or criterion ids, e.g. [security, availability, confidentiality]' }).min(1, 'expected at least one category or criterion id'),
       )
       .optional(),
     rules: z

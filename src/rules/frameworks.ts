@@ -73,7 +73,7 @@ export interface FrameworkCriterion {
 export interface FrameworkCategory {
   id: string;
   title: string;
-  /** Criterion id prefixes: `CC` holds CC1.1…CC9.2, `C1` holds C1.1 and C1.2 (a prefix matches up to a dot or a digit). */
+  /** Criterion id prefixes: `CC` holds CC1.1…CC9.2, `C1` holds C1.1 and C1.2 (matchesPrefix). */
   prefixes: string[];
   /** In scope when the config does not choose (`criteria.<framework>`). */
   default: boolean;
@@ -245,9 +245,18 @@ export function unknownRuleRefs(fw: Framework, knownRuleIds: Iterable<string>): 
   return fw.criteria.flatMap((c) => c.rules.filter((r) => !known.has(r.id)).map((r) => ({ criterion: c.id, ruleId: r.id })));
 }
 
-/** Whether criterion `id` falls under one of `prefixes`: equal, or the prefix followed by a dot or a digit (P holds P1.0, not PI1.1). */
+/**
+ * Whether criterion `id` falls under one of `prefixes`: equal, or the prefix followed by a dot, or — for a prefix
+ * ending in a letter — by a digit. So P holds P1.1 but not PI1.1, CC holds CC6.1, C1 holds C1.1, 8 holds 8.1…8.34,
+ * and 5.1 holds only 5.1 (not 5.10).
+ */
 export function matchesPrefix(id: string, prefixes: readonly string[]): boolean {
-  return prefixes.some((p) => id === p || (id.startsWith(p) && /^[.0-9]/.test(id.slice(p.length))));
+  return prefixes.some((p) => {
+    if (id === p) return true;
+    if (!id.startsWith(p)) return false;
+    const next = id.charAt(p.length);
+    return next === '.' || (/[0-9]/.test(next) && /[A-Za-z]$/.test(p));
+  });
 }
 
 /**

@@ -76,6 +76,15 @@ describe('frameworks from the command line', () => {
     const byDefault = await status();
     expect(ids(byDefault)).toContain('CC6.1');
     expect(ids(byDefault).filter((c) => /^(C1|PI1|P\d)/.test(c))).toEqual([]);
+    // The default export's OSCAL, report.html and coverage.csv carry no C1, PI1 or P criterion either.
+    const plain = join(dir, 'bundle-soc2');
+    const ex0 = await runVigil(['export', '--type', '1', '--as-of', new Date().toISOString().slice(0, 10), '--out', plain], dir, env);
+    expect(ex0.code, ex0.stdout + ex0.stderr).toBe(0);
+    for (const f of ['report/oscal-assessment-results.json', 'report/report.html', 'report/coverage.csv']) {
+      const text = readFileSync(join(plain, f), 'utf8');
+      expect(text, f).toContain('CC6.1');
+      expect(text, f).not.toMatch(/\b(C1\.1|PI1\.3|P4\.2)\b/);
+    }
 
     writeConfig({ criteria: { soc2: ['security', 'availability', 'confidentiality'] } });
     try {
@@ -86,6 +95,7 @@ describe('frameworks from the command line', () => {
       expect(ex.code, ex.stdout + ex.stderr).toBe(0);
       const fw = JSON.parse(readFileSync(join(bundle, 'framework', 'soc2.json'), 'utf8')) as { criteria: Array<{ id: string }> };
       expect(fw.criteria.map((c) => c.id).filter((c) => !/^(CC|A1)/.test(c))).toEqual(['C1.1', 'C1.2']);
+      expect(readFileSync(join(bundle, 'report/oscal-assessment-results.json'), 'utf8')).toContain('C1.1');
 
       writeConfig({ criteria: { soc2: ['security', 'confidentality'] } });
       const bad = await runVigil(['status'], dir, env);

@@ -88,6 +88,11 @@ describe('loadFramework', () => {
     expect(scopeFramework(fw, ['PI1', 'CC6.1']).criteria.map((c) => c.id)).toEqual(['CC6.1', 'PI1.1', 'PI1.2', 'PI1.3', 'PI1.4', 'PI1.5']);
     expect(() => scopeFramework(fw, ['confidentality'])).toThrow(/criteria\.soc2: "confidentality".*did you mean "confidentiality"/);
     expect(() => scopeFramework(fw, ['CC10'])).toThrow(UsageError);
+    // A prefix ending in a digit stops at a dot: 5.1 is one Annex A control, not 5.10–5.19; 8 is the technological theme.
+    const iso = loadFramework('iso27001-2022');
+    expect(scopeFramework(iso, ['5.1']).criteria.map((c) => c.id)).toEqual(['5.1']);
+    expect(scopeFramework(iso, ['8'])).toMatchObject({ criteria: expect.arrayContaining([expect.objectContaining({ id: '8.34' })]) });
+    expect(scopeFramework(iso, ['8']).criteria).toHaveLength(34);
     // A file without categories has every criterion in scope.
     expect(scopeFramework(loadFramework('iso27001-2022'), undefined).criteria).toHaveLength(93);
   });
