@@ -66,6 +66,8 @@ describe('frameworks from the command line', () => {
       expect(ex.code, ex.stdout + ex.stderr).toBe(0);
       const fw = JSON.parse(readFileSync(join(bundle, 'framework', `${id}.json`), 'utf8')) as { id: string; criteria: unknown[] };
       expect([fw.id, fw.criteria.length]).toEqual([id, count]);
+      // report.html names what it is evidence for: SOC 1 or ISO 27001, not SOC 2.
+      expect(readFileSync(join(bundle, 'report', 'report.html'), 'utf8')).toContain(id === 'soc1-itgc' ? '<title>SOC 1 Type 1 evidence' : '<title>ISO/IEC 27001:2022 Type 1 evidence');
       const v = await runVigil(['verify', bundle], dir, env);
       expect(v.code, v.stdout + v.stderr).toBe(0);
     }
