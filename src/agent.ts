@@ -27,7 +27,7 @@ import { listenApi, type RunningApi } from './api/start.js';
 import type { ApiOptions } from './api/options.js';
 import { apiConfigSchema } from './alerts/config.js';
 import type { AlertRuleInfo } from './alerts/engine.js';
-import { loadFramework } from './rules/frameworks.js';
+import { loadConfiguredFramework } from './rules/frameworks.js';
 import type { AgentContext } from './agent-context.js';
 import { startWitnessing, stopWitnessing, type WitnessSubmitter } from './witness/submitter.js';
 import { startPublishing, stopPublishing, type S3Publisher } from './publish/s3-publisher.js';
@@ -248,7 +248,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       },
     });
     await writer.start(opts.roles);
-    alerting = await startAlerting({ loaded: ctx.loaded, ledger, rules: [...rules, ...CROSS_SOURCE_RULES], clock: ctx.clock, logger: ctx.logger, connection, prefix, criteria: loadFramework(ctx.loaded.config.frameworks[0] ?? 'soc2').criteria });
+    alerting = await startAlerting({ loaded: ctx.loaded, ledger, rules: [...rules, ...CROSS_SOURCE_RULES], clock: ctx.clock, logger: ctx.logger, connection, prefix, criteria: loadConfiguredFramework(ctx.loaded.config).criteria });
     stamper?.kick();
     const engine = alerting.engine;
     witnesses = await startWitnessing(ctx.loaded.config.witnesses, { ledger, clock: ctx.clock, logger: ctx.logger, raiseAlert: async (a) => void (await engine.raise([a])) });
@@ -428,7 +428,7 @@ export function apiOptions(ctx: AgentContext, deps: { ledger: Ledger; rules: Ale
   return {
     ledger: deps.ledger,
     rules: [...deps.rules, ...CROSS_SOURCE_RULES.filter((x) => !deps.rules.some((r) => r.id === x.id))],
-    framework: loadFramework(ctx.loaded.config.frameworks[0] ?? 'soc2'),
+    framework: loadConfiguredFramework(ctx.loaded.config),
     config: ctx.loaded.config.api ?? apiConfigSchema.parse({}),
     logger: ctx.logger,
     clock: ctx.clock,

@@ -7,7 +7,7 @@ import { describeCollectionError } from '../core/failure.js';
 import { buildCollectors, openCollectRecorder, type AgentContext } from '../agent.js';
 import { runHealth } from '../report/health.js';
 import { collectAndEvaluate } from '../pipeline/collect-stage.js';
-import { loadFramework, criteriaForRule } from '../rules/frameworks.js';
+import { loadConfiguredFramework, criteriaForRule } from '../rules/frameworks.js';
 import { consoleProgress, type ConsoleProgress } from './progress-console.js';
 import { formatDuration } from '../core/progress.js';
 
@@ -40,7 +40,7 @@ export async function collectCommand(ctx: AgentContext, opts: CollectOptions): P
       plan.push({ source, collector, scopes: [UNRESOLVED_SCOPE], scopeError: e });
     }
   }
-  const framework = loadFramework(ctx.loaded.config.frameworks[0] ?? 'soc2');
+  const framework = loadConfiguredFramework(ctx.loaded.config);
   const recorder = await openCollectRecorder(ctx);
   const { ledger, writer, rules, params, deadlines } = recorder;
   const runs: Array<Record<string, unknown>> = [];

@@ -4,7 +4,7 @@ import type { AgentContext } from '../agent-context.js';
 import { UsageError } from '../core/errors.js';
 import { localPrincipal } from '../core/principal.js';
 import { openLedger } from '../ledger/open-ledger.js';
-import { loadFramework } from '../rules/frameworks.js';
+import { loadConfiguredFramework } from '../rules/frameworks.js';
 import { loadEvidence, MAX_EVIDENCE_BYTES, prepareEvidence, recordEvidence } from '../evidence/evidence.js';
 import { DEFAULT_WARN_DAYS, dueStates, type EvidenceRecord, type RequirementDue } from '../rules/manual-evidence.js';
 
@@ -39,7 +39,7 @@ function readEvidenceFile(file: string): Buffer {
 }
 
 export async function evidenceAddCommand(ctx: AgentContext, o: EvidenceAddOptions): Promise<number> {
-  const fw = loadFramework(o.framework ?? ctx.loaded.config.frameworks[0] ?? 'soc2');
+  const fw = loadConfiguredFramework(ctx.loaded.config, o.framework);
   const data = readEvidenceFile(o.file);
   const ev = prepareEvidence(
     fw,
@@ -78,7 +78,7 @@ export async function evidenceAddCommand(ctx: AgentContext, o: EvidenceAddOption
 }
 
 export async function evidenceListCommand(ctx: AgentContext, o: { due?: boolean; json?: boolean; framework?: string }): Promise<number> {
-  const fw = loadFramework(o.framework ?? ctx.loaded.config.frameworks[0] ?? 'soc2');
+  const fw = loadConfiguredFramework(ctx.loaded.config, o.framework);
   const ledger = await openLedger(ctx, { readOnly: true });
   try {
     const records = (await loadEvidence(ledger)).filter((r) => r.framework === fw.id);

@@ -34,8 +34,12 @@ redis:
   url: \${REDIS_URL:-redis://127.0.0.1:6379}
   prefix: vigil
 
-# Frameworks to report against (files in rules/frameworks/).
+# Frameworks to report against (files in rules/frameworks/; \`vigil frameworks list\` shows them: soc2, soc1-itgc,
+# iso27001-2022). The first is what status, alerts and the API use; --framework picks another.
 frameworks: [soc2]
+# Criteria in scope per framework, by category or criterion id (SOC 2 default: security and availability).
+# criteria:
+#   soc2: [security, availability, confidentiality, processing-integrity, privacy]
 
 rules:
   # Per-rule parameter overrides; \`vigil rules list\` shows every rule and its current parameters.

@@ -253,6 +253,13 @@ function addManualEvidenceCommands(program: Command, g: Globals, setExit: SetExi
 
 /** Rules list|test, witness key|serve. */
 function addRuleAndWitnessCommands(program: Command, g: Globals, setExit: SetExit): void {
+  program
+    .command('frameworks')
+    .description('the compliance frameworks bundled')
+    .command('list')
+    .description('each framework: id, title, version, criteria (in scope), rules mapped')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { json?: boolean }, cmd: Command) => setExit((await import('./frameworks.js')).frameworksListCommand(await makeContext(g(cmd), 'warn'), o)));
   const rules = program.command('rules').description('the rule catalogue');
   rules
     .command('list')

@@ -8,7 +8,7 @@ import { UsageError } from '../core/errors.js';
 import { describePrincipal, localPrincipal } from '../core/principal.js';
 import { loadReviews, reviewJson, type ReviewState } from '../reviews/book.js';
 import { closeReview, decide, newReviewId, openReview, readPopulation, startReview } from '../reviews/reviews.js';
-import { loadFramework, type Framework } from '../rules/frameworks.js';
+import { loadConfiguredFramework, type Framework } from '../rules/frameworks.js';
 import { prepareEvidence, recordEvidence } from '../evidence/evidence.js';
 
 const out = (s: string) => process.stdout.write(s);
@@ -119,7 +119,7 @@ export async function reviewDecideCommand(ctx: AgentContext, o: { review: string
  * default every requirement with id `access-review` in the configured framework. Checked before anything is written.
  */
 function reviewEvidenceTargets(ctx: AgentContext, given: string[] | undefined): { fw: Framework; targets: Array<{ criterion: string; requirement: string }> } {
-  const fw = loadFramework(ctx.loaded.config.frameworks[0] ?? 'soc2');
+  const fw = loadConfiguredFramework(ctx.loaded.config);
   if (given?.length === 1 && given[0] === 'none') return { fw, targets: [] };
   if (given === undefined || given.length === 0) {
     return { fw, targets: fw.criteria.flatMap((c) => c.manual.filter((q) => q.id === 'access-review').map((q) => ({ criterion: c.id, requirement: q.id }))) };

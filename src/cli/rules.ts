@@ -1,7 +1,7 @@
 // `vigil rules list | test | replay`: the rule catalogue in force, a self-check of the registry and framework mappings,
 // and a replay of a rule over the stored snapshots.
 import { CROSS_SOURCE_RULES, allRules } from '../../rules/index.js';
-import { loadFramework, criteriaForRule } from '../rules/frameworks.js';
+import { listFrameworks, loadConfiguredFramework, loadFramework, criteriaForRule } from '../rules/frameworks.js';
 import type { AgentContext } from '../agent.js';
 import { UsageError } from '../core/errors.js';
 import { nearest } from '../config/suggest.js';
@@ -9,7 +9,8 @@ import { openLedger } from '../ledger/open-ledger.js';
 import { replayRule, type ReplayReport } from '../report/replay.js';
 
 export function rulesListCommand(ctx: AgentContext, opts: { json?: boolean }): number {
-  const fw = loadFramework(ctx.loaded.config.frameworks[0] ?? 'soc2');
+  // The criteria in scope (config `criteria.<framework>`), as status and exports show them.
+  const fw = loadConfiguredFramework(ctx.loaded.config);
   const disabled = new Set(ctx.loaded.config.rules.disabled);
   const rows = allRules.map((r) => ({
     id: r.id,
@@ -67,12 +68,17 @@ export function rulesTestCommand(ctx: AgentContext): number {
     if (criteriaForRule(fw, r.id).length === 0) problems.push(`${r.id}: not mapped by framework ${fw.id}`);
     if (!r.title || !r.rationale || !r.remediation) problems.push(`${r.id}: title, rationale and remediation are required`);
   }
-  for (const c of fw.criteria) {
-    for (const m of c.rules) if (!ids.has(m.id)) problems.push(`${fw.id} ${c.id}: maps unknown rule ${m.id}`);
-    if (c.rules.length === 0 && c.manual.length === 0) problems.push(`${fw.id} ${c.id}: no rule and no manual evidence described`);
+  // Every framework file: its mappings resolve, and every criterion has a rule or manual evidence.
+  const all = listFrameworks();
+  for (const f of all) {
+    for (const c of f.criteria) {
+      for (const m of c.rules) if (!ids.has(m.id)) problems.push(`${f.id} ${c.id}: maps unknown rule ${m.id}`);
+      if (c.rules.length === 0 && c.manual.length === 0) problems.push(`${f.id} ${c.id}: no rule and no manual evidence described`);
+    }
   }
+  const criteria = all.map((f) => `${f.criteria.length} criteria in ${f.id}`).join(', ');
   for (const p of problems) process.stdout.write(`problem: ${p}\n`);
-  process.stdout.write(`${allRules.length + CROSS_SOURCE_RULES.length} rules, ${fw.criteria.length} criteria in ${fw.id}: ${problems.length === 0 ? 'OK' : `${problems.length} problem(s)`}\n`);
+  process.stdout.write(`${allRules.length + CROSS_SOURCE_RULES.length} rules, ${criteria}: ${problems.length === 0 ? 'OK' : `${problems.length} problem(s)`}\n`);
   return problems.length === 0 ? 0 : 1;
 }
 

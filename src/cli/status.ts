@@ -1,14 +1,14 @@
 // `vigil status`: posture per criterion from the latest runs in the ledger, with coverage so far.
 import type { AgentContext } from '../agent-context.js';
 import { openLedger } from '../ledger/open-ledger.js';
-import { loadFramework } from '../rules/frameworks.js';
+import { loadConfiguredFramework } from '../rules/frameworks.js';
 import { computePosture, type Posture } from '../report/posture.js';
 import { DEFAULT_WARN_DAYS } from '../rules/manual-evidence.js';
 import { formatWitnessHealth, witnessHealth } from '../witness/health.js';
 import { formatPublishHealth, publishHealth } from '../publish/health.js';
 
 export async function statusCommand(ctx: AgentContext, opts: { json?: boolean; framework?: string }): Promise<number> {
-  const framework = loadFramework(opts.framework ?? ctx.loaded.config.frameworks[0] ?? 'soc2');
+  const framework = loadConfiguredFramework(ctx.loaded.config, opts.framework);
   const ledger = await openLedger(ctx, { readOnly: true });
   try {
     const posture = await computePosture(ledger, framework, ctx.clock.now(), { sources: Object.keys(ctx.loaded.sources), evidenceWarnDays: ctx.loaded.config.evidence?.warnDays ?? DEFAULT_WARN_DAYS });

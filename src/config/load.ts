@@ -5,6 +5,7 @@ import { parseDocument, LineCounter, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { suggestKey } from './suggest.js';
 import { UsageError } from '../core/errors.js';
+import { loadFramework, scopeFramework } from '../rules/frameworks.js';
 import { configSchema, type VigilConfig, type SourcesConfig } from './schema.js';
 import { sourceLine } from '../../collectors/manifest.js';
 import { deadlineProblem, sourceDeadlineMs } from './deadline.js';
@@ -73,6 +74,7 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
   if (!parsed.success) throw zodToUsage(parsed.error, doc, where, [], configSchema);
   const config = parsed.data;
   const sources = validateSources(config.sources, config.schedule, doc, where);
+  validateCriteriaScope(config, doc, where);
   const locate = (path: ReadonlyArray<string | number>, key?: string): string =>
     where((key === undefined ? undefined : keyOffset(doc, [...path], key)) ?? nodeOffset(doc, key === undefined ? [...path] : [...path, key]));
   return { config, file, dir: dirname(file), sources, locate };
@@ -121,6 +123,19 @@ function interpolateEnv(doc: Document, env: NodeJS.ProcessEnv, where: (o: number
       });
     },
   });
+}
+
+/** `criteria: { <framework>: [...] }` names frameworks and categories or criteria that exist (did-you-mean otherwise). */
+function validateCriteriaScope(config: LoadedConfig['config'], doc: Document, where: (o: number | undefined) => string): void {
+  for (const [id, chosen] of Object.entries(config.criteria ?? {})) {
+    try {
+      scopeFramework(loadFramework(id), chosen);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      const msg = e.message.startsWith(`criteria.${id}:`) ? e.message : `criteria.${id}: ${e.message}`;
+      throw new UsageError('CONFIG_INVALID', `invalid config:\n  ${where(nodeOffset(doc, ['criteria', id]))}: ${msg}`);
+    }
+  }
 }
 
 function validateSources(

@@ -72,6 +72,17 @@ export const configSchema = z
       .strict()
       .default({ retireAfterRuns: 24 }),
     frameworks: z.array(z.string().regex(/^[a-z0-9_-]+$/)).default(['soc2']),
+    /**
+     * The criteria in scope per framework: categories (`security`, `availability`, `confidentiality`,
+     * `processing-integrity`, `privacy` for soc2) or criterion ids and prefixes (`CC6.1`, `C1`). Checked against the
+     * framework file when the config loads. @defaultValue each framework's default categories (soc2: security, availability)
+     */
+    criteria: z
+      .record(
+        z.string().regex(/^[a-z0-9-]+$/, 'expected a framework id like soc2 (see `vigil frameworks list`)'),
+        z.array(z.string({ error: 'expected a category or criterion id as text: quote numeric ids such as "5.10" (unquoted, YAML reads 5.10 as the number 5.1)' }).trim().min(1, 'expected a category or criterion id'), { error: 'expected a list of categories or criterion ids, e.g. [security, availability, confidentiality]' }).min(1, 'expected at least one category or criterion id'),
+      )
+      .optional(),
     rules: z
       .object({
         /** Per-rule parameter overrides: { "aws.iam.access_keys_rotated": { maxKeyAgeDays: 60 } } */

@@ -132,7 +132,7 @@ function validateRequest(opts: ExportOptions, now: Date): { tz: string; outPath:
   if (opts.criteria) {
     const known = new Set(opts.framework.criteria.map((c) => c.id));
     const bad = opts.criteria.filter((c) => !known.has(c));
-    if (bad.length > 0) throw new UsageError('EXPORT_BAD_CRITERIA', `--criteria: ${bad.join(', ')} not in framework ${opts.framework.id}`);
+    if (bad.length > 0) throw new UsageError('EXPORT_BAD_CRITERIA', `--criteria: ${bad.join(', ')} not in framework ${opts.framework.id} as scoped by the config (criteria.${opts.framework.id}; see \`vigil frameworks list\`)`);
   }
   return { tz, outPath, zip, modes };
 }

@@ -112,7 +112,7 @@ function summarySection(m: ReportHtmlModel): string {
     : `<p>This bundle records no export-time integrity figures. Run <code>node verify/verify.mjs .</code> in the bundle (or <code>vigil verify</code>) and compare the key fingerprint it prints with one received out of band. The bundle holds ledger leaves ${p.slice.startSize} to ${p.slice.endSize - 1}.</p>`;
   const list = (xs: string[] | undefined) => (xs && xs.length > 0 ? xs.map((x) => `<code>${esc(x)}</code>`).join(', ') : '<em>none</em>');
   const body = `<table class="summary"><tbody>
-<tr><th scope="row">Report</th><td>SOC 2 ${p.type === 2 ? 'Type 2 (operating effectiveness over a period)' : 'Type 1 (design at a point in time)'} — ${esc(p.framework.title)} (${esc(p.framework.id)}, ${esc(p.framework.version)})</td></tr>
+<tr><th scope="row">Report</th><td>${esc(reportKind(p.framework))} ${p.type === 2 ? 'Type 2 (operating effectiveness over a period)' : 'Type 1 (design at a point in time)'} — ${esc(p.framework.title)} (${esc(p.framework.id)}, ${esc(p.framework.version)})</td></tr>
 <tr><th scope="row">Origin (ledger)</th><td class="mono">${esc(i?.origin ?? 'not recorded')}</td></tr>
 <tr><th scope="row">${p.type === 2 ? 'Period' : 'As of'}</th><td>${esc(periodText(p))}</td></tr>
 <tr><th scope="row">Criteria in scope</th><td>${m.criteria.length}: ${m.criteria.map((c) => esc(c.id)).join(', ')}</td></tr>
@@ -231,9 +231,17 @@ ${rows}
   return section('populations', 'Populations and samples', body);
 }
 
+/** What the report is evidence for: SOC 2 or SOC 1 by framework id, else the framework title's name (ISO/IEC 27001:2022). */
+function reportKind(fw: { id: string; title: string }): string {
+  if (fw.id === 'soc2') return 'SOC 2';
+  if (fw.id.startsWith('soc1')) return 'SOC 1';
+  return fw.title.split(' — ')[0] ?? fw.title;
+}
+
 export function renderReportHtml(m: ReportHtmlModel): string {
   const p = m.params;
-  const title = p.type === 2 ? `SOC 2 Type 2 evidence, ${p.from} to ${p.to} (${p.tz})` : `SOC 2 Type 1 evidence as of ${p.asOf} (${p.tz})`;
+  const kind = reportKind(p.framework);
+  const title = p.type === 2 ? `${kind} Type 2 evidence, ${p.from} to ${p.to} (${p.tz})` : `${kind} Type 1 evidence as of ${p.asOf} (${p.tz})`;
   const sections = [
     summarySection(m),
     criteriaSection(m),

@@ -43,10 +43,20 @@ const Criterion = z.strictObject({
     .default([]),
 });
 
+// A category groups criteria by id prefix (SOC 2's security = CC, confidentiality = C1, privacy = P); the config's
+// `criteria: { <framework>: [...] }` names categories or criterion ids to choose what is in scope (criteriaInScope).
+const Category = z.strictObject({
+  id: z.string().regex(/^[a-z0-9-]+$/, 'a lower-case id like security'),
+  title: z.string().trim().min(1, 'a title'),
+  prefixes: z.array(z.string().regex(/^[A-Za-z0-9.]+$/, 'a criterion id prefix like CC or C1')).min(1, 'at least one criterion id prefix'),
+  default: z.boolean({ error: 'expected `default: true` (in scope unless the config says otherwise) or false' }),
+});
+
 const FrameworkSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9-]+$/, 'a lower-case id like soc2'),
   title: z.string().trim().min(1, 'a title'),
   version: z.string().trim().min(1, 'a version'),
+  categories: z.array(Category).optional(),
   criteria: z.array(Criterion).min(1, 'at least one criterion'),
 });
 
@@ -60,10 +70,21 @@ export interface FrameworkCriterion {
   manual: ManualRequirement[];
 }
 
+export interface FrameworkCategory {
+  id: string;
+  title: string;
+  /** Criterion id prefixes: `CC` holds CC1.1…CC9.2, `C1` holds C1.1 and C1.2 (matchesPrefix). */
+  prefixes: string[];
+  /** In scope when the config does not choose (`criteria.<framework>`). */
+  default: boolean;
+}
+
 export interface Framework {
   id: string;
   title: string;
   version: string;
+  /** Optional groups of criteria the config can scope by; without them every criterion is in scope by default. */
+  categories?: FrameworkCategory[];
   criteria: FrameworkCriterion[];
 }
 
@@ -155,6 +176,9 @@ export function parseFramework(text: string, file: string): Framework {
       throw new UsageError('BAD_FRAMEWORK', `${file}: criteria[${i}] (${c.id}): no rules; expected \`manual:\` listing the manual evidence needed`);
     }
   });
+  for (const cat of fw.categories ?? []) {
+    if (!fw.criteria.some((c) => matchesPrefix(c.id, cat.prefixes))) throw new UsageError('BAD_FRAMEWORK', `${file}: categories (${cat.id}).prefixes: ${cat.prefixes.join(', ')} match no criterion`);
+  }
   const stem = basename(file).replace(/\.ya?ml$/, '');
   if (fw.id !== stem) throw new UsageError('BAD_FRAMEWORK', `${file}: id: "${fw.id}" must equal the file name "${stem}"`);
   if (!cached) writeParsedCache(text, data);
@@ -219,4 +243,74 @@ export function criteriaForRule(fw: Framework, ruleId: string): string[] {
 export function unknownRuleRefs(fw: Framework, knownRuleIds: Iterable<string>): Array<{ criterion: string; ruleId: string }> {
   const known = new Set(knownRuleIds);
   return fw.criteria.flatMap((c) => c.rules.filter((r) => !known.has(r.id)).map((r) => ({ criterion: c.id, ruleId: r.id })));
+}
+
+/**
+ * Whether criterion `id` falls under one of `prefixes`: equal, or the prefix followed by a dot, or — for a prefix
+ * ending in a letter — by a digit. So P holds P1.1 but not PI1.1, CC holds CC6.1, C1 holds C1.1, 8 holds 8.1…8.34,
+ * and 5.1 holds only 5.1 (not 5.10).
+ */
+export function matchesPrefix(id: string, prefixes: readonly string[]): boolean {
+  return prefixes.some((p) => {
+    if (id === p) return true;
+    if (!id.startsWith(p)) return false;
+    const next = id.charAt(p.length);
+    return next === '.' || (/[0-9]/.test(next) && /[A-Za-z]$/.test(p));
+  });
+}
+
+/**
+ * The framework cut to the criteria in scope: `chosen` (the config's `criteria.<framework id>`) names categories or
+ * criterion ids / prefixes (`CC6`, `C1`); without it, the categories marked `default`, or every criterion when the file
+ * has no categories. An entry that matches nothing is a UsageError naming it, the config key and the nearest known value.
+ */
+export function scopeFramework(fw: Framework, chosen: readonly string[] | undefined): Framework {
+  const cats = fw.categories ?? [];
+  if (chosen === undefined) {
+    if (cats.length === 0) return fw;
+    const prefixes = cats.filter((c) => c.default).flatMap((c) => c.prefixes);
+    return { ...fw, criteria: fw.criteria.filter((c) => matchesPrefix(c.id, prefixes)) };
+  }
+  const prefixes: string[] = [];
+  for (const entry of chosen) {
+    const cat = cats.find((c) => c.id === entry);
+    if (cat) prefixes.push(...cat.prefixes);
+    else if (fw.criteria.some((c) => matchesPrefix(c.id, [entry]))) prefixes.push(entry);
+    else {
+      const known = [...cats.map((c) => c.id), ...fw.criteria.map((c) => c.id)];
+      const near = nearestValue(entry, known);
+      throw new UsageError(
+        'BAD_CONFIG',
+        `criteria.${fw.id}: "${entry}" is neither a category (${cats.map((c) => c.id).join(', ') || 'this framework has none'}) nor a criterion id or prefix of framework ${fw.id}${near ? ` (did you mean "${near}"?)` : ''}`,
+      );
+    }
+  }
+  return { ...fw, criteria: fw.criteria.filter((c) => matchesPrefix(c.id, prefixes)) };
+}
+
+/** The known value nearest to `s` by edit distance, when it is close enough to be a likely typo. */
+function nearestValue(s: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = editDistance(s.toLowerCase(), k.toLowerCase());
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(s.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** The framework a command works with: `id` (a --framework option) or the config's first, cut to the config's scope. */
+export function loadConfiguredFramework(config: { frameworks: readonly string[]; criteria?: Record<string, string[]> | undefined }, id?: string, opts: FrameworkLoadOptions = {}): Framework {
+  const fw = loadFramework(id ?? config.frameworks[0] ?? 'soc2', opts);
+  return scopeFramework(fw, config.criteria?.[fw.id]);
 }

@@ -10,7 +10,7 @@ import type { RecordedResult } from '../../src/pipeline/collect-stage.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { recordRun } from '../../src/pipeline/record.js';
 import { mulberry32 } from '../../src/core/seeded-random.js';
-import { loadFramework } from '../../src/rules/frameworks.js';
+import { loadFramework, scopeFramework } from '../../src/rules/frameworks.js';
 import { buildApi } from '../../src/api/server.js';
 import { apiConfigSchema } from '../../src/alerts/config.js';
 import { positive } from './_args.js';
@@ -90,7 +90,7 @@ export async function main(argv: string[]): Promise<void> {
   const api = await buildApi({
     ledger,
     rules: [],
-    framework: loadFramework('soc2'),
+    framework: scopeFramework(loadFramework('soc2'), undefined),
     config: apiConfigSchema.parse({ tokens: [{ name: 'bench', sha256: createHash('sha256').update(token).digest('hex'), role: 'admin' }] }),
     logger: silentLogger,
     clock,

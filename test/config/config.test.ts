@@ -26,6 +26,22 @@ describe('config', () => {
     expect(config.frameworks).toEqual(['soc2']);
   });
 
+  it('reads criteria.<framework> (categories or criterion ids), naming the line and the nearest value of a bad one', () => {
+    expect(parse('').config.criteria).toBeUndefined();
+    expect(parse('criteria:\n  soc2: [security, availability, C1]\n').config.criteria).toEqual({ soc2: ['security', 'availability', 'C1'] });
+    const typo = usage(() => parse('schedule: "0 * * * *"\ncriteria:\n  soc2: [security, privcy]\n'));
+    expect(typo.message).toContain('vigil.config.yaml:3:');
+    expect(typo.message).toContain('criteria.soc2: "privcy" is neither a category');
+    expect(typo.message).toContain('(did you mean "privacy"?)');
+    expect(typo.exitCode).toBe(2);
+    expect(usage(() => parse('criteria:\n  soc3: [security]\n')).message).toMatch(/criteria\.soc3: .*framework "soc3": no file .*available: iso27001-2022, soc1-itgc, soc2/);
+    expect(usage(() => parse('criteria:\n  soc2: security\n')).message).toContain('criteria.soc2: expected a list of categories or criterion ids');
+    // Annex A ids must be quoted: YAML reads 5.10 as the number 5.1.
+    expect(usage(() => parse('criteria:\n  iso27001-2022: [5.10]\n')).message).toContain('quote numeric ids such as "5.10"');
+    expect(usage(() => parse('criteria:\n  iso27001-2022: ["9.1"]\n')).message).toContain('criteria.iso27001-2022: "9.1"');
+    expect(parse('criteria:\n  iso27001-2022: ["5.10", "8"]\n').config.criteria).toEqual({ 'iso27001-2022': ['5.10', '8'] });
+  });
+
   it('the template written by `vigil init` is valid', () => {
     const { config } = parse(CONFIG_TEMPLATE, {});
     expect(config.dataDir).toBe('./.vigil');

@@ -4,12 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
-import { criteriaForRule, listFrameworks, loadFramework, parseFramework } from '../../src/rules/frameworks.js';
+import { criteriaForRule, listFrameworks, loadFramework, parseFramework, scopeFramework } from '../../src/rules/frameworks.js';
 
 const SOC2_CRITERIA = [
   ...['1.1', '1.2', '1.3', '1.4', '1.5', '2.1', '2.2', '2.3', '3.1', '3.2', '3.3', '3.4', '4.1', '4.2', '5.1', '5.2', '5.3'],
   ...['6.1', '6.2', '6.3', '6.4', '6.5', '6.6', '6.7', '6.8', '7.1', '7.2', '7.3', '7.4', '7.5', '8.1', '9.1', '9.2'],
 ].map((n) => `CC${n}`).concat(['A1.1', 'A1.2', 'A1.3']);
+const SOC2_OTHER = ['C1.1', 'C1.2', 'PI1.1', 'PI1.2', 'PI1.3', 'PI1.4', 'PI1.5'].concat(
+  ['1.1', '2.1', '3.1', '3.2', '4.1', '4.2', '4.3', '5.1', '5.2', '6.1', '6.2', '6.3', '6.4', '6.5', '6.6', '6.7', '7.1', '8.1'].map((n) => `P${n}`),
+);
+const ANNEX_A = [
+  ...Array.from({ length: 37 }, (_, i) => `5.${i + 1}`),
+  ...Array.from({ length: 8 }, (_, i) => `6.${i + 1}`),
+  ...Array.from({ length: 14 }, (_, i) => `7.${i + 1}`),
+  ...Array.from({ length: 34 }, (_, i) => `8.${i + 1}`),
+];
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-fw-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,14 +56,45 @@ criteria:
 `;
 
 describe('loadFramework', () => {
-  it('loads the bundled SOC 2 file with every security and availability criterion, in order', () => {
+  it('loads the bundled SOC 2 file with every criterion, in order: security and availability, then C1, PI1 and P', () => {
     const fw = loadFramework();
     expect(fw.id).toBe('soc2');
-    expect(fw.criteria.map((c) => c.id)).toEqual(SOC2_CRITERIA);
+    expect(fw.criteria.map((c) => c.id)).toEqual([...SOC2_CRITERIA, ...SOC2_OTHER]);
+    // Privacy is manual only: no source reads how personal information is handled.
+    for (const c of fw.criteria.filter((x) => /^P\d/.test(x.id))) expect(c.rules, c.id).toEqual([]);
     for (const c of fw.criteria) {
       expect(c.description.length).toBeGreaterThan(10);
       if (c.rules.length === 0) expect(c.manual.length, c.id).toBeGreaterThan(0);
     }
+  });
+
+  it('loads ISO/IEC 27001:2022 with the 93 Annex A controls in order, and the SOC 1 ITGC objectives by area', () => {
+    const iso = loadFramework('iso27001-2022');
+    expect(iso.criteria.map((c) => c.id)).toEqual(ANNEX_A);
+    expect(iso.criteria.find((c) => c.id === '8.32')?.title).toBe('Change management');
+    expect(iso.criteria.find((c) => c.id === '5.1')?.title).toBe('Policies for information security');
+    const soc1 = loadFramework('soc1-itgc');
+    expect(soc1.criteria.map((c) => c.id)).toEqual(['LA.1', 'LA.2', 'LA.3', 'LA.4', 'LA.5', 'CM.1', 'CM.2', 'CM.3', 'CO.1', 'CO.2', 'CO.3', 'PD.1']);
+    // A criterion no direct rule decides asks for manual evidence, in every framework.
+    for (const fw of [iso, soc1]) for (const c of fw.criteria) if (!c.rules.some((r) => r.evidence === 'direct')) expect(c.manual.length, `${fw.id} ${c.id}`).toBeGreaterThan(0);
+  });
+
+  it('scopes SOC 2 to security and availability by default; categories, ids and prefixes choose others; a typo is named with the nearest value', () => {
+    const fw = loadFramework('soc2');
+    expect(scopeFramework(fw, undefined).criteria.map((c) => c.id)).toEqual(SOC2_CRITERIA);
+    expect(scopeFramework(fw, ['security', 'availability', 'confidentiality']).criteria.map((c) => c.id)).toEqual([...SOC2_CRITERIA, 'C1.1', 'C1.2']);
+    // P holds P1.1…P8.1 but not PI1.x; PI1 holds the processing-integrity criteria.
+    expect(scopeFramework(fw, ['privacy']).criteria.map((c) => c.id)).toEqual(SOC2_OTHER.filter((c) => /^P\d/.test(c)));
+    expect(scopeFramework(fw, ['PI1', 'CC6.1']).criteria.map((c) => c.id)).toEqual(['CC6.1', 'PI1.1', 'PI1.2', 'PI1.3', 'PI1.4', 'PI1.5']);
+    expect(() => scopeFramework(fw, ['confidentality'])).toThrow(/criteria\.soc2: "confidentality".*did you mean "confidentiality"/);
+    expect(() => scopeFramework(fw, ['CC10'])).toThrow(UsageError);
+    // A prefix ending in a digit stops at a dot: 5.1 is one Annex A control, not 5.10–5.19; 8 is the technological theme.
+    const iso = loadFramework('iso27001-2022');
+    expect(scopeFramework(iso, ['5.1']).criteria.map((c) => c.id)).toEqual(['5.1']);
+    expect(scopeFramework(iso, ['8'])).toMatchObject({ criteria: expect.arrayContaining([expect.objectContaining({ id: '8.34' })]) });
+    expect(scopeFramework(iso, ['8']).criteria).toHaveLength(34);
+    // A file without categories has every criterion in scope.
+    expect(scopeFramework(loadFramework('iso27001-2022'), undefined).criteria).toHaveLength(93);
   });
 
   it('maps the IAM rules as the catalogue says', () => {

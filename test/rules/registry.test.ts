@@ -144,8 +144,15 @@ describe('frameworks against the registry', () => {
     for (const fw of listFrameworks()) expect(unknownRuleRefs(fw, allIds), fw.id).toEqual([]);
   });
 
-  it('gives every criterion rules or manual evidence', () => {
-    for (const c of soc2.criteria) expect(c.rules.length > 0 || c.manual.length > 0, c.id).toBe(true);
+  it('gives every criterion rules or manual evidence, in every framework', () => {
+    for (const fw of listFrameworks()) for (const c of fw.criteria) expect(c.rules.length > 0 || c.manual.length > 0, `${fw.id} ${c.id}`).toBe(true);
+  });
+
+  it('bundles SOC 2, SOC 1 ITGC and ISO 27001:2022, and maps every rule in at least one framework', () => {
+    const all = listFrameworks();
+    expect(all.map((f) => f.id)).toEqual(['iso27001-2022', 'soc1-itgc', 'soc2']);
+    const mapped = new Set(all.flatMap((f) => f.criteria.flatMap((c) => c.rules.map((r) => r.id))));
+    expect(allIds.filter((id) => !mapped.has(id))).toEqual([]);
   });
 });
 
