@@ -21,9 +21,7 @@ export function importedRuleId(scanner: string, checkId: string): string {
   return `${FINDINGS_SOURCE}.${scanner}.${checkId}`;
 }
 
-export function isImportedRule(ruleId: string): boolean {
-  return ruleId.startsWith(`${FINDINGS_SOURCE}.`);
-}
+export { isImportedRuleId } from './coverage.js';
 
 /** One criterion an imported rule evidences, and how. */
 export interface ImportedMapping {
