@@ -39,7 +39,7 @@ const CheckEntry = z.strictObject({
 const MappingFile = z.strictObject({
   scanner: z.string().regex(/^[a-z0-9-]+$/, 'a lower-case scanner name like prowler'),
   framework: z.string().regex(/^[a-z0-9-]+$/),
-  checks: z.record(z.string().regex(/^[a-z0-9_]+$/, 'a check id of lower-case letters, digits and _'), CheckEntry),
+  checks: z.record(z.string(), CheckEntry),
 });
 
 export interface ImportMapping {
@@ -76,6 +76,7 @@ export function loadImportMapping(scanner: string, framework: { id: string; crit
   const known = new Set(framework.criteria.map((c) => c.id));
   const checks = new Map<string, ImportedMapping[]>();
   for (const [check, entry] of Object.entries(parsed.data.checks)) {
+    if (!/^[a-z0-9_]+$/.test(check)) throw new UsageError('BAD_IMPORT_MAPPING', `${file}: checks.${check}: expected a check id of lower-case letters, digits and _`);
     const bad = entry.criteria.filter((c) => !known.has(c));
     if (bad.length > 0) throw new UsageError('BAD_IMPORT_MAPPING', `${file}: checks.${check}.criteria: ${bad.join(', ')} not in framework ${framework.id}`);
     checks.set(check, entry.criteria.map((criterion) => ({ criterion, evidence: entry.evidence ?? 'supporting' })));
