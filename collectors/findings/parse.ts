@@ -37,7 +37,7 @@ export class FindingsParseError extends AppError {
     readonly line: number,
     readonly column: number,
   ) {
-    super('FINDINGS_MALFORMED', message, { exitCode: 2, remediation: 'import the complete file the scanner wrote; an interrupted scan leaves a file without its closing ]' });
+    super('FINDINGS_MALFORMED', message, { exitCode: 2, remediation: 'import the complete file the scanner wrote (an interrupted scan leaves one without its closing ]), with the --format it was written in' });
     this.name = 'FindingsParseError';
   }
 }

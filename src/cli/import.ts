@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { readFileSync, statSync } from 'node:fs';
 import type { ArtifactRef, SourceId, Status } from '../core/types.js';
-import { UsageError } from '../core/errors.js';
+import { isAppError, UsageError } from '../core/errors.js';
 import { openCollectRecorder, type AgentContext } from '../agent.js';
 import { recordRun } from '../pipeline/record.js';
 import type { EvidenceJob, RecordedResult } from '../pipeline/collect-stage.js';
@@ -125,6 +125,33 @@ export function planImport(findings: ImportedFinding[], o: { format: FindingsFor
   });
 }
 
+/**
+ * A scope's runs are its state in time order: a file whose scanner time is older than the scope's latest import would
+ * replace newer results with older ones, so it is refused (exit 2) before anything is written. The same file again is
+ * not refused: its runs are already recorded and nothing new is written.
+ */
+async function refuseOlderScans(ctx: AgentContext, plans: ScopePlan[]): Promise<void> {
+  const { openLedger } = await import('../ledger/open-ledger.js');
+  let ledger: Awaited<ReturnType<typeof openLedger>>;
+  try {
+    ledger = await openLedger(ctx, { readOnly: true });
+  } catch (e) {
+    if (isAppError(e) && e.code === 'LEDGER_NOT_FOUND') return; // no ledger yet: nothing recorded to be newer
+    throw e;
+  }
+  try {
+    for (const p of plans) {
+      const prev = await ledger.lastLeaf({ type: 'run', source: FINDINGS_SOURCE, scope: p.scope });
+      const prevSlot = prev?.body.slot;
+      if (prevSlot !== undefined && Date.parse(p.job.summary.slot) < Date.parse(prevSlot)) {
+        throw new UsageError('FINDINGS_OLDER_SCAN', `${p.scope}: this file's scanner time ${p.job.summary.slot} is older than the scope's latest import (${prevSlot}, leaf #${prev!.seq}); importing it would replace newer results with older ones`);
+      }
+    }
+  } finally {
+    await ledger.close();
+  }
+}
+
 export async function importCommand(ctx: AgentContext, file: string, o: ImportOptions): Promise<number> {
   if (!(FINDINGS_FORMATS as readonly string[]).includes(o.format)) throw new UsageError('BAD_FORMAT', `--format ${o.format}: expected one of ${FINDINGS_FORMATS.join(', ')}`);
   const format = o.format as FindingsFormat;
@@ -143,6 +170,7 @@ export async function importCommand(ctx: AgentContext, file: string, o: ImportOp
   const rawSha256 = createHash('sha256').update(raw).digest('hex');
   const plans = planImport(findings, { format, file, rawSha256, size: raw.length, readAt, fw, mappings });
 
+  await refuseOlderScans(ctx, plans);
   const recorder = await openCollectRecorder(ctx);
   const runs: Array<Record<string, unknown>> = [];
   try {

@@ -48,6 +48,13 @@ describe('vigil import --format ocsf', () => {
     const again = await runVigil(['import', ...args, '--format', 'ocsf', SAMPLE, '--json']);
     expect((JSON.parse(again.stdout) as typeof out).runs.every((r) => r.duplicate)).toBe(true);
 
+    // An older scan of a scope already imported would replace newer results: refused, nothing written.
+    const older = (JSON.parse(readFileSync(SAMPLE, 'utf8')) as Array<Record<string, unknown>>).map((f) => ({ ...f, time_dt: '2026-12-06T06:00:00+00:00' }));
+    writeFileSync(join(dir, 'older.json'), JSON.stringify(older, null, 4));
+    const refused = await runVigil(['import', ...args, '--format', 'ocsf', join(dir, 'older.json')]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("prowler:aws:111122223333: this file's scanner time 2026-12-06T06:00:00.000Z is older than the scope's latest import (2026-12-07T06:00:24.000Z");
+
     const st = await runVigil(['status', ...args, '--json']);
     expect(st.code).toBe(0);
     const posture = JSON.parse(st.stdout) as { criteria: Array<{ id: string; rules: Array<{ id: string; imported?: boolean; evidence: string; pass: number; fail: number; outcome: string }> }> };
