@@ -98,6 +98,7 @@ export function planImport(findings: ImportedFinding[], o: { format: FindingsFor
       label: `findings-file:${basename(o.file)}`,
       kind: 'findings-file',
       format: o.format,
+      framework: o.fw.id,
       readAt: o.readAt,
       scannerTime: { from: times[0]!, to: times[times.length - 1]! },
       findings: list.length,

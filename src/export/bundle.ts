@@ -316,7 +316,7 @@ async function withImportsInSlice(ro: EvidenceStore, fw: FrameworkData, endSize:
     if (l.seq >= endSize) break;
     runs.push(readLeaf(l.body) as unknown as { artifacts?: unknown });
   }
-  return withImportedRules(fw, importedRuleMap(runs), (id, m) => ({ id, evidence: m.evidence, imported: true as const }));
+  return withImportedRules(fw, importedRuleMap(runs, fw.id), (id, m) => ({ id, evidence: m.evidence, imported: true as const }));
 }
 
 async function chooseSlice(ro: EvidenceStore, range: ExportRange, inScope: Set<string> | undefined): Promise<{ startCp?: StoredCheckpoint; endCp: StoredCheckpoint; cps: StoredCheckpoint[] }> {

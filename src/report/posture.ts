@@ -160,7 +160,7 @@ export async function computePosture(ledger: Ledger, framework: Framework, now: 
     for (const f of t.fails) if (exceptions.acceptedBy(f.ruleId, f.resourceId, now)) byRule.get(f.ruleId)!.accepted++;
   }
   // Imported scanner results count under the criteria their import mapped them to (recorded in the run's artifact).
-  const imported = importedRuleMap([...latest.values()].filter((l) => l.body.source === FINDINGS_SOURCE).map((l) => l.body));
+  const imported = importedRuleMap([...latest.values()].filter((l) => l.body.source === FINDINGS_SOURCE).map((l) => l.body), framework.id);
   const fw = withImportedRules(framework, imported, (id, m) => ({ id, rationale: 'imported scanner finding', evidence: m.evidence, imported: true as const }));
   const criteria = fw.criteria.map((cr): CriterionPosture => {
     const total = zero();

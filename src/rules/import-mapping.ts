@@ -93,12 +93,15 @@ export function soc2RequirementCriterion(req: string): string | undefined {
   return other ? `${other[1]!.toUpperCase()}${other[2]}.${other[3]}` : undefined;
 }
 
-/** The imported rule map recorded in runs' artifacts (`kind: findings-file`, field `mapped`), later runs adding to earlier. */
-export function importedRuleMap(runs: Iterable<{ artifacts?: unknown }>): ImportedRuleMap {
+/**
+ * The imported rule map recorded in runs' artifacts (`kind: findings-file`, field `mapped`) for framework `frameworkId`
+ * (the one the import mapped to), later runs adding to earlier.
+ */
+export function importedRuleMap(runs: Iterable<{ artifacts?: unknown }>, frameworkId: string): ImportedRuleMap {
   const out: ImportedRuleMap = {};
   for (const run of runs) {
     for (const a of Array.isArray(run.artifacts) ? run.artifacts : []) {
-      if (typeof a !== 'object' || a === null || (a as { kind?: unknown }).kind !== 'findings-file') continue;
+      if (typeof a !== 'object' || a === null || (a as { kind?: unknown }).kind !== 'findings-file' || (a as { framework?: unknown }).framework !== frameworkId) continue;
       const mapped = (a as { mapped?: unknown }).mapped;
       if (typeof mapped !== 'object' || mapped === null) continue;
       for (const [ruleId, list] of Object.entries(mapped as Record<string, unknown>)) {

@@ -51,7 +51,8 @@ describe('imported rules in the framework', () => {
     const muted = plans[0]!.job.results.find((r) => r.details?.muted === true)!;
     expect(muted).toMatchObject({ ruleId: 'findings.prowler.s3_bucket_public_access', status: 'fail', reason: expect.stringContaining('(muted in the scanner)') });
     expect(plans[0]!.job.results.find((r) => r.ruleId.endsWith('iam_root_mfa_enabled'))!.details).toMatchObject({ imported: true, mappedBy: 'finding', scannerTime: '2026-12-07T06:00:11.000Z', severity: 'critical' });
-    const map = importedRuleMap(plans.map((p) => p.job.summary));
+    const map = importedRuleMap(plans.map((p) => p.job.summary), 'soc2');
+    expect(importedRuleMap(plans.map((p) => p.job.summary), 'iso27001')).toEqual({});
     expect(map['findings.prowler.iam_root_mfa_enabled']).toEqual([{ criterion: 'CC6.1', evidence: 'supporting' }]);
     expect(map['findings.prowler.account_maintain_current_contact_details']).toBeUndefined();
     const aug = withImportedRules(fw, map, (id, m) => ({ id, rationale: 'imported', evidence: m.evidence, imported: true as const }));
