@@ -76,6 +76,18 @@ function addReadCommands(program: Command, g: Globals, setExit: SetExit): void {
     );
 
   program
+    .command('import')
+    .description("record another scanner's findings (Prowler's json-ocsf or json-asff output) as runs of the `findings` source, one per scanner:provider:account, mapped to criteria by rules/imports/; a malformed or truncated file is exit 2 naming the line, nothing written")
+    .argument('<file>', 'the findings file the scanner wrote')
+    .requiredOption('--format <format>', 'ocsf (OCSF Detection Findings, `prowler -M json-ocsf`) or asff (AWS Security Finding Format, `prowler -M json-asff`)')
+    .option('--scanner <name>', 'the scanner, when the file does not say (ASFF without ProductName); for OCSF it must match metadata.product.name')
+    .option('--framework <id>', 'framework whose criteria the findings are mapped to (default: the config\'s first, else soc2)')
+    .option('--json', 'machine-readable output: { file, format, sha256, readAt, runs }')
+    .action(async (file: string, o: { format: string; scanner?: string; framework?: string; json?: boolean }, cmd: Command) =>
+      setExit(await (await import('./import.js')).importCommand(await makeContext(g(cmd), o.json ? 'warn' : undefined), file, o)),
+    );
+
+  program
     .command('status')
     .description('per criterion from the latest runs: state (satisfied, not-satisfied, partial, not-assessed), why, and the manual evidence it needs')
     .option('--json', 'machine-readable output')

@@ -37,7 +37,8 @@ export function printPosture(p: Posture, out: NodeJS.WritableStream = process.st
     } else {
       // partial errors: say how many and why, so "error" counts below are not read as "needs permission"
       const errs = r.errors > 0 ? ` — ${r.errors} collection error${r.errors === 1 ? '' : 's'}: ${(r.causes ?? []).join(', ')}` : '';
-      out.write(`last run: ${r.source} ${r.scope} at ${r.observedAt} (${r.outcome}, leaf #${r.seq})${errs}\n`);
+      if (r.source === 'findings') out.write(`imported: ${r.scope}: scanner results of ${r.slot}, read at ${r.observedAt} (${r.outcome}, leaf #${r.seq})${errs}\n`);
+      else out.write(`last run: ${r.source} ${r.scope} at ${r.observedAt} (${r.outcome}, leaf #${r.seq})${errs}\n`);
     }
   }
   // Retired scopes are out of scope: not counted below, named so a missing scope is never a silent one.
@@ -55,6 +56,10 @@ export function printPosture(p: Posture, out: NodeJS.WritableStream = process.st
     const accepted = c.accepted ? `  (${c.accepted} fail (accepted) under exception)` : '';
     out.write(`${c.id.padEnd(10)} ${String(c.pass).padStart(5)} ${String(c.fail).padStart(5)} ${String(c.error).padStart(5)}  ${c.state.padEnd(13)} ${why} (${evidence})${accepted}\n`);
     for (const m of c.manual ?? []) out.write(`${''.padEnd(10)} ${manualLine(m)}\n`);
+    // Imported scanner results (vigil import): marked as such, with what they amount to.
+    for (const r of c.rules.filter((x) => x.imported)) {
+      out.write(`${''.padEnd(10)} imported ${r.id} (${r.evidence}): ${r.pass} pass, ${r.fail} fail, ${r.error} error — ${r.outcome}\n`);
+    }
   }
 }
 

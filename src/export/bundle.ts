@@ -25,6 +25,8 @@ import { applyBundleModes, bundleModes, checkOutPath, type BundleModes } from '.
 import { writeTimestampIndex } from './timestamps.js';
 import { writeKeyChainFile } from './key-chain-file.js';
 import { VERSION } from '../version.js';
+import { readLeaf } from '../ledger/leaf-catalogue.js';
+import { FINDINGS_SOURCE, importedRuleMap, withImportedRules } from '../rules/import-mapping.js';
 import type { ProgressListener } from '../core/progress.js';
 
 export interface ExportOptions {
@@ -237,9 +239,12 @@ async function writeBundleFolder(
   const witness = await writeWitnessFiles(ro, work, s, e, cosigned);
   const rotations = await writeKeyChainFile(ro, work, origin, e);
 
-  const frameworkFile = `framework/${opts.framework.id}.json`;
+  // Imported scanner results count under the criteria their import mapped them to: the embedded framework lists them
+  // (`imported: true`), so the report and the verifier's recomputation see the same mapping.
+  const framework = await withImportsInSlice(ro, opts.framework, e);
+  const frameworkFile = `framework/${framework.id}.json`;
   mkdirSync(join(work, 'framework'), { recursive: true });
-  writeFileSync(join(work, frameworkFile), `${canonicalString(opts.framework)}\n`);
+  writeFileSync(join(work, frameworkFile), `${canonicalString(framework)}\n`);
 
   const { period, t1 } = range;
   const params: ReportParams = {
@@ -248,7 +253,7 @@ async function writeBundleFolder(
     end: range.endAt,
     tz,
     ...(period ? { from: period.from, to: period.to } : { asOf: t1!.asOf }),
-    framework: opts.framework,
+    framework,
     ...(opts.criteria ? { criteria: opts.criteria } : {}),
     ...(opts.sampleSeed !== undefined ? { sampleSeed: opts.sampleSeed } : {}),
     slice: { startSize: s, endSize: e },
@@ -304,6 +309,16 @@ async function writeBundleFolder(
  * covers every leaf) and starts at the last checkpoint at or before the start — for Type 1, below the latest run of
  * each scope before the instant, so the state and the rule definitions in force are inside it.
  */
+/** The framework with the imported rules of the `findings` runs among the slice's first `endSize` leaves (unchanged when none). */
+async function withImportsInSlice(ro: EvidenceStore, fw: FrameworkData, endSize: number): Promise<FrameworkData> {
+  const runs: Array<{ artifacts?: unknown }> = [];
+  for await (const l of ro.leaves({ types: ['run'], source: FINDINGS_SOURCE })) {
+    if (l.seq >= endSize) break;
+    runs.push(readLeaf(l.body) as unknown as { artifacts?: unknown });
+  }
+  return withImportedRules(fw, importedRuleMap(runs, fw.id), (id, m) => ({ id, evidence: m.evidence, imported: true as const }));
+}
+
 async function chooseSlice(ro: EvidenceStore, range: ExportRange, inScope: Set<string> | undefined): Promise<{ startCp?: StoredCheckpoint; endCp: StoredCheckpoint; cps: StoredCheckpoint[] }> {
   const count = await ro.leafCount();
   const cps = (await ro.checkpoints()).sort((a, b) => a.size - b.size);

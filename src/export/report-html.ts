@@ -1,5 +1,5 @@
 // report.html: the auditor's reading copy of a bundle's report, rendered as a pure function of the computed report model (deterministic bytes: the verifier recomputes it).
-import type { CriterionAssessment, CriterionState, RuleOutcome } from '../rules/coverage.js';
+import { isImportedRuleId, type CriterionAssessment, type CriterionState, type RuleOutcome } from '../rules/coverage.js';
 import type { CapturedTable } from './report-tables.js';
 import { svgTimeline, TIMELINE_LEGEND } from './report-html-timeline.js';
 import type { TimelineDay } from './timeline.js';
@@ -138,7 +138,7 @@ function criteriaSection(m: ReportHtmlModel): string {
   const ruleList = (rs: CriterionAssessment['direct']) => {
     const shown = rs.filter((r) => r.outcome !== 'out-of-scope');
     const left = rs.length - shown.length;
-    const items = shown.map((r) => `<li><code>${esc(r.id)}</code>: ${esc(r.outcome)}</li>`).join('');
+    const items = shown.map((r) => `<li><code>${esc(r.id)}</code>${isImportedRuleId(r.id) ? ' <span class="note">(imported scanner result)</span>' : ''}: ${esc(r.outcome)}</li>`).join('');
     const more = left > 0 ? `<li class="note">${left} more of sources not configured</li>` : '';
     return rs.length === 0 ? '<em>none</em>' : `<ul class="tight">${items}${more}</ul>`;
   };

@@ -153,7 +153,8 @@ function writeCoverage(
       const daysWith = dates.filter((d) => s.days.has(d)).length;
       const open = walk.deviations.openFor(id);
       const outcome = outcomeOf(id);
-      const cov = outcome === 'out-of-scope' ? 'source not configured' : s.evaluations === 0 ? 'no automated evidence in period' : 'automated';
+      // An imported scanner result (vigil import) is marked as such: the scanner judged it, Vigil recorded it.
+      const cov = outcome === 'out-of-scope' ? 'source not configured' : s.evaluations === 0 ? (r.imported ? 'imported: no scanner results in period' : 'no automated evidence in period') : r.imported ? 'imported scanner results' : 'automated';
       out.write('report/coverage.csv', COVERAGE_HEADER, csvRow([c.id, c.title, id, cov, manualText(c), s.runs, s.evaluations, s.counts.pass, s.counts.fail, s.counts.error, s.counts.not_applicable, s.first ?? '', s.last ?? '', daysWith, dates.length, open, r.evidence ?? 'supporting', outcome, state]));
     }
   }

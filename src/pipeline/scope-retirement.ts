@@ -58,7 +58,9 @@ export class ScopeRetirement {
   }
 
   private noteRun(source: string, scope: string, slot: string, seq: number, at: string): void {
-    if (source === IDENTITY_SOURCE || scope === UNRESOLVED_SCOPE) return;
+    // Imported findings (vigil import) are not a configured source: an account absent from one scanner file, or the
+    // config naming no `findings` source, says nothing about it, so their scopes never retire (docs/findings-import.md).
+    if (source === IDENTITY_SOURCE || source === 'findings' || scope === UNRESOLVED_SCOPE) return;
     const t = Date.parse(slot);
     const c = this.runCounter.get(source) ?? { n: 0, maxSlot: -Infinity };
     if (t > c.maxSlot) {

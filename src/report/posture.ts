@@ -8,6 +8,7 @@ import { latestScopeHealth, unhealthyFirst, type ScopeHealth } from './health.js
 import { RetiredScopes, RETIREMENT_TYPES, type Retirement } from '../ledger/retired-scopes.js';
 import { assessCriterion, ruleInScope, ruleOutcome, type CriterionState, type EvidenceRole, type RuleOutcome } from '../rules/coverage.js';
 import { loadEvidence } from '../evidence/evidence.js';
+import { FINDINGS_SOURCE, importedRuleMap, withImportedRules } from '../rules/import-mapping.js';
 import { DEFAULT_WARN_DAYS, dueStates, requirementCoverage, type DueState, type EvidenceRecord, type RequirementCoverage } from '../rules/manual-evidence.js';
 
 /** `accepted` counts the failures (already in `fail`) that an active exception accepts: shown as `fail (accepted)`. */
@@ -24,7 +25,8 @@ export interface CriterionPosture extends Counts {
   reasons: string[];
   /** Each manual requirement: evidenced now or not, by which records, and whether it is due (src/rules/manual-evidence.ts). */
   manual?: ManualPosture[];
-  rules: Array<{ id: string; evidence: EvidenceRole; outcome: RuleOutcome } & Counts>;
+  /** `imported`: a scanner's finding imported by `vigil import` (docs/findings-import.md), not a rule Vigil evaluated. */
+  rules: Array<{ id: string; evidence: EvidenceRole; outcome: RuleOutcome; imported?: true } & Counts>;
 }
 
 /** A manual requirement as status shows it: what evidences it now and when it is due. */
@@ -157,7 +159,10 @@ export async function computePosture(ledger: Ledger, framework: Framework, now: 
     }
     for (const f of t.fails) if (exceptions.acceptedBy(f.ruleId, f.resourceId, now)) byRule.get(f.ruleId)!.accepted++;
   }
-  const criteria = framework.criteria.map((cr): CriterionPosture => {
+  // Imported scanner results count under the criteria their import mapped them to (recorded in the run's artifact).
+  const imported = importedRuleMap([...latest.values()].filter((l) => l.body.source === FINDINGS_SOURCE).map((l) => l.body), framework.id);
+  const fw = withImportedRules(framework, imported, (id, m) => ({ id, rationale: 'imported scanner finding', evidence: m.evidence, imported: true as const }));
+  const criteria = fw.criteria.map((cr): CriterionPosture => {
     const total = zero();
     const rules = cr.rules.map((m) => {
       const c = byRule.get(m.id) ?? zero();
@@ -168,7 +173,7 @@ export async function computePosture(ledger: Ledger, framework: Framework, now: 
       total.accepted += c.accepted;
       // The latest run of each scope is the window: a failing source shows as error results, so no completeness flag.
       const outcome = ruleOutcome({ ...c, inScope: ruleInScope(m.id, opts.sources) });
-      return { id: m.id, evidence: m.evidence ?? 'supporting', outcome, ...c };
+      return { id: m.id, evidence: m.evidence ?? 'supporting', outcome, ...(m.imported ? { imported: true as const } : {}), ...c };
     });
     const evaluated = rules.filter((r) => r.pass + r.fail + r.error + r.notApplicable > 0).length;
     const coverage = rules.length === 0 ? 'manual' : evaluated === 0 ? 'no_data' : evaluated === rules.length ? 'automated' : 'partial';

@@ -97,6 +97,11 @@ export function ruleSource(ruleId: string): string {
   return head === 'xsys' ? 'identity' : head;
 }
 
+/** A scanner's finding imported by `vigil import` (`findings.<scanner>.<check>`, docs/findings-import.md), not a rule Vigil evaluates. */
+export function isImportedRuleId(ruleId: string): boolean {
+  return ruleId.startsWith('findings.');
+}
+
 /** Sources the person view (`identity` runs) needs at least one of: it joins accounts to an identity provider. */
 const IDENTITY_PROVIDERS = ['okta', 'google-workspace', 'entra'];
 

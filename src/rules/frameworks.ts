@@ -65,7 +65,7 @@ export interface FrameworkCriterion {
   title: string;
   description: string;
   /** `direct`: the rule's result alone evidences the criterion's point of focus; `supporting`: it only adds to other evidence. */
-  rules: Array<{ id: string; rationale: string; evidence: EvidenceRole }>;
+  rules: Array<{ id: string; rationale: string; evidence: EvidenceRole; imported?: true }>;
   /** Manual evidence a person must supply where automation cannot cover the criterion; the criterion is satisfied only once each is evidenced. */
   manual: ManualRequirement[];
 }

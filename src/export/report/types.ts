@@ -11,7 +11,7 @@ export interface FrameworkData {
    * `evidence` is absent in bundles from before it existed: such a mapping counts as supporting. `manual` is a list of
    * requirements; bundles from before issue 15 carry one prose string (read as one requirement, `manual`).
    */
-  criteria: Array<{ id: string; title: string; rules: Array<{ id: string; evidence?: EvidenceRole }>; manual?: ManualRequirement[] | string }>;
+  criteria: Array<{ id: string; title: string; rules: Array<{ id: string; evidence?: EvidenceRole; imported?: true }>; manual?: ManualRequirement[] | string }>;
 }
 
 /** The bundle's integrity as computed at export (report.html's summary states it; the verifier checks the bundle against it). */
