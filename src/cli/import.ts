@@ -8,7 +8,7 @@ import { isAppError, UsageError } from '../core/errors.js';
 import { openCollectRecorder, type AgentContext } from '../agent.js';
 import { recordRun } from '../pipeline/record.js';
 import type { EvidenceJob, RecordedResult } from '../pipeline/collect-stage.js';
-import { loadFramework, type Framework } from '../rules/frameworks.js';
+import { loadConfiguredFramework, loadFramework, type Framework } from '../rules/frameworks.js';
 import { FINDINGS_SOURCE, importedRuleId, loadImportMapping, soc2RequirementCriterion, type ImportedMapping, type ImportMapping } from '../rules/import-mapping.js';
 import { FINDINGS_FORMATS, parseFindings, type FindingsFormat, type ImportedFinding } from '../../collectors/findings/parse.js';
 
@@ -38,9 +38,10 @@ function readFindingsFile(file: string): Buffer {
 
 /** Criteria of one check: the mapping file's, else the finding's own SOC 2 ids (Prowler's `unmapped.compliance.SOC2`). */
 function criteriaOf(f: ImportedFinding, mapping: ImportMapping | undefined, fw: Framework): { mapped: ImportedMapping[]; by: 'mapping-file' | 'finding' | 'none' } {
-  const fromFile = mapping?.checks.get(f.checkId);
-  if (fromFile) return { mapped: fromFile, by: 'mapping-file' };
+  // Only criteria in scope count (config `criteria:`): a check mapped only to out-of-scope criteria is unmapped here.
   const known = new Set(fw.criteria.map((c) => c.id));
+  const fromFile = mapping?.checks.get(f.checkId)?.filter((m) => known.has(m.criterion));
+  if (fromFile && fromFile.length > 0) return { mapped: fromFile, by: 'mapping-file' };
   const own = [...new Set(f.soc2.map(soc2RequirementCriterion).filter((c): c is string => c !== undefined && known.has(c)))];
   return own.length > 0 ? { mapped: own.map((criterion) => ({ criterion, evidence: 'supporting' as const })), by: 'finding' } : { mapped: [], by: 'none' };
 }
@@ -157,7 +158,9 @@ export async function importCommand(ctx: AgentContext, file: string, o: ImportOp
   if (!(FINDINGS_FORMATS as readonly string[]).includes(o.format)) throw new UsageError('BAD_FORMAT', `--format ${o.format}: expected one of ${FINDINGS_FORMATS.join(', ')}`);
   const format = o.format as FindingsFormat;
   if (o.scanner !== undefined && !/^[a-z0-9-]+$/.test(o.scanner)) throw new UsageError('BAD_SCANNER', `--scanner ${o.scanner}: expected a lower-case name like prowler`);
-  const fw = loadFramework(o.framework ?? ctx.loaded.config.frameworks[0] ?? 'soc2');
+  // The mapping file is checked against the whole framework; results map to the criteria in scope.
+  const full = loadFramework(o.framework ?? ctx.loaded.config.frameworks[0] ?? 'soc2');
+  const fw = loadConfiguredFramework(ctx.loaded.config, full.id);
   const raw = readFindingsFile(file);
   // The whole file is read and checked before anything is written: a bad file is exit 2 with nothing recorded.
   const findings = parseFindings(raw.toString('utf8'), format, file, o.scanner !== undefined ? { scanner: o.scanner } : {});
@@ -166,7 +169,7 @@ export async function importCommand(ctx: AgentContext, file: string, o: ImportOp
     if (other) throw new UsageError('BAD_SCANNER', `--scanner ${o.scanner}: ${file} line ${other.line} is a finding of ${other.scanner}`);
   }
   const mappings = new Map<string, ImportMapping | undefined>();
-  for (const s of new Set(findings.map((f) => f.scanner))) mappings.set(s, loadImportMapping(s, fw));
+  for (const s of new Set(findings.map((f) => f.scanner))) mappings.set(s, loadImportMapping(s, full));
   const readAt = ctx.clock.now().toISOString();
   const rawSha256 = createHash('sha256').update(raw).digest('hex');
   const plans = planImport(findings, { format, file, rawSha256, size: raw.length, readAt, fw, mappings });

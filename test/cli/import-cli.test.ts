@@ -40,7 +40,7 @@ describe('vigil import --format ocsf', () => {
       ['prowler:aws:111122223333', 4, 2, 1, 1],
       ['prowler:aws:444455556666', 2, 3, 0, 0],
     ]);
-    // No SOC 2 id at all (MANUAL contact details), or only ones this framework has no criterion for (PI1.3).
+    // No SOC 2 id at all (MANUAL contact details), or only criteria outside the ones in scope (PI1.3: processing integrity is not in the default scope).
     expect(out.runs[0]!.unmapped).toEqual(['findings.prowler.account_maintain_current_contact_details']);
     expect(out.runs[1]!.unmapped).toEqual(['findings.prowler.cloudwatch_log_metric_filter_root_usage']);
 

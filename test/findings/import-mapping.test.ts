@@ -31,7 +31,7 @@ describe('a bad mapping file', () => {
     return () => loadImportMapping('x', fw, dir);
   };
   it('names the criterion the framework lacks, the bad field, the YAML line', () => {
-    expect(load('scanner: x\nframework: soc2\nchecks:\n  a_b: { criteria: [PI1.3] }\n')).toThrow(/x-soc2.yaml: checks.a_b.criteria: PI1.3 not in framework soc2/);
+    expect(load('scanner: x\nframework: soc2\nchecks:\n  a_b: { criteria: [PI9.9] }\n')).toThrow(/x-soc2.yaml: checks.a_b.criteria: PI9.9 not in framework soc2/);
     expect(load('scanner: x\nframework: soc2\nchecks:\n  a_b: { criteria: [CC6.1], evidence: strong }\n')).toThrow(/x-soc2.yaml: checks.a_b.evidence/);
     expect(load('scanner: x\nframework: soc2\nchecks:\n  a_b: { criteria: [CC6.1\n')).toThrow(/x-soc2.yaml at line \d+, column \d+: not valid YAML/);
     const bad = load('scanner: x\nframework: soc2\nchecks:\n  Bad-Id: { criteria: [CC6.1] }\n');
