@@ -1,4 +1,5 @@
 // `vigil evidence add | list`: manual evidence files recorded against framework requirements, by the local OS account.
+import { describePrincipal } from '../core/principal-text.js';
 import { readFileSync, statSync } from 'node:fs';
 import type { AgentContext } from '../agent-context.js';
 import { UsageError } from '../core/errors.js';
@@ -97,7 +98,7 @@ export async function evidenceListCommand(ctx: AgentContext, o: { due?: boolean;
 }
 
 function recordLine(r: EvidenceRecord): string {
-  const who = r.uploader.kind === 'local' ? `local:${r.uploader.name}` : `${r.uploader.kind}:${r.uploader.name} (${r.uploader.role ?? ''})`;
+  const who = describePrincipal(r.uploader);
   const until = r.expiresAt === null ? 'no expiry' : `until ${r.expiresAt}`;
   const owner = r.owner !== null || r.ownerName !== null ? `, owner ${[r.owner, r.ownerName].filter((x) => x !== null).join(' = ')}` : '';
   return `${r.id}  ${r.criterion}/${r.requirement}  "${r.title}"  ${r.fileName} (${r.size} bytes, sha256 ${r.sha256.slice(0, 16)}…)  effective ${r.effectiveAt}, ${until}, recorded ${r.recordedAt} by ${who}${owner}${r.confidential ? ', confidential' : ''}\n`;

@@ -25,7 +25,4 @@ export function localPrincipal(): Principal {
   return { kind: 'local', name: `${user}@${hostname()}` };
 }
 
-/** A principal as one line for tables and logs: `token:alice (admin)`, `local:alice@host`. */
-export function describePrincipal(p: Principal): string {
-  return p.kind === 'local' ? `local:${p.name}` : `${p.kind}:${p.name} (${p.role})`;
-}
+export { describePrincipal, describeStoredPrincipal } from './principal-text.js';

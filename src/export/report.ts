@@ -1,5 +1,6 @@
 // The auditor report as a pure function of the bundled leaves, results blobs and framework data: export writes it, verify recomputes it byte for byte.
 // Each output file has its own module under report/ (walk.ts makes the one pass); this one runs it and writes the summary, coverage, OSCAL and HTML.
+import { describePrincipal } from '../core/principal-text.js';
 import { createHash } from 'node:crypto';
 import { datesInPeriod } from './period.js';
 import { assessCriterion, describeAssessment, ruleInScope, ruleOutcome, ruleSource, type CriterionAssessment } from '../rules/coverage.js';
@@ -182,7 +183,7 @@ function writeManualEvidence(out: ReportOut, evidence: EvidenceRecord[], criteri
       if (records.length === 0) out.write('report/manual-evidence.csv', MANUAL_HEADER, csvRow([c.id, q.id, q.cadence, q.state, '', '', '', '', '', '', '', '', '', '', '', q.owner ?? '', '', '', '']));
       for (const r of records) {
         const file = r.confidential ? 'withheld (confidential)' : `attachments/sha256/${r.sha256.slice(0, 2)}/${r.sha256}.gz`;
-        const who = r.uploader.kind === 'local' ? `local:${r.uploader.name}` : `${r.uploader.kind}:${r.uploader.name} (${r.uploader.role ?? ''})`;
+        const who = describePrincipal(r.uploader);
         out.write(
           'report/manual-evidence.csv',
           MANUAL_HEADER,

@@ -1,4 +1,5 @@
 // Posture per criterion from the latest run of every source and scope in the ledger: what `vigil status` shows.
+import { describePrincipal } from '../core/principal-text.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Framework } from '../rules/frameworks.js';
 import { loadResults } from '../pipeline/record.js';
@@ -128,7 +129,7 @@ export async function computePosture(ledger: Ledger, framework: Framework, now: 
         recordedAt: r.recordedAt,
         expiresAt: r.expiresAt,
         confidential: r.confidential,
-        uploader: r.uploader.kind === 'local' ? `local:${r.uploader.name}` : `${r.uploader.kind}:${r.uploader.name} (${r.uploader.role ?? ''})`,
+        uploader: describePrincipal(r.uploader),
       }));
       return { ...q, due: d.state, dueReason: d.reason, records };
     });

@@ -4,21 +4,12 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfigText } from '../../src/config/load.js';
-import { UsageError } from '../../src/core/errors.js';
 import { runVigil } from '../support/run-cli.js';
+import { configRefusal } from '../support/config-refusal.js';
 
 const file = '/etc/vigil/vigil.config.yaml';
 
-function refusal(text: string): string {
-  try {
-    parseConfigText(text, file, {});
-  } catch (e) {
-    expect(e).toBeInstanceOf(UsageError);
-    expect((e as UsageError).exitCode).toBe(2);
-    return (e as UsageError).message;
-  }
-  throw new Error(`expected a UsageError for:\n${text}`);
-}
+const refusal = configRefusal;
 
 describe('publish: config', () => {
   it('a good block loads with its defaults (COMPLIANCE, 10 s deadline, no prefix); none is the default', () => {

@@ -2,27 +2,18 @@
 import { describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 import { parseConfigText } from '../../src/config/load.js';
-import { UsageError } from '../../src/core/errors.js';
 import { ed25519Cosigner } from '../../src/witness/cosignature.js';
 import { TestLog } from './helpers.js';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runVigil } from '../support/run-cli.js';
+import { configRefusal } from '../support/config-refusal.js';
 
 const file = '/etc/vigil/vigil.config.yaml';
 const vkey = ed25519Cosigner('witness.test/auditor', generateKeyPairSync('ed25519').privateKey).vkey;
 
-function refusal(text: string): string {
-  try {
-    parseConfigText(text, file, {});
-  } catch (e) {
-    expect(e).toBeInstanceOf(UsageError);
-    expect((e as UsageError).exitCode).toBe(2);
-    return (e as UsageError).message;
-  }
-  throw new Error('expected a UsageError');
-}
+const refusal = configRefusal;
 
 describe('witnesses: config', () => {
   it('a good entry loads with its defaults (10 s timeout, alert after 3 uncosigned checkpoints); none is the default', () => {

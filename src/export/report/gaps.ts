@@ -1,4 +1,5 @@
 // gaps.csv: stretches the evidence does not cover, labelled by kind, with their bounds clipped to the period.
+import { describeStoredPrincipal } from '../../core/principal-text.js';
 import { csvRow, type ReportOut } from './csv.js';
 import { str, type LeafRecord, type ReportParams } from './types.js';
 
@@ -66,8 +67,7 @@ export class Gaps {
   /** An `outage.declared` leaf recorded before the period end (before or after the slots it covers). */
   declaration(l: LeafRecord, at: string): void {
     const b = l.body;
-    const by = (b.declaredBy ?? {}) as Record<string, unknown>;
-    const who = by.kind === 'local' ? `local:${str(by.name) ?? ''}` : `${str(by.kind) ?? '?'}:${str(by.name) ?? ''} (${str(by.role) ?? ''})`;
+    const who = describeStoredPrincipal(b.declaredBy);
     this.declarations.push({ seq: l.seq, at, source: str(b.source) ?? '', scope: str(b.scope), from: Date.parse(str(b.from) ?? ''), to: Date.parse(str(b.to) ?? ''), by: who, reason: str(b.reason) ?? '' });
   }
 

@@ -3,15 +3,9 @@
 // expired in it, one row each (Type 1: those in force at the instant). A request never approved (pending or rejected)
 // accepted no risk and is not a row.
 import { csvRow, type ReportOut } from './csv.js';
+import { describeStoredPrincipal } from '../../core/principal-text.js';
 import { str, type LeafRecord } from './types.js';
 
-/** A recorded principal as the register shows it (src/core/principal.ts describePrincipal); '' when absent. */
-function principalText(p: unknown): string {
-  if (typeof p !== 'object' || p === null) return '';
-  const { kind, name, role } = p as Record<string, unknown>;
-  if (typeof kind !== 'string' || typeof name !== 'string') return '';
-  return kind === 'local' ? `local:${name}` : `${kind}:${name} (${String(role)})`;
-}
 
 export const RISK_FILE = 'report/risk-acceptances.csv';
 /**
@@ -83,7 +77,7 @@ export class RiskRegister {
   private fold(l: LeafRecord, type: string, at: string): Entry {
     const b = l.body;
     let grant = (b.exception ?? {}) as Record<string, unknown>;
-    if (type === 'exception.approved') grant = { ...grant, requester: principalText(grant.requestedBy), approver: principalText(b.by) };
+    if (type === 'exception.approved') grant = { ...grant, requester: describeStoredPrincipal(grant.requestedBy), approver: describeStoredPrincipal(b.by) };
     const id = type === 'exception.granted' ? str(grant.id) ?? '' : str(b.exceptionId) ?? str(grant.id) ?? '';
     let e = this.entries.get(id);
     if (!e) {
