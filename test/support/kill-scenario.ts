@@ -11,7 +11,7 @@ import type { RunningEmulator } from '../../src/core/source-plugin.js';
 import type { SourceId } from '../../src/core/types.js';
 import { silentLogger, systemClock, UNRESOLVED_SCOPE } from '../../src/core/collector.js';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { slotsBetween } from '../../src/pipeline/slots.js';
+import { slotAtOrBefore, slotsBetween } from '../../src/pipeline/slots.js';
 import { exited, startPrivateRedis } from './redis-server.js';
 
 const BIN = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../src/bin/vigil.mjs');
@@ -93,16 +93,20 @@ export async function runKillScenario(opts: KillScenarioOptions): Promise<KillSc
       }
     }
     // The final run is not killed: it sweeps until every slot up to its latest run is accounted, then stops on SIGTERM.
-    // Done once it has recorded a run of its own and nothing before it is left unaccounted (stalled jobs of killed
-    // runs hold their slots until their 15 s lock lapses and the next stalled check, so this can take 20 s or more).
+    // Done once every scope is accounted, with no hole, up to the slot in force when it started: stalled jobs of killed
+    // runs hold their slots until their 15 s lock lapses and the next stalled check (this can take 20 s or more), and
+    // stopping it earlier could record a run of its own (finished on SIGTERM) past slots those jobs still hold, which
+    // only the next life would account.
     const runsBefore = (await accounting(join(dir, 'data'))).runs;
     const final = vigil(['run', '--config', configFile], env);
+    const finalSlot = slotAtOrBefore(KILL_SCHEDULE, new Date())!.getTime();
     const deadline = Date.now() + (opts.settleMs ?? 70_000);
     let check = await accounting(join(dir, 'data'));
     while (Date.now() < deadline && final.exitCode === null) {
       await sleepOrExit(final, 1_000);
       check = await accounting(join(dir, 'data'));
-      if (check.runs > runsBefore && check.unaccounted === 0 && check.duplicated === 0) break;
+      const caughtUp = check.lastAccounted.size > 0 && [...check.lastAccounted.values()].every((t) => t >= finalSlot);
+      if (check.runs > runsBefore && caughtUp && check.unaccounted === 0 && check.duplicated === 0) break;
     }
     // A final run that ended by itself (a crash at start-up) proves nothing about the sweep: say so.
     const selfExit = final.exitCode !== null ? [`the final vigil run exited by itself with code ${final.exitCode}`] : [];
@@ -133,12 +137,12 @@ export async function runKillScenario(opts: KillScenarioOptions): Promise<KillSc
  * Reads the ledger (read-only) and counts, per (source, scope), every expected slot between its first and last
  * accounted slot: scheduled runs (manual ones are their own slots) and sweep gaps (declared history gaps are not slots).
  */
-export async function accounting(dataDir: string): Promise<{ slots: number; unaccounted: number; duplicated: number; runs: number; gapSlots: number; details: string[] }> {
+export async function accounting(dataDir: string): Promise<{ slots: number; unaccounted: number; duplicated: number; runs: number; gapSlots: number; details: string[]; lastAccounted: Map<string, number> }> {
   let ledger: Ledger;
   try {
     ledger = await Ledger.open({ dataDir, clock: systemClock, logger: silentLogger, readOnly: true });
   } catch {
-    return { slots: 0, unaccounted: 0, duplicated: 0, runs: 0, gapSlots: 0, details: ['no ledger yet'] };
+    return { slots: 0, unaccounted: 0, duplicated: 0, runs: 0, gapSlots: 0, details: ['no ledger yet'], lastAccounted: new Map() };
   }
   const counts = new Map<string, Map<number, number>>();
   const bump = (key: string, t: number) => {
@@ -170,8 +174,11 @@ export async function accounting(dataDir: string): Promise<{ slots: number; unac
   let unaccounted = 0;
   let duplicated = 0;
   const details: string[] = [];
+  /** Per (source, scope), its latest slot that is a run or inside a gap. */
+  const lastAccounted = new Map<string, number>();
   for (const [key, m] of counts) {
     const ts = [...m.keys()].sort((a, b) => a - b);
+    lastAccounted.set(key, ts[ts.length - 1]!);
     for (const d of slotsBetween(KILL_SCHEDULE, new Date(ts[0]! - 1), new Date(ts[ts.length - 1]!))) {
       slots++;
       const n = m.get(d.getTime()) ?? 0;
@@ -180,7 +187,7 @@ export async function accounting(dataDir: string): Promise<{ slots: number; unac
       if (n !== 1 && details.length < 10) details.push(`${key} ${d.toISOString()}: ${n} accounts`);
     }
   }
-  return { slots, unaccounted, duplicated, runs, gapSlots, details };
+  return { slots, unaccounted, duplicated, runs, gapSlots, details, lastAccounted };
 }
 
 let lives = 0;
