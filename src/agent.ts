@@ -429,6 +429,7 @@ export function apiOptions(ctx: AgentContext, deps: { ledger: Ledger; rules: Ale
     ledger: deps.ledger,
     rules: [...deps.rules, ...CROSS_SOURCE_RULES.filter((x) => !deps.rules.some((r) => r.id === x.id))],
     framework: loadConfiguredFramework(ctx.loaded.config),
+    frameworks: ctx.loaded.config.frameworks.map((id) => loadConfiguredFramework(ctx.loaded.config, id)),
     config: ctx.loaded.config.api ?? apiConfigSchema.parse({}),
     logger: ctx.logger,
     clock: ctx.clock,

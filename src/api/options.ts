@@ -18,7 +18,13 @@ export interface ApiOptions {
   ledger: Ledger;
   /** Rules whose ids exceptions may name (source and cross-source rules). */
   rules: AlertRuleInfo[];
+  /** The framework routes report against when no `framework` query parameter is given (the config's first). */
   framework: Framework;
+  /**
+   * Every configured framework, each cut to its configured criteria: what `?framework=` may name on the posture and
+   * trend routes. @defaultValue `[framework]`
+   */
+  frameworks?: Framework[];
   config: ApiConfig;
   logger: Logger;
   clock: Clock;
@@ -74,4 +80,21 @@ export function intParam(v: unknown, dflt: number, min: number, max: number, nam
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) throw new ApiError('bad_request', `query parameter ${name} must be an integer from ${min} to ${max}`);
   return n;
+}
+
+/** The frameworks this API serves: the default first, then the other configured ones. */
+export function servedFrameworks(opts: ApiOptions): Framework[] {
+  return [opts.framework, ...(opts.frameworks ?? []).filter((f) => f.id !== opts.framework.id)];
+}
+
+/**
+ * The framework a request names in its `framework` query parameter, or the default (the config's first) when absent;
+ * one that is not configured is a 400 naming the ones that are.
+ */
+export function frameworkParam(opts: ApiOptions, v: unknown, where = 'query parameter framework'): Framework {
+  if (v === undefined || v === '') return opts.framework;
+  const all = servedFrameworks(opts);
+  const fw = all.find((f) => f.id === v);
+  if (!fw) throw new ApiError('bad_request', `${where}: ${JSON.stringify(String(v))} is not a configured framework (configured: ${all.map((f) => f.id).join(', ')})`);
+  return fw;
 }

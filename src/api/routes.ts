@@ -3,6 +3,9 @@
 import type { RouteSpec } from './route-spec.js';
 import { EVIDENCE_BODY_LIMIT } from '../evidence/evidence.js';
 
+/** The `framework` query parameter of the posture routes (frameworkParam in options.ts). */
+const FRAMEWORK_QUERY = { type: 'string', description: "a configured framework id (default: the config's first); another is a 400 naming the configured ones" } as const;
+
 /** The route table: the OpenAPI document and the auth test are both generated from it. */
 export const ROUTES: RouteSpec[] = [
   { method: 'GET', url: '/healthz', role: 'public', summary: 'Liveness: the process answers' },
@@ -26,7 +29,13 @@ export const ROUTES: RouteSpec[] = [
     query: { after: { type: 'integer', description: 'replay alerts with seq > after (default: only new ones)' } },
     produces: 'text/event-stream',
   },
-  { method: 'GET', url: '/v1/posture', role: 'viewer', summary: 'Posture per criterion from the latest runs' },
+  {
+    method: 'GET',
+    url: '/v1/posture',
+    role: 'viewer',
+    summary: 'Posture per criterion from the latest runs, for one configured framework; `frameworks` lists the configured ones (the default first)',
+    query: { framework: FRAMEWORK_QUERY },
+  },
   {
     method: 'GET',
     url: '/v1/findings',
@@ -103,7 +112,7 @@ export const ROUTES: RouteSpec[] = [
     url: '/v1/exports',
     role: 'auditor',
     summary: 'Auditor evidence export: streams the signed bundle (zip) that `vigil export` writes',
-    body: { type: '1 or 2', from: 'YYYY-MM-DD (type 2)', to: 'YYYY-MM-DD (type 2)', asOf: 'YYYY-MM-DD (type 1)', tz: 'IANA zone, default UTC', criteria: 'comma-separated criterion ids', sampleSeed: 'string' },
+    body: { type: '1 or 2', from: 'YYYY-MM-DD (type 2)', to: 'YYYY-MM-DD (type 2)', asOf: 'YYYY-MM-DD (type 1)', tz: 'IANA zone, default UTC', framework: "a configured framework id (default: the config's first)", criteria: 'comma-separated criterion ids', sampleSeed: 'string' },
     produces: 'application/zip',
   },
   // The dashboard (docs/dashboard.md): sign-in sessions, feed URLs, and the views' data.
@@ -113,7 +122,7 @@ export const ROUTES: RouteSpec[] = [
   { method: 'GET', url: '/v1/feeds', role: 'admin', summary: 'Feed URLs (capability tokens for /v1/alerts.atom and .json) with their state; never the tokens' },
   { method: 'POST', url: '/v1/feeds', role: 'admin', summary: 'Create a feed URL (viewer scope, feeds only; shown once, stored hashed)', body: { name: 'string', expires: 'YYYY-MM-DD or ISO 8601 (optional)' } },
   { method: 'POST', url: '/v1/feeds/:id/revoke', role: 'admin', summary: 'Revoke a feed URL' },
-  { method: 'GET', url: '/v1/posture/trend', role: 'viewer', summary: 'Each criterion\'s state at the end of each of the last N UTC days', query: { days: { type: 'integer', description: '1-400, default 30' } } },
+  { method: 'GET', url: '/v1/posture/trend', role: 'viewer', summary: 'Each criterion\'s state at the end of each of the last N UTC days', query: { days: { type: 'integer', description: '1-400, default 30' }, framework: FRAMEWORK_QUERY } },
   {
     method: 'GET',
     url: '/v1/evidence/:seq',

@@ -29,7 +29,7 @@ export async function exportCommand(ctx: AgentContext, o: ExportCliOptions): Pro
   if (type === 2 && o.asOf) throw new UsageError('EXPORT_BAD_RANGE', '--as-of is for --type 1; a Type 2 export takes --from and --to');
   if (type === 1 && (o.from || o.to)) throw new UsageError('EXPORT_BAD_RANGE', '--from/--to are for --type 2; a Type 1 export takes --as-of');
   const fileMode = o.fileMode !== undefined ? parseFileMode(o.fileMode) : undefined;
-  const fw = loadConfiguredFramework(ctx.loaded.config, o.framework ?? 'soc2');
+  const fw = loadConfiguredFramework(ctx.loaded.config, o.framework);
   const framework = frameworkData(fw);
   const criteria = o.criteria ? o.criteria.split(',').map((x) => x.trim()).filter(Boolean) : undefined;
   const job: ExportJob = {

@@ -91,7 +91,7 @@ function addReadCommands(program: Command, g: Globals, setExit: SetExit): void {
     .command('status')
     .description('per criterion from the latest runs: state (satisfied, not-satisfied, partial, not-assessed), why, and the manual evidence it needs')
     .option('--json', 'machine-readable output')
-    .option('--framework <id>', 'framework to report against', undefined)
+    .option('--framework <id>', "framework to report against (default: the config's first)")
     .action(async (o: { json?: boolean; framework?: string }, cmd: Command) => setExit(await (await import('./status.js')).statusCommand(await makeContext(g(cmd), 'warn'), o)));
 
   // Alerts, HTTP API and exceptions (issue 7)
@@ -215,7 +215,7 @@ function addEvidenceCommands(program: Command, g: Globals, setExit: SetExit): vo
     .option('--to <date>', 'Type 2: last day of the period, included')
     .option('--as-of <date>', 'Type 1: state at the close of this day')
     .option('--tz <zone>', 'IANA time zone of the dates', 'UTC')
-    .option('--framework <id>', 'framework to report against', 'soc2')
+    .option('--framework <id>', "framework to report against (default: the config's first, as vigil status)")
     .option('--criteria <ids>', 'only these criteria, comma-separated (CC6.1,A1.2)')
     .option('--sample-seed <seed>', 'draw reproducible samples with this auditor-supplied seed')
     .option('--out <path>', 'a new folder, or a new file ending in .zip (never an existing file or a symbolic link)')

@@ -33,6 +33,16 @@ const framework = {
     { id: 'CC7.2', title: 'Monitoring', rules: [{ id: HIGH.id, evidence: 'direct' }], manual: [{ id: 'runbook', title: 'Monitoring runbook', cadence: '12mo', owner: 'secops' }] },
   ],
 } as unknown as Framework;
+// A second configured framework mapping the same rules: CRIT (user-b fails) is direct for 5.15, HIGH (passes) for 8.2.
+const iso = {
+  id: 'iso27001-2022',
+  title: 'ISO/IEC 27001:2022',
+  version: 'test',
+  criteria: [
+    { id: '5.15', title: 'Access control', rules: [{ id: CRIT.id, evidence: 'direct' }], manual: [] },
+    { id: '8.2', title: 'Privileged access rights', rules: [{ id: HIGH.id, evidence: 'direct' }], manual: [] },
+  ],
+} as unknown as Framework;
 
 const describeBrowser = existsSync(CHROMIUM) || process.env.CI === 'true' ? describe : describe.skip;
 
@@ -68,6 +78,7 @@ describeBrowser('dashboard in headless Chromium', () => {
       ledger,
       rules: RULES,
       framework,
+      frameworks: [framework, iso],
       config: apiConfigSchema.parse({ tokens: Object.entries(TOKENS).map(([n, t]) => ({ name: n, sha256: sha(t), role: ROLES[n as keyof typeof ROLES] })) }),
       logger,
       clock,
@@ -175,6 +186,29 @@ describeBrowser('dashboard in headless Chromium', () => {
     expect(ev.inclusion.ok).toBe(true);
     expect(ev.inclusion.checkpoint.note).toContain(ledger.origin);
     expect(ev.keyFingerprint).toBe(keyFingerprint(ledger.publicKeyPem));
+    await ctx.close();
+  }, 30_000);
+
+  it('the posture view switches between the configured frameworks, and the drill-down keeps the one chosen', async () => {
+    const { ctx, page } = await signedIn('dave');
+    await page.getByRole('heading', { name: 'Posture — soc2' }).waitFor();
+    const picker = page.getByLabel('Framework');
+    expect(await picker.locator('option').allTextContents()).toEqual(['SOC 2 (soc2)', 'ISO/IEC 27001:2022 (iso27001-2022)']);
+    await picker.selectOption('iso27001-2022');
+    await page.getByRole('heading', { name: 'Posture — iso27001-2022' }).waitFor();
+    expect(await page.getByRole('row').filter({ hasText: 'Access control' }).textContent()).toContain('not-satisfied');
+    expect(await page.getByRole('row').filter({ hasText: 'Privileged access rights' }).textContent()).toContain('satisfied');
+    expect(await page.getByRole('row').filter({ hasText: 'Logical access' }).count()).toBe(0);
+    expect(await page.locator('svg.trend').count()).toBe(2);
+    await axe(page, 'posture (iso)');
+    // The period keeps the framework, and the criterion page reads the same framework's posture.
+    await page.getByLabel('Trend period (days)').selectOption('7');
+    await page.getByRole('table', { name: 'Criteria, their state now and over the last 7 days' }).waitFor();
+    expect(await page.getByLabel('Framework').inputValue()).toBe('iso27001-2022');
+    await page.getByRole('link', { name: '5.15' }).click();
+    await page.getByRole('heading', { name: /5\.15 Access control/ }).waitFor();
+    await page.getByRole('link', { name: '← Posture' }).click();
+    await page.getByRole('heading', { name: 'Posture — iso27001-2022' }).waitFor();
     await ctx.close();
   }, 30_000);
 

@@ -88,6 +88,51 @@ describe('posture states', () => {
     }
   });
 
+  it('/v1/posture and /v1/posture/trend serve every configured framework by ?framework=, the first by default; an unknown one is a 400 naming them', async () => {
+    await recordStatuses(ledger, clock, { [CRIT.id]: { a: 'pass' }, [HIGH.id]: { a: 'fail' } });
+    // A second framework mapping the same rules the other way round: its states follow from its own mapping.
+    const iso: Framework = {
+      id: 'iso27001-2022',
+      title: 'ISO/IEC 27001:2022',
+      version: 'test',
+      criteria: [
+        { id: '8.2', title: 'Privileged access rights', description: 'd', rules: [r(HIGH.id, 'direct')], manual: [] },
+        { id: '5.15', title: 'Access control', description: 'd', rules: [r(CRIT.id, 'direct')], manual: [] },
+      ],
+    };
+    const sha = (t: string) => createHash('sha256').update(t).digest('hex');
+    const AUDITOR = 'posture-auditor-token-0123456789';
+    const config = apiConfigSchema.parse({ tokens: [{ name: 'v', sha256: sha(TOKEN), role: 'viewer' }, { name: 'au', sha256: sha(AUDITOR), role: 'auditor' }] });
+    const api = await buildApi({ ledger, rules: RULES, framework, frameworks: [framework, iso], config, logger: silentLogger, clock, sources: [{ source: 'aws', schedule: '0 * * * *' }], dataDir: dir });
+    const get = (url: string) => api.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${TOKEN}` } });
+    const states = (b: Posture) => b.criteria.map((c) => [c.id, c.state]);
+    try {
+      const dflt = (await get('/v1/posture')).json() as Posture & { frameworks: Array<{ id: string; title: string }> };
+      expect(dflt.framework).toBe('soc2');
+      expect(dflt.frameworks).toEqual([{ id: 'soc2', title: 'SOC 2' }, { id: 'iso27001-2022', title: 'ISO/IEC 27001:2022' }]);
+      const res = await get('/v1/posture?framework=iso27001-2022');
+      expect(res.statusCode).toBe(200);
+      const isoBody = res.json() as Posture;
+      expect(isoBody.framework).toBe('iso27001-2022');
+      expect(states(isoBody)).toEqual([['8.2', 'not-satisfied'], ['5.15', 'satisfied']]);
+      // The first framework's answer is not the cached second's (and the other way round).
+      expect(states((await get('/v1/posture?framework=soc2')).json() as Posture)).toEqual(states(dflt));
+      expect(states(dflt).map(([id]) => id)).toEqual(['CC6.1', 'CC6.6', 'CC7.2', 'CC6.2', 'CC1.1']);
+      const trend = (await get('/v1/posture/trend?days=2&framework=iso27001-2022')).json() as { criteria: Array<{ id: string; states: string[] }> };
+      expect(trend.criteria.map((c) => [c.id, c.states[1]])).toEqual([['8.2', 'not-satisfied'], ['5.15', 'satisfied']]);
+      for (const url of ['/v1/posture?framework=soc1-itgc', '/v1/posture/trend?framework=SOC2']) {
+        const bad = await get(url);
+        expect(bad.statusCode, url).toBe(400);
+        expect(bad.json().message, url).toMatch(/^query parameter framework: "(soc1-itgc|SOC2)" is not a configured framework \(configured: soc2, iso27001-2022\)$/);
+      }
+      const exp = await api.app.inject({ method: 'POST', url: '/v1/exports', headers: { authorization: `Bearer ${AUDITOR}` }, payload: { type: '1', asOf: '2026-03-01', framework: 'hipaa' } });
+      expect(exp.statusCode).toBe(400);
+      expect(exp.json().message).toBe('body.framework: "hipaa" is not a configured framework (configured: soc2, iso27001-2022)');
+    } finally {
+      await api.close();
+    }
+  });
+
   it('`vigil status` prints the state, why, and the manual evidence each criterion needs', async () => {
     await recordStatuses(ledger, clock, { [CRIT.id]: { a: 'pass' }, [HIGH.id]: { a: 'fail' } });
     const out = new PassThrough();

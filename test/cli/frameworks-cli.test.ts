@@ -2,7 +2,7 @@
 // export + `vigil verify` for SOC 1 ITGC and ISO/IEC 27001:2022 over the same ledger; `vigil frameworks list`; and the
 // config's `criteria.soc2` scoping what status and the export show (C1/PI1/P hidden by default, exit 2 for a typo).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -113,4 +113,17 @@ describe('frameworks from the command line', () => {
       writeConfig();
     }
   }, 120_000);
+
+  it('without --framework, export reports against the config\'s first framework, as status does', async () => {
+    writeConfig({ frameworks: ['soc1-itgc', 'soc2'] });
+    try {
+      expect((await status()).framework).toBe('soc1-itgc');
+      const bundle = join(dir, 'bundle-default-fw');
+      const ex = await runVigil(['export', '--type', '1', '--as-of', new Date().toISOString().slice(0, 10), '--out', bundle], dir, env);
+      expect(ex.code, ex.stdout + ex.stderr).toBe(0);
+      expect(readdirSync(join(bundle, 'framework'))).toEqual(['soc1-itgc.json']);
+    } finally {
+      writeConfig();
+    }
+  }, 60_000);
 });

@@ -6,7 +6,7 @@ import { PACKAGE_ROOT } from '../../core/package-root.js';
 import { keyFingerprint } from '../../ledger/fingerprint.js';
 import { witnessHealth } from '../../witness/health.js';
 import { ApiError } from '../errors.js';
-import { intParam, type HandlerDeps, type Handlers } from '../options.js';
+import { frameworkParam, intParam, type HandlerDeps, type Handlers } from '../options.js';
 import { LedgerHead, Memo, postureTrend, resultEvidence, sourcesView } from '../dashboard-data.js';
 
 /** Where the built dashboard is (src/bin/build.mjs writes it). */
@@ -58,10 +58,12 @@ export function dashboardHandlers(deps: HandlerDeps): Handlers {
   const evidence = new Memo<Awaited<ReturnType<typeof resultEvidence>>>(256);
   return {
     'GET /v1/posture/trend': async (req) => {
-      const days = intParam((req.query as Record<string, string>).days, 30, 1, 400, 'days');
+      const q = req.query as Record<string, string>;
+      const days = intParam(q.days, 30, 1, 400, 'days');
+      const framework = frameworkParam(deps.opts, q.framework);
       const now = clock.now();
       const size = await head.version();
-      return trends.get(`${size}|${days}|${now.toISOString().slice(0, 10)}`, () => postureTrend(ledger, deps.opts.framework, sourceNames, days, now, size));
+      return trends.get(`${framework.id}|${size}|${days}|${now.toISOString().slice(0, 10)}`, () => postureTrend(ledger, framework, sourceNames, days, now, size));
     },
     'GET /v1/evidence/:seq': async (req, reply) => {
       const seq = intParam((req.params as { seq: string }).seq, -1, 0, Number.MAX_SAFE_INTEGER, 'seq');

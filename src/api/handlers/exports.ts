@@ -7,7 +7,7 @@ import { frameworkData } from '../../rules/frameworks.js';
 import { verifyBundle } from '../../verify/verify-bundle.js';
 import { keyFingerprint } from '../../ledger/fingerprint.js';
 import { ApiError } from '../errors.js';
-import type { HandlerDeps, Handlers } from '../options.js';
+import { frameworkParam, type HandlerDeps, type Handlers } from '../options.js';
 
 export function exportHandlers(deps: HandlerDeps): Handlers {
   const { clock, logger } = deps.opts;
@@ -19,7 +19,7 @@ export function exportHandlers(deps: HandlerDeps): Handlers {
       const str = (k: string) => (typeof b[k] === 'string' && b[k] !== '' ? (b[k] as string) : undefined);
       const type = String(b.type ?? '');
       if (type !== '1' && type !== '2') throw new ApiError('bad_request', 'body.type must be 1 or 2');
-      const fw = deps.opts.framework;
+      const fw = frameworkParam(deps.opts, str('framework'), 'body.framework');
       const tmp = mkdtempSync(join(tmpdir(), 'vigil-api-export-'));
       const out = join(tmp, 'bundle.zip');
       const cleanup = () => rmSync(tmp, { recursive: true, force: true });

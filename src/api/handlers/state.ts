@@ -2,7 +2,7 @@
 import { computePosture } from '../../report/posture.js';
 import { runHealth } from '../../report/health.js';
 import { listFindings } from '../findings.js';
-import { intParam, type HandlerDeps, type Handlers } from '../options.js';
+import { frameworkParam, intParam, servedFrameworks, type HandlerDeps, type Handlers } from '../options.js';
 import { FirstSeen, LedgerHead, Memo, cachedResults, cachedTally } from '../dashboard-data.js';
 import { ScopeHealthIndex } from '../../report/health.js';
 import { latestRuns } from '../../report/posture.js';
@@ -10,7 +10,8 @@ import { latestRuns } from '../../report/posture.js';
 export function stateHandlers(deps: HandlerDeps): Handlers {
   const { ledger, clock } = deps.opts;
   // Posture is recomputed only when a leaf was appended (a run, an exception…) or a minute passed (exceptions expire).
-  const postures = new Memo<Awaited<ReturnType<typeof computePosture>>>(4);
+  const postures = new Memo<Awaited<ReturnType<typeof computePosture>>>(8);
+  const served = servedFrameworks(deps.opts).map((f) => ({ id: f.id, title: f.title }));
   const severity = new Map(deps.opts.rules.map((r) => [r.id, r.severity]));
   const firstSeen = new FirstSeen(ledger);
   const scopeHealth = new ScopeHealthIndex(ledger);
@@ -18,13 +19,15 @@ export function stateHandlers(deps: HandlerDeps): Handlers {
   const latest = new Memo<Awaited<ReturnType<typeof latestRuns>>>(2);
   const findings = new Memo<Awaited<ReturnType<typeof listFindings>>>(32);
   return {
-    'GET /v1/posture': async () => {
+    'GET /v1/posture': async (req) => {
+      const framework = frameworkParam(deps.opts, (req.query as Record<string, string>).framework);
       const now = clock.now();
-      const key = `${await head.version()}|${Math.floor(now.getTime() / 60_000)}`;
-      return postures.get(key, async () => {
+      const key = `${framework.id}|${await head.version()}|${Math.floor(now.getTime() / 60_000)}`;
+      // `frameworks`: what else may be asked for (the dashboard's selector), the default first.
+      return { ...(await postures.get(key, async () => {
         const latest = await scopeHealth.current();
-        return computePosture(ledger, deps.opts.framework, now, { sources: deps.opts.sources.map((s) => s.source), scopes: { latest, retired: scopeHealth.retired.list() }, tally: (sha) => cachedTally(ledger, sha), evidenceWarnDays: deps.opts.evidence?.warnDays ?? 30 });
-      });
+        return computePosture(ledger, framework, now, { sources: deps.opts.sources.map((s) => s.source), scopes: { latest, retired: scopeHealth.retired.list() }, tally: (sha) => cachedTally(ledger, sha), evidenceWarnDays: deps.opts.evidence?.warnDays ?? 30 });
+      })), frameworks: served };
     },
     'GET /v1/findings': async (req) => {
       const q = req.query as Record<string, string>;

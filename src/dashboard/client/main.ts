@@ -54,7 +54,7 @@ function renderChrome(): void {
 async function view(path: string, params: URLSearchParams): Promise<HTMLElement> {
   const [name, arg] = path.split('/');
   switch (name) {
-    case 'criterion': return criterionView(decodeURIComponent(arg ?? ''));
+    case 'criterion': return criterionView(decodeURIComponent(arg ?? ''), params);
     case 'findings': return findingsView(params);
     case 'evidence': return evidenceView(arg ?? '', params);
     case 'sources': return sourcesView();

@@ -89,8 +89,8 @@ export async function auditorView(): Promise<HTMLElement> {
   const out = status();
   const link = h('p', { id: 'export-link' });
   const type = h('select', { name: 'type' }, h('option', { value: '2' }, 'Type 2 (period)'), h('option', { value: '1' }, 'Type 1 (as of a date)'));
-  const f = { from: h('input', { name: 'from', type: 'date' }), to: h('input', { name: 'to', type: 'date' }), asOf: h('input', { name: 'asOf', type: 'date' }), sampleSeed: h('input', { name: 'sampleSeed' }), criteria: h('input', { name: 'criteria' }) };
-  const form = h('form', { 'aria-label': 'Create an export' }, field('Type', type), field('From (Type 2)', f.from), field('To (Type 2)', f.to), field('As of (Type 1)', f.asOf), field('Sample seed', f.sampleSeed), field('Criteria (comma-separated, optional)', f.criteria), h('button', { type: 'submit' }, 'Create export'));
+  const f = { from: h('input', { name: 'from', type: 'date' }), to: h('input', { name: 'to', type: 'date' }), asOf: h('input', { name: 'asOf', type: 'date' }), sampleSeed: h('input', { name: 'sampleSeed' }), framework: h('input', { name: 'framework' }), criteria: h('input', { name: 'criteria' }) };
+  const form = h('form', { 'aria-label': 'Create an export' }, field('Type', type), field('From (Type 2)', f.from), field('To (Type 2)', f.to), field('As of (Type 1)', f.asOf), field('Sample seed', f.sampleSeed), field('Framework id (optional; default: the first configured)', f.framework), field('Criteria (comma-separated, optional)', f.criteria), h('button', { type: 'submit' }, 'Create export'));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     out.textContent = 'Exporting and verifying…';

@@ -4,7 +4,7 @@ import { badge, field, h, select, svg, table } from './dom.js';
 
 interface RuleRow { id: string; evidence: string; outcome: string; pass: number; fail: number; error: number; notApplicable: number; accepted: number }
 interface Criterion { id: string; title: string; state: string; reasons: string[]; coverage: string; manual?: Array<{ id: string; title: string; cadence: string; owner?: string; state: string; due: string; dueReason: string }>; rules: RuleRow[] }
-interface Posture { framework: string; criteria: Criterion[] }
+interface Posture { framework: string; criteria: Criterion[]; frameworks: Array<{ id: string; title: string }> }
 interface Trend { dates: string[]; criteria: Array<{ id: string; states: string[] }> }
 
 const STATE_Y: Record<string, number> = { satisfied: 0, partial: 1, 'not-assessed': 2, 'not-satisfied': 3 };
@@ -25,11 +25,28 @@ function trendChart(id: string, dates: string[], states: string[]): SVGElement {
 
 const PERIODS = ['7', '30', '90', '365'];
 
+/** `?framework=ID` for the API and the view's links, or nothing for the default (the config's first). */
+function frameworkQuery(params: URLSearchParams): string {
+  const fw = params.get('framework');
+  return fw ? `framework=${encodeURIComponent(fw)}` : '';
+}
+
+/** The configured frameworks to choose from; shown only when there is more than one. */
+function frameworkSelect(p: Posture, onChange: (id: string) => void): HTMLElement | null {
+  if (p.frameworks.length < 2) return null;
+  const s = select('framework', p.frameworks.map((f) => f.id), p.framework);
+  p.frameworks.forEach((f, i) => void (s.options[i]!.textContent = `${f.title} (${f.id})`));
+  s.addEventListener('change', () => onChange(s.value));
+  return field('Framework', s);
+}
+
 export async function postureView(params: URLSearchParams): Promise<HTMLElement> {
   const days = PERIODS.includes(params.get('days') ?? '') ? params.get('days')! : '30';
-  const [p, t] = await Promise.all([get<Posture>('/v1/posture'), get<Trend>(`/v1/posture/trend?days=${days}`)]);
+  const fq = frameworkQuery(params);
+  const [p, t] = await Promise.all([get<Posture>(`/v1/posture${fq ? `?${fq}` : ''}`), get<Trend>(`/v1/posture/trend?days=${days}${fq ? `&${fq}` : ''}`)]);
+  const go = (d: string, fw: string) => void (location.hash = `#/posture?days=${d}&framework=${encodeURIComponent(fw)}`);
   const period = select('days', PERIODS, days);
-  period.addEventListener('change', () => void (location.hash = `#/posture?days=${period.value}`));
+  period.addEventListener('change', () => go(period.value, p.framework));
   const trendOf = new Map(t.criteria.map((c) => [c.id, c.states]));
   const counts = p.criteria.reduce<Record<string, number>>((a, c) => ({ ...a, [c.state]: (a[c.state] ?? 0) + 1 }), {});
   return h(
@@ -37,23 +54,25 @@ export async function postureView(params: URLSearchParams): Promise<HTMLElement>
     { 'aria-labelledby': 'posture-h' },
     h('h2', { id: 'posture-h' }, `Posture — ${p.framework}`),
     h('p', {}, Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(', '), `. Trend: the state at the end of each day, ${t.dates[0]} to ${t.dates[t.dates.length - 1]} (UTC).`),
+    frameworkSelect(p, (fw) => go(days, fw)),
     field('Trend period (days)', period),
     table(
       `Criteria, their state now and over the last ${days} days`,
       ['Criterion', 'Title', 'State', 'Why', `Trend (${days} days)`],
-      p.criteria.map((c) => [h('a', { href: `#/criterion/${encodeURIComponent(c.id)}` }, c.id), c.title, badge(c.state), c.reasons.join('; '), trendChart(c.id, t.dates, trendOf.get(c.id) ?? [])]),
+      p.criteria.map((c) => [h('a', { href: `#/criterion/${encodeURIComponent(c.id)}?framework=${encodeURIComponent(p.framework)}` }, c.id), c.title, badge(c.state), c.reasons.join('; '), trendChart(c.id, t.dates, trendOf.get(c.id) ?? [])]),
     ),
   );
 }
 
-export async function criterionView(id: string): Promise<HTMLElement> {
-  const p = await get<Posture>('/v1/posture');
+export async function criterionView(id: string, params: URLSearchParams): Promise<HTMLElement> {
+  const fq = frameworkQuery(params);
+  const p = await get<Posture>(`/v1/posture${fq ? `?${fq}` : ''}`);
   const c = p.criteria.find((x) => x.id === id);
   if (!c) return h('p', { role: 'alert' }, `No criterion ${id} in ${p.framework}.`);
   return h(
     'section',
     { 'aria-labelledby': 'crit-h' },
-    h('p', {}, h('a', { href: '#/posture' }, '← Posture')),
+    h('p', {}, h('a', { href: `#/posture?framework=${encodeURIComponent(p.framework)}` }, '← Posture')),
     h('h2', { id: 'crit-h' }, `${c.id} ${c.title} `, badge(c.state)),
     h('p', {}, c.reasons.join('; ')),
     c.manual?.length
