@@ -218,6 +218,8 @@ function addEvidenceCommands(program: Command, g: Globals, setExit: SetExit): vo
     .option('--framework <id>', "framework to report against (default: the config's first, as vigil status)")
     .option('--criteria <ids>', 'only these criteria, comma-separated (CC6.1,A1.2)')
     .option('--sample-seed <seed>', 'draw reproducible samples with this auditor-supplied seed')
+    .option('--replay <rule>', 'Type 2: attach what this rule as it is now would have said about the period, as a what-if appendix (appendix/replay/<rule>.json; not evidence); repeatable', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--replay-params <json>', 'parameters for the one --replay rule (default: the config\'s)')
     .option('--out <path>', 'a new folder, or a new file ending in .zip (never an existing file or a symbolic link)')
     .option('--file-mode <octal>', 'mode of the bundle files and the zip; folders get x where files get r', '0600')
     .option('--json', 'machine-readable summary')

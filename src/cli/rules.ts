@@ -3,6 +3,7 @@
 import { CROSS_SOURCE_RULES, allRules } from '../../rules/index.js';
 import { listFrameworks, loadConfiguredFramework, loadFramework, criteriaForRule } from '../rules/frameworks.js';
 import type { AgentContext } from '../agent.js';
+import type { Rule } from '../core/types.js';
 import { UsageError } from '../core/errors.js';
 import { nearest } from '../config/suggest.js';
 import { openLedger } from '../ledger/open-ledger.js';
@@ -105,32 +106,54 @@ function replayBounds(o: ReplayCliOptions): { from?: string; to?: string } {
   return { ...(o.from !== undefined ? { from: parse('--from', o.from, false) } : {}), ...(o.to !== undefined ? { to: parse('--to', o.to, true) } : {}) };
 }
 
-function replayParams(ctx: AgentContext, o: ReplayCliOptions): Record<string, unknown> | undefined {
+function replayParams(ctx: AgentContext, o: { rule: string; params?: string }, flag = '--params'): Record<string, unknown> | undefined {
   const fromConfig = ctx.loaded.config.rules.params[o.rule];
   if (o.params === undefined) return fromConfig;
   let given: unknown;
   try {
     given = JSON.parse(o.params);
   } catch (e) {
-    throw new UsageError('BAD_PARAMS', `--params: not JSON (${e instanceof Error ? e.message : String(e)}); give an object such as '{"maxAgeDays":30}'`);
+    throw new UsageError('BAD_PARAMS', `${flag}: not JSON (${e instanceof Error ? e.message : String(e)}); give an object such as '{"maxAgeDays":30}'`);
   }
-  if (given === null || typeof given !== 'object' || Array.isArray(given)) throw new UsageError('BAD_PARAMS', `--params: expected a JSON object of parameter names to values, got ${JSON.stringify(given)}`);
+  if (given === null || typeof given !== 'object' || Array.isArray(given)) throw new UsageError('BAD_PARAMS', `${flag}: expected a JSON object of parameter names to values, got ${JSON.stringify(given)}`);
   return { ...fromConfig, ...(given as Record<string, unknown>) };
+}
+
+/** The rule `id` names, or a UsageError (`flag` names the option) for an unknown or cross-source rule. */
+function replayableRule(id: string, flag: string): Rule {
+  const rule = allRules.find((r) => r.id === id);
+  if (rule) return rule;
+  const cross = CROSS_SOURCE_RULES.some((r) => r.id === id);
+  throw new UsageError(
+    cross ? 'REPLAY_UNSUPPORTED' : 'UNKNOWN_RULE',
+    cross ? `${flag} ${id}: cross-source rules are evaluated on the joined person view, which replay does not rebuild yet` : `${flag} ${id}: no such rule${didYouMean(id)}`,
+    { remediation: 'List rules with `vigil rules list`.' },
+  );
+}
+
+/**
+ * `vigil export --replay`: each rule replayed over runs with slots in [from, to), with the config's parameters (or
+ * `paramsJson`, one rule only). Every rule and parameter is checked before the ledger is read; nothing is written.
+ */
+export async function replaysForExport(ctx: AgentContext, ruleIds: readonly string[], paramsJson: string | undefined, from: string, to: string): Promise<ReplayReport[]> {
+  const jobs = ruleIds.map((id) => {
+    const rule = replayableRule(id, '--replay');
+    const params = replayParams(ctx, { rule: id, ...(paramsJson !== undefined ? { params: paramsJson } : {}) }, '--replay-params');
+    return { rule, params };
+  });
+  const ledger = await openLedger(ctx, { readOnly: true });
+  try {
+    const out: ReplayReport[] = [];
+    for (const j of jobs) out.push(await replayRule(ledger, { rule: j.rule, from, to, ...(j.params ? { params: j.params } : {}) }));
+    return out;
+  } finally {
+    await ledger.close();
+  }
 }
 
 /** `vigil rules replay`: the rule as it is now (or with --params) over the stored snapshots; prints where verdicts differ. */
 export async function rulesReplayCommand(ctx: AgentContext, o: ReplayCliOptions): Promise<number> {
-  const rule = allRules.find((r) => r.id === o.rule);
-  if (!rule) {
-    const cross = CROSS_SOURCE_RULES.some((r) => r.id === o.rule);
-    throw new UsageError(
-      cross ? 'REPLAY_UNSUPPORTED' : 'UNKNOWN_RULE',
-      cross
-        ? `--rule ${o.rule}: cross-source rules are evaluated on the joined person view, which replay does not rebuild yet`
-        : `--rule ${o.rule}: no such rule${didYouMean(o.rule)}`,
-      { remediation: 'List rules with `vigil rules list`.' },
-    );
-  }
+  const rule = replayableRule(o.rule, '--rule');
   const examples = o.examples === undefined ? 20 : Number(o.examples);
   if (!Number.isInteger(examples) || examples < 0) throw new UsageError('BAD_ARGUMENT', `--examples: expected a whole number ≥ 0, got "${o.examples}"`);
   const bounds = replayBounds(o);

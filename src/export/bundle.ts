@@ -28,6 +28,8 @@ import { VERSION } from '../version.js';
 import { readLeaf } from '../ledger/leaf-catalogue.js';
 import { FINDINGS_SOURCE, importedRuleMap, withImportedRules } from '../rules/import-mapping.js';
 import type { ProgressListener } from '../core/progress.js';
+import { replayAppendixFile, replayAppendixText, type AppendixEntry } from './replay-appendix.js';
+import type { ReplayReport } from '../report/replay.js';
 
 export interface ExportOptions {
   dataDir: string;
@@ -52,6 +54,11 @@ export interface ExportOptions {
   databaseUrl?: string;
   /** A file holding the built verify/verify.mjs (src/export/lean.ts writes one); built here when absent. */
   verifierScript?: string;
+  /**
+   * Files each holding one rule's ReplayReport as JSON (`vigil export --replay`, which runs the rule code; the export
+   * worker loads none): carried as appendix/replay/<rule>.json, labelled a what-if. @defaultValue none
+   */
+  replayReports?: string[];
   /** The config's witnesses: an export checkpoint the export signs is offered to them, and their cosignatures carried. */
   witnesses?: WitnessConfig[];
   clock: Clock;
@@ -91,6 +98,8 @@ export interface BundleManifest {
   withheld: number;
   /** ledger/witness/: the witnesses' cosignatures carried (checked by `vigil verify --witness-key`). */
   witness?: { cosignatures: number; witnesses: string[]; files: string[] };
+  /** appendix/: what-if files that are not evidence (rule replays), each checked by `vigil verify` (src/verify/appendix-step.ts). */
+  appendix?: AppendixEntry[];
 }
 
 /** Export reads the ledger once, in seq order: a small page cache is as fast as the 16 MB default, and 14 MB lighter. */
@@ -245,6 +254,7 @@ async function writeBundleFolder(
   const frameworkFile = `framework/${framework.id}.json`;
   mkdirSync(join(work, 'framework'), { recursive: true });
   writeFileSync(join(work, frameworkFile), `${canonicalString(framework)}\n`);
+  const appendix = writeReplayAppendices(work, opts.replayReports ?? [], { start: range.startAt, end: range.endAt });
 
   const { period, t1 } = range;
   const params: ReportParams = {
@@ -291,10 +301,11 @@ async function writeBundleFolder(
     attachments: att.attachments,
     withheld: att.withheld,
     ...(witness.cosignatures > 0 ? { witness } : {}),
+    ...(appendix.length > 0 ? { appendix } : {}),
   };
   delete (manifest.report as Partial<ReportParams>).framework;
   writeFileSync(join(work, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  writeFileSync(join(work, 'README.txt'), bundleReadme(keyId, params, s, e, stamps.tokens.length, witness, rotations));
+  writeFileSync(join(work, 'README.txt'), bundleReadme(keyId, params, s, e, stamps.tokens.length, witness, rotations, appendix));
 
   const files = listFiles(work).filter((f) => !UNSUMMED.has(f));
   const sums = files.map((f) => `${sha256File(join(work, f))}  ${f}\n`).join('');
@@ -510,6 +521,20 @@ async function writeAttachments(ro: EvidenceStore, work: string, referenced: Set
     writeFileSync(join(work, 'attachments', 'withheld.json'), `${JSON.stringify(withheld, null, 2)}\n`);
   }
   return { attachments, withheld: withheld.length };
+}
+
+/** appendix/replay/: each replay report wrapped with the what-if label and the bundle's period. */
+function writeReplayAppendices(work: string, reportFiles: readonly string[], period: { start: string; end: string }): AppendixEntry[] {
+  const entries: AppendixEntry[] = [];
+  for (const f of reportFiles) {
+    const report = JSON.parse(readFileSync(f, 'utf8')) as ReplayReport;
+    const file = replayAppendixFile(String(report.ruleId));
+    if (file === undefined || entries.some((x) => x.file === file)) throw new AppError('EXPORT_BAD_APPENDIX', `${f}: replay of ${JSON.stringify(report.ruleId)} cannot be attached (bad or repeated rule id)`);
+    mkdirSync(join(work, 'appendix', 'replay'), { recursive: true });
+    writeFileSync(join(work, file), replayAppendixText(report, period, VERSION));
+    entries.push({ kind: 'rule-replay', ruleId: report.ruleId, file });
+  }
+  return entries;
 }
 
 /** keys/: the ledger public key as PEM, and as JSON with its vkey (what a witness or Go's note package reads). */

@@ -1,6 +1,7 @@
 // The bundle's README.txt: steps an auditor runs with standard tools, in order, that write nothing into the bundle and pin the key they recorded out of band.
 import type { ReportParams } from './report.js';
 import { BUNDLE_FORMAT } from './files.js';
+import type { AppendixEntry } from './replay-appendix.js';
 
 /**
  * Every command is indented by exactly five spaces (test/export/readme-steps.test.ts runs them, in order, with bash).
@@ -9,7 +10,7 @@ import { BUNDLE_FORMAT } from './files.js';
  * them at the start of the engagement (`vigil ledger key`), because a bundle forged and re-signed with a fresh key is
  * otherwise self-consistent.
  */
-export function bundleReadme(keyId: string, p: ReportParams, s: number, e: number, timestamps = 0, witness?: { cosignatures: number; witnesses: string[] }, rotations = 0): string {
+export function bundleReadme(keyId: string, p: ReportParams, s: number, e: number, timestamps = 0, witness?: { cosignatures: number; witnesses: string[] }, rotations = 0, appendix: readonly AppendixEntry[] = []): string {
   const what = p.type === 2 ? `Type 2 period ${p.from} to ${p.to} (${p.tz}) = [${p.start}, ${p.end})` : `Type 1 state as of the close of ${p.asOf} (${p.tz}) = ${p.end}`;
   const key = `keys/ledger-${keyId}.pub.pem`;
   return `Vigil evidence bundle (${BUNDLE_FORMAT})
@@ -46,7 +47,7 @@ ${rotations > 0 ? rotatedKeyStep(key, rotations) : `2. The key in this bundle is
    Exit 0 = intact and signed by the key you pinned; 1 = integrity failure (each fault names the file, leaf seq and
    what differs), or signed by another key (KEY_NOT_PINNED); 2 = bad usage. Never pin ${key} itself: it came with
    the bundle, so it proves only that the bundle is consistent with itself.
-${timestamps > 0 ? timestampStep(timestamps) : ''}${witness && witness.cosignatures > 0 ? witnessStep(timestamps > 0 ? 6 : 5, witness) : ''}
+${timestamps > 0 ? timestampStep(timestamps) : ''}${witness && witness.cosignatures > 0 ? witnessStep(timestamps > 0 ? 6 : 5, witness) : ''}${appendix.length > 0 ? appendixNote(appendix) : ''}
 Layout: ledger/ (frontier at the slice start, leaves as canonical JSON lines by UTC day, checkpoints),
 attachments/sha256/<aa>/<sha256>.gz (results blobs and raw API payloads the leaves reference, gzip), framework/ (criteria
 mapping used for the report), report/ (report.html, summary.json, coverage.csv, timeline.csv, gaps.csv,
@@ -76,6 +77,20 @@ function timestampStep(n: number): string {
      done
      rm -r "$T"
    The bundled verifier checks the same (and names any token that fails): node verify/verify.mjs . --tsa-ca "$TSA_CA"
+`;
+}
+
+/** The appendix, when the export attached rule replays: what it is, what it is not, and what the verifier checks of it. */
+function appendixNote(appendix: readonly AppendixEntry[]): string {
+  return `
+APPENDIX: WHAT-IF, NOT EVIDENCE. ${appendix.map((a) => a.file).join(', ')} ${appendix.length === 1 ? 'is a rule replay' : 'are rule replays'}
+   (vigil export --replay): the period's stored resource snapshots re-evaluated with the rule as it was at export
+   (its logicSha256 and params are in the file), and per day where its verdicts would differ from the recorded ones.
+   They say what a changed rule would have said; they are not what was recorded, and the ledger was not changed.
+   SHA256SUMS lists them like every file (step 1); the verifier (step 4) checks each is listed in manifest.json,
+   carries this label and the bundle's period, and that every "recorded" verdict it quotes is the one in the
+   bundle's results. It cannot recompute the "replayed" verdicts: neither the rule's code nor the resource
+   snapshots are in the bundle (run vigil rules replay on the ledger for that).
 `;
 }
 

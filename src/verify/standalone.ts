@@ -16,7 +16,7 @@ export function formatVerification(r: BundleVerification): string {
         : r.key.pinnedBy
         ? `; signed by ${r.key.fingerprint} (key id ${r.key.keyId}), the key you pinned with --${r.key.pinnedBy}`
         : `; signed by ${r.key.fingerprint} (key id ${r.key.keyId}), the key inside the bundle: NOT pinned — the evidence is only as trustworthy as that key`;
-    lines.push(`bundle OK: ${what}${r.stats.leaves} leaves, ${r.stats.checkpoints} signed checkpoints, ${r.stats.attachments} attachments, ${r.stats.reportFiles} report files recomputed byte for byte${key}${timestampsText(r)}${witnessText(r)}`);
+    lines.push(`bundle OK: ${what}${r.stats.leaves} leaves, ${r.stats.checkpoints} signed checkpoints, ${r.stats.attachments} attachments, ${r.stats.reportFiles} report files recomputed byte for byte${key}${timestampsText(r)}${witnessText(r)}${appendixText(r)}`);
   } else {
     lines.push(`bundle FAILED verification: ${r.faults.length + r.omittedFaults} fault(s)`);
     for (const f of r.faults) lines.push(`  - [${f.code}] ${f.file ?? ''}${f.seq !== undefined ? ` (leaf seq ${f.seq})` : ''}: ${f.message}`);
@@ -39,6 +39,14 @@ function chainKeyText(k: NonNullable<BundleVerification['key']>): string {
     return `${signed}, ${how} the key you pinned with --${k.pinnedBy} (${c.pinnedFingerprint}), each rotation signed by the old and the new key`;
   }
   return `${signed}, reached by a chain of ${c.rotations} rotation(s) from the genesis key ${c.genesisFingerprint} inside the bundle: NOT pinned — the evidence is only as trustworthy as that key`;
+}
+
+/** The OK line's appendix part: the rule replays carried, what was checked of them, and what could not be. */
+function appendixText(r: BundleVerification): string {
+  const a = r.appendix;
+  if (!a) return '';
+  const unchecked = a.quotesUnchecked > 0 ? `, ${a.quotesUnchecked} not comparable (results withheld)` : '';
+  return `; appendix: replay of ${a.replays.join(', ')} (WHAT-IF, not evidence): labelled, over this period, ${a.quotesChecked} quoted recorded verdict(s) match the bundle's results${unchecked}; its replayed verdicts NOT recomputed (the rule's code and the resource snapshots are not in the bundle)`;
 }
 
 /** The OK line's witness part: what was checked, or that the cosignatures carried were not. */

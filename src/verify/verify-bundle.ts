@@ -26,6 +26,7 @@ import {
 import { checkHandovers } from './key-chain-step.js';
 import { checkWitnesses, witnessOptionProblem, type WitnessCheckOptions, type WitnessSummary } from './witness-step.js';
 import { checkTimestamps, type TimestampSummary } from './timestamp-step.js';
+import { checkAppendix, type AppendixSummary } from './appendix-step.js';
 
 export type { BundleFault, WithheldFile } from './bundle-steps.js';
 
@@ -46,6 +47,8 @@ export interface BundleVerification {
   timestamps?: TimestampSummary;
   /** Files a leaf references that the bundle withholds, and why (confidential manual evidence, blobs the store lacked). */
   withheld?: WithheldFile[];
+  /** The what-if appendix (rule replays) checked, when the bundle carries one (src/verify/appendix-step.ts). */
+  appendix?: AppendixSummary;
 }
 
 export interface VerifyBundleOptions {
@@ -107,7 +110,7 @@ export async function verifyBundle(path: string, opts: VerifyBundleOptions = {})
     else omittedFaults++;
   };
   const stats = { leaves: 0, checkpoints: 0, attachments: 0, reportFiles: 0 };
-  const meta: BundleMeta & { timestamps?: TimestampSummary; witness?: WitnessSummary; withheld?: WithheldFile[] } = {};
+  const meta: BundleMeta & { timestamps?: TimestampSummary; witness?: WitnessSummary; withheld?: WithheldFile[]; appendix?: AppendixSummary } = {};
   const result = (): BundleVerification => ({ ok: faults.length === 0 && omittedFaults === 0, faults, warnings, stats, omittedFaults, ...meta });
 
   const containerFault = (p: { file?: string; message: string }): void => fault({ code: 'CONTAINER', ...p });
@@ -146,7 +149,7 @@ async function verifyFiles(
   fault: (f: BundleFault) => void,
   warnings: string[],
   stats: VerifyStats,
-  meta: BundleMeta & { timestamps?: TimestampSummary; witness?: WitnessSummary; withheld?: WithheldFile[] },
+  meta: BundleMeta & { timestamps?: TimestampSummary; witness?: WitnessSummary; withheld?: WithheldFile[]; appendix?: AppendixSummary },
   progress: ProgressListener,
 ): Promise<void> {
   const files = bundle.files;
@@ -164,6 +167,13 @@ async function verifyFiles(
   checkIntegrityStatement((reportMeta as { integrity?: unknown }).integrity, { origin: m.origin, checkpoints: stats.checkpoints, ...(m.signingKey ? { signingKey: m.signingKey } : {}), ...(endRoot ? { endRoot } : {}) }, fault);
   meta.withheld = await checkAttachments(bundle, present, { referenced, confidential }, fault, stats, progress);
   meta.timestamps = await checkTimestamps(bundle, present, { trusted: tsaRoots, seals, checkpointSizes: [...roots.keys()] }, fault, warnings);
+  const blobs = async (sha: string): Promise<Buffer | undefined> => {
+    if (!/^[0-9a-f]{64}$/.test(sha) || !present.has(attachmentPath(sha))) return undefined;
+    const d = await bundle.gunzip(attachmentPath(sha), true);
+    return 'sha256' in d && d.sha256 === sha ? d.data : undefined;
+  };
+  const appendix = await checkAppendix(bundle, present, m.manifest, { start: String(reportMeta.start), end: String(reportMeta.end) }, leafFiles, blobs, fault);
+  if (appendix) meta.appendix = appendix;
   if (badLeaves > 0) {
     fault({ code: 'REPORT_SKIPPED', message: `report not recomputed: ${badLeaves} leaf line(s) could not be read as evidence` });
     return;
@@ -205,11 +215,6 @@ async function verifyFiles(
       }
     }
   }
-  const blobs = async (sha: string): Promise<Buffer | undefined> => {
-    if (!/^[0-9a-f]{64}$/.test(sha) || !present.has(attachmentPath(sha))) return undefined;
-    const d = await bundle.gunzip(attachmentPath(sha), true);
-    return 'sha256' in d && d.sha256 === sha ? d.data : undefined;
-  };
   // Facts any correct report holds, checked on the bundle's own files: recomputing only proves the exporter ran.
   const invariants = new ReportInvariants((p) => (present.has(p) ? bundle.read(p) : undefined), (p) => present.has(p));
   try {
