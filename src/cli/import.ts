@@ -22,7 +22,7 @@ export interface ImportOptions {
   json?: boolean;
 }
 
-function readFindingsFile(file: string): Buffer {
+export function readFindingsFile(file: string): Buffer {
   try {
     const st = statSync(file);
     if (!st.isFile()) throw new UsageError('FINDINGS_FILE', `${file}: not a regular file`);
@@ -154,15 +154,18 @@ async function refuseOlderScans(ctx: AgentContext, plans: ScopePlan[]): Promise<
   }
 }
 
-export async function importCommand(ctx: AgentContext, file: string, o: ImportOptions): Promise<number> {
+/** The options checked and the framework (whole, for the mapping file; scoped, for the results) they name. */
+export function importSetup(ctx: AgentContext, o: ImportOptions): { format: FindingsFormat; full: Framework; fw: Framework } {
   if (!(FINDINGS_FORMATS as readonly string[]).includes(o.format)) throw new UsageError('BAD_FORMAT', `--format ${o.format}: expected one of ${FINDINGS_FORMATS.join(', ')}`);
-  const format = o.format as FindingsFormat;
   if (o.scanner !== undefined && !/^[a-z0-9-]+$/.test(o.scanner)) throw new UsageError('BAD_SCANNER', `--scanner ${o.scanner}: expected a lower-case name like prowler`);
   // The mapping file is checked against the whole framework; results map to the criteria in scope.
   const full = loadFramework(o.framework ?? ctx.loaded.config.frameworks[0] ?? 'soc2');
-  const fw = loadConfiguredFramework(ctx.loaded.config, full.id);
-  const raw = readFindingsFile(file);
-  // The whole file is read and checked before anything is written: a bad file is exit 2 with nothing recorded.
+  return { format: o.format as FindingsFormat, full, fw: loadConfiguredFramework(ctx.loaded.config, full.id) };
+}
+
+/** One file's bytes parsed, checked and planned as runs; a UsageError naming the file, line and column when it is bad. */
+export function planFile(raw: Buffer, file: string, o: ImportOptions, setup: ReturnType<typeof importSetup>, readAt: string): { findings: ImportedFinding[]; rawSha256: string; plans: ScopePlan[] } {
+  const { format, full, fw } = setup;
   const findings = parseFindings(raw.toString('utf8'), format, file, o.scanner !== undefined ? { scanner: o.scanner } : {});
   if (format === 'ocsf' && o.scanner !== undefined) {
     const other = findings.find((f) => f.scanner !== o.scanner);
@@ -170,35 +173,55 @@ export async function importCommand(ctx: AgentContext, file: string, o: ImportOp
   }
   const mappings = new Map<string, ImportMapping | undefined>();
   for (const s of new Set(findings.map((f) => f.scanner))) mappings.set(s, loadImportMapping(s, full));
-  const readAt = ctx.clock.now().toISOString();
   const rawSha256 = createHash('sha256').update(raw).digest('hex');
-  const plans = planImport(findings, { format, file, rawSha256, size: raw.length, readAt, fw, mappings });
+  return { findings, rawSha256, plans: planImport(findings, { format, file, rawSha256, size: raw.length, readAt, fw, mappings }) };
+}
+
+export async function importCommand(ctx: AgentContext, file: string, o: ImportOptions): Promise<number> {
+  const setup = importSetup(ctx, o);
+  const format = setup.format;
+  const raw = readFindingsFile(file);
+  const readAt = ctx.clock.now().toISOString();
+  // The whole file is read and checked before anything is written: a bad file is exit 2 with nothing recorded.
+  const { findings, rawSha256, plans } = planFile(raw, file, o, setup, readAt);
 
   await refuseOlderScans(ctx, plans);
   const recorder = await openCollectRecorder(ctx);
-  const runs: Array<Record<string, unknown>> = [];
+  let runs: Array<Record<string, unknown>>;
   try {
-    const blob = await recorder.ledger.putBlob(raw, 'application/json');
-    if (blob.sha256 !== rawSha256) throw new Error(`stored findings file hashed ${blob.sha256}, expected ${rawSha256}`);
-    for (const p of plans) {
-      // Straight to the run record (no scope retirement): an account missing from one scanner file says nothing about it.
-      const outcome = await recordRun(recorder.ledger, p.job);
-      const unmapped = [...new Set(p.job.results.filter((r) => r.details?.mappedBy === 'none').map((r) => r.ruleId))].sort();
-      runs.push({ scope: p.scope, slot: p.job.summary.slot, seq: outcome.runSeq, duplicate: outcome.duplicate, counts: p.job.summary.counts, findings: p.job.results.length, muted: p.job.results.filter((r) => r.details?.muted === true).length, unmapped });
-    }
+    runs = await recordPlans(recorder.ledger, raw, rawSha256, plans);
   } finally {
     await recorder.close('import finished');
   }
   if (o.json) process.stdout.write(`${JSON.stringify({ file, format, sha256: rawSha256, readAt, runs }, null, 2)}\n`);
   else {
     process.stdout.write(`imported ${findings.length} finding${findings.length === 1 ? '' : 's'} from ${file} (${format}, sha256 ${rawSha256}), read at ${readAt}\n`);
-    for (const r of runs) {
-      const c = r.counts as Record<Status, number>;
-      const dup = r.duplicate ? ' — already imported, nothing new recorded' : '';
-      process.stdout.write(`  ${String(r.scope)}: scanner time ${String(r.slot)}: ${c.pass} pass, ${c.fail} fail, ${c.error} error (${String(r.muted)} muted) — run leaf #${String(r.seq)}${dup}\n`);
-      const un = r.unmapped as string[];
-      if (un.length > 0) process.stdout.write(`    not mapped to any criterion (recorded, counted nowhere): ${un.join(', ')}\n`);
-    }
+    printRuns(runs);
   }
   return 0;
+}
+
+/** The raw file stored as a blob, then each planned run recorded; what each run became. */
+export async function recordPlans(ledger: Parameters<typeof recordRun>[0], raw: Buffer, rawSha256: string, plans: ScopePlan[]): Promise<Array<Record<string, unknown>>> {
+  const runs: Array<Record<string, unknown>> = [];
+  const blob = await ledger.putBlob(raw, 'application/json');
+  if (blob.sha256 !== rawSha256) throw new Error(`stored findings file hashed ${blob.sha256}, expected ${rawSha256}`);
+  for (const p of plans) {
+    // Straight to the run record (no scope retirement): an account missing from one scanner file says nothing about it.
+    const outcome = await recordRun(ledger, p.job);
+    const unmapped = [...new Set(p.job.results.filter((r) => r.details?.mappedBy === 'none').map((r) => r.ruleId))].sort();
+    runs.push({ scope: p.scope, slot: p.job.summary.slot, seq: outcome.runSeq, duplicate: outcome.duplicate, counts: p.job.summary.counts, findings: p.job.results.length, muted: p.job.results.filter((r) => r.details?.muted === true).length, unmapped });
+  }
+  return runs;
+}
+
+/** Each run an import recorded, one line (and its unmapped checks). */
+export function printRuns(runs: Array<Record<string, unknown>>): void {
+  for (const r of runs) {
+    const c = r.counts as Record<Status, number>;
+    const dup = r.duplicate ? ' — already imported, nothing new recorded' : '';
+    process.stdout.write(`  ${String(r.scope)}: scanner time ${String(r.slot)}: ${c.pass} pass, ${c.fail} fail, ${c.error} error (${String(r.muted)} muted) — run leaf #${String(r.seq)}${dup}\n`);
+    const un = r.unmapped as string[];
+    if (un.length > 0) process.stdout.write(`    not mapped to any criterion (recorded, counted nowhere): ${un.join(', ')}\n`);
+  }
 }

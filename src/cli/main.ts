@@ -1,6 +1,7 @@
 // The `vigil` command line: parses arguments, runs one command, maps errors to exit codes (2 = your input, 1 = failure).
 import { Command, CommanderError, Option } from 'commander';
 import { reportError } from './report-error.js';
+import { UsageError } from '../core/errors.js';
 import { VERSION } from '../version.js';
 import type { GlobalOptions } from './context.js';
 import type { AgentContext } from '../agent.js';
@@ -78,14 +79,17 @@ function addReadCommands(program: Command, g: Globals, setExit: SetExit): void {
   program
     .command('import')
     .description("record another scanner's findings (Prowler's json-ocsf or json-asff output) as runs of the `findings` source, one per scanner:provider:account, mapped to criteria by rules/imports/; a malformed or truncated file is exit 2 naming the line, nothing written")
-    .argument('<file>', 'the findings file the scanner wrote')
+    .argument('[file]', 'the findings file the scanner wrote (or --folder)')
     .requiredOption('--format <format>', 'ocsf (OCSF Detection Findings, `prowler -M json-ocsf`) or asff (AWS Security Finding Format, `prowler -M json-asff`)')
+    .option('--folder <dir>', "instead of FILE: every .json file in DIR whose content the ledger has not recorded; a file that cannot be imported is recorded as an error run of scope folder:<DIR name> naming file and line, and the exit code is 1")
     .option('--scanner <name>', 'the scanner, when the file does not say (ASFF without ProductName); for OCSF it must match metadata.product.name')
     .option('--framework <id>', 'framework whose criteria the findings are mapped to (default: the config\'s first, else soc2)')
-    .option('--json', 'machine-readable output: { file, format, sha256, readAt, runs }')
-    .action(async (file: string, o: { format: string; scanner?: string; framework?: string; json?: boolean }, cmd: Command) =>
-      setExit(await (await import('./import.js')).importCommand(await makeContext(g(cmd), o.json ? 'warn' : undefined), file, o)),
-    );
+    .option('--json', 'machine-readable output: { file, format, sha256, readAt, runs } (--folder: { folder, format, readAt, files, runs })')
+    .action(async (file: string | undefined, o: { format: string; folder?: string; scanner?: string; framework?: string; json?: boolean }, cmd: Command) => {
+      if ((file === undefined) === (o.folder === undefined)) throw new UsageError('IMPORT_USAGE', 'vigil import: give one findings FILE or --folder DIR (not both)');
+      const ctx = await makeContext(g(cmd), o.json ? 'warn' : undefined);
+      setExit(o.folder !== undefined ? await (await import('./import-folder.js')).importFolderCommand(ctx, o.folder, o) : await (await import('./import.js')).importCommand(ctx, file!, o));
+    });
 
   program
     .command('status')
