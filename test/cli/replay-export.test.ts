@@ -64,7 +64,7 @@ describe('vigil export --replay (CLI)', () => {
     expect(v.stdout).toContain(`appendix: replay of ${RULE} (WHAT-IF, not evidence): labelled, over this period, ${a.report.days[0]!.examples.length} quoted recorded verdict(s) match the bundle's results; its replayed verdicts NOT recomputed`);
   }, 60_000);
 
-  it('verify fails naming the appendix when it is removed or misquotes what was recorded', async () => {
+  it('verify fails naming the appendix when it is removed, misquotes what was recorded, or another is slipped in', async () => {
     const gone = join(dir, 'bundle-gone');
     cpSync(bundle, gone, { recursive: true });
     unlinkSync(join(gone, file));
@@ -81,6 +81,21 @@ describe('vigil export --replay (CLI)', () => {
     expect(v2.code).toBe(1);
     const faults = (JSON.parse(v2.stdout) as { faults: Array<{ code: string; file?: string; message: string }> }).faults;
     expect(faults.find((f) => f.code === 'APPENDIX_MISQUOTES')?.message).toMatch(/was recorded pass; the bundle's results say fail$/);
+
+    // A what-if slipped in beside it, unlisted by the signed manifest, is named as such (besides being unlisted in SHA256SUMS).
+    const extra = join(dir, 'bundle-extra');
+    cpSync(bundle, extra, { recursive: true });
+    writeFileSync(join(extra, 'appendix/replay/aws.iam.root_mfa_enabled.json'), text);
+    const v3 = await runVigil(['verify', extra, '--json'], dir, env);
+    expect(v3.code).toBe(1);
+    expect((JSON.parse(v3.stdout) as { faults: Array<{ code: string; file?: string; message: string }> }).faults).toContainEqual({ code: 'APPENDIX', file: 'appendix/replay/aws.iam.root_mfa_enabled.json', message: 'file under appendix/ that manifest.json does not list' });
+  }, 90_000);
+
+  it('the bundled verifier (verify/verify.mjs, plain Node) checks the appendix the same way', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync(process.execPath, [join(bundle, 'verify/verify.mjs'), bundle], { encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(`appendix: replay of ${RULE} (WHAT-IF, not evidence)`);
   }, 60_000);
 
   it.each([
