@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { LeafInput } from '../ledger/ledger.js';
 import type { ManualRequirement } from '../rules/requirements.js';
-import { dueStates, recordFromLeaf, type EvidenceRecord, type RequirementDue } from '../rules/manual-evidence.js';
+import { dueStates, foldEvidenceLeaf, type EvidenceRecord, type RequirementDue } from '../rules/manual-evidence.js';
 
 /** What the engine needs to judge manual evidence: the framework's requirements and the warning window. */
 export interface EvidenceAlertOptions {
@@ -26,9 +26,9 @@ export class EvidenceAlerts {
 
   constructor(private readonly opts: EvidenceAlertOptions) {}
 
-  /** An `evidence.added` leaf. */
+  /** An `evidence.added` or `evidence.withdrawn` leaf. */
   record(seq: number, body: Record<string, unknown>): void {
-    this.records.push(recordFromLeaf(seq, body));
+    foldEvidenceLeaf(this.records, seq, body);
   }
 
   /** An `alert` leaf's evidence items, as already alerted. */

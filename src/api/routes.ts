@@ -87,6 +87,13 @@ export const ROUTES: RouteSpec[] = [
     },
     bodyLimit: EVIDENCE_BODY_LIMIT,
   },
+  {
+    method: 'POST',
+    url: '/v1/evidence/:id/withdraw',
+    role: 'viewer',
+    summary: "Withdraw a manual evidence record (a ledger leaf with this token, the time and the reason; the record and file stay): from then on it no longer counts. Who may upload it may withdraw it (admin, or the requirement's owner); 403 otherwise; 400 for an unknown or already withdrawn id or no reason, nothing written",
+    body: { reason: 'string: why it is withdrawn' },
+  },
   { method: 'GET', url: '/v1/reviews', role: 'auditor', summary: 'Access reviews with their state (open, closed) and progress' },
   { method: 'GET', url: '/v1/reviews/:id', role: 'auditor', summary: 'One access review: progress, every decision with the reviewer\'s identity, and its sign-off once closed' },
   { method: 'GET', url: '/v1/reviews/:id/population', role: 'auditor', summary: 'The frozen population of a review (accounts, privileges, last activity, HR status, reviewers), each with its decision' },

@@ -1,4 +1,4 @@
-// `vigil evidence add | list`: manual evidence files recorded against framework requirements, by the local OS account.
+// `vigil evidence add | list | withdraw`: manual evidence files recorded against framework requirements, by the local OS account.
 import { describePrincipal } from '../core/principal-text.js';
 import { readFileSync, statSync } from 'node:fs';
 import type { AgentContext } from '../agent-context.js';
@@ -6,7 +6,7 @@ import { UsageError } from '../core/errors.js';
 import { localPrincipal } from '../core/principal.js';
 import { openLedger } from '../ledger/open-ledger.js';
 import { loadConfiguredFramework } from '../rules/frameworks.js';
-import { loadEvidence, MAX_EVIDENCE_BYTES, prepareEvidence, recordEvidence } from '../evidence/evidence.js';
+import { loadEvidence, MAX_EVIDENCE_BYTES, prepareEvidence, prepareWithdrawal, recordEvidence, recordWithdrawal } from '../evidence/evidence.js';
 import { DEFAULT_WARN_DAYS, dueStates, type EvidenceRecord, type RequirementDue } from '../rules/manual-evidence.js';
 
 export interface EvidenceAddOptions {
@@ -97,11 +97,34 @@ export async function evidenceListCommand(ctx: AgentContext, o: { due?: boolean;
   return 0;
 }
 
+export async function evidenceWithdrawCommand(ctx: AgentContext, id: string, o: { reason: string; json?: boolean }): Promise<number> {
+  const where = 'vigil evidence withdraw';
+  // Checked on a read-only open first, so bad input creates nothing (not even a ledger in an empty data dir), and again
+  // on the writable ledger in case another process withdrew it in between.
+  const readOnly = await openLedger(ctx, { readOnly: true });
+  try {
+    prepareWithdrawal(await loadEvidence(readOnly), id, o.reason, localPrincipal(), where);
+  } finally {
+    await readOnly.close();
+  }
+  const ledger = await openLedger(ctx, { role: 'evidence' });
+  try {
+    const { record, data } = prepareWithdrawal(await loadEvidence(ledger), id, o.reason, localPrincipal(), where);
+    const { seq, at } = await recordWithdrawal(ledger, data);
+    if (o.json) process.stdout.write(`${JSON.stringify({ withdrawal: { ...data, at }, seq })}\n`);
+    else process.stdout.write(`withdrew ${record.id}: ${record.criterion}/${record.requirement} "${record.title}" at ${at} by ${describePrincipal(data.by)}: ${data.reason} (leaf #${seq}); it no longer counts from then on, and the record and file stay\n`);
+  } finally {
+    await ledger.close();
+  }
+  return 0;
+}
+
 function recordLine(r: EvidenceRecord): string {
   const who = describePrincipal(r.uploader);
   const until = r.expiresAt === null ? 'no expiry' : `until ${r.expiresAt}`;
   const owner = r.owner !== null || r.ownerName !== null ? `, owner ${[r.owner, r.ownerName].filter((x) => x !== null).join(' = ')}` : '';
-  return `${r.id}  ${r.criterion}/${r.requirement}  "${r.title}"  ${r.fileName} (${r.size} bytes, sha256 ${r.sha256.slice(0, 16)}…)  effective ${r.effectiveAt}, ${until}, recorded ${r.recordedAt} by ${who}${owner}${r.confidential ? ', confidential' : ''}\n`;
+  const w = r.withdrawn === undefined ? '' : `  WITHDRAWN ${r.withdrawn.at} by ${describePrincipal(r.withdrawn.by)}: ${r.withdrawn.reason}`;
+  return `${r.id}  ${r.criterion}/${r.requirement}  "${r.title}"  ${r.fileName} (${r.size} bytes, sha256 ${r.sha256.slice(0, 16)}…)  effective ${r.effectiveAt}, ${until}, recorded ${r.recordedAt} by ${who}${owner}${r.confidential ? ', confidential' : ''}${w}\n`;
 }
 
 function dueLine(d: RequirementDue, owners: Readonly<Record<string, string>>): string {

@@ -235,7 +235,7 @@ function addEvidenceCommands(program: Command, g: Globals, setExit: SetExit): vo
     .action(async (path: string, o: VerifyCliOptions) => setExit(await (await import('./verify.js')).verifyCommand(path, o)));
 }
 
-/** Evidence add|list: manual evidence files against framework requirements (docs/evidence.md). */
+/** Evidence add|list|withdraw: manual evidence files against framework requirements (docs/evidence.md). */
 function addManualEvidenceCommands(program: Command, g: Globals, setExit: SetExit): void {
   const evidence = program.command('evidence').description('manual evidence: files recorded against a criterion requirement, with effective date and expiry');
   evidence
@@ -261,6 +261,12 @@ function addManualEvidenceCommands(program: Command, g: Globals, setExit: SetExi
     .option('--framework <id>', 'framework (default: the first configured)')
     .option('--json', 'machine-readable output')
     .action(async (o: { due?: boolean; json?: boolean; framework?: string }, cmd: Command) => setExit(await (await import('./evidence.js')).evidenceListCommand(await makeContext(g(cmd), 'warn'), o)));
+  evidence
+    .command('withdraw <id>')
+    .description('withdraw a record (appends a withdrawal naming you, when and why; the record and file stay): from then on it no longer counts; exit 2 and nothing written for an unknown or already withdrawn id')
+    .requiredOption('--reason <text>', 'why it is withdrawn (the auditor reads it)')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, o: { reason: string; json?: boolean }, cmd: Command) => setExit(await (await import('./evidence.js')).evidenceWithdrawCommand(await makeContext(g(cmd), 'warn'), id, o)));
 }
 
 /** Rules list|test, witness key|serve. */

@@ -7,7 +7,7 @@ import type { Principal } from '../core/principal.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Framework } from '../rules/frameworks.js';
 import { addCadence, parseCadence } from '../rules/requirements.js';
-import { defaultExpiry, recordFromLeaf, type EvidenceData, type EvidenceRecord } from '../rules/manual-evidence.js';
+import { defaultExpiry, EVIDENCE_LEAF_TYPES, foldEvidenceLeaf, type EvidenceData, type EvidenceRecord, type EvidenceUploader, type EvidenceWithdrawalData } from '../rules/manual-evidence.js';
 
 /** The largest evidence file accepted (a signed policy PDF, a pen-test report, an access-review spreadsheet). */
 export const MAX_EVIDENCE_BYTES = 50 * 1024 * 1024;
@@ -114,7 +114,7 @@ export function prepareEvidence(fw: Framework, s: EvidenceSubmission, now: Date,
     expiresAt,
     owner: ownerKey,
     ownerName: ownerName === '' ? null : ownerName,
-    uploader: uploader.kind === 'local' ? { kind: 'local', name: uploader.name } : { kind: uploader.kind, name: uploader.name, role: uploader.role },
+    uploader: uploaderOf(uploader),
     confidential: s.confidential === true,
   };
 }
@@ -127,9 +127,35 @@ export async function recordEvidence(ledger: Ledger, data: Buffer, ev: EvidenceD
   return { evidence, seq: out!.seq };
 }
 
-/** Every evidence record in the ledger, in the order recorded. */
+/** Every evidence record in the ledger, in the order recorded, each with its withdrawal if one was recorded. */
 export async function loadEvidence(ledger: Ledger): Promise<EvidenceRecord[]> {
   const out: EvidenceRecord[] = [];
-  for await (const l of ledger.readLeaves({ types: ['evidence.added'] })) out.push(recordFromLeaf(l.seq, l.body as unknown as Record<string, unknown>));
+  for await (const l of ledger.readLeaves({ types: [...EVIDENCE_LEAF_TYPES] })) foldEvidenceLeaf(out, l.seq, l.body as unknown as Record<string, unknown>);
   return out;
+}
+
+/** The principal as a leaf records it (a CLI account has no role). */
+export const uploaderOf = (p: Principal): EvidenceUploader => (p.kind === 'local' ? { kind: 'local', name: p.name } : { kind: p.kind, name: p.name, role: p.role });
+
+/**
+ * Checks a withdrawal against the records and returns the leaf data to write, or throws UsageError (exit 2, 400/404/409)
+ * naming what is wrong: an unknown id, a record already withdrawn, a missing reason. Nothing is written here.
+ */
+export function prepareWithdrawal(records: readonly EvidenceRecord[], id: string, reason: string | undefined, by: Principal, where: string): { record: EvidenceRecord; data: EvidenceWithdrawalData } {
+  const why = (reason ?? '').trim();
+  if (why === '') throw new UsageError('EVIDENCE_INVALID', `${where}: a reason is required (why the evidence is withdrawn: the auditor reads it)`);
+  const record = records.find((r) => r.id === id);
+  if (record === undefined) throw new UsageError('EVIDENCE_UNKNOWN', `${where}: no evidence record ${JSON.stringify(id)} in the ledger (vigil evidence list shows the ids)`);
+  if (record.withdrawn !== undefined) {
+    throw new UsageError('EVIDENCE_ALREADY_WITHDRAWN', `${where}: evidence ${id} was already withdrawn at ${record.withdrawn.at} by ${record.withdrawn.by.name} (leaf #${record.withdrawn.seq}): ${record.withdrawn.reason}`);
+  }
+  return { record, data: { id, framework: record.framework, criterion: record.criterion, requirement: record.requirement, reason: why, by: uploaderOf(by) } };
+}
+
+/** Appends the withdrawal; the record and its file stay. Returns the leaf's seq and the time it was recorded. */
+export async function recordWithdrawal(ledger: Ledger, data: EvidenceWithdrawalData): Promise<{ seq: number; at: string }> {
+  const [out] = await ledger.append([{ type: 'evidence.withdrawn', idempotencyKey: `evidence.withdrawn:${data.id}`, data }]);
+  let at = '';
+  for await (const l of ledger.leaves({ fromSeq: out!.seq, toSeq: out!.seq })) at = l.observedAt;
+  return { seq: out!.seq, at };
 }

@@ -14,7 +14,7 @@ import { RuleTallies, type RuleStats } from './report/tallies.js';
 import { ReportWalk } from './report/walk.js';
 import type { BlobReader, FrameworkData, LeafRecord, ReportParams, ReportSink } from './report/types.js';
 import { sampleSize } from './report/populations.js';
-import { recordFromLeaf, requirementCoverage, type EvidenceRecord, type EvidenceWindow } from '../rules/manual-evidence.js';
+import { foldEvidenceLeaf, requirementCoverage, type EvidenceRecord, type EvidenceWindow } from '../rules/manual-evidence.js';
 import type { ManualRequirement } from '../rules/requirements.js';
 
 export type { BlobReader, ExportIntegrity, FrameworkData, LeafRecord, ReportParams, ReportSink } from './report/types.js';
@@ -51,7 +51,7 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
   const walk = new ReportWalk(p, out, tallies, new ResultsReader(blobs, ruleFilter), ruleFilter, timeline);
   const evidence: EvidenceRecord[] = [];
   for await (const l of leaves) {
-    if (l.body.type === 'evidence.added') evidence.push(recordFromLeaf(l.seq, l.body));
+    foldEvidenceLeaf(evidence, l.seq, l.body);
     await walk.leaf(l);
   }
   await walk.finish();
@@ -96,7 +96,7 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
     riskAcceptances: walk.register.rows,
     alerts: walk.alerts,
     // Only when some was recorded in the slice, so reports of ledgers without manual evidence keep their bytes.
-    ...(evidence.length > 0 ? { manualEvidence: { records: evidence.length, confidential: evidence.filter((r) => r.confidential).length } } : {}),
+    ...(evidence.length > 0 ? { manualEvidence: { records: evidence.length, confidential: evidence.filter((r) => r.confidential).length, withdrawn: evidence.filter((r) => r.withdrawn !== undefined).length } } : {}),
     rules: tallies.summary(dates),
     ...(samples !== undefined ? { samples } : {}),
   };
@@ -170,7 +170,7 @@ function requirementsOf(c: FrameworkData['criteria'][number]): ManualRequirement
 /** coverage.csv's manual_evidence column: the requirements' titles, as the prose column was before issue 15. */
 const manualText = (c: FrameworkData['criteria'][number]): string => (typeof c.manual === 'string' ? c.manual : (c.manual ?? []).map((m) => `${m.id} (${m.cadence}): ${m.title}`).join('; '));
 
-const MANUAL_HEADER = ['criterion', 'requirement', 'cadence', 'requirement_state', 'evidence_id', 'title', 'effective_at', 'recorded_at', 'expires_at', 'counts_in_window', 'sha256', 'size', 'media_type', 'file_name', 'file_in_bundle', 'owner', 'owner_name', 'uploader', 'leaf_seq'];
+const MANUAL_HEADER = ['criterion', 'requirement', 'cadence', 'requirement_state', 'evidence_id', 'title', 'effective_at', 'recorded_at', 'expires_at', 'counts_in_window', 'sha256', 'size', 'media_type', 'file_name', 'file_in_bundle', 'owner', 'owner_name', 'uploader', 'leaf_seq', 'withdrawn_at', 'withdrawn_by', 'withdrawal_reason', 'withdrawal_seq'];
 
 /**
  * manual-evidence.csv: one row per requirement in scope with no evidence in the slice, and one per evidence record in
@@ -180,19 +180,22 @@ function writeManualEvidence(out: ReportOut, evidence: EvidenceRecord[], criteri
   for (const [i, c] of criteria.entries()) {
     for (const q of assessments[i]!.manual ?? []) {
       const records = evidence.filter((r) => r.criterion === c.id && r.requirement === q.id);
-      if (records.length === 0) out.write('report/manual-evidence.csv', MANUAL_HEADER, csvRow([c.id, q.id, q.cadence, q.state, '', '', '', '', '', '', '', '', '', '', '', q.owner ?? '', '', '', '']));
+      if (records.length === 0) out.write('report/manual-evidence.csv', MANUAL_HEADER, csvRow([c.id, q.id, q.cadence, q.state, '', '', '', '', '', '', '', '', '', '', '', q.owner ?? '', '', '', '', '', '', '', '']));
       for (const r of records) {
         const file = r.confidential ? 'withheld (confidential)' : `attachments/sha256/${r.sha256.slice(0, 2)}/${r.sha256}.gz`;
         const who = describePrincipal(r.uploader);
         out.write(
           'report/manual-evidence.csv',
           MANUAL_HEADER,
-          csvRow([c.id, q.id, q.cadence, q.state, r.id, r.title, r.effectiveAt, r.recordedAt, r.expiresAt ?? '', q.evidence.includes(r.id) ? 'yes' : 'no', r.sha256, r.size, r.mediaType, r.fileName, file, r.owner ?? '', r.ownerName ?? '', who, r.seq]),
+          csvRow([c.id, q.id, q.cadence, q.state, r.id, r.title, r.effectiveAt, r.recordedAt, r.expiresAt ?? '', q.evidence.includes(r.id) ? 'yes' : 'no', r.sha256, r.size, r.mediaType, r.fileName, file, r.owner ?? '', r.ownerName ?? '', who, r.seq, ...withdrawalCells(r)]),
         );
       }
     }
   }
 }
+
+/** A withdrawal's columns: when, by whom, why, its leaf (empty when the record stands). */
+const withdrawalCells = (r: EvidenceRecord): Array<string | number> => (r.withdrawn === undefined ? ['', '', '', ''] : [r.withdrawn.at, describePrincipal(r.withdrawn.by), r.withdrawn.reason, r.withdrawn.seq]);
 
 const COVERAGE_HEADER = ['criterion', 'criterion_title', 'rule', 'coverage', 'manual_evidence', 'runs', 'evaluations', 'pass', 'fail', 'error', 'not_applicable', 'first_evidence', 'last_evidence', 'days_with_evidence', 'days_in_period', 'open_deviations_at_end', 'evidence', 'rule_outcome', 'criterion_state'];
 

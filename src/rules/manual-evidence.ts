@@ -35,10 +35,30 @@ export interface EvidenceData {
   confidential: boolean;
 }
 
-/** A record as read back: the data, its leaf seq and when it was recorded. */
+/** The data of an `evidence.withdrawn` leaf: a record withdrawn by an authenticated principal, with why. */
+export interface EvidenceWithdrawalData {
+  /** The withdrawn record's id (`ev_…`); criterion and requirement repeat the record's, for a reader of this leaf alone. */
+  id: string;
+  framework: string;
+  criterion: string;
+  requirement: string;
+  reason: string;
+  by: EvidenceUploader;
+}
+
+/** A withdrawal as read back onto its record: when it was recorded (the leaf's observedAt), by whom, why, its leaf seq. */
+export interface EvidenceWithdrawal {
+  at: string;
+  by: EvidenceUploader;
+  reason: string;
+  seq: number;
+}
+
+/** A record as read back: the data, its leaf seq and when it was recorded, and its withdrawal if one was recorded. */
 export interface EvidenceRecord extends EvidenceData {
   seq: number;
   recordedAt: string;
+  withdrawn?: EvidenceWithdrawal;
 }
 
 /** A record from a stored `evidence.added` leaf body (envelope + data). */
@@ -47,20 +67,44 @@ export function recordFromLeaf(seq: number, body: Record<string, unknown>): Evid
   return { ...(data as unknown as EvidenceData), seq, recordedAt: String(observedAt) };
 }
 
+/** The leaf types that make up the evidence records: additions and the withdrawals folded onto them. */
+export const EVIDENCE_LEAF_TYPES = ['evidence.added', 'evidence.withdrawn'] as const;
+
+/**
+ * Folds one evidence leaf (ascending seq) into `records`: an addition appends a record, a withdrawal marks its record
+ * (the first withdrawal wins; one naming a record not in `records` — outside a bundle's slice — is ignored). Other leaf
+ * types are ignored. Returns whether the leaf was an evidence leaf.
+ */
+export function foldEvidenceLeaf(records: EvidenceRecord[], seq: number, body: Record<string, unknown>): boolean {
+  if (body.type === 'evidence.added') {
+    records.push(recordFromLeaf(seq, body));
+    return true;
+  }
+  if (body.type !== 'evidence.withdrawn') return false;
+  const r = records.find((x) => x.id === body.id);
+  if (r !== undefined && r.withdrawn === undefined) r.withdrawn = { at: String(body.observedAt), by: body.by as EvidenceUploader, reason: String(body.reason), seq };
+  return true;
+}
+
+/** Whether the record was withdrawn at or before `at` (ms): from its withdrawal on, it no longer counts. */
+export const withdrawnBy = (r: EvidenceRecord, at: number): boolean => r.withdrawn !== undefined && Date.parse(r.withdrawn.at) <= at;
+
 /** The window coverage is judged over: an instant (status now, Type 1 as-of) or a period [start, end) (Type 2). */
 export type EvidenceWindow = { at: string } | { start: string; end: string };
 
 /**
- * Whether a record counts for the window. At an instant: recorded by then, effective by then and not yet expired. Over a
- * period: its effective date falls in the period (docs/evidence.md, "What counts").
+ * Whether a record counts for the window. At an instant: recorded by then, effective by then, not yet expired and not
+ * withdrawn by then. Over a period: its effective date falls in the period and it was not withdrawn before the period's
+ * end (docs/evidence.md, "What counts", "Withdrawal"). A withdrawal never reaches back: before it, the record counted.
  */
 export function countsFor(r: EvidenceRecord, w: EvidenceWindow): boolean {
   const eff = Date.parse(r.effectiveAt);
   if ('at' in w) {
     const at = Date.parse(w.at);
-    return Date.parse(r.recordedAt) <= at && eff <= at && (r.expiresAt === null || Date.parse(r.expiresAt) > at);
+    return Date.parse(r.recordedAt) <= at && eff <= at && (r.expiresAt === null || Date.parse(r.expiresAt) > at) && !withdrawnBy(r, at);
   }
-  return eff >= Date.parse(w.start) && eff < Date.parse(w.end);
+  const end = Date.parse(w.end);
+  return eff >= Date.parse(w.start) && eff < end && !withdrawnBy(r, end - 1);
 }
 
 /** Days before its evidence expires that a requirement becomes due, when the config does not say (`evidence.warnDays`). */
@@ -132,10 +176,13 @@ export function dueStates(
         continue;
       }
       // The record that holds longest among those already effective (a future-dated one cannot be recorded).
-      const mine = records.filter((r) => r.criterion === c.id && r.requirement === q.id && Date.parse(r.effectiveAt) <= t);
+      const mine = records.filter((r) => r.criterion === c.id && r.requirement === q.id && Date.parse(r.effectiveAt) <= t && !withdrawnBy(r, t));
       const best = mine.reduce<EvidenceRecord | undefined>((b, r) => (b === undefined || expiryMs(r) > expiryMs(b) ? r : b), undefined);
       if (best === undefined) {
-        out.push({ ...base, state: 'due', reason: 'no evidence recorded' });
+        // Evidence withdrawn and nothing else: named (and keyed by that record), so the withdrawal alerts afresh.
+        const gone = records.filter((r) => r.criterion === c.id && r.requirement === q.id && withdrawnBy(r, t)).at(-1);
+        if (gone?.withdrawn !== undefined) out.push({ ...base, state: 'due', latest: gone.id, reason: `evidence ${gone.id} was withdrawn ${gone.withdrawn.at} (${gone.withdrawn.reason}); no other evidence in force` });
+        else out.push({ ...base, state: 'due', reason: 'no evidence recorded' });
         continue;
       }
       const left = expiryMs(best) - t;

@@ -8,7 +8,7 @@ import { grantLeaf } from '../../src/exceptions/exceptions.js';
 import type { RecordedResult } from '../../src/pipeline/collect-stage.js';
 import type { FrameworkData } from '../../src/export/report.js';
 import { silentLogger, type Clock } from '../../src/core/collector.js';
-import { recordEvidence } from '../../src/evidence/evidence.js';
+import { recordEvidence, recordWithdrawal } from '../../src/evidence/evidence.js';
 
 export class SimClock implements Clock {
   constructor(public t: number) {}
@@ -38,13 +38,17 @@ export const FRAMEWORK: FrameworkData = {
   ],
 };
 
-/** What `evidence: true` records on day 1 at 06:00: the code of conduct (open) and a penetration test (confidential). */
-export const EVIDENCE_FILES = { coc: Buffer.from('Code of conduct 2025, acknowledged by 3 of 3 staff.\n'), pentest: Buffer.from('%PDF-1.7 penetration test report (confidential)\n') };
+/**
+ * What `evidence: true` records on day 1 at 06:00: the code of conduct (open), a penetration test (confidential), and a
+ * wrong file for the code of conduct, withdrawn at 12:00 the same day.
+ */
+export const EVIDENCE_FILES = { coc: Buffer.from('Code of conduct 2025, acknowledged by 3 of 3 staff.\n'), pentest: Buffer.from('%PDF-1.7 penetration test report (confidential)\n'), wrong: Buffer.from('Code of conduct 2019 (superseded)\n') };
 
 async function appendEvidence(ledger: Ledger, at: Date): Promise<void> {
   const base = { framework: 'soc2', owner: 'hr', ownerName: 'people-ops@example.com', uploader: { kind: 'local' as const, name: 'alice@laptop' }, size: 0, sha256: '' };
   const day = at.toISOString().slice(0, 10);
   await recordEvidence(ledger, EVIDENCE_FILES.coc, { ...base, id: 'ev_000000000001', criterion: 'CC1.1', requirement: 'code-of-conduct', title: 'Code of conduct 2025', mediaType: 'text/plain', fileName: 'coc.txt', effectiveAt: `${day}T00:00:00.000Z`, expiresAt: '2026-03-01T00:00:00.000Z', confidential: false });
+  await recordEvidence(ledger, EVIDENCE_FILES.wrong, { ...base, id: 'ev_000000000003', criterion: 'CC1.1', requirement: 'code-of-conduct', title: 'Code of conduct 2019', mediaType: 'text/plain', fileName: 'coc-2019.txt', effectiveAt: `${day}T00:00:00.000Z`, expiresAt: '2026-03-01T00:00:00.000Z', confidential: false });
   await recordEvidence(ledger, EVIDENCE_FILES.pentest, { ...base, id: 'ev_000000000002', criterion: 'CC6.6', requirement: 'penetration-test', title: 'Pen test 2025', mediaType: 'application/pdf', fileName: 'pentest.pdf', effectiveAt: `${day}T00:00:00.000Z`, expiresAt: null, owner: 'security', ownerName: null, confidential: true });
 }
 
@@ -118,6 +122,9 @@ export async function buildDemoLedger(opts: { startIso?: string; days?: number; 
       results,
     });
     if (opts.evidence && dayIndex === 0 && hour === 6) await appendEvidence(ledger, new Date(t));
+    if (opts.evidence && dayIndex === 0 && hour === 12) {
+      await recordWithdrawal(ledger, { id: 'ev_000000000003', framework: 'soc2', criterion: 'CC1.1', requirement: 'code-of-conduct', reason: 'the 2019 code, uploaded by mistake', by: { kind: 'token', name: 'admin-token', role: 'admin' } });
+    }
     if (dayIndex === 1 && hour === 6) {
       await ledger.append([grantLeaf({ id: 'ex-1', ruleId: 'aws.iam.user_mfa_enabled', resourceId: 'user-1', requester: 'bob@example.com', approver: 'ciso@example.com', expiresAt: '2025-04-01T00:00:00.000Z', reason: 'hardware key on order', origin: 'cli' })]);
     }

@@ -1,10 +1,11 @@
-// Manual evidence routes: list records (and requirements due); upload a file as evidence, by an admin or by the token
-// named as the requirement's owner (config `evidence.owners`), recorded with the token as uploader.
+// Manual evidence routes: list records (and requirements due); upload a file as evidence, or withdraw a record, by an
+// admin or by the token named as the requirement's owner (config `evidence.owners`), recorded with the token.
 import { UsageError } from '../../core/errors.js';
-import { loadEvidence, prepareEvidence, recordEvidence, type EvidenceSubmission } from '../../evidence/evidence.js';
+import { loadEvidence, prepareEvidence, prepareWithdrawal, recordEvidence, recordWithdrawal, type EvidenceSubmission } from '../../evidence/evidence.js';
 import { dueStates } from '../../rules/manual-evidence.js';
 import { ApiError } from '../errors.js';
 import type { HandlerDeps, Handlers } from '../options.js';
+import type { Framework } from '../../rules/frameworks.js';
 
 const str = (b: Record<string, unknown>, k: string, required = false): string | undefined => {
   const v = b[k];
@@ -57,15 +58,33 @@ export function evidenceHandlers(deps: HandlerDeps): Handlers {
       const who = req.principal!;
       const sub = submissionOf(req.body);
       const ev = prepareEvidence(framework, sub, clock.now(), { kind: 'token', name: who.name, role: who.role }, owners, 'request body');
-      // An admin may upload any evidence; anyone else only for a requirement whose owner (key or person) is their token's name.
-      const owner = framework.criteria.find((c) => c.id === ev.criterion)!.manual.find((q) => q.id === ev.requirement)!.owner;
-      const isOwner = owner !== undefined && (who.name === owner || who.name === owners[owner]);
-      if (who.role !== 'admin' && !isOwner) {
-        throw new ApiError('forbidden', `uploading evidence for ${ev.criterion}/${ev.requirement} needs the admin role or the requirement's owner (${owner ?? 'none'}${owner !== undefined && owners[owner] !== undefined ? ` = ${owners[owner]}` : ''}); token "${who.name}" is neither`);
-      }
+      mayActFor(framework, owners, who, ev, 'uploading');
       const { evidence, seq } = await recordEvidence(ledger, sub.data, ev);
       logger.info({ evidence: evidence.id, criterion: evidence.criterion, requirement: evidence.requirement, sha256: evidence.sha256, by: who.name, seq }, 'evidence recorded');
       return reply.code(201).send({ evidence, seq });
     },
+    'POST /v1/evidence/:id/withdraw': async (req) => {
+      const who = req.principal!;
+      const b = req.body;
+      if (b === null || typeof b !== 'object' || Array.isArray(b)) throw new UsageError('EVIDENCE_INVALID', 'request body: expected a JSON object with a reason');
+      const reason = str(b as Record<string, unknown>, 'reason', true);
+      const id = (req.params as { id: string }).id;
+      const records = await loadEvidence(ledger);
+      const by = { kind: 'token' as const, name: who.name, role: who.role };
+      const { record, data } = prepareWithdrawal(records, id, reason, by, 'request');
+      mayActFor(framework, owners, who, record, 'withdrawing');
+      const { seq, at } = await recordWithdrawal(ledger, data);
+      logger.info({ evidence: id, criterion: record.criterion, requirement: record.requirement, by: who.name, seq }, 'evidence withdrawn');
+      return { withdrawal: { ...data, at }, seq };
+    },
   };
+}
+
+/** An admin may upload or withdraw any evidence; anyone else only for a requirement whose owner (key or person) is their token's name. */
+function mayActFor(framework: Framework, owners: Readonly<Record<string, string>>, who: { name: string; role: string }, ev: { criterion: string; requirement: string }, what: string): void {
+  const owner = framework.criteria.find((c) => c.id === ev.criterion)?.manual.find((q) => q.id === ev.requirement)?.owner;
+  const isOwner = owner !== undefined && (who.name === owner || who.name === owners[owner]);
+  if (who.role !== 'admin' && !isOwner) {
+    throw new ApiError('forbidden', `${what} evidence for ${ev.criterion}/${ev.requirement} needs the admin role or the requirement's owner (${owner ?? 'none'}${owner !== undefined && owners[owner] !== undefined ? ` = ${owners[owner]}` : ''}); token "${who.name}" is neither`);
+  }
 }
