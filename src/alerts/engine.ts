@@ -156,7 +156,7 @@ export class AlertEngine {
     for (let pass = 0; pass < 3; pass++) {
       await this.catchUp();
       const now = this.opts.clock.now();
-      const leaves = [...this.expiryLeaves(now), ...this.gapAlerts(), ...this.pendingHealth.values(), ...this.ruleAlerts(now), ...(this.evidence?.leaves(now) ?? [])];
+      const leaves = [...this.expiryLeaves(now), ...this.gapAlerts(), ...this.pendingHealth.values(), ...this.ruleAlerts(now), ...(this.evidence ? await this.evidence.leaves(now, this.opts.ledger) : [])];
       if (leaves.length === 0) break;
       const out = await this.opts.ledger.append(leaves);
       const added = out.filter((o) => o.type === 'alert' && !o.duplicate).map((o) => o.seq);
@@ -243,6 +243,7 @@ export class AlertEngine {
     }
     const s = this.scope(String(b.source), String(b.scope));
     if (b.type === 'run') {
+      if (b.source === 'hris') this.evidence?.run(b as unknown as Record<string, unknown>);
       s.runs++;
       s.lastRunSeq = seq;
       s.lastSlot = String(b.slot);

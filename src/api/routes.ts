@@ -84,6 +84,7 @@ export const ROUTES: RouteSpec[] = [
       every: '12mo | 90d: expiry = effective + it (not with expires)',
       owner: 'owner key or person',
       confidential: 'boolean: bundles withhold the file',
+      subject: 'per-hire (on-hire) requirements: the employee, a work email or employee id on the HR roster',
     },
     bodyLimit: EVIDENCE_BODY_LIMIT,
   },

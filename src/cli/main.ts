@@ -243,6 +243,7 @@ function addManualEvidenceCommands(program: Command, g: Globals, setExit: SetExi
     .description('record a file as evidence (stored by its SHA-256; the record is a ledger leaf naming you as uploader); exit 2 and nothing written on bad input')
     .requiredOption('--criterion <id>', 'criterion id, e.g. CC1.1')
     .option('--requirement <id>', "the criterion's requirement (required when it has several; see vigil status)")
+    .option('--subject <email|id>', 'per-hire (on-hire:Nd) requirements: the employee it evidences, a work email or employee id on the HR roster')
     .requiredOption('--title <text>', 'what the file is, e.g. "Code of conduct 2027"')
     .requiredOption('--file <path>', 'the evidence file')
     .option('--effective <date>', 'from when it holds: YYYY-MM-DD (start of that UTC day) or ISO instant, not in the future (default: now)')
@@ -257,7 +258,7 @@ function addManualEvidenceCommands(program: Command, g: Globals, setExit: SetExi
   evidence
     .command('list')
     .description('evidence recorded (--due: requirements due or overdue now)')
-    .option('--due', 'requirements whose evidence is missing, expires within evidence.warnDays, or has expired')
+    .option('--due', 'requirements whose evidence is missing, expires within evidence.warnDays, or has expired; per-hire ones with a hire pending or overdue, or an HR roster that cannot be judged by (error)')
     .option('--framework <id>', 'framework (default: the first configured)')
     .option('--json', 'machine-readable output')
     .action(async (o: { due?: boolean; json?: boolean; framework?: string }, cmd: Command) => setExit(await (await import('./evidence.js')).evidenceListCommand(await makeContext(g(cmd), 'warn'), o)));

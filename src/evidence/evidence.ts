@@ -6,7 +6,9 @@ import { UsageError } from '../core/errors.js';
 import type { Principal } from '../core/principal.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Framework } from '../rules/frameworks.js';
-import { addCadence, parseCadence } from '../rules/requirements.js';
+import { addCadence, cadenceOf, parseCadence, type ManualRequirement } from '../rules/requirements.js';
+import type { RosterState } from '../rules/on-hire.js';
+import { resolveSubject } from './roster.js';
 import { defaultExpiry, EVIDENCE_LEAF_TYPES, foldEvidenceLeaf, type EvidenceData, type EvidenceRecord, type EvidenceUploader, type EvidenceWithdrawalData } from '../rules/manual-evidence.js';
 
 /** The largest evidence file accepted (a signed policy PDF, a pen-test report, an access-review spreadsheet). */
@@ -33,6 +35,8 @@ export interface EvidenceSubmission {
   /** An owner key of `evidence.owners`, or a person; default the requirement's owner. */
   owner?: string;
   confidential?: boolean;
+  /** Per-hire requirements: the employee it evidences (work email, `Name <email>` or employee id on the HR roster). */
+  subject?: string;
 }
 
 const MEDIA_TYPES: Record<string, string> = {
@@ -67,11 +71,35 @@ function parseInstant(s: string, what: string, endOfDay: boolean, where: string)
 
 const bad = (where: string, msg: string): UsageError => new UsageError('EVIDENCE_INVALID', `${where}: ${msg}`);
 
+/** The requirement a submission names, when it names one that exists (no error: prepareEvidence names what is wrong). */
+export function requirementNamed(fw: Framework, criterion: string, requirement: string | undefined): ManualRequirement | undefined {
+  const reqs = fw.criteria.find((x) => x.id === criterion)?.manual ?? [];
+  return requirement !== undefined ? reqs.find((q) => q.id === requirement) : reqs.length === 1 ? reqs[0] : undefined;
+}
+
+/** Whether a submission needs the HR roster to be checked: it names a subject, or a per-hire requirement. */
+export function needsRoster(fw: Framework, s: Pick<EvidenceSubmission, 'criterion' | 'requirement' | 'subject'>): boolean {
+  const q = requirementNamed(fw, s.criterion, s.requirement);
+  return s.subject !== undefined || (q !== undefined && cadenceOf(q.cadence).kind === 'on-hire');
+}
+
+/** The subject of a per-hire record, resolved on the roster; none for other requirements (refused when given). */
+function subjectOf(req: ManualRequirement, s: EvidenceSubmission, roster: RosterState | undefined, where: string): { subject?: string } {
+  const onHire = cadenceOf(req.cadence).kind === 'on-hire';
+  if (!onHire) {
+    if (s.subject !== undefined) throw bad(where, `subject: requirement ${req.id} (${req.cadence}) is not per hire; only on-hire requirements name a subject`);
+    return {};
+  }
+  if (s.subject === undefined || s.subject.trim() === '') throw bad(where, `subject is required for per-hire requirement ${req.id} (${req.cadence}): the employee it evidences (work email or employee id on the HR roster)`);
+  return { subject: resolveSubject(s.subject, roster ?? { kind: 'not-configured' }, where) };
+}
+
 /**
  * Checks a submission and returns the record to write, or throws UsageError (exit 2, 400) naming what is wrong: an
- * unknown criterion or requirement, an empty title or file, an effective date in the future, an expiry not after it.
+ * unknown criterion or requirement, an empty title or file, an effective date in the future, an expiry not after it,
+ * a per-hire requirement without a subject on the HR roster (`roster`: src/evidence/roster.ts loadRoster).
  */
-export function prepareEvidence(fw: Framework, s: EvidenceSubmission, now: Date, uploader: Principal, owners: Readonly<Record<string, string>>, where: string): EvidenceData {
+export function prepareEvidence(fw: Framework, s: EvidenceSubmission, now: Date, uploader: Principal, owners: Readonly<Record<string, string>>, where: string, roster?: RosterState): EvidenceData {
   const c = fw.criteria.find((x) => x.id === s.criterion);
   if (c === undefined) throw bad(where, `unknown criterion ${JSON.stringify(s.criterion)} in framework ${fw.id} (criteria: ${fw.criteria.map((x) => x.id).join(', ')})`);
   if (c.manual.length === 0) throw bad(where, `criterion ${c.id} lists no manual evidence requirement in framework ${fw.id}`);
@@ -84,6 +112,7 @@ export function prepareEvidence(fw: Framework, s: EvidenceSubmission, now: Date,
   } else if (c.manual.length > 1) throw bad(where, `criterion ${c.id} has ${c.manual.length} requirements; name one with --requirement (requirements: ${ids})`);
   const title = s.title.trim();
   if (title === '') throw bad(where, 'title is required');
+  const subject = subjectOf(req, s, roster, where);
   if (s.data.length === 0) throw bad(where, `file ${s.fileName} is empty`);
   if (s.data.length > MAX_EVIDENCE_BYTES) throw bad(where, `file ${s.fileName} is ${s.data.length} bytes; at most ${MAX_EVIDENCE_BYTES}`);
   const effectiveAt = s.effective !== undefined ? parseInstant(s.effective, 'effective', false, where) : now.toISOString();
@@ -116,6 +145,7 @@ export function prepareEvidence(fw: Framework, s: EvidenceSubmission, now: Date,
     ownerName: ownerName === '' ? null : ownerName,
     uploader: uploaderOf(uploader),
     confidential: s.confidential === true,
+    ...subject,
   };
 }
 

@@ -162,8 +162,9 @@ function manualList(manual: CriterionAssessment['manual']): string {
   if (manual === undefined) return '<em>none required</em>';
   const item = (q: NonNullable<CriterionAssessment['manual']>[number]): string => {
     const head = `<code>${esc(q.id)}</code> (${esc(q.cadence)})`;
-    if (q.state === 'evidenced') return `<li>${head}: ${q.evidence.map((id) => `<code>${esc(id)}</code>`).join(', ')}</li>`;
-    return `<li>${head}: <strong>${q.state === 'missing' ? 'needed' : 'not assessed (per hire)'}</strong>: ${esc(q.title)}</li>`;
+    if (q.state === 'evidenced') return `<li>${head}: ${q.evidence.map((id) => `<code>${esc(id)}</code>`).join(', ')}${q.reason !== undefined ? ` <span class="note">${esc(q.reason)}</span>` : ''}</li>`;
+    const word = q.state === 'missing' ? (q.hires !== undefined ? 'hires overdue' : 'needed') : q.state === 'error' ? 'error (HR roster)' : 'not assessed (per hire)';
+    return `<li>${head}: <strong>${word}</strong>: ${esc(q.title)}${q.reason !== undefined ? ` <span class="note">${esc(q.reason)}</span>` : ''}</li>`;
   };
   return `<ul class="tight">${manual.map(item).join('')}</ul>`;
 }

@@ -128,6 +128,7 @@ const evidenceAdded = z.strictObject({
   ownerName: z.nullable(z.string()),
   uploader: evidencePrincipal,
   confidential: z.boolean(),
+  subject: z.optional(z.string()),
 });
 // A requirement that became due or overdue (src/rules/manual-evidence.ts dueStates), once per transition.
 const evidenceAlert = z.strictObject({
@@ -138,6 +139,7 @@ const evidenceAlert = z.strictObject({
   state: z.enum(['due', 'overdue']),
   expiresAt: z.optional(z.nullable(z.string())),
   latest: z.optional(z.string()),
+  hires: z.optional(z.array(z.string())),
   reason: z.string(),
 });
 

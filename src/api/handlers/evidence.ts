@@ -1,7 +1,8 @@
 // Manual evidence routes: list records (and requirements due); upload a file as evidence, or withdraw a record, by an
 // admin or by the token named as the requirement's owner (config `evidence.owners`), recorded with the token.
 import { UsageError } from '../../core/errors.js';
-import { loadEvidence, prepareEvidence, prepareWithdrawal, recordEvidence, recordWithdrawal, type EvidenceSubmission } from '../../evidence/evidence.js';
+import { loadEvidence, needsRoster, prepareEvidence, prepareWithdrawal, recordEvidence, recordWithdrawal, type EvidenceSubmission } from '../../evidence/evidence.js';
+import { loadRoster } from '../../evidence/roster.js';
 import { dueStates } from '../../rules/manual-evidence.js';
 import { ApiError } from '../errors.js';
 import type { HandlerDeps, Handlers } from '../options.js';
@@ -39,6 +40,7 @@ function submissionOf(body: unknown): EvidenceSubmission {
     ...opt('expires'),
     ...opt('every'),
     ...opt('owner'),
+    ...opt('subject'),
     ...(b.confidential === true ? { confidential: true } : {}),
   };
 }
@@ -46,18 +48,27 @@ function submissionOf(body: unknown): EvidenceSubmission {
 export function evidenceHandlers(deps: HandlerDeps): Handlers {
   const { ledger, clock, logger, framework } = deps.opts;
   const owners = deps.opts.evidence?.owners ?? {};
+  const configured = deps.opts.sources.some((s) => s.source === 'hris');
+  const rosterAt = (now: Date, maxAgeHours?: number) => loadRoster(ledger, now, { configured, ...(maxAgeHours !== undefined ? { maxAgeHours } : {}) });
   return {
     'GET /v1/evidence': async (req) => {
       const records = (await loadEvidence(ledger)).filter((r) => r.framework === framework.id);
       const q = req.query as { due?: string };
       if (q.due !== undefined && q.due !== 'true' && q.due !== 'false') throw new ApiError('bad_request', 'query parameter due must be true or false');
-      if (q.due === 'true') return { due: dueStates(framework.criteria, records, clock.now(), deps.opts.evidence?.warnDays ?? 30).filter((d) => d.state === 'due' || d.state === 'overdue') };
+      if (q.due === 'true') {
+        const now = clock.now();
+        const due = dueStates(framework.criteria, records, now, deps.opts.evidence?.warnDays ?? 30, await rosterAt(now));
+        return { due: due.filter((d) => d.state === 'due' || d.state === 'overdue' || d.state === 'error') };
+      }
       return { evidence: records };
     },
     'POST /v1/evidence': async (req, reply) => {
       const who = req.principal!;
       const sub = submissionOf(req.body);
-      const ev = prepareEvidence(framework, sub, clock.now(), { kind: 'token', name: who.name, role: who.role }, owners, 'request body');
+      const now = clock.now();
+      // A subject is checked against any complete roster read (however old): the person was hired, whatever came since.
+      const roster = needsRoster(framework, sub) ? await rosterAt(now, Number.POSITIVE_INFINITY) : undefined;
+      const ev = prepareEvidence(framework, sub, now, { kind: 'token', name: who.name, role: who.role }, owners, 'request body', roster);
       mayActFor(framework, owners, who, ev, 'uploading');
       const { evidence, seq } = await recordEvidence(ledger, sub.data, ev);
       logger.info({ evidence: evidence.id, criterion: evidence.criterion, requirement: evidence.requirement, sha256: evidence.sha256, by: who.name, seq }, 'evidence recorded');
