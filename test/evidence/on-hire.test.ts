@@ -117,7 +117,7 @@ describe('the requirement over a window', () => {
 
   it('flows into requirementCoverage and dueStates (the hires judged on named for the alert key)', () => {
     const reqs = [{ id: 'security-training', title: 'Security training within 30 days of hire', cadence: 'on-hire:30d', owner: 'hr' }];
-    const records = recs.map((r, i) => ({ ...r, framework: 'soc2', title: 't', sha256: '', size: 1, mediaType: 'text/plain', fileName: 'f', expiresAt: null, owner: null, ownerName: null, uploader: { kind: 'local' as const, name: 'x' }, confidential: false, seq: i + 1 }));
+    const records = recs.map(({ withdrawn: _w, ...r }, i) => ({ ...r, framework: 'soc2', title: 't', sha256: '', size: 1, mediaType: 'text/plain', fileName: 'f', expiresAt: null, owner: null, ownerName: null, uploader: { kind: 'local' as const, name: 'x' }, confidential: false, seq: i + 1 }));
     expect(requirementCoverage('CC1.4', reqs, records, { start: '2027-04-01T00:00:00.000Z', end: '2027-07-01T00:00:00.000Z' }, roster)[0]).toMatchObject({ state: 'missing', evidence: [], hires: [{ email: 'bob@example.com', status: 'fail' }, { email: 'carol@example.com', status: 'pending' }] });
     // Without a roster handed in (older callers, pre-roster bundles): not assessed, as before.
     expect(requirementCoverage('CC1.4', reqs, records, { at: '2027-06-30T00:00:00.000Z' })[0]).toMatchObject({ state: 'not-assessed' });
