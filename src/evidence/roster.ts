@@ -68,7 +68,14 @@ export class RosterRuns {
         problems.push(problem ?? `hris ${scope}: no complete read`);
         continue;
       }
-      for (const e of await this.employeesOf(blobs, scope, good)) {
+      let read: RosterEmployee[];
+      try {
+        read = await this.employeesOf(blobs, scope, good);
+      } catch (err) {
+        problems.push((err as Error).message);
+        continue;
+      }
+      for (const e of read) {
         const prev = employees.get(e.workEmail);
         // Two rosters listing one email: the latest employment (start date) wins, as in the person view.
         if (prev === undefined || prev.startDate < e.startDate) employees.set(e.workEmail, e);
@@ -84,7 +91,7 @@ export class RosterRuns {
     const hit = this.cache.get(sha);
     if (hit !== undefined) return hit;
     const blob = await blobs.getBlob(sha);
-    if (blob === undefined) throw new Error(`hris ${scope}: the resources blob ${sha} of the run of ${run.endedAt} is not in the ledger`);
+    if (blob === undefined) throw new Error(`hris ${scope}: the roster read by the run of ${run.endedAt} (resources blob ${sha}) is not at hand`);
     const parsed = JSON.parse(blob.toString('utf8')) as { resources: Array<{ type: string; attributes: Record<string, unknown> }> };
     const out = parsed.resources.filter((r) => r.type === EMPLOYEE).map((r) => employeeOf(r.attributes));
     this.cache.set(sha, out);

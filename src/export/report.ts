@@ -14,6 +14,7 @@ import { RuleTallies, type RuleStats } from './report/tallies.js';
 import { ReportWalk } from './report/walk.js';
 import type { BlobReader, FrameworkData, LeafRecord, ReportParams, ReportSink } from './report/types.js';
 import { sampleSize } from './report/populations.js';
+import { RosterRuns } from '../evidence/roster.js';
 import { foldEvidenceLeaf, requirementCoverage, type EvidenceRecord, type EvidenceWindow } from '../rules/manual-evidence.js';
 import type { ManualRequirement } from '../rules/requirements.js';
 
@@ -50,8 +51,10 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
   for (const id of [...scopeRules].sort()) tallies.get(id);
   const walk = new ReportWalk(p, out, tallies, new ResultsReader(blobs, ruleFilter), ruleFilter, timeline);
   const evidence: EvidenceRecord[] = [];
+  const hris = new RosterRuns();
   for await (const l of leaves) {
     foldEvidenceLeaf(evidence, l.seq, l.body);
+    if ((l.body.type === 'run' && String(l.body.endedAt) <= p.end) || l.body.type === 'scope.retired') hris.leaf(l.body);
     await walk.leaf(l);
   }
   await walk.finish();
@@ -67,11 +70,14 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
   };
   // Manual evidence counts over the period by its effective date (Type 2), or in force at the instant (Type 1).
   const window: EvidenceWindow = p.type === 2 ? { start: p.start, end: p.end } : { at: p.end };
+  // Per-hire requirements: the hires of the roster as read by the period's end (docs/evidence.md, "New hires").
+  const roster = p.hrisRoster ? await hris.state({ getBlob: blobs }, new Date(p.end), p.sources ? { configured: p.sources.includes('hris') } : {}) : undefined;
   const assessments: CriterionAssessment[] = criteria.map((c) =>
-    assessCriterion({ ...c, manual: requirementsOf(c) }, outcomeOf, (id, reqs) => requirementCoverage(id, reqs, evidence, window)),
+    assessCriterion({ ...c, manual: requirementsOf(c) }, outcomeOf, (id, reqs) => requirementCoverage(id, reqs, evidence, window, roster)),
   );
   writeCoverage(out, criteria, tallies, walk, dates, assessments, outcomeOf);
   writeManualEvidence(out, evidence, criteria, assessments);
+  writeOnboarding(out, assessments);
   if (p.type === 2) tallies.writeTimeline(out, dates);
   const samples = p.sampleSeed !== undefined ? walk.populations.writeSamples(p.sampleSeed, dates.length) : undefined;
   const summary = {
@@ -190,6 +196,17 @@ function writeManualEvidence(out: ReportOut, evidence: EvidenceRecord[], criteri
           csvRow([c.id, q.id, q.cadence, q.state, r.id, r.title, r.effectiveAt, r.recordedAt, r.expiresAt ?? '', q.evidence.includes(r.id) ? 'yes' : 'no', r.sha256, r.size, r.mediaType, r.fileName, file, r.owner ?? '', r.ownerName ?? '', who, r.seq, ...withdrawalCells(r)]),
         );
       }
+    }
+  }
+}
+
+const ONBOARDING_HEADER = ['criterion', 'requirement', 'cadence', 'work_email', 'employee_id', 'name', 'hired', 'due_by', 'status', 'evidence_ids', 'reason'];
+
+/** onboarding.csv: each hire of the window per per-hire requirement, with its verdict (pass, fail, pending, not_applicable). */
+function writeOnboarding(out: ReportOut, assessments: CriterionAssessment[]): void {
+  for (const a of assessments) {
+    for (const q of a.manual ?? []) {
+      for (const h of q.hires ?? []) out.write('report/onboarding.csv', ONBOARDING_HEADER, csvRow([a.id, q.id, q.cadence, h.email, h.employeeId, h.name, h.hired, h.dueBy, h.status, h.evidence.join(' '), h.reason]));
     }
   }
 }

@@ -51,16 +51,22 @@ describe('manual evidence in an export bundle', () => {
     );
     expect(gunzipSync(readFileSync(join(bundle, att(EVIDENCE_FILES.wrong))))).toEqual(EVIDENCE_FILES.wrong);
     expect(csv.find((l) => l.startsWith('CC6.6,'))).toMatch(/,withheld \(confidential\),security,,local:alice@laptop,\d+,,,,$/);
-    expect(csv).toContain('CC1.1,background-checks,on-hire:30d,not-assessed,,,,,,,,,,,,hr,,,,,,,');
+    // Per hire, on the roster read on day 2: hana (hired day 1) evidenced by her check, jo (hired day 2) pending.
+    expect(csv.find((l) => l.startsWith('CC1.1,background-checks,'))).toMatch(/^CC1\.1,background-checks,on-hire:30d,evidenced,ev_000000000004,Background check: hana,2025-03-01T12:00:00\.000Z,.*,yes,/);
+    expect(readFileSync(join(bundle, 'report/onboarding.csv'), 'utf8').trim().split('\r\n')).toEqual([
+      'criterion,requirement,cadence,work_email,employee_id,name,hired,due_by,status,evidence_ids,reason',
+      'CC1.1,background-checks,on-hire:30d,hana@x.io,E7,hana,2025-03-01,2025-03-31T23:59:59.999Z,pass,ev_000000000004,evidenced by ev_000000000004',
+      'CC1.1,background-checks,on-hire:30d,jo@x.io,E8,jo,2025-03-02,2025-04-01T23:59:59.999Z,pending,,due by 2025-04-01T23:59:59.999Z',
+    ]);
     const oscal = JSON.parse(readFileSync(join(bundle, 'report/oscal-assessment-results.json'), 'utf8'));
     const findings = oscal['assessment-results'].results[0].findings as Array<{ title: string; target: { props: Array<{ name: string; class?: string; value: string }> } }>;
     const cc66 = findings.find((f) => f.title.startsWith('CC6.6'))!;
     expect(cc66.target.props).toContainEqual(expect.objectContaining({ name: 'manual-evidence', class: 'penetration-test', value: 'ev_000000000002' }));
     const html = readFileSync(join(bundle, 'report/report.html'), 'utf8');
     expect(html).toContain('<code>code-of-conduct</code> (12mo): <code>ev_000000000001</code>');
-    expect(html).toContain('<code>background-checks</code> (on-hire:30d): <strong>not assessed (per hire)</strong>');
+    expect(html).toContain('<code>background-checks</code> (on-hire:30d): <code>ev_000000000004</code> <span class="note">2 hires in the period');
     const summary = JSON.parse(readFileSync(join(bundle, 'report/summary.json'), 'utf8'));
-    expect(summary.manualEvidence).toEqual({ records: 3, confidential: 1, withdrawn: 1 });
+    expect(summary.manualEvidence).toEqual({ records: 4, confidential: 1, withdrawn: 1 });
   });
 
   it('verifies, showing what is withheld; a changed evidence file is a fault naming it', async () => {
