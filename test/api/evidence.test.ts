@@ -23,6 +23,7 @@ const framework: Framework = {
       manual: [
         { id: 'code-of-conduct', title: 'Code of conduct acknowledgements', cadence: '12mo', owner: 'hr' },
         { id: 'breaches', title: 'Breach handling', cadence: '12mo', owner: 'legal' },
+        { id: 'training', title: 'Training within 30 days of hire', cadence: 'on-hire:30d', owner: 'hr' },
       ],
     },
   ],
@@ -108,7 +109,11 @@ describe('manual evidence over the API', () => {
     const before = await ledger.size();
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ ...body, criterion: 'CC9.9' }, /unknown criterion "CC9\.9"/],
-      [{ ...body, requirement: undefined }, /has 2 requirements; name one/],
+      [{ ...body, requirement: undefined }, /has 3 requirements; name one/],
+      // Per hire: a subject is required, checked against the HR roster, of which this deployment has none.
+      [{ ...body, requirement: 'training' }, /subject is required for per-hire requirement training \(on-hire:30d\)/],
+      [{ ...body, requirement: 'training', subject: 'ann@x.io' }, /subject "ann@x\.io" cannot be checked against the HR roster: no HR roster source is configured/],
+      [{ ...body, subject: 'ann@x.io' }, /requirement code-of-conduct \(12mo\) is not per hire/],
       [{ ...body, effective: '2027-03-02' }, /effective 2027-03-02T00:00:00\.000Z is in the future/],
       [{ ...body, expires: '2027-01-01' }, /expires .* is not after effective/],
       [{ ...body, contentBase64: 'not base64!' }, /contentBase64 is not base64/],
