@@ -125,10 +125,11 @@ function rosterProblem(scope: string, last: HrisRun, good: HrisRun | undefined, 
   return undefined;
 }
 
-/** The roster at `at` from every `hris` run in the ledger up to it. */
-export async function loadRoster(ledger: BlobSource & { readLeaves(o: { types: readonly ['run', 'scope.retired', 'scope.reinstated'] }): AsyncIterable<{ body: unknown }> }, at: Date, o: RosterOptions = {}): Promise<RosterState> {
+/** The roster at `at` from every `hris` run in the ledger up to it (only the hris source's leaves are read). */
+export async function loadRoster(ledger: BlobSource & { readLeaves(o: { types: readonly ['run', 'scope.retired', 'scope.reinstated']; source: string }): AsyncIterable<{ body: unknown }> }, at: Date, o: RosterOptions = {}): Promise<RosterState> {
+  if (o.configured === false) return { kind: 'not-configured' };
   const runs = new RosterRuns();
-  for await (const l of ledger.readLeaves({ types: ['run', 'scope.retired', 'scope.reinstated'] as const })) {
+  for await (const l of ledger.readLeaves({ types: ['run', 'scope.retired', 'scope.reinstated'] as const, source: 'hris' })) {
     const b = l.body as Record<string, unknown>;
     if (b.type === 'run' && String(b.endedAt) > at.toISOString()) continue;
     runs.leaf(b);
