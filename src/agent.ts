@@ -52,7 +52,8 @@ export type ProcessRole = 'run' | 'scheduler' | 'worker' | 'collect-worker' | 'c
  * `alerts`: alert, exception.expired, delivery.failed, and exception.granted/revoked synced from the exceptions file;
  * `exceptions`: exception.requested/approved/rejected/revoked by a principal (API approver/admin routes or CLI);
  * `outages`: outage.declared by a person at the CLI (`vigil gaps declare`, which opens the ledger as `exceptions`);
- * `evidence`: evidence.added by a person (API upload or `vigil evidence add`), with its file as a blob;
+ * `evidence`: evidence.added by a person (API upload or `vigil evidence add`), with its file as a blob, and
+ *   evidence.withdrawn (API or `vigil evidence withdraw`; the review role shares the group but never withdraws);
  * `reviews`: review.started/decided/closed (the `vigil review` CLI; the writer role may append them all);
  * `review-decisions`: review.decided by a reviewer's token (API).
  */
@@ -87,7 +88,7 @@ export const PROCESS_ROLES: Readonly<Record<ProcessRole, ProcessModel>> = {
   demo: { command: 'vigil demo', parts: ['scheduler', 'worker', 'writer', 'api'], ...WRITER, appends: [...WRITER.appends, 'exceptions'] },
   exceptions: { command: 'vigil exceptions request|approve|reject|revoke, vigil gaps declare', parts: [], appends: ['exceptions', 'outages'], blobs: false, checkpoints: [] },
   export: { command: 'vigil export, POST /v1/exports', parts: [], appends: [], blobs: false, checkpoints: ['export'] },
-  evidence: { command: 'vigil evidence add', parts: [], appends: ['evidence'], blobs: true, checkpoints: [] },
+  evidence: { command: 'vigil evidence add|withdraw', parts: [], appends: ['evidence'], blobs: true, checkpoints: [] },
   // Puts the frozen population and the closing decisions as blobs (the leaves name them by hash).
   // Closing also records the decisions as evidence of the framework's access-review requirement (`evidence`).
   review: { command: 'vigil review start|decide|close', parts: [], appends: ['reviews', 'evidence'], blobs: true, checkpoints: [] },

@@ -100,7 +100,7 @@ interface ScopeState {
   failing?: { since: string; runs: number; causes: string };
 }
 
-const FOLD_TYPES = ['run', 'change', 'gap', 'alert', 'evidence.added', ...EXCEPTION_LEAF_TYPES] as const;
+const FOLD_TYPES = ['run', 'change', 'gap', 'alert', 'evidence.added', 'evidence.withdrawn', ...EXCEPTION_LEAF_TYPES] as const;
 /** A leaf the engine folds. */
 type FoldLeaf = LeafOf<(typeof FOLD_TYPES)[number]>;
 const ik = (ruleId: string, resourceId: string) => `${ruleId}\u0000${resourceId}`;
@@ -156,7 +156,7 @@ export class AlertEngine {
     for (let pass = 0; pass < 3; pass++) {
       await this.catchUp();
       const now = this.opts.clock.now();
-      const leaves = [...this.expiryLeaves(now), ...this.gapAlerts(), ...this.pendingHealth.values(), ...this.ruleAlerts(now), ...(this.evidence?.leaves(now) ?? [])];
+      const leaves = [...this.expiryLeaves(now), ...this.gapAlerts(), ...this.pendingHealth.values(), ...this.ruleAlerts(now), ...(this.evidence ? await this.evidence.leaves(now, this.opts.ledger) : [])];
       if (leaves.length === 0) break;
       const out = await this.opts.ledger.append(leaves);
       const added = out.filter((o) => o.type === 'alert' && !o.duplicate).map((o) => o.seq);
@@ -206,7 +206,7 @@ export class AlertEngine {
 
   private fold(seq: number, b: FoldLeaf): void {
     const at = String(b.observedAt);
-    if (b.type === 'evidence.added') return this.evidence?.record(seq, b as unknown as Record<string, unknown>);
+    if (b.type === 'evidence.added' || b.type === 'evidence.withdrawn') return this.evidence?.record(seq, b as unknown as Record<string, unknown>);
     if (b.type === 'exception.granted' || b.type === 'exception.requested' || b.type === 'exception.approved' || b.type === 'exception.rejected' || b.type === 'exception.revoked' || b.type === 'exception.expired') {
       this.exceptions.apply(seq, b);
       // Only the end of an exception in force re-opens its failures (a request, approval or rejection does not).
@@ -243,6 +243,7 @@ export class AlertEngine {
     }
     const s = this.scope(String(b.source), String(b.scope));
     if (b.type === 'run') {
+      if (b.source === 'hris') this.evidence?.run(b as unknown as Record<string, unknown>);
       s.runs++;
       s.lastRunSeq = seq;
       s.lastSlot = String(b.slot);

@@ -3,17 +3,20 @@
 import { createHash } from 'node:crypto';
 import type { LeafInput } from '../ledger/ledger.js';
 import type { ManualRequirement } from '../rules/requirements.js';
-import { dueStates, recordFromLeaf, type EvidenceRecord, type RequirementDue } from '../rules/manual-evidence.js';
+import { RosterRuns, type BlobSource } from '../evidence/roster.js';
+import { dueStates, foldEvidenceLeaf, type EvidenceRecord, type RequirementDue } from '../rules/manual-evidence.js';
 
 /** What the engine needs to judge manual evidence: the framework's requirements and the warning window. */
 export interface EvidenceAlertOptions {
   criteria: ReadonlyArray<{ id: string; manual?: readonly ManualRequirement[] }>;
   /** A requirement is due this many days before its evidence expires. */
   warnDays: number;
+  /** Whether a `hris` source is configured: per-hire requirements are then judged on its roster. @defaultValue when the ledger holds a hris run */
+  hrisConfigured?: boolean;
 }
 
 /** One requirement in an evidence alert (the `evidence` list of the alert leaf). */
-export type EvidenceAlertItem = Pick<RequirementDue, 'criterion' | 'requirement' | 'title' | 'owner' | 'reason'> & { state: 'due' | 'overdue'; expiresAt?: string | null; latest?: string };
+export type EvidenceAlertItem = Pick<RequirementDue, 'criterion' | 'requirement' | 'title' | 'owner' | 'reason'> & { state: 'due' | 'overdue'; expiresAt?: string | null; latest?: string; hires?: string[] };
 
 /**
  * A transition is keyed by requirement, state and the record it is judged on (none when there is no evidence), so the
@@ -23,12 +26,18 @@ export type EvidenceAlertItem = Pick<RequirementDue, 'criterion' | 'requirement'
 export class EvidenceAlerts {
   private readonly records: EvidenceRecord[] = [];
   private readonly alerted = new Set<string>();
+  private readonly roster = new RosterRuns();
 
   constructor(private readonly opts: EvidenceAlertOptions) {}
 
-  /** An `evidence.added` leaf. */
+  /** An `evidence.added` or `evidence.withdrawn` leaf. */
   record(seq: number, body: Record<string, unknown>): void {
-    this.records.push(recordFromLeaf(seq, body));
+    foldEvidenceLeaf(this.records, seq, body);
+  }
+
+  /** A `run` leaf (the HR roster's runs are kept, for per-hire requirements). */
+  run(body: Record<string, unknown>): void {
+    this.roster.leaf(body);
   }
 
   /** An `alert` leaf's evidence items, as already alerted. */
@@ -37,8 +46,9 @@ export class EvidenceAlerts {
   }
 
   /** Alert leaves for the transitions not yet alerted at `now`: one per kind, listing every requirement it concerns. */
-  leaves(now: Date): Array<LeafInput<'alert'>> {
-    const fresh = dueStates(this.opts.criteria, this.records, now, this.opts.warnDays)
+  async leaves(now: Date, blobs: BlobSource): Promise<Array<LeafInput<'alert'>>> {
+    const roster = await this.roster.state(blobs, now, this.opts.hrisConfigured !== undefined ? { configured: this.opts.hrisConfigured } : {});
+    const fresh = dueStates(this.opts.criteria, this.records, now, this.opts.warnDays, roster)
       .filter((d): d is RequirementDue & { state: 'due' | 'overdue' } => d.state === 'due' || d.state === 'overdue')
       .map((d): EvidenceAlertItem => ({
         criterion: d.criterion,
@@ -49,6 +59,7 @@ export class EvidenceAlerts {
         reason: d.reason,
         ...(d.expiresAt !== undefined ? { expiresAt: d.expiresAt } : {}),
         ...(d.latest !== undefined ? { latest: d.latest } : {}),
+        ...(d.hires !== undefined ? { hires: d.hires } : {}),
       }))
       .filter((i) => !this.alerted.has(keyOf(i)));
     const out: Array<LeafInput<'alert'>> = [];
@@ -73,4 +84,5 @@ export class EvidenceAlerts {
   }
 }
 
-const keyOf = (i: Pick<EvidenceAlertItem, 'criterion' | 'requirement' | 'state' | 'latest'>): string => `${i.state}\u0000${i.criterion}\u0000${i.requirement}\u0000${i.latest ?? ''}`;
+// Per hire, the hires judged on are part of the key: a newly overdue hire alerts again, the same ones never twice.
+const keyOf = (i: Pick<EvidenceAlertItem, 'criterion' | 'requirement' | 'state' | 'latest' | 'hires'>): string => `${i.state}\u0000${i.criterion}\u0000${i.requirement}\u0000${i.latest ?? ''}\u0000${(i.hires ?? []).join(',')}`;

@@ -39,7 +39,7 @@ export async function startAlerting(args: {
     logger: args.logger,
     ...(notifier ? { onAlerts: async (seqs: number[]) => void (await notifier.enqueue(seqs)) } : {}),
     // Evidence alerts once the config says who owns the requirements (an `evidence:` block); status shows what is due regardless.
-    ...(args.criteria && args.loaded.config.evidence ? { evidence: { criteria: args.criteria, warnDays: args.loaded.config.evidence.warnDays } } : {}),
+    ...(args.criteria && args.loaded.config.evidence ? { evidence: { criteria: args.criteria, warnDays: args.loaded.config.evidence.warnDays, hrisConfigured: Object.keys(args.loaded.sources).includes('hris') } } : {}),
   });
   const excFile = args.loaded.config.exceptions?.file ? resolve(args.loaded.dir, args.loaded.config.exceptions.file) : undefined;
   const known = new Set(args.rules.map((r) => r.id));

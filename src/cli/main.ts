@@ -241,7 +241,7 @@ function addEvidenceCommands(program: Command, g: Globals, setExit: SetExit): vo
     .action(async (path: string, o: VerifyCliOptions) => setExit(await (await import('./verify.js')).verifyCommand(path, o)));
 }
 
-/** Evidence add|list: manual evidence files against framework requirements (docs/evidence.md). */
+/** Evidence add|list|withdraw: manual evidence files against framework requirements (docs/evidence.md). */
 function addManualEvidenceCommands(program: Command, g: Globals, setExit: SetExit): void {
   const evidence = program.command('evidence').description('manual evidence: files recorded against a criterion requirement, with effective date and expiry');
   evidence
@@ -249,6 +249,7 @@ function addManualEvidenceCommands(program: Command, g: Globals, setExit: SetExi
     .description('record a file as evidence (stored by its SHA-256; the record is a ledger leaf naming you as uploader); exit 2 and nothing written on bad input')
     .requiredOption('--criterion <id>', 'criterion id, e.g. CC1.1')
     .option('--requirement <id>', "the criterion's requirement (required when it has several; see vigil status)")
+    .option('--subject <email|id>', 'per-hire (on-hire:Nd) requirements: the employee it evidences, a work email or employee id on the HR roster')
     .requiredOption('--title <text>', 'what the file is, e.g. "Code of conduct 2027"')
     .requiredOption('--file <path>', 'the evidence file')
     .option('--effective <date>', 'from when it holds: YYYY-MM-DD (start of that UTC day) or ISO instant, not in the future (default: now)')
@@ -263,10 +264,16 @@ function addManualEvidenceCommands(program: Command, g: Globals, setExit: SetExi
   evidence
     .command('list')
     .description('evidence recorded (--due: requirements due or overdue now)')
-    .option('--due', 'requirements whose evidence is missing, expires within evidence.warnDays, or has expired')
+    .option('--due', 'requirements whose evidence is missing, expires within evidence.warnDays, or has expired; per-hire ones with a hire pending or overdue, or an HR roster that cannot be judged by (error)')
     .option('--framework <id>', 'framework (default: the first configured)')
     .option('--json', 'machine-readable output')
     .action(async (o: { due?: boolean; json?: boolean; framework?: string }, cmd: Command) => setExit(await (await import('./evidence.js')).evidenceListCommand(await makeContext(g(cmd), 'warn'), o)));
+  evidence
+    .command('withdraw <id>')
+    .description('withdraw a record (appends a withdrawal naming you, when and why; the record and file stay): from then on it no longer counts; exit 2 and nothing written for an unknown or already withdrawn id')
+    .requiredOption('--reason <text>', 'why it is withdrawn (the auditor reads it)')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, o: { reason: string; json?: boolean }, cmd: Command) => setExit(await (await import('./evidence.js')).evidenceWithdrawCommand(await makeContext(g(cmd), 'warn'), id, o)));
 }
 
 /** Rules list|test, witness key|serve. */

@@ -67,6 +67,13 @@ export function printPosture(p: Posture, out: NodeJS.WritableStream = process.st
 function manualLine(m: NonNullable<Posture['criteria'][number]['manual']>[number]): string {
   const head = `manual ${m.id} (${m.cadence}${m.owner !== undefined ? `, owner ${m.owner}` : ''})`;
   if (m.state === 'not-assessed') return `${head}: not assessed: ${m.dueReason} — ${m.title}`;
+  if (m.state === 'error') return `${head}: error: ${m.dueReason} — ${m.title}`;
+  if (m.hires !== undefined) {
+    // Per hire: the tally, then each hire still lacking evidence (overdue first), one line each.
+    const open = [...m.hires.filter((h) => h.status === 'fail'), ...m.hires.filter((h) => h.status === 'pending')];
+    const lines = open.map((h) => `\n${''.padEnd(10)}   hire ${h.email} (${h.employeeId}, hired ${h.hired}): ${h.status === 'fail' ? 'OVERDUE' : 'pending'}: ${h.reason}`);
+    return `${head}: ${m.state === 'missing' ? 'needed' : 'evidenced'}: ${m.title} — ${m.due}: ${m.dueReason}${lines.join('')}`;
+  }
   if (m.state === 'missing') return `${head}: needed: ${m.title} — ${m.due}: ${m.dueReason}`;
   const by = m.records.map((r) => `${r.id} "${r.title}" (effective ${r.effectiveAt.slice(0, 10)}, ${r.expiresAt === null ? 'no expiry' : `until ${r.expiresAt.slice(0, 10)}`}${r.confidential ? ', confidential' : ''})`);
   return `${head}: evidenced by ${by.join(', ')}; ${m.due}${m.due === 'current' ? '' : `: ${m.dueReason}`}`;

@@ -268,6 +268,7 @@ async function writeBundleFolder(
     ...(opts.sampleSeed !== undefined ? { sampleSeed: opts.sampleSeed } : {}),
     slice: { startSize: s, endSize: e },
     ...(opts.sources ? { sources: [...opts.sources].sort() } : {}),
+    hrisRoster: true,
     // Stated in report.html's summary as computed at export; the verifier checks it against the bundle's key and checkpoints.
     integrity: { origin, keyFingerprint: keyFingerprint(key.publicKey), checkpoints: ledger.checkpointSizes.length, endRoot: endCp.root.toString('hex') },
   };
@@ -461,6 +462,8 @@ async function writeLedgerSlice(
       if (l.type === 'run') {
         const b = parseJsonBytes(l.body) as Record<string, unknown>;
         if (typeof b.resultsSha256 === 'string') referenced.add(b.resultsSha256);
+        // The HR roster as read (normalized): the population per-hire evidence is judged on, recomputed by the verifier.
+        if (b.source === 'hris' && typeof b.resourcesSha256 === 'string') referenced.add(b.resourcesSha256);
         for (const a of (Array.isArray(b.artifacts) ? b.artifacts : []) as Array<{ sha256?: unknown }>) if (typeof a.sha256 === 'string') referenced.add(a.sha256);
       } else if (l.type === 'timestamp.token') {
         const t = parseJsonBytes(l.body) as { tokenSha256?: unknown };

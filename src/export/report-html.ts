@@ -148,7 +148,7 @@ function criteriaSection(m: ReportHtmlModel): string {
       return `<tr><th scope="row">${esc(c.id)}<br><span class="note">${esc(c.title)}</span></th><td>${badge(c.state)}<br>${esc(why)}</td><td>${ruleList(c.direct)}</td><td>${ruleList(c.supporting)}</td><td>${manualList(c.manual)}</td></tr>`;
     })
     .join('\n');
-  const body = `<p>A criterion is <strong>satisfied</strong> only when every direct rule of a configured source passed ${m.params.type === 2 ? 'throughout the period (evidence every day, no error, no gap or failed collection)' : 'at the as-of instant (no error)'} and each of its manual requirements is evidenced or none is required; <strong>not satisfied</strong> when a direct rule failed; <strong>not assessed</strong> when no direct rule gives automated evidence; <strong>partial</strong> otherwise. Supporting rules add evidence but never decide. Manual evidence counts ${m.params.type === 2 ? 'when its effective date falls in the period' : 'when it was recorded, effective and unexpired at the as-of instant'}; each record, its file (or <em>withheld</em> when confidential) and its hash are in <code>report/manual-evidence.csv</code>. A per-hire requirement needs an HR roster no source supplies: it is <em>not assessed</em>, and the criterion at best partial.</p>
+  const body = `<p>A criterion is <strong>satisfied</strong> only when every direct rule of a configured source passed ${m.params.type === 2 ? 'throughout the period (evidence every day, no error, no gap or failed collection)' : 'at the as-of instant (no error)'} and each of its manual requirements is evidenced or none is required; <strong>not satisfied</strong> when a direct rule failed; <strong>not assessed</strong> when no direct rule gives automated evidence; <strong>partial</strong> otherwise. Supporting rules add evidence but never decide. Manual evidence counts ${m.params.type === 2 ? 'when its effective date falls in the period' : 'when it was recorded, effective and unexpired at the as-of instant'}; each record, its file (or <em>withheld</em> when confidential) and its hash are in <code>report/manual-evidence.csv</code>. A per-hire requirement is judged on the HR roster read by ${m.params.type === 2 ? 'the end of the period' : 'the as-of instant'}: each hire ${m.params.type === 2 ? 'in the period' : 'of the year before'} needs a record naming them, effective within N days of the hire (<code>report/onboarding.csv</code>); an overdue hire leaves it needed, an untrusted roster makes it <em>error</em>, and without a roster source it is <em>not assessed</em>.</p>
 <table><colgroup><col style="width:13%"><col style="width:15%"><col style="width:26%"><col style="width:26%"><col style="width:20%"></colgroup>
 <thead><tr><th scope="col">Criterion</th><th scope="col">State and why</th><th scope="col">Direct evidence (rule: outcome)</th><th scope="col">Supporting evidence</th><th scope="col">Manual evidence (requirement: evidence)</th></tr></thead>
 <tbody>
@@ -162,8 +162,9 @@ function manualList(manual: CriterionAssessment['manual']): string {
   if (manual === undefined) return '<em>none required</em>';
   const item = (q: NonNullable<CriterionAssessment['manual']>[number]): string => {
     const head = `<code>${esc(q.id)}</code> (${esc(q.cadence)})`;
-    if (q.state === 'evidenced') return `<li>${head}: ${q.evidence.map((id) => `<code>${esc(id)}</code>`).join(', ')}</li>`;
-    return `<li>${head}: <strong>${q.state === 'missing' ? 'needed' : 'not assessed (per hire)'}</strong>: ${esc(q.title)}</li>`;
+    if (q.state === 'evidenced') return `<li>${head}: ${q.evidence.map((id) => `<code>${esc(id)}</code>`).join(', ')}${q.reason !== undefined ? ` <span class="note">${esc(q.reason)}</span>` : ''}</li>`;
+    const word = q.state === 'missing' ? (q.hires !== undefined ? 'hires overdue' : 'needed') : q.state === 'error' ? 'error (HR roster)' : 'not assessed (per hire)';
+    return `<li>${head}: <strong>${word}</strong>: ${esc(q.title)}${q.reason !== undefined ? ` <span class="note">${esc(q.reason)}</span>` : ''}</li>`;
   };
   return `<ul class="tight">${manual.map(item).join('')}</ul>`;
 }

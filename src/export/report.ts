@@ -14,7 +14,8 @@ import { RuleTallies, type RuleStats } from './report/tallies.js';
 import { ReportWalk } from './report/walk.js';
 import type { BlobReader, FrameworkData, LeafRecord, ReportParams, ReportSink } from './report/types.js';
 import { sampleSize } from './report/populations.js';
-import { recordFromLeaf, requirementCoverage, type EvidenceRecord, type EvidenceWindow } from '../rules/manual-evidence.js';
+import { RosterRuns } from '../evidence/roster.js';
+import { foldEvidenceLeaf, requirementCoverage, type EvidenceRecord, type EvidenceWindow } from '../rules/manual-evidence.js';
 import type { ManualRequirement } from '../rules/requirements.js';
 
 export type { BlobReader, ExportIntegrity, FrameworkData, LeafRecord, ReportParams, ReportSink } from './report/types.js';
@@ -50,8 +51,10 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
   for (const id of [...scopeRules].sort()) tallies.get(id);
   const walk = new ReportWalk(p, out, tallies, new ResultsReader(blobs, ruleFilter), ruleFilter, timeline);
   const evidence: EvidenceRecord[] = [];
+  const hris = new RosterRuns();
   for await (const l of leaves) {
-    if (l.body.type === 'evidence.added') evidence.push(recordFromLeaf(l.seq, l.body));
+    foldEvidenceLeaf(evidence, l.seq, l.body);
+    if ((l.body.type === 'run' && String(l.body.endedAt) <= p.end) || l.body.type === 'scope.retired') hris.leaf(l.body);
     await walk.leaf(l);
   }
   await walk.finish();
@@ -67,11 +70,14 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
   };
   // Manual evidence counts over the period by its effective date (Type 2), or in force at the instant (Type 1).
   const window: EvidenceWindow = p.type === 2 ? { start: p.start, end: p.end } : { at: p.end };
+  // Per-hire requirements: the hires of the roster as read by the period's end (docs/evidence.md, "New hires").
+  const roster = p.hrisRoster ? await hris.state({ getBlob: blobs }, new Date(p.end), p.sources ? { configured: p.sources.includes('hris') } : {}) : undefined;
   const assessments: CriterionAssessment[] = criteria.map((c) =>
-    assessCriterion({ ...c, manual: requirementsOf(c) }, outcomeOf, (id, reqs) => requirementCoverage(id, reqs, evidence, window)),
+    assessCriterion({ ...c, manual: requirementsOf(c) }, outcomeOf, (id, reqs) => requirementCoverage(id, reqs, evidence, window, roster)),
   );
   writeCoverage(out, criteria, tallies, walk, dates, assessments, outcomeOf);
   writeManualEvidence(out, evidence, criteria, assessments);
+  writeOnboarding(out, assessments);
   if (p.type === 2) tallies.writeTimeline(out, dates);
   const samples = p.sampleSeed !== undefined ? walk.populations.writeSamples(p.sampleSeed, dates.length) : undefined;
   const summary = {
@@ -96,7 +102,7 @@ export async function buildReport(p: ReportParams, leaves: AsyncIterable<LeafRec
     riskAcceptances: walk.register.rows,
     alerts: walk.alerts,
     // Only when some was recorded in the slice, so reports of ledgers without manual evidence keep their bytes.
-    ...(evidence.length > 0 ? { manualEvidence: { records: evidence.length, confidential: evidence.filter((r) => r.confidential).length } } : {}),
+    ...(evidence.length > 0 ? { manualEvidence: { records: evidence.length, confidential: evidence.filter((r) => r.confidential).length, withdrawn: evidence.filter((r) => r.withdrawn !== undefined).length } } : {}),
     rules: tallies.summary(dates),
     ...(samples !== undefined ? { samples } : {}),
   };
@@ -170,7 +176,7 @@ function requirementsOf(c: FrameworkData['criteria'][number]): ManualRequirement
 /** coverage.csv's manual_evidence column: the requirements' titles, as the prose column was before issue 15. */
 const manualText = (c: FrameworkData['criteria'][number]): string => (typeof c.manual === 'string' ? c.manual : (c.manual ?? []).map((m) => `${m.id} (${m.cadence}): ${m.title}`).join('; '));
 
-const MANUAL_HEADER = ['criterion', 'requirement', 'cadence', 'requirement_state', 'evidence_id', 'title', 'effective_at', 'recorded_at', 'expires_at', 'counts_in_window', 'sha256', 'size', 'media_type', 'file_name', 'file_in_bundle', 'owner', 'owner_name', 'uploader', 'leaf_seq'];
+const MANUAL_HEADER = ['criterion', 'requirement', 'cadence', 'requirement_state', 'evidence_id', 'title', 'effective_at', 'recorded_at', 'expires_at', 'counts_in_window', 'sha256', 'size', 'media_type', 'file_name', 'file_in_bundle', 'owner', 'owner_name', 'uploader', 'leaf_seq', 'withdrawn_at', 'withdrawn_by', 'withdrawal_reason', 'withdrawal_seq'];
 
 /**
  * manual-evidence.csv: one row per requirement in scope with no evidence in the slice, and one per evidence record in
@@ -180,19 +186,33 @@ function writeManualEvidence(out: ReportOut, evidence: EvidenceRecord[], criteri
   for (const [i, c] of criteria.entries()) {
     for (const q of assessments[i]!.manual ?? []) {
       const records = evidence.filter((r) => r.criterion === c.id && r.requirement === q.id);
-      if (records.length === 0) out.write('report/manual-evidence.csv', MANUAL_HEADER, csvRow([c.id, q.id, q.cadence, q.state, '', '', '', '', '', '', '', '', '', '', '', q.owner ?? '', '', '', '']));
+      if (records.length === 0) out.write('report/manual-evidence.csv', MANUAL_HEADER, csvRow([c.id, q.id, q.cadence, q.state, '', '', '', '', '', '', '', '', '', '', '', q.owner ?? '', '', '', '', '', '', '', '']));
       for (const r of records) {
         const file = r.confidential ? 'withheld (confidential)' : `attachments/sha256/${r.sha256.slice(0, 2)}/${r.sha256}.gz`;
         const who = describePrincipal(r.uploader);
         out.write(
           'report/manual-evidence.csv',
           MANUAL_HEADER,
-          csvRow([c.id, q.id, q.cadence, q.state, r.id, r.title, r.effectiveAt, r.recordedAt, r.expiresAt ?? '', q.evidence.includes(r.id) ? 'yes' : 'no', r.sha256, r.size, r.mediaType, r.fileName, file, r.owner ?? '', r.ownerName ?? '', who, r.seq]),
+          csvRow([c.id, q.id, q.cadence, q.state, r.id, r.title, r.effectiveAt, r.recordedAt, r.expiresAt ?? '', q.evidence.includes(r.id) ? 'yes' : 'no', r.sha256, r.size, r.mediaType, r.fileName, file, r.owner ?? '', r.ownerName ?? '', who, r.seq, ...withdrawalCells(r)]),
         );
       }
     }
   }
 }
+
+const ONBOARDING_HEADER = ['criterion', 'requirement', 'cadence', 'work_email', 'employee_id', 'name', 'hired', 'due_by', 'status', 'evidence_ids', 'reason'];
+
+/** onboarding.csv: each hire of the window per per-hire requirement, with its verdict (pass, fail, pending, not_applicable). */
+function writeOnboarding(out: ReportOut, assessments: CriterionAssessment[]): void {
+  for (const a of assessments) {
+    for (const q of a.manual ?? []) {
+      for (const h of q.hires ?? []) out.write('report/onboarding.csv', ONBOARDING_HEADER, csvRow([a.id, q.id, q.cadence, h.email, h.employeeId, h.name, h.hired, h.dueBy, h.status, h.evidence.join(' '), h.reason]));
+    }
+  }
+}
+
+/** A withdrawal's columns: when, by whom, why, its leaf (empty when the record stands). */
+const withdrawalCells = (r: EvidenceRecord): Array<string | number> => (r.withdrawn === undefined ? ['', '', '', ''] : [r.withdrawn.at, describePrincipal(r.withdrawn.by), r.withdrawn.reason, r.withdrawn.seq]);
 
 const COVERAGE_HEADER = ['criterion', 'criterion_title', 'rule', 'coverage', 'manual_evidence', 'runs', 'evaluations', 'pass', 'fail', 'error', 'not_applicable', 'first_evidence', 'last_evidence', 'days_with_evidence', 'days_in_period', 'open_deviations_at_end', 'evidence', 'rule_outcome', 'criterion_state'];
 

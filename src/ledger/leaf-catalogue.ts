@@ -110,6 +110,8 @@ const publishAlert = z.strictObject({
 });
 // A manual evidence record (src/rules/manual-evidence.ts EvidenceData); the file is the blob `sha256`.
 const hex64 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
+// Who recorded or withdrew manual evidence (src/rules/manual-evidence.ts EvidenceUploader).
+const evidencePrincipal = z.strictObject({ kind: z.enum(['token', 'session', 'local']), name: z.string(), role: z.optional(z.string()) });
 const evidenceAdded = z.strictObject({
   id: z.string().check(z.regex(/^ev_[0-9a-f]{12}$/)),
   framework: z.string(),
@@ -124,8 +126,9 @@ const evidenceAdded = z.strictObject({
   expiresAt: z.nullable(z.string()),
   owner: z.nullable(z.string()),
   ownerName: z.nullable(z.string()),
-  uploader: z.strictObject({ kind: z.enum(['token', 'session', 'local']), name: z.string(), role: z.optional(z.string()) }),
+  uploader: evidencePrincipal,
   confidential: z.boolean(),
+  subject: z.optional(z.string()),
 });
 // A requirement that became due or overdue (src/rules/manual-evidence.ts dueStates), once per transition.
 const evidenceAlert = z.strictObject({
@@ -136,6 +139,7 @@ const evidenceAlert = z.strictObject({
   state: z.enum(['due', 'overdue']),
   expiresAt: z.optional(z.nullable(z.string())),
   latest: z.optional(z.string()),
+  hires: z.optional(z.array(z.string())),
   reason: z.string(),
 });
 
@@ -397,6 +401,11 @@ export const LEAF_CATALOGUE = {
     'a manual evidence file recorded for a criterion requirement: hash, size, media type, effective date, expiry, owner, uploader (a closed access review records its decisions as one)',
     ['writer', 'api', 'evidence', 'review'],
     evidenceAdded,
+  ),
+  'evidence.withdrawn': leaf(
+    'a manual evidence record withdrawn by a principal, with why: from this leaf on it no longer counts (the record and its file stay)',
+    ['writer', 'api', 'evidence', 'review'],
+    z.strictObject({ id: z.string(), framework: z.string(), criterion: z.string(), requirement: z.string(), reason: z.string(), by: evidencePrincipal }),
   ),
   'review.started': leaf(
     'an access review began: its population (accounts, privileges, last activity, HR status, reviewers) frozen as the blob `populationSha256`',

@@ -9,6 +9,7 @@ import { latestScopeHealth, unhealthyFirst, type ScopeHealth } from './health.js
 import { RetiredScopes, RETIREMENT_TYPES, type Retirement } from '../ledger/retired-scopes.js';
 import { assessCriterion, ruleInScope, ruleOutcome, type CriterionState, type EvidenceRole, type RuleOutcome } from '../rules/coverage.js';
 import { loadEvidence } from '../evidence/evidence.js';
+import { loadRoster } from '../evidence/roster.js';
 import { FINDINGS_SOURCE, importedRuleMap, withImportedRules } from '../rules/import-mapping.js';
 import { DEFAULT_WARN_DAYS, dueStates, requirementCoverage, type DueState, type EvidenceRecord, type RequirementCoverage } from '../rules/manual-evidence.js';
 
@@ -115,10 +116,12 @@ export async function computePosture(ledger: Ledger, framework: Framework, now: 
   const tally = opts.tally ?? (async (sha: string) => tallyResults((await loadResults(ledger, sha)) ?? []));
   const exceptions = await loadExceptions(ledger);
   const evidence = await loadEvidence(ledger);
-  const due = new Map(dueStates(framework.criteria, evidence, now, opts.evidenceWarnDays ?? DEFAULT_WARN_DAYS).map((d) => [`${d.criterion}\u0000${d.requirement}`, d]));
+  // Per-hire requirements are judged on the HR roster when a hris source is configured (unknown: when one has run).
+  const roster = await loadRoster(ledger, now, opts.sources !== undefined ? { configured: opts.sources.includes('hris') } : {});
+  const due = new Map(dueStates(framework.criteria, evidence, now, opts.evidenceWarnDays ?? DEFAULT_WARN_DAYS, roster).map((d) => [`${d.criterion}\u0000${d.requirement}`, d]));
   const byId = new Map(evidence.map((r) => [r.id, r]));
   const manualOf = (criterion: string, reqs: Parameters<typeof requirementCoverage>[1]): ManualPosture[] =>
-    requirementCoverage(criterion, reqs, evidence, { at: now.toISOString() }).map((q) => {
+    requirementCoverage(criterion, reqs, evidence, { at: now.toISOString() }, roster).map((q) => {
       const d = due.get(`${criterion}\u0000${q.id}`)!;
       const records = q.evidence.map((id) => byId.get(id)!).map((r) => ({
         id: r.id,

@@ -157,7 +157,7 @@ export function assessCriterion(
 
 /** The requirements still needing evidence, as one phrase (`code-of-conduct (missing), hiring-checks (not-assessed)`). */
 export function manualNeeded(manual: readonly RequirementCoverage[] | undefined): string {
-  return (manual ?? []).filter((m) => m.state !== 'evidenced').map((m) => `${m.id} (${m.state === 'missing' ? 'missing' : 'not assessed: per hire'})`).join(', ');
+  return (manual ?? []).filter((m) => m.state !== 'evidenced').map((m) => `${m.id} (${m.state === 'missing' ? (m.hires !== undefined ? 'missing: hires overdue' : 'missing') : m.state === 'error' ? 'error: HR roster' : 'not assessed: per hire'})`).join(', ');
 }
 
 /** One line: the state and its reasons, with the manual requirements named when they are what is missing. */

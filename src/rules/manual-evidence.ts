@@ -1,6 +1,7 @@
 // Manual evidence records as the ledger holds them (`evidence.added` leaves), and what they cover in a window; pure (no
 // I/O, no node: imports), as coverage.ts uses it and the export's verifier bundles it to recompute the report.
 import { addCadence, cadenceOf, type ManualRequirement } from './requirements.js';
+import { judgeOnHire, type HireVerdict, type RosterState } from './on-hire.js';
 
 /** Who recorded a piece of evidence: an authenticated principal (src/core/principal.ts), copied into the leaf. */
 export interface EvidenceUploader {
@@ -33,12 +34,34 @@ export interface EvidenceData {
   uploader: EvidenceUploader;
   /** Withheld from export bundles: they carry its hash and this record, not the file. */
   confidential: boolean;
+  /** Per-hire (`on-hire`) requirements only: the employee it evidences, their work email on the HR roster (lower-case). */
+  subject?: string;
 }
 
-/** A record as read back: the data, its leaf seq and when it was recorded. */
+/** The data of an `evidence.withdrawn` leaf: a record withdrawn by an authenticated principal, with why. */
+export interface EvidenceWithdrawalData {
+  /** The withdrawn record's id (`ev_…`); criterion and requirement repeat the record's, for a reader of this leaf alone. */
+  id: string;
+  framework: string;
+  criterion: string;
+  requirement: string;
+  reason: string;
+  by: EvidenceUploader;
+}
+
+/** A withdrawal as read back onto its record: when it was recorded (the leaf's observedAt), by whom, why, its leaf seq. */
+export interface EvidenceWithdrawal {
+  at: string;
+  by: EvidenceUploader;
+  reason: string;
+  seq: number;
+}
+
+/** A record as read back: the data, its leaf seq and when it was recorded, and its withdrawal if one was recorded. */
 export interface EvidenceRecord extends EvidenceData {
   seq: number;
   recordedAt: string;
+  withdrawn?: EvidenceWithdrawal;
 }
 
 /** A record from a stored `evidence.added` leaf body (envelope + data). */
@@ -47,27 +70,54 @@ export function recordFromLeaf(seq: number, body: Record<string, unknown>): Evid
   return { ...(data as unknown as EvidenceData), seq, recordedAt: String(observedAt) };
 }
 
+/** The leaf types that make up the evidence records: additions and the withdrawals folded onto them. */
+export const EVIDENCE_LEAF_TYPES = ['evidence.added', 'evidence.withdrawn'] as const;
+
+/**
+ * Folds one evidence leaf (ascending seq) into `records`: an addition appends a record, a withdrawal marks its record
+ * (the first withdrawal wins; one naming a record not in `records` — outside a bundle's slice — is ignored). Other leaf
+ * types are ignored. Returns whether the leaf was an evidence leaf.
+ */
+export function foldEvidenceLeaf(records: EvidenceRecord[], seq: number, body: Record<string, unknown>): boolean {
+  if (body.type === 'evidence.added') {
+    records.push(recordFromLeaf(seq, body));
+    return true;
+  }
+  if (body.type !== 'evidence.withdrawn') return false;
+  const r = records.find((x) => x.id === body.id);
+  if (r !== undefined && r.withdrawn === undefined) r.withdrawn = { at: String(body.observedAt), by: body.by as EvidenceUploader, reason: String(body.reason), seq };
+  return true;
+}
+
+/** Whether the record was withdrawn at or before `at` (ms): from its withdrawal on, it no longer counts. */
+export const withdrawnBy = (r: EvidenceRecord, at: number): boolean => r.withdrawn !== undefined && Date.parse(r.withdrawn.at) <= at;
+
 /** The window coverage is judged over: an instant (status now, Type 1 as-of) or a period [start, end) (Type 2). */
 export type EvidenceWindow = { at: string } | { start: string; end: string };
 
 /**
- * Whether a record counts for the window. At an instant: recorded by then, effective by then and not yet expired. Over a
- * period: its effective date falls in the period (docs/evidence.md, "What counts").
+ * Whether a record counts for the window. At an instant: recorded by then, effective by then, not yet expired and not
+ * withdrawn by then. Over a period: its effective date falls in the period and it was not withdrawn before the period's
+ * end (docs/evidence.md, "What counts", "Withdrawal"). A withdrawal never reaches back: before it, the record counted.
  */
 export function countsFor(r: EvidenceRecord, w: EvidenceWindow): boolean {
   const eff = Date.parse(r.effectiveAt);
   if ('at' in w) {
     const at = Date.parse(w.at);
-    return Date.parse(r.recordedAt) <= at && eff <= at && (r.expiresAt === null || Date.parse(r.expiresAt) > at);
+    return Date.parse(r.recordedAt) <= at && eff <= at && (r.expiresAt === null || Date.parse(r.expiresAt) > at) && !withdrawnBy(r, at);
   }
-  return eff >= Date.parse(w.start) && eff < Date.parse(w.end);
+  const end = Date.parse(w.end);
+  return eff >= Date.parse(w.start) && eff < end && !withdrawnBy(r, end - 1);
 }
 
 /** Days before its evidence expires that a requirement becomes due, when the config does not say (`evidence.warnDays`). */
 export const DEFAULT_WARN_DAYS = 30;
 
-/** How one requirement stands for a window. `not-assessed`: per-hire cadence, which needs an HR roster no source supplies. */
-export type RequirementState = 'evidenced' | 'missing' | 'not-assessed';
+/**
+ * How one requirement stands for a window. Per hire (src/rules/on-hire.ts): `evidenced` when no hire is overdue,
+ * `missing` when one is, `error` when the HR roster cannot be trusted, `not-assessed` when no roster source is configured.
+ */
+export type RequirementState = 'evidenced' | 'missing' | 'error' | 'not-assessed';
 
 export interface RequirementCoverage {
   id: string;
@@ -77,13 +127,24 @@ export interface RequirementCoverage {
   state: RequirementState;
   /** Ids of the records that count, oldest effective first. */
   evidence: string[];
+  /** Per-hire requirements judged on a roster: each hire of the window with its verdict, and the tally in words. */
+  hires?: HireVerdict[];
+  reason?: string;
 }
 
-/** Each requirement of a criterion with the records that count for it in the window. */
-export function requirementCoverage(criterion: string, reqs: readonly ManualRequirement[], records: readonly EvidenceRecord[], w: EvidenceWindow): RequirementCoverage[] {
+/**
+ * Each requirement of a criterion with the records that count for it in the window. `roster`: the HR roster per-hire
+ * requirements are judged on (absent: they are not assessed, as where no roster is at hand).
+ */
+export function requirementCoverage(criterion: string, reqs: readonly ManualRequirement[], records: readonly EvidenceRecord[], w: EvidenceWindow, roster?: RosterState): RequirementCoverage[] {
   return reqs.map((q) => {
     const base = { id: q.id, title: q.title, cadence: q.cadence, ...(q.owner !== undefined ? { owner: q.owner } : {}) };
-    if (cadenceOf(q.cadence).kind === 'on-hire') return { ...base, state: 'not-assessed', evidence: [] };
+    const cad = cadenceOf(q.cadence);
+    if (cad.kind === 'on-hire') {
+      if (roster === undefined) return { ...base, state: 'not-assessed', evidence: [] };
+      const j = judgeOnHire(criterion, q.id, cad.days, records, roster, w);
+      return { ...base, state: j.state, evidence: j.evidence, hires: j.hires, reason: j.reason };
+    }
     const ev = records
       .filter((r) => r.criterion === criterion && r.requirement === q.id && countsFor(r, w))
       .sort((a, b) => a.effectiveAt.localeCompare(b.effectiveAt) || a.seq - b.seq)
@@ -94,12 +155,14 @@ export function requirementCoverage(criterion: string, reqs: readonly ManualRequ
 
 /**
  * When a requirement needs attention now:
- * - `current`: evidence in force beyond the warning window;
- * - `due`: no evidence ever recorded, or the evidence in force expires within the warning window;
- * - `overdue`: every piece recorded has expired;
- * - `not-assessed`: per-hire cadence (no HR roster).
+ * - `current`: evidence in force beyond the warning window (per hire: every hire of the last year evidenced);
+ * - `due`: no evidence ever recorded, or the evidence in force expires within the warning window (per hire: a hire
+ *   without evidence whose deadline has not passed);
+ * - `overdue`: every piece recorded has expired (per hire: a hire without evidence past the deadline);
+ * - `error`: per hire, the HR roster cannot be trusted (the reason says why);
+ * - `not-assessed`: per hire, no HR roster source is configured (or none was handed in).
  */
-export type DueState = 'current' | 'due' | 'overdue' | 'not-assessed';
+export type DueState = 'current' | 'due' | 'overdue' | 'error' | 'not-assessed';
 
 export interface RequirementDue {
   criterion: string;
@@ -112,30 +175,40 @@ export interface RequirementDue {
   expiresAt?: string | null;
   /** The record that lasts longest, which the state is judged on. */
   latest?: string;
+  /** Per hire: the work emails of the hires overdue (state overdue) or pending (due), which the state is judged on. */
+  hires?: string[];
   reason: string;
 }
 
-/** Every requirement of the framework with its due state at `now`; `warnDays` before expiry it becomes due. */
+/**
+ * Every requirement of the framework with its due state at `now`; `warnDays` before expiry it becomes due. Per-hire
+ * requirements are judged on `roster` (absent: not assessed).
+ */
 export function dueStates(
   criteria: ReadonlyArray<{ id: string; manual?: readonly ManualRequirement[] }>,
   records: readonly EvidenceRecord[],
   now: Date,
   warnDays: number,
+  roster?: RosterState,
 ): RequirementDue[] {
   const out: RequirementDue[] = [];
   const t = now.getTime();
   for (const c of criteria) {
     for (const q of c.manual ?? []) {
       const base = { criterion: c.id, requirement: q.id, title: q.title, cadence: q.cadence, owner: q.owner ?? null };
-      if (cadenceOf(q.cadence).kind === 'on-hire') {
-        out.push({ ...base, state: 'not-assessed', reason: 'per new hire: needs an HR roster, which no source supplies yet' });
+      const cad = cadenceOf(q.cadence);
+      if (cad.kind === 'on-hire') {
+        out.push(onHireDue(base, cad.days, records, now, roster));
         continue;
       }
       // The record that holds longest among those already effective (a future-dated one cannot be recorded).
-      const mine = records.filter((r) => r.criterion === c.id && r.requirement === q.id && Date.parse(r.effectiveAt) <= t);
+      const mine = records.filter((r) => r.criterion === c.id && r.requirement === q.id && Date.parse(r.effectiveAt) <= t && !withdrawnBy(r, t));
       const best = mine.reduce<EvidenceRecord | undefined>((b, r) => (b === undefined || expiryMs(r) > expiryMs(b) ? r : b), undefined);
       if (best === undefined) {
-        out.push({ ...base, state: 'due', reason: 'no evidence recorded' });
+        // Evidence withdrawn and nothing else: named (and keyed by that record), so the withdrawal alerts afresh.
+        const gone = records.filter((r) => r.criterion === c.id && r.requirement === q.id && withdrawnBy(r, t)).at(-1);
+        if (gone?.withdrawn !== undefined) out.push({ ...base, state: 'due', latest: gone.id, reason: `evidence ${gone.id} was withdrawn ${gone.withdrawn.at} (${gone.withdrawn.reason}); no other evidence in force` });
+        else out.push({ ...base, state: 'due', reason: 'no evidence recorded' });
         continue;
       }
       const left = expiryMs(best) - t;
@@ -146,6 +219,13 @@ export function dueStates(
     }
   }
   return out;
+}
+
+function onHireDue(base: Omit<RequirementDue, 'state' | 'reason'>, days: number, records: readonly EvidenceRecord[], now: Date, roster: RosterState | undefined): RequirementDue {
+  if (roster === undefined) return { ...base, state: 'not-assessed', reason: 'per new hire: no HR roster at hand' };
+  const j = judgeOnHire(base.criterion, base.requirement, days, records, roster, { at: now.toISOString() });
+  const on = j.hires.filter((h) => (j.due === 'overdue' ? h.status === 'fail' : h.status === 'pending')).map((h) => h.email);
+  return { ...base, state: j.due, reason: j.reason, ...(j.due === 'overdue' || j.due === 'due' ? { hires: on } : {}) };
 }
 
 const expiryMs = (r: EvidenceRecord): number => (r.expiresAt === null ? Number.POSITIVE_INFINITY : Date.parse(r.expiresAt));

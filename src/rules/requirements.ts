@@ -5,8 +5,8 @@
  * How often a requirement must be evidenced anew.
  * - `months`/`days`: a piece of evidence is in force from its effective date for that long (`12mo`, `90d`);
  * - `once`: in force from its effective date with no expiry (a charter adopted once, until replaced);
- * - `on-hire`: per new hire, within `days` of the hire date (`on-hire:30d`). Judging it needs an HR roster, which no
- *   source supplies yet: it is parsed, listed and reported as not-assessed, never as evidenced or due.
+ * - `on-hire`: per new hire, within `days` of the hire date (`on-hire:30d`), judged per person on the HR roster
+ *   (src/rules/on-hire.ts); without a `hris` source it is not assessed, never evidenced or due.
  */
 export type Cadence = { kind: 'months'; n: number } | { kind: 'days'; n: number } | { kind: 'once' } | { kind: 'on-hire'; days: number };
 

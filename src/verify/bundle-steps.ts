@@ -306,6 +306,7 @@ export function checkLeaves(
         if (problem) fault({ code: problem.code, file: f, seq: seqHere, message: problem.message });
         if (body.type === 'run') {
           if (typeof body.resultsSha256 === 'string') referenced.add(body.resultsSha256);
+          if (body.source === 'hris' && typeof body.resourcesSha256 === 'string') referenced.add(body.resourcesSha256);
           for (const a of (Array.isArray(body.artifacts) ? body.artifacts : []) as Array<{ sha256?: unknown }>) if (typeof a.sha256 === 'string') referenced.add(a.sha256);
         } else if (body.type === 'timestamp.token' && typeof body.tokenSha256 === 'string') referenced.add(body.tokenSha256);
         else if (body.type === 'evidence.added' && typeof body.sha256 === 'string') {

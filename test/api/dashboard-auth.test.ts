@@ -64,9 +64,10 @@ describe('dashboard sessions and feed URLs', () => {
     expect(body.principal).toEqual({ name: 'viewer-person', role: 'viewer' });
     expect(body.expiresAt).toBe('2026-03-01T18:00:00.000Z');
     // The role's routes come from the route table: a viewer is offered no POST but its own sign-out and the evidence
-    // upload, which the route table opens to any role because the handler admits a requirement's owner (or an admin).
+    // upload and withdrawal, which the route table opens to any role because the handler admits a requirement's owner
+    // (or an admin).
     expect(body.allowed).toContain('GET /v1/posture');
-    expect(body.allowed.filter((r) => r.startsWith('POST'))).toEqual(['POST /v1/evidence', 'POST /v1/session/end']);
+    expect(body.allowed.filter((r) => r.startsWith('POST'))).toEqual(['POST /v1/evidence', 'POST /v1/evidence/:id/withdraw', 'POST /v1/session/end']);
     expect(body.allowed).not.toContain('GET /v1/reviews');
     expect(sessionCookie('x', 1000, true)).toMatch(/; Secure$/);
   });

@@ -23,6 +23,7 @@ const framework: Framework = {
       manual: [
         { id: 'code-of-conduct', title: 'Code of conduct acknowledgements', cadence: '12mo', owner: 'hr' },
         { id: 'breaches', title: 'Breach handling', cadence: '12mo', owner: 'legal' },
+        { id: 'training', title: 'Training within 30 days of hire', cadence: 'on-hire:30d', owner: 'hr' },
       ],
     },
   ],
@@ -108,7 +109,11 @@ describe('manual evidence over the API', () => {
     const before = await ledger.size();
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ ...body, criterion: 'CC9.9' }, /unknown criterion "CC9\.9"/],
-      [{ ...body, requirement: undefined }, /has 2 requirements; name one/],
+      [{ ...body, requirement: undefined }, /has 3 requirements; name one/],
+      // Per hire: a subject is required, checked against the HR roster, of which this deployment has none.
+      [{ ...body, requirement: 'training' }, /subject is required for per-hire requirement training \(on-hire:30d\)/],
+      [{ ...body, requirement: 'training', subject: 'ann@x.io' }, /subject "ann@x\.io" cannot be checked against the HR roster: no HR roster source is configured/],
+      [{ ...body, subject: 'ann@x.io' }, /requirement code-of-conduct \(12mo\) is not per hire/],
       [{ ...body, effective: '2027-03-02' }, /effective 2027-03-02T00:00:00\.000Z is in the future/],
       [{ ...body, expires: '2027-01-01' }, /expires .* is not after effective/],
       [{ ...body, contentBase64: 'not base64!' }, /contentBase64 is not base64/],
@@ -120,6 +125,41 @@ describe('manual evidence over the API', () => {
       expect(res.json().message).toMatch(message);
     }
     expect(await ledger.size()).toBe(before);
+  });
+
+  it('withdraws a record: who may upload it may withdraw it, once, with a reason; the leaf names the token; GET shows it withdrawn', async () => {
+    const up = await post(TOKENS.owner, { ...body, title: 'Acknowledgements (wrong team)', contentBase64: Buffer.from('wrong team').toString('base64') });
+    expect(up.statusCode, up.body).toBe(201);
+    const id = (up.json() as { evidence: { id: string } }).evidence.id;
+    const withdraw = (token: string, evId: string, payload: unknown) => api.app.inject({ method: 'POST', url: `/v1/evidence/${evId}/withdraw`, headers: { authorization: `Bearer ${token}` }, payload: payload as Record<string, unknown> });
+    const before = await ledger.size();
+    const refused: Array<[string, string, unknown, number, RegExp]> = [
+      [TOKENS.viewer, id, { reason: 'x' }, 403, /withdrawing evidence for CC1\.1\/code-of-conduct needs the admin role or the requirement's owner/],
+      [TOKENS.admin, 'ev_000000000000', { reason: 'x' }, 400, /no evidence record "ev_000000000000"/],
+      [TOKENS.admin, id, {}, 400, /reason is required/],
+      [TOKENS.admin, id, { reason: '  ' }, 400, /a reason is required/],
+      [TOKENS.admin, id, { reason: 7 }, 400, /reason must be a string/],
+    ];
+    for (const [token, evId, payload, status, message] of refused) {
+      const res = await withdraw(token, evId, payload);
+      expect(res.statusCode, `${JSON.stringify(payload)}: ${res.body}`).toBe(status);
+      expect(res.json().message).toMatch(message);
+    }
+    expect(await ledger.size()).toBe(before);
+
+    clock.set('2027-03-05T08:00:00Z');
+    const ok = await withdraw(TOKENS.owner, id, { reason: 'acknowledgements of another team' });
+    expect(ok.statusCode, ok.body).toBe(200);
+    const leaves = await leavesOf(ledger, 'evidence.withdrawn');
+    expect(leaves).toEqual([expect.objectContaining({ id, criterion: 'CC1.1', requirement: 'code-of-conduct', reason: 'acknowledgements of another team', by: { kind: 'token', name: 'people-ops@example.com', role: 'viewer' }, observedAt: '2027-03-05T08:00:00.000Z' })]);
+    expect(ok.json()).toMatchObject({ withdrawal: { id, at: '2027-03-05T08:00:00.000Z' }, seq: before });
+    const twice = await withdraw(TOKENS.admin, id, { reason: 'again' });
+    expect(twice.statusCode).toBe(400);
+    expect(twice.json()).toMatchObject({ error: 'EVIDENCE_ALREADY_WITHDRAWN' });
+    expect(await ledger.size()).toBe(before + 1);
+    const list = await api.app.inject({ method: 'GET', url: '/v1/evidence', headers: { authorization: `Bearer ${TOKENS.viewer}` } });
+    const rec = (list.json() as { evidence: Array<{ id: string; withdrawn?: unknown }> }).evidence.find((e) => e.id === id)!;
+    expect(rec.withdrawn).toEqual({ at: '2027-03-05T08:00:00.000Z', by: { kind: 'token', name: 'people-ops@example.com', role: 'viewer' }, reason: 'acknowledgements of another team', seq: before });
   });
 });
 

@@ -148,7 +148,7 @@ describe('posture states', () => {
     expect(lines[i + 1]).toBe(`${''.padEnd(10)} manual penetration-test (12mo, owner security): needed: Network boundary design and penetration tests. — due: no evidence recorded`);
     const j = lines.findIndex((l) => l.startsWith('CC1.1 '));
     expect(lines[j]).toMatch(/not-assessed .*\(manual only\)/);
-    expect(lines[j + 2]).toBe(`${''.padEnd(10)} manual training (on-hire:30d, owner security): not assessed: per new hire: needs an HR roster, which no source supplies yet — Training within 30 days of hire`);
+    expect(lines[j + 2]).toBe(`${''.padEnd(10)} manual training (on-hire:30d, owner security): not assessed: per new hire: no HR roster source is configured (sources.hris, docs/hris.md) — Training within 30 days of hire`);
   });
 
   it('evidence in force satisfies a requirement (partial becomes satisfied), names what evidences it, and lapses at expiry: due within warnDays, then overdue', async () => {

@@ -1,4 +1,4 @@
-// `vigil evidence add | list` end to end as a user runs them: a file recorded against a requirement, listed, due; bad input exits 2 with nothing written.
+// `vigil evidence add | list | withdraw` end to end as a user runs them: a file recorded against a requirement, listed, due; bad input exits 2 with nothing written.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -84,6 +84,46 @@ describe('vigil evidence', () => {
     const status = await runVigil(['status', ...args]);
     expect(status.stdout).toMatch(new RegExp(`manual code-of-conduct \\(12mo, owner hr\\): evidenced by ${String(evidence.id)} "Code of conduct 2027" \\(effective ${effective}, until \\d{4}-\\d{2}-\\d{2}\\); current`));
     expect(status.stdout).toMatch(/manual hiring-checks \(on-hire:30d, owner hr\): not assessed: per new hire/);
+  });
+
+  it('withdraws a record: a leaf naming who, when and why; listed as withdrawn, no longer evidencing; bad input exits 2 with nothing written', async () => {
+    const add = await inProcess(['evidence', 'add', ...args, '--criterion', 'CC1.1', '--requirement', 'conduct-breaches', '--title', 'Breach log (wrong quarter)', '--file', join(dir, 'coc.pdf'), '--effective', day(-3), '--json']);
+    expect(add.code, add.stderr).toBe(0);
+    const id = (JSON.parse(add.stdout) as { evidence: { id: string } }).evidence.id;
+    expect((await inProcess(['evidence', 'list', ...args, '--due'])).stdout).not.toMatch(/conduct-breaches/);
+
+    const before = counts();
+    const bad: Array<[string[], RegExp]> = [
+      [['ev_000000000000', '--reason', 'x'], /no evidence record "ev_000000000000" in the ledger/],
+      [[id, '--reason', '   '], /a reason is required/],
+      [[id], /required option '--reason <text>' not specified/],
+    ];
+    for (const [extra, message] of bad) {
+      const r = await inProcess(['evidence', 'withdraw', ...args, ...extra]);
+      expect(r.code, `${extra.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(counts()).toEqual(before);
+
+    const w = await runVigil(['evidence', 'withdraw', ...args, id, '--reason', 'the breach log of the wrong quarter', '--json']);
+    expect(w.stderr).toBe('');
+    expect(w.code).toBe(0);
+    const { withdrawal, seq } = JSON.parse(w.stdout) as { withdrawal: Record<string, unknown>; seq: number };
+    expect(withdrawal).toMatchObject({ id, criterion: 'CC1.1', requirement: 'conduct-breaches', reason: 'the breach log of the wrong quarter', by: { kind: 'local', name: expect.stringMatching(/.+@.+/) }, at: expect.stringMatching(/^\d{4}-/) });
+    // Appended: one leaf more, the file still stored.
+    expect(counts()).toEqual({ leaves: before.leaves + 1, blobs: before.blobs });
+
+    const again = await runVigil(['evidence', 'withdraw', ...args, id, '--reason', 'twice']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(new RegExp(`evidence ${id} was already withdrawn at .* \\(leaf #${seq}\\): the breach log of the wrong quarter`));
+    expect(counts()).toEqual({ leaves: before.leaves + 1, blobs: before.blobs });
+
+    const list = await inProcess(['evidence', 'list', ...args]);
+    expect(list.stdout).toMatch(new RegExp(`^${id}  CC1\\.1/conduct-breaches  .*  WITHDRAWN ${String(withdrawal.at).replace(/\./g, '\\.')} by local:.+: the breach log of the wrong quarter$`, 'm'));
+    const json = JSON.parse((await inProcess(['evidence', 'list', ...args, '--json'])).stdout) as { evidence: Array<{ id: string; withdrawn?: unknown }> };
+    expect(json.evidence.find((e) => e.id === id)!.withdrawn).toEqual({ at: withdrawal.at, by: withdrawal.by, reason: 'the breach log of the wrong quarter', seq });
+    expect((await inProcess(['evidence', 'list', ...args, '--due'])).stdout).toMatch(new RegExp(`^DUE      CC1\\.1/conduct-breaches .*: evidence ${id} was withdrawn .* \\(the breach log of the wrong quarter\\); no other evidence in force`, 'm'));
   });
 
   it('bad input exits 2 naming the problem, and writes nothing', async () => {

@@ -41,21 +41,32 @@ describe('manual evidence in an export bundle', () => {
 
   it('lists the records and states per requirement; evidence effective in the period satisfies it, a per-hire requirement stays not assessed', () => {
     const csv = readFileSync(join(bundle, 'report/manual-evidence.csv'), 'utf8').trim().split('\r\n');
-    expect(csv[0]).toBe('criterion,requirement,cadence,requirement_state,evidence_id,title,effective_at,recorded_at,expires_at,counts_in_window,sha256,size,media_type,file_name,file_in_bundle,owner,owner_name,uploader,leaf_seq');
+    expect(csv[0]).toBe('criterion,requirement,cadence,requirement_state,evidence_id,title,effective_at,recorded_at,expires_at,counts_in_window,sha256,size,media_type,file_name,file_in_bundle,owner,owner_name,uploader,leaf_seq,withdrawn_at,withdrawn_by,withdrawal_reason,withdrawal_seq');
     expect(csv.find((l) => l.startsWith('CC1.1,code-of-conduct,'))).toMatch(
-      new RegExp(`^CC1\\.1,code-of-conduct,12mo,evidenced,ev_000000000001,Code of conduct 2025,2025-03-01T00:00:00\\.000Z,2025-03-01T06:01:00\\.000Z,2026-03-01T00:00:00\\.000Z,yes,${sha(EVIDENCE_FILES.coc)},${EVIDENCE_FILES.coc.length},text/plain,coc\\.txt,${att(EVIDENCE_FILES.coc).replace(/\//g, '\\/').replace(/\./g, '\\.')},hr,people-ops@example\\.com,local:alice@laptop,\\d+$`),
+      new RegExp(`^CC1\\.1,code-of-conduct,12mo,evidenced,ev_000000000001,Code of conduct 2025,2025-03-01T00:00:00\\.000Z,2025-03-01T06:01:00\\.000Z,2026-03-01T00:00:00\\.000Z,yes,${sha(EVIDENCE_FILES.coc)},${EVIDENCE_FILES.coc.length},text/plain,coc\\.txt,${att(EVIDENCE_FILES.coc).replace(/\//g, '\\/').replace(/\./g, '\\.')},hr,people-ops@example\\.com,local:alice@laptop,\\d+,,,,$`),
     );
-    expect(csv.find((l) => l.startsWith('CC6.6,'))).toMatch(/,withheld \(confidential\),security,,local:alice@laptop,\d+$/);
-    expect(csv).toContain('CC1.1,background-checks,on-hire:30d,not-assessed,,,,,,,,,,,,hr,,,');
+    // Withdrawn within the period: listed with who, when and why (and its file still bundled), and not counted.
+    expect(csv.find((l) => l.includes(',ev_000000000003,'))).toMatch(
+      new RegExp(`^CC1\\.1,code-of-conduct,12mo,evidenced,ev_000000000003,Code of conduct 2019,2025-03-01T00:00:00\\.000Z,2025-03-01T06:01:00\\.000Z,2026-03-01T00:00:00\\.000Z,no,${sha(EVIDENCE_FILES.wrong)},.*,local:alice@laptop,\\d+,2025-03-01T12:01:00\\.000Z,token:admin-token \\(admin\\),"the 2019 code, uploaded by mistake",\\d+$`),
+    );
+    expect(gunzipSync(readFileSync(join(bundle, att(EVIDENCE_FILES.wrong))))).toEqual(EVIDENCE_FILES.wrong);
+    expect(csv.find((l) => l.startsWith('CC6.6,'))).toMatch(/,withheld \(confidential\),security,,local:alice@laptop,\d+,,,,$/);
+    // Per hire, on the roster read on day 2: hana (hired day 1) evidenced by her check, jo (hired day 2) pending.
+    expect(csv.find((l) => l.startsWith('CC1.1,background-checks,'))).toMatch(/^CC1\.1,background-checks,on-hire:30d,evidenced,ev_000000000004,Background check: hana,2025-03-01T12:00:00\.000Z,.*,yes,/);
+    expect(readFileSync(join(bundle, 'report/onboarding.csv'), 'utf8').trim().split('\r\n')).toEqual([
+      'criterion,requirement,cadence,work_email,employee_id,name,hired,due_by,status,evidence_ids,reason',
+      'CC1.1,background-checks,on-hire:30d,hana@x.io,E7,hana,2025-03-01,2025-03-31T23:59:59.999Z,pass,ev_000000000004,evidenced by ev_000000000004',
+      'CC1.1,background-checks,on-hire:30d,jo@x.io,E8,jo,2025-03-02,2025-04-01T23:59:59.999Z,pending,,due by 2025-04-01T23:59:59.999Z',
+    ]);
     const oscal = JSON.parse(readFileSync(join(bundle, 'report/oscal-assessment-results.json'), 'utf8'));
     const findings = oscal['assessment-results'].results[0].findings as Array<{ title: string; target: { props: Array<{ name: string; class?: string; value: string }> } }>;
     const cc66 = findings.find((f) => f.title.startsWith('CC6.6'))!;
     expect(cc66.target.props).toContainEqual(expect.objectContaining({ name: 'manual-evidence', class: 'penetration-test', value: 'ev_000000000002' }));
     const html = readFileSync(join(bundle, 'report/report.html'), 'utf8');
     expect(html).toContain('<code>code-of-conduct</code> (12mo): <code>ev_000000000001</code>');
-    expect(html).toContain('<code>background-checks</code> (on-hire:30d): <strong>not assessed (per hire)</strong>');
+    expect(html).toContain('<code>background-checks</code> (on-hire:30d): <code>ev_000000000004</code> <span class="note">2 hires in the period');
     const summary = JSON.parse(readFileSync(join(bundle, 'report/summary.json'), 'utf8'));
-    expect(summary.manualEvidence).toEqual({ records: 2, confidential: 1 });
+    expect(summary.manualEvidence).toEqual({ records: 4, confidential: 1, withdrawn: 1 });
   });
 
   it('verifies, showing what is withheld; a changed evidence file is a fault naming it', async () => {

@@ -8,7 +8,7 @@ import { grantLeaf } from '../../src/exceptions/exceptions.js';
 import type { RecordedResult } from '../../src/pipeline/collect-stage.js';
 import type { FrameworkData } from '../../src/export/report.js';
 import { silentLogger, type Clock } from '../../src/core/collector.js';
-import { recordEvidence } from '../../src/evidence/evidence.js';
+import { recordEvidence, recordWithdrawal } from '../../src/evidence/evidence.js';
 
 export class SimClock implements Clock {
   constructor(public t: number) {}
@@ -38,14 +38,33 @@ export const FRAMEWORK: FrameworkData = {
   ],
 };
 
-/** What `evidence: true` records on day 1 at 06:00: the code of conduct (open) and a penetration test (confidential). */
-export const EVIDENCE_FILES = { coc: Buffer.from('Code of conduct 2025, acknowledged by 3 of 3 staff.\n'), pentest: Buffer.from('%PDF-1.7 penetration test report (confidential)\n') };
+/**
+ * What `evidence: true` records on day 1 at 06:00: the code of conduct (open), a penetration test (confidential), and a
+ * wrong file for the code of conduct, withdrawn at 12:00 the same day.
+ */
+export const EVIDENCE_FILES = { coc: Buffer.from('Code of conduct 2025, acknowledged by 3 of 3 staff.\n'), pentest: Buffer.from('%PDF-1.7 penetration test report (confidential)\n'), wrong: Buffer.from('Code of conduct 2019 (superseded)\n'), check: Buffer.from('Background check of hana: clear\n') };
 
 async function appendEvidence(ledger: Ledger, at: Date): Promise<void> {
   const base = { framework: 'soc2', owner: 'hr', ownerName: 'people-ops@example.com', uploader: { kind: 'local' as const, name: 'alice@laptop' }, size: 0, sha256: '' };
   const day = at.toISOString().slice(0, 10);
   await recordEvidence(ledger, EVIDENCE_FILES.coc, { ...base, id: 'ev_000000000001', criterion: 'CC1.1', requirement: 'code-of-conduct', title: 'Code of conduct 2025', mediaType: 'text/plain', fileName: 'coc.txt', effectiveAt: `${day}T00:00:00.000Z`, expiresAt: '2026-03-01T00:00:00.000Z', confidential: false });
+  await recordEvidence(ledger, EVIDENCE_FILES.wrong, { ...base, id: 'ev_000000000003', criterion: 'CC1.1', requirement: 'code-of-conduct', title: 'Code of conduct 2019', mediaType: 'text/plain', fileName: 'coc-2019.txt', effectiveAt: `${day}T00:00:00.000Z`, expiresAt: '2026-03-01T00:00:00.000Z', confidential: false });
   await recordEvidence(ledger, EVIDENCE_FILES.pentest, { ...base, id: 'ev_000000000002', criterion: 'CC6.6', requirement: 'penetration-test', title: 'Pen test 2025', mediaType: 'application/pdf', fileName: 'pentest.pdf', effectiveAt: `${day}T00:00:00.000Z`, expiresAt: null, owner: 'security', ownerName: null, confidential: true });
+}
+
+/**
+ * What `evidence: true` reads as the HR roster on day 2 at 06:00: hana hired on day 1 (her background check recorded,
+ * effective that day), jo hired on day 2 (none yet: pending), ivan hired long before (not in the period).
+ */
+async function appendRoster(ledger: Ledger, at: Date): Promise<void> {
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  const person = (email: string, id: string, startDate: string) => ({ type: 'hris.employee', id, name: email, source: 'hris', scope: 'roster', attributes: { employeeId: id, workEmail: email, name: email.split('@')[0], status: 'active', statusRaw: 'Active', startDate, terminationDate: null, manager: null, department: null, line: 2 } });
+  const resources = [person('hana@x.io', 'E7', day(new Date(at.getTime() - 86_400_000))), person('jo@x.io', 'E8', day(at)), person('ivan@x.io', 'E2', '2024-01-10')];
+  const blob = await ledger.putBlob(Buffer.from(JSON.stringify({ inputs: ['hris.employee'], resources })), 'application/json');
+  const iso = at.toISOString();
+  await recordRun(ledger, { summary: { source: 'hris', scope: 'roster', slot: iso, startedAt: iso, endedAt: iso, ruleSetVersion: 'v1', populationSize: 3, apiCalls: 0, counts: { pass: 0, fail: 0, error: 0, not_applicable: 0 }, errors: [], artifacts: [], resourcesSha256: blob.sha256 }, results: [] });
+  const base = { framework: 'soc2', owner: 'hr', ownerName: 'people-ops@example.com', uploader: { kind: 'local' as const, name: 'alice@laptop' }, size: 0, sha256: '' };
+  await recordEvidence(ledger, EVIDENCE_FILES.check, { ...base, id: 'ev_000000000004', criterion: 'CC1.1', requirement: 'background-checks', title: 'Background check: hana', mediaType: 'text/plain', fileName: 'check-hana.txt', effectiveAt: `${day(new Date(at.getTime() - 86_400_000))}T12:00:00.000Z`, expiresAt: null, confidential: false, subject: 'hana@x.io' });
 }
 
 export interface DemoLedger {
@@ -118,6 +137,10 @@ export async function buildDemoLedger(opts: { startIso?: string; days?: number; 
       results,
     });
     if (opts.evidence && dayIndex === 0 && hour === 6) await appendEvidence(ledger, new Date(t));
+    if (opts.evidence && dayIndex === 1 && hour === 6) await appendRoster(ledger, new Date(t));
+    if (opts.evidence && dayIndex === 0 && hour === 12) {
+      await recordWithdrawal(ledger, { id: 'ev_000000000003', framework: 'soc2', criterion: 'CC1.1', requirement: 'code-of-conduct', reason: 'the 2019 code, uploaded by mistake', by: { kind: 'token', name: 'admin-token', role: 'admin' } });
+    }
     if (dayIndex === 1 && hour === 6) {
       await ledger.append([grantLeaf({ id: 'ex-1', ruleId: 'aws.iam.user_mfa_enabled', resourceId: 'user-1', requester: 'bob@example.com', approver: 'ciso@example.com', expiresAt: '2025-04-01T00:00:00.000Z', reason: 'hardware key on order', origin: 'cli' })]);
     }

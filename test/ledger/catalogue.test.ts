@@ -129,7 +129,7 @@ describe('the writer model: PROCESS_ROLES (src/agent.ts) and the catalogue agree
     alerts: ['alert', 'exception.expired', 'delivery.failed', 'exception.granted', 'exception.revoked'],
     exceptions: ['exception.granted', 'exception.requested', 'exception.approved', 'exception.rejected', 'exception.revoked'],
     outages: ['outage.declared'],
-    evidence: ['evidence.added'],
+    evidence: ['evidence.added', 'evidence.withdrawn'],
     reviews: ['review.started', 'review.decided', 'review.closed'],
     'review-decisions': ['review.decided'],
   };

@@ -166,7 +166,7 @@ describe('manual evidence coverage (src/rules/manual-evidence.ts)', () => {
   it('due states: missing is due, within warnDays of expiry is due, expired is overdue, on-hire is not assessed', () => {
     const crit = [{ id: 'CC1.1', manual: reqs }];
     const at = (iso: string, records: EvidenceRecord[]) => dueStates(crit, records, new Date(iso), 30).map((d) => [d.requirement, d.state, d.reason]);
-    expect(at('2027-03-01T00:00:00Z', [])).toEqual([['policy', 'due', 'no evidence recorded'], ['training', 'not-assessed', 'per new hire: needs an HR roster, which no source supplies yet']]);
+    expect(at('2027-03-01T00:00:00Z', [])).toEqual([['policy', 'due', 'no evidence recorded'], ['training', 'not-assessed', 'per new hire: no HR roster at hand']]);
     expect(at('2027-03-01T00:00:00Z', [before, inside])[0]).toEqual(['policy', 'current', 'evidence ev_inside until 2028-02-01T00:00:00.000Z']);
     expect(at('2028-01-10T00:00:00Z', [before, inside])[0]).toEqual(['policy', 'due', 'evidence ev_inside expires 2028-02-01T00:00:00.000Z']);
     expect(at('2028-02-01T00:00:00Z', [before, inside])[0]).toEqual(['policy', 'overdue', 'evidence ev_inside expired 2028-02-01T00:00:00.000Z']);

@@ -5,7 +5,7 @@ import { badge, field, h, select, table, when } from './dom.js';
 import { showError, status } from './views-ops.js';
 
 interface Due { criterion: string; requirement: string; title: string; cadence: string; owner: string | null; state: string; expiresAt?: string | null; reason: string }
-interface Rec { id: string; criterion: string; requirement: string; title: string; fileName: string; sha256: string; size: number; mediaType: string; effectiveAt: string; expiresAt: string | null; recordedAt: string; owner: string | null; ownerName: string | null; uploader: { kind: string; name: string; role?: string }; confidential: boolean }
+interface Rec { id: string; criterion: string; requirement: string; title: string; fileName: string; sha256: string; size: number; mediaType: string; effectiveAt: string; expiresAt: string | null; recordedAt: string; owner: string | null; ownerName: string | null; uploader: { kind: string; name: string; role?: string }; confidential: boolean; subject?: string; withdrawn?: { at: string; by: { name: string; role?: string }; reason: string } }
 interface Req { id: string; title: string; cadence: string; owner?: string; state: string; due: string; dueReason: string }
 interface Posture { criteria: Array<{ id: string; title: string; manual?: Req[] }> }
 
@@ -25,7 +25,7 @@ async function base64(file: File): Promise<string> {
 function uploadForm(reqs: Array<{ criterion: string; id: string; title: string; owner?: string }>, out: HTMLElement, refresh: () => Promise<void>): HTMLElement {
   const keyOf = (r: { criterion: string; id: string }) => `${r.criterion}/${r.id}`;
   const which = h('select', { name: 'requirement', required: true }, ...reqs.map((r) => h('option', { value: keyOf(r) }, `${keyOf(r)} — ${r.title}${r.owner ? ` (owner ${r.owner})` : ''}`)));
-  const i = { title: h('input', { name: 'title', required: true }), file: h('input', { name: 'file', type: 'file', required: true }), effective: h('input', { name: 'effective', type: 'date' }), confidential: h('input', { name: 'confidential', type: 'checkbox', id: 'ev-confidential' }) };
+  const i = { title: h('input', { name: 'title', required: true }), file: h('input', { name: 'file', type: 'file', required: true }), effective: h('input', { name: 'effective', type: 'date' }), subject: h('input', { name: 'subject' }), confidential: h('input', { name: 'confidential', type: 'checkbox', id: 'ev-confidential' }) };
   const form = h(
     'form',
     { 'aria-label': 'Upload evidence' },
@@ -33,6 +33,7 @@ function uploadForm(reqs: Array<{ criterion: string; id: string; title: string; 
     field('Title', i.title),
     field('File', i.file),
     field('Effective (optional, default today)', i.effective),
+    field('Employee (per-hire requirements only: work email or employee id on the HR roster)', i.subject),
     h('div', { class: 'check' }, i.confidential, h('label', { for: 'ev-confidential' }, 'Confidential (export bundles carry its hash, not the file)')),
     h('p', {}, 'Uploading needs the admin role or the requirement\'s owner; you are recorded as the uploader.'),
     h('button', { type: 'submit' }, 'Upload evidence'),
@@ -43,7 +44,7 @@ function uploadForm(reqs: Array<{ criterion: string; id: string; title: string; 
     const req = reqs.find((r) => keyOf(r) === which.value);
     if (!file || !req) return showError(out, 'Choose a requirement and a file.');
     try {
-      const body = { criterion: req.criterion, requirement: req.id, title: i.title.value, fileName: file.name, contentBase64: await base64(file), ...(file.type ? { mediaType: file.type } : {}), ...(i.effective.value ? { effective: i.effective.value } : {}), ...(i.confidential.checked ? { confidential: true } : {}) };
+      const body = { criterion: req.criterion, requirement: req.id, title: i.title.value, fileName: file.name, contentBase64: await base64(file), ...(file.type ? { mediaType: file.type } : {}), ...(i.effective.value ? { effective: i.effective.value } : {}), ...(i.subject.value.trim() ? { subject: i.subject.value.trim() } : {}), ...(i.confidential.checked ? { confidential: true } : {}) };
       const r = await post<{ evidence: Rec }>('/v1/evidence', body);
       say(out, `Recorded ${r.evidence.id} for ${keyOf(req)}: ${r.evidence.fileName}, SHA-256 ${r.evidence.sha256}, expires ${r.evidence.expiresAt === null ? 'never' : when(r.evidence.expiresAt)}.`);
       await refresh();
@@ -66,7 +67,7 @@ export async function manualView(): Promise<HTMLElement> {
       table(
         'Evidence recorded',
         ['Id', 'Criterion', 'Requirement', 'Title', 'File', 'SHA-256', 'Effective', 'Expires', 'Uploaded by', 'Recorded'],
-        evidence.map((r) => [r.id, r.criterion, r.requirement, r.title, `${r.fileName} (${r.size} bytes${r.confidential ? ', confidential' : ''})`, h('span', { class: 'mono' }, r.sha256), when(r.effectiveAt), r.expiresAt === null ? 'never' : when(r.expiresAt), `${r.uploader.name}${r.uploader.role ? ` (${r.uploader.role})` : ''}`, when(r.recordedAt)]),
+        evidence.map((r) => [r.id, r.criterion, `${r.requirement}${r.subject ? ` for ${r.subject}` : ''}`, `${r.title}${r.withdrawn ? ` — withdrawn ${when(r.withdrawn.at)} by ${r.withdrawn.by.name}: ${r.withdrawn.reason}` : ''}`, `${r.fileName} (${r.size} bytes${r.confidential ? ', confidential' : ''})`, h('span', { class: 'mono' }, r.sha256), when(r.effectiveAt), r.expiresAt === null ? 'never' : when(r.expiresAt), `${r.uploader.name}${r.uploader.role ? ` (${r.uploader.role})` : ''}`, when(r.recordedAt)]),
       ),
     );
   }

@@ -40,6 +40,11 @@ export interface ReportParams {
   slice: { startSize: number; endSize: number };
   /** Sources configured at export: rules of other sources are out of scope. Absent: every source counts as in scope. */
   sources?: string[];
+  /**
+   * Per-hire requirements are judged on the HR roster runs in the slice (their resources blobs are bundled). Absent in
+   * bundles from before that: they stay not assessed, as those bundles were written.
+   */
+  hrisRoster?: true;
   integrity?: ExportIntegrity;
 }
 
