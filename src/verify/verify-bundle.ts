@@ -12,6 +12,7 @@ import type { ProgressListener } from '../core/progress.js';
 import type { KeyPin } from './bundle-key.js';
 import {
   attachmentPath,
+  attachmentVerdict,
   checkAttachments,
   checkCheckpoints,
   checkContainer,
@@ -149,7 +150,6 @@ async function verifyFiles(
   meta: BundleMeta & { timestamps?: TimestampSummary; witness?: WitnessSummary; withheld?: WithheldFile[] },
   progress: ProgressListener,
 ): Promise<void> {
-  const files = bundle.files;
   const present = checkContainer(bundle, fault, progress);
   const m = checkManifest(bundle, present, pin, fault, warnings, meta);
   const { verifiers, tree, reportMeta, chain } = m;
@@ -159,11 +159,31 @@ async function verifyFiles(
   const roots = checkCheckpoints(bundle, chain, m.origin, s, e, fault, stats);
   checkHandovers(m.handovers, e, roots.get(e), fault);
   meta.witness = checkWitnesses(bundle, present, verifiers, m.origin, { s, e, roots }, witnessOpts, fault);
-  const { leafFiles, badLeaves, referenced, confidential, seals } = checkLeaves(bundle, m, roots, s, e, fault, stats, progress);
+  const { leafFiles, badLeaves, referenced, resultsBlobs, confidential, seals } = checkLeaves(bundle, m, roots, s, e, fault, stats, progress);
   const endRoot = roots.get(e);
   checkIntegrityStatement((reportMeta as { integrity?: unknown }).integrity, { origin: m.origin, checkpoints: stats.checkpoints, ...(m.signingKey ? { signingKey: m.signingKey } : {}), ...(endRoot ? { endRoot } : {}) }, fault);
-  meta.withheld = await checkAttachments(bundle, present, { referenced, confidential }, fault, stats, progress);
+  // Results blobs are checked where the report recomputation reads them (one gunzip and hash each instead of two); those
+  // it does not read (outside the period, or the report not recomputed) right after it.
+  const deferred = new Set([...resultsBlobs].filter((h) => /^[0-9a-f]{64}$/.test(h)).map(attachmentPath).filter((f) => present.has(f)));
+  meta.withheld = await checkAttachments(bundle, present, { referenced, confidential, deferred }, fault, stats, progress);
   meta.timestamps = await checkTimestamps(bundle, present, { trusted: tsaRoots, seals, checkpointSizes: [...roots.keys()] }, fault, warnings);
+  try {
+    await recomputeReport(bundle, { present, reportMeta, leafFiles, badLeaves, deferred, s, e }, fault, stats, progress);
+  } finally {
+    for (const f of [...deferred].sort()) attachmentVerdict(f, f.slice(-67, -3), await bundle.gunzip(f, false), fault, stats);
+  }
+}
+
+/** 6. The report recomputed from the leaves and compared byte for byte, and its invariants checked on the bundle's files. */
+async function recomputeReport(
+  bundle: BundleFiles,
+  r: { present: Set<string>; reportMeta: ReportParams & { frameworkFile?: string }; leafFiles: string[]; badLeaves: number; deferred: Set<string>; s: number; e: number },
+  fault: (f: BundleFault) => void,
+  stats: VerifyStats,
+  progress: ProgressListener,
+): Promise<void> {
+  const { present, reportMeta, leafFiles, badLeaves, deferred, s, e } = r;
+  const files = bundle.files;
   if (badLeaves > 0) {
     fault({ code: 'REPORT_SKIPPED', message: `report not recomputed: ${badLeaves} leaf line(s) could not be read as evidence` });
     return;
@@ -206,8 +226,10 @@ async function verifyFiles(
     }
   }
   const blobs = async (sha: string): Promise<Buffer | undefined> => {
-    if (!/^[0-9a-f]{64}$/.test(sha) || !present.has(attachmentPath(sha))) return undefined;
-    const d = await bundle.gunzip(attachmentPath(sha), true);
+    const f = attachmentPath(sha);
+    if (!/^[0-9a-f]{64}$/.test(sha) || !present.has(f)) return undefined;
+    const d = await bundle.gunzip(f, true);
+    if (deferred.delete(f)) return attachmentVerdict(f, sha, d, fault, stats) && 'data' in d ? d.data : undefined;
     return 'sha256' in d && d.sha256 === sha ? d.data : undefined;
   };
   // Facts any correct report holds, checked on the bundle's own files: recomputing only proves the exporter ran.
