@@ -150,15 +150,27 @@ function joinParts(parts: Array<string | Buffer>): string | Buffer {
 /**
  * Hashes what would be written, per path: how verify compares a recomputed report without writing it. A file is handed
  * to `onEnd` when it is complete and then forgotten except for its digest, so a year of daily snapshot files holds no heads.
+ * With `onEndGz`, a `.gz` file (a snapshot: one rule's day, small) is instead held whole until its end and handed over
+ * as bytes, so it is compared with the bundle's inflated file directly — neither side hashed.
  */
 export class HashSink implements ReportSink {
   private readonly hashes = new Map<string, ReturnType<typeof createHash>>();
   /** The first 64 KiB of each open file, to name the first differing line when a report file disagrees. */
   private readonly heads = new Map<string, string>();
+  private readonly gz = new Map<string, Array<string | Buffer>>();
   private readonly done = new Map<string, string>();
-  constructor(private readonly onEnd?: (path: string, sha256: string, head: string) => void) {}
+  constructor(
+    private readonly onEnd?: (path: string, sha256: string, head: string) => void,
+    private readonly onEndGz?: (path: string, content: Buffer) => void,
+  ) {}
 
   write(path: string, text: string | Buffer): void {
+    if (this.onEndGz && path.endsWith('.gz')) {
+      const parts = this.gz.get(path);
+      if (parts) parts.push(text);
+      else this.gz.set(path, [text]);
+      return;
+    }
     let h = this.hashes.get(path);
     if (!h) {
       h = createHash('sha256');
@@ -172,6 +184,14 @@ export class HashSink implements ReportSink {
   }
 
   end(path: string): void {
+    const parts = this.gz.get(path);
+    if (parts) {
+      this.gz.delete(path);
+      this.done.set(path, '');
+      const content = joinParts(parts);
+      this.onEndGz!(path, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
+      return;
+    }
     const h = this.hashes.get(path);
     if (!h) return;
     const digest = h.digest('hex');
@@ -182,9 +202,9 @@ export class HashSink implements ReportSink {
     this.onEnd?.(path, digest, head);
   }
 
-  /** Ends every file still open; returns the digest of every file written, by path. */
+  /** Ends every file still open; returns the digest of every file written, by path ('' for a `.gz` file given to `onEndGz`). */
   finish(): Map<string, string> {
-    for (const p of [...this.hashes.keys()].sort()) this.end(p);
+    for (const p of [...this.hashes.keys(), ...this.gz.keys()].sort()) this.end(p);
     return new Map([...this.done].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
   }
 }

@@ -1,5 +1,5 @@
 // Offline verification of an evidence bundle: container, signatures, Merkle tree, attachments, and the report recomputed byte for byte.
-import { X509Certificate, createHash, createPublicKey } from 'node:crypto';
+import { X509Certificate, createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { leafHash } from '../ledger/merkle.js';
 import { parseFingerprint } from '../ledger/fingerprint.js';
@@ -201,18 +201,23 @@ async function recomputeReport(
   delete (params as Partial<ReportParams & { frameworkFile: string }>).frameworkFile;
   if (params.slice?.startSize !== s || params.slice?.endSize !== e) fault({ code: 'MANIFEST', file: 'manifest.json', message: 'report slice differs from the tree slice' });
   // Each report file is compared as soon as its recomputation is complete, so nothing of it is held afterwards.
-  // A `.gz` report file is compared by its content (the recomputation is text); its container is checked like an attachment's.
-  const sink = new HashSink((p, want, head) => {
-    stats.reportFiles++;
-    if (!present.has(p)) return fault({ code: 'REPORT_MISSING', file: p, message: 'report file recomputed from the leaves is missing from the bundle' });
-    if (p.endsWith('.gz')) {
+  // A `.gz` report file (a snapshot) is compared by its inflated bytes with the recomputation, neither side hashed; its container is checked like an attachment's.
+  const sink = new HashSink(
+    (p, want, head) => {
+      stats.reportFiles++;
+      if (!present.has(p)) return fault({ code: 'REPORT_MISSING', file: p, message: 'report file recomputed from the leaves is missing from the bundle' });
+      if (bundle.sha256(p) !== want) fault({ code: 'REPORT_MISMATCH', file: p, message: `differs from the recomputation from the leaves${firstDiff(bundle.head(p), head)}` });
+    },
+    (p, want) => {
+      stats.reportFiles++;
+      if (!present.has(p)) return fault({ code: 'REPORT_MISSING', file: p, message: 'report file recomputed from the leaves is missing from the bundle' });
       const d = gunzipBuffer(bundle.read(p));
       if ('problem' in d) fault({ code: 'REPORT_MISMATCH', file: p, message: d.problem });
-      else if (createHash('sha256').update(d.data).digest('hex') !== want) {
-        fault({ code: 'REPORT_MISMATCH', file: p, message: `uncompressed content differs from the recomputation from the leaves${firstDiff(d.data.subarray(0, 65_536).toString('utf8'), head)}` });
+      else if (!d.data.equals(want)) {
+        fault({ code: 'REPORT_MISMATCH', file: p, message: `uncompressed content differs from the recomputation from the leaves${firstDiff(d.data.subarray(0, 65_536).toString('utf8'), want.subarray(0, 65_536).toString('utf8'))}` });
       }
-    } else if (bundle.sha256(p) !== want) fault({ code: 'REPORT_MISMATCH', file: p, message: `differs from the recomputation from the leaves${firstDiff(bundle.head(p), head)}` });
-  });
+    },
+  );
   async function* leavesOf(): AsyncIterable<LeafRecord> {
     let seq = s;
     for (const f of leafFiles) {
