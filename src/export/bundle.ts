@@ -244,7 +244,10 @@ async function writeBundleFolder(
   const ledger = await writeLedgerSlice(ro, work, frontier, cps, s, e, progress);
   const stamps = await writeTimestampIndex(ro, work, ledger.checkpointSizes, s, opts.logger);
   for (const sha of stamps.tokens) ledger.referenced.add(sha);
-  const att = await writeAttachments(ro, work, ledger.referenced, progress, ledger.confidential);
+  // The results blobs of runs are written as the report reads them (each decoded from the store once, not twice); those
+  // it does not read, after it.
+  const atts = new AttachmentWriter(ro, work, ledger.confidential);
+  await atts.writeAll(ledger.referenced, ledger.resultsBlobs, progress);
   const witness = await writeWitnessFiles(ro, work, s, e, cosigned);
   const rotations = await writeKeyChainFile(ro, work, origin, e);
 
@@ -281,8 +284,9 @@ async function writeBundleFolder(
       yield { seq: l.seq, hash: l.leafHash.toString('hex'), body: parseJsonBytes(l.body) as Record<string, unknown> };
     }
   }
-  await buildReport(params, slice(), async (sha) => (await ro.getBlob(sha))?.data, sink);
+  await buildReport(params, slice(), (sha) => atts.readForReport(sha), sink);
   sink.end();
+  const att = await atts.finish();
 
   const signer = ed25519Signer(origin, key.privateKey!);
   const keyId = signer.keyId.toString('hex');
@@ -414,7 +418,7 @@ async function writeLedgerSlice(
   s: number,
   e: number,
   progress: ProgressListener,
-): Promise<{ leafFiles: string[]; checkpointSizes: number[]; referenced: Set<string>; confidential: Map<string, string>; leaves: number }> {
+): Promise<{ leafFiles: string[]; checkpointSizes: number[]; referenced: Set<string>; resultsBlobs: Set<string>; confidential: Map<string, string>; leaves: number }> {
   mkdirSync(join(work, 'ledger', 'leaves'), { recursive: true });
   mkdirSync(join(work, 'ledger', 'checkpoints'), { recursive: true });
   writeFileSync(join(work, 'ledger', 'frontier-start.json'), `${JSON.stringify(frontier.toJSON(), null, 2)}\n`);
@@ -429,6 +433,7 @@ async function writeLedgerSlice(
 
   // Leaves, one file per UTC day of observedAt, exact bytes; collect the blobs they reference.
   const referenced = new Set<string>();
+  const resultsBlobs = new Set<string>();
   const confidential = new Map<string, string>();
   const leafFiles: string[] = [];
   let fd: number | undefined;
@@ -461,7 +466,10 @@ async function writeLedgerSlice(
       progress({ phase: 'ledger', unit: 'leaves', done: leaves, total: e - s, bytes });
       if (l.type === 'run') {
         const b = parseJsonBytes(l.body) as Record<string, unknown>;
-        if (typeof b.resultsSha256 === 'string') referenced.add(b.resultsSha256);
+        if (typeof b.resultsSha256 === 'string') {
+          referenced.add(b.resultsSha256);
+          resultsBlobs.add(b.resultsSha256);
+        }
         // The HR roster as read (normalized): the population per-hire evidence is judged on, recomputed by the verifier.
         if (b.source === 'hris' && typeof b.resourcesSha256 === 'string') referenced.add(b.resourcesSha256);
         for (const a of (Array.isArray(b.artifacts) ? b.artifacts : []) as Array<{ sha256?: unknown }>) if (typeof a.sha256 === 'string') referenced.add(a.sha256);
@@ -485,45 +493,77 @@ async function writeLedgerSlice(
     if (fd !== undefined) closeSync(fd);
   }
   for (const h of referenced) confidential.delete(h);
-  return { leafFiles, checkpointSizes, referenced, confidential, leaves };
+  return { leafFiles, checkpointSizes, referenced, resultsBlobs, confidential, leaves };
 }
 
 const NEWLINE = Buffer.from('\n');
 
 /**
  * attachments/: every referenced blob gzipped under its SHA-256, or declared withheld when the store lacks it; the
- * files of confidential manual evidence (sha256 → which evidence) are declared withheld and never written.
+ * files of confidential manual evidence (sha256 → which evidence) are declared withheld and never written. Results
+ * blobs the report reads are written when it reads them (`readForReport`), so each is decoded from the store once.
  */
-async function writeAttachments(ro: EvidenceStore, work: string, referenced: Set<string>, progress: ProgressListener, confidential: Map<string, string> = new Map()): Promise<{ attachments: number; withheld: number }> {
-  const withheld: Array<{ sha256: string; reason: string }> = [...confidential].map(([sha256, what]) => ({
-    sha256,
-    reason: `confidential manual evidence ${what}: the file is withheld; its hash, size, media type and record are in the ledger`,
-  }));
-  let attachments = 0;
-  let done = 0;
-  let bytes = 0;
-  for (const sha of [...referenced].sort()) {
-    progress({ phase: 'attachments', unit: 'blobs', done: done++, total: referenced.size, bytes });
-    if (!/^[0-9a-f]{64}$/.test(sha)) continue;
-    const b = await ro.getBlob(sha);
-    if (!b) {
-      withheld.push({ sha256: sha, reason: 'not in the ledger blob store' });
-      continue;
+class AttachmentWriter {
+  private readonly withheld: Array<{ sha256: string; reason: string }>;
+  private attachments = 0;
+  /** Results blobs not written yet: the report writes them as it reads them, `finish` the rest. */
+  private readonly deferred = new Set<string>();
+
+  constructor(private readonly ro: EvidenceStore, private readonly work: string, confidential: Map<string, string>) {
+    this.withheld = [...confidential].map(([sha256, what]) => ({
+      sha256,
+      reason: `confidential manual evidence ${what}: the file is withheld; its hash, size, media type and record are in the ledger`,
+    }));
+  }
+
+  /** Every referenced blob except the results blobs (`later`), which wait for the report. */
+  async writeAll(referenced: Set<string>, later: Set<string>, progress: ProgressListener): Promise<void> {
+    const now = [...referenced].filter((sha) => /^[0-9a-f]{64}$/.test(sha) && !later.has(sha)).sort();
+    for (const sha of referenced) if (later.has(sha) && /^[0-9a-f]{64}$/.test(sha)) this.deferred.add(sha);
+    let bytes = 0;
+    for (const [done, sha] of now.entries()) {
+      progress({ phase: 'attachments', unit: 'blobs', done, total: now.length, bytes });
+      bytes += await this.fromStore(sha);
     }
-    const dir = join(work, 'attachments', 'sha256', sha.slice(0, 2));
+    progress({ phase: 'attachments', unit: 'blobs', done: now.length, total: now.length, bytes });
+  }
+
+  /** A results blob for the report, written to attachments/ the first time it is read. */
+  async readForReport(sha: string): Promise<Buffer | undefined> {
+    const data = (await this.ro.getBlob(sha))?.data;
+    if (data !== undefined && this.deferred.delete(sha)) this.write(sha, data);
+    return data;
+  }
+
+  /** The results blobs the report did not read, then withheld.json; the counts for the manifest. */
+  async finish(): Promise<{ attachments: number; withheld: number }> {
+    for (const sha of [...this.deferred].sort()) await this.fromStore(sha);
+    this.deferred.clear();
+    const withheld = this.withheld.sort((a, b) => (a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0));
+    if (withheld.length > 0) {
+      mkdirSync(join(this.work, 'attachments'), { recursive: true });
+      writeFileSync(join(this.work, 'attachments', 'withheld.json'), `${JSON.stringify(withheld, null, 2)}\n`);
+    }
+    return { attachments: this.attachments, withheld: withheld.length };
+  }
+
+  private async fromStore(sha: string): Promise<number> {
+    const b = await this.ro.getBlob(sha);
+    if (!b) {
+      this.withheld.push({ sha256: sha, reason: 'not in the ledger blob store' });
+      return 0;
+    }
+    this.write(sha, b.data);
+    return b.data.length;
+  }
+
+  private write(sha: string, data: Buffer): void {
+    const dir = join(this.work, 'attachments', 'sha256', sha.slice(0, 2));
     mkdirSync(dir, { recursive: true });
     // Named by the SHA-256 of the content, stored gzipped: results blobs are repetitive JSON (about 10x smaller).
-    writeFileSync(join(dir, `${sha}.gz`), gzipBundleFile(b.data));
-    bytes += b.data.length;
-    attachments++;
+    writeFileSync(join(dir, `${sha}.gz`), gzipBundleFile(data));
+    this.attachments++;
   }
-  progress({ phase: 'attachments', unit: 'blobs', done: referenced.size, total: referenced.size, bytes });
-  withheld.sort((a, b) => (a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0));
-  if (withheld.length > 0) {
-    mkdirSync(join(work, 'attachments'), { recursive: true });
-    writeFileSync(join(work, 'attachments', 'withheld.json'), `${JSON.stringify(withheld, null, 2)}\n`);
-  }
-  return { attachments, withheld: withheld.length };
 }
 
 /** appendix/replay/: each replay report wrapped with the what-if label and the bundle's period. */

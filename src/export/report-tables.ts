@@ -2,7 +2,7 @@
 
 /** The part of report.ts's ReportSink used here (not imported: report.ts imports this module). */
 interface Sink {
-  write(path: string, text: string): void;
+  write(path: string, text: string | Buffer): void;
   end?(path: string): void;
 }
 
@@ -59,11 +59,11 @@ export class TableCapture implements Sink {
     private readonly limit = HTML_TABLE_ROWS,
   ) {}
 
-  write(path: string, text: string): void {
+  write(path: string, text: string | Buffer): void {
     this.inner.write(path, text);
-    if (!this.paths.has(path) || text === '') return;
+    if (!this.paths.has(path) || text.length === 0) return;
     let t = this.tables.get(path);
-    for (const rec of parseCsvRecords(text)) {
+    for (const rec of parseCsvRecords(typeof text === 'string' ? text : text.toString('utf8'))) {
       if (!t) {
         t = { header: rec, rows: [], total: 0 };
         this.tables.set(path, t);

@@ -13,7 +13,7 @@ export interface ContainerProblem {
   message: string;
 }
 
-type GunzipResult = { sha256: string; data?: Buffer } | { problem: string };
+export type GunzipResult = { sha256: string; data?: Buffer } | { problem: string };
 
 /** Read access to the files of a bundle, whatever holds them. Paths are bundle-relative, `/`-separated. */
 export interface BundleFiles {

@@ -7,7 +7,7 @@ import { Frontier, leafHash } from '../ledger/merkle.js';
 import { ed25519Verifier, openCheckpoint, openNote, type NoteVerifier } from '../ledger/note.js';
 import type { ReportParams } from '../export/report.js';
 import { BUNDLE_FORMAT, UNSUMMED, manifestNoteText } from '../export/files.js';
-import type { BundleFiles } from './bundle-files.js';
+import type { BundleFiles, GunzipResult } from './bundle-files.js';
 import { genesisKeyProblem, resolveBundleKey, type BundleKey, type KeyPin } from './bundle-key.js';
 import { resolveRotatedKey } from './bundle-key-chain.js';
 import { readBundleChain, type Handover } from './key-chain-step.js';
@@ -242,7 +242,7 @@ export function checkLeaves(
   fault: (f: BundleFault) => void,
   stats: VerifyStats,
   progress: ProgressListener = () => undefined,
-): { leafFiles: string[]; badLeaves: number; referenced: Set<string>; confidential: Map<string, string>; seals: DaySeal[] } {
+): { leafFiles: string[]; badLeaves: number; referenced: Set<string>; resultsBlobs: Set<string>; confidential: Map<string, string>; seals: DaySeal[] } {
   const { manifest, origin } = m;
   // The genesis leaf names the chain's first key, whichever key signs now.
   const signingKey = m.chain?.root.publicKey ?? m.signingKey;
@@ -264,6 +264,8 @@ export function checkLeaves(
   let badLeaves = 0;
   let lastGood = s;
   const referenced = new Set<string>();
+  /** The results blobs of run leaves: the report recomputation reads them (src/verify/verify-bundle.ts). */
+  const resultsBlobs = new Set<string>();
   // Confidential manual evidence: its file must be withheld (declared in attachments/withheld.json); sha256 → evidence id.
   const confidential = new Map<string, string>();
   const seals: DaySeal[] = [];
@@ -305,7 +307,10 @@ export function checkLeaves(
         const problem = leafProblem(body); // an unknown type, or data its type's schema refuses (leaf-catalogue.ts)
         if (problem) fault({ code: problem.code, file: f, seq: seqHere, message: problem.message });
         if (body.type === 'run') {
-          if (typeof body.resultsSha256 === 'string') referenced.add(body.resultsSha256);
+          if (typeof body.resultsSha256 === 'string') {
+            referenced.add(body.resultsSha256);
+            resultsBlobs.add(body.resultsSha256);
+          }
           if (body.source === 'hris' && typeof body.resourcesSha256 === 'string') referenced.add(body.resourcesSha256);
           for (const a of (Array.isArray(body.artifacts) ? body.artifacts : []) as Array<{ sha256?: unknown }>) if (typeof a.sha256 === 'string') referenced.add(a.sha256);
         } else if (body.type === 'timestamp.token' && typeof body.tokenSha256 === 'string') referenced.add(body.tokenSha256);
@@ -335,7 +340,7 @@ export function checkLeaves(
   progress({ phase: 'leaves', unit: 'leaf files', done: leafFiles.length, total: leafFiles.length, bytes: leafBytes });
   if (frontier.size !== e) fault({ code: 'SIZE_MISMATCH', file: 'ledger/leaves/', seq: Math.min(frontier.size, e), message: `the leaves end at size ${frontier.size}, but the signed end checkpoint is at size ${e}` });
   for (const h of referenced) confidential.delete(h); // the same bytes also recorded openly: the file is in the bundle
-  return { leafFiles, badLeaves, referenced, confidential, seals };
+  return { leafFiles, badLeaves, referenced, resultsBlobs, confidential, seals };
 }
 
 /** A blob a leaf references whose file the bundle does not carry, and why (attachments/withheld.json). */
@@ -344,15 +349,27 @@ export interface WithheldFile {
   reason: string;
 }
 
+/** One attachment's content checked against its name: a fault naming the file, or one more attachment counted. */
+export function attachmentVerdict(f: string, sha: string, d: GunzipResult, fault: (f: BundleFault) => void, stats: VerifyStats): boolean {
+  if ('problem' in d) fault({ code: 'ATTACHMENT_MISMATCH', file: f, message: d.problem });
+  else if (d.sha256 !== sha) fault({ code: 'ATTACHMENT_MISMATCH', file: f, message: 'uncompressed content does not match its SHA-256 name' });
+  else {
+    stats.attachments++;
+    return true;
+  }
+  return false;
+}
+
 /**
  * 5. Attachments: each named by its hash (so a changed file no longer matches the ledger record that names it); every
  * referenced blob present or declared withheld; confidential manual evidence withheld, never included. Returns what
- * is withheld, for the result to show.
+ * is withheld, for the result to show. Attachments in `deferred` (paths) are not read here: the caller reads them
+ * anyway and checks each with attachmentVerdict, then the ones it did not read (src/verify/verify-bundle.ts).
  */
 export async function checkAttachments(
   bundle: BundleFiles,
   present: Set<string>,
-  refs: { referenced: Set<string>; confidential: Map<string, string> },
+  refs: { referenced: Set<string>; confidential: Map<string, string>; deferred?: ReadonlySet<string> },
   fault: (f: BundleFault) => void,
   stats: VerifyStats,
   progress: ProgressListener = () => undefined,
@@ -378,10 +395,8 @@ export async function checkAttachments(
       fault({ code: 'ATTACHMENT', file: f, message: 'unexpected attachment path (expected attachments/sha256/<aa>/<sha256>.gz)' });
       continue;
     }
-    const d = await bundle.gunzip(f, false);
-    if ('problem' in d) fault({ code: 'ATTACHMENT_MISMATCH', file: f, message: d.problem });
-    else if (d.sha256 !== m[2]) fault({ code: 'ATTACHMENT_MISMATCH', file: f, message: 'uncompressed content does not match its SHA-256 name' });
-    else stats.attachments++;
+    if (refs.deferred?.has(f)) continue;
+    attachmentVerdict(f, m[2]!, await bundle.gunzip(f, false), fault, stats);
   }
   progress({ phase: 'attachments', unit: 'files', done: attachments.length, total: attachments.length });
   for (const h of referenced) {

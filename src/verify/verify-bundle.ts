@@ -1,5 +1,5 @@
 // Offline verification of an evidence bundle: container, signatures, Merkle tree, attachments, and the report recomputed byte for byte.
-import { X509Certificate, createHash, createPublicKey } from 'node:crypto';
+import { X509Certificate, createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { leafHash } from '../ledger/merkle.js';
 import { parseFingerprint } from '../ledger/fingerprint.js';
@@ -12,6 +12,7 @@ import type { ProgressListener } from '../core/progress.js';
 import type { KeyPin } from './bundle-key.js';
 import {
   attachmentPath,
+  attachmentVerdict,
   checkAttachments,
   checkCheckpoints,
   checkContainer,
@@ -152,7 +153,6 @@ async function verifyFiles(
   meta: BundleMeta & { timestamps?: TimestampSummary; witness?: WitnessSummary; withheld?: WithheldFile[]; appendix?: AppendixSummary },
   progress: ProgressListener,
 ): Promise<void> {
-  const files = bundle.files;
   const present = checkContainer(bundle, fault, progress);
   const m = checkManifest(bundle, present, pin, fault, warnings, meta);
   const { verifiers, tree, reportMeta, chain } = m;
@@ -162,11 +162,20 @@ async function verifyFiles(
   const roots = checkCheckpoints(bundle, chain, m.origin, s, e, fault, stats);
   checkHandovers(m.handovers, e, roots.get(e), fault);
   meta.witness = checkWitnesses(bundle, present, verifiers, m.origin, { s, e, roots }, witnessOpts, fault);
-  const { leafFiles, badLeaves, referenced, confidential, seals } = checkLeaves(bundle, m, roots, s, e, fault, stats, progress);
+  const { leafFiles, badLeaves, referenced, resultsBlobs, confidential, seals } = checkLeaves(bundle, m, roots, s, e, fault, stats, progress);
   const endRoot = roots.get(e);
   checkIntegrityStatement((reportMeta as { integrity?: unknown }).integrity, { origin: m.origin, checkpoints: stats.checkpoints, ...(m.signingKey ? { signingKey: m.signingKey } : {}), ...(endRoot ? { endRoot } : {}) }, fault);
-  meta.withheld = await checkAttachments(bundle, present, { referenced, confidential }, fault, stats, progress);
+  // Results blobs are checked where the report recomputation reads them (one gunzip and hash each instead of two); those
+  // it does not read (outside the period, or the report not recomputed) right after it.
+  const deferred = new Set([...resultsBlobs].filter((h) => /^[0-9a-f]{64}$/.test(h)).map(attachmentPath).filter((f) => present.has(f)));
+  meta.withheld = await checkAttachments(bundle, present, { referenced, confidential, deferred }, fault, stats, progress);
   meta.timestamps = await checkTimestamps(bundle, present, { trusted: tsaRoots, seals, checkpointSizes: [...roots.keys()] }, fault, warnings);
+  try {
+    await recomputeReport(bundle, { present, reportMeta, leafFiles, badLeaves, deferred, s, e }, fault, stats, progress);
+  } finally {
+    for (const f of [...deferred].sort()) attachmentVerdict(f, f.slice(-67, -3), await bundle.gunzip(f, false), fault, stats);
+  }
+  // The appendix (a what-if, not evidence): present, labelled, and quoting the bundle's own recorded verdicts.
   const blobs = async (sha: string): Promise<Buffer | undefined> => {
     if (!/^[0-9a-f]{64}$/.test(sha) || !present.has(attachmentPath(sha))) return undefined;
     const d = await bundle.gunzip(attachmentPath(sha), true);
@@ -174,6 +183,18 @@ async function verifyFiles(
   };
   const appendix = await checkAppendix(bundle, present, m.manifest, { start: String(reportMeta.start), end: String(reportMeta.end) }, leafFiles, blobs, fault);
   if (appendix) meta.appendix = appendix;
+}
+
+/** 6. The report recomputed from the leaves and compared byte for byte, and its invariants checked on the bundle's files. */
+async function recomputeReport(
+  bundle: BundleFiles,
+  r: { present: Set<string>; reportMeta: ReportParams & { frameworkFile?: string }; leafFiles: string[]; badLeaves: number; deferred: Set<string>; s: number; e: number },
+  fault: (f: BundleFault) => void,
+  stats: VerifyStats,
+  progress: ProgressListener,
+): Promise<void> {
+  const { present, reportMeta, leafFiles, badLeaves, deferred, s, e } = r;
+  const files = bundle.files;
   if (badLeaves > 0) {
     fault({ code: 'REPORT_SKIPPED', message: `report not recomputed: ${badLeaves} leaf line(s) could not be read as evidence` });
     return;
@@ -191,18 +212,23 @@ async function verifyFiles(
   delete (params as Partial<ReportParams & { frameworkFile: string }>).frameworkFile;
   if (params.slice?.startSize !== s || params.slice?.endSize !== e) fault({ code: 'MANIFEST', file: 'manifest.json', message: 'report slice differs from the tree slice' });
   // Each report file is compared as soon as its recomputation is complete, so nothing of it is held afterwards.
-  // A `.gz` report file is compared by its content (the recomputation is text); its container is checked like an attachment's.
-  const sink = new HashSink((p, want, head) => {
-    stats.reportFiles++;
-    if (!present.has(p)) return fault({ code: 'REPORT_MISSING', file: p, message: 'report file recomputed from the leaves is missing from the bundle' });
-    if (p.endsWith('.gz')) {
+  // A `.gz` report file (a snapshot) is compared by its inflated bytes with the recomputation, neither side hashed; its container is checked like an attachment's.
+  const sink = new HashSink(
+    (p, want, head) => {
+      stats.reportFiles++;
+      if (!present.has(p)) return fault({ code: 'REPORT_MISSING', file: p, message: 'report file recomputed from the leaves is missing from the bundle' });
+      if (bundle.sha256(p) !== want) fault({ code: 'REPORT_MISMATCH', file: p, message: `differs from the recomputation from the leaves${firstDiff(bundle.head(p), head)}` });
+    },
+    (p, want) => {
+      stats.reportFiles++;
+      if (!present.has(p)) return fault({ code: 'REPORT_MISSING', file: p, message: 'report file recomputed from the leaves is missing from the bundle' });
       const d = gunzipBuffer(bundle.read(p));
       if ('problem' in d) fault({ code: 'REPORT_MISMATCH', file: p, message: d.problem });
-      else if (createHash('sha256').update(d.data).digest('hex') !== want) {
-        fault({ code: 'REPORT_MISMATCH', file: p, message: `uncompressed content differs from the recomputation from the leaves${firstDiff(d.data.subarray(0, 65_536).toString('utf8'), head)}` });
+      else if (!d.data.equals(want)) {
+        fault({ code: 'REPORT_MISMATCH', file: p, message: `uncompressed content differs from the recomputation from the leaves${firstDiff(d.data.subarray(0, 65_536).toString('utf8'), want.subarray(0, 65_536).toString('utf8'))}` });
       }
-    } else if (bundle.sha256(p) !== want) fault({ code: 'REPORT_MISMATCH', file: p, message: `differs from the recomputation from the leaves${firstDiff(bundle.head(p), head)}` });
-  });
+    },
+  );
   async function* leavesOf(): AsyncIterable<LeafRecord> {
     let seq = s;
     for (const f of leafFiles) {
@@ -215,6 +241,13 @@ async function verifyFiles(
       }
     }
   }
+  const blobs = async (sha: string): Promise<Buffer | undefined> => {
+    const f = attachmentPath(sha);
+    if (!/^[0-9a-f]{64}$/.test(sha) || !present.has(f)) return undefined;
+    const d = await bundle.gunzip(f, true);
+    if (deferred.delete(f)) return attachmentVerdict(f, sha, d, fault, stats) && 'data' in d ? d.data : undefined;
+    return 'sha256' in d && d.sha256 === sha ? d.data : undefined;
+  };
   // Facts any correct report holds, checked on the bundle's own files: recomputing only proves the exporter ran.
   const invariants = new ReportInvariants((p) => (present.has(p) ? bundle.read(p) : undefined), (p) => present.has(p));
   try {

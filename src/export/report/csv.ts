@@ -18,7 +18,7 @@ export class ReportOut {
   private readonly started = new Set<string>();
   constructor(readonly sink: ReportSink) {}
 
-  write(path: string, header: string[] | null, text: string): void {
+  write(path: string, header: string[] | null, text: string | Buffer): void {
     if (header && !this.started.has(path)) {
       this.started.add(path);
       this.sink.write(path, csvRow(header));

@@ -57,7 +57,8 @@ export interface LeafRecord {
 
 /** Where report files go: written files on export, hashes on verify. Writes to one path arrive in order. */
 export interface ReportSink {
-  write(path: string, text: string): void;
+  /** Text, or bytes already UTF-8 (snapshot files are assembled as bytes: src/export/report/snapshots.ts). */
+  write(path: string, text: string | Buffer): void;
   /** Called once a file is complete, so a sink can release what it holds for it (thousands of snapshot files). */
   end?(path: string): void;
 }
