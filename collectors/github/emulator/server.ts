@@ -64,6 +64,8 @@ export interface GithubEmulatorOptions {
   clock?: Clock;
   /** Primary limits per hour. @defaultValue 5000 */
   rateLimit?: number;
+  /** Audit-log queries per token per hour (GitHub: 1,750 per user and IP); beyond it a 403 secondary limit. @defaultValue 1750 */
+  auditLogRateLimit?: number;
 }
 
 export interface RunningGithubEmulator {
@@ -170,6 +172,7 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
   for (const [k, v] of Object.entries(opts.tokens ?? {})) state.tokens.set(k, v);
   const calls: CallRecord[] = [];
   const usage = new Map<string, { core: number; graphql: number }>();
+  const auditQueries = new Map<string, number>();
   let faults: SecondaryLimitFault[] = [];
   let primary: PrimaryLimitFault[] = [];
   let replies: ReplyFault[] = [];
@@ -234,12 +237,19 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
     const orgName = hit ? hit[0].exec(url.pathname)![1] : undefined;
     if (!hit || orgName !== org.login) return reply(404, { message: 'Not Found', documentation_url: DOCS, status: '404' }, rateHeaders(tokenValue, 'core'));
     const route = hit[1];
-    const refused = refusal(route, token, isOwner, scopeHeaders);
+    const refused = refusal(route, token, isOwner, scopeHeaders, org.plan);
     if (refused) {
       charge(tokenValue, 'core', 1);
       return reply(refused.status, refused.body, { ...refused.headers, ...rateHeaders(tokenValue, 'core') });
     }
-    const out = restReply({ route, url, base: `http://${req.headers.host ?? '127.0.0.1'}`, org, token, isOwner, scopeHeaders });
+    if (route.kind === 'audit_log') {
+      const n = (auditQueries.get(tokenValue) ?? 0) + 1;
+      auditQueries.set(tokenValue, n);
+      if (n > (opts.auditLogRateLimit ?? 1750)) {
+        return reply(403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits' }, { 'retry-after': '60' });
+      }
+    }
+    const out = restReply({ route, url, base: `http://${req.headers.host ?? '127.0.0.1'}`, org, token, isOwner, scopeHeaders, now: clock.now() });
     if (out.kind === 'error') return reply(out.status, out.body, { ...out.headers, ...rateHeaders(tokenValue, 'core') });
     return replyCached(req, res, record, tokenValue, out.body, out.headers);
   }
