@@ -91,7 +91,7 @@ async function readActivity(run: RunState, plan: string | null): Promise<void> {
       const user = ev.raw.user;
       if (ev.action === 'org.add_member' && typeof user === 'string' && (added[user] === undefined || added[user]! < ev.createdAt)) added[user] = ev.createdAt;
     }
-    feed(run, 'activity', plan, { state: 'listed', from: isoSeconds(from), to: run.now(), lastActivity: sortKeys(last), addedAt: sortKeys(added), events: events.length });
+    feed(run, 'activity', plan, { state: 'listed', from: isoSeconds(from), lastActivity: sortKeys(last), addedAt: sortKeys(added), events: events.length });
   } catch (e) {
     failed(run, 'activity', plan, e, `${AUDIT_ROUTE}?phrase=${phrase}`);
   }

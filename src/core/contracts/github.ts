@@ -186,7 +186,10 @@ export interface GithubAuditLogAttributes {
   plan: string | null;
   /** GitHub's own words for `not_available`. */
   detail: string | null;
-  /** Window read (ISO 8601): events created at or after `from` and, for the protection stream, at or before `to`. */
+  /**
+   * Window read (ISO 8601): events created at or after `from` (activity: a whole day, up to the run) and, for the
+   * protection stream, at or before `to` (the activity stream leaves `to` null: it ends at the run).
+   */
   from: string | null;
   to: string | null;
   /** Activity stream: actor login → time of their latest event in the window. Empty for the protection stream. */
