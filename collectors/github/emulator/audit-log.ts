@@ -81,3 +81,20 @@ export function auditLogReply(url: URL, base: string, org: EmuOrg, now: Date, pe
   }
   return { kind: 'cached', body: list.slice(start, start + perPage).map((e) => auditEventBody(org, e)), headers };
 }
+
+/**
+ * GitHub's own limit on audit-log queries (1,750 an hour per user and IP address), beyond the primary limit: counted per
+ * token for the emulator's life (tests never run an hour); past it, a 403 secondary-limit reply with `retry-after`.
+ */
+export function auditLogThrottle(limit: number): (token: string) => { status: number; body: unknown; headers: Record<string, string> } | undefined {
+  const counts = new Map<string, number>();
+  return (token) => {
+    const n = (counts.get(token) ?? 0) + 1;
+    counts.set(token, n);
+    if (n <= limit) return undefined;
+    return {
+      status: 403, headers: { 'retry-after': '60' },
+      body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits' },
+    };
+  };
+}
