@@ -7,10 +7,11 @@ import type { PermissionKey, RunState } from './run-state.js';
 
 type Kind = GithubAccessFeedAttributes['kind'];
 
-const LISTS: Array<{ kind: Kind; route: string; perm: PermissionKey; parse: (x: Record<string, unknown>, route: string) => { id: string; attrs: GithubAccessGrantAttributes } }> = [
-  { kind: 'pat_grant', route: 'GET /orgs/{org}/personal-access-tokens', perm: 'patGrants', parse: (x, r) => parsePat('pat_grant', x, r) },
-  { kind: 'pat_request', route: 'GET /orgs/{org}/personal-access-token-requests', perm: 'patRequests', parse: (x, r) => parsePat('pat_request', x, r) },
-  { kind: 'credential_authorization', route: 'GET /orgs/{org}/credential-authorizations', perm: 'credentialAuthorizations', parse: parseCredential },
+/** `answers`: the credential kind GitHub serves the list to (PAT lists: GitHub Apps; credential authorizations: classic tokens). */
+const LISTS: Array<{ kind: Kind; route: string; perm: PermissionKey; answers: RunState['authKind']; parse: (x: Record<string, unknown>, route: string) => { id: string; attrs: GithubAccessGrantAttributes } }> = [
+  { kind: 'pat_grant', route: 'GET /orgs/{org}/personal-access-tokens', perm: 'patGrants', answers: 'fine_grained_or_app', parse: (x, r) => parsePat('pat_grant', x, r) },
+  { kind: 'pat_request', route: 'GET /orgs/{org}/personal-access-token-requests', perm: 'patRequests', answers: 'fine_grained_or_app', parse: (x, r) => parsePat('pat_request', x, r) },
+  { kind: 'credential_authorization', route: 'GET /orgs/{org}/credential-authorizations', perm: 'credentialAuthorizations', answers: 'classic', parse: parseCredential },
 ];
 
 /**
@@ -20,12 +21,21 @@ const LISTS: Array<{ kind: Kind; route: string; perm: PermissionKey; parse: (x: 
  * authorizations exist) are `not_available`.
  */
 export async function readAccessInventory(run: RunState): Promise<void> {
-  await Promise.all(LISTS.map(async ({ kind, route, perm, parse }) => {
+  await Promise.all(LISTS.map(async ({ kind, route, perm, answers, parse }) => {
     const feedId = `${kind}:${run.org}`;
     const feed = (state: GithubAccessFeedAttributes['state'], detail: string | null, count: number): void => {
       const attrs: GithubAccessFeedAttributes = { kind, state, detail, count };
       run.add('github.access_feed', feedId, `${kind.replace(/_/g, ' ')}s of ${run.org}`, attrs, run.now());
     };
+    if (run.authKind !== answers) {
+      // Not sent: GitHub refuses this credential kind (403) whatever its scopes, so only an error can come of it.
+      feed('unread', null, 0);
+      run.errors.push({
+        operation: route, code: 'CredentialKind', cause: 'denied', permission: run.perm(perm), inputs: ['github.access_feed'], resources: [feedId], retryable: false,
+        message: `GitHub answers this list to ${answers === 'classic' ? 'classic tokens of an organization owner only, not to GitHub Apps or fine-grained tokens' : 'GitHub Apps only, not to classic tokens'}`,
+      });
+      return;
+    }
     try {
       const parsed = (await run.listAll(route, {})).map((x) => parse(x, route));
       const observedAt = run.now();

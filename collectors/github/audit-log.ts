@@ -80,7 +80,7 @@ async function readActivity(run: RunState, plan: string | null): Promise<void> {
   const days = run.opts.auditLogActivityDays ?? 90;
   const now = run.ctx.clock.now();
   // Day precision: runs of one day send the same query, so an unchanged log is answered 304.
-  const from = new Date(Math.floor((now.getTime() - days * DAY_MS) / DAY_MS) * DAY_MS);
+  const from = dayFloor(now.getTime() - days * DAY_MS);
   const phrase = `created:>=${from.toISOString().slice(0, 10)}`;
   try {
     const events = await search(run, phrase);
@@ -98,22 +98,20 @@ async function readActivity(run: RunState, plan: string | null): Promise<void> {
 }
 
 /**
- * Protection overrides and removals from the previous run's cursor (first run: as far back as GitHub keeps). A cursor
- * older than the retention leaves a span no run can read: declared as a gap and named on the feed.
+ * Protection overrides and removals from the previous run's cursor (first run: as far back as GitHub keeps). Queries
+ * start at a whole day, so the runs of one day send the same three queries (answered 304 while nothing happened) and
+ * every window overlaps the last by the ingest lag; events are judged once by id. A cursor older than the retention
+ * leaves a span no run can read: declared as a gap and named on the feed.
  */
 async function readProtection(run: RunState, plan: string | null): Promise<void> {
   const now = run.ctx.clock.now();
-  const to = new Date(Math.floor((now.getTime() - AUDIT_INGEST_LAG_MS) / 1000) * 1000);
-  const reach = new Date(now.getTime() - AUDIT_RETENTION_DAYS * DAY_MS + 60_000);
+  const until = isoSeconds(new Date(now.getTime() - AUDIT_INGEST_LAG_MS));
+  const firstKept = dayCeil(now.getTime() - AUDIT_RETENTION_DAYS * DAY_MS + 60_000);
   const prev = run.ctx.cursors?.[AUDIT_CURSOR];
   const prevMs = prev ? Date.parse(prev) : NaN;
-  let from = Number.isNaN(prevMs) ? reach : new Date(prevMs);
-  let lost: { from: string; to: string } | null = null;
-  if (!Number.isNaN(prevMs) && prevMs < reach.getTime()) {
-    lost = { from: isoSeconds(new Date(prevMs)), to: isoSeconds(reach) };
-    from = reach;
-  }
-  const window = `created:>=${isoSeconds(from)} created:<=${isoSeconds(to)}`;
+  const lost = !Number.isNaN(prevMs) && prevMs < firstKept.getTime() ? { from: isoSeconds(new Date(prevMs)), to: isoSeconds(firstKept) } : null;
+  const from = Number.isNaN(prevMs) || lost ? firstKept : dayFloor(prevMs - AUDIT_INGEST_LAG_MS);
+  const window = `created:>=${from.toISOString().slice(0, 10)}`;
   try {
     const seen = new Set<string>();
     const events: ParsedEvent[] = [];
@@ -129,13 +127,21 @@ async function readProtection(run: RunState, plan: string | null): Promise<void>
     }
     if (Number.isNaN(prevMs)) declareGap(run, new Date(now.getTime() - 365 * DAY_MS), from, `GitHub keeps ${AUDIT_RETENTION_DAYS} days of organization audit log; protection changes before ${isoSeconds(from)} were out of reach on the first run`);
     if (lost) declareGap(run, new Date(lost.from), from, `no run read the GitHub audit log between ${lost.from} and ${lost.to}, which GitHub no longer keeps (${AUDIT_RETENTION_DAYS} days)`);
-    feed(run, 'protection', plan, { state: 'listed', from: isoSeconds(from), to: isoSeconds(to), events: events.length, lostFrom: lost?.from ?? null, lostTo: lost?.to ?? null });
-    run.cursors[AUDIT_CURSOR] = isoSeconds(to);
+    feed(run, 'protection', plan, { state: 'listed', from: isoSeconds(from), to: until, events: events.length, lostFrom: lost?.from ?? null, lostTo: lost?.to ?? null });
+    run.cursors[AUDIT_CURSOR] = until;
   } catch (e) {
     run.dropType('github.audit_event');
     failed(run, 'protection', plan, e, `${AUDIT_ROUTE}?phrase=${PROTECTION_PHRASES.join('|')}`);
     carryCursor(run);
   }
+}
+
+function dayFloor(ms: number): Date {
+  return new Date(Math.floor(ms / DAY_MS) * DAY_MS);
+}
+
+function dayCeil(ms: number): Date {
+  return new Date(Math.ceil(ms / DAY_MS) * DAY_MS);
 }
 
 /** A failed or refused read keeps the previous cursor, so the next run starts where the last complete read ended. */
@@ -146,7 +152,7 @@ function carryCursor(run: RunState): void {
 
 function declareGap(run: RunState, from: Date, to: Date, reason: string): void {
   if (from.getTime() >= to.getTime()) return;
-  run.declaredGaps.push({ from: new Date(Math.floor(from.getTime() / DAY_MS) * DAY_MS).toISOString(), to: isoSeconds(to), reason });
+  run.declaredGaps.push({ from: isoSeconds(dayFloor(from.getTime())), to: isoSeconds(to), reason });
 }
 
 function sortKeys(o: Record<string, string>): Record<string, string> {
