@@ -16,7 +16,7 @@ export default defineRule({
   rationale:
     'An account nobody uses still opens every repository it can read, and its loss goes unnoticed. Removing dormant members (owners first) keeps access to those who need it (CC6.2). GitHub only tells activity through the Enterprise Cloud audit log; without it the rule cannot judge and says so.',
   remediation:
-    'Organization → People: remove or convert the listed members after confirming with their manager. On plans without the audit log, review activity from the identity provider’s last sign-in (okta.users.inactive, gws.users.inactive) and the people view (xsys.identity_reconciliation), and record the review as manual evidence.',
+    'Organization → People: remove or convert the listed members after confirming with their manager. On plans without the audit log, review activity from the identity provider’s last sign-in (okta.users.inactive, google-workspace.users.inactive) and the people view (xsys.identity_reconciliation), and record the review as manual evidence.',
   params: {
     inactiveDays: { description: 'Days without any audit-log event (as actor) after which a member is inactive; a member added to the org more recently is in grace.', default: 90 },
   },
