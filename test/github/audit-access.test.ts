@@ -50,7 +50,7 @@ describe('a plan without the audit log and credential authorizations (Team)', ()
     expect(verdicts(s, 'github.repo.protection_overrides')).toEqual([['protection:acme-demo', 'error']]);
     const reason = evaluateSnapshot(s, githubRules.filter((r) => r.id === 'github.org.inactive_members'), { now: new Date() })[0]!.reason;
     expect(reason).toMatch(/^not assessable from GitHub: GitHub answered 404 Not Found: the organization audit-log API exists on Enterprise Cloud only \(plan team\)/);
-    expect(verdicts(s, 'github.org.third_party_access_inventory').filter(([id]) => id.endsWith(':acme-demo')))
+    expect(verdicts(s, 'github.org.third_party_access_inventory').filter(([id]) => String(id).endsWith(':acme-demo')))
       .toEqual([['credential_authorization:acme-demo', 'not_applicable'], ['pat_grant:acme-demo', 'error'], ['pat_request:acme-demo', 'error']]);
   });
 });

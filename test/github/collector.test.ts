@@ -145,7 +145,7 @@ describe('demo organization', () => {
     const first = await collect(c);
     const second = await collect(c, first.cursors);
     // Only the three protection-override queries are new: the window moves once from GitHub's retention edge to today.
-    expect(second.metrics!.rest304).toBe(second.metrics!.restRequests - 3);
+    expect(second.metrics!.rest304).toBe(second.metrics!.restRequests! - 3);
     expect(e.calls.slice(-second.apiCalls).filter((c) => c.status === 200 && c.method === 'GET').map((c) => decodeURIComponent(c.path).replace(/.*phrase=(action:\S+).*/, '$1')).sort())
       .toEqual(['action:protected_branch.destroy', 'action:protected_branch.policy_override', 'action:repository_ruleset']);
     expect(second.metrics!.restRequests).toBe(first.metrics!.restRequests);
@@ -153,7 +153,7 @@ describe('demo organization', () => {
     const fresh = second.artifacts.filter((a) => !shas.has(a.sha256) && !a.label.includes('MergedPullRequests'));
     expect(fresh.map((a) => a.label)).toEqual([]);
     expect(second.resources.filter((r) => r.type === 'github.pull_request')).toEqual([]);
-    expect(e.usage(DEMO_TOKEN).core).toBe(first.metrics!.restRequests + 3);
+    expect(e.usage(DEMO_TOKEN).core).toBe(first.metrics!.restRequests! + 3);
     // A change shows up: a new merge after the cursor, and a repo losing protection.
     e.state.org.pulls.push({ repo: 'api', number: 43, author: 'carol', mergedBy: 'carol', mergedAt: new Date(Date.now() + 1500).toISOString(), baseRef: 'main', approvers: ['erin'] });
     e.state.org.repos.find((r) => r.name === 'api')!.secretScanning = false;
