@@ -16,7 +16,7 @@ export default defineRule({
   rationale:
     'An account nobody uses still opens every repository it can read, and its loss goes unnoticed. Removing dormant members (owners first) keeps access to those who need it (CC6.2). GitHub only tells activity through the Enterprise Cloud audit log; without it the rule cannot judge and says so.',
   remediation:
-    'Organization → People: remove or convert the listed members after confirming with their manager. On plans without the audit log, review activity from the identity provider’s last sign-in (okta.users.inactive, google-workspace.users.inactive) and the people view (xsys.identity_reconciliation), and record the review as manual evidence.',
+    'Organization → People: remove or convert the listed members after confirming with their manager. On plans without the audit log, configure an identity-provider source: xsys.github_inactive_members then judges the same members by their IdP sign-ins.',
   params: {
     inactiveDays: { description: 'Days without any audit-log event (as actor) after which a member is inactive; a member added to the org more recently is in grace.', default: 90 },
   },
@@ -47,7 +47,7 @@ export default defineRule({
 
 function feedError(scope: string, a: GithubAuditLogAttributes, members: number): string {
   if (a.state === 'not_available') {
-    return `not assessable from GitHub: ${a.detail ?? 'the audit-log API is not available'} (plan ${a.plan ?? 'unknown'}), so the activity of ${members} member(s) is unknown; judge it from the identity provider’s last sign-in instead`;
+    return `not assessable from GitHub: ${a.detail ?? 'the audit-log API is not available'} (plan ${a.plan ?? 'unknown'}), so the activity of ${members} member(s) is unknown; xsys.github_inactive_members judges them by IdP sign-ins where an identity provider is configured`;
   }
   return `could not tell: the audit log of ${scope} could not be read (see the collection errors), so the activity of ${members} member(s) is unknown`;
 }
