@@ -1,6 +1,6 @@
 // Every rule Vigil ships, per source and cross-source: one import and one spread per source, so each source's list merges without conflicts.
 import type { Rule } from '../src/core/types.js';
-import { hrReconciliation, identityReconciliation, offboardingTimeliness, type CrossSourceRule } from './identity/xsys.js';
+import { githubInactiveMembers, hrReconciliation, identityReconciliation, offboardingTimeliness, type CrossSourceRule } from './identity/xsys.js';
 import { awsRules } from './aws/index.js';
 import { githubRules } from './github/index.js';
 import { oktaRules } from './okta/index.js';
@@ -20,4 +20,4 @@ export const allRules: Rule[] = [
  * Rules that read several sources at once (`xsys.*`). They are judged by the writer's identity run over the person
  * view (`evaluatePeople`), not by the per-source engine, so they are listed beside `allRules` rather than in it.
  */
-export const CROSS_SOURCE_RULES: CrossSourceRule[] = [identityReconciliation, offboardingTimeliness, hrReconciliation, accessReviewRevocations];
+export const CROSS_SOURCE_RULES: CrossSourceRule[] = [identityReconciliation, offboardingTimeliness, hrReconciliation, accessReviewRevocations, githubInactiveMembers];

@@ -66,12 +66,16 @@ export class EtagCache {
   }
 }
 
-/** Secret-scanning alerts carry the leaked secret itself; drop it before anything else can see the body. */
+/**
+ * Secret-scanning alerts carry the leaked secret itself, and SSO credential authorizations the last eight characters
+ * of each token; drop them before anything else can see the body.
+ */
 export function stripSecrets(pathname: string, body: string): string {
-  if (!/\/secret-scanning\/alerts$/.test(pathname)) return body;
+  const field = /\/secret-scanning\/alerts$/.test(pathname) ? 'secret' : /\/credential-authorizations$/.test(pathname) ? 'token_last_eight' : null;
+  if (field === null) return body;
   try {
     const parsed = JSON.parse(body) as unknown;
-    if (Array.isArray(parsed)) for (const a of parsed) if (a && typeof a === 'object') delete (a as Record<string, unknown>).secret;
+    if (Array.isArray(parsed)) for (const a of parsed) if (a && typeof a === 'object') delete (a as Record<string, unknown>)[field];
     return redactSecrets(JSON.stringify(parsed));
   } catch {
     return redactSecrets(body);

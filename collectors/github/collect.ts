@@ -6,7 +6,9 @@ import type { CollectionError, Snapshot } from '../../src/core/types.js';
 import type { EtagCache } from './client.js';
 import { githubCause } from './failure.js';
 import { isObject } from './graphql-read.js';
+import { readAccessInventory } from './access-inventory.js';
 import { readAlerts } from './alerts.js';
+import { readAuditLog } from './audit-log.js';
 import { readMembers, readOutsideCollaborators } from './members.js';
 import { readActions, readInstallations, readSaml } from './org-settings.js';
 import { readPullRequests } from './pull-requests.js';
@@ -42,6 +44,7 @@ export class GithubRun {
     const [members, outside, actions, saml, repoGaps] = await Promise.all([
       readMembers(run), readOutsideCollaborators(run), readActions(run), readSaml(run),
       this.readRepositories(), readInstallations(run), readAlerts(run), readPullRequests(run, this.opts.prMergeLookbackDays),
+      readAuditLog(run, isObject(orgData.plan) && typeof orgData.plan.name === 'string' ? orgData.plan.name : null), readAccessInventory(run),
     ]);
     this.addOutsideCollaborators(outside, repoGaps);
     const samlLogins = saml?.logins;

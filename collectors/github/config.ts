@@ -30,6 +30,11 @@ export const githubConfigSchema = z.strictObject({
   /** First run: how far back merged pull requests are read; later runs continue from the saved cursor. @defaultValue 90 */
   prMergeLookbackDays: z.number().int().min(1).max(3650).default(90),
   /**
+   * Days of the organization audit log (Enterprise Cloud) read every run for members' last activity
+   * (github.org.inactive_members). GitHub keeps 180 days. @defaultValue 90
+   */
+  auditLogActivityDays: z.number().int().min(1, 'auditLogActivityDays must be between 1 and 180').max(180, 'auditLogActivityDays must be between 1 and 180').default(90),
+  /**
    * File keeping REST ETags (and the matching secret-free bodies) between processes, relative to the config file.
    * Without it the cache lives in memory for the life of the collector (a `vigil run` worker), so one-shot
    * `vigil collect` runs start cold.

@@ -14,7 +14,7 @@ export const githubDemo: SourceDemo<GithubSourceConfig> = {
     return startGithubEmulator({ port: opts?.port, estate: gen ? { generate: gen } : 'demo' });
   },
   demoConfig: (emulator) => ({
-    config: { org: 'acme-demo', baseUrl: emulator.url, auth: { token: DEMO_TOKEN }, prMergeLookbackDays: 90, requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS, maxRetries: 3, maxRateLimitWaitMs: 60_000 },
+    config: { org: 'acme-demo', baseUrl: emulator.url, auth: { token: DEMO_TOKEN }, prMergeLookbackDays: 90, auditLogActivityDays: 90, requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS, maxRetries: 3, maxRateLimitWaitMs: 60_000 },
   }),
 };
 

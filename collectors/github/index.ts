@@ -37,7 +37,7 @@ export function createGithubCollector(config: GithubSourceConfig, deps: Collecto
     configScopes: () => [config.org],
     async collect(ctx: CollectContext): Promise<Snapshot> {
       const run = new GithubRun({
-        org: config.org, prMergeLookbackDays: config.prMergeLookbackDays,
+        org: config.org, prMergeLookbackDays: config.prMergeLookbackDays, auditLogActivityDays: config.auditLogActivityDays,
         client: {
           baseUrl: config.baseUrl, auth, requestTimeoutMs: config.requestTimeoutMs, maxRetries: config.maxRetries,
           maxRateLimitWaitMs: config.maxRateLimitWaitMs, ...(ctx.signal ? { signal: ctx.signal } : {}), ...internals,

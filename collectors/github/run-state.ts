@@ -11,6 +11,8 @@ export interface CollectOptions {
   org: string;
   client: Omit<ClientOptions, 'stats' | 'cache' | 'artifacts' | 'logger'>;
   prMergeLookbackDays: number;
+  /** @defaultValue 90 */
+  auditLogActivityDays?: number;
 }
 
 type AuthKind = 'classic' | 'fine_grained_or_app';
@@ -32,6 +34,10 @@ const PERMISSIONS: Record<string, { classic: string; app: string }> = {
   code_scanning: { classic: 'security_events', app: 'Code scanning alerts: read' },
   pulls: { classic: 'repo', app: 'Pull requests: read' },
   collaborators: { classic: 'repo (push access to the repository)', app: 'Metadata: read, installed on the repository with push access' },
+  auditLog: { classic: 'read:audit_log or admin:org (as an organization owner)', app: 'Organization administration: read' },
+  patGrants: { classic: 'a GitHub App with Personal access tokens: read (GitHub answers this list to GitHub Apps only)', app: 'Personal access tokens: read' },
+  patRequests: { classic: 'a GitHub App with Personal access token requests: read (GitHub answers this list to GitHub Apps only)', app: 'Personal access token requests: read' },
+  credentialAuthorizations: { classic: 'read:org (as an organization owner)', app: 'a classic token of an organization owner with read:org (GitHub Apps cannot read this list)' },
 };
 
 export type PermissionKey = keyof typeof PERMISSIONS;
@@ -52,6 +58,8 @@ export class RunState {
   readonly stats = emptyStats();
   readonly inputs: Snapshot['inputs'] = {};
   readonly cursors: Record<string, string> = {};
+  /** Spans of the period this run knows it cannot evidence (audit log past GitHub's retention). */
+  readonly declaredGaps: NonNullable<Snapshot['declaredGaps']> = [];
   minApiCalls = 0;
   authKind: AuthKind = 'fine_grained_or_app';
   scopes: Set<string> | null = null;
@@ -80,9 +88,9 @@ export class RunState {
     this.resources.push({ source: 'github', scope: this.opts.org, type, id, name, attributes: attributes as Record<string, unknown>, observedAt });
   }
 
-  /** Drops what a failed later page left behind: a type is either complete or in error. */
-  dropType(type: string): void {
-    for (let k = this.resources.length - 1; k >= 0; k--) if (this.resources[k]!.type === type) this.resources.splice(k, 1);
+  /** Drops what a failed later page left behind: a type (or the part `which` selects) is either complete or in error. */
+  dropType(type: string, which: (r: Resource) => boolean = () => true): void {
+    for (let k = this.resources.length - 1; k >= 0; k--) if (this.resources[k]!.type === type && which(this.resources[k]!)) this.resources.splice(k, 1);
   }
 
   /** Records a failed read with its real cause (rate limit, denial, malformed reply…); the permission is named for denials. */
@@ -154,6 +162,7 @@ export class RunState {
       apiCalls, minApiCalls: this.minApiCalls,
       metrics: { ...this.stats },
       cursors: this.cursors,
+      ...(this.declaredGaps.length > 0 ? { declaredGaps: this.declaredGaps } : {}),
     };
   }
 }

@@ -38,10 +38,25 @@ export interface IdpAccount {
   status: string;
   active: boolean;
   statusChanged: string | null;
+  /** Last interactive sign-in (IdentityUserAttributes.lastLogin); absent in views recorded before it was joined. */
+  lastLogin?: string | null;
+  /** False when the provider does not report sign-ins (e.g. Entra without P1). */
+  lastLoginKnown?: boolean;
   observedAt: string;
 }
 
-export interface GithubAccount { org: string; login: string; role: string; matchedBy?: MatchedBy; observedAt: string }
+export interface GithubAccount {
+  org: string;
+  login: string;
+  role: string;
+  matchedBy?: MatchedBy;
+  /**
+   * Whether the org's audit log was read (`github.audit_log` activity stream `listed`): then github.org.inactive_members
+   * judges the member from it; otherwise xsys.github_inactive_members falls back to the IdP's sign-ins.
+   */
+  auditLogRead?: boolean;
+  observedAt: string;
+}
 
 export interface AwsAccount {
   account: string;
@@ -122,6 +137,7 @@ export function joinPeople(snapshots: Snapshot[], mappingInput?: unknown): Peopl
   const awsUsers: AwsAccount[] = [];
   const hrRows: HrRecord[] = [];
   for (const s of snapshots) {
+    const auditLogRead = s.resources.some((x) => x.type === 'github.audit_log' && x.id === `activity:${s.scope}` && (x.attributes as { state?: string }).state === 'listed');
     for (const r of s.resources) {
       if (r.type === 'hris.employee') {
         hrRows.push({ ...(r.attributes as unknown as HrisEmployeeAttributes), scope: r.scope, observedAt: r.observedAt });
@@ -130,10 +146,13 @@ export function joinPeople(snapshots: Snapshot[], mappingInput?: unknown): Peopl
       if ((IDENTITY_USER_TYPES as readonly string[]).includes(r.type)) {
         const a = r.attributes as unknown as IdentityUserAttributes;
         const email = (a.email ?? a.login).toLowerCase();
-        person(email).idp.push({ source: r.source, scope: r.scope, id: r.id, login: a.login, status: a.status, active: a.active, statusChanged: a.statusChanged, observedAt: r.observedAt });
+        person(email).idp.push({
+          source: r.source, scope: r.scope, id: r.id, login: a.login, status: a.status, active: a.active, statusChanged: a.statusChanged,
+          lastLogin: a.lastLogin ?? null, lastLoginKnown: a.lastLoginKnown === true, observedAt: r.observedAt,
+        });
       } else if (r.type === 'github.member') {
         const login = String((r.attributes as { login?: string }).login ?? r.id);
-        githubMembers.push({ r, a: { org: r.scope, login, role: String((r.attributes as { role?: string }).role ?? 'member'), observedAt: r.observedAt } });
+        githubMembers.push({ r, a: { org: r.scope, login, role: String((r.attributes as { role?: string }).role ?? 'member'), auditLogRead, observedAt: r.observedAt } });
       } else if (r.type === 'aws.iam.user') {
         const a = r.attributes as { accessKeys?: Array<{ active: boolean }>; passwordEnabled?: boolean };
         awsUsers.push({

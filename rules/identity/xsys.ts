@@ -55,6 +55,18 @@ export const hrReconciliation: CrossSourceRule = {
   params: {},
 };
 
+export const githubInactiveMembers: CrossSourceRule = {
+  id: 'xsys.github_inactive_members',
+  title: 'Members of GitHub organizations without an audit log signed in to the identity provider within 90 days',
+  severity: 'medium',
+  mode: 'snapshot',
+  inputs: ['okta.user', 'google-workspace.user', 'entra.user', 'github.member', 'aws.iam.user', 'hris.employee'],
+  rationale:
+    'Reads the person view (github.member with the org’s github.audit_log state from the same run). GitHub tells member activity only through the Enterprise Cloud audit log (github.org.inactive_members). For an organization without it, the catalogue falls back to the identity provider: a membership whose person is deactivated or has not signed in for the limit is dormant access (CC6.2). A member the IdP cannot vouch for (no matched identity, or a provider that does not report sign-ins) is error, never pass.',
+  remediation: 'Remove the dormant GitHub memberships (or confirm them with the person’s manager); map unmatched logins to people in the people mapping file.',
+  params: { inactiveDays: { description: 'Days without an IdP sign-in after which a GitHub membership is dormant.', default: 90 } },
+};
+
 /** Active IdP accounts, for leavers whose IdP accounts are access still to remove. */
 function describeIdpAccess(p: Person): string[] {
   return p.idp.filter((a) => a.active).map((a) => `${a.source} account ${a.login} (${a.status})`);
@@ -79,7 +91,7 @@ export interface EvaluatePeopleOptions {
   now: Date;
   /** Earlier views, oldest first (from the ledger), for offboarding times. The current view need not be included. */
   history?: Array<{ observedAt: string; view: PeopleView }>;
-  params?: { slaHours?: number };
+  params?: { slaHours?: number; inactiveDays?: number };
   /**
    * Whether an HR roster source is configured. When it is but no roster was joined, xsys.hr_reconciliation is `error`;
    * when it is not, that rule records nothing (there is no roster to judge by). @defaultValue whether the view joined one
@@ -111,6 +123,7 @@ export function evaluatePeople(view: PeopleView, opts: EvaluatePeopleOptions): R
   }
 
   evaluateHr(view, opts.hrConfigured ?? view.hrJoined, push);
+  evaluateGithubActivity(view, opts.now, opts.params?.inactiveDays ?? (githubInactiveMembers.params.inactiveDays!.default as number), push);
   evaluateOffboarding(view, opts, sla, observedAt, push);
   return out.sort((a, b) => (a.ruleId + a.resourceId < b.ruleId + b.resourceId ? -1 : 1));
 }
@@ -174,5 +187,37 @@ function evaluateOffboarding(view: PeopleView, opts: EvaluatePeopleOptions, sla:
     push(offboardingTimeliness.id, resourceId, hours <= sla ? 'pass' : 'fail',
       `${p.email}: ${what} removed by ${removedSeen} (${hours} h after ${since}; SLA ${sla} h)`,
       { ...base, removedObservedAt: removedSeen, lastSeenWithAccess: lastHeld, offboardingHours: hours });
+  }
+}
+
+/**
+ * xsys.github_inactive_members: GitHub members of orgs whose audit log was not read, judged by their person's IdP
+ * sign-ins. Members of orgs with the audit log are judged by github.org.inactive_members and skipped here.
+ */
+function evaluateGithubActivity(view: PeopleView, now: Date, days: number, push: Push): void {
+  const cutoff = now.getTime() - days * 86_400_000;
+  const rid = githubInactiveMembers.id;
+  for (const p of view.people) {
+    for (const g of p.github) {
+      if (g.auditLogRead === true) continue;
+      const id = `github:${g.org}/${g.login}`;
+      const who = `GitHub ${g.role === 'admin' ? 'owner' : 'member'} ${g.org}/${g.login} (${p.email})`;
+      const active = p.idp.filter((a) => a.active);
+      if (p.idp.length === 0) { push(rid, id, 'error', `could not tell: ${who} has no IdP identity whose sign-ins could stand in for GitHub activity`); continue; }
+      if (active.length === 0) { push(rid, id, 'fail', `${who} is deactivated in the IdP (${idpNames(p)}) yet still a member: dormant access`); continue; }
+      const known = active.filter((a) => a.lastLoginKnown === true);
+      const recent = known.filter((a) => a.lastLogin != null && Date.parse(a.lastLogin) >= cutoff);
+      const details = { idp: active.map((a) => ({ source: a.source, login: a.login, lastLogin: a.lastLogin ?? null, lastLoginKnown: a.lastLoginKnown ?? false })) };
+      if (recent.length > 0) push(rid, id, 'pass', `${who} signed in to ${recent.map((a) => a.source).join(', ')} within the last ${days} days`, details);
+      else if (known.length < active.length) push(rid, id, 'error', `could not tell: ${active.filter((a) => a.lastLoginKnown !== true).map((a) => a.source).join(', ')} does not report sign-ins for ${p.email}`, details);
+      else {
+        const last = known.map((a) => a.lastLogin).filter((x): x is string => x != null).sort().pop();
+        push(rid, id, 'fail', `${who} has not signed in to the IdP in the last ${days} days (${last ? `last sign-in ${day(last)}` : 'never signed in'})`, details);
+      }
+    }
+  }
+  for (const g of view.unmatched.github) {
+    if (g.auditLogRead === true) continue;
+    push(rid, `github:${g.org}/${g.login}`, 'error', `could not tell: GitHub member ${g.org}/${g.login} matches no IdP user, so no sign-in can stand in for its activity`);
   }
 }

@@ -12,7 +12,7 @@ import { canonicalBytes } from '../ledger/canonical.js';
 import { SOURCE_MANIFEST } from '../../collectors/manifest.js';
 import { joinPeople, peopleMappingSchema, type PeopleMapping, type PeopleView, type Person } from '../../rules/identity/people.js';
 import { CROSS_SOURCE_RULES } from '../../rules/index.js';
-import { evaluatePeople, hrReconciliation, offboardingTimeliness } from '../../rules/identity/xsys.js';
+import { evaluatePeople, githubInactiveMembers, hrReconciliation, offboardingTimeliness } from '../../rules/identity/xsys.js';
 import { accessReviewRevocations, evaluateRevocations } from '../../rules/identity/access-review-revocations.js';
 import { accountsOf } from '../../rules/identity/accounts.js';
 import { ReviewBook } from '../reviews/book.js';
@@ -40,7 +40,7 @@ export interface PeopleOptions {
   /** sha-256 of the mapping file bytes, recorded in the identity rule-set version. */
   mappingSha256?: string;
   /** Parameter overrides of `xsys.offboarding_timeliness`. */
-  params?: { slaHours?: number; graceDays?: number };
+  params?: { slaHours?: number; graceDays?: number; inactiveDays?: number };
   /** Cross-source rule ids disabled in config: their results are not recorded. */
   disabled?: string[];
   /** Only these sources are joined (the configured ones); a source dropped from config stops counting. @defaultValue every source with a `peopleInput` in the manifest */
@@ -111,6 +111,8 @@ export function peopleOptionsFromConfig(cfg: {
   if (typeof sla === 'number') out.params = { slaHours: sla };
   const grace = cfg.config.rules.params[accessReviewRevocations.id]?.graceDays;
   if (typeof grace === 'number') out.params = { ...out.params, graceDays: grace };
+  const inactive = cfg.config.rules.params[githubInactiveMembers.id]?.inactiveDays;
+  if (typeof inactive === 'number') out.params = { ...out.params, inactiveDays: inactive };
   const disabled = cfg.config.rules.disabled.filter((id) => ids.has(id));
   if (disabled.length) out.disabled = disabled;
   return out;
@@ -126,7 +128,9 @@ function crossSourceDefinition(opts: PeopleOptions) {
   return {
     rules: CROSS_SOURCE_RULES.filter((r) => !opts.disabled?.includes(r.id)).map((r) => ({
       id: r.id, title: r.title, severity: r.severity, mode: r.mode, inputs: r.inputs,
-      params: Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, (r.id === offboardingTimeliness.id && k === 'slaHours' ? opts.params?.slaHours : r.id === accessReviewRevocations.id && k === 'graceDays' ? opts.params?.graceDays : undefined) ?? v.default])),
+      params: Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, (r.id === offboardingTimeliness.id && k === 'slaHours' ? opts.params?.slaHours
+        : r.id === accessReviewRevocations.id && k === 'graceDays' ? opts.params?.graceDays
+          : r.id === githubInactiveMembers.id && k === 'inactiveDays' ? opts.params?.inactiveDays : undefined) ?? v.default])),
     })),
     logicSha256,
     mappingSha256: opts.mappingSha256 ?? null,

@@ -11,7 +11,7 @@ const T = NOW.toISOString();
 const rule = (id: string): Rule => githubRules.find((r) => r.id === id)!;
 
 function snap(resources: Array<[string, string, Record<string, unknown>]>): Snapshot {
-  const types = ['github.org', 'github.member', 'github.outside_collaborator', 'github.repository', 'github.branch_rules', 'github.alert', 'github.alert_feed', 'github.app_installation', 'github.pull_request'];
+  const types = ['github.org', 'github.member', 'github.outside_collaborator', 'github.repository', 'github.branch_rules', 'github.alert', 'github.alert_feed', 'github.app_installation', 'github.pull_request', 'github.audit_log', 'github.audit_event', 'github.access_feed', 'github.access_grant'];
   return {
     source: 'github', scope: 'acme', slot: T, startedAt: T, endedAt: T, artifacts: [], errors: [], apiCalls: 1,
     inputs: Object.fromEntries(types.map((t) => [t, { observedAt: T }])),
@@ -278,5 +278,106 @@ describe('alerts and the change population', () => {
     expect(run('github.repo.dependabot_alerts_enabled', s)).toEqual([['a/off', 'fail'], ['a/on', 'pass'], ['a/unknown', 'error']]);
     expect(run('github.repo.secret_scanning_enabled', s)).toEqual([['a/off', 'fail'], ['a/on', 'pass'], ['a/unknown', 'error']]);
     expect(run('github.repo.secret_scanning_enabled', s, { requirePushProtection: false })).toEqual([['a/off', 'pass'], ['a/on', 'pass'], ['a/unknown', 'error']]);
+  });
+});
+
+describe('audit log and third-party access (rows 51, 53, 61)', () => {
+  const ago = (days: number): string => new Date(NOW.getTime() - days * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const activity = (over: Record<string, unknown>): [string, string, Record<string, unknown>] =>
+    ['github.audit_log', 'activity:acme', { stream: 'activity', state: 'listed', plan: 'enterprise', detail: null, from: ago(120), to: null, lastActivity: {}, addedAt: {}, events: 0, lostFrom: null, lostTo: null, ...over }];
+  const protection = (over: Record<string, unknown>): [string, string, Record<string, unknown>] =>
+    ['github.audit_log', 'protection:acme', { stream: 'protection', state: 'listed', plan: 'enterprise', detail: null, from: ago(1), to: ago(0), lastActivity: {}, addedAt: {}, events: 0, lostFrom: null, lostTo: null, ...over }];
+
+  it('inactive_members: acted within 90 days passes, exactly 90 days passes, 91 days or never fails, a recent join is in grace', () => {
+    const s = snap([member('ann'), member('bob'), member('cat', { role: 'admin' }), member('dan'), member('eve'),
+      activity({ lastActivity: { ann: ago(3), bob: ago(90), cat: ago(91), zed: ago(1) }, addedAt: { eve: ago(10), dan: ago(100) } })]);
+    expect(run('github.org.inactive_members', s)).toEqual([['ann', 'pass'], ['bob', 'pass'], ['cat', 'fail'], ['dan', 'fail'], ['eve', 'pass']]);
+    const reasons = evaluateSnapshot(s, [rule('github.org.inactive_members')], { now: NOW }).map((r) => r.reason);
+    expect(reasons).toContain(`owner cat has no audit-log event in the last 90 days (last event on ${ago(91).slice(0, 10)})`);
+    expect(reasons).toContain('member dan has no audit-log event in the last 90 days (none in the whole audit-log window read)');
+    expect(run('github.org.inactive_members', s, { inactiveDays: 100 })).toEqual([['ann', 'pass'], ['bob', 'pass'], ['cat', 'pass'], ['dan', 'pass'], ['eve', 'pass']]);
+  });
+
+  it.each([
+    ['no Enterprise Cloud (GitHub answered 404)', { state: 'not_available', plan: 'team', detail: 'GitHub answered 404 Not Found: the organization audit-log API exists on Enterprise Cloud only' }, /^not assessable from GitHub: .*plan team/],
+    ['the audit log could not be read', { state: 'unread' }, /^could not tell: the audit log of acme could not be read/],
+    ['a window shorter than the rule looks back', { from: ago(30) }, /^could not tell: the audit log of acme was read from .* only, fewer days than the 90/],
+  ] as const)('inactive_members: %s is error on the feed, never a verdict on members', (_n, over, reason) => {
+    const out = evaluateSnapshot(snap([member('ann'), activity(over)]), [rule('github.org.inactive_members')], { now: NOW });
+    expect(out.map((r) => [r.resourceId, r.status])).toEqual([['activity:acme', 'error']]);
+    expect(out[0]!.reason).toMatch(reason);
+  });
+
+  it('inactive_members: an audit-log read that left no feed (or a snapshot from before it) is error', () => {
+    expect(run('github.org.inactive_members', snap([member('ann')]))).toEqual([['github:acme', 'error']]);
+    const old = snap([member('ann')]);
+    delete old.inputs['github.audit_log'];
+    expect(run('github.org.inactive_members', old)).toEqual([['github:acme', 'error']]);
+  });
+
+  const ev = (id: string, action: string, days: number, over: Record<string, unknown> = {}): [string, string, Record<string, unknown>] =>
+    ['github.audit_event', id, { action, actor: 'ann', repository: 'acme/api', target: 'main', createdAt: ago(days), ...over }];
+
+  it('protection_overrides: bypass, removal and ruleset changes fail as events, a new ruleset passes, a complete read passes', () => {
+    const s = snap([protection({ events: 5 }), ev('e1', 'protected_branch.policy_override', 3), ev('e2', 'protected_branch.destroy', 4), ev('e3', 'repository_ruleset.update', 5, { repository: null, target: 'baseline' }),
+      ev('e4', 'repository_ruleset.create', 6), ev('e5', 'repository_ruleset.destroy', 7)]);
+    const out = evaluateSnapshot(s, [rule('github.repo.protection_overrides')], { now: NOW });
+    expect(out.map((r) => [r.resourceId, r.status, r.occurredAt ?? null])).toEqual([
+      ['e1', 'fail', ago(3)], ['e2', 'fail', ago(4)], ['e3', 'fail', ago(5)], ['e4', 'pass', ago(6)], ['e5', 'fail', ago(7)], ['protection:acme', 'pass', null]]);
+    expect(out[0]!.reason).toBe(`ann bypassed branch protection acme/api main on ${ago(3).slice(0, 10)}: justify it or record an exception`);
+    expect(out[2]!.reason).toBe(`ann changed ruleset baseline on ${ago(5).slice(0, 10)} (the change may weaken or disable it): justify it or record an exception`);
+  });
+
+  it.each([
+    ['no Enterprise Cloud', { state: 'not_available', plan: 'free', detail: 'GitHub answered 404 Not Found' }, /^not assessable from GitHub/],
+    ['read failed', { state: 'unread' }, /^could not tell: the audit log of acme could not be read/],
+    ['a span past the 180-day retention was never read', { lostFrom: '2025-10-01T00:00:00Z', lostTo: '2025-12-19T12:01:00Z' }, /no run read the audit log between 2025-10-01T00:00:00Z and 2025-12-19T12:01:00Z.*180 days/],
+  ] as const)('protection_overrides: %s is error', (_n, over, reason) => {
+    const out = evaluateSnapshot(snap([protection(over)]), [rule('github.repo.protection_overrides')], { now: NOW });
+    expect(out.map((r) => [r.resourceId, r.status])).toEqual([['protection:acme', 'error']]);
+    expect(out[0]!.reason).toMatch(reason);
+  });
+
+  it('protection_overrides: events are not judged when the read was not complete, and no feed at all is error', () => {
+    expect(run('github.repo.protection_overrides', snap([protection({ state: 'unread' }), ev('e1', 'protected_branch.policy_override', 3)]))).toEqual([['protection:acme', 'error']]);
+    expect(run('github.repo.protection_overrides', snap([]))).toEqual([['github:acme', 'error']]);
+  });
+
+  const app = (id: string, permissions: Record<string, string>, over: Record<string, unknown> = {}): [string, string, Record<string, unknown>] =>
+    ['github.app_installation', id, { appSlug: `app-${id}`, appId: 1, repositorySelection: 'all', permissions, events: [], createdAt: ago(30), suspended: false, ...over }];
+  const accessFeed = (kind: string, state: string, count = 0): [string, string, Record<string, unknown>] => ['github.access_feed', `${kind}:acme`, { kind, state, detail: state === 'not_available' ? 'GitHub answered 404' : null, count }];
+  const grant = (id: string, kind: string, over: Record<string, unknown>): [string, string, Record<string, unknown>] =>
+    ['github.access_grant', id, { kind, owner: 'ann', name: 'tok', repositorySelection: 'all', permissions: [], since: ago(30), expiresAt: ago(-30), expired: false, lastUsedAt: ago(1), credentialType: null, ...over }];
+
+  it('third_party_access_inventory: sensitive write permissions fail unless the App is suspended', () => {
+    const s = snap([app('1', { contents: 'write', metadata: 'read' }), app('2', { administration: 'write' }), app('3', { members: 'read', workflows: 'write' }), app('4', { organization_administration: 'write' }, { suspended: true })]);
+    expect(run('github.org.third_party_access_inventory', s)).toEqual([['app:1', 'pass'], ['app:2', 'fail'], ['app:3', 'fail'], ['app:4', 'pass']]);
+    expect(run('github.org.third_party_access_inventory', s, { sensitiveAppPermissions: ['administration'] })).toEqual([['app:1', 'pass'], ['app:2', 'fail'], ['app:3', 'pass'], ['app:4', 'pass']]);
+  });
+
+  it('third_party_access_inventory: grants without expiry or unused past 90 days fail; requests waiting past 7 days fail; expired grants pass', () => {
+    const s = snap([accessFeed('pat_grant', 'listed', 5), accessFeed('pat_request', 'listed', 2), accessFeed('credential_authorization', 'listed', 3),
+      grant('pat_grant:1', 'pat_grant', {}),
+      grant('pat_grant:2', 'pat_grant', { expiresAt: null }),
+      grant('pat_grant:3', 'pat_grant', { lastUsedAt: ago(91) }),
+      grant('pat_grant:4', 'pat_grant', { lastUsedAt: null, since: ago(90) }),
+      grant('pat_grant:5', 'pat_grant', { expiresAt: ago(2), expired: true, lastUsedAt: ago(300) }),
+      grant('pat_request:1', 'pat_request', { since: ago(7) }),
+      grant('pat_request:2', 'pat_request', { since: ago(8) }),
+      grant('credential_authorization:1', 'credential_authorization', { expiresAt: null, expired: null, credentialType: 'SSH key', lastUsedAt: ago(10) }),
+      grant('credential_authorization:2', 'credential_authorization', { expiresAt: null, expired: null, credentialType: 'SSH key', lastUsedAt: null, since: ago(400) }),
+      grant('credential_authorization:3', 'credential_authorization', { expired: null, credentialType: 'personal access token', lastUsedAt: ago(100) }),
+    ]);
+    expect(run('github.org.third_party_access_inventory', s)).toEqual([
+      ['credential_authorization:1', 'pass'], ['credential_authorization:2', 'fail'], ['credential_authorization:3', 'fail'], ['credential_authorization:acme', 'pass'],
+      ['pat_grant:1', 'pass'], ['pat_grant:2', 'fail'], ['pat_grant:3', 'fail'], ['pat_grant:4', 'pass'], ['pat_grant:5', 'pass'], ['pat_grant:acme', 'pass'],
+      ['pat_request:1', 'pass'], ['pat_request:2', 'fail'], ['pat_request:acme', 'pass'],
+    ]);
+  });
+
+  it('third_party_access_inventory: a list the credential cannot read is error, credential authorizations without Enterprise Cloud are not applicable', () => {
+    const s = snap([app('1', { metadata: 'read' }), accessFeed('pat_grant', 'unread'), accessFeed('pat_request', 'unread'), accessFeed('credential_authorization', 'not_available')]);
+    s.errors.push({ operation: 'GET /orgs/{org}/personal-access-tokens', code: 'AccessDenied', cause: 'denied', message: 'Resource not accessible by personal access token', inputs: ['github.access_feed'], resources: ['pat_grant:acme'], retryable: false });
+    expect(run('github.org.third_party_access_inventory', s)).toEqual([['app:1', 'pass'], ['credential_authorization:acme', 'not_applicable'], ['pat_grant:acme', 'error'], ['pat_request:acme', 'error']]);
   });
 });

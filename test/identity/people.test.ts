@@ -105,3 +105,33 @@ describe('orphaned access end to end over the emulators', () => {
     expect(results.find((r) => r.ruleId === 'xsys.offboarding_timeliness' && r.resourceId === 'person:dave@example.com')!.status).toBe('fail');
   }, 60_000);
 });
+
+describe('xsys.github_inactive_members: row 51 falls back to IdP sign-ins where GitHub has no audit log', () => {
+  const NOW = new Date(T);
+  const ago = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOString();
+  const okta = (id: string, email: string, o: Record<string, unknown>) => ({ ...idpUser(id, email, true), attributes: { ...idpUser(id, email, true).attributes, ...o } });
+  const feed = (state: string) => ({ type: 'github.audit_log', id: 'activity:acme', attributes: { stream: 'activity', state } });
+  const judge = (ghResources: Array<ReturnType<typeof member> | ReturnType<typeof feed>>, idp: Array<ReturnType<typeof okta>>) =>
+    evaluatePeople(joinPeople([snap('okta', 'acme.okta.com', idp), snap('github', 'acme', ghResources)]), { now: NOW })
+      .filter((r) => r.ruleId === 'xsys.github_inactive_members').map((r) => [r.resourceId, r.status]);
+
+  it('judges each member by the person’s IdP sign-in when the org’s audit log is not available', () => {
+    const idp = [
+      okta('1', 'ann@x.io', { lastLogin: ago(3) }), okta('2', 'bob@x.io', { lastLogin: ago(90) }), okta('3', 'cat@x.io', { lastLogin: ago(91) }),
+      okta('4', 'dan@x.io', { lastLogin: null }), okta('5', 'eve@x.io', { lastLogin: null, lastLoginKnown: false }),
+      { ...idpUser('6', 'fay@x.io', false, ago(2)) },
+    ];
+    const gh = ['ann', 'bob', 'cat', 'dan', 'eve', 'fay', 'ghost'].map(member);
+    expect(judge([...gh, feed('not_available')], idp)).toEqual([
+      ['github:acme/ann', 'pass'], ['github:acme/bob', 'pass'], ['github:acme/cat', 'fail'], ['github:acme/dan', 'fail'],
+      ['github:acme/eve', 'error'], ['github:acme/fay', 'fail'], ['github:acme/ghost', 'error'],
+    ]);
+    // An unread audit log (or a snapshot from before it was read) falls back the same way.
+    expect(judge([member('cat'), feed('unread')], idp)).toEqual([['github:acme/cat', 'fail']]);
+    expect(judge([member('ann')], idp)).toEqual([['github:acme/ann', 'pass']]);
+  });
+
+  it('records nothing for an org whose audit log was read: github.org.inactive_members judges those members', () => {
+    expect(judge([member('cat'), member('ghost'), feed('listed')], [okta('3', 'cat@x.io', { lastLogin: ago(200) })])).toEqual([]);
+  });
+});

@@ -212,6 +212,7 @@ describe('derived identity run', () => {
       'xsys.access_review_revocations revocations error',
       'xsys.identity_reconciliation input:github:acme error',
       'xsys.offboarding_timeliness input:github:acme error',
+      'xsys.github_inactive_members input:github:acme error',
     ]);
     const ok = await run(collector('github', () => estate), 'github');
     expect(ok.job.summary.errors).toEqual([]);
@@ -254,6 +255,7 @@ describe('derived identity run', () => {
     expect(old.job.results.filter((r) => r.resourceId === 'input:github:acme').map((r) => `${r.ruleId} ${r.status}`)).toEqual([
       'xsys.identity_reconciliation error',
       'xsys.offboarding_timeliness error',
+      'xsys.github_inactive_members error',
     ]);
     expect(old.job.results.some((r) => r.status === 'pass')).toBe(false);
 

@@ -1,11 +1,22 @@
 // The GitHub emulator's REST org routes: which token may read what, and each listing's reply (shape, paging, filters).
-import type { EmuAlert, EmuOrg, EmuRepo, EmuToken, EmuUser } from './state.js';
+import type { EmuAlert, EmuCredentialAuthorization, EmuOrg, EmuPatGrant, EmuRepo, EmuToken, EmuUser } from './state.js';
 import type { GraphqlCaller } from './graphql.js';
-import { alertBody, installation, minimalRepository, orgFull, userList } from './rest-shapes.js';
+import { alertBody, credentialAuthorizationBody, installation, minimalRepository, orgFull, patBody, userList } from './rest-shapes.js';
+import { auditLogReply } from './audit-log.js';
 
 export const DOCS = 'https://docs.github.com/rest';
 
-export interface Route { scopes: string[]; appPermission: string | null; ownerOnly: boolean; kind: 'org' | 'members' | 'outside' | 'repos' | 'actions' | 'workflow' | 'installations' | 'dependabot' | 'secret_scanning' | 'code_scanning' }
+export interface Route {
+  scopes: string[];
+  appPermission: string | null;
+  ownerOnly: boolean;
+  kind: 'org' | 'members' | 'outside' | 'repos' | 'actions' | 'workflow' | 'installations' | 'dependabot' | 'secret_scanning' | 'code_scanning'
+    | 'audit_log' | 'pat_grants' | 'pat_requests' | 'credential_authorizations';
+  /** GitHub answers 404 unless the org is on Enterprise Cloud (`plan: enterprise`). */
+  enterpriseCloudOnly?: boolean;
+  /** Which credential kinds GitHub serves at all (the PAT lists: GitHub Apps only; credential authorizations: classic tokens only). */
+  tokenKinds?: Array<EmuToken['kind']>;
+}
 
 export const ROUTES: Array<[RegExp, Route]> = [
   [/^\/orgs\/([^/]+)$/, { scopes: [], appPermission: null, ownerOnly: false, kind: 'org' }],
@@ -18,6 +29,10 @@ export const ROUTES: Array<[RegExp, Route]> = [
   [/^\/orgs\/([^/]+)\/dependabot\/alerts$/, { scopes: ['security_events', 'repo'], appPermission: 'vulnerability_alerts', ownerOnly: true, kind: 'dependabot' }],
   [/^\/orgs\/([^/]+)\/secret-scanning\/alerts$/, { scopes: ['security_events', 'repo'], appPermission: 'secret_scanning_alerts', ownerOnly: true, kind: 'secret_scanning' }],
   [/^\/orgs\/([^/]+)\/code-scanning\/alerts$/, { scopes: ['security_events'], appPermission: 'security_events', ownerOnly: true, kind: 'code_scanning' }],
+  [/^\/orgs\/([^/]+)\/audit-log$/, { scopes: ['read:audit_log', 'admin:org'], appPermission: 'organization_administration', ownerOnly: true, kind: 'audit_log', enterpriseCloudOnly: true }],
+  [/^\/orgs\/([^/]+)\/personal-access-tokens$/, { scopes: [], appPermission: 'organization_personal_access_tokens', ownerOnly: true, kind: 'pat_grants', tokenKinds: ['app'] }],
+  [/^\/orgs\/([^/]+)\/personal-access-token-requests$/, { scopes: [], appPermission: 'organization_personal_access_token_requests', ownerOnly: true, kind: 'pat_requests', tokenKinds: ['app'] }],
+  [/^\/orgs\/([^/]+)\/credential-authorizations$/, { scopes: ['read:org', 'admin:org'], appPermission: null, ownerOnly: true, kind: 'credential_authorizations', enterpriseCloudOnly: true, tokenKinds: ['classic'] }],
 ];
 
 export function can(t: EmuToken, scopes: string[], appPermission: string | null): boolean {
@@ -45,8 +60,13 @@ export function graphqlCaller(token: EmuToken, isOwner: boolean): GraphqlCaller 
 }
 
 /** The 403 GitHub sends when the token lacks the route's scope or permission, or is not an owner's; undefined when admitted. */
-export function refusal(route: Route, token: EmuToken, isOwner: boolean, scopeHeaders: Record<string, string>): { status: number; body: unknown; headers: Record<string, string> } | undefined {
+export function refusal(route: Route, token: EmuToken, isOwner: boolean, scopeHeaders: Record<string, string>, plan: EmuOrg['plan']): { status: number; body: unknown; headers: Record<string, string> } | undefined {
   const accepted = { 'x-accepted-oauth-scopes': route.scopes.join(', ') };
+  if (route.enterpriseCloudOnly && plan !== 'enterprise') return { status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' }, headers: { ...scopeHeaders } };
+  if (route.tokenKinds && !route.tokenKinds.includes(token.kind)) {
+    const message = token.kind === 'app' ? 'Resource not accessible by integration' : 'Resource not accessible by personal access token';
+    return { status: 403, body: { message, documentation_url: DOCS, status: '403' }, headers: { ...scopeHeaders, ...accepted } };
+  }
   if (!can(token, route.scopes, route.appPermission) && !(route.kind === 'members' && token.kind === 'classic')) {
     const message = token.kind === 'classic' ? 'Must have admin rights to Repository.' : token.kind === 'app' ? 'Resource not accessible by integration' : 'Resource not accessible by personal access token';
     const wanted: Record<string, string> = token.kind === 'classic' ? {} : { 'x-accepted-github-permissions': `${route.appPermission}=read` };
@@ -64,8 +84,8 @@ export type RestReply =
   | { kind: 'error'; status: number; body: unknown; headers: Record<string, string> };
 
 /** The reply to an admitted GET of an org route (authenticated, with the scope or permission it needs). */
-export function restReply(o: { route: Route; url: URL; base: string; org: EmuOrg; token: EmuToken; isOwner: boolean; scopeHeaders: Record<string, string> }): RestReply {
-  const { route, url, base, org, token, isOwner, scopeHeaders } = o;
+export function restReply(o: { route: Route; url: URL; base: string; org: EmuOrg; token: EmuToken; isOwner: boolean; scopeHeaders: Record<string, string>; now: Date }): RestReply {
+  const { route, url, base, org, token, isOwner, scopeHeaders, now } = o;
   const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? 30) || 30));
   // Raw rows and their REST shape: only the requested page is shaped, so a 5,000-repo listing stays cheap per page.
   let items: unknown[] | null = null;
@@ -104,6 +124,18 @@ export function restReply(o: { route: Route; url: URL; base: string; org: EmuOrg
       break;
     }
     case 'actions': single = { enabled_repositories: org.actions.enabledRepositories, allowed_actions: org.actions.allowedActions, ...(org.actions.allowedActions === 'selected' ? { selected_actions_url: `${base}/orgs/${org.login}/actions/permissions/selected-actions` } : {}) }; break;
+    case 'audit_log': return auditLogReply(url, base, org, now, perPage, scopeHeaders);
+    case 'pat_grants': case 'pat_requests': {
+      const pending = route.kind === 'pat_requests';
+      items = org.patGrants.filter((p) => p.pending === pending).sort((a, b) => a.id - b.id);
+      shape = (p: EmuPatGrant) => patBody(base, org, p, now.getTime());
+      break;
+    }
+    case 'credential_authorizations': {
+      items = [...org.credentialAuthorizations].sort((a, b) => a.credentialId - b.credentialId);
+      shape = (c: EmuCredentialAuthorization) => credentialAuthorizationBody(c);
+      break;
+    }
     case 'workflow': single = { default_workflow_permissions: org.actions.defaultWorkflowPermissions, can_approve_pull_request_reviews: org.actions.canApprovePullRequestReviews }; break;
     case 'installations': {
       const all = org.installations.map((i) => installation(base, org, i));

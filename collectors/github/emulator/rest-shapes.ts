@@ -1,5 +1,5 @@
 // Builders for GitHub-shaped REST bodies (validated in tests against the OpenAPI response schemas), so replies look like api.github.com.
-import type { EmuAlert, EmuInstallation, EmuOrg, EmuRepo, EmuUser } from './state.js';
+import type { EmuAlert, EmuInstallation, EmuOrg, EmuRepo, EmuUser, EmuAuditEvent, EmuCredentialAuthorization, EmuPatGrant } from './state.js';
 
 const EPOCH = '2020-01-01T00:00:00Z';
 
@@ -128,5 +128,41 @@ export function alertBody(base: string, org: EmuOrg, a: EmuAlert): Record<string
     tool: { name: 'CodeQL', version: '2.19.0', guid: null },
     most_recent_instance: { ref: 'refs/heads/main', analysis_key: '.github/workflows/codeql.yml:analyze', environment: '{}', category: 'js', state: 'open', commit_sha: '0'.repeat(40), message: { text: 'finding' }, location: { path: 'src/index.js', start_line: 1, end_line: 1, start_column: 1, end_column: 2 }, classifications: [] },
     repository,
+  };
+}
+
+/** One organization audit-log event as the REST API sends it: times in epoch milliseconds, `_document_id` its id. */
+export function auditEventBody(org: EmuOrg, e: EmuAuditEvent): Record<string, unknown> {
+  const ms = Date.parse(e.createdAt);
+  const actor = e.actor === null ? {} : { actor: e.actor, actor_id: 100 + e.actor.length, actor_location: { country_code: 'DE' }, user_agent: 'Mozilla/5.0', actor_is_bot: false };
+  return {
+    '@timestamp': ms, _document_id: e.id, action: e.action, created_at: ms, operation_type: e.action.endsWith('.create') ? 'create' : e.action.endsWith('.destroy') ? 'remove' : 'modify',
+    org: org.login, org_id: org.id, business: 'acme-enterprise', business_id: 4242, ...actor,
+    ...(e.repo ? { repo: e.repo, repo_id: 1000 + e.repo.length, visibility: 'private' } : {}),
+    ...(e.user ? { user: e.user, user_id: 100 + e.user.length } : {}),
+    ...(e.branch ? { branch: `refs/heads/${e.branch}`, name: e.branch } : {}),
+    ...(e.rulesetName ? { ruleset_name: e.rulesetName, ruleset_enforcement: 'enabled', ruleset_source_type: 'Organization' } : {}),
+  };
+}
+
+/** `organization-programmatic-access-grant` (approved) or `…-grant-request` (pending). */
+export function patBody(base: string, org: EmuOrg, p: EmuPatGrant, nowMs: number): Record<string, unknown> {
+  const member = org.members.find((m) => m.login === p.owner);
+  const common = {
+    id: p.id, owner: simpleUser(base, p.owner, member?.id ?? 1), repository_selection: p.repositorySelection,
+    repositories_url: `${base}/organizations/${org.id}/personal-access-token${p.pending ? '-requests' : 's'}/${p.id}/repositories`,
+    permissions: p.permissions, token_id: p.tokenId, token_name: p.tokenName,
+    token_expired: p.expiresAt !== null && Date.parse(p.expiresAt) < nowMs, token_expires_at: p.expiresAt, token_last_used_at: p.lastUsedAt,
+  };
+  return p.pending ? { ...common, reason: p.reason ?? null, created_at: p.at } : { ...common, access_granted_at: p.at };
+}
+
+/** `credential-authorization`: includes the token's last eight characters, as GitHub does. */
+export function credentialAuthorizationBody(c: EmuCredentialAuthorization): Record<string, unknown> {
+  return {
+    login: c.login, credential_id: c.credentialId, credential_type: c.type, token_last_eight: c.last8 ?? undefined,
+    credential_authorized_at: c.authorizedAt, scopes: c.scopes, fingerprint: c.type === 'SSH key' ? 'SHA256:rpE0vCkR2ZBjKyXlpGQZTi5HNqEo7XY0pUZ1fYpXgE4' : undefined,
+    credential_accessed_at: c.accessedAt, authorized_credential_id: c.credentialId + 1_000_000,
+    authorized_credential_title: c.type === 'SSH key' ? 'laptop' : undefined, authorized_credential_note: c.note ?? undefined, authorized_credential_expires_at: c.expiresAt,
   };
 }

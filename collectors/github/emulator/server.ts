@@ -6,6 +6,7 @@ import { systemClock, type Clock } from '../../../src/core/collector.js';
 import { demoOrg, generateOrg, FULL_APP_PERMISSIONS, FULL_CLASSIC_SCOPES, type EmuAlert, type EmuOrg, type EmuRepo, type EmuUser, type EmuState, type EmuToken, type GenerateOptions } from './state.js';
 import { DOCS, ROUTES, graphqlCaller, refusal, restReply } from './rest-routes.js';
 import { resolveGraphql, type GraphqlFieldFault } from './graphql.js';
+import { auditLogThrottle } from './audit-log.js';
 
 export interface CallRecord {
   method: string;
@@ -64,6 +65,8 @@ export interface GithubEmulatorOptions {
   clock?: Clock;
   /** Primary limits per hour. @defaultValue 5000 */
   rateLimit?: number;
+  /** Audit-log queries per token per hour (GitHub: 1,750 per user and IP); beyond it a 403 secondary limit. @defaultValue 1750 */
+  auditLogRateLimit?: number;
 }
 
 export interface RunningGithubEmulator {
@@ -157,9 +160,8 @@ function installationToken(state: EmuState, bearer: string | undefined, url: URL
   return { status: 201, body: { token, expires_at: new Date(clock.now().getTime() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: app.permissions, repository_selection: 'all' } };
 }
 
-export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Promise<RunningGithubEmulator> {
-  const clock = opts.clock ?? systemClock;
-  const now = opts.now ?? clock.now();
+/** The org served (demo or generated), the demo token held by its owner plus the caller's tokens, and the demo App. */
+function initialState(opts: GithubEmulatorOptions, now: Date): EmuState {
   const org: EmuOrg = opts.estate === undefined || opts.estate === 'demo' ? demoOrg(now) : generateOrg({ now, ...opts.estate.generate });
   const owner = org.members.find((m) => m.role === 'admin')?.login ?? 'owner';
   const state: EmuState = {
@@ -168,8 +170,17 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
     apps: new Map([[DEMO_APP_ID, { installationId: DEMO_INSTALLATION_ID, permissions: { ...FULL_APP_PERMISSIONS } }]]),
   };
   for (const [k, v] of Object.entries(opts.tokens ?? {})) state.tokens.set(k, v);
+  return state;
+}
+
+export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Promise<RunningGithubEmulator> {
+  const clock = opts.clock ?? systemClock;
+  const now = opts.now ?? clock.now();
+  const state = initialState(opts, now);
+  const org = state.org;
   const calls: CallRecord[] = [];
   const usage = new Map<string, { core: number; graphql: number }>();
+  const auditThrottle = auditLogThrottle(opts.auditLogRateLimit ?? 1750);
   let faults: SecondaryLimitFault[] = [];
   let primary: PrimaryLimitFault[] = [];
   let replies: ReplyFault[] = [];
@@ -234,12 +245,14 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
     const orgName = hit ? hit[0].exec(url.pathname)![1] : undefined;
     if (!hit || orgName !== org.login) return reply(404, { message: 'Not Found', documentation_url: DOCS, status: '404' }, rateHeaders(tokenValue, 'core'));
     const route = hit[1];
-    const refused = refusal(route, token, isOwner, scopeHeaders);
+    const refused = refusal(route, token, isOwner, scopeHeaders, org.plan);
     if (refused) {
       charge(tokenValue, 'core', 1);
       return reply(refused.status, refused.body, { ...refused.headers, ...rateHeaders(tokenValue, 'core') });
     }
-    const out = restReply({ route, url, base: `http://${req.headers.host ?? '127.0.0.1'}`, org, token, isOwner, scopeHeaders });
+    const auditLimited = route.kind === 'audit_log' ? auditThrottle(tokenValue) : undefined;
+    if (auditLimited) return reply(auditLimited.status, auditLimited.body, auditLimited.headers);
+    const out = restReply({ route, url, base: `http://${req.headers.host ?? '127.0.0.1'}`, org, token, isOwner, scopeHeaders, now: clock.now() });
     if (out.kind === 'error') return reply(out.status, out.body, { ...out.headers, ...rateHeaders(tokenValue, 'core') });
     return replyCached(req, res, record, tokenValue, out.body, out.headers);
   }

@@ -99,6 +99,51 @@ export interface EmuPull {
   approvers: string[];
 }
 
+/** One organization audit-log event (web events only; GitHub keeps them 180 days). */
+export interface EmuAuditEvent {
+  id: string;
+  action: string;
+  actor: string | null;
+  createdAt: string;
+  repo?: string;
+  /** The member added or removed (org.add_member, org.remove_member). */
+  user?: string;
+  /** Branch of protected_branch.* events. */
+  branch?: string;
+  /** Ruleset of repository_ruleset.* events. */
+  rulesetName?: string;
+}
+
+/** An approved fine-grained PAT grant (`pending: false`) or a pending request to access the org. */
+export interface EmuPatGrant {
+  id: number;
+  owner: string;
+  tokenId: number;
+  tokenName: string;
+  repositorySelection: 'none' | 'all' | 'subset';
+  permissions: { organization?: Record<string, string>; repository?: Record<string, string> };
+  /** access_granted_at (grant) or created_at (request). */
+  at: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  pending: boolean;
+  reason?: string;
+}
+
+/** A classic PAT or SSH key a member authorized for SAML SSO (Enterprise Cloud). */
+export interface EmuCredentialAuthorization {
+  credentialId: number;
+  login: string;
+  type: 'personal access token' | 'SSH key';
+  authorizedAt: string;
+  accessedAt: string | null;
+  scopes: string[];
+  expiresAt: string | null;
+  note: string | null;
+  /** The token's last eight characters, as GitHub returns them; the collector must never store them. */
+  last8: string | null;
+}
+
 export interface EmuOrg {
   login: string;
   id: number;
@@ -117,6 +162,11 @@ export interface EmuOrg {
   alerts: EmuAlert[];
   installations: EmuInstallation[];
   pulls: EmuPull[];
+  /** Organization audit log; served only when `plan` is `enterprise` (Enterprise Cloud). */
+  auditLog: EmuAuditEvent[];
+  patGrants: EmuPatGrant[];
+  /** SAML SSO credential authorizations; served only on Enterprise Cloud. */
+  credentialAuthorizations: EmuCredentialAuthorization[];
   createdAt: string;
   /** False: no GitHub Advanced Security / Code Security, so the org code-scanning alerts endpoint refuses (403). */
   codeSecurity?: boolean;
@@ -140,7 +190,7 @@ export interface EmuState {
   apps: Map<number, { installationId: number; permissions: Record<string, 'read' | 'write'> }>;
 }
 
-export const FULL_CLASSIC_SCOPES = ['repo', 'read:org', 'admin:org', 'security_events'];
+export const FULL_CLASSIC_SCOPES = ['repo', 'read:org', 'admin:org', 'security_events', 'read:audit_log'];
 
 export const FULL_APP_PERMISSIONS: Record<string, 'read'> = {
   metadata: 'read',
@@ -152,6 +202,8 @@ export const FULL_APP_PERMISSIONS: Record<string, 'read'> = {
   vulnerability_alerts: 'read',
   secret_scanning_alerts: 'read',
   security_events: 'read',
+  organization_personal_access_tokens: 'read',
+  organization_personal_access_token_requests: 'read',
 };
 
 function daysAgo(now: Date, days: number): string {
@@ -241,6 +293,7 @@ export function demoOrg(now: Date = new Date()): EmuOrg {
     installations: [
       { id: 7001, appId: 301, appSlug: 'vigil-compliance', repositorySelection: 'all', permissions: { ...FULL_APP_PERMISSIONS }, events: [], createdAt: daysAgo(now, 30), suspended: false },
       { id: 7002, appId: 302, appSlug: 'ci-bot', repositorySelection: 'selected', permissions: { contents: 'write', checks: 'write', metadata: 'read' }, events: ['push', 'pull_request'], createdAt: daysAgo(now, 300), suspended: false },
+      { id: 7003, appId: 303, appSlug: 'repo-settings-sync', repositorySelection: 'all', permissions: { administration: 'write', metadata: 'read' }, events: ['repository'], createdAt: daysAgo(now, 120), suspended: false },
     ],
     pulls: [
       { repo: 'api', number: 41, author: 'carol', mergedBy: 'alice', mergedAt: daysAgo(now, 10), baseRef: 'main', approvers: ['bob'] },
@@ -249,8 +302,39 @@ export function demoOrg(now: Date = new Date()): EmuOrg {
       { repo: 'infra', number: 3, author: 'alice', mergedBy: 'alice', mergedAt: daysAgo(now, 4), baseRef: 'main', approvers: ['carol', 'alice'] },
       { repo: 'tooling', number: 9, author: 'dave', mergedBy: 'dave', mergedAt: daysAgo(now, 3), baseRef: 'release', approvers: [] },
     ],
+    auditLog: demoAuditLog(login, now),
+    patGrants: [
+      { id: 25381, owner: 'bob', tokenId: 98716, tokenName: 'release-script', repositorySelection: 'subset', permissions: { repository: { contents: 'write', metadata: 'read' } }, at: daysAgo(now, 40), expiresAt: daysAgo(now, -50), lastUsedAt: daysAgo(now, 2), pending: false },
+      { id: 25382, owner: 'dave', tokenId: 98717, tokenName: 'old-migration', repositorySelection: 'all', permissions: { organization: { members: 'read' }, repository: { administration: 'write' } }, at: daysAgo(now, 400), expiresAt: null, lastUsedAt: daysAgo(now, 200), pending: false },
+      { id: 25390, owner: 'carol', tokenId: 98730, tokenName: 'metrics-export', repositorySelection: 'all', permissions: { repository: { issues: 'read' } }, at: daysAgo(now, 20), expiresAt: daysAgo(now, -60), lastUsedAt: null, pending: true, reason: 'Weekly issue metrics' },
+    ],
+    credentialAuthorizations: [
+      { credentialId: 161195, login: 'alice', type: 'personal access token', authorizedAt: daysAgo(now, 100), accessedAt: daysAgo(now, 1), scopes: ['repo', 'read:org'], expiresAt: daysAgo(now, -80), note: 'terraform', last8: 'ab12cd34' },
+      { credentialId: 161196, login: 'dave', type: 'SSH key', authorizedAt: daysAgo(now, 400), accessedAt: null, scopes: [], expiresAt: null, note: null, last8: null },
+    ],
     createdAt: daysAgo(now, 900),
   };
+}
+
+/**
+ * The demo org's audit log: alice, bob and carol act within 90 days, erin joined 15 days ago and has not acted yet,
+ * dave has no event in 180 days; one branch-protection override, one ruleset change and one new ruleset, plus an
+ * override 250 days ago that GitHub no longer keeps (never returned).
+ */
+function demoAuditLog(org: string, now: Date): EmuAuditEvent[] {
+  const ev = (id: string, days: number, action: string, actor: string | null, extra: Partial<EmuAuditEvent> = {}): EmuAuditEvent => ({ id, action, actor, createdAt: daysAgo(now, days), ...extra });
+  return [
+    ev('dmo-0001', 250, 'protected_branch.policy_override', 'dave', { repo: `${org}/web`, branch: 'main' }),
+    ev('dmo-0002', 170, 'repo.create', 'dave', { repo: `${org}/tooling` }),
+    ev('dmo-0003', 95, 'repository_ruleset.create', 'alice', { rulesetName: 'infra-default-branch' }),
+    ev('dmo-0004', 60, 'protected_branch.create', 'bob', { repo: `${org}/api`, branch: 'main' }),
+    ev('dmo-0005', 40, 'repository_ruleset.update', 'alice', { rulesetName: 'infra-default-branch' }),
+    ev('dmo-0006', 30, 'team.add_member', 'carol', { user: 'bob' }),
+    ev('dmo-0007', 15, 'org.add_member', 'alice', { user: 'erin' }),
+    ev('dmo-0008', 12, 'protected_branch.policy_override', 'alice', { repo: `${org}/api`, branch: 'main' }),
+    ev('dmo-0009', 10, 'repo.update_member', 'bob', { repo: `${org}/api`, user: 'olivia-contractor' }),
+    ev('dmo-0010', 1, 'org.update_member', 'alice', { user: 'bob' }),
+  ];
 }
 
 const rng = mulberry32;
@@ -323,6 +407,7 @@ export function generateOrg(opts: GenerateOptions): EmuOrg {
     actions: { enabledRepositories: 'all', allowedActions: 'selected', defaultWorkflowPermissions: 'read', canApprovePullRequestReviews: false },
     saml: true, members, outsideCollaborators: outside, repos, rulesets, alerts,
     installations: [{ id: 7001, appId: 301, appSlug: 'vigil-compliance', repositorySelection: 'all', permissions: { ...FULL_APP_PERMISSIONS }, events: [], createdAt: daysAgo(now, 30), suspended: false }],
-    pulls, createdAt: daysAgo(now, 2000),
+    pulls, auditLog: members.map((m, i) => ({ id: `gen-${i}`, action: 'repo.access', actor: m.login, createdAt: daysAgo(now, (i * 7) % 150) })),
+    patGrants: [], credentialAuthorizations: [], createdAt: daysAgo(now, 2000),
   };
 }

@@ -11,6 +11,10 @@ export const GITHUB_RESOURCE_TYPES = [
   'github.alert_feed',
   'github.app_installation',
   'github.pull_request',
+  'github.audit_log',
+  'github.audit_event',
+  'github.access_feed',
+  'github.access_grant',
 ] as const;
 
 export type GithubResourceType = (typeof GITHUB_RESOURCE_TYPES)[number];
@@ -167,4 +171,80 @@ export interface GithubPullRequestAttributes {
   toDefaultBranch: boolean;
   /** Logins that submitted an APPROVED review; null when the reviews could not be read (the merge is then `error`). */
   approvers: string[] | null;
+}
+
+/**
+ * `github.audit_log` (id `activity:org` or `protection:org`): whether the organization audit log
+ * (`GET /orgs/{org}/audit-log`, Enterprise Cloud only) was read, and over which window. `listed`: every page of the
+ * window was read; `not_available`: GitHub answered that the org has no audit-log API (404 on plans other than
+ * Enterprise Cloud) — a fact, never "no activity"; `unread`: the read failed (its CollectionError names the cause).
+ */
+export interface GithubAuditLogAttributes {
+  stream: 'activity' | 'protection';
+  state: 'listed' | 'not_available' | 'unread';
+  /** The org's plan as `GET /orgs/{org}` named it (free, team, enterprise…); null when not returned. */
+  plan: string | null;
+  /** GitHub's own words for `not_available`. */
+  detail: string | null;
+  /**
+   * Window read (ISO 8601): events created at or after `from` (activity: a whole day, up to the run) and, for the
+   * protection stream, at or before `to` (the activity stream leaves `to` null: it ends at the run).
+   */
+  from: string | null;
+  to: string | null;
+  /** Activity stream: actor login → time of their latest event in the window. Empty for the protection stream. */
+  lastActivity: Record<string, string>;
+  /** Activity stream: login → when it was added to the org (`org.add_member`) within the window. */
+  addedAt: Record<string, string>;
+  /** Events read in the window (protection stream: override events only). */
+  events: number;
+  /**
+   * Protection stream: a span between the previous run's cursor and the oldest instant the audit log still keeps
+   * (180 days) that no run read — it can never be evidenced from GitHub. Null when the window joins the previous one.
+   */
+  lostFrom: string | null;
+  lostTo: string | null;
+}
+
+/** `github.audit_event` (id = the event's `_document_id`): a protection override or removal read from the audit log. */
+export interface GithubAuditEventAttributes {
+  action: string;
+  actor: string | null;
+  /** `org/repo` when the event names a repository. */
+  repository: string | null;
+  /** Branch (protected_branch.*) or ruleset name (repository_ruleset.*), when GitHub sends one. */
+  target: string | null;
+  createdAt: string;
+}
+
+/**
+ * `github.access_feed` (id `kind:org`): whether one list of third-party access was read. `not_available`: GitHub
+ * says the list does not exist for this org (credential authorizations outside Enterprise Cloud: 404); `unread`: the
+ * read failed or the credential cannot read it (fine-grained PAT lists answer only GitHub Apps; credential
+ * authorizations answer only classic tokens).
+ */
+export interface GithubAccessFeedAttributes {
+  kind: 'pat_grant' | 'pat_request' | 'credential_authorization';
+  state: 'listed' | 'not_available' | 'unread';
+  detail: string | null;
+  count: number;
+}
+
+/** `github.access_grant` (id `kind:id`): one fine-grained PAT grant, pending PAT request or SSO credential authorization. */
+export interface GithubAccessGrantAttributes {
+  kind: GithubAccessFeedAttributes['kind'];
+  owner: string;
+  /** Token name (PATs), note or title (credential authorizations), or null. */
+  name: string | null;
+  /** PATs: none | all | subset; credential authorizations: null. */
+  repositorySelection: string | null;
+  /** Flattened permissions (`repository:contents=write`) for PATs; OAuth scopes for credential authorizations. */
+  permissions: string[];
+  /** Granted (PAT grant), requested (PAT request) or authorized (credential authorization). */
+  since: string;
+  expiresAt: string | null;
+  expired: boolean | null;
+  lastUsedAt: string | null;
+  /** personal access token | SSH key (credential authorizations); null for PATs. */
+  credentialType: string | null;
 }
