@@ -24,6 +24,12 @@ export interface EntraTenant {
   servicePrincipals: Array<{ id: string; displayName: string; appId: string }>;
   caPolicies: Array<Record<string, unknown> & { id: string; displayName: string }>;
   securityDefaults: boolean;
+  /** policies/authorizationPolicy settings Vigil reads (the rest are served with Graph's defaults). */
+  authorization: { allowInvitesFrom: string; guestUserRoleId: string; permissionGrantPoliciesAssigned: string[] };
+  /** policies/adminConsentRequestPolicy. */
+  adminConsent: { isEnabled: boolean; reviewers: Array<{ query: string; queryType: string; queryRoot: string | null }> };
+  /** PIM settings per role definition id (served as roleManagementPolicyAssignments with expanded rules). */
+  rolePolicies: Record<string, { approvalRequired: boolean; approvers: string[]; permanentActiveAllowed: boolean }>;
   audits: Array<Record<string, unknown> & { id: string; activityDateTime: string; activityDisplayName: string }>;
 }
 
@@ -34,6 +40,14 @@ const ROLE_IDS = {
   userAdmin: 'fe930be7-5e62-47db-91af-98c3a49a38b1',
   globalReader: 'f2ef992c-3afb-46b9-b7cf-a126ee74c451',
 };
+
+/** Guest user role template ids (Graph authorizationPolicy docs): member-like, limited (the default), restricted. */
+export const GUEST_ROLE = { member: 'a0b1b346-4d3e-4e8b-98f8-753987be4970', limited: '10dae51f-b6af-4016-8d66-8c2a99b929b3', restricted: '2af84b1e-32c8-42b7-82bc-daa82404023b' };
+
+/** Entra's out-of-the-box PIM settings: no approval, permanent active assignments allowed. */
+function defaultRolePolicies(): EntraTenant['rolePolicies'] {
+  return Object.fromEntries(Object.values(ROLE_IDS).map((id) => [id, { approvalRequired: false, approvers: [], permanentActiveAllowed: true }]));
+}
 
 function guid(n: number, salt: number): string {
   const h = (n * 2654435761 + salt * 97) >>> 0;
@@ -139,6 +153,10 @@ export function demoEntraTenant(now: number): EntraTenant {
     ],
     pimActive: [], groups: [tier0], servicePrincipals: [],
     caPolicies: caPolicies(true), securityDefaults: false, audits: [],
+    // Graph's defaults for a new tenant: anyone may invite, members consent to any app, no admin consent workflow.
+    authorization: { allowInvitesFrom: 'everyone', guestUserRoleId: GUEST_ROLE.limited, permissionGrantPoliciesAssigned: ['ManagePermissionGrantsForSelf.microsoft-user-default-legacy'] },
+    adminConsent: { isEnabled: false, reviewers: [] },
+    rolePolicies: defaultRolePolicies(),
   };
   audit(t, 'Add member to role', users[1]!, new Date(now - 20 * DAY));
   audit(t, 'Disable account', users[3]!, new Date(now - 2 * DAY));
@@ -159,6 +177,9 @@ export function generatedEntraTenant(n: number, seed: number, now: number): Entr
     roleAssignments: users.slice(0, 30).map((u, i) => ({ id: `ra-${i}`, principalId: u.id, roleDefinitionId: i < 3 ? ROLE_IDS.globalAdmin : i < 12 ? ROLE_IDS.userAdmin : ROLE_IDS.globalReader, directoryScopeId: '/' })),
     eligibilities: [], pimActive: [], groups: [], servicePrincipals: [],
     caPolicies: caPolicies(false), securityDefaults: false, audits: [],
+    authorization: { allowInvitesFrom: 'adminsAndGuestInviters', guestUserRoleId: GUEST_ROLE.restricted, permissionGrantPoliciesAssigned: [] },
+    adminConsent: { isEnabled: true, reviewers: [{ query: `/users/${users[0]?.id ?? guid(0, 1)}`, queryType: 'MicrosoftGraph', queryRoot: null }] },
+    rolePolicies: { ...defaultRolePolicies(), [ROLE_IDS.globalAdmin]: { approvalRequired: true, approvers: [users[0]?.id ?? guid(0, 1)], permanentActiveAllowed: false } },
   };
   for (const u of users.filter((u) => !u.accountEnabled)) audit(t, 'Disable account', u, new Date(now - Math.floor(r() * 25) * DAY));
   return t;
