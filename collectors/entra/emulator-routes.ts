@@ -73,6 +73,30 @@ function rolePolicyAssignments(g: GraphRouteContext, res: ServerResponse, url: U
   return g.paged(res, url, items, expand ? 'policies/roleManagementPolicyAssignments(policy(rules()))' : 'policies/roleManagementPolicyAssignments');
 }
 
+/** accessReviewScheduleDefinition list, and one definition's instances, in Graph's shapes. */
+function accessReviews(g: GraphRouteContext, res: ServerResponse, url: URL): void {
+  const inst = /\/definitions\/([^/]+)\/instances$/.exec(url.pathname);
+  if (inst) {
+    const d = g.tenant.accessReviews.find((x) => x.id === decodeURIComponent(inst[1]!));
+    if (!d) return g.graphError(res, 404, 'NotFound', `Access review definition ${inst[1]} not found.`);
+    return g.paged(res, url, d.instances, `identityGovernance/accessReviews/definitions('${d.id}')/instances`, (i) => ({
+      ...i, scope: { '@odata.type': '#microsoft.graph.accessReviewQueryScope', query: d.query, queryType: 'MicrosoftGraph', queryRoot: null }, fallbackReviewers: [], reviewers: [],
+    }));
+  }
+  return g.paged(res, url, g.tenant.accessReviews, 'identityGovernance/accessReviews/definitions', (d) => ({
+    id: d.id, displayName: d.displayName, status: d.status, createdDateTime: '2025-01-10T09:00:00Z', lastModifiedDateTime: '2025-01-10T09:00:00Z', descriptionForAdmins: '',
+    descriptionForReviewers: '', createdBy: { id: g.tenant.users[0]!.id, displayName: g.tenant.users[0]!.displayName, userPrincipalName: g.tenant.users[0]!.userPrincipalName },
+    scope: { '@odata.type': '#microsoft.graph.accessReviewQueryScope', query: d.query, queryType: 'MicrosoftGraph', queryRoot: null },
+    instanceEnumerationScope: null, reviewers: [], fallbackReviewers: [], backupReviewers: [],
+    settings: {
+      mailNotificationsEnabled: true, reminderNotificationsEnabled: true, justificationRequiredOnApproval: true, defaultDecisionEnabled: false, defaultDecision: 'None',
+      instanceDurationInDays: 14, autoApplyDecisionsEnabled: true, recommendationsEnabled: true,
+      recurrence: d.recurrence ? { pattern: { type: d.recurrence.type, interval: d.recurrence.interval, month: 0, dayOfMonth: 0, daysOfWeek: [], firstDayOfWeek: 'sunday', index: 'first' }, range: { type: 'noEnd', numberOfOccurrences: 0, recurrenceTimeZone: null, startDate: '2025-01-10', endDate: '9999-12-31' } } : null,
+      applyActions: [],
+    },
+  }));
+}
+
 /** A GET that passed authentication, throttling, licence and permission checks: the resource in Graph's shape. */
 export function serveGraph(g: GraphRouteContext, res: ServerResponse, url: URL, select: string[]): void {
   const path = url.pathname;
@@ -86,6 +110,7 @@ export function serveGraph(g: GraphRouteContext, res: ServerResponse, url: URL, 
     return null;
   };
   const expand = <T extends { principalId: string }>(a: T): T & { principal?: unknown } => (url.searchParams.get('$expand') === 'principal' ? { ...a, principal: principalOf(a.principalId) } : a);
+  if (path.startsWith('/v1.0/identityGovernance/accessReviews/definitions')) return accessReviews(g, res, url);
   const groupMembers = /^\/v1\.0\/groups\/([^/]+)\/transitiveMembers$/.exec(path);
   if (groupMembers) {
     const grp = g.tenant.groups.find((x) => x.id === decodeURIComponent(groupMembers[1]!));

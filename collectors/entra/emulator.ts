@@ -61,6 +61,7 @@ const ROUTES: Array<[RegExp, string, boolean]> = [
   [/^\/v1\.0\/auditLogs\/directoryAudits$/, 'AuditLog.Read.All', false],
   [/^\/v1\.0\/policies\/(authorizationPolicy|adminConsentRequestPolicy)$/, 'Policy.Read.All', false],
   [/^\/v1\.0\/policies\/roleManagementPolicyAssignments$/, 'RoleManagement.Read.Directory', false],
+  [/^\/v1\.0\/identityGovernance\/accessReviews\/definitions(\/[^/]+\/instances)?$/, 'AccessReview.Read.All', false],
 ];
 
 export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promise<EntraEmulator> {
@@ -150,6 +151,10 @@ export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promi
     // PIM needs Entra ID P2 (or ID Governance); Graph answers 400, not 403, on a tenant without it.
     if ((/ScheduleInstances$/.test(path) || path.endsWith('/roleManagementPolicyAssignments')) && licence !== 'P2') {
       return graphError(res, 400, 'AadPremiumLicenseRequired', 'The tenant needs to have Microsoft Entra ID P2 or Microsoft Entra ID Governance license.');
+    }
+    // Identity governance answers 403 NoLicense on a tenant without P2 or ID Governance.
+    if (path.includes('/identityGovernance/') && licence !== 'P2') {
+      return graphError(res, 403, 'NoLicense', 'User is not authorized to perform the operation. Reason: Tenant does not meet license requirement!');
     }
     return serveGraph({ tenant, base, send, graphError, paged }, res, url, select);
   };

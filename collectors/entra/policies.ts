@@ -3,7 +3,7 @@
 // Each reply is checked against Graph's documented shape; a field that is missing is a malformed reply, never a default.
 import { MalformedReplyError } from '../../src/core/failure.js';
 import { redactSecrets } from '../../src/core/errors.js';
-import type { EntraAuthorizationPolicyAttributes, EntraRolePolicyAttributes } from '../../src/core/contracts/entra.js';
+import type { EntraAccessReviewAttributes, EntraAuthorizationPolicyAttributes, EntraRolePolicyAttributes } from '../../src/core/contracts/entra.js';
 import { GraphApiError } from './client.js';
 import { isObj, type Obj } from './parse.js';
 import { artifact, opOf, type EntraRun } from './reads.js';
@@ -105,5 +105,67 @@ export async function readRolePolicies(run: EntraRun): Promise<void> {
       return;
     }
     run.fail(e, opOf(e, op), 'RoleManagement.Read.Directory', ['entra.role_policy']);
+  }
+}
+
+/** Graph's answer on identity governance endpoints for a tenant without P2 or ID Governance (HTTP 403). */
+const GOVERNANCE_UNLICENSED = 'NoLicense';
+
+/** Which population a review's `scope.query` covers. */
+export function reviewTarget(query: string): EntraAccessReviewAttributes['target'] {
+  if (/\/roleManagement\/directory\//i.test(query)) return 'privileged_roles';
+  if (/userType eq 'Guest'/i.test(query)) return 'guests';
+  return 'other';
+}
+
+/** A definition and its instances as one resource; a definition or instance missing what the rule reads is malformed. */
+export function accessReviewAttributes(d: Obj, instances: unknown[], operation: string): EntraAccessReviewAttributes {
+  const id = String(d.id);
+  if (!isStr(d.displayName) || !isStr(d.status)) throw new MalformedReplyError(operation, `definition ${id} without displayName or status`);
+  const scope = d.scope;
+  const query = isObj(scope) && isStr(scope.query) ? scope.query : null;
+  if (query === null) throw new MalformedReplyError(operation, `definition ${id} without scope.query`);
+  const settings = d.settings;
+  if (!isObj(settings)) throw new MalformedReplyError(operation, `definition ${id} without settings`);
+  const pattern = isObj(settings.recurrence) && isObj(settings.recurrence.pattern) ? settings.recurrence.pattern : null;
+  let last: string | null = null;
+  for (const [i, x] of instances.entries()) {
+    if (!isObj(x) || !isStr(x.status) || !isStr(x.endDateTime) || Number.isNaN(Date.parse(x.endDateTime))) {
+      throw new MalformedReplyError('entra:ListAccessReviewInstances', `definition ${id}: instance ${i} without status or endDateTime`);
+    }
+    if ((x.status === 'Completed' || x.status === 'Applied') && (last === null || Date.parse(x.endDateTime) > Date.parse(last))) last = x.endDateTime;
+  }
+  return {
+    displayName: d.displayName, status: d.status, target: reviewTarget(query), scopeQuery: query,
+    recurrence: pattern && isStr(pattern.type) ? `${pattern.type}/${typeof pattern.interval === 'number' ? pattern.interval : 1}` : null,
+    lastCompletedAt: last, instances: instances.length,
+  };
+}
+
+/** Access review definitions and their instances (P2 / ID Governance); without the licence the read is error, never empty. */
+export async function readAccessReviews(run: EntraRun): Promise<void> {
+  if (run.tokenFailed) return;
+  const op = 'entra:ListAccessReviewDefinitions';
+  try {
+    const defs = await run.list('/v1.0/identityGovernance/accessReviews/definitions?$top=100', op);
+    const at = run.observed();
+    const resources = [];
+    for (const [i, d] of defs.entries()) {
+      if (!isObj(d) || !isStr(d.id) || d.id === '') throw new MalformedReplyError(op, `item ${i} has no id`);
+      const instances = await run.list(`/v1.0/identityGovernance/accessReviews/definitions/${encodeURIComponent(d.id)}/instances?$top=100`, 'entra:ListAccessReviewInstances');
+      const a = accessReviewAttributes(d, instances, op);
+      resources.push({ source: 'entra' as const, scope: run.tenant, type: 'entra.access_review', id: d.id, name: a.displayName, attributes: { ...a }, observedAt: at });
+    }
+    run.resources.push(...resources);
+    run.inputs['entra.access_review'] = { observedAt: at };
+  } catch (e) {
+    if (e instanceof GraphApiError && e.status === 403 && e.code === GOVERNANCE_UNLICENSED) {
+      run.errors.push({
+        operation: op, code: e.code, message: redactSecrets(e.summary), permission: 'Entra ID P2 or ID Governance licence', inputs: ['entra.access_review'],
+        cause: 'denied', retryable: false,
+      });
+      return;
+    }
+    run.fail(e, opOf(e, op), 'AccessReview.Read.All', ['entra.access_review']);
   }
 }

@@ -7,7 +7,7 @@ import { GLOBAL_ADMIN_TEMPLATE_ID } from '../../src/core/contracts/entra.js';
 
 const NOW = new Date('2026-11-28T12:00:00.000Z');
 const ago = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOString();
-const INPUTS = ['entra.tenant', 'entra.user', 'entra.user.sign_in_activity', 'entra.user.mfa_registration', 'entra.role_assignment', 'entra.ca_policy', 'entra.role_policy', 'entra.authorization_policy'];
+const INPUTS = ['entra.tenant', 'entra.user', 'entra.user.sign_in_activity', 'entra.user.mfa_registration', 'entra.role_assignment', 'entra.ca_policy', 'entra.role_policy', 'entra.authorization_policy', 'entra.access_review'];
 
 function snapshot(resources: Array<{ type: string; id: string; attributes: Record<string, unknown> }>, errors: Snapshot['errors'] = []): Snapshot {
   const at = NOW.toISOString();
@@ -195,5 +195,35 @@ describe('entra.policy.external_access_restricted', () => {
   it('an unread authorization policy is error, never pass', () => {
     const s = snapshot([tenant, user('m')], [{ operation: 'entra:GetAuthorizationPolicy', code: 'Authorization_RequestDenied', message: 'x', permission: 'Policy.Read.All', inputs: ['entra.authorization_policy'], cause: 'denied', retryable: false }]);
     expect(evaluateSnapshot(s, entraRules.filter((r) => r.id === rule), { now: NOW }).map((r) => r.status)).toEqual(['error']);
+  });
+});
+
+describe('entra.governance.access_reviews_configured', () => {
+  const review = (id: string, target: string, o: Record<string, unknown> = {}) => ({
+    type: 'entra.access_review', id, attributes: { displayName: id, status: 'InProgress', target, scopeQuery: 'q', recurrence: 'absoluteMonthly/3', lastCompletedAt: ago(30), instances: 2, ...o },
+  });
+  it.each([
+    ['roles and guests reviewed within the quarter', [review('r', 'privileged_roles'), review('g', 'guests')], 'pass'],
+    ['no guest review', [review('r', 'privileged_roles')], 'fail'],
+    ['role review last completed 200 days ago', [review('r', 'privileged_roles', { lastCompletedAt: ago(200) }), review('g', 'guests')], 'fail'],
+    ['role review never completed', [review('r', 'privileged_roles', { lastCompletedAt: null }), review('g', 'guests')], 'fail'],
+    ['a one-time role review does not count as recurring', [review('r', 'privileged_roles', { recurrence: null }), review('g', 'guests')], 'fail'],
+    ['no reviews at all', [], 'fail'],
+  ] as const)('%s → %s', (_n, reviews, want) => {
+    expect(verdict(snapshot([tenant, ...reviews]), 'entra.governance.access_reviews_configured', 't')).toBe(want);
+  });
+
+  it('guests are optional when requireGuests is false; the reason names the age of each review', () => {
+    const s = snapshot([tenant, review('r', 'privileged_roles', { lastCompletedAt: ago(10) })]);
+    const r = evaluateSnapshot(s, entraRules.filter((x) => x.id === 'entra.governance.access_reviews_configured'), { now: NOW, params: { 'entra.governance.access_reviews_configured': { requireGuests: false } } })[0]!;
+    expect(r.status).toBe('pass');
+    expect(r.reason).toBe('privileged role holders reviewed 10 days ago ("r")');
+  });
+
+  it('a tenant without P2 or ID Governance is error naming the licence, never pass', () => {
+    const s = snapshot([tenant], [{ operation: 'entra:ListAccessReviewDefinitions', code: 'NoLicense', message: 'x', permission: 'Entra ID P2 or ID Governance licence', inputs: ['entra.access_review'], cause: 'denied', retryable: false }]);
+    const rs = evaluateSnapshot(s, entraRules.filter((x) => x.id === 'entra.governance.access_reviews_configured'), { now: NOW });
+    expect(rs.map((r) => r.status)).toEqual(['error']);
+    expect(rs[0]!.reason).toContain('Entra ID P2 or ID Governance licence');
   });
 });

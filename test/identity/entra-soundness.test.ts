@@ -194,7 +194,9 @@ describe('entra role holders', () => {
   it('a tenant without P2 has no PIM: Graph\'s AadPremiumLicenseRequired on role holders is recorded, not an error', async () => {
     const snap = await collect({ licence: 'P1' });
     // Only the PIM policies (who must approve an activation) stay unread; the holders are complete without P2.
-    expect(snap.errors.map((e) => [e.operation, e.inputs])).toEqual([['entra:ListRoleManagementPolicyAssignments', ['entra.role_policy']]]);
+    expect(snap.errors.map((e) => [e.operation, e.inputs])).toEqual([
+      ['entra:ListRoleManagementPolicyAssignments', ['entra.role_policy']], ['entra:ListAccessReviewDefinitions', ['entra.access_review']],
+    ]);
     expect(byType(snap, 'entra.tenant')[0]!.attributes.pimLicensed).toBe(false);
     expect(statusOf(results(snap), 'entra.roles.global_admin_bounded', snap.scope)).toBe('pass'); // alice and ivan
   });
@@ -309,5 +311,18 @@ describe('entra tenant and PIM policies completeness', () => {
     });
     expect(snap.errors).toEqual([expect.objectContaining({ operation: 'entra:ListRoleAssignmentScheduleInstances', cause: 'malformed', inputs: ['entra.role_assignment'] })]);
     expect(scopeStatus(snap, 'entra.roles.no_standing_privilege')).toBe('error');
+  });
+});
+
+describe('entra access reviews completeness', () => {
+  it('an instance without endDateTime is malformed: a review is never taken as completed on a guess', async () => {
+    const snap = await collect({ reply: (r) => (r.path.endsWith('/instances') ? json({ value: [{ id: 'i', status: 'Completed', startDateTime: '2026-01-01T00:00:00Z' }] }) : undefined) });
+    expect(snap.errors).toEqual([expect.objectContaining({ operation: 'entra:ListAccessReviewInstances', cause: 'malformed', inputs: ['entra.access_review'] })]);
+    expect(statusOf(results(snap), 'entra.governance.access_reviews_configured', `entra:${snap.scope}`)).toBe('error');
+  });
+
+  it('a 403 other than NoLicense names the permission', async () => {
+    const snap = await collect({ deniedPermissions: ['AccessReview.Read.All'] });
+    expect(snap.errors).toEqual([expect.objectContaining({ operation: 'entra:ListAccessReviewDefinitions', cause: 'denied', permission: 'AccessReview.Read.All' })]);
   });
 });

@@ -74,6 +74,9 @@ describe('entra collector', () => {
     const gaPolicy = byType(snap, 'entra.role_policy').find((p) => p.attributes.roleDefinitionId === '62e90394-69f5-4237-9190-012177145e10')!;
     expect(statusOf(results, 'entra.roles.no_standing_privilege', gaPolicy.id)).toBe('fail');
     expect(standing).toHaveLength(4);
+    // A quarterly Global Administrator review whose last instance completed 200 days ago, and no guest review.
+    expect(results.find((r) => r.ruleId === 'entra.governance.access_reviews_configured')!.reason).toBe(
+      'the review of privileged role holders ("Quarterly Global Administrator review") last completed 200 days ago (limit 100); no recurring access review of guest users');
   });
 
   it('a PIM activation is not standing privilege; a well-run tenant passes both new rules', async () => {
@@ -88,6 +91,10 @@ describe('entra collector', () => {
     expect(results.filter((r) => r.ruleId === 'entra.roles.no_standing_privilege').map((r) => r.status)).toEqual(['pass', 'pass']);
     expect(results.find((r) => r.ruleId === 'entra.roles.no_standing_privilege' && r.resourceId === 'act-1')!.reason).toMatch(/through a PIM activation until \d{4}-/);
     expect(statusOf(results, 'entra.policy.external_access_restricted', t.tenantId)).toBe('pass');
+    expect(statusOf(results, 'entra.governance.access_reviews_configured', t.tenantId)).toBe('pass');
+    // One definitions page and one instances page per definition.
+    expect(emu.stats.byPath['/v1.0/identityGovernance/accessReviews/definitions']).toBe(1);
+    expect(Object.keys(emu.stats.byPath).filter((p) => p.endsWith('/instances'))).toHaveLength(2);
   });
 
   it('a tenant below P2 leaves the role policies unread: no_standing_privilege is error naming the licence', async () => {
@@ -95,7 +102,10 @@ describe('entra collector', () => {
     const snap = await entraSource.createCollector(cfg(emu), deps).collect(ctx('x'));
     expect(snap.errors.map((e) => [e.operation, e.code, e.cause, e.permission])).toEqual([
       ['entra:ListRoleManagementPolicyAssignments', 'AadPremiumLicenseRequired', 'denied', 'Entra ID P2 or ID Governance licence'],
+      ['entra:ListAccessReviewDefinitions', 'NoLicense', 'denied', 'Entra ID P2 or ID Governance licence'],
     ]);
+    const reviews = evaluateSnapshot(snap, entraRules, { now: new Date() }).filter((x) => x.ruleId === 'entra.governance.access_reviews_configured');
+    expect(reviews.map((x) => x.status)).toEqual(['error']);
     const r = evaluateSnapshot(snap, entraRules, { now: new Date() }).filter((x) => x.ruleId === 'entra.roles.no_standing_privilege');
     expect(r.map((x) => x.status)).toEqual(['error']);
     expect(r[0]!.reason).toContain('Entra ID P2 or ID Governance licence');
@@ -133,6 +143,7 @@ describe('entra collector', () => {
       ['entra:ListUserRegistrationDetails', 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', 'Entra ID P1 licence', ['entra.user.mfa_registration']],
       ['entra:ListConditionalAccessPolicies', 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', 'Entra ID P1 licence', ['entra.ca_policy']],
       ['entra:ListRoleManagementPolicyAssignments', 'AadPremiumLicenseRequired', 'Entra ID P2 or ID Governance licence', ['entra.role_policy']],
+      ['entra:ListAccessReviewDefinitions', 'NoLicense', 'Entra ID P2 or ID Governance licence', ['entra.access_review']],
     ]);
     expect(byType(snap, 'entra.user')).toHaveLength(12);
     const results = evaluateSnapshot(snap, entraRules, { now: new Date() });

@@ -91,6 +91,25 @@ export interface EntraRolePolicyAttributes {
   activationMaxDuration: string | null;
 }
 
+/**
+ * `entra.access_review` — one access review definition (id = definition id) from
+ * `identityGovernance/accessReviews/definitions`, with its instances from `…/definitions/{id}/instances`.
+ */
+export interface EntraAccessReviewAttributes {
+  displayName: string;
+  /** Definition status as Graph sends it (NotStarted, InProgress, Completed, …). */
+  status: string;
+  /** What the review covers, from `scope.query`: directory role holders, guest users, or something else. */
+  target: 'privileged_roles' | 'guests' | 'other';
+  /** The scope query as sent, for the reader. */
+  scopeQuery: string;
+  /** `settings.recurrence.pattern`, e.g. `absoluteMonthly/3`; null for a one-time review. */
+  recurrence: string | null;
+  /** End of the latest instance whose status is Completed or Applied; null when none has completed. */
+  lastCompletedAt: string | null;
+  instances: number;
+}
+
 /** `entra.tenant` — one per tenant: security defaults and collection facts. id = tenant id. */
 export interface EntraTenantAttributes {
   securityDefaultsEnabled: boolean | null;
@@ -124,6 +143,7 @@ export const ENTRA_RESOURCE_TYPES = [
   'entra.audit_event',
   'entra.authorization_policy',
   'entra.role_policy',
+  'entra.access_review',
 ] as const;
 
 /** Date from which Entra records `lastSuccessfulSignInDateTime` (not backfilled; Graph signInActivity docs). */
