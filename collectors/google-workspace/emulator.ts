@@ -93,7 +93,7 @@ function activity(t: GwsTenant, app: 'admin' | 'login', actor: string, type: str
 const ROOT_OU = '03ph8a2z1enx4lx';
 
 /** Security settings as an admin sets them at the root: 2SV enforced without SMS, strong passwords, 12 h sessions. */
-function rootPolicies(o: { superAdminRecovery: boolean; factorSet: string }): GwsTenant['policies'] {
+function rootPolicies(o: { superAdminRecovery: boolean; factorSet: string; inactiveAlerts: string[] }): GwsTenant['policies'] {
   const p = (n: number, type: string, value: Record<string, unknown>) => ({ id: `policies/ahv4hg7qc24kvaghb7zihwf4rie${n}a`, type, value, orgUnitId: ROOT_OU, sortOrder: 1 });
   return [
     p(1, 'security.two_step_verification_enforcement', { enforcedFrom: '2024-02-16T23:22:21.732Z' }),
@@ -104,8 +104,15 @@ function rootPolicies(o: { superAdminRecovery: boolean; factorSet: string }): Gw
     p(6, 'security.session_controls', { webSessionDuration: '43200s' }),
     p(7, 'security.super_admin_account_recovery', { enableAccountRecovery: o.superAdminRecovery }),
     p(8, 'security.user_account_recovery', { enableAccountRecovery: false }),
+    ...SYSTEM_ALERTS.map((name, i) => ({
+      id: `policies/ahv4hg7qc24kvaghb7zihwf4rial${i}a`, type: 'rule.system_defined_alerts', orgUnitId: ROOT_OU, sortOrder: 1,
+      value: { displayName: name, description: `${name} (system-defined alert)`, state: o.inactiveAlerts.includes(name) ? 'INACTIVE' : 'ACTIVE' },
+    })),
   ];
 }
+
+/** Some of Google's system-defined alert rules (Admin console › Rules, type System defined). */
+const SYSTEM_ALERTS = ['Government-backed attacks', 'Leaked password', 'Suspicious login', 'User granted Admin privilege', 'Suspended user made active'];
 
 export function demoGwsTenant(now: number): GwsTenant {
   const users = [
@@ -138,7 +145,7 @@ export function demoGwsTenant(now: number): GwsTenant {
     // Seeded weaknesses: contractors are exempt from 2SV and may use SMS, engineering sessions last 14 days, super
     // admins can recover their own accounts, and admins (at the root) are not held to security keys.
     policies: [
-      ...rootPolicies({ superAdminRecovery: true, factorSet: 'NO_TELEPHONY' }),
+      ...rootPolicies({ superAdminRecovery: true, factorSet: 'NO_TELEPHONY', inactiveAlerts: ['Leaked password'] }),
       { id: 'policies/ahv4hg7qc24kvaghb7zihwf4rie9a', type: 'security.two_step_verification_enforcement', value: {}, orgUnitId: '03ph8a2z3k0bq1d', sortOrder: 1 },
       { id: 'policies/ahv4hg7qc24kvaghb7zihwf4rie10a', type: 'security.two_step_verification_enforcement_factor', value: { allowedSignInFactorSet: 'ALL' }, orgUnitId: '03ph8a2z3k0bq1d', sortOrder: 1 },
       { id: 'policies/ahv4hg7qc24kvaghb7zihwf4rie11a', type: 'security.session_controls', value: { webSessionDuration: '1209600s' }, orgUnitId: '03ph8a2z23yjui6', sortOrder: 1 },
@@ -170,7 +177,7 @@ export function generatedGwsTenant(n: number, seed: number, now: number): GwsTen
     groups: n > 15 ? [{ id: '03helpdeskgen00', email: 'helpdesk@example.com', members: users.slice(15, Math.min(n, 25)).map((u) => ({ type: 'USER' as const, id: u.id })) }] : [],
     activities: [],
     orgUnits: [{ id: ROOT_OU, name: 'example.com', path: '/', parentId: null }, { id: '03ph8a2z23yjui6', name: 'Staff', path: '/Staff', parentId: ROOT_OU }],
-    policies: rootPolicies({ superAdminRecovery: false, factorSet: 'PASSKEY_ONLY' }),
+    policies: rootPolicies({ superAdminRecovery: false, factorSet: 'PASSKEY_ONLY', inactiveAlerts: [] }),
   };
   for (const u of users.filter((x) => x.suspended)) activity(t, 'admin', users[0]!.primaryEmail, 'USER_SETTINGS', 'SUSPEND_USER', { USER_EMAIL: u.primaryEmail }, new Date(now - Math.floor(r() * 25) * DAY));
   for (let i = 0; i < Math.ceil(n / 10); i++) {

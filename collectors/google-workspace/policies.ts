@@ -7,8 +7,11 @@ import { GOOGLE_WORKSPACE_SCOPES } from './config.js';
 import { need, str, type ListShape } from './parse.js';
 import type { ListAll } from './roles.js';
 
-/** The setting families read: every `settings/security.*` type (2SV, password, session, account recovery, …). */
-export const POLICY_FILTER = "setting.type.matches('^settings/security\\..*$')";
+/**
+ * The setting types read, in one `setting.type` clause (the API allows one): every `settings/security.*` type (2SV,
+ * password, session, account recovery, …) and the system-defined alert rules (`settings/rule.system_defined_alerts`).
+ */
+export const POLICY_FILTER = "setting.type.matches('^settings/(security\\..*|rule\\.system_defined_alerts)$')";
 
 const ORG_UNITS: ListShape = { kind: 'admin#directory#orgUnits', field: 'organizationUnits', mayBeEmpty: false };
 const POLICIES: ListShape = { kind: null, field: 'policies', mayBeEmpty: true, blankPagesContinue: true };

@@ -277,7 +277,7 @@ describe('google workspace Policy API completeness', () => {
     const healthy = await collect();
     expect(healthy.errors).toEqual([]);
     expect(emu!.stats.byPath[POL]).toBe(3);
-    expect(byType(healthy, 'google-workspace.policy')).toHaveLength(11);
+    expect(byType(healthy, 'google-workspace.policy')).toHaveLength(16);
     await emu!.close();
     const noRoot = await collect({ reply: (r) => (r.path.endsWith('/orgunits') ? json({ kind: 'admin#directory#orgUnits', organizationUnits: [{ orgUnitId: 'id:03ph8a2z23yjui6', orgUnitPath: '/Engineering', parentOrgUnitId: 'id:03ph8a2z1enx4lx' }] }) : undefined) });
     expect(noRoot.errors[0]).toMatchObject({ operation: 'admin.directory.orgunits.list', cause: 'malformed' });

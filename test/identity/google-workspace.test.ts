@@ -66,6 +66,8 @@ describe('google workspace collector', () => {
     expect(pwd('/').reason).toBe('/: super admins can recover their own accounts');
     expect(pwd('/Engineering').reason).toBe('/Engineering: web sessions last 336 h (at most 12 h); super admins can recover their own accounts (inherited from /)');
     expect(pwd('/Contractors').status).toBe('fail');
+    // System-defined alert rules: the demo tenant switched the leaked-password alert off.
+    expect(results.find((r) => r.ruleId === 'google-workspace.alerts.rules_enabled')!.reason).toBe('system-defined alert rules not active: Leaked password');
   });
 
   it('a well-run generated tenant passes the policy rules, and a missing Policy API scope is error naming it', async () => {
@@ -76,6 +78,7 @@ describe('google workspace collector', () => {
     const ouRows = (rule: string) => rs.filter((r) => r.ruleId === rule && byType(snap, 'google-workspace.org_unit').some((o) => o.id === r.resourceId));
     expect(ouRows('google-workspace.policy.2sv_enforced').map((r) => r.status)).toEqual(['pass', 'pass']);
     expect(ouRows('google-workspace.policy.password_session_recovery').map((r) => r.status)).toEqual(['pass', 'pass']);
+    expect(statusOf(rs, 'google-workspace.alerts.rules_enabled', 'my_customer')).toBe('pass');
     await emu.close();
     emu = await startGwsEmulator({ estate: { users: 8, seed: 2 }, deniedScopes: [GOOGLE_WORKSPACE_SCOPES.policies] });
     const denied = await googleWorkspaceSource.createCollector(cfg(emu), deps).collect(ctx('x'));

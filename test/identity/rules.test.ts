@@ -277,3 +277,25 @@ describe('google-workspace policy rules (Cloud Identity Policy API)', () => {
     expect(rs[0]!.reason).toContain('no security.session_controls setting was read');
   });
 });
+
+describe('google-workspace.alerts.rules_enabled', () => {
+  const INPUTS = ['google-workspace.customer', 'google-workspace.policy'];
+  const customer = { type: 'google-workspace.customer', id: 'C01', attributes: { userCount: 3 } };
+  const alert = (name: string, state: string) => ({
+    type: 'google-workspace.policy', id: `policies/${name.replace(/\W/g, '')}`,
+    attributes: { settingType: 'rule.system_defined_alerts', value: { displayName: name, description: name, state }, orgUnitId: 'root', groupId: null, sortOrder: 1, policyType: 'ADMIN' },
+  });
+  const four = (leaked = 'ACTIVE') => [alert('Government-backed attacks', 'ACTIVE'), alert('Leaked password', leaked), alert('Suspicious login', 'ACTIVE'), alert('User granted Admin privilege', 'ACTIVE')];
+  const run = (res: Array<{ type: string; id: string; attributes: Record<string, unknown> }>) =>
+    evaluateSnapshot(snapshot('google-workspace', INPUTS, [customer, ...res]), googleWorkspaceRules.filter((r) => r.id === 'google-workspace.alerts.rules_enabled'), { now: NOW })[0]!;
+  it.each([
+    ['all four active', four(), 'pass'],
+    ['leaked-password alert inactive', four('INACTIVE'), 'fail'],
+    ['one required rule not in the reply', four().slice(1), 'error'],
+  ] as const)('google-workspace.alerts.rules_enabled: %s → %s', (_n, res, want) => {
+    expect(run([...res]).status).toBe(want);
+  });
+  it('names the inactive rule', () => {
+    expect(run(four('INACTIVE')).reason).toBe('system-defined alert rules not active: Leaked password');
+  });
+});
