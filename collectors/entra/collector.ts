@@ -7,6 +7,7 @@ import { MalformedReplyError } from '../../src/core/failure.js';
 import { GraphClient } from './client.js';
 import type { EntraConfig } from './config.js';
 import { auditProblem, check, parseAuditCursor, type RawAudit } from './parse.js';
+import { readAccessReviews, readAuthorizationPolicy, readRolePolicies } from './policies.js';
 import { opOf, pushUsers, readConditionalAccess, readRegistrations, readRoleHolders, readUsers, startRun } from './reads.js';
 import type { EntraAuditEventAttributes } from '../../src/core/contracts/entra.js';
 
@@ -36,6 +37,9 @@ export function createEntraCollector(config: EntraConfig, _deps: CollectorDeps):
       const registrations = await readRegistrations(run);
       const { rolesByUser, pimLicensed } = await readRoleHolders(run);
       const securityDefaults = await readConditionalAccess(run);
+      await readAuthorizationPolicy(run);
+      await readRolePolicies(run);
+      await readAccessReviews(run);
       if (users) pushUsers(run, { users, signInKnown, registrations, rolesByUser, securityDefaults, pimLicensed });
 
       const cursors: Record<string, string> = {};

@@ -6,7 +6,7 @@ import { DEFAULT_REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_BOUNDS_MS } from '../../src
 export const RETRY_WAIT_BOUNDS_MS = { min: 0, max: 300_000 } as const;
 
 /** Application permissions (admin-consented) the app registration needs; all read-only. */
-export const ENTRA_PERMISSIONS = ['User.Read.All', 'AuditLog.Read.All', 'RoleManagement.Read.Directory', 'GroupMember.Read.All', 'Policy.Read.All'] as const;
+export const ENTRA_PERMISSIONS = ['User.Read.All', 'AuditLog.Read.All', 'RoleManagement.Read.Directory', 'GroupMember.Read.All', 'Policy.Read.All', 'AccessReview.Read.All'] as const;
 
 export const entraConfigSchema = z.strictObject({
   /** Directory (tenant) id or a verified domain. */
@@ -42,7 +42,8 @@ export type EntraConfig = z.infer<typeof entraConfigSchema>;
 
 /** This source's section of the config `vigil init` writes (see AWS_CONFIG_TEMPLATE in collectors/aws/config.ts). */
 export const ENTRA_CONFIG_TEMPLATE = `# Microsoft Entra ID: an app registration with a client secret and admin-consented read-only application
-# permissions (User.Read.All, GroupMember.Read.All, AuditLog.Read.All, RoleManagement.Read.Directory, Policy.Read.All).
+# permissions (User.Read.All, GroupMember.Read.All, AuditLog.Read.All, RoleManagement.Read.Directory, Policy.Read.All,
+# AccessReview.Read.All).
 entra:
   tenantId: contoso.onmicrosoft.com
   clientId: 9d1c0000-0000-0000-0000-000000000000

@@ -24,6 +24,17 @@ export interface EntraTenant {
   servicePrincipals: Array<{ id: string; displayName: string; appId: string }>;
   caPolicies: Array<Record<string, unknown> & { id: string; displayName: string }>;
   securityDefaults: boolean;
+  /** policies/authorizationPolicy settings Vigil reads (the rest are served with Graph's defaults). */
+  authorization: { allowInvitesFrom: string; guestUserRoleId: string; permissionGrantPoliciesAssigned: string[] };
+  /** policies/adminConsentRequestPolicy. */
+  adminConsent: { isEnabled: boolean; reviewers: Array<{ query: string; queryType: string; queryRoot: string | null }> };
+  /** PIM settings per role definition id (served as roleManagementPolicyAssignments with expanded rules). */
+  rolePolicies: Record<string, { approvalRequired: boolean; approvers: string[]; permanentActiveAllowed: boolean }>;
+  /** Access review definitions (P2 / ID Governance) with their instances. */
+  accessReviews: Array<{
+    id: string; displayName: string; status: string; query: string; recurrence: { type: string; interval: number } | null;
+    instances: Array<{ id: string; startDateTime: string; endDateTime: string; status: string }>;
+  }>;
   audits: Array<Record<string, unknown> & { id: string; activityDateTime: string; activityDisplayName: string }>;
 }
 
@@ -34,6 +45,35 @@ const ROLE_IDS = {
   userAdmin: 'fe930be7-5e62-47db-91af-98c3a49a38b1',
   globalReader: 'f2ef992c-3afb-46b9-b7cf-a126ee74c451',
 };
+
+/** Guest user role template ids (Graph authorizationPolicy docs): member-like, limited (the default), restricted. */
+export const GUEST_ROLE = { member: 'a0b1b346-4d3e-4e8b-98f8-753987be4970', limited: '10dae51f-b6af-4016-8d66-8c2a99b929b3', restricted: '2af84b1e-32c8-42b7-82bc-daa82404023b' };
+
+/** Entra's out-of-the-box PIM settings: no approval, permanent active assignments allowed. */
+function defaultRolePolicies(): EntraTenant['rolePolicies'] {
+  return Object.fromEntries(Object.values(ROLE_IDS).map((id) => [id, { approvalRequired: false, approvers: [], permanentActiveAllowed: true }]));
+}
+
+const iso = (now: number, daysAgo: number) => new Date(now - daysAgo * DAY).toISOString();
+
+/** A quarterly review of Global Administrator holders whose latest instance completed `doneDaysAgo` days ago. */
+function roleReview(now: number, doneDaysAgo: number): EntraTenant['accessReviews'][number] {
+  return {
+    id: '2a7b8c9d-0000-4000-8000-00000000ar01', displayName: 'Quarterly Global Administrator review', status: 'InProgress',
+    query: `/roleManagement/directory/roleAssignmentScheduleInstances?$expand=principal&$filter=(isof(principal,'microsoft.graph.user') and roleDefinitionId eq '${ROLE_IDS.globalAdmin}')`,
+    recurrence: { type: 'absoluteMonthly', interval: 3 },
+    instances: [{ id: 'inst-r1', startDateTime: iso(now, doneDaysAgo + 14), endDateTime: iso(now, doneDaysAgo), status: 'Completed' }],
+  };
+}
+
+/** A quarterly review of guest users in every Microsoft 365 group, last completed `doneDaysAgo` days ago. */
+function guestReview(now: number, doneDaysAgo: number): EntraTenant['accessReviews'][number] {
+  return {
+    id: '2a7b8c9d-0000-4000-8000-00000000ar02', displayName: 'Quarterly guest review', status: 'InProgress',
+    query: "./members/microsoft.graph.user/?$count=true&$filter=(userType eq 'Guest')", recurrence: { type: 'absoluteMonthly', interval: 3 },
+    instances: [{ id: 'inst-g1', startDateTime: iso(now, doneDaysAgo + 14), endDateTime: iso(now, doneDaysAgo), status: 'Completed' }],
+  };
+}
 
 function guid(n: number, salt: number): string {
   const h = (n * 2654435761 + salt * 97) >>> 0;
@@ -139,6 +179,12 @@ export function demoEntraTenant(now: number): EntraTenant {
     ],
     pimActive: [], groups: [tier0], servicePrincipals: [],
     caPolicies: caPolicies(true), securityDefaults: false, audits: [],
+    // Graph's defaults for a new tenant: anyone may invite, members consent to any app, no admin consent workflow.
+    authorization: { allowInvitesFrom: 'everyone', guestUserRoleId: GUEST_ROLE.limited, permissionGrantPoliciesAssigned: ['ManagePermissionGrantsForSelf.microsoft-user-default-legacy'] },
+    adminConsent: { isEnabled: false, reviewers: [] },
+    rolePolicies: defaultRolePolicies(),
+    // A quarterly review of Global Administrators whose last instance completed 200 days ago; no review of guests.
+    accessReviews: [roleReview(now, 200)],
   };
   audit(t, 'Add member to role', users[1]!, new Date(now - 20 * DAY));
   audit(t, 'Disable account', users[3]!, new Date(now - 2 * DAY));
@@ -159,6 +205,10 @@ export function generatedEntraTenant(n: number, seed: number, now: number): Entr
     roleAssignments: users.slice(0, 30).map((u, i) => ({ id: `ra-${i}`, principalId: u.id, roleDefinitionId: i < 3 ? ROLE_IDS.globalAdmin : i < 12 ? ROLE_IDS.userAdmin : ROLE_IDS.globalReader, directoryScopeId: '/' })),
     eligibilities: [], pimActive: [], groups: [], servicePrincipals: [],
     caPolicies: caPolicies(false), securityDefaults: false, audits: [],
+    authorization: { allowInvitesFrom: 'adminsAndGuestInviters', guestUserRoleId: GUEST_ROLE.restricted, permissionGrantPoliciesAssigned: [] },
+    adminConsent: { isEnabled: true, reviewers: [{ query: `/users/${users[0]?.id ?? guid(0, 1)}`, queryType: 'MicrosoftGraph', queryRoot: null }] },
+    accessReviews: [roleReview(now, 20), guestReview(now, 40)],
+    rolePolicies: { ...defaultRolePolicies(), [ROLE_IDS.globalAdmin]: { approvalRequired: true, approvers: [users[0]?.id ?? guid(0, 1)], permanentActiveAllowed: false } },
   };
   for (const u of users.filter((u) => !u.accountEnabled)) audit(t, 'Disable account', u, new Date(now - Math.floor(r() * 25) * DAY));
   return t;

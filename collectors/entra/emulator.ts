@@ -21,7 +21,7 @@ export interface EntraEmulatorOptions {
   clientSecret?: string;
   /**
    * `free` makes signInActivity, registration details and Conditional Access answer Graph's licence 403; below `P2` the
-   * PIM schedule-instance lists answer 400 AadPremiumLicenseRequired, as Graph does. @defaultValue 'P2'
+   * PIM schedule-instance lists and role management policies answer 400 AadPremiumLicenseRequired, as Graph does. @defaultValue 'P2'
    */
   licence?: 'free' | 'P1' | 'P2';
   /** Application permissions the app lacks. */
@@ -59,6 +59,9 @@ const ROUTES: Array<[RegExp, string, boolean]> = [
   [/^\/v1\.0\/identity\/conditionalAccess\/policies$/, 'Policy.Read.All', true],
   [/^\/v1\.0\/policies\/identitySecurityDefaultsEnforcementPolicy$/, 'Policy.Read.All', false],
   [/^\/v1\.0\/auditLogs\/directoryAudits$/, 'AuditLog.Read.All', false],
+  [/^\/v1\.0\/policies\/(authorizationPolicy|adminConsentRequestPolicy)$/, 'Policy.Read.All', false],
+  [/^\/v1\.0\/policies\/roleManagementPolicyAssignments$/, 'RoleManagement.Read.Directory', false],
+  [/^\/v1\.0\/identityGovernance\/accessReviews\/definitions(\/[^/]+\/instances)?$/, 'AccessReview.Read.All', false],
 ];
 
 export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promise<EntraEmulator> {
@@ -146,8 +149,12 @@ export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promi
       return graphError(res, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
     }
     // PIM needs Entra ID P2 (or ID Governance); Graph answers 400, not 403, on a tenant without it.
-    if (/ScheduleInstances$/.test(path) && licence !== 'P2') {
+    if ((/ScheduleInstances$/.test(path) || path.endsWith('/roleManagementPolicyAssignments')) && licence !== 'P2') {
       return graphError(res, 400, 'AadPremiumLicenseRequired', 'The tenant needs to have Microsoft Entra ID P2 or Microsoft Entra ID Governance license.');
+    }
+    // Identity governance answers 403 NoLicense on a tenant without P2 or ID Governance.
+    if (path.includes('/identityGovernance/') && licence !== 'P2') {
+      return graphError(res, 403, 'NoLicense', 'User is not authorized to perform the operation. Reason: Tenant does not meet license requirement!');
     }
     return serveGraph({ tenant, base, send, graphError, paged }, res, url, select);
   };

@@ -72,6 +72,8 @@ export interface RawPrincipal { '@odata.type': string; id: string; userPrincipal
 export interface RawAssignment {
   id: string; principalId: string; roleDefinitionId: string; directoryScopeId: string; principal: RawPrincipal;
   startDateTime?: string | null; endDateTime?: string | null;
+  /** Schedule instances only: `Assigned` (an admin's assignment) or `Activated` (a PIM activation of an eligibility). */
+  assignmentType?: string | null;
 }
 /** Assignments and schedule instances, read with `$expand=principal`: the principal's type decides who holds the role. */
 export function assignmentProblem(a: Obj): string | null {
@@ -79,6 +81,11 @@ export function assignmentProblem(a: Obj): string | null {
   if (!isObj(a.principal) || !isStr(a.principal['@odata.type']) || a.principal.id !== a.principalId) return 'expanded principal missing or without @odata.type';
   if (!isNullableIso(a.startDateTime) || !isNullableIso(a.endDateTime)) return 'schedule times unreadable';
   return null;
+}
+/** An active schedule instance must say whether it is assigned or activated: a standing grant must not pass as a timed one. */
+export function activeInstanceProblem(a: Obj): string | null {
+  if (a.assignmentType !== 'Assigned' && a.assignmentType !== 'Activated') return 'assignmentType missing or neither Assigned nor Activated';
+  return assignmentProblem(a);
 }
 
 export interface RawMember { '@odata.type': string; id: string; userPrincipalName?: string | null; displayName?: string | null }

@@ -35,7 +35,7 @@ export function entraMethod(m: string): string {
   }
 }
 
-function artifact(label: string, body: string): Artifact {
+export function artifact(label: string, body: string): Artifact {
   const buf = Buffer.from(redactSecrets(body));
   return { sha256: createHash('sha256').update(buf).digest('hex'), mediaType: 'application/json', size: buf.length, label, body: buf };
 }

@@ -4,7 +4,7 @@ import type { Resource } from '../../src/core/types.js';
 import { MalformedReplyError } from '../../src/core/failure.js';
 import { GraphApiError } from './client.js';
 import {
-  assignmentProblem, check, memberProblem, roleDefinitionProblem, type RawAssignment, type RawMember, type RawRoleDefinition,
+  activeInstanceProblem, assignmentProblem, check, memberProblem, roleDefinitionProblem, type Obj, type RawAssignment, type RawMember, type RawRoleDefinition,
 } from './parse.js';
 import type { EntraRoleAssignmentAttributes } from '../../src/core/contracts/entra.js';
 
@@ -17,7 +17,7 @@ export interface RoleRead {
 }
 
 /** Graph's answer on PIM endpoints for a tenant without Entra ID P2 or ID Governance (HTTP 400). */
-const PIM_UNLICENSED = 'AadPremiumLicenseRequired';
+export const PIM_UNLICENSED = 'AadPremiumLicenseRequired';
 
 type List = (path: string, operation: string) => Promise<unknown[]>;
 
@@ -29,25 +29,39 @@ export async function readRoles(list: List, tenant: string, at: () => string): P
   const perm = strict(check<RawAssignment>(await list('/v1.0/roleManagement/directory/roleAssignments?$expand=principal', 'entra:ListRoleAssignments'),
     'entra:ListRoleAssignments', assignmentProblem), 'entra:ListRoleAssignments');
   let pimLicensed = true;
-  const pim = async (path: string, operation: string): Promise<RawAssignment[]> => {
+  const pim = async (path: string, operation: string, problem: (a: Obj) => string | null): Promise<RawAssignment[]> => {
     try {
-      return strict(check<RawAssignment>(await list(path, operation), operation, assignmentProblem), operation);
+      return strict(check<RawAssignment>(await list(path, operation), operation, problem), operation);
     } catch (e) {
       // PIM needs P2; without it no eligibility or time-bound activation can exist, and permanent ones are listed above.
       if (e instanceof GraphApiError && e.status === 400 && e.code === PIM_UNLICENSED) { pimLicensed = false; return []; }
       throw e;
     }
   };
-  const active = await pim('/v1.0/roleManagement/directory/roleAssignmentScheduleInstances?$expand=principal', 'entra:ListRoleAssignmentScheduleInstances');
-  const eligible = pimLicensed ? await pim('/v1.0/roleManagement/directory/roleEligibilityScheduleInstances?$expand=principal', 'entra:ListRoleEligibilityScheduleInstances') : [];
+  const active = await pim('/v1.0/roleManagement/directory/roleAssignmentScheduleInstances?$expand=principal', 'entra:ListRoleAssignmentScheduleInstances', activeInstanceProblem);
+  const eligible = pimLicensed ? await pim('/v1.0/roleManagement/directory/roleEligibilityScheduleInstances?$expand=principal', 'entra:ListRoleEligibilityScheduleInstances', assignmentProblem) : [];
 
-  // roleAssignments already lists activated PIM roles; schedule instances add nothing new for those, so de-duplicate.
+  // roleAssignments already lists activated PIM roles; its schedule instance says whether the grant is an activation
+  // and when it ends, so it is folded into the grant rather than listed twice.
   const key = (a: RawAssignment) => `${a.principalId}|${a.roleDefinitionId}|${a.directoryScopeId}`;
-  const seen = new Set(perm.map(key));
-  const grants: Array<{ a: RawAssignment; kind: 'active' | 'eligible' }> = perm.map((a) => ({ a, kind: 'active' as const }));
-  for (const a of active) if (!seen.has(key(a))) { seen.add(key(a)); grants.push({ a, kind: 'active' }); }
+  type Grant = { a: RawAssignment; kind: 'active' | 'eligible'; activated: boolean };
+  const byKey = new Map<string, Grant>();
+  const grants: Grant[] = [];
+  for (const a of perm) {
+    const g: Grant = { a, kind: 'active', activated: false };
+    if (!byKey.has(key(a))) byKey.set(key(a), g);
+    grants.push(g);
+  }
+  for (const a of active) {
+    const activated = a.assignmentType === 'Activated';
+    const known = byKey.get(key(a));
+    if (known) { known.activated = activated; known.a = { ...known.a, endDateTime: a.endDateTime ?? null }; continue; }
+    const g: Grant = { a, kind: 'active', activated };
+    byKey.set(key(a), g);
+    grants.push(g);
+  }
   const seenEligible = new Set<string>();
-  for (const a of eligible) if (!seenEligible.has(key(a))) { seenEligible.add(key(a)); grants.push({ a, kind: 'eligible' }); }
+  for (const a of eligible) if (!seenEligible.has(key(a))) { seenEligible.add(key(a)); grants.push({ a, kind: 'eligible', activated: false }); }
 
   const members = new Map<string, RawMember[]>();
   for (const { a } of grants) {
@@ -64,13 +78,13 @@ export async function readRoles(list: List, tenant: string, at: () => string): P
     if (attrs.principalType === 'user') rolesByUser.set(attrs.principalId, [...(rolesByUser.get(attrs.principalId) ?? []), attrs.roleName]);
     resources.push({ source: 'entra', scope: tenant, type: 'entra.role_assignment', id, name: `${attrs.principalName} ${attrs.roleName}${attrs.assignment === 'eligible' ? ' (eligible)' : ''}`, attributes: { ...attrs }, observedAt: now });
   };
-  for (const { a, kind } of grants) {
+  for (const { a, kind, activated } of grants) {
     const def = byId.get(a.roleDefinitionId);
     // An assignment naming a role that is not in the definitions list means the read is inconsistent: say so.
     if (!def) throw new MalformedReplyError('entra:ListRoleAssignments', `assignment ${a.id} names role definition ${a.roleDefinitionId}, which was not listed`);
     const base = {
       roleDefinitionId: a.roleDefinitionId, roleName: def.displayName, roleTemplateId: def.templateId, directoryScopeId: a.directoryScopeId,
-      assignment: kind, endDateTime: a.endDateTime ?? null,
+      assignment: kind, endDateTime: a.endDateTime ?? null, activated,
     };
     const type = typeOf(a.principal['@odata.type']);
     push(a.id, { ...base, principalId: a.principalId, principalType: type, principalName: nameOf(a.principal), viaGroupId: null, viaGroupName: null });

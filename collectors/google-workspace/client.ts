@@ -122,7 +122,7 @@ export class GoogleClient {
     throw err;
   }
 
-  /** GET one page; the body is returned parsed but unchecked (the caller knows its shape). Throws GoogleApiError, MalformedReplyError or the fetch error. */
+  /** GET one page (a path under rootUrl, or an absolute URL of another Google API); the body is returned parsed but unchecked (the caller knows its shape). Throws GoogleApiError, MalformedReplyError or the fetch error. */
   async get(path: string, scope: string, operation: string): Promise<{ body: Record<string, unknown>; raw: string }> {
     for (let attempt = 0; ; attempt++) {
       const tok = await this.token(scope);
@@ -131,7 +131,7 @@ export class GoogleClient {
       let res: Response;
       let raw: string;
       try {
-        res = await this.doFetch(this.root + path, { headers: { authorization: `Bearer ${tok}`, accept: 'application/json' }, signal: this.requestSignal() });
+        res = await this.doFetch(/^https?:\/\//i.test(path) ? path : this.root + path, { headers: { authorization: `Bearer ${tok}`, accept: 'application/json' }, signal: this.requestSignal() });
         raw = await res.text();
       } catch (e) {
         // A timeout is not retried: a server that hung once will likely hang again, and the collection deadline is finite.

@@ -12,6 +12,7 @@ import { GOOGLE_WORKSPACE_SCOPES, type GoogleWorkspaceConfig } from './config.js
 import { parsePage, parseUser, type ListShape, type ParsedUser } from './parse.js';
 import { readRoles, type ListAll, type RoleRead } from './roles.js';
 import { PERMS, pushUsers } from './users.js';
+import { POLICY_PERMS, readPolicies } from './policies.js';
 import { parseCursor, readStream, reportCursorKey, reportStreams } from './reports.js';
 
 export { reportCursorKey, reportStreams } from './reports.js';
@@ -93,6 +94,15 @@ export function createGoogleWorkspaceCollector(config: GoogleWorkspaceConfig, de
       }
 
       if (users) pushUsers({ resources, errors, inputs }, scope, users, roles, observed());
+
+      try {
+        resources.push(...await readPolicies(listAll, cust, config.policyRootUrl, scope, observed));
+        const at = observed();
+        inputs['google-workspace.org_unit'] = { observedAt: at };
+        inputs['google-workspace.policy'] = { observedAt: at };
+      } catch (e) {
+        fail(e, 'cloudidentity.policies.list', POLICY_PERMS);
+      }
 
       const cursors: Record<string, string> = {};
       let reportsOk = true;

@@ -9,6 +9,10 @@ export const GOOGLE_WORKSPACE_SCOPES = {
   reports: 'https://www.googleapis.com/auth/admin.reports.audit.readonly',
   /** members.list, to expand admin roles assigned to groups into the people who hold them. */
   groups: 'https://www.googleapis.com/auth/admin.directory.group.member.readonly',
+  /** orgunits.list: the OU tree the Policy API's settings are inherited down. */
+  orgunits: 'https://www.googleapis.com/auth/admin.directory.orgunit.readonly',
+  /** Cloud Identity Policy API policies.list (2SV, password, session and recovery settings). */
+  policies: 'https://www.googleapis.com/auth/cloud-identity.policies.readonly',
 } as const;
 
 export const googleWorkspaceConfigSchema = z.strictObject({
@@ -28,6 +32,8 @@ export const googleWorkspaceConfigSchema = z.strictObject({
   tokenUrl: z.url().default('https://oauth2.googleapis.com/token'),
   /** Admin SDK root. @defaultValue https://admin.googleapis.com */
   rootUrl: z.url().default('https://admin.googleapis.com'),
+  /** Cloud Identity Policy API root. @defaultValue https://cloudidentity.googleapis.com */
+  policyRootUrl: z.url().default('https://cloudidentity.googleapis.com'),
   /** users.list maxResults (Google maximum 500). @defaultValue 500 */
   pageSize: z.number().int().min(1).max(500).default(500),
   /** Reports: first run without a cursor reads this many days back (Google keeps 180 days). @defaultValue 30 */

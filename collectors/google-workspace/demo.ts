@@ -20,7 +20,7 @@ export const googleWorkspaceDemo: SourceDemo<GoogleWorkspaceConfig> = {
     config: googleWorkspaceConfigSchema.parse({
       subject: 'vigil-reader@example.com',
       serviceAccount: { clientEmail: 'vigil@vigil-emulator.iam.gserviceaccount.com', privateKey: emulatorPrivateKey() },
-      tokenUrl: `${emulator.url}/token`, rootUrl: emulator.url,
+      tokenUrl: `${emulator.url}/token`, rootUrl: emulator.url, policyRootUrl: emulator.url,
     }),
   }),
 };

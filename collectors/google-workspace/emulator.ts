@@ -29,6 +29,10 @@ export interface GwsTenant {
   /** Groups by id; a member is a user id (type USER), a group id (type GROUP, nested) or `CUSTOMER`. */
   groups: Array<{ id: string; email: string; members: Array<{ type: 'USER' | 'GROUP' | 'CUSTOMER' | 'EXTERNAL'; id: string; email?: string }> }>;
   activities: EmuActivity[];
+  /** The OU tree: ids without the `id:` prefix; the root has path `/` and no parent. */
+  orgUnits: Array<{ id: string; name: string; path: string; parentId: string | null }>;
+  /** Cloud Identity Policy API policies: a setting type (without `settings/`) and value bound to an OU, optionally a group. */
+  policies: Array<{ id: string; type: string; value: Record<string, unknown>; orgUnitId: string; groupId?: string; sortOrder: number }>;
 }
 
 export type { EmulatorReply };
@@ -86,6 +90,30 @@ function activity(t: GwsTenant, app: 'admin' | 'login', actor: string, type: str
   });
 }
 
+const ROOT_OU = '03ph8a2z1enx4lx';
+
+/** Security settings as an admin sets them at the root: 2SV enforced without SMS, strong passwords, 12 h sessions. */
+function rootPolicies(o: { superAdminRecovery: boolean; factorSet: string; inactiveAlerts: string[] }): GwsTenant['policies'] {
+  const p = (n: number, type: string, value: Record<string, unknown>) => ({ id: `policies/ahv4hg7qc24kvaghb7zihwf4rie${n}a`, type, value, orgUnitId: ROOT_OU, sortOrder: 1 });
+  return [
+    p(1, 'security.two_step_verification_enforcement', { enforcedFrom: '2024-02-16T23:22:21.732Z' }),
+    p(2, 'security.two_step_verification_enforcement_factor', { allowedSignInFactorSet: o.factorSet }),
+    p(3, 'security.two_step_verification_grace_period', { enrollmentGracePeriod: '604800s' }),
+    p(4, 'security.two_step_verification_enrollment', { allowEnrollment: true }),
+    p(5, 'security.password', { allowedStrength: 'STRONG', minimumLength: 12, maximumLength: 100, enforceRequirementsAtLogin: true, allowReuse: false, expirationDuration: '0s' }),
+    p(6, 'security.session_controls', { webSessionDuration: '43200s' }),
+    p(7, 'security.super_admin_account_recovery', { enableAccountRecovery: o.superAdminRecovery }),
+    p(8, 'security.user_account_recovery', { enableAccountRecovery: false }),
+    ...SYSTEM_ALERTS.map((name, i) => ({
+      id: `policies/ahv4hg7qc24kvaghb7zihwf4rial${i}a`, type: 'rule.system_defined_alerts', orgUnitId: ROOT_OU, sortOrder: 1,
+      value: { displayName: name, description: `${name} (system-defined alert)`, state: o.inactiveAlerts.includes(name) ? 'INACTIVE' : 'ACTIVE' },
+    })),
+  ];
+}
+
+/** Some of Google's system-defined alert rules (Admin console › Rules, type System defined). */
+const SYSTEM_ALERTS = ['Government-backed attacks', 'Leaked password', 'Suspicious login', 'User granted Admin privilege', 'Suspended user made active'];
+
 export function demoGwsTenant(now: number): GwsTenant {
   const users = [
     mkUser(1, 'alice@example.com', 'Alice Admin', now, { superAdmin: true }),
@@ -109,6 +137,19 @@ export function demoGwsTenant(now: number): GwsTenant {
       { id: '01ci93xb3tmzcaq', email: 'helpdesk-emea@example.com', members: [{ type: 'USER', id: users[6]!.id }] },
     ],
     activities: [],
+    orgUnits: [
+      { id: ROOT_OU, name: 'example.com', path: '/', parentId: null },
+      { id: '03ph8a2z23yjui6', name: 'Engineering', path: '/Engineering', parentId: ROOT_OU },
+      { id: '03ph8a2z3k0bq1d', name: 'Contractors', path: '/Contractors', parentId: ROOT_OU },
+    ],
+    // Seeded weaknesses: contractors are exempt from 2SV and may use SMS, engineering sessions last 14 days, super
+    // admins can recover their own accounts, and admins (at the root) are not held to security keys.
+    policies: [
+      ...rootPolicies({ superAdminRecovery: true, factorSet: 'NO_TELEPHONY', inactiveAlerts: ['Leaked password'] }),
+      { id: 'policies/ahv4hg7qc24kvaghb7zihwf4rie9a', type: 'security.two_step_verification_enforcement', value: {}, orgUnitId: '03ph8a2z3k0bq1d', sortOrder: 1 },
+      { id: 'policies/ahv4hg7qc24kvaghb7zihwf4rie10a', type: 'security.two_step_verification_enforcement_factor', value: { allowedSignInFactorSet: 'ALL' }, orgUnitId: '03ph8a2z3k0bq1d', sortOrder: 1 },
+      { id: 'policies/ahv4hg7qc24kvaghb7zihwf4rie11a', type: 'security.session_controls', value: { webSessionDuration: '1209600s' }, orgUnitId: '03ph8a2z23yjui6', sortOrder: 1 },
+    ],
   };
   activity(t, 'admin', 'alice@example.com', 'DELEGATED_ADMIN_SETTINGS', 'ASSIGN_ROLE', { ROLE_NAME: '_USER_MANAGEMENT_ADMIN_ROLE', USER_EMAIL: 'bob@example.com' }, new Date(now - 20 * DAY));
   activity(t, 'admin', 'alice@example.com', 'USER_SETTINGS', 'SUSPEND_USER', { USER_EMAIL: 'dave@example.com' }, new Date(now - 2 * DAY));
@@ -135,6 +176,8 @@ export function generatedGwsTenant(n: number, seed: number, now: number): GwsTen
     ],
     groups: n > 15 ? [{ id: '03helpdeskgen00', email: 'helpdesk@example.com', members: users.slice(15, Math.min(n, 25)).map((u) => ({ type: 'USER' as const, id: u.id })) }] : [],
     activities: [],
+    orgUnits: [{ id: ROOT_OU, name: 'example.com', path: '/', parentId: null }, { id: '03ph8a2z23yjui6', name: 'Staff', path: '/Staff', parentId: ROOT_OU }],
+    policies: rootPolicies({ superAdminRecovery: false, factorSet: 'PASSKEY_ONLY', inactiveAlerts: [] }),
   };
   for (const u of users.filter((x) => x.suspended)) activity(t, 'admin', users[0]!.primaryEmail, 'USER_SETTINGS', 'SUSPEND_USER', { USER_EMAIL: u.primaryEmail }, new Date(now - Math.floor(r() * 25) * DAY));
   for (let i = 0; i < Math.ceil(n / 10); i++) {
@@ -219,6 +262,47 @@ function groupMembers(tenant: GwsTenant, g: GwsTenant['groups'][number], derived
   return out;
 }
 
+/** Directory orgunits.list (one reply, no paging): type=all_including_parent includes the root; the default lists its children. */
+function serveOrgUnits(res: ServerResponse, url: URL, tenant: GwsTenant): void {
+  const all = url.searchParams.get('type') === 'all_including_parent';
+  const ous = tenant.orgUnits.filter((o) => (all ? true : o.parentId === tenant.orgUnits[0]!.id)).map((o) => ({
+    kind: 'admin#directory#orgUnit', etag: '"ou"', name: o.name, description: '', orgUnitPath: o.path, orgUnitId: `id:${o.id}`,
+    ...(o.parentId ? { parentOrgUnitPath: tenant.orgUnits.find((p) => p.id === o.parentId)?.path ?? '/', parentOrgUnitId: `id:${o.parentId}` } : {}),
+  }));
+  send(res, 200, { kind: 'admin#directory#orgUnits', etag: `"${randomUUID()}"`, ...(ous.length ? { organizationUnits: ous } : {}) });
+}
+
+/**
+ * Cloud Identity policies.list: `filter` as `setting.type.matches('<RE2>')` (optionally `&& customer == "customers/…"`),
+ * pageSize 1–100 (default 50). After the last page of policies one blank page (no `policies`, a nextPageToken) is sent,
+ * as the real API does (ScubaGoggles' policy_api.py: "only one page of actual content … with 2 blank pages").
+ */
+function servePolicies(res: ServerResponse, url: URL, tenant: GwsTenant): void {
+  const filter = url.searchParams.get('filter') ?? '';
+  let re: RegExp | null = null;
+  if (filter) {
+    const m = /setting\.type\.matches\('([^']*)'\)/.exec(filter);
+    if (!m) return gError(res, 400, 'badRequest', `Invalid filter: ${filter}`, 'INVALID_ARGUMENT');
+    try { re = new RegExp(m[1]!); } catch { return gError(res, 400, 'badRequest', `Invalid regular expression in filter: ${m[1]}`, 'INVALID_ARGUMENT'); }
+  }
+  const size = Math.min(Number(url.searchParams.get('pageSize') ?? 50) || 50, 100);
+  const items = tenant.policies.filter((p) => !re || re.test(`settings/${p.type}`)).map((p) => ({
+    name: p.id, customer: `customers/${tenant.customerId}`,
+    policyQuery: { orgUnit: `orgUnits/${p.orgUnitId}`, ...(p.groupId ? { group: `groups/${p.groupId}` } : {}), query: p.groupId ? `entity.groups.exists(group, group.group_id == groupId('${p.groupId}'))` : `entity.org_units.exists(org_unit, org_unit.org_unit_id == orgUnitId('${p.orgUnitId}'))`, sortOrder: p.sortOrder },
+    setting: { type: `settings/${p.type}`, value: p.value }, type: 'ADMIN',
+  }));
+  const tok = url.searchParams.get('pageToken');
+  const start = tok ? Number(Buffer.from(tok, 'base64url').toString()) : 0;
+  if (tok && !Number.isInteger(start)) return gError(res, 400, 'badRequest', 'Invalid page token', 'INVALID_ARGUMENT');
+  const slice = items.slice(start, start + size);
+  const body: Record<string, unknown> = slice.length ? { policies: slice } : {};
+  // The blank page sits at offset items.length; the page after it ends the list.
+  if (start + size < items.length) body.nextPageToken = Buffer.from(String(start + size)).toString('base64url');
+  else if (start < items.length) body.nextPageToken = Buffer.from(String(items.length)).toString('base64url');
+  else if (start === items.length) body.nextPageToken = Buffer.from(String(items.length + 1)).toString('base64url');
+  send(res, 200, body);
+}
+
 export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<GwsEmulator> {
   const clock = opts.clock ?? systemClock;
   const now = opts.now ? Date.parse(opts.now) : clock.now().getTime();
@@ -232,7 +316,6 @@ export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<G
   let win = { start: 0, count: 0 };
   const overridden = replyOverrides(opts.reply, 'application/json; charset=UTF-8');
   let base = '';
-
 
   const paged = <T>(res: ServerResponse, url: URL, items: T[], kind: string, field: string, max: number, fields?: string | null) => {
     const n = Math.min(Number(url.searchParams.get('maxResults') ?? max) || max, max);
@@ -302,6 +385,8 @@ export async function startGwsEmulator(opts: GwsEmulatorOptions = {}): Promise<G
       const out = groupMembers(tenant, g, derived);
       return paged(res, url, out, 'admin#directory#members', 'members', 200);
     }
+    if (/^\/admin\/directory\/v1\/customer\/[^/]+\/orgunits$/.test(path)) return need(GOOGLE_WORKSPACE_SCOPES.orgunits) ? serveOrgUnits(res, url, tenant) : undefined;
+    if (path === '/v1/policies') return need(GOOGLE_WORKSPACE_SCOPES.policies) ? servePolicies(res, url, tenant) : undefined;
     const rm = /^\/admin\/reports\/v1\/activity\/users\/all\/applications\/([a-z_]+)$/.exec(path);
     if (rm) {
       if (!need(GOOGLE_WORKSPACE_SCOPES.reports)) return;

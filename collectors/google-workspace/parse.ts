@@ -2,8 +2,8 @@
 import { MalformedReplyError } from '../../src/core/failure.js';
 
 export interface ListShape {
-  /** The `kind` every page of this list carries, e.g. `admin#directory#users`. */
-  kind: string;
+  /** The `kind` every page of this list carries, e.g. `admin#directory#users`; null for APIs without one (Cloud Identity). */
+  kind: string | null;
   /** The list key: `users`, `items`, `members`. */
   field: string;
   /**
@@ -12,19 +12,24 @@ export interface ListShape {
    * customer always has entries (users — the impersonated admin exists — roles, role assignments) it is malformed.
    */
   mayBeEmpty: boolean;
+  /**
+   * The Policy API may send a page with no items but a nextPageToken (observed by ScubaGoggles: blank pages before the
+   * end), so there a missing list key on a page with a next page is an empty page, not a malformed one.
+   */
+  blankPagesContinue?: boolean;
 }
 
 export interface Page { items: Array<Record<string, unknown>>; next: string | undefined }
 
 export function parsePage(body: Record<string, unknown>, shape: ListShape, operation: string): Page {
-  if (body.kind !== shape.kind) throw new MalformedReplyError(operation, `kind is ${JSON.stringify(body.kind)}, expected ${shape.kind}`);
+  if (shape.kind !== null && body.kind !== shape.kind) throw new MalformedReplyError(operation, `kind is ${JSON.stringify(body.kind)}, expected ${shape.kind}`);
   const next = body.nextPageToken;
   if (next !== undefined && (typeof next !== 'string' || next === '')) throw new MalformedReplyError(operation, 'nextPageToken is not a non-empty string');
   const list = body[shape.field];
   if (list === undefined) {
     if (!shape.mayBeEmpty) throw new MalformedReplyError(operation, `list key ${shape.field} missing`);
-    if (next !== undefined) throw new MalformedReplyError(operation, `list key ${shape.field} missing on a page that has a next page`);
-    return { items: [], next: undefined };
+    if (next !== undefined && !shape.blankPagesContinue) throw new MalformedReplyError(operation, `list key ${shape.field} missing on a page that has a next page`);
+    return { items: [], next };
   }
   if (!Array.isArray(list)) throw new MalformedReplyError(operation, `${shape.field} is not a list`);
   if (list.length === 0 && !shape.mayBeEmpty) throw new MalformedReplyError(operation, `${shape.field} is empty`);

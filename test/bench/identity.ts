@@ -60,7 +60,7 @@ export async function main(argv: string[]): Promise<void> {
     }), deps), entra.tenant.tenantId, entraRules);
     const g = await measure(createGoogleWorkspaceCollector(googleWorkspaceConfigSchema.parse({
       subject: 'reader@example.com', serviceAccount: { clientEmail: 'vigil@vigil-emulator.iam.gserviceaccount.com', privateKey: emulatorPrivateKey() },
-      tokenUrl: `${gws.url}/token`, rootUrl: gws.url,
+      tokenUrl: `${gws.url}/token`, rootUrl: gws.url, policyRootUrl: gws.url,
     }), deps), 'my_customer', googleWorkspaceRules);
     const wallMs = Math.round(performance.now() - t0);
     const apiCalls = o.apiCalls + e.apiCalls + g.apiCalls;

@@ -191,9 +191,12 @@ describe('entra role holders', () => {
     expect(ga.reason).toMatch(/^4 Global Administrators/);
   });
 
-  it('a tenant without P2 has no PIM: Graph\'s AadPremiumLicenseRequired is recorded, not an error', async () => {
+  it('a tenant without P2 has no PIM: Graph\'s AadPremiumLicenseRequired on role holders is recorded, not an error', async () => {
     const snap = await collect({ licence: 'P1' });
-    expect(snap.errors).toEqual([]);
+    // Only the PIM policies (who must approve an activation) stay unread; the holders are complete without P2.
+    expect(snap.errors.map((e) => [e.operation, e.inputs])).toEqual([
+      ['entra:ListRoleManagementPolicyAssignments', ['entra.role_policy']], ['entra:ListAccessReviewDefinitions', ['entra.access_review']],
+    ]);
     expect(byType(snap, 'entra.tenant')[0]!.attributes.pimLicensed).toBe(false);
     expect(statusOf(results(snap), 'entra.roles.global_admin_bounded', snap.scope)).toBe('pass'); // alice and ivan
   });
@@ -259,5 +262,67 @@ describe('entra deadlines and causes', () => {
     expect(() => entraConfigSchema.parse({ ...base, requestTimeoutMs: 50 })).toThrow('requestTimeoutMs must be between 100 and 300000 ms');
     expect(() => entraConfigSchema.parse({ ...base, maxRetryWaitMs: 86_400_000 })).toThrow('maxRetryWaitMs must be between 0 and 300000 ms');
     expect(() => entraConfigSchema.parse({ ...base, maxRetries: 100 })).toThrow('maxRetries must be between 0 and 10');
+  });
+});
+
+describe('entra tenant and PIM policies completeness', () => {
+  const AUTH = '/v1.0/policies/authorizationPolicy';
+  const POL = '/v1.0/policies/roleManagementPolicyAssignments';
+  const scopeStatus = (s: Snapshot, rule: string) => statusOf(results(s), rule, `entra:${s.scope}`);
+
+  it('an authorization policy without permissionGrantPoliciesAssigned is malformed, not "no user consent"', async () => {
+    const auth = { id: 'authorizationPolicy', allowInvitesFrom: 'none', guestUserRoleId: '2af84b1e-32c8-42b7-82bc-daa82404023b', defaultUserRolePermissions: { allowedToCreateApps: false } };
+    const snap = await collect({ estate: { users: 5, seed: 3 }, reply: (r) => (r.path === AUTH ? json(auth) : undefined) });
+    expect(snap.errors).toEqual([expect.objectContaining({ operation: 'entra:GetAuthorizationPolicy', cause: 'malformed', inputs: ['entra.authorization_policy'] })]);
+    expect(snap.errors[0]!.message).toContain('permissionGrantPoliciesAssigned');
+    expect(scopeStatus(snap, 'entra.policy.external_access_restricted')).toBe('error');
+  });
+
+  it('an admin consent policy without isEnabled is malformed', async () => {
+    const snap = await collect({ reply: (r) => (r.path === '/v1.0/policies/adminConsentRequestPolicy' ? json({ reviewers: [] }) : undefined) });
+    expect(snap.errors).toEqual([expect.objectContaining({ operation: 'entra:GetAdminConsentRequestPolicy', cause: 'malformed', inputs: ['entra.authorization_policy'] })]);
+  });
+
+  it('role policies listed without their expanded rules, or as an empty list, are malformed: approval is never assumed', async () => {
+    const bare = await collect({ reply: (r) => (r.path === POL ? json({ value: [{ id: 'x', policyId: 'p', roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10', scopeId: '/', scopeType: 'DirectoryRole' }] }) : undefined) });
+    expect(bare.errors).toEqual([expect.objectContaining({ operation: 'entra:ListRoleManagementPolicyAssignments', cause: 'malformed', inputs: ['entra.role_policy'] })]);
+    expect(scopeStatus(bare, 'entra.roles.no_standing_privilege')).toBe('error');
+    await emu!.close();
+    const empty = await collect({ reply: (r) => (r.path === POL ? json({ value: [] }) : undefined) });
+    expect(empty.errors[0]).toMatchObject({ operation: 'entra:ListRoleManagementPolicyAssignments', cause: 'malformed' });
+  });
+
+  it('the role policies request carries the filter Graph requires; without it the emulator answers 400 as Graph does', async () => {
+    await collect();
+    expect(emu!.stats.byPath[POL]).toBe(1);
+    const tok = await (await fetch(`${emu!.url}/${emu!.tenant.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'emulator-client-id', client_secret: 'emulator-client-secret', scope: 'x' }),
+    })).json() as { access_token: string };
+    const res = await fetch(`${emu!.url}${POL}`, { headers: { authorization: `Bearer ${tok.access_token}` } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('BadRequest');
+  });
+
+  it('an active schedule instance without assignmentType errors the role input: a standing grant never reads as an activation', async () => {
+    const snap = await collect({
+      reply: (r) => (r.path === '/v1.0/roleManagement/directory/roleAssignmentScheduleInstances'
+        ? json({ value: [{ id: 'i1', principalId: 'p', roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10', directoryScopeId: '/', principal: { '@odata.type': '#microsoft.graph.user', id: 'p' }, endDateTime: null }] })
+        : undefined),
+    });
+    expect(snap.errors).toEqual([expect.objectContaining({ operation: 'entra:ListRoleAssignmentScheduleInstances', cause: 'malformed', inputs: ['entra.role_assignment'] })]);
+    expect(scopeStatus(snap, 'entra.roles.no_standing_privilege')).toBe('error');
+  });
+});
+
+describe('entra access reviews completeness', () => {
+  it('an instance without endDateTime is malformed: a review is never taken as completed on a guess', async () => {
+    const snap = await collect({ reply: (r) => (r.path.endsWith('/instances') ? json({ value: [{ id: 'i', status: 'Completed', startDateTime: '2026-01-01T00:00:00Z' }] }) : undefined) });
+    expect(snap.errors).toEqual([expect.objectContaining({ operation: 'entra:ListAccessReviewInstances', cause: 'malformed', inputs: ['entra.access_review'] })]);
+    expect(statusOf(results(snap), 'entra.governance.access_reviews_configured', `entra:${snap.scope}`)).toBe('error');
+  });
+
+  it('a 403 other than NoLicense names the permission', async () => {
+    const snap = await collect({ deniedPermissions: ['AccessReview.Read.All'] });
+    expect(snap.errors).toEqual([expect.objectContaining({ operation: 'entra:ListAccessReviewDefinitions', cause: 'denied', permission: 'AccessReview.Read.All' })]);
   });
 });

@@ -62,6 +62,53 @@ describe('entra collector', () => {
     expect(results.find((r) => r.ruleId === 'entra.users.inactive' && r.resourceId === id('leo@example.com'))!.reason)
       .toMatch(/^leo@example\.com is active with no successful sign-in recorded since it was created \d{4}-\d\d-\d\d; sign-in attempts as late as \d{4}-\d\d-\d\d \(failed ones included\) do not count as activity$/);
     expect(statusOf(results, 'entra.users.inactive', id('heidi@example.com'))).toBe('pass');
+
+    // Graph's new-tenant defaults: anyone invites guests, users consent to any app, no admin consent workflow.
+    const ext = results.find((r) => r.ruleId === 'entra.policy.external_access_restricted' && r.resourceId === t)!;
+    expect(ext.status).toBe('fail');
+    expect(ext.reason).toBe('guest invitations allowed from "everyone"; users may consent to apps themselves (ManagePermissionGrantsForSelf.microsoft-user-default-legacy); '
+      + 'the admin consent request workflow is off; 1 guest account listed for review');
+    // Standing privileged grants: alice's and the Tier0 group's Global Administrator, bob's User Administrator; judy is only eligible.
+    const standing = results.filter((r) => r.ruleId === 'entra.roles.no_standing_privilege').map((r) => [r.resourceId, r.status]);
+    expect(standing.filter(([rid]) => rid!.startsWith('ra-'))).toEqual([['ra-ga-alice', 'fail'], ['ra-ga-tier0', 'fail'], ['ra-ua-bob', 'fail']]);
+    const gaPolicy = byType(snap, 'entra.role_policy').find((p) => p.attributes.roleDefinitionId === '62e90394-69f5-4237-9190-012177145e10')!;
+    expect(statusOf(results, 'entra.roles.no_standing_privilege', gaPolicy.id)).toBe('fail');
+    expect(standing).toHaveLength(4);
+    // A quarterly Global Administrator review whose last instance completed 200 days ago, and no guest review.
+    expect(results.find((r) => r.ruleId === 'entra.governance.access_reviews_configured')!.reason).toBe(
+      'the review of privileged role holders ("Quarterly Global Administrator review") last completed 200 days ago (limit 100); no recurring access review of guest users');
+  });
+
+  it('a PIM activation is not standing privilege; a well-run tenant passes both new rules', async () => {
+    emu = await startEntraEmulator({ estate: { users: 5, seed: 3 } });
+    const t = emu.tenant;
+    // The generated tenant's holders are standing; make one an activation of an eligibility, as PIM records it.
+    t.pimActive.push({ id: 'act-1', principalId: t.users[3]!.id, roleDefinitionId: t.roleDefinitions[0]!.id, directoryScopeId: '/', startDateTime: new Date().toISOString(), endDateTime: new Date(Date.now() + 8 * 3_600_000).toISOString() });
+    t.roleAssignments = [];
+    const snap = await entraSource.createCollector(cfg(emu), deps).collect(ctx('x'));
+    expect(snap.errors).toEqual([]);
+    const results = evaluateSnapshot(snap, entraRules, { now: new Date() });
+    expect(results.filter((r) => r.ruleId === 'entra.roles.no_standing_privilege').map((r) => r.status)).toEqual(['pass', 'pass']);
+    expect(results.find((r) => r.ruleId === 'entra.roles.no_standing_privilege' && r.resourceId === 'act-1')!.reason).toMatch(/through a PIM activation until \d{4}-/);
+    expect(statusOf(results, 'entra.policy.external_access_restricted', t.tenantId)).toBe('pass');
+    expect(statusOf(results, 'entra.governance.access_reviews_configured', t.tenantId)).toBe('pass');
+    // One definitions page and one instances page per definition.
+    expect(emu.stats.byPath['/v1.0/identityGovernance/accessReviews/definitions']).toBe(1);
+    expect(Object.keys(emu.stats.byPath).filter((p) => p.endsWith('/instances'))).toHaveLength(2);
+  });
+
+  it('a tenant below P2 leaves the role policies unread: no_standing_privilege is error naming the licence', async () => {
+    emu = await startEntraEmulator({ licence: 'P1' });
+    const snap = await entraSource.createCollector(cfg(emu), deps).collect(ctx('x'));
+    expect(snap.errors.map((e) => [e.operation, e.code, e.cause, e.permission])).toEqual([
+      ['entra:ListRoleManagementPolicyAssignments', 'AadPremiumLicenseRequired', 'denied', 'Entra ID P2 or ID Governance licence'],
+      ['entra:ListAccessReviewDefinitions', 'NoLicense', 'denied', 'Entra ID P2 or ID Governance licence'],
+    ]);
+    const reviews = evaluateSnapshot(snap, entraRules, { now: new Date() }).filter((x) => x.ruleId === 'entra.governance.access_reviews_configured');
+    expect(reviews.map((x) => x.status)).toEqual(['error']);
+    const r = evaluateSnapshot(snap, entraRules, { now: new Date() }).filter((x) => x.ruleId === 'entra.roles.no_standing_privilege');
+    expect(r.map((x) => x.status)).toEqual(['error']);
+    expect(r[0]!.reason).toContain('Entra ID P2 or ID Governance licence');
   });
 
   it('follows @odata.nextLink with small pages and passes on a well-configured generated tenant', async () => {
@@ -95,6 +142,8 @@ describe('entra collector', () => {
       ['entra:ListUsers(signInActivity)', 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', 'Entra ID P1 licence', ['entra.user.sign_in_activity']],
       ['entra:ListUserRegistrationDetails', 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', 'Entra ID P1 licence', ['entra.user.mfa_registration']],
       ['entra:ListConditionalAccessPolicies', 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', 'Entra ID P1 licence', ['entra.ca_policy']],
+      ['entra:ListRoleManagementPolicyAssignments', 'AadPremiumLicenseRequired', 'Entra ID P2 or ID Governance licence', ['entra.role_policy']],
+      ['entra:ListAccessReviewDefinitions', 'NoLicense', 'Entra ID P2 or ID Governance licence', ['entra.access_review']],
     ]);
     expect(byType(snap, 'entra.user')).toHaveLength(12);
     const results = evaluateSnapshot(snap, entraRules, { now: new Date() });
@@ -112,6 +161,7 @@ describe('entra collector', () => {
       ['entra:ListUsers(signInActivity)', 'Authorization_RequestDenied', 'AuditLog.Read.All'],
       ['entra:ListUserRegistrationDetails', 'Authorization_RequestDenied', 'AuditLog.Read.All'],
       ['entra:ListConditionalAccessPolicies', 'Authorization_RequestDenied', 'Policy.Read.All'],
+      ['entra:GetAuthorizationPolicy', 'Authorization_RequestDenied', 'Policy.Read.All'],
       ['entra:ListDirectoryAudits', 'Authorization_RequestDenied', 'AuditLog.Read.All'],
     ]);
   });

@@ -18,7 +18,7 @@ afterEach(async () => { await emu?.close(); emu = undefined; });
 
 const config = (e: GwsEmulator, extra: Record<string, unknown> = {}) => googleWorkspaceConfigSchema.parse({
   subject: 'reader@example.com', serviceAccount: { clientEmail: 'vigil@vigil-emulator.iam.gserviceaccount.com', privateKey: emulatorPrivateKey() },
-  tokenUrl: `${e.url}/token`, rootUrl: e.url, backoffMs: 1, maxRetries: 1, ...extra,
+  tokenUrl: `${e.url}/token`, rootUrl: e.url, policyRootUrl: e.url, backoffMs: 1, maxRetries: 1, ...extra,
 });
 async function collect(o: GwsEmulatorOptions = {}, extra: Record<string, unknown> = {}, c: Partial<CollectContext> = {}): Promise<Snapshot> {
   emu = await startGwsEmulator(o);
@@ -108,7 +108,8 @@ describe('google workspace completeness', () => {
   it('a users page without the users key is malformed: the user input errors, never an empty customer', async () => {
     const snap = await collect({ reply: (q) => (q.path === '/admin/directory/v1/users' ? json({ kind: 'admin#directory#users', etag: '"e"' }) : undefined) });
     expect(snap.errors).toEqual([expect.objectContaining({ operation: 'admin.directory.users.list', cause: 'malformed', inputs: ['google-workspace.customer', 'google-workspace.user'] })]);
-    expect(new Set(results(snap).map((x) => x.status))).toEqual(new Set(['error']));
+    // Every rule reading users errors; the OU-wide policy rule reads no users and keeps its verdicts.
+    expect(new Set(results(snap).filter((x) => x.ruleId !== 'google-workspace.policy.password_session_recovery').map((x) => x.status))).toEqual(new Set(['error']));
   });
 
   it('a Reports page with its kind and no items is an empty window (Google omits empty lists); without kind it is malformed', async () => {
@@ -172,7 +173,8 @@ describe('google workspace completeness', () => {
     const snap = await collect({ reply: (q) => (q.path === '/token' ? json({ error: 'invalid_grant', error_description: 'Invalid JWT Signature.' }, 400) : undefined) });
     expect(new Set(snap.errors.map((e) => e.cause))).toEqual(new Set(['unauthenticated']));
     expect(emu!.stats.tokens).toBe(0);
-    expect(snap.apiCalls).toBe(3);
+    // One refused token request per scope asked before anything else could fail: roles, users, org units, reports.
+    expect(snap.apiCalls).toBe(4);
     expect(results(snap).find((x) => x.ruleId === 'google-workspace.users.2sv_enrolled')!.reason).toContain('no valid credentials (invalid_grant)');
   });
 });
@@ -251,5 +253,39 @@ describe('google workspace deadlines', () => {
     expect(() => googleWorkspaceConfigSchema.parse({ ...base, requestTimeoutMs: 0 })).toThrow(/100–300000/);
     expect(() => googleWorkspaceConfigSchema.parse({ ...base, maxBackoffMs: 86_400_000 })).toThrow(/1–300000/);
     expect(googleWorkspaceConfigSchema.parse(base).requestTimeoutMs).toBe(30_000);
+  });
+});
+
+describe('google workspace Policy API completeness', () => {
+  const POL = '/v1/policies';
+  const scopeStatus = (s: Snapshot, rule: string) => results(s).filter((r) => r.ruleId === rule).map((r) => r.status);
+
+  it('an empty policy list is malformed, not "nothing set": no rule falls back to a passing default', async () => {
+    const snap = await collect({ reply: (r) => (r.path === POL ? json({}) : undefined) });
+    expect(snap.errors).toEqual([expect.objectContaining({ operation: 'cloudidentity.policies.list', cause: 'malformed', inputs: ['google-workspace.org_unit', 'google-workspace.policy'] })]);
+    expect(scopeStatus(snap, 'google-workspace.policy.password_session_recovery')).toEqual(['error']);
+    expect(scopeStatus(snap, 'google-workspace.policy.2sv_enforced')).toEqual(['error']);
+  });
+
+  it('a policy without its setting value is malformed', async () => {
+    const snap = await collect({ reply: (r) => (r.path === POL && r.n === 0 ? json({ policies: [{ name: 'policies/x', policyQuery: { orgUnit: 'orgUnits/03ph8a2z1enx4lx', sortOrder: 1 }, setting: { type: 'settings/security.password' } }] }) : undefined) });
+    expect(snap.errors[0]).toMatchObject({ operation: 'cloudidentity.policies.list', cause: 'malformed' });
+    expect(snap.errors[0]!.message).toContain('setting.value');
+  });
+
+  it('a blank page that carries a nextPageToken is followed, as the Policy API sends them, and the OU list must hold the root', async () => {
+    const healthy = await collect();
+    expect(healthy.errors).toEqual([]);
+    expect(emu!.stats.byPath[POL]).toBe(3);
+    expect(byType(healthy, 'google-workspace.policy')).toHaveLength(16);
+    await emu!.close();
+    const noRoot = await collect({ reply: (r) => (r.path.endsWith('/orgunits') ? json({ kind: 'admin#directory#orgUnits', organizationUnits: [{ orgUnitId: 'id:03ph8a2z23yjui6', orgUnitPath: '/Engineering', parentOrgUnitId: 'id:03ph8a2z1enx4lx' }] }) : undefined) });
+    expect(noRoot.errors[0]).toMatchObject({ operation: 'admin.directory.orgunits.list', cause: 'malformed' });
+  });
+
+  it('the emulator refuses a filter it cannot read, as the API does (INVALID_ARGUMENT)', async () => {
+    await collect();
+    const body = await fetchHealthy(emu!, `${POL}?filter=${encodeURIComponent('setting.type == 1')}`, 'https://www.googleapis.com/auth/cloud-identity.policies.readonly');
+    expect(body).toMatchObject({ error: { code: 400, status: 'INVALID_ARGUMENT' } });
   });
 });

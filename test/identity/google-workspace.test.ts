@@ -15,7 +15,7 @@ afterEach(async () => { await emu?.close(); emu = undefined; });
 
 const cfg = (e: GwsEmulator, extra: Record<string, unknown> = {}) => googleWorkspaceConfigSchema.parse({
   subject: 'reader@example.com', serviceAccount: { clientEmail: 'vigil@vigil-emulator.iam.gserviceaccount.com', privateKey: emulatorPrivateKey() },
-  tokenUrl: `${e.url}/token`, rootUrl: e.url, backoffMs: 50, ...extra,
+  tokenUrl: `${e.url}/token`, rootUrl: e.url, policyRootUrl: e.url, backoffMs: 50, ...extra,
 });
 
 describe('google workspace collector', () => {
@@ -32,8 +32,10 @@ describe('google workspace collector', () => {
     expect(users.find((u) => u.name === 'frank@example.com')!.attributes.lastLogin).toBeNull();
     expect(byType(snap, 'google-workspace.activity').map((a) => a.name).sort()).toEqual(['ASSIGN_ROLE', 'SUSPEND_USER', 'login_failure']);
     expect(snap.apiCalls).toBe(snap.minApiCalls);
-    // Four scopes now: users, roles, reports and group members (a role is assigned to a group in the demo tenant).
-    expect(emu.stats.tokens).toBe(4);
+    // Six scopes: users, roles, reports, group members (a role is assigned to a group in the demo tenant), org units, policies.
+    expect(emu.stats.tokens).toBe(6);
+    // The Policy API's list: one page of policies, then a blank page that still carries a nextPageToken, then the end.
+    expect(emu.stats.byPath['/v1/policies']).toBe(3);
     // Successful sign-ins are not read: lastLoginTime covers them, and they are most of the login log.
     expect(emu.stats.byPath['/admin/reports/v1/activity/users/all/applications/login']).toBe(3);
 
@@ -49,6 +51,45 @@ describe('google workspace collector', () => {
     // Help desk held through a group: carol directly in it (no 2SV), heidi through a nested group (2SV on).
     expect(statusOf(results, 'google-workspace.admins.super_admin_bounded', id('carol@example.com'))).toBe('fail');
     expect(statusOf(results, 'google-workspace.admins.super_admin_bounded', id('heidi@example.com'))).toBe('pass');
+
+    // Policy API: the root enforces 2SV without SMS, /Contractors turns both off; admins (all at /) are not held to keys.
+    const ou = (path: string) => byType(snap, 'google-workspace.org_unit').find((o) => o.name === path)!.id;
+    const twoSv = (rid: string) => results.find((r) => r.ruleId === 'google-workspace.policy.2sv_enforced' && r.resourceId === rid)!;
+    expect(twoSv(ou('/')).status).toBe('pass');
+    expect(twoSv(ou('/Engineering')).status).toBe('pass');
+    expect(twoSv(ou('/Contractors')).reason).toBe('/Contractors: 2-Step Verification is not enforced; SMS and voice codes are allowed as the second step');
+    expect(twoSv(ou('/Contractors')).status).toBe('fail');
+    for (const admin of ['alice', 'bob', 'carol', 'heidi']) expect(twoSv(id(`${admin}@example.com`)).status, admin).toBe('fail');
+    expect(results.some((r) => r.ruleId === 'google-workspace.policy.2sv_enforced' && r.resourceId === id('erin@example.com'))).toBe(false);
+    // Super-admin self-recovery is on at the root (every OU inherits it); /Engineering also keeps 14-day sessions.
+    const pwd = (path: string) => results.find((r) => r.ruleId === 'google-workspace.policy.password_session_recovery' && r.resourceId === ou(path))!;
+    expect(pwd('/').reason).toBe('/: super admins can recover their own accounts');
+    expect(pwd('/Engineering').reason).toBe('/Engineering: web sessions last 336 h (at most 12 h); super admins can recover their own accounts (inherited from /)');
+    expect(pwd('/Contractors').status).toBe('fail');
+    // System-defined alert rules: the demo tenant switched the leaked-password alert off.
+    expect(results.find((r) => r.ruleId === 'google-workspace.alerts.rules_enabled')!.reason).toBe('system-defined alert rules not active: Leaked password');
+  });
+
+  it('a well-run generated tenant passes the policy rules, and a missing Policy API scope is error naming it', async () => {
+    emu = await startGwsEmulator({ estate: { users: 8, seed: 2 } });
+    const snap = await googleWorkspaceSource.createCollector(cfg(emu), deps).collect(ctx('x'));
+    expect(snap.errors).toEqual([]);
+    const rs = evaluateSnapshot(snap, googleWorkspaceRules, { now: new Date() });
+    const ouRows = (rule: string) => rs.filter((r) => r.ruleId === rule && byType(snap, 'google-workspace.org_unit').some((o) => o.id === r.resourceId));
+    expect(ouRows('google-workspace.policy.2sv_enforced').map((r) => r.status)).toEqual(['pass', 'pass']);
+    expect(ouRows('google-workspace.policy.password_session_recovery').map((r) => r.status)).toEqual(['pass', 'pass']);
+    expect(statusOf(rs, 'google-workspace.alerts.rules_enabled', 'my_customer')).toBe('pass');
+    await emu.close();
+    emu = await startGwsEmulator({ estate: { users: 8, seed: 2 }, deniedScopes: [GOOGLE_WORKSPACE_SCOPES.policies] });
+    const denied = await googleWorkspaceSource.createCollector(cfg(emu), deps).collect(ctx('x'));
+    expect(denied.errors.map((e) => [e.operation, e.code, e.cause, e.inputs])).toEqual([
+      ['cloudidentity.policies.list (token)', 'unauthorized_client', 'denied', ['google-workspace.org_unit', 'google-workspace.policy']],
+    ]);
+    expect(denied.errors[0]!.permission).toContain(GOOGLE_WORKSPACE_SCOPES.policies);
+    const r2 = evaluateSnapshot(denied, googleWorkspaceRules, { now: new Date() });
+    for (const rule of ['google-workspace.policy.2sv_enforced', 'google-workspace.policy.password_session_recovery']) {
+      expect(r2.filter((r) => r.ruleId === rule).map((r) => r.status), rule).toEqual(['error']);
+    }
   });
 
   it('follows pageToken paging with small pages', async () => {

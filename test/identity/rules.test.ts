@@ -185,3 +185,117 @@ describe('google-workspace.admins.super_admin_bounded and inactive (roles held t
     expect(verdict(s, googleWorkspaceRules, 'google-workspace.admins.super_admin_bounded', 's1')).toBe('pass');
   });
 });
+
+describe('google-workspace policy rules (Cloud Identity Policy API)', () => {
+  const INPUTS = ['google-workspace.user', 'google-workspace.org_unit', 'google-workspace.policy'];
+  const ROOT = 'root'; const ENG = 'eng'; const SUB = 'eng-sub';
+  const ous = [
+    { type: 'google-workspace.org_unit', id: ROOT, attributes: { orgUnitPath: '/', parentOrgUnitId: null } },
+    { type: 'google-workspace.org_unit', id: ENG, attributes: { orgUnitPath: '/Eng', parentOrgUnitId: ROOT } },
+    { type: 'google-workspace.org_unit', id: SUB, attributes: { orgUnitPath: '/Eng/Sub', parentOrgUnitId: ENG } },
+  ];
+  let n = 0;
+  const pol = (settingType: string, value: Record<string, unknown>, orgUnitId: string | null = ROOT, o: Record<string, unknown> = {}) => ({
+    type: 'google-workspace.policy', id: `policies/p${++n}`, attributes: { settingType, value, orgUnitId, groupId: null, sortOrder: 1, policyType: 'ADMIN', ...o },
+  });
+  const goodTwoSv = () => [
+    pol('security.two_step_verification_enforcement', { enforcedFrom: '2024-01-01T00:00:00Z' }),
+    pol('security.two_step_verification_enforcement_factor', { allowedSignInFactorSet: 'NO_TELEPHONY' }),
+    pol('security.two_step_verification_grace_period', { enrollmentGracePeriod: '604800s' }),
+  ];
+  const goodPwd = () => [
+    pol('security.password', { allowedStrength: 'STRONG', minimumLength: 14, enforceRequirementsAtLogin: true }),
+    pol('security.session_controls', { webSessionDuration: '43200s' }),
+  ];
+  const gwsUser = (id: string, o: Record<string, unknown> = {}) => ({
+    type: 'google-workspace.user', id,
+    attributes: { email: `${id}@x.io`, login: `${id}@x.io`, displayName: id, status: 'active', active: true, isAdmin: false, adminRoles: [], mfaEnrolled: true, mfaMethods: [], phishingResistant: null, lastLogin: ago(1), lastLoginKnown: true, created: ago(400), statusChanged: null, orgUnitPath: '/', ...o },
+  });
+  const run = (ruleId: string, res: Array<{ type: string; id: string; attributes: Record<string, unknown> }>) =>
+    evaluateSnapshot(snapshot('google-workspace', INPUTS, [...ous, ...res]), googleWorkspaceRules.filter((r) => r.id === ruleId), { now: NOW });
+  const at = (ruleId: string, res: Array<{ type: string; id: string; attributes: Record<string, unknown> }>, id: string) => run(ruleId, res).find((r) => r.resourceId === id)?.status;
+
+  it.each([
+    ['enforced at the root, inherited by every OU', [], SUB, 'pass'],
+    ['a child OU turns enforcement off (no enforcedFrom)', [pol('security.two_step_verification_enforcement', {}, ENG)], SUB, 'fail'],
+    ['enforcement starts in the future', [pol('security.two_step_verification_enforcement', { enforcedFrom: '2027-06-01T00:00:00Z' }, ENG)], ENG, 'fail'],
+    ['SMS allowed in a child OU', [pol('security.two_step_verification_enforcement_factor', { allowedSignInFactorSet: 'ALL' }, ENG)], SUB, 'fail'],
+    ['a 30-day enrolment grace period', [pol('security.two_step_verification_grace_period', { enrollmentGracePeriod: '2592000s' }, ENG)], ENG, 'fail'],
+    ['the child override with the higher sortOrder wins', [pol('security.two_step_verification_enforcement', {}, ENG, { sortOrder: 1 }),
+      pol('security.two_step_verification_enforcement', { enforcedFrom: '2024-01-01T00:00:00Z' }, ENG, { sortOrder: 2 })], ENG, 'pass'],
+  ] as const)('google-workspace.policy.2sv_enforced: %s → %s', (_n, extra, ou, want) => {
+    expect(at('google-workspace.policy.2sv_enforced', [...goodTwoSv(), ...extra], ou)).toBe(want);
+  });
+
+  it('2SV: the parent stays pass when only a child is weakened, and the reason names where a weakness is inherited from', () => {
+    const rs = run('google-workspace.policy.2sv_enforced', [...goodTwoSv(), pol('security.two_step_verification_enforcement_factor', { allowedSignInFactorSet: 'ALL' }, ENG)]);
+    expect(rs.map((r) => [r.resourceId, r.status])).toEqual([[ENG, 'fail'], [SUB, 'fail'], [ROOT, 'pass']]);
+    expect(rs.find((r) => r.resourceId === SUB)!.reason).toBe('/Eng/Sub: SMS and voice codes are allowed as the second step (inherited from /Eng)');
+  });
+
+  it('2SV: no factor policy anywhere falls back to Google\'s documented default (all methods): fail, never pass', () => {
+    const rs = run('google-workspace.policy.2sv_enforced', goodTwoSv().filter((p) => p.attributes.settingType !== 'security.two_step_verification_enforcement_factor'));
+    expect(rs.find((r) => r.resourceId === ROOT)!.status).toBe('fail');
+  });
+
+  it('2SV: no enforcement setting read anywhere is error (Google documents no default), not fail or pass', () => {
+    const rs = run('google-workspace.policy.2sv_enforced', goodTwoSv().filter((p) => p.attributes.settingType !== 'security.two_step_verification_enforcement'));
+    expect(rs.find((r) => r.resourceId === ROOT)!.status).toBe('error');
+  });
+
+  it.each([
+    ['admin in an OU held to security keys', 'PASSKEY_ONLY', 'pass'],
+    ['admin allowed any method but SMS', 'NO_TELEPHONY', 'fail'],
+  ] as const)('2SV admins: %s → %s', (_n, set, want) => {
+    const res = [...goodTwoSv(), pol('security.two_step_verification_enforcement_factor', { allowedSignInFactorSet: set }, ENG), gwsUser('adm', { isAdmin: true, orgUnitPath: '/Eng' })];
+    expect(at('google-workspace.policy.2sv_enforced', res, 'adm')).toBe(want);
+  });
+
+  it('2SV: an admin in an OU that was not listed is error; a group override that allows SMS fails on the policy', () => {
+    const res = [...goodTwoSv(), gwsUser('adm', { isAdmin: true, orgUnitPath: '/Gone' }),
+      pol('security.two_step_verification_enforcement_factor', { allowedSignInFactorSet: 'ALL' }, ROOT, { groupId: 'g1' })];
+    const rs = run('google-workspace.policy.2sv_enforced', res);
+    expect(rs.find((r) => r.resourceId === 'adm')!.status).toBe('error');
+    expect(rs.find((r) => r.resourceId === res[4]!.id)!.status).toBe('fail');
+  });
+
+  it.each([
+    ['strong, 14 characters, 12 h sessions, recovery default off', [], 'pass'],
+    ['minimum length 8', [pol('security.password', { allowedStrength: 'STRONG', minimumLength: 8, enforceRequirementsAtLogin: true }, ENG)], 'fail'],
+    ['weak strength allowed', [pol('security.password', { allowedStrength: 'WEAK', minimumLength: 14, enforceRequirementsAtLogin: true }, ENG)], 'fail'],
+    ['not enforced at sign-in', [pol('security.password', { allowedStrength: 'STRONG', minimumLength: 14, enforceRequirementsAtLogin: false }, ENG)], 'fail'],
+    ['14-day sessions', [pol('security.session_controls', { webSessionDuration: '1209600s' }, ENG)], 'fail'],
+    ['super-admin self-recovery on', [pol('security.super_admin_account_recovery', { enableAccountRecovery: true }, ENG)], 'fail'],
+    ['password setting without minimumLength', [pol('security.password', { allowedStrength: 'STRONG', enforceRequirementsAtLogin: true }, ENG)], 'error'],
+  ] as const)('google-workspace.policy.password_session_recovery: %s → %s', (_n, extra, want) => {
+    expect(at('google-workspace.policy.password_session_recovery', [...goodPwd(), ...extra], SUB)).toBe(want);
+  });
+
+  it('password: no session setting at the root or below is error (no documented default), never pass', () => {
+    const rs = run('google-workspace.policy.password_session_recovery', goodPwd().filter((p) => p.attributes.settingType !== 'security.session_controls'));
+    expect(rs.map((r) => r.status)).toEqual(['error', 'error', 'error']);
+    expect(rs[0]!.reason).toContain('no security.session_controls setting was read');
+  });
+});
+
+describe('google-workspace.alerts.rules_enabled', () => {
+  const INPUTS = ['google-workspace.customer', 'google-workspace.policy'];
+  const customer = { type: 'google-workspace.customer', id: 'C01', attributes: { userCount: 3 } };
+  const alert = (name: string, state: string) => ({
+    type: 'google-workspace.policy', id: `policies/${name.replace(/\W/g, '')}`,
+    attributes: { settingType: 'rule.system_defined_alerts', value: { displayName: name, description: name, state }, orgUnitId: 'root', groupId: null, sortOrder: 1, policyType: 'ADMIN' },
+  });
+  const four = (leaked = 'ACTIVE') => [alert('Government-backed attacks', 'ACTIVE'), alert('Leaked password', leaked), alert('Suspicious login', 'ACTIVE'), alert('User granted Admin privilege', 'ACTIVE')];
+  const run = (res: Array<{ type: string; id: string; attributes: Record<string, unknown> }>) =>
+    evaluateSnapshot(snapshot('google-workspace', INPUTS, [customer, ...res]), googleWorkspaceRules.filter((r) => r.id === 'google-workspace.alerts.rules_enabled'), { now: NOW })[0]!;
+  it.each([
+    ['all four active', four(), 'pass'],
+    ['leaked-password alert inactive', four('INACTIVE'), 'fail'],
+    ['one required rule not in the reply', four().slice(1), 'error'],
+  ] as const)('google-workspace.alerts.rules_enabled: %s → %s', (_n, res, want) => {
+    expect(run([...res]).status).toBe(want);
+  });
+  it('names the inactive rule', () => {
+    expect(run(four('INACTIVE')).reason).toBe('system-defined alert rules not active: Leaked password');
+  });
+});

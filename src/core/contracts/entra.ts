@@ -33,6 +33,11 @@ export interface EntraRoleAssignmentAttributes {
   assignment: 'active' | 'eligible';
   /** End of a time-bound PIM assignment or eligibility; null when permanent. */
   endDateTime: string | null;
+  /**
+   * True when this active grant is a PIM activation of an eligible assignment (schedule instance `assignmentType:
+   * Activated`): it ends on its own. False for an assigned (standing) grant, and for every grant when PIM is not licensed.
+   */
+  activated: boolean;
   /** Set when the principal holds the role as a (transitive) member of this role-assignable group. */
   viaGroupId: string | null;
   viaGroupName: string | null;
@@ -47,6 +52,62 @@ export interface EntraCaPolicyAttributes {
     clientAppTypes?: string[];
   };
   grantControls: { operator?: string; builtInControls?: string[]; authenticationStrength?: { id: string; displayName?: string } | null } | null;
+}
+
+/**
+ * `entra.authorization_policy` — one per tenant (id = tenant id): Graph `policies/authorizationPolicy` (who may invite
+ * guests, what guests may see, which permission-grant policies let users consent to apps) joined with
+ * `policies/adminConsentRequestPolicy` (the admin consent workflow). Every field is as Graph sent it; the collector
+ * refuses a reply lacking one, so none is guessed.
+ */
+export interface EntraAuthorizationPolicyAttributes {
+  /** none | adminsAndGuestInviters | adminsGuestInvitersAndAllMembers | everyone */
+  allowInvitesFrom: string;
+  /** Role template id guests get: member-like, Guest User (limited) or Restricted Guest User. */
+  guestUserRoleId: string;
+  /** `defaultUserRolePermissions.permissionGrantPoliciesAssigned`: consent policies users hold (empty = no user consent). */
+  permissionGrantPoliciesAssigned: string[];
+  allowUserConsentForRiskyApps: boolean | null;
+  /** adminConsentRequestPolicy.isEnabled: users can ask an admin to consent instead of being stuck or consenting themselves. */
+  adminConsentWorkflowEnabled: boolean;
+  /** How many reviewers the admin consent workflow names. */
+  adminConsentReviewers: number;
+}
+
+/**
+ * `entra.role_policy` — the PIM role management policy of one directory role (id = policy assignment id), from
+ * `policies/roleManagementPolicyAssignments?$filter=scopeId eq '/' and scopeType eq 'DirectoryRole'&$expand=policy($expand=rules)`.
+ */
+export interface EntraRolePolicyAttributes {
+  roleDefinitionId: string;
+  policyId: string;
+  /** `Approval_EndUser_Assignment` `setting.isApprovalRequired`: activating the role needs an approver. */
+  approvalRequired: boolean;
+  /** Primary approvers named across the approval stages (none named: Privileged Role Administrators approve). */
+  approvers: number;
+  /** `Expiration_Admin_Assignment` `isExpirationRequired` false: admins may make permanent active assignments. */
+  permanentActiveAllowed: boolean;
+  /** `Expiration_EndUser_Assignment` `maximumDuration` (ISO 8601 duration) of one activation. */
+  activationMaxDuration: string | null;
+}
+
+/**
+ * `entra.access_review` — one access review definition (id = definition id) from
+ * `identityGovernance/accessReviews/definitions`, with its instances from `…/definitions/{id}/instances`.
+ */
+export interface EntraAccessReviewAttributes {
+  displayName: string;
+  /** Definition status as Graph sends it (NotStarted, InProgress, Completed, …). */
+  status: string;
+  /** What the review covers, from `scope.query`: directory role holders, guest users, or something else. */
+  target: 'privileged_roles' | 'guests' | 'other';
+  /** The scope query as sent, for the reader. */
+  scopeQuery: string;
+  /** `settings.recurrence.pattern`, e.g. `absoluteMonthly/3`; null for a one-time review. */
+  recurrence: string | null;
+  /** End of the latest instance whose status is Completed or Applied; null when none has completed. */
+  lastCompletedAt: string | null;
+  instances: number;
 }
 
 /** `entra.tenant` — one per tenant: security defaults and collection facts. id = tenant id. */
@@ -80,6 +141,9 @@ export const ENTRA_RESOURCE_TYPES = [
   'entra.role_assignment',
   'entra.ca_policy',
   'entra.audit_event',
+  'entra.authorization_policy',
+  'entra.role_policy',
+  'entra.access_review',
 ] as const;
 
 /** Date from which Entra records `lastSuccessfulSignInDateTime` (not backfilled; Graph signInActivity docs). */

@@ -49,9 +49,39 @@ export interface GoogleWorkspaceActivityAttributes {
   readAt: string;
 }
 
+/**
+ * `google-workspace.org_unit` — every organisational unit, the root included (id = orgUnitId without its `id:` prefix),
+ * from Directory `orgunits.list?type=all_including_parent`. Policies are set per OU and inherited down the tree.
+ */
+export interface GoogleWorkspaceOrgUnitAttributes {
+  orgUnitPath: string;
+  /** Null for the root (`/`). */
+  parentOrgUnitId: string | null;
+}
+
+/**
+ * `google-workspace.policy` — one Cloud Identity Policy API policy (id = `policies/…`): one setting bound to an OU (and
+ * optionally a group). `settingType` drops the `settings/` prefix (`security.two_step_verification_enforcement`);
+ * `value` is the setting's value exactly as sent. Where several policies of one type hit the same OU or group, the one
+ * with the highest `sortOrder` wins (Google's default reducer).
+ */
+export interface GoogleWorkspacePolicyAttributes {
+  settingType: string;
+  value: Record<string, unknown>;
+  /** OU id (without `orgUnits/`), or null when the policy names none (Google then means the root). */
+  orgUnitId: string | null;
+  /** Group id (without `groups/`) of a group-targeted policy; null for an OU-wide one. */
+  groupId: string | null;
+  sortOrder: number;
+  /** ADMIN (set by an admin) or SYSTEM (Google's). */
+  policyType: string;
+}
+
 export const GOOGLE_WORKSPACE_RESOURCE_TYPES = [
   'google-workspace.customer',
   'google-workspace.user',
   'google-workspace.admin_role_assignment',
   'google-workspace.activity',
+  'google-workspace.org_unit',
+  'google-workspace.policy',
 ] as const;
