@@ -13,6 +13,7 @@ import type { WitnessConfig } from '../witness/config.js';
 import type { PublishConfig } from '../publish/config.js';
 import type { SessionStore, SessionStoreOptions } from './session.js';
 import type { FeedTokens } from './feed-tokens.js';
+import type { LedgerView } from '../report/ledger-view.js';
 
 export interface ApiOptions {
   ledger: Ledger;
@@ -45,6 +46,13 @@ export interface ApiOptions {
   sessions?: SessionStoreOptions;
   /** Where the built dashboard is. @defaultValue `<package root>/dist/dashboard` */
   dashboardDir?: string;
+  /**
+   * The ledger view the reads answer from (src/report/ledger-view.ts), when the caller shares it with the writer (`vigil
+   * run` folds each run into it as it is recorded). @defaultValue one of its own, saved under `<dataDir>/views/`
+   */
+  view?: LedgerView;
+  /** How often the API folds newly appended leaves into its view in the background. @defaultValue 2000 ms */
+  viewRefreshMs?: number;
 }
 
 /** What each area's handlers get from buildApi. */
@@ -61,6 +69,8 @@ export interface HandlerDeps {
   sessions: SessionStore;
   /** Feed capability tokens. */
   feeds: FeedTokens;
+  /** The ledger view: latest runs, first-seen times, the trend's days (refresh() before reading). */
+  view: LedgerView;
 }
 
 export type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;

@@ -3,32 +3,26 @@ import { computePosture } from '../../report/posture.js';
 import { runHealth } from '../../report/health.js';
 import { listFindings } from '../findings.js';
 import { intParam, type HandlerDeps, type Handlers } from '../options.js';
-import { FirstSeen, LedgerHead, Memo, cachedResults, cachedTally } from '../dashboard-data.js';
-import { ScopeHealthIndex } from '../../report/health.js';
-import { latestRuns } from '../../report/posture.js';
+import { Memo } from '../../core/memo.js';
 
 export function stateHandlers(deps: HandlerDeps): Handlers {
   const { ledger, clock } = deps.opts;
+  const { view } = deps;
   // Posture is recomputed only when a leaf was appended (a run, an exception…) or a minute passed (exceptions expire).
   const postures = new Memo<Awaited<ReturnType<typeof computePosture>>>(4);
   const severity = new Map(deps.opts.rules.map((r) => [r.id, r.severity]));
-  const firstSeen = new FirstSeen(ledger);
-  const scopeHealth = new ScopeHealthIndex(ledger);
-  const head = new LedgerHead(ledger);
-  const latest = new Memo<Awaited<ReturnType<typeof latestRuns>>>(2);
   const findings = new Memo<Awaited<ReturnType<typeof listFindings>>>(32);
   return {
     'GET /v1/posture': async () => {
       const now = clock.now();
-      const key = `${await head.version()}|${Math.floor(now.getTime() / 60_000)}`;
-      return postures.get(key, async () => {
-        const latest = await scopeHealth.current();
-        return computePosture(ledger, deps.opts.framework, now, { sources: deps.opts.sources.map((s) => s.source), scopes: { latest, retired: scopeHealth.retired.list() }, tally: (sha) => cachedTally(ledger, sha), evidenceWarnDays: deps.opts.evidence?.warnDays ?? 30 });
-      });
+      await view.refresh();
+      const key = `${view.size}|${Math.floor(now.getTime() / 60_000)}`;
+      return postures.get(key, async () =>
+        computePosture(ledger, deps.opts.framework, now, { sources: deps.opts.sources.map((s) => s.source), scopes: { latest: view.scopes(), retired: view.retiredScopes().list() }, tally: (sha) => view.blobTally(sha), evidenceWarnDays: deps.opts.evidence?.warnDays ?? 30 }),
+      );
     },
     'GET /v1/findings': async (req) => {
       const q = req.query as Record<string, string>;
-      await firstSeen.refresh();
       const query = {
         ...(q.status ? { status: q.status } : {}),
         ...(q.rule ? { rule: q.rule } : {}),
@@ -38,14 +32,15 @@ export function stateHandlers(deps: HandlerDeps): Handlers {
         ...(q.minAgeDays ? { minAgeDays: intParam(q.minAgeDays, 0, 0, 100_000, 'minAgeDays') } : {}),
         limit: intParam(q.limit, 1000, 1, 100_000, 'limit'),
       };
-      const version = String(await head.version());
+      await view.refresh();
+      const version = view.size;
       const now = clock.now();
       // The same question about the same ledger in the same minute (durations count in minutes) has the same answer.
       return findings.get(`${version}|${Math.floor(now.getTime() / 60_000)}|${JSON.stringify(query)}`, () => listFindings(ledger, query, now, {
         severityOf: (id) => severity.get(id),
-        firstSeenOf: (...a) => firstSeen.of(...a),
-        latestRuns: () => latest.get(version, () => latestRuns(ledger)),
-        results: (sha) => cachedResults(ledger, sha),
+        firstSeenOf: (...a) => view.firstSeen(...a),
+        latestRuns: async () => view.scopes(),
+        results: (sha) => view.results(sha),
       }));
     },
     'GET /v1/runs': async (req) => {
