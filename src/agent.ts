@@ -445,6 +445,7 @@ export function apiOptions(ctx: AgentContext, deps: { ledger: Ledger; rules: Ale
     witnesses: ctx.loaded.config.witnesses,
     ...(ctx.loaded.config.publish ? { publish: ctx.loaded.config.publish } : {}),
     ...(ctx.loaded.config.evidence ? { evidence: ctx.loaded.config.evidence } : {}),
+    owners: ctx.loaded.config.owners,
     sources: Object.entries(ctx.loaded.sources).map(([source, s]) => ({ source, schedule: s!.schedule })),
   };
 }

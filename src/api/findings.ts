@@ -23,6 +23,8 @@ export interface Finding {
   firstSeen?: string;
   /** Milliseconds from firstSeen to now. */
   durationMs?: number;
+  /** Who owns it (config `owners:`), when an entry matches. */
+  owner?: string;
 }
 
 export interface FindingsQuery {
@@ -31,6 +33,8 @@ export interface FindingsQuery {
   source?: string;
   scope?: string;
   severity?: string;
+  /** Only findings of this owner (config `owners:`). */
+  owner?: string;
   /** Only findings whose current status began at least this many days ago (needs firstSeen: the rest are left out). */
   minAgeDays?: number;
   limit?: number;
@@ -39,6 +43,8 @@ export interface FindingsQuery {
 /** What enriches findings when the caller has it: each rule's severity, and when each status began. */
 export interface FindingsContext {
   severityOf?: (ruleId: string) => string | undefined;
+  /** The owner of a finding (config `owners:`, src/report/owners.ts). */
+  ownerOf?: (f: { source: string; scope: string; ruleId: string }) => string | undefined;
   firstSeenOf?: (scope: string, ruleId: string, resourceId: string, status: string) => string | undefined;
   /** The latest run per scope (a memo of latestRuns). @defaultValue latestRuns(ledger) */
   latestRuns?: () => ReturnType<typeof latestRuns>;
@@ -63,6 +69,8 @@ export async function listFindings(ledger: Ledger, q: FindingsQuery, now: Date, 
       if (q.status && q.status !== r.status && q.status !== display && !(q.status === 'accepted' && exc)) continue;
       const severity = ctx.severityOf?.(r.ruleId);
       if (q.severity && severity !== q.severity) continue;
+      const owner = ctx.ownerOf?.({ source: String(body.source), scope: String(body.scope), ruleId: r.ruleId });
+      if (q.owner && owner !== q.owner) continue;
       const firstSeen = ctx.firstSeenOf?.(String(body.scope), r.ruleId, r.resourceId, r.status);
       const durationMs = firstSeen ? now.getTime() - Date.parse(firstSeen) : undefined;
       if (q.minAgeDays !== undefined && (durationMs === undefined || durationMs < q.minAgeDays * 86_400_000)) continue;
@@ -80,6 +88,7 @@ export async function listFindings(ledger: Ledger, q: FindingsQuery, now: Date, 
         runSeq: seq,
         slot: String(body.slot),
         ...(severity ? { severity } : {}),
+        ...(owner ? { owner } : {}),
         ...(firstSeen ? { firstSeen, durationMs: durationMs! } : {}),
         ...(exc ? { exception: { id: exc.id, expiresAt: exc.expiresAt, approver: exc.approver, requester: exc.requester, reason: exc.reason } } : {}),
       });

@@ -14,6 +14,7 @@ import type { PublishConfig } from '../publish/config.js';
 import type { SessionStore, SessionStoreOptions } from './session.js';
 import type { FeedTokens } from './feed-tokens.js';
 import type { LedgerView } from '../report/ledger-view.js';
+import type { OwnerEntry } from '../report/owners.js';
 
 export interface ApiOptions {
   ledger: Ledger;
@@ -32,6 +33,8 @@ export interface ApiOptions {
   publish?: PublishConfig;
   /** Manual evidence: owner keys to people (an owner's token may upload for its requirements) and the due warning. @defaultValue no owners, 30 days */
   evidence?: { owners: Record<string, string>; warnDays: number };
+  /** Who owns findings (config `owners:`): GET /v1/findings names each finding's owner and filters by it. @defaultValue [] */
+  owners?: OwnerEntry[];
   /** Sources expected to run, for staleness in /readyz. */
   sources: Array<{ source: string; schedule: string }>;
   /** The ledger's data directory: exports read it (without it, POST /v1/exports answers 501). */

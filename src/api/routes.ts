@@ -38,6 +38,7 @@ export const ROUTES: RouteSpec[] = [
       source: { type: 'string', description: 'source id' },
       scope: { type: 'string', description: 'account, org or tenant' },
       severity: { type: 'string', description: 'critical | high | medium | low' },
+      owner: { type: 'string', description: 'owner named by the config `owners:` list (the answer\'s `owners` lists them)' },
       minAgeDays: { type: 'integer', description: 'only findings whose status began at least this many days ago' },
       limit: { type: 'integer', description: 'default 1000' },
     },

@@ -75,6 +75,7 @@ describeBrowser('dashboard in headless Chromium', () => {
       dataDir: dir,
       streamPollMs: 50,
       evidence: { owners: { secops: 'dave' }, warnDays: 30 },
+      owners: [{ owner: 'iam-team', rule: CRIT.id }, { owner: 'code-team', source: 'aws', rule: HIGH.id }],
     });
     await api.app.listen({ host: '127.0.0.1', port: 0 });
     url = `http://127.0.0.1:${(api.app.server.address() as { port: number }).port}`;
@@ -175,6 +176,15 @@ describeBrowser('dashboard in headless Chromium', () => {
     expect(ev.inclusion.ok).toBe(true);
     expect(ev.inclusion.checkpoint.note).toContain(ledger.origin);
     expect(ev.keyFingerprint).toBe(keyFingerprint(ledger.publicKeyPem));
+    // Owners come from the config's owners: list; the findings view filters by them.
+    await page.goto(`${url}/#/findings`);
+    expect(await page.getByRole('row').filter({ hasText: 'user-b' }).textContent()).toContain('iam-team');
+    await page.getByLabel('Owner').selectOption('code-team');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByText('1 finding.').waitFor();
+    expect(await page.getByRole('row').filter({ hasText: 'repo-1' }).textContent()).toContain('code-team');
+    expect(await page.getByRole('row').filter({ hasText: 'user-b' }).count()).toBe(0);
+    await axe(page, 'findings by owner');
     await ctx.close();
   }, 30_000);
 

@@ -4,6 +4,7 @@ import { runHealth } from '../../report/health.js';
 import { listFindings } from '../findings.js';
 import { intParam, type HandlerDeps, type Handlers } from '../options.js';
 import { Memo } from '../../core/memo.js';
+import { ownerNames, ownerOf } from '../../report/owners.js';
 
 export function stateHandlers(deps: HandlerDeps): Handlers {
   const { ledger, clock } = deps.opts;
@@ -11,7 +12,8 @@ export function stateHandlers(deps: HandlerDeps): Handlers {
   // Posture is recomputed only when a leaf was appended (a run, an exception…) or a minute passed (exceptions expire).
   const postures = new Memo<Awaited<ReturnType<typeof computePosture>>>(4);
   const severity = new Map(deps.opts.rules.map((r) => [r.id, r.severity]));
-  const findings = new Memo<Awaited<ReturnType<typeof listFindings>>>(32);
+  const findings = new Memo<Awaited<ReturnType<typeof listFindings>> & { owners: string[] }>(32);
+  const owners = deps.opts.owners ?? [];
   return {
     'GET /v1/posture': async () => {
       const now = clock.now();
@@ -29,6 +31,7 @@ export function stateHandlers(deps: HandlerDeps): Handlers {
         ...(q.source ? { source: q.source } : {}),
         ...(q.scope ? { scope: q.scope } : {}),
         ...(q.severity ? { severity: q.severity } : {}),
+        ...(q.owner ? { owner: q.owner } : {}),
         ...(q.minAgeDays ? { minAgeDays: intParam(q.minAgeDays, 0, 0, 100_000, 'minAgeDays') } : {}),
         limit: intParam(q.limit, 1000, 1, 100_000, 'limit'),
       };
@@ -36,11 +39,16 @@ export function stateHandlers(deps: HandlerDeps): Handlers {
       const version = view.size;
       const now = clock.now();
       // The same question about the same ledger in the same minute (durations count in minutes) has the same answer.
-      return findings.get(`${version}|${Math.floor(now.getTime() / 60_000)}|${JSON.stringify(query)}`, () => listFindings(ledger, query, now, {
-        severityOf: (id) => severity.get(id),
-        firstSeenOf: (...a) => view.firstSeen(...a),
-        latestRuns: async () => view.scopes(),
-        results: (sha) => view.results(sha),
+      return findings.get(`${version}|${Math.floor(now.getTime() / 60_000)}|${JSON.stringify(query)}`, async () => ({
+        ...(await listFindings(ledger, query, now, {
+          severityOf: (id) => severity.get(id),
+          ownerOf: (f) => ownerOf(owners, f),
+          firstSeenOf: (...a) => view.firstSeen(...a),
+          latestRuns: async () => view.scopes(),
+          results: (sha) => view.results(sha),
+        })),
+        // The filter's choices: every owner the config names.
+        owners: ownerNames(owners),
       }));
     },
     'GET /v1/runs': async (req) => {
