@@ -446,6 +446,7 @@ export function apiOptions(ctx: AgentContext, deps: { ledger: Ledger; rules: Ale
     ...(ctx.loaded.config.publish ? { publish: ctx.loaded.config.publish } : {}),
     ...(ctx.loaded.config.evidence ? { evidence: ctx.loaded.config.evidence } : {}),
     owners: ctx.loaded.config.owners,
+    ...withMapping(peopleOptionsFromConfig(ctx.loaded).mapping),
     sources: Object.entries(ctx.loaded.sources).map(([source, s]) => ({ source, schedule: s!.schedule })),
   };
 }
@@ -475,3 +476,5 @@ export async function startServe(ctx: AgentContext, o: { listen?: string } = {})
     },
   };
 }
+
+const withMapping = (mapping: ApiOptions['peopleMapping']): Pick<ApiOptions, 'peopleMapping'> => (mapping ? { peopleMapping: mapping } : {});

@@ -15,6 +15,7 @@ import type { SessionStore, SessionStoreOptions } from './session.js';
 import type { FeedTokens } from './feed-tokens.js';
 import type { LedgerView } from '../report/ledger-view.js';
 import type { OwnerEntry } from '../report/owners.js';
+import type { PeopleMapping } from '../../rules/identity/people.js';
 
 export interface ApiOptions {
   ledger: Ledger;
@@ -33,6 +34,8 @@ export interface ApiOptions {
   publish?: PublishConfig;
   /** Manual evidence: owner keys to people (an owner's token may upload for its requirements) and the due warning. @defaultValue no owners, 30 days */
   evidence?: { owners: Record<string, string>; warnDays: number };
+  /** The person view's mapping file (config `people.mappingFile`): reviews started over the API join accounts with it. */
+  peopleMapping?: PeopleMapping;
   /** Who owns findings (config `owners:`): GET /v1/findings names each finding's owner and filters by it. @defaultValue [] */
   owners?: OwnerEntry[];
   /** Sources expected to run, for staleness in /readyz. */
