@@ -60,6 +60,7 @@ export class LedgerView {
   private lastSave: number;
   private unsaved = 0;
   private closed = false;
+  private readonly listeners: Array<(size: number) => unknown> = [];
 
   constructor(
     private readonly ledger: Ledger,
@@ -93,6 +94,8 @@ export class LedgerView {
       folded++;
     }
     for (const r of this.trendLatest.values()) await this.tally(r.sha);
+    // What readers precompute from the view (the API's findings rows) is built here too, off the request path.
+    if (folded > 0) for (const l of this.listeners) await Promise.resolve(l(this.next)).catch((e: Error) => this.opts.logger.warn({ err: e.message }, 'ledger view: a listener failed'));
     this.unsaved += folded;
     const now = this.opts.clock.now().getTime();
     if (this.unsaved > 0 && (this.unsaved >= 10_000 || now - this.lastSave >= (this.opts.saveEveryMs ?? 600_000))) this.save();
@@ -181,6 +184,14 @@ export class LedgerView {
   runsAt(end: number, notBefore: number): TrendRun[] {
     const runs = this.openDayEnd === undefined ? [] : end >= this.openDayEnd ? [...this.trendLatest.values()] : (this.closes.get(end) ?? []);
     return runs.filter((r) => r.at >= notBefore);
+  }
+
+  /**
+   * Called after each refresh that folded leaves, with the new size, inside the refresh (awaited, so a reader after it
+   * finds its work done). It must not call refresh(). A listener that throws is logged.
+   */
+  onFolded(listener: (size: number) => unknown): void {
+    this.listeners.push(listener);
   }
 
   /** Stops a fold in progress at the next leaf and saves what was folded, so the next start goes on from there. */

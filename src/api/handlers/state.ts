@@ -1,7 +1,7 @@
 // Compliance state routes: posture per criterion, the latest findings, and the run leaves with their health.
 import { computePosture } from '../../report/posture.js';
 import { runHealth } from '../../report/health.js';
-import { listFindings } from '../findings.js';
+import { filterFindings, findingRows, type FindingRow } from '../findings.js';
 import { intParam, type HandlerDeps, type Handlers } from '../options.js';
 import { Memo } from '../../core/memo.js';
 import { ownerNames, ownerOf } from '../../report/owners.js';
@@ -12,8 +12,22 @@ export function stateHandlers(deps: HandlerDeps): Handlers {
   // Posture is recomputed only when a leaf was appended (a run, an exception…) or a minute passed (exceptions expire).
   const postures = new Memo<Awaited<ReturnType<typeof computePosture>>>(4);
   const severity = new Map(deps.opts.rules.map((r) => [r.id, r.severity]));
-  const findings = new Memo<Awaited<ReturnType<typeof listFindings>> & { owners: string[] }>(32);
+  const findings = new Memo<Awaited<ReturnType<typeof filterFindings>> & { owners: string[] }>(32);
   const owners = deps.opts.owners ?? [];
+  // Every finding of the latest runs, enriched, per ledger size: built as the view folds each run in (in `vigil run`,
+  // right after the writer records it), so the first read after a run only filters.
+  const rows = new Memo<FindingRow[]>(2);
+  const rowsAt = (size: number) =>
+    rows.get(String(size), () =>
+      findingRows(ledger, {
+        severityOf: (id) => severity.get(id),
+        ownerOf: (f) => ownerOf(owners, f),
+        firstSeenOf: (...a) => view.firstSeen(...a),
+        latestRuns: async () => view.scopes(),
+        results: (sha) => view.results(sha),
+      }),
+    );
+  view.onFolded((size) => rowsAt(size));
   return {
     'GET /v1/posture': async () => {
       const now = clock.now();
@@ -40,13 +54,7 @@ export function stateHandlers(deps: HandlerDeps): Handlers {
       const now = clock.now();
       // The same question about the same ledger in the same minute (durations count in minutes) has the same answer.
       return findings.get(`${version}|${Math.floor(now.getTime() / 60_000)}|${JSON.stringify(query)}`, async () => ({
-        ...(await listFindings(ledger, query, now, {
-          severityOf: (id) => severity.get(id),
-          ownerOf: (f) => ownerOf(owners, f),
-          firstSeenOf: (...a) => view.firstSeen(...a),
-          latestRuns: async () => view.scopes(),
-          results: (sha) => view.results(sha),
-        })),
+        ...(await filterFindings(ledger, await rowsAt(version), query, now)),
         // The filter's choices: every owner the config names.
         owners: ownerNames(owners),
       }));
