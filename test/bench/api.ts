@@ -153,6 +153,8 @@ export async function main(argv: string[]): Promise<void> {
         void view.refresh();
         if (si === 0) routes.evidence = evidencePath(outcome.runSeq, built.state[0]![0]!);
       }
+      // The hour's checkpoint, as the writer signs one each hour (the drill-down proves the run against it).
+      await ledger.checkpoint('hourly');
       // The writer's fold of these runs (kicked as each was recorded), awaited so the figures below are the reads' own.
       const fold = performance.now();
       await view.refresh();
