@@ -10,6 +10,7 @@ import type { ScopeHealth } from '../report/health.js';
 import { DAY_MS, type LedgerView } from '../report/ledger-view.js';
 import { slotsBetween } from '../pipeline/slots.js';
 import { keyFingerprint } from '../ledger/fingerprint.js';
+import { toCheckpoint } from '../ledger/seals.js';
 import { ApiError } from './errors.js';
 
 type Tally = { pass: number; fail: number; error: number; notApplicable: number };
@@ -87,7 +88,7 @@ export async function resultEvidence(ledger: Ledger, seq: number, ruleId: string
   const result = (await parsed(sha))?.find((r) => r.ruleId === ruleId && r.resourceId === resourceId);
   if (!result) throw new ApiError('bad_request', `run ${seq} has no result of rule ${ruleId} for resource ${resourceId}`);
   const proof = await ledger.proveLeaf(seq);
-  const checkpoint = proof.ok ? (await ledger.checkpoints()).find((c) => c.size === proof.to) : undefined;
+  const checkpoint = proof.checkpoint ? toCheckpoint(proof.checkpoint) : undefined;
   return {
     origin: ledger.origin,
     keyFingerprint: keyFingerprint(ledger.publicKeyPem),
