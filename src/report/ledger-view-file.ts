@@ -5,7 +5,13 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import type { Logger } from '../core/collector.js';
 import type { ScopeHealth } from './health.js';
-import type { TrendRun } from './ledger-view.js';
+
+/** One scope's last run as the trend sees it: its results blob and when it was observed (ms). */
+export interface TrendRun {
+  key: string;
+  sha: string;
+  at: number;
+}
 
 export interface ViewFile {
   format: 1;

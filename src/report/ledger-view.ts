@@ -11,7 +11,9 @@ import type { RecordedResult } from '../pipeline/collect-stage.js';
 import { Memo } from '../core/memo.js';
 import { foldScopeHealth, inScope, type ScopeHealth } from './health.js';
 import { tallyResults, type BlobTally } from './posture.js';
-import { readViewFile, writeViewFile, type ViewFile } from './ledger-view-file.js';
+import { readViewFile, writeViewFile, type TrendRun, type ViewFile } from './ledger-view-file.js';
+
+export type { TrendRun } from './ledger-view-file.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -20,12 +22,6 @@ const KEEP_DAYS = 410;
 
 export type RuleTally = BlobTally['byRule'];
 
-/** One scope's last run as the trend sees it: its results blob and when it was observed (ms). */
-export interface TrendRun {
-  key: string;
-  sha: string;
-  at: number;
-}
 
 export interface LedgerViewOptions {
   /** Where the view is saved (`<dir>/ledger-view.json`); without it the view lives in memory only. */
