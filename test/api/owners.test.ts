@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfigText } from '../../src/config/load.js';
 import { ownerOf } from '../../src/report/owners.js';
+import { CONFIG_TEMPLATE } from '../../src/cli/init.js';
 import { buildApi } from '../../src/api/server.js';
 import { apiConfigSchema } from '../../src/alerts/config.js';
 import type { Framework } from '../../src/rules/frameworks.js';
@@ -30,6 +31,11 @@ describe('owners: config', () => {
       ['owners: platform\n', /owners.*expected a list/],
     ];
     for (const [text, why] of cases) expect(configRefusal(text), text).toMatch(why);
+  });
+
+  it('the commented example in the `vigil init` template loads once uncommented', () => {
+    const block = CONFIG_TEMPLATE.split('\n').filter((l) => /^# (owners:|  - \{ owner:)/.test(l)).map((l) => l.slice(2)).join('\n');
+    expect(parseConfigText(`${block}\n`, CONFIG_FILE, {}).config.owners).toEqual([{ owner: 'platform-team', source: 'aws', scope: '111122223333' }, { owner: 'iam-team', rule: 'aws.iam' }]);
   });
 
   it('the first entry whose every given field matches names the owner; a rule prefix matches at a dot only', () => {
