@@ -1,5 +1,7 @@
 // Composition root: the one place that decides each process's role and builds its parts (collectors, rules, ledger,
 // writer, queues, scheduler, workers, alerting, API) from a command's context. Every command asks it for what it needs.
+import { join } from 'node:path';
+import { LedgerView } from './report/ledger-view.js';
 import type { Redis } from 'ioredis';
 import type { Collector } from './core/collector.js';
 import type { Rule, SourceId } from './core/types.js';
@@ -218,6 +220,8 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
   let witnesses: WitnessSubmitter | undefined;
   let publisher: S3Publisher | undefined;
   const stamper = opts.roles.includes('writer') ? sealStamper(ctx, ledger, () => alerting) : undefined;
+  // The API's ledger view, when it runs here: the writer folds each run into it as soon as it is recorded.
+  const view = opts.roles.includes('api') ? new LedgerView(ledger, { logger: ctx.logger, clock: ctx.clock, dir: join(ctx.dataDir, 'views') }) : undefined;
 
   if (opts.roles.includes('writer')) {
     writer = new LedgerWriter({
@@ -233,6 +237,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       retireAfterRuns: ctx.loaded.config.scopes.retireAfterRuns,
       people,
       onRecorded: (o, j) => {
+        view?.refresh().catch((e: Error) => ctx.logger.warn({ err: e.message }, 'ledger view: refresh failed'));
         waiters.forEach((w) => w(o, j));
         opts.onRecorded?.(o, j);
       },
@@ -265,7 +270,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
     if (opts.enqueueOnStart ?? true) await scheduler.enqueueCurrent();
   }
 
-  if (opts.roles.includes('api')) api = await startApi(ctx, { ledger, rules, redis: connection, prefix, ...(opts.apiListen ? { listen: opts.apiListen } : {}) });
+  if (opts.roles.includes('api')) api = await startApi(ctx, { ledger, rules, redis: connection, prefix, ...(view ? { view } : {}), ...(opts.apiListen ? { listen: opts.apiListen } : {}) });
 
   let stopped = false;
   return {
@@ -282,6 +287,7 @@ export async function startAgent(ctx: AgentContext, opts: StartAgentOptions): Pr
       if (stopped) return;
       stopped = true;
       await api?.close();
+      await view?.close();
       await scheduler?.stop();
       // Bounded: collections past the grace are cut short and recorded as `error` ("cut short by shutdown").
       await worker?.shutdown(opts.shutdownGraceMs ?? SHUTDOWN_GRACE_MS);
@@ -425,9 +431,10 @@ export async function openCollectRecorder(ctx: AgentContext): Promise<CollectRec
 }
 
 /** What the API is built from in this process: the ledger, the rules exceptions may name, framework, tokens, sources. */
-export function apiOptions(ctx: AgentContext, deps: { ledger: Ledger; rules: AlertRuleInfo[]; redis?: Redis; prefix?: string }): ApiOptions {
+export function apiOptions(ctx: AgentContext, deps: { ledger: Ledger; rules: AlertRuleInfo[]; redis?: Redis; prefix?: string; view?: LedgerView }): ApiOptions {
   return {
     ledger: deps.ledger,
+    ...(deps.view ? { view: deps.view } : {}),
     rules: [...deps.rules, ...CROSS_SOURCE_RULES.filter((x) => !deps.rules.some((r) => r.id === x.id))],
     framework: loadConfiguredFramework(ctx.loaded.config),
     frameworks: ctx.loaded.config.frameworks.map((id) => loadConfiguredFramework(ctx.loaded.config, id)),
@@ -440,11 +447,13 @@ export function apiOptions(ctx: AgentContext, deps: { ledger: Ledger; rules: Ale
     witnesses: ctx.loaded.config.witnesses,
     ...(ctx.loaded.config.publish ? { publish: ctx.loaded.config.publish } : {}),
     ...(ctx.loaded.config.evidence ? { evidence: ctx.loaded.config.evidence } : {}),
+    owners: ctx.loaded.config.owners,
+    ...withMapping(peopleOptionsFromConfig(ctx.loaded).mapping),
     sources: Object.entries(ctx.loaded.sources).map(([source, s]) => ({ source, schedule: s!.schedule })),
   };
 }
 
-function startApi(ctx: AgentContext, deps: { ledger: Ledger; rules: AlertRuleInfo[]; redis?: Redis; prefix?: string; listen?: string }): Promise<RunningApi> {
+function startApi(ctx: AgentContext, deps: { ledger: Ledger; rules: AlertRuleInfo[]; redis?: Redis; prefix?: string; view?: LedgerView; listen?: string }): Promise<RunningApi> {
   return listenApi(apiOptions(ctx, deps), deps.listen ?? process.env.VIGIL_API_LISTEN);
 }
 
@@ -469,3 +478,5 @@ export async function startServe(ctx: AgentContext, o: { listen?: string } = {})
     },
   };
 }
+
+const withMapping = (mapping: ApiOptions['peopleMapping']): Pick<ApiOptions, 'peopleMapping'> => (mapping ? { peopleMapping: mapping } : {});

@@ -13,6 +13,9 @@ import type { WitnessConfig } from '../witness/config.js';
 import type { PublishConfig } from '../publish/config.js';
 import type { SessionStore, SessionStoreOptions } from './session.js';
 import type { FeedTokens } from './feed-tokens.js';
+import type { LedgerView } from '../report/ledger-view.js';
+import type { OwnerEntry } from '../report/owners.js';
+import type { PeopleMapping } from '../../rules/identity/people.js';
 
 export interface ApiOptions {
   ledger: Ledger;
@@ -37,6 +40,10 @@ export interface ApiOptions {
   publish?: PublishConfig;
   /** Manual evidence: owner keys to people (an owner's token may upload for its requirements) and the due warning. @defaultValue no owners, 30 days */
   evidence?: { owners: Record<string, string>; warnDays: number };
+  /** The person view's mapping file (config `people.mappingFile`): reviews started over the API join accounts with it. */
+  peopleMapping?: PeopleMapping;
+  /** Who owns findings (config `owners:`): GET /v1/findings names each finding's owner and filters by it. @defaultValue [] */
+  owners?: OwnerEntry[];
   /** Sources expected to run, for staleness in /readyz. */
   sources: Array<{ source: string; schedule: string }>;
   /** The ledger's data directory: exports read it (without it, POST /v1/exports answers 501). */
@@ -51,6 +58,13 @@ export interface ApiOptions {
   sessions?: SessionStoreOptions;
   /** Where the built dashboard is. @defaultValue `<package root>/dist/dashboard` */
   dashboardDir?: string;
+  /**
+   * The ledger view the reads answer from (src/report/ledger-view.ts), when the caller shares it with the writer (`vigil
+   * run` folds each run into it as it is recorded). @defaultValue one of its own, saved under `<dataDir>/views/`
+   */
+  view?: LedgerView;
+  /** How often the API folds newly appended leaves into its view in the background. @defaultValue 2000 ms */
+  viewRefreshMs?: number;
 }
 
 /** What each area's handlers get from buildApi. */
@@ -67,6 +81,8 @@ export interface HandlerDeps {
   sessions: SessionStore;
   /** Feed capability tokens. */
   feeds: FeedTokens;
+  /** The ledger view: latest runs, first-seen times, the trend's days (refresh() before reading). */
+  view: LedgerView;
 }
 
 export type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;

@@ -47,6 +47,7 @@ export const ROUTES: RouteSpec[] = [
       source: { type: 'string', description: 'source id' },
       scope: { type: 'string', description: 'account, org or tenant' },
       severity: { type: 'string', description: 'critical | high | medium | low' },
+      owner: { type: 'string', description: 'owner named by the config `owners:` list (the answer\'s `owners` lists them)' },
       minAgeDays: { type: 'integer', description: 'only findings whose status began at least this many days ago' },
       limit: { type: 'integer', description: 'default 1000' },
     },
@@ -105,6 +106,20 @@ export const ROUTES: RouteSpec[] = [
     body: { reason: 'string: why it is withdrawn' },
   },
   { method: 'GET', url: '/v1/reviews', role: 'auditor', summary: 'Access reviews with their state (open, closed) and progress' },
+  {
+    method: 'POST',
+    url: '/v1/reviews',
+    role: 'admin',
+    summary: 'Start an access review (as `vigil review start`): freezes the population of the latest complete runs of the sources, recorded as started by this token. 400 naming the field, nothing written, on bad input or a source with no complete run',
+    body: { name: 'string', sources: 'comma-separated: okta, google-workspace, entra, github, aws', assign: 'manager (default) | given', reviewers: 'list of names (required with assign given)', id: 'string (optional)' },
+  },
+  {
+    method: 'POST',
+    url: '/v1/reviews/:id/close',
+    role: 'admin',
+    summary: 'Close (sign off) an access review (as `vigil review close`), recorded as closed by this token; refused while accounts are undecided unless force with a reason. The decisions file is recorded as evidence of the framework\'s access-review requirement(s)',
+    body: { force: 'boolean (optional)', reason: 'string (with force)', evidence: 'list of CRITERION/REQUIREMENT, or ["none"] (optional)' },
+  },
   { method: 'GET', url: '/v1/reviews/:id', role: 'auditor', summary: 'One access review: progress, every decision with the reviewer\'s identity, and its sign-off once closed' },
   { method: 'GET', url: '/v1/reviews/:id/population', role: 'auditor', summary: 'The frozen population of a review (accounts, privileges, last activity, HR status, reviewers), each with its decision' },
   {

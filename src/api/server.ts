@@ -17,6 +17,8 @@ import { dashboardAssetHandlers, dashboardHandlers } from './handlers/dashboard.
 import { feedTokenHandlers } from './handlers/feeds.js';
 import { SessionStore } from './session.js';
 import { FeedTokens } from './feed-tokens.js';
+import { join } from 'node:path';
+import { LedgerView } from '../report/ledger-view.js';
 
 export { ROUTES } from './routes.js';
 export { authenticate } from './auth.js';
@@ -36,7 +38,11 @@ export async function buildApi(opts: ApiOptions): Promise<BuiltApi> {
   const sessions = new SessionStore(clock, opts.sessions);
   const feeds = new FeedTokens(clock, opts.dataDir);
   const auth = installAuth(app, { tokens: opts.config.tokens, metrics, logger, clock, sessions, feeds, ...(opts.refusalLog ? { refusalLog: opts.refusalLog } : {}) });
-  const deps: HandlerDeps = { opts, metrics, auth, startedAt: clock.now(), streams: new Set(), sessions, feeds };
+  const view = opts.view ?? new LedgerView(ledger, { logger, clock, ...(opts.dataDir ? { dir: join(opts.dataDir, 'views') } : {}) });
+  // Folds what the writer appended in the background, so the first read after a run finds it folded already.
+  const refresher = setInterval(() => view.refresh().catch((e: Error) => logger.warn({ err: e.message }, 'ledger view: refresh failed')), opts.viewRefreshMs ?? 2000);
+  refresher.unref();
+  const deps: HandlerDeps = { opts, metrics, auth, startedAt: clock.now(), streams: new Set(), sessions, feeds, view };
 
   app.addHook('onResponse', async (req, reply) => {
     metrics.http.inc({ route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(reply.statusCode) });
@@ -70,7 +76,9 @@ export async function buildApi(opts: ApiOptions): Promise<BuiltApi> {
     metrics,
     async close() {
       for (const end of [...deps.streams]) end();
+      clearInterval(refresher);
       await app.close();
+      if (!opts.view) await view.close();
       auth.close();
       await metrics.close();
     },

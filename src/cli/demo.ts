@@ -108,6 +108,8 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
   let interrupted = false;
   // Made per run and kept only as its hash in this process's config: printed once, on the line that shows how to use it.
   const token = `vigil-demo-${randomBytes(24).toString('base64url')}`;
+  // A second identity, so the two-step flows (an exception requested by one principal, approved by another) can be tried.
+  const approverToken = `vigil-demo-${randomBytes(24).toString('base64url')}`;
   const worm = fromFile?.publish?.s3;
   let publish: { s3: NonNullable<typeof worm> } | undefined;
   try {
@@ -122,7 +124,8 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
       sources[id] = { schedule: '0 * * * *', config: plugin.configSchema.parse(config) };
       say(`${id} emulator listening on ${emu.url}`);
     }
-    const api = { listen: DEMO_API_LISTEN, tokens: [{ name: 'demo', sha256: createHash('sha256').update(token).digest('hex'), role: 'admin' }] };
+    const hashed = (t: string) => createHash('sha256').update(t).digest('hex');
+    const api = { listen: DEMO_API_LISTEN, tokens: [{ name: 'demo', sha256: hashed(token), role: 'admin' }, { name: 'demo-approver', sha256: hashed(approverToken), role: 'approver' }] };
     const loaded: LoadedConfig = { config: configSchema.parse({ origin: 'vigil.local/demo', api, ...(fromFile ? { witnesses: fromFile.witnesses } : {}), ...(publish ? { publish } : {}) }), dir: process.cwd(), sources };
     ctx = { loaded, dataDir, logger: makeLogger(process.env.VIGIL_LOG_LEVEL ?? 'warn'), clock: systemClock };
     const cycles = new CycleLines(say);
@@ -143,6 +146,8 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
       if (!opts.once) {
         say(`\nDashboard: ${agent.api!.url}/ (docs/dashboard.md). Sign in with this token (admin role, for this run only, kept nowhere):`);
         say(`  ${token}`);
+        say(`A second identity, to approve or reject what the first requests (approver role; sign in from another browser or a private window):`);
+        say(`  ${approverToken}`);
         say(`The HTTP API is on the same port (docs/api.md), with the same token as a bearer token:`);
         say(`  curl -H "Authorization: Bearer $VIGIL_DEMO_TOKEN" ${agent.api!.url}/v1/posture`);
         say('Collecting again on schedule (hourly); a line after each cycle. Ctrl-C to stop.');

@@ -83,6 +83,12 @@ ${sourceSections(active)}
 #   owners: { hr: people-ops@example.com, security: ciso@example.com }
 #   warnDays: 30
 
+# Who owns findings (docs/dashboard.md, "Owners"): the first entry whose every field matches names the owner; the API
+# and dashboard filter findings by it. Each entry: owner and at least one of source, scope (quote account ids), rule (a prefix).
+# owners:
+#   - { owner: platform-team, source: aws, scope: "111122223333" }
+#   - { owner: iam-team, rule: aws.iam }
+
 # Witnesses someone else runs (\`vigil witness serve\`): every signed checkpoint is offered to each (README, "Run a witness").
 # witnesses:
 #   - name: auditor

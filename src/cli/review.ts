@@ -7,9 +7,9 @@ import { openLedger } from '../ledger/open-ledger.js';
 import { UsageError } from '../core/errors.js';
 import { describePrincipal, localPrincipal } from '../core/principal.js';
 import { loadReviews, reviewJson, type ReviewState } from '../reviews/book.js';
-import { closeReview, decide, newReviewId, openReview, readPopulation, startReview } from '../reviews/reviews.js';
-import { loadConfiguredFramework, type Framework } from '../rules/frameworks.js';
-import { prepareEvidence, recordEvidence } from '../evidence/evidence.js';
+import { decide, openReview, readPopulation } from '../reviews/reviews.js';
+import { closeFromRequest, startFromRequest } from '../reviews/lifecycle.js';
+import { loadConfiguredFramework } from '../rules/frameworks.js';
 
 const out = (s: string) => process.stdout.write(s);
 
@@ -29,24 +29,14 @@ export interface ReviewStartOptions {
 }
 
 export async function reviewStartCommand(ctx: AgentContext, o: ReviewStartOptions): Promise<number> {
-  const { buildPopulation, parseSources } = await import('../reviews/population.js');
   const { peopleOptionsFromConfig } = await import('../pipeline/people.js');
-  if (!o.name.trim()) throw new UsageError('REVIEW_INVALID', 'vigil review start: --name must not be empty');
-  const sources = parseSources(o.sources);
-  const assign = o.assign ?? 'manager';
-  if (assign !== 'manager' && assign !== 'given') throw new UsageError('REVIEW_INVALID', `--assign: expected manager or given, got ${JSON.stringify(assign)}`);
-  const reviewers = (o.reviewer ?? []).map((r) => r.trim());
-  if (reviewers.some((r) => r === '')) throw new UsageError('REVIEW_INVALID', '--reviewer: a name must not be empty');
-  if (assign === 'given' && reviewers.length === 0) throw new UsageError('REVIEW_INVALID', '--assign given needs at least one --reviewer');
-  const id = o.id ?? newReviewId();
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(id)) throw new UsageError('REVIEW_INVALID', "--id must be 1-64 letters, digits, '.', '_' or '-'");
   const people = peopleOptionsFromConfig(ctx.loaded);
   needLedger(ctx, 'vigil review start');
   const ledger = await openLedger(ctx, { role: 'review' });
   try {
-    const pop = await buildPopulation(ledger, { reviewId: id, name: o.name, sources, assign, reviewers, now: ctx.clock.now(), ...(people.mapping ? { mapping: people.mapping } : {}) });
     const by = localPrincipal();
-    const r = await startReview(ledger, pop, { assign, reviewers, by });
+    const request = { name: o.name, sources: o.sources, ...(o.assign !== undefined ? { assign: o.assign } : {}), ...(o.reviewer ? { reviewers: o.reviewer } : {}), ...(o.id !== undefined ? { id: o.id } : {}) };
+    const { id, pop, ...r } = await startFromRequest(ledger, request, by, { now: ctx.clock.now(), ...(people.mapping ? { mapping: people.mapping } : {}), field: (f) => `--${f}` });
     if (o.json) out(`${JSON.stringify({ reviewId: id, seq: r.seq, populationSha256: r.populationSha256, accounts: pop.accounts.length, notes: pop.notes })}\n`);
     else {
       out(`started review ${id} "${o.name}": ${pop.accounts.length} accounts from ${pop.runs.map((x) => `${x.source} ${x.scope} (${x.endedAt})`).join(', ')}; population sha256 ${r.populationSha256} (leaf #${r.seq}), by ${describePrincipal(by)}\n`);
@@ -114,45 +104,16 @@ export async function reviewDecideCommand(ctx: AgentContext, o: { review: string
   return 0;
 }
 
-/**
- * The evidence requirements a closed review evidences: `--evidence CRITERION/REQUIREMENT` (repeatable), `none`, or by
- * default every requirement with id `access-review` in the configured framework. Checked before anything is written.
- */
-function reviewEvidenceTargets(ctx: AgentContext, given: string[] | undefined): { fw: Framework; targets: Array<{ criterion: string; requirement: string }> } {
-  const fw = loadConfiguredFramework(ctx.loaded.config);
-  if (given?.length === 1 && given[0] === 'none') return { fw, targets: [] };
-  if (given === undefined || given.length === 0) {
-    return { fw, targets: fw.criteria.flatMap((c) => c.manual.filter((q) => q.id === 'access-review').map((q) => ({ criterion: c.id, requirement: q.id }))) };
-  }
-  return {
-    fw,
-    targets: given.map((g) => {
-      const [criterion, requirement] = g.split('/');
-      if (!criterion || !requirement) throw new UsageError('REVIEW_INVALID', `--evidence ${JSON.stringify(g)}: expected CRITERION/REQUIREMENT (e.g. CC6.3/access-review) or none`);
-      return { criterion, requirement };
-    }),
-  };
-}
-
 export async function reviewCloseCommand(ctx: AgentContext, o: { review: string; force?: boolean; reason?: string; evidence?: string[]; json?: boolean }): Promise<number> {
   needLedger(ctx, 'vigil review close');
-  if (o.reason !== undefined && !o.force) throw new UsageError('REVIEW_INVALID', '--reason is for --force (why undecided accounts are accepted)');
   const by = localPrincipal();
-  const { fw, targets } = reviewEvidenceTargets(ctx, o.evidence);
-  const now = ctx.clock.now();
+  const fw = loadConfiguredFramework(ctx.loaded.config);
   const owners = ctx.loaded.config.evidence?.owners ?? {};
-  // Validated now, with a stand-in for the file (the decisions blob exists only once the review is closed).
-  const prepared = (data: Buffer, title: string) =>
-    targets.map((t) => prepareEvidence(fw, { criterion: t.criterion, requirement: t.requirement, title, fileName: `review-${o.review}-decisions.json`, data, mediaType: 'application/json' }, now, by, owners, 'vigil review close --evidence'));
-  prepared(Buffer.from('{}'), 'check');
   const ledger = await openLedger(ctx, { role: 'review' });
   try {
-    const r = await closeReview(ledger, o.review, by, { ...(o.force ? { force: true } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}), now });
-    const bytes = await ledger.getBlob(r.decisionsSha256);
-    if (bytes === undefined) throw new Error(`decisions blob ${r.decisionsSha256} of review ${o.review} is not in the ledger`);
-    const recorded = [];
-    for (const ev of prepared(bytes, `Access review ${o.review} closed${r.undecided.length ? ` (${r.undecided.length} undecided, forced)` : ''}`)) recorded.push(await recordEvidence(ledger, bytes, ev));
-    const evidence = recorded.map((x) => ({ id: x.evidence.id, criterion: x.evidence.criterion, requirement: x.evidence.requirement, seq: x.seq }));
+    const request = { review: o.review, ...(o.force ? { force: true } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}), ...(o.evidence ? { evidence: o.evidence } : {}) };
+    const r = await closeFromRequest(ledger, request, by, { now: ctx.clock.now(), fw, owners, field: (f) => `--${f}`, where: 'vigil review close --evidence' });
+    const evidence = r.evidence;
     if (o.json) out(`${JSON.stringify({ reviewId: o.review, seq: r.seq, undecided: r.undecided, decisionsSha256: r.decisionsSha256, evidence })}\n`);
     else {
       out(`closed review ${o.review} by ${describePrincipal(by)} (leaf #${r.seq})${r.undecided.length ? `; ${r.undecided.length} account(s) left undecided, recorded as such` : ''}\n`);

@@ -7,6 +7,7 @@ import { DEADLINE_BOUNDS_S } from './deadline.js';
 import { witnessesConfigSchema } from '../witness/config.js';
 import { timestampingConfigSchema } from '../timestamp/config.js';
 import { publishConfigSchema } from '../publish/config.js';
+import { ownersConfigSchema } from '../report/owners.js';
 import { SOURCE_IDS, type ManifestSourceId } from '../../collectors/manifest.js';
 
 const cron = z
@@ -117,6 +118,11 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * Who owns findings (docs/dashboard.md#owners): entries matching a source, a scope and/or a rule id prefix, the first
+     * match naming the owner; the API's and dashboard's findings filter by it. @defaultValue []
+     */
+    owners: ownersConfigSchema,
     /** Witnesses (C2SP tlog-witness) every signed checkpoint is submitted to (src/witness/config.ts). @defaultValue none */
     witnesses: witnessesConfigSchema.default([]),
     /** The cross-source person view (src/pipeline/people.ts). */

@@ -1,7 +1,7 @@
 // Proves one leaf is in the signed log by reading only the leaves between the two checkpoints around it.
 import { Frontier, leafHash, EMPTY_ROOT } from './merkle.js';
 import { openCheckpoint, type NoteVerifier } from './note.js';
-import type { EvidenceStore, StoredLeaf } from './store.js';
+import type { EvidenceStore, StoredCheckpoint, StoredLeaf } from './store.js';
 
 export interface LeafProof {
   ok: boolean;
@@ -14,6 +14,8 @@ export interface LeafProof {
   /** Leaves re-hashed to connect the two signed roots. */
   leavesRead: number;
   problem?: string;
+  /** The signed checkpoint at `to`, when the proof holds (so a caller need not read every checkpoint again). */
+  checkpoint?: StoredCheckpoint;
 }
 
 /**
@@ -64,5 +66,5 @@ export async function proveLeaf(store: EvidenceStore, seq: number, ledger: { ori
   } catch (e) {
     return fail(`checkpoint ${after.size}: ${(e as Error).message}`, from, after.size, read, leaf);
   }
-  return { ok: true, seq, from, to: after.size, leavesRead: read, ...(leaf ? { leaf } : {}) };
+  return { ok: true, seq, from, to: after.size, leavesRead: read, checkpoint: after, ...(leaf ? { leaf } : {}) };
 }

@@ -102,7 +102,7 @@ export async function latestScopeHealth(ledger: Ledger, retired = new RetiredSco
 }
 
 /** Folds one run or retirement leaf into the latest-run-per-scope map (and the retirements). */
-function foldScopeHealth(out: Map<string, ScopeHealth>, retired: RetiredScopes, seq: number, body: Record<string, unknown>): void {
+export function foldScopeHealth(out: Map<string, ScopeHealth>, retired: RetiredScopes, seq: number, body: Record<string, unknown>): void {
   if (body.type !== 'run') {
     retired.leaf(seq, body);
     return;
@@ -122,36 +122,10 @@ function foldScopeHealth(out: Map<string, ScopeHealth>, retired: RetiredScopes, 
   });
 }
 
-function inScope(all: Map<string, ScopeHealth>, retired: RetiredScopes): Map<string, ScopeHealth> {
+export function inScope(all: Map<string, ScopeHealth>, retired: RetiredScopes): Map<string, ScopeHealth> {
   const out = new Map(all);
   for (const r of retired.list()) out.delete(`${r.source}|${r.scope}`);
   return supersedeUnresolved(out, UNRESOLVED_SCOPE);
-}
-
-/**
- * latestScopeHealth kept up to date in a long-lived reader (the API): each refresh folds only the run and retirement
- * leaves appended since the last, so its cost follows what was appended, not the ledger's size.
- */
-export class ScopeHealthIndex {
-  private readonly all = new Map<string, ScopeHealth>();
-  readonly retired = new RetiredScopes();
-  private next = 0;
-  private chain: Promise<void> = Promise.resolve();
-
-  constructor(private readonly ledger: Ledger) {}
-
-  /** Catches up with the ledger (one reader at a time) and answers latestScopeHealth's map. */
-  async current(): Promise<Map<string, ScopeHealth>> {
-    // A failed read is the caller's error, not the next caller's: the chain goes on from where it got to.
-    this.chain = this.chain.catch(() => undefined).then(async () => {
-      for await (const leaf of this.ledger.readLeaves({ types: ['run', ...RETIREMENT_TYPES], fromSeq: this.next })) {
-        foldScopeHealth(this.all, this.retired, leaf.seq, leaf.body);
-        this.next = leaf.seq + 1;
-      }
-    });
-    await this.chain;
-    return inScope(this.all, this.retired);
-  }
 }
 
 /** Failing scopes first (longest streak first), then the rest by source and scope: the order `vigil status` prints. */

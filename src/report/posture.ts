@@ -84,7 +84,7 @@ export interface PostureOptions {
   sources?: readonly string[];
   /** A requirement is due this many days before its evidence expires (config `evidence.warnDays`). @defaultValue 30 */
   evidenceWarnDays?: number;
-  /** The latest run per scope and the retirements, when the caller keeps them (the API's ScopeHealthIndex). @defaultValue read from the ledger */
+  /** The latest run per scope and the retirements, when the caller keeps them (the API's LedgerView). @defaultValue read from the ledger */
   scopes?: { latest: Map<string, ScopeHealth>; retired: Retirement[] };
   /** A results blob's tally, when the caller caches them by hash. @defaultValue tallyResults of the blob */
   tally?: (resultsSha256: string) => Promise<BlobTally>;

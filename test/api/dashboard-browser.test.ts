@@ -1,7 +1,8 @@
 // The dashboard end to end in headless Chromium against a real API on a real ledger: sign in, drill from a criterion to a
 // result's evidence and download it, request an exception and approve it as a second principal (refused for the
-// requester), upload manual evidence and decide an access-review account, export as an auditor and download it, watch a
-// live alert arrive; axe-core on every view (no serious or critical violation).
+// requester), upload manual evidence, decide an access-review account and close the review as an admin, filter findings
+// by owner, export as an auditor and download it, watch a live alert arrive; axe-core on every view (no serious or
+// critical violation).
 // One browser for the file. Screenshots go to VIGIL_DASHBOARD_SCREENSHOTS when set (docs/img is refreshed that way).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
@@ -86,6 +87,7 @@ describeBrowser('dashboard in headless Chromium', () => {
       dataDir: dir,
       streamPollMs: 50,
       evidence: { owners: { secops: 'dave' }, warnDays: 30 },
+      owners: [{ owner: 'iam-team', rule: CRIT.id }, { owner: 'code-team', source: 'aws', rule: HIGH.id }],
     });
     await api.app.listen({ host: '127.0.0.1', port: 0 });
     url = `http://127.0.0.1:${(api.app.server.address() as { port: number }).port}`;
@@ -186,8 +188,17 @@ describeBrowser('dashboard in headless Chromium', () => {
     expect(ev.inclusion.ok).toBe(true);
     expect(ev.inclusion.checkpoint.note).toContain(ledger.origin);
     expect(ev.keyFingerprint).toBe(keyFingerprint(ledger.publicKeyPem));
+    // Owners come from the config's owners: list; the findings view filters by them.
+    await page.goto(`${url}/#/findings`);
+    expect(await page.getByRole('row').filter({ hasText: 'user-b' }).textContent()).toContain('iam-team');
+    await page.getByLabel('Owner').selectOption('code-team');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByText('1 finding.').waitFor();
+    expect(await page.getByRole('row').filter({ hasText: 'repo-1' }).textContent()).toContain('code-team');
+    expect(await page.getByRole('row').filter({ hasText: 'user-b' }).count()).toBe(0);
+    await axe(page, 'findings by owner');
     await ctx.close();
-  }, 30_000);
+  }, 45_000);
 
   it('the posture view switches between the configured frameworks, and the drill-down keeps the one chosen', async () => {
     const { ctx, page } = await signedIn('dave');
@@ -299,8 +310,33 @@ describeBrowser('dashboard in headless Chromium', () => {
     await page.getByText(/^2 accounts, 1 decided, 1 undecided\./).waitFor();
     await axe(page, 'review');
     await shot(page, 'review');
+    // Closing is for an admin (as `vigil review close`): an approver is not offered it.
+    expect(await page.getByRole('button', { name: 'Close review' }).count()).toBe(0);
     await ctx.close();
-  }, 20_000);
+  }, 30_000);
+
+  it('an admin starts and closes access reviews from the dashboard: the server\'s refusals shown, a forced close recorded with its reason', async () => {
+    const { ctx, page } = await signedIn('alice');
+    await page.goto(`${url}/#/reviews`);
+    await page.getByLabel('Review name').fill('Q2 admins');
+    await page.getByLabel('Sources (comma-separated)').fill('okta');
+    await page.getByRole('button', { name: 'Start review' }).click();
+    // This ledger has no okta run to freeze: refused, nothing written.
+    await page.getByText(/^Refused \(400\): .*okta has no complete run/).waitFor();
+    await axe(page, 'reviews with the start form');
+    await page.getByRole('link', { name: 'rev_q1' }).click();
+    await page.getByRole('heading', { name: /rev_q1 Q1 admins/ }).waitFor();
+    await page.getByRole('button', { name: 'Close review' }).click();
+    await page.getByText(/^Refused \(400\): review rev_q1 has 1 undecided account/).waitFor();
+    await page.getByLabel('Close with undecided accounts (recorded as such)').check();
+    await page.getByLabel('Reason for closing with undecided accounts').fill('bob leaves on Friday');
+    await page.getByRole('button', { name: 'Close review' }).click();
+    await page.getByText(/^Closed rev_q1 \(leaf \d+\), 1 account\(s\) left undecided\.$/).waitFor();
+    await page.getByText(/The review is closed; decisions are final\./).waitFor();
+    expect((await ledger.lastLeaf({ type: 'review.closed' }))!.body).toMatchObject({ reviewId: 'rev_q1', forced: true, forceReason: 'bob leaves on Friday', closedBy: { kind: 'token', name: 'alice', role: 'admin' } });
+    await axe(page, 'closed review');
+    await ctx.close();
+  }, 30_000);
 
   it('shows a new alert live over SSE (the session cookie authenticates the EventSource)', async () => {
     const { ctx, page } = await signedIn('alice');

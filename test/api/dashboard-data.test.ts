@@ -10,7 +10,8 @@ import type { Framework } from '../../src/rules/frameworks.js';
 import { keyFingerprint } from '../../src/ledger/fingerprint.js';
 import { leafHash } from '../../src/ledger/merkle.js';
 import { CRIT, HIGH, RULES, openLedger, recordFailing, recordStatuses, settableClock, tempDir } from '../alerts/helpers.js';
-import { ScopeHealthIndex, latestScopeHealth } from '../../src/report/health.js';
+import { latestScopeHealth } from '../../src/report/health.js';
+import { LedgerView } from '../../src/report/ledger-view.js';
 import { silentLogger } from '../../src/core/collector.js';
 
 const TOKEN = 'tok-viewer-' + 'q'.repeat(20);
@@ -94,15 +95,16 @@ describe('dashboard data routes', () => {
   });
 
   it('the incremental scope index answers what a full pass answers, across new runs, scopes and failing streaks', async () => {
-    const index = new ScopeHealthIndex(ledger);
-    expect(await index.current()).toEqual(await latestScopeHealth(ledger));
+    const index = new LedgerView(ledger, { logger: silentLogger, clock });
+    const current = async () => (await index.refresh(), index.scopes());
+    expect(await current()).toEqual(await latestScopeHealth(ledger));
     await recordStatuses(ledger, clock, { [CRIT.id]: { c: 'pass' } }, 'aws', '999988887777');
     const err = { operation: 'iam:ListUsers', code: 'AccessDenied', message: 'denied', cause: 'permission' } as never;
     await recordFailing(ledger, clock, [CRIT.id], [err]);
     clock.advance(3600_000);
     await recordFailing(ledger, clock, [CRIT.id], [err]);
     const full = await latestScopeHealth(ledger);
-    expect(await index.current()).toEqual(full);
+    expect(await current()).toEqual(full);
     expect([...full.values()].find((s) => s.scope !== '999988887777')).toMatchObject({ failedRuns: 2, health: { state: 'failing' } });
   });
 });

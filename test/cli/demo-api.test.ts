@@ -73,11 +73,26 @@ describe('vigil demo', () => {
       // an admin token: the exports (auditor) and exception (approver) routes answer past the role check too
       const exc = await fetch(`${url}/v1/exceptions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
       expect(exc.status).toBe(400);
+      // the second identity, an approver: approves what the admin requested (the two-step flow); the admin may not
+      const [, approver] = /^A second identity, to approve or reject what the first requests \(approver role.*\n {2}(\S+)$/m.exec(demo.out())!;
+      expect(approver).toMatch(/^vigil-demo-[\w-]{32}$/);
+      expect(approver).not.toBe(token);
+      const as = (t: string, path: string, body: unknown) => fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const expires = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+      const req = await as(token!, '/v1/exceptions', { ruleId: 'aws.iam.root_mfa_enabled', resourceId: 'demo-root', reason: 'demo', expires, force: true });
+      const requested = (await req.json()) as { exception: { id: string } };
+      expect(req.status, JSON.stringify(requested)).toBe(201);
+      expect((await as(token!, `/v1/exceptions/${requested.exception.id}/approve`, {})).status).toBe(403);
+      expect((await as(approver!, `/v1/exceptions/${requested.exception.id}/approve`, {})).status).toBe(200);
+      const session = await fetch(`${url}/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: approver }) });
+      expect(((await session.json()) as { principal: { role: string } }).principal.role).toBe('approver');
       expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ ready: true, status: expect.stringMatching(/^(ready|degraded)$/) });
       // the token is printed once and kept nowhere else: not in a log line, not in any file the demo wrote
-      expect(demo.out().split(token!).length - 1).toBe(1);
-      expect(demo.err()).not.toContain(token);
-      for (const f of filesUnder(data)) expect(readFileSync(f).includes(token!), f).toBe(false);
+      for (const t of [token!, approver!]) {
+        expect(demo.out().split(t).length - 1).toBe(1);
+        expect(demo.err()).not.toContain(t);
+        for (const f of filesUnder(data)) expect(readFileSync(f).includes(t), f).toBe(false);
+      }
 
       demo.child.kill('SIGINT');
       expect(await demo.closed, demo.err().slice(-2000)).toBe(0);

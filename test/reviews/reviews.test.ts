@@ -264,3 +264,50 @@ describe('a revoke decision tracked against later runs', () => {
     expect(await finding()).toMatchObject({ status: 'pass', reason: expect.stringContaining('is gone') });
   });
 });
+
+describe('start and close over the API (the dashboard\'s forms)', () => {
+  let api: BuiltApi | undefined;
+  afterEach(async () => api?.close());
+
+  it('an admin token starts a review (bound to it), is refused closing with undecided accounts unless forced with a reason; other roles 403', async () => {
+    await recordAll(newWriter());
+    api = await buildApi({
+      ledger, rules: [...allRules, ...CROSS_SOURCE_RULES], logger: silentLogger, clock, sources: [], dataDir: join(dir, 'data'),
+      framework: { id: 'soc2', title: 'SOC 2', version: 'test', criteria: [] } as unknown as Framework,
+      config: apiConfigSchema.parse({ tokens: [
+        { name: 'carol@example.com', sha256: sha(TOKENS.carol), role: 'admin' },
+        { name: 'dave@example.com', sha256: sha(TOKENS.dave), role: 'approver' },
+      ] }),
+    });
+    const post = (tok: string, url: string, payload: object) => api!.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${tok}` }, payload });
+    const leaves = async (type: string) => {
+      const out: Array<Record<string, unknown>> = [];
+      for await (const l of ledger.readLeaves({ types: [type as 'review.started'] })) out.push(l.body as Record<string, unknown>);
+      return out;
+    };
+    // Refused, nothing written: the approver role, a bad field, a source without a complete run, an unassignable bot.
+    expect((await post(TOKENS.dave, '/v1/reviews', { name: 'q', sources: 'okta' })).statusCode).toBe(403);
+    expect((await post(TOKENS.carol, '/v1/reviews', { name: 'q', sources: 'okta', assign: 'given' })).json()).toMatchObject({ message: 'assign given needs at least one reviewers' });
+    expect((await post(TOKENS.carol, '/v1/reviews', { name: 'q', sources: 'entra' })).json()).toMatchObject({ message: expect.stringContaining('entra has no complete run') });
+    expect((await post(TOKENS.carol, '/v1/reviews', { name: 'q', sources: 'okta,github' })).json()).toMatchObject({ message: expect.stringContaining('github:acme/ci-bot') });
+    expect(await leaves('review.started')).toEqual([]);
+
+    const started = await post(TOKENS.carol, '/v1/reviews', { name: 'Q4 admins', sources: 'okta,github', reviewers: ['ops@example.com'], id: 'rev_api' });
+    expect(started.statusCode, started.body).toBe(201);
+    // okta: ann, bob, erin; github: ann, bob, erin, ci-bot (the stubs above).
+    expect(started.json()).toMatchObject({ reviewId: 'rev_api', accounts: 7, by: { kind: 'token', name: 'carol@example.com', role: 'admin' } });
+    expect((await leaves('review.started'))[0]).toMatchObject({ review: { id: 'rev_api', startedBy: { kind: 'token', name: 'carol@example.com', role: 'admin' } } });
+
+    expect((await post(TOKENS.dave, '/v1/reviews/rev_api/close', {})).statusCode).toBe(403);
+    expect((await post(TOKENS.carol, '/v1/reviews/rev_api/close', {})).json()).toMatchObject({ error: 'REVIEW_UNDECIDED', message: expect.stringContaining('7 undecided account(s)') });
+    expect((await post(TOKENS.carol, '/v1/reviews/rev_api/close', { force: true })).json()).toMatchObject({ message: expect.stringContaining('needs --reason') });
+    expect((await post(TOKENS.carol, '/v1/reviews/rev_api/close', { reason: 'x' })).json()).toMatchObject({ message: 'reason is for force (why undecided accounts are accepted)' });
+    expect(await leaves('review.closed')).toEqual([]);
+    const closed = await post(TOKENS.carol, '/v1/reviews/rev_api/close', { force: true, reason: 'quarter ended; carried over', evidence: ['none'] });
+    expect(closed.statusCode, closed.body).toBe(201);
+    expect(closed.json()).toMatchObject({ reviewId: 'rev_api', evidence: [] });
+    expect((closed.json() as { undecided: string[] }).undecided).toHaveLength(7);
+    expect((await leaves('review.closed'))[0]).toMatchObject({ reviewId: 'rev_api', forced: true, forceReason: 'quarter ended; carried over', closedBy: { kind: 'token', name: 'carol@example.com', role: 'admin' } });
+    expect((await post(TOKENS.carol, '/v1/reviews/rev_api/close', { force: true, reason: 'again' })).json()).toMatchObject({ message: expect.stringContaining('already closed') });
+  });
+});

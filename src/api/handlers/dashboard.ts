@@ -7,7 +7,8 @@ import { keyFingerprint } from '../../ledger/fingerprint.js';
 import { witnessHealth } from '../../witness/health.js';
 import { ApiError } from '../errors.js';
 import { frameworkParam, intParam, type HandlerDeps, type Handlers } from '../options.js';
-import { LedgerHead, Memo, postureTrend, resultEvidence, sourcesView } from '../dashboard-data.js';
+import { Memo } from '../../core/memo.js';
+import { postureTrend, resultEvidence, sourcesView, type TrendStates } from '../dashboard-data.js';
 
 /** Where the built dashboard is (src/bin/build.mjs writes it). */
 export const DASHBOARD_DIR = join(PACKAGE_ROOT, 'dist', 'dashboard');
@@ -50,9 +51,10 @@ export function dashboardAssetHandlers(dir = DASHBOARD_DIR): Handlers {
 
 export function dashboardHandlers(deps: HandlerDeps): Handlers {
   const { ledger, clock } = deps.opts;
+  const { view } = deps;
   const trends = new Memo<Awaited<ReturnType<typeof postureTrend>>>(16);
+  const judged: TrendStates = new Map();
   const sourceNames = deps.opts.sources.map((s) => s.source);
-  const head = new LedgerHead(ledger);
   const sources = new Memo<Awaited<ReturnType<typeof sourcesView>>>(2);
   // A proof that holds stays true (leaves and signed checkpoints never change); one that fails is recomputed.
   const evidence = new Memo<Awaited<ReturnType<typeof resultEvidence>>>(256);
@@ -62,15 +64,15 @@ export function dashboardHandlers(deps: HandlerDeps): Handlers {
       const days = intParam(q.days, 30, 1, 400, 'days');
       const framework = frameworkParam(deps.opts, q.framework);
       const now = clock.now();
-      const size = await head.version();
-      return trends.get(`${framework.id}|${size}|${days}|${now.toISOString().slice(0, 10)}`, () => postureTrend(ledger, framework, sourceNames, days, now, size));
+      await view.refresh();
+      return trends.get(`${framework.id}|${view.size}|${days}|${now.toISOString().slice(0, 10)}`, () => postureTrend(view, framework, sourceNames, days, now, judged));
     },
     'GET /v1/evidence/:seq': async (req, reply) => {
       const seq = intParam((req.params as { seq: string }).seq, -1, 0, Number.MAX_SAFE_INTEGER, 'seq');
       const q = req.query as Record<string, string>;
       if (!q.rule || !q.resource) throw new ApiError('bad_request', 'query parameters rule and resource are required');
       const key = `${seq}|${q.rule}|${q.resource}`;
-      const ev = await evidence.get(key, () => resultEvidence(ledger, seq, q.rule!, q.resource!));
+      const ev = await evidence.get(key, () => resultEvidence(ledger, seq, q.rule!, q.resource!, (sha) => view.results(sha)));
       if (!ev.inclusion.ok) evidence.delete(key);
       if (q.download === '1') {
         const name = `vigil-evidence-${seq}-${q.rule}.json`.replace(/[^A-Za-z0-9_.-]/g, '_');
@@ -81,8 +83,9 @@ export function dashboardHandlers(deps: HandlerDeps): Handlers {
     'GET /v1/sources': async () => {
       const now = clock.now();
       // The next slot moves with the clock: recomputed each minute, or when a leaf was appended.
-      const key = `${await head.version()}|${Math.floor(now.getTime() / 60_000)}`;
-      return sources.get(key, () => sourcesView(ledger, deps.opts.sources, now));
+      await view.refresh();
+      const key = `${view.size}|${Math.floor(now.getTime() / 60_000)}`;
+      return sources.get(key, () => sourcesView(ledger, view.scopes(), deps.opts.sources, now));
     },
     'GET /v1/ledger/key': async () => {
       const cps = await ledger.checkpoints();

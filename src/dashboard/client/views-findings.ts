@@ -2,14 +2,14 @@
 import { get } from './api.js';
 import { badge, duration, field, h, select, table, when } from './dom.js';
 
-interface Finding { ruleId: string; resourceId: string; source: string; scope: string; status: string; display: string; reason: string; runSeq: number; severity?: string; firstSeen?: string; durationMs?: number }
+interface Finding { ruleId: string; resourceId: string; source: string; scope: string; status: string; display: string; reason: string; runSeq: number; severity?: string; owner?: string; firstSeen?: string; durationMs?: number }
 
-const FILTERS = ['source', 'scope', 'rule', 'severity', 'status', 'minAgeDays'] as const;
+const FILTERS = ['source', 'scope', 'rule', 'severity', 'status', 'owner', 'minAgeDays'] as const;
 
 export async function findingsView(params: URLSearchParams): Promise<HTMLElement> {
   const q = new URLSearchParams();
   for (const k of FILTERS) if (params.get(k)) q.set(k, params.get(k)!);
-  const r = await get<{ findings: Finding[]; total: number }>(`/v1/findings?${q.toString()}&limit=500`);
+  const r = await get<{ findings: Finding[]; total: number; owners: string[] }>(`/v1/findings?${q.toString()}&limit=500`);
   const input = (name: string, type = 'text') => h('input', { name, type, value: params.get(name) ?? '' });
   const form = h(
     'form',
@@ -19,6 +19,8 @@ export async function findingsView(params: URLSearchParams): Promise<HTMLElement
     field('Rule', input('rule')),
     field('Severity', select('severity', ['', 'critical', 'high', 'medium', 'low'], params.get('severity') ?? '')),
     field('Status', select('status', ['', 'fail', 'error', 'pass', 'not_applicable', 'accepted'], params.get('status') ?? '')),
+    // The owners the config's `owners:` list names; with none configured there is nothing to choose.
+    r.owners.length ? field('Owner', select('owner', ['', ...r.owners], params.get('owner') ?? '')) : null,
     field('Open at least (days)', input('minAgeDays', 'number')),
     h('button', { type: 'submit' }, 'Filter'),
   );
@@ -33,14 +35,15 @@ export async function findingsView(params: URLSearchParams): Promise<HTMLElement
     { 'aria-labelledby': 'findings-h' },
     h('h2', { id: 'findings-h' }, 'Findings'),
     form,
-    h('p', {}, `${r.total} finding${r.total === 1 ? '' : 's'}${r.total > r.findings.length ? `, first ${r.findings.length} shown` : ''}. Owner is not recorded on results, so there is no owner filter.`),
+    h('p', {}, `${r.total} finding${r.total === 1 ? '' : 's'}${r.total > r.findings.length ? `, first ${r.findings.length} shown` : ''}.${r.owners.length ? '' : ' No owners are configured (config owners:), so there is no owner filter.'}`),
     table(
       'Latest result per rule and resource',
-      ['Rule', 'Resource', 'Source / scope', 'Severity', 'Status', 'First seen', 'For', 'Reason', 'Evidence'],
+      ['Rule', 'Resource', 'Source / scope', 'Owner', 'Severity', 'Status', 'First seen', 'For', 'Reason', 'Evidence'],
       r.findings.map((f) => [
         f.ruleId,
         f.resourceId,
         `${f.source} / ${f.scope}`,
+        f.owner ?? '—',
         f.severity ?? '—',
         badge(f.display),
         when(f.firstSeen),

@@ -3,6 +3,7 @@
 import { currentSession, get, may, post } from './api.js';
 import { badge, field, h, select, table, when } from './dom.js';
 import { showError, status } from './views-ops.js';
+import { closeReviewForm, startReviewForm } from './review-forms.js';
 
 interface Due { criterion: string; requirement: string; title: string; cadence: string; owner: string | null; state: string; expiresAt?: string | null; reason: string }
 interface Rec { id: string; criterion: string; requirement: string; title: string; fileName: string; sha256: string; size: number; mediaType: string; effectiveAt: string; expiresAt: string | null; recordedAt: string; owner: string | null; ownerName: string | null; uploader: { kind: string; name: string; role?: string }; confidential: boolean; subject?: string; withdrawn?: { at: string; by: { name: string; role?: string }; reason: string } }
@@ -88,13 +89,16 @@ interface Account { id: string; source: string; name: string; person: string | n
 
 export async function reviewsView(): Promise<HTMLElement> {
   const { reviews } = await get<{ reviews: Review[] }>('/v1/reviews');
+  const out = status();
   return h(
     'section',
     { 'aria-labelledby': 'rev-h' },
     h('h2', { id: 'rev-h' }, 'Access reviews'),
+    may('POST /v1/reviews') ? startReviewForm(out) : null,
+    out,
     reviews.length
       ? table('Access reviews', ['Review', 'Name', 'State', 'Accounts', 'Decided', 'Keep / revoke / modify', 'Started'], reviews.map((r) => [h('a', { href: `#/reviews/${encodeURIComponent(r.id)}` }, r.id), r.name, badge(r.status), r.accounts, `${r.decided} (${r.undecided} left)`, `${r.counts.keep ?? 0} / ${r.counts.revoke ?? 0} / ${r.counts.modify ?? 0}`, `${when(r.startedAt)} by ${r.startedBy.name}`]))
-      : h('p', {}, 'No access review has been started (vigil review start).'),
+      : h('p', {}, 'No access review has been started.'),
   );
 }
 
@@ -104,7 +108,7 @@ export async function reviewView(id: string): Promise<HTMLElement> {
   const holder = h('div', {});
   let { review } = await get<{ review: Review }>(`/v1/reviews/${encodeURIComponent(id)}`);
   const progress = h('p', {});
-  const canDecide = review.status === 'open' && may('POST /v1/reviews/:id/decisions');
+  let canDecide = review.status === 'open' && may('POST /v1/reviews/:id/decisions');
   const decideForm = (a: Account) => {
     const choice = select('decision', ['keep', 'revoke', 'modify'], a.decision?.decision ?? 'keep');
     choice.setAttribute('aria-label', `Decision for ${a.id}`);
@@ -125,6 +129,7 @@ export async function reviewView(id: string): Promise<HTMLElement> {
   async function refresh(): Promise<void> {
     const [pop, now] = await Promise.all([get<{ accounts: Account[] }>(`/v1/reviews/${encodeURIComponent(id)}/population`), get<{ review: Review }>(`/v1/reviews/${encodeURIComponent(id)}`)]);
     review = now.review;
+    canDecide = review.status === 'open' && may('POST /v1/reviews/:id/decisions');
     progress.textContent = `${review.accounts} accounts, ${review.decided} decided, ${review.undecided} undecided. ${canDecide ? 'You can decide the accounts assigned to you (keep, revoke or modify, with a reason); you are recorded as the reviewer.' : review.status === 'open' ? 'Your role cannot record decisions.' : 'The review is closed; decisions are final.'}`;
     const mine = (a: Account) => a.reviewers.some((r) => r.trim().toLowerCase() === me);
     holder.replaceChildren(
@@ -142,6 +147,7 @@ export async function reviewView(id: string): Promise<HTMLElement> {
     h('p', {}, h('a', { href: '#/reviews' }, '← Access reviews')),
     h('h2', { id: 'rv-h' }, `${review.id} ${review.name} `, badge(review.status)),
     progress,
+    review.status === 'open' && may('POST /v1/reviews/:id/close') ? closeReviewForm(review.id, out, refresh) : null,
     out,
     holder,
   );
