@@ -1,0 +1,120 @@
+// The emulator's account-governance answers: the SECURITY alternate contact (Account, REST-JSON), SAML and OIDC
+// providers (IAM, Query/XML), IAM Identity Center instances (SSO Admin, JSON 1.1) and the protection settings of a
+// bucket (S3 GetBucketPolicyStatus, GetBucketAcl, GetBucketLogging). "None" is answered as each service documents it:
+// ResourceNotFoundException for a contact never set, NoSuchBucketPolicy for a bucket without a policy, empty lists.
+import { ServiceError, input, page, secs, type ServiceReply, type ServiceRequest } from './service-protocol.js';
+import type { AccountServices, EmuBucket } from './services-estate.js';
+import { el, members, ts } from './xml.js';
+
+/** What an emulated account says about who to call and how people sign in. */
+export interface EmuGovernance {
+  /** The SECURITY alternate contact; null = never registered (GetAlternateContact: 404 ResourceNotFoundException). */
+  securityContact: { name: string; title: string; email: string; phone: string } | null;
+  samlProviders: Array<{ name: string; created: string; validUntil?: string }>;
+  oidcProviders: Array<{ url: string; created: string }>;
+  /** IAM Identity Center instances; each answers ListInstances only in its own region. */
+  identityCenter: Array<{ id: string; region: string; owner: string; status: 'ACTIVE' | 'CREATE_IN_PROGRESS' | 'CREATE_FAILED' | 'DELETE_IN_PROGRESS' }>;
+}
+
+/** A bucket's public exposure, access logging and MFA delete, beyond its tags, versioning and Object Lock. */
+export interface EmuBucketProtection {
+  /** `none`: no bucket policy (GetBucketPolicyStatus answers 404 NoSuchBucketPolicy). */
+  policy: 'none' | 'private' | 'public';
+  /** The ACL grants READ to AllUsers. */
+  aclPublic: boolean;
+  /** Server access logging target bucket; absent = logging off. */
+  logTarget?: string;
+  /** Absent = MFA delete never configured (GetBucketVersioning then omits MfaDelete). */
+  mfaDelete?: 'Enabled' | 'Disabled';
+}
+
+export function emptyGovernance(): EmuGovernance {
+  return { securityContact: null, samlProviders: [], oidcProviders: [], identityCenter: [] };
+}
+
+/** IAM actions answered from the account's governance state rather than its IAM estate. */
+export const GOVERNANCE_IAM_ACTIONS = new Set(['ListSAMLProviders', 'ListOpenIDConnectProviders']);
+
+/** The `<…Result>` content of ListSAMLProviders / ListOpenIDConnectProviders (neither is paged). */
+export function governanceIam(action: string, account: string, s: AccountServices): string {
+  const g = s.governance;
+  if (action === 'ListSAMLProviders') {
+    return members('SAMLProviderList', g.samlProviders, (p) => `${el('Arn', `arn:aws:iam::${account}:saml-provider/${p.name}`)}${p.validUntil ? el('ValidUntil', ts(p.validUntil)) : ''}${el('CreateDate', ts(p.created))}`);
+  }
+  return members('OpenIDConnectProviderList', g.oidcProviders, (p) => el('Arn', `arn:aws:iam::${account}:oidc-provider/${p.url.replace(/^https:\/\//, '')}`));
+}
+
+/** Account GetAlternateContact (POST /getAlternateContact). */
+export function getAlternateContact(r: ServiceRequest, s: AccountServices): unknown {
+  const inp = input(r);
+  const type = inp.AlternateContactType;
+  if (type !== 'BILLING' && type !== 'OPERATIONS' && type !== 'SECURITY') throw new ServiceError(400, 'ValidationException', `1 validation error detected: Value '${String(type)}' at 'alternateContactType' failed to satisfy constraint: Member must satisfy enum value set: [SECURITY, BILLING, OPERATIONS]`);
+  if (inp.AccountId !== undefined && inp.AccountId !== r.account) throw new ServiceError(403, 'AccessDeniedException', 'The caller is not the management account or a delegated administrator of an organization with trusted access for AWS Account Management.');
+  const c = type === 'SECURITY' ? s.governance.securityContact : null;
+  if (!c) throw new ServiceError(404, 'ResourceNotFoundException', 'No contact of the inputted alternate contact type found.');
+  return { AlternateContact: { AlternateContactType: type, EmailAddress: c.email, Name: c.name, PhoneNumber: c.phone, Title: c.title } };
+}
+
+/** SSO Admin ListInstances: the instances in the request's region, up to 100 a page. */
+export function listInstances(r: ServiceRequest, s: AccountServices): ServiceReply {
+  const inp = input(r);
+  const max = inp.MaxResults === undefined ? 10 : Number(inp.MaxResults);
+  if (!Number.isInteger(max) || max < 1 || max > 100) throw new ServiceError(400, 'ValidationException', `1 validation error detected: Value '${String(inp.MaxResults)}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100`);
+  const p = page(s.governance.identityCenter.filter((i) => i.region === r.region), inp.NextToken, max);
+  const out = {
+    Instances: p.items.map((i) => ({ InstanceArn: `arn:aws:sso:::instance/ssoins-${i.id}`, IdentityStoreId: `d-${i.id.slice(0, 10)}`, OwnerAccountId: i.owner, Name: 'vigil-emulated', CreatedDate: secs('2023-03-01T00:00:00Z'), Status: i.status })),
+    ...(p.next ? { NextToken: p.next } : {}),
+  };
+  return { action: 'ListInstances', status: 200, contentType: 'application/x-amz-json-1.1', body: JSON.stringify(out) };
+}
+
+/** The query keys of the bucket-level operations answered here. */
+export const GOVERNANCE_S3_QUERY = ['policyStatus', 'acl', 'logging'];
+
+/** The bucket-level operations named by their query key (`?policyStatus`, `?acl`, `?logging`), or ''. */
+export function governanceS3Action(query: URLSearchParams, method: string): string {
+  if (method !== 'GET') return '';
+  if (query.has('policyStatus')) return 'GetBucketPolicyStatus';
+  if (query.has('acl')) return 'GetBucketAcl';
+  if (query.has('logging')) return 'GetBucketLogging';
+  return '';
+}
+
+const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
+const HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n';
+
+export function governanceS3(action: string, b: EmuBucket, account: string): ServiceReply {
+  const p = b.protection ?? { policy: 'none', aclPublic: false };
+  const xml = (body: string): ServiceReply => ({ action, status: 200, contentType: 'application/xml', body: `${HEAD}${body}` });
+  if (action === 'GetBucketPolicyStatus') {
+    if (p.policy === 'none') throw Object.assign(new ServiceError(404, 'NoSuchBucketPolicy', 'The bucket policy does not exist'), { bucketName: b.name });
+    return xml(`<PolicyStatus xmlns="${S3_NS}">${el('IsPublic', p.policy === 'public')}</PolicyStatus>`);
+  }
+  if (action === 'GetBucketAcl') {
+    const owner = `${el('ID', account.padEnd(64, 'a'))}${el('DisplayName', `owner-${account}`)}`;
+    const grant = (grantee: string, perm: string): string => `<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ${grantee}</Grantee>${el('Permission', perm)}</Grant>`;
+    const grants = grant(`xsi:type="CanonicalUser">${owner}`, 'FULL_CONTROL') + (p.aclPublic ? grant(`xsi:type="Group">${el('URI', 'http://acs.amazonaws.com/groups/global/AllUsers')}`, 'READ') : '');
+    return xml(`<AccessControlPolicy xmlns="${S3_NS}"><Owner>${owner}</Owner><AccessControlList>${grants}</AccessControlList></AccessControlPolicy>`);
+  }
+  // GetBucketLogging: an empty status element when logging is off, as S3 documents
+  if (!p.logTarget) return xml(`<BucketLoggingStatus xmlns="${S3_NS}"/>`);
+  return xml(`<BucketLoggingStatus xmlns="${S3_NS}"><LoggingEnabled>${el('TargetBucket', p.logTarget)}${el('TargetPrefix', `${b.name}/`)}</LoggingEnabled></BucketLoggingStatus>`);
+}
+
+/**
+ * Seeds an account. Both kinds register a SECURITY contact and keep the trail bucket private. Healthy: people sign in
+ * through IAM Identity Center and the trail bucket has access logging and MFA delete; otherwise people federate through
+ * a SAML provider, and the trail bucket has neither (so catalogue row 18 fails).
+ */
+export function seedGovernance(s: AccountServices, accountId: string, home: string, healthy: boolean, trailBucket: EmuBucket): void {
+  s.governance.securityContact = { name: 'Security Operations', title: 'Security on-call', email: 'security@example.com', phone: '+1-555-0100' };
+  s.governance.oidcProviders.push({ url: 'https://token.actions.githubusercontent.com', created: '2023-05-01T00:00:00Z' });
+  if (!healthy) {
+    s.governance.samlProviders.push({ name: 'corp-okta', created: '2022-02-01T00:00:00Z', validUntil: '2032-02-01T00:00:00Z' });
+    trailBucket.protection = { policy: 'private', aclPublic: false };
+    return;
+  }
+  s.governance.identityCenter.push({ id: `${accountId.slice(-4)}a1b2c3d4e5f6`, region: home, owner: accountId, status: 'ACTIVE' });
+  trailBucket.protection = { policy: 'private', aclPublic: false, logTarget: `access-logs-${accountId}`, mfaDelete: 'Enabled' };
+  trailBucket.versioning = 'Enabled';
+}
