@@ -102,7 +102,7 @@ it('deploy/aws/member-policy.json grants exactly the actions called in a member 
   const scope = (await c.scopes())[1]!;
   await c.collect({ scope, slot: t.toISOString(), clock, logger: silentLogger });
   // the IAM action differs from the API operation's name for these (S3 Control's account-level GetPublicAccessBlock)
-  const names: Record<string, string> = { monitoring: 'cloudwatch', 's3:ListBuckets': 's3:ListAllMyBuckets', 's3:GetPublicAccessBlock': 's3:GetAccountPublicAccessBlock' };
+  const names: Record<string, string> = { monitoring: 'cloudwatch', 's3:ListBuckets': 's3:ListAllMyBuckets', 's3:GetPublicAccessBlock': 's3:GetAccountPublicAccessBlock', 's3:GetObjectLockConfiguration': 's3:GetBucketObjectLockConfiguration' };
   const used = new Set(emu.calls.filter((x) => x.account === scope).map((x) => names[`${x.service}:${x.action}`] ?? `${names[x.service] ?? x.service}:${x.action}`));
   expect([...used].sort()).toEqual([...granted].sort());
 }, 60_000);

@@ -1,0 +1,161 @@
+// The governance reads over real HTTP against the emulator (catalogue rows 9, 15, 18): each service's documented
+// "none" (ResourceNotFoundException, NoSuchBucketPolicy, ObjectLockConfigurationNotFoundError, empty lists) is read as
+// such, every other failure — denied, throttled, another 404, a degraded reply — is error naming its cause.
+import { afterEach, describe, expect, it } from 'vitest';
+import { collector, emulator } from './helpers.js';
+import { demoEstate, type AwsEmulator } from '../../collectors/aws/emulator/index.js';
+import { generateServices } from '../../collectors/aws/emulator/services-estate.js';
+import type { AwsSourceConfig } from '../../collectors/aws/index.js';
+import { silentLogger, systemClock } from '../../src/core/collector.js';
+import type { Result, Snapshot } from '../../src/core/types.js';
+import { evaluateSnapshot } from '../../src/rules/engine.js';
+import { awsRules } from '../../rules/aws/index.js';
+
+let emu: AwsEmulator | undefined;
+afterEach(async () => {
+  await emu?.close();
+  emu = undefined;
+});
+
+const ACCOUNT = '123456789012';
+const REGIONS = ['us-east-1', 'eu-west-1'];
+const FULL: Partial<AwsSourceConfig> = { iamOnly: false, regions: REGIONS, maxAttempts: 2 };
+const CONTACT = `arn:aws:account::${ACCOUNT}:alternate-contact/SECURITY`;
+const FED = `arn:aws:iam::${ACCOUNT}:federation`;
+const BUCKET = `arn:aws:s3:::cloudtrail-${ACCOUNT}`;
+const RULES = ['aws.iam.human_access_federated', 'aws.account.incident_contacts', 'aws.cloudtrail.bucket_protected'];
+
+async function withServices(healthy = false): Promise<AwsEmulator> {
+  const e = await emulator(demoEstate());
+  e.services = generateServices({ accountId: ACCOUNT, regions: REGIONS, historyDays: 2, eventsPerDay: 1, databases: 1, healthy });
+  return e;
+}
+
+async function run(e: AwsEmulator, params: Record<string, Record<string, unknown>> = {}): Promise<{ s: Snapshot; results: Result[] }> {
+  const s = await collector(e, FULL).collect({ scope: ACCOUNT, slot: '2025-01-01T00:00:00.000Z', clock: systemClock, logger: silentLogger });
+  return { s, results: evaluateSnapshot(s, awsRules, { now: new Date(), params }) };
+}
+
+const result = (results: Result[], ruleId: string, resourceId: string): Result | undefined => results.find((r) => r.ruleId === ruleId && r.resourceId === resourceId);
+
+describe('AWS governance reads over HTTP', () => {
+  it('reads the seeded estate: contact registered, SAML federation, console users and an unprotected trail bucket', async () => {
+    emu = await withServices();
+    const { s, results } = await run(emu);
+    expect(s.errors).toEqual([]);
+    // the demo IAM estate gives nobody AWSSupportAccess, so the registered contact alone does not pass
+    expect(result(results, 'aws.account.incident_contacts', CONTACT)).toMatchObject({ status: 'fail', reason: 'SECURITY contact Security Operations registered; no principal holds AWSSupportAccess' });
+    expect(result(results, 'aws.iam.human_access_federated', FED)).toMatchObject({ status: 'pass', reason: 'people can federate: SAML provider corp-okta' });
+    // every demo user with a console password (alice … judy, not the two service users) is outside the empty break-glass list
+    const users = results.filter((r) => r.ruleId === 'aws.iam.human_access_federated' && r.resourceId !== FED);
+    expect(users.map((r) => r.resourceId.split('/').pop()).sort()).toEqual(['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy']);
+    expect(new Set(users.map((r) => r.status))).toEqual(new Set(['fail']));
+    expect(result(results, 'aws.cloudtrail.bucket_protected', BUCKET)).toMatchObject({ status: 'fail', region: 'us-east-1', reason: `cloudtrail-${ACCOUNT} (trail org-trail): no server access logging; neither MFA delete nor Object Lock` });
+    // the bucket reads went to the trail bucket only, and Identity Center was asked in every region
+    const s3 = emu.calls.filter((c) => ['GetBucketPolicyStatus', 'GetBucketAcl', 'GetBucketLogging', 'GetObjectLockConfiguration'].includes(c.action));
+    expect(s3.map((c) => c.action).sort()).toEqual(['GetBucketAcl', 'GetBucketLogging', 'GetBucketPolicyStatus', 'GetObjectLockConfiguration']);
+    expect(emu.calls.filter((c) => c.action === 'ListInstances').map((c) => c.region).sort()).toEqual(REGIONS.slice().sort());
+    // NoSuchBucketPolicy is never reached here: the seeded bucket has a (private) policy
+    expect(emu.calls.find((c) => c.action === 'GetBucketPolicyStatus')?.status).toBe(200);
+  });
+
+  it('passes a healthy account: Identity Center in another region, a support role, a logged bucket with MFA delete', async () => {
+    emu = await withServices(true);
+    emu.services.governance.identityCenter[0]!.region = 'eu-west-1';
+    emu.estate.roles.push({ name: 'incident-response', path: '/', created: '2024-01-01T00:00:00Z', trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] }, attachedPolicies: ['arn:aws:iam::aws:policy/AWSSupportAccess'], inlinePolicies: [], lastUsed: null });
+    const { s, results } = await run(emu, { 'aws.iam.human_access_federated': { breakGlassUsers: ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy'] } });
+    expect(s.errors).toEqual([]);
+    expect(result(results, 'aws.account.incident_contacts', CONTACT)).toMatchObject({ status: 'pass', reason: 'SECURITY contact Security Operations registered; AWSSupportAccess held by role incident-response' });
+    expect(result(results, 'aws.iam.human_access_federated', FED)?.reason).toMatch(/^people can federate: IAM Identity Center arn:aws:sso:::instance\/ssoins-\S+ \(eu-west-1\)$/);
+    expect(result(results, 'aws.cloudtrail.bucket_protected', BUCKET)).toMatchObject({ status: 'pass', reason: `cloudtrail-${ACCOUNT} (trail org-trail): not public, access logged to access-logs-${ACCOUNT}, MFA delete` });
+    for (const r of results.filter((x) => RULES.includes(x.ruleId))) expect(r.status, `${r.ruleId} ${r.resourceId}`).toBe('pass');
+  });
+
+  it('reads each documented "none": no contact, no providers or instances, no bucket policy, a public ACL, Object Lock', async () => {
+    emu = await withServices();
+    emu.services.governance = { securityContact: null, samlProviders: [], oidcProviders: [], identityCenter: [] };
+    const b = emu.services.buckets.find((x) => x.name === `cloudtrail-${ACCOUNT}`)!;
+    b.protection = { policy: 'none', aclPublic: true, logTarget: 'logs' };
+    b.objectLock = {};
+    const { s, results } = await run(emu);
+    expect(s.errors).toEqual([]);
+    expect(emu.calls.find((c) => c.action === 'GetAlternateContact')).toMatchObject({ status: 404, code: 'ResourceNotFoundException' });
+    expect(emu.calls.find((c) => c.action === 'GetBucketPolicyStatus')).toMatchObject({ status: 404, code: 'NoSuchBucketPolicy' });
+    expect(result(results, 'aws.account.incident_contacts', CONTACT)).toMatchObject({ status: 'fail', reason: 'no SECURITY alternate contact registered; no principal holds AWSSupportAccess' });
+    expect(result(results, 'aws.iam.human_access_federated', FED)).toMatchObject({ status: 'fail', reason: 'no IAM Identity Center instance in any enabled region and no SAML provider: people can only sign in as IAM users' });
+    expect(result(results, 'aws.cloudtrail.bucket_protected', BUCKET)).toMatchObject({ status: 'fail', reason: `cloudtrail-${ACCOUNT} (trail org-trail): ACL grants AllUsers READ` });
+  });
+
+  it('a trail delivering to a bucket of another account is not applicable here, and that bucket is never read', async () => {
+    emu = await withServices();
+    emu.services.buckets = emu.services.buckets.filter((x) => x.name !== `cloudtrail-${ACCOUNT}`);
+    const { s, results } = await run(emu);
+    expect(s.errors).toEqual([]);
+    expect(result(results, 'aws.cloudtrail.bucket_protected', BUCKET)).toMatchObject({ status: 'not_applicable' });
+    expect(emu.calls.filter((c) => c.action === 'GetBucketPolicyStatus')).toEqual([]);
+  });
+
+  it('each read denied is error naming its permission, never "none"', async () => {
+    const cases = [
+      ['GetAlternateContact', 'account:GetAlternateContact', 'aws.account.incident_contacts'],
+      ['ListSAMLProviders', 'iam:ListSAMLProviders', 'aws.iam.human_access_federated'],
+      ['ListInstances', 'sso:ListInstances', 'aws.iam.human_access_federated'],
+      ['GetBucketLogging', 's3:GetBucketLogging', 'aws.cloudtrail.bucket_protected'],
+    ] as const;
+    for (const [action, permission, ruleId] of cases) {
+      emu = await withServices(true);
+      emu.faults.deny(action);
+      const { s, results } = await run(emu);
+      expect(s.errors.find((e) => e.operation === permission), permission).toMatchObject({ cause: 'denied', permission });
+      // the denial leaves only this rule's input incomplete: one scope-level error naming the permission, nothing else judged
+      const rs = results.filter((r) => r.ruleId === ruleId);
+      expect(rs.map((r) => r.status), ruleId).toEqual(['error']);
+      expect(rs[0]!.reason).toContain(permission);
+      for (const other of RULES.filter((x) => x !== ruleId)) expect(results.filter((r) => r.ruleId === other).some((r) => r.status === 'error'), `${permission} spilled into ${other}`).toBe(false);
+      await emu.close();
+      emu = undefined;
+    }
+  });
+
+  it('a failed versioning read names the type it was for: the trail bucket\'s, or a tagged bucket\'s', async () => {
+    emu = await withServices();
+    emu.faults.fail('GetBucketVersioning', 20);
+    const { s, results } = await run(emu);
+    // two tagged buckets (collectS3) and the trail bucket: each error lists only the input its own read feeds
+    expect(s.errors.filter((e) => e.operation === 's3:GetBucketVersioning').map((e) => e.inputs.join()).sort()).toEqual(['aws.s3.bucket', 'aws.s3.bucket', 'aws.s3.trail_bucket']);
+    expect(result(results, 'aws.cloudtrail.bucket_protected', BUCKET)).toBeUndefined();
+    expect(results.filter((r) => r.ruleId === 'aws.cloudtrail.bucket_protected').map((r) => r.status)).toEqual(['error']);
+  });
+
+  it.each([
+    ['GetAlternateContact', { status: 404, body: JSON.stringify({ __type: 'UnknownOperationException', message: 'x' }), headers: { 'x-amzn-ErrorType': 'UnknownOperationException' } }, 'aws.account.incident_contacts'],
+    ['GetAlternateContact', { status: 200, body: '{}' }, 'aws.account.incident_contacts'],
+    ['GetAlternateContact', { status: 200, body: JSON.stringify({ AlternateContact: { AlternateContactType: 'BILLING', EmailAddress: 'b@example.com' } }) }, 'aws.account.incident_contacts'],
+    ['ListInstances', { status: 200, body: '{"Instances":null}' }, 'aws.iam.human_access_federated'],
+    ['ListSAMLProviders', { status: 200, contentType: 'text/html', body: '<html>502 Bad Gateway</html>' }, 'aws.iam.human_access_federated'],
+    ['GetBucketPolicyStatus', { status: 404, contentType: 'application/xml', body: '<Error><Code>NoSuchBucket</Code><Message>x</Message></Error>' }, 'aws.cloudtrail.bucket_protected'],
+    ['GetBucketPolicyStatus', { status: 200, contentType: 'application/xml', body: '<PolicyStatus xmlns="http://s3.amazonaws.com/doc/2006-03-01/"></PolicyStatus>' }, 'aws.cloudtrail.bucket_protected'],
+    ['GetObjectLockConfiguration', { status: 404, contentType: 'application/xml', body: '<Error><Code>NoSuchKey</Code><Message>x</Message></Error>' }, 'aws.cloudtrail.bucket_protected'],
+    ['GetBucketLogging', { status: 200, contentType: 'application/xml', body: '<BucketLoggingStatus xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LoggingEnabled><TargetBucket>x' }, 'aws.cloudtrail.bucket_protected'],
+  ])('a degraded %s reply (%#) is error for its rule, never a verdict', async (action, reply, ruleId) => {
+    emu = await withServices(true);
+    emu.faults.reply(action, reply);
+    const { results } = await run(emu);
+    const rs = results.filter((r) => r.ruleId === ruleId);
+    expect(rs.length).toBeGreaterThan(0);
+    // the federation rule still judges console users from the credential report; its account verdict must be error
+    const judged = ruleId === 'aws.iam.human_access_federated' ? rs.filter((r) => !r.resourceId.includes(':user/')) : rs;
+    expect(new Set(judged.map((r) => r.status)), JSON.stringify(judged)).toEqual(new Set(['error']));
+  });
+
+  it('without the region list, Identity Center cannot be read everywhere: the federation verdict is error', async () => {
+    emu = await withServices(true);
+    emu.faults.deny('ListRegions');
+    const s = await collector(emu, { iamOnly: false, maxAttempts: 2 }).collect({ scope: ACCOUNT, slot: '2025-01-01T00:00:00.000Z', clock: systemClock, logger: silentLogger });
+    const results = evaluateSnapshot(s, awsRules, { now: new Date() });
+    expect(emu.calls.filter((c) => c.action === 'ListInstances')).toEqual([]);
+    const rs = results.filter((r) => r.ruleId === 'aws.iam.human_access_federated');
+    expect(rs.map((r) => r.status)).toEqual(['error']);
+    expect(rs[0]!.reason).toContain('account:ListRegions');
+  });
+});
