@@ -1,6 +1,6 @@
 // What an emulated account holds beyond IAM (regions, CloudTrail, RDS, Backup, S3, CloudWatch) and generators for it.
 import { mulberry32 } from '../../../src/core/seeded-random.js';
-import { emptyGovernance, seedGovernance, type EmuBucketProtection, type EmuGovernance } from './governance.js';
+import { emptyGovernance, seedGovernance, type EmuBucketProtection, type EmuGovernance } from './governance-estate.js';
 
 export interface EmuTrail {
   name: string;
@@ -291,7 +291,7 @@ export function generateServices(o: ServicesOptions): AccountServices {
   s.buckets.push({ name: `scratch-${o.accountId}`, region: regions[0]!, created: iso(10 * DAY), tags: {}, versioning: null });
   // the bucket the trail delivers to (DescribeTrails names it), with its protection settings
   s.buckets.push({ name: `cloudtrail-${o.accountId}`, region: regions[0]!, created: iso(700 * DAY), tags: {}, versioning: null });
-  seedGovernance(s, o.accountId, regions[0]!, healthy, s.buckets[s.buckets.length - 1]!);
+  seedGovernance(s.governance, o.accountId, regions[0]!, healthy, s.buckets[s.buckets.length - 1]!);
   void r;
   return s;
 }

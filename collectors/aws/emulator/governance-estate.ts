@@ -1,0 +1,46 @@
+// What an emulated account holds for the governance answers (governance.ts): the SECURITY alternate contact, SAML and
+// OIDC providers, IAM Identity Center instances, and a bucket's protection settings; and how the generator seeds them.
+
+/** What an emulated account says about who to call and how people sign in. */
+export interface EmuGovernance {
+  /** The SECURITY alternate contact; null = never registered (GetAlternateContact: 404 ResourceNotFoundException). */
+  securityContact: { name: string; title: string; email: string; phone: string } | null;
+  samlProviders: Array<{ name: string; created: string; validUntil?: string }>;
+  oidcProviders: Array<{ url: string; created: string }>;
+  /** IAM Identity Center instances; each answers ListInstances only in its own region. */
+  identityCenter: Array<{ id: string; region: string; owner: string; status: 'ACTIVE' | 'CREATE_IN_PROGRESS' | 'CREATE_FAILED' | 'DELETE_IN_PROGRESS' }>;
+}
+
+/** A bucket's public exposure, access logging and MFA delete, beyond its tags, versioning and Object Lock. */
+export interface EmuBucketProtection {
+  /** `none`: no bucket policy (GetBucketPolicyStatus answers 404 NoSuchBucketPolicy). */
+  policy: 'none' | 'private' | 'public';
+  /** The ACL grants READ to AllUsers. */
+  aclPublic: boolean;
+  /** Server access logging target bucket; absent = logging off. */
+  logTarget?: string;
+  /** Absent = MFA delete never configured (GetBucketVersioning then omits MfaDelete). */
+  mfaDelete?: 'Enabled' | 'Disabled';
+}
+
+export function emptyGovernance(): EmuGovernance {
+  return { securityContact: null, samlProviders: [], oidcProviders: [], identityCenter: [] };
+}
+
+/**
+ * Seeds an account. Both kinds register a SECURITY contact and keep the trail bucket private. Healthy: people sign in
+ * through IAM Identity Center and the trail bucket has access logging and MFA delete; otherwise people federate through
+ * a SAML provider, and the trail bucket has neither (so catalogue row 18 fails).
+ */
+export function seedGovernance(g: EmuGovernance, accountId: string, home: string, healthy: boolean, trailBucket: { versioning: 'Enabled' | 'Suspended' | null; protection?: EmuBucketProtection }): void {
+  g.securityContact = { name: 'Security Operations', title: 'Security on-call', email: 'security@example.com', phone: '+1-555-0100' };
+  g.oidcProviders.push({ url: 'https://token.actions.githubusercontent.com', created: '2023-05-01T00:00:00Z' });
+  if (!healthy) {
+    g.samlProviders.push({ name: 'corp-okta', created: '2022-02-01T00:00:00Z', validUntil: '2032-02-01T00:00:00Z' });
+    trailBucket.protection = { policy: 'private', aclPublic: false };
+    return;
+  }
+  g.identityCenter.push({ id: `${accountId.slice(-4)}a1b2c3d4e5f6`, region: home, owner: accountId, status: 'ACTIVE' });
+  trailBucket.protection = { policy: 'private', aclPublic: false, logTarget: `access-logs-${accountId}`, mfaDelete: 'Enabled' };
+  trailBucket.versioning = 'Enabled';
+}
