@@ -4,7 +4,7 @@
 import { S3ControlClient, GetPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import { EC2Client, DescribeSecurityGroupsCommand, GetEbsEncryptionByDefaultCommand } from '@aws-sdk/client-ec2';
 import { GuardDutyClient, ListDetectorsCommand, GetDetectorCommand } from '@aws-sdk/client-guardduty';
-import { SecurityHubClient, DescribeHubCommand } from '@aws-sdk/client-securityhub';
+import { SecurityHubClient, DescribeHubCommand, GetEnabledStandardsCommand } from '@aws-sdk/client-securityhub';
 import { ConfigServiceClient, DescribeConfigurationRecordersCommand, DescribeConfigurationRecorderStatusCommand } from '@aws-sdk/client-config-service';
 import { AccessAnalyzerClient, ListAnalyzersCommand } from '@aws-sdk/client-accessanalyzer';
 import { KMSClient, DescribeKeyCommand, GetKeyRotationStatusCommand, ListKeysCommand } from '@aws-sdk/client-kms';
@@ -147,7 +147,16 @@ async function readSecurityHub(rd: Reader, region: string): Promise<boolean> {
     return false;
   }
   if (r) rd.art(`securityhub:DescribeHub ${region}`, r);
-  rd.res('aws.securityhub.hub', `arn:aws:securityhub:${region}:${rd.account}:hub/default`, `securityhub/${region}`, region, { enabled: r !== null, subscribedAt: r ? str(r.SubscribedAt) : null });
+  // the standards a hub runs (catalogue row 26); only asked where the hub is enabled, elsewhere it answers "not subscribed" too
+  const op = 'securityhub:GetEnabledStandards';
+  const subs = r ? withIds(rd, op, region, await pages(rd, op, region, sh, (t) => new GetEnabledStandardsCommand({ MaxResults: 100, ...(t ? { NextToken: t } : {}) }), 'StandardsSubscriptions', (x) => x.NextToken), ['StandardsArn', 'StandardsSubscriptionArn']) : null;
+  if (subs === undefined) return false;
+  rd.res('aws.securityhub.hub', `arn:aws:securityhub:${region}:${rd.account}:hub/default`, `securityhub/${region}`, region, {
+    enabled: r !== null,
+    subscribedAt: r ? str(r.SubscribedAt) : null,
+    // null where the hub is not enabled; a status absent → null → `error` unless another standard is READY
+    standards: subs ? subs.map((x) => ({ arn: String(x.StandardsArn), status: str(x.StandardsStatus) })) : null,
+  });
   return true;
 }
 

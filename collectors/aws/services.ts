@@ -39,6 +39,7 @@ export const SERVICE_ACTION_INPUTS: Record<string, string[]> = {
   'guardduty:ListDetectors': ['aws.guardduty.detectors'],
   'guardduty:GetDetector': ['aws.guardduty.detectors'],
   'securityhub:DescribeHub': ['aws.securityhub.hub'],
+  'securityhub:GetEnabledStandards': ['aws.securityhub.hub'],
   'config:DescribeConfigurationRecorders': ['aws.config.recorders'],
   'config:DescribeConfigurationRecorderStatus': ['aws.config.recorders'],
   'access-analyzer:ListAnalyzers': ['aws.accessanalyzer.analyzers'],

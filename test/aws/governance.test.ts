@@ -73,7 +73,7 @@ describe('AWS governance reads over HTTP', () => {
 
   it('reads each documented "none": no contact, no providers or instances, no bucket policy, a public ACL, Object Lock', async () => {
     emu = await withServices();
-    emu.services.governance = { securityContact: null, samlProviders: [], oidcProviders: [], identityCenter: [] };
+    Object.assign(emu.services.governance, { securityContact: null, samlProviders: [], oidcProviders: [], identityCenter: [] });
     const b = emu.services.buckets.find((x) => x.name === `cloudtrail-${ACCOUNT}`)!;
     b.protection = { policy: 'none', aclPublic: true, logTarget: 'logs' };
     b.objectLock = {};
@@ -136,6 +136,8 @@ describe('AWS governance reads over HTTP', () => {
     ['GetBucketPolicyStatus', { status: 404, contentType: 'application/xml', body: '<Error><Code>NoSuchBucket</Code><Message>x</Message></Error>' }, 'aws.cloudtrail.bucket_protected'],
     ['GetBucketPolicyStatus', { status: 200, contentType: 'application/xml', body: '<PolicyStatus xmlns="http://s3.amazonaws.com/doc/2006-03-01/"></PolicyStatus>' }, 'aws.cloudtrail.bucket_protected'],
     ['GetObjectLockConfiguration', { status: 404, contentType: 'application/xml', body: '<Error><Code>NoSuchKey</Code><Message>x</Message></Error>' }, 'aws.cloudtrail.bucket_protected'],
+    ['GetEnabledStandards', { status: 200, body: '{"StandardsSubscriptions":[{"StandardsArn":"arn:aws:securityhub:us-east-1::standards/x"}]}' }, 'aws.securityhub.enabled'],
+    ['GetEnabledStandards', { status: 200, body: '{}' }, 'aws.securityhub.enabled'],
     ['GetBucketLogging', { status: 200, contentType: 'application/xml', body: '<BucketLoggingStatus xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LoggingEnabled><TargetBucket>x' }, 'aws.cloudtrail.bucket_protected'],
   ])('a degraded %s reply (%#) is error for its rule, never a verdict', async (action, reply, ruleId) => {
     emu = await withServices(true);
@@ -146,6 +148,24 @@ describe('AWS governance reads over HTTP', () => {
     // the federation rule still judges console users from the credential report; its account verdict must be error
     const judged = ruleId === 'aws.iam.human_access_federated' ? rs.filter((r) => !r.resourceId.includes(':user/')) : rs;
     expect(new Set(judged.map((r) => r.status)), JSON.stringify(judged)).toEqual(new Set(['error']));
+  });
+
+  it('Security Hub standards (row 26): asked only where the hub is enabled; a hub without a ready standard fails, a denied read is error', async () => {
+    emu = await withServices();
+    const SH = (region: string) => `arn:aws:securityhub:${region}:${ACCOUNT}:hub/default`;
+    let { s, results } = await run(emu);
+    expect(s.errors).toEqual([]);
+    // the second region never enabled Security Hub: GetEnabledStandards is not asked there (it would be "not subscribed" too)
+    expect(emu.calls.filter((c) => c.action === 'GetEnabledStandards').map((c) => c.region)).toEqual(['us-east-1']);
+    expect(result(results, 'aws.securityhub.enabled', SH('us-east-1'))).toMatchObject({ status: 'pass', reason: 'us-east-1: Security Hub enabled since 2023-01-01T00:00:00.000Z, running aws-foundational-security-best-practices/v/1.0.0' });
+    expect(result(results, 'aws.securityhub.enabled', SH('eu-west-1'))?.status).toBe('fail');
+    emu.services.governance.securityHubStandards[0]!.status = 'INCOMPLETE';
+    ({ results } = await run(emu));
+    expect(result(results, 'aws.securityhub.enabled', SH('us-east-1'))).toMatchObject({ status: 'fail', reason: 'us-east-1: Security Hub enabled since 2023-01-01T00:00:00.000Z but no standard ready (aws-foundational-security-best-practices/v/1.0.0 INCOMPLETE): it runs no checks' });
+    emu.faults.deny('GetEnabledStandards');
+    ({ s, results } = await run(emu));
+    expect(s.errors.find((e) => e.operation === 'securityhub:GetEnabledStandards')).toMatchObject({ cause: 'denied', permission: 'securityhub:GetEnabledStandards' });
+    expect(results.filter((r) => r.ruleId === 'aws.securityhub.enabled').map((r) => r.status)).toEqual(['error']);
   });
 
   it('without the region list, Identity Center cannot be read everywhere: the federation verdict is error', async () => {

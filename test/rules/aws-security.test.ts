@@ -35,7 +35,9 @@ const ebs = (enabled: boolean | null) => res('aws.ec2.ebs_default_encryption', E
 const GD = `arn:aws:guardduty:${R}:${ACCOUNT}:detectors`;
 const gd = (detectors: unknown) => res('aws.guardduty.detectors', GD, `guardduty/${R}`, { detectors });
 const SH = `arn:aws:securityhub:${R}:${ACCOUNT}:hub/default`;
-const sh = (enabled: boolean | null) => res('aws.securityhub.hub', SH, `securityhub/${R}`, { enabled, subscribedAt: enabled ? '2024-01-01T00:00:00.000Z' : null });
+const FSBP = `arn:aws:securityhub:${R}::standards/aws-foundational-security-best-practices/v/1.0.0`;
+const CIS = `arn:aws:securityhub:${R}::standards/cis-aws-foundations-benchmark/v/3.0.0`;
+const sh = (enabled: boolean | null, standards: unknown = enabled ? [{ arn: FSBP, status: 'READY' }] : null) => res('aws.securityhub.hub', SH, `securityhub/${R}`, { enabled, subscribedAt: enabled ? '2024-01-01T00:00:00.000Z' : null, standards });
 const CFG = `arn:aws:config:${R}:${ACCOUNT}:configuration-recorders`;
 const recorder = (a: Record<string, unknown> = {}) => ({ name: 'default', allSupported: true, includeGlobalResourceTypes: true, recording: true, lastStatus: 'SUCCESS', lastStatusChange: null, ...a });
 const cfg = (recorders: unknown) => res('aws.config.recorders', CFG, `config/${R}`, { recorders });
@@ -108,7 +110,12 @@ table(guardduty, [
 ]);
 
 table(securityhub, [
-  { name: 'a subscribed hub passes', resources: [sh(true)], id: SH, status: 'pass' },
+  { name: 'a subscribed hub running a ready standard passes', resources: [sh(true)], id: SH, status: 'pass', reason: /running aws-foundational-security-best-practices\/v\/1\.0\.0/ },
+  { name: 'a hub without any standard fails: it runs no checks', resources: [sh(true, [])], id: SH, status: 'fail', reason: /enabled since .* but no standard subscribed/ },
+  { name: 'a hub whose only standard is still pending or incomplete fails', resources: [sh(true, [{ arn: FSBP, status: 'PENDING' }, { arn: CIS, status: 'INCOMPLETE' }])], id: SH, status: 'fail', reason: /no standard ready \(aws-foundational.* PENDING, cis-aws.* INCOMPLETE\)/ },
+  { name: 'one ready standard passes beside a failed one', resources: [sh(true, [{ arn: FSBP, status: 'FAILED' }, { arn: CIS, status: 'READY' }])], id: SH, status: 'pass', reason: /running cis-aws/ },
+  { name: 'standards not read while the hub is enabled is error', resources: [sh(true, null)], id: SH, status: 'error', reason: /standards/ },
+  { name: 'a standard without its status is error unless another is ready', resources: [sh(true, [{ arn: FSBP, status: null }])], id: SH, status: 'error' },
   { name: 'not subscribed in the region fails', resources: [sh(false)], id: SH, status: 'fail', reason: /not enabled/ },
   { name: 'unknown is error', resources: [sh(null)], id: SH, status: 'error' },
 ]);

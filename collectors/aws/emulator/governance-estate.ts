@@ -9,6 +9,8 @@ export interface EmuGovernance {
   oidcProviders: Array<{ url: string; created: string }>;
   /** IAM Identity Center instances; each answers ListInstances only in its own region. */
   identityCenter: Array<{ id: string; region: string; owner: string; status: 'ACTIVE' | 'CREATE_IN_PROGRESS' | 'CREATE_FAILED' | 'DELETE_IN_PROGRESS' }>;
+  /** Security Hub standards subscribed, per region (answered only where the hub is enabled: `securityHub`). */
+  securityHubStandards: Array<{ region: string; standard: string; status: 'PENDING' | 'READY' | 'FAILED' | 'DELETING' | 'INCOMPLETE' }>;
 }
 
 /** A bucket's public exposure, access logging and MFA delete, beyond its tags, versioning and Object Lock. */
@@ -24,23 +26,26 @@ export interface EmuBucketProtection {
 }
 
 export function emptyGovernance(): EmuGovernance {
-  return { securityContact: null, samlProviders: [], oidcProviders: [], identityCenter: [] };
+  return { securityContact: null, samlProviders: [], oidcProviders: [], identityCenter: [], securityHubStandards: [] };
 }
 
 /**
  * Seeds an account. Both kinds register a SECURITY contact and keep the trail bucket private. Healthy: people sign in
  * through IAM Identity Center and the trail bucket has access logging and MFA delete; otherwise people federate through
- * a SAML provider, and the trail bucket has neither (so catalogue row 18 fails).
+ * a SAML provider, and the trail bucket has neither (so catalogue row 18 fails). Each region in `hubRegions` (where
+ * Security Hub is enabled) subscribes AWS Foundational Security Best Practices; Identity Center lives in the first.
  */
-export function seedGovernance(g: EmuGovernance, accountId: string, home: string, healthy: boolean, trailBucket: { versioning: 'Enabled' | 'Suspended' | null; protection?: EmuBucketProtection }): void {
+export function seedGovernance(g: EmuGovernance, accountId: string, hubRegions: string[], healthy: boolean, trailBucket: { versioning: 'Enabled' | 'Suspended' | null; protection?: EmuBucketProtection }): void {
   g.securityContact = { name: 'Security Operations', title: 'Security on-call', email: 'security@example.com', phone: '+1-555-0100' };
+  // every region with Security Hub runs AWS Foundational Security Best Practices
+  for (const region of hubRegions) g.securityHubStandards.push({ region, standard: 'aws-foundational-security-best-practices/v/1.0.0', status: 'READY' });
   g.oidcProviders.push({ url: 'https://token.actions.githubusercontent.com', created: '2023-05-01T00:00:00Z' });
   if (!healthy) {
     g.samlProviders.push({ name: 'corp-okta', created: '2022-02-01T00:00:00Z', validUntil: '2032-02-01T00:00:00Z' });
     trailBucket.protection = { policy: 'private', aclPublic: false };
     return;
   }
-  g.identityCenter.push({ id: `${accountId.slice(-4)}a1b2c3d4e5f6`, region: home, owner: accountId, status: 'ACTIVE' });
+  g.identityCenter.push({ id: `${accountId.slice(-4)}a1b2c3d4e5f6`, region: hubRegions[0] ?? 'us-east-1', owner: accountId, status: 'ACTIVE' });
   trailBucket.protection = { policy: 'private', aclPublic: false, logTarget: `access-logs-${accountId}`, mfaDelete: 'Enabled' };
   trailBucket.versioning = 'Enabled';
 }

@@ -43,6 +43,24 @@ export function listInstances(r: ServiceRequest, s: AccountServices): ServiceRep
   return { action: 'ListInstances', status: 200, contentType: 'application/x-amz-json-1.1', body: JSON.stringify(out) };
 }
 
+/** Security Hub GetEnabledStandards (POST /standards/get), in a region where the hub is enabled. */
+export function getEnabledStandards(r: ServiceRequest, s: AccountServices): unknown {
+  const inp = input(r);
+  const max = inp.MaxResults === undefined ? 10 : Number(inp.MaxResults);
+  if (!Number.isInteger(max) || max < 1 || max > 100) throw new ServiceError(400, 'InvalidInputException', 'MaxResults must be between 1 and 100');
+  const p = page(s.governance.securityHubStandards.filter((x) => x.region === r.region), inp.NextToken, max);
+  return {
+    StandardsSubscriptions: p.items.map((x) => ({
+      StandardsSubscriptionArn: `arn:aws:securityhub:${r.region}:${r.account}:subscription/${x.standard}`,
+      StandardsArn: `arn:aws:securityhub:${r.region}::standards/${x.standard}`,
+      StandardsInput: {},
+      StandardsStatus: x.status,
+      StandardsControlsUpdatable: x.status === 'READY' ? 'READY_FOR_UPDATES' : 'NOT_READY_FOR_UPDATES',
+    })),
+    ...(p.next ? { NextToken: p.next } : {}),
+  };
+}
+
 /** The query keys of the bucket-level operations answered here. */
 export const GOVERNANCE_S3_QUERY = ['policyStatus', 'acl', 'logging'];
 
