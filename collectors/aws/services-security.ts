@@ -5,7 +5,7 @@ import { S3ControlClient, GetPublicAccessBlockCommand } from '@aws-sdk/client-s3
 import { EC2Client, DescribeSecurityGroupsCommand, GetEbsEncryptionByDefaultCommand } from '@aws-sdk/client-ec2';
 import { GuardDutyClient, ListDetectorsCommand, GetDetectorCommand } from '@aws-sdk/client-guardduty';
 import { SecurityHubClient, DescribeHubCommand, GetEnabledStandardsCommand } from '@aws-sdk/client-securityhub';
-import { ConfigServiceClient, DescribeConfigurationRecordersCommand, DescribeConfigurationRecorderStatusCommand } from '@aws-sdk/client-config-service';
+import { ConfigServiceClient, DescribeConfigurationRecordersCommand, DescribeConfigurationRecorderStatusCommand, DescribeDeliveryChannelsCommand, DescribeDeliveryChannelStatusCommand } from '@aws-sdk/client-config-service';
 import { AccessAnalyzerClient, ListAnalyzersCommand } from '@aws-sdk/client-accessanalyzer';
 import { KMSClient, DescribeKeyCommand, GetKeyRotationStatusCommand, ListKeysCommand } from '@aws-sdk/client-kms';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -164,8 +164,15 @@ async function readConfig(rd: Reader, region: string): Promise<boolean> {
   const cf = rd.client(ConfigServiceClient as never, region) as AnyClient;
   const recs = await rd.send<{ ConfigurationRecorders: Item[] }>('config:DescribeConfigurationRecorders', region, cf, new DescribeConfigurationRecordersCommand({}), { list: 'ConfigurationRecorders' });
   const stat = await rd.send<{ ConfigurationRecordersStatus: Item[] }>('config:DescribeConfigurationRecorderStatus', region, cf, new DescribeConfigurationRecorderStatusCommand({}), { list: 'ConfigurationRecordersStatus' });
-  rd.count(2);
-  if (!recs || !stat) return false;
+  // the delivery channels carry what the recorder records to S3 (catalogue row 27): Config's history is only as good as them
+  const chans = await rd.send<{ DeliveryChannels: Item[] }>('config:DescribeDeliveryChannels', region, cf, new DescribeDeliveryChannelsCommand({}), { list: 'DeliveryChannels' });
+  const chanStat = await rd.send<{ DeliveryChannelsStatus: Item[] }>('config:DescribeDeliveryChannelStatus', region, cf, new DescribeDeliveryChannelStatusCommand({}), { list: 'DeliveryChannelsStatus' });
+  rd.count(4);
+  if (!recs || !stat || !chans || !chanStat) return false;
+  if ([...chans.DeliveryChannels, ...chanStat.DeliveryChannelsStatus].some((x) => !str(x.name))) {
+    rd.malformed('config:DescribeDeliveryChannels', region, 'a delivery channel or status without name');
+    return false;
+  }
   if ([...recs.ConfigurationRecorders, ...stat.ConfigurationRecordersStatus].some((x) => !str(x.name))) {
     rd.malformed('config:DescribeConfigurationRecorders', region, 'a recorder or status without name');
     return false;
@@ -185,7 +192,22 @@ async function readConfig(rd: Reader, region: string): Promise<boolean> {
       lastStatusChange: s ? isoOrNull(s.lastStatusChangeTime) : null,
     };
   });
-  rd.res('aws.config.recorders', `arn:aws:config:${region}:${rd.account}:configuration-recorders`, `config/${region}`, region, { recorders });
+  rd.art(`config:DescribeDeliveryChannels ${region}`, chans);
+  rd.art(`config:DescribeDeliveryChannelStatus ${region}`, chanStat);
+  const deliveryChannels = chans.DeliveryChannels.map((x) => {
+    const s = chanStat.DeliveryChannelsStatus.find((y) => y.name === x.name);
+    const info = (k: string): Item | undefined => (s && typeof s[k] === 'object' && s[k] !== null ? (s[k] as Item) : undefined);
+    return {
+      name: String(x.name),
+      s3BucketName: str(x.s3BucketName),
+      // null where the status did not say: a rule needing it is `error` for the region
+      statusRead: s !== undefined,
+      historyStatus: str(info('configHistoryDeliveryInfo')?.lastStatus),
+      snapshotStatus: str(info('configSnapshotDeliveryInfo')?.lastStatus),
+      lastErrorCode: str(info('configHistoryDeliveryInfo')?.lastErrorCode) ?? str(info('configSnapshotDeliveryInfo')?.lastErrorCode),
+    };
+  });
+  rd.res('aws.config.recorders', `arn:aws:config:${region}:${rd.account}:configuration-recorders`, `config/${region}`, region, { recorders, deliveryChannels });
   return true;
 }
 

@@ -42,6 +42,8 @@ export const SERVICE_ACTION_INPUTS: Record<string, string[]> = {
   'securityhub:GetEnabledStandards': ['aws.securityhub.hub'],
   'config:DescribeConfigurationRecorders': ['aws.config.recorders'],
   'config:DescribeConfigurationRecorderStatus': ['aws.config.recorders'],
+  'config:DescribeDeliveryChannels': ['aws.config.recorders'],
+  'config:DescribeDeliveryChannelStatus': ['aws.config.recorders'],
   'access-analyzer:ListAnalyzers': ['aws.accessanalyzer.analyzers'],
   'kms:ListKeys': ['aws.kms.key'],
   'kms:DescribeKey': ['aws.kms.key'],

@@ -138,6 +138,8 @@ describe('AWS governance reads over HTTP', () => {
     ['GetObjectLockConfiguration', { status: 404, contentType: 'application/xml', body: '<Error><Code>NoSuchKey</Code><Message>x</Message></Error>' }, 'aws.cloudtrail.bucket_protected'],
     ['GetEnabledStandards', { status: 200, body: '{"StandardsSubscriptions":[{"StandardsArn":"arn:aws:securityhub:us-east-1::standards/x"}]}' }, 'aws.securityhub.enabled'],
     ['GetEnabledStandards', { status: 200, body: '{}' }, 'aws.securityhub.enabled'],
+    ['DescribeDeliveryChannels', { status: 200, body: '{"DeliveryChannels":null}' }, 'aws.config.recorder_enabled'],
+    ['DescribeDeliveryChannelStatus', { status: 200, body: '{"DeliveryChannelsStatus":[{"configHistoryDeliveryInfo":{"lastStatus":"Success"}}]}' }, 'aws.config.recorder_enabled'],
     ['GetBucketLogging', { status: 200, contentType: 'application/xml', body: '<BucketLoggingStatus xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LoggingEnabled><TargetBucket>x' }, 'aws.cloudtrail.bucket_protected'],
   ])('a degraded %s reply (%#) is error for its rule, never a verdict', async (action, reply, ruleId) => {
     emu = await withServices(true);
@@ -166,6 +168,23 @@ describe('AWS governance reads over HTTP', () => {
     ({ s, results } = await run(emu));
     expect(s.errors.find((e) => e.operation === 'securityhub:GetEnabledStandards')).toMatchObject({ cause: 'denied', permission: 'securityhub:GetEnabledStandards' });
     expect(results.filter((r) => r.ruleId === 'aws.securityhub.enabled').map((r) => r.status)).toEqual(['error']);
+  });
+
+  it('Config delivery channels (row 27): a failed delivery or no channel fails a recording region; a denied status read is error', async () => {
+    emu = await withServices(true);
+    const CFG = (region: string) => `arn:aws:config:${region}:${ACCOUNT}:configuration-recorders`;
+    emu.services.governance.configDeliveryChannels = emu.services.governance.configDeliveryChannels.filter((c) => c.region !== 'eu-west-1');
+    emu.services.governance.configDeliveryChannels[0]!.history = 'Failure';
+    emu.services.governance.configDeliveryChannels[0]!.error = 'NoSuchBucket';
+    let { s, results } = await run(emu);
+    expect(s.errors).toEqual([]);
+    expect(result(results, 'aws.config.recorder_enabled', CFG('us-east-1'))).toMatchObject({ status: 'fail', reason: 'us-east-1: recorder default recording, but delivery channel default last delivery failed (NoSuchBucket)' });
+    expect(result(results, 'aws.config.recorder_enabled', CFG('eu-west-1'))).toMatchObject({ status: 'fail', reason: 'eu-west-1: recorder default recording, but no delivery channel (recorded changes go nowhere)' });
+    emu.services.governance.configDeliveryChannels[0]!.history = 'Success';
+    emu.faults.deny('DescribeDeliveryChannelStatus');
+    ({ s, results } = await run(emu));
+    expect(s.errors.find((e) => e.operation === 'config:DescribeDeliveryChannelStatus')).toMatchObject({ cause: 'denied' });
+    expect(results.filter((r) => r.ruleId === 'aws.config.recorder_enabled').map((r) => r.status)).toEqual(['error']);
   });
 
   it('without the region list, Identity Center cannot be read everywhere: the federation verdict is error', async () => {

@@ -40,7 +40,8 @@ const CIS = `arn:aws:securityhub:${R}::standards/cis-aws-foundations-benchmark/v
 const sh = (enabled: boolean | null, standards: unknown = enabled ? [{ arn: FSBP, status: 'READY' }] : null) => res('aws.securityhub.hub', SH, `securityhub/${R}`, { enabled, subscribedAt: enabled ? '2024-01-01T00:00:00.000Z' : null, standards });
 const CFG = `arn:aws:config:${R}:${ACCOUNT}:configuration-recorders`;
 const recorder = (a: Record<string, unknown> = {}) => ({ name: 'default', allSupported: true, includeGlobalResourceTypes: true, recording: true, lastStatus: 'SUCCESS', lastStatusChange: null, ...a });
-const cfg = (recorders: unknown) => res('aws.config.recorders', CFG, `config/${R}`, { recorders });
+const channel = (a: Record<string, unknown> = {}) => ({ name: 'default', statusRead: true, historyStatus: 'Success', snapshotStatus: 'Success', lastErrorCode: null, ...a });
+const cfg = (recorders: unknown, deliveryChannels: unknown = [channel()]) => res('aws.config.recorders', CFG, `config/${R}`, { recorders, deliveryChannels });
 const AA = `arn:aws:access-analyzer:${R}:${ACCOUNT}:analyzers`;
 const aa = (analyzers: unknown) => res('aws.accessanalyzer.analyzers', AA, `access-analyzer/${R}`, { analyzers });
 const an = (type: string | null, status: string | null) => ({ arn: `arn:aws:access-analyzer:${R}:${ACCOUNT}:analyzer/a`, name: 'a', type, status });
@@ -127,6 +128,12 @@ table(configRecorder, [
   { name: 'a recorder of selected types only fails', resources: [cfg([recorder({ allSupported: false })])], id: CFG, status: 'fail', reason: /not all resource types/ },
   { name: 'a recorder whose delivery last failed fails', resources: [cfg([recorder({ lastStatus: 'FAILURE' })])], id: CFG, status: 'fail', reason: /last delivery failed/ },
   { name: 'a recorder without its status is error', resources: [cfg([recorder({ recording: null, lastStatus: null })])], id: CFG, status: 'error' },
+  { name: 'a recording recorder without a delivery channel fails', resources: [cfg([recorder()], [])], id: CFG, status: 'fail', reason: /recording, but no delivery channel/ },
+  { name: 'a delivery channel whose history delivery failed fails, naming the error', resources: [cfg([recorder()], [channel({ historyStatus: 'Failure', lastErrorCode: 'NoSuchBucket' })])], id: CFG, status: 'fail', reason: /default last delivery failed \(NoSuchBucket\)/ },
+  { name: 'a failed snapshot delivery in the CLI\'s upper case fails too', resources: [cfg([recorder()], [channel({ snapshotStatus: 'FAILURE' })])], id: CFG, status: 'fail' },
+  { name: 'Not_Applicable deliveries (no snapshot frequency, no SNS topic) pass', resources: [cfg([recorder()], [channel({ snapshotStatus: 'Not_Applicable' })])], id: CFG, status: 'pass', reason: /delivery channel delivering/ },
+  { name: 'a channel without its status is error, not "delivering"', resources: [cfg([recorder()], [channel({ statusRead: false, historyStatus: null, snapshotStatus: null })])], id: CFG, status: 'error', reason: /delivery channel status/ },
+  { name: 'channels not read are error for a recording region', resources: [cfg([recorder()], null)], id: CFG, status: 'error' },
 ]);
 
 table(analyzer, [

@@ -11,6 +11,8 @@ export interface EmuGovernance {
   identityCenter: Array<{ id: string; region: string; owner: string; status: 'ACTIVE' | 'CREATE_IN_PROGRESS' | 'CREATE_FAILED' | 'DELETE_IN_PROGRESS' }>;
   /** Security Hub standards subscribed, per region (answered only where the hub is enabled: `securityHub`). */
   securityHubStandards: Array<{ region: string; standard: string; status: 'PENDING' | 'READY' | 'FAILED' | 'DELETING' | 'INCOMPLETE' }>;
+  /** AWS Config delivery channels (one per region at most) and the status of their last configuration-history delivery. */
+  configDeliveryChannels: Array<{ region: string; name: string; bucket: string; history: 'Success' | 'Failure'; error?: string }>;
 }
 
 /** A bucket's public exposure, access logging and MFA delete, beyond its tags, versioning and Object Lock. */
@@ -26,7 +28,7 @@ export interface EmuBucketProtection {
 }
 
 export function emptyGovernance(): EmuGovernance {
-  return { securityContact: null, samlProviders: [], oidcProviders: [], identityCenter: [], securityHubStandards: [] };
+  return { securityContact: null, samlProviders: [], oidcProviders: [], identityCenter: [], securityHubStandards: [], configDeliveryChannels: [] };
 }
 
 /**
@@ -34,11 +36,14 @@ export function emptyGovernance(): EmuGovernance {
  * through IAM Identity Center and the trail bucket has access logging and MFA delete; otherwise people federate through
  * a SAML provider, and the trail bucket has neither (so catalogue row 18 fails). Each region in `hubRegions` (where
  * Security Hub is enabled) subscribes AWS Foundational Security Best Practices; Identity Center lives in the first.
+ * Every region has a Config delivery channel; unless healthy, those after the first fail to deliver (NoSuchBucket).
  */
-export function seedGovernance(g: EmuGovernance, accountId: string, hubRegions: string[], healthy: boolean, trailBucket: { versioning: 'Enabled' | 'Suspended' | null; protection?: EmuBucketProtection }): void {
+export function seedGovernance(g: EmuGovernance, accountId: string, regions: string[], hubRegions: string[], healthy: boolean, trailBucket: { versioning: 'Enabled' | 'Suspended' | null; protection?: EmuBucketProtection }): void {
   g.securityContact = { name: 'Security Operations', title: 'Security on-call', email: 'security@example.com', phone: '+1-555-0100' };
   // every region with Security Hub runs AWS Foundational Security Best Practices
   for (const region of hubRegions) g.securityHubStandards.push({ region, standard: 'aws-foundational-security-best-practices/v/1.0.0', status: 'READY' });
+  // every region has a Config delivery channel; the second region's bucket was deleted (history delivery fails)
+  for (const region of regions) g.configDeliveryChannels.push({ region, name: 'default', bucket: `config-${accountId}`, history: healthy || region === regions[0] ? 'Success' : 'Failure', ...(healthy || region === regions[0] ? {} : { error: 'NoSuchBucket' }) });
   g.oidcProviders.push({ url: 'https://token.actions.githubusercontent.com', created: '2023-05-01T00:00:00Z' });
   if (!healthy) {
     g.samlProviders.push({ name: 'corp-okta', created: '2022-02-01T00:00:00Z', validUntil: '2032-02-01T00:00:00Z' });

@@ -61,6 +61,21 @@ export function getEnabledStandards(r: ServiceRequest, s: AccountServices): unkn
   };
 }
 
+/** AWS Config DescribeDeliveryChannels / DescribeDeliveryChannelStatus (JSON 1.1) for the request's region. */
+export function configDelivery(r: ServiceRequest, action: string, s: AccountServices): unknown {
+  const mine = s.governance.configDeliveryChannels.filter((c) => c.region === r.region);
+  if (action === 'DescribeDeliveryChannels') return { DeliveryChannels: mine.map((c) => ({ name: c.name, s3BucketName: c.bucket, configSnapshotDeliveryProperties: { deliveryFrequency: 'TwentyFour_Hours' } })) };
+  const at = secs('2024-06-01T00:00:00Z');
+  return {
+    DeliveryChannelsStatus: mine.map((c) => ({
+      name: c.name,
+      configHistoryDeliveryInfo: { lastStatus: c.history, lastAttemptTime: at, ...(c.history === 'Success' ? { lastSuccessfulTime: at } : { lastErrorCode: c.error ?? 'InternalError', lastErrorMessage: `The specified bucket ${c.bucket} does not exist` }) },
+      configSnapshotDeliveryInfo: { lastStatus: 'Success', lastAttemptTime: at, lastSuccessfulTime: at, nextDeliveryTime: at + 86_400 },
+      configStreamDeliveryInfo: { lastStatus: 'Not_Applicable', lastStatusChangeTime: at },
+    })),
+  };
+}
+
 /** The query keys of the bucket-level operations answered here. */
 export const GOVERNANCE_S3_QUERY = ['policyStatus', 'acl', 'logging'];
 

@@ -3,7 +3,7 @@
 // "not enabled" as the real service documents it: an empty list, or Security Hub's InvalidAccessException.
 import { ServiceError, input, page, secs, type ServiceReply, type ServiceRequest, type ServiceState } from './service-protocol.js';
 import { el } from './xml.js';
-import { getEnabledStandards } from './governance.js';
+import { configDelivery, getEnabledStandards } from './governance.js';
 
 export const SECURITY_SERVICES = new Set(['ec2', 'guardduty', 'securityhub', 'config', 'access-analyzer', 'kms', 'logs']);
 const EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
@@ -144,6 +144,7 @@ function config(r: ServiceRequest, action: string, st: ServiceState): unknown {
       })),
     };
   }
+  if (action === 'DescribeDeliveryChannels' || action === 'DescribeDeliveryChannelStatus') return configDelivery(r, action, st.services(r.account));
   if (action === 'DescribeConfigurationRecorderStatus') {
     return { ConfigurationRecordersStatus: recs.map((c) => ({ name: c.name, lastStartTime: secs('2023-01-01T00:00:00Z'), recording: c.recording, lastStatus: c.lastStatus, lastStatusChangeTime: secs('2024-01-01T00:00:00Z') })) };
   }
