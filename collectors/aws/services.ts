@@ -45,6 +45,7 @@ export const SERVICE_ACTION_INPUTS: Record<string, string[]> = {
   'config:DescribeDeliveryChannels': ['aws.config.recorders'],
   'config:DescribeDeliveryChannelStatus': ['aws.config.recorders'],
   'access-analyzer:ListAnalyzers': ['aws.accessanalyzer.analyzers'],
+  'access-analyzer:ListFindingsV2': ['aws.accessanalyzer.analyzers'],
   'kms:ListKeys': ['aws.kms.key'],
   'kms:DescribeKey': ['aws.kms.key'],
   'kms:GetKeyRotationStatus': ['aws.kms.key'],

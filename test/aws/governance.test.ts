@@ -140,6 +140,8 @@ describe('AWS governance reads over HTTP', () => {
     ['GetEnabledStandards', { status: 200, body: '{}' }, 'aws.securityhub.enabled'],
     ['DescribeDeliveryChannels', { status: 200, body: '{"DeliveryChannels":null}' }, 'aws.config.recorder_enabled'],
     ['DescribeDeliveryChannelStatus', { status: 200, body: '{"DeliveryChannelsStatus":[{"configHistoryDeliveryInfo":{"lastStatus":"Success"}}]}' }, 'aws.config.recorder_enabled'],
+    ['ListFindingsV2', { status: 200, body: '{"findings":[{"resource":"arn:aws:s3:::x","status":"ACTIVE"}]}' }, 'aws.iam.access_analyzer_enabled'],
+    ['ListFindingsV2', { status: 200, body: '{"findings":[{"id":"f1","resource":"arn:aws:s3:::x","status":"ACTIVE"}]}' }, 'aws.iam.access_analyzer_enabled'],
     ['GetBucketLogging', { status: 200, contentType: 'application/xml', body: '<BucketLoggingStatus xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LoggingEnabled><TargetBucket>x' }, 'aws.cloudtrail.bucket_protected'],
   ])('a degraded %s reply (%#) is error for its rule, never a verdict', async (action, reply, ruleId) => {
     emu = await withServices(true);
@@ -185,6 +187,24 @@ describe('AWS governance reads over HTTP', () => {
     ({ s, results } = await run(emu));
     expect(s.errors.find((e) => e.operation === 'config:DescribeDeliveryChannelStatus')).toMatchObject({ cause: 'denied' });
     expect(results.filter((r) => r.ruleId === 'aws.config.recorder_enabled').map((r) => r.status)).toEqual(['error']);
+  });
+
+  it('Access Analyzer findings (row 14): an ACTIVE finding older than 30 days fails the region, an archived one does not count', async () => {
+    emu = await withServices();
+    const AA = `arn:aws:access-analyzer:us-east-1:${ACCOUNT}:analyzers`;
+    let { s, results } = await run(emu);
+    expect(s.errors).toEqual([]);
+    // asked once, for the only active external-access analyzer, filtered on ACTIVE (the 200-day-old archived one is not returned)
+    expect(emu.calls.filter((c) => c.action === 'ListFindingsV2').map((c) => c.region)).toEqual(['us-east-1']);
+    expect(result(results, 'aws.iam.access_analyzer_enabled', AA)).toMatchObject({ status: 'pass', reason: 'us-east-1: analyzer external-access-us-east-1 (ACCOUNT) active, 1 ACTIVE finding(s), none older than 30 days' });
+    emu.services.governance.analyzerFindings.find((f) => f.id === 'f-archived')!.status = 'ACTIVE';
+    ({ results } = await run(emu));
+    expect(result(results, 'aws.iam.access_analyzer_enabled', AA)?.status).toBe('fail');
+    expect(result(results, 'aws.iam.access_analyzer_enabled', AA)?.reason).toMatch(/1 ACTIVE finding\(s\) unreviewed for more than 30 days: arn:aws:iam::123456789012:role\/vendor-audit since /);
+    emu.faults.deny('ListFindingsV2');
+    ({ s, results } = await run(emu));
+    expect(s.errors.find((e) => e.operation === 'access-analyzer:ListFindingsV2')).toMatchObject({ cause: 'denied', permission: 'access-analyzer:ListFindingsV2' });
+    expect(results.filter((r) => r.ruleId === 'aws.iam.access_analyzer_enabled').map((r) => r.status)).toEqual(['error']);
   });
 
   it('without the region list, Identity Center cannot be read everywhere: the federation verdict is error', async () => {

@@ -44,7 +44,8 @@ const channel = (a: Record<string, unknown> = {}) => ({ name: 'default', statusR
 const cfg = (recorders: unknown, deliveryChannels: unknown = [channel()]) => res('aws.config.recorders', CFG, `config/${R}`, { recorders, deliveryChannels });
 const AA = `arn:aws:access-analyzer:${R}:${ACCOUNT}:analyzers`;
 const aa = (analyzers: unknown) => res('aws.accessanalyzer.analyzers', AA, `access-analyzer/${R}`, { analyzers });
-const an = (type: string | null, status: string | null) => ({ arn: `arn:aws:access-analyzer:${R}:${ACCOUNT}:analyzer/a`, name: 'a', type, status });
+const an = (type: string | null, status: string | null, activeFindings: unknown = status === 'ACTIVE' && (type === 'ACCOUNT' || type === 'ORGANIZATION') ? [] : null) => ({ arn: `arn:aws:access-analyzer:${R}:${ACCOUNT}:analyzer/a`, name: 'a', type, status, activeFindings });
+const finding = (id: string, days: number | null) => ({ id, resource: `arn:aws:s3:::${id}`, resourceType: 'AWS::S3::Bucket', createdAt: days === null ? null : new Date(NOW.getTime() - days * 86_400_000).toISOString() });
 
 const keyArn = (id: string) => `arn:aws:kms:${R}:${ACCOUNT}:key/${id}`;
 const key = (id: string, a: Record<string, unknown> = {}) => res('aws.kms.key', keyArn(id), id, { manager: 'CUSTOMER', state: 'Enabled', spec: 'SYMMETRIC_DEFAULT', origin: 'AWS_KMS', rotationRead: true, rotationEnabled: true, rotationPeriodDays: 365, ...a });
@@ -143,6 +144,11 @@ table(analyzer, [
   { name: 'only an unused-access analyzer fails', resources: [aa([an('ACCOUNT_UNUSED_ACCESS', 'ACTIVE')])], id: AA, status: 'fail', reason: /no active external-access analyzer/ },
   { name: 'a disabled analyzer fails', resources: [aa([an('ACCOUNT', 'DISABLED')])], id: AA, status: 'fail' },
   { name: 'an analyzer without a status is error', resources: [aa([an('ACCOUNT', null)])], id: AA, status: 'error' },
+  { name: 'an ACTIVE finding younger than the allowed age passes', resources: [aa([an('ACCOUNT', 'ACTIVE', [finding('shared', 29)])])], id: AA, status: 'pass', reason: /1 ACTIVE finding\(s\), none older than 30 days/ },
+  { name: 'an ACTIVE finding left unreviewed past 30 days fails, naming it', resources: [aa([an('ACCOUNT', 'ACTIVE', [finding('shared', 31), finding('fresh', 2)])])], id: AA, status: 'fail', reason: /1 ACTIVE finding\(s\) unreviewed for more than 30 days: arn:aws:s3:::shared since / },
+  { name: 'a shorter allowed age turns a recent finding into a fail', resources: [aa([an('ACCOUNT', 'ACTIVE', [finding('shared', 10)])])], params: { maxFindingAgeDays: 7 }, id: AA, status: 'fail' },
+  { name: 'findings not read for the active analyzer is error', resources: [aa([an('ACCOUNT', 'ACTIVE', null)])], id: AA, status: 'error', reason: /active findings/ },
+  { name: 'a finding without its creation time is error', resources: [aa([an('ACCOUNT', 'ACTIVE', [finding('x', null)])])], id: AA, status: 'error' },
 ]);
 
 table(keyRotation, [

@@ -13,6 +13,8 @@ export interface EmuGovernance {
   securityHubStandards: Array<{ region: string; standard: string; status: 'PENDING' | 'READY' | 'FAILED' | 'DELETING' | 'INCOMPLETE' }>;
   /** AWS Config delivery channels (one per region at most) and the status of their last configuration-history delivery. */
   configDeliveryChannels: Array<{ region: string; name: string; bucket: string; history: 'Success' | 'Failure'; error?: string }>;
+  /** IAM Access Analyzer findings of the region's analyzers (ListFindingsV2). */
+  analyzerFindings: Array<{ region: string; id: string; resource: string; resourceType: string; created: string; status: 'ACTIVE' | 'ARCHIVED' | 'RESOLVED' }>;
 }
 
 /** A bucket's public exposure, access logging and MFA delete, beyond its tags, versioning and Object Lock. */
@@ -28,7 +30,7 @@ export interface EmuBucketProtection {
 }
 
 export function emptyGovernance(): EmuGovernance {
-  return { securityContact: null, samlProviders: [], oidcProviders: [], identityCenter: [], securityHubStandards: [], configDeliveryChannels: [] };
+  return { securityContact: null, samlProviders: [], oidcProviders: [], identityCenter: [], securityHubStandards: [], configDeliveryChannels: [], analyzerFindings: [] };
 }
 
 /**
@@ -38,12 +40,16 @@ export function emptyGovernance(): EmuGovernance {
  * Security Hub is enabled) subscribes AWS Foundational Security Best Practices; Identity Center lives in the first.
  * Every region has a Config delivery channel; unless healthy, those after the first fail to deliver (NoSuchBucket).
  */
-export function seedGovernance(g: EmuGovernance, accountId: string, regions: string[], hubRegions: string[], healthy: boolean, trailBucket: { versioning: 'Enabled' | 'Suspended' | null; protection?: EmuBucketProtection }): void {
+export function seedGovernance(g: EmuGovernance, accountId: string, now: Date, regions: string[], hubRegions: string[], healthy: boolean, trailBucket: { versioning: 'Enabled' | 'Suspended' | null; protection?: EmuBucketProtection }): void {
   g.securityContact = { name: 'Security Operations', title: 'Security on-call', email: 'security@example.com', phone: '+1-555-0100' };
   // every region with Security Hub runs AWS Foundational Security Best Practices
   for (const region of hubRegions) g.securityHubStandards.push({ region, standard: 'aws-foundational-security-best-practices/v/1.0.0', status: 'READY' });
   // every region has a Config delivery channel; the second region's bucket was deleted (history delivery fails)
   for (const region of regions) g.configDeliveryChannels.push({ region, name: 'default', bucket: `config-${accountId}`, history: healthy || region === regions[0] ? 'Success' : 'Failure', ...(healthy || region === regions[0] ? {} : { error: 'NoSuchBucket' }) });
+  // the first region's analyzer has one finding under review (5 days old) and an old one archived
+  const ago = (d: number): string => new Date(now.getTime() - d * 86_400_000).toISOString();
+  g.analyzerFindings.push({ region: regions[0] ?? 'us-east-1', id: 'f-recent', resource: `arn:aws:s3:::shared-${accountId}`, resourceType: 'AWS::S3::Bucket', created: ago(5), status: 'ACTIVE' });
+  g.analyzerFindings.push({ region: regions[0] ?? 'us-east-1', id: 'f-archived', resource: `arn:aws:iam::${accountId}:role/vendor-audit`, resourceType: 'AWS::IAM::Role', created: ago(200), status: 'ARCHIVED' });
   g.oidcProviders.push({ url: 'https://token.actions.githubusercontent.com', created: '2023-05-01T00:00:00Z' });
   if (!healthy) {
     g.samlProviders.push({ name: 'corp-okta', created: '2022-02-01T00:00:00Z', validUntil: '2032-02-01T00:00:00Z' });

@@ -76,6 +76,20 @@ export function configDelivery(r: ServiceRequest, action: string, s: AccountServ
   };
 }
 
+/** Access Analyzer ListFindingsV2 (POST /findingv2): the analyzer's findings, filtered on `status` `eq`. */
+export function listFindingsV2(r: ServiceRequest, s: AccountServices): unknown {
+  const inp = input(r);
+  const analyzer = String(inp.analyzerArn ?? '');
+  if (!analyzer.startsWith(`arn:aws:access-analyzer:${r.region}:${r.account}:analyzer/`)) throw new ServiceError(404, 'ResourceNotFoundException', `Analyzer ${analyzer} not found`);
+  const want = ((inp.filter as Record<string, { eq?: string[] }> | undefined)?.status?.eq) ?? null;
+  const max = inp.maxResults === undefined ? 100 : Number(inp.maxResults);
+  const p = page(s.governance.analyzerFindings.filter((f) => f.region === r.region && (!want || want.includes(f.status))), inp.nextToken, max);
+  return {
+    findings: p.items.map((f) => ({ id: f.id, resource: f.resource, resourceType: f.resourceType, resourceOwnerAccount: r.account, status: f.status, findingType: 'ExternalAccess', createdAt: f.created, updatedAt: f.created, analyzedAt: f.created })),
+    ...(p.next ? { nextToken: p.next } : {}),
+  };
+}
+
 /** The query keys of the bucket-level operations answered here. */
 export const GOVERNANCE_S3_QUERY = ['policyStatus', 'acl', 'logging'];
 

@@ -291,7 +291,7 @@ export function generateServices(o: ServicesOptions): AccountServices {
   s.buckets.push({ name: `scratch-${o.accountId}`, region: regions[0]!, created: iso(10 * DAY), tags: {}, versioning: null });
   // the bucket the trail delivers to (DescribeTrails names it), with its protection settings
   s.buckets.push({ name: `cloudtrail-${o.accountId}`, region: regions[0]!, created: iso(700 * DAY), tags: {}, versioning: null });
-  seedGovernance(s.governance, o.accountId, regions, s.securityHub, healthy, s.buckets[s.buckets.length - 1]!);
+  seedGovernance(s.governance, o.accountId, now, regions, s.securityHub, healthy, s.buckets[s.buckets.length - 1]!);
   void r;
   return s;
 }
