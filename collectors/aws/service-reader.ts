@@ -56,9 +56,10 @@ export interface Reader {
    * Sends one command; on success checks `list` is a list, and returns the output; on failure records a
    * CollectionError (cause from status and code) and returns undefined, or `null` when `absent(code, status, message)`
    * says the failure is the service's documented answer for "nothing there" (S3 NoSuchTagSet, an account without a
-   * Public Access Block, a region where Security Hub is not enabled).
+   * Public Access Block, a region where Security Hub is not enabled). `inputs` names the types a failure leaves
+   * incomplete when the operation feeds different types from different readers (default: SERVICE_ACTION_INPUTS).
    */
-  send<T>(op: string, region: string, c: AnyClient, cmd: unknown, opt?: { list?: string; perSecond?: number; absent?: Absent }): Promise<T | null | undefined>;
+  send<T>(op: string, region: string, c: AnyClient, cmd: unknown, opt?: { list?: string; perSecond?: number; absent?: Absent; inputs?: string[] }): Promise<T | null | undefined>;
   /** Records a reply that is not the documented shape (an item without its id, a loop of tokens). */
   malformed(op: string, region: string, detail: string, cause?: 'malformed' | 'incomplete'): void;
   res(type: string, id: string, name: string, region: string | undefined, attributes: Record<string, unknown>): void;

@@ -180,8 +180,11 @@ async function readBackupJobs(rd: Reader, region: string, bk: AnyClient): Promis
   return true;
 }
 
-/** S3: one global list, then tags for each bucket and versioning for the ones that carry tags. True when complete. */
-export async function collectS3(rd: Reader): Promise<boolean> {
+/**
+ * S3: one global list, then tags for each bucket and versioning for the ones that carry tags. True when complete.
+ * `onList` receives every bucket's region once the list itself was read whole.
+ */
+export async function collectS3(rd: Reader, onList?: (regions: Map<string, string>) => void): Promise<boolean> {
   const { o } = rd;
   const s3 = rd.client(S3Client as never, o.region, o.pathStyle ? { forcePathStyle: true } : {}) as AnyClient;
   const lb = await rd.send<{ Buckets: Item[] }>('s3:ListAllMyBuckets', o.region, s3, new ListBucketsCommand({}), { list: 'Buckets' });
@@ -192,6 +195,7 @@ export async function collectS3(rd: Reader): Promise<boolean> {
     rd.malformed('s3:ListAllMyBuckets', o.region, 'a bucket without Name');
     return false;
   }
+  onList?.(new Map(lb.Buckets.map((b) => [String(b.Name), str(b.BucketRegion) ?? o.region])));
   let ok = true;
   for (const b of lb.Buckets) {
     const name = String(b.Name);

@@ -4,9 +4,9 @@
 import { S3ControlClient, GetPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import { EC2Client, DescribeSecurityGroupsCommand, GetEbsEncryptionByDefaultCommand } from '@aws-sdk/client-ec2';
 import { GuardDutyClient, ListDetectorsCommand, GetDetectorCommand } from '@aws-sdk/client-guardduty';
-import { SecurityHubClient, DescribeHubCommand } from '@aws-sdk/client-securityhub';
-import { ConfigServiceClient, DescribeConfigurationRecordersCommand, DescribeConfigurationRecorderStatusCommand } from '@aws-sdk/client-config-service';
-import { AccessAnalyzerClient, ListAnalyzersCommand } from '@aws-sdk/client-accessanalyzer';
+import { SecurityHubClient, DescribeHubCommand, GetEnabledStandardsCommand } from '@aws-sdk/client-securityhub';
+import { ConfigServiceClient, DescribeConfigurationRecordersCommand, DescribeConfigurationRecorderStatusCommand, DescribeDeliveryChannelsCommand, DescribeDeliveryChannelStatusCommand } from '@aws-sdk/client-config-service';
+import { AccessAnalyzerClient, ListAnalyzersCommand, ListFindingsV2Command } from '@aws-sdk/client-accessanalyzer';
 import { KMSClient, DescribeKeyCommand, GetKeyRotationStatusCommand, ListKeysCommand } from '@aws-sdk/client-kms';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { BackupClient, ListBackupVaultsCommand } from '@aws-sdk/client-backup';
@@ -147,7 +147,16 @@ async function readSecurityHub(rd: Reader, region: string): Promise<boolean> {
     return false;
   }
   if (r) rd.art(`securityhub:DescribeHub ${region}`, r);
-  rd.res('aws.securityhub.hub', `arn:aws:securityhub:${region}:${rd.account}:hub/default`, `securityhub/${region}`, region, { enabled: r !== null, subscribedAt: r ? str(r.SubscribedAt) : null });
+  // the standards a hub runs (catalogue row 26); only asked where the hub is enabled, elsewhere it answers "not subscribed" too
+  const op = 'securityhub:GetEnabledStandards';
+  const subs = r ? withIds(rd, op, region, await pages(rd, op, region, sh, (t) => new GetEnabledStandardsCommand({ MaxResults: 100, ...(t ? { NextToken: t } : {}) }), 'StandardsSubscriptions', (x) => x.NextToken), ['StandardsArn', 'StandardsSubscriptionArn']) : null;
+  if (subs === undefined) return false;
+  rd.res('aws.securityhub.hub', `arn:aws:securityhub:${region}:${rd.account}:hub/default`, `securityhub/${region}`, region, {
+    enabled: r !== null,
+    subscribedAt: r ? str(r.SubscribedAt) : null,
+    // null where the hub is not enabled; a status absent → null → `error` unless another standard is READY
+    standards: subs ? subs.map((x) => ({ arn: String(x.StandardsArn), status: str(x.StandardsStatus) })) : null,
+  });
   return true;
 }
 
@@ -155,8 +164,15 @@ async function readConfig(rd: Reader, region: string): Promise<boolean> {
   const cf = rd.client(ConfigServiceClient as never, region) as AnyClient;
   const recs = await rd.send<{ ConfigurationRecorders: Item[] }>('config:DescribeConfigurationRecorders', region, cf, new DescribeConfigurationRecordersCommand({}), { list: 'ConfigurationRecorders' });
   const stat = await rd.send<{ ConfigurationRecordersStatus: Item[] }>('config:DescribeConfigurationRecorderStatus', region, cf, new DescribeConfigurationRecorderStatusCommand({}), { list: 'ConfigurationRecordersStatus' });
-  rd.count(2);
-  if (!recs || !stat) return false;
+  // the delivery channels carry what the recorder records to S3 (catalogue row 27): Config's history is only as good as them
+  const chans = await rd.send<{ DeliveryChannels: Item[] }>('config:DescribeDeliveryChannels', region, cf, new DescribeDeliveryChannelsCommand({}), { list: 'DeliveryChannels' });
+  const chanStat = await rd.send<{ DeliveryChannelsStatus: Item[] }>('config:DescribeDeliveryChannelStatus', region, cf, new DescribeDeliveryChannelStatusCommand({}), { list: 'DeliveryChannelsStatus' });
+  rd.count(4);
+  if (!recs || !stat || !chans || !chanStat) return false;
+  if ([...chans.DeliveryChannels, ...chanStat.DeliveryChannelsStatus].some((x) => !str(x.name))) {
+    rd.malformed('config:DescribeDeliveryChannels', region, 'a delivery channel or status without name');
+    return false;
+  }
   if ([...recs.ConfigurationRecorders, ...stat.ConfigurationRecordersStatus].some((x) => !str(x.name))) {
     rd.malformed('config:DescribeConfigurationRecorders', region, 'a recorder or status without name');
     return false;
@@ -176,7 +192,22 @@ async function readConfig(rd: Reader, region: string): Promise<boolean> {
       lastStatusChange: s ? isoOrNull(s.lastStatusChangeTime) : null,
     };
   });
-  rd.res('aws.config.recorders', `arn:aws:config:${region}:${rd.account}:configuration-recorders`, `config/${region}`, region, { recorders });
+  rd.art(`config:DescribeDeliveryChannels ${region}`, chans);
+  rd.art(`config:DescribeDeliveryChannelStatus ${region}`, chanStat);
+  const deliveryChannels = chans.DeliveryChannels.map((x) => {
+    const s = chanStat.DeliveryChannelsStatus.find((y) => y.name === x.name);
+    const info = (k: string): Item | undefined => (s && typeof s[k] === 'object' && s[k] !== null ? (s[k] as Item) : undefined);
+    return {
+      name: String(x.name),
+      s3BucketName: str(x.s3BucketName),
+      // null where the status did not say: a rule needing it is `error` for the region
+      statusRead: s !== undefined,
+      historyStatus: str(info('configHistoryDeliveryInfo')?.lastStatus),
+      snapshotStatus: str(info('configSnapshotDeliveryInfo')?.lastStatus),
+      lastErrorCode: str(info('configHistoryDeliveryInfo')?.lastErrorCode) ?? str(info('configSnapshotDeliveryInfo')?.lastErrorCode),
+    };
+  });
+  rd.res('aws.config.recorders', `arn:aws:config:${region}:${rd.account}:configuration-recorders`, `config/${region}`, region, { recorders, deliveryChannels });
   return true;
 }
 
@@ -184,9 +215,20 @@ async function readAnalyzers(rd: Reader, region: string): Promise<boolean> {
   const aa = rd.client(AccessAnalyzerClient as never, region) as AnyClient;
   const list = withIds(rd, 'access-analyzer:ListAnalyzers', region, await pages(rd, 'access-analyzer:ListAnalyzers', region, aa, (t) => new ListAnalyzersCommand({ maxResults: 100, ...(t ? { nextToken: t } : {}) }), 'analyzers', (r) => r.nextToken), ['arn', 'name']);
   if (!list) return false;
-  rd.res('aws.accessanalyzer.analyzers', `arn:aws:access-analyzer:${region}:${rd.account}:analyzers`, `access-analyzer/${region}`, region, {
-    analyzers: list.map((a) => ({ arn: String(a.arn), name: String(a.name), type: str(a.type), status: str(a.status) })),
-  });
+  const analyzers: Array<Record<string, unknown>> = [];
+  for (const a of list) {
+    // the ACTIVE findings of each active external-access analyzer (catalogue row 14): what nobody has archived or fixed
+    let findings: Array<Record<string, unknown>> | null = null;
+    if (a.status === 'ACTIVE' && (a.type === 'ACCOUNT' || a.type === 'ORGANIZATION')) {
+      const op = 'access-analyzer:ListFindingsV2';
+      const fs = withIds(rd, op, region, await pages(rd, op, region, aa, (t) => new ListFindingsV2Command({ analyzerArn: String(a.arn), filter: { status: { eq: ['ACTIVE'] } }, maxResults: 100, ...(t ? { nextToken: t } : {}) }), 'findings', (r) => r.nextToken), ['id']);
+      if (!fs) return false;
+      // null where the reply did not say: a rule needing the age is `error` for the region
+      findings = fs.map((f) => ({ id: String(f.id), resource: str(f.resource), resourceType: str(f.resourceType), createdAt: isoOrNull(f.createdAt) }));
+    }
+    analyzers.push({ arn: String(a.arn), name: String(a.name), type: str(a.type), status: str(a.status), activeFindings: findings });
+  }
+  rd.res('aws.accessanalyzer.analyzers', `arn:aws:access-analyzer:${region}:${rd.account}:analyzers`, `access-analyzer/${region}`, region, { analyzers });
   return true;
 }
 

@@ -11,12 +11,13 @@ import { awsCollectionError, errorCode } from './failure.js';
 import { mapBounded } from './limits.js';
 import { collectRegional, collectS3 } from './services-regional.js';
 import { SECURITY_REGIONAL_TYPES, collectAccountPublicAccessBlock, collectSecurity, type SecurityRegional } from './services-security.js';
+import { GOVERNANCE_ACTION_INPUTS, GOVERNANCE_TYPES, GOVERNANCE_XML_ROOT, collectGovernance } from './services-governance.js';
 import { CLOUDTRAIL_DELIVERY_LAG_MS, DAY_MS, DEFAULT_PER_SECOND, LOOKUP_EVENTS_PER_SECOND, LOOKUP_STREAMS, LOOKUP_WINDOW_MS, MAX_PAGES, dayCeil, dayFloor, type Absent, type AnyClient, type Reader, type ServicesOptions, type ServicesPart } from './service-reader.js';
 import { awsSend, requireList, type ReplyShape } from './wire.js';
 
 /** Resource types each non-IAM action feeds: what its failure leaves missing or incomplete. */
 export const SERVICE_ACTION_INPUTS: Record<string, string[]> = {
-  'account:ListRegions': ['aws.cloudtrail.history', 'aws.cloudtrail.event', 'aws.rds.instance', 'aws.rds.cluster', 'aws.backup.plan', 'aws.backup.protected_resource', 'aws.backup.job', 'aws.cloudwatch.alarm', ...Object.values(SECURITY_REGIONAL_TYPES)],
+  'account:ListRegions': ['aws.cloudtrail.history', 'aws.cloudtrail.event', 'aws.rds.instance', 'aws.rds.cluster', 'aws.backup.plan', 'aws.backup.protected_resource', 'aws.backup.job', 'aws.cloudwatch.alarm', ...Object.values(SECURITY_REGIONAL_TYPES), GOVERNANCE_TYPES.federation],
   'cloudtrail:DescribeTrails': ['aws.cloudtrail.trail'],
   'cloudtrail:GetTrailStatus': ['aws.cloudtrail.trail'],
   'cloudtrail:GetEventSelectors': ['aws.cloudtrail.trail'],
@@ -38,14 +39,19 @@ export const SERVICE_ACTION_INPUTS: Record<string, string[]> = {
   'guardduty:ListDetectors': ['aws.guardduty.detectors'],
   'guardduty:GetDetector': ['aws.guardduty.detectors'],
   'securityhub:DescribeHub': ['aws.securityhub.hub'],
+  'securityhub:GetEnabledStandards': ['aws.securityhub.hub'],
   'config:DescribeConfigurationRecorders': ['aws.config.recorders'],
   'config:DescribeConfigurationRecorderStatus': ['aws.config.recorders'],
+  'config:DescribeDeliveryChannels': ['aws.config.recorders'],
+  'config:DescribeDeliveryChannelStatus': ['aws.config.recorders'],
   'access-analyzer:ListAnalyzers': ['aws.accessanalyzer.analyzers'],
+  'access-analyzer:ListFindingsV2': ['aws.accessanalyzer.analyzers'],
   'kms:ListKeys': ['aws.kms.key'],
   'kms:DescribeKey': ['aws.kms.key'],
   'kms:GetKeyRotationStatus': ['aws.kms.key'],
   'logs:DescribeLogGroups': ['aws.logs.log_group'],
   'backup:ListBackupVaults': ['aws.backup.vault'],
+  ...GOVERNANCE_ACTION_INPUTS,
 };
 
 export const AWS_SERVICE_RESOURCE_TYPES = [...new Set(Object.values(SERVICE_ACTION_INPUTS).flat())];
@@ -60,6 +66,7 @@ const XML_ROOT: Record<string, string> = {
   's3:GetAccountPublicAccessBlock': 'PublicAccessBlockConfiguration',
   'ec2:DescribeSecurityGroups': 'DescribeSecurityGroupsResponse',
   'ec2:GetEbsEncryptionByDefault': 'GetEbsEncryptionByDefaultResponse',
+  ...GOVERNANCE_XML_ROOT,
 };
 
 export { LOOKUP_EVENTS_PER_SECOND, DEFAULT_PER_SECOND, CLOUDTRAIL_DELIVERY_LAG_MS, LOOKUP_WINDOW_MS, BACKUP_JOB_WINDOW_MS, MAX_PAGES, LOOKUP_STREAMS, dayFloor, dayCeil } from './service-reader.js';
@@ -101,7 +108,7 @@ export async function collectServices(ctx: CollectContext, o: ServicesOptions): 
       clients.push(c);
       return c;
     },
-    async send<T>(op: string, region: string, c: AnyClient, cmd: unknown, opt: { list?: string; perSecond?: number; absent?: Absent } = {}) {
+    async send<T>(op: string, region: string, c: AnyClient, cmd: unknown, opt: { list?: string; perSecond?: number; absent?: Absent; inputs?: string[] } = {}) {
       await o.limiter.take(`${op.split(':')[0]}:${account}:${region}`, opt.perSecond ?? DEFAULT_PER_SECOND, signal);
       const shape: ReplyShape = XML_ROOT[op] ? { xml: XML_ROOT[op] } : { json: true };
       const r = await awsSend<T>(c, cmd as Parameters<typeof awsSend>[1], { operation: op, shape, ...(signal ? { signal } : {}), ...(ctx.onOperation ? { onOperation: ctx.onOperation } : {}) });
@@ -117,7 +124,7 @@ export async function collectServices(ctx: CollectContext, o: ServicesOptions): 
         if (opt.absent?.(errorCode(r.err as { name?: string }), r.status, String((r.err as { message?: unknown }).message ?? ''))) return null;
         err = r.err;
       }
-      const e = awsCollectionError(op, err, { inputs: SERVICE_ACTION_INPUTS[op] ?? [], where: region, ...(r.status !== undefined ? { status: r.status } : {}) });
+      const e = awsCollectionError(op, err, { inputs: opt.inputs ?? SERVICE_ACTION_INPUTS[op] ?? [], where: region, ...(r.status !== undefined ? { status: r.status } : {}) });
       errors.push(e);
       logger.warn({ operation: op, region, code: e.code, cause: e.cause }, 'aws: read failed');
       return undefined;
@@ -147,7 +154,7 @@ export async function collectServices(ctx: CollectContext, o: ServicesOptions): 
     let regions = o.regions;
     if (!regions) regions = await listRegions(rd);
     metrics.regions = regions?.length ?? 0;
-    await readTrails(rd);
+    const trailBuckets = await readTrails(rd);
     if (regions) {
       const regional = { history: true, rdsI: true, rdsC: true, plans: true, prot: true, jobs: true, alarms: true };
       const security: SecurityRegional = { sg: true, ebs: true, guardduty: true, securityhub: true, config: true, analyzer: true, kms: true, logs: true, vaults: true };
@@ -166,7 +173,9 @@ export async function collectServices(ctx: CollectContext, o: ServicesOptions): 
       const types = { rdsI: 'aws.rds.instance', rdsC: 'aws.rds.cluster', plans: 'aws.backup.plan', prot: 'aws.backup.protected_resource', jobs: 'aws.backup.job', alarms: 'aws.cloudwatch.alarm' } as const;
       for (const [k, t] of Object.entries(types)) if (regional[k as keyof typeof types]) rd.mark(t);
     }
-    if (await collectS3(rd)) rd.mark('aws.s3.bucket');
+    let owned: Map<string, string> | undefined;
+    if (await collectS3(rd, (m) => (owned = m))) rd.mark('aws.s3.bucket');
+    await collectGovernance(rd, regions, trailBuckets, owned);
     if (await collectAccountPublicAccessBlock(rd)) rd.mark('aws.s3.account_public_access_block');
   } finally {
     for (const c of clients) c.destroy();
@@ -197,15 +206,19 @@ async function listRegions(rd: Reader): Promise<string[] | undefined> {
 const bool = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
-/** Trails: listed once in the home region (multi-region trails show there as shadow trails), each with status and selectors. */
-async function readTrails(rd: Reader): Promise<void> {
+/**
+ * Trails: listed once in the home region (multi-region trails show there as shadow trails), each with status and
+ * selectors. Returns the buckets they deliver to, or undefined when the listing could not be read.
+ */
+async function readTrails(rd: Reader): Promise<Set<string> | undefined> {
   const home = rd.o.region;
   const ct = rd.client(CloudTrailClient as never, home) as AnyClient;
   const trails = await rd.send<{ trailList: Array<Record<string, unknown>> }>('cloudtrail:DescribeTrails', home, ct, new DescribeTrailsCommand({ includeShadowTrails: true }), { list: 'trailList' });
-  if (!trails) return;
+  if (!trails) return undefined;
   rd.count();
   rd.art('cloudtrail:DescribeTrails', trails);
   let complete = true;
+  const buckets = new Set<string>();
   for (const t of trails.trailList) {
     const arn = str(t.TrailARN);
     const trailHome = str(t.HomeRegion);
@@ -214,6 +227,8 @@ async function readTrails(rd: Reader): Promise<void> {
       complete = false;
       continue;
     }
+    const bucket = str(t.S3BucketName);
+    if (bucket) buckets.add(bucket);
     const homeCt = trailHome === home ? ct : (rd.client(CloudTrailClient as never, trailHome) as AnyClient);
     const status = await rd.send<Record<string, unknown>>('cloudtrail:GetTrailStatus', trailHome, homeCt, new GetTrailStatusCommand({ Name: arn }));
     const sel = await rd.send<{ EventSelectors?: Array<{ ReadWriteType?: string; IncludeManagementEvents?: boolean }>; AdvancedEventSelectors?: Array<{ FieldSelectors?: Array<{ Field?: string; Equals?: string[] }> }> }>('cloudtrail:GetEventSelectors', trailHome, homeCt, new GetEventSelectorsCommand({ TrailName: arn }));
@@ -244,9 +259,12 @@ async function readTrails(rd: Reader): Promise<void> {
       latestDeliveryError: status ? str(status.LatestDeliveryError) : null,
       latestCloudWatchLogsDelivery: status?.LatestCloudWatchLogsDeliveryTime instanceof Date ? status.LatestCloudWatchLogsDeliveryTime.toISOString() : null,
       managementEvents: sel ? managementEvents(sel) : null,
+      // the bucket the trail delivers to (required by CloudTrail): null is a reply cut short, `error` for row 18
+      s3BucketName: bucket,
     });
   }
   if (complete) rd.mark('aws.cloudtrail.trail');
+  return buckets;
 }
 
 /** One region's event history, incrementally from the cursors; true when every page of both streams was read. */

@@ -35,13 +35,17 @@ const ebs = (enabled: boolean | null) => res('aws.ec2.ebs_default_encryption', E
 const GD = `arn:aws:guardduty:${R}:${ACCOUNT}:detectors`;
 const gd = (detectors: unknown) => res('aws.guardduty.detectors', GD, `guardduty/${R}`, { detectors });
 const SH = `arn:aws:securityhub:${R}:${ACCOUNT}:hub/default`;
-const sh = (enabled: boolean | null) => res('aws.securityhub.hub', SH, `securityhub/${R}`, { enabled, subscribedAt: enabled ? '2024-01-01T00:00:00.000Z' : null });
+const FSBP = `arn:aws:securityhub:${R}::standards/aws-foundational-security-best-practices/v/1.0.0`;
+const CIS = `arn:aws:securityhub:${R}::standards/cis-aws-foundations-benchmark/v/3.0.0`;
+const sh = (enabled: boolean | null, standards: unknown = enabled ? [{ arn: FSBP, status: 'READY' }] : null) => res('aws.securityhub.hub', SH, `securityhub/${R}`, { enabled, subscribedAt: enabled ? '2024-01-01T00:00:00.000Z' : null, standards });
 const CFG = `arn:aws:config:${R}:${ACCOUNT}:configuration-recorders`;
 const recorder = (a: Record<string, unknown> = {}) => ({ name: 'default', allSupported: true, includeGlobalResourceTypes: true, recording: true, lastStatus: 'SUCCESS', lastStatusChange: null, ...a });
-const cfg = (recorders: unknown) => res('aws.config.recorders', CFG, `config/${R}`, { recorders });
+const channel = (a: Record<string, unknown> = {}) => ({ name: 'default', statusRead: true, historyStatus: 'Success', snapshotStatus: 'Success', lastErrorCode: null, ...a });
+const cfg = (recorders: unknown, deliveryChannels: unknown = [channel()]) => res('aws.config.recorders', CFG, `config/${R}`, { recorders, deliveryChannels });
 const AA = `arn:aws:access-analyzer:${R}:${ACCOUNT}:analyzers`;
 const aa = (analyzers: unknown) => res('aws.accessanalyzer.analyzers', AA, `access-analyzer/${R}`, { analyzers });
-const an = (type: string | null, status: string | null) => ({ arn: `arn:aws:access-analyzer:${R}:${ACCOUNT}:analyzer/a`, name: 'a', type, status });
+const an = (type: string | null, status: string | null, activeFindings: unknown = status === 'ACTIVE' && (type === 'ACCOUNT' || type === 'ORGANIZATION') ? [] : null) => ({ arn: `arn:aws:access-analyzer:${R}:${ACCOUNT}:analyzer/a`, name: 'a', type, status, activeFindings });
+const finding = (id: string, days: number | null) => ({ id, resource: `arn:aws:s3:::${id}`, resourceType: 'AWS::S3::Bucket', createdAt: days === null ? null : new Date(NOW.getTime() - days * 86_400_000).toISOString() });
 
 const keyArn = (id: string) => `arn:aws:kms:${R}:${ACCOUNT}:key/${id}`;
 const key = (id: string, a: Record<string, unknown> = {}) => res('aws.kms.key', keyArn(id), id, { manager: 'CUSTOMER', state: 'Enabled', spec: 'SYMMETRIC_DEFAULT', origin: 'AWS_KMS', rotationRead: true, rotationEnabled: true, rotationPeriodDays: 365, ...a });
@@ -108,7 +112,12 @@ table(guardduty, [
 ]);
 
 table(securityhub, [
-  { name: 'a subscribed hub passes', resources: [sh(true)], id: SH, status: 'pass' },
+  { name: 'a subscribed hub running a ready standard passes', resources: [sh(true)], id: SH, status: 'pass', reason: /running aws-foundational-security-best-practices\/v\/1\.0\.0/ },
+  { name: 'a hub without any standard fails: it runs no checks', resources: [sh(true, [])], id: SH, status: 'fail', reason: /enabled since .* but no standard subscribed/ },
+  { name: 'a hub whose only standard is still pending or incomplete fails', resources: [sh(true, [{ arn: FSBP, status: 'PENDING' }, { arn: CIS, status: 'INCOMPLETE' }])], id: SH, status: 'fail', reason: /no standard ready \(aws-foundational.* PENDING, cis-aws.* INCOMPLETE\)/ },
+  { name: 'one ready standard passes beside a failed one', resources: [sh(true, [{ arn: FSBP, status: 'FAILED' }, { arn: CIS, status: 'READY' }])], id: SH, status: 'pass', reason: /running cis-aws/ },
+  { name: 'standards not read while the hub is enabled is error', resources: [sh(true, null)], id: SH, status: 'error', reason: /standards/ },
+  { name: 'a standard without its status is error unless another is ready', resources: [sh(true, [{ arn: FSBP, status: null }])], id: SH, status: 'error' },
   { name: 'not subscribed in the region fails', resources: [sh(false)], id: SH, status: 'fail', reason: /not enabled/ },
   { name: 'unknown is error', resources: [sh(null)], id: SH, status: 'error' },
 ]);
@@ -120,6 +129,12 @@ table(configRecorder, [
   { name: 'a recorder of selected types only fails', resources: [cfg([recorder({ allSupported: false })])], id: CFG, status: 'fail', reason: /not all resource types/ },
   { name: 'a recorder whose delivery last failed fails', resources: [cfg([recorder({ lastStatus: 'FAILURE' })])], id: CFG, status: 'fail', reason: /last delivery failed/ },
   { name: 'a recorder without its status is error', resources: [cfg([recorder({ recording: null, lastStatus: null })])], id: CFG, status: 'error' },
+  { name: 'a recording recorder without a delivery channel fails', resources: [cfg([recorder()], [])], id: CFG, status: 'fail', reason: /recording, but no delivery channel/ },
+  { name: 'a delivery channel whose history delivery failed fails, naming the error', resources: [cfg([recorder()], [channel({ historyStatus: 'Failure', lastErrorCode: 'NoSuchBucket' })])], id: CFG, status: 'fail', reason: /default last delivery failed \(NoSuchBucket\)/ },
+  { name: 'a failed snapshot delivery in the CLI\'s upper case fails too', resources: [cfg([recorder()], [channel({ snapshotStatus: 'FAILURE' })])], id: CFG, status: 'fail' },
+  { name: 'Not_Applicable deliveries (no snapshot frequency, no SNS topic) pass', resources: [cfg([recorder()], [channel({ snapshotStatus: 'Not_Applicable' })])], id: CFG, status: 'pass', reason: /delivery channel delivering/ },
+  { name: 'a channel without its status is error, not "delivering"', resources: [cfg([recorder()], [channel({ statusRead: false, historyStatus: null, snapshotStatus: null })])], id: CFG, status: 'error', reason: /delivery channel status/ },
+  { name: 'channels not read are error for a recording region', resources: [cfg([recorder()], null)], id: CFG, status: 'error' },
 ]);
 
 table(analyzer, [
@@ -129,6 +144,11 @@ table(analyzer, [
   { name: 'only an unused-access analyzer fails', resources: [aa([an('ACCOUNT_UNUSED_ACCESS', 'ACTIVE')])], id: AA, status: 'fail', reason: /no active external-access analyzer/ },
   { name: 'a disabled analyzer fails', resources: [aa([an('ACCOUNT', 'DISABLED')])], id: AA, status: 'fail' },
   { name: 'an analyzer without a status is error', resources: [aa([an('ACCOUNT', null)])], id: AA, status: 'error' },
+  { name: 'an ACTIVE finding younger than the allowed age passes', resources: [aa([an('ACCOUNT', 'ACTIVE', [finding('shared', 29)])])], id: AA, status: 'pass', reason: /1 ACTIVE finding\(s\), none older than 30 days/ },
+  { name: 'an ACTIVE finding left unreviewed past 30 days fails, naming it', resources: [aa([an('ACCOUNT', 'ACTIVE', [finding('shared', 31), finding('fresh', 2)])])], id: AA, status: 'fail', reason: /1 ACTIVE finding\(s\) unreviewed for more than 30 days: arn:aws:s3:::shared since / },
+  { name: 'a shorter allowed age turns a recent finding into a fail', resources: [aa([an('ACCOUNT', 'ACTIVE', [finding('shared', 10)])])], params: { maxFindingAgeDays: 7 }, id: AA, status: 'fail' },
+  { name: 'findings not read for the active analyzer is error', resources: [aa([an('ACCOUNT', 'ACTIVE', null)])], id: AA, status: 'error', reason: /active findings/ },
+  { name: 'a finding without its creation time is error', resources: [aa([an('ACCOUNT', 'ACTIVE', [finding('x', null)])])], id: AA, status: 'error' },
 ]);
 
 table(keyRotation, [

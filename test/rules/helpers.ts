@@ -128,8 +128,8 @@ export function snapshot(resources: Resource[], over: Partial<Snapshot> = {}): S
 }
 
 /** Runs one rule through the real engine (so params merge and input checks apply) and indexes results by resource id. */
-export function run(rule: Rule, resources: Resource[], params?: Record<string, unknown>): Map<string, Result> {
-  const results = evaluateSnapshot(snapshot(resources), [rule], { now: NOW, ...(params ? { params: { [rule.id]: params } } : {}) });
+export function run(rule: Rule, resources: Resource[], params?: Record<string, unknown>, inputs?: Snapshot['inputs']): Map<string, Result> {
+  const results = evaluateSnapshot(snapshot(resources, inputs ? { inputs } : {}), [rule], { now: NOW, ...(params ? { params: { [rule.id]: params } } : {}) });
   const byId = new Map<string, Result>();
   for (const r of results) {
     if (byId.has(r.resourceId)) throw new Error(`duplicate result for ${r.resourceId}`);
@@ -155,10 +155,13 @@ export interface Row {
   reason?: RegExp;
 }
 
-/** A test per row: the rule, through the real engine, gives `status` (and a reason matching `reason`) for `id`. */
-export function table(rule: Rule, rows: Row[]): void {
+/**
+ * A test per row: the rule, through the real engine, gives `status` (and a reason matching `reason`) for `id`.
+ * `inputs` are the types the snapshot says were read (default: the IAM types).
+ */
+export function table(rule: Rule, rows: Row[], inputs?: Snapshot['inputs']): void {
   it.each(rows.map((r) => [r.name, r] as const))('%s', (_n, row) => {
-    const r = one(run(rule, row.resources, row.params), row.id);
+    const r = one(run(rule, row.resources, row.params, inputs), row.id);
     expect(r.status, r.reason).toBe(row.status);
     if (row.reason) expect(r.reason).toMatch(row.reason);
   });

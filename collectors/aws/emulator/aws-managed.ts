@@ -81,6 +81,14 @@ const CATALOGUE: AwsManagedPolicy[] = [
     document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:Get*', 's3:List*', 's3:Describe*'], Resource: '*' }] },
   },
   {
+    name: 'AWSSupportAccess',
+    path: '/',
+    versionId: 'v1',
+    created: '2015-02-06T18:41:11Z',
+    updated: '2015-02-06T18:41:11Z',
+    document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['support:*'], Resource: '*' }] },
+  },
+  {
     name: 'AWSLambdaBasicExecutionRole',
     path: '/service-role/',
     versionId: 'v1',

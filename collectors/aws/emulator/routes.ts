@@ -17,6 +17,7 @@ import { caller } from './sts.js';
 import { IAM_NS, STS_NS, errorEnvelope, okEnvelope } from './xml.js';
 import { ServiceError, type ServiceState } from './service-protocol.js';
 import { actionOf, handleService, renderServiceError } from './services.js';
+import { GOVERNANCE_IAM_ACTIONS, governanceIam } from './governance.js';
 
 /** One request the emulator answered. `params` are the form parameters minus Action/Version; they hold no secrets. */
 export interface RecordedCall {
@@ -111,7 +112,7 @@ export async function handleRequest(ctx: RouteContext, req: IncomingMessage, res
     if (action === '') throw new QueryError(400, 'MissingAction', 'Missing Action');
     const expected = service === 'sts' ? '2011-06-15' : '2010-05-08';
     if (version !== expected) throw new QueryError(400, 'InvalidAction', `Could not find operation ${action} for version ${version || '(none)'}`);
-    if (service === 'iam' && !IAM_ACTIONS.has(action)) throw new QueryError(400, 'InvalidAction', `Could not find operation ${action} for version ${version}`);
+    if (service === 'iam' && !IAM_ACTIONS.has(action) && !GOVERNANCE_IAM_ACTIONS.has(action)) throw new QueryError(400, 'InvalidAction', `Could not find operation ${action} for version ${version}`);
     const raw = ctx.faults.injected(action);
     if (raw) {
       ctx.calls.push({ service, action, account, region, params: recorded, status: raw.status, at: ctx.clock.now().getTime() });
@@ -126,7 +127,7 @@ export async function handleRequest(ctx: RouteContext, req: IncomingMessage, res
     }
     if (ctx.faults.takeFailure(action)) throw new QueryError(500, 'InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 'Receiver');
     if (ctx.faults.takeThrottle(action)) throw new QueryError(400, 'Throttling', 'Rate exceeded');
-    const result = service === 'sts' ? ctx.sts(action, params, acctEstate, roleName) : iam(action, params, acctEstate, ctx.reports);
+    const result = service === 'sts' ? ctx.sts(action, params, acctEstate, roleName) : GOVERNANCE_IAM_ACTIONS.has(action) ? governanceIam(action, account, ctx.serviceState.services(account)) : iam(action, params, acctEstate, ctx.reports);
     send(200, okEnvelope(ns, action, result, requestId));
   } catch (e) {
     if (e instanceof QueryError) send(e.status, errorEnvelope(ns, e.type, e.code, e.message, requestId), e.code);

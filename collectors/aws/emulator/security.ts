@@ -3,6 +3,7 @@
 // "not enabled" as the real service documents it: an empty list, or Security Hub's InvalidAccessException.
 import { ServiceError, input, page, secs, type ServiceReply, type ServiceRequest, type ServiceState } from './service-protocol.js';
 import { el } from './xml.js';
+import { configDelivery, getEnabledStandards, listFindingsV2 } from './governance.js';
 
 export const SECURITY_SERVICES = new Set(['ec2', 'guardduty', 'securityhub', 'config', 'access-analyzer', 'kms', 'logs']);
 const EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
@@ -17,8 +18,8 @@ export function securityActionOf(r: ServiceRequest): string {
     if (/^\/detector\/?$/.test(r.path)) return 'ListDetectors';
     return /^\/detector\/[^/]+\/?$/.test(r.path) ? 'GetDetector' : '';
   }
-  if (r.service === 'securityhub') return r.method === 'GET' && /^\/accounts\/?$/.test(r.path) ? 'DescribeHub' : '';
-  if (r.service === 'access-analyzer') return r.method === 'GET' && /^\/analyzer\/?$/.test(r.path) ? 'ListAnalyzers' : '';
+  if (r.service === 'securityhub') return r.method === 'GET' && /^\/accounts\/?$/.test(r.path) ? 'DescribeHub' : r.method === 'POST' && r.path === '/standards/get' ? 'GetEnabledStandards' : '';
+  if (r.service === 'access-analyzer') return r.method === 'GET' && /^\/analyzer\/?$/.test(r.path) ? 'ListAnalyzers' : r.method === 'POST' && r.path === '/findingv2' ? 'ListFindingsV2' : '';
   if ((r.service === 'config' || r.service === 'kms' || r.service === 'logs') && r.target) return r.target.slice(r.target.lastIndexOf('.') + 1);
   return '';
 }
@@ -30,9 +31,9 @@ export function handleSecurity(r: ServiceRequest, action: string, st: ServiceSta
     case 'guardduty':
       return { action, status: 200, contentType: 'application/json', body: JSON.stringify(guardduty(r, action, st)) };
     case 'securityhub':
-      return { action, status: 200, contentType: 'application/json', body: JSON.stringify(securityhub(r, st)) };
+      return { action, status: 200, contentType: 'application/json', body: JSON.stringify(action === 'GetEnabledStandards' ? (securityhub(r, st), getEnabledStandards(r, st.services(r.account))) : securityhub(r, st)) };
     case 'access-analyzer':
-      return { action, status: 200, contentType: 'application/json', body: JSON.stringify(accessAnalyzer(r, st)) };
+      return { action, status: 200, contentType: 'application/json', body: JSON.stringify(action === 'ListFindingsV2' ? listFindingsV2(r, st.services(r.account)) : accessAnalyzer(r, st)) };
     case 'config':
       return { action, status: 200, contentType: 'application/x-amz-json-1.1', body: JSON.stringify(config(r, action, st)) };
     case 'kms':
@@ -143,6 +144,7 @@ function config(r: ServiceRequest, action: string, st: ServiceState): unknown {
       })),
     };
   }
+  if (action === 'DescribeDeliveryChannels' || action === 'DescribeDeliveryChannelStatus') return configDelivery(r, action, st.services(r.account));
   if (action === 'DescribeConfigurationRecorderStatus') {
     return { ConfigurationRecordersStatus: recs.map((c) => ({ name: c.name, lastStartTime: secs('2023-01-01T00:00:00Z'), recording: c.recording, lastStatus: c.lastStatus, lastStatusChangeTime: secs('2024-01-01T00:00:00Z') })) };
   }

@@ -1,5 +1,6 @@
 // What an emulated account holds beyond IAM (regions, CloudTrail, RDS, Backup, S3, CloudWatch) and generators for it.
 import { mulberry32 } from '../../../src/core/seeded-random.js';
+import { emptyGovernance, seedGovernance, type EmuBucketProtection, type EmuGovernance } from './governance-estate.js';
 
 export interface EmuTrail {
   name: string;
@@ -104,6 +105,8 @@ export interface AccountServices {
   /** `retentionDays` absent = never expire (DescribeLogGroups then omits retentionInDays). */
   logGroups: Array<{ name: string; region: string; retentionDays?: number }>;
   analyzers: Array<{ name: string; region: string; type: 'ACCOUNT' | 'ORGANIZATION' | 'ACCOUNT_UNUSED_ACCESS' | 'ORGANIZATION_UNUSED_ACCESS'; status: 'ACTIVE' | 'CREATING' | 'DISABLED' | 'FAILED' }>;
+  /** Alternate contacts, SAML/OIDC providers and Identity Center instances (governance.ts). */
+  governance: EmuGovernance;
 }
 
 /** An inbound rule: protocol `tcp`, `udp`, `icmp` or `-1` (all); ports absent for `-1`. */
@@ -142,6 +145,8 @@ export interface EmuBucket {
   objectLock?: { defaultRetention?: { mode: 'COMPLIANCE' | 'GOVERNANCE'; days: number } };
   /** Every object version, oldest first. */
   objects?: EmuObjectVersion[];
+  /** Policy status, ACL, access logging and MFA delete; absent = no policy, private ACL, no logging (governance.ts). */
+  protection?: EmuBucketProtection;
 }
 
 /** A member of an emulated organization. `role` null = no role Vigil can assume (AssumeRole answers AccessDenied). */
@@ -153,7 +158,7 @@ export interface EmuAccountMeta {
 }
 
 export function emptyServices(regions: string[] = ['us-east-1']): AccountServices {
-  return { regions, trails: [], events: [], dbInstances: [], dbClusters: [], backupPlans: [], protectedResources: [], backupJobs: [], buckets: [], alarms: [], publicAccessBlock: null, securityGroups: [], ebsDefaultEncryption: [], guardDuty: [], securityHub: [], configRecorders: [], analyzers: [], kmsKeys: [], logGroups: [], backupVaults: [] };
+  return { regions, trails: [], events: [], dbInstances: [], dbClusters: [], backupPlans: [], protectedResources: [], backupJobs: [], buckets: [], alarms: [], publicAccessBlock: null, securityGroups: [], ebsDefaultEncryption: [], guardDuty: [], securityHub: [], configRecorders: [], analyzers: [], kmsKeys: [], logGroups: [], backupVaults: [], governance: emptyGovernance() };
 }
 
 const rng = mulberry32;
@@ -284,6 +289,9 @@ export function generateServices(o: ServicesOptions): AccountServices {
   s.buckets.push({ name: `critical-data-${o.accountId}`, region: regions[0]!, created: iso(400 * DAY), tags: { 'vigil:critical': 'true' }, versioning: 'Enabled' });
   s.buckets.push({ name: `critical-logs-${o.accountId}`, region: regions[regions.length - 1]!, created: iso(300 * DAY), tags: { 'vigil:critical': 'true' }, versioning: healthy ? 'Enabled' : null });
   s.buckets.push({ name: `scratch-${o.accountId}`, region: regions[0]!, created: iso(10 * DAY), tags: {}, versioning: null });
+  // the bucket the trail delivers to (DescribeTrails names it), with its protection settings
+  s.buckets.push({ name: `cloudtrail-${o.accountId}`, region: regions[0]!, created: iso(700 * DAY), tags: {}, versioning: null });
+  seedGovernance(s.governance, o.accountId, now, regions, s.securityHub, healthy, s.buckets[s.buckets.length - 1]!);
   void r;
   return s;
 }

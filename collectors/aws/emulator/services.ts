@@ -4,6 +4,7 @@ import { cloudtrail } from './cloudtrail.js';
 import { ServiceError, input, page, secs, type ServiceReply, type ServiceRequest, type ServiceState } from './service-protocol.js';
 import { el, esc } from './xml.js';
 import { SECURITY_SERVICES, S3_CONTROL_PREFIX, ec2Error, handleSecurity, s3Control, s3ControlError, securityActionOf } from './security.js';
+import { GOVERNANCE_S3_QUERY, getAlternateContact, governanceS3, governanceS3Action, listInstances } from './governance.js';
 import { bucketNameOf, deleteObject, getObject, getObjectLockConfiguration, getObjectRetention, headObject, putObject, s3ObjectAction } from './s3-objects.js';
 
 /** Dispatches a request to its service; `action` names the operation for the call log and fault injection. */
@@ -21,7 +22,7 @@ export function actionOf(r: ServiceRequest): string {
     if (r.path.startsWith('/resources')) return 'ListProtectedResources';
     return '';
   }
-  if (r.service === 'account') return r.path === '/listRegions' ? 'ListRegions' : '';
+  if (r.service === 'account') return r.path === '/listRegions' ? 'ListRegions' : r.path === '/getAlternateContact' ? 'GetAlternateContact' : '';
   if (r.service === 's3') {
     const parts = r.path.split('/').filter(Boolean);
     if (parts.length === 0) return 'ListBuckets';
@@ -29,6 +30,7 @@ export function actionOf(r: ServiceRequest): string {
     if (r.query.has('object-lock') && r.method === 'GET') return 'GetObjectLockConfiguration';
     if (r.query.has('tagging')) return 'GetBucketTagging';
     if (r.query.has('versioning')) return 'GetBucketVersioning';
+    if (GOVERNANCE_S3_QUERY.some((k) => r.query.has(k))) return governanceS3Action(r.query, r.method);
     return '';
   }
   return '';
@@ -48,7 +50,11 @@ export function handleService(r: ServiceRequest, action: string, st: ServiceStat
       return { action, status: 200, contentType: 'text/xml', body: rds(r, action, st) };
     case 'backup':
       return { action, status: 200, contentType: 'application/json', body: JSON.stringify(backup(r, action, st)) };
+    case 'sso':
+      if (action !== 'ListInstances') throw new ServiceError(400, 'UnknownOperationException', `Unknown operation ${action}`);
+      return listInstances(r, st.services(r.account));
     case 'account':
+      if (action === 'GetAlternateContact') return { action, status: 200, contentType: 'application/json', body: JSON.stringify(getAlternateContact(r, st.services(r.account))) };
       return { action, status: 200, contentType: 'application/json', body: JSON.stringify(account(r, action, st)) };
     case 's3':
       return s3(r, action, st);
@@ -294,7 +300,8 @@ function s3(r: ServiceRequest, action: string, st: ServiceState): ServiceReply {
     if (t.length === 0) throw new ServiceError(404, 'NoSuchTagSet', 'The TagSet does not exist');
     return xml(`${head}<Tagging xmlns="${S3_NS}"><TagSet>${t.map(([k, v]) => `<Tag>${el('Key', k)}${el('Value', v)}</Tag>`).join('')}</TagSet></Tagging>`);
   }
-  if (action === 'GetBucketVersioning') return xml(`${head}<VersioningConfiguration xmlns="${S3_NS}">${b.versioning ? el('Status', b.versioning) : ''}</VersioningConfiguration>`);
+  if (action === 'GetBucketVersioning') return xml(`${head}<VersioningConfiguration xmlns="${S3_NS}">${b.versioning ? el('Status', b.versioning) : ''}${b.protection?.mfaDelete ? el('MfaDelete', b.protection.mfaDelete) : ''}</VersioningConfiguration>`);
+  if (action === 'GetBucketPolicyStatus' || action === 'GetBucketAcl' || action === 'GetBucketLogging') return governanceS3(action, b, r.account);
   if (action === 'GetObjectLockConfiguration') return getObjectLockConfiguration(b);
   // r.path is already decoded once by the router; keys keep their slashes.
   const key = keyParts.join('/');
