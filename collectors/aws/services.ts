@@ -11,12 +11,13 @@ import { awsCollectionError, errorCode } from './failure.js';
 import { mapBounded } from './limits.js';
 import { collectRegional, collectS3 } from './services-regional.js';
 import { SECURITY_REGIONAL_TYPES, collectAccountPublicAccessBlock, collectSecurity, type SecurityRegional } from './services-security.js';
+import { AVAILABILITY_ACTION_INPUTS, AVAILABILITY_REGIONAL_TYPES, AVAILABILITY_XML_ROOT, collectAvailability, type AvailabilityRegional } from './services-availability.js';
 import { CLOUDTRAIL_DELIVERY_LAG_MS, DAY_MS, DEFAULT_PER_SECOND, LOOKUP_EVENTS_PER_SECOND, LOOKUP_STREAMS, LOOKUP_WINDOW_MS, MAX_PAGES, dayCeil, dayFloor, type Absent, type AnyClient, type Reader, type ServicesOptions, type ServicesPart } from './service-reader.js';
 import { awsSend, requireList, type ReplyShape } from './wire.js';
 
 /** Resource types each non-IAM action feeds: what its failure leaves missing or incomplete. */
 export const SERVICE_ACTION_INPUTS: Record<string, string[]> = {
-  'account:ListRegions': ['aws.cloudtrail.history', 'aws.cloudtrail.event', 'aws.rds.instance', 'aws.rds.cluster', 'aws.backup.plan', 'aws.backup.protected_resource', 'aws.backup.job', 'aws.cloudwatch.alarm', ...Object.values(SECURITY_REGIONAL_TYPES)],
+  'account:ListRegions': ['aws.cloudtrail.history', 'aws.cloudtrail.event', 'aws.rds.instance', 'aws.rds.cluster', 'aws.backup.plan', 'aws.backup.protected_resource', 'aws.backup.job', 'aws.cloudwatch.alarm', ...Object.values(SECURITY_REGIONAL_TYPES), ...Object.values(AVAILABILITY_REGIONAL_TYPES)],
   'cloudtrail:DescribeTrails': ['aws.cloudtrail.trail'],
   'cloudtrail:GetTrailStatus': ['aws.cloudtrail.trail'],
   'cloudtrail:GetEventSelectors': ['aws.cloudtrail.trail'],
@@ -46,6 +47,7 @@ export const SERVICE_ACTION_INPUTS: Record<string, string[]> = {
   'kms:GetKeyRotationStatus': ['aws.kms.key'],
   'logs:DescribeLogGroups': ['aws.logs.log_group'],
   'backup:ListBackupVaults': ['aws.backup.vault'],
+  ...AVAILABILITY_ACTION_INPUTS,
 };
 
 export const AWS_SERVICE_RESOURCE_TYPES = [...new Set(Object.values(SERVICE_ACTION_INPUTS).flat())];
@@ -60,6 +62,7 @@ const XML_ROOT: Record<string, string> = {
   's3:GetAccountPublicAccessBlock': 'PublicAccessBlockConfiguration',
   'ec2:DescribeSecurityGroups': 'DescribeSecurityGroupsResponse',
   'ec2:GetEbsEncryptionByDefault': 'GetEbsEncryptionByDefaultResponse',
+  ...AVAILABILITY_XML_ROOT,
 };
 
 export { LOOKUP_EVENTS_PER_SECOND, DEFAULT_PER_SECOND, CLOUDTRAIL_DELIVERY_LAG_MS, LOOKUP_WINDOW_MS, BACKUP_JOB_WINDOW_MS, MAX_PAGES, LOOKUP_STREAMS, dayFloor, dayCeil } from './service-reader.js';
@@ -151,14 +154,18 @@ export async function collectServices(ctx: CollectContext, o: ServicesOptions): 
     if (regions) {
       const regional = { history: true, rdsI: true, rdsC: true, plans: true, prot: true, jobs: true, alarms: true };
       const security: SecurityRegional = { sg: true, ebs: true, guardduty: true, securityhub: true, config: true, analyzer: true, kms: true, logs: true, vaults: true };
+      const availability: AvailabilityRegional = { dynamodb: true, elbv2: true, asg: true };
       await mapBounded(regions, o.regionConcurrency, async (region) => {
         if (!(await readHistory(rd, region, seenEvents))) regional.history = false;
         const ok = await collectRegional(rd, region);
         for (const k of Object.keys(ok) as Array<keyof typeof ok>) if (!ok[k]) regional[k] = false;
         const sec = await collectSecurity(rd, region);
         for (const k of Object.keys(sec) as Array<keyof SecurityRegional>) if (!sec[k]) security[k] = false;
+        const av = await collectAvailability(rd, region);
+        for (const k of Object.keys(av) as Array<keyof AvailabilityRegional>) if (!av[k]) availability[k] = false;
       });
       for (const [k, t] of Object.entries(SECURITY_REGIONAL_TYPES)) if (security[k as keyof SecurityRegional]) rd.mark(t);
+      for (const [k, t] of Object.entries(AVAILABILITY_REGIONAL_TYPES)) if (availability[k as keyof AvailabilityRegional]) rd.mark(t);
       if (regional.history) {
         rd.mark('aws.cloudtrail.history');
         rd.mark('aws.cloudtrail.event');

@@ -36,6 +36,8 @@ import access_analyzer_enabled from './iam/access_analyzer_enabled.js';
 import kms_key_rotation_enabled from './kms/key_rotation_enabled.js';
 import logs_retention_covers_audit_period from './logs/retention_covers_audit_period.js';
 import backup_vault_protected from './backup/vault_protected.js';
+import dynamodb_pitr from './dynamodb/pitr.js';
+import compute_multi_az from './compute/multi_az.js';
 
 export const awsRules: Rule[] = [
   root_mfa_enabled,
@@ -74,4 +76,6 @@ export const awsRules: Rule[] = [
   kms_key_rotation_enabled,
   logs_retention_covers_audit_period,
   backup_vault_protected,
+  dynamodb_pitr,
+  compute_multi_az,
 ];

@@ -1,5 +1,6 @@
 // What an emulated account holds beyond IAM (regions, CloudTrail, RDS, Backup, S3, CloudWatch) and generators for it.
 import { mulberry32 } from '../../../src/core/seeded-random.js';
+import { seedAvailability, type EmuAutoScalingGroup, type EmuDynamoTable, type EmuLoadBalancer } from './availability.js';
 
 export interface EmuTrail {
   name: string;
@@ -104,6 +105,10 @@ export interface AccountServices {
   /** `retentionDays` absent = never expire (DescribeLogGroups then omits retentionInDays). */
   logGroups: Array<{ name: string; region: string; retentionDays?: number }>;
   analyzers: Array<{ name: string; region: string; type: 'ACCOUNT' | 'ORGANIZATION' | 'ACCOUNT_UNUSED_ACCESS' | 'ORGANIZATION_UNUSED_ACCESS'; status: 'ACTIVE' | 'CREATING' | 'DISABLED' | 'FAILED' }>;
+  /** DynamoDB tables, ELBv2 load balancers and Auto Scaling groups (emulator/availability.ts); absent = none. */
+  dynamoTables?: EmuDynamoTable[];
+  loadBalancers?: EmuLoadBalancer[];
+  autoScalingGroups?: EmuAutoScalingGroup[];
 }
 
 /** An inbound rule: protocol `tcp`, `udp`, `icmp` or `-1` (all); ports absent for `-1`. */
@@ -281,6 +286,7 @@ export function generateServices(o: ServicesOptions): AccountServices {
     if (!healthy) s.alarms.push({ name: `orphan-${region}`, region, actionsEnabled: false, alarmActions: [], state: 'INSUFFICIENT_DATA', stateUpdated: iso(60 * DAY) });
   }
   seedSecurity(s, o.accountId, regions, healthy);
+  seedAvailability(s, o.accountId, regions, healthy);
   s.buckets.push({ name: `critical-data-${o.accountId}`, region: regions[0]!, created: iso(400 * DAY), tags: { 'vigil:critical': 'true' }, versioning: 'Enabled' });
   s.buckets.push({ name: `critical-logs-${o.accountId}`, region: regions[regions.length - 1]!, created: iso(300 * DAY), tags: { 'vigil:critical': 'true' }, versioning: healthy ? 'Enabled' : null });
   s.buckets.push({ name: `scratch-${o.accountId}`, region: regions[0]!, created: iso(10 * DAY), tags: {}, versioning: null });

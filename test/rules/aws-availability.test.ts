@@ -1,0 +1,89 @@
+// Rule tables for aws.dynamodb.pitr and aws.compute.multi_az: pass and fail rows with hand-written verdicts, and
+// `error` where the collector could not read what the rule needs (null), through the real engine.
+import { describe, expect, it } from 'vitest';
+import type { Resource, Rule, Status } from '../../src/core/types.js';
+import { evaluateSnapshot } from '../../src/rules/engine.js';
+import { AWS_IAM_RESOURCE_TYPES } from '../../src/core/contracts/aws.js';
+import { AWS_SERVICE_RESOURCE_TYPES } from '../../collectors/aws/services.js';
+import { ACCOUNT, NOW, snapshot } from './helpers.js';
+import pitr from '../../rules/aws/dynamodb/pitr.js';
+import multiAz from '../../rules/aws/compute/multi_az.js';
+
+const R = 'eu-west-1';
+const OBSERVED = new Date(NOW.getTime() - 3_600_000).toISOString();
+const ALL_INPUTS = Object.fromEntries([...AWS_IAM_RESOURCE_TYPES, ...AWS_SERVICE_RESOURCE_TYPES].map((t) => [t, { observedAt: OBSERVED }]));
+
+function res(type: string, id: string, name: string, attributes: Record<string, unknown>): Resource {
+  return { source: 'aws', scope: ACCOUNT, type, id, name, region: R, attributes, observedAt: OBSERVED };
+}
+const tableArn = (n: string) => `arn:aws:dynamodb:${R}:${ACCOUNT}:table/${n}`;
+const table = (n: string, a: Record<string, unknown> = {}) => res('aws.dynamodb.table', tableArn(n), n, { status: 'ACTIVE', deletionProtection: true, pitrStatus: 'ENABLED', pitrRecoveryPeriodDays: 35, ...a });
+const lbArn = (n: string) => `arn:aws:elasticloadbalancing:${R}:${ACCOUNT}:loadbalancer/app/${n}/1`;
+const lb = (n: string, zones: unknown) => res('aws.elbv2.load_balancer', lbArn(n), n, { type: 'application', scheme: 'internal', state: 'active', zones });
+const asgArn = (n: string) => `arn:aws:autoscaling:${R}:${ACCOUNT}:autoScalingGroup:1:autoScalingGroupName/${n}`;
+const asg = (n: string, a: Record<string, unknown> = {}) => res('aws.autoscaling.group', asgArn(n), n, { zones: [`${R}a`, `${R}b`], healthCheckTypes: ['ELB'], loadBalanced: true, desiredCapacity: 2, ...a });
+
+interface Row {
+  name: string;
+  resources: Resource[];
+  id: string;
+  status: Status;
+  reason?: RegExp;
+  params?: Record<string, unknown>;
+}
+
+function table_(rule: Rule, rows: Row[]): void {
+  describe(rule.id, () => {
+    it.each(rows.map((r) => [r.name, r] as const))('%s', (_n, row) => {
+      const results = evaluateSnapshot(snapshot(row.resources, { inputs: ALL_INPUTS }), [rule], { now: NOW, ...(row.params ? { params: { [rule.id]: row.params } } : {}) });
+      const r = results.find((x) => x.resourceId === row.id);
+      expect(r, `no result for ${row.id}: ${JSON.stringify(results)}`).toBeDefined();
+      expect(r!.status, r!.reason).toBe(row.status);
+      if (row.reason) expect(r!.reason).toMatch(row.reason);
+    });
+  });
+}
+
+table_(pitr, [
+  { name: 'PITR and deletion protection on passes', resources: [table('orders')], id: tableArn('orders'), status: 'pass', reason: /35-day window\), deletion protection on/ },
+  { name: 'a reply without a recovery period is the 35-day window AWS had', resources: [table('orders', { pitrRecoveryPeriodDays: null })], id: tableArn('orders'), status: 'pass', reason: /35-day/ },
+  { name: 'PITR disabled fails', resources: [table('sessions', { pitrStatus: 'DISABLED', pitrRecoveryPeriodDays: null })], id: tableArn('sessions'), status: 'fail', reason: /point-in-time recovery disabled/ },
+  { name: 'deletion protection off fails', resources: [table('sessions', { deletionProtection: false })], id: tableArn('sessions'), status: 'fail', reason: /deletion protection off/ },
+  { name: 'deletion protection off passes when the parameter does not require it', resources: [table('sessions', { deletionProtection: false })], id: tableArn('sessions'), status: 'pass', params: { requireDeletionProtection: false } },
+  { name: 'a recovery period shorter than the parameter fails', resources: [table('orders', { pitrRecoveryPeriodDays: 7 })], id: tableArn('orders'), status: 'fail', reason: /recovery period 7 < 14 days/, params: { minRecoveryPeriodDays: 14 } },
+  { name: 'the PITR status not reported is error', resources: [table('orders', { pitrStatus: null })], id: tableArn('orders'), status: 'error', reason: /pitrStatus/ },
+  { name: 'deletion protection not reported is error', resources: [table('orders', { deletionProtection: null })], id: tableArn('orders'), status: 'error', reason: /deletionProtection/ },
+  { name: 'a known failure stands even when another setting was not reported', resources: [table('orders', { pitrStatus: null, deletionProtection: false })], id: tableArn('orders'), status: 'fail', reason: /deletion protection off/ },
+]);
+
+table_(multiAz, [
+  { name: 'a load balancer in two zones passes', resources: [lb('web', [`${R}a`, `${R}b`])], id: lbArn('web'), status: 'pass', reason: /spans 2 Availability Zones/ },
+  { name: 'a load balancer in one zone fails', resources: [lb('web', [`${R}a`])], id: lbArn('web'), status: 'fail', reason: /spans 1 Availability Zone \(eu-west-1a\), fewer than 2/ },
+  { name: 'a zone listed twice counts once', resources: [lb('web', [`${R}a`, `${R}a`])], id: lbArn('web'), status: 'fail' },
+  { name: 'three zones are required when the parameter says so', resources: [lb('web', [`${R}a`, `${R}b`])], id: lbArn('web'), status: 'fail', params: { minZones: 3 } },
+  { name: 'a load balancer whose zones were not reported is error', resources: [lb('web', null)], id: lbArn('web'), status: 'error', reason: /zones/ },
+  { name: 'a load-balanced group in two zones with ELB health checks passes', resources: [asg('web-asg')], id: asgArn('web-asg'), status: 'pass', reason: /ELB health checks/ },
+  { name: 'ELB among several health-check types passes', resources: [asg('web-asg', { healthCheckTypes: ['EBS', 'ELB'] })], id: asgArn('web-asg'), status: 'pass' },
+  { name: 'a load-balanced group on EC2 checks only fails', resources: [asg('web-asg', { healthCheckTypes: ['EC2'] })], id: asgArn('web-asg'), status: 'fail', reason: /EC2 health checks only/ },
+  { name: 'a group without a load balancer needs no ELB health check', resources: [asg('batch', { healthCheckTypes: ['EC2'], loadBalanced: false })], id: asgArn('batch'), status: 'pass', reason: /no load balancer attached/ },
+  { name: 'a group in one zone fails', resources: [asg('batch', { zones: [`${R}a`], loadBalanced: false, healthCheckTypes: ['EC2'] })], id: asgArn('batch'), status: 'fail', reason: /spans 1/ },
+  { name: 'a group whose attachments were not reported is error', resources: [asg('web-asg', { loadBalanced: null, healthCheckTypes: ['EC2'] })], id: asgArn('web-asg'), status: 'error', reason: /load balancer attachments/ },
+  { name: 'a load-balanced group whose health-check type was not reported is error', resources: [asg('web-asg', { healthCheckTypes: null })], id: asgArn('web-asg'), status: 'error', reason: /healthCheckTypes/ },
+  { name: 'a one-zone group fails even with its attachments unread', resources: [asg('web-asg', { zones: [`${R}a`], loadBalanced: null })], id: asgArn('web-asg'), status: 'fail' },
+]);
+
+describe('no table, no load balancer, no group', () => {
+  it('is not applicable for the account, once every input was read', () => {
+    for (const rule of [pitr, multiAz]) {
+      const results = evaluateSnapshot(snapshot([], { inputs: ALL_INPUTS }), [rule], { now: NOW });
+      expect(results.map((r) => r.status), rule.id).toEqual(['not_applicable']);
+    }
+  });
+  it('is error when an input was not collected', () => {
+    const inputs = { ...ALL_INPUTS };
+    delete inputs['aws.autoscaling.group'];
+    const results = evaluateSnapshot(snapshot([lb('web', [`${R}a`, `${R}b`])], { inputs }), [multiAz], { now: NOW });
+    expect(results.map((r) => r.status)).toEqual(['error']);
+    expect(results[0]!.reason).toMatch(/aws.autoscaling.group was not collected/);
+  });
+});
