@@ -17,7 +17,7 @@ function res(type: string, id: string, name: string, attributes: Record<string, 
   return { source: 'aws', scope: ACCOUNT, type, id, name, region: R, attributes, observedAt: OBSERVED };
 }
 const tableArn = (n: string) => `arn:aws:dynamodb:${R}:${ACCOUNT}:table/${n}`;
-const table = (n: string, a: Record<string, unknown> = {}) => res('aws.dynamodb.table', tableArn(n), n, { status: 'ACTIVE', deletionProtection: true, pitrStatus: 'ENABLED', pitrRecoveryPeriodDays: 35, ...a });
+const ddbTable = (n: string, a: Record<string, unknown> = {}) => res('aws.dynamodb.table', tableArn(n), n, { status: 'ACTIVE', deletionProtection: true, pitrStatus: 'ENABLED', pitrRecoveryPeriodDays: 35, ...a });
 const lbArn = (n: string) => `arn:aws:elasticloadbalancing:${R}:${ACCOUNT}:loadbalancer/app/${n}/1`;
 const lb = (n: string, zones: unknown) => res('aws.elbv2.load_balancer', lbArn(n), n, { type: 'application', scheme: 'internal', state: 'active', zones });
 const asgArn = (n: string) => `arn:aws:autoscaling:${R}:${ACCOUNT}:autoScalingGroup:1:autoScalingGroupName/${n}`;
@@ -32,7 +32,7 @@ interface Row {
   params?: Record<string, unknown>;
 }
 
-function table_(rule: Rule, rows: Row[]): void {
+function table(rule: Rule, rows: Row[]): void {
   describe(rule.id, () => {
     it.each(rows.map((r) => [r.name, r] as const))('%s', (_n, row) => {
       const results = evaluateSnapshot(snapshot(row.resources, { inputs: ALL_INPUTS }), [rule], { now: NOW, ...(row.params ? { params: { [rule.id]: row.params } } : {}) });
@@ -44,19 +44,19 @@ function table_(rule: Rule, rows: Row[]): void {
   });
 }
 
-table_(pitr, [
-  { name: 'PITR and deletion protection on passes', resources: [table('orders')], id: tableArn('orders'), status: 'pass', reason: /35-day window\), deletion protection on/ },
-  { name: 'a reply without a recovery period is the 35-day window AWS had', resources: [table('orders', { pitrRecoveryPeriodDays: null })], id: tableArn('orders'), status: 'pass', reason: /35-day/ },
-  { name: 'PITR disabled fails', resources: [table('sessions', { pitrStatus: 'DISABLED', pitrRecoveryPeriodDays: null })], id: tableArn('sessions'), status: 'fail', reason: /point-in-time recovery disabled/ },
-  { name: 'deletion protection off fails', resources: [table('sessions', { deletionProtection: false })], id: tableArn('sessions'), status: 'fail', reason: /deletion protection off/ },
-  { name: 'deletion protection off passes when the parameter does not require it', resources: [table('sessions', { deletionProtection: false })], id: tableArn('sessions'), status: 'pass', params: { requireDeletionProtection: false } },
-  { name: 'a recovery period shorter than the parameter fails', resources: [table('orders', { pitrRecoveryPeriodDays: 7 })], id: tableArn('orders'), status: 'fail', reason: /recovery period 7 < 14 days/, params: { minRecoveryPeriodDays: 14 } },
-  { name: 'the PITR status not reported is error', resources: [table('orders', { pitrStatus: null })], id: tableArn('orders'), status: 'error', reason: /pitrStatus/ },
-  { name: 'deletion protection not reported is error', resources: [table('orders', { deletionProtection: null })], id: tableArn('orders'), status: 'error', reason: /deletionProtection/ },
-  { name: 'a known failure stands even when another setting was not reported', resources: [table('orders', { pitrStatus: null, deletionProtection: false })], id: tableArn('orders'), status: 'fail', reason: /deletion protection off/ },
+table(pitr, [
+  { name: 'PITR and deletion protection on passes', resources: [ddbTable('orders')], id: tableArn('orders'), status: 'pass', reason: /35-day window\), deletion protection on/ },
+  { name: 'a reply without a recovery period is the 35-day window AWS had', resources: [ddbTable('orders', { pitrRecoveryPeriodDays: null })], id: tableArn('orders'), status: 'pass', reason: /35-day/ },
+  { name: 'PITR disabled fails', resources: [ddbTable('sessions', { pitrStatus: 'DISABLED', pitrRecoveryPeriodDays: null })], id: tableArn('sessions'), status: 'fail', reason: /point-in-time recovery disabled/ },
+  { name: 'deletion protection off fails', resources: [ddbTable('sessions', { deletionProtection: false })], id: tableArn('sessions'), status: 'fail', reason: /deletion protection off/ },
+  { name: 'deletion protection off passes when the parameter does not require it', resources: [ddbTable('sessions', { deletionProtection: false })], id: tableArn('sessions'), status: 'pass', params: { requireDeletionProtection: false } },
+  { name: 'a recovery period shorter than the parameter fails', resources: [ddbTable('orders', { pitrRecoveryPeriodDays: 7 })], id: tableArn('orders'), status: 'fail', reason: /recovery period 7 < 14 days/, params: { minRecoveryPeriodDays: 14 } },
+  { name: 'the PITR status not reported is error', resources: [ddbTable('orders', { pitrStatus: null })], id: tableArn('orders'), status: 'error', reason: /pitrStatus/ },
+  { name: 'deletion protection not reported is error', resources: [ddbTable('orders', { deletionProtection: null })], id: tableArn('orders'), status: 'error', reason: /deletionProtection/ },
+  { name: 'a known failure stands even when another setting was not reported', resources: [ddbTable('orders', { pitrStatus: null, deletionProtection: false })], id: tableArn('orders'), status: 'fail', reason: /deletion protection off/ },
 ]);
 
-table_(multiAz, [
+table(multiAz, [
   { name: 'a load balancer in two zones passes', resources: [lb('web', [`${R}a`, `${R}b`])], id: lbArn('web'), status: 'pass', reason: /spans 2 Availability Zones/ },
   { name: 'a load balancer in one zone fails', resources: [lb('web', [`${R}a`])], id: lbArn('web'), status: 'fail', reason: /spans 1 Availability Zone \(eu-west-1a\), fewer than 2/ },
   { name: 'a zone listed twice counts once', resources: [lb('web', [`${R}a`, `${R}a`])], id: lbArn('web'), status: 'fail' },
