@@ -17,33 +17,6 @@ const NS: Record<string, string> = {
 };
 const VERSION: Record<string, string> = { elasticloadbalancing: '2015-12-01', autoscaling: '2011-01-01' };
 
-/** An emulated DynamoDB table. `pitrPeriodDays` absent = a reply from before configurable recovery periods. */
-export interface EmuDynamoTable {
-  name: string;
-  region: string;
-  pitr: boolean;
-  pitrPeriodDays?: number;
-  deletionProtection: boolean;
-}
-
-/** An ELBv2 load balancer and the zones its subnets sit in. */
-export interface EmuLoadBalancer {
-  name: string;
-  region: string;
-  type: 'application' | 'network' | 'gateway';
-  zones: string[];
-}
-
-/** An Auto Scaling group; `healthCheckType` as the API writes it ("EC2", "ELB", "EBS,ELB"). */
-export interface EmuAutoScalingGroup {
-  name: string;
-  region: string;
-  zones: string[];
-  healthCheckType: string;
-  /** Target groups attached (also listed as elbv2 traffic sources). */
-  targetGroups: string[];
-}
-
 /** The Query error document of `service`. */
 export function queryError(service: string, code: string, message: string, requestId: string): string {
   return `<ErrorResponse xmlns="${NS[service] ?? NS.rds}"><Error><Type>Sender</Type><Code>${esc(code)}</Code><Message>${esc(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>\n`;
@@ -149,24 +122,4 @@ function autoScalingGroups(r: ServiceRequest, action: string, params: URLSearchP
       `${list('TrafficSources', g.targetGroups, (t) => `${el('Identifier', t)}${el('Type', 'elbv2')}`)}</member>`,
   );
   return `${members.length ? `<AutoScalingGroups>${members.join('')}</AutoScalingGroups>` : '<AutoScalingGroups/>'}${p.next ? el('NextToken', p.next) : ''}`;
-}
-
-/**
- * Demo availability estate: healthy, everything passes; otherwise the first region is well set up and the others
- * show the common gaps (a table without PITR or deletion protection, a load balancer in one zone, an ASG behind a
- * load balancer that only uses EC2 health checks).
- */
-export function seedAvailability(s: AccountServices, accountId: string, regions: string[], healthy: boolean): void {
-  s.dynamoTables ??= [];
-  s.loadBalancers ??= [];
-  s.autoScalingGroups ??= [];
-  regions.forEach((region, i) => {
-    const good = healthy || i === 0;
-    const z = (x: string): string => `${region}${x}`;
-    s.dynamoTables!.push({ name: 'orders', region, pitr: true, pitrPeriodDays: 35, deletionProtection: true });
-    s.dynamoTables!.push({ name: 'sessions', region, pitr: good, deletionProtection: good });
-    s.loadBalancers!.push({ name: 'web', region, type: 'application', zones: good ? [z('a'), z('b')] : [z('a')] });
-    const tg = `arn:aws:elasticloadbalancing:${region}:${accountId}:targetgroup/web/0000000000000001`;
-    s.autoScalingGroups!.push({ name: 'web-asg', region, zones: [z('a'), z('b')], healthCheckType: good ? 'ELB' : 'EC2', targetGroups: [tg] });
-  });
 }
