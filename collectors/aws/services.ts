@@ -11,6 +11,7 @@ import { awsCollectionError, errorCode } from './failure.js';
 import { mapBounded } from './limits.js';
 import { collectRegional, collectS3 } from './services-regional.js';
 import { SECURITY_REGIONAL_TYPES, collectAccountPublicAccessBlock, collectSecurity, type SecurityRegional } from './services-security.js';
+import { FINDINGS_ACTION_INPUTS } from './services-findings.js';
 import { AVAILABILITY_ACTION_INPUTS, AVAILABILITY_REGIONAL_TYPES, AVAILABILITY_XML_ROOT, collectAvailability, type AvailabilityRegional } from './services-availability.js';
 import { CLOUDTRAIL_DELIVERY_LAG_MS, DAY_MS, DEFAULT_PER_SECOND, LOOKUP_EVENTS_PER_SECOND, LOOKUP_STREAMS, LOOKUP_WINDOW_MS, MAX_PAGES, dayCeil, dayFloor, type Absent, type AnyClient, type Reader, type ServicesOptions, type ServicesPart } from './service-reader.js';
 import { awsSend, requireList, type ReplyShape } from './wire.js';
@@ -36,8 +37,9 @@ export const SERVICE_ACTION_INPUTS: Record<string, string[]> = {
   's3:GetAccountPublicAccessBlock': ['aws.s3.account_public_access_block'],
   'ec2:DescribeSecurityGroups': ['aws.ec2.security_group'],
   'ec2:GetEbsEncryptionByDefault': ['aws.ec2.ebs_default_encryption'],
-  'guardduty:ListDetectors': ['aws.guardduty.detectors'],
-  'guardduty:GetDetector': ['aws.guardduty.detectors'],
+  'guardduty:ListDetectors': ['aws.guardduty.detectors', 'aws.guardduty.findings'],
+  'guardduty:GetDetector': ['aws.guardduty.detectors', 'aws.guardduty.findings'],
+  ...FINDINGS_ACTION_INPUTS,
   'securityhub:DescribeHub': ['aws.securityhub.hub'],
   'config:DescribeConfigurationRecorders': ['aws.config.recorders'],
   'config:DescribeConfigurationRecorderStatus': ['aws.config.recorders'],
@@ -153,7 +155,7 @@ export async function collectServices(ctx: CollectContext, o: ServicesOptions): 
     await readTrails(rd);
     if (regions) {
       const regional = { history: true, rdsI: true, rdsC: true, plans: true, prot: true, jobs: true, alarms: true };
-      const security: SecurityRegional = { sg: true, ebs: true, guardduty: true, securityhub: true, config: true, analyzer: true, kms: true, logs: true, vaults: true };
+      const security: SecurityRegional = { sg: true, ebs: true, guardduty: true, findings: true, securityhub: true, config: true, analyzer: true, kms: true, logs: true, vaults: true };
       const availability: AvailabilityRegional = { dynamodb: true, elbv2: true, asg: true };
       await mapBounded(regions, o.regionConcurrency, async (region) => {
         if (!(await readHistory(rd, region, seenEvents))) regional.history = false;

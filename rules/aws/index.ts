@@ -38,6 +38,7 @@ import logs_retention_covers_audit_period from './logs/retention_covers_audit_pe
 import backup_vault_protected from './backup/vault_protected.js';
 import dynamodb_pitr from './dynamodb/pitr.js';
 import compute_multi_az from './compute/multi_az.js';
+import guardduty_high_findings_triaged from './guardduty/high_findings_triaged.js';
 
 export const awsRules: Rule[] = [
   root_mfa_enabled,
@@ -78,4 +79,5 @@ export const awsRules: Rule[] = [
   backup_vault_protected,
   dynamodb_pitr,
   compute_multi_az,
+  guardduty_high_findings_triaged,
 ];

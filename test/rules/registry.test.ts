@@ -168,7 +168,7 @@ const TABLE_FILES = [
   'test/rules/aws-iam-policies.test.ts',
   'test/rules/aws-services.test.ts',
   'test/rules/aws-security.test.ts',
-  'test/rules/aws-availability.test.ts',
+  'test/rules/aws-operations.test.ts',
   'test/github/rules.test.ts',
   'test/identity/rules.test.ts',
   'test/identity/okta-rules.test.ts',

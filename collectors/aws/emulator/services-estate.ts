@@ -1,5 +1,6 @@
 // What an emulated account holds beyond IAM (regions, CloudTrail, RDS, Backup, S3, CloudWatch) and generators for it.
 import { mulberry32 } from '../../../src/core/seeded-random.js';
+import { seedGuardDutyFindings, type EmuGuardDutyFinding } from './guardduty-estate.js';
 import { seedAvailability, type EmuAutoScalingGroup, type EmuDynamoTable, type EmuLoadBalancer } from './availability-estate.js';
 
 export interface EmuTrail {
@@ -109,6 +110,8 @@ export interface AccountServices {
   dynamoTables?: EmuDynamoTable[];
   loadBalancers?: EmuLoadBalancer[];
   autoScalingGroups?: EmuAutoScalingGroup[];
+  /** GuardDuty findings of the region's detector (emulator/guardduty-findings.ts); absent = none. */
+  guardDutyFindings?: EmuGuardDutyFinding[];
 }
 
 /** An inbound rule: protocol `tcp`, `udp`, `icmp` or `-1` (all); ports absent for `-1`. */
@@ -287,6 +290,7 @@ export function generateServices(o: ServicesOptions): AccountServices {
   }
   seedSecurity(s, o.accountId, regions, healthy);
   seedAvailability(s, o.accountId, regions, healthy);
+  s.guardDutyFindings = seedGuardDutyFindings(regions, now, healthy);
   s.buckets.push({ name: `critical-data-${o.accountId}`, region: regions[0]!, created: iso(400 * DAY), tags: { 'vigil:critical': 'true' }, versioning: 'Enabled' });
   s.buckets.push({ name: `critical-logs-${o.accountId}`, region: regions[regions.length - 1]!, created: iso(300 * DAY), tags: { 'vigil:critical': 'true' }, versioning: healthy ? 'Enabled' : null });
   s.buckets.push({ name: `scratch-${o.accountId}`, region: regions[0]!, created: iso(10 * DAY), tags: {}, versioning: null });

@@ -1,5 +1,6 @@
-// Rule tables for aws.dynamodb.pitr and aws.compute.multi_az: pass and fail rows with hand-written verdicts, and
-// `error` where the collector could not read what the rule needs (null), through the real engine.
+// Rule tables for the AWS availability and operations rules (aws.dynamodb.pitr, aws.compute.multi_az,
+// aws.guardduty.high_findings_triaged): pass and fail rows with hand-written verdicts, and `error` where the collector
+// could not read what the rule needs (null), through the real engine.
 import { describe, expect, it } from 'vitest';
 import type { Resource, Rule, Status } from '../../src/core/types.js';
 import { evaluateSnapshot } from '../../src/rules/engine.js';
@@ -8,6 +9,7 @@ import { AWS_SERVICE_RESOURCE_TYPES } from '../../collectors/aws/services.js';
 import { ACCOUNT, NOW, snapshot } from './helpers.js';
 import pitr from '../../rules/aws/dynamodb/pitr.js';
 import multiAz from '../../rules/aws/compute/multi_az.js';
+import triaged from '../../rules/aws/guardduty/high_findings_triaged.js';
 
 const R = 'eu-west-1';
 const OBSERVED = new Date(NOW.getTime() - 3_600_000).toISOString();
@@ -70,6 +72,24 @@ table(multiAz, [
   { name: 'a group whose attachments were not reported is error', resources: [asg('web-asg', { loadBalanced: null, healthCheckTypes: ['EC2'] })], id: asgArn('web-asg'), status: 'error', reason: /load balancer attachments/ },
   { name: 'a load-balanced group whose health-check type was not reported is error', resources: [asg('web-asg', { healthCheckTypes: null })], id: asgArn('web-asg'), status: 'error', reason: /healthCheckTypes/ },
   { name: 'a one-zone group fails even with its attachments unread', resources: [asg('web-asg', { zones: [`${R}a`], loadBalanced: null })], id: asgArn('web-asg'), status: 'fail' },
+]);
+
+const GDF = `arn:aws:guardduty:${R}:${ACCOUNT}:findings/high-active`;
+const gdf = (findings: unknown, detectors = 1) => res('aws.guardduty.findings', GDF, `guardduty-findings/${R}`, { detectors, minSeverity: 7, findings });
+const finding = (id: string, createdDaysAgo: number | null, a: Record<string, unknown> = {}) => ({ id, type: 'CryptoCurrency:EC2/BitcoinTool.B!DNS', title: 't', severity: 8, createdAt: createdDaysAgo === null ? null : new Date(NOW.getTime() - createdDaysAgo * 86_400_000).toISOString(), updatedAt: null, archived: false, detectorId: 'd1', ...a });
+
+table(triaged, [
+  { name: 'no active HIGH finding passes', resources: [gdf([])], id: GDF, status: 'pass', reason: /no active HIGH\+ finding/ },
+  { name: 'a HIGH finding opened 3 days ago is within the 7-day SLA and passes', resources: [gdf([finding('f1', 3)])], id: GDF, status: 'pass', reason: /1 active HIGH\+ finding\(s\), none older than 7 days/ },
+  { name: 'a HIGH finding open 12 days fails, naming its type and day', resources: [gdf([finding('f1', 12)])], id: GDF, status: 'fail', reason: /1 HIGH\+ finding\(s\) active past 7 days: CryptoCurrency:EC2\/BitcoinTool\.B!DNS since 2025-06-03/ },
+  { name: 'exactly 7 days open is not past a 7-day SLA', resources: [gdf([finding('f1', 7)])], id: GDF, status: 'pass' },
+  { name: 'a longer SLA from the parameter passes a 12-day-old finding', resources: [gdf([finding('f1', 12)])], id: GDF, status: 'pass', params: { maxOpenDays: 14 } },
+  { name: 'an archived finding does not count', resources: [gdf([finding('f1', 40, { archived: true })])], id: GDF, status: 'pass' },
+  { name: 'a late finding fails even beside one without a creation time', resources: [gdf([finding('f1', 12), finding('f2', null)])], id: GDF, status: 'fail' },
+  { name: 'an active finding without a creation time is error, not pass', resources: [gdf([finding('f2', null)])], id: GDF, status: 'error', reason: /without a creation time or severity/ },
+  { name: 'an active finding without a severity is error', resources: [gdf([finding('f2', 2, { severity: null })])], id: GDF, status: 'error' },
+  { name: 'a region without a detector is not applicable', resources: [gdf([], 0)], id: GDF, status: 'not_applicable' },
+  { name: 'findings not reported is error', resources: [gdf(null)], id: GDF, status: 'error' },
 ]);
 
 describe('no table, no load balancer, no group', () => {
