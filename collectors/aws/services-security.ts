@@ -12,6 +12,7 @@ import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-
 import { BackupClient, ListBackupVaultsCommand } from '@aws-sdk/client-backup';
 import { pages, withIds, type Item } from './services-regional.js';
 import { readGuardDutyFindings } from './services-findings.js';
+import { readVaultProtection } from './services-vaults.js';
 import type { AnyClient, Reader } from './service-reader.js';
 
 const bool = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : null);
@@ -265,7 +266,11 @@ async function readBackupVaults(rd: Reader, region: string): Promise<boolean> {
   const vaults = withIds(rd, 'backup:ListBackupVaults', region, await pages(rd, 'backup:ListBackupVaults', region, bk, (t) => new ListBackupVaultsCommand({ MaxResults: 1000, ...(t ? { NextToken: t } : {}) }), 'BackupVaultList', (r) => r.NextToken), ['BackupVaultArn', 'BackupVaultName']);
   if (!vaults) return false;
   for (const v of vaults) {
+    // access policy and recovery points (services-vaults.ts) only where there are recovery points to protect
+    const extra = num(v.NumberOfRecoveryPoints) === 0 ? {} : await readVaultProtection(rd, region, bk, String(v.BackupVaultName));
+    if (!extra) return false;
     rd.res('aws.backup.vault', String(v.BackupVaultArn), String(v.BackupVaultName), region, {
+      ...extra,
       vaultType: str(v.VaultType),
       // null where the listing did not say: the rule is `error` for the vault
       encryptionKeyArn: str(v.EncryptionKeyArn),

@@ -12,6 +12,7 @@ import { mapBounded } from './limits.js';
 import { collectRegional, collectS3 } from './services-regional.js';
 import { SECURITY_REGIONAL_TYPES, collectAccountPublicAccessBlock, collectSecurity, type SecurityRegional } from './services-security.js';
 import { FINDINGS_ACTION_INPUTS } from './services-findings.js';
+import { VAULT_ACTION_INPUTS } from './services-vaults.js';
 import { AVAILABILITY_ACTION_INPUTS, AVAILABILITY_REGIONAL_TYPES, AVAILABILITY_XML_ROOT, collectAvailability, type AvailabilityRegional } from './services-availability.js';
 import { CLOUDTRAIL_DELIVERY_LAG_MS, DAY_MS, DEFAULT_PER_SECOND, LOOKUP_EVENTS_PER_SECOND, LOOKUP_STREAMS, LOOKUP_WINDOW_MS, MAX_PAGES, dayCeil, dayFloor, type Absent, type AnyClient, type Reader, type ServicesOptions, type ServicesPart } from './service-reader.js';
 import { awsSend, requireList, type ReplyShape } from './wire.js';
@@ -40,6 +41,7 @@ export const SERVICE_ACTION_INPUTS: Record<string, string[]> = {
   'guardduty:ListDetectors': ['aws.guardduty.detectors', 'aws.guardduty.findings'],
   'guardduty:GetDetector': ['aws.guardduty.detectors', 'aws.guardduty.findings'],
   ...FINDINGS_ACTION_INPUTS,
+  ...VAULT_ACTION_INPUTS,
   'securityhub:DescribeHub': ['aws.securityhub.hub'],
   'config:DescribeConfigurationRecorders': ['aws.config.recorders'],
   'config:DescribeConfigurationRecorderStatus': ['aws.config.recorders'],

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { collector, emulator } from './helpers.js';
 import { demoEstate, type AwsEmulator } from '../../collectors/aws/emulator/index.js';
 import { generateServices } from '../../collectors/aws/emulator/services-estate.js';
+import { denyDeletePolicy } from '../../collectors/aws/emulator/backup-vaults.js';
 import type { AwsSourceConfig } from '../../collectors/aws/index.js';
 import { silentLogger, systemClock } from '../../src/core/collector.js';
 import type { Result, Snapshot } from '../../src/core/types.js';
@@ -160,5 +161,46 @@ describe('AWS availability reads over HTTP', () => {
     const g = results.find((r) => r.ruleId === MULTI_AZ && r.resourceId.endsWith('autoScalingGroupName/g'));
     expect(g?.status).toBe('error');
     expect(g?.reason).toMatch(/load balancer attachments/);
+  });
+});
+
+describe('backup vault protection over HTTP (access policy, recovery points)', () => {
+  const VAULT = 'aws.backup.vault_protected';
+  const vaults = (results: Result[]) => results.filter((r) => r.ruleId === VAULT && !r.resourceId.endsWith(':Default')).map((r) => `${r.region} ${r.status} ${r.reason}`).sort();
+
+  it('reads the policy and recovery points of vaults holding recovery points only, and judges both', async () => {
+    emu = await withServices();
+    const { s, results } = await run(emu);
+    expect(s.errors).toEqual([]);
+    expect(vaults(results)).toEqual([
+      'eu-west-1 fail prod-vault: no Vault Lock and no deny-delete access policy (its access policy denies nothing); 3 of 40 recovery points unencrypted',
+      expect.stringMatching(/^us-east-1 pass prod-vault: locked, minimum retention 35 days, encrypted with arn:aws:kms:us-east-1:\d{12}:key\/prod-[\w-]+, all 40 recovery points encrypted$/),
+    ]);
+    // the empty Default vaults cost nothing beyond the listing
+    const perVault = emu.calls.filter((c) => c.action === 'GetBackupVaultAccessPolicy' || c.action === 'ListRecoveryPointsByBackupVault');
+    expect(perVault).toHaveLength(4);
+  });
+
+  it('a deny-delete access policy stands in for Vault Lock', async () => {
+    emu = await withServices();
+    const v = emu.services.backupVaults.find((x) => x.region === 'eu-west-1' && x.name === 'prod-vault')!;
+    v.policy = denyDeletePolicy(`arn:aws:backup:eu-west-1:${ACCOUNT}:backup-vault:prod-vault`);
+    v.unencrypted = 0;
+    const { results } = await run(emu);
+    expect(vaults(results)[0]).toMatch(/^eu-west-1 pass prod-vault: deny-delete access policy, encrypted with .*, all 40 recovery points encrypted$/);
+  });
+
+  it('a denied policy read, or a vault gone before it was read, is error, never "no policy"', async () => {
+    emu = await withServices();
+    emu.faults.deny('GetBackupVaultAccessPolicy');
+    let { s, results } = await run(emu);
+    expect(s.errors.find((e) => e.operation === 'backup:GetBackupVaultAccessPolicy')).toMatchObject({ cause: 'denied', permission: 'backup:GetBackupVaultAccessPolicy' });
+    expect(results.filter((r) => r.ruleId === VAULT).map((r) => r.status)).toEqual(['error']);
+    emu.faults.clear();
+    // ResourceNotFoundException for the vault itself (deleted after the listing) is not the "no access policy" answer
+    emu.faults.reply('ListRecoveryPointsByBackupVault', { status: 400, body: JSON.stringify({ __type: 'ResourceNotFoundException', message: 'Backup vault prod-vault does not exist.' }), headers: { 'x-amzn-ErrorType': 'ResourceNotFoundException' } }, 1);
+    ({ s, results } = await run(emu));
+    expect(s.errors.map((e) => [e.operation, e.code])).toEqual([['backup:ListRecoveryPointsByBackupVault', 'ResourceNotFoundException']]);
+    expect(results.filter((r) => r.ruleId === VAULT).map((r) => r.status)).toEqual(['error']);
   });
 });

@@ -10,6 +10,7 @@ import { ACCOUNT, NOW, snapshot } from './helpers.js';
 import pitr from '../../rules/aws/dynamodb/pitr.js';
 import multiAz from '../../rules/aws/compute/multi_az.js';
 import triaged from '../../rules/aws/guardduty/high_findings_triaged.js';
+import { deniesDelete } from '../../collectors/aws/services-vaults.js';
 
 const R = 'eu-west-1';
 const OBSERVED = new Date(NOW.getTime() - 3_600_000).toISOString();
@@ -105,5 +106,27 @@ describe('no table, no load balancer, no group', () => {
     const results = evaluateSnapshot(snapshot([lb('web', [`${R}a`, `${R}b`])], { inputs }), [multiAz], { now: NOW });
     expect(results.map((r) => r.status)).toEqual(['error']);
     expect(results[0]!.reason).toMatch(/aws.autoscaling.group was not collected/);
+  });
+});
+
+describe('deniesDelete (vault access policies)', () => {
+  const doc = (stmt: Record<string, unknown>) => JSON.stringify({ Version: '2012-10-17', Statement: [stmt] });
+  const deny = { Effect: 'Deny', Principal: '*', Action: ['backup:DeleteRecoveryPoint', 'backup:UpdateRecoveryPointLifecycle'], Resource: '*' };
+  it.each([
+    ['the documented deny-delete statement', doc(deny), true],
+    ['a wildcard action and principal {AWS: "*"}', doc({ ...deny, Principal: { AWS: '*' }, Action: 'backup:*' }), true],
+    ['Delete* alone leaves UpdateRecoveryPointLifecycle open', doc({ ...deny, Action: 'backup:Delete*' }), false],
+    ['a deny exempting a break-glass role (ArnNotLike on aws:PrincipalArn)', doc({ ...deny, Condition: { ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/BreakGlass' } } }), true],
+    ['a deny limited by another condition (only from one IP)', doc({ ...deny, Condition: { IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } } }), false],
+    ['a deny to one principal only', doc({ ...deny, Principal: { AWS: 'arn:aws:iam::111122223333:user/x' } }), false],
+    ['an allow', doc({ ...deny, Effect: 'Allow' }), false],
+    ['a deny of NotAction', doc({ Effect: 'Deny', Principal: '*', NotAction: 'backup:StartRestoreJob', Resource: '*' }), false],
+    ['one recovery point only', doc({ ...deny, Resource: 'arn:aws:backup:eu-west-1:111122223333:recovery-point:x' }), false],
+  ])('%s', (_n, policy, want) => {
+    expect(deniesDelete(policy)).toBe(want);
+  });
+  it('is null for a document that is not a policy', () => {
+    expect(deniesDelete('{"Version":')).toBeNull();
+    expect(deniesDelete('[]')).toBeNull();
   });
 });

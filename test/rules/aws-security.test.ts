@@ -49,7 +49,7 @@ const lgArn = (n: string) => `arn:aws:logs:${R}:${ACCOUNT}:log-group:${n}`;
 const lg = (n: string, retentionInDays: unknown) => res('aws.logs.log_group', lgArn(n), n, { retentionInDays });
 
 const vaultArn = (n: string) => `arn:aws:backup:${R}:${ACCOUNT}:backup-vault:${n}`;
-const vault = (n: string, a: Record<string, unknown> = {}) => res('aws.backup.vault', vaultArn(n), n, { vaultType: 'BACKUP_VAULT', encryptionKeyArn: `arn:aws:kms:${R}:${ACCOUNT}:key/k`, recoveryPoints: 40, locked: true, minRetentionDays: 35, lockDate: null, ...a });
+const vault = (n: string, a: Record<string, unknown> = {}) => res('aws.backup.vault', vaultArn(n), n, { vaultType: 'BACKUP_VAULT', encryptionKeyArn: `arn:aws:kms:${R}:${ACCOUNT}:key/k`, recoveryPoints: 40, locked: true, minRetentionDays: 35, lockDate: null, accessPolicy: 'none', denyDeletePolicy: false, recoveryPointsListed: 40, unencryptedRecoveryPoints: 0, ...a });
 
 interface Row {
   name: string;
@@ -150,7 +150,12 @@ table(logRetention, [
 
 table(vaultProtected, [
   { name: 'a locked vault with 35 days minimum retention passes', resources: [vault('prod')], id: vaultArn('prod'), status: 'pass' },
-  { name: 'a vault without Vault Lock fails', resources: [vault('prod', { locked: false, minRetentionDays: null })], id: vaultArn('prod'), status: 'fail', reason: /no Vault Lock/ },
+  { name: 'a vault without Vault Lock fails', resources: [vault('prod', { locked: false, minRetentionDays: null })], id: vaultArn('prod'), status: 'fail', reason: /no Vault Lock and no deny-delete access policy/ },
+  { name: 'a vault without Vault Lock but with a deny-delete access policy passes', resources: [vault('prod', { locked: false, minRetentionDays: null, accessPolicy: 'set', denyDeletePolicy: true })], id: vaultArn('prod'), status: 'pass', reason: /deny-delete access policy/ },
+  { name: 'an access policy that denies nothing does not stand in for Vault Lock', resources: [vault('prod', { locked: false, minRetentionDays: null, accessPolicy: 'set', denyDeletePolicy: false })], id: vaultArn('prod'), status: 'fail', reason: /its access policy denies nothing/ },
+  { name: 'an unreadable access policy on an unlocked vault is error', resources: [vault('prod', { locked: false, minRetentionDays: null, accessPolicy: 'set', denyDeletePolicy: null })], id: vaultArn('prod'), status: 'error', reason: /denyDeletePolicy/ },
+  { name: 'unencrypted recovery points fail a locked vault', resources: [vault('prod', { unencryptedRecoveryPoints: 3 })], id: vaultArn('prod'), status: 'fail', reason: /3 of 40 recovery points unencrypted/ },
+  { name: 'a recovery point whose encryption was not reported is error', resources: [vault('prod', { unencryptedRecoveryPoints: null })], id: vaultArn('prod'), status: 'error', reason: /unencryptedRecoveryPoints/ },
   { name: 'a lock whose minimum retention is below the parameter fails', resources: [vault('prod', { minRetentionDays: 1 })], id: vaultArn('prod'), status: 'fail', reason: /minimum retention 1 < 7/ },
   { name: 'an empty vault is not applicable', resources: [vault('Default', { recoveryPoints: 0, locked: false })], id: vaultArn('Default'), status: 'not_applicable' },
   { name: 'the lock state not reported is error', resources: [vault('prod', { locked: null })], id: vaultArn('prod'), status: 'error', reason: /locked/ },

@@ -101,7 +101,7 @@ export interface AccountServices {
   securityHub: string[];
   configRecorders: Array<{ name: string; region: string; allSupported: boolean; includeGlobal: boolean; recording: boolean; lastStatus: 'SUCCESS' | 'FAILURE' | 'PENDING' }>;
   /** Backup vaults; `minRetentionDays` set = Vault Lock applied (with `locked` once its grace period ended). */
-  backupVaults: Array<{ name: string; region: string; recoveryPoints: number; locked: boolean; minRetentionDays?: number }>;
+  backupVaults: Array<{ name: string; region: string; recoveryPoints: number; locked: boolean; minRetentionDays?: number; /** access policy JSON; absent = none */ policy?: string; /** how many recovery points are unencrypted */ unencrypted?: number }>;
   kmsKeys: Array<{ id: string; region: string; manager: 'AWS' | 'CUSTOMER'; state: 'Enabled' | 'Disabled' | 'PendingDeletion'; spec: 'SYMMETRIC_DEFAULT' | 'ECC_NIST_P256' | 'HMAC_256'; origin: 'AWS_KMS' | 'EXTERNAL'; rotation: boolean }>;
   /** `retentionDays` absent = never expire (DescribeLogGroups then omits retentionInDays). */
   logGroups: Array<{ name: string; region: string; retentionDays?: number }>;
@@ -304,6 +304,9 @@ export function generateServices(o: ServicesOptions): AccountServices {
  * suspended, Security Hub and Access Analyzer never enabled, the Config recorder stopped, a customer KMS key not
  * rotated, the trail's log group kept 30 days, the production backup vault without Vault Lock).
  */
+/** A vault access policy that lets another account copy into the vault and denies nothing. */
+const COPY_POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'backup:CopyIntoBackupVault', Resource: '*' }] });
+
 function seedSecurity(s: AccountServices, accountId: string, regions: string[], healthy: boolean): void {
   s.publicAccessBlock = healthy ? { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true } : null;
   const tail = accountId.slice(-6);
@@ -325,6 +328,7 @@ function seedSecurity(s: AccountServices, accountId: string, regions: string[], 
     s.logGroups.push({ name: '/aws/cloudtrail/org-trail', region, retentionDays: good ? 400 : 30 });
     s.logGroups.push({ name: '/app/api', region });
     s.backupVaults.push({ name: 'Default', region, recoveryPoints: 0, locked: false });
-    s.backupVaults.push({ name: 'prod-vault', region, recoveryPoints: 40, locked: good, ...(good ? { minRetentionDays: 35 } : {}) });
+    // not locked: no deny-delete policy either (one allowing cross-account copies), and three unencrypted recovery points
+    s.backupVaults.push({ name: 'prod-vault', region, recoveryPoints: 40, locked: good, ...(good ? { minRetentionDays: 35 } : { policy: COPY_POLICY, unencrypted: 3 }) });
   });
 }

@@ -4,6 +4,7 @@ import { cloudtrail } from './cloudtrail.js';
 import { ServiceError, input, page, secs, type ServiceReply, type ServiceRequest, type ServiceState } from './service-protocol.js';
 import { el, esc } from './xml.js';
 import { SECURITY_SERVICES, S3_CONTROL_PREFIX, ec2Error, handleSecurity, s3Control, s3ControlError, securityActionOf } from './security.js';
+import { RECOVERY_POINTS_PATH, VAULT_POLICY_PATH, backupVaultRead } from './backup-vaults.js';
 import { AVAILABILITY_SERVICES, QUERY_XML_SERVICES, availabilityActionOf, handleAvailability, queryError } from './availability.js';
 import { bucketNameOf, deleteObject, getObject, getObjectLockConfiguration, getObjectRetention, headObject, putObject, s3ObjectAction } from './s3-objects.js';
 
@@ -20,6 +21,8 @@ export function actionOf(r: ServiceRequest): string {
     if (/^\/backup\/plans\/[^/]+\/?$/.test(r.path)) return 'GetBackupPlan';
     if (r.path.startsWith('/backup-jobs')) return 'ListBackupJobs';
     if (/^\/backup-vaults\/?$/.test(r.path)) return 'ListBackupVaults';
+    if (VAULT_POLICY_PATH.test(r.path)) return 'GetBackupVaultAccessPolicy';
+    if (RECOVERY_POINTS_PATH.test(r.path)) return 'ListRecoveryPointsByBackupVault';
     if (r.path.startsWith('/resources')) return 'ListProtectedResources';
     return '';
   }
@@ -253,6 +256,9 @@ function backup(r: ServiceRequest, action: string, st: ServiceState): unknown {
         ...(p.next ? { NextToken: p.next } : {}),
       };
     }
+    case 'GetBackupVaultAccessPolicy':
+    case 'ListRecoveryPointsByBackupVault':
+      return backupVaultRead(r, action, s);
     default:
       throw new ServiceError(404, 'UnknownOperationException', `Unknown operation ${r.method} ${r.path}`);
   }
