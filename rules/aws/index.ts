@@ -39,6 +39,7 @@ import backup_vault_protected from './backup/vault_protected.js';
 import dynamodb_pitr from './dynamodb/pitr.js';
 import compute_multi_az from './compute/multi_az.js';
 import guardduty_high_findings_triaged from './guardduty/high_findings_triaged.js';
+import cloudwatch_capacity_monitoring from './cloudwatch/capacity_monitoring.js';
 
 export const awsRules: Rule[] = [
   root_mfa_enabled,
@@ -80,4 +81,5 @@ export const awsRules: Rule[] = [
   dynamodb_pitr,
   compute_multi_az,
   guardduty_high_findings_triaged,
+  cloudwatch_capacity_monitoring,
 ];

@@ -72,6 +72,23 @@ describe('AWS availability reads over HTTP', () => {
     }
   });
 
+  it('matches capacity alarms to the seeded databases, load balancers and groups: only the first region has them all', async () => {
+    emu = await withServices();
+    const { s, results } = await run(emu);
+    expect(s.errors).toEqual([]);
+    const cap = results.filter((r) => r.ruleId === 'aws.cloudwatch.capacity_monitoring').map((r) => `${r.region} ${r.status} ${r.reason}`).sort();
+    expect(cap).toEqual([
+      'eu-west-1 fail aurora-eu-west-1: no CloudWatch alarm on its metrics (DBClusterIdentifier=aurora-eu-west-1)',
+      'eu-west-1 fail web-asg: no CloudWatch alarm on its metrics (AutoScalingGroupName=web-asg)',
+      'eu-west-1 fail web: no CloudWatch alarm on its metrics (LoadBalancer=app/web/0000000000000001)',
+      'eu-west-1 pass db-eu-west-1-0: watched by rds-cpu-eu-west-1 (CPUUtilization)',
+      'us-east-1 pass aurora-us-east-1: watched by aurora-free-storage-us-east-1 (FreeLocalStorage)',
+      'us-east-1 pass db-us-east-1-0: watched by rds-cpu-us-east-1 (CPUUtilization)',
+      'us-east-1 pass web-asg: watched by web-asg-cpu-us-east-1 (CPUUtilization)',
+      'us-east-1 pass web: watched by web-latency-us-east-1 (TargetResponseTime)',
+    ]);
+  });
+
   it('pages every listing by its own continuation: LastEvaluatedTableName, NextMarker, NextToken', async () => {
     emu = await withServices(true);
     const r = 'us-east-1';

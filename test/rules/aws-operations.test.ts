@@ -11,6 +11,7 @@ import pitr from '../../rules/aws/dynamodb/pitr.js';
 import multiAz from '../../rules/aws/compute/multi_az.js';
 import triaged from '../../rules/aws/guardduty/high_findings_triaged.js';
 import { deniesDelete } from '../../collectors/aws/services-vaults.js';
+import capacity from '../../rules/aws/cloudwatch/capacity_monitoring.js';
 
 const R = 'eu-west-1';
 const OBSERVED = new Date(NOW.getTime() - 3_600_000).toISOString();
@@ -91,6 +92,29 @@ table(triaged, [
   { name: 'an active finding without a severity is error', resources: [gdf([finding('f2', 2, { severity: null })])], id: GDF, status: 'error' },
   { name: 'a region without a detector is not applicable', resources: [gdf([], 0)], id: GDF, status: 'not_applicable' },
   { name: 'findings not reported is error', resources: [gdf(null)], id: GDF, status: 'error' },
+]);
+
+const alarm = (name: string, metrics: unknown, region = R) => ({ ...res('aws.cloudwatch.alarm', `arn:aws:cloudwatch:${region}:${ACCOUNT}:alarm:${name}`, name, { actionsEnabled: true, alarmActions: ['arn:aws:sns:x'], state: 'OK', stateUpdated: null, metrics }), region });
+const m = (namespace: string, metricName: string, dims: Record<string, string>) => ({ namespace, metricName, dimensions: Object.entries(dims).map(([name, value]) => ({ name, value })) });
+const dbArn = (n: string) => `arn:aws:rds:${R}:${ACCOUNT}:db:${n}`;
+const db = (n: string, a: Record<string, unknown> = {}) => res('aws.rds.instance', dbArn(n), n, { engine: 'postgres', clusterId: null, tags: { 'vigil:critical': 'true' }, ...a });
+const clArn = (n: string) => `arn:aws:rds:${R}:${ACCOUNT}:cluster:${n}`;
+const cl = (n: string) => res('aws.rds.cluster', clArn(n), n, { engine: 'aurora-postgresql', tags: { 'vigil:critical': 'true' } });
+const web = () => lb('web', [`${R}a`, `${R}b`]);
+
+table(capacity, [
+  { name: 'a critical DB with a CPU alarm on its identifier passes', resources: [db('orders'), alarm('cpu', [m('AWS/RDS', 'CPUUtilization', { DBInstanceIdentifier: 'orders' })])], id: dbArn('orders'), status: 'pass', reason: /watched by cpu \(CPUUtilization\)/ },
+  { name: 'a critical DB whose alarms watch another DB fails', resources: [db('orders'), alarm('cpu', [m('AWS/RDS', 'CPUUtilization', { DBInstanceIdentifier: 'billing' })])], id: dbArn('orders'), status: 'fail', reason: /no CloudWatch alarm on its metrics \(DBInstanceIdentifier=orders\)/ },
+  { name: 'an alarm in another region does not count', resources: [db('orders'), alarm('cpu', [m('AWS/RDS', 'CPUUtilization', { DBInstanceIdentifier: 'orders' })], 'us-east-1')], id: dbArn('orders'), status: 'fail' },
+  { name: 'a DB without the critical tag is not judged', resources: [db('scratch', { tags: {} }), db('orders'), alarm('cpu', [m('AWS/RDS', 'CPUUtilization', { DBInstanceIdentifier: 'orders' })])], id: dbArn('orders'), status: 'pass' },
+  { name: 'a DB whose tags were not read is error', resources: [db('orders', { tags: null })], id: dbArn('orders'), status: 'error', reason: /tags/ },
+  { name: 'an Aurora cluster is matched on DBClusterIdentifier', resources: [cl('aurora'), alarm('storage', [m('AWS/RDS', 'FreeLocalStorage', { DBClusterIdentifier: 'aurora' })])], id: clArn('aurora'), status: 'pass' },
+  { name: 'a load balancer is matched on the end of its ARN', resources: [web(), alarm('lat', [m('AWS/ApplicationELB', 'TargetResponseTime', { LoadBalancer: 'app/web/1' })])], id: lbArn('web'), status: 'pass', reason: /TargetResponseTime/ },
+  { name: 'a load balancer alarm in a foreign namespace does not count', resources: [web(), alarm('lat', [m('Custom/Web', 'Latency', { LoadBalancer: 'app/web/1' })])], id: lbArn('web'), status: 'fail' },
+  { name: 'a metric-math alarm counts through any of its metrics', resources: [asg('web-asg'), alarm('math', [m('AWS/EC2', 'NetworkIn', { InstanceId: 'i-1' }), m('CWAgent', 'mem_used_percent', { AutoScalingGroupName: 'web-asg' })])], id: asgArn('web-asg'), status: 'pass' },
+  { name: 'a group without an alarm fails', resources: [asg('web-asg')], id: asgArn('web-asg'), status: 'fail', reason: /AutoScalingGroupName=web-asg/ },
+  { name: 'with no match, an alarm whose metrics were not reported makes it error', resources: [asg('web-asg'), alarm('odd', null)], id: asgArn('web-asg'), status: 'error', reason: /odd/ },
+  { name: 'a match stands beside an alarm whose metrics were not reported', resources: [asg('web-asg'), alarm('odd', null), alarm('cpu', [m('AWS/EC2', 'CPUUtilization', { AutoScalingGroupName: 'web-asg' })])], id: asgArn('web-asg'), status: 'pass' },
 ]);
 
 describe('no table, no load balancer, no group', () => {

@@ -90,7 +90,7 @@ export interface AccountServices {
   protectedResources: Array<{ arn: string; type: string; region: string; lastBackup: string }>;
   backupJobs: EmuBackupJob[];
   buckets: EmuBucket[];
-  alarms: Array<{ name: string; region: string; actionsEnabled: boolean; alarmActions: string[]; state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'; stateUpdated: string }>;
+  alarms: Array<{ name: string; region: string; actionsEnabled: boolean; alarmActions: string[]; state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'; stateUpdated: string; /** what it watches; absent = RDS CPUUtilization without dimensions */ metric?: { namespace: string; name: string; dimensions: Record<string, string> } }>;
   /** Account-level S3 Block Public Access; null = never set (NoSuchPublicAccessBlockConfiguration). */
   publicAccessBlock: { blockPublicAcls: boolean; ignorePublicAcls: boolean; blockPublicPolicy: boolean; restrictPublicBuckets: boolean } | null;
   securityGroups: EmuSecurityGroup[];
@@ -285,7 +285,9 @@ export function generateServices(o: ServicesOptions): AccountServices {
         ...(failed ? { message: 'Backup job failed because the snapshot quota was exceeded' } : {}),
       });
     }
-    s.alarms.push({ name: `rds-cpu-${region}`, region, actionsEnabled: true, alarmActions: [`arn:aws:sns:${region}:${o.accountId}:oncall`], state: 'OK', stateUpdated: iso(2 * DAY) });
+    s.alarms.push({ name: `rds-cpu-${region}`, region, actionsEnabled: true, alarmActions: [`arn:aws:sns:${region}:${o.accountId}:oncall`], state: 'OK', stateUpdated: iso(2 * DAY), metric: { namespace: 'AWS/RDS', name: 'CPUUtilization', dimensions: { DBInstanceIdentifier: `db-${region}-0` } } });
+    // capacity alarms (aws.cloudwatch.capacity_monitoring): the Aurora cluster, load balancer and group of the first region only
+    if (healthy || region === regions[0]) s.alarms.push(...capacityAlarms(region, o.accountId, iso(2 * DAY)));
     if (!healthy) s.alarms.push({ name: `orphan-${region}`, region, actionsEnabled: false, alarmActions: [], state: 'INSUFFICIENT_DATA', stateUpdated: iso(60 * DAY) });
   }
   seedSecurity(s, o.accountId, regions, healthy);
@@ -304,6 +306,16 @@ export function generateServices(o: ServicesOptions): AccountServices {
  * suspended, Security Hub and Access Analyzer never enabled, the Config recorder stopped, a customer KMS key not
  * rotated, the trail's log group kept 30 days, the production backup vault without Vault Lock).
  */
+/** Capacity alarms on a region's Aurora cluster, load balancer and Auto Scaling group (as seeded), notifying on-call. */
+function capacityAlarms(region: string, accountId: string, stateUpdated: string): AccountServices['alarms'] {
+  const base = { region, actionsEnabled: true, alarmActions: [`arn:aws:sns:${region}:${accountId}:oncall`], state: 'OK' as const, stateUpdated };
+  return [
+    { ...base, name: `aurora-free-storage-${region}`, metric: { namespace: 'AWS/RDS', name: 'FreeLocalStorage', dimensions: { DBClusterIdentifier: `aurora-${region}` } } },
+    { ...base, name: `web-latency-${region}`, metric: { namespace: 'AWS/ApplicationELB', name: 'TargetResponseTime', dimensions: { LoadBalancer: 'app/web/0000000000000001' } } },
+    { ...base, name: `web-asg-cpu-${region}`, metric: { namespace: 'AWS/EC2', name: 'CPUUtilization', dimensions: { AutoScalingGroupName: 'web-asg' } } },
+  ];
+}
+
 /** A vault access policy that lets another account copy into the vault and denies nothing. */
 const COPY_POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'backup:CopyIntoBackupVault', Resource: '*' }] });
 
