@@ -13,6 +13,7 @@ import { collectRegional, collectS3 } from './services-regional.js';
 import { SECURITY_REGIONAL_TYPES, collectAccountPublicAccessBlock, collectSecurity, type SecurityRegional } from './services-security.js';
 import { FINDINGS_ACTION_INPUTS } from './services-findings.js';
 import { VAULT_ACTION_INPUTS } from './services-vaults.js';
+import { HEALTH_ACTION_INPUTS, collectHealth } from './services-health.js';
 import { AVAILABILITY_ACTION_INPUTS, AVAILABILITY_REGIONAL_TYPES, AVAILABILITY_XML_ROOT, collectAvailability, type AvailabilityRegional } from './services-availability.js';
 import { CLOUDTRAIL_DELIVERY_LAG_MS, DAY_MS, DEFAULT_PER_SECOND, LOOKUP_EVENTS_PER_SECOND, LOOKUP_STREAMS, LOOKUP_WINDOW_MS, MAX_PAGES, dayCeil, dayFloor, type Absent, type AnyClient, type Reader, type ServicesOptions, type ServicesPart } from './service-reader.js';
 import { awsSend, requireList, type ReplyShape } from './wire.js';
@@ -42,6 +43,7 @@ export const SERVICE_ACTION_INPUTS: Record<string, string[]> = {
   'guardduty:GetDetector': ['aws.guardduty.detectors', 'aws.guardduty.findings'],
   ...FINDINGS_ACTION_INPUTS,
   ...VAULT_ACTION_INPUTS,
+  ...HEALTH_ACTION_INPUTS,
   'securityhub:DescribeHub': ['aws.securityhub.hub'],
   'config:DescribeConfigurationRecorders': ['aws.config.recorders'],
   'config:DescribeConfigurationRecorderStatus': ['aws.config.recorders'],
@@ -179,6 +181,7 @@ export async function collectServices(ctx: CollectContext, o: ServicesOptions): 
     }
     if (await collectS3(rd)) rd.mark('aws.s3.bucket');
     if (await collectAccountPublicAccessBlock(rd)) rd.mark('aws.s3.account_public_access_block');
+    if (await collectHealth(rd)) rd.mark('aws.health.events');
   } finally {
     for (const c of clients) c.destroy();
   }

@@ -40,6 +40,7 @@ import dynamodb_pitr from './dynamodb/pitr.js';
 import compute_multi_az from './compute/multi_az.js';
 import guardduty_high_findings_triaged from './guardduty/high_findings_triaged.js';
 import cloudwatch_capacity_monitoring from './cloudwatch/capacity_monitoring.js';
+import health_events_reviewed from './health/events_reviewed.js';
 
 export const awsRules: Rule[] = [
   root_mfa_enabled,
@@ -82,4 +83,5 @@ export const awsRules: Rule[] = [
   compute_multi_az,
   guardduty_high_findings_triaged,
   cloudwatch_capacity_monitoring,
+  health_events_reviewed,
 ];

@@ -12,6 +12,7 @@ import multiAz from '../../rules/aws/compute/multi_az.js';
 import triaged from '../../rules/aws/guardduty/high_findings_triaged.js';
 import { deniesDelete } from '../../collectors/aws/services-vaults.js';
 import capacity from '../../rules/aws/cloudwatch/capacity_monitoring.js';
+import healthEvents from '../../rules/aws/health/events_reviewed.js';
 
 const R = 'eu-west-1';
 const OBSERVED = new Date(NOW.getTime() - 3_600_000).toISOString();
@@ -115,6 +116,18 @@ table(capacity, [
   { name: 'a group without an alarm fails', resources: [asg('web-asg')], id: asgArn('web-asg'), status: 'fail', reason: /AutoScalingGroupName=web-asg/ },
   { name: 'with no match, an alarm whose metrics were not reported makes it error', resources: [asg('web-asg'), alarm('odd', null)], id: asgArn('web-asg'), status: 'error', reason: /odd/ },
   { name: 'a match stands beside an alarm whose metrics were not reported', resources: [asg('web-asg'), alarm('odd', null), alarm('cpu', [m('AWS/EC2', 'CPUUtilization', { AutoScalingGroupName: 'web-asg' })])], id: asgArn('web-asg'), status: 'pass' },
+]);
+
+const HEV = `arn:aws:health:us-east-1:${ACCOUNT}:events/open`;
+const EV = 'arn:aws:health:eu-west-1::event/RDS/AWS_RDS_MAINTENANCE_SCHEDULED/EV1';
+const hev = (events: unknown) => ({ ...res('aws.health.events', HEV, 'health-events', { events }), region: undefined });
+const ev = { arn: EV, service: 'RDS', eventTypeCode: 'AWS_RDS_MAINTENANCE_SCHEDULED', category: 'scheduledChange', region: R, status: 'upcoming', startTime: '2025-06-20T02:00:00.000Z' };
+
+table(healthEvents, [
+  { name: 'an upcoming scheduled change is captured for review (pass), naming what and when', resources: [hev([ev])], id: EV, status: 'pass', reason: /captured for review: scheduledChange AWS_RDS_MAINTENANCE_SCHEDULED \(RDS\) in eu-west-1, upcoming from 2025-06-20/ },
+  { name: 'the account summary counts the events read', resources: [hev([ev])], id: HEV, status: 'pass', reason: /^1 open issue/ },
+  { name: 'no open event still passes the summary: the Health API answered', resources: [hev([])], id: HEV, status: 'pass', reason: /^0 open/ },
+  { name: 'events not reported is error', resources: [hev(null)], id: HEV, status: 'error' },
 ]);
 
 describe('no table, no load balancer, no group', () => {

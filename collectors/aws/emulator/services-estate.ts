@@ -112,6 +112,8 @@ export interface AccountServices {
   autoScalingGroups?: EmuAutoScalingGroup[];
   /** GuardDuty findings of the region's detector (emulator/guardduty-findings.ts); absent = none. */
   guardDutyFindings?: EmuGuardDutyFinding[];
+  /** AWS Health (emulator/health.ts); absent or `subscribed: false` = no support plan that includes the Health API. */
+  health?: { subscribed: boolean; events: Array<{ id: string; service: string; typeCode: string; category: 'issue' | 'scheduledChange' | 'accountNotification'; region: string; status: 'open' | 'upcoming' | 'closed'; start: string }> };
 }
 
 /** An inbound rule: protocol `tcp`, `udp`, `icmp` or `-1` (all); ports absent for `-1`. */
@@ -293,6 +295,15 @@ export function generateServices(o: ServicesOptions): AccountServices {
   seedSecurity(s, o.accountId, regions, healthy);
   seedAvailability(s, o.accountId, regions, healthy);
   s.guardDutyFindings = seedGuardDutyFindings(regions, now, healthy);
+  // a Business support plan: an upcoming RDS maintenance, an open EC2 issue, and a closed issue the filter leaves out
+  s.health = {
+    subscribed: true,
+    events: [
+      { id: 'EV1', service: 'RDS', typeCode: 'AWS_RDS_MAINTENANCE_SCHEDULED', category: 'scheduledChange', region: regions[0]!, status: 'upcoming', start: iso(-5 * DAY) },
+      { id: 'EV2', service: 'EC2', typeCode: 'AWS_EC2_OPERATIONAL_ISSUE', category: 'issue', region: regions[regions.length - 1]!, status: 'open', start: iso(2 * 3600_000) },
+      { id: 'EV3', service: 'EC2', typeCode: 'AWS_EC2_OPERATIONAL_ISSUE', category: 'issue', region: regions[0]!, status: 'closed', start: iso(20 * DAY) },
+    ],
+  };
   s.buckets.push({ name: `critical-data-${o.accountId}`, region: regions[0]!, created: iso(400 * DAY), tags: { 'vigil:critical': 'true' }, versioning: 'Enabled' });
   s.buckets.push({ name: `critical-logs-${o.accountId}`, region: regions[regions.length - 1]!, created: iso(300 * DAY), tags: { 'vigil:critical': 'true' }, versioning: healthy ? 'Enabled' : null });
   s.buckets.push({ name: `scratch-${o.accountId}`, region: regions[0]!, created: iso(10 * DAY), tags: {}, versioning: null });

@@ -4,6 +4,7 @@ import { cloudtrail } from './cloudtrail.js';
 import { ServiceError, input, page, secs, type ServiceReply, type ServiceRequest, type ServiceState } from './service-protocol.js';
 import { el, esc } from './xml.js';
 import { SECURITY_SERVICES, S3_CONTROL_PREFIX, ec2Error, handleSecurity, s3Control, s3ControlError, securityActionOf } from './security.js';
+import { health } from './health.js';
 import { RECOVERY_POINTS_PATH, VAULT_POLICY_PATH, backupVaultRead } from './backup-vaults.js';
 import { AVAILABILITY_SERVICES, QUERY_XML_SERVICES, availabilityActionOf, handleAvailability, queryError } from './availability.js';
 import { bucketNameOf, deleteObject, getObject, getObjectLockConfiguration, getObjectRetention, headObject, putObject, s3ObjectAction } from './s3-objects.js';
@@ -48,6 +49,8 @@ export function handleService(r: ServiceRequest, action: string, st: ServiceStat
       return json11(action, cloudtrail(r, action, st, lookups));
     case 'organizations':
       return json11(action, organizations(r, action, st));
+    case 'health':
+      return json11(action, health(r, action, st));
     case 'monitoring':
       return { action, status: 200, contentType: 'application/x-amz-json-1.0', body: JSON.stringify(cloudwatch(r, action, st)) };
     case 'rds':
