@@ -3,15 +3,10 @@
 // Scaling groups. Every failure — denied, throttled past retries, a vanished table, a degraded reply — is error naming
 // its cause, never a pass or a smaller population.
 import { afterEach, describe, expect, it } from 'vitest';
-import { collector, emulator } from './helpers.js';
-import { demoEstate, type AwsEmulator } from '../../collectors/aws/emulator/index.js';
-import { generateServices } from '../../collectors/aws/emulator/services-estate.js';
+import type { AwsEmulator } from '../../collectors/aws/emulator/index.js';
 import { denyDeletePolicy } from '../../collectors/aws/emulator/backup-vaults.js';
-import type { AwsSourceConfig } from '../../collectors/aws/index.js';
-import { silentLogger, systemClock } from '../../src/core/collector.js';
-import type { Result, Snapshot } from '../../src/core/types.js';
-import { evaluateSnapshot } from '../../src/rules/engine.js';
-import { awsRules } from '../../rules/aws/index.js';
+import type { Result } from '../../src/core/types.js';
+import { ACCOUNT, REGIONS, run, withServices } from './services-setup.js';
 
 let emu: AwsEmulator | undefined;
 afterEach(async () => {
@@ -19,22 +14,8 @@ afterEach(async () => {
   emu = undefined;
 });
 
-const ACCOUNT = '123456789012';
-const REGIONS = ['us-east-1', 'eu-west-1'];
-const FULL: Partial<AwsSourceConfig> = { iamOnly: false, regions: REGIONS, maxAttempts: 2 };
 const PITR = 'aws.dynamodb.pitr';
 const MULTI_AZ = 'aws.compute.multi_az';
-
-async function withServices(healthy = false): Promise<AwsEmulator> {
-  const e = await emulator(demoEstate());
-  e.services = generateServices({ accountId: ACCOUNT, regions: REGIONS, historyDays: 2, eventsPerDay: 1, databases: 1, healthy });
-  return e;
-}
-
-async function run(e: AwsEmulator): Promise<{ s: Snapshot; results: Result[] }> {
-  const s = await collector(e, FULL).collect({ scope: ACCOUNT, slot: '2025-01-01T00:00:00.000Z', clock: systemClock, logger: silentLogger });
-  return { s, results: evaluateSnapshot(s, awsRules, { now: new Date() }) };
-}
 
 /** `region name status` of a rule's results, sorted. */
 const verdicts = (results: Result[], ruleId: string): string[] =>

@@ -2,14 +2,9 @@
 // read in batches of 50 with GetFindings; a listed finding that does not come back, a denied or degraded read is
 // error for the region's findings, never a pass.
 import { afterEach, describe, expect, it } from 'vitest';
-import { collector, emulator } from './helpers.js';
-import { demoEstate, type AwsEmulator } from '../../collectors/aws/emulator/index.js';
-import { generateServices } from '../../collectors/aws/emulator/services-estate.js';
-import type { AwsSourceConfig } from '../../collectors/aws/index.js';
-import { silentLogger, systemClock } from '../../src/core/collector.js';
-import type { Result, Snapshot } from '../../src/core/types.js';
-import { evaluateSnapshot } from '../../src/rules/engine.js';
-import { awsRules } from '../../rules/aws/index.js';
+import type { AwsEmulator } from '../../collectors/aws/emulator/index.js';
+import type { Result } from '../../src/core/types.js';
+import { run, withServices } from './services-setup.js';
 
 let emu: AwsEmulator | undefined;
 afterEach(async () => {
@@ -17,21 +12,7 @@ afterEach(async () => {
   emu = undefined;
 });
 
-const ACCOUNT = '123456789012';
-const REGIONS = ['us-east-1', 'eu-west-1'];
-const FULL: Partial<AwsSourceConfig> = { iamOnly: false, regions: REGIONS, maxAttempts: 2 };
 const RULE = 'aws.guardduty.high_findings_triaged';
-
-async function withServices(healthy = false): Promise<AwsEmulator> {
-  const e = await emulator(demoEstate());
-  e.services = generateServices({ accountId: ACCOUNT, regions: REGIONS, historyDays: 2, eventsPerDay: 1, databases: 1, healthy });
-  return e;
-}
-
-async function run(e: AwsEmulator): Promise<{ s: Snapshot; results: Result[] }> {
-  const s = await collector(e, FULL).collect({ scope: ACCOUNT, slot: '2025-01-01T00:00:00.000Z', clock: systemClock, logger: silentLogger });
-  return { s, results: evaluateSnapshot(s, awsRules, { now: new Date() }) };
-}
 
 const byRegion = (results: Result[]): Record<string, string> => Object.fromEntries(results.filter((r) => r.ruleId === RULE).map((r) => [r.region ?? '-', r.status]));
 

@@ -2,11 +2,9 @@
 // aws.guardduty.high_findings_triaged): pass and fail rows with hand-written verdicts, and `error` where the collector
 // could not read what the rule needs (null), through the real engine.
 import { describe, expect, it } from 'vitest';
-import type { Resource, Rule, Status } from '../../src/core/types.js';
 import { evaluateSnapshot } from '../../src/rules/engine.js';
-import { AWS_IAM_RESOURCE_TYPES } from '../../src/core/contracts/aws.js';
-import { AWS_SERVICE_RESOURCE_TYPES } from '../../collectors/aws/services.js';
 import { ACCOUNT, NOW, snapshot } from './helpers.js';
+import { ALL_INPUTS, R, res, table } from './aws-table.js';
 import pitr from '../../rules/aws/dynamodb/pitr.js';
 import multiAz from '../../rules/aws/compute/multi_az.js';
 import triaged from '../../rules/aws/guardduty/high_findings_triaged.js';
@@ -14,40 +12,12 @@ import { deniesDelete } from '../../collectors/aws/services-vaults.js';
 import capacity from '../../rules/aws/cloudwatch/capacity_monitoring.js';
 import healthEvents from '../../rules/aws/health/events_reviewed.js';
 
-const R = 'eu-west-1';
-const OBSERVED = new Date(NOW.getTime() - 3_600_000).toISOString();
-const ALL_INPUTS = Object.fromEntries([...AWS_IAM_RESOURCE_TYPES, ...AWS_SERVICE_RESOURCE_TYPES].map((t) => [t, { observedAt: OBSERVED }]));
-
-function res(type: string, id: string, name: string, attributes: Record<string, unknown>): Resource {
-  return { source: 'aws', scope: ACCOUNT, type, id, name, region: R, attributes, observedAt: OBSERVED };
-}
 const tableArn = (n: string) => `arn:aws:dynamodb:${R}:${ACCOUNT}:table/${n}`;
 const ddbTable = (n: string, a: Record<string, unknown> = {}) => res('aws.dynamodb.table', tableArn(n), n, { status: 'ACTIVE', deletionProtection: true, pitrStatus: 'ENABLED', pitrRecoveryPeriodDays: 35, ...a });
 const lbArn = (n: string) => `arn:aws:elasticloadbalancing:${R}:${ACCOUNT}:loadbalancer/app/${n}/1`;
 const lb = (n: string, zones: unknown) => res('aws.elbv2.load_balancer', lbArn(n), n, { type: 'application', scheme: 'internal', state: 'active', zones });
 const asgArn = (n: string) => `arn:aws:autoscaling:${R}:${ACCOUNT}:autoScalingGroup:1:autoScalingGroupName/${n}`;
 const asg = (n: string, a: Record<string, unknown> = {}) => res('aws.autoscaling.group', asgArn(n), n, { zones: [`${R}a`, `${R}b`], healthCheckTypes: ['ELB'], loadBalanced: true, desiredCapacity: 2, ...a });
-
-interface Row {
-  name: string;
-  resources: Resource[];
-  id: string;
-  status: Status;
-  reason?: RegExp;
-  params?: Record<string, unknown>;
-}
-
-function table(rule: Rule, rows: Row[]): void {
-  describe(rule.id, () => {
-    it.each(rows.map((r) => [r.name, r] as const))('%s', (_n, row) => {
-      const results = evaluateSnapshot(snapshot(row.resources, { inputs: ALL_INPUTS }), [rule], { now: NOW, ...(row.params ? { params: { [rule.id]: row.params } } : {}) });
-      const r = results.find((x) => x.resourceId === row.id);
-      expect(r, `no result for ${row.id}: ${JSON.stringify(results)}`).toBeDefined();
-      expect(r!.status, r!.reason).toBe(row.status);
-      if (row.reason) expect(r!.reason).toMatch(row.reason);
-    });
-  });
-}
 
 table(pitr, [
   { name: 'PITR and deletion protection on passes', resources: [ddbTable('orders')], id: tableArn('orders'), status: 'pass', reason: /35-day window\), deletion protection on/ },
@@ -120,7 +90,7 @@ table(capacity, [
 
 const HEV = `arn:aws:health:us-east-1:${ACCOUNT}:events/open`;
 const EV = 'arn:aws:health:eu-west-1::event/RDS/AWS_RDS_MAINTENANCE_SCHEDULED/EV1';
-const hev = (events: unknown) => ({ ...res('aws.health.events', HEV, 'health-events', { events }), region: undefined });
+const hev = (events: unknown) => res('aws.health.events', HEV, 'health-events', { events }, undefined);
 const ev = { arn: EV, service: 'RDS', eventTypeCode: 'AWS_RDS_MAINTENANCE_SCHEDULED', category: 'scheduledChange', region: R, status: 'upcoming', startTime: '2025-06-20T02:00:00.000Z' };
 
 table(healthEvents, [

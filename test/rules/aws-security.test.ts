@@ -1,12 +1,8 @@
 // Rule tables for the AWS security-settings rules (S3 Block Public Access, security groups, EBS default encryption,
 // GuardDuty, Security Hub, Config, Access Analyzer): pass and fail rows, and `error` where the collector could not read
 // what the rule needs (null), through the real engine.
-import { describe, expect, it } from 'vitest';
-import type { Resource, Rule, Status } from '../../src/core/types.js';
-import { evaluateSnapshot } from '../../src/rules/engine.js';
-import { AWS_IAM_RESOURCE_TYPES } from '../../src/core/contracts/aws.js';
-import { AWS_SERVICE_RESOURCE_TYPES } from '../../collectors/aws/services.js';
-import { ACCOUNT, NOW, snapshot } from './helpers.js';
+import { ACCOUNT } from './helpers.js';
+import { R, res, table } from './aws-table.js';
 import publicAccess from '../../rules/aws/s3/account_public_access_blocked.js';
 import adminPorts from '../../rules/aws/ec2/no_admin_ports_open_to_internet.js';
 import ebsDefault from '../../rules/aws/ec2/ebs_encrypted_by_default.js';
@@ -18,13 +14,6 @@ import keyRotation from '../../rules/aws/kms/key_rotation_enabled.js';
 import logRetention from '../../rules/aws/logs/retention_covers_audit_period.js';
 import vaultProtected from '../../rules/aws/backup/vault_protected.js';
 
-const R = 'eu-west-1';
-const OBSERVED = new Date(NOW.getTime() - 3_600_000).toISOString();
-const ALL_INPUTS = Object.fromEntries([...AWS_IAM_RESOURCE_TYPES, ...AWS_SERVICE_RESOURCE_TYPES].map((t) => [t, { observedAt: OBSERVED }]));
-
-function res(type: string, id: string, name: string, attributes: Record<string, unknown>, region: string | undefined = R): Resource {
-  return { source: 'aws', scope: ACCOUNT, type, id, name, ...(region ? { region } : {}), attributes, observedAt: OBSERVED };
-}
 const PAB = `arn:aws:s3:::account/${ACCOUNT}/public-access-block`;
 const pab = (a: Record<string, unknown> = {}) => res('aws.s3.account_public_access_block', PAB, 'pab', { configured: true, blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true, ...a }, undefined);
 const sgArn = (id: string) => `arn:aws:ec2:${R}:${ACCOUNT}:security-group/${id}`;
@@ -50,27 +39,6 @@ const lg = (n: string, retentionInDays: unknown) => res('aws.logs.log_group', lg
 
 const vaultArn = (n: string) => `arn:aws:backup:${R}:${ACCOUNT}:backup-vault:${n}`;
 const vault = (n: string, a: Record<string, unknown> = {}) => res('aws.backup.vault', vaultArn(n), n, { vaultType: 'BACKUP_VAULT', encryptionKeyArn: `arn:aws:kms:${R}:${ACCOUNT}:key/k`, recoveryPoints: 40, locked: true, minRetentionDays: 35, lockDate: null, accessPolicy: 'none', denyDeletePolicy: false, recoveryPointsListed: 40, unencryptedRecoveryPoints: 0, ...a });
-
-interface Row {
-  name: string;
-  resources: Resource[];
-  id: string;
-  status: Status;
-  reason?: RegExp;
-  params?: Record<string, unknown>;
-}
-
-function table(rule: Rule, rows: Row[]): void {
-  describe(rule.id, () => {
-    it.each(rows.map((r) => [r.name, r] as const))('%s', (_n, row) => {
-      const results = evaluateSnapshot(snapshot(row.resources, { inputs: ALL_INPUTS }), [rule], { now: NOW, ...(row.params ? { params: { [rule.id]: row.params } } : {}) });
-      const r = results.find((x) => x.resourceId === row.id);
-      expect(r, `no result for ${row.id}: ${JSON.stringify(results)}`).toBeDefined();
-      expect(r!.status, r!.reason).toBe(row.status);
-      if (row.reason) expect(r!.reason).toMatch(row.reason);
-    });
-  });
-}
 
 table(publicAccess, [
   { name: 'all four settings on passes', resources: [pab()], id: PAB, status: 'pass' },
