@@ -31,7 +31,8 @@ const UNAUTHENTICATED = new Set([
   'AuthFailure',
 ]);
 const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError', 'AllAccessDisabled']);
-const UNIMPLEMENTED = new Set(['UnknownOperation', 'UnknownOperationException', 'InvalidAction', 'NotImplemented', 'UnsupportedOperation', 'UnsupportedOperationException']);
+// SubscriptionRequiredException: the API is not open to this account's support plan (AWS Health without Business)
+const UNIMPLEMENTED = new Set(['UnknownOperation', 'UnknownOperationException', 'InvalidAction', 'NotImplemented', 'UnsupportedOperation', 'UnsupportedOperationException', 'SubscriptionRequiredException']);
 
 /** The SDK names modeled errors by shape (CredentialReportNotReadyException); map back to the wire codes AWS documents. */
 export function errorCode(err: SdkError): string {

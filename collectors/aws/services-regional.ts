@@ -3,6 +3,7 @@ import { RDSClient, DescribeDBClustersCommand, DescribeDBInstancesCommand } from
 import { BackupClient, GetBackupPlanCommand, ListBackupJobsCommand, ListBackupPlansCommand, ListBackupSelectionsCommand, ListProtectedResourcesCommand } from '@aws-sdk/client-backup';
 import { S3Client, GetBucketTaggingCommand, GetBucketVersioningCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { alarmMetrics } from './alarm-metrics.js';
 import { BACKUP_JOB_WINDOW_MS, dayCeil, dayFloor, MAX_PAGES, type AnyClient, type Reader } from './service-reader.js';
 export type Item = Record<string, unknown>;
 
@@ -130,6 +131,8 @@ export async function collectRegional(rd: Reader, region: string): Promise<{ rds
         alarmActions: Array.isArray(a.AlarmActions) ? a.AlarmActions : null,
         state: str(a.StateValue),
         stateUpdated: isoOrNull(a.StateUpdatedTimestamp),
+        // what it watches (alarm-metrics.ts): null where the reply does not say
+        metrics: alarmMetrics(a),
       });
     }
   } else ok.alarms = false;

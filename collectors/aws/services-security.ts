@@ -11,6 +11,8 @@ import { KMSClient, DescribeKeyCommand, GetKeyRotationStatusCommand, ListKeysCom
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { BackupClient, ListBackupVaultsCommand } from '@aws-sdk/client-backup';
 import { pages, withIds, type Item } from './services-regional.js';
+import { readGuardDutyFindings } from './services-findings.js';
+import { readVaultProtection } from './services-vaults.js';
 import type { AnyClient, Reader } from './service-reader.js';
 
 const bool = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : null);
@@ -22,6 +24,7 @@ export const SECURITY_REGIONAL_TYPES = {
   sg: 'aws.ec2.security_group',
   ebs: 'aws.ec2.ebs_default_encryption',
   guardduty: 'aws.guardduty.detectors',
+  findings: 'aws.guardduty.findings',
   securityhub: 'aws.securityhub.hub',
   config: 'aws.config.recorders',
   analyzer: 'aws.accessanalyzer.analyzers',
@@ -114,24 +117,25 @@ async function readEbsDefault(rd: Reader, region: string, ec2: AnyClient): Promi
   return true;
 }
 
-async function readGuardDuty(rd: Reader, region: string): Promise<boolean> {
+/** Detectors, then (services-findings.ts) their active HIGH+ findings: whether each type was read whole. */
+async function readGuardDuty(rd: Reader, region: string): Promise<{ detectors: boolean; findings: boolean }> {
   const gd = rd.client(GuardDutyClient as never, region) as AnyClient;
   const ids = await pages(rd, 'guardduty:ListDetectors', region, gd, (t) => new ListDetectorsCommand({ MaxResults: 50, ...(t ? { NextToken: t } : {}) }), 'DetectorIds', (r) => r.NextToken);
-  if (!ids) return false;
+  if (!ids) return { detectors: false, findings: false };
   if (ids.some((x) => !str(x))) {
     rd.malformed('guardduty:ListDetectors', region, 'an empty detector id');
-    return false;
+    return { detectors: false, findings: false };
   }
   const detectors: Array<{ id: string; status: string | null }> = [];
   for (const id of ids as unknown as string[]) {
     const d = await rd.send<{ Status?: unknown }>('guardduty:GetDetector', region, gd, new GetDetectorCommand({ DetectorId: id }));
     rd.count();
-    if (!d) return false;
+    if (!d) return { detectors: false, findings: false };
     rd.art(`guardduty:GetDetector ${region} ${id}`, d);
     detectors.push({ id, status: str(d.Status) });
   }
   rd.res('aws.guardduty.detectors', `arn:aws:guardduty:${region}:${rd.account}:detectors`, `guardduty/${region}`, region, { detectors });
-  return true;
+  return { detectors: true, findings: await readGuardDutyFindings(rd, region, gd, ids as unknown as string[]) };
 }
 
 async function readSecurityHub(rd: Reader, region: string): Promise<boolean> {
@@ -304,7 +308,11 @@ async function readBackupVaults(rd: Reader, region: string): Promise<boolean> {
   const vaults = withIds(rd, 'backup:ListBackupVaults', region, await pages(rd, 'backup:ListBackupVaults', region, bk, (t) => new ListBackupVaultsCommand({ MaxResults: 1000, ...(t ? { NextToken: t } : {}) }), 'BackupVaultList', (r) => r.NextToken), ['BackupVaultArn', 'BackupVaultName']);
   if (!vaults) return false;
   for (const v of vaults) {
+    // access policy and recovery points (services-vaults.ts) only where there are recovery points to protect
+    const extra = num(v.NumberOfRecoveryPoints) === 0 ? {} : await readVaultProtection(rd, region, bk, String(v.BackupVaultName));
+    if (!extra) return false;
     rd.res('aws.backup.vault', String(v.BackupVaultArn), String(v.BackupVaultName), region, {
+      ...extra,
       vaultType: str(v.VaultType),
       // null where the listing did not say: the rule is `error` for the vault
       encryptionKeyArn: str(v.EncryptionKeyArn),
@@ -321,10 +329,14 @@ async function readBackupVaults(rd: Reader, region: string): Promise<boolean> {
 /** One region's security settings; each flag is true when that type was read completely in the region. */
 export async function collectSecurity(rd: Reader, region: string): Promise<SecurityRegional> {
   const ec2 = rd.client(EC2Client as never, region) as AnyClient;
+  const sg = await readSecurityGroups(rd, region, ec2);
+  const ebs = await readEbsDefault(rd, region, ec2);
+  const gd = await readGuardDuty(rd, region);
   return {
-    sg: await readSecurityGroups(rd, region, ec2),
-    ebs: await readEbsDefault(rd, region, ec2),
-    guardduty: await readGuardDuty(rd, region),
+    sg,
+    ebs,
+    guardduty: gd.detectors,
+    findings: gd.findings,
     securityhub: await readSecurityHub(rd, region),
     config: await readConfig(rd, region),
     analyzer: await readAnalyzers(rd, region),

@@ -12,12 +12,16 @@ import { mapBounded } from './limits.js';
 import { collectRegional, collectS3 } from './services-regional.js';
 import { SECURITY_REGIONAL_TYPES, collectAccountPublicAccessBlock, collectSecurity, type SecurityRegional } from './services-security.js';
 import { GOVERNANCE_ACTION_INPUTS, GOVERNANCE_TYPES, GOVERNANCE_XML_ROOT, collectGovernance } from './services-governance.js';
+import { FINDINGS_ACTION_INPUTS } from './services-findings.js';
+import { VAULT_ACTION_INPUTS } from './services-vaults.js';
+import { HEALTH_ACTION_INPUTS, collectHealth } from './services-health.js';
+import { AVAILABILITY_ACTION_INPUTS, AVAILABILITY_REGIONAL_TYPES, AVAILABILITY_XML_ROOT, collectAvailability, type AvailabilityRegional } from './services-availability.js';
 import { CLOUDTRAIL_DELIVERY_LAG_MS, DAY_MS, DEFAULT_PER_SECOND, LOOKUP_EVENTS_PER_SECOND, LOOKUP_STREAMS, LOOKUP_WINDOW_MS, MAX_PAGES, dayCeil, dayFloor, type Absent, type AnyClient, type Reader, type ServicesOptions, type ServicesPart } from './service-reader.js';
 import { awsSend, requireList, type ReplyShape } from './wire.js';
 
 /** Resource types each non-IAM action feeds: what its failure leaves missing or incomplete. */
 export const SERVICE_ACTION_INPUTS: Record<string, string[]> = {
-  'account:ListRegions': ['aws.cloudtrail.history', 'aws.cloudtrail.event', 'aws.rds.instance', 'aws.rds.cluster', 'aws.backup.plan', 'aws.backup.protected_resource', 'aws.backup.job', 'aws.cloudwatch.alarm', ...Object.values(SECURITY_REGIONAL_TYPES), GOVERNANCE_TYPES.federation],
+  'account:ListRegions': ['aws.cloudtrail.history', 'aws.cloudtrail.event', 'aws.rds.instance', 'aws.rds.cluster', 'aws.backup.plan', 'aws.backup.protected_resource', 'aws.backup.job', 'aws.cloudwatch.alarm', ...Object.values(SECURITY_REGIONAL_TYPES), ...Object.values(AVAILABILITY_REGIONAL_TYPES), GOVERNANCE_TYPES.federation],
   'cloudtrail:DescribeTrails': ['aws.cloudtrail.trail'],
   'cloudtrail:GetTrailStatus': ['aws.cloudtrail.trail'],
   'cloudtrail:GetEventSelectors': ['aws.cloudtrail.trail'],
@@ -36,8 +40,11 @@ export const SERVICE_ACTION_INPUTS: Record<string, string[]> = {
   's3:GetAccountPublicAccessBlock': ['aws.s3.account_public_access_block'],
   'ec2:DescribeSecurityGroups': ['aws.ec2.security_group'],
   'ec2:GetEbsEncryptionByDefault': ['aws.ec2.ebs_default_encryption'],
-  'guardduty:ListDetectors': ['aws.guardduty.detectors'],
-  'guardduty:GetDetector': ['aws.guardduty.detectors'],
+  'guardduty:ListDetectors': ['aws.guardduty.detectors', 'aws.guardduty.findings'],
+  'guardduty:GetDetector': ['aws.guardduty.detectors', 'aws.guardduty.findings'],
+  ...FINDINGS_ACTION_INPUTS,
+  ...VAULT_ACTION_INPUTS,
+  ...HEALTH_ACTION_INPUTS,
   'securityhub:DescribeHub': ['aws.securityhub.hub'],
   'securityhub:GetEnabledStandards': ['aws.securityhub.hub'],
   'config:DescribeConfigurationRecorders': ['aws.config.recorders'],
@@ -52,6 +59,7 @@ export const SERVICE_ACTION_INPUTS: Record<string, string[]> = {
   'logs:DescribeLogGroups': ['aws.logs.log_group'],
   'backup:ListBackupVaults': ['aws.backup.vault'],
   ...GOVERNANCE_ACTION_INPUTS,
+  ...AVAILABILITY_ACTION_INPUTS,
 };
 
 export const AWS_SERVICE_RESOURCE_TYPES = [...new Set(Object.values(SERVICE_ACTION_INPUTS).flat())];
@@ -67,6 +75,7 @@ const XML_ROOT: Record<string, string> = {
   'ec2:DescribeSecurityGroups': 'DescribeSecurityGroupsResponse',
   'ec2:GetEbsEncryptionByDefault': 'GetEbsEncryptionByDefaultResponse',
   ...GOVERNANCE_XML_ROOT,
+  ...AVAILABILITY_XML_ROOT,
 };
 
 export { LOOKUP_EVENTS_PER_SECOND, DEFAULT_PER_SECOND, CLOUDTRAIL_DELIVERY_LAG_MS, LOOKUP_WINDOW_MS, BACKUP_JOB_WINDOW_MS, MAX_PAGES, LOOKUP_STREAMS, dayFloor, dayCeil } from './service-reader.js';
@@ -157,15 +166,19 @@ export async function collectServices(ctx: CollectContext, o: ServicesOptions): 
     const trailBuckets = await readTrails(rd);
     if (regions) {
       const regional = { history: true, rdsI: true, rdsC: true, plans: true, prot: true, jobs: true, alarms: true };
-      const security: SecurityRegional = { sg: true, ebs: true, guardduty: true, securityhub: true, config: true, analyzer: true, kms: true, logs: true, vaults: true };
+      const security: SecurityRegional = { sg: true, ebs: true, guardduty: true, findings: true, securityhub: true, config: true, analyzer: true, kms: true, logs: true, vaults: true };
+      const availability: AvailabilityRegional = { dynamodb: true, elbv2: true, asg: true };
       await mapBounded(regions, o.regionConcurrency, async (region) => {
         if (!(await readHistory(rd, region, seenEvents))) regional.history = false;
         const ok = await collectRegional(rd, region);
         for (const k of Object.keys(ok) as Array<keyof typeof ok>) if (!ok[k]) regional[k] = false;
         const sec = await collectSecurity(rd, region);
         for (const k of Object.keys(sec) as Array<keyof SecurityRegional>) if (!sec[k]) security[k] = false;
+        const av = await collectAvailability(rd, region);
+        for (const k of Object.keys(av) as Array<keyof AvailabilityRegional>) if (!av[k]) availability[k] = false;
       });
       for (const [k, t] of Object.entries(SECURITY_REGIONAL_TYPES)) if (security[k as keyof SecurityRegional]) rd.mark(t);
+      for (const [k, t] of Object.entries(AVAILABILITY_REGIONAL_TYPES)) if (availability[k as keyof AvailabilityRegional]) rd.mark(t);
       if (regional.history) {
         rd.mark('aws.cloudtrail.history');
         rd.mark('aws.cloudtrail.event');
@@ -177,6 +190,7 @@ export async function collectServices(ctx: CollectContext, o: ServicesOptions): 
     if (await collectS3(rd, (m) => (owned = m))) rd.mark('aws.s3.bucket');
     await collectGovernance(rd, regions, trailBuckets, owned);
     if (await collectAccountPublicAccessBlock(rd)) rd.mark('aws.s3.account_public_access_block');
+    if (await collectHealth(rd)) rd.mark('aws.health.events');
   } finally {
     for (const c of clients) c.destroy();
   }

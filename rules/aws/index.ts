@@ -39,6 +39,11 @@ import backup_vault_protected from './backup/vault_protected.js';
 import human_access_federated from './iam/human_access_federated.js';
 import account_incident_contacts from './account/incident_contacts.js';
 import cloudtrail_bucket_protected from './cloudtrail/bucket_protected.js';
+import dynamodb_pitr from './dynamodb/pitr.js';
+import compute_multi_az from './compute/multi_az.js';
+import guardduty_high_findings_triaged from './guardduty/high_findings_triaged.js';
+import cloudwatch_capacity_monitoring from './cloudwatch/capacity_monitoring.js';
+import health_events_reviewed from './health/events_reviewed.js';
 
 export const awsRules: Rule[] = [
   root_mfa_enabled,
@@ -80,4 +85,9 @@ export const awsRules: Rule[] = [
   human_access_federated,
   account_incident_contacts,
   cloudtrail_bucket_protected,
+  dynamodb_pitr,
+  compute_multi_az,
+  guardduty_high_findings_triaged,
+  cloudwatch_capacity_monitoring,
+  health_events_reviewed,
 ];

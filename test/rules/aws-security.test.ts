@@ -1,12 +1,8 @@
 // Rule tables for the AWS security-settings rules (S3 Block Public Access, security groups, EBS default encryption,
 // GuardDuty, Security Hub, Config, Access Analyzer): pass and fail rows, and `error` where the collector could not read
 // what the rule needs (null), through the real engine.
-import { describe, expect, it } from 'vitest';
-import type { Resource, Rule, Status } from '../../src/core/types.js';
-import { evaluateSnapshot } from '../../src/rules/engine.js';
-import { AWS_IAM_RESOURCE_TYPES } from '../../src/core/contracts/aws.js';
-import { AWS_SERVICE_RESOURCE_TYPES } from '../../collectors/aws/services.js';
-import { ACCOUNT, NOW, snapshot } from './helpers.js';
+import { ACCOUNT } from './helpers.js';
+import { R, res, table } from './aws-table.js';
 import publicAccess from '../../rules/aws/s3/account_public_access_blocked.js';
 import adminPorts from '../../rules/aws/ec2/no_admin_ports_open_to_internet.js';
 import ebsDefault from '../../rules/aws/ec2/ebs_encrypted_by_default.js';
@@ -18,13 +14,6 @@ import keyRotation from '../../rules/aws/kms/key_rotation_enabled.js';
 import logRetention from '../../rules/aws/logs/retention_covers_audit_period.js';
 import vaultProtected from '../../rules/aws/backup/vault_protected.js';
 
-const R = 'eu-west-1';
-const OBSERVED = new Date(NOW.getTime() - 3_600_000).toISOString();
-const ALL_INPUTS = Object.fromEntries([...AWS_IAM_RESOURCE_TYPES, ...AWS_SERVICE_RESOURCE_TYPES].map((t) => [t, { observedAt: OBSERVED }]));
-
-function res(type: string, id: string, name: string, attributes: Record<string, unknown>, region: string | undefined = R): Resource {
-  return { source: 'aws', scope: ACCOUNT, type, id, name, ...(region ? { region } : {}), attributes, observedAt: OBSERVED };
-}
 const PAB = `arn:aws:s3:::account/${ACCOUNT}/public-access-block`;
 const pab = (a: Record<string, unknown> = {}) => res('aws.s3.account_public_access_block', PAB, 'pab', { configured: true, blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true, ...a }, undefined);
 const sgArn = (id: string) => `arn:aws:ec2:${R}:${ACCOUNT}:security-group/${id}`;
@@ -53,28 +42,7 @@ const lgArn = (n: string) => `arn:aws:logs:${R}:${ACCOUNT}:log-group:${n}`;
 const lg = (n: string, retentionInDays: unknown) => res('aws.logs.log_group', lgArn(n), n, { retentionInDays });
 
 const vaultArn = (n: string) => `arn:aws:backup:${R}:${ACCOUNT}:backup-vault:${n}`;
-const vault = (n: string, a: Record<string, unknown> = {}) => res('aws.backup.vault', vaultArn(n), n, { vaultType: 'BACKUP_VAULT', encryptionKeyArn: `arn:aws:kms:${R}:${ACCOUNT}:key/k`, recoveryPoints: 40, locked: true, minRetentionDays: 35, lockDate: null, ...a });
-
-interface Row {
-  name: string;
-  resources: Resource[];
-  id: string;
-  status: Status;
-  reason?: RegExp;
-  params?: Record<string, unknown>;
-}
-
-function table(rule: Rule, rows: Row[]): void {
-  describe(rule.id, () => {
-    it.each(rows.map((r) => [r.name, r] as const))('%s', (_n, row) => {
-      const results = evaluateSnapshot(snapshot(row.resources, { inputs: ALL_INPUTS }), [rule], { now: NOW, ...(row.params ? { params: { [rule.id]: row.params } } : {}) });
-      const r = results.find((x) => x.resourceId === row.id);
-      expect(r, `no result for ${row.id}: ${JSON.stringify(results)}`).toBeDefined();
-      expect(r!.status, r!.reason).toBe(row.status);
-      if (row.reason) expect(r!.reason).toMatch(row.reason);
-    });
-  });
-}
+const vault = (n: string, a: Record<string, unknown> = {}) => res('aws.backup.vault', vaultArn(n), n, { vaultType: 'BACKUP_VAULT', encryptionKeyArn: `arn:aws:kms:${R}:${ACCOUNT}:key/k`, recoveryPoints: 40, locked: true, minRetentionDays: 35, lockDate: null, accessPolicy: 'none', denyDeletePolicy: false, recoveryPointsListed: 40, unencryptedRecoveryPoints: 0, ...a });
 
 table(publicAccess, [
   { name: 'all four settings on passes', resources: [pab()], id: PAB, status: 'pass' },
@@ -170,7 +138,12 @@ table(logRetention, [
 
 table(vaultProtected, [
   { name: 'a locked vault with 35 days minimum retention passes', resources: [vault('prod')], id: vaultArn('prod'), status: 'pass' },
-  { name: 'a vault without Vault Lock fails', resources: [vault('prod', { locked: false, minRetentionDays: null })], id: vaultArn('prod'), status: 'fail', reason: /no Vault Lock/ },
+  { name: 'a vault without Vault Lock fails', resources: [vault('prod', { locked: false, minRetentionDays: null })], id: vaultArn('prod'), status: 'fail', reason: /no Vault Lock and no deny-delete access policy/ },
+  { name: 'a vault without Vault Lock but with a deny-delete access policy passes', resources: [vault('prod', { locked: false, minRetentionDays: null, accessPolicy: 'set', denyDeletePolicy: true })], id: vaultArn('prod'), status: 'pass', reason: /deny-delete access policy/ },
+  { name: 'an access policy that denies nothing does not stand in for Vault Lock', resources: [vault('prod', { locked: false, minRetentionDays: null, accessPolicy: 'set', denyDeletePolicy: false })], id: vaultArn('prod'), status: 'fail', reason: /its access policy denies nothing/ },
+  { name: 'an unreadable access policy on an unlocked vault is error', resources: [vault('prod', { locked: false, minRetentionDays: null, accessPolicy: 'set', denyDeletePolicy: null })], id: vaultArn('prod'), status: 'error', reason: /denyDeletePolicy/ },
+  { name: 'unencrypted recovery points fail a locked vault', resources: [vault('prod', { unencryptedRecoveryPoints: 3 })], id: vaultArn('prod'), status: 'fail', reason: /3 of 40 recovery points unencrypted/ },
+  { name: 'a recovery point whose encryption was not reported is error', resources: [vault('prod', { unencryptedRecoveryPoints: null })], id: vaultArn('prod'), status: 'error', reason: /unencryptedRecoveryPoints/ },
   { name: 'a lock whose minimum retention is below the parameter fails', resources: [vault('prod', { minRetentionDays: 1 })], id: vaultArn('prod'), status: 'fail', reason: /minimum retention 1 < 7/ },
   { name: 'an empty vault is not applicable', resources: [vault('Default', { recoveryPoints: 0, locked: false })], id: vaultArn('Default'), status: 'not_applicable' },
   { name: 'the lock state not reported is error', resources: [vault('prod', { locked: null })], id: vaultArn('prod'), status: 'error', reason: /locked/ },

@@ -18,6 +18,7 @@ import { IAM_NS, STS_NS, errorEnvelope, okEnvelope } from './xml.js';
 import { ServiceError, type ServiceState } from './service-protocol.js';
 import { actionOf, handleService, renderServiceError } from './services.js';
 import { GOVERNANCE_IAM_ACTIONS, governanceIam } from './governance.js';
+import { QUERY_XML_SERVICES } from './availability.js';
 
 /** One request the emulator answered. `params` are the form parameters minus Action/Version; they hold no secrets. */
 export interface RecordedCall {
@@ -161,10 +162,10 @@ function handleOther(ctx: RouteContext, req: IncomingMessage, res: ServerRespons
     if (ctx.faults.hasBadCredentials(action)) {
       if (service === 'ec2') throw new ServiceError(401, 'AuthFailure', 'AWS was not able to validate the provided access credentials');
       if (service === 's3') throw new ServiceError(403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.');
-      if (service === 'rds') throw new ServiceError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+      if (QUERY_XML_SERVICES.has(service)) throw new ServiceError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
       throw new ServiceError(400, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
     }
-    if (ctx.faults.isXmlDenied(action) && service !== 's3' && service !== 'rds' && service !== 'ec2') {
+    if (ctx.faults.isXmlDenied(action) && service !== 's3' && !QUERY_XML_SERVICES.has(service) && service !== 'ec2') {
       const who = account === estate.accountId ? callerArn(estate) : `arn:aws:sts::${account}:assumed-role/vigil/vigil`;
       return reply(403, 'text/xml', `<AccessDeniedException>\n  <Message>User: ${who} is not authorized to perform: ${perm} with an explicit deny in a service control policy</Message>\n</AccessDeniedException>\n`, {}, 'AccessDeniedException');
     }
@@ -172,12 +173,14 @@ function handleOther(ctx: RouteContext, req: IncomingMessage, res: ServerRespons
       const who = account === estate.accountId ? callerArn(estate) : `arn:aws:sts::${account}:assumed-role/vigil/vigil`;
       if (service === 'ec2') throw new ServiceError(403, 'UnauthorizedOperation', `You are not authorized to perform this operation. User: ${who} is not authorized to perform: ${perm}`);
       if (['guardduty', 'securityhub', 'access-analyzer'].includes(service)) throw new ServiceError(403, 'AccessDeniedException', `User: ${who} is not authorized to perform: ${perm} because no identity-based policy allows the ${perm} action`);
+      if (service === 'elasticloadbalancing' || service === 'autoscaling') throw new ServiceError(403, 'AccessDenied', `User: ${who} is not authorized to perform: ${perm} because no identity-based policy allows the ${perm} action`);
       throw new ServiceError(service === 's3' || service === 'backup' || service === 'account' ? 403 : 400, service === 's3' || service === 'rds' ? 'AccessDenied' : 'AccessDeniedException', `User: ${who} is not authorized to perform: ${perm} because no identity-based policy allows the ${perm} action`);
     }
     if (ctx.faults.takeFailure(action)) throw new ServiceError(500, service === 's3' ? 'InternalError' : 'InternalFailure', 'We encountered an internal error. Please try again.');
     if (ctx.faults.takeThrottle(action)) {
       if (service === 'ec2') throw new ServiceError(503, 'RequestLimitExceeded', 'Request limit exceeded.', 1);
       if (['guardduty', 'securityhub', 'access-analyzer'].includes(service)) throw new ServiceError(429, 'TooManyRequestsException', 'Rate exceeded', 1);
+      if (service === 'elasticloadbalancing' || service === 'autoscaling') throw new ServiceError(400, 'Throttling', 'Rate exceeded', 1);
       throw new ServiceError(service === 's3' ? 503 : 400, service === 's3' ? 'SlowDown' : 'ThrottlingException', 'Rate exceeded', 1);
     }
     const out = handleService(sreq, action, ctx.serviceState, ctx.lookups);

@@ -4,6 +4,7 @@
 import { ServiceError, input, page, secs, type ServiceReply, type ServiceRequest, type ServiceState } from './service-protocol.js';
 import { el } from './xml.js';
 import { configDelivery, getEnabledStandards, listFindingsV2 } from './governance.js';
+import { guardDutyFindings } from './guardduty-findings.js';
 
 export const SECURITY_SERVICES = new Set(['ec2', 'guardduty', 'securityhub', 'config', 'access-analyzer', 'kms', 'logs']);
 const EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
@@ -14,6 +15,7 @@ export const S3_CONTROL_PREFIX = '/v20180820/';
 export function securityActionOf(r: ServiceRequest): string {
   if (r.service === 'ec2') return new URLSearchParams(r.body.toString('utf8')).get('Action') ?? r.query.get('Action') ?? '';
   if (r.service === 'guardduty') {
+    if (r.method === 'POST') return /^\/detector\/[^/]+\/findings\/get\/?$/.test(r.path) ? 'GetFindings' : /^\/detector\/[^/]+\/findings\/?$/.test(r.path) ? 'ListFindings' : '';
     if (r.method !== 'GET') return '';
     if (/^\/detector\/?$/.test(r.path)) return 'ListDetectors';
     return /^\/detector\/[^/]+\/?$/.test(r.path) ? 'GetDetector' : '';
@@ -111,6 +113,7 @@ function guardduty(r: ServiceRequest, action: string, st: ServiceState): unknown
   const id = decodeURIComponent(r.path.split('/')[2] ?? '');
   const d = mine.find((x) => x.id === id);
   if (!d) throw new ServiceError(400, 'BadRequestException', 'The request is rejected because the input detectorId is not owned by the current account.');
+  if (action === 'ListFindings' || action === 'GetFindings') return guardDutyFindings(r, action, (st.services(r.account).guardDutyFindings ?? []).filter((f) => f.region === r.region));
   return { createdAt: '2023-01-01T00:00:00.000Z', findingPublishingFrequency: 'SIX_HOURS', serviceRole: `arn:aws:iam::${r.account}:role/aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty`, status: d.status, updatedAt: '2024-01-01T00:00:00.000Z', tags: {} };
 }
 

@@ -1,6 +1,8 @@
 // What an emulated account holds beyond IAM (regions, CloudTrail, RDS, Backup, S3, CloudWatch) and generators for it.
 import { mulberry32 } from '../../../src/core/seeded-random.js';
 import { emptyGovernance, seedGovernance, type EmuBucketProtection, type EmuGovernance } from './governance-estate.js';
+import { seedGuardDutyFindings, type EmuGuardDutyFinding } from './guardduty-estate.js';
+import { seedAvailability, type EmuAutoScalingGroup, type EmuDynamoTable, type EmuLoadBalancer } from './availability-estate.js';
 
 export interface EmuTrail {
   name: string;
@@ -89,7 +91,7 @@ export interface AccountServices {
   protectedResources: Array<{ arn: string; type: string; region: string; lastBackup: string }>;
   backupJobs: EmuBackupJob[];
   buckets: EmuBucket[];
-  alarms: Array<{ name: string; region: string; actionsEnabled: boolean; alarmActions: string[]; state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'; stateUpdated: string }>;
+  alarms: Array<{ name: string; region: string; actionsEnabled: boolean; alarmActions: string[]; state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'; stateUpdated: string; /** what it watches; absent = RDS CPUUtilization without dimensions */ metric?: { namespace: string; name: string; dimensions: Record<string, string> } }>;
   /** Account-level S3 Block Public Access; null = never set (NoSuchPublicAccessBlockConfiguration). */
   publicAccessBlock: { blockPublicAcls: boolean; ignorePublicAcls: boolean; blockPublicPolicy: boolean; restrictPublicBuckets: boolean } | null;
   securityGroups: EmuSecurityGroup[];
@@ -100,13 +102,21 @@ export interface AccountServices {
   securityHub: string[];
   configRecorders: Array<{ name: string; region: string; allSupported: boolean; includeGlobal: boolean; recording: boolean; lastStatus: 'SUCCESS' | 'FAILURE' | 'PENDING' }>;
   /** Backup vaults; `minRetentionDays` set = Vault Lock applied (with `locked` once its grace period ended). */
-  backupVaults: Array<{ name: string; region: string; recoveryPoints: number; locked: boolean; minRetentionDays?: number }>;
+  backupVaults: Array<{ name: string; region: string; recoveryPoints: number; locked: boolean; minRetentionDays?: number; /** access policy JSON; absent = none */ policy?: string; /** how many recovery points are unencrypted */ unencrypted?: number }>;
   kmsKeys: Array<{ id: string; region: string; manager: 'AWS' | 'CUSTOMER'; state: 'Enabled' | 'Disabled' | 'PendingDeletion'; spec: 'SYMMETRIC_DEFAULT' | 'ECC_NIST_P256' | 'HMAC_256'; origin: 'AWS_KMS' | 'EXTERNAL'; rotation: boolean }>;
   /** `retentionDays` absent = never expire (DescribeLogGroups then omits retentionInDays). */
   logGroups: Array<{ name: string; region: string; retentionDays?: number }>;
   analyzers: Array<{ name: string; region: string; type: 'ACCOUNT' | 'ORGANIZATION' | 'ACCOUNT_UNUSED_ACCESS' | 'ORGANIZATION_UNUSED_ACCESS'; status: 'ACTIVE' | 'CREATING' | 'DISABLED' | 'FAILED' }>;
   /** Alternate contacts, SAML/OIDC providers and Identity Center instances (governance.ts). */
   governance: EmuGovernance;
+  /** DynamoDB tables, ELBv2 load balancers and Auto Scaling groups (emulator/availability.ts); absent = none. */
+  dynamoTables?: EmuDynamoTable[];
+  loadBalancers?: EmuLoadBalancer[];
+  autoScalingGroups?: EmuAutoScalingGroup[];
+  /** GuardDuty findings of the region's detector (emulator/guardduty-findings.ts); absent = none. */
+  guardDutyFindings?: EmuGuardDutyFinding[];
+  /** AWS Health (emulator/health.ts); absent or `subscribed: false` = no support plan that includes the Health API. */
+  health?: { subscribed: boolean; events: Array<{ id: string; service: string; typeCode: string; category: 'issue' | 'scheduledChange' | 'accountNotification'; region: string; status: 'open' | 'upcoming' | 'closed'; start: string }> };
 }
 
 /** An inbound rule: protocol `tcp`, `udp`, `icmp` or `-1` (all); ports absent for `-1`. */
@@ -282,10 +292,23 @@ export function generateServices(o: ServicesOptions): AccountServices {
         ...(failed ? { message: 'Backup job failed because the snapshot quota was exceeded' } : {}),
       });
     }
-    s.alarms.push({ name: `rds-cpu-${region}`, region, actionsEnabled: true, alarmActions: [`arn:aws:sns:${region}:${o.accountId}:oncall`], state: 'OK', stateUpdated: iso(2 * DAY) });
+    s.alarms.push({ name: `rds-cpu-${region}`, region, actionsEnabled: true, alarmActions: [`arn:aws:sns:${region}:${o.accountId}:oncall`], state: 'OK', stateUpdated: iso(2 * DAY), metric: { namespace: 'AWS/RDS', name: 'CPUUtilization', dimensions: { DBInstanceIdentifier: `db-${region}-0` } } });
+    // capacity alarms (aws.cloudwatch.capacity_monitoring): the Aurora cluster, load balancer and group of the first region only
+    if (healthy || region === regions[0]) s.alarms.push(...capacityAlarms(region, o.accountId, iso(2 * DAY)));
     if (!healthy) s.alarms.push({ name: `orphan-${region}`, region, actionsEnabled: false, alarmActions: [], state: 'INSUFFICIENT_DATA', stateUpdated: iso(60 * DAY) });
   }
   seedSecurity(s, o.accountId, regions, healthy);
+  seedAvailability(s, o.accountId, regions, healthy);
+  s.guardDutyFindings = seedGuardDutyFindings(regions, now, healthy);
+  // a Business support plan: an upcoming RDS maintenance, an open EC2 issue, and a closed issue the filter leaves out
+  s.health = {
+    subscribed: true,
+    events: [
+      { id: 'EV1', service: 'RDS', typeCode: 'AWS_RDS_MAINTENANCE_SCHEDULED', category: 'scheduledChange', region: regions[0]!, status: 'upcoming', start: iso(-5 * DAY) },
+      { id: 'EV2', service: 'EC2', typeCode: 'AWS_EC2_OPERATIONAL_ISSUE', category: 'issue', region: regions[regions.length - 1]!, status: 'open', start: iso(2 * 3600_000) },
+      { id: 'EV3', service: 'EC2', typeCode: 'AWS_EC2_OPERATIONAL_ISSUE', category: 'issue', region: regions[0]!, status: 'closed', start: iso(20 * DAY) },
+    ],
+  };
   s.buckets.push({ name: `critical-data-${o.accountId}`, region: regions[0]!, created: iso(400 * DAY), tags: { 'vigil:critical': 'true' }, versioning: 'Enabled' });
   s.buckets.push({ name: `critical-logs-${o.accountId}`, region: regions[regions.length - 1]!, created: iso(300 * DAY), tags: { 'vigil:critical': 'true' }, versioning: healthy ? 'Enabled' : null });
   s.buckets.push({ name: `scratch-${o.accountId}`, region: regions[0]!, created: iso(10 * DAY), tags: {}, versioning: null });
@@ -302,6 +325,19 @@ export function generateServices(o: ServicesOptions): AccountServices {
  * suspended, Security Hub and Access Analyzer never enabled, the Config recorder stopped, a customer KMS key not
  * rotated, the trail's log group kept 30 days, the production backup vault without Vault Lock).
  */
+/** Capacity alarms on a region's Aurora cluster, load balancer and Auto Scaling group (as seeded), notifying on-call. */
+function capacityAlarms(region: string, accountId: string, stateUpdated: string): AccountServices['alarms'] {
+  const base = { region, actionsEnabled: true, alarmActions: [`arn:aws:sns:${region}:${accountId}:oncall`], state: 'OK' as const, stateUpdated };
+  return [
+    { ...base, name: `aurora-free-storage-${region}`, metric: { namespace: 'AWS/RDS', name: 'FreeLocalStorage', dimensions: { DBClusterIdentifier: `aurora-${region}` } } },
+    { ...base, name: `web-latency-${region}`, metric: { namespace: 'AWS/ApplicationELB', name: 'TargetResponseTime', dimensions: { LoadBalancer: 'app/web/0000000000000001' } } },
+    { ...base, name: `web-asg-cpu-${region}`, metric: { namespace: 'AWS/EC2', name: 'CPUUtilization', dimensions: { AutoScalingGroupName: 'web-asg' } } },
+  ];
+}
+
+/** A vault access policy that lets another account copy into the vault and denies nothing. */
+const COPY_POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'backup:CopyIntoBackupVault', Resource: '*' }] });
+
 function seedSecurity(s: AccountServices, accountId: string, regions: string[], healthy: boolean): void {
   s.publicAccessBlock = healthy ? { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true } : null;
   const tail = accountId.slice(-6);
@@ -323,6 +359,7 @@ function seedSecurity(s: AccountServices, accountId: string, regions: string[], 
     s.logGroups.push({ name: '/aws/cloudtrail/org-trail', region, retentionDays: good ? 400 : 30 });
     s.logGroups.push({ name: '/app/api', region });
     s.backupVaults.push({ name: 'Default', region, recoveryPoints: 0, locked: false });
-    s.backupVaults.push({ name: 'prod-vault', region, recoveryPoints: 40, locked: good, ...(good ? { minRetentionDays: 35 } : {}) });
+    // not locked: no deny-delete policy either (one allowing cross-account copies), and three unencrypted recovery points
+    s.backupVaults.push({ name: 'prod-vault', region, recoveryPoints: 40, locked: good, ...(good ? { minRetentionDays: 35 } : { policy: COPY_POLICY, unencrypted: 3 }) });
   });
 }

@@ -5,11 +5,15 @@ import { ServiceError, input, page, secs, type ServiceReply, type ServiceRequest
 import { el, esc } from './xml.js';
 import { SECURITY_SERVICES, S3_CONTROL_PREFIX, ec2Error, handleSecurity, s3Control, s3ControlError, securityActionOf } from './security.js';
 import { GOVERNANCE_S3_QUERY, getAlternateContact, governanceS3, governanceS3Action, listInstances } from './governance.js';
+import { health } from './health.js';
+import { RECOVERY_POINTS_PATH, VAULT_POLICY_PATH, backupVaultRead } from './backup-vaults.js';
+import { AVAILABILITY_SERVICES, QUERY_XML_SERVICES, availabilityActionOf, handleAvailability, queryError } from './availability.js';
 import { bucketNameOf, deleteObject, getObject, getObjectLockConfiguration, getObjectRetention, headObject, putObject, s3ObjectAction } from './s3-objects.js';
 
 /** Dispatches a request to its service; `action` names the operation for the call log and fault injection. */
 export function actionOf(r: ServiceRequest): string {
   if (SECURITY_SERVICES.has(r.service)) return securityActionOf(r);
+  if (AVAILABILITY_SERVICES.has(r.service)) return availabilityActionOf(r);
   if (r.service === 's3' && r.path.startsWith(S3_CONTROL_PREFIX)) return r.path === `${S3_CONTROL_PREFIX}configuration/publicAccessBlock` && r.method === 'GET' ? 'GetPublicAccessBlock' : '';
   if (r.target) return r.target.slice(r.target.lastIndexOf('.') + 1);
   if (r.service === 'rds') return new URLSearchParams(r.body.toString('utf8')).get('Action') ?? r.query.get('Action') ?? '';
@@ -19,6 +23,8 @@ export function actionOf(r: ServiceRequest): string {
     if (/^\/backup\/plans\/[^/]+\/?$/.test(r.path)) return 'GetBackupPlan';
     if (r.path.startsWith('/backup-jobs')) return 'ListBackupJobs';
     if (/^\/backup-vaults\/?$/.test(r.path)) return 'ListBackupVaults';
+    if (VAULT_POLICY_PATH.test(r.path)) return 'GetBackupVaultAccessPolicy';
+    if (RECOVERY_POINTS_PATH.test(r.path)) return 'ListRecoveryPointsByBackupVault';
     if (r.path.startsWith('/resources')) return 'ListProtectedResources';
     return '';
   }
@@ -38,12 +44,15 @@ export function actionOf(r: ServiceRequest): string {
 
 export function handleService(r: ServiceRequest, action: string, st: ServiceState, lookups: Map<string, number[]>): ServiceReply {
   if (SECURITY_SERVICES.has(r.service)) return handleSecurity(r, action, st);
+  if (AVAILABILITY_SERVICES.has(r.service)) return handleAvailability(r, action, st);
   if (r.service === 's3' && r.path.startsWith(S3_CONTROL_PREFIX)) return s3Control(r, st);
   switch (r.service) {
     case 'cloudtrail':
       return json11(action, cloudtrail(r, action, st, lookups));
     case 'organizations':
       return json11(action, organizations(r, action, st));
+    case 'health':
+      return json11(action, health(r, action, st));
     case 'monitoring':
       return { action, status: 200, contentType: 'application/x-amz-json-1.0', body: JSON.stringify(cloudwatch(r, action, st)) };
     case 'rds':
@@ -69,15 +78,13 @@ export function renderServiceError(service: string, e: ServiceError, requestId: 
   if (service === 's3' && path.startsWith(S3_CONTROL_PREFIX)) return { contentType: 'application/xml', headers: {}, body: s3ControlError(e.code, e.message, requestId) };
   const headers: Record<string, string> = { 'x-amzn-ErrorType': e.code };
   if (e.retryAfterS !== undefined) headers['Retry-After'] = String(e.retryAfterS);
-  if (service === 'rds') {
-    return { contentType: 'text/xml', headers, body: `<ErrorResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><Error><Type>Sender</Type><Code>${esc(e.code)}</Code><Message>${esc(e.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>\n` };
-  }
+  if (QUERY_XML_SERVICES.has(service)) return { contentType: 'text/xml', headers, body: queryError(service, e.code, e.message, requestId) };
   if (service === 's3') {
     return { contentType: 'application/xml', headers: {}, body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${esc(e.code)}</Code><Message>${esc(e.message)}</Message>${bucketNameOf(e)}<RequestId>${requestId}</RequestId></Error>` };
   }
   if (service === 'monitoring') headers['x-amzn-query-error'] = `${e.code};Sender`;
-  const type = service === 'monitoring' ? `com.amazonaws.cloudwatch#${e.code}` : e.code;
-  return { contentType: service === 'monitoring' ? 'application/x-amz-json-1.0' : 'application/json', headers, body: JSON.stringify({ __type: type, message: e.message, Message: e.message }) };
+  const type = service === 'monitoring' ? `com.amazonaws.cloudwatch#${e.code}` : service === 'dynamodb' ? `com.amazonaws.dynamodb.v20120810#${e.code}` : e.code;
+  return { contentType: service === 'monitoring' || service === 'dynamodb' ? 'application/x-amz-json-1.0' : 'application/json', headers, body: JSON.stringify({ __type: type, message: e.message, Message: e.message }) };
 }
 
 function json11(action: string, out: unknown): ServiceReply {
@@ -125,8 +132,9 @@ function cloudwatch(r: ServiceRequest, action: string, st: ServiceState): unknow
       StateValue: a.state,
       StateReason: 'emulated',
       StateUpdatedTimestamp: secs(a.stateUpdated),
-      MetricName: 'CPUUtilization',
-      Namespace: 'AWS/RDS',
+      MetricName: a.metric?.name ?? 'CPUUtilization',
+      Namespace: a.metric?.namespace ?? 'AWS/RDS',
+      Dimensions: Object.entries(a.metric?.dimensions ?? {}).map(([Name, Value]) => ({ Name, Value })),
       Statistic: 'Average',
       Period: 300,
       EvaluationPeriods: 3,
@@ -258,6 +266,9 @@ function backup(r: ServiceRequest, action: string, st: ServiceState): unknown {
         ...(p.next ? { NextToken: p.next } : {}),
       };
     }
+    case 'GetBackupVaultAccessPolicy':
+    case 'ListRecoveryPointsByBackupVault':
+      return backupVaultRead(r, action, s);
     default:
       throw new ServiceError(404, 'UnknownOperationException', `Unknown operation ${r.method} ${r.path}`);
   }
