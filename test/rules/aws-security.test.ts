@@ -1,7 +1,7 @@
 // Rule tables for the AWS security-settings rules (S3 Block Public Access, security groups, EBS default encryption,
 // GuardDuty, Security Hub, Config, Access Analyzer): pass and fail rows, and `error` where the collector could not read
 // what the rule needs (null), through the real engine.
-import { ACCOUNT } from './helpers.js';
+import { ACCOUNT, NOW } from './helpers.js';
 import { R, res, table } from './aws-table.js';
 import publicAccess from '../../rules/aws/s3/account_public_access_blocked.js';
 import adminPorts from '../../rules/aws/ec2/no_admin_ports_open_to_internet.js';
