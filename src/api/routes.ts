@@ -3,7 +3,7 @@
 import type { RouteSpec } from './route-spec.js';
 import { EVIDENCE_BODY_LIMIT } from '../evidence/evidence.js';
 
-/** The `framework` query parameter of the posture routes (frameworkParam in options.ts). */
+/** The `framework` query parameter of the posture and evidence routes (frameworkParam in options.ts). */
 const FRAMEWORK_QUERY = { type: 'string', description: "a configured framework id (default: the config's first); another is a 400 naming the configured ones" } as const;
 
 /** The route table: the OpenAPI document and the auth test are both generated from it. */
@@ -74,8 +74,8 @@ export const ROUTES: RouteSpec[] = [
     method: 'GET',
     url: '/v1/evidence',
     role: 'viewer',
-    summary: 'Manual evidence records (hash, size, media type, effective, recorded, expiry, owner, uploader); `due=true`: requirements due or overdue now',
-    query: { due: { type: 'string', description: 'true: list requirements due or overdue instead of records' } },
+    summary: 'Manual evidence records of one configured framework (hash, size, media type, effective, recorded, expiry, owner, uploader, withdrawal); `due=true`: its requirements due or overdue now',
+    query: { due: { type: 'string', description: 'true: list requirements due or overdue instead of records' }, framework: FRAMEWORK_QUERY },
   },
   {
     method: 'POST',
@@ -83,6 +83,7 @@ export const ROUTES: RouteSpec[] = [
     role: 'viewer',
     summary: "Record a file as manual evidence for a criterion requirement. Needs the admin role, or a token named as the requirement's owner (config evidence.owners); 403 otherwise. The token is recorded as uploader",
     body: {
+      framework: "a configured framework id whose requirement this is (default: the config's first)",
       criterion: 'string',
       requirement: 'string (required when the criterion has several)',
       title: 'string',

@@ -28,6 +28,13 @@ const framework: Framework = {
     },
   ],
 };
+// A second configured framework: its requirement A.5.1 is owned by legal (no token), so only an admin may act on it.
+const iso: Framework = {
+  id: 'iso27001-2022',
+  title: 'ISO/IEC 27001:2022',
+  version: 'test',
+  criteria: [{ id: 'A.5.1', title: 'Policies', description: 'd', rules: [], manual: [{ id: 'policy-set', title: 'Information security policies', cadence: '12mo', owner: 'legal' }] }],
+};
 
 describe('manual evidence over the API', () => {
   let dir: string;
@@ -41,6 +48,7 @@ describe('manual evidence over the API', () => {
       ledger,
       rules: RULES,
       framework,
+      frameworks: [framework, iso],
       config: apiConfigSchema.parse({
         tokens: [
           { name: 'viewer-token', sha256: sha(TOKENS.viewer), role: 'viewer' },
@@ -160,6 +168,47 @@ describe('manual evidence over the API', () => {
     const list = await api.app.inject({ method: 'GET', url: '/v1/evidence', headers: { authorization: `Bearer ${TOKENS.viewer}` } });
     const rec = (list.json() as { evidence: Array<{ id: string; withdrawn?: unknown }> }).evidence.find((e) => e.id === id)!;
     expect(rec.withdrawn).toEqual({ at: '2027-03-05T08:00:00.000Z', by: { kind: 'token', name: 'people-ops@example.com', role: 'viewer' }, reason: 'acknowledgements of another team', seq: before });
+  });
+
+  it('?framework= chooses the configured framework for the list, the due list and the upload; another is a 400 naming the configured ones', async () => {
+    const get = async (q: string) => api.app.inject({ method: 'GET', url: `/v1/evidence${q}`, headers: { authorization: `Bearer ${TOKENS.viewer}` } });
+    const before = await ledger.size();
+    const isoBody = { framework: 'iso27001-2022', criterion: 'A.5.1', title: 'Policy set 2027', fileName: 'policies.pdf', contentBase64: Buffer.from('%PDF iso policies').toString('base64'), effective: '2027-02-01' };
+    // The soc2 criterion is unknown in iso and the reverse; an unknown framework names the configured ones; nothing written.
+    const refused: Array<[Record<string, unknown>, RegExp]> = [
+      [{ ...isoBody, framework: 'soc1' }, /request body: framework: "soc1" is not a configured framework \(configured: soc2, iso27001-2022\)/],
+      [{ ...isoBody, framework: undefined }, /unknown criterion "A\.5\.1" in framework soc2/],
+      [{ ...body, framework: 'iso27001-2022' }, /unknown criterion "CC1\.1" in framework iso27001-2022/],
+    ];
+    for (const [payload, message] of refused) {
+      const res = await post(TOKENS.admin, payload);
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().message).toMatch(message);
+    }
+    // The owner of soc2's hr requirements owns nothing in iso.
+    expect((await post(TOKENS.owner, isoBody)).statusCode).toBe(403);
+    expect(await ledger.size()).toBe(before);
+    expect((await get('?due=true&framework=iso27001-2022')).json()).toEqual({ due: [expect.objectContaining({ criterion: 'A.5.1', requirement: 'policy-set', state: 'due', reason: 'no evidence recorded' })] });
+    const up = await post(TOKENS.admin, isoBody);
+    expect(up.statusCode, up.body).toBe(201);
+    const id = (up.json() as { evidence: { id: string; framework: string } }).evidence.id;
+    expect(up.json()).toMatchObject({ evidence: { framework: 'iso27001-2022', criterion: 'A.5.1', requirement: 'policy-set', owner: 'legal' } });
+    const ids = async (q: string) => ((await get(q)).json() as { evidence: Array<{ id: string }> }).evidence.map((e) => e.id);
+    expect(await ids('?framework=iso27001-2022')).toEqual([id]);
+    expect(await ids('')).not.toContain(id);
+    expect(await ids('?framework=soc2')).toEqual(await ids(''));
+    expect((await get('?due=true&framework=iso27001-2022')).json()).toEqual({ due: [] });
+    for (const q of ['?framework=soc1', '?due=true&framework=soc1']) {
+      const res = await get(q);
+      expect(res.statusCode, q).toBe(400);
+      expect(res.json().message).toBe('query parameter framework: "soc1" is not a configured framework (configured: soc2, iso27001-2022)');
+    }
+    // Withdrawal checks the owner the record's own framework names: the soc2 hr owner is refused, an admin withdraws.
+    const withdraw = (token: string) => api.app.inject({ method: 'POST', url: `/v1/evidence/${id}/withdraw`, headers: { authorization: `Bearer ${TOKENS[token as keyof typeof TOKENS]}` }, payload: { reason: 'superseded' } });
+    const no = await withdraw('owner');
+    expect(no.statusCode).toBe(403);
+    expect(no.json().message).toMatch(/A\.5\.1\/policy-set needs the admin role or the requirement's owner \(legal\)/);
+    expect((await withdraw('admin')).statusCode).toBe(200);
   });
 });
 

@@ -5,7 +5,7 @@ import { loadEvidence, needsRoster, prepareEvidence, prepareWithdrawal, recordEv
 import { loadRoster } from '../../evidence/roster.js';
 import { dueStates } from '../../rules/manual-evidence.js';
 import { ApiError } from '../errors.js';
-import type { HandlerDeps, Handlers } from '../options.js';
+import { frameworkParam, servedFrameworks, type HandlerDeps, type Handlers } from '../options.js';
 import type { Framework } from '../../rules/frameworks.js';
 
 const str = (b: Record<string, unknown>, k: string, required = false): string | undefined => {
@@ -46,14 +46,15 @@ function submissionOf(body: unknown): EvidenceSubmission {
 }
 
 export function evidenceHandlers(deps: HandlerDeps): Handlers {
-  const { ledger, clock, logger, framework } = deps.opts;
+  const { ledger, clock, logger } = deps.opts;
   const owners = deps.opts.evidence?.owners ?? {};
   const configured = deps.opts.sources.some((s) => s.source === 'hris');
   const rosterAt = (now: Date, maxAgeHours?: number) => loadRoster(ledger, now, { configured, ...(maxAgeHours !== undefined ? { maxAgeHours } : {}) });
   return {
     'GET /v1/evidence': async (req) => {
+      const q = req.query as { due?: string; framework?: string };
+      const framework = frameworkParam(deps.opts, q.framework);
       const records = (await loadEvidence(ledger)).filter((r) => r.framework === framework.id);
-      const q = req.query as { due?: string };
       if (q.due !== undefined && q.due !== 'true' && q.due !== 'false') throw new ApiError('bad_request', 'query parameter due must be true or false');
       if (q.due === 'true') {
         const now = clock.now();
@@ -65,6 +66,7 @@ export function evidenceHandlers(deps: HandlerDeps): Handlers {
     'POST /v1/evidence': async (req, reply) => {
       const who = req.principal!;
       const sub = submissionOf(req.body);
+      const framework = frameworkParam(deps.opts, (req.body as Record<string, unknown>).framework, 'request body: framework');
       const now = clock.now();
       // A subject is checked against any complete roster read (however old): the person was hired, whatever came since.
       const roster = needsRoster(framework, sub) ? await rosterAt(now, Number.POSITIVE_INFINITY) : undefined;
@@ -83,7 +85,8 @@ export function evidenceHandlers(deps: HandlerDeps): Handlers {
       const records = await loadEvidence(ledger);
       const by = { kind: 'token' as const, name: who.name, role: who.role };
       const { record, data } = prepareWithdrawal(records, id, reason, by, 'request');
-      mayActFor(framework, owners, who, record, 'withdrawing');
+      // The owner is the one the record's own framework names (a framework no longer configured: admin only).
+      mayActFor(servedFrameworks(deps.opts).find((f) => f.id === record.framework), owners, who, record, 'withdrawing');
       const { seq, at } = await recordWithdrawal(ledger, data);
       logger.info({ evidence: id, criterion: record.criterion, requirement: record.requirement, by: who.name, seq }, 'evidence withdrawn');
       return { withdrawal: { ...data, at }, seq };
@@ -92,8 +95,8 @@ export function evidenceHandlers(deps: HandlerDeps): Handlers {
 }
 
 /** An admin may upload or withdraw any evidence; anyone else only for a requirement whose owner (key or person) is their token's name. */
-function mayActFor(framework: Framework, owners: Readonly<Record<string, string>>, who: { name: string; role: string }, ev: { criterion: string; requirement: string }, what: string): void {
-  const owner = framework.criteria.find((c) => c.id === ev.criterion)?.manual.find((q) => q.id === ev.requirement)?.owner;
+function mayActFor(framework: Framework | undefined, owners: Readonly<Record<string, string>>, who: { name: string; role: string }, ev: { criterion: string; requirement: string }, what: string): void {
+  const owner = framework?.criteria.find((c) => c.id === ev.criterion)?.manual.find((q) => q.id === ev.requirement)?.owner;
   const isOwner = owner !== undefined && (who.name === owner || who.name === owners[owner]);
   if (who.role !== 'admin' && !isOwner) {
     throw new ApiError('forbidden', `${what} evidence for ${ev.criterion}/${ev.requirement} needs the admin role or the requirement's owner (${owner ?? 'none'}${owner !== undefined && owners[owner] !== undefined ? ` = ${owners[owner]}` : ''}); token "${who.name}" is neither`);
