@@ -1,7 +1,7 @@
 // The dashboard end to end in headless Chromium against a real API on a real ledger: sign in, drill from a criterion to a
 // result's evidence and download it, request an exception and approve it as a second principal (refused for the
-// requester), upload manual evidence, decide an access-review account and close the review as an admin, filter findings
-// by owner, export as an auditor and download it, watch a live alert arrive; axe-core on every view (no serious or
+// requester), upload manual evidence and withdraw it as an admin (for the framework chosen in the posture view), decide an
+// access-review account and close the review as an admin, filter findings by owner, export as an auditor and download it, watch a live alert arrive; axe-core on every view (no serious or
 // critical violation).
 // One browser for the file. Screenshots go to VIGIL_DASHBOARD_SCREENSHOTS when set (docs/img is refreshed that way).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -278,7 +278,7 @@ describeBrowser('dashboard in headless Chromium', () => {
     await page.goto(`${url}/#/manual`);
     const due = page.getByRole('table', { name: 'Requirements due or overdue now' });
     expect(await due.getByRole('row').filter({ hasText: 'runbook' }).textContent()).toContain('no evidence recorded');
-    await page.getByLabel('Requirement').selectOption('CC7.2/runbook');
+    await page.getByLabel('Requirement', { exact: true }).selectOption('CC7.2/runbook');
     await page.getByLabel('Title').fill('Monitoring runbook v3');
     await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'runbook.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 runbook') });
     await page.getByRole('button', { name: 'Upload evidence' }).click();
@@ -312,6 +312,44 @@ describeBrowser('dashboard in headless Chromium', () => {
     await shot(page, 'review');
     // Closing is for an admin (as `vigil review close`): an approver is not offered it.
     expect(await page.getByRole('button', { name: 'Close review' }).count()).toBe(0);
+    await ctx.close();
+  }, 30_000);
+
+  it('manual evidence follows the framework chosen in the posture view; an admin withdraws a record with a reason (a blank one refused)', async () => {
+    const { ctx, page } = await signedIn('alice');
+    await page.getByRole('heading', { name: 'Posture — soc2' }).waitFor();
+    await page.getByLabel('Framework').selectOption('iso27001-2022');
+    await page.getByRole('heading', { name: 'Posture — iso27001-2022' }).waitFor();
+    await page.getByRole('link', { name: 'Manual evidence' }).click();
+    await page.getByRole('heading', { name: 'Manual evidence — iso27001-2022' }).waitFor();
+    await page.getByText('iso27001-2022 names no manual requirements.').waitFor();
+    await page.locator('#nothing-due').waitFor();
+    expect(await page.getByRole('table', { name: 'Evidence recorded' }).getByRole('row').count()).toBe(1);
+    await page.getByRole('link', { name: 'Posture view' }).click();
+    await page.getByLabel('Framework').selectOption('soc2');
+    await page.getByRole('heading', { name: 'Posture — soc2' }).waitFor();
+    await page.getByRole('link', { name: 'Manual evidence' }).click();
+    await page.getByRole('heading', { name: 'Manual evidence — soc2' }).waitFor();
+    const row = page.getByRole('table', { name: 'Evidence recorded' }).getByRole('row').filter({ hasText: 'runbook.pdf' });
+    const id = (await row.getByRole('cell').first().textContent())!;
+    expect(id).toMatch(/^ev_[0-9a-f]{12}$/);
+    // A blank reason: the server refuses it, the page shows why, and nothing is written.
+    const before = await ledger.size();
+    await row.getByRole('button', { name: `Withdraw ${id}` }).click();
+    await page.getByText(/^Refused \(400\): .*a reason is required/).waitFor();
+    expect(await ledger.size()).toBe(before);
+    await row.getByLabel(`Reason for withdrawing ${id}`).fill('superseded by runbook v4');
+    await row.getByRole('button', { name: `Withdraw ${id}` }).click();
+    await page.getByText(new RegExp(`^Withdrew ${id} \\(leaf ${before}\\) at `)).waitFor();
+    const leaf = (await ledger.lastLeaf({ type: 'evidence.withdrawn' }))!;
+    expect(leaf.seq).toBe(before);
+    expect(leaf.body).toMatchObject({ id, framework: 'soc2', criterion: 'CC7.2', requirement: 'runbook', reason: 'superseded by runbook v4', by: { kind: 'token', name: 'alice', role: 'admin' } });
+    const withdrawnRow = page.getByRole('table', { name: 'Evidence recorded' }).getByRole('row').filter({ hasText: 'runbook.pdf' });
+    await withdrawnRow.getByText(`withdrawn ${clock.now().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z')} by alice (admin): superseded by runbook v4`).waitFor();
+    expect(await withdrawnRow.getByRole('button').count()).toBe(0);
+    // It no longer counts: the runbook is due again.
+    expect(await page.getByRole('table', { name: 'Requirements due or overdue now' }).getByRole('row').filter({ hasText: 'runbook' }).count()).toBe(1);
+    await axe(page, 'manual evidence with a withdrawal');
     await ctx.close();
   }, 30_000);
 

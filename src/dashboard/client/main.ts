@@ -60,7 +60,7 @@ async function view(path: string, params: URLSearchParams): Promise<HTMLElement>
     case 'sources': return sourcesView();
     case 'alerts': return alertsView();
     case 'exceptions': return exceptionsView();
-    case 'manual': return manualView();
+    case 'manual': return manualView(params);
     case 'reviews': return arg ? reviewView(decodeURIComponent(arg)) : reviewsView();
     case 'auditor': return auditorView();
     default: return postureView(params);

@@ -4,11 +4,12 @@ import { currentSession, get, may, post } from './api.js';
 import { badge, field, h, select, table, when } from './dom.js';
 import { showError, status } from './views-ops.js';
 import { closeReviewForm, startReviewForm } from './review-forms.js';
+import { chosenFramework } from './views-posture.js';
 
 interface Due { criterion: string; requirement: string; title: string; cadence: string; owner: string | null; state: string; expiresAt?: string | null; reason: string }
 interface Rec { id: string; criterion: string; requirement: string; title: string; fileName: string; sha256: string; size: number; mediaType: string; effectiveAt: string; expiresAt: string | null; recordedAt: string; owner: string | null; ownerName: string | null; uploader: { kind: string; name: string; role?: string }; confidential: boolean; subject?: string; withdrawn?: { at: string; by: { name: string; role?: string }; reason: string } }
 interface Req { id: string; title: string; cadence: string; owner?: string; state: string; due: string; dueReason: string }
-interface Posture { criteria: Array<{ id: string; title: string; manual?: Req[] }> }
+interface Posture { framework: string; frameworks: Array<{ id: string; title: string }>; criteria: Array<{ id: string; title: string; manual?: Req[] }> }
 
 const say = (el: HTMLElement, text: string) => {
   el.classList.remove('error');
@@ -23,7 +24,7 @@ async function base64(file: File): Promise<string> {
   return btoa(bin);
 }
 
-function uploadForm(reqs: Array<{ criterion: string; id: string; title: string; owner?: string }>, out: HTMLElement, refresh: () => Promise<void>): HTMLElement {
+function uploadForm(framework: string, reqs: Array<{ criterion: string; id: string; title: string; owner?: string }>, out: HTMLElement, refresh: () => Promise<void>): HTMLElement {
   const keyOf = (r: { criterion: string; id: string }) => `${r.criterion}/${r.id}`;
   const which = h('select', { name: 'requirement', required: true }, ...reqs.map((r) => h('option', { value: keyOf(r) }, `${keyOf(r)} — ${r.title}${r.owner ? ` (owner ${r.owner})` : ''}`)));
   const i = { title: h('input', { name: 'title', required: true }), file: h('input', { name: 'file', type: 'file', required: true }), effective: h('input', { name: 'effective', type: 'date' }), subject: h('input', { name: 'subject' }), confidential: h('input', { name: 'confidential', type: 'checkbox', id: 'ev-confidential' }) };
@@ -45,7 +46,7 @@ function uploadForm(reqs: Array<{ criterion: string; id: string; title: string; 
     const req = reqs.find((r) => keyOf(r) === which.value);
     if (!file || !req) return showError(out, 'Choose a requirement and a file.');
     try {
-      const body = { criterion: req.criterion, requirement: req.id, title: i.title.value, fileName: file.name, contentBase64: await base64(file), ...(file.type ? { mediaType: file.type } : {}), ...(i.effective.value ? { effective: i.effective.value } : {}), ...(i.subject.value.trim() ? { subject: i.subject.value.trim() } : {}), ...(i.confidential.checked ? { confidential: true } : {}) };
+      const body = { framework, criterion: req.criterion, requirement: req.id, title: i.title.value, fileName: file.name, contentBase64: await base64(file), ...(file.type ? { mediaType: file.type } : {}), ...(i.effective.value ? { effective: i.effective.value } : {}), ...(i.subject.value.trim() ? { subject: i.subject.value.trim() } : {}), ...(i.confidential.checked ? { confidential: true } : {}) };
       const r = await post<{ evidence: Rec }>('/v1/evidence', body);
       say(out, `Recorded ${r.evidence.id} for ${keyOf(req)}: ${r.evidence.fileName}, SHA-256 ${r.evidence.sha256}, expires ${r.evidence.expiresAt === null ? 'never' : when(r.evidence.expiresAt)}.`);
       await refresh();
@@ -56,29 +57,51 @@ function uploadForm(reqs: Array<{ criterion: string; id: string; title: string; 
   return form;
 }
 
-export async function manualView(): Promise<HTMLElement> {
+/** Withdraw one record with a reason (the server refuses a blank one, and whoever is neither admin nor its owner). */
+function withdrawForm(r: Rec, out: HTMLElement, refresh: () => Promise<void>): HTMLFormElement {
+  const reason = h('input', { name: 'reason', 'aria-required': 'true', 'aria-label': `Reason for withdrawing ${r.id}` });
+  const f = h('form', { class: 'decide', 'aria-label': `Withdraw ${r.id}` }, reason, h('button', { type: 'submit', 'aria-label': `Withdraw ${r.id}` }, 'Withdraw'));
+  f.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      const w = await post<{ withdrawal: { at: string }; seq: number }>(`/v1/evidence/${encodeURIComponent(r.id)}/withdraw`, { reason: reason.value });
+      say(out, `Withdrew ${r.id} (leaf ${w.seq}) at ${when(w.withdrawal.at)}: from then on it no longer counts.`);
+      await refresh();
+    } catch (err) {
+      showError(out, err);
+    }
+  });
+  return f;
+}
+
+export async function manualView(params: URLSearchParams): Promise<HTMLElement> {
   const out = status();
   const holder = h('div', {});
+  // The framework chosen in the posture view (its address or the last one shown), else the server's default.
+  const fw = params.get('framework') ?? chosenFramework();
+  const fq = fw ? `framework=${encodeURIComponent(fw)}` : '';
+  const canWithdraw = may('POST /v1/evidence/:id/withdraw');
   async function refresh(): Promise<void> {
-    const [{ due }, { evidence }] = await Promise.all([get<{ due: Due[] }>('/v1/evidence?due=true'), get<{ evidence: Rec[] }>('/v1/evidence')]);
+    const [{ due }, { evidence }] = await Promise.all([get<{ due: Due[] }>(`/v1/evidence?due=true${fq ? `&${fq}` : ''}`), get<{ evidence: Rec[] }>(`/v1/evidence${fq ? `?${fq}` : ''}`)]);
     holder.replaceChildren(
       due.length
         ? table('Requirements due or overdue now', ['Criterion', 'Requirement', 'Title', 'Cadence', 'Owner', 'State', 'Why'], due.map((d) => [d.criterion, d.requirement, d.title, d.cadence, d.owner ?? '—', badge(d.state), d.reason]))
         : h('p', { id: 'nothing-due' }, 'No requirement is due or overdue now.'),
       table(
         'Evidence recorded',
-        ['Id', 'Criterion', 'Requirement', 'Title', 'File', 'SHA-256', 'Effective', 'Expires', 'Uploaded by', 'Recorded'],
-        evidence.map((r) => [r.id, r.criterion, `${r.requirement}${r.subject ? ` for ${r.subject}` : ''}`, `${r.title}${r.withdrawn ? ` — withdrawn ${when(r.withdrawn.at)} by ${r.withdrawn.by.name}: ${r.withdrawn.reason}` : ''}`, `${r.fileName} (${r.size} bytes${r.confidential ? ', confidential' : ''})`, h('span', { class: 'mono' }, r.sha256), when(r.effectiveAt), r.expiresAt === null ? 'never' : when(r.expiresAt), `${r.uploader.name}${r.uploader.role ? ` (${r.uploader.role})` : ''}`, when(r.recordedAt)]),
+        ['Id', 'Criterion', 'Requirement', 'Title', 'File', 'SHA-256', 'Effective', 'Expires', 'Uploaded by', 'Recorded', ...(canWithdraw ? ['Withdraw (reason)'] : [])],
+        evidence.map((r) => [r.id, r.criterion, `${r.requirement}${r.subject ? ` for ${r.subject}` : ''}`, `${r.title}${r.withdrawn ? ` — withdrawn ${when(r.withdrawn.at)} by ${r.withdrawn.by.name}${r.withdrawn.by.role ? ` (${r.withdrawn.by.role})` : ''}: ${r.withdrawn.reason}` : ''}`, `${r.fileName} (${r.size} bytes${r.confidential ? ', confidential' : ''})`, h('span', { class: 'mono' }, r.sha256), when(r.effectiveAt), r.expiresAt === null ? 'never' : when(r.expiresAt), `${r.uploader.name}${r.uploader.role ? ` (${r.uploader.role})` : ''}`, when(r.recordedAt), ...(canWithdraw ? [r.withdrawn ? 'withdrawn' : withdrawForm(r, out, refresh)] : [])]),
       ),
     );
   }
-  const [posture] = await Promise.all([get<Posture>('/v1/posture'), refresh()]);
+  const [posture] = await Promise.all([get<Posture>(`/v1/posture${fq ? `?${fq}` : ''}`), refresh()]);
   const reqs = posture.criteria.flatMap((c) => (c.manual ?? []).map((q) => ({ criterion: c.id, id: q.id, title: q.title, ...(q.owner ? { owner: q.owner } : {}) })));
   return h(
     'section',
     { 'aria-labelledby': 'man-h' },
-    h('h2', { id: 'man-h' }, 'Manual evidence'),
-    !reqs.length ? h('p', {}, 'The framework names no manual requirements.') : may('POST /v1/evidence') ? uploadForm(reqs, out, refresh) : h('p', {}, 'Your role cannot upload evidence.'),
+    h('h2', { id: 'man-h' }, `Manual evidence — ${posture.framework}`),
+    posture.frameworks.length > 1 ? h('p', {}, 'Another framework: choose it in the ', h('a', { href: `#/posture?framework=${encodeURIComponent(posture.framework)}` }, 'Posture view'), '; this view follows it.') : null,
+    !reqs.length ? h('p', {}, `${posture.framework} names no manual requirements.`) : may('POST /v1/evidence') ? uploadForm(posture.framework, reqs, out, refresh) : h('p', {}, 'Your role cannot upload evidence.'),
     out,
     holder,
   );

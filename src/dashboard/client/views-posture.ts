@@ -25,8 +25,12 @@ function trendChart(id: string, dates: string[], states: string[]): SVGElement {
 
 const PERIODS = ['7', '30', '90', '365'];
 
+/** The framework last shown in the posture or criterion view: the manual-evidence view follows it. */
+let chosen: string | undefined;
+export const chosenFramework = (): string | undefined => chosen;
+
 /** `?framework=ID` for the API and the view's links, or nothing for the default (the config's first). */
-function frameworkQuery(params: URLSearchParams): string {
+export function frameworkQuery(params: URLSearchParams): string {
   const fw = params.get('framework');
   return fw ? `framework=${encodeURIComponent(fw)}` : '';
 }
@@ -44,6 +48,7 @@ export async function postureView(params: URLSearchParams): Promise<HTMLElement>
   const days = PERIODS.includes(params.get('days') ?? '') ? params.get('days')! : '30';
   const fq = frameworkQuery(params);
   const [p, t] = await Promise.all([get<Posture>(`/v1/posture${fq ? `?${fq}` : ''}`), get<Trend>(`/v1/posture/trend?days=${days}${fq ? `&${fq}` : ''}`)]);
+  chosen = p.framework;
   const go = (d: string, fw: string) => void (location.hash = `#/posture?days=${d}&framework=${encodeURIComponent(fw)}`);
   const period = select('days', PERIODS, days);
   period.addEventListener('change', () => go(period.value, p.framework));
@@ -68,6 +73,7 @@ export async function criterionView(id: string, params: URLSearchParams): Promis
   const fq = frameworkQuery(params);
   const p = await get<Posture>(`/v1/posture${fq ? `?${fq}` : ''}`);
   const c = p.criteria.find((x) => x.id === id);
+  chosen = p.framework;
   if (!c) return h('p', { role: 'alert' }, `No criterion ${id} in ${p.framework}.`);
   return h(
     'section',
@@ -78,7 +84,7 @@ export async function criterionView(id: string, params: URLSearchParams): Promis
     c.manual?.length
       ? table(`Manual evidence for ${c.id}`, ['Requirement', 'Title', 'Cadence', 'Owner', 'Now', 'Due', 'Why'], c.manual.map((q) => [q.id, q.title, q.cadence, q.owner ?? '—', badge(q.state), badge(q.due), q.dueReason]))
       : null,
-    c.manual?.length ? h('p', {}, h('a', { href: '#/manual' }, 'Manual evidence: upload, and what is due')) : null,
+    c.manual?.length ? h('p', {}, h('a', { href: `#/manual?framework=${encodeURIComponent(p.framework)}` }, 'Manual evidence: upload, and what is due')) : null,
     table(
       `Rules mapped to ${c.id}`,
       ['Rule', 'Evidence', 'Outcome', 'Pass', 'Fail', 'Error', 'N/A', 'Accepted', 'Resources'],
