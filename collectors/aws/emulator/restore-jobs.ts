@@ -2,22 +2,9 @@
 // createdAfter/createdBefore, status, resourceType), NextToken paging with maxResults 1-1000, and the errors AWS
 // Backup answers for a bad parameter (InvalidParameterValueException, 400).
 import { ServiceError, page, secs, type ServiceRequest } from './service-protocol.js';
-import type { AccountServices } from './services-estate.js';
+import type { EmuRestoreJob } from './restore-estate.js';
 
 export const RESTORE_JOBS_PATH = /^\/restore-jobs\/?$/;
-
-export interface EmuRestoreJob {
-  id: string;
-  region: string;
-  /** The protected resource whose recovery point was restored. */
-  sourceArn: string;
-  resourceType: string;
-  status: 'PENDING' | 'RUNNING' | 'COMPLETED' | 'ABORTED' | 'FAILED';
-  created: string;
-  /** Absent while PENDING or RUNNING. */
-  completed?: string;
-  message?: string;
-}
 
 const STATUSES = new Set(['PENDING', 'RUNNING', 'COMPLETED', 'ABORTED', 'FAILED']);
 
@@ -30,7 +17,8 @@ function when(q: URLSearchParams, key: string): number | undefined {
   return t;
 }
 
-export function listRestoreJobs(r: ServiceRequest, s: AccountServices): unknown {
+/** ListRestoreJobs over the account's restore jobs (`undefined`: none ever run). */
+export function listRestoreJobs(r: ServiceRequest, all: EmuRestoreJob[] | undefined): unknown {
   const q = r.query;
   const max = Number(q.get('maxResults') ?? 1000);
   if (!Number.isInteger(max) || max < 1 || max > 1000) throw new ServiceError(400, 'InvalidParameterValueException', 'maxResults must be between 1 and 1000');
@@ -38,7 +26,7 @@ export function listRestoreJobs(r: ServiceRequest, s: AccountServices): unknown 
   if (status !== null && !STATUSES.has(status)) throw new ServiceError(400, 'InvalidParameterValueException', `Invalid status: ${status}`);
   const [ca, cb, cra, crb] = ['completeAfter', 'completeBefore', 'createdAfter', 'createdBefore'].map((k) => when(q, k));
   const done = (j: EmuRestoreJob): number | undefined => (j.completed ? Date.parse(j.completed) : undefined);
-  const jobs = (s.restoreJobs ?? [])
+  const jobs = (all ?? [])
     .filter((j) => j.region === r.region && (!status || j.status === status) && (!q.get('resourceType') || j.resourceType === q.get('resourceType')))
     // a completion filter leaves out jobs that have not completed
     .filter((j) => (ca === undefined || (done(j) ?? -Infinity) > ca) && (cb === undefined || (done(j) ?? Infinity) < cb))
@@ -66,21 +54,4 @@ export function listRestoreJobs(r: ServiceRequest, s: AccountServices): unknown 
     })),
     ...(p.next ? { NextToken: p.next } : {}),
   };
-}
-
-/** The demo's restore tests in each region: the Aurora cluster tested 20 days ago (and after a failed try), the first
- * RDS instance last tested 140 days ago — outside a quarter — unless the estate is healthy. */
-export function seedRestoreJobs(accountId: string, regions: string[], now: Date, healthy: boolean): EmuRestoreJob[] {
-  const ago = (days: number, minutes = 0): string => new Date(now.getTime() - days * 86_400_000 + minutes * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return regions.flatMap((region) => {
-    const aurora = `arn:aws:rds:${region}:${accountId}:cluster:aurora-${region}`;
-    const db = `arn:aws:rds:${region}:${accountId}:db:db-${region}-0`;
-    const dbDays = healthy ? 30 : 140;
-    return [
-      { id: `rj-${region}-a1`, region, sourceArn: aurora, resourceType: 'Aurora', status: 'FAILED' as const, created: ago(21), completed: ago(21, 15), message: 'Restore failed: the DB subnet group was not found' },
-      { id: `rj-${region}-a2`, region, sourceArn: aurora, resourceType: 'Aurora', status: 'COMPLETED' as const, created: ago(20), completed: ago(20, 50) },
-      { id: `rj-${region}-d1`, region, sourceArn: db, resourceType: 'RDS', status: 'COMPLETED' as const, created: ago(dbDays), completed: ago(dbDays, 35) },
-      ...(healthy ? [] : [{ id: `rj-${region}-d2`, region, sourceArn: db, resourceType: 'RDS', status: 'ABORTED' as const, created: ago(10), completed: ago(10, 5), message: 'Restore job was aborted by the user' }]),
-    ];
-  });
 }

@@ -3,7 +3,7 @@ import { mulberry32 } from '../../../src/core/seeded-random.js';
 import { emptyGovernance, seedGovernance, type EmuBucketProtection, type EmuGovernance } from './governance-estate.js';
 import { seedGuardDutyFindings, type EmuGuardDutyFinding } from './guardduty-estate.js';
 import { seedAvailability, type EmuAutoScalingGroup, type EmuDynamoTable, type EmuLoadBalancer } from './availability-estate.js';
-import { seedRestoreJobs, type EmuRestoreJob } from './restore-jobs.js';
+import { seedRestoreJobs, type EmuRestoreJob } from './restore-estate.js';
 
 export interface EmuTrail {
   name: string;

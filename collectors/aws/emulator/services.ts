@@ -272,7 +272,7 @@ function backup(r: ServiceRequest, action: string, st: ServiceState): unknown {
     case 'ListRecoveryPointsByBackupVault':
       return backupVaultRead(r, action, s);
     case 'ListRestoreJobs':
-      return listRestoreJobs(r, s);
+      return listRestoreJobs(r, s.restoreJobs);
     default:
       throw new ServiceError(404, 'UnknownOperationException', `Unknown operation ${r.method} ${r.path}`);
   }
