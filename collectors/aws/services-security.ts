@@ -13,6 +13,7 @@ import { BackupClient, ListBackupVaultsCommand } from '@aws-sdk/client-backup';
 import { pages, withIds, type Item } from './services-regional.js';
 import { readGuardDutyFindings } from './services-findings.js';
 import { readVaultProtection } from './services-vaults.js';
+import { readRestoreJobs } from './services-restores.js';
 import type { AnyClient, Reader } from './service-reader.js';
 
 const bool = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : null);
@@ -31,6 +32,7 @@ export const SECURITY_REGIONAL_TYPES = {
   kms: 'aws.kms.key',
   logs: 'aws.logs.log_group',
   vaults: 'aws.backup.vault',
+  restores: 'aws.backup.restore_jobs',
 } as const;
 export type SecurityRegional = Record<keyof typeof SECURITY_REGIONAL_TYPES, boolean>;
 
@@ -343,5 +345,6 @@ export async function collectSecurity(rd: Reader, region: string): Promise<Secur
     kms: await readKmsKeys(rd, region),
     logs: await readLogGroups(rd, region),
     vaults: await readBackupVaults(rd, region),
+    restores: await readRestoreJobs(rd, region),
   };
 }

@@ -14,6 +14,7 @@ import { SECURITY_REGIONAL_TYPES, collectAccountPublicAccessBlock, collectSecuri
 import { GOVERNANCE_ACTION_INPUTS, GOVERNANCE_TYPES, GOVERNANCE_XML_ROOT, collectGovernance } from './services-governance.js';
 import { FINDINGS_ACTION_INPUTS } from './services-findings.js';
 import { VAULT_ACTION_INPUTS } from './services-vaults.js';
+import { RESTORE_ACTION_INPUTS } from './services-restores.js';
 import { HEALTH_ACTION_INPUTS, collectHealth } from './services-health.js';
 import { AVAILABILITY_ACTION_INPUTS, AVAILABILITY_REGIONAL_TYPES, AVAILABILITY_XML_ROOT, collectAvailability, type AvailabilityRegional } from './services-availability.js';
 import { CLOUDTRAIL_DELIVERY_LAG_MS, DAY_MS, DEFAULT_PER_SECOND, LOOKUP_EVENTS_PER_SECOND, LOOKUP_STREAMS, LOOKUP_WINDOW_MS, MAX_PAGES, dayCeil, dayFloor, type Absent, type AnyClient, type Reader, type ServicesOptions, type ServicesPart } from './service-reader.js';
@@ -44,6 +45,7 @@ export const SERVICE_ACTION_INPUTS: Record<string, string[]> = {
   'guardduty:GetDetector': ['aws.guardduty.detectors', 'aws.guardduty.findings'],
   ...FINDINGS_ACTION_INPUTS,
   ...VAULT_ACTION_INPUTS,
+  ...RESTORE_ACTION_INPUTS,
   ...HEALTH_ACTION_INPUTS,
   'securityhub:DescribeHub': ['aws.securityhub.hub'],
   'securityhub:GetEnabledStandards': ['aws.securityhub.hub'],
@@ -166,7 +168,7 @@ export async function collectServices(ctx: CollectContext, o: ServicesOptions): 
     const trailBuckets = await readTrails(rd);
     if (regions) {
       const regional = { history: true, rdsI: true, rdsC: true, plans: true, prot: true, jobs: true, alarms: true };
-      const security: SecurityRegional = { sg: true, ebs: true, guardduty: true, findings: true, securityhub: true, config: true, analyzer: true, kms: true, logs: true, vaults: true };
+      const security: SecurityRegional = { sg: true, ebs: true, guardduty: true, findings: true, securityhub: true, config: true, analyzer: true, kms: true, logs: true, vaults: true, restores: true };
       const availability: AvailabilityRegional = { dynamodb: true, elbv2: true, asg: true };
       await mapBounded(regions, o.regionConcurrency, async (region) => {
         if (!(await readHistory(rd, region, seenEvents))) regional.history = false;

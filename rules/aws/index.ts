@@ -36,6 +36,7 @@ import access_analyzer_enabled from './iam/access_analyzer_enabled.js';
 import kms_key_rotation_enabled from './kms/key_rotation_enabled.js';
 import logs_retention_covers_audit_period from './logs/retention_covers_audit_period.js';
 import backup_vault_protected from './backup/vault_protected.js';
+import backup_restore_tested from './backup/restore_tested.js';
 import human_access_federated from './iam/human_access_federated.js';
 import account_incident_contacts from './account/incident_contacts.js';
 import cloudtrail_bucket_protected from './cloudtrail/bucket_protected.js';
@@ -82,6 +83,7 @@ export const awsRules: Rule[] = [
   kms_key_rotation_enabled,
   logs_retention_covers_audit_period,
   backup_vault_protected,
+  backup_restore_tested,
   human_access_federated,
   account_incident_contacts,
   cloudtrail_bucket_protected,

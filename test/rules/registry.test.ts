@@ -170,6 +170,7 @@ const TABLE_FILES = [
   'test/rules/aws-security.test.ts',
   'test/rules/aws-governance.test.ts',
   'test/rules/aws-operations.test.ts',
+  'test/rules/aws-backup-restore.test.ts',
   'test/github/rules.test.ts',
   'test/identity/rules.test.ts',
   'test/identity/okta-rules.test.ts',

@@ -3,6 +3,7 @@ import { mulberry32 } from '../../../src/core/seeded-random.js';
 import { emptyGovernance, seedGovernance, type EmuBucketProtection, type EmuGovernance } from './governance-estate.js';
 import { seedGuardDutyFindings, type EmuGuardDutyFinding } from './guardduty-estate.js';
 import { seedAvailability, type EmuAutoScalingGroup, type EmuDynamoTable, type EmuLoadBalancer } from './availability-estate.js';
+import { seedRestoreJobs, type EmuRestoreJob } from './restore-estate.js';
 
 export interface EmuTrail {
   name: string;
@@ -115,6 +116,8 @@ export interface AccountServices {
   autoScalingGroups?: EmuAutoScalingGroup[];
   /** GuardDuty findings of the region's detector (emulator/guardduty-findings.ts); absent = none. */
   guardDutyFindings?: EmuGuardDutyFinding[];
+  /** AWS Backup restore jobs (restore-jobs.ts); absent = none ever run. */
+  restoreJobs?: EmuRestoreJob[];
   /** AWS Health (emulator/health.ts); absent or `subscribed: false` = no support plan that includes the Health API. */
   health?: { subscribed: boolean; events: Array<{ id: string; service: string; typeCode: string; category: 'issue' | 'scheduledChange' | 'accountNotification'; region: string; status: 'open' | 'upcoming' | 'closed'; start: string }> };
 }
@@ -300,6 +303,7 @@ export function generateServices(o: ServicesOptions): AccountServices {
   seedSecurity(s, o.accountId, regions, healthy);
   seedAvailability(s, o.accountId, regions, healthy);
   s.guardDutyFindings = seedGuardDutyFindings(regions, now, healthy);
+  s.restoreJobs = seedRestoreJobs(o.accountId, regions, now, healthy);
   // a Business support plan: an upcoming RDS maintenance, an open EC2 issue, and a closed issue the filter leaves out
   s.health = {
     subscribed: true,

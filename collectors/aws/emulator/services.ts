@@ -7,6 +7,7 @@ import { SECURITY_SERVICES, S3_CONTROL_PREFIX, ec2Error, handleSecurity, s3Contr
 import { GOVERNANCE_S3_QUERY, getAlternateContact, governanceS3, governanceS3Action, listInstances } from './governance.js';
 import { health } from './health.js';
 import { RECOVERY_POINTS_PATH, VAULT_POLICY_PATH, backupVaultRead } from './backup-vaults.js';
+import { RESTORE_JOBS_PATH, listRestoreJobs } from './restore-jobs.js';
 import { AVAILABILITY_SERVICES, QUERY_XML_SERVICES, availabilityActionOf, handleAvailability, queryError } from './availability.js';
 import { bucketNameOf, deleteObject, getObject, getObjectLockConfiguration, getObjectRetention, headObject, putObject, s3ObjectAction } from './s3-objects.js';
 
@@ -22,6 +23,7 @@ export function actionOf(r: ServiceRequest): string {
     if (/^\/backup\/plans\/[^/]+\/selections\/?$/.test(r.path)) return 'ListBackupSelections';
     if (/^\/backup\/plans\/[^/]+\/?$/.test(r.path)) return 'GetBackupPlan';
     if (r.path.startsWith('/backup-jobs')) return 'ListBackupJobs';
+    if (RESTORE_JOBS_PATH.test(r.path)) return 'ListRestoreJobs';
     if (/^\/backup-vaults\/?$/.test(r.path)) return 'ListBackupVaults';
     if (VAULT_POLICY_PATH.test(r.path)) return 'GetBackupVaultAccessPolicy';
     if (RECOVERY_POINTS_PATH.test(r.path)) return 'ListRecoveryPointsByBackupVault';
@@ -269,6 +271,8 @@ function backup(r: ServiceRequest, action: string, st: ServiceState): unknown {
     case 'GetBackupVaultAccessPolicy':
     case 'ListRecoveryPointsByBackupVault':
       return backupVaultRead(r, action, s);
+    case 'ListRestoreJobs':
+      return listRestoreJobs(r, s.restoreJobs);
     default:
       throw new ServiceError(404, 'UnknownOperationException', `Unknown operation ${r.method} ${r.path}`);
   }

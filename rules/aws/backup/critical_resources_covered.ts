@@ -1,6 +1,6 @@
 // aws.backup.critical_resources_covered: each critical database is protected by AWS Backup with a recent recovery point.
 import { defineRule } from '../../../src/rules/define.js';
-import { hasTag, unread, unreadOutcome } from '../../../src/rules/support/aws-services.js';
+import { criticalStores, unread, unreadOutcome } from '../../../src/rules/support/aws-services.js';
 
 export default defineRule({
   id: 'aws.backup.critical_resources_covered',
@@ -18,18 +18,16 @@ export default defineRule({
   },
   evaluate(snapshot, { params, now }) {
     const protectedAt = new Map(snapshot.resources.filter((r) => r.type === 'aws.backup.protected_resource').map((r) => [r.id, r.attributes.lastBackupTime as string | null]));
-    return snapshot.resources
-      .filter((r) => (r.type === 'aws.rds.cluster' || (r.type === 'aws.rds.instance' && !r.attributes.clusterId)) && (r.attributes.tags === null || hasTag(r.attributes.tags, params.criticalTag)))
-      .map((r) => {
-        const region = r.region ? { region: r.region } : {};
-        const missing = unread(r, ['tags']);
-        if (missing.length > 0) return unreadOutcome(r, missing);
-        if (!protectedAt.has(r.id)) return { resourceId: r.id, status: 'fail' as const, reason: `${r.name} is not protected by AWS Backup`, ...region };
-        const last = protectedAt.get(r.id);
-        const age = last ? (now.getTime() - Date.parse(last)) / 3_600_000 : Infinity;
-        return age <= params.rpoHours
-          ? { resourceId: r.id, status: 'pass' as const, reason: `${r.name}: last recovery point ${last}`, ...region, details: { ageHours: Math.round(age) } }
-          : { resourceId: r.id, status: 'fail' as const, reason: `${r.name}: last recovery point ${last ?? 'never'} is older than ${params.rpoHours} h`, ...region };
-      });
+    return criticalStores(snapshot, params.criticalTag).map((r) => {
+      const region = r.region ? { region: r.region } : {};
+      const missing = unread(r, ['tags']);
+      if (missing.length > 0) return unreadOutcome(r, missing);
+      if (!protectedAt.has(r.id)) return { resourceId: r.id, status: 'fail' as const, reason: `${r.name} is not protected by AWS Backup`, ...region };
+      const last = protectedAt.get(r.id);
+      const age = last ? (now.getTime() - Date.parse(last)) / 3_600_000 : Infinity;
+      return age <= params.rpoHours
+        ? { resourceId: r.id, status: 'pass' as const, reason: `${r.name}: last recovery point ${last}`, ...region, details: { ageHours: Math.round(age) } }
+        : { resourceId: r.id, status: 'fail' as const, reason: `${r.name}: last recovery point ${last ?? 'never'} is older than ${params.rpoHours} h`, ...region };
+    });
   },
 });

@@ -56,3 +56,11 @@ export function unread(r: Resource, keys: readonly string[]): string[] {
 export function unreadOutcome(r: Resource, missing: string[]): RuleOutcome {
   return { resourceId: r.id, status: 'error', reason: `${r.name}: could not tell — ${missing.join(', ')} not reported by AWS`, ...(r.region ? { region: r.region } : {}), details: { unread: missing } };
 }
+
+/**
+ * The critical data stores the backup rules judge: RDS clusters and stand-alone RDS instances tagged `criticalTag`,
+ * plus those whose tags were not reported (the rule is then `error` for them, never a silent skip).
+ */
+export function criticalStores(snapshot: Snapshot, criticalTag: string): Resource[] {
+  return snapshot.resources.filter((r) => (r.type === 'aws.rds.cluster' || (r.type === 'aws.rds.instance' && !r.attributes.clusterId)) && (r.attributes.tags === null || hasTag(r.attributes.tags, criticalTag)));
+}
