@@ -417,5 +417,5 @@ describe('the CLI with DATABASE_URL', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no initialized Vigil ledger/);
     expect(missing.stderr).not.toMatch(/\n\s+at /);
-  });
+  }, 90_000); // a whole AWS collection, status, verify and export through PostgreSQL: 30 s is too tight on a loaded 2-core machine
 });

@@ -5,7 +5,6 @@ import { silentLogger, systemClock } from '../../src/core/collector.js';
 import type { Result, Snapshot } from '../../src/core/types.js';
 import { createAwsCollector } from '../../collectors/aws/index.js';
 import { loadEstateFile, startAwsEmulator, type AwsEmulator } from '../../collectors/aws/emulator/index.js';
-import { emptyServices } from '../../collectors/aws/emulator/services-estate.js';
 import { evaluateSnapshot } from '../../src/rules/engine.js';
 import { awsRules } from '../../rules/aws/index.js';
 
@@ -29,9 +28,7 @@ function status(ruleId: string, resourceId: string): string | undefined {
 }
 
 beforeAll(async () => {
-  // An account with nothing set up beyond IAM, but on a support plan that includes the Health API (without one, Health
-  // answers SubscriptionRequiredException and aws.health.events_reviewed is error: test/aws/health.test.ts).
-  emu = await startAwsEmulator({ estate: loadEstateFile(ESTATE), services: { ...emptyServices(), health: { subscribed: true, events: [] } }, reportDelayMs: 0 });
+  emu = await startAwsEmulator({ estate: loadEstateFile(ESTATE), reportDelayMs: 0 });
   const collector = createAwsCollector({ endpoint: emu.url, maxAttempts: 2 }, { logger: silentLogger, clock: systemClock, configDir: '.' });
   snapshot = await collector.collect({ scope: ACCOUNT, slot: new Date().toISOString(), clock: systemClock, logger: silentLogger });
   results = evaluateSnapshot(snapshot, awsRules, { now: new Date() });

@@ -118,7 +118,7 @@ export interface AccountServices {
   guardDutyFindings?: EmuGuardDutyFinding[];
   /** AWS Backup restore jobs (restore-jobs.ts); absent = none ever run. */
   restoreJobs?: EmuRestoreJob[];
-  /** AWS Health (emulator/health.ts); absent or `subscribed: false` = no support plan that includes the Health API. */
+  /** AWS Health (emulator/health.ts); absent or `subscribed: false` = no support plan that includes the Health API (`emptyServices` gives a plan with no events; tests of the refusal set `subscribed: false`). */
   health?: { subscribed: boolean; events: Array<{ id: string; service: string; typeCode: string; category: 'issue' | 'scheduledChange' | 'accountNotification'; region: string; status: 'open' | 'upcoming' | 'closed'; start: string }> };
 }
 
@@ -171,7 +171,7 @@ export interface EmuAccountMeta {
 }
 
 export function emptyServices(regions: string[] = ['us-east-1']): AccountServices {
-  return { regions, trails: [], events: [], dbInstances: [], dbClusters: [], backupPlans: [], protectedResources: [], backupJobs: [], buckets: [], alarms: [], publicAccessBlock: null, securityGroups: [], ebsDefaultEncryption: [], guardDuty: [], securityHub: [], configRecorders: [], analyzers: [], kmsKeys: [], logGroups: [], backupVaults: [], governance: emptyGovernance() };
+  return { regions, trails: [], events: [], dbInstances: [], dbClusters: [], backupPlans: [], protectedResources: [], backupJobs: [], buckets: [], alarms: [], publicAccessBlock: null, securityGroups: [], ebsDefaultEncryption: [], guardDuty: [], securityHub: [], configRecorders: [], analyzers: [], kmsKeys: [], logGroups: [], backupVaults: [], governance: emptyGovernance(), health: { subscribed: true, events: [] } };
 }
 
 const rng = mulberry32;
